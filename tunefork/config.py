@@ -1,0 +1,50 @@
+"""Settings from the environment: where the workspace lives, which database and which limits apply."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_HOME = Path.home() / ".tunefork"
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    """Bounds that protect the server from hostile or accidental huge uploads."""
+
+    max_archive_bytes: int = 2 * 1024**3
+    """Largest total uncompressed size of an archive's entries."""
+    max_archive_files: int = 20_000
+    """Most entries an archive may hold."""
+    max_compression_ratio: float = 200.0
+    """Largest uncompressed/compressed ratio of a single entry (zip bombs)."""
+    warn_audio_seconds: float = 60.0
+    """Training audio longer than this is accepted with a warning."""
+    max_audio_seconds: float = 2 * 3600.0
+    """Audio longer than this is rejected."""
+
+    @classmethod
+    def from_env(cls) -> UploadLimits:
+        """Read overrides from ``TUNEFORK_MAX_ARCHIVE_BYTES`` / ``TUNEFORK_MAX_ARCHIVE_FILES``."""
+        defaults = cls()
+        return cls(
+            max_archive_bytes=int(os.environ.get("TUNEFORK_MAX_ARCHIVE_BYTES", defaults.max_archive_bytes)),
+            max_archive_files=int(os.environ.get("TUNEFORK_MAX_ARCHIVE_FILES", defaults.max_archive_files)),
+        )
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a workspace needs to open: its folder, database URL and upload limits."""
+
+    home: Path
+    database_url: str
+    limits: UploadLimits = field(default_factory=UploadLimits)
+
+    @classmethod
+    def load(cls, home: Path | str | None = None) -> Settings:
+        """Settings from ``--home`` (if given), else ``TUNEFORK_HOME``, else ``~/.tunefork``."""
+        chosen = Path(home or os.environ.get("TUNEFORK_HOME") or DEFAULT_HOME).expanduser().resolve()
+        url = os.environ.get("TUNEFORK_DATABASE_URL") or f"sqlite:///{chosen / 'tunefork.db'}"
+        return cls(home=chosen, database_url=url, limits=UploadLimits.from_env())

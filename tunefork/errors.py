@@ -1,0 +1,21 @@
+"""Exceptions that carry a message fit to show a user as is."""
+
+
+class TuneforkError(Exception):
+    """Base class: the message explains what went wrong and what to do."""
+
+
+class NotFoundError(TuneforkError):
+    """A project, dataset or model reference matched nothing."""
+
+
+class AmbiguousReferenceError(TuneforkError):
+    """A name matched several objects; the caller should narrow it (e.g. with --project)."""
+
+
+class ConflictError(TuneforkError):
+    """The request clashes with existing state (duplicate name, object in use)."""
+
+
+class UploadRejectedError(TuneforkError):
+    """A whole upload was refused (unsafe archive, unknown format, nothing usable)."""

@@ -1,0 +1,1 @@
+"""Speech engines (Whisper via faster-whisper, pocketsphinx), the base model registry and synthesis."""

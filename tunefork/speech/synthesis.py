@@ -1,0 +1,107 @@
+"""Synthesize speech with Debian's espeak-ng and sox, reproducibly, for demos, tests and benchmarks.
+
+Output is canonical 16 kHz mono 16-bit WAV. ``sox -D`` turns dithering off, so the same text,
+voice and settings always give the same bytes; noise is mixed in with a seeded generator.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+from tunefork.errors import TuneforkError
+
+SAMPLE_RATE = 16_000
+
+
+@dataclass(frozen=True)
+class Voice:
+    """An espeak-ng voice (``en-us``, ``en-gb-scotland``, ``en-us+f3``...) with speed and pitch."""
+
+    name: str = "en-us"
+    speed: int = 160
+    pitch: int = 50
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}-s{self.speed}-p{self.pitch}"
+
+
+def require_tools() -> None:
+    """Raise a clear error when espeak-ng or sox is missing."""
+    missing = [tool for tool in ("espeak-ng", "sox") if shutil.which(tool) is None]
+    if missing:
+        raise TuneforkError(
+            f"Speech synthesis needs {' and '.join(missing)}: install with "
+            "`sudo apt-get install espeak-ng sox` (the README setup command does this)."
+        )
+
+
+def _mix_noise(path: Path, snr_db: float, seed: int) -> None:
+    audio, rate = sf.read(path, dtype="float32")
+    rng = np.random.default_rng(seed)
+    noise = rng.standard_normal(len(audio)).astype(np.float32)
+    signal_power = float(np.mean(audio**2)) or 1e-10
+    noise *= np.sqrt(signal_power / (10 ** (snr_db / 10)) / float(np.mean(noise**2)))
+    mixed = np.clip(audio + noise, -1.0, 1.0)
+    sf.write(path, mixed, rate, subtype="PCM_16")
+
+
+def synthesize(
+    text: str, out_path: Path, voice: Voice = Voice(), noise_snr_db: float | None = None, seed: int = 0
+) -> Path:
+    """Speak ``text`` into ``out_path`` (16 kHz mono 16-bit WAV); add white noise at ``noise_snr_db``."""
+    require_tools()
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = Path(tmp) / "raw.wav"
+        subprocess.run(
+            [
+                "espeak-ng",
+                "-v",
+                voice.name,
+                "-s",
+                str(voice.speed),
+                "-p",
+                str(voice.pitch),
+                "-w",
+                str(raw),
+                text,
+            ],
+            check=True,
+            capture_output=True,
+        )
+        converted = Path(tmp) / "out.wav"
+        subprocess.run(
+            ["sox", "-D", str(raw), "-r", str(SAMPLE_RATE), "-c", "1", "-b", "16", str(converted)],
+            check=True,
+            capture_output=True,
+        )
+        if noise_snr_db is not None:
+            _mix_noise(converted, noise_snr_db, seed)
+        shutil.move(converted, out_path)
+    return out_path
+
+
+def synthesize_cached(
+    text: str,
+    cache_dir: Path,
+    voice: Voice = Voice(),
+    noise_snr_db: float | None = None,
+    seed: int = 0,
+) -> Path:
+    """Like :func:`synthesize`, but reuse an earlier result for the same inputs from ``cache_dir``."""
+    key = hashlib.sha256(f"{text}|{voice.label}|{noise_snr_db}|{seed}".encode()).hexdigest()[:24]
+    path = cache_dir / f"{key}.wav"
+    if not path.exists():
+        tmp = cache_dir / f".{key}.{np.random.default_rng().integers(1 << 30)}.wav"
+        synthesize(text, tmp, voice, noise_snr_db, seed)
+        tmp.replace(path)
+    return path

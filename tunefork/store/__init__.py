@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy metadata, repository functions and atomic artifact files."""

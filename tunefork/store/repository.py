@@ -1,0 +1,50 @@
+"""Look objects up by name or id, with clear errors for missing and ambiguous references."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from tunefork.errors import AmbiguousReferenceError, NotFoundError
+from tunefork.store.models import Dataset, Model, Project
+
+T = TypeVar("T", Dataset, Model)
+
+
+def get_project(session: Session, ref: str) -> Project:
+    """The project whose id or name is ``ref``."""
+    project = session.scalar(select(Project).where(or_(Project.id == ref, Project.name == ref)))
+    if project is None:
+        raise NotFoundError(f"No project named or with id '{ref}'. See `tunefork project list`.")
+    return project
+
+
+def _get_in_project(session: Session, table: type[T], noun: str, ref: str, project: str | None) -> T:
+    query = select(table).where(or_(table.id == ref, table.name == ref))
+    if project is not None:
+        query = query.where(table.project_id == get_project(session, project).id)
+    matches = list(session.scalars(query))
+    by_id = [m for m in matches if m.id == ref]
+    if by_id:
+        return by_id[0]
+    if not matches:
+        where = f" in project '{project}'" if project else ""
+        raise NotFoundError(f"No {noun} named or with id '{ref}'{where}.")
+    if len(matches) > 1:
+        projects = ", ".join(sorted(m.project.name for m in matches))
+        raise AmbiguousReferenceError(
+            f"{len(matches)} {noun}s are named '{ref}' (projects: {projects}); add --project or use the id."
+        )
+    return matches[0]
+
+
+def get_dataset(session: Session, ref: str, project: str | None = None) -> Dataset:
+    """The dataset whose id or name is ``ref`` (``project`` narrows an ambiguous name)."""
+    return _get_in_project(session, Dataset, "dataset", ref, project)
+
+
+def get_model(session: Session, ref: str, project: str | None = None) -> Model:
+    """The custom model whose id or name is ``ref`` (``project`` narrows an ambiguous name)."""
+    return _get_in_project(session, Model, "model", ref, project)
