@@ -18,4 +18,15 @@ class ConflictError(TuneforkError):
 
 
 class UploadRejectedError(TuneforkError):
-    """A whole upload was refused (unsafe archive, unknown format, nothing usable)."""
+    """A whole upload was refused (unsafe archive, unknown format, nothing usable).
+
+    ``rejections`` lists per-item reasons when the upload failed because no item was usable.
+    """
+
+    def __init__(self, message: str, rejections: list | None = None) -> None:
+        super().__init__(message)
+        self.rejections = rejections or []
+
+
+class AudioDecodeError(TuneforkError):
+    """A file could not be decoded as audio."""

@@ -1,0 +1,37 @@
+"""Shared fixtures: a fresh workspace per test and a session-wide cache of synthesized audio."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tunefork.speech.synthesis import Voice, synthesize_cached
+from tunefork.workspace import Workspace
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Workspace:
+    """An empty workspace in a temporary folder (SQLite unless TUNEFORK_TEST_DATABASE_URL is set)."""
+    ws = Workspace.open(tmp_path / "home")
+    yield ws
+    ws.close()
+
+
+@pytest.fixture(scope="session")
+def synth_cache() -> Path:
+    """Folder where synthesized test audio is cached across tests (and across runs, when possible)."""
+    path = Path(os.environ.get("TUNEFORK_TEST_AUDIO_CACHE", Path.home() / ".cache" / "tunefork-test-audio"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def speak(synth_cache: Path):
+    """``speak(text, voice="en-us", noise_snr_db=None) -> Path`` of a cached 16 kHz mono WAV."""
+
+    def _speak(text: str, voice: str = "en-us", noise_snr_db: float | None = None) -> Path:
+        return synthesize_cached(text, synth_cache, Voice(voice), noise_snr_db)
+
+    return _speak
