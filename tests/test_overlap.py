@@ -1,0 +1,54 @@
+"""Train/test overlap by audio hash and by normalized transcript."""
+
+from __future__ import annotations
+
+from tunefork.evaluation.normalizer import EnglishNormalizer
+from tunefork.evaluation.overlap import OverlapFinding, find_overlap, overlap_warning
+
+TEST = [
+    {"id": "t1", "audio_sha256": "AAA", "text": "Turn on the lights."},
+    {"id": "t2", "audio_sha256": "bbb", "text": "I paid $25"},
+    {"id": "t3", "audio_sha256": "ccc", "text": "something new"},
+    {"id": "t4", "text": ""},
+]
+TRAIN = [
+    ("train-a", [{"id": "a1", "audio_sha256": "aaa", "text": "different words"}, {"id": "a2", "text": ""}]),
+    ("train-b", [{"id": "b1", "audio_sha256": "zzz", "text": "i paid twenty-five dollars"}]),
+    ("train-c", [{"audio_sha256": "aaa", "text": "turn on the lights"}]),
+]
+
+
+def test_finds_audio_and_text_matches() -> None:
+    findings = find_overlap(TEST, TRAIN, EnglishNormalizer())
+    assert findings == [
+        OverlapFinding("t1", "train-a", "audio", "a1"),
+        OverlapFinding("t1", "train-c", "audio", None),
+        OverlapFinding("t2", "train-b", "text", "b1"),
+    ]
+
+
+def test_empty_transcripts_never_match_and_clean_sets_pass() -> None:
+    assert find_overlap([{"id": "x", "text": ""}], [("t", [{"text": "  "}])]) == []
+    assert find_overlap(TEST[2:], TRAIN) == []
+
+
+def test_min_text_words() -> None:
+    test = [{"id": "x", "text": "yes"}]
+    train = [("t", [{"text": "Yes!"}])]
+    assert len(find_overlap(test, train)) == 1
+    assert find_overlap(test, train, min_text_words=2) == []
+
+
+def test_records_without_id_use_their_position() -> None:
+    findings = find_overlap([{"text": "a b"}, {"text": "c d"}], [("t", [{"text": "c d"}])])
+    assert [f.test_id for f in findings] == ["1"]
+
+
+def test_warning_is_loud_and_summarises() -> None:
+    assert overlap_warning([]) is None
+    message = overlap_warning(find_overlap(TEST, TRAIN), test_total=len(TEST))
+    assert message is not None
+    assert message.startswith("TRAIN/TEST OVERLAP: 2 of 4 test item(s)")
+    assert "train-a: 1 by identical audio" in message
+    assert "train-b: 0 by identical audio, 1 by identical normalized transcript" in message
+    assert "t1, t2" in message

@@ -1,0 +1,112 @@
+"""Comparison results and the report files written from them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from rich.console import Console
+
+from tunefork.evaluation.comparison import compare_models
+from tunefork.evaluation.report import format_table, render_markdown, verdict, write_report
+from tunefork.store.artifacts import read_jsonl
+
+REFERENCES = {f"u{k}": f"please deploy kubernetes cluster number {k} today" for k in range(40)}
+BASELINE = {key: text.replace("kubernetes", "cooper netties") for key, text in REFERENCES.items()}
+CUSTOM = {key: text.replace("today", "to day") for key, text in list(REFERENCES.items())[:10]}
+CUSTOM.update({key: text for key, text in list(REFERENCES.items())[10:39]})
+
+MODEL_KEYS = {
+    "model",
+    "wer",
+    "raw_wer",
+    "sentence_error_rate",
+    "words",
+    "substitutions",
+    "deletions",
+    "insertions",
+    "term_recall",
+}
+
+
+def _result():
+    return compare_models(
+        REFERENCES, {"baseline": BASELINE, "custom": CUSTOM}, terms=["Kubernetes"], dataset="ops-test", iterations=500
+    )
+
+
+def test_compare_two_models() -> None:
+    result = _result()
+    assert result.models == ["baseline", "custom"]
+    base, custom = result.scores["baseline"], result.scores["custom"]
+    assert base.words == custom.words == sum(len(result.normalizer(text).split()) for text in REFERENCES.values())
+    assert (base.term_hits, base.term_total, base.term_recall) == (0, 40, 0.0)
+    assert custom.deletions == 8  # u39 missing, counted as empty: "... number thirty nine today"
+    assert (custom.substitutions, custom.insertions) == (10, 10)  # "today" -> "to day" in u0..u9
+    assert result.difference is not None and result.difference.significant
+    assert result.difference.wer_delta < 0
+    assert verdict(result).startswith("custom is better by ")
+    assert any("no hypothesis for 1 of 40" in w and "u39" in w for w in result.warnings)
+
+
+def test_single_model_has_no_difference() -> None:
+    result = compare_models(REFERENCES, {"baseline": BASELINE})
+    assert result.difference is None and verdict(result) is None
+    assert result.to_json()["difference"] is None
+    assert result.to_json()["models"][0]["term_recall"] is None
+
+
+def test_identical_models_are_not_significant() -> None:
+    result = compare_models(REFERENCES, {"a": BASELINE, "b": dict(BASELINE)}, iterations=200)
+    assert verdict(result) == "not significant"
+
+
+def test_to_json_has_exact_shape() -> None:
+    result = _result()
+    result.warnings.append("extra warning from the caller")
+    data = result.to_json()
+    assert set(data) == {"dataset", "normalizer", "models", "difference", "warnings"}
+    assert data["dataset"] == "ops-test"
+    assert data["normalizer"] == {"name": "tunefork-english", "version": "1.0"}
+    assert [m["model"] for m in data["models"]] == ["baseline", "custom"]
+    for model in data["models"]:
+        assert set(model) == MODEL_KEYS
+        assert all(isinstance(model[k], int) for k in ("words", "substitutions", "deletions", "insertions"))
+        assert 0.0 <= model["wer"] <= 1.0
+        assert model["wer"] == round(model["wer"], 6)
+    assert set(data["difference"]) == {"wer_delta", "ci95", "significant"}
+    assert isinstance(data["difference"]["ci95"], list) and len(data["difference"]["ci95"]) == 2
+    assert data["difference"]["significant"] is True
+    assert data["warnings"][-1] == "extra warning from the caller"
+    json.dumps(data)
+
+
+def test_write_report(tmp_path: Path) -> None:
+    result = _result()
+    result.warnings.append("TRAIN/TEST OVERLAP: 3 of 40 test item(s) also occur in training data")
+    paths = write_report(result, tmp_path / "eval")
+    assert [p.name for p in paths] == ["evaluation.json", "report.md", "alignments.jsonl", "wer_per_utterance.png"]
+    assert all(p.is_file() for p in paths)
+    assert json.loads(paths[0].read_text()) == result.to_json()
+    markdown = paths[1].read_text()
+    assert markdown.index("WARNING") < markdown.index("| Metric |")
+    assert "TRAIN/TEST OVERLAP" in markdown
+    assert "custom is better by" in markdown
+    assert "## 20 worst utterances" in markdown
+    records = read_jsonl(paths[2])
+    assert len(records) == 80
+    assert {"id", "model", "reference", "hypothesis", "normalized_reference", "ops", "substitutions"} <= set(records[0])
+    png = paths[3].read_bytes()
+    assert png.startswith(b"\x89PNG") and len(png) > 1000
+    assert not list((tmp_path / "eval").glob(".*.tmp"))
+
+
+def test_markdown_and_table_render() -> None:
+    result = _result()
+    markdown = render_markdown(result)
+    assert "| WER |" in markdown and "| Term recall | 0.00% (0/40) |" in markdown
+    console = Console(record=True, width=140)
+    console.print(format_table(result))
+    text = console.export_text()
+    assert "baseline" in text and "custom" in text and "Raw WER" in text
+    assert "custom is better by" in text

@@ -1,0 +1,109 @@
+"""Train/test overlap: test items whose audio or normalized transcript also occurs in training data.
+
+An overlapping test item inflates the measured gain of a model trained on it, so evaluations warn
+loudly (or callers refuse) when any is found.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from tunefork.evaluation.normalizer import Normalizer, get_normalizer
+
+__all__ = ["OverlapFinding", "find_overlap", "overlap_warning"]
+
+MatchKind = Literal["audio", "text"]
+
+
+@dataclass(frozen=True)
+class OverlapFinding:
+    """Test item ``test_id`` also occurs in training dataset ``dataset`` (by audio hash or by text).
+
+    ``match`` is "audio" when the audio SHA-256 is identical (reported in preference to a text match)
+    and "text" when only the normalized transcripts are equal. ``training_id`` names the first
+    matching training record (None when it has no id).
+    """
+
+    test_id: str
+    dataset: str
+    match: MatchKind
+    training_id: str | None = None
+
+
+def _record_id(record: Mapping[str, Any], position: int) -> str:
+    """The record's ``id``, or its position when it has none."""
+    value = record.get("id")
+    return str(value) if value is not None else str(position)
+
+
+def _training_index(
+    records: Iterable[Mapping[str, Any]], normalizer: Normalizer, min_text_words: int
+) -> tuple[dict[str, str | None], dict[str, str | None]]:
+    """Maps audio hash -> first training id and normalized text -> first training id."""
+    by_audio: dict[str, str | None] = {}
+    by_text: dict[str, str | None] = {}
+    for record in records:
+        record_id = None if record.get("id") is None else str(record["id"])
+        audio = record.get("audio_sha256")
+        if audio:
+            by_audio.setdefault(str(audio).lower(), record_id)
+        text = normalizer(str(record.get("text") or ""))
+        if len(text.split()) >= min_text_words:
+            by_text.setdefault(text, record_id)
+    return by_audio, by_text
+
+
+def find_overlap(
+    test_records: Sequence[Mapping[str, Any]],
+    training_sets: list[tuple[str, list[dict]]],
+    normalizer: Normalizer | None = None,
+    min_text_words: int = 1,
+) -> list[OverlapFinding]:
+    """Every (test item, training dataset) pair that shares an audio hash or a normalized transcript.
+
+    Records are dicts with optional ``"id"``, ``"audio_sha256"`` and ``"text"``. Transcripts are
+    compared after ``normalizer`` (default: the default normalizer); transcripts with fewer than
+    ``min_text_words`` normalized words (by default: empty ones) never match. At most one finding is
+    reported per test item and training dataset, audio in preference to text.
+    """
+    normalize = normalizer or get_normalizer()
+    findings: list[OverlapFinding] = []
+    indexes = [(name, *_training_index(records, normalize, min_text_words)) for name, records in training_sets]
+    for position, record in enumerate(test_records):
+        test_id = _record_id(record, position)
+        audio = str(record.get("audio_sha256") or "").lower()
+        text = normalize(str(record.get("text") or ""))
+        for name, by_audio, by_text in indexes:
+            if audio and audio in by_audio:
+                findings.append(OverlapFinding(test_id, name, "audio", by_audio[audio]))
+            elif len(text.split()) >= min_text_words and text in by_text:
+                findings.append(OverlapFinding(test_id, name, "text", by_text[text]))
+    return findings
+
+
+def overlap_warning(findings: Sequence[OverlapFinding], test_total: int | None = None) -> str | None:
+    """One loud warning line summarising ``findings``; None when there are none.
+
+    ``test_total`` (the number of test items) adds "N of M" to the message.
+    """
+    if not findings:
+        return None
+    items = len({finding.test_id for finding in findings})
+    of_total = f" of {test_total}" if test_total is not None else ""
+    per_set: dict[str, Counter[str]] = {}
+    for finding in findings:
+        per_set.setdefault(finding.dataset, Counter())[finding.match] += 1
+    details = "; ".join(
+        f"{name}: {counts['audio']} by identical audio, {counts['text']} by identical normalized transcript"
+        for name, counts in per_set.items()
+    )
+    examples = ", ".join(sorted({finding.test_id for finding in findings})[:5])
+    more = ", ..." if items > 5 else ""
+    return (
+        f"TRAIN/TEST OVERLAP: {items}{of_total} test item(s) also occur in training data ({details}); "
+        f"e.g. {examples}{more}. The measured gain is likely inflated: remove these items from the test "
+        "set or evaluate on data the model never saw."
+    )

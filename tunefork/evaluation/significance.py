@@ -1,0 +1,85 @@
+"""Paired bootstrap confidence interval for the WER difference between two systems.
+
+Both systems are scored on the same utterances. Each bootstrap replicate draws utterances with
+replacement (the same draw for both systems, hence "paired") and recomputes the corpus-level
+``WER(B) - WER(A)``; the percentile interval of those replicates is the confidence interval. The
+difference is called significant only when the interval excludes zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["BootstrapResult", "paired_bootstrap"]
+
+_MAX_CELLS_PER_BATCH = 4_000_000
+"""Bound on replicates x utterances drawn at once, so 10k x 10k resamples stay within memory."""
+
+
+@dataclass(frozen=True)
+class BootstrapResult:
+    """``wer_delta`` = WER(B) - WER(A) on the full set (negative: B makes fewer errors)."""
+
+    wer_delta: float
+    ci95: tuple[float, float]
+    significant: bool
+    iterations: int = 0
+    confidence: float = 0.95
+
+
+def _rate(errors: np.ndarray, words: np.ndarray) -> np.ndarray:
+    """Corpus WER per replicate; with no reference words, the error count (as in ``error_rate``)."""
+    safe = np.where(words > 0, words, 1)
+    return np.where(words > 0, errors / safe, errors.astype(float))
+
+
+def _replicate_deltas(
+    errors_a: np.ndarray, errors_b: np.ndarray, words: np.ndarray, iterations: int, seed: int
+) -> np.ndarray:
+    """``WER(B) - WER(A)`` for each of ``iterations`` paired resamples, drawn in bounded batches."""
+    rng = np.random.default_rng(seed)
+    count = len(words)
+    batch = max(1, _MAX_CELLS_PER_BATCH // count)
+    deltas = np.empty(iterations, dtype=float)
+    for start in range(0, iterations, batch):
+        size = min(batch, iterations - start)
+        index = rng.integers(0, count, size=(size, count))
+        sampled_words = words[index].sum(axis=1)
+        rate_a = _rate(errors_a[index].sum(axis=1), sampled_words)
+        rate_b = _rate(errors_b[index].sum(axis=1), sampled_words)
+        deltas[start : start + size] = rate_b - rate_a
+    return deltas
+
+
+def paired_bootstrap(
+    errors_a: Sequence[int],
+    errors_b: Sequence[int],
+    words: Sequence[int],
+    iterations: int = 10_000,
+    seed: int = 0,
+    confidence: float = 0.95,
+) -> BootstrapResult:
+    """Paired bootstrap of the corpus WER difference ``B - A`` over utterances.
+
+    ``errors_a[k]`` and ``errors_b[k]`` are the S+D+I counts of utterance ``k`` under each system and
+    ``words[k]`` its reference word count. The result is deterministic for a given ``seed``.
+    """
+    a, b, n = (np.asarray(values, dtype=np.int64) for values in (errors_a, errors_b, words))
+    if not len(a) == len(b) == len(n):
+        raise ValueError(f"errors_a, errors_b and words differ in length: {len(a)}, {len(b)}, {len(n)}")
+    if iterations < 1:
+        raise ValueError("iterations must be at least 1")
+    if not 0.0 < confidence < 1.0:
+        raise ValueError("confidence must be between 0 and 1")
+    if len(n) == 0:
+        return BootstrapResult(0.0, (0.0, 0.0), False, iterations, confidence)
+    total = np.array([n.sum()])
+    delta = float(_rate(np.array([b.sum()]), total)[0] - _rate(np.array([a.sum()]), total)[0])
+    deltas = _replicate_deltas(a, b, n, iterations, seed)
+    tail = (1.0 - confidence) / 2.0
+    low, high = (float(x) for x in np.quantile(deltas, [tail, 1.0 - tail]))
+    significant = low > 0.0 or high < 0.0
+    return BootstrapResult(delta, (low, high), significant, iterations, confidence)
