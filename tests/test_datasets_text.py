@@ -1,0 +1,203 @@
+"""Text dataset importers: related text, pronunciation files and Azure structured text."""
+
+from __future__ import annotations
+
+import codecs
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tunefork.config import UploadLimits
+from tunefork.datasets.importer import import_dataset
+from tunefork.datasets.inspection import load_manifest
+from tunefork.datasets.structured_text import MAX_EXPANSIONS
+from tunefork.errors import UploadRejectedError
+
+
+@pytest.fixture
+def dest(tmp_path: Path) -> Path:
+    path = tmp_path / "staging" / "dest"
+    path.mkdir(parents=True)
+    return path
+
+
+def write(path: Path, content: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return path
+
+
+def reasons(result) -> str:
+    return "\n".join(f"{i.item}|{i.line}|{i.reason}" for i in result.rejections)
+
+
+# --- related text --------------------------------------------------------------------------------------
+
+
+def test_related_text_with_bom_crlf_and_blank_lines(dest, tmp_path):
+    source = write(
+        tmp_path / "related.txt", codecs.BOM_UTF8 + b"refill my prescription\r\n\r\n  take  two tablets \r\nthird\r\n"
+    )
+    result = import_dataset(source, "language", dest, UploadLimits())
+    assert (result.accepted, result.rejections, result.source_format) == (3, [], "related-text")
+    assert load_manifest(dest) == [
+        {"id": "line-1", "text": "refill my prescription", "line": 1},
+        {"id": "line-3", "text": "take two tablets", "line": 3},
+        {"id": "line-4", "text": "third", "line": 4},
+    ]
+
+
+def test_related_text_line_with_url_is_rejected(dest, tmp_path):
+    source = write(tmp_path / "related.txt", "see the site\nvisit https://example.com/x now\ngo to www.example.org\n")
+    result = import_dataset(source, "language", dest, UploadLimits())
+    assert result.accepted == 1
+    assert "related.txt|2|related.txt line 2: contains a URL ('https://example.com/x')" in reasons(result)
+    assert "related.txt|3|related.txt line 3: contains a URL" in reasons(result)
+
+
+def test_related_text_non_utf8_line_is_rejected_by_line(dest, tmp_path):
+    source = write(tmp_path / "related.txt", b"good line\ncaf\xe9 latte\nanother good line\n")
+    result = import_dataset(source, "language", dest, UploadLimits())
+    assert [r["text"] for r in load_manifest(dest)] == ["good line", "another good line"]
+    assert reasons(result).startswith("related.txt|2|related.txt line 2: not valid UTF-8")
+
+
+def test_related_text_utf16_with_bom(dest, tmp_path):
+    source = write(tmp_path / "notepad.txt", "first line\r\nsecond line\r\n".encode("utf-16"))
+    assert import_dataset(source, "language", dest, UploadLimits()).accepted == 2
+
+
+def test_related_text_zip_with_several_files_prefixes_ids(dest, tmp_path):
+    upload = tmp_path / "texts.zip"
+    with zipfile.ZipFile(upload, "w") as archive:
+        archive.writestr("corpus/a.txt", "one\ntwo\n")
+        archive.writestr("corpus/b.txt", "three\n")
+        archive.writestr("corpus/image.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    result = import_dataset(upload, "language", dest, UploadLimits())
+    assert result.source_format == "related-text (zip)"
+    assert [r["id"] for r in load_manifest(dest)] == ["a-line-1", "a-line-2", "b-line-1"]
+    assert [w.item for w in result.warnings] == ["image.png"]
+
+
+def test_empty_and_blank_text_uploads_are_refused(dest, tmp_path):
+    with pytest.raises(UploadRejectedError, match="empty"):
+        import_dataset(write(tmp_path / "empty.txt", b""), "language", dest, UploadLimits())
+    with pytest.raises(UploadRejectedError, match="no language items"):
+        import_dataset(write(tmp_path / "blank.txt", "\n  \n\n"), "language", dest, UploadLimits())
+    assert list(dest.iterdir()) == []
+
+
+def test_binary_upload_as_text_is_unknown_format(dest, tmp_path):
+    blob = write(tmp_path / "sound.wav", b"RIFF\x00\x00\x00\x00WAVEfmt \x00\x00\x00")
+    with pytest.raises(UploadRejectedError, match=r"not a recognised pronunciation dataset.*DISPLAY<TAB>spoken"):
+        import_dataset(blob, "pronunciation", dest, UploadLimits())
+
+
+# --- pronunciation -------------------------------------------------------------------------------------
+
+
+def test_pronunciation_file(dest, tmp_path):
+    source = write(
+        tmp_path / "pron.txt", "3CPO\tthree c p o\nCNTK\tc n t k\n\nIEEE\ti triple e\nAC DC\tay see dee see\n"
+    )
+    result = import_dataset(source, "pronunciation", dest, UploadLimits())
+    assert result.accepted == 4 and result.rejections == []
+    assert load_manifest(dest)[0] == {"id": "line-1", "display": "3CPO", "spoken": "three c p o", "line": 1}
+    assert load_manifest(dest)[3]["display"] == "AC DC"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("CNTK c n t k", "no TAB between the display form and the spoken form"),
+        ("CNTK\tc n t k\textra", "more than one TAB"),
+        ("\tc n t k", "empty display form"),
+        ("CNTK\t  ", "empty spoken form"),
+        ("R2D2\tr 2 d 2", "spoken form 'r 2 d 2' may only hold letters, spaces and apostrophes"),
+        ("IEEE\ti triple e", "duplicate of line 1 ('IEEE')"),
+    ],
+)
+def test_malformed_pronunciation_lines(dest, tmp_path, line, expected):
+    source = write(tmp_path / "pron.txt", f"IEEE\ti triple e\n{line}\n")
+    result = import_dataset(source, "pronunciation", dest, UploadLimits())
+    assert result.accepted == 1
+    assert reasons(result).startswith(f"pron.txt|2|pron.txt line 2: {expected}")
+
+
+# --- structured text -----------------------------------------------------------------------------------
+
+STRUCTURED = """\
+> order lines for a pharmacy bot
+@ list drug =
+- ibuprofen
+- paracetamol
+- paracetamol
+
+@ list size =
+- small
+- large
+
+# Refills
+- refill my {@drug}
+- I need a {@size} pack of {@drug} please
+- call the pharmacy
+
+#Questions
+is {@drug} safe
+- what about {@unknown}
+- broken {@drug reference
+
+@ speech:phoneticlexicon
+- ibuprofen/ay b y uw p r ow f ax n
+- no slash here
+
+@ ml entity
+- ignored item
+"""
+
+
+def test_structured_text_lists_templates_and_lexicon(dest, tmp_path):
+    source = write(tmp_path / "bot.md", STRUCTURED)
+    result = import_dataset(source, "structured-text", dest, UploadLimits())
+    records = load_manifest(dest)
+    lists = {r["name"]: r["items"] for r in records if r["type"] == "list"}
+    assert lists == {"drug": ["ibuprofen", "paracetamol"], "size": ["small", "large"]}
+    sentences = [(r["section"], r["text"]) for r in records if r["type"] == "sentence"]
+    assert sentences == [
+        ("Refills", "refill my ibuprofen"),
+        ("Refills", "refill my paracetamol"),
+        ("Refills", "I need a small pack of ibuprofen please"),
+        ("Refills", "I need a small pack of paracetamol please"),
+        ("Refills", "I need a large pack of ibuprofen please"),
+        ("Refills", "I need a large pack of paracetamol please"),
+        ("Refills", "call the pharmacy"),
+        ("Questions", "is ibuprofen safe"),
+        ("Questions", "is paracetamol safe"),
+    ]
+    prons = [r for r in records if r["type"] == "pronunciation"]
+    assert [(p["display"], p["spoken"]) for p in prons] == [("ibuprofen", "ay b y uw p r ow f ax n")]
+    assert len({r["id"] for r in records}) == len(records)
+    text = reasons(result)
+    assert "bot.md|18|bot.md line 18: unknown or empty list 'unknown'" in text
+    assert "bot.md|19|bot.md line 19: malformed reference" in text
+    assert "bot.md|23|bot.md line 23: expected 'display/phones'" in text
+    assert "bot.md|25|bot.md line 25: unsupported definition '@ ml entity'" in text
+    assert len(result.rejections) == 4
+    assert [w.line for w in result.warnings] == [5]
+
+
+def test_structured_text_expansion_is_capped_deterministically(tmp_path):
+    numbers = "".join(f"- n{i}\n" for i in range(12))
+    source = write(
+        tmp_path / "big.md", f"@ list a =\n{numbers}@ list b =\n{numbers}# S\n- {{@a}} to {{@b}} and {{@a}}\n"
+    )
+    first = import_dataset(source, "structured-text", tmp_path / "s1" / "d", UploadLimits())
+    second = import_dataset(source, "structured-text", tmp_path / "s2" / "d", UploadLimits())
+    sentences = [r for r in load_manifest(tmp_path / "s1" / "d") if r["type"] == "sentence"]
+    assert len(sentences) == MAX_EXPANSIONS
+    assert len({r["text"] for r in sentences}) == MAX_EXPANSIONS
+    assert first.content_hash == second.content_hash
+    assert [w.reason for w in first.warnings] == [
+        f"big.md line 28: template expands to 1728 sentences; kept a deterministic sample of {MAX_EXPANSIONS}"
+    ]

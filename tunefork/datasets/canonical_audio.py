@@ -1,0 +1,113 @@
+"""Turn listed speech items into canonical records: decode, check duration, write 16 kHz mono 16-bit WAV."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import soundfile as sf
+
+from tunefork.audio import read_audio, write_wav
+from tunefork.config import UploadLimits
+from tunefork.datasets.hashing import sha256_file
+from tunefork.datasets.ids import IdAllocator
+from tunefork.datasets.results import ItemIssue
+from tunefork.datasets.speech_formats import SpeechItem
+from tunefork.progress import ProgressCallback, no_progress
+
+AUDIO_FOLDER = "audio"
+
+
+@dataclass
+class ConvertedAudio:
+    """Manifest records of the accepted items, the refused ones, warnings and per-item conversions."""
+
+    records: list[dict[str, Any]] = field(default_factory=list)
+    rejections: list[ItemIssue] = field(default_factory=list)
+    warnings: list[ItemIssue] = field(default_factory=list)
+    item_conversions: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _declared_duration(path: Path) -> float | None:
+    """Duration from the file's header (a cheap check before decoding), or None when unknown."""
+    try:
+        return float(sf.info(str(path)).duration)
+    except Exception:
+        pass
+    try:
+        import av
+
+        with av.open(str(path)) as container:
+            return container.duration / 1_000_000 if container.duration else None
+    except Exception:
+        return None
+
+
+def _decode_error(exc: Exception, path: Path) -> str:
+    """The decoder's message without the server-side path of the file."""
+    return str(exc).replace(str(path), path.name).removeprefix(f"{path.name}: ")
+
+
+def _too_long(item: SpeechItem, seconds: float, limits: UploadLimits) -> ItemIssue | None:
+    if seconds <= limits.max_audio_seconds:
+        return None
+    reason = f"{item.described}: audio is {seconds:.1f} s long, over the {limits.max_audio_seconds:g} s limit"
+    return ItemIssue(item.label, reason, item.line)
+
+
+def convert_items(
+    items: list[SpeechItem],
+    destination: Path,
+    kind: str,
+    limits: UploadLimits,
+    progress: ProgressCallback = no_progress,
+) -> ConvertedAudio:
+    """Decode each item, write ``destination/audio/<id>.wav`` and build its manifest record.
+
+    Unreadable audio and audio over ``limits.max_audio_seconds`` are rejected; for ``acoustic`` data,
+    audio over ``limits.warn_audio_seconds`` is accepted with a warning. Progress is reported per item.
+    """
+    out = ConvertedAudio()
+    ids = IdAllocator()
+    total = len(items)
+    progress(0, total, "Converting audio")
+    for done, item in enumerate(items, start=1):
+        _convert_one(item, destination, kind, limits, ids, out)
+        progress(done, total, "Converting audio")
+    return out
+
+
+def _convert_one(
+    item: SpeechItem, destination: Path, kind: str, limits: UploadLimits, ids: IdAllocator, out: ConvertedAudio
+) -> None:
+    declared = _declared_duration(item.audio)
+    if declared is not None and (issue := _too_long(item, declared, limits)):
+        out.rejections.append(issue)
+        return
+    try:
+        audio = read_audio(item.audio)
+    except Exception as exc:  # any decoder failure rejects this item only, never the upload
+        reason = f"{item.described}: unreadable or corrupt audio ({_decode_error(exc, item.audio)})"
+        out.rejections.append(ItemIssue(item.label, reason, item.line))
+        return
+    if issue := _too_long(item, audio.duration, limits):
+        out.rejections.append(issue)
+        return
+    if kind == "acoustic" and audio.duration > limits.warn_audio_seconds:
+        reason = (
+            f"{item.described}: audio is {audio.duration:.1f} s long; training items over "
+            f"{limits.warn_audio_seconds:g} s are usually cut or skipped by trainers"
+        )
+        out.warnings.append(ItemIssue(item.label, reason, item.line))
+    item_id = ids.allocate(item.name)
+    relative = f"{AUDIO_FOLDER}/{item_id}.wav"
+    write_wav(destination / relative, audio.samples)
+    record: dict[str, Any] = {"id": item_id, "audio": relative, "duration": round(audio.duration, 3)}
+    if item.text is not None:
+        record["text"] = item.text
+    record["audio_sha256"] = sha256_file(destination / relative)
+    record["source"] = item.source
+    out.records.append(record)
+    if audio.conversions:
+        out.item_conversions[item_id] = list(audio.conversions)

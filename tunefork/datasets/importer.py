@@ -1,0 +1,162 @@
+"""Import an upload into a dataset's canonical form, validating every item.
+
+``import_dataset`` reads a file, folder or zip (zips are checked and unpacked safely into a temporary
+folder next to ``destination``, removed afterwards), recognises its format by content, refuses bad
+items one by one with a reason naming the file and line, and writes the canonical layout into the
+empty staging folder ``destination``:
+
+``manifest.jsonl`` -- one JSON record per accepted item:
+
+- ``acoustic``: ``{"id", "audio": "audio/<id>.wav", "duration", "text", "audio_sha256", "source"}``;
+- ``audio``: the same without ``"text"``;
+- ``language`` (related text): ``{"id", "text", "line"}``;
+- ``pronunciation``: ``{"id", "display", "spoken", "line"}``;
+- ``structured-text``: ``{"id", "type": "sentence", "text", "section", "line"}`` (templates expanded),
+  ``{"id", "type": "list", "name", "items", "line"}`` and
+  ``{"id", "type": "pronunciation", "display", "spoken", "line"}``.
+
+``audio/<id>.wav`` -- speech kinds only: each item re-encoded to 16 kHz mono 16-bit PCM WAV. ``id`` is
+a safe slug of the original file stem (Kaldi: the utterance id), made unique with ``-2``, ``-3``...;
+``source`` is the original file name; ``audio_sha256`` hashes the canonical WAV bytes; ``duration`` is
+in seconds. Text ids are ``line-<n>`` (``sentence-<n>-<k>``, ``list-<name>``, ``pronunciation-<n>`` for
+structured text), prefixed with ``<file>-`` when a folder or zip holds several text files.
+
+``import.json`` -- :meth:`ImportResult.to_dict`: kind, source format, accepted count, rejections and
+warnings (``item``, ``reason``, ``line``), conversion counts (``{"resampled": 3, "downmixed": 1}``),
+per-item conversions and the content hash (SHA-256 over the sorted manifest records, which carry the
+audio hashes: identical uploads give identical hashes).
+
+A whole upload is refused with :class:`UploadRejectedError` when it is unsafe or oversized (see
+:mod:`tunefork.datasets.archive`), empty, of an unknown format, or when no item is accepted (the
+per-item reasons are attached as ``rejections``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from tunefork.config import UploadLimits
+from tunefork.datasets.archive import Upload, opened_upload
+from tunefork.datasets.canonical_audio import convert_items
+from tunefork.datasets.hashing import content_hash
+from tunefork.datasets.ids import IdAllocator
+from tunefork.datasets.kinds import AUDIO_KINDS, accepted_formats_text, check_kind
+from tunefork.datasets.lines import looks_like_text
+from tunefork.datasets.results import ImportResult, ItemIssue, ParsedItems, count_conversions
+from tunefork.datasets.scanning import descend_single_folder, list_files, relative_name
+from tunefork.datasets.speech_formats import list_speech_items
+from tunefork.datasets.structured_text import parse_structured_text
+from tunefork.datasets.text_formats import parse_pronunciation, parse_related_text
+from tunefork.errors import TuneforkError, UploadRejectedError
+from tunefork.progress import ProgressCallback, no_progress
+from tunefork.store.artifacts import atomic_write_json, write_jsonl
+
+MANIFEST = "manifest.jsonl"
+IMPORT_REPORT = "import.json"
+
+TextParser = Callable[[Path, str, str], ParsedItems]
+TEXT_PARSERS: dict[str, tuple[str, TextParser]] = {
+    "language": ("related-text", parse_related_text),
+    "pronunciation": ("pronunciation", parse_pronunciation),
+    "structured-text": ("structured-text", parse_structured_text),
+}
+
+
+def _import_speech(
+    upload: Upload, kind: str, destination: Path, limits: UploadLimits, progress: ProgressCallback, confine: bool
+) -> tuple[str, ParsedItems, dict[str, list[str]]]:
+    confine_root = None
+    if upload.archived or confine:
+        confine_root = upload.root if upload.root.is_dir() else upload.root.parent
+    listing = list_speech_items(upload.root, kind, upload.name, confine_root)
+    converted = convert_items(listing.items, destination, kind, limits, progress)
+    parsed = ParsedItems(
+        records=converted.records,
+        rejections=listing.rejections + converted.rejections,
+        warnings=listing.warnings + converted.warnings,
+    )
+    return listing.format, parsed, converted.item_conversions
+
+
+def _import_text(upload: Upload, kind: str) -> tuple[str, ParsedItems]:
+    format_name, parse = TEXT_PARSERS[kind]
+    root = descend_single_folder(upload.root)
+    files = list_files(root)
+    texts = [p for p in files if looks_like_text(p)]
+    if not texts:
+        raise UploadRejectedError(
+            f"{upload.name}: not a recognised {kind} dataset (no text file found). "
+            f"Accepted: {accepted_formats_text(kind)}."
+        )
+    parsed = ParsedItems()
+    for path in files:
+        if path not in texts:
+            name = relative_name(path, root)
+            parsed.warnings.append(ItemIssue(name, f"ignored {name}: not a text file"))
+    prefixes = IdAllocator()
+    for path in texts:
+        name = upload.name if upload.root.is_file() else relative_name(path, root)
+        prefix = "" if len(texts) == 1 else prefixes.allocate(str(Path(name).with_suffix(""))) + "-"
+        parsed.extend(parse(path, name, prefix))
+    return format_name, parsed
+
+
+def _nothing_accepted(upload_name: str, kind: str, rejections: list[ItemIssue]) -> UploadRejectedError:
+    if not rejections:
+        return UploadRejectedError(f"{upload_name}: the upload holds no {kind} items (it is empty).")
+    first = "; ".join(issue.reason for issue in rejections[:3])
+    more = f" (and {len(rejections) - 3} more)" if len(rejections) > 3 else ""
+    return UploadRejectedError(
+        f"{upload_name}: no item could be used, all {len(rejections)} were rejected: {first}{more}.", rejections
+    )
+
+
+def import_dataset(
+    source: Path,
+    kind: str,
+    destination: Path,
+    limits: UploadLimits,
+    progress: ProgressCallback = no_progress,
+    *,
+    confine_paths: bool = False,
+) -> ImportResult:
+    """Validate ``source`` (file, folder or zip) as a ``kind`` dataset and write its canonical form.
+
+    ``destination`` is an empty staging folder (created when missing); the caller moves it into place on
+    success and deletes it on error. Scratch space for unpacking zips is taken next to ``destination``
+    and always removed. ``progress(done, total, description)`` is called while audio is converted.
+    ``confine_paths`` makes audio referenced by a NeMo manifest or Kaldi ``wav.scp`` stay inside the
+    upload (always the case for zips); use it for uploads from untrusted clients.
+
+    Returns the :class:`ImportResult` also stored as ``import.json``. Raises
+    :class:`UploadRejectedError` when the whole upload is refused (see the module docs).
+    """
+    check_kind(kind)
+    source, destination = Path(source), Path(destination)
+    destination.mkdir(parents=True, exist_ok=True)
+    if any(destination.iterdir()):
+        raise TuneforkError(f"{destination}: the staging folder for an import must be empty.")
+    item_conversions: dict[str, list[str]] = {}
+    with opened_upload(source, limits, scratch_dir=destination.parent) as upload:
+        if kind in AUDIO_KINDS:
+            format_name, parsed, item_conversions = _import_speech(
+                upload, kind, destination, limits, progress, confine_paths
+            )
+        else:
+            format_name, parsed = _import_text(upload, kind)
+    if not parsed.records:
+        raise _nothing_accepted(upload.name, kind, parsed.rejections)
+    result = ImportResult(
+        kind=kind,
+        source_format=f"{format_name} (zip)" if upload.archived else format_name,
+        accepted=len(parsed.records),
+        rejections=parsed.rejections,
+        warnings=parsed.warnings,
+        conversions=count_conversions(item_conversions),
+        content_hash=content_hash(parsed.records),
+        item_conversions=item_conversions,
+    )
+    write_jsonl(destination / MANIFEST, parsed.records)
+    atomic_write_json(destination / IMPORT_REPORT, result.to_dict())
+    return result
