@@ -1,0 +1,96 @@
+"""Workspace, migrations and name/id resolution, on SQLite and (when reachable) PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, inspect, text
+
+from tunefork.errors import AmbiguousReferenceError, ConflictError, NotFoundError, TuneforkError
+from tunefork.store.models import Dataset
+from tunefork.store.repository import get_dataset, get_project
+from tunefork.workflows import projects
+from tunefork.workspace import Workspace
+
+PG_URL = os.environ.get("TUNEFORK_TEST_DATABASE_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
+
+
+def _postgres_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
+            pass
+        create_engine(PG_URL).connect().close()
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_workspace(request, tmp_path: Path, monkeypatch) -> Workspace:
+    """The same workspace on SQLite and on PostgreSQL (a throwaway schema), skipped when PG is down."""
+    if request.param == "sqlite":
+        ws = Workspace.open(tmp_path / "home")
+        yield ws
+        ws.close()
+        return
+    if not _postgres_reachable():
+        pytest.skip("PostgreSQL not reachable on 127.0.0.1:5432")
+    schema = f"tf_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    monkeypatch.setenv("TUNEFORK_DATABASE_URL", f"{PG_URL}?options=-csearch_path%3D{schema}")
+    ws = Workspace.open(tmp_path / "home")
+    yield ws
+    ws.close()
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+def test_migrations_create_tables_and_are_idempotent(any_workspace: Workspace) -> None:
+    tables = set(inspect(any_workspace.engine).get_table_names())
+    assert {"projects", "datasets", "models", "evaluations", "alembic_version"} <= tables
+    Workspace.open(any_workspace.home).close()  # second upgrade is a no-op
+
+
+def test_project_create_list_and_conflicts(any_workspace: Workspace) -> None:
+    created = projects.create_project(any_workspace, "pharmacy", "speech", description="drug names")
+    assert created["kind"] == "speech" and created["locale"] == "en-US"
+    assert [p["name"] for p in projects.list_projects(any_workspace)] == ["pharmacy"]
+    assert projects.show_project(any_workspace, created["id"])["name"] == "pharmacy"
+    with pytest.raises(ConflictError, match="already exists"):
+        projects.create_project(any_workspace, "pharmacy", "speech")
+    with pytest.raises(TuneforkError, match="Unknown project kind"):
+        projects.create_project(any_workspace, "x", "video")
+
+
+def test_names_resolve_within_projects_and_ambiguity_is_explained(any_workspace: Workspace) -> None:
+    first = projects.create_project(any_workspace, "alpha", "speech")
+    second = projects.create_project(any_workspace, "beta", "speech")
+    with any_workspace.session() as session:
+        for project in (first, second):
+            session.add(Dataset(project_id=project["id"], name="calls", kind="acoustic"))
+    with any_workspace.session() as session:
+        with pytest.raises(AmbiguousReferenceError, match="--project"):
+            get_dataset(session, "calls")
+        narrowed = get_dataset(session, "calls", project="beta")
+        assert narrowed.project_id == second["id"]
+        assert get_dataset(session, narrowed.id).name == "calls"
+        with pytest.raises(NotFoundError, match="in project 'alpha'"):
+            get_dataset(session, "missing", project="alpha")
+        with pytest.raises(NotFoundError):
+            get_project(session, "gamma")
+
+
+def test_home_comes_from_environment(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("TUNEFORK_HOME", str(tmp_path / "elsewhere"))
+    monkeypatch.delenv("TUNEFORK_DATABASE_URL", raising=False)
+    ws = Workspace.open()
+    assert ws.home == (tmp_path / "elsewhere").resolve()
+    assert (ws.home / "tunefork.db").exists()
+    ws.close()

@@ -1,0 +1,1 @@
+"""The `tunefork` command line: thin Typer commands over `tunefork.workflows`."""

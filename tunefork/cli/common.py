@@ -1,0 +1,87 @@
+"""What every command shares: the workspace from ``--home``, consoles, progress bars, error display."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from typer.core import TyperGroup
+
+from tunefork.errors import TuneforkError
+from tunefork.progress import ProgressCallback
+from tunefork.workspace import Workspace
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+class FriendlyErrorGroup(TyperGroup):
+    """Shows a ``TuneforkError`` as a one-line message and exit code 1 instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TuneforkError as exc:
+            err_console.print(f"[bold red]Error:[/] {exc}", highlight=False)
+            for issue in getattr(exc, "rejections", [])[:50]:
+                err_console.print(f"  - {_issue_text(issue)}", highlight=False)
+            raise typer.Exit(1) from exc
+
+
+def _issue_text(issue: Any) -> str:
+    """Reasons already name the file, line and item (the importers guarantee it)."""
+    data = issue if isinstance(issue, dict) else issue.__dict__
+    return str(data["reason"])
+
+
+def issue_lines(issues: list[Any]) -> list[str]:
+    """Readable lines for rejections or warnings."""
+    return [_issue_text(issue) for issue in issues]
+
+
+def workspace_from(ctx: typer.Context) -> Workspace:
+    """The workspace chosen by the top-level ``--home`` option (or ``TUNEFORK_HOME``)."""
+    root = ctx.find_root()
+    if "workspace" not in root.meta:
+        root.meta["workspace"] = Workspace.open(root.params.get("home"))
+        root.call_on_close(root.meta["workspace"].close)
+    return root.meta["workspace"]
+
+
+@contextmanager
+def progress_bar(description: str) -> Iterator[ProgressCallback]:
+    """A Rich progress bar on stderr (stdout stays clean for ``--json``) driven by a callback."""
+    columns = (
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err_console) as progress:
+        task = progress.add_task(description, total=None)
+
+        def update(done: int, total: int, step: str) -> None:
+            progress.update(task, completed=done, total=total or None, description=step or description)
+
+        yield update
+
+
+def print_json(value: Any) -> None:
+    """Print plain JSON to stdout (no colour, no wrapping) for scripts."""
+    typer.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))

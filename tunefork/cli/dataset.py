@@ -1,0 +1,97 @@
+"""`tunefork dataset ...`: upload (validated per item), list and inspect datasets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from tunefork.cli.common import console, issue_lines, print_json, progress_bar, workspace_from
+from tunefork.workflows import datasets
+
+app = typer.Typer(help="Upload, list and inspect datasets.", no_args_is_help=True)
+
+
+@app.command("upload")
+def upload(
+    ctx: typer.Context,
+    project: str = typer.Argument(..., help="Project name or id."),
+    path: Path = typer.Argument(..., help="File, folder or zip to import."),
+    kind: str = typer.Option(..., "--kind", help="acoustic, audio, language, pronunciation or structured-text."),
+    name: str | None = typer.Option(None, "--name", help="Dataset name (default: the file name)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the dataset as JSON."),
+) -> None:
+    """Validate and import a dataset; print accepted and rejected counts with every rejection reason."""
+    with progress_bar(f"Importing {path.name}") as progress:
+        result = datasets.upload_dataset(workspace_from(ctx), project, path, kind, name, progress)
+    if as_json:
+        print_json(result)
+        return
+    console.print(f"Dataset [bold]{result['name']}[/] id {result['id']} ({result['kind']}, {result['sourceFormat']})")
+    console.print(f"accepted: {result['accepted']}  rejected: {result['rejected']}")
+    for line in issue_lines(result["rejections"]):
+        console.print(f"  [red]rejected[/] {line}", highlight=False)
+    for line in issue_lines(result["warnings"]):
+        console.print(f"  [yellow]warning[/] {line}", highlight=False)
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    project: str = typer.Argument(..., help="Project name or id."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """List the datasets of a project."""
+    rows = datasets.list_datasets(workspace_from(ctx), project)
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("name", "kind", "format", "accepted", "rejected", "id", "created", title=f"Datasets of {project}")
+    for d in rows:
+        table.add_row(
+            d["name"], d["kind"], d["sourceFormat"], str(d["accepted"]), str(d["rejected"]), d["id"],
+            d["createdDateTime"][:19],
+        )  # fmt: skip
+    console.print(table)
+
+
+def _compact(item: Any) -> str:
+    if isinstance(item, dict) and set(item) == {"word", "count"}:
+        return f"{item['word']} ({item['count']})"
+    return str(item)
+
+
+def print_report(report: dict[str, Any], prefix: str = "", max_items: int = 20) -> None:
+    """Print a nested inspection report readably; long lists are cut (``--json`` shows everything)."""
+    for key, value in report.items():
+        if isinstance(value, dict):
+            console.print(f"{prefix}[bold]{key}[/]")
+            print_report(value, prefix + "  ", max_items)
+        elif isinstance(value, list) and value and isinstance(value[0], dict | list):
+            shown = ", ".join(_compact(item) for item in value[:max_items])
+            more = f" ... and {len(value) - max_items} more" if len(value) > max_items else ""
+            console.print(f"{prefix}[bold]{key}[/] ({len(value)}): {shown}{more}", highlight=False)
+        else:
+            console.print(f"{prefix}{key}: {value}", highlight=False)
+
+
+@app.command("inspect")
+def inspect(
+    ctx: typer.Context,
+    dataset: str = typer.Argument(..., help="Dataset name or id."),
+    project: str | None = typer.Option(None, "--project", help="Narrow an ambiguous dataset name."),
+    as_json: bool = typer.Option(False, "--json", help="Print the full report as JSON."),
+) -> None:
+    """Quality report: counts, durations, conversions, empty/duplicate transcripts, out-of-vocabulary words."""
+    outcome = datasets.inspect(workspace_from(ctx), dataset, project)
+    if as_json:
+        print_json(outcome)
+        return
+    info = outcome["dataset"]
+    console.print(f"[bold]{info['name']}[/] ({info['kind']}, {info['sourceFormat']}) in project {info['project']}")
+    console.print(f"accepted {info['accepted']}, rejected {info['rejected']}")
+    for line in issue_lines(info["rejections"]):
+        console.print(f"  [red]rejected[/] {line}", highlight=False)
+    print_report(outcome["report"])

@@ -1,0 +1,34 @@
+"""Entry point of the `tunefork` command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from tunefork.cli import dataset, demo, model, project, speech
+from tunefork.cli.common import FriendlyErrorGroup
+
+app = typer.Typer(
+    cls=FriendlyErrorGroup,
+    help="tunefork: train custom speech and language models, measure the gain honestly, serve them.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def main(
+    home: Path | None = typer.Option(
+        None, "--home", envvar="TUNEFORK_HOME", help="Workspace folder (default ~/.tunefork)."
+    ),
+) -> None:
+    """Pick the workspace; each command opens it on first use."""
+
+
+app.add_typer(project.app, name="project")
+app.add_typer(dataset.app, name="dataset")
+app.add_typer(model.app, name="model")
+app.command("transcribe")(speech.transcribe)
+app.command("evaluate")(speech.evaluate)
+app.command("demo")(demo.demo)

@@ -1,0 +1,42 @@
+"""`tunefork project ...`: create, list and show projects."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from tunefork.cli.common import console, print_json, workspace_from
+from tunefork.workflows import projects
+
+app = typer.Typer(help="Create and list projects.", no_args_is_help=True)
+
+
+@app.command("create")
+def create(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="Project name, unique in the workspace."),
+    kind: str = typer.Option("speech", "--kind", help="speech, language, entities or image."),
+    locale: str = typer.Option("en-US", "--locale", help="Locale of the data, e.g. en-US."),
+    description: str = typer.Option("", "--description", help="Free text shown in listings."),
+    as_json: bool = typer.Option(False, "--json", help="Print the project as JSON."),
+) -> None:
+    """Create a project."""
+    project = projects.create_project(workspace_from(ctx), name, kind, locale, description)
+    if as_json:
+        print_json(project)
+    else:
+        console.print(f"Created {project['kind']} project [bold]{project['name']}[/] (id {project['id']}).")
+        console.print(f"Next: tunefork dataset upload {project['name']} PATH --kind acoustic")
+
+
+@app.command("list")
+def list_(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """List the projects of the workspace."""
+    rows = projects.list_projects(workspace_from(ctx))
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("name", "kind", "locale", "id", "created", "description", title="Projects")
+    for p in rows:
+        table.add_row(p["name"], p["kind"], p["locale"], p["id"], p["createdDateTime"][:19], p["description"])
+    console.print(table)

@@ -1,0 +1,75 @@
+"""Batch transcription of a dataset or of files, written as JSONL and plain text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tunefork.errors import TuneforkError
+from tunefork.progress import ProgressCallback, no_progress
+from tunefork.speech.base import Transcript
+from tunefork.speech.transcribe import transcribe_files
+from tunefork.store.artifacts import atomic_write_text, write_jsonl
+from tunefork.store.repository import get_dataset
+from tunefork.workflows.datasets import dataset_records
+from tunefork.workflows.models import resolve_speech_model
+from tunefork.workspace import Workspace
+
+
+@dataclass
+class TranscriptionOutput:
+    """Where the transcripts went and what they say."""
+
+    jsonl: Path
+    text: Path
+    transcripts: list[tuple[str, Transcript]]
+
+
+def dataset_audio_items(workspace: Workspace, dataset_ref: str, project: str | None = None) -> list[tuple[str, Path]]:
+    """``(id, wav path)`` of every item of an audio-bearing dataset."""
+    with workspace.session() as session:
+        dataset = get_dataset(session, dataset_ref, project)
+        dataset_id, kind, name = dataset.id, dataset.kind, dataset.name
+    if kind not in ("acoustic", "audio"):
+        raise TuneforkError(f"Dataset '{name}' is of kind '{kind}' and holds no audio to transcribe.")
+    return [(r["id"], Path(r["audio"])) for r in dataset_records(workspace, dataset_id)]
+
+
+def write_transcripts(transcripts: list[tuple[str, Transcript]], folder: Path) -> tuple[Path, Path]:
+    """Write ``transcripts.jsonl`` (words, times, confidences) and ``trans.txt`` (``id<TAB>text``).
+
+    ``trans.txt`` uses the Azure transcript layout, so corrected transcripts can be uploaded again.
+    """
+    jsonl = folder / "transcripts.jsonl"
+    text = folder / "trans.txt"
+    write_jsonl(jsonl, [{"id": item_id, **t.to_dict()} for item_id, t in transcripts])
+    atomic_write_text(text, "".join(f"{item_id}\t{t.text}\n" for item_id, t in transcripts))
+    return jsonl, text
+
+
+def transcribe(
+    workspace: Workspace,
+    model_ref: str,
+    dataset_ref: str | None = None,
+    files: list[Path] | None = None,
+    project: str | None = None,
+    output_dir: Path | None = None,
+    progress: ProgressCallback = no_progress,
+) -> TranscriptionOutput:
+    """Transcribe a dataset's audio or a list of files with one model."""
+    if (dataset_ref is None) == (not files):
+        raise TuneforkError("Give either a dataset or one or more audio files, not both.")
+    if dataset_ref is not None:
+        items = dataset_audio_items(workspace, dataset_ref, project)
+    else:
+        missing = [str(f) for f in files or [] if not Path(f).is_file()]
+        if missing:
+            raise TuneforkError(f"No such audio file: {', '.join(missing)}")
+        items = [(Path(f).name, Path(f)) for f in files or []]
+    resolved = resolve_speech_model(workspace, model_ref, project)
+    transcripts = transcribe_files(resolved.load(), items, progress)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    folder = output_dir or workspace.transcripts_dir / f"{stamp}-{resolved.name}"
+    jsonl, text = write_transcripts(transcripts, folder)
+    return TranscriptionOutput(jsonl=jsonl, text=text, transcripts=transcripts)
