@@ -35,16 +35,9 @@ def error_rate(errors: int, words: int) -> float:
     return errors / words if words else float(errors)
 
 
-@dataclass(frozen=True)
-class UtteranceScore:
-    """Alignment and error counts of one utterance (raw strings kept for reports)."""
+class _ErrorCounts:
+    """``errors`` and ``hits`` derived from the S/D/I and word counts of a score."""
 
-    id: str
-    reference: str
-    hypothesis: str
-    normalized_reference: str
-    normalized_hypothesis: str
-    alignment: list[AlignedPair]
     words: int
     substitutions: int
     deletions: int
@@ -59,6 +52,22 @@ class UtteranceScore:
     def hits(self) -> int:
         """Reference words recognised correctly."""
         return self.words - self.substitutions - self.deletions
+
+
+@dataclass(frozen=True)
+class UtteranceScore(_ErrorCounts):
+    """Alignment and error counts of one utterance (raw strings kept for reports)."""
+
+    id: str
+    reference: str
+    hypothesis: str
+    normalized_reference: str
+    normalized_hypothesis: str
+    alignment: list[AlignedPair]
+    words: int
+    substitutions: int
+    deletions: int
+    insertions: int
 
     @property
     def wer(self) -> float:
@@ -106,7 +115,7 @@ def score_utterance(
 
 
 @dataclass(frozen=True)
-class CorpusScore:
+class CorpusScore(_ErrorCounts):
     """Corpus-level counts and rates; ``utterances`` keeps the per-utterance scores they came from."""
 
     words: int
@@ -122,16 +131,6 @@ class CorpusScore:
     term_hits: int
     term_total: int
     utterances: list[UtteranceScore] = field(default_factory=list, repr=False)
-
-    @property
-    def errors(self) -> int:
-        """Substitutions + deletions + insertions over the corpus."""
-        return self.substitutions + self.deletions + self.insertions
-
-    @property
-    def hits(self) -> int:
-        """Reference words recognised correctly over the corpus."""
-        return self.words - self.substitutions - self.deletions
 
 
 def _term_index(terms: Iterable[str], normalizer: Normalizer) -> dict[str, list[tuple[str, ...]]]:
