@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-system_packages=(espeak-ng sox libsndfile1)
+system_packages=(espeak-ng sox libsndfile1 sphinxtrain sphinxbase-utils)
 missing=()
 for pkg in "${system_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -24,5 +24,7 @@ python_bin=$(command -v python3.11 || command -v python3)
 .venv/bin/pip install -q --disable-pip-version-check --upgrade pip
 extras=""
 [ "${1:-}" = "--test" ] && extras="[test]"
+# PyTorch is pinned to the CPU build 2.13.0 first: any other version drags in gigabytes of CUDA packages.
+.venv/bin/pip install -q --disable-pip-version-check "torch==2.13.0"
 .venv/bin/pip install -q --disable-pip-version-check -e ".${extras}"
 echo "tunefork is installed: .venv/bin/tunefork"

@@ -1,18 +1,21 @@
-"""`tunefork model ...`: list base models and a project's custom models."""
+"""`tunefork model ...`: list base models, train custom models, list and show them."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 from rich.table import Table
-from sqlalchemy import select
 
-from tunefork.cli.common import console, print_json, workspace_from
+from tunefork.cli.common import console, err_console, print_json, progress_bar, workspace_from
 from tunefork.errors import TuneforkError
-from tunefork.store.models import Model
-from tunefork.store.repository import get_project
+from tunefork.evaluation.report import format_table
+from tunefork.speech.customization import TrainingParameters
+from tunefork.workflows import training
+from tunefork.workflows.evaluation import read_terms
 from tunefork.workflows.models import base_models
 
-app = typer.Typer(help="List base and custom models.", no_args_is_help=True)
+app = typer.Typer(help="List base models; train, list and show custom models.", no_args_is_help=True)
 
 
 @app.command("list")
@@ -35,17 +38,65 @@ def list_(
         return
     if project is None:
         raise TuneforkError("Name a project, or pass --base to list the baseline models.")
-    with workspace_from(ctx).session() as session:
-        project_id = get_project(session, project).id
-        models = session.scalars(select(Model).where(Model.project_id == project_id).order_by(Model.created_at))
-        rows = [
-            {"id": m.id, "name": m.name, "base": m.base_model, "status": m.status, "created": m.created_at.isoformat()}
-            for m in models
-        ]
+    rows = training.list_models(workspace_from(ctx), project)
     if as_json:
         print_json(rows)
         return
-    table = Table("name", "base", "status", "id", "created", title=f"Custom models of {project}")
+    table = Table("name", "base", "status", "datasets", "created", "id", title=f"Custom models of {project}")
     for m in rows:
-        table.add_row(m["name"], m["base"], m["status"], m["id"], m["created"][:19])
+        status = m["status"] + (f" ({m['error']})" if m["error"] else "")
+        table.add_row(m["name"], m["baseModel"], status, str(len(m["datasets"])), m["createdDateTime"][:19], m["id"])
     console.print(table)
+
+
+@app.command("train")
+def train(
+    ctx: typer.Context,
+    project: str = typer.Argument(..., help="Project name or id."),
+    name: str = typer.Option(..., "--name", help="Name of the new model, unique in the project."),
+    base: str = typer.Option(..., "--base", help="Base model: whisper-tiny.en or sphinx-en-us (see --base list)."),
+    datasets: list[str] = typer.Option(..., "--dataset", help="Training dataset (repeat for several kinds)."),
+    test_dataset: str | None = typer.Option(None, "--test-dataset", help="Held-out acoustic dataset to evaluate."),
+    custom_weight: int = typer.Option(30, "--custom-weight", min=0, max=100, help="Domain LM weight, % (sphinx)."),
+    epochs: int | None = typer.Option(None, "--epochs", min=1, help="Fine-tuning epochs over audio (whisper)."),
+    terms: Path | None = typer.Option(None, "--terms", help="Domain terms file for term recall on the test set."),
+    gate: bool = typer.Option(False, "--gate", help="Succeed only if the model beats its base without side effects."),
+    guard_margin: float = typer.Option(1.0, "--guard-margin", help="Allowed general-WER loss, points (--gate)."),
+    description: str = typer.Option("", "--description", help="Free text kept with the model."),
+    as_json: bool = typer.Option(False, "--json", help="Print the model (with metrics) as JSON."),
+) -> None:
+    """Train a custom model from a base model and datasets; evaluate it against its base on --test-dataset."""
+    workspace = workspace_from(ctx)
+    parameters = TrainingParameters(custom_weight=custom_weight, epochs=epochs)
+    term_list = read_terms(terms) if terms else None
+    created = training.create_model(
+        workspace, project, name, base, datasets, test_dataset, parameters, description, term_list, gate, guard_margin
+    )
+    err_console.print(f"Model {created['name']} ({created['id']}) is {created['status']}; training...")
+    with progress_bar(f"Training {name}") as progress:
+        outcome = training.run_training(workspace, created["id"], progress)
+    model = outcome.model
+    if as_json:
+        print_json(model)
+    else:
+        if model["status"] == "Succeeded":
+            console.print(f"Model [bold]{model['name']}[/] Succeeded (id {model['id']}).")
+        else:
+            console.print(f"[bold red]Model {model['name']} {model['status']}:[/] {model['error']}", highlight=False)
+        for result in (outcome.test, outcome.guard):
+            if result is not None:
+                for warning in result.warnings:
+                    err_console.print(f"[bold red]WARNING:[/] {warning}", highlight=False)
+                console.print(format_table(result))
+    if model["status"] != "Succeeded":
+        raise typer.Exit(1)
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    model: str = typer.Argument(..., help="Custom model name or id."),
+    project: str | None = typer.Option(None, "--project", help="Narrow an ambiguous model name."),
+) -> None:
+    """Print a custom model's model.json card (base, engine, datasets by hash, parameters, metrics)."""
+    print_json(training.model_card(workspace_from(ctx), model, project))

@@ -22,11 +22,14 @@ one module with a :class:`~tunefork.speech.base.SpeechModel` class and one entry
 
 from __future__ import annotations
 
+import importlib
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 from tunefork.errors import NotFoundError
 from tunefork.speech.base import BaseModelInfo, SpeechModel
+from tunefork.speech.customization import SpeechTrainer, read_card
 
 HF_PREFIX = "hf:"
 WHISPER_PREFIX = "whisper-"
@@ -147,6 +150,39 @@ def load_base_model(name: str) -> SpeechModel:
 
 
 def clear_cache() -> None:
-    """Forget loaded base models (tests; freeing memory in a long-lived worker)."""
+    """Forget loaded models (tests; freeing memory in a long-lived worker)."""
     with _cache_lock:
         _cache.clear()
+
+
+CUSTOM_ENGINES: dict[str, str] = {
+    "whisper": "tunefork.speech.whisper_custom",
+    "sphinx": "tunefork.speech.sphinx_custom",
+}
+"""Engine name -> module with ``train(...)`` and ``load(...)`` (see :mod:`tunefork.speech.customization`)."""
+
+
+def base_engine(name: str) -> str:
+    """The engine (``whisper`` or ``sphinx``) of base model ``name``."""
+    if name in _BUNDLED:
+        return _BUNDLED[name][0].engine
+    if _download_target(name) is not None:
+        return "whisper"
+    raise NotFoundError(f"unknown base model {name!r}; choose one of: {_choices()}")
+
+
+def trainer_for(engine: str) -> SpeechTrainer:
+    """The trainer/loader module of ``engine`` (imported on first use: torch is heavy)."""
+    if engine not in CUSTOM_ENGINES:
+        raise NotFoundError(f"no trainer for engine {engine!r}; engines: {', '.join(CUSTOM_ENGINES)}")
+    return importlib.import_module(CUSTOM_ENGINES[engine])  # type: ignore[return-value]
+
+
+def load_custom_model(artifact_dir: Path) -> SpeechModel:
+    """Load a trained custom model from its artifact folder once per process and share it."""
+    key = f"custom:{artifact_dir.resolve()}"
+    with _cache_lock:
+        if key not in _cache:
+            card = read_card(artifact_dir)
+            _cache[key] = trainer_for(card["engine"]).load(artifact_dir, card)
+        return _cache[key]

@@ -53,6 +53,20 @@ def _overlap_warnings(workspace: Workspace, test_records: list[dict], models: li
     return warnings
 
 
+def transcribe_with_each(
+    models: list[ResolvedModel], items: list[tuple[str, Path]], progress: ProgressCallback, label: str = ""
+) -> dict[str, dict[str, str]]:
+    """``{model name: {item id: hypothesis}}``, each model's progress labelled with its name."""
+    hypotheses = {}
+    for model in models:
+
+        def report(done: int, total: int, description: str, name: str = model.name) -> None:
+            progress(done, total, f"{label}{name}: {description}")
+
+        hypotheses[model.name] = {item_id: t.text for item_id, t in transcribe_files(model.load(), items, report)}
+    return hypotheses
+
+
 def evaluate(
     workspace: Workspace,
     dataset_ref: str,
@@ -64,6 +78,19 @@ def evaluate(
     """Transcribe the dataset with each model, score them with one normalizer and write a report."""
     if not 1 <= len(model_refs) <= 2:
         raise TuneforkError("Evaluate one model, or two side by side.")
+    models = [resolve_speech_model(workspace, ref, project) for ref in model_refs]
+    return evaluate_models(workspace, dataset_ref, models, terms, project, progress)
+
+
+def evaluate_models(
+    workspace: Workspace,
+    dataset_ref: str,
+    models: list[ResolvedModel],
+    terms: list[str] | None = None,
+    project: str | None = None,
+    progress: ProgressCallback = no_progress,
+) -> EvaluationOutcome:
+    """:func:`evaluate` for models already resolved (the training workflow passes a model being trained)."""
     with workspace.session() as session:
         dataset = get_dataset(session, dataset_ref, project)
         dataset_id, dataset_name, project_id, kind = dataset.id, dataset.name, dataset.project_id, dataset.kind
@@ -72,20 +99,12 @@ def evaluate(
             f"Dataset '{dataset_name}' is of kind '{kind}'; evaluation needs an 'acoustic' dataset "
             "(audio with human-labelled transcripts)."
         )
-    models = [resolve_speech_model(workspace, ref, project) for ref in model_refs]
     if len({m.name for m in models}) != len(models):
         raise TuneforkError("The two models to compare are the same model.")
     records = dataset_records(workspace, dataset_id)
     references = {r["id"]: r["text"] for r in records}
     items = [(r["id"], Path(r["audio"])) for r in records]
-    hypotheses = {}
-    for model in models:
-
-        def report(done: int, total: int, description: str, name: str = model.name) -> None:
-            progress(done, total, f"{name}: {description}")
-
-        transcripts = transcribe_files(model.load(), items, report)
-        hypotheses[model.name] = {item_id: t.text for item_id, t in transcripts}
+    hypotheses = transcribe_with_each(models, items, progress)
     result = compare_models(references, hypotheses, terms=terms, dataset=dataset_name)
     result.warnings.extend(_overlap_warnings(workspace, records, models))
     evaluation_id = new_id()

@@ -1,13 +1,16 @@
-"""Resolve model references: a base model name from the engine registry, or a custom model."""
+"""Resolve model references: a base model name from the engine registry, or a project's custom model."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from tunefork.errors import NotFoundError
+from tunefork.errors import NotFoundError, TuneforkError
 from tunefork.speech.base import SpeechModel
-from tunefork.speech.registry import is_base_model, list_base_models, load_base_model
+from tunefork.speech.registry import is_base_model, list_base_models, load_base_model, load_custom_model
+from tunefork.store.models import Model, Status
+from tunefork.store.repository import get_model
 from tunefork.workspace import Workspace
 
 
@@ -16,20 +19,66 @@ class ResolvedModel:
     """A model ready to load, with the datasets it was trained on (for overlap checks)."""
 
     name: str
+    model_id: str | None = None
+    artifact_dir: Path | None = None
     training_dataset_ids: list[str] = field(default_factory=list)
 
     def load(self) -> SpeechModel:
-        return load_base_model(self.name)
+        """Load the model (shared per process)."""
+        if self.artifact_dir is None:
+            return load_base_model(self.name)
+        return load_custom_model(self.artifact_dir)
 
 
 def base_models() -> list[dict[str, Any]]:
     """The baseline models users can evaluate and customize."""
-    return [info.__dict__ for info in list_base_models()]
+    return [info.to_dict() for info in list_base_models()]
+
+
+def model_to_dict(model: Model) -> dict[str, Any]:
+    """JSON-able view of a custom model."""
+    return {
+        "id": model.id,
+        "name": model.name,
+        "project": model.project.name,
+        "baseModel": model.base_model,
+        "engine": model.engine,
+        "description": model.description,
+        "status": model.status,
+        "progress": model.progress,
+        "error": model.error,
+        "datasets": model.dataset_ids,
+        "datasetHashes": model.dataset_hashes,
+        "parameters": model.parameters,
+        "metrics": model.metrics,
+        "createdDateTime": model.created_at.isoformat(),
+        "lastActionDateTime": model.last_action_at.isoformat(),
+    }
+
+
+def resolve_custom_model(workspace: Workspace, model: Model) -> ResolvedModel:
+    """A custom model row as a loadable model; only Succeeded models can be used."""
+    if model.status != Status.SUCCEEDED:
+        reason = f": {model.error}" if model.error else ""
+        raise TuneforkError(f"Model '{model.name}' is {model.status}{reason}; only Succeeded models can be used.")
+    return ResolvedModel(
+        name=model.name,
+        model_id=model.id,
+        artifact_dir=workspace.models_dir / model.id,
+        training_dataset_ids=list(model.dataset_ids),
+    )
 
 
 def resolve_speech_model(workspace: Workspace, ref: str, project: str | None = None) -> ResolvedModel:
-    """Find the model ``ref``: a base model name (custom models arrive with training)."""
+    """Find the model ``ref``: a base model name, or a custom model's name or id."""
     if is_base_model(ref):
         return ResolvedModel(name=ref)
-    names = ", ".join(info.name for info in list_base_models(include_downloadable=False))
-    raise NotFoundError(f"No model named '{ref}'. Base models: {names}. See `tunefork model list --base`.")
+    try:
+        with workspace.session() as session:
+            return resolve_custom_model(workspace, get_model(session, ref, project))
+    except NotFoundError:
+        names = ", ".join(info.name for info in list_base_models(include_downloadable=False))
+        raise NotFoundError(
+            f"No model named '{ref}'. Base models: {names} (`tunefork model list --base`); "
+            "custom models: `tunefork model list PROJECT`."
+        ) from None

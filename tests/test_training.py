@@ -1,0 +1,95 @@
+"""The training workflow: validation, status transitions, failures leave no artifact, cards are complete."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tunefork.errors import ConflictError, TuneforkError
+from tunefork.speech.customization import CARD_NAME
+from tunefork.workflows import datasets, projects, training
+from tunefork.workflows.models import resolve_speech_model
+from tunefork.workflows.transcription import transcribe
+
+DOMAIN = [
+    "start metoprolol twenty five milligrams twice daily",
+    "continue atorvastatin forty milligrams at bedtime",
+    "take levothyroxine every morning before breakfast",
+]
+
+
+@pytest.fixture
+def project(workspace, tmp_path: Path, speak) -> str:
+    """A speech project with related text, a pronunciation file and a small held-out acoustic set."""
+    projects.create_project(workspace, "pharmacy", "speech")
+    text = tmp_path / "related.txt"
+    text.write_text("\n".join(DOMAIN * 3) + "\n")
+    datasets.upload_dataset(workspace, "pharmacy", text, "language", "related")
+    lexicon = tmp_path / "lexicon.txt"
+    lexicon.write_text("Lipitor\tlip it or\n")
+    datasets.upload_dataset(workspace, "pharmacy", lexicon, "pronunciation", "lexicon")
+    archive = tmp_path / "test.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for index, sentence in enumerate(DOMAIN):
+            zf.write(speak(sentence, voice="en-gb"), f"t{index}.wav")
+        zf.writestr("trans.txt", "".join(f"t{i}.wav\t{s}\n" for i, s in enumerate(DOMAIN)))
+    datasets.upload_dataset(workspace, "pharmacy", archive, "acoustic", "heldout")
+    return "pharmacy"
+
+
+def test_requests_are_validated_before_anything_runs(workspace, project: str) -> None:
+    with pytest.raises(TuneforkError, match="Unknown base model"):
+        training.create_model(workspace, project, "m", "whisper-gigantic", ["related"])
+    with pytest.raises(ConflictError, match="base model"):
+        training.create_model(workspace, project, "sphinx-en-us", "sphinx-en-us", ["related"])
+    with pytest.raises(TuneforkError, match="held-out"):
+        training.create_model(workspace, project, "m", "sphinx-en-us", ["heldout"], test_dataset_ref="heldout")
+    with pytest.raises(TuneforkError, match="--gate needs"):
+        training.create_model(workspace, project, "m", "sphinx-en-us", ["related"], gate=True)
+    created = training.create_model(workspace, project, "m", "sphinx-en-us", ["related"])
+    assert created["status"] == "NotStarted" and created["engine"] == "sphinx"
+    with pytest.raises(ConflictError, match="already has a model"):
+        training.create_model(workspace, project, "m", "sphinx-en-us", ["related"])
+
+
+def test_failed_training_is_marked_failed_with_reason_and_leaves_no_artifact(workspace, project: str) -> None:
+    created = training.create_model(workspace, project, "broken", "sphinx-en-us", ["related"])
+    related_id = datasets.show_dataset(workspace, "related")["id"]
+    (workspace.dataset_path(related_id) / "manifest.jsonl").unlink()  # corrupt the dataset on disk
+    outcome = training.run_training(workspace, created["id"])
+    assert outcome.model["status"] == "Failed"
+    assert "manifest" in outcome.model["error"]
+    assert not (workspace.models_dir / created["id"]).exists()
+    assert list(workspace.staging_dir.iterdir()) == []
+    with pytest.raises(TuneforkError, match="Failed"):
+        resolve_speech_model(workspace, "broken")
+    with pytest.raises(ConflictError, match="only NotStarted"):
+        training.run_training(workspace, created["id"])
+
+
+@pytest.mark.parametrize("base", ["sphinx-en-us", "whisper-tiny.en"])
+def test_text_and_pronunciation_customization_end_to_end(workspace, project: str, base: str, tmp_path: Path) -> None:
+    created = training.create_model(
+        workspace, project, f"custom-{base}", base, ["related", "lexicon"], test_dataset_ref="heldout",
+        terms=["metoprolol", "atorvastatin", "levothyroxine"],
+    )  # fmt: skip
+    outcome = training.run_training(workspace, created["id"])
+    assert outcome.model["status"] == "Succeeded", outcome.model["error"]
+    card = json.loads((workspace.models_dir / created["id"] / CARD_NAME).read_text())
+    for key in ("base_model", "engine", "datasets", "parameters", "engine_config", "contributions", "metrics"):
+        assert card[key] is not None, key
+    assert card["base_model"] == base
+    assert {d["name"] for d in card["datasets"]} == {"related", "lexicon"}
+    assert all(len(d["content_hash"]) == 64 for d in card["datasets"])
+    assert card["training_seconds"] > 0
+    models = [m["model"] for m in card["metrics"]["test"]["models"]]
+    assert models == [base, f"custom-{base}"]
+    assert outcome.test is not None and outcome.test.difference is not None
+
+    out = transcribe(workspace, f"custom-{base}", dataset_ref="heldout", output_dir=tmp_path / "out")
+    assert len(out.transcripts) == len(DOMAIN)
+    listed = training.list_models(workspace, project)
+    assert [(m["name"], m["status"]) for m in listed] == [(f"custom-{base}", "Succeeded")]

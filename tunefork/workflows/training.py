@@ -1,0 +1,285 @@
+"""Train custom speech models: NotStarted -> Running -> Succeeded / Failed, with a reason and no partial artifact.
+
+:func:`create_model` records the request; :func:`run_training` does the work (in the CLI process or in a
+background worker) and, when a test dataset was given, evaluates the custom model side by side with its
+base. With ``gate`` on, the model is Succeeded only if it beats its base significantly on the test dataset
+and does not degrade the general guard set beyond ``guard_margin`` points, judged by the paired bootstrap
+interval rather than the point estimate.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from tunefork import __version__
+from tunefork.errors import ConflictError, TuneforkError
+from tunefork.evaluation.comparison import ComparisonResult
+from tunefork.progress import ProgressCallback, no_progress
+from tunefork.speech.customization import CARD_NAME, TrainingData, TrainingParameters, read_card
+from tunefork.speech.registry import base_engine, is_base_model, trainer_for
+from tunefork.store.artifacts import atomic_write_json, staged_directory
+from tunefork.store.models import Dataset, Model, Status, utcnow
+from tunefork.store.repository import get_dataset, get_model, get_project
+from tunefork.workflows.datasets import dataset_records
+from tunefork.workflows.evaluation import evaluate_models
+from tunefork.workflows.guard import evaluate_on_guard
+from tunefork.workflows.models import ResolvedModel, model_to_dict
+from tunefork.workspace import Workspace
+
+TRAINABLE_KINDS = ("acoustic", "language", "pronunciation", "structured-text")
+
+
+def create_model(
+    workspace: Workspace,
+    project_ref: str,
+    name: str,
+    base_model: str,
+    dataset_refs: list[str],
+    test_dataset_ref: str | None = None,
+    parameters: TrainingParameters | None = None,
+    description: str = "",
+    terms: list[str] | None = None,
+    gate: bool = False,
+    guard_margin: float = 1.0,
+) -> dict[str, Any]:
+    """Validate a training request and record the model as NotStarted."""
+    if not dataset_refs:
+        raise TuneforkError("Give at least one training dataset (--dataset).")
+    if not is_base_model(base_model):
+        raise TuneforkError(f"Unknown base model '{base_model}'; see `tunefork model list --base`.")
+    if is_base_model(name):
+        raise ConflictError(f"'{name}' is the name of a base model; choose another name.")
+    if gate and test_dataset_ref is None:
+        raise TuneforkError("--gate needs a --test-dataset to judge the model on.")
+    engine = base_engine(base_model)
+    parameters = parameters or TrainingParameters()
+    with workspace.session() as session:
+        project = get_project(session, project_ref)
+        if project.kind != "speech":
+            raise TuneforkError(f"Project '{project.name}' is a {project.kind} project, not a speech project.")
+        if session.scalar(select(Model).where(Model.project_id == project.id, Model.name == name)):
+            raise ConflictError(f"Project '{project.name}' already has a model named '{name}'.")
+        datasets = [get_dataset(session, ref, project.name) for ref in dataset_refs]
+        for dataset in datasets:
+            if dataset.kind not in TRAINABLE_KINDS:
+                raise TuneforkError(
+                    f"Dataset '{dataset.name}' is of kind '{dataset.kind}', which has no transcripts to train on; "
+                    "transcribe it, correct the transcripts and upload them as an 'acoustic' dataset."
+                )
+        test_id = get_dataset(session, test_dataset_ref, project.name).id if test_dataset_ref else None
+        if test_id in {d.id for d in datasets}:
+            raise TuneforkError("The test dataset is also a training dataset: evaluate on held-out data.")
+        model = Model(
+            project_id=project.id,
+            name=name,
+            base_model=base_model,
+            engine=engine,
+            description=description,
+            dataset_ids=[d.id for d in datasets],
+            dataset_hashes=[d.content_hash for d in datasets],
+            parameters={
+                **asdict(parameters),
+                "test_dataset": test_id,
+                "terms": terms or [],
+                "gate": gate,
+                "guard_margin": guard_margin,
+            },
+        )
+        session.add(model)
+        session.flush()
+        return model_to_dict(model)
+
+
+def collect_training_data(workspace: Workspace, dataset_ids: list[str]) -> TrainingData:
+    """Gather the canonical records of the training datasets by what they fix."""
+    data = TrainingData()
+    with workspace.session() as session:
+        kinds = {d.id: d.kind for d in session.scalars(select(Dataset).where(Dataset.id.in_(dataset_ids)))}
+    for dataset_id in dataset_ids:
+        for record in dataset_records(workspace, dataset_id):
+            kind, record_type = kinds[dataset_id], record.get("type")
+            if kind == "acoustic":
+                data.utterances.append((Path(record["audio"]), record["text"]))
+            elif kind == "pronunciation" or record_type == "pronunciation":
+                data.pronunciations.append((record["display"], record["spoken"]))
+            elif kind == "language" or record_type == "sentence":
+                data.related_text.append(record["text"])
+    return data
+
+
+class _ProgressRecorder:
+    """Forwards progress to the caller and stores it on the model row about once a second."""
+
+    def __init__(self, workspace: Workspace, model_id: str, progress: ProgressCallback) -> None:
+        self.workspace, self.model_id, self.progress = workspace, model_id, progress
+        self.last_saved = 0.0
+
+    def __call__(self, done: int, total: int, description: str) -> None:
+        self.progress(done, total, description)
+        now = time.monotonic()
+        if total and now - self.last_saved >= 1.0:
+            self.last_saved = now
+            with self.workspace.session() as session:
+                session.get(Model, self.model_id).progress = round(min(done / total, 1.0), 4)
+
+
+def _set_status(workspace: Workspace, model_id: str, status: str, **fields: Any) -> dict[str, Any]:
+    with workspace.session() as session:
+        model = session.get(Model, model_id)
+        model.status = status
+        model.last_action_at = utcnow()
+        for key, value in fields.items():
+            setattr(model, key, value)
+        session.flush()
+        return model_to_dict(model)
+
+
+def _gate_verdict(test: ComparisonResult, guard: ComparisonResult, margin_points: float) -> str | None:
+    """``None`` when the custom model passes the gate, else the reason it fails."""
+    diff = test.difference
+    if diff is None or not diff.significant or diff.wer_delta >= 0:
+        return (
+            "gate: the custom model does not beat its base significantly on the test dataset "
+            f"(WER difference {100 * diff.wer_delta:+.2f} points, 95% CI {100 * diff.ci95[0]:+.2f} to "
+            f"{100 * diff.ci95[1]:+.2f})"
+            if diff
+            else "gate: no comparison with the base model"
+        )
+    guard_diff = guard.difference
+    if guard_diff is not None and 100 * guard_diff.ci95[1] > margin_points:
+        return (
+            f"gate: general English may degrade by up to {100 * guard_diff.ci95[1]:.2f} points on the guard set "
+            f"(point estimate {100 * guard_diff.wer_delta:+.2f}), more than the allowed {margin_points:.2f}"
+        )
+    return None
+
+
+@dataclass
+class TrainingOutcome:
+    """The model after training, and its comparisons with the base (test set; guard set with --gate)."""
+
+    model: dict[str, Any]
+    test: ComparisonResult | None = None
+    test_evaluation_id: str | None = None
+    guard: ComparisonResult | None = None
+    gate_failure: str | None = None
+
+    @property
+    def metrics(self) -> dict[str, Any]:
+        """The comparisons as plain JSON, as stored on the model and its card."""
+        metrics: dict[str, Any] = {}
+        if self.test is not None:
+            metrics["test"] = {**self.test.to_json(), "evaluation_id": self.test_evaluation_id}
+        if self.guard is not None:
+            metrics["guard"] = self.guard.to_json()
+        return metrics
+
+
+def _evaluate_trained(
+    workspace: Workspace, model: dict[str, Any], artifact_dir: Path, progress: ProgressCallback
+) -> TrainingOutcome:
+    """Side-by-side comparison of the new model with its base; the gate's verdict when asked for."""
+    params = model["parameters"]
+    base = ResolvedModel(name=model["baseModel"])
+    custom = ResolvedModel(
+        name=model["name"], model_id=model["id"], artifact_dir=artifact_dir, training_dataset_ids=model["datasets"]
+    )
+    outcome = TrainingOutcome(model=model)
+    if params.get("test_dataset"):
+        evaluation = evaluate_models(
+            workspace, params["test_dataset"], [base, custom], params.get("terms") or None, progress=progress
+        )
+        outcome.test, outcome.test_evaluation_id = evaluation.result, evaluation.evaluation_id
+        if params.get("gate"):
+            outcome.guard = evaluate_on_guard([base, custom], workspace.home / ".cache" / "synth", progress)
+            margin = float(params.get("guard_margin", 1.0))
+            outcome.gate_failure = _gate_verdict(outcome.test, outcome.guard, margin)
+    return outcome
+
+
+def run_training(workspace: Workspace, model_ref: str, progress: ProgressCallback = no_progress) -> TrainingOutcome:
+    """Train a NotStarted model; leave it Succeeded, or Failed with the reason and no artifact folder."""
+    with workspace.session() as session:
+        model = model_to_dict(get_model(session, model_ref))
+    if model["status"] != Status.NOT_STARTED:
+        raise ConflictError(f"Model '{model['name']}' is {model['status']}; only NotStarted models can be trained.")
+    model = _set_status(workspace, model["id"], Status.RUNNING, progress=0.0, error="")
+    artifact_dir = workspace.models_dir / model["id"]
+    recorder = _ProgressRecorder(workspace, model["id"], progress)
+    try:
+        parameters = TrainingParameters(
+            **{k: v for k, v in model["parameters"].items() if k in TrainingParameters.__dataclass_fields__}
+        )
+        data = collect_training_data(workspace, model["datasets"])
+        started = time.perf_counter()
+        with staged_directory(artifact_dir, workspace.staging_dir) as staging:
+            components = trainer_for(model["engine"]).train(model["baseModel"], data, parameters, staging, recorder)
+            card = {
+                "id": model["id"],
+                "name": model["name"],
+                "project": model["project"],
+                "base_model": model["baseModel"],
+                "engine": model["engine"],
+                "description": model["description"],
+                "datasets": _dataset_cards(workspace, model["datasets"]),
+                "data_kinds": data.kinds(),
+                "parameters": model["parameters"],
+                "engine_config": components.engine_config,
+                "contributions": components.contributions,
+                "training_seconds": round(time.perf_counter() - started, 2),
+                "created": utcnow().isoformat(),
+                "tunefork_version": __version__,
+                "metrics": {},
+            }
+            atomic_write_json(staging / CARD_NAME, card)
+        outcome = _evaluate_trained(workspace, model, artifact_dir, recorder)
+        card["metrics"] = outcome.metrics
+        atomic_write_json(artifact_dir / CARD_NAME, card)
+    except MemoryError:
+        return _fail(workspace, model["id"], artifact_dir, "out of memory while training; use fewer or shorter clips")
+    except KeyboardInterrupt:
+        _fail(workspace, model["id"], artifact_dir, "training was interrupted")
+        raise
+    except Exception as exc:  # every failure must leave the model Failed with its reason
+        reason = str(exc) if isinstance(exc, TuneforkError) else f"{type(exc).__name__}: {exc}"
+        return _fail(workspace, model["id"], artifact_dir, reason)
+    status, error = (Status.FAILED, outcome.gate_failure) if outcome.gate_failure else (Status.SUCCEEDED, "")
+    outcome.model = _set_status(workspace, model["id"], status, error=error, metrics=outcome.metrics, progress=1.0)
+    return outcome
+
+
+def _fail(workspace: Workspace, model_id: str, artifact_dir: Path, reason: str) -> TrainingOutcome:
+    shutil.rmtree(artifact_dir, ignore_errors=True)
+    return TrainingOutcome(model=_set_status(workspace, model_id, Status.FAILED, error=reason))
+
+
+def _dataset_cards(workspace: Workspace, dataset_ids: list[str]) -> list[dict[str, Any]]:
+    with workspace.session() as session:
+        return [
+            {"id": d.id, "name": d.name, "kind": d.kind, "content_hash": d.content_hash}
+            for d in (session.get(Dataset, dataset_id) for dataset_id in dataset_ids)
+        ]
+
+
+def model_card(workspace: Workspace, model_ref: str, project: str | None = None) -> dict[str, Any]:
+    """The ``model.json`` card of a trained model."""
+    with workspace.session() as session:
+        model_id = get_model(session, model_ref, project).id
+    path = workspace.models_dir / model_id
+    if not (path / CARD_NAME).exists():
+        raise TuneforkError(f"Model '{model_ref}' has no artifact (it has not finished training).")
+    return read_card(path)
+
+
+def list_models(workspace: Workspace, project_ref: str) -> list[dict[str, Any]]:
+    """Custom models of a project, oldest first."""
+    with workspace.session() as session:
+        project = get_project(session, project_ref)
+        query = select(Model).where(Model.project_id == project.id).order_by(Model.created_at)
+        return [model_to_dict(m) for m in session.scalars(query)]
