@@ -1,0 +1,149 @@
+"""Benchmark speech customization end to end on a generated pharmacy domain, for both engines.
+
+Training material: the first 60 domain sentences as related text, the domain pronunciation file, and the
+same 60 sentences spoken by three espeak-ng voices (about 60 training utterances). The domain test set is
+the last 40 domain sentences (never seen in training) in voices and a noise condition NOT used for
+training. The general guard set is 240 shipped sentences (2,618 words). For each base model and custom
+model it prints domain WER (per condition and overall), general WER, term recall, training time and
+real-time factor.
+
+    .venv/bin/python bench/speech_customization.py                  # full run
+    .venv/bin/python bench/speech_customization.py --engines sphinx --no-audio   # text+pronunciation only
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from tunefork.audio import read_audio
+from tunefork.sample_data import build_azure_zip, read_lines
+from tunefork.speech.customization import TrainingParameters
+from tunefork.speech.synthesis import Voice
+from tunefork.workflows import datasets, projects, training
+from tunefork.workflows.evaluation import evaluate_models
+from tunefork.workflows.guard import evaluate_on_guard
+from tunefork.workflows.models import ResolvedModel, resolve_speech_model
+from tunefork.workspace import Workspace
+
+BASES = {"whisper": "whisper-tiny.en", "sphinx": "sphinx-en-us"}
+TRAIN_VOICES = (Voice("en-us"), Voice("en-gb", speed=150), Voice("en-us+f3", speed=170))
+TEST_CONDITIONS = {
+    "scottish": (Voice("en-gb-scotland"), None),
+    "caribbean": (Voice("en-029", speed=150), None),
+    "noisy-rp": (Voice("en-gb-x-rp"), 15.0),
+}
+
+
+def prepare(workspace: Workspace, cache: Path, scratch: Path) -> dict[str, str]:
+    """Create the project and upload training and test datasets; return their names by role."""
+    domain = read_lines("domain_sentences.txt")
+    train_text, test_text = domain[:60], domain[60:]
+    projects.create_project(workspace, "bench", "speech", description="pharmacy customization benchmark")
+    related = scratch / "related.txt"
+    related.write_text("\n".join(train_text) + "\n", encoding="utf-8")
+    datasets.upload_dataset(workspace, "bench", related, "language", "related")
+    lexicon = Path(__file__).parent.parent / "tunefork" / "data" / "domain_pronunciations.txt"
+    datasets.upload_dataset(workspace, "bench", lexicon, "pronunciation", "lexicon")
+    train_zip = build_azure_zip(train_text, TRAIN_VOICES, scratch / "train.zip", cache)
+    datasets.upload_dataset(workspace, "bench", train_zip, "acoustic", "train-audio")
+    for condition, (voice, snr) in TEST_CONDITIONS.items():
+        test_zip = build_azure_zip(test_text, (voice,), scratch / f"test-{condition}.zip", cache, noise_snr_db=snr)
+        datasets.upload_dataset(workspace, "bench", test_zip, "acoustic", f"test-{condition}")
+    return {"related": "related", "lexicon": "lexicon", "audio": "train-audio"}
+
+
+def real_time_factor(model: ResolvedModel, workspace: Workspace, dataset: str, limit: int = 20) -> float:
+    """Seconds of compute per second of audio over the first ``limit`` items of a dataset."""
+    records = datasets.dataset_records(workspace, datasets.show_dataset(workspace, dataset)["id"])[:limit]
+    loaded = model.load()
+    audio_seconds = compute_seconds = 0.0
+    for record in records:
+        samples = read_audio(Path(record["audio"])).samples
+        audio_seconds += len(samples) / 16_000
+        started = time.perf_counter()
+        loaded.transcribe(samples)
+        compute_seconds += time.perf_counter() - started
+    return compute_seconds / audio_seconds
+
+
+def evaluate_all(workspace: Workspace, model: ResolvedModel, terms: list[str]) -> dict:
+    """Domain WER per condition and pooled over conditions, and pooled term recall."""
+    errors = words = term_hits = term_total = 0
+    per_condition = {}
+    for condition in TEST_CONDITIONS:
+        score = evaluate_models(workspace, f"test-{condition}", [model], terms).result.scores[model.name]
+        per_condition[condition] = score.wer
+        errors, words = errors + score.errors, words + score.words
+        term_hits, term_total = term_hits + score.term_hits, term_total + score.term_total
+    return {
+        "domain_wer": errors / words,
+        "per_condition": per_condition,
+        "term_recall": term_hits / term_total if term_total else None,
+    }
+
+
+def general_wer(workspace: Workspace, model: ResolvedModel) -> float:
+    """WER on the general guard set."""
+    guard = evaluate_on_guard([model], workspace.home / ".cache" / "synth")
+    return guard.scores[model.name].wer
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--engines", nargs="+", default=list(BASES), choices=list(BASES))
+    parser.add_argument("--no-audio", action="store_true", help="Skip the acoustic (audio) customization.")
+    parser.add_argument("--epochs", type=int, default=None, help="Fine-tuning epochs (whisper).")
+    parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "tunefork-bench-audio")
+    parser.add_argument("--keep", type=Path, default=None, help="Keep the workspace in this folder.")
+    args = parser.parse_args()
+    home = args.keep or Path(tempfile.mkdtemp(prefix="tunefork-bench-"))
+    workspace = Workspace.open(home)
+    scratch = home / "inputs"
+    scratch.mkdir(parents=True, exist_ok=True)
+    names = prepare(workspace, args.cache, scratch)
+    terms = read_lines("domain_terms.txt")
+    variants = [("text+pron", [names["related"], names["lexicon"]])]
+    if not args.no_audio:
+        variants.append(("text+pron+audio", [names["related"], names["lexicon"], names["audio"]]))
+    rows = []
+    for engine in args.engines:
+        base = resolve_speech_model(workspace, BASES[engine])
+        models = [(base, "-", 0.0)]
+        for label, dataset_names in variants:
+            created = training.create_model(
+                workspace, "bench", f"{engine}-{label}", BASES[engine], dataset_names,
+                parameters=TrainingParameters(epochs=args.epochs),
+            )  # fmt: skip
+            outcome = training.run_training(workspace, created["id"])
+            if outcome.model["status"] != "Succeeded":
+                print(f"{engine} {label}: {outcome.model['status']}: {outcome.model['error']}", flush=True)
+                continue
+            card = training.model_card(workspace, created["id"])
+            models.append((resolve_speech_model(workspace, created["id"]), label, card["training_seconds"]))
+        for model, label, seconds in models:
+            scores = evaluate_all(workspace, model, terms)
+            general = general_wer(workspace, model)
+            rtf = real_time_factor(model, workspace, "test-scottish")
+            rows.append((engine, label, scores, general, seconds, rtf))
+            print(f"done: {engine} {label}", flush=True)
+    conditions = list(TEST_CONDITIONS)
+    print()
+    print("| engine | data | domain WER | " + " | ".join(conditions) + " | general WER | term recall | train s | RTF |")
+    print("|---|---|---|" + "---|" * len(conditions) + "---|---|---|---|")
+    for engine, label, scores, general, seconds, rtf in rows:
+        cells = " | ".join(f"{100 * scores['per_condition'][c]:.1f}%" for c in conditions)
+        print(
+            f"| {engine} | {label} | {100 * scores['domain_wer']:.1f}% | {cells} | {100 * general:.1f}% "
+            f"| {100 * (scores['term_recall'] or 0):.1f}% | {seconds:.0f} | {rtf:.3f} |"
+        )
+    workspace.close()
+    if args.keep is None:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
