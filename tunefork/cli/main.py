@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from tunefork.cli import dataset, demo, model, project, speech
+from tunefork.cli import dataset, demo, endpoint, model, project, service, speech
 from tunefork.cli.common import FriendlyErrorGroup
 
 app = typer.Typer(
@@ -32,3 +32,7 @@ app.add_typer(model.app, name="model")
 app.command("transcribe")(speech.transcribe)
 app.command("evaluate")(speech.evaluate)
 app.command("demo")(demo.demo)
+app.add_typer(endpoint.app, name="endpoint")
+app.add_typer(service.job_app, name="job")
+app.command("serve")(service.serve)
+app.command("worker")(service.worker)

@@ -11,11 +11,12 @@ from sqlalchemy import select
 from tunefork.datasets.importer import import_dataset
 from tunefork.datasets.inspection import inspect_dataset, load_manifest
 from tunefork.datasets.kinds import SPEECH_KINDS
-from tunefork.errors import ConflictError, TuneforkError
+from tunefork.datasets.results import ImportResult
+from tunefork.errors import ConflictError, NotFoundError, TuneforkError, UploadRejectedError
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.speech.vocabulary import baseline_vocabulary
 from tunefork.store.artifacts import staged_directory
-from tunefork.store.models import Dataset, Status, new_id
+from tunefork.store.models import Dataset, Status, new_id, utcnow
 from tunefork.store.repository import get_dataset, get_project
 from tunefork.workspace import Workspace
 
@@ -36,7 +37,10 @@ def dataset_to_dict(dataset: Dataset) -> dict[str, Any]:
         "rejections": dataset.rejections,
         "warnings": dataset.warnings,
         "contentHash": dataset.content_hash,
+        "error": dataset.error,
+        "projectId": dataset.project_id,
         "createdDateTime": dataset.created_at.isoformat(),
+        "lastActionDateTime": dataset.last_action_at.isoformat(),
     }
 
 
@@ -45,6 +49,39 @@ def _check_kind(project_kind: str, kind: str) -> None:
     if kind not in allowed:
         choices = ", ".join(allowed) or "none yet"
         raise TuneforkError(f"A {project_kind} project takes dataset kinds: {choices} (got '{kind}').")
+
+
+def _check_new_dataset(workspace: Workspace, project_ref: str, kind: str, name: str) -> str:
+    """Check the kind fits the project and the name is free; return the project id."""
+    if not name:
+        raise TuneforkError("A dataset needs a non-empty name.")
+    with workspace.session() as session:
+        project = get_project(session, project_ref)
+        _check_kind(project.kind, kind)
+        taken = session.scalar(select(Dataset).where(Dataset.project_id == project.id, Dataset.name == name))
+        if taken is not None:
+            raise ConflictError(f"Project '{project.name}' already has a dataset named '{name}'; pass --name.")
+        return project.id
+
+
+def _import_into(
+    workspace: Workspace, dataset_id: str, source: Path, kind: str, progress: ProgressCallback, confine_paths: bool
+) -> ImportResult:
+    """Import ``source`` into ``datasets/<dataset_id>`` atomically (nothing is left behind on error)."""
+    with staged_directory(workspace.dataset_path(dataset_id), workspace.staging_dir) as staging:
+        return import_dataset(source, kind, staging, workspace.settings.limits, progress, confine_paths=confine_paths)
+
+
+def _result_fields(result: ImportResult) -> dict[str, Any]:
+    """Dataset row columns filled from an import result."""
+    return {
+        "source_format": result.source_format,
+        "accepted": result.accepted,
+        "rejected": len(result.rejections),
+        "rejections": [issue.__dict__ for issue in result.rejections],
+        "warnings": [issue.__dict__ for issue in result.warnings],
+        "content_hash": result.content_hash,
+    }
 
 
 def upload_dataset(
@@ -64,37 +101,77 @@ def upload_dataset(
     if not source.exists():
         raise TuneforkError(f"{source}: no such file or folder.")
     name = (name or source.stem).strip()
-    with workspace.session() as session:
-        project = get_project(session, project_ref)
-        _check_kind(project.kind, kind)
-        taken = session.scalar(select(Dataset).where(Dataset.project_id == project.id, Dataset.name == name))
-        if taken is not None:
-            raise ConflictError(f"Project '{project.name}' already has a dataset named '{name}'; pass --name.")
-        project_id = project.id
+    project_id = _check_new_dataset(workspace, project_ref, kind, name)
     dataset_id = new_id()
-    final_dir = workspace.dataset_path(dataset_id)
-    with staged_directory(final_dir, workspace.staging_dir) as staging:
-        result = import_dataset(source, kind, staging, workspace.settings.limits, progress)
+    result = _import_into(workspace, dataset_id, source, kind, progress, confine_paths=False)
     try:
         with workspace.session() as session:
             dataset = Dataset(
-                id=dataset_id,
-                project_id=project_id,
-                name=name,
-                kind=kind,
-                source_format=result.source_format,
-                status=Status.SUCCEEDED,
-                accepted=result.accepted,
-                rejected=len(result.rejections),
-                rejections=[issue.__dict__ for issue in result.rejections],
-                warnings=[issue.__dict__ for issue in result.warnings],
-                content_hash=result.content_hash,
-            )
+                id=dataset_id, project_id=project_id, name=name, kind=kind, status=Status.SUCCEEDED,
+                **_result_fields(result),
+            )  # fmt: skip
             session.add(dataset)
             session.flush()
             return dataset_to_dict(dataset)
     except BaseException:
-        shutil.rmtree(final_dir, ignore_errors=True)
+        shutil.rmtree(workspace.dataset_path(dataset_id), ignore_errors=True)
+        raise
+
+
+def register_dataset(workspace: Workspace, project_ref: str, kind: str, name: str) -> dict[str, Any]:
+    """Record a dataset as NotStarted (the name is reserved); :func:`run_dataset_import` fills it later.
+
+    This is the first half of an asynchronous upload (the REST API answers 202 with this dataset).
+    """
+    name = name.strip()
+    project_id = _check_new_dataset(workspace, project_ref, kind, name)
+    with workspace.session() as session:
+        dataset = Dataset(project_id=project_id, name=name, kind=kind, status=Status.NOT_STARTED)
+        session.add(dataset)
+        session.flush()
+        return dataset_to_dict(dataset)
+
+
+def _update_dataset(workspace: Workspace, dataset_id: str, **fields: Any) -> dict[str, Any]:
+    with workspace.session() as session:
+        dataset = session.get(Dataset, dataset_id)
+        if dataset is None:
+            raise NotFoundError(f"No dataset with id '{dataset_id}' (it was deleted).")
+        for key, value in fields.items():
+            setattr(dataset, key, value)
+        dataset.last_action_at = utcnow()
+        session.flush()
+        return dataset_to_dict(dataset)
+
+
+def run_dataset_import(
+    workspace: Workspace,
+    dataset_id: str,
+    source: Path,
+    progress: ProgressCallback = no_progress,
+    confine_paths: bool = True,
+) -> dict[str, Any]:
+    """Import ``source`` into a registered dataset: Running, then Succeeded or Failed with the reason.
+
+    A whole-upload rejection leaves the dataset Failed with the message and the per-item reasons, and
+    no folder on disk. ``confine_paths`` (default on: uploads come from untrusted clients) keeps audio
+    referenced by manifests inside the upload.
+    """
+    info = _update_dataset(workspace, dataset_id, status=Status.RUNNING, error="")
+    try:
+        result = _import_into(workspace, dataset_id, Path(source), info["kind"], progress, confine_paths)
+    except UploadRejectedError as exc:
+        rejections = [issue if isinstance(issue, dict) else issue.__dict__ for issue in exc.rejections]
+        return _update_dataset(
+            workspace, dataset_id, status=Status.FAILED, error=str(exc), rejections=rejections,
+            rejected=len(rejections),
+        )  # fmt: skip
+    except TuneforkError as exc:
+        return _update_dataset(workspace, dataset_id, status=Status.FAILED, error=str(exc))
+    try:
+        return _update_dataset(workspace, dataset_id, status=Status.SUCCEEDED, **_result_fields(result))
+    except BaseException:
+        shutil.rmtree(workspace.dataset_path(dataset_id), ignore_errors=True)
         raise
 
 
@@ -127,3 +204,20 @@ def dataset_records(workspace: Workspace, dataset_id: str) -> list[dict[str, Any
         if "audio" in record:
             record["audio"] = str(folder / record["audio"])
     return records
+
+
+def delete_dataset(workspace: Workspace, ref: str, project: str | None = None) -> None:
+    """Delete a dataset and its files, unless it is importing or a model was trained on it (409)."""
+    with workspace.session() as session:
+        dataset = get_dataset(session, ref, project)
+        if dataset.status in (Status.NOT_STARTED, Status.RUNNING):
+            raise ConflictError(f"Dataset '{dataset.name}' is {dataset.status}; wait for its import to finish.")
+        users = [m.name for m in dataset.project.models if dataset.id in (m.dataset_ids or [])]
+        if users:
+            raise ConflictError(
+                f"Dataset '{dataset.name}' was used to train model(s) {', '.join(sorted(users))}; "
+                "it is kept so their training data stays known."
+            )
+        dataset_id = dataset.id
+        session.delete(dataset)
+    shutil.rmtree(workspace.dataset_path(dataset_id), ignore_errors=True)

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from tunefork.errors import TuneforkError
+from sqlalchemy import select
+
+from tunefork.errors import ConflictError, NotFoundError, TuneforkError
 from tunefork.evaluation.comparison import ComparisonResult, compare_models
 from tunefork.evaluation.overlap import find_overlap, overlap_warning
 from tunefork.evaluation.report import write_report
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.speech.transcribe import transcribe_files
 from tunefork.store.artifacts import staged_directory
-from tunefork.store.models import Dataset, Evaluation, Status, new_id
-from tunefork.store.repository import get_dataset
+from tunefork.store.models import Dataset, Evaluation, Status, new_id, utcnow
+from tunefork.store.repository import get_dataset, get_project
 from tunefork.workflows.datasets import dataset_records
 from tunefork.workflows.models import ResolvedModel, resolve_speech_model
 from tunefork.workspace import Workspace
@@ -91,26 +95,10 @@ def evaluate_models(
     progress: ProgressCallback = no_progress,
 ) -> EvaluationOutcome:
     """:func:`evaluate` for models already resolved (the training workflow passes a model being trained)."""
-    with workspace.session() as session:
-        dataset = get_dataset(session, dataset_ref, project)
-        dataset_id, dataset_name, project_id, kind = dataset.id, dataset.name, dataset.project_id, dataset.kind
-    if kind != "acoustic":
-        raise TuneforkError(
-            f"Dataset '{dataset_name}' is of kind '{kind}'; evaluation needs an 'acoustic' dataset "
-            "(audio with human-labelled transcripts)."
-        )
-    if len({m.name for m in models}) != len(models):
-        raise TuneforkError("The two models to compare are the same model.")
-    records = dataset_records(workspace, dataset_id)
-    references = {r["id"]: r["text"] for r in records}
-    items = [(r["id"], Path(r["audio"])) for r in records]
-    hypotheses = transcribe_with_each(models, items, progress)
-    result = compare_models(references, hypotheses, terms=terms, dataset=dataset_name)
-    result.warnings.extend(_overlap_warnings(workspace, records, models))
+    dataset_id, dataset_name, project_id = _check_evaluable(workspace, dataset_ref, models, project)
+    result = _score(workspace, dataset_id, dataset_name, models, terms, progress)
     evaluation_id = new_id()
-    report_dir = workspace.reports_dir / evaluation_id
-    with staged_directory(report_dir, workspace.staging_dir) as staging:
-        write_report(result, staging)
+    report_dir = _write_report(workspace, evaluation_id, result)
     with workspace.session() as session:
         session.add(
             Evaluation(
@@ -123,3 +111,151 @@ def evaluate_models(
             )
         )
     return EvaluationOutcome(evaluation_id=evaluation_id, result=result, report_dir=report_dir)
+
+
+def _check_evaluable(
+    workspace: Workspace, dataset_ref: str, models: list[ResolvedModel], project: str | None
+) -> tuple[str, str, str]:
+    """``(dataset id, dataset name, project id)`` once the dataset and the models are fit to compare."""
+    with workspace.session() as session:
+        dataset = get_dataset(session, dataset_ref, project)
+        dataset_id, dataset_name, project_id, kind = dataset.id, dataset.name, dataset.project_id, dataset.kind
+    if kind != "acoustic":
+        raise TuneforkError(
+            f"Dataset '{dataset_name}' is of kind '{kind}'; evaluation needs an 'acoustic' dataset "
+            "(audio with human-labelled transcripts)."
+        )
+    if len({m.name for m in models}) != len(models):
+        raise TuneforkError("The two models to compare are the same model.")
+    return dataset_id, dataset_name, project_id
+
+
+def _score(
+    workspace: Workspace,
+    dataset_id: str,
+    dataset_name: str,
+    models: list[ResolvedModel],
+    terms: list[str] | None,
+    progress: ProgressCallback,
+) -> ComparisonResult:
+    """Transcribe the dataset with each model and compare them (overlap warnings included)."""
+    records = dataset_records(workspace, dataset_id)
+    references = {r["id"]: r["text"] for r in records}
+    items = [(r["id"], Path(r["audio"])) for r in records]
+    hypotheses = transcribe_with_each(models, items, progress)
+    result = compare_models(references, hypotheses, terms=terms, dataset=dataset_name)
+    result.warnings.extend(_overlap_warnings(workspace, records, models))
+    return result
+
+
+def _write_report(workspace: Workspace, evaluation_id: str, result: ComparisonResult) -> Path:
+    report_dir = workspace.reports_dir / evaluation_id
+    with staged_directory(report_dir, workspace.staging_dir) as staging:
+        write_report(result, staging)
+    return report_dir
+
+
+def evaluation_to_dict(evaluation: Evaluation) -> dict[str, Any]:
+    """JSON-able view of an evaluation (``result`` is the comparison JSON once Succeeded)."""
+    return {
+        "id": evaluation.id,
+        "projectId": evaluation.project_id,
+        "dataset": evaluation.dataset_id,
+        "models": list(evaluation.model_refs),
+        "status": evaluation.status,
+        "error": evaluation.error,
+        "result": evaluation.result or None,
+        "createdDateTime": evaluation.created_at.isoformat(),
+        "lastActionDateTime": evaluation.last_action_at.isoformat(),
+    }
+
+
+def register_evaluation(
+    workspace: Workspace, dataset_ref: str, model_refs: list[str], project: str | None = None
+) -> dict[str, Any]:
+    """Validate an evaluation request and record it as NotStarted; :func:`run_evaluation` does the work.
+
+    Custom models are recorded by id, base models by name, so the run finds exactly these models.
+    """
+    if not 1 <= len(model_refs) <= 2:
+        raise TuneforkError("Evaluate one model, or two side by side.")
+    models = [resolve_speech_model(workspace, ref, project) for ref in model_refs]
+    dataset_id, _, project_id = _check_evaluable(workspace, dataset_ref, models, project)
+    with workspace.session() as session:
+        evaluation = Evaluation(
+            project_id=project_id,
+            dataset_id=dataset_id,
+            model_refs=[m.model_id or m.name for m in models],
+            status=Status.NOT_STARTED,
+            result={},
+        )
+        session.add(evaluation)
+        session.flush()
+        return evaluation_to_dict(evaluation)
+
+
+def _update_evaluation(workspace: Workspace, evaluation_id: str, **fields: Any) -> dict[str, Any]:
+    with workspace.session() as session:
+        evaluation = session.get(Evaluation, evaluation_id)
+        if evaluation is None:
+            raise NotFoundError(f"No evaluation with id '{evaluation_id}' (it was deleted).")
+        for key, value in fields.items():
+            setattr(evaluation, key, value)
+        evaluation.last_action_at = utcnow()
+        session.flush()
+        return evaluation_to_dict(evaluation)
+
+
+def run_evaluation(
+    workspace: Workspace,
+    evaluation_id: str,
+    terms: list[str] | None = None,
+    progress: ProgressCallback = no_progress,
+) -> dict[str, Any]:
+    """Run a registered evaluation: Running, then Succeeded with the result and report, or Failed with the reason."""
+    info = _update_evaluation(workspace, evaluation_id, status=Status.RUNNING, error="")
+    try:
+        models = [resolve_speech_model(workspace, ref) for ref in info["models"]]
+        _, dataset_name, _ = _check_evaluable(workspace, info["dataset"], models, None)
+        result = _score(workspace, info["dataset"], dataset_name, models, terms, progress)
+        _write_report(workspace, evaluation_id, result)
+    except TuneforkError as exc:
+        return _update_evaluation(workspace, evaluation_id, status=Status.FAILED, error=str(exc))
+    return _update_evaluation(workspace, evaluation_id, status=Status.SUCCEEDED, result=result.to_json())
+
+
+def list_evaluations(workspace: Workspace, project_ref: str | None = None) -> list[dict[str, Any]]:
+    """Evaluations (of one project when given), oldest first."""
+    with workspace.session() as session:
+        query = select(Evaluation).order_by(Evaluation.created_at)
+        if project_ref is not None:
+            query = query.where(Evaluation.project_id == get_project(session, project_ref).id)
+        return [evaluation_to_dict(e) for e in session.scalars(query)]
+
+
+def show_evaluation(workspace: Workspace, evaluation_id: str) -> dict[str, Any]:
+    """One evaluation by id."""
+    with workspace.session() as session:
+        evaluation = session.get(Evaluation, evaluation_id)
+        if evaluation is None:
+            raise NotFoundError(f"No evaluation with id '{evaluation_id}'.")
+        return evaluation_to_dict(evaluation)
+
+
+def evaluation_report_dir(workspace: Workspace, evaluation_id: str) -> Path:
+    """The report folder of a Succeeded evaluation."""
+    show_evaluation(workspace, evaluation_id)
+    folder = workspace.reports_dir / evaluation_id
+    if not folder.is_dir():
+        raise NotFoundError(f"Evaluation '{evaluation_id}' has no report (it has not succeeded).")
+    return folder
+
+
+def delete_evaluation(workspace: Workspace, evaluation_id: str) -> None:
+    """Delete an evaluation and its report folder (409 while it runs)."""
+    info = show_evaluation(workspace, evaluation_id)
+    if info["status"] == Status.RUNNING:
+        raise ConflictError(f"Evaluation '{evaluation_id}' is Running; wait for it to finish.")
+    with workspace.session() as session:
+        session.delete(session.get(Evaluation, evaluation_id))
+    shutil.rmtree(workspace.reports_dir / evaluation_id, ignore_errors=True)

@@ -1,0 +1,141 @@
+"""Endpoints as a library and through the CLI: hashed keys, rotation, logs, retention, export, the model guard."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import update
+from typer.testing import CliRunner
+
+from tunefork.audio import read_audio
+from tunefork.cli.main import app
+from tunefork.errors import ConflictError, NotFoundError, TuneforkError
+from tunefork.store.models import Endpoint, EndpointLog, Model, Status, utcnow
+from tunefork.workflows import endpoints, projects
+from tunefork.workspace import Workspace
+
+
+@pytest.fixture
+def project(workspace: Workspace) -> dict:
+    return projects.create_project(workspace, "calls", "speech")
+
+
+def _log(workspace: Workspace, endpoint_id: str, text: str, age_days: float = 0.0, samples=None) -> str:
+    samples = np.zeros(8000, dtype=np.float32) if samples is None else samples
+    log_id = endpoints.log_request(workspace, endpoint_id, samples, {"displayText": text, "duration": 0.5})
+    if age_days:
+        with workspace.session() as session:
+            when = utcnow() - timedelta(days=age_days)
+            session.execute(update(EndpointLog).where(EndpointLog.id == log_id).values(created_at=when))
+    return log_id
+
+
+def test_keys_are_stored_hashed_checked_and_rotated_independently(workspace: Workspace, project: dict) -> None:
+    created = endpoints.create_endpoint(workspace, "calls", "prod", "whisper-tiny.en")
+    key1, key2 = created["keys"]["key1"], created["keys"]["key2"]
+    assert len(key1) >= 40 and key1 != key2
+    with workspace.session() as session:
+        row = session.get(Endpoint, created["id"])
+        assert row.key1_hash == hashlib.sha256(key1.encode()).hexdigest() and key1 not in (row.key1_hash, row.key2_hash)
+    assert "keys" not in endpoints.show_endpoint(workspace, "prod")
+    assert endpoints.authorize(workspace, created["id"], key1).model.name == "whisper-tiny.en"
+    assert endpoints.authorize(workspace, created["id"], key2) is not None
+    assert endpoints.authorize(workspace, created["id"], "guess") is None
+    assert endpoints.authorize(workspace, created["id"], None) is None
+    with pytest.raises(NotFoundError):
+        endpoints.authorize(workspace, "nope", key1)
+
+    new1 = endpoints.regenerate_key(workspace, "prod", "key1")["key1"]
+    assert endpoints.authorize(workspace, created["id"], key1) is None
+    assert endpoints.authorize(workspace, created["id"], new1) is not None
+    assert endpoints.authorize(workspace, created["id"], key2) is not None
+    with pytest.raises(TuneforkError, match="key1 or key2"):
+        endpoints.regenerate_key(workspace, "prod", "key3")
+    with pytest.raises(ConflictError):
+        endpoints.create_endpoint(workspace, "calls", "prod", "whisper-tiny.en")
+    with pytest.raises(TuneforkError, match="Retention"):
+        endpoints.create_endpoint(workspace, "calls", "other", "whisper-tiny.en", retention_days=0)
+
+
+def test_retention_purge_deletes_old_entries_and_their_audio(workspace: Workspace, project: dict) -> None:
+    short = endpoints.create_endpoint(workspace, "calls", "short", "whisper-tiny.en", logging=True, retention_days=1)
+    long = endpoints.create_endpoint(workspace, "calls", "long", "whisper-tiny.en", logging=True, retention_days=30)
+    old = _log(workspace, short["id"], "old", age_days=2)
+    recent = _log(workspace, short["id"], "recent")
+    kept = _log(workspace, long["id"], "older but kept", age_days=2)
+    old_audio = endpoints.log_audio_path(workspace, "short", old)
+
+    assert endpoints.purge_expired_logs(workspace) == 1
+    assert not old_audio.exists()
+    assert [log["id"] for log in endpoints.list_logs(workspace, "short")] == [recent]
+    assert [log["id"] for log in endpoints.list_logs(workspace, "long")] == [kept]
+    with pytest.raises(NotFoundError):
+        endpoints.show_log(workspace, "short", old)
+    assert endpoints.delete_logs(workspace, "long") == 1
+    endpoints.delete_endpoint(workspace, "short")
+    assert not endpoints.endpoint_logs_dir(workspace, short["id"]).exists()
+
+
+def test_deployed_models_cannot_be_deleted(workspace: Workspace, project: dict) -> None:
+    with workspace.session() as session:
+        model = Model(project_id=project["id"], name="custom", base_model="whisper-tiny.en", engine="whisper")
+        model.status = Status.SUCCEEDED
+        training = Model(project_id=project["id"], name="training", base_model="whisper-tiny.en", engine="whisper")
+        training.status = Status.RUNNING
+        session.add_all([model, training])
+    endpoints.create_endpoint(workspace, "calls", "prod", "custom")
+    with pytest.raises(ConflictError, match="prod"):
+        endpoints.delete_model(workspace, "custom")
+    with pytest.raises(TuneforkError, match="Running"):
+        endpoints.create_endpoint(workspace, "calls", "beta", "training")
+    with pytest.raises(ConflictError, match="training"):
+        endpoints.delete_model(workspace, "training")
+    endpoints.update_endpoint(workspace, "prod", model_ref="whisper-tiny.en")
+    endpoints.delete_model(workspace, "custom")
+    with pytest.raises(NotFoundError):
+        endpoints.delete_model(workspace, "custom")
+
+
+def test_cli_create_list_rotate_download_and_export(tmp_path: Path, speak) -> None:
+    runner, home = CliRunner(), tmp_path / "home"
+
+    def cli(*args: str, expect: int = 0):
+        result = runner.invoke(app, ["--home", str(home), *args])
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        assert result.exit_code == expect, result.output
+        return result
+
+    cli("project", "create", "calls")
+    created = cli("endpoint", "create", "calls", "--model", "whisper-tiny.en", "--name", "prod", "--logging")
+    lines = created.output.splitlines()
+    assert any(line.startswith("key1: ") for line in lines) and any(line.startswith("key2: ") for line in lines)
+    listed = json.loads(cli("endpoint", "list", "--json").stdout)
+    assert [(e["name"], e["loggingEnabled"], e["retentionDays"]) for e in listed] == [("prod", True, 30)]
+    assert f"http://127.0.0.1:8765/endpoints/{listed[0]['id']}/recognize" in created.output
+    assert cli("endpoint", "regenerate-key", "prod", "--key", "key2").output.startswith("key2: ")
+
+    workspace = Workspace.open(home)
+    for sentence in ("hello there", "call me back"):
+        _log(workspace, listed[0]["id"], sentence, samples=read_audio(speak(sentence)).samples)
+    workspace.close()
+    assert "hello there" in cli("endpoint", "logs", "list", "prod").output
+    out = tmp_path / "downloaded"
+    cli("endpoint", "logs", "download", "prod", "--output", str(out))
+    assert len(list(out.glob("*.wav"))) == 2 and "call me back" in (out / "trans.txt").read_text()
+    exported = cli("endpoint", "logs", "export", "prod", "--to-dataset", "calls", "--name", "traffic")
+    assert "traffic" in exported.output and "2 accepted" in exported.output
+    datasets = json.loads(cli("dataset", "list", "calls", "--json").stdout)
+    assert [(d["name"], d["kind"], d["accepted"]) for d in datasets] == [("traffic", "audio", 2)]
+    assert "Deleted 2" in cli("endpoint", "logs", "delete", "prod").output
+    assert "no logged requests" in cli("endpoint", "logs", "export", "prod", "--to-dataset", "calls", expect=1).output
+    cli("endpoint", "update", "prod", "--no-logging", "--retention-days", "5")
+    assert json.loads(cli("endpoint", "show", "prod").stdout)["retentionDays"] == 5
+    cli("endpoint", "delete", "prod")
+    assert json.loads(cli("endpoint", "list", "--json").stdout) == []
+    assert "Jobs" in cli("job", "list").output

@@ -1,0 +1,115 @@
+"""The app in-process (TestClient): body limits (413), saturation (503), the admin token, and Schemathesis."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+import schemathesis
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+
+from tunefork.service.app import create_app
+from tunefork.service.auth import ensure_admin_token, token_file
+from tunefork.service.config import ServiceSettings
+from tunefork.workflows import endpoints, projects
+from tunefork.workflows.datasets import upload_dataset
+from tunefork.workspace import Workspace
+
+TOKEN = "app-test-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+@pytest.fixture
+def client(workspace: Workspace, monkeypatch) -> TestClient:
+    """A TestClient over an app with small limits (no job consumer: jobs stay queued)."""
+    monkeypatch.setenv("TUNEFORK_ADMIN_TOKEN", TOKEN)
+    limits = ServiceSettings(
+        max_upload_bytes=2000, max_recognition_bytes=1000, recognition_workers=1, recognition_queue=0
+    )
+    return TestClient(create_app(workspace, settings=limits))
+
+
+def test_oversized_bodies_get_413(client: TestClient, workspace: Workspace) -> None:
+    projects.create_project(workspace, "p", "speech")
+    big = io.BytesIO(b"x" * 5000)
+    form = {"project": "p", "kind": "language"}
+    upload = client.post("/datasets", data=form, files={"file": ("a.txt", big)}, headers=AUTH)
+    assert upload.status_code == 413 and upload.json()["code"] == "PayloadTooLarge"
+    assert client.get("/datasets", params={"project": "p"}, headers=AUTH).json()["values"] == []
+
+    key = endpoints.create_endpoint(workspace, "p", "e", "whisper-tiny.en")["keys"]["key1"]
+    headers = {"X-Tunefork-Key": key, "Content-Type": "audio/wav"}
+
+    def chunks():  # no Content-Length: the limit is enforced while the body streams in
+        for _ in range(5):
+            yield b"y" * 400
+
+    streamed = client.post(f"/endpoints/{_endpoint_id(workspace)}/recognize", content=chunks(), headers=headers)
+    assert streamed.status_code == 413
+    assert client.post("/projects", content=b"{" + b" " * 2_000_000 + b"}", headers=AUTH).status_code == 413
+
+
+def _endpoint_id(workspace: Workspace) -> str:
+    return endpoints.list_endpoints(workspace)[0]["id"]
+
+
+def test_saturated_recognition_gets_503_with_retry_after(client: TestClient, workspace: Workspace) -> None:
+    projects.create_project(workspace, "p", "speech")
+    key = endpoints.create_endpoint(workspace, "p", "e", "whisper-tiny.en")["keys"]["key1"]
+    admission = client.app.state.admission
+    admission.in_flight = admission.capacity  # every slot taken
+    busy = client.post(
+        f"/endpoints/{_endpoint_id(workspace)}/recognize", content=b"RIFF", headers={"X-Tunefork-Key": key}
+    )
+    assert busy.status_code == 503 and busy.headers["retry-after"] == "1"
+    admission.in_flight = 0
+    url = f"/endpoints/{_endpoint_id(workspace)}/recognize"
+    refused = client.post(url, content=b"RIFF", headers={"X-Tunefork-Key": "no"})
+    assert refused.status_code == 401 and admission.in_flight == 0
+    assert endpoints.list_logs(workspace, "e") == []
+
+
+def test_admin_token_is_generated_once_and_stored_hashed(workspace: Workspace, monkeypatch) -> None:
+    monkeypatch.delenv("TUNEFORK_ADMIN_TOKEN", raising=False)
+    token = ensure_admin_token(workspace)
+    assert token and token not in token_file(workspace).read_text()
+    assert ensure_admin_token(workspace) is None  # shown once
+    client = TestClient(create_app(workspace))
+    assert client.get("/projects", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert client.get("/projects", headers={"Authorization": "Bearer other"}).status_code == 401
+    new = ensure_admin_token(workspace, reset=True)
+    assert new != token
+    client = TestClient(create_app(workspace))
+    assert client.get("/projects", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+@pytest.fixture
+def api_schema(tmp_path: Path, monkeypatch):
+    """The OpenAPI schema of an app over a workspace holding a project, a dataset and an endpoint."""
+    monkeypatch.setenv("TUNEFORK_ADMIN_TOKEN", TOKEN)
+    ws = Workspace.open(tmp_path / "schemathesis")
+    projects.create_project(ws, "p", "speech")
+    (tmp_path / "t.txt").write_text("hello there\n")
+    upload_dataset(ws, "p", tmp_path / "t.txt", "language", "t")
+    endpoints.create_endpoint(ws, "p", "e", "whisper-tiny.en")
+    yield schemathesis.openapi.from_asgi("/openapi.json", create_app(ws))
+    ws.close()
+
+
+def test_openapi_no_server_errors(api_schema) -> None:
+    """Schemathesis over every operation: whatever the generated request, the answer is never a 5xx."""
+    failures = []
+    for result in api_schema.get_all_operations():
+        operation = result.ok()
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        def check(case) -> None:
+            response = case.call(headers=AUTH)
+            if response.status_code >= 500:
+                failures.append(f"{case.method} {case.formatted_path}: {response.status_code} {response.text[:300]}")
+
+        check()
+    assert not failures, "\n".join(failures)

@@ -1,0 +1,188 @@
+"""`tunefork endpoint ...`: deploy models, manage keys and logging, and use the request logs."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from tunefork.cli.common import console, print_json, progress_bar, workspace_from
+from tunefork.store.models import utcnow
+from tunefork.workflows import endpoints
+
+app = typer.Typer(help="Deploy models as endpoints with keys; logging and logs.", no_args_is_help=True)
+logs_app = typer.Typer(help="List, download, export and delete an endpoint's request logs.", no_args_is_help=True)
+app.add_typer(logs_app, name="logs")
+
+ProjectOption = typer.Option(None, "--project", help="Narrow an ambiguous endpoint name.")
+EndpointArgument = typer.Argument(..., help="Endpoint name or id.")
+
+
+def _base_url(url: str | None) -> str:
+    return (url or os.environ.get("TUNEFORK_URL") or "http://127.0.0.1:8765").rstrip("/")
+
+
+@app.command("create")
+def create(
+    ctx: typer.Context,
+    project: str = typer.Argument(..., help="Project name or id."),
+    model: str = typer.Option(..., "--model", help="Base model name or a Succeeded custom model (name or id)."),
+    name: str = typer.Option(..., "--name", help="Endpoint name, unique in the project."),
+    logging: bool = typer.Option(False, "--logging/--no-logging", help="Keep audio and result of each request."),
+    retention_days: int = typer.Option(30, "--retention-days", min=1, max=3650, help="Days logs are kept."),
+    description: str = typer.Option("", "--description", help="Free text."),
+    url: str | None = typer.Option(None, "--url", help="Server URL (default $TUNEFORK_URL or 127.0.0.1:8765)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the endpoint (keys included) as JSON."),
+) -> None:
+    """Deploy a model; prints the recognition URL and the two keys, which are shown only this once."""
+    created = endpoints.create_endpoint(workspace_from(ctx), project, name, model, description, logging, retention_days)
+    recognize_url = f"{_base_url(url)}/endpoints/{created['id']}/recognize"
+    if as_json:
+        print_json({**created, "recognitionUrl": recognize_url})
+        return
+    console.print(f"Endpoint [bold]{created['name']}[/] ({created['id']}) serves {created['model']}.")
+    console.print(f"recognition URL: {recognize_url}", soft_wrap=True, highlight=False)
+    console.print(f"key1: {created['keys']['key1']}", highlight=False, soft_wrap=True)
+    console.print(f"key2: {created['keys']['key2']}", highlight=False, soft_wrap=True)
+    console.print("The keys are shown once (only their hashes are stored). Example:", highlight=False)
+    console.print(
+        f"  curl -H 'X-Tunefork-Key: <key1>' -H 'Content-Type: audio/wav' --data-binary @clip.wav {recognize_url}",
+        soft_wrap=True,
+        highlight=False,
+    )
+    state = f"on, kept {retention_days} days" if logging else "off"
+    console.print(f"logging: {state}")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    project: str | None = typer.Argument(None, help="Project name or id (default: all)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """List endpoints."""
+    rows = endpoints.list_endpoints(workspace_from(ctx), project)
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("name", "project", "model", "logging", "retention", "id", title="Endpoints")
+    for e in rows:
+        logging = "on" if e["loggingEnabled"] else "off"
+        table.add_row(e["name"], e["project"], e["model"], logging, f"{e['retentionDays']} d", e["id"])
+    console.print(table)
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    endpoint: str = EndpointArgument,
+    project: str | None = ProjectOption,
+) -> None:
+    """Print an endpoint as JSON (never its keys)."""
+    print_json(endpoints.show_endpoint(workspace_from(ctx), endpoint, project))
+
+
+@app.command("update")
+def update(
+    ctx: typer.Context,
+    endpoint: str = EndpointArgument,
+    logging: bool | None = typer.Option(None, "--logging/--no-logging", help="Switch request logging."),
+    retention_days: int | None = typer.Option(None, "--retention-days", min=1, max=3650, help="Days logs are kept."),
+    model: str | None = typer.Option(None, "--model", help="Deploy another model on this endpoint."),
+    description: str | None = typer.Option(None, "--description", help="Free text."),
+    project: str | None = ProjectOption,
+) -> None:
+    """Change logging, retention, description or the deployed model."""
+    updated = endpoints.update_endpoint(
+        workspace_from(ctx), endpoint, logging=logging, retention_days=retention_days,
+        description=description, model_ref=model, project=project,
+    )  # fmt: skip
+    print_json(updated)
+
+
+@app.command("regenerate-key")
+def regenerate_key(
+    ctx: typer.Context,
+    endpoint: str = EndpointArgument,
+    key: str = typer.Option(..., "--key", help="key1 or key2 (the other keeps working)."),
+    project: str | None = ProjectOption,
+) -> None:
+    """Replace one key; prints the new key once."""
+    new = endpoints.regenerate_key(workspace_from(ctx), endpoint, key, project)
+    for name, value in new.items():
+        console.print(f"{name}: {value}", highlight=False)
+
+
+@app.command("delete")
+def delete(
+    ctx: typer.Context,
+    endpoint: str = EndpointArgument,
+    project: str | None = ProjectOption,
+) -> None:
+    """Delete an endpoint and its logs; its keys stop working at once."""
+    endpoints.delete_endpoint(workspace_from(ctx), endpoint, project)
+    console.print(f"Deleted endpoint {endpoint}.")
+
+
+@logs_app.command("list")
+def logs_list(
+    ctx: typer.Context,
+    endpoint: str = EndpointArgument,
+    top: int = typer.Option(50, "--top", min=1, help="How many (newest first)."),
+    project: str | None = ProjectOption,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """List logged requests, newest first."""
+    rows = endpoints.list_logs(workspace_from(ctx), endpoint, project, top=top)
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("id", "when", "seconds", "text", title=f"Logs of {endpoint}")
+    for log in rows:
+        table.add_row(log["id"], log["createdDateTime"][:19], f"{log['duration']:.1f}", log["displayText"])
+    console.print(table)
+
+
+@logs_app.command("download")
+def logs_download(
+    ctx: typer.Context,
+    endpoint: str = EndpointArgument,
+    output: Path = typer.Option(..., "--output", "-o", help="Folder to write WAVs, logs.jsonl and trans.txt."),
+    project: str | None = ProjectOption,
+) -> None:
+    """Copy logged audio and results to a folder (trans.txt is ready to correct and upload as acoustic)."""
+    count = endpoints.download_logs(workspace_from(ctx), endpoint, output, project)
+    console.print(f"Wrote {count} logged request(s) to {output}", soft_wrap=True)
+
+
+@logs_app.command("export")
+def logs_export(
+    ctx: typer.Context,
+    endpoint: str = EndpointArgument,
+    to_dataset: str = typer.Option(..., "--to-dataset", help="Project that receives the new audio dataset."),
+    name: str | None = typer.Option(None, "--name", help="Dataset name (default: <endpoint>-logs-<time>)."),
+    project: str | None = ProjectOption,
+) -> None:
+    """Turn logged audio into an `audio` dataset (transcribe it, correct, train again)."""
+    with progress_bar("Importing logged audio") as progress:
+        dataset = endpoints.export_logs(workspace_from(ctx), endpoint, to_dataset, name, project, progress)
+    console.print(
+        f"Dataset [bold]{dataset['name']}[/] id {dataset['id']} (audio): {dataset['accepted']} accepted, "
+        f"{dataset['rejected']} rejected"
+    )
+
+
+@logs_app.command("delete")
+def logs_delete(
+    ctx: typer.Context,
+    endpoint: str = EndpointArgument,
+    older_than_days: int | None = typer.Option(None, "--older-than-days", min=0, help="Only logs older than this."),
+    project: str | None = ProjectOption,
+) -> None:
+    """Delete an endpoint's logs now (all, or those older than N days)."""
+    cutoff = utcnow() - timedelta(days=older_than_days) if older_than_days is not None else None
+    count = endpoints.delete_logs(workspace_from(ctx), endpoint, cutoff, project)
+    console.print(f"Deleted {count} logged request(s).")

@@ -1,0 +1,91 @@
+"""`tunefork serve`, `tunefork worker` and `tunefork job ...`: the REST API and background jobs."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import typer
+from rich.table import Table
+
+from tunefork.cli.common import console, err_console, print_json, workspace_from
+from tunefork.errors import TuneforkError
+from tunefork.workflows import jobs
+
+job_app = typer.Typer(help="List and show background jobs.", no_args_is_help=True)
+
+
+def serve(
+    ctx: typer.Context,
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on (0.0.0.0 for all)."),
+    port: int = typer.Option(8765, "--port", min=1, max=65535, help="TCP port."),
+    workers: int = typer.Option(1, "--workers", min=0, help="Job-consumer threads in this process (0: none)."),
+    reset_admin_token: bool = typer.Option(False, "--reset-admin-token", help="Generate a new admin token."),
+    log_level: str = typer.Option("info", "--log-level", help="uvicorn log level."),
+) -> None:
+    """Serve the REST API (OpenAPI at /openapi.json, docs at /docs) and run background jobs in-process."""
+    import uvicorn
+
+    from tunefork.service.app import create_app
+    from tunefork.service.auth import ensure_admin_token
+
+    workspace = workspace_from(ctx)
+    if reset_admin_token and os.environ.get("TUNEFORK_ADMIN_TOKEN"):
+        raise TuneforkError("TUNEFORK_ADMIN_TOKEN is set and takes precedence; change it instead of resetting.")
+    token = ensure_admin_token(workspace, reset=reset_admin_token)
+    if token:
+        console.print(f"Admin token (shown once, only its hash is stored): {token}", highlight=False, soft_wrap=True)
+    elif os.environ.get("TUNEFORK_ADMIN_TOKEN"):
+        console.print("Admin token: the value of TUNEFORK_ADMIN_TOKEN.")
+    else:
+        console.print("Admin token: generated at the first start (use --reset-admin-token for a new one).")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = create_app(workspace, consumer_workers=workers)
+    backend = app.state.queue.backend
+    console.print(
+        f"tunefork API on http://{host}:{port} (docs /docs); workspace {workspace.home}; "
+        f"jobs: {backend} queue, {workers} consumer thread(s) here.",
+        soft_wrap=True,
+    )
+    uvicorn.run(app, host=host, port=port, log_level=log_level)
+
+
+def worker(
+    ctx: typer.Context,
+    threads: int = typer.Option(1, "--threads", min=1, help="Jobs run at once by this worker."),
+) -> None:
+    """Consume background jobs (several workers share a Redis queue: set TUNEFORK_REDIS_URL)."""
+    from tunefork.jobs.queue import JobQueue
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    queue = JobQueue(workspace_from(ctx))
+    err_console.print(f"tunefork worker {queue.process_id}: {queue.backend} queue, {threads} thread(s).")
+    queue.recover()
+    queue.consumer(threads).run()
+
+
+@job_app.command("list")
+def list_(
+    ctx: typer.Context,
+    status: str | None = typer.Option(None, "--status", help="NotStarted, Running, Succeeded or Failed."),
+    top: int = typer.Option(50, "--top", min=1, help="How many (newest first)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """List background jobs, newest first."""
+    rows = jobs.list_jobs(workspace_from(ctx), status=status, top=top)
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("id", "kind", "status", "progress", "attempts", "resource", "error", title="Jobs")
+    for j in rows:
+        table.add_row(
+            j["id"], j["kind"], j["status"], f"{100 * j['progress']:.0f}%", f"{j['attempts']}/{j['maxAttempts']}",
+            f"{j['resourceType']}/{j['resourceId']}", j["error"],
+        )  # fmt: skip
+    console.print(table)
+
+
+@job_app.command("show")
+def show(ctx: typer.Context, job_id: str = typer.Argument(..., help="Job id.")) -> None:
+    """Print one job as JSON."""
+    print_json(jobs.show_job(workspace_from(ctx), job_id))

@@ -1,0 +1,40 @@
+"""Job queue settings from the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class JobSettings:
+    """Where the queue lives and how leases behave."""
+
+    redis_url: str | None = None
+    """``TUNEFORK_REDIS_URL``: use Redis (shared by workers on many machines) instead of SQLite."""
+    queue_name: str = "tunefork"
+    """``TUNEFORK_QUEUE_NAME``: the Huey queue name (isolates several installations on one Redis)."""
+    lease_seconds: float = 60.0
+    """``TUNEFORK_JOB_LEASE_SECONDS``: a Running job whose heartbeat is older is taken back."""
+    max_attempts: int = 2
+    """``TUNEFORK_JOB_MAX_ATTEMPTS``: runs of a job before a dead worker makes it Failed (2 = retried once)."""
+    requeue_after_seconds: float = 600.0
+    """``TUNEFORK_JOB_REQUEUE_SECONDS``: a NotStarted job enqueued longer ago is enqueued again (no-op if queued)."""
+
+    @property
+    def heartbeat_seconds(self) -> float:
+        """How often a running job renews its lease."""
+        return max(self.lease_seconds / 4, 0.2)
+
+    @classmethod
+    def from_env(cls) -> JobSettings:
+        """Settings from ``TUNEFORK_*`` variables (defaults when unset)."""
+        env = os.environ
+        defaults = cls()
+        return cls(
+            redis_url=env.get("TUNEFORK_REDIS_URL") or None,
+            queue_name=env.get("TUNEFORK_QUEUE_NAME") or defaults.queue_name,
+            lease_seconds=float(env.get("TUNEFORK_JOB_LEASE_SECONDS", defaults.lease_seconds)),
+            max_attempts=int(env.get("TUNEFORK_JOB_MAX_ATTEMPTS", defaults.max_attempts)),
+            requeue_after_seconds=float(env.get("TUNEFORK_JOB_REQUEUE_SECONDS", defaults.requeue_after_seconds)),
+        )

@@ -1,0 +1,116 @@
+"""The Huey queue of a workspace: ``SqliteHuey`` in the workspace, or ``RedisHuey`` shared by many workers.
+
+Only job ids travel through the queue; everything else is in the ``jobs`` table, so the queue can be
+replayed safely (a job delivered twice runs once, see :func:`tunefork.workflows.jobs.claim_job`).
+Periodic tasks, run by every consumer (each pass is safe to run concurrently): every minute, take back
+the jobs of dead workers and re-enqueue lost ones; every ten minutes, delete endpoint logs past their
+retention.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+import threading
+from typing import Any
+
+from huey import RedisHuey, SqliteHuey, crontab
+from huey.api import Huey
+from huey.consumer import Consumer
+
+from tunefork.jobs.config import JobSettings
+from tunefork.jobs.recovery import RecoveryReport, recover_jobs
+from tunefork.jobs.runner import execute_job
+from tunefork.workflows import jobs
+from tunefork.workflows.endpoints import purge_expired_logs
+from tunefork.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+QUEUE_FILE = "queue.db"
+
+
+class EmbeddedConsumer(Consumer):
+    """A Huey consumer that runs beside a server: threads only, no signal handlers of its own."""
+
+    def _set_signal_handlers(self) -> None:
+        """Leave signals to the host process (uvicorn)."""
+
+
+class JobQueue:
+    """A workspace's queue with tunefork's tasks registered; one per process."""
+
+    def __init__(self, workspace: Workspace, settings: JobSettings | None = None) -> None:
+        self.workspace = workspace
+        self.settings = settings or JobSettings.from_env()
+        self.process_id = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.huey = self._make_huey()
+        self._run_task = self.huey.task(name="tunefork.run_job")(self.run)
+        self.huey.periodic_task(crontab(minute="*"), name="tunefork.recover_jobs")(self.recover)
+        self.huey.periodic_task(crontab(minute="*/10"), name="tunefork.purge_endpoint_logs")(self.purge_logs)
+
+    def _make_huey(self) -> Huey:
+        if self.settings.redis_url:
+            return RedisHuey(self.settings.queue_name, url=self.settings.redis_url, results=False, utc=True)
+        path = self.workspace.home / QUEUE_FILE
+        return SqliteHuey(self.settings.queue_name, filename=str(path), results=False, utc=True)
+
+    @property
+    def backend(self) -> str:
+        """``redis`` or ``sqlite``."""
+        return "redis" if self.settings.redis_url else "sqlite"
+
+    def submit(
+        self,
+        kind: str,
+        resource_type: str,
+        resource_id: str,
+        project_id: str | None = None,
+        payload: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Record a NotStarted job and put it on the queue."""
+        job = jobs.create_job(
+            self.workspace, kind, resource_type, resource_id, project_id, payload, self.settings.max_attempts
+        )
+        self.enqueue(job["id"])
+        return job
+
+    def enqueue(self, job_id: str) -> None:
+        """Put a job id on the queue (if that fails, recovery enqueues it again later)."""
+        try:
+            self._run_task(job_id)
+        except Exception:
+            log.exception("could not enqueue job %s; it will be re-enqueued by recovery", job_id)
+
+    def run(self, job_id: str) -> str | None:
+        """The queue task: run one job in this worker thread."""
+        worker = f"{self.process_id}:{threading.current_thread().name}"
+        return execute_job(self.workspace, job_id, worker, self.settings)
+
+    def recover(self) -> RecoveryReport:
+        """Take back the jobs of dead workers and re-enqueue lost ones (periodic, and at start)."""
+        return recover_jobs(self.workspace, self.settings, self.enqueue)
+
+    def purge_logs(self) -> int:
+        """Delete endpoint logs older than their retention (periodic)."""
+        return purge_expired_logs(self.workspace)
+
+    def pending(self) -> int:
+        """Messages waiting on the queue."""
+        return self.huey.pending_count()
+
+    def consumer(self, workers: int = 1, embedded: bool = False) -> Consumer:
+        """A consumer with ``workers`` threads (``embedded``: for running inside another program)."""
+        options = {"workers": workers, "worker_type": "thread", "periodic": True, "max_delay": 1.0}
+        if embedded:
+            return EmbeddedConsumer(self.huey, check_worker_health=False, **options)
+        return self.huey.create_consumer(**options)
+
+    def close(self) -> None:
+        """Release the queue's storage connection."""
+        try:
+            self.huey.storage.close()
+        except Exception:  # closing is best effort
+            log.debug("closing the queue storage failed", exc_info=True)

@@ -1,0 +1,107 @@
+"""The FastAPI application: REST resources, recognition, error shapes, body limits and the job consumer."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from starlette.concurrency import run_in_threadpool
+
+from tunefork import __version__
+from tunefork.jobs.queue import JobQueue
+from tunefork.service.auth import admin_token_digest
+from tunefork.service.config import ServiceSettings
+from tunefork.service.errors import install_error_handlers
+from tunefork.service.limits import Admission, BodyLimitMiddleware
+from tunefork.service.present import url
+from tunefork.service.routers import (
+    datasets,
+    endpoints,
+    evaluations,
+    jobs,
+    models,
+    projects,
+    recognition,
+    transcriptions,
+)
+from tunefork.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+UPLOAD_PATHS = ("/datasets", "/transcriptions/upload")
+DESCRIPTION = """
+Self-hosted custom speech, shaped after Azure Custom Speech v3: projects, datasets, models, evaluations,
+batch transcriptions, endpoints and the jobs behind every long operation (answered 202 NotStarted).
+
+Management routes need the admin token (`Authorization: Bearer ...`); `POST /endpoints/{id}/recognize`
+needs only the endpoint's key (`X-Tunefork-Key`). Errors are `{"code", "message", "details"?}`.
+"""
+
+
+def create_app(
+    workspace: Workspace | None = None,
+    consumer_workers: int = 0,
+    settings: ServiceSettings | None = None,
+    queue: JobQueue | None = None,
+) -> FastAPI:
+    """Build the app for ``workspace`` (default: ``TUNEFORK_HOME``).
+
+    ``consumer_workers`` > 0 runs that many job-consumer threads inside the server (``tunefork serve``
+    does by default), after taking back the jobs a previous run left Running.
+    """
+    workspace = workspace or Workspace.open()
+    settings = settings or ServiceSettings.from_env()
+    queue = queue or JobQueue(workspace)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        consumer = None
+        if consumer_workers > 0:
+            report = await run_in_threadpool(queue.recover)
+            if report.retried or report.failed:
+                log.warning("recovered jobs: retried %s, failed %s", report.retried, report.failed)
+            consumer = queue.consumer(consumer_workers, embedded=True)
+            consumer.start()
+        try:
+            yield
+        finally:
+            if consumer is not None:
+                consumer.stop()  # running jobs keep their lease; the next start takes them back
+
+    app = FastAPI(title="tunefork", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app.state.workspace = workspace
+    app.state.queue = queue
+    app.state.settings = settings
+    app.state.admission = Admission(settings.recognition_workers, settings.recognition_queue)
+    app.state.admin_digest = admin_token_digest(workspace)
+    install_error_handlers(app)
+
+    def limit_for(method: str, path: str) -> int:
+        if path.endswith("/recognize"):
+            return settings.max_recognition_bytes
+        if path in UPLOAD_PATHS:
+            return settings.max_upload_bytes
+        return settings.max_request_bytes
+
+    app.add_middleware(BodyLimitMiddleware, limit_for=limit_for)
+    for module in (projects, datasets, models, evaluations, transcriptions, endpoints, recognition, jobs):
+        app.include_router(module.router)
+
+    @app.get("/health", tags=["service"])
+    def health() -> dict:
+        """Liveness: no token needed."""
+        return {"status": "ok", "version": __version__, "queue": queue.backend}
+
+    @app.get("/", tags=["service"])
+    def index(request: Request) -> dict:
+        """Where the resources are."""
+        names = ("projects", "datasets", "models", "evaluations", "transcriptions", "endpoints", "jobs")
+        return {
+            "service": "tunefork",
+            "version": __version__,
+            "links": {name: url(request, name) for name in names} | {"openapi": url(request, "openapi.json")},
+        }
+
+    return app

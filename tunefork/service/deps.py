@@ -1,0 +1,68 @@
+"""Shared route dependencies: the workspace, the job queue, paging, error documentation."""
+
+from __future__ import annotations
+
+import shutil
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import Query, Request, UploadFile
+
+from tunefork.jobs.queue import JobQueue
+from tunefork.service.schemas import ErrorResponse
+from tunefork.workspace import Workspace
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorResponse, "description": text}
+    for code, text in {
+        400: "Ambiguous name: use the id",
+        401: "Missing or wrong admin token",
+        404: "Not found",
+        409: "Conflicts with the current state",
+        422: "Invalid request",
+    }.items()
+}
+
+
+def get_workspace(request: Request) -> Workspace:
+    """The workspace the app serves."""
+    return request.app.state.workspace
+
+
+def get_queue(request: Request) -> JobQueue:
+    """The job queue the app submits to."""
+    return request.app.state.queue
+
+
+@dataclass(frozen=True)
+class Paging:
+    """``skip`` and ``top`` query parameters of list routes."""
+
+    skip: int
+    top: int
+
+
+def paging(
+    skip: int = Query(0, ge=0, le=1_000_000, description="Items to skip."),
+    top: int = Query(100, ge=1, le=1000, description="Items to return."),
+) -> Paging:
+    """Paging from the query string."""
+    return Paging(skip, top)
+
+
+def safe_filename(name: str | None, fallback: str = "upload") -> str:
+    """The last path component of a client-sent file name, without control or separator characters."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(c for c in base if unicodedata.category(c)[0] != "C" and c not in ':*?"<>|').strip(" .")
+    return cleaned[:200] or fallback
+
+
+def save_upload(upload: UploadFile, folder: Path, name: str | None = None) -> Path:
+    """Copy an upload (already spooled to disk by the multipart parser) into ``folder``, 1 MiB at a time."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / (name or safe_filename(upload.filename))
+    with path.open("wb") as out:
+        shutil.copyfileobj(upload.file, out, 1024 * 1024)
+    return path

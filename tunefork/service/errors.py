@@ -1,0 +1,100 @@
+"""Errors as JSON in one shape, ``{"code", "message", "details"?}``, from library exceptions and HTTP errors."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from tunefork.errors import (
+    AmbiguousReferenceError,
+    AudioDecodeError,
+    ConflictError,
+    NotFoundError,
+    TuneforkError,
+    UploadRejectedError,
+)
+
+log = logging.getLogger(__name__)
+
+_CODES = {
+    400: "BadRequest",
+    401: "Unauthorized",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    409: "Conflict",
+    413: "PayloadTooLarge",
+    415: "UnsupportedMediaType",
+    422: "InvalidPayload",
+    503: "ServiceUnavailable",
+}
+
+
+class ApiError(StarletteHTTPException):
+    """An HTTP error with a machine-readable code, a readable message and optional details."""
+
+    def __init__(
+        self,
+        status_code: int,
+        code: str,
+        message: str,
+        details: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(status_code=status_code, detail=message, headers=headers)
+        self.code, self.details = code, details
+
+
+def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    """The JSON body of every error response."""
+    body: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        body["details"] = details
+    return body
+
+
+def _status_of(exc: TuneforkError) -> int:
+    if isinstance(exc, NotFoundError):
+        return 404
+    if isinstance(exc, AmbiguousReferenceError):
+        return 400
+    if isinstance(exc, ConflictError):
+        return 409
+    return 422
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers that turn exceptions into error JSON."""
+
+    @app.exception_handler(TuneforkError)
+    async def _tunefork_error(request: Request, exc: TuneforkError) -> JSONResponse:
+        status = _status_of(exc)
+        details = None
+        if isinstance(exc, UploadRejectedError) and exc.rejections:
+            details = [r if isinstance(r, dict) else r.__dict__ for r in exc.rejections]
+        code = "InvalidAudio" if isinstance(exc, AudioDecodeError) else _CODES.get(status, "Error")
+        return JSONResponse(error_body(code, str(exc), details), status_code=status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = getattr(exc, "code", None) or _CODES.get(exc.status_code, "Error")
+        body = error_body(code, str(exc.detail), getattr(exc, "details", None))
+        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        details = [
+            {"location": ".".join(str(part) for part in error.get("loc", ())), "message": error.get("msg", "")}
+            for error in exc.errors()
+        ]
+        message = "; ".join(f"{d['location']}: {d['message']}" for d in details[:5]) or "invalid request"
+        return JSONResponse(error_body("InvalidPayload", message, details), status_code=422)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse(error_body("InternalError", f"{type(exc).__name__}: {exc}"), status_code=500)

@@ -1,0 +1,98 @@
+"""``/datasets``: multipart upload (202, imported by a job), list, show, inspection report, delete."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
+
+from tunefork.datasets.kinds import SPEECH_KINDS
+from tunefork.jobs.queue import JobQueue
+from tunefork.service.auth import require_admin
+from tunefork.service.deps import ERRORS, Paging, get_queue, get_workspace, paging, safe_filename, save_upload
+from tunefork.service.errors import ApiError
+from tunefork.service.present import present, present_all
+from tunefork.service.schemas import Dataset, Page
+from tunefork.store.models import Status
+from tunefork.workflows import datasets, jobs
+from tunefork.workspace import Workspace
+
+router = APIRouter(prefix="/datasets", tags=["datasets"], dependencies=[Depends(require_admin)], responses=ERRORS)
+
+DatasetKind = Literal[SPEECH_KINDS]  # type: ignore[valid-type]
+
+
+def submit_import(
+    ws: Workspace, queue: JobQueue, dataset: dict[str, Any], source: Path, cleanup: Path
+) -> dict[str, Any]:
+    """Queue the import of ``source`` into a registered dataset; ``cleanup`` is removed after it."""
+    return queue.submit(
+        "dataset-import",
+        "datasets",
+        dataset["id"],
+        dataset["projectId"],
+        {"source": str(source.relative_to(ws.home)), "cleanup": str(cleanup.relative_to(ws.home))},
+    )
+
+
+@router.post("", status_code=202, response_model=Dataset, responses={413: ERRORS[422] | {"description": "Too large"}})
+def upload_dataset(
+    request: Request,
+    response: Response,
+    project: str = Form(..., min_length=1, max_length=200, description="Project name or id."),
+    kind: DatasetKind = Form(..., description="acoustic, audio, language, pronunciation or structured-text."),
+    file: UploadFile = File(..., description="A file or zip in one of the accepted formats of the kind."),
+    name: str | None = Form(None, min_length=1, max_length=200, description="Default: the file name."),
+    ws: Workspace = Depends(get_workspace),
+    queue: JobQueue = Depends(get_queue),
+) -> dict:
+    """Upload a dataset: answered 202 NotStarted; a job validates and imports it (accepted/rejected counts)."""
+    filename = safe_filename(file.filename)
+    dataset = datasets.register_dataset(ws, project, kind, name or Path(filename).stem)
+    folder = ws.home / "uploads" / "datasets" / dataset["id"]
+    try:
+        source = save_upload(file, folder, filename)
+    except BaseException as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        jobs.set_resource_status(ws, "datasets", dataset["id"], Status.FAILED, f"the upload was interrupted: {exc}")
+        raise
+    job = submit_import(ws, queue, dataset, source, folder)
+    out = present(request, "datasets", dataset, job)
+    response.headers["Location"] = out["self"]
+    return out
+
+
+@router.get("", response_model=Page[Dataset])
+def list_datasets(
+    request: Request,
+    project: str = Query(..., min_length=1, max_length=200, description="Project name or id."),
+    page: Paging = Depends(paging),
+    ws: Workspace = Depends(get_workspace),
+) -> dict:
+    """Datasets of a project, oldest first."""
+    return present_all(request, "datasets", datasets.list_datasets(ws, project), page.skip, page.top)
+
+
+@router.get("/{dataset_id}", response_model=Dataset)
+def get_dataset(dataset_id: str, request: Request, ws: Workspace = Depends(get_workspace)) -> dict:
+    """One dataset: status, accepted and rejected counts, every rejection reason."""
+    dataset = datasets.show_dataset(ws, dataset_id)
+    return present(request, "datasets", dataset, jobs.latest_job_for(ws, dataset["id"]))
+
+
+@router.get("/{dataset_id}/report")
+def inspect_dataset(dataset_id: str, ws: Workspace = Depends(get_workspace)) -> dict:
+    """The quality report: counts, durations, conversions, empty/duplicate transcripts, OOV words."""
+    dataset = datasets.show_dataset(ws, dataset_id)
+    if dataset["status"] != Status.SUCCEEDED:
+        raise ApiError(409, "Conflict", f"Dataset '{dataset['name']}' is {dataset['status']}: no report.")
+    return datasets.inspect(ws, dataset["id"])["report"]
+
+
+@router.delete("/{dataset_id}", status_code=204)
+def delete_dataset(dataset_id: str, ws: Workspace = Depends(get_workspace)) -> Response:
+    """Delete a dataset (409 while importing or when a model was trained on it)."""
+    datasets.delete_dataset(ws, dataset_id)
+    return Response(status_code=204)

@@ -1,0 +1,149 @@
+"""``/endpoints``: deploy a model with two keys, update, rotate keys, request logs and their export."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import FileResponse
+
+from tunefork.jobs.queue import JobQueue
+from tunefork.service.auth import require_admin
+from tunefork.service.deps import ERRORS, Paging, get_queue, get_workspace, paging
+from tunefork.service.present import present, url
+from tunefork.service.routers.datasets import submit_import
+from tunefork.service.schemas import (
+    Dataset,
+    Deleted,
+    Endpoint,
+    EndpointCreate,
+    EndpointCreated,
+    EndpointLog,
+    EndpointUpdate,
+    LogExport,
+    Page,
+    RegeneratedKey,
+)
+from tunefork.workflows import endpoints
+from tunefork.workspace import Workspace
+
+router = APIRouter(prefix="/endpoints", tags=["endpoints"], dependencies=[Depends(require_admin)], responses=ERRORS)
+
+
+def present_endpoint(request: Request, endpoint: dict) -> dict:
+    """An endpoint with its recognition and logs URLs."""
+    out = present(request, "endpoints", endpoint)
+    out.setdefault("links", {}).update(
+        recognize=url(request, "endpoints", endpoint["id"], "recognize"),
+        logs=url(request, "endpoints", endpoint["id"], "logs"),
+    )
+    return out
+
+
+def present_log(request: Request, log: dict) -> dict:
+    """A logged request with links to its audio."""
+    out = present(request, "endpoints", log)
+    out["self"] = url(request, "endpoints", log["endpoint"], "logs", log["id"])
+    out["links"] = {"audio": out["self"] + "/audio"}
+    return out
+
+
+@router.post("", status_code=201, response_model=EndpointCreated)
+def create_endpoint(
+    body: EndpointCreate, request: Request, response: Response, ws: Workspace = Depends(get_workspace)
+) -> dict:
+    """Deploy a base or Succeeded custom model; ``keys`` are shown in this answer only."""
+    created = endpoints.create_endpoint(
+        ws, body.project, body.name, body.model, body.description, body.logging, body.retentionDays
+    )
+    out = present_endpoint(request, created)
+    response.headers["Location"] = out["self"]
+    return out
+
+
+@router.get("", response_model=Page[Endpoint])
+def list_endpoints(
+    request: Request,
+    project: str | None = Query(None, min_length=1, max_length=200),
+    page: Paging = Depends(paging),
+    ws: Workspace = Depends(get_workspace),
+) -> dict:
+    """Endpoints, oldest first."""
+    rows = endpoints.list_endpoints(ws, project)[page.skip : page.skip + page.top]
+    return {"values": [present_endpoint(request, row) for row in rows]}
+
+
+@router.get("/{endpoint_id}", response_model=Endpoint)
+def get_endpoint(endpoint_id: str, request: Request, ws: Workspace = Depends(get_workspace)) -> dict:
+    """One endpoint (never its keys)."""
+    return present_endpoint(request, endpoints.show_endpoint(ws, endpoint_id))
+
+
+@router.patch("/{endpoint_id}", response_model=Endpoint)
+def update_endpoint(
+    endpoint_id: str, body: EndpointUpdate, request: Request, ws: Workspace = Depends(get_workspace)
+) -> dict:
+    """Turn logging on or off, change retention or description, or deploy another model."""
+    updated = endpoints.update_endpoint(
+        ws, endpoint_id, logging=body.logging, retention_days=body.retentionDays,
+        description=body.description, model_ref=body.model,
+    )  # fmt: skip
+    return present_endpoint(request, updated)
+
+
+@router.delete("/{endpoint_id}", status_code=204)
+def delete_endpoint(endpoint_id: str, ws: Workspace = Depends(get_workspace)) -> Response:
+    """Delete an endpoint and its logs."""
+    endpoints.delete_endpoint(ws, endpoint_id)
+    return Response(status_code=204)
+
+
+@router.post("/{endpoint_id}/keys/{key_name}/regenerate", response_model=RegeneratedKey)
+def regenerate_key(endpoint_id: str, key_name: Literal["key1", "key2"], ws: Workspace = Depends(get_workspace)) -> dict:
+    """Replace one key (the other keeps working); the new key is shown in this answer only."""
+    return endpoints.regenerate_key(ws, endpoint_id, key_name)
+
+
+@router.get("/{endpoint_id}/logs", response_model=Page[EndpointLog])
+def list_logs(
+    endpoint_id: str, request: Request, page: Paging = Depends(paging), ws: Workspace = Depends(get_workspace)
+) -> dict:
+    """Logged requests, newest first."""
+    logs = endpoints.list_logs(ws, endpoint_id, skip=page.skip, top=page.top)
+    return {"values": [present_log(request, log) for log in logs]}
+
+
+@router.delete("/{endpoint_id}/logs", response_model=Deleted)
+def delete_logs(endpoint_id: str, ws: Workspace = Depends(get_workspace)) -> dict:
+    """Delete every logged request of the endpoint now."""
+    return {"deleted": endpoints.delete_logs(ws, endpoint_id)}
+
+
+@router.get("/{endpoint_id}/logs/{log_id}", response_model=EndpointLog)
+def get_log(endpoint_id: str, log_id: str, request: Request, ws: Workspace = Depends(get_workspace)) -> dict:
+    """One logged request and its result."""
+    return present_log(request, endpoints.show_log(ws, endpoint_id, log_id))
+
+
+@router.get("/{endpoint_id}/logs/{log_id}/audio", response_class=FileResponse)
+def get_log_audio(endpoint_id: str, log_id: str, ws: Workspace = Depends(get_workspace)) -> FileResponse:
+    """The logged audio (16 kHz mono WAV)."""
+    path = endpoints.log_audio_path(ws, endpoint_id, log_id)
+    return FileResponse(path, media_type="audio/wav", filename=path.name)
+
+
+@router.post("/{endpoint_id}/logs/export", status_code=202, response_model=Dataset)
+def export_logs(
+    endpoint_id: str,
+    body: LogExport,
+    request: Request,
+    response: Response,
+    ws: Workspace = Depends(get_workspace),
+    queue: JobQueue = Depends(get_queue),
+) -> dict:
+    """Turn the logged audio into a new ``audio`` dataset (202 NotStarted, imported by a job)."""
+    dataset, folder = endpoints.register_logs_export(ws, endpoint_id, body.project, body.name)
+    job = submit_import(ws, queue, dataset, folder, folder)
+    out = present(request, "datasets", dataset, job)
+    response.headers["Location"] = out["self"]
+    return out

@@ -1,0 +1,89 @@
+"""``/models``: base models, training (202, run by a job), list, show, card, delete (409 when deployed)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from tunefork.jobs.queue import JobQueue
+from tunefork.service.auth import require_admin
+from tunefork.service.deps import ERRORS, Paging, get_queue, get_workspace, paging
+from tunefork.service.present import present, present_all
+from tunefork.service.schemas import BaseModelInfo, Model, ModelCreate, Page
+from tunefork.speech.customization import TrainingParameters
+from tunefork.store.repository import get_model as find_model
+from tunefork.workflows import endpoints, jobs, training
+from tunefork.workflows.models import base_models, model_to_dict
+from tunefork.workspace import Workspace
+
+router = APIRouter(prefix="/models", tags=["models"], dependencies=[Depends(require_admin)], responses=ERRORS)
+
+
+@router.get("/base", response_model=Page[BaseModelInfo])
+def list_base_models() -> dict:
+    """The baseline models to evaluate, deploy or customize."""
+    return {"values": base_models()}
+
+
+@router.post("", status_code=202, response_model=Model)
+def train_model(
+    body: ModelCreate,
+    request: Request,
+    response: Response,
+    ws: Workspace = Depends(get_workspace),
+    queue: JobQueue = Depends(get_queue),
+) -> dict:
+    """Train a custom model from a base model and datasets: 202 NotStarted, then a job trains it."""
+    parameters = TrainingParameters(
+        custom_weight=body.parameters.customWeight, epochs=body.parameters.epochs, seed=body.parameters.seed
+    )
+    model = training.create_model(
+        ws, body.project, body.name, body.baseModel, body.datasets, body.testDataset, parameters,
+        body.description, body.terms, body.gate, body.guardMargin,
+    )  # fmt: skip
+    project_id = _project_id(ws, model["id"])
+    job = queue.submit("model-training", "models", model["id"], project_id)
+    out = present(request, "models", {**model, "projectId": project_id}, job)
+    response.headers["Location"] = out["self"]
+    return out
+
+
+def _project_id(ws: Workspace, model_id: str) -> str:
+    with ws.session() as session:
+        return find_model(session, model_id).project_id
+
+
+def _show(ws: Workspace, ref: str) -> dict:
+    with ws.session() as session:
+        model = find_model(session, ref)
+        return {**model_to_dict(model), "projectId": model.project_id}
+
+
+@router.get("", response_model=Page[Model])
+def list_models(
+    request: Request,
+    project: str = Query(..., min_length=1, max_length=200, description="Project name or id."),
+    page: Paging = Depends(paging),
+    ws: Workspace = Depends(get_workspace),
+) -> dict:
+    """Custom models of a project, oldest first."""
+    return present_all(request, "models", training.list_models(ws, project), page.skip, page.top)
+
+
+@router.get("/{model_id}", response_model=Model)
+def get_model(model_id: str, request: Request, ws: Workspace = Depends(get_workspace)) -> dict:
+    """One custom model: status, progress, error, metrics against its base."""
+    model = _show(ws, model_id)
+    return present(request, "models", model, jobs.latest_job_for(ws, model["id"]))
+
+
+@router.get("/{model_id}/card")
+def get_model_card(model_id: str, ws: Workspace = Depends(get_workspace)) -> dict:
+    """The model.json card of a trained model."""
+    return training.model_card(ws, model_id)
+
+
+@router.delete("/{model_id}", status_code=204)
+def delete_model(model_id: str, ws: Workspace = Depends(get_workspace)) -> Response:
+    """Delete a custom model: 409 while an endpoint serves it or while it trains."""
+    endpoints.delete_model(ws, model_id)
+    return Response(status_code=204)

@@ -1,0 +1,138 @@
+"""``POST /endpoints/{id}/recognize``: speech recognition behind an endpoint key (no admin token).
+
+The key is checked before the body is read (401, nothing logged). The body is a raw audio file
+(``audio/*`` or ``application/octet-stream``) or ``multipart/form-data`` with a ``file`` part; it
+streams to a scratch file under the size limit (413). Other media types get 415; audio that cannot be
+decoded, is empty or too long gets 422. Decoding and inference run in worker threads off the event
+loop, a bounded number at once, with the model loaded once per process; when every slot and queue
+place is taken the answer is 503 with ``Retry-After``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.security import APIKeyHeader
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from tunefork.audio import read_audio
+from tunefork.errors import AudioDecodeError
+from tunefork.service.errors import ApiError
+from tunefork.service.schemas import ErrorResponse, Recognition
+from tunefork.workflows.endpoints import RecognitionTarget, authorize, log_request, recognize
+from tunefork.workspace import Workspace
+
+router = APIRouter(tags=["recognition"])
+endpoint_key = APIKeyHeader(name="X-Tunefork-Key", auto_error=False, description="key1 or key2 of the endpoint.")
+
+ACCEPTED = "audio/wav (or another audio/* type), application/octet-stream, or multipart/form-data with a 'file' part"
+RAW_TYPES = ("", "application/octet-stream", "video/webm", "video/mp4", "video/ogg")
+BINARY = {"schema": {"type": "string", "format": "binary"}}
+REQUEST_BODY = {
+    "required": True,
+    "content": {
+        "audio/wav": BINARY,
+        "application/octet-stream": BINARY,
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+                "required": ["file"],
+            }
+        },
+    },
+}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorResponse, "description": text}
+    for code, text in {
+        401: "Missing or wrong endpoint key",
+        404: "No such endpoint",
+        413: "Audio larger than the limit",
+        415: "Not an audio media type",
+        422: "Audio that cannot be decoded, is empty or too long",
+        503: "Busy: retry after the Retry-After seconds",
+    }.items()
+}
+
+
+def _scratch(workspace: Workspace) -> Path:
+    root = workspace.staging_dir / "recognition"
+    root.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(dir=root)) / "audio"
+
+
+def _copy_upload(upload: UploadFile, path: Path) -> None:
+    with path.open("wb") as out:
+        shutil.copyfileobj(upload.file, out, 1024 * 1024)
+
+
+async def receive_audio(request: Request, path: Path) -> None:
+    """Write the request's audio to ``path`` without holding it in memory (415/422 on a wrong body)."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media == "multipart/form-data":
+        async with request.form(max_files=1, max_fields=8) as form:
+            upload = form.get("file")
+            if not isinstance(upload, UploadFile):
+                upload = next((v for v in form.values() if isinstance(v, UploadFile)), None)
+            if upload is None:
+                raise ApiError(422, "InvalidPayload", "The multipart body has no audio file; send it as 'file'.")
+            await run_in_threadpool(_copy_upload, upload, path)
+    elif media.startswith("audio/") or media in RAW_TYPES:
+        with path.open("wb") as out:
+            async for chunk in request.stream():
+                out.write(chunk)
+    else:
+        raise ApiError(415, "UnsupportedMediaType", f"Content-Type '{media}' is not audio; send {ACCEPTED}.")
+    if path.stat().st_size == 0:
+        raise ApiError(422, "InvalidAudio", "The request carries no audio (empty body).")
+
+
+def _recognize_file(request: Request, target: RecognitionTarget, path: Path) -> dict[str, Any]:
+    """Decode, recognize and (when the endpoint logs) keep the request; runs in a worker thread."""
+    state = request.app.state
+    try:
+        audio = read_audio(path)
+    except AudioDecodeError as exc:
+        reason = str(exc).split(": ", 1)[-1]
+        raise ApiError(
+            422, "InvalidAudio", f"The audio could not be decoded ({reason}); send WAV, FLAC, OGG, MP3, M4A or WebM."
+        ) from exc
+    limit = state.settings.max_recognition_seconds
+    if audio.duration > limit:
+        raise ApiError(
+            422, "InvalidAudio",
+            f"The audio lasts {audio.duration:.0f} s, over the {limit:.0f} s limit; use a batch transcription.",
+        )  # fmt: skip
+    result = recognize(target, audio.samples)
+    result["logId"] = (
+        log_request(state.workspace, target.endpoint_id, audio.samples, result) if target.logging_enabled else None
+    )
+    return result
+
+
+@router.post(
+    "/endpoints/{endpoint_id}/recognize",
+    response_model=Recognition,
+    responses=ERRORS,
+    openapi_extra={"requestBody": REQUEST_BODY},
+)
+async def recognize_speech(endpoint_id: str, request: Request, key: str | None = Depends(endpoint_key)) -> dict:
+    """Recognize one utterance: display and lexical text, words with start/end and confidence, the model."""
+    workspace: Workspace = request.app.state.workspace
+    target = await run_in_threadpool(authorize, workspace, endpoint_id, key)
+    if target is None:
+        raise ApiError(401, "Unauthorized", "Send key1 or key2 of this endpoint in the X-Tunefork-Key header.")
+    admission = request.app.state.admission
+    admission.enter()
+    path = _scratch(workspace)
+    try:
+        await receive_audio(request, path)
+        return await admission.run(_recognize_file, request, target, path)
+    finally:
+        admission.leave()
+        shutil.rmtree(path.parent, ignore_errors=True)

@@ -1,0 +1,268 @@
+"""Request and response bodies of the REST API (Azure Custom Speech v3 style: ``self`` links, camelCase).
+
+Response models allow extra fields, so a resource shows everything its workflow returns; the declared
+fields are the ones clients can rely on.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+T = TypeVar("T")
+Name = Field(min_length=1, max_length=200)
+Ref = Field(min_length=1, max_length=200, description="Name or id.")
+
+
+class Request(BaseModel):
+    """Request bodies refuse unknown fields, so typos are reported (422) instead of ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Resource(BaseModel):
+    """Fields shared by every resource."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    self_: str = Field(alias="self", description="URL of this resource.")
+    id: str
+    createdDateTime: str
+
+
+class Tracked(Resource):
+    """A resource made by a background job."""
+
+    status: Literal["NotStarted", "Running", "Succeeded", "Failed"]
+    lastActionDateTime: str
+    error: Any = Field(None, description="{code, message} when Failed.")
+    links: dict[str, str] = Field(default_factory=dict)
+
+
+class ErrorResponse(BaseModel):
+    """Every error: a code, a readable message and, for some, details."""
+
+    code: str
+    message: str
+    details: Any = None
+
+
+class ProjectCreate(Request):
+    """A new project."""
+
+    name: str = Name
+    kind: Literal["speech", "language", "entities", "image"] = "speech"
+    locale: str = Field("en-US", min_length=2, max_length=32)
+    description: str = Field("", max_length=2000)
+
+
+class Project(Resource):
+    """A project: the container of datasets, models, evaluations and endpoints."""
+
+    name: str
+    kind: str
+    locale: str
+    description: str
+
+
+class Dataset(Tracked):
+    """A dataset; accepted/rejected counts and per-item reasons once imported."""
+
+    name: str
+    kind: str
+    accepted: int
+    rejected: int
+    rejections: list[dict[str, Any]]
+
+
+class TrainingParametersIn(Request):
+    """Training knobs; engines ignore the ones that do not apply."""
+
+    customWeight: int = Field(30, ge=0, le=100, description="Domain LM weight in percent (sphinx).")
+    epochs: int | None = Field(None, ge=1, le=1000, description="Fine-tuning epochs over audio (whisper).")
+    seed: int = Field(0, ge=0, le=2**31 - 1)
+
+
+class ModelCreate(Request):
+    """A training request: a base model and datasets of the project."""
+
+    project: str = Ref
+    name: str = Name
+    baseModel: str = Field(min_length=1, max_length=200, examples=["whisper-tiny.en"])
+    datasets: list[str] = Field(min_length=1, max_length=50, description="Training datasets (names or ids).")
+    testDataset: str | None = Field(None, min_length=1, max_length=200)
+    description: str = Field("", max_length=2000)
+    parameters: TrainingParametersIn = Field(default_factory=TrainingParametersIn)
+    terms: list[str] | None = Field(None, max_length=10000)
+    gate: bool = False
+    guardMargin: float = Field(1.0, ge=0, le=100)
+
+
+class Model(Tracked):
+    """A custom model; status and progress follow its training job."""
+
+    name: str
+    baseModel: str
+    progress: float
+
+
+class BaseModelInfo(BaseModel):
+    """A baseline model that can be evaluated, deployed or customized."""
+
+    name: str
+    engine: str
+    description: str
+    source: str
+    bundled: bool
+
+
+class EvaluationCreate(Request):
+    """An evaluation request: model1 (and model2 side by side) on an acoustic dataset."""
+
+    dataset: str = Ref
+    model1: str = Ref
+    model2: str | None = Field(None, min_length=1, max_length=200)
+    project: str | None = Field(None, min_length=1, max_length=200, description="Narrows ambiguous names.")
+    terms: list[str] | None = Field(None, max_length=10000, description="Domain terms for term recall.")
+
+
+class Evaluation(Tracked):
+    """An evaluation; ``result`` holds the metrics once Succeeded."""
+
+    dataset: str
+    models: list[str]
+    result: dict[str, Any] | None = None
+
+
+class TranscriptionCreate(Request):
+    """A batch transcription of a dataset's audio."""
+
+    model: str = Ref
+    dataset: str = Ref
+    project: str | None = Field(None, min_length=1, max_length=200)
+    name: str = Field("", max_length=200)
+
+
+class Transcription(Tracked):
+    """A batch transcription; its result lists transcripts with word timings."""
+
+    model: str
+    items: int
+
+
+class EndpointCreate(Request):
+    """A deployment request."""
+
+    project: str = Ref
+    name: str = Name
+    model: str = Field(min_length=1, max_length=200, examples=["whisper-tiny.en"])
+    description: str = Field("", max_length=2000)
+    logging: bool = False
+    retentionDays: int = Field(30, ge=1, le=3650)
+
+
+class EndpointUpdate(Request):
+    """Changes to an endpoint; omitted fields keep their value."""
+
+    model: str | None = Field(None, min_length=1, max_length=200, description="Deploy another model.")
+    description: str | None = Field(None, max_length=2000)
+    logging: bool | None = None
+    retentionDays: int | None = Field(None, ge=1, le=3650)
+
+
+class Endpoint(Resource):
+    """A deployed model (keys are never shown after creation)."""
+
+    name: str
+    model: str
+    loggingEnabled: bool
+    retentionDays: int
+    status: str
+    links: dict[str, str] = Field(default_factory=dict)
+
+
+class EndpointKeys(BaseModel):
+    """The two keys of an endpoint."""
+
+    key1: str
+    key2: str
+
+
+class EndpointCreated(Endpoint):
+    """A new endpoint with its keys, shown this once."""
+
+    keys: EndpointKeys = Field(description="Shown once: only their hashes are stored.")
+
+
+class RegeneratedKey(BaseModel):
+    """The regenerated key, e.g. ``{"key1": "..."}``, shown this once."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class LogExport(Request):
+    """Where to put the logged audio as a new ``audio`` dataset."""
+
+    project: str = Ref
+    name: str | None = Field(None, min_length=1, max_length=200)
+
+
+class RecognizedWord(BaseModel):
+    """One recognized word with its times (seconds) and confidence."""
+
+    word: str
+    start: float
+    end: float
+    confidence: float
+
+
+class Recognition(BaseModel):
+    """The result of one recognition request."""
+
+    model_config = ConfigDict(extra="allow")
+
+    endpoint: str
+    model: str
+    modelId: str | None
+    recognitionStatus: Literal["Success", "NoMatch"]
+    displayText: str
+    lexicalText: str
+    duration: float
+    words: list[RecognizedWord]
+    logId: str | None = None
+
+
+class EndpointLog(BaseModel):
+    """One logged recognition request."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    self_: str = Field(alias="self")
+    id: str
+    displayText: str
+    duration: float
+    createdDateTime: str
+
+
+class Job(Resource):
+    """A background job: the work behind a 202 answer."""
+
+    kind: str
+    resourceType: str
+    resourceId: str
+    status: Literal["NotStarted", "Running", "Succeeded", "Failed"]
+    progress: float
+    attempts: int
+
+
+class Deleted(BaseModel):
+    """How many items were deleted."""
+
+    deleted: int
+
+
+class Page(BaseModel, Generic[T]):
+    """A list of resources (``values``), Azure-style."""
+
+    values: list[T]

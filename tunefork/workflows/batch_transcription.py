@@ -1,0 +1,158 @@
+"""Batch transcriptions as tracked resources: registered NotStarted, run in the background, results kept.
+
+The work itself is :func:`tunefork.workflows.transcription.transcribe` (the function behind
+``tunefork transcribe``); this module records the request, runs it later and serves the results.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from tunefork.errors import ConflictError, NotFoundError, TuneforkError
+from tunefork.progress import ProgressCallback, no_progress
+from tunefork.store.artifacts import read_jsonl
+from tunefork.store.models import Status, Transcription, utcnow
+from tunefork.store.repository import get_dataset, get_project
+from tunefork.workflows.models import resolve_speech_model
+from tunefork.workflows.transcription import dataset_audio_items, transcribe
+from tunefork.workspace import Workspace
+
+
+def transcription_dir(workspace: Workspace, transcription_id: str) -> Path:
+    """Folder of a transcription's outputs (``transcripts.jsonl``, ``trans.txt``)."""
+    return workspace.transcripts_dir / transcription_id
+
+
+def uploads_dir(workspace: Workspace, transcription_id: str) -> Path:
+    """Where the audio files uploaded for a transcription are kept while it runs."""
+    return workspace.home / "uploads" / "transcriptions" / transcription_id
+
+
+def transcription_to_dict(row: Transcription) -> dict[str, Any]:
+    """JSON-able view of a batch transcription."""
+    return {
+        "id": row.id,
+        "name": row.name,
+        "projectId": row.project_id,
+        "model": row.model_ref,
+        "dataset": row.dataset_id,
+        "files": list(row.files),
+        "status": row.status,
+        "error": row.error,
+        "items": row.item_count,
+        "createdDateTime": row.created_at.isoformat(),
+        "lastActionDateTime": row.last_action_at.isoformat(),
+    }
+
+
+def register_transcription(
+    workspace: Workspace,
+    model_ref: str,
+    dataset_ref: str | None = None,
+    file_names: list[str] | None = None,
+    project: str | None = None,
+    name: str = "",
+) -> dict[str, Any]:
+    """Validate a request (a dataset, or files to be placed in :func:`uploads_dir`) and record it NotStarted."""
+    if (dataset_ref is None) == (not file_names):
+        raise TuneforkError("Give either a dataset or one or more audio files, not both.")
+    resolved = resolve_speech_model(workspace, model_ref, project)
+    model_key = resolved.model_id or resolved.name
+    dataset_id, project_id, count = None, None, len(file_names or [])
+    if dataset_ref is not None:
+        items = dataset_audio_items(workspace, dataset_ref, project)
+        with workspace.session() as session:
+            dataset = get_dataset(session, dataset_ref, project)
+            dataset_id, project_id, count = dataset.id, dataset.project_id, len(items)
+    elif project is not None:
+        with workspace.session() as session:
+            project_id = get_project(session, project).id
+    with workspace.session() as session:
+        row = Transcription(
+            project_id=project_id,
+            name=name.strip(),
+            model_ref=model_key,
+            dataset_id=dataset_id,
+            files=list(file_names or []),
+            item_count=count,
+            status=Status.NOT_STARTED,
+        )
+        session.add(row)
+        session.flush()
+        return transcription_to_dict(row)
+
+
+def _update(workspace: Workspace, transcription_id: str, **fields: Any) -> dict[str, Any]:
+    with workspace.session() as session:
+        row = session.get(Transcription, transcription_id)
+        if row is None:
+            raise NotFoundError(f"No transcription with id '{transcription_id}' (it was deleted).")
+        for key, value in fields.items():
+            setattr(row, key, value)
+        row.last_action_at = utcnow()
+        session.flush()
+        return transcription_to_dict(row)
+
+
+def run_transcription(
+    workspace: Workspace, transcription_id: str, progress: ProgressCallback = no_progress
+) -> dict[str, Any]:
+    """Transcribe a registered request; Succeeded with the transcripts on disk, or Failed with the reason."""
+    info = _update(workspace, transcription_id, status=Status.RUNNING, error="")
+    folder = uploads_dir(workspace, transcription_id)
+    files = [folder / name for name in info["files"]] or None
+    try:
+        output = transcribe(
+            workspace,
+            info["model"],
+            dataset_ref=info["dataset"],
+            files=files,
+            output_dir=transcription_dir(workspace, transcription_id),
+            progress=progress,
+        )
+    except TuneforkError as exc:
+        return _update(workspace, transcription_id, status=Status.FAILED, error=str(exc))
+    shutil.rmtree(folder, ignore_errors=True)
+    return _update(workspace, transcription_id, status=Status.SUCCEEDED, item_count=len(output.transcripts))
+
+
+def list_transcriptions(workspace: Workspace, project_ref: str | None = None) -> list[dict[str, Any]]:
+    """Batch transcriptions (of one project when given), oldest first."""
+    with workspace.session() as session:
+        query = select(Transcription).order_by(Transcription.created_at)
+        if project_ref is not None:
+            query = query.where(Transcription.project_id == get_project(session, project_ref).id)
+        return [transcription_to_dict(row) for row in session.scalars(query)]
+
+
+def show_transcription(workspace: Workspace, transcription_id: str) -> dict[str, Any]:
+    """One batch transcription by id."""
+    with workspace.session() as session:
+        row = session.get(Transcription, transcription_id)
+        if row is None:
+            raise NotFoundError(f"No transcription with id '{transcription_id}'.")
+        return transcription_to_dict(row)
+
+
+def transcription_results(workspace: Workspace, transcription_id: str) -> list[dict[str, Any]]:
+    """The transcripts (id, text, words with times and confidences) of a Succeeded transcription."""
+    info = show_transcription(workspace, transcription_id)
+    path = transcription_dir(workspace, transcription_id) / "transcripts.jsonl"
+    if info["status"] != Status.SUCCEEDED or not path.exists():
+        raise NotFoundError(f"Transcription '{transcription_id}' is {info['status']}: no results yet.")
+    return read_jsonl(path)
+
+
+def delete_transcription(workspace: Workspace, transcription_id: str) -> None:
+    """Delete a transcription and its files (a Running one cannot be deleted)."""
+    info = show_transcription(workspace, transcription_id)
+    if info["status"] == Status.RUNNING:
+        raise ConflictError(f"Transcription '{transcription_id}' is Running; wait for it to finish.")
+    with workspace.session() as session:
+        session.delete(session.get(Transcription, transcription_id))
+    shutil.rmtree(transcription_dir(workspace, transcription_id), ignore_errors=True)
+    shutil.rmtree(uploads_dir(workspace, transcription_id), ignore_errors=True)

@@ -1,0 +1,274 @@
+"""The ``jobs`` table: one row per unit of background work, with a lease so a dead worker's job is not lost.
+
+Lifecycle: a job is created NotStarted next to its resource (a dataset being imported, a model to
+train, an evaluation, a batch transcription). A worker *claims* it with one conditional UPDATE
+(NotStarted -> Running, ``attempts + 1``, ``worker`` and ``heartbeat_at`` set), so a job delivered
+twice runs once. While it runs the worker refreshes ``heartbeat_at``; the job ends Succeeded or
+Failed (only the worker holding it can finish it). A Running job whose heartbeat is older than the
+lease, or whose worker process is known to be dead, is taken back by :mod:`tunefork.jobs.recovery`:
+retried while ``attempts < max_attempts``, else Failed with the reason. So the API never shows a job
+Running forever.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, update
+
+from tunefork.errors import NotFoundError
+from tunefork.store.models import Dataset, Evaluation, Job, Model, Status, Transcription, utcnow
+from tunefork.workspace import Workspace
+
+TERMINAL = (Status.SUCCEEDED, Status.FAILED)
+
+
+@dataclass(frozen=True)
+class ResourceKind:
+    """A table whose rows jobs work on, and where its artifact lives on disk."""
+
+    table: type
+    artifact_dir: Callable[[Workspace, str], Path]
+
+
+RESOURCES: dict[str, ResourceKind] = {
+    "datasets": ResourceKind(Dataset, lambda ws, rid: ws.dataset_path(rid)),
+    "models": ResourceKind(Model, lambda ws, rid: ws.models_dir / rid),
+    "evaluations": ResourceKind(Evaluation, lambda ws, rid: ws.reports_dir / rid),
+    "transcriptions": ResourceKind(Transcription, lambda ws, rid: ws.transcripts_dir / rid),
+}
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def job_to_dict(job: Job) -> dict[str, Any]:
+    """JSON-able view of a job."""
+    return {
+        "id": job.id,
+        "kind": job.kind,
+        "resourceType": job.resource_type,
+        "resourceId": job.resource_id,
+        "projectId": job.project_id,
+        "status": job.status,
+        "progress": job.progress,
+        "message": job.message,
+        "error": job.error,
+        "attempts": job.attempts,
+        "maxAttempts": job.max_attempts,
+        "worker": job.worker,
+        "heartbeatDateTime": _iso(job.heartbeat_at),
+        "startedDateTime": _iso(job.started_at),
+        "finishedDateTime": _iso(job.finished_at),
+        "createdDateTime": job.created_at.isoformat(),
+        "lastActionDateTime": job.last_action_at.isoformat(),
+    }
+
+
+def create_job(
+    workspace: Workspace,
+    kind: str,
+    resource_type: str,
+    resource_id: str,
+    project_id: str | None = None,
+    payload: dict[str, Any] | None = None,
+    max_attempts: int = 2,
+) -> dict[str, Any]:
+    """Record a NotStarted job for a resource (the caller then enqueues its id)."""
+    if resource_type not in RESOURCES:
+        raise ValueError(f"unknown resource type {resource_type!r}")
+    with workspace.session() as session:
+        job = Job(
+            kind=kind,
+            resource_type=resource_type,
+            resource_id=resource_id,
+            project_id=project_id,
+            payload=payload or {},
+            max_attempts=max_attempts,
+            status=Status.NOT_STARTED,
+        )
+        session.add(job)
+        session.flush()
+        return job_to_dict(job)
+
+
+def show_job(workspace: Workspace, job_id: str) -> dict[str, Any]:
+    """One job by id."""
+    with workspace.session() as session:
+        job = session.get(Job, job_id)
+        if job is None:
+            raise NotFoundError(f"No job with id '{job_id}'.")
+        return job_to_dict(job)
+
+
+def job_payload(workspace: Workspace, job_id: str) -> dict[str, Any]:
+    """The payload a job was created with."""
+    with workspace.session() as session:
+        job = session.get(Job, job_id)
+        if job is None:
+            raise NotFoundError(f"No job with id '{job_id}'.")
+        return dict(job.payload)
+
+
+def list_jobs(
+    workspace: Workspace,
+    status: str | None = None,
+    kind: str | None = None,
+    resource_id: str | None = None,
+    skip: int = 0,
+    top: int = 100,
+) -> list[dict[str, Any]]:
+    """Jobs, newest first, optionally filtered by status, kind or resource."""
+    query = select(Job).order_by(Job.created_at.desc(), Job.id)
+    if status is not None:
+        query = query.where(Job.status == status)
+    if kind is not None:
+        query = query.where(Job.kind == kind)
+    if resource_id is not None:
+        query = query.where(Job.resource_id == resource_id)
+    with workspace.session() as session:
+        return [job_to_dict(job) for job in session.scalars(query.offset(skip).limit(top))]
+
+
+def latest_job_for(workspace: Workspace, resource_id: str) -> dict[str, Any] | None:
+    """The newest job of a resource, if any."""
+    jobs = list_jobs(workspace, resource_id=resource_id, top=1)
+    return jobs[0] if jobs else None
+
+
+def _conditional_update(workspace: Workspace, conditions: list[Any], **values: Any) -> bool:
+    """``UPDATE jobs SET values WHERE conditions``; True when a row changed (compare-and-set)."""
+    with workspace.session() as session:
+        result = session.execute(update(Job).where(*conditions).values(last_action_at=utcnow(), **values))
+        return result.rowcount == 1
+
+
+def claim_job(workspace: Workspace, job_id: str, worker: str) -> bool:
+    """Take a NotStarted job for ``worker`` (atomic: of two deliveries, one wins)."""
+    now = utcnow()
+    return _conditional_update(
+        workspace,
+        [Job.id == job_id, Job.status == Status.NOT_STARTED],
+        status=Status.RUNNING,
+        worker=worker,
+        attempts=Job.attempts + 1,
+        heartbeat_at=now,
+        started_at=now,
+        error="",
+    )
+
+
+def heartbeat(
+    workspace: Workspace, job_id: str, worker: str, progress: float | None = None, message: str | None = None
+) -> bool:
+    """Renew the lease (and record progress); False when the job is no longer this worker's."""
+    values: dict[str, Any] = {"heartbeat_at": utcnow()}
+    if progress is not None:
+        values["progress"] = round(min(max(progress, 0.0), 1.0), 4)
+    if message is not None:
+        values["message"] = message[:500]
+    return _conditional_update(
+        workspace, [Job.id == job_id, Job.worker == worker, Job.status == Status.RUNNING], **values
+    )
+
+
+def finish_job(workspace: Workspace, job_id: str, worker: str, status: str, error: str = "") -> bool:
+    """End a job this worker holds as Succeeded or Failed."""
+    fields: dict[str, Any] = {"status": status, "error": error, "finished_at": utcnow()}
+    if status == Status.SUCCEEDED:
+        fields["progress"] = 1.0
+    return _conditional_update(
+        workspace, [Job.id == job_id, Job.worker == worker, Job.status == Status.RUNNING], **fields
+    )
+
+
+def mark_enqueued(workspace: Workspace, job_id: str) -> None:
+    """Remember when a job was (re)put on the queue."""
+    _conditional_update(workspace, [Job.id == job_id], enqueued_at=utcnow())
+
+
+@dataclass(frozen=True)
+class RunningJob:
+    """What recovery needs to know about a Running job to take it back safely."""
+
+    id: str
+    worker: str
+    attempts: int
+    max_attempts: int
+    heartbeat_at: datetime | None
+    resource_type: str
+    resource_id: str
+
+
+def running_jobs(workspace: Workspace) -> list[RunningJob]:
+    """Every Running job."""
+    with workspace.session() as session:
+        rows = session.scalars(select(Job).where(Job.status == Status.RUNNING))
+        return [
+            RunningJob(j.id, j.worker, j.attempts, j.max_attempts, j.heartbeat_at, j.resource_type, j.resource_id)
+            for j in rows
+        ]
+
+
+def stale_cutoff(lease_seconds: float) -> datetime:
+    """Heartbeats older than this have lost their lease."""
+    return utcnow() - timedelta(seconds=lease_seconds)
+
+
+def take_back(workspace: Workspace, job: RunningJob, retry: bool, reason: str) -> bool:
+    """Take a Running job from its (dead) worker: NotStarted again to retry, or Failed with ``reason``.
+
+    Compare-and-set on the worker, attempt count and heartbeat seen, so a worker that is alive after
+    all, or another recovery pass, wins cleanly.
+    """
+    conditions = [
+        Job.id == job.id,
+        Job.status == Status.RUNNING,
+        Job.worker == job.worker,
+        Job.attempts == job.attempts,
+    ]
+    if job.heartbeat_at is not None:
+        conditions.append(Job.heartbeat_at <= job.heartbeat_at)
+    if retry:
+        return _conditional_update(
+            workspace, conditions, status=Status.NOT_STARTED, worker="", error=f"retrying: {reason}",
+            enqueued_at=utcnow(), progress=0.0,
+        )  # fmt: skip
+    return _conditional_update(workspace, conditions, status=Status.FAILED, error=reason, finished_at=utcnow())
+
+
+def lost_queued_jobs(workspace: Workspace, older_than_seconds: float) -> list[str]:
+    """NotStarted jobs last enqueued long ago (their queue message may be lost: enqueue them again)."""
+    cutoff = utcnow() - timedelta(seconds=older_than_seconds)
+    with workspace.session() as session:
+        query = select(Job.id).where(Job.status == Status.NOT_STARTED, Job.enqueued_at < cutoff)
+        return list(session.scalars(query))
+
+
+def resource_status(workspace: Workspace, resource_type: str, resource_id: str) -> tuple[str, str] | None:
+    """``(status, error)`` of a job's resource, or None when it was deleted."""
+    with workspace.session() as session:
+        row = session.get(RESOURCES[resource_type].table, resource_id)
+        return (row.status, row.error) if row is not None else None
+
+
+def set_resource_status(
+    workspace: Workspace, resource_type: str, resource_id: str, status: str, error: str = ""
+) -> None:
+    """Set a resource's status; NotStarted also clears its progress and removes any partial artifact."""
+    kind = RESOURCES[resource_type]
+    with workspace.session() as session:
+        row = session.get(kind.table, resource_id)
+        if row is None:
+            return
+        row.status, row.error, row.last_action_at = status, error, utcnow()
+        if status == Status.NOT_STARTED and hasattr(row, "progress"):
+            row.progress = 0.0
+    if status == Status.NOT_STARTED:
+        shutil.rmtree(kind.artifact_dir(workspace, resource_id), ignore_errors=True)
