@@ -8,9 +8,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from tunefork.errors import AmbiguousReferenceError, NotFoundError
-from tunefork.store.models import Dataset, Model, Project
+from tunefork.store.models import Dataset, Endpoint, Model, Project
 
-T = TypeVar("T", Dataset, Model)
+T = TypeVar("T", Dataset, Model, Endpoint)
 
 
 def get_project(session: Session, ref: str) -> Project:
@@ -48,3 +48,8 @@ def get_dataset(session: Session, ref: str, project: str | None = None) -> Datas
 def get_model(session: Session, ref: str, project: str | None = None) -> Model:
     """The custom model whose id or name is ``ref`` (``project`` narrows an ambiguous name)."""
     return _get_in_project(session, Model, "model", ref, project)
+
+
+def get_endpoint(session: Session, ref: str, project: str | None = None) -> Endpoint:
+    """The endpoint whose id or name is ``ref`` (``project`` narrows an ambiguous name)."""
+    return _get_in_project(session, Endpoint, "endpoint", ref, project)

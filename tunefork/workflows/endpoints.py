@@ -36,7 +36,7 @@ from tunefork.progress import ProgressCallback, no_progress
 from tunefork.speech.registry import is_base_model
 from tunefork.store.artifacts import atomic_write_text, write_jsonl
 from tunefork.store.models import Endpoint, EndpointLog, Model, Status, new_id, utcnow
-from tunefork.store.repository import _get_in_project, get_model, get_project
+from tunefork.store.repository import get_endpoint, get_model, get_project
 from tunefork.workflows.datasets import register_dataset, upload_dataset
 from tunefork.workflows.models import ResolvedModel, resolve_speech_model
 from tunefork.workspace import Workspace
@@ -71,11 +71,6 @@ def endpoint_to_dict(endpoint: Endpoint) -> dict[str, Any]:
         "createdDateTime": endpoint.created_at.isoformat(),
         "lastActionDateTime": endpoint.last_action_at.isoformat(),
     }
-
-
-def get_endpoint(session: Session, ref: str, project: str | None = None) -> Endpoint:
-    """The endpoint whose id or name is ``ref`` (``project`` narrows an ambiguous name)."""
-    return _get_in_project(session, Endpoint, "endpoint", ref, project)
 
 
 def _check_retention(days: int) -> int:
