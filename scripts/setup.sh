@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 system_packages=(espeak-ng sox libsndfile1 sphinxtrain sphinxbase-utils)
+# --test: Debian's chromium too, for the web studio's browser tests (Playwright drives it; no browser download).
+if [ "${1:-}" = "--test" ]; then system_packages+=(chromium); fi
 missing=()
 for pkg in "${system_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

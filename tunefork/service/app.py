@@ -7,10 +7,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from tunefork import __version__
 from tunefork.jobs.queue import JobQueue
+from tunefork.service import web
 from tunefork.service.auth import admin_token_digest
 from tunefork.service.config import ServiceSettings
 from tunefork.service.errors import install_error_handlers
@@ -26,17 +28,20 @@ from tunefork.service.routers import (
     recognition,
     transcriptions,
 )
+from tunefork.service.web.apidocs import install_api_docs
 from tunefork.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
-UPLOAD_PATHS = ("/datasets", "/transcriptions/upload")
+UPLOAD_PATHS = ("/datasets", "/transcriptions/upload", *web.UPLOAD_PATHS)
 DESCRIPTION = """
 Self-hosted custom speech, shaped after Azure Custom Speech v3: projects, datasets, models, evaluations,
 batch transcriptions, endpoints and the jobs behind every long operation (answered 202 NotStarted).
 
 Management routes need the admin token (`Authorization: Bearer ...`); `POST /endpoints/{id}/recognize`
 needs only the endpoint's key (`X-Tunefork-Key`). Errors are `{"code", "message", "details"?}`.
+
+The web studio (the same workflow in a browser) is at `/studio/`.
 """
 
 
@@ -70,7 +75,9 @@ def create_app(
             if consumer is not None:
                 consumer.stop()  # running jobs keep their lease; the next start takes them back
 
-    app = FastAPI(title="tunefork", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="tunefork", version=__version__, description=DESCRIPTION, lifespan=lifespan, docs_url=None, redoc_url=None
+    )
     app.state.workspace = workspace
     app.state.queue = queue
     app.state.settings = settings
@@ -88,20 +95,25 @@ def create_app(
     app.add_middleware(BodyLimitMiddleware, limit_for=limit_for)
     for module in (projects, datasets, models, evaluations, transcriptions, endpoints, recognition, jobs):
         app.include_router(module.router)
+    web.install(app)
+    install_api_docs(app)
 
     @app.get("/health", tags=["service"])
     def health() -> dict:
         """Liveness: no token needed."""
         return {"status": "ok", "version": __version__, "queue": queue.backend}
 
-    @app.get("/", tags=["service"])
-    def index(request: Request) -> dict:
-        """Where the resources are."""
+    @app.get("/", tags=["service"], response_model=None)
+    def index(request: Request) -> dict | Response:
+        """Where the resources are (browsers asking for HTML go to the studio)."""
+        if "text/html" in request.headers.get("accept", ""):
+            return RedirectResponse(url(request, "studio") + "/", status_code=307)
         names = ("projects", "datasets", "models", "evaluations", "transcriptions", "endpoints", "jobs")
         return {
             "service": "tunefork",
             "version": __version__,
-            "links": {name: url(request, name) for name in names} | {"openapi": url(request, "openapi.json")},
+            "links": {name: url(request, name) for name in names}
+            | {"openapi": url(request, "openapi.json"), "studio": url(request, "studio") + "/"},
         }
 
     return app

@@ -1,0 +1,208 @@
+"""The studio's page routes without a browser (TestClient): sign-in, redirects, error pages, form errors."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tunefork.service.app import create_app
+from tunefork.service.config import ServiceSettings
+from tunefork.service.web.charts import histogram
+from tunefork.service.web.session import COOKIE, safe_next
+from tunefork.workflows.endpoints import authorize, show_endpoint
+from tunefork.workflows.projects import create_project
+from tunefork.workspace import Workspace
+
+TOKEN = "web-test-token"
+
+
+@pytest.fixture
+def client(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    """A client of the app (no job consumer), not signed in."""
+    monkeypatch.setenv("TUNEFORK_ADMIN_TOKEN", TOKEN)
+    with TestClient(create_app(workspace)) as test_client:
+        yield test_client
+
+
+def _sign_in(client: TestClient) -> str:
+    """Sign in and return the CSRF token the pages embed."""
+    response = client.post("/studio/signin", data={"token": TOKEN, "next": "/studio/"})
+    assert response.status_code == 200
+    return re.search(r'name="csrf" value="([0-9a-f]+)"', response.text).group(1)
+
+
+def _alert(html: str) -> str:
+    """Text of the first error message on a page."""
+    match = re.search(r'class="alert error"[^>]*>\s*<strong>([^<]*)</strong>', html)
+    return match.group(1) if match else ""
+
+
+def test_pages_need_sign_in_and_come_back_after_it(client: TestClient) -> None:
+    response = client.get("/studio/projects/abc/data?page=2", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/studio/signin?next=/studio/projects/abc/data%3Fpage%3D2"
+    audio = client.get("/studio/datasets/d/items/i/audio", follow_redirects=False)
+    assert audio.status_code == 303  # audio and logs are not served without the cookie either
+    wrong = client.post("/studio/signin", data={"token": "nope", "next": "/studio/"})
+    assert wrong.status_code == 401 and "not the admin token" in wrong.text
+    assert COOKIE not in client.cookies
+    right = client.post("/studio/signin", data={"token": TOKEN, "next": "/studio/x"}, follow_redirects=False)
+    assert right.status_code == 303 and right.headers["location"] == "/studio/x"
+    cookie = right.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie
+    assert client.get("/studio/", follow_redirects=False).status_code == 200
+    out = client.post("/studio/signout", follow_redirects=False)
+    assert out.status_code == 303 and COOKIE not in client.cookies
+
+
+def test_sign_in_never_redirects_off_site() -> None:
+    assert safe_next("https://evil.example/") == "/studio/"
+    assert safe_next("//evil.example/studio/") == "/studio/"
+    assert safe_next("/studio/projects/1") == "/studio/projects/1"
+
+
+def test_browsers_at_the_root_go_to_the_studio(client: TestClient) -> None:
+    page = client.get("/", headers={"Accept": "text/html,application/xhtml+xml"}, follow_redirects=False)
+    assert page.status_code == 307 and page.headers["location"].endswith("/studio/")
+    api = client.get("/")
+    assert api.json()["links"]["studio"].endswith("/studio/")
+    assert not any(path.startswith("/studio") for path in client.get("/openapi.json").json()["paths"])
+    assert client.get("/studio/static/studio.css").status_code == 200
+
+
+def test_unknown_pages_and_resources_get_a_readable_404(client: TestClient, workspace: Workspace) -> None:
+    _sign_in(client)
+    page = client.get("/studio/no/such/page")
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "There is no studio page at /studio/no/such/page" in page.text
+    missing = client.get("/studio/projects/nope/training")
+    assert missing.status_code == 404 and "nope" in _alert(missing.text)
+    project = create_project(workspace, "p404", "speech")
+    inside = client.get(f"/studio/projects/{project['id']}/evaluations/zzz")
+    assert inside.status_code == 404 and "zzz" in _alert(inside.text)
+    assert "Back to the project" in inside.text  # the error page keeps the project's tabs
+
+
+def test_form_errors_show_the_api_message_next_to_the_form(client: TestClient, workspace: Workspace) -> None:
+    csrf = _sign_in(client)
+    created = client.post("/studio/projects", data={"csrf": csrf, "name": "calls", "kind": "speech"})
+    assert created.status_code == 200 and "<h1>calls</h1>" in created.text
+    duplicate = client.post("/studio/projects", data={"csrf": csrf, "name": "calls", "kind": "speech"})
+    assert duplicate.status_code == 409
+    assert _alert(duplicate.text) == "A project named &#39;calls&#39; already exists."
+    assert 'value="calls"' in duplicate.text  # what the user typed stays in the form
+    invalid = client.post("/studio/projects", data={"csrf": csrf, "name": "x", "kind": "video"})
+    assert invalid.status_code == 422 and "kind" in _alert(invalid.text)
+    project_id = client.get("/studio/").text.split("/studio/projects/")[1].split('"')[0]
+    no_data = client.post(f"/studio/projects/{project_id}/models", data={"csrf": csrf, "name": "m"})
+    assert no_data.status_code == 422 and "datasets" in _alert(no_data.text)
+    no_test_set = client.post(f"/studio/projects/{project_id}/evaluations", data={"csrf": csrf, "model1": "x"})
+    assert no_test_set.status_code == 422 and "test dataset" in _alert(no_test_set.text)
+
+
+def test_forms_need_the_csrf_token(client: TestClient) -> None:
+    _sign_in(client)
+    forged = client.post("/studio/projects", data={"name": "forged"})
+    assert forged.status_code == 403 and "reload the page" in _alert(forged.text)
+    assert "forged" not in client.get("/studio/").text
+
+
+def test_script_uploads_get_errors_as_json(client: TestClient, workspace: Workspace, tmp_path: Path) -> None:
+    csrf = _sign_in(client)
+    project = create_project(workspace, "uploads", "speech")
+    text = tmp_path / "related.txt"
+    text.write_text("one line of related text\n", encoding="utf-8")
+    xhr = {"X-Requested-With": "XMLHttpRequest"}
+    form = {"csrf": csrf, "project": project["id"], "kind": "language", "name": "related"}
+    with text.open("rb") as handle:
+        accepted = client.post("/studio/datasets", data=form, files={"file": ("related.txt", handle)}, headers=xhr)
+    assert accepted.status_code == 200 and accepted.json()["status"] == "NotStarted"
+    assert accepted.json()["page"] == f"/studio/projects/{project['id']}/data"
+    with text.open("rb") as handle:
+        again = client.post("/studio/datasets", data=form, files={"file": ("related.txt", handle)}, headers=xhr)
+    assert again.status_code == 409 and "already has a dataset named 'related'" in again.json()["message"]
+    no_file = client.post("/studio/datasets", data=form, headers=xhr)
+    assert no_file.status_code == 422 and no_file.json()["message"] == "Choose a file to upload."
+    expired = TestClient(client.app).post("/studio/datasets", data=form, headers=xhr)
+    assert expired.status_code == 401 and expired.json()["code"] == "Unauthorized"
+    page = client.get(f"/studio/projects/{project['id']}/data")
+    assert "related" in page.text and 'data-active="true"' in page.text  # the table refreshes by itself
+
+
+def test_projects_of_other_kinds_say_what_comes_later(client: TestClient, workspace: Workspace) -> None:
+    _sign_in(client)
+    project = create_project(workspace, "intents", "language")
+    for tab in ("data", "training", "evaluation", "deployment"):
+        page = client.get(f"/studio/projects/{project['id']}/{tab}")
+        assert page.status_code == 200 and "Coming soon" in page.text, tab
+    assert "confusion matrix" in client.get(f"/studio/projects/{project['id']}/evaluation").text
+
+
+def test_api_docs_are_served_without_a_cdn(client: TestClient) -> None:
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "/docs-static/swagger-ui-bundle.js" in docs.text
+    assert "cdn." not in docs.text
+    assert client.get("/docs-static/swagger-ui-bundle.js").status_code == 200
+    redoc = client.get("/redoc")
+    assert redoc.status_code == 200 and "/docs-static/redoc.standalone.js" in redoc.text
+
+
+def test_studio_uploads_get_the_upload_limit(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TUNEFORK_ADMIN_TOKEN", TOKEN)
+    settings = ServiceSettings(max_upload_bytes=4096, max_request_bytes=1024)
+    with TestClient(create_app(workspace, settings=settings)) as client:
+        csrf = _sign_in(client)
+        project = create_project(workspace, "limits", "speech")
+        form = {"csrf": csrf, "project": project["id"], "kind": "language"}
+        xhr = {"X-Requested-With": "XMLHttpRequest"}
+        small = client.post("/studio/datasets", data=form, files={"file": ("a.txt", b"word\n" * 400)}, headers=xhr)
+        assert small.status_code == 200  # 2 KB: over the JSON limit, under the upload limit
+        big = client.post("/studio/datasets", data=form, files={"file": ("b.txt", b"word\n" * 2000)}, headers=xhr)
+        assert big.status_code == 413 and "limit" in big.json()["message"]
+
+
+def test_histogram_counts_every_value() -> None:
+    svg = str(histogram([1, 2, 2, 3, 10], "Lengths", "words", integer=True))
+    assert svg.startswith("<svg") and 'aria-label="Lengths"' in svg
+    counts = [int(n) for n in re.findall(r">(\d+)</text>", svg.split("<line")[0])]
+    assert sum(counts) == 5
+    assert str(histogram([], "empty", "x")) == ""
+
+
+def test_endpoint_keys_settings_and_deletion(client: TestClient, workspace: Workspace) -> None:
+    csrf = _sign_in(client)
+    project = create_project(workspace, "deploy", "speech")
+    base = f"/studio/projects/{project['id']}"
+    form = {"csrf": csrf, "name": "prod", "model": "whisper-tiny.en", "logging": "true", "retentionDays": "14"}
+    created = client.post(f"{base}/endpoints", data=form)
+    assert created.status_code == 200 and "shown once" in created.text
+    key1 = re.search(r'id="key-key1" data-key="key1">([^<]+)<', created.text).group(1)
+    endpoint_id = re.search(r'data-canonical="[^"]*/endpoints/([0-9a-f]+)"', created.text).group(1)
+    assert authorize(workspace, endpoint_id, key1) is not None
+    assert f"X-Tunefork-Key: {key1}" in created.text  # the sample code carries the new key, this once
+    page = client.get(f"{base}/endpoints/{endpoint_id}")
+    assert key1 not in page.text and "YOUR_ENDPOINT_KEY" in page.text
+    taken = client.post(f"{base}/endpoints", data=form)
+    assert taken.status_code == 409 and "already has an endpoint named" in _alert(taken.text)
+
+    bad = client.post(f"{base}/endpoints/{endpoint_id}/settings", data={"csrf": csrf, "retentionDays": "0"})
+    assert bad.status_code == 422 and 'id="settings-error"' in bad.text
+    saved = client.post(f"{base}/endpoints/{endpoint_id}/settings", data={"csrf": csrf, "retentionDays": "7"})
+    assert saved.status_code == 200
+    shown = show_endpoint(workspace, endpoint_id)
+    assert (shown["retentionDays"], shown["loggingEnabled"]) == (7, False)  # unchecked box: logging off
+
+    rotated = client.post(f"{base}/endpoints/{endpoint_id}/keys/key1", data={"csrf": csrf})
+    new_key = re.search(r'id="key-key1" data-key="key1">([^<]+)<', rotated.text).group(1)
+    assert new_key != key1 and 'id="key-key2"' not in rotated.text
+    assert authorize(workspace, endpoint_id, new_key) is not None and authorize(workspace, endpoint_id, key1) is None
+    unknown = client.post(f"{base}/endpoints/{endpoint_id}/keys/key3", data={"csrf": csrf})
+    assert unknown.status_code == 422 and 'id="keys-error"' in unknown.text
+
+    gone = client.post(f"{base}/endpoints/{endpoint_id}/delete", data={"csrf": csrf}, follow_redirects=False)
+    assert gone.status_code == 303 and gone.headers["location"] == f"{base}/deployment"
+    assert client.get(f"{base}/endpoints/{endpoint_id}").status_code == 404

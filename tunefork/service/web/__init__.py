@@ -1,0 +1,47 @@
+"""The web studio: server-rendered pages for the whole flow (data, training, evaluation, deployment).
+
+Pages live under ``/studio``; they read through the same workflow functions as the CLI and change
+things only through the REST handlers, so the browser, the CLI and the API share one behaviour.
+Static assets (one stylesheet, one small script) are served from ``/studio/static``; nothing comes
+from a CDN and there is no build step.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from tunefork.service.web import data, deployment, evaluation, projects, training
+from tunefork.service.web.common import studio_router
+from tunefork.service.web.rendering import HERE, Problem, base_path, error_page
+from tunefork.service.web.session import PREFIX
+
+UPLOAD_PATHS = (PREFIX + data.UPLOAD_PATH,)
+"""Studio routes that receive dataset uploads (they get the upload size limit, not the JSON one)."""
+
+
+def _fallback() -> APIRouter:
+    """The last routes: ``/studio`` itself, and a 404 page for any other path under the studio."""
+    router = studio_router()
+
+    @router.get("", include_in_schema=False)
+    def studio_home(request: Request) -> Response:
+        """``/studio`` -> ``/studio/``."""
+        return RedirectResponse(base_path(request) + "/", status_code=307)
+
+    @router.get("/{path:path}", include_in_schema=False)
+    def not_found(path: str, request: Request) -> Response:
+        """A readable 404 page for unknown studio addresses."""
+        return error_page(request, Problem(404, "NotFound", f"There is no studio page at /studio/{path}."))
+
+    return router
+
+
+def install(app: FastAPI) -> None:
+    """Mount the studio's pages and static files on ``app``."""
+    app.mount(PREFIX + "/static", StaticFiles(directory=HERE / "static"), name="studio-static")
+    app.include_router(projects.public, prefix=PREFIX)
+    for module in (projects, data, training, evaluation, deployment):
+        app.include_router(module.router, prefix=PREFIX)
+    app.include_router(_fallback(), prefix=PREFIX)

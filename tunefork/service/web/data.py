@@ -1,0 +1,187 @@
+"""Studio pages of the Data step: upload (with progress), datasets with their counts and reasons, reports, audio."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Depends, File, Form, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from tunefork.datasets.kinds import ACCEPTED_FORMATS, AUDIO_KINDS
+from tunefork.errors import NotFoundError
+from tunefork.jobs.queue import JobQueue
+from tunefork.service.deps import get_queue, get_workspace
+from tunefork.service.errors import ApiError, error_body
+from tunefork.service.routers import datasets as datasets_api
+from tunefork.service.web import charts
+from tunefork.service.web.common import ACTIVE, POST_GUARDS, check_in_project, project_of, studio_router, with_jobs
+from tunefork.service.web.rendering import Problem, api_problem, base_path, redirect, render, wants_json
+from tunefork.store.models import Status
+from tunefork.workflows import datasets
+from tunefork.workspace import Workspace
+
+router = studio_router()
+UPLOAD_PATH = "/datasets"
+"""Where the upload form posts (under the studio prefix); the app gives it the upload size limit."""
+PAGE_SIZE = 50
+KIND_HELP = {
+    "acoustic": "Audio with human transcripts: trains accents and noise, and is the test set for evaluations.",
+    "audio": "Audio without transcripts: transcribe, correct and upload again as acoustic data.",
+    "language": "Related text, one sentence per line: teaches vocabulary and domain phrasing.",
+    "pronunciation": "Display form TAB spoken form: product names, acronyms, odd spellings.",
+    "structured-text": "Azure structured text: lists and sentence templates expanded into related text.",
+}
+
+
+def _data_page(
+    request: Request, ws: Workspace, project: dict[str, Any], status_code: int = 200, **context: Any
+) -> Response:
+    kinds = datasets.DATASET_KINDS_BY_PROJECT.get(project["kind"], ())
+    rows = with_jobs(datasets.list_datasets(ws, project["id"]), ws) if kinds else []
+    context.setdefault("form", {"kind": kinds[0] if kinds else ""})
+    active = any(d["status"] in ACTIVE for d in rows)
+    return render(
+        request,
+        "data.html",
+        status_code,
+        project=project,
+        tab="data",
+        datasets=rows,
+        kinds=kinds,
+        formats=ACCEPTED_FORMATS,
+        kind_help=KIND_HELP,
+        active=active,
+        title=f"Data · {project['name']}",
+        canonical=f"{base_path(request)}/projects/{project['id']}/data",
+        **context,
+    )
+
+
+@router.get("/projects/{project_id}/data", response_class=HTMLResponse)
+def data_page(project_id: str, request: Request, ws: Workspace = Depends(get_workspace)) -> Response:
+    """The project's datasets (status, accepted/rejected) and the upload form."""
+    return _data_page(request, ws, project_of(ws, project_id))
+
+
+@router.post(UPLOAD_PATH, dependencies=POST_GUARDS, response_class=HTMLResponse)
+async def upload_dataset(
+    request: Request,
+    project: str = Form(...),
+    kind: str = Form(""),
+    name: str = Form(""),
+    file: UploadFile | None = File(None),
+    ws: Workspace = Depends(get_workspace),
+    queue: JobQueue = Depends(get_queue),
+) -> Response:
+    """Upload through the REST handler (202: a job imports it); script requests get JSON back."""
+    info = await run_in_threadpool(project_of, ws, project)
+    try:
+        if file is None or not file.filename:
+            raise ApiError(422, "InvalidPayload", "Choose a file to upload.")
+        created = await run_in_threadpool(
+            datasets_api.upload_dataset, request, Response(), info["id"], kind, file, name.strip() or None, ws, queue
+        )
+    except Exception as exc:
+        problem = await api_problem(request, exc)
+        if problem is None:
+            raise
+        if wants_json(request):
+            return JSONResponse(error_body(problem.code, problem.message, problem.details), problem.status)
+        form = {"kind": kind, "name": name}
+        return await run_in_threadpool(_data_page, request, ws, info, problem.status, problem=problem, form=form)
+    if wants_json(request):
+        page = f"{base_path(request)}/projects/{info['id']}/data"
+        return JSONResponse({"id": created["id"], "name": created["name"], "status": created["status"], "page": page})
+    return redirect(request, f"/projects/{info['id']}/data")
+
+
+def _report_charts(report: dict[str, Any], records: list[dict[str, Any]]) -> list[Any]:
+    """SVG charts of an inspection report: durations (audio) or words per line (text), out-of-vocabulary words."""
+    shown = []
+    durations = [d["seconds"] for d in report.get("durations") or []]
+    if durations:
+        shown.append(charts.histogram(durations, "Durations", "seconds per item", lambda v: f"{v:g}"))
+    elif report["kind"] in ("language", "structured-text"):
+        lengths = [len(r["text"].split()) for r in records if r.get("text")]
+        if len(lengths) > 1:
+            shown.append(charts.histogram(lengths, "Sentence lengths", "words per sentence", integer=True))
+    oov = (report.get("oov") or {}).get("top") or []
+    if oov:
+        bars = [(entry["word"], entry["count"]) for entry in oov[:15]]
+        shown.append(charts.bar_list(bars, "Most frequent out-of-vocabulary words", lambda v: f"{v:g}"))
+    return shown
+
+
+def _dataset_page(
+    request: Request,
+    ws: Workspace,
+    project: dict[str, Any],
+    dataset_id: str,
+    page: int = 1,
+    status_code: int = 200,
+    problem: Problem | None = None,
+) -> Response:
+    dataset = check_in_project(datasets.show_dataset(ws, dataset_id), project, "dataset")
+    report, items, total, shown = None, [], 0, []
+    if dataset["status"] == Status.SUCCEEDED:
+        report = datasets.inspect(ws, dataset["id"])["report"]
+        records = datasets.dataset_records(ws, dataset["id"])
+        shown = _report_charts(report, records)
+        total = len(records)
+        items = records[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    job = with_jobs([dataset], ws)[0]["job"]
+    return render(
+        request,
+        "dataset.html",
+        status_code,
+        project=project,
+        tab="data",
+        dataset=dataset,
+        report=report,
+        charts=shown,
+        items=items,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        audio=dataset["kind"] in AUDIO_KINDS,
+        job=job,
+        problem=problem,
+        active=dataset["status"] in ACTIVE,
+        title=f"{dataset['name']} · Data",
+        canonical=f"{base_path(request)}/projects/{project['id']}/datasets/{dataset['id']}",
+    )
+
+
+@router.get("/projects/{project_id}/datasets/{dataset_id}", response_class=HTMLResponse)
+def dataset_page(
+    project_id: str, dataset_id: str, request: Request, page: int = 1, ws: Workspace = Depends(get_workspace)
+) -> Response:
+    """One dataset: counts and every rejection reason, the inspection report with charts, the items."""
+    return _dataset_page(request, ws, project_of(ws, project_id), dataset_id, max(page, 1))
+
+
+@router.post("/projects/{project_id}/datasets/{dataset_id}/delete", dependencies=POST_GUARDS)
+async def delete_dataset(
+    project_id: str, dataset_id: str, request: Request, ws: Workspace = Depends(get_workspace)
+) -> Response:
+    """Delete a dataset through the REST handler (refused while importing or when a model used it)."""
+    project = await run_in_threadpool(project_of, ws, project_id)
+    check_in_project(await run_in_threadpool(datasets.show_dataset, ws, dataset_id), project, "dataset")
+    try:
+        await run_in_threadpool(datasets_api.delete_dataset, dataset_id, ws)
+    except Exception as exc:
+        problem = await api_problem(request, exc)
+        if problem is None:
+            raise
+        return await run_in_threadpool(_dataset_page, request, ws, project, dataset_id, 1, problem.status, problem)
+    return redirect(request, f"/projects/{project_id}/data")
+
+
+@router.get("/datasets/{dataset_id}/items/{item_id}/audio")
+def item_audio(dataset_id: str, item_id: str, ws: Workspace = Depends(get_workspace)) -> FileResponse:
+    """The canonical 16 kHz WAV of one dataset item (found by its id in the manifest, never by path)."""
+    record = next((r for r in datasets.dataset_records(ws, dataset_id) if r.get("id") == item_id), None)
+    if record is None or "audio" not in record:
+        raise NotFoundError(f"No audio item '{item_id}' in this dataset.")
+    return FileResponse(record["audio"], media_type="audio/wav")

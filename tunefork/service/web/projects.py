@@ -1,0 +1,109 @@
+"""Studio pages: sign in and out, the projects list (create a project) and a project's overview."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from tunefork.service.deps import get_workspace
+from tunefork.service.routers import projects as projects_api
+from tunefork.service.schemas import ProjectCreate
+from tunefork.service.web.common import POST_GUARDS, ProjectSummary, project_of, studio_router
+from tunefork.service.web.rendering import StudioRoute, api_problem, base_path, redirect, render
+from tunefork.service.web.session import clear_session, safe_next, set_session, token_is_valid
+from tunefork.workflows.projects import PROJECT_KINDS, list_projects
+from tunefork.workspace import Workspace
+
+public = APIRouter(route_class=StudioRoute, include_in_schema=False)
+router = studio_router()
+
+LOCALES = ("en-US", "en-GB", "en-AU", "en-IN", "de-DE", "fr-FR", "es-ES", "it-IT", "nl-NL", "pt-BR")
+
+
+@public.get("/signin", response_class=HTMLResponse)
+def sign_in_page(request: Request, next: str = "") -> Response:
+    """The sign-in page: paste the admin token."""
+    return render(request, "signin.html", next=safe_next(next), title="Sign in")
+
+
+@public.post("/signin", response_class=HTMLResponse)
+def sign_in(request: Request, token: str = Form(""), next: str = Form("")) -> Response:
+    """Check the token as the API does; keep it in an HttpOnly SameSite=Strict cookie and go on."""
+    token = token.strip()
+    if not token_is_valid(request, token):
+        message = "That is not the admin token." if token else "Paste the admin token."
+        return render(request, "signin.html", 401, next=safe_next(next), title="Sign in", error=message)
+    target = safe_next(next)
+    response = RedirectResponse(request.scope.get("root_path", "").rstrip("/") + target, status_code=303)
+    set_session(request, response, token)
+    return response
+
+
+@public.post("/signout")
+def sign_out(request: Request) -> Response:
+    """Forget the token in this browser."""
+    response = RedirectResponse(base_path(request) + "/signin", status_code=303)
+    clear_session(response)
+    return response
+
+
+def _projects_page(request: Request, ws: Workspace, status_code: int = 200, **context: Any) -> Response:
+    context.setdefault("form", {"kind": "speech", "locale": "en-US"})
+    return render(
+        request,
+        "projects.html",
+        status_code,
+        projects=list_projects(ws),
+        kinds=PROJECT_KINDS,
+        locales=LOCALES,
+        title="Projects",
+        canonical=f"{base_path(request)}/",
+        **context,
+    )
+
+
+@router.get("/", response_class=HTMLResponse)
+def projects_page(request: Request, ws: Workspace = Depends(get_workspace)) -> Response:
+    """All projects and the form to create one."""
+    return _projects_page(request, ws)
+
+
+@router.post("/projects", dependencies=POST_GUARDS, response_class=HTMLResponse)
+async def create_project(
+    request: Request,
+    name: str = Form(""),
+    kind: str = Form("speech"),
+    locale: str = Form("en-US"),
+    description: str = Form(""),
+    ws: Workspace = Depends(get_workspace),
+) -> Response:
+    """Create a project through the REST handler; on success open it, else show why next to the form."""
+    form = {"name": name, "kind": kind, "locale": locale, "description": description}
+    try:
+        body = ProjectCreate(**form)
+        created = await run_in_threadpool(projects_api.create_project, body, request, ws)
+    except Exception as exc:
+        problem = await api_problem(request, exc)
+        if problem is None:
+            raise
+        return await run_in_threadpool(_projects_page, request, ws, problem.status, problem=problem, form=form)
+    return redirect(request, f"/projects/{created['id']}")
+
+
+@router.get("/projects/{project_id}", response_class=HTMLResponse)
+def project_overview(project_id: str, request: Request, ws: Workspace = Depends(get_workspace)) -> Response:
+    """The project's steps (data, training, evaluation, deployment) with what each holds and the next step."""
+    project = project_of(ws, project_id)
+    summary = ProjectSummary.of(ws, project)
+    return render(
+        request,
+        "project.html",
+        project=project,
+        tab="overview",
+        summary=summary,
+        next_step=summary.next_step(),
+        title=project["name"],
+    )

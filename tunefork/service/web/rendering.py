@@ -1,0 +1,190 @@
+"""Templates, filters and errors of the studio: API errors become readable messages or an HTML error page.
+
+An error raised by a workflow or a REST handler is turned into the API's own error body by the app's
+exception handlers (so the studio shows exactly the message the REST API would send), then shown next
+to the form that caused it, or on an error page for a failed page load.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from tunefork import __version__
+from tunefork.errors import TuneforkError
+from tunefork.service.errors import error_body
+from tunefork.service.web.session import PREFIX, SignInRequired, sign_in_url
+from tunefork.workflows.projects import show_project
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An API error as the REST API would answer it: HTTP status, code, message and details."""
+
+    status: int
+    code: str
+    message: str
+    details: Any = None
+
+    @property
+    def items(self) -> list[str]:
+        """Per-item reasons from ``details`` (rejected upload items, invalid fields), as lines."""
+        if not isinstance(self.details, list):
+            return []
+        lines = []
+        for entry in self.details[:50]:
+            if isinstance(entry, dict):
+                label = entry.get("item") or entry.get("location") or ""
+                reason = entry.get("reason") or entry.get("message") or ""
+                lines.append(f"{label}: {reason}" if label else str(reason))
+        return lines
+
+
+_HANDLED = (TuneforkError, StarletteHTTPException, RequestValidationError, ValidationError)
+
+
+async def api_problem(request: Request, exc: BaseException) -> Problem | None:
+    """The API's answer to ``exc`` (via the app's own exception handlers), or None for an unexpected error."""
+    if isinstance(exc, ValidationError):
+        exc = RequestValidationError(exc.errors())
+    if not isinstance(exc, _HANDLED):
+        return None
+    handlers = request.app.exception_handlers
+    handler = next((handlers[cls] for cls in type(exc).__mro__ if cls in handlers and cls is not Exception), None)
+    if handler is None:
+        return None
+    response = await handler(request, exc)
+    body = json.loads(bytes(response.body))
+    return Problem(response.status_code, body.get("code", "Error"), body.get("message", ""), body.get("details"))
+
+
+def wants_json(request: Request) -> bool:
+    """True for the studio's own script requests (uploads), which read errors as JSON."""
+    return request.headers.get("x-requested-with") == "XMLHttpRequest"
+
+
+def base_path(request: Request) -> str:
+    """The studio's URL prefix, behind any ``root_path`` the app is mounted under."""
+    return request.scope.get("root_path", "").rstrip("/") + PREFIX
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """Render ``template`` with the common context (studio prefix, CSRF token, version)."""
+    context.setdefault("problem", None)
+    return templates.TemplateResponse(
+        request,
+        template,
+        {
+            "base": base_path(request),
+            "csrf": getattr(request.state, "csrf", ""),
+            "version": __version__,
+            **context,
+        },
+        status_code=status_code,
+    )
+
+
+def redirect(request: Request, path: str) -> RedirectResponse:
+    """303 See Other to a studio path (after a successful form post)."""
+    return RedirectResponse(base_path(request) + path, status_code=303)
+
+
+def error_page(request: Request, problem: Problem, project: dict[str, Any] | None = None) -> HTMLResponse:
+    """The HTML page for a failed page load: what went wrong and where to go (inside its project, if any)."""
+    titles = {404: "Not found", 401: "Sign in needed", 403: "Not allowed", 409: "Conflict"}
+    title = titles.get(problem.status, "Error")
+    return render(request, "error.html", problem.status, problem=problem, project=project, title=title)
+
+
+def _project_of_page(request: Request) -> dict[str, Any] | None:
+    """The project named by the page's ``project_id``, when it exists (for the error page's tabs)."""
+    project_id = request.path_params.get("project_id")
+    if not project_id:
+        return None
+    try:
+        return show_project(request.app.state.workspace, project_id)
+    except TuneforkError:
+        return None
+
+
+class StudioRoute(APIRoute):
+    """Route class of the studio: sign-in redirects, and errors as HTML pages (JSON for script requests)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """Wrap FastAPI's handler so exceptions become studio answers instead of API JSON."""
+        original = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            try:
+                return await original(request)
+            except SignInRequired as exc:
+                if wants_json(request):
+                    body = error_body("Unauthorized", "Your sign-in has expired: sign in again with the admin token.")
+                    return JSONResponse(body, status_code=401)
+                return RedirectResponse(sign_in_url(exc.next_path), status_code=303)
+            except _HANDLED as exc:
+                problem = await api_problem(request, exc)
+                if problem is None:
+                    raise
+                if wants_json(request):
+                    return JSONResponse(error_body(problem.code, problem.message, problem.details), problem.status)
+                return error_page(request, problem, await run_in_threadpool(_project_of_page, request))
+
+        return handler
+
+
+# ---------------------------------------------------------------- template filters
+
+
+def percent(value: float | None, digits: int = 1) -> str:
+    """A fraction as a percentage ("n/a" for None)."""
+    return "n/a" if value is None else f"{100 * float(value):.{digits}f}%"
+
+
+def points(value: float | None) -> str:
+    """A difference of rates in signed percentage points."""
+    return "n/a" if value is None else f"{100 * float(value):+.2f}"
+
+
+def when(value: str | None) -> str:
+    """An ISO time (UTC) as ``YYYY-MM-DD HH:MM UTC``."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return str(value)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def seconds(value: float | None) -> str:
+    """A duration: ``2.4 s``, ``3 min 12 s`` or ``1 h 02 min``."""
+    if value is None:
+        return ""
+    total = float(value)
+    if total < 60:
+        return f"{total:.1f} s"
+    minutes, rest = divmod(round(total), 60)
+    if minutes < 60:
+        return f"{minutes} min {rest:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+templates.env.filters.update(percent=percent, points=points, when=when, seconds=seconds)
