@@ -119,4 +119,5 @@ def test_clear_errors_and_nothing_left_behind(cli, tmp_path: Path) -> None:
 def test_demo_runs_end_to_end(cli) -> None:
     result = cli("demo", "--domain-sentences", "2", "--general-sentences", "1")
     assert "whisper-tiny.en" in result.output and "sphinx-en-us" in result.output
-    assert "Report folder" in result.output
+    assert "pharmacy" in result.output  # the custom model's column in the final table
+    assert "Reports:" in result.output

@@ -3,68 +3,88 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import typer
 
 from tunefork.cli.common import console, issue_lines, progress_bar, workspace_from
 from tunefork.cli.dataset import print_report
 from tunefork.evaluation.report import format_table
-from tunefork.sample_data import build_azure_zip, read_lines
+from tunefork.sample_data import DATA_DIR, build_azure_zip, read_lines
 from tunefork.speech.synthesis import Voice
 from tunefork.store.artifacts import atomic_write_text
-from tunefork.workflows import datasets, evaluation, projects
+from tunefork.workflows import datasets, evaluation, projects, training
+from tunefork.workspace import Workspace
 
-DEMO_VOICES = (Voice("en-us"), Voice("en-gb-scotland", speed=150), Voice("en-us+f3", speed=170))
+DEMO_VOICES = (Voice("en-gb-scotland", speed=150), Voice("en-029", speed=150))
+"""Test voices: accented English the training material never uses."""
+TRAINING_SENTENCES = 60
+"""The first 60 domain sentences are training text; the rest are held out for testing."""
+
+
+def _upload(workspace: Workspace, project: str, path: Path, kind: str, name: str) -> dict:
+    with progress_bar(f"Uploading {name}") as progress:
+        uploaded = datasets.upload_dataset(workspace, project, path, kind, name, progress)
+    console.print(
+        f"Uploaded [bold]{uploaded['name']}[/] ({uploaded['kind']}, {uploaded['sourceFormat']}): "
+        f"{uploaded['accepted']} accepted, {uploaded['rejected']} rejected"
+    )
+    for line in issue_lines(uploaded["rejections"]):
+        console.print(f"  rejected {line}", highlight=False)
+    return uploaded
 
 
 def demo(
     ctx: typer.Context,
-    domain_sentences: int = typer.Option(12, "--domain-sentences", min=1, help="Domain test utterances."),
+    domain_sentences: int = typer.Option(16, "--domain-sentences", min=1, max=40, help="Domain test utterances."),
     general_sentences: int = typer.Option(8, "--general-sentences", min=0, help="General test utterances."),
+    base: str = typer.Option("whisper-tiny.en", "--base", help="Base model to customize."),
 ) -> None:
-    """Build a sample pharmacy speech project, upload and inspect it, and evaluate both baselines side by side."""
+    """Build a sample pharmacy speech project, compare the baselines, train a custom model and show the gain."""
     workspace = workspace_from(ctx)
     name = f"demo-{datetime.now(UTC):%Y%m%d-%H%M%S}"
     console.rule("1. Project")
     project = projects.create_project(workspace, name, "speech", description="tunefork demo: pharmacy dictation")
-    console.print(f"Created project [bold]{project['name']}[/] in {workspace.home}")
+    console.print(f"Created project [bold]{project['name']}[/] in {workspace.home}", soft_wrap=True)
 
-    console.rule("2. Data: synthesized test audio, related text, domain terms")
-    sentences = (
-        read_lines("domain_sentences.txt")[:domain_sentences] + read_lines("general_sentences.txt")[:general_sentences]
+    console.rule("2. Data: held-out test audio, related text, pronunciations")
+    domain = read_lines("domain_sentences.txt")
+    test_sentences = (
+        domain[TRAINING_SENTENCES:][:domain_sentences] + read_lines("general_sentences.txt")[:general_sentences]
     )
     scratch = workspace.home / "demo-inputs" / name
     with progress_bar("Synthesizing") as progress:
         zip_path = build_azure_zip(
-            sentences, DEMO_VOICES, scratch / "test-audio.zip", workspace.home / ".cache" / "synth", progress=progress
+            test_sentences, DEMO_VOICES, scratch / "test.zip", workspace.home / ".cache" / "synth", progress=progress
         )
-    atomic_write_text(scratch / "related-text.txt", "\n".join(read_lines("domain_sentences.txt")) + "\n")
-    terms_path = scratch / "terms.txt"
-    atomic_write_text(terms_path, "\n".join(read_lines("domain_terms.txt")) + "\n")
-    with progress_bar("Uploading") as progress:
-        test = datasets.upload_dataset(workspace, name, zip_path, "acoustic", "test-audio", progress)
-        related = datasets.upload_dataset(workspace, name, scratch / "related-text.txt", "language", "related-text")
-    for uploaded in (test, related):
-        console.print(
-            f"Uploaded [bold]{uploaded['name']}[/] ({uploaded['kind']}): "
-            f"{uploaded['accepted']} accepted, {uploaded['rejected']} rejected"
-        )
-        for line in issue_lines(uploaded["rejections"]):
-            console.print(f"  rejected {line}", highlight=False)
+    atomic_write_text(scratch / "related-text.txt", "\n".join(domain[:TRAINING_SENTENCES]) + "\n")
+    test = _upload(workspace, name, zip_path, "acoustic", "test-audio")
+    _upload(workspace, name, scratch / "related-text.txt", "language", "related-text")
+    _upload(workspace, name, DATA_DIR / "domain_pronunciations.txt", "pronunciation", "pronunciations")
+    terms = read_lines("domain_terms.txt")
 
-    console.rule("3. Inspect")
+    console.rule("3. Inspect the test set")
     report = datasets.inspect(workspace, test["id"])["report"]
     print_report({key: value for key, value in report.items() if key != "durations"}, max_items=10)
 
     console.rule("4. Evaluate the baselines side by side")
     with progress_bar("Evaluating") as progress:
-        outcome = evaluation.evaluate(
-            workspace,
-            test["id"],
-            ["whisper-tiny.en", "sphinx-en-us"],
-            evaluation.read_terms(terms_path),
-            progress=progress,
-        )
+        outcome = evaluation.evaluate(workspace, test["id"], ["whisper-tiny.en", "sphinx-en-us"], terms, name, progress)
     console.print(format_table(outcome.result))
-    console.print(f"Report folder: {outcome.report_dir}", soft_wrap=True)
-    console.print("Next: train a custom model from the related text (coming with `tunefork model train`).")
+
+    console.rule(f"5. Train a custom model from {base} with the related text and pronunciations")
+    created = training.create_model(
+        workspace, name, "pharmacy", base, ["related-text", "pronunciations"], "test-audio", terms=terms
+    )
+    with progress_bar("Training") as progress:
+        trained = training.run_training(workspace, created["id"], progress)
+    if trained.model["status"] != "Succeeded":
+        console.print(f"[bold red]Training failed:[/] {trained.model['error']}", highlight=False)
+        raise typer.Exit(1)
+    console.print(format_table(trained.test))
+    console.print(f"Reports: {workspace.reports_dir}", soft_wrap=True)
+    console.print(
+        f"Next: `tunefork transcribe --model pharmacy --project {name} FILE.wav`, "
+        f"or `tunefork model show pharmacy --project {name}` for the model card.",
+        soft_wrap=True,
+    )

@@ -1,0 +1,333 @@
+"""The Whisper customization engine: term mining, hotwords, display forms, training and loading.
+
+Fast tests cover text and pronunciation customization end to end (seconds); tests marked ``slow``
+convert the bundled CTranslate2 model to PyTorch and back and fine-tune for a few steps (minutes).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tunefork.audio import read_audio
+from tunefork.errors import TuneforkError
+from tunefork.speech.base import SpeechModel, Transcript, Word
+from tunefork.speech.customization import TrainingData, TrainingParameters
+from tunefork.speech.whisper_custom import load, train
+from tunefork.speech.whisper_custom.biasing import build_hotwords, rank_items
+from tunefork.speech.whisper_custom.display_forms import DisplayFormRewriter
+from tunefork.speech.whisper_custom.model import token_counter
+from tunefork.speech.whisper_custom.terms import mine_terms
+from tunefork.speech.whisper_engine import bundled_tiny_en_path
+
+_KNOWN = (
+    "start take the patient with food daily doctor reviewed dose this morning nurse will call about refill "
+    "and milligrams twice insulin at bedtime check glucose marie curie wing is on fourth floor "
+    "penicillin allergy before giving"
+)
+VOCABULARY = frozenset(_KNOWN.split())
+
+
+def fake_token_count(text: str) -> int:
+    """One token per 5 letters (rounded up) of each word: long words look rare, like real BPE counts."""
+    return sum(-(-len(word) // 5) for word in text.split())
+
+
+@pytest.fixture(scope="module")
+def count_tokens():
+    return token_counter(bundled_tiny_en_path())
+
+
+def progress_log() -> tuple[list[tuple[int, int, str]], object]:
+    calls: list[tuple[int, int, str]] = []
+    return calls, lambda done, total, description: calls.append((done, total, description))
+
+
+# --- term mining -------------------------------------------------------------------------------
+
+
+def test_mines_out_of_vocabulary_words_with_mid_sentence_spelling():
+    mined = mine_terms(
+        [
+            "Start metoprolol 25 milligrams twice daily with food.",
+            "Doctor Okonkwo reviewed the metoprolol dose this morning.",
+            "Metoprolol is taken with food.",
+        ],
+        VOCABULARY,
+        fake_token_count,
+    )
+    words = {term.text: term for term in mined.words}
+    assert words["metoprolol"].count == 3 and words["metoprolol"].reason == "oov"
+    assert "Okonkwo" in words  # capitalized mid-sentence: a proper noun keeps its capital
+    assert "milligrams" not in words and "morning" not in words and "with" not in words
+    assert mined.words[0].text == "metoprolol"  # most frequent first
+    assert "Doctor Okonkwo" in [phrase.text for phrase in mined.phrases]
+
+
+def test_rare_words_by_token_count_and_no_numbers_or_stopwords():
+    mined = mine_terms(
+        ["Check the glucose 12.5 before giving amoxicillin please."], VOCABULARY | {"amoxicillin"}, fake_token_count
+    )
+    texts = [term.text for term in mined.words]
+    assert texts == ["amoxicillin"]  # a known word, but spelled with 3 (fake) tokens
+    assert mined.words[0].reason == "rare"
+
+
+def test_phrases_are_collocations_not_neighbours_of_frequent_terms():
+    sentences = [
+        "Insulin glargine at bedtime.",
+        "Check glucose before insulin glargine.",
+        "Nurse Siobhan Gallagher will call about the refill.",
+        "Take atorvastatin daily.",
+        "Give atorvastatin twice daily.",
+        "Continue atorvastatin daily with food.",
+        "Hold atorvastatin at bedtime.",
+        "Take the atorvastatin now.",
+    ]
+    mined = mine_terms(sentences, VOCABULARY, fake_token_count)
+    phrases = [phrase.text for phrase in mined.phrases]
+    assert "insulin glargine" in phrases
+    assert "Nurse Siobhan Gallagher" in phrases
+    assert not any("atorvastatin" in phrase for phrase in phrases)
+
+
+def test_numbers_break_phrases():
+    mined = mine_terms(["levothyroxine 50 micrograms", "levothyroxine 75 micrograms"], VOCABULARY, fake_token_count)
+    assert "levothyroxine micrograms" not in [phrase.text for phrase in mined.phrases]
+
+
+# --- hotwords ----------------------------------------------------------------------------------
+
+
+def test_hotwords_are_capped_in_tokens(count_tokens):
+    items = [f"medication{i}" for i in range(40)]
+    hotwords = build_hotwords(items, count_tokens, max_tokens=20)
+    assert hotwords.tokens <= 20
+    assert count_tokens(" " + hotwords.text) == hotwords.tokens
+    assert hotwords.items and hotwords.dropped
+    assert hotwords.items == items[: len(hotwords.items)]
+    assert build_hotwords(items, count_tokens, max_tokens=0).text == ""
+
+
+def test_hotword_ranking_puts_display_forms_and_oov_terms_first():
+    mined = mine_terms(
+        ["Take warfarin and warfarin again with amoxicillin.", "Nurse Siobhan Gallagher called."],
+        VOCABULARY | {"amoxicillin"},
+        fake_token_count,
+    )
+    ranked = rank_items(mined, ["INR", "warfarin"])
+    assert ranked[:2] == ["warfarin", "INR"]  # warfarin: display form seen twice; INR: display form
+    assert ranked.index("amoxicillin") > ranked.index("INR")  # rare comes after out of vocabulary
+    assert len({item.lower() for item in ranked}) == len(ranked)
+
+
+# --- display forms -----------------------------------------------------------------------------
+
+
+def test_rewrites_longest_match_first_case_insensitive_on_word_boundaries():
+    rewriter = DisplayFormRewriter([("INR", "i n r"), ("Xarelto", "zah relto"), ("N", "n"), ("XR", "zah relto x r")])
+    assert rewriter.rewrite_text("Her I N R is 3. Check i-n-r.") == "Her INR is 3. Check INR."
+    assert rewriter.rewrite_text("Start zah relto x r today") == "Start XR today"  # longest wins
+    assert rewriter.rewrite_text("Zah Relto, please") == "Xarelto, please"
+    assert rewriter.rewrite_text("spin run") == "spin run"  # no match inside words
+    assert rewriter.rewrite_text("I, N, R") == "INR"
+
+
+def test_rewrites_merge_words_and_their_timings():
+    rewriter = DisplayFormRewriter([("INR", "i n r"), ("metoprolol", "meh toe pro lol")])
+    words = [
+        Word("Check", 0.0, 0.3, 0.9),
+        Word("I", 0.3, 0.4, 0.8),
+        Word("N", 0.4, 0.5, 0.6),
+        Word("R.", 0.5, 0.7, 0.9),
+        Word("Meh-toe", 0.8, 1.0, 0.7),
+        Word("pro", 1.0, 1.1, 0.9),
+        Word("lol,", 1.1, 1.3, 0.95),
+        Word("in", 1.4, 1.5, 0.99),
+    ]
+    transcript = Transcript(text="Check I N R. Meh-toe pro lol, in", words=words, duration=2.0, model="m")
+    result = rewriter.apply(transcript)
+    assert result.text == "Check INR. metoprolol, in"
+    assert [w.text for w in result.words] == ["Check", "INR.", "metoprolol,", "in"]
+    assert (result.words[1].start, result.words[1].end, result.words[1].confidence) == (0.3, 0.7, 0.6)
+    assert (result.words[2].start, result.words[2].end) == (0.8, 1.3)
+    assert result.duration == 2.0 and result.model == "m"
+
+
+def test_partial_spoken_forms_are_left_alone():
+    rewriter = DisplayFormRewriter([("INR", "i n r")])
+    words = [Word("I", 0.0, 0.1, 1.0), Word("N", 0.1, 0.2, 1.0), Word("ran", 0.2, 0.4, 1.0)]
+    assert [w.text for w in rewriter.rewrite_words(words)] == ["I", "N", "ran"]
+    assert rewriter.rewrite_text("I N ran") == "I N ran"
+
+
+def test_trailing_hotword_hallucinations_are_dropped():
+    from tunefork.speech.whisper_custom.model import drop_trailing_hotwords
+
+    words = [Word("from", 2.4, 2.7, 0.8), Word("here?", 2.7, 2.9, 0.66), Word("clopidogrel,", 2.9, 3.2, 0.0003)]
+    text, kept = drop_trailing_hotwords("How far from here? clopidogrel,", words, "clopidogrel, omeprazole")
+    assert text == "How far from here?" and [w.text for w in kept] == ["from", "here?"]
+    spoken = [Word("take", 0.0, 0.3, 0.9), Word("clopidogrel.", 0.3, 0.9, 0.4)]
+    assert drop_trailing_hotwords("take clopidogrel.", spoken, "clopidogrel")[1] == spoken  # confident: kept
+    unlisted = [Word("take", 0.0, 0.3, 0.9), Word("aspirin", 0.3, 0.9, 0.001)]
+    assert drop_trailing_hotwords("take aspirin", unlisted, "clopidogrel")[1] == unlisted  # not a hotword
+
+
+def test_options_are_parsed_and_checked():
+    from tunefork.speech.whisper_custom import WhisperOptions
+
+    options = WhisperOptions.parse(
+        {"synthesize_text": "yes", "synthesis_voices": "en-us, en-gb", "time_budget_s": None, "held_out": "3"}
+    )
+    assert options.synthesize_text is True and options.synthesis_voices == ("en-us", "en-gb")
+    assert options.time_budget_s is None and options.held_out == 3
+    with pytest.raises(TuneforkError, match="not valid"):
+        WhisperOptions.parse({"augment": "maybe"})
+
+
+# --- training from text and pronunciations, end to end ---------------------------------------
+
+
+def test_text_and_pronunciation_training_loads_transcribes_and_rewrites(tmp_path: Path, speak):
+    sentences = [
+        "Start metoprolol 25 milligrams twice daily with food.",
+        "Doctor Okonkwo reviewed the metoprolol dose this morning.",
+        "Continue atorvastatin 40 milligrams at bedtime.",
+    ]
+    # "morning" -> "AM" proves a rewrite happens on real recognizer output.
+    pronunciations = [("AM", "morning"), ("INR", "i n r")]
+    calls, progress = progress_log()
+    output = tmp_path / "artifact"
+    result = train(
+        "whisper-tiny.en",
+        TrainingData(related_text=sentences, pronunciations=pronunciations),
+        TrainingParameters(options={"max_hotword_tokens": 24}),
+        output,
+        progress,
+    )
+    config = result.engine_config
+    assert config["model_dir"] is None and config["base_model"] == "whisper-tiny.en"
+    assert "metoprolol" in config["hotwords"] and "atorvastatin" in config["hotwords"]
+    assert json.loads((output / config["display_forms"]).read_text()) == [["INR", "i n r"], ["AM", "morning"]]
+    contributions = result.contributions
+    assert contributions["related_text"]["terms_mined"] >= 3
+    assert contributions["hotwords"]["tokens"] <= 24
+    assert contributions["pronunciations"]["rewrites"] == 2
+    assert contributions["utterances"]["fine_tune"] is None
+    assert calls and calls[-1][0] == calls[-1][1]
+    assert not (output / ".work").exists()
+
+    model = load(output, {"name": "pharmacy", "engine_config": config})
+    assert isinstance(model, SpeechModel) and model.name == "pharmacy"
+    clip = speak("Doctor Okonkwo reviewed the dose this morning.", "en-us")
+    transcript = model.transcribe(read_audio(clip).samples)
+    assert transcript.model == "pharmacy"
+    assert "AM" in transcript.text and "morning" not in transcript.text.lower()
+    assert "AM" in [word.text.strip(".,") for word in transcript.words]
+
+
+def test_training_without_data_fails_clearly(tmp_path: Path):
+    with pytest.raises(TuneforkError, match="no usable training data"):
+        train("whisper-tiny.en", TrainingData(), TrainingParameters(), tmp_path / "out", lambda *a: None)
+
+
+def test_unknown_option_and_non_whisper_base_fail_clearly(tmp_path: Path):
+    data = TrainingData(related_text=["Take metoprolol daily."])
+    with pytest.raises(TuneforkError, match="unknown whisper training option"):
+        train("whisper-tiny.en", data, TrainingParameters(options={"hotword": 1}), tmp_path / "a", lambda *a: None)
+    with pytest.raises(TuneforkError, match="not a Whisper base model"):
+        train("sphinx-en-us", data, TrainingParameters(), tmp_path / "b", lambda *a: None)
+
+
+def test_unusable_audio_fails_with_reasons(tmp_path: Path):
+    broken = tmp_path / "broken.wav"
+    broken.write_bytes(b"not audio at all")
+    data = TrainingData(utterances=[(broken, "take metoprolol")])
+    with pytest.raises(TuneforkError, match="none of the 1 audio clips is usable"):
+        train("whisper-tiny.en", data, TrainingParameters(epochs=1), tmp_path / "out", lambda *a: None)
+
+
+# --- slow: PyTorch conversion and fine-tuning ------------------------------------------------
+
+
+@pytest.mark.slow
+def test_ct2_to_transformers_round_trip_is_exact_and_transcribes_the_same(tmp_path: Path, speak):
+    from tunefork.speech.whisper_custom.checkpoint import (
+        load_transformers_model,
+        read_ct2_checkpoint,
+        read_vocabulary,
+        save_ct2_model,
+    )
+    from tunefork.speech.whisper_custom.finetune import greedy_decode
+    from tunefork.speech.whisper_engine import WhisperEngine
+
+    base = bundled_tiny_en_path()
+    model = load_transformers_model(base)
+    assert model.proj_out.weight.data_ptr() == model.model.decoder.embed_tokens.weight.data_ptr()
+    converted = save_ct2_model(model, base, tmp_path / "ct2", quantization="float16")
+    original, again = read_ct2_checkpoint(base), read_ct2_checkpoint(converted)
+    assert set(original.variables) <= set(again.variables)
+    for name, value in original.variables.items():
+        assert np.array_equal(value, again.variables[name]), name
+    assert read_vocabulary(converted) == read_vocabulary(base)
+    assert json.loads((converted / "config.json").read_text()) == json.loads((Path(base) / "config.json").read_text())
+
+    samples = read_audio(speak("Please send the refill to the pharmacy on Elm Street.", "en-us")).samples
+    assert (
+        WhisperEngine(str(converted), "rt").transcribe(samples).text
+        == WhisperEngine(base, "b").transcribe(samples).text
+    )
+    # The PyTorch model itself (split QKV, tied projection) decodes what CTranslate2 decodes greedily.
+    from faster_whisper import WhisperModel
+
+    segments, _ = WhisperModel(base, device="cpu", compute_type="float32").transcribe(
+        samples, beam_size=1, without_timestamps=True, temperature=0.0, condition_on_previous_text=False
+    )
+    expected = " ".join(segment.text.strip() for segment in segments)
+    assert greedy_decode(model, base, samples).strip() == expected
+
+
+@pytest.mark.slow
+def test_fine_tune_a_few_steps_loads_transcribes_and_card_is_complete(tmp_path: Path, speak):
+    sentences = [
+        "Start metoprolol 25 milligrams twice daily with food.",
+        "Doctor Okonkwo reviewed the metoprolol dose this morning.",
+        "Continue atorvastatin 40 milligrams at bedtime for cholesterol.",
+        "Take levothyroxine every morning on an empty stomach.",
+        "Omeprazole 20 milligrams should be taken before breakfast.",
+        "Increase lisinopril to 10 milligrams once daily.",
+    ]
+    utterances = [(speak(text, "en-us"), text) for text in sentences]
+    calls, progress = progress_log()
+    output = tmp_path / "artifact"
+    result = train(
+        "whisper-tiny.en",
+        TrainingData(related_text=sentences, pronunciations=[("INR", "i n r")], utterances=utterances),
+        TrainingParameters(epochs=1, options={"batch_size": 4, "held_out": 2, "threads": 2}),
+        output,
+        progress,
+    )
+    fine_tune = result.contributions["utterances"]["fine_tune"]
+    assert fine_tune["steps"] == 1 and fine_tune["train_clips"] == 4 and fine_tune["heldout_clips"] == 2
+    assert [record["epoch"] for record in fine_tune["history"]] == [0, 1]
+    assert all(record["heldout_wer"] is not None for record in fine_tune["history"])
+    assert fine_tune["chosen_epoch"] in (0, 1)
+    for key in ("selection", "seconds", "precision", "stopped_by_time_budget"):
+        assert key in fine_tune
+    assert result.contributions["utterances"]["usable"] == 6
+    assert result.contributions["training_seconds"] > 0
+    config = result.engine_config
+    if fine_tune["chosen_epoch"]:
+        assert config["model_dir"] == "ct2" and (output / "ct2" / "model.bin").is_file()
+        assert (output / "ct2" / "tokenizer.json").is_file()
+    else:
+        assert config["model_dir"] is None and not (output / "ct2").exists()
+    assert not (output / ".work").exists()
+    assert any("fine-tuning epoch 1/1" in description for _, _, description in calls)
+
+    model = load(output, {"name": "tuned", "engine_config": config})
+    transcript = model.transcribe(read_audio(speak("Take the dose with food.", "en-gb")).samples)
+    assert transcript.text and transcript.model == "tuned"

@@ -1,0 +1,448 @@
+"""Full fine-tuning of Whisper on CPU with PyTorch, checkpoint chosen by held-out WER.
+
+The recipe:
+
+* the CTranslate2 base is read into ``transformers.WhisperForConditionalGeneration``
+  (:mod:`~tunefork.speech.whisper_custom.checkpoint`); every weight is trained (AdamW, lr 1e-5,
+  batch 8, gradient norm clipped at 1, bfloat16 autocast where the CPU supports it);
+* features are computed with faster-whisper's own log-mel extractor and padded to 30 s exactly as
+  at inference, so training sees what serving sees;
+* targets use the no-timestamps format custom models decode utterances with
+  (``<|startoftranscript|> <|notimestamps|> text <|endoftext|>``), and for
+  :data:`TIMESTAMP_FRACTION` of the examples the timestamped one (``<|0.00|> text <|t_end|>``)
+  that long audio is decoded with, so both modes keep working;
+* :data:`PROMPT_FRACTION` of the examples carry the hotwords as a previous-text prompt
+  (``<|startofprev|> hotwords``), as faster-whisper sends them, with the prompt masked out of the
+  loss: the model learns to use the list for words it hears, not to copy it;
+* each epoch's clips are augmented anew (:mod:`~tunefork.speech.whisper_custom.augment`);
+* a few training clips are held out; after every epoch the model is written as CTranslate2 int8,
+  the caller's ``evaluate`` transcribes the held-out clips with it exactly as served (hotwords,
+  display forms) and the checkpoint with the lowest WER wins (held-out loss breaks ties; "epoch 0",
+  the base model itself, competes too, so a fine-tune that does not help is not shipped);
+* a time budget stops training between steps; the partial epoch is still evaluated.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tunefork.errors import TuneforkError
+from tunefork.speech.whisper_custom.augment import AugmentConfig, augment
+from tunefork.speech.whisper_custom.checkpoint import load_transformers_model, save_ct2_model
+
+IGNORE_INDEX = -100
+TIMESTAMP_FRACTION = 0.25
+"""Share of examples in the timestamped format (the rest: no timestamps, as custom models decode
+utterances, see :class:`~tunefork.speech.whisper_custom.model.BiasedWhisperEngine`)."""
+PROMPT_FRACTION = 0.3
+"""Default share of examples that carry the hotwords prompt (masked out of the loss)."""
+MAX_TARGET_TOKENS = 220
+MAX_CLIP_SECONDS = 30.0
+SECONDS_PER_TIMESTAMP = 0.02
+
+
+@dataclass
+class Clip:
+    """One training example: canonical 16 kHz samples and their transcript."""
+
+    samples: np.ndarray
+    text: str
+    source: str = "audio"
+    """``audio`` (user recordings) or ``synthesized`` (related text spoken by TTS)."""
+
+
+@dataclass
+class FinetuneConfig:
+    """Knobs of one fine-tuning run (see the module docstring for the defaults' reasons)."""
+
+    epochs: int = 5
+    batch_size: int = 8
+    learning_rate: float = 1e-5
+    held_out: int | None = None
+    """Clips held out for checkpoint selection; None: about 12% (2 to 12), 0 below 6 clips."""
+    time_budget_s: float | None = None
+    prompt_fraction: float = PROMPT_FRACTION
+    timestamp_fraction: float = TIMESTAMP_FRACTION
+    augment: AugmentConfig = field(default_factory=AugmentConfig)
+    seed: int = 0
+    quantization: str = "int8"
+    mixed_precision: str = "auto"
+    """``bf16`` (autocast), ``none``, or ``auto``: bf16 when the CPU has AVX512-BF16 or AMX."""
+    threads: int | None = None
+
+
+@dataclass
+class EpochRecord:
+    """What one epoch did and how its checkpoint scored on the held-out clips."""
+
+    epoch: int
+    steps: int
+    train_loss: float | None
+    heldout_wer: float | None
+    heldout_loss: float | None
+    seconds: float
+
+
+@dataclass
+class FinetuneResult:
+    """The chosen checkpoint (``model_dir`` None when the base model won) and the run's history."""
+
+    model_dir: Path | None
+    chosen_epoch: int
+    history: list[EpochRecord]
+    steps: int
+    seconds: float
+    train_clips: int
+    heldout_clips: int
+    stopped_by_time_budget: bool
+    selection: str
+    precision: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready summary for the model card."""
+        data = asdict(self)
+        data["model_dir"] = self.model_dir.name if self.model_dir else None
+        data["seconds"] = round(self.seconds, 1)
+        for record in data["history"]:
+            record["seconds"] = round(record["seconds"], 1)
+            for key in ("train_loss", "heldout_wer", "heldout_loss"):
+                if record[key] is not None:
+                    record[key] = round(record[key], 4)
+        return data
+
+
+Evaluator = Callable[[str, list[Clip]], float]
+"""``evaluate(ct2_model_dir, clips) -> WER`` of a checkpoint on the held-out clips, as served."""
+StepProgress = Callable[[int, int, str], None]
+
+
+class WhisperTokens:
+    """The special tokens and text encoding of a Whisper model, from its bundled ``tokenizer.json``."""
+
+    def __init__(self, model_dir: str | Path, vocab_size: int) -> None:
+        import tokenizers
+        from faster_whisper.tokenizer import Tokenizer
+
+        path = Path(model_dir) / "tokenizer.json"
+        if not path.is_file():
+            raise TuneforkError(f"{model_dir} has no tokenizer.json: cannot fine-tune it offline")
+        multilingual = vocab_size >= 51865
+        self._tokenizer = Tokenizer(
+            tokenizers.Tokenizer.from_file(str(path)),
+            multilingual,
+            task="transcribe" if multilingual else None,
+            language="en" if multilingual else None,
+        )
+        self.sot_sequence = list(self._tokenizer.sot_sequence)
+        self.sot_prev = self._tokenizer.sot_prev
+        self.no_timestamps = self._tokenizer.no_timestamps
+        self.timestamp_begin = self._tokenizer.timestamp_begin
+        self.eot = self._tokenizer.eot
+
+    def encode(self, text: str) -> list[int]:
+        """Token ids of ``text`` as Whisper writes it after the start token (with a leading space)."""
+        return self._tokenizer.encode(" " + text.strip())
+
+    def decode(self, ids: list[int]) -> str:
+        """Text of token ids (special and timestamp tokens dropped)."""
+        return self._tokenizer.decode([i for i in ids if i < self.eot])
+
+    def timestamp(self, seconds: float) -> int:
+        """The timestamp token for ``seconds`` (0 to 30 s in 20 ms steps)."""
+        steps = round(min(max(seconds, 0.0), MAX_CLIP_SECONDS) / SECONDS_PER_TIMESTAMP)
+        return self.timestamp_begin + steps
+
+
+def speech_end(samples: np.ndarray, rate: int = 16_000) -> float:
+    """Seconds to the end of the last loud 20 ms frame, plus 0.1 s (the clip end if all quiet)."""
+    frame = rate // 50
+    frames = len(samples) // frame
+    if frames == 0:
+        return len(samples) / rate
+    energy = np.sqrt(np.mean(samples[: frames * frame].reshape(frames, frame) ** 2, axis=1))
+    loud = np.nonzero(energy > 0.05 * float(energy.max()))[0]
+    end = (loud[-1] + 1) * frame / rate + 0.1 if len(loud) else len(samples) / rate
+    return min(end, len(samples) / rate)
+
+
+def build_example(
+    tokens: WhisperTokens, text: str, end_seconds: float, timestamps: bool, prompt: list[int] | None
+) -> tuple[list[int], list[int]]:
+    """``(decoder_input_ids, labels)`` for one clip; prompt and start tokens are masked in the labels."""
+    prefix = [tokens.sot_prev, *prompt] if prompt else []
+    prefix += tokens.sot_sequence
+    text_ids = tokens.encode(text)[:MAX_TARGET_TOKENS]
+    if timestamps:
+        target = [tokens.timestamp(0.0), *text_ids, tokens.timestamp(end_seconds), tokens.eot]
+    else:
+        prefix.append(tokens.no_timestamps)
+        target = [*text_ids, tokens.eot]
+    full = prefix + target
+    labels = [IGNORE_INDEX] * (len(prefix) - 1) + target
+    return full[:-1], labels
+
+
+def log_mel(samples: np.ndarray, extractor: Any) -> np.ndarray:
+    """faster-whisper's log-mel features of a clip, padded or cut to 30 s (3000 frames)."""
+    from faster_whisper.audio import pad_or_trim
+
+    return pad_or_trim(extractor(samples))
+
+
+def greedy_decode(model: Any, model_dir: str | Path, samples: np.ndarray, max_tokens: int = 200) -> str:
+    """Greedy no-timestamps transcript of one clip with a transformers Whisper model.
+
+    Applies the same suppressed tokens as faster-whisper (from the CTranslate2 ``config.json``), so
+    it checks that a converted model computes what the CTranslate2 original computes.
+    """
+    import json
+
+    import torch
+    from faster_whisper.feature_extractor import FeatureExtractor
+
+    tokens = WhisperTokens(model_dir, model.config.vocab_size)
+    config_path = Path(model_dir) / "config.json"
+    config = json.loads(config_path.read_text(encoding="utf-8")) if config_path.is_file() else {}
+    suppress = torch.tensor([i for i in config.get("suppress_ids", []) if i >= 0], dtype=torch.long)
+    suppress_begin = torch.tensor(config.get("suppress_ids_begin", []), dtype=torch.long)
+    features = torch.from_numpy(log_mel(samples, FeatureExtractor(feature_size=model.config.num_mel_bins)))[None]
+    prefix = [*tokens.sot_sequence, tokens.no_timestamps]
+    ids = list(prefix)
+    model.eval()
+    with torch.no_grad():
+        encoded = model.model.encoder(features).last_hidden_state
+        for _ in range(max_tokens):
+            logits = model(encoder_outputs=(encoded,), decoder_input_ids=torch.tensor([ids])).logits[0, -1]
+            logits[suppress] = -np.inf
+            if len(ids) == len(prefix):
+                logits[suppress_begin] = -np.inf
+            logits[tokens.timestamp_begin :] = -np.inf
+            next_id = int(torch.argmax(logits))
+            if next_id == tokens.eot:
+                break
+            ids.append(next_id)
+    return tokens.decode(ids[len(prefix) :])
+
+
+def choose_heldout(count: int, requested: int | None) -> int:
+    """How many clips to hold out: ``requested``, or about 12% (2 to 12), none below 6 clips."""
+    if requested is not None:
+        return max(0, min(requested, count - 1))
+    if count < 6:
+        return 0
+    return min(12, max(2, round(count * 0.12)))
+
+
+def _precision(requested: str) -> str:
+    import torch
+
+    if requested == "auto":
+        supported = torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()
+        return "bf16" if supported else "none"
+    if requested not in {"bf16", "none"}:
+        raise TuneforkError(f"mixed_precision must be auto, bf16 or none, not {requested!r}")
+    return requested
+
+
+class Finetuner:
+    """One fine-tuning run; call :meth:`run`."""
+
+    def __init__(
+        self,
+        base_dir: str | Path,
+        clips: Sequence[Clip],
+        config: FinetuneConfig,
+        work_dir: Path,
+        evaluate: Evaluator,
+        hotwords: str = "",
+        progress: StepProgress | None = None,
+    ) -> None:
+        if not clips:
+            raise TuneforkError("fine-tuning needs at least one (audio, transcript) clip")
+        self.base_dir = Path(base_dir)
+        self.config = config
+        self.work_dir = work_dir
+        self.evaluate = evaluate
+        self.hotwords = hotwords
+        self.progress = progress or (lambda done, total, description: None)
+        self.rng = np.random.default_rng(config.seed)
+        order = self.rng.permutation(len(clips))
+        held = choose_heldout(len(clips), config.held_out)
+        self.heldout = [clips[i] for i in order[:held]]
+        self.train_clips = [clips[i] for i in order[held:]]
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return math.ceil(len(self.train_clips) / self.config.batch_size)
+
+    def run(self) -> FinetuneResult:
+        """Train, evaluate each epoch's checkpoint, keep the best; return the result."""
+        import torch
+
+        start = time.monotonic()
+        threads = torch.get_num_threads()
+        if self.config.threads:
+            torch.set_num_threads(self.config.threads)
+        torch.manual_seed(self.config.seed)
+        try:
+            return self._run(start)
+        except MemoryError as exc:
+            raise TuneforkError("fine-tuning ran out of memory: use fewer or shorter clips, or batch_size 4") from exc
+        except RuntimeError as exc:
+            if "memory" in str(exc).lower() or "alloc" in str(exc).lower():
+                raise TuneforkError(f"fine-tuning ran out of memory ({exc}); try batch_size 4") from exc
+            raise
+        finally:
+            torch.set_num_threads(threads)
+
+    def _run(self, start: float) -> FinetuneResult:
+        import torch
+        from faster_whisper.feature_extractor import FeatureExtractor
+
+        model = load_transformers_model(self.base_dir)
+        self.tokens = WhisperTokens(self.base_dir, model.config.vocab_size)
+        self.extractor = FeatureExtractor(feature_size=model.config.num_mel_bins)
+        self.prompt = self.tokens.encode(self.hotwords) if self.hotwords else []
+        precision = _precision(self.config.mixed_precision)
+        optimizer = torch.optim.AdamW(model.parameters(), lr=self.config.learning_rate)
+        total_steps = self.config.epochs * self.steps_per_epoch
+        history = [self._score(model, 0, 0, None, None, precision)]
+        steps = 0
+        stopped = False
+        for epoch in range(1, self.config.epochs + 1):
+            epoch_start = time.monotonic()
+            model.train()
+            losses: list[float] = []
+            order = self.rng.permutation(len(self.train_clips))
+            for first in range(0, len(order), self.config.batch_size):
+                batch = [self.train_clips[i] for i in order[first : first + self.config.batch_size]]
+                losses.append(self._step(model, optimizer, batch, precision))
+                steps += 1
+                description = f"fine-tuning epoch {epoch}/{self.config.epochs}, loss {losses[-1]:.3f}"
+                self.progress(steps, total_steps, description)
+                if self._out_of_time(start, history):
+                    stopped = True
+                    break
+            mean_loss = float(np.mean(losses))
+            history.append(self._score(model, epoch, steps, mean_loss, epoch_start, precision))
+            if stopped:
+                break
+        return self._finish(history, steps, start, stopped, precision)
+
+    def _out_of_time(self, start: float, history: list[EpochRecord]) -> bool:
+        budget = self.config.time_budget_s
+        if not budget:
+            return False
+        evaluation = history[0].seconds if history else 0.0
+        return time.monotonic() - start + evaluation > budget
+
+    def _batch(self, clips: Sequence[Clip], train: bool) -> tuple[Any, Any, Any]:
+        import torch
+
+        features, inputs, labels = [], [], []
+        for clip in clips:
+            samples = augment(clip.samples, self.config.augment, self.rng) if train else clip.samples
+            features.append(log_mel(samples, self.extractor))
+            timestamps = (self.rng.random() < self.config.timestamp_fraction) if train else True
+            use_prompt = bool(self.prompt) and train and self.rng.random() < self.config.prompt_fraction
+            ids, target = build_example(
+                self.tokens, clip.text, speech_end(samples), timestamps, self.prompt if use_prompt else None
+            )
+            inputs.append(ids)
+            labels.append(target)
+        width = max(len(ids) for ids in inputs)
+        input_ids = torch.full((len(inputs), width), self.tokens.eot, dtype=torch.long)
+        label_ids = torch.full((len(inputs), width), IGNORE_INDEX, dtype=torch.long)
+        for row, (ids, target) in enumerate(zip(inputs, labels, strict=True)):
+            input_ids[row, : len(ids)] = torch.tensor(ids)
+            label_ids[row, : len(target)] = torch.tensor(target)
+        return torch.from_numpy(np.stack(features)), input_ids, label_ids
+
+    def _loss(self, model: Any, clips: Sequence[Clip], precision: str, train: bool) -> Any:
+        import torch
+
+        features, input_ids, labels = self._batch(clips, train)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
+            logits = model(input_features=features, decoder_input_ids=input_ids).logits
+        return torch.nn.functional.cross_entropy(
+            logits.float().reshape(-1, logits.shape[-1]), labels.reshape(-1), ignore_index=IGNORE_INDEX
+        )
+
+    def _step(self, model: Any, optimizer: Any, batch: Sequence[Clip], precision: str) -> float:
+        import torch
+
+        loss = self._loss(model, batch, precision, train=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+        return float(loss.detach())
+
+    def _heldout_loss(self, model: Any, precision: str) -> float | None:
+        import torch
+
+        if not self.heldout:
+            return None
+        model.eval()
+        with torch.no_grad():
+            losses = [
+                float(self._loss(model, self.heldout[i : i + self.config.batch_size], precision, train=False))
+                for i in range(0, len(self.heldout), self.config.batch_size)
+            ]
+        return float(np.mean(losses))
+
+    def _score(
+        self, model: Any, epoch: int, steps: int, train_loss: float | None, epoch_start: float | None, precision: str
+    ) -> EpochRecord:
+        """Evaluate the current weights (epoch 0: the base model as is) and keep the checkpoint."""
+        eval_start = time.monotonic()
+        wer = loss = None
+        if self.heldout or epoch > 0:
+            directory = self._checkpoint_dir(epoch)
+            if epoch == 0:
+                target = str(self.base_dir)
+            else:
+                save_ct2_model(model, self.base_dir, directory, self.config.quantization)
+                target = str(directory)
+            if self.heldout:
+                wer = self.evaluate(target, self.heldout)
+                loss = self._heldout_loss(model, precision)
+        seconds = time.monotonic() - (epoch_start if epoch_start is not None else eval_start)
+        return EpochRecord(epoch, steps, train_loss, wer, loss, seconds)
+
+    def _checkpoint_dir(self, epoch: int) -> Path:
+        return self.work_dir / f"epoch_{epoch}"
+
+    def _finish(
+        self, history: list[EpochRecord], steps: int, start: float, stopped: bool, precision: str
+    ) -> FinetuneResult:
+        if self.heldout:
+            best = min(history, key=lambda r: (r.heldout_wer, r.heldout_loss, -r.epoch))
+            selection = "lowest held-out WER (held-out loss breaks ties); epoch 0 is the base model"
+        else:
+            best = history[-1]
+            selection = "last epoch (too few clips to hold any out)"
+        for record in history:
+            if record.epoch != best.epoch and record.epoch > 0:
+                shutil.rmtree(self._checkpoint_dir(record.epoch), ignore_errors=True)
+        model_dir = self._checkpoint_dir(best.epoch) if best.epoch > 0 else None
+        return FinetuneResult(
+            model_dir=model_dir,
+            chosen_epoch=best.epoch,
+            history=history,
+            steps=steps,
+            seconds=time.monotonic() - start,
+            train_clips=len(self.train_clips),
+            heldout_clips=len(self.heldout),
+            stopped_by_time_budget=stopped,
+            selection=selection,
+            precision=precision,
+        )

@@ -1,0 +1,167 @@
+"""The served custom Whisper model: faster-whisper with hotwords, then display-form rewriting."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from tunefork.errors import TuneforkError
+from tunefork.speech.base import Transcript, Word, as_canonical_samples, duration_of, tidy_words
+from tunefork.speech.whisper_custom.display_forms import DisplayFormRewriter
+from tunefork.speech.whisper_engine import WhisperEngine, bundled_tiny_en_path
+
+BUNDLED_WHISPER = "whisper-tiny.en"
+
+
+def base_model_location(base_model: str) -> str:
+    """What :class:`WhisperEngine` needs for a Whisper base model name (a directory, size or repo id).
+
+    ``whisper-tiny.en`` is the bundled directory; ``whisper-<size>`` is a faster-whisper size and
+    ``hf:<owner>/<repo>`` a hub repository (both download on first use, and fail clearly offline).
+    """
+    if base_model == BUNDLED_WHISPER:
+        return bundled_tiny_en_path()
+    if base_model.startswith("hf:"):
+        return base_model[3:]
+    if base_model.startswith("whisper-"):
+        return base_model[len("whisper-") :]
+    raise TuneforkError(f"{base_model!r} is not a Whisper base model (try {BUNDLED_WHISPER})")
+
+
+def token_counter(model_dir: str | Path) -> Callable[[str], int]:
+    """``count(text)``: how many tokens the model's ``tokenizer.json`` spells ``text`` with."""
+    import tokenizers
+
+    path = Path(model_dir) / "tokenizer.json"
+    if not path.is_file():
+        raise TuneforkError(f"{model_dir} has no tokenizer.json")
+    tokenizer = tokenizers.Tokenizer.from_file(str(path))
+
+    def count(text: str) -> int:
+        return len(tokenizer.encode(text, add_special_tokens=False).ids)
+
+    return count
+
+
+SINGLE_WINDOW_SECONDS = 30.0
+"""Utterances up to this long are decoded in one window without timestamp tokens."""
+HALLUCINATION_PROBABILITY = 0.01
+"""A hotword at the very end of a transcript with a lower word probability is dropped."""
+
+
+def max_new_tokens(duration: float) -> int:
+    """Upper bound on the tokens of one window: fast speech is about 5 tokens a second."""
+    return int(min(SINGLE_WINDOW_SECONDS, duration) * 8) + 24
+
+
+def _key(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum() or ch.isspace()).strip()
+
+
+def drop_trailing_hotwords(text: str, words: list[Word], hotwords: str | None) -> tuple[str, list[Word]]:
+    """Remove hotwords the decoder appended after the speech (``"... from here? clopidogrel,"``).
+
+    After the last spoken word, a hotword prompt invites the decoder to continue the list: the
+    appended word is the prompt's, with a word probability around 0.0003. Only a trailing run of
+    words that are hotwords *and* below :data:`HALLUCINATION_PROBABILITY` is removed.
+    """
+    if not hotwords or not words:
+        return text, words
+    items = {_key(item) for item in hotwords.split(",") if _key(item)}
+    keep = len(words)
+    while keep and words[keep - 1].confidence < HALLUCINATION_PROBABILITY and _key(words[keep - 1].text) in items:
+        keep -= 1
+    if keep == len(words):
+        return text, words
+    kept = words[:keep]
+    tail = " ".join(word.text for word in words[keep:])
+    stripped = text.rstrip()
+    text = stripped[: -len(tail)].rstrip() if stripped.endswith(tail) else " ".join(w.text for w in kept)
+    return text, kept
+
+
+class BiasedWhisperEngine(WhisperEngine):
+    """:class:`WhisperEngine` that decodes short utterances without timestamp tokens.
+
+    With hotwords, timestamped decoding ends the first segment before the end of the audio and then
+    decodes the trailing silence as a new segment, where the prompt makes the decoder write a hotword
+    ("How long does it take to drive to Neopod from here? clopidogrel,"); those low-probability
+    segments also trigger faster-whisper's temperature fallback, which made decoding 8x slower in
+    our measurements. One window without timestamps avoids both; word timings still come from
+    faster-whisper's cross-attention alignment. Decoding is deterministic (beam search at
+    temperature 0, no sampling fallback, so evaluations are repeatable) and bounded in length by
+    :func:`max_new_tokens`, which stops a repetition loop early. A hotword still appended at the very end is dropped
+    (:func:`drop_trailing_hotwords`). Audio longer than one window is decoded as usual.
+    """
+
+    def transcribe(self, samples: np.ndarray) -> Transcript:
+        """Recognize 16 kHz mono float32 samples (see the class docstring for the decoding mode)."""
+        audio = as_canonical_samples(samples)
+        duration = duration_of(audio)
+        if len(audio) == 0:
+            return Transcript(text="", words=[], duration=0.0, model=self.name)
+        with self._lock:
+            segments, _info = self._model.transcribe(
+                audio,
+                language=self.language,
+                beam_size=self.beam_size,
+                word_timestamps=True,
+                vad_filter=self.vad_filter,
+                condition_on_previous_text=False,
+                hotwords=self.hotwords,
+                without_timestamps=duration <= SINGLE_WINDOW_SECONDS,
+                temperature=0.0,
+                max_new_tokens=max_new_tokens(duration),
+            )
+            segments = list(segments)
+        texts = [segment.text.strip() for segment in segments if segment.text.strip()]
+        words = [
+            Word(word.word.strip(), word.start, word.end, word.probability)
+            for segment in segments
+            for word in segment.words or []
+            if word.word.strip()
+        ]
+        text, words = drop_trailing_hotwords(" ".join(texts).strip(), words, self.hotwords)
+        return Transcript(text, tidy_words(words, duration), duration, self.name)
+
+
+class CustomWhisperModel:
+    """A (possibly fine-tuned) Whisper model decoding with hotwords and rewriting display forms.
+
+    ``transcribe`` has the :class:`~tunefork.speech.base.SpeechModel` contract; the underlying
+    :class:`WhisperEngine` serializes calls with its lock.
+    """
+
+    engine = "whisper"
+
+    def __init__(
+        self,
+        name: str,
+        model_path_or_id: str,
+        hotwords: str | None = None,
+        rewriter: DisplayFormRewriter | None = None,
+        compute_type: str = "int8",
+        beam_size: int = 5,
+        cpu_threads: int = 2,
+    ) -> None:
+        self.name = name
+        self.hotwords = hotwords or None
+        self.rewriter = rewriter or DisplayFormRewriter([])
+        self.whisper = BiasedWhisperEngine(
+            model_path_or_id,
+            name=name,
+            compute_type=compute_type,
+            beam_size=beam_size,
+            hotwords=self.hotwords,
+            cpu_threads=cpu_threads,
+        )
+
+    def __repr__(self) -> str:
+        path = self.whisper.model_path
+        return f"CustomWhisperModel(name={self.name!r}, model={path!r}, rewrites={len(self.rewriter)})"
+
+    def transcribe(self, samples: np.ndarray) -> Transcript:
+        """Recognize one utterance, then rewrite spoken forms to display forms."""
+        return self.rewriter.apply(self.whisper.transcribe(samples))

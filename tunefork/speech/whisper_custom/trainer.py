@@ -1,0 +1,443 @@
+"""Train a custom Whisper model from related text, pronunciations and audio; load it back.
+
+``train`` writes into an empty ``output_dir``:
+
+* ``display_forms.json``: the ``[display, spoken]`` pairs the loaded model rewrites;
+* ``terms.json``: the mined terms and phrases (for reports and reuse);
+* ``ct2/``: the fine-tuned CTranslate2 int8 model, only when audio was given *and* a fine-tuned
+  checkpoint beat the base model on the held-out clips.
+
+and returns an ``engine_config`` whose paths are relative to that folder:
+
+==================  =========================================================================
+key                 meaning
+==================  =========================================================================
+``format``          1
+``base_model``      base model name (``whisper-tiny.en``)
+``model_dir``       ``"ct2"`` or ``None`` (serve the base model's weights)
+``hotwords``        the faster-whisper hotwords string (``""``: biasing off)
+``display_forms``   ``"display_forms.json"``
+``compute_type``    faster-whisper compute type when serving (``int8``)
+``beam_size``       beam size when serving (5)
+==================  =========================================================================
+
+Options (``TrainingParameters.options``), all optional:
+
+=============================  =======  =================================================================
+option                         default  meaning
+=============================  =======  =================================================================
+``hotwords``                   True     bias decoding toward mined terms and display forms
+``max_hotword_tokens``         223      cap on the hotwords length in Whisper tokens
+``synthesize_text``            False    also fine-tune on related text spoken by espeak-ng voices
+``synthesis_voices``           3 vcs    espeak-ng voices for that (``en-us``, ``en-gb-x-rp``, ``en-029``)
+``synthesis_max_sentences``    150      sentences of related text synthesized at most
+``synthesis_cache_dir``        none     reuse synthesized clips across runs (else a temporary folder)
+``augment``                    True     noise / speed / gain augmentation of training audio
+``prompt_fraction``            0.3      share of training examples with the hotwords prompt
+``batch_size``                 8        fine-tuning batch size
+``learning_rate``              1e-5     AdamW learning rate
+``held_out``                   auto     clips held out for checkpoint selection (about 12%)
+``time_budget_s``              540      fine-tuning stops after this many seconds (None: no limit)
+``quantization``               int8     CTranslate2 type of the written model
+``mixed_precision``            auto     ``bf16`` autocast when the CPU supports it, or ``none``
+``threads``                    none     torch CPU threads (default: torch's choice)
+=============================  =======  =================================================================
+
+``synthesize_text`` is off by default: text-only customization (hotwords + display forms) takes a
+few seconds, while synthesizing and fine-tuning on 150 sentences x 3 voices takes tens of minutes on
+2 CPU cores (see the measurements in the package docstring). Turn it on for a model you can train
+overnight.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tunefork.audio import read_audio
+from tunefork.errors import TuneforkError
+from tunefork.evaluation.metrics import score_corpus
+from tunefork.progress import ProgressCallback
+from tunefork.speech.base import SpeechModel
+from tunefork.speech.customization import TrainedComponents, TrainingData, TrainingParameters
+from tunefork.speech.vocabulary import baseline_vocabulary
+from tunefork.speech.whisper_custom.augment import DEFAULT_SYNTHESIS_VOICES, AugmentConfig, synthesize_sentences
+from tunefork.speech.whisper_custom.biasing import DEFAULT_MAX_TOKENS, Hotwords, build_hotwords, rank_items
+from tunefork.speech.whisper_custom.display_forms import DisplayFormRewriter
+from tunefork.speech.whisper_custom.model import CustomWhisperModel, base_model_location, token_counter
+from tunefork.speech.whisper_custom.terms import MinedTerms, mine_terms
+from tunefork.speech.whisper_engine import resolve_model_dir
+
+FORMAT_VERSION = 1
+DEFAULT_EPOCHS = 5
+DEFAULT_TIME_BUDGET_S = 540.0
+MODEL_DIR = "ct2"
+DISPLAY_FORMS_FILE = "display_forms.json"
+TERMS_FILE = "terms.json"
+WORK_DIR = ".work"
+
+
+@dataclass
+class WhisperOptions:
+    """Parsed and checked ``TrainingParameters.options`` (see the module docstring)."""
+
+    hotwords: bool = True
+    max_hotword_tokens: int = DEFAULT_MAX_TOKENS
+    synthesize_text: bool = False
+    synthesis_voices: tuple[str, ...] = DEFAULT_SYNTHESIS_VOICES
+    synthesis_max_sentences: int = 150
+    synthesis_cache_dir: str | None = None
+    augment: bool = True
+    prompt_fraction: float = 0.3
+    batch_size: int = 8
+    learning_rate: float = 1e-5
+    held_out: int | None = None
+    time_budget_s: float | None = DEFAULT_TIME_BUDGET_S
+    quantization: str = "int8"
+    mixed_precision: str = "auto"
+    threads: int | None = None
+
+    @classmethod
+    def parse(cls, options: dict[str, Any]) -> WhisperOptions:
+        """Options from a plain dict; unknown keys or wrong types raise :class:`TuneforkError`."""
+        unknown = sorted(set(options) - set(_OPTION_TYPES))
+        if unknown:
+            raise TuneforkError(f"unknown whisper training option(s) {unknown}; known: {sorted(_OPTION_TYPES)}")
+        parsed = cls()
+        for key, value in options.items():
+            try:
+                setattr(parsed, key, None if value is None and key in _NULLABLE else _OPTION_TYPES[key](value))
+            except (TypeError, ValueError) as exc:
+                raise TuneforkError(f"whisper training option {key}={value!r} is not valid: {exc}") from exc
+        if parsed.batch_size < 1 or not 0.0 <= parsed.prompt_fraction <= 1.0:
+            raise TuneforkError("batch_size must be at least 1 and prompt_fraction between 0 and 1")
+        if not parsed.synthesis_voices:
+            raise TuneforkError("synthesis_voices must name at least one espeak-ng voice")
+        return parsed
+
+
+def _as_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("expected true or false")
+
+
+def _as_voices(value: Any) -> tuple[str, ...]:
+    items = value.split(",") if isinstance(value, str) else list(value)
+    return tuple(str(v).strip() for v in items if str(v).strip())
+
+
+_OPTION_TYPES: dict[str, Any] = {
+    "hotwords": _as_bool,
+    "max_hotword_tokens": int,
+    "synthesize_text": _as_bool,
+    "synthesis_voices": _as_voices,
+    "synthesis_max_sentences": int,
+    "synthesis_cache_dir": str,
+    "augment": _as_bool,
+    "prompt_fraction": float,
+    "batch_size": int,
+    "learning_rate": float,
+    "held_out": int,
+    "time_budget_s": float,
+    "quantization": str,
+    "mixed_precision": str,
+    "threads": int,
+}
+_NULLABLE = {"synthesis_cache_dir", "held_out", "time_budget_s", "threads"}
+
+
+class _Progress:
+    """Maps the phases of training onto one ``progress(done, total, description)`` counter."""
+
+    def __init__(self, callback: ProgressCallback, total: int) -> None:
+        self.callback = callback
+        self.total = max(total, 1)
+        self.done = 0
+
+    def advance(self, description: str, to: int | None = None) -> None:
+        self.done = min(self.total, self.done + 1 if to is None else to)
+        self.callback(self.done, self.total, description)
+
+
+def _load_clips(pairs: list[tuple[Path, str]], source: str) -> tuple[list[Any], list[str]]:
+    """Read ``(wav, transcript)`` pairs as fine-tuning clips; unusable ones become reasons."""
+    from tunefork.speech.whisper_custom.finetune import MAX_CLIP_SECONDS, Clip
+
+    clips, rejected = [], []
+    for path, text in pairs:
+        name = Path(path).name
+        if not text or not text.strip():
+            rejected.append(f"{name}: empty transcript")
+            continue
+        try:
+            samples = read_audio(Path(path)).samples
+        except (TuneforkError, OSError) as exc:
+            rejected.append(f"{name}: {exc}")
+            continue
+        if len(samples) / 16_000 > MAX_CLIP_SECONDS:
+            rejected.append(f"{name}: longer than {MAX_CLIP_SECONDS:.0f} s (Whisper's window)")
+            continue
+        clips.append(Clip(samples=samples, text=text.strip(), source=source))
+    return clips, rejected
+
+
+def _heldout_evaluator(name: str, hotwords: str, rewriter: DisplayFormRewriter, beam_size: int = 5) -> Any:
+    """``evaluate(ct2_dir, clips) -> WER`` with the model served exactly as :func:`load` will."""
+
+    def evaluate(model_dir: str, clips: list[Any]) -> float:
+        model = CustomWhisperModel(name, model_dir, hotwords=hotwords, rewriter=rewriter, beam_size=beam_size)
+        triples = [(str(i), clip.text, model.transcribe(clip.samples).text) for i, clip in enumerate(clips)]
+        return score_corpus(triples).wer
+
+    return evaluate
+
+
+def _synthesis_sentences(sentences: list[str], limit: int, seed: int) -> list[str]:
+    unique = list(dict.fromkeys(s.strip() for s in sentences if s.strip()))
+    if len(unique) <= limit:
+        return unique
+    picked = np.random.default_rng(seed).choice(len(unique), size=limit, replace=False)
+    return [unique[i] for i in sorted(picked)]
+
+
+def train(
+    base_model: str,
+    data: TrainingData,
+    parameters: TrainingParameters,
+    output_dir: Path,
+    progress: ProgressCallback,
+) -> TrainedComponents:
+    """Customize Whisper ``base_model`` with ``data`` into ``output_dir`` (see the module docstring)."""
+    started = time.monotonic()
+    options = WhisperOptions.parse(dict(parameters.options))
+    if not data.kinds():
+        raise TuneforkError("no usable training data: give related text, a pronunciation file or audio")
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    base_dir = resolve_model_dir(base_model_location(base_model), base_model)
+    count_tokens = token_counter(base_dir)
+
+    rewriter = DisplayFormRewriter(data.pronunciations)
+    # Each distinct sentence counts once, whether it came as related text, a transcript or both.
+    sentences = list(dict.fromkeys(s.strip() for s in [*data.related_text, *(t for _, t in data.utterances)]))
+    mined = mine_terms([s for s in sentences if s], baseline_vocabulary(base_model), count_tokens)
+    displays = list(dict.fromkeys(display.strip() for display, _ in data.pronunciations if display.strip()))
+    cap = options.max_hotword_tokens if options.hotwords else 0
+    hotwords = build_hotwords(rank_items(mined, displays), count_tokens, cap)
+    _write_json(output_dir / DISPLAY_FORMS_FILE, [[r.display, " ".join(r.spoken)] for r in rewriter.rewrites])
+    _write_json(
+        output_dir / TERMS_FILE,
+        {"words": [t.to_dict() for t in mined.words], "phrases": [t.to_dict() for t in mined.phrases]},
+    )
+
+    synth_sentences = (
+        _synthesis_sentences(data.related_text, options.synthesis_max_sentences, parameters.seed)
+        if options.synthesize_text and data.related_text
+        else []
+    )
+    epochs = parameters.epochs if parameters.epochs is not None else DEFAULT_EPOCHS
+    if epochs < 0:
+        raise TuneforkError(f"epochs must be 0 or more, not {epochs}")
+    n_synth = len(synth_sentences) * len(options.synthesis_voices)
+    steps = epochs * -(-(len(data.utterances) + n_synth) // options.batch_size)
+    tracker = _Progress(progress, 1 + n_synth + steps)
+    tracker.advance(f"mined {len(mined.words)} terms, {len(mined.phrases)} phrases; {len(rewriter)} display forms")
+
+    synthesized, synthesis_seconds = _synthesize(synth_sentences, options, output_dir, tracker)
+    finetune_summary, model_dir = None, None
+    clips, rejected = _load_clips(list(data.utterances), "audio")
+    synth_clips, synth_rejected = _load_clips(synthesized, "synthesized")
+    rejected += synth_rejected
+    if data.utterances and not clips:
+        raise TuneforkError(f"none of the {len(data.utterances)} audio clips is usable: {'; '.join(rejected[:3])}")
+    all_clips = clips + synth_clips
+    if all_clips and epochs > 0:
+        finetune_summary, model_dir = _finetune(
+            base_dir, all_clips, epochs, options, parameters.seed, output_dir, hotwords, rewriter, tracker
+        )
+    shutil.rmtree(output_dir / WORK_DIR, ignore_errors=True)
+    tracker.advance("custom Whisper model written", to=tracker.total)
+
+    engine_config = {
+        "format": FORMAT_VERSION,
+        "base_model": base_model,
+        "model_dir": model_dir,
+        "hotwords": hotwords.text,
+        "display_forms": DISPLAY_FORMS_FILE,
+        "compute_type": "int8",
+        "beam_size": 5,
+    }
+    contributions = _contributions(
+        data,
+        mined,
+        hotwords,
+        cap,
+        rewriter,
+        displays,
+        clips,
+        rejected,
+        synthesized,
+        synthesis_seconds,
+        finetune_summary,
+        started,
+    )
+    return TrainedComponents(engine_config=engine_config, contributions=contributions)
+
+
+def _synthesize(
+    sentences: list[str], options: WhisperOptions, output_dir: Path, tracker: _Progress
+) -> tuple[list[tuple[Path, str]], float]:
+    if not sentences:
+        return [], 0.0
+    start = time.monotonic()
+    cache = Path(options.synthesis_cache_dir) if options.synthesis_cache_dir else output_dir / WORK_DIR / "synth"
+    base = tracker.done
+    pairs = synthesize_sentences(
+        sentences,
+        options.synthesis_voices,
+        cache,
+        lambda done, total: tracker.advance(f"synthesizing related text {done}/{total}", to=base + done),
+    )
+    return pairs, time.monotonic() - start
+
+
+def _finetune(
+    base_dir: str,
+    clips: list[Any],
+    epochs: int,
+    options: WhisperOptions,
+    seed: int,
+    output_dir: Path,
+    hotwords: Hotwords,
+    rewriter: DisplayFormRewriter,
+    tracker: _Progress,
+) -> tuple[dict[str, Any], str | None]:
+    from tunefork.speech.whisper_custom.finetune import FinetuneConfig, Finetuner
+
+    config = FinetuneConfig(
+        epochs=epochs,
+        batch_size=options.batch_size,
+        learning_rate=options.learning_rate,
+        held_out=options.held_out,
+        time_budget_s=options.time_budget_s,
+        prompt_fraction=options.prompt_fraction,
+        augment=AugmentConfig() if options.augment else AugmentConfig.off(),
+        seed=seed,
+        quantization=options.quantization,
+        mixed_precision=options.mixed_precision,
+        threads=options.threads,
+    )
+    base = tracker.done
+    finetuner = Finetuner(
+        base_dir,
+        clips,
+        config,
+        output_dir / WORK_DIR,
+        _heldout_evaluator("held-out", hotwords.text, rewriter),
+        hotwords=hotwords.text,
+        progress=lambda done, total, description: tracker.advance(description, to=base + done),
+    )
+    result = finetuner.run()
+    model_dir = None
+    if result.model_dir is not None:
+        shutil.move(str(result.model_dir), str(output_dir / MODEL_DIR))
+        model_dir = MODEL_DIR
+    summary = result.to_dict()
+    summary["model_dir"] = model_dir
+    summary["epochs_requested"] = epochs
+    summary["augmentation"] = options.augment
+    summary["prompt_fraction"] = options.prompt_fraction
+    summary["learning_rate"] = options.learning_rate
+    summary["batch_size"] = options.batch_size
+    return summary, model_dir
+
+
+def _contributions(
+    data: TrainingData,
+    mined: MinedTerms,
+    hotwords: Hotwords,
+    cap: int,
+    rewriter: DisplayFormRewriter,
+    displays: list[str],
+    clips: list[Any],
+    rejected: list[str],
+    synthesized: list[tuple[Path, str]],
+    synthesis_seconds: float,
+    finetune: dict[str, Any] | None,
+    started: float,
+) -> dict[str, Any]:
+    in_hotwords = {item.lower() for item in hotwords.items}
+    return {
+        "related_text": {
+            "sentences": len(data.related_text),
+            "terms_mined": len(mined.words),
+            "phrases_mined": len(mined.phrases),
+            "terms": [t.text for t in mined.words[:50]],
+            "phrases": [t.text for t in mined.phrases[:20]],
+            "synthesized_clips": len(synthesized),
+            "synthesis_seconds": round(synthesis_seconds, 1),
+        },
+        "pronunciations": {
+            "entries": len(data.pronunciations),
+            "rewrites": len(rewriter),
+            "display_forms_in_hotwords": sum(1 for d in displays if d.lower() in in_hotwords),
+        },
+        "hotwords": {**hotwords.to_dict(), "max_tokens": cap},
+        "utterances": {
+            "clips": len(data.utterances),
+            "usable": len(clips),
+            "rejected": rejected[:20],
+            "fine_tune": finetune,
+        },
+        "training_seconds": round(time.monotonic() - started, 1),
+    }
+
+
+def _write_json(path: Path, value: Any) -> None:
+    path.write_text(json.dumps(value, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def load(artifact_dir: Path, card: dict[str, Any]) -> SpeechModel:
+    """The served model of a custom Whisper artifact: weights, hotwords and display forms.
+
+    ``card`` is the ``model.json`` card; its ``engine_config`` (or the card itself when it has no
+    such key) is what :func:`train` returned; ``card["name"]`` names the model.
+    """
+    artifact_dir = Path(artifact_dir)
+    config = card.get("engine_config", card)
+    if config.get("format") != FORMAT_VERSION:
+        raise TuneforkError(f"{artifact_dir}: unsupported whisper engine_config format {config.get('format')!r}")
+    if config.get("model_dir"):
+        model_path = artifact_dir / config["model_dir"]
+        if not (model_path / "model.bin").is_file():
+            raise TuneforkError(f"{artifact_dir}: the fine-tuned model {config['model_dir']}/model.bin is missing")
+        location = str(model_path)
+    else:
+        location = base_model_location(config["base_model"])
+    pairs: list[tuple[str, str]] = []
+    if config.get("display_forms"):
+        forms_path = artifact_dir / config["display_forms"]
+        try:
+            pairs = [(display, spoken) for display, spoken in json.loads(forms_path.read_text(encoding="utf-8"))]
+        except (OSError, ValueError) as exc:
+            raise TuneforkError(f"{artifact_dir}: cannot read {config['display_forms']}: {exc}") from exc
+    return CustomWhisperModel(
+        name=card.get("name") or artifact_dir.name,
+        model_path_or_id=location,
+        hotwords=config.get("hotwords") or None,
+        rewriter=DisplayFormRewriter(pairs),
+        compute_type=config.get("compute_type", "int8"),
+        beam_size=int(config.get("beam_size", 5)),
+    )
