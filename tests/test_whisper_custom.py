@@ -183,7 +183,7 @@ def test_options_are_parsed_and_checked():
         {"synthesize_text": "yes", "synthesis_voices": "en-us, en-gb", "time_budget_s": None, "held_out": "3"}
     )
     assert options.synthesize_text is True and options.synthesis_voices == ("en-us", "en-gb")
-    assert options.time_budget_s is None and options.held_out == 3
+    assert options.time_budget_s is None and options.held_out == 3 and options.max_hotword_tokens is None
     with pytest.raises(TuneforkError, match="not valid"):
         WhisperOptions.parse({"augment": "maybe"})
 
@@ -218,6 +218,10 @@ def test_text_and_pronunciation_training_loads_transcribes_and_rewrites(tmp_path
     assert contributions["pronunciations"]["rewrites"] == 2
     assert contributions["utterances"]["fine_tune"] is None
     assert calls and calls[-1][0] == calls[-1][1]
+    default = train(
+        "whisper-tiny.en", TrainingData(related_text=sentences), TrainingParameters(), tmp_path / "d", lambda *a: None
+    )
+    assert default.contributions["hotwords"]["max_tokens"] == 223  # no fine-tuning: faster-whisper's cap
     assert not (output / ".work").exists()
 
     model = load(output, {"name": "pharmacy", "engine_config": config})
@@ -311,6 +315,7 @@ def test_fine_tune_a_few_steps_loads_transcribes_and_card_is_complete(tmp_path: 
         progress,
     )
     fine_tune = result.contributions["utterances"]["fine_tune"]
+    assert result.contributions["hotwords"]["max_tokens"] == 64  # fine-tuned: the shorter, measured cap
     assert fine_tune["steps"] == 1 and fine_tune["train_clips"] == 4 and fine_tune["heldout_clips"] == 2
     assert [record["epoch"] for record in fine_tune["history"]] == [0, 1]
     assert all(record["heldout_wer"] is not None for record in fine_tune["history"])

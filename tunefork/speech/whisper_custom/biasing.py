@@ -4,8 +4,8 @@ faster-whisper puts the hotwords before the start-of-transcript token as if they
 previous window (``<|startofprev|> hotwords <|startoftranscript|>``). The decoder then prefers those
 spellings, which fixes domain terms, but it also pulls general speech toward them ("law on monday" ->
 "alodine monday"): the longer the list, the stronger the pull and the slower each decoding step.
-So the list is ranked and cut at a token cap (:data:`DEFAULT_MAX_TOKENS`, where the measurements
-are):
+So the list is ranked and cut at a token cap (:data:`DEFAULT_MAX_TOKENS` for the base weights,
+:data:`FINETUNED_MAX_TOKENS` for fine-tuned ones; the measurements are documented there):
 
 1. single words: display forms from pronunciation files (the user named them explicitly) and
    out-of-vocabulary terms, then rare terms, each by count in the training text;
@@ -22,12 +22,18 @@ from dataclasses import dataclass, field
 from tunefork.speech.whisper_custom.terms import MinedTerms
 
 DEFAULT_MAX_TOKENS = 223
-"""Default cap on the hotwords length in Whisper tokens: faster-whisper's own cap (``max_length // 2 - 1``).
+"""Default cap for the base model's weights: faster-whisper's own cap (``max_length // 2 - 1``).
 
 Measured on 20 unseen-voice domain clips and 20 general clips (package docstring): 32, 64, 128
 and 223 tokens gave domain WER 70.0, 57.1, 55.8 and 48.8% (base 77.4%) and general WER 21.2, 23.6,
-26.9 and 25.0% (base 26.9%): more terms helped and general speech did not get worse. Lower it with
-the ``max_hotword_tokens`` option when a guard set says otherwise."""
+26.9 and 25.0% (base 26.9%): more terms helped and general speech did not get worse."""
+FINETUNED_MAX_TOKENS = 64
+"""Default cap when the weights are fine-tuned (the prompt is also trained with).
+
+A model fine-tuned with 64-token hotwords scored 28.6% domain / 9.9% general WER with them and
+38.2% / 15.6% without; one fine-tuned with 223-token hotwords 22.1% / 27.4% with them and
+46.1% / 24.1% without: a long list made the fine-tuned decoder write domain words into general
+speech (the leak the issue describes)."""
 SEPARATOR = ", "
 
 TokenCounter = Callable[[str], int]

@@ -27,7 +27,7 @@ Options (``TrainingParameters.options``), all optional:
 option                         default  meaning
 =============================  =======  =================================================================
 ``hotwords``                   True     bias decoding toward mined terms and display forms
-``max_hotword_tokens``         223      cap on the hotwords length in Whisper tokens
+``max_hotword_tokens``         auto     hotwords cap in tokens: 223 without fine-tuning, 64 with it
 ``synthesize_text``            False    also fine-tune on related text spoken by espeak-ng voices
 ``synthesis_voices``           3 vcs    espeak-ng voices for that (``en-us``, ``en-gb-x-rp``, ``en-029``)
 ``synthesis_max_sentences``    150      sentences of related text synthesized at most
@@ -43,10 +43,12 @@ option                         default  meaning
 ``threads``                    none     torch CPU threads (default: torch's choice)
 =============================  =======  =================================================================
 
-``synthesize_text`` is off by default: text-only customization (hotwords + display forms) takes a
-few seconds, while synthesizing and fine-tuning on 150 sentences x 3 voices takes tens of minutes on
-2 CPU cores (see the measurements in the package docstring). Turn it on for a model you can train
-overnight.
+``synthesize_text`` is off by default: text-only customization (hotwords + display forms) takes well
+under a second, while 150 sentences x 3 voices are 450 clips, about 57 steps an epoch at 5-20 s a
+step on 2 CPU cores (measured per step in the package docstring; the issue measured 64 s to
+synthesize 450 clips), i.e. 25 minutes or more for 5 epochs, and the time budget would cut it short.
+Turn it on, with a larger ``time_budget_s``, for a model you can train overnight; with audio, it
+adds the synthesized clips to the recordings.
 """
 
 from __future__ import annotations
@@ -68,7 +70,13 @@ from tunefork.speech.base import SpeechModel
 from tunefork.speech.customization import TrainedComponents, TrainingData, TrainingParameters
 from tunefork.speech.vocabulary import baseline_vocabulary
 from tunefork.speech.whisper_custom.augment import DEFAULT_SYNTHESIS_VOICES, AugmentConfig, synthesize_sentences
-from tunefork.speech.whisper_custom.biasing import DEFAULT_MAX_TOKENS, Hotwords, build_hotwords, rank_items
+from tunefork.speech.whisper_custom.biasing import (
+    DEFAULT_MAX_TOKENS,
+    FINETUNED_MAX_TOKENS,
+    Hotwords,
+    build_hotwords,
+    rank_items,
+)
 from tunefork.speech.whisper_custom.display_forms import DisplayFormRewriter
 from tunefork.speech.whisper_custom.model import CustomWhisperModel, base_model_location, token_counter
 from tunefork.speech.whisper_custom.terms import MinedTerms, mine_terms
@@ -88,7 +96,7 @@ class WhisperOptions:
     """Parsed and checked ``TrainingParameters.options`` (see the module docstring)."""
 
     hotwords: bool = True
-    max_hotword_tokens: int = DEFAULT_MAX_TOKENS
+    max_hotword_tokens: int | None = None
     synthesize_text: bool = False
     synthesis_voices: tuple[str, ...] = DEFAULT_SYNTHESIS_VOICES
     synthesis_max_sentences: int = 150
@@ -155,7 +163,7 @@ _OPTION_TYPES: dict[str, Any] = {
     "mixed_precision": str,
     "threads": int,
 }
-_NULLABLE = {"synthesis_cache_dir", "held_out", "time_budget_s", "threads"}
+_NULLABLE = {"max_hotword_tokens", "synthesis_cache_dir", "held_out", "time_budget_s", "threads"}
 
 
 class _Progress:
@@ -234,8 +242,6 @@ def train(
     sentences = list(dict.fromkeys(s.strip() for s in [*data.related_text, *(t for _, t in data.utterances)]))
     mined = mine_terms([s for s in sentences if s], baseline_vocabulary(base_model), count_tokens)
     displays = list(dict.fromkeys(display.strip() for display, _ in data.pronunciations if display.strip()))
-    cap = options.max_hotword_tokens if options.hotwords else 0
-    hotwords = build_hotwords(rank_items(mined, displays), count_tokens, cap)
     _write_json(output_dir / DISPLAY_FORMS_FILE, [[r.display, " ".join(r.spoken)] for r in rewriter.rewrites])
     _write_json(
         output_dir / TERMS_FILE,
@@ -250,6 +256,13 @@ def train(
     epochs = parameters.epochs if parameters.epochs is not None else DEFAULT_EPOCHS
     if epochs < 0:
         raise TuneforkError(f"epochs must be 0 or more, not {epochs}")
+    fine_tuning = epochs > 0 and bool(data.utterances or synth_sentences)
+    cap = options.max_hotword_tokens
+    if cap is None:
+        cap = FINETUNED_MAX_TOKENS if fine_tuning else DEFAULT_MAX_TOKENS
+    if not options.hotwords:
+        cap = 0
+    hotwords = build_hotwords(rank_items(mined, displays), count_tokens, cap)
     n_synth = len(synth_sentences) * len(options.synthesis_voices)
     steps = epochs * -(-(len(data.utterances) + n_synth) // options.batch_size)
     tracker = _Progress(progress, 1 + n_synth + steps)
