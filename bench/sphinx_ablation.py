@@ -1,6 +1,6 @@
 """Measure what each kind of sphinx customization buys, on the bundled pharmacy sentences.
 
-    python -m tunefork.speech.sphinx_custom.ablation [--guard 40] [--out results.json]
+    .venv/bin/python bench/sphinx_ablation.py [--guard 40] [--out results.json]
 
 The split follows ``bench/speech_customization.py``: the first 60 lines of
 ``tunefork/data/domain_sentences.txt`` are the related text, ``domain_pronunciations.txt`` the

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -106,6 +107,14 @@ class WhisperEngine:
     def __repr__(self) -> str:
         return f"WhisperEngine(name={self.name!r}, model={Path(self.model_path).name!r})"
 
+    def decode_options(self, duration: float) -> dict[str, Any]:
+        """Extra faster-whisper ``transcribe`` options for a clip of ``duration`` seconds (subclasses tune them)."""
+        return {}
+
+    def finish(self, text: str, words: list[Word]) -> tuple[str, list[Word]]:
+        """Last look at the decoded text and words before they become a transcript (subclasses clean up)."""
+        return text, words
+
     def transcribe(self, samples: np.ndarray) -> Transcript:
         """Recognize 16 kHz mono float32 samples; words carry faster-whisper's timings and probabilities."""
         audio = as_canonical_samples(samples)
@@ -121,20 +130,15 @@ class WhisperEngine:
                 vad_filter=self.vad_filter,
                 condition_on_previous_text=False,
                 hotwords=self.hotwords,
+                **self.decode_options(duration),
             )
             segments = list(segments)  # the generator decodes lazily: finish inside the lock
-        texts: list[str] = []
-        words: list[Word] = []
-        for segment in segments:
-            if segment.text.strip():
-                texts.append(segment.text.strip())
-            for word in segment.words or []:
-                text = word.word.strip()
-                if text:
-                    words.append(Word(text, word.start, word.end, word.probability))
-        return Transcript(
-            text=" ".join(texts).strip(),
-            words=tidy_words(words, duration),
-            duration=duration,
-            model=self.name,
-        )
+        texts = [segment.text.strip() for segment in segments if segment.text.strip()]
+        words = [
+            Word(word.word.strip(), word.start, word.end, word.probability)
+            for segment in segments
+            for word in segment.words or []
+            if word.word.strip()
+        ]
+        text, words = self.finish(" ".join(texts).strip(), words)
+        return Transcript(text=text, words=tidy_words(words, duration), duration=duration, model=self.name)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from tunefork.errors import TuneforkError
-from tunefork.speech.base import Transcript, Word, as_canonical_samples, duration_of, tidy_words
+from tunefork.speech.base import Transcript, Word
 from tunefork.speech.whisper_custom.display_forms import DisplayFormRewriter
 from tunefork.speech.whisper_engine import WhisperEngine, bundled_tiny_en_path
 
@@ -96,35 +97,17 @@ class BiasedWhisperEngine(WhisperEngine):
     (:func:`drop_trailing_hotwords`). Audio longer than one window is decoded as usual.
     """
 
-    def transcribe(self, samples: np.ndarray) -> Transcript:
-        """Recognize 16 kHz mono float32 samples (see the class docstring for the decoding mode)."""
-        audio = as_canonical_samples(samples)
-        duration = duration_of(audio)
-        if len(audio) == 0:
-            return Transcript(text="", words=[], duration=0.0, model=self.name)
-        with self._lock:
-            segments, _info = self._model.transcribe(
-                audio,
-                language=self.language,
-                beam_size=self.beam_size,
-                word_timestamps=True,
-                vad_filter=self.vad_filter,
-                condition_on_previous_text=False,
-                hotwords=self.hotwords,
-                without_timestamps=duration <= SINGLE_WINDOW_SECONDS,
-                temperature=0.0,
-                max_new_tokens=max_new_tokens(duration),
-            )
-            segments = list(segments)
-        texts = [segment.text.strip() for segment in segments if segment.text.strip()]
-        words = [
-            Word(word.word.strip(), word.start, word.end, word.probability)
-            for segment in segments
-            for word in segment.words or []
-            if word.word.strip()
-        ]
-        text, words = drop_trailing_hotwords(" ".join(texts).strip(), words, self.hotwords)
-        return Transcript(text, tidy_words(words, duration), duration, self.name)
+    def decode_options(self, duration: float) -> dict[str, Any]:
+        """One window without timestamps, temperature 0 and a length bound (see the class docstring)."""
+        return {
+            "without_timestamps": duration <= SINGLE_WINDOW_SECONDS,
+            "temperature": 0.0,
+            "max_new_tokens": max_new_tokens(duration),
+        }
+
+    def finish(self, text: str, words: list[Word]) -> tuple[str, list[Word]]:
+        """Drop a hotword the decoder appended at the very end."""
+        return drop_trailing_hotwords(text, words, self.hotwords)
 
 
 class CustomWhisperModel:
