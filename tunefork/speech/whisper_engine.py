@@ -19,6 +19,22 @@ from tunefork.errors import TuneforkError
 from tunefork.speech.base import Transcript, Word, as_canonical_samples, duration_of, tidy_words
 
 BUNDLED_HINT = "the bundled models are whisper-tiny.en and sphinx-en-us"
+SINGLE_WINDOW_SECONDS = 30.0
+"""Utterances up to this long are decoded in one window without timestamp tokens."""
+
+
+WHISPER_MAX_LENGTH = 448
+"""Tokens one Whisper window can hold: prompt (hotwords) plus generated tokens."""
+
+
+def max_new_tokens(duration: float, prompt_tokens: int = 0) -> int:
+    """Upper bound on the tokens of one window: fast speech is about 5 tokens a second.
+
+    It leaves room for a hotword prompt of ``prompt_tokens`` (plus the few special tokens around it),
+    since faster-whisper refuses a prompt and bound that together exceed the window.
+    """
+    bound = int(min(SINGLE_WINDOW_SECONDS, duration) * 8) + 24
+    return max(1, min(bound, WHISPER_MAX_LENGTH - prompt_tokens - 8))
 
 
 def bundled_tiny_en_path() -> str:
@@ -102,14 +118,26 @@ class WhisperEngine:
             )
         except (RuntimeError, ValueError, OSError) as exc:
             raise TuneforkError(f"could not load Whisper model from {self.model_path}: {exc}") from exc
+        # faster-whisper keeps at most the last max_length // 2 - 1 tokens of a hotword prompt
+        prompt = len(self._model.hf_tokenizer.encode(" " + hotwords.strip()).ids) if hotwords else 0
+        self._hotword_tokens = min(prompt, WHISPER_MAX_LENGTH // 2 - 1)
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"WhisperEngine(name={self.name!r}, model={Path(self.model_path).name!r})"
 
     def decode_options(self, duration: float) -> dict[str, Any]:
-        """Extra faster-whisper ``transcribe`` options for a clip of ``duration`` seconds (subclasses tune them)."""
-        return {}
+        """Deterministic decoding: beam search at temperature 0 (no sampling fallback), so evaluations repeat.
+
+        Utterances up to :data:`SINGLE_WINDOW_SECONDS` are decoded in one window without timestamp tokens
+        (word timings still come from the cross-attention alignment), bounded by :func:`max_new_tokens` so
+        a repetition loop stops early. Longer audio is decoded window by window as usual.
+        """
+        return {
+            "without_timestamps": duration <= SINGLE_WINDOW_SECONDS,
+            "temperature": 0.0,
+            "max_new_tokens": max_new_tokens(duration, self._hotword_tokens),
+        }
 
     def finish(self, text: str, words: list[Word]) -> tuple[str, list[Word]]:
         """Last look at the decoded text and words before they become a transcript (subclasses clean up)."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -46,15 +45,8 @@ def token_counter(model_dir: str | Path) -> Callable[[str], int]:
     return count
 
 
-SINGLE_WINDOW_SECONDS = 30.0
-"""Utterances up to this long are decoded in one window without timestamp tokens."""
 HALLUCINATION_PROBABILITY = 0.01
 """A hotword at the very end of a transcript with a lower word probability is dropped."""
-
-
-def max_new_tokens(duration: float) -> int:
-    """Upper bound on the tokens of one window: fast speech is about 5 tokens a second."""
-    return int(min(SINGLE_WINDOW_SECONDS, duration) * 8) + 24
 
 
 def _key(text: str) -> str:
@@ -84,26 +76,12 @@ def drop_trailing_hotwords(text: str, words: list[Word], hotwords: str | None) -
 
 
 class BiasedWhisperEngine(WhisperEngine):
-    """:class:`WhisperEngine` that decodes short utterances without timestamp tokens.
+    """:class:`WhisperEngine` that drops a hotword the decoder appended after the speech.
 
-    With hotwords, timestamped decoding ends the first segment before the end of the audio and then
-    decodes the trailing silence as a new segment, where the prompt makes the decoder write a hotword
-    ("How long does it take to drive to Neopod from here? clopidogrel,"); those low-probability
-    segments also trigger faster-whisper's temperature fallback, which made decoding 8x slower in
-    our measurements. One window without timestamps avoids both; word timings still come from
-    faster-whisper's cross-attention alignment. Decoding is deterministic (beam search at
-    temperature 0, no sampling fallback, so evaluations are repeatable) and bounded in length by
-    :func:`max_new_tokens`, which stops a repetition loop early. A hotword still appended at the very end is dropped
-    (:func:`drop_trailing_hotwords`). Audio longer than one window is decoded as usual.
+    The base engine already decodes short utterances in one window without timestamp tokens (with
+    hotwords, timestamped decoding wrote a hotword into trailing silence and was 8x slower); a
+    hotword still appended at the very end is removed by :func:`drop_trailing_hotwords`.
     """
-
-    def decode_options(self, duration: float) -> dict[str, Any]:
-        """One window without timestamps, temperature 0 and a length bound (see the class docstring)."""
-        return {
-            "without_timestamps": duration <= SINGLE_WINDOW_SECONDS,
-            "temperature": 0.0,
-            "max_new_tokens": max_new_tokens(duration),
-        }
 
     def finish(self, text: str, words: list[Word]) -> tuple[str, list[Word]]:
         """Drop a hotword the decoder appended at the very end."""
