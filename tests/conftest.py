@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from speech_samples import write_acoustic_zip
 
 from tunefork.speech.synthesis import Voice, synthesize_cached
 from tunefork.workspace import Workspace
@@ -35,3 +36,9 @@ def speak(synth_cache: Path):
         return synthesize_cached(text, synth_cache, Voice(voice), noise_snr_db)
 
     return _speak
+
+
+@pytest.fixture(scope="session")
+def acoustic_zip(tmp_path_factory, speak) -> Path:
+    """Azure zip: three spoken sentences plus a transcript line whose audio is missing."""
+    return write_acoustic_zip(tmp_path_factory.mktemp("data") / "calls.zip", speak)

@@ -18,7 +18,6 @@ import subprocess
 import sys
 import time
 import uuid
-import zipfile
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
@@ -31,11 +30,6 @@ ADMIN_TOKEN = "test-admin-token"
 PG_URL = os.environ.get("TUNEFORK_TEST_DATABASE_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TUNEFORK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 TERMINAL = ("Succeeded", "Failed")
-SENTENCES = [
-    "the patient takes metoprolol twice a day",
-    "please call me back at five o'clock",
-    "the weather is cold and windy today",
-]
 
 
 def tunefork_command() -> list[str]:
@@ -237,20 +231,6 @@ def live_server(service_env: ServiceEnv, tmp_path_factory) -> Iterator[LiveServe
     server = LiveServer(service_env, tmp_path_factory.mktemp("logs") / "serve.log")
     yield server
     server.stop()
-
-
-@pytest.fixture(scope="session")
-def acoustic_zip(tmp_path_factory, speak) -> Path:
-    """Azure zip: three spoken sentences plus a transcript line whose audio is missing."""
-    path = tmp_path_factory.mktemp("data") / "calls.zip"
-    with zipfile.ZipFile(path, "w") as archive:
-        lines = []
-        for index, sentence in enumerate(SENTENCES):
-            archive.write(speak(sentence), f"clip{index}.wav")
-            lines.append(f"clip{index}.wav\t{sentence}")
-        lines.append("ghost.wav\tthis audio was never recorded")
-        archive.writestr("trans.txt", "\n".join(lines) + "\n")
-    return path
 
 
 @pytest.fixture(scope="session")

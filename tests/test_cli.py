@@ -7,15 +7,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from speech_samples import SENTENCES
 from typer.testing import CliRunner
 
 from tunefork.cli.main import app
-
-SENTENCES = [
-    "the patient takes metoprolol twice a day",
-    "please call me back at five o'clock",
-    "the weather is cold and windy today",
-]
 
 
 @pytest.fixture
@@ -35,23 +30,9 @@ def cli(tmp_path: Path):
     return _run
 
 
-@pytest.fixture
-def azure_zip(tmp_path: Path, speak) -> Path:
-    """Three spoken sentences plus a transcript line whose audio is missing."""
-    path = tmp_path / "calls.zip"
-    with zipfile.ZipFile(path, "w") as archive:
-        lines = []
-        for index, sentence in enumerate(SENTENCES):
-            archive.write(speak(sentence), f"clip{index}.wav")
-            lines.append(f"clip{index}.wav\t{sentence}")
-        lines.append("ghost.wav\tthis audio was never recorded")
-        archive.writestr("trans.txt", "\n".join(lines) + "\n")
-    return path
-
-
-def test_upload_list_inspect_transcribe_evaluate(cli, azure_zip: Path, tmp_path: Path) -> None:
+def test_upload_list_inspect_transcribe_evaluate(cli, acoustic_zip: Path, tmp_path: Path) -> None:
     cli("project", "create", "pharmacy", "--kind", "speech", "--description", "dictation")
-    upload = cli("dataset", "upload", "pharmacy", str(azure_zip), "--kind", "acoustic", "--name", "calls")
+    upload = cli("dataset", "upload", "pharmacy", str(acoustic_zip), "--kind", "acoustic", "--name", "calls")
     assert "accepted: 3" in upload.output and "rejected: 1" in upload.output
     assert "ghost.wav" in upload.output
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from service_fixtures import ADMIN_TOKEN, SENTENCES, LiveServer
+from service_fixtures import ADMIN_TOKEN, LiveServer
+from speech_samples import SENTENCES
 
 pytest_plugins = ["service_fixtures"]
 
