@@ -13,7 +13,15 @@ empty staging folder ``destination``:
 - ``pronunciation``: ``{"id", "display", "spoken", "line"}``;
 - ``structured-text``: ``{"id", "type": "sentence", "text", "section", "line"}`` (templates expanded),
   ``{"id", "type": "list", "name", "items", "line"}`` and
-  ``{"id", "type": "pronunciation", "display", "spoken", "line"}``.
+  ``{"id", "type": "pronunciation", "display", "spoken", "line"}``;
+- ``utterances``: ``{"id", "type": "example", "text", "intent", "entities", "line"}``,
+  ``{"id", "type": "synonym", "value", "synonyms", "line"}``, ``{"id", "type": "regex", "name",
+  "pattern", "line"}`` and ``{"id", "type": "lookup", "name", "elements", "line"}`` (see
+  :mod:`tunefork.datasets.utterance_formats`);
+- ``annotated-text``: ``{"id", "text", "spans": [{"start", "end", "label"}], "line"}`` (see
+  :mod:`tunefork.datasets.annotated_text`);
+- ``patterns``: ``{"id", "label", "pattern", "line"}`` plus ``"pattern_id"`` (see
+  :mod:`tunefork.datasets.rule_patterns`).
 
 ``audio/<id>.wav`` -- speech kinds only: each item re-encoded to 16 kHz mono 16-bit PCM WAV. ``id`` is
 a safe slug of the original file stem (Kaldi: the utterance id), made unique with ``-2``, ``-3``...;
@@ -37,6 +45,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tunefork.config import UploadLimits
+from tunefork.datasets.annotated_text import (
+    DOCBIN_SUFFIX,
+    annotated_text_format,
+    check_annotated_repeats,
+    parse_annotated_text,
+)
 from tunefork.datasets.archive import Upload, opened_upload
 from tunefork.datasets.canonical_audio import convert_items
 from tunefork.datasets.hashing import content_hash
@@ -44,10 +58,12 @@ from tunefork.datasets.ids import IdAllocator
 from tunefork.datasets.kinds import AUDIO_KINDS, accepted_formats_text, check_kind
 from tunefork.datasets.lines import looks_like_text
 from tunefork.datasets.results import ImportResult, ItemIssue, ParsedItems, count_conversions
+from tunefork.datasets.rule_patterns import PATTERNS_FORMAT, check_pattern_repeats, parse_patterns
 from tunefork.datasets.scanning import descend_single_folder, list_files, relative_name
 from tunefork.datasets.speech_formats import list_speech_items
 from tunefork.datasets.structured_text import parse_structured_text
 from tunefork.datasets.text_formats import parse_pronunciation, parse_related_text
+from tunefork.datasets.utterance_formats import check_utterance_repeats, parse_utterances, utterances_format_name
 from tunefork.errors import TuneforkError, UploadRejectedError
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.artifacts import atomic_write_json, write_jsonl
@@ -60,7 +76,24 @@ TEXT_PARSERS: dict[str, tuple[str, TextParser]] = {
     "language": ("related-text", parse_related_text),
     "pronunciation": ("pronunciation", parse_pronunciation),
     "structured-text": ("structured-text", parse_structured_text),
+    "utterances": ("utterances", parse_utterances),
+    "annotated-text": ("annotated-text", parse_annotated_text),
+    "patterns": (PATTERNS_FORMAT, parse_patterns),
 }
+FORMAT_NAMES: dict[str, Callable[[Path], str]] = {
+    "utterances": utterances_format_name,
+    "annotated-text": annotated_text_format,
+}
+"""Kinds whose source format is told per file (several names are joined with '+')."""
+BINARY_SUFFIXES: dict[str, tuple[str, ...]] = {"annotated-text": (DOCBIN_SUFFIX,)}
+"""Binary files a text kind reads too, by extension (spaCy DocBin)."""
+UploadCheck = Callable[[list[tuple[str, ParsedItems]]], None]
+UPLOAD_CHECKS: dict[str, UploadCheck] = {
+    "utterances": check_utterance_repeats,
+    "annotated-text": check_annotated_repeats,
+    "patterns": check_pattern_repeats,
+}
+"""Checks across all files of an upload (duplicates, conflicting labels), run after parsing each file."""
 
 
 def _import_speech(
@@ -83,7 +116,8 @@ def _import_text(upload: Upload, kind: str) -> tuple[str, ParsedItems]:
     format_name, parse = TEXT_PARSERS[kind]
     root = descend_single_folder(upload.root)
     files = list_files(root)
-    texts = [p for p in files if looks_like_text(p)]
+    binary = BINARY_SUFFIXES.get(kind, ())
+    texts = [p for p in files if p.suffix.lower() in binary or looks_like_text(p)]
     if not texts:
         raise UploadRejectedError(
             f"{upload.name}: not a recognised {kind} dataset (no text file found). "
@@ -95,11 +129,18 @@ def _import_text(upload: Upload, kind: str) -> tuple[str, ParsedItems]:
             name = relative_name(path, root)
             parsed.warnings.append(ItemIssue(name, f"ignored {name}: not a text file"))
     prefixes = IdAllocator()
+    per_file: list[tuple[str, ParsedItems]] = []
     for path in texts:
         name = upload.name if upload.root.is_file() else relative_name(path, root)
         prefix = "" if len(texts) == 1 else prefixes.allocate(str(Path(name).with_suffix(""))) + "-"
-        parsed.extend(parse(path, name, prefix))
-    return format_name, parsed
+        per_file.append((name, parse(path, name, prefix)))
+    if check := UPLOAD_CHECKS.get(kind):
+        check(per_file)
+    for _, items in per_file:
+        parsed.extend(items)
+    namer = FORMAT_NAMES.get(kind)
+    used = {namer(path) for path, (_, items) in zip(texts, per_file, strict=True) if items.records} if namer else ()
+    return "+".join(sorted(used)) or format_name, parsed
 
 
 def _nothing_accepted(upload_name: str, kind: str, rejections: list[ItemIssue]) -> UploadRejectedError:

@@ -1,5 +1,8 @@
 """Quality report of an imported dataset: counts, durations, conversions, duplicates, out-of-vocabulary words.
 
+Language kinds (utterances, annotated text, patterns) are reported by
+:mod:`tunefork.datasets.language_inspection` (labels, imbalance, near duplicates, forgetting risk).
+
 Everything returned is plain JSON-able data; rendering happens in the CLI and the web UI.
 """
 
@@ -8,12 +11,13 @@ from __future__ import annotations
 import json
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from tunefork.datasets.importer import IMPORT_REPORT, MANIFEST
-from tunefork.datasets.kinds import AUDIO_KINDS, check_kind
+from tunefork.datasets.kinds import AUDIO_KINDS, ENTITY_KINDS, LANGUAGE_KINDS, check_kind
+from tunefork.datasets.language_inspection import language_report
 from tunefork.datasets.results import ImportResult
 from tunefork.errors import NotFoundError
 from tunefork.evaluation.normalizer import EnglishNormalizer
@@ -134,7 +138,11 @@ def _pronunciation_report(records: list[dict[str, Any]], vocabulary: set[str] | 
 
 
 def inspect_dataset(
-    dataset_dir: Path, kind: str, vocabulary: Collection[str] | None = None, top_n: int = 20
+    dataset_dir: Path,
+    kind: str,
+    vocabulary: Collection[str] | None = None,
+    top_n: int = 20,
+    base_labels: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Quality report of the dataset in ``dataset_dir`` (plain JSON-able data).
 
@@ -144,7 +152,9 @@ def inspect_dataset(
     structured-text sentences) add ``words``, ``distinct_words``, empty texts, ``duplicates`` (by
     normalized text: lowercase, punctuation stripped) and ``oov`` (``rate``, ``tokens``, ``distinct``,
     ``top`` N words with counts; None without a ``vocabulary``). Pronunciation adds ``entries`` and
-    ``oov_entries`` (entries whose spoken words are out of the vocabulary).
+    ``oov_entries`` (entries whose spoken words are out of the vocabulary). Language kinds
+    (utterances, annotated-text, patterns) add what :func:`language_report` returns; ``base_labels``
+    (the base model's entity labels) fills their ``forgetting_risk``, and ``vocabulary`` is unused.
     """
     check_kind(kind)
     records = load_manifest(dataset_dir)
@@ -176,6 +186,10 @@ def inspect_dataset(
         report.update(sentences=by_type["sentence"], lists=by_type["list"], pronunciations=by_type["pronunciation"])
         sentences = ((r["id"], r["text"]) for r in records if r.get("type") == "sentence")
         report.update(_text_stats(sentences, vocab, top_n, "sentences"))
+    elif kind in LANGUAGE_KINDS + ENTITY_KINDS:
+        language = language_report(records, kind, base_labels)
+        warnings.extend(language.pop("warnings"))
+        report.update(language)
     report["import_warnings"] = [w.__dict__ for w in result.warnings] if result else []
     report["warnings"] = warnings
     return report

@@ -1,4 +1,4 @@
-"""Dataset kinds of a speech project and, for each, the upload formats tunefork accepts."""
+"""Dataset kinds of speech, language and entity projects and, for each, the upload formats tunefork accepts."""
 
 from __future__ import annotations
 
@@ -11,7 +11,16 @@ AUDIO_KINDS = ("acoustic", "audio")
 """Kinds whose items are audio files (re-encoded to 16 kHz mono 16-bit WAV)."""
 
 TEXT_KINDS = ("language", "pronunciation", "structured-text")
-"""Kinds whose items are lines of UTF-8 text."""
+"""Speech kinds whose items are lines of UTF-8 text."""
+
+LANGUAGE_KINDS = ("utterances", "patterns")
+"""Kinds of a language project: example utterances (intents, entities, synonyms...) and rule patterns."""
+
+ENTITY_KINDS = ("annotated-text", "patterns")
+"""Kinds of an entities project: texts with labelled spans and rule patterns."""
+
+ALL_KINDS = tuple(dict.fromkeys(SPEECH_KINDS + LANGUAGE_KINDS + ENTITY_KINDS))
+"""Every dataset kind, speech kinds first."""
 
 ACCEPTED_FORMATS: dict[str, tuple[str, ...]] = {
     "acoustic": (
@@ -26,13 +35,27 @@ ACCEPTED_FORMATS: dict[str, tuple[str, ...]] = {
         "Azure structured text markdown: '@ list name =' with '- item' lines, '# Section' headings with "
         "'- sentence {@name}' templates, '@ speech:phoneticlexicon' with '- display/phones' lines",
     ),
+    "utterances": (
+        "Rasa NLU YAML ('nlu:' with '- intent:' blocks of '- example' lines, entities as [text](entity) or "
+        "[text]{\"entity\": ..., \"value\": ...}, plus '- synonym:', '- regex:' and '- lookup:' blocks)",
+        "Amazon Lex slot type JSON, V1 ('name', 'enumerationValues') or V2 ('slotTypeName', 'slotTypeValues')",
+        "CSV with a 'text,intent' (or 'text,label') header",
+    ),
+    "annotated-text": (
+        "JSON lines {'text': ..., 'spans': [{'start', 'end', 'label'}]} (or 'entities': [[start, end, label]])",
+        "spaCy DocBin '.spacy' files (entities of each doc)",
+    ),
+    "patterns": (
+        "JSON lines of spaCy EntityRuler patterns: {'label': ..., 'pattern': [{'LOWER': ...}, ...]} or "
+        "{'label': ..., 'pattern': 'a phrase'}, with an optional 'id'",
+    ),
 }
 
 
 def check_kind(kind: str) -> None:
-    """Raise :class:`UploadRejectedError` when ``kind`` is not one of :data:`SPEECH_KINDS`."""
-    if kind not in SPEECH_KINDS:
-        raise UploadRejectedError(f"Unknown dataset kind '{kind}': choose one of {', '.join(SPEECH_KINDS)}.")
+    """Raise :class:`UploadRejectedError` when ``kind`` is not one of :data:`ALL_KINDS`."""
+    if kind not in ALL_KINDS:
+        raise UploadRejectedError(f"Unknown dataset kind '{kind}': choose one of {', '.join(ALL_KINDS)}.")
 
 
 def accepted_formats_text(kind: str) -> str:

@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from tunefork.datasets.importer import import_dataset
 from tunefork.datasets.inspection import inspect_dataset, load_manifest
-from tunefork.datasets.kinds import SPEECH_KINDS
+from tunefork.datasets.kinds import ENTITY_KINDS, LANGUAGE_KINDS, SPEECH_KINDS
 from tunefork.datasets.results import ImportResult
 from tunefork.errors import ConflictError, NotFoundError, TuneforkError, UploadRejectedError
+from tunefork.language.pipelines import base_ner_labels
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.speech.vocabulary import baseline_vocabulary
 from tunefork.store.artifacts import staged_directory
@@ -20,7 +21,7 @@ from tunefork.store.models import Dataset, Status, new_id, utcnow
 from tunefork.store.repository import get_dataset, get_project
 from tunefork.workspace import Workspace
 
-DATASET_KINDS_BY_PROJECT = {"speech": SPEECH_KINDS}
+DATASET_KINDS_BY_PROJECT = {"speech": SPEECH_KINDS, "language": LANGUAGE_KINDS, "entities": ENTITY_KINDS}
 
 
 def dataset_to_dict(dataset: Dataset) -> dict[str, Any]:
@@ -189,10 +190,27 @@ def show_dataset(workspace: Workspace, ref: str, project: str | None = None) -> 
         return dataset_to_dict(get_dataset(session, ref, project))
 
 
+def _base_labels() -> tuple[str, ...] | None:
+    """The bundled base model's entity labels, or None when it cannot be loaded (no forgetting report)."""
+    try:
+        return base_ner_labels()
+    except NotFoundError:
+        return None
+
+
 def inspect(workspace: Workspace, ref: str, project: str | None = None) -> dict[str, Any]:
-    """The quality report of a dataset (counts, durations, conversions, duplicates, OOV words)."""
+    """The quality report of a dataset.
+
+    Speech kinds: counts, durations, conversions, duplicates, OOV words against the baseline vocabulary.
+    Language kinds: labels, imbalance, near duplicates and (utterances, annotated text) the base
+    model's entity labels at risk of being forgotten.
+    """
     info = show_dataset(workspace, ref, project)
-    report = inspect_dataset(workspace.dataset_path(info["id"]), info["kind"], baseline_vocabulary())
+    folder, kind = workspace.dataset_path(info["id"]), info["kind"]
+    if kind in SPEECH_KINDS:
+        report = inspect_dataset(folder, kind, baseline_vocabulary())
+    else:
+        report = inspect_dataset(folder, kind, base_labels=_base_labels() if kind != "patterns" else None)
     return {"dataset": info, "report": report}
 
 

@@ -1,0 +1,482 @@
+"""Language dataset importers: utterances (Rasa YAML, Lex JSON, CSV), annotated text and rule patterns."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from spacy.tokens import DocBin
+
+from tunefork.config import UploadLimits
+from tunefork.datasets.importer import import_dataset
+from tunefork.datasets.inspection import load_manifest
+from tunefork.datasets.kinds import ALL_KINDS, ENTITY_KINDS, LANGUAGE_KINDS, check_kind
+from tunefork.datasets.utterance_formats import parse_rasa_example
+from tunefork.errors import TuneforkError, UploadRejectedError
+from tunefork.language.pipelines import blank_english
+from tunefork.workflows.datasets import DATASET_KINDS_BY_PROJECT, list_datasets, upload_dataset
+from tunefork.workflows.projects import create_project
+
+
+@pytest.fixture
+def dest(tmp_path: Path) -> Path:
+    path = tmp_path / "staging" / "dest"
+    path.mkdir(parents=True)
+    return path
+
+
+def write(path: Path, content: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return path
+
+
+def jsonl(*values: object) -> str:
+    return "".join((v if isinstance(v, str) else json.dumps(v)) + "\n" for v in values)
+
+
+def reasons(result) -> str:
+    return "\n".join(f"{i.item}|{i.line}|{i.reason}" for i in result.rejections)
+
+
+# --- Rasa NLU YAML ---------------------------------------------------------------------------------------
+
+RASA = """\
+version: "3.1"
+nlu:
+- intent: buy_phone
+  examples: |
+    - I want a [Pixel 8](device)
+    - order a [pixel](device:Pixel 8) please
+    - get me [two]{"entity": "count", "value": "2", "role": "buyer", "group": "1"} [iPhones](device)
+
+    - buy a phone
+- intent: greet
+  examples: |
+    - hello there
+- synonym: Pixel 8
+  examples: |
+    - pixel eight
+    - p8
+    - p8
+- regex: zipcode
+  examples: |
+    - \\d{5}
+- lookup: city
+  examples: |
+    - Paris
+    - New  York
+stories:
+- story: ignored
+"""
+
+
+def test_rasa_yaml_examples_synonyms_regexes_lookups(dest, tmp_path):
+    result = import_dataset(write(tmp_path / "nlu.yml", RASA), "utterances", dest, UploadLimits())
+    assert (result.source_format, result.accepted, result.rejections) == ("rasa-nlu-yaml", 8, [])
+    assert [w.reason for w in result.warnings] == ["nlu.yml line 25: ignored section 'stories'"]
+    assert load_manifest(dest) == [
+        {
+            "id": "line-5", "type": "example", "text": "I want a Pixel 8", "intent": "buy_phone",
+            "entities": [{"start": 9, "end": 16, "label": "device", "value": "Pixel 8"}], "line": 5,
+        },
+        {
+            "id": "line-6", "type": "example", "text": "order a pixel please", "intent": "buy_phone",
+            "entities": [{"start": 8, "end": 13, "label": "device", "value": "Pixel 8"}], "line": 6,
+        },
+        {
+            "id": "line-7", "type": "example", "text": "get me two iPhones", "intent": "buy_phone",
+            "entities": [
+                {"start": 7, "end": 10, "label": "count", "value": "2"},
+                {"start": 11, "end": 18, "label": "device", "value": "iPhones"},
+            ],
+            "line": 7,
+        },
+        {"id": "line-9", "type": "example", "text": "buy a phone", "intent": "buy_phone", "entities": [], "line": 9},
+        {"id": "line-12", "type": "example", "text": "hello there", "intent": "greet", "entities": [], "line": 12},
+        {"id": "line-13", "type": "synonym", "value": "Pixel 8", "synonyms": ["pixel eight", "p8"], "line": 13},
+        {"id": "line-20", "type": "regex", "name": "zipcode", "pattern": "\\d{5}", "line": 20},
+        {"id": "line-21", "type": "lookup", "name": "city", "elements": ["Paris", "New York"], "line": 21},
+    ]  # fmt: skip
+
+
+def test_parse_rasa_example_offsets_index_the_cleaned_text():
+    text, entities = parse_rasa_example('fly from [Paris](city) to [NYC]{"entity": "city", "value": "New York"}')
+    assert text == "fly from Paris to NYC"
+    assert [(text[e["start"] : e["end"]], e["value"]) for e in entities] == [("Paris", "Paris"), ("NYC", "New York")]
+
+
+def rasa_intent(*examples: str, intent: str = "order") -> str:
+    lines = "".join(f"    - {e}\n" for e in examples)
+    return f'version: "3.1"\nnlu:\n- intent: {intent}\n  examples: |\n{lines}'
+
+
+@pytest.mark.parametrize(
+    ("example", "expected"),
+    [
+        ("buy a [Pixel 8(device)", "malformed annotation brackets in 'buy a [Pixel 8(device)'"),
+        ("buy a Pixel 8](device)", "malformed annotation brackets"),
+        ("buy a [Pixel 8] now", "malformed annotation brackets in 'buy a [Pixel 8] now'"),
+        ("buy a [Pixel 8]()", "missing entity in '[Pixel 8]()'"),
+        ("buy a [Pixel 8](my device)", "entity in '[Pixel 8](my device)' must be a non-empty string without spaces"),
+        ('buy a [Pixel 8]{"value": "p8"}', "missing entity in"),
+        (
+            'buy a [Pixel 8]{"entity": "device", "colour": "red"}',
+            """annotation '[Pixel 8]{"entity": "device", "colour": "red"}' has unknown keys: colour""",
+        ),
+        ('buy a [Pixel 8]{"entity": device}', """annotation '[Pixel 8]{"entity": device}' is not valid JSON"""),
+        ("buy a [](device)", "empty annotated text in '[](device)'"),
+        ("buy a [Pix](device)el 8", "span 6-9 'Pix' does not start and end on token boundaries"),
+        ("buy [a]()", "missing entity in '[a]()'"),
+    ],
+)
+def test_rasa_malformed_examples_are_rejected_by_line(dest, tmp_path, example, expected):
+    source = write(tmp_path / "nlu.yml", rasa_intent("buy a phone", example))
+    result = import_dataset(source, "utterances", dest, UploadLimits())
+    assert result.accepted == 1
+    assert reasons(result).startswith(f"nlu.yml|6|nlu.yml line 6: {expected}")
+
+
+def test_rasa_bad_blocks_names_and_regexes(dest, tmp_path):
+    source = write(
+        tmp_path / "nlu.yml",
+        'version: "3.1"\nnlu:\n- intent: book flight\n  examples: |\n    - book it\n'
+        "- intent: empty\n- response: x\n  examples: |\n    - y\n"
+        "- intent: ok\n  examples: |\n    - fine\n    not a list item\n"
+        "- regex: zip\n  examples: |\n    - [0-9\n",
+    )
+    result = import_dataset(source, "utterances", dest, UploadLimits())
+    assert [r["text"] for r in load_manifest(dest)] == ["fine"]
+    text = reasons(result)
+    assert "nlu.yml|3|nlu.yml line 3: intent name must be a non-empty string without spaces" in text
+    assert "nlu.yml|6|nlu.yml line 6: intent 'empty' has no examples" in text
+    assert "nlu.yml|7|nlu.yml line 7: expected '- intent:', '- synonym:', '- regex:' or '- lookup:'" in text
+    assert "nlu.yml|13|nlu.yml line 13: expected a '- example' line, got 'not a list item'" in text
+    assert "nlu.yml|16|nlu.yml line 16: invalid regular expression '[0-9'" in text
+
+
+def test_rasa_duplicates_and_conflicts_name_the_earlier_line(dest, tmp_path):
+    source = write(
+        tmp_path / "nlu.yml",
+        rasa_intent("I want a [Pixel 8](device)", "i  want a [pixel 8](device)", "I want a Pixel 8")
+        + "- intent: greet\n  examples: |\n    - I WANT A PIXEL 8\n",
+    )
+    result = import_dataset(source, "utterances", dest, UploadLimits())
+    assert [r["id"] for r in load_manifest(dest)] == ["line-5"]
+    assert reasons(result).splitlines() == [
+        "nlu.yml|6|nlu.yml line 6: duplicate of line 5",
+        "nlu.yml|7|nlu.yml line 7: same text as line 5 but different entities",
+        "nlu.yml|10|nlu.yml line 10: same text as line 5 but a different intent ('order' there, 'greet' here)",
+    ]
+
+
+def test_invalid_yaml_and_missing_nlu_refuse_the_upload(dest, tmp_path):
+    with pytest.raises(UploadRejectedError, match=r"bad\.yml line 3: not valid YAML"):
+        import_dataset(write(tmp_path / "bad.yml", "nlu:\n- intent: a\n  examples: [unclosed\n"), "utterances", dest,
+                       UploadLimits())  # fmt: skip
+    with pytest.raises(UploadRejectedError, match=r"other\.yml line 1: not a Rasa NLU file"):
+        import_dataset(write(tmp_path / "other.yml", "rules: []\n"), "utterances", dest, UploadLimits())
+    assert list(dest.iterdir()) == []
+
+
+def test_duplicates_across_files_of_a_zip_name_the_file(dest, tmp_path):
+    upload = tmp_path / "bot.zip"
+    with zipfile.ZipFile(upload, "w") as archive:
+        archive.writestr("bot/a.yml", rasa_intent("hello", intent="greet"))
+        archive.writestr("bot/b.csv", "text,intent\nHello,greet\nbye,farewell\n")
+    result = import_dataset(upload, "utterances", dest, UploadLimits())
+    assert result.source_format == "rasa-nlu-yaml+utterances-csv (zip)"
+    assert [r["id"] for r in load_manifest(dest)] == ["a-line-5", "b-line-3"]
+    assert reasons(result) == "b.csv|2|b.csv line 2: duplicate of a.yml line 5"
+
+
+# --- Lex slot types --------------------------------------------------------------------------------------
+
+
+def test_lex_v1_slot_type(dest, tmp_path):
+    slot = {
+        "name": "Device",
+        "enumerationValues": [{"value": "Pixel 8", "synonyms": ["pixel eight", "p8", "Pixel 8"]}, {"value": "iPhone"}],
+    }
+    result = import_dataset(write(tmp_path / "device.json", json.dumps(slot)), "utterances", dest, UploadLimits())
+    assert (result.source_format, result.accepted) == ("lex-slot-types-json", 2)
+    assert load_manifest(dest) == [
+        {"id": "slot-1", "type": "lookup", "name": "Device", "elements": ["Pixel 8", "pixel eight", "p8", "iPhone"],
+         "line": 1},
+        {"id": "slot-1-value-1", "type": "synonym", "value": "Pixel 8", "synonyms": ["pixel eight", "p8"], "line": 1},
+    ]  # fmt: skip
+
+
+def test_lex_v2_slot_types_list_with_bad_entries(dest, tmp_path):
+    data = {
+        "slotTypes": [
+            {
+                "slotTypeName": "City",
+                "slotTypeValues": [
+                    {"sampleValue": {"value": "New York"}, "synonyms": [{"value": "NYC"}, {"value": "big apple"}]},
+                    {"sampleValue": {"value": "Paris"}},
+                ],
+            },
+            {"slotTypeName": "bad name", "slotTypeValues": [{"sampleValue": {"value": "x"}}]},
+            {"slotTypeName": "Empty"},
+            {"slotTypeName": "Blank", "slotTypeValues": [{"sampleValue": {"value": " "}}]},
+        ]
+    }
+    result = import_dataset(write(tmp_path / "types.json", json.dumps(data)), "utterances", dest, UploadLimits())
+    assert load_manifest(dest) == [
+        {"id": "slot-1", "type": "lookup", "name": "City", "elements": ["New York", "NYC", "big apple", "Paris"],
+         "line": 1},
+        {"id": "slot-1-value-1", "type": "synonym", "value": "New York", "synonyms": ["NYC", "big apple"], "line": 1},
+    ]  # fmt: skip
+    assert reasons(result).splitlines() == [
+        "types.json|2|types.json slot type 2: slot type name ('name' or 'slotTypeName') must be a non-empty "
+        'string without spaces (got "bad name")',
+        "types.json|3|types.json slot type 3: expected 'enumerationValues' (V1) or 'slotTypeValues' (V2): "
+        "a non-empty list of value objects",
+        'types.json|4|types.json slot type 4: every value must be a non-empty string (got " ")',
+    ]
+
+
+def test_lex_invalid_json_names_the_line(dest, tmp_path):
+    with pytest.raises(UploadRejectedError, match=r"slot\.json line 2: not valid JSON"):
+        import_dataset(write(tmp_path / "slot.json", '{"name": "A",\n  "enumerationValues": [}\n'), "utterances",
+                       dest, UploadLimits())  # fmt: skip
+
+
+# --- CSV -------------------------------------------------------------------------------------------------
+
+
+def test_csv_with_quotes_multiline_fields_and_bad_rows(dest, tmp_path):
+    source = write(
+        tmp_path / "utterances.csv",
+        'text,intent\nhello there,greet\n"book a flight, please",book\n"multi\nline",book\n'
+        ",greet\nhi,bad intent\nonly one field\nHELLO THERE,book\n",
+    )
+    result = import_dataset(source, "utterances", dest, UploadLimits())
+    assert result.source_format == "utterances-csv"
+    assert load_manifest(dest) == [
+        {"id": "line-2", "type": "example", "text": "hello there", "intent": "greet", "entities": [], "line": 2},
+        {"id": "line-3", "type": "example", "text": "book a flight, please", "intent": "book", "entities": [],
+         "line": 3},
+        {"id": "line-4", "type": "example", "text": "multi line", "intent": "book", "entities": [], "line": 4},
+    ]  # fmt: skip
+    assert reasons(result).splitlines() == [
+        "utterances.csv|6|utterances.csv line 6: empty text",
+        'utterances.csv|7|utterances.csv line 7: intent must be a non-empty string without spaces (got "bad intent")',
+        "utterances.csv|8|utterances.csv line 8: expected 2 fields, got 1",
+        "utterances.csv|9|utterances.csv line 9: same text as line 2 but a different intent ('greet' there, "
+        "'book' here)",
+    ]
+
+
+def test_csv_text_label_header_is_recognised_without_extension(dest, tmp_path):
+    result = import_dataset(write(tmp_path / "data", "Label,Text\ngreet,hi\n"), "utterances", dest, UploadLimits())
+    assert result.source_format == "utterances-csv"
+    assert load_manifest(dest)[0]["intent"] == "greet" and load_manifest(dest)[0]["text"] == "hi"
+
+
+def test_unknown_utterances_file_and_wrong_csv_header(dest, tmp_path):
+    with pytest.raises(UploadRejectedError, match=r"notes\.txt: not a recognised utterances file"):
+        import_dataset(write(tmp_path / "notes.txt", "just some words\n"), "utterances", dest, UploadLimits())
+    with pytest.raises(UploadRejectedError, match=r"x\.csv line 1: expected a header line 'text,intent'"):
+        import_dataset(write(tmp_path / "x.csv", "sentence,intent\nhi,greet\n"), "utterances", dest, UploadLimits())
+
+
+# --- annotated text --------------------------------------------------------------------------------------
+
+
+def test_annotated_jsonl_both_span_styles(dest, tmp_path):
+    source = write(
+        tmp_path / "ner.jsonl",
+        jsonl(
+            {"text": "Sundar Pichai runs Google", "spans": [{"start": 19, "end": 25, "label": "ORG"},
+                                                        {"start": 0, "end": 13, "label": "PERSON"}]},
+            {"text": "nothing to see here", "spans": []},
+            "",
+            {"text": "I bought a Pixel 8", "entities": [[11, 18, "GADGET"]]},
+            ["Paris is nice", {"entities": [[0, 5, "GPE"]]}],
+        ),
+    )  # fmt: skip
+    result = import_dataset(source, "annotated-text", dest, UploadLimits())
+    assert (result.source_format, result.rejections) == ("spans-jsonl", [])
+    assert load_manifest(dest) == [
+        {"id": "line-1", "text": "Sundar Pichai runs Google",
+         "spans": [{"start": 0, "end": 13, "label": "PERSON"}, {"start": 19, "end": 25, "label": "ORG"}], "line": 1},
+        {"id": "line-2", "text": "nothing to see here", "spans": [], "line": 2},
+        {"id": "line-4", "text": "I bought a Pixel 8", "spans": [{"start": 11, "end": 18, "label": "GADGET"}],
+         "line": 4},
+        {"id": "line-5", "text": "Paris is nice", "spans": [{"start": 0, "end": 5, "label": "GPE"}], "line": 5},
+    ]  # fmt: skip
+
+
+def ought(*spans: tuple[object, object, object]) -> dict[str, object]:
+    """A line of text 'I ought to' with the given ``(start, end, label)`` spans (None leaves a key out)."""
+    keys = ("start", "end", "label")
+    dicts = [{k: v for k, v in zip(keys, span, strict=True) if v is not None} for span in spans]
+    return {"text": "I ought to", "spans": dicts}
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("{not json", "not valid JSON (Expecting property name enclosed in double quotes at column 2)"),
+        ('"just a string"', 'expected a JSON object {"text": ..., "spans": [...]}'),
+        ({"spans": []}, 'missing "text" (a string)'),
+        ({"text": "   ", "spans": []}, "empty text"),
+        ({"text": "I ought to", "spans": "none"}, '"spans" must be a list of {"start", "end", "label"} objects'),
+        ({"text": "I ought to", "entities": [[0, 1]]}, '"entities" must be a list of [start, end, label] triples'),
+        (ought(("2", 7, "X")), 'span offsets must be integers (got start and end ["2", 7])'),
+        (ought((2.0, 7, "X")), "span offsets must be integers (got start and end [2.0, 7])"),
+        (ought((2, 70, "X")), "span 2-70 is outside the text (10 characters)"),
+        (ought((7, 2, "X")), "span 7-2: start must be before end"),
+        (ought((2, 7, "A B")), 'span 2-7 label must be a non-empty string without spaces (got "A B")'),
+        (ought((2, 7, 3)), "span 2-7 label must be a non-empty string without spaces (got 3)"),
+        (ought((2, 7, None)), "missing span 2-7 label"),
+        (ought((3, 7, "X")), "span 3-7 'ught' does not start and end on token boundaries"),
+        (
+            {"text": "I bought it", "spans": [{"start": 3, "end": 8, "label": "X"}]},
+            "span 3-8 'ought' does not start and end on token boundaries",
+        ),
+        (ought((0, 7, "A"), (2, 10, "B")), "spans 0-7 'I ought' and 2-10 'ought to' overlap"),
+        ({"text": "Hello  WORLD", "spans": [{"start": 7, "end": 12, "label": "X"}]}, "duplicate of line 1"),
+        ({"text": "hello world", "spans": []}, "same text as line 1 but different spans"),
+    ],
+)
+def test_annotated_jsonl_rejections(dest, tmp_path, line, expected):
+    source = write(
+        tmp_path / "ner.jsonl", jsonl({"text": "hello world", "spans": [{"start": 6, "end": 11, "label": "X"}]}, line)
+    )
+    result = import_dataset(source, "annotated-text", dest, UploadLimits())
+    assert result.accepted == 1
+    assert reasons(result) == f"ner.jsonl|2|ner.jsonl line 2: {expected}"
+
+
+def docbin_file(path: Path, docs: list[tuple[str, list[tuple[int, int, str]]]]) -> Path:
+    nlp, doc_bin = blank_english(), DocBin()
+    for text, ents in docs:
+        doc = nlp(text)
+        doc.ents = [doc.char_span(start, end, label) for start, end, label in ents]
+        doc_bin.add(doc)
+    doc_bin.to_disk(path)
+    return path
+
+
+def test_docbin_round_trip(dest, tmp_path):
+    docs = [
+        ("Sundar Pichai runs Google", [(0, 13, "PERSON"), (19, 25, "ORG")]),
+        ("no entities here", []),
+        ("Sundar Pichai runs Google", [(0, 13, "PERSON"), (19, 25, "ORG")]),
+    ]
+    source = docbin_file(tmp_path / "train.spacy", docs)
+    result = import_dataset(source, "annotated-text", dest, UploadLimits())
+    assert (result.source_format, result.accepted) == ("spacy-docbin", 2)
+    assert reasons(result) == "train.spacy|3|train.spacy doc 3: duplicate of doc 1"
+    records = load_manifest(dest)
+    assert records[0] == {
+        "id": "doc-1",
+        "text": "Sundar Pichai runs Google",
+        "spans": [{"start": 0, "end": 13, "label": "PERSON"}, {"start": 19, "end": 25, "label": "ORG"}],
+        "line": 1,
+    }
+    assert records[1] == {"id": "doc-2", "text": "no entities here", "spans": [], "line": 2}
+    # and back: the canonical spans rebuild the same entities
+    doc = blank_english()(records[0]["text"])
+    rebuilt = [doc.char_span(s["start"], s["end"], s["label"]) for s in records[0]["spans"]]
+    assert [(e.text, e.label_) for e in rebuilt] == [("Sundar Pichai", "PERSON"), ("Google", "ORG")]
+
+
+def test_docbin_and_jsonl_in_one_zip(dest, tmp_path):
+    upload = tmp_path / "ner.zip"
+    docbin = docbin_file(tmp_path / "dev.spacy", [("Paris is nice", [(0, 5, "GPE")])])
+    with zipfile.ZipFile(upload, "w") as archive:
+        archive.write(docbin, "data/dev.spacy")
+        archive.writestr("data/more.jsonl", jsonl({"text": "paris is nice", "spans": []}, {"text": "ok", "spans": []}))
+    result = import_dataset(upload, "annotated-text", dest, UploadLimits())
+    assert result.source_format == "spacy-docbin+spans-jsonl (zip)"
+    assert [r["id"] for r in load_manifest(dest)] == ["dev-doc-1", "more-line-2"]
+    assert reasons(result) == "more.jsonl|1|more.jsonl line 1: same text as dev.spacy doc 1 but different spans"
+
+
+def test_unreadable_docbin_is_rejected(dest, tmp_path):
+    with pytest.raises(UploadRejectedError, match=r"broken\.spacy doc 1: not a readable spaCy DocBin file"):
+        import_dataset(write(tmp_path / "broken.spacy", b"\x00\x01garbage"), "annotated-text", dest, UploadLimits())
+
+
+# --- patterns --------------------------------------------------------------------------------------------
+
+
+def test_patterns_token_and_phrase(dest, tmp_path):
+    source = write(
+        tmp_path / "patterns.jsonl",
+        jsonl(
+            {"label": "GADGET", "pattern": [{"LOWER": "pixel"}, {"IS_DIGIT": True}], "id": "pixel"},
+            {"label": "GADGET", "pattern": "iPhone 15"},
+            {"label": "ORG", "pattern": [{"LOWER": {"IN": ["google", "alphabet"]}}, {"OP": "?"}]},
+        ),
+    )
+    result = import_dataset(source, "patterns", dest, UploadLimits())
+    assert (result.source_format, result.accepted, result.rejections) == ("spacy-patterns-jsonl", 3, [])
+    assert load_manifest(dest) == [
+        {"id": "line-1", "label": "GADGET", "pattern": [{"LOWER": "pixel"}, {"IS_DIGIT": True}], "pattern_id": "pixel",
+         "line": 1},
+        {"id": "line-2", "label": "GADGET", "pattern": "iPhone 15", "line": 2},
+        {"id": "line-3", "label": "ORG", "pattern": [{"LOWER": {"IN": ["google", "alphabet"]}}, {"OP": "?"}],
+         "line": 3},
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("[1, 2", "not valid JSON"),
+        ({"pattern": "x"}, "missing label"),
+        ({"label": "MY GADGET", "pattern": "x"}, 'label must be a non-empty string without spaces (got "MY GADGET")'),
+        ({"label": "X"}, 'missing "pattern": a phrase (string) or a token pattern (list of objects)'),
+        ({"label": "X", "pattern": "  "}, "empty phrase pattern"),
+        ({"label": "X", "pattern": []}, "empty token pattern"),
+        ({"label": "X", "pattern": ["pixel"]}, "a token pattern must be a list of JSON objects, one per token"),
+        ({"label": "X", "pattern": [{"LOWERR": "pixel"}]},
+         "invalid token pattern: [token 0 -> LOWERR] Extra inputs are not permitted"),
+        ({"label": "X", "pattern": [{"LOWER": 3}]}, "invalid token pattern: [token 0 -> LOWER"),
+        ({"label": "X", "pattern": "x", "id": 7}, '"id" must be a non-empty string'),
+        ({"label": "GADGET", "pattern": "Pixel 8"}, "duplicate of line 1"),
+        ({"label": "PRODUCT", "pattern": "Pixel 8"},
+         "same pattern as line 1 but a different label ('GADGET' there, 'PRODUCT' here)"),
+        ({"label": "GADGET", "pattern": "Pixel 8", "id": "p8"}, "same pattern as line 1 but a different id"),
+    ],
+)  # fmt: skip
+def test_pattern_rejections(dest, tmp_path, line, expected):
+    source = write(tmp_path / "patterns.jsonl", jsonl({"label": "GADGET", "pattern": "Pixel 8"}, line))
+    result = import_dataset(source, "patterns", dest, UploadLimits())
+    assert result.accepted == 1
+    assert reasons(result).startswith(f"patterns.jsonl|2|patterns.jsonl line 2: {expected}")
+
+
+# --- kinds and projects ----------------------------------------------------------------------------------
+
+
+def test_kind_lists_and_check_kind():
+    assert LANGUAGE_KINDS == ("utterances", "patterns") and ENTITY_KINDS == ("annotated-text", "patterns")
+    assert DATASET_KINDS_BY_PROJECT["language"] == LANGUAGE_KINDS
+    assert DATASET_KINDS_BY_PROJECT["entities"] == ENTITY_KINDS
+    for kind in ALL_KINDS:
+        check_kind(kind)
+    with pytest.raises(UploadRejectedError, match=r"choose one of acoustic, .*utterances, patterns, annotated-text"):
+        check_kind("intents")
+
+
+def test_projects_take_only_their_kinds(workspace, tmp_path):
+    create_project(workspace, "calls", "speech")
+    create_project(workspace, "bot", "language")
+    create_project(workspace, "ner", "entities")
+    source = write(tmp_path / "u.csv", "text,intent\nhello,greet\nbye,farewell\n")
+    with pytest.raises(TuneforkError, match=r"A speech project takes dataset kinds: acoustic.*\(got 'utterances'\)"):
+        upload_dataset(workspace, "calls", source, "utterances")
+    with pytest.raises(TuneforkError, match=r"An? entities project takes dataset kinds: annotated-text, patterns"):
+        upload_dataset(workspace, "ner", source, "utterances")
+    created = upload_dataset(workspace, "bot", source, "utterances")
+    assert (created["kind"], created["accepted"], created["sourceFormat"]) == ("utterances", 2, "utterances-csv")
+    assert [d["name"] for d in list_datasets(workspace, "bot")] == ["u"]
+    assert list_datasets(workspace, "calls") == []

@@ -1,0 +1,126 @@
+"""Annotated text (entity projects): texts with labelled character spans, from JSONL or spaCy DocBin.
+
+Accepted input:
+
+- JSON lines ``{"text": ..., "spans": [{"start", "end", "label"}, ...]}``; a line may use spaCy v2
+  training style ``"entities": [[start, end, label], ...]`` instead (also as ``[text, {"entities": ...}]``);
+- spaCy ``.spacy`` files (``DocBin``), whose docs' ``ents`` are the spans.
+
+Records: ``{"id", "text", "spans": [{"start", "end", "label"}], "line"}`` with spans sorted by start.
+Ids are ``<prefix>line-<n>`` (``<prefix>doc-<n>`` for DocBin, whose ``line`` is the doc's number,
+counting from 1). A record without spans is kept (a negative example). Spans are checked by
+:func:`tunefork.datasets.spans.check_spans`; repeats across the upload by :func:`check_annotated_repeats`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tunefork.datasets.results import ParsedItems
+from tunefork.datasets.spans import (
+    check_spans,
+    line_position,
+    read_json_lines,
+    reject,
+    reject_repeats,
+    span_surfaces,
+    text_key,
+)
+from tunefork.language.pipelines import blank_english
+
+DOCBIN_SUFFIX = ".spacy"
+
+
+def annotated_text_format(path: Path) -> str:
+    """Source format name of one annotated-text file: ``spacy-docbin`` or ``spans-jsonl``."""
+    return "spacy-docbin" if path.suffix.lower() == DOCBIN_SUFFIX else "spans-jsonl"
+
+
+def _spans_of(value: Any) -> tuple[str | None, Any, str | None]:
+    """``(text, raw span dicts, problem)`` of one JSON line in either accepted shape."""
+    if isinstance(value, list) and len(value) == 2 and isinstance(value[1], dict):
+        value = {"text": value[0], **value[1]}
+    if not isinstance(value, dict):
+        return None, None, 'expected a JSON object {"text": ..., "spans": [...]}'
+    text = value.get("text")
+    if not isinstance(text, str):
+        return None, None, 'missing "text" (a string)'
+    if "spans" in value:
+        spans = value["spans"]
+        if not isinstance(spans, list) or not all(isinstance(s, dict) for s in spans):
+            return text, None, '"spans" must be a list of {"start", "end", "label"} objects'
+        return text, spans, None
+    entities = value.get("entities", [])
+    if not isinstance(entities, list) or not all(isinstance(e, list) and len(e) == 3 for e in entities):
+        return text, None, '"entities" must be a list of [start, end, label] triples'
+    return text, [{"start": s, "end": e, "label": label} for s, e, label in entities], None
+
+
+def annotated_record(text: str, raw_spans: list[dict[str, Any]], record_id: str, number: int) -> dict[str, Any] | str:
+    """The canonical record of ``text`` and its spans, or the reason it is rejected."""
+    if not text.strip():
+        return "empty text"
+    spans = [{"start": s.get("start"), "end": s.get("end"), "label": s.get("label")} for s in raw_spans]
+    ordered, problem = check_spans(text, spans)
+    if problem:
+        return problem
+    return {"id": record_id, "text": text, "spans": ordered, "line": number}
+
+
+def parse_annotated_jsonl(path: Path, display_name: str, id_prefix: str = "") -> ParsedItems:
+    """JSON lines of texts with spans -> ``{"id", "text", "spans", "line"}`` records."""
+    parsed = ParsedItems()
+    for number, value in read_json_lines(path, display_name, parsed):
+        text, spans, problem = _spans_of(value)
+        if problem is None:
+            outcome = annotated_record(text, spans, f"{id_prefix}line-{number}", number)
+            if isinstance(outcome, dict):
+                parsed.records.append(outcome)
+                continue
+            problem = outcome
+        reject(parsed, display_name, number, problem)
+    return parsed
+
+
+def parse_docbin(path: Path, display_name: str, id_prefix: str = "") -> ParsedItems:
+    """A spaCy DocBin file -> one record per doc, its entities as spans (``line`` is the doc number)."""
+    from spacy.tokens import DocBin
+
+    parsed = ParsedItems()
+    try:
+        docs = list(DocBin().from_disk(path).get_docs(blank_english().vocab))
+    except Exception as exc:  # any failure means the file is not a readable DocBin
+        reject(parsed, display_name, 1, f"not a readable spaCy DocBin file ({type(exc).__name__}: {exc})", "doc")
+        return parsed
+    for number, doc in enumerate(docs, start=1):
+        spans = [{"start": e.start_char, "end": e.end_char, "label": e.label_} for e in doc.ents]
+        outcome = annotated_record(doc.text, spans, f"{id_prefix}doc-{number}", number)
+        if isinstance(outcome, dict):
+            parsed.records.append(outcome)
+        else:
+            reject(parsed, display_name, number, outcome, "doc")
+    return parsed
+
+
+def parse_annotated_text(path: Path, display_name: str, id_prefix: str = "") -> ParsedItems:
+    """Parse one annotated-text file: a ``.spacy`` DocBin, otherwise JSON lines."""
+    if annotated_text_format(path) == "spacy-docbin":
+        return parse_docbin(path, display_name, id_prefix)
+    return parse_annotated_jsonl(path, display_name, id_prefix)
+
+
+def _position(file_name: str, record: dict[str, Any]) -> str:
+    if annotated_text_format(Path(file_name)) == "spacy-docbin":
+        return f"{file_name} doc {record['line']}"
+    return line_position(file_name, record)
+
+
+def check_annotated_repeats(files: list[tuple[str, ParsedItems]]) -> None:
+    """Reject texts repeated across the upload: same spans -> duplicate, other spans -> conflict."""
+    reject_repeats(
+        files,
+        lambda r: (text_key(r["text"]), span_surfaces(r["text"], r["spans"])),
+        lambda first, later: "different spans",
+        position=_position,
+    )

@@ -1,0 +1,475 @@
+"""Utterances (language projects): example sentences with intents and entities, synonyms, regexes, lookups.
+
+Accepted files, recognised by extension, else by content (:func:`utterance_format`):
+
+- Rasa NLU YAML (``.yml``/``.yaml``): an ``nlu:`` list of ``- intent: name`` blocks whose
+  ``examples: |`` hold ``- text`` lines, entities annotated as ``[text](entity)``,
+  ``[text](entity:value)`` or ``[text]{"entity": "e", "value": "v"}`` (``role``/``group`` ignored);
+  ``- synonym: value``, ``- regex: name`` and ``- lookup: name`` blocks list their surface forms,
+  patterns and elements the same way. Other top-level sections (stories, rules) are ignored.
+- Amazon Lex slot types (``.json``): V1 ``{"name", "enumerationValues": [{"value", "synonyms"}]}`` or
+  V2 ``{"slotTypeName", "slotTypeValues": [{"sampleValue": {"value"}, "synonyms": [{"value"}]}]}``,
+  alone, in a list or under ``"slotTypes"``. Each becomes a lookup (values and synonyms) and one
+  synonym record per value with synonyms.
+- CSV (``.csv``) with a ``text,intent`` (or ``text,label``) header; other columns are ignored.
+
+Records (annotations removed from the text; entity offsets index the cleaned text):
+
+- ``{"id", "type": "example", "text", "intent", "entities": [{"start", "end", "label", "value"}], "line"}``
+  (``value``: the annotated canonical value, else the annotated text);
+- ``{"id", "type": "synonym", "value", "synonyms": [...], "line"}``;
+- ``{"id", "type": "regex", "name", "pattern", "line"}`` (one per pattern);
+- ``{"id", "type": "lookup", "name", "elements": [...], "line"}``.
+
+Ids are ``<prefix>line-<n>`` (for a synonym or lookup block, the line of its ``- synonym:`` key).
+Lex records have ids ``<prefix>slot-<k>`` (lookup) and ``<prefix>slot-<k>-value-<j>`` (synonym), and
+their ``line`` is the slot type's number in the file, counting from 1.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tunefork.datasets.lines import read_text_lines
+from tunefork.datasets.results import ItemIssue, ParsedItems
+from tunefork.datasets.spans import (
+    check_spans,
+    label_problem,
+    read_numbered_text,
+    reject,
+    reject_repeats,
+    span_surfaces,
+    text_key,
+)
+
+RASA_FORMAT = "rasa-nlu-yaml"
+LEX_FORMAT = "lex-slot-types-json"
+CSV_FORMAT = "utterances-csv"
+ACCEPTED_TEXT = "Rasa NLU YAML, Lex slot type JSON (V1 or V2), or CSV with a 'text,intent' header"
+
+_BLOCK_KINDS = ("intent", "synonym", "regex", "lookup")
+_ANNOTATION = re.compile(r"\[(?P<surface>[^\[\]]*)\](?:\((?P<short>[^()]*)\)|\{(?P<json>[^{}]*)\})")
+_JSON_ANNOTATION_KEYS = frozenset({"entity", "value", "role", "group"})
+_CSV_INTENT_COLUMNS = ("intent", "label")
+
+
+# --- recognising the format ----------------------------------------------------------------------------
+
+
+def _head_text(path: Path) -> str:
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return head.decode("utf-16", errors="ignore")
+    return head.decode("utf-8", errors="replace").lstrip("\ufeff")
+
+
+def _csv_columns(header_line: str) -> list[str]:
+    return [column.strip().lower() for column in next(csv.reader([header_line]), [])]
+
+
+def _is_csv_header(columns: list[str]) -> bool:
+    return "text" in columns and any(name in columns for name in _CSV_INTENT_COLUMNS)
+
+
+def utterance_format(path: Path) -> str | None:
+    """The utterances format of ``path`` (:data:`RASA_FORMAT`, :data:`LEX_FORMAT`, :data:`CSV_FORMAT`) or None."""
+    suffix = path.suffix.lower()
+    by_suffix = {".yml": RASA_FORMAT, ".yaml": RASA_FORMAT, ".json": LEX_FORMAT, ".csv": CSV_FORMAT}
+    if suffix in by_suffix:
+        return by_suffix[suffix]
+    head = _head_text(path).lstrip()
+    if head.startswith(("{", "[")):
+        return LEX_FORMAT
+    if re.search(r"(?m)^(nlu|version)\s*:", head):
+        return RASA_FORMAT
+    if head and _is_csv_header(_csv_columns(head.splitlines()[0])):
+        return CSV_FORMAT
+    return None
+
+
+# --- Rasa annotations ----------------------------------------------------------------------------------
+
+
+def _malformed(part: str) -> str | None:
+    if "[" in part or "]" in part:
+        return f"malformed annotation brackets in '{part.strip()}': write [text](entity) or [text]{{\"entity\": ...}}"
+    return None
+
+
+def _annotation_label(match: re.Match[str]) -> tuple[str, str | None]:
+    """``(entity, value or None)`` of one annotation; raises ValueError with the reason when it is bad."""
+    if match["short"] is not None:
+        entity, _, value = match["short"].partition(":")
+        if ":" in match["short"] and not value.strip():
+            raise ValueError(f"empty entity value in '{match.group(0)}'")
+        explicit = value.strip() or None
+    else:
+        try:
+            data = json.loads("{" + match["json"] + "}")
+        except json.JSONDecodeError:
+            raise ValueError(f"annotation '{match.group(0)}' is not valid JSON") from None
+        if unknown := sorted(set(data) - _JSON_ANNOTATION_KEYS):
+            raise ValueError(f"annotation '{match.group(0)}' has unknown keys: {', '.join(unknown)}")
+        entity, explicit = data.get("entity"), data.get("value")
+        if explicit is not None and not (isinstance(explicit, str) and explicit.strip()):
+            raise ValueError(f"annotation '{match.group(0)}': \"value\" must be a non-empty string")
+    if problem := label_problem(entity, f"entity in '{match.group(0)}'"):
+        raise ValueError(problem)
+    return entity, explicit
+
+
+def parse_rasa_example(example: str) -> tuple[str, list[dict[str, Any]]]:
+    """Remove Rasa entity annotations from ``example``: ``(clean text, entities with offsets into it)``.
+
+    Raises ValueError with the reason when brackets are malformed or an annotation is invalid.
+    Entities are ``{"start", "end", "label", "value"}``; offsets are not checked against tokens here.
+    """
+    pieces: list[str] = []
+    entities: list[dict[str, Any]] = []
+    length = position = 0
+    for match in _ANNOTATION.finditer(example):
+        before = example[position : match.start()]
+        if problem := _malformed(before):
+            raise ValueError(problem)
+        surface = match["surface"]
+        if not surface.strip():
+            raise ValueError(f"empty annotated text in '{match.group(0)}'")
+        label, value = _annotation_label(match)
+        start = length + len(before)
+        entities.append({"start": start, "end": start + len(surface), "label": label, "value": value or surface})
+        pieces += [before, surface]
+        length = start + len(surface)
+        position = match.end()
+    if problem := _malformed(example[position:]):
+        raise ValueError(problem)
+    return "".join(pieces) + example[position:], entities
+
+
+def example_record(
+    text: str, intent: str, entities: list[dict[str, Any]], record_id: str, number: int
+) -> dict[str, Any] | str:
+    """The canonical example record, or the reason it is rejected (empty text, bad intent or spans)."""
+    if not text.strip():
+        return "empty text"
+    if problem := label_problem(intent, "intent"):
+        return problem
+    ordered, problem = check_spans(text, entities)
+    if problem:
+        return problem
+    return {"id": record_id, "type": "example", "text": text, "intent": intent, "entities": ordered, "line": number}
+
+
+# --- Rasa YAML -----------------------------------------------------------------------------------------
+
+
+def _mapping(node: yaml.Node) -> dict[str, yaml.Node]:
+    return {str(key.value): value for key, value in node.value if isinstance(key, yaml.ScalarNode)}
+
+
+def _example_lines(node: yaml.Node) -> list[tuple[int, str]]:
+    """``(line, text)`` of each entry of an ``examples`` value: a ``- text`` block or a list of ``text:``."""
+    if isinstance(node, yaml.ScalarNode):
+        first = node.start_mark.line + 2 if node.style == "|" else node.start_mark.line + 1
+        step = 1 if node.style == "|" else 0
+        return [(first + i * step, line) for i, line in enumerate(str(node.value).split("\n"))]
+    entries = []
+    for item in node.value if isinstance(node, yaml.SequenceNode) else []:
+        if isinstance(item, yaml.MappingNode):
+            item = _mapping(item).get("text", item)
+        if isinstance(item, yaml.ScalarNode):
+            entries.append((item.start_mark.line + 1, "- " + str(item.value)))
+    return entries
+
+
+def _listed(lines: list[tuple[int, str]], parsed: ParsedItems, name: str) -> list[tuple[int, str]]:
+    """The ``- entry`` lines as ``(line, entry stripped)``; other non-blank lines are rejected."""
+    entries = []
+    for number, line in lines:
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("-"):
+            reject(parsed, name, number, f"expected a '- example' line, got '{stripped}'")
+            continue
+        entries.append((number, stripped[1:].strip()))
+    return entries
+
+
+def _unique(values: list[str]) -> list[str]:
+    """``values`` with whitespace collapsed, without empty ones and repeats, in order."""
+    return list(dict.fromkeys(" ".join(v.split()) for v in values if v.strip()))
+
+
+class _RasaBlocks:
+    """Turns the blocks of a Rasa ``nlu:`` list into records of one file."""
+
+    def __init__(self, parsed: ParsedItems, name: str, prefix: str) -> None:
+        self.parsed, self.name, self.prefix = parsed, name, prefix
+
+    def block(self, node: yaml.Node) -> None:
+        number = node.start_mark.line + 1
+        fields = _mapping(node) if isinstance(node, yaml.MappingNode) else {}
+        kind = next((k for k in _BLOCK_KINDS if k in fields), None)
+        if kind is None:
+            reject(self.parsed, self.name, number, "expected '- intent:', '- synonym:', '- regex:' or '- lookup:'")
+            return
+        title = fields[kind].value if isinstance(fields[kind], yaml.ScalarNode) else None
+        if kind == "synonym":
+            problem = None if isinstance(title, str) and title.strip() else "empty synonym value"
+        else:
+            problem = label_problem(title, f"{kind} name")
+        if problem:
+            reject(self.parsed, self.name, number, problem)
+            return
+        entries = _listed(_example_lines(fields["examples"]), self.parsed, self.name) if "examples" in fields else []
+        if not entries:
+            reject(self.parsed, self.name, number, f"{kind} '{title}' has no examples")
+            return
+        getattr(self, kind)(" ".join(str(title).split()), entries, number)
+
+    def intent(self, intent: str, entries: list[tuple[int, str]], number: int) -> None:
+        for line, entry in entries:
+            try:
+                text, entities = parse_rasa_example(" ".join(entry.split()))
+            except ValueError as exc:
+                reject(self.parsed, self.name, line, str(exc))
+                continue
+            outcome = example_record(text, intent, entities, f"{self.prefix}line-{line}", line)
+            if isinstance(outcome, str):
+                reject(self.parsed, self.name, line, outcome)
+            else:
+                self.parsed.records.append(outcome)
+
+    def synonym(self, value: str, entries: list[tuple[int, str]], number: int) -> None:
+        record = {"id": f"{self.prefix}line-{number}", "type": "synonym", "value": value}
+        self.parsed.records.append({**record, "synonyms": _unique([e for _, e in entries]), "line": number})
+
+    def regex(self, name: str, entries: list[tuple[int, str]], number: int) -> None:
+        for line, pattern in entries:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                reject(self.parsed, self.name, line, f"invalid regular expression '{pattern}' ({exc})")
+                continue
+            record = {"id": f"{self.prefix}line-{line}", "type": "regex", "name": name, "pattern": pattern}
+            self.parsed.records.append({**record, "line": line})
+
+    def lookup(self, name: str, entries: list[tuple[int, str]], number: int) -> None:
+        record = {"id": f"{self.prefix}line-{number}", "type": "lookup", "name": name}
+        self.parsed.records.append({**record, "elements": _unique([e for _, e in entries]), "line": number})
+
+
+def _rasa_nlu(text: str, parsed: ParsedItems, name: str) -> yaml.SequenceNode | None:
+    """The ``nlu:`` list node of a Rasa file, or None after rejecting the file with the reason."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        reject(parsed, name, mark.line + 1 if mark else 1, f"not valid YAML ({problem})")
+        return None
+    sections = _mapping(root) if isinstance(root, yaml.MappingNode) else {}
+    nlu = sections.get("nlu")
+    if not isinstance(nlu, yaml.SequenceNode):
+        reject(parsed, name, 1, "not a Rasa NLU file: expected an 'nlu:' list of '- intent:' blocks")
+        return None
+    for key, _ in root.value:
+        section = str(key.value)
+        if section not in ("version", "nlu"):
+            number = key.start_mark.line + 1
+            parsed.warnings.append(ItemIssue(name, f"{name} line {number}: ignored section '{section}'", number))
+    return nlu
+
+
+def parse_rasa_yaml(path: Path, display_name: str, id_prefix: str = "") -> ParsedItems:
+    """A Rasa NLU YAML file -> example, synonym, regex and lookup records."""
+    text, rejections = read_numbered_text(path, display_name)
+    parsed = ParsedItems(rejections=rejections)
+    nlu = _rasa_nlu(text, parsed, display_name)
+    blocks = _RasaBlocks(parsed, display_name, id_prefix)
+    for node in nlu.value if nlu is not None else []:
+        blocks.block(node)
+    return parsed
+
+
+# --- Lex slot types ------------------------------------------------------------------------------------
+
+
+def _strings(values: Any) -> list[str] | None:
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        return None
+    return list(values)
+
+
+def _lex_values(slot: dict[str, Any]) -> list[tuple[str, list[str]]] | str:
+    """``[(value, synonyms)]`` of a V1 or V2 slot type, or the reason it is unusable."""
+    if "slotTypeValues" in slot:
+        raw = slot["slotTypeValues"]
+        entries = [
+            (
+                (entry.get("sampleValue") or {}).get("value"),
+                _strings([s.get("value") if isinstance(s, dict) else s for s in entry.get("synonyms") or []]),
+            )
+            for entry in (raw if isinstance(raw, list) else [])
+            if isinstance(entry, dict)
+        ]
+    else:
+        raw = slot.get("enumerationValues")
+        entries = [
+            (entry.get("value"), _strings(entry.get("synonyms") or []))
+            for entry in (raw if isinstance(raw, list) else [])
+            if isinstance(entry, dict)
+        ]
+    if not entries or len(entries) != len(raw):
+        return "expected 'enumerationValues' (V1) or 'slotTypeValues' (V2): a non-empty list of value objects"
+    values = []
+    for value, synonyms in entries:
+        if not (isinstance(value, str) and value.strip()):
+            return f"every value must be a non-empty string (got {json.dumps(value)})"
+        if synonyms is None:
+            return f"the synonyms of '{value}' must be strings"
+        clean = " ".join(value.split())
+        values.append((clean, [s for s in _unique(synonyms) if s != clean]))
+    return values
+
+
+def _lex_slot_types(data: Any) -> list[Any] | None:
+    if isinstance(data, dict) and isinstance(data.get("slotTypes"), list):
+        return data["slotTypes"]
+    if isinstance(data, list):
+        return data
+    return [data] if isinstance(data, dict) else None
+
+
+def _lex_records(slot: Any, number: int, prefix: str) -> list[dict[str, Any]] | str:
+    if not isinstance(slot, dict):
+        return "expected a slot type object"
+    name = slot.get("slotTypeName", slot.get("name"))
+    if problem := label_problem(name, "slot type name ('name' or 'slotTypeName')"):
+        return problem
+    values = _lex_values(slot)
+    if isinstance(values, str):
+        return values
+    elements = _unique([item for value, synonyms in values for item in (value, *synonyms)])
+    records = [{"id": f"{prefix}slot-{number}", "type": "lookup", "name": name, "elements": elements, "line": number}]
+    for index, (value, synonyms) in enumerate(values, start=1):
+        if synonyms:
+            record_id = f"{prefix}slot-{number}-value-{index}"
+            records.append({"id": record_id, "type": "synonym", "value": value, "synonyms": synonyms, "line": number})
+    return records
+
+
+def parse_lex_json(path: Path, display_name: str, id_prefix: str = "") -> ParsedItems:
+    """Lex V1/V2 slot type JSON -> one lookup per slot type and one synonym record per value with synonyms."""
+    text, rejections = read_numbered_text(path, display_name)
+    parsed = ParsedItems(rejections=rejections)
+    try:
+        slot_types = _lex_slot_types(json.loads(text))
+    except json.JSONDecodeError as exc:
+        reject(parsed, display_name, exc.lineno, f"not valid JSON ({exc.msg} at column {exc.colno})")
+        return parsed
+    if not slot_types:
+        reject(parsed, display_name, 1, 'expected a Lex slot type, a list of them or {"slotTypes": [...]}')
+        return parsed
+    for number, slot in enumerate(slot_types, start=1):
+        outcome = _lex_records(slot, number, id_prefix)
+        if isinstance(outcome, str):
+            reject(parsed, display_name, number, outcome, "slot type")
+        else:
+            parsed.records.extend(outcome)
+    return parsed
+
+
+# --- CSV -----------------------------------------------------------------------------------------------
+
+
+def _csv_rows(lines: list[tuple[int, str]]) -> Iterator[tuple[int, list[str]]]:
+    """``(first line number, fields)`` of each CSV record (quoted fields may span lines)."""
+    numbers: list[int] = []
+
+    def feed() -> Iterator[str]:
+        for number, line in lines:
+            numbers.append(number)
+            yield line + "\n"
+
+    used = 0
+    for row in csv.reader(feed()):
+        start, used = numbers[used], len(numbers)
+        if row:
+            yield start, row
+
+
+def parse_utterance_csv(path: Path, display_name: str, id_prefix: str = "") -> ParsedItems:
+    """CSV with a ``text,intent`` (or ``text,label``) header -> example records without entities."""
+    decoded = read_text_lines(path, display_name)
+    parsed = ParsedItems(rejections=list(decoded.rejections))
+    rows = _csv_rows(decoded.lines)
+    try:
+        header_line, header = next(rows, (1, []))
+        columns = [c.strip().lower() for c in header]
+        if not _is_csv_header(columns):
+            reject(parsed, display_name, header_line, "expected a header line 'text,intent' (or 'text,label')")
+            return parsed
+        text_at = columns.index("text")
+        intent_at = columns.index(next(c for c in _CSV_INTENT_COLUMNS if c in columns))
+        for number, row in rows:
+            if len(row) != len(columns):
+                reject(parsed, display_name, number, f"expected {len(columns)} fields, got {len(row)}")
+                continue
+            text = " ".join(row[text_at].split())
+            outcome = example_record(text, row[intent_at].strip(), [], f"{id_prefix}line-{number}", number)
+            if isinstance(outcome, str):
+                reject(parsed, display_name, number, outcome)
+            else:
+                parsed.records.append(outcome)
+    except csv.Error as exc:
+        reject(parsed, display_name, decoded.lines[-1][0] if decoded.lines else 1, f"malformed CSV ({exc})")
+    return parsed
+
+
+# --- dispatch and cross-file checks --------------------------------------------------------------------
+
+_PARSERS = {RASA_FORMAT: parse_rasa_yaml, LEX_FORMAT: parse_lex_json, CSV_FORMAT: parse_utterance_csv}
+
+
+def utterances_format_name(path: Path) -> str:
+    """Source format name of one utterances file (``unknown`` when not recognised)."""
+    return utterance_format(path) or "unknown"
+
+
+def parse_utterances(path: Path, display_name: str, id_prefix: str = "") -> ParsedItems:
+    """Parse one utterances file in whichever accepted format it is; an unknown file is rejected whole."""
+    found = utterance_format(path)
+    if found is None:
+        parsed = ParsedItems()
+        reason = f"{display_name}: not a recognised utterances file; accepted: {ACCEPTED_TEXT}"
+        parsed.rejections.append(ItemIssue(display_name, reason))
+        return parsed
+    return _PARSERS[found](path, display_name, id_prefix)
+
+
+def _difference(first: dict[str, Any], later: dict[str, Any]) -> str:
+    if first["intent"] != later["intent"]:
+        return f"a different intent ('{first['intent']}' there, '{later['intent']}' here)"
+    return "different entities"
+
+
+def check_utterance_repeats(files: list[tuple[str, ParsedItems]]) -> None:
+    """Reject examples repeated across the upload: same intent and entities -> duplicate, else a conflict."""
+
+    def key_of(record: dict[str, Any]) -> tuple[str, Any] | None:
+        if record["type"] != "example":
+            return None
+        labels = (record["intent"], span_surfaces(record["text"], record["entities"], "value"))
+        return text_key(record["text"]), labels
+
+    reject_repeats(files, key_of, _difference)

