@@ -1,0 +1,251 @@
+"""Intent metrics agree with scikit-learn; misclassified rows, OOS scores, thresholds and plots."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
+
+from tunefork.evaluation.classification import (
+    DEFAULT_THRESHOLDS,
+    classification_report,
+    misclassified,
+    out_of_scope_report,
+    plot_confusion_matrix,
+    plot_learning_curve,
+    plot_threshold_curve,
+    threshold_curve,
+    tune_threshold,
+)
+
+OOS = "out_of_scope"
+_LABELS = st.sampled_from(["book", "cancel", "greet", "weather", OOS])
+_PAIRS = st.lists(st.tuples(_LABELS, _LABELS), min_size=1, max_size=40)
+
+
+def _sklearn(call, *args, **kwargs):
+    """A scikit-learn metric with its zero-division warnings silenced (0 is the value we compare)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return call(*args, **kwargs)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_PAIRS)
+def test_report_equals_sklearn(pairs: list[tuple[str, str]]) -> None:
+    gold, predicted = [g for g, _ in pairs], [p for _, p in pairs]
+    report = classification_report(gold, predicted)
+    labels = report["confusion"]["labels"]
+    assert labels == sorted(set(gold) | set(predicted))
+    assert report["count"] == len(gold)
+    assert report["accuracy"] == round(_sklearn(accuracy_score, gold, predicted), 4)
+    assert report["macro_f1"] == round(_sklearn(f1_score, gold, predicted, average="macro"), 4)
+    precision, recall, f1, support = _sklearn(
+        precision_recall_fscore_support, gold, predicted, labels=labels, zero_division=0
+    )
+    for k, label in enumerate(labels):
+        row = report["per_label"][label]
+        assert (row["precision"], row["recall"], row["f1"]) == tuple(
+            round(float(v[k]), 4) for v in (precision, recall, f1)
+        )
+        assert row["support"] == support[k]
+    assert report["confusion"]["matrix"] == _sklearn(confusion_matrix, gold, predicted, labels=labels).tolist()
+
+
+def test_report_with_given_labels_keeps_order_and_adds_unseen() -> None:
+    report = classification_report(["b", "a", "c"], ["b", "c", "c"], labels=["c", "z"])
+    assert report["confusion"]["labels"] == ["c", "z", "a", "b"]
+    assert report["per_label"]["z"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0}
+    assert report["confusion"]["matrix"] == [[1, 0, 0, 0], [0, 0, 0, 0], [1, 0, 0, 0], [0, 0, 0, 1]]
+    # a label no item has does not dilute macro F1
+    assert report["macro_f1"] == round(f1_score(["b", "a", "c"], ["b", "c", "c"], average="macro"), 4)
+
+
+def test_empty_report() -> None:
+    report = classification_report([], [])
+    assert report == {
+        "accuracy": 0.0,
+        "macro_f1": 0.0,
+        "per_label": {},
+        "confusion": {"labels": [], "matrix": []},
+        "count": 0,
+    }
+
+
+def test_lengths_must_match() -> None:
+    with pytest.raises(ValueError):
+        classification_report(["a"], [])
+
+
+def test_misclassified_confident_mistakes_first() -> None:
+    rows = misclassified(
+        ["1", "2", "3", "4", "5"],
+        ["hi", "book it", "rain?", "cancel", "hmm"],
+        ["greet", "book", "weather", "cancel", OOS],
+        ["greet", "cancel", "greet", "cancel", "book"],
+        [0.99, 0.4, 0.9, 0.8, 0.4],
+    )
+    assert [row["id"] for row in rows] == ["3", "2", "5"]
+    assert rows[0] == {
+        "id": "3",
+        "text": "rain?",
+        "intent": "weather",
+        "predicted": "greet",
+        "confused_with": "greet",
+        "confidence": 0.9,
+    }
+
+
+def test_out_of_scope_report_edge_cases() -> None:
+    assert out_of_scope_report([True, False, True, False], [True, True, False, False]) == {
+        "precision": 0.5,
+        "recall": 0.5,
+        "f1": 0.5,
+        "support": 2,
+        "predicted": 2,
+    }
+    nothing_predicted = out_of_scope_report([True, False], [False, False])
+    assert nothing_predicted == {"precision": None, "recall": 0.0, "f1": 0.0, "support": 1, "predicted": 0}
+    no_gold = out_of_scope_report([False, False], [True, False])
+    assert no_gold == {"precision": 0.0, "recall": None, "f1": 0.0, "support": 0, "predicted": 1}
+    assert out_of_scope_report([False], [False]) == {
+        "precision": None,
+        "recall": None,
+        "f1": None,
+        "support": 0,
+        "predicted": 0,
+    }
+    assert out_of_scope_report([], [])["f1"] is None
+
+
+_SCORED = st.lists(
+    st.tuples(st.floats(0, 1), _LABELS, _LABELS),  # (confidence, top label, gold label)
+    min_size=1,
+    max_size=30,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_SCORED)
+def test_threshold_curve_coverage_is_monotonic(scored: list[tuple[float, str, str]]) -> None:
+    confidences, top, gold = (list(column) for column in zip(*scored, strict=True))
+    curve = threshold_curve(confidences, top, gold)
+    assert [row["threshold"] for row in curve] == list(DEFAULT_THRESHOLDS)
+    assert DEFAULT_THRESHOLDS[0] == 0.0 and DEFAULT_THRESHOLDS[-1] == 1.0 and len(DEFAULT_THRESHOLDS) == 21
+    coverage = [row["in_scope_coverage"] for row in curve]
+    if all(label == OOS for label in gold):
+        assert coverage == [None] * len(curve)
+    else:
+        assert coverage == sorted(coverage, reverse=True)
+    recalls = [row["oos_recall"] for row in curve]
+    if OOS in gold:
+        assert recalls == sorted(recalls)
+    for row in curve:
+        assert 0.0 <= row["accuracy"] <= 1.0
+
+
+def test_threshold_curve_rows() -> None:
+    confidences = [0.9, 0.3, 0.6, 0.2]
+    top = ["book", "greet", "book", "cancel"]
+    gold = ["book", OOS, "cancel", OOS]
+    row = threshold_curve(confidences, top, gold, thresholds=[0.5])[0]
+    assert row == {
+        "threshold": 0.5,
+        "accuracy": 0.75,
+        "in_scope_coverage": 1.0,
+        "oos_precision": 1.0,
+        "oos_recall": 1.0,
+    }
+    start = threshold_curve(confidences, top, gold, thresholds=[0.0])[0]
+    assert start["accuracy"] == 0.25 and start["oos_precision"] is None and start["oos_recall"] == 0.0
+
+
+def _accuracy(confidences: list[float], top: list[str], gold: list[str], threshold: float) -> float:
+    """Accuracy after rejecting items below ``threshold``, computed the slow, obvious way."""
+    predictions = [t if c >= threshold else OOS for c, t in zip(confidences, top, strict=True)]
+    return sum(p == g for p, g in zip(predictions, gold, strict=True)) / len(gold)
+
+
+def test_tune_threshold_picks_accuracy_maximum() -> None:
+    # Confident in-scope items are right, low-confidence ones are mostly out of scope.
+    confidences = [0.95, 0.9, 0.8, 0.7, 0.55, 0.5, 0.45, 0.4, 0.3, 0.2]
+    top = ["book", "greet", "cancel", "book", "weather", "book", "greet", "greet", "book", "cancel"]
+    gold = ["book", "greet", "cancel", "book", OOS, "book", OOS, OOS, "cancel", OOS]
+    threshold = tune_threshold(confidences, top, gold, oos_label=OOS)
+    # Best candidate 0.5 (rejects 0.45 and below; rejecting the OOS 0.55 would drop the right 0.5), moved
+    # halfway down to the next candidate 0.45: the same accuracy, with a margin.
+    assert threshold == 0.475
+    assert _accuracy(confidences, top, gold, threshold) == 0.8
+    candidates = [0.0, *confidences]
+    best = max(_accuracy(confidences, top, gold, c) for c in candidates)
+    assert _accuracy(confidences, top, gold, threshold) == best
+
+
+def test_tune_threshold_ties_go_lowest() -> None:
+    # Accuracy is 0.8 at 0.6 (rejects the OOS 0.5 item) and again at 0.8 (also the wrong 0.6, the OOS 0.7).
+    confidences, top = [0.9, 0.8, 0.7, 0.6, 0.5], ["a", "a", "a", "a", "a"]
+    gold = ["a", "a", OOS, "a", OOS]
+    assert tune_threshold(confidences, top, gold) == 0.55  # lowest best candidate 0.6, halfway to 0.5
+    assert tune_threshold([0.5, 0.5], ["a", "a"], [OOS, "a"]) == 0.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(_SCORED)
+def test_tune_threshold_equals_brute_force(scored: list[tuple[float, str, str]]) -> None:
+    confidences, top, gold = (list(column) for column in zip(*scored, strict=True))
+    if OOS not in gold:
+        return
+    threshold = tune_threshold(confidences, top, gold)
+    candidates = sorted({0.0, *confidences})
+    accuracies = [_accuracy(confidences, top, gold, c) for c in candidates]
+    best = accuracies.index(max(accuracies))
+    expected = candidates[best] if best == 0 else (candidates[best - 1] + candidates[best]) / 2
+    assert threshold == expected
+    assert _accuracy(confidences, top, gold, threshold) == max(accuracies)
+
+
+def test_tune_threshold_without_gold_oos_keeps_99_percent_of_correct() -> None:
+    rng = np.random.default_rng(0)
+    confidences = rng.uniform(0.2, 1.0, 500).tolist()
+    top = ["a"] * 450 + ["b"] * 50
+    gold = ["a"] * 500
+    threshold = tune_threshold(confidences, top, gold)
+    correct = confidences[:450]
+    kept = sum(c >= threshold for c in correct)
+    assert kept >= 0.99 * len(correct)
+    assert threshold == sorted(correct)[4]  # 1% of 450 is 4.5: at most 4 correct items rejected
+    assert tune_threshold([0.3], ["a"], ["a"]) == 0.3
+    assert tune_threshold([0.3], ["b"], ["a"]) == 0.0
+
+
+def _is_png(path: Path) -> bool:
+    data = path.read_bytes()
+    return data.startswith(b"\x89PNG") and len(data) > 1000
+
+
+def test_plots_write_png_files(tmp_path: Path) -> None:
+    labels = [f"intent_{k:02d}" for k in range(30)]
+    rng = np.random.default_rng(1)
+    gold = rng.choice(labels, 300).tolist()
+    predicted = [g if rng.random() < 0.7 else rng.choice(labels) for g in gold]
+    report = classification_report(gold, predicted)
+    plot_confusion_matrix(report["confusion"]["labels"], report["confusion"]["matrix"], tmp_path / "big.png")
+    small = classification_report(["a", "b", "b"], ["a", "b", "a"])
+    plot_confusion_matrix(small["confusion"]["labels"], small["confusion"]["matrix"], tmp_path / "sub" / "small.png")
+    curve = threshold_curve([0.9, 0.3, 0.6], ["a", "b", "a"], ["a", OOS, "b"])
+    plot_threshold_curve(curve, tmp_path / "threshold.png")
+    points = [
+        {"fraction": f, "train_size": int(f * 200), "metrics": {"accuracy": 0.5 + f / 3, "macro_f1": 0.4 + f / 3}}
+        for f in (0.25, 0.5, 1.0)
+    ]
+    plot_learning_curve(points, tmp_path / "learning.png")
+    plot_learning_curve([], tmp_path / "empty_learning.png")
+    plot_confusion_matrix([], [], tmp_path / "empty_confusion.png")
+    for name in ("big", "sub/small", "threshold", "learning", "empty_learning", "empty_confusion"):
+        assert _is_png(tmp_path / f"{name}.png"), name
+    assert not list(tmp_path.rglob("*.tmp"))
