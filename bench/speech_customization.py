@@ -26,7 +26,7 @@ from tunefork.speech.synthesis import Voice
 from tunefork.workflows import datasets, projects, training
 from tunefork.workflows.evaluation import evaluate_models
 from tunefork.workflows.guard import evaluate_on_guard
-from tunefork.workflows.models import ResolvedModel, resolve_speech_model
+from tunefork.workflows.models import ResolvedModel, resolve_model
 from tunefork.workspace import Workspace
 
 BASES = {"whisper": "whisper-tiny.en", "sphinx": "sphinx-en-us"}
@@ -111,7 +111,7 @@ def main() -> None:
         variants.append(("text+pron+audio", [names["related"], names["lexicon"], names["audio"]]))
     rows = []
     for engine in args.engines:
-        base = resolve_speech_model(workspace, BASES[engine])
+        base = resolve_model(workspace, BASES[engine])
         models = [(base, "-", 0.0)]
         for label, dataset_names in variants:
             created = training.create_model(
@@ -123,7 +123,7 @@ def main() -> None:
                 print(f"{engine} {label}: {outcome.model['status']}: {outcome.model['error']}", flush=True)
                 continue
             card = training.model_card(workspace, created["id"])
-            models.append((resolve_speech_model(workspace, created["id"]), label, card["training_seconds"]))
+            models.append((resolve_model(workspace, created["id"]), label, card["training_seconds"]))
         for model, label, seconds in models:
             scores = evaluate_all(workspace, model, terms)
             general = general_wer(workspace, model)

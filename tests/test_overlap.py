@@ -50,5 +50,5 @@ def test_warning_is_loud_and_summarises() -> None:
     assert message is not None
     assert message.startswith("TRAIN/TEST OVERLAP: 2 of 4 test item(s)")
     assert "train-a: 1 by identical audio" in message
-    assert "train-b: 0 by identical audio, 1 by identical normalized transcript" in message
+    assert "train-b: 1 by identical normalized text" in message
     assert "t1, t2" in message

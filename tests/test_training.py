@@ -11,7 +11,7 @@ import pytest
 from tunefork.errors import ConflictError, TuneforkError
 from tunefork.speech.customization import CARD_NAME
 from tunefork.workflows import datasets, projects, training
-from tunefork.workflows.models import resolve_speech_model
+from tunefork.workflows.models import resolve_model
 from tunefork.workflows.transcription import transcribe
 
 DOMAIN = [
@@ -65,7 +65,7 @@ def test_failed_training_is_marked_failed_with_reason_and_leaves_no_artifact(wor
     assert not (workspace.models_dir / created["id"]).exists()
     assert list(workspace.staging_dir.iterdir()) == []
     with pytest.raises(TuneforkError, match="Failed"):
-        resolve_speech_model(workspace, "broken")
+        resolve_model(workspace, "broken")
     with pytest.raises(ConflictError, match="only NotStarted"):
         training.run_training(workspace, created["id"])
 

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from tunefork.cli.common import console, issue_lines, print_json, progress_bar, workspace_from
-from tunefork.workflows import datasets
+from tunefork.workflows import datasets, labeling
 
 app = typer.Typer(help="Upload, list and inspect datasets.", no_args_is_help=True)
 
@@ -19,7 +19,12 @@ def upload(
     ctx: typer.Context,
     project: str = typer.Argument(..., help="Project name or id."),
     path: Path = typer.Argument(..., help="File, folder or zip to import."),
-    kind: str = typer.Option(..., "--kind", help="acoustic, audio, language, pronunciation or structured-text."),
+    kind: str = typer.Option(
+        ...,
+        "--kind",
+        help="Speech: acoustic, audio, language, pronunciation, structured-text. Language projects: utterances, "
+        "patterns. Entities projects: annotated-text, patterns.",
+    ),
     name: str | None = typer.Option(None, "--name", help="Dataset name (default: the file name)."),
     as_json: bool = typer.Option(False, "--json", help="Print the dataset as JSON."),
 ) -> None:
@@ -95,3 +100,27 @@ def inspect(
     for line in issue_lines(info["rejections"]):
         console.print(f"  [red]rejected[/] {line}", highlight=False)
     print_report(outcome["report"])
+
+
+@app.command("label")
+def label(
+    ctx: typer.Context,
+    project: str = typer.Argument(..., help="Project name or id (language or entities)."),
+    patterns: str = typer.Option(..., "--patterns", help="A JSONL file of spaCy patterns, or a 'patterns' dataset."),
+    text: Path = typer.Option(..., "--text", help="Raw UTF-8 text to pre-label, one text per line."),
+    name: str | None = typer.Option(None, "--name", help="Name of the new dataset (default: <file>-prelabelled)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Pre-label raw text with rule patterns into an annotated-text dataset to review, correct and train on."""
+    with progress_bar(f"Labelling {text.name}") as progress:
+        result = labeling.label_text(workspace_from(ctx), project, patterns, text, name, progress)
+    if as_json:
+        print_json(result)
+        return
+    dataset = result["dataset"]
+    console.print(f"Dataset [bold]{dataset['name']}[/] id {dataset['id']} (annotated-text)")
+    console.print(f"lines: {result['lines']}  with a match: {result['labelled']}")
+    for label_name, count in result["spans"].items():
+        console.print(f"  {label_name}: {count} span(s)")
+    for line in issue_lines(dataset["rejections"]):
+        console.print(f"  [red]rejected[/] {line}", highlight=False)

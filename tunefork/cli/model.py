@@ -8,8 +8,9 @@ import typer
 from rich.table import Table
 
 from tunefork.cli.common import console, err_console, print_json, progress_bar, workspace_from
+from tunefork.cli.speech import print_result
 from tunefork.errors import TuneforkError
-from tunefork.evaluation.report import format_table
+from tunefork.language.options import INTENT_CLASSIFIERS, engine_options
 from tunefork.speech.customization import TrainingParameters
 from tunefork.workflows import training
 from tunefork.workflows.evaluation import read_terms
@@ -54,20 +55,36 @@ def train(
     ctx: typer.Context,
     project: str = typer.Argument(..., help="Project name or id."),
     name: str = typer.Option(..., "--name", help="Name of the new model, unique in the project."),
-    base: str = typer.Option(..., "--base", help="Base model: whisper-tiny.en or sphinx-en-us (see --base list)."),
+    base: str = typer.Option(
+        ..., "--base", help="Base model: whisper-tiny.en or sphinx-en-us (speech), en-core-web-sm (language, entities)."
+    ),
     datasets: list[str] = typer.Option(..., "--dataset", help="Training dataset (repeat for several kinds)."),
-    test_dataset: str | None = typer.Option(None, "--test-dataset", help="Held-out acoustic dataset to evaluate."),
+    test_dataset: str | None = typer.Option(
+        None, "--test-dataset", help="Held-out dataset to evaluate on (acoustic; utterances or annotated-text)."
+    ),
     custom_weight: int = typer.Option(30, "--custom-weight", min=0, max=100, help="Domain LM weight, % (sphinx)."),
     epochs: int | None = typer.Option(None, "--epochs", min=1, help="Fine-tuning epochs over audio (whisper)."),
     terms: Path | None = typer.Option(None, "--terms", help="Domain terms file for term recall on the test set."),
     gate: bool = typer.Option(False, "--gate", help="Succeed only if the model beats its base without side effects."),
     guard_margin: float = typer.Option(1.0, "--guard-margin", help="Allowed general-WER loss, points (--gate)."),
+    intent_classifier: str = typer.Option(
+        "auto", "--intent-classifier", help=f"Intent features: {', '.join(INTENT_CLASSIFIERS)} (language)."
+    ),
+    rehearsal: bool | None = typer.Option(
+        None,
+        "--rehearsal/--no-rehearsal",
+        help="Keep the base entity labels while fine-tuning (default: on for entities, off for language projects).",
+    ),
+    oos_threshold: float | None = typer.Option(
+        None, "--oos-threshold", min=0.0, max=1.0, help="Fixed out-of-scope confidence threshold (default: tuned)."
+    ),
     description: str = typer.Option("", "--description", help="Free text kept with the model."),
     as_json: bool = typer.Option(False, "--json", help="Print the model (with metrics) as JSON."),
 ) -> None:
     """Train a custom model from a base model and datasets; evaluate it against its base on --test-dataset."""
     workspace = workspace_from(ctx)
-    parameters = TrainingParameters(custom_weight=custom_weight, epochs=epochs)
+    options = engine_options(intent_classifier, rehearsal, oos_threshold)
+    parameters = TrainingParameters(custom_weight=custom_weight, epochs=epochs, options=options)
     term_list = read_terms(terms) if terms else None
     created = training.create_model(
         workspace, project, name, base, datasets, test_dataset, parameters, description, term_list, gate, guard_margin
@@ -85,9 +102,7 @@ def train(
             console.print(f"[bold red]Model {model['name']} {model['status']}:[/] {model['error']}", highlight=False)
         for result in (outcome.test, outcome.guard):
             if result is not None:
-                for warning in result.warnings:
-                    err_console.print(f"[bold red]WARNING:[/] {warning}", highlight=False)
-                console.print(format_table(result))
+                print_result(result)
     if model["status"] != "Succeeded":
         raise typer.Exit(1)
 

@@ -8,8 +8,21 @@ import typer
 
 from tunefork.cli.common import console, err_console, print_json, progress_bar, workspace_from
 from tunefork.errors import TuneforkError
+from tunefork.evaluation.comparison import ComparisonResult
+from tunefork.evaluation.language_scoring import LanguageEvaluationResult, format_language_table
 from tunefork.evaluation.report import format_table
-from tunefork.workflows import evaluation, transcription
+from tunefork.workflows import evaluation, language_experiments, transcription
+from tunefork.workspace import Workspace
+
+
+def print_result(result: ComparisonResult | LanguageEvaluationResult) -> None:
+    """Warnings in red on stderr, then the side-by-side table."""
+    for warning in result.warnings:
+        err_console.print(f"[bold red]WARNING:[/] {warning}", highlight=False)
+    if isinstance(result, LanguageEvaluationResult):
+        console.print(format_language_table(result), highlight=False)
+    else:
+        console.print(format_table(result))
 
 
 def transcribe(
@@ -32,22 +45,70 @@ def transcribe(
 
 def evaluate(
     ctx: typer.Context,
-    dataset: str = typer.Option(..., "--dataset", help="An acoustic dataset held out from training."),
     models: list[str] = typer.Option(..., "--model", help="Model to evaluate; give it twice to compare two."),
+    dataset: str | None = typer.Option(
+        None, "--dataset", help="Held-out dataset: acoustic (speech), utterances or annotated-text (language)."
+    ),
     terms: Path | None = typer.Option(None, "--terms", help="File of domain terms (one per line) for term recall."),
+    folds: int | None = typer.Option(
+        None, "--folds", min=2, help="Cross-validate a custom language model's recipe on its own data (K folds)."
+    ),
+    learning_curve: bool = typer.Option(
+        False, "--learning-curve", help="Retrain a language model on growing fractions; score on --dataset; plot."
+    ),
     project: str | None = typer.Option(None, "--project", help="Narrow ambiguous dataset/model names."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Folder for the learning curve (default: cwd)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of the table."),
 ) -> None:
-    """WER (with S/D/I), sentence error rate and term recall, side by side, with the significance of the gap."""
+    """Score models on held-out data side by side: WER for speech; intents and entities for language models."""
     if len(models) > 2:
         raise TuneforkError("Give --model once or twice.")
+    workspace = workspace_from(ctx)
+    if folds is not None or learning_curve:
+        _experiment(workspace, models, dataset, folds, learning_curve, project, output or Path.cwd(), as_json)
+        return
+    if dataset is None:
+        raise TuneforkError("Name the held-out dataset to evaluate on with --dataset.")
     term_list = evaluation.read_terms(terms) if terms else None
     with progress_bar("Evaluating") as progress:
-        outcome = evaluation.evaluate(workspace_from(ctx), dataset, models, term_list, project, progress)
+        outcome = evaluation.evaluate(workspace, dataset, models, term_list, project, progress)
     if as_json:
         print_json(outcome.result.to_json())
         return
-    for warning in outcome.result.warnings:
-        err_console.print(f"[bold red]WARNING:[/] {warning}", highlight=False)
-    console.print(format_table(outcome.result))
+    print_result(outcome.result)
     console.print(f"Report: {outcome.report_dir}", soft_wrap=True)
+
+
+def _experiment(
+    workspace: Workspace,
+    models: list[str],
+    dataset: str | None,
+    folds: int | None,
+    learning_curve: bool,
+    project: str | None,
+    output: Path,
+    as_json: bool,
+) -> None:
+    """``--folds`` / ``--learning-curve``: retrain one custom language model's recipe on parts of its data."""
+    if len(models) != 1 or (folds is not None and learning_curve):
+        raise TuneforkError("--folds and --learning-curve take one custom language model, one at a time.")
+    with progress_bar("Retraining") as progress:
+        if folds is not None:
+            result = language_experiments.cross_validate(workspace, models[0], folds, project, progress)
+        elif dataset is None:
+            raise TuneforkError("--learning-curve scores each retrained model on a held-out --dataset.")
+        else:
+            result = language_experiments.learning_curve(
+                workspace, models[0], dataset, output, project=project, progress=progress
+            )
+    if as_json:
+        print_json(result)
+    elif folds is not None:
+        console.print(f"{result['model']}: {folds}-fold cross-validation on {result['examples']} examples")
+        for key, value in result["metrics"].items():
+            console.print(f"  {key:<12} {100 * value['mean']:.1f} ± {100 * value['stdev']:.1f}")
+    else:
+        for point in result["points"]:
+            figures = "  ".join(f"{k} {100 * v:.1f}" for k, v in point["metrics"].items())
+            console.print(f"  {point['train_size']:>6} examples ({100 * point['fraction']:.0f}%)  {figures}")
+        console.print(f"Plot: {result['plot']}", soft_wrap=True)

@@ -84,6 +84,12 @@ def find_overlap(
     return findings
 
 
+def _match_counts(dataset: str, counts: Counter[str]) -> str:
+    """``"name: 2 by identical audio, 1 by identical normalized text"``, leaving out kinds that never matched."""
+    parts = [f"{counts[kind]} by identical {what}" for kind, what in (("audio", "audio"), ("text", "normalized text"))]
+    return f"{dataset}: " + ", ".join(part for part in parts if not part.startswith("0 "))
+
+
 def overlap_warning(findings: Sequence[OverlapFinding], test_total: int | None = None) -> str | None:
     """One loud warning line summarising ``findings``; None when there are none.
 
@@ -96,10 +102,7 @@ def overlap_warning(findings: Sequence[OverlapFinding], test_total: int | None =
     per_set: dict[str, Counter[str]] = {}
     for finding in findings:
         per_set.setdefault(finding.dataset, Counter())[finding.match] += 1
-    details = "; ".join(
-        f"{name}: {counts['audio']} by identical audio, {counts['text']} by identical normalized transcript"
-        for name, counts in per_set.items()
-    )
+    details = "; ".join(_match_counts(name, counts) for name, counts in per_set.items())
     examples = ", ".join(sorted({finding.test_id for finding in findings})[:5])
     more = ", ..." if items > 5 else ""
     return (

@@ -10,6 +10,8 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tunefork.language.options import engine_options
+
 T = TypeVar("T")
 Name = Field(min_length=1, max_length=200)
 Ref = Field(min_length=1, max_length=200, description="Name or id.")
@@ -82,6 +84,17 @@ class TrainingParametersIn(Request):
     customWeight: int = Field(30, ge=0, le=100, description="Domain LM weight in percent (sphinx).")
     epochs: int | None = Field(None, ge=1, le=1000, description="Fine-tuning epochs over audio (whisper).")
     seed: int = Field(0, ge=0, le=2**31 - 1)
+    intentClassifier: Literal["auto", "embeddings", "tfidf", "combined"] = Field(
+        "auto", description="Intent features (language models); auto picks by cross-validation."
+    )
+    rehearsal: bool | None = Field(
+        None, description="Keep base entity labels while fine-tuning (default: on for entities projects)."
+    )
+    oosThreshold: float | None = Field(None, ge=0, le=1, description="Fixed out-of-scope threshold (default: tuned).")
+
+    def options(self) -> dict[str, Any]:
+        """The engine options these knobs set (language engine; speech engines ignore them)."""
+        return engine_options(self.intentClassifier, self.rehearsal, self.oosThreshold)
 
 
 class ModelCreate(Request):
@@ -230,6 +243,48 @@ class Recognition(BaseModel):
     lexicalText: str
     duration: float
     words: list[RecognizedWord]
+    logId: str | None = None
+
+
+class ParseRequest(Request):
+    """One utterance to understand."""
+
+    text: str = Field(min_length=1, max_length=2000, examples=["refill my Tylenol prescription"])
+
+
+class ParsedIntent(BaseModel):
+    """An intent and its calibrated confidence."""
+
+    name: str
+    confidence: float
+
+
+class ParsedEntity(BaseModel):
+    """An entity: character offsets in the text, label, surface text and canonical value."""
+
+    start: int
+    end: int
+    label: str
+    text: str
+    value: str
+    source: str = Field(description="model, pattern, lookup or regex")
+
+
+class ParseResult(BaseModel):
+    """The understanding of one utterance by a language endpoint."""
+
+    model_config = ConfigDict(extra="allow")
+
+    endpoint: str
+    model: str
+    modelId: str | None
+    text: str
+    intent: str | None = Field(description="The decided intent, 'out_of_scope', or null for entity-only models.")
+    confidence: float
+    intents: list[ParsedIntent] = Field(description="Intent ranking, best first (top 10).")
+    out_of_scope: bool
+    threshold: float | None
+    entities: list[ParsedEntity]
     logId: str | None = None
 
 

@@ -17,7 +17,7 @@ from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.artifacts import read_jsonl
 from tunefork.store.models import Status, Transcription, utcnow
 from tunefork.store.repository import get_dataset, get_project
-from tunefork.workflows.models import resolve_speech_model
+from tunefork.workflows.models import resolve_model
 from tunefork.workflows.transcription import dataset_audio_items, transcribe
 from tunefork.workspace import Workspace
 
@@ -60,7 +60,8 @@ def register_transcription(
     """Validate a request (a dataset, or files to be placed in :func:`uploads_dir`) and record it NotStarted."""
     if (dataset_ref is None) == (not file_names):
         raise TuneforkError("Give either a dataset or one or more audio files, not both.")
-    resolved = resolve_speech_model(workspace, model_ref, project)
+    resolved = resolve_model(workspace, model_ref, project)
+    resolved.require("speech")
     model_key = resolved.model_id or resolved.name
     dataset_id, project_id, count = None, None, len(file_names or [])
     if dataset_ref is not None:

@@ -8,18 +8,21 @@ With logging on, each recognized request keeps its canonical 16 kHz mono WAV und
 ``endpoints/<id>/logs/`` and its result in the ``endpoint_logs`` table; entries older than the
 endpoint's retention are deleted by :func:`purge_expired_logs` (a periodic job). Logged audio becomes
 an ``audio`` dataset through the ordinary dataset import (the retrain loop).
+
+Language endpoints answer :func:`parse` instead (intents, out of scope, entities); their logs keep the
+text and the parse, and export as an ``utterances`` CSV (text + predicted intent) to review and retrain on.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import hmac
+import io
 import os
 import secrets
 import shutil
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -32,14 +35,17 @@ from sqlalchemy.orm import Session
 from tunefork.audio import write_wav
 from tunefork.errors import ConflictError, NotFoundError, TuneforkError
 from tunefork.evaluation.normalizer import get_normalizer
+from tunefork.language.base import OUT_OF_SCOPE
 from tunefork.progress import ProgressCallback, no_progress
-from tunefork.speech.registry import is_base_model
 from tunefork.store.artifacts import atomic_write_text, write_jsonl
 from tunefork.store.models import Endpoint, EndpointLog, Model, Status, new_id, utcnow
 from tunefork.store.repository import get_endpoint, get_model, get_project
 from tunefork.workflows.datasets import register_dataset, upload_dataset
-from tunefork.workflows.models import ResolvedModel, resolve_speech_model
+from tunefork.workflows.models import ResolvedModel, resolve_model
 from tunefork.workspace import Workspace
+
+MAX_PARSE_CHARACTERS = 2000
+MODEL_KIND_BY_PROJECT = {"speech": "speech", "language": "language", "entities": "language"}
 
 KEY_NAMES = ("key1", "key2")
 MAX_RETENTION_DAYS = 3650
@@ -79,11 +85,16 @@ def _check_retention(days: int) -> int:
     return int(days)
 
 
-def _deployable(workspace: Workspace, model_ref: str, project: str | None) -> ResolvedModel:
-    """A base model, or a Succeeded custom model (by name in ``project``, or by id)."""
-    if is_base_model(model_ref):
-        return ResolvedModel(name=model_ref)
-    return resolve_speech_model(workspace, model_ref, project)
+def _deployable(workspace: Workspace, model_ref: str, project: str) -> ResolvedModel:
+    """A base model, or a Succeeded custom model (by name in ``project``, or by id), fit for the project."""
+    with workspace.session() as session:
+        project_row = get_project(session, project)
+        project_kind, project_name = project_row.kind, project_row.name
+    if project_kind not in MODEL_KIND_BY_PROJECT:
+        raise TuneforkError(f"Project '{project_name}' is a {project_kind} project; endpoints serve speech or text.")
+    model = resolve_model(workspace, model_ref, project)
+    model.require(MODEL_KIND_BY_PROJECT[project_kind])
+    return model
 
 
 def create_endpoint(
@@ -106,8 +117,6 @@ def create_endpoint(
     keys = {key_name: new_key() for key_name in KEY_NAMES}
     with workspace.session() as session:
         project = get_project(session, project_ref)
-        if project.kind != "speech":
-            raise TuneforkError(f"Project '{project.name}' is a {project.kind} project; endpoints serve speech.")
         taken = select(Endpoint).where(Endpoint.project_id == project.id, Endpoint.name == name)
         if session.scalar(taken) is not None:
             raise ConflictError(f"Project '{project.name}' already has an endpoint named '{name}'.")
@@ -257,8 +266,34 @@ def authorize(workspace: Workspace, endpoint_id: str, key: str | None) -> Recogn
     else:
         with workspace.session() as session:
             row = session.get(Model, model_id)
-            model = ResolvedModel(name=row.name, model_id=row.id, artifact_dir=workspace.models_dir / row.id)
+            model = ResolvedModel(
+                name=row.name, model_id=row.id, artifact_dir=workspace.models_dir / row.id, engine=row.engine
+            )
     return RecognitionTarget(endpoint_id=endpoint_id, model=model, logging_enabled=logging)
+
+
+def parse(target: RecognitionTarget, text: str) -> dict[str, Any]:
+    """Understand one utterance with the endpoint's (shared, cached) language model."""
+    text = text.strip()
+    if not text:
+        raise TuneforkError("The text to parse is empty.")
+    if len(text) > MAX_PARSE_CHARACTERS:
+        raise TuneforkError(f"The text has {len(text)} characters, over the {MAX_PARSE_CHARACTERS} limit.")
+    result = target.model.load().parse(text).to_json()
+    return {"endpoint": target.endpoint_id, "model": target.model.name, "modelId": target.model.model_id, **result}
+
+
+def log_parse(workspace: Workspace, endpoint_id: str, result: dict[str, Any]) -> str:
+    """Keep a parsed text and its result; return the log id."""
+    log_id = new_id()
+    with workspace.session() as session:
+        session.add(
+            EndpointLog(
+                id=log_id, endpoint_id=endpoint_id, model=result.get("model", ""), audio="", duration=0.0,
+                display_text=result.get("text", ""), result=result,
+            )
+        )  # fmt: skip
+    return log_id
 
 
 def recognize(target: RecognitionTarget, samples: np.ndarray) -> dict[str, Any]:
@@ -398,48 +433,69 @@ def purge_expired_logs(workspace: Workspace, now: datetime | None = None) -> int
 
 
 def download_logs(workspace: Workspace, ref: str, output_dir: Path, project: str | None = None) -> int:
-    """Copy an endpoint's logged audio into ``output_dir`` with ``logs.jsonl`` and an Azure ``trans.txt``.
+    """Copy an endpoint's logs into ``output_dir``: ``logs.jsonl`` plus, for speech, the WAVs and ``trans.txt``.
 
     ``trans.txt`` holds ``<log id>.wav<TAB>recognized text``: correct it, zip the folder and upload it as
-    an ``acoustic`` dataset to train on real traffic. Returns the number of requests written.
+    an ``acoustic`` dataset to train on real traffic. Parsed texts go to ``utterances.csv`` (``text,intent``
+    with the predicted intent): correct the intents and upload it as an ``utterances`` dataset. Returns the
+    number of requests written.
     """
     logs = list_logs(workspace, ref, project, top=10**9)
     output_dir.mkdir(parents=True, exist_ok=True)
-    kept = []
+    spoken, typed = [], []
     for log in reversed(logs):
         with workspace.session() as session:
             audio = session.get(EndpointLog, log["id"]).audio
-        source = workspace.home / audio
-        if source.is_file():
-            shutil.copyfile(source, output_dir / f"{log['id']}.wav")
-            kept.append(log)
-    write_jsonl(output_dir / "logs.jsonl", kept)
-    atomic_write_text(output_dir / "trans.txt", "".join(f"{log['id']}.wav\t{log['displayText']}\n" for log in kept))
-    return len(kept)
+        if not audio:
+            typed.append(log)
+        elif (workspace.home / audio).is_file():
+            shutil.copyfile(workspace.home / audio, output_dir / f"{log['id']}.wav")
+            spoken.append(log)
+    write_jsonl(output_dir / "logs.jsonl", spoken + typed)
+    if spoken:
+        lines = "".join(f"{log['id']}.wav\t{log['displayText']}\n" for log in spoken)
+        atomic_write_text(output_dir / "trans.txt", lines)
+    if typed:
+        write_utterances_csv(output_dir / "utterances.csv", [log["result"] for log in typed])
+    return len(spoken) + len(typed)
 
 
-@contextmanager
-def logs_snapshot(workspace: Workspace, ref: str, project: str | None = None) -> Iterator[Path]:
-    """A scratch folder holding (hard links to) the endpoint's logged WAVs, removed afterwards."""
-    folder = snapshot_logs(workspace, ref, project)
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+def write_utterances_csv(path: Path, parses: list[dict[str, Any]]) -> None:
+    """``text,intent`` rows of logged parses (the predicted intent, to be reviewed), written atomically."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["text", "intent"])
+    for result in parses:
+        writer.writerow([result.get("text", ""), result.get("intent") or OUT_OF_SCOPE])
+    atomic_write_text(path, buffer.getvalue())
 
 
-def snapshot_logs(workspace: Workspace, ref: str, project: str | None = None) -> Path:
-    """Freeze the logged WAVs into a new folder under the workspace uploads (retention may delete originals)."""
+def snapshot_logs(workspace: Workspace, ref: str, project: str | None = None) -> tuple[Path, str]:
+    """Freeze the logs into a new folder under the workspace uploads (retention may delete originals).
+
+    Returns the folder and the dataset kind it imports as: ``audio`` (the logged WAVs) or, for a language
+    endpoint, ``utterances`` (``utterances.csv`` with the predicted intents to review).
+    """
     with workspace.session() as session:
         endpoint = get_endpoint(session, ref, project)
-        audio = list(session.scalars(select(EndpointLog.audio).where(EndpointLog.endpoint_id == endpoint.id)))
+        rows = list(
+            session.execute(
+                select(EndpointLog.audio, EndpointLog.result)
+                .where(EndpointLog.endpoint_id == endpoint.id)
+                .order_by(EndpointLog.created_at)
+            )
+        )
         name = endpoint.name
-    if not audio:
+    if not rows:
         raise TuneforkError(f"Endpoint '{name}' has no logged requests to export (is logging on?).")
     root = workspace.home / "uploads" / "exports"
     root.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(dir=root, prefix="logs."))
-    for relative in audio:
+    parses = [row.result for row in rows if not row.audio]
+    if parses:
+        write_utterances_csv(folder / "utterances.csv", parses)
+        return folder, "utterances"
+    for relative in (row.audio for row in rows):
         source = workspace.home / relative
         if not source.is_file():
             continue
@@ -447,7 +503,7 @@ def snapshot_logs(workspace: Workspace, ref: str, project: str | None = None) ->
             os.link(source, folder / source.name)
         except OSError:
             shutil.copyfile(source, folder / source.name)
-    return folder
+    return folder, "audio"
 
 
 def export_logs(
@@ -458,10 +514,13 @@ def export_logs(
     project: str | None = None,
     progress: ProgressCallback = no_progress,
 ) -> dict[str, Any]:
-    """Turn an endpoint's logged audio into a new ``audio`` dataset of ``project_ref`` (synchronously)."""
+    """Turn an endpoint's logs into a new dataset of ``project_ref`` (synchronously): ``audio`` or ``utterances``."""
     dataset_name = name or _default_export_name(workspace, ref, project)
-    with logs_snapshot(workspace, ref, project) as folder:
-        return upload_dataset(workspace, project_ref, folder, "audio", dataset_name, progress)
+    folder, kind = snapshot_logs(workspace, ref, project)
+    try:
+        return upload_dataset(workspace, project_ref, folder, kind, dataset_name, progress)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def register_logs_export(
@@ -469,9 +528,9 @@ def register_logs_export(
 ) -> tuple[dict[str, Any], Path]:
     """The asynchronous form of :func:`export_logs`: a NotStarted dataset and the snapshot folder to import."""
     dataset_name = name or _default_export_name(workspace, ref, project)
-    folder = snapshot_logs(workspace, ref, project)
+    folder, kind = snapshot_logs(workspace, ref, project)
     try:
-        return register_dataset(workspace, project_ref, "audio", dataset_name), folder
+        return register_dataset(workspace, project_ref, kind, dataset_name), folder
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise

@@ -1,4 +1,8 @@
-"""Evaluate one or two speech models on an acoustic dataset, side by side, and keep the report."""
+"""Evaluate one or two models on a held-out dataset, side by side, and keep the report.
+
+Speech models are scored on ``acoustic`` datasets (WER), language models on ``utterances`` or
+``annotated-text`` datasets (intents, entities: see :mod:`tunefork.workflows.language_evaluation`).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from sqlalchemy import select
 
 from tunefork.errors import ConflictError, NotFoundError, TuneforkError
 from tunefork.evaluation.comparison import ComparisonResult, compare_models
+from tunefork.evaluation.language_scoring import LANGUAGE_TEST_KINDS, LanguageEvaluationResult, write_language_report
 from tunefork.evaluation.overlap import find_overlap, overlap_warning
 from tunefork.evaluation.report import write_report
 from tunefork.progress import ProgressCallback, no_progress
@@ -19,7 +24,8 @@ from tunefork.store.artifacts import staged_directory
 from tunefork.store.models import Dataset, Evaluation, Status, new_id, utcnow
 from tunefork.store.repository import get_dataset, get_project
 from tunefork.workflows.datasets import dataset_records
-from tunefork.workflows.models import ResolvedModel, resolve_speech_model
+from tunefork.workflows.language_evaluation import score_language
+from tunefork.workflows.models import ResolvedModel, resolve_model
 from tunefork.workspace import Workspace
 
 
@@ -28,7 +34,7 @@ class EvaluationOutcome:
     """The comparison, its id and the report folder on disk."""
 
     evaluation_id: str
-    result: ComparisonResult
+    result: ComparisonResult | LanguageEvaluationResult
     report_dir: Path
 
 
@@ -82,7 +88,7 @@ def evaluate(
     """Transcribe the dataset with each model, score them with one normalizer and write a report."""
     if not 1 <= len(model_refs) <= 2:
         raise TuneforkError("Evaluate one model, or two side by side.")
-    models = [resolve_speech_model(workspace, ref, project) for ref in model_refs]
+    models = [resolve_model(workspace, ref, project) for ref in model_refs]
     return evaluate_models(workspace, dataset_ref, models, terms, project, progress)
 
 
@@ -95,8 +101,8 @@ def evaluate_models(
     progress: ProgressCallback = no_progress,
 ) -> EvaluationOutcome:
     """:func:`evaluate` for models already resolved (the training workflow passes a model being trained)."""
-    dataset_id, dataset_name, project_id = _check_evaluable(workspace, dataset_ref, models, project)
-    result = _score(workspace, dataset_id, dataset_name, models, terms, progress)
+    dataset_id, dataset_name, project_id, kind = _check_evaluable(workspace, dataset_ref, models, project)
+    result = _score(workspace, dataset_id, dataset_name, kind, models, terms, progress)
     evaluation_id = new_id()
     report_dir = _write_report(workspace, evaluation_id, result)
     with workspace.session() as session:
@@ -115,31 +121,38 @@ def evaluate_models(
 
 def _check_evaluable(
     workspace: Workspace, dataset_ref: str, models: list[ResolvedModel], project: str | None
-) -> tuple[str, str, str]:
-    """``(dataset id, dataset name, project id)`` once the dataset and the models are fit to compare."""
+) -> tuple[str, str, str, str]:
+    """``(dataset id, dataset name, project id, kind)`` once the dataset and the models are fit to compare."""
     with workspace.session() as session:
         dataset = get_dataset(session, dataset_ref, project)
         dataset_id, dataset_name, project_id, kind = dataset.id, dataset.name, dataset.project_id, dataset.kind
-    if kind != "acoustic":
+    if kind != "acoustic" and kind not in LANGUAGE_TEST_KINDS:
         raise TuneforkError(
             f"Dataset '{dataset_name}' is of kind '{kind}'; evaluation needs an 'acoustic' dataset "
-            "(audio with human-labelled transcripts)."
+            "(audio with human-labelled transcripts), or 'utterances' / 'annotated-text' for language models."
         )
+    for model in models:
+        model.require("speech" if kind == "acoustic" else "language")
     if len({m.name for m in models}) != len(models):
         raise TuneforkError("The two models to compare are the same model.")
-    return dataset_id, dataset_name, project_id
+    return dataset_id, dataset_name, project_id, kind
 
 
 def _score(
     workspace: Workspace,
     dataset_id: str,
     dataset_name: str,
+    kind: str,
     models: list[ResolvedModel],
     terms: list[str] | None,
     progress: ProgressCallback,
-) -> ComparisonResult:
-    """Transcribe the dataset with each model and compare them (overlap warnings included)."""
+) -> ComparisonResult | LanguageEvaluationResult:
+    """Run the dataset through each model and compare them (overlap warnings included)."""
     records = dataset_records(workspace, dataset_id)
+    if kind in LANGUAGE_TEST_KINDS:
+        language = score_language(workspace, dataset_id, dataset_name, kind, models, progress)
+        language.warnings.extend(_overlap_warnings(workspace, records, models))
+        return language
     references = {r["id"]: r["text"] for r in records}
     items = [(r["id"], Path(r["audio"])) for r in records]
     hypotheses = transcribe_with_each(models, items, progress)
@@ -148,10 +161,15 @@ def _score(
     return result
 
 
-def _write_report(workspace: Workspace, evaluation_id: str, result: ComparisonResult) -> Path:
+def _write_report(
+    workspace: Workspace, evaluation_id: str, result: ComparisonResult | LanguageEvaluationResult
+) -> Path:
     report_dir = workspace.reports_dir / evaluation_id
     with staged_directory(report_dir, workspace.staging_dir) as staging:
-        write_report(result, staging)
+        if isinstance(result, LanguageEvaluationResult):
+            write_language_report(result, staging)
+        else:
+            write_report(result, staging)
     return report_dir
 
 
@@ -179,8 +197,8 @@ def register_evaluation(
     """
     if not 1 <= len(model_refs) <= 2:
         raise TuneforkError("Evaluate one model, or two side by side.")
-    models = [resolve_speech_model(workspace, ref, project) for ref in model_refs]
-    dataset_id, _, project_id = _check_evaluable(workspace, dataset_ref, models, project)
+    models = [resolve_model(workspace, ref, project) for ref in model_refs]
+    dataset_id, _, project_id, _ = _check_evaluable(workspace, dataset_ref, models, project)
     with workspace.session() as session:
         evaluation = Evaluation(
             project_id=project_id,
@@ -215,9 +233,9 @@ def run_evaluation(
     """Run a registered evaluation: Running, then Succeeded with the result and report, or Failed with the reason."""
     info = _update_evaluation(workspace, evaluation_id, status=Status.RUNNING, error="")
     try:
-        models = [resolve_speech_model(workspace, ref) for ref in info["models"]]
-        _, dataset_name, _ = _check_evaluable(workspace, info["dataset"], models, None)
-        result = _score(workspace, info["dataset"], dataset_name, models, terms, progress)
+        models = [resolve_model(workspace, ref) for ref in info["models"]]
+        _, dataset_name, _, kind = _check_evaluable(workspace, info["dataset"], models, None)
+        result = _score(workspace, info["dataset"], dataset_name, kind, models, terms, progress)
         _write_report(workspace, evaluation_id, result)
     except TuneforkError as exc:
         return _update_evaluation(workspace, evaluation_id, status=Status.FAILED, error=str(exc))

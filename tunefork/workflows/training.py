@@ -1,4 +1,7 @@
-"""Train custom speech models: NotStarted -> Running -> Succeeded / Failed, with a reason and no partial artifact.
+"""Train custom models: NotStarted -> Running -> Succeeded / Failed, with a reason and no partial artifact.
+
+Speech projects train speech engines (whisper, sphinx); language and entities projects train the
+``spacy`` language engine (:mod:`tunefork.language.trainer`). Everything else is shared.
 
 :func:`create_model` records the request; :func:`run_training` does the work (in the CLI process or in a
 background worker) and, when a test dataset was given, evaluates the custom model side by side with its
@@ -20,6 +23,10 @@ from sqlalchemy import select
 from tunefork import __version__
 from tunefork.errors import ConflictError, TuneforkError
 from tunefork.evaluation.comparison import ComparisonResult
+from tunefork.evaluation.language_scoring import LanguageEvaluationResult
+from tunefork.language import trainer as language_trainer
+from tunefork.language.data import LanguageTrainingData
+from tunefork.language.registry import is_language_base_model, is_language_engine
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.speech.customization import CARD_NAME, TrainingData, TrainingParameters, read_card
 from tunefork.speech.registry import base_engine, is_base_model, trainer_for
@@ -29,10 +36,34 @@ from tunefork.store.repository import get_dataset, get_model, get_project
 from tunefork.workflows.datasets import dataset_records
 from tunefork.workflows.evaluation import evaluate_models
 from tunefork.workflows.guard import evaluate_on_guard
-from tunefork.workflows.models import ResolvedModel, model_to_dict
+from tunefork.workflows.models import ResolvedModel, is_any_base_model, model_to_dict
 from tunefork.workspace import Workspace
 
-TRAINABLE_KINDS = ("acoustic", "language", "pronunciation", "structured-text")
+TRAINABLE_KINDS = {
+    "speech": ("acoustic", "language", "pronunciation", "structured-text"),
+    "language": ("utterances", "patterns"),
+    "entities": ("annotated-text", "patterns"),
+}
+"""Dataset kinds a model of each project kind learns from."""
+LANGUAGE_PROJECT_KINDS = ("language", "entities")
+
+
+def _engine_for(project_kind: str, base_model: str, gate: bool) -> str:
+    """The engine that trains ``base_model`` in a ``project_kind`` project (clear errors otherwise)."""
+    if project_kind == "speech":
+        if not is_base_model(base_model):
+            raise TuneforkError(f"Unknown base model '{base_model}'; see `tunefork model list --base`.")
+        return base_engine(base_model)
+    if project_kind not in LANGUAGE_PROJECT_KINDS:
+        raise TuneforkError(f"Training {project_kind} projects is not supported yet.")
+    if not is_language_base_model(base_model):
+        raise TuneforkError(
+            f"Unknown base model '{base_model}' for a {project_kind} project; use en-core-web-sm "
+            "(see `tunefork model list --base`)."
+        )
+    if gate:
+        raise TuneforkError("--gate judges speech models on WER; it does not apply to language models.")
+    return language_trainer.ENGINE
 
 
 def create_model(
@@ -51,27 +82,33 @@ def create_model(
     """Validate a training request and record the model as NotStarted."""
     if not dataset_refs:
         raise TuneforkError("Give at least one training dataset (--dataset).")
-    if not is_base_model(base_model):
-        raise TuneforkError(f"Unknown base model '{base_model}'; see `tunefork model list --base`.")
-    if is_base_model(name):
+    if is_any_base_model(name):
         raise ConflictError(f"'{name}' is the name of a base model; choose another name.")
     if gate and test_dataset_ref is None:
         raise TuneforkError("--gate needs a --test-dataset to judge the model on.")
-    engine = base_engine(base_model)
     parameters = parameters or TrainingParameters()
     with workspace.session() as session:
         project = get_project(session, project_ref)
-        if project.kind != "speech":
-            raise TuneforkError(f"Project '{project.name}' is a {project.kind} project, not a speech project.")
+        engine = _engine_for(project.kind, base_model, gate)
+        if project.kind in LANGUAGE_PROJECT_KINDS:
+            parameters.options.setdefault("rehearsal", project.kind == "entities")
+            parameters.options.setdefault("base_labels_in_output", project.kind == "entities")
         if session.scalar(select(Model).where(Model.project_id == project.id, Model.name == name)):
             raise ConflictError(f"Project '{project.name}' already has a model named '{name}'.")
         datasets = [get_dataset(session, ref, project.name) for ref in dataset_refs]
         for dataset in datasets:
-            if dataset.kind not in TRAINABLE_KINDS:
+            if dataset.kind == "audio":
                 raise TuneforkError(
                     f"Dataset '{dataset.name}' is of kind '{dataset.kind}', which has no transcripts to train on; "
                     "transcribe it, correct the transcripts and upload them as an 'acoustic' dataset."
                 )
+            if dataset.kind not in TRAINABLE_KINDS[project.kind]:
+                raise TuneforkError(
+                    f"Dataset '{dataset.name}' is of kind '{dataset.kind}'; {project.kind} models train on "
+                    f"{', '.join(TRAINABLE_KINDS[project.kind])}."
+                )
+            if dataset.status != Status.SUCCEEDED:
+                raise TuneforkError(f"Dataset '{dataset.name}' is {dataset.status}; only imported datasets train.")
         test_id = get_dataset(session, test_dataset_ref, project.name).id if test_dataset_ref else None
         if test_id in {d.id for d in datasets}:
             raise TuneforkError("The test dataset is also a training dataset: evaluate on held-out data.")
@@ -94,6 +131,17 @@ def create_model(
         session.add(model)
         session.flush()
         return model_to_dict(model)
+
+
+def collect_language_data(workspace: Workspace, dataset_ids: list[str]) -> LanguageTrainingData:
+    """Gather the canonical records of a language model's training datasets."""
+    data = LanguageTrainingData()
+    with workspace.session() as session:
+        kinds = {d.id: d.kind for d in session.scalars(select(Dataset).where(Dataset.id.in_(dataset_ids)))}
+    for dataset_id in dataset_ids:
+        for record in dataset_records(workspace, dataset_id):
+            data.add_record(kinds[dataset_id], record)
+    return data
 
 
 def collect_training_data(workspace: Workspace, dataset_ids: list[str]) -> TrainingData:
@@ -165,7 +213,7 @@ class TrainingOutcome:
     """The model after training, and its comparisons with the base (test set; guard set with --gate)."""
 
     model: dict[str, Any]
-    test: ComparisonResult | None = None
+    test: ComparisonResult | LanguageEvaluationResult | None = None
     test_evaluation_id: str | None = None
     guard: ComparisonResult | None = None
     gate_failure: str | None = None
@@ -216,10 +264,12 @@ def run_training(workspace: Workspace, model_ref: str, progress: ProgressCallbac
         parameters = TrainingParameters(
             **{k: v for k, v in model["parameters"].items() if k in TrainingParameters.__dataclass_fields__}
         )
-        data = collect_training_data(workspace, model["datasets"])
+        language = is_language_engine(model["engine"])
+        data = (collect_language_data if language else collect_training_data)(workspace, model["datasets"])
+        trainer = language_trainer if language else trainer_for(model["engine"])
         started = time.perf_counter()
         with staged_directory(artifact_dir, workspace.staging_dir) as staging:
-            components = trainer_for(model["engine"]).train(model["baseModel"], data, parameters, staging, recorder)
+            components = trainer.train(model["baseModel"], data, parameters, staging, recorder)
             card = {
                 "id": model["id"],
                 "name": model["name"],

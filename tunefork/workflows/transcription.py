@@ -13,7 +13,7 @@ from tunefork.speech.transcribe import transcribe_files
 from tunefork.store.artifacts import atomic_write_text, write_jsonl
 from tunefork.store.repository import get_dataset
 from tunefork.workflows.datasets import dataset_records
-from tunefork.workflows.models import resolve_speech_model
+from tunefork.workflows.models import resolve_model
 from tunefork.workspace import Workspace
 
 
@@ -67,7 +67,8 @@ def transcribe(
         if missing:
             raise TuneforkError(f"No such audio file: {', '.join(missing)}")
         items = [(Path(f).name, Path(f)) for f in files or []]
-    resolved = resolve_speech_model(workspace, model_ref, project)
+    resolved = resolve_model(workspace, model_ref, project)
+    resolved.require("speech")
     transcripts = transcribe_files(resolved.load(), items, progress)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     folder = output_dir or workspace.transcripts_dir / f"{stamp}-{resolved.name}"

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 
-from tunefork.datasets.kinds import SPEECH_KINDS
+from tunefork.datasets.kinds import ALL_KINDS
 from tunefork.jobs.queue import JobQueue
 from tunefork.service.auth import require_admin
 from tunefork.service.deps import ERRORS, Paging, get_queue, get_workspace, paging, safe_filename, save_upload
@@ -21,7 +21,7 @@ from tunefork.workspace import Workspace
 
 router = APIRouter(prefix="/datasets", tags=["datasets"], dependencies=[Depends(require_admin)], responses=ERRORS)
 
-DatasetKind = Literal[SPEECH_KINDS]  # type: ignore[valid-type]
+DatasetKind = Literal[ALL_KINDS]  # type: ignore[valid-type]
 
 
 def submit_import(

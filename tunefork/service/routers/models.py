@@ -33,8 +33,9 @@ def train_model(
     queue: JobQueue = Depends(get_queue),
 ) -> dict:
     """Train a custom model from a base model and datasets: 202 NotStarted, then a job trains it."""
+    knobs = body.parameters
     parameters = TrainingParameters(
-        custom_weight=body.parameters.customWeight, epochs=body.parameters.epochs, seed=body.parameters.seed
+        custom_weight=knobs.customWeight, epochs=knobs.epochs, seed=knobs.seed, options=knobs.options()
     )
     model = training.create_model(
         ws, body.project, body.name, body.baseModel, body.datasets, body.testDataset, parameters,

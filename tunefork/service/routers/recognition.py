@@ -1,4 +1,6 @@
-"""``POST /endpoints/{id}/recognize``: speech recognition behind an endpoint key (no admin token).
+"""``POST /endpoints/{id}/recognize`` and ``/parse``: speech and language recognition behind an endpoint key.
+
+No admin token: the endpoint's key1 or key2 in ``X-Tunefork-Key``.
 
 The key is checked before the body is read (401, nothing logged). The body is a raw audio file
 (``audio/*`` or ``application/octet-stream``) or ``multipart/form-data`` with a ``file`` part; it
@@ -6,6 +8,9 @@ streams to a scratch file under the size limit (413). Other media types get 415;
 decoded, is empty or too long gets 422. Decoding and inference run in worker threads off the event
 loop, a bounded number at once, with the model loaded once per process; when every slot and queue
 place is taken the answer is 503 with ``Retry-After``.
+
+``/parse`` takes ``{"text": ...}`` (JSON) for a language endpoint and returns the intent ranking,
+``out_of_scope`` and the entities; the key is checked before the body is read here too.
 """
 
 from __future__ import annotations
@@ -17,14 +22,15 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.security import APIKeyHeader
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from tunefork.audio import read_audio
 from tunefork.errors import AudioDecodeError
 from tunefork.service.errors import ApiError
-from tunefork.service.schemas import ErrorResponse, Recognition
-from tunefork.workflows.endpoints import RecognitionTarget, authorize, log_request, recognize
+from tunefork.service.schemas import ErrorResponse, ParseRequest, ParseResult, Recognition
+from tunefork.workflows.endpoints import RecognitionTarget, authorize, log_parse, log_request, parse, recognize
 from tunefork.workspace import Workspace
 
 router = APIRouter(tags=["recognition"])
@@ -124,9 +130,7 @@ def _recognize_file(request: Request, target: RecognitionTarget, path: Path) -> 
 async def recognize_speech(endpoint_id: str, request: Request, key: str | None = Depends(endpoint_key)) -> dict:
     """Recognize one utterance: display and lexical text, words with start/end and confidence, the model."""
     workspace: Workspace = request.app.state.workspace
-    target = await run_in_threadpool(authorize, workspace, endpoint_id, key)
-    if target is None:
-        raise ApiError(401, "Unauthorized", "Send key1 or key2 of this endpoint in the X-Tunefork-Key header.")
+    target = await _authorized(workspace, endpoint_id, key, "speech")
     admission = request.app.state.admission
     admission.enter()
     path = _scratch(workspace)
@@ -136,3 +140,56 @@ async def recognize_speech(endpoint_id: str, request: Request, key: str | None =
     finally:
         admission.leave()
         shutil.rmtree(path.parent, ignore_errors=True)
+
+
+async def _authorized(workspace: Workspace, endpoint_id: str, key: str | None, kind: str) -> RecognitionTarget:
+    """The endpoint's target for a valid key (401 otherwise), serving a ``kind`` model (409 otherwise)."""
+    target = await run_in_threadpool(authorize, workspace, endpoint_id, key)
+    if target is None:
+        raise ApiError(401, "Unauthorized", "Send key1 or key2 of this endpoint in the X-Tunefork-Key header.")
+    served = await run_in_threadpool(lambda: target.model.kind)
+    if served != kind:
+        other = "parse" if served == "language" else "recognize"
+        raise ApiError(
+            409, "WrongEndpointKind", f"This endpoint serves a {served} model; send requests to .../{other}."
+        )
+    return target
+
+
+PARSE_ERRORS: dict[int | str, dict[str, Any]] = {code: ERRORS[code] for code in (401, 404, 503)} | {
+    409: {"model": ErrorResponse, "description": "The endpoint serves a speech model"},
+    422: {"model": ErrorResponse, "description": "Not JSON with a non-empty 'text' of at most 2000 characters"},
+}
+
+
+def _parse_text(request: Request, target: RecognitionTarget, text: str) -> dict[str, Any]:
+    """Parse and (when the endpoint logs) keep the request; runs in a worker thread."""
+    result = parse(target, text)
+    workspace = request.app.state.workspace
+    result["logId"] = log_parse(workspace, target.endpoint_id, result) if target.logging_enabled else None
+    return result
+
+
+@router.post(
+    "/endpoints/{endpoint_id}/parse",
+    response_model=ParseResult,
+    responses=PARSE_ERRORS,
+    openapi_extra={
+        "requestBody": {"required": True, "content": {"application/json": {"schema": ParseRequest.model_json_schema()}}}
+    },
+)
+async def parse_text(endpoint_id: str, request: Request, key: str | None = Depends(endpoint_key)) -> dict:
+    """Understand one utterance: intents ranked by confidence, out of scope or not, entities with values."""
+    workspace: Workspace = request.app.state.workspace
+    target = await _authorized(workspace, endpoint_id, key, "language")
+    try:
+        body = ParseRequest.model_validate_json(await request.body())
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors())
+        raise ApiError(422, "InvalidPayload", f'Send JSON {{"text": "..."}} ({problems}).') from None
+    admission = request.app.state.admission
+    admission.enter()
+    try:
+        return await admission.run(_parse_text, request, target, body.text)
+    finally:
+        admission.leave()

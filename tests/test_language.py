@@ -1,0 +1,218 @@
+"""Language and entity models end to end: training with rehearsal, intents with out of scope, rules and
+synonyms, evaluation JSON, cross-validation, pre-labelling, and the parse endpoint behind its key."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from tunefork.cli.main import app
+from tunefork.errors import TuneforkError
+from tunefork.language.sample_data import gadget_ner_examples, intent_examples, out_of_scope_examples
+from tunefork.language.options import engine_options
+from tunefork.service.app import create_app
+from tunefork.speech.customization import TrainingParameters
+from tunefork.workflows import datasets, endpoints, evaluation, projects, training
+from tunefork.workflows.models import resolve_model
+from tunefork.workspace import Workspace
+
+TOKEN = "language-test-token"
+BASE_LABELS = ("PERSON", "ORG", "GPE")
+
+
+def _jsonl(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def _intents_csv(path: Path, examples: list[dict], out_of_scope: list[str]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "intent"])
+        writer.writerows([e["text"], e["intent"]] for e in examples)
+        writer.writerows([text, "out_of_scope"] for text in out_of_scope)
+    return path
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
+    """A workspace with an entities project (GADGET annotated alone) and a language project (intents)."""
+    root = tmp_path_factory.mktemp("language")
+    ws = Workspace.open(root / "home")
+    projects.create_project(ws, "gadgets", "entities")
+    train = gadget_ner_examples(150, seed=0, annotated_only=("GADGET",))
+    datasets.upload_dataset(ws, "gadgets", _jsonl(root / "train.jsonl", train), "annotated-text")
+    test = gadget_ner_examples(80, seed=1, names="test")
+    datasets.upload_dataset(ws, "gadgets", _jsonl(root / "test.jsonl", test), "annotated-text")
+    projects.create_project(ws, "pharmacy", "language")
+    intents = _intents_csv(root / "intents.csv", intent_examples(16, 0), out_of_scope_examples(16, 0))
+    datasets.upload_dataset(ws, "pharmacy", intents, "utterances")
+    held_out = _intents_csv(root / "held_out.csv", intent_examples(8, 1), out_of_scope_examples(16, 1))
+    datasets.upload_dataset(ws, "pharmacy", held_out, "utterances")
+    yield ws
+    ws.close()
+
+
+def _train(ws: Workspace, project: str, name: str, dataset: str, test: str, **options) -> training.TrainingOutcome:
+    parameters = TrainingParameters(options=engine_options(**options)) if options else None
+    created = training.create_model(ws, project, name, "en-core-web-sm", [dataset], test, parameters)
+    outcome = training.run_training(ws, created["id"])
+    assert outcome.model["status"] == "Succeeded", outcome.model["error"]
+    return outcome
+
+
+def test_rehearsal_keeps_base_labels_that_plain_fine_tuning_forgets(lab: Workspace) -> None:
+    """The user annotated only GADGET: with rehearsal PERSON/ORG/GPE survive; without it they are forgotten."""
+    rehearsed = _train(lab, "gadgets", "ner", "train", "test").test.to_json()
+    plain = _train(lab, "gadgets", "ner-plain", "train", "test", rehearsal=False).test.to_json()
+    base, custom = rehearsed["models"]
+    assert base["name"] == "en-core-web-sm" and base["per_label"].get("GADGET", {}).get("f1", 0.0) == 0.0
+    assert custom["per_label"]["GADGET"]["f1"] >= 0.8
+    kept = rehearsed["forgetting"]["test"]
+    assert set(BASE_LABELS) <= set(kept)
+    for label in BASE_LABELS:
+        assert kept[label]["retained"] >= 0.95, (label, kept[label])
+        assert plain["forgetting"]["test"][label]["f1_after"] <= 0.2, (label, plain["forgetting"]["test"][label])
+    assert plain["models"][1]["per_label"]["GADGET"]["f1"] >= 0.8
+    card = training.model_card(lab, "ner", "gadgets")
+    assert card["contributions"]["entities"]["rehearsal"] is True
+    assert {"PERSON", "ORG", "GPE"} <= set(card["contributions"]["entities"]["rehearsed_labels"])
+
+
+def test_intents_rank_with_calibrated_confidence_and_refuse_out_of_scope(lab: Workspace) -> None:
+    outcome = _train(lab, "pharmacy", "nlu", "intents", "held_out")
+    result = outcome.test.to_json()
+    base, custom = result["models"]
+    assert base["accuracy"] is None  # the base pipeline has no intents
+    assert custom["accuracy"] >= 0.85 and custom["macro_f1"] >= 0.8
+    assert custom["out_of_scope"]["recall"] >= 0.5
+    assert set(custom["per_label"]) >= {"refill_prescription", "set_temperature", "out_of_scope"}
+    assert all(row["confused_with"] != row["intent"] for row in custom["intents"]["misclassified"])
+    model = resolve_model(lab, "nlu", "pharmacy").load()
+    parse = model.parse("please refill my prescription for ibuprofen")
+    assert parse.intent == "refill_prescription" and not parse.out_of_scope
+    assert sum(i.confidence for i in parse.intents) == pytest.approx(1.0, abs=1e-6)
+    assert [i.confidence for i in parse.intents] == sorted((i.confidence for i in parse.intents), reverse=True)
+    report = evaluation.evaluation_report_dir(lab, outcome.test_evaluation_id)
+    assert (report / "confusion_model2.png").stat().st_size > 1000 and (report / "threshold_model2.png").exists()
+
+
+def test_slots_synonyms_regex_and_lookup_entities(tmp_path: Path, workspace: Workspace) -> None:
+    projects.create_project(workspace, "home", "language")
+    nlu = tmp_path / "nlu.yml"
+    examples = []
+    for room, device in [("kitchen", "lights"), ("bedroom", "fan"), ("lounge", "heater"), ("garage", "lights")] * 3:
+        examples.append(f"    - turn on the [{device}](device) in the [{room}](room)")
+        examples.append(f"    - switch off the [{device}](device) in the [{room}](room)")
+    lines = ["version: '3.1'", "nlu:", "- intent: control_device", "  examples: |", *sorted(set(examples))]
+    lines += ["- intent: greet", "  examples: |"] + [f"    - {g}" for g in ("hello", "hi there", "good morning", "hey")]
+    lines += ["- synonym: living room", "  examples: |", "    - lounge", "    - front room"]
+    lines += ["- regex: order_number", "  examples: |", "    - \\bRX-\\d{5}\\b"]
+    lines += ["- lookup: drug", "  examples: |", "    - ibuprofen", "    - paracetamol"]
+    nlu.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    uploaded = datasets.upload_dataset(workspace, "home", nlu, "utterances")
+    assert uploaded["rejected"] == 0
+    created = training.create_model(workspace, "home", "slots", "en-core-web-sm", [uploaded["id"]])
+    assert training.run_training(workspace, created["id"]).model["status"] == "Succeeded"
+    model = resolve_model(workspace, "slots", "home").load()
+    parse = model.parse("turn on the lights in the lounge and order RX-12345 with Ibuprofen")
+    by_label = {e.label: e for e in parse.entities}
+    assert by_label["room"].text == "lounge" and by_label["room"].value == "living room"
+    assert by_label["order_number"].text == "RX-12345" and by_label["order_number"].source == "regex"
+    assert by_label["drug"].text == "Ibuprofen" and by_label["drug"].source == "lookup"
+    assert "PERSON" not in model.entity_labels  # a slot model without rehearsal outputs only its own labels
+
+
+def test_language_training_refuses_wrong_kinds(workspace: Workspace, tmp_path: Path) -> None:
+    projects.create_project(workspace, "p", "language")
+    projects.create_project(workspace, "s", "speech")
+    csv_path = _intents_csv(tmp_path / "i.csv", intent_examples(3, 0), [])
+    datasets.upload_dataset(workspace, "p", csv_path, "utterances")
+    with pytest.raises(TuneforkError, match="en-core-web-sm"):
+        training.create_model(workspace, "p", "m", "whisper-tiny.en", ["i"])
+    with pytest.raises(TuneforkError, match="Unknown base model"):
+        training.create_model(workspace, "s", "m", "en-core-web-sm", ["i"])
+    with pytest.raises(TuneforkError, match="utterances"):
+        datasets.upload_dataset(workspace, "s", csv_path, "utterances")
+    with pytest.raises(TuneforkError, match="speech model"):
+        endpoints.create_endpoint(workspace, "s", "e", "en-core-web-sm")
+
+
+def test_evaluate_json_folds_and_learning_curve_cli(lab: Workspace, tmp_path: Path) -> None:
+    if not training.list_models(lab, "gadgets"):
+        _train(lab, "gadgets", "ner", "train", "test")
+    runner = CliRunner()
+    home = ["--home", str(lab.home)]
+    shown = runner.invoke(app, [*home, "evaluate", "--model", "en-core-web-sm", "--model", "ner", "--dataset",
+                                "test", "--project", "gadgets", "--json"])  # fmt: skip
+    assert shown.exit_code == 0, shown.output
+    result = json.loads(shown.stdout)
+    for model in result["models"]:
+        assert {"precision", "recall", "f1", "per_label"} <= set(model)
+    folds = runner.invoke(app, [*home, "evaluate", "--model", "ner", "--project", "gadgets", "--folds", "2", "--json"])
+    assert folds.exit_code == 0, folds.output
+    cv = json.loads(folds.stdout)
+    assert cv["folds"] == 2 and len(cv["per_fold"]) == 2 and 0.5 <= cv["metrics"]["f1"]["mean"] <= 1.0
+    curve = runner.invoke(app, [*home, "evaluate", "--model", "ner", "--project", "gadgets", "--dataset", "test",
+                                "--learning-curve", "-o", str(tmp_path), "--json"])  # fmt: skip
+    assert curve.exit_code == 0, curve.output
+    points = json.loads(curve.stdout)["points"]
+    assert [p["train_size"] for p in points] == sorted(p["train_size"] for p in points)
+    assert (tmp_path / "learning_curve.png").stat().st_size > 1000
+
+
+def test_label_pre_labels_raw_text_with_patterns(workspace: Workspace, tmp_path: Path) -> None:
+    projects.create_project(workspace, "e", "entities")
+    patterns = _jsonl(tmp_path / "patterns.jsonl", [
+        {"label": "GADGET", "pattern": [{"LOWER": "pixel"}, {"IS_DIGIT": True}]},
+        {"label": "GADGET", "pattern": "Galaxy Buds"},
+    ])  # fmt: skip
+    raw = tmp_path / "raw.txt"
+    raw.write_text("I dropped my Pixel 8 again.\nThe Galaxy Buds died.\nNothing here.\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["--home", str(workspace.home), "dataset", "label", "e", "--patterns",
+                                      str(patterns), "--text", str(raw), "--json"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["lines"] == 3 and out["labelled"] == 2 and out["spans"] == {"GADGET": 2}
+    records = datasets.dataset_records(workspace, out["dataset"]["id"])
+    assert records[0]["spans"] == [{"start": 13, "end": 20, "label": "GADGET"}]
+    assert records[2]["spans"] == []
+    bad = _jsonl(tmp_path / "bad.jsonl", [{"label": "X", "pattern": [{"NOPE": "x"}]}])
+    refused = CliRunner().invoke(app, ["--home", str(workspace.home), "dataset", "label", "e", "--patterns",
+                                       str(bad), "--text", str(raw)])  # fmt: skip
+    assert refused.exit_code != 0 and "bad.jsonl line 1" in refused.output
+
+
+def test_parse_endpoint_needs_its_key_and_logs_text(lab: Workspace, monkeypatch) -> None:
+    if not any(m["name"] == "nlu" for m in training.list_models(lab, "pharmacy")):
+        _train(lab, "pharmacy", "nlu", "intents", "held_out")
+    monkeypatch.setenv("TUNEFORK_ADMIN_TOKEN", TOKEN)
+    created = endpoints.create_endpoint(lab, "pharmacy", "nlu-prod", "nlu", logging=True)
+    key, url = created["keys"]["key1"], f"/endpoints/{created['id']}/parse"
+    client = TestClient(create_app(lab))
+    body = {"text": "can you refill my prescription for metformin"}
+    assert client.post(url, json=body).status_code == 401
+    assert client.post(url, json=body, headers={"X-Tunefork-Key": "wrong"}).status_code == 401
+    assert client.post(url, json={"nope": 1}, headers={"X-Tunefork-Key": "wrong"}).status_code == 401
+    assert endpoints.list_logs(lab, "nlu-prod", "pharmacy") == []
+    answer = client.post(url, json=body, headers={"X-Tunefork-Key": key})
+    assert answer.status_code == 200, answer.text
+    parsed = answer.json()
+    assert parsed["intent"] == "refill_prescription" and parsed["out_of_scope"] is False
+    assert parsed["intents"][0]["name"] == "refill_prescription" and parsed["logId"]
+    empty = client.post(url, json={"text": ""}, headers={"X-Tunefork-Key": key})
+    assert empty.status_code == 422 and "text" in empty.json()["message"]
+    wrong_kind = client.post(f"/endpoints/{created['id']}/recognize", content=b"RIFF", headers={"X-Tunefork-Key": key})
+    assert wrong_kind.status_code == 409 and "/parse" in wrong_kind.json()["message"]
+    logs = endpoints.list_logs(lab, "nlu-prod", "pharmacy")
+    assert [log["displayText"] for log in logs] == [body["text"]]
+    exported = endpoints.export_logs(lab, "nlu-prod", "pharmacy", "from-traffic", "pharmacy")
+    assert exported["kind"] == "utterances" and exported["accepted"] == 1
+    record = datasets.dataset_records(lab, exported["id"])[0]
+    assert record["text"] == body["text"] and record["intent"] == "refill_prescription"

@@ -1,0 +1,235 @@
+"""Score language models on a held-out ``utterances`` or ``annotated-text`` dataset, side by side.
+
+For intents (``utterances``): accuracy with the out-of-scope decision applied (what an endpoint
+answers), macro F1, per-intent precision/recall/F1, the confusion matrix, misclassified examples with
+what they were confused with, out-of-scope precision/recall (gold intents named ``out_of_scope``,
+``oos``, ``none``... are out of scope) and the threshold curve. Slots annotated in the utterances are
+scored as entities too. For entities: strict span precision/recall/F1 overall and per label (equal to
+spaCy's scorer) and per-item errors.
+
+With two models (base first, custom second) on entity data, the forgetting check compares each base
+label's F1 before and after on the test set, and on the shipped general English sentences against the
+base model's own predictions (a fix must not break what worked).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tunefork.evaluation.classification import (
+    classification_report,
+    misclassified,
+    out_of_scope_report,
+    plot_confusion_matrix,
+    plot_threshold_curve,
+    threshold_curve,
+)
+from tunefork.evaluation.spans import Span, label_retention, span_errors, span_scores
+from tunefork.language.base import OUT_OF_SCOPE, OUT_OF_SCOPE_NAMES, Parse
+from tunefork.store.artifacts import atomic_write_json, write_jsonl
+
+LANGUAGE_TEST_KINDS = ("utterances", "annotated-text")
+MAX_LISTED_ERRORS = 200
+
+
+@dataclass
+class GoldItem:
+    """One test item: text, gold intent (``None`` for annotated text) and gold spans."""
+
+    id: str
+    text: str
+    intent: str | None
+    spans: list[Span]
+
+
+def gold_items(kind: str, records: list[dict[str, Any]]) -> list[GoldItem]:
+    """The test items of an ``utterances`` or ``annotated-text`` dataset (rules and synonyms skipped)."""
+    items = []
+    for record in records:
+        if kind == "utterances" and record.get("type", "example") != "example":
+            continue
+        raw = record.get("spans", record.get("entities", []))
+        spans = sorted((int(s["start"]), int(s["end"]), str(s["label"])) for s in raw)
+        intent = None
+        if kind == "utterances":
+            intent = record.get("intent") or ""
+            intent = OUT_OF_SCOPE if intent.lower() in OUT_OF_SCOPE_NAMES else intent
+        items.append(GoldItem(record["id"], record["text"], intent, spans))
+    return items
+
+
+def _intent_scores(items: list[GoldItem], parses: list[Parse]) -> dict[str, Any] | None:
+    if not any(p.intents for p in parses):
+        return None
+    gold = [item.intent or OUT_OF_SCOPE for item in items]
+    predicted = [p.intent or OUT_OF_SCOPE for p in parses]
+    confidences = [p.confidence for p in parses]
+    report = classification_report(gold, predicted)
+    top = [p.intents[0].name if p.intents else OUT_OF_SCOPE for p in parses]
+    return {
+        "accuracy": report["accuracy"],
+        "macro_f1": report["macro_f1"],
+        "per_label": report["per_label"],
+        "confusion": report["confusion"],
+        "out_of_scope": out_of_scope_report([g == OUT_OF_SCOPE for g in gold], [p.out_of_scope for p in parses]),
+        "threshold": parses[0].threshold if parses else None,
+        "threshold_curve": threshold_curve(confidences, top, gold, OUT_OF_SCOPE),
+        "misclassified": misclassified([i.id for i in items], [i.text for i in items], gold, predicted, confidences)[
+            :MAX_LISTED_ERRORS
+        ],
+    }
+
+
+def _entity_scores(items: list[GoldItem], parses: list[Parse]) -> dict[str, Any]:
+    gold = [item.spans for item in items]
+    predicted = [[e.span for e in p.entities] for p in parses]
+    scores = span_scores(gold, predicted)
+    errors = span_errors([i.id for i in items], [i.text for i in items], gold, predicted)
+    return {**scores, "errors": errors[:MAX_LISTED_ERRORS]}
+
+
+@dataclass
+class ModelScores:
+    """One model's scores on the test items."""
+
+    name: str
+    model_id: str | None
+    intents: dict[str, Any] | None
+    entities: dict[str, Any] | None
+
+
+@dataclass
+class LanguageEvaluationResult:
+    """Side-by-side scores of one or two language models on one dataset."""
+
+    dataset: str
+    kind: str
+    items: int
+    models: list[ModelScores]
+    forgetting: dict[str, Any] | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def model_json(self, scores: ModelScores) -> dict[str, Any]:
+        """One model's JSON: intent figures at the top level for utterances, span figures for entities."""
+        out: dict[str, Any] = {"name": scores.name, "modelId": scores.model_id}
+        if self.kind == "utterances":
+            intents = scores.intents or {}
+            out.update(
+                accuracy=intents.get("accuracy"),
+                macro_f1=intents.get("macro_f1"),
+                out_of_scope=intents.get("out_of_scope"),
+                per_label=intents.get("per_label"),
+                intents=scores.intents,
+                entities=scores.entities,
+            )
+        else:
+            entities = scores.entities or {}
+            out.update({key: entities.get(key) for key in ("precision", "recall", "f1", "per_label")})
+            out["entities"] = scores.entities
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON (what ``tunefork evaluate --json`` prints and evaluations store)."""
+        return {
+            "type": "language",
+            "dataset": self.dataset,
+            "kind": self.kind,
+            "items": self.items,
+            "models": [self.model_json(m) for m in self.models],
+            "forgetting": self.forgetting,
+            "warnings": self.warnings,
+        }
+
+
+def score_models(
+    dataset: str, kind: str, items: list[GoldItem], parses_by_model: list[tuple[str, str | None, list[Parse]]]
+) -> LanguageEvaluationResult:
+    """Score each model's parses of ``items`` (``(name, model id, parses)`` in the order given)."""
+    models = []
+    for name, model_id, parses in parses_by_model:
+        intents = _intent_scores(items, parses) if kind == "utterances" else None
+        has_gold_spans = any(item.spans for item in items)
+        entities = _entity_scores(items, parses) if kind == "annotated-text" or has_gold_spans else None
+        models.append(ModelScores(name, model_id, intents, entities))
+    result = LanguageEvaluationResult(dataset=dataset, kind=kind, items=len(items), models=models)
+    if kind == "utterances" and models and models[0].intents is None and len(models) == 1:
+        result.warnings.append(f"Model '{models[0].name}' has no intents: only its entities were scored.")
+    return result
+
+
+def forgetting_check(
+    result: LanguageEvaluationResult,
+    base_labels: list[str],
+    general_before: list[list[Span]],
+    general_after: list[list[Span]],
+) -> dict[str, Any] | None:
+    """Base labels' F1 before (first model) and after (second model) on the test set and on general text.
+
+    On general text the reference is the first model's own output, so ``f1_before`` is 1.0 by
+    definition and ``f1_after`` says how much of the old behaviour survives.
+    """
+    if len(result.models) != 2 or any(m.entities is None for m in result.models):
+        return None
+    before, after = result.models[0].entities["per_label"], result.models[1].entities["per_label"]
+    gold_labels = [label for label in base_labels if before.get(label, {}).get("support")]
+    general = span_scores(general_before, general_after)["per_label"]
+    reference = {label: {"f1": 1.0, "support": general.get(label, {}).get("support", 0)} for label in general}
+    general_labels = [label for label in base_labels if reference.get(label, {}).get("support")]
+    check = {
+        "test": label_retention(before, after, gold_labels),
+        "general": label_retention(reference, general, general_labels),
+        "general_sentences": len(general_before),
+    }
+    if not gold_labels:
+        result.warnings.append(
+            "The test data annotates no base-model label, so forgetting is measured only on general text "
+            "against the base model's own predictions."
+        )
+    return check
+
+
+def write_language_report(result: LanguageEvaluationResult, folder: Path) -> None:
+    """``result.json``, ``errors.jsonl`` and, for intents, confusion-matrix and threshold-curve PNGs per model."""
+    folder.mkdir(parents=True, exist_ok=True)
+    atomic_write_json(folder / "result.json", result.to_json())
+    rows = []
+    for index, scores in enumerate(result.models, start=1):
+        if scores.intents is not None:
+            confusion = scores.intents["confusion"]
+            plot_confusion_matrix(confusion["labels"], confusion["matrix"], folder / f"confusion_model{index}.png")
+            plot_threshold_curve(scores.intents["threshold_curve"], folder / f"threshold_model{index}.png")
+            rows += [{"model": scores.name, "type": "intent", **row} for row in scores.intents["misclassified"]]
+        if scores.entities is not None:
+            rows += [{"model": scores.name, "type": "entities", **row} for row in scores.entities["errors"]]
+    write_jsonl(folder / "errors.jsonl", rows)
+
+
+def format_language_table(result: LanguageEvaluationResult) -> str:
+    """A plain-text table of the headline figures (and the forgetting check) for the terminal."""
+    lines = [f"Dataset {result.dataset} ({result.kind}, {result.items} items)"]
+    for scores in result.models:
+        parts = [f"{scores.name:<28}"]
+        if scores.intents is not None:
+            oos = scores.intents["out_of_scope"]
+            recall = "n/a" if oos["recall"] is None else f"{100 * oos['recall']:.1f}%"
+            parts.append(
+                f"accuracy {100 * scores.intents['accuracy']:.1f}%  macro F1 {100 * scores.intents['macro_f1']:.1f}"
+                f"  out-of-scope recall {recall}"
+            )
+        if result.kind == "utterances" and scores.intents is None:
+            parts.append("no intents (entities only)")
+        if scores.entities is not None:
+            e = scores.entities
+            parts.append(f"entities P {100 * e['precision']:.1f} R {100 * e['recall']:.1f} F1 {100 * e['f1']:.1f}")
+        lines.append("  ".join(parts))
+    if result.forgetting:
+        for where in ("test", "general"):
+            for label, row in result.forgetting[where].items():
+                kept = "n/a" if row["retained"] is None else f"{100 * row['retained']:.1f}%"
+                lines.append(
+                    f"  forgetting ({where}) {label:<10} F1 {100 * row['f1_before']:.1f} -> "
+                    f"{100 * row['f1_after']:.1f}  kept {kept}  ({row['support']} spans)"
+                )
+    return "\n".join(lines)

@@ -1,0 +1,94 @@
+"""What every language model shares: the parse result and the model protocol.
+
+A language model takes one utterance and returns a :class:`Parse`: the intents ranked by calibrated
+confidence, whether the utterance is out of scope (none of the trained intents), and the entities found,
+each with character offsets, label, surface text and canonical value (synonyms resolved).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+OUT_OF_SCOPE = "out_of_scope"
+"""The label an out-of-scope decision gets in evaluations (and the intent name users give such examples)."""
+
+OUT_OF_SCOPE_NAMES = frozenset({OUT_OF_SCOPE, "oos", "none", "nlu_fallback", "fallback"})
+"""Intent names that mean "none of these" in training and test data (Rasa, CLINC150, Lex habits)."""
+
+
+@dataclass(frozen=True)
+class IntentScore:
+    """One intent and its calibrated confidence in [0, 1]."""
+
+    name: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One entity: ``text[start:end]`` carries ``label``; ``value`` is its canonical form (synonyms resolved)."""
+
+    start: int
+    end: int
+    label: str
+    text: str
+    value: str
+    source: str = "model"
+    """What found it: ``model`` (the statistical recognizer), ``lookup``, ``regex`` or ``pattern``."""
+
+    @property
+    def span(self) -> tuple[int, int, str]:
+        """``(start, end, label)``, what span metrics compare."""
+        return self.start, self.end, self.label
+
+
+@dataclass
+class Parse:
+    """The understanding of one utterance."""
+
+    text: str
+    intents: list[IntentScore] = field(default_factory=list)
+    """Every trained intent, best first (empty for models without intents)."""
+    out_of_scope: bool = False
+    """True when the best confidence is under the model's threshold: none of the trained intents."""
+    entities: list[Entity] = field(default_factory=list)
+    threshold: float | None = None
+
+    @property
+    def intent(self) -> str | None:
+        """The decided intent: the best one, :data:`OUT_OF_SCOPE`, or ``None`` for models without intents."""
+        if not self.intents:
+            return None
+        return OUT_OF_SCOPE if self.out_of_scope else self.intents[0].name
+
+    @property
+    def confidence(self) -> float:
+        """The best intent's confidence (0 without intents)."""
+        return self.intents[0].confidence if self.intents else 0.0
+
+    def to_json(self, top: int = 10) -> dict[str, Any]:
+        """Plain JSON: the decided intent, the ``top`` ranking, ``out_of_scope`` and the entities."""
+        return {
+            "text": self.text,
+            "intent": self.intent,
+            "confidence": round(self.confidence, 4),
+            "intents": [{"name": i.name, "confidence": round(i.confidence, 4)} for i in self.intents[:top]],
+            "out_of_scope": self.out_of_scope,
+            "threshold": self.threshold,
+            "entities": [asdict(e) for e in self.entities],
+        }
+
+
+@runtime_checkable
+class LanguageModel(Protocol):
+    """A loaded language model; ``parse_batch`` must give the same parses as ``parse`` one by one."""
+
+    name: str
+
+    @property
+    def entity_labels(self) -> list[str]: ...
+
+    def parse(self, text: str) -> Parse: ...
+
+    def parse_batch(self, texts: list[str]) -> list[Parse]: ...

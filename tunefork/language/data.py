@@ -1,0 +1,121 @@
+"""Training material of a language or entities project, gathered from canonical dataset records.
+
+Records come from the ``utterances`` (examples, synonyms, regexes, lookups), ``annotated-text`` (texts
+with spans) and ``patterns`` (spaCy Matcher / EntityRuler patterns) dataset kinds, as written by the
+importers in :mod:`tunefork.datasets`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tunefork.language.base import OUT_OF_SCOPE_NAMES
+
+Span = tuple[int, int, str]
+
+
+@dataclass
+class AnnotatedText:
+    """A text with its entity spans (character offsets); an empty list is a negative example."""
+
+    text: str
+    spans: list[Span] = field(default_factory=list)
+
+
+@dataclass
+class LanguageTrainingData:
+    """What a language trainer learns from."""
+
+    intent_examples: list[tuple[str, str]] = field(default_factory=list)
+    """``(text, intent)`` of in-scope examples."""
+    out_of_scope_texts: list[str] = field(default_factory=list)
+    """Examples labelled with an out-of-scope name (``out_of_scope``, ``oos``, ``none``...): threshold tuning."""
+    entity_texts: list[AnnotatedText] = field(default_factory=list)
+    """Texts with entity spans: utterance examples (slots) and annotated text."""
+    synonyms: dict[str, str] = field(default_factory=dict)
+    """Lower-cased surface form -> canonical value."""
+    regexes: list[tuple[str, str]] = field(default_factory=list)
+    """``(entity name, pattern)``."""
+    lookups: dict[str, list[str]] = field(default_factory=dict)
+    """Entity name -> elements."""
+    patterns: list[dict[str, Any]] = field(default_factory=list)
+    """EntityRuler patterns ``{"label", "pattern", "id"?}``."""
+
+    def add_record(self, kind: str, record: dict[str, Any]) -> None:
+        """Add one canonical record of a dataset of ``kind``."""
+        record_type = record.get("type", "example")
+        if kind == "annotated-text":
+            self.entity_texts.append(AnnotatedText(record["text"], _spans(record.get("spans", []))))
+        elif kind == "patterns":
+            pattern = {"label": record["label"], "pattern": record["pattern"]}
+            if record.get("pattern_id"):
+                pattern["id"] = record["pattern_id"]
+            self.patterns.append(pattern)
+        elif record_type == "example":
+            self._add_example(record)
+        elif record_type == "synonym":
+            for surface in record["synonyms"]:
+                self.synonyms[surface.lower()] = record["value"]
+        elif record_type == "regex":
+            self.regexes.append((record["name"], record["pattern"]))
+        elif record_type == "lookup":
+            self.lookups.setdefault(record["name"], []).extend(record["elements"])
+
+    def _add_example(self, record: dict[str, Any]) -> None:
+        text, intent = record["text"], record.get("intent") or ""
+        if intent.lower() in OUT_OF_SCOPE_NAMES:
+            self.out_of_scope_texts.append(text)
+        elif intent:
+            self.intent_examples.append((text, intent))
+        entities = record.get("entities", [])
+        self.entity_texts.append(AnnotatedText(text, _spans(entities)))
+        for entity in entities:
+            surface = text[entity["start"] : entity["end"]]
+            if entity.get("value") and entity["value"] != surface:
+                self.synonyms[surface.lower()] = entity["value"]
+
+    @property
+    def intents(self) -> list[str]:
+        """The in-scope intents, sorted."""
+        return sorted({intent for _, intent in self.intent_examples})
+
+    @property
+    def entity_labels(self) -> list[str]:
+        """Labels annotated in the texts, sorted."""
+        return sorted({label for item in self.entity_texts for _, _, label in item.spans})
+
+    def has_entities(self) -> bool:
+        """True when some text carries a span (a statistical recognizer can be trained)."""
+        return any(item.spans for item in self.entity_texts)
+
+    def kinds(self) -> list[str]:
+        """Which kinds of material are present, in a stable order."""
+        present = {
+            "intent_examples": self.intent_examples,
+            "out_of_scope_examples": self.out_of_scope_texts,
+            "entity_spans": self.has_entities(),
+            "synonyms": self.synonyms,
+            "regexes": self.regexes,
+            "lookups": self.lookups,
+            "patterns": self.patterns,
+        }
+        return [kind for kind, items in present.items() if items]
+
+    def summary(self) -> dict[str, Any]:
+        """Counts for the model card."""
+        return {
+            "intent_examples": len(self.intent_examples),
+            "intents": len(self.intents),
+            "out_of_scope_examples": len(self.out_of_scope_texts),
+            "entity_texts": len(self.entity_texts),
+            "entity_labels": self.entity_labels,
+            "synonyms": len(self.synonyms),
+            "regexes": len(self.regexes),
+            "lookups": {name: len(elements) for name, elements in self.lookups.items()},
+            "patterns": len(self.patterns),
+        }
+
+
+def _spans(items: list[dict[str, Any]]) -> list[Span]:
+    return sorted((int(s["start"]), int(s["end"]), str(s["label"])) for s in items)

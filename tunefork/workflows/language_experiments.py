@@ -1,0 +1,189 @@
+"""Cross-validation and learning curves for language models: retrain a model's recipe on parts of its data.
+
+Both take a custom language model and retrain its recipe (base model, parameters, training datasets) in
+scratch folders, never touching the model itself. Examples (intent examples and annotated texts) are
+split; rules, synonyms and patterns go into every training part. Cross-validation scores only the entity
+labels annotated in the examples: a held-out fold of GADGET-only annotations cannot judge PERSON spans.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import statistics
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from sklearn.model_selection import KFold, StratifiedKFold
+
+from tunefork.errors import TuneforkError
+from tunefork.evaluation.classification import plot_learning_curve
+from tunefork.evaluation.language_scoring import GoldItem, gold_items, score_models
+from tunefork.language import trainer
+from tunefork.language.data import LanguageTrainingData
+from tunefork.language.model import SpacyLanguageModel
+from tunefork.progress import ProgressCallback, no_progress
+from tunefork.speech.customization import TrainingParameters
+from tunefork.store.artifacts import atomic_write_json
+from tunefork.store.models import Dataset
+from tunefork.store.repository import get_dataset, get_model
+from tunefork.workflows.datasets import dataset_records
+from tunefork.workflows.language_evaluation import parse_all
+from tunefork.workspace import Workspace
+
+DEFAULT_FRACTIONS = (0.1, 0.25, 0.5, 1.0)
+EXAMPLE_KINDS = ("utterances", "annotated-text")
+
+
+class _Recipe:
+    """How a custom language model was trained, with its training records split into examples and rules."""
+
+    def __init__(self, workspace: Workspace, model_ref: str, project: str | None) -> None:
+        with workspace.session() as session:
+            model = get_model(session, model_ref, project)
+            if model.engine != trainer.ENGINE:
+                raise TuneforkError(f"Model '{model.name}' is a speech model; this needs a language model.")
+            self.name, self.base = model.name, model.base_model
+            fields = TrainingParameters.__dataclass_fields__
+            self.parameters = TrainingParameters(**{k: v for k, v in model.parameters.items() if k in fields})
+            kinds = [(d, session.get(Dataset, d).kind) for d in model.dataset_ids]
+        self.examples: list[tuple[str, dict[str, Any]]] = []
+        self.rules: list[tuple[str, dict[str, Any]]] = []
+        for dataset_id, kind in kinds:
+            for record in dataset_records(workspace, dataset_id):
+                is_example = kind in EXAMPLE_KINDS and record.get("type", "example") == "example"
+                (self.examples if is_example else self.rules).append((kind, record))
+        if not self.examples:
+            raise TuneforkError(f"Model '{self.name}' was trained on rules only: there are no examples to split.")
+        self.test_kind = "utterances" if any(r.get("intent") for _, r in self.examples) else "annotated-text"
+
+    def gold(self, indices: list[int]) -> list[GoldItem]:
+        """The examples at ``indices`` as test items."""
+        return gold_items(self.test_kind, [self.examples[i][1] for i in indices])
+
+    def train(self, indices: list[int], scratch: Path, progress: ProgressCallback) -> SpacyLanguageModel:
+        """Train the recipe on the examples at ``indices`` plus every rule, in a folder under ``scratch``."""
+        data = LanguageTrainingData()
+        for kind, record in [self.examples[i] for i in indices] + self.rules:
+            data.add_record(kind, record)
+        folder = Path(tempfile.mkdtemp(dir=scratch))
+        components = trainer.train(self.base, data, self.parameters, folder, progress)
+        return trainer.load(folder, {"name": self.name, "engine_config": components.engine_config})
+
+    def labels(self) -> list[str]:
+        """Stratification labels: the intent of each example, or its first span label."""
+        if self.test_kind == "utterances":
+            return [r.get("intent") or "" for _, r in self.examples]
+        return [(r.get("spans") or [{"label": ""}])[0]["label"] for _, r in self.examples]
+
+
+def _spans(record: dict[str, Any]) -> list[tuple[int, int, str]]:
+    return [(s["start"], s["end"], s["label"]) for s in record.get("spans", record.get("entities", []))]
+
+
+def _headline(scores: dict[str, Any], kind: str) -> dict[str, float]:
+    model = scores["models"][0]
+    keys = ("accuracy", "macro_f1") if kind == "utterances" else ("precision", "recall", "f1")
+    figures = {key: model[key] for key in keys if model.get(key) is not None}
+    if kind == "utterances" and model.get("entities"):
+        figures["entity_f1"] = model["entities"]["f1"]
+    return figures
+
+
+def _score(
+    recipe: _Recipe, model: SpacyLanguageModel, items: list[GoldItem], label: str, only_annotated: bool = False
+) -> dict[str, float]:
+    parses = parse_all(model, [i.text for i in items], no_progress, label)
+    if only_annotated:
+        annotated = {span[2] for _, record in recipe.examples for span in _spans(record)}
+        for parse in parses:
+            parse.entities = [e for e in parse.entities if e.label in annotated]
+    result = score_models(label, recipe.test_kind, items, [(recipe.name, None, parses)])
+    return _headline(result.to_json(), recipe.test_kind)
+
+
+def _scratch(workspace: Workspace) -> Path:
+    workspace.staging_dir.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(dir=workspace.staging_dir, prefix="experiment."))
+
+
+def cross_validate(
+    workspace: Workspace,
+    model_ref: str,
+    folds: int,
+    project: str | None = None,
+    progress: ProgressCallback = no_progress,
+) -> dict[str, Any]:
+    """Retrain the model's recipe ``folds`` times, each time scoring the held-out fold; mean and spread."""
+    recipe = _Recipe(workspace, model_ref, project)
+    if not 2 <= folds <= len(recipe.examples):
+        raise TuneforkError(f"--folds must be between 2 and the number of examples ({len(recipe.examples)}).")
+    labels = recipe.labels()
+    smallest = min(labels.count(label) for label in set(labels))
+    seed = recipe.parameters.seed
+    splitter = (
+        StratifiedKFold(folds, shuffle=True, random_state=seed)
+        if smallest >= folds
+        else KFold(folds, shuffle=True, random_state=seed)
+    )
+    scratch = _scratch(workspace)
+    per_fold = []
+    try:
+        for fold, (train_idx, test_idx) in enumerate(splitter.split(labels, labels), start=1):
+            progress(fold - 1, folds, f"fold {fold}/{folds}: training")
+            model = recipe.train(list(train_idx), scratch, no_progress)
+            per_fold.append(_score(recipe, model, recipe.gold(list(test_idx)), f"fold {fold}", only_annotated=True))
+        progress(folds, folds, "cross-validation done")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    summary = {
+        key: {
+            "mean": round(statistics.fmean(f[key] for f in per_fold), 4),
+            "stdev": round(statistics.pstdev(f[key] for f in per_fold), 4),
+        }
+        for key in per_fold[0]
+    }
+    return {"type": "cross-validation", "model": recipe.name, "folds": folds, "kind": recipe.test_kind,
+            "examples": len(recipe.examples), "metrics": summary, "per_fold": per_fold}  # fmt: skip
+
+
+def learning_curve(
+    workspace: Workspace,
+    model_ref: str,
+    dataset_ref: str,
+    output: Path,
+    fractions: tuple[float, ...] = DEFAULT_FRACTIONS,
+    project: str | None = None,
+    progress: ProgressCallback = no_progress,
+) -> dict[str, Any]:
+    """Retrain on growing fractions of the training examples, score each on ``dataset_ref``, plot the curve.
+
+    Writes ``learning_curve.png`` and ``learning_curve.json`` into ``output``.
+    """
+    recipe = _Recipe(workspace, model_ref, project)
+    with workspace.session() as session:
+        dataset = get_dataset(session, dataset_ref, project)
+        dataset_id, kind = dataset.id, dataset.kind
+    if kind != recipe.test_kind:
+        raise TuneforkError(f"The learning curve needs a held-out '{recipe.test_kind}' dataset (got '{kind}').")
+    items = gold_items(kind, dataset_records(workspace, dataset_id))
+    order = list(range(len(recipe.examples)))
+    random.Random(recipe.parameters.seed).shuffle(order)
+    scratch = _scratch(workspace)
+    points = []
+    try:
+        for step, fraction in enumerate(fractions):
+            size = max(2, round(fraction * len(order)))
+            progress(step, len(fractions), f"training on {size} examples")
+            model = recipe.train(order[:size], scratch, no_progress)
+            points.append({"fraction": fraction, "train_size": size, "metrics": _score(recipe, model, items, "curve")})
+        progress(len(fractions), len(fractions), "learning curve done")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    output.mkdir(parents=True, exist_ok=True)
+    plot_learning_curve(points, output / "learning_curve.png")
+    result = {"type": "learning-curve", "model": recipe.name, "dataset": dataset_ref, "points": points,
+              "plot": str(output / "learning_curve.png")}  # fmt: skip
+    atomic_write_json(output / "learning_curve.json", result)
+    return result
