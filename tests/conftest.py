@@ -20,6 +20,14 @@ def workspace(tmp_path: Path) -> Workspace:
     ws.close()
 
 
+@pytest.fixture
+def dest(tmp_path: Path) -> Path:
+    """An empty staging folder inside its own parent (so leftovers next to it can be checked)."""
+    path = tmp_path / "staging" / "dest"
+    path.mkdir(parents=True)
+    return path
+
+
 @pytest.fixture(scope="session")
 def synth_cache() -> Path:
     """Folder where synthesized test audio is cached across tests (and across runs, when possible)."""

@@ -17,13 +17,6 @@ TRANS = "a.wav\thello world\n"
 
 
 @pytest.fixture
-def dest(tmp_path: Path) -> Path:
-    path = tmp_path / "staging" / "dest"
-    path.mkdir(parents=True)
-    return path
-
-
-@pytest.fixture
 def wav(speak) -> Path:
     return speak("hello world")
 

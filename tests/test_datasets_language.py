@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from spacy.tokens import DocBin
+from upload_files import reasons, write
 
 from tunefork.config import UploadLimits
 from tunefork.datasets.importer import import_dataset
@@ -20,25 +21,8 @@ from tunefork.workflows.datasets import DATASET_KINDS_BY_PROJECT, list_datasets,
 from tunefork.workflows.projects import create_project
 
 
-@pytest.fixture
-def dest(tmp_path: Path) -> Path:
-    path = tmp_path / "staging" / "dest"
-    path.mkdir(parents=True)
-    return path
-
-
-def write(path: Path, content: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-    return path
-
-
 def jsonl(*values: object) -> str:
     return "".join((v if isinstance(v, str) else json.dumps(v)) + "\n" for v in values)
-
-
-def reasons(result) -> str:
-    return "\n".join(f"{i.item}|{i.line}|{i.reason}" for i in result.rejections)
 
 
 # --- Rasa NLU YAML ---------------------------------------------------------------------------------------

@@ -25,14 +25,6 @@ def clips(speak) -> dict[str, Path]:
     return {key: speak(text) for key, text in SENTENCES.items()}
 
 
-@pytest.fixture
-def dest(tmp_path: Path) -> Path:
-    """An empty staging folder inside its own parent (so leftovers next to it can be checked)."""
-    path = tmp_path / "staging" / "dest"
-    path.mkdir(parents=True)
-    return path
-
-
 def make_zip(path: Path, entries: dict[str, Path | str | bytes]) -> Path:
     """Zip ``entries`` (archive name -> file path, text or bytes) into ``path``."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:

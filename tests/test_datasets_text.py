@@ -4,33 +4,15 @@ from __future__ import annotations
 
 import codecs
 import zipfile
-from pathlib import Path
 
 import pytest
+from upload_files import reasons, write
 
 from tunefork.config import UploadLimits
 from tunefork.datasets.importer import import_dataset
 from tunefork.datasets.inspection import load_manifest
 from tunefork.datasets.structured_text import MAX_EXPANSIONS
 from tunefork.errors import UploadRejectedError
-
-
-@pytest.fixture
-def dest(tmp_path: Path) -> Path:
-    path = tmp_path / "staging" / "dest"
-    path.mkdir(parents=True)
-    return path
-
-
-def write(path: Path, content: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-    return path
-
-
-def reasons(result) -> str:
-    return "\n".join(f"{i.item}|{i.line}|{i.reason}" for i in result.rejections)
-
 
 # --- related text --------------------------------------------------------------------------------------
 

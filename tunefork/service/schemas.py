@@ -131,7 +131,7 @@ class BaseModelInfo(BaseModel):
 
 
 class EvaluationCreate(Request):
-    """An evaluation request: model1 (and model2 side by side) on an acoustic dataset."""
+    """An evaluation request: model1 (and model2 side by side) on an acoustic, utterances or annotated-text dataset."""
 
     dataset: str = Ref
     model1: str = Ref

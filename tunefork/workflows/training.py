@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -133,31 +134,34 @@ def create_model(
         return model_to_dict(model)
 
 
-def collect_language_data(workspace: Workspace, dataset_ids: list[str]) -> LanguageTrainingData:
-    """Gather the canonical records of a language model's training datasets."""
-    data = LanguageTrainingData()
+def _records_with_kinds(workspace: Workspace, dataset_ids: list[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``(dataset kind, canonical record)`` of every record of the datasets, in order."""
     with workspace.session() as session:
         kinds = {d.id: d.kind for d in session.scalars(select(Dataset).where(Dataset.id.in_(dataset_ids)))}
     for dataset_id in dataset_ids:
         for record in dataset_records(workspace, dataset_id):
-            data.add_record(kinds[dataset_id], record)
+            yield kinds[dataset_id], record
+
+
+def collect_language_data(workspace: Workspace, dataset_ids: list[str]) -> LanguageTrainingData:
+    """Gather the canonical records of a language model's training datasets."""
+    data = LanguageTrainingData()
+    for kind, record in _records_with_kinds(workspace, dataset_ids):
+        data.add_record(kind, record)
     return data
 
 
 def collect_training_data(workspace: Workspace, dataset_ids: list[str]) -> TrainingData:
     """Gather the canonical records of the training datasets by what they fix."""
     data = TrainingData()
-    with workspace.session() as session:
-        kinds = {d.id: d.kind for d in session.scalars(select(Dataset).where(Dataset.id.in_(dataset_ids)))}
-    for dataset_id in dataset_ids:
-        for record in dataset_records(workspace, dataset_id):
-            kind, record_type = kinds[dataset_id], record.get("type")
-            if kind == "acoustic":
-                data.utterances.append((Path(record["audio"]), record["text"]))
-            elif kind == "pronunciation" or record_type == "pronunciation":
-                data.pronunciations.append((record["display"], record["spoken"]))
-            elif kind == "language" or record_type == "sentence":
-                data.related_text.append(record["text"])
+    for kind, record in _records_with_kinds(workspace, dataset_ids):
+        record_type = record.get("type")
+        if kind == "acoustic":
+            data.utterances.append((Path(record["audio"]), record["text"]))
+        elif kind == "pronunciation" or record_type == "pronunciation":
+            data.pronunciations.append((record["display"], record["spoken"]))
+        elif kind == "language" or record_type == "sentence":
+            data.related_text.append(record["text"])
     return data
 
 
