@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 from tunefork.cli.main import app
 from tunefork.errors import TuneforkError
-from tunefork.language.sample_data import gadget_ner_examples, intent_examples, out_of_scope_examples
 from tunefork.language.options import engine_options
+from tunefork.language.sample_data import gadget_ner_examples, intent_examples, out_of_scope_examples
 from tunefork.service.app import create_app
 from tunefork.speech.customization import TrainingParameters
 from tunefork.workflows import datasets, endpoints, evaluation, projects, training
