@@ -136,6 +136,10 @@ def test_language_training_refuses_wrong_kinds(workspace: Workspace, tmp_path: P
     datasets.upload_dataset(workspace, "p", csv_path, "utterances")
     with pytest.raises(TuneforkError, match="en-core-web-sm"):
         training.create_model(workspace, "p", "m", "whisper-tiny.en", ["i"])
+    rules = _jsonl(tmp_path / "rules.jsonl", [{"label": "DRUG", "pattern": "ibuprofen"}])
+    datasets.upload_dataset(workspace, "p", rules, "patterns")
+    with pytest.raises(TuneforkError, match="held-out 'utterances'"):
+        training.create_model(workspace, "p", "m", "en-core-web-sm", ["i"], "rules")
     with pytest.raises(TuneforkError, match="Unknown base model"):
         training.create_model(workspace, "s", "m", "en-core-web-sm", ["i"])
     with pytest.raises(TuneforkError, match="utterances"):

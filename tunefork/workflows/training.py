@@ -46,6 +46,8 @@ TRAINABLE_KINDS = {
     "entities": ("annotated-text", "patterns"),
 }
 """Dataset kinds a model of each project kind learns from."""
+TEST_KINDS = {"speech": "acoustic", "language": "utterances", "entities": "annotated-text"}
+"""The dataset kind a model of each project kind is evaluated on."""
 LANGUAGE_PROJECT_KINDS = ("language", "entities")
 
 
@@ -110,7 +112,15 @@ def create_model(
                 )
             if dataset.status != Status.SUCCEEDED:
                 raise TuneforkError(f"Dataset '{dataset.name}' is {dataset.status}; only imported datasets train.")
-        test_id = get_dataset(session, test_dataset_ref, project.name).id if test_dataset_ref else None
+        test_id = None
+        if test_dataset_ref:
+            test = get_dataset(session, test_dataset_ref, project.name)
+            if test.kind != TEST_KINDS[project.kind]:
+                raise TuneforkError(
+                    f"Test dataset '{test.name}' is of kind '{test.kind}'; {project.kind} models are evaluated "
+                    f"on a held-out '{TEST_KINDS[project.kind]}' dataset."
+                )
+            test_id = test.id
         if test_id in {d.id for d in datasets}:
             raise TuneforkError("The test dataset is also a training dataset: evaluate on held-out data.")
         model = Model(
