@@ -1,4 +1,4 @@
-"""`tunefork demo`: an end-to-end run on shipped sample text, synthesized on the fly."""
+"""`tunefork demo`: an end-to-end run on shipped sample text (synthesized on the fly) or generated NER data."""
 
 from __future__ import annotations
 
@@ -9,10 +9,14 @@ import typer
 
 from tunefork.cli.common import console, issue_lines, progress_bar, workspace_from
 from tunefork.cli.dataset import print_report
+from tunefork.cli.speech import print_result
 from tunefork.evaluation.report import format_table
+from tunefork.language.options import engine_options
+from tunefork.language.sample_data import gadget_ner_examples
 from tunefork.sample_data import DATA_DIR, build_azure_zip, read_lines
+from tunefork.speech.customization import TrainingParameters
 from tunefork.speech.synthesis import Voice
-from tunefork.store.artifacts import atomic_write_text
+from tunefork.store.artifacts import atomic_write_text, write_jsonl
 from tunefork.workflows import datasets, evaluation, projects, training
 from tunefork.workspace import Workspace
 
@@ -39,10 +43,16 @@ def demo(
     domain_sentences: int = typer.Option(16, "--domain-sentences", min=1, max=40, help="Domain test utterances."),
     general_sentences: int = typer.Option(8, "--general-sentences", min=0, help="General test utterances."),
     base: str = typer.Option("whisper-tiny.en", "--base", help="Base model to customize."),
+    entities: bool = typer.Option(
+        False, "--entities", help="Instead: teach spaCy's NER a new label (GADGET) without forgetting PERSON/ORG/GPE."
+    ),
 ) -> None:
     """Build a sample pharmacy speech project, compare the baselines, train a custom model and show the gain."""
     workspace = workspace_from(ctx)
     name = f"demo-{datetime.now(UTC):%Y%m%d-%H%M%S}"
+    if entities:
+        _entities_demo(workspace, name)
+        return
     console.rule("1. Project")
     project = projects.create_project(workspace, name, "speech", description="tunefork demo: pharmacy dictation")
     console.print(f"Created project [bold]{project['name']}[/] in {workspace.home}", soft_wrap=True)
@@ -86,5 +96,43 @@ def demo(
     console.print(
         f"Next: `tunefork transcribe --model pharmacy --project {name} FILE.wav`, "
         f"or `tunefork model show pharmacy --project {name}` for the model card.",
+        soft_wrap=True,
+    )
+
+
+def _train(workspace: Workspace, project: str, name: str, **options: bool) -> dict:
+    created = training.create_model(
+        workspace, project, name, "en-core-web-sm", ["train"], "test",
+        TrainingParameters(options=engine_options(**options)),
+    )  # fmt: skip
+    with progress_bar(f"Training {name}") as progress:
+        outcome = training.run_training(workspace, created["id"], progress)
+    if outcome.model["status"] != "Succeeded":
+        console.print(f"[bold red]Training failed:[/] {outcome.model['error']}", highlight=False)
+        raise typer.Exit(1)
+    print_result(outcome.test)
+    return outcome.model
+
+
+def _entities_demo(workspace: Workspace, name: str) -> None:
+    """Generated sentences where only GADGET is annotated: fine-tune with and without rehearsal, side by side."""
+    console.rule("1. Project")
+    projects.create_project(workspace, name, "entities", description="tunefork demo: a new entity label")
+    console.print(f"Created entities project [bold]{name}[/] in {workspace.home}", soft_wrap=True)
+    console.rule("2. Data: 300 training sentences annotated with GADGET only; 150 held-out, fully annotated")
+    scratch = workspace.home / "demo-inputs" / name
+    write_jsonl(scratch / "train.jsonl", gadget_ner_examples(300, seed=0, annotated_only=("GADGET",)))
+    write_jsonl(scratch / "test.jsonl", gadget_ner_examples(150, seed=1, names="test"))
+    train = _upload(workspace, name, scratch / "train.jsonl", "annotated-text", "train")
+    _upload(workspace, name, scratch / "test.jsonl", "annotated-text", "test")
+    console.rule("3. Inspect the training data")
+    report = datasets.inspect(workspace, train["id"])["report"]
+    print_report({key: report[key] for key in ("label_counts", "forgetting_risk")}, max_items=10)
+    console.rule("4. Fine-tune en-core-web-sm with rehearsal (its own predictions keep the old labels alive)")
+    _train(workspace, name, "gadgets", rehearsal=True)
+    console.rule("5. The same without rehearsal: the new label is learnt, the old ones are forgotten")
+    _train(workspace, name, "gadgets-no-rehearsal", rehearsal=False)
+    console.print(
+        f"Next: `tunefork endpoint create {name} --model gadgets --name ner` and POST text to its /parse URL.",
         soft_wrap=True,
     )

@@ -11,7 +11,7 @@ Options (``TrainingParameters.options``):
   the labels trained on; the workflow keeps them for entities projects and drops them for language
   projects, whose entities are their slots;
 - ``rehearsal_texts``: how many shipped general English sentences (at most 160, see
-  :mod:`tunefork.language.general_text`) the base model labels as extra rehearsal material (default 120);
+  :mod:`tunefork.language.general_text`) the base model labels as extra rehearsal material (default: all 160);
 - ``oos_threshold``: a fixed out-of-scope threshold instead of the tuned one.
 
 Artifact layout: ``intents/`` (classifier), ``ner/`` (spaCy pipeline holding the fine-tuned NER),
@@ -34,7 +34,7 @@ from tunefork.progress import ProgressCallback
 from tunefork.speech.customization import TrainedComponents, TrainingParameters
 
 ENGINE = "spacy"
-DEFAULT_REHEARSAL_TEXTS = 120
+DEFAULT_REHEARSAL_TEXTS = 160
 
 
 def train(
