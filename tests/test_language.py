@@ -220,3 +220,10 @@ def test_parse_endpoint_needs_its_key_and_logs_text(lab: Workspace, monkeypatch)
     assert exported["kind"] == "utterances" and exported["accepted"] == 1
     record = datasets.dataset_records(lab, exported["id"])[0]
     assert record["text"] == body["text"] and record["intent"] == "refill_prescription"
+
+
+def test_entities_demo_shows_forgetting_with_and_without_rehearsal(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["--home", str(tmp_path / "home"), "demo", "--entities"])
+    assert result.exit_code == 0, result.output
+    rehearsed, plain = result.output.split("5. The same without rehearsal")
+    assert "forgetting (test) PERSON" in rehearsed and "kept 0.0%" in plain
