@@ -1,11 +1,12 @@
 """Score language models on a held-out ``utterances`` or ``annotated-text`` dataset, side by side.
 
-For intents (``utterances``): accuracy with the out-of-scope decision applied (what an endpoint
-answers), macro F1, per-intent precision/recall/F1, the confusion matrix, misclassified examples with
-what they were confused with, out-of-scope precision/recall (gold intents named ``out_of_scope``,
-``oos``, ``none``... are out of scope) and the threshold curve. Slots annotated in the utterances are
-scored as entities too. For entities: strict span precision/recall/F1 overall and per label (equal to
-spaCy's scorer) and per-item errors.
+For intents (``utterances``): accuracy with the out-of-scope decision applied (what an endpoint answers),
+closed-set accuracy (the best-ranked intent of the in-scope items, no threshold: how closed-set benchmarks
+such as ATIS are scored), macro F1, per-intent precision/recall/F1, the confusion matrix, misclassified
+examples with what they were confused with, out-of-scope precision/recall (gold intents named
+``out_of_scope``, ``oos``, ``none``... are out of scope) and the threshold curve. Slots annotated in the
+utterances are scored as entities too. For entities: strict span precision/recall/F1 overall and per label
+(equal to spaCy's scorer) and per-item errors.
 
 With two models (base first, custom second) on entity data, the forgetting check compares each base
 label's F1 before and after on the test set, and on the shipped general English sentences against the
@@ -68,8 +69,10 @@ def _intent_scores(items: list[GoldItem], parses: list[Parse]) -> dict[str, Any]
     confidences = [p.confidence for p in parses]
     report = classification_report(gold, predicted)
     top = [p.intents[0].name if p.intents else OUT_OF_SCOPE for p in parses]
+    in_scope = [(g, t) for g, t in zip(gold, top, strict=True) if g != OUT_OF_SCOPE]
     return {
         "accuracy": report["accuracy"],
+        "closed_set_accuracy": round(sum(g == t for g, t in in_scope) / len(in_scope), 4) if in_scope else None,
         "macro_f1": report["macro_f1"],
         "per_label": report["per_label"],
         "confusion": report["confusion"],
@@ -118,6 +121,7 @@ class LanguageEvaluationResult:
             intents = scores.intents or {}
             out.update(
                 accuracy=intents.get("accuracy"),
+                closed_set_accuracy=intents.get("closed_set_accuracy"),
                 macro_f1=intents.get("macro_f1"),
                 out_of_scope=intents.get("out_of_scope"),
                 per_label=intents.get("per_label"),

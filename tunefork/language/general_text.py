@@ -1,5 +1,7 @@
 """Shipped general English sentences, split once: a pool for rehearsal and a disjoint pool for side-effect checks.
 
+All of them also stand in for out-of-scope examples when an intent model's data has none.
+
 Both come from ``guard_sentences.txt`` and ``general_sentences.txt`` (see ``tunefork/data/README.md``).
 Keeping them disjoint means the forgetting check on general text never scores a model on sentences it
 rehearsed on.
@@ -17,6 +19,11 @@ REHEARSAL_POOL_SIZE = 160
 @functools.cache
 def _guard() -> tuple[str, ...]:
     return tuple(read_lines("guard_sentences.txt"))
+
+
+def general_texts() -> list[str]:
+    """Every shipped general English sentence (out-of-scope stand-ins for intent models)."""
+    return list(_guard()) + read_lines("general_sentences.txt")
 
 
 def rehearsal_texts(count: int) -> list[str]:

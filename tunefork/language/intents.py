@@ -9,13 +9,14 @@ Three feature sets compete, scored by stratified cross-validation on the trainin
 ``auto`` keeps the one with the best out-of-fold accuracy (ties: the order above). Confidences are
 calibrated by temperature scaling fitted on the out-of-fold scores. The out-of-scope threshold ("none of
 these") is tuned on held-out predictions: the out-of-fold scores of the examples plus the examples
-labelled out of scope; without such examples it keeps 99% of the correctly classified examples (see
-:func:`tunefork.evaluation.classification.tune_threshold`).
+labelled out of scope. Without such examples, shipped general English sentences (``tunefork/data``) stand in
+for "none of these": they are out of scope for an intent model of almost any domain.
 """
 
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from tunefork.errors import TuneforkError
 from tunefork.evaluation.classification import tune_threshold
 from tunefork.language.base import OUT_OF_SCOPE, IntentScore
 from tunefork.language.embeddings import BUNDLED_ENCODER, embed
+from tunefork.language.general_text import general_texts
 from tunefork.language.options import FEATURE_SETS, INTENT_CLASSIFIERS
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.artifacts import atomic_write_json
@@ -176,7 +178,10 @@ def _out_of_fold_logits(
     """Scores of every example by a model that did not see it (classes missing from a fold score -inf)."""
     logits = np.full((len(texts), len(labels)), -np.inf)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    for train_idx, test_idx in splitter.split(np.zeros(len(gold)), gold):
+    with warnings.catch_warnings():  # intents rarer than the folds are missing from some folds: handled above
+        warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
+        splits = list(splitter.split(np.zeros(len(gold)), gold))
+    for train_idx, test_idx in splits:
         features = Features(kind)
         train_texts = [texts[i] for i in train_idx]
         x_train = features.fit_transform(train_texts, None if vectors is None else vectors[train_idx])
@@ -204,8 +209,7 @@ def train_intents(
         raise TuneforkError(f"intent classification needs at least two intents (found {len(labels)}: {labels}).")
     texts = [text for text, _ in examples]
     gold = np.array([labels.index(intent) for _, intent in examples])
-    smallest = int(np.bincount(gold).min())
-    folds = min(MAX_FOLDS, max(2, smallest))
+    folds = min(MAX_FOLDS, int(np.bincount(gold).max()))
     candidates = list(FEATURE_SETS) if features == "auto" else [features]
     needs_vectors = any(kind != "tfidf" for kind in candidates)
     steps = len(candidates) + 2
@@ -228,6 +232,8 @@ def train_intents(
     source = "given"
     if threshold is None:
         threshold, source = _tuned_threshold(model, finite, gold, labels, out_of_scope_texts or [])
+        if not out_of_scope_texts:
+            source = f"{source} (shipped general English sentences: the data has no out-of-scope examples)"
     model.threshold = float(threshold)
     progress(steps, steps, "intents: done")
     report = IntentTrainingReport(
@@ -244,14 +250,12 @@ def _tuned_threshold(
     confidences = list(probs.max(axis=1))
     top = [labels[i] for i in probs.argmax(axis=1)]
     gold_labels = [labels[i] for i in gold]
-    if oos_texts:
-        oos_probs = model.probabilities(oos_texts)
-        confidences += list(oos_probs.max(axis=1))
-        top += [labels[i] for i in oos_probs.argmax(axis=1)]
-        gold_labels += [OUT_OF_SCOPE] * len(oos_texts)
-        source = f"tuned on out-of-fold predictions and {len(oos_texts)} out-of-scope examples"
-    else:
-        source = "no out-of-scope examples: keeps 99% of correct out-of-fold predictions"
+    oos_texts = oos_texts or general_texts()
+    oos_probs = model.probabilities(oos_texts)
+    confidences += list(oos_probs.max(axis=1))
+    top += [labels[i] for i in oos_probs.argmax(axis=1)]
+    gold_labels += [OUT_OF_SCOPE] * len(oos_texts)
+    source = f"tuned on out-of-fold predictions and {len(oos_texts)} out-of-scope examples"
     return float(tune_threshold(confidences, top, gold_labels, OUT_OF_SCOPE)), source
 
 
