@@ -135,11 +135,15 @@ def test_script_uploads_get_errors_as_json(client: TestClient, workspace: Worksp
 
 def test_projects_of_other_kinds_say_what_comes_later(client: TestClient, workspace: Workspace) -> None:
     _sign_in(client)
-    project = create_project(workspace, "intents", "language")
-    for tab in ("data", "training", "evaluation", "deployment"):
-        page = client.get(f"/studio/projects/{project['id']}/{tab}")
+    project = create_project(workspace, "photos", "image")
+    for tab in ("", "/data", "/training", "/evaluation", "/deployment"):
+        page = client.get(f"/studio/projects/{project['id']}{tab}")
         assert page.status_code == 200 and "Coming soon" in page.text, tab
-    assert "confusion matrix" in client.get(f"/studio/projects/{project['id']}/evaluation").text
+    for kind in ("language", "entities"):  # their tabs work now
+        other = create_project(workspace, f"{kind}-project", kind)
+        for tab in ("", "/data", "/training", "/evaluation", "/deployment"):
+            page = client.get(f"/studio/projects/{other['id']}{tab}")
+            assert page.status_code == 200 and "Coming soon" not in page.text, (kind, tab)
 
 
 def test_api_docs_are_served_without_a_cdn(client: TestClient) -> None:

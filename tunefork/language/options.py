@@ -10,10 +10,15 @@ INTENT_CLASSIFIERS = ("auto", *FEATURE_SETS)
 
 
 def engine_options(
-    intent_classifier: str = "auto", rehearsal: bool | None = None, oos_threshold: float | None = None
+    intent_classifier: str | None = None, rehearsal: bool | None = None, oos_threshold: float | None = None
 ) -> dict[str, Any]:
-    """``TrainingParameters.options`` for the language engine (``None`` leaves the engine's default)."""
-    options: dict[str, Any] = {"intent_classifier": intent_classifier}
+    """``TrainingParameters.options`` for the language engine; ``None`` (and ``auto``) leave the default out.
+
+    Only what is set goes in, so the options stay empty for speech models (whose engines refuse unknown ones).
+    """
+    options: dict[str, Any] = {}
+    if intent_classifier not in (None, "auto"):
+        options["intent_classifier"] = intent_classifier
     if rehearsal is not None:
         options["rehearsal"] = rehearsal
     if oos_threshold is not None:

@@ -71,6 +71,7 @@ def endpoint_to_dict(endpoint: Endpoint) -> dict[str, Any]:
         "description": endpoint.description,
         "model": endpoint.model_ref,
         "modelId": endpoint.model_id,
+        "modelKind": MODEL_KIND_BY_PROJECT.get(endpoint.project.kind, "speech"),
         "loggingEnabled": endpoint.logging_enabled,
         "retentionDays": endpoint.retention_days,
         "status": endpoint.status,
@@ -470,14 +471,22 @@ def write_utterances_csv(path: Path, parses: list[dict[str, Any]]) -> None:
     atomic_write_text(path, buffer.getvalue())
 
 
+def _annotated(result: dict[str, Any]) -> dict[str, Any]:
+    """A logged parse as an annotated-text record: the text and the entities found."""
+    spans = [{"start": e["start"], "end": e["end"], "label": e["label"]} for e in result.get("entities", [])]
+    return {"text": result.get("text", ""), "spans": spans}
+
+
 def snapshot_logs(workspace: Workspace, ref: str, project: str | None = None) -> tuple[Path, str]:
     """Freeze the logs into a new folder under the workspace uploads (retention may delete originals).
 
-    Returns the folder and the dataset kind it imports as: ``audio`` (the logged WAVs) or, for a language
-    endpoint, ``utterances`` (``utterances.csv`` with the predicted intents to review).
+    Returns the folder and the dataset kind it imports as: ``audio`` (the logged WAVs); for a language
+    project ``utterances`` (``utterances.csv`` with the predicted intents to review); for an entities
+    project ``annotated-text`` (``spans.jsonl`` with the found entities to review).
     """
     with workspace.session() as session:
         endpoint = get_endpoint(session, ref, project)
+        project_kind = endpoint.project.kind
         rows = list(
             session.execute(
                 select(EndpointLog.audio, EndpointLog.result)
@@ -492,6 +501,9 @@ def snapshot_logs(workspace: Workspace, ref: str, project: str | None = None) ->
     root.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(dir=root, prefix="logs."))
     parses = [row.result for row in rows if not row.audio]
+    if parses and project_kind == "entities":
+        write_jsonl(folder / "spans.jsonl", [_annotated(result) for result in parses])
+        return folder, "annotated-text"
     if parses:
         write_utterances_csv(folder / "utterances.csv", parses)
         return folder, "utterances"

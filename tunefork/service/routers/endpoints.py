@@ -31,11 +31,14 @@ router = APIRouter(prefix="/endpoints", tags=["endpoints"], dependencies=[Depend
 
 
 def present_endpoint(request: Request, endpoint: dict) -> dict:
-    """An endpoint with its recognition and logs URLs."""
+    """An endpoint with its recognition (``recognize`` for speech, ``parse`` for language) and logs URLs."""
     out = present(request, "endpoints", endpoint)
+    action = "parse" if endpoint.get("modelKind") == "language" else "recognize"
     out.setdefault("links", {}).update(
-        recognize=url(request, "endpoints", endpoint["id"], "recognize"),
-        logs=url(request, "endpoints", endpoint["id"], "logs"),
+        {
+            action: url(request, "endpoints", endpoint["id"], action),
+            "logs": url(request, "endpoints", endpoint["id"], "logs"),
+        }
     )
     return out
 

@@ -15,6 +15,9 @@ from tunefork.workflows import datasets, endpoints, evaluation, jobs, projects, 
 from tunefork.workspace import Workspace
 
 ACTIVE = (Status.NOT_STARTED, Status.RUNNING)
+TEST_KINDS = {"speech": ("acoustic",), "language": ("utterances",), "entities": ("annotated-text",)}
+"""Dataset kinds an evaluation of each project kind scores against (its test sets)."""
+LANGUAGE_PROJECTS = ("language", "entities")
 POST_GUARDS = [Depends(require_csrf)]
 """Dependencies of every POST route (after the router's sign-in check)."""
 
@@ -56,31 +59,45 @@ class ProjectSummary:
     models: list[dict[str, Any]]
     evaluations: list[dict[str, Any]]
     endpoints: list[dict[str, Any]]
+    kind: str = "speech"
 
     @classmethod
     def of(cls, ws: Workspace, project: dict[str, Any]) -> ProjectSummary:
         """Read the project's datasets, models, evaluations and endpoints."""
-        if project["kind"] != "speech":
-            return cls([], [], [], [])
+        if project["kind"] not in TEST_KINDS:
+            return cls([], [], [], [], project["kind"])
         return cls(
             datasets=datasets.list_datasets(ws, project["id"]),
             models=training.list_models(ws, project["id"]),
             evaluations=evaluation.list_evaluations(ws, project["id"]),
             endpoints=endpoints.list_endpoints(ws, project["id"]),
+            kind=project["kind"],
         )
 
     def next_step(self) -> tuple[str, str, str]:
         """``(tab, title, explanation)`` of the step the user should take next."""
         ready = [d for d in self.datasets if d["status"] == Status.SUCCEEDED]
+        speech = self.kind == "speech"
         if not self.datasets:
+            if self.kind == "language":
+                return "data", "Upload data", "Start with example requests labelled with their intents (utterances)."
+            if self.kind == "entities":
+                return "data", "Upload data", "Start with texts whose entities are annotated (annotated-text)."
             return "data", "Upload data", "Start with related text or audio with transcripts from your domain."
         if not ready:
             return "data", "Wait for the import", "Your upload is being validated; the counts appear when it is done."
-        if not any(d["kind"] == "acoustic" for d in ready):
+        test_kind = TEST_KINDS.get(self.kind, ("acoustic",))[0]
+        if sum(d["kind"] == test_kind for d in ready) < (1 if speech else 2):
+            if speech:
+                return (
+                    "data",
+                    "Add a test set",
+                    "Upload audio with human transcripts (an 'acoustic' dataset) to measure accuracy.",
+                )
             return (
                 "data",
                 "Add a test set",
-                "Upload audio with human transcripts (an 'acoustic' dataset) to measure accuracy.",
+                f"Upload a second, held-out '{test_kind}' dataset the model never trains on, to measure the gain.",
             )
         if not self.models:
             return "training", "Train a custom model", "Pick a base model and the datasets that describe your domain."
@@ -92,4 +109,5 @@ class ProjectSummary:
             return "evaluation", "Evaluate", "Compare your custom model with its base model on the test set."
         if not self.endpoints:
             return "deployment", "Deploy", "Create an endpoint for the best model and copy its key."
-        return "deployment", "Use your endpoint", "Send audio with the key; review logged requests to improve the data."
+        sent = "audio" if speech else "text"
+        return "deployment", "Use your endpoint", f"Send {sent} with the key; review logged requests to improve data."

@@ -15,7 +15,15 @@ from tunefork.service.deps import get_queue, get_workspace
 from tunefork.service.errors import ApiError, error_body
 from tunefork.service.routers import datasets as datasets_api
 from tunefork.service.web import charts
-from tunefork.service.web.common import ACTIVE, POST_GUARDS, check_in_project, project_of, studio_router, with_jobs
+from tunefork.service.web.common import (
+    ACTIVE,
+    POST_GUARDS,
+    TEST_KINDS,
+    check_in_project,
+    project_of,
+    studio_router,
+    with_jobs,
+)
 from tunefork.service.web.rendering import Problem, api_problem, base_path, redirect, render, wants_json
 from tunefork.store.models import Status
 from tunefork.workflows import datasets
@@ -31,6 +39,20 @@ KIND_HELP = {
     "language": "Related text, one sentence per line: teaches vocabulary and domain phrasing.",
     "pronunciation": "Display form TAB spoken form: product names, acronyms, odd spellings.",
     "structured-text": "Azure structured text: lists and sentence templates expanded into related text.",
+    "utterances": "Example requests labelled with their intent (and slot entities): trains intents; a held-out set "
+    "is your test set.",
+    "annotated-text": "Texts with their entity spans labelled: teaches new entity labels; a held-out set is your "
+    "test set.",
+    "patterns": "Rules (spaCy EntityRuler patterns): entities found by exact phrases or token patterns, "
+    "no examples needed.",
+}
+LANGUAGE_TEXT_KINDS = ("utterances", "annotated-text", "patterns")
+MAX_LABEL_BARS = 30
+FAMILY_TITLES = {
+    "intents": "Examples per intent",
+    "entities": "Slot entities per label",
+    "spans": "Spans per label",
+    "patterns": "Patterns per label",
 }
 
 
@@ -51,6 +73,7 @@ def _data_page(
         kinds=kinds,
         formats=ACCEPTED_FORMATS,
         kind_help=KIND_HELP,
+        test_kind=TEST_KINDS.get(project["kind"], ("acoustic",))[0],
         active=active,
         title=f"Data · {project['name']}",
         canonical=f"{base_path(request)}/projects/{project['id']}/data",
@@ -96,8 +119,28 @@ async def upload_dataset(
     return redirect(request, f"/projects/{info['id']}/data")
 
 
+def label_charts(report: dict[str, Any]) -> list[Any]:
+    """Bar charts of a language report's label counts, one per label family (the most frequent labels)."""
+    shown = []
+    for family, counts in (report.get("label_counts") or {}).items():
+        if not counts:
+            continue
+        bars = list(counts.items())[:MAX_LABEL_BARS]
+        title = FAMILY_TITLES.get(family, family)
+        if len(counts) > MAX_LABEL_BARS:
+            title += f" (top {MAX_LABEL_BARS} of {len(counts)})"
+        shown.append(charts.bar_list(bars, title, lambda v: f"{v:g}"))
+    return shown
+
+
 def _report_charts(report: dict[str, Any], records: list[dict[str, Any]]) -> list[Any]:
     """SVG charts of an inspection report: durations (audio) or words per line (text), out-of-vocabulary words."""
+    if report["kind"] in LANGUAGE_TEXT_KINDS:
+        shown = label_charts(report)
+        lengths = [len(r["text"].split()) for r in records if r.get("text")]
+        if len(lengths) > 1:
+            shown.append(charts.histogram(lengths, "Text lengths", "words per text", integer=True))
+        return shown
     shown = []
     durations = [d["seconds"] for d in report.get("durations") or []]
     if durations:
@@ -145,6 +188,7 @@ def _dataset_page(
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),
         audio=dataset["kind"] in AUDIO_KINDS,
+        language=dataset["kind"] in LANGUAGE_TEXT_KINDS,
         job=job,
         problem=problem,
         active=dataset["status"] in ACTIVE,

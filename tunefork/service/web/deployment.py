@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 import zipfile
@@ -17,16 +18,18 @@ from tunefork.jobs.queue import JobQueue
 from tunefork.service.deps import get_queue, get_workspace
 from tunefork.service.routers import endpoints as endpoints_api
 from tunefork.service.schemas import EndpointCreate, EndpointUpdate, LogExport
-from tunefork.service.web.common import POST_GUARDS, check_in_project, project_of, studio_router
+from tunefork.service.web.common import LANGUAGE_PROJECTS, POST_GUARDS, check_in_project, project_of, studio_router
 from tunefork.service.web.rendering import Problem, api_problem, base_path, redirect, render
+from tunefork.service.web.training import bases_for
 from tunefork.store.models import Status
 from tunefork.workflows import endpoints, training
-from tunefork.workflows.models import base_models
+from tunefork.workflows.endpoints import MODEL_KIND_BY_PROJECT
 from tunefork.workspace import Workspace
 
 router = studio_router()
 LOGS_PAGE = 25
 KEY_PLACEHOLDER = "YOUR_ENDPOINT_KEY"
+SAMPLE_TEXTS = {"language": "can you refill my prescription", "entities": "Sarah Smith bought a new phone in Paris."}
 
 
 def sample_code(recognize_url: str, key: str | None) -> dict[str, str]:
@@ -53,28 +56,63 @@ def sample_code(recognize_url: str, key: str | None) -> dict[str, str]:
     return {"curl": curl, "python": python}
 
 
+def parse_sample_code(parse_url: str, key: str | None, text: str = SAMPLE_TEXTS["language"]) -> dict[str, str]:
+    """How to call a language endpoint: a curl command and a Python snippet for ``/parse``."""
+    key = key or KEY_PLACEHOLDER
+    body = json.dumps({"text": text})
+    curl = (
+        f'curl -X POST "{parse_url}" \\\n'
+        f'  -H "X-Tunefork-Key: {key}" \\\n'
+        '  -H "Content-Type: application/json" \\\n'
+        f"  -d '{body}'"
+    )
+    python = (
+        "import httpx\n\n"
+        f'URL = "{parse_url}"\n'
+        f'KEY = "{key}"\n\n'
+        "response = httpx.post(\n"
+        f"    URL, json={body}, timeout=30,\n"
+        '    headers={"X-Tunefork-Key": KEY},\n'
+        ")\n"
+        "response.raise_for_status()\n"
+        "parsed = response.json()\n"
+        'print(parsed["intent"], parsed["confidence"], parsed["out_of_scope"])\n'
+        'for entity in parsed["entities"]:\n'
+        '    print(entity["label"], entity["text"], entity["value"])'
+    )
+    return {"curl": curl, "python": python}
+
+
+def parse_url_of(endpoint: dict[str, Any]) -> str:
+    """The ``/parse`` URL of a language endpoint."""
+    return endpoint["links"]["parse"]
+
+
 def _deployable(ws: Workspace, project: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Base models and the project's succeeded custom models (newest first)."""
+    """The base models of the project's kind and its succeeded custom models (newest first)."""
     custom = [m for m in training.list_models(ws, project["id"]) if m["status"] == Status.SUCCEEDED]
-    return base_models(), list(reversed(custom))
+    return bases_for(project["kind"]), list(reversed(custom))
 
 
 def _deployment_page(
     request: Request, ws: Workspace, project: dict[str, Any], status_code: int = 200, **context: Any
 ) -> Response:
-    speech = project["kind"] == "speech"
-    rows = [endpoints.show_endpoint(ws, e["id"]) for e in endpoints.list_endpoints(ws, project["id"])] if speech else []
-    bases, custom = _deployable(ws, project) if speech else ([], [])
-    context.setdefault(
-        "form", {"model": custom[0]["id"] if custom else "whisper-tiny.en", "logging": True, "retentionDays": 30}
-    )
+    supported = project["kind"] in MODEL_KIND_BY_PROJECT
+    language = project["kind"] in LANGUAGE_PROJECTS
+    listed = endpoints.list_endpoints(ws, project["id"]) if supported else []
+    rows = [endpoints.show_endpoint(ws, e["id"]) for e in listed]
+    bases, custom = _deployable(ws, project) if supported else ([], [])
+    fallback = "en-core-web-sm" if language else "whisper-tiny.en"
+    context.setdefault("form", {"model": custom[0]["id"] if custom else fallback, "logging": True, "retentionDays": 30})
     return render(
         request,
         "deployment.html",
         status_code,
         project=project,
         tab="deployment",
-        speech=speech,
+        speech=project["kind"] == "speech",
+        supported=supported,
+        language=language,
         endpoints=rows,
         base_models=bases,
         custom_models=custom,
@@ -146,6 +184,12 @@ def _endpoint_page(
     total = endpoint.get("loggedRequests", 0)
     bases, custom = _deployable(ws, project)
     key = next(iter((new_keys or {}).values()), None)
+    language = project["kind"] in LANGUAGE_PROJECTS
+    call_url = parse_url_of(endpoint) if language else endpoint["links"]["recognize"]
+    if language:
+        samples = parse_sample_code(call_url, key, SAMPLE_TEXTS[project["kind"]])
+    else:
+        samples = sample_code(call_url, key)
     return render(
         request,
         "endpoint.html",
@@ -157,7 +201,9 @@ def _endpoint_page(
         page=page,
         pages=max(1, -(-total // LOGS_PAGE)),
         new_keys=new_keys or {},
-        samples=sample_code(endpoint["links"]["recognize"], key),
+        samples=samples,
+        call_url=call_url,
+        language=language,
         base_models=bases,
         custom_models=custom,
         canonical=f"{base_path(request)}/projects/{project['id']}/endpoints/{endpoint['id']}",
@@ -236,7 +282,7 @@ async def export_logs(
     ws: Workspace = Depends(get_workspace),
     queue: JobQueue = Depends(get_queue),
 ) -> Response:
-    """Turn the logged audio into an ``audio`` dataset of this project (a job imports it); open the Data page."""
+    """Turn the logs into a dataset of this project (a job imports it): ``audio``, or ``utterances`` for text."""
 
     def export() -> Any:
         body = LogExport(project=project_id, name=name.strip() or None)

@@ -16,18 +16,21 @@ from tunefork.service.routers import evaluations as evaluations_api
 from tunefork.service.schemas import EvaluationCreate
 from tunefork.service.web.common import (
     ACTIVE,
+    LANGUAGE_PROJECTS,
     POST_GUARDS,
+    TEST_KINDS,
     check_in_project,
     project_of,
     studio_router,
     textarea_lines,
     with_jobs,
 )
+from tunefork.service.web.language import language_next_step, language_verdict, language_view
 from tunefork.service.web.rendering import api_problem, base_path, redirect, render
+from tunefork.service.web.training import bases_for, test_scores
 from tunefork.store.artifacts import read_jsonl
 from tunefork.store.models import Status
 from tunefork.workflows import datasets, evaluation, training
-from tunefork.workflows.models import base_models
 from tunefork.workspace import Workspace
 
 router = studio_router()
@@ -52,6 +55,11 @@ def verdict(result: dict[str, Any]) -> str | None:
     return f"{better} is better by {abs(difference['wer_delta']) * 100:.2f} points (significant)."
 
 
+def any_verdict(result: dict[str, Any]) -> str | None:
+    """:func:`verdict` of a speech result, or the plain-words comparison of a language result."""
+    return language_verdict(result) if result.get("type") == "language" else verdict(result)
+
+
 def result_next_step(result: dict[str, Any], utterances: int) -> tuple[str, str, str]:
     """``(tab, title, explanation)``: what to do after this evaluation, honest about significance."""
     models, difference = result.get("models") or [], result.get("difference")
@@ -70,24 +78,25 @@ def result_next_step(result: dict[str, Any], utterances: int) -> tuple[str, str,
     return "training", f"Keep {first}", f"{second} is significantly worse here: check its data and train again."
 
 
-def _default_pair(models: list[dict[str, Any]]) -> tuple[str, str]:
+def _default_pair(models: list[dict[str, Any]], project_kind: str = "speech") -> tuple[str, str]:
     """Baseline and latest succeeded custom model: the comparison users make first."""
     done = [m for m in models if m["status"] == Status.SUCCEEDED]
     if done:
         return done[-1]["baseModel"], done[-1]["id"]
-    return "whisper-tiny.en", ""
+    return ("en-core-web-sm" if project_kind in LANGUAGE_PROJECTS else "whisper-tiny.en"), ""
 
 
 def _evaluation_page(
     request: Request, ws: Workspace, project: dict[str, Any], status_code: int = 200, **context: Any
 ) -> Response:
-    speech = project["kind"] == "speech"
-    custom = training.list_models(ws, project["id"]) if speech else []
-    names = _names(ws, project) if speech else {}
-    rows = list(reversed(with_jobs(evaluation.list_evaluations(ws, project["id"]), ws))) if speech else []
-    model1, model2 = _default_pair(custom)
-    test_sets = [d for d in (datasets.list_datasets(ws, project["id"]) if speech else []) if d["kind"] == "acoustic"]
-    ready = [d for d in test_sets if d["status"] == Status.SUCCEEDED]
+    kind = project["kind"]
+    supported = kind in TEST_KINDS
+    custom = training.list_models(ws, project["id"]) if supported else []
+    names = _names(ws, project) if supported else {}
+    rows = list(reversed(with_jobs(evaluation.list_evaluations(ws, project["id"]), ws))) if supported else []
+    model1, model2 = _default_pair(custom, kind)
+    all_datasets = datasets.list_datasets(ws, project["id"]) if supported else []
+    ready = [d for d in all_datasets if d["kind"] in TEST_KINDS.get(kind, ()) and d["status"] == Status.SUCCEEDED]
     context.setdefault("form", {"model1": model1, "model2": model2, "dataset": ready[-1]["id"] if ready else ""})
     return render(
         request,
@@ -95,14 +104,17 @@ def _evaluation_page(
         status_code,
         project=project,
         tab="evaluation",
-        speech=speech,
+        speech=kind == "speech",
+        supported=supported,
         evaluations=rows,
         names=names,
-        base_models=base_models(),
+        base_models=bases_for(kind),
         custom_models=[m for m in custom if m["status"] == Status.SUCCEEDED],
         test_sets=ready,
+        test_kind=TEST_KINDS.get(kind, ("acoustic",))[0],
         active=any(e["status"] in ACTIVE for e in rows),
-        verdict=verdict,
+        verdict=any_verdict,
+        test_scores=test_scores,
         title=f"Evaluation · {project['name']}",
         canonical=f"{base_path(request)}/projects/{project['id']}/evaluation",
         **context,
@@ -131,7 +143,8 @@ async def create_evaluation(
     form = {"model1": model1, "model2": model2, "dataset": dataset, "terms": terms}
     try:
         if not dataset:
-            raise ApiError(422, "InvalidPayload", "Choose a test dataset (an acoustic dataset).")
+            test_kind = TEST_KINDS.get(project["kind"], ("acoustic",))[0]
+            raise ApiError(422, "InvalidPayload", f"Choose a test dataset (an {test_kind} dataset).")
         body = EvaluationCreate(
             project=project["id"],
             model1=model1,
@@ -175,6 +188,30 @@ def evaluation_result_page(
     project = project_of(ws, project_id)
     found = check_in_project(evaluation.show_evaluation(ws, evaluation_id), project, "evaluation")
     result = found["result"] or {}
+    common = {
+        "project": project,
+        "tab": "evaluation",
+        "evaluation": with_jobs([found], ws)[0],
+        "result": result,
+        "names": _names(ws, project),
+        "active": found["status"] in ACTIVE,
+        "title": f"Evaluation · {project['name']}",
+    }
+    if result.get("type") == "language" or (project["kind"] in LANGUAGE_PROJECTS and not result):
+        files: list[str] = []
+        if found["status"] == Status.SUCCEEDED:
+            folder = evaluation.evaluation_report_dir(ws, evaluation_id)
+            files = sorted(p.name for p in folder.iterdir() if p.is_file())
+        view = language_view(result, files) if result else None
+        return render(
+            request,
+            "evaluation_language.html",
+            view=view,
+            files=files,
+            verdict=language_verdict(result) if result else None,
+            next_step=language_next_step(result) if result else ("evaluation", "", ""),
+            **common,
+        )
     rows: list[dict[str, Any]] = []
     if found["status"] == Status.SUCCEEDED:
         folder = evaluation.evaluation_report_dir(ws, evaluation_id)
@@ -183,17 +220,11 @@ def evaluation_result_page(
     return render(
         request,
         "evaluation_result.html",
-        project=project,
-        tab="evaluation",
-        evaluation=with_jobs([found], ws)[0],
-        result=result,
         rows=rows,
-        names=_names(ws, project),
         verdict=verdict(result),
         files=REPORT_FILES,
         next_step=result_next_step(result, len(rows)),
-        active=found["status"] in ACTIVE,
-        title=f"Evaluation · {project['name']}",
+        **common,
     )
 
 

@@ -19,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -187,4 +188,57 @@ def seconds(value: float | None) -> str:
     return f"{hours} h {minutes:02d} min"
 
 
-templates.env.filters.update(percent=percent, points=points, when=when, seconds=seconds)
+LABEL_COLORS = 6
+"""Entity labels get one of this many colours (``lc0``...), the same colour for the same label on every page."""
+
+
+def highlight(text: str, spans: list[dict[str, Any]] | None) -> Markup:
+    """``text`` with each entity span as ``<mark data-label="LABEL">`` (overlapping spans: the first wins)."""
+    text = str(text or "")
+    parts, cursor = [], 0
+    usable = sorted(
+        (s for s in spans or [] if isinstance(s, dict) and 0 <= int(s.get("start", -1)) < int(s.get("end", -1))),
+        key=lambda s: (int(s["start"]), -int(s["end"])),
+    )
+    for span in usable:
+        start, end = int(span["start"]), min(int(span["end"]), len(text))
+        if start < cursor or start >= end:
+            continue
+        label = str(span.get("label") or span.get("predicted_label") or "")
+        parts.append(escape(text[cursor:start]))
+        value = span.get("value")
+        title = f"{label}: {value}" if value and value != text[start:end] else label
+        parts.append(
+            Markup('<mark class="lc{3}" data-label="{0}" title="{1}">{2}</mark>').format(
+                label, title, text[start:end], sum(map(ord, label)) % LABEL_COLORS
+            )
+        )
+        cursor = end
+    parts.append(escape(text[cursor:]))
+    return Markup("").join(parts)
+
+
+def signed_points(value: float | None, digits: int = 1) -> str:
+    """A difference of rates in signed percentage points, to ``digits`` decimals."""
+    return "n/a" if value is None else f"{100 * float(value):+.{digits}f}"
+
+
+def dig(items: list[Any], *path: str) -> list[Any]:
+    """``[item[path[0]][path[1]]...]`` for each item, None where a key is missing or a value is None."""
+    found = []
+    for item in items or []:
+        for key in path:
+            item = item.get(key) if isinstance(item, dict) else None
+        found.append(item)
+    return found
+
+
+templates.env.filters.update(
+    dig=dig,
+    percent=percent,
+    points=points,
+    when=when,
+    seconds=seconds,
+    highlight=highlight,
+    signed_points=signed_points,
+)

@@ -11,10 +11,21 @@ from starlette.concurrency import run_in_threadpool
 
 from tunefork.errors import NotFoundError, TuneforkError
 from tunefork.jobs.queue import JobQueue
+from tunefork.language.options import INTENT_CLASSIFIERS
+from tunefork.language.registry import is_language_engine
 from tunefork.service.deps import get_queue, get_workspace
 from tunefork.service.routers import models as models_api
 from tunefork.service.schemas import ModelCreate
-from tunefork.service.web.common import ACTIVE, POST_GUARDS, project_of, studio_router, textarea_lines, with_jobs
+from tunefork.service.web.common import (
+    ACTIVE,
+    LANGUAGE_PROJECTS,
+    POST_GUARDS,
+    TEST_KINDS,
+    project_of,
+    studio_router,
+    textarea_lines,
+    with_jobs,
+)
 from tunefork.service.web.rendering import Problem, api_problem, base_path, redirect, render
 from tunefork.store.models import Status
 from tunefork.workflows import datasets, training
@@ -34,26 +45,59 @@ def _model_rows(ws: Workspace, project: dict[str, Any], names: dict[str, str]) -
     return rows
 
 
+def bases_for(project_kind: str) -> list[dict[str, Any]]:
+    """The base models a project of this kind trains from: language bases for language projects, else speech."""
+    language = project_kind in LANGUAGE_PROJECTS
+    return [b for b in base_models() if is_language_engine(b["engine"]) == language]
+
+
+def test_scores(test: dict[str, Any]) -> list[dict[str, Any]]:
+    """``[{"model", "value", "metric"}]``: each model's headline figure on a test result (WER, accuracy or F1)."""
+    models = test.get("models") or []
+    if test.get("type") != "language":
+        return [{"model": s.get("model"), "value": s.get("wer"), "metric": "WER"} for s in models]
+    if test.get("kind") == "utterances":
+        return [{"model": s.get("name"), "value": s.get("accuracy"), "metric": "accuracy"} for s in models]
+    return [{"model": s.get("name"), "value": s.get("f1"), "metric": "entity F1"} for s in models]
+
+
+def _default_form(project_kind: str) -> dict[str, Any]:
+    if project_kind in LANGUAGE_PROJECTS:
+        return {
+            "baseModel": "en-core-web-sm",
+            "datasets": [],
+            "intentClassifier": "auto",
+            "rehearsal": project_kind == "entities",
+            "oosThreshold": "",
+        }
+    return {"baseModel": "whisper-tiny.en", "datasets": [], "customWeight": 30}
+
+
 def _training_page(
     request: Request, ws: Workspace, project: dict[str, Any], status_code: int = 200, **context: Any
 ) -> Response:
-    speech = project["kind"] == "speech"
-    all_datasets = datasets.list_datasets(ws, project["id"]) if speech else []
+    kind = project["kind"]
+    supported = kind in TRAINABLE_KINDS
+    all_datasets = datasets.list_datasets(ws, project["id"]) if supported else []
     ready = [d for d in all_datasets if d["status"] == Status.SUCCEEDED]
     names = {d["id"]: d["name"] for d in all_datasets}
-    models = _model_rows(ws, project, names) if speech else []
-    context.setdefault("form", {"baseModel": "whisper-tiny.en", "datasets": [], "customWeight": 30})
+    models = _model_rows(ws, project, names) if supported else []
+    context.setdefault("form", _default_form(kind))
     return render(
         request,
         "training.html",
         status_code,
         project=project,
         tab="training",
-        speech=speech,
+        speech=kind == "speech",
+        supported=supported,
+        language=kind in LANGUAGE_PROJECTS,
         models=models,
-        base_models=base_models(),
-        trainable=[d for d in ready if d["kind"] in TRAINABLE_KINDS],
-        testable=[d for d in ready if d["kind"] == "acoustic"],
+        base_models=bases_for(kind),
+        trainable=[d for d in ready if d["kind"] in TRAINABLE_KINDS.get(kind, ())],
+        testable=[d for d in ready if d["kind"] in TEST_KINDS.get(kind, ())],
+        intent_classifiers=INTENT_CLASSIFIERS,
+        test_scores=test_scores,
         active=any(m["status"] in ACTIVE for m in models),
         title=f"Training · {project['name']}",
         canonical=f"{base_path(request)}/projects/{project['id']}/training",
@@ -79,11 +123,15 @@ async def train_model(
     epochs: str = Form(""),
     customWeight: str = Form("30"),
     terms: str = Form(""),
+    intentClassifier: str = Form("auto"),
+    rehearsal: bool = Form(False),
+    oosThreshold: str = Form(""),
     ws: Workspace = Depends(get_workspace),
     queue: JobQueue = Depends(get_queue),
 ) -> Response:
     """Start training through the REST handler (202: a job trains it); errors show next to the form."""
     project = await run_in_threadpool(project_of, ws, project_id)
+    language = project["kind"] in LANGUAGE_PROJECTS
     form = {
         "name": name,
         "description": description,
@@ -93,7 +141,17 @@ async def train_model(
         "epochs": epochs,
         "customWeight": customWeight,
         "terms": terms,
+        "intentClassifier": intentClassifier,
+        "rehearsal": rehearsal,
+        "oosThreshold": oosThreshold,
     }
+    parameters: dict[str, Any] = {"epochs": epochs.strip() or None}
+    if language:  # the language knobs; the box is unchecked (False) when rehearsal is off
+        parameters.update(
+            intentClassifier=intentClassifier, rehearsal=rehearsal, oosThreshold=oosThreshold.strip() or None
+        )
+    else:
+        parameters["customWeight"] = customWeight.strip() or 30
     try:
         body = ModelCreate(
             project=project["id"],
@@ -102,8 +160,8 @@ async def train_model(
             baseModel=baseModel,
             datasets=datasets,
             testDataset=testDataset or None,
-            terms=textarea_lines(terms) or None,
-            parameters={"epochs": epochs.strip() or None, "customWeight": customWeight.strip() or 30},
+            terms=None if language else textarea_lines(terms) or None,
+            parameters=parameters,
         )
         await run_in_threadpool(models_api.train_model, body, request, Response(), ws, queue)
     except Exception as exc:
@@ -147,6 +205,7 @@ def _model_page(
         card=card,
         card_json=json.dumps(card, indent=2) if card else "",
         test=(model.get("metrics") or {}).get("test") or {},
+        language=project["kind"] in LANGUAGE_PROJECTS,
         active=model["status"] in ACTIVE,
         problem=problem,
         title=f"{model['name']} · Training",

@@ -1,7 +1,7 @@
 // tunefork studio: small progressive enhancements, no dependencies.
 // - live regions ([data-live]) refresh themselves while something runs ([data-active="true"]);
 // - dataset uploads show their progress (XHR) and the API's error next to the form;
-// - copy buttons, confirmations, kind help, utterance filters and sorting.
+// - copy buttons, confirmations, kind help, utterance, label and error filters and sorting.
 (function () {
   "use strict";
 
@@ -150,6 +150,42 @@
     if (count) { count.textContent = "Showing " + shown + " of " + rows.length + "."; }
   }
 
+  // ---- other tables (labels, errors): select[data-filter-for=ID] keeps the rows whose data-tags hold its
+  // value ("all": every row); select[data-sort-for=ID] sorts by data-<value>, highest first (lowest first
+  // when the option has data-ascending), "order" restoring the table's own order
+  function updateTable(id) {
+    var table = document.getElementById(id);
+    if (!table || !table.tBodies[0]) { return; }
+    var filter = document.querySelector('[data-filter-for="' + id + '"]');
+    var sort = document.querySelector('[data-sort-for="' + id + '"]');
+    var tag = filter ? filter.value : "all";
+    var key = sort ? sort.value : "order";
+    var ascending = sort ? sort.options[sort.selectedIndex].hasAttribute("data-ascending") : false;
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows).filter(function (row) { return row.hasAttribute("data-order"); });
+    rows.sort(function (a, b) {
+      if (key === "order") { return number(a, "order") - number(b, "order"); }
+      var difference = number(b, key) - number(a, key);
+      return (ascending ? -difference : difference) || number(a, "order") - number(b, "order");
+    });
+    var shown = 0;
+    rows.forEach(function (row) {
+      var tags = (row.getAttribute("data-tags") || "").split(" ");
+      row.hidden = tag !== "all" && tags.indexOf(tag) === -1;
+      if (!row.hidden) { shown += 1; }
+      body.appendChild(row);
+    });
+    var count = document.querySelector('[data-count-for="' + id + '"]');
+    if (count) { count.textContent = "Showing " + shown + " of " + rows.length + "."; }
+  }
+  function updateTables() {
+    var ids = {};
+    Array.prototype.forEach.call(document.querySelectorAll("[data-filter-for], [data-sort-for]"), function (el) {
+      ids[el.getAttribute("data-filter-for") || el.getAttribute("data-sort-for")] = true;
+    });
+    Object.keys(ids).forEach(updateTable);
+  }
+
   function init() {
     // a page rendered in answer to a form post shows its own address, so reloading does not post again
     var canonical = document.body.getAttribute("data-canonical");
@@ -172,10 +208,13 @@
         target.textContent = select.options[select.selectedIndex].getAttribute("data-help");
       } else if (select.matches("[data-utterance-filter], [data-utterance-sort]")) {
         updateUtterances();
+      } else if (select.matches("[data-filter-for], [data-sort-for]")) {
+        updateTable(select.getAttribute("data-filter-for") || select.getAttribute("data-sort-for"));
       }
     });
     updateUtterances();
-    document.addEventListener("studio:refreshed", updateUtterances);
+    updateTables();
+    document.addEventListener("studio:refreshed", function () { updateUtterances(); updateTables(); });
   }
 
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
