@@ -227,3 +227,19 @@ def test_entities_demo_shows_forgetting_with_and_without_rehearsal(tmp_path: Pat
     assert result.exit_code == 0, result.output
     rehearsed, plain = result.output.split("5. The same without rehearsal")
     assert "forgetting (test) PERSON" in rehearsed and "kept 0.0%" in plain
+
+
+def test_fine_tuned_intent_encoder_round_trips_through_its_artifact(tmp_path: Path, monkeypatch) -> None:
+    from tunefork.language import intent_finetune
+    from tunefork.language.intents import load_intent_model, train_intents
+
+    monkeypatch.setattr(intent_finetune, "MIN_STEPS", 12)  # a short run: this checks the plumbing, not accuracy
+    examples = [(e["text"], e["intent"]) for e in intent_examples(6, 0)]
+    model, report = train_intents(examples, features="finetune", out_of_scope_texts=out_of_scope_examples(6, 0))
+    assert report.chosen == "finetune" and "80%" in report.threshold_source and 0.0 <= model.threshold <= 1.0
+    model.save(tmp_path / "intents")
+    loaded = load_intent_model(tmp_path / "intents")
+    texts = ["please refill my ibuprofen prescription", "turn the bedroom heating up to 21 degrees"]
+    assert loaded.labels == model.labels
+    assert loaded.probabilities(texts) == pytest.approx(model.probabilities(texts), abs=1e-5)
+    assert [r[0].name for r in loaded.rank(texts)] == [r[0].name for r in model.rank(texts)]

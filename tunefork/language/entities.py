@@ -27,8 +27,8 @@ from tunefork.progress import ProgressCallback, no_progress
 if TYPE_CHECKING:
     from spacy.language import Language
 
-MAX_EPOCHS = 30
-PATIENCE = 3
+MAX_EPOCHS = 40
+PATIENCE = 5
 DROPOUT = 0.2
 MIN_TEXTS_FOR_DEV = 20
 

@@ -19,7 +19,7 @@ import json
 import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import joblib
 import numpy as np
@@ -82,6 +82,25 @@ class Features:
         return sparse.hstack([counts, sparse.csr_matrix(vectors * COMBINED_EMBEDDING_WEIGHT)]).tocsr()
 
 
+class IntentModel(Protocol):
+    """What the language model needs of an intent classifier (linear or fine-tuned)."""
+
+    labels: list[str]
+    threshold: float
+
+    def probabilities(self, texts: list[str]) -> np.ndarray: ...
+
+    def rank(self, texts: list[str]) -> list[list[IntentScore]]: ...
+
+    def save(self, folder: Path) -> None: ...
+
+
+def rank_intents(labels: list[str], probabilities: np.ndarray) -> list[list[IntentScore]]:
+    """Every intent by probability, best first, for each row of ``probabilities``."""
+    order = np.argsort(-probabilities, axis=1, kind="stable")
+    return [[IntentScore(labels[j], float(row[j])) for j in idx] for row, idx in zip(probabilities, order, strict=True)]
+
+
 def _logits(classifier: LogisticRegression, features: Any) -> np.ndarray:
     scores = classifier.decision_function(features)
     if scores.ndim == 1:  # two classes: P(second) = sigmoid(score) = softmax([0, score])
@@ -89,7 +108,7 @@ def _logits(classifier: LogisticRegression, features: Any) -> np.ndarray:
     return scores
 
 
-def _softmax(logits: np.ndarray) -> np.ndarray:
+def softmax(logits: np.ndarray) -> np.ndarray:
     shifted = logits - logits.max(axis=1, keepdims=True)
     exp = np.exp(shifted)
     return exp / exp.sum(axis=1, keepdims=True)
@@ -99,7 +118,7 @@ def fit_temperature(logits: np.ndarray, gold: np.ndarray) -> float:
     """The temperature that minimises the negative log-likelihood of ``gold`` under ``softmax(logits / T)``."""
 
     def nll(log_t: float) -> float:
-        probs = _softmax(logits / np.exp(log_t))
+        probs = softmax(logits / np.exp(log_t))
         return float(-np.mean(np.log(probs[np.arange(len(gold)), gold] + 1e-12)))
 
     best = minimize_scalar(nll, bounds=(np.log(MIN_TEMPERATURE), np.log(20.0)), method="bounded")
@@ -132,17 +151,11 @@ class IntentClassifier:
 
     def probabilities(self, texts: list[str], vectors: np.ndarray | None = None) -> np.ndarray:
         """Calibrated probabilities, shape ``(len(texts), len(self.labels))``."""
-        return _softmax(_logits(self.classifier, self.features.transform(texts, vectors)) / self.temperature)
+        return softmax(_logits(self.classifier, self.features.transform(texts, vectors)) / self.temperature)
 
     def rank(self, texts: list[str]) -> list[list[IntentScore]]:
         """Every intent by confidence, best first, for each text."""
-        if not texts:
-            return []
-        probs = self.probabilities(texts)
-        order = np.argsort(-probs, axis=1, kind="stable")
-        return [
-            [IntentScore(self.labels[j], float(row[j])) for j in idx] for row, idx in zip(probs, order, strict=True)
-        ]
+        return rank_intents(self.labels, self.probabilities(texts) if texts else np.zeros((0, len(self.labels))))
 
     def save(self, folder: Path) -> None:
         """Write ``classifier.joblib`` and ``intents.json`` into ``folder``."""
@@ -200,13 +213,20 @@ def train_intents(
     threshold: float | None = None,
     seed: int = 0,
     progress: ProgressCallback = no_progress,
-) -> tuple[IntentClassifier, IntentTrainingReport]:
+) -> tuple[IntentModel, IntentTrainingReport]:
     """Train an intent classifier on ``(text, intent)`` examples (see the module docs for the method)."""
     if features not in INTENT_CLASSIFIERS:
         raise TuneforkError(f"unknown intent classifier {features!r}; choose one of {', '.join(INTENT_CLASSIFIERS)}")
     labels = sorted({intent for _, intent in examples})
     if len(labels) < 2:
         raise TuneforkError(f"intent classification needs at least two intents (found {len(labels)}: {labels}).")
+    if features == "finetune":
+        from tunefork.language.intent_finetune import train_finetuned
+
+        return train_finetuned(
+            examples, labels, out_of_scope_texts=out_of_scope_texts or [], threshold=threshold, seed=seed,
+            progress=progress,
+        )  # fmt: skip
     texts = [text for text, _ in examples]
     gold = np.array([labels.index(intent) for _, intent in examples])
     folds = min(MAX_FOLDS, int(np.bincount(gold).max()))
@@ -231,9 +251,8 @@ def train_intents(
     progress(steps - 1, steps, "intents: tuning the out-of-scope threshold")
     source = "given"
     if threshold is None:
-        threshold, source = _tuned_threshold(model, finite, gold, labels, out_of_scope_texts or [])
-        if not out_of_scope_texts:
-            source = f"{source} (shipped general English sentences: the data has no out-of-scope examples)"
+        held_out = softmax(finite / temperature)
+        threshold, source = tune_out_of_scope(model, held_out, gold, labels, out_of_scope_texts or [])
     model.threshold = float(threshold)
     progress(steps, steps, "intents: done")
     report = IntentTrainingReport(
@@ -243,20 +262,46 @@ def train_intents(
     return model, report
 
 
-def _tuned_threshold(
-    model: IntentClassifier, oof_logits: np.ndarray, gold: np.ndarray, labels: list[str], oos_texts: list[str]
+def tune_out_of_scope(
+    model: IntentModel, held_out: np.ndarray, gold: np.ndarray, labels: list[str], oos_texts: list[str]
 ) -> tuple[float, str]:
-    probs = _softmax(oof_logits / model.temperature)
-    confidences = list(probs.max(axis=1))
-    top = [labels[i] for i in probs.argmax(axis=1)]
+    """The out-of-scope threshold maximising accuracy over held-out examples plus out-of-scope texts.
+
+    ``held_out`` holds calibrated probabilities of examples the model did not train on (gold indices in
+    ``gold``). Without ``oos_texts`` the shipped general English sentences stand in, and since they are
+    only a guess at what users will really say out of scope, the threshold is also capped where it still
+    keeps 99% of the correctly classified held-out examples. Returns the threshold and a sentence saying
+    what it was tuned on.
+    """
+    confidences = list(held_out.max(axis=1))
+    top = [labels[i] for i in held_out.argmax(axis=1)]
     gold_labels = [labels[i] for i in gold]
+    keep_most = tune_threshold(confidences, top, gold_labels, OUT_OF_SCOPE)  # no gold OOS: the 99% rule
+    stand_in = not oos_texts
     oos_texts = oos_texts or general_texts()
     oos_probs = model.probabilities(oos_texts)
     confidences += list(oos_probs.max(axis=1))
     top += [labels[i] for i in oos_probs.argmax(axis=1)]
     gold_labels += [OUT_OF_SCOPE] * len(oos_texts)
-    source = f"tuned on out-of-fold predictions and {len(oos_texts)} out-of-scope examples"
-    return float(tune_threshold(confidences, top, gold_labels, OUT_OF_SCOPE)), source
+    source = f"tuned on {len(gold)} held-out predictions and {len(oos_texts)} out-of-scope examples"
+    tuned = tune_threshold(confidences, top, gold_labels, OUT_OF_SCOPE)
+    if stand_in:
+        source += (
+            " (shipped general English sentences, as the data has no out-of-scope examples; capped to keep 99% "
+            "of the correct held-out predictions)"
+        )
+        tuned = min(tuned, keep_most)
+    return float(tuned), source
+
+
+def load_intent_model(folder: Path) -> IntentModel:
+    """The intent classifier saved in ``folder`` (linear or fine-tuned)."""
+    meta = json.loads((folder / "intents.json").read_text(encoding="utf-8"))
+    if meta["features"] == "finetune":
+        from tunefork.language.intent_finetune import FineTunedIntents
+
+        return FineTunedIntents.load(folder)
+    return IntentClassifier.load(folder)
 
 
 def report_to_dict(report: IntentTrainingReport) -> dict[str, Any]:

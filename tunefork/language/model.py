@@ -6,7 +6,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from tunefork.language.base import Entity, IntentScore, Parse
-from tunefork.language.intents import IntentClassifier
+from tunefork.language.intents import IntentModel
 from tunefork.language.rules import EntityRules, merge_entities
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ class SpacyLanguageModel:
     def __init__(
         self,
         name: str,
-        intents: IntentClassifier | None = None,
+        intents: IntentModel | None = None,
         recognizer: Language | None = None,
         rules: EntityRules | None = None,
         output_labels: Collection[str] | None = None,

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 FEATURE_SETS = ("embeddings", "tfidf", "combined")
-INTENT_CLASSIFIERS = ("auto", *FEATURE_SETS)
-"""Choices of ``--intent-classifier`` (see :mod:`tunefork.language.intents`)."""
+INTENT_CLASSIFIERS = ("auto", *FEATURE_SETS, "finetune")
+"""Choices of ``--intent-classifier``: ``auto`` picks among the feature sets by cross-validation (see
+:mod:`tunefork.language.intents`); ``finetune`` fine-tunes the encoder (:mod:`tunefork.language.intent_finetune`)."""
 
 
 def engine_options(

@@ -3,7 +3,7 @@
 Options (``TrainingParameters.options``):
 
 - ``intent_classifier``: ``auto`` (default), ``embeddings``, ``tfidf`` or ``combined`` (see
-  :mod:`tunefork.language.intents`);
+  :mod:`tunefork.language.intents`), or ``finetune`` (:mod:`tunefork.language.intent_finetune`);
 - ``rehearsal``: keep the base labels alive while fine-tuning the recognizer (see
   :mod:`tunefork.language.entities`); the workflow turns it on for entities projects and off for
   language projects;
@@ -27,7 +27,7 @@ from tunefork.errors import TuneforkError
 from tunefork.language.data import LanguageTrainingData
 from tunefork.language.entities import train_recognizer
 from tunefork.language.general_text import rehearsal_texts
-from tunefork.language.intents import IntentClassifier, report_to_dict, train_intents
+from tunefork.language.intents import load_intent_model, report_to_dict, train_intents
 from tunefork.language.model import SpacyLanguageModel
 from tunefork.language.rules import EntityRules
 from tunefork.progress import ProgressCallback
@@ -89,7 +89,7 @@ def load(artifact_dir: Path, card: dict[str, Any]) -> SpacyLanguageModel:
     import spacy
 
     config = card["engine_config"]
-    intents = IntentClassifier.load(artifact_dir / "intents") if config.get("intents") else None
+    intents = load_intent_model(artifact_dir / "intents") if config.get("intents") else None
     recognizer = spacy.load(artifact_dir / "ner") if config.get("recognizer") else None
     return SpacyLanguageModel(
         card["name"], intents, recognizer, EntityRules.load(artifact_dir), config.get("output_labels")

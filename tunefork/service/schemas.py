@@ -84,8 +84,10 @@ class TrainingParametersIn(Request):
     customWeight: int = Field(30, ge=0, le=100, description="Domain LM weight in percent (sphinx).")
     epochs: int | None = Field(None, ge=1, le=1000, description="Fine-tuning epochs over audio (whisper).")
     seed: int = Field(0, ge=0, le=2**31 - 1)
-    intentClassifier: Literal["auto", "embeddings", "tfidf", "combined"] = Field(
-        "auto", description="Intent features (language models); auto picks by cross-validation."
+    intentClassifier: Literal["auto", "embeddings", "tfidf", "combined", "finetune"] = Field(
+        "auto",
+        description="Intent classifier (language models): auto picks a linear one by cross-validation; "
+        "finetune trains the sentence encoder itself (slower, better with few examples).",
     )
     rehearsal: bool | None = Field(
         None, description="Keep base entity labels while fine-tuning (default: on for entities projects)."
