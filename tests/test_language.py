@@ -243,3 +243,14 @@ def test_fine_tuned_intent_encoder_round_trips_through_its_artifact(tmp_path: Pa
     assert loaded.labels == model.labels
     assert loaded.probabilities(texts) == pytest.approx(model.probabilities(texts), abs=1e-5)
     assert [r[0].name for r in loaded.rank(texts)] == [r[0].name for r in model.rank(texts)]
+
+
+def test_language_options_are_refused_for_speech_models(workspace: Workspace, tmp_path: Path) -> None:
+    projects.create_project(workspace, "s", "speech")
+    text = tmp_path / "related.txt"
+    text.write_text("refill the ibuprofen prescription\n", encoding="utf-8")
+    datasets.upload_dataset(workspace, "s", text, "language")
+    parameters = TrainingParameters(options=engine_options(rehearsal=False))
+    with pytest.raises(TuneforkError, match="rehearsal apply to language"):
+        training.create_model(workspace, "s", "m", "whisper-tiny.en", ["related"], parameters=parameters)
+    assert training.list_models(workspace, "s") == []

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+LANGUAGE_OPTIONS = frozenset(
+    {"intent_classifier", "rehearsal", "oos_threshold", "rehearsal_texts", "base_labels_in_output"}
+)
+"""Every option the language engine reads (see :mod:`tunefork.language.trainer`)."""
 FEATURE_SETS = ("embeddings", "tfidf", "combined")
 INTENT_CLASSIFIERS = ("auto", *FEATURE_SETS, "finetune")
 """Choices of ``--intent-classifier``: ``auto`` picks among the feature sets by cross-validation (see

@@ -27,6 +27,7 @@ from tunefork.evaluation.comparison import ComparisonResult
 from tunefork.evaluation.language_scoring import LanguageEvaluationResult
 from tunefork.language import trainer as language_trainer
 from tunefork.language.data import LanguageTrainingData
+from tunefork.language.options import LANGUAGE_OPTIONS
 from tunefork.language.registry import is_language_base_model, is_language_engine
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.speech.customization import CARD_NAME, TrainingData, TrainingParameters, read_card
@@ -93,6 +94,9 @@ def create_model(
     with workspace.session() as session:
         project = get_project(session, project_ref)
         engine = _engine_for(project.kind, base_model, gate)
+        misplaced = sorted(set(parameters.options) & LANGUAGE_OPTIONS) if project.kind == "speech" else []
+        if misplaced:
+            raise TuneforkError(f"Option(s) {', '.join(misplaced)} apply to language and entities models only.")
         if project.kind in LANGUAGE_PROJECT_KINDS:
             parameters.options.setdefault("rehearsal", project.kind == "entities")
             parameters.options.setdefault("base_labels_in_output", project.kind == "entities")
