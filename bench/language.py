@@ -386,7 +386,7 @@ def detail_lines(results: dict[str, Any]) -> list[str]:
                 lines.append(
                     f"| ATIS {label} | {v} | {_pct(run['accuracy'])} | {_pct(run['accuracy_without_threshold'])} "
                     f"| {run['threshold']:.3f} "
-                    f"| {run['classifier']} ({_pct(cv)}, {run['folds']} folds) | {slots} | {training_info} "
+                    f"| {run['classifier']} ({_pct(cv)}, {_held_out(run['folds'])}) | {slots} | {training_info} "
                     f"| {run['training_seconds']:.1f} | {_all_test(run['all_test'])} |"
                 )
     ner = results.get("ner")
@@ -403,6 +403,11 @@ def detail_lines(results: dict[str, Any]) -> list[str]:
                 f"| {run['training_seconds']:.1f} | - |"
             )
     return lines
+
+
+def _held_out(folds: int) -> str:
+    """How the classifier's accuracy was held out: k-fold cross-validation, or a held-out split (finetune)."""
+    return f"{folds} folds" if folds else "held-out split"
 
 
 def print_tables(results: dict[str, Any]) -> None:

@@ -206,7 +206,7 @@ def train_finetuned(
         source += "; calibrated by a run on 80% of the examples, then trained on all of them"
     model.threshold = float(threshold)
     report = IntentTrainingReport(
-        chosen=FINETUNE, folds=0, cv_accuracy={f"{FINETUNE} (held-out)": held_accuracy},
+        chosen=FINETUNE, folds=0, cv_accuracy={FINETUNE: held_accuracy},
         temperature=round(temperature, 4), threshold=round(model.threshold, 4), threshold_source=source,
         examples=len(examples), intents=len(labels),
     )  # fmt: skip

@@ -131,6 +131,7 @@ class IntentTrainingReport:
 
     chosen: str
     folds: int
+    """Cross-validation folds behind ``cv_accuracy``; 0 when it is the accuracy on a held-out split."""
     cv_accuracy: dict[str, float]
     temperature: float
     threshold: float
