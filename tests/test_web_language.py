@@ -10,32 +10,17 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
 
-import pytest
 from fastapi.testclient import TestClient
+from studio_session import sign_in
 
 from tunefork.language.sample_data import gadget_ner_examples, intent_examples, out_of_scope_examples
-from tunefork.service.app import create_app
 from tunefork.workflows import datasets, endpoints, jobs, training
 from tunefork.workspace import Workspace
 
-TOKEN = "web-language-token"
 XHR = {"X-Requested-With": "XMLHttpRequest"}
 
-
-@pytest.fixture
-def client(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
-    """A client of the app (jobs run when the test says so), signed in."""
-    monkeypatch.setenv("TUNEFORK_ADMIN_TOKEN", TOKEN)
-    with TestClient(create_app(workspace)) as test_client:
-        yield test_client
-
-
-def _sign_in(client: TestClient) -> str:
-    response = client.post("/studio/signin", data={"token": TOKEN, "next": "/studio/"})
-    assert response.status_code == 200
-    return re.search(r'name="csrf" value="([0-9a-f]+)"', response.text).group(1)
+pytest_plugins = ["studio_session"]
 
 
 def _run_job(client: TestClient, workspace: Workspace, resource_id: str) -> None:
@@ -93,7 +78,7 @@ def _deploy(client: TestClient, base: str, csrf: str, model_id: str) -> tuple[st
 
 
 def test_entities_project_from_upload_to_logged_parse(client: TestClient, workspace: Workspace) -> None:
-    csrf = _sign_in(client)
+    csrf = sign_in(client)
     project_id = _create_project(client, csrf, "gadgets", "entities")
     base = f"/studio/projects/{project_id}"
     data_page = client.get(f"{base}/data")
@@ -149,7 +134,7 @@ def test_entities_project_from_upload_to_logged_parse(client: TestClient, worksp
 
 
 def test_language_project_from_upload_to_exported_logs(client: TestClient, workspace: Workspace) -> None:
-    csrf = _sign_in(client)
+    csrf = sign_in(client)
     project_id = _create_project(client, csrf, "pharmacy", "language")
     base = f"/studio/projects/{project_id}"
     assert "Example requests labelled with their intent" in client.get(f"{base}/data").text

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from studio_session import TOKEN, sign_in
 
 from tunefork.service.app import create_app
 from tunefork.service.config import ServiceSettings
@@ -17,22 +17,7 @@ from tunefork.workflows.endpoints import authorize, show_endpoint
 from tunefork.workflows.projects import create_project
 from tunefork.workspace import Workspace
 
-TOKEN = "web-test-token"
-
-
-@pytest.fixture
-def client(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
-    """A client of the app (no job consumer), not signed in."""
-    monkeypatch.setenv("TUNEFORK_ADMIN_TOKEN", TOKEN)
-    with TestClient(create_app(workspace)) as test_client:
-        yield test_client
-
-
-def _sign_in(client: TestClient) -> str:
-    """Sign in and return the CSRF token the pages embed."""
-    response = client.post("/studio/signin", data={"token": TOKEN, "next": "/studio/"})
-    assert response.status_code == 200
-    return re.search(r'name="csrf" value="([0-9a-f]+)"', response.text).group(1)
+pytest_plugins = ["studio_session"]
 
 
 def _alert(html: str) -> str:
@@ -75,7 +60,7 @@ def test_browsers_at_the_root_go_to_the_studio(client: TestClient) -> None:
 
 
 def test_unknown_pages_and_resources_get_a_readable_404(client: TestClient, workspace: Workspace) -> None:
-    _sign_in(client)
+    sign_in(client)
     page = client.get("/studio/no/such/page")
     assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
     assert "There is no studio page at /studio/no/such/page" in page.text
@@ -88,7 +73,7 @@ def test_unknown_pages_and_resources_get_a_readable_404(client: TestClient, work
 
 
 def test_form_errors_show_the_api_message_next_to_the_form(client: TestClient, workspace: Workspace) -> None:
-    csrf = _sign_in(client)
+    csrf = sign_in(client)
     created = client.post("/studio/projects", data={"csrf": csrf, "name": "calls", "kind": "speech"})
     assert created.status_code == 200 and "<h1>calls</h1>" in created.text
     duplicate = client.post("/studio/projects", data={"csrf": csrf, "name": "calls", "kind": "speech"})
@@ -105,14 +90,14 @@ def test_form_errors_show_the_api_message_next_to_the_form(client: TestClient, w
 
 
 def test_forms_need_the_csrf_token(client: TestClient) -> None:
-    _sign_in(client)
+    sign_in(client)
     forged = client.post("/studio/projects", data={"name": "forged"})
     assert forged.status_code == 403 and "reload the page" in _alert(forged.text)
     assert "forged" not in client.get("/studio/").text
 
 
 def test_script_uploads_get_errors_as_json(client: TestClient, workspace: Workspace, tmp_path: Path) -> None:
-    csrf = _sign_in(client)
+    csrf = sign_in(client)
     project = create_project(workspace, "uploads", "speech")
     text = tmp_path / "related.txt"
     text.write_text("one line of related text\n", encoding="utf-8")
@@ -134,7 +119,7 @@ def test_script_uploads_get_errors_as_json(client: TestClient, workspace: Worksp
 
 
 def test_projects_of_other_kinds_say_what_comes_later(client: TestClient, workspace: Workspace) -> None:
-    _sign_in(client)
+    sign_in(client)
     project = create_project(workspace, "photos", "image")
     for tab in ("", "/data", "/training", "/evaluation", "/deployment"):
         page = client.get(f"/studio/projects/{project['id']}{tab}")
@@ -159,7 +144,7 @@ def test_studio_uploads_get_the_upload_limit(workspace: Workspace, monkeypatch: 
     monkeypatch.setenv("TUNEFORK_ADMIN_TOKEN", TOKEN)
     settings = ServiceSettings(max_upload_bytes=4096, max_request_bytes=1024)
     with TestClient(create_app(workspace, settings=settings)) as client:
-        csrf = _sign_in(client)
+        csrf = sign_in(client)
         project = create_project(workspace, "limits", "speech")
         form = {"csrf": csrf, "project": project["id"], "kind": "language"}
         xhr = {"X-Requested-With": "XMLHttpRequest"}
@@ -178,7 +163,7 @@ def test_histogram_counts_every_value() -> None:
 
 
 def test_endpoint_keys_settings_and_deletion(client: TestClient, workspace: Workspace) -> None:
-    csrf = _sign_in(client)
+    csrf = sign_in(client)
     project = create_project(workspace, "deploy", "speech")
     base = f"/studio/projects/{project['id']}"
     form = {"csrf": csrf, "name": "prod", "model": "whisper-tiny.en", "logging": "true", "retentionDays": "14"}
