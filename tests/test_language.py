@@ -254,3 +254,30 @@ def test_language_options_are_refused_for_speech_models(workspace: Workspace, tm
     with pytest.raises(TuneforkError, match="rehearsal apply to language"):
         training.create_model(workspace, "s", "m", "whisper-tiny.en", ["related"], parameters=parameters)
     assert training.list_models(workspace, "s") == []
+
+
+def test_rest_api_trains_and_evaluates_language_models(lab: Workspace, monkeypatch) -> None:
+    from tunefork.workflows import jobs
+
+    monkeypatch.setenv("TUNEFORK_ADMIN_TOKEN", TOKEN)
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    with TestClient(create_app(lab)) as client:
+        body = {"project": "gadgets", "name": "ner-rest", "baseModel": "en-core-web-sm", "datasets": ["train"],
+                "parameters": {"rehearsal": True, "epochs": 3}}  # fmt: skip
+        created = client.post("/models", json=body, headers=auth)
+        assert created.status_code == 202, created.text
+        model_id = created.json()["id"]
+        assert client.app.state.queue.run(jobs.latest_job_for(lab, model_id)["id"]) == "Succeeded"
+        model = client.get(f"/models/{model_id}", headers=auth).json()
+        assert model["status"] == "Succeeded" and model["parameters"]["options"]["rehearsal"] is True
+        request = {"dataset": "test", "model1": "en-core-web-sm", "model2": model_id, "project": "gadgets"}
+        evaluation = client.post("/evaluations", json=request, headers=auth)
+        assert evaluation.status_code == 202, evaluation.text
+        evaluation_id = evaluation.json()["id"]
+        assert client.app.state.queue.run(jobs.latest_job_for(lab, evaluation_id)["id"]) == "Succeeded"
+        result = client.get(f"/evaluations/{evaluation_id}", headers=auth).json()["result"]
+        assert result["type"] == "language" and result["forgetting"]["test"]["PERSON"]["retained"] >= 0.9
+        assert (
+            client.post("/models", json={**body, "name": "x", "baseModel": "whisper-tiny.en"}, headers=auth).status_code
+            == 422
+        )
