@@ -163,7 +163,7 @@ def _fine_tune(
         loss.backward()
         optimizer.step()
         schedule.step()
-        progress(step, steps, f"loss {float(loss):.3f}")
+        progress(step, steps, f"loss {loss.item():.3f}")
     return model
 
 
