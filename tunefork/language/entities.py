@@ -61,8 +61,7 @@ def _overlaps(span: Span, others: list[Span]) -> bool:
 
 def base_predictions(nlp: Language, texts: list[str], labels: set[str]) -> list[list[Span]]:
     """The spans of ``labels`` the pipeline ``nlp`` finds in each text."""
-    with nlp.select_pipes(enable=["ner"]):
-        docs = list(nlp.pipe(texts, batch_size=64))
+    docs = nlp.pipe(texts, batch_size=64, disable=[name for name in nlp.pipe_names if name != "ner"])
     return [[(e.start_char, e.end_char, e.label_) for e in doc.ents if e.label_ in labels] for doc in docs]
 
 
@@ -140,7 +139,7 @@ def train_recognizer(
     report.labels = sorted(set(ner.labels))
     shuffled = list(items)
     random.Random(seed).shuffle(shuffled)
-    dev = shuffled[: len(shuffled) // 10] if len(shuffled) >= MIN_TEXTS_FOR_DEV else []
+    dev = shuffled[: len(shuffled) // 10] if len(shuffled) >= MIN_TEXTS_FOR_DEV and not epochs else []
     train = shuffled[len(dev) :]
     report.training_texts, report.dev_texts = len(train), len(dev)
     examples = _examples(nlp, train)
@@ -154,7 +153,7 @@ def train_recognizer(
         for batch in minibatch(examples, size=16):
             nlp.update(batch, drop=DROPOUT, sgd=optimizer, losses=losses)
         report.epochs = epoch
-        if dev and not epochs:
+        if dev:
             f1 = _dev_f1(nlp, dev)
             if f1 > best_f1:
                 best_f1, best_weights, stale, report.best_epoch = f1, ner.to_bytes(), 0, epoch

@@ -231,6 +231,11 @@ def train_intents(
     texts = [text for text, _ in examples]
     gold = np.array([labels.index(intent) for _, intent in examples])
     folds = min(MAX_FOLDS, int(np.bincount(gold).max()))
+    if folds < 2:
+        raise TuneforkError(
+            "every intent has a single example: give at least one intent two examples so the classifier can be "
+            "cross-validated and calibrated."
+        )
     candidates = list(FEATURE_SETS) if features == "auto" else [features]
     needs_vectors = any(kind != "tfidf" for kind in candidates)
     steps = len(candidates) + 2

@@ -55,10 +55,11 @@ class SpacyLanguageModel:
         with self._lock:
             rankings: list[list[IntentScore]] = self.intents.rank(texts) if self.intents else [[] for _ in texts]
             found = self._recognize(texts)
+            matched = [self.rules.match(text) for text in texts]
         threshold = self.intents.threshold if self.intents else None
         parses = []
-        for text, ranking, entities in zip(texts, rankings, found, strict=True):
-            merged = merge_entities(self.rules.resolve(entities), self.rules.match(text))
+        for text, ranking, entities, rules in zip(texts, rankings, found, matched, strict=True):
+            merged = merge_entities(self.rules.resolve(entities), rules)
             out_of_scope = bool(ranking) and ranking[0].confidence < (threshold or 0.0)
             parses.append(Parse(text, ranking, out_of_scope, merged, threshold))
         return parses
@@ -66,8 +67,8 @@ class SpacyLanguageModel:
     def _recognize(self, texts: list[str]) -> list[list[Entity]]:
         if self.recognizer is None:
             return [[] for _ in texts]
-        with self.recognizer.select_pipes(enable=["ner"]):
-            docs = list(self.recognizer.pipe(texts, batch_size=64))
+        others = [name for name in self.recognizer.pipe_names if name != "ner"]
+        docs = self.recognizer.pipe(texts, batch_size=64, disable=others)
         keep = self.output_labels
         return [
             [

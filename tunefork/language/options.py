@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+MAX_TEXT_CHARACTERS = 2000
+"""The longest text a language endpoint parses in one request."""
 LANGUAGE_OPTIONS = frozenset(
     {"intent_classifier", "rehearsal", "oos_threshold", "rehearsal_texts", "base_labels_in_output"}
 )

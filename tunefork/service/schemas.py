@@ -10,7 +10,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tunefork.language.options import engine_options
+from tunefork.language.options import INTENT_CLASSIFIERS, MAX_TEXT_CHARACTERS, engine_options
 
 T = TypeVar("T")
 Name = Field(min_length=1, max_length=200)
@@ -84,7 +84,7 @@ class TrainingParametersIn(Request):
     customWeight: int = Field(30, ge=0, le=100, description="Domain LM weight in percent (sphinx).")
     epochs: int | None = Field(None, ge=1, le=1000, description="Fine-tuning epochs over audio (whisper).")
     seed: int = Field(0, ge=0, le=2**31 - 1)
-    intentClassifier: Literal["auto", "embeddings", "tfidf", "combined", "finetune"] = Field(
+    intentClassifier: Literal[INTENT_CLASSIFIERS] = Field(  # type: ignore[valid-type]
         "auto",
         description="Intent classifier (language models): auto picks a linear one by cross-validation; "
         "finetune trains the sentence encoder itself (slower, better with few examples).",
@@ -251,7 +251,7 @@ class Recognition(BaseModel):
 class ParseRequest(Request):
     """One utterance to understand."""
 
-    text: str = Field(min_length=1, max_length=2000, examples=["refill my Tylenol prescription"])
+    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARACTERS, examples=["refill my Tylenol prescription"])
 
 
 class ParsedIntent(BaseModel):

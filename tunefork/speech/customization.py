@@ -54,6 +54,11 @@ class TrainingParameters:
     options: dict[str, Any] = field(default_factory=dict)
     """Engine-specific extras (documented by each trainer)."""
 
+    @classmethod
+    def from_stored(cls, values: dict[str, Any]) -> TrainingParameters:
+        """The parameters kept in a model row's ``parameters`` (which also holds workflow settings)."""
+        return cls(**{key: value for key, value in values.items() if key in cls.__dataclass_fields__})
+
 
 @dataclass
 class TrainedComponents:

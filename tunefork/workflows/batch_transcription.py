@@ -60,8 +60,7 @@ def register_transcription(
     """Validate a request (a dataset, or files to be placed in :func:`uploads_dir`) and record it NotStarted."""
     if (dataset_ref is None) == (not file_names):
         raise TuneforkError("Give either a dataset or one or more audio files, not both.")
-    resolved = resolve_model(workspace, model_ref, project)
-    resolved.require("speech")
+    resolved = resolve_model(workspace, model_ref, project, kind="speech")
     model_key = resolved.model_id or resolved.name
     dataset_id, project_id, count = None, None, len(file_names or [])
     if dataset_ref is not None:

@@ -36,6 +36,7 @@ from tunefork.audio import write_wav
 from tunefork.errors import ConflictError, NotFoundError, TuneforkError
 from tunefork.evaluation.normalizer import get_normalizer
 from tunefork.language.base import OUT_OF_SCOPE
+from tunefork.language.options import MAX_TEXT_CHARACTERS
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.artifacts import atomic_write_text, write_jsonl
 from tunefork.store.models import Endpoint, EndpointLog, Model, Status, new_id, utcnow
@@ -44,7 +45,6 @@ from tunefork.workflows.datasets import register_dataset, upload_dataset
 from tunefork.workflows.models import ResolvedModel, resolve_model
 from tunefork.workspace import Workspace
 
-MAX_PARSE_CHARACTERS = 2000
 MODEL_KIND_BY_PROJECT = {"speech": "speech", "language": "language", "entities": "language"}
 
 KEY_NAMES = ("key1", "key2")
@@ -93,9 +93,7 @@ def _deployable(workspace: Workspace, model_ref: str, project: str) -> ResolvedM
         project_kind, project_name = project_row.kind, project_row.name
     if project_kind not in MODEL_KIND_BY_PROJECT:
         raise TuneforkError(f"Project '{project_name}' is a {project_kind} project; endpoints serve speech or text.")
-    model = resolve_model(workspace, model_ref, project)
-    model.require(MODEL_KIND_BY_PROJECT[project_kind])
-    return model
+    return resolve_model(workspace, model_ref, project, kind=MODEL_KIND_BY_PROJECT[project_kind])
 
 
 def create_endpoint(
@@ -278,8 +276,8 @@ def parse(target: RecognitionTarget, text: str) -> dict[str, Any]:
     text = text.strip()
     if not text:
         raise TuneforkError("The text to parse is empty.")
-    if len(text) > MAX_PARSE_CHARACTERS:
-        raise TuneforkError(f"The text has {len(text)} characters, over the {MAX_PARSE_CHARACTERS} limit.")
+    if len(text) > MAX_TEXT_CHARACTERS:
+        raise TuneforkError(f"The text has {len(text)} characters, over the {MAX_TEXT_CHARACTERS} limit.")
     result = target.model.load().parse(text).to_json()
     return {"endpoint": target.endpoint_id, "model": target.model.name, "modelId": target.model.model_id, **result}
 
@@ -437,11 +435,12 @@ def download_logs(workspace: Workspace, ref: str, output_dir: Path, project: str
     """Copy an endpoint's logs into ``output_dir``: ``logs.jsonl`` plus, for speech, the WAVs and ``trans.txt``.
 
     ``trans.txt`` holds ``<log id>.wav<TAB>recognized text``: correct it, zip the folder and upload it as
-    an ``acoustic`` dataset to train on real traffic. Parsed texts go to ``utterances.csv`` (``text,intent``
-    with the predicted intent): correct the intents and upload it as an ``utterances`` dataset. Returns the
-    number of requests written.
+    an ``acoustic`` dataset to train on real traffic. Parsed texts go where :func:`write_parsed_logs` puts
+    them, ready to correct and upload. Returns the number of requests written.
     """
     logs = list_logs(workspace, ref, project, top=10**9)
+    with workspace.session() as session:
+        project_kind = get_endpoint(session, ref, project).project.kind
     output_dir.mkdir(parents=True, exist_ok=True)
     spoken, typed = [], []
     for log in reversed(logs):
@@ -457,12 +456,24 @@ def download_logs(workspace: Workspace, ref: str, output_dir: Path, project: str
         lines = "".join(f"{log['id']}.wav\t{log['displayText']}\n" for log in spoken)
         atomic_write_text(output_dir / "trans.txt", lines)
     if typed:
-        write_utterances_csv(output_dir / "utterances.csv", [log["result"] for log in typed])
+        write_parsed_logs(output_dir, project_kind, [log["result"] for log in typed])
     return len(spoken) + len(typed)
 
 
-def write_utterances_csv(path: Path, parses: list[dict[str, Any]]) -> None:
-    """``text,intent`` rows of logged parses (the predicted intent, to be reviewed), written atomically."""
+def write_parsed_logs(folder: Path, project_kind: str, parses: list[dict[str, Any]]) -> str:
+    """Write logged parses as a dataset to review; returns its kind.
+
+    Entities projects get ``spans.jsonl`` (``annotated-text``: each text with the entities found), language
+    projects ``utterances.csv`` (``utterances``: ``text,intent`` with the predicted intent).
+    """
+    if project_kind == "entities":
+        write_jsonl(folder / "spans.jsonl", [_annotated(result) for result in parses])
+        return "annotated-text"
+    _write_utterances_csv(folder / "utterances.csv", parses)
+    return "utterances"
+
+
+def _write_utterances_csv(path: Path, parses: list[dict[str, Any]]) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["text", "intent"])
@@ -501,12 +512,8 @@ def snapshot_logs(workspace: Workspace, ref: str, project: str | None = None) ->
     root.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(dir=root, prefix="logs."))
     parses = [row.result for row in rows if not row.audio]
-    if parses and project_kind == "entities":
-        write_jsonl(folder / "spans.jsonl", [_annotated(result) for result in parses])
-        return folder, "annotated-text"
     if parses:
-        write_utterances_csv(folder / "utterances.csv", parses)
-        return folder, "utterances"
+        return folder, write_parsed_logs(folder, project_kind, parses)
     for relative in (row.audio for row in rows):
         source = workspace.home / relative
         if not source.is_file():

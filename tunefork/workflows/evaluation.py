@@ -150,7 +150,7 @@ def _score(
     """Run the dataset through each model and compare them (overlap warnings included)."""
     records = dataset_records(workspace, dataset_id)
     if kind in LANGUAGE_TEST_KINDS:
-        language = score_language(workspace, dataset_id, dataset_name, kind, models, progress)
+        language = score_language(records, dataset_name, kind, models, progress)
         language.warnings.extend(_overlap_warnings(workspace, records, models))
         return language
     references = {r["id"]: r["text"] for r in records}

@@ -6,6 +6,8 @@ the test dataset holds text, so evaluations of both kinds share one table, one j
 
 from __future__ import annotations
 
+from typing import Any
+
 from tunefork.errors import TuneforkError
 from tunefork.evaluation.language_scoring import (
     LanguageEvaluationResult,
@@ -16,9 +18,7 @@ from tunefork.evaluation.language_scoring import (
 from tunefork.language.base import LanguageModel, Parse
 from tunefork.language.general_text import side_effect_texts
 from tunefork.progress import ProgressCallback, no_progress
-from tunefork.workflows.datasets import dataset_records
 from tunefork.workflows.models import ResolvedModel
-from tunefork.workspace import Workspace
 
 BATCH = 64
 
@@ -33,17 +33,14 @@ def parse_all(model: LanguageModel, texts: list[str], progress: ProgressCallback
 
 
 def score_language(
-    workspace: Workspace,
-    dataset_id: str,
+    records: list[dict[str, Any]],
     dataset_name: str,
     kind: str,
     models: list[ResolvedModel],
     progress: ProgressCallback = no_progress,
 ) -> LanguageEvaluationResult:
-    """Parse the dataset with each model and score them; with two, add the forgetting check."""
-    for model in models:
-        model.require("language")
-    items = gold_items(kind, dataset_records(workspace, dataset_id))
+    """Parse the dataset's ``records`` with each (language) model and score them; with two, add the forgetting check."""
+    items = gold_items(kind, records)
     if not items:
         raise TuneforkError(f"Dataset '{dataset_name}' has no examples to evaluate on (only rules or synonyms).")
     loaded = [model.load() for model in models]
@@ -52,7 +49,7 @@ def score_language(
     result = score_models(
         dataset_name, kind, items, [(r.name, r.model_id, p) for r, p in zip(models, parses, strict=True)]
     )
-    if len(models) == 2:
+    if len(models) == 2 and all(scores.entities is not None for scores in result.models):
         general = side_effect_texts()
         before, after = (
             [[e.span for e in p.entities] for p in parse_all(m, general, progress, f"{r.name}: general text")]

@@ -23,13 +23,14 @@ from tunefork.evaluation.language_scoring import GoldItem, gold_items, score_mod
 from tunefork.language import trainer
 from tunefork.language.data import LanguageTrainingData
 from tunefork.language.model import SpacyLanguageModel
+from tunefork.language.registry import is_language_engine
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.speech.customization import TrainingParameters
 from tunefork.store.artifacts import atomic_write_json
-from tunefork.store.models import Dataset
 from tunefork.store.repository import get_dataset, get_model
 from tunefork.workflows.datasets import dataset_records
 from tunefork.workflows.language_evaluation import parse_all
+from tunefork.workflows.training import records_with_kinds
 from tunefork.workspace import Workspace
 
 DEFAULT_FRACTIONS = (0.1, 0.25, 0.5, 1.0)
@@ -42,18 +43,15 @@ class _Recipe:
     def __init__(self, workspace: Workspace, model_ref: str, project: str | None) -> None:
         with workspace.session() as session:
             model = get_model(session, model_ref, project)
-            if model.engine != trainer.ENGINE:
+            if not is_language_engine(model.engine):
                 raise TuneforkError(f"Model '{model.name}' is a speech model; this needs a language model.")
-            self.name, self.base = model.name, model.base_model
-            fields = TrainingParameters.__dataclass_fields__
-            self.parameters = TrainingParameters(**{k: v for k, v in model.parameters.items() if k in fields})
-            kinds = [(d, session.get(Dataset, d).kind) for d in model.dataset_ids]
+            self.name, self.base, dataset_ids = model.name, model.base_model, list(model.dataset_ids)
+            self.parameters = TrainingParameters.from_stored(model.parameters)
         self.examples: list[tuple[str, dict[str, Any]]] = []
         self.rules: list[tuple[str, dict[str, Any]]] = []
-        for dataset_id, kind in kinds:
-            for record in dataset_records(workspace, dataset_id):
-                is_example = kind in EXAMPLE_KINDS and record.get("type", "example") == "example"
-                (self.examples if is_example else self.rules).append((kind, record))
+        for kind, record in records_with_kinds(workspace, dataset_ids):
+            is_example = kind in EXAMPLE_KINDS and record.get("type", "example") == "example"
+            (self.examples if is_example else self.rules).append((kind, record))
         if not self.examples:
             raise TuneforkError(f"Model '{self.name}' was trained on rules only: there are no examples to split.")
         self.test_kind = "utterances" if any(r.get("intent") for _, r in self.examples) else "annotated-text"
@@ -76,6 +74,21 @@ class _Recipe:
         if self.test_kind == "utterances":
             return [r.get("intent") or "" for _, r in self.examples]
         return [(r.get("spans") or [{"label": ""}])[0]["label"] for _, r in self.examples]
+
+
+def _round_robin(labels: list[str], seed: int) -> list[int]:
+    """Example indices shuffled within each label, then interleaved: every prefix covers the labels evenly."""
+    rng = random.Random(seed)
+    groups: dict[str, list[int]] = {}
+    for index, label in enumerate(labels):
+        groups.setdefault(label, []).append(index)
+    for members in groups.values():
+        rng.shuffle(members)
+    queues = [groups[label] for label in sorted(groups)]
+    order = []
+    while any(queues):
+        order += [queue.pop(0) for queue in queues if queue]
+    return order
 
 
 def _spans(record: dict[str, Any]) -> list[tuple[int, int, str]]:
@@ -168,13 +181,14 @@ def learning_curve(
     if kind != recipe.test_kind:
         raise TuneforkError(f"The learning curve needs a held-out '{recipe.test_kind}' dataset (got '{kind}').")
     items = gold_items(kind, dataset_records(workspace, dataset_id))
-    order = list(range(len(recipe.examples)))
-    random.Random(recipe.parameters.seed).shuffle(order)
+    labels = recipe.labels()
+    order = _round_robin(labels, recipe.parameters.seed)
+    smallest = min(len(order), 2 * len(set(labels)))
     scratch = _scratch(workspace)
     points = []
     try:
         for step, fraction in enumerate(fractions):
-            size = max(2, round(fraction * len(order)))
+            size = max(smallest, round(fraction * len(order)))
             progress(step, len(fractions), f"training on {size} examples")
             model = recipe.train(order[:size], scratch, no_progress)
             points.append({"fraction": fraction, "train_size": size, "metrics": _score(recipe, model, items, "curve")})

@@ -19,7 +19,6 @@ from tunefork.language.registry import (
     load_language_base,
 )
 from tunefork.speech.base import SpeechModel
-from tunefork.speech.customization import read_card
 from tunefork.speech.registry import is_base_model, list_base_models, load_base_model, load_custom_model
 from tunefork.store.models import Model, Status
 from tunefork.store.repository import get_model
@@ -34,16 +33,15 @@ class ResolvedModel:
     model_id: str | None = None
     artifact_dir: Path | None = None
     training_dataset_ids: list[str] = field(default_factory=list)
-    engine: str | None = None
-    """The custom model's engine (read from its card when not given)."""
+    engine: str = ""
+    """The custom model's engine (custom models only)."""
 
     @property
     def kind(self) -> str:
         """``language`` for language and entity models, else ``speech``."""
         if self.artifact_dir is None:
             return "language" if is_language_base_model(self.name) else "speech"
-        engine = self.engine or read_card(self.artifact_dir)["engine"]
-        return "language" if is_language_engine(engine) else "speech"
+        return "language" if is_language_engine(self.engine) else "speech"
 
     def load(self) -> SpeechModel | LanguageModel:
         """Load the model (shared per process)."""
@@ -108,8 +106,15 @@ def resolve_custom_model(workspace: Workspace, model: Model) -> ResolvedModel:
     )
 
 
-def resolve_model(workspace: Workspace, ref: str, project: str | None = None) -> ResolvedModel:
-    """Find the model ``ref``: a base model name, or a custom model's name or id."""
+def resolve_model(workspace: Workspace, ref: str, project: str | None = None, kind: str | None = None) -> ResolvedModel:
+    """Find the model ``ref``: a base model name, or a custom model's name or id (of ``kind`` when given)."""
+    model = _find_model(workspace, ref, project)
+    if kind is not None:
+        model.require(kind)
+    return model
+
+
+def _find_model(workspace: Workspace, ref: str, project: str | None) -> ResolvedModel:
     if is_any_base_model(ref):
         return ResolvedModel(name=ref)
     try:

@@ -148,7 +148,7 @@ def create_model(
         return model_to_dict(model)
 
 
-def _records_with_kinds(workspace: Workspace, dataset_ids: list[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+def records_with_kinds(workspace: Workspace, dataset_ids: list[str]) -> Iterator[tuple[str, dict[str, Any]]]:
     """``(dataset kind, canonical record)`` of every record of the datasets, in order."""
     with workspace.session() as session:
         kinds = {d.id: d.kind for d in session.scalars(select(Dataset).where(Dataset.id.in_(dataset_ids)))}
@@ -160,7 +160,7 @@ def _records_with_kinds(workspace: Workspace, dataset_ids: list[str]) -> Iterato
 def collect_language_data(workspace: Workspace, dataset_ids: list[str]) -> LanguageTrainingData:
     """Gather the canonical records of a language model's training datasets."""
     data = LanguageTrainingData()
-    for kind, record in _records_with_kinds(workspace, dataset_ids):
+    for kind, record in records_with_kinds(workspace, dataset_ids):
         data.add_record(kind, record)
     return data
 
@@ -168,7 +168,7 @@ def collect_language_data(workspace: Workspace, dataset_ids: list[str]) -> Langu
 def collect_training_data(workspace: Workspace, dataset_ids: list[str]) -> TrainingData:
     """Gather the canonical records of the training datasets by what they fix."""
     data = TrainingData()
-    for kind, record in _records_with_kinds(workspace, dataset_ids):
+    for kind, record in records_with_kinds(workspace, dataset_ids):
         record_type = record.get("type")
         if kind == "acoustic":
             data.utterances.append((Path(record["audio"]), record["text"]))
@@ -254,8 +254,9 @@ def _evaluate_trained(
     params = model["parameters"]
     base = ResolvedModel(name=model["baseModel"])
     custom = ResolvedModel(
-        name=model["name"], model_id=model["id"], artifact_dir=artifact_dir, training_dataset_ids=model["datasets"]
-    )
+        name=model["name"], model_id=model["id"], artifact_dir=artifact_dir, training_dataset_ids=model["datasets"],
+        engine=model["engine"],
+    )  # fmt: skip
     outcome = TrainingOutcome(model=model)
     if params.get("test_dataset"):
         evaluation = evaluate_models(
@@ -279,9 +280,7 @@ def run_training(workspace: Workspace, model_ref: str, progress: ProgressCallbac
     artifact_dir = workspace.models_dir / model["id"]
     recorder = _ProgressRecorder(workspace, model["id"], progress)
     try:
-        parameters = TrainingParameters(
-            **{k: v for k, v in model["parameters"].items() if k in TrainingParameters.__dataclass_fields__}
-        )
+        parameters = TrainingParameters.from_stored(model["parameters"])
         language = is_language_engine(model["engine"])
         data = (collect_language_data if language else collect_training_data)(workspace, model["datasets"])
         trainer = language_trainer if language else trainer_for(model["engine"])

@@ -67,8 +67,7 @@ def transcribe(
         if missing:
             raise TuneforkError(f"No such audio file: {', '.join(missing)}")
         items = [(Path(f).name, Path(f)) for f in files or []]
-    resolved = resolve_model(workspace, model_ref, project)
-    resolved.require("speech")
+    resolved = resolve_model(workspace, model_ref, project, kind="speech")
     transcripts = transcribe_files(resolved.load(), items, progress)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     folder = output_dir or workspace.transcripts_dir / f"{stamp}-{resolved.name}"

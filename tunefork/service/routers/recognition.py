@@ -28,6 +28,7 @@ from starlette.datastructures import UploadFile
 
 from tunefork.audio import read_audio
 from tunefork.errors import AudioDecodeError
+from tunefork.language.options import MAX_TEXT_CHARACTERS
 from tunefork.service.errors import ApiError
 from tunefork.service.schemas import ErrorResponse, ParseRequest, ParseResult, Recognition
 from tunefork.workflows.endpoints import RecognitionTarget, authorize, log_parse, log_request, parse, recognize
@@ -147,7 +148,7 @@ async def _authorized(workspace: Workspace, endpoint_id: str, key: str | None, k
     target = await run_in_threadpool(authorize, workspace, endpoint_id, key)
     if target is None:
         raise ApiError(401, "Unauthorized", "Send key1 or key2 of this endpoint in the X-Tunefork-Key header.")
-    served = await run_in_threadpool(lambda: target.model.kind)
+    served = target.model.kind
     if served != kind:
         other = "parse" if served == "language" else "recognize"
         raise ApiError(
@@ -158,7 +159,7 @@ async def _authorized(workspace: Workspace, endpoint_id: str, key: str | None, k
 
 PARSE_ERRORS: dict[int | str, dict[str, Any]] = {code: ERRORS[code] for code in (401, 404, 503)} | {
     409: {"model": ErrorResponse, "description": "The endpoint serves a speech model"},
-    422: {"model": ErrorResponse, "description": "Not JSON with a non-empty 'text' of at most 2000 characters"},
+    422: {"model": ErrorResponse, "description": f"Not JSON with a 'text' of 1 to {MAX_TEXT_CHARACTERS} characters"},
 }
 
 
