@@ -281,3 +281,10 @@ def test_rest_api_trains_and_evaluates_language_models(lab: Workspace, monkeypat
             client.post("/models", json={**body, "name": "x", "baseModel": "whisper-tiny.en"}, headers=auth).status_code
             == 422
         )
+
+
+def test_intents_with_one_example_each_get_a_clear_error() -> None:
+    from tunefork.language.intents import train_intents
+
+    with pytest.raises(TuneforkError, match="single example"):
+        train_intents([("hello there", "greet"), ("bye now", "bye")], features="tfidf")
