@@ -159,6 +159,11 @@ def test_workflow_inspect_language_dataset_uses_bundled_labels(workspace, tmp_pa
     upload_dataset(workspace, "bot", source, "utterances", name="nlu")
     report = inspect(workspace, "nlu", "bot")["report"]
     assert report["examples"] == 24
-    missing = report["forgetting_risk"]["missing_labels"]
-    assert "ORG" in missing and "DATE" not in missing and "PERSON" not in missing
-    assert set(missing) == set(base_ner_labels()) - {"DATE", "PERSON"}
+    assert report["forgetting_risk"] is None  # a language project's model outputs only its own slots
+    create_project(workspace, "ner", "entities")
+    spans = tmp_path / "spans.jsonl"
+    spans.write_text(jsonl({"text": "Ada met Bob", "spans": [{"start": 0, "end": 3, "label": "PERSON"}]}))
+    upload_dataset(workspace, "ner", spans, "annotated-text", name="spans")
+    missing = inspect(workspace, "spans", "ner")["report"]["forgetting_risk"]["missing_labels"]
+    assert "ORG" in missing and "PERSON" not in missing
+    assert set(missing) == set(base_ner_labels()) - {"PERSON"}

@@ -202,15 +202,19 @@ def inspect(workspace: Workspace, ref: str, project: str | None = None) -> dict[
     """The quality report of a dataset.
 
     Speech kinds: counts, durations, conversions, duplicates, OOV words against the baseline vocabulary.
-    Language kinds: labels, imbalance, near duplicates and (utterances, annotated text) the base
-    model's entity labels at risk of being forgotten.
+    Language kinds: labels, imbalance, near duplicates and, in entities projects (whose models keep the
+    base model's labels), the base labels at risk of being forgotten. Language projects' models output only
+    their own slot labels, so nothing is at risk there.
     """
     info = show_dataset(workspace, ref, project)
     folder, kind = workspace.dataset_path(info["id"]), info["kind"]
+    with workspace.session() as session:
+        project_kind = get_project(session, info["projectId"]).kind
     if kind in SPEECH_KINDS:
         report = inspect_dataset(folder, kind, baseline_vocabulary())
     else:
-        report = inspect_dataset(folder, kind, base_labels=_base_labels() if kind != "patterns" else None)
+        at_risk = project_kind == "entities" and kind != "patterns"
+        report = inspect_dataset(folder, kind, base_labels=_base_labels() if at_risk else None)
     return {"dataset": info, "report": report}
 
 
