@@ -15,9 +15,9 @@ from tunefork.workflows import datasets, endpoints, evaluation, jobs, projects, 
 from tunefork.workspace import Workspace
 
 ACTIVE = (Status.NOT_STARTED, Status.RUNNING)
-TEST_KINDS = {"speech": ("acoustic",), "language": ("utterances",), "entities": ("annotated-text",)}
-"""Dataset kinds an evaluation of each project kind scores against (its test sets)."""
-LANGUAGE_PROJECTS = ("language", "entities")
+LANGUAGE_PROJECTS = training.LANGUAGE_PROJECT_KINDS
+TEST_KINDS = training.TEST_KINDS
+"""The dataset kind an evaluation of each project kind scores against (its test sets)."""
 POST_GUARDS = [Depends(require_csrf)]
 """Dependencies of every POST route (after the router's sign-in check)."""
 
@@ -86,7 +86,7 @@ class ProjectSummary:
             return "data", "Upload data", "Start with related text or audio with transcripts from your domain."
         if not ready:
             return "data", "Wait for the import", "Your upload is being validated; the counts appear when it is done."
-        test_kind = TEST_KINDS.get(self.kind, ("acoustic",))[0]
+        test_kind = TEST_KINDS.get(self.kind, "acoustic")
         if sum(d["kind"] == test_kind for d in ready) < (1 if speech else 2):
             if speech:
                 return (

@@ -73,7 +73,7 @@ def _data_page(
         kinds=kinds,
         formats=ACCEPTED_FORMATS,
         kind_help=KIND_HELP,
-        test_kind=TEST_KINDS.get(project["kind"], ("acoustic",))[0],
+        test_kind=TEST_KINDS.get(project["kind"], "acoustic"),
         active=active,
         title=f"Data · {project['name']}",
         canonical=f"{base_path(request)}/projects/{project['id']}/data",

@@ -96,7 +96,7 @@ def _evaluation_page(
     rows = list(reversed(with_jobs(evaluation.list_evaluations(ws, project["id"]), ws))) if supported else []
     model1, model2 = _default_pair(custom, kind)
     all_datasets = datasets.list_datasets(ws, project["id"]) if supported else []
-    ready = [d for d in all_datasets if d["kind"] in TEST_KINDS.get(kind, ()) and d["status"] == Status.SUCCEEDED]
+    ready = [d for d in all_datasets if d["kind"] == TEST_KINDS.get(kind) and d["status"] == Status.SUCCEEDED]
     context.setdefault("form", {"model1": model1, "model2": model2, "dataset": ready[-1]["id"] if ready else ""})
     return render(
         request,
@@ -111,7 +111,7 @@ def _evaluation_page(
         base_models=bases_for(kind),
         custom_models=[m for m in custom if m["status"] == Status.SUCCEEDED],
         test_sets=ready,
-        test_kind=TEST_KINDS.get(kind, ("acoustic",))[0],
+        test_kind=TEST_KINDS.get(kind, "acoustic"),
         active=any(e["status"] in ACTIVE for e in rows),
         verdict=any_verdict,
         test_scores=test_scores,
@@ -143,7 +143,7 @@ async def create_evaluation(
     form = {"model1": model1, "model2": model2, "dataset": dataset, "terms": terms}
     try:
         if not dataset:
-            test_kind = TEST_KINDS.get(project["kind"], ("acoustic",))[0]
+            test_kind = TEST_KINDS.get(project["kind"], "acoustic")
             raise ApiError(422, "InvalidPayload", f"Choose a test dataset (an {test_kind} dataset).")
         body = EvaluationCreate(
             project=project["id"],

@@ -95,7 +95,7 @@ def _training_page(
         models=models,
         base_models=bases_for(kind),
         trainable=[d for d in ready if d["kind"] in TRAINABLE_KINDS.get(kind, ())],
-        testable=[d for d in ready if d["kind"] in TEST_KINDS.get(kind, ())],
+        testable=[d for d in ready if d["kind"] == TEST_KINDS.get(kind)],
         intent_classifiers=INTENT_CLASSIFIERS,
         test_scores=test_scores,
         active=any(m["status"] in ACTIVE for m in models),
