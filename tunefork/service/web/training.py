@@ -26,6 +26,7 @@ from tunefork.service.web.common import (
     textarea_lines,
     with_jobs,
 )
+from tunefork.service.web.language import headline
 from tunefork.service.web.rendering import Problem, api_problem, base_path, redirect, render
 from tunefork.store.models import Status
 from tunefork.workflows import datasets, training
@@ -51,14 +52,11 @@ def bases_for(project_kind: str) -> list[dict[str, Any]]:
     return [b for b in base_models() if is_language_engine(b["engine"]) == language]
 
 
-def test_scores(test: dict[str, Any]) -> list[dict[str, Any]]:
-    """``[{"model", "value", "metric"}]``: each model's headline figure on a test result (WER, accuracy or F1)."""
-    models = test.get("models") or []
-    if test.get("type") != "language":
-        return [{"model": s.get("model"), "value": s.get("wer"), "metric": "WER"} for s in models]
-    if test.get("kind") == "utterances":
-        return [{"model": s.get("name"), "value": s.get("accuracy"), "metric": "accuracy"} for s in models]
-    return [{"model": s.get("name"), "value": s.get("f1"), "metric": "entity F1"} for s in models]
+def test_scores(test: dict[str, Any]) -> list[float | None]:
+    """Each model's headline figure on a test result: WER for speech, else :func:`language.headline`'s."""
+    if test.get("type") == "language":
+        return headline(test)[1]
+    return [s.get("wer") for s in test.get("models") or []]
 
 
 def _default_form(project_kind: str) -> dict[str, Any]:
