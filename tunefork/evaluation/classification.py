@@ -53,8 +53,8 @@ def _ratio_or_none(numerator: float, denominator: float) -> float | None:
     return round(numerator / denominator, 4) if denominator else None
 
 
-def _check_lengths(*columns: Sequence[Any]) -> None:
-    """Raise ValueError unless all columns have the same length."""
+def check_lengths(*columns: Sequence[Any]) -> None:
+    """Raise ValueError unless all columns have the same length (shared by the span metrics)."""
     if len({len(column) for column in columns}) > 1:
         raise ValueError(f"inputs differ in length: {[len(column) for column in columns]}")
 
@@ -95,7 +95,7 @@ def classification_report(
     ``{accuracy, macro_f1, per_label: {label: {precision, recall, f1, support}},
     confusion: {labels, matrix}, count}`` with matrix rows = gold and columns = predicted.
     """
-    _check_lengths(gold, predicted)
+    check_lengths(gold, predicted)
     order = _label_order(gold, predicted, labels)
     gold_counts, predicted_counts = Counter(gold), Counter(predicted)
     hits = Counter(truth for truth, guess in zip(gold, predicted, strict=True) if truth == guess)
@@ -124,7 +124,7 @@ def misclassified(
     Sorted by confidence, highest first (confident mistakes are the worst); ties keep input order.
     ``confused_with`` repeats the predicted label for readers that group by confusion.
     """
-    _check_lengths(ids, texts, gold, predicted, confidences)
+    check_lengths(ids, texts, gold, predicted, confidences)
     rows = [
         {
             "id": key,
@@ -148,7 +148,7 @@ def out_of_scope_report(gold_is_oos: Sequence[bool], predicted_oos: Sequence[boo
     ``recall`` None when no item is gold OOS, ``f1`` None only when both are (otherwise
     ``2 tp / (support + predicted)``, so 0.0 when every OOS decision is wrong).
     """
-    _check_lengths(gold_is_oos, predicted_oos)
+    check_lengths(gold_is_oos, predicted_oos)
     tp = sum(1 for truth, guess in zip(gold_is_oos, predicted_oos, strict=True) if truth and guess)
     support, predicted = sum(map(bool, gold_is_oos)), sum(map(bool, predicted_oos))
     return {
@@ -201,7 +201,7 @@ def threshold_curve(
     coverage = share of gold in-scope items not predicted OOS (None without gold in-scope items),
     OOS precision/recall as in :func:`out_of_scope_report`.
     """
-    _check_lengths(confidences, top_labels, gold_labels)
+    check_lengths(confidences, top_labels, gold_labels)
     return [
         _curve_row(gold_labels, _apply_threshold(confidences, top_labels, threshold, oos_label), threshold, oos_label)
         for threshold in (DEFAULT_THRESHOLDS if thresholds is None else thresholds)
@@ -243,7 +243,7 @@ def tune_threshold(
     classified in-scope items: the highest of those confidences that still keeps at least
     ``NO_OOS_KEEP_SHARE`` (99%) of them (0.0 when there is no correct item).
     """
-    _check_lengths(confidences, top_labels, gold_labels)
+    check_lengths(confidences, top_labels, gold_labels)
     scores = np.asarray(confidences, dtype=float)
     gold = np.asarray(gold_labels, dtype=object)
     kept_right = np.asarray(top_labels, dtype=object) == gold

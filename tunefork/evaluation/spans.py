@@ -22,6 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tunefork.evaluation.classification import check_lengths
+
 __all__ = ["Span", "label_retention", "span_errors", "span_scores"]
 
 Span = tuple[int, int, str]
@@ -43,12 +45,6 @@ class _Counts:
         return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
 
 
-def _check_lengths(*columns: Sequence[Any]) -> None:
-    """Raise ValueError unless all columns have the same length."""
-    if len({len(column) for column in columns}) > 1:
-        raise ValueError(f"inputs differ in length: {[len(column) for column in columns]}")
-
-
 def _count_item(per_label: defaultdict[str, _Counts], gold: set[Span], predicted: set[Span]) -> None:
     """Add one item's true positives, false positives and false negatives to their labels' counts."""
     for _, _, label in gold & predicted:
@@ -66,7 +62,7 @@ def span_scores(gold: Sequence[Sequence[Span]], predicted: Sequence[Sequence[Spa
     tp, fp, fn, per_label: {label: {precision, recall, f1, support, predicted}}}`` where ``support``
     counts gold spans and ``predicted`` predicted spans of the label; labels are sorted.
     """
-    _check_lengths(gold, predicted)
+    check_lengths(gold, predicted)
     per_label: defaultdict[str, _Counts] = defaultdict(_Counts)
     for gold_spans, predicted_spans in zip(gold, predicted, strict=True):
         _count_item(per_label, set(map(tuple, gold_spans)), set(map(tuple, predicted_spans)))
@@ -141,7 +137,7 @@ def span_errors(
     different boundaries is one missed plus one spurious span (strict matching, as in
     :func:`span_scores`).
     """
-    _check_lengths(ids, texts, gold, predicted)
+    check_lengths(ids, texts, gold, predicted)
     rows = []
     for key, text, gold_spans, predicted_spans in zip(ids, texts, gold, predicted, strict=True):
         errors = _item_errors(text, set(map(tuple, gold_spans)), set(map(tuple, predicted_spans)))
