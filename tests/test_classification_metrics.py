@@ -204,7 +204,8 @@ def test_tune_threshold_equals_brute_force(scored: list[tuple[float, str, str]])
     candidates = sorted({0.0, *confidences})
     accuracies = [_accuracy(confidences, top, gold, c) for c in candidates]
     best = accuracies.index(max(accuracies))
-    expected = candidates[best] if best == 0 else (candidates[best - 1] + candidates[best]) / 2
+    middle = (candidates[best - 1] + candidates[best]) / 2 if best else candidates[best]
+    expected = middle if best and candidates[best - 1] < middle else candidates[best]
     assert threshold == expected
     assert _accuracy(confidences, top, gold, threshold) == max(accuracies)
 

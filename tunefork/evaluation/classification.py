@@ -228,6 +228,12 @@ def _keep_share_threshold(confidences: np.ndarray, share: float) -> float:
     return float(np.sort(confidences)[may_drop])
 
 
+def _midpoint(low: float, high: float) -> float:
+    """Halfway between two candidates, or ``high`` when floats cannot tell a midpoint from ``low``."""
+    middle = (low + high) / 2
+    return middle if low < middle else high
+
+
 def tune_threshold(
     confidences: Sequence[float],
     top_labels: Sequence[str],
@@ -255,7 +261,7 @@ def tune_threshold(
     best = int(np.argmax(correct))
     # Every threshold in (previous candidate, best] scores the same here; the midpoint leaves a margin on
     # both sides for unseen items instead of sitting exactly on a training confidence.
-    return float(candidates[best] if best == 0 else (candidates[best - 1] + candidates[best]) / 2)
+    return float(candidates[best] if best == 0 else _midpoint(candidates[best - 1], candidates[best]))
 
 
 def _new_axes(width: float, height: float) -> tuple[Any, Any]:
