@@ -210,7 +210,7 @@ def test_audio_without_transcript_line(clips, dest, tmp_path):
     folder = azure_folder(tmp_path / "up", clips, "a.wav\thello world\nb.wav\tturn on the lights\n")
     result = import_dataset(folder, "acoustic", dest, UploadLimits())
     assert result.accepted == 2
-    assert reasons(result) == "c.wav|None|audio file with no transcript: trans.txt has no line for it"
+    assert reasons(result) == "c.wav|None|c.wav: audio file with no transcript (trans.txt has no line for it)"
 
 
 def test_corrupt_audio_is_rejected(clips, dest, tmp_path):
@@ -315,4 +315,5 @@ def test_kaldi_recipe_zip_resolves_recipe_relative_and_foreign_absolute_paths(cl
     result = import_dataset(upload, "acoustic", dest, UploadLimits())
     assert result.source_format == "kaldi (zip)"
     assert [(r["id"], r["source"]) for r in load_manifest(dest)] == [("u1", "one.wav"), ("u2", "two.wav")]
-    assert reasons(result) == "wav/three.wav|None|audio file with no transcript: data/train/wav.scp has no line for it"
+    expected = "wav/three.wav: audio file with no transcript (data/train/wav.scp has no line for it)"
+    assert reasons(result) == f"wav/three.wav|None|{expected}"

@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_HOME = Path.home() / ".tunefork"
+DATABASE_FILE = "tunefork.db"
+"""The SQLite database in the workspace, when no database URL is configured."""
+MAX_AUDIO_SECONDS = 2 * 3600.0
+"""Longest audio any file may hold (uploads, transcription): decoding stops there whatever the header says."""
 
 
 @dataclass(frozen=True)
@@ -21,8 +25,10 @@ class UploadLimits:
     """Largest uncompressed/compressed ratio of a single entry (zip bombs)."""
     warn_audio_seconds: float = 60.0
     """Training audio longer than this is accepted with a warning."""
-    max_audio_seconds: float = 2 * 3600.0
+    max_audio_seconds: float = MAX_AUDIO_SECONDS
     """Audio longer than this is rejected."""
+    min_audio_seconds: float = 0.1
+    """Audio shorter than this is rejected (too short to hold a word)."""
 
     @classmethod
     def from_env(cls) -> UploadLimits:
@@ -46,5 +52,5 @@ class Settings:
     def load(cls, home: Path | str | None = None) -> Settings:
         """Settings from ``--home`` (if given), else ``TUNEFORK_HOME``, else ``~/.tunefork``."""
         chosen = Path(home or os.environ.get("TUNEFORK_HOME") or DEFAULT_HOME).expanduser().resolve()
-        url = os.environ.get("TUNEFORK_DATABASE_URL") or f"sqlite:///{chosen / 'tunefork.db'}"
+        url = os.environ.get("TUNEFORK_DATABASE_URL") or f"sqlite:///{chosen / DATABASE_FILE}"
         return cls(home=chosen, database_url=url, limits=UploadLimits.from_env())

@@ -30,3 +30,11 @@ class UploadRejectedError(TuneforkError):
 
 class AudioDecodeError(TuneforkError):
     """A file could not be decoded as audio."""
+
+
+class AudioTooLongError(AudioDecodeError):
+    """Audio longer than the limit of its use; ``seconds`` is its length when known (None when only a bound is)."""
+
+    def __init__(self, message: str, seconds: float | None, limit: float) -> None:
+        super().__init__(message)
+        self.seconds, self.limit = seconds, limit

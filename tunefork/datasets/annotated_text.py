@@ -14,6 +14,7 @@ counting from 1). A record without spans is kept (a negative example). Spans are
 
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +27,13 @@ from tunefork.datasets.spans import (
     reject_repeats,
     span_surfaces,
     text_key,
+    text_problem,
 )
 from tunefork.language.pipelines import blank_english
 
 DOCBIN_SUFFIX = ".spacy"
+MAX_DOCBIN_BYTES = 256 * 2**20
+"""Largest a DocBin may be once decompressed (it is zlib data: a small file can expand enormously)."""
 
 
 def annotated_text_format(path: Path) -> str:
@@ -59,8 +63,8 @@ def _spans_of(value: Any) -> tuple[str | None, Any, str | None]:
 
 def annotated_record(text: str, raw_spans: list[dict[str, Any]], record_id: str, number: int) -> dict[str, Any] | str:
     """The canonical record of ``text`` and its spans, or the reason it is rejected."""
-    if not text.strip():
-        return "empty text"
+    if problem := text_problem(text):
+        return problem
     spans = [{"start": s.get("start"), "end": s.get("end"), "label": s.get("label")} for s in raw_spans]
     ordered, problem = check_spans(text, spans)
     if problem:
@@ -83,13 +87,27 @@ def parse_annotated_jsonl(path: Path, display_name: str, id_prefix: str = "") ->
     return parsed
 
 
+def _expanded_size(data: bytes) -> int:
+    """How many bytes zlib ``data`` expands to, counted 1 MiB at a time (and no further than the limit + 1)."""
+    stream, total, pending = zlib.decompressobj(), 0, data
+    while pending and total <= MAX_DOCBIN_BYTES:
+        total += len(stream.decompress(pending, 1 << 20))
+        pending = stream.unconsumed_tail
+    return total
+
+
 def parse_docbin(path: Path, display_name: str, id_prefix: str = "") -> ParsedItems:
     """A spaCy DocBin file -> one record per doc, its entities as spans (``line`` is the doc number)."""
     from spacy.tokens import DocBin
 
     parsed = ParsedItems()
+    data = path.read_bytes()
     try:
-        docs = list(DocBin().from_disk(path).get_docs(blank_english().vocab))
+        if _expanded_size(data) > MAX_DOCBIN_BYTES:
+            problem = f"expands to more than {MAX_DOCBIN_BYTES // 2**20} MiB (possible decompression bomb)"
+            reject(parsed, display_name, 1, f"refused: the DocBin {problem}", "doc")
+            return parsed
+        docs = list(DocBin().from_bytes(data).get_docs(blank_english().vocab))
     except Exception as exc:  # any failure means the file is not a readable DocBin
         reject(parsed, display_name, 1, f"not a readable spaCy DocBin file ({type(exc).__name__}: {exc})", "doc")
         return parsed

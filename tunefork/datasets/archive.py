@@ -4,9 +4,12 @@ Checks made on the declared entries *before* anything is written:
 
 - no absolute names (``/x``, ``\\x``, ``C:x``) and no ``..`` component (path traversal);
 - no symbolic links or other special files (by the Unix mode in the entry's external attributes);
-- no encrypted entries and no duplicate names;
+- no encrypted entries, no duplicate names, no name used both as a file and as a folder;
+- names a filesystem can hold: no control characters, at most 255 bytes per component, 32 levels deep;
 - at most ``limits.max_archive_files`` entries and at most ``limits.max_archive_bytes`` uncompressed bytes;
-- no entry of 1 MiB or more whose uncompressed/compressed ratio exceeds ``limits.max_compression_ratio``.
+- no entry of 1 MiB or more whose uncompressed/compressed ratio exceeds ``limits.max_compression_ratio``,
+  and no archive whose entries together expand more than that ratio over the archive's own size (many
+  medium entries are a bomb too).
 
 Headers can lie, so extraction copies each entry in chunks with byte counters and stops as soon as an
 entry writes more than it declared or the total passes ``limits.max_archive_bytes``; a corrupt entry
@@ -16,9 +19,9 @@ entry writes more than it declared or the total passes ``limits.max_archive_byte
 from __future__ import annotations
 
 import re
-import shutil
 import stat
 import tempfile
+import unicodedata
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -29,9 +32,14 @@ from pathlib import Path, PurePosixPath
 from tunefork.config import UploadLimits
 from tunefork.datasets.scanning import list_files
 from tunefork.errors import UploadRejectedError
+from tunefork.store.staging import scratch_folder
 
 RATIO_CHECK_MIN_BYTES = 1 << 20
-"""Entries smaller than this are not ratio-checked (tiny text files compress very well, harmlessly)."""
+"""Entries (and archives) expanding to less than this are not ratio-checked (small text compresses well)."""
+MAX_NAME_BYTES = 255
+"""Longest file or folder name (one path component) in bytes, as most filesystems allow."""
+MAX_DEPTH = 32
+"""Most folder levels an entry name may have."""
 _CHUNK = 1 << 16
 _DRIVE = re.compile(r"^[A-Za-z]:")
 IGNORED_ENTRY_PREFIXES = ("__MACOSX/",)
@@ -47,13 +55,25 @@ class Upload:
     archived: bool
 
 
+def _has_zip_signature(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(4) in (b"PK\x03\x04", b"PK\x05\x06")
+
+
 def is_zip(path: Path) -> bool:
     """True when ``path`` is a file whose content is a zip archive (by signature, whatever its extension)."""
-    if not path.is_file():
-        return False
-    with path.open("rb") as handle:
-        magic = handle.read(4)
-    return magic in (b"PK\x03\x04", b"PK\x05\x06") and zipfile.is_zipfile(path)
+    return path.is_file() and _has_zip_signature(path) and zipfile.is_zipfile(path)
+
+
+def _check_not_broken_zip(path: Path) -> None:
+    """Refuse a file that claims to be a zip (by signature or extension) but cannot be read as one."""
+    if _has_zip_signature(path):
+        raise UploadRejectedError(
+            f"{path.name}: starts like a zip archive but cannot be read as one (corrupt or cut short); "
+            "re-create the zip and upload it again."
+        )
+    if path.suffix.lower() == ".zip":
+        raise UploadRejectedError(f"{path.name}: is named .zip but is not a zip archive.")
 
 
 def _entry_parts(name: str, archive_name: str) -> tuple[str, ...]:
@@ -66,17 +86,61 @@ def _entry_parts(name: str, archive_name: str) -> tuple[str, ...]:
     return tuple(p for p in parts if p not in ("", "."))
 
 
-def check_archive(archive: zipfile.ZipFile, limits: UploadLimits, archive_name: str) -> None:
-    """Validate every declared entry of ``archive`` against ``limits``; raise :class:`UploadRejectedError`."""
+def _check_name(parts: tuple[str, ...], name: str, archive_name: str) -> None:
+    shown = name.encode("unicode_escape").decode("ascii")[:80]
+    if any(unicodedata.category(c) == "Cc" for c in name):
+        raise UploadRejectedError(f"{archive_name}: entry '{shown}' has control characters in its name; refused.")
+    if len(parts) > MAX_DEPTH:
+        raise UploadRejectedError(f"{archive_name}: entry '{shown}...' is nested {len(parts)} folders deep; refused.")
+    longest = max((len(p.encode("utf-8")) for p in parts), default=0)
+    if longest > MAX_NAME_BYTES:
+        raise UploadRejectedError(
+            f"{archive_name}: entry '{shown}...' has a name of {longest} bytes, over the {MAX_NAME_BYTES}-byte "
+            "limit of file names; refused."
+        )
+
+
+class _Tree:
+    """Names seen so far, to refuse duplicates and a name used both as a file and as a folder."""
+
+    def __init__(self, archive_name: str) -> None:
+        self.archive_name = archive_name
+        self.files: set[tuple[str, ...]] = set()
+        self.folders: set[tuple[str, ...]] = set()
+
+    def add(self, parts: tuple[str, ...], is_dir: bool, name: str) -> None:
+        if not parts:
+            return
+        prefixes = {parts[:i] for i in range(1, len(parts))}
+        clash = prefixes & self.files or ((parts in self.files) if is_dir else (parts in self.folders))
+        if clash:
+            raise UploadRejectedError(
+                f"{self.archive_name}: entry '{name}' uses a name that is both a file and a folder; refused."
+            )
+        if is_dir:
+            self.folders.add(parts)
+        else:
+            if parts in self.files:
+                raise UploadRejectedError(f"{self.archive_name}: entry '{name}' appears twice; refused.")
+            self.files.add(parts)
+        self.folders |= prefixes
+
+
+def check_archive(archive: zipfile.ZipFile, limits: UploadLimits, archive_name: str, archive_bytes: int) -> None:
+    """Validate every declared entry of ``archive`` against ``limits``; raise :class:`UploadRejectedError`.
+
+    ``archive_bytes`` is the size of the archive file (what all entries together expand from).
+    """
     entries = archive.infolist()
     if len(entries) > limits.max_archive_files:
         raise UploadRejectedError(
             f"{archive_name}: holds {len(entries)} entries, more than the limit of {limits.max_archive_files}."
         )
     total = 0
-    seen: set[tuple[str, ...]] = set()
+    tree = _Tree(archive_name)
     for info in entries:
         parts = _entry_parts(info.filename, archive_name)
+        _check_name(parts, info.filename, archive_name)
         mode = info.external_attr >> 16
         if stat.S_ISLNK(mode):
             raise UploadRejectedError(f"{archive_name}: entry '{info.filename}' is a symbolic link; refused.")
@@ -84,10 +148,7 @@ def check_archive(archive: zipfile.ZipFile, limits: UploadLimits, archive_name: 
             raise UploadRejectedError(f"{archive_name}: entry '{info.filename}' is a special file; refused.")
         if info.flag_bits & 0x1:
             raise UploadRejectedError(f"{archive_name}: entry '{info.filename}' is encrypted; upload it unencrypted.")
-        if parts and not info.is_dir():
-            if parts in seen:
-                raise UploadRejectedError(f"{archive_name}: entry '{info.filename}' appears twice; refused.")
-            seen.add(parts)
+        tree.add(parts, info.is_dir(), info.filename)
         total += info.file_size
         if total > limits.max_archive_bytes:
             raise UploadRejectedError(
@@ -100,6 +161,12 @@ def check_archive(archive: zipfile.ZipFile, limits: UploadLimits, archive_name: 
                 f"{archive_name}: entry '{info.filename}' expands {ratio:.0f}x ({info.file_size} bytes), more than "
                 f"the {limits.max_compression_ratio:.0f}x limit (possible zip bomb); refused."
             )
+    ratio = total / max(archive_bytes, 1)
+    if total >= RATIO_CHECK_MIN_BYTES and ratio > limits.max_compression_ratio:
+        raise UploadRejectedError(
+            f"{archive_name}: its {len(entries)} entries expand {ratio:.0f}x ({total} bytes from {archive_bytes}), "
+            f"more than the {limits.max_compression_ratio:.0f}x limit (possible zip bomb); refused."
+        )
 
 
 def _copy_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, budget: int, archive_name: str) -> int:
@@ -123,7 +190,7 @@ def extract_zip(zip_path: Path, target: Path, limits: UploadLimits, archive_name
     root = target.resolve()
     try:
         with zipfile.ZipFile(zip_path) as archive:
-            check_archive(archive, limits, name)
+            check_archive(archive, limits, name, zip_path.stat().st_size)
             budget = limits.max_archive_bytes
             for info in archive.infolist():
                 normalized = info.filename.replace("\\", "/")
@@ -148,9 +215,10 @@ def extract_zip(zip_path: Path, target: Path, limits: UploadLimits, archive_name
 def opened_upload(source: Path, limits: UploadLimits, scratch_dir: Path | None = None) -> Iterator[Upload]:
     """Yield the upload to read: ``source`` itself, or a temporary extraction of it when it is a zip.
 
-    The extraction folder is created in ``scratch_dir`` (default: the system temp folder) and removed
-    on exit, whatever happens. Empty uploads (empty file, folder without files, zip without entries)
-    are refused with :class:`UploadRejectedError`.
+    The extraction folder is created in ``scratch_dir`` (default: the system temp folder), owned by this
+    process while it exists (:mod:`tunefork.store.staging`) and removed on exit, whatever happens. Empty
+    uploads (empty file, folder without files, zip without entries) are refused with
+    :class:`UploadRejectedError`.
     """
     if not source.exists():
         raise UploadRejectedError(f"{source.name}: no such file or folder.")
@@ -159,15 +227,12 @@ def opened_upload(source: Path, limits: UploadLimits, scratch_dir: Path | None =
     if source.is_dir() and not list_files(source):
         raise UploadRejectedError(f"{source.name}: the folder holds no files.")
     if not is_zip(source):
+        if source.is_file():
+            _check_not_broken_zip(source)
         yield Upload(root=source, name=source.name, archived=False)
         return
-    if scratch_dir is not None:
-        scratch_dir.mkdir(parents=True, exist_ok=True)
-    extracted = Path(tempfile.mkdtemp(prefix=".tunefork-unzip-", dir=scratch_dir))
-    try:
+    with scratch_folder(scratch_dir or Path(tempfile.gettempdir()), "unzip.") as extracted:
         extract_zip(source, extracted, limits, source.name)
         if not list_files(extracted):
             raise UploadRejectedError(f"{source.name}: the archive holds no files.")
         yield Upload(root=extracted, name=source.name, archived=True)
-    finally:
-        shutil.rmtree(extracted, ignore_errors=True)

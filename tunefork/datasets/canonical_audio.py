@@ -6,14 +6,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import soundfile as sf
-
 from tunefork.audio import read_audio, write_wav
 from tunefork.config import UploadLimits
 from tunefork.datasets.hashing import sha256_file
 from tunefork.datasets.ids import IdAllocator
 from tunefork.datasets.results import ItemIssue
 from tunefork.datasets.speech_formats import SpeechItem
+from tunefork.errors import AudioTooLongError
 from tunefork.progress import ProgressCallback, no_progress
 
 AUDIO_FOLDER = "audio"
@@ -29,31 +28,9 @@ class ConvertedAudio:
     item_conversions: dict[str, list[str]] = field(default_factory=dict)
 
 
-def _declared_duration(path: Path) -> float | None:
-    """Duration from the file's header (a cheap check before decoding), or None when unknown."""
-    try:
-        return float(sf.info(str(path)).duration)
-    except Exception:
-        pass
-    try:
-        import av
-
-        with av.open(str(path)) as container:
-            return container.duration / 1_000_000 if container.duration else None
-    except Exception:
-        return None
-
-
 def _decode_error(exc: Exception, path: Path) -> str:
-    """The decoder's message without the server-side path of the file."""
-    return str(exc).replace(str(path), path.name).removeprefix(f"{path.name}: ")
-
-
-def _too_long(item: SpeechItem, seconds: float, limits: UploadLimits) -> ItemIssue | None:
-    if seconds <= limits.max_audio_seconds:
-        return None
-    reason = f"{item.described}: audio is {seconds:.1f} s long, over the {limits.max_audio_seconds:g} s limit"
-    return ItemIssue(item.label, reason, item.line)
+    """The decoder's message without the file name it starts with (the reason names the item already)."""
+    return str(exc).removeprefix(f"{path.name}: ")
 
 
 def convert_items(
@@ -65,8 +42,10 @@ def convert_items(
 ) -> ConvertedAudio:
     """Decode each item, write ``destination/audio/<id>.wav`` and build its manifest record.
 
-    Unreadable audio and audio over ``limits.max_audio_seconds`` are rejected; for ``acoustic`` data,
-    audio over ``limits.warn_audio_seconds`` is accepted with a warning. Progress is reported per item.
+    Unreadable audio (lying headers, files cut short, NaN samples...), audio over
+    ``limits.max_audio_seconds`` (refused from the header when it says so, before decoding) and audio
+    under ``limits.min_audio_seconds`` are rejected; clipped recordings get a warning, and so does
+    ``acoustic`` audio over ``limits.warn_audio_seconds``. Progress is reported per item.
     """
     out = ConvertedAudio()
     ids = IdAllocator()
@@ -81,19 +60,26 @@ def convert_items(
 def _convert_one(
     item: SpeechItem, destination: Path, kind: str, limits: UploadLimits, ids: IdAllocator, out: ConvertedAudio
 ) -> None:
-    declared = _declared_duration(item.audio)
-    if declared is not None and (issue := _too_long(item, declared, limits)):
-        out.rejections.append(issue)
-        return
     try:
-        audio = read_audio(item.audio)
+        audio = read_audio(item.audio, limits.max_audio_seconds)
+    except AudioTooLongError as exc:
+        length = f"{exc.seconds:.1f} s long" if exc.seconds is not None else "longer than that"
+        reason = f"{item.described}: audio is {length}, over the {limits.max_audio_seconds:g} s limit"
+        out.rejections.append(ItemIssue(item.label, reason, item.line))
+        return
     except Exception as exc:  # any decoder failure rejects this item only, never the upload
         reason = f"{item.described}: unreadable or corrupt audio ({_decode_error(exc, item.audio)})"
         out.rejections.append(ItemIssue(item.label, reason, item.line))
         return
-    if issue := _too_long(item, audio.duration, limits):
-        out.rejections.append(issue)
+    if audio.duration < limits.min_audio_seconds:
+        reason = (
+            f"{item.described}: audio is {audio.duration:.3f} s long, too short to hold speech "
+            f"(at least {limits.min_audio_seconds:g} s)"
+        )
+        out.rejections.append(ItemIssue(item.label, reason, item.line))
         return
+    for warning in audio.warnings:
+        out.warnings.append(ItemIssue(item.label, f"{item.described}: {warning}", item.line))
     if kind == "acoustic" and audio.duration > limits.warn_audio_seconds:
         reason = (
             f"{item.described}: audio is {audio.duration:.1f} s long; training items over "

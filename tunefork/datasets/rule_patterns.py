@@ -2,7 +2,8 @@
 
 Each line is ``{"label": "GADGET", "pattern": [{"LOWER": "pixel"}, {"IS_DIGIT": true}]}`` (a token
 pattern, checked with spaCy's ``Matcher(validate=True)``) or ``{"label": ..., "pattern": "Pixel 8"}``
-(a phrase pattern), with an optional string ``"id"``.
+(a phrase pattern), with an optional string ``"id"``. ``REGEX`` predicates must be accepted by RE2, the
+linear-time engine they are matched with (:mod:`tunefork.language.user_regex`).
 
 Records: ``{"id", "label", "pattern", "line"}`` plus ``"pattern_id"`` when the line has an ``"id"``;
 ids are ``<prefix>line-<n>``. The same pattern twice is a duplicate; with another label or id, a conflict.
@@ -11,12 +12,14 @@ ids are ``<prefix>line-<n>``. The same pattern twice is a duplicate; with anothe
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 from tunefork.datasets.results import ParsedItems
 from tunefork.datasets.spans import label_problem, read_json_lines, reject, reject_repeats
 from tunefork.language.pipelines import blank_english
+from tunefork.language.user_regex import linear_token_pattern, token_regex_problem
 
 PATTERNS_FORMAT = "spacy-patterns-jsonl"
 
@@ -35,9 +38,12 @@ def token_pattern_problem(pattern: list[Any]) -> str | None:
         return "empty token pattern (a list of token objects is expected)"
     if not all(isinstance(token, dict) for token in pattern):
         return "a token pattern must be a list of JSON objects, one per token"
+    for number, token in enumerate(pattern):
+        if problem := token_regex_problem(token):
+            return f"invalid token pattern: [token {number}] {problem}"
     try:
-        Matcher(blank_english().vocab, validate=True).add("PATTERN", [pattern])
-    except (ValueError, TypeError, KeyError) as exc:
+        Matcher(blank_english().vocab, validate=True).add("PATTERN", [linear_token_pattern(pattern)])
+    except (ValueError, TypeError, KeyError, re.error) as exc:
         return f"invalid token pattern: {_spacy_message(exc)}"
     return None
 

@@ -50,10 +50,17 @@ def _has_audio_signature(head: bytes) -> bool:
     )
 
 
+TEXT_EXTENSIONS = frozenset({".txt", ".csv", ".tsv", ".json", ".jsonl", ".yml", ".yaml", ".md", ".scp", ".spacy"})
+"""Files with these extensions are never taken for audio (a UTF-16 byte-order mark looks like an MPEG frame)."""
+
+
 def is_audio_file(path: Path) -> bool:
     """True when ``path`` has an audio extension or starts with a known audio container signature."""
-    if path.suffix.lower() in AUDIO_EXTENSIONS:
+    suffix = path.suffix.lower()
+    if suffix in AUDIO_EXTENSIONS:
         return True
+    if suffix in TEXT_EXTENSIONS:
+        return False
     try:
         with path.open("rb") as handle:
             head = handle.read(16)

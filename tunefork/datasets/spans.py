@@ -17,12 +17,28 @@ from collections.abc import Callable, Hashable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from tunefork.datasets.documents import DocumentError, load_json
 from tunefork.datasets.lines import read_text_lines
 from tunefork.datasets.results import ItemIssue, ParsedItems
 from tunefork.language.pipelines import blank_english
 
 RepeatKey = Callable[[dict[str, Any]], tuple[str, Hashable] | None]
 """``record -> (what makes two items the same, their labels)``, or None for records never compared."""
+
+
+MAX_ITEM_CHARACTERS = 100_000
+"""Longest text of one item (an example, an annotated text); split longer documents."""
+
+
+def text_problem(text: str) -> str | None:
+    """Why ``text`` cannot be one item (empty, or over :data:`MAX_ITEM_CHARACTERS`), or None."""
+    if not text.strip():
+        return "empty text"
+    if len(text) > MAX_ITEM_CHARACTERS:
+        return (
+            f"the text is {len(text):,} characters long, over the {MAX_ITEM_CHARACTERS:,}-character limit of one item"
+        )
+    return None
 
 
 def text_key(text: str) -> str:
@@ -156,9 +172,9 @@ def read_json_lines(path: Path, display_name: str, parsed: ParsedItems) -> Itera
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
-        except json.JSONDecodeError as exc:
-            reject(parsed, display_name, number, f"not valid JSON ({exc.msg} at column {exc.colno})")
+            value = load_json(line)
+        except DocumentError as exc:
+            reject(parsed, display_name, number, str(exc))
             continue
         yield number, value
 

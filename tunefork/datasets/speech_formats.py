@@ -21,19 +21,18 @@ folder or zip that no listing line references are rejected as "audio file with n
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from tunefork.datasets.documents import DocumentError, load_json
 from tunefork.datasets.kinds import accepted_formats_text
-from tunefork.datasets.lines import looks_like_text, read_text_lines
+from tunefork.datasets.lines import head_lines, read_text_lines
 from tunefork.datasets.results import ItemIssue
 from tunefork.datasets.scanning import AUDIO_EXTENSIONS, descend_single_folder, is_audio_file, list_files, relative_name
 from tunefork.errors import UploadRejectedError
 
 _SNIFF_LINES = 5
-_SNIFF_BYTES = 1 << 16
 
 
 @dataclass
@@ -107,22 +106,10 @@ class _Resolver:
         return [p for p in self.audio_files if p.resolve() not in self.referenced]
 
 
-def _first_lines(path: Path, count: int = _SNIFF_LINES) -> list[str]:
-    """Up to ``count`` non-blank lines from the first 64 KiB of a text file (nothing for binary files)."""
-    if not looks_like_text(path):
-        return []
-    with path.open("rb") as handle:
-        head = handle.read(_SNIFF_BYTES)
-    lines = head.decode("utf-8", errors="replace").removeprefix("\ufeff").splitlines()
-    if len(head) == _SNIFF_BYTES:
-        lines = lines[:-1]  # the last line may be cut short
-    return [line for line in lines if line.strip()][:count]
-
-
 def _looks_like_trans(path: Path) -> bool:
     if path.suffix.lower() != ".txt":
         return False
-    for line in _first_lines(path):
+    for line in head_lines(path, _SNIFF_LINES):
         name, tab, _ = line.partition("\t")
         if tab and PurePosixPath(name.strip()).suffix.lower() in AUDIO_EXTENSIONS:
             return True
@@ -130,10 +117,10 @@ def _looks_like_trans(path: Path) -> bool:
 
 
 def _looks_like_nemo(path: Path) -> bool:
-    for line in _first_lines(path, 1):
+    for line in head_lines(path, 1):
         try:
-            record = json.loads(line)
-        except ValueError:
+            record = load_json(line)
+        except DocumentError:
             return False
         return isinstance(record, dict) and "audio_filepath" in record
     return False
@@ -153,7 +140,19 @@ def _pick_one(candidates: list[Path], root: Path, what: str, preferred: str | No
 def _reject_orphans(listing: SpeechListing, resolver: _Resolver, listing_name: str) -> None:
     for path in resolver.orphans():
         name = relative_name(path, resolver.root)
-        listing.rejections.append(ItemIssue(name, f"audio file with no transcript: {listing_name} has no line for it"))
+        reason = f"{name}: audio file with no transcript ({listing_name} has no line for it)"
+        listing.rejections.append(ItemIssue(name, reason))
+
+
+def _warn_ignored(listing: SpeechListing, files: list[Path], used: set[Path], resolver: _Resolver) -> SpeechListing:
+    """One warning naming the files that are neither audio nor a listing file (they are not imported)."""
+    audio = set(resolver.audio_files)
+    ignored = [relative_name(p, resolver.root) for p in files if p not in audio and p not in used]
+    if ignored:
+        shown = ", ".join(ignored[:5]) + (f" and {len(ignored) - 5} more" if len(ignored) > 5 else "")
+        reason = f"ignored {len(ignored)} file(s) that are neither audio nor a transcript list: {shown}"
+        listing.warnings.append(ItemIssue(ignored[0] if len(ignored) == 1 else f"{len(ignored)} files", reason))
+    return listing
 
 
 def _parse_azure(trans: Path, root: Path, resolver: _Resolver) -> SpeechListing:
@@ -200,9 +199,9 @@ def _parse_azure(trans: Path, root: Path, resolver: _Resolver) -> SpeechListing:
 
 def _nemo_record(line: str, where: str) -> tuple[dict | None, str]:
     try:
-        record = json.loads(line)
-    except ValueError as exc:
-        return None, f"{where}: not valid JSON ({exc.args[0] if exc.args else exc})"
+        record = load_json(line)
+    except DocumentError as exc:
+        return None, f"{where}: {exc}"
     if not isinstance(record, dict):
         return None, f"{where}: expected a JSON object"
     if not isinstance(record.get("audio_filepath"), str) or not record["audio_filepath"].strip():
@@ -375,13 +374,14 @@ def list_speech_items(root: Path, kind: str, upload_name: str, confine: Path | N
     kaldi_dirs = sorted({p.parent for p in files if p.name == "wav.scp" and (p.parent / "text").is_file()})
     kaldi = _pick_one(kaldi_dirs, root, "Kaldi data folders")
     if kaldi is not None:
-        return _parse_kaldi(kaldi, root, resolver)
+        used = {kaldi / name for name in ("text", "wav.scp")}
+        return _warn_ignored(_parse_kaldi(kaldi, root, resolver), files, used, resolver)
     trans = _pick_one([p for p in files if _looks_like_trans(p)], root, "transcript files", preferred="trans.txt")
     if trans is not None:
-        return _parse_azure(trans, root, resolver)
+        return _warn_ignored(_parse_azure(trans, root, resolver), files, {trans}, resolver)
     manifest = _pick_one([p for p in files if _looks_like_nemo(p)], root, "NeMo manifests")
     if manifest is not None:
-        return _parse_nemo(manifest, root, resolver, check_orphans=True)
+        return _warn_ignored(_parse_nemo(manifest, root, resolver, check_orphans=True), files, {manifest}, resolver)
     if resolver.audio_files:
         raise _unknown(upload_name, kind, "audio files but no transcripts; use kind 'audio' for untranscribed audio")
     raise _unknown(upload_name, kind, "no transcript file, NeMo manifest or Kaldi text/wav.scp found")

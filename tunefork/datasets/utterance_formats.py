@@ -28,7 +28,6 @@ their ``line`` is the slot type's number in the file, counting from 1.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import json
 import re
@@ -38,7 +37,8 @@ from typing import Any
 
 import yaml
 
-from tunefork.datasets.lines import read_text_lines
+from tunefork.datasets.documents import DocumentError, compose_yaml, load_json
+from tunefork.datasets.lines import read_text_lines, text_encoding
 from tunefork.datasets.results import ItemIssue, ParsedItems
 from tunefork.datasets.spans import (
     check_spans,
@@ -48,7 +48,9 @@ from tunefork.datasets.spans import (
     reject_repeats,
     span_surfaces,
     text_key,
+    text_problem,
 )
+from tunefork.language.user_regex import regex_problem
 
 RASA_FORMAT = "rasa-nlu-yaml"
 LEX_FORMAT = "lex-slot-types-json"
@@ -67,9 +69,7 @@ _CSV_INTENT_COLUMNS = ("intent", "label")
 def _head_text(path: Path) -> str:
     with path.open("rb") as handle:
         head = handle.read(4096)
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return head.decode("utf-16", errors="ignore")
-    return head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    return head.decode(text_encoding(head), errors="replace").lstrip("\ufeff")
 
 
 def _csv_columns(header_line: str) -> list[str]:
@@ -158,9 +158,7 @@ def example_record(
     text: str, intent: str, entities: list[dict[str, Any]], record_id: str, number: int
 ) -> dict[str, Any] | str:
     """The canonical example record, or the reason it is rejected (empty text, bad intent or spans)."""
-    if not text.strip():
-        return "empty text"
-    if problem := label_problem(intent, "intent"):
+    if problem := text_problem(text) or label_problem(intent, "intent"):
         return problem
     ordered, problem = check_spans(text, entities)
     if problem:
@@ -255,10 +253,8 @@ class _RasaBlocks:
 
     def regex(self, name: str, entries: list[tuple[int, str]], number: int) -> None:
         for line, pattern in entries:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                reject(self.parsed, self.name, line, f"invalid regular expression '{pattern}' ({exc})")
+            if problem := regex_problem(pattern):
+                reject(self.parsed, self.name, line, problem)
                 continue
             record = {"id": f"{self.prefix}line-{line}", "type": "regex", "name": name, "pattern": pattern}
             self.parsed.records.append({**record, "line": line})
@@ -271,11 +267,9 @@ class _RasaBlocks:
 def _rasa_nlu(text: str, parsed: ParsedItems, name: str) -> yaml.SequenceNode | None:
     """The ``nlu:`` list node of a Rasa file, or None after rejecting the file with the reason."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        reject(parsed, name, mark.line + 1 if mark else 1, f"not valid YAML ({problem})")
+        root = compose_yaml(text)
+    except DocumentError as exc:
+        reject(parsed, name, exc.line, str(exc))
         return None
     sections = _mapping(root) if isinstance(root, yaml.MappingNode) else {}
     nlu = sections.get("nlu")
@@ -373,9 +367,9 @@ def parse_lex_json(path: Path, display_name: str, id_prefix: str = "") -> Parsed
     text, rejections = read_numbered_text(path, display_name)
     parsed = ParsedItems(rejections=rejections)
     try:
-        slot_types = _lex_slot_types(json.loads(text))
-    except json.JSONDecodeError as exc:
-        reject(parsed, display_name, exc.lineno, f"not valid JSON ({exc.msg} at column {exc.colno})")
+        slot_types = _lex_slot_types(load_json(text))
+    except DocumentError as exc:
+        reject(parsed, display_name, exc.line, str(exc))
         return parsed
     if not slot_types:
         reject(parsed, display_name, 1, 'expected a Lex slot type, a list of them or {"slotTypes": [...]}')
@@ -392,8 +386,9 @@ def parse_lex_json(path: Path, display_name: str, id_prefix: str = "") -> Parsed
 # --- CSV -----------------------------------------------------------------------------------------------
 
 
-def _csv_rows(lines: list[tuple[int, str]]) -> Iterator[tuple[int, list[str]]]:
-    """``(first line number, fields)`` of each CSV record (quoted fields may span lines)."""
+def _csv_rows(lines: list[tuple[int, str]]) -> Iterator[tuple[int, list[str] | str]]:
+    """``(first line number, fields)`` of each CSV record (quoted fields may span lines), or ``(line, reason)``
+    for a record the CSV reader refuses (reading goes on with the next line)."""
     numbers: list[int] = []
 
     def feed() -> Iterator[str]:
@@ -401,8 +396,20 @@ def _csv_rows(lines: list[tuple[int, str]]) -> Iterator[tuple[int, list[str]]]:
             numbers.append(number)
             yield line + "\n"
 
+    reader = csv.reader(feed())
     used = 0
-    for row in csv.reader(feed()):
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            problem = str(exc)
+            if "field limit" in problem:
+                problem = f"a field is longer than {csv.field_size_limit():,} characters"
+            start, used = numbers[min(used, len(numbers) - 1)], len(numbers)
+            yield start, f"malformed CSV ({problem}); this row was skipped"
+            continue
         start, used = numbers[used], len(numbers)
         if row:
             yield start, row
@@ -413,26 +420,26 @@ def parse_utterance_csv(path: Path, display_name: str, id_prefix: str = "") -> P
     decoded = read_text_lines(path, display_name)
     parsed = ParsedItems(rejections=list(decoded.rejections))
     rows = _csv_rows(decoded.lines)
-    try:
-        header_line, header = next(rows, (1, []))
-        columns = [c.strip().lower() for c in header]
-        if not _is_csv_header(columns):
-            reject(parsed, display_name, header_line, "expected a header line 'text,intent' (or 'text,label')")
-            return parsed
-        text_at = columns.index("text")
-        intent_at = columns.index(next(c for c in _CSV_INTENT_COLUMNS if c in columns))
-        for number, row in rows:
-            if len(row) != len(columns):
-                reject(parsed, display_name, number, f"expected {len(columns)} fields, got {len(row)}")
-                continue
-            text = " ".join(row[text_at].split())
-            outcome = example_record(text, row[intent_at].strip(), [], f"{id_prefix}line-{number}", number)
-            if isinstance(outcome, str):
-                reject(parsed, display_name, number, outcome)
-            else:
-                parsed.records.append(outcome)
-    except csv.Error as exc:
-        reject(parsed, display_name, decoded.lines[-1][0] if decoded.lines else 1, f"malformed CSV ({exc})")
+    header_line, header = next(rows, (1, []))
+    columns = [c.strip().lower() for c in header] if isinstance(header, list) else []
+    if not _is_csv_header(columns):
+        reject(parsed, display_name, header_line, "expected a header line 'text,intent' (or 'text,label')")
+        return parsed
+    text_at = columns.index("text")
+    intent_at = columns.index(next(c for c in _CSV_INTENT_COLUMNS if c in columns))
+    for number, row in rows:
+        if isinstance(row, str):
+            reject(parsed, display_name, number, row)
+            continue
+        if len(row) != len(columns):
+            reject(parsed, display_name, number, f"expected {len(columns)} fields, got {len(row)}")
+            continue
+        text = " ".join(row[text_at].split())
+        outcome = example_record(text, row[intent_at].strip(), [], f"{id_prefix}line-{number}", number)
+        if isinstance(outcome, str):
+            reject(parsed, display_name, number, outcome)
+        else:
+            parsed.records.append(outcome)
     return parsed
 
 

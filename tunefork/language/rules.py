@@ -3,7 +3,8 @@
 - ``patterns``: spaCy EntityRuler patterns (token patterns or phrase strings), matched on spaCy's English
   tokenizer (attributes that need a tagger or parser, such as POS or DEP, never match here);
 - ``lookups``: entity name -> list of elements, matched case-insensitively on whole tokens;
-- ``regexes``: ``(entity name, pattern)``, matched with :mod:`re` and widened to token boundaries;
+- ``regexes``: ``(entity name, pattern)``, matched with RE2 in linear time (:mod:`tunefork.language.user_regex`)
+  and widened to token boundaries; ``REGEX`` predicates of token patterns are matched with RE2 too;
 - ``synonyms``: lower-cased surface form -> canonical value (Lex slot synonyms, Rasa synonyms and
   ``[text]{"entity": ..., "value": ...}`` annotations); every entity's ``value`` is resolved through it.
 
@@ -15,13 +16,14 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tunefork.errors import TuneforkError
 from tunefork.language.base import Entity
 from tunefork.language.pipelines import blank_english
+from tunefork.language.user_regex import compile_regex, linear_patterns
 from tunefork.store.artifacts import atomic_write_json
 
 RULES_FILE = "rules.json"
@@ -42,7 +44,7 @@ class EntityRules:
 
         nlp = spacy.blank("en")
         if self.patterns:
-            nlp.add_pipe("entity_ruler", name="patterns").add_patterns(self.patterns)
+            nlp.add_pipe("entity_ruler", name="patterns").add_patterns(linear_patterns(self.patterns))
         if self.lookups:
             lookup = nlp.add_pipe("entity_ruler", name="lookups", config={"phrase_matcher_attr": "LOWER"})
             lookup.add_patterns(
@@ -51,8 +53,14 @@ class EntityRules:
         return nlp
 
     @functools.cached_property
-    def _compiled(self) -> list[tuple[str, re.Pattern[str]]]:
-        return [(name, re.compile(pattern)) for name, pattern in self.regexes]
+    def _compiled(self) -> list[tuple[str, Any]]:
+        compiled = []
+        for name, pattern in self.regexes:
+            try:
+                compiled.append((name, compile_regex(pattern)))
+            except ValueError as exc:
+                raise TuneforkError(f"entity '{name}': {exc}; retrain the model without it") from None
+        return compiled
 
     def is_empty(self) -> bool:
         """True when there is no rule at all (synonyms alone find nothing)."""

@@ -109,7 +109,8 @@ class SphinxEngine:
                 decoder.process_raw(pcm, no_search=False, full_utt=True)
             finally:
                 decoder.end_utt()
-            segments = [(seg.word, seg.start_frame, seg.end_frame, seg.prob) for seg in decoder.seg()]
+            # seg() is None when the decoder found no hypothesis at all (audio a few milliseconds long)
+            segments = [(seg.word, seg.start_frame, seg.end_frame, seg.prob) for seg in decoder.seg() or ()]
         words = [
             # end_frame is inclusive; the Python binding gives ``prob`` as a linear posterior already
             Word(strip_variant(word), start / self._frame_rate, (end + 1) / self._frame_rate, prob)
