@@ -210,6 +210,10 @@ def test_parse_endpoint_needs_its_key_and_logs_text(lab: Workspace, monkeypatch)
     parsed = answer.json()
     assert parsed["intent"] == "refill_prescription" and parsed["out_of_scope"] is False
     assert parsed["intents"][0]["name"] == "refill_prescription" and parsed["logId"]
+    as_text = client.post(
+        url, content=b'{"text": "refill"}', headers={"X-Tunefork-Key": key, "Content-Type": "text/plain"}
+    )
+    assert as_text.status_code == 415 and "application/json" in as_text.json()["message"]
     empty = client.post(url, json={"text": ""}, headers={"X-Tunefork-Key": key})
     assert empty.status_code == 422 and "text" in empty.json()["message"]
     wrong_kind = client.post(f"/endpoints/{created['id']}/recognize", content=b"RIFF", headers={"X-Tunefork-Key": key})

@@ -85,6 +85,66 @@ def test_admin_token_is_generated_once_and_stored_hashed(workspace: Workspace, m
     assert client.get("/projects", headers={"Authorization": f"Bearer {token}"}).status_code == 401
 
 
+async def _post_counting_body_reads(app, path: str, headers: dict[str, str]) -> tuple[int, int]:
+    """POST to ``app`` (raw ASGI) with a 100 MB body announced; return (status, body chunks it pulled)."""
+    pulled, sent = 0, []
+
+    async def receive() -> dict:
+        nonlocal pulled
+        pulled += 1
+        return {"type": "http.request", "body": b"x" * 65536, "more_body": pulled < 1600}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    raw = [(k.lower().encode(), v.encode()) for k, v in {**headers, "content-length": str(65536 * 1600)}.items()]
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+        "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "", "headers": raw,
+        "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80),
+    }  # fmt: skip
+    await app(scope, receive, send)
+    return next(m["status"] for m in sent if m["type"] == "http.response.start"), pulled
+
+
+def test_uploads_without_a_token_are_refused_before_the_body_is_read(workspace: Workspace, monkeypatch) -> None:
+    import anyio
+
+    monkeypatch.setenv("TUNEFORK_ADMIN_TOKEN", TOKEN)
+    app = create_app(workspace, settings=ServiceSettings(max_upload_bytes=2**30))
+    multipart = {"content-type": "multipart/form-data; boundary=x"}
+    for path in ("/datasets", "/transcriptions/upload", "/projects", "/studio/datasets"):
+        status, pulled = anyio.run(_post_counting_body_reads, app, path, multipart)
+        assert status in (401, 303) and pulled == 0, (path, status, pulled)
+    wrong = anyio.run(_post_counting_body_reads, app, "/datasets", {**multipart, "authorization": "Bearer nope"})
+    assert wrong == (401, 0)
+    xhr = anyio.run(
+        _post_counting_body_reads, app, "/studio/datasets", {**multipart, "x-requested-with": "XMLHttpRequest"}
+    )
+    assert xhr == (401, 0)
+    status, pulled = anyio.run(_post_counting_body_reads, app, "/datasets", {**multipart, **AUTH})
+    assert pulled >= 1 and status == 400  # with the token the body is read (and refused as a bad form)
+
+
+def test_studio_cookie_is_a_signed_session_shared_by_processes(workspace: Workspace, monkeypatch) -> None:
+    monkeypatch.setenv("TUNEFORK_ADMIN_TOKEN", TOKEN)
+    first = TestClient(create_app(workspace))
+    signed_in = first.post("/studio/signin", data={"token": TOKEN, "next": "/studio/"}, follow_redirects=False)
+    cookie = signed_in.cookies["tunefork_session"]
+    assert TOKEN not in cookie and TOKEN not in signed_in.headers["set-cookie"]
+    second = TestClient(create_app(Workspace.open(workspace.home)))  # another server process on the workspace
+    second.cookies.set("tunefork_session", cookie)
+    assert second.get("/studio/", follow_redirects=False).status_code == 200
+    session_id, expires, signature = cookie.split(".")
+    second.cookies.set("tunefork_session", f"{session_id}.{int(expires) + 3600}.{signature}")
+    assert second.get("/studio/", follow_redirects=False).status_code == 303  # a changed expiry breaks the seal
+    monkeypatch.setenv("TUNEFORK_ADMIN_TOKEN", "a-new-token")
+    third = TestClient(create_app(workspace))
+    third.cookies.set("tunefork_session", cookie)
+    assert third.get("/studio/", follow_redirects=False).status_code == 303  # a new admin token ends sessions
+    assert (workspace.home / "studio-session.key").stat().st_mode & 0o777 == 0o600
+
+
 @pytest.fixture
 def api_schema(tmp_path: Path, monkeypatch):
     """The OpenAPI schema of an app over a workspace holding a project, a dataset and an endpoint."""

@@ -10,6 +10,7 @@ from typing import Any
 import click
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -19,6 +20,8 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.table import Table
+from rich.text import Text
 from typer.core import TyperGroup
 
 from tunefork.errors import TuneforkError
@@ -29,6 +32,25 @@ console = Console()
 err_console = Console(stderr=True)
 
 
+def plain(value: Any) -> str:
+    """``value`` as text that Rich prints as is: names and reasons come from users and may hold ``[tags]``.
+
+    Every user-supplied string printed through Rich markup goes through here (or :class:`PlainTable`).
+    """
+    return escape(str(value))
+
+
+class PlainTable(Table):
+    """A Rich table whose string cells and title are printed as they are, never read as markup."""
+
+    def __init__(self, *headers: str, title: str | None = None) -> None:
+        super().__init__(*headers, title=Text(title) if title is not None else None)
+
+    def add_row(self, *cells: Any, **options: Any) -> None:
+        """Add a row; string cells become plain :class:`~rich.text.Text`."""
+        super().add_row(*(Text(cell) if isinstance(cell, str) else cell for cell in cells), **options)
+
+
 class FriendlyErrorGroup(TyperGroup):
     """Shows a ``TuneforkError`` as a one-line message and exit code 1 instead of a traceback."""
 
@@ -36,20 +58,20 @@ class FriendlyErrorGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except TuneforkError as exc:
-            err_console.print(f"[bold red]Error:[/] {exc}", highlight=False)
+            err_console.print(f"[bold red]Error:[/] {plain(exc)}", highlight=False)
             for issue in getattr(exc, "rejections", [])[:50]:
                 err_console.print(f"  - {_issue_text(issue)}", highlight=False)
             raise typer.Exit(1) from exc
 
 
 def _issue_text(issue: Any) -> str:
-    """Reasons already name the file, line and item (the importers guarantee it)."""
+    """Reasons already name the file, line and item (the importers guarantee it); escaped for Rich."""
     data = issue if isinstance(issue, dict) else issue.__dict__
-    return str(data["reason"])
+    return plain(data["reason"])
 
 
 def issue_lines(issues: list[Any]) -> list[str]:
-    """Readable lines for rejections or warnings."""
+    """Readable lines for rejections or warnings (escaped: print them inside Rich markup as they are)."""
     return [_issue_text(issue) for issue in issues]
 
 
@@ -74,10 +96,10 @@ def progress_bar(description: str) -> Iterator[ProgressCallback]:
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=err_console) as progress:
-        task = progress.add_task(description, total=None)
+        task = progress.add_task(plain(description), total=None)
 
         def update(done: int, total: int, step: str) -> None:
-            progress.update(task, completed=done, total=total or None, description=step or description)
+            progress.update(task, completed=done, total=total or None, description=plain(step or description))
 
         yield update
 

@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.table import Table
 
-from tunefork.cli.common import console, issue_lines, print_json, progress_bar, workspace_from
+from tunefork.cli.common import PlainTable, console, issue_lines, plain, print_json, progress_bar, workspace_from
 from tunefork.workflows import datasets, labeling
 
 app = typer.Typer(help="Upload, list and inspect datasets.", no_args_is_help=True)
@@ -34,7 +33,10 @@ def upload(
     if as_json:
         print_json(result)
         return
-    console.print(f"Dataset [bold]{result['name']}[/] id {result['id']} ({result['kind']}, {result['sourceFormat']})")
+    console.print(
+        f"Dataset [bold]{plain(result['name'])}[/] id {result['id']} "
+        f"({result['kind']}, {plain(result['sourceFormat'])})"
+    )
     console.print(f"accepted: {result['accepted']}  rejected: {result['rejected']}")
     for line in issue_lines(result["rejections"]):
         console.print(f"  [red]rejected[/] {line}", highlight=False)
@@ -53,7 +55,9 @@ def list_(
     if as_json:
         print_json(rows)
         return
-    table = Table("name", "kind", "format", "accepted", "rejected", "id", "created", title=f"Datasets of {project}")
+    table = PlainTable(
+        "name", "kind", "format", "accepted", "rejected", "id", "created", title=f"Datasets of {project}"
+    )
     for d in rows:
         table.add_row(
             d["name"], d["kind"], d["sourceFormat"], str(d["accepted"]), str(d["rejected"]), d["id"],
@@ -72,14 +76,14 @@ def print_report(report: dict[str, Any], prefix: str = "", max_items: int = 20) 
     """Print a nested inspection report readably; long lists are cut (``--json`` shows everything)."""
     for key, value in report.items():
         if isinstance(value, dict):
-            console.print(f"{prefix}[bold]{key}[/]")
+            console.print(f"{prefix}[bold]{plain(key)}[/]")
             print_report(value, prefix + "  ", max_items)
         elif isinstance(value, list) and value and isinstance(value[0], dict | list):
-            shown = ", ".join(_compact(item) for item in value[:max_items])
+            shown = plain(", ".join(_compact(item) for item in value[:max_items]))
             more = f" ... and {len(value) - max_items} more" if len(value) > max_items else ""
-            console.print(f"{prefix}[bold]{key}[/] ({len(value)}): {shown}{more}", highlight=False)
+            console.print(f"{prefix}[bold]{plain(key)}[/] ({len(value)}): {shown}{more}", highlight=False)
         else:
-            console.print(f"{prefix}{key}: {value}", highlight=False)
+            console.print(f"{prefix}{plain(key)}: {plain(value)}", highlight=False)
 
 
 @app.command("inspect")
@@ -95,7 +99,10 @@ def inspect(
         print_json(outcome)
         return
     info = outcome["dataset"]
-    console.print(f"[bold]{info['name']}[/] ({info['kind']}, {info['sourceFormat']}) in project {info['project']}")
+    console.print(
+        f"[bold]{plain(info['name'])}[/] ({info['kind']}, {plain(info['sourceFormat'])}) "
+        f"in project {plain(info['project'])}"
+    )
     console.print(f"accepted {info['accepted']}, rejected {info['rejected']}")
     for line in issue_lines(info["rejections"]):
         console.print(f"  [red]rejected[/] {line}", highlight=False)
@@ -118,9 +125,9 @@ def label(
         print_json(result)
         return
     dataset = result["dataset"]
-    console.print(f"Dataset [bold]{dataset['name']}[/] id {dataset['id']} (annotated-text)")
+    console.print(f"Dataset [bold]{plain(dataset['name'])}[/] id {dataset['id']} (annotated-text)")
     console.print(f"lines: {result['lines']}  with a match: {result['labelled']}")
     for label_name, count in result["spans"].items():
-        console.print(f"  {label_name}: {count} span(s)")
+        console.print(f"  {plain(label_name)}: {count} span(s)")
     for line in issue_lines(dataset["rejections"]):
         console.print(f"  [red]rejected[/] {line}", highlight=False)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from tunefork.cli.common import console, issue_lines, progress_bar, workspace_from
+from tunefork.cli.common import console, issue_lines, plain, progress_bar, workspace_from
 from tunefork.cli.dataset import print_report
 from tunefork.cli.speech import print_result
 from tunefork.evaluation.report import format_table
@@ -30,7 +30,7 @@ def _upload(workspace: Workspace, project: str, path: Path, kind: str, name: str
     with progress_bar(f"Uploading {name}") as progress:
         uploaded = datasets.upload_dataset(workspace, project, path, kind, name, progress)
     console.print(
-        f"Uploaded [bold]{uploaded['name']}[/] ({uploaded['kind']}, {uploaded['sourceFormat']}): "
+        f"Uploaded [bold]{plain(uploaded['name'])}[/] ({uploaded['kind']}, {plain(uploaded['sourceFormat'])}): "
         f"{uploaded['accepted']} accepted, {uploaded['rejected']} rejected"
     )
     for line in issue_lines(uploaded["rejections"]):
@@ -55,7 +55,7 @@ def demo(
         return
     console.rule("1. Project")
     project = projects.create_project(workspace, name, "speech", description="tunefork demo: pharmacy dictation")
-    console.print(f"Created project [bold]{project['name']}[/] in {workspace.home}", soft_wrap=True)
+    console.print(f"Created project [bold]{plain(project['name'])}[/] in {plain(workspace.home)}", soft_wrap=True)
 
     console.rule("2. Data: held-out test audio, related text, pronunciations")
     domain = read_lines("domain_sentences.txt")
@@ -80,7 +80,7 @@ def demo(
     console.rule("4. Evaluate the baselines side by side")
     with progress_bar("Evaluating") as progress:
         outcome = evaluation.evaluate(workspace, test["id"], ["whisper-tiny.en", "sphinx-en-us"], terms, name, progress)
-    console.print(format_table(outcome.result))
+    console.print(format_table(outcome.result), markup=False)
 
     console.rule(f"5. Train a custom model from {base} with the related text and pronunciations")
     created = training.create_model(
@@ -89,10 +89,10 @@ def demo(
     with progress_bar("Training") as progress:
         trained = training.run_training(workspace, created["id"], progress)
     if trained.model["status"] != "Succeeded":
-        console.print(f"[bold red]Training failed:[/] {trained.model['error']}", highlight=False)
+        console.print(f"[bold red]Training failed:[/] {plain(trained.model['error'])}", highlight=False)
         raise typer.Exit(1)
-    console.print(format_table(trained.test))
-    console.print(f"Reports: {workspace.reports_dir}", soft_wrap=True)
+    console.print(format_table(trained.test), markup=False)
+    console.print(f"Reports: {plain(workspace.reports_dir)}", soft_wrap=True)
     console.print(
         f"Next: `tunefork transcribe --model pharmacy --project {name} FILE.wav`, "
         f"or `tunefork model show pharmacy --project {name}` for the model card.",
@@ -108,7 +108,7 @@ def _train(workspace: Workspace, project: str, name: str, **options: bool) -> di
     with progress_bar(f"Training {name}") as progress:
         outcome = training.run_training(workspace, created["id"], progress)
     if outcome.model["status"] != "Succeeded":
-        console.print(f"[bold red]Training failed:[/] {outcome.model['error']}", highlight=False)
+        console.print(f"[bold red]Training failed:[/] {plain(outcome.model['error'])}", highlight=False)
         raise typer.Exit(1)
     print_result(outcome.test)
     return outcome.model
@@ -118,7 +118,7 @@ def _entities_demo(workspace: Workspace, name: str) -> None:
     """Generated sentences where only GADGET is annotated: fine-tune with and without rehearsal, side by side."""
     console.rule("1. Project")
     projects.create_project(workspace, name, "entities", description="tunefork demo: a new entity label")
-    console.print(f"Created entities project [bold]{name}[/] in {workspace.home}", soft_wrap=True)
+    console.print(f"Created entities project [bold]{plain(name)}[/] in {plain(workspace.home)}", soft_wrap=True)
     console.rule("2. Data: 300 training sentences annotated with GADGET only; 150 held-out, fully annotated")
     scratch = workspace.home / "demo-inputs" / name
     write_jsonl(scratch / "train.jsonl", gadget_ner_examples(300, seed=0, annotated_only=("GADGET",)))

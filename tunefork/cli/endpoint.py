@@ -7,9 +7,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
-from tunefork.cli.common import console, print_json, progress_bar, workspace_from
+from tunefork.cli.common import PlainTable, console, plain, print_json, progress_bar, workspace_from
 from tunefork.store.models import utcnow
 from tunefork.workflows import endpoints
 
@@ -43,7 +42,7 @@ def create(
     if as_json:
         print_json({**created, "recognitionUrl": recognize_url})
         return
-    console.print(f"Endpoint [bold]{created['name']}[/] ({created['id']}) serves {created['model']}.")
+    console.print(f"Endpoint [bold]{plain(created['name'])}[/] ({created['id']}) serves {plain(created['model'])}.")
     console.print(f"recognition URL: {recognize_url}", soft_wrap=True, highlight=False)
     console.print(f"key1: {created['keys']['key1']}", highlight=False, soft_wrap=True)
     console.print(f"key2: {created['keys']['key2']}", highlight=False, soft_wrap=True)
@@ -68,7 +67,7 @@ def list_(
     if as_json:
         print_json(rows)
         return
-    table = Table("name", "project", "model", "logging", "retention", "id", title="Endpoints")
+    table = PlainTable("name", "project", "model", "logging", "retention", "id", title="Endpoints")
     for e in rows:
         logging = "on" if e["loggingEnabled"] else "off"
         table.add_row(e["name"], e["project"], e["model"], logging, f"{e['retentionDays']} d", e["id"])
@@ -113,7 +112,7 @@ def regenerate_key(
     """Replace one key; prints the new key once."""
     new = endpoints.regenerate_key(workspace_from(ctx), endpoint, key, project)
     for name, value in new.items():
-        console.print(f"{name}: {value}", highlight=False)
+        console.print(f"{name}: {plain(value)}", highlight=False)
 
 
 @app.command("delete")
@@ -124,7 +123,7 @@ def delete(
 ) -> None:
     """Delete an endpoint and its logs; its keys stop working at once."""
     endpoints.delete_endpoint(workspace_from(ctx), endpoint, project)
-    console.print(f"Deleted endpoint {endpoint}.")
+    console.print(f"Deleted endpoint {plain(endpoint)}.")
 
 
 @logs_app.command("list")
@@ -140,7 +139,7 @@ def logs_list(
     if as_json:
         print_json(rows)
         return
-    table = Table("id", "when", "seconds", "text", title=f"Logs of {endpoint}")
+    table = PlainTable("id", "when", "seconds", "text", title=f"Logs of {endpoint}")
     for log in rows:
         table.add_row(log["id"], log["createdDateTime"][:19], f"{log['duration']:.1f}", log["displayText"])
     console.print(table)
@@ -155,7 +154,7 @@ def logs_download(
 ) -> None:
     """Copy logged audio and results to a folder (trans.txt is ready to correct and upload as acoustic)."""
     count = endpoints.download_logs(workspace_from(ctx), endpoint, output, project)
-    console.print(f"Wrote {count} logged request(s) to {output}", soft_wrap=True)
+    console.print(f"Wrote {count} logged request(s) to {plain(output)}", soft_wrap=True)
 
 
 @logs_app.command("export")
@@ -170,7 +169,7 @@ def logs_export(
     with progress_bar("Importing logged audio") as progress:
         dataset = endpoints.export_logs(workspace_from(ctx), endpoint, to_dataset, name, project, progress)
     console.print(
-        f"Dataset [bold]{dataset['name']}[/] id {dataset['id']} (audio): {dataset['accepted']} accepted, "
+        f"Dataset [bold]{plain(dataset['name'])}[/] id {dataset['id']} (audio): {dataset['accepted']} accepted, "
         f"{dataset['rejected']} rejected"
     )
 

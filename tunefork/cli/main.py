@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
@@ -24,6 +25,7 @@ def main(
     ),
 ) -> None:
     """Pick the workspace; each command opens it on first use."""
+    os.umask(0o077)  # everything tunefork writes (database, datasets, models, logs) is private to this user
 
 
 app.add_typer(project.app, name="project")

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
-from tunefork.cli.common import console, err_console, print_json, progress_bar, workspace_from
+from tunefork.cli.common import PlainTable, console, err_console, plain, print_json, progress_bar, workspace_from
 from tunefork.cli.speech import print_result
 from tunefork.errors import TuneforkError
 from tunefork.language.options import INTENT_CLASSIFIERS, engine_options
@@ -32,7 +31,7 @@ def list_(
         if as_json:
             print_json(rows)
             return
-        table = Table("name", "engine", "bundled", "source", "description", title="Base models")
+        table = PlainTable("name", "engine", "bundled", "source", "description", title="Base models")
         for m in rows:
             table.add_row(m["name"], m["engine"], "yes" if m["bundled"] else "download", m["source"], m["description"])
         console.print(table)
@@ -43,7 +42,7 @@ def list_(
     if as_json:
         print_json(rows)
         return
-    table = Table("name", "base", "status", "datasets", "created", "id", title=f"Custom models of {project}")
+    table = PlainTable("name", "base", "status", "datasets", "created", "id", title=f"Custom models of {project}")
     for m in rows:
         status = m["status"] + (f" ({m['error']})" if m["error"] else "")
         table.add_row(m["name"], m["baseModel"], status, str(len(m["datasets"])), m["createdDateTime"][:19], m["id"])
@@ -89,7 +88,7 @@ def train(
     created = training.create_model(
         workspace, project, name, base, datasets, test_dataset, parameters, description, term_list, gate, guard_margin
     )
-    err_console.print(f"Model {created['name']} ({created['id']}) is {created['status']}; training...")
+    err_console.print(f"Model {plain(created['name'])} ({created['id']}) is {created['status']}; training...")
     with progress_bar(f"Training {name}") as progress:
         outcome = training.run_training(workspace, created["id"], progress)
     model = outcome.model
@@ -97,9 +96,11 @@ def train(
         print_json(model)
     else:
         if model["status"] == "Succeeded":
-            console.print(f"Model [bold]{model['name']}[/] Succeeded (id {model['id']}).")
+            console.print(f"Model [bold]{plain(model['name'])}[/] Succeeded (id {model['id']}).")
         else:
-            console.print(f"[bold red]Model {model['name']} {model['status']}:[/] {model['error']}", highlight=False)
+            console.print(
+                f"[bold red]Model {plain(model['name'])} {model['status']}:[/] {plain(model['error'])}", highlight=False
+            )
         for result in (outcome.test, outcome.guard):
             if result is not None:
                 print_result(result)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
-from tunefork.cli.common import console, print_json, workspace_from
+from tunefork.cli.common import PlainTable, console, plain, print_json, workspace_from
 from tunefork.workflows import projects
 
 app = typer.Typer(help="Create and list projects.", no_args_is_help=True)
@@ -25,8 +24,8 @@ def create(
     if as_json:
         print_json(project)
     else:
-        console.print(f"Created {project['kind']} project [bold]{project['name']}[/] (id {project['id']}).")
-        console.print(f"Next: tunefork dataset upload {project['name']} PATH --kind acoustic")
+        console.print(f"Created {project['kind']} project [bold]{plain(project['name'])}[/] (id {project['id']}).")
+        console.print(f"Next: tunefork dataset upload {plain(project['name'])} PATH --kind acoustic")
 
 
 @app.command("list")
@@ -36,7 +35,7 @@ def list_(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help
     if as_json:
         print_json(rows)
         return
-    table = Table("name", "kind", "locale", "id", "created", "description", title="Projects")
+    table = PlainTable("name", "kind", "locale", "id", "created", "description", title="Projects")
     for p in rows:
         table.add_row(p["name"], p["kind"], p["locale"], p["id"], p["createdDateTime"][:19], p["description"])
     console.print(table)

@@ -6,9 +6,8 @@ import logging
 import os
 
 import typer
-from rich.table import Table
 
-from tunefork.cli.common import console, err_console, print_json, workspace_from
+from tunefork.cli.common import PlainTable, console, err_console, print_json, workspace_from
 from tunefork.errors import TuneforkError
 from tunefork.workflows import jobs
 
@@ -76,7 +75,7 @@ def list_(
     if as_json:
         print_json(rows)
         return
-    table = Table("id", "kind", "status", "progress", "attempts", "resource", "error", title="Jobs")
+    table = PlainTable("id", "kind", "status", "progress", "attempts", "resource", "error", title="Jobs")
     for j in rows:
         table.add_row(
             j["id"], j["kind"], j["status"], f"{100 * j['progress']:.0f}%", f"{j['attempts']}/{j['maxAttempts']}",

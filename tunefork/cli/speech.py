@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from tunefork.cli.common import console, err_console, print_json, progress_bar, workspace_from
+from tunefork.cli.common import console, err_console, plain, print_json, progress_bar, workspace_from
 from tunefork.errors import TuneforkError
 from tunefork.evaluation.comparison import ComparisonResult
 from tunefork.evaluation.language_scoring import LanguageEvaluationResult, format_language_table
@@ -18,11 +18,11 @@ from tunefork.workspace import Workspace
 def print_result(result: ComparisonResult | LanguageEvaluationResult) -> None:
     """Warnings in red on stderr, then the side-by-side table."""
     for warning in result.warnings:
-        err_console.print(f"[bold red]WARNING:[/] {warning}", highlight=False)
+        err_console.print(f"[bold red]WARNING:[/] {plain(warning)}", highlight=False)
     if isinstance(result, LanguageEvaluationResult):
-        console.print(format_language_table(result), highlight=False)
+        console.print(format_language_table(result), highlight=False, markup=False)
     else:
-        console.print(format_table(result))
+        console.print(format_table(result), markup=False)
 
 
 def transcribe(
@@ -37,10 +37,10 @@ def transcribe(
     with progress_bar(f"Transcribing with {model}") as progress:
         out = transcription.transcribe(workspace_from(ctx), model, dataset, files, project, output, progress)
     for item_id, transcript in out.transcripts[:20]:
-        console.print(f"[bold]{item_id}[/]\t{transcript.text}", highlight=False)
+        console.print(f"[bold]{plain(item_id)}[/]\t{plain(transcript.text)}", highlight=False)
     if len(out.transcripts) > 20:
         console.print(f"... {len(out.transcripts) - 20} more")
-    console.print(f"Wrote {out.jsonl} and {out.text}", soft_wrap=True)
+    console.print(f"Wrote {plain(out.jsonl)} and {plain(out.text)}", soft_wrap=True)
 
 
 def evaluate(
@@ -76,7 +76,7 @@ def evaluate(
         print_json(outcome.result.to_json())
         return
     print_result(outcome.result)
-    console.print(f"Report: {outcome.report_dir}", soft_wrap=True)
+    console.print(f"Report: {plain(outcome.report_dir)}", soft_wrap=True)
 
 
 def _experiment(
@@ -104,11 +104,11 @@ def _experiment(
     if as_json:
         print_json(result)
     elif folds is not None:
-        console.print(f"{result['model']}: {folds}-fold cross-validation on {result['examples']} examples")
+        console.print(f"{plain(result['model'])}: {folds}-fold cross-validation on {result['examples']} examples")
         for key, value in result["metrics"].items():
             console.print(f"  {key:<12} {100 * value['mean']:.1f} ± {100 * value['stdev']:.1f}")
     else:
         for point in result["points"]:
             figures = "  ".join(f"{k} {100 * v:.1f}" for k, v in point["metrics"].items())
             console.print(f"  {point['train_size']:>6} examples ({100 * point['fraction']:.0f}%)  {figures}")
-        console.print(f"Plot: {result['plot']}", soft_wrap=True)
+        console.print(f"Plot: {plain(result['plot'])}", soft_wrap=True)

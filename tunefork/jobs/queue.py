@@ -4,7 +4,7 @@ Only job ids travel through the queue; everything else is in the ``jobs`` table,
 replayed safely (a job delivered twice runs once, see :func:`tunefork.workflows.jobs.claim_job`).
 Periodic tasks, run by every consumer (each pass is safe to run concurrently): every minute, take back
 the jobs of dead workers and re-enqueue lost ones; every ten minutes, delete endpoint logs past their
-retention.
+retention and remove the staging folders of dead processes.
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ class JobQueue:
         self._run_task = self.huey.task(name="tunefork.run_job")(self.run)
         self.huey.periodic_task(crontab(minute="*"), name="tunefork.recover_jobs")(self.recover)
         self.huey.periodic_task(crontab(minute="*/10"), name="tunefork.purge_endpoint_logs")(self.purge_logs)
+        self.huey.periodic_task(crontab(minute="*/10"), name="tunefork.sweep_staging")(self.workspace.sweep_staging)
 
     def _make_huey(self) -> Huey:
         if self.settings.redis_url:

@@ -76,7 +76,7 @@ def execute_job(workspace: Workspace, job_id: str, worker: str, settings: JobSet
             kind.run(workspace, job["resourceId"], jobs.job_payload(workspace, job_id), lease.progress)
         except Exception as exc:  # every failure must end in Failed with its reason
             log.exception("job %s (%s) failed", job_id, job["kind"])
-            reason = f"{type(exc).__name__}: {exc}"
+            reason = workspace.public_message(f"{type(exc).__name__}: {exc}")
             jobs.set_resource_status(workspace, job["resourceType"], job["resourceId"], Status.FAILED, reason)
             jobs.finish_job(workspace, job_id, worker, Status.FAILED, reason)
             return Status.FAILED

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from tunefork import __version__
 from tunefork.jobs.queue import JobQueue
 from tunefork.service import web
-from tunefork.service.auth import admin_token_digest
+from tunefork.service.auth import AuthBeforeBody, admin_token_digest
 from tunefork.service.config import ServiceSettings
 from tunefork.service.errors import install_error_handlers
 from tunefork.service.limits import Admission, BodyLimitMiddleware
@@ -93,6 +93,7 @@ def create_app(
         return settings.max_request_bytes
 
     app.add_middleware(BodyLimitMiddleware, limit_for=limit_for)
+    app.add_middleware(AuthBeforeBody, areas=[(web.PREFIX, web.session_refusal)])
     for module in (projects, datasets, models, evaluations, transcriptions, endpoints, recognition, jobs):
         app.include_router(module.router)
     web.install(app)

@@ -2,7 +2,8 @@
 
 ``TUNEFORK_ADMIN_TOKEN`` sets the token. Without it, the first start generates one, stores only its
 SHA-256 in the workspace (``admin-token.sha256``) and shows the token once; ``tunefork serve
---reset-admin-token`` makes a new one. Requests send ``Authorization: Bearer <token>``.
+--reset-admin-token`` makes a new one. Requests send ``Authorization: Bearer <token>``, and it is
+checked before the request's body is read (:class:`AuthBeforeBody`).
 """
 
 from __future__ import annotations
@@ -10,13 +11,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 import secrets
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
+from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security.utils import get_authorization_scheme_param
+from starlette.routing import get_route_path
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from tunefork.service.errors import ApiError
+from tunefork.service.errors import ApiError, error_body
 from tunefork.store.artifacts import atomic_write_text
 from tunefork.workspace import Workspace
 
@@ -57,12 +64,69 @@ def admin_token_digest(workspace: Workspace) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
+def admin_token_is_valid(request: Request, presented: str) -> bool:
+    """True when ``presented`` is the admin token in force (compared by hash, in constant time)."""
+    expected = request.app.state.admin_digest
+    return bool(presented) and hmac.compare_digest(_digest(presented), expected)
+
+
+def _unauthorized() -> ApiError:
+    return ApiError(
+        401, "Unauthorized", "Send the admin token as 'Authorization: Bearer <token>'.",
+        headers={"WWW-Authenticate": "Bearer"},
+    )  # fmt: skip
+
+
 def require_admin(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:
     """FastAPI dependency: 401 unless the request carries the admin token."""
-    presented = credentials.credentials if credentials is not None else ""
-    expected = request.app.state.admin_digest
-    if not presented or not hmac.compare_digest(_digest(presented), expected):
-        raise ApiError(
-            401, "Unauthorized", "Send the admin token as 'Authorization: Bearer <token>'.",
-            headers={"WWW-Authenticate": "Bearer"},
-        )  # fmt: skip
+    if not admin_token_is_valid(request, credentials.credentials if credentials is not None else ""):
+        raise _unauthorized()
+
+
+# ---------------------------------------------------------------- checked before the body is read
+
+HeaderCheck = Callable[[Request], Response | None]
+"""Answers a request from its headers alone: the refusal to send, or None to let the request through."""
+PUBLIC_PATHS = frozenset({"/", "/health", "/openapi.json", "/docs", "/redoc", "/favicon.ico"})
+"""Routes anyone may call (no body to protect)."""
+PUBLIC_PREFIXES = ("/docs-static/",)
+KEYED_PATH = re.compile(r"^/endpoints/[^/]+/(recognize|parse)$")
+"""Recognition routes: the endpoint's key is checked by the route itself, before it reads the body."""
+
+
+def admin_refusal(request: Request) -> Response | None:
+    """The 401 for a request without the admin token in its ``Authorization`` header, else None."""
+    scheme, token = get_authorization_scheme_param(request.headers.get("authorization"))
+    if scheme.lower() == "bearer" and admin_token_is_valid(request, token):
+        return None
+    error = _unauthorized()
+    return JSONResponse(error_body(error.code, str(error.detail)), status_code=401, headers=error.headers)
+
+
+class AuthBeforeBody:
+    """ASGI middleware: authenticate every request from its headers before anything reads its body.
+
+    FastAPI parses form and file parameters before it runs a route's dependencies, so a route guarded
+    only by ``Depends(require_admin)`` would spool a whole upload before answering 401. This middleware
+    answers first, and fails closed: :data:`PUBLIC_PATHS` and the keyed recognition routes go through,
+    each area in ``areas`` (``(path prefix, check)``: the studio and its session) uses its own check, and
+    every other request needs the admin token. The routes' own dependencies still run afterwards.
+    """
+
+    def __init__(self, app: ASGIApp, areas: Sequence[tuple[str, HeaderCheck]] = ()) -> None:
+        self.app, self.areas = app, list(areas)
+
+    def _refusal(self, scope: Scope) -> Response | None:
+        path = get_route_path(scope)
+        for prefix, check in self.areas:
+            if path == prefix or path.startswith(prefix + "/"):
+                return check(Request(scope))
+        if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES) or KEYED_PATH.match(path):
+            return None
+        return admin_refusal(Request(scope))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and (refusal := self._refusal(scope)) is not None:
+            await refusal(scope, receive, send)
+            return
+        await self.app(scope, receive, send)

@@ -1,8 +1,13 @@
-"""Errors as JSON in one shape, ``{"code", "message", "details"?}``, from library exceptions and HTTP errors."""
+"""Errors as JSON in one shape, ``{"code", "message", "details"?}``, from library exceptions and HTTP errors.
+
+Messages never carry a server path (the workspace's paths are cut to file names) nor, for unexpected
+errors, the exception's text (it may hold SQL or paths): those get an incident id that the log explains.
+"""
 
 from __future__ import annotations
 
 import logging
+import secrets
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -70,19 +75,23 @@ def _status_of(exc: TuneforkError) -> int:
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers that turn exceptions into error JSON."""
 
+    def public(request: Request, text: str) -> str:
+        return request.app.state.workspace.public_message(text)
+
     @app.exception_handler(TuneforkError)
     async def _tunefork_error(request: Request, exc: TuneforkError) -> JSONResponse:
         status = _status_of(exc)
         details = None
         if isinstance(exc, UploadRejectedError) and exc.rejections:
             details = [r if isinstance(r, dict) else r.__dict__ for r in exc.rejections]
+            details = [{**d, "reason": public(request, str(d.get("reason", "")))} for d in details]
         code = "InvalidAudio" if isinstance(exc, AudioDecodeError) else _CODES.get(status, "Error")
-        return JSONResponse(error_body(code, str(exc), details), status_code=status)
+        return JSONResponse(error_body(code, public(request, str(exc)), details), status_code=status)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = getattr(exc, "code", None) or _CODES.get(exc.status_code, "Error")
-        body = error_body(code, str(exc.detail), getattr(exc, "details", None))
+        body = error_body(code, public(request, str(exc.detail)), getattr(exc, "details", None))
         return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
@@ -96,5 +105,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return JSONResponse(error_body("InternalError", f"{type(exc).__name__}: {exc}"), status_code=500)
+        incident = secrets.token_hex(4)
+        log.exception("unhandled error %s on %s %s", incident, request.method, request.url.path)
+        message = f"An unexpected error occurred (incident {incident}); the server's log has the details."
+        return JSONResponse(error_body("InternalError", message), status_code=500)

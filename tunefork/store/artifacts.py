@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from tunefork.store.staging import OwnedFolder
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -52,14 +53,16 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
 def staged_directory(final: Path, staging_root: Path) -> Iterator[Path]:
     """Yield an empty staging folder; on success rename it to ``final``, on error delete it.
 
-    The rename is atomic on one filesystem, so ``final`` either appears complete or not at all.
+    The rename is atomic on one filesystem, so ``final`` either appears complete or not at all. The
+    staging folder is owned by this process while it exists (:mod:`tunefork.store.staging`), so a crash
+    leaves an orphan that the next sweep removes, and no sweep touches it while this process lives.
     """
-    staging_root.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=staging_root, prefix=f"{final.name}."))
+    staging = OwnedFolder(staging_root, f"{final.name}.")
     try:
-        yield staging
+        yield staging.path
         final.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staging, final)
+        os.replace(staging.path, final)
+        staging.release()
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        staging.remove()
         raise

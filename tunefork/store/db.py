@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
+
+from tunefork.errors import ConflictError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -40,3 +44,28 @@ def upgrade_schema(engine: Engine) -> None:
 def make_sessionmaker(engine: Engine) -> sessionmaker:
     """Sessions that keep loaded attributes readable after commit."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+_NOUNS = {"projects": "project", "datasets": "dataset", "models": "model", "endpoints": "endpoint"}
+_UNIQUE = re.compile(
+    r"UNIQUE constraint failed: (\w+)\.|unique constraint \"(?:uq_)?(\w+?)(?:_project_name|_name_key)\""
+)
+
+
+def conflict_from(error: IntegrityError) -> ConflictError:
+    """The user-facing 409 for a constraint the database enforced (two requests racing for one name).
+
+    Names are checked before anything is created; this is the answer when another request took the
+    name between that check and the insert (SQLite and PostgreSQL word the violation differently).
+    """
+    text = str(error.orig)
+    match = _UNIQUE.search(text)
+    if match:
+        table = match.group(1) or match.group(2)
+        noun = _NOUNS.get(table, _NOUNS.get(f"{table}s", "item"))
+        where = "" if noun == "project" else " in this project"
+        return ConflictError(
+            f"A {noun} with this name already exists{where}: another request created it at the same moment. "
+            "Choose another name."
+        )
+    return ConflictError("The request conflicts with a change made at the same moment by another request; retry it.")

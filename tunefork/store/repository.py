@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import TypeVar
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from tunefork.errors import AmbiguousReferenceError, NotFoundError
+from tunefork.errors import AmbiguousReferenceError, NotFoundError, TuneforkError
 from tunefork.store.models import Dataset, Endpoint, Model, Project
 
 T = TypeVar("T", Dataset, Model, Endpoint)
+MAX_NAME_CHARACTERS = 200
+
+
+def clean_name(name: str | None, noun: str) -> str:
+    """``name`` stripped, or a TuneforkError when it cannot name a ``noun``: empty, too long, or holding
+    control characters (names are printed in terminals and pages, and used to look objects up)."""
+    name = (name or "").strip()
+    if not name:
+        raise TuneforkError(f"A {noun} needs a non-empty name.")
+    if len(name) > MAX_NAME_CHARACTERS:
+        raise TuneforkError(f"A {noun} name may have at most {MAX_NAME_CHARACTERS} characters (got {len(name)}).")
+    if any(unicodedata.category(c) == "Cc" for c in name):
+        raise TuneforkError(f"A {noun} name may not contain control characters (tabs, line breaks, escapes).")
+    return name
 
 
 def get_project(session: Session, ref: str) -> Project:

@@ -115,7 +115,7 @@ def run_transcription(
             progress=progress,
         )
     except TuneforkError as exc:
-        return _update(workspace, transcription_id, status=Status.FAILED, error=str(exc))
+        return _update(workspace, transcription_id, status=Status.FAILED, error=workspace.public_message(str(exc)))
     shutil.rmtree(folder, ignore_errors=True)
     return _update(workspace, transcription_id, status=Status.SUCCEEDED, item_count=len(output.transcripts))
 

@@ -18,7 +18,7 @@ from tunefork.progress import ProgressCallback, no_progress
 from tunefork.speech.vocabulary import baseline_vocabulary
 from tunefork.store.artifacts import staged_directory
 from tunefork.store.models import Dataset, Status, new_id, utcnow
-from tunefork.store.repository import get_dataset, get_project
+from tunefork.store.repository import clean_name, get_dataset, get_project
 from tunefork.workspace import Workspace
 
 DATASET_KINDS_BY_PROJECT = {"speech": SPEECH_KINDS, "language": LANGUAGE_KINDS, "entities": ENTITY_KINDS}
@@ -53,9 +53,7 @@ def _check_kind(project_kind: str, kind: str) -> None:
 
 
 def _check_new_dataset(workspace: Workspace, project_ref: str, kind: str, name: str) -> str:
-    """Check the kind fits the project and the name is free; return the project id."""
-    if not name:
-        raise TuneforkError("A dataset needs a non-empty name.")
+    """Check the kind fits the project and the (cleaned) name is free; return the project id."""
     with workspace.session() as session:
         project = get_project(session, project_ref)
         _check_kind(project.kind, kind)
@@ -101,7 +99,7 @@ def upload_dataset(
     source = Path(source)
     if not source.exists():
         raise TuneforkError(f"{source}: no such file or folder.")
-    name = (name or source.stem).strip()
+    name = clean_name(name or source.stem, "dataset")
     project_id = _check_new_dataset(workspace, project_ref, kind, name)
     dataset_id = new_id()
     result = _import_into(workspace, dataset_id, source, kind, progress, confine_paths=False)
@@ -124,7 +122,7 @@ def register_dataset(workspace: Workspace, project_ref: str, kind: str, name: st
 
     This is the first half of an asynchronous upload (the REST API answers 202 with this dataset).
     """
-    name = name.strip()
+    name = clean_name(name, "dataset")
     project_id = _check_new_dataset(workspace, project_ref, kind, name)
     with workspace.session() as session:
         dataset = Dataset(project_id=project_id, name=name, kind=kind, status=Status.NOT_STARTED)
@@ -163,12 +161,12 @@ def run_dataset_import(
         result = _import_into(workspace, dataset_id, Path(source), info["kind"], progress, confine_paths)
     except UploadRejectedError as exc:
         rejections = [issue if isinstance(issue, dict) else issue.__dict__ for issue in exc.rejections]
+        error = workspace.public_message(str(exc))
         return _update_dataset(
-            workspace, dataset_id, status=Status.FAILED, error=str(exc), rejections=rejections,
-            rejected=len(rejections),
-        )  # fmt: skip
+            workspace, dataset_id, status=Status.FAILED, error=error, rejections=rejections, rejected=len(rejections)
+        )
     except TuneforkError as exc:
-        return _update_dataset(workspace, dataset_id, status=Status.FAILED, error=str(exc))
+        return _update_dataset(workspace, dataset_id, status=Status.FAILED, error=workspace.public_message(str(exc)))
     try:
         return _update_dataset(workspace, dataset_id, status=Status.SUCCEEDED, **_result_fields(result))
     except BaseException:

@@ -40,7 +40,7 @@ from tunefork.language.options import MAX_TEXT_CHARACTERS
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.artifacts import atomic_write_text, write_jsonl
 from tunefork.store.models import Endpoint, EndpointLog, Model, Status, new_id, utcnow
-from tunefork.store.repository import get_endpoint, get_model, get_project
+from tunefork.store.repository import clean_name, get_endpoint, get_model, get_project
 from tunefork.workflows.datasets import register_dataset, upload_dataset
 from tunefork.workflows.models import ResolvedModel, resolve_model
 from tunefork.workspace import Workspace
@@ -106,9 +106,7 @@ def create_endpoint(
     retention_days: int = 30,
 ) -> dict[str, Any]:
     """Deploy a model; the result carries ``keys`` (``key1``, ``key2``), which are never shown again."""
-    name = name.strip()
-    if not name:
-        raise TuneforkError("An endpoint needs a non-empty name.")
+    name = clean_name(name, "endpoint")
     retention_days = _check_retention(retention_days)
     with workspace.session() as session:
         project_name = get_project(session, project_ref).name

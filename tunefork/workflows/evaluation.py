@@ -238,7 +238,9 @@ def run_evaluation(
         result = _score(workspace, info["dataset"], dataset_name, kind, models, terms, progress)
         _write_report(workspace, evaluation_id, result)
     except TuneforkError as exc:
-        return _update_evaluation(workspace, evaluation_id, status=Status.FAILED, error=str(exc))
+        return _update_evaluation(
+            workspace, evaluation_id, status=Status.FAILED, error=workspace.public_message(str(exc))
+        )
     return _update_evaluation(workspace, evaluation_id, status=Status.SUCCEEDED, result=result.to_json())
 
 

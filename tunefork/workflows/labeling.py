@@ -9,8 +9,6 @@ the result as a new ``annotated-text`` dataset through the ordinary validated im
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ from tunefork.language.rules import EntityRules
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.artifacts import atomic_write_text
 from tunefork.store.repository import get_dataset
+from tunefork.store.staging import scratch_folder
 from tunefork.workflows.datasets import dataset_records, upload_dataset
 from tunefork.workspace import Workspace
 
@@ -77,16 +76,12 @@ def label_text(
         labelled += bool(spans)
         rows.append(json.dumps({"text": line, "spans": spans}, ensure_ascii=False))
         progress(index, len(lines), "Labelling with patterns")
-    workspace.staging_dir.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(dir=workspace.staging_dir, prefix="label."))
-    try:
+    with scratch_folder(workspace.staging_dir, "label.") as folder:
         labelled_path = folder / f"{text_path.stem}.jsonl"
         atomic_write_text(labelled_path, "\n".join(rows) + "\n")
         dataset = upload_dataset(
             workspace, project_ref, labelled_path, "annotated-text", name or f"{text_path.stem}-prelabelled"
         )
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
     return {
         "dataset": dataset,
         "lines": len(lines),

@@ -9,7 +9,6 @@ labels annotated in the examples: a held-out fold of GADGET-only annotations can
 from __future__ import annotations
 
 import random
-import shutil
 import statistics
 import tempfile
 from pathlib import Path
@@ -28,6 +27,7 @@ from tunefork.progress import ProgressCallback, no_progress
 from tunefork.speech.customization import TrainingParameters
 from tunefork.store.artifacts import atomic_write_json
 from tunefork.store.repository import get_dataset, get_model
+from tunefork.store.staging import scratch_folder
 from tunefork.workflows.datasets import dataset_records
 from tunefork.workflows.language_evaluation import parse_all
 from tunefork.workflows.training import records_with_kinds
@@ -116,11 +116,6 @@ def _score(
     return _headline(result.to_json(), recipe.test_kind)
 
 
-def _scratch(workspace: Workspace) -> Path:
-    workspace.staging_dir.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(dir=workspace.staging_dir, prefix="experiment."))
-
-
 def cross_validate(
     workspace: Workspace,
     model_ref: str,
@@ -140,16 +135,13 @@ def cross_validate(
         if smallest >= folds
         else KFold(folds, shuffle=True, random_state=seed)
     )
-    scratch = _scratch(workspace)
     per_fold = []
-    try:
+    with scratch_folder(workspace.staging_dir, "experiment.") as scratch:
         for fold, (train_idx, test_idx) in enumerate(splitter.split(labels, labels), start=1):
             progress(fold - 1, folds, f"fold {fold}/{folds}: training")
             model = recipe.train(list(train_idx), scratch, no_progress)
             per_fold.append(_score(recipe, model, recipe.gold(list(test_idx)), f"fold {fold}", only_annotated=True))
         progress(folds, folds, "cross-validation done")
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
     summary = {
         key: {
             "mean": round(statistics.fmean(f[key] for f in per_fold), 4),
@@ -184,17 +176,14 @@ def learning_curve(
     labels = recipe.labels()
     order = _round_robin(labels, recipe.parameters.seed)
     smallest = min(len(order), 2 * len(set(labels)))
-    scratch = _scratch(workspace)
     points = []
-    try:
+    with scratch_folder(workspace.staging_dir, "experiment.") as scratch:
         for step, fraction in enumerate(fractions):
             size = max(smallest, round(fraction * len(order)))
             progress(step, len(fractions), f"training on {size} examples")
             model = recipe.train(order[:size], scratch, no_progress)
             points.append({"fraction": fraction, "train_size": size, "metrics": _score(recipe, model, items, "curve")})
         progress(len(fractions), len(fractions), "learning curve done")
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
     output.mkdir(parents=True, exist_ok=True)
     plot_learning_curve(points, output / "learning_curve.png")
     result = {"type": "learning-curve", "model": recipe.name, "dataset": dataset_ref, "points": points,

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from tunefork.errors import ConflictError, TuneforkError
 from tunefork.store.models import Project
-from tunefork.store.repository import get_project
+from tunefork.store.repository import clean_name, get_project
 from tunefork.workspace import Workspace
 
 PROJECT_KINDS = ("speech", "language", "entities", "image")
@@ -30,9 +30,7 @@ def create_project(
     workspace: Workspace, name: str, kind: str, locale: str = "en-US", description: str = ""
 ) -> dict[str, Any]:
     """Create a project; names are unique in a workspace."""
-    name = name.strip()
-    if not name:
-        raise TuneforkError("A project needs a non-empty name.")
+    name = clean_name(name, "project")
     if kind not in PROJECT_KINDS:
         raise TuneforkError(f"Unknown project kind '{kind}'; choose one of: {', '.join(PROJECT_KINDS)}.")
     with workspace.session() as session:

@@ -34,7 +34,7 @@ from tunefork.speech.customization import CARD_NAME, TrainingData, TrainingParam
 from tunefork.speech.registry import base_engine, is_base_model, trainer_for
 from tunefork.store.artifacts import atomic_write_json, staged_directory
 from tunefork.store.models import Dataset, Model, Status, utcnow
-from tunefork.store.repository import get_dataset, get_model, get_project
+from tunefork.store.repository import clean_name, get_dataset, get_model, get_project
 from tunefork.workflows.datasets import dataset_records
 from tunefork.workflows.evaluation import evaluate_models
 from tunefork.workflows.guard import evaluate_on_guard
@@ -86,6 +86,7 @@ def create_model(
     """Validate a training request and record the model as NotStarted."""
     if not dataset_refs:
         raise TuneforkError("Give at least one training dataset (--dataset).")
+    name = clean_name(name, "model")
     if is_any_base_model(name):
         raise ConflictError(f"'{name}' is the name of a base model; choose another name.")
     if gate and test_dataset_ref is None:
@@ -323,7 +324,9 @@ def run_training(workspace: Workspace, model_ref: str, progress: ProgressCallbac
 
 def _fail(workspace: Workspace, model_id: str, artifact_dir: Path, reason: str) -> TrainingOutcome:
     shutil.rmtree(artifact_dir, ignore_errors=True)
-    return TrainingOutcome(model=_set_status(workspace, model_id, Status.FAILED, error=reason))
+    return TrainingOutcome(
+        model=_set_status(workspace, model_id, Status.FAILED, error=workspace.public_message(reason))
+    )
 
 
 def _dataset_cards(workspace: Workspace, dataset_ids: list[str]) -> list[dict[str, Any]]:

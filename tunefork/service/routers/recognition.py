@@ -9,14 +9,14 @@ decoded, is empty or too long gets 422. Decoding and inference run in worker thr
 loop, a bounded number at once, with the model loaded once per process; when every slot and queue
 place is taken the answer is 503 with ``Retry-After``.
 
-``/parse`` takes ``{"text": ...}`` (JSON) for a language endpoint and returns the intent ranking,
-``out_of_scope`` and the entities; the key is checked before the body is read here too.
+``/parse`` takes ``{"text": ...}`` (``application/json``; other media types get 415) for a language
+endpoint and returns the intent ranking, ``out_of_scope`` and the entities; the key is checked before
+the body is read here too.
 """
 
 from __future__ import annotations
 
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +27,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from tunefork.audio import read_audio
-from tunefork.errors import AudioDecodeError
+from tunefork.errors import AudioDecodeError, AudioTooLongError
 from tunefork.language.options import MAX_TEXT_CHARACTERS
 from tunefork.service.errors import ApiError
 from tunefork.service.schemas import ErrorResponse, ParseRequest, ParseResult, Recognition
+from tunefork.store.staging import scratch_folder
 from tunefork.workflows.endpoints import RecognitionTarget, authorize, log_parse, log_request, parse, recognize
 from tunefork.workspace import Workspace
 
@@ -67,12 +68,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _scratch(workspace: Workspace) -> Path:
-    root = workspace.staging_dir / "recognition"
-    root.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(dir=root)) / "audio"
-
-
 def _copy_upload(upload: UploadFile, path: Path) -> None:
     with path.open("wb") as out:
         shutil.copyfileobj(upload.file, out, 1024 * 1024)
@@ -102,19 +97,19 @@ async def receive_audio(request: Request, path: Path) -> None:
 def _recognize_file(request: Request, target: RecognitionTarget, path: Path) -> dict[str, Any]:
     """Decode, recognize and (when the endpoint logs) keep the request; runs in a worker thread."""
     state = request.app.state
+    limit = state.settings.max_recognition_seconds
     try:
-        audio = read_audio(path)
+        audio = read_audio(path, limit)
+    except AudioTooLongError as exc:
+        length = f"lasts {exc.seconds:.0f} s, over" if exc.seconds is not None else "is longer than"
+        raise ApiError(
+            422, "InvalidAudio", f"The audio {length} the {limit:.0f} s limit; use a batch transcription."
+        ) from exc
     except AudioDecodeError as exc:
         reason = str(exc).split(": ", 1)[-1]
         raise ApiError(
             422, "InvalidAudio", f"The audio could not be decoded ({reason}); send WAV, FLAC, OGG, MP3, M4A or WebM."
         ) from exc
-    limit = state.settings.max_recognition_seconds
-    if audio.duration > limit:
-        raise ApiError(
-            422, "InvalidAudio",
-            f"The audio lasts {audio.duration:.0f} s, over the {limit:.0f} s limit; use a batch transcription.",
-        )  # fmt: skip
     result = recognize(target, audio.samples)
     result["logId"] = (
         log_request(state.workspace, target.endpoint_id, audio.samples, result) if target.logging_enabled else None
@@ -134,13 +129,12 @@ async def recognize_speech(endpoint_id: str, request: Request, key: str | None =
     target = await _authorized(workspace, endpoint_id, key, "speech")
     admission = request.app.state.admission
     admission.enter()
-    path = _scratch(workspace)
     try:
-        await receive_audio(request, path)
-        return await admission.run(_recognize_file, request, target, path)
+        with scratch_folder(workspace.staging_dir, "recognition.") as folder:
+            await receive_audio(request, folder / "audio")
+            return await admission.run(_recognize_file, request, target, folder / "audio")
     finally:
         admission.leave()
-        shutil.rmtree(path.parent, ignore_errors=True)
 
 
 async def _authorized(workspace: Workspace, endpoint_id: str, key: str | None, kind: str) -> RecognitionTarget:
@@ -159,6 +153,7 @@ async def _authorized(workspace: Workspace, endpoint_id: str, key: str | None, k
 
 PARSE_ERRORS: dict[int | str, dict[str, Any]] = {code: ERRORS[code] for code in (401, 404, 503)} | {
     409: {"model": ErrorResponse, "description": "The endpoint serves a speech model"},
+    415: {"model": ErrorResponse, "description": "Not application/json"},
     422: {"model": ErrorResponse, "description": f"Not JSON with a 'text' of 1 to {MAX_TEXT_CHARACTERS} characters"},
 }
 
@@ -183,6 +178,10 @@ async def parse_text(endpoint_id: str, request: Request, key: str | None = Depen
     """Understand one utterance: intents ranked by confidence, out of scope or not, entities with values."""
     workspace: Workspace = request.app.state.workspace
     target = await _authorized(workspace, endpoint_id, key, "language")
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != "application/json" and not media.endswith("+json"):
+        shown = f"Content-Type '{media}'" if media else "A body without a Content-Type"
+        raise ApiError(415, "UnsupportedMediaType", f'{shown} is not JSON; send application/json {{"text": "..."}}.')
     try:
         body = ParseRequest.model_validate_json(await request.body())
     except ValidationError as exc:

@@ -14,9 +14,10 @@ from fastapi.staticfiles import StaticFiles
 
 from tunefork.service.web import data, deployment, evaluation, projects, training
 from tunefork.service.web.common import studio_router
-from tunefork.service.web.rendering import HERE, Problem, base_path, error_page
-from tunefork.service.web.session import PREFIX
+from tunefork.service.web.rendering import HERE, Problem, base_path, error_page, session_refusal
+from tunefork.service.web.session import PREFIX, session_secret
 
+__all__ = ["PREFIX", "UPLOAD_PATHS", "install", "session_refusal"]
 UPLOAD_PATHS = (PREFIX + data.UPLOAD_PATH,)
 """Studio routes that receive dataset uploads (they get the upload size limit, not the JSON one)."""
 
@@ -39,7 +40,8 @@ def _fallback() -> APIRouter:
 
 
 def install(app: FastAPI) -> None:
-    """Mount the studio's pages and static files on ``app``."""
+    """Mount the studio's pages and static files on ``app`` (whose state holds the workspace)."""
+    app.state.session_secret = session_secret(app.state.workspace)
     app.mount(PREFIX + "/static", StaticFiles(directory=HERE / "static"), name="studio-static")
     app.include_router(projects.public, prefix=PREFIX)
     for module in (projects, data, training, evaluation, deployment):

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 import zipfile
-from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, Form, Request
@@ -22,6 +19,7 @@ from tunefork.service.web.common import LANGUAGE_PROJECTS, POST_GUARDS, check_in
 from tunefork.service.web.rendering import Problem, api_problem, base_path, redirect, render
 from tunefork.service.web.training import bases_for
 from tunefork.store.models import Status
+from tunefork.store.staging import OwnedFolder
 from tunefork.workflows import endpoints, training
 from tunefork.workflows.endpoints import MODEL_KIND_BY_PROJECT
 from tunefork.workspace import Workspace
@@ -324,21 +322,17 @@ def log_audio(endpoint_id: str, log_id: str, ws: Workspace = Depends(get_workspa
 def download_logs(endpoint_id: str, ws: Workspace = Depends(get_workspace)) -> FileResponse:
     """Every logged request as a zip: the WAVs, ``logs.jsonl`` and an Azure ``trans.txt`` to correct."""
     name = endpoints.show_endpoint(ws, endpoint_id)["name"]
-    ws.staging_dir.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(dir=ws.staging_dir))
+    scratch = OwnedFolder(ws.staging_dir, "logs-download.")
     try:
-        folder = scratch / "logs"
+        folder = scratch.path / "logs"
         endpoints.download_logs(ws, endpoint_id, folder)
-        archive = scratch / "logs.zip"
+        archive = scratch.path / "logs.zip"
         with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
             for path in sorted(folder.iterdir()):
                 bundle.write(path, path.name)
     except BaseException:
-        shutil.rmtree(scratch, ignore_errors=True)
+        scratch.remove()
         raise
     return FileResponse(
-        archive,
-        media_type="application/zip",
-        filename=f"{name}-logs.zip",
-        background=BackgroundTask(shutil.rmtree, scratch, ignore_errors=True),
+        archive, media_type="application/zip", filename=f"{name}-logs.zip", background=BackgroundTask(scratch.remove)
     )

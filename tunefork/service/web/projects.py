@@ -38,7 +38,7 @@ def sign_in(request: Request, token: str = Form(""), next: str = Form("")) -> Re
         return render(request, "signin.html", 401, next=safe_next(next), title="Sign in", error=message)
     target = safe_next(next)
     response = RedirectResponse(request.scope.get("root_path", "").rstrip("/") + target, status_code=303)
-    set_session(request, response, token)
+    set_session(request, response)
     return response
 
 

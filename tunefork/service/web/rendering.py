@@ -23,11 +23,12 @@ from markupsafe import Markup, escape
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import get_route_path
 
 from tunefork import __version__
 from tunefork.errors import TuneforkError
 from tunefork.service.errors import error_body
-from tunefork.service.web.session import PREFIX, SignInRequired, sign_in_url
+from tunefork.service.web.session import PREFIX, SignInRequired, require_session, sign_in_url
 from tunefork.workflows.projects import show_project
 
 HERE = Path(__file__).parent
@@ -124,6 +125,33 @@ def _project_of_page(request: Request) -> dict[str, Any] | None:
         return None
 
 
+def sign_in_answer(request: Request, next_path: str) -> Response:
+    """What a browser without a valid session gets: the sign-in page (JSON 401 for script requests)."""
+    if wants_json(request):
+        body = error_body("Unauthorized", "Your sign-in has expired: sign in again with the admin token.")
+        return JSONResponse(body, status_code=401)
+    return RedirectResponse(sign_in_url(next_path), status_code=303)
+
+
+PUBLIC_PAGES = ("/signin", "/signout", "/static/")
+"""Studio paths open without a session (below the studio prefix)."""
+
+
+def session_refusal(request: Request) -> Response | None:
+    """The studio's session check from the cookie alone, run before any page's form or upload is read.
+
+    Used by :class:`tunefork.service.auth.AuthBeforeBody` for every path under the studio prefix.
+    """
+    page = get_route_path(request.scope).removeprefix(PREFIX)
+    if page in ("", *PUBLIC_PAGES) or page.startswith(PUBLIC_PAGES[-1]):
+        return None
+    try:
+        require_session(request)
+    except SignInRequired as exc:
+        return sign_in_answer(request, exc.next_path)
+    return None
+
+
 class StudioRoute(APIRoute):
     """Route class of the studio: sign-in redirects, and errors as HTML pages (JSON for script requests)."""
 
@@ -135,10 +163,7 @@ class StudioRoute(APIRoute):
             try:
                 return await original(request)
             except SignInRequired as exc:
-                if wants_json(request):
-                    body = error_body("Unauthorized", "Your sign-in has expired: sign in again with the admin token.")
-                    return JSONResponse(body, status_code=401)
-                return RedirectResponse(sign_in_url(exc.next_path), status_code=303)
+                return sign_in_answer(request, exc.next_path)
             except _HANDLED as exc:
                 problem = await api_problem(request, exc)
                 if problem is None:

@@ -1,61 +1,96 @@
-"""Signing in to the studio: the admin token kept in an HttpOnly, SameSite=Strict cookie.
+"""Signing in to the studio: a signed session id in an HttpOnly, SameSite=Strict cookie.
 
-The studio asks for the same admin token as the REST API and checks it with the API's own
-dependency (:func:`tunefork.service.auth.require_admin`), so a token the API refuses cannot open the
-studio either. Every form that changes something also carries a CSRF token derived from the admin
-token (an HMAC), checked on each POST, on top of the SameSite=Strict cookie.
+The studio asks for the same admin token as the REST API and checks it with the API's own check
+(:func:`tunefork.service.auth.admin_token_is_valid`). The admin token itself never goes into the
+browser: the cookie holds ``<session id>.<expiry>.<signature>``, the signature an HMAC under a secret
+kept in the workspace (``studio-session.key``, created once, mode 0600) over the id, the expiry and the
+admin token's hash. So every server process sharing the workspace accepts the same sessions, and a new
+admin token ends every session. Every form that changes something also carries a CSRF token derived
+from the session id, checked on each POST, on top of the SameSite=Strict cookie.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import os
+import secrets
+import tempfile
+import time
+from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import Request, Response
-from fastapi.security import HTTPAuthorizationCredentials
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from tunefork.service.auth import require_admin
+from tunefork.service.auth import admin_token_is_valid
 from tunefork.service.errors import ApiError
+from tunefork.workspace import Workspace
 
-COOKIE = "tunefork_admin"
+COOKIE = "tunefork_session"
 PREFIX = "/studio"
 COOKIE_MAX_AGE = 12 * 3600
 """Seconds a sign-in lasts (the cookie then expires and the studio asks for the token again)."""
+SECRET_FILE = "studio-session.key"
 
 
 class SignInRequired(Exception):
-    """Raised by :func:`require_session` when the browser holds no valid admin token."""
+    """Raised by :func:`require_session` when the browser holds no valid session."""
 
     def __init__(self, next_path: str) -> None:
         super().__init__("sign in with the admin token")
         self.next_path = next_path
 
 
-def token_is_valid(request: Request, token: str) -> bool:
-    """True when ``token`` is the admin token, checked exactly as the REST API checks bearer tokens."""
-    if not token:
-        return False
-    try:
-        require_admin(request, HTTPAuthorizationCredentials(scheme="Bearer", credentials=token))
-    except StarletteHTTPException:
-        return False
-    return True
+def session_secret(workspace: Workspace) -> bytes:
+    """The workspace's key for signing sessions, created on first use (safe when processes race to do it)."""
+    path = workspace.home / SECRET_FILE
+    if not path.exists():
+        fd, tmp = tempfile.mkstemp(dir=workspace.home, prefix=f".{SECRET_FILE}.")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(secrets.token_hex(32) + "\n")
+            os.chmod(tmp, 0o600)
+            os.link(tmp, path)  # fails when another process created the key first: theirs is used
+        except FileExistsError:
+            pass
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+    return bytes.fromhex(path.read_text(encoding="utf-8").strip())
 
 
-def csrf_token(token: str) -> str:
-    """The CSRF token of a signed-in browser: an HMAC of a fixed label under the admin token."""
-    return hmac.new(token.encode("utf-8"), b"tunefork-studio-csrf", hashlib.sha256).hexdigest()[:40]
+def _signature(request: Request, session_id: str, expires: int) -> str:
+    state = request.app.state
+    message = f"{session_id}.{expires}.{state.admin_digest}".encode()
+    return hmac.new(state.session_secret, message, hashlib.sha256).hexdigest()
+
+
+def _session_id(request: Request) -> str | None:
+    """The session id of a valid, unexpired cookie, else None."""
+    parts = request.cookies.get(COOKIE, "").split(".")
+    if len(parts) != 3 or not parts[1].isdigit() or int(parts[1]) < time.time():
+        return None
+    session_id, expires, signature = parts[0], int(parts[1]), parts[2]
+    return session_id if hmac.compare_digest(signature, _signature(request, session_id, expires)) else None
+
+
+def csrf_token(request: Request, session_id: str) -> str:
+    """The CSRF token of a signed-in browser: an HMAC of its session id."""
+    key = request.app.state.session_secret
+    return hmac.new(key, f"csrf.{session_id}".encode(), hashlib.sha256).hexdigest()[:40]
 
 
 def require_session(request: Request) -> str:
-    """Route dependency: the admin token from the cookie, or :class:`SignInRequired`."""
-    token = request.cookies.get(COOKIE, "")
-    if not token_is_valid(request, token):
+    """Route dependency: the session id from a valid cookie, or :class:`SignInRequired`."""
+    session_id = _session_id(request)
+    if session_id is None:
         raise SignInRequired(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
-    request.state.csrf = csrf_token(token)
-    return token
+    request.state.csrf = csrf_token(request, session_id)
+    return session_id
+
+
+def token_is_valid(request: Request, token: str) -> bool:
+    """True when ``token`` is the admin token, checked exactly as the REST API checks bearer tokens."""
+    return admin_token_is_valid(request, token)
 
 
 async def require_csrf(request: Request) -> None:
@@ -85,11 +120,13 @@ def sign_in_url(next_path: str) -> str:
     return f"{PREFIX}/signin?next={quote(safe_next(next_path), safe='/')}"
 
 
-def set_session(request: Request, response: Response, token: str) -> None:
-    """Keep the admin token in the browser: HttpOnly, SameSite=Strict, Secure over HTTPS."""
+def set_session(request: Request, response: Response) -> None:
+    """Start a session in the browser: a new signed id, HttpOnly, SameSite=Strict, Secure over HTTPS."""
+    session_id = secrets.token_urlsafe(18)
+    expires = int(time.time()) + COOKIE_MAX_AGE
     response.set_cookie(
         COOKIE,
-        token,
+        f"{session_id}.{expires}.{_signature(request, session_id, expires)}",
         max_age=COOKIE_MAX_AGE,
         path="/",
         httponly=True,
@@ -99,5 +136,5 @@ def set_session(request: Request, response: Response, token: str) -> None:
 
 
 def clear_session(response: Response) -> None:
-    """Forget the admin token in the browser."""
+    """Forget the session in the browser."""
     response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
