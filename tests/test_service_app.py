@@ -10,6 +10,7 @@ import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 
+from tunefork.errors import TuneforkError
 from tunefork.service.app import create_app
 from tunefork.service.auth import ensure_admin_token, token_file
 from tunefork.service.config import ServiceSettings
@@ -143,6 +144,27 @@ def test_studio_cookie_is_a_signed_session_shared_by_processes(workspace: Worksp
     third.cookies.set("tunefork_session", cookie)
     assert third.get("/studio/", follow_redirects=False).status_code == 303  # a new admin token ends sessions
     assert (workspace.home / "studio-session.key").stat().st_mode & 0o777 == 0o600
+
+
+def test_errors_never_show_server_paths_or_an_exceptions_text(workspace: Workspace, monkeypatch) -> None:
+    monkeypatch.setenv("TUNEFORK_ADMIN_TOKEN", TOKEN)
+    app = create_app(workspace)
+    secret = f"SELECT * FROM datasets WHERE path = '{workspace.home}/.staging/x'"
+
+    @app.get("/projects-broken")
+    def broken() -> None:
+        raise RuntimeError(secret)
+
+    @app.get("/projects-refused")
+    def refused() -> None:
+        raise TuneforkError(f"{workspace.home}/.staging/recognition.abc/audio: not readable")
+
+    client = TestClient(app, raise_server_exceptions=False)
+    crash = client.get("/projects-broken", headers=AUTH)
+    assert crash.status_code == 500 and "incident" in crash.json()["message"]
+    assert "SELECT" not in crash.text and str(workspace.home) not in crash.text
+    answer = client.get("/projects-refused", headers=AUTH)
+    assert answer.status_code == 422 and answer.json()["message"] == "audio: not readable"
 
 
 @pytest.fixture

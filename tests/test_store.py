@@ -94,3 +94,32 @@ def test_home_comes_from_environment(tmp_path: Path, monkeypatch) -> None:
     assert ws.home == (tmp_path / "elsewhere").resolve()
     assert (ws.home / "tunefork.db").exists()
     ws.close()
+
+
+def test_a_lost_name_race_is_a_conflict_not_an_sql_error(any_workspace: Workspace) -> None:
+    project = projects.create_project(any_workspace, "races", "speech")
+    with any_workspace.session() as session:
+        session.add(Dataset(project_id=project["id"], name="calls", kind="acoustic"))
+    taken = "dataset with this name already exists"
+    with pytest.raises(ConflictError, match=taken) as raised, any_workspace.session() as session:
+        session.add(Dataset(project_id=project["id"], name="calls", kind="acoustic"))  # a raced second request
+    assert "INSERT" not in str(raised.value) and raised.value.__cause__ is None
+
+
+def test_names_with_control_characters_or_over_200_characters_are_refused(any_workspace: Workspace) -> None:
+    with pytest.raises(TuneforkError, match="control characters"):
+        projects.create_project(any_workspace, "evil\x1b[31mred", "speech")
+    with pytest.raises(TuneforkError, match="at most 200"):
+        projects.create_project(any_workspace, "n" * 201, "speech")
+    assert (
+        projects.create_project(any_workspace, "  [bold]markup[/] is fine  ", "speech")["name"]
+        == "[bold]markup[/] is fine"
+    )
+
+
+def test_a_new_workspace_is_private(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("TUNEFORK_DATABASE_URL", raising=False)
+    ws = Workspace.open(tmp_path / "private")
+    assert ws.home.stat().st_mode & 0o777 == 0o700
+    assert (ws.home / "tunefork.db").stat().st_mode & 0o777 == 0o600
+    ws.close()

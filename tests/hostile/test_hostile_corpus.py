@@ -8,15 +8,18 @@ regex, uploads without a token (answered before the body is sent), and concurren
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
 import threading
 import time
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from hostile_corpus import RECOGNITION_LIMIT_SECONDS, AudioCase, Case, build_corpus
+from hostile_corpus import RECOGNITION_LIMIT_SECONDS, AudioCase, Case, build_corpus, tone, wav_bytes
 from hostile_drive import (
     SERVER_PEAK_MB_BOUND,
     Outcome,
@@ -29,8 +32,9 @@ from hostile_drive import (
     server_peak_mb,
     sign_in,
     studio_post,
+    workspace_leftovers,
 )
-from service_fixtures import ADMIN_TOKEN, LiveServer, ServiceEnv
+from service_fixtures import ADMIN_TOKEN, LiveServer, ServiceEnv, tunefork_command
 
 pytest_plugins = ["service_fixtures"]
 
@@ -198,3 +202,24 @@ def test_concurrent_uploads_of_one_name_get_one_dataset_and_409s(server: LiveSer
         thread.join()
     assert sorted(statuses) == [202] + [409] * 5, bodies
     assert all("INSERT" not in body and "already" in body for body, s in zip(bodies, statuses, strict=True) if s == 409)
+
+
+def test_two_cli_imports_racing_for_one_name_give_one_dataset_and_a_clear_error(tmp_path: Path) -> None:
+    home, upload = tmp_path / "home", tmp_path / "calls.zip"
+    with zipfile.ZipFile(upload, "w") as archive:  # an import long enough for both to pass the name check
+        for index in range(40):
+            archive.writestr(f"c{index}.wav", wav_bytes(tone(2.0, rate=44100)))
+        archive.writestr("trans.txt", "".join(f"c{index}.wav\thello {index}\n" for index in range(40)))
+    cli = [*tunefork_command(), "--home", str(home)]
+    env = {**os.environ, "COLUMNS": "4000"}
+    subprocess.run([*cli, "project", "create", "race"], check=True, env=env, capture_output=True)
+    racers = [
+        subprocess.Popen([*cli, "dataset", "upload", "race", str(upload), "--kind", "acoustic", "--name", "same"],
+                         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]  # fmt: skip
+    results = [(racer.wait(timeout=600), racer.stdout.read() + racer.stderr.read()) for racer in racers]
+    assert sorted(code for code, _ in results) == [0, 1], results
+    loser = next(output for code, output in results if code == 1)
+    assert "already" in loser and "Traceback" not in loser and "INSERT" not in loser
+    assert workspace_leftovers(home) == []
