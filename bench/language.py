@@ -45,10 +45,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from atis import AtisUtterance, ensure_atis, read_atis, sample_per_intent, write_rasa_yaml
 
+from tunefork.engines.contract import TrainingParameters
 from tunefork.evaluation.language_scoring import GoldItem, score_models
+from tunefork.kinds.language import predictions
 from tunefork.language.options import engine_options
 from tunefork.language.sample_data import BASE_LABELS, GADGET_LABEL, gadget_ner_examples
-from tunefork.speech.customization import TrainingParameters
 from tunefork.workflows import datasets, projects, training
 from tunefork.workflows.models import resolve_model
 from tunefork.workspace import Workspace
@@ -157,7 +158,8 @@ def all_test_scores(workspace: Workspace, model_id: str, test: list[AtisUtteranc
     model = resolve_model(workspace, model_id)
     parses = model.load().parse_batch([u.text for u in test])
     items = [GoldItem(str(i), u.text, u.intent, sorted(u.slots)) for i, u in enumerate(test)]
-    scores = score_models("atis-test-all", "utterances", items, [(model.name, model_id, parses)]).models[0]
+    scored = [(model.name, model_id, predictions(parses))]
+    scores = score_models("atis-test-all", "utterances", items, scored).models[0]
     no_threshold = next(row for row in scores.intents["threshold_curve"] if row["threshold"] == 0.0)
     has_slots = any(p.entities for p in parses)
     return {

@@ -20,12 +20,12 @@ import time
 from pathlib import Path
 
 from tunefork.audio import read_audio
-from tunefork.sample_data import build_azure_zip, read_lines
-from tunefork.speech.customization import TrainingParameters
-from tunefork.speech.synthesis import Voice
+from tunefork.engines.contract import TrainingParameters
+from tunefork.kinds.speech import evaluate_on_guard
+from tunefork.sample_data import read_lines
+from tunefork.speech.synthesis import Voice, build_azure_zip
 from tunefork.workflows import datasets, projects, training
 from tunefork.workflows.evaluation import evaluate_models
-from tunefork.workflows.guard import evaluate_on_guard
 from tunefork.workflows.models import ResolvedModel, resolve_model
 from tunefork.workspace import Workspace
 
@@ -88,7 +88,7 @@ def evaluate_all(workspace: Workspace, model: ResolvedModel, terms: list[str]) -
 
 def general_wer(workspace: Workspace, model: ResolvedModel) -> float:
     """WER on the general guard set."""
-    guard = evaluate_on_guard([model], workspace.home / ".cache" / "synth")
+    guard = evaluate_on_guard([model], workspace.synth_cache_dir)
     return guard.scores[model.name].wer
 
 

@@ -7,7 +7,7 @@ The split follows ``bench/speech_customization.py``: the first 60 lines of
 pronunciation file, the 60 sentences spoken by :data:`TRAINING_VOICES` the adaptation audio; the
 last 40 lines, in the voices and noise of :data:`TEST_CONDITIONS` (never used for training), are the
 domain test set, and the first ``--guard`` lines of ``guard_sentences.txt`` (voices as in
-:mod:`tunefork.workflows.guard`) the general guard set. Models: base; text; text + pronunciations;
+:mod:`tunefork.kinds.speech`) the general guard set. Models: base; text; text + pronunciations;
 MAP only (audio, transcripts not used as text); text + pronunciations + MAP; and the last one
 decoded without its digital-silence front end. Prints domain WER (pooled and per condition), term
 recall, general WER, training seconds and real-time factor; ``--out`` writes them as JSON.
@@ -23,9 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from tunefork.audio import read_audio
+from tunefork.engines.contract import TrainingParameters
 from tunefork.evaluation.comparison import compare_models
+from tunefork.kinds.speech import GUARD_VOICES
 from tunefork.speech.base import SpeechModel
-from tunefork.speech.customization import TrainingData, TrainingParameters
+from tunefork.speech.customization import TrainingData
 from tunefork.speech.sphinx_custom.model import CustomSphinxModel
 from tunefork.speech.sphinx_engine import SphinxEngine
 from tunefork.speech.synthesis import Voice, synthesize_cached
@@ -37,7 +39,6 @@ TEST_CONDITIONS = {
     "caribbean": (Voice("en-029", speed=150), None),
     "noisy-rp": (Voice("en-gb-x-rp"), 15.0),
 }
-GUARD_VOICES = (Voice("en-us"), Voice("en-gb", speed=150), Voice("en-us+f3", speed=170), Voice("en-gb-scotland"))
 
 
 def _lines(name: str) -> list[str]:

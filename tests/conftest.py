@@ -1,4 +1,4 @@
-"""Shared fixtures: a fresh workspace per test and a session-wide cache of synthesized audio."""
+"""Shared fixtures: a fresh workspace or CLI per test and a session-wide cache of synthesized audio."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 from speech_samples import write_acoustic_zip
+from typer.testing import CliRunner
 
+from tunefork.cli.main import app
 from tunefork.speech.synthesis import Voice, synthesize_cached
 from tunefork.workspace import Workspace
 
@@ -18,6 +20,26 @@ def workspace(tmp_path: Path) -> Workspace:
     ws = Workspace.open(tmp_path / "home")
     yield ws
     ws.close()
+
+
+@pytest.fixture
+def cli(tmp_path: Path):
+    """``cli(*args, expect=0) -> Result``: run ``tunefork`` on a fresh workspace (``cli.home``) in-process.
+
+    Fails the test on an unexpected exception or exit code.
+    """
+    runner = CliRunner()
+    home = tmp_path / "home"
+
+    def _run(*args: str, expect: int = 0):
+        result = runner.invoke(app, ["--home", str(home), *args])
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        assert result.exit_code == expect, result.output
+        return result
+
+    _run.home = home  # type: ignore[attr-defined]
+    return _run
 
 
 @pytest.fixture

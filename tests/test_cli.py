@@ -8,26 +8,6 @@ from pathlib import Path
 
 import pytest
 from speech_samples import SENTENCES
-from typer.testing import CliRunner
-
-from tunefork.cli.main import app
-
-
-@pytest.fixture
-def cli(tmp_path: Path):
-    """``cli(*args) -> Result`` against a fresh workspace; fails the test on an unexpected exception."""
-    runner = CliRunner()
-    home = tmp_path / "home"
-
-    def _run(*args: str, expect: int = 0):
-        result = runner.invoke(app, ["--home", str(home), *args])
-        if result.exception and not isinstance(result.exception, SystemExit):
-            raise result.exception
-        assert result.exit_code == expect, result.output
-        return result
-
-    _run.home = home  # type: ignore[attr-defined]
-    return _run
 
 
 def test_upload_list_inspect_transcribe_evaluate(cli, acoustic_zip: Path, tmp_path: Path) -> None:
@@ -102,3 +82,16 @@ def test_demo_runs_end_to_end(cli) -> None:
     assert "whisper-tiny.en" in result.output and "sphinx-en-us" in result.output
     assert "pharmacy" in result.output  # the custom model's column in the final table
     assert "Reports:" in result.output
+
+
+def test_next_steps_and_endpoint_examples_follow_the_project_kind(cli) -> None:
+    created = cli("project", "create", "desk", "--kind", "language").output
+    assert "--kind utterances" in created and "acoustic" not in created
+    assert "--kind acoustic" in cli("project", "create", "calls").output
+    language = cli("endpoint", "create", "desk", "--model", "en-core-web-sm", "--name", "nlu").output
+    assert "/parse" in language and '"text": "can you refill my prescription"' in language
+    assert "/recognize" not in language and "audio/wav" not in language
+    speech = cli("endpoint", "create", "calls", "--model", "whisper-tiny.en", "--name", "asr").output
+    assert "/recognize" in speech and "audio/wav" in speech
+    assert "image" not in cli("project", "create", "--help").output
+    assert "Unknown project kind 'image'" in cli("project", "create", "photos", "--kind", "image", expect=1).output

@@ -13,11 +13,12 @@ from upload_files import reasons, write
 from tunefork.config import UploadLimits
 from tunefork.datasets.importer import import_dataset
 from tunefork.datasets.inspection import load_manifest
-from tunefork.datasets.kinds import ALL_KINDS, ENTITY_KINDS, LANGUAGE_KINDS, check_kind
+from tunefork.datasets.kinds import ALL_KINDS, check_kind
 from tunefork.datasets.utterance_formats import parse_rasa_example
 from tunefork.errors import TuneforkError, UploadRejectedError
+from tunefork.kinds import get_kind
 from tunefork.language.pipelines import blank_english
-from tunefork.workflows.datasets import DATASET_KINDS_BY_PROJECT, list_datasets, upload_dataset
+from tunefork.workflows.datasets import list_datasets, upload_dataset
 from tunefork.workflows.projects import create_project
 
 
@@ -442,9 +443,8 @@ def test_pattern_rejections(dest, tmp_path, line, expected):
 
 
 def test_kind_lists_and_check_kind():
-    assert LANGUAGE_KINDS == ("utterances", "patterns") and ENTITY_KINDS == ("annotated-text", "patterns")
-    assert DATASET_KINDS_BY_PROJECT["language"] == LANGUAGE_KINDS
-    assert DATASET_KINDS_BY_PROJECT["entities"] == ENTITY_KINDS
+    assert get_kind("language").upload_kinds == ("utterances", "patterns")
+    assert get_kind("entities").upload_kinds == ("annotated-text", "patterns")
     for kind in ALL_KINDS:
         check_kind(kind)
     with pytest.raises(UploadRejectedError, match=r"choose one of acoustic, .*utterances, patterns, annotated-text"):

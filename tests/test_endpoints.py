@@ -10,13 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 from sqlalchemy import update
-from typer.testing import CliRunner
 
 from tunefork.audio import read_audio
-from tunefork.cli.main import app
 from tunefork.errors import ConflictError, NotFoundError, TuneforkError
 from tunefork.store.models import Endpoint, EndpointLog, Model, Status, utcnow
-from tunefork.workflows import endpoints, projects
+from tunefork.workflows import endpoint_logs, endpoints, projects, requests, training
 from tunefork.workspace import Workspace
 
 
@@ -27,7 +25,7 @@ def project(workspace: Workspace) -> dict:
 
 def _log(workspace: Workspace, endpoint_id: str, text: str, age_days: float = 0.0, samples=None) -> str:
     samples = np.zeros(8000, dtype=np.float32) if samples is None else samples
-    log_id = endpoints.log_request(workspace, endpoint_id, samples, {"displayText": text, "duration": 0.5})
+    log_id = endpoint_logs.keep_request(workspace, endpoint_id, {"displayText": text, "duration": 0.5}, samples)
     if age_days:
         with workspace.session() as session:
             when = utcnow() - timedelta(days=age_days)
@@ -43,17 +41,17 @@ def test_keys_are_stored_hashed_checked_and_rotated_independently(workspace: Wor
         row = session.get(Endpoint, created["id"])
         assert row.key1_hash == hashlib.sha256(key1.encode()).hexdigest() and key1 not in (row.key1_hash, row.key2_hash)
     assert "keys" not in endpoints.show_endpoint(workspace, "prod")
-    assert endpoints.authorize(workspace, created["id"], key1).model.name == "whisper-tiny.en"
-    assert endpoints.authorize(workspace, created["id"], key2) is not None
-    assert endpoints.authorize(workspace, created["id"], "guess") is None
-    assert endpoints.authorize(workspace, created["id"], None) is None
+    assert requests.authorize(workspace, created["id"], key1).model.name == "whisper-tiny.en"
+    assert requests.authorize(workspace, created["id"], key2) is not None
+    assert requests.authorize(workspace, created["id"], "guess") is None
+    assert requests.authorize(workspace, created["id"], None) is None
     with pytest.raises(NotFoundError):
-        endpoints.authorize(workspace, "nope", key1)
+        requests.authorize(workspace, "nope", key1)
 
     new1 = endpoints.regenerate_key(workspace, "prod", "key1")["key1"]
-    assert endpoints.authorize(workspace, created["id"], key1) is None
-    assert endpoints.authorize(workspace, created["id"], new1) is not None
-    assert endpoints.authorize(workspace, created["id"], key2) is not None
+    assert requests.authorize(workspace, created["id"], key1) is None
+    assert requests.authorize(workspace, created["id"], new1) is not None
+    assert requests.authorize(workspace, created["id"], key2) is not None
     with pytest.raises(TuneforkError, match="key1 or key2"):
         endpoints.regenerate_key(workspace, "prod", "key3")
     with pytest.raises(ConflictError):
@@ -68,49 +66,41 @@ def test_retention_purge_deletes_old_entries_and_their_audio(workspace: Workspac
     old = _log(workspace, short["id"], "old", age_days=2)
     recent = _log(workspace, short["id"], "recent")
     kept = _log(workspace, long["id"], "older but kept", age_days=2)
-    old_audio = endpoints.log_audio_path(workspace, "short", old)
+    old_audio = endpoint_logs.log_audio_path(workspace, "short", old)
 
-    assert endpoints.purge_expired_logs(workspace) == 1
+    assert endpoint_logs.purge_expired_logs(workspace) == 1
     assert not old_audio.exists()
-    assert [log["id"] for log in endpoints.list_logs(workspace, "short")] == [recent]
-    assert [log["id"] for log in endpoints.list_logs(workspace, "long")] == [kept]
+    assert [log["id"] for log in endpoint_logs.list_logs(workspace, "short")] == [recent]
+    assert [log["id"] for log in endpoint_logs.list_logs(workspace, "long")] == [kept]
     with pytest.raises(NotFoundError):
-        endpoints.show_log(workspace, "short", old)
-    assert endpoints.delete_logs(workspace, "long") == 1
+        endpoint_logs.show_log(workspace, "short", old)
+    assert endpoint_logs.delete_logs(workspace, "long") == 1
     endpoints.delete_endpoint(workspace, "short")
-    assert not endpoints.endpoint_logs_dir(workspace, short["id"]).exists()
+    assert not workspace.endpoint_logs_dir(short["id"]).exists()
 
 
 def test_deployed_models_cannot_be_deleted(workspace: Workspace, project: dict) -> None:
     with workspace.session() as session:
         model = Model(project_id=project["id"], name="custom", base_model="whisper-tiny.en", engine="whisper")
         model.status = Status.SUCCEEDED
-        training = Model(project_id=project["id"], name="training", base_model="whisper-tiny.en", engine="whisper")
-        training.status = Status.RUNNING
-        session.add_all([model, training])
+        running = Model(project_id=project["id"], name="training", base_model="whisper-tiny.en", engine="whisper")
+        running.status = Status.RUNNING
+        session.add_all([model, running])
     endpoints.create_endpoint(workspace, "calls", "prod", "custom")
     with pytest.raises(ConflictError, match="prod"):
-        endpoints.delete_model(workspace, "custom")
+        training.delete_model(workspace, "custom")
     with pytest.raises(TuneforkError, match="Running"):
         endpoints.create_endpoint(workspace, "calls", "beta", "training")
     with pytest.raises(ConflictError, match="training"):
-        endpoints.delete_model(workspace, "training")
+        training.delete_model(workspace, "training")
     endpoints.update_endpoint(workspace, "prod", model_ref="whisper-tiny.en")
-    endpoints.delete_model(workspace, "custom")
+    training.delete_model(workspace, "custom")
     with pytest.raises(NotFoundError):
-        endpoints.delete_model(workspace, "custom")
+        training.delete_model(workspace, "custom")
 
 
-def test_cli_create_list_rotate_download_and_export(tmp_path: Path, speak) -> None:
-    runner, home = CliRunner(), tmp_path / "home"
-
-    def cli(*args: str, expect: int = 0):
-        result = runner.invoke(app, ["--home", str(home), *args])
-        if result.exception and not isinstance(result.exception, SystemExit):
-            raise result.exception
-        assert result.exit_code == expect, result.output
-        return result
-
+def test_cli_create_list_rotate_download_and_export(cli, tmp_path: Path, speak) -> None:
+    home = cli.home
     cli("project", "create", "calls")
     created = cli("endpoint", "create", "calls", "--model", "whisper-tiny.en", "--name", "prod", "--logging")
     lines = created.output.splitlines()

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import update
 
 from tunefork.jobs.config import JobSettings
-from tunefork.jobs.handlers import JOB_KINDS, JobKind
+from tunefork.jobs.handlers import JOB_HANDLERS, JobHandler
 from tunefork.jobs.queue import JobQueue
 from tunefork.store.models import Job, Status, utcnow
 from tunefork.workflows import datasets, jobs, projects
@@ -61,7 +61,7 @@ def test_an_exception_fails_job_and_resource(workspace: Workspace, queue: JobQue
     def boom(*_args) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setitem(JOB_KINDS, "dataset-import", JobKind("datasets", boom))
+    monkeypatch.setitem(JOB_HANDLERS, "dataset-import", JobHandler("datasets", boom))
     job = _import_job(workspace, queue)
     assert queue.run(job["id"]) == Status.FAILED
     assert jobs.show_job(workspace, job["id"])["error"] == "RuntimeError: disk on fire"

@@ -13,12 +13,12 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from tunefork.cli.main import app
+from tunefork.engines.contract import TrainingParameters
 from tunefork.errors import TuneforkError
 from tunefork.language.options import engine_options
 from tunefork.language.sample_data import gadget_ner_examples, intent_examples, out_of_scope_examples
 from tunefork.service.app import create_app
-from tunefork.speech.customization import TrainingParameters
-from tunefork.workflows import datasets, endpoints, evaluation, projects, training
+from tunefork.workflows import datasets, endpoint_logs, endpoints, evaluation, projects, training
 from tunefork.workflows.models import resolve_model
 from tunefork.workspace import Workspace
 
@@ -204,7 +204,7 @@ def test_parse_endpoint_needs_its_key_and_logs_text(lab: Workspace, monkeypatch)
     assert client.post(url, json=body).status_code == 401
     assert client.post(url, json=body, headers={"X-Tunefork-Key": "wrong"}).status_code == 401
     assert client.post(url, json={"nope": 1}, headers={"X-Tunefork-Key": "wrong"}).status_code == 401
-    assert endpoints.list_logs(lab, "nlu-prod", "pharmacy") == []
+    assert endpoint_logs.list_logs(lab, "nlu-prod", "pharmacy") == []
     answer = client.post(url, json=body, headers={"X-Tunefork-Key": key})
     assert answer.status_code == 200, answer.text
     parsed = answer.json()
@@ -218,9 +218,9 @@ def test_parse_endpoint_needs_its_key_and_logs_text(lab: Workspace, monkeypatch)
     assert empty.status_code == 422 and "text" in empty.json()["message"]
     wrong_kind = client.post(f"/endpoints/{created['id']}/recognize", content=b"RIFF", headers={"X-Tunefork-Key": key})
     assert wrong_kind.status_code == 409 and "/parse" in wrong_kind.json()["message"]
-    logs = endpoints.list_logs(lab, "nlu-prod", "pharmacy")
+    logs = endpoint_logs.list_logs(lab, "nlu-prod", "pharmacy")
     assert [log["displayText"] for log in logs] == [body["text"]]
-    exported = endpoints.export_logs(lab, "nlu-prod", "pharmacy", "from-traffic", "pharmacy")
+    exported = endpoint_logs.export_logs(lab, "nlu-prod", "pharmacy", "from-traffic", "pharmacy")
     assert exported["kind"] == "utterances" and exported["accepted"] == 1
     record = datasets.dataset_records(lab, exported["id"])[0]
     assert record["text"] == body["text"] and record["intent"] == "refill_prescription"

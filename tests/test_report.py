@@ -7,8 +7,9 @@ from pathlib import Path
 
 from rich.console import Console
 
-from tunefork.evaluation.comparison import compare_models
-from tunefork.evaluation.report import format_table, render_markdown, verdict, write_report
+from tunefork.cli.common import result_table
+from tunefork.evaluation.comparison import ComparisonResult, compare_models
+from tunefork.evaluation.report import render_markdown, write_report
 from tunefork.store.artifacts import read_jsonl
 
 REFERENCES = {f"u{k}": f"please deploy kubernetes cluster number {k} today" for k in range(40)}
@@ -26,6 +27,10 @@ MODEL_KEYS = {
     "deletions",
     "insertions",
     "term_recall",
+    "sentences",
+    "sentence_errors",
+    "term_hits",
+    "term_total",
 }
 
 
@@ -45,27 +50,27 @@ def test_compare_two_models() -> None:
     assert (custom.substitutions, custom.insertions) == (10, 10)  # "today" -> "to day" in u0..u9
     assert result.difference is not None and result.difference.significant
     assert result.difference.wer_delta < 0
-    assert verdict(result).startswith("custom is better by ")
+    assert result.verdict().startswith("custom is better by ")
     assert any("no hypothesis for 1 of 40" in w and "u39" in w for w in result.warnings)
 
 
 def test_single_model_has_no_difference() -> None:
     result = compare_models(REFERENCES, {"baseline": BASELINE})
-    assert result.difference is None and verdict(result) is None
+    assert result.difference is None and result.verdict() is None
     assert result.to_json()["difference"] is None
     assert result.to_json()["models"][0]["term_recall"] is None
 
 
 def test_identical_models_are_not_significant() -> None:
     result = compare_models(REFERENCES, {"a": BASELINE, "b": dict(BASELINE)}, iterations=200)
-    assert verdict(result) == "not significant"
+    assert result.verdict() == "The difference is not significant." and result.winner() is None
 
 
 def test_to_json_has_exact_shape() -> None:
     result = _result()
     result.warnings.append("extra warning from the caller")
     data = result.to_json()
-    assert set(data) == {"dataset", "normalizer", "models", "difference", "warnings"}
+    assert set(data) == {"dataset", "normalizer", "models", "difference", "warnings", "terms"}
     assert data["dataset"] == "ops-test"
     assert data["normalizer"] == {"name": "tunefork-english", "version": "1.0"}
     assert [m["model"] for m in data["models"]] == ["baseline", "custom"]
@@ -74,7 +79,7 @@ def test_to_json_has_exact_shape() -> None:
         assert all(isinstance(model[k], int) for k in ("words", "substitutions", "deletions", "insertions"))
         assert 0.0 <= model["wer"] <= 1.0
         assert model["wer"] == round(model["wer"], 6)
-    assert set(data["difference"]) == {"wer_delta", "ci95", "significant"}
+    assert set(data["difference"]) == {"wer_delta", "ci95", "significant", "iterations", "confidence"}
     assert isinstance(data["difference"]["ci95"], list) and len(data["difference"]["ci95"]) == 2
     assert data["difference"]["significant"] is True
     assert data["warnings"][-1] == "extra warning from the caller"
@@ -106,7 +111,15 @@ def test_markdown_and_table_render() -> None:
     markdown = render_markdown(result)
     assert "| WER |" in markdown and "| Term recall | 0.00% (0/40) |" in markdown
     console = Console(record=True, width=140)
-    console.print(format_table(result))
+    console.print(result_table(result))
     text = console.export_text()
     assert "baseline" in text and "custom" in text and "Raw WER" in text
     assert "custom is better by" in text
+
+
+def test_stored_results_say_the_same_as_the_live_ones() -> None:
+    result = _result()
+    stored = ComparisonResult.from_json(result.to_json())
+    assert stored.to_json() == result.to_json()
+    assert stored.table() == result.table() and stored.verdict() == result.verdict()
+    assert stored.headline() == result.headline() and stored.winner() == result.winner() == 1

@@ -14,7 +14,7 @@ from tunefork.errors import TuneforkError
 from tunefork.service.app import create_app
 from tunefork.service.auth import ensure_admin_token, token_file
 from tunefork.service.config import ServiceSettings
-from tunefork.workflows import endpoints, projects
+from tunefork.workflows import endpoint_logs, endpoints, projects
 from tunefork.workflows.datasets import upload_dataset
 from tunefork.workspace import Workspace
 
@@ -69,7 +69,7 @@ def test_saturated_recognition_gets_503_with_retry_after(client: TestClient, wor
     url = f"/endpoints/{_endpoint_id(workspace)}/recognize"
     refused = client.post(url, content=b"RIFF", headers={"X-Tunefork-Key": "no"})
     assert refused.status_code == 401 and admission.in_flight == 0
-    assert endpoints.list_logs(workspace, "e") == []
+    assert endpoint_logs.list_logs(workspace, "e") == []
 
 
 def test_admin_token_is_generated_once_and_stored_hashed(workspace: Workspace, monkeypatch) -> None:

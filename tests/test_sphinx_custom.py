@@ -9,19 +9,21 @@ import numpy as np
 import pytest
 
 from tunefork.audio import read_audio
+from tunefork.engines.contract import TrainingParameters
 from tunefork.errors import TuneforkError
 from tunefork.evaluation.metrics import score_utterance
 from tunefork.evaluation.normalizer import get_normalizer
 from tunefork.speech import sphinx_custom
-from tunefork.speech.customization import TrainingData, TrainingParameters
+from tunefork.speech.customization import TrainingData
 from tunefork.speech.sphinx_custom import adaptation, training
 from tunefork.speech.sphinx_custom.domain_lm import build_domain_lm
 from tunefork.speech.sphinx_custom.g2p import G2P
 from tunefork.speech.sphinx_custom.interpolate import interpolate
 from tunefork.speech.sphinx_custom.lexicon import Lexicon, display_token, read_dictionary
-from tunefork.speech.sphinx_custom.ngram import BackoffLM, write_binary
+from tunefork.speech.sphinx_custom.ngram import BackoffLM
 from tunefork.speech.sphinx_custom.text import PhraseRewriter, normalized_words
 from tunefork.speech.sphinx_custom.trie import LOGMATH_BASE, read_trie_lm
+from tunefork.speech.sphinx_custom.trie_writer import write_binary
 from tunefork.speech.sphinx_engine import SphinxEngine, bundled_paths
 
 DATA = Path(__file__).resolve().parents[1] / "tunefork" / "data"

@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from databases import PgSchema, postgres_unavailable
+from sqlalchemy import inspect
 
 from tunefork.errors import AmbiguousReferenceError, ConflictError, NotFoundError, TuneforkError
 from tunefork.store.models import Dataset
 from tunefork.store.repository import get_dataset, get_project
 from tunefork.workflows import projects
 from tunefork.workspace import Workspace
-
-PG_URL = os.environ.get("TUNEFORK_TEST_DATABASE_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
-
-
-def _postgres_reachable() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
-            pass
-        create_engine(PG_URL).connect().close()
-        return True
-    except Exception:
-        return False
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -37,19 +23,15 @@ def any_workspace(request, tmp_path: Path, monkeypatch) -> Workspace:
         yield ws
         ws.close()
         return
-    if not _postgres_reachable():
-        pytest.skip("PostgreSQL not reachable on 127.0.0.1:5432")
-    schema = f"tf_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    monkeypatch.setenv("TUNEFORK_DATABASE_URL", f"{PG_URL}?options=-csearch_path%3D{schema}")
+    reason = postgres_unavailable()
+    if reason is not None:
+        pytest.skip(reason)
+    schema = PgSchema()
+    monkeypatch.setenv("TUNEFORK_DATABASE_URL", schema.url)
     ws = Workspace.open(tmp_path / "home")
     yield ws
     ws.close()
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+    schema.drop()
 
 
 def test_migrations_create_tables_and_are_idempotent(any_workspace: Workspace) -> None:

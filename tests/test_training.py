@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tunefork.engines.card import CARD_NAME
 from tunefork.errors import ConflictError, TuneforkError
-from tunefork.speech.customization import CARD_NAME
 from tunefork.workflows import datasets, projects, training
 from tunefork.workflows.models import resolve_model
 from tunefork.workflows.transcription import transcribe

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from studio_session import sign_in
 
 from tunefork.language.sample_data import gadget_ner_examples, intent_examples, out_of_scope_examples
-from tunefork.workflows import datasets, endpoints, jobs, training
+from tunefork.workflows import datasets, endpoint_logs, jobs, training
 from tunefork.workspace import Workspace
 
 XHR = {"X-Requested-With": "XMLHttpRequest"}
@@ -128,7 +128,7 @@ def test_entities_project_from_upload_to_logged_parse(client: TestClient, worksp
     assert 'id="log-table"' in logs.text and "<audio" not in logs.text
     assert "FlexBook" in logs.text and "data-label=" in logs.text
     assert 'id="export-form"' in logs.text and "annotated-text</em> dataset" in logs.text
-    exported = endpoints.export_logs(workspace, endpoint_id, project_id, "from-traffic")
+    exported = endpoint_logs.export_logs(workspace, endpoint_id, project_id, "from-traffic")
     assert exported["kind"] == "annotated-text" and exported["accepted"] == 1
     assert [s["label"] for s in datasets.dataset_records(workspace, exported["id"])[0]["spans"]].count("GADGET") == 1
 

@@ -13,9 +13,10 @@ import numpy as np
 import pytest
 
 from tunefork.audio import read_audio
+from tunefork.engines.contract import TrainingParameters
 from tunefork.errors import TuneforkError
 from tunefork.speech.base import SpeechModel, Transcript, Word
-from tunefork.speech.customization import TrainingData, TrainingParameters
+from tunefork.speech.customization import TrainingData
 from tunefork.speech.whisper_custom import load, train
 from tunefork.speech.whisper_custom.biasing import build_hotwords, rank_items
 from tunefork.speech.whisper_custom.display_forms import DisplayFormRewriter

@@ -1,4 +1,20 @@
-"""A workspace: one folder holding the metadata database (by default) and every artifact."""
+"""A workspace: one folder holding the metadata database (by default) and every artifact.
+
+:class:`Workspace` owns every path in it; nothing else joins names onto ``home``. The layout::
+
+    tunefork.db                    metadata (SQLite, unless a database URL is configured)
+    queue.db                       the job queue (SqliteHuey, unless a Redis URL is configured)
+    admin-token.sha256             the hash of the generated admin token
+    datasets/<id>/                 canonical datasets (manifest.jsonl, audio/, import.json)
+    models/<id>/                   custom models (model.json card and engine files)
+    reports/<id>/                  evaluation reports
+    transcripts/<id or stamp>/     batch transcriptions
+    endpoints/<id>/logs/           logged request files of an endpoint
+    uploads/{datasets,transcriptions,exports}/   uploads and log snapshots waiting for their job
+    demo-inputs/<project>/         what ``tunefork demo`` generated
+    .cache/synth/                  synthesized speech (guard set, demo), reused between runs
+    .staging/                      scratch space: artifacts are built here and renamed into place
+"""
 
 from __future__ import annotations
 
@@ -53,22 +69,27 @@ class Workspace:
 
     @property
     def home(self) -> Path:
+        """The workspace folder."""
         return self.settings.home
 
     @property
     def datasets_dir(self) -> Path:
+        """Canonical datasets, one folder per id."""
         return self.home / "datasets"
 
     @property
     def models_dir(self) -> Path:
+        """Custom models, one folder per id."""
         return self.home / "models"
 
     @property
     def reports_dir(self) -> Path:
+        """Evaluation reports, one folder per id."""
         return self.home / "reports"
 
     @property
     def transcripts_dir(self) -> Path:
+        """Batch transcriptions."""
         return self.home / "transcripts"
 
     @property
@@ -93,8 +114,65 @@ class Workspace:
             text = re.sub(pattern, lambda m, top=root: Path(m.group(0)).name if m.group(0) != top else "<server>", text)
         return text
 
+    @property
+    def synth_cache_dir(self) -> Path:
+        """Synthesized speech kept between runs (the guard set, the demo's test audio)."""
+        return self.home / ".cache" / "synth"
+
+    @property
+    def admin_token_file(self) -> Path:
+        """Where the hash of the generated admin token is kept."""
+        return self.home / "admin-token.sha256"
+
+    @property
+    def queue_file(self) -> Path:
+        """The SqliteHuey queue database."""
+        return self.home / "queue.db"
+
     def dataset_path(self, dataset_id: str) -> Path:
+        """A dataset's canonical folder."""
         return self.datasets_dir / dataset_id
+
+    def model_dir(self, model_id: str) -> Path:
+        """A custom model's artifact folder."""
+        return self.models_dir / model_id
+
+    def report_dir(self, evaluation_id: str) -> Path:
+        """An evaluation's report folder."""
+        return self.reports_dir / evaluation_id
+
+    def transcription_dir(self, transcription_id: str) -> Path:
+        """A batch transcription's outputs (``transcripts.jsonl``, ``trans.txt``)."""
+        return self.transcripts_dir / transcription_id
+
+    def upload_dir(self, resource: str, resource_id: str) -> Path:
+        """Where the files uploaded for a resource (``datasets``, ``transcriptions``) wait for their job."""
+        return self.home / "uploads" / resource / resource_id
+
+    @property
+    def exports_dir(self) -> Path:
+        """Snapshots of endpoint logs waiting to be imported as datasets."""
+        return self.home / "uploads" / "exports"
+
+    def endpoint_dir(self, endpoint_id: str) -> Path:
+        """Everything an endpoint keeps on disk."""
+        return self.home / "endpoints" / endpoint_id
+
+    def endpoint_logs_dir(self, endpoint_id: str) -> Path:
+        """The files of an endpoint's logged requests."""
+        return self.endpoint_dir(endpoint_id) / "logs"
+
+    def demo_dir(self, name: str) -> Path:
+        """What ``tunefork demo`` generated for its project ``name``."""
+        return self.home / "demo-inputs" / name
+
+    def relative(self, path: Path) -> str:
+        """``path`` relative to the workspace, as stored in the database and job payloads."""
+        return str(Path(path).relative_to(self.home))
+
+    def resolve(self, relative: str) -> Path:
+        """A path stored relative to the workspace, made absolute."""
+        return self.home / relative
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -25,6 +25,7 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from tunefork.errors import TuneforkError
+from tunefork.evaluation.result import EvaluationResult
 from tunefork.progress import ProgressCallback
 from tunefork.workspace import Workspace
 
@@ -102,6 +103,29 @@ def progress_bar(description: str) -> Iterator[ProgressCallback]:
             progress.update(task, completed=done, total=total or None, description=plain(step or description))
 
         yield update
+
+
+def result_table(result: EvaluationResult) -> Table:
+    """An evaluation result's side-by-side table, with its verdict as the caption (names shown as plain text)."""
+    shown = result.table()
+    verdict = result.verdict()
+    caption = Text(f"Verdict: {verdict}") if verdict else None
+    table = Table(title=Text(f"Evaluation on {shown.title}"), caption=caption)
+    table.add_column("Metric", style="bold")
+    for model in shown.models:
+        table.add_column(Text(model), justify="right")
+    for label, cells in shown.rows:
+        table.add_row(Text(label), *(Text(cell) for cell in cells))
+    return table
+
+
+def print_result(result: EvaluationResult) -> None:
+    """Warnings in red on stderr, then the side-by-side table and its notes."""
+    for warning in result.warnings:
+        err_console.print(f"[bold red]WARNING:[/] {plain(warning)}", highlight=False)
+    console.print(result_table(result))
+    for note in result.table().notes:
+        console.print(note, soft_wrap=True, highlight=False, markup=False)
 
 
 def print_json(value: Any) -> None:

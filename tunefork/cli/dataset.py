@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 from tunefork.cli.common import PlainTable, console, issue_lines, plain, print_json, progress_bar, workspace_from
+from tunefork.kinds import project_kinds
 from tunefork.workflows import datasets, labeling
 
 app = typer.Typer(help="Upload, list and inspect datasets.", no_args_is_help=True)
@@ -21,8 +22,7 @@ def upload(
     kind: str = typer.Option(
         ...,
         "--kind",
-        help="Speech: acoustic, audio, language, pronunciation, structured-text. Language projects: utterances, "
-        "patterns. Entities projects: annotated-text, patterns.",
+        help="; ".join(f"{k.name} projects: {', '.join(k.upload_kinds)}" for k in project_kinds()) + ".",
     ),
     name: str | None = typer.Option(None, "--name", help="Dataset name (default: the file name)."),
     as_json: bool = typer.Option(False, "--json", help="Print the dataset as JSON."),

@@ -7,15 +7,14 @@ from pathlib import Path
 
 import typer
 
-from tunefork.cli.common import console, issue_lines, plain, progress_bar, workspace_from
+from tunefork.cli.common import console, issue_lines, plain, print_result, progress_bar, workspace_from
 from tunefork.cli.dataset import print_report
-from tunefork.cli.speech import print_result
-from tunefork.evaluation.report import format_table
-from tunefork.language.options import engine_options
+from tunefork.datasets.kinds import RELATED_TEXT
+from tunefork.kinds.language import ENTITIES
+from tunefork.kinds.speech import SPEECH
 from tunefork.language.sample_data import gadget_ner_examples
-from tunefork.sample_data import DATA_DIR, build_azure_zip, read_lines
-from tunefork.speech.customization import TrainingParameters
-from tunefork.speech.synthesis import Voice
+from tunefork.sample_data import DATA_DIR, read_lines
+from tunefork.speech.synthesis import Voice, build_azure_zip
 from tunefork.store.artifacts import atomic_write_text, write_jsonl
 from tunefork.workflows import datasets, evaluation, projects, training
 from tunefork.workspace import Workspace
@@ -54,7 +53,7 @@ def demo(
         _entities_demo(workspace, name)
         return
     console.rule("1. Project")
-    project = projects.create_project(workspace, name, "speech", description="tunefork demo: pharmacy dictation")
+    project = projects.create_project(workspace, name, SPEECH.name, description="tunefork demo: pharmacy dictation")
     console.print(f"Created project [bold]{plain(project['name'])}[/] in {plain(workspace.home)}", soft_wrap=True)
 
     console.rule("2. Data: held-out test audio, related text, pronunciations")
@@ -62,14 +61,14 @@ def demo(
     test_sentences = (
         domain[TRAINING_SENTENCES:][:domain_sentences] + read_lines("general_sentences.txt")[:general_sentences]
     )
-    scratch = workspace.home / "demo-inputs" / name
+    scratch = workspace.demo_dir(name)
     with progress_bar("Synthesizing") as progress:
         zip_path = build_azure_zip(
-            test_sentences, DEMO_VOICES, scratch / "test.zip", workspace.home / ".cache" / "synth", progress=progress
+            test_sentences, DEMO_VOICES, scratch / "test.zip", workspace.synth_cache_dir, progress=progress
         )
     atomic_write_text(scratch / "related-text.txt", "\n".join(domain[:TRAINING_SENTENCES]) + "\n")
     test = _upload(workspace, name, zip_path, "acoustic", "test-audio")
-    _upload(workspace, name, scratch / "related-text.txt", "language", "related-text")
+    _upload(workspace, name, scratch / "related-text.txt", RELATED_TEXT, "related-text")
     _upload(workspace, name, DATA_DIR / "domain_pronunciations.txt", "pronunciation", "pronunciations")
     terms = read_lines("domain_terms.txt")
 
@@ -80,7 +79,7 @@ def demo(
     console.rule("4. Evaluate the baselines side by side")
     with progress_bar("Evaluating") as progress:
         outcome = evaluation.evaluate(workspace, test["id"], ["whisper-tiny.en", "sphinx-en-us"], terms, name, progress)
-    console.print(format_table(outcome.result), markup=False)
+    print_result(outcome.result)
 
     console.rule(f"5. Train a custom model from {base} with the related text and pronunciations")
     created = training.create_model(
@@ -91,7 +90,7 @@ def demo(
     if trained.model["status"] != "Succeeded":
         console.print(f"[bold red]Training failed:[/] {plain(trained.model['error'])}", highlight=False)
         raise typer.Exit(1)
-    console.print(format_table(trained.test), markup=False)
+    print_result(trained.test)
     console.print(f"Reports: {plain(workspace.reports_dir)}", soft_wrap=True)
     console.print(
         f"Next: `tunefork transcribe --model pharmacy --project {name} FILE.wav`, "
@@ -100,11 +99,10 @@ def demo(
     )
 
 
-def _train(workspace: Workspace, project: str, name: str, **options: bool) -> dict:
+def _train(workspace: Workspace, project: str, name: str, rehearsal: bool) -> dict:
     created = training.create_model(
-        workspace, project, name, "en-core-web-sm", ["train"], "test",
-        TrainingParameters(options=engine_options(**options)),
-    )  # fmt: skip
+        workspace, project, name, ENTITIES.default_base_model, ["train"], "test", options={"rehearsal": rehearsal}
+    )
     with progress_bar(f"Training {name}") as progress:
         outcome = training.run_training(workspace, created["id"], progress)
     if outcome.model["status"] != "Succeeded":
@@ -117,10 +115,10 @@ def _train(workspace: Workspace, project: str, name: str, **options: bool) -> di
 def _entities_demo(workspace: Workspace, name: str) -> None:
     """Generated sentences where only GADGET is annotated: fine-tune with and without rehearsal, side by side."""
     console.rule("1. Project")
-    projects.create_project(workspace, name, "entities", description="tunefork demo: a new entity label")
-    console.print(f"Created entities project [bold]{plain(name)}[/] in {plain(workspace.home)}", soft_wrap=True)
+    projects.create_project(workspace, name, ENTITIES.name, description="tunefork demo: a new entity label")
+    console.print(f"Created {ENTITIES.name} project [bold]{plain(name)}[/] in {plain(workspace.home)}", soft_wrap=True)
     console.rule("2. Data: 300 training sentences annotated with GADGET only; 150 held-out, fully annotated")
-    scratch = workspace.home / "demo-inputs" / name
+    scratch = workspace.demo_dir(name)
     write_jsonl(scratch / "train.jsonl", gadget_ner_examples(300, seed=0, annotated_only=("GADGET",)))
     write_jsonl(scratch / "test.jsonl", gadget_ner_examples(150, seed=1, names="test"))
     train = _upload(workspace, name, scratch / "train.jsonl", "annotated-text", "train")

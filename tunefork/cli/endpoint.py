@@ -9,8 +9,9 @@ from pathlib import Path
 import typer
 
 from tunefork.cli.common import PlainTable, console, plain, print_json, progress_bar, workspace_from
+from tunefork.kinds import get_kind
 from tunefork.store.models import utcnow
-from tunefork.workflows import endpoints
+from tunefork.workflows import endpoint_logs, endpoints, projects
 
 app = typer.Typer(help="Deploy models as endpoints with keys; logging and logs.", no_args_is_help=True)
 logs_app = typer.Typer(help="List, download, export and delete an endpoint's request logs.", no_args_is_help=True)
@@ -36,22 +37,22 @@ def create(
     url: str | None = typer.Option(None, "--url", help="Server URL (default $TUNEFORK_URL or 127.0.0.1:8765)."),
     as_json: bool = typer.Option(False, "--json", help="Print the endpoint (keys included) as JSON."),
 ) -> None:
-    """Deploy a model; prints the recognition URL and the two keys, which are shown only this once."""
-    created = endpoints.create_endpoint(workspace_from(ctx), project, name, model, description, logging, retention_days)
-    recognize_url = f"{_base_url(url)}/endpoints/{created['id']}/recognize"
+    """Deploy a model; prints its URL (``/recognize`` for speech, ``/parse`` for text) and the two keys, shown once."""
+    workspace = workspace_from(ctx)
+    created = endpoints.create_endpoint(workspace, project, name, model, description, logging, retention_days)
+    kind = get_kind(projects.show_project(workspace, created["projectId"])["kind"])
+    operation = kind.family.operation
+    call_url = f"{_base_url(url)}/endpoints/{created['id']}/{operation.name}"
     if as_json:
-        print_json({**created, "recognitionUrl": recognize_url})
+        print_json({**created, "url": call_url, "recognitionUrl": call_url})
         return
     console.print(f"Endpoint [bold]{plain(created['name'])}[/] ({created['id']}) serves {plain(created['model'])}.")
-    console.print(f"recognition URL: {recognize_url}", soft_wrap=True, highlight=False)
+    console.print(f"{operation.name} URL: {call_url}", soft_wrap=True, highlight=False)
     console.print(f"key1: {created['keys']['key1']}", highlight=False, soft_wrap=True)
     console.print(f"key2: {created['keys']['key2']}", highlight=False, soft_wrap=True)
     console.print("The keys are shown once (only their hashes are stored). Example:", highlight=False)
-    console.print(
-        f"  curl -H 'X-Tunefork-Key: <key1>' -H 'Content-Type: audio/wav' --data-binary @clip.wav {recognize_url}",
-        soft_wrap=True,
-        highlight=False,
-    )
+    example = operation.sample_code(call_url, "<key1>", kind.wording.sample or "clip.wav")["curl"]
+    console.print(example, soft_wrap=True, highlight=False, markup=False)
     state = f"on, kept {retention_days} days" if logging else "off"
     console.print(f"logging: {state}")
 
@@ -135,7 +136,7 @@ def logs_list(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """List logged requests, newest first."""
-    rows = endpoints.list_logs(workspace_from(ctx), endpoint, project, top=top)
+    rows = endpoint_logs.list_logs(workspace_from(ctx), endpoint, project, top=top)
     if as_json:
         print_json(rows)
         return
@@ -153,7 +154,7 @@ def logs_download(
     project: str | None = ProjectOption,
 ) -> None:
     """Copy logged audio and results to a folder (trans.txt is ready to correct and upload as acoustic)."""
-    count = endpoints.download_logs(workspace_from(ctx), endpoint, output, project)
+    count = endpoint_logs.download_logs(workspace_from(ctx), endpoint, output, project)
     console.print(f"Wrote {count} logged request(s) to {plain(output)}", soft_wrap=True)
 
 
@@ -161,16 +162,16 @@ def logs_download(
 def logs_export(
     ctx: typer.Context,
     endpoint: str = EndpointArgument,
-    to_dataset: str = typer.Option(..., "--to-dataset", help="Project that receives the new audio dataset."),
+    to_dataset: str = typer.Option(..., "--to-dataset", help="Project that receives the new dataset."),
     name: str | None = typer.Option(None, "--name", help="Dataset name (default: <endpoint>-logs-<time>)."),
     project: str | None = ProjectOption,
 ) -> None:
-    """Turn logged audio into an `audio` dataset (transcribe it, correct, train again)."""
-    with progress_bar("Importing logged audio") as progress:
-        dataset = endpoints.export_logs(workspace_from(ctx), endpoint, to_dataset, name, project, progress)
+    """Turn the logs into a dataset to correct and train on (speech: `audio`; language: `utterances`...)."""
+    with progress_bar("Importing the logs") as progress:
+        dataset = endpoint_logs.export_logs(workspace_from(ctx), endpoint, to_dataset, name, project, progress)
     console.print(
-        f"Dataset [bold]{plain(dataset['name'])}[/] id {dataset['id']} (audio): {dataset['accepted']} accepted, "
-        f"{dataset['rejected']} rejected"
+        f"Dataset [bold]{plain(dataset['name'])}[/] id {dataset['id']} ({dataset['kind']}): "
+        f"{dataset['accepted']} accepted, {dataset['rejected']} rejected"
     )
 
 
@@ -183,5 +184,5 @@ def logs_delete(
 ) -> None:
     """Delete an endpoint's logs now (all, or those older than N days)."""
     cutoff = utcnow() - timedelta(days=older_than_days) if older_than_days is not None else None
-    count = endpoints.delete_logs(workspace_from(ctx), endpoint, cutoff, project)
+    count = endpoint_logs.delete_logs(workspace_from(ctx), endpoint, cutoff, project)
     console.print(f"Deleted {count} logged request(s).")

@@ -6,14 +6,22 @@ from pathlib import Path
 
 import typer
 
-from tunefork.cli.common import PlainTable, console, err_console, plain, print_json, progress_bar, workspace_from
-from tunefork.cli.speech import print_result
+from tunefork.cli.common import (
+    PlainTable,
+    console,
+    err_console,
+    plain,
+    print_json,
+    print_result,
+    progress_bar,
+    workspace_from,
+)
 from tunefork.errors import TuneforkError
-from tunefork.language.options import INTENT_CLASSIFIERS, engine_options
-from tunefork.speech.customization import TrainingParameters
+from tunefork.kinds import project_kinds
+from tunefork.language.options import INTENT_CLASSIFIERS
 from tunefork.workflows import training
 from tunefork.workflows.evaluation import read_terms
-from tunefork.workflows.models import base_models
+from tunefork.workflows.models import base_model_list
 
 app = typer.Typer(help="List base models; train, list and show custom models.", no_args_is_help=True)
 
@@ -27,7 +35,7 @@ def list_(
 ) -> None:
     """List baseline models (--base) or the custom models of a project."""
     if base:
-        rows = base_models()
+        rows = base_model_list()
         if as_json:
             print_json(rows)
             return
@@ -55,19 +63,28 @@ def train(
     project: str = typer.Argument(..., help="Project name or id."),
     name: str = typer.Option(..., "--name", help="Name of the new model, unique in the project."),
     base: str = typer.Option(
-        ..., "--base", help="Base model: whisper-tiny.en or sphinx-en-us (speech), en-core-web-sm (language, entities)."
+        ...,
+        "--base",
+        help="Base model (`tunefork model list --base`), e.g. "
+        + ", ".join(f"{k.default_base_model} ({k.name})" for k in project_kinds())
+        + ".",
     ),
     datasets: list[str] = typer.Option(..., "--dataset", help="Training dataset (repeat for several kinds)."),
     test_dataset: str | None = typer.Option(
         None, "--test-dataset", help="Held-out dataset to evaluate on (acoustic; utterances or annotated-text)."
     ),
-    custom_weight: int = typer.Option(30, "--custom-weight", min=0, max=100, help="Domain LM weight, % (sphinx)."),
-    epochs: int | None = typer.Option(None, "--epochs", min=1, help="Fine-tuning epochs over audio (whisper)."),
+    custom_weight: int | None = typer.Option(
+        None, "--custom-weight", min=0, max=100, help="Domain LM weight, % (sphinx; default 30)."
+    ),
+    epochs: int | None = typer.Option(
+        None, "--epochs", min=1, max=1000, help="Fine-tuning epochs (whisper audio; spaCy entities)."
+    ),
+    seed: int | None = typer.Option(None, "--seed", min=0, help="Random seed of training (default 0)."),
     terms: Path | None = typer.Option(None, "--terms", help="Domain terms file for term recall on the test set."),
     gate: bool = typer.Option(False, "--gate", help="Succeed only if the model beats its base without side effects."),
     guard_margin: float = typer.Option(1.0, "--guard-margin", help="Allowed general-WER loss, points (--gate)."),
-    intent_classifier: str = typer.Option(
-        "auto", "--intent-classifier", help=f"Intent features: {', '.join(INTENT_CLASSIFIERS)} (language)."
+    intent_classifier: str | None = typer.Option(
+        None, "--intent-classifier", help=f"Intent features: {', '.join(INTENT_CLASSIFIERS)} (language; default auto)."
     ),
     rehearsal: bool | None = typer.Option(
         None,
@@ -80,13 +97,29 @@ def train(
     description: str = typer.Option("", "--description", help="Free text kept with the model."),
     as_json: bool = typer.Option(False, "--json", help="Print the model (with metrics) as JSON."),
 ) -> None:
-    """Train a custom model from a base model and datasets; evaluate it against its base on --test-dataset."""
+    """Train a custom model from a base model and datasets; evaluate it against its base on --test-dataset.
+
+    The options that apply depend on the project's kind; the others are refused with the kinds they apply to.
+    """
     workspace = workspace_from(ctx)
-    options = engine_options(intent_classifier, rehearsal, oos_threshold)
-    parameters = TrainingParameters(custom_weight=custom_weight, epochs=epochs, options=options)
+    options = {
+        "custom_weight": custom_weight, "epochs": epochs, "seed": seed, "intent_classifier": intent_classifier,
+        "rehearsal": rehearsal, "oos_threshold": oos_threshold,
+    }  # fmt: skip
     term_list = read_terms(terms) if terms else None
     created = training.create_model(
-        workspace, project, name, base, datasets, test_dataset, parameters, description, term_list, gate, guard_margin
+        workspace,
+        project,
+        name,
+        base,
+        datasets,
+        test_dataset,
+        None,
+        description,
+        term_list,
+        gate,
+        guard_margin,
+        options,
     )
     err_console.print(f"Model {plain(created['name'])} ({created['id']}) is {created['status']}; training...")
     with progress_bar(f"Training {name}") as progress:

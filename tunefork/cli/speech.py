@@ -6,23 +6,10 @@ from pathlib import Path
 
 import typer
 
-from tunefork.cli.common import console, err_console, plain, print_json, progress_bar, workspace_from
+from tunefork.cli.common import console, plain, print_json, print_result, progress_bar, workspace_from
 from tunefork.errors import TuneforkError
-from tunefork.evaluation.comparison import ComparisonResult
-from tunefork.evaluation.language_scoring import LanguageEvaluationResult, format_language_table
-from tunefork.evaluation.report import format_table
 from tunefork.workflows import evaluation, language_experiments, transcription
 from tunefork.workspace import Workspace
-
-
-def print_result(result: ComparisonResult | LanguageEvaluationResult) -> None:
-    """Warnings in red on stderr, then the side-by-side table."""
-    for warning in result.warnings:
-        err_console.print(f"[bold red]WARNING:[/] {plain(warning)}", highlight=False)
-    if isinstance(result, LanguageEvaluationResult):
-        console.print(format_language_table(result), highlight=False, markup=False)
-    else:
-        console.print(format_table(result), markup=False)
 
 
 def transcribe(

@@ -55,7 +55,7 @@ from tunefork.datasets.archive import Upload, opened_upload
 from tunefork.datasets.canonical_audio import convert_items
 from tunefork.datasets.hashing import content_hash
 from tunefork.datasets.ids import IdAllocator
-from tunefork.datasets.kinds import AUDIO_KINDS, accepted_formats_text, check_kind
+from tunefork.datasets.kinds import AUDIO_KINDS, RELATED_TEXT, accepted_formats_text, check_kind
 from tunefork.datasets.lines import looks_like_text
 from tunefork.datasets.results import ImportResult, ItemIssue, ParsedItems, count_conversions
 from tunefork.datasets.rule_patterns import PATTERNS_FORMAT, check_pattern_repeats, parse_patterns
@@ -73,7 +73,7 @@ IMPORT_REPORT = "import.json"
 
 TextParser = Callable[[Path, str, str], ParsedItems]
 TEXT_PARSERS: dict[str, tuple[str, TextParser]] = {
-    "language": ("related-text", parse_related_text),
+    RELATED_TEXT: ("related-text", parse_related_text),
     "pronunciation": ("pronunciation", parse_pronunciation),
     "structured-text": ("structured-text", parse_structured_text),
     "utterances": ("utterances", parse_utterances),

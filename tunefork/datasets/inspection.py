@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tunefork.datasets.importer import IMPORT_REPORT, MANIFEST
-from tunefork.datasets.kinds import AUDIO_KINDS, ENTITY_KINDS, LANGUAGE_KINDS, check_kind
+from tunefork.datasets.kinds import AUDIO_KINDS, LABELLED_TEXT_KINDS, RELATED_TEXT, check_kind
 from tunefork.datasets.language_inspection import language_report
 from tunefork.datasets.results import ImportResult
 from tunefork.errors import NotFoundError
@@ -176,7 +176,7 @@ def inspect_dataset(
         warnings.extend(_audio_warnings(records))
     if kind == "acoustic":
         report.update(_text_stats(((r["id"], r.get("text", "")) for r in records), vocab, top_n, "transcripts"))
-    elif kind == "language":
+    elif kind == RELATED_TEXT:
         report["lines"] = len(records)
         report.update(_text_stats(((r["id"], r["text"]) for r in records), vocab, top_n, "lines"))
     elif kind == "pronunciation":
@@ -186,7 +186,7 @@ def inspect_dataset(
         report.update(sentences=by_type["sentence"], lists=by_type["list"], pronunciations=by_type["pronunciation"])
         sentences = ((r["id"], r["text"]) for r in records if r.get("type") == "sentence")
         report.update(_text_stats(sentences, vocab, top_n, "sentences"))
-    elif kind in LANGUAGE_KINDS + ENTITY_KINDS:
+    elif kind in LABELLED_TEXT_KINDS:
         language = language_report(records, kind, base_labels)
         warnings.extend(language.pop("warnings"))
         report.update(language)

@@ -1,26 +1,24 @@
-"""Dataset kinds of speech, language and entity projects and, for each, the upload formats tunefork accepts."""
+"""Dataset kinds and, for each, the upload formats tunefork accepts (which project kinds take which dataset
+kinds is the project kind's business: :mod:`tunefork.kinds`)."""
 
 from __future__ import annotations
 
 from tunefork.errors import UploadRejectedError
 
-SPEECH_KINDS = ("acoustic", "audio", "language", "pronunciation", "structured-text")
-"""Azure Custom Speech vocabulary: audio+transcripts, audio only, related text, pronunciation, structured text."""
+RELATED_TEXT = "language"
+"""Related text of speech projects (Azure's name for it is "language" data)."""
 
 AUDIO_KINDS = ("acoustic", "audio")
 """Kinds whose items are audio files (re-encoded to 16 kHz mono 16-bit WAV)."""
 
-TEXT_KINDS = ("language", "pronunciation", "structured-text")
-"""Speech kinds whose items are lines of UTF-8 text."""
+TEXT_KINDS = (RELATED_TEXT, "pronunciation", "structured-text")
+"""Azure Custom Speech text kinds: lines of UTF-8 text (related text, pronunciations, structured text)."""
 
-LANGUAGE_KINDS = ("utterances", "patterns")
-"""Kinds of a language project: example utterances (intents, entities, synonyms...) and rule patterns."""
+LABELLED_TEXT_KINDS = ("utterances", "patterns", "annotated-text")
+"""Labelled text: example utterances (intents, slots, synonyms...), rule patterns, texts with entity spans."""
 
-ENTITY_KINDS = ("annotated-text", "patterns")
-"""Kinds of an entities project: texts with labelled spans and rule patterns."""
-
-ALL_KINDS = tuple(dict.fromkeys(SPEECH_KINDS + LANGUAGE_KINDS + ENTITY_KINDS))
-"""Every dataset kind, speech kinds first."""
+ALL_KINDS = AUDIO_KINDS + TEXT_KINDS + LABELLED_TEXT_KINDS
+"""Every dataset kind, audio first."""
 
 ACCEPTED_FORMATS: dict[str, tuple[str, ...]] = {
     "acoustic": (
@@ -29,7 +27,7 @@ ACCEPTED_FORMATS: dict[str, tuple[str, ...]] = {
         "Kaldi data directory (text: 'utt-id words...', wav.scp: 'utt-id path'), as a folder or zip",
     ),
     "audio": ("an audio file, or a folder or zip of audio files (wav, flac, ogg, opus, mp3, m4a, aac, webm...)",),
-    "language": ("plain UTF-8 text (BOM optional), one utterance per line; or a zip/folder of such files",),
+    RELATED_TEXT: ("plain UTF-8 text (BOM optional), one utterance per line; or a zip/folder of such files",),
     "pronunciation": ("UTF-8 text with 'DISPLAY<TAB>spoken form' lines; or a zip/folder of such files",),
     "structured-text": (
         "Azure structured text markdown: '@ list name =' with '- item' lines, '# Section' headings with "

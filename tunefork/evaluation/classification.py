@@ -18,12 +18,9 @@ from __future__ import annotations
 import io
 from collections import Counter
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from tunefork.store.artifacts import atomic_write_bytes
 
 __all__ = [
     "DEFAULT_THRESHOLDS",
@@ -274,11 +271,11 @@ def _new_axes(width: float, height: float) -> tuple[Any, Any]:
     return figure, figure.add_subplot()
 
 
-def _save_png(figure: Any, path: Path | str) -> None:
-    """Render ``figure`` as PNG and write it atomically to ``path``."""
+def _png(figure: Any) -> bytes:
+    """``figure`` rendered as PNG."""
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
-    atomic_write_bytes(Path(path), buffer.getvalue())
+    return buffer.getvalue()
 
 
 def _annotate_cells(axes: Any, matrix: np.ndarray) -> None:
@@ -290,7 +287,7 @@ def _annotate_cells(axes: Any, matrix: np.ndarray) -> None:
         axes.text(column, row, str(value), ha="center", va="center", fontsize=8, color=color)
 
 
-def plot_confusion_matrix(labels: Sequence[str], matrix: Sequence[Sequence[int]], path: Path | str) -> None:
+def plot_confusion_matrix(labels: Sequence[str], matrix: Sequence[Sequence[int]]) -> bytes:
     """PNG heat map of a confusion matrix (rows gold, columns predicted), sized by the label count.
 
     Tick labels are rotated so 20+ labels stay readable; counts are written in the cells up to
@@ -300,8 +297,7 @@ def plot_confusion_matrix(labels: Sequence[str], matrix: Sequence[Sequence[int]]
     figure, axes = _new_axes(side + 1, side)
     if not labels:
         _note_no_data(axes)
-        _save_png(figure, path)
-        return
+        return _png(figure)
     counts = np.asarray(matrix, dtype=int).reshape(len(labels), len(labels))
     image = axes.imshow(counts, cmap="Blues", interpolation="nearest", aspect="equal")
     figure.colorbar(image, ax=axes, shrink=0.8, label="Items")
@@ -312,7 +308,7 @@ def plot_confusion_matrix(labels: Sequence[str], matrix: Sequence[Sequence[int]]
     axes.set_title("Confusion matrix", fontsize=14)
     if len(labels) <= ANNOTATE_MAX_LABELS:
         _annotate_cells(axes, counts)
-    _save_png(figure, path)
+    return _png(figure)
 
 
 def _series(rows: Sequence[dict[str, Any]], key: str) -> list[float]:
@@ -335,7 +331,7 @@ def _finish_axes(axes: Any, has_data: bool) -> None:
         _note_no_data(axes)
 
 
-def plot_threshold_curve(curve: Sequence[dict[str, Any]], path: Path | str) -> None:
+def plot_threshold_curve(curve: Sequence[dict[str, Any]]) -> bytes:
     """PNG of accuracy, in-scope coverage and OOS precision/recall against the threshold."""
     figure, axes = _new_axes(9, 5)
     thresholds = _series(curve, "threshold")
@@ -351,10 +347,10 @@ def plot_threshold_curve(curve: Sequence[dict[str, Any]], path: Path | str) -> N
     axes.set_ylabel("Rate", fontsize=12)
     axes.set_ylim(-0.02, 1.02)
     _finish_axes(axes, bool(curve))
-    _save_png(figure, path)
+    return _png(figure)
 
 
-def plot_learning_curve(points: Sequence[dict[str, Any]], path: Path | str) -> None:
+def plot_learning_curve(points: Sequence[dict[str, Any]]) -> bytes:
     """PNG with one line per metric against the training-set size.
 
     ``points`` are ``[{"fraction", "train_size", "metrics": {name: value}}]``; a metric missing or
@@ -369,4 +365,4 @@ def plot_learning_curve(points: Sequence[dict[str, Any]], path: Path | str) -> N
     axes.set_xlabel("Training examples", fontsize=12)
     axes.set_ylabel("Score", fontsize=12)
     _finish_axes(axes, bool(names))
-    _save_png(figure, path)
+    return _png(figure)

@@ -6,8 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from tunefork.evaluation import wer_report
 from tunefork.evaluation.metrics import CorpusScore, UtteranceScore, score_corpus, score_utterance
 from tunefork.evaluation.normalizer import Normalizer, get_normalizer
+from tunefork.evaluation.result import Headline, ResultTable
 from tunefork.evaluation.significance import BootstrapResult, paired_bootstrap
 
 __all__ = ["ComparisonResult", "compare_models"]
@@ -52,6 +54,10 @@ class ComparisonResult:
             "deletions": score.deletions,
             "insertions": score.insertions,
             "term_recall": _rounded(score.term_recall),
+            "sentences": score.sentences,
+            "sentence_errors": score.sentence_errors,
+            "term_hits": score.term_hits,
+            "term_total": score.term_total,
         }
 
     def _difference_json(self) -> dict[str, Any] | None:
@@ -63,6 +69,8 @@ class ComparisonResult:
             "wer_delta": _rounded(self.difference.wer_delta),
             "ci95": [_rounded(low), _rounded(high)],
             "significant": bool(self.difference.significant),
+            "iterations": self.difference.iterations,
+            "confidence": self.difference.confidence,
         }
 
     def to_json(self) -> dict[str, Any]:
@@ -73,7 +81,86 @@ class ComparisonResult:
             "models": [self._model_json(model) for model in self.models],
             "difference": self._difference_json(),
             "warnings": list(self.warnings),
+            "terms": list(self.terms),
         }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ComparisonResult:
+        """The result as :meth:`to_json` stored it (corpus scores and the difference; no per-utterance scores)."""
+        counts = [name for name in CorpusScore.__dataclass_fields__ if name != "utterances"]
+        scores = {  # results stored before the counts were kept read as 0
+            entry["model"]: CorpusScore(**{name: entry.get(name, 0) for name in counts}) for entry in data["models"]
+        }
+        difference = data.get("difference")
+        return cls(
+            dataset=data.get("dataset", ""),
+            normalizer=StoredNormalizer(data["normalizer"]["name"], data["normalizer"]["version"]),
+            models=list(scores),
+            scores=scores,
+            utterances={model: [] for model in scores},
+            difference=BootstrapResult(
+                difference["wer_delta"], tuple(difference["ci95"]), difference["significant"],
+                difference.get("iterations", 0), difference.get("confidence", 0.95),
+            ) if difference else None,
+            warnings=list(data.get("warnings") or []),
+            terms=list(data.get("terms") or []),
+        )  # fmt: skip
+
+    def headline(self) -> Headline:
+        """WER of each model (lower is better)."""
+        return Headline("WER", [_rounded(self.scores[model].wer) for model in self.models], lower_is_better=True)
+
+    def verdict(self) -> str | None:
+        """Which model is better by how many points, or "not significant" (paired bootstrap)."""
+        return wer_report.verdict(self)
+
+    def winner(self) -> int | None:
+        """The model with the significantly lower WER; ``None`` when the difference is not significant."""
+        if self.difference is None or not self.difference.significant:
+            return None
+        return 1 if self.difference.wer_delta < 0 else 0
+
+    def concerns(self) -> list[str]:
+        """None: a WER comparison has no side-effect check of its own (the speech gate adds a guard set)."""
+        return []
+
+    def table(self) -> ResultTable:
+        """WER, raw WER, sentence error rate, S/D/I, words and term recall side by side."""
+        first = self.scores[self.models[0]] if self.models else None
+        notes = [
+            f"Normalizer: `{self.normalizer.name}` version {self.normalizer.version}, applied to references and "
+            f"hypotheses alike. Utterances: {first.sentences if first else 0}. Rates are corpus-level: "
+            "(S + D + I) / N."
+        ]
+        difference = wer_report.difference_text(self)
+        if difference:
+            notes.append(difference)
+        return ResultTable(self.dataset or "evaluation", list(self.models), wer_report.metric_rows(self), notes)
+
+    def markdown_details(self) -> list[str]:
+        """The worst utterances, each model's hypothesis under the reference."""
+        return wer_report.worst_section(self) if any(self.utterances.values()) else []
+
+    def report_files(self) -> dict[str, bytes | str | list[dict[str, Any]]]:
+        """Per-utterance alignments (JSON lines) and the per-utterance WER plot (PNG)."""
+        if not any(self.utterances.values()):
+            return {}
+        return {
+            wer_report.ALIGNMENTS_FILE: wer_report.alignment_records(self),
+            wer_report.PLOT_FILE: wer_report.render_plot(self),
+        }
+
+
+@dataclass(frozen=True)
+class StoredNormalizer:
+    """The name and version of the normalizer a stored result was scored with (it normalizes with that name)."""
+
+    name: str
+    version: str
+
+    def __call__(self, text: str) -> str:
+        """Normalize ``text`` with the normalizer of this name."""
+        return get_normalizer(self.name)(text)
 
 
 def _listed(ids: list[str]) -> str:

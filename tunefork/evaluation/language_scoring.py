@@ -16,23 +16,34 @@ base model's own predictions (a fix must not break what worked).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
+from tunefork.evaluation import language_report
 from tunefork.evaluation.classification import (
     classification_report,
     misclassified,
     out_of_scope_report,
-    plot_confusion_matrix,
-    plot_threshold_curve,
     threshold_curve,
 )
+from tunefork.evaluation.labels import OUT_OF_SCOPE, OUT_OF_SCOPE_NAMES
+from tunefork.evaluation.result import Headline, ResultTable
 from tunefork.evaluation.spans import Span, label_retention, span_errors, span_scores
-from tunefork.language.base import OUT_OF_SCOPE, OUT_OF_SCOPE_NAMES, Parse
-from tunefork.store.artifacts import atomic_write_json, write_jsonl
 
-LANGUAGE_TEST_KINDS = ("utterances", "annotated-text")
 MAX_LISTED_ERRORS = 200
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """One model's answer for one test text, as the scores read it."""
+
+    intent: str | None
+    """The decided intent (:data:`OUT_OF_SCOPE` below the threshold), or ``None`` for models without intents."""
+    top_intent: str | None
+    """The best-ranked intent before the out-of-scope decision (``None`` without intents)."""
+    confidence: float
+    out_of_scope: bool
+    threshold: float | None
+    spans: list[Span]
 
 
 @dataclass
@@ -61,14 +72,14 @@ def gold_items(kind: str, records: list[dict[str, Any]]) -> list[GoldItem]:
     return items
 
 
-def _intent_scores(items: list[GoldItem], parses: list[Parse]) -> dict[str, Any] | None:
-    if not any(p.intents for p in parses):
+def _intent_scores(items: list[GoldItem], parses: list[Prediction]) -> dict[str, Any] | None:
+    if not any(p.top_intent for p in parses):
         return None
     gold = [item.intent or OUT_OF_SCOPE for item in items]
     predicted = [p.intent or OUT_OF_SCOPE for p in parses]
     confidences = [p.confidence for p in parses]
     report = classification_report(gold, predicted)
-    top = [p.intents[0].name if p.intents else OUT_OF_SCOPE for p in parses]
+    top = [p.top_intent or OUT_OF_SCOPE for p in parses]
     in_scope = [(g, t) for g, t in zip(gold, top, strict=True) if g != OUT_OF_SCOPE]
     return {
         "accuracy": report["accuracy"],
@@ -85,9 +96,9 @@ def _intent_scores(items: list[GoldItem], parses: list[Parse]) -> dict[str, Any]
     }
 
 
-def _entity_scores(items: list[GoldItem], parses: list[Parse]) -> dict[str, Any]:
+def _entity_scores(items: list[GoldItem], parses: list[Prediction]) -> dict[str, Any]:
     gold = [item.spans for item in items]
-    predicted = [[e.span for e in p.entities] for p in parses]
+    predicted = [p.spans for p in parses]
     scores = span_scores(gold, predicted)
     errors = span_errors([i.id for i in items], [i.text for i in items], gold, predicted)
     return {**scores, "errors": errors[:MAX_LISTED_ERRORS]}
@@ -113,6 +124,8 @@ class LanguageEvaluationResult:
     models: list[ModelScores]
     forgetting: dict[str, Any] | None = None
     warnings: list[str] = field(default_factory=list)
+    result_type: str = ""
+    """The ``type`` its JSON carries: the model family that scored it (set by :mod:`tunefork.kinds`)."""
 
     def model_json(self, scores: ModelScores) -> dict[str, Any]:
         """One model's JSON: intent figures at the top level for utterances, span figures for entities."""
@@ -137,7 +150,7 @@ class LanguageEvaluationResult:
     def to_json(self) -> dict[str, Any]:
         """Plain JSON (what ``tunefork evaluate --json`` prints and evaluations store)."""
         return {
-            "type": "language",
+            "type": self.result_type,
             "dataset": self.dataset,
             "kind": self.kind,
             "items": self.items,
@@ -146,11 +159,49 @@ class LanguageEvaluationResult:
             "warnings": self.warnings,
         }
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> LanguageEvaluationResult:
+        """The result as :meth:`to_json` stored it."""
+        models = [ModelScores(m["name"], m.get("modelId"), m.get("intents"), m.get("entities")) for m in data["models"]]
+        return cls(
+            dataset=data.get("dataset", ""), kind=data["kind"], items=data.get("items", 0), models=models,
+            forgetting=data.get("forgetting"), warnings=list(data.get("warnings") or []),
+            result_type=data.get("type", ""),
+        )  # fmt: skip
+
+    def headline(self) -> Headline:
+        """Intent accuracy for utterances (slot F1 for slot-only models), entity F1 for annotated text."""
+        return language_report.headline(self)
+
+    def verdict(self) -> str | None:
+        """The difference of the headline figure in plain words (a tie under half a point)."""
+        return language_report.verdict(self)
+
+    def winner(self) -> int | None:
+        """The model with the clearly higher headline figure (or the only one that can do the task)."""
+        return language_report.winner(self)
+
+    def concerns(self) -> list[str]:
+        """Base labels B kept less than 90% of (the forgetting check), as ``LABEL (test|general)``."""
+        return language_report.forgotten(self.forgetting)
+
+    def table(self) -> ResultTable:
+        """Intent and entity figures side by side, and the forgetting check."""
+        return language_report.table(self)
+
+    def markdown_details(self) -> list[str]:
+        """Per-label scores and the first misclassified examples and entity errors."""
+        return language_report.markdown_details(self)
+
+    def report_files(self) -> dict[str, bytes | str | list[dict[str, Any]]]:
+        """``errors.jsonl`` and, for intents, confusion-matrix and threshold-curve PNGs per model."""
+        return language_report.report_files(self)
+
 
 def score_models(
-    dataset: str, kind: str, items: list[GoldItem], parses_by_model: list[tuple[str, str | None, list[Parse]]]
+    dataset: str, kind: str, items: list[GoldItem], parses_by_model: list[tuple[str, str | None, list[Prediction]]]
 ) -> LanguageEvaluationResult:
-    """Score each model's parses of ``items`` (``(name, model id, parses)`` in the order given)."""
+    """Score each model's predictions for ``items`` (``(name, model id, predictions)`` in the order given)."""
     models = []
     for name, model_id, parses in parses_by_model:
         intents = _intent_scores(items, parses) if kind == "utterances" else None
@@ -192,48 +243,3 @@ def forgetting_check(
             "against the base model's own predictions."
         )
     return check
-
-
-def write_language_report(result: LanguageEvaluationResult, folder: Path) -> None:
-    """``result.json``, ``errors.jsonl`` and, for intents, confusion-matrix and threshold-curve PNGs per model."""
-    folder.mkdir(parents=True, exist_ok=True)
-    atomic_write_json(folder / "result.json", result.to_json())
-    rows = []
-    for index, scores in enumerate(result.models, start=1):
-        if scores.intents is not None:
-            confusion = scores.intents["confusion"]
-            plot_confusion_matrix(confusion["labels"], confusion["matrix"], folder / f"confusion_model{index}.png")
-            plot_threshold_curve(scores.intents["threshold_curve"], folder / f"threshold_model{index}.png")
-            rows += [{"model": scores.name, "type": "intent", **row} for row in scores.intents["misclassified"]]
-        if scores.entities is not None:
-            rows += [{"model": scores.name, "type": "entities", **row} for row in scores.entities["errors"]]
-    write_jsonl(folder / "errors.jsonl", rows)
-
-
-def format_language_table(result: LanguageEvaluationResult) -> str:
-    """A plain-text table of the headline figures (and the forgetting check) for the terminal."""
-    lines = [f"Dataset {result.dataset} ({result.kind}, {result.items} items)"]
-    for scores in result.models:
-        parts = [f"{scores.name:<28}"]
-        if scores.intents is not None:
-            oos = scores.intents["out_of_scope"]
-            recall = "n/a" if oos["recall"] is None else f"{100 * oos['recall']:.1f}%"
-            parts.append(
-                f"accuracy {100 * scores.intents['accuracy']:.1f}%  macro F1 {100 * scores.intents['macro_f1']:.1f}"
-                f"  out-of-scope recall {recall}"
-            )
-        if result.kind == "utterances" and scores.intents is None:
-            parts.append("no intents (entities only)")
-        if scores.entities is not None:
-            e = scores.entities
-            parts.append(f"entities P {100 * e['precision']:.1f} R {100 * e['recall']:.1f} F1 {100 * e['f1']:.1f}")
-        lines.append("  ".join(parts))
-    if result.forgetting:
-        for where in ("test", "general"):
-            for label, row in result.forgetting[where].items():
-                kept = "n/a" if row["retained"] is None else f"{100 * row['retained']:.1f}%"
-                lines.append(
-                    f"  forgetting ({where}) {label:<10} F1 {100 * row['f1_before']:.1f} -> "
-                    f"{100 * row['f1_after']:.1f}  kept {kept}  ({row['support']} spans)"
-                )
-    return "\n".join(lines)

@@ -1,250 +1,55 @@
-"""Evaluation artifacts on disk (JSON, Markdown, JSONL alignments, PNG plot) and a Rich table.
+"""The one writer of evaluation reports: ``evaluation.json``, ``report.md`` and each result's own files.
 
-Every file is written atomically, so a reader sees the previous report or the new one, never half.
+Every result follows :class:`~tunefork.evaluation.result.EvaluationResult`; this module renders the
+Markdown report the same way for every kind (warnings first, the table, the verdict, the details) and
+writes every file atomically, so a reader sees the previous report or the new one, never half.
 """
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
-from typing import Any
 
-from rich.table import Table
-
-from tunefork.evaluation.comparison import ComparisonResult
-from tunefork.evaluation.metrics import UtteranceScore
+from tunefork.evaluation.result import EvaluationResult, md_cell
 from tunefork.store.artifacts import atomic_write_bytes, atomic_write_json, atomic_write_text, write_jsonl
-
-__all__ = [
-    "ALIGNMENTS_FILE",
-    "JSON_FILE",
-    "MARKDOWN_FILE",
-    "PLOT_FILE",
-    "alignment_records",
-    "format_table",
-    "render_markdown",
-    "render_plot",
-    "verdict",
-    "write_report",
-]
 
 JSON_FILE = "evaluation.json"
 MARKDOWN_FILE = "report.md"
-ALIGNMENTS_FILE = "alignments.jsonl"
-PLOT_FILE = "wer_per_utterance.png"
-WORST_COUNT = 20
 
 
-def _percent(value: float | None) -> str:
-    """A rate as a percentage with two decimals ("n/a" for None)."""
-    return "n/a" if value is None else f"{value * 100:.2f}%"
-
-
-def _points(value: float) -> str:
-    """A WER difference in percentage points, signed."""
-    return f"{value * 100:+.2f}"
-
-
-def _term_recall(result: ComparisonResult, model: str) -> str:
-    """Term recall with its counts, e.g. '85.00% (17/20)', or why there is none."""
-    score = result.scores[model]
-    if score.term_recall is not None:
-        return f"{_percent(score.term_recall)} ({score.term_hits}/{score.term_total})"
-    return "n/a (no term in references)" if result.terms else "n/a (no terms given)"
-
-
-def _metric_rows(result: ComparisonResult) -> list[tuple[str, list[str]]]:
-    """(label, one cell per model) for the side-by-side table."""
-    scores = [result.scores[model] for model in result.models]
-    return [
-        ("WER", [_percent(s.wer) for s in scores]),
-        ("Raw WER (no normalization)", [_percent(s.raw_wer) for s in scores]),
-        (
-            "Sentence error rate",
-            [f"{_percent(s.sentence_error_rate)} ({s.sentence_errors}/{s.sentences})" for s in scores],
-        ),
-        ("Substitutions", [str(s.substitutions) for s in scores]),
-        ("Deletions", [str(s.deletions) for s in scores]),
-        ("Insertions", [str(s.insertions) for s in scores]),
-        ("Reference words", [str(s.words) for s in scores]),
-        ("Term recall", [_term_recall(result, model) for model in result.models]),
-    ]
-
-
-def verdict(result: ComparisonResult) -> str | None:
-    """Plain-words verdict on the difference: "not significant" or "<model> is better by X points"."""
-    difference = result.difference
-    if difference is None:
-        return None
-    if not difference.significant:
-        return "not significant"
-    first, second = result.models
-    better = second if difference.wer_delta < 0 else first
-    return f"{better} is better by {abs(difference.wer_delta) * 100:.2f} points"
-
-
-def _difference_text(result: ComparisonResult) -> str | None:
-    """One sentence with the WER difference, its confidence interval and the verdict."""
-    difference = result.difference
-    if difference is None:
-        return None
-    first, second = result.models
-    low, high = difference.ci95
-    level = round(difference.confidence * 100)
-    return (
-        f"WER({second}) − WER({first}) = {_points(difference.wer_delta)} points "
-        f"({level}% CI {_points(low)} to {_points(high)}, paired bootstrap over utterances, "
-        f"{difference.iterations:,} resamples). Verdict: **{verdict(result)}**."
-    )
-
-
-def format_table(result: ComparisonResult) -> Table:
-    """Side-by-side Rich table of the metrics, with the difference verdict as caption."""
-    title = f"Evaluation on {result.dataset}" if result.dataset else "Evaluation"
-    table = Table(title=title, caption=_caption(result))
-    table.add_column("Metric", style="bold")
-    for model in result.models:
-        table.add_column(model, justify="right")
-    for label, cells in _metric_rows(result):
-        table.add_row(label, *cells)
-    return table
-
-
-def _caption(result: ComparisonResult) -> str:
-    """Normalizer and verdict line under the Rich table."""
-    parts = [f"normalizer {result.normalizer.name} {result.normalizer.version}"]
-    if result.difference is not None:
-        low, high = result.difference.ci95
-        parts.append(
-            f"Δ WER {_points(result.difference.wer_delta)} pts "
-            f"(CI {_points(low)} to {_points(high)}): {verdict(result)}"
-        )
-    return "; ".join(parts)
-
-
-def _md_cell(text: str) -> str:
-    """Text made safe for one Markdown table cell or list item."""
-    return " ".join(text.split()).replace("|", "\\|") or "∅"
-
-
-def _worst_ids(result: ComparisonResult, count: int) -> list[str]:
-    """Ids of the utterances with the most word errors summed over models (ties: higher WER first)."""
-    totals: dict[str, list[float]] = {}
-    for model in result.models:
-        for utterance in result.utterances[model]:
-            entry = totals.setdefault(utterance.id, [0.0, 0.0])
-            entry[0] += utterance.errors
-            entry[1] += utterance.wer
-    ranked = sorted(
-        (key for key, (errors, _) in totals.items() if errors), key=lambda k: (-totals[k][0], -totals[k][1])
-    )
-    return ranked[:count]
-
-
-def _worst_section(result: ComparisonResult) -> list[str]:
-    """Markdown lines for the worst utterances, each model's hypothesis under the reference."""
-    by_model = {model: {u.id: u for u in result.utterances[model]} for model in result.models}
-    worst = _worst_ids(result, WORST_COUNT)
-    lines = [f"## {len(worst)} worst utterances (most word errors first)", ""]
-    if not worst:
-        return [*lines, "No utterance has an error.", ""]
-    for rank, key in enumerate(worst, start=1):
-        first = by_model[result.models[0]][key]
-        lines += [f"### {rank}. `{key}`", "", f"- **Reference:** {_md_cell(first.reference)}"]
-        for model in result.models:
-            utterance = by_model[model][key]
-            lines.append(
-                f"- **{model}** ({utterance.errors} errors, WER {_percent(utterance.wer)}): "
-                f"{_md_cell(utterance.hypothesis)}"
-            )
-        lines.append("")
-    return lines
-
-
-def render_markdown(result: ComparisonResult) -> str:
-    """The readable report: warnings first, metrics side by side, the difference, worst utterances."""
-    title = f"# Evaluation report: {result.dataset}" if result.dataset else "# Evaluation report"
-    lines = [title, ""]
+def render_markdown(result: EvaluationResult) -> str:
+    """The readable report: warnings first, the metrics side by side, the verdict, then the result's details."""
+    table = result.table()
+    lines = [f"# Evaluation report: {table.title}", ""]
     for warning in result.warnings:
-        lines += [f"> **⚠ WARNING:** {_md_cell(warning)}", ""]
-    utterances = len(next(iter(result.utterances.values()), []))
+        lines += [f"> **⚠ WARNING:** {md_cell(warning)}", ""]
     lines += [
-        f"Normalizer: `{result.normalizer.name}` version {result.normalizer.version}, applied to references "
-        f"and hypotheses alike. Utterances: {utterances}. Rates are corpus-level: (S + D + I) / N.",
-        "",
-        "| Metric | " + " | ".join(_md_cell(model) for model in result.models) + " |",
-        "|---|" + "---:|" * len(result.models),
+        "| Metric | " + " | ".join(md_cell(model) for model in table.models) + " |",
+        "|---|" + "---:|" * len(table.models),
     ]
-    lines += [f"| {label} | " + " | ".join(cells) + " |" for label, cells in _metric_rows(result)]
+    lines += [f"| {label} | " + " | ".join(md_cell(cell) for cell in cells) + " |" for label, cells in table.rows]
     lines.append("")
-    difference = _difference_text(result)
-    if difference:
-        lines += ["## Difference", "", difference, ""]
-    lines += _worst_section(result)
+    lines += [f"{note}" for note in table.notes] + ([""] if table.notes else [])
+    verdict = result.verdict()
+    if verdict:
+        lines += [f"Verdict: **{verdict}**", ""]
+    lines += result.markdown_details()
     return "\n".join(lines)
 
 
-def _utterance_record(model: str, utterance: UtteranceScore) -> dict[str, Any]:
-    """One line of ``alignments.jsonl``."""
-    return {
-        "id": utterance.id,
-        "model": model,
-        "reference": utterance.reference,
-        "hypothesis": utterance.hypothesis,
-        "normalized_reference": utterance.normalized_reference,
-        "normalized_hypothesis": utterance.normalized_hypothesis,
-        "ops": [{"op": pair.op, "ref": pair.ref, "hyp": pair.hyp} for pair in utterance.alignment],
-        "words": utterance.words,
-        "substitutions": utterance.substitutions,
-        "deletions": utterance.deletions,
-        "insertions": utterance.insertions,
-        "wer": round(utterance.wer, 6),
-    }
-
-
-def alignment_records(result: ComparisonResult) -> list[dict[str, Any]]:
-    """One record per utterance per model, models in order."""
-    return [_utterance_record(model, u) for model in result.models for u in result.utterances[model]]
-
-
-def render_plot(result: ComparisonResult) -> bytes:
-    """PNG of per-utterance WER for each model, each sorted ascending (Agg backend, no pyplot state)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import PercentFormatter
-
-    figure = Figure(figsize=(9, 5), dpi=100, layout="constrained")
-    FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
-    for model in result.models:
-        rates = sorted(u.wer for u in result.utterances[model])
-        label = f"{model} (corpus WER {_percent(result.scores[model].wer)})"
-        axes.stairs(rates, range(len(rates) + 1), baseline=None, linewidth=2, label=label)
-    if not any(result.utterances.values()):
-        axes.text(0.5, 0.5, "no utterances", ha="center", va="center", transform=axes.transAxes)
-    axes.set_title(f"Per-utterance WER{' on ' + result.dataset if result.dataset else ''}", fontsize=14)
-    axes.set_xlabel("Utterances, sorted by WER (each model separately)", fontsize=12)
-    axes.set_ylabel("Utterance WER", fontsize=12)
-    axes.yaxis.set_major_formatter(PercentFormatter(xmax=1.0))
-    axes.tick_params(labelsize=11)
-    axes.grid(True, alpha=0.3)
-    if result.models and any(result.utterances.values()):
-        axes.legend(fontsize=11, loc="upper left")
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
-
-
-def write_report(result: ComparisonResult, folder: Path) -> list[Path]:
-    """Write evaluation.json, report.md, alignments.jsonl and wer_per_utterance.png into ``folder``.
-
-    Returns the paths written, in that order.
-    """
+def write_report(result: EvaluationResult, folder: Path) -> list[Path]:
+    """Write ``evaluation.json``, ``report.md`` and the result's own files into ``folder``; return their paths."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    paths = [folder / name for name in (JSON_FILE, MARKDOWN_FILE, ALIGNMENTS_FILE, PLOT_FILE)]
-    atomic_write_json(paths[0], result.to_json())
-    atomic_write_text(paths[1], render_markdown(result))
-    write_jsonl(paths[2], alignment_records(result))
-    atomic_write_bytes(paths[3], render_plot(result))
+    atomic_write_json(folder / JSON_FILE, result.to_json())
+    atomic_write_text(folder / MARKDOWN_FILE, render_markdown(result))
+    paths = [folder / JSON_FILE, folder / MARKDOWN_FILE]
+    for name, content in result.report_files().items():
+        path = folder / name
+        if isinstance(content, bytes):
+            atomic_write_bytes(path, content)
+        elif isinstance(content, str):
+            atomic_write_text(path, content)
+        else:
+            write_jsonl(path, content)
+        paths.append(path)
     return paths

@@ -11,6 +11,7 @@ from tunefork.progress import ProgressCallback
 from tunefork.workflows.batch_transcription import run_transcription
 from tunefork.workflows.datasets import run_dataset_import
 from tunefork.workflows.evaluation import run_evaluation
+from tunefork.workflows.jobs import JOB_RESOURCES, JobKind
 from tunefork.workflows.training import run_training
 from tunefork.workspace import Workspace
 
@@ -18,8 +19,8 @@ JobFunction = Callable[[Workspace, str, dict[str, Any], ProgressCallback], None]
 
 
 @dataclass(frozen=True)
-class JobKind:
-    """A kind of job: the resource table it works on and the function that does the work."""
+class JobHandler:
+    """How a kind of job runs: the resource table it works on and the function that does the work."""
 
     resource_type: str
     run: JobFunction
@@ -28,10 +29,10 @@ class JobKind:
 def _import_dataset(workspace: Workspace, dataset_id: str, payload: dict[str, Any], progress: ProgressCallback) -> None:
     """Import an uploaded file (or an endpoint-log snapshot) into a registered dataset, then drop the upload."""
     try:
-        run_dataset_import(workspace, dataset_id, workspace.home / payload["source"], progress, confine_paths=True)
+        run_dataset_import(workspace, dataset_id, workspace.resolve(payload["source"]), progress, confine_paths=True)
     finally:
         if payload.get("cleanup"):
-            shutil.rmtree(workspace.home / payload["cleanup"], ignore_errors=True)
+            shutil.rmtree(workspace.resolve(payload["cleanup"]), ignore_errors=True)
 
 
 def _train_model(workspace: Workspace, model_id: str, payload: dict[str, Any], progress: ProgressCallback) -> None:
@@ -46,10 +47,13 @@ def _transcribe(workspace: Workspace, resource_id: str, payload: dict[str, Any],
     run_transcription(workspace, resource_id, progress)
 
 
-JOB_KINDS: dict[str, JobKind] = {
-    "dataset-import": JobKind("datasets", _import_dataset),
-    "model-training": JobKind("models", _train_model),
-    "evaluation": JobKind("evaluations", _evaluate),
-    "transcription": JobKind("transcriptions", _transcribe),
+JOB_HANDLERS: dict[str, JobHandler] = {
+    kind: JobHandler(JOB_RESOURCES[kind], run)
+    for kind, run in (
+        (JobKind.DATASET_IMPORT, _import_dataset),
+        (JobKind.MODEL_TRAINING, _train_model),
+        (JobKind.EVALUATION, _evaluate),
+        (JobKind.TRANSCRIPTION, _transcribe),
+    )
 }
-"""Job kind -> what it works on and how. Adding a kind = one function and one entry."""
+"""Job kind -> what it works on and how. Adding a kind = one :class:`JobKind`, one function and one entry."""

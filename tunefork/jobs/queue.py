@@ -24,12 +24,10 @@ from tunefork.jobs.config import JobSettings
 from tunefork.jobs.recovery import RecoveryReport, recover_jobs
 from tunefork.jobs.runner import execute_job
 from tunefork.workflows import jobs
-from tunefork.workflows.endpoints import purge_expired_logs
+from tunefork.workflows.endpoint_logs import purge_expired_logs
 from tunefork.workspace import Workspace
 
 log = logging.getLogger(__name__)
-
-QUEUE_FILE = "queue.db"
 
 
 class EmbeddedConsumer(Consumer):
@@ -55,7 +53,7 @@ class JobQueue:
     def _make_huey(self) -> Huey:
         if self.settings.redis_url:
             return RedisHuey(self.settings.queue_name, url=self.settings.redis_url, results=False, utc=True)
-        path = self.workspace.home / QUEUE_FILE
+        path = self.workspace.queue_file
         return SqliteHuey(self.settings.queue_name, filename=str(path), results=False, utc=True)
 
     @property

@@ -7,7 +7,7 @@ import threading
 import time
 
 from tunefork.jobs.config import JobSettings
-from tunefork.jobs.handlers import JOB_KINDS
+from tunefork.jobs.handlers import JOB_HANDLERS
 from tunefork.store.models import Status
 from tunefork.workflows import jobs
 from tunefork.workspace import Workspace
@@ -62,7 +62,7 @@ def execute_job(workspace: Workspace, job_id: str, worker: str, settings: JobSet
     if not jobs.claim_job(workspace, job_id, worker):
         return None
     job = jobs.show_job(workspace, job_id)
-    kind = JOB_KINDS.get(job["kind"])
+    kind = JOB_HANDLERS.get(job["kind"])
     resource = jobs.resource_status(workspace, job["resourceType"], job["resourceId"])
     if kind is None or resource is None:
         reason = f"unknown job kind '{job['kind']}'" if kind is None else "its resource was deleted"

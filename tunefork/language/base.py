@@ -10,11 +10,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-OUT_OF_SCOPE = "out_of_scope"
-"""The label an out-of-scope decision gets in evaluations (and the intent name users give such examples)."""
+from tunefork.evaluation.labels import OUT_OF_SCOPE, OUT_OF_SCOPE_NAMES
 
-OUT_OF_SCOPE_NAMES = frozenset({OUT_OF_SCOPE, "oos", "none", "nlu_fallback", "fallback"})
-"""Intent names that mean "none of these" in training and test data (Rasa, CLINC150, Lex habits)."""
+__all__ = ["OUT_OF_SCOPE", "OUT_OF_SCOPE_NAMES", "Entity", "IntentScore", "LanguageModel", "Parse"]
 
 
 @dataclass(frozen=True)

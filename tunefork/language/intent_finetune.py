@@ -24,7 +24,7 @@ import numpy as np
 
 from tunefork.language.base import IntentScore
 from tunefork.language.embeddings import BUNDLED_ENCODER, model_location
-from tunefork.language.intents import (
+from tunefork.language.intent_calibration import (
     IntentTrainingReport,
     fit_temperature,
     rank_intents,

@@ -17,24 +17,28 @@ from __future__ import annotations
 
 import json
 import warnings
-from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import joblib
 import numpy as np
 from scipy import sparse
-from scipy.optimize import minimize_scalar
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import FeatureUnion
 
 from tunefork.errors import TuneforkError
-from tunefork.evaluation.classification import tune_threshold
-from tunefork.language.base import OUT_OF_SCOPE, IntentScore
+from tunefork.language.base import IntentScore
 from tunefork.language.embeddings import BUNDLED_ENCODER, embed
-from tunefork.language.general_text import general_texts
+from tunefork.language.intent_calibration import (
+    IntentModel,
+    IntentTrainingReport,
+    fit_temperature,
+    rank_intents,
+    softmax,
+    tune_out_of_scope,
+)
 from tunefork.language.options import FEATURE_SETS, INTENT_CLASSIFIERS
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.artifacts import atomic_write_json
@@ -42,8 +46,6 @@ from tunefork.store.artifacts import atomic_write_json
 MAX_FOLDS = 5
 REGULARIZATION_C = 20.0
 COMBINED_EMBEDDING_WEIGHT = 1.0
-MIN_TEMPERATURE = 0.25
-"""Lower bound of the calibration temperature: perfectly separated folds would otherwise drive it to 0."""
 
 
 def _tfidf() -> FeatureUnion:
@@ -82,62 +84,11 @@ class Features:
         return sparse.hstack([counts, sparse.csr_matrix(vectors * COMBINED_EMBEDDING_WEIGHT)]).tocsr()
 
 
-class IntentModel(Protocol):
-    """What the language model needs of an intent classifier (linear or fine-tuned)."""
-
-    labels: list[str]
-    threshold: float
-
-    def probabilities(self, texts: list[str]) -> np.ndarray: ...
-
-    def rank(self, texts: list[str]) -> list[list[IntentScore]]: ...
-
-    def save(self, folder: Path) -> None: ...
-
-
-def rank_intents(labels: list[str], probabilities: np.ndarray) -> list[list[IntentScore]]:
-    """Every intent by probability, best first, for each row of ``probabilities``."""
-    order = np.argsort(-probabilities, axis=1, kind="stable")
-    return [[IntentScore(labels[j], float(row[j])) for j in idx] for row, idx in zip(probabilities, order, strict=True)]
-
-
 def _logits(classifier: LogisticRegression, features: Any) -> np.ndarray:
     scores = classifier.decision_function(features)
     if scores.ndim == 1:  # two classes: P(second) = sigmoid(score) = softmax([0, score])
         scores = np.stack([np.zeros_like(scores), scores], axis=1)
     return scores
-
-
-def softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    exp = np.exp(shifted)
-    return exp / exp.sum(axis=1, keepdims=True)
-
-
-def fit_temperature(logits: np.ndarray, gold: np.ndarray) -> float:
-    """The temperature that minimises the negative log-likelihood of ``gold`` under ``softmax(logits / T)``."""
-
-    def nll(log_t: float) -> float:
-        probs = softmax(logits / np.exp(log_t))
-        return float(-np.mean(np.log(probs[np.arange(len(gold)), gold] + 1e-12)))
-
-    best = minimize_scalar(nll, bounds=(np.log(MIN_TEMPERATURE), np.log(20.0)), method="bounded")
-    return float(np.exp(best.x))
-
-
-@dataclass
-class IntentTrainingReport:
-    """How the classifier was chosen: out-of-fold accuracy per feature set, calibration and threshold."""
-
-    chosen: str
-    folds: int
-    """Cross-validation folds behind ``cv_accuracy``; 0 when it is the accuracy on a held-out split."""
-    cv_accuracy: dict[str, float]
-    temperature: float
-    threshold: float
-    threshold_source: str
-    examples: int
-    intents: int
 
 
 class IntentClassifier:
@@ -268,38 +219,6 @@ def train_intents(
     return model, report
 
 
-def tune_out_of_scope(
-    model: IntentModel, held_out: np.ndarray, gold: np.ndarray, labels: list[str], oos_texts: list[str]
-) -> tuple[float, str]:
-    """The out-of-scope threshold maximising accuracy over held-out examples plus out-of-scope texts.
-
-    ``held_out`` holds calibrated probabilities of examples the model did not train on (gold indices in
-    ``gold``). Without ``oos_texts`` the shipped general English sentences stand in, and since they are
-    only a guess at what users will really say out of scope, the threshold is also capped where it still
-    keeps 99% of the correctly classified held-out examples. Returns the threshold and a sentence saying
-    what it was tuned on.
-    """
-    confidences = list(held_out.max(axis=1))
-    top = [labels[i] for i in held_out.argmax(axis=1)]
-    gold_labels = [labels[i] for i in gold]
-    keep_most = tune_threshold(confidences, top, gold_labels, OUT_OF_SCOPE)  # no gold OOS: the 99% rule
-    stand_in = not oos_texts
-    oos_texts = oos_texts or general_texts()
-    oos_probs = model.probabilities(oos_texts)
-    confidences += list(oos_probs.max(axis=1))
-    top += [labels[i] for i in oos_probs.argmax(axis=1)]
-    gold_labels += [OUT_OF_SCOPE] * len(oos_texts)
-    source = f"tuned on {len(gold)} held-out predictions and {len(oos_texts)} out-of-scope examples"
-    tuned = tune_threshold(confidences, top, gold_labels, OUT_OF_SCOPE)
-    if stand_in:
-        source += (
-            " (shipped general English sentences, as the data has no out-of-scope examples; capped to keep 99% "
-            "of the correct held-out predictions)"
-        )
-        tuned = min(tuned, keep_most)
-    return float(tuned), source
-
-
 def load_intent_model(folder: Path) -> IntentModel:
     """The intent classifier saved in ``folder`` (linear or fine-tuned)."""
     meta = json.loads((folder / "intents.json").read_text(encoding="utf-8"))
@@ -308,8 +227,3 @@ def load_intent_model(folder: Path) -> IntentModel:
 
         return FineTunedIntents.load(folder)
     return IntentClassifier.load(folder)
-
-
-def report_to_dict(report: IntentTrainingReport) -> dict[str, Any]:
-    """Plain JSON of a training report."""
-    return asdict(report)

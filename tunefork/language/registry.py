@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
+from tunefork.engines.cache import shared_model
+from tunefork.engines.card import read_card
+from tunefork.engines.contract import BaseModelInfo
 from tunefork.errors import NotFoundError
 from tunefork.language import trainer
 from tunefork.language.model import SpacyLanguageModel
 from tunefork.language.pipelines import BUNDLED_SPACY, load_pipeline, spacy_package
-from tunefork.speech.base import BaseModelInfo
-from tunefork.speech.customization import read_card
 
 LANGUAGE_ENGINES = (trainer.ENGINE,)
 
@@ -24,9 +24,6 @@ BUNDLED_LANGUAGE_MODELS = (
         bundled=True,
     ),
 )
-
-_lock = threading.Lock()
-_cache: dict[str, SpacyLanguageModel] = {}
 
 
 def is_language_base_model(name: str) -> bool:
@@ -43,19 +40,12 @@ def load_language_base(name: str) -> SpacyLanguageModel:
     """A base pipeline as a language model: its entities, no intents."""
     if not is_language_base_model(name):
         raise NotFoundError(f"unknown language base model {name!r}; use {BUNDLED_SPACY} or spacy:<package>")
-    with _lock:
-        if name not in _cache:
-            _cache[name] = SpacyLanguageModel(name, recognizer=load_pipeline(name))
-        return _cache[name]
+    return shared_model(name, lambda: SpacyLanguageModel(name, recognizer=load_pipeline(name)))
 
 
 def load_custom_language_model(artifact_dir: Path) -> SpacyLanguageModel:
     """A trained language model from its artifact folder, loaded once per process."""
-    key = str(artifact_dir.resolve())
-    with _lock:
-        if key not in _cache:
-            _cache[key] = trainer.load(artifact_dir, read_card(artifact_dir))
-        return _cache[key]
+    return shared_model(f"custom:{artifact_dir.resolve()}", lambda: trainer.load(artifact_dir, read_card(artifact_dir)))
 
 
 def is_language_engine(engine: str) -> bool:

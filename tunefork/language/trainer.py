@@ -23,15 +23,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from tunefork.engines.contract import TrainedComponents, TrainingParameters
 from tunefork.errors import TuneforkError
 from tunefork.language.data import LanguageTrainingData
 from tunefork.language.entities import train_recognizer
 from tunefork.language.general_text import rehearsal_texts
-from tunefork.language.intents import load_intent_model, report_to_dict, train_intents
+from tunefork.language.intent_calibration import report_to_dict
+from tunefork.language.intents import load_intent_model, train_intents
 from tunefork.language.model import SpacyLanguageModel
 from tunefork.language.rules import EntityRules
 from tunefork.progress import ProgressCallback
-from tunefork.speech.customization import TrainedComponents, TrainingParameters
 
 ENGINE = "spacy"
 DEFAULT_REHEARSAL_TEXTS = 160

@@ -27,7 +27,6 @@ from tunefork.service.errors import ApiError, error_body
 from tunefork.store.artifacts import atomic_write_text
 from tunefork.workspace import Workspace
 
-TOKEN_FILE = "admin-token.sha256"
 bearer = HTTPBearer(auto_error=False, description="The admin token (TUNEFORK_ADMIN_TOKEN or generated on first start).")
 
 
@@ -37,7 +36,7 @@ def _digest(token: str) -> str:
 
 def token_file(workspace: Workspace) -> Path:
     """Where the generated token's hash is kept."""
-    return workspace.home / TOKEN_FILE
+    return workspace.admin_token_file
 
 
 def ensure_admin_token(workspace: Workspace, reset: bool = False) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,10 +60,11 @@ def safe_filename(name: str | None, fallback: str = "upload") -> str:
     return cleaned[:200] or fallback
 
 
-def save_upload(upload: UploadFile, folder: Path, name: str | None = None) -> Path:
-    """Copy an upload (already spooled to disk by the multipart parser) into ``folder``, 1 MiB at a time."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / (name or safe_filename(upload.filename))
-    with path.open("wb") as out:
-        shutil.copyfileobj(upload.file, out, 1024 * 1024)
-    return path
+def upload_writer(upload: UploadFile) -> Callable[[Path], None]:
+    """``write(path)``: copy an upload (spooled to disk by the multipart parser) to ``path``, 1 MiB at a time."""
+
+    def write(path: Path) -> None:
+        with path.open("wb") as out:
+            shutil.copyfileobj(upload.file, out, 1024 * 1024)
+
+    return write

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from tunefork.language.options import INTENT_CLASSIFIERS, MAX_TEXT_CHARACTERS, engine_options
+from tunefork.kinds import kind_names
+from tunefork.kinds.registry import TrainingOption, all_options, kinds_offering
+from tunefork.language.options import MAX_TEXT_CHARACTERS
 
 T = TypeVar("T")
 Name = Field(min_length=1, max_length=200)
@@ -54,7 +56,7 @@ class ProjectCreate(Request):
     """A new project."""
 
     name: str = Name
-    kind: Literal["speech", "language", "entities", "image"] = "speech"
+    kind: Literal[kind_names()] = kind_names()[0]  # type: ignore[valid-type]
     locale: str = Field("en-US", min_length=2, max_length=32)
     description: str = Field("", max_length=2000)
 
@@ -78,25 +80,26 @@ class Dataset(Tracked):
     rejections: list[dict[str, Any]]
 
 
-class TrainingParametersIn(Request):
-    """Training knobs; engines ignore the ones that do not apply."""
+def _option_field(option: TrainingOption) -> tuple[Any, Any]:
+    """A request field for a training option of the registry: its type, bounds, choices and help."""
+    annotation: Any = Literal[option.choices] if option.choices else option.type  # type: ignore[valid-type]
+    default = "" if option.default is None else f" Default: {option.default} (for the kinds that have it)."
+    description = f"{option.help}{default} Kinds: {', '.join(kinds_offering(option.name))}."
+    return annotation | None, Field(None, ge=option.minimum, le=option.maximum, description=description)
 
-    customWeight: int = Field(30, ge=0, le=100, description="Domain LM weight in percent (sphinx).")
-    epochs: int | None = Field(None, ge=1, le=1000, description="Fine-tuning epochs over audio (whisper).")
-    seed: int = Field(0, ge=0, le=2**31 - 1)
-    intentClassifier: Literal[INTENT_CLASSIFIERS] = Field(  # type: ignore[valid-type]
-        "auto",
-        description="Intent classifier (language models): auto picks a linear one by cross-validation; "
-        "finetune trains the sentence encoder itself (slower, better with few examples).",
-    )
-    rehearsal: bool | None = Field(
-        None, description="Keep base entity labels while fine-tuning (default: on for entities projects)."
-    )
-    oosThreshold: float | None = Field(None, ge=0, le=1, description="Fixed out-of-scope threshold (default: tuned).")
 
-    def options(self) -> dict[str, Any]:
-        """The engine options these knobs set (language engine; speech engines ignore them)."""
-        return engine_options(self.intentClassifier, self.rehearsal, self.oosThreshold)
+TrainingParametersIn = create_model(
+    "TrainingParametersIn",
+    __base__=Request,
+    __doc__="Training options of the project's kind (see ``GET /models/base`` for engines); unset: the default.",
+    **{option.field: _option_field(option) for option in all_options()},
+)
+
+
+def given_options(parameters: BaseModel) -> dict[str, Any]:
+    """The training options a request sets (option name -> value), for the project's kind to check."""
+    names = {option.field: option.name for option in all_options()}
+    return {names[field]: getattr(parameters, field) for field in parameters.model_fields_set}
 
 
 class ModelCreate(Request):
@@ -108,7 +111,7 @@ class ModelCreate(Request):
     datasets: list[str] = Field(min_length=1, max_length=50, description="Training datasets (names or ids).")
     testDataset: str | None = Field(None, min_length=1, max_length=200)
     description: str = Field("", max_length=2000)
-    parameters: TrainingParametersIn = Field(default_factory=TrainingParametersIn)
+    parameters: TrainingParametersIn = Field(default_factory=TrainingParametersIn)  # type: ignore[valid-type]
     terms: list[str] | None = Field(None, max_length=10000)
     gate: bool = False
     guardMargin: float = Field(1.0, ge=0, le=100)

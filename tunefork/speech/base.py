@@ -1,4 +1,4 @@
-"""What every speech engine shares: the transcript types, the model protocol and base model cards.
+"""What every speech engine shares: the transcript types and the model protocol.
 
 A speech model takes canonical audio (16 kHz mono float32 samples, as :func:`tunefork.audio.read_audio`
 returns them) and gives back a :class:`Transcript` with word timings and confidences. Adding an engine
@@ -65,25 +65,6 @@ class SpeechModel(Protocol):
     def transcribe(self, samples: np.ndarray) -> Transcript:
         """Recognize one utterance."""
         ...
-
-
-@dataclass(frozen=True)
-class BaseModelInfo:
-    """A base model card: what can be named as a starting point for training or evaluation.
-
-    ``bundled`` models ship with the installed packages and work offline; the others are downloaded
-    from the Hugging Face hub the first time they are loaded.
-    """
-
-    name: str
-    engine: str
-    description: str
-    source: str
-    bundled: bool
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready form."""
-        return asdict(self)
 
 
 def duration_of(samples: np.ndarray) -> float:

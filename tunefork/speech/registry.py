@@ -23,13 +23,14 @@ one module with a :class:`~tunefork.speech.base.SpeechModel` class and one entry
 from __future__ import annotations
 
 import importlib
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from tunefork.engines.cache import shared_model
+from tunefork.engines.card import read_card
+from tunefork.engines.contract import BaseModelInfo, Trainer
 from tunefork.errors import NotFoundError
-from tunefork.speech.base import BaseModelInfo, SpeechModel
-from tunefork.speech.customization import SpeechTrainer, read_card
+from tunefork.speech.base import SpeechModel
 
 HF_PREFIX = "hf:"
 WHISPER_PREFIX = "whisper-"
@@ -73,9 +74,6 @@ _BUNDLED: dict[str, tuple[BaseModelInfo, Callable[[], SpeechModel]]] = {
         _load_bundled_sphinx,
     ),
 }
-
-_cache: dict[str, SpeechModel] = {}
-_cache_lock = threading.Lock()
 
 
 def _faster_whisper_sizes() -> list[str]:
@@ -133,33 +131,25 @@ def load_base_model(name: str) -> SpeechModel:
     Raises :class:`~tunefork.errors.NotFoundError` (listing the choices) for an unknown name and
     :class:`~tunefork.errors.TuneforkError` when a downloadable model cannot be fetched.
     """
-    with _cache_lock:
-        if name in _cache:
-            return _cache[name]
-        if name in _BUNDLED:
-            model = _BUNDLED[name][1]()
-        else:
-            target = _download_target(name)
-            if target is None:
-                raise NotFoundError(f"unknown base model {name!r}; choose one of: {_choices()}")
-            from tunefork.speech.whisper_engine import WhisperEngine
+    if name in _BUNDLED:
+        return shared_model(name, _BUNDLED[name][1])
+    target = _download_target(name)
+    if target is None:
+        raise NotFoundError(f"unknown base model {name!r}; choose one of: {_choices()}")
 
-            model = WhisperEngine(target, name=name)
-        _cache[name] = model
-        return model
+    def download() -> SpeechModel:
+        from tunefork.speech.whisper_engine import WhisperEngine
 
+        return WhisperEngine(target, name=name)
 
-def clear_cache() -> None:
-    """Forget loaded models (tests; freeing memory in a long-lived worker)."""
-    with _cache_lock:
-        _cache.clear()
+    return shared_model(name, download)
 
 
 CUSTOM_ENGINES: dict[str, str] = {
     "whisper": "tunefork.speech.whisper_custom",
     "sphinx": "tunefork.speech.sphinx_custom",
 }
-"""Engine name -> module with ``train(...)`` and ``load(...)`` (see :mod:`tunefork.speech.customization`)."""
+"""Engine name -> module with ``train(...)`` and ``load(...)`` (see :mod:`tunefork.engines.contract`)."""
 
 
 def base_engine(name: str) -> str:
@@ -171,7 +161,7 @@ def base_engine(name: str) -> str:
     raise NotFoundError(f"unknown base model {name!r}; choose one of: {_choices()}")
 
 
-def trainer_for(engine: str) -> SpeechTrainer:
+def trainer_for(engine: str) -> Trainer:
     """The trainer/loader module of ``engine`` (imported on first use: torch is heavy)."""
     if engine not in CUSTOM_ENGINES:
         raise NotFoundError(f"no trainer for engine {engine!r}; engines: {', '.join(CUSTOM_ENGINES)}")
@@ -180,9 +170,9 @@ def trainer_for(engine: str) -> SpeechTrainer:
 
 def load_custom_model(artifact_dir: Path) -> SpeechModel:
     """Load a trained custom model from its artifact folder once per process and share it."""
-    key = f"custom:{artifact_dir.resolve()}"
-    with _cache_lock:
-        if key not in _cache:
-            card = read_card(artifact_dir)
-            _cache[key] = trainer_for(card["engine"]).load(artifact_dir, card)
-        return _cache[key]
+
+    def load() -> SpeechModel:
+        card = read_card(artifact_dir)
+        return trainer_for(card["engine"]).load(artifact_dir, card)
+
+    return shared_model(f"custom:{artifact_dir.resolve()}", load)

@@ -1,5 +1,7 @@
 """Synthesize speech with Debian's espeak-ng and sox, reproducibly, for demos, tests and benchmarks.
 
+:func:`build_azure_zip` turns sentences into an Azure Custom Speech zip (WAVs + ``trans.txt``).
+
 Output is canonical 16 kHz mono 16-bit WAV. ``sox -D`` turns dithering off, so the same text,
 voice and settings always give the same bytes; noise is mixed in with a seeded generator.
 """
@@ -10,6 +12,8 @@ import hashlib
 import shutil
 import subprocess
 import tempfile
+import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +21,7 @@ import numpy as np
 import soundfile as sf
 
 from tunefork.errors import TuneforkError
+from tunefork.progress import ProgressCallback, no_progress
 
 SAMPLE_RATE = 16_000
 
@@ -105,3 +110,26 @@ def synthesize_cached(
         synthesize(text, tmp, voice, noise_snr_db, seed)
         tmp.replace(path)
     return path
+
+
+def build_azure_zip(
+    sentences: Sequence[str],
+    voices: Sequence[Voice],
+    zip_path: Path,
+    cache_dir: Path,
+    noise_snr_db: float | None = None,
+    progress: ProgressCallback = no_progress,
+) -> Path:
+    """Speak each sentence (voices in turn) and pack WAVs + ``trans.txt`` in the Azure Custom Speech layout."""
+    zip_path.parent.mkdir(parents=True, exist_ok=True)
+    lines = []
+    with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for index, sentence in enumerate(sentences):
+            voice = voices[index % len(voices)]
+            wav = synthesize_cached(sentence, cache_dir, voice, noise_snr_db, seed=index)
+            name = f"utt{index:04d}_{voice.name}.wav"
+            archive.write(wav, name)
+            lines.append(f"{name}\t{sentence}\n")
+            progress(index + 1, len(sentences), f"Synthesizing {len(sentences)} utterances")
+        archive.writestr("trans.txt", "".join(lines))
+    return zip_path

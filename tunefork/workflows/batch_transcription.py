@@ -7,29 +7,22 @@ The work itself is :func:`tunefork.workflows.transcription.transcribe` (the func
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
 from tunefork.errors import ConflictError, NotFoundError, TuneforkError
+from tunefork.kinds.speech import SPEECH_MODELS
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.artifacts import read_jsonl
-from tunefork.store.models import Status, Transcription, utcnow
+from tunefork.store.models import Status, Transcription
 from tunefork.store.repository import get_dataset, get_project
+from tunefork.workflows.jobs import JobKind, JobSubmitter, submit_job, update_resource
 from tunefork.workflows.models import resolve_model
 from tunefork.workflows.transcription import dataset_audio_items, transcribe
 from tunefork.workspace import Workspace
-
-
-def transcription_dir(workspace: Workspace, transcription_id: str) -> Path:
-    """Folder of a transcription's outputs (``transcripts.jsonl``, ``trans.txt``)."""
-    return workspace.transcripts_dir / transcription_id
-
-
-def uploads_dir(workspace: Workspace, transcription_id: str) -> Path:
-    """Where the audio files uploaded for a transcription are kept while it runs."""
-    return workspace.home / "uploads" / "transcriptions" / transcription_id
 
 
 def transcription_to_dict(row: Transcription) -> dict[str, Any]:
@@ -57,10 +50,10 @@ def register_transcription(
     project: str | None = None,
     name: str = "",
 ) -> dict[str, Any]:
-    """Validate a request (a dataset, or files to be placed in :func:`uploads_dir`) and record it NotStarted."""
+    """Validate a request (a dataset, or files to be placed in its upload folder) and record it NotStarted."""
     if (dataset_ref is None) == (not file_names):
         raise TuneforkError("Give either a dataset or one or more audio files, not both.")
-    resolved = resolve_model(workspace, model_ref, project, kind="speech")
+    resolved = resolve_model(workspace, model_ref, project, family=SPEECH_MODELS)
     model_key = resolved.model_id or resolved.name
     dataset_id, project_id, count = None, None, len(file_names or [])
     if dataset_ref is not None:
@@ -86,16 +79,37 @@ def register_transcription(
         return transcription_to_dict(row)
 
 
+def start_transcription(
+    workspace: Workspace,
+    submitter: JobSubmitter,
+    model_ref: str,
+    dataset_ref: str | None = None,
+    files: list[tuple[str, Callable[[Path], None]]] | None = None,
+    project: str | None = None,
+    name: str = "",
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The asynchronous batch transcription (REST): register it, keep the uploaded files, submit the job.
+
+    ``files`` are ``(file name, write)`` pairs; ``write(path)`` copies an uploaded file to ``path``. If that
+    fails, the transcription is left Failed with the reason. The CLI transcribes inline with
+    :func:`tunefork.workflows.transcription.transcribe`.
+    """
+    names = [file_name for file_name, _ in files or []]
+    created = register_transcription(workspace, model_ref, dataset_ref, names, project, name)
+    folder = workspace.upload_dir("transcriptions", created["id"])
+    try:
+        for file_name, write in files or []:
+            folder.mkdir(parents=True, exist_ok=True)
+            write(folder / file_name)
+    except BaseException as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        _update(workspace, created["id"], status=Status.FAILED, error=f"upload interrupted: {exc}")
+        raise
+    return created, submit_job(submitter, JobKind.TRANSCRIPTION, created["id"], created["projectId"])
+
+
 def _update(workspace: Workspace, transcription_id: str, **fields: Any) -> dict[str, Any]:
-    with workspace.session() as session:
-        row = session.get(Transcription, transcription_id)
-        if row is None:
-            raise NotFoundError(f"No transcription with id '{transcription_id}' (it was deleted).")
-        for key, value in fields.items():
-            setattr(row, key, value)
-        row.last_action_at = utcnow()
-        session.flush()
-        return transcription_to_dict(row)
+    return update_resource(workspace, "transcriptions", transcription_id, transcription_to_dict, **fields)
 
 
 def run_transcription(
@@ -103,7 +117,7 @@ def run_transcription(
 ) -> dict[str, Any]:
     """Transcribe a registered request; Succeeded with the transcripts on disk, or Failed with the reason."""
     info = _update(workspace, transcription_id, status=Status.RUNNING, error="")
-    folder = uploads_dir(workspace, transcription_id)
+    folder = workspace.upload_dir("transcriptions", transcription_id)
     files = [folder / name for name in info["files"]] or None
     try:
         output = transcribe(
@@ -111,7 +125,7 @@ def run_transcription(
             info["model"],
             dataset_ref=info["dataset"],
             files=files,
-            output_dir=transcription_dir(workspace, transcription_id),
+            output_dir=workspace.transcription_dir(transcription_id),
             progress=progress,
         )
     except TuneforkError as exc:
@@ -141,7 +155,7 @@ def show_transcription(workspace: Workspace, transcription_id: str) -> dict[str,
 def transcription_results(workspace: Workspace, transcription_id: str) -> list[dict[str, Any]]:
     """The transcripts (id, text, words with times and confidences) of a Succeeded transcription."""
     info = show_transcription(workspace, transcription_id)
-    path = transcription_dir(workspace, transcription_id) / "transcripts.jsonl"
+    path = workspace.transcription_dir(transcription_id) / "transcripts.jsonl"
     if info["status"] != Status.SUCCEEDED or not path.exists():
         raise NotFoundError(f"Transcription '{transcription_id}' is {info['status']}: no results yet.")
     return read_jsonl(path)
@@ -154,5 +168,5 @@ def delete_transcription(workspace: Workspace, transcription_id: str) -> None:
         raise ConflictError(f"Transcription '{transcription_id}' is Running; wait for it to finish.")
     with workspace.session() as session:
         session.delete(session.get(Transcription, transcription_id))
-    shutil.rmtree(transcription_dir(workspace, transcription_id), ignore_errors=True)
-    shutil.rmtree(uploads_dir(workspace, transcription_id), ignore_errors=True)
+    shutil.rmtree(workspace.transcription_dir(transcription_id), ignore_errors=True)
+    shutil.rmtree(workspace.upload_dir("transcriptions", transcription_id), ignore_errors=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,18 +11,16 @@ from sqlalchemy import select
 
 from tunefork.datasets.importer import import_dataset
 from tunefork.datasets.inspection import inspect_dataset, load_manifest
-from tunefork.datasets.kinds import ENTITY_KINDS, LANGUAGE_KINDS, SPEECH_KINDS
 from tunefork.datasets.results import ImportResult
-from tunefork.errors import ConflictError, NotFoundError, TuneforkError, UploadRejectedError
-from tunefork.language.pipelines import base_ner_labels
+from tunefork.errors import ConflictError, TuneforkError, UploadRejectedError
+from tunefork.kinds import get_kind
 from tunefork.progress import ProgressCallback, no_progress
-from tunefork.speech.vocabulary import baseline_vocabulary
 from tunefork.store.artifacts import staged_directory
-from tunefork.store.models import Dataset, Status, new_id, utcnow
+from tunefork.store.models import Dataset, Status, new_id
 from tunefork.store.repository import clean_name, get_dataset, get_project
+from tunefork.workflows.jobs import JobKind, JobSubmitter, submit_job, update_resource
+from tunefork.workflows.projects import kind_of
 from tunefork.workspace import Workspace
-
-DATASET_KINDS_BY_PROJECT = {"speech": SPEECH_KINDS, "language": LANGUAGE_KINDS, "entities": ENTITY_KINDS}
 
 
 def dataset_to_dict(dataset: Dataset) -> dict[str, Any]:
@@ -45,18 +44,11 @@ def dataset_to_dict(dataset: Dataset) -> dict[str, Any]:
     }
 
 
-def _check_kind(project_kind: str, kind: str) -> None:
-    allowed = DATASET_KINDS_BY_PROJECT.get(project_kind, ())
-    if kind not in allowed:
-        choices = ", ".join(allowed) or "none yet"
-        raise TuneforkError(f"A {project_kind} project takes dataset kinds: {choices} (got '{kind}').")
-
-
 def _check_new_dataset(workspace: Workspace, project_ref: str, kind: str, name: str) -> str:
     """Check the kind fits the project and the (cleaned) name is free; return the project id."""
     with workspace.session() as session:
         project = get_project(session, project_ref)
-        _check_kind(project.kind, kind)
+        get_kind(project.kind).dataset_kind(kind)  # the kinds this project takes
         taken = session.scalar(select(Dataset).where(Dataset.project_id == project.id, Dataset.name == name))
         if taken is not None:
             raise ConflictError(f"Project '{project.name}' already has a dataset named '{name}'; pass --name.")
@@ -131,16 +123,43 @@ def register_dataset(workspace: Workspace, project_ref: str, kind: str, name: st
         return dataset_to_dict(dataset)
 
 
+def submit_import(
+    workspace: Workspace, submitter: JobSubmitter, dataset: dict[str, Any], source: Path, cleanup: Path
+) -> dict[str, Any]:
+    """Queue the import of ``source`` into a registered dataset; ``cleanup`` is removed after it."""
+    payload = {"source": workspace.relative(source), "cleanup": workspace.relative(cleanup)}
+    return submit_job(submitter, JobKind.DATASET_IMPORT, dataset["id"], dataset["projectId"], payload)
+
+
+def start_upload(
+    workspace: Workspace,
+    submitter: JobSubmitter,
+    project_ref: str,
+    kind: str,
+    name: str,
+    filename: str,
+    write: Callable[[Path], None],
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The asynchronous upload (REST and studio): register the dataset, keep the file, submit its import.
+
+    ``write(path)`` copies the uploaded file to ``path``; if it fails (the client went away), the dataset is
+    left Failed with the reason. Returns the NotStarted dataset and its job.
+    """
+    dataset = register_dataset(workspace, project_ref, kind, name)
+    folder = workspace.upload_dir("datasets", dataset["id"])
+    folder.mkdir(parents=True, exist_ok=True)
+    source = folder / filename
+    try:
+        write(source)
+    except BaseException as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        _update_dataset(workspace, dataset["id"], status=Status.FAILED, error=f"the upload was interrupted: {exc}")
+        raise
+    return dataset, submit_import(workspace, submitter, dataset, source, folder)
+
+
 def _update_dataset(workspace: Workspace, dataset_id: str, **fields: Any) -> dict[str, Any]:
-    with workspace.session() as session:
-        dataset = session.get(Dataset, dataset_id)
-        if dataset is None:
-            raise NotFoundError(f"No dataset with id '{dataset_id}' (it was deleted).")
-        for key, value in fields.items():
-            setattr(dataset, key, value)
-        dataset.last_action_at = utcnow()
-        session.flush()
-        return dataset_to_dict(dataset)
+    return update_resource(workspace, "datasets", dataset_id, dataset_to_dict, **fields)
 
 
 def run_dataset_import(
@@ -188,31 +207,17 @@ def show_dataset(workspace: Workspace, ref: str, project: str | None = None) -> 
         return dataset_to_dict(get_dataset(session, ref, project))
 
 
-def _base_labels() -> tuple[str, ...] | None:
-    """The bundled base model's entity labels, or None when it cannot be loaded (no forgetting report)."""
-    try:
-        return base_ner_labels()
-    except NotFoundError:
-        return None
-
-
 def inspect(workspace: Workspace, ref: str, project: str | None = None) -> dict[str, Any]:
-    """The quality report of a dataset.
+    """The quality report of a dataset, as its project's kind inspects it.
 
     Speech kinds: counts, durations, conversions, duplicates, OOV words against the baseline vocabulary.
-    Language kinds: labels, imbalance, near duplicates and, in entities projects (whose models keep the
-    base model's labels), the base labels at risk of being forgotten. Language projects' models output only
-    their own slot labels, so nothing is at risk there.
+    Text kinds: labels, imbalance, near duplicates and, where models keep the base model's labels
+    (entities projects), the base labels at risk of being forgotten.
     """
     info = show_dataset(workspace, ref, project)
     folder, kind = workspace.dataset_path(info["id"]), info["kind"]
-    with workspace.session() as session:
-        project_kind = get_project(session, info["projectId"]).kind
-    if kind in SPEECH_KINDS:
-        report = inspect_dataset(folder, kind, baseline_vocabulary())
-    else:
-        at_risk = project_kind == "entities" and kind != "patterns"
-        report = inspect_dataset(folder, kind, base_labels=_base_labels() if at_risk else None)
+    project_kind = kind_of(workspace, info["projectId"])
+    report = project_kind.inspect(folder, kind) if project_kind.inspect else inspect_dataset(folder, kind)
     return {"dataset": info, "report": report}
 
 

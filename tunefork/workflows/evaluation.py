@@ -1,7 +1,9 @@
 """Evaluate one or two models on a held-out dataset, side by side, and keep the report.
 
-Speech models are scored on ``acoustic`` datasets (WER), language models on ``utterances`` or
-``annotated-text`` datasets (intents, entities: see :mod:`tunefork.workflows.language_evaluation`).
+The dataset's project kind scores them (:meth:`tunefork.kinds.registry.ModelFamily.score`): speech models
+by WER on ``acoustic`` datasets, language models by intents and entities on ``utterances`` or
+``annotated-text`` datasets. This module checks the request, adds the train/test overlap warnings, keeps
+the evaluation row and writes the report.
 """
 
 from __future__ import annotations
@@ -14,18 +16,18 @@ from typing import Any
 from sqlalchemy import select
 
 from tunefork.errors import ConflictError, NotFoundError, TuneforkError
-from tunefork.evaluation.comparison import ComparisonResult, compare_models
-from tunefork.evaluation.language_scoring import LANGUAGE_TEST_KINDS, LanguageEvaluationResult, write_language_report
 from tunefork.evaluation.overlap import find_overlap, overlap_warning
 from tunefork.evaluation.report import write_report
+from tunefork.evaluation.result import EvaluationResult
+from tunefork.kinds import ProjectKind, ResolvedModel, get_kind
+from tunefork.kinds.registry import TestSet
 from tunefork.progress import ProgressCallback, no_progress
-from tunefork.speech.transcribe import transcribe_files
 from tunefork.store.artifacts import staged_directory
-from tunefork.store.models import Dataset, Evaluation, Status, new_id, utcnow
+from tunefork.store.models import Dataset, Evaluation, Status, new_id
 from tunefork.store.repository import get_dataset, get_project
 from tunefork.workflows.datasets import dataset_records
-from tunefork.workflows.language_evaluation import score_language
-from tunefork.workflows.models import ResolvedModel, resolve_model
+from tunefork.workflows.jobs import JobKind, JobSubmitter, submit_job, update_resource
+from tunefork.workflows.models import resolve_model
 from tunefork.workspace import Workspace
 
 
@@ -34,7 +36,8 @@ class EvaluationOutcome:
     """The comparison, its id and the report folder on disk."""
 
     evaluation_id: str
-    result: ComparisonResult | LanguageEvaluationResult
+    result: EvaluationResult
+    """The evaluation result of the dataset's project kind."""
     report_dir: Path
 
 
@@ -61,20 +64,6 @@ def _overlap_warnings(workspace: Workspace, test_records: list[dict], models: li
         if findings:
             warnings.append(f"Model '{model.name}': {overlap_warning(findings, len(test_records))}")
     return warnings
-
-
-def transcribe_with_each(
-    models: list[ResolvedModel], items: list[tuple[str, Path]], progress: ProgressCallback, label: str = ""
-) -> dict[str, dict[str, str]]:
-    """``{model name: {item id: hypothesis}}``, each model's progress labelled with its name."""
-    hypotheses = {}
-    for model in models:
-
-        def report(done: int, total: int, description: str, name: str = model.name) -> None:
-            progress(done, total, f"{label}{name}: {description}")
-
-        hypotheses[model.name] = {item_id: t.text for item_id, t in transcribe_files(model.load(), items, report)}
-    return hypotheses
 
 
 def evaluate(
@@ -121,18 +110,20 @@ def evaluate_models(
 
 def _check_evaluable(
     workspace: Workspace, dataset_ref: str, models: list[ResolvedModel], project: str | None
-) -> tuple[str, str, str, str]:
-    """``(dataset id, dataset name, project id, kind)`` once the dataset and the models are fit to compare."""
+) -> tuple[str, str, str, ProjectKind]:
+    """``(dataset id, dataset name, project id, project kind)`` once the dataset and models are fit to compare."""
     with workspace.session() as session:
         dataset = get_dataset(session, dataset_ref, project)
-        dataset_id, dataset_name, project_id, kind = dataset.id, dataset.name, dataset.project_id, dataset.kind
-    if kind != "acoustic" and kind not in LANGUAGE_TEST_KINDS:
+        dataset_id, dataset_name, project_id = dataset.id, dataset.name, dataset.project_id
+        dataset_kind, kind_name = dataset.kind, dataset.project.kind
+    kind = get_kind(kind_name)
+    if dataset_kind != kind.test_kind:
         raise TuneforkError(
-            f"Dataset '{dataset_name}' is of kind '{kind}'; evaluation needs an 'acoustic' dataset "
-            "(audio with human-labelled transcripts), or 'utterances' / 'annotated-text' for language models."
+            f"Dataset '{dataset_name}' is of kind '{dataset_kind}'; {kind.name} models are evaluated on a "
+            f"held-out '{kind.test_kind}' dataset."
         )
     for model in models:
-        model.require("speech" if kind == "acoustic" else "language")
+        model.require(kind.family)
     if len({m.name for m in models}) != len(models):
         raise TuneforkError("The two models to compare are the same model.")
     return dataset_id, dataset_name, project_id, kind
@@ -142,34 +133,23 @@ def _score(
     workspace: Workspace,
     dataset_id: str,
     dataset_name: str,
-    kind: str,
+    kind: ProjectKind,
     models: list[ResolvedModel],
     terms: list[str] | None,
     progress: ProgressCallback,
-) -> ComparisonResult | LanguageEvaluationResult:
+) -> EvaluationResult:
     """Run the dataset through each model and compare them (overlap warnings included)."""
     records = dataset_records(workspace, dataset_id)
-    if kind in LANGUAGE_TEST_KINDS:
-        language = score_language(records, dataset_name, kind, models, progress)
-        language.warnings.extend(_overlap_warnings(workspace, records, models))
-        return language
-    references = {r["id"]: r["text"] for r in records}
-    items = [(r["id"], Path(r["audio"])) for r in records]
-    hypotheses = transcribe_with_each(models, items, progress)
-    result = compare_models(references, hypotheses, terms=terms, dataset=dataset_name)
+    test = TestSet(name=dataset_name, kind=kind.test_kind, records=records, terms=list(terms or []))
+    result = kind.family.score(test, models, progress)
     result.warnings.extend(_overlap_warnings(workspace, records, models))
     return result
 
 
-def _write_report(
-    workspace: Workspace, evaluation_id: str, result: ComparisonResult | LanguageEvaluationResult
-) -> Path:
-    report_dir = workspace.reports_dir / evaluation_id
+def _write_report(workspace: Workspace, evaluation_id: str, result: EvaluationResult) -> Path:
+    report_dir = workspace.report_dir(evaluation_id)
     with staged_directory(report_dir, workspace.staging_dir) as staging:
-        if isinstance(result, LanguageEvaluationResult):
-            write_language_report(result, staging)
-        else:
-            write_report(result, staging)
+        write_report(result, staging)
     return report_dir
 
 
@@ -212,16 +192,25 @@ def register_evaluation(
         return evaluation_to_dict(evaluation)
 
 
+def start_evaluation(
+    workspace: Workspace,
+    submitter: JobSubmitter,
+    dataset_ref: str,
+    model_refs: list[str],
+    project: str | None = None,
+    terms: list[str] | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The asynchronous evaluation (REST and studio): record it NotStarted and submit the job that scores it.
+
+    The CLI runs the same comparison inline with :func:`evaluate`.
+    """
+    created = register_evaluation(workspace, dataset_ref, model_refs, project)
+    payload = {"terms": terms or []}
+    return created, submit_job(submitter, JobKind.EVALUATION, created["id"], created["projectId"], payload)
+
+
 def _update_evaluation(workspace: Workspace, evaluation_id: str, **fields: Any) -> dict[str, Any]:
-    with workspace.session() as session:
-        evaluation = session.get(Evaluation, evaluation_id)
-        if evaluation is None:
-            raise NotFoundError(f"No evaluation with id '{evaluation_id}' (it was deleted).")
-        for key, value in fields.items():
-            setattr(evaluation, key, value)
-        evaluation.last_action_at = utcnow()
-        session.flush()
-        return evaluation_to_dict(evaluation)
+    return update_resource(workspace, "evaluations", evaluation_id, evaluation_to_dict, **fields)
 
 
 def run_evaluation(
@@ -265,10 +254,19 @@ def show_evaluation(workspace: Workspace, evaluation_id: str) -> dict[str, Any]:
 def evaluation_report_dir(workspace: Workspace, evaluation_id: str) -> Path:
     """The report folder of a Succeeded evaluation."""
     show_evaluation(workspace, evaluation_id)
-    folder = workspace.reports_dir / evaluation_id
+    folder = workspace.report_dir(evaluation_id)
     if not folder.is_dir():
         raise NotFoundError(f"Evaluation '{evaluation_id}' has no report (it has not succeeded).")
     return folder
+
+
+def report_file(workspace: Workspace, evaluation_id: str, name: str) -> Path:
+    """One file of a Succeeded evaluation's report, by name (never a path outside the report folder)."""
+    folder = evaluation_report_dir(workspace, evaluation_id)
+    files = {p.name: p for p in folder.iterdir() if p.is_file()}
+    if name not in files:
+        raise NotFoundError(f"No report file '{name}'; files: {', '.join(sorted(files))}.")
+    return files[name]
 
 
 def delete_evaluation(workspace: Workspace, evaluation_id: str) -> None:
@@ -278,4 +276,4 @@ def delete_evaluation(workspace: Workspace, evaluation_id: str) -> None:
         raise ConflictError(f"Evaluation '{evaluation_id}' is Running; wait for it to finish.")
     with workspace.session() as session:
         session.delete(session.get(Evaluation, evaluation_id))
-    shutil.rmtree(workspace.reports_dir / evaluation_id, ignore_errors=True)
+    shutil.rmtree(workspace.report_dir(evaluation_id), ignore_errors=True)

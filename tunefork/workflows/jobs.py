@@ -16,8 +16,9 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select, update
 
@@ -26,6 +27,46 @@ from tunefork.store.models import Dataset, Evaluation, Job, Model, Status, Trans
 from tunefork.workspace import Workspace
 
 TERMINAL = (Status.SUCCEEDED, Status.FAILED)
+
+
+class JobKind(StrEnum):
+    """The kinds of background job (the queue's handlers map each to the workflow function that runs it)."""
+
+    DATASET_IMPORT = "dataset-import"
+    MODEL_TRAINING = "model-training"
+    EVALUATION = "evaluation"
+    TRANSCRIPTION = "transcription"
+
+
+JOB_RESOURCES: dict[JobKind, str] = {
+    JobKind.DATASET_IMPORT: "datasets",
+    JobKind.MODEL_TRAINING: "models",
+    JobKind.EVALUATION: "evaluations",
+    JobKind.TRANSCRIPTION: "transcriptions",
+}
+"""The resource type each kind of job works on."""
+
+
+class JobSubmitter(Protocol):
+    """What the use cases submit jobs to (the job queue, :class:`tunefork.jobs.queue.JobQueue`)."""
+
+    def submit(
+        self,
+        kind: str,
+        resource_type: str,
+        resource_id: str,
+        project_id: str | None = None,
+        payload: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Record a NotStarted job for the resource and put it on the queue; return the job."""
+        ...
+
+
+def submit_job(
+    submitter: JobSubmitter, kind: JobKind, resource_id: str, project_id: str | None, payload: dict | None = None
+) -> dict[str, Any]:
+    """Submit a job of ``kind`` for a resource (its type follows from the kind)."""
+    return submitter.submit(kind, JOB_RESOURCES[kind], resource_id, project_id, payload)
 
 
 @dataclass(frozen=True)
@@ -38,9 +79,9 @@ class ResourceKind:
 
 RESOURCES: dict[str, ResourceKind] = {
     "datasets": ResourceKind(Dataset, lambda ws, rid: ws.dataset_path(rid)),
-    "models": ResourceKind(Model, lambda ws, rid: ws.models_dir / rid),
-    "evaluations": ResourceKind(Evaluation, lambda ws, rid: ws.reports_dir / rid),
-    "transcriptions": ResourceKind(Transcription, lambda ws, rid: ws.transcripts_dir / rid),
+    "models": ResourceKind(Model, lambda ws, rid: ws.model_dir(rid)),
+    "evaluations": ResourceKind(Evaluation, lambda ws, rid: ws.report_dir(rid)),
+    "transcriptions": ResourceKind(Transcription, lambda ws, rid: ws.transcription_dir(rid)),
 }
 
 
@@ -258,17 +299,33 @@ def resource_status(workspace: Workspace, resource_type: str, resource_id: str) 
         return (row.status, row.error) if row is not None else None
 
 
+def update_resource(
+    workspace: Workspace, resource_type: str, resource_id: str, to_dict: Callable[[Any], dict[str, Any]], **fields: Any
+) -> dict[str, Any]:
+    """The status lifecycle of every resource in one place: set ``fields`` (``status``, ``error``, results),
+    stamp ``last_action_at`` and return the resource as ``to_dict`` shows it (NotFound when it was deleted)."""
+    with workspace.session() as session:
+        row = session.get(RESOURCES[resource_type].table, resource_id)
+        if row is None:
+            raise NotFoundError(f"No {resource_type[:-1]} with id '{resource_id}' (it was deleted).")
+        for key, value in fields.items():
+            setattr(row, key, value)
+        row.last_action_at = utcnow()
+        session.flush()
+        return to_dict(row)
+
+
 def set_resource_status(
     workspace: Workspace, resource_type: str, resource_id: str, status: str, error: str = ""
 ) -> None:
-    """Set a resource's status; NotStarted also clears its progress and removes any partial artifact."""
-    kind = RESOURCES[resource_type]
-    with workspace.session() as session:
-        row = session.get(kind.table, resource_id)
-        if row is None:
-            return
-        row.status, row.error, row.last_action_at = status, error, utcnow()
-        if status == Status.NOT_STARTED and hasattr(row, "progress"):
-            row.progress = 0.0
+    """Set a resource's status (a deleted one is left alone); NotStarted also clears its progress and
+    removes any partial artifact (a job about to run again)."""
+    fields: dict[str, Any] = {"status": status, "error": error}
+    if status == Status.NOT_STARTED and hasattr(RESOURCES[resource_type].table, "progress"):
+        fields["progress"] = 0.0
+    try:
+        update_resource(workspace, resource_type, resource_id, lambda row: {}, **fields)
+    except NotFoundError:
+        return
     if status == Status.NOT_STARTED:
-        shutil.rmtree(kind.artifact_dir(workspace, resource_id), ignore_errors=True)
+        shutil.rmtree(RESOURCES[resource_type].artifact_dir(workspace, resource_id), ignore_errors=True)

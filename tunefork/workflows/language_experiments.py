@@ -16,20 +16,18 @@ from typing import Any
 
 from sklearn.model_selection import KFold, StratifiedKFold
 
+from tunefork.engines.contract import TrainingParameters
 from tunefork.errors import TuneforkError
 from tunefork.evaluation.classification import plot_learning_curve
 from tunefork.evaluation.language_scoring import GoldItem, gold_items, score_models
-from tunefork.language import trainer
-from tunefork.language.data import LanguageTrainingData
+from tunefork.kinds.language import LANGUAGE_MODELS, parse_all, predictions
+from tunefork.kinds.registry import family_of_engine
 from tunefork.language.model import SpacyLanguageModel
-from tunefork.language.registry import is_language_engine
 from tunefork.progress import ProgressCallback, no_progress
-from tunefork.speech.customization import TrainingParameters
-from tunefork.store.artifacts import atomic_write_json
+from tunefork.store.artifacts import atomic_write_bytes, atomic_write_json
 from tunefork.store.repository import get_dataset, get_model
 from tunefork.store.staging import scratch_folder
 from tunefork.workflows.datasets import dataset_records
-from tunefork.workflows.language_evaluation import parse_all
 from tunefork.workflows.training import records_with_kinds
 from tunefork.workspace import Workspace
 
@@ -43,9 +41,11 @@ class _Recipe:
     def __init__(self, workspace: Workspace, model_ref: str, project: str | None) -> None:
         with workspace.session() as session:
             model = get_model(session, model_ref, project)
-            if not is_language_engine(model.engine):
-                raise TuneforkError(f"Model '{model.name}' is a speech model; this needs a language model.")
+            family = family_of_engine(model.engine)
+            if family is not LANGUAGE_MODELS:
+                raise TuneforkError(f"Model '{model.name}' is a {family.name} model; this needs a language model.")
             self.name, self.base, dataset_ids = model.name, model.base_model, list(model.dataset_ids)
+            self.engine = model.engine
             self.parameters = TrainingParameters.from_stored(model.parameters)
         self.examples: list[tuple[str, dict[str, Any]]] = []
         self.rules: list[tuple[str, dict[str, Any]]] = []
@@ -62,9 +62,8 @@ class _Recipe:
 
     def train(self, indices: list[int], scratch: Path, progress: ProgressCallback) -> SpacyLanguageModel:
         """Train the recipe on the examples at ``indices`` plus every rule, in a folder under ``scratch``."""
-        data = LanguageTrainingData()
-        for kind, record in [self.examples[i] for i in indices] + self.rules:
-            data.add_record(kind, record)
+        data = LANGUAGE_MODELS.training_data([self.examples[i] for i in indices] + self.rules)
+        trainer = LANGUAGE_MODELS.trainer(self.engine)
         folder = Path(tempfile.mkdtemp(dir=scratch))
         components = trainer.train(self.base, data, self.parameters, folder, progress)
         return trainer.load(folder, {"name": self.name, "engine_config": components.engine_config})
@@ -112,7 +111,7 @@ def _score(
         annotated = {span[2] for _, record in recipe.examples for span in _spans(record)}
         for parse in parses:
             parse.entities = [e for e in parse.entities if e.label in annotated]
-    result = score_models(label, recipe.test_kind, items, [(recipe.name, None, parses)])
+    result = score_models(label, recipe.test_kind, items, [(recipe.name, None, predictions(parses))])
     return _headline(result.to_json(), recipe.test_kind)
 
 
@@ -185,7 +184,7 @@ def learning_curve(
             points.append({"fraction": fraction, "train_size": size, "metrics": _score(recipe, model, items, "curve")})
         progress(len(fractions), len(fractions), "learning curve done")
     output.mkdir(parents=True, exist_ok=True)
-    plot_learning_curve(points, output / "learning_curve.png")
+    atomic_write_bytes(output / "learning_curve.png", plot_learning_curve(points))
     result = {"type": "learning-curve", "model": recipe.name, "dataset": dataset_ref, "points": points,
               "plot": str(output / "learning_curve.png")}  # fmt: skip
     atomic_write_json(output / "learning_curve.json", result)

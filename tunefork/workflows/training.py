@@ -1,20 +1,19 @@
 """Train custom models: NotStarted -> Running -> Succeeded / Failed, with a reason and no partial artifact.
 
-Speech projects train speech engines (whisper, sphinx); language and entities projects train the
-``spacy`` language engine (:mod:`tunefork.language.trainer`). Everything else is shared.
+The project's kind (:mod:`tunefork.kinds`) says which datasets train, which base models and engines fit,
+which options apply, how a model is tested and whether ``--gate`` can judge it; everything else is shared.
 
 :func:`create_model` records the request; :func:`run_training` does the work (in the CLI process or in a
 background worker) and, when a test dataset was given, evaluates the custom model side by side with its
-base. With ``gate`` on, the model is Succeeded only if it beats its base significantly on the test dataset
-and does not degrade the general guard set beyond ``guard_margin`` points, judged by the paired bootstrap
-interval rather than the point estimate.
+base. With ``gate`` on, the kind's gate decides whether the model is Succeeded (speech: a significant gain
+on the test dataset without degrading a general guard set beyond ``guard_margin`` points).
 """
 
 from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -22,52 +21,48 @@ from typing import Any
 from sqlalchemy import select
 
 from tunefork import __version__
+from tunefork.engines.card import has_card, read_card, write_card
+from tunefork.engines.contract import TrainingParameters
 from tunefork.errors import ConflictError, TuneforkError
-from tunefork.evaluation.comparison import ComparisonResult
-from tunefork.evaluation.language_scoring import LanguageEvaluationResult
-from tunefork.language import trainer as language_trainer
-from tunefork.language.data import LanguageTrainingData
-from tunefork.language.options import LANGUAGE_OPTIONS
-from tunefork.language.registry import is_language_base_model, is_language_engine
+from tunefork.kinds import ProjectKind, ResolvedModel, get_kind
+from tunefork.kinds.options import training_parameters
+from tunefork.kinds.registry import GateContext
 from tunefork.progress import ProgressCallback, no_progress
-from tunefork.speech.customization import CARD_NAME, TrainingData, TrainingParameters, read_card
-from tunefork.speech.registry import base_engine, is_base_model, trainer_for
-from tunefork.store.artifacts import atomic_write_json, staged_directory
+from tunefork.store.artifacts import staged_directory
 from tunefork.store.models import Dataset, Model, Status, utcnow
 from tunefork.store.repository import clean_name, get_dataset, get_model, get_project
 from tunefork.workflows.datasets import dataset_records
+from tunefork.workflows.endpoints import ensure_not_deployed
 from tunefork.workflows.evaluation import evaluate_models
-from tunefork.workflows.guard import evaluate_on_guard
-from tunefork.workflows.models import ResolvedModel, is_any_base_model, model_to_dict
+from tunefork.workflows.jobs import JobKind, JobSubmitter, submit_job, update_resource
+from tunefork.workflows.models import is_any_base_model, model_to_dict
+from tunefork.workflows.projects import kind_of
 from tunefork.workspace import Workspace
 
-TRAINABLE_KINDS = {
-    "speech": ("acoustic", "language", "pronunciation", "structured-text"),
-    "language": ("utterances", "patterns"),
-    "entities": ("annotated-text", "patterns"),
-}
-"""Dataset kinds a model of each project kind learns from."""
-TEST_KINDS = {"speech": "acoustic", "language": "utterances", "entities": "annotated-text"}
-"""The dataset kind a model of each project kind is evaluated on."""
-LANGUAGE_PROJECT_KINDS = ("language", "entities")
 
-
-def _engine_for(project_kind: str, base_model: str, gate: bool) -> str:
-    """The engine that trains ``base_model`` in a ``project_kind`` project (clear errors otherwise)."""
-    if project_kind == "speech":
-        if not is_base_model(base_model):
-            raise TuneforkError(f"Unknown base model '{base_model}'; see `tunefork model list --base`.")
-        return base_engine(base_model)
-    if project_kind not in LANGUAGE_PROJECT_KINDS:
-        raise TuneforkError(f"Training {project_kind} projects is not supported yet.")
-    if not is_language_base_model(base_model):
+def _engine_for(kind: ProjectKind, base_model: str, gate: bool) -> str:
+    """The engine that trains ``base_model`` in a project of ``kind`` (clear errors otherwise)."""
+    if not kind.family.is_base_model(base_model):
         raise TuneforkError(
-            f"Unknown base model '{base_model}' for a {project_kind} project; use en-core-web-sm "
-            "(see `tunefork model list --base`)."
+            f"Unknown base model '{base_model}' for a {kind.name} project; use {kind.default_base_model} "
+            "or another base model of `tunefork model list --base`."
         )
-    if gate:
-        raise TuneforkError("--gate judges speech models on WER; it does not apply to language models.")
-    return language_trainer.ENGINE
+    if gate and kind.gate is None:
+        raise TuneforkError(f"--gate does not apply to {kind.name} models: their kind has no gate.")
+    return kind.family.base_engine(base_model)
+
+
+def _check_training_set(kind: ProjectKind, dataset: Dataset) -> None:
+    """Refuse a dataset that this kind's models cannot train on, or that is not imported."""
+    if dataset.kind not in kind.training_kinds:
+        reason = kind.dataset_kind(dataset.kind).untrainable_reason
+        raise TuneforkError(
+            f"Dataset '{dataset.name}' is of kind '{dataset.kind}': "
+            + (reason or f"{kind.name} models train on {', '.join(kind.training_kinds)}")
+            + "."
+        )
+    if dataset.status != Status.SUCCEEDED:
+        raise TuneforkError(f"Dataset '{dataset.name}' is {dataset.status}; only imported datasets train.")
 
 
 def create_model(
@@ -82,8 +77,13 @@ def create_model(
     terms: list[str] | None = None,
     gate: bool = False,
     guard_margin: float = 1.0,
+    options: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Validate a training request and record the model as NotStarted."""
+    """Validate a training request and record the model as NotStarted.
+
+    ``options`` are the training options the user set (option name -> value, ``None`` for not set), checked
+    against the project's kind; ``parameters`` is the Python API's ready-made starting point.
+    """
     if not dataset_refs:
         raise TuneforkError("Give at least one training dataset (--dataset).")
     name = clean_name(name, "model")
@@ -91,39 +91,23 @@ def create_model(
         raise ConflictError(f"'{name}' is the name of a base model; choose another name.")
     if gate and test_dataset_ref is None:
         raise TuneforkError("--gate needs a --test-dataset to judge the model on.")
-    parameters = parameters or TrainingParameters()
+    kind = kind_of(workspace, project_ref)
+    engine = _engine_for(kind, base_model, gate)
+    parameters = training_parameters(kind, options, parameters)
     with workspace.session() as session:
         project = get_project(session, project_ref)
-        engine = _engine_for(project.kind, base_model, gate)
-        misplaced = sorted(set(parameters.options) & LANGUAGE_OPTIONS) if project.kind == "speech" else []
-        if misplaced:
-            raise TuneforkError(f"Option(s) {', '.join(misplaced)} apply to language and entities models only.")
-        if project.kind in LANGUAGE_PROJECT_KINDS:
-            parameters.options.setdefault("rehearsal", project.kind == "entities")
-            parameters.options.setdefault("base_labels_in_output", project.kind == "entities")
         if session.scalar(select(Model).where(Model.project_id == project.id, Model.name == name)):
             raise ConflictError(f"Project '{project.name}' already has a model named '{name}'.")
         datasets = [get_dataset(session, ref, project.name) for ref in dataset_refs]
         for dataset in datasets:
-            if dataset.kind == "audio":
-                raise TuneforkError(
-                    f"Dataset '{dataset.name}' is of kind '{dataset.kind}', which has no transcripts to train on; "
-                    "transcribe it, correct the transcripts and upload them as an 'acoustic' dataset."
-                )
-            if dataset.kind not in TRAINABLE_KINDS[project.kind]:
-                raise TuneforkError(
-                    f"Dataset '{dataset.name}' is of kind '{dataset.kind}'; {project.kind} models train on "
-                    f"{', '.join(TRAINABLE_KINDS[project.kind])}."
-                )
-            if dataset.status != Status.SUCCEEDED:
-                raise TuneforkError(f"Dataset '{dataset.name}' is {dataset.status}; only imported datasets train.")
+            _check_training_set(kind, dataset)
         test_id = None
         if test_dataset_ref:
             test = get_dataset(session, test_dataset_ref, project.name)
-            if test.kind != TEST_KINDS[project.kind]:
+            if test.kind != kind.test_kind:
                 raise TuneforkError(
-                    f"Test dataset '{test.name}' is of kind '{test.kind}'; {project.kind} models are evaluated "
-                    f"on a held-out '{TEST_KINDS[project.kind]}' dataset."
+                    f"Test dataset '{test.name}' is of kind '{test.kind}'; {kind.name} models are evaluated "
+                    f"on a held-out '{kind.test_kind}' dataset."
                 )
             test_id = test.id
         if test_id in {d.id for d in datasets}:
@@ -149,6 +133,31 @@ def create_model(
         return model_to_dict(model)
 
 
+def start_training(
+    workspace: Workspace,
+    submitter: JobSubmitter,
+    project_ref: str,
+    name: str,
+    base_model: str,
+    dataset_refs: list[str],
+    test_dataset_ref: str | None = None,
+    description: str = "",
+    terms: list[str] | None = None,
+    gate: bool = False,
+    guard_margin: float = 1.0,
+    options: Mapping[str, Any] | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The asynchronous training (REST and studio): record the model NotStarted and submit its training job.
+
+    The CLI runs the same request inline: :func:`create_model`, then :func:`run_training`.
+    """
+    model = create_model(
+        workspace, project_ref, name, base_model, dataset_refs, test_dataset_ref, None, description, terms, gate,
+        guard_margin, options,
+    )  # fmt: skip
+    return model, submit_job(submitter, JobKind.MODEL_TRAINING, model["id"], model["projectId"])
+
+
 def records_with_kinds(workspace: Workspace, dataset_ids: list[str]) -> Iterator[tuple[str, dict[str, Any]]]:
     """``(dataset kind, canonical record)`` of every record of the datasets, in order."""
     with workspace.session() as session:
@@ -156,28 +165,6 @@ def records_with_kinds(workspace: Workspace, dataset_ids: list[str]) -> Iterator
     for dataset_id in dataset_ids:
         for record in dataset_records(workspace, dataset_id):
             yield kinds[dataset_id], record
-
-
-def collect_language_data(workspace: Workspace, dataset_ids: list[str]) -> LanguageTrainingData:
-    """Gather the canonical records of a language model's training datasets."""
-    data = LanguageTrainingData()
-    for kind, record in records_with_kinds(workspace, dataset_ids):
-        data.add_record(kind, record)
-    return data
-
-
-def collect_training_data(workspace: Workspace, dataset_ids: list[str]) -> TrainingData:
-    """Gather the canonical records of the training datasets by what they fix."""
-    data = TrainingData()
-    for kind, record in records_with_kinds(workspace, dataset_ids):
-        record_type = record.get("type")
-        if kind == "acoustic":
-            data.utterances.append((Path(record["audio"]), record["text"]))
-        elif kind == "pronunciation" or record_type == "pronunciation":
-            data.pronunciations.append((record["display"], record["spoken"]))
-        elif kind == "language" or record_type == "sentence":
-            data.related_text.append(record["text"])
-    return data
 
 
 class _ProgressRecorder:
@@ -197,34 +184,7 @@ class _ProgressRecorder:
 
 
 def _set_status(workspace: Workspace, model_id: str, status: str, **fields: Any) -> dict[str, Any]:
-    with workspace.session() as session:
-        model = session.get(Model, model_id)
-        model.status = status
-        model.last_action_at = utcnow()
-        for key, value in fields.items():
-            setattr(model, key, value)
-        session.flush()
-        return model_to_dict(model)
-
-
-def _gate_verdict(test: ComparisonResult, guard: ComparisonResult, margin_points: float) -> str | None:
-    """``None`` when the custom model passes the gate, else the reason it fails."""
-    diff = test.difference
-    if diff is None or not diff.significant or diff.wer_delta >= 0:
-        return (
-            "gate: the custom model does not beat its base significantly on the test dataset "
-            f"(WER difference {100 * diff.wer_delta:+.2f} points, 95% CI {100 * diff.ci95[0]:+.2f} to "
-            f"{100 * diff.ci95[1]:+.2f})"
-            if diff
-            else "gate: no comparison with the base model"
-        )
-    guard_diff = guard.difference
-    if guard_diff is not None and 100 * guard_diff.ci95[1] > margin_points:
-        return (
-            f"gate: general English may degrade by up to {100 * guard_diff.ci95[1]:.2f} points on the guard set "
-            f"(point estimate {100 * guard_diff.wer_delta:+.2f}), more than the allowed {margin_points:.2f}"
-        )
-    return None
+    return update_resource(workspace, "models", model_id, model_to_dict, status=status, **fields)
 
 
 @dataclass
@@ -232,9 +192,11 @@ class TrainingOutcome:
     """The model after training, and its comparisons with the base (test set; guard set with --gate)."""
 
     model: dict[str, Any]
-    test: ComparisonResult | LanguageEvaluationResult | None = None
+    test: Any = None
+    """The evaluation result on the test dataset (the kind's result type), when one was given."""
     test_evaluation_id: str | None = None
-    guard: ComparisonResult | None = None
+    guard: Any = None
+    """The gate's side-effect check (speech: the guard set), when the gate ran one."""
     gate_failure: str | None = None
 
     @property
@@ -249,7 +211,7 @@ class TrainingOutcome:
 
 
 def _evaluate_trained(
-    workspace: Workspace, model: dict[str, Any], artifact_dir: Path, progress: ProgressCallback
+    workspace: Workspace, kind: ProjectKind, model: dict[str, Any], artifact_dir: Path, progress: ProgressCallback
 ) -> TrainingOutcome:
     """Side-by-side comparison of the new model with its base; the gate's verdict when asked for."""
     params = model["parameters"]
@@ -264,27 +226,29 @@ def _evaluate_trained(
             workspace, params["test_dataset"], [base, custom], params.get("terms") or None, progress=progress
         )
         outcome.test, outcome.test_evaluation_id = evaluation.result, evaluation.evaluation_id
-        if params.get("gate"):
-            outcome.guard = evaluate_on_guard([base, custom], workspace.home / ".cache" / "synth", progress)
+        if params.get("gate") and kind.gate is not None:
             margin = float(params.get("guard_margin", 1.0))
-            outcome.gate_failure = _gate_verdict(outcome.test, outcome.guard, margin)
+            context = GateContext(base, custom, margin, workspace.synth_cache_dir, progress)
+            verdict = kind.gate.judge(outcome.test, context)
+            outcome.guard, outcome.gate_failure = verdict.guard, verdict.failure
     return outcome
 
 
 def run_training(workspace: Workspace, model_ref: str, progress: ProgressCallback = no_progress) -> TrainingOutcome:
     """Train a NotStarted model; leave it Succeeded, or Failed with the reason and no artifact folder."""
     with workspace.session() as session:
-        model = model_to_dict(get_model(session, model_ref))
+        row = get_model(session, model_ref)
+        model, kind_name = model_to_dict(row), row.project.kind
     if model["status"] != Status.NOT_STARTED:
         raise ConflictError(f"Model '{model['name']}' is {model['status']}; only NotStarted models can be trained.")
     model = _set_status(workspace, model["id"], Status.RUNNING, progress=0.0, error="")
-    artifact_dir = workspace.models_dir / model["id"]
+    artifact_dir = workspace.model_dir(model["id"])
     recorder = _ProgressRecorder(workspace, model["id"], progress)
     try:
+        kind = get_kind(kind_name)
         parameters = TrainingParameters.from_stored(model["parameters"])
-        language = is_language_engine(model["engine"])
-        data = (collect_language_data if language else collect_training_data)(workspace, model["datasets"])
-        trainer = language_trainer if language else trainer_for(model["engine"])
+        data = kind.family.training_data(records_with_kinds(workspace, model["datasets"]))
+        trainer = kind.family.trainer(model["engine"])
         started = time.perf_counter()
         with staged_directory(artifact_dir, workspace.staging_dir) as staging:
             components = trainer.train(model["baseModel"], data, parameters, staging, recorder)
@@ -305,10 +269,10 @@ def run_training(workspace: Workspace, model_ref: str, progress: ProgressCallbac
                 "tunefork_version": __version__,
                 "metrics": {},
             }
-            atomic_write_json(staging / CARD_NAME, card)
-        outcome = _evaluate_trained(workspace, model, artifact_dir, recorder)
+            write_card(staging, card)
+        outcome = _evaluate_trained(workspace, kind, model, artifact_dir, recorder)
         card["metrics"] = outcome.metrics
-        atomic_write_json(artifact_dir / CARD_NAME, card)
+        write_card(artifact_dir, card)
     except MemoryError:
         return _fail(workspace, model["id"], artifact_dir, "out of memory while training; use fewer or shorter clips")
     except KeyboardInterrupt:
@@ -341,8 +305,8 @@ def model_card(workspace: Workspace, model_ref: str, project: str | None = None)
     """The ``model.json`` card of a trained model."""
     with workspace.session() as session:
         model_id = get_model(session, model_ref, project).id
-    path = workspace.models_dir / model_id
-    if not (path / CARD_NAME).exists():
+    path = workspace.model_dir(model_id)
+    if not has_card(path):
         raise TuneforkError(f"Model '{model_ref}' has no artifact (it has not finished training).")
     return read_card(path)
 
@@ -353,3 +317,15 @@ def list_models(workspace: Workspace, project_ref: str) -> list[dict[str, Any]]:
         project = get_project(session, project_ref)
         query = select(Model).where(Model.project_id == project.id).order_by(Model.created_at)
         return [model_to_dict(m) for m in session.scalars(query)]
+
+
+def delete_model(workspace: Workspace, ref: str, project: str | None = None) -> None:
+    """Delete a custom model and its artifact, unless an endpoint uses it or it is training (409)."""
+    with workspace.session() as session:
+        model = get_model(session, ref, project)
+        ensure_not_deployed(session, model.id)
+        if model.status == Status.RUNNING:
+            raise ConflictError(f"Model '{model.name}' is training; wait for it to finish.")
+        model_id = model.id
+        session.delete(model)
+    shutil.rmtree(workspace.model_dir(model_id), ignore_errors=True)

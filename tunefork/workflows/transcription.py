@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tunefork.errors import TuneforkError
+from tunefork.kinds.speech import SPEECH_MODELS
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.speech.base import Transcript
 from tunefork.speech.transcribe import transcribe_files
@@ -67,7 +68,7 @@ def transcribe(
         if missing:
             raise TuneforkError(f"No such audio file: {', '.join(missing)}")
         items = [(Path(f).name, Path(f)) for f in files or []]
-    resolved = resolve_model(workspace, model_ref, project, kind="speech")
+    resolved = resolve_model(workspace, model_ref, project, family=SPEECH_MODELS)
     transcripts = transcribe_files(resolved.load(), items, progress)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     folder = output_dir or workspace.transcripts_dir / f"{stamp}-{resolved.name}"

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 
-from tunefork.datasets.kinds import ALL_KINDS
 from tunefork.jobs.queue import JobQueue
+from tunefork.kinds import project_kinds
 from tunefork.service.auth import require_admin
-from tunefork.service.deps import ERRORS, Paging, get_queue, get_workspace, paging, safe_filename, save_upload
+from tunefork.service.deps import ERRORS, Paging, get_queue, get_workspace, paging, safe_filename, upload_writer
 from tunefork.service.errors import ApiError
 from tunefork.service.present import present, present_all
 from tunefork.service.schemas import Dataset, Page
@@ -21,20 +20,8 @@ from tunefork.workspace import Workspace
 
 router = APIRouter(prefix="/datasets", tags=["datasets"], dependencies=[Depends(require_admin)], responses=ERRORS)
 
-DatasetKind = Literal[ALL_KINDS]  # type: ignore[valid-type]
-
-
-def submit_import(
-    ws: Workspace, queue: JobQueue, dataset: dict[str, Any], source: Path, cleanup: Path
-) -> dict[str, Any]:
-    """Queue the import of ``source`` into a registered dataset; ``cleanup`` is removed after it."""
-    return queue.submit(
-        "dataset-import",
-        "datasets",
-        dataset["id"],
-        dataset["projectId"],
-        {"source": str(source.relative_to(ws.home)), "cleanup": str(cleanup.relative_to(ws.home))},
-    )
+UPLOAD_KINDS = tuple(dict.fromkeys(name for kind in project_kinds() for name in kind.upload_kinds))
+DatasetKind = Literal[UPLOAD_KINDS]  # type: ignore[valid-type]
 
 
 @router.post("", status_code=202, response_model=Dataset, responses={413: ERRORS[422] | {"description": "Too large"}})
@@ -42,7 +29,7 @@ def upload_dataset(
     request: Request,
     response: Response,
     project: str = Form(..., min_length=1, max_length=200, description="Project name or id."),
-    kind: DatasetKind = Form(..., description="acoustic, audio, language, pronunciation or structured-text."),
+    kind: DatasetKind = Form(..., description=f"One of the kinds the project's kind takes: {', '.join(UPLOAD_KINDS)}."),
     file: UploadFile = File(..., description="A file or zip in one of the accepted formats of the kind."),
     name: str | None = Form(None, min_length=1, max_length=200, description="Default: the file name."),
     ws: Workspace = Depends(get_workspace),
@@ -50,15 +37,9 @@ def upload_dataset(
 ) -> dict:
     """Upload a dataset: answered 202 NotStarted; a job validates and imports it (accepted/rejected counts)."""
     filename = safe_filename(file.filename)
-    dataset = datasets.register_dataset(ws, project, kind, name or Path(filename).stem)
-    folder = ws.home / "uploads" / "datasets" / dataset["id"]
-    try:
-        source = save_upload(file, folder, filename)
-    except BaseException as exc:
-        shutil.rmtree(folder, ignore_errors=True)
-        jobs.set_resource_status(ws, "datasets", dataset["id"], Status.FAILED, f"the upload was interrupted: {exc}")
-        raise
-    job = submit_import(ws, queue, dataset, source, folder)
+    dataset, job = datasets.start_upload(
+        ws, queue, project, kind, name or Path(filename).stem, filename, upload_writer(file)
+    )
     out = present(request, "datasets", dataset, job)
     response.headers["Location"] = out["self"]
     return out

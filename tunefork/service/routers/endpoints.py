@@ -11,7 +11,6 @@ from tunefork.jobs.queue import JobQueue
 from tunefork.service.auth import require_admin
 from tunefork.service.deps import ERRORS, Paging, get_queue, get_workspace, paging
 from tunefork.service.present import present, url
-from tunefork.service.routers.datasets import submit_import
 from tunefork.service.schemas import (
     Dataset,
     Deleted,
@@ -24,7 +23,7 @@ from tunefork.service.schemas import (
     Page,
     RegeneratedKey,
 )
-from tunefork.workflows import endpoints
+from tunefork.workflows import endpoint_logs, endpoints
 from tunefork.workspace import Workspace
 
 router = APIRouter(prefix="/endpoints", tags=["endpoints"], dependencies=[Depends(require_admin)], responses=ERRORS)
@@ -33,7 +32,7 @@ router = APIRouter(prefix="/endpoints", tags=["endpoints"], dependencies=[Depend
 def present_endpoint(request: Request, endpoint: dict) -> dict:
     """An endpoint with its recognition (``recognize`` for speech, ``parse`` for language) and logs URLs."""
     out = present(request, "endpoints", endpoint)
-    action = "parse" if endpoint.get("modelKind") == "language" else "recognize"
+    action = endpoint["operation"]
     out.setdefault("links", {}).update(
         {
             action: url(request, "endpoints", endpoint["id"], action),
@@ -112,26 +111,26 @@ def list_logs(
     endpoint_id: str, request: Request, page: Paging = Depends(paging), ws: Workspace = Depends(get_workspace)
 ) -> dict:
     """Logged requests, newest first."""
-    logs = endpoints.list_logs(ws, endpoint_id, skip=page.skip, top=page.top)
+    logs = endpoint_logs.list_logs(ws, endpoint_id, skip=page.skip, top=page.top)
     return {"values": [present_log(request, log) for log in logs]}
 
 
 @router.delete("/{endpoint_id}/logs", response_model=Deleted)
 def delete_logs(endpoint_id: str, ws: Workspace = Depends(get_workspace)) -> dict:
     """Delete every logged request of the endpoint now."""
-    return {"deleted": endpoints.delete_logs(ws, endpoint_id)}
+    return {"deleted": endpoint_logs.delete_logs(ws, endpoint_id)}
 
 
 @router.get("/{endpoint_id}/logs/{log_id}", response_model=EndpointLog)
 def get_log(endpoint_id: str, log_id: str, request: Request, ws: Workspace = Depends(get_workspace)) -> dict:
     """One logged request and its result."""
-    return present_log(request, endpoints.show_log(ws, endpoint_id, log_id))
+    return present_log(request, endpoint_logs.show_log(ws, endpoint_id, log_id))
 
 
 @router.get("/{endpoint_id}/logs/{log_id}/audio", response_class=FileResponse)
 def get_log_audio(endpoint_id: str, log_id: str, ws: Workspace = Depends(get_workspace)) -> FileResponse:
     """The logged audio (16 kHz mono WAV)."""
-    path = endpoints.log_audio_path(ws, endpoint_id, log_id)
+    path = endpoint_logs.log_audio_path(ws, endpoint_id, log_id)
     return FileResponse(path, media_type="audio/wav", filename=path.name)
 
 
@@ -144,9 +143,8 @@ def export_logs(
     ws: Workspace = Depends(get_workspace),
     queue: JobQueue = Depends(get_queue),
 ) -> dict:
-    """Turn the logged audio into a new ``audio`` dataset (202 NotStarted, imported by a job)."""
-    dataset, folder = endpoints.register_logs_export(ws, endpoint_id, body.project, body.name)
-    job = submit_import(ws, queue, dataset, folder, folder)
+    """Turn the logs into a new dataset of the project kind's export kind (202 NotStarted, imported by a job)."""
+    dataset, job = endpoint_logs.start_logs_export(ws, queue, endpoint_id, body.project, body.name)
     out = present(request, "datasets", dataset, job)
     response.headers["Location"] = out["self"]
     return out

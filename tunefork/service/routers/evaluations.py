@@ -8,7 +8,6 @@ from fastapi.responses import FileResponse
 from tunefork.jobs.queue import JobQueue
 from tunefork.service.auth import require_admin
 from tunefork.service.deps import ERRORS, Paging, get_queue, get_workspace, paging
-from tunefork.service.errors import ApiError
 from tunefork.service.present import present, present_all, url
 from tunefork.service.schemas import Evaluation, EvaluationCreate, Page
 from tunefork.store.models import Status
@@ -28,8 +27,7 @@ def create_evaluation(
 ) -> dict:
     """Evaluate model1 (and model2 side by side) on a dataset: 202 NotStarted, then a job scores them."""
     refs = [body.model1] + ([body.model2] if body.model2 else [])
-    created = evaluation.register_evaluation(ws, body.dataset, refs, body.project)
-    job = queue.submit("evaluation", "evaluations", created["id"], created["projectId"], {"terms": body.terms or []})
+    created, job = evaluation.start_evaluation(ws, queue, body.dataset, refs, body.project, body.terms)
     out = present(request, "evaluations", created, job)
     response.headers["Location"] = out["self"]
     return out
@@ -59,11 +57,7 @@ def get_evaluation(evaluation_id: str, request: Request, ws: Workspace = Depends
 @router.get("/{evaluation_id}/files/{name}", name="get_evaluation_file")
 def get_evaluation_file(evaluation_id: str, name: str, ws: Workspace = Depends(get_workspace)) -> FileResponse:
     """A file of the report: report.md, evaluation.json, alignments.jsonl, wer_per_utterance.png."""
-    folder = evaluation.evaluation_report_dir(ws, evaluation_id)
-    files = {p.name: p for p in folder.iterdir() if p.is_file()}
-    if name not in files:
-        raise ApiError(404, "NotFound", f"No report file '{name}'; files: {', '.join(sorted(files))}.")
-    return FileResponse(files[name], filename=name)
+    return FileResponse(evaluation.report_file(ws, evaluation_id, name), filename=name)
 
 
 @router.delete("/{evaluation_id}", status_code=204)

@@ -8,11 +8,10 @@ from tunefork.jobs.queue import JobQueue
 from tunefork.service.auth import require_admin
 from tunefork.service.deps import ERRORS, Paging, get_queue, get_workspace, paging
 from tunefork.service.present import present, present_all
-from tunefork.service.schemas import BaseModelInfo, Model, ModelCreate, Page
-from tunefork.speech.customization import TrainingParameters
+from tunefork.service.schemas import BaseModelInfo, Model, ModelCreate, Page, given_options
 from tunefork.store.repository import get_model as find_model
-from tunefork.workflows import endpoints, jobs, training
-from tunefork.workflows.models import base_models, model_to_dict
+from tunefork.workflows import jobs, training
+from tunefork.workflows.models import base_model_list, model_to_dict
 from tunefork.workspace import Workspace
 
 router = APIRouter(prefix="/models", tags=["models"], dependencies=[Depends(require_admin)], responses=ERRORS)
@@ -21,7 +20,7 @@ router = APIRouter(prefix="/models", tags=["models"], dependencies=[Depends(requ
 @router.get("/base", response_model=Page[BaseModelInfo])
 def list_base_models() -> dict:
     """The baseline models to evaluate, deploy or customize."""
-    return {"values": base_models()}
+    return {"values": base_model_list()}
 
 
 @router.post("", status_code=202, response_model=Model)
@@ -33,30 +32,18 @@ def train_model(
     queue: JobQueue = Depends(get_queue),
 ) -> dict:
     """Train a custom model from a base model and datasets: 202 NotStarted, then a job trains it."""
-    knobs = body.parameters
-    parameters = TrainingParameters(
-        custom_weight=knobs.customWeight, epochs=knobs.epochs, seed=knobs.seed, options=knobs.options()
-    )
-    model = training.create_model(
-        ws, body.project, body.name, body.baseModel, body.datasets, body.testDataset, parameters,
-        body.description, body.terms, body.gate, body.guardMargin,
+    model, job = training.start_training(
+        ws, queue, body.project, body.name, body.baseModel, body.datasets, body.testDataset, body.description,
+        body.terms, body.gate, body.guardMargin, given_options(body.parameters),
     )  # fmt: skip
-    project_id = _project_id(ws, model["id"])
-    job = queue.submit("model-training", "models", model["id"], project_id)
-    out = present(request, "models", {**model, "projectId": project_id}, job)
+    out = present(request, "models", model, job)
     response.headers["Location"] = out["self"]
     return out
 
 
-def _project_id(ws: Workspace, model_id: str) -> str:
-    with ws.session() as session:
-        return find_model(session, model_id).project_id
-
-
 def _show(ws: Workspace, ref: str) -> dict:
     with ws.session() as session:
-        model = find_model(session, ref)
-        return {**model_to_dict(model), "projectId": model.project_id}
+        return model_to_dict(find_model(session, ref))
 
 
 @router.get("", response_model=Page[Model])
@@ -86,5 +73,5 @@ def get_model_card(model_id: str, ws: Workspace = Depends(get_workspace)) -> dic
 @router.delete("/{model_id}", status_code=204)
 def delete_model(model_id: str, ws: Workspace = Depends(get_workspace)) -> Response:
     """Delete a custom model: 409 while an endpoint serves it or while it trains."""
-    endpoints.delete_model(ws, model_id)
+    training.delete_model(ws, model_id)
     return Response(status_code=204)

@@ -26,13 +26,13 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from tunefork.audio import read_audio
-from tunefork.errors import AudioDecodeError, AudioTooLongError
+from tunefork.errors import ConflictError
 from tunefork.language.options import MAX_TEXT_CHARACTERS
 from tunefork.service.errors import ApiError
 from tunefork.service.schemas import ErrorResponse, ParseRequest, ParseResult, Recognition
 from tunefork.store.staging import scratch_folder
-from tunefork.workflows.endpoints import RecognitionTarget, authorize, log_parse, log_request, parse, recognize
+from tunefork.workflows import requests
+from tunefork.workflows.requests import EndpointTarget, authorize
 from tunefork.workspace import Workspace
 
 router = APIRouter(tags=["recognition"])
@@ -94,29 +94,6 @@ async def receive_audio(request: Request, path: Path) -> None:
         raise ApiError(422, "InvalidAudio", "The request carries no audio (empty body).")
 
 
-def _recognize_file(request: Request, target: RecognitionTarget, path: Path) -> dict[str, Any]:
-    """Decode, recognize and (when the endpoint logs) keep the request; runs in a worker thread."""
-    state = request.app.state
-    limit = state.settings.max_recognition_seconds
-    try:
-        audio = read_audio(path, limit)
-    except AudioTooLongError as exc:
-        length = f"lasts {exc.seconds:.0f} s, over" if exc.seconds is not None else "is longer than"
-        raise ApiError(
-            422, "InvalidAudio", f"The audio {length} the {limit:.0f} s limit; use a batch transcription."
-        ) from exc
-    except AudioDecodeError as exc:
-        reason = str(exc).split(": ", 1)[-1]
-        raise ApiError(
-            422, "InvalidAudio", f"The audio could not be decoded ({reason}); send WAV, FLAC, OGG, MP3, M4A or WebM."
-        ) from exc
-    result = recognize(target, audio.samples)
-    result["logId"] = (
-        log_request(state.workspace, target.endpoint_id, audio.samples, result) if target.logging_enabled else None
-    )
-    return result
-
-
 @router.post(
     "/endpoints/{endpoint_id}/recognize",
     response_model=Recognition,
@@ -126,28 +103,27 @@ def _recognize_file(request: Request, target: RecognitionTarget, path: Path) -> 
 async def recognize_speech(endpoint_id: str, request: Request, key: str | None = Depends(endpoint_key)) -> dict:
     """Recognize one utterance: display and lexical text, words with start/end and confidence, the model."""
     workspace: Workspace = request.app.state.workspace
-    target = await _authorized(workspace, endpoint_id, key, "speech")
+    target = await _authorized(workspace, endpoint_id, key, "recognize")
     admission = request.app.state.admission
     admission.enter()
     try:
         with scratch_folder(workspace.staging_dir, "recognition.") as folder:
             await receive_audio(request, folder / "audio")
-            return await admission.run(_recognize_file, request, target, folder / "audio")
+            limit = request.app.state.settings.max_recognition_seconds
+            return await admission.run(requests.recognize_file, workspace, target, folder / "audio", limit)
     finally:
         admission.leave()
 
 
-async def _authorized(workspace: Workspace, endpoint_id: str, key: str | None, kind: str) -> RecognitionTarget:
-    """The endpoint's target for a valid key (401 otherwise), serving a ``kind`` model (409 otherwise)."""
+async def _authorized(workspace: Workspace, endpoint_id: str, key: str | None, operation: str) -> EndpointTarget:
+    """The endpoint's target for a valid key (401 otherwise), answering ``operation`` (409 otherwise)."""
     target = await run_in_threadpool(authorize, workspace, endpoint_id, key)
     if target is None:
         raise ApiError(401, "Unauthorized", "Send key1 or key2 of this endpoint in the X-Tunefork-Key header.")
-    served = target.model.kind
-    if served != kind:
-        other = "parse" if served == "language" else "recognize"
-        raise ApiError(
-            409, "WrongEndpointKind", f"This endpoint serves a {served} model; send requests to .../{other}."
-        )
+    try:
+        target.require(operation)
+    except ConflictError as exc:
+        raise ApiError(409, "WrongEndpointKind", str(exc)) from None
     return target
 
 
@@ -156,14 +132,6 @@ PARSE_ERRORS: dict[int | str, dict[str, Any]] = {code: ERRORS[code] for code in 
     415: {"model": ErrorResponse, "description": "Not application/json"},
     422: {"model": ErrorResponse, "description": f"Not JSON with a 'text' of 1 to {MAX_TEXT_CHARACTERS} characters"},
 }
-
-
-def _parse_text(request: Request, target: RecognitionTarget, text: str) -> dict[str, Any]:
-    """Parse and (when the endpoint logs) keep the request; runs in a worker thread."""
-    result = parse(target, text)
-    workspace = request.app.state.workspace
-    result["logId"] = log_parse(workspace, target.endpoint_id, result) if target.logging_enabled else None
-    return result
 
 
 @router.post(
@@ -177,7 +145,7 @@ def _parse_text(request: Request, target: RecognitionTarget, text: str) -> dict[
 async def parse_text(endpoint_id: str, request: Request, key: str | None = Depends(endpoint_key)) -> dict:
     """Understand one utterance: intents ranked by confidence, out of scope or not, entities with values."""
     workspace: Workspace = request.app.state.workspace
-    target = await _authorized(workspace, endpoint_id, key, "language")
+    target = await _authorized(workspace, endpoint_id, key, "parse")
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media != "application/json" and not media.endswith("+json"):
         shown = f"Content-Type '{media}'" if media else "A body without a Content-Type"
@@ -190,6 +158,6 @@ async def parse_text(endpoint_id: str, request: Request, key: str | None = Depen
     admission = request.app.state.admission
     admission.enter()
     try:
-        return await admission.run(_parse_text, request, target, body.text)
+        return await admission.run(requests.parse_text, workspace, target, body.text)
     finally:
         admission.leave()

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 
 from tunefork.jobs.queue import JobQueue
 from tunefork.service.auth import require_admin
-from tunefork.service.deps import ERRORS, Paging, get_queue, get_workspace, paging, safe_filename, save_upload
+from tunefork.service.deps import ERRORS, Paging, get_queue, get_workspace, paging, safe_filename, upload_writer
 from tunefork.service.errors import ApiError
 from tunefork.service.present import present, present_all
 from tunefork.service.schemas import Page, Transcription, TranscriptionCreate
@@ -22,8 +20,7 @@ router = APIRouter(
 )
 
 
-def _accepted(request: Request, response: Response, created: dict, queue: JobQueue) -> dict:
-    job = queue.submit("transcription", "transcriptions", created["id"], created["projectId"])
+def _accepted(request: Request, response: Response, created: dict, job: dict) -> dict:
     out = present(request, "transcriptions", created, job)
     response.headers["Location"] = out["self"]
     return out
@@ -38,10 +35,8 @@ def transcribe_dataset(
     queue: JobQueue = Depends(get_queue),
 ) -> dict:
     """Transcribe every item of an audio-bearing dataset with one model."""
-    created = batch.register_transcription(
-        ws, body.model, dataset_ref=body.dataset, project=body.project, name=body.name
-    )
-    return _accepted(request, response, created, queue)
+    created, job = batch.start_transcription(ws, queue, body.model, body.dataset, project=body.project, name=body.name)
+    return _accepted(request, response, created, job)
 
 
 @router.post("/upload", status_code=202, response_model=Transcription)
@@ -60,16 +55,9 @@ def transcribe_files(
     for index, upload in enumerate(files):
         candidate = safe_filename(upload.filename, f"file{index}")
         names.append(candidate if candidate not in names else f"{index}-{candidate}")
-    created = batch.register_transcription(ws, model, file_names=names, project=project, name=name)
-    folder = batch.uploads_dir(ws, created["id"])
-    try:
-        for upload, file_name in zip(files, names, strict=True):
-            save_upload(upload, folder, file_name)
-    except BaseException as exc:
-        shutil.rmtree(folder, ignore_errors=True)
-        jobs.set_resource_status(ws, "transcriptions", created["id"], Status.FAILED, f"upload interrupted: {exc}")
-        raise
-    return _accepted(request, response, created, queue)
+    writers = [(file_name, upload_writer(upload)) for upload, file_name in zip(files, names, strict=True)]
+    created, job = batch.start_transcription(ws, queue, model, files=writers, project=project, name=name)
+    return _accepted(request, response, created, job)
 
 
 @router.get("", response_model=Page[Transcription])

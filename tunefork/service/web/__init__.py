@@ -1,7 +1,7 @@
 """The web studio: server-rendered pages for the whole flow (data, training, evaluation, deployment).
 
-Pages live under ``/studio``; they read through the same workflow functions as the CLI and change
-things only through the REST handlers, so the browser, the CLI and the API share one behaviour.
+Pages live under ``/studio``; they read and change things through the same workflow functions as the CLI
+and the REST routers (never through a router), so the browser, the CLI and the API share one behaviour.
 Static assets (one stylesheet, one small script) are served from ``/studio/static``; nothing comes
 from a CDN and there is no build step.
 """

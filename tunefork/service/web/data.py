@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from tunefork.datasets.kinds import ACCEPTED_FORMATS, AUDIO_KINDS
+from tunefork.datasets.kinds import ACCEPTED_FORMATS, AUDIO_KINDS, LABELLED_TEXT_KINDS, RELATED_TEXT
 from tunefork.errors import NotFoundError
 from tunefork.jobs.queue import JobQueue
-from tunefork.service.deps import get_queue, get_workspace
+from tunefork.kinds import get_kind
+from tunefork.service.deps import get_queue, get_workspace, safe_filename, upload_writer
 from tunefork.service.errors import ApiError, error_body
-from tunefork.service.routers import datasets as datasets_api
 from tunefork.service.web import charts
-from tunefork.service.web.common import (
-    ACTIVE,
-    POST_GUARDS,
-    TEST_KINDS,
-    check_in_project,
-    project_of,
-    studio_router,
-    with_jobs,
-)
+from tunefork.service.web.common import ACTIVE, POST_GUARDS, check_in_project, project_of, studio_router, with_jobs
 from tunefork.service.web.rendering import Problem, api_problem, base_path, redirect, render, wants_json
 from tunefork.store.models import Status
 from tunefork.workflows import datasets
@@ -33,20 +26,6 @@ router = studio_router()
 UPLOAD_PATH = "/datasets"
 """Where the upload form posts (under the studio prefix); the app gives it the upload size limit."""
 PAGE_SIZE = 50
-KIND_HELP = {
-    "acoustic": "Audio with human transcripts: trains accents and noise, and is the test set for evaluations.",
-    "audio": "Audio without transcripts: transcribe, correct and upload again as acoustic data.",
-    "language": "Related text, one sentence per line: teaches vocabulary and domain phrasing.",
-    "pronunciation": "Display form TAB spoken form: product names, acronyms, odd spellings.",
-    "structured-text": "Azure structured text: lists and sentence templates expanded into related text.",
-    "utterances": "Example requests labelled with their intent (and slot entities): trains intents; a held-out set "
-    "is your test set.",
-    "annotated-text": "Texts with their entity spans labelled: teaches new entity labels; a held-out set is your "
-    "test set.",
-    "patterns": "Rules (spaCy EntityRuler patterns): entities found by exact phrases or token patterns, "
-    "no examples needed.",
-}
-LANGUAGE_TEXT_KINDS = ("utterances", "annotated-text", "patterns")
 MAX_LABEL_BARS = 30
 FAMILY_TITLES = {
     "intents": "Examples per intent",
@@ -59,9 +38,9 @@ FAMILY_TITLES = {
 def _data_page(
     request: Request, ws: Workspace, project: dict[str, Any], status_code: int = 200, **context: Any
 ) -> Response:
-    kinds = datasets.DATASET_KINDS_BY_PROJECT.get(project["kind"], ())
-    rows = with_jobs(datasets.list_datasets(ws, project["id"]), ws) if kinds else []
-    context.setdefault("form", {"kind": kinds[0] if kinds else ""})
+    kind = get_kind(project["kind"])
+    rows = with_jobs(datasets.list_datasets(ws, project["id"]), ws)
+    context.setdefault("form", {"kind": kind.upload_kinds[0]})
     active = any(d["status"] in ACTIVE for d in rows)
     return render(
         request,
@@ -70,10 +49,8 @@ def _data_page(
         project=project,
         tab="data",
         datasets=rows,
-        kinds=kinds,
+        uses=kind.dataset_kinds,
         formats=ACCEPTED_FORMATS,
-        kind_help=KIND_HELP,
-        test_kind=TEST_KINDS.get(project["kind"], "acoustic"),
         active=active,
         title=f"Data · {project['name']}",
         canonical=f"{base_path(request)}/projects/{project['id']}/data",
@@ -102,9 +79,11 @@ async def upload_dataset(
     try:
         if file is None or not file.filename:
             raise ApiError(422, "InvalidPayload", "Choose a file to upload.")
-        created = await run_in_threadpool(
-            datasets_api.upload_dataset, request, Response(), info["id"], kind, file, name.strip() or None, ws, queue
-        )
+        filename = safe_filename(file.filename)
+        created, _ = await run_in_threadpool(
+            datasets.start_upload, ws, queue, info["id"], kind, name.strip() or Path(filename).stem, filename,
+            upload_writer(file),
+        )  # fmt: skip
     except Exception as exc:
         problem = await api_problem(request, exc)
         if problem is None:
@@ -135,7 +114,7 @@ def label_charts(report: dict[str, Any]) -> list[Any]:
 
 def _report_charts(report: dict[str, Any], records: list[dict[str, Any]]) -> list[Any]:
     """SVG charts of an inspection report: durations (audio) or words per line (text), out-of-vocabulary words."""
-    if report["kind"] in LANGUAGE_TEXT_KINDS:
+    if report["kind"] in LABELLED_TEXT_KINDS:
         shown = label_charts(report)
         lengths = [len(r["text"].split()) for r in records if r.get("text")]
         if len(lengths) > 1:
@@ -145,7 +124,7 @@ def _report_charts(report: dict[str, Any], records: list[dict[str, Any]]) -> lis
     durations = [d["seconds"] for d in report.get("durations") or []]
     if durations:
         shown.append(charts.histogram(durations, "Durations", "seconds per item", lambda v: f"{v:g}"))
-    elif report["kind"] in ("language", "structured-text"):
+    elif report["kind"] in (RELATED_TEXT, "structured-text"):
         lengths = [len(r["text"].split()) for r in records if r.get("text")]
         if len(lengths) > 1:
             shown.append(charts.histogram(lengths, "Sentence lengths", "words per sentence", integer=True))
@@ -188,7 +167,7 @@ def _dataset_page(
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),
         audio=dataset["kind"] in AUDIO_KINDS,
-        language=dataset["kind"] in LANGUAGE_TEXT_KINDS,
+        labelled=dataset["kind"] in LABELLED_TEXT_KINDS,
         job=job,
         problem=problem,
         active=dataset["status"] in ACTIVE,
@@ -213,7 +192,7 @@ async def delete_dataset(
     project = await run_in_threadpool(project_of, ws, project_id)
     check_in_project(await run_in_threadpool(datasets.show_dataset, ws, dataset_id), project, "dataset")
     try:
-        await run_in_threadpool(datasets_api.delete_dataset, dataset_id, ws)
+        await run_in_threadpool(datasets.delete_dataset, ws, dataset_id)
     except Exception as exc:
         problem = await api_problem(request, exc)
         if problem is None:

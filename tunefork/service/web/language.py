@@ -1,11 +1,11 @@
 """The evaluation result of language and entity models, shaped for the studio's page.
 
-A language result (``result["type"] == "language"``, see
+A language result (see
 :meth:`tunefork.evaluation.language_scoring.LanguageEvaluationResult.to_json`) holds per model the
 headline figures, per-label scores, the confusion matrix and threshold curve (intents), misclassified
 examples and entity errors; with two models on entity data, the forgetting check. These helpers turn
-it into table rows (with the data the page's filters and sorting read), the plots of the report
-folder, a verdict in plain words and the next step.
+it into table rows (with the data the page's filters and sorting read) and the plots of the report
+folder; the headline, verdict and next step come from the result protocol (:mod:`tunefork.evaluation.result`).
 """
 
 from __future__ import annotations
@@ -13,10 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-FORGETTING_ALERT = 0.9
-"""A base label keeping less than this share of its F1 is flagged as forgotten."""
-MIN_POINTS = 0.5
-"""Differences of the headline figure below this many points are called a tie."""
+from tunefork.evaluation.language_report import FORGETTING_ALERT
 
 
 @dataclass
@@ -30,17 +27,6 @@ class LanguageView:
     forgetting: list[dict[str, Any]] = field(default_factory=list)
     plots: list[dict[str, str]] = field(default_factory=list)
     forgotten: list[str] = field(default_factory=list)
-
-
-def headline(result: dict[str, Any]) -> tuple[str, list[float | None]]:
-    """``(metric name, value per model)``: intent accuracy for utterances, entity F1 for annotated text."""
-    models = result.get("models") or []
-    if result.get("kind") == "utterances":
-        values = [m.get("accuracy") for m in models]
-        if any(v is not None for v in values):
-            return "intent accuracy", values
-        return "slot entity F1", [(m.get("entities") or {}).get("f1") for m in models]
-    return "entity F1", [m.get("f1") for m in models]
 
 
 def label_rows(per_label: list[dict[str, Any] | None]) -> list[dict[str, Any]]:
@@ -119,40 +105,3 @@ def language_view(result: dict[str, Any], files: list[str]) -> LanguageView:
             if name in files:
                 view.plots.append({"file": name, "title": f"{title}: {'AB'[index - 1]} · {scores.get('name')}"})
     return view
-
-
-def language_verdict(result: dict[str, Any]) -> str | None:
-    """The difference of the headline figure in plain words (no significance test exists for it here)."""
-    models = result.get("models") or []
-    metric, values = headline(result)
-    if len(models) == 2 and values[0] is None and values[1] is not None:
-        return f"{models[0]['name']} has no {metric}; {models[1]['name']} reaches {100 * values[1]:.1f}%."
-    if len(models) != 2 or None in values:
-        return None
-    delta = 100 * (values[1] - values[0])
-    if abs(delta) < MIN_POINTS:
-        return f"Both models have the same {metric} on {result.get('items')} items."
-    better = models[1]["name"] if delta > 0 else models[0]["name"]
-    return f"{better} is better by {abs(delta):.1f} points of {metric} on {result.get('items')} items."
-
-
-def language_next_step(result: dict[str, Any]) -> tuple[str, str, str]:
-    """``(tab, title, explanation)`` after a language evaluation: forgetting first, then the headline figure."""
-    models = result.get("models") or []
-    if len(models) < 2:
-        return "evaluation", "Compare with the base model", "Evaluate the base and your model side by side."
-    _, forgotten = _forgetting(result.get("forgetting"))
-    second = models[1]["name"]
-    if forgotten:
-        return (
-            "training",
-            "Train again with rehearsal",
-            f"{second} lost much of what the base model found: {', '.join(forgotten[:4])}. "
-            "Train with rehearsal on, or annotate those labels too.",
-        )
-    metric, values = headline(result)
-    if None not in values and values[1] > values[0]:
-        return "deployment", f"Deploy {second}", f"It has the higher {metric}: create an endpoint for it."
-    if values[1] is not None and (values[0] is None or values[1] > values[0]):
-        return "deployment", f"Deploy {second}", f"The base model cannot do this task ({metric} n/a); {second} can."
-    return "training", "Improve the data", f"{second} does not beat the base here: add examples of weak labels."

@@ -8,13 +8,12 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from tunefork.kinds import project_kinds
 from tunefork.service.deps import get_workspace
-from tunefork.service.routers import projects as projects_api
-from tunefork.service.schemas import ProjectCreate
 from tunefork.service.web.common import POST_GUARDS, ProjectSummary, project_of, studio_router
 from tunefork.service.web.rendering import StudioRoute, api_problem, base_path, redirect, render
 from tunefork.service.web.session import clear_session, safe_next, set_session, token_is_valid
-from tunefork.workflows.projects import PROJECT_KINDS, list_projects
+from tunefork.workflows import projects
 from tunefork.workspace import Workspace
 
 public = APIRouter(route_class=StudioRoute, include_in_schema=False)
@@ -51,13 +50,13 @@ def sign_out(request: Request) -> Response:
 
 
 def _projects_page(request: Request, ws: Workspace, status_code: int = 200, **context: Any) -> Response:
-    context.setdefault("form", {"kind": "speech", "locale": "en-US"})
+    context.setdefault("form", {"kind": project_kinds()[0].name, "locale": "en-US"})
     return render(
         request,
         "projects.html",
         status_code,
-        projects=list_projects(ws),
-        kinds=PROJECT_KINDS,
+        projects=projects.list_projects(ws),
+        kinds=project_kinds(),
         locales=LOCALES,
         title="Projects",
         canonical=f"{base_path(request)}/",
@@ -75,16 +74,17 @@ def projects_page(request: Request, ws: Workspace = Depends(get_workspace)) -> R
 async def create_project(
     request: Request,
     name: str = Form(""),
-    kind: str = Form("speech"),
+    kind: str = Form(""),
     locale: str = Form("en-US"),
     description: str = Form(""),
     ws: Workspace = Depends(get_workspace),
 ) -> Response:
-    """Create a project through the REST handler; on success open it, else show why next to the form."""
+    """Create a project; on success open it, else show why next to the form."""
     form = {"name": name, "kind": kind, "locale": locale, "description": description}
     try:
-        body = ProjectCreate(**form)
-        created = await run_in_threadpool(projects_api.create_project, body, request, ws)
+        created = await run_in_threadpool(
+            projects.create_project, ws, name, kind, locale.strip() or "en-US", description
+        )
     except Exception as exc:
         problem = await api_problem(request, exc)
         if problem is None:

@@ -27,6 +27,7 @@ from starlette.routing import get_route_path
 
 from tunefork import __version__
 from tunefork.errors import TuneforkError
+from tunefork.kinds.registry import find_kind
 from tunefork.service.errors import error_body
 from tunefork.service.web.session import PREFIX, SignInRequired, require_session, sign_in_url
 from tunefork.workflows.projects import show_project
@@ -87,8 +88,10 @@ def base_path(request: Request) -> str:
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    """Render ``template`` with the common context (studio prefix, CSRF token, version)."""
+    """Render ``template`` with the common context (studio prefix, CSRF token, version, the project's kind)."""
     context.setdefault("problem", None)
+    project = context.get("project")
+    context.setdefault("kind", find_kind(project["kind"]) if project else None)
     return templates.TemplateResponse(
         request,
         template,

@@ -5,81 +5,63 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import Depends, Form, Request
+from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 from tunefork.errors import NotFoundError, TuneforkError
 from tunefork.jobs.queue import JobQueue
-from tunefork.language.options import INTENT_CLASSIFIERS
-from tunefork.language.registry import is_language_engine
+from tunefork.kinds import ProjectKind, get_kind
 from tunefork.service.deps import get_queue, get_workspace
-from tunefork.service.routers import models as models_api
-from tunefork.service.schemas import ModelCreate
 from tunefork.service.web.common import (
     ACTIVE,
-    LANGUAGE_PROJECTS,
     POST_GUARDS,
-    TEST_KINDS,
+    base_models_of,
     project_of,
     studio_router,
     textarea_lines,
     with_jobs,
 )
-from tunefork.service.web.language import headline
-from tunefork.service.web.rendering import Problem, api_problem, base_path, redirect, render
+from tunefork.service.web.rendering import Problem, api_problem, base_path, redirect, render, templates
 from tunefork.store.models import Status
 from tunefork.workflows import datasets, training
-from tunefork.workflows.models import base_models
-from tunefork.workflows.training import TRAINABLE_KINDS
 from tunefork.workspace import Workspace
 
 router = studio_router()
 
 
+def test_scores(kind: ProjectKind, test: dict[str, Any]) -> list[float | None]:
+    """Each model's headline figure on a stored test result (WER for speech, intent accuracy...)."""
+    return kind.family.result_from_json(test).headline().values
+
+
 def _model_rows(ws: Workspace, project: dict[str, Any], names: dict[str, str]) -> list[dict[str, Any]]:
     """The project's models, newest first, with their job, dataset names and test metrics."""
+    kind = get_kind(project["kind"])
     rows = []
     for model in reversed(with_jobs(training.list_models(ws, project["id"]), ws)):
         test = (model.get("metrics") or {}).get("test") or {}
-        rows.append({**model, "datasetNames": [names.get(i, i) for i in model["datasets"]], "test": test})
+        scores = test_scores(kind, test) if test.get("models") else []
+        rows.append({**model, "datasetNames": [names.get(i, i) for i in model["datasets"]], "scores": scores})
     return rows
 
 
-def bases_for(project_kind: str) -> list[dict[str, Any]]:
-    """The base models a project of this kind trains from: language bases for language projects, else speech."""
-    language = project_kind in LANGUAGE_PROJECTS
-    return [b for b in base_models() if is_language_engine(b["engine"]) == language]
-
-
-def test_scores(test: dict[str, Any]) -> list[float | None]:
-    """Each model's headline figure on a test result: WER for speech, else :func:`language.headline`'s."""
-    if test.get("type") == "language":
-        return headline(test)[1]
-    return [s.get("wer") for s in test.get("models") or []]
-
-
-def _default_form(project_kind: str) -> dict[str, Any]:
-    if project_kind in LANGUAGE_PROJECTS:
-        return {
-            "baseModel": "en-core-web-sm",
-            "datasets": [],
-            "intentClassifier": "auto",
-            "rehearsal": project_kind == "entities",
-            "oosThreshold": "",
-        }
-    return {"baseModel": "whisper-tiny.en", "datasets": [], "customWeight": 30}
+def _default_form(kind: ProjectKind) -> dict[str, Any]:
+    """The training form as first shown: the kind's default base model and each option's default."""
+    form: dict[str, Any] = {"baseModel": kind.default_base_model, "datasets": []}
+    form.update({option.field: option.default for option in kind.options})
+    return form
 
 
 def _training_page(
     request: Request, ws: Workspace, project: dict[str, Any], status_code: int = 200, **context: Any
 ) -> Response:
-    kind = project["kind"]
-    supported = kind in TRAINABLE_KINDS
-    all_datasets = datasets.list_datasets(ws, project["id"]) if supported else []
+    kind = get_kind(project["kind"])
+    all_datasets = datasets.list_datasets(ws, project["id"])
     ready = [d for d in all_datasets if d["status"] == Status.SUCCEEDED]
     names = {d["id"]: d["name"] for d in all_datasets}
-    models = _model_rows(ws, project, names) if supported else []
+    models = _model_rows(ws, project, names)
     context.setdefault("form", _default_form(kind))
     return render(
         request,
@@ -87,15 +69,10 @@ def _training_page(
         status_code,
         project=project,
         tab="training",
-        speech=kind == "speech",
-        supported=supported,
-        language=kind in LANGUAGE_PROJECTS,
         models=models,
-        base_models=bases_for(kind),
-        trainable=[d for d in ready if d["kind"] in TRAINABLE_KINDS.get(kind, ())],
-        testable=[d for d in ready if d["kind"] == TEST_KINDS.get(kind)],
-        intent_classifiers=INTENT_CLASSIFIERS,
-        test_scores=test_scores,
+        base_models=base_models_of(kind),
+        trainable=[d for d in ready if d["kind"] in kind.training_kinds],
+        testable=[d for d in ready if d["kind"] == kind.test_kind],
         active=any(m["status"] in ACTIVE for m in models),
         title=f"Training · {project['name']}",
         canonical=f"{base_path(request)}/projects/{project['id']}/training",
@@ -109,59 +86,49 @@ def training_page(project_id: str, request: Request, ws: Workspace = Depends(get
     return _training_page(request, ws, project_of(ws, project_id))
 
 
+def _option_values(kind: ProjectKind, form: FormData) -> dict[str, Any]:
+    """The options the form sets (name -> value): empty fields are unset, an unchecked box is ``False``."""
+    values: dict[str, Any] = {}
+    for option in kind.options:
+        raw = form.get(option.field)
+        if option.type is bool:
+            values[option.name] = raw == "true"
+        elif isinstance(raw, str) and raw.strip():
+            values[option.name] = raw.strip()
+    return values
+
+
+def _typed(kind: ProjectKind, values: dict[str, Any]) -> dict[str, Any]:
+    """Form strings converted to each option's type (a clear message when one is not a number)."""
+    typed = {}
+    for name, value in values.items():
+        option = kind.option(name)
+        typed[name] = option.check(value) if option is not None else value
+    return typed
+
+
 @router.post("/projects/{project_id}/models", dependencies=POST_GUARDS, response_class=HTMLResponse)
 async def train_model(
     project_id: str,
     request: Request,
-    name: str = Form(""),
-    description: str = Form(""),
-    baseModel: str = Form(""),
-    datasets: list[str] = Form([]),
-    testDataset: str = Form(""),
-    epochs: str = Form(""),
-    customWeight: str = Form("30"),
-    terms: str = Form(""),
-    intentClassifier: str = Form("auto"),
-    rehearsal: bool = Form(False),
-    oosThreshold: str = Form(""),
     ws: Workspace = Depends(get_workspace),
     queue: JobQueue = Depends(get_queue),
 ) -> Response:
-    """Start training through the REST handler (202: a job trains it); errors show next to the form."""
+    """Start training (202: a job trains it); errors show next to the form."""
     project = await run_in_threadpool(project_of, ws, project_id)
-    language = project["kind"] in LANGUAGE_PROJECTS
-    form = {
-        "name": name,
-        "description": description,
-        "baseModel": baseModel,
-        "datasets": datasets,
-        "testDataset": testDataset,
-        "epochs": epochs,
-        "customWeight": customWeight,
-        "terms": terms,
-        "intentClassifier": intentClassifier,
-        "rehearsal": rehearsal,
-        "oosThreshold": oosThreshold,
-    }
-    parameters: dict[str, Any] = {"epochs": epochs.strip() or None}
-    if language:  # the language knobs; the box is unchecked (False) when rehearsal is off
-        parameters.update(
-            intentClassifier=intentClassifier, rehearsal=rehearsal, oosThreshold=oosThreshold.strip() or None
-        )
-    else:
-        parameters["customWeight"] = customWeight.strip() or 30
+    kind = get_kind(project["kind"])
+    posted = await request.form()
+    form = {key: posted.get(key, "") for key in ("name", "description", "baseModel", "testDataset", "terms")}
+    form["datasets"] = posted.getlist("datasets")
+    form.update({option.field: posted.get(option.field, "") for option in kind.options})
     try:
-        body = ModelCreate(
-            project=project["id"],
-            name=name.strip(),
-            description=description,
-            baseModel=baseModel,
-            datasets=datasets,
-            testDataset=testDataset or None,
-            terms=None if language else textarea_lines(terms) or None,
-            parameters=parameters,
-        )
-        await run_in_threadpool(models_api.train_model, body, request, Response(), ws, queue)
+        if not form["datasets"]:
+            raise TuneforkError("Choose at least one training dataset (datasets).")
+        await run_in_threadpool(
+            training.start_training, ws, queue, project["id"], str(form["name"]).strip(), str(form["baseModel"]),
+            form["datasets"], str(form["testDataset"]) or None, str(form["description"]),
+            textarea_lines(str(form["terms"])) or None, False, 1.0, _typed(kind, _option_values(kind, posted)),
+        )  # fmt: skip
     except Exception as exc:
         problem = await api_problem(request, exc)
         if problem is None:
@@ -176,6 +143,12 @@ def find_model(ws: Workspace, project: dict[str, Any], model_id: str) -> dict[st
     if found is None:
         raise NotFoundError(f"No model '{model_id}' in project '{project['name']}'.")
     return found
+
+
+def card_template(kind: ProjectKind) -> str | None:
+    """The studio's partial for the model cards of the kind's family (``_card_<family>.html``), if it has one."""
+    name = f"_card_{kind.family.name}.html"
+    return name if name in templates.env.list_templates() else None
 
 
 def _model_page(
@@ -193,6 +166,7 @@ def _model_page(
     except TuneforkError:
         card = None
     row = {**with_jobs([model], ws)[0], "datasetNames": [names.get(i, i) for i in model["datasets"]]}
+    test = (model.get("metrics") or {}).get("test") or {}
     return render(
         request,
         "model.html",
@@ -202,8 +176,9 @@ def _model_page(
         model=row,
         card=card,
         card_json=json.dumps(card, indent=2) if card else "",
-        test=(model.get("metrics") or {}).get("test") or {},
-        language=project["kind"] in LANGUAGE_PROJECTS,
+        test=test,
+        outcome=get_kind(project["kind"]).family.result_from_json(test) if test.get("models") else None,
+        card_template=card_template(get_kind(project["kind"])),
         active=model["status"] in ACTIVE,
         problem=problem,
         title=f"{model['name']} · Training",
@@ -221,11 +196,11 @@ def model_page(project_id: str, model_id: str, request: Request, ws: Workspace =
 async def delete_model(
     project_id: str, model_id: str, request: Request, ws: Workspace = Depends(get_workspace)
 ) -> Response:
-    """Delete a model through the REST handler (refused while an endpoint serves it or it trains)."""
+    """Delete a model (refused while an endpoint serves it or it trains)."""
     project = await run_in_threadpool(project_of, ws, project_id)
     await run_in_threadpool(find_model, ws, project, model_id)
     try:
-        await run_in_threadpool(models_api.delete_model, model_id, ws)
+        await run_in_threadpool(training.delete_model, ws, model_id)
     except Exception as exc:
         problem = await api_problem(request, exc)
         if problem is None:

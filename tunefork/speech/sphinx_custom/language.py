@@ -22,9 +22,10 @@ from tunefork.progress import ProgressCallback
 from tunefork.speech.sphinx_custom.domain_lm import build_domain_lm
 from tunefork.speech.sphinx_custom.interpolate import interpolate
 from tunefork.speech.sphinx_custom.lexicon import Lexicon, display_token
-from tunefork.speech.sphinx_custom.ngram import SENTENCE_END, SENTENCE_START, write_arpa, write_binary
+from tunefork.speech.sphinx_custom.ngram import SENTENCE_END, SENTENCE_START, write_arpa
 from tunefork.speech.sphinx_custom.text import PhraseRewriter, normalized_words
 from tunefork.speech.sphinx_custom.trie import read_trie_lm
+from tunefork.speech.sphinx_custom.trie_writer import write_binary
 
 LM_FILE = "language_model.lm.bin"
 DOMAIN_ARPA = "domain_lm.arpa"

@@ -12,13 +12,10 @@ loads in a fraction of a second.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-
-from tunefork.errors import TuneforkError
 
 NO_PROB = -99.0
 """ARPA's log10 probability for "never predicted" (``<s>``)."""
@@ -101,29 +98,3 @@ def write_arpa(lm: BackoffLM, path: Path) -> None:
             out.write("\n\\3-grams:\n")
             out.write(_lines(lm.tri_logp, [vocab[lm.tri_h2], vocab[lm.tri_h1], vocab[lm.tri_w]], None))
         out.write("\n\\end\\\n")
-
-
-def write_binary(lm: BackoffLM, path: Path) -> None:
-    """Write ``lm`` in PocketSphinx's binary trie format.
-
-    Trigram models are written directly (:mod:`.trie_writer`, about 2 s for 3.7 million n-grams);
-    lower orders go through ARPA and ``pocketsphinx.NGramModel``.
-    """
-    if lm.order == 3:
-        from tunefork.speech.sphinx_custom.trie_writer import write_trie
-
-        write_trie(lm, path)
-        return
-    import pocketsphinx
-
-    arpa = path.with_name(f".{path.name}.{os.getpid()}.arpa")
-    try:
-        write_arpa(lm, arpa)
-        pocketsphinx.set_loglevel("FATAL")
-        try:
-            model = pocketsphinx.NGramModel.readfile(str(arpa))
-            model.write(str(path), pocketsphinx.NGramModel.str_to_type("bin"))
-        except (RuntimeError, ValueError) as exc:
-            raise TuneforkError(f"PocketSphinx could not convert the language model: {exc}") from exc
-    finally:
-        arpa.unlink(missing_ok=True)

@@ -24,9 +24,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tunefork.engines.contract import TrainedComponents, TrainingParameters
 from tunefork.errors import TuneforkError
 from tunefork.progress import ProgressCallback, no_progress
-from tunefork.speech.customization import TrainedComponents, TrainingData, TrainingParameters
+from tunefork.speech.customization import TrainingData
 from tunefork.speech.registry import BUNDLED_SPHINX
 from tunefork.speech.sphinx_custom.adaptation import map_adapt, require_tools
 from tunefork.speech.sphinx_custom.language import (

@@ -1,4 +1,4 @@
-"""Write a trigram :class:`BackoffLM` straight into PocketSphinx's binary trie format, vectorized.
+"""Write a :class:`BackoffLM` in PocketSphinx's binary format; trigrams straight into its trie, vectorized.
 
 The alternative, writing ARPA text and letting ``pocketsphinx.NGramModel`` parse and convert it,
 takes about 10 s for the 3.7 million n-grams of a model interpolated with ``en-us.lm.bin``; this
@@ -14,12 +14,14 @@ takes about 2 s. The layout is the one :mod:`.trie` reads (and pocketsphinx 5's
 
 from __future__ import annotations
 
+import os
 import struct
 from pathlib import Path
 
 import numpy as np
 
-from tunefork.speech.sphinx_custom.ngram import BackoffLM, sorted_contains, sorted_unique
+from tunefork.errors import TuneforkError
+from tunefork.speech.sphinx_custom.ngram import BackoffLM, sorted_contains, sorted_unique, write_arpa
 from tunefork.speech.sphinx_custom.trie import HEADER, LOGMATH_BASE, QUANT_BITS, _packed_size, _required_bits
 
 _BINS = 1 << QUANT_BITS
@@ -122,3 +124,27 @@ def write_trie(lm: BackoffLM, path: Path) -> None:
         out.write(middle[:-8].tobytes())
         out.write(longest[:-8].tobytes())
         out.write(struct.pack("<i", len(words)) + words)
+
+
+def write_binary(lm: BackoffLM, path: Path) -> None:
+    """Write ``lm`` in PocketSphinx's binary trie format.
+
+    Trigram models are written directly (:func:`write_trie`, about 2 s for 3.7 million n-grams);
+    lower orders go through ARPA and ``pocketsphinx.NGramModel``.
+    """
+    if lm.order == 3:
+        write_trie(lm, path)
+        return
+    import pocketsphinx
+
+    arpa = path.with_name(f".{path.name}.{os.getpid()}.arpa")
+    try:
+        write_arpa(lm, arpa)
+        pocketsphinx.set_loglevel("FATAL")
+        try:
+            model = pocketsphinx.NGramModel.readfile(str(arpa))
+            model.write(str(path), pocketsphinx.NGramModel.str_to_type("bin"))
+        except (RuntimeError, ValueError) as exc:
+            raise TuneforkError(f"PocketSphinx could not convert the language model: {exc}") from exc
+    finally:
+        arpa.unlink(missing_ok=True)

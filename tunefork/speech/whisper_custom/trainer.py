@@ -63,11 +63,12 @@ from typing import Any
 import numpy as np
 
 from tunefork.audio import read_audio
+from tunefork.engines.contract import TrainedComponents, TrainingParameters
 from tunefork.errors import TuneforkError
 from tunefork.evaluation.metrics import score_corpus
 from tunefork.progress import ProgressCallback
 from tunefork.speech.base import SpeechModel
-from tunefork.speech.customization import TrainedComponents, TrainingData, TrainingParameters
+from tunefork.speech.customization import TrainingData
 from tunefork.speech.vocabulary import baseline_vocabulary
 from tunefork.speech.whisper_custom.augment import DEFAULT_SYNTHESIS_VOICES, AugmentConfig, synthesize_sentences
 from tunefork.speech.whisper_custom.biasing import (

@@ -1,0 +1,117 @@
+"""The registry is the only place a kind plugs into: a toy kind registered here goes through the whole flow.
+
+Upload, train with ``--gate`` (passing and failing), evaluate, deploy, answer a keyed request, export the
+logs, and the studio pages: all through the ordinary CLI, workflows, REST app and studio, with nothing of
+tunefork changed but one :func:`tunefork.kinds.register` call. Also the speech gate's verdict, on real WER
+comparisons.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from toy_kind import BASE_MODEL, KIND, TOY
+
+from tunefork.evaluation.comparison import compare_models
+from tunefork.kinds import register, unregister
+from tunefork.kinds.speech import gate_failure
+from tunefork.service.app import create_app
+from tunefork.workspace import Workspace
+
+TOKEN = "toy-admin-token"
+TRAIN = [("hello there", "greet"), ("hello friend", "greet"), ("good morning hello", "greet"),
+         ("goodbye now", "leave"), ("see you goodbye", "leave"), ("goodbye my friend", "leave")]  # fmt: skip
+TEST = [("hello again", "greet"), ("well hello", "greet"), ("goodbye then", "leave"), ("ok goodbye", "leave")]
+
+
+@pytest.fixture
+def toy() -> Iterator[None]:
+    """The toy kind, registered for one test."""
+    register(TOY)
+    yield
+    unregister(KIND)
+
+
+def _csv(path: Path, rows: list[tuple[str, str]]) -> str:
+    path.write_text("text,intent\n" + "".join(f"{text},{intent}\n" for text, intent in rows), encoding="utf-8")
+    return str(path)
+
+
+def test_a_kind_registered_in_the_tests_goes_through_the_whole_flow(
+    toy: None, cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    created = cli("project", "create", "bot", "--kind", KIND)
+    assert "--kind utterances" in created.output  # the next step names the kind's own data
+    cli("dataset", "upload", "bot", _csv(tmp_path / "train.csv", TRAIN), "--kind", "utterances", "--name", "train")
+    cli("dataset", "upload", "bot", _csv(tmp_path / "test.csv", TEST), "--kind", "utterances", "--name", "test")
+    wrong = cli("dataset", "upload", "bot", _csv(tmp_path / "x.csv", TEST), "--kind", "acoustic", expect=1)
+    assert f"A {KIND} project takes dataset kinds: utterances" in wrong.output
+
+    args = ["model", "train", "bot", "--base", BASE_MODEL, "--dataset", "train", "--test-dataset", "test", "--gate"]
+    passed = cli(*args, "--name", "kw-v1", "--guard-margin", "50")
+    assert "Succeeded" in passed.output and "kw-v1 is more accurate." in passed.output
+    failed = cli(*args, "--name", "kw-strict", "--guard-margin", "100", expect=1)
+    assert "gate: accuracy gains 100.0 points, not more than the 100.0 asked" in " ".join(failed.output.split())
+    refused = cli(*args, "--name", "kw-x", "--epochs", "3", expect=1)
+    assert "Option(s) epochs apply to speech and language and entities models only" in refused.output
+
+    result = json.loads(
+        cli("evaluate", "--dataset", "test", "--model", BASE_MODEL, "--model", "kw-v1", "--json").stdout
+    )
+    assert result["models"] == [{"model": BASE_MODEL, "accuracy": 0.0}, {"model": "kw-v1", "accuracy": 1.0}]
+    table = cli("evaluate", "--dataset", "test", "--model", BASE_MODEL, "--model", "kw-v1")
+    report = Path(table.output.split("Report:")[1].split()[0])
+    assert "| Accuracy | 0.00% | 100.00% |" in (report / "report.md").read_text()
+    assert "Verdict: **kw-v1 is more accurate.**" in (report / "report.md").read_text()
+
+    deployed = cli("endpoint", "create", "bot", "--model", "kw-v1", "--name", "kw", "--logging", "--json")
+    endpoint = json.loads(deployed.stdout)
+    assert endpoint["url"].endswith(f"/endpoints/{endpoint['id']}/parse")
+    plain = cli("endpoint", "create", "bot", "--model", "kw-v1", "--name", "kw2")
+    assert "parse URL" in plain.output and '"text": "hello there"' in plain.output and "audio/wav" not in plain.output
+
+    monkeypatch.setenv("TUNEFORK_ADMIN_TOKEN", TOKEN)
+    workspace = Workspace.open(cli.home)
+    try:
+        with TestClient(create_app(workspace)) as client:
+            key = endpoint["keys"]["key1"]
+            answer = client.post(f"/endpoints/{endpoint['id']}/parse", json={"text": "oh hello"},
+                                 headers={"X-Tunefork-Key": key})  # fmt: skip
+            assert answer.status_code == 200, answer.text
+            assert (answer.json()["intent"], answer.json()["model"]) == ("greet", "kw-v1")
+            wrong_route = client.post(f"/endpoints/{endpoint['id']}/recognize", content=b"RIFF",
+                                      headers={"X-Tunefork-Key": key, "Content-Type": "audio/wav"})  # fmt: skip
+            assert wrong_route.status_code == 409 and ".../parse" in wrong_route.json()["message"]
+            client.post("/studio/signin", data={"token": TOKEN, "next": "/studio/"})
+            project_id = endpoint["projectId"]
+            for tab in ("", "/data", "/training", "/evaluation", "/deployment", f"/endpoints/{endpoint['id']}"):
+                page = client.get(f"/studio/projects/{project_id}{tab}")
+                assert page.status_code == 200, (tab, page.text[-500:])
+            evaluation_id = report.name
+            page = client.get(f"/studio/projects/{project_id}/evaluations/{evaluation_id}")
+            assert page.status_code == 200 and "kw-v1 is more accurate." in page.text and "100.00%" in page.text
+    finally:
+        workspace.close()
+    exported = cli("endpoint", "logs", "export", "kw", "--to-dataset", "bot", "--name", "traffic")
+    assert "traffic" in exported.output and "(utterances): 1 accepted" in exported.output
+
+
+def _comparison(base_errors: int, custom_errors: int, words: int = 40):
+    """Base and custom transcripts of ``words`` one-word utterances with the given number of errors each."""
+    references = {f"u{i}": "alpha" for i in range(words)}
+    base = {key: "beta" if i < base_errors else "alpha" for i, key in enumerate(references)}
+    custom = {key: "beta" if i < custom_errors else "alpha" for i, key in enumerate(references)}
+    return compare_models(references, {"base": base, "custom": custom}, iterations=500)
+
+
+def test_the_speech_gate_needs_a_significant_gain_and_no_side_effect() -> None:
+    better, same, worse = _comparison(20, 2), _comparison(5, 5), _comparison(2, 20)
+    assert gate_failure(better, same, margin_points=1.0) is None
+    assert gate_failure(same, same, margin_points=1.0).startswith("gate: the custom model does not beat its base")
+    failure = gate_failure(better, worse, margin_points=1.0)
+    assert failure.startswith("gate: general English may degrade by up to") and "more than the allowed 1.00" in failure
+    assert gate_failure(better, worse, margin_points=100.0) is None

@@ -1,0 +1,157 @@
+"""What a language evaluation reports: its headline figure, verdict, table, details and plots.
+
+Content only: :mod:`tunefork.evaluation.report` writes the files. The functions read a
+:class:`~tunefork.evaluation.language_scoring.LanguageEvaluationResult` (live or rebuilt from its JSON).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from tunefork.evaluation.classification import plot_confusion_matrix, plot_threshold_curve
+from tunefork.evaluation.result import Headline, ResultTable, md_cell, percent
+
+if TYPE_CHECKING:
+    from tunefork.evaluation.language_scoring import LanguageEvaluationResult
+
+FORGETTING_ALERT = 0.9
+"""A base label keeping less than this share of its F1 is flagged as forgotten."""
+MIN_POINTS = 0.5
+"""Differences of the headline figure below this many points are called a tie."""
+ERRORS_FILE = "errors.jsonl"
+DETAIL_ROWS = 20
+
+
+def headline(result: LanguageEvaluationResult) -> Headline:
+    """Intent accuracy for utterances (slot entity F1 when no model has intents), entity F1 for annotated text."""
+    if result.kind == "utterances":
+        values = [(m.intents or {}).get("accuracy") for m in result.models]
+        if any(v is not None for v in values):
+            return Headline("intent accuracy", values)
+        return Headline("slot entity F1", [(m.entities or {}).get("f1") for m in result.models])
+    return Headline("entity F1", [(m.entities or {}).get("f1") for m in result.models])
+
+
+def verdict(result: LanguageEvaluationResult) -> str | None:
+    """The difference of the headline figure in plain words (no significance test exists for it here)."""
+    figure = headline(result)
+    names = [m.name for m in result.models]
+    values = figure.values
+    if len(names) != 2:
+        return None
+    if values[0] is None and values[1] is not None:
+        return f"{names[0]} has no {figure.metric}; {names[1]} reaches {100 * values[1]:.1f}%."
+    if None in values:
+        return None
+    delta = 100 * (values[1] - values[0])
+    if abs(delta) < MIN_POINTS:
+        return f"Both models have the same {figure.metric} on {result.items} items."
+    better = names[1] if delta > 0 else names[0]
+    return f"{better} is better by {abs(delta):.1f} points of {figure.metric} on {result.items} items."
+
+
+def winner(result: LanguageEvaluationResult) -> int | None:
+    """The model with the higher headline figure by at least :data:`MIN_POINTS`, or the only one that has it."""
+    values = headline(result).values
+    if len(values) != 2 or values[1] is None:
+        return None
+    if values[0] is None:
+        return 1
+    delta = 100 * (values[1] - values[0])
+    return None if abs(delta) < MIN_POINTS else int(delta > 0)
+
+
+def forgotten(forgetting: dict[str, Any] | None) -> list[str]:
+    """Base labels the second model kept less than :data:`FORGETTING_ALERT` of, as ``LABEL (test|general)``."""
+    lost = []
+    for where in ("test", "general"):
+        for label, row in ((forgetting or {}).get(where) or {}).items():
+            if row.get("retained") is not None and row["retained"] < FORGETTING_ALERT:
+                lost.append(f"{label} ({where})")
+    return lost
+
+
+def _intent_rows(result: LanguageEvaluationResult) -> list[tuple[str, list[str]]]:
+    intents = [m.intents or {} for m in result.models]
+    if not any(intents):
+        return [("Intents", ["none (entities only)" for _ in intents])]
+    oos = [i.get("out_of_scope") or {} for i in intents]
+    return [
+        ("Intent accuracy", [percent(i.get("accuracy"), 1) for i in intents]),
+        ("Closed-set accuracy", [percent(i.get("closed_set_accuracy"), 1) for i in intents]),
+        ("Macro F1", [percent(i.get("macro_f1"), 1) for i in intents]),
+        ("Out-of-scope precision", [percent(o.get("precision"), 1) for o in oos]),
+        ("Out-of-scope recall", [percent(o.get("recall"), 1) for o in oos]),
+    ]
+
+
+def _entity_rows(result: LanguageEvaluationResult, noun: str) -> list[tuple[str, list[str]]]:
+    entities = [m.entities or {} for m in result.models]
+    if not any(entities):
+        return []
+    return [(f"{noun} {name}", [percent(e.get(key), 1) for e in entities]) for name, key in
+            (("precision", "precision"), ("recall", "recall"), ("F1", "f1"))]  # fmt: skip
+
+
+def table(result: LanguageEvaluationResult) -> ResultTable:
+    """The figures side by side; the forgetting check under the table."""
+    if result.kind == "utterances":
+        rows = _intent_rows(result) + _entity_rows(result, "Slot entity")
+    else:
+        rows = _entity_rows(result, "Entity")
+    notes = [f"Items: {result.items} ({result.kind})."]
+    for where in ("test", "general"):
+        for label, row in ((result.forgetting or {}).get(where) or {}).items():
+            kept = "n/a" if row["retained"] is None else percent(row["retained"], 1)
+            notes.append(
+                f"forgetting ({where}) {label:<10} F1 {percent(row['f1_before'], 1)} -> {percent(row['f1_after'], 1)}"
+                f"  kept {kept}  ({row['support']} spans)"
+            )
+    return ResultTable(result.dataset or "evaluation", [m.name for m in result.models], rows, notes)
+
+
+def _label_lines(title: str, per_label: list[dict[str, Any] | None], names: list[str]) -> list[str]:
+    labels = sorted({label for scores in per_label for label in (scores or {})})
+    if not labels:
+        return []
+    lines = [f"## {title}", "", "| Label | " + " | ".join(f"{md_cell(n)} F1" for n in names) + " | Support |"]
+    lines.append("|---|" + "---:|" * (len(names) + 1))
+    for label in labels:
+        cells = [percent((scores or {}).get(label, {}).get("f1"), 1) for scores in per_label]
+        support = max(int((scores or {}).get(label, {}).get("support") or 0) for scores in per_label)
+        lines.append(f"| {md_cell(label)} | " + " | ".join(cells) + f" | {support} |")
+    return [*lines, ""]
+
+
+def markdown_details(result: LanguageEvaluationResult) -> list[str]:
+    """Per-label F1 of intents and entities, and each model's first misclassified examples."""
+    names = [m.name for m in result.models]
+    lines = _label_lines("Intents per label", [(m.intents or {}).get("per_label") for m in result.models], names)
+    lines += _label_lines("Entities per label", [(m.entities or {}).get("per_label") for m in result.models], names)
+    for model in result.models:
+        wrong = (model.intents or {}).get("misclassified") or []
+        if wrong:
+            lines += [f"## Misclassified by {md_cell(model.name)} (first {min(len(wrong), DETAIL_ROWS)})", ""]
+            lines += [
+                f"- {md_cell(row['text'])}: {md_cell(row['intent'])} -> {md_cell(row['predicted'])}"
+                for row in wrong[:DETAIL_ROWS]
+            ]
+            lines.append("")
+    return lines
+
+
+def report_files(result: LanguageEvaluationResult) -> dict[str, bytes | str | list[dict[str, Any]]]:
+    """``errors.jsonl`` (misclassified examples and entity errors) and, per model with intents,
+    ``confusion_model<N>.png`` and ``threshold_model<N>.png``."""
+    files: dict[str, bytes | str | list[dict[str, Any]]] = {}
+    rows = []
+    for index, scores in enumerate(result.models, start=1):
+        if scores.intents is not None:
+            confusion = scores.intents["confusion"]
+            files[f"confusion_model{index}.png"] = plot_confusion_matrix(confusion["labels"], confusion["matrix"])
+            files[f"threshold_model{index}.png"] = plot_threshold_curve(scores.intents["threshold_curve"])
+            rows += [{"model": scores.name, "type": "intent", **row} for row in scores.intents["misclassified"]]
+        if scores.entities is not None:
+            rows += [{"model": scores.name, "type": "entities", **row} for row in scores.entities["errors"]]
+    files[ERRORS_FILE] = rows
+    return files

@@ -1,0 +1,355 @@
+"""The ``language`` (intents and slots) and ``entities`` (NER) kinds: spaCy models of :mod:`tunefork.language`.
+
+Both share one model family: base pipelines (``en-core-web-sm``, ``spacy:<package>``) and the ``spacy``
+engine, scored on held-out text, endpoints that ``parse`` JSON ``{"text": ...}``. They differ in their
+data (``utterances`` or ``annotated-text``, plus ``patterns``), their options and defaults (rehearsal keeps
+the base labels of entities models; language models output only their slots), how logs export, and
+whether inspection reports the base labels at risk of being forgotten.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tunefork.engines.contract import BaseModelInfo, Trainer
+from tunefork.errors import NotFoundError
+from tunefork.evaluation.labels import OUT_OF_SCOPE
+from tunefork.kinds.options import SEED
+from tunefork.kinds.registry import (
+    DatasetKindUse,
+    EndpointOperation,
+    LogExport,
+    LoggedRequest,
+    ModelHandle,
+    ProjectKind,
+    TestSet,
+    TrainingOption,
+    Wording,
+    register,
+)
+from tunefork.language.options import INTENT_CLASSIFIERS
+from tunefork.language.pipelines import BUNDLED_SPACY, spacy_package
+from tunefork.progress import ProgressCallback, no_progress
+from tunefork.store.artifacts import atomic_write_text, write_jsonl
+
+if TYPE_CHECKING:
+    from tunefork.evaluation.language_scoring import LanguageEvaluationResult, Prediction
+    from tunefork.language.base import LanguageModel, Parse
+    from tunefork.language.data import LanguageTrainingData
+
+PARSE_BATCH = 64
+PATTERNS_HELP = (
+    "Rules (spaCy EntityRuler patterns): entities found by exact phrases or token patterns, no examples needed."
+)
+
+
+def parse_sample_code(url: str, key: str, sample: str) -> dict[str, str]:
+    """How to call a ``parse`` endpoint: a curl command and a Python snippet."""
+    body = json.dumps({"text": sample})
+    curl = (
+        f'curl -X POST "{url}" \\\n'
+        f'  -H "X-Tunefork-Key: {key}" \\\n'
+        '  -H "Content-Type: application/json" \\\n'
+        f"  -d '{body}'"
+    )
+    python = (
+        "import httpx\n\n"
+        f'URL = "{url}"\n'
+        f'KEY = "{key}"\n\n'
+        "response = httpx.post(\n"
+        f"    URL, json={body}, timeout=30,\n"
+        '    headers={"X-Tunefork-Key": KEY},\n'
+        ")\n"
+        "response.raise_for_status()\n"
+        "parsed = response.json()\n"
+        'print(parsed["intent"], parsed["confidence"], parsed["out_of_scope"])\n'
+        'for entity in parsed["entities"]:\n'
+        '    print(entity["label"], entity["text"], entity["value"])'
+    )
+    return {"curl": curl, "python": python}
+
+
+PARSE = EndpointOperation(
+    name="parse",
+    input="text",
+    description='POST JSON {"text": "..."} with the header X-Tunefork-Key. The answer holds the intent and its '
+    "confidence, the intent ranking, whether the text is out of scope (below the threshold), and the entities "
+    "with their labels, offsets and canonical values.",
+    sample_code=parse_sample_code,
+)
+
+
+def parse_all(model: LanguageModel, texts: list[str], progress: ProgressCallback, label: str) -> list[Parse]:
+    """Parse ``texts`` in batches, reporting progress."""
+    parses: list[Parse] = []
+    for start in range(0, len(texts), PARSE_BATCH):
+        parses += model.parse_batch(texts[start : start + PARSE_BATCH])
+        progress(len(parses), len(texts), label)
+    return parses
+
+
+def predictions(parses: list[Parse]) -> list[Prediction]:
+    """What the language scores read from each parse."""
+    from tunefork.evaluation.language_scoring import Prediction
+
+    return [
+        Prediction(
+            intent=p.intent,
+            top_intent=p.intents[0].name if p.intents else None,
+            confidence=p.confidence,
+            out_of_scope=p.out_of_scope,
+            threshold=p.threshold,
+            spans=[e.span for e in p.entities],
+        )
+        for p in parses
+    ]
+
+
+class LanguageModels:
+    """The spaCy model family of the language and entities kinds."""
+
+    name = "language"
+    operation = PARSE
+    measures_terms = False
+
+    def base_models(self, include_downloadable: bool = True) -> list[BaseModelInfo]:
+        """The bundled pipeline (other installed pipelines load as ``spacy:<package>``)."""
+        from tunefork.language.registry import list_language_base_models
+
+        return list_language_base_models()
+
+    def is_base_model(self, name: str) -> bool:
+        """``en-core-web-sm`` and ``spacy:<package>``."""
+        return spacy_package(name) is not None
+
+    def base_engine(self, name: str) -> str:
+        """The ``spacy`` engine."""
+        from tunefork.language.trainer import ENGINE
+
+        if not self.is_base_model(name):
+            raise NotFoundError(f"unknown language base model {name!r}; use {BUNDLED_SPACY} or spacy:<package>")
+        return ENGINE
+
+    def owns_engine(self, engine: str) -> bool:
+        """True for the ``spacy`` engine."""
+        from tunefork.language.registry import is_language_engine
+
+        return is_language_engine(engine)
+
+    def load(self, model: ModelHandle) -> Any:
+        """The shared loaded model."""
+        from tunefork.language.registry import load_custom_language_model, load_language_base
+
+        if model.artifact_dir is None:
+            return load_language_base(model.name)
+        return load_custom_language_model(model.artifact_dir)
+
+    def trainer(self, engine: str) -> Trainer:
+        """The spaCy trainer (:mod:`tunefork.language.trainer`)."""
+        from tunefork.language import trainer
+
+        return trainer  # type: ignore[return-value]
+
+    def training_data(self, records: Iterable[tuple[str, dict[str, Any]]]) -> LanguageTrainingData:
+        """Intent examples, annotated texts, rules and synonyms."""
+        from tunefork.language.data import LanguageTrainingData
+
+        data = LanguageTrainingData()
+        for kind, record in records:
+            data.add_record(kind, record)
+        return data
+
+    def score(
+        self, test: TestSet, models: list[ModelHandle], progress: ProgressCallback = no_progress
+    ) -> LanguageEvaluationResult:
+        """Parse the test texts with each model and score them; with two, add the forgetting check."""
+        from tunefork.errors import TuneforkError
+        from tunefork.evaluation.language_scoring import forgetting_check, gold_items, score_models
+        from tunefork.language.general_text import side_effect_texts
+
+        items = gold_items(test.kind, test.records)
+        if not items:
+            raise TuneforkError(f"Dataset '{test.name}' has no examples to evaluate on (only rules or synonyms).")
+        loaded = [self.load(model) for model in models]
+        texts = [item.text for item in items]
+        parses = [parse_all(m, texts, progress, f"{r.name}: parsing") for r, m in zip(models, loaded, strict=True)]
+        scored = [(r.name, r.model_id, predictions(p)) for r, p in zip(models, parses, strict=True)]
+        result = score_models(test.name, test.kind, items, scored)
+        result.result_type = self.name
+        if len(models) == 2 and all(scores.entities is not None for scores in result.models):
+            general = side_effect_texts()
+            before, after = (
+                [[e.span for e in p.entities] for p in parse_all(m, general, progress, f"{r.name}: general text")]
+                for r, m in zip(models, loaded, strict=True)
+            )
+            base_labels = sorted(set(loaded[0].entity_labels) & set(loaded[1].entity_labels))
+            result.forgetting = forgetting_check(result, base_labels, before, after)
+        return result
+
+    def result_from_json(self, data: dict[str, Any]) -> LanguageEvaluationResult:
+        """A stored language evaluation."""
+        from tunefork.evaluation.language_scoring import LanguageEvaluationResult
+
+        return LanguageEvaluationResult.from_json(data)
+
+    def invoke(self, model: Any, request: Any) -> dict[str, Any]:
+        """Understand one text: the intent ranking, out of scope or not, the entities with their values."""
+        return model.parse(request).to_json()
+
+
+LANGUAGE_MODELS = LanguageModels()
+
+
+def write_parsed_utterances(folder: Path, logs: list[LoggedRequest], for_review: bool) -> None:
+    """``utterances.csv``: each logged text with the intent predicted for it, to correct and retrain on."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["text", "intent"])
+    for log in logs:
+        writer.writerow([log.result.get("text", ""), log.result.get("intent") or OUT_OF_SCOPE])
+    atomic_write_text(folder / "utterances.csv", buffer.getvalue())
+
+
+def write_parsed_spans(folder: Path, logs: list[LoggedRequest], for_review: bool) -> None:
+    """``spans.jsonl``: each logged text with the entities found, as annotated text to correct."""
+    records = []
+    for log in logs:
+        entities = log.result.get("entities", [])
+        spans = [{"start": e["start"], "end": e["end"], "label": e["label"]} for e in entities]
+        records.append({"text": log.result.get("text", ""), "spans": spans})
+    write_jsonl(folder / "spans.jsonl", records)
+
+
+def inspect_text(folder: Path, dataset_kind: str) -> dict[str, Any]:
+    """The inspection report of a text dataset (labels, imbalance, near duplicates)."""
+    from tunefork.datasets.inspection import inspect_dataset
+
+    return inspect_dataset(folder, dataset_kind)
+
+
+def inspect_with_base_labels(folder: Path, dataset_kind: str) -> dict[str, Any]:
+    """:func:`inspect_text` plus the base model's labels at risk of being forgotten (entities models keep them)."""
+    from tunefork.datasets.inspection import inspect_dataset
+    from tunefork.language.pipelines import base_ner_labels
+
+    if dataset_kind == "patterns":
+        return inspect_dataset(folder, dataset_kind)
+    try:
+        labels: tuple[str, ...] | None = base_ner_labels()
+    except NotFoundError:  # the base pipeline is not installed: no forgetting report
+        labels = None
+    return inspect_dataset(folder, dataset_kind, base_labels=labels)
+
+
+EPOCHS = TrainingOption(
+    "epochs", "epochs", "--epochs", int, "Epochs (entity fine-tuning)", "Fine-tuning epochs of the entity recognizer.",
+    minimum=1, maximum=1000, parameter=True, placeholder="early stopping", advanced=True,
+)  # fmt: skip
+
+
+def _rehearsal(default: bool) -> TrainingOption:
+    return TrainingOption(
+        "rehearsal", "rehearsal", "--rehearsal/--no-rehearsal", bool, "Rehearsal: keep the base model's entity labels",
+        "Mixes in the base model's own predictions on general text, so fine-tuning on new labels does not make it "
+        "forget PERSON, ORG, GPE and the others.",
+        default,
+    )  # fmt: skip
+
+
+INTENT_CLASSIFIER_HELP = {
+    "auto": "Auto: cross-validates the feature sets on your examples and keeps the best.",
+    "embeddings": "Sentence embeddings (all-MiniLM-L6-v2): generalises to new wording.",
+    "tfidf": "TF-IDF word and character n-grams: fast, good with domain jargon.",
+    "combined": "Embeddings and TF-IDF together.",
+    "finetune": "Fine-tunes the sentence encoder itself: slower, better with few examples per intent.",
+}
+
+
+INTENT_CLASSIFIER = TrainingOption(
+    "intent_classifier", "intentClassifier", "--intent-classifier", str, "Intent classifier",
+    "auto picks a linear one by cross-validation; finetune trains the sentence encoder itself (slower, better "
+    "with few examples).",
+    "auto", choices=INTENT_CLASSIFIERS, choice_help=INTENT_CLASSIFIER_HELP,
+)  # fmt: skip
+
+
+OOS_THRESHOLD = TrainingOption(
+    "oos_threshold", "oosThreshold", "--oos-threshold", float, "Out-of-scope threshold",
+    "Below this confidence a request is answered as out of scope. Empty: tuned on held-out predictions and your "
+    "out-of-scope examples.",
+    minimum=0.0, maximum=1.0, placeholder="tuned", advanced=True,
+)  # fmt: skip
+
+LANGUAGE = register(
+    ProjectKind(
+        name="language",
+        summary="intents and slots: text in, the intent and its entities out (like Lex, Dialogflow, Rasa NLU)",
+        family=LANGUAGE_MODELS,
+        dataset_kinds=(
+            DatasetKindUse(
+                "utterances",
+                "Example requests labelled with their intent (and slot entities): trains intents; a held-out set "
+                "is your test set.",
+            ),
+            DatasetKindUse("patterns", PATTERNS_HELP),
+        ),
+        test_kind="utterances",
+        default_base_model=BUNDLED_SPACY,
+        options=(INTENT_CLASSIFIER, _rehearsal(False), EPOCHS, OOS_THRESHOLD, SEED),
+        engine_defaults={"rehearsal": False, "base_labels_in_output": False},
+        log_export=LogExport(dataset_kind="utterances", write=write_parsed_utterances),
+        inspect=inspect_text,
+        wording=Wording(
+            data_start="Example requests labelled with intents train the classifier; a second, held-out set is "
+            "your test set.",
+            data_step="Upload example requests labelled with intents, and rule patterns.",
+            evaluation_step="Compare intent accuracy, out-of-scope detection and the confusion matrix.",
+            test_set="Upload a second, held-out 'utterances' dataset the model never trains on, to measure the gain.",
+            training_needs="Training needs at least one imported dataset of utterances or patterns.",
+            training_wait="The models table updates by itself; a small language model trains in under a minute.",
+            test_metric="intent accuracy",
+            improve="Export the logged texts to an utterances dataset, correct the intents and train again.",
+            export="the texts with their predicted intents (CSV text,intent), to correct and train on again.",
+            sample="can you refill my prescription",
+        ),
+    )
+)
+
+ENTITIES = register(
+    ProjectKind(
+        name="entities",
+        summary="named entities: text in, labelled spans out (like spacy train)",
+        family=LANGUAGE_MODELS,
+        dataset_kinds=(
+            DatasetKindUse(
+                "annotated-text",
+                "Texts with their entity spans labelled: teaches new entity labels; a held-out set is your test set.",
+            ),
+            DatasetKindUse("patterns", PATTERNS_HELP),
+        ),
+        test_kind="annotated-text",
+        default_base_model=BUNDLED_SPACY,
+        options=(_rehearsal(True), EPOCHS, SEED),
+        engine_defaults={"rehearsal": True, "base_labels_in_output": True},
+        log_export=LogExport(dataset_kind="annotated-text", write=write_parsed_spans),
+        inspect=inspect_with_base_labels,
+        wording=Wording(
+            data_start="Texts with annotated entities teach new labels; a second, held-out set is your test set.",
+            data_step="Upload texts with annotated entities and rule patterns.",
+            evaluation_step="Compare entity precision, recall and F1, and check what the base model forgot.",
+            test_set="Upload a second, held-out 'annotated-text' dataset the model never trains on, to measure the "
+            "gain.",
+            training_needs="Training needs at least one imported dataset of annotated text or patterns.",
+            training_wait="The models table updates by itself; a small language model trains in under a minute.",
+            test_metric="entity F1",
+            improve="Export the logged texts to an annotated-text dataset, correct the spans and train again.",
+            export="the texts with the entities found, to correct and train on again.",
+            sample="Sarah Smith bought a new phone in Paris.",
+        ),
+    )
+)

@@ -1,0 +1,59 @@
+"""Training options, validated in one place for every surface (CLI flags, REST fields, studio forms).
+
+Each kind declares its :class:`~tunefork.kinds.registry.TrainingOption` list. The CLI and the studio pass
+the options the user set (name -> value, ``None`` for "not set"); the REST API passes the fields present
+in the request body. :func:`training_parameters` checks them against the project's kind and turns them
+into :class:`~tunefork.engines.contract.TrainingParameters`.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+from tunefork.engines.contract import TrainingParameters
+from tunefork.errors import TuneforkError
+from tunefork.kinds.registry import ProjectKind, TrainingOption, all_options, kinds_offering
+
+SEED = TrainingOption(
+    "seed", "seed", "--seed", int, "Seed", "Random seed of training.", 0, minimum=0, maximum=2**31 - 1,
+    parameter=True, advanced=True,
+)  # fmt: skip
+"""The seed option every kind offers (a field of every engine's training parameters)."""
+
+
+def _foreign(kind: ProjectKind, names: list[str]) -> None:
+    """Refuse options that only other kinds have (their engines would ignore or reject them late)."""
+    foreign = sorted({name for name in names if kind.option(name) is None and kinds_offering(name)})
+    if foreign:
+        owners = " and ".join(kinds_offering(foreign[0]))
+        raise TuneforkError(f"Option(s) {', '.join(foreign)} apply to {owners} models only.")
+
+
+def training_parameters(
+    kind: ProjectKind, given: Mapping[str, Any] | None = None, parameters: TrainingParameters | None = None
+) -> TrainingParameters:
+    """Check the options the user set (``given``: option name -> value, ``None`` = not set) for ``kind``.
+
+    ``parameters`` (the Python API's ready-made parameters) is the starting point; its engine options are
+    checked too. An option given with its engine default is left out, so the engine's own default applies;
+    the kind's ``engine_defaults`` fill what is still unset.
+    """
+    parameters = copy.deepcopy(parameters) if parameters is not None else TrainingParameters()
+    given = {name: value for name, value in (given or {}).items() if value is not None}
+    unknown = sorted(set(given) - {option.name for option in all_options()})
+    if unknown:
+        raise TuneforkError(f"Unknown training option(s): {', '.join(unknown)}.")
+    _foreign(kind, [*given, *parameters.options])
+    for name, value in given.items():
+        option = kind.option(name)
+        assert option is not None  # every given name is one of this kind's options (checked above)
+        value = option.check(value)
+        if option.parameter:
+            setattr(parameters, name, value)
+        elif value != option.default:
+            parameters.options[name] = value
+    for name, value in kind.engine_defaults.items():
+        parameters.options.setdefault(name, value)
+    return parameters

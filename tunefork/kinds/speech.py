@@ -1,0 +1,312 @@
+"""The ``speech`` kind: custom speech recognition (Whisper and PocketSphinx engines, :mod:`tunefork.speech`).
+
+Models are scored by WER on an ``acoustic`` test set, endpoints ``recognize`` audio, logged audio
+exports as an ``audio`` dataset, and ``--gate`` asks for a significant WER gain on the test set without a
+side effect on a general-English guard set (:class:`SpeechGate`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tunefork.engines.contract import BaseModelInfo, Trainer
+from tunefork.kinds.options import SEED
+from tunefork.kinds.registry import (
+    DatasetKindUse,
+    EndpointOperation,
+    GateContext,
+    GateVerdict,
+    LogExport,
+    LoggedRequest,
+    ModelHandle,
+    ProjectKind,
+    TestSet,
+    TrainingOption,
+    Wording,
+    register,
+)
+from tunefork.progress import ProgressCallback, no_progress
+from tunefork.sample_data import read_lines
+from tunefork.speech import registry
+from tunefork.speech.customization import TrainingData
+from tunefork.speech.synthesis import Voice
+from tunefork.store.artifacts import atomic_write_text
+
+if TYPE_CHECKING:
+    from tunefork.evaluation.comparison import ComparisonResult
+
+GUARD_VOICES = (Voice("en-us"), Voice("en-gb", speed=150), Voice("en-us+f3", speed=170), Voice("en-gb-scotland"))
+"""Voices of the general-English guard set (shipped text, synthesized once and cached)."""
+
+
+def recognize_sample_code(url: str, key: str, sample: str = "utterance.wav") -> dict[str, str]:
+    """How to call a ``recognize`` endpoint: a curl command and a Python snippet."""
+    curl = (
+        f'curl -X POST "{url}" \\\n'
+        f'  -H "X-Tunefork-Key: {key}" \\\n'
+        '  -H "Content-Type: audio/wav" \\\n'
+        f"  --data-binary @{sample}"
+    )
+    python = (
+        "import httpx\n\n"
+        f'URL = "{url}"\n'
+        f'KEY = "{key}"\n\n'
+        f'with open("{sample}", "rb") as audio:\n'
+        "    response = httpx.post(\n"
+        "        URL, content=audio.read(), timeout=60,\n"
+        '        headers={"X-Tunefork-Key": KEY, "Content-Type": "audio/wav"},\n'
+        "    )\n"
+        "response.raise_for_status()\n"
+        'print(response.json()["displayText"])'
+    )
+    return {"curl": curl, "python": python}
+
+
+RECOGNIZE = EndpointOperation(
+    name="recognize",
+    input="audio",
+    description="POST a WAV (or any audio tunefork decodes) with the header X-Tunefork-Key. The answer holds the "
+    "display text, lexical text, word timings and the model.",
+    sample_code=recognize_sample_code,
+)
+
+
+def transcribe_with_each(
+    models: list[ModelHandle], items: list[tuple[str, Path]], progress: ProgressCallback, label: str = ""
+) -> dict[str, dict[str, str]]:
+    """``{model name: {item id: hypothesis}}``, each model's progress labelled with its name."""
+    from tunefork.speech.transcribe import transcribe_files
+
+    hypotheses = {}
+    for model in models:
+
+        def report(done: int, total: int, description: str, name: str = model.name) -> None:
+            progress(done, total, f"{label}{name}: {description}")
+
+        loaded = SPEECH_MODELS.load(model)
+        hypotheses[model.name] = {item_id: t.text for item_id, t in transcribe_files(loaded, items, report)}
+    return hypotheses
+
+
+class SpeechModels:
+    """The speech model family: bundled and downloadable base models, whisper and sphinx custom engines."""
+
+    name = "speech"
+    operation = RECOGNIZE
+    measures_terms = True
+
+    def base_models(self, include_downloadable: bool = True) -> list[BaseModelInfo]:
+        """Bundled models first, then popular Whisper sizes that download on first use."""
+        return registry.list_base_models(include_downloadable)
+
+    def is_base_model(self, name: str) -> bool:
+        """Bundled names, ``whisper-<size>`` and ``hf:<owner>/<repo>``."""
+        return registry.is_base_model(name)
+
+    def base_engine(self, name: str) -> str:
+        """``whisper`` or ``sphinx``."""
+        return registry.base_engine(name)
+
+    def owns_engine(self, engine: str) -> bool:
+        """True for the custom engines of :data:`tunefork.speech.registry.CUSTOM_ENGINES`."""
+        return engine in registry.CUSTOM_ENGINES
+
+    def load(self, model: ModelHandle) -> Any:
+        """The shared loaded model."""
+        if model.artifact_dir is None:
+            return registry.load_base_model(model.name)
+        return registry.load_custom_model(model.artifact_dir)
+
+    def trainer(self, engine: str) -> Trainer:
+        """The engine's trainer module (imported on first use: torch is heavy)."""
+        return registry.trainer_for(engine)
+
+    def training_data(self, records: Iterable[tuple[str, dict[str, Any]]]) -> TrainingData:
+        """Related text, pronunciations and transcribed audio."""
+        return TrainingData.from_records(records)
+
+    def score(self, test: TestSet, models: list[ModelHandle], progress: ProgressCallback) -> ComparisonResult:
+        """Transcribe the test audio with each model; WER side by side with one normalizer."""
+        from tunefork.evaluation.comparison import compare_models
+
+        references = {r["id"]: r["text"] for r in test.records}
+        items = [(r["id"], Path(r["audio"])) for r in test.records]
+        hypotheses = transcribe_with_each(models, items, progress)
+        return compare_models(references, hypotheses, terms=test.terms or None, dataset=test.name)
+
+    def result_from_json(self, data: dict[str, Any]) -> ComparisonResult:
+        """A stored WER comparison."""
+        from tunefork.evaluation.comparison import ComparisonResult
+
+        return ComparisonResult.from_json(data)
+
+    def invoke(self, model: Any, request: Any) -> dict[str, Any]:
+        """Recognize canonical samples: display and lexical text, words with times and confidences."""
+        from tunefork.evaluation.normalizer import get_normalizer
+
+        transcript = model.transcribe(request)
+        words = [{"word": w.text, "start": w.start, "end": w.end, "confidence": w.confidence} for w in transcript.words]
+        return {
+            "recognitionStatus": "Success" if transcript.text else "NoMatch",
+            "displayText": transcript.text,
+            "lexicalText": get_normalizer()(transcript.text),
+            "duration": round(transcript.duration, 3),
+            "words": words,
+        }
+
+
+SPEECH_MODELS = SpeechModels()
+
+
+def guard_items(cache_dir: Path, progress: ProgressCallback = no_progress) -> dict[str, tuple[Path, str]]:
+    """``{id: (wav, reference)}`` of the guard set, synthesized once and cached in ``cache_dir``.
+
+    The guard set is text shipped with tunefork (``data/guard_sentences.txt``, over 2,000 words, because
+    with 500 words the 95% interval of a WER difference is about +-2.4 points and a 1-point side effect
+    is invisible).
+    """
+    from tunefork.speech.synthesis import synthesize_cached
+
+    sentences = read_lines("guard_sentences.txt")
+    items = {}
+    for index, sentence in enumerate(sentences):
+        voice = GUARD_VOICES[index % len(GUARD_VOICES)]
+        items[f"guard{index:04d}"] = (synthesize_cached(sentence, cache_dir, voice, seed=index), sentence)
+        progress(index + 1, len(sentences), "Synthesizing the guard set")
+    return items
+
+
+def evaluate_on_guard(
+    models: list[ModelHandle], cache_dir: Path, progress: ProgressCallback = no_progress
+) -> ComparisonResult:
+    """Compare the models (base first, custom second) on the general-English guard set."""
+    from tunefork.evaluation.comparison import compare_models
+
+    items = guard_items(cache_dir, progress)
+    references = {item_id: text for item_id, (_, text) in items.items()}
+    audio = [(item_id, wav) for item_id, (wav, _) in items.items()]
+    hypotheses = transcribe_with_each(models, audio, progress, label="guard set, ")
+    return compare_models(references, hypotheses, dataset="general guard set")
+
+
+def gate_failure(test: ComparisonResult, guard: ComparisonResult, margin_points: float) -> str | None:
+    """``None`` when the custom model passes the gate, else the reason it fails.
+
+    It must beat its base significantly on the test set (the WER difference's 95% interval below 0), and
+    general English may not degrade by more than ``margin_points``, judged by the upper end of the guard
+    set's interval rather than the point estimate.
+    """
+    diff = test.difference
+    if diff is None or not diff.significant or diff.wer_delta >= 0:
+        return (
+            "gate: the custom model does not beat its base significantly on the test dataset "
+            f"(WER difference {100 * diff.wer_delta:+.2f} points, 95% CI {100 * diff.ci95[0]:+.2f} to "
+            f"{100 * diff.ci95[1]:+.2f})"
+            if diff
+            else "gate: no comparison with the base model"
+        )
+    guard_diff = guard.difference
+    if guard_diff is not None and 100 * guard_diff.ci95[1] > margin_points:
+        return (
+            f"gate: general English may degrade by up to {100 * guard_diff.ci95[1]:.2f} points on the guard set "
+            f"(point estimate {100 * guard_diff.wer_delta:+.2f}), more than the allowed {margin_points:.2f}"
+        )
+    return None
+
+
+class SpeechGate:
+    """``--gate`` for speech: a significant WER gain on the test set, no side effect on the guard set."""
+
+    def judge(self, test: ComparisonResult, context: GateContext) -> GateVerdict:
+        """Evaluate base and custom on the guard set, then apply :func:`gate_failure`."""
+        guard = evaluate_on_guard([context.base, context.custom], context.cache_dir, context.progress)
+        return GateVerdict(failure=gate_failure(test, guard, context.margin), guard=guard)
+
+
+def write_logged_audio(folder: Path, logs: list[LoggedRequest], for_review: bool) -> None:
+    """The logged WAVs (hard links when possible); for review also ``trans.txt`` to correct and upload."""
+    kept = [log for log in logs if log.file is not None and log.file.is_file()]
+    for log in kept:
+        target = folder / f"{log.id}.wav"
+        try:
+            os.link(log.file, target)
+        except OSError:
+            shutil.copyfile(log.file, target)
+    if for_review and kept:
+        lines = "".join(f"{log.id}.wav\t{log.result.get('displayText', '')}\n" for log in kept)
+        atomic_write_text(folder / "trans.txt", lines)
+
+
+def inspect_speech(folder: Path, dataset_kind: str) -> dict[str, Any]:
+    """The inspection report, out-of-vocabulary words measured against the base models' dictionary."""
+    from tunefork.datasets.inspection import inspect_dataset
+    from tunefork.speech.vocabulary import baseline_vocabulary
+
+    return inspect_dataset(folder, dataset_kind, baseline_vocabulary())
+
+
+EPOCHS = TrainingOption(
+    "epochs", "epochs", "--epochs", int, "Epochs (audio fine-tuning)", "Fine-tuning epochs over audio (whisper).",
+    minimum=1, maximum=1000, parameter=True, placeholder="engine default", advanced=True,
+)  # fmt: skip
+
+
+CUSTOM_WEIGHT = TrainingOption(
+    "custom_weight", "customWeight", "--custom-weight", int, "Custom weight % (sphinx)",
+    "Domain LM weight in percent (sphinx).", 30,
+    minimum=0, maximum=100, parameter=True, advanced=True,
+)  # fmt: skip
+
+SPEECH = register(
+    ProjectKind(
+        name="speech",
+        summary="custom speech recognition: audio in, text out",
+        family=SPEECH_MODELS,
+        dataset_kinds=(
+            DatasetKindUse(
+                "acoustic",
+                "Audio with human transcripts: trains accents and noise, and is the test set for evaluations.",
+            ),
+            DatasetKindUse(
+                "audio",
+                "Audio without transcripts: transcribe, correct and upload again as acoustic data.",
+                trains=False,
+                untrainable_reason="which has no transcripts to train on; transcribe it, correct the transcripts "
+                "and upload them as an 'acoustic' dataset",
+            ),
+            DatasetKindUse("language", "Related text, one sentence per line: teaches vocabulary and domain phrasing."),
+            DatasetKindUse("pronunciation", "Display form TAB spoken form: product names, acronyms, odd spellings."),
+            DatasetKindUse(
+                "structured-text", "Azure structured text: lists and sentence templates expanded into related text."
+            ),
+        ),
+        test_kind="acoustic",
+        default_base_model=registry.BUNDLED_WHISPER,
+        options=(
+            EPOCHS,
+            CUSTOM_WEIGHT,
+            SEED,
+        ),
+        gate=SpeechGate(),
+        log_export=LogExport(dataset_kind="audio", write=write_logged_audio),
+        inspect=inspect_speech,
+        wording=Wording(
+            data_start="Related text teaches vocabulary; audio with transcripts trains accents and is your test set.",
+            data_step="Upload audio with transcripts, related text or pronunciations.",
+            evaluation_step="Compare word error rates side by side, utterance by utterance.",
+            test_set="Upload audio with human transcripts (an 'acoustic' dataset) to measure the gain.",
+            training_needs="Training needs at least one dataset of related text, pronunciations or audio with "
+            "transcripts.",
+            training_wait="The models table updates by itself; text-only customization takes about a minute.",
+            test_metric="WER",
+            improve="Export the logged audio to a dataset, transcribe and correct it, and train again.",
+            export="the audio, to transcribe, correct and train on again.",
+            items="utterances",
+            sends="audio",
+        ),
+    )
+)

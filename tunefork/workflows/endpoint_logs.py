@@ -1,0 +1,259 @@
+"""Endpoint request logs: keeping requests, listing and reading them, retention, download and export.
+
+With logging on, each answered request keeps its result in the ``endpoint_logs`` table and, for audio, its
+canonical 16 kHz mono WAV under the endpoint's logs folder; entries older than the endpoint's retention are
+deleted by :func:`purge_expired_logs` (a periodic job). Logs become data again through the project kind's
+:class:`~tunefork.kinds.registry.LogExport` (speech: an ``audio`` dataset of the logged WAVs; language: an
+``utterances`` CSV of the texts with their predicted intents; entities: ``annotated-text`` with the entities
+found), imported like any upload (the retrain loop).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from tunefork.audio import write_wav
+from tunefork.errors import NotFoundError, TuneforkError
+from tunefork.kinds import get_kind
+from tunefork.kinds.registry import LoggedRequest
+from tunefork.progress import ProgressCallback, no_progress
+from tunefork.store.artifacts import write_jsonl
+from tunefork.store.models import Endpoint, EndpointLog, new_id, utcnow
+from tunefork.store.repository import get_endpoint
+from tunefork.workflows.datasets import register_dataset, submit_import, upload_dataset
+from tunefork.workflows.jobs import JobSubmitter
+from tunefork.workspace import Workspace
+
+
+def keep_request(
+    workspace: Workspace, endpoint_id: str, result: dict[str, Any], samples: np.ndarray | None = None
+) -> str:
+    """Log one answered request (with its audio as a WAV, written atomically, when ``samples`` are given)."""
+    log_id = new_id()
+    audio, final, tmp = "", None, None
+    if samples is not None:
+        folder = workspace.endpoint_logs_dir(endpoint_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        final = folder / f"{log_id}.wav"
+        fd, name = tempfile.mkstemp(dir=folder, prefix=".", suffix=".wav")
+        os.close(fd)
+        tmp = Path(name)
+        audio = workspace.relative(final)
+    try:
+        if samples is not None:
+            write_wav(tmp, samples)
+            os.replace(tmp, final)
+        with workspace.session() as session:
+            session.add(
+                EndpointLog(
+                    id=log_id,
+                    endpoint_id=endpoint_id,
+                    model=result.get("model", ""),
+                    audio=audio,
+                    duration=float(result.get("duration", 0.0)),
+                    display_text=result.get("displayText", result.get("text", "")),
+                    result=result,
+                )
+            )
+    except BaseException:
+        for path in (tmp, final):
+            if path is not None:
+                path.unlink(missing_ok=True)
+        raise
+    return log_id
+
+
+def log_to_dict(log: EndpointLog) -> dict[str, Any]:
+    """JSON-able view of one logged request."""
+    return {
+        "id": log.id,
+        "endpoint": log.endpoint_id,
+        "model": log.model,
+        "duration": log.duration,
+        "displayText": log.display_text,
+        "result": log.result,
+        "createdDateTime": log.created_at.isoformat(),
+    }
+
+
+def list_logs(
+    workspace: Workspace, ref: str, project: str | None = None, skip: int = 0, top: int = 100
+) -> list[dict[str, Any]]:
+    """Logged requests of an endpoint, newest first."""
+    with workspace.session() as session:
+        endpoint_id = get_endpoint(session, ref, project).id
+        query = (
+            select(EndpointLog)
+            .where(EndpointLog.endpoint_id == endpoint_id)
+            .order_by(EndpointLog.created_at.desc(), EndpointLog.id)
+            .offset(skip)
+            .limit(top)
+        )
+        return [log_to_dict(log) for log in session.scalars(query)]
+
+
+def _get_log(session: Session, endpoint_id: str, log_id: str) -> EndpointLog:
+    log = session.get(EndpointLog, log_id)
+    if log is None or log.endpoint_id != endpoint_id:
+        raise NotFoundError(f"No logged request '{log_id}' on this endpoint.")
+    return log
+
+
+def show_log(workspace: Workspace, ref: str, log_id: str, project: str | None = None) -> dict[str, Any]:
+    """One logged request."""
+    with workspace.session() as session:
+        return log_to_dict(_get_log(session, get_endpoint(session, ref, project).id, log_id))
+
+
+def log_audio_path(workspace: Workspace, ref: str, log_id: str, project: str | None = None) -> Path:
+    """The WAV file of one logged request."""
+    with workspace.session() as session:
+        path = workspace.resolve(_get_log(session, get_endpoint(session, ref, project).id, log_id).audio)
+    if not path.is_file():
+        raise NotFoundError(f"The audio of logged request '{log_id}' is gone (retention).")
+    return path
+
+
+def _delete_log_rows(workspace: Workspace, condition: Any) -> int:
+    """Delete the log rows matching ``condition`` and their audio; returns how many went."""
+    with workspace.session() as session:
+        doomed = list(session.execute(select(EndpointLog.id, EndpointLog.audio).where(condition)))
+        if doomed:
+            session.execute(delete(EndpointLog).where(EndpointLog.id.in_([row.id for row in doomed])))
+    for row in doomed:
+        if row.audio:
+            workspace.resolve(row.audio).unlink(missing_ok=True)
+    return len(doomed)
+
+
+def delete_logs(workspace: Workspace, ref: str, older_than: datetime | None = None, project: str | None = None) -> int:
+    """Delete an endpoint's logs (only those older than ``older_than`` when given); returns the count."""
+    with workspace.session() as session:
+        endpoint_id = get_endpoint(session, ref, project).id
+    condition = EndpointLog.endpoint_id == endpoint_id
+    if older_than is not None:
+        condition = condition & (EndpointLog.created_at < older_than)
+    return _delete_log_rows(workspace, condition)
+
+
+def purge_expired_logs(workspace: Workspace, now: datetime | None = None) -> int:
+    """Delete every log entry older than its endpoint's retention (the periodic job); returns the count."""
+    now = now or utcnow()
+    with workspace.session() as session:
+        endpoints = list(session.execute(select(Endpoint.id, Endpoint.retention_days)))
+    total = 0
+    for endpoint_id, days in endpoints:
+        cutoff = now - timedelta(days=days)
+        total += _delete_log_rows(
+            workspace, (EndpointLog.endpoint_id == endpoint_id) & (EndpointLog.created_at < cutoff)
+        )
+    return total
+
+
+def _logged_requests(workspace: Workspace, endpoint_id: str) -> list[LoggedRequest]:
+    """Every logged request of an endpoint, oldest first, with its kept file (when it still exists)."""
+    with workspace.session() as session:
+        rows = list(
+            session.execute(
+                select(EndpointLog.id, EndpointLog.audio, EndpointLog.result)
+                .where(EndpointLog.endpoint_id == endpoint_id)
+                .order_by(EndpointLog.created_at, EndpointLog.id)
+            )
+        )
+    return [LoggedRequest(row.id, row.result, workspace.resolve(row.audio) if row.audio else None) for row in rows]
+
+
+def download_logs(workspace: Workspace, ref: str, output_dir: Path, project: str | None = None) -> int:
+    """Copy an endpoint's logs into ``output_dir`` to review: ``logs.jsonl`` plus what the kind's export writes.
+
+    Speech: the WAVs and ``trans.txt`` (``<log id>.wav<TAB>recognized text``: correct it, zip the folder and
+    upload it as an ``acoustic`` dataset); language: ``utterances.csv``; entities: ``spans.jsonl``.
+    Returns the number of requests written.
+    """
+    with workspace.session() as session:
+        endpoint = get_endpoint(session, ref, project)
+        endpoint_id, kind = endpoint.id, get_kind(endpoint.project.kind)
+    logs = list_logs(workspace, endpoint_id, top=10**9)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    write_jsonl(output_dir / "logs.jsonl", list(reversed(logs)))
+    kind.log_export.write(output_dir, _logged_requests(workspace, endpoint_id), True)
+    return len(logs)
+
+
+def snapshot_logs(workspace: Workspace, ref: str, project: str | None = None) -> tuple[Path, str]:
+    """Freeze the logs into a new folder under the workspace uploads (retention may delete originals).
+
+    Returns the folder and the dataset kind it imports as (the project kind's log export).
+    """
+    with workspace.session() as session:
+        endpoint = get_endpoint(session, ref, project)
+        endpoint_id, name, kind = endpoint.id, endpoint.name, get_kind(endpoint.project.kind)
+    logs = _logged_requests(workspace, endpoint_id)
+    if not logs:
+        raise TuneforkError(f"Endpoint '{name}' has no logged requests to export (is logging on?).")
+    workspace.exports_dir.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(dir=workspace.exports_dir, prefix="logs."))
+    try:
+        kind.log_export.write(folder, logs, False)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return folder, kind.log_export.dataset_kind
+
+
+def export_logs(
+    workspace: Workspace,
+    ref: str,
+    project_ref: str,
+    name: str | None = None,
+    project: str | None = None,
+    progress: ProgressCallback = no_progress,
+) -> dict[str, Any]:
+    """Turn an endpoint's logs into a new dataset of ``project_ref`` (synchronously), of the kind's export kind."""
+    dataset_name = name or _default_export_name(workspace, ref, project)
+    folder, kind = snapshot_logs(workspace, ref, project)
+    try:
+        return upload_dataset(workspace, project_ref, folder, kind, dataset_name, progress)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def register_logs_export(
+    workspace: Workspace, ref: str, project_ref: str, name: str | None = None, project: str | None = None
+) -> tuple[dict[str, Any], Path]:
+    """The asynchronous form of :func:`export_logs`: a NotStarted dataset and the snapshot folder to import."""
+    dataset_name = name or _default_export_name(workspace, ref, project)
+    folder, kind = snapshot_logs(workspace, ref, project)
+    try:
+        return register_dataset(workspace, project_ref, kind, dataset_name), folder
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
+def start_logs_export(
+    workspace: Workspace,
+    submitter: JobSubmitter,
+    ref: str,
+    project_ref: str,
+    name: str | None = None,
+    project: str | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The asynchronous export (REST and studio): a NotStarted dataset of the logs and the job importing it."""
+    dataset, folder = register_logs_export(workspace, ref, project_ref, name, project)
+    return dataset, submit_import(workspace, submitter, dataset, folder, folder)
+
+
+def _default_export_name(workspace: Workspace, ref: str, project: str | None) -> str:
+    with workspace.session() as session:
+        endpoint_name = get_endpoint(session, ref, project).name
+    return f"{endpoint_name}-logs-{utcnow():%Y%m%d-%H%M%S}"

@@ -1,0 +1,106 @@
+"""Answering requests to an endpoint: check the key, run the endpoint's model, keep the request when it logs.
+
+No admin token: the endpoint's key1 or key2. Each endpoint answers its project kind's operation
+(:class:`~tunefork.kinds.registry.EndpointOperation`): ``recognize`` takes audio, ``parse`` takes text.
+The model is loaded once per process and shared (:mod:`tunefork.engines.cache`).
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tunefork.audio import read_audio
+from tunefork.errors import AudioDecodeError, AudioTooLongError, ConflictError, NotFoundError, TuneforkError
+from tunefork.kinds import ProjectKind, ResolvedModel, get_kind
+from tunefork.language.options import MAX_TEXT_CHARACTERS
+from tunefork.store.models import Endpoint, Model
+from tunefork.workflows.endpoint_logs import keep_request
+from tunefork.workflows.endpoints import hash_key
+from tunefork.workspace import Workspace
+
+AUDIO_FORMATS = "WAV, FLAC, OGG, MP3, M4A or WebM"
+
+
+@dataclass(frozen=True)
+class EndpointTarget:
+    """What an authorized request needs: the endpoint, its project's kind, its model and whether to log."""
+
+    endpoint_id: str
+    kind: ProjectKind
+    model: ResolvedModel
+    logging_enabled: bool
+
+    def require(self, operation: str) -> None:
+        """:class:`ConflictError` unless this endpoint answers ``operation`` (it names the right one)."""
+        served = self.kind.family.operation.name
+        if served != operation:
+            raise ConflictError(f"This endpoint serves a {self.kind.family.name} model; send requests to .../{served}.")
+
+
+def authorize(workspace: Workspace, endpoint_id: str, key: str | None) -> EndpointTarget | None:
+    """The endpoint's target when ``key`` is its key1 or key2, else ``None`` (compared in constant time).
+
+    Raises :class:`NotFoundError` when no endpoint has this id.
+    """
+    with workspace.session() as session:
+        endpoint = session.get(Endpoint, endpoint_id)
+        if endpoint is None:
+            raise NotFoundError(f"No endpoint with id '{endpoint_id}'.")
+        hashes = (endpoint.key1_hash, endpoint.key2_hash)
+        model_ref, model_id, logging = endpoint.model_ref, endpoint.model_id, endpoint.logging_enabled
+        kind_name = endpoint.project.kind
+    presented = hash_key(key or "")
+    matches = [hmac.compare_digest(presented, stored) for stored in hashes]  # both, always
+    if not key or not any(matches):
+        return None
+    if model_id is None:
+        model = ResolvedModel(name=model_ref)
+    else:
+        with workspace.session() as session:
+            row = session.get(Model, model_id)
+            model = ResolvedModel(
+                name=row.name, model_id=row.id, artifact_dir=workspace.model_dir(row.id), engine=row.engine
+            )
+    return EndpointTarget(endpoint_id=endpoint_id, kind=get_kind(kind_name), model=model, logging_enabled=logging)
+
+
+def _answer(workspace: Workspace, target: EndpointTarget, request: Any, kept: Any = None) -> dict[str, Any]:
+    """Run the model on the decoded ``request``; log it (with ``kept`` samples as a WAV) when the endpoint logs."""
+    result = {
+        "endpoint": target.endpoint_id,
+        "model": target.model.name,
+        "modelId": target.model.model_id,
+        **target.kind.family.invoke(target.model.load(), request),
+    }
+    result["logId"] = keep_request(workspace, target.endpoint_id, result, kept) if target.logging_enabled else None
+    return result
+
+
+def recognize_file(workspace: Workspace, target: EndpointTarget, path: Path, max_seconds: float) -> dict[str, Any]:
+    """Decode an audio file (any format tunefork reads) and recognize it; at most ``max_seconds`` long."""
+    target.require("recognize")
+    try:
+        audio = read_audio(path, max_seconds)
+    except AudioTooLongError as exc:
+        length = f"lasts {exc.seconds:.0f} s, over" if exc.seconds is not None else "is longer than"
+        raise AudioTooLongError(
+            f"The audio {length} the {max_seconds:.0f} s limit; use a batch transcription.", exc.seconds, max_seconds
+        ) from exc
+    except AudioDecodeError as exc:
+        reason = str(exc).split(": ", 1)[-1]  # without the server-side path
+        raise AudioDecodeError(f"The audio could not be decoded ({reason}); send {AUDIO_FORMATS}.") from exc
+    return _answer(workspace, target, audio.samples, kept=audio.samples)
+
+
+def parse_text(workspace: Workspace, target: EndpointTarget, text: str) -> dict[str, Any]:
+    """Understand one utterance (at most :data:`MAX_TEXT_CHARACTERS` characters)."""
+    target.require("parse")
+    text = text.strip()
+    if not text:
+        raise TuneforkError("The text to parse is empty.")
+    if len(text) > MAX_TEXT_CHARACTERS:
+        raise TuneforkError(f"The text has {len(text)} characters, over the {MAX_TEXT_CHARACTERS} limit.")
+    return _answer(workspace, target, text)
