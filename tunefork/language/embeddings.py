@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from tunefork.engines.cache import shared_model
 from tunefork.errors import TuneforkError
 
 if TYPE_CHECKING:
@@ -19,8 +20,7 @@ if TYPE_CHECKING:
 
 BUNDLED_ENCODER = "all-MiniLM-L6-v2"
 
-_lock = threading.Lock()
-_encoders: dict[str, SentenceTransformer] = {}
+_encode_lock = threading.Lock()
 
 
 def model_location(name: str) -> str:
@@ -33,23 +33,24 @@ def model_location(name: str) -> str:
 
 
 def load_encoder(name: str = BUNDLED_ENCODER) -> SentenceTransformer:
-    """The sentence encoder ``name``, loaded once per process on the CPU."""
-    with _lock:
-        if name not in _encoders:
-            from sentence_transformers import SentenceTransformer
-            from transformers.utils import logging as hf_logging
+    """The sentence encoder ``name``, loaded once per process on the CPU (in the shared model cache)."""
 
-            hf_logging.disable_progress_bar()
-            try:
-                _encoders[name] = SentenceTransformer(model_location(name), device="cpu")
-            except OSError as exc:
-                raise TuneforkError(f"sentence encoder {name!r} could not be loaded (offline?): {exc}") from None
-        return _encoders[name]
+    def load() -> SentenceTransformer:
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        try:
+            return SentenceTransformer(model_location(name), device="cpu")
+        except OSError as exc:
+            raise TuneforkError(f"sentence encoder {name!r} could not be loaded (offline?): {exc}") from None
+
+    return shared_model(f"sentence-encoder:{name}", load)
 
 
 def embed(texts: list[str], name: str = BUNDLED_ENCODER, batch_size: int = 64) -> np.ndarray:
     """Unit-length embeddings of ``texts``, shape ``(len(texts), dimensions)``, float32."""
     encoder = load_encoder(name)
-    with _lock:  # one encode at a time: torch already uses every core
+    with _encode_lock:  # one encode at a time: torch already uses every core
         vectors = encoder.encode(texts, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False)
     return np.asarray(vectors, dtype=np.float32)

@@ -16,7 +16,7 @@ from tunefork.errors import ConflictError, TuneforkError, UploadRejectedError
 from tunefork.kinds import get_kind
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.artifacts import staged_directory
-from tunefork.store.models import Dataset, Status, new_id
+from tunefork.store.models import Dataset, Status
 from tunefork.store.repository import clean_name, get_dataset, get_project
 from tunefork.workflows.jobs import JobKind, JobSubmitter, submit_job, update_resource
 from tunefork.workflows.projects import kind_of
@@ -83,29 +83,21 @@ def upload_dataset(
     name: str | None = None,
     progress: ProgressCallback = no_progress,
 ) -> dict[str, Any]:
-    """Validate and import ``source`` into a new dataset of ``project_ref``.
+    """Validate and import ``source`` into a new dataset of ``project_ref``, here and now (the CLI's upload).
 
+    The same steps as the asynchronous upload (:func:`register_dataset`, then the import), run inline.
     Returns the dataset with accepted/rejected counts and reasons. On a whole-upload rejection an
     ``UploadRejectedError`` is raised and nothing is left behind (no folder, no database row).
     """
     source = Path(source)
     if not source.exists():
         raise TuneforkError(f"{source}: no such file or folder.")
-    name = clean_name(name or source.stem, "dataset")
-    project_id = _check_new_dataset(workspace, project_ref, kind, name)
-    dataset_id = new_id()
-    result = _import_into(workspace, dataset_id, source, kind, progress, confine_paths=False)
+    dataset = register_dataset(workspace, project_ref, kind, name or source.stem)
     try:
-        with workspace.session() as session:
-            dataset = Dataset(
-                id=dataset_id, project_id=project_id, name=name, kind=kind, status=Status.SUCCEEDED,
-                **_result_fields(result),
-            )  # fmt: skip
-            session.add(dataset)
-            session.flush()
-            return dataset_to_dict(dataset)
+        return _import(workspace, dataset["id"], source, progress, confine_paths=False)
     except BaseException:
-        shutil.rmtree(workspace.dataset_path(dataset_id), ignore_errors=True)
+        with workspace.session() as session:
+            session.delete(session.get(Dataset, dataset["id"]))
         raise
 
 
@@ -175,9 +167,8 @@ def run_dataset_import(
     no folder on disk. ``confine_paths`` (default on: uploads come from untrusted clients) keeps audio
     referenced by manifests inside the upload.
     """
-    info = _update_dataset(workspace, dataset_id, status=Status.RUNNING, error="")
     try:
-        result = _import_into(workspace, dataset_id, Path(source), info["kind"], progress, confine_paths)
+        return _import(workspace, dataset_id, Path(source), progress, confine_paths)
     except UploadRejectedError as exc:
         rejections = [issue if isinstance(issue, dict) else issue.__dict__ for issue in exc.rejections]
         error = workspace.public_message(str(exc))
@@ -186,6 +177,14 @@ def run_dataset_import(
         )
     except TuneforkError as exc:
         return _update_dataset(workspace, dataset_id, status=Status.FAILED, error=workspace.public_message(str(exc)))
+
+
+def _import(
+    workspace: Workspace, dataset_id: str, source: Path, progress: ProgressCallback, confine_paths: bool
+) -> dict[str, Any]:
+    """Running, the import, then Succeeded with the counts; errors propagate (their callers record them)."""
+    info = _update_dataset(workspace, dataset_id, status=Status.RUNNING, error="")
+    result = _import_into(workspace, dataset_id, source, info["kind"], progress, confine_paths)
     try:
         return _update_dataset(workspace, dataset_id, status=Status.SUCCEEDED, **_result_fields(result))
     except BaseException:

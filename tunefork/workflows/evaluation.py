@@ -23,7 +23,7 @@ from tunefork.kinds import ProjectKind, ResolvedModel, get_kind
 from tunefork.kinds.registry import TestSet
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.artifacts import staged_directory
-from tunefork.store.models import Dataset, Evaluation, Status, new_id
+from tunefork.store.models import Dataset, Evaluation, Status
 from tunefork.store.repository import get_dataset, get_project
 from tunefork.workflows.datasets import dataset_records
 from tunefork.workflows.jobs import JobKind, JobSubmitter, submit_job, update_resource
@@ -89,23 +89,12 @@ def evaluate_models(
     project: str | None = None,
     progress: ProgressCallback = no_progress,
 ) -> EvaluationOutcome:
-    """:func:`evaluate` for models already resolved (the training workflow passes a model being trained)."""
-    dataset_id, dataset_name, project_id, kind = _check_evaluable(workspace, dataset_ref, models, project)
-    result = _score(workspace, dataset_id, dataset_name, kind, models, terms, progress)
-    evaluation_id = new_id()
-    report_dir = _write_report(workspace, evaluation_id, result)
-    with workspace.session() as session:
-        session.add(
-            Evaluation(
-                id=evaluation_id,
-                project_id=project_id,
-                dataset_id=dataset_id,
-                model_refs=[m.name for m in models],
-                status=Status.SUCCEEDED,
-                result=result.to_json(),
-            )
-        )
-    return EvaluationOutcome(evaluation_id=evaluation_id, result=result, report_dir=report_dir)
+    """:func:`evaluate` for models already resolved (the training workflow passes a model being trained).
+
+    The same steps as an evaluation job (the row is registered, runs and ends Succeeded), run inline.
+    """
+    created = _register(workspace, dataset_ref, models, project)
+    return _run(workspace, created["id"], models, terms, progress)
 
 
 def _check_evaluable(
@@ -178,6 +167,12 @@ def register_evaluation(
     if not 1 <= len(model_refs) <= 2:
         raise TuneforkError("Evaluate one model, or two side by side.")
     models = [resolve_model(workspace, ref, project) for ref in model_refs]
+    return _register(workspace, dataset_ref, models, project)
+
+
+def _register(
+    workspace: Workspace, dataset_ref: str, models: list[ResolvedModel], project: str | None
+) -> dict[str, Any]:
     dataset_id, _, project_id, _ = _check_evaluable(workspace, dataset_ref, models, project)
     with workspace.session() as session:
         evaluation = Evaluation(
@@ -220,17 +215,35 @@ def run_evaluation(
     progress: ProgressCallback = no_progress,
 ) -> dict[str, Any]:
     """Run a registered evaluation: Running, then Succeeded with the result and report, or Failed with the reason."""
-    info = _update_evaluation(workspace, evaluation_id, status=Status.RUNNING, error="")
     try:
-        models = [resolve_model(workspace, ref) for ref in info["models"]]
-        _, dataset_name, _, kind = _check_evaluable(workspace, info["dataset"], models, None)
-        result = _score(workspace, info["dataset"], dataset_name, kind, models, terms, progress)
-        _write_report(workspace, evaluation_id, result)
+        models = [resolve_model(workspace, ref) for ref in show_evaluation(workspace, evaluation_id)["models"]]
+        _run(workspace, evaluation_id, models, terms, progress)
     except TuneforkError as exc:
         return _update_evaluation(
             workspace, evaluation_id, status=Status.FAILED, error=workspace.public_message(str(exc))
         )
-    return _update_evaluation(workspace, evaluation_id, status=Status.SUCCEEDED, result=result.to_json())
+    return show_evaluation(workspace, evaluation_id)
+
+
+def _run(
+    workspace: Workspace,
+    evaluation_id: str,
+    models: list[ResolvedModel],
+    terms: list[str] | None,
+    progress: ProgressCallback,
+) -> EvaluationOutcome:
+    """Running, score, write the report, Succeeded with the result; Failed with the reason (and raise) on error."""
+    info = _update_evaluation(workspace, evaluation_id, status=Status.RUNNING, error="")
+    try:
+        _, dataset_name, _, kind = _check_evaluable(workspace, info["dataset"], models, None)
+        result = _score(workspace, info["dataset"], dataset_name, kind, models, terms, progress)
+        report_dir = _write_report(workspace, evaluation_id, result)
+    except Exception as exc:  # the row must not stay Running
+        reason = str(exc) if isinstance(exc, TuneforkError) else f"{type(exc).__name__}: {exc}"
+        _update_evaluation(workspace, evaluation_id, status=Status.FAILED, error=workspace.public_message(reason))
+        raise
+    _update_evaluation(workspace, evaluation_id, status=Status.SUCCEEDED, result=result.to_json())
+    return EvaluationOutcome(evaluation_id=evaluation_id, result=result, report_dir=report_dir)
 
 
 def list_evaluations(workspace: Workspace, project_ref: str | None = None) -> list[dict[str, Any]]:

@@ -199,7 +199,7 @@ def evaluation_result_page(
         title=f"Evaluation · {project['name']}",
         files=files,
         rows=rows,
-        view=language_view(result, files) if outcome is not None else None,
+        language_view=language_view,
         verdict=outcome.verdict() if outcome is not None else None,
         next_step=next_step(outcome) if outcome is not None else ("evaluation", "", ""),
     )
