@@ -20,6 +20,8 @@ import httpx
 import pytest
 from service_fixtures import ADMIN_TOKEN, LiveServer, ServiceEnv
 
+from tunefork.service.web.session import COOKIE
+
 pytest_plugins = ["service_fixtures"]
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -107,7 +109,7 @@ def test_whole_flow_in_the_browser(
     page.fill("#token", ADMIN_TOKEN)
     page.click("button[type=submit]")
     expect(page.locator("h1")).to_have_text("Projects")
-    cookie = next(c for c in context.cookies() if c["name"] == "tunefork_admin")
+    cookie = next(c for c in context.cookies() if c["name"] == COOKIE)
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
     snap("02-projects-empty")
 
