@@ -13,10 +13,11 @@ from starlette.concurrency import run_in_threadpool
 from tunefork import __version__
 from tunefork.jobs.queue import JobQueue
 from tunefork.service import web
-from tunefork.service.auth import AuthBeforeBody, admin_token_digest
+from tunefork.service.auth import AuthBeforeBody, admin_token_digest, metrics_refusal, metrics_token_digest
 from tunefork.service.config import ServiceSettings
 from tunefork.service.errors import install_error_handlers
 from tunefork.service.limits import Admission, BodyLimitMiddleware
+from tunefork.service.metrics import CONTENT_TYPE, RequestMetricsMiddleware, ServiceMetrics
 from tunefork.service.present import url
 from tunefork.service.routers import (
     datasets,
@@ -83,6 +84,8 @@ def create_app(
     app.state.settings = settings
     app.state.admission = Admission(settings.recognition_workers, settings.recognition_queue)
     app.state.admin_digest = admin_token_digest(workspace)
+    app.state.metrics_digest = metrics_token_digest()
+    app.state.metrics = metrics = ServiceMetrics(workspace, queue.pending)
     install_error_handlers(app)
 
     def limit_for(method: str, path: str) -> int:
@@ -93,7 +96,8 @@ def create_app(
         return settings.max_request_bytes
 
     app.add_middleware(BodyLimitMiddleware, limit_for=limit_for)
-    app.add_middleware(AuthBeforeBody, areas=[(web.PREFIX, web.session_refusal)])
+    app.add_middleware(RequestMetricsMiddleware, metrics=metrics)
+    app.add_middleware(AuthBeforeBody, areas=[(web.PREFIX, web.session_refusal), ("/metrics", metrics_refusal)])
     for module in (projects, datasets, models, evaluations, transcriptions, endpoints, recognition, jobs):
         app.include_router(module.router)
     web.install(app)
@@ -103,6 +107,15 @@ def create_app(
     def health() -> dict:
         """Liveness: no token needed."""
         return {"status": "ok", "version": __version__, "queue": queue.backend}
+
+    @app.get("/metrics", tags=["service"], response_class=Response)
+    def prometheus_metrics() -> Response:
+        """Prometheus metrics (text format); the admin token or ``TUNEFORK_METRICS_TOKEN``.
+
+        Request counts, latencies and audio seconds are this server process's own since it started;
+        queue depth, jobs and monitors are the workspace's (see :mod:`tunefork.service.metrics`).
+        """
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE)
 
     @app.get("/", tags=["service"], response_model=None)
     def index(request: Request) -> dict | Response:

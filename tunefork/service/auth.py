@@ -89,7 +89,7 @@ HeaderCheck = Callable[[Request], Response | None]
 PUBLIC_PATHS = frozenset({"/", "/health", "/openapi.json", "/docs", "/redoc", "/favicon.ico"})
 """Routes anyone may call (no body to protect)."""
 PUBLIC_PREFIXES = ("/docs-static/",)
-KEYED_PATH = re.compile(r"^/endpoints/[^/]+/(recognize|parse)$")
+KEYED_PATH = re.compile(r"^/endpoints/([^/]+)/(recognize|parse)$")
 """Recognition routes: the endpoint's key is checked by the route itself, before it reads the body."""
 
 
@@ -100,6 +100,24 @@ def admin_refusal(request: Request) -> Response | None:
         return None
     error = _unauthorized()
     return JSONResponse(error_body(error.code, str(error.detail)), status_code=401, headers=error.headers)
+
+
+def metrics_token_digest() -> str | None:
+    """SHA-256 of ``TUNEFORK_METRICS_TOKEN``, the read-only token of ``GET /metrics`` (None when unset)."""
+    token = os.environ.get("TUNEFORK_METRICS_TOKEN")
+    return _digest(token) if token else None
+
+
+def metrics_refusal(request: Request) -> Response | None:
+    """The 401 for a request to ``/metrics`` carrying neither the admin token nor the metrics token."""
+    scheme, token = get_authorization_scheme_param(request.headers.get("authorization"))
+    expected = request.app.state.metrics_digest
+    if scheme.lower() == "bearer" and token and expected and hmac.compare_digest(_digest(token), expected):
+        return None
+    if scheme.lower() == "bearer" and admin_token_is_valid(request, token):
+        return None
+    message = "Send the admin token or TUNEFORK_METRICS_TOKEN as 'Authorization: Bearer <token>'."
+    return JSONResponse(error_body("Unauthorized", message), status_code=401, headers={"WWW-Authenticate": "Bearer"})
 
 
 class AuthBeforeBody:

@@ -20,7 +20,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from tunefork.errors import NotFoundError
 from tunefork.store.models import Dataset, Evaluation, Job, Model, Status, Transcription, utcnow
@@ -175,6 +175,13 @@ def list_jobs(
         query = query.where(Job.resource_id == resource_id)
     with workspace.session() as session:
         return [job_to_dict(job) for job in session.scalars(query.offset(skip).limit(top))]
+
+
+def job_counts(workspace: Workspace) -> dict[tuple[str, str], int]:
+    """How many jobs there are of each ``(kind, status)``."""
+    query = select(Job.kind, Job.status, func.count()).group_by(Job.kind, Job.status)
+    with workspace.session() as session:
+        return {(kind, status): int(count) for kind, status, count in session.execute(query)}
 
 
 def latest_job_for(workspace: Workspace, resource_id: str) -> dict[str, Any] | None:

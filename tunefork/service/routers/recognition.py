@@ -110,9 +110,11 @@ async def recognize_speech(endpoint_id: str, request: Request, key: str | None =
         with scratch_folder(workspace.staging_dir, "recognition.") as folder:
             await receive_audio(request, folder / "audio")
             limit = request.app.state.settings.max_recognition_seconds
-            return await admission.run(requests.recognize_file, workspace, target, folder / "audio", limit)
+            result = await admission.run(requests.recognize_file, workspace, target, folder / "audio", limit)
     finally:
         admission.leave()
+    request.app.state.metrics.observe_audio(endpoint_id, float(result.get("duration") or 0.0))
+    return result
 
 
 async def _authorized(workspace: Workspace, endpoint_id: str, key: str | None, operation: str) -> EndpointTarget:

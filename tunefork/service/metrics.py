@@ -1,0 +1,122 @@
+"""Prometheus metrics: ``GET /metrics`` in the text format of ``prometheus-client``.
+
+Guarded by the admin token or a separate read-only token, ``TUNEFORK_METRICS_TOKEN`` (``Authorization:
+Bearer ...``), checked before anything else runs (:class:`tunefork.service.auth.AuthBeforeBody`).
+
+Two sorts of figures, and where they come from matters when several server processes share a workspace:
+
+- **per process** (counted by this server process since it started; each process must be scraped, and
+  Prometheus sums them): ``tunefork_endpoint_requests_total`` (requests to each deployed endpoint by
+  operation and HTTP status), ``tunefork_endpoint_request_duration_seconds`` (a latency histogram per
+  endpoint and operation) and ``tunefork_audio_seconds_total`` (seconds of audio recognized per endpoint).
+  A restart starts them from zero, which Prometheus' ``rate()`` handles.
+- **workspace-wide** (read from the database and the queue at each scrape, the same from every process):
+  ``tunefork_queue_depth`` (messages waiting on the job queue), ``tunefork_jobs`` (jobs by kind and
+  state) and, per monitor, its last value, last run time and status (:mod:`tunefork.workflows.monitors`).
+
+Requests for an endpoint id that does not exist are counted under ``endpoint="unknown"`` so that random
+addresses cannot grow the number of series.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+from starlette.routing import get_route_path
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from tunefork.service.auth import KEYED_PATH
+from tunefork.workflows import jobs
+from tunefork.workspace import Workspace
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+
+
+class WorkspaceCollector(Collector):
+    """The workspace-wide figures, read at each scrape: queue depth, jobs by state, monitors."""
+
+    def __init__(self, workspace: Workspace, pending: Callable[[], int]) -> None:
+        self.workspace, self.pending = workspace, pending
+
+    def collect(self) -> Iterable[Metric]:
+        depth = GaugeMetricFamily("tunefork_queue_depth", "Messages waiting on the job queue (workspace-wide).")
+        depth.add_metric([], self.pending())
+        yield depth
+        by_state = GaugeMetricFamily(
+            "tunefork_jobs", "Background jobs by kind and state (workspace-wide).", labels=["kind", "state"]
+        )
+        for (kind, state), count in sorted(jobs.job_counts(self.workspace).items()):
+            by_state.add_metric([kind, state], count)
+        yield by_state
+
+
+class ServiceMetrics:
+    """One server process's metrics (its own registry, so several apps in one process do not mix)."""
+
+    def __init__(self, workspace: Workspace, pending: Callable[[], int]) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.requests = Counter(
+            "tunefork_endpoint_requests",
+            "Requests to deployed endpoints by operation and HTTP status (this process since it started).",
+            ["endpoint", "operation", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "tunefork_endpoint_request_duration_seconds",
+            "Time to answer a request to a deployed endpoint (this process since it started).",
+            ["endpoint", "operation"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.audio = Counter(
+            "tunefork_audio_seconds",
+            "Seconds of audio recognized by deployed endpoints (this process since it started).",
+            ["endpoint"],
+            registry=self.registry,
+        )
+        self.registry.register(WorkspaceCollector(workspace, pending))
+
+    def observe_request(self, endpoint: str, operation: str, status: int, seconds: float) -> None:
+        """Count one answered endpoint request."""
+        self.requests.labels(endpoint, operation, str(status)).inc()
+        self.latency.labels(endpoint, operation).observe(seconds)
+
+    def observe_audio(self, endpoint: str, seconds: float) -> None:
+        """Add the duration of recognized audio."""
+        if seconds > 0:
+            self.audio.labels(endpoint).inc(seconds)
+
+    def exposition(self) -> bytes:
+        """Every metric in the Prometheus text format."""
+        return generate_latest(self.registry)
+
+
+class RequestMetricsMiddleware:
+    """ASGI middleware: time every request to a deployed endpoint and count it by its answer's status."""
+
+    def __init__(self, app: ASGIApp, metrics: ServiceMetrics) -> None:
+        self.app, self.metrics = app, metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        match = KEYED_PATH.match(get_route_path(scope)) if scope["type"] == "http" else None
+        if match is None or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        started, status = time.perf_counter(), 500
+
+        async def watch(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        finally:
+            endpoint = "unknown" if status == 404 else match.group(1)
+            self.metrics.observe_request(endpoint, match.group(2), status, time.perf_counter() - started)
