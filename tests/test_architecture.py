@@ -21,7 +21,7 @@ from tunefork.workspace import Workspace
 pytest_plugins = ["studio_session"]
 
 PACKAGE = Path(__file__).parent.parent / "tunefork"
-KIND_HOMES = ("kinds", "speech", "language", "store/migrations")
+KIND_HOMES = ("kinds", "speech", "language", "vision", "store/migrations")
 """Where kind names may be written: the registry, the kinds' own engine packages, the database migrations."""
 KINDS = {"speech", "language", "entities", "image"}
 

@@ -21,7 +21,9 @@ empty staging folder ``destination``:
 - ``annotated-text``: ``{"id", "text", "spans": [{"start", "end", "label"}], "line"}`` (see
   :mod:`tunefork.datasets.annotated_text`);
 - ``patterns``: ``{"id", "label", "pattern", "line"}`` plus ``"pattern_id"`` (see
-  :mod:`tunefork.datasets.rule_patterns`).
+  :mod:`tunefork.datasets.rule_patterns`);
+- ``images``: ``{"id", "file": "images/<id><ext>", "labels", "negative", "sha256", "phash", "width",
+  "height", "format", "source"}``, the files stored as uploaded (see :mod:`tunefork.datasets.image_formats`).
 
 ``audio/<id>.wav`` -- speech kinds only: each item re-encoded to 16 kHz mono 16-bit PCM WAV. ``id`` is
 a safe slug of the original file stem (Kaldi: the utterance id), made unique with ``-2``, ``-3``...;
@@ -55,7 +57,8 @@ from tunefork.datasets.archive import Upload, opened_upload
 from tunefork.datasets.canonical_audio import convert_items
 from tunefork.datasets.hashing import content_hash
 from tunefork.datasets.ids import IdAllocator
-from tunefork.datasets.kinds import AUDIO_KINDS, RELATED_TEXT, accepted_formats_text, check_kind
+from tunefork.datasets.image_formats import import_images
+from tunefork.datasets.kinds import AUDIO_KINDS, IMAGE_KINDS, RELATED_TEXT, accepted_formats_text, check_kind
 from tunefork.datasets.lines import looks_like_text
 from tunefork.datasets.results import ImportResult, ItemIssue, ParsedItems, count_conversions
 from tunefork.datasets.rule_patterns import PATTERNS_FORMAT, check_pattern_repeats, parse_patterns
@@ -184,6 +187,8 @@ def import_dataset(
             format_name, parsed, item_conversions = _import_speech(
                 upload, kind, destination, limits, progress, confine_paths
             )
+        elif kind in IMAGE_KINDS:
+            format_name, parsed, item_conversions = import_images(upload.root, upload.name, destination, progress)
         else:
             format_name, parsed = _import_text(upload, kind)
     if not parsed.records:

@@ -1,7 +1,8 @@
 """Quality report of an imported dataset: counts, durations, conversions, duplicates, out-of-vocabulary words.
 
 Language kinds (utterances, annotated text, patterns) are reported by
-:mod:`tunefork.datasets.language_inspection` (labels, imbalance, near duplicates, forgetting risk).
+:mod:`tunefork.datasets.language_inspection` (labels, imbalance, near duplicates, forgetting risk), images
+by :mod:`tunefork.datasets.image_inspection` (concepts, duplicates, sizes).
 
 Everything returned is plain JSON-able data; rendering happens in the CLI and the web UI.
 """
@@ -15,8 +16,9 @@ from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from tunefork.datasets.image_inspection import image_report
 from tunefork.datasets.importer import IMPORT_REPORT, MANIFEST
-from tunefork.datasets.kinds import AUDIO_KINDS, LABELLED_TEXT_KINDS, RELATED_TEXT, check_kind
+from tunefork.datasets.kinds import AUDIO_KINDS, IMAGE_KINDS, LABELLED_TEXT_KINDS, RELATED_TEXT, check_kind
 from tunefork.datasets.language_inspection import language_report
 from tunefork.datasets.results import ImportResult
 from tunefork.errors import NotFoundError
@@ -190,6 +192,11 @@ def inspect_dataset(
         language = language_report(records, kind, base_labels)
         warnings.extend(language.pop("warnings"))
         report.update(language)
+    elif kind in IMAGE_KINDS:
+        images = image_report(records)
+        warnings.extend(images.pop("warnings"))
+        report.update(images)
+        report["conversions"] = dict(result.conversions) if result else {}
     report["import_warnings"] = [w.__dict__ for w in result.warnings] if result else []
     report["warnings"] = warnings
     return report

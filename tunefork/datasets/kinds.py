@@ -3,6 +3,7 @@ kinds is the project kind's business: :mod:`tunefork.kinds`)."""
 
 from __future__ import annotations
 
+from tunefork.datasets.image_formats import FORMATS as IMAGE_FORMATS
 from tunefork.errors import UploadRejectedError
 
 RELATED_TEXT = "language"
@@ -17,8 +18,14 @@ TEXT_KINDS = (RELATED_TEXT, "pronunciation", "structured-text")
 LABELLED_TEXT_KINDS = ("utterances", "patterns", "annotated-text")
 """Labelled text: example utterances (intents, slots, synonyms...), rule patterns, texts with entity spans."""
 
-ALL_KINDS = AUDIO_KINDS + TEXT_KINDS + LABELLED_TEXT_KINDS
+IMAGE_KINDS = ("images",)
+"""Kinds whose items are image files, stored as uploaded after validation (:mod:`tunefork.datasets.image_formats`)."""
+
+ALL_KINDS = AUDIO_KINDS + TEXT_KINDS + LABELLED_TEXT_KINDS + IMAGE_KINDS
 """Every dataset kind, audio first."""
+
+FILE_FIELDS = ("audio", "file")
+"""Record fields that name a file of the dataset folder (relative there, made absolute for readers)."""
 
 ACCEPTED_FORMATS: dict[str, tuple[str, ...]] = {
     "acoustic": (
@@ -47,6 +54,7 @@ ACCEPTED_FORMATS: dict[str, tuple[str, ...]] = {
         "JSON lines of spaCy EntityRuler patterns: {'label': ..., 'pattern': [{'LOWER': ...}, ...]} or "
         "{'label': ..., 'pattern': 'a phrase'}, with an optional 'id'",
     ),
+    "images": IMAGE_FORMATS,
 }
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from tunefork.datasets.importer import import_dataset
 from tunefork.datasets.inspection import inspect_dataset, load_manifest
+from tunefork.datasets.kinds import FILE_FIELDS
 from tunefork.datasets.results import ImportResult
 from tunefork.errors import ConflictError, TuneforkError, UploadRejectedError
 from tunefork.kinds import get_kind
@@ -221,12 +222,13 @@ def inspect(workspace: Workspace, ref: str, project: str | None = None) -> dict[
 
 
 def dataset_records(workspace: Workspace, dataset_id: str) -> list[dict[str, Any]]:
-    """The canonical manifest records of a dataset, with ``audio`` made an absolute path."""
+    """The canonical manifest records of a dataset, with their files (``audio``, ``file``) made absolute paths."""
     folder = workspace.dataset_path(dataset_id)
     records = load_manifest(folder)
     for record in records:
-        if "audio" in record:
-            record["audio"] = str(folder / record["audio"])
+        for key in FILE_FIELDS:
+            if key in record:
+                record[key] = str(folder / record[key])
     return records
 
 

@@ -1,0 +1,146 @@
+"""``images`` datasets: the three layouts, per-item reasons for odd images, archive safety and the report."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from image_samples import concept_folders, shape_image
+from PIL import Image
+
+from tunefork.config import UploadLimits
+from tunefork.datasets.importer import MANIFEST, import_dataset
+from tunefork.datasets.inspection import inspect_dataset
+from tunefork.errors import UploadRejectedError
+from tunefork.store.artifacts import read_jsonl
+
+
+def _import(source: Path, tmp_path: Path):
+    destination = tmp_path / "out"
+    result = import_dataset(source, "images", destination, UploadLimits())
+    return result, read_jsonl(destination / MANIFEST), destination
+
+
+def _reasons(result) -> dict[str, str]:
+    return {issue.item: issue.reason for issue in result.rejections}
+
+
+def test_concept_folders_in_a_zip_become_labelled_records(tmp_path: Path) -> None:
+    folder = concept_folders(tmp_path / "shapes", 3)
+    (folder / "none-of-these").mkdir()
+    Image.new("RGB", (40, 40), (9, 9, 9)).save(folder / "none-of-these" / "dark.jpg")
+    archive = tmp_path / "shapes.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for path in sorted(folder.rglob("*.*")):
+            zipped.write(path, f"shapes/{path.relative_to(folder).as_posix()}")
+    result, records, destination = _import(archive, tmp_path)
+    assert result.accepted == 10 and result.source_format == "concept folders (zip)" and not result.rejections
+    by_id = {r["id"]: r for r in records}
+    assert by_id["circle-0"]["labels"] == ["circle"] and (destination / by_id["circle-0"]["file"]).is_file()
+    assert by_id["none-of-these-dark"]["negative"] and by_id["none-of-these-dark"]["labels"] == []
+    assert (by_id["square-2"]["width"], by_id["square-2"]["format"], len(by_id["square-2"]["phash"])) == (64, "PNG", 16)
+
+
+def _odd_images(folder: Path) -> None:
+    """One concept folder of images that are rejected or converted, each for its own reason."""
+    odd = folder / "odd"
+    odd.mkdir(parents=True)
+    (odd / "corrupt.jpg").write_bytes(b"this is not a picture at all" * 4)
+    png = io.BytesIO()
+    shape_image("circle", 1).save(png, "PNG")
+    (odd / "truncated.png").write_bytes(png.getvalue()[: len(png.getvalue()) // 2])
+    Image.new("RGB", (20, 64)).save(odd / "tiny.png")
+    Image.new("RGB", (64, 64)).save(odd / "netpbm.png", "PPM")
+    Image.new("CMYK", (48, 48), (0, 255, 255, 0)).save(odd / "cmyk.jpg")
+    Image.fromarray(np.full((40, 40), 40000, dtype=np.uint16)).save(odd / "deep.png")
+    frames = [shape_image("square", n) for n in range(3)]
+    frames[0].save(odd / "moving.gif", save_all=True, append_images=frames[1:], duration=100)
+    upright = Image.new("RGB", (80, 40), (200, 10, 10))
+    exif = upright.getexif()
+    exif[0x0112] = 6  # rotate 90 degrees clockwise to display
+    upright.save(odd / "rotated.jpg", exif=exif)
+    (folder / "loose.png").write_bytes((odd / "tiny.png").read_bytes())
+
+
+def test_odd_images_are_rejected_or_converted_with_their_reasons(tmp_path: Path) -> None:
+    _odd_images(tmp_path / "upload")
+    result, records, _ = _import(tmp_path / "upload", tmp_path)
+    reasons = _reasons(result)
+    assert reasons["odd/corrupt.jpg"].startswith("odd/corrupt.jpg: not an image Pillow can read")
+    assert "truncated image" in reasons["odd/truncated.png"] or "corrupt image" in reasons["odd/truncated.png"]
+    assert reasons["odd/tiny.png"] == "odd/tiny.png: 20x64 pixels: under 32 pixels on a side"
+    assert "unsupported image format PPM" in reasons["odd/netpbm.png"]
+    assert "not in a concept folder" in reasons["loose.png"]
+    notes = {issue.item: issue.reason for issue in result.warnings}
+    assert notes["odd/cmyk.jpg"] == "odd/cmyk.jpg: converted CMYK to RGB"
+    assert "converted 16-bit" in notes["odd/deep.png"]
+    assert notes["odd/moving.gif"] == "odd/moving.gif: animated (3 frames): the first frame is used"
+    assert notes["odd/rotated.jpg"] == "odd/rotated.jpg: EXIF orientation 6 applied"
+    rotated = next(r for r in records if r["source"] == "odd/rotated.jpg")
+    assert (rotated["width"], rotated["height"]) == (40, 80)
+    assert result.conversions == {"EXIF": 1, "animated": 1, "converted": 2}
+
+
+def test_a_csv_manifest_gives_several_labels_and_stays_inside_the_upload(tmp_path: Path) -> None:
+    folder = tmp_path / "upload"
+    (folder / "pics").mkdir(parents=True)
+    for n in range(3):
+        shape_image("triangle", n).save(folder / "pics" / f"{n}.png")
+    (folder / "labels.csv").write_text(
+        "path,labels\npics/0.png,triangle;green\npics/1.png,triangle\npics/2.png,\n../secret.png,x\npics/9.png,x\n",
+        encoding="utf-8",
+    )
+    result, records, _ = _import(folder, tmp_path)
+    assert [r["labels"] for r in records] == [["green", "triangle"], ["triangle"], []]
+    assert result.source_format == "csv manifest"
+    reasons = _reasons(result)
+    assert reasons["../secret.png"] == "labels.csv line 5: ../secret.png is outside the upload"
+    assert reasons["pics/9.png"] == "labels.csv line 6: no image pics/9.png in the upload"
+
+
+def test_a_jsonl_manifest_and_an_unlabeled_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "j"
+    folder.mkdir()
+    for n in range(2):
+        shape_image("circle", n).save(folder / f"{n}.png")
+    lines = [{"path": "0.png", "labels": ["circle", "red"]}, {"path": "1.png", "label": "none-of-these"}]
+    (folder / "m.jsonl").write_text("\n".join(json.dumps(x) for x in lines) + "\n{oops\n", encoding="utf-8")
+    result, records, _ = _import(folder, tmp_path)
+    assert [(r["labels"], r["negative"]) for r in records] == [(["circle", "red"], False), ([], True)]
+    assert "m.jsonl line 3: not JSON" in result.rejections[0].reason
+    (folder / "m.jsonl").unlink()
+    result, records, _ = _import(folder, tmp_path / "again")
+    assert result.source_format == "unlabeled" and all(r["labels"] == [] and not r["negative"] for r in records)
+
+
+def test_unsafe_archives_and_empty_uploads_are_refused(tmp_path: Path) -> None:
+    archive = tmp_path / "evil.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("../escape.png", b"x")
+    with pytest.raises(UploadRejectedError, match=r"\.\."):
+        _import(archive, tmp_path)
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "readme.txt").write_text("hello", encoding="utf-8")
+    with pytest.raises(UploadRejectedError, match="no image found"):
+        _import(tmp_path / "notes", tmp_path / "b")
+
+
+def test_the_report_counts_concepts_and_finds_exact_and_near_duplicates(tmp_path: Path) -> None:
+    folder = concept_folders(tmp_path / "shapes", 12, concepts=("circle",))
+    concept_folders(folder, 2, seed=5, concepts=("square",))
+    (folder / "circle" / "copy.png").write_bytes((folder / "circle" / "0.png").read_bytes())
+    shape_image("circle", 3).resize((96, 96)).save(folder / "circle" / "bigger.png")
+    _, _, destination = _import(folder, tmp_path)
+    report = inspect_dataset(destination, "images")
+    assert report["concepts"] == {"circle": 14, "square": 2}
+    assert report["imbalance"]["ratio"] == 7.0
+    assert report["few_examples"] == [{"label": "square", "count": 2}]
+    assert report["exact_duplicates"] == [{"ids": ["circle-0", "circle-copy"]}]
+    near = [pair["ids"] for pair in report["near_duplicates"]["pairs"]]
+    assert ["circle-3", "circle-bigger"] in near or ["circle-bigger", "circle-3"] in near
+    assert report["width"]["max"] == 96 and report["aspect"]["median"] == 1.0
+    assert any("only 2 images" in w["reason"] for w in report["warnings"])

@@ -1,0 +1,189 @@
+"""The ``images`` dataset kind: list the images of an upload with their concepts, validate and store each.
+
+Three layouts are recognised (after skipping wrapper folders):
+
+- **concept folders**: one subfolder per concept (``cat/1.jpg``, ``dog/a/2.png``: the first folder names
+  the concept); a folder named :data:`NEGATIVE_FOLDER` holds negative examples (none of the concepts);
+- **a manifest**: one CSV (header ``path,label`` or ``path,labels``) or JSONL file (``{"path", "label"}`` or
+  ``{"path", "labels": [...]}``) naming images relative to the manifest's folder, several labels separated
+  by ``;`` (multi-label data); an empty label makes the image unlabeled, :data:`NEGATIVE_LABEL` a negative;
+- **unlabeled images**: images with no folder around them (to be classified and exported).
+
+Every image is opened by :func:`tunefork.vision.images.open_image` and rejected with its reason (corrupt,
+truncated, unsupported, too small, too large) or accepted with notes (EXIF orientation applied, CMYK or
+16-bit converted, first frame of an animation). Accepted files are stored as uploaded under
+``images/<id><ext>``; readers always open them through ``open_image`` again, so the notes hold there too.
+
+Canonical records: ``{"id", "file", "labels", "negative", "sha256", "phash", "width", "height",
+"format", "source"}`` (``phash``: the 64-bit perceptual hash, hex; ``width``/``height``: upright).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path, PurePosixPath
+
+from tunefork.datasets.hashing import sha256_file
+from tunefork.datasets.ids import IdAllocator
+from tunefork.datasets.lines import read_text_lines
+from tunefork.datasets.results import ItemIssue, ParsedItems
+from tunefork.datasets.scanning import descend_single_folder, list_files, relative_name
+from tunefork.errors import UploadRejectedError
+from tunefork.progress import ProgressCallback
+from tunefork.vision.images import EXTENSIONS, MAX_BYTES, ImageRejected, open_image, perceptual_hash
+
+IMAGES_DIR = "images"
+NEGATIVE_FOLDER = "none-of-these"
+"""The concept folder of negative examples (images of none of the concepts)."""
+NEGATIVE_LABEL = NEGATIVE_FOLDER
+"""The manifest label of a negative example."""
+MANIFEST_SUFFIXES = (".csv", ".jsonl")
+FORMATS = (
+    "a zip or folder with one subfolder of images per concept (a 'none-of-these' folder for negative examples)",
+    "a CSV ('path,label' header; several labels separated by ';') or JSONL ({'path', 'label' or 'labels'}) "
+    "manifest naming images relative to it, alone with its images in a zip or folder",
+    "a folder or zip of unlabeled images (JPEG, PNG, GIF, BMP, WebP, TIFF)",
+)
+"""The accepted upload formats (for error messages and the studio's upload form)."""
+
+Listed = tuple[Path, str, list[str], bool, int | None]
+"""An image to import: ``(file, name shown in messages, labels, negative, manifest line)``."""
+
+
+def _split_labels(value: object) -> list[str]:
+    parts = [str(v) for v in value] if isinstance(value, list) else str(value or "").split(";")
+    return sorted({part.strip() for part in parts if part.strip()})
+
+
+def _manifest_rows(path: Path, name: str, issues: list[ItemIssue]) -> list[tuple[int, str, object]]:
+    """``(line, image path, label value)`` of each row of a CSV or JSONL manifest (bad rows into ``issues``)."""
+    text = read_text_lines(path, name)
+    issues.extend(text.rejections)
+    rows: list[tuple[int, str, object]] = []
+    if path.suffix.lower() == ".jsonl":
+        for number, line in text.lines:
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except ValueError as exc:
+                issues.append(ItemIssue(name, f"{name} line {number}: not JSON ({exc})", number))
+                continue
+            if not isinstance(item, dict) or not isinstance(item.get("path"), str):
+                issues.append(ItemIssue(name, f"{name} line {number}: needs a 'path' string", number))
+                continue
+            rows.append((number, item["path"], item.get("labels", item.get("label"))))
+        return rows
+    numbered = [(number, line) for number, line in text.lines if line.strip()]
+    if not numbered:
+        return rows
+    reader = csv.reader(io.StringIO("\n".join(line for _, line in numbered)))
+    header = [cell.strip().lower() for cell in next(reader)]
+    if "path" not in header or not {"label", "labels"} & set(header):
+        raise UploadRejectedError(f"{name}: a CSV manifest needs a 'path,label' (or 'path,labels') header.")
+    path_at = header.index("path")
+    label_at = header.index("labels" if "labels" in header else "label")
+    for (number, _), cells in zip(numbered[1:], reader, strict=True):
+        if len(cells) <= path_at or not cells[path_at].strip():
+            issues.append(ItemIssue(name, f"{name} line {number}: no path", number))
+            continue
+        rows.append((number, cells[path_at].strip(), cells[label_at] if label_at < len(cells) else ""))
+    return rows
+
+
+def _from_manifest(manifest: Path, root: Path, issues: list[ItemIssue]) -> list[Listed]:
+    name = relative_name(manifest, root)
+    base = manifest.parent.resolve()
+    listed: list[Listed] = []
+    for number, raw, value in _manifest_rows(manifest, name, issues):
+        relative = PurePosixPath(raw.replace("\\", "/"))
+        target = (base / relative).resolve()
+        if relative.is_absolute() or ".." in relative.parts or not target.is_relative_to(root.resolve()):
+            issues.append(ItemIssue(raw, f"{name} line {number}: {raw} is outside the upload", number))
+            continue
+        if not target.is_file():
+            issues.append(ItemIssue(raw, f"{name} line {number}: no image {raw} in the upload", number))
+            continue
+        labels = _split_labels(value)
+        negative = labels == [NEGATIVE_LABEL]
+        listed.append((target, raw, [] if negative else labels, negative, number))
+    return listed
+
+
+def _from_folders(files: list[Path], root: Path, issues: list[ItemIssue]) -> list[Listed]:
+    names = [relative_name(path, root) for path in files]
+    concept_folders = any("/" in name for name in names)
+    listed: list[Listed] = []
+    for path, name in zip(files, names, strict=True):
+        if not concept_folders:
+            listed.append((path, name, [], False, None))
+        elif "/" not in name:
+            issues.append(ItemIssue(name, f"{name}: not in a concept folder (put it in one, or upload it apart)"))
+        else:
+            concept = name.split("/", 1)[0].strip()
+            negative = concept == NEGATIVE_FOLDER
+            listed.append((path, name, [] if negative else [concept], negative, None))
+    return listed
+
+
+def list_images(root: Path, upload_name: str) -> tuple[str, list[Listed], ParsedItems]:
+    """The layout's name, the images to import and the issues met while listing ``root``."""
+    root = descend_single_folder(root)
+    files = list_files(root)
+    parsed = ParsedItems()
+    manifests = [path for path in files if path.suffix.lower() in MANIFEST_SUFFIXES]
+    if len(manifests) > 1:
+        shown = ", ".join(relative_name(path, root) for path in manifests)
+        raise UploadRejectedError(f"{upload_name}: more than one manifest ({shown}); upload one at a time.")
+    images = [path for path in files if path.suffix.lower() in EXTENSIONS]
+    if manifests:
+        listed = _from_manifest(manifests[0], root, parsed.rejections)
+        used = {path.resolve() for path, *_ in listed}
+        layout = f"{manifests[0].suffix.lower().lstrip('.')} manifest"
+        others = [path for path in files if path != manifests[0] and path.resolve() not in used]
+    else:
+        listed = _from_folders(images, root, parsed.rejections)
+        layout = "concept folders" if any(labels or negative for _, _, labels, negative, _ in listed) else "unlabeled"
+        others = [path for path in files if path not in images]
+    for path in others:
+        name = relative_name(path, root)
+        parsed.warnings.append(ItemIssue(name, f"ignored {name}: not an image the upload uses"))
+    if not listed and not parsed.rejections:
+        raise UploadRejectedError(f"{upload_name}: no image found. Accepted: {'; '.join(FORMATS)}.")
+    return layout, listed, parsed
+
+
+def import_images(
+    root: Path, upload_name: str, destination: Path, progress: ProgressCallback
+) -> tuple[str, ParsedItems, dict[str, list[str]]]:
+    """Validate and store the images of ``root``: the layout, records with issues, and notes per item id."""
+    layout, listed, parsed = list_images(root, upload_name)
+    (destination / IMAGES_DIR).mkdir(parents=True, exist_ok=True)
+    ids = IdAllocator()
+    notes_by_id: dict[str, list[str]] = {}
+    for done, (path, name, labels, negative, line) in enumerate(listed, start=1):
+        progress(done, len(listed), "validating images")
+        size = path.stat().st_size
+        try:
+            if size > MAX_BYTES:
+                raise ImageRejected(f"{size:,} bytes, over the {MAX_BYTES:,}-byte limit for one image")
+            opened = open_image(path)
+        except ImageRejected as exc:
+            parsed.rejections.append(ItemIssue(name, f"{name}: {exc}", line))
+            continue
+        item_id = ids.allocate(str(PurePosixPath(name).with_suffix("")).replace("/", "-"))
+        stored = f"{IMAGES_DIR}/{item_id}{path.suffix.lower()}"
+        shutil.copyfile(path, destination / stored)
+        width, height = opened.image.size
+        parsed.records.append({
+            "id": item_id, "file": stored, "labels": labels, "negative": negative,
+            "sha256": sha256_file(destination / stored), "phash": perceptual_hash(opened.image),
+            "width": width, "height": height, "format": opened.format, "source": name,
+        })  # fmt: skip
+        if opened.notes:
+            notes_by_id[item_id] = opened.notes
+            parsed.warnings.extend(ItemIssue(name, f"{name}: {note}", line) for note in opened.notes)
+    return layout, parsed, notes_by_id
