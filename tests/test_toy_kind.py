@@ -8,18 +8,23 @@ comparisons.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from toy_kind import BASE_MODEL, KIND, TOY
+from toy_kind import BASE_MODEL, KIND, TOY, KeywordModels
 
 from tunefork.evaluation.comparison import compare_models
 from tunefork.kinds import register, unregister
+from tunefork.kinds.language import parse_sample_code
+from tunefork.kinds.registry import EndpointOperation
 from tunefork.kinds.speech import gate_failure
 from tunefork.service.app import create_app
+from tunefork.workflows import endpoints
+from tunefork.workflows.projects import create_project
 from tunefork.workspace import Workspace
 
 TOKEN = "toy-admin-token"
@@ -98,6 +103,36 @@ def test_a_kind_registered_in_the_tests_goes_through_the_whole_flow(
         workspace.close()
     exported = cli("endpoint", "logs", "export", "kw", "--to-dataset", "bot", "--name", "traffic")
     assert "traffic" in exported.output and "(utterances): 1 accepted" in exported.output
+
+
+class LabelModels(KeywordModels):
+    """The toy family answering a new operation, ``label``, instead of ``parse``."""
+
+    operation = EndpointOperation("label", "text", 'POST JSON {"text": ...}: the intent.', parse_sample_code)
+
+
+def test_a_new_operation_gets_its_keyed_route_from_the_registry(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    register(dataclasses.replace(TOY, family=LabelModels()))
+    try:
+        create_project(workspace, "labels", KIND)
+        created = endpoints.create_endpoint(workspace, "labels", "lab", BASE_MODEL)
+        monkeypatch.setenv("TUNEFORK_ADMIN_TOKEN", TOKEN)
+        with TestClient(create_app(workspace)) as client:
+            url, key = f"/endpoints/{created['id']}/label", {"X-Tunefork-Key": created["keys"]["key1"]}
+            assert client.post(url, json={"text": "hello"}).status_code == 401  # keyed, not the admin token
+            answer = client.post(url, json={"text": "hello"}, headers=key)
+            assert answer.status_code == 200 and answer.json()["out_of_scope"] is True, answer.text
+            parse = client.post(f"/endpoints/{created['id']}/parse", json={"text": "hello"}, headers=key)
+            assert parse.status_code == 409 and ".../label" in parse.json()["message"]
+            assert client.post(url, content=b"hello", headers=key).status_code == 415
+            spec = client.get("/openapi.json").json()["paths"]
+            assert {"/endpoints/{endpoint_id}/label", "/endpoints/{endpoint_id}/recognize"} <= set(spec)
+            links = client.get(f"/endpoints/{created['id']}", headers={"Authorization": f"Bearer {TOKEN}"}).json()
+            assert links["links"]["label"].endswith(url)
+    finally:
+        unregister(KIND)
 
 
 def _comparison(base_errors: int, custom_errors: int, words: int = 40):

@@ -376,6 +376,14 @@ def family_of(model: ModelHandle) -> ModelFamily:
     return family_of_engine(model.engine)
 
 
+def endpoint_operations() -> list[EndpointOperation]:
+    """The operations endpoints answer (``recognize``, ``parse``...), each once, in registration order."""
+    unique: dict[str, EndpointOperation] = {}
+    for family in families():
+        unique.setdefault(family.operation.name, family.operation)
+    return list(unique.values())
+
+
 def kinds_offering(option: str) -> list[str]:
     """The names of the kinds that have training option ``option``."""
     return [kind.name for kind in _KINDS.values() if kind.option(option) is not None]

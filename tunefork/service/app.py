@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from tunefork import __version__
 from tunefork.jobs.queue import JobQueue
+from tunefork.kinds.registry import endpoint_operations
 from tunefork.service import web
 from tunefork.service.auth import AuthBeforeBody, admin_token_digest, metrics_refusal, metrics_token_digest
 from tunefork.service.config import ServiceSettings
@@ -39,8 +40,9 @@ DESCRIPTION = """
 Self-hosted custom speech, shaped after Azure Custom Speech v3: projects, datasets, models, evaluations,
 batch transcriptions, endpoints and the jobs behind every long operation (answered 202 NotStarted).
 
-Management routes need the admin token (`Authorization: Bearer ...`); `POST /endpoints/{id}/recognize`
-needs only the endpoint's key (`X-Tunefork-Key`). Errors are `{"code", "message", "details"?}`.
+Management routes need the admin token (`Authorization: Bearer ...`); an endpoint's operation
+(`POST /endpoints/{id}/recognize` for speech, `/parse` for text...) needs only the endpoint's key
+(`X-Tunefork-Key`). Errors are `{"code", "message", "details"?}`.
 
 The web studio (the same workflow in a browser) is at `/studio/`.
 """
@@ -88,18 +90,24 @@ def create_app(
     app.state.metrics = metrics = ServiceMetrics(workspace, queue.pending)
     install_error_handlers(app)
 
+    operations = endpoint_operations()
+    file_inputs = tuple(f"/{operation.name}" for operation in operations if operation.input != "text")
+
     def limit_for(method: str, path: str) -> int:
-        if path.endswith("/recognize"):
+        if path.startswith("/endpoints/") and path.endswith(file_inputs):
             return settings.max_recognition_bytes
         if path in UPLOAD_PATHS:
             return settings.max_upload_bytes
         return settings.max_request_bytes
 
     app.add_middleware(BodyLimitMiddleware, limit_for=limit_for)
-    app.add_middleware(RequestMetricsMiddleware, metrics=metrics)
-    app.add_middleware(AuthBeforeBody, areas=[(web.PREFIX, web.session_refusal), ("/metrics", metrics_refusal)])
-    for module in (projects, datasets, models, evaluations, transcriptions, endpoints, recognition, jobs):
+    keyed = [operation.name for operation in operations]
+    app.add_middleware(RequestMetricsMiddleware, metrics=metrics, operations=keyed)
+    areas = [(web.PREFIX, web.session_refusal), ("/metrics", metrics_refusal)]
+    app.add_middleware(AuthBeforeBody, areas=areas, keyed_operations=keyed)
+    for module in (projects, datasets, models, evaluations, transcriptions, endpoints, jobs):
         app.include_router(module.router)
+    app.include_router(recognition.operation_router())
     web.install(app)
     install_api_docs(app)
 

@@ -13,7 +13,7 @@ import hmac
 import os
 import re
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
 from fastapi import Depends, Request, Response
@@ -89,8 +89,17 @@ HeaderCheck = Callable[[Request], Response | None]
 PUBLIC_PATHS = frozenset({"/", "/health", "/openapi.json", "/docs", "/redoc", "/favicon.ico"})
 """Routes anyone may call (no body to protect)."""
 PUBLIC_PREFIXES = ("/docs-static/",)
-KEYED_PATH = re.compile(r"^/endpoints/([^/]+)/(recognize|parse)$")
-"""Recognition routes: the endpoint's key is checked by the route itself, before it reads the body."""
+KEYED_PATH = re.compile(r"^/endpoints/([^/]+)/([^/]+)$")
+"""``/endpoints/{id}/<segment>``: an endpoint operation's route when the segment is an operation name."""
+
+
+def keyed_operation(path: str, operations: Collection[str]) -> re.Match[str] | None:
+    """The match of an endpoint operation's route (groups: endpoint id, operation), or ``None``.
+
+    Its route checks the endpoint's key itself, before it reads the body.
+    """
+    match = KEYED_PATH.match(path)
+    return match if match is not None and match.group(2) in operations else None
 
 
 def admin_refusal(request: Request) -> Response | None:
@@ -125,20 +134,23 @@ class AuthBeforeBody:
 
     FastAPI parses form and file parameters before it runs a route's dependencies, so a route guarded
     only by ``Depends(require_admin)`` would spool a whole upload before answering 401. This middleware
-    answers first, and fails closed: :data:`PUBLIC_PATHS` and the keyed recognition routes go through,
-    each area in ``areas`` (``(path prefix, check)``: the studio and its session) uses its own check, and
-    every other request needs the admin token. The routes' own dependencies still run afterwards.
+    answers first, and fails closed: :data:`PUBLIC_PATHS` and the keyed routes of ``keyed_operations``
+    (``POST /endpoints/{id}/recognize``...) go through, each area in ``areas`` (``(path prefix, check)``: the
+    studio and its session) uses its own check, and every other request needs the admin token. The routes'
+    own dependencies still run afterwards.
     """
 
-    def __init__(self, app: ASGIApp, areas: Sequence[tuple[str, HeaderCheck]] = ()) -> None:
-        self.app, self.areas = app, list(areas)
+    def __init__(
+        self, app: ASGIApp, areas: Sequence[tuple[str, HeaderCheck]] = (), keyed_operations: Sequence[str] = ()
+    ) -> None:
+        self.app, self.areas, self.keyed = app, list(areas), frozenset(keyed_operations)
 
     def _refusal(self, scope: Scope) -> Response | None:
         path = get_route_path(scope)
         for prefix, check in self.areas:
             if path == prefix or path.startswith(prefix + "/"):
                 return check(Request(scope))
-        if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES) or KEYED_PATH.match(path):
+        if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES) or keyed_operation(path, self.keyed):
             return None
         return admin_refusal(Request(scope))
 

@@ -21,7 +21,7 @@ addresses cannot grow the number of series.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -29,7 +29,7 @@ from prometheus_client.registry import Collector
 from starlette.routing import get_route_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tunefork.service.auth import KEYED_PATH
+from tunefork.service.auth import keyed_operation
 from tunefork.workflows import jobs
 from tunefork.workspace import Workspace
 
@@ -99,11 +99,11 @@ class ServiceMetrics:
 class RequestMetricsMiddleware:
     """ASGI middleware: time every request to a deployed endpoint and count it by its answer's status."""
 
-    def __init__(self, app: ASGIApp, metrics: ServiceMetrics) -> None:
-        self.app, self.metrics = app, metrics
+    def __init__(self, app: ASGIApp, metrics: ServiceMetrics, operations: Collection[str]) -> None:
+        self.app, self.metrics, self.operations = app, metrics, frozenset(operations)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        match = KEYED_PATH.match(get_route_path(scope)) if scope["type"] == "http" else None
+        match = keyed_operation(get_route_path(scope), self.operations) if scope["type"] == "http" else None
         if match is None or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return

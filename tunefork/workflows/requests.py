@@ -79,9 +79,14 @@ def _answer(workspace: Workspace, target: EndpointTarget, request: Any, kept: An
     return result
 
 
-def recognize_file(workspace: Workspace, target: EndpointTarget, path: Path, max_seconds: float) -> dict[str, Any]:
-    """Decode an audio file (any format tunefork reads) and recognize it; at most ``max_seconds`` long."""
-    target.require("recognize")
+def answer_audio(
+    workspace: Workspace, target: EndpointTarget, operation: str, path: Path, max_seconds: float
+) -> dict[str, Any]:
+    """Decode an audio file (any format tunefork reads) and answer ``operation`` (``recognize``) with it.
+
+    The audio may last at most ``max_seconds``.
+    """
+    target.require(operation)
     try:
         audio = read_audio(path, max_seconds)
     except AudioTooLongError as exc:
@@ -95,12 +100,12 @@ def recognize_file(workspace: Workspace, target: EndpointTarget, path: Path, max
     return _answer(workspace, target, audio.samples, kept=audio.samples)
 
 
-def parse_text(workspace: Workspace, target: EndpointTarget, text: str) -> dict[str, Any]:
-    """Understand one utterance (at most :data:`MAX_TEXT_CHARACTERS` characters)."""
-    target.require("parse")
+def answer_text(workspace: Workspace, target: EndpointTarget, operation: str, text: str) -> dict[str, Any]:
+    """Answer ``operation`` (``parse``) for one text of at most :data:`MAX_TEXT_CHARACTERS` characters."""
+    target.require(operation)
     text = text.strip()
     if not text:
-        raise TuneforkError("The text to parse is empty.")
+        raise TuneforkError(f"The text to {operation} is empty.")
     if len(text) > MAX_TEXT_CHARACTERS:
         raise TuneforkError(f"The text has {len(text)} characters, over the {MAX_TEXT_CHARACTERS} limit.")
     return _answer(workspace, target, text)

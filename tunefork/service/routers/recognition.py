@@ -1,6 +1,9 @@
-"""``POST /endpoints/{id}/recognize`` and ``/parse``: speech and language recognition behind an endpoint key.
+"""``POST /endpoints/{id}/<operation>``: one keyed route per endpoint operation of the registered kinds.
 
-No admin token: the endpoint's key1 or key2 in ``X-Tunefork-Key``.
+The routes are made from the registry (:func:`tunefork.kinds.registry.endpoint_operations`) by the
+operation's input: ``audio`` operations (``recognize``) take an audio body, ``text`` operations
+(``parse``) take JSON ``{"text": ...}``. A kind with a new operation on one of these inputs gets its route
+without a change here. No admin token: the endpoint's key1 or key2 in ``X-Tunefork-Key``.
 
 The key is checked before the body is read (401, nothing logged). The body is a raw audio file
 (``audio/*`` or ``application/octet-stream``) or ``multipart/form-data`` with a ``file`` part; it
@@ -9,14 +12,15 @@ decoded, is empty or too long gets 422. Decoding and inference run in worker thr
 loop, a bounded number at once, with the model loaded once per process; when every slot and queue
 place is taken the answer is 503 with ``Retry-After``.
 
-``/parse`` takes ``{"text": ...}`` (``application/json``; other media types get 415) for a language
-endpoint and returns the intent ranking, ``out_of_scope`` and the entities; the key is checked before
-the body is read here too.
+A text route takes ``{"text": ...}`` (``application/json``; other media types get 415); ``/parse``
+returns the intent ranking, ``out_of_scope`` and the entities. The key is checked before the body is read
+here too. A request to the operation another kind's endpoint answers gets 409, naming the right one.
 """
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +31,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from tunefork.errors import ConflictError
+from tunefork.kinds.registry import EndpointOperation, endpoint_operations
 from tunefork.language.options import MAX_TEXT_CHARACTERS
 from tunefork.service.errors import ApiError
 from tunefork.service.schemas import ErrorResponse, ParseRequest, ParseResult, Recognition
@@ -35,7 +40,6 @@ from tunefork.workflows import requests
 from tunefork.workflows.requests import EndpointTarget, authorize
 from tunefork.workspace import Workspace
 
-router = APIRouter(tags=["recognition"])
 endpoint_key = APIKeyHeader(name="X-Tunefork-Key", auto_error=False, description="key1 or key2 of the endpoint.")
 
 ACCEPTED = "audio/wav (or another audio/* type), application/octet-stream, or multipart/form-data with a 'file' part"
@@ -94,29 +98,6 @@ async def receive_audio(request: Request, path: Path) -> None:
         raise ApiError(422, "InvalidAudio", "The request carries no audio (empty body).")
 
 
-@router.post(
-    "/endpoints/{endpoint_id}/recognize",
-    response_model=Recognition,
-    responses=ERRORS,
-    openapi_extra={"requestBody": REQUEST_BODY},
-)
-async def recognize_speech(endpoint_id: str, request: Request, key: str | None = Depends(endpoint_key)) -> dict:
-    """Recognize one utterance: display and lexical text, words with start/end and confidence, the model."""
-    workspace: Workspace = request.app.state.workspace
-    target = await _authorized(workspace, endpoint_id, key, "recognize")
-    admission = request.app.state.admission
-    admission.enter()
-    try:
-        with scratch_folder(workspace.staging_dir, "recognition.") as folder:
-            await receive_audio(request, folder / "audio")
-            limit = request.app.state.settings.max_recognition_seconds
-            result = await admission.run(requests.recognize_file, workspace, target, folder / "audio", limit)
-    finally:
-        admission.leave()
-    request.app.state.metrics.observe_audio(endpoint_id, float(result.get("duration") or 0.0))
-    return result
-
-
 async def _authorized(workspace: Workspace, endpoint_id: str, key: str | None, operation: str) -> EndpointTarget:
     """The endpoint's target for a valid key (401 otherwise), answering ``operation`` (409 otherwise)."""
     target = await run_in_threadpool(authorize, workspace, endpoint_id, key)
@@ -129,37 +110,100 @@ async def _authorized(workspace: Workspace, endpoint_id: str, key: str | None, o
     return target
 
 
-PARSE_ERRORS: dict[int | str, dict[str, Any]] = {code: ERRORS[code] for code in (401, 404, 503)} | {
-    409: {"model": ErrorResponse, "description": "The endpoint serves a speech model"},
+TEXT_ERRORS: dict[int | str, dict[str, Any]] = {code: ERRORS[code] for code in (401, 404, 503)} | {
+    409: {"model": ErrorResponse, "description": "The endpoint answers another operation"},
     415: {"model": ErrorResponse, "description": "Not application/json"},
     422: {"model": ErrorResponse, "description": f"Not JSON with a 'text' of 1 to {MAX_TEXT_CHARACTERS} characters"},
 }
+AUDIO_ERRORS = ERRORS | {409: TEXT_ERRORS[409]}
+RESULTS: dict[str, type] = {"recognize": Recognition, "parse": ParseResult}
+"""The documented answer of each built-in operation (others are documented as a JSON object)."""
 
 
-@router.post(
-    "/endpoints/{endpoint_id}/parse",
-    response_model=ParseResult,
-    responses=PARSE_ERRORS,
-    openapi_extra={
-        "requestBody": {"required": True, "content": {"application/json": {"schema": ParseRequest.model_json_schema()}}}
-    },
-)
-async def parse_text(endpoint_id: str, request: Request, key: str | None = Depends(endpoint_key)) -> dict:
-    """Understand one utterance: intents ranked by confidence, out of scope or not, entities with values."""
-    workspace: Workspace = request.app.state.workspace
-    target = await _authorized(workspace, endpoint_id, key, "parse")
+TEXT_BODY = {"required": True, "content": {"application/json": {"schema": ParseRequest.model_json_schema()}}}
+
+
+async def receive_text(request: Request) -> str:
+    """The ``text`` of a JSON ``{"text": ...}`` body (415/422 on a wrong body)."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media != "application/json" and not media.endswith("+json"):
         shown = f"Content-Type '{media}'" if media else "A body without a Content-Type"
         raise ApiError(415, "UnsupportedMediaType", f'{shown} is not JSON; send application/json {{"text": "..."}}.')
     try:
-        body = ParseRequest.model_validate_json(await request.body())
+        return ParseRequest.model_validate_json(await request.body()).text
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors())
         raise ApiError(422, "InvalidPayload", f'Send JSON {{"text": "..."}} ({problems}).') from None
-    admission = request.app.state.admission
-    admission.enter()
-    try:
-        return await admission.run(requests.parse_text, workspace, target, body.text)
-    finally:
-        admission.leave()
+
+
+def _add_route(
+    router: APIRouter, operation: EndpointOperation, answer: Callable[..., Any], errors: dict, body: dict[str, Any]
+) -> None:
+    router.add_api_route(
+        f"/endpoints/{{endpoint_id}}/{operation.name}",
+        answer,
+        methods=["POST"],
+        name=operation.name,
+        summary=operation.name.capitalize(),
+        description=operation.description,
+        response_model=RESULTS.get(operation.name, dict[str, Any]),
+        responses=errors,
+        openapi_extra={"requestBody": body},
+    )
+
+
+def add_audio_route(router: APIRouter, operation: EndpointOperation) -> None:
+    """``POST /endpoints/{id}/<operation>`` taking an audio body."""
+
+    async def answer(endpoint_id: str, request: Request, key: str | None = Depends(endpoint_key)) -> dict:
+        workspace: Workspace = request.app.state.workspace
+        target = await _authorized(workspace, endpoint_id, key, operation.name)
+        admission = request.app.state.admission
+        admission.enter()
+        try:
+            with scratch_folder(workspace.staging_dir, "recognition.") as folder:
+                await receive_audio(request, folder / "audio")
+                limit = request.app.state.settings.max_recognition_seconds
+                audio = folder / "audio"
+                result = await admission.run(requests.answer_audio, workspace, target, operation.name, audio, limit)
+        finally:
+            admission.leave()
+        request.app.state.metrics.observe_audio(endpoint_id, float(result.get("duration") or 0.0))
+        return result
+
+    _add_route(router, operation, answer, AUDIO_ERRORS, REQUEST_BODY)
+
+
+def add_text_route(router: APIRouter, operation: EndpointOperation) -> None:
+    """``POST /endpoints/{id}/<operation>`` taking JSON ``{"text": ...}``."""
+
+    async def answer(endpoint_id: str, request: Request, key: str | None = Depends(endpoint_key)) -> dict:
+        workspace: Workspace = request.app.state.workspace
+        target = await _authorized(workspace, endpoint_id, key, operation.name)
+        text = await receive_text(request)
+        admission = request.app.state.admission
+        admission.enter()
+        try:
+            return await admission.run(requests.answer_text, workspace, target, operation.name, text)
+        finally:
+            admission.leave()
+
+    _add_route(router, operation, answer, TEXT_ERRORS, TEXT_BODY)
+
+
+ROUTES_BY_INPUT: dict[str, Callable[[APIRouter, EndpointOperation], None]] = {
+    "audio": add_audio_route,
+    "text": add_text_route,
+}
+"""How a route reads each kind of operation input."""
+
+
+def operation_router() -> APIRouter:
+    """One keyed route per endpoint operation of the kinds registered now."""
+    router = APIRouter(tags=["recognition"])
+    for operation in endpoint_operations():
+        add_route = ROUTES_BY_INPUT.get(operation.input)
+        if add_route is None:
+            raise RuntimeError(f"Operation '{operation.name}' takes {operation.input!r}, which no REST route reads.")
+        add_route(router, operation)
+    return router
