@@ -162,6 +162,10 @@ class Workspace:
         """The files of an endpoint's logged requests."""
         return self.endpoint_dir(endpoint_id) / "logs"
 
+    def monitor_run_dir(self, run_id: str) -> Path:
+        """Files of a monitor run (runs keep everything in the database today: nothing is written here)."""
+        return self.home / "monitor-runs" / run_id
+
     def demo_dir(self, name: str) -> Path:
         """What ``tunefork demo`` generated for its project ``name``."""
         return self.home / "demo-inputs" / name

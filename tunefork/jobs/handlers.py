@@ -12,6 +12,7 @@ from tunefork.workflows.batch_transcription import run_transcription
 from tunefork.workflows.datasets import run_dataset_import
 from tunefork.workflows.evaluation import run_evaluation
 from tunefork.workflows.jobs import JOB_RESOURCES, JobKind
+from tunefork.workflows.monitors import run_monitor
 from tunefork.workflows.training import run_training
 from tunefork.workspace import Workspace
 
@@ -47,6 +48,10 @@ def _transcribe(workspace: Workspace, resource_id: str, payload: dict[str, Any],
     run_transcription(workspace, resource_id, progress)
 
 
+def _run_monitor(workspace: Workspace, run_id: str, payload: dict[str, Any], progress: ProgressCallback) -> None:
+    run_monitor(workspace, run_id, progress)
+
+
 JOB_HANDLERS: dict[str, JobHandler] = {
     kind: JobHandler(JOB_RESOURCES[kind], run)
     for kind, run in (
@@ -54,6 +59,7 @@ JOB_HANDLERS: dict[str, JobHandler] = {
         (JobKind.MODEL_TRAINING, _train_model),
         (JobKind.EVALUATION, _evaluate),
         (JobKind.TRANSCRIPTION, _transcribe),
+        (JobKind.MONITOR_RUN, _run_monitor),
     )
 }
 """Job kind -> what it works on and how. Adding a kind = one :class:`JobKind`, one function and one entry."""

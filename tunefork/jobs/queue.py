@@ -4,7 +4,8 @@ Only job ids travel through the queue; everything else is in the ``jobs`` table,
 replayed safely (a job delivered twice runs once, see :func:`tunefork.workflows.jobs.claim_job`).
 Periodic tasks, run by every consumer (each pass is safe to run concurrently): every minute, take back
 the jobs of dead workers and re-enqueue lost ones; every ten minutes, delete endpoint logs past their
-retention and remove the staging folders of dead processes.
+retention and remove the staging folders of dead processes. Every minute too, start the monitor runs that
+are due and send the pending alerts; every ten minutes, delete monitor runs past their retention.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from huey.consumer import Consumer
 from tunefork.jobs.config import JobSettings
 from tunefork.jobs.recovery import RecoveryReport, recover_jobs
 from tunefork.jobs.runner import execute_job
-from tunefork.workflows import jobs
+from tunefork.workflows import jobs, monitor_alerts, monitors
 from tunefork.workflows.endpoint_logs import purge_expired_logs
 from tunefork.workspace import Workspace
 
@@ -49,6 +50,8 @@ class JobQueue:
         self.huey.periodic_task(crontab(minute="*"), name="tunefork.recover_jobs")(self.recover)
         self.huey.periodic_task(crontab(minute="*/10"), name="tunefork.purge_endpoint_logs")(self.purge_logs)
         self.huey.periodic_task(crontab(minute="*/10"), name="tunefork.sweep_staging")(self.workspace.sweep_staging)
+        self.huey.periodic_task(crontab(minute="*"), name="tunefork.tend_monitors")(self.tend_monitors)
+        self.huey.periodic_task(crontab(minute="*/10"), name="tunefork.purge_monitor_runs")(self.purge_monitor_runs)
 
     def _make_huey(self) -> Huey:
         if self.settings.redis_url:
@@ -95,6 +98,16 @@ class JobQueue:
     def purge_logs(self) -> int:
         """Delete endpoint logs older than their retention (periodic)."""
         return purge_expired_logs(self.workspace)
+
+    def tend_monitors(self) -> list[str]:
+        """Start the monitor runs that are due and send pending alerts (periodic); returns the runs started."""
+        started = monitors.schedule_due(self.workspace, self)
+        monitor_alerts.deliver_due(self.workspace)
+        return started
+
+    def purge_monitor_runs(self) -> int:
+        """Delete monitor runs older than their monitor's retention (periodic)."""
+        return monitors.purge_runs(self.workspace)
 
     def pending(self) -> int:
         """Messages waiting on the queue."""

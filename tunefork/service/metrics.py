@@ -12,7 +12,8 @@ Two sorts of figures, and where they come from matters when several server proce
   A restart starts them from zero, which Prometheus' ``rate()`` handles.
 - **workspace-wide** (read from the database and the queue at each scrape, the same from every process):
   ``tunefork_queue_depth`` (messages waiting on the job queue), ``tunefork_jobs`` (jobs by kind and
-  state) and, per monitor, its last value, last run time and status (:mod:`tunefork.workflows.monitors`).
+  state) and, per monitor (labelled by name), its last value, last run time and state
+  (:mod:`tunefork.workflows.monitors`).
 
 Requests for an endpoint id that does not exist are counted under ``endpoint="unknown"`` so that random
 addresses cannot grow the number of series.
@@ -30,7 +31,7 @@ from starlette.routing import get_route_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tunefork.service.auth import keyed_operation
-from tunefork.workflows import jobs
+from tunefork.workflows import jobs, monitors
 from tunefork.workspace import Workspace
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -53,6 +54,30 @@ class WorkspaceCollector(Collector):
         for (kind, state), count in sorted(jobs.job_counts(self.workspace).items()):
             by_state.add_metric([kind, state], count)
         yield by_state
+        yield from self._monitors()
+
+    def _monitors(self) -> Iterable[Metric]:
+        value = GaugeMetricFamily(
+            "tunefork_monitor_last_value", "The metric of each monitor's last run.", labels=["monitor", "metric"]
+        )
+        finished = GaugeMetricFamily(
+            "tunefork_monitor_last_run_timestamp_seconds", "When each monitor's last run ended.", labels=["monitor"]
+        )
+        state = GaugeMetricFamily(
+            "tunefork_monitor_state",
+            "1 for each monitor's current state (unknown, passing, failing; paused when paused).",
+            labels=["monitor", "state"],
+        )
+        for monitor in monitors.monitor_gauges(self.workspace):
+            name = monitor["name"]
+            if monitor["value"] is not None:
+                value.add_metric([name, monitor["metric"]], monitor["value"])
+            if monitor["finished"] is not None:
+                finished.add_metric([name], monitor["finished"])
+            current = "paused" if monitor["paused"] else monitor["state"]
+            for option in ("unknown", "passing", "failing", "paused"):
+                state.add_metric([name, option], 1.0 if option == current else 0.0)
+        yield from (value, finished, state)
 
 
 class ServiceMetrics:

@@ -192,3 +192,104 @@ class Job(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_action_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class Monitor(Base):
+    """A deployed endpoint re-tested on a cron schedule against a held-out dataset (issue 14).
+
+    ``endpoint_id`` and ``dataset_id`` are set to NULL when those are deleted (their names stay), so the
+    monitor's next run fails with the reason instead of the monitor vanishing. ``key`` is the endpoint key
+    the runs send, as a client would.
+    """
+
+    __tablename__ = "monitors"
+    __table_args__ = (UniqueConstraint("project_id", "name", name="uq_monitor_project_name"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    endpoint_id: Mapped[str | None] = mapped_column(ForeignKey("endpoints.id", ondelete="SET NULL"), nullable=True)
+    endpoint_name: Mapped[str] = mapped_column(String(200))
+    dataset_id: Mapped[str | None] = mapped_column(ForeignKey("datasets.id", ondelete="SET NULL"), nullable=True)
+    dataset_name: Mapped[str] = mapped_column(String(200))
+    base_url: Mapped[str] = mapped_column(String(500))
+    key: Mapped[str] = mapped_column(Text)
+    schedule: Mapped[str] = mapped_column(String(100))
+    metric: Mapped[str] = mapped_column(String(32))
+    max_value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    min_value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    max_regression: Mapped[float | None] = mapped_column(Float, nullable=True)
+    baseline_run_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    retries: Mapped[int] = mapped_column(Integer, default=0)
+    after_failures: Mapped[int] = mapped_column(Integer, default=1)
+    exclude: Mapped[list[Any]] = mapped_column(default=list)
+    terms: Mapped[list[Any]] = mapped_column(default=list)
+    webhook_url: Mapped[str] = mapped_column(String(1000), default="")
+    retention_days: Mapped[int] = mapped_column(Integer, default=90)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(16), default="unknown")
+    """``unknown`` before the first run, then ``passing`` or ``failing`` (after ``after_failures`` failures)."""
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    next_run_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_action_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    project: Mapped[Project] = relationship()
+
+
+class MonitorRun(Base):
+    """One run of a monitor: the metrics measured, the latencies, the model that answered, or why it failed.
+
+    One row per scheduled slot (``uq_monitor_run_slot``): two schedulers racing, or a restart, cannot
+    double a run; the job that runs it carries the lease that makes a restart retry it instead of losing it.
+    """
+
+    __tablename__ = "monitor_runs"
+    __table_args__ = (
+        UniqueConstraint("monitor_id", "scheduled_for", name="uq_monitor_run_slot"),
+        Index("ix_monitor_runs_monitor_created", "monitor_id", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    monitor_id: Mapped[str] = mapped_column(ForeignKey("monitors.id", ondelete="CASCADE"))
+    scheduled_for: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    trigger: Mapped[str] = mapped_column(String(16), default="schedule")
+    status: Mapped[str] = mapped_column(String(16), default=Status.NOT_STARTED)
+    outcome: Mapped[str] = mapped_column(String(16), default="")
+    """``pass``, ``fail`` (a threshold crossed) or ``error`` (nothing measured: ``error`` says why)."""
+    error: Mapped[str] = mapped_column(Text, default="")
+    value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    metrics: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    model: Mapped[str] = mapped_column(String(200), default="")
+    model_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    items: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    details: Mapped[list[Any]] = mapped_column(default=list)
+    """The per-item report: what was sent, what came back, the latency and the error of each item."""
+    probe_hash: Mapped[str] = mapped_column(String(64), default="")
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_action_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class MonitorAlert(Base):
+    """A webhook notification of a monitor crossing a threshold (``alert``) or coming back (``recovery``)."""
+
+    __tablename__ = "monitor_alerts"
+    __table_args__ = (Index("ix_monitor_alerts_status_next", "status", "next_attempt_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    monitor_id: Mapped[str] = mapped_column(ForeignKey("monitors.id", ondelete="CASCADE"))
+    run_id: Mapped[str | None] = mapped_column(ForeignKey("monitor_runs.id", ondelete="SET NULL"), nullable=True)
+    event: Mapped[str] = mapped_column(String(16))
+    url: Mapped[str] = mapped_column(String(1000), default="")
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="Pending")
+    """``Pending`` (to send at ``next_attempt_at``), ``Delivered``, ``Failed`` (gave up), ``Recorded`` (no webhook)."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_action_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)

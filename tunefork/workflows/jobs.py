@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from sqlalchemy import func, select, update
 
 from tunefork.errors import NotFoundError
-from tunefork.store.models import Dataset, Evaluation, Job, Model, Status, Transcription, utcnow
+from tunefork.store.models import Dataset, Evaluation, Job, Model, MonitorRun, Status, Transcription, utcnow
 from tunefork.workspace import Workspace
 
 TERMINAL = (Status.SUCCEEDED, Status.FAILED)
@@ -36,6 +36,7 @@ class JobKind(StrEnum):
     MODEL_TRAINING = "model-training"
     EVALUATION = "evaluation"
     TRANSCRIPTION = "transcription"
+    MONITOR_RUN = "monitor-run"
 
 
 JOB_RESOURCES: dict[JobKind, str] = {
@@ -43,6 +44,7 @@ JOB_RESOURCES: dict[JobKind, str] = {
     JobKind.MODEL_TRAINING: "models",
     JobKind.EVALUATION: "evaluations",
     JobKind.TRANSCRIPTION: "transcriptions",
+    JobKind.MONITOR_RUN: "monitor_runs",
 }
 """The resource type each kind of job works on."""
 
@@ -82,6 +84,7 @@ RESOURCES: dict[str, ResourceKind] = {
     "models": ResourceKind(Model, lambda ws, rid: ws.model_dir(rid)),
     "evaluations": ResourceKind(Evaluation, lambda ws, rid: ws.report_dir(rid)),
     "transcriptions": ResourceKind(Transcription, lambda ws, rid: ws.transcription_dir(rid)),
+    "monitor_runs": ResourceKind(MonitorRun, lambda ws, rid: ws.monitor_run_dir(rid)),
 }
 
 

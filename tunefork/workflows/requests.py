@@ -19,6 +19,7 @@ from tunefork.language.options import MAX_TEXT_CHARACTERS
 from tunefork.store.models import Endpoint, Model
 from tunefork.workflows.endpoint_logs import keep_request
 from tunefork.workflows.endpoints import hash_key
+from tunefork.workflows.monitors import is_probe
 from tunefork.workspace import Workspace
 
 AUDIO_FORMATS = "WAV, FLAC, OGG, MP3, M4A or WebM"
@@ -40,9 +41,13 @@ class EndpointTarget:
             raise ConflictError(f"This endpoint serves a {self.kind.family.name} model; send requests to .../{served}.")
 
 
-def authorize(workspace: Workspace, endpoint_id: str, key: str | None) -> EndpointTarget | None:
+def authorize(
+    workspace: Workspace, endpoint_id: str, key: str | None, probe: str | None = None
+) -> EndpointTarget | None:
     """The endpoint's target when ``key`` is its key1 or key2, else ``None`` (compared in constant time).
 
+    ``probe`` is the ``X-Tunefork-Monitor`` header: a request of a monitor run in progress (its probe
+    token) is answered but not logged, so monitoring stays out of the endpoint's traffic logs.
     Raises :class:`NotFoundError` when no endpoint has this id.
     """
     with workspace.session() as session:
@@ -56,6 +61,8 @@ def authorize(workspace: Workspace, endpoint_id: str, key: str | None) -> Endpoi
     matches = [hmac.compare_digest(presented, stored) for stored in hashes]  # both, always
     if not key or not any(matches):
         return None
+    if logging and probe:
+        logging = not is_probe(workspace, endpoint_id, probe)
     if model_id is None:
         model = ResolvedModel(name=model_ref)
     else:

@@ -37,6 +37,7 @@ from tunefork.service.errors import ApiError
 from tunefork.service.schemas import ErrorResponse, ParseRequest, ParseResult, Recognition
 from tunefork.store.staging import scratch_folder
 from tunefork.workflows import requests
+from tunefork.workflows.monitor_probe import PROBE_HEADER
 from tunefork.workflows.requests import EndpointTarget, authorize
 from tunefork.workspace import Workspace
 
@@ -98,9 +99,15 @@ async def receive_audio(request: Request, path: Path) -> None:
         raise ApiError(422, "InvalidAudio", "The request carries no audio (empty body).")
 
 
-async def _authorized(workspace: Workspace, endpoint_id: str, key: str | None, operation: str) -> EndpointTarget:
-    """The endpoint's target for a valid key (401 otherwise), answering ``operation`` (409 otherwise)."""
-    target = await run_in_threadpool(authorize, workspace, endpoint_id, key)
+async def _authorized(
+    request: Request, workspace: Workspace, endpoint_id: str, key: str | None, operation: str
+) -> EndpointTarget:
+    """The endpoint's target for a valid key (401 otherwise), answering ``operation`` (409 otherwise).
+
+    A monitor run's request (its probe token in ``X-Tunefork-Monitor``) is answered but not logged.
+    """
+    probe = request.headers.get(PROBE_HEADER)
+    target = await run_in_threadpool(authorize, workspace, endpoint_id, key, probe)
     if target is None:
         raise ApiError(401, "Unauthorized", "Send key1 or key2 of this endpoint in the X-Tunefork-Key header.")
     try:
@@ -157,7 +164,7 @@ def add_audio_route(router: APIRouter, operation: EndpointOperation) -> None:
 
     async def answer(endpoint_id: str, request: Request, key: str | None = Depends(endpoint_key)) -> dict:
         workspace: Workspace = request.app.state.workspace
-        target = await _authorized(workspace, endpoint_id, key, operation.name)
+        target = await _authorized(request, workspace, endpoint_id, key, operation.name)
         admission = request.app.state.admission
         admission.enter()
         try:
@@ -179,7 +186,7 @@ def add_text_route(router: APIRouter, operation: EndpointOperation) -> None:
 
     async def answer(endpoint_id: str, request: Request, key: str | None = Depends(endpoint_key)) -> dict:
         workspace: Workspace = request.app.state.workspace
-        target = await _authorized(workspace, endpoint_id, key, operation.name)
+        target = await _authorized(request, workspace, endpoint_id, key, operation.name)
         text = await receive_text(request)
         admission = request.app.state.admission
         admission.enter()

@@ -1,0 +1,283 @@
+"""Monitors driven by a fake clock against a live in-process server and a local webhook receiver.
+
+A toy language endpoint (tests/toy_kind.py) answers over real HTTP; switching the model it serves makes
+runs pass and fail. Covered: the schedule (no double run for a slot, maintenance windows), pass, fail,
+retry, alert after N failures, webhook retry with backoff, recovery, a wrong key and a deleted endpoint
+(failed runs with the reason), a restart mid-run (retried once, not lost, not doubled), requests kept out
+of the endpoint's logs, and the monitor gauges of ``/metrics``.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import update
+from toy_kind import BASE_MODEL, KIND, TOY
+
+from tunefork.errors import TuneforkError
+from tunefork.jobs.config import JobSettings
+from tunefork.jobs.recovery import recover_jobs
+from tunefork.jobs.runner import execute_job
+from tunefork.kinds import register, unregister
+from tunefork.service.app import create_app
+from tunefork.store.models import Job, MonitorRun, Status
+from tunefork.workflows import datasets, endpoint_logs, endpoints, jobs, monitor_alerts, monitors, projects, training
+from tunefork.workflows.monitor_alerts import AlertSettings
+from tunefork.workflows.monitor_schedule import Window, excluded
+from tunefork.workspace import Workspace
+
+TOKEN = "monitor-admin-token"
+TRAIN = [("hello there", "greet"), ("hello friend", "greet"), ("goodbye now", "leave"), ("see you goodbye", "leave")]
+TEST = [("hello again", "greet"), ("well hello", "greet"), ("goodbye then", "leave"), ("ok goodbye", "leave")]
+T0 = datetime(2026, 1, 5, 10, 2, tzinfo=UTC)  # a Monday
+
+
+class InlineQueue:
+    """Submits jobs like the queue does (a ``jobs`` row) and runs them at once in this thread."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace, self.settings = workspace, JobSettings()
+
+    def submit(self, kind: str, resource_type: str, resource_id: str, project_id=None, payload=None) -> dict:
+        job = jobs.create_job(self.workspace, kind, resource_type, resource_id, project_id, payload)
+        execute_job(self.workspace, job["id"], "test:1:inline", self.settings)
+        return jobs.show_job(self.workspace, job["id"])
+
+
+class Receiver:
+    """A local webhook: records each JSON body and answers the next scripted status (200 when none left)."""
+
+    def __init__(self) -> None:
+        self.bodies: list[dict[str, Any]] = []
+        self.script: list[int] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers["Content-Length"])
+                receiver.bodies.append(json.loads(self.rfile.read(length)))
+                self.send_response(receiver.script.pop(0) if receiver.script else 200)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def server(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The toy kind registered, and the app serving ``workspace`` on a loopback port (its URL)."""
+    register(TOY)
+    monkeypatch.setenv("TUNEFORK_ADMIN_TOKEN", TOKEN)
+    monkeypatch.setenv("TUNEFORK_MONITOR_RETRY_SECONDS", "0")
+    port = _free_port()
+    live = uvicorn.Server(uvicorn.Config(create_app(workspace), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=live.run, daemon=True)
+    thread.start()
+    while not live.started:
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    live.should_exit = True
+    thread.join(10)
+    unregister(KIND)
+
+
+def _csv(path: Path, rows: list[tuple[str, str]]) -> Path:
+    path.write_text("text,intent\n" + "".join(f"{text},{intent}\n" for text, intent in rows), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def bot(workspace: Workspace, server: str, tmp_path: Path) -> dict[str, Any]:
+    """A toy project with a trained model deployed (logging on); the endpoint with its keys."""
+    projects.create_project(workspace, "bot", KIND)
+    datasets.upload_dataset(workspace, "bot", _csv(tmp_path / "train.csv", TRAIN), "utterances", "train")
+    datasets.upload_dataset(workspace, "bot", _csv(tmp_path / "test.csv", TEST), "utterances", "test")
+    training.create_model(workspace, "bot", "kw-v1", BASE_MODEL, ["train"])
+    training.run_training(workspace, "kw-v1")
+    return endpoints.create_endpoint(workspace, "bot", "kw", "kw-v1", logging=True)
+
+
+def _runs(workspace: Workspace, monitor: str) -> list[dict[str, Any]]:
+    return list(reversed(monitors.list_runs(workspace, monitor)))
+
+
+def test_windows_and_schedule_checks() -> None:
+    saturday_night = Window.parse("Sat 00:00-06:00")
+    assert saturday_night.covers(datetime(2026, 1, 10, 5, 59, tzinfo=UTC))
+    assert not saturday_night.covers(datetime(2026, 1, 10, 6, 0, tzinfo=UTC))
+    assert not saturday_night.covers(datetime(2026, 1, 11, 1, 0, tzinfo=UTC))
+    assert excluded(["Sun 23:00-01:00"], datetime(2026, 1, 12, 0, 30, tzinfo=UTC))  # Monday 00:30
+    assert excluded(["02:00-03:00"], datetime(2026, 1, 7, 2, 15, tzinfo=UTC))
+    for bad, message in (("Sat 7-9", "write it as"), ("Xyz 01:00-02:00", "not a day"), ("25:00-26:00", "time of day")):
+        with pytest.raises(TuneforkError, match=message):
+            Window.parse(bad)
+
+
+def test_monitor_passes_fails_retries_alerts_and_recovers(workspace: Workspace, server: str, bot: dict) -> None:
+    key, queue, hook = bot["keys"]["key1"], InlineQueue(workspace), Receiver()
+    with pytest.raises(TuneforkError, match="not key1 or key2"):
+        monitors.create_monitor(workspace, "kw", "test", "wrong", "*/5 * * * *", "intent_accuracy", min_value=0.75)
+    with pytest.raises(TuneforkError, match="does not apply to a parse endpoint"):
+        monitors.create_monitor(workspace, "kw", "test", key, "*/5 * * * *", "wer", max_value=0.1)
+    with pytest.raises(TuneforkError, match="not a cron schedule"):
+        monitors.create_monitor(workspace, "kw", "test", key, "every minute", "intent_accuracy", min_value=0.75)
+    created = monitors.create_monitor(
+        workspace, "kw", "test", key, "*/5 * * * *", "intent_accuracy", min_value=0.75, max_regression=10,
+        retries=1, after_failures=2, webhook_url=hook.url, base_url=server, exclude=["Mon 10:25-10:35"], now=T0,
+    )  # fmt: skip
+    assert created["nextRunDateTime"].startswith("2026-01-05T10:05") and created["state"] == "unknown"
+
+    assert monitors.schedule_due(workspace, queue, now=T0) == []
+    first = monitors.schedule_due(workspace, queue, now=T0 + timedelta(minutes=3))
+    assert len(first) == 1 and monitors.schedule_due(workspace, queue, now=T0 + timedelta(minutes=3)) == []
+    run = monitors.show_run(workspace, first[0])
+    assert (run["status"], run["outcome"], run["value"], run["attempts"]) == ("Succeeded", "pass", 1.0, 1)
+    assert run["model"] == "kw-v1" and run["modelId"] and run["items"] == 4 and run["metrics"]["latency_p95"] > 0
+    assert run["scheduledDateTime"].startswith("2026-01-05T10:05")
+    assert [d["answer"] for d in run["details"]] == ["greet", "greet", "leave", "leave"]
+    assert endpoint_logs.list_logs(workspace, "kw") == []  # monitor traffic stays out of the endpoint's logs
+    assert monitors.show_monitor(workspace, created["id"])["baselineRunId"] == run["id"]
+
+    endpoints.update_endpoint(workspace, "kw", model_ref=BASE_MODEL)  # a silent model change: everything OOS
+    monitors.schedule_due(workspace, queue, now=T0 + timedelta(minutes=8))
+    second = _runs(workspace, created["id"])[-1]
+    assert (second["status"], second["outcome"], second["value"], second["attempts"]) == ("Succeeded", "fail", 0.0, 2)
+    assert "below the minimum 0.75" in second["error"] and second["model"] == BASE_MODEL
+    shown = monitors.show_monitor(workspace, created["id"])
+    assert shown["state"] == "passing" and shown["consecutiveFailures"] == 1 and shown["alerts"] == []
+
+    hook.script = [500]  # the first delivery fails, the retry after the backoff succeeds
+    monitors.schedule_due(workspace, queue, now=T0 + timedelta(minutes=13))
+    shown = monitors.show_monitor(workspace, created["id"])
+    assert shown["state"] == "failing" and shown["consecutiveFailures"] == 2
+    [alert] = shown["alerts"]
+    assert (alert["event"], alert["status"], alert["attempts"]) == ("alert", "Pending", 1)
+    assert "HTTP 500" in alert["lastError"]
+    later = datetime.now(UTC) + timedelta(seconds=31)
+    assert monitor_alerts.deliver_due(workspace, AlertSettings(), now=later - timedelta(seconds=2)) == 0
+    assert monitor_alerts.deliver_due(workspace, AlertSettings(), now=later) == 1
+    assert len(hook.bodies) == 2 and hook.bodies[0] == hook.bodies[1]
+    body = hook.bodies[1]
+    assert (
+        body["event"] == "alert" and body["monitor"]["name"] == created["name"] and body["metric"] == "intent_accuracy"
+    )
+    assert body["value"] == 0.0 and body["threshold"]["min"] == 0.75 and body["threshold"]["baseline"] == 1.0
+    assert body["run"]["id"] == _runs(workspace, created["id"])[-1]["id"]
+    assert body["link"] == f"{server}/monitors/{created['id']}/runs/{body['run']['id']}"
+
+    endpoints.update_endpoint(workspace, "kw", model_ref="kw-v1")
+    monitors.schedule_due(workspace, queue, now=T0 + timedelta(minutes=18))
+    shown = monitors.show_monitor(workspace, created["id"])
+    assert shown["state"] == "passing" and shown["runs"][0]["outcome"] == "pass"
+    assert [a["event"] for a in shown["alerts"]] == ["recovery", "alert"] and shown["alerts"][0][
+        "status"
+    ] == "Delivered"
+    assert hook.bodies[-1]["event"] == "recovery" and hook.bodies[-1]["value"] == 1.0
+
+    # 10:25 and 10:30 are inside the maintenance window: skipped; 10:40 is out of it.
+    assert monitors.schedule_due(workspace, queue, now=T0 + timedelta(minutes=23)) == []
+    assert monitors.schedule_due(workspace, queue, now=T0 + timedelta(minutes=33)) == []
+    assert len(monitors.schedule_due(workspace, queue, now=T0 + timedelta(minutes=38))) == 1
+    # Down for an hour: the missed slots become one run, not a burst.
+    assert len(monitors.schedule_due(workspace, queue, now=T0 + timedelta(minutes=95))) == 1
+    assert len(_runs(workspace, created["id"])) == 6
+
+    monitors.set_paused(workspace, created["name"], True)
+    assert monitors.schedule_due(workspace, queue, now=T0 + timedelta(hours=5)) == []
+    resumed = monitors.set_paused(workspace, created["name"], False, now=T0 + timedelta(hours=5))
+    assert resumed["nextRunDateTime"].startswith("2026-01-05T15:05") and not resumed["paused"]
+
+    with TestClient(create_app(workspace)) as client:
+        text = client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"}).text
+    samples = {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+    name = created["name"]
+    assert samples[("tunefork_monitor_last_value", (("metric", "intent_accuracy"), ("monitor", name)))] == 1.0
+    assert samples[("tunefork_monitor_state", (("monitor", name), ("state", "passing")))] == 1.0
+    assert samples[("tunefork_monitor_state", (("monitor", name), ("state", "failing")))] == 0.0
+    assert samples[("tunefork_monitor_last_run_timestamp_seconds", (("monitor", name),))] > T0.timestamp()
+    assert samples[("tunefork_jobs", (("kind", "monitor-run"), ("state", "Succeeded")))] == 6
+
+
+def test_wrong_key_and_deleted_endpoint_fail_runs_with_the_reason(workspace: Workspace, bot: dict, server: str) -> None:
+    queue = InlineQueue(workspace)
+    created = monitors.create_monitor(
+        workspace, "kw", "test", bot["keys"]["key2"], "* * * * *", "intent_accuracy", min_value=0.5,
+        base_url=server, retries=2,
+    )  # fmt: skip
+    endpoints.regenerate_key(workspace, "kw", "key2")
+    run = monitors.start_run(workspace, created["id"], queue)
+    assert run["job"]["status"] == "Failed" and "refused the monitor's key (401" in run["job"]["error"]
+    assert run["job"]["attempts"] == 1 and monitors.show_run(workspace, run["id"])["attempts"] == 3  # 2 retries
+    failed = monitors.show_run(workspace, run["id"])
+    assert (failed["status"], failed["outcome"], failed["value"]) == ("Failed", "error", None)
+    assert "refused the monitor's key" in failed["error"]
+
+    endpoints.delete_endpoint(workspace, "kw")
+    run = monitors.start_run(workspace, created["id"], queue)
+    failed = monitors.show_run(workspace, run["id"])
+    assert failed["status"] == "Failed" and "The endpoint 'kw' was deleted" in failed["error"]
+    shown = monitors.show_monitor(workspace, created["id"])
+    assert shown["state"] == "failing" and shown["endpointId"] is None
+    [alert] = shown["alerts"]  # after the first failure; the second does not repeat it
+    assert alert["status"] == "Recorded" and "refused the monitor's key" in alert["payload"]["reason"]
+
+
+def test_a_restart_mid_run_neither_loses_nor_doubles_the_run(workspace: Workspace, bot: dict, server: str) -> None:
+    created = monitors.create_monitor(
+        workspace, "kw", "test", bot["keys"]["key1"], "*/5 * * * *", "intent_accuracy", min_value=0.5,
+        base_url=server, now=T0,
+    )  # fmt: skip
+    started: list[str] = []
+
+    class CrashingQueue:
+        """Records the job, then the worker "dies" holding it (its process no longer exists)."""
+
+        def submit(self, kind, resource_type, resource_id, project_id=None, payload=None) -> dict:
+            job = jobs.create_job(workspace, kind, resource_type, resource_id, project_id, payload)
+            dead_worker = f"{socket.gethostname()}:999999999:dead"
+            assert jobs.claim_job(workspace, job["id"], dead_worker)
+            with workspace.session() as session:
+                session.execute(update(MonitorRun).where(MonitorRun.id == resource_id).values(status=Status.RUNNING))
+            started.append(job["id"])
+            return job
+
+    [run_id] = monitors.schedule_due(workspace, CrashingQueue(), now=T0 + timedelta(minutes=3))
+    # The restarted server: recovery takes the job back, the queue runs it once.
+    settings = JobSettings()
+    report = recover_jobs(workspace, settings, lambda job_id: execute_job(workspace, job_id, "test:2:w", settings))
+    assert report.retried == started
+    assert monitors.schedule_due(workspace, CrashingQueue(), now=T0 + timedelta(minutes=3)) == []
+    [run] = monitors.list_runs(workspace, created["id"])
+    assert run["id"] == run_id and (run["status"], run["outcome"]) == ("Succeeded", "pass")
+    with workspace.session() as session:
+        job = session.get(Job, started[0])
+        assert (job.status, job.attempts) == ("Succeeded", 2)
+    # A job delivered again after the run finished does not run it a second time.
+    assert execute_job(workspace, started[0], "test:3:w", settings) is None
+    assert monitors.show_run(workspace, run_id)["finishedDateTime"] == run["finishedDateTime"]

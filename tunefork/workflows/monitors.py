@@ -1,0 +1,568 @@
+"""Monitors: re-test a deployed endpoint on a cron schedule, keep each run, alert when a threshold is crossed.
+
+A monitor sends a held-out dataset of the endpoint's project to the endpoint over HTTP, with its key,
+the way a client would (:mod:`tunefork.workflows.monitor_probe`), on a cron schedule skipping maintenance
+windows (:mod:`tunefork.workflows.monitor_schedule`). Each run is a row of ``monitor_runs`` run by a
+``monitor-run`` job, so it has the job queue's lease: a server restarted mid-run retries it, and one row
+per scheduled slot means it is never doubled. A run ``pass``es, ``fail``s (a threshold crossed: the
+maximum or minimum of its metric, or a regression in points from the baseline run, the first measured run
+unless one is pinned) or ends in ``error`` (nothing measured: the reason is kept). Failed attempts are
+retried ``retries`` times; after ``after_failures`` failing runs in a row the monitor is ``failing`` and an
+alert is sent, and when a run passes again a recovery (:mod:`tunefork.workflows.monitor_alerts`).
+
+Regressions are measured in points of the metric (0.02 WER = 2 points), and for latency in percent of the
+baseline's p95. Runs older than the monitor's retention are deleted by the periodic purge.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, or_, select, update
+
+from tunefork.errors import ConflictError, NotFoundError, TuneforkError
+from tunefork.kinds import get_kind
+from tunefork.progress import ProgressCallback, no_progress
+from tunefork.store.models import Dataset, Endpoint, Monitor, MonitorRun, Status, utcnow
+from tunefork.store.repository import clean_name, get_dataset, get_endpoint, get_project
+from tunefork.workflows import monitor_alerts
+from tunefork.workflows.datasets import dataset_records
+from tunefork.workflows.endpoints import hash_key
+from tunefork.workflows.jobs import JobKind, JobSubmitter, submit_job
+from tunefork.workflows.monitor_probe import (
+    METRICS,
+    MetricSpec,
+    Probe,
+    ProbeRefused,
+    answering_model,
+    item_report,
+    run_items,
+    score,
+    send_items,
+)
+from tunefork.workflows.monitor_schedule import as_utc, check_schedule, check_windows, excluded, next_slot
+from tunefork.workspace import Workspace
+
+MAX_RETRIES = 10
+RECENT_RUNS = 20
+
+
+@dataclass(frozen=True)
+class MonitorSettings:
+    """How runs retry and where monitors send by default (from ``TUNEFORK_*`` variables)."""
+
+    base_url: str = "http://127.0.0.1:8765"
+    """``TUNEFORK_URL``: the server new monitors send to when none is given."""
+    retry_seconds: float = 5.0
+    """``TUNEFORK_MONITOR_RETRY_SECONDS``: the pause before a failed attempt is tried again."""
+
+    @classmethod
+    def from_env(cls) -> MonitorSettings:
+        env, defaults = os.environ, cls()
+        return cls(
+            base_url=(env.get("TUNEFORK_URL") or defaults.base_url).rstrip("/"),
+            retry_seconds=float(env.get("TUNEFORK_MONITOR_RETRY_SECONDS", defaults.retry_seconds)),
+        )
+
+
+def _iso(value: datetime | None) -> str | None:
+    return as_utc(value).isoformat() if value is not None else None
+
+
+def monitor_to_dict(monitor: Monitor) -> dict[str, Any]:
+    """JSON-able view of a monitor (never its key)."""
+    return {
+        "id": monitor.id,
+        "name": monitor.name,
+        "project": monitor.project.name,
+        "projectId": monitor.project_id,
+        "endpoint": monitor.endpoint_name,
+        "endpointId": monitor.endpoint_id,
+        "dataset": monitor.dataset_name,
+        "datasetId": monitor.dataset_id,
+        "baseUrl": monitor.base_url,
+        "schedule": monitor.schedule,
+        "metric": monitor.metric,
+        "max": monitor.max_value,
+        "min": monitor.min_value,
+        "maxRegression": monitor.max_regression,
+        "baselineRunId": monitor.baseline_run_id,
+        "retries": monitor.retries,
+        "afterFailures": monitor.after_failures,
+        "exclude": list(monitor.exclude),
+        "terms": list(monitor.terms),
+        "webhookUrl": monitor.webhook_url,
+        "retentionDays": monitor.retention_days,
+        "paused": monitor.paused,
+        "state": monitor.state,
+        "consecutiveFailures": monitor.consecutive_failures,
+        "nextRunDateTime": _iso(monitor.next_run_at),
+        "createdDateTime": _iso(monitor.created_at),
+        "lastActionDateTime": _iso(monitor.last_action_at),
+    }
+
+
+def run_to_dict(run: MonitorRun, details: bool = False) -> dict[str, Any]:
+    """JSON-able view of a run (``details``: with its per-item report)."""
+    out = {
+        "id": run.id,
+        "monitorId": run.monitor_id,
+        "trigger": run.trigger,
+        "status": run.status,
+        "outcome": run.outcome,
+        "error": run.error,
+        "value": run.value,
+        "metrics": dict(run.metrics),
+        "model": run.model,
+        "modelId": run.model_id,
+        "items": run.items,
+        "attempts": run.attempts,
+        "scheduledDateTime": _iso(run.scheduled_for),
+        "startedDateTime": _iso(run.started_at),
+        "finishedDateTime": _iso(run.finished_at),
+        "createdDateTime": _iso(run.created_at),
+    }
+    if details:
+        out["details"] = list(run.details)
+    return out
+
+
+def get_monitor(session: Any, ref: str, project: str | None = None) -> Monitor:
+    """The monitor whose id or name is ``ref`` (``project`` narrows an ambiguous name)."""
+    query = select(Monitor).where(or_(Monitor.id == ref, Monitor.name == ref))
+    if project is not None:
+        query = query.where(Monitor.project_id == get_project(session, project).id)
+    matches = list(session.scalars(query))
+    by_id = [m for m in matches if m.id == ref]
+    if by_id:
+        return by_id[0]
+    if not matches:
+        raise NotFoundError(f"No monitor named or with id '{ref}'. See `tunefork monitor list`.")
+    if len(matches) > 1:
+        raise TuneforkError(f"{len(matches)} monitors are named '{ref}'; add --project or use the id.")
+    return matches[0]
+
+
+def _check_metric(metric: str, operation: str) -> MetricSpec:
+    spec = METRICS.get(metric)
+    if spec is None:
+        raise TuneforkError(f"Unknown metric '{metric}'; choose one of: {', '.join(METRICS)}.")
+    if spec.operation not in (None, operation):
+        fit = [name for name, s in METRICS.items() if s.operation in (None, operation)]
+        raise TuneforkError(
+            f"Metric '{metric}' does not apply to a {operation} endpoint; choose one of: {', '.join(fit)}."
+        )
+    return spec
+
+
+def _check_thresholds(
+    spec: MetricSpec, max_value: float | None, min_value: float | None, regression: float | None
+) -> None:
+    if max_value is None and min_value is None and regression is None:
+        raise TuneforkError("Give a threshold: --max or --min for the metric, or --max-regression in points.")
+    if spec.higher_is_better and max_value is not None:
+        raise TuneforkError(f"Higher {spec.name} is better: give a --min, not a --max.")
+    if not spec.higher_is_better and min_value is not None:
+        raise TuneforkError(f"Lower {spec.name} is better: give a --max, not a --min.")
+    if regression is not None and regression < 0:
+        raise TuneforkError(f"--max-regression is in points and cannot be negative (got {regression:g}).")
+
+
+def _key_fits(endpoint: Endpoint, key: str) -> bool:
+    presented = hash_key(key or "")
+    matches = [hmac.compare_digest(presented, stored) for stored in (endpoint.key1_hash, endpoint.key2_hash)]
+    return bool(key) and any(matches)
+
+
+def create_monitor(
+    workspace: Workspace,
+    endpoint_ref: str,
+    dataset_ref: str,
+    key: str,
+    schedule: str,
+    metric: str,
+    *,
+    name: str | None = None,
+    project: str | None = None,
+    max_value: float | None = None,
+    min_value: float | None = None,
+    max_regression: float | None = None,
+    retries: int = 0,
+    after_failures: int = 1,
+    exclude: list[str] | None = None,
+    terms: list[str] | None = None,
+    webhook_url: str = "",
+    base_url: str | None = None,
+    retention_days: int = 90,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Watch an endpoint: its key and test dataset are checked now, the first run is at the next slot."""
+    schedule = check_schedule(schedule)
+    windows = check_windows(list(exclude or []))
+    if not 0 <= retries <= MAX_RETRIES:
+        raise TuneforkError(f"--retries must be between 0 and {MAX_RETRIES} (got {retries}).")
+    if after_failures < 1:
+        raise TuneforkError(f"--after-failures must be at least 1 (got {after_failures}).")
+    if not 1 <= retention_days <= 3650:
+        raise TuneforkError(f"Retention must be between 1 and 3650 days (got {retention_days}).")
+    if webhook_url and not webhook_url.startswith(("http://", "https://")):
+        raise TuneforkError(f"The webhook must be an http:// or https:// URL (got '{webhook_url}').")
+    base = (base_url or MonitorSettings.from_env().base_url).rstrip("/")
+    with workspace.session() as session:
+        endpoint = get_endpoint(session, endpoint_ref, project)
+        kind = get_kind(endpoint.project.kind)
+        spec = _check_metric(metric, kind.family.operation.name)
+        _check_thresholds(spec, max_value, min_value, max_regression)
+        dataset = get_dataset(session, dataset_ref, endpoint.project.name)
+        if dataset.kind != kind.test_kind or dataset.status != Status.SUCCEEDED:
+            raise TuneforkError(
+                f"Dataset '{dataset.name}' is a {dataset.status} '{dataset.kind}' dataset; monitors of a "
+                f"{kind.name} endpoint send a Succeeded '{kind.test_kind}' dataset."
+            )
+        if not _key_fits(endpoint, key):
+            raise TuneforkError(f"The key is not key1 or key2 of endpoint '{endpoint.name}'.")
+        monitor_name = clean_name(name or f"{endpoint.name}-{metric}", "monitor")
+        taken = select(Monitor).where(Monitor.project_id == endpoint.project_id, Monitor.name == monitor_name)
+        if session.scalar(taken) is not None:
+            raise ConflictError(f"Project '{endpoint.project.name}' already has a monitor named '{monitor_name}'.")
+        monitor = Monitor(
+            project_id=endpoint.project_id, name=monitor_name, endpoint_id=endpoint.id, endpoint_name=endpoint.name,
+            dataset_id=dataset.id, dataset_name=dataset.name, base_url=base, key=key, schedule=schedule,
+            metric=metric, max_value=max_value, min_value=min_value, max_regression=max_regression,
+            retries=retries, after_failures=after_failures, exclude=windows, terms=list(terms or []),
+            webhook_url=webhook_url, retention_days=retention_days, paused=False, state="unknown",
+            consecutive_failures=0, next_run_at=next_slot(schedule, now or utcnow()),
+        )  # fmt: skip
+        session.add(monitor)
+        session.flush()
+        return monitor_to_dict(monitor)
+
+
+def list_monitors(workspace: Workspace, project: str | None = None) -> list[dict[str, Any]]:
+    """Monitors, oldest first, each with its last run."""
+    with workspace.session() as session:
+        query = select(Monitor).order_by(Monitor.created_at)
+        if project is not None:
+            query = query.where(Monitor.project_id == get_project(session, project).id)
+        out = []
+        for monitor in session.scalars(query):
+            last = session.scalar(_runs_query(monitor.id).limit(1))
+            out.append({**monitor_to_dict(monitor), "lastRun": run_to_dict(last) if last else None})
+        return out
+
+
+def _runs_query(monitor_id: str) -> Any:
+    return select(MonitorRun).where(MonitorRun.monitor_id == monitor_id).order_by(MonitorRun.created_at.desc())
+
+
+def show_monitor(workspace: Workspace, ref: str, project: str | None = None) -> dict[str, Any]:
+    """One monitor with its recent runs (newest first) and alerts."""
+    with workspace.session() as session:
+        monitor = get_monitor(session, ref, project)
+        runs = [run_to_dict(run) for run in session.scalars(_runs_query(monitor.id).limit(RECENT_RUNS))]
+        out = monitor_to_dict(monitor)
+    return {**out, "runs": runs, "alerts": monitor_alerts.list_alerts(workspace, out["id"])}
+
+
+def list_runs(workspace: Workspace, ref: str, top: int = 100, project: str | None = None) -> list[dict[str, Any]]:
+    """A monitor's runs, newest first."""
+    with workspace.session() as session:
+        monitor = get_monitor(session, ref, project)
+        return [run_to_dict(run) for run in session.scalars(_runs_query(monitor.id).limit(top))]
+
+
+def show_run(workspace: Workspace, run_id: str) -> dict[str, Any]:
+    """One run with its per-item report."""
+    with workspace.session() as session:
+        run = session.get(MonitorRun, run_id)
+        if run is None:
+            raise NotFoundError(f"No monitor run with id '{run_id}'.")
+        return run_to_dict(run, details=True)
+
+
+def set_paused(
+    workspace: Workspace, ref: str, paused: bool, project: str | None = None, now: datetime | None = None
+) -> dict[str, Any]:
+    """Pause a monitor, or resume it (its next run is the next slot from now: missed slots are not run)."""
+    with workspace.session() as session:
+        monitor = get_monitor(session, ref, project)
+        monitor.paused = paused
+        if not paused:
+            monitor.next_run_at = next_slot(monitor.schedule, now or utcnow())
+        monitor.last_action_at = utcnow()
+        session.flush()
+        return monitor_to_dict(monitor)
+
+
+def pin_baseline(workspace: Workspace, ref: str, run_id: str, project: str | None = None) -> dict[str, Any]:
+    """Measure regressions from run ``run_id`` (a measured run of this monitor) instead of the first run."""
+    with workspace.session() as session:
+        monitor = get_monitor(session, ref, project)
+        run = session.get(MonitorRun, run_id)
+        if run is None or run.monitor_id != monitor.id or run.value is None:
+            raise TuneforkError(f"Run '{run_id}' is not a measured run of monitor '{monitor.name}'.")
+        monitor.baseline_run_id = run.id
+        monitor.last_action_at = utcnow()
+        session.flush()
+        return monitor_to_dict(monitor)
+
+
+def delete_monitor(workspace: Workspace, ref: str, project: str | None = None) -> None:
+    """Delete a monitor with its runs and alerts (a run in progress finds it gone and stops)."""
+    with workspace.session() as session:
+        session.delete(get_monitor(session, ref, project))
+
+
+def _new_run(workspace: Workspace, monitor_id: str, slot: datetime, trigger: str) -> str | None:
+    """Record the run of one slot; None when that slot already has its run (another scheduler won)."""
+    try:
+        with workspace.session() as session:
+            run = MonitorRun(monitor_id=monitor_id, scheduled_for=slot, trigger=trigger, status=Status.NOT_STARTED)
+            session.add(run)
+            session.flush()
+            return run.id
+    except ConflictError:
+        return None
+
+
+def start_run(
+    workspace: Workspace, ref: str, submitter: JobSubmitter, project: str | None = None, now: datetime | None = None
+) -> dict[str, Any]:
+    """Run a monitor now (``run-now``), outside its schedule; returns the run and its job."""
+    with workspace.session() as session:
+        monitor = get_monitor(session, ref, project)
+        monitor_id, project_id = monitor.id, monitor.project_id
+    run_id = _new_run(workspace, monitor_id, now or utcnow(), "manual")
+    if run_id is None:
+        raise ConflictError("A run of this monitor was started at the same instant; retry.")
+    job = submit_job(submitter, JobKind.MONITOR_RUN, run_id, project_id)
+    return {**show_run(workspace, run_id), "job": job}
+
+
+def schedule_due(workspace: Workspace, submitter: JobSubmitter, now: datetime | None = None) -> list[str]:
+    """Start the runs that are due (the queue's periodic task calls this every minute); returns their ids.
+
+    Each due monitor's next slot moves forward with a compare-and-set, so of two schedulers one starts the
+    run; slots missed while no scheduler ran (the server was down) become one run, not a burst. A slot in
+    a maintenance window is skipped.
+    """
+    now = now or utcnow()
+    started = []
+    with workspace.session() as session:
+        due = session.execute(
+            select(Monitor.id, Monitor.project_id, Monitor.schedule, Monitor.next_run_at, Monitor.exclude).where(
+                Monitor.paused.is_(False), Monitor.next_run_at <= now
+            )
+        ).all()
+    for monitor_id, project_id, schedule, slot, windows in due:
+        with workspace.session() as session:
+            moved = session.execute(
+                update(Monitor)
+                .where(Monitor.id == monitor_id, Monitor.next_run_at == slot)
+                .values(next_run_at=next_slot(schedule, now))
+            ).rowcount
+        if moved != 1 or excluded(windows, slot):
+            continue
+        run_id = _new_run(workspace, monitor_id, as_utc(slot), "schedule")
+        if run_id is not None:
+            submit_job(submitter, JobKind.MONITOR_RUN, run_id, project_id)
+            started.append(run_id)
+    return started
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What a run needs from its monitor, read once at its start."""
+
+    monitor_id: str
+    spec: MetricSpec
+    probe: Probe | None
+    failure: str
+    """Why the run cannot start (a deleted endpoint or dataset), else empty."""
+    dataset_id: str | None
+    dataset_kind: str
+    terms: list[str]
+    retries: int
+    thresholds: dict[str, float | None]
+
+
+def _plan(workspace: Workspace, run_id: str, token: str) -> _Plan | None:
+    """Mark the run Running and read its monitor; None when the run was finished already (a retried job)."""
+    with workspace.session() as session:
+        run = session.get(MonitorRun, run_id)
+        if run is None:
+            raise NotFoundError(f"No monitor run with id '{run_id}' (its monitor was deleted).")
+        if run.finished_at is not None:
+            run.status = Status.FAILED if run.outcome == "error" else Status.SUCCEEDED
+            return None
+        monitor = session.get(Monitor, run.monitor_id)
+        run.status, run.started_at, run.probe_hash, run.error = Status.RUNNING, utcnow(), hash_key(token), ""
+        endpoint = session.get(Endpoint, monitor.endpoint_id) if monitor.endpoint_id else None
+        dataset = session.get(Dataset, monitor.dataset_id) if monitor.dataset_id else None
+        failure, probe = "", None
+        if endpoint is None:
+            failure = (
+                f"The endpoint '{monitor.endpoint_name}' was deleted: there is nothing to test; delete the monitor."
+            )
+        elif dataset is None:
+            failure = f"The test dataset '{monitor.dataset_name}' was deleted."
+        else:
+            operation = get_kind(endpoint.project.kind).family.operation.name
+            probe = Probe(monitor.base_url, endpoint.id, operation, monitor.key, token)
+        thresholds = {"max": monitor.max_value, "min": monitor.min_value, "maxRegression": monitor.max_regression,
+                      "baseline": _baseline_value(session, monitor)}  # fmt: skip
+        return _Plan(
+            monitor.id, METRICS[monitor.metric], probe, failure, monitor.dataset_id,
+            dataset.kind if dataset else "", list(monitor.terms), monitor.retries, thresholds,
+        )  # fmt: skip
+
+
+def _baseline_value(session: Any, monitor: Monitor) -> float | None:
+    run = session.get(MonitorRun, monitor.baseline_run_id) if monitor.baseline_run_id else None
+    return run.value if run is not None else None
+
+
+def breach(spec: MetricSpec, value: float | None, thresholds: dict[str, float | None]) -> str:
+    """Why ``value`` fails the thresholds, or "" when it passes."""
+    if value is None:
+        return f"{spec.name} could not be measured on this test set."
+    high, low, regression, baseline = (thresholds[k] for k in ("max", "min", "maxRegression", "baseline"))
+    if high is not None and value > high:
+        return f"{spec.name} {value:.4g} is above the maximum {high:g}."
+    if low is not None and value < low:
+        return f"{spec.name} {value:.4g} is below the minimum {low:g}."
+    if regression is not None and baseline is not None:
+        worse = baseline - value if spec.higher_is_better else value - baseline
+        if spec.name == "latency_p95":
+            points, unit = (100 * worse / baseline if baseline else 0.0), "%"
+        else:
+            points, unit = 100 * worse, " points"
+        if points > regression:
+            return (
+                f"{spec.name} {value:.4g} regressed {points:.1f}{unit} from the baseline {baseline:.4g} "
+                f"(at most {regression:g}{unit} allowed)."
+            )
+    return ""
+
+
+@dataclass
+class _Attempt:
+    outcome: str
+    error: str = ""
+    figures: dict[str, float | None] | None = None
+    model: tuple[str, str | None] = ("", None)
+    details: list[dict[str, Any]] | None = None
+    items: int = 0
+
+
+def _attempt(workspace: Workspace, plan: _Plan, progress: ProgressCallback) -> _Attempt:
+    if plan.probe is None:
+        return _Attempt("error", plan.failure)
+    items = run_items(plan.probe.operation, plan.dataset_kind, dataset_records(workspace, plan.dataset_id))
+    if not items:
+        return _Attempt("error", "The test dataset has no item to send.")
+    try:
+        answers = send_items(plan.probe, items, progress)
+    except ProbeRefused as exc:
+        return _Attempt("error", str(exc))
+    details = item_report(answers)
+    if all(a.result is None for a in answers):
+        return _Attempt("error", f"No item was answered (first error: {answers[0].error}).", details=details)
+    figures = score(plan.probe.operation, items, answers, plan.terms)
+    failure = breach(plan.spec, figures.get(plan.spec.name), plan.thresholds)
+    outcome = "fail" if failure else "pass"
+    return _Attempt(outcome, failure, figures, answering_model(answers), details, len(items))
+
+
+def run_monitor(
+    workspace: Workspace,
+    run_id: str,
+    progress: ProgressCallback = no_progress,
+    settings: MonitorSettings | None = None,
+) -> dict[str, Any]:
+    """Run one monitor run (the ``monitor-run`` job): send, score, retry, record, update the monitor, alert."""
+    settings = settings or MonitorSettings.from_env()
+    plan = _plan(workspace, run_id, secrets.token_urlsafe(24))
+    if plan is None:
+        return show_run(workspace, run_id)
+    attempts = 0
+    while True:
+        attempts += 1
+        result = _attempt(workspace, plan, progress)
+        if result.outcome == "pass" or attempts > plan.retries or plan.probe is None:
+            break
+        time.sleep(settings.retry_seconds)
+    value = result.figures.get(plan.spec.name) if result.figures else None
+    with workspace.session() as session:
+        run = session.get(MonitorRun, run_id)
+        monitor = session.get(Monitor, plan.monitor_id)
+        if run is None or monitor is None:
+            raise NotFoundError("The monitor was deleted while it ran.")
+        run.status = Status.FAILED if result.outcome == "error" else Status.SUCCEEDED
+        run.outcome, run.error, run.value, run.attempts = result.outcome, result.error, value, attempts
+        run.metrics, run.items, run.details = result.figures or {}, result.items, result.details or []
+        run.model, run.model_id = result.model
+        run.finished_at, run.probe_hash = utcnow(), ""
+        if monitor.baseline_run_id is None and value is not None:
+            monitor.baseline_run_id = run.id
+        monitor_alerts.record_transition(session, monitor, run, plan.thresholds)
+        session.flush()
+        out = run_to_dict(run)
+    monitor_alerts.deliver_due(workspace)
+    return out
+
+
+def is_probe(workspace: Workspace, endpoint_id: str, token: str | None) -> bool:
+    """True when ``token`` is the probe token of a run in progress of a monitor of this endpoint."""
+    if not token:
+        return False
+    query = (
+        select(MonitorRun.id)
+        .join(Monitor, Monitor.id == MonitorRun.monitor_id)
+        .where(
+            MonitorRun.probe_hash == hash_key(token),
+            MonitorRun.status == Status.RUNNING,
+            Monitor.endpoint_id == endpoint_id,
+        )
+    )
+    with workspace.session() as session:
+        return session.scalar(query) is not None
+
+
+def purge_runs(workspace: Workspace, now: datetime | None = None) -> int:
+    """Delete finished runs older than their monitor's retention (never the pinned or first baseline run)."""
+    now = now or utcnow()
+    deleted = 0
+    with workspace.session() as session:
+        monitors = session.execute(select(Monitor.id, Monitor.retention_days, Monitor.baseline_run_id)).all()
+        for monitor_id, days, baseline in monitors:
+            query = delete(MonitorRun).where(
+                MonitorRun.monitor_id == monitor_id,
+                MonitorRun.finished_at.is_not(None),
+                MonitorRun.created_at < now - timedelta(days=days),
+            )
+            if baseline:
+                query = query.where(MonitorRun.id != baseline)
+            deleted += session.execute(query).rowcount
+    return deleted
+
+
+def monitor_gauges(workspace: Workspace) -> list[dict[str, Any]]:
+    """Each monitor's name, metric, state and last measured run (for ``/metrics``)."""
+    out = []
+    with workspace.session() as session:
+        for monitor in session.scalars(select(Monitor).order_by(Monitor.created_at)):
+            last = session.scalar(_runs_query(monitor.id).where(MonitorRun.finished_at.is_not(None)).limit(1))
+            out.append({
+                "id": monitor.id, "name": monitor.name, "metric": monitor.metric, "state": monitor.state,
+                "paused": monitor.paused, "value": last.value if last else None,
+                "finished": as_utc(last.finished_at).timestamp() if last else None,
+                "outcome": last.outcome if last else "",
+            })  # fmt: skip
+    return out
