@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from tunefork import __version__
 from tunefork.cli import dataset, demo, endpoint, model, project, service, speech
 from tunefork.cli.common import FriendlyErrorGroup
 
@@ -18,10 +19,19 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"tunefork {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def main(
     home: Path | None = typer.Option(
         None, "--home", envvar="TUNEFORK_HOME", help="Workspace folder (default ~/.tunefork)."
+    ),
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
     ),
 ) -> None:
     """Pick the workspace; each command opens it on first use."""

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
@@ -34,6 +32,9 @@ def make_engine(url: str) -> Engine:
 
 def upgrade_schema(engine: Engine) -> None:
     """Bring the database to the newest migration (idempotent)."""
+    from alembic import command  # imported here: commands that never open a workspace start faster
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.begin() as connection:

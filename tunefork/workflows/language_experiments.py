@@ -12,9 +12,7 @@ import random
 import statistics
 import tempfile
 from pathlib import Path
-from typing import Any
-
-from sklearn.model_selection import KFold, StratifiedKFold
+from typing import TYPE_CHECKING, Any
 
 from tunefork.engines.contract import TrainingParameters
 from tunefork.errors import TuneforkError
@@ -22,7 +20,6 @@ from tunefork.evaluation.classification import plot_learning_curve
 from tunefork.evaluation.language_scoring import GoldItem, gold_items, score_models
 from tunefork.kinds.language import LANGUAGE_MODELS, parse_all, predictions
 from tunefork.kinds.registry import family_of_engine
-from tunefork.language.model import SpacyLanguageModel
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.artifacts import atomic_write_bytes, atomic_write_json
 from tunefork.store.repository import get_dataset, get_model
@@ -30,6 +27,9 @@ from tunefork.store.staging import scratch_folder
 from tunefork.workflows.datasets import dataset_records
 from tunefork.workflows.training import records_with_kinds
 from tunefork.workspace import Workspace
+
+if TYPE_CHECKING:
+    from tunefork.language.model import SpacyLanguageModel
 
 DEFAULT_FRACTIONS = (0.1, 0.25, 0.5, 1.0)
 EXAMPLE_KINDS = ("utterances", "annotated-text")
@@ -123,6 +123,8 @@ def cross_validate(
     progress: ProgressCallback = no_progress,
 ) -> dict[str, Any]:
     """Retrain the model's recipe ``folds`` times, each time scoring the held-out fold; mean and spread."""
+    from sklearn.model_selection import KFold, StratifiedKFold  # heavy: only this command needs it
+
     recipe = _Recipe(workspace, model_ref, project)
     if not 2 <= folds <= len(recipe.examples):
         raise TuneforkError(f"--folds must be between 2 and the number of examples ({len(recipe.examples)}).")
