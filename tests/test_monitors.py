@@ -19,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
@@ -281,3 +282,54 @@ def test_a_restart_mid_run_neither_loses_nor_doubles_the_run(workspace: Workspac
     # A job delivered again after the run finished does not run it a second time.
     assert execute_job(workspace, started[0], "test:3:w", settings) is None
     assert monitors.show_run(workspace, run_id)["finishedDateTime"] == run["finishedDateTime"]
+
+
+def test_rest_and_cli_manage_monitors(workspace: Workspace, bot: dict, server: str, cli) -> None:
+    admin = httpx.Client(base_url=server, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60)
+    body = {"endpoint": "kw", "dataset": "test", "key": bot["keys"]["key1"], "schedule": "*/30 * * * *",
+            "metric": "intent_accuracy", "min": 0.5, "maxRegression": 2.0, "retries": 2, "afterFailures": 2,
+            "exclude": ["Sat 00:00-06:00"], "baseUrl": server, "name": "kw-accuracy"}  # fmt: skip
+    assert httpx.post(f"{server}/monitors", json=body).status_code == 401
+    assert admin.post("/monitors", json={**body, "metric": "wer", "min": None, "max": 0.1}).status_code == 422
+    created = admin.post("/monitors", json=body)
+    assert created.status_code == 201, created.text
+    monitor = created.json()
+    assert created.headers["Location"] == monitor["self"] and "key" not in monitor
+    assert monitor["links"]["endpoint"].endswith(f"/endpoints/{bot['id']}") and monitor["exclude"] == body["exclude"]
+    assert [m["name"] for m in admin.get("/monitors").json()["values"]] == ["kw-accuracy"]
+    assert admin.post(f"/monitors/{monitor['id']}/pause").json()["paused"] is True
+    assert admin.post(f"/monitors/{monitor['id']}/resume").json()["paused"] is False
+
+    queued = admin.post(f"/monitors/{monitor['id']}/runs")
+    assert queued.status_code == 202 and queued.json()["status"] == "NotStarted"
+    run = queued.json()
+    assert run["links"]["job"].endswith(f"/jobs/{run['job']['id']}")
+    execute_job(workspace, run["job"]["id"], "test:1:w", JobSettings())  # the queue's consumer would
+    done = admin.get(run["self"]).json()
+    assert (done["status"], done["outcome"], done["value"]) == ("Succeeded", "pass", 1.0) and len(done["details"]) == 4
+    assert admin.get(f"/monitors/{monitor['id']}/runs").json()["values"][0]["id"] == run["id"]
+    pinned = admin.post(f"/monitors/{monitor['id']}/baseline", json={"runId": run["id"]})
+    assert pinned.json()["baselineRunId"] == run["id"]
+    assert admin.get(f"/monitors/{monitor['id']}/runs/nope").status_code == 404
+
+    [listed] = json.loads(cli("monitor", "list", "--json").stdout)
+    assert (listed["name"], listed["state"], listed["lastRun"]["value"]) == ("kw-accuracy", "passing", 1.0)
+    assert "Monitors" in cli("monitor", "list").output
+    ran = cli("monitor", "run-now", "kw-accuracy", "--json")
+    assert json.loads(ran.stdout)["outcome"] == "pass"
+    assert [r["outcome"] for r in json.loads(cli("monitor", "runs", "kw-accuracy", "--json").stdout)] == ["pass"] * 2
+    created_cli = cli(
+        "monitor", "create", "kw", "--dataset", "test", "--schedule", "*/30 * * * *", "--metric", "oos_recall",
+        "--min", "0.5", "--key", bot["keys"]["key2"], "--url", server, "--exclude", "Sat 00:00-06:00",
+    )  # fmt: skip
+    assert "Monitor kw-oos_recall" in created_cli.output
+    refused = cli("monitor", "create", "kw", "--dataset", "test", "--schedule", "*/30 * * * *",
+                  "--metric", "wer", "--max", "0.1", "--key", "x", expect=1)  # fmt: skip
+    assert "does not apply to a parse endpoint" in refused.output
+    endpoints.update_endpoint(workspace, "kw", model_ref=BASE_MODEL)
+    failed = cli("monitor", "run-now", "kw-accuracy", expect=1)
+    assert "fail" in failed.output and "below the minimum 0.5" in " ".join(failed.output.split())
+    assert "Paused" in cli("monitor", "pause", "kw-accuracy").output
+    cli("monitor", "delete", "kw-accuracy")
+    assert admin.delete(f"/monitors/{created_cli.output.split('(')[1].split(')')[0]}").status_code == 204
+    assert admin.get("/monitors").json()["values"] == []

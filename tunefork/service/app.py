@@ -26,6 +26,7 @@ from tunefork.service.routers import (
     evaluations,
     jobs,
     models,
+    monitors,
     projects,
     recognition,
     transcriptions,
@@ -105,7 +106,7 @@ def create_app(
     app.add_middleware(RequestMetricsMiddleware, metrics=metrics, operations=keyed)
     areas = [(web.PREFIX, web.session_refusal), ("/metrics", metrics_refusal)]
     app.add_middleware(AuthBeforeBody, areas=areas, keyed_operations=keyed)
-    for module in (projects, datasets, models, evaluations, transcriptions, endpoints, jobs):
+    for module in (projects, datasets, models, evaluations, transcriptions, endpoints, monitors, jobs):
         app.include_router(module.router)
     app.include_router(recognition.operation_router())
     web.install(app)
@@ -130,7 +131,7 @@ def create_app(
         """Where the resources are (browsers asking for HTML go to the studio)."""
         if "text/html" in request.headers.get("accept", ""):
             return RedirectResponse(url(request, "studio") + "/", status_code=307)
-        names = ("projects", "datasets", "models", "evaluations", "transcriptions", "endpoints", "jobs")
+        names = ("projects", "datasets", "models", "evaluations", "transcriptions", "endpoints", "monitors", "jobs")
         return {
             "service": "tunefork",
             "version": __version__,

@@ -326,3 +326,60 @@ class Page(BaseModel, Generic[T]):
     """A list of resources (``values``), Azure-style."""
 
     values: list[T]
+
+
+class MonitorCreate(Request):
+    """A monitor: re-test an endpoint on a schedule with a held-out dataset, alert on a threshold."""
+
+    endpoint: str = Ref
+    dataset: str = Ref
+    key: str = Field(min_length=1, max_length=200, description="key1 or key2 of the endpoint: runs send it.")
+    schedule: str = Field(min_length=1, max_length=100, examples=["*/30 * * * *"], description="Cron, UTC.")
+    metric: Literal["wer", "term_recall", "latency_p95", "intent_accuracy", "oos_recall", "slot_f1"]
+    name: str | None = Field(None, min_length=1, max_length=200)
+    project: str | None = Field(None, min_length=1, max_length=200, description="Narrows an ambiguous endpoint.")
+    max: float | None = Field(None, description="Fail above this (metrics where lower is better).")
+    min: float | None = Field(None, description="Fail below this (metrics where higher is better).")
+    maxRegression: float | None = Field(None, ge=0, description="Points worse than the baseline run (latency: %).")
+    retries: int = Field(0, ge=0, le=10)
+    afterFailures: int = Field(1, ge=1, le=1000, description="Failing runs in a row before an alert.")
+    exclude: list[str] = Field(default_factory=list, max_length=50, examples=[["Sat 00:00-06:00"]])
+    terms: list[str] = Field(default_factory=list, max_length=1000, description="Terms whose recall is measured.")
+    webhookUrl: str = Field("", max_length=1000)
+    baseUrl: str | None = Field(None, max_length=500, description="The server runs send to (default TUNEFORK_URL).")
+    retentionDays: int = Field(90, ge=1, le=3650)
+
+
+class MonitorRun(Resource):
+    """One run of a monitor: its outcome, the metrics measured, the model that answered."""
+
+    status: Literal["NotStarted", "Running", "Succeeded", "Failed"]
+    outcome: str = Field(description="pass, fail (a threshold crossed) or error (nothing measured).")
+    error: Any = Field(None, description="{code, message}: the threshold crossed, or why nothing was measured.")
+    value: float | None
+    metrics: dict[str, Any]
+    model: str
+
+
+class Monitor(Resource):
+    """A monitor (never its key)."""
+
+    name: str
+    endpoint: str
+    metric: str
+    schedule: str
+    state: str = Field(description="unknown, passing or failing.")
+    paused: bool
+
+
+class MonitorDetail(Monitor):
+    """A monitor with its recent runs and alerts."""
+
+    runs: list[dict[str, Any]]
+    alerts: list[dict[str, Any]]
+
+
+class BaselinePin(Request):
+    """The run regressions are measured from."""
+
+    runId: str = Field(min_length=1, max_length=64)

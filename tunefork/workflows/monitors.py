@@ -277,10 +277,12 @@ def list_runs(workspace: Workspace, ref: str, top: int = 100, project: str | Non
         return [run_to_dict(run) for run in session.scalars(_runs_query(monitor.id).limit(top))]
 
 
-def show_run(workspace: Workspace, run_id: str) -> dict[str, Any]:
-    """One run with its per-item report."""
+def show_run(workspace: Workspace, run_id: str, monitor_ref: str | None = None) -> dict[str, Any]:
+    """One run with its per-item report (``monitor_ref``: it must be a run of that monitor)."""
     with workspace.session() as session:
         run = session.get(MonitorRun, run_id)
+        if run is not None and monitor_ref is not None and get_monitor(session, monitor_ref).id != run.monitor_id:
+            run = None
         if run is None:
             raise NotFoundError(f"No monitor run with id '{run_id}'.")
         return run_to_dict(run, details=True)
@@ -331,18 +333,32 @@ def _new_run(workspace: Workspace, monitor_id: str, slot: datetime, trigger: str
         return None
 
 
-def start_run(
-    workspace: Workspace, ref: str, submitter: JobSubmitter, project: str | None = None, now: datetime | None = None
-) -> dict[str, Any]:
-    """Run a monitor now (``run-now``), outside its schedule; returns the run and its job."""
+def _manual_run(workspace: Workspace, ref: str, project: str | None, now: datetime | None) -> tuple[str, str]:
+    """Record a run outside the schedule: ``(run id, project id)``."""
     with workspace.session() as session:
         monitor = get_monitor(session, ref, project)
         monitor_id, project_id = monitor.id, monitor.project_id
     run_id = _new_run(workspace, monitor_id, now or utcnow(), "manual")
     if run_id is None:
         raise ConflictError("A run of this monitor was started at the same instant; retry.")
+    return run_id, project_id
+
+
+def start_run(
+    workspace: Workspace, ref: str, submitter: JobSubmitter, project: str | None = None, now: datetime | None = None
+) -> dict[str, Any]:
+    """Run a monitor now (``run-now`` in REST), outside its schedule, through the queue; the run and its job."""
+    run_id, project_id = _manual_run(workspace, ref, project, now)
     job = submit_job(submitter, JobKind.MONITOR_RUN, run_id, project_id)
     return {**show_run(workspace, run_id), "job": job}
+
+
+def run_now(
+    workspace: Workspace, ref: str, project: str | None = None, progress: ProgressCallback = no_progress
+) -> dict[str, Any]:
+    """:func:`start_run`'s synchronous twin (the CLI's ``run-now``): the same run, here and now."""
+    run_id, _ = _manual_run(workspace, ref, project, None)
+    return run_monitor(workspace, run_id, progress)
 
 
 def schedule_due(workspace: Workspace, submitter: JobSubmitter, now: datetime | None = None) -> list[str]:

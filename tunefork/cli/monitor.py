@@ -1,0 +1,169 @@
+"""`tunefork monitor ...`: re-test deployed endpoints on a schedule and alert on regressions (issue 14)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from tunefork.cli.common import PlainTable, console, plain, print_json, progress_bar, workspace_from
+from tunefork.workflows import monitors
+from tunefork.workflows.evaluation import read_terms
+from tunefork.workflows.monitor_probe import METRICS
+
+app = typer.Typer(help="Re-test deployed endpoints on a schedule; runs, thresholds and alerts.", no_args_is_help=True)
+
+MonitorArgument = typer.Argument(..., help="Monitor name or id.")
+ProjectOption = typer.Option(None, "--project", help="Narrow an ambiguous name.")
+
+
+def _value(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4g}"
+
+
+@app.command("create")
+def create(
+    ctx: typer.Context,
+    endpoint: str = typer.Argument(..., help="Endpoint name or id."),
+    dataset: str = typer.Option(..., "--dataset", help="Held-out test dataset of the endpoint's project."),
+    schedule: str = typer.Option(..., "--schedule", help='Cron schedule in UTC, e.g. "*/30 * * * *".'),
+    metric: str = typer.Option(..., "--metric", help=f"One of: {', '.join(METRICS)}."),
+    key: str = typer.Option(
+        ..., "--key", envvar="TUNEFORK_ENDPOINT_KEY", help="key1 or key2 of the endpoint (runs send it)."
+    ),
+    max_value: float | None = typer.Option(None, "--max", help="Fail above this (wer, latency_p95)."),
+    min_value: float | None = typer.Option(None, "--min", help="Fail below this (recall, accuracy, F1)."),
+    max_regression: float | None = typer.Option(
+        None, "--max-regression", min=0, help="Fail when worse than the baseline run by more points (latency: %)."
+    ),
+    retries: int = typer.Option(0, "--retries", min=0, max=10, help="Attempts added when a run does not pass."),
+    after_failures: int = typer.Option(1, "--after-failures", min=1, help="Failing runs in a row before an alert."),
+    exclude: list[str] = typer.Option([], "--exclude", help='Maintenance window, e.g. "Sat 00:00-06:00" (UTC).'),
+    terms: Path | None = typer.Option(None, "--terms", help="File of terms (one a line) whose recall is measured."),
+    webhook: str = typer.Option("", "--webhook", help="URL that alerts and recoveries are POSTed to."),
+    url: str | None = typer.Option(
+        None, "--url", help="Server runs send to (default $TUNEFORK_URL or 127.0.0.1:8765)."
+    ),
+    name: str | None = typer.Option(None, "--name", help="Monitor name (default ENDPOINT-METRIC)."),
+    retention_days: int = typer.Option(90, "--retention-days", min=1, max=3650, help="Days runs are kept."),
+    project: str | None = ProjectOption,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Watch an endpoint: its test set is sent over HTTP on the schedule, the metric checked on each run."""
+    created = monitors.create_monitor(
+        workspace_from(ctx), endpoint, dataset, key, schedule, metric, name=name, project=project,
+        max_value=max_value, min_value=min_value, max_regression=max_regression, retries=retries,
+        after_failures=after_failures, exclude=exclude, terms=read_terms(terms) if terms else None,
+        webhook_url=webhook, base_url=url, retention_days=retention_days,
+    )  # fmt: skip
+    if as_json:
+        print_json(created)
+        return
+    console.print(
+        f"Monitor [bold]{plain(created['name'])}[/] ({created['id']}) watches {plain(created['endpoint'])}: "
+        f"{created['metric']} on {plain(created['dataset'])}, {plain(created['schedule'])} (UTC); "
+        f"first run at {created['nextRunDateTime']}.",
+        soft_wrap=True,
+    )
+    console.print("Runs are started by `tunefork serve` or `tunefork worker` (the job queue's periodic task).")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    project: str | None = typer.Option(None, "--project", help="Only this project's monitors."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """List monitors with their state and last run."""
+    rows = monitors.list_monitors(workspace_from(ctx), project)
+    if as_json:
+        print_json(rows)
+        return
+    table = PlainTable("name", "endpoint", "metric", "state", "last value", "next run", title="Monitors")
+    for m in rows:
+        state = "paused" if m["paused"] else m["state"]
+        last = _value(m["lastRun"]["value"]) if m["lastRun"] else "-"
+        table.add_row(m["name"], m["endpoint"], m["metric"], state, last, m["nextRunDateTime"])
+    console.print(table)
+
+
+@app.command("show")
+def show(ctx: typer.Context, monitor: str = MonitorArgument, project: str | None = ProjectOption) -> None:
+    """Print a monitor with its recent runs and alerts as JSON (never its key)."""
+    print_json(monitors.show_monitor(workspace_from(ctx), monitor, project))
+
+
+@app.command("runs")
+def runs(
+    ctx: typer.Context,
+    monitor: str = MonitorArgument,
+    top: int = typer.Option(20, "--top", min=1, help="How many (newest first)."),
+    project: str | None = ProjectOption,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """A monitor's runs, newest first: outcome, value, p95 latency and the model that answered."""
+    rows = monitors.list_runs(workspace_from(ctx), monitor, top, project)
+    if as_json:
+        print_json(rows)
+        return
+    table = PlainTable("scheduled", "outcome", "value", "p95 s", "model", "error", title="Runs")
+    for r in rows:
+        table.add_row(
+            r["scheduledDateTime"], r["outcome"] or r["status"], _value(r["value"]),
+            _value(r["metrics"].get("latency_p95")), r["model"], r["error"],
+        )  # fmt: skip
+    console.print(table)
+
+
+@app.command("pause")
+def pause(ctx: typer.Context, monitor: str = MonitorArgument, project: str | None = ProjectOption) -> None:
+    """Stop scheduled runs."""
+    paused = monitors.set_paused(workspace_from(ctx), monitor, True, project)
+    console.print(f"Paused monitor {plain(paused['name'])}.")
+
+
+@app.command("resume")
+def resume(ctx: typer.Context, monitor: str = MonitorArgument, project: str | None = ProjectOption) -> None:
+    """Run on schedule again from the next slot (missed slots are not run)."""
+    resumed = monitors.set_paused(workspace_from(ctx), monitor, False, project)
+    console.print(f"Resumed monitor {plain(resumed['name'])}; next run at {resumed['nextRunDateTime']}.")
+
+
+@app.command("delete")
+def delete(ctx: typer.Context, monitor: str = MonitorArgument, project: str | None = ProjectOption) -> None:
+    """Delete a monitor with its runs and alerts."""
+    monitors.delete_monitor(workspace_from(ctx), monitor, project)
+    console.print(f"Deleted monitor {plain(monitor)}.")
+
+
+@app.command("baseline")
+def baseline(
+    ctx: typer.Context,
+    monitor: str = MonitorArgument,
+    run: str = typer.Argument(..., help="Id of a measured run of this monitor."),
+    project: str | None = ProjectOption,
+) -> None:
+    """Measure regressions from this run instead of the first one."""
+    pinned = monitors.pin_baseline(workspace_from(ctx), monitor, run, project)
+    console.print(f"Monitor {plain(pinned['name'])} now measures regressions from run {run}.")
+
+
+@app.command("run-now")
+def run_now(
+    ctx: typer.Context,
+    monitor: str = MonitorArgument,
+    project: str | None = ProjectOption,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Run the monitor here and now (the server must be up: the test set is sent to it over HTTP)."""
+    with progress_bar("monitor run") as progress:
+        run = monitors.run_now(workspace_from(ctx), monitor, project, progress)
+    if as_json:
+        print_json(run)
+    else:
+        figures = ", ".join(f"{k} {_value(v)}" for k, v in run["metrics"].items() if k != "unanswered")
+        console.print(f"Run {run['id']}: {run['outcome']} ({figures or 'nothing measured'}).", soft_wrap=True)
+        if run["error"]:
+            console.print(plain(run["error"]), soft_wrap=True, highlight=False)
+    if run["outcome"] != "pass":
+        raise typer.Exit(1)
