@@ -47,9 +47,11 @@ class Parse:
 
     text: str
     intents: list[IntentScore] = field(default_factory=list)
-    """Every trained intent, best first (empty for models without intents)."""
+    """Every trained intent, best first (empty for models without intents). With an out-of-scope (background)
+    class their confidences sum to less than 1: the rest is the background's."""
     out_of_scope: bool = False
-    """True when the best confidence is under the model's threshold: none of the trained intents."""
+    """True when the best confidence is under the model's threshold or under the background's: none of the
+    trained intents."""
     entities: list[Entity] = field(default_factory=list)
     threshold: float | None = None
 

@@ -1,6 +1,6 @@
 """Shipped general English sentences, split once: a pool for rehearsal and a disjoint pool for side-effect checks.
 
-All of them also stand in for out-of-scope examples when an intent model's data has none.
+All of them also train the out-of-scope (background) class of intent models.
 
 Both come from ``guard_sentences.txt`` and ``general_sentences.txt`` (see ``tunefork/data/README.md``).
 Keeping them disjoint means the forgetting check on general text never scores a model on sentences it

@@ -71,6 +71,100 @@ class IntentTrainingReport:
     threshold_source: str
     examples: int
     intents: int
+    trade_off: dict[str, Any] | None = None
+    """How the threshold was chosen (:class:`TradeOff` as JSON); ``None`` for a given or legacy-tuned one."""
+    background: str | None = None
+    """What the out-of-scope (background) class learned from, in words; ``None`` without one."""
+
+
+IN_SCOPE_KEEP = 0.95
+TRADE_OFF_RULE = "keep >= 95% of in-scope utterances, then maximise out-of-scope recall"
+
+
+@dataclass
+class TradeOff:
+    """The out-of-scope threshold chosen by :func:`choose_threshold` and what it achieved when chosen."""
+
+    rule: str
+    threshold: float
+    in_scope_kept: float
+    """Share of the in-scope utterances answered with an intent (cross-validated)."""
+    out_of_scope_recall: float | None
+    """Share of the out-of-scope texts flagged (``None`` without any)."""
+    out_of_scope_texts: int
+    measured_on: str
+
+    def sentence(self) -> str:
+        """The trade-off in words (the model card and the studio show it)."""
+        recall = "n/a" if self.out_of_scope_recall is None else f"{100 * self.out_of_scope_recall:.1f}%"
+        return (
+            f"{self.rule}: at {self.threshold:.3f} it keeps {100 * self.in_scope_kept:.1f}% of in-scope utterances "
+            f"and flags {recall} of {self.out_of_scope_texts} out-of-scope texts ({self.measured_on})"
+        )
+
+
+def out_of_scope_flags(probabilities: np.ndarray, threshold: float) -> np.ndarray:
+    """Which rows are out of scope: the best intent under ``threshold``, or under the background class.
+
+    ``probabilities`` hold the trained intents' probabilities; with a background class the rows sum to less
+    than 1 and the rest is the background's.
+    """
+    if probabilities.shape[1] == 0:
+        return np.ones(len(probabilities), dtype=bool)
+    best = probabilities.max(axis=1)
+    background = 1.0 - probabilities.sum(axis=1)
+    return (best < threshold) | (background > best)
+
+
+def choose_threshold(
+    in_scope: np.ndarray, out_of_scope: np.ndarray, measured_on: str, keep: float = IN_SCOPE_KEEP
+) -> TradeOff:
+    """The highest threshold that still keeps ``keep`` of the ``in_scope`` rows (held-out probabilities).
+
+    Out-of-scope recall only grows with the threshold and in-scope coverage only shrinks, so the highest
+    threshold meeting the coverage target is the one that maximises recall under it.
+    """
+    flagged_anyway = out_of_scope_flags(in_scope, 0.0)
+    confidences = np.sort(in_scope.max(axis=1)[~flagged_anyway]) if len(in_scope) else np.zeros(0)
+    may_drop = int(np.floor((1.0 - keep) * len(in_scope) + 1e-9)) - int(flagged_anyway.sum())
+    threshold = float(confidences[may_drop]) if 0 < may_drop < len(confidences) else 0.0
+    kept = float(np.mean(~out_of_scope_flags(in_scope, threshold))) if len(in_scope) else 1.0
+    recall = float(np.mean(out_of_scope_flags(out_of_scope, threshold))) if len(out_of_scope) else None
+    return TradeOff(
+        rule=TRADE_OFF_RULE, threshold=round(threshold, 4), in_scope_kept=round(kept, 4),
+        out_of_scope_recall=None if recall is None else round(recall, 4), out_of_scope_texts=len(out_of_scope),
+        measured_on=measured_on,
+    )  # fmt: skip
+
+
+BACKGROUND_BIASES = tuple(-0.5 * step for step in range(17))
+"""Shifts of the background class's (temperature-scaled) logit tried by :func:`choose_background_trade_off`."""
+
+
+def with_background_bias(probabilities: np.ndarray, bias: float) -> np.ndarray:
+    """The intents' probabilities once the background's logit (the last column) is shifted by ``bias``."""
+    scaled = probabilities.copy()
+    scaled[:, -1] *= np.exp(bias)
+    return (scaled / scaled.sum(axis=1, keepdims=True))[:, :-1]
+
+
+def choose_background_trade_off(
+    in_scope: np.ndarray, out_of_scope: np.ndarray, measured_on: str, keep: float = IN_SCOPE_KEEP
+) -> tuple[float, TradeOff]:
+    """The background bias and threshold with the best out-of-scope recall that keep ``keep`` of in-scope rows.
+
+    Both arrays are held-out probabilities over the intents plus the background (last column). Ties go to
+    the smallest shift; when no shift keeps enough, the largest one is used.
+    """
+    tried = [
+        (bias, choose_threshold(with_background_bias(in_scope, bias), with_background_bias(out_of_scope, bias),
+                                measured_on, keep))
+        for bias in BACKGROUND_BIASES
+    ]  # fmt: skip
+    meeting = [(bias, trade_off) for bias, trade_off in tried if trade_off.in_scope_kept >= keep]
+    if not meeting:
+        return tried[-1]
+    return max(meeting, key=lambda item: (item[1].out_of_scope_recall or 0.0, item[0]))
 
 
 def tune_out_of_scope(

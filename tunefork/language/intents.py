@@ -6,17 +6,24 @@ Three feature sets compete, scored by stratified cross-validation on the trainin
 - ``tfidf``: TF-IDF word 1-2-grams and character 2-5-grams + logistic regression (exact wording);
 - ``combined``: both feature sets side by side.
 
-``auto`` keeps the one with the best out-of-fold accuracy (ties: the order above). Confidences are
-calibrated by temperature scaling fitted on the out-of-fold scores. The out-of-scope threshold ("none of
-these") is tuned on held-out predictions: the out-of-fold scores of the examples plus the examples
-labelled out of scope. Without such examples, shipped general English sentences (``tunefork/data``) stand in
-for "none of these": they are out of scope for an intent model of almost any domain.
+``auto`` keeps the one with the best out-of-fold accuracy on the in-scope examples (ties: the order above).
+
+Out of scope ("none of these") is decided by two things together. An explicit background class is trained
+beside the intents from negative text (:mod:`tunefork.language.background`: the user's out-of-scope
+examples, shipped general sentences and sentences made from the intents' vocabulary); its probability is
+the share that the intents' confidences leave free. Its texts outnumber any intent's, so they share a
+training weight of :data:`BACKGROUND_WEIGHT` intents. And a confidence threshold: together with a shift of
+the background's logit, it is chosen on the out-of-fold predictions for a stated trade-off
+(:func:`~tunefork.language.intent_calibration.choose_background_trade_off`: keep >= 95% of the in-scope
+examples, then flag as many out-of-scope texts as possible). Confidences are calibrated by temperature
+scaling fitted on the out-of-fold scores.
 """
 
 from __future__ import annotations
 
 import json
 import warnings
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -29,15 +36,19 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import FeatureUnion
 
 from tunefork.errors import TuneforkError
-from tunefork.language.base import IntentScore
+from tunefork.language.background import BackgroundTexts, background_texts
+from tunefork.language.base import OUT_OF_SCOPE, IntentScore
 from tunefork.language.embeddings import BUNDLED_ENCODER, embed
+from tunefork.language.general_text import general_texts
 from tunefork.language.intent_calibration import (
     IntentModel,
     IntentTrainingReport,
+    TradeOff,
+    choose_background_trade_off,
+    choose_threshold,
     fit_temperature,
     rank_intents,
     softmax,
-    tune_out_of_scope,
 )
 from tunefork.language.options import FEATURE_SETS, INTENT_CLASSIFIERS
 from tunefork.progress import ProgressCallback, no_progress
@@ -46,6 +57,8 @@ from tunefork.store.artifacts import atomic_write_json
 MAX_FOLDS = 5
 REGULARIZATION_C = 20.0
 COMBINED_EMBEDDING_WEIGHT = 1.0
+BACKGROUND_WEIGHT = 2.0
+"""Total training weight of the background class, in average intents (its texts far outnumber any intent's)."""
 
 
 def _tfidf() -> FeatureUnion:
@@ -92,18 +105,36 @@ def _logits(classifier: LogisticRegression, features: Any) -> np.ndarray:
 
 
 class IntentClassifier:
-    """A trained intent classifier with calibrated confidences and an out-of-scope threshold."""
+    """A trained intent classifier with calibrated confidences and an out-of-scope threshold.
+
+    When the classifier has a background class (:data:`OUT_OF_SCOPE`), ``labels`` leave it out and the
+    intents' probabilities sum to less than 1: the rest is the background's.
+    """
 
     def __init__(
-        self, features: Features, classifier: LogisticRegression, temperature: float, threshold: float
+        self,
+        features: Features,
+        classifier: LogisticRegression,
+        temperature: float,
+        threshold: float,
+        background_bias: float = 0.0,
     ) -> None:
         self.features, self.classifier = features, classifier
-        self.temperature, self.threshold = temperature, threshold
-        self.labels = [str(label) for label in classifier.classes_]
+        self.temperature, self.threshold, self.background_bias = temperature, threshold, background_bias
+        classes = [str(label) for label in classifier.classes_]
+        self.labels = [label for label in classes if label != OUT_OF_SCOPE]
+        self._columns = [classes.index(label) for label in self.labels]
+        self._background = classes.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in classes else None
 
     def probabilities(self, texts: list[str], vectors: np.ndarray | None = None) -> np.ndarray:
-        """Calibrated probabilities, shape ``(len(texts), len(self.labels))``."""
-        return softmax(_logits(self.classifier, self.features.transform(texts, vectors)) / self.temperature)
+        """Calibrated probabilities of the intents, shape ``(len(texts), len(self.labels))``.
+
+        The background's logit is shifted by ``background_bias`` (chosen with the threshold) before the softmax.
+        """
+        logits = _logits(self.classifier, self.features.transform(texts, vectors)) / self.temperature
+        if self._background is not None:
+            logits[:, self._background] += self.background_bias
+        return softmax(logits)[:, self._columns]
 
     def rank(self, texts: list[str]) -> list[list[IntentScore]]:
         """Every intent by confidence, best first, for each text."""
@@ -120,6 +151,7 @@ class IntentClassifier:
             "labels": self.labels,
             "temperature": self.temperature,
             "threshold": self.threshold,
+            "background_bias": self.background_bias,
         }
         atomic_write_json(folder / "intents.json", meta)
 
@@ -130,7 +162,10 @@ class IntentClassifier:
         parts = joblib.load(folder / "classifier.joblib")
         features = Features(meta["features"], meta["encoder"])
         features.vectorizer = parts["vectorizer"]
-        return cls(features, parts["classifier"], float(meta["temperature"]), float(meta["threshold"]))
+        return cls(
+            features, parts["classifier"], float(meta["temperature"]), float(meta["threshold"]),
+            float(meta.get("background_bias", 0.0)),
+        )  # fmt: skip
 
 
 def _new_classifier(seed: int) -> LogisticRegression:
@@ -138,7 +173,14 @@ def _new_classifier(seed: int) -> LogisticRegression:
 
 
 def _out_of_fold_logits(
-    kind: str, texts: list[str], vectors: np.ndarray | None, gold: np.ndarray, labels: list[str], folds: int, seed: int
+    kind: str,
+    texts: list[str],
+    vectors: np.ndarray | None,
+    gold: np.ndarray,
+    weights: np.ndarray,
+    labels: list[str],
+    folds: int,
+    seed: int,
 ) -> np.ndarray:
     """Scores of every example by a model that did not see it (classes missing from a fold score -inf)."""
     logits = np.full((len(texts), len(labels)), -np.inf)
@@ -150,11 +192,18 @@ def _out_of_fold_logits(
         features = Features(kind)
         train_texts = [texts[i] for i in train_idx]
         x_train = features.fit_transform(train_texts, None if vectors is None else vectors[train_idx])
-        classifier = _new_classifier(seed).fit(x_train, np.asarray(labels)[gold[train_idx]])
+        targets = np.asarray(labels)[gold[train_idx]]
+        classifier = _new_classifier(seed).fit(x_train, targets, sample_weight=weights[train_idx])
         x_test = features.transform([texts[i] for i in test_idx], None if vectors is None else vectors[test_idx])
         columns = [labels.index(label) for label in classifier.classes_]
         logits[np.ix_(test_idx, columns)] = _logits(classifier, x_test)
     return logits
+
+
+def _sample_weights(examples: int, intents: int, negatives: int) -> np.ndarray:
+    """1 per intent example; the background's examples share :data:`BACKGROUND_WEIGHT` times an average intent."""
+    share = BACKGROUND_WEIGHT * examples / intents / negatives if negatives else 0.0
+    return np.concatenate([np.ones(examples), np.full(negatives, share)])
 
 
 def train_intents(
@@ -163,10 +212,15 @@ def train_intents(
     features: str = "auto",
     out_of_scope_texts: list[str] | None = None,
     threshold: float | None = None,
+    background: bool = True,
     seed: int = 0,
     progress: ProgressCallback = no_progress,
 ) -> tuple[IntentModel, IntentTrainingReport]:
-    """Train an intent classifier on ``(text, intent)`` examples (see the module docs for the method)."""
+    """Train an intent classifier on ``(text, intent)`` examples (see the module docs for the method).
+
+    ``background=False`` trains no background class (the threshold alone decides out of scope, its
+    trade-off measured on the uploaded out-of-scope examples or the shipped general sentences).
+    """
     if features not in INTENT_CLASSIFIERS:
         raise TuneforkError(f"unknown intent classifier {features!r}; choose one of {', '.join(INTENT_CLASSIFIERS)}")
     labels = sorted({intent for _, intent in examples})
@@ -180,43 +234,77 @@ def train_intents(
             progress=progress,
         )  # fmt: skip
     texts = [text for text, _ in examples]
-    gold = np.array([labels.index(intent) for _, intent in examples])
-    folds = min(MAX_FOLDS, int(np.bincount(gold).max()))
+    gold_in_scope = np.array([labels.index(intent) for _, intent in examples])
+    folds = min(MAX_FOLDS, int(np.bincount(gold_in_scope).max()))
     if folds < 2:
         raise TuneforkError(
             "every intent has a single example: give at least one intent two examples so the classifier can be "
             "cross-validated and calibrated."
         )
+    negatives = background_texts(texts, out_of_scope_texts or [], seed) if background else None
+    negative_texts = negatives.texts if negatives else []
+    all_texts, classes = texts + negative_texts, labels + [OUT_OF_SCOPE] * bool(negative_texts)
+    gold = np.concatenate([gold_in_scope, np.full(len(negative_texts), len(labels), dtype=int)])
+    weights = _sample_weights(len(texts), len(labels), len(negative_texts))
     candidates = list(FEATURE_SETS) if features == "auto" else [features]
     needs_vectors = any(kind != "tfidf" for kind in candidates)
     steps = len(candidates) + 2
     progress(0, steps, "intents: embedding examples")
-    vectors = embed(texts) if needs_vectors else None
+    vectors = embed(all_texts) if needs_vectors else None
     oof: dict[str, np.ndarray] = {}
     accuracy: dict[str, float] = {}
+    n = len(texts)
     for step, kind in enumerate(candidates, start=1):
-        oof[kind] = _out_of_fold_logits(kind, texts, vectors, gold, labels, folds, seed)
-        accuracy[kind] = round(float(np.mean(oof[kind].argmax(axis=1) == gold)), 4)
+        oof[kind] = _out_of_fold_logits(kind, all_texts, vectors, gold, weights, classes, folds, seed)
+        accuracy[kind] = round(float(np.mean(oof[kind][:n, : len(labels)].argmax(axis=1) == gold_in_scope)), 4)
         progress(step, steps, f"intents: {kind} cross-validated accuracy {accuracy[kind]:.3f}")
     chosen = max(candidates, key=lambda kind: (accuracy[kind], -candidates.index(kind)))
     finite = np.where(np.isfinite(oof[chosen]), oof[chosen], -1e9)
     temperature = fit_temperature(finite, gold)
     final_features = Features(chosen)
-    x_all = final_features.fit_transform(texts, vectors)
-    classifier = _new_classifier(seed).fit(x_all, np.asarray(labels)[gold])
+    x_all = final_features.fit_transform(all_texts, vectors)
+    classifier = _new_classifier(seed).fit(x_all, np.asarray(classes)[gold], sample_weight=weights)
     model = IntentClassifier(final_features, classifier, temperature, 0.0)
-    progress(steps - 1, steps, "intents: tuning the out-of-scope threshold")
+    progress(steps - 1, steps, "intents: choosing the out-of-scope threshold")
+    trade_off: TradeOff | None = None
     source = "given"
     if threshold is None:
         held_out = softmax(finite / temperature)
-        threshold, source = tune_out_of_scope(model, held_out, gold, labels, out_of_scope_texts or [])
+        model.background_bias, trade_off = _trade_off(model, held_out, n, negatives, out_of_scope_texts or [])
+        threshold, source = trade_off.threshold, trade_off.sentence()
     model.threshold = float(threshold)
     progress(steps, steps, "intents: done")
     report = IntentTrainingReport(
         chosen=chosen, folds=folds, cv_accuracy=accuracy, temperature=round(temperature, 4),
         threshold=round(model.threshold, 4), threshold_source=source, examples=len(examples), intents=len(labels),
+        trade_off=asdict(trade_off) if trade_off else None, background=negatives.describe() if negatives else None,
     )  # fmt: skip
     return model, report
+
+
+def _trade_off(
+    model: IntentClassifier,
+    held_out: np.ndarray,
+    in_scope: int,
+    negatives: BackgroundTexts | None,
+    uploaded: list[str],
+) -> tuple[float, TradeOff]:
+    """The background bias and threshold for the stated trade-off, measured on out-of-fold predictions.
+
+    ``held_out`` holds the out-of-fold probabilities of the in-scope examples, then of the background's
+    texts (its last column is the background's). Out-of-scope recall is measured on the uploaded
+    out-of-scope examples when there are some, else on every background text; without a background class,
+    on the uploaded examples or the shipped general sentences as the model scores them.
+    """
+    if negatives is None:
+        texts = uploaded or general_texts()
+        where = "uploaded out-of-scope examples" if uploaded else "shipped general sentences"
+        measured = f"{where}, no background class"
+        return 0.0, choose_threshold(held_out[:in_scope], model.probabilities(texts), measured)
+    count = len(negatives.uploaded) or len(held_out) - in_scope
+    where = "uploaded out-of-scope examples" if negatives.uploaded else "the background class's texts"
+    measured = f"cross-validated on the in-scope examples and {where}"
+    return choose_background_trade_off(held_out[:in_scope], held_out[in_scope : in_scope + count], measured)
 
 
 def load_intent_model(folder: Path) -> IntentModel:

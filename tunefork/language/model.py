@@ -5,8 +5,10 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from tunefork.language.base import Entity, IntentScore, Parse
-from tunefork.language.intent_calibration import IntentModel
+from tunefork.language.intent_calibration import IntentModel, out_of_scope_flags
 from tunefork.language.rules import EntityRules, merge_entities
 
 if TYPE_CHECKING:
@@ -60,7 +62,8 @@ class SpacyLanguageModel:
         parses = []
         for text, ranking, entities, rules in zip(texts, rankings, found, matched, strict=True):
             merged = merge_entities(self.rules.resolve(entities), rules)
-            out_of_scope = bool(ranking) and ranking[0].confidence < (threshold or 0.0)
+            confidences = np.array([[score.confidence for score in ranking]])
+            out_of_scope = bool(ranking) and bool(out_of_scope_flags(confidences, threshold or 0.0)[0])
             parses.append(Parse(text, ranking, out_of_scope, merged, threshold))
         return parses
 

@@ -1,0 +1,71 @@
+"""Out of scope without out-of-scope examples: the background class and the threshold trade-off (issue 12)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tunefork.language.background import background_texts, domain_words
+from tunefork.language.intent_calibration import IN_SCOPE_KEEP, choose_threshold, out_of_scope_flags
+from tunefork.language.intents import load_intent_model, train_intents
+from tunefork.language.sample_data import intent_examples, out_of_scope_examples
+
+TRAIN = [(e["text"], e["intent"]) for e in intent_examples(10, 0)]
+IN_SCOPE_TEST = [e["text"] for e in intent_examples(8, 1)]
+OUT_OF_SCOPE_TEST = out_of_scope_examples(30, 1)  # templates of their own, not the shipped general sentences
+
+
+def _rates(model) -> tuple[float, float]:
+    """(share of in-scope test texts kept, share of out-of-scope test texts flagged) at the model's decision."""
+    kept = 1.0 - out_of_scope_flags(model.probabilities(IN_SCOPE_TEST), model.threshold).mean()
+    return float(kept), float(out_of_scope_flags(model.probabilities(OUT_OF_SCOPE_TEST), model.threshold).mean())
+
+
+@pytest.fixture(scope="module")
+def with_background():
+    return train_intents(TRAIN, features="embeddings")
+
+
+def test_background_class_catches_out_of_scope_that_the_threshold_alone_misses(with_background, tmp_path) -> None:
+    model, report = with_background
+    plain, plain_report = train_intents(TRAIN, features="embeddings", background=False)
+    kept, recall = _rates(model)
+    _, plain_recall = _rates(plain)
+    assert kept >= 0.9 and recall >= 0.8, (kept, recall)
+    assert recall >= plain_recall + 0.2, (recall, plain_recall)  # removing the class loses out-of-scope recall
+    assert report.background and "general sentences" in report.background and plain_report.background is None
+    trade_off = report.trade_off
+    assert trade_off["in_scope_kept"] >= IN_SCOPE_KEEP and "95%" in report.threshold_source
+    assert trade_off["threshold"] == report.threshold
+    model.save(tmp_path / "intents")
+    loaded = load_intent_model(tmp_path / "intents")
+    assert loaded.probabilities(OUT_OF_SCOPE_TEST[:5]) == pytest.approx(model.probabilities(OUT_OF_SCOPE_TEST[:5]))
+    france = loaded.probabilities(["what's the capital of France"])
+    assert out_of_scope_flags(france, loaded.threshold)[0]
+
+
+def test_uploaded_out_of_scope_examples_train_the_class_and_measure_the_trade_off() -> None:
+    uploaded = out_of_scope_examples(12, 0)
+    negatives = background_texts([t for t, _ in TRAIN], uploaded)
+    assert negatives.uploaded == uploaded and negatives.general and negatives.generated
+    assert not {t.lower() for t, _ in TRAIN} & {t.lower() for t in negatives.texts}
+    words = set(domain_words([t for t, _ in TRAIN]))
+    assert {"refill", "prescription"} <= words and "please" not in words
+    assert any(words & set(text.lower().split()) for text in negatives.generated)
+    _, report = train_intents(TRAIN, features="tfidf", out_of_scope_texts=uploaded)
+    assert "uploaded out-of-scope examples" in report.threshold_source
+    assert report.trade_off["out_of_scope_texts"] == len(uploaded)
+
+
+def test_threshold_keeps_the_stated_share_of_in_scope() -> None:
+    rng = np.random.default_rng(0)
+    in_scope = rng.dirichlet([8, 1, 1], size=200)
+    out_of_scope = rng.dirichlet([1, 1, 1], size=100)
+    trade_off = choose_threshold(in_scope, out_of_scope, "synthetic")
+    assert trade_off.in_scope_kept >= IN_SCOPE_KEEP
+    higher = out_of_scope_flags(in_scope, trade_off.threshold + 1e-6).mean()
+    assert 1.0 - higher < IN_SCOPE_KEEP  # any higher threshold would drop below the target
+    assert trade_off.out_of_scope_recall == pytest.approx(
+        out_of_scope_flags(out_of_scope, trade_off.threshold).mean(), abs=1e-4
+    )
+    assert out_of_scope_flags(np.array([[0.3, 0.2]]), 0.0)[0]  # the background (0.5) beats the best intent
