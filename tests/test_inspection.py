@@ -43,7 +43,7 @@ def test_normalize_text():
 
 
 def test_acoustic_report_numbers(acoustic_set):
-    report = inspect_dataset(acoustic_set, "acoustic", VOCABULARY, top_n=5)
+    report = inspect_dataset(acoustic_set, "acoustic", VOCABULARY, top_n=5, vocabulary_name="a test list")
     json.dumps(report)  # plain JSON-able data
     assert (report["items"], report["accepted"], report["rejected"]) == (3, 3, 1)
     durations = [r["duration"] for r in load_manifest(acoustic_set)]
@@ -61,6 +61,7 @@ def test_acoustic_report_numbers(acoustic_set):
         "tokens": 2,
         "distinct": 1,
         "top": [{"word": "ibuprofen", "count": 2}],
+        "against": "a test list",
     }
     assert report["warnings"] == []
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import typing
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -22,7 +23,7 @@ from rich.progress import (
 )
 from rich.table import Table
 from rich.text import Text
-from typer.core import TyperGroup
+from typer.core import TyperGroup, _TyperParameter
 
 from tunefork.errors import TuneforkError
 from tunefork.evaluation.result import EvaluationResult
@@ -31,6 +32,33 @@ from tunefork.workspace import Workspace
 
 console = Console()
 err_console = Console(stderr=True)
+
+VALUE_WORDS = {str: "TEXT", int: "INTEGER", float: "NUMBER", bool: "BOOLEAN"}
+
+
+def help_value(param: _TyperParameter, ctx: click.Context) -> str:
+    """What ``--help`` shows for a parameter's value: nothing for a flag, else TEXT, INTEGER, PATH, the choices...
+
+    Replaces Typer's Python type names (``<bool>``, ``<list[str]>``); a repeatable option ends in ``...``.
+    """
+    if getattr(param, "is_flag", False):
+        return ""
+    described = param.type_descriptor
+    if described.is_choice:
+        return "|".join(str(getattr(choice, "value", choice)) for choice in described.choices or ())
+    if described.is_path:
+        return "PATH"
+    if described.is_list:
+        return help_word(typing.get_args(described.annotation)[0]) + "..."
+    return help_word(described.annotation)
+
+
+def help_word(annotation: Any) -> str:
+    """TEXT, INTEGER, NUMBER... for a parameter's type."""
+    return VALUE_WORDS.get(annotation, getattr(annotation, "__name__", "VALUE").upper())
+
+
+_TyperParameter.display_type = help_value  # type: ignore[method-assign]
 
 
 def plain(value: Any) -> str:
@@ -96,7 +124,7 @@ def progress_bar(description: str) -> Iterator[ProgressCallback]:
         TimeElapsedColumn(),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=err_console) as progress:
+    with Progress(*columns, console=err_console, transient=True) as progress:
         task = progress.add_task(plain(description), total=None)
 
         def update(done: int, total: int, step: str) -> None:

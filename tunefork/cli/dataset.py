@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import typer
 
 from tunefork.cli.common import PlainTable, console, issue_lines, plain, print_json, progress_bar, workspace_from
+from tunefork.cli.inspection import print_inspection
 from tunefork.kinds import project_kinds
 from tunefork.workflows import datasets, labeling
 
@@ -66,26 +66,6 @@ def list_(
     console.print(table)
 
 
-def _compact(item: Any) -> str:
-    if isinstance(item, dict) and set(item) == {"word", "count"}:
-        return f"{item['word']} ({item['count']})"
-    return str(item)
-
-
-def print_report(report: dict[str, Any], prefix: str = "", max_items: int = 20) -> None:
-    """Print a nested inspection report readably; long lists are cut (``--json`` shows everything)."""
-    for key, value in report.items():
-        if isinstance(value, dict):
-            console.print(f"{prefix}[bold]{plain(key)}[/]")
-            print_report(value, prefix + "  ", max_items)
-        elif isinstance(value, list) and value and isinstance(value[0], dict | list):
-            shown = plain(", ".join(_compact(item) for item in value[:max_items]))
-            more = f" ... and {len(value) - max_items} more" if len(value) > max_items else ""
-            console.print(f"{prefix}[bold]{plain(key)}[/] ({len(value)}): {shown}{more}", highlight=False)
-        else:
-            console.print(f"{prefix}{plain(key)}: {plain(value)}", highlight=False)
-
-
 @app.command("inspect")
 def inspect(
     ctx: typer.Context,
@@ -106,7 +86,7 @@ def inspect(
     console.print(f"accepted {info['accepted']}, rejected {info['rejected']}")
     for line in issue_lines(info["rejections"]):
         console.print(f"  [red]rejected[/] {line}", highlight=False)
-    print_report(outcome["report"])
+    print_inspection(outcome["report"])
 
 
 @app.command("label")

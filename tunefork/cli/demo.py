@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from tunefork.cli.common import console, issue_lines, plain, print_result, progress_bar, workspace_from
-from tunefork.cli.dataset import print_report
+from tunefork.cli.inspection import print_inspection
 from tunefork.datasets.kinds import RELATED_TEXT
 from tunefork.kinds.language import ENTITIES
 from tunefork.kinds.speech import SPEECH
@@ -74,7 +74,7 @@ def demo(
 
     console.rule("3. Inspect the test set")
     report = datasets.inspect(workspace, test["id"])["report"]
-    print_report({key: value for key, value in report.items() if key != "durations"}, max_items=10)
+    print_inspection(report)
 
     console.rule("4. Evaluate the baselines side by side")
     with progress_bar("Evaluating") as progress:
@@ -125,7 +125,7 @@ def _entities_demo(workspace: Workspace, name: str) -> None:
     _upload(workspace, name, scratch / "test.jsonl", "annotated-text", "test")
     console.rule("3. Inspect the training data")
     report = datasets.inspect(workspace, train["id"])["report"]
-    print_report({key: report[key] for key in ("label_counts", "forgetting_risk")}, max_items=10)
+    print_inspection(report)
     console.rule("4. Fine-tune en-core-web-sm with rehearsal (its own predictions keep the old labels alive)")
     _train(workspace, name, "gadgets", rehearsal=True)
     console.rule("5. The same without rehearsal: the new label is learnt, the old ones are forgotten")

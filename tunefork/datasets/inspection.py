@@ -145,6 +145,7 @@ def inspect_dataset(
     vocabulary: Collection[str] | None = None,
     top_n: int = 20,
     base_labels: Sequence[str] | None = None,
+    vocabulary_name: str = "the given vocabulary",
 ) -> dict[str, Any]:
     """Quality report of the dataset in ``dataset_dir`` (plain JSON-able data).
 
@@ -153,10 +154,11 @@ def inspect_dataset(
     ``durations`` (per id), ``conversions`` and ``converted_items``. Kinds with text (acoustic, language,
     structured-text sentences) add ``words``, ``distinct_words``, empty texts, ``duplicates`` (by
     normalized text: lowercase, punctuation stripped) and ``oov`` (``rate``, ``tokens``, ``distinct``,
-    ``top`` N words with counts; None without a ``vocabulary``). Pronunciation adds ``entries`` and
-    ``oov_entries`` (entries whose spoken words are out of the vocabulary). Language kinds
-    (utterances, annotated-text, patterns) add what :func:`language_report` returns; ``base_labels``
-    (the base model's entity labels) fills their ``forgetting_risk``, and ``vocabulary`` is unused.
+    ``top`` N words with counts, ``against``: ``vocabulary_name``; None without a ``vocabulary``).
+    Pronunciation adds ``entries`` and ``oov_entries`` (entries whose spoken words are out of the
+    vocabulary). Language kinds (utterances, annotated-text, patterns) add what :func:`language_report`
+    returns; ``base_labels`` (the base model's entity labels) fills their ``forgetting_risk``, and
+    ``vocabulary`` is unused.
     """
     check_kind(kind)
     records = load_manifest(dataset_dir)
@@ -197,6 +199,8 @@ def inspect_dataset(
         warnings.extend(images.pop("warnings"))
         report.update(images)
         report["conversions"] = dict(result.conversions) if result else {}
+    if report.get("oov"):
+        report["oov"]["against"] = vocabulary_name
     report["import_warnings"] = [w.__dict__ for w in result.warnings] if result else []
     report["warnings"] = warnings
     return report

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from tunefork.evaluation.classification import plot_confusion_matrix, plot_threshold_curve
 from tunefork.evaluation.result import Headline, ResultTable, md_cell, percent
+from tunefork.wording import plural
 
 if TYPE_CHECKING:
     from tunefork.evaluation.language_scoring import LanguageEvaluationResult
@@ -45,9 +46,9 @@ def verdict(result: LanguageEvaluationResult) -> str | None:
         return None
     delta = 100 * (values[1] - values[0])
     if abs(delta) < MIN_POINTS:
-        return f"Both models have the same {figure.metric} on {result.items} items."
+        return f"Both models have the same {figure.metric} on {plural(result.items, 'item')}."
     better = names[1] if delta > 0 else names[0]
-    return f"{better} is better by {abs(delta):.1f} points of {figure.metric} on {result.items} items."
+    return f"{better} is better by {abs(delta):.1f} points of {figure.metric} on {plural(result.items, 'item')}."
 
 
 def winner(result: LanguageEvaluationResult) -> int | None:

@@ -244,9 +244,11 @@ def write_logged_audio(folder: Path, logs: list[LoggedRequest], for_review: bool
 def inspect_speech(folder: Path, dataset_kind: str) -> dict[str, Any]:
     """The inspection report, out-of-vocabulary words measured against the base models' dictionary."""
     from tunefork.datasets.inspection import inspect_dataset
-    from tunefork.speech.vocabulary import baseline_vocabulary
+    from tunefork.speech.vocabulary import BASELINE_VOCABULARY_NAME, baseline_vocabulary
 
-    return inspect_dataset(folder, dataset_kind, baseline_vocabulary())
+    vocabulary = baseline_vocabulary()
+    name = f"{BASELINE_VOCABULARY_NAME}, {len(vocabulary):,} words"
+    return inspect_dataset(folder, dataset_kind, vocabulary, vocabulary_name=name)
 
 
 EPOCHS = TrainingOption(

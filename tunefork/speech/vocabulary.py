@@ -42,6 +42,10 @@ def _dictionary_words(path: str) -> frozenset[str]:
     return read_dictionary_words(Path(path))
 
 
+BASELINE_VOCABULARY_NAME = "the CMU pronouncing dictionary of pocketsphinx (taken as what every base model knows)"
+"""What out-of-vocabulary words are measured against, as reports say it."""
+
+
 def baseline_vocabulary(model_name: str | None = None) -> frozenset[str]:
     """Lowercase words a base model is taken to know (the bundled CMU dictionary, for every base model).
 

@@ -7,8 +7,9 @@ from collections.abc import Callable, Sequence
 
 from markupsafe import Markup, escape
 
+from tunefork.datasets.histogram import histogram_bins
+
 WIDTH = 520
-MIN_BINS = 5
 BAR_COLOR = "#3b6fd8"
 AXIS_COLOR = "#8a94a6"
 TEXT_COLOR = "#374151"
@@ -19,15 +20,6 @@ def _label(text: str, x: float, y: float, anchor: str = "middle", size: int = 12
         f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" '
         f'font-weight="{weight}" fill="{TEXT_COLOR}">{escape(text)}</text>'
     )
-
-
-def _nice_step(span: float, target_bins: int) -> float:
-    """A round bin width (1, 2 or 5 times a power of ten) giving about ``target_bins`` bins over ``span``."""
-    raw = span / max(target_bins, 1)
-    if raw <= 0:
-        return 1.0
-    power = 10 ** math.floor(math.log10(raw))
-    return next(step * power for step in (1, 2, 5, 10) if step * power >= raw)
 
 
 def histogram(
@@ -42,21 +34,8 @@ def histogram(
     """An SVG histogram of ``values`` with round bin edges (whole numbers when ``integer``), counts on top."""
     if not values:
         return Markup("")
-    low, high = min(values), max(values)
-    step = _nice_step(high - low, bins) if high > low else max(abs(high), 1.0) / 2
-    if integer:
-        step = max(1.0, float(math.ceil(step))) if high > low else 1.0
-    start = math.floor(low / step) * step
-    count = max(1, math.ceil((high - start) / step + 1e-9))
-    if start + count * step <= high:
-        count += 1
-    while count < MIN_BINS:  # a few empty bins around narrow data, so one bar is not the whole chart
-        if count % 2 and start - step >= min(low, 0):
-            start -= step
-        count += 1
-    counts = [0] * count
-    for value in values:
-        counts[min(int((value - start) / step + 1e-9), count - 1)] += 1
+    binned = histogram_bins(values, bins, integer)
+    start, step, counts, count = binned.start, binned.step, binned.counts, len(binned.counts)
     left, right, top, bottom = 40, 12, 30, 44
     plot_w, plot_h = WIDTH - left - right, height - top - bottom
     peak = max(counts) * 1.1  # headroom for the count above the tallest bar

@@ -30,6 +30,7 @@ from tunefork.errors import TuneforkError
 from tunefork.kinds.registry import find_kind
 from tunefork.service.errors import error_body
 from tunefork.service.web.session import PREFIX, SignInRequired, require_session, sign_in_url
+from tunefork.wording import plural
 from tunefork.workflows.projects import show_project
 
 HERE = Path(__file__).parent
@@ -269,4 +270,5 @@ templates.env.filters.update(
     seconds=seconds,
     highlight=highlight,
     signed_points=signed_points,
+    plural=plural,
 )

@@ -1,0 +1,63 @@
+"""`tunefork dataset inspect` prints a summary in words, the way the studio shows the report (issue 15, item 3)."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import soundfile
+
+from tunefork.cli.inspection import text_histogram
+from tunefork.wording import plural
+
+TRANSCRIPTS = ["take the metoprolol", "hello world", "hello world", "two tablets daily"]
+
+
+def _stereo_44k_zip(folder: Path) -> Path:
+    """An Azure zip of stereo 44.1 kHz tones (every item is downmixed and resampled on import)."""
+    archive = folder / "calls.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        lines = []
+        for index, text in enumerate(TRANSCRIPTS):
+            seconds = 1.0 + index
+            tone = 0.2 * np.sin(2 * np.pi * 300 * np.arange(int(44100 * seconds)) / 44100)
+            wav = folder / f"u{index}.wav"
+            soundfile.write(wav, np.stack([tone, tone], axis=1), 44100)
+            out.write(wav, wav.name)
+            lines.append(f"{wav.name}\t{text}\n")
+        out.writestr("trans.txt", "".join(lines))
+    return archive
+
+
+def test_speech_inspection_is_a_summary_not_python_dicts(cli, tmp_path: Path) -> None:
+    cli("project", "create", "calls", "--kind", "speech")
+    cli("dataset", "upload", "calls", str(_stereo_44k_zip(tmp_path)), "--kind", "acoustic", "--name", "calls")
+    out = cli("dataset", "inspect", "calls").output
+    assert "{'" not in out and "[{" not in out  # no raw Python data
+    assert "Items: 4" in out and "Audio: 10 s in all, 1 to 4 s per item (median 2.5 s)" in out
+    assert "█" in out  # the durations histogram
+    assert out.count("resampled 44100 Hz") == 1 and "4 items" in out  # identical conversions grouped on one line
+    assert 'Duplicated transcripts: 1: "hello world" (u1, u2)' in out
+    assert "Out of vocabulary:" in out and "measured against the CMU pronouncing dictionary" in out
+
+
+def test_language_inspection_shows_label_bars_and_grouped_warnings(cli, tmp_path: Path) -> None:
+    data = tmp_path / "utt.csv"
+    data.write_text("text,intent\nhello there,greet\nhi,greet\nbye now,leave\n", encoding="utf-8")
+    cli("project", "create", "desk", "--kind", "language")
+    cli("dataset", "upload", "desk", str(data), "--kind", "utterances", "--name", "utt")
+    out = cli("dataset", "inspect", "utt").output
+    assert "{'" not in out
+    assert "Intents (2):" in out and "greet" in out and "Imbalance of intents: 2x" in out
+    assert "Warnings (" in out and "fewer than 10 examples" in out
+
+
+def test_text_histogram_uses_the_studio_bins() -> None:
+    rows = text_histogram([1.0, 1.5, 2.2, 9.0], lambda v: f"{v:g} s")
+    assert sum(int(row.split()[-1]) for row in rows) == 4
+    assert rows[0].strip().startswith("0 s to 1 s") or rows[0].strip().startswith("1 s to 2 s")
+
+
+def test_counts_are_worded_in_the_singular_and_the_plural() -> None:
+    assert (plural(1, "item"), plural(0, "item"), plural(2, "item")) == ("1 item", "0 items", "2 items")

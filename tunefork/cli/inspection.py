@@ -1,0 +1,181 @@
+"""`tunefork dataset inspect` in words: the inspection report summarised as the studio shows it.
+
+Durations as a text histogram, conversions grouped, duplicates and out-of-vocabulary words with what they
+are measured against, label counts as bars, warnings grouped by reason. Parts of a report this module does
+not know (a new dataset kind's) are printed as plain key/value lines; ``--json`` prints everything.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from tunefork.cli.common import console
+from tunefork.datasets.histogram import histogram_bins
+from tunefork.wording import plural
+
+BAR_WIDTH = 30
+MAX_SHOWN = 10
+"""Most ids, duplicates, words or labels listed on one line (``--json`` has all)."""
+HEADER_KEYS = {"kind", "source_format", "items", "accepted", "rejected"}
+"""Already in the dataset's header line."""
+
+
+def _say(text: str) -> None:
+    console.print(text, highlight=False, markup=False, soft_wrap=True)
+
+
+def _listed(items: list[str], limit: int = MAX_SHOWN) -> str:
+    more = f", ... and {len(items) - limit} more" if len(items) > limit else ""
+    return ", ".join(items[:limit]) + more
+
+
+def text_histogram(values: list[float], fmt: Callable[[float], str], integer: bool = False) -> list[str]:
+    """One line per bin: its range, a bar and its count (the bins of the studio's chart)."""
+    bins = histogram_bins(values, bins=8, integer=integer)
+    peak = max(bins.counts) or 1
+    ranges = [f"{fmt(bins.edge(i))} to {fmt(bins.edge(i + 1))}" for i in range(len(bins.counts))]
+    width = max(len(r) for r in ranges)
+    return [
+        f"  {shown:>{width}}  {'█' * round(BAR_WIDTH * n / peak):<{BAR_WIDTH}} {n}"
+        for shown, n in zip(ranges, bins.counts, strict=True)
+    ]
+
+
+def bars(counts: dict[str, int]) -> list[str]:
+    """One line per label: a bar as long as its count (the most frequent first, as given)."""
+    shown = list(counts.items())[: MAX_SHOWN * 2]
+    peak = max((n for _, n in shown), default=1) or 1
+    width = max((len(label) for label, _ in shown), default=0)
+    lines = [f"  {label:<{width}}  {'█' * max(1, round(BAR_WIDTH * n / peak))} {n}" for label, n in shown]
+    if len(counts) > len(shown):
+        lines.append(f"  ... and {len(counts) - len(shown)} more")
+    return lines
+
+
+def _audio(report: dict[str, Any]) -> None:
+    spread = report.get("duration_s") or {}
+    line = f"Audio: {report['total_duration_s']:g} s in all"
+    if spread:
+        line += f", {spread['min']:g} to {spread['max']:g} s per item (median {spread['median']:g} s)"
+    _say(line)
+    durations = [d["seconds"] for d in report.get("durations") or []]
+    if len(durations) > 1:
+        for row in text_histogram(durations, lambda v: f"{v:g} s"):
+            _say(row)
+
+
+def _conversions(report: dict[str, Any]) -> None:
+    items = report.get("converted_items") or []
+    if items:
+        groups: dict[tuple[str, ...], list[str]] = defaultdict(list)
+        for item in items:
+            groups[tuple(item["conversions"])].append(item["id"])
+        _say(f"Converted to 16 kHz mono WAV: {plural(len(items), 'item')}")
+        for conversions, ids in sorted(groups.items(), key=lambda group: -len(group[1])):
+            _say(f"  {'; '.join(conversions)}: {plural(len(ids), 'item')} ({_listed(ids, 5)})")
+    elif report.get("conversions"):
+        _say("Conversions: " + ", ".join(f"{name} {count}" for name, count in report["conversions"].items()))
+
+
+def _texts(report: dict[str, Any]) -> set[str]:
+    """Words, empty and duplicated texts; returns the keys it printed."""
+    done = set()
+    if "words" in report:
+        _say(f"Words: {report['words']} ({report['distinct_words']} distinct)")
+        done |= {"words", "distinct_words"}
+    for key, value in report.items():
+        noun = key.removeprefix("empty_").removeprefix("duplicate_")
+        if key.startswith("empty_") and isinstance(value, list):
+            if value:
+                _say(f"Empty {noun}: {len(value)} ({_listed(value)})")
+            done.add(key)
+        elif key.startswith("duplicate_") and isinstance(value, list):
+            if value:
+                shown = [f'"{d["text"]}" ({", ".join(d["ids"])})' for d in value]
+                _say(f"Duplicated {noun}: {len(value)}: {_listed(shown, 5)}")
+            done.add(key)
+    return done
+
+
+def _oov(oov: dict[str, Any]) -> None:
+    line = (
+        f"Out of vocabulary: {oov['rate']:.1%} of the words ({plural(oov['tokens'], 'occurrence')}, "
+        f"{oov['distinct']} distinct)"
+    )
+    if oov.get("against"):
+        line += f", measured against {oov['against']}"
+    _say(line)
+    if oov["top"]:
+        _say("  " + _listed([f"{w['word']} ×{w['count']}" for w in oov["top"]], 20))
+
+
+def _labels(report: dict[str, Any]) -> None:
+    for family, counts in (report.get("label_counts") or {}).items():
+        if counts:
+            _say(f"{family.capitalize()} ({len(counts)}):")
+            for line in bars(counts):
+                _say(line)
+    for family, imbalance in (report.get("imbalance") or {}).items():
+        if imbalance:
+            most, least = imbalance["max"], imbalance["min"]
+            _say(
+                f"Imbalance of {family}: {imbalance['ratio']:g}x ({most['label']} {most['count']}, "
+                f"{least['label']} {least['count']})"
+            )
+    near = report.get("near_duplicates")
+    if near and near.get("count"):
+        pairs = [" / ".join(f'"{t}"' for t in pair["texts"]) for pair in near["pairs"]]
+        _say(f"Near duplicates: {near['count']}: {_listed(pairs, 5)}")
+    risk = report.get("forgetting_risk")
+    if risk and risk.get("explanation"):
+        _say(f"Forgetting risk: {risk['explanation']}")
+
+
+def _warnings(report: dict[str, Any]) -> None:
+    warnings = (report.get("warnings") or []) + (report.get("import_warnings") or [])
+    if not warnings:
+        return
+    by_reason: dict[str, list[str]] = defaultdict(list)
+    for warning in warnings:
+        by_reason[warning["reason"]].append(warning["item"])
+    _say(f"Warnings ({len(warnings)}):")
+    for reason, items in by_reason.items():
+        _say(f"  {reason}: {_listed(items, 5)}" if len(items) > 1 else f"  {items[0]}: {reason}")
+
+
+KNOWN = HEADER_KEYS | {
+    "words", "distinct_words", "total_duration_s", "duration_s", "durations", "conversions", "converted_items",
+    "oov", "label_counts", "imbalance", "near_duplicates", "forgetting_risk", "few_examples", "warnings",
+    "import_warnings",
+}  # fmt: skip
+"""Keys printed by their own section (``few_examples`` is one of the warnings)."""
+
+
+def _rest(report: dict[str, Any], prefix: str = "") -> None:
+    """The parts of a report no section knows, as plain lines."""
+    for key, value in report.items():
+        if isinstance(value, dict):
+            _say(f"{prefix}{key}:")
+            _rest(value, prefix + "  ")
+        elif isinstance(value, list):
+            if value:
+                _say(f"{prefix}{key} ({len(value)}): {_listed([str(v) for v in value], 5)}")
+        elif value is not None:
+            _say(f"{prefix}{key}: {value}")
+
+
+def print_inspection(report: dict[str, Any]) -> None:
+    """The inspection report of one dataset, summarised."""
+    counts = {k: v for k, v in report.items() if k not in KNOWN and isinstance(v, int) and not isinstance(v, bool)}
+    _say(f"Items: {report['items']}" + "".join(f", {key.replace('_', ' ')} {n}" for key, n in counts.items()))
+    if "total_duration_s" in report:
+        _audio(report)
+    _conversions(report)
+    printed = _texts(report)
+    if report.get("oov"):
+        _oov(report["oov"])
+    _labels(report)
+    _warnings(report)
+    _rest({key: value for key, value in report.items() if key not in KNOWN | printed | set(counts)})
