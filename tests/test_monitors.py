@@ -333,3 +333,25 @@ def test_rest_and_cli_manage_monitors(workspace: Workspace, bot: dict, server: s
     cli("monitor", "delete", "kw-accuracy")
     assert admin.delete(f"/monitors/{created_cli.output.split('(')[1].split(')')[0]}").status_code == 204
     assert admin.get("/monitors").json()["values"] == []
+
+
+def test_a_speech_monitor_measures_wer_term_recall_and_latency(
+    workspace: Workspace, server: str, acoustic_zip: Path
+) -> None:
+    projects.create_project(workspace, "calls", "speech")
+    datasets.upload_dataset(workspace, "calls", acoustic_zip, "acoustic", "calls-test")
+    endpoint = endpoints.create_endpoint(workspace, "calls", "sphinx", "sphinx-en-us", logging=True)
+    created = monitors.create_monitor(
+        workspace, "sphinx", "calls-test", endpoint["keys"]["key1"], "*/30 * * * *", "wer", max_value=0.99,
+        terms=["patient", "weather"], base_url=server,
+    )  # fmt: skip
+    with pytest.raises(TuneforkError, match="Lower wer is better: give a --max"):
+        monitors.create_monitor(workspace, "sphinx", "calls-test", endpoint["keys"]["key1"], "* * * * *", "wer",
+                                min_value=0.1, name="other")  # fmt: skip
+    run = monitors.run_now(workspace, created["id"])
+    assert run["status"] == "Succeeded" and run["items"] == 3 and run["model"] == "sphinx-en-us"
+    metrics = run["metrics"]
+    assert 0 <= metrics["wer"] < 0.99 and run["value"] == metrics["wer"] and run["outcome"] == "pass"
+    assert metrics["term_recall"] is not None and 0 < metrics["latency_p50"] <= metrics["latency_p95"]
+    assert all(d["answer"] is not None and not d["error"] for d in monitors.show_run(workspace, run["id"])["details"])
+    assert endpoint_logs.list_logs(workspace, "sphinx") == []
