@@ -31,6 +31,7 @@ MODEL_KEYS = {
     "sentence_errors",
     "term_hits",
     "term_total",
+    "term_counts",
 }
 
 
@@ -46,6 +47,12 @@ def test_compare_two_models() -> None:
     base, custom = result.scores["baseline"], result.scores["custom"]
     assert base.words == custom.words == sum(len(result.normalizer(text).split()) for text in REFERENCES.values())
     assert (base.term_hits, base.term_total, base.term_recall) == (0, 40, 0.0)
+    assert (base.terms, custom.terms) == ({"kubernetes": [0, 40]}, {"kubernetes": [39, 40]})
+    notes = result.table().notes
+    assert "Terms missed by baseline (1): kubernetes (0/40)." in notes
+    assert "Terms missed by custom (1): kubernetes (39/40)." in notes
+    stored = type(result).from_json(result.to_json())
+    assert stored.table().notes == notes  # the stored result lists the same terms
     assert custom.deletions == 8  # u39 missing, counted as empty: "... number thirty nine today"
     assert (custom.substitutions, custom.insertions) == (10, 10)  # "today" -> "to day" in u0..u9
     assert result.difference is not None and result.difference.significant

@@ -9,12 +9,15 @@ import pytest
 from fastapi.testclient import TestClient
 from studio_session import TOKEN, sign_in
 
+from tunefork.evaluation.comparison import compare_models
+from tunefork.evaluation.report import write_report
 from tunefork.kinds import kind_names
 from tunefork.service.app import create_app
 from tunefork.service.config import ServiceSettings
 from tunefork.service.web.charts import histogram
 from tunefork.service.web.session import COOKIE, safe_next
-from tunefork.store.models import Project
+from tunefork.store.models import Evaluation, Project, Status
+from tunefork.workflows.datasets import upload_dataset
 from tunefork.workflows.endpoints import show_endpoint
 from tunefork.workflows.projects import create_project
 from tunefork.workflows.requests import authorize
@@ -207,3 +210,30 @@ def test_endpoint_keys_settings_and_deletion(client: TestClient, workspace: Work
     gone = client.post(f"{base}/endpoints/{endpoint_id}/delete", data={"csrf": csrf}, follow_redirects=False)
     assert gone.status_code == 303 and gone.headers["location"] == f"{base}/deployment"
     assert client.get(f"{base}/endpoints/{endpoint_id}").status_code == 404
+
+
+def test_the_evaluation_page_lists_the_terms_each_model_missed(
+    client: TestClient, workspace: Workspace, tmp_path: Path
+) -> None:
+    project = create_project(workspace, "terms", "speech")
+    text = tmp_path / "related.txt"
+    text.write_text("deploy kubernetes today\n", encoding="utf-8")
+    dataset = upload_dataset(workspace, "terms", text, "language", "related")
+    references = {"u1": "deploy kubernetes today", "u2": "kubernetes again"}
+    result = compare_models(
+        references, {"base": {"u1": "deploy cooper netties today", "u2": "kubernetes again"}}, terms=["Kubernetes"]
+    )
+    with workspace.session() as session:
+        evaluation = Evaluation(project_id=project["id"], dataset_id=dataset["id"], model_refs=["base"],
+                                status=Status.SUCCEEDED, result=result.to_json())  # fmt: skip
+        session.add(evaluation)
+        session.flush()
+        evaluation_id = evaluation.id
+    folder = workspace.report_dir(evaluation_id)
+    folder.mkdir(parents=True)
+    write_report(result, folder)
+    assert "Terms missed by base (1): kubernetes (1/2)." in (folder / "report.md").read_text()
+    sign_in(client)
+    page = client.get(f"/studio/projects/{project['id']}/evaluations/{evaluation_id}")
+    assert page.status_code == 200, page.text[-800:]
+    assert "Terms missed by base (1): kubernetes (1/2)." in page.text

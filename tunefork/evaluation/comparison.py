@@ -58,6 +58,7 @@ class ComparisonResult:
             "sentence_errors": score.sentence_errors,
             "term_hits": score.term_hits,
             "term_total": score.term_total,
+            "term_counts": score.terms,
         }
 
     def _difference_json(self) -> dict[str, Any] | None:
@@ -87,9 +88,12 @@ class ComparisonResult:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ComparisonResult:
         """The result as :meth:`to_json` stored it (corpus scores and the difference; no per-utterance scores)."""
-        counts = [name for name in CorpusScore.__dataclass_fields__ if name != "utterances"]
-        scores = {  # results stored before the counts were kept read as 0
-            entry["model"]: CorpusScore(**{name: entry.get(name, 0) for name in counts}) for entry in data["models"]
+        counts = [name for name in CorpusScore.__dataclass_fields__ if name not in ("utterances", "terms")]
+        scores = {  # results stored before the counts were kept read as 0 (and without per-term counts)
+            entry["model"]: CorpusScore(
+                **{name: entry.get(name, 0) for name in counts}, terms=entry.get("term_counts") or {}
+            )
+            for entry in data["models"]
         }
         difference = data.get("difference")
         return cls(
@@ -135,7 +139,12 @@ class ComparisonResult:
         difference = wer_report.difference_text(self)
         if difference:
             notes.append(difference)
+        notes += self.term_notes()
         return ResultTable(self.dataset or "evaluation", list(self.models), wer_report.metric_rows(self), notes)
+
+    def term_notes(self) -> list[str]:
+        """For each model, the domain terms it missed and those it found (the CLI, report.md and the studio)."""
+        return wer_report.term_notes(self)
 
     def markdown_details(self) -> list[str]:
         """The worst utterances, each model's hypothesis under the reference."""

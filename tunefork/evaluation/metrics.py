@@ -131,6 +131,16 @@ class CorpusScore(_ErrorCounts):
     term_hits: int
     term_total: int
     utterances: list[UtteranceScore] = field(default_factory=list, repr=False)
+    terms: dict[str, list[int]] = field(default_factory=dict)
+    """Each term that occurs in the references (normalized) -> ``[hits, occurrences]``."""
+
+    def terms_missed(self) -> list[str]:
+        """The terms with at least one occurrence not recognized, as ``term (hits/occurrences)``."""
+        return [f"{term} ({hits}/{total})" for term, (hits, total) in self.terms.items() if hits < total]
+
+    def terms_found(self) -> list[str]:
+        """The terms recognized at every occurrence."""
+        return [term for term, (hits, total) in self.terms.items() if hits == total]
 
 
 def _term_index(terms: Iterable[str], normalizer: Normalizer) -> dict[str, list[tuple[str, ...]]]:
@@ -159,20 +169,21 @@ def _reference_hits(alignment: Sequence[AlignedPair]) -> tuple[list[bool], list[
     return equal, inserted_after
 
 
-def term_occurrences(utterance: UtteranceScore, index: dict[str, list[tuple[str, ...]]]) -> tuple[int, int]:
-    """(hits, occurrences) of the indexed terms in one utterance's normalized reference."""
+def term_occurrences(utterance: UtteranceScore, index: dict[str, list[tuple[str, ...]]]) -> dict[str, list[int]]:
+    """Each indexed term occurring in one utterance's normalized reference -> ``[hits, occurrences]``."""
     ref_words = utterance.normalized_reference.split()
     equal, inserted_after = _reference_hits(utterance.alignment)
-    hits = total = 0
+    counts: dict[str, list[int]] = {}
     for start, word in enumerate(ref_words):
         for term in index.get(word, ()):
             end = start + len(term)
             if tuple(ref_words[start:end]) != term:
                 continue
-            total += 1
+            count = counts.setdefault(" ".join(term), [0, 0])
+            count[1] += 1
             if all(equal[start:end]) and not any(inserted_after[start : end - 1]):
-                hits += 1
-    return hits, total
+                count[0] += 1
+    return counts
 
 
 def _raw_errors(utterance: UtteranceScore, raw: Normalizer) -> tuple[int, int]:
@@ -201,13 +212,16 @@ def score_corpus(
         errors, words = _raw_errors(utterance, raw)
         raw_errors += errors
         raw_words += words
-    term_hits = term_total = 0
+    term_counts: dict[str, list[int]] = {}
     if terms:
         index = _term_index(terms, normalize)
         for utterance in scored:
-            hits, total = term_occurrences(utterance, index)
-            term_hits += hits
-            term_total += total
+            for term, (hits, total) in term_occurrences(utterance, index).items():
+                count = term_counts.setdefault(term, [0, 0])
+                count[0] += hits
+                count[1] += total
+    term_hits = sum(hits for hits, _ in term_counts.values())
+    term_total = sum(total for _, total in term_counts.values())
     words = sum(u.words for u in scored)
     subs = sum(u.substitutions for u in scored)
     dels = sum(u.deletions for u in scored)
@@ -227,4 +241,5 @@ def score_corpus(
         term_hits=term_hits,
         term_total=term_total,
         utterances=scored,
+        terms=dict(sorted(term_counts.items())),
     )

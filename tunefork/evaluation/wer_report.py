@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 ALIGNMENTS_FILE = "alignments.jsonl"
 PLOT_FILE = "wer_per_utterance.png"
 WORST_COUNT = 20
+MAX_TERMS_LISTED = 50
+"""Most terms listed in a note (``evaluation.json`` has every term's counts)."""
 
 
 def _points(value: float) -> str:
@@ -29,6 +31,26 @@ def _term_recall(result: ComparisonResult, model: str) -> str:
     if score.term_recall is not None:
         return f"{percent(score.term_recall)} ({score.term_hits}/{score.term_total})"
     return "n/a (no term in references)" if result.terms else "n/a (no terms given)"
+
+
+def _terms(terms: list[str]) -> str:
+    shown = ", ".join(terms[:MAX_TERMS_LISTED])
+    return shown + (f" and {len(terms) - MAX_TERMS_LISTED} more" if len(terms) > MAX_TERMS_LISTED else "")
+
+
+def term_notes(result: ComparisonResult) -> list[str]:
+    """For each model, the domain terms it missed (with hits/occurrences) and the terms it found every time."""
+    notes = []
+    for model in result.models:
+        score = result.scores[model]
+        if not score.terms:
+            continue
+        missed, found = score.terms_missed(), score.terms_found()
+        parts = [f"Terms missed by {model} ({len(missed)}): {_terms(missed) if missed else 'none'}."]
+        if found:
+            parts.append(f"Found every time ({len(found)}): {_terms(found)}.")
+        notes.append(" ".join(parts))
+    return notes
 
 
 def metric_rows(result: ComparisonResult) -> list[tuple[str, list[str]]]:
