@@ -10,6 +10,7 @@ import typer
 
 from tunefork.cli.common import PlainTable, console, plain, print_json, progress_bar, workspace_from
 from tunefork.kinds import get_kind
+from tunefork.kinds.voice import UNDERSTAND
 from tunefork.store.models import utcnow
 from tunefork.workflows import endpoint_logs, endpoints, projects
 
@@ -34,19 +35,25 @@ def create(
     logging: bool = typer.Option(False, "--logging/--no-logging", help="Keep audio and result of each request."),
     retention_days: int = typer.Option(30, "--retention-days", min=1, max=3650, help="Days logs are kept."),
     description: str = typer.Option("", "--description", help="Free text."),
+    language_model: str | None = typer.Option(
+        None, "--language-model", help="Voice endpoint: a language model that parses the transcripts (/understand)."
+    ),
     url: str | None = typer.Option(None, "--url", help="Server URL (default $TUNEFORK_URL or 127.0.0.1:8765)."),
     as_json: bool = typer.Option(False, "--json", help="Print the endpoint (keys included) as JSON."),
 ) -> None:
     """Deploy a model; prints its URL (``/recognize`` for speech, ``/parse`` for text) and the two keys, shown once."""
     workspace = workspace_from(ctx)
-    created = endpoints.create_endpoint(workspace, project, name, model, description, logging, retention_days)
+    created = endpoints.create_endpoint(
+        workspace, project, name, model, description, logging, retention_days, language_model_ref=language_model
+    )
     kind = get_kind(projects.show_project(workspace, created["projectId"])["kind"])
-    operation = kind.family.operation
+    operation = UNDERSTAND if created["languageModel"] else kind.family.operation
     call_url = f"{_base_url(url)}/endpoints/{created['id']}/{operation.name}"
     if as_json:
         print_json({**created, "url": call_url, "recognitionUrl": call_url})
         return
-    console.print(f"Endpoint [bold]{plain(created['name'])}[/] ({created['id']}) serves {plain(created['model'])}.")
+    served = plain(created["model"]) + (f" then {plain(created['languageModel'])}" if created["languageModel"] else "")
+    console.print(f"Endpoint [bold]{plain(created['name'])}[/] ({created['id']}) serves {served}.")
     console.print(f"{operation.name} URL: {call_url}", soft_wrap=True, highlight=False)
     console.print(f"key1: {created['keys']['key1']}", highlight=False, soft_wrap=True)
     console.print(f"key2: {created['keys']['key2']}", highlight=False, soft_wrap=True)

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from tunefork import __version__
 from tunefork.jobs.queue import JobQueue
 from tunefork.kinds.registry import endpoint_operations
+from tunefork.kinds.voice import UNDERSTAND
 from tunefork.service import web
 from tunefork.service.auth import AuthBeforeBody, admin_token_digest, metrics_refusal, metrics_token_digest
 from tunefork.service.config import ServiceSettings
@@ -91,7 +92,7 @@ def create_app(
     app.state.metrics = metrics = ServiceMetrics(workspace, queue.pending)
     install_error_handlers(app)
 
-    operations = endpoint_operations()
+    operations = [*endpoint_operations(), UNDERSTAND]  # understand: speech endpoints with a language model
     file_inputs = tuple(f"/{operation.name}" for operation in operations if operation.input != "text")
 
     def limit_for(method: str, path: str) -> int:
@@ -108,7 +109,7 @@ def create_app(
     app.add_middleware(AuthBeforeBody, areas=areas, keyed_operations=keyed)
     for module in (projects, datasets, models, evaluations, transcriptions, endpoints, monitors, jobs):
         app.include_router(module.router)
-    app.include_router(recognition.operation_router())
+    app.include_router(recognition.operation_router(operations))
     web.install(app)
     install_api_docs(app)
 

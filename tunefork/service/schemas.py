@@ -175,6 +175,9 @@ class EndpointCreate(Request):
     project: str = Ref
     name: str = Name
     model: str = Field(min_length=1, max_length=200, examples=["whisper-tiny.en"])
+    languageModel: str | None = Field(
+        None, min_length=1, max_length=200, description="Voice endpoint: the language model parsing the transcripts."
+    )
     description: str = Field("", max_length=2000)
     logging: bool = False
     retentionDays: int = Field(30, ge=1, le=3650)

@@ -139,6 +139,10 @@ class Endpoint(Base):
     model_ref: Mapped[str] = mapped_column(String(200))
     """The base model name, or the custom model's name when ``model_id`` is set."""
     model_id: Mapped[str | None] = mapped_column(ForeignKey("models.id"), nullable=True)
+    language_model_ref: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    """A voice endpoint's language model (base name or custom name): ``/understand`` parses the transcript."""
+    language_model_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    """The custom language model's id (guarded against deletion like ``model_id``)."""
     key1_hash: Mapped[str] = mapped_column(String(64))
     key2_hash: Mapped[str] = mapped_column(String(64))
     logging_enabled: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -14,11 +14,12 @@ import secrets
 import shutil
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from tunefork.errors import ConflictError, TuneforkError
 from tunefork.kinds import ResolvedModel, get_kind
+from tunefork.kinds.voice import check_language_model
 from tunefork.store.models import Endpoint, EndpointLog, Status, utcnow
 from tunefork.store.repository import clean_name, get_endpoint, get_project
 from tunefork.workflows.models import resolve_model
@@ -51,6 +52,8 @@ def endpoint_to_dict(endpoint: Endpoint) -> dict[str, Any]:
         "modelId": endpoint.model_id,
         "modelKind": get_kind(endpoint.project.kind).family.name,
         "operation": get_kind(endpoint.project.kind).family.operation.name,
+        "languageModel": endpoint.language_model_ref,
+        "languageModelId": endpoint.language_model_id,
         "loggingEnabled": endpoint.logging_enabled,
         "retentionDays": endpoint.retention_days,
         "status": endpoint.status,
@@ -63,6 +66,13 @@ def _check_retention(days: int) -> int:
     if not 1 <= int(days) <= MAX_RETENTION_DAYS:
         raise TuneforkError(f"Retention must be between 1 and {MAX_RETENTION_DAYS} days (got {days}).")
     return int(days)
+
+
+def _language_model(workspace: Workspace, speech: ResolvedModel, ref: str) -> ResolvedModel:
+    """The language model of a voice endpoint: it parses text, and the endpoint's model takes audio."""
+    if speech.family.operation.input != "audio":
+        raise TuneforkError("--language-model chains a language model after a speech model; deploy a speech model.")
+    return check_language_model(resolve_model(workspace, ref))
 
 
 def _deployable(workspace: Workspace, model_ref: str, project: str) -> ResolvedModel:
@@ -78,13 +88,19 @@ def create_endpoint(
     description: str = "",
     logging: bool = False,
     retention_days: int = 30,
+    language_model_ref: str | None = None,
 ) -> dict[str, Any]:
-    """Deploy a model; the result carries ``keys`` (``key1``, ``key2``), which are never shown again."""
+    """Deploy a model; the result carries ``keys`` (``key1``, ``key2``), which are never shown again.
+
+    ``language_model_ref`` makes a voice endpoint: a speech model whose transcripts that language model
+    (a base model, or a Succeeded custom model of any project, by name or id) parses at ``/understand``.
+    """
     name = clean_name(name, "endpoint")
     retention_days = _check_retention(retention_days)
     with workspace.session() as session:
         project_name = get_project(session, project_ref).name
     model = _deployable(workspace, model_ref, project_name)
+    language = _language_model(workspace, model, language_model_ref) if language_model_ref else None
     keys = {key_name: new_key() for key_name in KEY_NAMES}
     with workspace.session() as session:
         project = get_project(session, project_ref)
@@ -97,6 +113,8 @@ def create_endpoint(
             description=description,
             model_ref=model.name,
             model_id=model.model_id,
+            language_model_ref=language.name if language else None,
+            language_model_id=language.model_id if language else None,
             key1_hash=hash_key(keys["key1"]),
             key2_hash=hash_key(keys["key2"]),
             logging_enabled=logging,
@@ -180,7 +198,8 @@ def delete_endpoint(workspace: Workspace, ref: str, project: str | None = None) 
 
 def ensure_not_deployed(session: Session, model_id: str) -> None:
     """Raise :class:`ConflictError` naming the endpoints that serve model ``model_id``."""
-    names = list(session.scalars(select(Endpoint.name).where(Endpoint.model_id == model_id)))
+    serving = or_(Endpoint.model_id == model_id, Endpoint.language_model_id == model_id)
+    names = list(session.scalars(select(Endpoint.name).where(serving)))
     if names:
         raise ConflictError(
             f"The model is deployed on endpoint(s) {', '.join(sorted(names))}; "

@@ -1,7 +1,8 @@
 """Answering requests to an endpoint: check the key, run the endpoint's model, keep the request when it logs.
 
 No admin token: the endpoint's key1 or key2. Each endpoint answers its project kind's operation
-(:class:`~tunefork.kinds.registry.EndpointOperation`): ``recognize`` takes audio, ``parse`` takes text.
+(:class:`~tunefork.kinds.registry.EndpointOperation`): ``recognize`` takes audio, ``parse`` takes text; a
+speech endpoint deployed with a language model also answers ``understand`` (:mod:`tunefork.kinds.voice`).
 The model is loaded once per process and shared (:mod:`tunefork.engines.cache`).
 """
 
@@ -15,6 +16,7 @@ from typing import Any
 from tunefork.audio import read_audio
 from tunefork.errors import AudioDecodeError, AudioTooLongError, ConflictError, NotFoundError, TuneforkError
 from tunefork.kinds import ProjectKind, ResolvedModel, get_kind
+from tunefork.kinds.voice import UNDERSTAND, understand
 from tunefork.language.options import MAX_TEXT_CHARACTERS
 from tunefork.store.models import Endpoint, Model
 from tunefork.workflows.endpoint_logs import keep_request
@@ -33,11 +35,18 @@ class EndpointTarget:
     kind: ProjectKind
     model: ResolvedModel
     logging_enabled: bool
+    language_model: ResolvedModel | None = None
+    """A voice endpoint's language model (it answers ``understand`` too)."""
 
     def require(self, operation: str) -> None:
         """:class:`ConflictError` unless this endpoint answers ``operation`` (it names the right one)."""
         served = self.kind.family.operation.name
-        if served != operation:
+        if operation == UNDERSTAND.name and self.language_model is None:
+            raise ConflictError(
+                f"This endpoint has no language model: send requests to .../{served}, or deploy a voice endpoint "
+                "with `endpoint create ... --language-model`."
+            )
+        if served != operation and operation != UNDERSTAND.name:
             raise ConflictError(f"This endpoint serves a {self.kind.family.name} model; send requests to .../{served}.")
 
 
@@ -56,6 +65,7 @@ def authorize(
             raise NotFoundError(f"No endpoint with id '{endpoint_id}'.")
         hashes = (endpoint.key1_hash, endpoint.key2_hash)
         model_ref, model_id, logging = endpoint.model_ref, endpoint.model_id, endpoint.logging_enabled
+        language_ref, language_id = endpoint.language_model_ref, endpoint.language_model_id
         kind_name = endpoint.project.kind
     presented = hash_key(key or "")
     matches = [hmac.compare_digest(presented, stored) for stored in hashes]  # both, always
@@ -63,25 +73,31 @@ def authorize(
         return None
     if logging and probe:
         logging = not is_probe(workspace, endpoint_id, probe)
+    model = _deployed(workspace, model_ref, model_id)
+    language = _deployed(workspace, language_ref, language_id) if language_ref else None
+    return EndpointTarget(endpoint_id, get_kind(kind_name), model, logging, language)
+
+
+def _deployed(workspace: Workspace, ref: str, model_id: str | None) -> ResolvedModel:
+    """A deployed model: the base model ``ref``, or the custom model ``model_id``."""
     if model_id is None:
-        model = ResolvedModel(name=model_ref)
-    else:
-        with workspace.session() as session:
-            row = session.get(Model, model_id)
-            model = ResolvedModel(
-                name=row.name, model_id=row.id, artifact_dir=workspace.model_dir(row.id), engine=row.engine
-            )
-    return EndpointTarget(endpoint_id=endpoint_id, kind=get_kind(kind_name), model=model, logging_enabled=logging)
+        return ResolvedModel(name=ref)
+    with workspace.session() as session:
+        row = session.get(Model, model_id)
+        return ResolvedModel(
+            name=row.name, model_id=row.id, artifact_dir=workspace.model_dir(row.id), engine=row.engine
+        )
 
 
-def _answer(workspace: Workspace, target: EndpointTarget, request: Any, kept: Any = None) -> dict[str, Any]:
+def _answer(
+    workspace: Workspace, target: EndpointTarget, operation: str, request: Any, kept: Any = None
+) -> dict[str, Any]:
     """Run the model on the decoded ``request``; log it (with ``kept`` samples as a WAV) when the endpoint logs."""
-    result = {
-        "endpoint": target.endpoint_id,
-        "model": target.model.name,
-        "modelId": target.model.model_id,
-        **target.kind.family.invoke(target.model.load(), request),
-    }
+    if operation == UNDERSTAND.name and target.language_model is not None:
+        answer = understand(target.model, target.kind.family, target.language_model, request)
+    else:
+        answer = target.kind.family.invoke(target.model.load(), request)
+    result = {"endpoint": target.endpoint_id, "model": target.model.name, "modelId": target.model.model_id, **answer}
     result["logId"] = keep_request(workspace, target.endpoint_id, result, kept) if target.logging_enabled else None
     return result
 
@@ -104,7 +120,7 @@ def answer_audio(
     except AudioDecodeError as exc:
         reason = str(exc).split(": ", 1)[-1]  # without the server-side path
         raise AudioDecodeError(f"The audio could not be decoded ({reason}); send {AUDIO_FORMATS}.") from exc
-    return _answer(workspace, target, audio.samples, kept=audio.samples)
+    return _answer(workspace, target, operation, audio.samples, kept=audio.samples)
 
 
 def answer_text(workspace: Workspace, target: EndpointTarget, operation: str, text: str) -> dict[str, Any]:
@@ -115,4 +131,4 @@ def answer_text(workspace: Workspace, target: EndpointTarget, operation: str, te
         raise TuneforkError(f"The text to {operation} is empty.")
     if len(text) > MAX_TEXT_CHARACTERS:
         raise TuneforkError(f"The text has {len(text)} characters, over the {MAX_TEXT_CHARACTERS} limit.")
-    return _answer(workspace, target, text)
+    return _answer(workspace, target, operation, text)

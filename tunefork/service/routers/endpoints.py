@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import FileResponse
 
 from tunefork.jobs.queue import JobQueue
+from tunefork.kinds.voice import UNDERSTAND
 from tunefork.service.auth import require_admin
 from tunefork.service.deps import ERRORS, Paging, get_queue, get_workspace, paging
 from tunefork.service.present import present, url
@@ -33,12 +34,15 @@ def present_endpoint(request: Request, endpoint: dict) -> dict:
     """An endpoint with its recognition (``recognize`` for speech, ``parse`` for language) and logs URLs."""
     out = present(request, "endpoints", endpoint)
     action = endpoint["operation"]
-    out.setdefault("links", {}).update(
+    links = out.setdefault("links", {})
+    links.update(
         {
             action: url(request, "endpoints", endpoint["id"], action),
             "logs": url(request, "endpoints", endpoint["id"], "logs"),
         }
     )
+    if endpoint.get("languageModel"):
+        links[UNDERSTAND.name] = url(request, "endpoints", endpoint["id"], UNDERSTAND.name)
     return out
 
 
@@ -56,8 +60,9 @@ def create_endpoint(
 ) -> dict:
     """Deploy a base or Succeeded custom model; ``keys`` are shown in this answer only."""
     created = endpoints.create_endpoint(
-        ws, body.project, body.name, body.model, body.description, body.logging, body.retentionDays
-    )
+        ws, body.project, body.name, body.model, body.description, body.logging, body.retentionDays,
+        language_model_ref=body.languageModel,
+    )  # fmt: skip
     out = present_endpoint(request, created)
     response.headers["Location"] = out["self"]
     return out

@@ -31,7 +31,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from tunefork.errors import ConflictError
-from tunefork.kinds.registry import EndpointOperation, endpoint_operations
+from tunefork.kinds.registry import EndpointOperation
 from tunefork.language.options import MAX_TEXT_CHARACTERS
 from tunefork.service.errors import ApiError
 from tunefork.service.schemas import ErrorResponse, ParseRequest, ParseResult, Recognition
@@ -205,10 +205,10 @@ ROUTES_BY_INPUT: dict[str, Callable[[APIRouter, EndpointOperation], None]] = {
 """How a route reads each kind of operation input."""
 
 
-def operation_router() -> APIRouter:
-    """One keyed route per endpoint operation of the kinds registered now."""
+def operation_router(operations: list[EndpointOperation]) -> APIRouter:
+    """One keyed route per endpoint operation (those of the kinds registered now, and ``understand``)."""
     router = APIRouter(tags=["recognition"])
-    for operation in endpoint_operations():
+    for operation in operations:
         add_route = ROUTES_BY_INPUT.get(operation.input)
         if add_route is None:
             raise RuntimeError(f"Operation '{operation.name}' takes {operation.input!r}, which no REST route reads.")

@@ -1,0 +1,80 @@
+"""Voice endpoints: a speech model chained with a language model, answering ``/understand`` behind its key."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from toy_kind import BASE_MODEL, KIND, TOY
+
+from tunefork.errors import ConflictError, TuneforkError
+from tunefork.kinds import register, unregister
+from tunefork.service.app import create_app
+from tunefork.workflows import datasets, endpoint_logs, endpoints, projects, training
+from tunefork.workspace import Workspace
+
+TOKEN = "voice-admin-token"
+TRAIN = [("please call me back", "callback"), ("call me later", "callback"), ("goodbye now", "leave"),
+         ("see you goodbye", "leave")]  # fmt: skip
+
+
+@pytest.fixture
+def toy() -> Iterator[None]:
+    register(TOY)
+    yield
+    unregister(KIND)
+
+
+def test_a_voice_endpoint_transcribes_then_parses_behind_its_key(
+    workspace: Workspace, toy: None, tmp_path: Path, speak, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    projects.create_project(workspace, "bot", KIND)
+    train = tmp_path / "train.csv"
+    train.write_text("text,intent\n" + "".join(f"{t},{i}\n" for t, i in TRAIN), encoding="utf-8")
+    datasets.upload_dataset(workspace, "bot", train, "utterances", "train")
+    training.create_model(workspace, "bot", "kw-v1", BASE_MODEL, ["train"])
+    training.run_training(workspace, "kw-v1")
+    projects.create_project(workspace, "calls", "speech")
+    with pytest.raises(TuneforkError, match="is a speech model; --language-model takes a model that parses text"):
+        endpoints.create_endpoint(workspace, "calls", "bad", "whisper-tiny.en", language_model_ref="sphinx-en-us")
+    with pytest.raises(TuneforkError, match="after a speech model"):
+        endpoints.create_endpoint(workspace, "bot", "bad", "kw-v1", language_model_ref="kw-v1")
+    voice = endpoints.create_endpoint(
+        workspace, "calls", "voice", "whisper-tiny.en", logging=True, language_model_ref="kw-v1"
+    )
+    assert (voice["languageModel"], voice["languageModelId"] is not None) == ("kw-v1", True)
+    plain = endpoints.create_endpoint(workspace, "calls", "plain", "whisper-tiny.en")
+    with pytest.raises(ConflictError, match="voice"):
+        training.delete_model(workspace, "kw-v1")  # deployed as a language model
+
+    monkeypatch.setenv("TUNEFORK_ADMIN_TOKEN", TOKEN)
+    audio = speak("please call me back at five o'clock").read_bytes()
+    wav = {"Content-Type": "audio/wav"}
+    with TestClient(create_app(workspace)) as client:
+        url = f"/endpoints/{voice['id']}/understand"
+        assert client.post(url, content=audio, headers=wav).status_code == 401
+        assert client.post(url, content=audio, headers={**wav, "X-Tunefork-Key": "wrong"}).status_code == 401
+        answer = client.post(url, content=audio, headers={**wav, "X-Tunefork-Key": voice["keys"]["key1"]})
+        assert answer.status_code == 200, answer.text
+        body = answer.json()
+        assert "please call me" in body["displayText"].lower() and body["text"] == body["displayText"]
+        assert (body["intent"], body["out_of_scope"], body["entities"]) == ("callback", False, [])
+        assert (body["model"], body["languageModel"]) == ("whisper-tiny.en", "kw-v1") and body["words"]
+        heard = client.post(
+            f"/endpoints/{voice['id']}/recognize",
+            content=audio,
+            headers={**wav, "X-Tunefork-Key": voice["keys"]["key2"]},
+        )
+        assert heard.status_code == 200 and "intent" not in heard.json()
+        refused = client.post(
+            f"/endpoints/{plain['id']}/understand",
+            content=audio,
+            headers={**wav, "X-Tunefork-Key": plain["keys"]["key1"]},
+        )
+        assert refused.status_code == 409 and "--language-model" in refused.json()["message"]
+        shown = client.get(f"/endpoints/{voice['id']}", headers={"Authorization": f"Bearer {TOKEN}"}).json()
+        assert shown["links"]["understand"].endswith(url) and shown["languageModel"] == "kw-v1"
+    logged = endpoint_logs.list_logs(workspace, "voice")
+    assert len(logged) == 2 and logged[-1]["id"] == body["logId"]

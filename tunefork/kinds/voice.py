@@ -1,0 +1,58 @@
+"""Voice: a speech model and a language model chained, audio in, the transcript and its meaning out.
+
+A speech endpoint deployed with a language model (``endpoint create --language-model``) answers
+``POST /endpoints/{id}/understand`` besides ``recognize``: the speech model transcribes the audio and the
+language model (any model whose family's operation takes text: intents, entities) parses the display
+text. The answer holds both: the recognition fields and the parse fields side by side.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tunefork.errors import TuneforkError
+from tunefork.evaluation.labels import OUT_OF_SCOPE
+from tunefork.kinds.models import ResolvedModel
+from tunefork.kinds.registry import EndpointOperation, ModelFamily
+from tunefork.kinds.speech import recognize_sample_code
+from tunefork.language.options import MAX_TEXT_CHARACTERS
+
+
+def understand_sample_code(url: str, key: str, sample: str = "utterance.wav") -> dict[str, str]:
+    """How to call an ``understand`` endpoint: the recognize example, printing the intent too."""
+    code = recognize_sample_code(url, key, sample)
+    answer = 'answer = response.json()\nprint(answer["displayText"], answer["intent"], answer["entities"])'
+    return {**code, "python": code["python"].replace('print(response.json()["displayText"])', answer)}
+
+
+UNDERSTAND = EndpointOperation(
+    name="understand",
+    input="audio",
+    description="POST a WAV (or any audio tunefork decodes) with the header X-Tunefork-Key to a speech endpoint "
+    "deployed with a language model. The answer holds the transcript (display text, words) and its meaning "
+    "(intent ranking, out of scope or not, entities), with both models.",
+    sample_code=understand_sample_code,
+)
+
+
+def check_language_model(model: ResolvedModel) -> ResolvedModel:
+    """``model`` when its family parses text, else a :class:`TuneforkError`."""
+    if model.family.operation.input != "text":
+        raise TuneforkError(f"Model '{model.name}' is a {model.family.name} model; --language-model takes a model "
+                            "that parses text (language or entities).")  # fmt: skip
+    return model
+
+
+NOTHING_HEARD = {"text": "", "intent": OUT_OF_SCOPE, "confidence": 0.0, "intents": [], "out_of_scope": True,
+                 "threshold": None, "entities": []}  # fmt: skip
+"""The parse of an empty transcript: nothing to understand."""
+
+
+def understand(
+    speech: ResolvedModel, speech_family: ModelFamily, language: ResolvedModel, samples: Any
+) -> dict[str, Any]:
+    """Transcribe ``samples`` with ``speech`` and parse the display text with ``language``."""
+    heard = speech_family.invoke(speech.load(), samples)
+    text = str(heard.get("displayText", "")).strip()[:MAX_TEXT_CHARACTERS]
+    parsed = language.family.invoke(language.load(), text) if text else dict(NOTHING_HEARD)
+    return {**heard, **parsed, "languageModel": language.name, "languageModelId": language.model_id}
