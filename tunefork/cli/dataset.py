@@ -111,3 +111,14 @@ def label(
         console.print(f"  {plain(label_name)}: {count} span(s)")
     for line in issue_lines(dataset["rejections"]):
         console.print(f"  [red]rejected[/] {line}", highlight=False)
+
+
+@app.command("delete")
+def delete(
+    ctx: typer.Context,
+    dataset: str = typer.Argument(..., help="Dataset name or id."),
+    project: str | None = typer.Option(None, "--project", help="Narrow an ambiguous dataset name."),
+) -> None:
+    """Delete a dataset and its files (refused while it imports or when a model was trained on it)."""
+    datasets.delete_dataset(workspace_from(ctx), dataset, project)
+    console.print(f"Deleted dataset {plain(dataset)}.")

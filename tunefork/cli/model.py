@@ -1,4 +1,4 @@
-"""`tunefork model ...`: list base models, train custom models, list and show them."""
+"""`tunefork model ...`: list base models, train custom models, list, show and delete them."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from tunefork.workflows import training
 from tunefork.workflows.evaluation import read_terms
 from tunefork.workflows.models import base_model_list
 
-app = typer.Typer(help="List base models; train, list and show custom models.", no_args_is_help=True)
+app = typer.Typer(help="List base models; train, list, show and delete custom models.", no_args_is_help=True)
 
 
 @app.command("list")
@@ -149,3 +149,14 @@ def show(
 ) -> None:
     """Print a custom model's model.json card (base, engine, datasets by hash, parameters, metrics)."""
     print_json(training.model_card(workspace_from(ctx), model, project))
+
+
+@app.command("delete")
+def delete(
+    ctx: typer.Context,
+    model: str = typer.Argument(..., help="Custom model name or id."),
+    project: str | None = typer.Option(None, "--project", help="Narrow an ambiguous model name."),
+) -> None:
+    """Delete a custom model and its files (refused while it trains or an endpoint serves it)."""
+    training.delete_model(workspace_from(ctx), model, project)
+    console.print(f"Deleted model {plain(model)}.")

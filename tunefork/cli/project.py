@@ -1,4 +1,4 @@
-"""`tunefork project ...`: create, list and show projects."""
+"""`tunefork project ...`: create, list, update and delete projects."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import typer
 
 from tunefork.cli.common import PlainTable, console, plain, print_json, workspace_from
 from tunefork.kinds import get_kind, kind_names, project_kinds
+from tunefork.wording import plural
 from tunefork.workflows import projects
 
-app = typer.Typer(help="Create and list projects.", no_args_is_help=True)
+app = typer.Typer(help="Create, list, update and delete projects.", no_args_is_help=True)
+ProjectArgument = typer.Argument(..., help="Project name or id.")
 
 
 @app.command("create")
@@ -45,3 +47,31 @@ def list_(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help
     for p in rows:
         table.add_row(p["name"], p["kind"], p["locale"], p["id"], p["createdDateTime"][:19], p["description"])
     console.print(table)
+
+
+@app.command("update")
+def update(
+    ctx: typer.Context,
+    project: str = ProjectArgument,
+    name: str | None = typer.Option(None, "--name", help="New name, unique in the workspace."),
+    description: str | None = typer.Option(None, "--description", help="Free text shown in listings."),
+    locale: str | None = typer.Option(None, "--locale", help="Locale of the data, e.g. en-US."),
+) -> None:
+    """Rename a project or change its description or locale (its kind stays)."""
+    print_json(projects.update_project(workspace_from(ctx), project, name, description, locale))
+
+
+@app.command("delete")
+def delete(
+    ctx: typer.Context,
+    project: str = ProjectArgument,
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+) -> None:
+    """Delete a project with its datasets, models, evaluations and files (refused while it has endpoints)."""
+    workspace = workspace_from(ctx)
+    shown = projects.show_project(workspace, project)
+    if not yes:
+        typer.confirm(f"Delete project {shown['name']} and all its datasets, models and evaluations?", abort=True)
+    deleted = projects.delete_project(workspace, shown["id"])
+    counts = ", ".join(plural(count, noun.removesuffix("s")) for noun, count in deleted.items())
+    console.print(f"Deleted project {plain(shown['name'])} ({counts}).")

@@ -61,6 +61,14 @@ class ProjectCreate(Request):
     description: str = Field("", max_length=2000)
 
 
+class ProjectUpdate(Request):
+    """Changes to a project; omitted fields keep their value (the kind never changes)."""
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    locale: str | None = Field(None, min_length=2, max_length=32)
+    description: str | None = Field(None, max_length=2000)
+
+
 class Project(Resource):
     """A project: the container of datasets, models, evaluations and endpoints."""
 

@@ -1,7 +1,8 @@
-"""Create and list projects; a project's kind is one of the registered kinds (:mod:`tunefork.kinds`)."""
+"""Create, list, rename and delete projects; a project's kind is one of the registered kinds (:mod:`tunefork.kinds`)."""
 
 from __future__ import annotations
 
+import shutil
 from typing import Any
 
 from sqlalchemy import select
@@ -9,7 +10,7 @@ from sqlalchemy import select
 from tunefork.errors import ConflictError, TuneforkError
 from tunefork.kinds import ProjectKind, get_kind, kind_names
 from tunefork.kinds.registry import find_kind
-from tunefork.store.models import Project
+from tunefork.store.models import Dataset, Endpoint, Evaluation, Job, Model, Monitor, Project, Status, Transcription
 from tunefork.store.repository import clean_name, get_project
 from tunefork.workspace import Workspace
 
@@ -51,6 +52,78 @@ def show_project(workspace: Workspace, ref: str) -> dict[str, Any]:
     """One project by name or id."""
     with workspace.session() as session:
         return project_to_dict(get_project(session, ref))
+
+
+def update_project(
+    workspace: Workspace,
+    ref: str,
+    name: str | None = None,
+    description: str | None = None,
+    locale: str | None = None,
+) -> dict[str, Any]:
+    """Rename a project or change its description or locale (its kind never changes); omitted: kept."""
+    with workspace.session() as session:
+        project = get_project(session, ref)
+        if name is not None:
+            name = clean_name(name, "project")
+            taken = session.scalar(select(Project).where(Project.name == name, Project.id != project.id))
+            if taken is not None:
+                raise ConflictError(f"A project named '{name}' already exists.")
+            project.name = name
+        if description is not None:
+            project.description = description
+        if locale is not None:
+            project.locale = locale
+        session.flush()
+        return project_to_dict(project)
+
+
+ACTIVE = (Status.NOT_STARTED, Status.RUNNING)
+
+
+def _in_use(session: Any, project: Project) -> list[str]:
+    """What keeps a project from being deleted: its endpoints, its monitors and its unfinished work."""
+    reasons = []
+    for table, noun in ((Endpoint, "endpoint"), (Monitor, "monitor")):
+        names = sorted(session.scalars(select(table.name).where(table.project_id == project.id)))
+        if names:
+            reasons.append(f"{noun}(s) {', '.join(names)}")
+    for table, noun in ((Dataset, "dataset import"), (Model, "training"), (Evaluation, "evaluation"),
+                        (Transcription, "transcription"), (Job, "job")):  # fmt: skip
+        running = session.scalar(
+            select(table.id).where(table.project_id == project.id, table.status.in_(ACTIVE)).limit(1)
+        )
+        if running is not None:
+            reasons.append(f"a {noun} still running or queued")
+    return reasons
+
+
+def _ids(session: Any, table: Any, project_id: str) -> list[str]:
+    return list(session.scalars(select(table.id).where(table.project_id == project_id)))
+
+
+def delete_project(workspace: Workspace, ref: str) -> dict[str, int]:
+    """Delete a project with its datasets, models, evaluations and transcriptions, files included.
+
+    Refused (409) while it is in use: it has endpoints or monitors (delete them first), or work is
+    running or queued. Returns how many of each were deleted.
+    """
+    with workspace.session() as session:
+        project = get_project(session, ref)
+        reasons = _in_use(session, project)
+        if reasons:
+            raise ConflictError(f"Project '{project.name}' is in use: {'; '.join(reasons)}.")
+        owned = [
+            ("datasets", workspace.dataset_path, _ids(session, Dataset, project.id)),
+            ("models", workspace.model_dir, _ids(session, Model, project.id)),
+            ("evaluations", workspace.report_dir, _ids(session, Evaluation, project.id)),
+            ("transcriptions", workspace.transcription_dir, _ids(session, Transcription, project.id)),
+        ]
+        session.delete(project)
+    for _, folder_of, ids in owned:
+        for resource_id in ids:
+            shutil.rmtree(folder_of(resource_id), ignore_errors=True)
+    return {noun: len(ids) for noun, _, ids in owned}
 
 
 def kind_of(workspace: Workspace, project_ref: str) -> ProjectKind:
