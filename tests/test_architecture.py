@@ -70,8 +70,8 @@ def test_only_the_registry_and_the_kinds_packages_branch_on_a_kind() -> None:
     assert offences == []
 
 
-def test_the_built_in_kinds_and_no_image_kind_yet() -> None:
-    assert kind_names() == ("speech", "language", "entities")
+def test_the_built_in_kinds() -> None:
+    assert kind_names() == ("speech", "language", "entities", "image")
 
 
 def test_rest_cli_and_studio_offer_exactly_the_registry_options(client: TestClient, workspace: Workspace) -> None:

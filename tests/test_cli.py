@@ -93,5 +93,5 @@ def test_next_steps_and_endpoint_examples_follow_the_project_kind(cli) -> None:
     assert "/recognize" not in language and "audio/wav" not in language
     speech = cli("endpoint", "create", "calls", "--model", "whisper-tiny.en", "--name", "asr").output
     assert "/recognize" in speech and "audio/wav" in speech
-    assert "image" not in cli("project", "create", "--help").output
-    assert "Unknown project kind 'image'" in cli("project", "create", "photos", "--kind", "image", expect=1).output
+    assert "video" not in cli("project", "create", "--help").output
+    assert "Unknown project kind 'video'" in cli("project", "create", "clips", "--kind", "video", expect=1).output

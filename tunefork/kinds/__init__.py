@@ -25,7 +25,7 @@ from tunefork.kinds.registry import (
     unregister,
 )
 
-BUILT_IN = ("tunefork.kinds.speech", "tunefork.kinds.language")
+BUILT_IN = ("tunefork.kinds.speech", "tunefork.kinds.language", "tunefork.kinds.image")
 """The modules that register the built-in kinds, in the order forms offer them (the first is the default)."""
 for _module in BUILT_IN:
     importlib.import_module(_module)

@@ -1,0 +1,69 @@
+"""The ``image`` kind end to end: upload, inspect, train (cross-validated head), evaluate, overlap refusal."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from image_samples import concept_folders
+
+from tunefork.vision.classifier import decide
+from tunefork.vision.heads import HeadConfig
+
+
+@pytest.fixture(scope="module")
+def shapes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("shapes")
+    train = concept_folders(root / "train", 8, seed=1)
+    test = concept_folders(root / "test", 5, seed=2)
+    leaky = concept_folders(root / "leaky", 2, seed=3)
+    shutil.copy(train / "circle" / "0.png", leaky / "circle" / "from-train.png")
+    return {"train": train, "test": test, "leaky": leaky}
+
+
+def test_an_image_project_trains_evaluates_and_refuses_train_test_overlap(cli, shapes: dict[str, Path]) -> None:
+    created = cli("project", "create", "shelf", "--kind", "image")
+    assert "--kind images" in created.output
+    for name in ("train", "test", "leaky"):
+        cli("dataset", "upload", "shelf", str(shapes[name]), "--kind", "images", "--name", name)
+    report = json.loads(cli("dataset", "inspect", "train", "--json").stdout)["report"]
+    assert report["concepts"] == {"circle": 8, "square": 8, "triangle": 8}
+
+    trained = cli("model", "train", "shelf", "--name", "shapes-v1", "--base", "efficientnet-lite0",
+                  "--dataset", "train", "--test-dataset", "test", "--json")  # fmt: skip
+    model = json.loads(trained.stdout)
+    assert model["status"] == "Succeeded", model
+    assert model["metrics"]["test"]["models"][1]["accuracy"] >= 0.8
+
+    result = json.loads(
+        cli("evaluate", "--dataset", "test", "--model", "efficientnet-lite0", "--model", "shapes-v1", "--json").stdout
+    )
+    base, custom = result["models"]
+    assert base["accuracy"] == 0.0 and custom["accuracy"] >= 0.8, custom
+    assert set(custom["per_concept"]) >= {"circle", "square", "triangle"}
+    assert result["difference"]["significant"] and result["difference"]["accuracy_delta"] > 0.5
+
+    refused = cli("evaluate", "--dataset", "leaky", "--model", "shapes-v1", expect=1)
+    assert "was trained on 1 of these 7 test images" in " ".join(refused.output.split())
+
+
+def _config(**overrides) -> HeadConfig:
+    values = {"concepts": ["cat", "dog"], "multi_label": False, "feature_set": "embedding", "c": 1.0,
+              "thresholds": {"cat": 0.7, "dog": 0.4}}  # fmt: skip
+    return HeadConfig(**(values | overrides))
+
+
+def test_thresholds_decide_as_documented() -> None:
+    row = np.array([0.6, 0.4])
+    assert decide(_config(), row) == ["cat"]  # closed set: the top concept, whatever its score
+    assert decide(_config(fixed_threshold=0.65), row) == []  # one threshold for every concept
+    assert decide(_config(fixed_threshold=0.5), row) == ["cat"]
+    with_negatives = _config(negatives_class=True)  # tuned per-concept thresholds apply
+    assert decide(with_negatives, np.array([0.6, 0.3, 0.1])) == []  # cat needs 0.7
+    assert decide(with_negatives, np.array([0.3, 0.5, 0.2])) == ["dog"]  # dog needs 0.4
+    assert decide(with_negatives, np.array([0.2, 0.2, 0.6])) == []  # the negatives' class wins
+    multi = _config(multi_label=True)
+    assert decide(multi, np.array([0.75, 0.45])) == ["cat", "dog"] and decide(multi, np.array([0.5, 0.3])) == []

@@ -1,0 +1,240 @@
+"""Linear heads on frozen features, chosen by cross-validation, with per-concept thresholds.
+
+Single-label data gets a multinomial logistic regression (softmax over the concepts, plus a
+:data:`NONE` class when negative examples were uploaded); multi-label data gets one logistic regression
+per concept (one-vs-rest, sigmoid scores). Features come in blocks (:mod:`tunefork.vision.features`); each
+block is standardized and scaled by ``1/sqrt(width)``, so a 3,072-wide pixel block and a 40-wide one weigh
+the same. Cross-validation (stratified, up to :data:`MAX_FOLDS` folds) picks the feature set and the
+regularization among :data:`FEATURE_SETS` x :data:`C_GRID`; with fewer than two examples of a concept
+there is nothing to validate on and :data:`DEFAULT_SET` with ``C = 1`` is used.
+
+Thresholds are tuned on the chosen configuration's out-of-fold scores, per concept, for the best F1:
+multi-label models keep a concept whose score reaches its threshold (0.5 without cross-validation);
+single-label models answer "none of these" when the top concept's score is under its threshold, which
+applies only when the model is open-set (negative examples uploaded, or a fixed threshold given).
+
+A head is stored without pickles: ``head.npz`` (weights, standardization) and the JSON the caller keeps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tunefork.errors import TuneforkError
+from tunefork.vision.features import DEPTHS, EMBEDDING, PIXELS
+
+NONE = "none of these"
+"""The decision when no concept applies (open-set models and multi-label models)."""
+FEATURE_SETS: dict[str, tuple[str, ...]] = {
+    "embedding": (EMBEDDING,),
+    "multi-depth": (*DEPTHS, EMBEDDING),
+    "multi-depth+pixels": (PIXELS, *DEPTHS, EMBEDDING),
+}
+"""The feature sets cross-validation picks from, by name."""
+DEFAULT_SET = "multi-depth+pixels"
+C_GRID = (0.3, 3.0)
+MAX_FOLDS = 3
+MAX_ITERATIONS = 500
+
+
+@dataclass
+class HeadConfig:
+    """What a trained head is: its concepts, mode, features, regularization, thresholds and validation."""
+
+    concepts: list[str]
+    multi_label: bool
+    feature_set: str
+    c: float
+    thresholds: dict[str, float]
+    negatives_class: bool = False
+    """True when negative examples trained a :data:`NONE` class (single-label only)."""
+    fixed_threshold: float | None = None
+    """The user's threshold for every concept (replaces the tuned ones)."""
+    cross_validation: dict[str, Any] = field(default_factory=dict)
+    """Folds, the score of every configuration tried, and the chosen one (empty without validation)."""
+
+    @property
+    def open_set(self) -> bool:
+        """True when a single-label model may answer "none of these"."""
+        return self.multi_label or self.negatives_class or self.fixed_threshold is not None
+
+    def threshold(self, concept: str) -> float:
+        """The score ``concept`` needs to be decided."""
+        if self.fixed_threshold is not None:
+            return self.fixed_threshold
+        return self.thresholds.get(concept, 0.5 if self.multi_label else 0.0)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> HeadConfig:
+        return cls(**data)
+
+
+def _standardize(blocks: dict[str, np.ndarray], names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The concatenated matrix of ``names`` and its per-column mean and scale (1/(std sqrt(width)))."""
+    matrix = np.hstack([blocks[name] for name in names]).astype(np.float64)
+    mean = matrix.mean(axis=0)
+    scale = np.concatenate([np.full(blocks[n].shape[1], 1 / np.sqrt(blocks[n].shape[1])) for n in names])
+    scale = scale / (matrix.std(axis=0) + 1e-3)
+    return (matrix - mean) * scale, mean, scale
+
+
+def _fit(x: np.ndarray, y: np.ndarray, c: float, multi_label: bool, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Weights ``(classes x features)`` and biases of a logistic regression (one per column when multi-label)."""
+    from sklearn.linear_model import LogisticRegression
+
+    def model() -> LogisticRegression:
+        return LogisticRegression(C=c, max_iter=MAX_ITERATIONS, random_state=seed)
+
+    if multi_label:  # a concept on every image of a fold, or on none, gets a constant score
+        weights, bias = np.zeros((y.shape[1], x.shape[1])), np.zeros(y.shape[1])
+        for k in range(y.shape[1]):
+            share = float(y[:, k].mean())
+            if 0 < share < 1:
+                fitted = model().fit(x, y[:, k])
+                weights[k], bias[k] = fitted.coef_[0], fitted.intercept_[0]
+            else:
+                bias[k] = np.log((share + 1e-3) / (1 - share + 1e-3))
+        return weights, bias
+    fitted = model().fit(x, y)
+    if fitted.coef_.shape[0] == 1:  # two classes: sklearn keeps one row; make it a softmax over both
+        return np.vstack([-fitted.coef_ / 2, fitted.coef_ / 2]), np.array([-1, 1]) * fitted.intercept_[0] / 2
+    return fitted.coef_, fitted.intercept_
+
+
+def scores(x: np.ndarray, weights: np.ndarray, bias: np.ndarray, multi_label: bool) -> np.ndarray:
+    """Softmax (single-label) or sigmoid (multi-label) scores of the standardized rows ``x``."""
+    logits = x @ weights.T + bias
+    if multi_label:
+        return 1.0 / (1.0 + np.exp(-np.clip(logits, -50, 50)))
+    logits -= logits.max(axis=1, keepdims=True)
+    exp = np.exp(logits)
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
+def _best_f1_threshold(score: np.ndarray, positive: np.ndarray, candidates: np.ndarray, floor: float) -> float:
+    """The candidate threshold with the best F1 of ``score >= t`` against ``positive`` (lowest on ties)."""
+    best, best_f1 = floor, -1.0
+    for threshold in np.unique(np.concatenate([[floor], candidates])):
+        chosen = score >= threshold
+        tp = float(np.sum(chosen & positive))
+        f1 = 2 * tp / (chosen.sum() + positive.sum()) if chosen.sum() + positive.sum() else 0.0
+        if f1 > best_f1 + 1e-12:
+            best, best_f1 = float(threshold), f1
+    return round(best, 4)
+
+
+def tune_thresholds(oof: np.ndarray, gold: np.ndarray, concepts: list[str], multi_label: bool) -> dict[str, float]:
+    """Per concept, the threshold with the best out-of-fold F1 (``gold``: indicator matrix or class indices)."""
+    tuned = {}
+    for k, concept in enumerate(concepts):
+        if multi_label:
+            tuned[concept] = _best_f1_threshold(oof[:, k], gold[:, k] == 1, oof[:, k], 0.05)
+        else:
+            top = oof.argmax(axis=1) == k
+            score = np.where(top, oof[:, k], -1.0)
+            tuned[concept] = _best_f1_threshold(score, gold == k, oof[top, k], 0.0)
+    return tuned
+
+
+def _folds(y: np.ndarray, multi_label: bool, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    from sklearn.model_selection import KFold, StratifiedKFold
+
+    if multi_label:
+        if len(y) < 4:
+            return []
+        return list(KFold(min(MAX_FOLDS, len(y) // 2), shuffle=True, random_state=seed).split(y))
+    smallest = int(np.bincount(y).min())
+    if smallest < 2:
+        return []
+    return list(StratifiedKFold(min(MAX_FOLDS, smallest), shuffle=True, random_state=seed).split(y, y))
+
+
+def _validation_score(oof: np.ndarray, y: np.ndarray, multi_label: bool) -> float:
+    if multi_label:
+        from sklearn.metrics import average_precision_score
+
+        present = y.sum(axis=0) > 0
+        return float(average_precision_score(y[:, present], oof[:, present], average="macro"))
+    return float(np.mean(oof.argmax(axis=1) == y))
+
+
+@dataclass
+class TrainedHead:
+    """A fitted head: its configuration and the arrays ``head.npz`` stores."""
+
+    config: HeadConfig
+    weights: np.ndarray
+    bias: np.ndarray
+    mean: np.ndarray
+    scale: np.ndarray
+
+    def save(self, path: Path) -> None:
+        with path.open("wb") as handle:
+            np.savez(handle, weights=self.weights, bias=self.bias, mean=self.mean, scale=self.scale)
+
+    @classmethod
+    def load(cls, path: Path, config: HeadConfig) -> TrainedHead:
+        with np.load(path, allow_pickle=False) as arrays:
+            return cls(config, arrays["weights"], arrays["bias"], arrays["mean"], arrays["scale"])
+
+    def score(self, blocks: dict[str, np.ndarray]) -> np.ndarray:
+        """Scores per class column (concepts, then :data:`NONE` when negatives trained one)."""
+        matrix = np.hstack([blocks[name] for name in FEATURE_SETS[self.config.feature_set]]).astype(np.float64)
+        return scores((matrix - self.mean) * self.scale, self.weights, self.bias, self.config.multi_label)
+
+
+def train_head(
+    blocks: dict[str, np.ndarray],
+    labels: list[list[str]],
+    negative: list[bool],
+    fixed_threshold: float | None = None,
+    seed: int = 0,
+) -> TrainedHead:
+    """Fit the head on feature ``blocks`` of the training images (see the module documentation)."""
+    concepts = sorted({label for row in labels for label in row})
+    multi_label = any(len(row) > 1 for row in labels)
+    if len(concepts) < (1 if multi_label else 2) and not any(negative):
+        raise TuneforkError(f"Training needs images of at least two concepts (found {len(concepts)}).")
+    keep = [bool(row) or neg for row, neg in zip(labels, negative, strict=True)]
+    rows = np.flatnonzero(keep)
+    blocks = {name: values[rows] for name, values in blocks.items()}
+    kept = [labels[i] for i in rows]
+    negatives_class = not multi_label and any(negative[i] for i in rows)
+    classes = concepts + ([NONE] if negatives_class else [])
+    if multi_label:
+        y = np.array([[concept in row for concept in concepts] for row in kept], dtype=np.int64)
+    else:
+        y = np.array([classes.index(row[0] if row else NONE) for row in kept])
+    folds = _folds(y, multi_label, seed)
+    tried: dict[str, float] = {}
+    best_oof: np.ndarray | None = None
+    chosen = (DEFAULT_SET, 1.0)
+    if folds:
+        best = -1.0
+        for set_name, names in FEATURE_SETS.items():
+            for c in C_GRID:
+                oof = np.zeros((len(y), len(classes)))
+                for train, test in folds:
+                    x_train, mean, scale = _standardize({n: blocks[n][train] for n in names}, names)
+                    weights, bias = _fit(x_train, y[train], c, multi_label, seed)
+                    x_test = (np.hstack([blocks[n][test] for n in names]) - mean) * scale
+                    oof[test] = scores(x_test, weights, bias, multi_label)
+                value = _validation_score(oof, y, multi_label)
+                tried[f"{set_name} C={c:g}"] = round(value, 4)
+                if value > best + 1e-9:
+                    best, best_oof, chosen = value, oof, (set_name, c)
+    names = FEATURE_SETS[chosen[0]]
+    x, mean, scale = _standardize(blocks, names)
+    weights, bias = _fit(x, y, chosen[1], multi_label, seed)
+    thresholds = tune_thresholds(best_oof, y, concepts, multi_label) if best_oof is not None else {}
+    validation = {"folds": len(folds), "scores": tried, "metric": "mAP" if multi_label else "accuracy"}
+    config = HeadConfig(concepts, multi_label, chosen[0], chosen[1], thresholds, negatives_class, fixed_threshold,
+                        validation if folds else {})  # fmt: skip
+    return TrainedHead(config, weights, bias, mean, scale)
