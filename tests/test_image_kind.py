@@ -1,4 +1,4 @@
-"""The ``image`` kind end to end: upload, inspect, train (cross-validated head), evaluate, overlap refusal."""
+"""The ``image`` kind end to end: upload, inspect, train, evaluate, refuse train/test overlap, classify, export."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from fastapi.testclient import TestClient
 from image_samples import concept_folders
 
+from tunefork.service.app import create_app
 from tunefork.vision.classifier import decide
 from tunefork.vision.heads import HeadConfig
+from tunefork.workspace import Workspace
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +27,9 @@ def shapes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {"train": train, "test": test, "leaky": leaky}
 
 
-def test_an_image_project_trains_evaluates_and_refuses_train_test_overlap(cli, shapes: dict[str, Path]) -> None:
+def test_an_image_project_trains_evaluates_serves_and_exports(
+    cli, shapes: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     created = cli("project", "create", "shelf", "--kind", "image")
     assert "--kind images" in created.output
     for name in ("train", "test", "leaky"):
@@ -48,6 +53,40 @@ def test_an_image_project_trains_evaluates_and_refuses_train_test_overlap(cli, s
 
     refused = cli("evaluate", "--dataset", "leaky", "--model", "shapes-v1", expect=1)
     assert "was trained on 1 of these 7 test images" in " ".join(refused.output.split())
+
+    endpoint = json.loads(cli("endpoint", "create", "shelf", "--model", "shapes-v1", "--name", "shelf-ep", "--logging",
+                              "--json").stdout)  # fmt: skip
+    assert endpoint["url"].endswith(f"/endpoints/{endpoint['id']}/classify")
+    _classify_with_the_key(cli.home, endpoint, shapes["test"], monkeypatch)
+    exported = cli("endpoint", "logs", "export", "shelf-ep", "--to-dataset", "shelf", "--name", "traffic")
+    assert "(images): 2 accepted" in exported.output
+    traffic = json.loads(cli("dataset", "inspect", "traffic", "--json").stdout)["report"]
+    assert traffic["concepts"] == {"circle": 1, "square": 1}
+
+
+def _classify_with_the_key(home: Path, endpoint: dict, images: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TUNEFORK_ADMIN_TOKEN", "image-admin-token")
+    url = f"/endpoints/{endpoint['id']}/classify"
+    key = {"X-Tunefork-Key": endpoint["keys"]["key1"]}
+    circle = (images / "circle" / "1.png").read_bytes()
+    workspace = Workspace.open(home)
+    try:
+        with TestClient(create_app(workspace)) as client:
+            assert client.post(url, content=circle, headers={"Content-Type": "image/png"}).status_code == 401
+            answer = client.post(url, content=circle, headers=key | {"Content-Type": "image/png"})
+            assert answer.status_code == 200, answer.text
+            body = answer.json()
+            assert body["decision"] == ["circle"] and not body["none_of_these"] and body["model"] == "shapes-v1"
+            assert body["concepts"][0]["name"] == "circle" and len(body["concepts"]) == 3
+            square = (images / "square" / "2.png").read_bytes()
+            multipart = client.post(url, files={"file": ("s.png", square, "image/png")}, headers=key)
+            assert multipart.status_code == 200 and multipart.json()["decision"] == ["square"]
+            broken = client.post(url, content=b"not an image", headers=key | {"Content-Type": "image/jpeg"})
+            assert broken.status_code == 422 and "could not be used" in broken.json()["message"]
+            wrong = client.post(url, content=circle, headers=key | {"Content-Type": "text/plain"})
+            assert wrong.status_code == 415
+    finally:
+        workspace.close()
 
 
 def _config(**overrides) -> HeadConfig:

@@ -23,8 +23,9 @@ MAX_PIXELS = 40_000_000
 """Images with more pixels than this are rejected before decoding (decompression bombs)."""
 MAX_BYTES = 64 * 1024**2
 """Image files larger than this are rejected unread."""
-FORMATS = ("JPEG", "PNG", "GIF", "BMP", "WEBP", "TIFF")
-"""The Pillow formats accepted."""
+FORMAT_SUFFIXES = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "BMP": ".bmp", "WEBP": ".webp", "TIFF": ".tif"}
+"""The Pillow formats accepted, with the file name extension each is kept under."""
+FORMATS = tuple(FORMAT_SUFFIXES)
 EXTENSIONS = frozenset({".jpg", ".jpeg", ".jpe", ".png", ".gif", ".bmp", ".webp", ".tif", ".tiff"})
 """File name extensions taken for images when listing an upload."""
 

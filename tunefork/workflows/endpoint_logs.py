@@ -35,22 +35,26 @@ from tunefork.workspace import Workspace
 
 
 def keep_request(
-    workspace: Workspace, endpoint_id: str, result: dict[str, Any], samples: np.ndarray | None = None
+    workspace: Workspace, endpoint_id: str, result: dict[str, Any], kept: np.ndarray | Path | None = None
 ) -> str:
-    """Log one answered request (with its audio as a WAV, written atomically, when ``samples`` are given)."""
+    """Log one answered request with its input, written atomically: audio samples as a WAV, or a file copied."""
     log_id = new_id()
     audio, final, tmp = "", None, None
-    if samples is not None:
+    if kept is not None:
         folder = workspace.endpoint_logs_dir(endpoint_id)
         folder.mkdir(parents=True, exist_ok=True)
-        final = folder / f"{log_id}.wav"
-        fd, name = tempfile.mkstemp(dir=folder, prefix=".", suffix=".wav")
+        suffix = kept.suffix if isinstance(kept, Path) else ".wav"
+        final = folder / f"{log_id}{suffix}"
+        fd, name = tempfile.mkstemp(dir=folder, prefix=".", suffix=suffix)
         os.close(fd)
         tmp = Path(name)
         audio = workspace.relative(final)
     try:
-        if samples is not None:
-            write_wav(tmp, samples)
+        if isinstance(kept, Path):
+            shutil.copyfile(kept, tmp)
+        elif kept is not None:
+            write_wav(tmp, kept)
+        if tmp is not None and final is not None:
             os.replace(tmp, final)
         with workspace.session() as session:
             session.add(

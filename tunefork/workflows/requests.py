@@ -1,8 +1,9 @@
 """Answering requests to an endpoint: check the key, run the endpoint's model, keep the request when it logs.
 
 No admin token: the endpoint's key1 or key2. Each endpoint answers its project kind's operation
-(:class:`~tunefork.kinds.registry.EndpointOperation`): ``recognize`` takes audio, ``parse`` takes text; a
-speech endpoint deployed with a language model also answers ``understand`` (:mod:`tunefork.kinds.voice`).
+(:class:`~tunefork.kinds.registry.EndpointOperation`): ``recognize`` takes audio, ``parse`` takes text,
+``classify`` takes an image; a speech endpoint deployed with a language model also answers ``understand``
+(:mod:`tunefork.kinds.voice`).
 The model is loaded once per process and shared (:mod:`tunefork.engines.cache`).
 """
 
@@ -19,6 +20,8 @@ from tunefork.kinds import ProjectKind, ResolvedModel, get_kind
 from tunefork.kinds.voice import UNDERSTAND, understand
 from tunefork.language.options import MAX_TEXT_CHARACTERS
 from tunefork.store.models import Endpoint, Model
+from tunefork.vision.images import FORMAT_SUFFIXES, ImageRejected, open_image
+from tunefork.vision.images import FORMATS as IMAGE_FORMATS
 from tunefork.workflows.endpoint_logs import keep_request
 from tunefork.workflows.endpoints import hash_key
 from tunefork.workflows.monitors import is_probe
@@ -92,7 +95,7 @@ def _deployed(workspace: Workspace, ref: str, model_id: str | None) -> ResolvedM
 def _answer(
     workspace: Workspace, target: EndpointTarget, operation: str, request: Any, kept: Any = None
 ) -> dict[str, Any]:
-    """Run the model on the decoded ``request``; log it (with ``kept`` samples as a WAV) when the endpoint logs."""
+    """Run the model on the decoded ``request``; log it (with its ``kept`` input) when the endpoint logs."""
     if operation == UNDERSTAND.name and target.language_model is not None:
         answer = understand(target.model, target.kind.family, target.language_model, request)
     else:
@@ -132,3 +135,17 @@ def answer_text(workspace: Workspace, target: EndpointTarget, operation: str, te
     if len(text) > MAX_TEXT_CHARACTERS:
         raise TuneforkError(f"The text has {len(text)} characters, over the {MAX_TEXT_CHARACTERS} limit.")
     return _answer(workspace, target, operation, text)
+
+
+def answer_image(workspace: Workspace, target: EndpointTarget, operation: str, path: Path) -> dict[str, Any]:
+    """Open an image file the way imports do and answer ``operation`` (``classify``) with it.
+
+    A logged request keeps the file as sent, named after its format (what a log export imports).
+    """
+    target.require(operation)
+    try:
+        opened = open_image(path)
+    except ImageRejected as exc:
+        raise TuneforkError(f"The image could not be used ({exc}); send {', '.join(IMAGE_FORMATS)}.") from None
+    kept = path.rename(path.with_suffix(FORMAT_SUFFIXES[opened.format]))
+    return _answer(workspace, target, operation, opened.image, kept=kept)

@@ -2,8 +2,10 @@
 
 The routes are made from the registry (:func:`tunefork.kinds.registry.endpoint_operations`) by the
 operation's input: ``audio`` operations (``recognize``) take an audio body, ``text`` operations
-(``parse``) take JSON ``{"text": ...}``. A kind with a new operation on one of these inputs gets its route
-without a change here. No admin token: the endpoint's key1 or key2 in ``X-Tunefork-Key``.
+(``parse``) take JSON ``{"text": ...}``, ``image`` operations (``classify``) take an image body (``image/*``,
+``application/octet-stream`` or a multipart ``file``; 415 otherwise, 422 for an image that cannot be used).
+A kind with a new operation on one of these inputs gets its route without a change here. No admin token:
+the endpoint's key1 or key2 in ``X-Tunefork-Key``.
 
 The key is checked before the body is read (401, nothing logged). The body is a raw audio file
 (``audio/*`` or ``application/octet-stream``) or ``multipart/form-data`` with a ``file`` part; it
@@ -78,8 +80,18 @@ def _copy_upload(upload: UploadFile, path: Path) -> None:
         shutil.copyfileobj(upload.file, out, 1024 * 1024)
 
 
-async def receive_audio(request: Request, path: Path) -> None:
-    """Write the request's audio to ``path`` without holding it in memory (415/422 on a wrong body)."""
+MEDIA: dict[str, tuple[str, str, tuple[str, ...], str]] = {
+    "audio": ("audio", ACCEPTED, RAW_TYPES, "InvalidAudio"),
+    "image": ("an image", "image/jpeg (or another image/*), application/octet-stream, or multipart/form-data with a "
+              "'file' part", ("", "application/octet-stream"), "InvalidPayload"),
+}  # fmt: skip
+"""Per medium a file route reads: its noun, what to send (415 answers), the media types besides ``<medium>/*``
+and the error code of an empty body."""
+
+
+async def receive_file(request: Request, path: Path, medium: str = "audio") -> None:
+    """Write the request's ``medium`` file to ``path`` without holding it in memory (415/422 on a wrong body)."""
+    noun, accepted, raw_types, empty_code = MEDIA[medium]
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media == "multipart/form-data":
         async with request.form(max_files=1, max_fields=8) as form:
@@ -87,16 +99,16 @@ async def receive_audio(request: Request, path: Path) -> None:
             if not isinstance(upload, UploadFile):
                 upload = next((v for v in form.values() if isinstance(v, UploadFile)), None)
             if upload is None:
-                raise ApiError(422, "InvalidPayload", "The multipart body has no audio file; send it as 'file'.")
+                raise ApiError(422, "InvalidPayload", f"The multipart body has no {medium} file; send it as 'file'.")
             await run_in_threadpool(_copy_upload, upload, path)
-    elif media.startswith("audio/") or media in RAW_TYPES:
+    elif media.startswith(f"{medium}/") or media in raw_types:
         with path.open("wb") as out:
             async for chunk in request.stream():
                 out.write(chunk)
     else:
-        raise ApiError(415, "UnsupportedMediaType", f"Content-Type '{media}' is not audio; send {ACCEPTED}.")
+        raise ApiError(415, "UnsupportedMediaType", f"Content-Type '{media}' is not {noun}; send {accepted}.")
     if path.stat().st_size == 0:
-        raise ApiError(422, "InvalidAudio", "The request carries no audio (empty body).")
+        raise ApiError(422, empty_code, f"The request carries no {medium} (empty body).")
 
 
 async def _authorized(
@@ -123,6 +135,23 @@ TEXT_ERRORS: dict[int | str, dict[str, Any]] = {code: ERRORS[code] for code in (
     422: {"model": ErrorResponse, "description": f"Not JSON with a 'text' of 1 to {MAX_TEXT_CHARACTERS} characters"},
 }
 AUDIO_ERRORS = ERRORS | {409: TEXT_ERRORS[409]}
+IMAGE_ERRORS = (
+    ERRORS
+    | {409: TEXT_ERRORS[409]}
+    | {
+        code: {"model": ErrorResponse, "description": text}
+        for code, text in {
+            413: "Image larger than the limit",
+            415: "Not an image media type",
+            422: "An image that is empty, corrupt, unsupported, under 32 pixels on a side or too large",
+        }.items()
+    }
+)
+IMAGE_BODY = {
+    "required": True,
+    "content": {"image/jpeg": BINARY, "image/png": BINARY}
+    | {key: value for key, value in REQUEST_BODY["content"].items() if key != "audio/wav"},
+}
 RESULTS: dict[str, type] = {"recognize": Recognition, "parse": ParseResult}
 """The documented answer of each built-in operation (others are documented as a JSON object)."""
 
@@ -169,7 +198,7 @@ def add_audio_route(router: APIRouter, operation: EndpointOperation) -> None:
         admission.enter()
         try:
             with scratch_folder(workspace.staging_dir, "recognition.") as folder:
-                await receive_audio(request, folder / "audio")
+                await receive_file(request, folder / "audio")
                 limit = request.app.state.settings.max_recognition_seconds
                 audio = folder / "audio"
                 result = await admission.run(requests.answer_audio, workspace, target, operation.name, audio, limit)
@@ -198,9 +227,28 @@ def add_text_route(router: APIRouter, operation: EndpointOperation) -> None:
     _add_route(router, operation, answer, TEXT_ERRORS, TEXT_BODY)
 
 
+def add_image_route(router: APIRouter, operation: EndpointOperation) -> None:
+    """``POST /endpoints/{id}/<operation>`` taking an image body."""
+
+    async def answer(endpoint_id: str, request: Request, key: str | None = Depends(endpoint_key)) -> dict:
+        workspace: Workspace = request.app.state.workspace
+        target = await _authorized(request, workspace, endpoint_id, key, operation.name)
+        admission = request.app.state.admission
+        admission.enter()
+        try:
+            with scratch_folder(workspace.staging_dir, "classification.") as folder:
+                await receive_file(request, folder / "image", "image")
+                return await admission.run(requests.answer_image, workspace, target, operation.name, folder / "image")
+        finally:
+            admission.leave()
+
+    _add_route(router, operation, answer, IMAGE_ERRORS, IMAGE_BODY)
+
+
 ROUTES_BY_INPUT: dict[str, Callable[[APIRouter, EndpointOperation], None]] = {
     "audio": add_audio_route,
     "text": add_text_route,
+    "image": add_image_route,
 }
 """How a route reads each kind of operation input."""
 
