@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from tunefork.cli import voice
 from tunefork.cli.common import console, plain, print_json, print_result, progress_bar, workspace_from
 from tunefork.errors import TuneforkError
 from tunefork.workflows import evaluation, language_experiments, transcription
@@ -43,14 +44,27 @@ def evaluate(
     learning_curve: bool = typer.Option(
         False, "--learning-curve", help="Retrain a language model on growing fractions; score on --dataset; plot."
     ),
+    language_models: list[str] = typer.Option(
+        [], "--language-model", help="Voice app: a language model parsing what --model heard (once or twice)."
+    ),
+    utterances: str | None = typer.Option(
+        None, "--utterances", help="Voice app: the utterances dataset giving each audio sentence its intent and slots."
+    ),
     project: str | None = typer.Option(None, "--project", help="Narrow ambiguous dataset/model names."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Folder for the learning curve (default: cwd)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of the table."),
 ) -> None:
-    """Score models on held-out data side by side: WER for speech; intents and entities for language models."""
+    """Score models on held-out data side by side: WER for speech; intents and entities for language models.
+
+    With --language-model (and --utterances), a voice app end to end: speech then language, with the blame of
+    each error on the speech or the language model.
+    """
     if len(models) > 2:
         raise TuneforkError("Give --model once or twice.")
     workspace = workspace_from(ctx)
+    if language_models:
+        voice.evaluate(workspace, dataset, models, language_models, utterances, project, as_json)
+        return
     if folds is not None or learning_curve:
         _experiment(workspace, models, dataset, folds, learning_curve, project, output or Path.cwd(), as_json)
         return

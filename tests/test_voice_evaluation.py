@@ -1,0 +1,110 @@
+"""End-to-end voice evaluation: the ASR/NLU blame on hand-made cases, and the whole run through the CLI.
+
+The language model is the toy keyword classifier (tests/toy_kind.py): each intent is recognized by the
+words only its training examples use, so which words were misheard decides the outcome exactly.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from speech_samples import SENTENCES
+from toy_kind import KIND, TOY, KeywordModel
+
+from tunefork.evaluation.metrics import score_utterance
+from tunefork.evaluation.voice_blame import Parse, VoiceItem, blame, score_voice
+from tunefork.kinds import register, unregister
+
+KEYWORDS = KeywordModel("kw", {"callback": ["call"], "leave": ["goodbye"], "order": ["refill"]})
+
+
+def parse(text: str) -> Parse:
+    """The toy model's decision as the blame reads it (no slots)."""
+    return Parse(KEYWORDS.intent(text), frozenset())
+
+
+def item(said: str, heard: str, intent: str, slots: frozenset = frozenset()) -> VoiceItem:
+    return VoiceItem("u", said, heard, intent, slots, score_utterance("u", said, heard).alignment)
+
+
+@pytest.mark.parametrize(
+    ("said", "heard", "intent", "expected"),
+    [
+        # "call" misheard: right from text, wrong from audio -> the speech model, and the word that did it.
+        ("please call me", "please fall me", "callback", [("asr", [{"said": "call", "heard": "fall"}])]),
+        # Two misheard stretches; only repairing "call" gives the intent back, so only it is the culprit.
+        (
+            "please call me at noon",
+            "please fall me at moon",
+            "callback",
+            [("asr", [{"said": "call", "heard": "fall"}])],
+        ),
+        # Misheard but harmless: the intent survives, no error at all.
+        ("refill my prescription", "refill my subscription", "order", []),
+        # Wrong even from the reference text: the language model.
+        ("i want a refill", "i want a refill", "callback", [("nlu", [])]),
+        # Wrong from text, and the audio is misheard too: still the language model's (lowest level that caused it).
+        ("i want a refill", "i want a pill", "callback", [("nlu", [])]),
+    ],
+)
+def test_intent_blame_on_hand_made_cases(said: str, heard: str, intent: str, expected: list) -> None:
+    case = item(said, heard, intent)
+    errors = blame(case, parse(said), parse(heard), parse)
+    assert [(e["blame"], e["words"]) for e in errors] == expected
+
+
+def test_slot_blame_missed_and_spurious() -> None:
+    time_slot = ("time", "five o'clock")
+    case = item("call me at five o'clock", "call me at fine o'clock", "callback", frozenset({time_slot}))
+    both = Parse("callback", frozenset({time_slot, ("name", "me")}))
+    heard = Parse("callback", frozenset({("name", "me"), ("drug", "fine")}))
+    errors = blame(case, both, heard, parse)
+    assert [(e["error"], e["slot"], e["blame"]) for e in errors] == [
+        ("missed", ["time", "five o'clock"], "asr"),  # found from text, lost in the transcript
+        ("spurious", ["drug", "fine"], "asr"),  # only the misheard word made it
+        ("spurious", ["name", "me"], "nlu"),  # the language model finds it from the text too
+    ]
+    assert errors[0]["words"] == [{"said": "five", "heard": "fine"}] and errors[1]["words"] == []
+
+    scores = score_voice(("asr", "nlu"), 0.2, [case], [both], [heard], parse)
+    assert scores.blame == {"intent": {"asr": 0, "nlu": 0}, "slot": {"asr": 2, "nlu": 1}}
+    assert (scores.intent_accuracy_audio, scores.intent_accuracy_text) == (1.0, 1.0)
+    assert scores.slot_f1_text == pytest.approx(2 / 3, abs=1e-4) and scores.slot_f1_audio == 0.0
+
+
+@pytest.fixture
+def toy() -> Iterator[None]:
+    register(TOY)
+    yield
+    unregister(KIND)
+
+
+def test_cli_evaluates_a_voice_app_end_to_end(cli, toy: None, acoustic_zip: Path, tmp_path: Path) -> None:
+    intents = ["medication", "callback", "weather"]
+    sidecar = tmp_path / "voice-intents.csv"
+    sidecar.write_text("text,intent\n" + "".join(f"{s},{i}\n" for s, i in zip(SENTENCES, intents, strict=True)))
+    cli("project", "create", "calls")
+    cli("dataset", "upload", "calls", str(acoustic_zip), "--kind", "acoustic", "--name", "voice-audio")
+    cli("project", "create", "bot", "--kind", KIND)
+    cli("dataset", "upload", "bot", str(sidecar), "--kind", "utterances", "--name", "voice-intents")
+    cli("model", "train", "bot", "--base", "keyword-blank", "--dataset", "voice-intents", "--name", "kw")
+    args = ["evaluate", "--dataset", "voice-audio", "--model", "sphinx-en-us", "--language-model", "kw"]
+    missing = cli(*args, expect=1)
+    assert "--utterances" in missing.output
+    report = json.loads(cli(*args, "--utterances", "voice-intents", "--json").stdout)
+    assert (report["items"], report["warnings"]) == (3, [])
+    [result] = report["results"]
+    assert (result["speechModel"], result["languageModel"], result["intentAccuracyFromText"]) == (
+        "sphinx-en-us",
+        "kw",
+        1.0,
+    )
+    wrong_from_audio = round(3 * (1 - result["intentAccuracyFromAudio"]))
+    assert result["blame"]["intent"] == {"asr": wrong_from_audio, "nlu": 0}  # text is always right here
+    assert all(e["blame"] == "asr" and e["words"] for e in result["errors"] if e["what"] == "intent")
+    assert result["slotF1FromAudio"] is None and result["wer"] >= 0
+    table = cli(*args, "--utterances", "voice-intents")
+    assert "Intent accuracy from text" in table.output and "100.0%" in table.output
