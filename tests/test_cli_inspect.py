@@ -1,4 +1,5 @@
-"""`tunefork dataset inspect` prints a summary in words, the way the studio shows the report (issue 15, item 3)."""
+"""`tunefork dataset inspect` prints a summary in words, the way the studio shows the report (issue 15, item 3);
+`dataset upload --max-rejected` lets scripts fail on an upload that rejects too much (item 9)."""
 
 from __future__ import annotations
 
@@ -61,3 +62,14 @@ def test_text_histogram_uses_the_studio_bins() -> None:
 
 def test_counts_are_worded_in_the_singular_and_the_plural() -> None:
     assert (plural(1, "item"), plural(0, "item"), plural(2, "item")) == ("1 item", "0 items", "2 items")
+
+
+def test_max_rejected_fails_an_upload_that_rejects_too_much(cli, tmp_path: Path) -> None:
+    lexicon = tmp_path / "lexicon.txt"
+    lexicon.write_text("RX\tar ex\nno tab here\nalso broken\n", encoding="utf-8")
+    cli("project", "create", "calls", "--kind", "speech")
+    args = ["dataset", "upload", "calls", str(lexicon), "--kind", "pronunciation"]
+    cli(*args, "--name", "lenient", "--max-rejected", "0.7")  # 2 of 3 rejected: 67%, allowed
+    strict = cli(*args, "--name", "strict", "--max-rejected", "0.5", expect=1)
+    assert "2 of 3 items rejected (67%), over --max-rejected 0.5" in strict.output
+    assert "accepted: 1  rejected: 2" in strict.output  # the summary is still printed, and the dataset kept

@@ -62,3 +62,14 @@ def test_a_finished_progress_bar_is_erased(monkeypatch) -> None:
     with common.progress_bar("Importing") as progress:
         progress(0, 0, "")
     assert "0/?" in screen.getvalue() and screen.getvalue().endswith("\x1b[2K")  # the last frame is erased
+
+
+def test_serve_prints_the_api_and_studio_addresses(monkeypatch, tmp_path: Path) -> None:
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: None)  # start nothing; the banner is the point
+    monkeypatch.setenv("TUNEFORK_ADMIN_TOKEN", "serve-banner-token")
+    args = ["--home", str(tmp_path / "home"), "serve", "--host", "0.0.0.0", "--port", "9876", "--workers", "0"]
+    shown = CliRunner().invoke(app, args)
+    assert shown.exit_code == 0, shown.output
+    assert "Studio: http://127.0.0.1:9876/studio/" in shown.output and "API on http://127.0.0.1:9876" in shown.output

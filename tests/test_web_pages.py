@@ -63,6 +63,8 @@ def test_browsers_at_the_root_go_to_the_studio(client: TestClient) -> None:
     assert api.json()["links"]["studio"].endswith("/studio/")
     assert not any(path.startswith("/studio") for path in client.get("/openapi.json").json()["paths"])
     assert client.get("/studio/static/studio.css").status_code == 200
+    icon = client.get("/favicon.ico")  # no sign-in needed
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
 
 
 def test_unknown_pages_and_resources_get_a_readable_404(client: TestClient, workspace: Workspace) -> None:

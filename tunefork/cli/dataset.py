@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
-from tunefork.cli.common import PlainTable, console, issue_lines, plain, print_json, progress_bar, workspace_from
+from tunefork.cli.common import (
+    PlainTable,
+    console,
+    err_console,
+    issue_lines,
+    plain,
+    print_json,
+    progress_bar,
+    workspace_from,
+)
 from tunefork.cli.inspection import print_inspection
 from tunefork.kinds import project_kinds
 from tunefork.workflows import datasets, labeling
@@ -25,6 +35,13 @@ def upload(
         help="; ".join(f"{k.name} projects: {', '.join(k.upload_kinds)}" for k in project_kinds()) + ".",
     ),
     name: str | None = typer.Option(None, "--name", help="Dataset name (default: the file name)."),
+    max_rejected: float | None = typer.Option(
+        None,
+        "--max-rejected",
+        min=0.0,
+        max=1.0,
+        help="Exit with status 1 when more than this fraction of the items is rejected (the dataset is kept).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the dataset as JSON."),
 ) -> None:
     """Validate and import a dataset; print accepted and rejected counts with every rejection reason."""
@@ -32,7 +49,19 @@ def upload(
         result = datasets.upload_dataset(workspace_from(ctx), project, path, kind, name, progress)
     if as_json:
         print_json(result)
-        return
+    else:
+        _print_upload(result)
+    total = result["accepted"] + result["rejected"]
+    if max_rejected is not None and total and result["rejected"] / total > max_rejected:
+        err_console.print(
+            f"[red]{result['rejected']} of {total} items rejected ({result['rejected'] / total:.0%}), over "
+            f"--max-rejected {max_rejected:g}.[/] The dataset is kept; delete it with `tunefork dataset delete`.",
+            highlight=False,
+        )
+        raise typer.Exit(1)
+
+
+def _print_upload(result: dict[str, Any]) -> None:
     console.print(
         f"Dataset [bold]{plain(result['name'])}[/] id {result['id']} "
         f"({result['kind']}, {plain(result['sourceFormat'])})"

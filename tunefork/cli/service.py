@@ -41,11 +41,14 @@ def serve(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(workspace, consumer_workers=workers)
     backend = app.state.queue.backend
+    address = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     console.print(
-        f"tunefork API on http://{host}:{port} (docs /docs); workspace {workspace.home}; "
+        f"tunefork API on {address} (docs /docs); workspace {workspace.home}; "
         f"jobs: {backend} queue, {workers} consumer thread(s) here.",
         soft_wrap=True,
+        highlight=False,
     )
+    console.print(f"Studio: {address}/studio/ (sign in with the admin token)", soft_wrap=True, highlight=False)
     uvicorn.run(app, host=host, port=port, log_level=log_level)
 
 

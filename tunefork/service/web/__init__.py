@@ -9,7 +9,7 @@ from a CDN and there is no build step.
 from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from tunefork.service.web import data, deployment, evaluation, projects, training
@@ -39,10 +39,16 @@ def _fallback() -> APIRouter:
     return router
 
 
+def favicon() -> FileResponse:
+    """The studio's icon, also for browsers that ask for ``/favicon.ico``."""
+    return FileResponse(HERE / "static" / "favicon.svg", media_type="image/svg+xml")
+
+
 def install(app: FastAPI) -> None:
     """Mount the studio's pages and static files on ``app`` (whose state holds the workspace)."""
     app.state.session_secret = session_secret(app.state.workspace)
     app.mount(PREFIX + "/static", StaticFiles(directory=HERE / "static"), name="studio-static")
+    app.add_api_route("/favicon.ico", favicon, include_in_schema=False)
     app.include_router(projects.public, prefix=PREFIX)
     for module in (projects, data, training, evaluation, deployment):
         app.include_router(module.router, prefix=PREFIX)
