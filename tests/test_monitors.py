@@ -355,3 +355,29 @@ def test_a_speech_monitor_measures_wer_term_recall_and_latency(
     assert metrics["term_recall"] is not None and 0 < metrics["latency_p50"] <= metrics["latency_p95"]
     assert all(d["answer"] is not None and not d["error"] for d in monitors.show_run(workspace, run["id"])["details"])
     assert endpoint_logs.list_logs(workspace, "sphinx") == []
+
+
+def test_studio_monitor_page_charts_runs_against_thresholds(workspace: Workspace, bot: dict, server: str) -> None:
+    created = monitors.create_monitor(
+        workspace, "kw", "test", bot["keys"]["key1"], "*/30 * * * *", "intent_accuracy", min_value=0.75,
+        max_regression=10, base_url=server,
+    )  # fmt: skip
+    passed = monitors.run_now(workspace, created["id"])
+    endpoints.update_endpoint(workspace, "kw", model_ref=BASE_MODEL)
+    failed = monitors.run_now(workspace, created["id"])
+    with TestClient(create_app(workspace)) as client:
+        assert client.post("/studio/signin", data={"token": TOKEN, "next": "/studio/"}).status_code == 200
+        base = f"/studio/projects/{created['projectId']}"
+        endpoint_page = client.get(f"{base}/endpoints/{bot['id']}").text
+        assert f"{base}/monitors/{created['id']}" in endpoint_page and created["name"] in endpoint_page
+        page = client.get(f"{base}/monitors/{created['id']}")
+        assert page.status_code == 200 and 'id="monitor-state">failing' in page.text
+        chart = page.text.split('id="monitor-chart">')[1].split("</svg>")[0]
+        assert chart.count("<circle") == 2 and "#1f9d55" in chart and "#d64545" in chart
+        assert "min 0.75" in chart and "regression 0.9" in chart  # baseline 1.0 minus 10 points
+        assert f'href="{base}/monitors/{created["id"]}/runs/{failed["id"]}"' in chart  # the failed run links
+        assert f"runs/{passed['id']}" not in chart
+        report = client.get(f"{base}/monitors/{created['id']}/runs/{failed['id']}")
+        assert report.status_code == 200 and "below the minimum 0.75" in report.text
+        assert report.text.count('class="diff"') == 4  # every utterance answered out of scope
+        assert client.get(f"{base}/monitors/{created['id']}/runs/nope").status_code == 404

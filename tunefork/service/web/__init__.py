@@ -12,7 +12,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from tunefork.service.web import data, deployment, evaluation, projects, training
+from tunefork.service.web import data, deployment, evaluation, monitors, projects, training
 from tunefork.service.web.common import studio_router
 from tunefork.service.web.rendering import HERE, Problem, base_path, error_page, session_refusal
 from tunefork.service.web.session import PREFIX, session_secret
@@ -50,6 +50,6 @@ def install(app: FastAPI) -> None:
     app.mount(PREFIX + "/static", StaticFiles(directory=HERE / "static"), name="studio-static")
     app.add_api_route("/favicon.ico", favicon, include_in_schema=False)
     app.include_router(projects.public, prefix=PREFIX)
-    for module in (projects, data, training, evaluation, deployment):
+    for module in (projects, data, training, evaluation, deployment, monitors):
         app.include_router(module.router, prefix=PREFIX)
     app.include_router(_fallback(), prefix=PREFIX)

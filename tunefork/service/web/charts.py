@@ -91,3 +91,62 @@ def _svg(parts: list[str], height: int, title: str) -> Markup:
         f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" role="img" '
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">{body}</svg>'
     )
+
+
+PASS_COLOR, FAIL_COLOR, LINE_COLOR = "#1f9d55", "#d64545", "#b7791f"
+
+
+def runs_over_time(
+    runs: Sequence[tuple[float, float | None, bool, str]],
+    lines: Sequence[tuple[str, float]],
+    title: str,
+    fmt: Callable[[float], str] = lambda v: f"{v:.3g}",
+    height: int = 240,
+) -> Markup:
+    """A monitor's metric over time: ``(timestamp, value, passed, link)`` points, ``(label, value)`` lines.
+
+    Passing runs are green dots, failing ones red and linked to their report; a run that measured nothing
+    (``value`` None) is a red cross on the axis. Threshold lines are dashed and labelled.
+    """
+    if not runs:
+        return Markup("")
+    left, right, top, bottom = 48, 90, 30, 40
+    plot_w, plot_h = WIDTH - left - right, height - top - bottom
+    values = [v for _, v, _, _ in runs if v is not None] + [v for _, v in lines]
+    low, high = (min(values), max(values)) if values else (0.0, 1.0)
+    span = (high - low) or max(abs(high), 1.0)
+    low, high = low - 0.1 * span, high + 0.1 * span
+    first, last = runs[0][0], runs[-1][0]
+    duration = (last - first) or 1.0
+
+    def x_of(when: float) -> float:
+        return left + plot_w * ((when - first) / duration if last > first else 0.5)
+
+    def y_of(value: float) -> float:
+        return top + plot_h * (1 - (value - low) / (high - low))
+
+    parts = [_label(title, WIDTH / 2, 18, size=13, weight="600")]
+    parts.append(
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="{AXIS_COLOR}"/>'
+    )
+    for value in (low, high):
+        parts.append(_label(fmt(value), left - 6, y_of(value) + 4, anchor="end", size=11))
+    for label, value in lines:
+        y = y_of(value)
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="{LINE_COLOR}" '
+                     'stroke-dasharray="5 4"/>')  # fmt: skip
+        parts.append(_label(f"{label} {fmt(value)}", left + plot_w + 4, y + 4, anchor="start", size=11))
+    for when, value, passed, link in runs:
+        x = x_of(when)
+        if value is None:
+            y = top + plot_h
+            cross = (
+                f"M{x - 4:.1f} {y - 4:.1f} L{x + 4:.1f} {y + 4:.1f} M{x - 4:.1f} {y + 4:.1f} L{x + 4:.1f} {y - 4:.1f}"
+            )
+            mark = f'<path d="{cross}" stroke="{FAIL_COLOR}" stroke-width="2"><title>no value</title></path>'
+        else:
+            color = PASS_COLOR if passed else FAIL_COLOR
+            mark = (f'<circle cx="{x:.1f}" cy="{y_of(value):.1f}" r="4" fill="{color}">'
+                    f"<title>{escape(fmt(value))}</title></circle>")  # fmt: skip
+        parts.append(f'<a href="{escape(link)}">{mark}</a>' if link else mark)
+    return _svg(parts, height, title)

@@ -19,7 +19,7 @@ from tunefork.service.web.common import POST_GUARDS, base_models_of, check_in_pr
 from tunefork.service.web.rendering import Problem, api_problem, base_path, redirect, render
 from tunefork.store.models import Status
 from tunefork.store.staging import OwnedFolder
-from tunefork.workflows import endpoint_logs, endpoints, training
+from tunefork.workflows import endpoint_logs, endpoints, monitors, training
 from tunefork.workspace import Workspace
 
 router = studio_router()
@@ -147,6 +147,7 @@ def _endpoint_page(
         call_url=call_url,
         base_models=bases,
         custom_models=custom,
+        monitors=[m for m in monitors.list_monitors(ws, project["id"]) if m["endpointId"] == endpoint["id"]],
         canonical=f"{base_path(request)}/projects/{project['id']}/endpoints/{endpoint['id']}",
         problem=problem,
         problem_at=problem_at,
