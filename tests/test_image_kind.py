@@ -12,8 +12,10 @@ from fastapi.testclient import TestClient
 from image_samples import concept_folders
 
 from tunefork.service.app import create_app
-from tunefork.vision.classifier import decide
-from tunefork.vision.heads import HeadConfig
+from tunefork.vision.classifier import ImageClassifier, decide
+from tunefork.vision.heads import HeadConfig, train_head
+from tunefork.vision.overlap import overlapping
+from tunefork.vision.scoring import GoldImage, score_model
 from tunefork.workspace import Workspace
 
 
@@ -50,6 +52,12 @@ def test_an_image_project_trains_evaluates_serves_and_exports(
     assert base["accuracy"] == 0.0 and custom["accuracy"] >= 0.8, custom
     assert set(custom["per_concept"]) >= {"circle", "square", "triangle"}
     assert result["difference"]["significant"] and result["difference"]["accuracy_delta"] > 0.5
+
+    table = cli("evaluate", "--dataset", "test", "--model", "efficientnet-lite0", "--model", "shapes-v1")
+    report = Path(table.output.split("Report:")[1].split()[0])
+    assert {"confusion_model2.png", "precision_recall_model2.png", "misclassified.jsonl"} <= {
+        p.name for p in report.iterdir()}  # fmt: skip
+    assert "### shapes-v1: per concept" in (report / "report.md").read_text()
 
     refused = cli("evaluate", "--dataset", "leaky", "--model", "shapes-v1", expect=1)
     assert "was trained on 1 of these 7 test images" in " ".join(refused.output.split())
@@ -106,3 +114,38 @@ def test_thresholds_decide_as_documented() -> None:
     assert decide(with_negatives, np.array([0.2, 0.2, 0.6])) == []  # the negatives' class wins
     multi = _config(multi_label=True)
     assert decide(multi, np.array([0.75, 0.45])) == ["cat", "dog"] and decide(multi, np.array([0.5, 0.3])) == []
+
+
+def test_a_multi_label_head_tunes_thresholds_and_is_scored_with_map() -> None:
+    rng = np.random.default_rng(0)
+    labels = [sorted({"red", "round"} & set(rng.choice(["red", "round", "x"], 2))) or ["red"] for _ in range(40)]
+    signal = np.array([[("red" in row) * 2.0, ("round" in row) * 2.0] for row in labels])
+    blocks = {
+        name: rng.normal(size=(40, width))
+        for name, width in (
+            ("block4", 4),
+            ("block7", 4),
+            ("block10", 4),
+            ("block14", 4),
+            ("embedding", 8),
+            ("pixels", 8),
+        )
+    }
+    blocks["embedding"][:, :2] += signal  # fmt: skip
+    head = train_head(blocks, labels, [False] * 40)
+    assert head.config.multi_label and head.config.open_set and set(head.config.thresholds) == {"red", "round"}
+    assert head.config.cross_validation["metric"] == "mAP" and head.config.cross_validation["folds"] == 3
+    scores = head.score(blocks)
+    classifier = ImageClassifier("m", head=head)
+    answers = [classifier.answer(row) for row in scores]
+    gold = [GoldImage(str(n), "", row) for n, row in enumerate(labels)]
+    scored = score_model("m", None, gold, answers, head.config.concepts, scores)
+    assert scored.mean_average_precision is not None and scored.mean_average_precision > 0.9
+    assert scored.confusion is None and set(scored.per_concept) >= {"red", "round"}
+
+
+def test_overlap_refuses_the_same_file_and_flags_near_copies() -> None:
+    trained = [{"sha256": "a" * 64, "phash": "ffff000000000000"}]
+    test = [{"id": "same", "sha256": "a" * 64, "phash": "0" * 16}, {"id": "near", "sha256": "b" * 64,
+            "phash": "ffff00000000000f"}, {"id": "other", "sha256": "c" * 64, "phash": "00000000ffffffff"}]  # fmt: skip
+    assert overlapping(test, trained) == (["same"], ["near"])

@@ -366,3 +366,37 @@ def plot_learning_curve(points: Sequence[dict[str, Any]]) -> bytes:
     axes.set_ylabel("Score", fontsize=12)
     _finish_axes(axes, bool(names))
     return _png(figure)
+
+
+def precision_recall_points(positive: Sequence[bool], scores: Sequence[float], points: int = 50) -> dict[str, Any]:
+    """A precision-recall curve of ``scores`` against ``positive`` (at most ``points`` points) and its AP."""
+    from sklearn.metrics import average_precision_score, precision_recall_curve
+
+    if not any(positive):
+        return {"precision": [], "recall": [], "average_precision": None}
+    precision, recall, _ = precision_recall_curve(list(positive), list(scores))
+    keep = np.unique(np.linspace(0, len(precision) - 1, min(points, len(precision))).round().astype(int))
+    return {
+        "precision": [round(float(p), 4) for p in precision[keep]],
+        "recall": [round(float(r), 4) for r in recall[keep]],
+        "average_precision": round(float(average_precision_score(list(positive), list(scores))), 4),
+    }
+
+
+def plot_precision_recall(curves: dict[str, dict[str, Any]]) -> bytes:
+    """PNG with one precision-recall line per label (``curves``: label -> :func:`precision_recall_points`)."""
+    figure, axes = _new_axes(9, 6)
+    drawn = False
+    for label, curve in curves.items():
+        if curve["recall"]:
+            axes.plot(
+                curve["recall"], curve["precision"], linewidth=2, label=f"{label} (AP {curve['average_precision']:.2f})"
+            )
+            drawn = True
+    axes.set_title("Precision-recall per concept", fontsize=14)
+    axes.set_xlabel("Recall", fontsize=12)
+    axes.set_ylabel("Precision", fontsize=12)
+    axes.set_xlim(-0.02, 1.02)
+    axes.set_ylim(-0.02, 1.02)
+    _finish_axes(axes, drawn)
+    return _png(figure)

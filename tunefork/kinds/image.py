@@ -4,7 +4,7 @@ One model family: the base model ``efficientnet-lite0`` (ImageNet weights, knows
 yet) and the ``lite0-linear`` engine (a linear head on frozen multi-depth features, cross-validated, with
 per-concept thresholds and an optional "none of these" decision). Data: ``images`` datasets (concept
 folders, CSV/JSONL manifests, unlabeled folders), tested on a held-out ``images`` dataset; an evaluation
-refuses test images that the model trained on (same file, or a near duplicate by perceptual hash).
+refuses test images that the model trained on and warns about near copies (:mod:`tunefork.vision.overlap`).
 Endpoints ``classify`` an image body.
 """
 
@@ -132,7 +132,7 @@ class ImageModels:
         self, test: TestSet, models: list[ModelHandle], progress: ProgressCallback = no_progress
     ) -> ImageEvaluationResult:
         """Classify the labelled test images with each model and compare (refused on train/test overlap)."""
-        from tunefork.vision.overlap import refuse_overlap
+        from tunefork.vision.overlap import check_overlap
         from tunefork.vision.scoring import GoldImage, compare, score_model
         from tunefork.vision.training import open_images
 
@@ -140,9 +140,11 @@ class ImageModels:
         if not gold:
             raise TuneforkError(f"Dataset '{test.name}' has no labelled image to evaluate on.")
         tested = [r for r in test.records if r["labels"] or r["negative"]]
-        for model in models:
-            if model.artifact_dir is not None:
-                refuse_overlap(model.name, tested, model.artifact_dir, read_card(model.artifact_dir))
+        warnings = [
+            warning
+            for model in models if model.artifact_dir is not None
+            for warning in check_overlap(model.name, tested, model.artifact_dir, read_card(model.artifact_dir))
+        ]  # fmt: skip
         images = open_images([g.file for g in gold], progress, "opening test images")
         scored = []
         for model in models:
@@ -151,7 +153,9 @@ class ImageModels:
             answers = [classifier.answer(row) for row in scores] if classifier.head else [
                 classifier.classify(image) for image in images]  # fmt: skip
             scored.append(score_model(model.name, model.model_id, gold, answers, classifier.concepts, scores))
-        return compare(test.name, gold, scored)
+        result = compare(test.name, gold, scored)
+        result.warnings.extend(warnings)
+        return result
 
     def result_from_json(self, data: dict[str, Any]) -> ImageEvaluationResult:
         from tunefork.vision.scoring import ImageEvaluationResult

@@ -1,7 +1,10 @@
-"""Refuse to evaluate a model on images it was trained on: the same file, or a near duplicate of one.
+"""Train/test overlap of image models: the same file is refused, a near copy is warned about.
 
-A test image that is also a training image (by SHA-256) or looks the same (perceptual hashes at most
-:data:`NEAR_BITS` apart) inflates accuracy, so the evaluation stops, naming the first offending ids.
+A test image that is also a training image (same SHA-256) makes the accuracy a memory test, so the
+evaluation stops, naming the first offending ids. A test image whose perceptual hash is at most
+:data:`NEAR_BITS` of 64 bits from a training image's is probably the same picture re-encoded, resized or
+retouched, but small or plain images (a sandal on black, 28 pixels wide) can also look that alike without
+being copies, so those only get a loud warning with the count.
 """
 
 from __future__ import annotations
@@ -15,33 +18,40 @@ from tunefork.errors import TuneforkError
 from tunefork.vision.training import training_hashes
 
 NEAR_BITS = 4
-"""Perceptual hashes at most this many bits apart (of 64) count as the same picture."""
+"""Perceptual hashes at most this many bits apart (of 64) count as a near copy."""
 SHOWN = 5
 
 
-def overlapping(test: list[dict[str, Any]], trained: list[dict[str, str]]) -> list[str]:
-    """Ids of ``test`` records whose file or perceptual hash matches a training image's."""
-    exact = {item["sha256"] for item in trained}
+def _shown(ids: list[str]) -> str:
+    return ", ".join(ids[:SHOWN]) + (f" and {len(ids) - SHOWN} more" if len(ids) > SHOWN else "")
+
+
+def overlapping(test: list[dict[str, Any]], trained: list[dict[str, str]]) -> tuple[list[str], list[str]]:
+    """Ids of ``test`` records that are training files (same SHA-256), and of those that are near copies."""
     if not trained:
-        return []
-    train_hashes = np.array([int(item["phash"], 16) for item in trained], dtype=np.uint64)
-    found = []
+        return [], []
+    exact = {item["sha256"] for item in trained}
+    hashes = np.array([int(item["phash"], 16) for item in trained], dtype=np.uint64)
+    same, near = [], []
     for record in test:
         if record["sha256"] in exact:
-            found.append(record["id"])
-            continue
-        distance = np.bitwise_count(train_hashes ^ np.uint64(int(record["phash"], 16)))
-        if int(distance.min()) <= NEAR_BITS:
-            found.append(record["id"])
-    return found
+            same.append(record["id"])
+        elif int(np.bitwise_count(hashes ^ np.uint64(int(record["phash"], 16))).min()) <= NEAR_BITS:
+            near.append(record["id"])
+    return same, near
 
 
-def refuse_overlap(model: str, test: list[dict[str, Any]], artifact_dir: Path, card: dict[str, Any]) -> None:
-    """:class:`TuneforkError` naming the test images that ``model`` was trained on (or near copies), if any."""
-    found = overlapping(test, training_hashes(artifact_dir, card))
-    if found:
-        shown = ", ".join(found[:SHOWN]) + (f" and {len(found) - SHOWN} more" if len(found) > SHOWN else "")
+def check_overlap(model: str, test: list[dict[str, Any]], artifact_dir: Path, card: dict[str, Any]) -> list[str]:
+    """:class:`TuneforkError` when ``model`` was trained on some of the ``test`` files; warnings for near copies."""
+    same, near = overlapping(test, training_hashes(artifact_dir, card))
+    if same:
         raise TuneforkError(
-            f"Model '{model}' was trained on {len(found)} of these {len(test)} test images (or near copies of "
-            f"them): {shown}. Evaluate on held-out images only."
+            f"Model '{model}' was trained on {len(same)} of these {len(test)} test images: {_shown(same)}. "
+            "Evaluate on held-out images only."
         )
+    if not near:
+        return []
+    return [
+        f"Model '{model}': {len(near)} of {len(test)} test images look like training images (perceptual hashes at "
+        f"most {NEAR_BITS} of 64 bits apart): {_shown(near)}. Check they are not copies."
+    ]

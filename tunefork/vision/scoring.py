@@ -2,9 +2,9 @@
 
 Per model: accuracy (exact match of the decided concepts; a negative example is right when the answer is
 "none of these"), macro F1 with per-concept precision, recall and F1, the confusion matrix (single-label
-data), mean average precision of the scores (multi-label data), and the misclassified images with their
-scores. With two models, a paired bootstrap over images gives the 95% interval of the accuracy
-difference; B is called better or worse only when the interval excludes 0.
+data), mean average precision of the scores (multi-label data), precision-recall curves per concept, and
+the misclassified images with their scores. With two models, a paired bootstrap over images gives the 95%
+interval of the accuracy difference; B is called better or worse only when the interval excludes 0.
 """
 
 from __future__ import annotations
@@ -14,7 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from tunefork.evaluation.classification import classification_report, plot_confusion_matrix
+from tunefork.evaluation.classification import (
+    classification_report,
+    plot_confusion_matrix,
+    plot_precision_recall,
+    precision_recall_points,
+)
 from tunefork.evaluation.result import Headline, ResultTable, md_cell, percent
 from tunefork.evaluation.significance import paired_bootstrap
 from tunefork.vision.heads import NONE
@@ -44,6 +49,8 @@ class ModelImageScores:
     confusion: dict[str, Any] | None
     mean_average_precision: float | None
     misclassified: list[dict[str, Any]]
+    precision_recall: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Per concept, the precision-recall curve of its scores and its average precision."""
     correct: list[bool] = field(default_factory=list)
     """Per test image, whether the decision was right (for the bootstrap; not stored)."""
 
@@ -52,6 +59,7 @@ class ModelImageScores:
             "model": self.name, "modelId": self.model_id, "accuracy": self.accuracy, "macro_f1": self.macro_f1,
             "per_concept": self.per_concept, "confusion": self.confusion,
             "mean_average_precision": self.mean_average_precision, "misclassified": self.misclassified,
+            "precision_recall": self.precision_recall,
         }  # fmt: skip
 
     @classmethod
@@ -59,6 +67,7 @@ class ModelImageScores:
         return cls(
             data["model"], data.get("modelId"), data["accuracy"], data["macro_f1"], data["per_concept"],
             data.get("confusion"), data.get("mean_average_precision"), data["misclassified"],
+            data.get("precision_recall") or {},
         )  # fmt: skip
 
 
@@ -112,8 +121,9 @@ def score_model(
     ]  # fmt: skip
     wrong.sort(key=lambda row: -(row["concepts"][0]["score"] if row["concepts"] else 0.0))
     average_precision = _mean_average_precision(gold, concepts, scores) if multi_label and concepts else None
+    curves = {c: precision_recall_points([c in g.labels for g in gold], scores[:, k]) for k, c in enumerate(concepts)}
     return ModelImageScores(name, model_id, round(float(np.mean(correct)), 4), macro, per_concept, confusion,
-                            average_precision, wrong, correct)  # fmt: skip
+                            average_precision, wrong, curves, correct)  # fmt: skip
 
 
 @dataclass
@@ -192,6 +202,8 @@ class ImageEvaluationResult:
                 files[f"confusion_model{n}.png"] = plot_confusion_matrix(
                     model.confusion["labels"], model.confusion["matrix"]
                 )
+            if model.precision_recall:
+                files[f"precision_recall_model{n}.png"] = plot_precision_recall(model.precision_recall)
         return files
 
 
