@@ -130,6 +130,40 @@ def test_whisper_transcribes_a_spoken_sentence(whisper: SpeechModel, clip: Path)
     assert _share_of_reference_words_heard(SENTENCE, transcript.text) >= 0.6, transcript.text
 
 
+SHORT_CLEAN = [
+    "We finally hung the new curtains in the living room yesterday.",
+    "I always ask for a window seat when I fly.",
+    "Please keep your bags with you at all times in the terminal.",
+    "The wind was strong enough to blow the chairs off the porch.",
+]
+"""Short clean clips the former decoding (temperature 0, no timestamps) ended with a hallucinated "Thank you."."""
+
+
+def test_whisper_adds_nothing_after_short_clean_clips(whisper: SpeechModel, speak) -> None:
+    for sentence in SHORT_CLEAN:
+        text = whisper.transcribe(read_audio(speak(sentence)).samples).text
+        assert "thank" not in text.lower(), (sentence, text)
+        assert len(_words(text)) <= len(_words(sentence)) + 1, (sentence, text)
+    # a spoken "thank you" is kept, and decoding repeats exactly (the fallback's sampling is seeded)
+    samples = read_audio(speak("I will see you tomorrow, thank you.")).samples
+    first = whisper.transcribe(samples)
+    assert "thank you" in first.text.lower(), first.text
+    assert whisper.transcribe(samples) == first
+
+
+def test_trailing_hallucinations_are_dropped_only_when_improbable() -> None:
+    from tunefork.speech.whisper_engine import drop_trailing_hallucination
+
+    heard = [Word("by", 2.2, 2.5, 0.9), Word("yesterday.", 2.5, 3.0, 0.99)]
+    appended = [*heard, Word("Thank", 3.0, 3.0, 0.037), Word("you.", 3.0, 3.2, 0.98)]
+    assert drop_trailing_hallucination("Done by yesterday. Thank you.", appended) == ("Done by yesterday.", heard)
+    spoken = [Word("see", 0.4, 0.6, 0.99), Word("thank", 1.5, 1.8, 0.94), Word("you.", 1.8, 2.3, 0.99)]
+    assert drop_trailing_hallucination("See you, thank you.", spoken) == ("See you, thank you.", spoken)
+    many = [*heard, Word("Thank", 3.0, 3.1, 0.01), Word("you", 3.1, 3.2, 0.9), Word("very", 3.2, 3.3, 0.9)]
+    many.append(Word("much.", 3.3, 3.4, 0.9))
+    assert drop_trailing_hallucination("by yesterday. Thank you very much.", many)[1] == heard
+
+
 def test_sphinx_transcribes_a_spoken_sentence(sphinx: SpeechModel, clip: Path) -> None:
     transcript = sphinx.transcribe(read_audio(clip).samples)
     assert transcript.model == "sphinx-en-us"

@@ -40,9 +40,9 @@ fine-tuned (223-token hw) + hotwords     22.1%       83.8%        27.4%
 
 The default hotwords cap is therefore 223 tokens (faster-whisper's own) for the base weights and 64
 when fine-tuning: with the long list a fine-tuned model leaked domain words into general speech.
-(The registry's plain :class:`~tunefork.speech.whisper_engine.WhisperEngine`, with timestamped
-decoding and a sampling temperature fallback, scored 89.4% / 21.6% / 25.0% on the same clips, in
-one of its non-deterministic runs.) Display forms
+(These rows were measured with the former deterministic decoding, temperature 0 without
+timestamps, which appended "Thank you." to short clips; models now decode with faster-whisper's
+defaults, see :meth:`~tunefork.speech.whisper_engine.WhisperEngine.decode_options`.) Display forms
 change nothing here because Whisper never writes the phonetic respellings of that file; they matter
 for acronyms and spelled-out forms ("i n r" -> "INR"). The fine-tuned rows used 60 clips of the
 related text in three other voices (``en-us``, ``en-gb-x-rp``, ``en-029``), 7 held out, default

@@ -7,10 +7,10 @@ The recipe:
   batch 8, gradient norm clipped at 1, bfloat16 autocast where the CPU supports it);
 * features are computed with faster-whisper's own log-mel extractor and padded to 30 s exactly as
   at inference, so training sees what serving sees;
-* targets use the no-timestamps format custom models decode utterances with
-  (``<|startoftranscript|> <|notimestamps|> text <|endoftext|>``), and for
-  :data:`TIMESTAMP_FRACTION` of the examples the timestamped one (``<|0.00|> text <|t_end|>``)
-  that long audio is decoded with, so both modes keep working;
+* targets use the timestamped format models are served with (``<|0.00|> text <|t_end|>``, see
+  :meth:`~tunefork.speech.whisper_engine.WhisperEngine.decode_options`) for :data:`TIMESTAMP_FRACTION`
+  of the examples and the no-timestamps one (``<|startoftranscript|> <|notimestamps|> text
+  <|endoftext|>``) for the rest, so both modes keep working;
 * :data:`PROMPT_FRACTION` of the examples carry the hotwords as a previous-text prompt
   (``<|startofprev|> hotwords``), as faster-whisper sends them, with the prompt masked out of the
   loss: the model learns to use the list for words it hears, not to copy it;
@@ -39,9 +39,9 @@ from tunefork.speech.whisper_custom.augment import AugmentConfig, augment
 from tunefork.speech.whisper_custom.checkpoint import load_transformers_model, save_ct2_model
 
 IGNORE_INDEX = -100
-TIMESTAMP_FRACTION = 0.25
-"""Share of examples in the timestamped format (the rest: no timestamps, as custom models decode
-utterances, see :class:`~tunefork.speech.whisper_custom.model.BiasedWhisperEngine`)."""
+TIMESTAMP_FRACTION = 0.75
+"""Share of examples in the timestamped format that every Whisper model is decoded with (the rest:
+no timestamps)."""
 PROMPT_FRACTION = 0.3
 """Default share of examples that carry the hotwords prompt (masked out of the loss)."""
 MAX_TARGET_TOKENS = 220

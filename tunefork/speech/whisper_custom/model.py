@@ -10,7 +10,7 @@ import numpy as np
 from tunefork.errors import TuneforkError
 from tunefork.speech.base import Transcript, Word
 from tunefork.speech.whisper_custom.display_forms import DisplayFormRewriter
-from tunefork.speech.whisper_engine import WhisperEngine, bundled_tiny_en_path
+from tunefork.speech.whisper_engine import WhisperEngine, bundled_tiny_en_path, cut_words, word_key
 
 BUNDLED_WHISPER = "whisper-tiny.en"
 
@@ -45,12 +45,8 @@ def token_counter(model_dir: str | Path) -> Callable[[str], int]:
     return count
 
 
-HALLUCINATION_PROBABILITY = 0.01
+HOTWORD_HALLUCINATION_PROBABILITY = 0.01
 """A hotword at the very end of a transcript with a lower word probability is dropped."""
-
-
-def _key(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum() or ch.isspace()).strip()
 
 
 def drop_trailing_hotwords(text: str, words: list[Word], hotwords: str | None) -> tuple[str, list[Word]]:
@@ -58,34 +54,27 @@ def drop_trailing_hotwords(text: str, words: list[Word], hotwords: str | None) -
 
     After the last spoken word, a hotword prompt invites the decoder to continue the list: the
     appended word is the prompt's, with a word probability around 0.0003. Only a trailing run of
-    words that are hotwords *and* below :data:`HALLUCINATION_PROBABILITY` is removed.
+    words that are hotwords *and* below :data:`HOTWORD_HALLUCINATION_PROBABILITY` is removed.
     """
     if not hotwords or not words:
         return text, words
-    items = {_key(item) for item in hotwords.split(",") if _key(item)}
+    items = {word_key(item) for item in hotwords.split(",") if word_key(item)}
     keep = len(words)
-    while keep and words[keep - 1].confidence < HALLUCINATION_PROBABILITY and _key(words[keep - 1].text) in items:
+    while (
+        keep
+        and words[keep - 1].confidence < HOTWORD_HALLUCINATION_PROBABILITY
+        and word_key(words[keep - 1].text) in items
+    ):
         keep -= 1
-    if keep == len(words):
-        return text, words
-    kept = words[:keep]
-    tail = " ".join(word.text for word in words[keep:])
-    stripped = text.rstrip()
-    text = stripped[: -len(tail)].rstrip() if stripped.endswith(tail) else " ".join(w.text for w in kept)
-    return text, kept
+    return cut_words(text, words, keep)
 
 
 class BiasedWhisperEngine(WhisperEngine):
-    """:class:`WhisperEngine` that drops a hotword the decoder appended after the speech.
-
-    The base engine already decodes short utterances in one window without timestamp tokens (with
-    hotwords, timestamped decoding wrote a hotword into trailing silence and was 8x slower); a
-    hotword still appended at the very end is removed by :func:`drop_trailing_hotwords`.
-    """
+    """:class:`WhisperEngine` that also drops a hotword the decoder appended after the speech."""
 
     def finish(self, text: str, words: list[Word]) -> tuple[str, list[Word]]:
-        """Drop a hotword the decoder appended at the very end."""
-        return drop_trailing_hotwords(text, words, self.hotwords)
+        """Drop hallucinated endings, then a hotword the decoder appended at the very end."""
+        return drop_trailing_hotwords(*super().finish(text, words), self.hotwords)
 
 
 class CustomWhisperModel:
