@@ -1,7 +1,8 @@
-"""Shape workflow dicts as API resources: ``self`` and related links, UTC times, error objects."""
+"""Shape workflow dicts as API resources: ``self`` and related links, RFC 3339 UTC times, error objects, pages."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -14,18 +15,32 @@ def url(request: Request, *parts: str) -> str:
     return base + "".join("/" + quote(str(part), safe="") for part in parts)
 
 
-def _utc(value: Any) -> Any:
-    """SQLite gives naive times (stored in UTC): mark them ``Z`` so clients read them right."""
-    if isinstance(value, str) and len(value) >= 19 and value[10] == "T" and not value.endswith("Z"):
-        tail = value[19:]
-        if "+" not in tail and "-" not in tail:
-            return value + "Z"
+def rfc3339(value: Any) -> Any:
+    """An ISO time as RFC 3339 in UTC ending in ``Z`` (naive times are stored in UTC); other values as they are."""
+    if not isinstance(value, str):
+        return value
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _times(value: Any) -> Any:
+    """``value`` with every ``...DateTime`` field, at any depth, in :func:`rfc3339` form."""
+    if isinstance(value, dict):
+        return {key: rfc3339(item) if key.endswith("DateTime") else _times(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_times(item) for item in value]
     return value
 
 
 def present(request: Request, collection: str, item: dict[str, Any], job: dict[str, Any] | None = None) -> dict:
-    """``item`` with ``self``, ``links`` (project, job), ``Z`` times and ``error`` as ``{code, message}``."""
-    out = {key: _utc(value) if key.endswith("DateTime") else value for key, value in item.items()}
+    """``item`` with ``self``, ``links`` (project, job), RFC 3339 ``Z`` times, and ``error`` as ``{code, message}``
+    (a job's error as its text), ``null`` when there is none."""
+    out = _times(item)
     out["self"] = url(request, collection, item["id"])
     links = dict(out.get("links") or {})
     if item.get("projectId"):
@@ -34,11 +49,22 @@ def present(request: Request, collection: str, item: dict[str, Any], job: dict[s
         links["job"] = url(request, "jobs", job["id"])
     if links:
         out["links"] = links
-    if "error" in out and collection != "jobs":
-        out["error"] = {"code": "Failed", "message": out["error"]} if out["error"] else None
+    if "error" in out:
+        error = out["error"] or None
+        if isinstance(error, str) and collection != "jobs":
+            error = {"code": "Failed", "message": error}
+        out["error"] = error
     return out
 
 
+def page(request: Request, values: list[dict[str, Any]], skip: int, top: int, total: int) -> dict:
+    """One page of a list: ``values``, ``@count`` (the whole list) and ``@nextLink`` (``None`` on the last page)."""
+    following = skip + top < total
+    next_link = str(request.url.include_query_params(skip=skip + top, top=top)) if following else None
+    return {"values": values, "@count": total, "@nextLink": next_link}
+
+
 def present_all(request: Request, collection: str, items: list[dict[str, Any]], skip: int, top: int) -> dict:
-    """A page of resources as ``{"values": [...]}``."""
-    return {"values": [present(request, collection, item) for item in items[skip : skip + top]]}
+    """A page of resources (see :func:`page`)."""
+    shown = [present(request, collection, item) for item in items[skip : skip + top]]
+    return page(request, shown, skip, top, len(items))

@@ -334,9 +334,15 @@ class Deleted(BaseModel):
 
 
 class Page(BaseModel, Generic[T]):
-    """A list of resources (``values``), Azure-style."""
+    """A page of a list of resources, Azure-style: ``values``, the total and the next page's URL."""
+
+    model_config = ConfigDict(populate_by_name=True)
 
     values: list[T]
+    count: int | None = Field(None, alias="@count", description="How many there are in all (every page).")
+    next_link: str | None = Field(
+        None, alias="@nextLink", description="The next page (same query, skip + top); null on the last page."
+    )
 
 
 class MonitorCreate(Request):

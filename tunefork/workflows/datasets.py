@@ -193,11 +193,12 @@ def _import(
         raise
 
 
-def list_datasets(workspace: Workspace, project_ref: str) -> list[dict[str, Any]]:
-    """Datasets of a project, oldest first."""
+def list_datasets(workspace: Workspace, project_ref: str | None = None) -> list[dict[str, Any]]:
+    """Datasets (of one project when given), oldest first."""
     with workspace.session() as session:
-        project = get_project(session, project_ref)
-        query = select(Dataset).where(Dataset.project_id == project.id).order_by(Dataset.created_at)
+        query = select(Dataset).order_by(Dataset.created_at)
+        if project_ref is not None:
+            query = query.where(Dataset.project_id == get_project(session, project_ref).id)
         return [dataset_to_dict(d) for d in session.scalars(query)]
 
 

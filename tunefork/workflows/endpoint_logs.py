@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from tunefork.audio import write_wav
@@ -103,6 +103,14 @@ def list_logs(
             .limit(top)
         )
         return [log_to_dict(log) for log in session.scalars(query)]
+
+
+def count_logs(workspace: Workspace, ref: str, project: str | None = None) -> int:
+    """How many logged requests an endpoint keeps."""
+    with workspace.session() as session:
+        endpoint_id = get_endpoint(session, ref, project).id
+        query = select(func.count()).select_from(EndpointLog).where(EndpointLog.endpoint_id == endpoint_id)
+        return int(session.scalar(query) or 0)
 
 
 def _get_log(session: Session, endpoint_id: str, log_id: str) -> EndpointLog:

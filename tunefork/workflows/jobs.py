@@ -169,15 +169,24 @@ def list_jobs(
     top: int = 100,
 ) -> list[dict[str, Any]]:
     """Jobs, newest first, optionally filtered by status, kind or resource."""
-    query = select(Job).order_by(Job.created_at.desc(), Job.id)
-    if status is not None:
-        query = query.where(Job.status == status)
-    if kind is not None:
-        query = query.where(Job.kind == kind)
-    if resource_id is not None:
-        query = query.where(Job.resource_id == resource_id)
+    query = _filtered(select(Job), status, kind, resource_id).order_by(Job.created_at.desc(), Job.id)
     with workspace.session() as session:
         return [job_to_dict(job) for job in session.scalars(query.offset(skip).limit(top))]
+
+
+def count_jobs(
+    workspace: Workspace, status: str | None = None, kind: str | None = None, resource_id: str | None = None
+) -> int:
+    """How many jobs :func:`list_jobs` pages through with these filters."""
+    with workspace.session() as session:
+        return int(session.scalar(_filtered(select(func.count()).select_from(Job), status, kind, resource_id)) or 0)
+
+
+def _filtered(query: Any, status: str | None, kind: str | None, resource_id: str | None) -> Any:
+    for column, value in ((Job.status, status), (Job.kind, kind), (Job.resource_id, resource_id)):
+        if value is not None:
+            query = query.where(column == value)
+    return query
 
 
 def job_counts(workspace: Workspace) -> dict[tuple[str, str], int]:

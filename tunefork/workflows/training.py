@@ -311,11 +311,12 @@ def model_card(workspace: Workspace, model_ref: str, project: str | None = None)
     return read_card(path)
 
 
-def list_models(workspace: Workspace, project_ref: str) -> list[dict[str, Any]]:
-    """Custom models of a project, oldest first."""
+def list_models(workspace: Workspace, project_ref: str | None = None) -> list[dict[str, Any]]:
+    """Custom models (of one project when given), oldest first."""
     with workspace.session() as session:
-        project = get_project(session, project_ref)
-        query = select(Model).where(Model.project_id == project.id).order_by(Model.created_at)
+        query = select(Model).order_by(Model.created_at)
+        if project_ref is not None:
+            query = query.where(Model.project_id == get_project(session, project_ref).id)
         return [model_to_dict(m) for m in session.scalars(query)]
 
 

@@ -48,11 +48,11 @@ def upload_dataset(
 @router.get("", response_model=Page[Dataset])
 def list_datasets(
     request: Request,
-    project: str = Query(..., min_length=1, max_length=200, description="Project name or id."),
+    project: str | None = Query(None, min_length=1, max_length=200, description="Project name or id (default: all)."),
     page: Paging = Depends(paging),
     ws: Workspace = Depends(get_workspace),
 ) -> dict:
-    """Datasets of a project, oldest first."""
+    """Datasets (of one project with ?project=), oldest first."""
     return present_all(request, "datasets", datasets.list_datasets(ws, project), page.skip, page.top)
 
 

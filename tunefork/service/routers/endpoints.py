@@ -11,7 +11,7 @@ from tunefork.jobs.queue import JobQueue
 from tunefork.kinds.voice import UNDERSTAND
 from tunefork.service.auth import require_admin
 from tunefork.service.deps import ERRORS, Paging, get_queue, get_workspace, paging
-from tunefork.service.present import present, url
+from tunefork.service.present import page, present, url
 from tunefork.service.schemas import (
     Dataset,
     Deleted,
@@ -72,12 +72,13 @@ def create_endpoint(
 def list_endpoints(
     request: Request,
     project: str | None = Query(None, min_length=1, max_length=200),
-    page: Paging = Depends(paging),
+    paged: Paging = Depends(paging),
     ws: Workspace = Depends(get_workspace),
 ) -> dict:
     """Endpoints, oldest first."""
-    rows = endpoints.list_endpoints(ws, project)[page.skip : page.skip + page.top]
-    return {"values": [present_endpoint(request, row) for row in rows]}
+    rows = endpoints.list_endpoints(ws, project)
+    shown = [present_endpoint(request, row) for row in rows[paged.skip : paged.skip + paged.top]]
+    return page(request, shown, paged.skip, paged.top, len(rows))
 
 
 @router.get("/{endpoint_id}", response_model=Endpoint)
@@ -113,11 +114,12 @@ def regenerate_key(endpoint_id: str, key_name: Literal["key1", "key2"], ws: Work
 
 @router.get("/{endpoint_id}/logs", response_model=Page[EndpointLog])
 def list_logs(
-    endpoint_id: str, request: Request, page: Paging = Depends(paging), ws: Workspace = Depends(get_workspace)
+    endpoint_id: str, request: Request, paged: Paging = Depends(paging), ws: Workspace = Depends(get_workspace)
 ) -> dict:
     """Logged requests, newest first."""
-    logs = endpoint_logs.list_logs(ws, endpoint_id, skip=page.skip, top=page.top)
-    return {"values": [present_log(request, log) for log in logs]}
+    logs = endpoint_logs.list_logs(ws, endpoint_id, skip=paged.skip, top=paged.top)
+    total = endpoint_logs.count_logs(ws, endpoint_id)
+    return page(request, [present_log(request, log) for log in logs], paged.skip, paged.top, total)
 
 
 @router.delete("/{endpoint_id}/logs", response_model=Deleted)

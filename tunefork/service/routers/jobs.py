@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from tunefork.service.auth import require_admin
 from tunefork.service.deps import ERRORS, Paging, get_workspace, paging
-from tunefork.service.present import present
+from tunefork.service.present import page, present
 from tunefork.service.schemas import Job, Page
 from tunefork.workflows import jobs
 from tunefork.workspace import Workspace
@@ -33,12 +33,13 @@ def list_jobs(
     status: StatusFilter | None = Query(None),
     kind: str | None = Query(None, max_length=32),
     resource: str | None = Query(None, max_length=32, description="Jobs of this resource id."),
-    page: Paging = Depends(paging),
+    paged: Paging = Depends(paging),
     ws: Workspace = Depends(get_workspace),
 ) -> dict:
     """Jobs, newest first."""
-    rows = jobs.list_jobs(ws, status, kind, resource, page.skip, page.top)
-    return {"values": [present_job(request, job) for job in rows]}
+    rows = jobs.list_jobs(ws, status, kind, resource, paged.skip, paged.top)
+    total = jobs.count_jobs(ws, status, kind, resource)
+    return page(request, [present_job(request, job) for job in rows], paged.skip, paged.top, total)
 
 
 @router.get("/{job_id}", response_model=Job)

@@ -49,11 +49,11 @@ def _show(ws: Workspace, ref: str) -> dict:
 @router.get("", response_model=Page[Model])
 def list_models(
     request: Request,
-    project: str = Query(..., min_length=1, max_length=200, description="Project name or id."),
+    project: str | None = Query(None, min_length=1, max_length=200, description="Project name or id (default: all)."),
     page: Paging = Depends(paging),
     ws: Workspace = Depends(get_workspace),
 ) -> dict:
-    """Custom models of a project, oldest first."""
+    """Custom models (of one project with ?project=), oldest first."""
     return present_all(request, "models", training.list_models(ws, project), page.skip, page.top)
 
 

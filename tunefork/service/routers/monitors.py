@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from tunefork.jobs.queue import JobQueue
 from tunefork.service.auth import require_admin
 from tunefork.service.deps import ERRORS, Paging, get_queue, get_workspace, paging
-from tunefork.service.present import present, url
+from tunefork.service.present import page, present, url
 from tunefork.service.schemas import BaselinePin, Monitor, MonitorCreate, MonitorDetail, MonitorRun, Page
 from tunefork.workflows import monitors
 from tunefork.workspace import Workspace
@@ -52,12 +52,13 @@ def create_monitor(
 def list_monitors(
     request: Request,
     project: str | None = Query(None, min_length=1, max_length=200),
-    page: Paging = Depends(paging),
+    paged: Paging = Depends(paging),
     ws: Workspace = Depends(get_workspace),
 ) -> dict:
     """Monitors, oldest first, each with its last run."""
-    rows = monitors.list_monitors(ws, project)[page.skip : page.skip + page.top]
-    return {"values": [present_monitor(request, row) for row in rows]}
+    rows = monitors.list_monitors(ws, project)
+    shown = [present_monitor(request, row) for row in rows[paged.skip : paged.skip + paged.top]]
+    return page(request, shown, paged.skip, paged.top, len(rows))
 
 
 @router.get("/{monitor_id}", response_model=MonitorDetail)

@@ -15,10 +15,15 @@ router = APIRouter(prefix="/projects", tags=["projects"], dependencies=[Depends(
 
 
 @router.post("", status_code=201, response_model=Project)
-def create_project(body: ProjectCreate, request: Request, ws: Workspace = Depends(get_workspace)) -> dict:
-    """Create a project (names are unique)."""
-    created = projects.create_project(ws, body.name, body.kind, body.locale, body.description)
-    return present(request, "projects", created)
+def create_project(
+    body: ProjectCreate, request: Request, response: Response, ws: Workspace = Depends(get_workspace)
+) -> dict:
+    """Create a project (names are unique); ``Location`` is its URL."""
+    created = present(
+        request, "projects", projects.create_project(ws, body.name, body.kind, body.locale, body.description)
+    )
+    response.headers["Location"] = created["self"]
+    return created
 
 
 @router.get("", response_model=Page[Project])

@@ -1,0 +1,89 @@
+"""REST conventions shaped after Azure's v3 API (issue 15, item 6): lists page with ``skip``/``top``, a total and
+``@nextLink``; ``201`` answers carry ``Location``; every time is RFC 3339 in UTC with ``Z``; an absent error is
+``null``; and no answer, error or not, shows a workspace path."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tunefork.service.app import create_app
+from tunefork.workflows import endpoints, projects
+from tunefork.workflows.datasets import upload_dataset
+from tunefork.workspace import Workspace
+
+TOKEN = "conventions-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+RFC3339_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
+
+
+@pytest.fixture
+def client(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    monkeypatch.setenv("TUNEFORK_ADMIN_TOKEN", TOKEN)
+    with TestClient(create_app(workspace)) as test_client:
+        yield test_client
+
+
+def _times(value: object) -> list[str]:
+    """Every ``...DateTime`` value in a JSON document."""
+    if isinstance(value, dict):
+        found = [v for k, v in value.items() if k.endswith("DateTime") and v is not None]
+        return found + [t for v in value.values() for t in _times(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _times(v)]
+    return []
+
+
+def test_lists_page_with_a_total_and_a_next_link(client: TestClient) -> None:
+    created = [client.post("/projects", json={"name": f"p{i}"}, headers=AUTH) for i in range(3)]
+    assert all(r.status_code == 201 and r.headers["location"] == r.json()["self"] for r in created)
+    first = client.get("/projects", params={"top": 2}, headers=AUTH).json()
+    assert [p["name"] for p in first["values"]] == ["p0", "p1"] and first["@count"] == 3
+    assert "skip=2" in first["@nextLink"] and "top=2" in first["@nextLink"]
+    last = client.get(first["@nextLink"], headers=AUTH).json()
+    assert [p["name"] for p in last["values"]] == ["p2"] and last["@nextLink"] is None and last["@count"] == 3
+
+
+def test_datasets_and_models_list_without_a_project(client: TestClient, workspace: Workspace, tmp_path: Path) -> None:
+    text = tmp_path / "related.txt"
+    text.write_text("hello there\n", encoding="utf-8")
+    for name in ("a", "b"):
+        projects.create_project(workspace, name, "speech")
+        upload_dataset(workspace, name, text, "language", f"text-{name}")
+    listed = client.get("/datasets", headers=AUTH).json()
+    assert [d["name"] for d in listed["values"]] == ["text-a", "text-b"] and listed["@count"] == 2
+    assert [d["name"] for d in client.get("/datasets?project=b", headers=AUTH).json()["values"]] == ["text-b"]
+    assert client.get("/models", headers=AUTH).json() == {"values": [], "@count": 0, "@nextLink": None}
+
+
+def test_times_are_rfc3339_z_errors_null_and_no_workspace_path(
+    client: TestClient, workspace: Workspace, tmp_path: Path
+) -> None:
+    text = tmp_path / "related.txt"
+    text.write_text("hello there\n", encoding="utf-8")
+    projects.create_project(workspace, "p", "speech")
+    dataset = upload_dataset(workspace, "p", text, "language", "related")
+    key = endpoints.create_endpoint(workspace, "p", "live", "whisper-tiny.en")["keys"]["key1"]
+    paths = ("/projects", f"/datasets/{dataset['id']}", "/datasets", "/endpoints", f"/datasets/{dataset['id']}/report")
+    answers = [client.get(path, headers=AUTH) for path in paths]
+    shown = answers[1].json()
+    assert shown["status"] == "Succeeded" and shown["error"] is None
+    times = [t for answer in answers for t in _times(answer.json())]
+    assert len(times) >= 7 and all(RFC3339_Z.match(t) for t in times), times
+    endpoint_id = client.get("/endpoints", headers=AUTH).json()["values"][0]["id"]
+    garbage = client.post(f"/endpoints/{endpoint_id}/recognize", content=b"RIFF\x00\x01garbage",
+                          headers={"X-Tunefork-Key": key, "Content-Type": "audio/wav"})  # fmt: skip
+    assert garbage.status_code == 422 and garbage.json()["code"] == "InvalidAudio"
+    refused = client.post("/datasets", data={"project": "p", "kind": "acoustic"},
+                          files={"file": ("calls.zip", b"PK\x03\x04 not a zip")}, headers=AUTH)  # fmt: skip
+    queued = client.post("/datasets", data={"project": "p", "kind": "language"},
+                         files={"file": ("more.txt", b"good morning\n")}, headers=AUTH)  # fmt: skip
+    assert queued.status_code == 202 and queued.headers["location"] == queued.json()["self"]
+    job = client.get("/jobs", headers=AUTH).json()["values"][0]
+    assert job["error"] is None and queued.json()["error"] is None and all(RFC3339_Z.match(t) for t in _times(job))
+    for answer in [*answers, garbage, refused]:
+        assert str(workspace.home) not in answer.text and ".staging" not in answer.text, answer.text[:300]
