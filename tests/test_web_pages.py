@@ -11,10 +11,11 @@ from studio_session import TOKEN, sign_in
 
 from tunefork.evaluation.comparison import compare_models
 from tunefork.evaluation.report import write_report
-from tunefork.kinds import kind_names
+from tunefork.kinds import get_kind, kind_names
 from tunefork.service.app import create_app
 from tunefork.service.config import ServiceSettings
 from tunefork.service.web.charts import histogram
+from tunefork.service.web.evaluation import _default_pair, _default_test_set
 from tunefork.service.web.session import COOKIE, safe_next
 from tunefork.store.models import Evaluation, Project, Status
 from tunefork.workflows.datasets import upload_dataset
@@ -239,3 +240,24 @@ def test_the_evaluation_page_lists_the_terms_each_model_missed(
     page = client.get(f"/studio/projects/{project['id']}/evaluations/{evaluation_id}")
     assert page.status_code == 200, page.text[-800:]
     assert "Terms missed by base (1): kubernetes (1/2)." in page.text
+
+
+def test_forms_default_to_what_users_compare_and_show_only_the_chosen_engines_options(
+    client: TestClient, workspace: Workspace
+) -> None:
+    models = [{"id": "m1", "baseModel": "en-core-web-sm", "status": "Succeeded"},
+              {"id": "m2", "baseModel": "en-core-web-sm", "status": "Succeeded"}]  # fmt: skip
+    assert _default_pair(models, get_kind("language")) == ("m1", "m2")  # a spaCy base model has no intents
+    assert _default_pair(models[:1], get_kind("language")) == ("m1", "")
+    assert _default_pair(models, get_kind("entities")) == ("en-core-web-sm", "m2")
+    ready = [{"id": "big", "accepted": 40}, {"id": "tiny", "accepted": 1}]
+    assert _default_test_set(ready, []) == "big"  # not the newest 1-item one
+    assert _default_test_set(ready, [{"dataset": "tiny"}, {"dataset": "big"}]) == "tiny"  # the one used last
+
+    sign_in(client)
+    project = create_project(workspace, "engines", "speech")
+    page = client.get(f"/studio/projects/{project['id']}/training").text
+    assert 'data-engines="sphinx"' in page and 'name="customWeight"' in page
+    assert 'data-engine="whisper"' in page and 'data-engine="sphinx"' in page
+    deployment = client.get(f"/studio/projects/{project['id']}/deployment").text
+    assert re.search(r'name="logging" value="true" ?>', deployment)  # off by default, as in the CLI and REST

@@ -304,6 +304,7 @@ LANGUAGE = register(
         engine_defaults={"rehearsal": False, "base_labels_in_output": False},
         log_export=LogExport(dataset_kind="utterances", write=write_parsed_utterances),
         inspect=inspect_text,
+        base_is_baseline=False,
         wording=Wording(
             data_start="Example requests labelled with intents train the classifier; a second, held-out set is "
             "your test set.",

@@ -71,6 +71,8 @@ class TrainingOption:
     placeholder: str = ""
     advanced: bool = False
     choice_help: Mapping[str, str] = field(default_factory=dict)
+    engines: tuple[str, ...] = ()
+    """The engines it applies to (empty: every engine of the kind); forms show it only for their base models."""
 
     def check(self, value: Any) -> Any:
         """``value`` converted to this option's type, or :class:`TuneforkError` saying what is accepted."""
@@ -279,6 +281,9 @@ class ProjectKind:
     gate: Gate | None = None
     inspect: Callable[[Path, str], dict[str, Any]] | None = None
     """``inspect(dataset folder, dataset kind) -> report``; ``None``: the plain dataset inspection."""
+    base_is_baseline: bool = True
+    """True when a base model does this kind's task, so evaluations compare a custom model with its base by
+    default; False when it cannot (a spaCy pipeline has no intents), and the previous custom model is the baseline."""
 
     @property
     def upload_kinds(self) -> tuple[str, ...]:

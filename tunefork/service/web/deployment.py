@@ -46,7 +46,7 @@ def _deployment_page(
     rows = [endpoints.show_endpoint(ws, e["id"]) for e in endpoints.list_endpoints(ws, project["id"])]
     bases, custom = _deployable(ws, project)
     default_model = custom[0]["id"] if custom else kind.default_base_model
-    context.setdefault("form", {"model": default_model, "logging": True, "retentionDays": 30})
+    context.setdefault("form", {"model": default_model, "logging": False, "retentionDays": 30})
     return render(
         request,
         "deployment.html",

@@ -65,11 +65,24 @@ def next_step(result: EvaluationResult) -> tuple[str, str, str]:
 
 
 def _default_pair(models: list[dict[str, Any]], kind: ProjectKind) -> tuple[str, str]:
-    """Baseline and latest succeeded custom model: the comparison users make first."""
+    """The comparison users make first: the newest succeeded custom model (B) against its baseline (A).
+
+    The baseline is its base model, or, where base models cannot do the kind's task, the custom model before
+    it (the newest model alone when it is the only one).
+    """
     done = [m for m in models if m["status"] == Status.SUCCEEDED]
-    if done:
+    if not done:
+        return kind.default_base_model, ""
+    if kind.base_is_baseline:
         return done[-1]["baseModel"], done[-1]["id"]
-    return kind.default_base_model, ""
+    return (done[-2]["id"], done[-1]["id"]) if len(done) > 1 else (done[-1]["id"], "")
+
+
+def _default_test_set(ready: list[dict[str, Any]], evaluations: list[dict[str, Any]]) -> str:
+    """The test dataset evaluated on last, else the largest one ready (not merely the newest)."""
+    ids = {d["id"] for d in ready}
+    used = next((e["dataset"] for e in evaluations if e["dataset"] in ids), None)  # newest evaluation first
+    return used or (max(ready, key=lambda d: d["accepted"])["id"] if ready else "")
 
 
 def _scores(kind: ProjectKind, evaluations: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -86,7 +99,7 @@ def _evaluation_page(
     model1, model2 = _default_pair(custom, kind)
     all_datasets = datasets.list_datasets(ws, project["id"])
     ready = [d for d in all_datasets if d["kind"] == kind.test_kind and d["status"] == Status.SUCCEEDED]
-    context.setdefault("form", {"model1": model1, "model2": model2, "dataset": ready[-1]["id"] if ready else ""})
+    context.setdefault("form", {"model1": model1, "model2": model2, "dataset": _default_test_set(ready, rows)})
     return render(
         request,
         "evaluation.html",

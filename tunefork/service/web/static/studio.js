@@ -203,7 +203,9 @@
     // delegated, so that controls inside refreshed live regions keep working
     document.addEventListener("change", function (event) {
       var select = event.target;
-      if (select.matches("select[data-help-target]")) {
+      if (select.matches("select[data-engine-select]")) {
+        showEngineOptions(select);
+      } else if (select.matches("select[data-help-target]")) {
         var target = document.getElementById(select.getAttribute("data-help-target"));
         target.textContent = select.options[select.selectedIndex].getAttribute("data-help");
       } else if (select.matches("[data-utterance-filter], [data-utterance-sort]")) {
@@ -212,9 +214,20 @@
         updateTable(select.getAttribute("data-filter-for") || select.getAttribute("data-sort-for"));
       }
     });
+    Array.prototype.forEach.call(document.querySelectorAll("select[data-engine-select]"), showEngineOptions);
     updateUtterances();
     updateTables();
     document.addEventListener("studio:refreshed", function () { updateUtterances(); updateTables(); });
+  }
+
+  // training options of one engine (data-engines) show only while a base model of that engine is chosen
+  function showEngineOptions(select) {
+    var engine = select.options[select.selectedIndex].getAttribute("data-engine");
+    Array.prototype.forEach.call(select.form.querySelectorAll("[data-engines]"), function (field) {
+      var applies = field.getAttribute("data-engines").split(" ").indexOf(engine) >= 0;
+      field.hidden = !applies;
+      Array.prototype.forEach.call(field.querySelectorAll("input, select"), function (input) { input.disabled = !applies; });
+    });
   }
 
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
