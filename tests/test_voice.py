@@ -77,4 +77,11 @@ def test_a_voice_endpoint_transcribes_then_parses_behind_its_key(
         shown = client.get(f"/endpoints/{voice['id']}", headers={"Authorization": f"Bearer {TOKEN}"}).json()
         assert shown["links"]["understand"].endswith(url) and shown["languageModel"] == "kw-v1"
     logged = endpoint_logs.list_logs(workspace, "voice")
-    assert len(logged) == 2 and logged[-1]["id"] == body["logId"]
+    assert len(logged) == 2 and body["logId"] in {log["id"] for log in logged}
+    # The logs export to the speech project as audio, and (the understood requests) to the language project.
+    audio = endpoint_logs.export_logs(workspace, "voice", "calls", "voice-audio")
+    assert (audio["kind"], audio["accepted"]) == ("audio", 2)
+    texts = endpoint_logs.export_logs(workspace, "voice", "bot", "voice-texts")
+    assert (texts["kind"], texts["accepted"]) == ("utterances", 1)
+    [record] = datasets.dataset_records(workspace, texts["id"])
+    assert (record["text"], record["intent"]) == (body["text"], "callback")

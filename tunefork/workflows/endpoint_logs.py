@@ -23,12 +23,12 @@ from sqlalchemy.orm import Session
 
 from tunefork.audio import write_wav
 from tunefork.errors import NotFoundError, TuneforkError
-from tunefork.kinds import get_kind
+from tunefork.kinds import ProjectKind, get_kind
 from tunefork.kinds.registry import LoggedRequest
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.artifacts import write_jsonl
 from tunefork.store.models import Endpoint, EndpointLog, new_id, utcnow
-from tunefork.store.repository import get_endpoint
+from tunefork.store.repository import get_endpoint, get_project
 from tunefork.workflows.datasets import register_dataset, submit_import, upload_dataset
 from tunefork.workflows.jobs import JobSubmitter
 from tunefork.workspace import Workspace
@@ -201,15 +201,29 @@ def download_logs(workspace: Workspace, ref: str, output_dir: Path, project: str
     return len(logs)
 
 
-def snapshot_logs(workspace: Workspace, ref: str, project: str | None = None) -> tuple[Path, str]:
+def _export_kind(session: Session, endpoint: Endpoint, into: str | None) -> ProjectKind:
+    """The kind whose log export writes the snapshot: the endpoint's own, or for the logs of a voice endpoint
+    exported into a language (text) project, that project's kind (the ``understand`` answers as utterances)."""
+    own = get_kind(endpoint.project.kind)
+    if endpoint.language_model_ref is None or into is None:
+        return own
+    target = get_kind(get_project(session, into).kind)
+    return target if target.family.operation.input == "text" else own
+
+
+def snapshot_logs(
+    workspace: Workspace, ref: str, project: str | None = None, into: str | None = None
+) -> tuple[Path, str]:
     """Freeze the logs into a new folder under the workspace uploads (retention may delete originals).
 
-    Returns the folder and the dataset kind it imports as (the project kind's log export).
+    Returns the folder and the dataset kind it imports as (the project kind's log export; for a voice
+    endpoint exported ``into`` a language project, its ``understand`` requests as that kind's data).
     """
     with workspace.session() as session:
         endpoint = get_endpoint(session, ref, project)
-        endpoint_id, name, kind = endpoint.id, endpoint.name, get_kind(endpoint.project.kind)
-    logs = _logged_requests(workspace, endpoint_id)
+        endpoint_id, name, kind = endpoint.id, endpoint.name, _export_kind(session, endpoint, into)
+        own = kind.name == endpoint.project.kind
+    logs = [log for log in _logged_requests(workspace, endpoint_id) if own or "intent" in log.result]
     if not logs:
         raise TuneforkError(f"Endpoint '{name}' has no logged requests to export (is logging on?).")
     workspace.exports_dir.mkdir(parents=True, exist_ok=True)
@@ -232,7 +246,7 @@ def export_logs(
 ) -> dict[str, Any]:
     """Turn an endpoint's logs into a new dataset of ``project_ref`` (synchronously), of the kind's export kind."""
     dataset_name = name or _default_export_name(workspace, ref, project)
-    folder, kind = snapshot_logs(workspace, ref, project)
+    folder, kind = snapshot_logs(workspace, ref, project, project_ref)
     try:
         return upload_dataset(workspace, project_ref, folder, kind, dataset_name, progress)
     finally:
@@ -244,7 +258,7 @@ def register_logs_export(
 ) -> tuple[dict[str, Any], Path]:
     """The asynchronous form of :func:`export_logs`: a NotStarted dataset and the snapshot folder to import."""
     dataset_name = name or _default_export_name(workspace, ref, project)
-    folder, kind = snapshot_logs(workspace, ref, project)
+    folder, kind = snapshot_logs(workspace, ref, project, project_ref)
     try:
         return register_dataset(workspace, project_ref, kind, dataset_name), folder
     except BaseException:
