@@ -381,3 +381,29 @@ def test_studio_monitor_page_charts_runs_against_thresholds(workspace: Workspace
         assert report.status_code == 200 and "below the minimum 0.75" in report.text
         assert report.text.count('class="diff"') == 4  # every utterance answered out of scope
         assert client.get(f"{base}/monitors/{created['id']}/runs/nope").status_code == 404
+
+
+def test_retention_keeps_the_baseline_and_alerts_give_up_after_their_attempts(
+    workspace: Workspace, bot: dict, server: str
+) -> None:
+    hook = Receiver()
+    hook.script = [500] * 10
+    created = monitors.create_monitor(
+        workspace, "kw", "test", bot["keys"]["key1"], "*/30 * * * *", "intent_accuracy", min_value=0.75,
+        base_url=server, webhook_url=hook.url, retention_days=7,
+    )  # fmt: skip
+    baseline = monitors.run_now(workspace, created["id"])
+    endpoints.update_endpoint(workspace, "kw", model_ref=BASE_MODEL)
+    failing = monitors.run_now(workspace, created["id"])  # alert: the first delivery fails (attempt 1)
+    settings = AlertSettings(backoff_seconds=0, max_attempts=2)
+    assert monitor_alerts.deliver_due(workspace, settings, now=datetime.now(UTC) + timedelta(seconds=31)) == 0
+    [alert] = monitors.show_monitor(workspace, created["id"])["alerts"]
+    assert alert["status"] == "Failed" and alert["attempts"] == 2 and "gave up after 2 attempts" in alert["lastError"]
+    assert len(hook.bodies) == 2
+
+    with workspace.session() as session:
+        old = datetime.now(UTC) - timedelta(days=8)
+        session.execute(update(MonitorRun).values(created_at=old))
+    assert monitors.purge_runs(workspace) == 1  # the failing run; the baseline run is kept
+    assert [r["id"] for r in monitors.list_runs(workspace, created["id"])] == [baseline["id"]]
+    assert failing["id"] != baseline["id"]
