@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from tunefork.kinds.language import parse_sample_code
 from tunefork.kinds.registry import EndpointOperation
 from tunefork.kinds.speech import gate_failure
 from tunefork.service.app import create_app
-from tunefork.workflows import endpoints
+from tunefork.workflows import endpoint_logs, endpoints
 from tunefork.workflows.projects import create_project
 from tunefork.workspace import Workspace
 
@@ -150,3 +151,31 @@ def test_the_speech_gate_needs_a_significant_gain_and_no_side_effect() -> None:
     failure = gate_failure(better, worse, margin_points=1.0)
     assert failure.startswith("gate: general English may degrade by up to") and "more than the allowed 1.00" in failure
     assert gate_failure(better, worse, margin_points=100.0) is None
+
+
+def test_the_studio_try_it_panel_answers_without_a_key_and_logs_nothing(
+    toy: None, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    create_project(workspace, "tries", KIND)
+    created = endpoints.create_endpoint(workspace, "tries", "live", BASE_MODEL, logging=True)
+    create_project(workspace, "speech-tries", "speech")
+    speech = endpoints.create_endpoint(workspace, "speech-tries", "asr", "whisper-tiny.en")
+    monkeypatch.setenv("TUNEFORK_ADMIN_TOKEN", TOKEN)
+    with TestClient(create_app(workspace)) as client:
+        page = client.post("/studio/signin", data={"token": TOKEN, "next": "/studio/"})
+        csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1)
+        shown = client.get(f"/studio/projects/{created['projectId']}/endpoints/{created['id']}").text
+        assert 'id="try-form"' in shown and 'name="text"' in shown and "data-record" not in shown
+        speech_page = client.get(f"/studio/projects/{speech['projectId']}/endpoints/{speech['id']}").text
+        assert 'name="file"' in speech_page and 'accept="audio/*"' in speech_page and "data-record" in speech_page
+
+        tried = client.post("/studio/try", data={"csrf": csrf, "endpoint": created["id"], "text": "hello"})
+        assert tried.status_code == 200, tried.text
+        assert tried.json()["result"]["out_of_scope"] is True and tried.json()["latencyMs"] >= 0
+        assert tried.json()["result"]["logId"] is None and endpoint_logs.list_logs(workspace, created["id"]) == []
+        garbage = client.post("/studio/try", data={"csrf": csrf, "endpoint": speech["id"]},
+                              files={"file": ("clip.wav", b"RIFF not audio")})  # fmt: skip
+        assert garbage.status_code == 422 and "could not be decoded" in garbage.json()["message"]
+        nothing = client.post("/studio/try", data={"csrf": csrf, "endpoint": speech["id"]})
+        assert nothing.status_code == 422 and "choose a file" in nothing.json()["message"]
+        assert client.post("/studio/try", data={"endpoint": created["id"], "text": "hi"}).status_code in (400, 403)

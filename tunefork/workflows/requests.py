@@ -10,7 +10,8 @@ The model is loaded once per process and shared (:mod:`tunefork.engines.cache`).
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -67,18 +68,49 @@ def authorize(
         if endpoint is None:
             raise NotFoundError(f"No endpoint with id '{endpoint_id}'.")
         hashes = (endpoint.key1_hash, endpoint.key2_hash)
-        model_ref, model_id, logging = endpoint.model_ref, endpoint.model_id, endpoint.logging_enabled
-        language_ref, language_id = endpoint.language_model_ref, endpoint.language_model_id
-        kind_name = endpoint.project.kind
     presented = hash_key(key or "")
     matches = [hmac.compare_digest(presented, stored) for stored in hashes]  # both, always
     if not key or not any(matches):
         return None
-    if logging and probe:
-        logging = not is_probe(workspace, endpoint_id, probe)
+    target = endpoint_target(workspace, endpoint_id)
+    if target.logging_enabled and probe and is_probe(workspace, endpoint_id, probe):
+        target = replace(target, logging_enabled=False)
+    return target
+
+
+def endpoint_target(workspace: Workspace, endpoint_id: str) -> EndpointTarget:
+    """An endpoint's target without its key: for :func:`authorize`, and for the signed-in studio's "Try it"
+    (which does not log: see :func:`trial`). Raises :class:`NotFoundError` when no endpoint has this id."""
+    with workspace.session() as session:
+        endpoint = session.get(Endpoint, endpoint_id)
+        if endpoint is None:
+            raise NotFoundError(f"No endpoint with id '{endpoint_id}'.")
+        model_ref, model_id, logging = endpoint.model_ref, endpoint.model_id, endpoint.logging_enabled
+        language_ref, language_id = endpoint.language_model_ref, endpoint.language_model_id
+        kind_name = endpoint.project.kind
     model = _deployed(workspace, model_ref, model_id)
     language = _deployed(workspace, language_ref, language_id) if language_ref else None
     return EndpointTarget(endpoint_id, get_kind(kind_name), model, logging, language)
+
+
+def trial(workspace: Workspace, endpoint_id: str, given: str | Path, max_seconds: float) -> dict[str, Any]:
+    """Answer one request the way the endpoint's operation would, without its key and without logging it.
+
+    ``given`` is the text, or the file (audio, image) for operations that take one. The answer is the
+    operation's result and ``latencyMs``, the time the model took to answer, decoding included.
+    """
+    target = replace(endpoint_target(workspace, endpoint_id), logging_enabled=False)
+    operation = target.kind.family.operation
+    if operation.input != "text" and not isinstance(given, Path):
+        raise TuneforkError(f"This endpoint takes {operation.input}: choose a file to send.")
+    started = time.perf_counter()
+    if operation.input == "text":
+        result = answer_text(workspace, target, operation.name, str(given))
+    elif operation.input == "audio":
+        result = answer_audio(workspace, target, operation.name, Path(given), max_seconds)
+    else:
+        result = answer_image(workspace, target, operation.name, Path(given))
+    return {"result": result, "latencyMs": round(1000 * (time.perf_counter() - started), 1)}
 
 
 def _deployed(workspace: Workspace, ref: str, model_id: str | None) -> ResolvedModel:

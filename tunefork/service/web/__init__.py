@@ -18,8 +18,8 @@ from tunefork.service.web.rendering import HERE, Problem, base_path, error_page,
 from tunefork.service.web.session import PREFIX, session_secret
 
 __all__ = ["PREFIX", "UPLOAD_PATHS", "install", "session_refusal"]
-UPLOAD_PATHS = (PREFIX + data.UPLOAD_PATH,)
-"""Studio routes that receive dataset uploads (they get the upload size limit, not the JSON one)."""
+UPLOAD_PATHS = (PREFIX + data.UPLOAD_PATH, PREFIX + deployment.TRY_PATH)
+"""Studio routes that receive files (dataset uploads, "Try it"): they get the upload size limit, not the JSON one."""
 
 
 def _fallback() -> APIRouter:

@@ -3,26 +3,30 @@
 from __future__ import annotations
 
 import zipfile
+from pathlib import Path
 from typing import Any
 
-from fastapi import Depends, Form, Request
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi import Depends, File, Form, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from tunefork.errors import TuneforkError
 from tunefork.jobs.queue import JobQueue
 from tunefork.kinds import ProjectKind, get_kind
-from tunefork.service.deps import get_queue, get_workspace
+from tunefork.service.deps import get_queue, get_workspace, upload_writer
+from tunefork.service.errors import error_body
 from tunefork.service.present import url
 from tunefork.service.web.common import POST_GUARDS, base_models_of, check_in_project, project_of, studio_router
 from tunefork.service.web.rendering import Problem, api_problem, base_path, redirect, render
 from tunefork.store.models import Status
-from tunefork.store.staging import OwnedFolder
-from tunefork.workflows import endpoint_logs, endpoints, monitors, training
+from tunefork.store.staging import OwnedFolder, scratch_folder
+from tunefork.workflows import endpoint_logs, endpoints, monitors, requests, training
 from tunefork.workspace import Workspace
 
 router = studio_router()
+TRY_PATH = "/try"
+"""Where the endpoint page's "Try it" panel posts (under the studio prefix); the app gives it the upload size limit."""
 LOGS_PAGE = 25
 KEY_PLACEHOLDER = "YOUR_ENDPOINT_KEY"
 
@@ -153,6 +157,39 @@ def _endpoint_page(
         problem_at=problem_at,
         title=f"{endpoint['name']} · Deployment",
     )
+
+
+@router.post(TRY_PATH, dependencies=POST_GUARDS)
+async def try_endpoint(
+    request: Request,
+    endpoint: str = Form(...),
+    text: str = Form(""),
+    file: UploadFile | None = File(None),
+    ws: Workspace = Depends(get_workspace),
+) -> JSONResponse:
+    """ "Try it": one request answered by an endpoint's model as its operation would (no key, not logged), as JSON.
+
+    The answer holds the operation's ``result`` and ``latencyMs``; an error answers the REST API's error JSON.
+    """
+    admission = request.app.state.admission
+    try:
+        with scratch_folder(ws.staging_dir, "try.") as folder:
+            given: str | Path = text
+            if file is not None and file.filename:
+                given = folder / "input"
+                await run_in_threadpool(upload_writer(file), given)
+            limit = request.app.state.settings.max_recognition_seconds
+            admission.enter()
+            try:
+                answer = await admission.run(requests.trial, ws, endpoint, given, limit)
+            finally:
+                admission.leave()
+    except Exception as exc:
+        problem = await api_problem(request, exc)
+        if problem is None:
+            raise
+        return JSONResponse(error_body(problem.code, problem.message, problem.details), problem.status)
+    return JSONResponse(answer)
 
 
 @router.get("/projects/{project_id}/endpoints/{endpoint_id}", response_class=HTMLResponse)

@@ -192,6 +192,7 @@
     if (canonical && canonical !== window.location.pathname) { window.history.replaceState(null, "", canonical); }
     if (running(document)) { window.setTimeout(poll, POLL_MS); }
     Array.prototype.forEach.call(document.querySelectorAll("form[data-upload]"), enhanceUpload);
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-try]"), enhanceTry);
     document.addEventListener("click", function (event) {
       var button = event.target.closest("[data-copy]");
       if (button) { copyText(button); }
@@ -218,6 +219,58 @@
     updateUtterances();
     updateTables();
     document.addEventListener("studio:refreshed", function () { updateUtterances(); updateTables(); });
+  }
+
+  // "Try it" on the endpoint page: send a text, a file or a recording (MediaRecorder), show the answer and latency
+  function enhanceTry(form) {
+    var recorded = null;
+    var recorder = null;
+    var record = form.querySelector("[data-record]");
+    var recordStatus = form.querySelector("[data-record-status]");
+    var latency = document.getElementById("try-latency");
+    var result = document.getElementById("try-result");
+    if (record && !(window.MediaRecorder && navigator.mediaDevices)) { record.parentNode.hidden = true; }
+    if (record) {
+      record.addEventListener("click", function () {
+        if (recorder && recorder.state === "recording") { recorder.stop(); return; }
+        navigator.mediaDevices.getUserMedia({ audio: true }).then(function (stream) {
+          var chunks = [];
+          recorder = new MediaRecorder(stream);
+          recorder.ondataavailable = function (event) { chunks.push(event.data); };
+          recorder.onstop = function () {
+            stream.getTracks().forEach(function (track) { track.stop(); });
+            recorded = new Blob(chunks, { type: recorder.mimeType || "audio/webm" });
+            record.textContent = "Record again";
+            recordStatus.textContent = "recorded " + Math.round(recorded.size / 1024) + " KB; Send it";
+          };
+          recorder.start();
+          record.textContent = "Stop";
+          recordStatus.textContent = "recording...";
+        }).catch(function (error) { recordStatus.textContent = "cannot record: " + error.message; });
+      });
+    }
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var data = new FormData(form);
+      var chosen = form.querySelector("input[type=file]");
+      if (recorded && !(chosen && chosen.files.length)) { data.set("file", recorded, "recording.webm"); }
+      var started = performance.now();
+      latency.textContent = "Sending...";
+      fetch(form.action, { method: "POST", body: data, credentials: "same-origin",
+                           headers: { "X-Requested-With": "XMLHttpRequest" } })
+        .then(function (response) {
+          return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+        })
+        .then(function (answer) {
+          var roundTrip = Math.round(performance.now() - started);
+          latency.textContent = answer.ok
+            ? "Answered in " + answer.body.latencyMs + " ms by the model, " + roundTrip + " ms round trip."
+            : "Error: " + answer.body.message;
+          result.textContent = JSON.stringify(answer.ok ? answer.body.result : answer.body, null, 2);
+          result.hidden = false;
+        })
+        .catch(function (error) { latency.textContent = "Error: " + error.message; });
+    });
   }
 
   // training options of one engine (data-engines) show only while a base model of that engine is chosen
