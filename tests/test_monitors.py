@@ -29,6 +29,7 @@ from toy_kind import BASE_MODEL, KIND, TOY
 
 from tunefork.errors import TuneforkError
 from tunefork.jobs.config import JobSettings
+from tunefork.jobs.queue import JobQueue, seconds_to_next_minute
 from tunefork.jobs.recovery import recover_jobs
 from tunefork.jobs.runner import execute_job
 from tunefork.kinds import register, unregister
@@ -407,3 +408,16 @@ def test_retention_keeps_the_baseline_and_alerts_give_up_after_their_attempts(
     assert monitors.purge_runs(workspace) == 1  # the failing run; the baseline run is kept
     assert [r["id"] for r in monitors.list_runs(workspace, created["id"])] == [baseline["id"]]
     assert failing["id"] != baseline["id"]
+
+
+def test_periodic_tasks_are_checked_at_the_start_of_each_minute(workspace: Workspace) -> None:
+    """Huey counts its minute from the consumer's start; ours aligns it so due monitors start at once."""
+    assert seconds_to_next_minute(120.0) == 60.0 and seconds_to_next_minute(125.5) == 54.5
+    queue = JobQueue(workspace)
+    try:
+        for consumer in (queue.consumer(1, embedded=True), queue.consumer(1)):
+            scheduler = consumer._create_scheduler()
+            first_check = time.time() + (scheduler._next_periodic - time.monotonic())
+            assert 0 <= first_check % 60 < 1.0 and first_check - time.time() <= 60.1
+    finally:
+        queue.close()

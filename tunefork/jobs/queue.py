@@ -15,11 +15,12 @@ import os
 import secrets
 import socket
 import threading
+import time
 from typing import Any
 
 from huey import RedisHuey, SqliteHuey, crontab
 from huey.api import Huey
-from huey.consumer import Consumer
+from huey.consumer import Consumer, Scheduler
 
 from tunefork.jobs.config import JobSettings
 from tunefork.jobs.recovery import RecoveryReport, recover_jobs
@@ -31,7 +32,31 @@ from tunefork.workspace import Workspace
 log = logging.getLogger(__name__)
 
 
-class EmbeddedConsumer(Consumer):
+class MinuteScheduler(Scheduler):
+    """Huey's scheduler with its periodic check at the start of each wall-clock minute.
+
+    Huey checks periodic tasks every 60 s counted from the consumer's start: a consumer started at
+    hh:mm:58 would start a monitor due at 10:05:00 only at 10:05:58. Aligned on the minute, due runs start
+    within about a second (the scheduler's interval).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._next_periodic = time.monotonic() + seconds_to_next_minute() + 0.05
+
+
+def seconds_to_next_minute(now: float | None = None) -> float:
+    """Seconds from ``now`` (epoch seconds, default now) to the next whole wall-clock minute."""
+    return 60.0 - (time.time() if now is None else now) % 60.0
+
+
+class TuneforkConsumer(Consumer):
+    """A Huey consumer whose periodic tasks run at the start of each minute (:class:`MinuteScheduler`)."""
+
+    scheduler_class = MinuteScheduler
+
+
+class EmbeddedConsumer(TuneforkConsumer):
     """A Huey consumer that runs beside a server: threads only, no signal handlers of its own."""
 
     def _set_signal_handlers(self) -> None:
@@ -118,7 +143,7 @@ class JobQueue:
         options = {"workers": workers, "worker_type": "thread", "periodic": True, "max_delay": 1.0}
         if embedded:
             return EmbeddedConsumer(self.huey, check_worker_health=False, **options)
-        return self.huey.create_consumer(**options)
+        return TuneforkConsumer(self.huey, **options)
 
     def close(self) -> None:
         """Release the queue's storage connection."""
