@@ -219,10 +219,11 @@ def test_monitor_passes_fails_retries_alerts_and_recovers(workspace: Workspace, 
         for s in family.samples
     }
     name = created["name"]
-    assert samples[("tunefork_monitor_last_value", (("metric", "intent_accuracy"), ("monitor", name)))] == 1.0
-    assert samples[("tunefork_monitor_state", (("monitor", name), ("state", "passing")))] == 1.0
-    assert samples[("tunefork_monitor_state", (("monitor", name), ("state", "failing")))] == 0.0
-    assert samples[("tunefork_monitor_last_run_timestamp_seconds", (("monitor", name),))] > T0.timestamp()
+    who = (("id", created["id"]), ("monitor", name))
+    assert samples[("tunefork_monitor_last_value", (who[0], ("metric", "intent_accuracy"), who[1]))] == 1.0
+    assert samples[("tunefork_monitor_state", (*who, ("state", "passing")))] == 1.0
+    assert samples[("tunefork_monitor_state", (*who, ("state", "failing")))] == 0.0
+    assert samples[("tunefork_monitor_last_run_timestamp_seconds", who)] > T0.timestamp()
     assert samples[("tunefork_jobs", (("kind", "monitor-run"), ("state", "Succeeded")))] == 6
 
 

@@ -58,25 +58,27 @@ class WorkspaceCollector(Collector):
 
     def _monitors(self) -> Iterable[Metric]:
         value = GaugeMetricFamily(
-            "tunefork_monitor_last_value", "The metric of each monitor's last run.", labels=["monitor", "metric"]
+            "tunefork_monitor_last_value", "The metric of each monitor's last run.", labels=["monitor", "id", "metric"]
         )
         finished = GaugeMetricFamily(
-            "tunefork_monitor_last_run_timestamp_seconds", "When each monitor's last run ended.", labels=["monitor"]
+            "tunefork_monitor_last_run_timestamp_seconds",
+            "When each monitor's last run ended.",
+            labels=["monitor", "id"],
         )
         state = GaugeMetricFamily(
             "tunefork_monitor_state",
             "1 for each monitor's current state (unknown, passing, failing; paused when paused).",
-            labels=["monitor", "state"],
+            labels=["monitor", "id", "state"],
         )
         for monitor in monitors.monitor_gauges(self.workspace):
-            name = monitor["name"]
+            labels = [monitor["name"], monitor["id"]]  # names are unique per project only
             if monitor["value"] is not None:
-                value.add_metric([name, monitor["metric"]], monitor["value"])
+                value.add_metric([*labels, monitor["metric"]], monitor["value"])
             if monitor["finished"] is not None:
-                finished.add_metric([name], monitor["finished"])
+                finished.add_metric(labels, monitor["finished"])
             current = "paused" if monitor["paused"] else monitor["state"]
             for option in ("unknown", "passing", "failing", "paused"):
-                state.add_metric([name, option], 1.0 if option == current else 0.0)
+                state.add_metric([*labels, option], 1.0 if option == current else 0.0)
         yield from (value, finished, state)
 
 
