@@ -101,6 +101,14 @@ def test_intents_rank_with_calibrated_confidence_and_refuse_out_of_scope(lab: Wo
     assert [i.confidence for i in parse.intents] == sorted((i.confidence for i in parse.intents), reverse=True)
     report = evaluation.evaluation_report_dir(lab, outcome.test_evaluation_id)
     assert (report / "confusion_model2.png").stat().st_size > 1000 and (report / "threshold_model2.png").exists()
+    markdown = (report / "report.md").read_text(encoding="utf-8")
+    assert "## Intents of nlu" in markdown and "| Intent | Precision | Recall | F1 | Support |" in markdown
+    assert "| refill_prescription |" in markdown and "Confusion pairs (gold -> predicted)" in markdown
+    shown = CliRunner().invoke(app, ["--home", str(lab.home), "evaluate", "--model", "nlu", "--dataset", "held_out",
+                                     "--project", "pharmacy"])  # fmt: skip
+    assert shown.exit_code == 0, shown.output
+    assert "## Intents of nlu" in shown.output and "| set_temperature |" in shown.output
+    assert "Confusion pairs" in shown.output and "Report:" in shown.output
 
 
 def test_slots_synonyms_regex_and_lookup_entities(tmp_path: Path, workspace: Workspace) -> None:

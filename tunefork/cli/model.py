@@ -125,6 +125,8 @@ def train(
     with progress_bar(f"Training {name}") as progress:
         outcome = training.run_training(workspace, created["id"], progress)
     model = outcome.model
+    for warning in outcome.warnings:
+        err_console.print(f"[bold red]WARNING:[/] {plain(warning)}", highlight=False)
     if as_json:
         print_json(model)
     else:

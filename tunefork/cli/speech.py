@@ -76,7 +76,7 @@ def evaluate(
     if as_json:
         print_json(outcome.result.to_json())
         return
-    print_result(outcome.result)
+    print_result(outcome.result, details=True)
     console.print(f"Report: {plain(outcome.report_dir)}", soft_wrap=True)
 
 

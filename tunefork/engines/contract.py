@@ -41,6 +41,8 @@ class TrainedComponents:
 
     engine_config: dict[str, Any]
     contributions: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    """What the user should know about the model (a label it cannot learn...): printed, and kept on the card."""
 
 
 class Trainer(Protocol):

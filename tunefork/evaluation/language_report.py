@@ -124,20 +124,47 @@ def _label_lines(title: str, per_label: list[dict[str, Any] | None], names: list
     return [*lines, ""]
 
 
+def confusion_pairs(confusion: dict[str, Any]) -> list[tuple[str, str, int]]:
+    """``(gold, predicted, count)`` of every off-diagonal cell of a confusion matrix, most frequent first."""
+    labels, matrix = confusion["labels"], confusion["matrix"]
+    pairs = [
+        (labels[row], labels[column], count)
+        for row, counts in enumerate(matrix)
+        for column, count in enumerate(counts)
+        if row != column and count
+    ]
+    return sorted(pairs, key=lambda pair: (-pair[2], pair[0], pair[1]))
+
+
+def intent_details(name: str, intents: dict[str, Any]) -> list[str]:
+    """One model's intents like ``rasa test nlu``: the per-intent table, confusion pairs, misclassified examples."""
+    lines = [f"## Intents of {md_cell(name)}", "", "| Intent | Precision | Recall | F1 | Support |"]
+    lines.append("|---|---:|---:|---:|---:|")
+    for label, scores in intents["per_label"].items():
+        cells = [percent(scores.get(key), 1) for key in ("precision", "recall", "f1")]
+        lines.append(f"| {md_cell(label)} | " + " | ".join(cells) + f" | {scores.get('support', 0)} |")
+    pairs = confusion_pairs(intents["confusion"])
+    lines += ["", f"Confusion pairs (gold -> predicted): {'none' if not pairs else ''}".rstrip()]
+    lines += [f"- {md_cell(gold)} -> {md_cell(guess)}: {count}" for gold, guess, count in pairs[:DETAIL_ROWS]]
+    wrong = intents.get("misclassified") or []
+    if wrong:
+        lines += [
+            "",
+            f"Misclassified examples (first {min(len(wrong), DETAIL_ROWS)} of {len(wrong)}, most confident first):",
+        ]
+        lines += [
+            f"- {md_cell(row['text'])}: {md_cell(row['intent'])} -> {md_cell(row['predicted'])} "
+            f"({100 * row['confidence']:.1f}%)"
+            for row in wrong[:DETAIL_ROWS]
+        ]
+    return [*lines, ""]
+
+
 def markdown_details(result: LanguageEvaluationResult) -> list[str]:
-    """Per-label F1 of intents and entities, and each model's first misclassified examples."""
+    """Each model's intents (:func:`intent_details`) and the entities' F1 per label."""
     names = [m.name for m in result.models]
-    lines = _label_lines("Intents per label", [(m.intents or {}).get("per_label") for m in result.models], names)
+    lines = [line for m in result.models if m.intents for line in intent_details(m.name, m.intents)]
     lines += _label_lines("Entities per label", [(m.entities or {}).get("per_label") for m in result.models], names)
-    for model in result.models:
-        wrong = (model.intents or {}).get("misclassified") or []
-        if wrong:
-            lines += [f"## Misclassified by {md_cell(model.name)} (first {min(len(wrong), DETAIL_ROWS)})", ""]
-            lines += [
-                f"- {md_cell(row['text'])}: {md_cell(row['intent'])} -> {md_cell(row['predicted'])}"
-                for row in wrong[:DETAIL_ROWS]
-            ]
-            lines.append("")
     return lines
 
 

@@ -23,6 +23,8 @@ from tunefork.kinds.options import SEED
 from tunefork.kinds.registry import (
     DatasetKindUse,
     EndpointOperation,
+    GateContext,
+    GateVerdict,
     LogExport,
     LoggedRequest,
     ModelHandle,
@@ -39,6 +41,7 @@ from tunefork.store.artifacts import atomic_write_text, write_jsonl
 
 if TYPE_CHECKING:
     from tunefork.evaluation.language_scoring import LanguageEvaluationResult, Prediction
+    from tunefork.evaluation.result import EvaluationResult
     from tunefork.language.base import LanguageModel, Parse
     from tunefork.language.data import LanguageTrainingData
 
@@ -246,6 +249,41 @@ def inspect_with_base_labels(folder: Path, dataset_kind: str) -> dict[str, Any]:
     return inspect_dataset(folder, dataset_kind, base_labels=labels)
 
 
+def weak_label_failure(card: dict[str, Any]) -> str | None:
+    """The gate's reason to fail a model whose card records labels it cannot learn, or ``None``."""
+    check = ((card.get("contributions") or {}).get("entities") or {}).get("label_check") or {}
+    weak = check.get("weak") or []
+    if not weak:
+        return None
+    named = ", ".join(
+        f"{label} (cross-validated F1 {check['per_label'][label]['f1']:.2f}, "
+        f"{check['per_label'][label]['examples']} examples)"
+        for label in weak
+    )
+    return f"gate: the model cannot learn these labels from its data: {named}"
+
+
+class LanguageGate:
+    """``--gate`` for language and entities models: no label it cannot learn, and not worse than its base."""
+
+    def judge(self, test: EvaluationResult, context: GateContext) -> GateVerdict:
+        """Fail on labels under the cross-validated F1 floor (from the card), or a headline below the base's."""
+        from tunefork.engines.card import read_card
+        from tunefork.evaluation.language_report import headline, winner
+
+        if context.custom.artifact_dir is not None:
+            failure = weak_label_failure(read_card(context.custom.artifact_dir))
+            if failure:
+                return GateVerdict(failure=failure)
+        if winner(test) == 0:  # type: ignore[arg-type]
+            metric = headline(test).metric  # type: ignore[arg-type]
+            return GateVerdict(failure=f"gate: {context.custom.name} is worse than {context.base.name} on {metric}")
+        return GateVerdict(failure=None)
+
+
+LANGUAGE_GATE = LanguageGate()
+
+
 EPOCHS = TrainingOption(
     "epochs", "epochs", "--epochs", int, "Epochs (entity fine-tuning)", "Fine-tuning epochs of the entity recognizer.",
     minimum=1, maximum=1000, parameter=True, placeholder="early stopping", advanced=True,
@@ -300,6 +338,7 @@ LANGUAGE = register(
         ),
         test_kind="utterances",
         default_base_model=BUNDLED_SPACY,
+        gate=LANGUAGE_GATE,
         options=(INTENT_CLASSIFIER, _rehearsal(False), EPOCHS, OOS_THRESHOLD, SEED),
         engine_defaults={"rehearsal": False, "base_labels_in_output": False},
         log_export=LogExport(dataset_kind="utterances", write=write_parsed_utterances),
@@ -335,6 +374,7 @@ ENTITIES = register(
         ),
         test_kind="annotated-text",
         default_base_model=BUNDLED_SPACY,
+        gate=LANGUAGE_GATE,
         options=(_rehearsal(True), EPOCHS, SEED),
         engine_defaults={"rehearsal": True, "base_labels_in_output": True},
         log_export=LogExport(dataset_kind="annotated-text", write=write_parsed_spans),

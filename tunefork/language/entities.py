@@ -7,8 +7,10 @@ texts, and the extra unlabelled texts, with its own predictions; those spans of 
 did not annotate themselves and that do not overlap a user span are added to the training annotations.
 The recognizer thus keeps being taught its old behaviour while it learns the new labels.
 
-Training uses a seeded shuffle, a 10% development split (when there are at least 20 texts) for early
-stopping on strict span F1, and keeps the best epoch's weights.
+Training uses a seeded shuffle. Early stopping needs a development split big enough to trust: with at least
+:data:`MIN_DEV_TEXTS` texts in a 10% split (500 texts or more), it stops on strict span F1 and keeps the best
+epoch's weights; with fewer, a handful of dev texts would stop it on noise (a 4-text split once stopped a
+model at F1 0.0), so it trains a fixed number of epochs (:func:`fixed_epochs`, or ``epochs`` when given).
 """
 
 from __future__ import annotations
@@ -28,9 +30,15 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
 MAX_EPOCHS = 40
+FIXED_EPOCHS = (10, 30)
+"""Fewest and most epochs without early stopping (:func:`fixed_epochs`)."""
+FIXED_EXAMPLE_UPDATES = 2400
+"""Without early stopping, train about this many examples in all (small data gets more epochs)."""
 PATIENCE = 5
 DROPOUT = 0.2
-MIN_TEXTS_FOR_DEV = 20
+DEV_SHARE = 10
+"""One text in this many goes to the development split."""
+MIN_DEV_TEXTS = 50
 
 
 @dataclass
@@ -104,6 +112,12 @@ def _dev_f1(nlp: Language, dev: list[AnnotatedText]) -> float:
     return span_scores([d.spans for d in dev], predict_spans(nlp, [d.text for d in dev]))["f1"]
 
 
+def fixed_epochs(texts: int) -> int:
+    """Epochs without a dev split: about :data:`FIXED_EXAMPLE_UPDATES` examples seen, within :data:`FIXED_EPOCHS`."""
+    low, high = FIXED_EPOCHS
+    return max(low, min(high, -(-FIXED_EXAMPLE_UPDATES // max(1, texts))))
+
+
 def train_recognizer(
     base_model: str,
     items: list[AnnotatedText],
@@ -139,12 +153,13 @@ def train_recognizer(
     report.labels = sorted(set(ner.labels))
     shuffled = list(items)
     random.Random(seed).shuffle(shuffled)
-    dev = shuffled[: len(shuffled) // 10] if len(shuffled) >= MIN_TEXTS_FOR_DEV and not epochs else []
+    dev_size = len(shuffled) // DEV_SHARE
+    dev = shuffled[:dev_size] if dev_size >= MIN_DEV_TEXTS and not epochs else []
     train = shuffled[len(dev) :]
     report.training_texts, report.dev_texts = len(train), len(dev)
     examples = _examples(nlp, train)
     optimizer = nlp.resume_training()
-    max_epochs = epochs or MAX_EPOCHS
+    max_epochs = epochs or (MAX_EPOCHS if dev else fixed_epochs(len(train)))
     best_f1, best_weights, stale = -1.0, None, 0
     order = random.Random(seed)
     for epoch in range(1, max_epochs + 1):

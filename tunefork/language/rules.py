@@ -6,7 +6,9 @@
 - ``regexes``: ``(entity name, pattern)``, matched with RE2 in linear time (:mod:`tunefork.language.user_regex`)
   and widened to token boundaries; ``REGEX`` predicates of token patterns are matched with RE2 too;
 - ``synonyms``: lower-cased surface form -> canonical value (Lex slot synonyms, Rasa synonyms and
-  ``[text]{"entity": ..., "value": ...}`` annotations); every entity's ``value`` is resolved through it.
+  ``[text]{"entity": ..., "value": ...}`` annotations); every entity's ``value`` is resolved through it;
+- ``values``: the annotated slot values and their synonyms, matched case-, plural- and typo-tolerantly
+  (:mod:`tunefork.language.value_lookup`), so an annotated value is found wherever it appears again.
 
 Statistical predictions win over rules; among rules, longer matches win, then patterns over lookups over
 regexes.
@@ -24,6 +26,7 @@ from tunefork.errors import TuneforkError
 from tunefork.language.base import Entity
 from tunefork.language.pipelines import blank_english
 from tunefork.language.user_regex import compile_regex, linear_patterns
+from tunefork.language.value_lookup import ValueLookup
 from tunefork.store.artifacts import atomic_write_json
 
 RULES_FILE = "rules.json"
@@ -37,6 +40,12 @@ class EntityRules:
     lookups: dict[str, list[str]] = field(default_factory=dict)
     regexes: list[tuple[str, str]] = field(default_factory=list)
     synonyms: dict[str, str] = field(default_factory=dict)
+    values: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Normalized annotated surface -> ``(label, canonical value)`` (a :class:`ValueLookup`'s entries)."""
+
+    @functools.cached_property
+    def _values(self) -> ValueLookup:
+        return ValueLookup(self.values)
 
     @functools.cached_property
     def _ruler(self) -> Any:
@@ -64,7 +73,7 @@ class EntityRules:
 
     def is_empty(self) -> bool:
         """True when there is no rule at all (synonyms alone find nothing)."""
-        return not (self.patterns or self.lookups or self.regexes)
+        return not (self.patterns or self.lookups or self.regexes or self.values)
 
     def canonical(self, surface: str) -> str:
         """The canonical value of ``surface`` (itself when it has no synonym entry)."""
@@ -86,6 +95,8 @@ class EntityRules:
                     span = doc.char_span(hit.start(), hit.end(), alignment_mode="expand")
                     if span is not None and span.text.strip():
                         found.append(self._entity(text, span.start_char, span.end_char, name, "regex"))
+        for start, end, label, value in self._values.match(text):
+            found.append(Entity(start, end, label, text[start:end], value, "lookup"))
         return merge_entities([], found)
 
     def _entity(self, text: str, start: int, end: int, label: str, source: str) -> Entity:
@@ -112,6 +123,7 @@ class EntityRules:
             lookups=data.get("lookups", {}),
             regexes=[tuple(item) for item in data.get("regexes", [])],
             synonyms=data.get("synonyms", {}),
+            values={key: tuple(entry) for key, entry in data.get("values", {}).items()},
         )
 
 

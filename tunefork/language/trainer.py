@@ -13,9 +13,16 @@ Options (``TrainingParameters.options``):
 - ``rehearsal_texts``: how many shipped general English sentences (at most 160, see
   :mod:`tunefork.language.general_text`) the base model labels as extra rehearsal material (default: all 160);
 - ``oos_threshold``: a fixed out-of-scope threshold instead of the tuned one.
+- ``label_check``: cross-validate each entity label on small data (default on; experiments that retrain
+  the recipe many times, such as ``evaluate --folds``, turn it off).
+
+Small entity data (up to :data:`~tunefork.language.slot_cv.MAX_CV_TEXTS` annotated texts) is also
+cross-validated per label (:mod:`tunefork.language.slot_cv`); labels the model cannot learn become warnings,
+recorded on the card (``warnings``, ``contributions.entities.label_check``).
 
 Artifact layout: ``intents/`` (classifier), ``ner/`` (spaCy pipeline holding the fine-tuned NER),
-``rules.json`` (patterns, lookups, regexes, synonyms), and the ``model.json`` card written by the workflow.
+``rules.json`` (patterns, lookups, regexes, synonyms, annotated values), and the ``model.json`` card
+written by the workflow.
 """
 
 from __future__ import annotations
@@ -32,6 +39,8 @@ from tunefork.language.intent_calibration import report_to_dict
 from tunefork.language.intents import load_intent_model, train_intents
 from tunefork.language.model import SpacyLanguageModel
 from tunefork.language.rules import EntityRules
+from tunefork.language.slot_cv import MAX_CV_TEXTS, check_labels
+from tunefork.language.value_lookup import ValueLookup
 from tunefork.progress import ProgressCallback
 
 ENGINE = "spacy"
@@ -47,10 +56,14 @@ def train(
 ) -> TrainedComponents:
     """Train what the data supports: intents, an entity recognizer, rules; write them into ``output_dir``."""
     options: dict[str, Any] = parameters.options
-    rules = EntityRules(patterns=data.patterns, lookups=data.lookups, regexes=data.regexes, synonyms=data.synonyms)
+    values = ValueLookup.from_annotations(data.entity_texts, data.synonyms).entries
+    rules = EntityRules(
+        patterns=data.patterns, lookups=data.lookups, regexes=data.regexes, synonyms=data.synonyms, values=values
+    )
     if not data.intent_examples and not data.has_entities() and rules.is_empty():
         raise TuneforkError("nothing to train: the datasets hold no intent examples, entity spans or rules.")
     contributions: dict[str, Any] = {"data": data.summary()}
+    warnings: list[str] = []
     config: dict[str, Any] = {"intents": False, "recognizer": False, "output_labels": None}
     if data.intent_examples:
         classifier, report = train_intents(
@@ -81,8 +94,16 @@ def train(
         keep_base = bool(options.get("base_labels_in_output", True))
         config["output_labels"] = None if keep_base else data.entity_labels
         contributions["entities"] = recognizer_report.to_dict()
+        annotated = [item for item in data.entity_texts if item.spans]
+        if options.get("label_check", True) and len(annotated) <= MAX_CV_TEXTS:
+            check = check_labels(
+                base_model, data.entity_texts, data.synonyms, rehearsal=rehearsal, extra_texts=extra,
+                epochs=parameters.epochs, seed=parameters.seed, progress=progress,
+            )  # fmt: skip
+            contributions["entities"]["label_check"] = check.to_dict()
+            warnings += check.warnings()
     rules.save(output_dir)
-    return TrainedComponents(engine_config=config, contributions=contributions)
+    return TrainedComponents(engine_config=config, contributions=contributions, warnings=warnings)
 
 
 def load(artifact_dir: Path, card: dict[str, Any]) -> SpacyLanguageModel:

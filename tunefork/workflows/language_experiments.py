@@ -47,6 +47,8 @@ class _Recipe:
             self.name, self.base, dataset_ids = model.name, model.base_model, list(model.dataset_ids)
             self.engine = model.engine
             self.parameters = TrainingParameters.from_stored(model.parameters)
+        # the recipe is retrained many times here: the per-label check is the final model's, not each copy's
+        self.parameters.options = {**self.parameters.options, "label_check": False}
         self.examples: list[tuple[str, dict[str, Any]]] = []
         self.rules: list[tuple[str, dict[str, Any]]] = []
         for kind, record in records_with_kinds(workspace, dataset_ids):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -198,6 +198,8 @@ class TrainingOutcome:
     guard: Any = None
     """The gate's side-effect check (speech: the guard set), when the gate ran one."""
     gate_failure: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    """The trainer's warnings (also on the card)."""
 
     @property
     def metrics(self) -> dict[str, Any]:
@@ -264,6 +266,7 @@ def run_training(workspace: Workspace, model_ref: str, progress: ProgressCallbac
                 "parameters": model["parameters"],
                 "engine_config": components.engine_config,
                 "contributions": components.contributions,
+                "warnings": components.warnings,
                 "training_seconds": round(time.perf_counter() - started, 2),
                 "created": utcnow().isoformat(),
                 "tunefork_version": __version__,
@@ -271,6 +274,7 @@ def run_training(workspace: Workspace, model_ref: str, progress: ProgressCallbac
             }
             write_card(staging, card)
         outcome = _evaluate_trained(workspace, kind, model, artifact_dir, recorder)
+        outcome.warnings = components.warnings
         card["metrics"] = outcome.metrics
         write_card(artifact_dir, card)
     except MemoryError:

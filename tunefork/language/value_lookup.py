@@ -1,0 +1,140 @@
+"""Slot values found by lookup: every annotated value and its synonyms, matched whenever they appear again.
+
+A statistical tagger trained on a handful of annotations misses values it has seen (a new context, a typo,
+another capitalisation). The lookup runs beside it and finds them: annotated surfaces, their canonical
+values and every synonym of those values, matched on whole tokens
+
+- case-insensitively (``ibuprofen`` finds ``Ibuprofen``);
+- in the singular or the plural (``lamp`` finds ``lamps``, ``lights`` finds ``light``);
+- with one typo in words of :data:`MIN_FUZZY_LENGTH` letters or more (two from :data:`TWO_TYPO_LENGTH`),
+  when the first letter is right (``ibuprofin`` finds ``ibuprofen``; short words are left alone, so
+  ``night`` never becomes ``light``).
+
+Values made of digits only, or shorter than two characters, are left to the tagger (an order number
+matched by lookup would only ever find itself). A surface annotated with several labels takes the label
+it carries most often.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from tunefork.language.data import AnnotatedText
+
+MIN_FUZZY_LENGTH = 6
+TWO_TYPO_LENGTH = 10
+MAX_TOKENS = 6
+TOKEN = re.compile(r"\w+(?:[-'.]\w+)*|[^\w\s]")
+
+
+def _normal(text: str) -> str:
+    return " ".join(TOKEN.findall(text.lower()))
+
+
+def _singular(word: str) -> str:
+    for suffix, replacement in (("ies", "y"), ("ses", "s"), ("xes", "x"), ("ches", "ch"), ("shes", "sh"), ("s", "")):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            return word[: -len(suffix)] + replacement
+    return word
+
+
+def _plain(text: str) -> str:
+    """Lower-cased tokens with the last one in the singular: what plural-tolerant matching compares."""
+    tokens = text.split(" ")
+    return " ".join([*tokens[:-1], _singular(tokens[-1])])
+
+
+def within_distance(a: str, b: str, limit: int) -> bool:
+    """True when the edit distance (insertions, deletions, substitutions) of ``a`` and ``b`` is at most ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return False
+    previous = list(range(len(b) + 1))
+    for i, char in enumerate(a, start=1):
+        current = [i]
+        for j, other in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char != other)))
+        if min(current) > limit:
+            return False
+        previous = current
+    return previous[-1] <= limit
+
+
+def _typos_allowed(key: str) -> int:
+    letters = sum(char.isalpha() for char in key)
+    return 2 if letters >= TWO_TYPO_LENGTH else 1 if letters >= MIN_FUZZY_LENGTH else 0
+
+
+@dataclass
+class ValueLookup:
+    """Label and canonical value of every known surface (lower-cased, tokens joined by single spaces)."""
+
+    entries: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Normalized surface -> ``(label, canonical value)``."""
+
+    def __post_init__(self) -> None:
+        self.entries = {key: (str(label), str(value)) for key, (label, value) in self.entries.items()}
+        self._plain: dict[str, tuple[str, str]] = {}
+        for key, entry in self.entries.items():
+            self._plain.setdefault(_plain(key), entry)
+
+    @classmethod
+    def from_annotations(cls, items: list[AnnotatedText], synonyms: dict[str, str]) -> ValueLookup:
+        """The lookup of the spans in ``items``, with values resolved and extended through ``synonyms``."""
+        labels: dict[str, Counter[str]] = {}
+        values: dict[str, str] = {}
+        for item in items:
+            for start, end, label in item.spans:
+                surface = item.text[start:end]
+                value = synonyms.get(surface.lower(), surface)
+                for key in (_normal(surface), _normal(value)):
+                    labels.setdefault(key, Counter())[label] += 1
+                    values.setdefault(key, value)
+        value_labels = {_normal(values[key]): key for key in list(values)}
+        for surface, value in synonyms.items():
+            source = value_labels.get(_normal(value))
+            if source is not None:
+                labels.setdefault(_normal(surface), Counter()).update(labels[source])
+                values.setdefault(_normal(surface), value)
+        entries = {
+            key: (counts.most_common(1)[0][0], values[key])
+            for key, counts in labels.items()
+            if len(key) >= 2 and not key.replace(" ", "").isdigit()
+        }
+        return cls(entries)
+
+    def is_empty(self) -> bool:
+        """True when there is nothing to look up."""
+        return not self.entries
+
+    def match(self, text: str) -> list[tuple[int, int, str, str]]:
+        """``(start, end, label, value)`` of every match in ``text``: longest first, exact before fuzzy, no overlaps."""
+        if not self.entries:
+            return []
+        tokens = [(m.start(), m.end(), m.group().lower()) for m in TOKEN.finditer(text)]
+        longest = min(MAX_TOKENS, max(key.count(" ") + 1 for key in self.entries))
+        found: list[tuple[int, int, str, str]] = []
+        taken = [False] * len(tokens)
+        for size in range(longest, 0, -1):
+            for first in range(len(tokens) - size + 1):
+                if any(taken[first : first + size]):
+                    continue
+                entry = self._find(" ".join(token for _, _, token in tokens[first : first + size]))
+                if entry is not None:
+                    taken[first : first + size] = [True] * size
+                    found.append((tokens[first][0], tokens[first + size - 1][1], *entry))
+        return sorted(found)
+
+    def _find(self, window: str) -> tuple[str, str] | None:
+        if window in self.entries:
+            return self.entries[window]
+        if _plain(window) in self._plain:
+            return self._plain[_plain(window)]
+        limit = _typos_allowed(window)
+        if limit == 0:
+            return None
+        for key, entry in self.entries.items():
+            if key[0] == window[0] and _typos_allowed(key) and within_distance(key, window, limit):
+                return entry
+        return None
