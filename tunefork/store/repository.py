@@ -9,9 +9,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from tunefork.errors import AmbiguousReferenceError, NotFoundError, TuneforkError
-from tunefork.store.models import Dataset, Endpoint, Model, Project
+from tunefork.store.models import Dataset, Endpoint, Model, Monitor, Project
 
-T = TypeVar("T", Dataset, Model, Endpoint)
+T = TypeVar("T", Dataset, Model, Endpoint, Monitor)
 MAX_NAME_CHARACTERS = 200
 
 
@@ -68,3 +68,8 @@ def get_model(session: Session, ref: str, project: str | None = None) -> Model:
 def get_endpoint(session: Session, ref: str, project: str | None = None) -> Endpoint:
     """The endpoint whose id or name is ``ref`` (``project`` narrows an ambiguous name)."""
     return _get_in_project(session, Endpoint, "endpoint", ref, project)
+
+
+def get_monitor(session: Session, ref: str, project: str | None = None) -> Monitor:
+    """The monitor whose id or name is ``ref`` (``project`` narrows an ambiguous name)."""
+    return _get_in_project(session, Monitor, "monitor", ref, project)

@@ -24,13 +24,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, select, update
 
 from tunefork.errors import ConflictError, NotFoundError, TuneforkError
 from tunefork.kinds import get_kind
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.models import Dataset, Endpoint, Monitor, MonitorRun, Status, utcnow
-from tunefork.store.repository import clean_name, get_dataset, get_endpoint, get_project
+from tunefork.store.repository import clean_name, get_dataset, get_endpoint, get_monitor, get_project
 from tunefork.workflows import monitor_alerts
 from tunefork.workflows.datasets import dataset_records
 from tunefork.workflows.endpoints import hash_key
@@ -131,22 +131,6 @@ def run_to_dict(run: MonitorRun, details: bool = False) -> dict[str, Any]:
     if details:
         out["details"] = list(run.details)
     return out
-
-
-def get_monitor(session: Any, ref: str, project: str | None = None) -> Monitor:
-    """The monitor whose id or name is ``ref`` (``project`` narrows an ambiguous name)."""
-    query = select(Monitor).where(or_(Monitor.id == ref, Monitor.name == ref))
-    if project is not None:
-        query = query.where(Monitor.project_id == get_project(session, project).id)
-    matches = list(session.scalars(query))
-    by_id = [m for m in matches if m.id == ref]
-    if by_id:
-        return by_id[0]
-    if not matches:
-        raise NotFoundError(f"No monitor named or with id '{ref}'. See `tunefork monitor list`.")
-    if len(matches) > 1:
-        raise TuneforkError(f"{len(matches)} monitors are named '{ref}'; add --project or use the id.")
-    return matches[0]
 
 
 def _check_metric(metric: str, operation: str) -> MetricSpec:
