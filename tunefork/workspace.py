@@ -120,6 +120,11 @@ class Workspace:
         return self.home / ".cache" / "synth"
 
     @property
+    def hypotheses_cache_dir(self) -> Path:
+        """Models' answers kept between evaluations (:mod:`tunefork.engines.hypotheses`)."""
+        return self.home / ".cache" / "hypotheses"
+
+    @property
     def admin_token_file(self) -> Path:
         """Where the hash of the generated admin token is kept."""
         return self.home / "admin-token.sha256"

@@ -52,6 +52,9 @@ def evaluate(
     ),
     project: str | None = typer.Option(None, "--project", help="Narrow ambiguous dataset/model names."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Folder for the learning curve (default: cwd)."),
+    no_cache: bool = typer.Option(
+        False, "--no-cache", help="Run every model on every item again instead of reusing cached transcripts."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of the table."),
 ) -> None:
     """Score models on held-out data side by side: WER for speech; intents and entities for language models.
@@ -72,7 +75,7 @@ def evaluate(
         raise TuneforkError("Name the held-out dataset to evaluate on with --dataset.")
     term_list = evaluation.read_terms(terms) if terms else None
     with progress_bar("Evaluating") as progress:
-        outcome = evaluation.evaluate(workspace, dataset, models, term_list, project, progress)
+        outcome = evaluation.evaluate(workspace, dataset, models, term_list, project, progress, not no_cache)
     if as_json:
         print_json(outcome.result.to_json())
         return

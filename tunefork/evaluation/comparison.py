@@ -40,6 +40,8 @@ class ComparisonResult:
     difference: BootstrapResult | None = None
     warnings: list[str] = field(default_factory=list)
     terms: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """How this result was computed, shown under the table (cached transcripts); not stored with it."""
 
     def _model_json(self, model: str) -> dict[str, Any]:
         """The JSON entry of one model."""
@@ -139,7 +141,7 @@ class ComparisonResult:
         difference = wer_report.difference_text(self)
         if difference:
             notes.append(difference)
-        notes += self.term_notes()
+        notes += self.term_notes() + self.notes
         return ResultTable(self.dataset or "evaluation", list(self.models), wer_report.metric_rows(self), notes)
 
     def term_notes(self) -> list[str]:

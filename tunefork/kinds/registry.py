@@ -175,6 +175,8 @@ class TestSet:
     kind: str
     records: list[dict[str, Any]]
     terms: list[str] = field(default_factory=list)
+    cache_dir: Path | None = None
+    """Where the family may keep its models' answers between evaluations (``None``: compute them all)."""
 
 
 @dataclass

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tunefork.engines.contract import BaseModelInfo, Trainer
+from tunefork.engines.hypotheses import CacheUse, HypothesisCache
 from tunefork.kinds.options import SEED
 from tunefork.kinds.registry import (
     DatasetKindUse,
@@ -76,20 +77,39 @@ RECOGNIZE = EndpointOperation(
 
 
 def transcribe_with_each(
-    models: list[ModelHandle], items: list[tuple[str, Path]], progress: ProgressCallback, label: str = ""
-) -> dict[str, dict[str, str]]:
-    """``{model name: {item id: hypothesis}}``, each model's progress labelled with its name."""
+    models: list[ModelHandle],
+    items: list[tuple[str, Path, str]],
+    progress: ProgressCallback,
+    label: str = "",
+    cache: HypothesisCache | None = None,
+) -> tuple[dict[str, dict[str, str]], list[CacheUse]]:
+    """``{model name: {item id: hypothesis}}`` of ``(id, wav, content hash)`` items, and each model's cache use.
+
+    Transcripts already in ``cache`` are read from it; each model's progress is labelled with its name.
+    """
     from tunefork.speech.transcribe import transcribe_files
 
-    hypotheses = {}
+    hypotheses, uses = {}, []
     for model in models:
 
         def report(done: int, total: int, description: str, name: str = model.name) -> None:
             progress(done, total, f"{label}{name}: {description}")
 
         loaded = SPEECH_MODELS.load(model)
-        hypotheses[model.name] = {item_id: t.text for item_id, t in transcribe_files(loaded, items, report)}
-    return hypotheses
+
+        def compute(missing: list[tuple[str, Path]], loaded: Any = loaded, report: ProgressCallback = report) -> Any:
+            return ((item_id, t.text) for item_id, t in transcribe_files(loaded, missing, report))
+
+        hypotheses[model.name], use = (cache or HypothesisCache(None)).answers(model, loaded, items, compute)
+        uses.append(use)
+    return hypotheses, uses
+
+
+def audio_items(records: list[dict[str, Any]]) -> list[tuple[str, Path, str]]:
+    """``(id, wav, content hash)`` of canonical audio records (hashed here when an old manifest lacks it)."""
+    from tunefork.datasets.hashing import sha256_file
+
+    return [(r["id"], Path(r["audio"]), r.get("audio_sha256") or sha256_file(Path(r["audio"]))) for r in records]
 
 
 class SpeechModels:
@@ -134,9 +154,11 @@ class SpeechModels:
         from tunefork.evaluation.comparison import compare_models
 
         references = {r["id"]: r["text"] for r in test.records}
-        items = [(r["id"], Path(r["audio"])) for r in test.records]
-        hypotheses = transcribe_with_each(models, items, progress)
-        return compare_models(references, hypotheses, terms=test.terms or None, dataset=test.name)
+        cache = HypothesisCache(test.cache_dir)
+        hypotheses, uses = transcribe_with_each(models, audio_items(test.records), progress, cache=cache)
+        result = compare_models(references, hypotheses, terms=test.terms or None, dataset=test.name)
+        result.notes += [use.sentence() for use in uses if use.hits]
+        return result
 
     def result_from_json(self, data: dict[str, Any]) -> ComparisonResult:
         """A stored WER comparison."""
@@ -188,9 +210,12 @@ def evaluate_on_guard(
 
     items = guard_items(cache_dir, progress)
     references = {item_id: text for item_id, (_, text) in items.items()}
-    audio = [(item_id, wav) for item_id, (wav, _) in items.items()]
-    hypotheses = transcribe_with_each(models, audio, progress, label="guard set, ")
-    return compare_models(references, hypotheses, dataset="general guard set")
+    audio = audio_items([{"id": item_id, "audio": str(wav)} for item_id, (wav, _) in items.items()])
+    cache = HypothesisCache(cache_dir / "hypotheses")
+    hypotheses, uses = transcribe_with_each(models, audio, progress, label="guard set, ", cache=cache)
+    result = compare_models(references, hypotheses, dataset="general guard set")
+    result.notes += [use.sentence() for use in uses if use.hits]
+    return result
 
 
 def gate_failure(test: ComparisonResult, guard: ComparisonResult, margin_points: float) -> str | None:

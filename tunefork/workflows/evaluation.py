@@ -73,12 +73,17 @@ def evaluate(
     terms: list[str] | None = None,
     project: str | None = None,
     progress: ProgressCallback = no_progress,
+    use_cache: bool = True,
 ) -> EvaluationOutcome:
-    """Transcribe the dataset with each model, score them with one normalizer and write a report."""
+    """Run the dataset through each model, score them side by side and write a report.
+
+    Answers a model already gave for the same input are read from the hypothesis cache unless ``use_cache``
+    is False (:mod:`tunefork.engines.hypotheses`).
+    """
     if not 1 <= len(model_refs) <= 2:
         raise TuneforkError("Evaluate one model, or two side by side.")
     models = [resolve_model(workspace, ref, project) for ref in model_refs]
-    return evaluate_models(workspace, dataset_ref, models, terms, project, progress)
+    return evaluate_models(workspace, dataset_ref, models, terms, project, progress, use_cache)
 
 
 def evaluate_models(
@@ -88,13 +93,14 @@ def evaluate_models(
     terms: list[str] | None = None,
     project: str | None = None,
     progress: ProgressCallback = no_progress,
+    use_cache: bool = True,
 ) -> EvaluationOutcome:
     """:func:`evaluate` for models already resolved (the training workflow passes a model being trained).
 
     The same steps as an evaluation job (the row is registered, runs and ends Succeeded), run inline.
     """
     created = _register(workspace, dataset_ref, models, project)
-    return _run(workspace, created["id"], models, terms, progress)
+    return _run(workspace, created["id"], models, terms, progress, use_cache)
 
 
 def _check_evaluable(
@@ -126,10 +132,12 @@ def _score(
     models: list[ResolvedModel],
     terms: list[str] | None,
     progress: ProgressCallback,
+    use_cache: bool = True,
 ) -> EvaluationResult:
     """Run the dataset through each model and compare them (overlap warnings included)."""
     records = dataset_records(workspace, dataset_id)
-    test = TestSet(name=dataset_name, kind=kind.test_kind, records=records, terms=list(terms or []))
+    cache_dir = workspace.hypotheses_cache_dir if use_cache else None
+    test = TestSet(dataset_name, kind.test_kind, records, list(terms or []), cache_dir)
     result = kind.family.score(test, models, progress)
     result.warnings.extend(_overlap_warnings(workspace, records, models))
     return result
@@ -231,12 +239,13 @@ def _run(
     models: list[ResolvedModel],
     terms: list[str] | None,
     progress: ProgressCallback,
+    use_cache: bool = True,
 ) -> EvaluationOutcome:
     """Running, score, write the report, Succeeded with the result; Failed with the reason (and raise) on error."""
     info = _update_evaluation(workspace, evaluation_id, status=Status.RUNNING, error="")
     try:
         _, dataset_name, _, kind = _check_evaluable(workspace, info["dataset"], models, None)
-        result = _score(workspace, info["dataset"], dataset_name, kind, models, terms, progress)
+        result = _score(workspace, info["dataset"], dataset_name, kind, models, terms, progress, use_cache)
         report_dir = _write_report(workspace, evaluation_id, result)
     except Exception as exc:  # the row must not stay Running
         reason = str(exc) if isinstance(exc, TuneforkError) else f"{type(exc).__name__}: {exc}"

@@ -13,7 +13,6 @@ much end-to-end accuracy each bought.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from tunefork.errors import TuneforkError
@@ -23,7 +22,7 @@ from tunefork.evaluation.metrics import score_corpus, score_utterance
 from tunefork.evaluation.normalizer import get_normalizer
 from tunefork.evaluation.voice_blame import Parse, VoiceItem, score_voice, slot_value
 from tunefork.kinds import ResolvedModel, get_kind
-from tunefork.kinds.speech import transcribe_with_each
+from tunefork.kinds.speech import audio_items, transcribe_with_each
 from tunefork.kinds.voice import NOTHING_HEARD, check_language_model
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.repository import get_dataset
@@ -91,7 +90,7 @@ def evaluate_voice(
                         "with the same text and were left out.")  # fmt: skip
     if not matched:
         raise TuneforkError(f"No utterance of '{name}' has its text in '{sidecar_name}': nothing to score.")
-    heard = transcribe_with_each(speech, [(r["id"], Path(r["audio"])) for r in matched], progress)
+    heard, _ = transcribe_with_each(speech, audio_items(matched), progress)
     results = []
     for model in speech:
         scored = [score_utterance(r["id"], r["text"], heard[model.name][r["id"]]) for r in matched]

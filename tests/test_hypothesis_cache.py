@@ -1,0 +1,63 @@
+"""Evaluations reuse what a model already answered for the same input (issue 15: nothing computed twice)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from tunefork.engines.hypotheses import HypothesisCache
+
+
+@dataclass
+class Handle:
+    name: str
+    model_id: str | None = None
+    artifact_dir: Path | None = None
+    engine: str = "echo"
+
+
+class EchoModel:
+    """A stand-in decoder: its answer is the file's name."""
+
+
+def _items(folder: Path, names: list[str]) -> list[tuple[str, Path, str]]:
+    return [(name, folder / f"{name}.wav", f"hash-{name}") for name in names]
+
+
+def test_answers_are_computed_once_per_model_and_input(tmp_path: Path) -> None:
+    computed: list[str] = []
+
+    def compute(missing: list[tuple[str, Path]]):
+        computed.extend(item_id for item_id, _ in missing)
+        return [(item_id, path.stem.upper()) for item_id, path in missing]
+
+    cache, model, loaded = HypothesisCache(tmp_path / "cache"), Handle("echo"), EchoModel()
+    first, use = cache.answers(model, loaded, _items(tmp_path, ["a", "b"]), compute)
+    assert first == {"a": "A", "b": "B"} and (use.hits, use.total) == (0, 2) and computed == ["a", "b"]
+    again, use = cache.answers(model, loaded, _items(tmp_path, ["a", "b", "c"]), compute)
+    assert again == {"a": "A", "b": "B", "c": "C"} and computed == ["a", "b", "c"]  # only the new item ran
+    assert use.sentence() == "echo: 2 of 3 answers from the hypothesis cache."
+
+    custom = tmp_path / "model"
+    custom.mkdir()
+    (custom / "model.json").write_text(json.dumps({"epochs": 1}))
+    trained = Handle("echo-v1", "m1", custom)
+    cache.answers(trained, loaded, _items(tmp_path, ["a"]), compute)
+    (custom / "model.json").write_text(json.dumps({"epochs": 2}))  # another model under the same id: answers again
+    cache.answers(trained, loaded, _items(tmp_path, ["a"]), compute)
+    assert computed == ["a", "b", "c", "a", "a"]
+
+    uncached, use = HypothesisCache(None).answers(model, loaded, _items(tmp_path, ["a"]), compute)
+    assert uncached == {"a": "A"} and use.hits == 0 and computed[-1] == "a" and len(computed) == 6
+
+
+def test_cli_evaluate_shows_cache_hits_and_no_cache_runs_again(cli, acoustic_zip: Path) -> None:
+    cli("project", "create", "calls", "--kind", "speech")
+    cli("dataset", "upload", "calls", str(acoustic_zip), "--kind", "acoustic", "--name", "calls")
+    args = ["evaluate", "--dataset", "calls", "--model", "sphinx-en-us"]
+    first = cli(*args, "--json")
+    second = cli(*args)
+    assert "sphinx-en-us: 3 of 3 answers from the hypothesis cache." in second.output
+    assert "from the hypothesis cache" not in cli(*args, "--no-cache").output
+    assert json.loads(first.stdout)["models"] == json.loads(cli(*args, "--json").stdout)["models"]  # same scores
