@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -143,3 +145,75 @@ def test_queue_is_sqlite_in_the_workspace_by_default(workspace: Workspace) -> No
     queue = JobQueue(workspace, JobSettings())
     assert queue.backend == "sqlite" and Path(queue.huey.storage.filename).parent == workspace.home
     queue.close()
+
+
+def test_a_crash_between_commit_and_enqueue_is_relayed(workspace: Workspace, queue: JobQueue) -> None:
+    """The outbox: the resource and its job commit together; a submitter that dies before enqueuing leaves
+    the job recorded but not enqueued, and the relay puts it on the queue."""
+    projects.create_project(workspace, "p", "speech")
+    with workspace.transaction():  # what JobQueue.submit records, then the process dies before its hand-over
+        dataset = datasets.register_dataset(workspace, "p", "language", "crashed")
+        job = jobs.create_job(workspace, "dataset-import", "datasets", dataset["id"], dataset["projectId"], {})
+    assert queue.pending() == 0 and datasets.show_dataset(workspace, dataset["id"])["status"] == "NotStarted"
+    relay = JobQueue(workspace, JobSettings(relay_after_seconds=0))
+    assert relay.recover().relayed == [job["id"]] and queue.pending() == 1
+    assert relay.recover().relayed == []  # once
+    relay.close()
+
+
+def test_resource_and_job_commit_together_or_not_at_all(workspace: Workspace, queue: JobQueue) -> None:
+    projects.create_project(workspace, "p", "speech")
+    with pytest.raises(RuntimeError), workspace.transaction():
+        dataset = datasets.register_dataset(workspace, "p", "language", "half")
+        queue.submit("dataset-import", "datasets", dataset["id"], dataset["projectId"], {})
+        raise RuntimeError("the process fails before the commit")
+    assert datasets.list_datasets(workspace) == [] and jobs.list_jobs(workspace) == [] and queue.pending() == 0
+    job = _import_job(workspace, queue)  # outside a transaction: recorded, enqueued, out of the outbox
+    assert queue.pending() == 1 and jobs.outbox_jobs(workspace, 0) == []
+    assert queue.run(job["id"]) == Status.SUCCEEDED
+
+
+def test_a_worker_whose_lease_was_taken_over_cannot_commit(workspace: Workspace, queue: JobQueue, monkeypatch) -> None:
+    """A worker cut off past its lease: recovery elsewhere takes the job back; when the worker comes back its
+    result write is refused (fencing token = attempt number) and the retry runs the import once."""
+    real = JOB_HANDLERS["dataset-import"]
+
+    def partitioned(ws: Workspace, dataset_id: str, payload: dict, progress) -> None:
+        job_id = jobs.latest_job_for(ws, dataset_id)["id"]
+        with ws.session() as session:  # no heartbeat got through for two minutes
+            session.execute(update(Job).where(Job.id == job_id).values(heartbeat_at=utcnow() - timedelta(minutes=2)))
+        other = threading.Thread(target=lambda: taken.extend(queue.recover().retried))  # another machine's recovery
+        other.start()
+        other.join()
+        real.run(ws, dataset_id, payload, progress)  # the partition heals: the worker tries to finish
+
+    taken: list[str] = []
+    job = _import_job(workspace, queue)
+    monkeypatch.setitem(JOB_HANDLERS, "dataset-import", JobHandler("datasets", partitioned))
+    assert queue.run(job["id"]) is None and taken == [job["id"]]
+    assert datasets.show_dataset(workspace, job["resourceId"])["status"] == "NotStarted"  # nothing committed
+    assert jobs.show_job(workspace, job["id"])["status"] == "NotStarted"
+    monkeypatch.setitem(JOB_HANDLERS, "dataset-import", real)
+    assert queue.run(job["id"]) == Status.SUCCEEDED
+    done = jobs.show_job(workspace, job["id"])
+    assert (done["status"], done["attempts"]) == ("Succeeded", 2)
+    assert datasets.show_dataset(workspace, job["resourceId"])["accepted"] == 2
+
+
+def test_a_job_past_its_time_limit_is_stopped_and_failed(workspace: Workspace, monkeypatch) -> None:
+    def endless(ws: Workspace, dataset_id: str, payload: dict, progress) -> None:
+        for step in range(400):
+            progress(step, 400, "working")
+            time.sleep(0.02)
+        datasets.run_dataset_import(ws, dataset_id, ws.resolve(payload["source"]))  # never reached
+
+    limited = JobQueue(workspace, JobSettings(lease_seconds=30, time_limit_seconds=0.5))
+    monkeypatch.setitem(JOB_HANDLERS, "dataset-import", JobHandler("datasets", endless))
+    job = _import_job(workspace, limited)
+    started = time.monotonic()
+    assert limited.run(job["id"]) == Status.FAILED
+    assert time.monotonic() - started < 5
+    failed = jobs.show_job(workspace, job["id"])
+    assert failed["status"] == "Failed" and failed["error"] == "stopped: it ran longer than its time limit of 0.5 s"
+    assert datasets.show_dataset(workspace, job["resourceId"])["error"] == failed["error"]
+    limited.close()

@@ -22,8 +22,9 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +37,18 @@ from tunefork.store.db import conflict_from, make_engine, make_sessionmaker, upg
 from tunefork.store.staging import sweep_orphans
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Transaction:
+    """An open :meth:`Workspace.transaction`: its session and what runs once it commits."""
+
+    workspace: Workspace
+    session: Session
+    after_commit: list[Callable[[], None]]
+
+
+_TRANSACTION: ContextVar[_Transaction | None] = ContextVar("tunefork_transaction", default=None)
 
 
 def _create_private(path: Path) -> None:
@@ -189,12 +202,49 @@ class Workspace:
 
         A constraint violation (two requests racing for one name) becomes a
         :class:`~tunefork.errors.ConflictError` with a readable message, never the SQL statement.
+        Inside :meth:`transaction` (same thread), the session is the transaction's: nothing commits
+        until the transaction does.
         """
+        current = _TRANSACTION.get()
+        if current is not None and current.workspace is self:
+            try:
+                yield current.session
+            except IntegrityError as exc:
+                raise conflict_from(exc) from None
+            return
         try:
             with self._sessions() as session, session.begin():
                 yield session
         except IntegrityError as exc:
             raise conflict_from(exc) from None
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One database transaction for everything inside: every :meth:`session` opened in it (in this
+        thread) joins it, so a resource and its job are committed together or not at all. Callbacks
+        given to :meth:`after_commit` run once it has committed. Nested transactions join the outer one.
+        """
+        current = _TRANSACTION.get()
+        if current is not None and current.workspace is self:
+            yield
+            return
+        callbacks: list[Callable[[], None]] = []
+        with self.session() as session:
+            token = _TRANSACTION.set(_Transaction(self, session, callbacks))
+            try:
+                yield
+            finally:
+                _TRANSACTION.reset(token)
+        for callback in callbacks:
+            callback()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once the current :meth:`transaction` commits (at once outside one)."""
+        current = _TRANSACTION.get()
+        if current is not None and current.workspace is self:
+            current.after_commit.append(callback)
+        else:
+            callback()
 
     def close(self) -> None:
         self.engine.dispose()

@@ -20,6 +20,10 @@ class JobSettings:
     """``TUNEFORK_JOB_MAX_ATTEMPTS``: runs of a job before a dead worker makes it Failed (2 = retried once)."""
     requeue_after_seconds: float = 600.0
     """``TUNEFORK_JOB_REQUEUE_SECONDS``: a NotStarted job enqueued longer ago is enqueued again (no-op if queued)."""
+    time_limit_seconds: float = 86400.0
+    """``TUNEFORK_JOB_TIME_LIMIT_SECONDS``: a job running longer is stopped and Failed with the reason."""
+    relay_after_seconds: float = 5.0
+    """``TUNEFORK_JOB_RELAY_SECONDS``: a job recorded but not enqueued this long ago is enqueued by the relay."""
 
     @property
     def heartbeat_seconds(self) -> float:
@@ -37,4 +41,6 @@ class JobSettings:
             lease_seconds=float(env.get("TUNEFORK_JOB_LEASE_SECONDS", defaults.lease_seconds)),
             max_attempts=int(env.get("TUNEFORK_JOB_MAX_ATTEMPTS", defaults.max_attempts)),
             requeue_after_seconds=float(env.get("TUNEFORK_JOB_REQUEUE_SECONDS", defaults.requeue_after_seconds)),
+            time_limit_seconds=float(env.get("TUNEFORK_JOB_TIME_LIMIT_SECONDS", defaults.time_limit_seconds)),
+            relay_after_seconds=float(env.get("TUNEFORK_JOB_RELAY_SECONDS", defaults.relay_after_seconds)),
         )

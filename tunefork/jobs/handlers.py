@@ -11,7 +11,7 @@ from tunefork.progress import ProgressCallback
 from tunefork.workflows.batch_transcription import run_transcription
 from tunefork.workflows.datasets import run_dataset_import
 from tunefork.workflows.evaluation import run_evaluation
-from tunefork.workflows.jobs import JOB_RESOURCES, JobKind
+from tunefork.workflows.jobs import JOB_RESOURCES, JobKind, LeaseLostError
 from tunefork.workflows.monitors import run_monitor
 from tunefork.workflows.training import run_training
 from tunefork.workspace import Workspace
@@ -28,12 +28,21 @@ class JobHandler:
 
 
 def _import_dataset(workspace: Workspace, dataset_id: str, payload: dict[str, Any], progress: ProgressCallback) -> None:
-    """Import an uploaded file (or an endpoint-log snapshot) into a registered dataset, then drop the upload."""
+    """Import an uploaded file (or an endpoint-log snapshot) into a registered dataset, then drop the upload
+    (kept when the lease was lost: the attempt that took the job over imports it)."""
     try:
         run_dataset_import(workspace, dataset_id, workspace.resolve(payload["source"]), progress, confine_paths=True)
-    finally:
-        if payload.get("cleanup"):
-            shutil.rmtree(workspace.resolve(payload["cleanup"]), ignore_errors=True)
+    except LeaseLostError:
+        raise
+    except BaseException:
+        _drop_upload(workspace, payload)
+        raise
+    _drop_upload(workspace, payload)
+
+
+def _drop_upload(workspace: Workspace, payload: dict[str, Any]) -> None:
+    if payload.get("cleanup"):
+        shutil.rmtree(workspace.resolve(payload["cleanup"]), ignore_errors=True)
 
 
 def _train_model(workspace: Workspace, model_id: str, payload: dict[str, Any], progress: ProgressCallback) -> None:

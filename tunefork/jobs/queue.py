@@ -97,19 +97,27 @@ class JobQueue:
         project_id: str | None = None,
         payload: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """Record a NotStarted job and put it on the queue."""
+        """Record a NotStarted job (in the caller's :meth:`~tunefork.workspace.Workspace.transaction`, if
+        any) and put it on the queue once that commits; a crash in between leaves it to the relay."""
         job = jobs.create_job(
             self.workspace, kind, resource_type, resource_id, project_id, payload, self.settings.max_attempts
         )
-        self.enqueue(job["id"])
+        self.workspace.after_commit(lambda: self._hand_over(job["id"]))
         return job
 
-    def enqueue(self, job_id: str) -> None:
-        """Put a job id on the queue (if that fails, recovery enqueues it again later)."""
+    def _hand_over(self, job_id: str) -> None:
+        """Enqueue a recorded job and clear it from the outbox (left there if the queue is unreachable)."""
+        if self.enqueue(job_id):
+            jobs.mark_enqueued(self.workspace, job_id)
+
+    def enqueue(self, job_id: str) -> bool:
+        """Put a job id on the queue; False when that failed (recovery enqueues it again later)."""
         try:
             self._run_task(job_id)
         except Exception:
             log.exception("could not enqueue job %s; it will be re-enqueued by recovery", job_id)
+            return False
+        return True
 
     def run(self, job_id: str) -> str | None:
         """The queue task: run one job in this worker thread."""
@@ -117,7 +125,7 @@ class JobQueue:
         return execute_job(self.workspace, job_id, worker, self.settings)
 
     def recover(self) -> RecoveryReport:
-        """Take back the jobs of dead workers and re-enqueue lost ones (periodic, and at start)."""
+        """Take back the jobs of dead workers, relay the outbox and re-enqueue lost ones (periodic, and at start)."""
         return recover_jobs(self.workspace, self.settings, self.enqueue)
 
     def purge_logs(self) -> int:

@@ -1,4 +1,5 @@
-"""Take back the jobs of dead workers (retry once, then Failed with the reason) and re-enqueue lost ones."""
+"""Take back the jobs of dead workers (retry once, then Failed with the reason), relay the jobs a crash left
+in the outbox (recorded, never enqueued) and re-enqueue lost ones."""
 
 from __future__ import annotations
 
@@ -38,10 +39,12 @@ class RecoveryReport:
     retried: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     requeued: list[str] = field(default_factory=list)
+    relayed: list[str] = field(default_factory=list)
 
 
-def recover_jobs(workspace: Workspace, settings: JobSettings, enqueue: Callable[[str], None]) -> RecoveryReport:
-    """One pass: Running jobs without a live lease are retried or failed; long-queued jobs are enqueued again.
+def recover_jobs(workspace: Workspace, settings: JobSettings, enqueue: Callable[[str], bool]) -> RecoveryReport:
+    """One pass: Running jobs without a live lease are retried or failed; jobs left in the outbox are
+    enqueued (the relay); long-queued jobs are enqueued again.
 
     A job's lease is lost when its heartbeat is older than ``settings.lease_seconds`` or its worker is
     a dead process on this machine (a restarted server recovers its jobs at once). Safe to run in
@@ -74,6 +77,10 @@ def recover_jobs(workspace: Workspace, settings: JobSettings, enqueue: Callable[
                 )
             report.failed.append(job.id)
             log.error("job %s failed: %s", job.id, reason)
+    for job_id in jobs.outbox_jobs(workspace, settings.relay_after_seconds):
+        if enqueue(job_id):
+            jobs.mark_enqueued(workspace, job_id)
+            report.relayed.append(job_id)
     for job_id in jobs.lost_queued_jobs(workspace, settings.requeue_after_seconds):
         jobs.mark_enqueued(workspace, job_id)
         enqueue(job_id)

@@ -1,4 +1,4 @@
-"""Run one job: claim it, keep its lease alive, call its workflow, record how it ended."""
+"""Run one job: claim it, keep its lease alive, call its workflow under the lease's fence, record how it ended."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import logging
 import threading
 import time
 
+from tunefork.errors import TuneforkError
 from tunefork.jobs.config import JobSettings
-from tunefork.jobs.handlers import JOB_HANDLERS
+from tunefork.jobs.handlers import JOB_HANDLERS, JobHandler
 from tunefork.store.models import Status
 from tunefork.workflows import jobs
 from tunefork.workspace import Workspace
@@ -15,13 +16,22 @@ from tunefork.workspace import Workspace
 log = logging.getLogger(__name__)
 
 
-class _Lease:
-    """Renews a job's heartbeat from a side thread and records progress (at most once a second)."""
+class JobTimeLimitError(TuneforkError):
+    """Raised from a job's progress callback once the job has been stopped for running too long."""
 
-    def __init__(self, workspace: Workspace, job_id: str, worker: str, interval: float) -> None:
-        self.workspace, self.job_id, self.worker, self.interval = workspace, job_id, worker, interval
+
+class _Lease:
+    """Renews a job's heartbeat from a side thread, records progress (at most once a second) and stops
+    the job when it outlives ``time_limit`` seconds: the job and its resource become Failed with the
+    reason, the lease is gone (so the job's writes are refused) and its next progress report raises."""
+
+    def __init__(self, workspace: Workspace, lease: jobs.Lease, job: dict, interval: float, time_limit: float) -> None:
+        self.workspace, self.lease, self.job, self.interval = workspace, lease, job, interval
+        self.deadline = time.monotonic() + time_limit
+        self.time_limit = time_limit
+        self.stopped = threading.Event()
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._beat, name=f"lease-{job_id[:8]}", daemon=True)
+        self._thread = threading.Thread(target=self._beat, name=f"lease-{lease.job_id[:8]}", daemon=True)
         self._last_progress = 0.0
 
     def __enter__(self) -> _Lease:
@@ -33,23 +43,37 @@ class _Lease:
         self._thread.join(timeout=5)
 
     def _beat(self) -> None:
-        while not self._stop.wait(self.interval):
+        while not self._stop.wait(min(self.interval, max(self.deadline - time.monotonic(), 0.01))):
             try:
-                jobs.heartbeat(self.workspace, self.job_id, self.worker)
+                if time.monotonic() >= self.deadline:
+                    self._stop_job()
+                    return
+                jobs.heartbeat(self.workspace, self.lease)
             except Exception:  # a database hiccup must not kill the job; the next beat retries
-                log.exception("heartbeat of job %s failed", self.job_id)
+                log.exception("heartbeat of job %s failed", self.lease.job_id)
+
+    def _stop_job(self) -> None:
+        reason = f"stopped: it ran longer than its time limit of {self.time_limit:g} s"
+        if jobs.stop_job(self.workspace, self.lease, reason):
+            jobs.set_resource_status(
+                self.workspace, self.job["resourceType"], self.job["resourceId"], Status.FAILED, reason
+            )
+            log.error("job %s %s", self.lease.job_id, reason)
+        self.stopped.set()
 
     def progress(self, done: int, total: int, description: str) -> None:
         """A :data:`~tunefork.progress.ProgressCallback` that stores percent and step on the job."""
+        if self.stopped.is_set():
+            raise JobTimeLimitError(f"job {self.lease.job_id} was stopped: it ran past its time limit")
         now = time.monotonic()
         if now - self._last_progress < 1.0 and done != total:
             return
         self._last_progress = now
         fraction = done / total if total else None
         try:
-            jobs.heartbeat(self.workspace, self.job_id, self.worker, fraction, description)
+            jobs.heartbeat(self.workspace, self.lease, fraction, description)
         except Exception:
-            log.exception("progress of job %s could not be saved", self.job_id)
+            log.exception("progress of job %s could not be saved", self.lease.job_id)
 
 
 def execute_job(workspace: Workspace, job_id: str, worker: str, settings: JobSettings) -> str | None:
@@ -57,29 +81,44 @@ def execute_job(workspace: Workspace, job_id: str, worker: str, settings: JobSet
 
     The job ends as its resource does: Succeeded, or Failed with the resource's error. An unexpected
     exception fails both the job and the resource with the exception's text. A resource already
-    Succeeded (a retried job whose first run finished) is not run again.
+    Succeeded (a retried job whose first run finished) is not run again. Every write to the resource
+    is fenced by the lease: once the lease is taken over or the job stopped at its time limit, the
+    worker's results are discarded (None is returned, or Failed for a stopped job).
     """
-    if not jobs.claim_job(workspace, job_id, worker):
+    lease = jobs.claim_job(workspace, job_id, worker)
+    if lease is None:
         return None
     job = jobs.show_job(workspace, job_id)
     kind = JOB_HANDLERS.get(job["kind"])
     resource = jobs.resource_status(workspace, job["resourceType"], job["resourceId"])
     if kind is None or resource is None:
         reason = f"unknown job kind '{job['kind']}'" if kind is None else "its resource was deleted"
-        jobs.finish_job(workspace, job_id, worker, Status.FAILED, reason)
+        jobs.finish_job(workspace, lease, Status.FAILED, reason)
         return Status.FAILED
     if resource[0] == Status.SUCCEEDED:
-        jobs.finish_job(workspace, job_id, worker, Status.SUCCEEDED)
+        jobs.finish_job(workspace, lease, Status.SUCCEEDED)
         return Status.SUCCEEDED
-    with _Lease(workspace, job_id, worker, settings.heartbeat_seconds) as lease:
-        try:
-            kind.run(workspace, job["resourceId"], jobs.job_payload(workspace, job_id), lease.progress)
-        except Exception as exc:  # every failure must end in Failed with its reason
-            log.exception("job %s (%s) failed", job_id, job["kind"])
-            reason = workspace.public_message(f"{type(exc).__name__}: {exc}")
-            jobs.set_resource_status(workspace, job["resourceType"], job["resourceId"], Status.FAILED, reason)
-            jobs.finish_job(workspace, job_id, worker, Status.FAILED, reason)
-            return Status.FAILED
+    runner = _Lease(workspace, lease, job, settings.heartbeat_seconds, settings.time_limit_seconds)
+    try:
+        with runner, jobs.fenced(lease, job["resourceType"], job["resourceId"]):
+            return _run(workspace, lease, job, kind, runner)
+    except jobs.LeaseLostError as exc:
+        log.warning("job %s: %s", job_id, exc)
+        return Status.FAILED if runner.stopped.is_set() else None
+
+
+def _run(workspace: Workspace, lease: jobs.Lease, job: dict, kind: JobHandler, runner: _Lease) -> str:
+    """Call the job's workflow and end the job as its resource ended."""
+    try:
+        kind.run(workspace, job["resourceId"], jobs.job_payload(workspace, lease.job_id), runner.progress)
+    except jobs.LeaseLostError:
+        raise
+    except Exception as exc:  # every failure must end in Failed with its reason
+        log.exception("job %s (%s) failed", lease.job_id, job["kind"])
+        reason = workspace.public_message(f"{type(exc).__name__}: {exc}")
+        jobs.set_resource_status(workspace, job["resourceType"], job["resourceId"], Status.FAILED, reason)
+        jobs.finish_job(workspace, lease, Status.FAILED, reason)
+        return Status.FAILED
     status, error = jobs.resource_status(workspace, job["resourceType"], job["resourceId"]) or (
         Status.FAILED,
         "its resource was deleted while the job ran",
@@ -87,5 +126,5 @@ def execute_job(workspace: Workspace, job_id: str, worker: str, settings: JobSet
     final = Status.SUCCEEDED if status == Status.SUCCEEDED else Status.FAILED
     if final == Status.FAILED and not error:
         error = f"the {job['resourceType'][:-1]} ended {status}"
-    jobs.finish_job(workspace, job_id, worker, final, error if final == Status.FAILED else "")
+    jobs.finish_job(workspace, lease, final, error if final == Status.FAILED else "")
     return final

@@ -205,11 +205,13 @@ def start_evaluation(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The asynchronous evaluation (REST and studio): record it NotStarted and submit the job that scores it.
 
-    The CLI runs the same comparison inline with :func:`evaluate`.
+    The evaluation and its job are committed together. The CLI runs the same comparison inline with
+    :func:`evaluate`.
     """
-    created = register_evaluation(workspace, dataset_ref, model_refs, project)
-    payload = {"terms": terms or []}
-    return created, submit_job(submitter, JobKind.EVALUATION, created["id"], created["projectId"], payload)
+    with workspace.transaction():
+        created = register_evaluation(workspace, dataset_ref, model_refs, project)
+        payload = {"terms": terms or []}
+        return created, submit_job(submitter, JobKind.EVALUATION, created["id"], created["projectId"], payload)
 
 
 def _update_evaluation(workspace: Workspace, evaluation_id: str, **fields: Any) -> dict[str, Any]:

@@ -1,19 +1,26 @@
 """The ``jobs`` table: one row per unit of background work, with a lease so a dead worker's job is not lost.
 
 Lifecycle: a job is created NotStarted next to its resource (a dataset being imported, a model to
-train, an evaluation, a batch transcription). A worker *claims* it with one conditional UPDATE
-(NotStarted -> Running, ``attempts + 1``, ``worker`` and ``heartbeat_at`` set), so a job delivered
-twice runs once. While it runs the worker refreshes ``heartbeat_at``; the job ends Succeeded or
-Failed (only the worker holding it can finish it). A Running job whose heartbeat is older than the
-lease, or whose worker process is known to be dead, is taken back by :mod:`tunefork.jobs.recovery`:
-retried while ``attempts < max_attempts``, else Failed with the reason. So the API never shows a job
-Running forever.
+train, an evaluation, a batch transcription), in the same transaction when the caller opens one
+(:meth:`~tunefork.workspace.Workspace.transaction`); its id goes on the queue after the commit, and
+``enqueued`` records that it did. A crash between the two leaves ``enqueued`` False, and the relay
+(:func:`outbox_jobs`, run by recovery) enqueues it: the outbox pattern. A worker *claims* the job with
+one conditional UPDATE (NotStarted -> Running, ``attempts + 1``, ``worker`` and ``heartbeat_at`` set),
+so a job delivered twice runs once. The attempt number is the lease's *fencing token*: heartbeats,
+the end of the job and every resource write the job makes (:func:`update_resource` under
+:func:`fenced`) check it, so a worker whose lease was taken over (cut off from the database longer than
+the lease) cannot commit results. While it runs the worker refreshes ``heartbeat_at``; the job ends
+Succeeded or Failed. A Running job whose heartbeat is older than the lease, or whose worker process is
+known to be dead, is taken back by :mod:`tunefork.jobs.recovery`: retried while ``attempts <
+max_attempts``, else Failed with the reason. So the API never shows a job Running forever.
 """
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -21,8 +28,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
-from tunefork.errors import NotFoundError
+from tunefork.errors import NotFoundError, TuneforkError
 from tunefork.store.models import Dataset, Evaluation, Job, Model, MonitorRun, Status, Transcription, utcnow
 from tunefork.workspace import Workspace
 
@@ -124,7 +132,8 @@ def create_job(
     payload: dict[str, Any] | None = None,
     max_attempts: int = 2,
 ) -> dict[str, Any]:
-    """Record a NotStarted job for a resource (the caller then enqueues its id)."""
+    """Record a NotStarted job for a resource, not yet enqueued (the caller enqueues its id after the
+    commit, then calls :func:`mark_enqueued`; the relay does it if the caller crashed)."""
     if resource_type not in RESOURCES:
         raise ValueError(f"unknown resource type {resource_type!r}")
     with workspace.session() as session:
@@ -136,6 +145,7 @@ def create_job(
             payload=payload or {},
             max_attempts=max_attempts,
             status=Status.NOT_STARTED,
+            enqueued=False,
         )
         session.add(job)
         session.flush()
@@ -209,48 +219,123 @@ def _conditional_update(workspace: Workspace, conditions: list[Any], **values: A
         return result.rowcount == 1
 
 
-def claim_job(workspace: Workspace, job_id: str, worker: str) -> bool:
-    """Take a NotStarted job for ``worker`` (atomic: of two deliveries, one wins)."""
+class LeaseLostError(TuneforkError):
+    """The job's lease was taken over (or the job was stopped): this worker may not write its results."""
+
+
+@dataclass(frozen=True)
+class Lease:
+    """A worker's claim on a job; ``token`` (the attempt number) fences every write the job makes."""
+
+    job_id: str
+    worker: str
+    token: int
+
+
+def claim_job(workspace: Workspace, job_id: str, worker: str) -> Lease | None:
+    """Take a NotStarted job for ``worker`` (atomic: of two deliveries, one wins); None when taken."""
     now = utcnow()
-    return _conditional_update(
-        workspace,
-        [Job.id == job_id, Job.status == Status.NOT_STARTED],
-        status=Status.RUNNING,
-        worker=worker,
-        attempts=Job.attempts + 1,
-        heartbeat_at=now,
-        started_at=now,
-        error="",
-    )
+    with workspace.session() as session:
+        token = session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.status == Status.NOT_STARTED)
+            .values(
+                status=Status.RUNNING,
+                worker=worker,
+                attempts=Job.attempts + 1,
+                heartbeat_at=now,
+                started_at=now,
+                error="",
+                last_action_at=now,
+            )
+            .returning(Job.attempts)
+        ).scalar_one_or_none()
+    return Lease(job_id, worker, token) if token is not None else None  # fmt: skip
 
 
-def heartbeat(
-    workspace: Workspace, job_id: str, worker: str, progress: float | None = None, message: str | None = None
-) -> bool:
-    """Renew the lease (and record progress); False when the job is no longer this worker's."""
+def _held(lease: Lease) -> list[Any]:
+    """The conditions under which ``lease`` still holds its job."""
+    return [
+        Job.id == lease.job_id,
+        Job.attempts == lease.token,
+        Job.worker == lease.worker,
+        Job.status == Status.RUNNING,
+    ]
+
+
+def heartbeat(workspace: Workspace, lease: Lease, progress: float | None = None, message: str | None = None) -> bool:
+    """Renew the lease (and record progress); False when the job is no longer this lease's."""
     values: dict[str, Any] = {"heartbeat_at": utcnow()}
     if progress is not None:
         values["progress"] = round(min(max(progress, 0.0), 1.0), 4)
     if message is not None:
         values["message"] = message[:500]
-    return _conditional_update(
-        workspace, [Job.id == job_id, Job.worker == worker, Job.status == Status.RUNNING], **values
-    )
+    return _conditional_update(workspace, _held(lease), **values)
 
 
-def finish_job(workspace: Workspace, job_id: str, worker: str, status: str, error: str = "") -> bool:
-    """End a job this worker holds as Succeeded or Failed."""
+def finish_job(workspace: Workspace, lease: Lease, status: str, error: str = "") -> bool:
+    """End a job this lease holds as Succeeded or Failed."""
     fields: dict[str, Any] = {"status": status, "error": error, "finished_at": utcnow()}
     if status == Status.SUCCEEDED:
         fields["progress"] = 1.0
-    return _conditional_update(
-        workspace, [Job.id == job_id, Job.worker == worker, Job.status == Status.RUNNING], **fields
-    )
+    return _conditional_update(workspace, _held(lease), **fields)
+
+
+def stop_job(workspace: Workspace, lease: Lease, reason: str) -> bool:
+    """Fail a job that ran past its time limit (its worker's later writes are then refused)."""
+    return finish_job(workspace, lease, Status.FAILED, reason)
+
+
+@dataclass(frozen=True)
+class _Fence:
+    lease: Lease
+    resource_type: str
+    resource_id: str
+
+
+_FENCE: ContextVar[_Fence | None] = ContextVar("tunefork_job_fence", default=None)
+
+
+@contextmanager
+def fenced(lease: Lease, resource_type: str, resource_id: str) -> Iterator[None]:
+    """Within this block (this thread), writes to the job's resource commit only while ``lease`` holds."""
+    token = _FENCE.set(_Fence(lease, resource_type, resource_id))
+    try:
+        yield
+    finally:
+        _FENCE.reset(token)
+
+
+def _check_fence(session: Session, resource_type: str, resource_id: str) -> None:
+    """In the writing transaction: the job still belongs to the fenced lease, else :class:`LeaseLostError`.
+
+    The check is an UPDATE of the job row, so on PostgreSQL it also locks the row until the write
+    commits: a take-over waits for it, and a write after a take-over is refused.
+    """
+    fence = _FENCE.get()
+    if fence is None or (fence.resource_type, fence.resource_id) != (resource_type, resource_id):
+        return
+    held = session.execute(update(Job).where(*_held(fence.lease)).values(last_action_at=utcnow())).rowcount
+    if held != 1:
+        raise LeaseLostError(
+            f"job {fence.lease.job_id} is no longer held by attempt {fence.lease.token} "
+            "(taken over or stopped): its results are discarded"
+        )
 
 
 def mark_enqueued(workspace: Workspace, job_id: str) -> None:
-    """Remember when a job was (re)put on the queue."""
-    _conditional_update(workspace, [Job.id == job_id], enqueued_at=utcnow())
+    """Remember that (and when) a job was (re)put on the queue."""
+    _conditional_update(workspace, [Job.id == job_id], enqueued=True, enqueued_at=utcnow())
+
+
+def outbox_jobs(workspace: Workspace, older_than_seconds: float) -> list[str]:
+    """NotStarted jobs recorded but never enqueued (their submitter crashed after the commit)."""
+    cutoff = utcnow() - timedelta(seconds=older_than_seconds)
+    with workspace.session() as session:
+        query = select(Job.id).where(
+            Job.status == Status.NOT_STARTED, Job.enqueued.is_(False), Job.created_at <= cutoff
+        )
+        return list(session.scalars(query))
 
 
 @dataclass(frozen=True)
@@ -307,7 +392,7 @@ def lost_queued_jobs(workspace: Workspace, older_than_seconds: float) -> list[st
     """NotStarted jobs last enqueued long ago (their queue message may be lost: enqueue them again)."""
     cutoff = utcnow() - timedelta(seconds=older_than_seconds)
     with workspace.session() as session:
-        query = select(Job.id).where(Job.status == Status.NOT_STARTED, Job.enqueued_at < cutoff)
+        query = select(Job.id).where(Job.status == Status.NOT_STARTED, Job.enqueued.is_(True), Job.enqueued_at < cutoff)
         return list(session.scalars(query))
 
 
@@ -322,11 +407,13 @@ def update_resource(
     workspace: Workspace, resource_type: str, resource_id: str, to_dict: Callable[[Any], dict[str, Any]], **fields: Any
 ) -> dict[str, Any]:
     """The status lifecycle of every resource in one place: set ``fields`` (``status``, ``error``, results),
-    stamp ``last_action_at`` and return the resource as ``to_dict`` shows it (NotFound when it was deleted)."""
+    stamp ``last_action_at`` and return the resource as ``to_dict`` shows it (NotFound when it was deleted).
+    Inside :func:`fenced` for this resource, the write commits only while the job's lease holds."""
     with workspace.session() as session:
         row = session.get(RESOURCES[resource_type].table, resource_id)
         if row is None:
             raise NotFoundError(f"No {resource_type[:-1]} with id '{resource_id}' (it was deleted).")
+        _check_fence(session, resource_type, resource_id)
         for key, value in fields.items():
             setattr(row, key, value)
         row.last_action_at = utcnow()

@@ -331,10 +331,12 @@ def _manual_run(workspace: Workspace, ref: str, project: str | None, now: dateti
 def start_run(
     workspace: Workspace, ref: str, submitter: JobSubmitter, project: str | None = None, now: datetime | None = None
 ) -> dict[str, Any]:
-    """Run a monitor now (``run-now`` in REST), outside its schedule, through the queue; the run and its job."""
-    run_id, project_id = _manual_run(workspace, ref, project, now)
-    job = submit_job(submitter, JobKind.MONITOR_RUN, run_id, project_id)
-    return {**show_run(workspace, run_id), "job": job}
+    """Run a monitor now (``run-now`` in REST), outside its schedule, through the queue; the run and its job
+    (committed together)."""
+    with workspace.transaction():
+        run_id, project_id = _manual_run(workspace, ref, project, now)
+        job = submit_job(submitter, JobKind.MONITOR_RUN, run_id, project_id)
+        return {**show_run(workspace, run_id), "job": job}
 
 
 def run_now(

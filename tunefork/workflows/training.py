@@ -149,13 +149,15 @@ def start_training(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The asynchronous training (REST and studio): record the model NotStarted and submit its training job.
 
-    The CLI runs the same request inline: :func:`create_model`, then :func:`run_training`.
+    The model and its job are committed together. The CLI runs the same request inline:
+    :func:`create_model`, then :func:`run_training`.
     """
-    model = create_model(
-        workspace, project_ref, name, base_model, dataset_refs, test_dataset_ref, None, description, terms, gate,
-        guard_margin, options,
-    )  # fmt: skip
-    return model, submit_job(submitter, JobKind.MODEL_TRAINING, model["id"], model["projectId"])
+    with workspace.transaction():
+        model = create_model(
+            workspace, project_ref, name, base_model, dataset_refs, test_dataset_ref, None, description, terms,
+            gate, guard_margin, options,
+        )  # fmt: skip
+        return model, submit_job(submitter, JobKind.MODEL_TRAINING, model["id"], model["projectId"])
 
 
 def records_with_kinds(workspace: Workspace, dataset_ids: list[str]) -> Iterator[tuple[str, dict[str, Any]]]:
