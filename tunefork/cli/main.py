@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from tunefork import __version__
-from tunefork.cli import dataset, demo, endpoint, model, monitor, project, service, speech
+from tunefork.cli import dataset, demo, doctor, endpoint, model, monitor, project, service, speech
 from tunefork.cli.common import FriendlyErrorGroup
 
 app = typer.Typer(
@@ -49,3 +49,4 @@ app.add_typer(monitor.app, name="monitor")
 app.add_typer(service.job_app, name="job")
 app.command("serve")(service.serve)
 app.command("worker")(service.worker)
+app.command("doctor")(doctor.doctor)

@@ -1,0 +1,53 @@
+"""`tunefork doctor`: each check reports what is wrong, with the reason, and never prints a password."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from databases import PG_URL, REDIS_URL, postgres_and_redis_available
+from typer.testing import CliRunner
+
+from tunefork.cli.main import app
+
+
+def _doctor(tmp_path: Path, **env: str):
+    base = {"TUNEFORK_DATABASE_URL": "", "TUNEFORK_REDIS_URL": "", "COLUMNS": "300"}
+    return CliRunner().invoke(app, ["--home", str(tmp_path / "ws"), "doctor"], env={**base, **env})
+
+
+def test_defaults_pass_and_create_nothing(tmp_path: Path) -> None:
+    result = _doctor(tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "SQLite queue in the workspace" in result.output and "created at first use" in result.output
+    assert not (tmp_path / "ws").exists()
+
+
+def test_bad_urls_are_reported_with_the_reason(tmp_path: Path) -> None:
+    result = _doctor(
+        tmp_path,
+        TUNEFORK_DATABASE_URL="postgresql+psycopg2://tf:s3cret@127.0.0.1:1/tunefork",
+        TUNEFORK_REDIS_URL="redis://:s3cret@127.0.0.1:1/0",
+    )
+    assert result.exit_code == 1
+    lines = {line.split(":", 1)[0].split()[-1]: line for line in result.output.splitlines() if ":" in line}
+    assert lines["database"].startswith("FAIL") and "cannot connect" in lines["database"]
+    assert lines["queue"].startswith("FAIL") and "cannot reach Redis" in lines["queue"]
+    assert "2 problem(s): database, queue." in result.output and "s3cret" not in result.output
+
+
+def test_a_malformed_url_and_setting(tmp_path: Path) -> None:
+    result = _doctor(tmp_path, TUNEFORK_DATABASE_URL="not a url")
+    assert result.exit_code == 1 and "is not a usable URL" in result.output
+    result = _doctor(tmp_path, TUNEFORK_JOB_LEASE_SECONDS="soon")
+    assert result.exit_code == 1 and "TUNEFORK_JOB_* variable is not a number" in result.output
+
+
+@pytest.mark.services
+def test_postgres_and_redis_answer(tmp_path: Path) -> None:
+    reason = postgres_and_redis_available()
+    if reason:
+        pytest.skip(reason)
+    result = _doctor(tmp_path, TUNEFORK_DATABASE_URL=PG_URL, TUNEFORK_REDIS_URL=REDIS_URL)
+    assert result.exit_code == 0, result.output
+    assert "connected, schema" in result.output and "Redis answers" in result.output

@@ -1,0 +1,23 @@
+"""`tunefork doctor`: check the database, queue and storage settings and their connectivity."""
+
+from __future__ import annotations
+
+import typer
+
+from tunefork.cli.common import console
+
+
+def doctor(ctx: typer.Context) -> None:
+    """Check the settings (TUNEFORK_DATABASE_URL, TUNEFORK_REDIS_URL, workspace, job limits) and that each
+    service answers; print what is wrong. Exits 1 when a check fails. Changes nothing."""
+    from tunefork.jobs.doctor import run_checks
+
+    checks = run_checks(ctx.find_root().params.get("home"))
+    for check in checks:
+        mark = "[green]ok[/green]  " if check.ok else "[red]FAIL[/red]"
+        console.print(f"{mark} {check.name}: {check.detail}", soft_wrap=True, highlight=False, markup=True)
+    failed = [check.name for check in checks if not check.ok]
+    if failed:
+        console.print(f"{len(failed)} problem(s): {', '.join(failed)}.", highlight=False)
+        raise typer.Exit(1)
+    console.print("Everything answers.", highlight=False)

@@ -1,0 +1,144 @@
+"""``tunefork doctor``: check the database, queue and storage settings and that each answers.
+
+Every check reads the environment as the server and workers do and changes nothing (no workspace is
+created, no migration is run). Passwords in URLs are never printed.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from tunefork.config import DATABASE_FILE, Settings
+from tunefork.jobs.config import JobSettings
+from tunefork.store.db import MIGRATIONS_DIR
+
+TIMEOUT_SECONDS = 5
+
+
+@dataclass(frozen=True)
+class Check:
+    """The outcome of one check: ``ok``, what was checked and what is wrong (or what was found)."""
+
+    name: str
+    ok: bool
+    detail: str
+
+
+def _redact(url: str) -> str:
+    """``url`` with its password replaced by ``***``."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url.split("@")[-1] if "@" in url else url
+
+
+def check_settings() -> Check:
+    """The ``TUNEFORK_JOB_*`` numbers parse and make sense."""
+    try:
+        jobs = JobSettings.from_env()
+    except ValueError as exc:
+        return Check("job settings", False, f"a TUNEFORK_JOB_* variable is not a number: {exc}")
+    if jobs.lease_seconds <= 0 or jobs.max_attempts < 1 or jobs.time_limit_seconds <= 0:
+        return Check("job settings", False, "lease, time limit and max attempts must be positive")
+    return Check(
+        "job settings", True,
+        f"lease {jobs.lease_seconds:g} s, {jobs.max_attempts} attempt(s), time limit {jobs.time_limit_seconds:g} s",
+    )  # fmt: skip
+
+
+def check_workspace(settings: Settings) -> Check:
+    """The workspace folder exists (or can be created) and is writable."""
+    home = settings.home
+    existing = home if home.exists() else next((p for p in home.parents if p.exists()), Path("/"))
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        return Check("workspace", False, f"{home}: {existing} is not a writable folder")
+    if home.exists():
+        try:
+            with tempfile.NamedTemporaryFile(dir=home):
+                pass
+        except OSError as exc:
+            return Check("workspace", False, f"{home}: cannot write there ({exc.strerror})")
+    return Check("workspace", True, f"{home}{'' if home.exists() else ' (created at first use)'}")
+
+
+def check_database(settings: Settings) -> Check:
+    """The database answers and its schema is at the newest migration (or will be brought there)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    url = settings.database_url
+    shown = _redact(url)
+    if url == f"sqlite:///{settings.home / DATABASE_FILE}" and not (settings.home / DATABASE_FILE).exists():
+        return Check("database", True, f"{shown} (SQLite in the workspace, created at first use; one machine only)")
+    try:
+        parsed = make_url(url)
+        args = {"connect_timeout": TIMEOUT_SECONDS} if parsed.get_backend_name() == "postgresql" else {}
+        engine = create_engine(parsed, connect_args=args)
+    except Exception as exc:
+        return Check("database", False, f"TUNEFORK_DATABASE_URL {shown!r} is not a usable URL: {exc}")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+            current = MigrationContext.configure(connection).get_current_revision()
+    except Exception as exc:
+        return Check("database", False, f"{shown}: cannot connect ({_first_line(exc)})")
+    finally:
+        engine.dispose()
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    if current == head:
+        state = "at the newest migration"
+    else:
+        state = f"{'at ' + current if current else 'not created yet'}, brought to {head} at start"
+    return Check("database", True, f"{shown}: connected, schema {state}")
+
+
+def check_queue(settings: Settings) -> Check:
+    """Redis answers when ``TUNEFORK_REDIS_URL`` is set; else the SQLite queue in the workspace is used."""
+    jobs = JobSettings.from_env()
+    if not jobs.redis_url:
+        return Check("queue", True, "SQLite queue in the workspace (workers on one machine only)")
+    import redis
+
+    shown = _redact(jobs.redis_url)
+    try:
+        client = redis.Redis.from_url(
+            jobs.redis_url, socket_connect_timeout=TIMEOUT_SECONDS, socket_timeout=TIMEOUT_SECONDS
+        )
+    except ValueError as exc:
+        return Check("queue", False, f"TUNEFORK_REDIS_URL {shown!r} is not a usable URL: {exc}")
+    try:
+        client.ping()
+    except Exception as exc:
+        return Check("queue", False, f"{shown}: cannot reach Redis ({_first_line(exc)})")
+    finally:
+        client.close()
+    return Check("queue", True, f"{shown}: Redis answers (queue '{jobs.queue_name}')")
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
+CHECKS: tuple[Callable[[Settings], Check], ...] = (check_workspace, check_database, check_queue)
+
+
+def run_checks(home: Path | str | None = None) -> list[Check]:
+    """Every check, in order (settings first: the others read them)."""
+    settings_check = check_settings()
+    if not settings_check.ok:
+        return [settings_check]
+    settings = Settings.load(home)
+    return [settings_check, *(check(settings) for check in CHECKS)]
