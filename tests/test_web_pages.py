@@ -93,7 +93,8 @@ def test_form_errors_show_the_api_message_next_to_the_form(client: TestClient, w
     assert invalid.status_code == 422 and "kind" in _alert(invalid.text)
     project_id = client.get("/studio/").text.split("/studio/projects/")[1].split('"')[0]
     no_data = client.post(f"/studio/projects/{project_id}/models", data={"csrf": csrf, "name": "m"})
-    assert no_data.status_code == 422 and "datasets" in _alert(no_data.text)
+    assert no_data.status_code == 422 and "next to them" in _alert(no_data.text)
+    assert 'id="error-datasets" role="alert">Choose at least one training dataset.' in no_data.text
     no_test_set = client.post(f"/studio/projects/{project_id}/evaluations", data={"csrf": csrf, "model1": "x"})
     assert no_test_set.status_code == 422 and "test dataset" in _alert(no_test_set.text)
 
@@ -261,3 +262,21 @@ def test_forms_default_to_what_users_compare_and_show_only_the_chosen_engines_op
     assert 'data-engine="whisper"' in page and 'data-engine="sphinx"' in page
     deployment = client.get(f"/studio/projects/{project['id']}/deployment").text
     assert re.search(r'name="logging" value="true" ?>', deployment)  # off by default, as in the CLI and REST
+
+
+def test_training_form_problems_read_as_sentences_next_to_their_fields(
+    client: TestClient, workspace: Workspace
+) -> None:
+    csrf = sign_in(client)
+    project = create_project(workspace, "fields", "speech")
+    posted = client.post(
+        f"/studio/projects/{project['id']}/models",
+        data={"csrf": csrf, "name": "m", "baseModel": "sphinx-en-us", "customWeight": "250", "epochs": "many"},
+    )
+    assert posted.status_code == 422
+    errors = dict(re.findall(r'<p class="field-error" id="error-(\w+)" role="alert">([^<]*)</p>', posted.text))
+    assert errors["datasets"] == "Choose at least one training dataset."
+    assert errors["customWeight"].startswith("Custom weight % (sphinx) must be at most 100")
+    assert errors["epochs"].startswith("Epochs") and "takes a whole number" in errors["epochs"]
+    assert "--" not in " ".join(errors.values()) and "List should have" not in posted.text
+    assert '<details class="advanced" open>' in posted.text  # the advanced fields with a problem are shown

@@ -74,20 +74,25 @@ class TrainingOption:
     engines: tuple[str, ...] = ()
     """The engines it applies to (empty: every engine of the kind); forms show it only for their base models."""
 
-    def check(self, value: Any) -> Any:
-        """``value`` converted to this option's type, or :class:`TuneforkError` saying what is accepted."""
+    def check(self, value: Any, shown: str | None = None) -> Any:
+        """``value`` converted to this option's type, or :class:`TuneforkError` saying what is accepted.
+
+        The message names the option as ``shown`` (default: its CLI flag; forms pass its label).
+        """
+        name = shown or self.flag
+        words = {int: "a whole number", float: "a number", bool: "true or false", str: "text"}
         try:
             if self.type is bool and not isinstance(value, bool):
                 raise ValueError
             converted = self.type(value)
         except (TypeError, ValueError):
-            raise TuneforkError(f"{self.flag} takes a {self.type.__name__} (got {value!r}).") from None
+            raise TuneforkError(f"{name} takes {words.get(self.type, self.type.__name__)} (got {value!r}).") from None
         if self.choices and converted not in self.choices:
-            raise TuneforkError(f"{self.flag} takes one of {', '.join(self.choices)} (got {value!r}).")
+            raise TuneforkError(f"{name} takes one of {', '.join(self.choices)} (got {value!r}).")
         if self.minimum is not None and converted < self.minimum:
-            raise TuneforkError(f"{self.flag} must be at least {self.minimum:g} (got {value!r}).")
+            raise TuneforkError(f"{name} must be at least {self.minimum:g} (got {value!r}).")
         if self.maximum is not None and converted > self.maximum:
-            raise TuneforkError(f"{self.flag} must be at most {self.maximum:g} (got {value!r}).")
+            raise TuneforkError(f"{name} must be at most {self.maximum:g} (got {value!r}).")
         return converted
 
 

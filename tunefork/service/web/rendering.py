@@ -91,6 +91,7 @@ def base_path(request: Request) -> str:
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """Render ``template`` with the common context (studio prefix, CSRF token, version, the project's kind)."""
     context.setdefault("problem", None)
+    context.setdefault("field_errors", {})
     project = context.get("project")
     context.setdefault("kind", find_kind(project["kind"]) if project else None)
     return templates.TemplateResponse(

@@ -98,13 +98,16 @@ def _option_values(kind: ProjectKind, form: FormData) -> dict[str, Any]:
     return values
 
 
-def _typed(kind: ProjectKind, values: dict[str, Any]) -> dict[str, Any]:
-    """Form strings converted to each option's type (a clear message when one is not a number)."""
-    typed = {}
+def _typed(kind: ProjectKind, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Form strings converted to each option's type, and a sentence for each field that is wrong (by field)."""
+    typed, wrong = {}, {}
     for name, value in values.items():
         option = kind.option(name)
-        typed[name] = option.check(value) if option is not None else value
-    return typed
+        try:
+            typed[name] = option.check(value, option.label) if option is not None else value
+        except TuneforkError as exc:
+            wrong[option.field] = str(exc)  # type: ignore[union-attr]
+    return typed, wrong
 
 
 @router.post("/projects/{project_id}/models", dependencies=POST_GUARDS, response_class=HTMLResponse)
@@ -121,13 +124,19 @@ async def train_model(
     form = {key: posted.get(key, "") for key in ("name", "description", "baseModel", "testDataset", "terms")}
     form["datasets"] = posted.getlist("datasets")
     form.update({option.field: posted.get(option.field, "") for option in kind.options})
+    options, wrong = _typed(kind, _option_values(kind, posted))
+    if not form["datasets"]:
+        wrong["datasets"] = "Choose at least one training dataset."
+    if wrong:
+        problem = Problem(422, "InvalidPayload", "Some fields need a change: see the messages next to them.")
+        return await run_in_threadpool(
+            _training_page, request, ws, project, 422, problem=problem, form=form, field_errors=wrong
+        )
     try:
-        if not form["datasets"]:
-            raise TuneforkError("Choose at least one training dataset (datasets).")
         await run_in_threadpool(
             training.start_training, ws, queue, project["id"], str(form["name"]).strip(), str(form["baseModel"]),
             form["datasets"], str(form["testDataset"]) or None, str(form["description"]),
-            textarea_lines(str(form["terms"])) or None, False, 1.0, _typed(kind, _option_values(kind, posted)),
+            textarea_lines(str(form["terms"])) or None, False, 1.0, options,
         )  # fmt: skip
     except Exception as exc:
         problem = await api_problem(request, exc)
