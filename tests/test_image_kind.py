@@ -65,14 +65,16 @@ def test_an_image_project_trains_evaluates_serves_and_exports(
     endpoint = json.loads(cli("endpoint", "create", "shelf", "--model", "shapes-v1", "--name", "shelf-ep", "--logging",
                               "--json").stdout)  # fmt: skip
     assert endpoint["url"].endswith(f"/endpoints/{endpoint['id']}/classify")
-    _classify_with_the_key(cli.home, endpoint, shapes["test"], monkeypatch)
+    _classify_with_the_key(cli.home, endpoint, shapes["test"], monkeypatch, report.name)
     exported = cli("endpoint", "logs", "export", "shelf-ep", "--to-dataset", "shelf", "--name", "traffic")
     assert "(images): 2 accepted" in exported.output
     traffic = json.loads(cli("dataset", "inspect", "traffic", "--json").stdout)["report"]
     assert traffic["concepts"] == {"circle": 1, "square": 1}
 
 
-def _classify_with_the_key(home: Path, endpoint: dict, images: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _classify_with_the_key(
+    home: Path, endpoint: dict, images: Path, monkeypatch: pytest.MonkeyPatch, evaluation_id: str
+) -> None:
     monkeypatch.setenv("TUNEFORK_ADMIN_TOKEN", "image-admin-token")
     url = f"/endpoints/{endpoint['id']}/classify"
     key = {"X-Tunefork-Key": endpoint["keys"]["key1"]}
@@ -93,6 +95,7 @@ def _classify_with_the_key(home: Path, endpoint: dict, images: Path, monkeypatch
             assert broken.status_code == 422 and "could not be used" in broken.json()["message"]
             wrong = client.post(url, content=circle, headers=key | {"Content-Type": "text/plain"})
             assert wrong.status_code == 415
+            _studio_pages(client, endpoint["projectId"], evaluation_id)
     finally:
         workspace.close()
 
@@ -101,6 +104,23 @@ def _config(**overrides) -> HeadConfig:
     values = {"concepts": ["cat", "dog"], "multi_label": False, "feature_set": "embedding", "c": 1.0,
               "thresholds": {"cat": 0.7, "dog": 0.4}}  # fmt: skip
     return HeadConfig(**(values | overrides))
+
+
+def _studio_pages(client: TestClient, project_id: str, evaluation_id: str) -> None:
+    """The studio shows the contact sheet, thumbnails and the evaluation gallery of an image project."""
+    client.post("/studio/signin", data={"token": "image-admin-token", "next": "/studio/"})
+    for tab in ("", "/data", "/training", "/evaluation", "/deployment"):
+        assert client.get(f"/studio/projects/{project_id}{tab}").status_code == 200, tab
+    data = client.get(f"/studio/projects/{project_id}/data").text
+    dataset_id = data.split("/datasets/")[1].split('"')[0]
+    page = client.get(f"/studio/projects/{project_id}/datasets/{dataset_id}")
+    assert page.status_code == 200 and 'id="contact-sheet"' in page.text and "/thumbnail" in page.text
+    thumb = page.text.split('src="/studio/datasets/')[1].split('"')[0]
+    picture = client.get(f"/studio/datasets/{thumb}")
+    assert picture.status_code == 200 and picture.headers["content-type"] == "image/jpeg"
+    evaluation = client.get(f"/studio/projects/{project_id}/evaluations/{evaluation_id}")
+    assert evaluation.status_code == 200 and "precision_recall_model2.png" in evaluation.text
+    assert "Misclassified (15, most confident first)" in evaluation.text  # the base model decides nothing
 
 
 def test_thresholds_decide_as_documented() -> None:

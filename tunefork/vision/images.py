@@ -112,3 +112,12 @@ def perceptual_hash(image: Image.Image) -> str:
 def hash_distance(first: str, second: str) -> int:
     """How many of the 64 bits two perceptual hashes differ in (0: the same picture, to the eye)."""
     return (int(first, 16) ^ int(second, 16)).bit_count()
+
+
+def thumbnail(path: Path, side: int = 160) -> bytes:
+    """A JPEG of the image as :func:`open_image` reads it, at most ``side`` pixels on its longer side."""
+    image = open_image(path).image
+    image.thumbnail((side, side), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()

@@ -1,4 +1,5 @@
-"""Studio pages of the Data step: upload (with progress), datasets with their counts and reasons, reports, audio."""
+"""Studio pages of the Data step: upload (with progress), datasets with their counts and reasons, reports, audio
+and image thumbnails."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from fastapi import Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from tunefork.datasets.kinds import ACCEPTED_FORMATS, AUDIO_KINDS, LABELLED_TEXT_KINDS, RELATED_TEXT
+from tunefork.datasets.kinds import ACCEPTED_FORMATS, AUDIO_KINDS, IMAGE_KINDS, LABELLED_TEXT_KINDS, RELATED_TEXT
 from tunefork.errors import NotFoundError
 from tunefork.jobs.queue import JobQueue
 from tunefork.kinds import get_kind
@@ -19,6 +20,7 @@ from tunefork.service.web import charts
 from tunefork.service.web.common import ACTIVE, POST_GUARDS, check_in_project, project_of, studio_router, with_jobs
 from tunefork.service.web.rendering import Problem, api_problem, base_path, redirect, render, wants_json
 from tunefork.store.models import Status
+from tunefork.vision.images import thumbnail
 from tunefork.workflows import datasets
 from tunefork.workspace import Workspace
 
@@ -114,6 +116,13 @@ def label_charts(report: dict[str, Any]) -> list[Any]:
 
 def _report_charts(report: dict[str, Any], records: list[dict[str, Any]]) -> list[Any]:
     """SVG charts of an inspection report: durations (audio) or words per line (text), out-of-vocabulary words."""
+    if report["kind"] in IMAGE_KINDS:
+        concepts = list((report.get("concepts") or {}).items())[:MAX_LABEL_BARS]
+        shown = [charts.bar_list(concepts, "Images per concept")] if concepts else []
+        aspects = [r["width"] / r["height"] for r in records]
+        if len(aspects) > 1:
+            shown.append(charts.histogram(aspects, "Aspect ratios", "width / height", lambda v: f"{v:.2f}"))
+        return shown
     if report["kind"] in LABELLED_TEXT_KINDS:
         shown = label_charts(report)
         lengths = [len(r["text"].split()) for r in records if r.get("text")]
@@ -145,7 +154,7 @@ def _dataset_page(
     problem: Problem | None = None,
 ) -> Response:
     dataset = check_in_project(datasets.show_dataset(ws, dataset_id), project, "dataset")
-    report, items, total, shown = None, [], 0, []
+    report, items, total, shown, records = None, [], 0, [], []
     if dataset["status"] == Status.SUCCEEDED:
         report = datasets.inspect(ws, dataset["id"])["report"]
         records = datasets.dataset_records(ws, dataset["id"])
@@ -167,6 +176,8 @@ def _dataset_page(
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),
         audio=dataset["kind"] in AUDIO_KINDS,
+        images=dataset["kind"] in IMAGE_KINDS,
+        contact_sheet=contact_sheet(records) if report and dataset["kind"] in IMAGE_KINDS else {},
         labelled=dataset["kind"] in LABELLED_TEXT_KINDS,
         job=job,
         problem=problem,
@@ -208,3 +219,25 @@ def item_audio(dataset_id: str, item_id: str, ws: Workspace = Depends(get_worksp
     if record is None or "audio" not in record:
         raise NotFoundError(f"No audio item '{item_id}' in this dataset.")
     return FileResponse(record["audio"], media_type="audio/wav")
+
+
+def contact_sheet(records: list[dict[str, Any]], per_concept: int = 12) -> dict[str, list[str]]:
+    """The ids of the first images of each concept (``none of these`` and ``unlabeled`` last), for thumbnails."""
+    sheet: dict[str, list[str]] = {}
+    for record in records:
+        groups = record["labels"] or ["none of these" if record.get("negative") else "unlabeled"]
+        for group in groups:
+            shown = sheet.setdefault(group, [])
+            if len(shown) < per_concept:
+                shown.append(record["id"])
+    return dict(sorted(sheet.items(), key=lambda item: (item[0] in ("none of these", "unlabeled"), item[0])))
+
+
+@router.get("/datasets/{dataset_id}/items/{item_id}/thumbnail")
+def item_thumbnail(dataset_id: str, item_id: str, ws: Workspace = Depends(get_workspace)) -> Response:
+    """A small JPEG of one image item (found by its id in the manifest, never by path)."""
+    record = next((r for r in datasets.dataset_records(ws, dataset_id) if r.get("id") == item_id), None)
+    if record is None or "file" not in record:
+        raise NotFoundError(f"No image item '{item_id}' in this dataset.")
+    return Response(thumbnail(Path(record["file"])), media_type="image/jpeg",
+                    headers={"Cache-Control": "private, max-age=3600"})  # fmt: skip
