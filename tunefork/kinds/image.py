@@ -200,6 +200,7 @@ IMAGE = register(
         default_base_model=BASE_MODEL,
         options=(OOS_THRESHOLD, SEED),
         log_export=LogExport(dataset_kind=DATASET_KIND, write=write_classified_images),
+        base_is_baseline=False,  # the base model knows no concept of the user's
         wording=Wording(
             data_start="Images in one folder per concept train the classifier; a second, held-out set is your "
             "test set (set aside about 20% of your images).",
