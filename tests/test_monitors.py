@@ -47,15 +47,16 @@ T0 = datetime(2026, 1, 5, 10, 2, tzinfo=UTC)  # a Monday
 
 
 class InlineQueue:
-    """Submits jobs like the queue does (a ``jobs`` row) and runs them at once in this thread."""
+    """Submits jobs like the queue does (a ``jobs`` row, handed over once the caller's transaction commits)
+    and runs each at once in this thread instead of a consumer's."""
 
     def __init__(self, workspace: Workspace) -> None:
         self.workspace, self.settings = workspace, JobSettings()
 
     def submit(self, kind: str, resource_type: str, resource_id: str, project_id=None, payload=None) -> dict:
         job = jobs.create_job(self.workspace, kind, resource_type, resource_id, project_id, payload)
-        execute_job(self.workspace, job["id"], "test:1:inline", self.settings)
-        return jobs.show_job(self.workspace, job["id"])
+        self.workspace.after_commit(lambda: execute_job(self.workspace, job["id"], "test:1:inline", self.settings))
+        return job
 
 
 class Receiver:
@@ -235,8 +236,9 @@ def test_wrong_key_and_deleted_endpoint_fail_runs_with_the_reason(workspace: Wor
     )  # fmt: skip
     endpoints.regenerate_key(workspace, "kw", "key2")
     run = monitors.start_run(workspace, created["id"], queue)
-    assert run["job"]["status"] == "Failed" and "refused the monitor's key (401" in run["job"]["error"]
-    assert run["job"]["attempts"] == 1 and monitors.show_run(workspace, run["id"])["attempts"] == 3  # 2 retries
+    job = jobs.show_job(workspace, run["job"]["id"])
+    assert job["status"] == "Failed" and "refused the monitor's key (401" in job["error"]
+    assert job["attempts"] == 1 and monitors.show_run(workspace, run["id"])["attempts"] == 3  # 2 retries
     failed = monitors.show_run(workspace, run["id"])
     assert (failed["status"], failed["outcome"], failed["value"]) == ("Failed", "error", None)
     assert "refused the monitor's key" in failed["error"]
@@ -270,6 +272,16 @@ def test_a_restart_mid_run_neither_loses_nor_doubles_the_run(workspace: Workspac
             started.append(job["id"])
             return job
 
+    class DyingQueue:
+        """The scheduler's process dies while handing the job over: nothing of the slot was committed."""
+
+        def submit(self, *args, **kwargs) -> dict:
+            raise SystemExit("killed")
+
+    with pytest.raises(SystemExit):
+        monitors.schedule_due(workspace, DyingQueue(), now=T0 + timedelta(minutes=3))
+    assert monitors.list_runs(workspace, created["id"]) == []
+    assert monitors.show_monitor(workspace, created["id"])["nextRunDateTime"].startswith("2026-01-05T10:05")
     [run_id] = monitors.schedule_due(workspace, CrashingQueue(), now=T0 + timedelta(minutes=3))
     # The restarted server: recovery takes the job back, the queue runs it once.
     settings = JobSettings()

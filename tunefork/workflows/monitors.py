@@ -305,16 +305,13 @@ def delete_monitor(workspace: Workspace, ref: str, project: str | None = None) -
         session.delete(get_monitor(session, ref, project))
 
 
-def _new_run(workspace: Workspace, monitor_id: str, slot: datetime, trigger: str) -> str | None:
-    """Record the run of one slot; None when that slot already has its run (another scheduler won)."""
-    try:
-        with workspace.session() as session:
-            run = MonitorRun(monitor_id=monitor_id, scheduled_for=slot, trigger=trigger, status=Status.NOT_STARTED)
-            session.add(run)
-            session.flush()
-            return run.id
-    except ConflictError:
-        return None
+def _new_run(workspace: Workspace, monitor_id: str, slot: datetime, trigger: str) -> str:
+    """Record the run of one slot (:class:`ConflictError` when that slot already has its run)."""
+    with workspace.session() as session:
+        run = MonitorRun(monitor_id=monitor_id, scheduled_for=slot, trigger=trigger, status=Status.NOT_STARTED)
+        session.add(run)
+        session.flush()
+        return run.id
 
 
 def _manual_run(workspace: Workspace, ref: str, project: str | None, now: datetime | None) -> tuple[str, str]:
@@ -322,10 +319,10 @@ def _manual_run(workspace: Workspace, ref: str, project: str | None, now: dateti
     with workspace.session() as session:
         monitor = get_monitor(session, ref, project)
         monitor_id, project_id = monitor.id, monitor.project_id
-    run_id = _new_run(workspace, monitor_id, now or utcnow(), "manual")
-    if run_id is None:
-        raise ConflictError("A run of this monitor was started at the same instant; retry.")
-    return run_id, project_id
+    try:
+        return _new_run(workspace, monitor_id, now or utcnow(), "manual"), project_id
+    except ConflictError:
+        raise ConflictError("A run of this monitor was started at the same instant; retry.") from None
 
 
 def start_run(
@@ -352,7 +349,8 @@ def schedule_due(workspace: Workspace, submitter: JobSubmitter, now: datetime | 
 
     Each due monitor's next slot moves forward with a compare-and-set, so of two schedulers one starts the
     run; slots missed while no scheduler ran (the server was down) become one run, not a burst. A slot in
-    a maintenance window is skipped.
+    a maintenance window is skipped. Moving the slot, recording the run and its job commit together, so a
+    crash in between leaves the slot due (run at the next pass), never a slot passed without its run.
     """
     now = now or utcnow()
     started = []
@@ -363,18 +361,21 @@ def schedule_due(workspace: Workspace, submitter: JobSubmitter, now: datetime | 
             )
         ).all()
     for monitor_id, project_id, schedule, slot, windows in due:
-        with workspace.session() as session:
-            moved = session.execute(
-                update(Monitor)
-                .where(Monitor.id == monitor_id, Monitor.next_run_at == slot)
-                .values(next_run_at=next_slot(schedule, now))
-            ).rowcount
-        if moved != 1 or excluded(windows, slot):
+        try:
+            with workspace.transaction():
+                with workspace.session() as session:
+                    moved = session.execute(
+                        update(Monitor)
+                        .where(Monitor.id == monitor_id, Monitor.next_run_at == slot)
+                        .values(next_run_at=next_slot(schedule, now))
+                    ).rowcount
+                if moved != 1 or excluded(windows, slot):
+                    continue
+                run_id = _new_run(workspace, monitor_id, as_utc(slot), "schedule")
+                submit_job(submitter, JobKind.MONITOR_RUN, run_id, project_id)
+        except ConflictError:  # the slot has its run already (another scheduler): all of it rolled back
             continue
-        run_id = _new_run(workspace, monitor_id, as_utc(slot), "schedule")
-        if run_id is not None:
-            submit_job(submitter, JobKind.MONITOR_RUN, run_id, project_id)
-            started.append(run_id)
+        started.append(run_id)
     return started
 
 
