@@ -24,8 +24,8 @@ python_bin=$(command -v python3.11 || command -v python3)
   || { echo "tunefork needs Python 3.11 (found $("$python_bin" --version))." >&2; exit 1; }
 [ -x .venv/bin/python ] || "$python_bin" -m venv .venv
 .venv/bin/pip install -q --disable-pip-version-check --upgrade pip
-extras="[image]"
-[ "${1:-}" = "--test" ] && extras="[image,test]"
+extras="[image,s3]"
+[ "${1:-}" = "--test" ] && extras="[image,s3,test]"
 # PyTorch is pinned to the CPU build 2.13.0 first: any other version drags in gigabytes of CUDA packages.
 .venv/bin/pip install -q --disable-pip-version-check "torch==2.13.0"
 .venv/bin/pip install -q --disable-pip-version-check -e ".${extras}"

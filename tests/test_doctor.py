@@ -51,3 +51,16 @@ def test_postgres_and_redis_answer(tmp_path: Path) -> None:
     result = _doctor(tmp_path, TUNEFORK_DATABASE_URL=PG_URL, TUNEFORK_REDIS_URL=REDIS_URL)
     assert result.exit_code == 0, result.output
     assert "connected, schema" in result.output and "Redis answers" in result.output
+
+
+def test_a_bad_storage_url_is_reported(tmp_path: Path) -> None:
+    result = _doctor(tmp_path, TUNEFORK_STORAGE_URL="ftp://files/artifacts")
+    assert result.exit_code == 1 and "expected s3://bucket/prefix or file:///folder" in result.output
+    result = _doctor(
+        tmp_path,
+        TUNEFORK_STORAGE_URL="s3://tunefork/artifacts",
+        TUNEFORK_S3_ENDPOINT_URL="http://127.0.0.1:1",
+        TUNEFORK_S3_ACCESS_KEY_ID="k",
+        TUNEFORK_S3_SECRET_ACCESS_KEY="s3cret",
+    )
+    assert result.exit_code == 1 and "cannot reach the store" in result.output and "s3cret" not in result.output

@@ -17,6 +17,10 @@ class ConflictError(TuneforkError):
     """The request clashes with existing state (duplicate name, object in use)."""
 
 
+class UnavailableError(TuneforkError):
+    """A service tunefork depends on (the shared object store) cannot be reached now; retrying may work."""
+
+
 class UploadRejectedError(TuneforkError):
     """A whole upload was refused (unsafe archive, unknown format, nothing usable).
 

@@ -14,6 +14,8 @@
     demo-inputs/<project>/         what ``tunefork demo`` generated
     .cache/synth/                  synthesized speech (guard set, demo), reused between runs
     .staging/                      scratch space: artifacts are built here and renamed into place
+    .cache/artifacts/<digest>/     with a shared object store (TUNEFORK_STORAGE_URL): this machine's
+                                   read-through cache of published artifacts (TUNEFORK_CACHE_DIR)
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -33,8 +36,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tunefork.config import DATABASE_FILE, Settings
+from tunefork.errors import TuneforkError
+from tunefork.store.cache import ArtifactCache
 from tunefork.store.db import conflict_from, make_engine, make_sessionmaker, upgrade_schema
-from tunefork.store.staging import sweep_orphans
+from tunefork.store.objects import ObjectStore, pack
+from tunefork.store.staging import scratch_folder, sweep_orphans
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +132,45 @@ class Workspace:
             pattern = re.escape(root) + r"(?:/[^\s'\"():,;]*)?"
             text = re.sub(pattern, lambda m, top=root: Path(m.group(0)).name if m.group(0) != top else "<server>", text)
         return text
+
+    @cached_property
+    def artifacts(self) -> ArtifactCache | None:
+        """The shared object store behind this machine's cache, or None: artifacts stay in the workspace."""
+        storage = self.settings.storage
+        if not storage.url:
+            return None
+        root = Path(storage.cache_dir).expanduser() if storage.cache_dir else self.home / ".cache" / "artifacts"
+        return ArtifactCache(root, ObjectStore(storage), storage.cache_max_bytes)
+
+    def publish(self, folder: Path) -> str:
+        """Publish a finished artifact folder; returns its digest, to be committed on its row afterwards.
+
+        With a shared object store the folder is packed, uploaded as an immutable object (before any row
+        points at it: a crash leaves an orphan object, swept later, never a row without its object) and
+        moved into this machine's cache. Without one, the folder stays where it is and "" is returned.
+        """
+        if self.artifacts is None:
+            return ""
+        with scratch_folder(self.staging_dir, "publish.") as scratch:
+            archive = scratch / "object.tar"
+            digest = pack(folder, archive)
+            self.artifacts.store.put(archive, digest)
+        self.artifacts.adopt(digest, folder)
+        return digest
+
+    def artifact_folder(self, digest: str, local: Path) -> Path:
+        """Where to read an artifact: its cached copy when it was published as ``digest``, else ``local``."""
+        if not digest:
+            return local
+        if self.artifacts is None:
+            raise TuneforkError("This artifact is in a shared object store: set TUNEFORK_STORAGE_URL to read it.")
+        return self.artifacts.folder(digest)
+
+    def artifact_fetch(self, digest: str, folder: Path) -> None:
+        """Download, verify and unpack a published object into ``folder`` (a one-time read, not cached)."""
+        if self.artifacts is None:
+            raise TuneforkError("This upload is in a shared object store: set TUNEFORK_STORAGE_URL to read it.")
+        self.artifacts.fetch_into(digest, folder)
 
     @property
     def synth_cache_dir(self) -> Path:

@@ -127,12 +127,29 @@ def check_queue(settings: Settings) -> Check:
     return Check("queue", True, f"{shown}: Redis answers (queue '{jobs.queue_name}')")
 
 
+def check_storage(settings: Settings) -> Check:
+    """The shared object store answers (and its bucket exists) when ``TUNEFORK_STORAGE_URL`` is set."""
+    storage = settings.storage
+    if not storage.url:
+        return Check("storage", True, "artifacts in the workspace folder (one machine only)")
+    from tunefork.store.objects import ObjectStore, ObjectStoreError
+
+    where = f"{storage.url} (endpoint {storage.endpoint_url or 'AWS'})"
+    try:
+        found = ObjectStore(storage).check()
+    except ObjectStoreError as exc:
+        return Check("storage", False, f"{where}: {_first_line(exc)}")
+    except Exception as exc:  # a malformed endpoint URL fails inside botocore
+        return Check("storage", False, f"{where}: {_first_line(exc)}")
+    return Check("storage", True, f"{where}: answers, {found}")
+
+
 def _first_line(exc: Exception) -> str:
     text = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
-CHECKS: tuple[Callable[[Settings], Check], ...] = (check_workspace, check_database, check_queue)
+CHECKS: tuple[Callable[[Settings], Check], ...] = (check_workspace, check_database, check_queue, check_storage)
 
 
 def run_checks(home: Path | str | None = None) -> list[Check]:
@@ -140,5 +157,8 @@ def run_checks(home: Path | str | None = None) -> list[Check]:
     settings_check = check_settings()
     if not settings_check.ok:
         return [settings_check]
-    settings = Settings.load(home)
+    try:
+        settings = Settings.load(home)
+    except ValueError as exc:
+        return [Check("settings", False, f"a TUNEFORK_* variable is not a number: {exc}")]
     return [settings_check, *(check(settings) for check in CHECKS)]

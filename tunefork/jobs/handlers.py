@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tunefork.progress import ProgressCallback
+from tunefork.store.staging import scratch_folder
 from tunefork.workflows.batch_transcription import run_transcription
 from tunefork.workflows.datasets import run_dataset_import
 from tunefork.workflows.evaluation import run_evaluation
@@ -29,7 +30,13 @@ class JobHandler:
 
 def _import_dataset(workspace: Workspace, dataset_id: str, payload: dict[str, Any], progress: ProgressCallback) -> None:
     """Import an uploaded file (or an endpoint-log snapshot) into a registered dataset, then drop the upload
-    (kept when the lease was lost: the attempt that took the job over imports it)."""
+    (kept when the lease was lost: the attempt that took the job over imports it). An upload shipped
+    through the shared object store (``upload``: its digest) is downloaded and verified first."""
+    if payload.get("upload"):
+        with scratch_folder(workspace.staging_dir, "upload.") as scratch:
+            workspace.artifact_fetch(payload["upload"], scratch)
+            run_dataset_import(workspace, dataset_id, scratch / payload["source"], progress, confine_paths=True)
+        return
     try:
         run_dataset_import(workspace, dataset_id, workspace.resolve(payload["source"]), progress, confine_paths=True)
     except LeaseLostError:

@@ -3,8 +3,9 @@
 Only job ids travel through the queue; everything else is in the ``jobs`` table, so the queue can be
 replayed safely (a job delivered twice runs once, see :func:`tunefork.workflows.jobs.claim_job`).
 Periodic tasks, run by every consumer (each pass is safe to run concurrently): every minute, take back
-the jobs of dead workers and re-enqueue lost ones; every ten minutes, delete endpoint logs past their
-retention and remove the staging folders of dead processes. Every minute too, start the monitor runs that
+the jobs of dead workers, relay the outbox and re-enqueue lost ones; every ten minutes, delete endpoint
+logs past their retention, remove the staging folders of dead processes and the orphaned objects of
+the shared store. Every minute too, start the monitor runs that
 are due and send the pending alerts; every ten minutes, delete monitor runs past their retention.
 """
 
@@ -25,7 +26,7 @@ from huey.consumer import Consumer, Scheduler
 from tunefork.jobs.config import JobSettings
 from tunefork.jobs.recovery import RecoveryReport, recover_jobs
 from tunefork.jobs.runner import execute_job
-from tunefork.workflows import jobs, monitor_alerts, monitors
+from tunefork.workflows import jobs, monitor_alerts, monitors, storage
 from tunefork.workflows.endpoint_logs import purge_expired_logs
 from tunefork.workspace import Workspace
 
@@ -75,6 +76,7 @@ class JobQueue:
         self.huey.periodic_task(crontab(minute="*"), name="tunefork.recover_jobs")(self.recover)
         self.huey.periodic_task(crontab(minute="*/10"), name="tunefork.purge_endpoint_logs")(self.purge_logs)
         self.huey.periodic_task(crontab(minute="*/10"), name="tunefork.sweep_staging")(self.workspace.sweep_staging)
+        self.huey.periodic_task(crontab(minute="*/10"), name="tunefork.sweep_objects")(self.sweep_objects)
         self.huey.periodic_task(crontab(minute="*"), name="tunefork.tend_monitors")(self.tend_monitors)
         self.huey.periodic_task(crontab(minute="*/10"), name="tunefork.purge_monitor_runs")(self.purge_monitor_runs)
 
@@ -127,6 +129,10 @@ class JobQueue:
     def recover(self) -> RecoveryReport:
         """Take back the jobs of dead workers, relay the outbox and re-enqueue lost ones (periodic, and at start)."""
         return recover_jobs(self.workspace, self.settings, self.enqueue)
+
+    def sweep_objects(self) -> list[str]:
+        """Remove orphaned objects from the shared store (periodic)."""
+        return storage.sweep_objects(self.workspace)
 
     def purge_logs(self) -> int:
         """Delete endpoint logs older than their retention (periodic)."""

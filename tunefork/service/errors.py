@@ -21,6 +21,7 @@ from tunefork.errors import (
     ConflictError,
     NotFoundError,
     TuneforkError,
+    UnavailableError,
     UploadRejectedError,
 )
 
@@ -69,6 +70,8 @@ def _status_of(exc: TuneforkError) -> int:
         return 400
     if isinstance(exc, ConflictError):
         return 409
+    if isinstance(exc, UnavailableError):
+        return 503
     return 422
 
 

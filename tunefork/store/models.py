@@ -62,6 +62,8 @@ class Dataset(Base):
     rejections: Mapped[list[Any]] = mapped_column(default=list)
     warnings: Mapped[list[Any]] = mapped_column(default=list)
     content_hash: Mapped[str] = mapped_column(String(64), default="")
+    artifact: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    """``sha256-<hex>`` of the published object when a shared store is configured, else "" (the workspace)."""
     error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_action_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)

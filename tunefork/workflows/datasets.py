@@ -18,6 +18,7 @@ from tunefork.kinds import get_kind
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.artifacts import staged_directory
 from tunefork.store.models import Dataset, Status
+from tunefork.store.objects import ObjectStoreError
 from tunefork.store.repository import clean_name, get_dataset, get_project
 from tunefork.workflows.jobs import JobKind, JobSubmitter, submit_job, update_resource
 from tunefork.workflows.projects import kind_of
@@ -119,8 +120,16 @@ def register_dataset(workspace: Workspace, project_ref: str, kind: str, name: st
 def submit_import(
     workspace: Workspace, submitter: JobSubmitter, dataset: dict[str, Any], source: Path, cleanup: Path
 ) -> dict[str, Any]:
-    """Queue the import of ``source`` into a registered dataset; ``cleanup`` is removed after it."""
-    payload = {"source": workspace.relative(source), "cleanup": workspace.relative(cleanup)}
+    """Queue the import of ``source`` into a registered dataset; ``cleanup`` is removed after it.
+
+    With a shared object store, the folder ``cleanup`` travels as an object (``upload``: its digest) so
+    a worker on another machine can import it.
+    """
+    shipped = workspace.publish(cleanup)
+    if shipped:
+        payload = {"upload": shipped, "source": str(source.relative_to(cleanup))}
+    else:
+        payload = {"source": workspace.relative(source), "cleanup": workspace.relative(cleanup)}
     return submit_job(submitter, JobKind.DATASET_IMPORT, dataset["id"], dataset["projectId"], payload)
 
 
@@ -148,7 +157,13 @@ def start_upload(
         shutil.rmtree(folder, ignore_errors=True)
         _update_dataset(workspace, dataset["id"], status=Status.FAILED, error=f"the upload was interrupted: {exc}")
         raise
-    return dataset, submit_import(workspace, submitter, dataset, source, folder)
+    try:
+        return dataset, submit_import(workspace, submitter, dataset, source, folder)
+    except ObjectStoreError:  # the shared store is down: no dataset, no object, the reason to the client
+        shutil.rmtree(folder, ignore_errors=True)
+        with workspace.session() as session:
+            session.delete(session.get(Dataset, dataset["id"]))
+        raise
 
 
 def _update_dataset(workspace: Workspace, dataset_id: str, **fields: Any) -> dict[str, Any]:
@@ -187,7 +202,10 @@ def _import(
     info = _update_dataset(workspace, dataset_id, status=Status.RUNNING, error="")
     result = _import_into(workspace, dataset_id, source, info["kind"], progress, confine_paths)
     try:
-        return _update_dataset(workspace, dataset_id, status=Status.SUCCEEDED, **_result_fields(result))
+        artifact = workspace.publish(workspace.dataset_path(dataset_id))  # the object first, then the row
+        return _update_dataset(
+            workspace, dataset_id, status=Status.SUCCEEDED, artifact=artifact, **_result_fields(result)
+        )
     except BaseException:
         shutil.rmtree(workspace.dataset_path(dataset_id), ignore_errors=True)
         raise
@@ -216,15 +234,23 @@ def inspect(workspace: Workspace, ref: str, project: str | None = None) -> dict[
     (entities projects), the base labels at risk of being forgotten.
     """
     info = show_dataset(workspace, ref, project)
-    folder, kind = workspace.dataset_path(info["id"]), info["kind"]
+    folder, kind = dataset_folder(workspace, info["id"]), info["kind"]
     project_kind = kind_of(workspace, info["projectId"])
     report = project_kind.inspect(folder, kind) if project_kind.inspect else inspect_dataset(folder, kind)
     return {"dataset": info, "report": report}
 
 
+def dataset_folder(workspace: Workspace, dataset_id: str) -> Path:
+    """A dataset's files on this machine: its workspace folder, or its published object through the cache."""
+    with workspace.session() as session:
+        row = session.get(Dataset, dataset_id)
+        artifact = row.artifact if row is not None else ""
+    return workspace.artifact_folder(artifact, workspace.dataset_path(dataset_id))
+
+
 def dataset_records(workspace: Workspace, dataset_id: str) -> list[dict[str, Any]]:
     """The canonical manifest records of a dataset, with their files (``audio``, ``file``) made absolute paths."""
-    folder = workspace.dataset_path(dataset_id)
+    folder = dataset_folder(workspace, dataset_id)
     records = load_manifest(folder)
     for record in records:
         for key in FILE_FIELDS:

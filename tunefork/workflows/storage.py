@@ -1,0 +1,47 @@
+"""Objects in the shared store that nothing points at any more are swept.
+
+An object is written before the row that points at it, so a crash in between (or a deleted dataset)
+leaves an orphan. Objects referenced by a dataset, or by the upload of a job that has not ended, are
+kept; others are removed once older than the grace period (a publish still in flight is younger).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from tunefork.store.models import Dataset, Job, Status, utcnow
+from tunefork.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+GRACE_SECONDS = 3600.0
+
+
+def referenced_objects(workspace: Workspace) -> set[str]:
+    """Digests that rows still point at: published datasets and the uploads of unfinished jobs."""
+    with workspace.session() as session:
+        found = {digest for digest in session.scalars(select(Dataset.artifact)) if digest}
+        pending = session.scalars(select(Job.payload).where(Job.status.in_((Status.NOT_STARTED, Status.RUNNING))))
+        found |= {payload["upload"] for payload in pending if payload.get("upload")}
+    return found
+
+
+def sweep_objects(workspace: Workspace, grace_seconds: float = GRACE_SECONDS) -> list[str]:
+    """Remove orphaned objects older than ``grace_seconds``; returns their digests (none without a store)."""
+    if workspace.artifacts is None:
+        return []
+    store = workspace.artifacts.store
+    cutoff = utcnow() - timedelta(seconds=grace_seconds)
+    candidates = [digest for digest, written in store.objects() if written is None or written <= cutoff]
+    if not candidates:
+        return []
+    keep = referenced_objects(workspace)
+    removed = [digest for digest in candidates if digest not in keep]
+    for digest in removed:
+        store.delete(digest)
+    if removed:
+        log.warning("swept %d orphaned object(s) from %s", len(removed), store.url)
+    return removed
