@@ -434,3 +434,30 @@ def test_periodic_tasks_are_checked_at_the_start_of_each_minute(workspace: Works
             assert 0 <= first_check % 60 < 1.0 and first_check - time.time() <= 60.1
     finally:
         queue.close()
+
+
+def test_a_worker_whose_run_was_taken_over_cannot_record_it(workspace: Workspace, bot: dict, server: str) -> None:
+    hook = Receiver()
+    created = monitors.create_monitor(
+        workspace, "kw", "test", bot["keys"]["key1"], "*/5 * * * *", "intent_accuracy", min_value=0.5,
+        base_url=server, webhook_url=hook.url, now=T0,
+    )  # fmt: skip
+    held: list[jobs.Lease] = []
+
+    class ZombieQueue:
+        """A worker claims the job, then is cut off: recovery gives the job to another attempt."""
+
+        def submit(self, kind, resource_type, resource_id, project_id=None, payload=None) -> dict:
+            job = jobs.create_job(workspace, kind, resource_type, resource_id, project_id, payload)
+            held.append(jobs.claim_job(workspace, job["id"], f"{socket.gethostname()}:999999999:zombie"))
+            return job
+
+    [run_id] = monitors.schedule_due(workspace, ZombieQueue(), now=T0 + timedelta(minutes=3))
+    settings = JobSettings()
+    recover_jobs(workspace, settings, lambda job_id: None)  # taken back (NotStarted again), not yet rerun
+    with jobs.fenced(held[0], "monitor_runs", run_id), pytest.raises(jobs.LeaseLostError):
+        monitors.run_monitor(workspace, run_id)  # the zombie finishes its run: its result is refused
+    assert monitors.show_run(workspace, run_id)["finishedDateTime"] is None and hook.bodies == []
+    assert execute_job(workspace, held[0].job_id, "test:2:w", settings) == "Succeeded"  # the new attempt records it
+    assert monitors.show_run(workspace, run_id)["outcome"] == "pass"
+    assert [r["id"] for r in monitors.list_runs(workspace, created["id"])] == [run_id] and len(hook.bodies) == 0

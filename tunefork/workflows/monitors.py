@@ -34,7 +34,7 @@ from tunefork.store.repository import clean_name, get_dataset, get_endpoint, get
 from tunefork.workflows import monitor_alerts
 from tunefork.workflows.datasets import dataset_records
 from tunefork.workflows.endpoints import hash_key
-from tunefork.workflows.jobs import JobKind, JobSubmitter, submit_job
+from tunefork.workflows.jobs import JobKind, JobSubmitter, submit_job, update_resource
 from tunefork.workflows.monitor_probe import (
     METRICS,
     MetricSpec,
@@ -502,21 +502,23 @@ def run_monitor(
             break
         time.sleep(settings.retry_seconds)
     value = result.figures.get(plan.spec.name) if result.figures else None
-    with workspace.session() as session:
-        run = session.get(MonitorRun, run_id)
-        monitor = session.get(Monitor, plan.monitor_id)
-        if run is None or monitor is None:
-            raise NotFoundError("The monitor was deleted while it ran.")
-        run.status = Status.FAILED if result.outcome == "error" else Status.SUCCEEDED
-        run.outcome, run.error, run.value, run.attempts = result.outcome, result.error, value, attempts
-        run.metrics, run.items, run.details = result.figures or {}, result.items, result.details or []
-        run.model, run.model_id = result.model
-        run.finished_at, run.probe_hash = utcnow(), ""
-        if monitor.baseline_run_id is None and value is not None:
-            monitor.baseline_run_id = run.id
-        monitor_alerts.record_transition(session, monitor, run, plan.thresholds)
-        session.flush()
-        out = run_to_dict(run)
+    # The run's result, the monitor's state and the alert commit together, and (in a job) only while the
+    # job's lease holds: a worker whose run was taken over cannot record it, or alert, a second time.
+    with workspace.transaction():
+        out = update_resource(
+            workspace, "monitor_runs", run_id, run_to_dict,
+            status=Status.FAILED if result.outcome == "error" else Status.SUCCEEDED, outcome=result.outcome,
+            error=result.error, value=value, attempts=attempts, metrics=result.figures or {}, items=result.items,
+            details=result.details or [], model=result.model[0], model_id=result.model[1], finished_at=utcnow(),
+            probe_hash="",
+        )  # fmt: skip
+        with workspace.session() as session:
+            run, monitor = session.get(MonitorRun, run_id), session.get(Monitor, plan.monitor_id)
+            if monitor is None:
+                raise NotFoundError("The monitor was deleted while it ran.")
+            if monitor.baseline_run_id is None and value is not None:
+                monitor.baseline_run_id = run.id
+            monitor_alerts.record_transition(session, monitor, run, plan.thresholds)
     monitor_alerts.deliver_due(workspace)
     return out
 
