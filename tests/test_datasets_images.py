@@ -54,6 +54,7 @@ def _odd_images(folder: Path) -> None:
     shape_image("circle", 1).save(png, "PNG")
     (odd / "truncated.png").write_bytes(png.getvalue()[: len(png.getvalue()) // 2])
     Image.new("RGB", (20, 64)).save(odd / "tiny.png")
+    Image.new("1", (10_000, 5_000)).save(odd / "bomb.png")  # 50 megapixels in a few kilobytes
     Image.new("RGB", (64, 64)).save(odd / "netpbm.png", "PPM")
     Image.new("CMYK", (48, 48), (0, 255, 255, 0)).save(odd / "cmyk.jpg")
     Image.fromarray(np.full((40, 40), 40000, dtype=np.uint16)).save(odd / "deep.png")
@@ -73,6 +74,7 @@ def test_odd_images_are_rejected_or_converted_with_their_reasons(tmp_path: Path)
     assert reasons["odd/corrupt.jpg"].startswith("odd/corrupt.jpg: not an image Pillow can read")
     assert "truncated image" in reasons["odd/truncated.png"] or "corrupt image" in reasons["odd/truncated.png"]
     assert reasons["odd/tiny.png"] == "odd/tiny.png: 20x64 pixels: under 32 pixels on a side"
+    assert reasons["odd/bomb.png"] == "odd/bomb.png: 10000x5000 pixels, over the 40,000,000 pixel limit"
     assert "unsupported image format PPM" in reasons["odd/netpbm.png"]
     assert "not in a concept folder" in reasons["loose.png"]
     notes = {issue.item: issue.reason for issue in result.warnings}
