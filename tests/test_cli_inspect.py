@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import soundfile
+from image_samples import concept_folders
 
 from tunefork.cli.inspection import text_histogram
 from tunefork.wording import plural
@@ -73,3 +74,12 @@ def test_max_rejected_fails_an_upload_that_rejects_too_much(cli, tmp_path: Path)
     strict = cli(*args, "--name", "strict", "--max-rejected", "0.5", expect=1)
     assert "2 of 3 items rejected (67%), over --max-rejected 0.5" in strict.output
     assert "accepted: 1  rejected: 2" in strict.output  # the summary is still printed, and the dataset kept
+
+
+def test_image_inspection_shows_concept_bars_and_size_lines(cli, tmp_path: Path) -> None:
+    folders = concept_folders(tmp_path / "shapes", per_concept=3)
+    cli("project", "create", "pics", "--kind", "image")
+    cli("dataset", "upload", "pics", str(folders), "--kind", "images", "--name", "shapes")
+    out = cli("dataset", "inspect", "shapes").output
+    assert "{'" not in out and "Concepts (3):" in out and "Imbalance of concepts: 1x" in out
+    assert "width: min 64, p5 64, median 64" in out

@@ -112,12 +112,19 @@ def _oov(oov: dict[str, Any]) -> None:
 
 
 def _labels(report: dict[str, Any]) -> None:
-    for family, counts in (report.get("label_counts") or {}).items():
+    """Label counts as bars (language label families, image concepts), imbalance, near duplicates, forgetting."""
+    families = dict(report.get("label_counts") or {})
+    if isinstance(report.get("concepts"), dict):
+        families["concepts"] = report["concepts"]
+    for family, counts in families.items():
         if counts:
             _say(f"{family.capitalize()} ({len(counts)}):")
             for line in bars(counts):
                 _say(line)
-    for family, imbalance in (report.get("imbalance") or {}).items():
+    imbalances = report.get("imbalance") or {}
+    if "ratio" in imbalances:  # one family (image concepts) rather than one per family
+        imbalances = {"concepts": imbalances}
+    for family, imbalance in imbalances.items():
         if imbalance:
             most, least = imbalance["max"], imbalance["min"]
             _say(
@@ -126,7 +133,8 @@ def _labels(report: dict[str, Any]) -> None:
             )
     near = report.get("near_duplicates")
     if near and near.get("count"):
-        pairs = [" / ".join(f'"{t}"' for t in pair["texts"]) for pair in near["pairs"]]
+        pairs = [" / ".join(f'"{t}"' for t in pair["texts"]) if "texts" in pair else " / ".join(pair["ids"])
+                 for pair in near["pairs"]]  # fmt: skip
         _say(f"Near duplicates: {near['count']}: {_listed(pairs, 5)}")
     risk = report.get("forgetting_risk")
     if risk and risk.get("explanation"):
@@ -147,7 +155,7 @@ def _warnings(report: dict[str, Any]) -> None:
 
 KNOWN = HEADER_KEYS | {
     "words", "distinct_words", "total_duration_s", "duration_s", "durations", "conversions", "converted_items",
-    "oov", "label_counts", "imbalance", "near_duplicates", "forgetting_risk", "few_examples", "warnings",
+    "oov", "label_counts", "concepts", "imbalance", "near_duplicates", "forgetting_risk", "few_examples", "warnings",
     "import_warnings",
 }  # fmt: skip
 """Keys printed by their own section (``few_examples`` is one of the warnings)."""
@@ -156,7 +164,10 @@ KNOWN = HEADER_KEYS | {
 def _rest(report: dict[str, Any], prefix: str = "") -> None:
     """The parts of a report no section knows, as plain lines."""
     for key, value in report.items():
-        if isinstance(value, dict):
+        if isinstance(value, dict) and not any(isinstance(v, dict | list) for v in value.values()):
+            shown = (f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in value.items())
+            _say(f"{prefix}{key}: {', '.join(shown)}")
+        elif isinstance(value, dict):
             _say(f"{prefix}{key}:")
             _rest(value, prefix + "  ")
         elif isinstance(value, list):
