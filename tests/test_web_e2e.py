@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -251,5 +252,79 @@ def test_whole_flow_in_the_browser(
     page.goto("/docs")
     expect(page.locator(".swagger-ui .opblock").first).to_be_visible(timeout=30_000)
     snap("14-api-docs")
+    assert not errors, errors
+    context.close()
+
+
+def test_an_image_project_in_the_browser(studio_server: LiveServer, browser, shots: Path, tmp_path: Path) -> None:
+    """Upload concept folders, see the contact sheet, train, evaluate with the gallery, deploy, try and call it."""
+    from image_samples import concept_folders
+
+    server = studio_server
+    context = browser.new_context(viewport=VIEWPORT, base_url=server.url)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    expect = sync_api.expect
+    folders = {name: concept_folders(tmp_path / name, count, seed=seed) for name, count, seed in
+               (("shapes-train", 8, 1), ("shapes-test", 4, 2))}  # fmt: skip
+    archives = {
+        name: Path(shutil.make_archive(str(tmp_path / name), "zip", folder)) for name, folder in folders.items()
+    }
+
+    page.goto("/studio/")
+    page.fill("#token", ADMIN_TOKEN)
+    page.click("button[type=submit]")
+    page.fill("#p-name", "shelf")
+    page.select_option("#p-kind", "image")
+    page.click("#create-project button[type=submit]")
+    expect(page.locator("h1")).to_have_text("shelf")
+    project_url = page.url
+
+    page.goto(project_url + "/data")
+    for name, archive in archives.items():
+        page.select_option("#d-kind", "images")
+        page.set_input_files("#d-file", str(archive))
+        page.fill("#d-name", name)
+        page.click("#upload-form button[type=submit]")
+        expect(page.locator("#datasets")).to_contain_text(name)
+    expect(page.locator("#datasets .s-succeeded")).to_have_count(2, timeout=60_000)
+    page.click("#datasets a:has-text('shapes-train')")
+    expect(page.locator("#contact-sheet img")).to_have_count(24)
+    loaded = page.locator("#contact-sheet img").first
+    loaded.scroll_into_view_if_needed()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=loaded.element_handle())
+    page.screenshot(path=str(shots / "image-01-contact-sheet.png"), full_page=True)
+
+    page.goto(project_url + "/training")
+    page.fill("#m-name", "shapes-v1")
+    page.select_option("#m-base", "efficientnet-lite0")
+    page.check("label.check:has-text('shapes-train') input")
+    page.click("#train-form button[type=submit]")
+    expect(page.locator("#models .s-succeeded")).to_have_count(1, timeout=LONG_WAIT_MS)
+
+    page.goto(project_url + "/evaluation")
+    page.select_option("#e-model1", "efficientnet-lite0")
+    page.select_option("#e-model2", label=page.locator("#e-model2 option", has_text="shapes-v1").first.inner_text())
+    page.select_option("#e-dataset", label=page.locator("#e-dataset option", has_text="shapes-test").first.inner_text())
+    page.click("#evaluate-form button[type=submit]")
+    expect(page.locator("#metrics")).to_contain_text("Macro F1", timeout=LONG_WAIT_MS)
+    expect(page.locator(".gallery figure")).not_to_have_count(0)  # the base model misses every image
+    page.screenshot(path=str(shots / "image-02-evaluation.png"), full_page=True)
+
+    page.goto(project_url + "/deployment")
+    page.fill("#x-name", "shelf-prod")
+    page.select_option("#x-model", label=page.locator("#x-model option", has_text="shapes-v1").first.inner_text())
+    page.click("#deploy-form button[type=submit]")
+    key = page.locator("#key-key1").inner_text().strip()
+    url = page.locator("#classify-url").inner_text().strip()
+    circle = folders["shapes-test"] / "circle" / "0.png"
+    page.set_input_files("#try-file", str(circle))
+    page.click("#try-form button[type=submit]")
+    expect(page.locator("#try-result")).to_contain_text('"circle"', timeout=60_000)
+    page.screenshot(path=str(shots / "image-03-try-it.png"), full_page=True)
+    answer = httpx.post(url, content=circle.read_bytes(), headers={"X-Tunefork-Key": key, "Content-Type": "image/png"},
+                        timeout=120)  # fmt: skip
+    assert answer.status_code == 200 and answer.json()["decision"] == ["circle"], answer.text
     assert not errors, errors
     context.close()
