@@ -109,6 +109,7 @@ def test_entities_project_from_upload_to_logged_parse(client: TestClient, worksp
     model_page = client.get(f"{base}/models/{model['id']}")
     assert 'id="test-metrics"' in model_page.text and "Entity F1" in model_page.text
     assert "Rehearsal <strong>on</strong>" in model_page.text and "GADGET · new" in model_page.text
+    assert 'id="label-check"' in model_page.text  # 60 annotated texts: each label cross-validated
 
     evaluation_id = model["metrics"]["test"]["evaluation_id"]
     listing = client.get(f"{base}/evaluation")

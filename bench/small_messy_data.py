@@ -1,0 +1,526 @@
+"""Generated small-and-messy language projects for ``bench/small_messy.py`` (issue 12).
+
+Three domains (IT help desk, banking, hotel), each with 9-10 intents, slot values with synonyms, and
+out-of-scope test requests written for this benchmark: everyday or near-domain requests none of the intents
+handles. They come from this file only, never from ``tunefork/data`` (the shipped general sentences that
+train the out-of-scope class), so the out-of-scope test text and the training negatives have different sources.
+
+Training and test requests are drawn from the same templates with different seeds and then made messy the
+way people type: lower case, abbreviations (``pls``, ``acct``, ``u``), a swapped or dropped letter in some
+words (slot values included), no final punctuation. Training annotates slot values with their canonical
+value; the test set also uses synonyms declared only as synonym blocks.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+Slot = tuple[str, str]
+"""A slot value: surface text and canonical value."""
+
+
+@dataclass(frozen=True)
+class Domain:
+    """One benchmark domain: intents with templates (``{slot}`` fields), slot values, out-of-scope test requests."""
+
+    name: str
+    intents: dict[str, tuple[str, ...]]
+    slots: dict[str, tuple[Slot, ...]]
+    """Slot -> values used in training annotations."""
+    test_synonyms: dict[str, tuple[Slot, ...]]
+    """Slot -> extra surfaces declared as synonyms only (they appear in test requests, never annotated)."""
+    out_of_scope: tuple[str, ...]
+
+
+ABBREVIATIONS = {
+    "please": "pls", "you": "u", "your": "ur", "thanks": "thx", "account": "acct", "password": "pwd",
+    "tomorrow": "tmrw", "because": "bc", "message": "msg", "are": "r", "information": "info",
+    "reservation": "resv", "number": "no.", "okay": "ok", "something": "smth",
+}  # fmt: skip
+
+HELPDESK = Domain(
+    name="helpdesk",
+    intents={
+        "reset_password": (
+            "i forgot my {system} password",
+            "reset my {system} password please",
+            "can you help me reset my password for {system}",
+            "my {system} password expired",
+            "need a new password for {system} asap",
+        ),
+        "unlock_account": (
+            "my {system} account is locked",
+            "locked out of {system} again",
+            "unlock my account please, too many login attempts",
+            "i can't log in, it says account locked",
+            "please unlock my {system} account",
+        ),
+        "vpn_issue": (
+            "vpn keeps disconnecting",
+            "i can't connect to the vpn from home",
+            "the vpn client says authentication failed",
+            "vpn is super slow today",
+            "how do i get the vpn working on my {device}",
+        ),
+        "printer_problem": (
+            "the printer on floor {floor} is jammed",
+            "printer {floor} won't print anything",
+            "my documents are stuck in the print queue",
+            "printer says out of toner on floor {floor}",
+            "i can't add the floor {floor} printer",
+        ),
+        "request_software": (
+            "can i get {software} installed",
+            "please install {software} on my {device}",
+            "i need a license for {software}",
+            "request {software} for my team",
+            "how do i get {software} on my laptop",
+        ),
+        "new_hardware": (
+            "i need a new {device}",
+            "my {device} is dying, can i get a replacement",
+            "request a {device} for the new hire",
+            "can i order a second monitor and a {device}",
+            "my {device} screen is cracked, need a new one",
+        ),
+        "email_issue": (
+            "{email} is not syncing",
+            "i'm not receiving emails in {email}",
+            "{email} keeps crashing when i open attachments",
+            "my mailbox is full",
+            "emails stuck in outbox in {email}",
+        ),
+        "wifi_down": (
+            "wifi is down on floor {floor}",
+            "no internet in the office",
+            "the guest wifi doesn't work",
+            "wifi keeps dropping in meeting room {floor}",
+            "can't connect to the office wifi on my {device}",
+        ),
+        "access_request": (
+            "i need access to {system}",
+            "please give me admin rights in {system}",
+            "can you add me to the {system} project",
+            "request read access to {system}",
+            "my manager approved access to {system}, please grant it",
+        ),
+        "ticket_status": (
+            "what's the status of ticket {ticket}",
+            "any update on {ticket}",
+            "is ticket {ticket} resolved yet",
+            "who is working on {ticket}",
+            "please escalate ticket {ticket}",
+        ),
+    },
+    slots={
+        "system": (
+            ("Jira", "Jira"),
+            ("Salesforce", "Salesforce"),
+            ("SAP", "SAP"),
+            ("GitHub", "GitHub"),
+            ("Confluence", "Confluence"),
+            ("Workday", "Workday"),
+        ),
+        "software": (
+            ("Photoshop", "Photoshop"),
+            ("Zoom", "Zoom"),
+            ("Slack", "Slack"),
+            ("Tableau", "Tableau"),
+            ("MS Office", "Microsoft Office"),
+            ("Office 365", "Microsoft Office"),
+            ("AutoCAD", "AutoCAD"),
+        ),
+        "device": (
+            ("laptop", "laptop"),
+            ("MacBook", "laptop"),
+            ("monitor", "monitor"),
+            ("keyboard", "keyboard"),
+            ("docking station", "docking station"),
+            ("headset", "headset"),
+        ),
+        "email": (("Outlook", "Outlook"), ("Gmail", "Gmail"), ("Thunderbird", "Thunderbird")),
+        "floor": tuple((str(n), str(n)) for n in range(1, 9)),
+        "ticket": tuple((f"INC{n}", f"INC{n}") for n in (40213, 40977, 41502, 42011, 42690, 43118, 43705, 44090)),
+    },
+    test_synonyms={
+        "software": (("Microsoft Office", "Microsoft Office"), ("Teams", "Teams")),
+        "device": (("notebook", "laptop"), ("dock", "docking station")),
+        "email": (("Outlook client", "Outlook"),),
+    },
+    out_of_scope=(
+        "what's the capital of australia",
+        "can you recommend a good pizza place near the office",
+        "how many vacation days do i have left",
+        "book a meeting room for friday",
+        "what time is the all hands",
+        "who won the game last night",
+        "order lunch for the team",
+        "is the cafeteria open today",
+        "how do i submit my expenses",
+        "what's the parking policy",
+        "tell me a joke",
+        "when is the next payday",
+        "translate this email into spanish",
+        "what's the weather tomorrow",
+        "how do i change my health insurance",
+        "can i bring my dog to the office",
+        "play some music",
+        "set a timer for ten minutes",
+        "what's a good laptop for gaming at home",
+        "how tall is the eiffel tower",
+    ),
+)
+
+BANKING = Domain(
+    name="banking",
+    intents={
+        "check_balance": (
+            "what's my {account} balance",
+            "how much money is in my {account}",
+            "show the balance of my {account}",
+            "balance on {account} please",
+            "do i have enough in my {account} to pay rent",
+        ),
+        "transfer_money": (
+            "transfer {amount} from {account} to savings",
+            "send {amount} to my {account}",
+            "move {amount} into my {account}",
+            "i want to transfer {amount} {date}",
+            "can you wire {amount} to my brother",
+        ),
+        "lost_card": (
+            "i lost my {card}",
+            "my {card} was stolen",
+            "block my {card} right now",
+            "i can't find my {card} anywhere",
+            "freeze my {card} please, i think i lost it",
+        ),
+        "pay_bill": (
+            "pay my {bill} {date}",
+            "pay {amount} for the {bill}",
+            "set up autopay for my {bill}",
+            "i need to pay the {bill}",
+            "schedule the {bill} payment for {date}",
+        ),
+        "recent_transactions": (
+            "show my last transactions",
+            "what did i spend on {date}",
+            "list recent payments from my {account}",
+            "show transactions on my {card}",
+            "what were my last five purchases",
+        ),
+        "dispute_charge": (
+            "i don't recognize a charge of {amount}",
+            "dispute the {amount} charge on my {card}",
+            "there's a double charge on my {card}",
+            "someone charged {amount} on my {card}",
+            "i want a refund for a wrong charge",
+        ),
+        "change_pin": (
+            "change my {card} pin",
+            "i want a new pin for my {card}",
+            "reset the pin on my card",
+            "how do i change my pin",
+            "forgot my {card} pin",
+        ),
+        "open_account": (
+            "open a new {account}",
+            "i want to open a {account}",
+            "how do i open a {account}",
+            "can my kid get a {account}",
+            "start a joint {account} with my wife",
+        ),
+        "loan_info": (
+            "what's the interest rate on a car loan",
+            "can i get a loan of {amount}",
+            "how do i apply for a mortgage",
+            "what are your personal loan rates",
+            "am i eligible for a {amount} loan",
+        ),
+    },
+    slots={
+        "account": (
+            ("checking account", "checking"),
+            ("checking", "checking"),
+            ("savings account", "savings"),
+            ("savings", "savings"),
+            ("business account", "business"),
+        ),
+        "amount": (
+            ("$50", "50"),
+            ("200 dollars", "200"),
+            ("$1,500", "1500"),
+            ("75 bucks", "75"),
+            ("$20", "20"),
+            ("300 dollars", "300"),
+            ("$3000", "3000"),
+        ),
+        "card": (
+            ("credit card", "credit card"),
+            ("debit card", "debit card"),
+            ("visa card", "credit card"),
+            ("mastercard", "credit card"),
+        ),
+        "bill": (
+            ("electricity bill", "electricity"),
+            ("power bill", "electricity"),
+            ("water bill", "water"),
+            ("phone bill", "phone"),
+            ("internet bill", "internet"),
+            ("rent", "rent"),
+        ),
+        "date": (
+            ("today", "today"),
+            ("tomorrow", "tomorrow"),
+            ("on friday", "friday"),
+            ("next monday", "monday"),
+            ("yesterday", "yesterday"),
+            ("at the end of the month", "end of month"),
+        ),
+    },
+    test_synonyms={
+        "account": (("current account", "checking"),),
+        "card": (("amex", "credit card"), ("bank card", "debit card")),
+        "bill": (("gas bill", "gas"), ("cell phone bill", "phone")),
+    },
+    out_of_scope=(
+        "what's the stock price of apple",
+        "should i buy bitcoin",
+        "how do i file my taxes",
+        "what's the exchange rate in paris",
+        "recommend a good restaurant",
+        "what time do you close on sunday",
+        "how do i become a millionaire",
+        "tell me about the weather",
+        "who is the ceo of the bank",
+        "what's the best credit score app",
+        "help me plan a budget for my wedding",
+        "is gold a good investment",
+        "book a flight to rome",
+        "how much is a cup of coffee in london",
+        "what's two plus two",
+        "can you call my mom",
+        "how old is the universe",
+        "write a poem about money",
+        "what's the population of canada",
+        "set an alarm for seven",
+    ),
+)
+
+HOTEL = Domain(
+    name="hotel",
+    intents={
+        "book_room": (
+            "book a {room} for {date}",
+            "i need a {room} for {nights} nights",
+            "do you have a {room} available {date}",
+            "reserve a {room} please",
+            "can i book a room for {nights} nights from {date}",
+        ),
+        "cancel_booking": (
+            "cancel my reservation",
+            "i need to cancel my booking for {date}",
+            "please cancel the {room} booking",
+            "cancel reservation {booking}",
+            "we can't come anymore, cancel it",
+        ),
+        "change_dates": (
+            "change my booking to {date}",
+            "can i move my reservation to {date}",
+            "extend my stay by {nights} nights",
+            "shorten my stay to {nights} nights",
+            "push my check-in to {date}",
+        ),
+        "late_checkout": (
+            "can i check out late",
+            "late checkout please",
+            "can i stay until 2pm on {date}",
+            "is late check-out possible tomorrow",
+            "how much is a late checkout",
+        ),
+        "room_service": (
+            "send a {dish} to my room",
+            "order {dish} to room {roomno}",
+            "can i get a {dish}",
+            "i'd like room service, a {dish} please",
+            "bring two {dish} up to {roomno}",
+        ),
+        "wifi_password": (
+            "what's the wifi password",
+            "how do i connect to the wifi",
+            "the wifi code doesn't work",
+            "internet password please",
+            "wifi login for room {roomno}",
+        ),
+        "airport_shuttle": (
+            "is there a shuttle to the airport",
+            "book the airport shuttle for {date}",
+            "what time does the shuttle leave",
+            "i need a ride to the airport {date}",
+            "does the shuttle go to the airport at 5am",
+        ),
+        "parking_info": (
+            "where can i park",
+            "how much is parking per night",
+            "do you have valet parking",
+            "is there parking for an electric car",
+            "can i leave my car after checkout",
+        ),
+        "housekeeping": (
+            "please clean room {roomno}",
+            "i need fresh towels",
+            "can housekeeping come now",
+            "no cleaning today please",
+            "send extra pillows to room {roomno}",
+        ),
+    },
+    slots={
+        "room": (
+            ("double room", "double"),
+            ("single room", "single"),
+            ("suite", "suite"),
+            ("king room", "king"),
+            ("twin room", "twin"),
+            ("family room", "family"),
+        ),
+        "date": (
+            ("tomorrow", "tomorrow"),
+            ("tonight", "tonight"),
+            ("friday", "friday"),
+            ("next weekend", "next weekend"),
+            ("march 3rd", "march 3"),
+            ("the 14th", "14"),
+        ),
+        "nights": (("two", "2"), ("3", "3"), ("four", "4"), ("5", "5")),
+        "dish": (
+            ("club sandwich", "club sandwich"),
+            ("caesar salad", "caesar salad"),
+            ("burger", "burger"),
+            ("pizza", "pizza"),
+            ("pancakes", "pancakes"),
+            ("fruit plate", "fruit plate"),
+        ),
+        "roomno": tuple((str(n), str(n)) for n in (204, 311, 415, 502, 618, 720)),
+        "booking": tuple((f"HX-{n}", f"HX-{n}") for n in (5521, 6034, 7188, 8240)),
+    },
+    test_synonyms={
+        "room": (("queen room", "double"), ("junior suite", "suite")),
+        "dish": (("cheeseburger", "burger"), ("salad", "caesar salad")),
+    },
+    out_of_scope=(
+        "what's the best museum in town",
+        "how far is the beach",
+        "is it going to rain tomorrow",
+        "recommend a vegan restaurant nearby",
+        "where can i rent a bike",
+        "what time does the pharmacy open",
+        "how do i say thank you in french",
+        "who built this building",
+        "can you book me a theater show",
+        "what's the exchange rate",
+        "tell me a bedtime story",
+        "where is the nearest atm",
+        "what's the time difference with new york",
+        "how do i get to the train station",
+        "what should i pack for hiking",
+        "can you recommend a hair salon",
+        "who won the world cup",
+        "is the old town safe at night",
+        "what's a good souvenir",
+        "how much should i tip a taxi driver",
+    ),
+)
+
+DOMAINS = (HELPDESK, BANKING, HOTEL)
+FIELD = re.compile(r"\{(\w+)\}")
+
+
+def _typo(word: str, rng: random.Random) -> str:
+    """Swap two neighbouring letters or drop one (words of five letters or more)."""
+    if len(word) < 5 or not word.isalpha():
+        return word
+    i = rng.randrange(1, len(word) - 2)
+    if rng.random() < 0.5:
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+    return word[:i] + word[i + 1 :]
+
+
+def _messy(segment: str, rng: random.Random, typo_rate: float) -> str:
+    words = []
+    for word in segment.split(" "):
+        if word.lower() in ABBREVIATIONS and rng.random() < 0.4:
+            word = ABBREVIATIONS[word.lower()]
+        elif rng.random() < typo_rate:
+            word = _typo(word, rng)
+        words.append(word)
+    return " ".join(words)
+
+
+def _request(template: str, values: dict[str, tuple[Slot, ...]], rng: random.Random) -> tuple[str, list[dict]]:
+    """A messy request from ``template`` with its entity annotations (offsets, label, canonical value)."""
+    text, entities, cursor = "", [], 0
+    for match in FIELD.finditer(template):
+        text += _messy(template[cursor : match.start()], rng, 0.12)
+        surface, value = rng.choice(values[match.group(1)])
+        surface = _messy(surface, rng, 0.08)
+        entities.append({"start": len(text), "end": len(text) + len(surface), "label": match.group(1),
+                         "value": value})  # fmt: skip
+        text += surface
+        cursor = match.end()
+    text += _messy(template[cursor:], rng, 0.12)
+    if rng.random() < 0.3:
+        text = text[0].upper() + text[1:]
+    return text, entities
+
+
+def requests(
+    domain: Domain, per_intent: int, seed: int, test: bool, exclude: frozenset[str] = frozenset()
+) -> list[dict]:
+    """``per_intent`` distinct requests per intent ``{"text", "intent", "entities"}`` (test: synonyms too).
+
+    Texts in ``exclude`` (lower-cased: the training requests, for a test set) are never drawn.
+    """
+    rng = random.Random(f"{domain.name}-{seed}")
+    values = {slot: domain.slots[slot] + (domain.test_synonyms.get(slot, ()) if test else ()) for slot in domain.slots}
+    records = []
+    for intent, templates in domain.intents.items():
+        seen: set[str] = set()
+        for _ in range(per_intent * 50):
+            if len(seen) == per_intent:
+                break
+            text, entities = _request(rng.choice(templates), values, rng)
+            if text.lower() not in seen and text.lower() not in exclude:
+                seen.add(text.lower())
+                records.append({"text": text, "intent": intent, "entities": entities})
+    return records
+
+
+def _markup(record: dict) -> str:
+    text, out, cursor = record["text"], "", 0
+    for entity in record["entities"]:
+        surface = text[entity["start"] : entity["end"]]
+        out += text[cursor : entity["start"]]
+        out += f"[{surface}]" + json.dumps({"entity": entity["label"], "value": entity["value"]})
+        cursor = entity["end"]
+    return out + text[cursor:]
+
+
+def write_rasa(path: Path, records: list[dict], domain: Domain, out_of_scope: list[str], synonyms: bool) -> None:
+    """Rasa NLU YAML of ``records`` (+ out-of-scope examples, + the domain's synonym blocks when ``synonyms``)."""
+    lines = ["version: '3.1'", "nlu:"]
+    by_intent: dict[str, list[str]] = {}
+    for record in records:
+        by_intent.setdefault(record["intent"], []).append(_markup(record))
+    if out_of_scope:
+        by_intent["out_of_scope"] = list(out_of_scope)
+    for intent, texts in by_intent.items():
+        lines += [f"- intent: {intent}", "  examples: |", *[f"    - {t}" for t in texts]]
+    if synonyms:
+        for extra in domain.test_synonyms.values():
+            for surface, value in extra:
+                lines += [f"- synonym: {value}", "  examples: |", f"    - {surface}"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
