@@ -10,15 +10,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from object_store import new_bucket, seaweedfs, storage_env
+from toy_kind import BASE_MODEL, KIND, TOY
 
 from tunefork.config import StorageSettings
 from tunefork.jobs.config import JobSettings
 from tunefork.jobs.queue import JobQueue
+from tunefork.kinds import register, unregister
+from tunefork.service.app import create_app
 from tunefork.store.cache import ArtifactCache
 from tunefork.store.models import Status
 from tunefork.store.objects import ObjectStore, ObjectStoreError, pack
-from tunefork.workflows import datasets, jobs, projects, storage
+from tunefork.workflows import datasets, endpoints, jobs, projects, storage, training
 from tunefork.workspace import Workspace
 
 TEXT = b"take metoprolol twice a day\nrefill the prescription\n"
@@ -140,3 +144,43 @@ def test_an_upload_fails_cleanly_when_the_store_is_down(tmp_path: Path, monkeypa
     finally:
         queue.close()
         workspace.close()
+
+
+def test_a_model_trained_on_one_machine_is_served_by_another(
+    shared_env: dict[str, str], tmp_path: Path, monkeypatch
+) -> None:
+    """Machine A takes the uploads and the training request, B's worker imports and trains, C deploys the
+    model it never saw on disk and answers a keyed request; three workspaces share only the database and
+    the store."""
+    monkeypatch.setenv("TUNEFORK_ADMIN_TOKEN", "scale-admin-token")
+    register(TOY)
+    machines = [Workspace.open(tmp_path / f"machine-{name}") for name in "abc"]
+    queues = [JobQueue(machine, JobSettings()) for machine in machines[:2]]
+    (server, worker, serving), (server_queue, worker_queue) = machines, queues
+    try:
+        projects.create_project(server, "bot", KIND)
+        rows = {"train": "hello there,greet\nhello friend,greet\ngoodbye now,leave\nsee you goodbye,leave\n",
+                "test": "hello again,greet\ngoodbye then,leave\n"}  # fmt: skip
+        for name, text in rows.items():
+            body = ("text,intent\n" + text).encode()
+            _, job = datasets.start_upload(server, server_queue, "bot", "utterances", name, f"{name}.csv",
+                                           lambda path, body=body: path.write_bytes(body))  # fmt: skip
+            assert worker_queue.run(job["id"]) == Status.SUCCEEDED
+        model, job = training.start_training(server, server_queue, "bot", "kw-v1", BASE_MODEL, ["train"], "test")
+        assert worker_queue.run(job["id"]) == Status.SUCCEEDED
+        assert not worker.model_dir(model["id"]).exists() and not server.model_dir(model["id"]).exists()
+
+        deployed = endpoints.create_endpoint(serving, "bot", "kw", "kw-v1")
+        with TestClient(create_app(serving, consumer_workers=0)) as client:
+            answer = client.post(f"/endpoints/{deployed['id']}/parse", json={"text": "oh hello"},
+                                 headers={"X-Tunefork-Key": deployed["keys"]["key1"]})  # fmt: skip
+        assert answer.status_code == 200, answer.text
+        assert (answer.json()["intent"], answer.json()["model"]) == ("greet", "kw-v1")
+        assert training.model_card(serving, "kw-v1", "bot")["name"] == "kw-v1"  # read through C's cache
+        assert (serving.home / ".cache" / "artifacts").is_dir()
+    finally:
+        unregister(KIND)
+        for queue in queues:
+            queue.close()
+        for machine in machines:
+            machine.close()

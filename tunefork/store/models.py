@@ -90,6 +90,8 @@ class Model(Base):
     dataset_hashes: Mapped[list[Any]] = mapped_column(default=list)
     parameters: Mapped[dict[str, Any]] = mapped_column(default=dict)
     metrics: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    artifact: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    """``sha256-<hex>`` of the published object when a shared store is configured, else "" (the workspace)."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_action_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from tunefork.errors import NotFoundError
@@ -46,6 +47,11 @@ def model_to_dict(model: Model) -> dict[str, Any]:
     }
 
 
+def model_files(workspace: Workspace, model: Model) -> Path:
+    """A custom model's files on this machine: its workspace folder, or its published object through the cache."""
+    return workspace.artifact_folder(model.artifact, workspace.model_dir(model.id))
+
+
 def resolve_custom_model(workspace: Workspace, model: Model) -> ResolvedModel:
     """A custom model row as a loadable model; only Succeeded models can be used."""
     if model.status != Status.SUCCEEDED:
@@ -56,7 +62,7 @@ def resolve_custom_model(workspace: Workspace, model: Model) -> ResolvedModel:
     return ResolvedModel(
         name=model.name,
         model_id=model.id,
-        artifact_dir=workspace.model_dir(model.id),
+        artifact_dir=model_files(workspace, model),
         training_dataset_ids=list(model.dataset_ids),
         engine=model.engine,
     )

@@ -25,6 +25,7 @@ from tunefork.vision.images import FORMAT_SUFFIXES, ImageRejected, open_image
 from tunefork.vision.images import FORMATS as IMAGE_FORMATS
 from tunefork.workflows.endpoint_logs import keep_request
 from tunefork.workflows.endpoints import hash_key
+from tunefork.workflows.models import model_files
 from tunefork.workflows.monitors import is_probe
 from tunefork.workspace import Workspace
 
@@ -120,7 +121,7 @@ def _deployed(workspace: Workspace, ref: str, model_id: str | None) -> ResolvedM
     with workspace.session() as session:
         row = session.get(Model, model_id)
         return ResolvedModel(
-            name=row.name, model_id=row.id, artifact_dir=workspace.model_dir(row.id), engine=row.engine
+            name=row.name, model_id=row.id, artifact_dir=model_files(workspace, row), engine=row.engine
         )
 
 

@@ -35,7 +35,7 @@ from tunefork.workflows.datasets import dataset_records
 from tunefork.workflows.endpoints import ensure_not_deployed
 from tunefork.workflows.evaluation import evaluate_models
 from tunefork.workflows.jobs import JobKind, JobSubmitter, submit_job, update_resource
-from tunefork.workflows.models import is_any_base_model, model_to_dict
+from tunefork.workflows.models import is_any_base_model, model_files, model_to_dict
 from tunefork.workflows.projects import kind_of
 from tunefork.workspace import Workspace
 
@@ -288,7 +288,13 @@ def run_training(workspace: Workspace, model_ref: str, progress: ProgressCallbac
         reason = str(exc) if isinstance(exc, TuneforkError) else f"{type(exc).__name__}: {exc}"
         return _fail(workspace, model["id"], artifact_dir, reason)
     status, error = (Status.FAILED, outcome.gate_failure) if outcome.gate_failure else (Status.SUCCEEDED, "")
-    outcome.model = _set_status(workspace, model["id"], status, error=error, metrics=outcome.metrics, progress=1.0)
+    try:
+        artifact = workspace.publish(artifact_dir)  # the object first, then the row
+    except TuneforkError as exc:
+        return _fail(workspace, model["id"], artifact_dir, str(exc))
+    outcome.model = _set_status(
+        workspace, model["id"], status, error=error, metrics=outcome.metrics, progress=1.0, artifact=artifact
+    )
     return outcome
 
 
@@ -310,8 +316,7 @@ def _dataset_cards(workspace: Workspace, dataset_ids: list[str]) -> list[dict[st
 def model_card(workspace: Workspace, model_ref: str, project: str | None = None) -> dict[str, Any]:
     """The ``model.json`` card of a trained model."""
     with workspace.session() as session:
-        model_id = get_model(session, model_ref, project).id
-    path = workspace.model_dir(model_id)
+        path = model_files(workspace, get_model(session, model_ref, project))
     if not has_card(path):
         raise TuneforkError(f"Model '{model_ref}' has no artifact (it has not finished training).")
     return read_card(path)
