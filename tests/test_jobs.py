@@ -15,7 +15,7 @@ from sqlalchemy import update
 from tunefork.jobs.config import JobSettings
 from tunefork.jobs.handlers import JOB_HANDLERS, JobHandler
 from tunefork.jobs.queue import JobQueue
-from tunefork.store.models import Job, Status, utcnow
+from tunefork.store.models import Dataset, Job, Status, utcnow
 from tunefork.workflows import datasets, jobs, projects
 from tunefork.workspace import Workspace
 
@@ -217,3 +217,17 @@ def test_a_job_past_its_time_limit_is_stopped_and_failed(workspace: Workspace, m
     assert failed["status"] == "Failed" and failed["error"] == "stopped: it ran longer than its time limit of 0.5 s"
     assert datasets.show_dataset(workspace, job["resourceId"])["error"] == failed["error"]
     limited.close()
+
+
+def test_a_resource_whose_upload_was_cut_off_is_failed_with_the_reason(workspace: Workspace) -> None:
+    projects.create_project(workspace, "p", "speech")
+    cut = datasets.register_dataset(workspace, "p", "language", "cut")  # the server died during the upload
+    fresh = datasets.register_dataset(workspace, "p", "language", "fresh")  # an upload still arriving
+    with workspace.session() as session:
+        session.execute(update(Dataset).where(Dataset.id == cut["id"]).values(created_at=utcnow() - timedelta(hours=2)))
+    queue = JobQueue(workspace, JobSettings(abandon_after_seconds=3600))
+    assert queue.recover().abandoned == [cut["id"]]
+    failed = datasets.show_dataset(workspace, cut["id"])
+    assert failed["status"] == "Failed" and failed["error"].startswith("abandoned: ")
+    assert datasets.show_dataset(workspace, fresh["id"])["status"] == "NotStarted"
+    queue.close()

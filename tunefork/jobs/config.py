@@ -24,6 +24,9 @@ class JobSettings:
     """``TUNEFORK_JOB_TIME_LIMIT_SECONDS``: a job running longer is stopped and Failed with the reason."""
     relay_after_seconds: float = 5.0
     """``TUNEFORK_JOB_RELAY_SECONDS``: a job recorded but not enqueued this long ago is enqueued by the relay."""
+    abandon_after_seconds: float = 3600.0
+    """``TUNEFORK_JOB_ABANDON_SECONDS``: a NotStarted resource this old without a job is Failed (its upload
+    or submission was cut off)."""
 
     @property
     def heartbeat_seconds(self) -> float:
@@ -43,4 +46,5 @@ class JobSettings:
             requeue_after_seconds=float(env.get("TUNEFORK_JOB_REQUEUE_SECONDS", defaults.requeue_after_seconds)),
             time_limit_seconds=float(env.get("TUNEFORK_JOB_TIME_LIMIT_SECONDS", defaults.time_limit_seconds)),
             relay_after_seconds=float(env.get("TUNEFORK_JOB_RELAY_SECONDS", defaults.relay_after_seconds)),
+            abandon_after_seconds=float(env.get("TUNEFORK_JOB_ABANDON_SECONDS", defaults.abandon_after_seconds)),
         )

@@ -40,11 +40,13 @@ class RecoveryReport:
     failed: list[str] = field(default_factory=list)
     requeued: list[str] = field(default_factory=list)
     relayed: list[str] = field(default_factory=list)
+    abandoned: list[str] = field(default_factory=list)
 
 
 def recover_jobs(workspace: Workspace, settings: JobSettings, enqueue: Callable[[str], bool]) -> RecoveryReport:
     """One pass: Running jobs without a live lease are retried or failed; jobs left in the outbox are
-    enqueued (the relay); long-queued jobs are enqueued again.
+    enqueued (the relay); NotStarted resources that never got a job are Failed; long-queued jobs are
+    enqueued again.
 
     A job's lease is lost when its heartbeat is older than ``settings.lease_seconds`` or its worker is
     a dead process on this machine (a restarted server recovers its jobs at once). Safe to run in
@@ -81,6 +83,10 @@ def recover_jobs(workspace: Workspace, settings: JobSettings, enqueue: Callable[
         if enqueue(job_id):
             jobs.mark_enqueued(workspace, job_id)
             report.relayed.append(job_id)
+    for resource_type, resource_id in jobs.abandoned_resources(workspace, settings.abandon_after_seconds):
+        reason = "abandoned: the process that recorded it stopped before its job was submitted (an interrupted upload?)"
+        jobs.set_resource_status(workspace, resource_type, resource_id, Status.FAILED, reason)
+        report.abandoned.append(resource_id)
     for job_id in jobs.lost_queued_jobs(workspace, settings.requeue_after_seconds):
         jobs.mark_enqueued(workspace, job_id)
         enqueue(job_id)

@@ -396,6 +396,20 @@ def lost_queued_jobs(workspace: Workspace, older_than_seconds: float) -> list[st
         return list(session.scalars(query))
 
 
+def abandoned_resources(workspace: Workspace, older_than_seconds: float) -> list[tuple[str, str]]:
+    """``(resource type, id)`` of NotStarted resources older than this that no job works on: the process that
+    recorded them died before their job was (an upload cut off mid-way, a crash before the submission)."""
+    cutoff = utcnow() - timedelta(seconds=older_than_seconds)
+    found = []
+    with workspace.session() as session:
+        for resource_type, kind in RESOURCES.items():
+            table = kind.table
+            has_job = select(Job.id).where(Job.resource_type == resource_type, Job.resource_id == table.id).exists()
+            query = select(table.id).where(table.status == Status.NOT_STARTED, table.created_at < cutoff, ~has_job)
+            found += [(resource_type, resource_id) for resource_id in session.scalars(query)]
+    return found
+
+
 def resource_status(workspace: Workspace, resource_type: str, resource_id: str) -> tuple[str, str] | None:
     """``(status, error)`` of a job's resource, or None when it was deleted."""
     with workspace.session() as session:
