@@ -119,10 +119,23 @@ def test_hotword_ranking_puts_display_forms_and_oov_terms_first():
         VOCABULARY | {"amoxicillin"},
         fake_token_count,
     )
-    ranked = rank_items(mined, ["INR", "warfarin"])
-    assert ranked[:2] == ["warfarin", "INR"]  # warfarin: display form seen twice; INR: display form
-    assert ranked.index("amoxicillin") > ranked.index("INR")  # rare comes after out of vocabulary
-    assert len({item.lower() for item in ranked}) == len(ranked)
+    required, ranked = rank_items(mined, ["INR", "warfarin"])
+    assert required == ["INR", "warfarin"] and "warfarin" not in [item.lower() for item in ranked]
+    assert ranked.index("amoxicillin") > ranked.index("Siobhan")  # rare comes after out of vocabulary
+    assert len({item.lower() for item in required + ranked}) == len(required + ranked)
+
+
+def test_ranking_keeps_display_forms_and_prefers_terms_the_base_misses(count_tokens):
+    sentences = [f"Check the {name} valve today." for name in ("selector", "shutoff", "glycol", "manifold")]
+    mined = mine_terms(sentences, VOCABULARY | {"selector", "shutoff"}, count_tokens)
+    displays = ["XR-7 selector", "PLC", "Baumann Keller gasket", "AML"]
+    required, ranked = rank_items(mined, displays, {"glycol": 0.0, "manifold": 1.0})
+    assert required == displays
+    assert ranked.index("manifold") < ranked.index("glycol")  # missed by the base beats heard by it
+    hotwords = build_hotwords(ranked, count_tokens, max_tokens=4, required=required)
+    assert hotwords.items[: len(displays)] == displays  # a small cap never drops a display form
+    assert count_tokens(" " + hotwords.text) == hotwords.tokens <= count_tokens(" " + ", ".join(displays)) + 4
+    assert build_hotwords(ranked, count_tokens, max_tokens=0, required=required).items == []
 
 
 # --- display forms -----------------------------------------------------------------------------
@@ -192,7 +205,7 @@ def test_options_are_parsed_and_checked():
 # --- training from text and pronunciations, end to end ---------------------------------------
 
 
-def test_text_and_pronunciation_training_loads_transcribes_and_rewrites(tmp_path: Path, speak):
+def test_text_and_pronunciation_training_loads_transcribes_and_rewrites(tmp_path: Path, speak, count_tokens):
     sentences = [
         "Start metoprolol 25 milligrams twice daily with food.",
         "Doctor Okonkwo reviewed the metoprolol dose this morning.",
@@ -215,7 +228,10 @@ def test_text_and_pronunciation_training_loads_transcribes_and_rewrites(tmp_path
     assert json.loads((output / config["display_forms"]).read_text()) == [["INR", "i n r"], ["AM", "morning"]]
     contributions = result.contributions
     assert contributions["related_text"]["terms_mined"] >= 3
-    assert contributions["hotwords"]["tokens"] <= 24
+    assert contributions["hotwords"]["tokens"] <= 24 + count_tokens(" AM, INR") + 2
+    ranking = contributions["hotwords"]["ranking"]
+    assert ranking["terms_tried"] >= 3 and ranking["seconds"] <= 60 + 30
+    assert set(ranking["missed_by_base"]) | set(ranking["heard_by_base"]) >= {"metoprolol", "atorvastatin"}
     assert contributions["pronunciations"]["rewrites"] == 2
     assert contributions["utterances"]["fine_tune"] is None
     assert calls and calls[-1][0] == calls[-1][1]

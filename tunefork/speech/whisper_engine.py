@@ -63,6 +63,28 @@ def max_new_tokens(duration: float, prompt_tokens: int = 0) -> int:
     return max(1, min(bound, WHISPER_MAX_LENGTH - prompt_tokens - 8))
 
 
+FAILED_LOG_PROB = -1.0
+"""faster-whisper's ``log_prob_threshold``: a window whose average token log-probability is lower failed."""
+FAILED_COMPRESSION_RATIO = 2.4
+"""faster-whisper's ``compression_ratio_threshold``: a more compressible window is a repetition loop."""
+
+
+def invented_after_speech(segment: Any) -> bool:
+    """True for a faster-whisper segment that is likely not speech, judged as a segment after the first.
+
+    After the last word faster-whisper decodes the leftover audio, often a fraction of a second, and a
+    hotword prompt makes the decoder fill it with invented text ("Okonkwo, thank you very much for
+    joining us. ... Bye bye. Bye bye." in 0.14 s, no-speech probability 0.88). Such a segment is more
+    likely silence than :data:`NO_SPEECH_THRESHOLD`, or failed faster-whisper's checks even at the last
+    temperature; :meth:`WhisperEngine.transcribe` drops it.
+    """
+    return (
+        segment.no_speech_prob > NO_SPEECH_THRESHOLD
+        or segment.avg_logprob < FAILED_LOG_PROB
+        or segment.compression_ratio > FAILED_COMPRESSION_RATIO
+    )
+
+
 def word_key(text: str) -> str:
     """Lowercase letters, digits and spaces of ``text``: how trailing words are matched to phrases."""
     return "".join(ch for ch in text.lower() if ch.isalnum() or ch.isspace()).strip()
@@ -222,6 +244,7 @@ class WhisperEngine:
                 **self.decode_options(duration),
             )
             segments = list(segments)  # the generator decodes lazily: finish inside the lock
+        segments = [segments[0], *(s for s in segments[1:] if not invented_after_speech(s))] if segments else []
         texts = [segment.text.strip() for segment in segments if segment.text.strip()]
         words = [
             Word(word.word.strip(), word.start, word.end, word.probability)

@@ -27,7 +27,10 @@ Options (``TrainingParameters.options``), all optional:
 option                         default  meaning
 =============================  =======  =================================================================
 ``hotwords``                   True     bias decoding toward mined terms and display forms
-``max_hotword_tokens``         auto     hotwords cap in tokens: 223 without fine-tuning, 64 with it
+``max_hotword_tokens``         auto     tokens of ranked terms on top of the display forms: 223 without
+                                       fine-tuning, 64 with it (223 in all at most)
+``rank_by_base``               True     rank terms by how often the base model misses them in context
+``ranking_budget_s``           60       seconds the in-context ranking may take at most
 ``synthesize_text``            False    also fine-tune on related text spoken by espeak-ng voices
 ``synthesis_voices``           3 vcs    espeak-ng voices for that (``en-us``, ``en-gb-x-rp``, ``en-029``)
 ``synthesis_max_sentences``    150      sentences of related text synthesized at most
@@ -80,8 +83,9 @@ from tunefork.speech.whisper_custom.biasing import (
 )
 from tunefork.speech.whisper_custom.display_forms import DisplayFormRewriter
 from tunefork.speech.whisper_custom.model import CustomWhisperModel, base_model_location, token_counter
+from tunefork.speech.whisper_custom.ranking import base_misses
 from tunefork.speech.whisper_custom.terms import MinedTerms, mine_terms
-from tunefork.speech.whisper_engine import resolve_model_dir
+from tunefork.speech.whisper_engine import WhisperEngine, resolve_model_dir
 
 FORMAT_VERSION = 1
 DEFAULT_EPOCHS = 5
@@ -98,6 +102,8 @@ class WhisperOptions:
 
     hotwords: bool = True
     max_hotword_tokens: int | None = None
+    rank_by_base: bool = True
+    ranking_budget_s: float = 60.0
     synthesize_text: bool = False
     synthesis_voices: tuple[str, ...] = DEFAULT_SYNTHESIS_VOICES
     synthesis_max_sentences: int = 150
@@ -150,6 +156,8 @@ def _as_voices(value: Any) -> tuple[str, ...]:
 _OPTION_TYPES: dict[str, Any] = {
     "hotwords": _as_bool,
     "max_hotword_tokens": int,
+    "rank_by_base": _as_bool,
+    "ranking_budget_s": float,
     "synthesize_text": _as_bool,
     "synthesis_voices": _as_voices,
     "synthesis_max_sentences": int,
@@ -263,7 +271,9 @@ def train(
         cap = FINETUNED_MAX_TOKENS if fine_tuning else DEFAULT_MAX_TOKENS
     if not options.hotwords:
         cap = 0
-    hotwords = build_hotwords(rank_items(mined, displays), count_tokens, cap)
+    ranking = _rank_terms(base_dir, base_model, mined, sentences, options, output_dir) if cap > 0 else {}
+    required, ranked = rank_items(mined, displays, ranking.get("misses"))
+    hotwords = build_hotwords(ranked, count_tokens, cap, required=required)
     n_synth = len(synth_sentences) * len(options.synthesis_voices)
     steps = epochs * -(-(len(data.utterances) + n_synth) // options.batch_size)
     tracker = _Progress(progress, 1 + n_synth + steps)
@@ -300,6 +310,7 @@ def train(
         cap,
         rewriter,
         displays,
+        ranking,
         clips,
         rejected,
         synthesized,
@@ -310,13 +321,36 @@ def train(
     return TrainedComponents(engine_config=engine_config, contributions=contributions)
 
 
+def _rank_terms(
+    base_dir: str, base_model: str, mined: MinedTerms, sentences: list[str], options: WhisperOptions, output_dir: Path
+) -> dict[str, Any]:
+    """How often the base model misses each mined term in context (:func:`.ranking.base_misses`), timed."""
+    if not options.rank_by_base or options.ranking_budget_s <= 0 or not mined.words:
+        return {}
+    from tunefork.speech.synthesis import require_tools
+
+    started = time.monotonic()
+    try:
+        require_tools()
+    except TuneforkError as exc:
+        return {"skipped": str(exc)}
+    engine = WhisperEngine(base_dir, name=base_model)
+    terms = [term.text for term in mined.words]
+    misses = base_misses(terms, sentences, engine, _synthesis_cache(options, output_dir), options.ranking_budget_s)
+    return {"misses": misses, "seconds": round(time.monotonic() - started, 1)}
+
+
+def _synthesis_cache(options: WhisperOptions, output_dir: Path) -> Path:
+    return Path(options.synthesis_cache_dir) if options.synthesis_cache_dir else output_dir / WORK_DIR / "synth"
+
+
 def _synthesize(
     sentences: list[str], options: WhisperOptions, output_dir: Path, tracker: _Progress
 ) -> tuple[list[tuple[Path, str]], float]:
     if not sentences:
         return [], 0.0
     start = time.monotonic()
-    cache = Path(options.synthesis_cache_dir) if options.synthesis_cache_dir else output_dir / WORK_DIR / "synth"
+    cache = _synthesis_cache(options, output_dir)
     base = tracker.done
     pairs = synthesize_sentences(
         sentences,
@@ -385,6 +419,7 @@ def _contributions(
     cap: int,
     rewriter: DisplayFormRewriter,
     displays: list[str],
+    ranking: dict[str, Any],
     clips: list[Any],
     rejected: list[str],
     synthesized: list[tuple[Path, str]],
@@ -408,7 +443,7 @@ def _contributions(
             "rewrites": len(rewriter),
             "display_forms_in_hotwords": sum(1 for d in displays if d.lower() in in_hotwords),
         },
-        "hotwords": {**hotwords.to_dict(), "max_tokens": cap},
+        "hotwords": {**hotwords.to_dict(), "max_tokens": cap, "ranking": _ranking_summary(ranking)},
         "utterances": {
             "clips": len(data.utterances),
             "usable": len(clips),
@@ -416,6 +451,17 @@ def _contributions(
             "fine_tune": finetune,
         },
         "training_seconds": round(time.monotonic() - started, 1),
+    }
+
+
+def _ranking_summary(ranking: dict[str, Any]) -> dict[str, Any]:
+    misses: dict[str, float] = ranking.get("misses", {})
+    return {
+        "terms_tried": len(misses),
+        "missed_by_base": sorted(term for term, miss in misses.items() if miss > 0),
+        "heard_by_base": sorted(term for term, miss in misses.items() if miss == 0),
+        "seconds": ranking.get("seconds", 0.0),
+        **({"skipped": ranking["skipped"]} if "skipped" in ranking else {}),
     }
 
 
