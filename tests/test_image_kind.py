@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from image_samples import concept_folders
 
 from tunefork.service.app import create_app
+from tunefork.vision import heads
 from tunefork.vision.classifier import ImageClassifier, decide
 from tunefork.vision.heads import HeadConfig, train_head
 from tunefork.vision.overlap import overlapping
@@ -169,3 +170,16 @@ def test_overlap_refuses_the_same_file_and_flags_near_copies() -> None:
     test = [{"id": "same", "sha256": "a" * 64, "phash": "0" * 16}, {"id": "near", "sha256": "b" * 64,
             "phash": "ffff00000000000f"}, {"id": "other", "sha256": "c" * 64, "phash": "00000000ffffffff"}]  # fmt: skip
     assert overlapping(test, trained) == (["same"], ["near"])
+
+
+def test_cross_validation_runs_on_a_sample_of_a_large_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(heads, "MAX_VALIDATED", 60)
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, 200)
+    widths = (("block4", 4), ("block7", 4), ("block10", 4), ("block14", 4), ("embedding", 8), ("pixels", 8))
+    blocks = {name: rng.normal(size=(200, width)) for name, width in widths}
+    blocks["embedding"][:, :3] += 3 * np.eye(3)[y]
+    head = train_head(blocks, [[str(c)] for c in y], [False] * 200)
+    assert head.config.cross_validation["images"] == 60 and head.config.cross_validation["folds"] == 3
+    predicted = head.score(blocks).argmax(axis=1)
+    assert np.mean(predicted == y) > 0.9  # the chosen head is fitted on all 200

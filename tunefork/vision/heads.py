@@ -4,9 +4,9 @@ Single-label data gets a multinomial logistic regression (softmax over the conce
 :data:`NONE` class when negative examples were uploaded); multi-label data gets one logistic regression
 per concept (one-vs-rest, sigmoid scores). Features come in blocks (:mod:`tunefork.vision.features`); each
 block is standardized and scaled by ``1/sqrt(width)``, so a 3,072-wide pixel block and a 40-wide one weigh
-the same. Cross-validation (stratified, up to :data:`MAX_FOLDS` folds) picks the feature set and the
-regularization among :data:`FEATURE_SETS` x :data:`C_GRID`; with fewer than two examples of a concept
-there is nothing to validate on and :data:`DEFAULT_SET` with ``C = 1`` is used.
+the same. Cross-validation (stratified, up to :data:`MAX_FOLDS` folds, on at most :data:`MAX_VALIDATED`
+images) picks the feature set and the regularization among :data:`FEATURE_SETS` x :data:`C_GRID`; with fewer
+than two examples of a concept there is nothing to validate on and :data:`DEFAULT_SET` with ``C = 1`` is used.
 
 Thresholds are tuned on the chosen configuration's out-of-fold scores, per concept, for the best F1:
 multi-label models keep a concept whose score reaches its threshold (0.5 without cross-validation);
@@ -38,6 +38,9 @@ FEATURE_SETS: dict[str, tuple[str, ...]] = {
 DEFAULT_SET = "multi-depth+pixels"
 C_GRID = (0.3, 3.0)
 MAX_FOLDS = 3
+MAX_VALIDATED = 3000
+"""Cross-validation runs on a stratified sample of at most this many images (the CPU budget); the chosen
+head is then fitted on every image."""
 MAX_ITERATIONS = 500
 
 
@@ -156,6 +159,17 @@ def _folds(y: np.ndarray, multi_label: bool, seed: int) -> list[tuple[np.ndarray
     return list(StratifiedKFold(min(MAX_FOLDS, smallest), shuffle=True, random_state=seed).split(y, y))
 
 
+def _validation_sample(y: np.ndarray, multi_label: bool, seed: int) -> np.ndarray:
+    """Rows to cross-validate on: all of them, or a (stratified) sample of :data:`MAX_VALIDATED`."""
+    if len(y) <= MAX_VALIDATED:
+        return np.arange(len(y))
+    from sklearn.model_selection import train_test_split
+
+    stratify = None if multi_label else y
+    sample, _ = train_test_split(np.arange(len(y)), train_size=MAX_VALIDATED, random_state=seed, stratify=stratify)
+    return np.sort(sample)
+
+
 def _validation_score(oof: np.ndarray, y: np.ndarray, multi_label: bool) -> float:
     if multi_label:
         from sklearn.metrics import average_precision_score
@@ -212,7 +226,8 @@ def train_head(
         y = np.array([[concept in row for concept in concepts] for row in kept], dtype=np.int64)
     else:
         y = np.array([classes.index(row[0] if row else NONE) for row in kept])
-    folds = _folds(y, multi_label, seed)
+    sample = _validation_sample(y, multi_label, seed)
+    folds = [(sample[train], sample[test]) for train, test in _folds(y[sample], multi_label, seed)]
     tried: dict[str, float] = {}
     best_oof: np.ndarray | None = None
     chosen = (DEFAULT_SET, 1.0)
@@ -221,20 +236,21 @@ def train_head(
         for set_name, names in FEATURE_SETS.items():
             for c in C_GRID:
                 oof = np.zeros((len(y), len(classes)))
-                for train, test in folds:
+                for train, test in folds:  # rows of the whole set; the sample's rows are filled
                     x_train, mean, scale = _standardize({n: blocks[n][train] for n in names}, names)
                     weights, bias = _fit(x_train, y[train], c, multi_label, seed)
                     x_test = (np.hstack([blocks[n][test] for n in names]) - mean) * scale
                     oof[test] = scores(x_test, weights, bias, multi_label)
-                value = _validation_score(oof, y, multi_label)
+                value = _validation_score(oof[sample], y[sample], multi_label)
                 tried[f"{set_name} C={c:g}"] = round(value, 4)
                 if value > best + 1e-9:
                     best, best_oof, chosen = value, oof, (set_name, c)
     names = FEATURE_SETS[chosen[0]]
     x, mean, scale = _standardize(blocks, names)
     weights, bias = _fit(x, y, chosen[1], multi_label, seed)
-    thresholds = tune_thresholds(best_oof, y, concepts, multi_label) if best_oof is not None else {}
-    validation = {"folds": len(folds), "scores": tried, "metric": "mAP" if multi_label else "accuracy"}
+    thresholds = tune_thresholds(best_oof[sample], y[sample], concepts, multi_label) if best_oof is not None else {}
+    validation = {"folds": len(folds), "images": len(sample), "scores": tried,
+                  "metric": "mAP" if multi_label else "accuracy"}  # fmt: skip
     config = HeadConfig(concepts, multi_label, chosen[0], chosen[1], thresholds, negatives_class, fixed_threshold,
                         validation if folds else {})  # fmt: skip
     return TrainedHead(config, weights, bias, mean, scale)
