@@ -22,7 +22,7 @@ from tunefork.service.app import create_app
 from tunefork.store.cache import ArtifactCache
 from tunefork.store.models import Status
 from tunefork.store.objects import ObjectStore, ObjectStoreError, pack
-from tunefork.workflows import datasets, endpoints, jobs, projects, storage, training
+from tunefork.workflows import datasets, endpoints, evaluation, jobs, projects, storage, training
 from tunefork.workspace import Workspace
 
 TEXT = b"take metoprolol twice a day\nrefill the prescription\n"
@@ -177,6 +177,10 @@ def test_a_model_trained_on_one_machine_is_served_by_another(
         assert answer.status_code == 200, answer.text
         assert (answer.json()["intent"], answer.json()["model"]) == ("greet", "kw-v1")
         assert training.model_card(serving, "kw-v1", "bot")["name"] == "kw-v1"  # read through C's cache
+        compared, job = evaluation.start_evaluation(server, server_queue, "test", [BASE_MODEL, "kw-v1"], "bot")
+        assert worker_queue.run(job["id"]) == Status.SUCCEEDED
+        report = evaluation.report_file(serving, compared["id"], "report.md").read_text()
+        assert "kw-v1 is more accurate" in report  # the report B wrote, read on C
         assert (serving.home / ".cache" / "artifacts").is_dir()
     finally:
         unregister(KIND)

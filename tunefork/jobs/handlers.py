@@ -61,6 +61,11 @@ def _evaluate(workspace: Workspace, evaluation_id: str, payload: dict[str, Any],
 
 
 def _transcribe(workspace: Workspace, resource_id: str, payload: dict[str, Any], progress: ProgressCallback) -> None:
+    """Transcribe; files shipped through the shared object store (``upload``) are fetched and verified first."""
+    if payload.get("upload"):
+        folder = workspace.upload_dir("transcriptions", resource_id)
+        shutil.rmtree(folder, ignore_errors=True)
+        workspace.artifact_fetch(payload["upload"], folder)
     run_transcription(workspace, resource_id, progress)
 
 

@@ -108,6 +108,8 @@ class Evaluation(Base):
     status: Mapped[str] = mapped_column(String(16), default=Status.NOT_STARTED)
     error: Mapped[str] = mapped_column(Text, default="")
     result: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    artifact: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    """``sha256-<hex>`` of the published object when a shared store is configured, else "" (the workspace)."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_action_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
@@ -126,6 +128,8 @@ class Transcription(Base):
     status: Mapped[str] = mapped_column(String(16), default=Status.NOT_STARTED)
     error: Mapped[str] = mapped_column(Text, default="")
     item_count: Mapped[int] = mapped_column(Integer, default=0)
+    artifact: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    """``sha256-<hex>`` of the published object when a shared store is configured, else "" (the workspace)."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_action_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 

@@ -18,6 +18,7 @@ from tunefork.kinds.speech import SPEECH_MODELS
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.artifacts import read_jsonl
 from tunefork.store.models import Status, Transcription
+from tunefork.store.objects import ObjectStoreError
 from tunefork.store.repository import get_dataset, get_project
 from tunefork.workflows.jobs import JobKind, JobSubmitter, submit_job, update_resource
 from tunefork.workflows.models import resolve_model
@@ -105,7 +106,15 @@ def start_transcription(
         shutil.rmtree(folder, ignore_errors=True)
         _update(workspace, created["id"], status=Status.FAILED, error=f"upload interrupted: {exc}")
         raise
-    return created, submit_job(submitter, JobKind.TRANSCRIPTION, created["id"], created["projectId"])
+    try:  # with a shared object store the files travel as an object, for a worker on another machine
+        shipped = workspace.publish(folder) if files else ""
+    except ObjectStoreError:  # the store is down: no transcription, no object, the reason to the client
+        shutil.rmtree(folder, ignore_errors=True)
+        with workspace.session() as session:
+            session.delete(session.get(Transcription, created["id"]))
+        raise
+    payload = {"upload": shipped} if shipped else None
+    return created, submit_job(submitter, JobKind.TRANSCRIPTION, created["id"], created["projectId"], payload)
 
 
 def _update(workspace: Workspace, transcription_id: str, **fields: Any) -> dict[str, Any]:
@@ -128,10 +137,13 @@ def run_transcription(
             output_dir=workspace.transcription_dir(transcription_id),
             progress=progress,
         )
+        artifact = workspace.publish(workspace.transcription_dir(transcription_id))  # the object, then the row
     except TuneforkError as exc:
         return _update(workspace, transcription_id, status=Status.FAILED, error=workspace.public_message(str(exc)))
     shutil.rmtree(folder, ignore_errors=True)
-    return _update(workspace, transcription_id, status=Status.SUCCEEDED, item_count=len(output.transcripts))
+    return _update(
+        workspace, transcription_id, status=Status.SUCCEEDED, item_count=len(output.transcripts), artifact=artifact
+    )
 
 
 def list_transcriptions(workspace: Workspace, project_ref: str | None = None) -> list[dict[str, Any]]:
@@ -155,8 +167,12 @@ def show_transcription(workspace: Workspace, transcription_id: str) -> dict[str,
 def transcription_results(workspace: Workspace, transcription_id: str) -> list[dict[str, Any]]:
     """The transcripts (id, text, words with times and confidences) of a Succeeded transcription."""
     info = show_transcription(workspace, transcription_id)
-    path = workspace.transcription_dir(transcription_id) / "transcripts.jsonl"
-    if info["status"] != Status.SUCCEEDED or not path.exists():
+    if info["status"] != Status.SUCCEEDED:
+        raise NotFoundError(f"Transcription '{transcription_id}' is {info['status']}: no results yet.")
+    with workspace.session() as session:
+        artifact = session.get(Transcription, transcription_id).artifact
+    path = workspace.artifact_folder(artifact, workspace.transcription_dir(transcription_id)) / "transcripts.jsonl"
+    if not path.exists():
         raise NotFoundError(f"Transcription '{transcription_id}' is {info['status']}: no results yet.")
     return read_jsonl(path)
 

@@ -249,11 +249,13 @@ def _run(
         _, dataset_name, _, kind = _check_evaluable(workspace, info["dataset"], models, None)
         result = _score(workspace, info["dataset"], dataset_name, kind, models, terms, progress, use_cache)
         report_dir = _write_report(workspace, evaluation_id, result)
+        artifact = workspace.publish(report_dir)  # the object first, then the row
+        report_dir = workspace.artifact_folder(artifact, report_dir)
     except Exception as exc:  # the row must not stay Running
         reason = str(exc) if isinstance(exc, TuneforkError) else f"{type(exc).__name__}: {exc}"
         _update_evaluation(workspace, evaluation_id, status=Status.FAILED, error=workspace.public_message(reason))
         raise
-    _update_evaluation(workspace, evaluation_id, status=Status.SUCCEEDED, result=result.to_json())
+    _update_evaluation(workspace, evaluation_id, status=Status.SUCCEEDED, result=result.to_json(), artifact=artifact)
     return EvaluationOutcome(evaluation_id=evaluation_id, result=result, report_dir=report_dir)
 
 
@@ -276,9 +278,11 @@ def show_evaluation(workspace: Workspace, evaluation_id: str) -> dict[str, Any]:
 
 
 def evaluation_report_dir(workspace: Workspace, evaluation_id: str) -> Path:
-    """The report folder of a Succeeded evaluation."""
+    """The report folder of a Succeeded evaluation (through this machine's cache when it was published)."""
     show_evaluation(workspace, evaluation_id)
-    folder = workspace.report_dir(evaluation_id)
+    with workspace.session() as session:
+        artifact = session.get(Evaluation, evaluation_id).artifact
+    folder = workspace.artifact_folder(artifact, workspace.report_dir(evaluation_id))
     if not folder.is_dir():
         raise NotFoundError(f"Evaluation '{evaluation_id}' has no report (it has not succeeded).")
     return folder

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tunefork.store.models import Dataset, Job, Model, Status, utcnow
+from tunefork.store.models import Dataset, Evaluation, Job, Model, Status, Transcription, utcnow
 from tunefork.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -21,9 +21,15 @@ GRACE_SECONDS = 3600.0
 
 
 def referenced_objects(workspace: Workspace) -> set[str]:
-    """Digests that rows still point at: published datasets and models, and the uploads of unfinished jobs."""
+    """Digests that rows still point at: published datasets, models, reports and transcripts, and the
+    uploads of unfinished jobs."""
     with workspace.session() as session:
-        found = {digest for table in (Dataset, Model) for digest in session.scalars(select(table.artifact)) if digest}
+        found = {
+            digest
+            for table in (Dataset, Model, Evaluation, Transcription)
+            for digest in session.scalars(select(table.artifact))
+            if digest
+        }
         pending = session.scalars(select(Job.payload).where(Job.status.in_((Status.NOT_STARTED, Status.RUNNING))))
         found |= {payload["upload"] for payload in pending if payload.get("upload")}
     return found
