@@ -20,7 +20,6 @@ from tunefork.evaluation.classification import (
     plot_learning_curve,
     plot_threshold_curve,
     threshold_curve,
-    tune_threshold,
 )
 
 OOS = "out_of_scope"
@@ -163,65 +162,6 @@ def test_threshold_curve_rows() -> None:
     }
     start = threshold_curve(confidences, top, gold, thresholds=[0.0])[0]
     assert start["accuracy"] == 0.25 and start["oos_precision"] is None and start["oos_recall"] == 0.0
-
-
-def _accuracy(confidences: list[float], top: list[str], gold: list[str], threshold: float) -> float:
-    """Accuracy after rejecting items below ``threshold``, computed the slow, obvious way."""
-    predictions = [t if c >= threshold else OOS for c, t in zip(confidences, top, strict=True)]
-    return sum(p == g for p, g in zip(predictions, gold, strict=True)) / len(gold)
-
-
-def test_tune_threshold_picks_accuracy_maximum() -> None:
-    # Confident in-scope items are right, low-confidence ones are mostly out of scope.
-    confidences = [0.95, 0.9, 0.8, 0.7, 0.55, 0.5, 0.45, 0.4, 0.3, 0.2]
-    top = ["book", "greet", "cancel", "book", "weather", "book", "greet", "greet", "book", "cancel"]
-    gold = ["book", "greet", "cancel", "book", OOS, "book", OOS, OOS, "cancel", OOS]
-    threshold = tune_threshold(confidences, top, gold, oos_label=OOS)
-    # Best candidate 0.5 (rejects 0.45 and below; rejecting the OOS 0.55 would drop the right 0.5), moved
-    # halfway down to the next candidate 0.45: the same accuracy, with a margin.
-    assert threshold == 0.475
-    assert _accuracy(confidences, top, gold, threshold) == 0.8
-    candidates = [0.0, *confidences]
-    best = max(_accuracy(confidences, top, gold, c) for c in candidates)
-    assert _accuracy(confidences, top, gold, threshold) == best
-
-
-def test_tune_threshold_ties_go_lowest() -> None:
-    # Accuracy is 0.8 at 0.6 (rejects the OOS 0.5 item) and again at 0.8 (also the wrong 0.6, the OOS 0.7).
-    confidences, top = [0.9, 0.8, 0.7, 0.6, 0.5], ["a", "a", "a", "a", "a"]
-    gold = ["a", "a", OOS, "a", OOS]
-    assert tune_threshold(confidences, top, gold) == 0.55  # lowest best candidate 0.6, halfway to 0.5
-    assert tune_threshold([0.5, 0.5], ["a", "a"], [OOS, "a"]) == 0.0
-
-
-@settings(max_examples=200, deadline=None)
-@given(_SCORED)
-def test_tune_threshold_equals_brute_force(scored: list[tuple[float, str, str]]) -> None:
-    confidences, top, gold = (list(column) for column in zip(*scored, strict=True))
-    if OOS not in gold:
-        return
-    threshold = tune_threshold(confidences, top, gold)
-    candidates = sorted({0.0, *confidences})
-    accuracies = [_accuracy(confidences, top, gold, c) for c in candidates]
-    best = accuracies.index(max(accuracies))
-    middle = (candidates[best - 1] + candidates[best]) / 2 if best else candidates[best]
-    expected = middle if best and candidates[best - 1] < middle else candidates[best]
-    assert threshold == expected
-    assert _accuracy(confidences, top, gold, threshold) == max(accuracies)
-
-
-def test_tune_threshold_without_gold_oos_keeps_99_percent_of_correct() -> None:
-    rng = np.random.default_rng(0)
-    confidences = rng.uniform(0.2, 1.0, 500).tolist()
-    top = ["a"] * 450 + ["b"] * 50
-    gold = ["a"] * 500
-    threshold = tune_threshold(confidences, top, gold)
-    correct = confidences[:450]
-    kept = sum(c >= threshold for c in correct)
-    assert kept >= 0.99 * len(correct)
-    assert threshold == sorted(correct)[4]  # 1% of 450 is 4.5: at most 4 correct items rejected
-    assert tune_threshold([0.3], ["a"], ["a"]) == 0.3
-    assert tune_threshold([0.3], ["b"], ["a"]) == 0.0
 
 
 def _is_png(path: Path) -> bool:

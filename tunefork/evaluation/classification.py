@@ -24,7 +24,6 @@ import numpy as np
 
 __all__ = [
     "DEFAULT_THRESHOLDS",
-    "NO_OOS_KEEP_SHARE",
     "classification_report",
     "misclassified",
     "out_of_scope_report",
@@ -32,11 +31,9 @@ __all__ = [
     "plot_learning_curve",
     "plot_threshold_curve",
     "threshold_curve",
-    "tune_threshold",
 ]
 
 DEFAULT_THRESHOLDS = tuple(round(step * 0.05, 2) for step in range(21))
-NO_OOS_KEEP_SHARE = 0.99
 ANNOTATE_MAX_LABELS = 25
 
 
@@ -203,62 +200,6 @@ def threshold_curve(
         _curve_row(gold_labels, _apply_threshold(confidences, top_labels, threshold, oos_label), threshold, oos_label)
         for threshold in (DEFAULT_THRESHOLDS if thresholds is None else thresholds)
     ]
-
-
-def _accuracy_by_threshold(
-    confidences: np.ndarray, kept_right: np.ndarray, rejected_right: np.ndarray, candidates: np.ndarray
-) -> np.ndarray:
-    """Correct-item counts at each candidate threshold, by a sort and cumulative sums (O(n log n))."""
-    order = np.argsort(confidences, kind="stable")
-    sorted_confidences = confidences[order]
-    rejected = np.searchsorted(sorted_confidences, candidates, side="left")
-    rejected_right_before = np.concatenate(([0], np.cumsum(rejected_right[order])))
-    kept_right_before = np.concatenate(([0], np.cumsum(kept_right[order])))
-    return rejected_right_before[rejected] + kept_right_before[-1] - kept_right_before[rejected]
-
-
-def _keep_share_threshold(confidences: np.ndarray, share: float) -> float:
-    """Highest threshold among ``confidences`` that keeps at least ``share`` of them (0.0 when empty)."""
-    if not len(confidences):
-        return 0.0
-    may_drop = int(np.floor(len(confidences) * (1 - share) + 1e-9))
-    return float(np.sort(confidences)[may_drop])
-
-
-def _midpoint(low: float, high: float) -> float:
-    """Halfway between two candidates, or ``high`` when floats cannot tell a midpoint from ``low``."""
-    middle = (low + high) / 2
-    return middle if low < middle else high
-
-
-def tune_threshold(
-    confidences: Sequence[float],
-    top_labels: Sequence[str],
-    gold_labels: Sequence[str],
-    oos_label: str = "out_of_scope",
-) -> float:
-    """Confidence threshold for out-of-scope rejection, tuned on held-out or out-of-fold predictions.
-
-    With gold out-of-scope items: the candidate (0 or one of the distinct confidences) that maximises
-    accuracy as in :func:`threshold_curve`, ties going to the lowest, then moved down to the midpoint
-    between it and the next lower candidate (the same accuracy, with a margin). Without any, accuracy
-    cannot reward rejection, so the threshold is a low percentile of the confidences of the correctly
-    classified in-scope items: the highest of those confidences that still keeps at least
-    ``NO_OOS_KEEP_SHARE`` (99%) of them (0.0 when there is no correct item).
-    """
-    check_lengths(confidences, top_labels, gold_labels)
-    scores = np.asarray(confidences, dtype=float)
-    gold = np.asarray(gold_labels, dtype=object)
-    kept_right = np.asarray(top_labels, dtype=object) == gold
-    rejected_right = gold == oos_label
-    if not rejected_right.any():
-        return _keep_share_threshold(scores[kept_right], NO_OOS_KEEP_SHARE)
-    candidates = np.unique(np.concatenate(([0.0], scores)))
-    correct = _accuracy_by_threshold(scores, kept_right, rejected_right, candidates)
-    best = int(np.argmax(correct))
-    # Every threshold in (previous candidate, best] scores the same here; the midpoint leaves a margin on
-    # both sides for unseen items instead of sitting exactly on a training confidence.
-    return float(candidates[best] if best == 0 else _midpoint(candidates[best - 1], candidates[best]))
 
 
 def _new_axes(width: float, height: float) -> tuple[Any, Any]:

@@ -1,7 +1,8 @@
 """What every intent classifier shares (linear, :mod:`.intents`, or fine-tuned, :mod:`.intent_finetune`).
 
 The classifier protocol, ranking, temperature calibration of confidences, the out-of-scope threshold
-tuned on held-out predictions, and the training report. Both classifiers build on this module, so they
+chosen on held-out predictions for a stated trade-off (keep >= 95% of in-scope, then maximise
+out-of-scope recall), and the training report. Both classifiers build on this module, so they
 do not depend on each other.
 """
 
@@ -14,8 +15,7 @@ from typing import Any, Protocol
 import numpy as np
 from scipy.optimize import minimize_scalar
 
-from tunefork.evaluation.classification import tune_threshold
-from tunefork.language.base import OUT_OF_SCOPE, IntentScore
+from tunefork.language.base import IntentScore
 from tunefork.language.general_text import general_texts
 
 MIN_TEMPERATURE = 0.25
@@ -167,36 +167,16 @@ def choose_background_trade_off(
     return max(meeting, key=lambda item: (item[1].out_of_scope_recall or 0.0, item[0]))
 
 
-def tune_out_of_scope(
-    model: IntentModel, held_out: np.ndarray, gold: np.ndarray, labels: list[str], oos_texts: list[str]
-) -> tuple[float, str]:
-    """The out-of-scope threshold maximising accuracy over held-out examples plus out-of-scope texts.
+def threshold_on_texts(model: IntentModel, held_out: np.ndarray, uploaded: list[str]) -> TradeOff:
+    """The trade-off threshold of a model without a background class.
 
-    ``held_out`` holds calibrated probabilities of examples the model did not train on (gold indices in
-    ``gold``). Without ``oos_texts`` the shipped general English sentences stand in, and since they are
-    only a guess at what users will really say out of scope, the threshold is also capped where it still
-    keeps 99% of the correctly classified held-out examples. Returns the threshold and a sentence saying
-    what it was tuned on.
+    ``held_out`` holds the intents' probabilities of in-scope examples the model did not train on; the
+    out-of-scope side is the model's probabilities of the uploaded out-of-scope examples or, without any,
+    of the shipped general sentences.
     """
-    confidences = list(held_out.max(axis=1))
-    top = [labels[i] for i in held_out.argmax(axis=1)]
-    gold_labels = [labels[i] for i in gold]
-    keep_most = tune_threshold(confidences, top, gold_labels, OUT_OF_SCOPE)  # no gold OOS: the 99% rule
-    stand_in = not oos_texts
-    oos_texts = oos_texts or general_texts()
-    oos_probs = model.probabilities(oos_texts)
-    confidences += list(oos_probs.max(axis=1))
-    top += [labels[i] for i in oos_probs.argmax(axis=1)]
-    gold_labels += [OUT_OF_SCOPE] * len(oos_texts)
-    source = f"tuned on {len(gold)} held-out predictions and {len(oos_texts)} out-of-scope examples"
-    tuned = tune_threshold(confidences, top, gold_labels, OUT_OF_SCOPE)
-    if stand_in:
-        source += (
-            " (shipped general English sentences, as the data has no out-of-scope examples; capped to keep 99% "
-            "of the correct held-out predictions)"
-        )
-        tuned = min(tuned, keep_most)
-    return float(tuned), source
+    texts = uploaded or general_texts()
+    where = "uploaded out-of-scope examples" if uploaded else "shipped general sentences"
+    return choose_threshold(held_out, model.probabilities(texts), f"held-out examples and {where}, no background class")
 
 
 def report_to_dict(report: IntentTrainingReport) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import random
 import threading
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,7 +30,7 @@ from tunefork.language.intent_calibration import (
     fit_temperature,
     rank_intents,
     softmax,
-    tune_out_of_scope,
+    threshold_on_texts,
 )
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.artifacts import atomic_write_json
@@ -195,10 +196,10 @@ def train_finetuned(
     temperature = fit_temperature(logits, gold[held_idx])
     probe.temperature = temperature
     held_accuracy = round(float(np.mean(logits.argmax(axis=1) == gold[held_idx])), 4)
-    source = "given"
+    source, trade_off = "given", None
     if threshold is None:
-        held_out = softmax(logits / temperature)
-        threshold, source = tune_out_of_scope(probe, held_out, gold[held_idx], labels, out_of_scope_texts)
+        trade_off = threshold_on_texts(probe, softmax(logits / temperature), out_of_scope_texts)
+        threshold, source = trade_off.threshold, trade_off.sentence()
     model = probe
     if not large:  # the calibration run saw 80%; the model keeps its temperature and threshold, trains on all
         model = _fine_tune(texts, gold, list(range(len(texts))), labels, seed, stage("fine-tuning on all examples"))
@@ -208,6 +209,6 @@ def train_finetuned(
     report = IntentTrainingReport(
         chosen=FINETUNE, folds=0, cv_accuracy={FINETUNE: held_accuracy},
         temperature=round(temperature, 4), threshold=round(model.threshold, 4), threshold_source=source,
-        examples=len(examples), intents=len(labels),
+        examples=len(examples), intents=len(labels), trade_off=asdict(trade_off) if trade_off else None,
     )  # fmt: skip
     return model, report

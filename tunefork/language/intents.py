@@ -39,16 +39,15 @@ from tunefork.errors import TuneforkError
 from tunefork.language.background import BackgroundTexts, background_texts
 from tunefork.language.base import OUT_OF_SCOPE, IntentScore
 from tunefork.language.embeddings import BUNDLED_ENCODER, embed
-from tunefork.language.general_text import general_texts
 from tunefork.language.intent_calibration import (
     IntentModel,
     IntentTrainingReport,
     TradeOff,
     choose_background_trade_off,
-    choose_threshold,
     fit_temperature,
     rank_intents,
     softmax,
+    threshold_on_texts,
 )
 from tunefork.language.options import FEATURE_SETS, INTENT_CLASSIFIERS
 from tunefork.progress import ProgressCallback, no_progress
@@ -297,10 +296,7 @@ def _trade_off(
     on the uploaded examples or the shipped general sentences as the model scores them.
     """
     if negatives is None:
-        texts = uploaded or general_texts()
-        where = "uploaded out-of-scope examples" if uploaded else "shipped general sentences"
-        measured = f"{where}, no background class"
-        return 0.0, choose_threshold(held_out[:in_scope], model.probabilities(texts), measured)
+        return 0.0, threshold_on_texts(model, held_out[:in_scope, : len(model.labels)], uploaded)
     count = len(negatives.uploaded) or len(held_out) - in_scope
     where = "uploaded out-of-scope examples" if negatives.uploaded else "the background class's texts"
     measured = f"cross-validated on the in-scope examples and {where}"
