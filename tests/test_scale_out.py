@@ -1,10 +1,15 @@
-"""Three 'machines' on loopback (issue 16): separate workspace folders and artifact caches, sharing only
+"""Scale-out with real processes (issue 16).
+
+Two API servers behind one address: a studio session, its CSRF token and endpoint keys made on one work on
+the other. Three 'machines' on loopback: separate workspace folders and artifact caches, sharing only
 PostgreSQL, Redis and SeaweedFS. Server A takes an upload and a batch transcription, worker B imports the
 dataset and starts transcribing, B is killed mid-job (SIGKILL) and a second worker finishes the job exactly
-once, and server C, which never saw either on disk, answers the results from the object store."""
+once, and server C, which never saw either on disk, answers the results from the object store.
+"""
 
 from __future__ import annotations
 
+import re
 import signal
 import time
 from pathlib import Path
@@ -12,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 from object_store import new_bucket, seaweedfs, storage_env
-from service_fixtures import LiveServer, Process, ServiceEnv, postgres_and_redis_available
+from service_fixtures import ADMIN_TOKEN, LiveServer, Process, ServiceEnv, postgres_and_redis_available
 
 pytest_plugins = ["service_fixtures"]
 
@@ -74,3 +79,31 @@ def test_three_machines_share_database_queue_and_store(tmp_path_factory, acousti
             for process in processes:
                 process.stop()
             shared.cleanup()
+
+
+def test_two_servers_answer_the_same_sessions_and_keys(service_env: ServiceEnv, speak, tmp_path: Path) -> None:
+    """What a load balancer in front of two `tunefork serve` processes needs: any request on either one."""
+    first = LiveServer(service_env, tmp_path / "one.log", workers=0)
+    second = LiveServer(service_env, tmp_path / "two.log", workers=0)
+    browser = httpx.Client(timeout=120, follow_redirects=True)
+    try:
+        signed_in = browser.post(f"{first.url}/studio/signin", data={"token": ADMIN_TOKEN, "next": "/studio/"})
+        assert signed_in.status_code == 200, signed_in.text[-500:]
+        csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', signed_in.text).group(1)
+        created = browser.post(f"{second.url}/studio/projects", data={"csrf": csrf, "name": "lb", "kind": "speech"})
+        assert created.status_code == 200 and "<h1>lb</h1>" in created.text  # session and CSRF from server one
+        assert browser.post(f"{second.url}/studio/projects", data={"csrf": "0" * 32, "name": "x"}).status_code == 403
+
+        deployed = first.client.post("/endpoints", json={"project": "lb", "name": "calls", "model": "whisper-tiny.en"})
+        assert deployed.status_code == 201, deployed.text
+        endpoint = deployed.json()
+        recognize = f"{second.url}/endpoints/{endpoint['id']}/recognize"
+        wav = speak("please call me back tomorrow").read_bytes()
+        headers = {"Content-Type": "audio/wav", "X-Tunefork-Key": endpoint["keys"]["key1"]}
+        answered = httpx.post(recognize, content=wav, headers=headers, timeout=120)
+        assert answered.status_code == 200 and "call" in answered.json()["lexicalText"], answered.text
+        assert httpx.post(recognize, content=wav, headers={**headers, "X-Tunefork-Key": "wrong"}).status_code == 401
+    finally:
+        browser.close()
+        first.stop()
+        second.stop()
