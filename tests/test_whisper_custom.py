@@ -190,6 +190,35 @@ def test_trailing_hotword_hallucinations_are_dropped():
     assert drop_trailing_hotwords("take aspirin", unlisted, "clopidogrel")[1] == unlisted  # not a hotword
 
 
+def test_phonetic_corrector_fixes_a_near_miss_and_leaves_general_speech_alone():
+    from tunefork.speech.whisper_custom.phonetic import PhoneticCorrector
+
+    corrector = PhoneticCorrector(
+        ["hydrochlorothiazide", "clopidogrel", "Okonkwo"],
+        [("hydrochlorothiazide", "high dro clor oh thigh a zide"), ("AML", "a m l")],
+    )
+    said = "Start hydro chloro thigh a zide daily."
+    words = [Word(text, i * 0.3, i * 0.3 + 0.25, 0.8) for i, text in enumerate(said.split())]
+    corrected = corrector.apply(Transcript(text=said, words=words, duration=3.0, model="m"))
+    assert corrected.text == "Start hydrochlorothiazide daily."
+    fixed = corrected.words[1]
+    assert (fixed.text, fixed.replaced, fixed.start, fixed.end) == (
+        "hydrochlorothiazide",
+        "hydro chloro thigh a zide",
+        0.3,
+        1.75,
+    )
+    assert corrected.to_dict()["words"][1]["replaced"] == "hydro chloro thigh a zide"
+    assert "replaced" not in corrected.to_dict()["words"][0]
+    for general in (
+        "The kitchen window gets a lot of light in the early morning.",
+        "Could you help me carry these boxes up to the attic?",
+        "We grilled chicken and corn in the yard for lunch.",
+    ):
+        plain = Transcript(text=general, words=[Word(w, 0.0, 0.1, 0.9) for w in general.split()], duration=3.0)
+        assert corrector.apply(plain) is plain
+
+
 def test_options_are_parsed_and_checked():
     from tunefork.speech.whisper_custom import WhisperOptions
 
@@ -224,6 +253,7 @@ def test_text_and_pronunciation_training_loads_transcribes_and_rewrites(tmp_path
     )
     config = result.engine_config
     assert config["model_dir"] is None and config["base_model"] == "whisper-tiny.en"
+    assert config["phonetic_terms"] == "terms.json"
     assert "metoprolol" in config["hotwords"] and "atorvastatin" in config["hotwords"]
     assert json.loads((output / config["display_forms"]).read_text()) == [["INR", "i n r"], ["AM", "morning"]]
     contributions = result.contributions

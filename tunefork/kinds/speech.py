@@ -171,7 +171,11 @@ class SpeechModels:
         from tunefork.evaluation.normalizer import get_normalizer
 
         transcript = model.transcribe(request)
-        words = [{"word": w.text, "start": w.start, "end": w.end, "confidence": w.confidence} for w in transcript.words]
+        words = [
+            {"word": w.text, "start": w.start, "end": w.end, "confidence": w.confidence}
+            | ({"replaced": w.replaced} if w.replaced else {})
+            for w in transcript.words
+        ]
         return {
             "recognitionStatus": "Success" if transcript.text else "NoMatch",
             "displayText": transcript.text,

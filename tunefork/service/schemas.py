@@ -244,6 +244,8 @@ class RecognizedWord(BaseModel):
     start: float
     end: float
     confidence: float
+    replaced: str | None = None
+    """Set when a custom model corrected this word after recognition: the words it replaced."""
 
 
 class Recognition(BaseModel):

@@ -20,12 +20,16 @@ SAMPLE_RATE = 16_000
 
 @dataclass
 class Word:
-    """One recognized word: display text, start and end in seconds, confidence in [0, 1]."""
+    """One recognized word: display text, start and end in seconds, confidence in [0, 1].
+
+    ``replaced`` is set when a correction after recognition wrote this word: the words it replaced.
+    """
 
     text: str
     start: float
     end: float
     confidence: float
+    replaced: str | None = None
 
 
 @dataclass
@@ -38,8 +42,15 @@ class Transcript:
     model: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready form: ``{"text", "words": [{"text", "start", "end", "confidence"}], ...}``."""
-        return asdict(self)
+        """Plain JSON-ready form: ``{"text", "words": [{"text", "start", "end", "confidence"}], ...}``.
+
+        A corrected word also has ``"replaced"`` (what it replaced).
+        """
+        data = asdict(self)
+        for word in data["words"]:
+            if word["replaced"] is None:
+                del word["replaced"]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Transcript:
@@ -92,6 +103,6 @@ def tidy_words(words: Iterable[Word], duration: float) -> list[Word]:
         start = min(max(float(word.start), previous_start, 0.0), duration)
         end = min(max(float(word.end), start), duration)
         confidence = min(max(float(word.confidence), 0.0), 1.0)
-        tidy.append(Word(word.text, round(start, 3), round(end, 3), round(confidence, 4)))
+        tidy.append(Word(word.text, round(start, 3), round(end, 3), round(confidence, 4), word.replaced))
         previous_start = start
     return tidy

@@ -1,4 +1,4 @@
-"""The served custom Whisper model: faster-whisper with hotwords, then display-form rewriting."""
+"""The served custom Whisper model: faster-whisper with hotwords, display-form rewriting, phonetic term correction."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import numpy as np
 from tunefork.errors import TuneforkError
 from tunefork.speech.base import Transcript, Word
 from tunefork.speech.whisper_custom.display_forms import DisplayFormRewriter
+from tunefork.speech.whisper_custom.phonetic import PhoneticCorrector
 from tunefork.speech.whisper_engine import WhisperEngine, bundled_tiny_en_path, cut_words, word_key
 
 BUNDLED_WHISPER = "whisper-tiny.en"
@@ -92,6 +93,7 @@ class CustomWhisperModel:
         model_path_or_id: str,
         hotwords: str | None = None,
         rewriter: DisplayFormRewriter | None = None,
+        corrector: PhoneticCorrector | None = None,
         compute_type: str = "int8",
         beam_size: int = 5,
         cpu_threads: int = 2,
@@ -99,6 +101,7 @@ class CustomWhisperModel:
         self.name = name
         self.hotwords = hotwords or None
         self.rewriter = rewriter or DisplayFormRewriter([])
+        self.corrector = corrector
         self.whisper = BiasedWhisperEngine(
             model_path_or_id,
             name=name,
@@ -113,5 +116,6 @@ class CustomWhisperModel:
         return f"CustomWhisperModel(name={self.name!r}, model={path!r}, rewrites={len(self.rewriter)})"
 
     def transcribe(self, samples: np.ndarray) -> Transcript:
-        """Recognize one utterance, then rewrite spoken forms to display forms."""
-        return self.rewriter.apply(self.whisper.transcribe(samples))
+        """Recognize one utterance, rewrite spoken forms to display forms, then correct near-miss terms."""
+        transcript = self.rewriter.apply(self.whisper.transcribe(samples))
+        return self.corrector.apply(transcript) if self.corrector else transcript

@@ -17,6 +17,7 @@ key                 meaning
 ``model_dir``       ``"ct2"`` or ``None`` (serve the base model's weights)
 ``hotwords``        the faster-whisper hotwords string (``""``: biasing off)
 ``display_forms``   ``"display_forms.json"``
+``phonetic_terms``  ``"terms.json"`` or ``None``: terms (and display forms) to correct toward after recognition
 ``compute_type``    faster-whisper compute type when serving (``int8``)
 ``beam_size``       beam size when serving (5)
 ==================  =========================================================================
@@ -31,6 +32,7 @@ option                         default  meaning
                                        fine-tuning, 64 with it (223 in all at most)
 ``rank_by_base``               True     rank terms by how often the base model misses them in context
 ``ranking_budget_s``           60       seconds the in-context ranking may take at most
+``phonetic_correction``        True     rewrite spans that sound like a term to the term (:mod:`.phonetic`)
 ``synthesize_text``            False    also fine-tune on related text spoken by espeak-ng voices
 ``synthesis_voices``           3 vcs    espeak-ng voices for that (``en-us``, ``en-gb-x-rp``, ``en-029``)
 ``synthesis_max_sentences``    150      sentences of related text synthesized at most
@@ -83,6 +85,7 @@ from tunefork.speech.whisper_custom.biasing import (
 )
 from tunefork.speech.whisper_custom.display_forms import DisplayFormRewriter
 from tunefork.speech.whisper_custom.model import CustomWhisperModel, base_model_location, token_counter
+from tunefork.speech.whisper_custom.phonetic import PhoneticCorrector
 from tunefork.speech.whisper_custom.ranking import base_misses
 from tunefork.speech.whisper_custom.terms import MinedTerms, mine_terms
 from tunefork.speech.whisper_engine import WhisperEngine, resolve_model_dir
@@ -104,6 +107,7 @@ class WhisperOptions:
     max_hotword_tokens: int | None = None
     rank_by_base: bool = True
     ranking_budget_s: float = 60.0
+    phonetic_correction: bool = True
     synthesize_text: bool = False
     synthesis_voices: tuple[str, ...] = DEFAULT_SYNTHESIS_VOICES
     synthesis_max_sentences: int = 150
@@ -158,6 +162,7 @@ _OPTION_TYPES: dict[str, Any] = {
     "max_hotword_tokens": int,
     "rank_by_base": _as_bool,
     "ranking_budget_s": float,
+    "phonetic_correction": _as_bool,
     "synthesize_text": _as_bool,
     "synthesis_voices": _as_voices,
     "synthesis_max_sentences": int,
@@ -300,6 +305,7 @@ def train(
         "model_dir": model_dir,
         "hotwords": hotwords.text,
         "display_forms": DISPLAY_FORMS_FILE,
+        "phonetic_terms": TERMS_FILE if options.phonetic_correction else None,
         "compute_type": "int8",
         "beam_size": 5,
     }
@@ -469,6 +475,13 @@ def _write_json(path: Path, value: Any) -> None:
     path.write_text(json.dumps(value, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+def _read_json(artifact_dir: Path, name: str) -> Any:
+    try:
+        return json.loads((artifact_dir / name).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise TuneforkError(f"{artifact_dir}: cannot read {name}: {exc}") from exc
+
+
 def load(artifact_dir: Path, card: dict[str, Any]) -> SpeechModel:
     """The served model of a custom Whisper artifact: weights, hotwords and display forms.
 
@@ -488,16 +501,18 @@ def load(artifact_dir: Path, card: dict[str, Any]) -> SpeechModel:
         location = base_model_location(config["base_model"])
     pairs: list[tuple[str, str]] = []
     if config.get("display_forms"):
-        forms_path = artifact_dir / config["display_forms"]
-        try:
-            pairs = [(display, spoken) for display, spoken in json.loads(forms_path.read_text(encoding="utf-8"))]
-        except (OSError, ValueError) as exc:
-            raise TuneforkError(f"{artifact_dir}: cannot read {config['display_forms']}: {exc}") from exc
+        pairs = [(display, spoken) for display, spoken in _read_json(artifact_dir, config["display_forms"])]
+    corrector = None
+    if config.get("phonetic_terms"):
+        mined = _read_json(artifact_dir, config["phonetic_terms"])
+        terms = [term["text"] for term in [*mined["words"], *mined["phrases"]]]
+        corrector = PhoneticCorrector(terms, pairs)
     return CustomWhisperModel(
         name=card.get("name") or artifact_dir.name,
         model_path_or_id=location,
         hotwords=config.get("hotwords") or None,
         rewriter=DisplayFormRewriter(pairs),
+        corrector=corrector,
         compute_type=config.get("compute_type", "int8"),
         beam_size=int(config.get("beam_size", 5)),
     )
