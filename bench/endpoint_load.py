@@ -5,8 +5,10 @@ synthesizes 3-5 s utterances with espeak-ng, then for each client count sends a 
 from that many concurrent clients and prints requests/s, audio seconds per second, p50/p95/p99 latency and
 the error count (503 answers are counted apart: they are the deliberate back-pressure, not errors).
 ``--saturate`` adds a run against a server with almost no queue to show the 503 + Retry-After path.
+``--servers N`` repeats the levels with N server processes on the same workspace, the clients spread over
+them as a load balancer would (client i talks to server i mod N): one vs N servers.
 
-    .venv/bin/python bench/endpoint_load.py --requests 32 --clients 1,4,16
+    .venv/bin/python bench/endpoint_load.py --requests 32 --clients 1,4,16 [--servers 2]
 """
 
 from __future__ import annotations
@@ -61,8 +63,8 @@ def free_port() -> int:
 class Server:
     """`tunefork serve` in a scratch workspace, with an admin client."""
 
-    def __init__(self, home: Path, workers: int, queue: int) -> None:
-        self.token = secrets.token_urlsafe(16)
+    def __init__(self, home: Path, workers: int, queue: int, token: str | None = None) -> None:
+        self.token = token or secrets.token_urlsafe(16)
         self.url = f"http://127.0.0.1:{free_port()}"
         env = {
             **os.environ,
@@ -77,7 +79,7 @@ class Server:
         script = Path(sys.executable).parent / "tunefork"
         port = self.url.rsplit(":", 1)[1]
         home.mkdir(parents=True, exist_ok=True)
-        self.log = (home / "serve.log").open("wb")
+        self.log = (home / f"serve-{port}.log").open("wb")
         self.process = subprocess.Popen(
             [str(script), "serve", "--port", port, "--workers", "0", "--log-level", "warning"],
             env=env,
@@ -122,20 +124,27 @@ class LevelResult:
     errors: int = 0
 
 
-def run_level(url: str, key: str, clips: list[tuple[bytes, float]], clients: int, requests: int) -> LevelResult:
-    """Send ``requests`` recognitions from ``clients`` concurrent clients."""
+def run_level(
+    url: str, key: str, clips: list[tuple[bytes, float]], clients: int, requests: int, servers: list[str] = ()
+) -> LevelResult:
+    """Send ``requests`` recognitions from ``clients`` concurrent clients (spread over ``servers``' base
+    URLs when given, client i to server i mod N)."""
     result = LevelResult(clients)
     counter = itertools.count()
     lock = threading.Lock()
     headers = {"X-Tunefork-Key": key, "Content-Type": "audio/wav"}
 
-    def client() -> None:
+    def client(number: int) -> None:
+        target = url
+        if servers:
+            base = servers[number % len(servers)]
+            target = base + "/" + url.split("/", 3)[3]
         with httpx.Client(timeout=300) as http:
             while (index := next(counter)) < requests:
                 body, seconds = clips[index % len(clips)]
                 started = time.perf_counter()
                 try:
-                    status = http.post(url, content=body, headers=headers).status_code
+                    status = http.post(target, content=body, headers=headers).status_code
                 except httpx.HTTPError:
                     status = 0
                 elapsed = time.perf_counter() - started
@@ -148,7 +157,7 @@ def run_level(url: str, key: str, clips: list[tuple[bytes, float]], clients: int
                     else:
                         result.errors += 1
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
+    threads = [threading.Thread(target=client, args=(number,)) for number in range(clients)]
     started = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -182,6 +191,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="Recognitions run at once by the server.")
     parser.add_argument("--queue", type=int, default=32, help="Recognitions allowed to wait (then 503).")
     parser.add_argument("--saturate", action="store_true", help="Also run 16 clients against a queue of 2.")
+    parser.add_argument("--servers", type=int, default=1, help="Also run the levels against this many servers.")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="tunefork-bench-"))
     clips = utterances(Path.home() / ".cache" / "tunefork-bench-audio", 8)
@@ -191,13 +201,24 @@ def main() -> None:
     print("load average before (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
     server = Server(scratch / "main", args.workers, args.queue)
+    more: list[Server] = []
     try:
         url, key = server.deploy(args.model)
         run_level(url, key, clips, 1, 2)  # load the model
         levels = [run_level(url, key, clips, int(n), args.requests) for n in args.clients.split(",")]
+        if args.servers > 1:
+            more = [Server(scratch / "main", args.workers, args.queue, server.token) for _ in range(args.servers - 1)]
+            bases = [server.url, *(extra.url for extra in more)]
+            run_level(url, key, clips, len(bases), len(bases) * 2, bases)  # load the model everywhere
+            spread = [run_level(url, key, clips, int(n), args.requests, bases) for n in args.clients.split(",")]
     finally:
+        for extra in more:
+            extra.stop()
         server.stop()
-    print_table(f"POST /recognize, {args.model}", levels, args.requests)
+    print_table(f"POST /recognize, {args.model}, 1 server", levels, args.requests)
+    if args.servers > 1:
+        print_table(f"POST /recognize, {args.model}, {args.servers} servers on one workspace", spread, args.requests)
+        levels += spread
     if args.saturate:
         small = Server(scratch / "saturated", 1, 2)
         try:
