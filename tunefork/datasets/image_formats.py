@@ -147,7 +147,8 @@ def list_images(root: Path, upload_name: str) -> tuple[str, list[Listed], Parsed
     else:
         listed = _from_folders(images, root, parsed.rejections)
         layout = "concept folders" if any(labels or negative for _, _, labels, negative, _ in listed) else "unlabeled"
-        others = [path for path in files if path not in images]
+        chosen = set(images)
+        others = [path for path in files if path not in chosen]
     for path in others:
         name = relative_name(path, root)
         parsed.warnings.append(ItemIssue(name, f"ignored {name}: not an image the upload uses"))
