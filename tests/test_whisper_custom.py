@@ -219,6 +219,41 @@ def test_phonetic_corrector_fixes_a_near_miss_and_leaves_general_speech_alone():
         assert corrector.apply(plain) is plain
 
 
+def test_synthesis_cache_is_reused(tmp_path: Path):
+    from tunefork.speech.whisper_custom.augment import synthesis_plan, synthesize_sentences
+
+    plan = synthesis_plan(["Take the dose with food.", "Check the INR."], ["en-us", "en-gb", "en-us+f3"])
+    assert len(plan) == 4 and len({voice.name for _, voice in plan}) == 3  # two voices a sentence, in turn
+    first = synthesize_sentences(plan, tmp_path)
+    assert not first.stopped_by_budget and len(first.pairs) == 4
+    made = {path: path.stat().st_mtime_ns for path, _ in first.pairs}
+    again = synthesize_sentences(plan, tmp_path)
+    assert again.pairs == first.pairs and {path: path.stat().st_mtime_ns for path, _ in again.pairs} == made
+    assert sorted(tmp_path.iterdir()) == sorted(made)  # nothing else written
+
+
+def test_synthesis_budget_stops_cleanly(tmp_path: Path):
+    from tunefork.speech.whisper_custom.augment import synthesis_plan, synthesize_sentences
+
+    plan = synthesis_plan([f"Sentence number {n} about valves." for n in range(30)], ["en-us"], per_sentence=1)
+    assert synthesize_sentences(plan, tmp_path / "none", budget_s=0).pairs == []
+    partial = synthesize_sentences(plan, tmp_path / "some", budget_s=0.3)
+    assert partial.stopped_by_budget and 0 < len(partial.pairs) < len(plan) and partial.planned == len(plan)
+    assert [text for _, text in partial.pairs] == [text for text, _ in plan[: len(partial.pairs)]]
+    written = sorted((tmp_path / "some").iterdir())
+    assert written == sorted(path for path, _ in partial.pairs)  # complete clips only, no temporary files
+    assert all(path.stat().st_size > 1000 for path in written)
+
+
+def test_synthesis_is_on_by_default_only_for_small_audio():
+    from tunefork.speech.whisper_custom.trainer import WhisperOptions, _synthesis_on
+
+    default = WhisperOptions()
+    assert not _synthesis_on(default, TrainingData(related_text=["a b"]))  # text only: stays fast
+    assert _synthesis_on(default, TrainingData(related_text=["a b"], utterances=[(Path("x.wav"), "a b")]))
+    assert not _synthesis_on(WhisperOptions(synthesize_text=False), TrainingData(utterances=[(Path("x.wav"), "a")]))
+
+
 def test_options_are_parsed_and_checked():
     from tunefork.speech.whisper_custom import WhisperOptions
 
@@ -357,7 +392,7 @@ def test_fine_tune_a_few_steps_loads_transcribes_and_card_is_complete(tmp_path: 
     result = train(
         "whisper-tiny.en",
         TrainingData(related_text=sentences, pronunciations=[("INR", "i n r")], utterances=utterances),
-        TrainingParameters(epochs=1, options={"batch_size": 4, "held_out": 2, "threads": 2}),
+        TrainingParameters(epochs=1, options={"batch_size": 4, "held_out": 2, "threads": 2, "synthesize_text": False}),
         output,
         progress,
     )

@@ -1,8 +1,10 @@
 """Training audio: TTS synthesis of related text and on-the-fly noise/speed/gain augmentation.
 
-Synthesis speaks related-text sentences with several espeak-ng voices
-(:func:`tunefork.speech.synthesis.synthesize_cached`, so a second training run reuses the clips), which
-turns text-only material into (audio, transcript) pairs the fine-tuner can learn spellings from.
+Synthesis speaks related-text sentences with several espeak-ng voices, each clip at a speed and pitch
+drawn from :data:`SYNTHESIS_SPEEDS` and :data:`SYNTHESIS_PITCHES` with a seeded generator
+(:func:`tunefork.speech.synthesis.synthesize_cached`: clips are cached by text, voice, speed and pitch,
+so a second training run reuses them), which turns text-only material into (audio, transcript) pairs
+the fine-tuner can learn spellings from. A time budget stops synthesis between clips.
 
 Augmentation is applied to each training clip each epoch with a seeded generator, so every epoch sees
 a different version: coloured noise (white, pink or brown) at a random signal-to-noise ratio, a
@@ -13,6 +15,7 @@ use still teaches the encoder to ignore noise in general.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from math import gcd
@@ -23,8 +26,14 @@ from scipy.signal import resample_poly
 
 from tunefork.speech.synthesis import Voice, synthesize_cached
 
-DEFAULT_SYNTHESIS_VOICES = ("en-us", "en-gb-x-rp", "en-029")
-"""espeak-ng voices used to speak related text (keep test voices out of this list)."""
+DEFAULT_SYNTHESIS_VOICES = ("en-us", "en-gb", "en-us+f3", "en-gb+m3")
+"""espeak-ng voices used to speak related text (the benchmark's test voices are not among them)."""
+VOICES_PER_SENTENCE = 2
+"""Voices that speak each sentence (taken in turn from the list)."""
+SYNTHESIS_SPEEDS = (140, 160, 180)
+"""espeak-ng speeds (words per minute) a synthesized clip is spoken at."""
+SYNTHESIS_PITCHES = (35, 50, 65)
+"""espeak-ng pitches (0-99) a synthesized clip is spoken at."""
 NOISE_COLOURS = ("white", "pink", "brown")
 
 
@@ -89,23 +98,50 @@ def augment(samples: np.ndarray, config: AugmentConfig, rng: np.random.Generator
     return np.asarray(out, dtype=np.float32)
 
 
-def synthesize_sentences(
-    sentences: Sequence[str],
-    voices: Sequence[str],
-    cache_dir: Path,
-    progress: Callable[[int, int], None] | None = None,
-) -> list[tuple[Path, str]]:
-    """Speak every sentence with every voice; ``(wav, text)`` pairs in sentence-major order.
+def synthesis_plan(
+    sentences: Sequence[str], voices: Sequence[str], per_sentence: int = VOICES_PER_SENTENCE, seed: int = 0
+) -> list[tuple[str, Voice]]:
+    """``(sentence, voice)`` pairs: each sentence in ``per_sentence`` voices (in turn), speed and pitch seeded."""
+    rng = np.random.default_rng(seed)
+    plan = []
+    for index, sentence in enumerate(sentences):
+        for offset in range(min(per_sentence, len(voices))):
+            name = voices[(index * per_sentence + offset) % len(voices)]
+            speed, pitch = int(rng.choice(SYNTHESIS_SPEEDS)), int(rng.choice(SYNTHESIS_PITCHES))
+            plan.append((sentence, Voice(name, speed=speed, pitch=pitch)))
+    return plan
 
-    ``progress(done, total)`` is called after each clip. Raises
-    :class:`~tunefork.errors.TuneforkError` when espeak-ng or sox is missing.
+
+@dataclass
+class Synthesized:
+    """What :func:`synthesize_sentences` made: ``(wav, text)`` pairs and whether the budget stopped it."""
+
+    pairs: list[tuple[Path, str]]
+    planned: int
+    seconds: float
+    stopped_by_budget: bool
+
+
+def synthesize_sentences(
+    plan: Sequence[tuple[str, Voice]],
+    cache_dir: Path,
+    budget_s: float | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Synthesized:
+    """Speak each planned ``(sentence, voice)`` into ``cache_dir`` (reused when already there).
+
+    Before each clip the elapsed time is checked against ``budget_s`` (None: no limit); when it is
+    spent, synthesis stops and only complete clips are returned (each clip is written under a
+    temporary name and renamed into place). ``progress(done, total)`` is called after each clip.
+    Raises :class:`~tunefork.errors.TuneforkError` when espeak-ng or sox is missing.
     """
+    started = time.monotonic()
     cache_dir.mkdir(parents=True, exist_ok=True)
     pairs: list[tuple[Path, str]] = []
-    total = len(sentences) * len(voices)
-    for sentence in sentences:
-        for voice in voices:
-            pairs.append((synthesize_cached(sentence, cache_dir, Voice(voice)), sentence))
-            if progress is not None:
-                progress(len(pairs), total)
-    return pairs
+    for sentence, voice in plan:
+        if budget_s is not None and time.monotonic() - started >= budget_s:
+            return Synthesized(pairs, len(plan), time.monotonic() - started, stopped_by_budget=True)
+        pairs.append((synthesize_cached(sentence, cache_dir, voice), sentence))
+        if progress is not None:
+            progress(len(pairs), len(plan))
+    return Synthesized(pairs, len(plan), time.monotonic() - started, stopped_by_budget=False)

@@ -33,9 +33,12 @@ option                         default  meaning
 ``rank_by_base``               True     rank terms by how often the base model misses them in context
 ``ranking_budget_s``           60       seconds the in-context ranking may take at most
 ``phonetic_correction``        True     rewrite spans that sound like a term to the term (:mod:`.phonetic`)
-``synthesize_text``            False    also fine-tune on related text spoken by espeak-ng voices
-``synthesis_voices``           3 vcs    espeak-ng voices for that (``en-us``, ``en-gb-x-rp``, ``en-029``)
+``synthesize_text``            auto     also fine-tune on related text spoken by espeak-ng voices; auto:
+                                       when audio is given and it is small (under 200 clips)
+``synthesis_voices``           4 vcs    espeak-ng voices for that (``en-us``, ``en-gb``, ``en-us+f3``,
+                                       ``en-gb+m3``), two per sentence, speed and pitch varied
 ``synthesis_max_sentences``    150      sentences of related text synthesized at most
+``synthesis_budget_s``         90       seconds synthesis may take (it stops cleanly between clips)
 ``synthesis_cache_dir``        none     reuse synthesized clips across runs (else a temporary folder)
 ``augment``                    True     noise / speed / gain augmentation of training audio
 ``prompt_fraction``            0.3      share of training examples with the hotwords prompt
@@ -48,12 +51,12 @@ option                         default  meaning
 ``threads``                    none     torch CPU threads (default: torch's choice)
 =============================  =======  =================================================================
 
-``synthesize_text`` is off by default: text-only customization (hotwords + display forms) takes well
-under a second, while 150 sentences x 3 voices are 450 clips, about 57 steps an epoch at 5-20 s a
-step on 2 CPU cores (measured per step in the package docstring; the issue measured 64 s to
-synthesize 450 clips), i.e. 25 minutes or more for 5 epochs, and the time budget would cut it short.
-Turn it on, with a larger ``time_budget_s``, for a model you can train overnight; with audio, it
-adds the synthesized clips to the recordings.
+``synthesize_text`` is on by default only when audio is given and there is little of it
+(:data:`SMALL_DATA_CLIPS`): fine-tuning runs anyway then, under its time budget, and the synthesized
+clips carry the related text's vocabulary into it. Text-only customization (hotwords, display forms,
+phonetic correction) stays fast (seconds) unless it is turned on: 150 sentences x 2 voices are 300 clips,
+at 5-20 s a training step of 8 clips on 2 CPU cores. Noise augmentation (white, pink or brown noise at
+5-25 dB SNR, half the clips each epoch, :mod:`.augment`) applies to recorded and synthesized clips alike.
 """
 
 from __future__ import annotations
@@ -74,8 +77,15 @@ from tunefork.evaluation.metrics import score_corpus
 from tunefork.progress import ProgressCallback
 from tunefork.speech.base import SpeechModel
 from tunefork.speech.customization import TrainingData
+from tunefork.speech.synthesis import Voice
 from tunefork.speech.vocabulary import baseline_vocabulary
-from tunefork.speech.whisper_custom.augment import DEFAULT_SYNTHESIS_VOICES, AugmentConfig, synthesize_sentences
+from tunefork.speech.whisper_custom.augment import (
+    DEFAULT_SYNTHESIS_VOICES,
+    AugmentConfig,
+    Synthesized,
+    synthesis_plan,
+    synthesize_sentences,
+)
 from tunefork.speech.whisper_custom.biasing import (
     DEFAULT_MAX_TOKENS,
     FINETUNED_MAX_TOKENS,
@@ -93,6 +103,9 @@ from tunefork.speech.whisper_engine import WhisperEngine, resolve_model_dir
 FORMAT_VERSION = 1
 DEFAULT_EPOCHS = 5
 DEFAULT_TIME_BUDGET_S = 540.0
+DEFAULT_SYNTHESIS_BUDGET_S = 90.0
+SMALL_DATA_CLIPS = 200
+"""With fewer recorded clips than this, related text is synthesized by default (``synthesize_text``)."""
 MODEL_DIR = "ct2"
 DISPLAY_FORMS_FILE = "display_forms.json"
 TERMS_FILE = "terms.json"
@@ -108,9 +121,10 @@ class WhisperOptions:
     rank_by_base: bool = True
     ranking_budget_s: float = 60.0
     phonetic_correction: bool = True
-    synthesize_text: bool = False
+    synthesize_text: bool | None = None
     synthesis_voices: tuple[str, ...] = DEFAULT_SYNTHESIS_VOICES
     synthesis_max_sentences: int = 150
+    synthesis_budget_s: float | None = DEFAULT_SYNTHESIS_BUDGET_S
     synthesis_cache_dir: str | None = None
     augment: bool = True
     prompt_fraction: float = 0.3
@@ -166,6 +180,7 @@ _OPTION_TYPES: dict[str, Any] = {
     "synthesize_text": _as_bool,
     "synthesis_voices": _as_voices,
     "synthesis_max_sentences": int,
+    "synthesis_budget_s": float,
     "synthesis_cache_dir": str,
     "augment": _as_bool,
     "prompt_fraction": float,
@@ -177,7 +192,15 @@ _OPTION_TYPES: dict[str, Any] = {
     "mixed_precision": str,
     "threads": int,
 }
-_NULLABLE = {"max_hotword_tokens", "synthesis_cache_dir", "held_out", "time_budget_s", "threads"}
+_NULLABLE = {
+    "synthesize_text",
+    "synthesis_budget_s",
+    "max_hotword_tokens",
+    "synthesis_cache_dir",
+    "held_out",
+    "time_budget_s",
+    "threads",
+}
 
 
 class _Progress:
@@ -264,7 +287,7 @@ def train(
 
     synth_sentences = (
         _synthesis_sentences(data.related_text, options.synthesis_max_sentences, parameters.seed)
-        if options.synthesize_text and data.related_text
+        if _synthesis_on(options, data) and data.related_text
         else []
     )
     epochs = parameters.epochs if parameters.epochs is not None else DEFAULT_EPOCHS
@@ -279,12 +302,14 @@ def train(
     ranking = _rank_terms(base_dir, base_model, mined, sentences, options, output_dir) if cap > 0 else {}
     required, ranked = rank_items(mined, displays, ranking.get("misses"))
     hotwords = build_hotwords(ranked, count_tokens, cap, required=required)
-    n_synth = len(synth_sentences) * len(options.synthesis_voices)
+    plan = synthesis_plan(synth_sentences, options.synthesis_voices, seed=parameters.seed)
+    n_synth = len(plan)
     steps = epochs * -(-(len(data.utterances) + n_synth) // options.batch_size)
     tracker = _Progress(progress, 1 + n_synth + steps)
     tracker.advance(f"mined {len(mined.words)} terms, {len(mined.phrases)} phrases; {len(rewriter)} display forms")
 
-    synthesized, synthesis_seconds = _synthesize(synth_sentences, options, output_dir, tracker)
+    synthesis = _synthesize(plan, options, output_dir, tracker)
+    synthesized = synthesis.pairs
     finetune_summary, model_dir = None, None
     clips, rejected = _load_clips(list(data.utterances), "audio")
     synth_clips, synth_rejected = _load_clips(synthesized, "synthesized")
@@ -319,8 +344,8 @@ def train(
         ranking,
         clips,
         rejected,
-        synthesized,
-        synthesis_seconds,
+        synthesis,
+        options,
         finetune_summary,
         started,
     )
@@ -350,21 +375,22 @@ def _synthesis_cache(options: WhisperOptions, output_dir: Path) -> Path:
     return Path(options.synthesis_cache_dir) if options.synthesis_cache_dir else output_dir / WORK_DIR / "synth"
 
 
+def _synthesis_on(options: WhisperOptions, data: TrainingData) -> bool:
+    if options.synthesize_text is not None:
+        return options.synthesize_text
+    return 0 < len(data.utterances) < SMALL_DATA_CLIPS
+
+
 def _synthesize(
-    sentences: list[str], options: WhisperOptions, output_dir: Path, tracker: _Progress
-) -> tuple[list[tuple[Path, str]], float]:
-    if not sentences:
-        return [], 0.0
-    start = time.monotonic()
-    cache = _synthesis_cache(options, output_dir)
+    plan: list[tuple[str, Voice]], options: WhisperOptions, output_dir: Path, tracker: _Progress
+) -> Synthesized:
     base = tracker.done
-    pairs = synthesize_sentences(
-        sentences,
-        options.synthesis_voices,
-        cache,
+    return synthesize_sentences(
+        plan,
+        _synthesis_cache(options, output_dir),
+        options.synthesis_budget_s,
         lambda done, total: tracker.advance(f"synthesizing related text {done}/{total}", to=base + done),
     )
-    return pairs, time.monotonic() - start
 
 
 def _finetune(
@@ -428,8 +454,8 @@ def _contributions(
     ranking: dict[str, Any],
     clips: list[Any],
     rejected: list[str],
-    synthesized: list[tuple[Path, str]],
-    synthesis_seconds: float,
+    synthesis: Synthesized,
+    options: WhisperOptions,
     finetune: dict[str, Any] | None,
     started: float,
 ) -> dict[str, Any]:
@@ -441,8 +467,12 @@ def _contributions(
             "phrases_mined": len(mined.phrases),
             "terms": [t.text for t in mined.words[:50]],
             "phrases": [t.text for t in mined.phrases[:20]],
-            "synthesized_clips": len(synthesized),
-            "synthesis_seconds": round(synthesis_seconds, 1),
+            "synthesized_clips": len(synthesis.pairs),
+            "synthesis_seconds": round(synthesis.seconds, 1),
+            "synthesis_planned_clips": synthesis.planned,
+            "synthesis_budget_s": options.synthesis_budget_s,
+            "synthesis_stopped_by_budget": synthesis.stopped_by_budget,
+            "synthesis_voices": list(options.synthesis_voices),
         },
         "pronunciations": {
             "entries": len(data.pronunciations),
