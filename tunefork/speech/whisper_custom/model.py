@@ -11,7 +11,14 @@ from tunefork.errors import TuneforkError
 from tunefork.speech.base import Transcript, Word
 from tunefork.speech.whisper_custom.display_forms import DisplayFormRewriter
 from tunefork.speech.whisper_custom.phonetic import PhoneticCorrector
-from tunefork.speech.whisper_engine import WhisperEngine, bundled_tiny_en_path, cut_words, word_key
+from tunefork.speech.whisper_engine import (
+    WhisperEngine,
+    bundled_base_path,
+    bundled_tiny_en_path,
+    cut_words,
+    whisper_base_available,
+    word_key,
+)
 
 BUNDLED_WHISPER = "whisper-tiny.en"
 
@@ -19,11 +26,14 @@ BUNDLED_WHISPER = "whisper-tiny.en"
 def base_model_location(base_model: str) -> str:
     """What :class:`WhisperEngine` needs for a Whisper base model name (a directory, size or repo id).
 
-    ``whisper-tiny.en`` is the bundled directory; ``whisper-<size>`` is a faster-whisper size and
-    ``hf:<owner>/<repo>`` a hub repository (both download on first use, and fail clearly offline).
+    ``whisper-tiny.en`` is the bundled directory, and so is ``whisper-base`` when its packages are
+    installed; ``whisper-<size>`` is a faster-whisper size and ``hf:<owner>/<repo>`` a hub repository
+    (both download on first use, and fail clearly offline).
     """
     if base_model == BUNDLED_WHISPER:
         return bundled_tiny_en_path()
+    if base_model == "whisper-base" and whisper_base_available():
+        return bundled_base_path()
     if base_model.startswith("hf:"):
         return base_model[3:]
     if base_model.startswith("whisper-"):
