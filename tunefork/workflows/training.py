@@ -316,7 +316,8 @@ def _dataset_cards(workspace: Workspace, dataset_ids: list[str]) -> list[dict[st
 def model_card(workspace: Workspace, model_ref: str, project: str | None = None) -> dict[str, Any]:
     """The ``model.json`` card of a trained model."""
     with workspace.session() as session:
-        path = model_files(workspace, get_model(session, model_ref, project))
+        model = get_model(session, model_ref, project)
+    path = model_files(workspace, model)  # outside the session: this may download the model
     if not has_card(path):
         raise TuneforkError(f"Model '{model_ref}' has no artifact (it has not finished training).")
     return read_card(path)
