@@ -9,21 +9,35 @@ real-time factor.
 
     .venv/bin/python bench/speech_customization.py                  # full run
     .venv/bin/python bench/speech_customization.py --engines sphinx --no-audio   # text+pronunciation only
+    .venv/bin/python bench/speech_customization.py --quick          # both domains, ablation, no fine-tuning
+
+``--quick`` (issue 17) runs through the engine API directly, on two domains: the shipped pharmacy domain and
+a generated technical-maintenance domain nobody tuned on (``bench/maintenance_domain.py``). Test voices
+(``en-gb-scotland``, ``en-029`` clean, ``en-gb-x-rp`` with white noise at 10 dB SNR) never appear in the
+training, synthesis, ranking or guard voices. It trains text + pronunciation customizations only (no audio,
+so no fine-tuning, synthesis or noise augmentation: those need the full run's training time) and prints one
+ablation row per lever that this mode can measure; ``--test-sentences`` and ``--guard`` size it to finish
+on a busy 2-core machine.
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import maintenance_domain
 
 from tunefork.audio import read_audio
 from tunefork.engines.contract import TrainingParameters
 from tunefork.kinds.speech import evaluate_on_guard
 from tunefork.sample_data import read_lines
-from tunefork.speech.synthesis import Voice, build_azure_zip
+from tunefork.speech.synthesis import Voice, build_azure_zip, synthesize_cached
 from tunefork.workflows import datasets, projects, training
 from tunefork.workflows.evaluation import evaluate_models
 from tunefork.workflows.models import ResolvedModel, resolve_model
@@ -92,6 +106,115 @@ def general_wer(workspace: Workspace, model: ResolvedModel) -> float:
     return guard.scores[model.name].wer
 
 
+QUICK_CONDITIONS = {
+    "scottish": (Voice("en-gb-scotland"), None),
+    "caribbean": (Voice("en-029", speed=150), None),
+    "noisy-rp": (Voice("en-gb-x-rp"), 10.0),
+}
+
+
+def _quick_domains(test_sentences: int) -> dict[str, dict]:
+    """Related text, pronunciations, test sentences and terms of both domains."""
+    pharmacy = read_lines("domain_sentences.txt")
+    pronunciations = [tuple(line.split("\t", 1)) for line in read_lines("domain_pronunciations.txt")]
+    generated = maintenance_domain.sentences(60 + test_sentences, seed=17)
+    return {
+        "pharmacy": {
+            "related": pharmacy[:60],
+            "pronunciations": pronunciations,
+            "test": pharmacy[60 : 60 + test_sentences],
+            "terms": read_lines("domain_terms.txt"),
+        },
+        "maintenance": {
+            "related": generated[:60],
+            "pronunciations": maintenance_domain.PRONUNCIATIONS,
+            "test": generated[60:],
+            "terms": maintenance_domain.TERMS,
+        },
+    }
+
+
+def _decode(model, clips: list[tuple[object, str]]) -> tuple[list[tuple[str, str, str]], float, float]:
+    """``(id, reference, hypothesis)`` triples, compute seconds and audio seconds."""
+    triples, compute, audio = [], 0.0, 0.0
+    for index, (samples, text) in enumerate(clips):
+        started = time.perf_counter()
+        triples.append((str(index), text, model.transcribe(samples).text))
+        compute += time.perf_counter() - started
+        audio += len(samples) / 16_000
+    return triples, compute, audio
+
+
+def quick(args: argparse.Namespace) -> None:
+    """Both domains, text + pronunciation customizations, one row per lever (see the module docstring)."""
+    from tunefork.evaluation.metrics import score_corpus
+    from tunefork.kinds.speech import guard_items
+    from tunefork.speech.customization import TrainingData
+    from tunefork.speech.registry import load_base_model
+    from tunefork.speech.whisper_custom import load, train
+
+    guard = list(guard_items(args.cache).values())[: args.guard]
+    guard_clips = [(read_audio(path).samples, text) for path, text in guard]
+    scratch = Path(tempfile.mkdtemp(prefix="tunefork-bench-quick-"))
+    general: dict[str, object] = {}
+    rows = []
+    for domain, spec in _quick_domains(args.test_sentences).items():
+        clips = {
+            condition: [
+                (read_audio(synthesize_cached(text, args.cache, voice, snr, seed=i)).samples, text)
+                for i, text in enumerate(spec["test"])
+            ]
+            for condition, (voice, snr) in QUICK_CONDITIONS.items()
+        }
+        data = TrainingData(related_text=spec["related"], pronunciations=list(spec["pronunciations"]))
+        variants = [
+            ("whisper-tiny.en", "base", None),
+            (
+                "whisper-tiny.en",
+                "hotwords (text order), no correction",
+                {"rank_by_base": False, "phonetic_correction": False},
+            ),
+            ("whisper-tiny.en", "+ ranking by base misses", {"phonetic_correction": False}),
+            ("whisper-tiny.en", "+ phonetic correction (defaults)", {}),
+            ("whisper-base", "base", None),
+            ("whisper-base", "defaults", {}),
+        ]
+        for base, label, options in variants:
+            seconds = 0.0
+            if options is None:
+                model = load_base_model(base)
+            else:
+                started = time.monotonic()
+                out = scratch / f"{domain}-{base}-{len(rows)}"
+                options = {**options, "synthesis_cache_dir": str(args.cache)}
+                result = train(base, data, TrainingParameters(options=options), out, lambda *a: None)
+                seconds = time.monotonic() - started
+                model = load(out, {"name": f"{domain}-{label}", "engine_config": result.engine_config})
+            scores, compute, audio = {}, 0.0, 0.0
+            for condition, items in clips.items():
+                triples, c, a = _decode(model, items)
+                scores[condition], compute, audio = triples, compute + c, audio + a
+            everything = score_corpus([t for ts in scores.values() for t in ts], spec["terms"])
+            clean = score_corpus(scores["scottish"] + scores["caribbean"])
+            noisy = score_corpus(scores["noisy-rp"])
+            key = base if options is None else f"{domain}-{len(rows)}"
+            if key not in general:
+                general[key] = score_corpus(_decode(model, guard_clips)[0])
+            guard_score = general[key]
+            rows.append((domain, base, label, everything, clean, noisy, guard_score, seconds, compute / audio))
+            print(f"done: {domain} {base} {label}", flush=True)
+    print()
+    print("| domain | base | model | domain WER | clean | noisy | term recall | general WER (ins) | train s | RTF |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for domain, base, label, everything, clean, noisy, guard_score, seconds, rtf in rows:
+        print(
+            f"| {domain} | {base} | {label} | {100 * everything.wer:.1f}% | {100 * clean.wer:.1f}% "
+            f"| {100 * noisy.wer:.1f}% | {100 * (everything.term_recall or 0):.1f}% "
+            f"| {100 * guard_score.wer:.1f}% ({guard_score.insertions}) | {seconds:.0f} | {rtf:.3f} |"
+        )
+    shutil.rmtree(scratch, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--engines", nargs="+", default=list(BASES), choices=list(BASES))
@@ -99,7 +222,13 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=None, help="Fine-tuning epochs (whisper).")
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "tunefork-bench-audio")
     parser.add_argument("--keep", type=Path, default=None, help="Keep the workspace in this folder.")
+    parser.add_argument("--quick", action="store_true", help="Both domains, text customization, ablation rows.")
+    parser.add_argument("--test-sentences", type=int, default=8, help="--quick: test sentences per condition.")
+    parser.add_argument("--guard", type=int, default=40, help="--quick: guard sentences (of 240).")
     args = parser.parse_args()
+    if args.quick:
+        quick(args)
+        return
     home = args.keep or Path(tempfile.mkdtemp(prefix="tunefork-bench-"))
     workspace = Workspace.open(home)
     scratch = home / "inputs"
