@@ -321,7 +321,12 @@ def test_rest_and_cli_manage_monitors(workspace: Workspace, bot: dict, server: s
     execute_job(workspace, run["job"]["id"], "test:1:w", JobSettings())  # the queue's consumer would
     done = admin.get(run["self"]).json()
     assert (done["status"], done["outcome"], done["value"]) == ("Succeeded", "pass", 1.0) and len(done["details"]) == 4
-    assert admin.get(f"/monitors/{monitor['id']}/runs").json()["values"][0]["id"] == run["id"]
+    listed_runs = admin.get(f"/monitors/{monitor['id']}/runs").json()
+    assert listed_runs["values"][0]["id"] == run["id"]
+    assert (listed_runs["@count"], listed_runs["@nextLink"]) == (len(listed_runs["values"]), None)
+    first = admin.get(f"/monitors/{monitor['id']}/runs", params={"top": 1}).json()
+    assert first["values"] == listed_runs["values"][:1]
+    assert (first["@nextLink"] is not None) == (listed_runs["@count"] > 1)
     pinned = admin.post(f"/monitors/{monitor['id']}/baseline", json={"runId": run["id"]})
     assert pinned.json()["baselineRunId"] == run["id"]
     assert admin.get(f"/monitors/{monitor['id']}/runs/nope").status_code == 404

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from tunefork.errors import ConflictError, NotFoundError, TuneforkError
 from tunefork.kinds import get_kind
@@ -254,11 +254,20 @@ def show_monitor(workspace: Workspace, ref: str, project: str | None = None) -> 
     return {**out, "runs": runs, "alerts": monitor_alerts.list_alerts(workspace, out["id"])}
 
 
-def list_runs(workspace: Workspace, ref: str, top: int = 100, project: str | None = None) -> list[dict[str, Any]]:
-    """A monitor's runs, newest first."""
+def list_runs(
+    workspace: Workspace, ref: str, top: int = 100, project: str | None = None, skip: int = 0
+) -> list[dict[str, Any]]:
+    """A monitor's runs, newest first: ``top`` of them after the first ``skip``."""
     with workspace.session() as session:
         monitor = get_monitor(session, ref, project)
-        return [run_to_dict(run) for run in session.scalars(_runs_query(monitor.id).limit(top))]
+        return [run_to_dict(run) for run in session.scalars(_runs_query(monitor.id).offset(skip).limit(top))]
+
+
+def count_runs(workspace: Workspace, ref: str, project: str | None = None) -> int:
+    """How many runs a monitor has kept."""
+    with workspace.session() as session:
+        monitor = get_monitor(session, ref, project)
+        return session.scalar(select(func.count()).select_from(MonitorRun).where(MonitorRun.monitor_id == monitor.id))
 
 
 def show_run(workspace: Workspace, run_id: str, monitor_ref: str | None = None) -> dict[str, Any]:

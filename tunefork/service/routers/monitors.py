@@ -108,11 +108,12 @@ def run_now(
 
 @router.get("/{monitor_id}/runs", response_model=Page[MonitorRun])
 def list_runs(
-    monitor_id: str, request: Request, page: Paging = Depends(paging), ws: Workspace = Depends(get_workspace)
+    monitor_id: str, request: Request, paged: Paging = Depends(paging), ws: Workspace = Depends(get_workspace)
 ) -> dict:
-    """Runs, newest first."""
-    rows = monitors.list_runs(ws, monitor_id, top=page.skip + page.top)[page.skip :]
-    return {"values": [present_run(request, row) for row in rows]}
+    """Runs, newest first, paged like every list (``@count``, ``@nextLink``)."""
+    rows = monitors.list_runs(ws, monitor_id, top=paged.top, skip=paged.skip)
+    shown = [present_run(request, row) for row in rows]
+    return page(request, shown, paged.skip, paged.top, monitors.count_runs(ws, monitor_id))
 
 
 @router.get("/{monitor_id}/runs/{run_id}", response_model=MonitorRun)
