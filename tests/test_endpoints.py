@@ -66,7 +66,8 @@ def test_retention_purge_deletes_old_entries_and_their_audio(workspace: Workspac
     old = _log(workspace, short["id"], "old", age_days=2)
     recent = _log(workspace, short["id"], "recent")
     kept = _log(workspace, long["id"], "older but kept", age_days=2)
-    old_audio = endpoint_logs.log_audio_path(workspace, "short", old)
+    old_audio = workspace.endpoint_logs_dir(short["id"]) / f"{old}.wav"
+    assert endpoint_logs.log_audio(workspace, "short", old) == (old_audio.name, old_audio.read_bytes())
 
     assert endpoint_logs.purge_expired_logs(workspace) == 1
     assert not old_audio.exists()

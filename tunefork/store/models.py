@@ -163,7 +163,7 @@ class Endpoint(Base):
 
 
 class EndpointLog(Base):
-    """One logged recognition request: the canonical audio on disk and the result."""
+    """One logged request: its result, and the kept input (the canonical audio) on disk or in the store."""
 
     __tablename__ = "endpoint_logs"
     __table_args__ = (Index("ix_endpoint_logs_endpoint_created", "endpoint_id", "created_at"),)
@@ -172,7 +172,10 @@ class EndpointLog(Base):
     endpoint_id: Mapped[str] = mapped_column(ForeignKey("endpoints.id", ondelete="CASCADE"))
     model: Mapped[str] = mapped_column(String(200), default="")
     audio: Mapped[str] = mapped_column(String(300))
-    """Path of the 16 kHz mono WAV, relative to the workspace."""
+    """Path of the kept file (the 16 kHz mono WAV), relative to the workspace; "" when nothing was kept."""
+    artifact: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    """``sha256-<hex>`` of the object holding the kept file (named as ``audio``'s last component) when a
+    shared store is configured, else "" (the file is at ``audio`` in the workspace)."""
     duration: Mapped[float] = mapped_column(Float, default=0.0)
     display_text: Mapped[str] = mapped_column(Text, default="")
     result: Mapped[dict[str, Any]] = mapped_column(default=dict)

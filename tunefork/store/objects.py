@@ -27,6 +27,10 @@ class ObjectStoreError(UnavailableError):
     """The object store could not be reached, or an object is missing or corrupt (answered 503)."""
 
 
+class ObjectMissingError(ObjectStoreError):
+    """The store answered, but the object is not there (deleted, or never written)."""
+
+
 def file_digest(path: Path) -> str:
     """``sha256-<hex>`` of a file's bytes."""
     digest = hashlib.sha256()
@@ -103,7 +107,7 @@ class ObjectStore:
         except ObjectStoreError:
             raise
         except FileNotFoundError as exc:
-            raise ObjectStoreError(f"{what}: not found in {self.url}") from exc
+            raise ObjectMissingError(f"{what}: not found in {self.url}") from exc
         except Exception as exc:
             raise ObjectStoreError(f"{what} failed on {self.url}: {type(exc).__name__}: {exc}") from exc
 
@@ -129,7 +133,8 @@ class ObjectStore:
         self._call(f"downloading {digest}", self.fs.get_file, self._key(digest), str(archive))
 
     def delete(self, digest: str) -> None:
-        """Remove an object (orphans only: see :func:`tunefork.workflows.artifacts.sweep_objects`)."""
+        """Remove an object (orphans, and logged requests past their retention: see
+        :func:`tunefork.workflows.storage.sweep_objects`, :mod:`tunefork.workflows.endpoint_logs`)."""
         self._call(f"deleting {digest}", self.fs.rm_file, self._key(digest))
 
     def objects(self) -> list[tuple[str, datetime | None]]:

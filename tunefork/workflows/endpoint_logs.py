@@ -1,7 +1,9 @@
 """Endpoint request logs: keeping requests, listing and reading them, retention, download and export.
 
 With logging on, each answered request keeps its result in the ``endpoint_logs`` table and, for audio, its
-canonical 16 kHz mono WAV under the endpoint's logs folder; entries older than the endpoint's retention are
+canonical 16 kHz mono WAV under the endpoint's logs folder, or with a shared object store
+(``TUNEFORK_STORAGE_URL``) in an object of its own, so every machine sharing the database and the store
+lists, downloads, exports and purges the logs any server wrote; entries older than the endpoint's retention are
 deleted by :func:`purge_expired_logs` (a periodic job). Logs become data again through the project kind's
 :class:`~tunefork.kinds.registry.LogExport` (speech: an ``audio`` dataset of the logged WAVs; language: an
 ``utterances`` CSV of the texts with their predicted intents; entities: ``annotated-text`` with the entities
@@ -10,9 +12,12 @@ found), imported like any upload (the retrain loop).
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,34 +33,61 @@ from tunefork.kinds.registry import LoggedRequest
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.artifacts import write_jsonl
 from tunefork.store.models import Endpoint, EndpointLog, new_id, utcnow
+from tunefork.store.objects import ObjectMissingError
 from tunefork.store.repository import get_endpoint, get_project
+from tunefork.store.staging import scratch_folder
 from tunefork.workflows.datasets import register_dataset, submit_import, upload_dataset
 from tunefork.workflows.jobs import JobSubmitter
 from tunefork.workspace import Workspace
+
+logger = logging.getLogger(__name__)
+
+
+def _write_kept(kept: np.ndarray | Path, path: Path) -> None:
+    """Write a request's kept input to ``path`` atomically: audio samples as a WAV, or a file copied."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=path.suffix)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        if isinstance(kept, Path):
+            shutil.copyfile(kept, tmp)
+        else:
+            write_wav(tmp, kept)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _publish_kept(workspace: Workspace, kept: np.ndarray | Path, name: str) -> str:
+    """Publish a request's kept input as an object of its own (one file named ``name``); its digest."""
+    with scratch_folder(workspace.staging_dir, "log.") as scratch:
+        _write_kept(kept, scratch / "object" / name)
+        return workspace.publish(scratch / "object", cache=False)
 
 
 def keep_request(
     workspace: Workspace, endpoint_id: str, result: dict[str, Any], kept: np.ndarray | Path | None = None
 ) -> str:
-    """Log one answered request with its input, written atomically: audio samples as a WAV, or a file copied."""
+    """Log one answered request with its input: audio samples as a WAV, or a file copied.
+
+    The input goes to the endpoint's logs folder, or with a shared object store into an object of its own
+    (named by the log id, so no two logs share one and deleting a log deletes its object), written before
+    the row that points at it: a crash in between leaves an orphan object that the sweep removes.
+    """
     log_id = new_id()
-    audio, final, tmp = "", None, None
-    if kept is not None:
-        folder = workspace.endpoint_logs_dir(endpoint_id)
-        folder.mkdir(parents=True, exist_ok=True)
-        suffix = kept.suffix if isinstance(kept, Path) else ".wav"
-        final = folder / f"{log_id}{suffix}"
-        fd, name = tempfile.mkstemp(dir=folder, prefix=".", suffix=suffix)
-        os.close(fd)
-        tmp = Path(name)
-        audio = workspace.relative(final)
+    audio, artifact, written = "", "", None
     try:
-        if isinstance(kept, Path):
-            shutil.copyfile(kept, tmp)
-        elif kept is not None:
-            write_wav(tmp, kept)
-        if tmp is not None and final is not None:
-            os.replace(tmp, final)
+        if kept is not None:
+            suffix = kept.suffix if isinstance(kept, Path) else ".wav"
+            final = workspace.endpoint_logs_dir(endpoint_id) / f"{log_id}{suffix}"
+            audio = workspace.relative(final)
+            if workspace.artifacts is None:
+                _write_kept(kept, final)
+                written = final
+            else:
+                artifact = _publish_kept(workspace, kept, final.name)
         with workspace.session() as session:
             session.add(
                 EndpointLog(
@@ -63,15 +95,15 @@ def keep_request(
                     endpoint_id=endpoint_id,
                     model=result.get("model", ""),
                     audio=audio,
+                    artifact=artifact,
                     duration=float(result.get("duration", 0.0)),
                     display_text=result.get("displayText", result.get("text", "")),
                     result=result,
                 )
             )
     except BaseException:
-        for path in (tmp, final):
-            if path is not None:
-                path.unlink(missing_ok=True)
+        if written is not None:
+            written.unlink(missing_ok=True)
         raise
     return log_id
 
@@ -126,24 +158,54 @@ def show_log(workspace: Workspace, ref: str, log_id: str, project: str | None = 
         return log_to_dict(_get_log(session, get_endpoint(session, ref, project).id, log_id))
 
 
-def log_audio_path(workspace: Workspace, ref: str, log_id: str, project: str | None = None) -> Path:
-    """The WAV file of one logged request."""
+def _fetch_kept(workspace: Workspace, audio: str, artifact: str, folder: Path) -> Path | None:
+    """A logged request's kept file: in the workspace, or downloaded from its object into ``folder``; None
+    when it is gone (deleted by retention meanwhile)."""
+    if not artifact:
+        path = workspace.resolve(audio)
+        return path if audio and path.is_file() else None
+    try:
+        workspace.artifact_fetch(artifact, folder)
+    except ObjectMissingError:
+        return None
+    return folder / Path(audio).name
+
+
+def log_audio(workspace: Workspace, ref: str, log_id: str, project: str | None = None) -> tuple[str, bytes]:
+    """The file name and bytes of one logged request's WAV (read from the shared store when it is there)."""
     with workspace.session() as session:
-        path = workspace.resolve(_get_log(session, get_endpoint(session, ref, project).id, log_id).audio)
-    if not path.is_file():
-        raise NotFoundError(f"The audio of logged request '{log_id}' is gone (retention).")
-    return path
+        log = _get_log(session, get_endpoint(session, ref, project).id, log_id)
+        audio, artifact = log.audio, log.artifact
+    with scratch_folder(workspace.staging_dir, "log.") as scratch:
+        path = _fetch_kept(workspace, audio, artifact, scratch)
+        if path is None:
+            raise NotFoundError(f"The audio of logged request '{log_id}' is gone (retention).")
+        return path.name, path.read_bytes()
+
+
+def discard_kept(workspace: Workspace, rows: list[tuple[str, str]]) -> None:
+    """Remove the kept files of deleted logs (rows of ``audio``, ``artifact``): files in the workspace, or
+    their objects. An object the store fails to delete now is left to the sweep of orphans."""
+    for audio, artifact in rows:
+        if not artifact:
+            if audio:
+                workspace.resolve(audio).unlink(missing_ok=True)
+            continue
+        try:
+            workspace.discard(artifact)
+        except ObjectMissingError:
+            pass
+        except TuneforkError as exc:
+            logger.warning("logged request object %s left to the sweep of orphans: %s", artifact, exc)
 
 
 def _delete_log_rows(workspace: Workspace, condition: Any) -> int:
-    """Delete the log rows matching ``condition`` and their audio; returns how many went."""
+    """Delete the log rows matching ``condition`` and their kept files; returns how many went."""
     with workspace.session() as session:
-        doomed = list(session.execute(select(EndpointLog.id, EndpointLog.audio).where(condition)))
+        doomed = list(session.execute(select(EndpointLog.id, EndpointLog.audio, EndpointLog.artifact).where(condition)))
         if doomed:
             session.execute(delete(EndpointLog).where(EndpointLog.id.in_([row.id for row in doomed])))
-    for row in doomed:
-        if row.audio:
-            workspace.resolve(row.audio).unlink(missing_ok=True)
+    discard_kept(workspace, [(row.audio, row.artifact) for row in doomed])
     return len(doomed)
 
 
@@ -171,17 +233,22 @@ def purge_expired_logs(workspace: Workspace, now: datetime | None = None) -> int
     return total
 
 
-def _logged_requests(workspace: Workspace, endpoint_id: str) -> list[LoggedRequest]:
-    """Every logged request of an endpoint, oldest first, with its kept file (when it still exists)."""
+@contextmanager
+def _logged_requests(workspace: Workspace, endpoint_id: str, with_files: bool = True) -> Iterator[list[LoggedRequest]]:
+    """Every logged request of an endpoint, oldest first, with its kept file when it still exists (objects of
+    a shared store downloaded into a scratch folder that lasts as long as the block; none without
+    ``with_files``)."""
     with workspace.session() as session:
         rows = list(
             session.execute(
-                select(EndpointLog.id, EndpointLog.audio, EndpointLog.result)
+                select(EndpointLog.id, EndpointLog.audio, EndpointLog.artifact, EndpointLog.result)
                 .where(EndpointLog.endpoint_id == endpoint_id)
                 .order_by(EndpointLog.created_at, EndpointLog.id)
             )
         )
-    return [LoggedRequest(row.id, row.result, workspace.resolve(row.audio) if row.audio else None) for row in rows]
+    with scratch_folder(workspace.staging_dir, "logs.") as scratch:
+        files = [_fetch_kept(workspace, row.audio, row.artifact, scratch) if with_files else None for row in rows]
+        yield [LoggedRequest(row.id, row.result, file) for row, file in zip(rows, files, strict=True)]
 
 
 def download_logs(workspace: Workspace, ref: str, output_dir: Path, project: str | None = None) -> int:
@@ -197,7 +264,8 @@ def download_logs(workspace: Workspace, ref: str, output_dir: Path, project: str
     logs = list_logs(workspace, endpoint_id, top=10**9)
     output_dir.mkdir(parents=True, exist_ok=True)
     write_jsonl(output_dir / "logs.jsonl", list(reversed(logs)))
-    kind.log_export.write(output_dir, _logged_requests(workspace, endpoint_id), True)
+    with _logged_requests(workspace, endpoint_id) as logged:
+        kind.log_export.write(output_dir, logged, True)
     return len(logs)
 
 
@@ -223,16 +291,17 @@ def snapshot_logs(
         endpoint = get_endpoint(session, ref, project)
         endpoint_id, name, kind = endpoint.id, endpoint.name, _export_kind(session, endpoint, into)
         own = kind.name == endpoint.project.kind
-    logs = [log for log in _logged_requests(workspace, endpoint_id) if own or "intent" in log.result]
-    if not logs:
-        raise TuneforkError(f"Endpoint '{name}' has no logged requests to export (is logging on?).")
-    workspace.exports_dir.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(dir=workspace.exports_dir, prefix="logs."))
-    try:
-        kind.log_export.write(folder, logs, False)
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
+    with _logged_requests(workspace, endpoint_id, with_files=own) as logged:
+        logs = [log for log in logged if own or "intent" in log.result]
+        if not logs:
+            raise TuneforkError(f"Endpoint '{name}' has no logged requests to export (is logging on?).")
+        workspace.exports_dir.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(dir=workspace.exports_dir, prefix="logs."))
+        try:
+            kind.log_export.write(folder, logs, False)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
     return folder, kind.log_export.dataset_kind
 
 

@@ -22,6 +22,7 @@ from tunefork.kinds import ResolvedModel, get_kind
 from tunefork.kinds.voice import check_language_model
 from tunefork.store.models import Endpoint, EndpointLog, Status, utcnow
 from tunefork.store.repository import clean_name, get_endpoint, get_project
+from tunefork.workflows.endpoint_logs import discard_kept
 from tunefork.workflows.models import resolve_model
 from tunefork.workflows.projects import kind_of
 from tunefork.workspace import Workspace
@@ -192,7 +193,10 @@ def delete_endpoint(workspace: Workspace, ref: str, project: str | None = None) 
     with workspace.session() as session:
         endpoint = get_endpoint(session, ref, project)
         endpoint_id = endpoint.id
+        kept = select(EndpointLog.audio, EndpointLog.artifact).where(EndpointLog.endpoint_id == endpoint_id)
+        logs = [(row.audio, row.artifact) for row in session.execute(kept)]
         session.delete(endpoint)
+    discard_kept(workspace, logs)
     shutil.rmtree(workspace.endpoint_dir(endpoint_id), ignore_errors=True)
 
 

@@ -1,8 +1,9 @@
 """Objects in the shared store that nothing points at any more are swept.
 
 An object is written before the row that points at it, so a crash in between (or a deleted dataset)
-leaves an orphan. Objects referenced by a dataset, or by the upload of a job that has not ended, are
-kept; others are removed once older than the grace period (a publish still in flight is younger).
+leaves an orphan. Objects referenced by a row (a dataset, a model, a report, a transcript, a logged
+request), or by the upload of a job that has not ended, are kept; others are removed once older than the
+grace period (a publish still in flight is younger).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tunefork.store.models import Dataset, Evaluation, Job, Model, Status, Transcription, utcnow
+from tunefork.store.models import Dataset, EndpointLog, Evaluation, Job, Model, Status, Transcription, utcnow
 from tunefork.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -21,12 +22,12 @@ GRACE_SECONDS = 3600.0
 
 
 def referenced_objects(workspace: Workspace) -> set[str]:
-    """Digests that rows still point at: published datasets, models, reports and transcripts, and the
-    uploads of unfinished jobs."""
+    """Digests that rows still point at: published datasets, models, reports, transcripts and logged
+    requests, and the uploads of unfinished jobs."""
     with workspace.session() as session:
         found = {
             digest
-            for table in (Dataset, Model, Evaluation, Transcription)
+            for table in (Dataset, Model, Evaluation, Transcription, EndpointLog)
             for digest in session.scalars(select(table.artifact))
             if digest
         }

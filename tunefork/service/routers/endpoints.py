@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import FileResponse
 
 from tunefork.jobs.queue import JobQueue
 from tunefork.kinds.voice import UNDERSTAND
@@ -134,11 +133,11 @@ def get_log(endpoint_id: str, log_id: str, request: Request, ws: Workspace = Dep
     return present_log(request, endpoint_logs.show_log(ws, endpoint_id, log_id))
 
 
-@router.get("/{endpoint_id}/logs/{log_id}/audio", response_class=FileResponse)
-def get_log_audio(endpoint_id: str, log_id: str, ws: Workspace = Depends(get_workspace)) -> FileResponse:
+@router.get("/{endpoint_id}/logs/{log_id}/audio", response_class=Response)
+def get_log_audio(endpoint_id: str, log_id: str, ws: Workspace = Depends(get_workspace)) -> Response:
     """The logged audio (16 kHz mono WAV)."""
-    path = endpoint_logs.log_audio_path(ws, endpoint_id, log_id)
-    return FileResponse(path, media_type="audio/wav", filename=path.name)
+    name, audio = endpoint_logs.log_audio(ws, endpoint_id, log_id)
+    return Response(audio, media_type="audio/wav", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.post("/{endpoint_id}/logs/export", status_code=202, response_model=Dataset)

@@ -294,10 +294,10 @@ async def delete_endpoint(
 
 
 @router.get("/endpoints/{endpoint_id}/logs/{log_id}/audio")
-def log_audio(endpoint_id: str, log_id: str, ws: Workspace = Depends(get_workspace)) -> FileResponse:
+def log_audio(endpoint_id: str, log_id: str, ws: Workspace = Depends(get_workspace)) -> Response:
     """The audio of one logged request."""
-    path = endpoint_logs.log_audio_path(ws, endpoint_id, log_id)
-    return FileResponse(path, media_type="audio/wav", filename=path.name)
+    name, audio = endpoint_logs.log_audio(ws, endpoint_id, log_id)
+    return Response(audio, media_type="audio/wav", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/endpoints/{endpoint_id}/logs.zip")
