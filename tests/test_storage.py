@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import update
 from object_store import new_bucket, seaweedfs, storage_env
+from sqlalchemy import update
 from toy_kind import BASE_MODEL, KIND, TOY
 
 from tunefork.config import StorageSettings
