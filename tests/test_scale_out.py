@@ -1,10 +1,11 @@
 """Scale-out with real processes (issue 16).
 
-Two API servers behind one address: a studio session, its CSRF token and endpoint keys made on one work on
-the other. Three 'machines' on loopback: separate workspace folders and artifact caches, sharing only
-PostgreSQL, Redis and SeaweedFS. Server A takes an upload and a batch transcription, worker B imports the
-dataset and starts transcribing, B is killed mid-job (SIGKILL) and a second worker finishes the job exactly
-once, and server C, which never saw either on disk, answers the results from the object store.
+Two API servers behind one address, each with its own workspace folder: a studio session, its CSRF token
+and endpoint keys made on one work on the other. Three 'machines' on loopback: separate workspace folders
+and artifact caches, sharing only PostgreSQL, Redis and SeaweedFS. Server A takes an upload and a batch
+transcription, worker B imports the dataset and starts transcribing, B is killed mid-job (SIGKILL) and a
+second worker finishes the job exactly once, and server C, which never saw either on disk, answers the
+results from the object store.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import httpx
 import pytest
 from object_store import new_bucket, seaweedfs, storage_env
 from service_fixtures import ADMIN_TOKEN, LiveServer, Process, ServiceEnv, postgres_and_redis_available
+
+from tunefork.config import DATABASE_FILE
 
 pytest_plugins = ["service_fixtures"]
 
@@ -82,9 +85,12 @@ def test_three_machines_share_database_queue_and_store(tmp_path_factory, acousti
 
 
 def test_two_servers_answer_the_same_sessions_and_keys(service_env: ServiceEnv, speak, tmp_path: Path) -> None:
-    """What a load balancer in front of two `tunefork serve` processes needs: any request on either one."""
+    """What a load balancer in front of two `tunefork serve` processes needs: any request on either one. The
+    second has a workspace folder of its own (another machine): they share only the database."""
     first = LiveServer(service_env, tmp_path / "one.log", workers=0)
-    second = LiveServer(service_env, tmp_path / "two.log", workers=0)
+    database = service_env.vars.get("TUNEFORK_DATABASE_URL", f"sqlite:///{service_env.home / DATABASE_FILE}")
+    elsewhere = {"TUNEFORK_HOME": str(tmp_path / "machine-two"), "TUNEFORK_DATABASE_URL": database}
+    second = LiveServer(service_env, tmp_path / "two.log", workers=0, **elsewhere)
     browser = httpx.Client(timeout=120, follow_redirects=True)
     try:
         signed_in = browser.post(f"{first.url}/studio/signin", data={"token": ADMIN_TOKEN, "next": "/studio/"})

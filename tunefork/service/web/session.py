@@ -2,35 +2,39 @@
 
 The studio asks for the same admin token as the REST API and checks it with the API's own check
 (:func:`tunefork.service.auth.admin_token_is_valid`). The admin token itself never goes into the
-browser: the cookie holds ``<session id>.<expiry>.<signature>``, the signature an HMAC under a secret
-kept in the workspace (``studio-session.key``, created once, mode 0600) over the id, the expiry and the
-admin token's hash. So every server process sharing the workspace accepts the same sessions, and a new
-admin token ends every session. Every form that changes something also carries a CSRF token derived
-from the session id, checked on each POST, on top of the SameSite=Strict cookie.
+browser: the cookie holds ``<session id>.<expiry>.<signature>``, the signature an HMAC under a key kept
+in the metadata database (:func:`~tunefork.workflows.shared_secrets.shared_secret`, created once) over the
+id, the expiry and the admin token's hash. So every server process sharing the database accepts the same
+sessions, on any machine and with any workspace folder, and a new admin token ends every session. Every
+form that changes something also carries a CSRF token derived from the session id (an HMAC under the same
+key), checked on each POST, on top of the SameSite=Strict cookie.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
-import tempfile
 import time
-from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import Request, Response
 
 from tunefork.service.auth import admin_token_is_valid
 from tunefork.service.errors import ApiError
+from tunefork.workflows.shared_secrets import shared_secret
 from tunefork.workspace import Workspace
 
 COOKIE = "tunefork_session"
 PREFIX = "/studio"
 COOKIE_MAX_AGE = 12 * 3600
 """Seconds a sign-in lasts (the cookie then expires and the studio asks for the token again)."""
-SECRET_FILE = "studio-session.key"
+SECRET_NAME = "studio-session"
+
+
+def session_secret(workspace: Workspace) -> bytes:
+    """The installation's key for signing studio sessions and CSRF tokens (shared through the database)."""
+    return shared_secret(workspace, SECRET_NAME)
 
 
 class SignInRequired(Exception):
@@ -39,23 +43,6 @@ class SignInRequired(Exception):
     def __init__(self, next_path: str) -> None:
         super().__init__("sign in with the admin token")
         self.next_path = next_path
-
-
-def session_secret(workspace: Workspace) -> bytes:
-    """The workspace's key for signing sessions, created on first use (safe when processes race to do it)."""
-    path = workspace.home / SECRET_FILE
-    if not path.exists():
-        fd, tmp = tempfile.mkstemp(dir=workspace.home, prefix=f".{SECRET_FILE}.")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(secrets.token_hex(32) + "\n")
-            os.chmod(tmp, 0o600)
-            os.link(tmp, path)  # fails when another process created the key first: theirs is used
-        except FileExistsError:
-            pass
-        finally:
-            Path(tmp).unlink(missing_ok=True)
-    return bytes.fromhex(path.read_text(encoding="utf-8").strip())
 
 
 def _signature(request: Request, session_id: str, expires: int) -> str:
