@@ -86,10 +86,12 @@ def test_three_machines_share_database_queue_and_store(tmp_path_factory, acousti
 
 def test_two_servers_answer_the_same_sessions_and_keys(service_env: ServiceEnv, speak, tmp_path: Path) -> None:
     """What a load balancer in front of two `tunefork serve` processes needs: any request on either one. The
-    second has a workspace folder of its own (another machine): they share only the database."""
-    first = LiveServer(service_env, tmp_path / "one.log", workers=0)
+    second has a workspace folder of its own (another machine): they share only the database and a store
+    (a folder here), which holds the logged request that one answered and the other serves."""
+    store = {"TUNEFORK_STORAGE_URL": f"file://{tmp_path / 'store'}"}
+    first = LiveServer(service_env, tmp_path / "one.log", workers=0, **store)
     database = service_env.vars.get("TUNEFORK_DATABASE_URL", f"sqlite:///{service_env.home / DATABASE_FILE}")
-    elsewhere = {"TUNEFORK_HOME": str(tmp_path / "machine-two"), "TUNEFORK_DATABASE_URL": database}
+    elsewhere = {"TUNEFORK_HOME": str(tmp_path / "machine-two"), "TUNEFORK_DATABASE_URL": database, **store}
     second = LiveServer(service_env, tmp_path / "two.log", workers=0, **elsewhere)
     browser = httpx.Client(timeout=120, follow_redirects=True)
     try:
@@ -100,7 +102,8 @@ def test_two_servers_answer_the_same_sessions_and_keys(service_env: ServiceEnv, 
         assert created.status_code == 200 and "<h1>lb</h1>" in created.text  # session and CSRF from server one
         assert browser.post(f"{second.url}/studio/projects", data={"csrf": "0" * 32, "name": "x"}).status_code == 403
 
-        deployed = first.client.post("/endpoints", json={"project": "lb", "name": "calls", "model": "whisper-tiny.en"})
+        body = {"project": "lb", "name": "calls", "model": "whisper-tiny.en", "logging": True}
+        deployed = first.client.post("/endpoints", json=body)
         assert deployed.status_code == 201, deployed.text
         endpoint = deployed.json()
         recognize = f"{second.url}/endpoints/{endpoint['id']}/recognize"
@@ -109,6 +112,11 @@ def test_two_servers_answer_the_same_sessions_and_keys(service_env: ServiceEnv, 
         answered = httpx.post(recognize, content=wav, headers=headers, timeout=120)
         assert answered.status_code == 200 and "call" in answered.json()["lexicalText"], answered.text
         assert httpx.post(recognize, content=wav, headers={**headers, "X-Tunefork-Key": "wrong"}).status_code == 401
+        logs = first.client.get(f"/endpoints/{endpoint['id']}/logs").json()["values"]
+        assert [log["id"] for log in logs] == [answered.json()["logId"]]  # logged by two, listed by one
+        audio = first.client.get(_path(logs[0]["links"]["audio"]))
+        assert audio.status_code == 200 and audio.content[:4] == b"RIFF"
+        assert not (tmp_path / "machine-two" / "endpoints").exists()  # the audio went to the store
     finally:
         browser.close()
         first.stop()
