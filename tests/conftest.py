@@ -13,6 +13,10 @@ from tunefork.cli.main import app
 from tunefork.speech.synthesis import Voice, synthesize_cached
 from tunefork.workspace import Workspace
 
+# The default guard-set check after speech training costs minutes in a fresh workspace (synthesis, both
+# models on 80 clips); tests that check it set the size themselves (tests/test_training.py).
+os.environ.setdefault("TUNEFORK_GUARD_CHECK_SENTENCES", "0")
+
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Workspace:

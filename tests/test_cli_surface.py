@@ -49,6 +49,7 @@ def test_help_shows_value_words_not_python_types() -> None:
         assert re.search(r"<(str|int|float|bool|path|list\[)", shown.output) is None, (path, shown.output)
     train = runner.invoke(app, ["model", "train", "--help"], env={"COLUMNS": "200"}).output
     assert re.search(r"--dataset +TEXT\.\.\.", train) and re.search(r"--gate +Succeed", train)
+    assert "--guard-check" in train and "--no-guard-check" in train
 
 
 def test_version() -> None:

@@ -18,11 +18,11 @@ import pytest
 from fastapi.testclient import TestClient
 from toy_kind import BASE_MODEL, KIND, TOY, KeywordModels
 
-from tunefork.evaluation.comparison import compare_models
+from tunefork.evaluation.comparison import ComparisonResult, compare_models
 from tunefork.kinds import register, unregister
 from tunefork.kinds.language import parse_sample_code
 from tunefork.kinds.registry import EndpointOperation
-from tunefork.kinds.speech import gate_failure
+from tunefork.kinds.speech import gate_failure, guard_warning
 from tunefork.service.app import create_app
 from tunefork.workflows import endpoint_logs, endpoints
 from tunefork.workflows.projects import create_project
@@ -151,6 +151,28 @@ def test_the_speech_gate_needs_a_significant_gain_and_no_side_effect() -> None:
     failure = gate_failure(better, worse, margin_points=1.0)
     assert failure.startswith("gate: general English may degrade by up to") and "more than the allowed 1.00" in failure
     assert gate_failure(better, worse, margin_points=100.0) is None
+
+
+def _paired(base_wrong: range, custom_wrong: range, words: int) -> ComparisonResult:
+    """Base and custom transcripts of ``words`` one-word utterances, wrong at the given utterances."""
+    references = {f"u{i:04d}": "alpha" for i in range(words)}
+    base = {key: "beta" if i in base_wrong else "alpha" for i, key in enumerate(references)}
+    custom = {key: "beta" if i in custom_wrong else "alpha" for i, key in enumerate(references)}
+    return compare_models(references, {"base": base, "custom": custom}, dataset="general guard set", iterations=2000)
+
+
+def test_a_guard_interval_crossing_half_a_point_is_a_warning() -> None:
+    # One more error in 1,000 words: the interval's upper end stays under +0.5 points.
+    assert guard_warning(_paired(range(10), range(11), 1000)) is None
+    # The same point estimate on 100 words: the interval reaches past +0.5, so the model is marked.
+    crossing = _paired(range(5), range(4, 10), 100)
+    high = crossing.difference.ci95[1]
+    assert crossing.difference.wer_delta == pytest.approx(0.01) and high > 0.005
+    warning = guard_warning(crossing)
+    assert warning.startswith("general English may be worse with this model: WER 6.0% against 5.0%")
+    assert f"to {100 * high:+.2f}), above the +0.5-point margin" in warning
+    assert guard_warning(_paired(range(20), range(2), 100)) is None  # clearly better: no warning
+    assert guard_warning(crossing, margin_points=100 * high) is None
 
 
 def test_the_studio_try_it_panel_answers_without_a_key_and_logs_nothing(

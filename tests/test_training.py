@@ -10,6 +10,7 @@ import pytest
 
 from tunefork.engines.card import CARD_NAME
 from tunefork.errors import ConflictError, TuneforkError
+from tunefork.kinds.speech import GUARD_CHECK_ENV
 from tunefork.workflows import datasets, projects, training
 from tunefork.workflows.models import resolve_model
 from tunefork.workflows.transcription import transcribe
@@ -71,7 +72,11 @@ def test_failed_training_is_marked_failed_with_reason_and_leaves_no_artifact(wor
 
 
 @pytest.mark.parametrize("base", ["sphinx-en-us", "whisper-tiny.en"])
-def test_text_and_pronunciation_customization_end_to_end(workspace, project: str, base: str, tmp_path: Path) -> None:
+def test_text_and_pronunciation_customization_end_to_end(
+    workspace, project: str, base: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The default side-effect check runs on 3 guard sentences (for speed), for one engine (it is engine-neutral).
+    monkeypatch.setenv(GUARD_CHECK_ENV, "3" if base.startswith("whisper") else "0")
     created = training.create_model(
         workspace, project, f"custom-{base}", base, ["related", "lexicon"], test_dataset_ref="heldout",
         terms=["metoprolol", "atorvastatin", "levothyroxine"],
@@ -88,6 +93,16 @@ def test_text_and_pronunciation_customization_end_to_end(workspace, project: str
     models = [m["model"] for m in card["metrics"]["test"]["models"]]
     assert models == [base, f"custom-{base}"]
     assert outcome.test is not None and outcome.test.difference is not None
+    if base.startswith("whisper"):
+        # Without --gate, base and custom were still compared on general speech, and the card says how.
+        check = card["guard_check"]
+        assert check["dataset"] == "general guard set (first 3 of 240 sentences)" and check["sentences"] == 3
+        assert check["words"] > 15 and check["warning_margin_points"] == 0.5 and len(check["ci95_points"]) == 2
+        assert card["metrics"]["guard"]["dataset"] == check["dataset"] == outcome.model["metrics"]["guard"]["dataset"]
+        assert (check["warning"] in card["warnings"]) if check["warning"] else check["ci95_points"][1] <= 0.5
+        assert card["contributions"]["term_report"]["terms"]  # which terms the customization improved
+    else:
+        assert "guard_check" not in card and "guard" not in card["metrics"]  # the check configured off
 
     out = transcribe(workspace, f"custom-{base}", dataset_ref="heldout", output_dir=tmp_path / "out")
     assert len(out.transcripts) == len(DOMAIN)

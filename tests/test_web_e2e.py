@@ -172,6 +172,7 @@ def test_whole_flow_in_the_browser(
     page.click("#models a:has-text('pharmacy-v1')")
     expect(page.locator("h1")).to_have_text("pharmacy-v1")
     expect(page.locator("text=Model card")).to_be_visible()
+    expect(page.locator("#term-report")).to_contain_text("improved")  # which terms the hotwords taught it
     snap("08-model", full_page=True)
 
     # evaluation: baseline vs the custom model on the zip's utterances

@@ -21,6 +21,7 @@ from tunefork.speech.whisper_custom import load, train
 from tunefork.speech.whisper_custom.biasing import build_hotwords, rank_items
 from tunefork.speech.whisper_custom.display_forms import DisplayFormRewriter
 from tunefork.speech.whisper_custom.model import token_counter
+from tunefork.speech.whisper_custom.ranking import term_report, verdict
 from tunefork.speech.whisper_custom.terms import mine_terms
 from tunefork.speech.whisper_engine import bundled_tiny_en_path
 
@@ -136,6 +137,21 @@ def test_ranking_keeps_display_forms_and_prefers_terms_the_base_misses(count_tok
     assert hotwords.items[: len(displays)] == displays  # a small cap never drops a display form
     assert count_tokens(" " + hotwords.text) == hotwords.tokens <= count_tokens(" " + ", ".join(displays)) + 4
     assert build_hotwords(ranked, count_tokens, max_tokens=0, required=required).items == []
+
+
+def test_term_report_says_which_terms_improved_regressed_or_did_not_change():
+    base = {"warfarin": 1.0, "inr": 0.0, "metoprolol": 1.0, "lisinopril": 0.0, "digoxin": 0.5, "only base": 1.0}
+    custom = {"warfarin": 0.0, "inr": 1.0, "metoprolol": 1.0, "lisinopril": 0.0, "digoxin": 0.5, "only custom": 0.0}
+    report = term_report(base, custom)
+    assert [(row["term"], row["verdict"]) for row in report["terms"]] == [
+        ("warfarin", "improved"),
+        ("inr", "regressed"),
+        ("metoprolol", "still missed"),
+        ("digoxin", "still missed"),  # heard half the time by both: not every occurrence yet
+        ("lisinopril", "unchanged"),
+    ]
+    assert report["counts"] == {"improved": 1, "regressed": 1, "still missed": 2, "unchanged": 1}
+    assert verdict(0.5, 0.25) == "improved" and term_report({}, custom)["terms"] == []
 
 
 # --- display forms -----------------------------------------------------------------------------
@@ -274,6 +290,7 @@ def test_text_and_pronunciation_training_loads_transcribes_and_rewrites(tmp_path
         "Start metoprolol 25 milligrams twice daily with food.",
         "Doctor Okonkwo reviewed the metoprolol dose this morning.",
         "Continue atorvastatin 40 milligrams at bedtime.",
+        "Check the INR before the next dose.",
     ]
     # "morning" -> "AM" proves a rewrite happens on real recognizer output.
     pronunciations = [("AM", "morning"), ("INR", "i n r")]
@@ -299,11 +316,25 @@ def test_text_and_pronunciation_training_loads_transcribes_and_rewrites(tmp_path
     assert set(ranking["missed_by_base"]) | set(ranking["heard_by_base"]) >= {"metoprolol", "atorvastatin"}
     assert contributions["pronunciations"]["rewrites"] == 2
     assert contributions["utterances"]["fine_tune"] is None
+    # The served model transcribed the ranking's sentences again: every term scored by both gets a verdict.
+    report = contributions["term_report"]
+    assert report["sentences"] == report["sentences_planned"] >= 2 and not report["stopped_by_budget"]
+    scored = {row["term"]: row for row in report["terms"]}
+    assert {"metoprolol", "atorvastatin", "inr"} <= set(scored)  # mined terms and display forms
+    assert sum(report["counts"].values()) == len(scored)
+    for row in scored.values():
+        assert row["verdict"] == verdict(row["base_missed"], row["custom_missed"])
+    assert report["counts"]["improved"] >= 1  # the hotwords teach the served model a term the base misses
     assert calls and calls[-1][0] == calls[-1][1]
     default = train(
-        "whisper-tiny.en", TrainingData(related_text=sentences), TrainingParameters(), tmp_path / "d", lambda *a: None
+        "whisper-tiny.en",
+        TrainingData(related_text=sentences),
+        TrainingParameters(options={"term_report_budget_s": 0}),
+        tmp_path / "d",
+        lambda *a: None,
     )
     assert default.contributions["hotwords"]["max_tokens"] == 223  # no fine-tuning: faster-whisper's cap
+    assert default.contributions["term_report"] == {"skipped": "term_report_budget_s is 0"}
     assert not (output / ".work").exists()
 
     model = load(output, {"name": "pharmacy", "engine_config": config})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -83,6 +84,11 @@ def train(
     terms: Path | None = typer.Option(None, "--terms", help="Domain terms file for term recall on the test set."),
     gate: bool = typer.Option(False, "--gate", help="Succeed only if the model beats its base without side effects."),
     guard_margin: float = typer.Option(1.0, "--guard-margin", help="Allowed general-WER loss, points (--gate)."),
+    guard_check: bool = typer.Option(
+        True,
+        "--guard-check/--no-guard-check",
+        help="Compare base and custom on general speech after training and warn on a loss (speech; default on).",
+    ),
     intent_classifier: str | None = typer.Option(
         None, "--intent-classifier", help=f"Intent features: {', '.join(INTENT_CLASSIFIERS)} (language; default auto)."
     ),
@@ -120,6 +126,7 @@ def train(
         gate,
         guard_margin,
         options,
+        guard_check,
     )
     err_console.print(f"Model {plain(created['name'])} ({created['id']}) is {created['status']}; training...")
     with progress_bar(f"Training {name}") as progress:
@@ -127,8 +134,9 @@ def train(
     model = outcome.model
     for warning in outcome.warnings:
         err_console.print(f"[bold red]WARNING:[/] {plain(warning)}", highlight=False)
+    report = outcome.contributions.get("term_report") or {}
     if as_json:
-        print_json(model)
+        print_json({**model, "termReport": report} if report else model)
     else:
         if model["status"] == "Succeeded":
             console.print(f"Model [bold]{plain(model['name'])}[/] Succeeded (id {model['id']}).")
@@ -139,8 +147,29 @@ def train(
         for result in (outcome.test, outcome.guard):
             if result is not None:
                 print_result(result)
+        _print_term_report(report)
     if model["status"] != "Succeeded":
         raise typer.Exit(1)
+
+
+def _print_term_report(report: dict[str, Any]) -> None:
+    """Which terms training improved: heard by the base / by the custom model in related-text sentences."""
+    if not report.get("terms"):
+        if report.get("skipped"):
+            console.print(f"No per-term report: {plain(report['skipped'])}.", highlight=False)
+        return
+    counts = ", ".join(f"{count} {name}" for name, count in report["counts"].items())
+    title = f"Terms in context: {counts}"
+    table = PlainTable("term", "base heard", "custom hears", "verdict", title=title)
+    for row in report["terms"]:
+        table.add_row(row["term"], f"{1 - row['base_missed']:.0%}", f"{1 - row['custom_missed']:.0%}", row["verdict"])
+    console.print(table)
+    stopped = " (stopped by its time budget)" if report["stopped_by_budget"] else ""
+    console.print(
+        f"{report['sentences']} related-text sentences spoken by espeak-ng ({report['voice']}), transcribed by "
+        f"the base and the custom model as served{stopped}; training material, not a held-out test.",
+        highlight=False,
+    )
 
 
 @app.command("show")

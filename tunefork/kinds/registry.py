@@ -12,6 +12,8 @@ know about one kind of project:
   (:func:`tunefork.kinds.options.training_parameters`), from which the CLI, REST and studio forms are
   checked or generated;
 - its gate (:class:`Gate`): how ``--gate`` judges a model of this kind, or ``None`` when it has none;
+- its side-effect check (:class:`SideEffectCheck`): what every training checks on general data by default
+  (speech: a subset of the guard set), warning rather than failing, or ``None``;
 - how its endpoint logs export (:class:`LogExport`), how its datasets are inspected, and the sentences the
   studio and the CLI show for it (:class:`Wording`).
 
@@ -216,6 +218,28 @@ class Gate(Protocol):
     def judge(self, test: EvaluationResult, context: GateContext) -> GateVerdict: ...
 
 
+@dataclass
+class SideEffects:
+    """A side-effect check's outcome: the comparison on general data, how it was run, and any warning."""
+
+    result: EvaluationResult
+    summary: dict[str, Any]
+    """What the model card records about the check (the data used, its size, the margin, the time)."""
+    warning: str | None = None
+
+
+class SideEffectCheck(Protocol):
+    """How every training of a kind checks, unless turned off, that general data does not get worse.
+
+    ``check`` compares base and custom (``context``) on the kind's general data and returns
+    :class:`SideEffects` with a warning when the custom model may be worse than the margin allows, or
+    ``None`` when the check is configured off; when the gate already ran a side-effect check (``done``),
+    that result is judged instead of running again.
+    """
+
+    def check(self, context: GateContext, done: EvaluationResult | None = None) -> SideEffects | None: ...
+
+
 @dataclass(frozen=True)
 class LoggedRequest:
     """One logged endpoint request, as a log export reads it."""
@@ -286,6 +310,8 @@ class ProjectKind:
     engine_defaults: Mapping[str, Any] = field(default_factory=dict)
     """Engine options this kind always sets unless the user does (``rehearsal`` for entities)."""
     gate: Gate | None = None
+    side_effects: SideEffectCheck | None = None
+    """The default side-effect check after training (``--no-guard-check`` skips it), or ``None``."""
     inspect: Callable[[Path, str], dict[str, Any]] | None = None
     """``inspect(dataset folder, dataset kind) -> report``; ``None``: the plain dataset inspection."""
     base_is_baseline: bool = True

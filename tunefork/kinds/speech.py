@@ -2,19 +2,23 @@
 
 Models are scored by WER on an ``acoustic`` test set, endpoints ``recognize`` audio, logged audio
 exports as an ``audio`` dataset, and ``--gate`` asks for a significant WER gain on the test set without a
-side effect on a general-English guard set (:class:`SpeechGate`).
+side effect on a general-English guard set (:class:`SpeechGate`). Without ``--gate``, every training still
+compares base and custom on the first :data:`GUARD_CHECK_SENTENCES` guard sentences and warns when the
+general WER may be worse by more than :data:`GUARD_WARNING_POINTS` (:class:`SpeechSideEffects`).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tunefork.engines.contract import BaseModelInfo, Trainer
 from tunefork.engines.hypotheses import CacheUse, HypothesisCache
+from tunefork.errors import TuneforkError
 from tunefork.kinds.options import SEED
 from tunefork.kinds.registry import (
     DatasetKindUse,
@@ -25,6 +29,7 @@ from tunefork.kinds.registry import (
     LoggedRequest,
     ModelHandle,
     ProjectKind,
+    SideEffects,
     TestSet,
     TrainingOption,
     Wording,
@@ -42,6 +47,14 @@ if TYPE_CHECKING:
 
 GUARD_VOICES = (Voice("en-us"), Voice("en-gb", speed=150), Voice("en-us+f3", speed=170), Voice("en-gb-scotland"))
 """Voices of the general-English guard set (shipped text, synthesized once and cached)."""
+GUARD_CHECK_SENTENCES = 80
+"""Guard sentences (the first ones, 20 per voice, about 870 words) of the default side-effect check. The
+whole set (240 sentences) would cost one to several minutes more per training on 2 cores; ``--gate`` uses it."""
+GUARD_CHECK_ENV = "TUNEFORK_GUARD_CHECK_SENTENCES"
+"""Environment variable that overrides :data:`GUARD_CHECK_SENTENCES` (0: no default check)."""
+GUARD_WARNING_POINTS = 0.5
+"""A custom model whose general-WER difference may exceed this many points (upper end of the 95% interval)
+is marked with a warning."""
 
 
 def recognize_sample_code(url: str, key: str, sample: str = "utterance.wav") -> dict[str, str]:
@@ -188,8 +201,10 @@ class SpeechModels:
 SPEECH_MODELS = SpeechModels()
 
 
-def guard_items(cache_dir: Path, progress: ProgressCallback = no_progress) -> dict[str, tuple[Path, str]]:
-    """``{id: (wav, reference)}`` of the guard set, synthesized once and cached in ``cache_dir``.
+def guard_items(
+    cache_dir: Path, progress: ProgressCallback = no_progress, limit: int | None = None
+) -> dict[str, tuple[Path, str]]:
+    """``{id: (wav, reference)}`` of the guard set (its first ``limit`` sentences), synthesized once and cached.
 
     The guard set is text shipped with tunefork (``data/guard_sentences.txt``, over 2,000 words, because
     with 500 words the 95% interval of a WER difference is about +-2.4 points and a 1-point side effect
@@ -197,7 +212,7 @@ def guard_items(cache_dir: Path, progress: ProgressCallback = no_progress) -> di
     """
     from tunefork.speech.synthesis import synthesize_cached
 
-    sentences = read_lines("guard_sentences.txt")
+    sentences = read_lines("guard_sentences.txt")[:limit]
     items = {}
     for index, sentence in enumerate(sentences):
         voice = GUARD_VOICES[index % len(GUARD_VOICES)]
@@ -207,17 +222,19 @@ def guard_items(cache_dir: Path, progress: ProgressCallback = no_progress) -> di
 
 
 def evaluate_on_guard(
-    models: list[ModelHandle], cache_dir: Path, progress: ProgressCallback = no_progress
+    models: list[ModelHandle], cache_dir: Path, progress: ProgressCallback = no_progress, limit: int | None = None
 ) -> ComparisonResult:
-    """Compare the models (base first, custom second) on the general-English guard set."""
+    """Compare the models (base first, custom second) on the general-English guard set (its first ``limit``)."""
     from tunefork.evaluation.comparison import compare_models
 
-    items = guard_items(cache_dir, progress)
+    items = guard_items(cache_dir, progress, limit)
     references = {item_id: text for item_id, (_, text) in items.items()}
     audio = audio_items([{"id": item_id, "audio": str(wav)} for item_id, (wav, _) in items.items()])
     cache = HypothesisCache(cache_dir / "hypotheses")
     hypotheses, uses = transcribe_with_each(models, audio, progress, label="guard set, ", cache=cache)
-    result = compare_models(references, hypotheses, dataset="general guard set")
+    total = len(read_lines("guard_sentences.txt"))
+    name = "general guard set" + (f" (first {len(items)} of {total} sentences)" if len(items) < total else "")
+    result = compare_models(references, hypotheses, dataset=name)
     result.notes += [use.sentence() for use in uses if use.hits]
     return result
 
@@ -245,6 +262,60 @@ def gate_failure(test: ComparisonResult, guard: ComparisonResult, margin_points:
             f"(point estimate {100 * guard_diff.wer_delta:+.2f}), more than the allowed {margin_points:.2f}"
         )
     return None
+
+
+def guard_warning(guard: ComparisonResult, margin_points: float = GUARD_WARNING_POINTS) -> str | None:
+    """The warning a guard-set comparison deserves: its WER difference's upper 95% bound above ``margin_points``."""
+    diff = guard.difference
+    if diff is None or 100 * diff.ci95[1] <= margin_points:
+        return None
+    base, custom = (guard.scores[model].wer for model in guard.models)
+    return (
+        f"general English may be worse with this model: WER {100 * custom:.1f}% against {100 * base:.1f}% for "
+        f"the base on the {guard.dataset}, difference {100 * diff.wer_delta:+.2f} points (95% CI "
+        f"{100 * diff.ci95[0]:+.2f} to {100 * diff.ci95[1]:+.2f}), above the +{margin_points:.1f}-point margin"
+    )
+
+
+def guard_check_sentences() -> int:
+    """Guard sentences of the default check: :data:`GUARD_CHECK_ENV` when set, else :data:`GUARD_CHECK_SENTENCES`."""
+    value = os.environ.get(GUARD_CHECK_ENV, "").strip()
+    try:
+        count = int(value) if value else GUARD_CHECK_SENTENCES
+    except ValueError:
+        count = -1
+    if count < 0:
+        raise TuneforkError(f"{GUARD_CHECK_ENV}={value!r}: give a number of guard sentences (0 turns the check off)")
+    return count
+
+
+class SpeechSideEffects:
+    """The default side-effect check of speech models: base and custom on the first guard sentences."""
+
+    def check(self, context: GateContext, done: ComparisonResult | None = None) -> SideEffects | None:
+        """Compare on the guard subset (or judge the gate's full-set ``done``); warn above the margin."""
+        started = time.monotonic()
+        if done is None:
+            count = guard_check_sentences()
+            if count == 0:
+                return None
+            done = evaluate_on_guard([context.base, context.custom], context.cache_dir, context.progress, count)
+        diff = done.difference
+        base, custom = (done.scores[model] for model in done.models)
+        warning = guard_warning(done)
+        summary = {
+            "dataset": done.dataset,
+            "sentences": len(done.utterances.get(done.models[0], [])) or None,
+            "words": base.words,
+            "base_wer": round(base.wer, 4),
+            "custom_wer": round(custom.wer, 4),
+            "difference_points": round(100 * diff.wer_delta, 2) if diff else None,
+            "ci95_points": [round(100 * bound, 2) for bound in diff.ci95] if diff else None,
+            "warning_margin_points": GUARD_WARNING_POINTS,
+            "warning": warning,
+            "seconds": round(time.monotonic() - started, 1),
+        }
+        return SideEffects(result=done, summary=summary, warning=warning)
 
 
 class SpeechGate:
@@ -323,6 +394,7 @@ SPEECH = register(
             SEED,
         ),
         gate=SpeechGate(),
+        side_effects=SpeechSideEffects(),
         log_export=LogExport(dataset_kind="audio", write=write_logged_audio),
         inspect=inspect_speech,
         wording=Wording(

@@ -123,6 +123,9 @@ class ModelCreate(Request):
     terms: list[str] | None = Field(None, max_length=10000)
     gate: bool = False
     guardMargin: float = Field(1.0, ge=0, le=100)
+    guardCheck: bool = Field(
+        True, description="Compare base and custom on general speech after training; warn on a loss (speech)."
+    )
 
 
 class Model(Tracked):

@@ -6,7 +6,9 @@ which options apply, how a model is tested and whether ``--gate`` can judge it; 
 :func:`create_model` records the request; :func:`run_training` does the work (in the CLI process or in a
 background worker) and, when a test dataset was given, evaluates the custom model side by side with its
 base. With ``gate`` on, the kind's gate decides whether the model is Succeeded (speech: a significant gain
-on the test dataset without degrading a general guard set beyond ``guard_margin`` points).
+on the test dataset without degrading a general guard set beyond ``guard_margin`` points). Unless
+``guard_check`` is off, the kind's side-effect check runs after every training (speech: base and custom
+on a subset of the guard set) and a warning goes on the card when general data may get worse.
 """
 
 from __future__ import annotations
@@ -78,11 +80,13 @@ def create_model(
     gate: bool = False,
     guard_margin: float = 1.0,
     options: Mapping[str, Any] | None = None,
+    guard_check: bool = True,
 ) -> dict[str, Any]:
     """Validate a training request and record the model as NotStarted.
 
     ``options`` are the training options the user set (option name -> value, ``None`` for not set), checked
-    against the project's kind; ``parameters`` is the Python API's ready-made starting point.
+    against the project's kind; ``parameters`` is the Python API's ready-made starting point. ``guard_check``
+    runs the kind's default side-effect check after training (speech: a guard subset; a warning, not a failure).
     """
     if not dataset_refs:
         raise TuneforkError("Give at least one training dataset (--dataset).")
@@ -126,6 +130,7 @@ def create_model(
                 "terms": terms or [],
                 "gate": gate,
                 "guard_margin": guard_margin,
+                "guard_check": guard_check,
             },
         )
         session.add(model)
@@ -146,6 +151,7 @@ def start_training(
     gate: bool = False,
     guard_margin: float = 1.0,
     options: Mapping[str, Any] | None = None,
+    guard_check: bool = True,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The asynchronous training (REST and studio): record the model NotStarted and submit its training job.
 
@@ -155,7 +161,7 @@ def start_training(
     with workspace.transaction():
         model = create_model(
             workspace, project_ref, name, base_model, dataset_refs, test_dataset_ref, None, description, terms,
-            gate, guard_margin, options,
+            gate, guard_margin, options, guard_check,
         )  # fmt: skip
         return model, submit_job(submitter, JobKind.MODEL_TRAINING, model["id"], model["projectId"])
 
@@ -198,10 +204,14 @@ class TrainingOutcome:
     """The evaluation result on the test dataset (the kind's result type), when one was given."""
     test_evaluation_id: str | None = None
     guard: Any = None
-    """The gate's side-effect check (speech: the guard set), when the gate ran one."""
+    """The side-effect check (speech: the guard set; all of it with --gate, else a subset), when one ran."""
+    guard_check: dict[str, Any] | None = None
+    """How the side-effect check ran and what it found, as on the card (``guard_check``)."""
     gate_failure: str | None = None
     warnings: list[str] = field(default_factory=list)
-    """The trainer's warnings (also on the card)."""
+    """The trainer's warnings and the side-effect check's (also on the card)."""
+    contributions: dict[str, Any] = field(default_factory=dict)
+    """What each kind of data contributed, as on the card (speech: ``term_report``, terms in context)."""
 
     @property
     def metrics(self) -> dict[str, Any]:
@@ -225,16 +235,21 @@ def _evaluate_trained(
         engine=model["engine"],
     )  # fmt: skip
     outcome = TrainingOutcome(model=model)
+    margin = float(params.get("guard_margin", 1.0))
+    context = GateContext(base, custom, margin, workspace.synth_cache_dir, progress)
     if params.get("test_dataset"):
         evaluation = evaluate_models(
             workspace, params["test_dataset"], [base, custom], params.get("terms") or None, progress=progress
         )
         outcome.test, outcome.test_evaluation_id = evaluation.result, evaluation.evaluation_id
         if params.get("gate") and kind.gate is not None:
-            margin = float(params.get("guard_margin", 1.0))
-            context = GateContext(base, custom, margin, workspace.synth_cache_dir, progress)
             verdict = kind.gate.judge(outcome.test, context)
             outcome.guard, outcome.gate_failure = verdict.guard, verdict.failure
+    if kind.side_effects is not None and (outcome.guard is not None or params.get("guard_check", True)):
+        checked = kind.side_effects.check(context, outcome.guard)
+        if checked is not None:
+            outcome.guard, outcome.guard_check = checked.result, checked.summary
+            outcome.warnings += [checked.warning] if checked.warning else []
     return outcome
 
 
@@ -276,8 +291,11 @@ def run_training(workspace: Workspace, model_ref: str, progress: ProgressCallbac
             }
             write_card(staging, card)
         outcome = _evaluate_trained(workspace, kind, model, artifact_dir, recorder)
-        outcome.warnings = components.warnings
-        card["metrics"] = outcome.metrics
+        outcome.warnings = [*components.warnings, *outcome.warnings]
+        outcome.contributions = components.contributions
+        card["metrics"], card["warnings"] = outcome.metrics, outcome.warnings
+        if outcome.guard_check is not None:
+            card["guard_check"] = outcome.guard_check
         write_card(artifact_dir, card)
     except MemoryError:
         return _fail(workspace, model["id"], artifact_dir, "out of memory while training; use fewer or shorter clips")

@@ -34,7 +34,7 @@ def train_model(
     """Train a custom model from a base model and datasets: 202 NotStarted, then a job trains it."""
     model, job = training.start_training(
         ws, queue, body.project, body.name, body.baseModel, body.datasets, body.testDataset, body.description,
-        body.terms, body.gate, body.guardMargin, given_options(body.parameters),
+        body.terms, body.gate, body.guardMargin, given_options(body.parameters), body.guardCheck,
     )  # fmt: skip
     out = present(request, "models", model, job)
     response.headers["Location"] = out["self"]

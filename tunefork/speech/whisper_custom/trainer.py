@@ -32,6 +32,8 @@ option                         default  meaning
                                        fine-tuning, 64 with it (223 in all at most)
 ``rank_by_base``               True     rank terms by how often the base model misses them in context
 ``ranking_budget_s``           60       seconds the in-context ranking may take at most
+``term_report_budget_s``       60       seconds the custom model may take to transcribe the ranking's
+                                       sentences after training, for the per-term report (0: no report)
 ``phonetic_correction``        True     rewrite spans that sound like a term to the term (:mod:`.phonetic`)
 ``synthesize_text``            auto     also fine-tune on related text spoken by espeak-ng voices; auto:
                                        when audio is given and it is small (under 200 clips)
@@ -96,7 +98,13 @@ from tunefork.speech.whisper_custom.biasing import (
 from tunefork.speech.whisper_custom.display_forms import DisplayFormRewriter
 from tunefork.speech.whisper_custom.model import CustomWhisperModel, base_model_location, token_counter
 from tunefork.speech.whisper_custom.phonetic import PhoneticCorrector
-from tunefork.speech.whisper_custom.ranking import base_misses
+from tunefork.speech.whisper_custom.ranking import (
+    RANKING_VOICE,
+    context_sentences,
+    term_misses,
+    term_report,
+    transcribe_in_context,
+)
 from tunefork.speech.whisper_custom.terms import MinedTerms, mine_terms
 from tunefork.speech.whisper_engine import WhisperEngine, resolve_model_dir
 
@@ -120,6 +128,7 @@ class WhisperOptions:
     max_hotword_tokens: int | None = None
     rank_by_base: bool = True
     ranking_budget_s: float = 60.0
+    term_report_budget_s: float = 60.0
     phonetic_correction: bool = True
     synthesize_text: bool | None = None
     synthesis_voices: tuple[str, ...] = DEFAULT_SYNTHESIS_VOICES
@@ -176,6 +185,7 @@ _OPTION_TYPES: dict[str, Any] = {
     "max_hotword_tokens": int,
     "rank_by_base": _as_bool,
     "ranking_budget_s": float,
+    "term_report_budget_s": float,
     "phonetic_correction": _as_bool,
     "synthesize_text": _as_bool,
     "synthesis_voices": _as_voices,
@@ -299,13 +309,20 @@ def train(
         cap = FINETUNED_MAX_TOKENS if fine_tuning else DEFAULT_MAX_TOKENS
     if not options.hotwords:
         cap = 0
-    ranking = _rank_terms(base_dir, base_model, mined, sentences, options, output_dir) if cap > 0 else {}
-    required, ranked = rank_items(mined, displays, ranking.get("misses"))
+    report_terms = [*(term.text for term in mined.words), *displays]
+    ranking = (
+        _rank_terms(base_dir, base_model, report_terms, sentences, options, output_dir)
+        if (cap > 0 and options.rank_by_base) or options.term_report_budget_s > 0
+        else {}
+    )
+    ranking_misses = ranking.get("misses") if cap > 0 and options.rank_by_base else None
+    ranking["used_for_ranking"] = ranking_misses is not None
+    required, ranked = rank_items(mined, displays, ranking_misses)
     hotwords = build_hotwords(ranked, count_tokens, cap, required=required)
     plan = synthesis_plan(synth_sentences, options.synthesis_voices, seed=parameters.seed)
     n_synth = len(plan)
     steps = epochs * -(-(len(data.utterances) + n_synth) // options.batch_size)
-    tracker = _Progress(progress, 1 + n_synth + steps)
+    tracker = _Progress(progress, 2 + n_synth + steps)
     tracker.advance(f"mined {len(mined.words)} terms, {len(mined.phrases)} phrases; {len(rewriter)} display forms")
 
     synthesis = _synthesize(plan, options, output_dir, tracker)
@@ -321,9 +338,6 @@ def train(
         finetune_summary, model_dir = _finetune(
             base_dir, all_clips, epochs, options, parameters.seed, output_dir, hotwords, rewriter, tracker
         )
-    shutil.rmtree(output_dir / WORK_DIR, ignore_errors=True)
-    tracker.advance("custom Whisper model written", to=tracker.total)
-
     engine_config = {
         "format": FORMAT_VERSION,
         "base_model": base_model,
@@ -334,6 +348,10 @@ def train(
         "compute_type": "int8",
         "beam_size": 5,
     }
+    tracker.advance("custom Whisper model written; transcribing the terms in context with it")
+    report = _term_report(output_dir, engine_config, report_terms, ranking, options)
+    shutil.rmtree(output_dir / WORK_DIR, ignore_errors=True)
+    tracker.advance("custom Whisper model written", to=tracker.total)
     contributions = _contributions(
         data,
         mined,
@@ -349,14 +367,19 @@ def train(
         finetune_summary,
         started,
     )
+    contributions["term_report"] = report
     return TrainedComponents(engine_config=engine_config, contributions=contributions)
 
 
 def _rank_terms(
-    base_dir: str, base_model: str, mined: MinedTerms, sentences: list[str], options: WhisperOptions, output_dir: Path
+    base_dir: str, base_model: str, terms: list[str], sentences: list[str], options: WhisperOptions, output_dir: Path
 ) -> dict[str, Any]:
-    """How often the base model misses each mined term in context (:func:`.ranking.base_misses`), timed."""
-    if not options.rank_by_base or options.ranking_budget_s <= 0 or not mined.words:
+    """How often the base model misses each term in context, timed, with the transcripts it came from.
+
+    ``terms`` are the mined terms, then the display forms (scored for the per-term report when the budget
+    leaves time); ranking uses the mined terms' shares (:func:`.biasing.rank_items`).
+    """
+    if options.ranking_budget_s <= 0 or not terms:
         return {}
     from tunefork.speech.synthesis import require_tools
 
@@ -366,9 +389,43 @@ def _rank_terms(
     except TuneforkError as exc:
         return {"skipped": str(exc)}
     engine = WhisperEngine(base_dir, name=base_model)
-    terms = [term.text for term in mined.words]
-    misses = base_misses(terms, sentences, engine, _synthesis_cache(options, output_dir), options.ranking_budget_s)
-    return {"misses": misses, "seconds": round(time.monotonic() - started, 1)}
+    transcripts = transcribe_in_context(
+        context_sentences(terms, sentences), engine, _synthesis_cache(options, output_dir), options.ranking_budget_s
+    )
+    misses = term_misses(terms, transcripts)
+    return {"misses": misses, "transcripts": transcripts, "seconds": round(time.monotonic() - started, 1)}
+
+
+def _term_report(
+    output_dir: Path, engine_config: dict[str, Any], terms: list[str], ranking: dict[str, Any], options: WhisperOptions
+) -> dict[str, Any]:
+    """Which terms training improved: the ranking's sentences (same cached audio) transcribed by the served model.
+
+    The sentences are related text, i.e. training material: the report says what the model learned, not
+    how it does on unseen speech (that is the test set's job).
+    """
+    base_transcripts: dict[str, str] = ranking.get("transcripts", {})
+    if options.term_report_budget_s <= 0:
+        return {"skipped": "term_report_budget_s is 0"}
+    if not base_transcripts:
+        return {"skipped": ranking.get("skipped", "no term occurs in the related text, or the ranking did not run")}
+    started = time.monotonic()
+    served = load(output_dir, {"name": "custom", "engine_config": engine_config})
+    custom = transcribe_in_context(
+        list(base_transcripts), served, _synthesis_cache(options, output_dir), options.term_report_budget_s
+    )
+    both = {sentence: base_transcripts[sentence] for sentence in custom}
+    report = term_report(term_misses(terms, both), term_misses(terms, custom))
+    return {
+        "sentences": len(custom),
+        "sentences_planned": len(base_transcripts),
+        "voice": RANKING_VOICE.label,
+        "source": "related-text sentences (training material), spoken by espeak-ng",
+        "seconds": round(time.monotonic() - started, 1),
+        "budget_s": options.term_report_budget_s,
+        "stopped_by_budget": len(custom) < len(base_transcripts),
+        **report,
+    }
 
 
 def _synthesis_cache(options: WhisperOptions, output_dir: Path) -> Path:
@@ -497,6 +554,7 @@ def _ranking_summary(ranking: dict[str, Any]) -> dict[str, Any]:
         "missed_by_base": sorted(term for term, miss in misses.items() if miss > 0),
         "heard_by_base": sorted(term for term, miss in misses.items() if miss == 0),
         "seconds": ranking.get("seconds", 0.0),
+        "used_for_ranking": ranking.get("used_for_ranking", False),
         **({"skipped": ranking["skipped"]} if "skipped" in ranking else {}),
     }
 
