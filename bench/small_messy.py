@@ -86,6 +86,8 @@ def run_domain(workspace: Workspace, scratch: Path, domain: Domain, classifier: 
         "training_seconds": card.get("training_seconds", wall),
         "chosen": (card["contributions"].get("intents") or {}).get("chosen"),
         "threshold_source": (card["contributions"].get("intents") or {}).get("threshold_source"),
+        "slot_tagger": (card["contributions"].get("entities") or {}).get("tagger", "spacy"),
+        "slot_candidates": ((card["contributions"].get("entities") or {}).get("label_check") or {}).get("candidates"),
     }
 
 

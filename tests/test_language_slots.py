@@ -5,13 +5,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from tunefork.cli.main import app
 from tunefork.engines.card import read_card
-from tunefork.language.data import AnnotatedText
-from tunefork.language.trainer import load
+from tunefork.engines.contract import TrainingParameters
+from tunefork.errors import TuneforkError
+from tunefork.language.crf_slots import MODEL_FILE, CrfTagger, biluo_tags, decode
+from tunefork.language.data import AnnotatedText, LanguageTrainingData
+from tunefork.language.trainer import load, train
 from tunefork.language.value_lookup import ValueLookup, within_distance
+from tunefork.progress import no_progress
 from tunefork.workflows import datasets, projects, training
 from tunefork.workspace import Workspace
 
@@ -72,6 +77,9 @@ def test_slot_label_found_from_20_annotations_and_unlearnable_label_warns_and_fa
     card = read_card(workspace.model_dir(model["id"]))
     check = card["contributions"]["entities"]["label_check"]
     assert check["weak"] == ["mystery"] and check["per_label"]["product"]["f1"] >= 0.9
+    assert set(check["candidates"]) == {"spacy", "crf"}  # both slot taggers cross-validated, the best kept
+    assert check["candidates"][check["tagger"]] == max(check["candidates"].values())
+    assert card["contributions"]["entities"]["tagger"] == card["engine_config"]["tagger"] == check["tagger"]
     assert check["per_label"]["product"]["examples"] == 20 and card["warnings"]
     assert card["contributions"]["entities"]["dev_texts"] == 0  # never early-stopped on a tiny dev split
     parser = load(workspace.model_dir(model["id"]), card)
@@ -88,3 +96,43 @@ def test_slot_label_found_from_20_annotations_and_unlearnable_label_warns_and_fa
     assert [(e.text, e.label, e.value) for e in synonym.entities if e.label == "product"] == [
         ("office chair", "product", "ergonomic chair")
     ]
+
+
+def _slot_data() -> LanguageTrainingData:
+    """20 order and repair requests (slots only, no intents) whose product slots a CRF learns from context."""
+    data = LanguageTrainingData()
+    for index in range(20):
+        text = (ORDER + BROKEN)[index % 6].replace("[{p}](product)", PRODUCTS[index % len(PRODUCTS)])
+        start = text.index(PRODUCTS[index % len(PRODUCTS)])
+        span = {"start": start, "end": start + len(PRODUCTS[index % len(PRODUCTS)]), "label": "product"}
+        data.add_record("annotated-text", {"text": text, "spans": [span]})
+    return data
+
+
+def test_crf_slot_tagger_trains_saves_and_finds_slots(tmp_path: Path) -> None:
+    options = {"rehearsal": False, "base_labels_in_output": False, "slot_tagger": "crf", "label_check": False}
+    components = train("en-core-web-sm", _slot_data(), TrainingParameters(options=options), tmp_path, no_progress)
+    assert components.engine_config["tagger"] == "crf" and (tmp_path / "crf" / MODEL_FILE).is_file()
+    assert not (tmp_path / "ner").exists() and components.contributions["entities"]["labels"] == ["product"]
+    model = load(tmp_path, {"name": "crf", "engine_config": components.engine_config})
+    # a product never annotated, found from its context ("order a ... for"), and a text without slots
+    parses = model.parse_batch(["order a filing cabinet for the new hire", "good morning"])
+    assert [(e.text, e.label) for e in parses[0].entities] == [("filing cabinet", "product")]
+    assert parses[1].entities == []
+
+
+def test_slot_tagger_bad_inputs_get_clear_reasons(tmp_path: Path) -> None:
+    data = _slot_data()
+    for options, reason in (
+        ({"slot_tagger": "crf"}, "needs base labels left out of the output"),
+        ({"slot_tagger": "hmm", "base_labels_in_output": False}, "unknown slot tagger 'hmm'"),
+    ):
+        with pytest.raises(TuneforkError, match=reason):
+            train("en-core-web-sm", data, TrainingParameters(options=options), tmp_path, no_progress)
+    with pytest.raises(TuneforkError, match="no entity spans to train the CRF"):
+        CrfTagger.train([AnnotatedText("nothing to tag here")], tmp_path / "empty")
+    # a span inside a token is widened to the token; overlapping spans keep the longest
+    words, tags = biluo_tags(AnnotatedText("buy a docking-station now", [(6, 13, "product"), (6, 21, "product")]))
+    assert words == ["buy", "a", "docking", "-", "station", "now"]
+    assert tags == ["O", "O", "B-product", "I-product", "L-product", "O"]
+    assert decode([(0, 3), (4, 5), (6, 9)], ["I-x", "L-y", "U-x"]) == [(0, 3, "x"), (4, 5, "y"), (6, 9, "x")]

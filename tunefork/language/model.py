@@ -1,4 +1,4 @@
-"""A loaded language model: intents (optional), a spaCy entity recognizer (optional) and rule entities."""
+"""A loaded language model: intents (optional), an entity recognizer (optional) and rule entities."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from tunefork.language.rules import EntityRules, merge_entities
 if TYPE_CHECKING:
     from collections.abc import Collection
 
-    from spacy.language import Language
+    from tunefork.language.recognizers import Recognizer
 
 
 class SpacyLanguageModel:
@@ -28,7 +28,7 @@ class SpacyLanguageModel:
         self,
         name: str,
         intents: IntentModel | None = None,
-        recognizer: Language | None = None,
+        recognizer: Recognizer | None = None,
         rules: EntityRules | None = None,
         output_labels: Collection[str] | None = None,
     ) -> None:
@@ -41,7 +41,7 @@ class SpacyLanguageModel:
     @property
     def entity_labels(self) -> list[str]:
         """Every label this model can output (recognizer and rules)."""
-        labels = set(self.recognizer.get_pipe("ner").labels) if self.recognizer is not None else set()
+        labels = set(self.recognizer.labels) if self.recognizer is not None else set()
         if self.output_labels is not None:
             labels &= self.output_labels
         labels |= {p["label"] for p in self.rules.patterns} | set(self.rules.lookups)
@@ -70,14 +70,8 @@ class SpacyLanguageModel:
     def _recognize(self, texts: list[str]) -> list[list[Entity]]:
         if self.recognizer is None:
             return [[] for _ in texts]
-        others = [name for name in self.recognizer.pipe_names if name != "ner"]
-        docs = self.recognizer.pipe(texts, batch_size=64, disable=others)
         keep = self.output_labels
         return [
-            [
-                Entity(e.start_char, e.end_char, e.label_, e.text, e.text)
-                for e in doc.ents
-                if keep is None or e.label_ in keep
-            ]
-            for doc in docs
+            [Entity(s, e, label, text[s:e], text[s:e]) for s, e, label in spans if keep is None or label in keep]
+            for text, spans in zip(texts, self.recognizer.predict(texts), strict=True)
         ]

@@ -7,7 +7,15 @@ from typing import Any
 MAX_TEXT_CHARACTERS = 2000
 """The longest text a language endpoint parses in one request."""
 LANGUAGE_OPTIONS = frozenset(
-    {"intent_classifier", "rehearsal", "oos_threshold", "rehearsal_texts", "base_labels_in_output", "label_check"}
+    {
+        "intent_classifier",
+        "rehearsal",
+        "oos_threshold",
+        "rehearsal_texts",
+        "base_labels_in_output",
+        "label_check",
+        "slot_tagger",
+    }
 )
 """Every option the language engine reads (see :mod:`tunefork.language.trainer`)."""
 FEATURE_SETS = ("embeddings", "tfidf", "combined")

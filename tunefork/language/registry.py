@@ -11,6 +11,7 @@ from tunefork.errors import NotFoundError
 from tunefork.language import trainer
 from tunefork.language.model import SpacyLanguageModel
 from tunefork.language.pipelines import BUNDLED_SPACY, load_pipeline, spacy_package
+from tunefork.language.recognizers import SpacyRecognizer
 
 LANGUAGE_ENGINES = (trainer.ENGINE,)
 
@@ -40,7 +41,7 @@ def load_language_base(name: str) -> SpacyLanguageModel:
     """A base pipeline as a language model: its entities, no intents."""
     if not is_language_base_model(name):
         raise NotFoundError(f"unknown language base model {name!r}; use {BUNDLED_SPACY} or spacy:<package>")
-    return shared_model(name, lambda: SpacyLanguageModel(name, recognizer=load_pipeline(name)))
+    return shared_model(name, lambda: SpacyLanguageModel(name, recognizer=SpacyRecognizer(load_pipeline(name))))
 
 
 def load_custom_language_model(artifact_dir: Path) -> SpacyLanguageModel:
