@@ -12,6 +12,11 @@ give the mean accuracy over the samples.
   ``efficientnet-lite0`` and default options, evaluated on the uploaded test dataset. The 28x28 images are
   written at 56x56 (each pixel doubled, nothing added) because uploads refuse images under 32 pixels a side.
 
+The engine fine-tunes the backbone's last block when every class has enough images and the CPU budget
+allows, and keeps it only if it beats the frozen features on held-out training images; ``--finetune-budget
+0`` turns that off (the frozen head alone, the engine's default before fine-tuning existed), and the table's
+last column counts the runs that kept the fine-tuned block.
+
 Also measured: training seconds (the model card's, embedding and cross-validation included), inference ms
 per image (the evaluation's wall time over the test images) and the p50/p95 latency of ``POST
 /endpoints/{id}/classify`` (in-process HTTP client, 100 requests of single test PNGs, one at a time).
@@ -20,6 +25,7 @@ Progress goes to stderr, the tables to stdout.
     .venv/bin/python bench/image_classification.py             # full run
     .venv/bin/python bench/image_classification.py --quick     # 1 and 10 per class, one sample, 500 test images
     .venv/bin/python bench/image_classification.py --full      # all 60,000 training images, one run
+    .venv/bin/python bench/image_classification.py --sizes 10,100 --finetune-budget 0   # frozen head only
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from tunefork.engines.contract import TrainingParameters
 from tunefork.workflows import datasets, endpoints, projects, training
 from tunefork.workspace import Workspace
 
@@ -113,7 +120,8 @@ def latency(workspace: Workspace, model_id: str, pngs: list[bytes]) -> dict[str,
     return {"p50_ms": round(float(np.percentile(times, 50)), 1), "p95_ms": round(float(np.percentile(times, 95)), 1)}
 
 
-def run(home: Path, sizes: tuple[int, ...], samples: int, test_count: int) -> dict[str, Any]:
+def run(home: Path, sizes: tuple[int, ...], samples: int, test_count: int, budget: float | None) -> dict[str, Any]:
+    """Every run's numbers; ``budget``: the engine's ``finetune_budget`` (``None``: its default, 0: frozen only)."""
     train_images, train_labels = load("train")
     test_images, test_labels = load("t10k")
     test = np.random.default_rng(0).choice(len(test_images), test_count, replace=False)
@@ -131,8 +139,9 @@ def run(home: Path, sizes: tuple[int, ...], samples: int, test_count: int) -> di
                 folder = write_folders(home / "inputs" / name, train_images, train_labels, chosen)
                 datasets.upload_dataset(workspace, "fashion", folder, "images", name)
                 pixels = baseline((train_images[chosen], train_labels[chosen]), (test_images[test], test_labels[test]))
+                parameters = TrainingParameters(options={} if budget is None else {"finetune_budget": budget})
                 created = training.create_model(workspace, "fashion", f"m-{name}", "efficientnet-lite0", [name],
-                                                test_dataset_ref="fashion-test")  # fmt: skip
+                                                test_dataset_ref="fashion-test", parameters=parameters)  # fmt: skip
                 started = time.perf_counter()
                 outcome = training.run_training(workspace, created["id"])
                 wall = time.perf_counter() - started
@@ -145,7 +154,8 @@ def run(home: Path, sizes: tuple[int, ...], samples: int, test_count: int) -> di
                 run = {"k": k, "seed": seed, "tunefork": accuracy, "pixels": round(pixels, 4),
                        "training_seconds": card["training_seconds"],
                        "ms_per_test_image": round(1000 * evaluation_seconds / test_count, 1),
-                       "feature_set": chosen_config["feature_set"], "C": chosen_config["C"]}  # fmt: skip
+                       "feature_set": chosen_config["feature_set"], "C": chosen_config["C"],
+                       "head": chosen_config["head"]}  # fmt: skip
                 results["runs"].append(run)
                 log(json.dumps(run))
                 last_model = created["id"]
@@ -158,16 +168,17 @@ def run(home: Path, sizes: tuple[int, ...], samples: int, test_count: int) -> di
 
 def print_tables(results: dict[str, Any]) -> None:
     print("| images per class | raw-pixel LR (this machine) | raw-pixel LR (issue) | tunefork default | "
-          "training s | ms per test image | features chosen by CV |")  # fmt: skip
-    print("|---|---|---|---|---|---|---|")
+          "training s | ms per test image | features chosen by CV | fine-tuned chosen |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|")
     for k in sorted({run["k"] for run in results["runs"]}):
         runs = [run for run in results["runs"] if run["k"] == k]
         mean = {key: statistics.mean(run[key] for run in runs) for key in ("tunefork", "pixels", "training_seconds",
                                                                            "ms_per_test_image")}  # fmt: skip
         chosen = ", ".join(sorted({f"{run['feature_set']} C={run['C']:g}" for run in runs}))
+        tuned = sum(run["head"]["chosen"] == "fine-tuned" for run in runs)
         print(f"| {k or 'all'} | {100 * mean['pixels']:.1f}% | {100 * ISSUE_BASELINE.get(k, float('nan')):.1f}% | "
               f"{100 * mean['tunefork']:.1f}% | {mean['training_seconds']:.1f} | {mean['ms_per_test_image']:.1f} | "
-              f"{chosen} |")  # fmt: skip
+              f"{chosen} | {tuned} of {len(runs)} |")  # fmt: skip
     latency = results.get("latency")
     if latency:
         print(f"\n/classify latency over {LATENCY_REQUESTS} requests: p50 {latency['p50_ms']} ms, "
@@ -178,15 +189,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="1 and 10 per class, one sample, 500 test images.")
     parser.add_argument("--full", action="store_true", help="The whole training set (60,000 images), one run.")
+    parser.add_argument("--sizes", default=None, help="Images per class to run, comma-separated (default 1,5,10,100).")
+    parser.add_argument("--samples", type=int, default=SAMPLES, help="Samples of each size (default 3).")
+    parser.add_argument(
+        "--finetune-budget",
+        type=float,
+        default=None,
+        help="The engine's fine-tuning budget in seconds (default: the engine's; 0: frozen head only).",
+    )
     parser.add_argument("--json", type=Path, default=None, help="Write every number to this JSON file.")
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="tunefork-bench-image-"))
     started = time.perf_counter()
     try:
+        budget = args.finetune_budget
         if args.full:
-            results = run(home, (0,), 1, TEST_IMAGES)
+            results = run(home, (0,), 1, TEST_IMAGES, budget)
+        elif args.quick:
+            results = run(home, (1, 10), 1, 500, budget)
         else:
-            results = run(home, (1, 10), 1, 500) if args.quick else run(home, SIZES, SAMPLES, TEST_IMAGES)
+            sizes = tuple(int(k) for k in args.sizes.split(",")) if args.sizes else SIZES
+            results = run(home, sizes, args.samples, TEST_IMAGES, budget)
     finally:
         shutil.rmtree(home, ignore_errors=True)
     results["wall_seconds"] = round(time.perf_counter() - started, 1)

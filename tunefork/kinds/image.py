@@ -1,11 +1,12 @@
 """The ``image`` kind: image classification with concepts the user defines (:mod:`tunefork.vision`).
 
 One model family: the base model ``efficientnet-lite0`` (ImageNet weights, knows no concept of the user's
-yet) and the ``lite0-linear`` engine (a linear head on frozen multi-depth features, cross-validated, with
-per-concept thresholds and an optional "none of these" decision). Data: ``images`` datasets (concept
-folders, CSV/JSONL manifests, unlabeled folders), tested on a held-out ``images`` dataset; an evaluation
-refuses test images that the model trained on and warns about near copies (:mod:`tunefork.vision.overlap`).
-Endpoints ``classify`` an image body.
+yet) and the ``lite0-linear`` engine (a linear head on multi-depth features, cross-validated, with
+per-concept thresholds and an optional "none of these" decision; the last backbone block is fine-tuned with
+augmentation when there are enough images and CPU time, and kept if it wins on held-out training images).
+Data: ``images`` datasets (concept folders, CSV/JSONL manifests, unlabeled folders), tested on a held-out
+``images`` dataset; an evaluation refuses test images that the model trained on and warns about near
+copies (:mod:`tunefork.vision.overlap`). Endpoints ``classify`` an image body.
 """
 
 from __future__ import annotations

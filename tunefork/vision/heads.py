@@ -1,4 +1,4 @@
-"""Linear heads on frozen features, chosen by cross-validation, with per-concept thresholds.
+"""Linear heads on Lite0 features, chosen by cross-validation, with per-concept thresholds.
 
 Single-label data gets a multinomial logistic regression (softmax over the concepts, plus a
 :data:`NONE` class when negative examples were uploaded); multi-label data gets one logistic regression
@@ -8,7 +8,10 @@ the same. Cross-validation (stratified, up to :data:`MAX_FOLDS` folds, on at mos
 images) picks the feature set and the regularization among :data:`FEATURE_SETS` x :data:`C_GRID`; with fewer
 than two examples of a concept there is nothing to validate on and :data:`DEFAULT_SET` with ``C = 1`` is used.
 
-Thresholds are tuned on the chosen configuration's out-of-fold scores, per concept, for the best F1:
+Given a held-out mask of the rows instead (:func:`held_out_split`, used to compare frozen with fine-tuned
+features, :mod:`tunefork.vision.training`), the configuration is chosen on that one split.
+
+Thresholds are tuned on the chosen configuration's out-of-fold (or held-out) scores, per concept, for the best F1:
 multi-label models keep a concept whose score reaches its threshold (0.5 without cross-validation);
 single-label models answer "none of these" when the top concept's score is under its threshold, which
 applies only when the model is open-set (negative examples uploaded, or a fixed threshold given).
@@ -204,21 +207,33 @@ class TrainedHead:
         return scores((matrix - self.mean) * self.scale, self.weights, self.bias, self.config.multi_label)
 
 
-def train_head(
-    blocks: dict[str, np.ndarray],
-    labels: list[list[str]],
-    negative: list[bool],
-    fixed_threshold: float | None = None,
-    seed: int = 0,
-) -> TrainedHead:
-    """Fit the head on feature ``blocks`` of the training images (see the module documentation)."""
+@dataclass
+class Targets:
+    """What a head learns from labelled rows: the concepts, the classes and ``y`` for the kept ``rows``."""
+
+    concepts: list[str]
+    classes: list[str]
+    """The concepts, then :data:`NONE` when negative examples train a class (single-label only)."""
+    multi_label: bool
+    negatives_class: bool
+    rows: np.ndarray
+    """The input rows kept (labelled or negative)."""
+    y: np.ndarray
+    """Class indices (single-label) or an indicator matrix (multi-label), one row per kept row."""
+
+    def smallest_class(self) -> int:
+        """How many rows the rarest class (single-label) or concept (multi-label) has."""
+        counts = self.y.sum(axis=0) if self.multi_label else np.bincount(self.y, minlength=len(self.classes))
+        return int(counts.min())
+
+
+def targets(labels: list[list[str]], negative: list[bool]) -> Targets:
+    """The :class:`Targets` of rows with ``labels`` (one per row; several make the data multi-label)."""
     concepts = sorted({label for row in labels for label in row})
     multi_label = any(len(row) > 1 for row in labels)
     if len(concepts) < (1 if multi_label else 2) and not any(negative):
         raise TuneforkError(f"Training needs images of at least two concepts (found {len(concepts)}).")
-    keep = [bool(row) or neg for row, neg in zip(labels, negative, strict=True)]
-    rows = np.flatnonzero(keep)
-    blocks = {name: values[rows] for name, values in blocks.items()}
+    rows = np.flatnonzero([bool(row) or neg for row, neg in zip(labels, negative, strict=True)])
     kept = [labels[i] for i in rows]
     negatives_class = not multi_label and any(negative[i] for i in rows)
     classes = concepts + ([NONE] if negatives_class else [])
@@ -226,13 +241,48 @@ def train_head(
         y = np.array([[concept in row for concept in concepts] for row in kept], dtype=np.int64)
     else:
         y = np.array([classes.index(row[0] if row else NONE) for row in kept])
-    sample = _validation_sample(y, multi_label, seed)
-    folds = [(sample[train], sample[test]) for train, test in _folds(y[sample], multi_label, seed)]
+    return Targets(concepts, classes, multi_label, negatives_class, rows, y)
+
+
+def held_out_split(labels: list[list[str]], negative: list[bool], share: float, seed: int) -> np.ndarray:
+    """A boolean mask of the rows set aside for validation: ``share`` of them, stratified by class (single-label)."""
+    from sklearn.model_selection import train_test_split
+
+    found = targets(labels, negative)
+    stratify = None if found.multi_label else found.y
+    _, held = train_test_split(found.rows, test_size=share, random_state=seed, stratify=stratify)
+    mask = np.zeros(len(labels), dtype=bool)
+    mask[held] = True
+    return mask
+
+
+def train_head(
+    blocks: dict[str, np.ndarray],
+    labels: list[list[str]],
+    negative: list[bool],
+    fixed_threshold: float | None = None,
+    seed: int = 0,
+    held_out: np.ndarray | None = None,
+) -> TrainedHead:
+    """Fit the head on feature ``blocks`` of the training images (see the module documentation).
+
+    ``held_out`` (a boolean mask of the rows) replaces cross-validation by one split: every configuration is
+    fitted on the other rows and scored on these, and the thresholds are tuned on these rows' scores.
+    """
+    found = targets(labels, negative)
+    concepts, classes, multi_label, y = found.concepts, found.classes, found.multi_label, found.y
+    blocks = {name: values[found.rows] for name, values in blocks.items()}
+    if held_out is not None:
+        held = np.asarray(held_out, dtype=bool)[found.rows]
+        sample, folds = np.flatnonzero(held), [(np.flatnonzero(~held), np.flatnonzero(held))]
+    else:
+        sample = _validation_sample(y, multi_label, seed)
+        folds = [(sample[train], sample[test]) for train, test in _folds(y[sample], multi_label, seed)]
     tried: dict[str, float] = {}
     best_oof: np.ndarray | None = None
     chosen = (DEFAULT_SET, 1.0)
+    best = -1.0
     if folds:
-        best = -1.0
         for set_name, names in FEATURE_SETS.items():
             for c in C_GRID:
                 oof = np.zeros((len(y), len(classes)))
@@ -249,8 +299,10 @@ def train_head(
     x, mean, scale = _standardize(blocks, names)
     weights, bias = _fit(x, y, chosen[1], multi_label, seed)
     thresholds = tune_thresholds(best_oof[sample], y[sample], concepts, multi_label) if best_oof is not None else {}
-    validation = {"folds": len(folds), "images": len(sample), "scores": tried,
+    validation = {"folds": len(folds), "images": len(sample), "scores": tried, "best": round(best, 4),
                   "metric": "mAP" if multi_label else "accuracy"}  # fmt: skip
-    config = HeadConfig(concepts, multi_label, chosen[0], chosen[1], thresholds, negatives_class, fixed_threshold,
-                        validation if folds else {})  # fmt: skip
+    if held_out is not None:
+        validation["held_out"] = True
+    config = HeadConfig(concepts, multi_label, chosen[0], chosen[1], thresholds, found.negatives_class,
+                        fixed_threshold, validation if folds else {})  # fmt: skip
     return TrainedHead(config, weights, bias, mean, scale)

@@ -1,10 +1,14 @@
-"""The ``lite0-linear`` engine: train a head on frozen EfficientNet-Lite0 features, load it back.
+"""The ``lite0-linear`` engine: a linear head on EfficientNet-Lite0 features (frozen or fine-tuned), loaded back.
 
 Training exports the backbone to ``embedder.onnx`` in the model folder, embeds every labelled training
-image (and every negative example) with it, fits the head (:func:`tunefork.vision.heads.train_head`) and
-writes ``head.npz`` plus ``training_images.json``: the SHA-256 and perceptual hash of each training
+image (and every negative example) with it and fits the head (:func:`tunefork.vision.heads.train_head`).
+With enough images and time it also fine-tunes the backbone's last blocks (:mod:`tunefork.vision.finetune`)
+and keeps whichever features score higher on held-out training images (:func:`_choose_head`; the test set
+is never used); the choice, its scores and the budget go on the model card (``contributions.images.head``).
+It writes ``head.npz`` plus ``training_images.json``: the SHA-256 and perceptual hash of each training
 image, so an evaluation can refuse test images the model was trained on. Engine options:
-``oos_threshold`` (one "none of these" threshold for every concept instead of the tuned ones).
+``oos_threshold`` (one "none of these" threshold for every concept instead of the tuned ones) and
+``finetune_budget`` (seconds for the fine-tuning path, default :data:`FINETUNE_BUDGET`; 0 turns it off).
 """
 
 from __future__ import annotations
@@ -15,19 +19,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from PIL import Image
 
 from tunefork.engines.contract import TrainedComponents, TrainingParameters
 from tunefork.errors import TuneforkError
 from tunefork.progress import ProgressCallback
 from tunefork.vision.classifier import ImageClassifier
-from tunefork.vision.features import Embedder, export_embedder, input_side
-from tunefork.vision.heads import train_head
+from tunefork.vision.features import Embedder, export_embedder, input_side, load_backbone
+from tunefork.vision.finetune import fine_tune
+from tunefork.vision.heads import TrainedHead, held_out_split, targets, train_head
 from tunefork.vision.images import open_image
 
 EMBEDDER_FILE = "embedder.onnx"
 HEAD_FILE = "head.npz"
 TRAINING_IMAGES = "training_images.json"
+FINE_TUNED_FILE = "fine-tuned.onnx"
+"""The fine-tuned embedder while it is a candidate (it replaces :data:`EMBEDDER_FILE` when chosen)."""
+FINETUNE_BUDGET = 300.0
+"""Seconds the fine-tuning path may take by default (option ``finetune_budget``; 0 turns it off)."""
+MIN_PER_CONCEPT = 30
+"""Images of every concept (and of the negatives' class) needed before fine-tuning is tried."""
+HELD_OUT_SHARE = 0.2
 
 
 @dataclass
@@ -63,6 +76,54 @@ def open_images(files: list[str], progress: ProgressCallback, what: str) -> list
     return images
 
 
+def _choose_head(
+    network: Any, images: list[Image.Image], side: int, blocks: dict[str, np.ndarray], labels: list[list[str]],
+    negative: list[bool], fixed_threshold: float | None, seed: int, budget: float, output_dir: Path,
+    progress: ProgressCallback,
+) -> tuple[TrainedHead, dict[str, Any]]:  # fmt: skip
+    """The head to keep (frozen features, or fine-tuned ones with their embedder in place) and the card's record.
+
+    With enough images (:data:`MIN_PER_CONCEPT` of every concept) and a budget, the last blocks are
+    fine-tuned on all but a held-out :data:`HELD_OUT_SHARE` of the images; linear heads on the frozen and on
+    the fine-tuned features are then validated on that held-out share, and the fine-tuned embedder replaces
+    the frozen one only if its head scores higher (its thresholds are tuned on the held-out scores).
+    Otherwise the frozen head is cross-validated as usual.
+    """
+    choice: dict[str, Any] = {"chosen": "frozen", "budget_seconds": budget}
+    smallest = targets(labels, negative).smallest_class()
+    if budget <= 0:
+        choice["reason"] = "fine-tuning is off (budget 0)"
+    elif smallest < MIN_PER_CONCEPT:
+        choice["reason"] = f"too few images to fine-tune ({smallest} of the rarest concept, {MIN_PER_CONCEPT} needed)"
+    else:
+        held = held_out_split(labels, negative, HELD_OUT_SHARE, seed)
+        train_rows = np.flatnonzero(~held)
+        found = targets([labels[i] for i in train_rows], [negative[i] for i in train_rows])
+        progress(0, 1, "fine-tuning the last blocks")
+        tuned = fine_tune(network, [images[i] for i in train_rows], found.y, len(found.classes), found.multi_label,
+                          side, seed, budget, output_dir, len(images), progress)  # fmt: skip
+        choice["fine_tuning"] = tuned.to_json()
+        if tuned.skipped:
+            choice["reason"] = tuned.skipped
+        else:
+            candidate = output_dir / FINE_TUNED_FILE
+            export_embedder(candidate, network)
+            tuned_blocks = Embedder(candidate).blocks(images, side)
+            validated = {name: train_head(features, labels, negative, fixed_threshold, seed, held)
+                         for name, features in (("frozen", blocks), ("fine-tuned", tuned_blocks))}  # fmt: skip
+            scores = {name: head.config.cross_validation["best"] for name, head in validated.items()}
+            metric = validated["frozen"].config.cross_validation["metric"]
+            choice["held_out"] = {"images": int(held.sum()), "metric": metric} | scores
+            if scores["fine-tuned"] > scores["frozen"]:
+                candidate.replace(output_dir / EMBEDDER_FILE)
+                choice |= {"chosen": "fine-tuned", "reason": f"the fine-tuned features scored higher ({metric})"}
+                return validated["fine-tuned"], choice
+            candidate.unlink()
+            choice["reason"] = f"the frozen features scored at least as high ({metric})"
+    progress(0, 1, "fitting the head (cross-validated)")
+    return train_head(blocks, labels, negative, fixed_threshold, seed), choice
+
+
 class LinearHeadTrainer:
     """Trains and loads ``lite0-linear`` models."""
 
@@ -74,16 +135,16 @@ class LinearHeadTrainer:
         if not data.items:
             raise TuneforkError("nothing to train: the datasets hold no labelled image.")
         progress(0, 1, "exporting the embedder to ONNX")
-        export_embedder(output_dir / EMBEDDER_FILE)
+        network = load_backbone()
+        export_embedder(output_dir / EMBEDDER_FILE, network)
         images = open_images([item[0] for item in data.items], progress, "opening images")
         side = input_side([min(image.size) for image in images])
-        embedder = Embedder(output_dir / EMBEDDER_FILE)
-        blocks = embedder.blocks(images, side)
-        progress(0, 1, "fitting the head (cross-validated)")
-        head = train_head(
-            blocks, [item[1] for item in data.items], [item[2] for item in data.items],
-            parameters.options.get("oos_threshold"), parameters.seed,
-        )  # fmt: skip
+        blocks = Embedder(output_dir / EMBEDDER_FILE).blocks(images, side)
+        labels, negative = [item[1] for item in data.items], [item[2] for item in data.items]
+        fixed_threshold, seed = parameters.options.get("oos_threshold"), parameters.seed
+        budget = float(parameters.options.get("finetune_budget", FINETUNE_BUDGET))
+        head, choice = _choose_head(network, images, side, blocks, labels, negative, fixed_threshold, seed, budget,
+                                    output_dir, progress)  # fmt: skip
         head.save(output_dir / HEAD_FILE)
         hashes = [{"sha256": item[3], "phash": item[4]} for item in data.items]
         (output_dir / TRAINING_IMAGES).write_text(json.dumps(hashes), encoding="utf-8")
@@ -98,7 +159,7 @@ class LinearHeadTrainer:
                            "negatives": sum(1 for item in data.items if item[2]),
                            "multi_label": config.multi_label, "feature_set": config.feature_set, "C": config.c,
                            "input_side": side, "cross_validation": config.cross_validation,
-                           "thresholds": config.thresholds, "open_set": config.open_set},
+                           "thresholds": config.thresholds, "open_set": config.open_set, "head": choice},
             },
         )  # fmt: skip
 
