@@ -97,6 +97,7 @@ def test_text_and_pronunciation_customization_end_to_end(
         # Without --gate, base and custom were still compared on general speech, and the card says how.
         check = card["guard_check"]
         assert check["dataset"] == "general guard set (first 3 of 240 sentences)" and check["sentences"] == 3
+        assert check["sentences_planned"] == 3 and not check["stopped_by_budget"] and check["budget_s"] == 120
         assert check["words"] > 15 and check["warning_margin_points"] == 0.5 and len(check["ci95_points"]) == 2
         assert card["metrics"]["guard"]["dataset"] == check["dataset"] == outcome.model["metrics"]["guard"]["dataset"]
         assert (check["warning"] in card["warnings"]) if check["warning"] else check["ci95_points"][1] <= 0.5

@@ -50,6 +50,11 @@ GUARD_VOICES = (Voice("en-us"), Voice("en-gb", speed=150), Voice("en-us+f3", spe
 GUARD_CHECK_SENTENCES = 80
 """Guard sentences (the first ones, 20 per voice, about 870 words) of the default side-effect check. The
 whole set (240 sentences) would cost one to several minutes more per training on 2 cores; ``--gate`` uses it."""
+GUARD_CHECK_BUDGET_S = 120.0
+"""Seconds the default check may spend transcribing (base and custom, :data:`GUARD_CHUNK` clips at a time):
+on a busy machine it stops early and compares fewer sentences, which the card states."""
+GUARD_CHUNK = 10
+"""Guard clips both models transcribe between two looks at the time budget."""
 GUARD_CHECK_ENV = "TUNEFORK_GUARD_CHECK_SENTENCES"
 """Environment variable that overrides :data:`GUARD_CHECK_SENTENCES` (0: no default check)."""
 GUARD_WARNING_POINTS = 0.5
@@ -222,20 +227,40 @@ def guard_items(
 
 
 def evaluate_on_guard(
-    models: list[ModelHandle], cache_dir: Path, progress: ProgressCallback = no_progress, limit: int | None = None
+    models: list[ModelHandle],
+    cache_dir: Path,
+    progress: ProgressCallback = no_progress,
+    limit: int | None = None,
+    budget_s: float | None = None,
 ) -> ComparisonResult:
-    """Compare the models (base first, custom second) on the general-English guard set (its first ``limit``)."""
+    """Compare the models (base first, custom second) on the general-English guard set (its first ``limit``).
+
+    Both models transcribe :data:`GUARD_CHUNK` clips at a time; with ``budget_s``, no chunk starts once that
+    many seconds have passed (the first always runs), and the comparison covers the clips both transcribed.
+    """
     from tunefork.evaluation.comparison import compare_models
 
     items = guard_items(cache_dir, progress, limit)
-    references = {item_id: text for item_id, (_, text) in items.items()}
     audio = audio_items([{"id": item_id, "audio": str(wav)} for item_id, (wav, _) in items.items()])
     cache = HypothesisCache(cache_dir / "hypotheses")
-    hypotheses, uses = transcribe_with_each(models, audio, progress, label="guard set, ", cache=cache)
+    started = time.monotonic()
+    hypotheses: dict[str, dict[str, str]] = {model.name: {} for model in models}
+    hits = dict.fromkeys(hypotheses, 0)
+    for start in range(0, len(audio), GUARD_CHUNK):
+        if start and budget_s is not None and time.monotonic() - started >= budget_s:
+            break
+        chunk = audio[start : start + GUARD_CHUNK]
+        label = f"guard set {start + 1}-{start + len(chunk)} of {len(audio)}, "
+        answers, uses = transcribe_with_each(models, chunk, progress, label=label, cache=cache)
+        for model, texts in answers.items():
+            hypotheses[model].update(texts)
+        for use in uses:
+            hits[use.model] += use.hits
+    done = list(hypotheses[models[0].name])
     total = len(read_lines("guard_sentences.txt"))
-    name = "general guard set" + (f" (first {len(items)} of {total} sentences)" if len(items) < total else "")
-    result = compare_models(references, hypotheses, dataset=name)
-    result.notes += [use.sentence() for use in uses if use.hits]
+    name = "general guard set" + (f" (first {len(done)} of {total} sentences)" if len(done) < total else "")
+    result = compare_models({item_id: items[item_id][1] for item_id in done}, hypotheses, dataset=name)
+    result.notes += [CacheUse(model, count, len(done)).sentence() for model, count in hits.items() if count]
     return result
 
 
@@ -295,17 +320,25 @@ class SpeechSideEffects:
     def check(self, context: GateContext, done: ComparisonResult | None = None) -> SideEffects | None:
         """Compare on the guard subset (or judge the gate's full-set ``done``); warn above the margin."""
         started = time.monotonic()
+        budget = None
         if done is None:
-            count = guard_check_sentences()
+            count = min(guard_check_sentences(), len(read_lines("guard_sentences.txt")))
             if count == 0:
                 return None
-            done = evaluate_on_guard([context.base, context.custom], context.cache_dir, context.progress, count)
+            budget = GUARD_CHECK_BUDGET_S
+            done = evaluate_on_guard([context.base, context.custom], context.cache_dir, context.progress, count, budget)
+        else:
+            count = len(done.utterances.get(done.models[0], []))
         diff = done.difference
         base, custom = (done.scores[model] for model in done.models)
         warning = guard_warning(done)
+        sentences = len(done.utterances.get(done.models[0], []))
         summary = {
             "dataset": done.dataset,
-            "sentences": len(done.utterances.get(done.models[0], [])) or None,
+            "sentences": sentences,
+            "sentences_planned": count,
+            "budget_s": budget,
+            "stopped_by_budget": sentences < count,
             "words": base.words,
             "base_wer": round(base.wer, 4),
             "custom_wer": round(custom.wer, 4),
