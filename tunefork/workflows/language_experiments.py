@@ -25,7 +25,7 @@ from tunefork.store.artifacts import atomic_write_bytes, atomic_write_json
 from tunefork.store.repository import get_dataset, get_model
 from tunefork.store.staging import scratch_folder
 from tunefork.workflows.datasets import dataset_records
-from tunefork.workflows.training import records_with_kinds
+from tunefork.workflows.training import model_card, records_with_kinds
 from tunefork.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -47,8 +47,11 @@ class _Recipe:
             self.name, self.base, dataset_ids = model.name, model.base_model, list(model.dataset_ids)
             self.engine = model.engine
             self.parameters = TrainingParameters.from_stored(model.parameters)
-        # the recipe is retrained many times here: the per-label check is the final model's, not each copy's
-        self.parameters.options = {**self.parameters.options, "label_check": False}
+        # the recipe is retrained many times here: the per-label check (and the slot tagger it picked) is the
+        # final model's, not each copy's
+        tagger = (model_card(workspace, model_ref, project).get("engine_config") or {}).get("tagger")
+        picked = {"slot_tagger": tagger} if tagger else {}
+        self.parameters.options = {**self.parameters.options, **picked, "label_check": False}
         self.examples: list[tuple[str, dict[str, Any]]] = []
         self.rules: list[tuple[str, dict[str, Any]]] = []
         for kind, record in records_with_kinds(workspace, dataset_ids):
