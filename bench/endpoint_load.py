@@ -7,8 +7,12 @@ the error count (503 answers are counted apart: they are the deliberate back-pre
 ``--saturate`` adds a run against a server with almost no queue to show the 503 + Retry-After path.
 ``--servers N`` repeats the levels with N server processes on the same workspace, the clients spread over
 them as a load balancer would (client i talks to server i mod N): one vs N servers.
+``--inference`` runs the levels once per Whisper CPU layout, back to back, each on a fresh server:
+``THREADSxWORKERS/BATCH`` (``2x1/1`` is one request at a time on 2 threads, the layout before batching; ``2x1/8``
+batches up to 8 concurrent requests; ``1x2/8`` runs two batches in parallel on one thread each). Each row
+gives the server's CPU seconds per answered request, so the ceiling on the machine's cores is visible.
 
-    .venv/bin/python bench/endpoint_load.py --requests 32 --clients 1,4,16 [--servers 2]
+    .venv/bin/python bench/endpoint_load.py --requests 32 --clients 1,4,16 [--inference 2x1/1,2x1/8] [--servers 2]
 """
 
 from __future__ import annotations
@@ -53,6 +57,18 @@ def utterances(cache: Path, count: int) -> list[tuple[bytes, float]]:
     return chosen
 
 
+def layout_env(layout: str) -> dict[str, str]:
+    """The ``TUNEFORK_WHISPER_*`` variables of a ``THREADSxWORKERS/BATCH`` layout (``2x1/8``)."""
+    try:
+        threads_workers, batch = layout.split("/")
+        threads, workers = threads_workers.split("x")
+        values = [int(threads), int(workers), int(batch)]
+    except ValueError:
+        raise SystemExit(f"--inference takes THREADSxWORKERS/BATCH layouts like 2x1/8, not {layout!r}") from None
+    names = ("TUNEFORK_WHISPER_THREADS", "TUNEFORK_WHISPER_WORKERS", "TUNEFORK_WHISPER_BATCH")
+    return {name: str(value) for name, value in zip(names, values, strict=True)}
+
+
 def free_port() -> int:
     """An unused loopback port."""
     with socket.socket() as sock:
@@ -63,7 +79,7 @@ def free_port() -> int:
 class Server:
     """`tunefork serve` in a scratch workspace, with an admin client."""
 
-    def __init__(self, home: Path, workers: int, queue: int, token: str | None = None) -> None:
+    def __init__(self, home: Path, workers: int, queue: int, token: str | None = None, layout: str = "2x1/8") -> None:
         self.token = token or secrets.token_urlsafe(16)
         self.url = f"http://127.0.0.1:{free_port()}"
         env = {
@@ -72,6 +88,7 @@ class Server:
             "TUNEFORK_ADMIN_TOKEN": self.token,
             "TUNEFORK_RECOGNITION_WORKERS": str(workers),
             "TUNEFORK_RECOGNITION_QUEUE": str(queue),
+            **layout_env(layout),
             "HF_HUB_OFFLINE": "1",
         }
         env.pop("TUNEFORK_DATABASE_URL", None)
@@ -96,6 +113,11 @@ class Server:
                 time.sleep(0.2)
         raise SystemExit("the server did not start")
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system, all threads) the server process has used so far."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def deploy(self, model: str) -> tuple[str, str]:
         """Create a project and an endpoint serving ``model``; returns (recognize URL, key1)."""
         self.admin.post("/projects", json={"name": "bench"}).raise_for_status()
@@ -117,7 +139,9 @@ class LevelResult:
     """What one client-count level measured."""
 
     clients: int
+    label: str = ""
     wall: float = 0.0
+    cpu: float = 0.0
     latencies: list[float] = field(default_factory=list)
     audio_seconds: float = 0.0
     busy: int = 0
@@ -125,11 +149,18 @@ class LevelResult:
 
 
 def run_level(
-    url: str, key: str, clips: list[tuple[bytes, float]], clients: int, requests: int, servers: list[str] = ()
+    url: str,
+    key: str,
+    clips: list[tuple[bytes, float]],
+    clients: int,
+    requests: int,
+    servers: list[str] = (),
+    processes: list[Server] = (),
+    label: str = "",
 ) -> LevelResult:
     """Send ``requests`` recognitions from ``clients`` concurrent clients (spread over ``servers``' base
-    URLs when given, client i to server i mod N)."""
-    result = LevelResult(clients)
+    URLs when given, client i to server i mod N); the CPU time of ``processes`` is counted."""
+    result = LevelResult(clients, label)
     counter = itertools.count()
     lock = threading.Lock()
     headers = {"X-Tunefork-Key": key, "Content-Type": "audio/wav"}
@@ -158,27 +189,33 @@ def run_level(
                         result.errors += 1
 
     threads = [threading.Thread(target=client, args=(number,)) for number in range(clients)]
+    cpu = sum(process.cpu_seconds() for process in processes)
     started = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     result.wall = time.perf_counter() - started
+    result.cpu = sum(process.cpu_seconds() for process in processes) - cpu
     return result
 
 
 def print_table(title: str, results: list[LevelResult], requests: int) -> None:
     """One line per level."""
     print(f"\n{title}")
-    header = "| clients | requests | ok | 503 | errors | req/s | audio s/s | p50 ms | p95 ms | p99 ms |"
+    header = (
+        "| layout | clients | requests | ok | 503 | errors | req/s | audio s/s | p50 ms | p95 ms | p99 ms "
+        "| server CPU s/request |"
+    )
     print(header)
     print("|" + "|".join("---" for _ in range(header.count("|") - 1)) + "|")
     for r in results:
         ms = np.percentile(np.array(r.latencies) * 1000, [50, 95, 99]) if r.latencies else [float("nan")] * 3
         ok = len(r.latencies)
+        cpu = f"{r.cpu / ok:.2f}" if ok else "-"
         print(
-            f"| {r.clients} | {requests} | {ok} | {r.busy} | {r.errors} | {ok / r.wall:.2f} | "
-            f"{r.audio_seconds / r.wall:.1f} | {ms[0]:.0f} | {ms[1]:.0f} | {ms[2]:.0f} |"
+            f"| {r.label} | {r.clients} | {requests} | {ok} | {r.busy} | {r.errors} | {ok / r.wall:.2f} | "
+            f"{r.audio_seconds / r.wall:.1f} | {ms[0]:.0f} | {ms[1]:.0f} | {ms[2]:.0f} | {cpu} |"
         )
 
 
@@ -188,43 +225,60 @@ def main() -> None:
     parser.add_argument("--model", default="whisper-tiny.en", help="Base model to deploy.")
     parser.add_argument("--clients", default="1,4,16", help="Comma-separated concurrent client counts.")
     parser.add_argument("--requests", type=int, default=32, help="Requests per level.")
-    parser.add_argument("--workers", type=int, default=2, help="Recognitions run at once by the server.")
+    parser.add_argument("--workers", type=int, default=8, help="Recognitions run at once by the server.")
     parser.add_argument("--queue", type=int, default=32, help="Recognitions allowed to wait (then 503).")
     parser.add_argument("--saturate", action="store_true", help="Also run 16 clients against a queue of 2.")
     parser.add_argument("--servers", type=int, default=1, help="Also run the levels against this many servers.")
+    parser.add_argument(
+        "--inference", default="2x1/8", help="Comma-separated Whisper layouts THREADSxWORKERS/BATCH, run in turn."
+    )
     args = parser.parse_args()
+    layouts = args.inference.split(",")
+    for layout in layouts:
+        layout_env(layout)
     scratch = Path(tempfile.mkdtemp(prefix="tunefork-bench-"))
     clips = utterances(Path.home() / ".cache" / "tunefork-bench-audio", 8)
     mean = sum(s for _, s in clips) / len(clips)
     print(f"{len(clips)} utterances of 3-5 s (mean {mean:.1f} s); model {args.model}; {os.cpu_count()} CPU cores")
     print(f"server: {args.workers} recognition workers, queue {args.queue}; {args.requests} requests per level")
-    print("load average before (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
-    server = Server(scratch / "main", args.workers, args.queue)
-    more: list[Server] = []
-    try:
-        url, key = server.deploy(args.model)
-        run_level(url, key, clips, 1, 2)  # load the model
-        levels = [run_level(url, key, clips, int(n), args.requests) for n in args.clients.split(",")]
-        if args.servers > 1:
-            more = [Server(scratch / "main", args.workers, args.queue, server.token) for _ in range(args.servers - 1)]
-            bases = [server.url, *(extra.url for extra in more)]
-            run_level(url, key, clips, len(bases), len(bases) * 2, bases)  # load the model everywhere
-            spread = [run_level(url, key, clips, int(n), args.requests, bases) for n in args.clients.split(",")]
-    finally:
-        for extra in more:
-            extra.stop()
-        server.stop()
-    print_table(f"POST /recognize, {args.model}, 1 server", levels, args.requests)
-    if args.servers > 1:
-        print_table(f"POST /recognize, {args.model}, {args.servers} servers on one workspace", spread, args.requests)
-        levels += spread
+    levels: list[LevelResult] = []
+    for number, layout in enumerate(layouts):
+        print(
+            f"layout {layout}: load average before (1, 5, 15 min): {{:.2f}} {{:.2f}} {{:.2f}}".format(*os.getloadavg())
+        )
+        home = scratch / f"layout{number}"
+        server = Server(home, args.workers, args.queue, layout=layout)
+        more: list[Server] = []
+        try:
+            url, key = server.deploy(args.model)
+            run_level(url, key, clips, 1, 2)  # load the model
+            ran = [
+                run_level(url, key, clips, int(n), args.requests, processes=[server], label=layout)
+                for n in args.clients.split(",")
+            ]
+            if args.servers > 1:
+                more = [Server(home, args.workers, args.queue, server.token, layout) for _ in range(args.servers - 1)]
+                bases = [server.url, *(extra.url for extra in more)]
+                run_level(url, key, clips, len(bases), len(bases) * 2, bases)  # load the model everywhere
+                label = f"{layout}, {args.servers} servers"
+                processes = [server, *more]
+                ran += [
+                    run_level(url, key, clips, int(n), args.requests, bases, processes, label)
+                    for n in args.clients.split(",")
+                ]
+        finally:
+            for extra in more:
+                extra.stop()
+            server.stop()
+        levels += ran
+    print_table(f"POST /recognize, {args.model}", levels, args.requests)
     if args.saturate:
-        small = Server(scratch / "saturated", 1, 2)
+        small = Server(scratch / "saturated", 1, 2, layout=layouts[-1])
         try:
             url, key = small.deploy(args.model)
             run_level(url, key, clips, 1, 1)
-            saturated = [run_level(url, key, clips, 16, args.requests)]
+            saturated = [run_level(url, key, clips, 16, args.requests, processes=[small], label=layouts[-1])]
         finally:
             small.stop()
         print_table("Deliberate saturation: 1 worker, queue 2 (503 + Retry-After expected)", saturated, args.requests)

@@ -18,8 +18,9 @@ class ServiceSettings:
     """``TUNEFORK_MAX_RECOGNITION_SECONDS``: longest audio one recognition request may carry (422 beyond)."""
     max_request_bytes: int = 1024**2
     """Largest body of every other route (JSON requests)."""
-    recognition_workers: int = 2
-    """``TUNEFORK_RECOGNITION_WORKERS``: recognitions running at once (threads off the event loop)."""
+    recognition_workers: int = 8
+    """``TUNEFORK_RECOGNITION_WORKERS``: recognitions running at once (threads off the event loop); Whisper
+    decodes the ones that wait for the model together, so this bounds its batches too."""
     recognition_queue: int = 32
     """``TUNEFORK_RECOGNITION_QUEUE``: recognitions allowed to wait; beyond, 503 with Retry-After."""
 

@@ -8,6 +8,7 @@ are downloaded by faster-whisper on first use (and fail with a clear :class:`Tun
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -20,6 +21,7 @@ import numpy as np
 
 from tunefork.errors import TuneforkError
 from tunefork.speech.base import Transcript, Word, as_canonical_samples, duration_of, tidy_words
+from tunefork.speech.batching import BatchingWhisper, InferenceConfig
 
 BUNDLED_HINT = "the bundled models are whisper-tiny.en and sphinx-en-us"
 WINDOW_SECONDS = 30.0
@@ -221,6 +223,9 @@ class WhisperEngine:
     each window conditioned on the previous one's text) made repeatable with a fixed sampling seed;
     with hotwords, the previous text is left out so the prompt keeps its room. Voice activity
     filtering is off. Known hallucinated endings are dropped (:func:`drop_trailing_hallucination`).
+
+    The CPU layout is :class:`InferenceConfig` (``cpu_threads`` overrides its threads): concurrent calls are
+    decoded together (:class:`BatchingWhisper`), or one at a time in turn when it is serial.
     """
 
     engine = "whisper"
@@ -234,7 +239,7 @@ class WhisperEngine:
         hotwords: str | None = None,
         language: str | None = "en",
         vad_filter: bool = False,
-        cpu_threads: int = 2,
+        cpu_threads: int | None = None,
     ) -> None:
         from faster_whisper import WhisperModel
 
@@ -245,15 +250,23 @@ class WhisperEngine:
         self.hotwords = hotwords
         self.language = language
         self.vad_filter = vad_filter
+        config = InferenceConfig.from_env()
+        threads = cpu_threads or config.cpu_threads
         try:
             self._model = WhisperModel(
-                self.model_path, device="cpu", compute_type=compute_type, cpu_threads=cpu_threads
+                self.model_path,
+                device="cpu",
+                compute_type=compute_type,
+                cpu_threads=threads,
+                num_workers=config.workers,
             )
         except (RuntimeError, ValueError, OSError) as exc:
             raise TuneforkError(f"could not load Whisper model from {self.model_path}: {exc}") from exc
         prompt = len(self._model.hf_tokenizer.encode(" " + hotwords.strip()).ids) if hotwords else 0
         self._hotword_tokens = min(prompt, PROMPT_MAX_TOKENS)
-        self._lock = threading.Lock()
+        if not config.serial:
+            self._model.model = BatchingWhisper(self._model.model, config.max_batch)
+        self._lock = threading.Lock() if config.serial else contextlib.nullcontext()
 
     def __repr__(self) -> str:
         return f"WhisperEngine(name={self.name!r}, model={Path(self.model_path).name!r})"

@@ -92,7 +92,7 @@ class CustomWhisperModel:
     """A (possibly fine-tuned) Whisper model decoding with hotwords and rewriting display forms.
 
     ``transcribe`` has the :class:`~tunefork.speech.base.SpeechModel` contract; the underlying
-    :class:`WhisperEngine` serializes calls with its lock.
+    :class:`WhisperEngine` batches concurrent calls.
     """
 
     engine = "whisper"
@@ -106,7 +106,7 @@ class CustomWhisperModel:
         corrector: PhoneticCorrector | None = None,
         compute_type: str = "int8",
         beam_size: int = 5,
-        cpu_threads: int = 2,
+        cpu_threads: int | None = None,
     ) -> None:
         self.name = name
         self.hotwords = hotwords or None

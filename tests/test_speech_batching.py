@@ -1,0 +1,118 @@
+"""Concurrent Whisper requests are decoded together and give the transcripts they get alone."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from tunefork.audio import read_audio
+from tunefork.speech.batching import BatchingWhisper, Coalescer, InferenceConfig
+from tunefork.speech.whisper_custom.display_forms import DisplayFormRewriter
+from tunefork.speech.whisper_custom.model import CustomWhisperModel
+from tunefork.speech.whisper_engine import WhisperEngine, bundled_tiny_en_path
+
+SENTENCES = [
+    "the patient takes metoprolol twice a day",
+    "please call me back at five o'clock",
+    "the weather is cold and windy today",
+    "my flight to chicago leaves tomorrow morning",
+]
+
+
+@pytest.fixture(scope="module")
+def clips(speak) -> list:
+    voices = ("en-us", "en-gb")
+    return [read_audio(speak(text, voices[i % 2])).samples for i, text in enumerate(SENTENCES)]
+
+
+def _at_once(transcribe, clips: list) -> list:
+    """Transcripts of ``clips`` sent together, released at the same moment."""
+    start = threading.Barrier(len(clips))
+
+    def one(samples):
+        start.wait()
+        return transcribe(samples)
+
+    with ThreadPoolExecutor(len(clips)) as pool:
+        return list(pool.map(one, clips))
+
+
+def _batched(model: WhisperEngine) -> BatchingWhisper:
+    batching = model._model.model
+    assert isinstance(batching, BatchingWhisper)
+    return batching
+
+
+def test_config_reads_the_environment_and_refuses_nonsense(monkeypatch) -> None:
+    monkeypatch.setenv("TUNEFORK_WHISPER_THREADS", "1")
+    monkeypatch.setenv("TUNEFORK_WHISPER_WORKERS", "2")
+    monkeypatch.setenv("TUNEFORK_WHISPER_BATCH", "4")
+    assert InferenceConfig.from_env() == InferenceConfig(cpu_threads=1, workers=2, max_batch=4)
+    monkeypatch.setenv("TUNEFORK_WHISPER_BATCH", "0")
+    with pytest.raises(ValueError, match="TUNEFORK_WHISPER_BATCH must be a whole number of at least 1"):
+        InferenceConfig.from_env()
+    assert InferenceConfig(max_batch=1).serial and not InferenceConfig(max_batch=1, workers=2).serial
+
+
+def test_coalescer_batches_the_calls_that_wait_and_hands_errors_to_each() -> None:
+    release, entered = threading.Event(), threading.Event()
+
+    def run(key, inputs):
+        if inputs == ["first"]:
+            entered.set()
+            release.wait(10)
+        if "boom" in inputs:
+            raise RuntimeError("batch failed")
+        return [f"{key}:{item}" for item in inputs]
+
+    coalescer = Coalescer(run, max_batch=3)
+    with ThreadPoolExecutor(6) as pool:
+        first = pool.submit(coalescer.submit, "k", "first")
+        entered.wait(10)
+        later = [pool.submit(coalescer.submit, "k", f"n{i}") for i in range(4)]
+        while sum(len(calls) for calls in coalescer._waiting.values()) < 4:
+            threading.Event().wait(0.01)
+        release.set()
+        assert first.result() == "k:first"
+        assert sorted(f.result() for f in later) == ["k:n0", "k:n1", "k:n2", "k:n3"]
+    assert coalescer.batch_sizes == [1, 3, 1]
+    with pytest.raises(RuntimeError, match="batch failed"):
+        coalescer.submit("k", "boom")
+    assert coalescer.submit("k", "after") == "k:after"
+
+
+def test_batched_transcripts_equal_the_unbatched_ones(clips, monkeypatch) -> None:
+    monkeypatch.setenv("TUNEFORK_WHISPER_BATCH", "1")
+    alone = WhisperEngine(bundled_tiny_en_path(), name="whisper-tiny.en")
+    assert not isinstance(alone._model.model, BatchingWhisper)
+    expected = [alone.transcribe(samples) for samples in clips]
+    monkeypatch.setenv("TUNEFORK_WHISPER_BATCH", "8")
+    batched = WhisperEngine(bundled_tiny_en_path(), name="whisper-tiny.en")
+    got = _at_once(batched.transcribe, clips)
+    assert [t.to_dict() for t in got] == [t.to_dict() for t in expected]
+    assert max(_batched(batched).batch_sizes["encode"]) > 1
+
+
+def test_custom_models_keep_hotwords_and_display_forms_when_batched(clips, monkeypatch) -> None:
+    def custom() -> CustomWhisperModel:
+        rewriter = DisplayFormRewriter([("BID", "twice a day")])
+        return CustomWhisperModel("custom", bundled_tiny_en_path(), hotwords="metoprolol, Chicago", rewriter=rewriter)
+
+    monkeypatch.setenv("TUNEFORK_WHISPER_BATCH", "1")
+    expected = [custom().transcribe(samples) for samples in clips]
+    monkeypatch.setenv("TUNEFORK_WHISPER_BATCH", "8")
+    model = custom()
+    got = _at_once(model.transcribe, clips)
+    assert [t.to_dict() for t in got] == [t.to_dict() for t in expected]
+    assert "BID" in got[0].text
+    assert max(_batched(model.whisper).batch_sizes["encode"]) > 1
+
+
+def test_a_lone_request_is_not_held_back(clips, monkeypatch) -> None:
+    monkeypatch.setenv("TUNEFORK_WHISPER_BATCH", "8")
+    model = WhisperEngine(bundled_tiny_en_path(), name="whisper-tiny.en")
+    model.transcribe(clips[0])
+    model.transcribe(clips[1])
+    assert _batched(model).batch_sizes["encode"] == [1, 1]

@@ -1,0 +1,194 @@
+"""Decode concurrent Whisper requests together: a batching stand-in for CTranslate2's Whisper model.
+
+faster-whisper runs its decoding loop (temperature fallback, no-speech and compression checks, hotword
+prompts, word timings) in Python and calls the CTranslate2 model for the heavy steps. :class:`BatchingWhisper`
+takes the model's place inside ``WhisperModel``: ``encode`` calls and beam-search ``generate`` calls that
+arrive while the model is busy wait, and the next batch decodes them together (up to ``max_batch``). A call
+that finds the model idle runs at once, so one client pays no waiting window. Every request keeps its own
+decoding loop, so the choices tunefork makes (the fallback, thresholds, prompts, dropped endings) apply to each
+as before.
+
+Only calls that give the same result alone and in a batch are joined: ``encode`` of same-shaped features, and
+``generate`` without sampling, with the same options (``max_length`` included: beam search stops a hypothesis
+at it) and prompts of the same length. Sampling (the fallback at temperature > 0), ``align`` and the rest go
+straight to the model. ``tests/test_speech_batching.py`` checks that batched transcripts equal the unbatched ones.
+
+:class:`InferenceConfig` holds the CPU layout of a Whisper model: threads per decode, parallel decodes
+(CTranslate2 workers) and the batch size, from ``TUNEFORK_WHISPER_*`` variables.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class InferenceConfig:
+    """How one loaded Whisper model uses the CPU."""
+
+    cpu_threads: int = 2
+    """``TUNEFORK_WHISPER_THREADS``: CPU threads of one decode (CTranslate2 ``intra_threads``)."""
+    workers: int = 1
+    """``TUNEFORK_WHISPER_WORKERS``: decodes (batches) run in parallel (CTranslate2 ``inter_threads``)."""
+    max_batch: int = 8
+    """``TUNEFORK_WHISPER_BATCH``: most requests decoded together; 1 decodes one request at a time, in turn."""
+
+    @classmethod
+    def from_env(cls) -> InferenceConfig:
+        """The configuration from ``TUNEFORK_WHISPER_*`` variables (defaults when unset)."""
+        env, default = os.environ, cls()
+
+        def positive(name: str, value: int) -> int:
+            raw = env.get(name, "").strip()
+            if not raw:
+                return value
+            if not raw.isdigit() or int(raw) < 1:
+                raise ValueError(f"{name} must be a whole number of at least 1, not {raw!r}.")
+            return int(raw)
+
+        return cls(
+            cpu_threads=positive("TUNEFORK_WHISPER_THREADS", default.cpu_threads),
+            workers=positive("TUNEFORK_WHISPER_WORKERS", default.workers),
+            max_batch=positive("TUNEFORK_WHISPER_BATCH", default.max_batch),
+        )
+
+    @property
+    def serial(self) -> bool:
+        """True when requests are decoded one at a time, in turn (no batching, one worker)."""
+        return self.max_batch == 1 and self.workers == 1
+
+
+@dataclass
+class _Call:
+    """One caller's part of a batch: its inputs, then its result (or error), then who leads next."""
+
+    inputs: Any
+    done: threading.Event = field(default_factory=threading.Event)
+    result: Any = None
+    error: BaseException | None = None
+    lead: bool = False
+
+
+class Coalescer:
+    """Runs calls of the same key together: the first caller runs, the ones arriving meanwhile form the next batch.
+
+    ``run_batch(key, inputs)`` gets the inputs of up to ``max_batch`` calls and returns one result per input.
+    The caller that finds no batch of its key running leads: it runs the batch, then hands the lead to the
+    first waiting caller (if any) and returns; the others wait for their result.
+    """
+
+    def __init__(self, run_batch: Callable[[Hashable, list[Any]], list[Any]], max_batch: int) -> None:
+        self.run_batch, self.max_batch = run_batch, max_batch
+        self._lock = threading.Lock()
+        self._waiting: dict[Hashable, list[_Call]] = {}
+        self._running: set[Hashable] = set()
+        self.batch_sizes: list[int] = []
+        """Size of every batch run, in order (for tests and benchmarks)."""
+
+    def submit(self, key: Hashable, inputs: Any) -> Any:
+        """The result for ``inputs``, computed in a batch with the calls of the same ``key`` waiting now."""
+        call = _Call(inputs)
+        with self._lock:
+            self._waiting.setdefault(key, []).append(call)
+            call.lead = key not in self._running
+            if call.lead:
+                self._running.add(key)
+        if not call.lead:
+            call.done.wait()
+        if call.lead:
+            self._lead(key)
+        if call.error is not None:
+            raise call.error
+        return call.result
+
+    def _lead(self, key: Hashable) -> None:
+        with self._lock:
+            waiting = self._waiting[key]
+            batch, waiting[:] = waiting[: self.max_batch], waiting[self.max_batch :]
+            self.batch_sizes.append(len(batch))
+        try:
+            results = self.run_batch(key, [call.inputs for call in batch])
+            for call, result in zip(batch, results, strict=True):
+                call.result = result
+        except BaseException as exc:  # every caller of the batch gets the error
+            for call in batch:
+                call.error = exc
+        with self._lock:
+            successor = next(iter(self._waiting[key]), None)
+            if successor is None:
+                self._running.discard(key)
+                del self._waiting[key]
+            else:
+                successor.lead = True
+        for call in batch:
+            call.lead = False
+            call.done.set()
+        if successor is not None:
+            successor.done.set()
+
+
+def _storage(array: np.ndarray) -> Any:
+    import ctranslate2
+
+    return ctranslate2.StorageView.from_array(np.ascontiguousarray(array))
+
+
+class BatchingWhisper:
+    """A ``ctranslate2.models.Whisper`` whose concurrent ``encode`` and beam-search ``generate`` calls are batched.
+
+    Anything else (``align``, ``detect_language``, attributes) is the wrapped model's.
+    """
+
+    def __init__(self, model: Any, max_batch: int) -> None:
+        self.model = model
+        self._encoder = Coalescer(self._encode_batch, max_batch)
+        self._decoder = Coalescer(self._generate_batch, max_batch)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.model, name)
+
+    @property
+    def batch_sizes(self) -> dict[str, list[int]]:
+        """Size of every ``encode`` and ``generate`` batch run so far."""
+        return {"encode": self._encoder.batch_sizes, "generate": self._decoder.batch_sizes}
+
+    def encode(self, features: Any, to_cpu: bool = False) -> Any:
+        """The encoder output of ``features`` (batch of 1), computed with the other waiting requests'."""
+        array = np.asarray(features)
+        if array.ndim != 3 or array.shape[0] != 1:
+            return self.model.encode(features, to_cpu=to_cpu)
+        return self._encoder.submit((array.shape, to_cpu), array)
+
+    def _encode_batch(self, key: Hashable, arrays: list[np.ndarray]) -> list[Any]:
+        _shape, to_cpu = key  # type: ignore[misc]
+        output = self.model.encode(_storage(np.concatenate(arrays)), to_cpu=to_cpu)
+        if len(arrays) == 1:
+            return [output]
+        encoded = np.asarray(output)
+        return [_storage(encoded[i : i + 1]) for i in range(len(arrays))]
+
+    def generate(self, encoder_output: Any, prompts: list[list[int]], **options: Any) -> list[Any]:
+        """Beam search for one request, run with the other waiting requests of the same options."""
+        batchable = len(prompts) == 1 and "sampling_topk" not in options and options.get("num_hypotheses", 1) == 1
+        if not batchable:
+            return self.model.generate(encoder_output, prompts, **options)
+        key = (len(prompts[0]), tuple(sorted((name, _hashable(value)) for name, value in options.items())))
+        return [self._decoder.submit(key, (encoder_output, prompts[0]))]
+
+    def _generate_batch(self, key: Hashable, calls: list[tuple[Any, list[int]]]) -> list[Any]:
+        options = {name: value for name, value in key[1]}  # type: ignore[index]
+        if len(calls) == 1:
+            encoder_output = calls[0][0]
+        else:
+            encoder_output = _storage(np.concatenate([np.asarray(output) for output, _ in calls]))
+        return self.model.generate(encoder_output, [prompt for _, prompt in calls], **options)
+
+
+def _hashable(value: Any) -> Hashable:
+    return tuple(value) if isinstance(value, list) else value
