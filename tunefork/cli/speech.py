@@ -53,7 +53,7 @@ def evaluate(
     project: str | None = typer.Option(None, "--project", help="Narrow ambiguous dataset/model names."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Folder for the learning curve (default: cwd)."),
     no_cache: bool = typer.Option(
-        False, "--no-cache", help="Run every model on every item again instead of reusing cached transcripts."
+        False, "--no-cache", help="Run every model on every item again instead of reusing its cached answers."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of the table."),
 ) -> None:

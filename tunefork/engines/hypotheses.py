@@ -1,11 +1,14 @@
 """Hypotheses kept between evaluations: what a model answered for an input is not computed twice.
 
-One JSON file per model fingerprint maps an input's content hash (a canonical WAV's SHA-256) to the model's
-raw answer (a transcript). The fingerprint covers everything that can change the answer: the model (a base
-model's name and engine; a custom model's id and its ``model.json`` card, which records its training data and
-parameters), the source code of the class that decodes (so a change of decoding settings or code starts a new
-file) and the tunefork version. Answers are cached raw, before any normalization, so a new normalizer reuses
-them and scores them afresh. A cache file that cannot be read counts as empty; writes are atomic.
+One JSON file per model fingerprint maps an input's content hash (a canonical WAV's SHA-256, a text's SHA-256)
+to the model's raw answer (a transcript; a language model's prediction). The fingerprint covers everything that
+can change the answer: the model (a base model's name and engine; a custom model's id and its ``model.json``
+card, which records its training data and parameters), the source code of the class that decodes (so a change
+of decoding settings or code starts a new file), what the family adds (the code of the language package, a base
+pipeline's package version) and the tunefork version. A dataset's content is part of each key (every input is
+looked up by its own hash). Answers are cached raw, before any normalization or scoring, so a new normalizer
+or scorer reuses them and scores them afresh. A cache file that cannot be read counts as empty; writes are
+atomic. A family that can fingerprint without loading the model (language) loads it only for missing answers.
 """
 
 from __future__ import annotations
@@ -32,18 +35,23 @@ class Handle(Protocol):
     engine: str
 
 
-def fingerprint(model: Handle, loaded: Any) -> str:
-    """A key that changes whenever the answers of ``model`` (loaded as ``loaded``) may change."""
+def fingerprint(model: Handle, decoder: type, extra: str | None = None) -> str:
+    """A key that changes whenever the answers of ``model`` (decoded by an instance of ``decoder``) may change.
+
+    ``extra`` is what else the answers depend on (a package version, more source code).
+    """
     card = model.artifact_dir / CARD_NAME if model.artifact_dir is not None else None
-    source = inspect.getsourcefile(type(loaded))
+    source = inspect.getsourcefile(decoder)
     parts = {
         "name": model.name,
         "id": model.model_id,
         "engine": model.engine,
         "card": hashlib.sha256(card.read_bytes()).hexdigest() if card is not None and card.is_file() else None,
-        "code": hashlib.sha256(Path(source).read_bytes()).hexdigest() if source else type(loaded).__qualname__,
+        "code": hashlib.sha256(Path(source).read_bytes()).hexdigest() if source else decoder.__qualname__,
         "tunefork": __version__,
     }
+    if extra is not None:
+        parts["extra"] = extra
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:32]
 
 
@@ -69,18 +77,20 @@ class HypothesisCache:
     def answers(
         self,
         model: Handle,
-        loaded: Any,
-        items: list[tuple[str, Path, str]],
-        compute: Callable[[list[tuple[str, Path]]], Iterable[tuple[str, str]]],
-    ) -> tuple[dict[str, str], CacheUse]:
-        """``{item id: answer}`` for ``(id, file, content hash)`` items: cached ones read, the rest computed.
+        decoder: type,
+        items: list[tuple[str, Any, str]],
+        compute: Callable[[list[tuple[str, Any]]], Iterable[tuple[str, Any]]],
+        extra: str | None = None,
+    ) -> tuple[dict[str, Any], CacheUse]:
+        """``{item id: answer}`` for ``(id, input, content hash)`` items: cached ones read, the rest computed.
 
-        ``compute(missing [(id, file)])`` yields ``(id, answer)`` for the items not in the cache.
+        ``compute(missing [(id, input)])`` yields ``(id, answer)`` (JSON-able) for the items not in the cache;
+        it is not called when every answer is cached. ``decoder`` and ``extra`` go into the :func:`fingerprint`.
         """
         if self.folder is None:
             computed = dict(compute([(item_id, path) for item_id, path, _ in items]))
             return computed, CacheUse(model.name, 0, len(items))
-        path = self.folder / f"{fingerprint(model, loaded)}.json"
+        path = self.folder / f"{fingerprint(model, decoder, extra)}.json"
         stored = self._read(path)
         missing = [(item_id, file) for item_id, file, digest in items if digest not in stored]
         computed = dict(compute(missing)) if missing else {}
@@ -95,7 +105,7 @@ class HypothesisCache:
         return answers, CacheUse(model.name, len(items) - len(missing), len(items))
 
     @staticmethod
-    def _read(path: Path) -> dict[str, str]:
+    def _read(path: Path) -> dict[str, Any]:
         try:
             return dict(json.loads(path.read_text(encoding="utf-8"))["answers"])
         except (OSError, ValueError, KeyError, TypeError):

@@ -108,6 +108,7 @@ def table(result: LanguageEvaluationResult) -> ResultTable:
                 f"forgetting ({where}) {label:<10} F1 {percent(row['f1_before'], 1)} -> {percent(row['f1_after'], 1)}"
                 f"  kept {kept}  ({row['support']} spans)"
             )
+    notes += result.notes
     return ResultTable(result.dataset or "evaluation", [m.name for m in result.models], rows, notes)
 
 

@@ -126,6 +126,8 @@ class LanguageEvaluationResult:
     warnings: list[str] = field(default_factory=list)
     result_type: str = ""
     """The ``type`` its JSON carries: the model family that scored it (set by :mod:`tunefork.kinds`)."""
+    notes: list[str] = field(default_factory=list)
+    """What this run adds under the table (hypothesis cache use); not stored with the result."""
 
     def model_json(self, scores: ModelScores) -> dict[str, Any]:
         """One model's JSON: intent figures at the top level for utterances, span figures for entities."""

@@ -10,13 +10,17 @@ whether inspection reports the base labels at risk of being forgotten.
 from __future__ import annotations
 
 import csv
+import hashlib
+import importlib.metadata
 import io
 import json
 from collections.abc import Iterable
+from dataclasses import asdict, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tunefork.engines.contract import BaseModelInfo, Trainer
+from tunefork.engines.hypotheses import CacheUse, HypothesisCache
 from tunefork.errors import NotFoundError
 from tunefork.evaluation.labels import OUT_OF_SCOPE
 from tunefork.kinds.options import SEED
@@ -35,7 +39,7 @@ from tunefork.kinds.registry import (
     register,
 )
 from tunefork.language.options import INTENT_CLASSIFIERS
-from tunefork.language.pipelines import BUNDLED_SPACY, spacy_package
+from tunefork.language.pipelines import BUNDLED_SPACY, LANGUAGE_ENGINES, SPACY_ENGINE, spacy_package
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.artifacts import atomic_write_text, write_jsonl
 
@@ -113,6 +117,82 @@ def predictions(parses: list[Parse]) -> list[Prediction]:
     ]
 
 
+def language_code_version(model: ModelHandle) -> str:
+    """What a language model's answers depend on besides the model: the language package's code, the fields of
+    a cached prediction and a base pipeline's package version (part of the hypothesis cache's fingerprint)."""
+    import tunefork.language
+    from tunefork.evaluation.language_scoring import Prediction
+
+    digest = hashlib.sha256(" ".join(field.name for field in fields(Prediction)).encode())
+    for path in sorted(Path(tunefork.language.__file__).parent.rglob("*.py")):
+        digest.update(path.read_bytes())
+    package = spacy_package(model.name) if model.artifact_dir is None else None
+    try:
+        version = importlib.metadata.version(package) if package else None
+    except importlib.metadata.PackageNotFoundError:
+        version = None
+    return f"{digest.hexdigest()}:{package}=={version}"
+
+
+class CachedParses:
+    """One language model's answers for an evaluation, read from the hypothesis cache where it has them.
+
+    The model is loaded only when some answer is missing: a repeated evaluation neither imports the encoder
+    nor loads the pipeline. Texts are keyed by their SHA-256; the answers kept are what scoring reads
+    (:class:`~tunefork.evaluation.language_scoring.Prediction`) and the model's entity labels.
+    """
+
+    def __init__(
+        self, family: LanguageModels, model: ModelHandle, cache: HypothesisCache, progress: ProgressCallback
+    ) -> None:
+        self.family, self.model, self.cache, self.progress = family, model, cache, progress
+        self.extra = language_code_version(model)
+        self._loaded: Any = None
+        self._uses: list[CacheUse] = []
+
+    def _load(self) -> Any:
+        if self._loaded is None:
+            self._loaded = self.family.load(self.model)
+        return self._loaded
+
+    def _answers(self, texts: list[str], label: str) -> list[dict[str, Any]]:
+        items = [(str(i), text, hashlib.sha256(text.encode("utf-8")).hexdigest()) for i, text in enumerate(texts)]
+
+        def compute(missing: list[tuple[str, str]]) -> list[tuple[str, dict[str, Any]]]:
+            parses = parse_all(self._load(), [text for _, text in missing], self.progress, label)
+            return [(item_id, asdict(p)) for (item_id, _), p in zip(missing, predictions(parses), strict=True)]
+
+        found, use = self.cache.answers(self.model, type(self.family), items, compute, self.extra)
+        self._uses.append(use)
+        return [found[item_id] for item_id, _, _ in items]
+
+    def predictions(self, texts: list[str]) -> list[Prediction]:
+        """The model's prediction for each text."""
+        from tunefork.evaluation.language_scoring import Prediction
+
+        answers = self._answers(texts, f"{self.model.name}: parsing")
+        return [Prediction(**{**a, "spans": [tuple(span) for span in a["spans"]]}) for a in answers]
+
+    def spans(self, texts: list[str]) -> list[list[tuple[int, int, str]]]:
+        """The entity spans the model finds in each text."""
+        answers = self._answers(texts, f"{self.model.name}: general text")
+        return [[tuple(span) for span in a["spans"]] for a in answers]  # type: ignore[misc]
+
+    def entity_labels(self) -> list[str]:
+        """The labels the model's entity recognizer knows (cached like an answer)."""
+
+        def compute(missing: list[tuple[str, Any]]) -> list[tuple[str, list[str]]]:
+            return [(missing[0][0], sorted(self._load().entity_labels))]
+
+        item = [("labels", None, "entity-labels")]
+        found, _ = self.cache.answers(self.model, type(self.family), item, compute, self.extra)
+        return list(found["labels"])
+
+    def use(self) -> CacheUse:
+        """How many of the answers (labels aside) came from the cache."""
+        return CacheUse(self.model.name, sum(u.hits for u in self._uses), sum(u.total for u in self._uses))
+
+
 class LanguageModels:
     """The spaCy model family of the language and entities kinds."""
 
@@ -132,17 +212,13 @@ class LanguageModels:
 
     def base_engine(self, name: str) -> str:
         """The ``spacy`` engine."""
-        from tunefork.language.trainer import ENGINE
-
         if not self.is_base_model(name):
             raise NotFoundError(f"unknown language base model {name!r}; use {BUNDLED_SPACY} or spacy:<package>")
-        return ENGINE
+        return SPACY_ENGINE
 
     def owns_engine(self, engine: str) -> bool:
-        """True for the ``spacy`` engine."""
-        from tunefork.language.registry import is_language_engine
-
-        return is_language_engine(engine)
+        """True for the ``spacy`` engine (:data:`~tunefork.language.pipelines.LANGUAGE_ENGINES`)."""
+        return engine in LANGUAGE_ENGINES
 
     def load(self, model: ModelHandle) -> Any:
         """The shared loaded model."""
@@ -178,20 +254,17 @@ class LanguageModels:
         items = gold_items(test.kind, test.records)
         if not items:
             raise TuneforkError(f"Dataset '{test.name}' has no examples to evaluate on (only rules or synonyms).")
-        loaded = [self.load(model) for model in models]
-        texts = [item.text for item in items]
-        parses = [parse_all(m, texts, progress, f"{r.name}: parsing") for r, m in zip(models, loaded, strict=True)]
-        scored = [(r.name, r.model_id, predictions(p)) for r, p in zip(models, parses, strict=True)]
+        cache = HypothesisCache(test.cache_dir)
+        answers = [CachedParses(self, model, cache, progress) for model in models]
+        scored = [(a.model.name, a.model.model_id, a.predictions([item.text for item in items])) for a in answers]
         result = score_models(test.name, test.kind, items, scored)
         result.result_type = self.name
         if len(models) == 2 and all(scores.entities is not None for scores in result.models):
             general = side_effect_texts()
-            before, after = (
-                [[e.span for e in p.entities] for p in parse_all(m, general, progress, f"{r.name}: general text")]
-                for r, m in zip(models, loaded, strict=True)
-            )
-            base_labels = sorted(set(loaded[0].entity_labels) & set(loaded[1].entity_labels))
+            before, after = (a.spans(general) for a in answers)
+            base_labels = sorted(set(answers[0].entity_labels()) & set(answers[1].entity_labels()))
             result.forgetting = forgetting_check(result, base_labels, before, after)
+        result.notes += [use.sentence() for a in answers if (use := a.use()).hits]
         return result
 
     def result_from_json(self, data: dict[str, Any]) -> LanguageEvaluationResult:

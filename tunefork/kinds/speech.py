@@ -118,7 +118,7 @@ def transcribe_with_each(
         def compute(missing: list[tuple[str, Path]], loaded: Any = loaded, report: ProgressCallback = report) -> Any:
             return ((item_id, t.text) for item_id, t in transcribe_files(loaded, missing, report))
 
-        hypotheses[model.name], use = (cache or HypothesisCache(None)).answers(model, loaded, items, compute)
+        hypotheses[model.name], use = (cache or HypothesisCache(None)).answers(model, type(loaded), items, compute)
         uses.append(use)
     return hypotheses, uses
 

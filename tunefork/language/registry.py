@@ -13,8 +13,6 @@ from tunefork.language.model import SpacyLanguageModel
 from tunefork.language.pipelines import BUNDLED_SPACY, load_pipeline, spacy_package
 from tunefork.language.recognizers import SpacyRecognizer
 
-LANGUAGE_ENGINES = (trainer.ENGINE,)
-
 BUNDLED_LANGUAGE_MODELS = (
     BaseModelInfo(
         name=BUNDLED_SPACY,
@@ -47,8 +45,3 @@ def load_language_base(name: str) -> SpacyLanguageModel:
 def load_custom_language_model(artifact_dir: Path) -> SpacyLanguageModel:
     """A trained language model from its artifact folder, loaded once per process."""
     return shared_model(f"custom:{artifact_dir.resolve()}", lambda: trainer.load(artifact_dir, read_card(artifact_dir)))
-
-
-def is_language_engine(engine: str) -> bool:
-    """True when custom models of ``engine`` are language models."""
-    return engine in LANGUAGE_ENGINES
