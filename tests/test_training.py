@@ -10,7 +10,8 @@ import pytest
 
 from tunefork.engines.card import CARD_NAME
 from tunefork.errors import ConflictError, TuneforkError
-from tunefork.kinds.speech import GUARD_CHECK_ENV
+from tunefork.kinds.registry import GateContext
+from tunefork.kinds.speech import GUARD_CHECK_ENV, SpeechSideEffects
 from tunefork.workflows import datasets, projects, training
 from tunefork.workflows.models import resolve_model
 from tunefork.workflows.transcription import transcribe
@@ -102,6 +103,13 @@ def test_text_and_pronunciation_customization_end_to_end(
         assert card["metrics"]["guard"]["dataset"] == check["dataset"] == outcome.model["metrics"]["guard"]["dataset"]
         assert (check["warning"] in card["warnings"]) if check["warning"] else check["ci95_points"][1] <= 0.5
         assert card["contributions"]["term_report"]["terms"]  # which terms the customization improved
+        # Out of time after the first chunk of 5 clips: the check compares those and says it stopped.
+        monkeypatch.setenv(GUARD_CHECK_ENV, "7")
+        models = [resolve_model(workspace, base), resolve_model(workspace, f"custom-{base}")]
+        context = GateContext(*models, margin=1.0, cache_dir=workspace.synth_cache_dir, progress=lambda *a: None)
+        stopped = SpeechSideEffects(budget_s=0.0).check(context).summary
+        assert (stopped["sentences"], stopped["sentences_planned"], stopped["stopped_by_budget"]) == (5, 7, True)
+        assert stopped["dataset"] == "general guard set (first 5 of 240 sentences)"
     else:
         assert "guard_check" not in card and "guard" not in card["metrics"]  # the check configured off
 

@@ -13,6 +13,7 @@ import os
 import shutil
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -53,7 +54,7 @@ whole set (240 sentences) would cost one to several minutes more per training on
 GUARD_CHECK_BUDGET_S = 120.0
 """Seconds the default check may spend transcribing (base and custom, :data:`GUARD_CHUNK` clips at a time):
 on a busy machine it stops early and compares fewer sentences, which the card states."""
-GUARD_CHUNK = 10
+GUARD_CHUNK = 5
 """Guard clips both models transcribe between two looks at the time budget."""
 GUARD_CHECK_ENV = "TUNEFORK_GUARD_CHECK_SENTENCES"
 """Environment variable that overrides :data:`GUARD_CHECK_SENTENCES` (0: no default check)."""
@@ -314,8 +315,12 @@ def guard_check_sentences() -> int:
     return count
 
 
+@dataclass(frozen=True)
 class SpeechSideEffects:
     """The default side-effect check of speech models: base and custom on the first guard sentences."""
+
+    budget_s: float = GUARD_CHECK_BUDGET_S
+    """Seconds the check may spend transcribing (:func:`evaluate_on_guard`)."""
 
     def check(self, context: GateContext, done: ComparisonResult | None = None) -> SideEffects | None:
         """Compare on the guard subset (or judge the gate's full-set ``done``); warn above the margin."""
@@ -325,7 +330,7 @@ class SpeechSideEffects:
             count = min(guard_check_sentences(), len(read_lines("guard_sentences.txt")))
             if count == 0:
                 return None
-            budget = GUARD_CHECK_BUDGET_S
+            budget = self.budget_s
             done = evaluate_on_guard([context.base, context.custom], context.cache_dir, context.progress, count, budget)
         else:
             count = len(done.utterances.get(done.models[0], []))
