@@ -110,6 +110,8 @@ def test_entities_project_from_upload_to_logged_parse(client: TestClient, worksp
     assert 'id="test-metrics"' in model_page.text and "Entity F1" in model_page.text
     assert "Rehearsal <strong>on</strong>" in model_page.text and "GADGET · new" in model_page.text
     assert 'id="label-check"' in model_page.text  # 60 annotated texts: each label cross-validated
+    assert "Tagger <strong>spaCy NER</strong>" in model_page.text  # entities projects keep base labels: no CRF
+    assert "Base labels come from the base model's own recognizer" in model_page.text
 
     evaluation_id = model["metrics"]["test"]["evaluation_id"]
     listing = client.get(f"{base}/evaluation")
