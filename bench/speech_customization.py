@@ -172,10 +172,11 @@ def quick(args: argparse.Namespace) -> None:
             (
                 "whisper-tiny.en",
                 "hotwords (text order), no correction",
-                {"rank_by_base": False, "phonetic_correction": False},
+                {"rank_by_base": False, "phonetic_correction": False, "two_pass": False},
             ),
-            ("whisper-tiny.en", "+ ranking by base misses", {"phonetic_correction": False}),
-            ("whisper-tiny.en", "+ phonetic correction (defaults)", {}),
+            ("whisper-tiny.en", "+ ranking by base misses", {"phonetic_correction": False, "two_pass": False}),
+            ("whisper-tiny.en", "+ phonetic correction, one pass", {"two_pass": False}),
+            ("whisper-tiny.en", "+ two-pass hotword selection (defaults)", {}),
             ("whisper-base", "base", None),
             ("whisper-base", "defaults", {}),
         ]

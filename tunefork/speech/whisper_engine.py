@@ -9,6 +9,8 @@ are downloaded by faster-whisper on first use (and fail with a clear :class:`Tun
 from __future__ import annotations
 
 import contextlib
+import copy
+import hashlib
 import os
 import shutil
 import tempfile
@@ -115,6 +117,28 @@ def drop_trailing_hallucination(text: str, words: list[Word]) -> tuple[str, list
                 return cut_words(text, words, len(words) - size)
             return text, words
     return text, words
+
+
+class LastEncoding:
+    """``WhisperModel.encode`` that returns its last output again when given the same features.
+
+    Two engines sharing one model (:meth:`WhisperEngine.with_hotwords`) that decode the same audio one
+    after the other then encode its first window once.
+    """
+
+    def __init__(self, encode: Any) -> None:
+        self._encode = encode
+        self._last: tuple[bytes, Any] | None = None  # replaced whole, so concurrent calls read a consistent pair
+
+    def __call__(self, features: np.ndarray) -> Any:
+        """The encoder output for ``features`` (the mel spectrogram of one window)."""
+        key = hashlib.blake2b(np.ascontiguousarray(features).tobytes(), digest_size=16).digest()
+        last = self._last
+        if last is not None and last[0] == key:
+            return last[1]
+        output = self._encode(features)
+        self._last = (key, output)
+        return output
 
 
 def bundled_tiny_en_path() -> str:
@@ -262,11 +286,27 @@ class WhisperEngine:
             )
         except (RuntimeError, ValueError, OSError) as exc:
             raise TuneforkError(f"could not load Whisper model from {self.model_path}: {exc}") from exc
-        prompt = len(self._model.hf_tokenizer.encode(" " + hotwords.strip()).ids) if hotwords else 0
-        self._hotword_tokens = min(prompt, PROMPT_MAX_TOKENS)
+        self._hotword_tokens = self._prompt_tokens(hotwords)
         if not config.serial:
             self._model.model = BatchingWhisper(self._model.model, config.max_batch)
         self._lock = threading.Lock() if config.serial else contextlib.nullcontext()
+
+    def _prompt_tokens(self, hotwords: str | None) -> int:
+        prompt = len(self._model.hf_tokenizer.encode(" " + hotwords.strip()).ids) if hotwords else 0
+        return min(prompt, PROMPT_MAX_TOKENS)
+
+    def with_hotwords(self, hotwords: str | None) -> WhisperEngine:
+        """This engine decoding with other ``hotwords``, sharing the loaded model, its lock and its encoder.
+
+        The shared model remembers its last encoded window (:class:`LastEncoding`), so decoding the same
+        audio with both engines, one call after the other, encodes its first window once.
+        """
+        if not isinstance(self._model.encode, LastEncoding):
+            self._model.encode = LastEncoding(self._model.encode)
+        view = copy.copy(self)
+        view.hotwords = hotwords or None
+        view._hotword_tokens = self._prompt_tokens(hotwords)
+        return view
 
     def __repr__(self) -> str:
         return f"WhisperEngine(name={self.name!r}, model={Path(self.model_path).name!r})"

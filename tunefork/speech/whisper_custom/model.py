@@ -1,7 +1,8 @@
-"""The served custom Whisper model: faster-whisper with hotwords, display-form rewriting, phonetic term correction."""
+"""The served custom Whisper model: faster-whisper with hotwords (two passes), display forms, phonetic correction."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,8 +10,10 @@ import numpy as np
 
 from tunefork.errors import TuneforkError
 from tunefork.speech.base import Transcript, Word
+from tunefork.speech.whisper_custom.biasing import SEPARATOR
 from tunefork.speech.whisper_custom.display_forms import DisplayFormRewriter
 from tunefork.speech.whisper_custom.phonetic import PhoneticCorrector
+from tunefork.speech.whisper_custom.selection import TermSounds, merge_passes
 from tunefork.speech.whisper_engine import (
     WhisperEngine,
     bundled_base_path,
@@ -91,8 +94,10 @@ class BiasedWhisperEngine(WhisperEngine):
 class CustomWhisperModel:
     """A (possibly fine-tuned) Whisper model decoding with hotwords and rewriting display forms.
 
-    ``transcribe`` has the :class:`~tunefork.speech.base.SpeechModel` contract; the underlying
-    :class:`WhisperEngine` batches concurrent calls.
+    With ``two_pass`` (the default) the hotwords only change an utterance where they bring a term
+    the plain decoding heard but did not spell (:mod:`.selection`); without it every utterance is
+    decoded with the hotword prompt. ``transcribe`` has the :class:`~tunefork.speech.base.SpeechModel`
+    contract; the underlying :class:`WhisperEngine` batches concurrent calls.
     """
 
     engine = "whisper"
@@ -107,6 +112,7 @@ class CustomWhisperModel:
         compute_type: str = "int8",
         beam_size: int = 5,
         cpu_threads: int | None = None,
+        two_pass: bool = True,
     ) -> None:
         self.name = name
         self.hotwords = hotwords or None
@@ -120,6 +126,12 @@ class CustomWhisperModel:
             hotwords=self.hotwords,
             cpu_threads=cpu_threads,
         )
+        self.plain: WhisperEngine | None = None
+        self.sounds = TermSounds([])
+        if two_pass and self.hotwords:
+            self.plain = self.whisper.with_hotwords(None)
+            spoken = [(rewrite.display, " ".join(rewrite.spoken)) for rewrite in self.rewriter.rewrites]
+            self.sounds = TermSounds(self.hotwords.split(SEPARATOR), spoken)
 
     def __repr__(self) -> str:
         path = self.whisper.model_path
@@ -127,5 +139,10 @@ class CustomWhisperModel:
 
     def transcribe(self, samples: np.ndarray) -> Transcript:
         """Recognize one utterance, rewrite spoken forms to display forms, then correct near-miss terms."""
-        transcript = self.rewriter.apply(self.whisper.transcribe(samples))
+        transcript = self.rewriter.apply((self.plain or self.whisper).transcribe(samples))
+        if self.plain is not None and self.sounds.near_miss([word_key(word.text) for word in transcript.words]):
+            prompted = self.rewriter.apply(self.whisper.transcribe(samples))
+            words = merge_passes(transcript.words, prompted.words, self.sounds)
+            if words is not None:
+                transcript = dataclasses.replace(prompted, words=words)
         return self.corrector.apply(transcript) if self.corrector else transcript

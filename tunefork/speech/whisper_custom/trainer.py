@@ -18,6 +18,8 @@ key                 meaning
 ``hotwords``        the faster-whisper hotwords string (``""``: biasing off)
 ``display_forms``   ``"display_forms.json"``
 ``phonetic_terms``  ``"terms.json"`` or ``None``: terms (and display forms) to correct toward after recognition
+``two_pass``        decode without the hotwords first, keep the prompted pass only where it brings a term
+                    (:mod:`.selection`; absent: True)
 ``compute_type``    faster-whisper compute type when serving (``int8``)
 ``beam_size``       beam size when serving (5)
 ==================  =========================================================================
@@ -35,6 +37,8 @@ option                         default  meaning
 ``term_report_budget_s``       60       seconds the custom model may take to transcribe the ranking's
                                        sentences after training, for the per-term report (0: no report)
 ``phonetic_correction``        True     rewrite spans that sound like a term to the term (:mod:`.phonetic`)
+``two_pass``                   True     hotwords change an utterance only where they bring a term the plain
+                                       decoding heard (:mod:`.selection`); False: always decode with them
 ``synthesize_text``            auto     also fine-tune on related text spoken by espeak-ng voices; auto:
                                        when audio is given and it is small (under 200 clips)
 ``synthesis_voices``           4 vcs    espeak-ng voices for that (``en-us``, ``en-gb``, ``en-us+f3``,
@@ -130,6 +134,7 @@ class WhisperOptions:
     ranking_budget_s: float = 60.0
     term_report_budget_s: float = 60.0
     phonetic_correction: bool = True
+    two_pass: bool = True
     synthesize_text: bool | None = None
     synthesis_voices: tuple[str, ...] = DEFAULT_SYNTHESIS_VOICES
     synthesis_max_sentences: int = 150
@@ -187,6 +192,7 @@ _OPTION_TYPES: dict[str, Any] = {
     "ranking_budget_s": float,
     "term_report_budget_s": float,
     "phonetic_correction": _as_bool,
+    "two_pass": _as_bool,
     "synthesize_text": _as_bool,
     "synthesis_voices": _as_voices,
     "synthesis_max_sentences": int,
@@ -345,6 +351,7 @@ def train(
         "hotwords": hotwords.text,
         "display_forms": DISPLAY_FORMS_FILE,
         "phonetic_terms": TERMS_FILE if options.phonetic_correction else None,
+        "two_pass": options.two_pass,
         "compute_type": "int8",
         "beam_size": 5,
     }
@@ -603,4 +610,5 @@ def load(artifact_dir: Path, card: dict[str, Any]) -> SpeechModel:
         corrector=corrector,
         compute_type=config.get("compute_type", "int8"),
         beam_size=int(config.get("beam_size", 5)),
+        two_pass=bool(config.get("two_pass", True)),
     )

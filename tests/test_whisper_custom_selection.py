@@ -1,0 +1,86 @@
+"""Two-pass hotword decoding: the prompt changes an utterance only where it brings a term the plain pass heard."""
+
+from __future__ import annotations
+
+import pytest
+
+from tunefork.audio import read_audio
+from tunefork.speech.base import Word
+from tunefork.speech.whisper_custom.display_forms import DisplayFormRewriter
+from tunefork.speech.whisper_custom.model import CustomWhisperModel
+from tunefork.speech.whisper_custom.selection import TermSounds, merge_passes
+from tunefork.speech.whisper_engine import WhisperEngine, bundled_tiny_en_path, word_key
+
+PRONUNCIATIONS = [("PLC", "p l c"), ("KT-450", "k t four fifty"), ("Siemens", "see mens"), ("Grundfos", "grund foss")]
+HOTWORDS = (
+    "PLC, VFD, HVAC, XR-7, KT-450, glycol, Baumann, thermocouple, Siemens, Grundfos, mezzanine, impeller, "
+    "recalibrate, solenoid, transducer, pressure transducer, hvac unit, north mezzanine"
+)
+"""What a text + pronunciation customization of a maintenance domain puts in the prompt."""
+
+
+def words(text: str) -> list[Word]:
+    return [Word(token, i * 0.3, i * 0.3 + 0.25, 0.9) for i, token in enumerate(text.split())]
+
+
+@pytest.fixture(scope="module")
+def sounds() -> TermSounds:
+    return TermSounds(HOTWORDS.split(", "), PRONUNCIATIONS)
+
+
+def test_prompted_words_win_only_where_a_term_sounds_like_the_plain_words(sounds):
+    plain = words("Shut down the sea men's drive and inspect the bearing housing first.")
+    prompted = words("Shut down the Siemens drive, inspect the bearing housing first.")
+    merged = merge_passes(plain, prompted, sounds)
+    assert merged is not None and [w.text for w in merged] == [w.text for w in prompted]
+    changed = [(w.text, w.replaced) for w in merged if w.replaced is not None]
+    assert changed == [("Siemens", "sea men's")]
+    # The prompt put a term where the plain pass heard nothing like it: keep the plain words.
+    leaked = words("Please fold the clean tiles and put mezzanine the closet.")
+    assert merge_passes(words("Please fold the clean tiles and put them in the closet."), leaked, sounds) is None
+    # Nothing to bring: the plain words already spell the term.
+    assert merge_passes(prompted, prompted, sounds) is None
+    assert sounds.near_miss([word_key(w.text) for w in plain])
+    assert not TermSounds(["Siemens"], PRONUNCIATIONS).near_miss(["the", "siemens", "drive"])  # spelled, not missed
+
+
+@pytest.fixture(scope="module")
+def engines():
+    rewriter = DisplayFormRewriter(PRONUNCIATIONS)
+    path = bundled_tiny_en_path()
+    return (
+        WhisperEngine(path, name="plain"),
+        CustomWhisperModel("two-pass", path, hotwords=HOTWORDS, rewriter=DisplayFormRewriter(PRONUNCIATIONS)),
+        CustomWhisperModel("one-pass", path, hotwords=HOTWORDS, rewriter=rewriter, two_pass=False),
+    )
+
+
+def test_general_sentence_is_left_as_the_plain_decoding_gives_it(engines, speak):
+    plain, two_pass, one_pass = engines
+    samples = read_audio(speak("Somebody left the back door open and the cat walked outside.", "en-gb-scotland"))
+    expected = plain.transcribe(samples.samples)
+    leaked = one_pass.transcribe(samples.samples)
+    assert leaked.text != expected.text  # the prompt alone pulls this general sentence toward the terms
+    got = two_pass.transcribe(samples.samples)
+    assert got.text == expected.text
+    assert [(w.text, w.start, w.end, w.replaced) for w in got.words] == [
+        (w.text, w.start, w.end, None) for w in expected.words
+    ]
+
+
+def test_domain_sentence_keeps_the_term_and_reports_what_it_replaced(engines, speak):
+    plain, two_pass, _ = engines
+    samples = read_audio(speak("Shut down the Siemens drive and inspect the bearing housing first.", "en-gb-scotland"))
+    assert "siemens" not in plain.transcribe(samples.samples).text.lower()
+    got = two_pass.transcribe(samples.samples)
+    siemens = [w for w in got.words if word_key(w.text) == "siemens"]
+    assert siemens and siemens[0].replaced and "siemens" not in siemens[0].replaced.lower()
+    assert "Siemens" in got.text
+    assert got.to_dict()["words"][got.words.index(siemens[0])]["replaced"] == siemens[0].replaced
+
+
+def test_two_pass_is_an_option_on_by_default():
+    from tunefork.speech.whisper_custom import WhisperOptions
+
+    assert WhisperOptions.parse({}).two_pass is True
+    assert WhisperOptions.parse({"two_pass": "off"}).two_pass is False
