@@ -90,8 +90,8 @@ def test_batched_transcripts_equal_the_unbatched_ones(clips, monkeypatch) -> Non
     expected = [alone.transcribe(samples) for samples in clips]
     monkeypatch.setenv("TUNEFORK_WHISPER_BATCH", "8")
     batched = WhisperEngine(bundled_tiny_en_path(), name="whisper-tiny.en")
-    got = _at_once(batched.transcribe, clips)
-    assert [t.to_dict() for t in got] == [t.to_dict() for t in expected]
+    got = _at_once(batched.transcribe, clips * 2)  # eight requests at once: some must wait for the model
+    assert [t.to_dict() for t in got] == [t.to_dict() for t in expected * 2]
     assert max(_batched(batched).batch_sizes["encode"]) > 1
 
 
@@ -104,8 +104,8 @@ def test_custom_models_keep_hotwords_and_display_forms_when_batched(clips, monke
     expected = [custom().transcribe(samples) for samples in clips]
     monkeypatch.setenv("TUNEFORK_WHISPER_BATCH", "8")
     model = custom()
-    got = _at_once(model.transcribe, clips)
-    assert [t.to_dict() for t in got] == [t.to_dict() for t in expected]
+    got = _at_once(model.transcribe, clips * 2)
+    assert [t.to_dict() for t in got] == [t.to_dict() for t in expected * 2]
     assert "BID" in got[0].text
     assert max(_batched(model.whisper).batch_sizes["encode"]) > 1
 
