@@ -89,7 +89,8 @@ def test_the_trainer_chooses_on_held_out_images_records_it_and_the_model_loads_e
     choice = record["head"]
     assert choice["chosen"] in ("frozen", "fine-tuned") and choice["budget_seconds"] == 120.0
     assert choice["fine_tuning"]["epochs_run"] == EPOCHS and choice["held_out"]["images"] == 8
-    assert {"frozen", "fine-tuned"} <= set(choice["held_out"]) and choice["reason"]
+    assert {"frozen", "fine-tuned", "gain"} <= set(choice["held_out"]) and choice["reason"]
+    assert (choice["chosen"] == "fine-tuned") == (choice["held_out"]["gain_lower_95"] > 0)
     assert set(record["thresholds"]) == set(CONCEPTS)
     assert sorted(p.name for p in model.iterdir()) == ["embedder.onnx", "head.npz", "training_images.json"]
 

@@ -191,6 +191,8 @@ class TrainedHead:
     bias: np.ndarray
     mean: np.ndarray
     scale: np.ndarray
+    validated: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+    """The chosen configuration's out-of-fold (or held-out) scores and the gold of those rows (not stored)."""
 
     def save(self, path: Path) -> None:
         with path.open("wb") as handle:
@@ -305,4 +307,23 @@ def train_head(
         validation["held_out"] = True
     config = HeadConfig(concepts, multi_label, chosen[0], chosen[1], thresholds, found.negatives_class,
                         fixed_threshold, validation if folds else {})  # fmt: skip
-    return TrainedHead(config, weights, bias, mean, scale)
+    validated = (best_oof[sample], y[sample]) if best_oof is not None else None
+    return TrainedHead(config, weights, bias, mean, scale, validated)
+
+
+def paired_gain(
+    first: TrainedHead, second: TrainedHead, seed: int, resamples: int = 500
+) -> tuple[float, float]:  # fmt: skip
+    """How much ``second`` beats ``first`` on the rows both were validated on, and the 5th percentile of that
+    gain over bootstrap resamples of the rows (above 0: better with 95% confidence, one-sided)."""
+    if first.validated is None or second.validated is None:
+        raise TuneforkError("Both heads need validation scores to be compared.")
+    (a, gold), (b, _) = first.validated, second.validated
+    multi_label = first.config.multi_label
+    gain = _validation_score(b, gold, multi_label) - _validation_score(a, gold, multi_label)
+    rng = np.random.default_rng(seed)
+    draws = [rng.integers(0, len(gold), len(gold)) for _ in range(resamples)]
+    gains = [
+        _validation_score(b[d], gold[d], multi_label) - _validation_score(a[d], gold[d], multi_label) for d in draws
+    ]
+    return round(float(gain), 4), round(float(np.percentile(gains, 5)), 4)

@@ -3,8 +3,9 @@
 Training exports the backbone to ``embedder.onnx`` in the model folder, embeds every labelled training
 image (and every negative example) with it and fits the head (:func:`tunefork.vision.heads.train_head`).
 With enough images and time it also fine-tunes the backbone's last blocks (:mod:`tunefork.vision.finetune`)
-and keeps whichever features score higher on held-out training images (:func:`_choose_head`; the test set
-is never used); the choice, its scores and the budget go on the model card (``contributions.images.head``).
+and keeps the fine-tuned features only if they score surely higher on held-out training images
+(:func:`_choose_head`; the test set is never used); the choice, its scores and the budget go on the model
+card (``contributions.images.head``).
 It writes ``head.npz`` plus ``training_images.json``: the SHA-256 and perceptual hash of each training
 image, so an evaluation can refuse test images the model was trained on. Engine options:
 ``oos_threshold`` (one "none of these" threshold for every concept instead of the tuned ones) and
@@ -28,7 +29,7 @@ from tunefork.progress import ProgressCallback
 from tunefork.vision.classifier import ImageClassifier
 from tunefork.vision.features import Embedder, export_embedder, input_side, load_backbone
 from tunefork.vision.finetune import fine_tune
-from tunefork.vision.heads import TrainedHead, held_out_split, targets, train_head
+from tunefork.vision.heads import TrainedHead, held_out_split, paired_gain, targets, train_head
 from tunefork.vision.images import open_image
 
 EMBEDDER_FILE = "embedder.onnx"
@@ -86,7 +87,9 @@ def _choose_head(
     With enough images (:data:`MIN_PER_CONCEPT` of every concept) and a budget, the last blocks are
     fine-tuned on all but a held-out :data:`HELD_OUT_SHARE` of the images; linear heads on the frozen and on
     the fine-tuned features are then validated on that held-out share, and the fine-tuned embedder replaces
-    the frozen one only if its head scores higher (its thresholds are tuned on the held-out scores).
+    the frozen one only if its head scores higher with 95% confidence (:func:`paired_gain`; a gain of an image
+    or two is noise, and the frozen head is cross-validated on more images). The fine-tuned head's
+    thresholds are tuned on the held-out scores.
     Otherwise the frozen head is cross-validated as usual.
     """
     choice: dict[str, Any] = {"chosen": "frozen", "budget_seconds": budget}
@@ -113,13 +116,16 @@ def _choose_head(
                          for name, features in (("frozen", blocks), ("fine-tuned", tuned_blocks))}  # fmt: skip
             scores = {name: head.config.cross_validation["best"] for name, head in validated.items()}
             metric = validated["frozen"].config.cross_validation["metric"]
-            choice["held_out"] = {"images": int(held.sum()), "metric": metric} | scores
-            if scores["fine-tuned"] > scores["frozen"]:
+            gain, lower = paired_gain(validated["frozen"], validated["fine-tuned"], seed)
+            choice["held_out"] = {"images": int(held.sum()), "metric": metric, "gain": gain,
+                                  "gain_lower_95": lower} | scores  # fmt: skip
+            if lower > 0:
                 candidate.replace(output_dir / EMBEDDER_FILE)
-                choice |= {"chosen": "fine-tuned", "reason": f"the fine-tuned features scored higher ({metric})"}
+                choice |= {"chosen": "fine-tuned", "reason": f"the fine-tuned features scored higher ({metric}, "
+                           "95% confident on the held-out images)"}  # fmt: skip
                 return validated["fine-tuned"], choice
             candidate.unlink()
-            choice["reason"] = f"the frozen features scored at least as high ({metric})"
+            choice["reason"] = f"the fine-tuned features did not score surely higher ({metric} gain {gain:+.3f})"
     progress(0, 1, "fitting the head (cross-validated)")
     return train_head(blocks, labels, negative, fixed_threshold, seed), choice
 
