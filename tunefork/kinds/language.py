@@ -377,6 +377,7 @@ INTENT_CLASSIFIER_HELP = {
     "embeddings": "Sentence embeddings (all-MiniLM-L6-v2): generalises to new wording.",
     "tfidf": "TF-IDF word and character n-grams: fast, good with domain jargon.",
     "combined": "Embeddings and TF-IDF together.",
+    "contrastive": "Embeddings fine-tuned on pairs of your examples (SetFit recipe) and TF-IDF: best on few examples.",
     "finetune": "Fine-tunes the sentence encoder itself: slower, better with few examples per intent.",
 }
 

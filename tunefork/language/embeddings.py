@@ -50,7 +50,11 @@ def load_encoder(name: str = BUNDLED_ENCODER) -> SentenceTransformer:
 
 def embed(texts: list[str], name: str = BUNDLED_ENCODER, batch_size: int = 64) -> np.ndarray:
     """Unit-length embeddings of ``texts``, shape ``(len(texts), dimensions)``, float32."""
-    encoder = load_encoder(name)
+    return encode(load_encoder(name), texts, batch_size)
+
+
+def encode(encoder: SentenceTransformer, texts: list[str], batch_size: int = 64) -> np.ndarray:
+    """Unit-length embeddings of ``texts`` by a loaded ``encoder`` (bundled or fine-tuned), float32."""
     with _encode_lock:  # one encode at a time: torch already uses every core
         vectors = encoder.encode(texts, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False)
     return np.asarray(vectors, dtype=np.float32)

@@ -75,6 +75,8 @@ class IntentTrainingReport:
     """How the threshold was chosen (:class:`TradeOff` as JSON); ``None`` for a given or legacy-tuned one."""
     background: str | None = None
     """What the out-of-scope (background) class learned from, in words; ``None`` without one."""
+    cv_folds: dict[str, int] | None = None
+    """Folds behind each entry of ``cv_accuracy`` (``auto`` cross-validates the contrastive encoder on fewer)."""
 
 
 IN_SCOPE_KEEP = 0.95

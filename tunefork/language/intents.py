@@ -4,9 +4,16 @@ Three feature sets compete, scored by stratified cross-validation on the trainin
 
 - ``embeddings``: ``all-MiniLM-L6-v2`` sentence embeddings + logistic regression (good with few examples);
 - ``tfidf``: TF-IDF word 1-2-grams and character 2-5-grams + logistic regression (exact wording);
-- ``combined``: both feature sets side by side.
+- ``combined``: both feature sets side by side;
+- ``contrastive``: the encoder fine-tuned on pairs of the examples first (the SetFit recipe,
+  :mod:`tunefork.language.intent_contrastive`), its embeddings beside the TF-IDF n-grams (best with few
+  examples per intent; costs CPU time).
 
 ``auto`` keeps the one with the best out-of-fold accuracy on the in-scope examples (ties: the order above).
+It tries ``contrastive`` only up to :data:`CONTRASTIVE_MAX_EXAMPLES` intent examples (the CPU budget: each
+fold fine-tunes its own encoder) and from :data:`CONTRASTIVE_MIN_PER_INTENT` examples per intent (median;
+fewer leave folds too small to judge it), on :data:`CONTRASTIVE_FOLDS` folds (the others on up to :data:`MAX_FOLDS`):
+trained on less data per fold, it has to win by more than the linear heads' advantage of more data.
 
 Out of scope ("none of these") is decided by two things together. An explicit background class is trained
 beside the intents from negative text (:mod:`tunefork.language.background`: the user's out-of-scope
@@ -25,7 +32,7 @@ import json
 import warnings
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import joblib
 import numpy as np
@@ -38,7 +45,7 @@ from sklearn.pipeline import FeatureUnion
 from tunefork.errors import TuneforkError
 from tunefork.language.background import BackgroundTexts, background_texts
 from tunefork.language.base import OUT_OF_SCOPE, IntentScore
-from tunefork.language.embeddings import BUNDLED_ENCODER, embed
+from tunefork.language.embeddings import BUNDLED_ENCODER, embed, encode
 from tunefork.language.intent_calibration import (
     IntentModel,
     IntentTrainingReport,
@@ -49,11 +56,21 @@ from tunefork.language.intent_calibration import (
     softmax,
     threshold_on_texts,
 )
+from tunefork.language.intent_contrastive import fine_tune_encoder
 from tunefork.language.options import FEATURE_SETS, INTENT_CLASSIFIERS
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.artifacts import atomic_write_json
 
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
 MAX_FOLDS = 5
+CONTRASTIVE = "contrastive"
+CONTRASTIVE_FOLDS = 2
+CONTRASTIVE_MAX_EXAMPLES = 200
+"""``auto`` tries the contrastive encoder up to this many intent examples (200 train in about 3 min on 2 cores)."""
+CONTRASTIVE_MIN_PER_INTENT = 4
+FINE_TUNED_ENCODER = "fine-tuned all-MiniLM-L6-v2 (encoder/)"
 REGULARIZATION_C = 20.0
 COMBINED_EMBEDDING_WEIGHT = 1.0
 BACKGROUND_WEIGHT = 2.0
@@ -70,12 +87,18 @@ def _tfidf() -> FeatureUnion:
 
 
 class Features:
-    """One feature set: fitted on training texts, then applied to any texts."""
+    """One feature set: fitted on training texts, then applied to any texts.
 
-    def __init__(self, kind: str, encoder: str = BUNDLED_ENCODER) -> None:
+    ``contrastive`` features embed with ``model``, the fine-tuned encoder, and ignore precomputed vectors
+    (those come from the bundled encoder).
+    """
+
+    def __init__(self, kind: str, encoder: str = BUNDLED_ENCODER, model: SentenceTransformer | None = None) -> None:
         if kind not in FEATURE_SETS:
             raise TuneforkError(f"unknown intent features {kind!r}; choose one of {', '.join(INTENT_CLASSIFIERS)}")
-        self.kind, self.encoder = kind, encoder
+        if (kind == CONTRASTIVE) != (model is not None):
+            raise TuneforkError("contrastive intent features need their fine-tuned encoder (and only they use one)")
+        self.kind, self.encoder, self.model = kind, encoder, model
         self.vectorizer: FeatureUnion | None = _tfidf() if kind != "embeddings" else None
 
     def fit_transform(self, texts: list[str], vectors: np.ndarray | None) -> Any:
@@ -86,7 +109,9 @@ class Features:
 
     def transform(self, texts: list[str], vectors: np.ndarray | None = None) -> Any:
         """Features of ``texts``; ``vectors`` are their embeddings when already computed."""
-        if self.kind != "tfidf" and vectors is None:
+        if self.model is not None:
+            vectors = encode(self.model, texts)
+        elif self.kind != "tfidf" and vectors is None:
             vectors = embed(texts, self.encoder)
         if self.kind == "embeddings":
             return vectors
@@ -144,6 +169,8 @@ class IntentClassifier:
         folder.mkdir(parents=True, exist_ok=True)
         parts = {"vectorizer": self.features.vectorizer, "classifier": self.classifier}
         joblib.dump(parts, folder / "classifier.joblib")
+        if self.features.model is not None:
+            self.features.model.save(str(folder / "encoder"))
         meta = {
             "features": self.features.kind,
             "encoder": self.features.encoder,
@@ -159,7 +186,12 @@ class IntentClassifier:
         """Rebuild a classifier written by :meth:`save`."""
         meta = json.loads((folder / "intents.json").read_text(encoding="utf-8"))
         parts = joblib.load(folder / "classifier.joblib")
-        features = Features(meta["features"], meta["encoder"])
+        model = None
+        if meta["features"] == CONTRASTIVE:
+            from sentence_transformers import SentenceTransformer
+
+            model = SentenceTransformer(str(folder / "encoder"), device="cpu")
+        features = Features(meta["features"], meta["encoder"], model)
         features.vectorizer = parts["vectorizer"]
         return cls(
             features, parts["classifier"], float(meta["temperature"]), float(meta["threshold"]),
@@ -183,13 +215,14 @@ def _out_of_fold_logits(
 ) -> np.ndarray:
     """Scores of every example by a model that did not see it (classes missing from a fold score -inf)."""
     logits = np.full((len(texts), len(labels)), -np.inf)
+    background = labels.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in labels else -1
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     with warnings.catch_warnings():  # intents rarer than the folds are missing from some folds: handled above
         warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
         splits = list(splitter.split(np.zeros(len(gold)), gold))
     for train_idx, test_idx in splits:
-        features = Features(kind)
         train_texts = [texts[i] for i in train_idx]
+        features = _new_features(kind, train_texts, gold[train_idx], background, seed)
         x_train = features.fit_transform(train_texts, None if vectors is None else vectors[train_idx])
         targets = np.asarray(labels)[gold[train_idx]]
         classifier = _new_classifier(seed).fit(x_train, targets, sample_weight=weights[train_idx])
@@ -197,6 +230,20 @@ def _out_of_fold_logits(
         columns = [labels.index(label) for label in classifier.classes_]
         logits[np.ix_(test_idx, columns)] = _logits(classifier, x_test)
     return logits
+
+
+def _new_features(kind: str, texts: list[str], gold: np.ndarray, background: int, seed: int) -> Features:
+    """Unfitted features of ``kind``; ``contrastive`` ones fine-tune a fresh encoder on ``texts`` first.
+
+    ``gold`` holds class indices; those equal to ``background`` (the background class, when trained) are the
+    negative texts of the contrastive pairs.
+    """
+    if kind != CONTRASTIVE:
+        return Features(kind)
+    in_scope = [i for i, label in enumerate(gold) if label != background]
+    negatives = [text for text, label in zip(texts, gold, strict=True) if label == background]
+    encoder = fine_tune_encoder([texts[i] for i in in_scope], gold[in_scope], negatives, seed)
+    return Features(kind, FINE_TUNED_ENCODER, encoder)
 
 
 def _sample_weights(examples: int, intents: int, negatives: int) -> np.ndarray:
@@ -245,22 +292,29 @@ def train_intents(
     all_texts, classes = texts + negative_texts, labels + [OUT_OF_SCOPE] * bool(negative_texts)
     gold = np.concatenate([gold_in_scope, np.full(len(negative_texts), len(labels), dtype=int)])
     weights = _sample_weights(len(texts), len(labels), len(negative_texts))
-    candidates = list(FEATURE_SETS) if features == "auto" else [features]
-    needs_vectors = any(kind != "tfidf" for kind in candidates)
+    candidates = [features]
+    if features == "auto":
+        counts = np.bincount(gold_in_scope)
+        affordable = len(texts) <= CONTRASTIVE_MAX_EXAMPLES and np.median(counts) >= CONTRASTIVE_MIN_PER_INTENT
+        candidates = [kind for kind in FEATURE_SETS if kind != CONTRASTIVE or affordable]
+    needs_vectors = any(kind in ("embeddings", "combined") for kind in candidates)
     steps = len(candidates) + 2
     progress(0, steps, "intents: embedding examples")
     vectors = embed(all_texts) if needs_vectors else None
     oof: dict[str, np.ndarray] = {}
     accuracy: dict[str, float] = {}
     n = len(texts)
+    cv_folds = {kind: min(folds, CONTRASTIVE_FOLDS) if kind == CONTRASTIVE else folds for kind in candidates}
     for step, kind in enumerate(candidates, start=1):
-        oof[kind] = _out_of_fold_logits(kind, all_texts, vectors, gold, weights, classes, folds, seed)
+        progress(step - 1, steps, f"intents: cross-validating {kind} ({cv_folds[kind]} folds)")
+        oof[kind] = _out_of_fold_logits(kind, all_texts, vectors, gold, weights, classes, cv_folds[kind], seed)
         accuracy[kind] = round(float(np.mean(oof[kind][:n, : len(labels)].argmax(axis=1) == gold_in_scope)), 4)
         progress(step, steps, f"intents: {kind} cross-validated accuracy {accuracy[kind]:.3f}")
     chosen = max(candidates, key=lambda kind: (accuracy[kind], -candidates.index(kind)))
     finite = np.where(np.isfinite(oof[chosen]), oof[chosen], -1e9)
     temperature = fit_temperature(finite, gold)
-    final_features = Features(chosen)
+    progress(len(candidates), steps, f"intents: training {chosen} on every example")
+    final_features = _new_features(chosen, all_texts, gold, len(labels), seed)
     x_all = final_features.fit_transform(all_texts, vectors)
     classifier = _new_classifier(seed).fit(x_all, np.asarray(classes)[gold], sample_weight=weights)
     model = IntentClassifier(final_features, classifier, temperature, 0.0)
@@ -274,9 +328,10 @@ def train_intents(
     model.threshold = float(threshold)
     progress(steps, steps, "intents: done")
     report = IntentTrainingReport(
-        chosen=chosen, folds=folds, cv_accuracy=accuracy, temperature=round(temperature, 4),
-        threshold=round(model.threshold, 4), threshold_source=source, examples=len(examples), intents=len(labels),
-        trade_off=asdict(trade_off) if trade_off else None, background=negatives.describe() if negatives else None,
+        chosen=chosen, folds=cv_folds[chosen], cv_accuracy=accuracy, cv_folds=cv_folds,
+        temperature=round(temperature, 4), threshold=round(model.threshold, 4), threshold_source=source,
+        examples=len(examples), intents=len(labels), trade_off=asdict(trade_off) if trade_off else None,
+        background=negatives.describe() if negatives else None,
     )  # fmt: skip
     return model, report
 

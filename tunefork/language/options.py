@@ -18,10 +18,12 @@ LANGUAGE_OPTIONS = frozenset(
     }
 )
 """Every option the language engine reads (see :mod:`tunefork.language.trainer`)."""
-FEATURE_SETS = ("embeddings", "tfidf", "combined")
+FEATURE_SETS = ("embeddings", "tfidf", "combined", "contrastive")
 INTENT_CLASSIFIERS = ("auto", *FEATURE_SETS, "finetune")
 """Choices of ``--intent-classifier``: ``auto`` picks among the feature sets by cross-validation (see
-:mod:`tunefork.language.intents`); ``finetune`` fine-tunes the encoder (:mod:`tunefork.language.intent_finetune`)."""
+:mod:`tunefork.language.intents`; ``contrastive`` fine-tunes the encoder on pairs of examples first, see
+:mod:`tunefork.language.intent_contrastive`); ``finetune`` fine-tunes the encoder end to end with a
+classification loss (:mod:`tunefork.language.intent_finetune`)."""
 
 
 def engine_options(
