@@ -282,6 +282,18 @@ def test_options_are_parsed_and_checked():
         WhisperOptions.parse({"augment": "maybe"})
 
 
+def test_fine_tuning_gets_what_the_run_budget_leaves():
+    from tunefork.speech.whisper_custom.trainer import WhisperOptions, finetune_budget
+
+    default = WhisperOptions()
+    assert finetune_budget(default, 0.0) == 420.0  # 480 s run, less the term report's 60 s
+    assert finetune_budget(default, 150.0) == 270.0  # after ranking and synthesis spent their budgets
+    assert finetune_budget(default, 470.0) == 30.0  # a slow start still trains a little
+    assert finetune_budget(WhisperOptions(run_budget_s=None), 300.0) == 540.0
+    assert finetune_budget(WhisperOptions(run_budget_s=None, time_budget_s=None), 300.0) is None
+    assert finetune_budget(WhisperOptions(run_budget_s=10_000.0), 0.0) == 540.0
+
+
 # --- training from text and pronunciations, end to end ---------------------------------------
 
 

@@ -52,6 +52,10 @@ option                         default  meaning
 ``learning_rate``              1e-5     AdamW learning rate
 ``held_out``                   auto     clips held out for checkpoint selection (about 12%)
 ``time_budget_s``              540      fine-tuning stops after this many seconds (None: no limit)
+``run_budget_s``               480      the whole training run's seconds: fine-tuning gets at most what
+                                       is left after ranking and synthesis, less the term report's
+                                       budget (None: only ``time_budget_s``); with the default guard
+                                       check's 120 s after it, a default run stays under 10 minutes
 ``quantization``               int8     CTranslate2 type of the written model
 ``mixed_precision``            auto     ``bf16`` autocast when the CPU supports it, or ``none``
 ``threads``                    none     torch CPU threads (default: torch's choice)
@@ -116,6 +120,8 @@ FORMAT_VERSION = 1
 DEFAULT_EPOCHS = 5
 DEFAULT_TIME_BUDGET_S = 540.0
 DEFAULT_SYNTHESIS_BUDGET_S = 90.0
+DEFAULT_RUN_BUDGET_S = 480.0
+"""The trainer's share of a default 10-minute run; the general-speech guard check after it takes up to 120 s."""
 SMALL_DATA_CLIPS = 200
 """With fewer recorded clips than this, related text is synthesized by default (``synthesize_text``)."""
 MODEL_DIR = "ct2"
@@ -146,6 +152,7 @@ class WhisperOptions:
     learning_rate: float = 1e-5
     held_out: int | None = None
     time_budget_s: float | None = DEFAULT_TIME_BUDGET_S
+    run_budget_s: float | None = DEFAULT_RUN_BUDGET_S
     quantization: str = "int8"
     mixed_precision: str = "auto"
     threads: int | None = None
@@ -204,6 +211,7 @@ _OPTION_TYPES: dict[str, Any] = {
     "learning_rate": float,
     "held_out": int,
     "time_budget_s": float,
+    "run_budget_s": float,
     "quantization": str,
     "mixed_precision": str,
     "threads": int,
@@ -215,6 +223,7 @@ _NULLABLE = {
     "synthesis_cache_dir",
     "held_out",
     "time_budget_s",
+    "run_budget_s",
     "threads",
 }
 
@@ -341,8 +350,9 @@ def train(
         raise TuneforkError(f"none of the {len(data.utterances)} audio clips is usable: {'; '.join(rejected[:3])}")
     all_clips = clips + synth_clips
     if all_clips and epochs > 0:
+        budget = finetune_budget(options, time.monotonic() - started)
         finetune_summary, model_dir = _finetune(
-            base_dir, all_clips, epochs, options, parameters.seed, output_dir, hotwords, rewriter, tracker
+            base_dir, all_clips, epochs, options, budget, parameters.seed, output_dir, hotwords, rewriter, tracker
         )
     engine_config = {
         "format": FORMAT_VERSION,
@@ -457,11 +467,24 @@ def _synthesize(
     )
 
 
+def finetune_budget(options: WhisperOptions, elapsed_s: float) -> float | None:
+    """Seconds fine-tuning may take: ``time_budget_s``, cut to what ``run_budget_s`` leaves after ``elapsed_s``.
+
+    The term report's budget is kept back for after fine-tuning. At least 30 s are always given, so a
+    slow start still trains a little (the untrained base competes as epoch 0 and wins if that is too little).
+    """
+    limits = [options.time_budget_s] if options.time_budget_s else []
+    if options.run_budget_s:
+        limits.append(max(30.0, options.run_budget_s - elapsed_s - options.term_report_budget_s))
+    return min(limits) if limits else None
+
+
 def _finetune(
     base_dir: str,
     clips: list[Any],
     epochs: int,
     options: WhisperOptions,
+    time_budget_s: float | None,
     seed: int,
     output_dir: Path,
     hotwords: Hotwords,
@@ -475,7 +498,7 @@ def _finetune(
         batch_size=options.batch_size,
         learning_rate=options.learning_rate,
         held_out=options.held_out,
-        time_budget_s=options.time_budget_s,
+        time_budget_s=time_budget_s,
         prompt_fraction=options.prompt_fraction,
         augment=AugmentConfig() if options.augment else AugmentConfig.off(),
         seed=seed,
@@ -505,6 +528,7 @@ def _finetune(
     summary["prompt_fraction"] = options.prompt_fraction
     summary["learning_rate"] = options.learning_rate
     summary["batch_size"] = options.batch_size
+    summary["time_budget_s"] = None if time_budget_s is None else round(time_budget_s, 1)
     return summary, model_dir
 
 
