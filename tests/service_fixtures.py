@@ -128,7 +128,14 @@ class LiveServer(Process):
         self.url = f"http://127.0.0.1:{self.port}"
         args = ["serve", "--port", str(self.port), "--workers", str(workers), "--log-level", "warning"]
         super().__init__(args, env.environ(**extra_env), log_path)
-        self.client = httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=120)
+        # No kept-alive connections: uvicorn closes an idle one after 5 s, and a request sent on it at that
+        # moment fails with "Server disconnected" (seen polling a job on a loaded machine).
+        self.client = httpx.Client(
+            base_url=self.url,
+            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+            timeout=120,
+            limits=httpx.Limits(max_keepalive_connections=0),
+        )
         self._wait_ready()
 
     def _wait_ready(self, timeout: float = 90) -> None:
