@@ -30,12 +30,17 @@ WINDOW_SECONDS = 30.0
 """Audio one Whisper window holds."""
 TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 """faster-whisper's temperature fallback: a window that fails its compression or log-probability checks
-is decoded again at the next temperature (sampling, repeatable under :data:`RANDOM_SEED`)."""
+is decoded again at the next temperature (sampling; see :data:`RANDOM_SEED` for how repeatable it is)."""
 NO_SPEECH_THRESHOLD = 0.5
 """A window more likely silence than this whose best decoding still has an average log-probability under
 -1 (faster-whisper's ``log_prob_threshold``) is skipped (faster-whisper's default threshold is 0.6)."""
 RANDOM_SEED = 0
-"""CTranslate2's sampling seed, set before every transcription so that the fallback repeats exactly."""
+"""CTranslate2's sampling seed, set before every transcription.
+
+It makes a fresh process's first fallback decodings repeat, but CTranslate2 seeds each of its worker threads
+once, so in a long-running process a window that falls back to sampling can decode differently on a later
+call (seen: three seeded calls, three texts). Windows that pass their checks at temperature 0 (nearly all
+clean speech) are deterministic; repeated evaluations stay identical through the hypothesis cache."""
 
 WHISPER_MAX_LENGTH = 448
 """Tokens one Whisper window can hold: prompt (hotwords, previous text) plus generated tokens."""
@@ -244,7 +249,7 @@ class WhisperEngine:
     ``model_path_or_id`` is a CTranslate2 model directory, a faster-whisper size (``small.en``) or a
     hub repository id. ``hotwords`` (decode-time biasing toward domain terms) is passed to
     faster-whisper as is. Decoding is faster-whisper's default (timestamps, the temperature fallback,
-    each window conditioned on the previous one's text) made repeatable with a fixed sampling seed;
+    each window conditioned on the previous one's text) with a fixed sampling seed (:data:`RANDOM_SEED`);
     with hotwords, the previous text is left out so the prompt keeps its room. Voice activity
     filtering is off. Known hallucinated endings are dropped (:func:`drop_trailing_hallucination`).
 
