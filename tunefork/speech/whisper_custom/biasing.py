@@ -68,7 +68,7 @@ def rank_items(
     """``(required, ranked)``: the display forms, then the other candidate hotwords best first.
 
     Display forms keep their file order and case. The other terms rank by ``misses`` (lowercase term
-    -> share of occurrences the base model missed, :func:`.ranking.base_misses`; an untried term
+    -> share of occurrences the base model missed, :func:`.ranking.term_misses` of the base model; an untried term
     counts :data:`UNTRIED_MISS`), then out of vocabulary before rare, then by count in the training
     text. Phrases follow when they add a word. No item appears twice (case-insensitively).
     """

@@ -5,8 +5,8 @@ costs decoding time; one it misses is what the user customizes for. :func:`trans
 speaks one related-text sentence per term with espeak-ng (cached,
 :func:`tunefork.speech.synthesis.synthesize_cached`) and transcribes it; :func:`term_misses` scores each
 term a sentence holds as heard or missed (term recall of :func:`tunefork.evaluation.metrics.score_corpus`).
-:func:`base_misses` is the two with the base model. A time budget bounds the cost; terms it leaves
-untried keep their place from the text statistics.
+The trainer runs the two with the base model to rank the hotwords. A time budget bounds the cost; terms
+it leaves untried keep their place from the text statistics.
 
 After training, the same sentences (the same cached audio) are transcribed by the custom model as it is
 served, and :func:`term_report` says, term by term, what changed: ``improved`` (the custom model hears
@@ -76,21 +76,6 @@ def term_misses(terms: Sequence[str], transcripts: dict[str, str]) -> dict[str, 
         if counts and counts[1]:
             misses[term.lower()] = 1.0 - counts[0] / counts[1]
     return misses
-
-
-def base_misses(
-    terms: Sequence[str],
-    sentences: Sequence[str],
-    model: SpeechModel,
-    cache_dir: Path,
-    budget_s: float,
-) -> dict[str, float]:
-    """``{term.lower(): share of its occurrences the base model missed}`` for the terms tried in time.
-
-    Terms are tried in the given order (:func:`context_sentences`); each sentence is transcribed once and
-    scores every term it holds. A term that occurs in no sentence is not scored.
-    """
-    return term_misses(terms, transcribe_in_context(context_sentences(terms, sentences), model, cache_dir, budget_s))
 
 
 def verdict(base_miss: float, custom_miss: float) -> str:
