@@ -98,6 +98,9 @@ def test_intents_rank_with_calibrated_confidence_and_refuse_out_of_scope(lab: Wo
     assert custom["out_of_scope"]["recall"] >= 0.5
     assert set(custom["per_label"]) >= {"refill_prescription", "set_temperature", "out_of_scope"}
     assert all(row["confused_with"] != row["intent"] for row in custom["intents"]["misclassified"])
+    intents_card = training.model_card(lab, "nlu", "pharmacy")["contributions"]["intents"]
+    assert intents_card["cv_folds"]["contrastive"] == 2  # auto cross-validated the contrastive encoder too
+    assert intents_card["chosen"] in intents_card["cv_accuracy"] and len(intents_card["cv_accuracy"]) == 4
     model = resolve_model(lab, "nlu", "pharmacy").load()
     parse = model.parse("please refill my prescription for ibuprofen")
     assert parse.intent == "refill_prescription" and not parse.out_of_scope
