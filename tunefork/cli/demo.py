@@ -9,6 +9,7 @@ import typer
 
 from tunefork.cli.common import console, issue_lines, plain, print_result, progress_bar, workspace_from
 from tunefork.cli.inspection import print_inspection
+from tunefork.cli.model import print_training_details
 from tunefork.datasets.kinds import RELATED_TEXT
 from tunefork.kinds.language import ENTITIES
 from tunefork.kinds.speech import SPEECH
@@ -90,7 +91,9 @@ def demo(
     if trained.model["status"] != "Succeeded":
         console.print(f"[bold red]Training failed:[/] {plain(trained.model['error'])}", highlight=False)
         raise typer.Exit(1)
-    print_result(trained.test)
+    for warning in trained.warnings:
+        console.print(f"[bold red]WARNING:[/] {plain(warning)}", highlight=False)
+    print_training_details(trained)
     console.print(f"Reports: {plain(workspace.reports_dir)}", soft_wrap=True)
     console.print(
         f"Next: `tunefork transcribe --model pharmacy --project {name} FILE.wav`, "

@@ -144,12 +144,17 @@ def train(
             console.print(
                 f"[bold red]Model {plain(model['name'])} {model['status']}:[/] {plain(model['error'])}", highlight=False
             )
-        for result in (outcome.test, outcome.guard):
-            if result is not None:
-                print_result(result)
-        _print_term_report(report)
+        print_training_details(outcome)
     if model["status"] != "Succeeded":
         raise typer.Exit(1)
+
+
+def print_training_details(outcome: training.TrainingOutcome) -> None:
+    """After training: the comparisons with the base (test set, guard set) and the per-term report."""
+    for result in (outcome.test, outcome.guard):
+        if result is not None:
+            print_result(result)
+    _print_term_report(outcome.contributions.get("term_report") or {})
 
 
 def _print_term_report(report: dict[str, Any]) -> None:
