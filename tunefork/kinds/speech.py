@@ -325,19 +325,18 @@ class SpeechSideEffects:
     def check(self, context: GateContext, done: ComparisonResult | None = None) -> SideEffects | None:
         """Compare on the guard subset (or judge the gate's full-set ``done``); warn above the margin."""
         started = time.monotonic()
-        budget = None
+        budget, count = None, None
         if done is None:
             count = min(guard_check_sentences(), len(read_lines("guard_sentences.txt")))
             if count == 0:
                 return None
             budget = self.budget_s
             done = evaluate_on_guard([context.base, context.custom], context.cache_dir, context.progress, count, budget)
-        else:
-            count = len(done.utterances.get(done.models[0], []))
         diff = done.difference
         base, custom = (done.scores[model] for model in done.models)
         warning = guard_warning(done)
         sentences = len(done.utterances.get(done.models[0], []))
+        count = sentences if count is None else count  # the gate's full set: every sentence was planned
         summary = {
             "dataset": done.dataset,
             "sentences": sentences,
