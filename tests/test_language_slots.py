@@ -12,6 +12,8 @@ from tunefork.cli.main import app
 from tunefork.engines.card import read_card
 from tunefork.engines.contract import TrainingParameters
 from tunefork.errors import TuneforkError
+from tunefork.kinds import get_kind
+from tunefork.kinds.options import training_parameters
 from tunefork.language.crf_slots import MODEL_FILE, CrfTagger, biluo_tags, decode
 from tunefork.language.data import AnnotatedText, LanguageTrainingData
 from tunefork.language.trainer import load, train
@@ -68,7 +70,7 @@ def test_slot_label_found_from_20_annotations_and_unlearnable_label_warns_and_fa
     runner = CliRunner()
     result = runner.invoke(app, ["--home", str(workspace.home), "model", "train", "desk", "--name", "slots",
                                  "--base", "en-core-web-sm", "--dataset", "train", "--test-dataset", "test",
-                                 "--intent-classifier", "tfidf", "--gate"])  # fmt: skip
+                                 "--intent-classifier", "tfidf", "--slot-tagger", "auto", "--gate"])  # fmt: skip
     output = " ".join(result.output.split())  # Rich wraps long lines
     assert result.exit_code == 1, output
     assert "WARNING" in output and "'mystery'" in output and "from 5 annotated examples" in output
@@ -77,6 +79,7 @@ def test_slot_label_found_from_20_annotations_and_unlearnable_label_warns_and_fa
     card = read_card(workspace.model_dir(model["id"]))
     check = card["contributions"]["entities"]["label_check"]
     assert check["weak"] == ["mystery"] and check["per_label"]["product"]["f1"] >= 0.9
+    assert "slot_tagger" not in model["parameters"]["options"]  # auto is the default: not stored
     assert set(check["candidates"]) == {"spacy", "crf"}  # both slot taggers cross-validated, the best kept
     assert check["candidates"][check["tagger"]] == max(check["candidates"].values())
     assert card["contributions"]["entities"]["tagger"] == card["engine_config"]["tagger"] == check["tagger"]
@@ -119,6 +122,28 @@ def test_crf_slot_tagger_trains_saves_and_finds_slots(tmp_path: Path) -> None:
     parses = model.parse_batch(["order a filing cabinet for the new hire", "good morning"])
     assert [(e.text, e.label) for e in parses[0].entities] == [("filing cabinet", "product")]
     assert parses[1].entities == []
+
+
+@pytest.mark.parametrize("tagger", ["spacy", "crf"])
+def test_slot_tagger_option_trains_the_tagger_asked_for(tmp_path: Path, tagger: str) -> None:
+    parameters = training_parameters(get_kind("language"), {"slot_tagger": tagger, "epochs": 2})
+    assert parameters.options["slot_tagger"] == tagger and parameters.options["base_labels_in_output"] is False
+    components = train("en-core-web-sm", _slot_data(), parameters, tmp_path, no_progress)
+    entities = components.contributions["entities"]
+    assert components.engine_config["tagger"] == entities["tagger"] == tagger
+    assert list(entities["label_check"]["candidates"]) == [tagger]  # only its labels are checked, no race
+    assert (tmp_path / ("crf" if tagger == "crf" else "ner")).is_dir()
+    assert not (tmp_path / ("ner" if tagger == "crf" else "crf")).exists()
+
+
+def test_slot_tagger_option_refused_clearly(cli) -> None:
+    for name, kind in (("nlu", "language"), ("ner", "entities")):
+        cli("project", "create", name, "--kind", kind)
+    command = ["model", "train", "--name", "m", "--base", "en-core-web-sm", "--dataset", "d"]
+    wrong = cli(*command[:2], "nlu", *command[2:], "--slot-tagger", "hmm", expect=1)
+    assert "--slot-tagger takes one of auto, spacy, crf (got 'hmm')" in " ".join(wrong.output.split())
+    foreign = cli(*command[:2], "ner", *command[2:], "--slot-tagger", "crf", expect=1)
+    assert "slot_tagger apply to language models only" in " ".join(foreign.output.split())
 
 
 def test_slot_tagger_bad_inputs_get_clear_reasons(tmp_path: Path) -> None:

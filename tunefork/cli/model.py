@@ -19,7 +19,7 @@ from tunefork.cli.common import (
 )
 from tunefork.errors import TuneforkError
 from tunefork.kinds import project_kinds
-from tunefork.language.options import INTENT_CLASSIFIERS
+from tunefork.language.options import INTENT_CLASSIFIERS, SLOT_TAGGER_CHOICES
 from tunefork.workflows import training
 from tunefork.workflows.evaluation import read_terms
 from tunefork.workflows.models import base_model_list
@@ -100,6 +100,11 @@ def train(
     oos_threshold: float | None = typer.Option(
         None, "--oos-threshold", min=0.0, max=1.0, help="Fixed out-of-scope confidence threshold (default: tuned)."
     ),
+    slot_tagger: str | None = typer.Option(
+        None,
+        "--slot-tagger",
+        help=f"Slot tagger: {', '.join(SLOT_TAGGER_CHOICES)} (language; default auto: picked on small data).",
+    ),
     description: str = typer.Option("", "--description", help="Free text kept with the model."),
     as_json: bool = typer.Option(False, "--json", help="Print the model (with metrics) as JSON."),
 ) -> None:
@@ -110,7 +115,7 @@ def train(
     workspace = workspace_from(ctx)
     options = {
         "custom_weight": custom_weight, "epochs": epochs, "seed": seed, "intent_classifier": intent_classifier,
-        "rehearsal": rehearsal, "oos_threshold": oos_threshold,
+        "rehearsal": rehearsal, "oos_threshold": oos_threshold, "slot_tagger": slot_tagger,
     }  # fmt: skip
     term_list = read_terms(terms) if terms else None
     created = training.create_model(

@@ -38,7 +38,7 @@ from tunefork.kinds.registry import (
     Wording,
     register,
 )
-from tunefork.language.options import INTENT_CLASSIFIERS
+from tunefork.language.options import INTENT_CLASSIFIERS, SLOT_TAGGER_CHOICES
 from tunefork.language.pipelines import BUNDLED_SPACY, LANGUAGE_ENGINES, SPACY_ENGINE, spacy_package
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.artifacts import atomic_write_text, write_jsonl
@@ -390,6 +390,21 @@ INTENT_CLASSIFIER = TrainingOption(
 )  # fmt: skip
 
 
+SLOT_TAGGER_HELP = {
+    "auto": "Auto: on small data, scores both taggers on your annotations and keeps the better; spaCy's NER above.",
+    "spacy": "spaCy's NER, fine-tuned from the base model: best with many annotations.",
+    "crf": "A CRF over token features (like Rasa's CRFEntityExtractor): trains in seconds, often best on few examples.",
+}
+
+
+SLOT_TAGGER = TrainingOption(
+    "slot_tagger", "slotTagger", "--slot-tagger", str, "Slot tagger",
+    "auto picks spaCy's NER or the CRF by cross-validation on small data (up to 100 annotated texts); larger data "
+    "gets spaCy's NER.",
+    "auto", choices=SLOT_TAGGER_CHOICES, choice_help=SLOT_TAGGER_HELP, advanced=True,
+)  # fmt: skip
+
+
 OOS_THRESHOLD = TrainingOption(
     "oos_threshold", "oosThreshold", "--oos-threshold", float, "Out-of-scope threshold",
     "Below this confidence a request is answered as out of scope. Empty: tuned on held-out predictions and your "
@@ -413,7 +428,7 @@ LANGUAGE = register(
         test_kind="utterances",
         default_base_model=BUNDLED_SPACY,
         gate=LANGUAGE_GATE,
-        options=(INTENT_CLASSIFIER, _rehearsal(False), EPOCHS, OOS_THRESHOLD, SEED),
+        options=(INTENT_CLASSIFIER, _rehearsal(False), EPOCHS, OOS_THRESHOLD, SLOT_TAGGER, SEED),
         engine_defaults={"rehearsal": False, "base_labels_in_output": False},
         log_export=LogExport(dataset_kind="utterances", write=write_parsed_utterances),
         inspect=inspect_text,

@@ -24,10 +24,18 @@ INTENT_CLASSIFIERS = ("auto", *FEATURE_SETS, "finetune")
 :mod:`tunefork.language.intents`; ``contrastive`` fine-tunes the encoder on pairs of examples first, see
 :mod:`tunefork.language.intent_contrastive`); ``finetune`` fine-tunes the encoder end to end with a
 classification loss (:mod:`tunefork.language.intent_finetune`)."""
+SLOT_TAGGERS = ("spacy", "crf")
+"""Statistical slot taggers: spaCy's NER (fine-tuned from the base model) and a CRF over token features."""
+SLOT_TAGGER_CHOICES = ("auto", *SLOT_TAGGERS)
+"""Choices of ``--slot-tagger``: ``auto`` picks one by cross-validation or a held-out split on small data (see
+:mod:`tunefork.language.slot_cv`); ``spacy`` or ``crf`` trains that one."""
 
 
 def engine_options(
-    intent_classifier: str | None = None, rehearsal: bool | None = None, oos_threshold: float | None = None
+    intent_classifier: str | None = None,
+    rehearsal: bool | None = None,
+    oos_threshold: float | None = None,
+    slot_tagger: str | None = None,
 ) -> dict[str, Any]:
     """``TrainingParameters.options`` for the language engine; ``None`` (and ``auto``) leave the default out.
 
@@ -40,4 +48,6 @@ def engine_options(
         options["rehearsal"] = rehearsal
     if oos_threshold is not None:
         options["oos_threshold"] = oos_threshold
+    if slot_tagger not in (None, "auto"):
+        options["slot_tagger"] = slot_tagger
     return options

@@ -33,8 +33,6 @@ from tunefork.progress import ProgressCallback, no_progress
 CV_FOLDS = 3
 MAX_CV_TEXTS = 100
 WEAK_F1 = 0.5
-SLOT_TAGGERS = ("spacy", "crf")
-"""Statistical slot taggers: spaCy's NER (fine-tuned from the base model) and a CRF over token features."""
 
 
 @dataclass

@@ -49,11 +49,12 @@ from tunefork.language.general_text import rehearsal_texts
 from tunefork.language.intent_calibration import report_to_dict
 from tunefork.language.intents import load_intent_model, train_intents
 from tunefork.language.model import SpacyLanguageModel
+from tunefork.language.options import SLOT_TAGGERS
 from tunefork.language.pipelines import SPACY_ENGINE, load_pipeline
 from tunefork.language.recognizers import Recognizer, SpacyRecognizer, WithBaseLabels
 from tunefork.language.rehearsal_text import rehearsal_sentences
 from tunefork.language.rules import EntityRules
-from tunefork.language.slot_cv import MAX_CV_TEXTS, SLOT_TAGGERS, check_labels
+from tunefork.language.slot_cv import MAX_CV_TEXTS, check_labels
 from tunefork.language.value_lookup import ValueLookup
 from tunefork.progress import ProgressCallback
 
