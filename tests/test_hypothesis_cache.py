@@ -53,13 +53,18 @@ def test_answers_are_computed_once_per_model_and_input(tmp_path: Path) -> None:
 
 
 def test_cli_evaluate_shows_cache_hits_and_no_cache_runs_again(cli, acoustic_zip: Path) -> None:
+    from tunefork.engines import cache as loaded_models
+
     cli("project", "create", "calls", "--kind", "speech")
     cli("dataset", "upload", "calls", str(acoustic_zip), "--kind", "acoustic", "--name", "calls")
     args = ["evaluate", "--dataset", "calls", "--model", "sphinx-en-us"]
     first = cli(*args, "--json")
+    loaded_models.clear_cache()
     second = cli(*args)
     assert "sphinx-en-us: 3 of 3 answers from the hypothesis cache." in second.output
+    assert "sphinx-en-us" not in loaded_models._models  # every transcript was cached: the model was not loaded
     assert "from the hypothesis cache" not in cli(*args, "--no-cache").output
+    assert "sphinx-en-us" in loaded_models._models
     assert json.loads(first.stdout)["models"] == json.loads(cli(*args, "--json").stdout)["models"]  # same scores
 
 

@@ -8,7 +8,8 @@ of decoding settings or code starts a new file), what the family adds (the code 
 pipeline's package version) and the tunefork version. A dataset's content is part of each key (every input is
 looked up by its own hash). Answers are cached raw, before any normalization or scoring, so a new normalizer
 or scorer reuses them and scores them afresh. A cache file that cannot be read counts as empty; writes are
-atomic. A family that can fingerprint without loading the model (language) loads it only for missing answers.
+atomic. A family that can fingerprint without loading the model (language, speech) loads it only for missing
+answers.
 """
 
 from __future__ import annotations

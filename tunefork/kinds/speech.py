@@ -9,6 +9,7 @@ general WER may be worse by more than :data:`GUARD_WARNING_POINTS` (:class:`Spee
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import time
@@ -104,7 +105,8 @@ def transcribe_with_each(
 ) -> tuple[dict[str, dict[str, str]], list[CacheUse]]:
     """``{model name: {item id: hypothesis}}`` of ``(id, wav, content hash)`` items, and each model's cache use.
 
-    Transcripts already in ``cache`` are read from it; each model's progress is labelled with its name.
+    Transcripts already in ``cache`` are read from it; each model's progress is labelled with its name. A model
+    is loaded only when some transcript is missing: an evaluation answered from the cache loads none.
     """
     from tunefork.speech.transcribe import transcribe_files
 
@@ -114,14 +116,30 @@ def transcribe_with_each(
         def report(done: int, total: int, description: str, name: str = model.name) -> None:
             progress(done, total, f"{label}{name}: {description}")
 
-        loaded = SPEECH_MODELS.load(model)
-
-        def compute(missing: list[tuple[str, Path]], loaded: Any = loaded, report: ProgressCallback = report) -> Any:
+        def compute(missing: list[tuple[str, Path]], model: ModelHandle = model, report: Any = report) -> Any:
+            loaded = SPEECH_MODELS.load(model)
             return ((item_id, t.text) for item_id, t in transcribe_files(loaded, missing, report))
 
-        hypotheses[model.name], use = (cache or HypothesisCache(None)).answers(model, type(loaded), items, compute)
+        found, use = (cache or HypothesisCache(None)).answers(
+            model, SpeechModels, items, compute, speech_code_version(model)
+        )
+        hypotheses[model.name] = found
         uses.append(use)
     return hypotheses, uses
+
+
+def speech_code_version(model: ModelHandle) -> str:
+    """What a speech model's transcripts depend on besides the model (part of the hypothesis cache's fingerprint):
+    the code of :mod:`tunefork.speech`'s modules (engines, batching) and, for a custom model, of its engine's
+    package (the decoding passes, corrections), read without importing or loading anything."""
+    folder = Path(registry.__file__).parent
+    paths = sorted(folder.glob("*.py"))
+    if model.artifact_dir is not None and model.engine in registry.CUSTOM_ENGINES:
+        paths += sorted((folder / registry.CUSTOM_ENGINES[model.engine].rsplit(".", 1)[1]).rglob("*.py"))
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def audio_items(records: list[dict[str, Any]]) -> list[tuple[str, Path, str]]:
