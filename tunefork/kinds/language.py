@@ -328,8 +328,9 @@ def weak_label_failure(card: dict[str, Any]) -> str | None:
     weak = check.get("weak") or []
     if not weak:
         return None
+    measure = "held-out" if check.get("held_out") else "cross-validated"
     named = ", ".join(
-        f"{label} (cross-validated F1 {check['per_label'][label]['f1']:.2f}, "
+        f"{label} ({measure} F1 {check['per_label'][label]['f1']:.2f}, "
         f"{check['per_label'][label]['examples']} examples)"
         for label in weak
     )
@@ -399,8 +400,8 @@ SLOT_TAGGER_HELP = {
 
 SLOT_TAGGER = TrainingOption(
     "slot_tagger", "slotTagger", "--slot-tagger", str, "Slot tagger",
-    "auto picks spaCy's NER or the CRF by cross-validation on small data (up to 100 annotated texts); larger data "
-    "gets spaCy's NER.",
+    "auto picks spaCy's NER or the CRF by cross-validation (up to 100 annotated texts) or on one held-out split (up "
+    "to 500); larger data gets spaCy's NER.",
     "auto", choices=SLOT_TAGGER_CHOICES, choice_help=SLOT_TAGGER_HELP, advanced=True,
 )  # fmt: skip
 

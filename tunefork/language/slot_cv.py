@@ -1,4 +1,4 @@
-"""Cross-validated F1 of each entity label, and of each slot tagger: which one to train, which labels fail.
+"""Per-label F1 of each entity label, and of each slot tagger: which one to train, which labels fail.
 
 A recognizer trained on a handful of annotations can fail on a label without anything looking wrong: the
 model trains, is marked Succeeded, and never finds that label. On small data (up to :data:`MAX_CV_TEXTS`
@@ -9,6 +9,14 @@ label the user annotated. Where there are several candidates (spaCy's NER and th
 labels is kept (ties: the first, spaCy). Labels under :data:`WEAK_F1` with the kept tagger are reported by
 name with their number of annotations: training prints a warning, the model card records them and
 ``--gate`` fails.
+
+From :data:`MAX_CV_TEXTS` to :data:`MAX_HELD_OUT_TEXTS` annotated texts, three spaCy folds would cost three
+trainings on top of the final one, so the candidates are scored on one held-out split instead: a fifth of
+the texts, at least :data:`MIN_HELD_OUT_TEXTS`, drawn so that every label has about a fifth of its texts
+(at least one) in it; both candidates train on the rest and are scored on the same texts. This runs only
+where the CRF is a candidate (it trains in seconds): ``auto`` in language projects costs one spaCy training
+more than spaCy alone (none when the CRF wins, since the final spaCy training is then skipped). Above
+:data:`MAX_HELD_OUT_TEXTS` spaCy's NER is trained without a check.
 """
 
 from __future__ import annotations
@@ -32,26 +40,39 @@ from tunefork.progress import ProgressCallback, no_progress
 
 CV_FOLDS = 3
 MAX_CV_TEXTS = 100
+MAX_HELD_OUT_TEXTS = 500
+HELD_OUT_SHARE = 5
+"""One text in this many (and of each label's texts) is held out."""
+MIN_HELD_OUT_TEXTS = 50
 WEAK_F1 = 0.5
 
 
 @dataclass
 class LabelCheck:
-    """Per-label cross-validated F1 of the kept tagger, the labels under :data:`WEAK_F1`, each candidate's F1."""
+    """Per-label F1 of the kept tagger, the labels under :data:`WEAK_F1`, each candidate's F1.
+
+    Cross-validated on ``folds`` folds, or (``held_out`` > 0) scored on that many held-out texts.
+    """
 
     folds: int
+    held_out: int = 0
+    """Texts of the one held-out split (0: cross-validated)."""
     tagger: str = "spacy"
     """The tagger kept (best cross-validated micro F1)."""
     candidates: dict[str, float] = field(default_factory=dict)
-    """Tagger -> cross-validated micro F1 over the annotated labels (with the value lookup)."""
+    """Tagger -> cross-validated (or held-out) micro F1 over the annotated labels (with the value lookup)."""
     per_label: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Label -> ``{"f1", "examples"}`` (``examples``: annotated spans of the label in the training data)."""
     weak: list[str] = field(default_factory=list)
 
+    def measure(self) -> str:
+        """How the F1 was measured, in words: ``cross-validated`` or ``held-out``."""
+        return "held-out" if self.held_out else "cross-validated"
+
     def warnings(self) -> list[str]:
         """One sentence per weak label, naming it and its number of examples."""
         return [
-            f"entity label '{label}' reaches a cross-validated F1 of {self.per_label[label]['f1']:.2f} from "
+            f"entity label '{label}' reaches a {self.measure()} F1 of {self.per_label[label]['f1']:.2f} from "
             f"{self.per_label[label]['examples']} annotated examples (under {WEAK_F1}): the model will miss it; "
             "annotate more examples of it, or add a lookup, synonyms or a regex for it."
             for label in self.weak
@@ -62,6 +83,15 @@ class LabelCheck:
         return asdict(self)
 
 
+def check_method(annotated: int, taggers: Sequence[str]) -> str | None:
+    """``cv``, ``held-out`` or ``None`` (no check) for ``annotated`` texts with spans and candidate ``taggers``."""
+    if annotated <= MAX_CV_TEXTS:
+        return "cv"
+    if annotated <= MAX_HELD_OUT_TEXTS and "crf" in taggers:
+        return "held-out"
+    return None
+
+
 def _folds(items: list[AnnotatedText], folds: int, seed: int) -> list[int]:
     order = list(range(len(items)))
     random.Random(seed).shuffle(order)
@@ -69,6 +99,28 @@ def _folds(items: list[AnnotatedText], folds: int, seed: int) -> list[int]:
     for position, index in enumerate(order):
         assignment[index] = position % folds
     return assignment
+
+
+def held_out_split(items: list[AnnotatedText], seed: int) -> list[int]:
+    """0 (train) or 1 (held out) per item: a fifth of the items, at least :data:`MIN_HELD_OUT_TEXTS`, and about a
+    fifth of each label's texts (at least one), rarest labels first."""
+    order = list(range(len(items)))
+    random.Random(seed).shuffle(order)
+    texts_of: dict[str, list[int]] = {}
+    for index in order:
+        for label in sorted({span[2] for span in items[index].spans}):
+            texts_of.setdefault(label, []).append(index)
+    chosen: set[int] = set()
+    for label in sorted(texts_of, key=lambda name: (len(texts_of[name]), name)):
+        wanted = max(1, len(texts_of[label]) // HELD_OUT_SHARE) - sum(i in chosen for i in texts_of[label])
+        for index in [i for i in texts_of[label] if i not in chosen][: max(0, wanted)]:
+            chosen.add(index)
+    size = max(MIN_HELD_OUT_TEXTS, len(items) // HELD_OUT_SHARE)
+    for index in order:
+        if len(chosen) >= size:
+            break
+        chosen.add(index)
+    return [int(index in chosen) for index in range(len(items))]
 
 
 def train_tagger(
@@ -90,22 +142,27 @@ def check_labels(
     extra_texts: list[str],
     epochs: int | None,
     taggers: Sequence[str] = ("spacy",),
+    held_out: bool = False,
     seed: int = 0,
     progress: ProgressCallback = no_progress,
 ) -> LabelCheck:
-    """Cross-validate each of ``taggers`` with the value lookup on ``items``; keep the best; score its labels."""
+    """Cross-validate each of ``taggers`` with the value lookup on ``items`` (``held_out``: score them on one
+    held-out split instead); keep the best; score its labels."""
     labels = sorted({label for item in items for _, _, label in item.spans})
     examples = {label: sum(span[2] == label for item in items for span in item.spans) for label in labels}
-    assignment = _folds(items, CV_FOLDS, seed)
+    assignment = held_out_split(items, seed) if held_out else _folds(items, CV_FOLDS, seed)
+    folds = 1 if held_out else CV_FOLDS
     gold: list[list[Span]] = []
     predicted: dict[str, list[list[Span]]] = {tagger: [] for tagger in taggers}
     options = {"rehearsal": rehearsal, "extra_texts": extra_texts, "epochs": epochs, "seed": seed}
-    for fold in range(CV_FOLDS):
-        train = [item for item, k in zip(items, assignment, strict=True) if k != fold]
-        test = [item for item, k in zip(items, assignment, strict=True) if k == fold]
+    for fold in range(folds):
+        test_fold = 1 if held_out else fold
+        train = [item for item, k in zip(items, assignment, strict=True) if k != test_fold]
+        test = [item for item, k in zip(items, assignment, strict=True) if k == test_fold]
         if not test or not any(item.spans for item in train):
             continue
-        progress(fold, CV_FOLDS, f"entities: cross-validating the labels, fold {fold + 1} of {CV_FOLDS}")
+        progress(fold, folds, f"entities: scoring the labels on {len(test)} held-out texts" if held_out else
+                 f"entities: cross-validating the labels, fold {fold + 1} of {folds}")  # fmt: skip
         lookup = ValueLookup.from_annotations(train, synonyms)
         texts = [item.text for item in test]
         matched = [
@@ -119,7 +176,7 @@ def check_labels(
             for text, found, rules in zip(texts, spans, matched, strict=True):
                 entities = [Entity(s, e, label, text[s:e], "") for s, e, label in found if label in examples]
                 predicted[tagger].append([entity.span for entity in merge_entities(entities, rules)])
-    progress(CV_FOLDS, CV_FOLDS, "entities: labels cross-validated")
+    progress(folds, folds, "entities: labels checked")
     scores = {tagger: span_scores(gold, predicted[tagger]) for tagger in taggers}
     chosen = max(taggers, key=lambda tagger: (scores[tagger]["f1"], -taggers.index(tagger)))
     per_label = {
@@ -131,4 +188,5 @@ def check_labels(
     }
     weak = [label for label in labels if per_label[label]["f1"] < WEAK_F1]
     candidates = {tagger: round(float(scores[tagger]["f1"]), 4) for tagger in taggers}
-    return LabelCheck(folds=CV_FOLDS, tagger=chosen, candidates=candidates, per_label=per_label, weak=weak)
+    held = sum(assignment) if held_out else 0
+    return LabelCheck(folds, held, tagger=chosen, candidates=candidates, per_label=per_label, weak=weak)

@@ -25,7 +25,8 @@ Small entity data (up to :data:`~tunefork.language.slot_cv.MAX_CV_TEXTS` annotat
 cross-validated per label (:mod:`tunefork.language.slot_cv`); labels the model cannot learn become warnings,
 recorded on the card (``warnings``, ``contributions.entities.label_check``). Where base labels are not output,
 the same cross-validation picks the slot tagger (spaCy's NER or the CRF; ``contributions.entities.tagger``);
-larger data keeps spaCy's NER. With rehearsal and base labels in the output (entities projects), the base
+up to :data:`~tunefork.language.slot_cv.MAX_HELD_OUT_TEXTS` annotated texts one held-out split picks it (and
+scores the labels), larger data keeps spaCy's NER. With rehearsal and base labels in the output (entities projects), the base
 model's own NER is kept beside the fine-tuned one and answers for the base labels
 (:class:`~tunefork.language.recognizers.WithBaseLabels`).
 
@@ -54,7 +55,7 @@ from tunefork.language.pipelines import SPACY_ENGINE, load_pipeline
 from tunefork.language.recognizers import Recognizer, SpacyRecognizer, WithBaseLabels
 from tunefork.language.rehearsal_text import rehearsal_sentences
 from tunefork.language.rules import EntityRules
-from tunefork.language.slot_cv import MAX_CV_TEXTS, check_labels
+from tunefork.language.slot_cv import check_labels, check_method
 from tunefork.language.value_lookup import ValueLookup
 from tunefork.progress import ProgressCallback
 
@@ -130,11 +131,12 @@ def _train_entities(
         extra = shipped + rehearsal_sentences(min(GENERATED_REHEARSAL_TEXTS, len(data.entity_texts)))
     taggers = _slot_taggers(options, keep_base)
     check = None
-    annotated = [item for item in data.entity_texts if item.spans]
-    if options.get("label_check", True) and len(annotated) <= MAX_CV_TEXTS:
+    method = check_method(sum(bool(item.spans) for item in data.entity_texts), taggers)
+    if options.get("label_check", True) and method is not None:
         check = check_labels(
             base_model, data.entity_texts, data.synonyms, rehearsal=rehearsal, extra_texts=extra,
-            epochs=parameters.epochs, taggers=taggers, seed=parameters.seed, progress=progress,
+            epochs=parameters.epochs, taggers=taggers, held_out=method == "held-out", seed=parameters.seed,
+            progress=progress,
         )  # fmt: skip
         warnings += check.warnings()
     tagger = check.tagger if check else taggers[0]
