@@ -12,8 +12,9 @@ intent), out-of-scope recall and precision, in-scope coverage (in-scope requests
 strict slot span F1, and training seconds (the card's ``training_seconds``).
 
 The system compared is whatever ``tunefork`` is importable, with ``--classifier`` as the
-``--intent-classifier`` option (default: the default). To compare code versions, run it with ``PYTHONPATH``
-pointing at each checkout (the RESULTS.md entry names the commands); it uses only APIs that exist in both.
+``--intent-classifier`` option and ``--slot-tagger`` as the ``--slot-tagger`` option (default: the defaults).
+To compare code versions, run it with ``PYTHONPATH`` pointing at each checkout (the RESULTS.md entry names the
+commands); it uses only APIs that exist in both (``--slot-tagger`` needs a version that has the option).
 
     .venv/bin/python bench/small_messy.py --json /tmp/new.json
     PYTHONPATH=/path/to/old/checkout .venv/bin/python bench/small_messy.py --classifier tfidf --json /tmp/naive.json
@@ -44,14 +45,17 @@ TRAIN_PER_INTENT, TEST_PER_INTENT = 12, 6
 TRAIN_SEED, TEST_SEED = 0, 1
 
 
-def run_domain(workspace: Workspace, scratch: Path, domain: Domain, classifier: str | None) -> dict[str, Any]:
+def run_domain(
+    workspace: Workspace, scratch: Path, domain: Domain, classifier: str | None, slot_tagger: str | None = None
+) -> dict[str, Any]:
     """Train on the domain's messy training requests and score the test requests."""
     train = requests(domain, TRAIN_PER_INTENT, TRAIN_SEED, test=False)
     test = requests(domain, TEST_PER_INTENT, TEST_SEED, test=True, exclude=frozenset(r["text"].lower() for r in train))
     write_rasa(scratch / f"{domain.name}.yml", train, domain, [], synonyms=True)
     projects.create_project(workspace, domain.name, "language")
     dataset = datasets.upload_dataset(workspace, domain.name, scratch / f"{domain.name}.yml", "utterances")
-    options = engine_options(intent_classifier=classifier) if classifier else {}
+    asked = {"intent_classifier": classifier, "slot_tagger": slot_tagger}
+    options = engine_options(**{name: value for name, value in asked.items() if value})
     created = training.create_model(
         workspace, domain.name, "m", "en-core-web-sm", [dataset["id"]], None, TrainingParameters(options=options)
     )
@@ -88,12 +92,14 @@ def run_domain(workspace: Workspace, scratch: Path, domain: Domain, classifier: 
         "threshold_source": (card["contributions"].get("intents") or {}).get("threshold_source"),
         "slot_tagger": (card["contributions"].get("entities") or {}).get("tagger", "spacy"),
         "slot_candidates": ((card["contributions"].get("entities") or {}).get("label_check") or {}).get("candidates"),
+        "slot_held_out": ((card["contributions"].get("entities") or {}).get("label_check") or {}).get("held_out", 0),
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--classifier", default=None, help="--intent-classifier option (default: the default)")
+    parser.add_argument("--slot-tagger", default=None, help="--slot-tagger option (default: the default)")
     parser.add_argument("--domains", default=",".join(d.name for d in DOMAINS), help="comma-separated domains")
     parser.add_argument("--json", type=Path, default=None, help="also write the rows as JSON here")
     args = parser.parse_args()
@@ -103,7 +109,7 @@ def main() -> None:
         workspace = Workspace.open(Path(tmp) / "home")
         for domain in chosen:
             print(f"[{time.strftime('%H:%M:%S')}] {domain.name}...", file=sys.stderr, flush=True)
-            rows.append(run_domain(workspace, Path(tmp), domain, args.classifier))
+            rows.append(run_domain(workspace, Path(tmp), domain, args.classifier, args.slot_tagger))
             print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
         workspace.close()
     keys = ("accuracy", "closed_set_accuracy", "oos_recall", "oos_precision", "in_scope_coverage", "slot_f1")

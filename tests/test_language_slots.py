@@ -13,9 +13,11 @@ from tunefork.engines.card import read_card
 from tunefork.engines.contract import TrainingParameters
 from tunefork.errors import TuneforkError
 from tunefork.kinds import get_kind
+from tunefork.kinds.language import weak_label_failure
 from tunefork.kinds.options import training_parameters
 from tunefork.language.crf_slots import MODEL_FILE, CrfTagger, biluo_tags, decode
 from tunefork.language.data import AnnotatedText, LanguageTrainingData
+from tunefork.language.slot_cv import MIN_HELD_OUT_TEXTS, check_method, held_out_split
 from tunefork.language.trainer import load, train
 from tunefork.language.value_lookup import ValueLookup, within_distance
 from tunefork.progress import no_progress
@@ -101,10 +103,10 @@ def test_slot_label_found_from_20_annotations_and_unlearnable_label_warns_and_fa
     ]
 
 
-def _slot_data() -> LanguageTrainingData:
-    """20 order and repair requests (slots only, no intents) whose product slots a CRF learns from context."""
+def _slot_data(texts: int = 20) -> LanguageTrainingData:
+    """Order and repair requests (slots only, no intents) whose product slots a CRF learns from context."""
     data = LanguageTrainingData()
-    for index in range(20):
+    for index in range(texts):
         text = (ORDER + BROKEN)[index % 6].replace("[{p}](product)", PRODUCTS[index % len(PRODUCTS)])
         start = text.index(PRODUCTS[index % len(PRODUCTS)])
         span = {"start": start, "end": start + len(PRODUCTS[index % len(PRODUCTS)]), "label": "product"}
@@ -134,6 +136,32 @@ def test_slot_tagger_option_trains_the_tagger_asked_for(tmp_path: Path, tagger: 
     assert list(entities["label_check"]["candidates"]) == [tagger]  # only its labels are checked, no race
     assert (tmp_path / ("crf" if tagger == "crf" else "ner")).is_dir()
     assert not (tmp_path / ("ner" if tagger == "crf" else "crf")).exists()
+
+
+def test_held_out_split_and_when_each_check_runs() -> None:
+    items = [AnnotatedText(f"text {i}", [(0, 4, "common")] + ([(5, 6, "rare")] if i < 3 else [])) for i in range(300)]
+    split = held_out_split(items, seed=0)
+    assert split == held_out_split(items, seed=0) and sum(split) == 60  # a fifth of 300
+    assert sum(split[:3]) == 1  # a fifth of the rare label's 3 texts, at least one
+    assert sum(held_out_split(items[:120], seed=1)) == MIN_HELD_OUT_TEXTS
+    assert [check_method(n, ("spacy", "crf")) for n in (100, 101, 500, 501)] == ["cv", "held-out", "held-out", None]
+    assert [check_method(n, ("spacy",)) for n in (100, 101)] == ["cv", None]  # no spaCy training for a check only
+
+
+def test_crf_on_more_than_100_texts_is_checked_on_a_held_out_split(tmp_path: Path) -> None:
+    data = _slot_data(110)
+    data.add_record("annotated-text", {"text": "see you soon", "spans": [{"start": 4, "end": 7, "label": "mystery"}]})
+    options = {"rehearsal": False, "base_labels_in_output": False, "slot_tagger": "crf"}
+    components = train("en-core-web-sm", data, TrainingParameters(options=options), tmp_path, no_progress)
+    check = components.contributions["entities"]["label_check"]
+    assert check["folds"] == 1 and check["held_out"] == 50 and check["candidates"]["crf"] > 0.9
+    assert check["weak"] == ["mystery"]  # its one text was held out
+    assert components.warnings == [
+        "entity label 'mystery' reaches a held-out F1 of 0.00 from 1 annotated examples (under 0.5): the model will "
+        "miss it; annotate more examples of it, or add a lookup, synonyms or a regex for it."
+    ]
+    failure = weak_label_failure({"contributions": components.contributions})
+    assert failure == "gate: the model cannot learn these labels from its data: mystery (held-out F1 0.00, 1 examples)"
 
 
 def test_slot_tagger_option_refused_clearly(cli) -> None:
