@@ -26,8 +26,8 @@ cross-validated per label (:mod:`tunefork.language.slot_cv`); labels the model c
 recorded on the card (``warnings``, ``contributions.entities.label_check``). Where base labels are not output,
 the same cross-validation picks the slot tagger (spaCy's NER or the CRF; ``contributions.entities.tagger``);
 up to :data:`~tunefork.language.slot_cv.MAX_HELD_OUT_TEXTS` annotated texts one held-out split picks it (and
-scores the labels), larger data keeps spaCy's NER. With rehearsal and base labels in the output (entities projects), the base
-model's own NER is kept beside the fine-tuned one and answers for the base labels
+scores the labels), larger data keeps spaCy's NER. With rehearsal and base labels in the output (entities
+projects), the base model's own NER is kept beside the fine-tuned one and answers for the base labels
 (:class:`~tunefork.language.recognizers.WithBaseLabels`).
 
 Artifact layout: ``intents/`` (classifier), ``ner/`` (spaCy pipeline holding the fine-tuned NER),
