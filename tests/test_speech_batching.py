@@ -5,10 +5,12 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
 import pytest
 
 from tunefork.audio import read_audio
 from tunefork.speech.batching import BatchingWhisper, Coalescer, InferenceConfig
+from tunefork.speech.encoder_window import content_frames, window_frames
 from tunefork.speech.whisper_custom.display_forms import DisplayFormRewriter
 from tunefork.speech.whisper_custom.model import CustomWhisperModel
 from tunefork.speech.whisper_engine import WhisperEngine, bundled_tiny_en_path
@@ -116,3 +118,21 @@ def test_a_lone_request_is_not_held_back(clips, monkeypatch) -> None:
     model.transcribe(clips[0])
     model.transcribe(clips[1])
     assert _batched(model).batch_sizes["encode"] == [1, 1]
+
+
+def test_window_sizes_follow_the_audio_not_the_padding() -> None:
+    silence = np.full((80, 250), -1.5, dtype=np.float32)  # digital silence is not zero once normalized
+    padded = np.zeros((1, 80, 3000), dtype=np.float32)
+    padded[0, :, :250] = silence
+    assert content_frames(padded) == 250 and content_frames(np.zeros((80, 3000), dtype=np.float32)) == 0
+    assert [window_frames(frames) for frames in (0, 250, 850, 1050, 2900, 3000)] == [1000, 1000, 1100, 1300, 3000, 3000]
+
+
+def test_a_short_utterance_is_encoded_in_a_window_of_its_size(clips) -> None:
+    from faster_whisper.audio import pad_or_trim
+
+    model = WhisperEngine(bundled_tiny_en_path(), name="whisper-tiny.en")._model
+    features = model.feature_extractor(clips[0])
+    assert features.shape[-1] < 500  # a clip of a few seconds
+    encoded = np.asarray(model.encode(pad_or_trim(features)))
+    assert encoded.shape[1] == 1000 // 2  # the 10 s floor, not 30 s (the encoder halves the frames)

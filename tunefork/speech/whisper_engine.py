@@ -24,6 +24,7 @@ import numpy as np
 from tunefork.errors import TuneforkError
 from tunefork.speech.base import Transcript, Word, as_canonical_samples, duration_of, tidy_words
 from tunefork.speech.batching import BatchingWhisper, InferenceConfig
+from tunefork.speech.encoder_window import ShortWindow
 
 BUNDLED_HINT = "the bundled models are whisper-tiny.en and sphinx-en-us"
 WINDOW_SECONDS = 30.0
@@ -251,7 +252,8 @@ class WhisperEngine:
     faster-whisper as is. Decoding is faster-whisper's default (timestamps, the temperature fallback,
     each window conditioned on the previous one's text) with a fixed sampling seed (:data:`RANDOM_SEED`);
     with hotwords, the previous text is left out so the prompt keeps its room. Voice activity
-    filtering is off. Known hallucinated endings are dropped (:func:`drop_trailing_hallucination`).
+    filtering is off. Known hallucinated endings are dropped (:func:`drop_trailing_hallucination`). A window
+    shorter than 30 s of audio is encoded at its own length plus a margin, at least 10 s (:class:`ShortWindow`).
 
     The CPU layout is :class:`InferenceConfig` (``cpu_threads`` overrides its threads): concurrent calls are
     decoded together (:class:`BatchingWhisper`), or one at a time in turn when it is serial.
@@ -292,6 +294,7 @@ class WhisperEngine:
         except (RuntimeError, ValueError, OSError) as exc:
             raise TuneforkError(f"could not load Whisper model from {self.model_path}: {exc}") from exc
         self._hotword_tokens = self._prompt_tokens(hotwords)
+        self._model.encode = ShortWindow(self._model.encode)
         if not config.serial:
             self._model.model = BatchingWhisper(self._model.model, config.max_batch)
         self._lock = threading.Lock() if config.serial else contextlib.nullcontext()
