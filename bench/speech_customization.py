@@ -145,6 +145,42 @@ def _decode(model, clips: list[tuple[object, str]]) -> tuple[list[tuple[str, str
     return triples, compute, audio
 
 
+LOAD_TIME_OPTIONS = ("term_rescoring", "term_bonus")
+"""Options that only change how a trained artifact decodes (``engine_config``): rows differing only in them
+share one training."""
+
+
+def _quick_variants(args: argparse.Namespace) -> list[tuple[str, str, dict | None]]:
+    """``(base, row label, training options or None for the plain base model)`` of the ablation rows."""
+    rescoring = [
+        (f"+ n-best term rescoring (bonus {bonus:g})", {"term_rescoring": True, "term_bonus": bonus})
+        for bonus in args.term_bonus or []
+    ] or [("+ n-best term rescoring", {"term_rescoring": True})]
+    return [
+        ("whisper-tiny.en", "base", None),
+        (
+            "whisper-tiny.en",
+            "hotwords (text order), no correction",
+            {"rank_by_base": False, "phonetic_correction": False, "two_pass": False},
+        ),
+        ("whisper-tiny.en", "+ ranking by base misses", {"phonetic_correction": False, "two_pass": False}),
+        ("whisper-tiny.en", "+ phonetic correction, one pass", {"two_pass": False}),
+        ("whisper-tiny.en", "+ two-pass hotword selection (defaults)", {}),
+        *(("whisper-tiny.en", label, options) for label, options in rescoring),
+        ("whisper-base", "base", None),
+        ("whisper-base", "defaults", {}),
+        ("whisper-base", "defaults + n-best term rescoring", {"term_rescoring": True}),
+    ]
+
+
+def _decoding_counts(model: object) -> str:
+    """How often a custom model ran its second pass, and how often rescoring changed a beam's best hypothesis."""
+    passes = getattr(model, "passes", None)
+    rescorer = getattr(getattr(model, "whisper", None), "rescorer", None)
+    text = f"second pass on {passes[1]} of {passes[0]} clips" if passes else "one pass"
+    return text + (f"; rescoring changed {rescorer.changed} of {rescorer.searches} beams" if rescorer else "")
+
+
 def quick(args: argparse.Namespace) -> None:
     """Both domains, text + pronunciation customizations, one row per lever (see the module docstring)."""
     from tunefork.evaluation.metrics import score_corpus
@@ -159,6 +195,8 @@ def quick(args: argparse.Namespace) -> None:
     general: dict[str, object] = {}
     rows = []
     for domain, spec in _quick_domains(args.test_sentences).items():
+        if args.domains and domain not in args.domains:
+            continue
         clips = {
             condition: [
                 (read_audio(synthesize_cached(text, args.cache, voice, snr, seed=i)).samples, text)
@@ -167,30 +205,28 @@ def quick(args: argparse.Namespace) -> None:
             for condition, (voice, snr) in QUICK_CONDITIONS.items()
         }
         data = TrainingData(related_text=spec["related"], pronunciations=list(spec["pronunciations"]))
-        variants = [
-            ("whisper-tiny.en", "base", None),
-            (
-                "whisper-tiny.en",
-                "hotwords (text order), no correction",
-                {"rank_by_base": False, "phonetic_correction": False, "two_pass": False},
-            ),
-            ("whisper-tiny.en", "+ ranking by base misses", {"phonetic_correction": False, "two_pass": False}),
-            ("whisper-tiny.en", "+ phonetic correction, one pass", {"two_pass": False}),
-            ("whisper-tiny.en", "+ two-pass hotword selection (defaults)", {}),
-            ("whisper-base", "base", None),
-            ("whisper-base", "defaults", {}),
-        ]
-        for base, label, options in variants:
+        trained: dict[str, tuple[Path, dict, float]] = {}
+        for base, label, options in _quick_variants(args):
+            if args.rows and not any(pattern in f"{base} {label}" for pattern in args.rows):
+                continue
             seconds = 0.0
             if options is None:
                 model = load_base_model(base)
             else:
-                started = time.monotonic()
-                out = scratch / f"{domain}-{base}-{len(rows)}"
-                options = {**options, "synthesis_cache_dir": str(args.cache)}
-                result = train(base, data, TrainingParameters(options=options), out, lambda *a: None)
-                seconds = time.monotonic() - started
-                model = load(out, {"name": f"{domain}-{label}", "engine_config": result.engine_config})
+                # Load-time options (term rescoring) reuse the artifact trained with the same other options.
+                served = {key: options[key] for key in LOAD_TIME_OPTIONS if key in options}
+                training_options = {k: v for k, v in options.items() if k not in LOAD_TIME_OPTIONS}
+                cache_key = f"{base} {sorted(training_options.items())}"
+                if cache_key not in trained:
+                    started = time.monotonic()
+                    out = scratch / f"{domain}-{base}-{len(rows)}"
+                    training_options["synthesis_cache_dir"] = str(args.cache)
+                    params = TrainingParameters(options=training_options)
+                    result = train(base, data, params, out, lambda *a: None)
+                    trained[cache_key] = (out, result.engine_config, time.monotonic() - started)
+                out, engine_config, seconds = trained[cache_key]
+                config = {**engine_config, **served}
+                model = load(out, {"name": f"{domain}-{label}", "engine_config": config})
             scores, compute, audio = {}, 0.0, 0.0
             for condition, items in clips.items():
                 triples, c, a = _decode(model, items)
@@ -203,7 +239,7 @@ def quick(args: argparse.Namespace) -> None:
                 general[key] = score_corpus(_decode(model, guard_clips)[0])
             guard_score = general[key]
             rows.append((domain, base, label, everything, clean, noisy, guard_score, seconds, compute / audio))
-            print(f"done: {domain} {base} {label}", flush=True)
+            print(f"done: {domain} {base} {label}: {_decoding_counts(model)}", flush=True)
     print()
     print("| domain | base | model | domain WER | clean | noisy | term recall | general WER (ins) | train s | RTF |")
     print("|---|---|---|---|---|---|---|---|---|---|")
@@ -226,6 +262,13 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="Both domains, text customization, ablation rows.")
     parser.add_argument("--test-sentences", type=int, default=8, help="--quick: test sentences per condition.")
     parser.add_argument("--guard", type=int, default=40, help="--quick: guard sentences (of 240).")
+    parser.add_argument("--domains", nargs="+", default=None, help="--quick: only these domains.")
+    parser.add_argument(
+        "--rows", nargs="+", default=None, help="--quick: only rows whose 'base label' contains one of these."
+    )
+    parser.add_argument(
+        "--term-bonus", nargs="+", type=float, default=None, help="--quick: one rescoring row per bonus (tuning)."
+    )
     args = parser.parse_args()
     if args.quick:
         quick(args)

@@ -1,9 +1,11 @@
-"""The served custom Whisper model: faster-whisper with hotwords (two passes), display forms, phonetic correction."""
+"""The served custom Whisper model: faster-whisper with hotwords (two passes), n-best term rescoring, display
+forms, phonetic correction."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +16,7 @@ from tunefork.speech.whisper_custom.biasing import SEPARATOR
 from tunefork.speech.whisper_custom.display_forms import DisplayFormRewriter
 from tunefork.speech.whisper_custom.phonetic import PhoneticCorrector
 from tunefork.speech.whisper_custom.selection import TermSounds, merge_passes
+from tunefork.speech.whisper_custom.trie import DEFAULT_TERM_BONUS, Rescorer, TermRescoring, TermTrie
 from tunefork.speech.whisper_engine import (
     WhisperEngine,
     bundled_base_path,
@@ -84,11 +87,31 @@ def drop_trailing_hotwords(text: str, words: list[Word], hotwords: str | None) -
 
 
 class BiasedWhisperEngine(WhisperEngine):
-    """:class:`WhisperEngine` that also drops a hotword the decoder appended after the speech."""
+    """:class:`WhisperEngine` that also drops a hotword the decoder appended after the speech, and can rescore
+    its beam searches' n-best lists toward terms (:meth:`with_rescorer`)."""
+
+    rescorer: Rescorer | None = None
 
     def finish(self, text: str, words: list[Word]) -> tuple[str, list[Word]]:
         """Drop hallucinated endings, then a hotword the decoder appended at the very end."""
         return drop_trailing_hotwords(*super().finish(text, words), self.hotwords)
+
+    def term_trie(self, items: Iterable[str]) -> TermTrie:
+        """The prefix trie of ``items`` in this model's tokens (:class:`TermTrie`)."""
+        return TermTrie.for_tokenizer(items, self._model.hf_tokenizer)
+
+    def with_rescorer(self, rescorer: Rescorer | None) -> BiasedWhisperEngine:
+        """This engine (sharing its model) with its beam searches rescored by ``rescorer`` (:class:`TermRescoring`)."""
+        if rescorer is not None and not isinstance(self._model.model, TermRescoring):
+            self._model.model = TermRescoring(self._model.model)
+        view = copy.copy(self)
+        view.rescorer = rescorer
+        return view
+
+    def transcribe(self, samples: np.ndarray) -> Transcript:
+        """:meth:`WhisperEngine.transcribe`, the beam searches rescored when this engine has a rescorer."""
+        with TermRescoring.active(self.rescorer):
+            return super().transcribe(samples)
 
 
 class CustomWhisperModel:
@@ -96,8 +119,12 @@ class CustomWhisperModel:
 
     With ``two_pass`` (the default) the hotwords only change an utterance where they bring a term
     the plain decoding heard but did not spell (:mod:`.selection`); without it every utterance is
-    decoded with the hotword prompt. ``transcribe`` has the :class:`~tunefork.speech.base.SpeechModel`
-    contract; the underlying :class:`WhisperEngine` batches concurrent calls.
+    decoded with the hotword prompt. With ``term_rescoring`` the hotword-prompted decoding picks, among
+    its beam's n-best hypotheses, the one best after a bonus of ``term_bonus`` per token of a complete
+    hotword item (:mod:`.trie`); the plain pass is never rescored, so the two-pass guard still leaves
+    general speech as the plain decoding gives it. ``transcribe`` has the
+    :class:`~tunefork.speech.base.SpeechModel` contract; the underlying :class:`WhisperEngine` batches
+    concurrent calls (not the rescored beam searches, which ask for several hypotheses).
     """
 
     engine = "whisper"
@@ -113,6 +140,8 @@ class CustomWhisperModel:
         beam_size: int = 5,
         cpu_threads: int | None = None,
         two_pass: bool = True,
+        term_rescoring: bool = False,
+        term_bonus: float = DEFAULT_TERM_BONUS,
     ) -> None:
         self.name = name
         self.hotwords = hotwords or None
@@ -128,10 +157,15 @@ class CustomWhisperModel:
         )
         self.plain: WhisperEngine | None = None
         self.sounds = TermSounds([])
+        self.passes = [0, 0]
+        """Utterances transcribed, and how many of them were decoded a second time (statistics, not locked)."""
         if two_pass and self.hotwords:
             self.plain = self.whisper.with_hotwords(None)
             spoken = [(rewrite.display, " ".join(rewrite.spoken)) for rewrite in self.rewriter.rewrites]
             self.sounds = TermSounds(self.hotwords.split(SEPARATOR), spoken)
+        if term_rescoring and self.hotwords:
+            trie = self.whisper.term_trie(self.hotwords.split(SEPARATOR))
+            self.whisper = self.whisper.with_rescorer(Rescorer(trie, term_bonus))
 
     def __repr__(self) -> str:
         path = self.whisper.model_path
@@ -140,7 +174,9 @@ class CustomWhisperModel:
     def transcribe(self, samples: np.ndarray) -> Transcript:
         """Recognize one utterance, rewrite spoken forms to display forms, then correct near-miss terms."""
         transcript = self.rewriter.apply((self.plain or self.whisper).transcribe(samples))
+        self.passes[0] += 1
         if self.plain is not None and self.sounds.near_miss([word_key(word.text) for word in transcript.words]):
+            self.passes[1] += 1
             prompted = self.rewriter.apply(self.whisper.transcribe(samples))
             words = merge_passes(transcript.words, prompted.words, self.sounds)
             if words is not None:

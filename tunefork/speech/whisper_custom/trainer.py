@@ -20,6 +20,9 @@ key                 meaning
 ``phonetic_terms``  ``"terms.json"`` or ``None``: terms (and display forms) to correct toward after recognition
 ``two_pass``        decode without the hotwords first, keep the prompted pass only where it brings a term
                     (:mod:`.selection`; absent: True)
+``term_rescoring``  pick the hotword-prompted beam's best hypothesis after a per-token bonus for complete
+                    hotword items (:mod:`.trie`; absent: False)
+``term_bonus``      that bonus, in log-probability per term token
 ``compute_type``    faster-whisper compute type when serving (``int8``)
 ``beam_size``       beam size when serving (5)
 ==================  =========================================================================
@@ -39,6 +42,9 @@ option                         default  meaning
 ``phonetic_correction``        True     rewrite spans that sound like a term to the term (:mod:`.phonetic`)
 ``two_pass``                   True     hotwords change an utterance only where they bring a term the plain
                                        decoding heard (:mod:`.selection`); False: always decode with them
+``term_rescoring``             False    rescore the n-best hypotheses of the hotword-prompted decoding with a
+                                       prefix trie of the hotword items' tokens (:mod:`.trie`)
+``term_bonus``                 1.0      log-probability added per token of a complete hotword item then
 ``synthesize_text``            auto     also fine-tune on related text spoken by espeak-ng voices; auto:
                                        when audio is given and it is small (under 200 clips)
 ``synthesis_voices``           4 vcs    espeak-ng voices for that (``en-us``, ``en-gb``, ``en-us+f3``,
@@ -114,6 +120,7 @@ from tunefork.speech.whisper_custom.ranking import (
     transcribe_in_context,
 )
 from tunefork.speech.whisper_custom.terms import MinedTerms, mine_terms
+from tunefork.speech.whisper_custom.trie import DEFAULT_TERM_BONUS
 from tunefork.speech.whisper_engine import WhisperEngine, resolve_model_dir
 
 FORMAT_VERSION = 1
@@ -141,6 +148,8 @@ class WhisperOptions:
     term_report_budget_s: float = 60.0
     phonetic_correction: bool = True
     two_pass: bool = True
+    term_rescoring: bool = False
+    term_bonus: float = DEFAULT_TERM_BONUS
     synthesize_text: bool | None = None
     synthesis_voices: tuple[str, ...] = DEFAULT_SYNTHESIS_VOICES
     synthesis_max_sentences: int = 150
@@ -200,6 +209,8 @@ _OPTION_TYPES: dict[str, Any] = {
     "term_report_budget_s": float,
     "phonetic_correction": _as_bool,
     "two_pass": _as_bool,
+    "term_rescoring": _as_bool,
+    "term_bonus": float,
     "synthesize_text": _as_bool,
     "synthesis_voices": _as_voices,
     "synthesis_max_sentences": int,
@@ -362,6 +373,8 @@ def train(
         "display_forms": DISPLAY_FORMS_FILE,
         "phonetic_terms": TERMS_FILE if options.phonetic_correction else None,
         "two_pass": options.two_pass,
+        "term_rescoring": options.term_rescoring,
+        "term_bonus": options.term_bonus,
         "compute_type": "int8",
         "beam_size": 5,
     }
@@ -635,4 +648,6 @@ def load(artifact_dir: Path, card: dict[str, Any]) -> SpeechModel:
         compute_type=config.get("compute_type", "int8"),
         beam_size=int(config.get("beam_size", 5)),
         two_pass=bool(config.get("two_pass", True)),
+        term_rescoring=bool(config.get("term_rescoring", False)),
+        term_bonus=float(config.get("term_bonus", DEFAULT_TERM_BONUS)),
     )
