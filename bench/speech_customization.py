@@ -145,7 +145,7 @@ def _decode(model, clips: list[tuple[object, str]]) -> tuple[list[tuple[str, str
     return triples, compute, audio
 
 
-LOAD_TIME_OPTIONS = ("term_rescoring", "term_bonus")
+LOAD_TIME_OPTIONS = ("term_rescoring", "term_bonus", "term_beam_size", "second_pass_confidence")
 """Options that only change how a trained artifact decodes (``engine_config``): rows differing only in them
 share one training."""
 
@@ -156,6 +156,15 @@ def _quick_variants(args: argparse.Namespace) -> list[tuple[str, str, dict | Non
         (f"+ n-best term rescoring (bonus {bonus:g})", {"term_rescoring": True, "term_bonus": bonus})
         for bonus in args.term_bonus or []
     ] or [("+ n-best term rescoring", {"term_rescoring": True})]
+    rescoring += [
+        (f"+ n-best term rescoring, beam {beam}", {"term_rescoring": True, "term_beam_size": beam})
+        for beam in args.term_beam or []
+    ]
+    triggers = [
+        (f"+ second pass only on uncertain words (p < {limit:g})", {"second_pass_confidence": limit})
+        for limit in args.second_pass_confidence or []
+    ] or [("+ second pass only on uncertain words (p < 0.5)", {"second_pass_confidence": 0.5})]
+    both = {"term_rescoring": True, "second_pass_confidence": 0.5}
     return [
         ("whisper-tiny.en", "base", None),
         (
@@ -167,6 +176,8 @@ def _quick_variants(args: argparse.Namespace) -> list[tuple[str, str, dict | Non
         ("whisper-tiny.en", "+ phonetic correction, one pass", {"two_pass": False}),
         ("whisper-tiny.en", "+ two-pass hotword selection (defaults)", {}),
         *(("whisper-tiny.en", label, options) for label, options in rescoring),
+        *(("whisper-tiny.en", label, options) for label, options in triggers),
+        ("whisper-tiny.en", "+ n-best term rescoring + second pass only on uncertain words (p < 0.5)", both),
         ("whisper-base", "base", None),
         ("whisper-base", "defaults", {}),
         ("whisper-base", "defaults + n-best term rescoring", {"term_rescoring": True}),
@@ -268,6 +279,16 @@ def main() -> None:
     )
     parser.add_argument(
         "--term-bonus", nargs="+", type=float, default=None, help="--quick: one rescoring row per bonus (tuning)."
+    )
+    parser.add_argument(
+        "--term-beam", nargs="+", type=int, default=None, help="--quick: rescoring rows with a wider beam (tuning)."
+    )
+    parser.add_argument(
+        "--second-pass-confidence",
+        nargs="+",
+        type=float,
+        default=None,
+        help="--quick: one row per word-probability limit of the second pass's trigger (tuning).",
     )
     args = parser.parse_args()
     if args.quick:

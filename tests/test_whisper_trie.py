@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tunefork.speech.whisper_custom.selection import TermSounds
 from tunefork.speech.whisper_custom.trainer import WhisperOptions
 from tunefork.speech.whisper_custom.trie import Hypothesis, Rescorer, TermRescoring, TermTrie, rescore, rescored
 from tunefork.speech.whisper_engine import bundled_tiny_en_path
@@ -105,7 +106,7 @@ def test_rescoring_stands_in_for_the_model_only_while_a_trie_is_active(tokenizer
     model = TermRescoring(fake)
     assert model.encode("x") == "x"
     assert model.generate(None, [[1]], beam_size=5)[0].sequences_ids[0] == nbest[0].tokens  # no trie: untouched
-    rescorer = Rescorer(trie, bonus=1.0)
+    rescorer = Rescorer(trie, bonus=1.0, beam_size=None)  # the decoder's beam
     with TermRescoring.active(rescorer):
         result = model.generate(None, [[1]], beam_size=5, return_scores=True)[0]
         sampled = model.generate(None, [[1]], beam_size=1, sampling_topk=0, sampling_temperature=0.4)[0]
@@ -113,9 +114,20 @@ def test_rescoring_stands_in_for_the_model_only_while_a_trie_is_active(tokenizer
     assert result.sequences_ids == [nbest[1].tokens] and result.scores == [-0.35]  # its own score, not the bonus
     assert "num_hypotheses" not in fake.calls[2] and sampled.sequences_ids[0] == nbest[0].tokens
     assert (rescorer.searches, rescorer.changed) == (1, 1)
+    with TermRescoring.active(Rescorer(trie, bonus=1.0, beam_size=10)):
+        model.generate(None, [[1]], beam_size=5)
+    assert fake.calls[3]["beam_size"] == fake.calls[3]["num_hypotheses"] == 10
+
+
+def test_second_pass_trigger_can_require_an_uncertain_word():
+    sounds = TermSounds(["Siemens", "mezzanine"], [("Siemens", "see mens")])
+    plain = ["shut", "down", "the", "sea", "mens", "drive"]
+    assert sounds.near_miss(plain)
+    assert sounds.near_miss(plain, uncertain=[False, False, False, True, False, False])
+    assert not sounds.near_miss(plain, uncertain=[True, True, False, False, False, True])
 
 
 def test_term_rescoring_is_an_option():
     assert WhisperOptions.parse({}).term_rescoring is False
-    parsed = WhisperOptions.parse({"term_rescoring": "on", "term_bonus": "2.5"})
-    assert parsed.term_rescoring is True and parsed.term_bonus == 2.5
+    parsed = WhisperOptions.parse({"term_rescoring": "on", "term_bonus": "2.5", "second_pass_confidence": None})
+    assert parsed.term_rescoring is True and parsed.term_bonus == 2.5 and parsed.second_pass_confidence is None

@@ -5,7 +5,10 @@ What each kind of data does (Azure Custom Speech's table, for Whisper):
 * related text -> decode-time biasing: domain terms and phrases are mined from the text
   (:mod:`.terms`) and passed to faster-whisper as ``hotwords``, ranked and capped in tokens
   (:mod:`.biasing`), kept only where they bring a term the plain decoding heard (two passes,
-  :mod:`.selection`); optionally the text is also spoken by several espeak-ng voices and fine-tuned
+  :mod:`.selection`); with option ``term_rescoring`` the hotword-prompted decoding picks among its
+  beam's n-best hypotheses with a bonus per token of complete hotword items (a token prefix trie,
+  :mod:`.trie`: faster-whisper and CTranslate2 offer no logits hook to bias inside the search);
+  optionally the text is also spoken by several espeak-ng voices and fine-tuned
   on (option ``synthesize_text``, off by default because of its cost, :mod:`.augment`);
 * pronunciations -> the spoken forms recognized in the output are rewritten to their display forms,
   in the text and the word list (:mod:`.display_forms`); display forms also lead the hotwords;

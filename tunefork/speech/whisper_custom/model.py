@@ -16,7 +16,13 @@ from tunefork.speech.whisper_custom.biasing import SEPARATOR
 from tunefork.speech.whisper_custom.display_forms import DisplayFormRewriter
 from tunefork.speech.whisper_custom.phonetic import PhoneticCorrector
 from tunefork.speech.whisper_custom.selection import TermSounds, merge_passes
-from tunefork.speech.whisper_custom.trie import DEFAULT_TERM_BONUS, Rescorer, TermRescoring, TermTrie
+from tunefork.speech.whisper_custom.trie import (
+    DEFAULT_TERM_BEAM_SIZE,
+    DEFAULT_TERM_BONUS,
+    Rescorer,
+    TermRescoring,
+    TermTrie,
+)
 from tunefork.speech.whisper_engine import (
     WhisperEngine,
     bundled_base_path,
@@ -120,9 +126,11 @@ class CustomWhisperModel:
     With ``two_pass`` (the default) the hotwords only change an utterance where they bring a term
     the plain decoding heard but did not spell (:mod:`.selection`); without it every utterance is
     decoded with the hotword prompt. With ``term_rescoring`` the hotword-prompted decoding picks, among
-    its beam's n-best hypotheses, the one best after a bonus of ``term_bonus`` per token of a complete
-    hotword item (:mod:`.trie`); the plain pass is never rescored, so the two-pass guard still leaves
-    general speech as the plain decoding gives it. ``transcribe`` has the
+    its beam's n-best hypotheses (``term_beam_size`` of them, from a beam that wide), the one best after
+    a bonus of ``term_bonus`` per token of a complete hotword item (:mod:`.trie`); the plain pass is
+    never rescored, so the two-pass guard still leaves general speech as the plain decoding gives it.
+    With ``second_pass_confidence`` the second pass runs only when the span that sounds like a term
+    holds a plain word of lower probability than that. ``transcribe`` has the
     :class:`~tunefork.speech.base.SpeechModel` contract; the underlying :class:`WhisperEngine` batches
     concurrent calls (not the rescored beam searches, which ask for several hypotheses).
     """
@@ -142,8 +150,11 @@ class CustomWhisperModel:
         two_pass: bool = True,
         term_rescoring: bool = False,
         term_bonus: float = DEFAULT_TERM_BONUS,
+        second_pass_confidence: float | None = None,
+        term_beam_size: int | None = DEFAULT_TERM_BEAM_SIZE,
     ) -> None:
         self.name = name
+        self.second_pass_confidence = second_pass_confidence
         self.hotwords = hotwords or None
         self.rewriter = rewriter or DisplayFormRewriter([])
         self.corrector = corrector
@@ -165,17 +176,24 @@ class CustomWhisperModel:
             self.sounds = TermSounds(self.hotwords.split(SEPARATOR), spoken)
         if term_rescoring and self.hotwords:
             trie = self.whisper.term_trie(self.hotwords.split(SEPARATOR))
-            self.whisper = self.whisper.with_rescorer(Rescorer(trie, term_bonus))
+            self.whisper = self.whisper.with_rescorer(Rescorer(trie, term_bonus, term_beam_size))
 
     def __repr__(self) -> str:
         path = self.whisper.model_path
         return f"CustomWhisperModel(name={self.name!r}, model={path!r}, rewrites={len(self.rewriter)})"
 
+    def _near_miss(self, words: list[Word]) -> bool:
+        """True when the plain words hold a span that sounds like a term (with ``second_pass_confidence``: a
+        span holding a word the decoder was less sure of than that)."""
+        limit = self.second_pass_confidence
+        uncertain = None if limit is None else [word.confidence < limit for word in words]
+        return self.sounds.near_miss([word_key(word.text) for word in words], uncertain)
+
     def transcribe(self, samples: np.ndarray) -> Transcript:
         """Recognize one utterance, rewrite spoken forms to display forms, then correct near-miss terms."""
         transcript = self.rewriter.apply((self.plain or self.whisper).transcribe(samples))
         self.passes[0] += 1
-        if self.plain is not None and self.sounds.near_miss([word_key(word.text) for word in transcript.words]):
+        if self.plain is not None and self._near_miss(transcript.words):
             self.passes[1] += 1
             prompted = self.rewriter.apply(self.whisper.transcribe(samples))
             words = merge_passes(transcript.words, prompted.words, self.sounds)

@@ -75,18 +75,31 @@ class TermSounds:
             if tuple(tokens[start : start + size]) in self._by_tokens
         ]
 
-    def near_miss(self, tokens: list[str]) -> bool:
-        """True when some span of ``tokens`` sounds like a term (:func:`sounds_like`) without spelling it."""
-        return any(sounds_like(term, tokens, 0, len(tokens), skip_spelled=True) for term in self.terms)
+    def near_miss(self, tokens: list[str], uncertain: list[bool] | None = None) -> bool:
+        """True when some span of ``tokens`` sounds like a term (:func:`sounds_like`) without spelling it;
+        with ``uncertain`` (one flag per token), only spans holding an uncertain token count."""
+        return any(
+            sounds_like(term, tokens, 0, len(tokens), skip_spelled=True, uncertain=uncertain) for term in self.terms
+        )
 
 
-def sounds_like(term: SoundTerm, tokens: list[str], low: int, high: int, skip_spelled: bool = False) -> bool:
+def sounds_like(
+    term: SoundTerm,
+    tokens: list[str],
+    low: int,
+    high: int,
+    skip_spelled: bool = False,
+    uncertain: list[bool] | None = None,
+) -> bool:
     """True when a span of ``tokens[low:high]`` (up to :data:`MAX_SPAN_WORDS` words) is within
-    :data:`MAX_DISTANCE` of ``term``'s phones; with ``skip_spelled`` a span holding the term does not count."""
+    :data:`MAX_DISTANCE` of ``term``'s phones; with ``skip_spelled`` a span holding the term does not count,
+    with ``uncertain`` (a flag per token) nor does one without an uncertain token."""
     limit = MAX_DISTANCE * len(term.phones)
     for start in range(low, high):
         for end in range(start + 1, min(high, start + MAX_SPAN_WORDS) + 1):
             if skip_spelled and _spells(tokens[start:end], term.tokens):
+                continue
+            if uncertain is not None and not any(uncertain[start:end]):
                 continue
             phones = text_phones(" ".join(tokens[start:end]))
             if len(phones) - len(term.phones) > limit:

@@ -23,6 +23,9 @@ key                 meaning
 ``term_rescoring``  pick the hotword-prompted beam's best hypothesis after a per-token bonus for complete
                     hotword items (:mod:`.trie`; absent: False)
 ``term_bonus``      that bonus, in log-probability per term token
+``term_beam_size``  beam size and n-best size of the rescored decoding
+``second_pass_confidence``  the second pass runs only where a span that sounds like a term holds a plain word
+                    less probable than this (absent or None: wherever a span sounds like a term)
 ``compute_type``    faster-whisper compute type when serving (``int8``)
 ``beam_size``       beam size when serving (5)
 ==================  =========================================================================
@@ -45,6 +48,9 @@ option                         default  meaning
 ``term_rescoring``             False    rescore the n-best hypotheses of the hotword-prompted decoding with a
                                        prefix trie of the hotword items' tokens (:mod:`.trie`)
 ``term_bonus``                 1.0      log-probability added per token of a complete hotword item then
+``term_beam_size``             10       beam size (and n-best size) of that rescored decoding
+``second_pass_confidence``     none     decode a second time only where a span that sounds like a term holds
+                                       a plain word less probable than this (none: wherever one sounds so)
 ``synthesize_text``            auto     also fine-tune on related text spoken by espeak-ng voices; auto:
                                        when audio is given and it is small (under 200 clips)
 ``synthesis_voices``           4 vcs    espeak-ng voices for that (``en-us``, ``en-gb``, ``en-us+f3``,
@@ -120,7 +126,7 @@ from tunefork.speech.whisper_custom.ranking import (
     transcribe_in_context,
 )
 from tunefork.speech.whisper_custom.terms import MinedTerms, mine_terms
-from tunefork.speech.whisper_custom.trie import DEFAULT_TERM_BONUS
+from tunefork.speech.whisper_custom.trie import DEFAULT_TERM_BEAM_SIZE, DEFAULT_TERM_BONUS
 from tunefork.speech.whisper_engine import WhisperEngine, resolve_model_dir
 
 FORMAT_VERSION = 1
@@ -150,6 +156,8 @@ class WhisperOptions:
     two_pass: bool = True
     term_rescoring: bool = False
     term_bonus: float = DEFAULT_TERM_BONUS
+    term_beam_size: int = DEFAULT_TERM_BEAM_SIZE
+    second_pass_confidence: float | None = None
     synthesize_text: bool | None = None
     synthesis_voices: tuple[str, ...] = DEFAULT_SYNTHESIS_VOICES
     synthesis_max_sentences: int = 150
@@ -211,6 +219,8 @@ _OPTION_TYPES: dict[str, Any] = {
     "two_pass": _as_bool,
     "term_rescoring": _as_bool,
     "term_bonus": float,
+    "term_beam_size": int,
+    "second_pass_confidence": float,
     "synthesize_text": _as_bool,
     "synthesis_voices": _as_voices,
     "synthesis_max_sentences": int,
@@ -228,6 +238,7 @@ _OPTION_TYPES: dict[str, Any] = {
     "threads": int,
 }
 _NULLABLE = {
+    "second_pass_confidence",
     "synthesize_text",
     "synthesis_budget_s",
     "max_hotword_tokens",
@@ -375,6 +386,8 @@ def train(
         "two_pass": options.two_pass,
         "term_rescoring": options.term_rescoring,
         "term_bonus": options.term_bonus,
+        "term_beam_size": options.term_beam_size,
+        "second_pass_confidence": options.second_pass_confidence,
         "compute_type": "int8",
         "beam_size": 5,
     }
@@ -650,4 +663,6 @@ def load(artifact_dir: Path, card: dict[str, Any]) -> SpeechModel:
         two_pass=bool(config.get("two_pass", True)),
         term_rescoring=bool(config.get("term_rescoring", False)),
         term_bonus=float(config.get("term_bonus", DEFAULT_TERM_BONUS)),
+        second_pass_confidence=config.get("second_pass_confidence"),
+        term_beam_size=int(config.get("term_beam_size", DEFAULT_TERM_BEAM_SIZE)),
     )
