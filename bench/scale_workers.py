@@ -22,9 +22,37 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from endpoint_load import utterances
+from endpoint_load import VOICES
 from object_store import new_bucket, seaweedfs, storage_env
 from service_fixtures import LiveServer, Process, ServiceEnv, postgres_and_redis_available
+
+from tunefork.audio import read_audio
+from tunefork.sample_data import read_lines
+from tunefork.speech.synthesis import Voice, synthesize_cached
+
+SPEAKERS = (*VOICES, Voice("en-029", speed=150), Voice("en-gb-x-rp"))
+"""The endpoint benchmark's voices first (their clips are cached), then two more for a 500-clip batch."""
+
+
+def distinct_utterances(cache: Path, count: int) -> list[tuple[bytes, float]]:
+    """``count`` distinct WAVs of 3-5 s (bytes, seconds): every shipped sentence in each voice in turn.
+
+    The shipped sentences give only about 140 clips of 3-5 s in one voice each, so further rounds speak
+    the same sentences in the next voice of :data:`SPEAKERS` (a different clip, as a batch of real
+    recordings would be).
+    """
+    sentences = read_lines("general_sentences.txt") + read_lines("domain_sentences.txt")
+    chosen: list[tuple[bytes, float]] = []
+    for turn in range(len(SPEAKERS)):
+        for index, sentence in enumerate(sentences):
+            voice = SPEAKERS[(index + turn) % len(SPEAKERS)]
+            path = synthesize_cached(sentence, cache, voice, seed=index)
+            seconds = read_audio(path).duration
+            if 3.0 <= seconds <= 5.0:
+                chosen.append((path.read_bytes(), seconds))
+            if len(chosen) == count:
+                return chosen
+    raise SystemExit(f"the shipped sentences give only {len(chosen)} utterances of 3-5 s, not {count}")
 
 
 def run(root: Path, clips: list[tuple[bytes, float]], jobs: int, workers: int, storage: dict[str, str]) -> float:
@@ -68,7 +96,7 @@ def main() -> None:
     if reason:
         raise SystemExit(reason)
     os.environ["HF_HUB_OFFLINE"] = "1"
-    clips = utterances(Path.home() / ".cache" / "tunefork-bench-audio", args.utterances)
+    clips = distinct_utterances(Path.home() / ".cache" / "tunefork-bench-audio", args.utterances)
     audio = sum(seconds for _, seconds in clips)
     rows = []
     with tempfile.TemporaryDirectory() as tmp, seaweedfs(Path(tmp) / "seaweedfs") as endpoint:
