@@ -10,10 +10,11 @@ the windows of concurrent short requests have one shape and are batched together
 
 Measured with Whisper tiny.en on the first 120 guard sentences (four espeak-ng voices) and the 40 held-out
 pharmacy sentences (Scottish voice), decoded as :class:`~tunefork.speech.whisper_engine.WhisperEngine` does
-(``bench/RESULTS.md``): general WER 19.5% -> 17.1% and domain WER 71.9% -> 62.7% (both significant in a paired
-bootstrap), with 2.5 times less CPU per clip (0.60 -> 0.24 s). A 15 s floor scored 17.7% / 64.9%; a 6 s floor
-17.2% / 66.0% (not significant on the domain clips). Shorter windows are a known accuracy risk (Whisper was
-trained on 30 s ones), so the 10 s floor keeps the encoder well inside what it saw.
+(``bench/whisper_decoding.py``, tables in ``bench/RESULTS.md``): general WER 19.5% -> 17.1-17.4% and domain WER
+71.9% -> 62.7-69.6% (the domain clips often fall back to sampled decoding, so that figure moves between runs;
+both differences significant in a paired bootstrap in one run), with 2.5 times less CPU per clip (0.60 -> 0.24 s).
+A 15 s floor scored 17.7% / 64.9%, a 6 s floor 17.2% / 66.0% with more transcripts changed. Shorter windows are a
+known accuracy risk (Whisper was trained on 30 s ones), so the 10 s floor keeps the encoder near what it saw.
 """
 
 from __future__ import annotations
