@@ -33,6 +33,9 @@ from tunefork.workspace import Workspace
 console = Console()
 err_console = Console(stderr=True)
 
+WHOLE_COLUMNS = frozenset({"name", "id"})
+"""Table columns never cut short (see :class:`PlainTable`)."""
+
 VALUE_WORDS = {str: "TEXT", int: "INTEGER", float: "NUMBER", bool: "BOOLEAN"}
 
 
@@ -70,10 +73,16 @@ def plain(value: Any) -> str:
 
 
 class PlainTable(Table):
-    """A Rich table whose string cells and title are printed as they are, never read as markup."""
+    """A Rich table whose string cells and title are printed as they are, never read as markup.
+
+    In a narrow terminal the ``name`` and ``id`` columns wrap onto more lines instead of being cut with an
+    ellipsis like the others: they are what users type next, so every character must stay visible.
+    """
 
     def __init__(self, *headers: str, title: str | None = None) -> None:
-        super().__init__(*headers, title=Text(title) if title is not None else None)
+        super().__init__(title=Text(title) if title is not None else None)
+        for header in headers:
+            self.add_column(header, overflow="fold" if header in WHOLE_COLUMNS else "ellipsis")
 
     def add_row(self, *cells: Any, **options: Any) -> None:
         """Add a row; string cells become plain :class:`~rich.text.Text`."""
@@ -87,16 +96,23 @@ class FriendlyErrorGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except TuneforkError as exc:
-            err_console.print(f"[bold red]Error:[/] {plain(exc)}", highlight=False)
-            for issue in getattr(exc, "rejections", [])[:50]:
+            message = str(exc)
+            err_console.print(f"[bold red]Error:[/] {plain(message)}", highlight=False)
+            unquoted = [issue for issue in getattr(exc, "rejections", []) if _reason(issue) not in message]
+            for issue in unquoted[:50]:
                 err_console.print(f"  - {_issue_text(issue)}", highlight=False)
+            if len(unquoted) > 50:
+                err_console.print(f"  ... and {len(unquoted) - 50} more", highlight=False)
             raise typer.Exit(1) from exc
+
+
+def _reason(issue: Any) -> str:
+    return str((issue if isinstance(issue, dict) else issue.__dict__)["reason"])
 
 
 def _issue_text(issue: Any) -> str:
     """Reasons already name the file, line and item (the importers guarantee it); escaped for Rich."""
-    data = issue if isinstance(issue, dict) else issue.__dict__
-    return plain(data["reason"])
+    return plain(_reason(issue))
 
 
 def issue_lines(issues: list[Any]) -> list[str]:

@@ -147,10 +147,22 @@ def logs_list(
     if as_json:
         print_json(rows)
         return
-    table = PlainTable("id", "when", "seconds", "text", title=f"Logs of {endpoint}")
+    audio = any(log["duration"] for log in rows)  # text requests (/parse) have no duration
+    intents = any((log.get("result") or {}).get("intent") for log in rows)
+    headers = ["id", "when", *(["seconds"] if audio else []), "text", *(["intent"] if intents else [])]
+    table = PlainTable(*headers, title=f"Logs of {endpoint}")
     for log in rows:
-        table.add_row(log["id"], log["createdDateTime"][:19], f"{log['duration']:.1f}", log["displayText"])
+        cells = [log["id"], log["createdDateTime"][:19], *([f"{log['duration']:.1f}"] if audio else [])]
+        table.add_row(*cells, log["displayText"], *([_intent_cell(log.get("result") or {})] if intents else []))
     console.print(table)
+
+
+def _intent_cell(result: dict) -> str:
+    """The answered intent and its confidence, as a parse returned them (out of scope: no intent's confidence)."""
+    if not result.get("intent"):
+        return ""
+    confidence = None if result.get("out_of_scope") else result.get("confidence")
+    return result["intent"] + (f" ({confidence:.0%})" if isinstance(confidence, int | float) else "")
 
 
 @logs_app.command("download")

@@ -155,11 +155,43 @@ def train(
 
 
 def print_training_details(outcome: training.TrainingOutcome) -> None:
-    """After training: the comparisons with the base (test set, guard set) and the per-term report."""
+    """After training: what it chose (intents, slots), the comparisons with the base (test set, guard set) and
+    the per-term report."""
+    for line in choice_lines(outcome.contributions):
+        console.print(line, soft_wrap=True, highlight=False, markup=False)
     for result in (outcome.test, outcome.guard):
         if result is not None:
             print_result(result)
     _print_term_report(outcome.contributions.get("term_report") or {})
+
+
+def choice_lines(contributions: dict[str, Any]) -> list[str]:
+    """What a language training chose, in the card's own figures (the studio's model page shows the same):
+    the intent features and their cross-validated accuracies, the out-of-scope trade-off, the entity (slot)
+    tagger and each label's checked F1. Empty for a card without intents or entities."""
+    lines = []
+    intents = contributions.get("intents") or {}
+    if intents.get("chosen"):
+        scores = sorted((intents.get("cv_accuracy") or {}).items(), key=lambda item: -item[1])
+        how = f"{intents['folds']}-fold cross-validation" if intents.get("folds") else "a held-out split"
+        measured = f", picked by {how} ({', '.join(f'{n} {v:.1%}' for n, v in scores)})" if scores else ""
+        lines.append(f"Intents: {intents['chosen']} classifier{measured}.")
+        if intents.get("threshold_source"):
+            lines.append(f"Out of scope: {intents['threshold_source']}.")
+    entities = contributions.get("entities") or {}
+    check = entities.get("label_check") or {}
+    if entities.get("tagger"):
+        candidates = check.get("candidates") or {}
+        how = "the held-out split" if check.get("held_out") else "cross-validation"
+        measured = (
+            f", kept by {how} (F1 {', '.join(f'{n} {v:.1%}' for n, v in candidates.items())})"
+            if len(candidates) > 1
+            else ""
+        )
+        per_label = check.get("per_label") or {}
+        labels = "; ".join(f"{n} F1 {r['f1']:.1%} ({r['examples']} examples)" for n, r in per_label.items())
+        lines.append(f"Entity tagger: {entities['tagger']}{measured}" + (f"; {labels}." if labels else "."))
+    return lines
 
 
 def _print_term_report(report: dict[str, Any]) -> None:

@@ -22,7 +22,7 @@ from tunefork.store.objects import ObjectStoreError
 from tunefork.store.repository import get_dataset, get_project
 from tunefork.workflows.jobs import JobKind, JobSubmitter, submit_job, update_resource
 from tunefork.workflows.models import resolve_model
-from tunefork.workflows.transcription import dataset_audio_items, transcribe
+from tunefork.workflows.transcription import check_source, dataset_audio_items, transcribe
 from tunefork.workspace import Workspace
 
 
@@ -52,8 +52,7 @@ def register_transcription(
     name: str = "",
 ) -> dict[str, Any]:
     """Validate a request (a dataset, or files to be placed in its upload folder) and record it NotStarted."""
-    if (dataset_ref is None) == (not file_names):
-        raise TuneforkError("Give either a dataset or one or more audio files, not both.")
+    check_source(dataset_ref, file_names)
     resolved = resolve_model(workspace, model_ref, project, family=SPEECH_MODELS)
     model_key = resolved.model_id or resolved.name
     dataset_id, project_id, count = None, None, len(file_names or [])

@@ -94,7 +94,7 @@ def upload_dataset(
     source = Path(source)
     if not source.exists():
         raise TuneforkError(f"{source}: no such file or folder.")
-    dataset = register_dataset(workspace, project_ref, kind, name or source.stem)
+    dataset = register_dataset(workspace, project_ref, kind, source.stem if name is None else name)
     try:
         return _import(workspace, dataset["id"], source, progress, confine_paths=False)
     except BaseException:

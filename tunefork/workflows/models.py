@@ -86,7 +86,8 @@ def _find_model(workspace: Workspace, ref: str, project: str | None) -> Resolved
             return resolve_custom_model(workspace, get_model(session, ref, project))
     except NotFoundError:
         names = ", ".join(info.name for info in base_models(include_downloadable=False))
+        where = f" in project '{project}'" if project else ""
         raise NotFoundError(
-            f"No model named '{ref}'. Base models: {names} (`tunefork model list --base`); "
+            f"No model named '{ref}'{where}. Base models: {names} (`tunefork model list --base`); "
             "custom models: `tunefork model list PROJECT`."
         ) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,6 +50,14 @@ def write_transcripts(transcripts: list[tuple[str, Transcript]], folder: Path) -
     return jsonl, text
 
 
+def check_source(dataset_ref: str | None, files: Sequence[object] | None) -> None:
+    """What to transcribe must be a dataset or some files: refuse neither and both, each with its own reason."""
+    if dataset_ref is None and not files:
+        raise TuneforkError("Nothing to transcribe: give a dataset or one or more audio files.")
+    if dataset_ref is not None and files:
+        raise TuneforkError("Give either a dataset or one or more audio files, not both.")
+
+
 def transcribe(
     workspace: Workspace,
     model_ref: str,
@@ -59,8 +68,7 @@ def transcribe(
     progress: ProgressCallback = no_progress,
 ) -> TranscriptionOutput:
     """Transcribe a dataset's audio or a list of files with one model."""
-    if (dataset_ref is None) == (not files):
-        raise TuneforkError("Give either a dataset or one or more audio files, not both.")
+    check_source(dataset_ref, files)
     if dataset_ref is not None:
         items = dataset_audio_items(workspace, dataset_ref, project)
     else:

@@ -1,0 +1,85 @@
+"""Rough edges a new user met with the README's commands on data of their own (fast: no model is loaded)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from tunefork.cli.common import PlainTable
+from tunefork.cli.endpoint import _intent_cell
+from tunefork.cli.model import choice_lines
+from tunefork.errors import TuneforkError
+from tunefork.workflows.transcription import check_source
+
+
+def test_names_and_ids_are_never_cut_in_a_narrow_terminal() -> None:
+    table = PlainTable("name", "kind", "id")
+    table.add_row("carbot-logs-20261203-065502", "utterances", "0b15aeb4be174cdcbfade0df3ea65e5f")
+    screen = io.StringIO()
+    Console(file=screen, width=40).print(table)
+    cells = [line.split("│")[1:-1] for line in screen.getvalue().splitlines() if line.startswith("│")]
+    columns = ["".join(cell.strip() for cell in column) for column in zip(*cells, strict=True)]
+    assert columns[0] == "carbot-logs-20261203-065502"
+    assert columns[2] == "0b15aeb4be174cdcbfade0df3ea65e5f"
+
+
+def test_a_refused_upload_says_each_reason_once(cli, tmp_path: Path) -> None:
+    cli("project", "create", "cars", "--kind", "language")
+    broken = tmp_path / "nlu.yml"
+    broken.write_text('nlu:\n- intent: book\n  examples: |\n    - rent a car\n- intent: x\n  examples: - "a"\n')
+    out = " ".join(cli("dataset", "upload", "cars", str(broken), "--kind", "utterances", expect=1).output.split())
+    assert "nlu.yml line 6" in out and out.count("not valid YAML") == 1
+
+
+def test_an_empty_dataset_name_is_refused_not_replaced(cli, tmp_path: Path) -> None:
+    cli("project", "create", "cars", "--kind", "language")
+    csv = tmp_path / "test.csv"
+    csv.write_text("text,intent\nbook a car,book\n")
+    cli("dataset", "upload", "cars", str(csv), "--kind", "utterances")
+    out = cli("dataset", "upload", "cars", str(csv), "--kind", "utterances", "--name", " ", expect=1).output
+    assert "needs a non-empty name" in out
+
+
+def test_a_model_of_another_project_is_named_as_missing_from_this_one(cli) -> None:
+    cli("project", "create", "vet", "--kind", "speech")
+    out = cli("endpoint", "create", "vet", "--model", "car-v1", "--name", "e", expect=1).output
+    assert "No model named 'car-v1' in project 'vet'" in " ".join(out.split())
+
+
+def test_transcribe_says_what_is_missing() -> None:
+    with pytest.raises(TuneforkError, match="Nothing to transcribe"):
+        check_source(None, [])
+    with pytest.raises(TuneforkError, match="not both"):
+        check_source("calls", [Path("a.wav")])
+    check_source(None, [Path("a.wav")])
+
+
+def test_language_training_prints_what_it_chose() -> None:
+    contributions = {
+        "intents": {
+            "chosen": "embeddings", "folds": 5, "cv_accuracy": {"tfidf": 0.6118, "embeddings": 0.8706},
+            "threshold_source": "keep >= 95% of in-scope utterances, then maximise out-of-scope recall",
+        },
+        "entities": {
+            "tagger": "crf",
+            "label_check": {
+                "held_out": 0, "candidates": {"spacy": 0.9855, "crf": 1.0},
+                "per_label": {"car_type": {"f1": 1.0, "examples": 19}},
+            },
+        },
+    }  # fmt: skip
+    assert choice_lines(contributions) == [
+        "Intents: embeddings classifier, picked by 5-fold cross-validation (embeddings 87.1%, tfidf 61.2%).",
+        "Out of scope: keep >= 95% of in-scope utterances, then maximise out-of-scope recall.",
+        "Entity tagger: crf, kept by cross-validation (F1 spacy 98.6%, crf 100.0%); car_type F1 100.0% (19 examples).",
+    ]
+    assert choice_lines({"related_text": {}, "term_report": {}}) == []
+
+
+def test_logged_parses_show_their_intent() -> None:
+    assert _intent_cell({"intent": "book_car", "confidence": 0.9934, "out_of_scope": False}) == "book_car (99%)"
+    assert _intent_cell({"intent": "out_of_scope", "confidence": 0.02, "out_of_scope": True}) == "out_of_scope"
+    assert _intent_cell({"text": "heard"}) == ""
