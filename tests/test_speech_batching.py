@@ -136,3 +136,23 @@ def test_a_short_utterance_is_encoded_in_a_window_of_its_size(clips) -> None:
     assert features.shape[-1] < 500  # a clip of a few seconds
     encoded = np.asarray(model.encode(pad_or_trim(features)))
     assert encoded.shape[1] == 1000 // 2  # the 10 s floor, not 30 s (the encoder halves the frames)
+
+
+def test_coalescer_runs_one_batch_per_worker_at_once() -> None:
+    inside, release = threading.Semaphore(0), threading.Event()
+
+    def run(key, inputs):
+        inside.release()
+        release.wait(10)
+        return list(inputs)
+
+    coalescer = Coalescer(run, max_batch=8, parallel=2)
+    with ThreadPoolExecutor(5) as pool:
+        first = [pool.submit(coalescer.submit, "k", i) for i in range(2)]
+        assert inside.acquire(timeout=10) and inside.acquire(timeout=10)  # both run at once
+        later = [pool.submit(coalescer.submit, "k", i) for i in range(2, 5)]
+        while sum(len(calls) for calls in coalescer._waiting.values()) < 3:
+            threading.Event().wait(0.01)
+        release.set()
+        assert [f.result() for f in first + later] == [0, 1, 2, 3, 4]
+    assert coalescer.batch_sizes == [1, 1, 3] and not coalescer._running

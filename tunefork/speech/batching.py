@@ -66,28 +66,32 @@ class InferenceConfig:
 
 @dataclass
 class _Call:
-    """One caller's part of a batch: its inputs, then its result (or error), then who leads next."""
+    """One caller's part of a batch: its inputs, then its result (or error); ``batch`` when it runs one."""
 
     inputs: Any
     done: threading.Event = field(default_factory=threading.Event)
     result: Any = None
     error: BaseException | None = None
-    lead: bool = False
+    batch: list[_Call] | None = None
 
 
 class Coalescer:
-    """Runs calls of the same key together: the first caller runs, the ones arriving meanwhile form the next batch.
+    """Runs calls of the same key together: a caller that finds a free slot runs at once, the ones arriving while
+    every slot is busy form the next batches.
 
-    ``run_batch(key, inputs)`` gets the inputs of up to ``max_batch`` calls and returns one result per input.
-    The caller that finds no batch of its key running leads: it runs the batch, then hands the lead to the
-    first waiting caller (if any) and returns; the others wait for their result.
+    ``run_batch(key, inputs)`` gets the inputs of up to ``max_batch`` calls and returns one result per input. Up
+    to ``parallel`` batches of one key run at once (one per CTranslate2 worker). A caller that finds fewer
+    running leads: it runs its batch, then hands its slot, with the next batch, to the first waiting caller (if
+    any) and returns; the others wait for their result.
     """
 
-    def __init__(self, run_batch: Callable[[Hashable, list[Any]], list[Any]], max_batch: int) -> None:
-        self.run_batch, self.max_batch = run_batch, max_batch
+    def __init__(
+        self, run_batch: Callable[[Hashable, list[Any]], list[Any]], max_batch: int, parallel: int = 1
+    ) -> None:
+        self.run_batch, self.max_batch, self.parallel = run_batch, max_batch, parallel
         self._lock = threading.Lock()
         self._waiting: dict[Hashable, list[_Call]] = {}
-        self._running: set[Hashable] = set()
+        self._running: dict[Hashable, int] = {}
         self.batch_sizes: list[int] = []
         """Size of every batch run, in order (for tests and benchmarks)."""
 
@@ -96,22 +100,24 @@ class Coalescer:
         call = _Call(inputs)
         with self._lock:
             self._waiting.setdefault(key, []).append(call)
-            call.lead = key not in self._running
-            if call.lead:
-                self._running.add(key)
-        if not call.lead:
-            call.done.wait()
-        if call.lead:
-            self._lead(key)
+            if self._running.get(key, 0) < self.parallel:  # nobody waits while a slot is free: the batch is [call]
+                self._running[key] = self._running.get(key, 0) + 1
+                call.batch = self._next_batch(key)
+        if call.batch is None:
+            call.done.wait()  # woken with a result, or with a batch to run
+        if call.batch is not None:
+            self._lead(key, call.batch)
         if call.error is not None:
             raise call.error
         return call.result
 
-    def _lead(self, key: Hashable) -> None:
-        with self._lock:
-            waiting = self._waiting[key]
-            batch, waiting[:] = waiting[: self.max_batch], waiting[self.max_batch :]
-            self.batch_sizes.append(len(batch))
+    def _next_batch(self, key: Hashable) -> list[_Call]:
+        waiting = self._waiting[key]
+        batch, waiting[:] = waiting[: self.max_batch], waiting[self.max_batch :]
+        self.batch_sizes.append(len(batch))
+        return batch
+
+    def _lead(self, key: Hashable, batch: list[_Call]) -> None:
         try:
             results = self.run_batch(key, [call.inputs for call in batch])
             for call, result in zip(batch, results, strict=True):
@@ -119,15 +125,18 @@ class Coalescer:
         except BaseException as exc:  # every caller of the batch gets the error
             for call in batch:
                 call.error = exc
+        successor = None
         with self._lock:
-            successor = next(iter(self._waiting[key]), None)
-            if successor is None:
-                self._running.discard(key)
-                del self._waiting[key]
+            if self._waiting[key]:
+                following = self._next_batch(key)
+                successor = following[0]
+                successor.batch = following
             else:
-                successor.lead = True
+                self._running[key] -= 1
+                if not self._running[key]:
+                    del self._running[key], self._waiting[key]
         for call in batch:
-            call.lead = False
+            call.batch = None
             call.done.set()
         if successor is not None:
             successor.done.set()
@@ -142,13 +151,14 @@ def _storage(array: np.ndarray) -> Any:
 class BatchingWhisper:
     """A ``ctranslate2.models.Whisper`` whose concurrent ``encode`` and beam-search ``generate`` calls are batched.
 
-    Anything else (``align``, ``detect_language``, attributes) is the wrapped model's.
+    Up to ``parallel`` batches of each kind run at once (one per CTranslate2 worker, ``inter_threads``). Anything
+    else (``align``, ``detect_language``, attributes) is the wrapped model's.
     """
 
-    def __init__(self, model: Any, max_batch: int) -> None:
+    def __init__(self, model: Any, max_batch: int, parallel: int = 1) -> None:
         self.model = model
-        self._encoder = Coalescer(self._encode_batch, max_batch)
-        self._decoder = Coalescer(self._generate_batch, max_batch)
+        self._encoder = Coalescer(self._encode_batch, max_batch, parallel)
+        self._decoder = Coalescer(self._generate_batch, max_batch, parallel)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.model, name)

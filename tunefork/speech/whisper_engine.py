@@ -296,7 +296,7 @@ class WhisperEngine:
         self._hotword_tokens = self._prompt_tokens(hotwords)
         self._model.encode = ShortWindow(self._model.encode)
         if not config.serial:
-            self._model.model = BatchingWhisper(self._model.model, config.max_batch)
+            self._model.model = BatchingWhisper(self._model.model, config.max_batch, config.workers)
         self._lock = threading.Lock() if config.serial else contextlib.nullcontext()
 
     def _prompt_tokens(self, hotwords: str | None) -> int:
