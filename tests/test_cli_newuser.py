@@ -12,6 +12,8 @@ from tunefork.cli.common import PlainTable
 from tunefork.cli.endpoint import _intent_cell
 from tunefork.cli.model import choice_lines
 from tunefork.errors import TuneforkError
+from tunefork.store.models import Model
+from tunefork.workflows import datasets, endpoints, projects
 from tunefork.workflows.transcription import check_source
 
 
@@ -83,3 +85,18 @@ def test_logged_parses_show_their_intent() -> None:
     assert _intent_cell({"intent": "book_car", "confidence": 0.9934, "out_of_scope": False}) == "book_car (99%)"
     assert _intent_cell({"intent": "out_of_scope", "confidence": 0.02, "out_of_scope": True}) == "out_of_scope"
     assert _intent_cell({"text": "heard"}) == ""
+
+
+def test_the_sample_request_asks_what_the_model_was_trained_on(workspace, tmp_path: Path) -> None:
+    project = projects.create_project(workspace, "cars", "language")
+    csv = tmp_path / "nlu.csv"
+    csv.write_text("text,intent\ntell me a joke,out_of_scope\ni'd like a car,book\nbook a van for friday,book\n")
+    dataset = datasets.upload_dataset(workspace, "cars", csv, "utterances")
+    with workspace.session() as session:
+        model = Model(project_id=project["id"], name="m", base_model="en-core-web-sm", engine="spacy")
+        model.dataset_ids = [dataset["id"]]
+        session.add(model)
+        session.flush()
+        model_id = model.id
+    assert endpoints.sample_text(workspace, model_id) == "book a van for friday"
+    assert endpoints.sample_text(workspace, None) is None

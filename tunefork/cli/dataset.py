@@ -1,4 +1,4 @@
-"""`tunefork dataset ...`: upload (validated per item), list and inspect datasets."""
+"""`tunefork dataset ...`: upload (validated per item), list, inspect, pre-label and delete datasets."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from tunefork.cli.inspection import print_inspection
 from tunefork.kinds import project_kinds
 from tunefork.workflows import datasets, labeling
 
-app = typer.Typer(help="Upload, list and inspect datasets.", no_args_is_help=True)
+app = typer.Typer(help="Upload, list, inspect, pre-label and delete datasets.", no_args_is_help=True)
 
 
 @app.command("upload")

@@ -18,10 +18,12 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from tunefork.errors import ConflictError, TuneforkError
+from tunefork.evaluation.labels import OUT_OF_SCOPE_NAMES
 from tunefork.kinds import ResolvedModel, get_kind
 from tunefork.kinds.voice import check_language_model
-from tunefork.store.models import Endpoint, EndpointLog, Status, utcnow
+from tunefork.store.models import Endpoint, EndpointLog, Model, Status, utcnow
 from tunefork.store.repository import clean_name, get_endpoint, get_project
+from tunefork.workflows.datasets import dataset_records
 from tunefork.workflows.endpoint_logs import discard_kept
 from tunefork.workflows.models import resolve_model
 from tunefork.workflows.projects import kind_of
@@ -61,6 +63,33 @@ def endpoint_to_dict(endpoint: Endpoint) -> dict[str, Any]:
         "createdDateTime": endpoint.created_at.isoformat(),
         "lastActionDateTime": endpoint.last_action_at.isoformat(),
     }
+
+
+def sample_text(workspace: Workspace, model_id: str | None) -> str | None:
+    """A request text for a text endpoint's sample code: the first in-scope example the custom model ``model_id``
+    was trained on, so the example a user copies asks something the model knows (``None`` for a base model or
+    a model trained on no such text). Only a short printable text without quotes or backslashes is taken: the
+    sample goes inside a shell command's single quotes."""
+    if model_id is None:
+        return None
+    with workspace.session() as session:
+        model = session.get(Model, model_id)
+        dataset_ids = list(model.dataset_ids) if model is not None else []
+    for dataset_id in dataset_ids:
+        for record in dataset_records(workspace, dataset_id):
+            text = record.get("text")
+            if _quotable(text) and record.get("intent") not in OUT_OF_SCOPE_NAMES:
+                return text.strip()
+    return None
+
+
+def _quotable(text: Any) -> bool:
+    return (
+        isinstance(text, str)
+        and 0 < len(text.strip()) <= 80
+        and text.isprintable()
+        and not {"'", '"', "\\"} & set(text)
+    )
 
 
 def _check_retention(days: int) -> int:
