@@ -12,8 +12,10 @@ from tunefork.cli.common import PlainTable
 from tunefork.cli.endpoint import _intent_cell
 from tunefork.cli.model import choice_lines
 from tunefork.errors import TuneforkError
+from tunefork.kinds import ResolvedModel
 from tunefork.store.models import Model
 from tunefork.workflows import datasets, endpoints, projects
+from tunefork.workflows.evaluation import _unseen_intent_warnings
 from tunefork.workflows.transcription import check_source
 
 
@@ -100,3 +102,16 @@ def test_the_sample_request_asks_what_the_model_was_trained_on(workspace, tmp_pa
         model_id = model.id
     assert endpoints.sample_text(workspace, model_id) == "book a van for friday"
     assert endpoints.sample_text(workspace, None) is None
+
+
+def test_test_intents_the_model_never_saw_are_named(workspace, tmp_path: Path) -> None:
+    projects.create_project(workspace, "cars", "language")
+    train, test = tmp_path / "train.csv", tmp_path / "test.csv"
+    train.write_text("text,intent\nbook a van,book_car\ncancel it,cancel_booking\n")
+    test.write_text("text,intent\nrent a car,book_car\nhi,greet\nkill my booking,cancel_bookings\ntell a joke,oos\n")
+    trained = datasets.upload_dataset(workspace, "cars", train, "utterances")
+    held_out = datasets.dataset_records(workspace, datasets.upload_dataset(workspace, "cars", test, "utterances")["id"])
+    model = ResolvedModel(name="car-v1", model_id="x", training_dataset_ids=[trained["id"]])
+    (warning,) = _unseen_intent_warnings(workspace, held_out, [model])
+    assert "'cancel_bookings' (1 item), 'greet' (1 item)" in warning and "oos" not in warning
+    assert _unseen_intent_warnings(workspace, held_out, [ResolvedModel(name="en-core-web-sm")]) == []

@@ -9,6 +9,7 @@ the evaluation row and writes the report.
 from __future__ import annotations
 
 import shutil
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 
 from tunefork.errors import ConflictError, NotFoundError, TuneforkError
+from tunefork.evaluation.labels import OUT_OF_SCOPE_NAMES
 from tunefork.evaluation.overlap import find_overlap, overlap_warning
 from tunefork.evaluation.report import write_report
 from tunefork.evaluation.result import EvaluationResult
@@ -140,7 +142,33 @@ def _score(
     test = TestSet(dataset_name, kind.test_kind, records, list(terms or []), cache_dir)
     result = kind.family.score(test, models, progress)
     result.warnings.extend(_overlap_warnings(workspace, records, models))
+    result.warnings.extend(_unseen_intent_warnings(workspace, records, models))
     return result
+
+
+def _intent_counts(records: list[dict]) -> Counter[str]:
+    return Counter(r["intent"] for r in records if isinstance(r.get("intent"), str) and r["intent"])
+
+
+def _unseen_intent_warnings(workspace: Workspace, test_records: list[dict], models: list[ResolvedModel]) -> list[str]:
+    """A test intent that a custom model never saw in training can only be scored wrong: often a typo or a
+    renamed label in the test file. Out-of-scope labels are not intents to learn."""
+    wanted = {name: n for name, n in _intent_counts(test_records).items() if name.lower() not in OUT_OF_SCOPE_NAMES}
+    warnings = []
+    for model in models:
+        if not wanted or not model.training_dataset_ids:
+            continue
+        trained: Counter[str] = Counter()
+        for dataset_id in model.training_dataset_ids:
+            trained.update(_intent_counts(dataset_records(workspace, dataset_id)))
+        unseen = sorted(name for name in wanted if name not in trained)
+        if trained and unseen:
+            named = ", ".join(f"'{name}' ({wanted[name]} item{'s' if wanted[name] > 1 else ''})" for name in unseen)
+            warnings.append(
+                f"Model '{model.name}' was never trained on the test intent(s) {named}; they can only be scored "
+                "as errors. Check the test file's labels for typos, or label out-of-scope requests 'out_of_scope'."
+            )
+    return warnings
 
 
 def _write_report(workspace: Workspace, evaluation_id: str, result: EvaluationResult) -> Path:
