@@ -81,6 +81,8 @@ def test_language_training_prints_what_it_chose() -> None:
         "Entity tagger: crf, kept by cross-validation (F1 spacy 98.6%, crf 100.0%); car_type F1 100.0% (19 examples).",
     ]
     assert choice_lines({"related_text": {}, "term_report": {}}) == []
+    assert choice_lines({"intents": 2, "entities": {"tagger": "kw", "label_check": 0}}) == ["Entity tagger: kw."]
+    assert choice_lines({"intents": {"chosen": "kw", "cv_accuracy": {"kw": "n/a"}}}) == []
 
 
 def test_logged_parses_show_their_intent() -> None:
@@ -115,3 +117,10 @@ def test_test_intents_the_model_never_saw_are_named(workspace, tmp_path: Path) -
     (warning,) = _unseen_intent_warnings(workspace, held_out, [model])
     assert "'cancel_bookings' (1 item), 'greet' (1 item)" in warning and "oos" not in warning
     assert _unseen_intent_warnings(workspace, held_out, [ResolvedModel(name="en-core-web-sm")]) == []
+
+
+def test_a_project_in_use_is_refused_before_the_confirmation(cli) -> None:
+    cli("project", "create", "desk", "--kind", "language")
+    cli("endpoint", "create", "desk", "--model", "en-core-web-sm", "--name", "nlu")
+    out = cli("project", "delete", "desk", expect=1).output  # no --yes, no input: it must not ask
+    assert "Delete project" not in out and "in use: endpoint(s) nlu" in out

@@ -168,30 +168,41 @@ def print_training_details(outcome: training.TrainingOutcome) -> None:
 def choice_lines(contributions: dict[str, Any]) -> list[str]:
     """What a language training chose, in the card's own figures (the studio's model page shows the same):
     the intent features and their cross-validated accuracies, the out-of-scope trade-off, the entity (slot)
-    tagger and each label's checked F1. Empty for a card without intents or entities."""
-    lines = []
-    intents = contributions.get("intents") or {}
-    if intents.get("chosen"):
-        scores = sorted((intents.get("cv_accuracy") or {}).items(), key=lambda item: -item[1])
-        how = f"{intents['folds']}-fold cross-validation" if intents.get("folds") else "a held-out split"
-        measured = f", picked by {how} ({', '.join(f'{n} {v:.1%}' for n, v in scores)})" if scores else ""
-        lines.append(f"Intents: {intents['chosen']} classifier{measured}.")
-        if intents.get("threshold_source"):
-            lines.append(f"Out of scope: {intents['threshold_source']}.")
-    entities = contributions.get("entities") or {}
-    check = entities.get("label_check") or {}
-    if entities.get("tagger"):
-        candidates = check.get("candidates") or {}
-        how = "the held-out split" if check.get("held_out") else "cross-validation"
-        measured = (
-            f", kept by {how} (F1 {', '.join(f'{n} {v:.1%}' for n, v in candidates.items())})"
-            if len(candidates) > 1
-            else ""
-        )
-        per_label = check.get("per_label") or {}
-        labels = "; ".join(f"{n} F1 {r['f1']:.1%} ({r['examples']} examples)" for n, r in per_label.items())
-        lines.append(f"Entity tagger: {entities['tagger']}{measured}" + (f"; {labels}." if labels else "."))
+    tagger and each label's checked F1. Empty for a card without them (other kinds' contributions have other
+    shapes: a summary never fails a training that succeeded)."""
+    try:
+        return _intent_choices(_part(contributions, "intents")) + _tagger_choice(_part(contributions, "entities"))
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return []
+
+
+def _part(parent: Any, key: str) -> dict[str, Any]:
+    value = parent.get(key) if isinstance(parent, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
+def _intent_choices(intents: dict[str, Any]) -> list[str]:
+    if not intents.get("chosen"):
+        return []
+    scores = sorted(_part(intents, "cv_accuracy").items(), key=lambda item: -item[1])
+    how = f"{intents['folds']}-fold cross-validation" if intents.get("folds") else "a held-out split"
+    measured = f", picked by {how} ({', '.join(f'{n} {v:.1%}' for n, v in scores)})" if scores else ""
+    lines = [f"Intents: {intents['chosen']} classifier{measured}."]
+    if intents.get("threshold_source"):
+        lines.append(f"Out of scope: {intents['threshold_source']}.")
     return lines
+
+
+def _tagger_choice(entities: dict[str, Any]) -> list[str]:
+    if not entities.get("tagger"):
+        return []
+    check = _part(entities, "label_check")
+    candidates = _part(check, "candidates")
+    how = "the held-out split" if check.get("held_out") else "cross-validation"
+    scores = ", ".join(f"{n} {v:.1%}" for n, v in candidates.items())
+    measured = f", kept by {how} (F1 {scores})" if len(candidates) > 1 else ""
+    labels = "; ".join(f"{n} F1 {r['f1']:.1%} ({r['examples']} examples)" for n, r in _part(check, "per_label").items())
+    return [f"Entity tagger: {entities['tagger']}{measured}" + (f"; {labels}." if labels else ".")]
 
 
 def _print_term_report(report: dict[str, Any]) -> None:

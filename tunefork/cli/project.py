@@ -70,6 +70,7 @@ def delete(
     """Delete a project with its datasets, models, evaluations and files (refused while it has endpoints)."""
     workspace = workspace_from(ctx)
     shown = projects.show_project(workspace, project)
+    projects.check_deletable(workspace, shown["id"])  # an endpoint or running work: refused before asking
     if not yes:
         typer.confirm(f"Delete project {shown['name']} and all its datasets, models and evaluations?", abort=True)
     deleted = projects.delete_project(workspace, shown["id"])

@@ -88,18 +88,30 @@ def _in_use(session: Any, project: Project) -> list[str]:
         names = sorted(session.scalars(select(table.name).where(table.project_id == project.id)))
         if names:
             reasons.append(f"{noun}(s) {', '.join(names)}")
-    for table, noun in ((Dataset, "dataset import"), (Model, "training"), (Evaluation, "evaluation"),
-                        (Transcription, "transcription"), (Job, "job")):  # fmt: skip
+    for table, noun in ((Dataset, "a dataset import"), (Model, "a training"), (Evaluation, "an evaluation"),
+                        (Transcription, "a transcription"), (Job, "a job")):  # fmt: skip
         running = session.scalar(
             select(table.id).where(table.project_id == project.id, table.status.in_(ACTIVE)).limit(1)
         )
         if running is not None:
-            reasons.append(f"a {noun} still running or queued")
+            reasons.append(f"{noun} still running or queued")
     return reasons
 
 
 def _ids(session: Any, table: Any, project_id: str) -> list[str]:
     return list(session.scalars(select(table.id).where(table.project_id == project_id)))
+
+
+def check_deletable(workspace: Workspace, ref: str) -> None:
+    """Refuse (409) at once a project :func:`delete_project` would refuse, before anyone is asked to confirm."""
+    with workspace.session() as session:
+        _refuse_in_use(session, get_project(session, ref))
+
+
+def _refuse_in_use(session: Any, project: Project) -> None:
+    reasons = _in_use(session, project)
+    if reasons:
+        raise ConflictError(f"Project '{project.name}' is in use: {'; '.join(reasons)}.")
 
 
 def delete_project(workspace: Workspace, ref: str) -> dict[str, int]:
@@ -110,9 +122,7 @@ def delete_project(workspace: Workspace, ref: str) -> dict[str, int]:
     """
     with workspace.session() as session:
         project = get_project(session, ref)
-        reasons = _in_use(session, project)
-        if reasons:
-            raise ConflictError(f"Project '{project.name}' is in use: {'; '.join(reasons)}.")
+        _refuse_in_use(session, project)
         owned = [
             ("datasets", workspace.dataset_path, _ids(session, Dataset, project.id)),
             ("models", workspace.model_dir, _ids(session, Model, project.id)),
