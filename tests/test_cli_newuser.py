@@ -10,6 +10,7 @@ from rich.console import Console
 
 from tunefork.cli.common import PlainTable
 from tunefork.cli.endpoint import _intent_cell
+from tunefork.cli.inspection import print_inspection
 from tunefork.cli.model import choice_lines
 from tunefork.errors import TuneforkError
 from tunefork.kinds import ResolvedModel
@@ -124,3 +125,15 @@ def test_a_project_in_use_is_refused_before_the_confirmation(cli) -> None:
     cli("endpoint", "create", "desk", "--model", "en-core-web-sm", "--name", "nlu")
     out = cli("project", "delete", "desk", expect=1).output  # no --yes, no input: it must not ask
     assert "Delete project" not in out and "in use: endpoint(s) nlu" in out
+
+
+def test_pronunciation_inspection_reads_as_words(capsys: pytest.CaptureFixture[str]) -> None:
+    report = {
+        "kind": "pronunciation", "items": 1, "entries": 1,
+        "oov_entries": [{"id": "line-1", "display": "Apoquel", "spoken": "ay poh kwell", "oov_words": ["kwell"]}],
+        "future_part": [{"id": "line-2", "words": ["a", "b"]}],
+    }  # fmt: skip
+    print_inspection(report)
+    out = " ".join(capsys.readouterr().out.split())
+    assert 'outside the dictionary: 1: Apoquel = "ay poh kwell" (kwell)' in out
+    assert "future_part (1): (id line-2, words a b)" in out and "{" not in out

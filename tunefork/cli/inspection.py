@@ -111,6 +111,12 @@ def _oov(oov: dict[str, Any]) -> None:
         _say("  " + _listed([f"{w['word']} ×{w['count']}" for w in oov["top"]], 20))
 
 
+def _oov_entries(entries: list[dict[str, Any]]) -> None:
+    """Pronunciations whose spoken form holds words outside the dictionary, one readable item each."""
+    shown = [f'{e["display"]} = "{e["spoken"]}" ({", ".join(e["oov_words"])})' for e in entries]
+    _say(f"Spoken forms with words outside the dictionary: {len(entries)}: {_listed(shown, 5)}")
+
+
 def _labels(report: dict[str, Any]) -> None:
     """Label counts as bars (language label families, image concepts), imbalance, near duplicates, forgetting."""
     families = dict(report.get("label_counts") or {})
@@ -156,7 +162,7 @@ def _warnings(report: dict[str, Any]) -> None:
 KNOWN = HEADER_KEYS | {
     "words", "distinct_words", "total_duration_s", "duration_s", "durations", "conversions", "converted_items",
     "oov", "label_counts", "concepts", "imbalance", "near_duplicates", "forgetting_risk", "few_examples", "warnings",
-    "import_warnings",
+    "import_warnings", "oov_entries",
 }  # fmt: skip
 """Keys printed by their own section (``few_examples`` is one of the warnings)."""
 
@@ -172,9 +178,18 @@ def _rest(report: dict[str, Any], prefix: str = "") -> None:
             _rest(value, prefix + "  ")
         elif isinstance(value, list):
             if value:
-                _say(f"{prefix}{key} ({len(value)}): {_listed([str(v) for v in value], 5)}")
+                _say(f"{prefix}{key} ({len(value)}): {_listed([_item(v) for v in value], 5)}")
         elif value is not None:
             _say(f"{prefix}{key}: {value}")
+
+
+def _item(value: Any) -> str:
+    """One listed item in words: a record as ``key value`` pairs rather than Python's repr of a dict."""
+    if isinstance(value, dict):
+        return "(" + ", ".join(f"{k} {_item(v)}" for k, v in value.items()) + ")"
+    if isinstance(value, list):
+        return " ".join(_item(v) for v in value)
+    return str(value)
 
 
 def print_inspection(report: dict[str, Any]) -> None:
@@ -187,6 +202,8 @@ def print_inspection(report: dict[str, Any]) -> None:
     printed = _texts(report)
     if report.get("oov"):
         _oov(report["oov"])
+    if report.get("oov_entries"):
+        _oov_entries(report["oov_entries"])
     _labels(report)
     _warnings(report)
     _rest({key: value for key, value in report.items() if key not in KNOWN | printed | set(counts)})
