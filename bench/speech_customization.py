@@ -184,6 +184,11 @@ def _quick_variants(args: argparse.Namespace) -> list[tuple[str, str, dict | Non
     ]
 
 
+def _row_matches(pattern: str, name: str) -> bool:
+    """``--rows`` selection: ``pattern`` occurs in the row's "base label" (with a final ``$``: ends it)."""
+    return name.endswith(pattern[:-1]) if pattern.endswith("$") else pattern in name
+
+
 def _decoding_counts(model: object) -> str:
     """How often a custom model ran its second pass, and how often rescoring changed a beam's best hypothesis."""
     passes = getattr(model, "passes", None)
@@ -218,7 +223,7 @@ def quick(args: argparse.Namespace) -> None:
         data = TrainingData(related_text=spec["related"], pronunciations=list(spec["pronunciations"]))
         trained: dict[str, tuple[Path, dict, float]] = {}
         for base, label, options in _quick_variants(args):
-            if args.rows and not any(pattern in f"{base} {label}" for pattern in args.rows):
+            if args.rows and not any(_row_matches(pattern, f"{base} {label}") for pattern in args.rows):
                 continue
             seconds = 0.0
             if options is None:
@@ -275,7 +280,7 @@ def main() -> None:
     parser.add_argument("--guard", type=int, default=40, help="--quick: guard sentences (of 240).")
     parser.add_argument("--domains", nargs="+", default=None, help="--quick: only these domains.")
     parser.add_argument(
-        "--rows", nargs="+", default=None, help="--quick: only rows whose 'base label' contains one of these."
+        "--rows", nargs="+", default=None, help="--quick: only rows whose 'base label' contains one of these ($: ends)."
     )
     parser.add_argument(
         "--term-bonus", nargs="+", type=float, default=None, help="--quick: one rescoring row per bonus (tuning)."

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tunefork.speech.whisper_custom.selection import TermSounds
+from tunefork.speech.whisper_custom.selection import TermSounds, spoken_numbers
 from tunefork.speech.whisper_custom.trainer import WhisperOptions
 from tunefork.speech.whisper_custom.trie import Hypothesis, Rescorer, TermRescoring, TermTrie, rescore, rescored
 from tunefork.speech.whisper_engine import bundled_tiny_en_path
@@ -125,6 +125,14 @@ def test_second_pass_trigger_can_require_an_uncertain_word():
     assert sounds.near_miss(plain)
     assert sounds.near_miss(plain, uncertain=[False, False, False, True, False, False])
     assert not sounds.near_miss(plain, uncertain=[True, True, False, False, False, True])
+
+
+def test_numbers_sound_as_said_in_model_numbers():
+    said = "KT- four fifty and XR seven in twenty twenty four"
+    assert spoken_numbers("KT-450 and XR7 in 2024").split() == said.split()
+    sounds = TermSounds(["KT-450"], [("KT-450", "k t four fifty")])
+    plain = ["recalibrate", "the", "k450", "chiller"]  # the plain pass's "K-450"
+    assert sounds.near_miss(plain) and not sounds.near_miss(["recalibrate", "the", "chiller"])
 
 
 def test_term_rescoring_is_an_option():

@@ -24,6 +24,7 @@ Plain words the prompted pass dropped are not reported.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -38,6 +39,40 @@ MAX_SPAN_WORDS = 6
 """Longest run of plain words compared with one term."""
 
 Opcode = tuple[str, int, int, int, int]
+
+_ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+_TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+_TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_DIGITS = re.compile(r"\d+")
+
+
+def _pair(digits: str) -> str:
+    """One or two digits as said in a model number: "7" seven, "05" oh five, "50" fifty, "00" hundred."""
+    if len(digits) == 1:
+        return _ONES[int(digits)]
+    if digits == "00":
+        return "hundred"
+    if digits[0] == "0":
+        return "oh " + _ONES[int(digits[1])]
+    if digits[0] == "1":
+        return _TEENS[int(digits[1])]
+    return _TENS[int(digits[0])] + ("" if digits[1] == "0" else " " + _ONES[int(digits[1])])
+
+
+def spoken_numbers(text: str) -> str:
+    """``text`` with each run of digits read as a model number is said ("KT-450" -> "KT- four fifty", "XR7" ->
+    "XR seven", "2024" -> "twenty twenty four"): pairs from the right, a leading odd digit alone.
+
+    Phones are looked up for letters only (:func:`~.phonetic.text_phones`), so without this "K-450" sounded like
+    "K" and never like the term "KT-450" the prompted pass wrote for it."""
+
+    def say(match: re.Match[str]) -> str:
+        digits = match.group()
+        head = len(digits) % 2
+        parts = ([digits[:head]] if head else []) + [digits[i : i + 2] for i in range(head, len(digits), 2)]
+        return " " + " ".join(_pair(part) for part in parts) + " "
+
+    return _DIGITS.sub(say, text)
 
 
 @dataclass(frozen=True)
@@ -56,7 +91,7 @@ class TermSounds:
         found: dict[tuple[str, ...], SoundTerm] = {}
         for item in items:
             tokens = tuple(token for token in (word_key(word) for word in item.split()) if token)
-            phones = text_phones(spoken.get(" ".join(tokens), item)) if tokens else ()
+            phones = text_phones(spoken_numbers(spoken.get(" ".join(tokens), item))) if tokens else ()
             if phones and tokens not in found:
                 found[tokens] = SoundTerm(tokens, phones)
         self.terms = list(found.values())
@@ -101,7 +136,7 @@ def sounds_like(
                 continue
             if uncertain is not None and not any(uncertain[start:end]):
                 continue
-            phones = text_phones(" ".join(tokens[start:end]))
+            phones = text_phones(spoken_numbers(" ".join(tokens[start:end])))
             if len(phones) - len(term.phones) > limit:
                 break
             if abs(len(phones) - len(term.phones)) <= limit and edit_distance(phones, term.phones) <= limit:
