@@ -29,9 +29,10 @@ DEFAULT_TERM_BONUS = 1.0
 """Log-probability added per token of a complete term path (tuned on the pharmacy domain, ``bench/RESULTS.md``:
 0.5, 1, 2 and 4 gave the same transcripts at beam 5)."""
 DEFAULT_TERM_BEAM_SIZE = 10
-"""Beam size (and n-best size) of the rescored searches: on the pharmacy domain's quick bench, beam 5 held a
-complete term beyond its first hypothesis in 3 of 67 searches (term recall 22.2% -> 27.8%), beam 10 in 9
-(33.3%), at about the cost of a second prompted decoding."""
+"""Beam size (and n-best size) of the rescored searches, tuned on the pharmacy domain's quick bench with 30 s
+encoder windows: rescoring changed 3 of 67 beams at beam 5 (term recall 22.2% -> 27.8%) and 9 at beam 10
+(33.3%). With the short windows since, it changed 3 of 73 (pharmacy) and 22 of 56 (maintenance) at beam 10
+and term recall did not move (``bench/RESULTS.md``), hence the option is off by default."""
 
 _END = -1
 
