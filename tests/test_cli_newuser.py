@@ -137,3 +137,9 @@ def test_pronunciation_inspection_reads_as_words(capsys: pytest.CaptureFixture[s
     out = " ".join(capsys.readouterr().out.split())
     assert 'outside the dictionary: 1: Apoquel = "ay poh kwell" (kwell)' in out
     assert "future_part (1): (id line-2, words a b)" in out and "{" not in out
+
+
+def test_training_without_base_takes_the_kinds_default(cli) -> None:
+    cli("project", "create", "desk", "--kind", "language")
+    out = cli("model", "train", "desk", "--name", "m", "--dataset", "nope", expect=1).output
+    assert "Base model: en-core-web-sm (the default" in out and "No dataset named or with id 'nope'" in out

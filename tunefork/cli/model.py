@@ -20,7 +20,7 @@ from tunefork.cli.common import (
 from tunefork.errors import TuneforkError
 from tunefork.kinds import project_kinds
 from tunefork.language.options import INTENT_CLASSIFIERS, SLOT_TAGGER_CHOICES
-from tunefork.workflows import training
+from tunefork.workflows import projects, training
 from tunefork.workflows.evaluation import read_terms
 from tunefork.workflows.models import base_model_list
 
@@ -63,10 +63,10 @@ def train(
     ctx: typer.Context,
     project: str = typer.Argument(..., help="Project name or id."),
     name: str = typer.Option(..., "--name", help="Name of the new model, unique in the project."),
-    base: str = typer.Option(
-        ...,
+    base: str | None = typer.Option(
+        None,
         "--base",
-        help="Base model (`tunefork model list --base`), e.g. "
+        help="Base model (`tunefork model list --base`); default the project kind's: "
         + ", ".join(f"{k.default_base_model} ({k.name})" for k in project_kinds())
         + ".",
     ),
@@ -118,6 +118,9 @@ def train(
         "rehearsal": rehearsal, "oos_threshold": oos_threshold, "slot_tagger": slot_tagger,
     }  # fmt: skip
     term_list = read_terms(terms) if terms else None
+    if base is None:
+        base = projects.kind_of(workspace, project).default_base_model
+        err_console.print(f"Base model: {plain(base)} (the default; choose another with --base).", highlight=False)
     created = training.create_model(
         workspace,
         project,
