@@ -16,7 +16,7 @@ from tunefork.errors import TuneforkError
 from tunefork.kinds import ResolvedModel
 from tunefork.store.models import Model
 from tunefork.workflows import datasets, endpoints, projects
-from tunefork.workflows.evaluation import _unseen_intent_warnings
+from tunefork.workflows.evaluation import _unseen_intent_warnings, unused_terms_warning
 from tunefork.workflows.transcription import check_source
 
 
@@ -143,3 +143,11 @@ def test_training_without_base_takes_the_kinds_default(cli) -> None:
     cli("project", "create", "desk", "--kind", "language")
     out = cli("model", "train", "desk", "--name", "m", "--dataset", "nope", expect=1).output
     assert "Base model: en-core-web-sm (the default" in out and "No dataset named or with id 'nope'" in out
+
+
+def test_terms_a_text_evaluation_cannot_use_are_reported() -> None:
+    assert unused_terms_warning(["Apoquel"], {"models": [{"name": "car-v1", "accuracy": 1.0}]}) == [
+        "The 1 domain term(s) given were not scored: term recall is measured on speech only."
+    ]
+    assert unused_terms_warning(["Apoquel"], {"models": [{"name": "vet-v1", "term_recall": 0.5}]}) == []
+    assert unused_terms_warning(None, {"models": [{"name": "car-v1"}]}) == []

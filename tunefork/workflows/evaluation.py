@@ -143,7 +143,16 @@ def _score(
     result = kind.family.score(test, models, progress)
     result.warnings.extend(_overlap_warnings(workspace, records, models))
     result.warnings.extend(_unseen_intent_warnings(workspace, records, models))
+    result.warnings.extend(unused_terms_warning(terms, result.to_json()))
     return result
+
+
+def unused_terms_warning(terms: list[str] | None, scored: dict[str, Any]) -> list[str]:
+    """Terms given to an evaluation whose models report no term recall (text models) were not used: say so."""
+    models = scored.get("models") or []
+    if not terms or any(isinstance(m, dict) and "term_recall" in m for m in models):
+        return []
+    return [f"The {len(terms)} domain term(s) given were not scored: term recall is measured on speech only."]
 
 
 def _intent_counts(records: list[dict]) -> Counter[str]:
