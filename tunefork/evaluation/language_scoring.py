@@ -239,7 +239,9 @@ def forgetting_check(
         "general": label_retention(reference, general, general_labels),
         "general_sentences": len(general_before),
     }
-    if not gold_labels:
+    if not gold_labels and result.kind == "annotated-text":
+        # Only entities projects' test data (annotated text) can annotate base-model labels: an intents
+        # project's utterances carry its own slot labels, and its models never output the base labels.
         result.warnings.append(
             "The test data annotates no base-model label, so forgetting is measured only on general text "
             "against the base model's own predictions."

@@ -1,0 +1,29 @@
+"""Language evaluation scoring: the forgetting check's warnings (new-user QA)."""
+
+from __future__ import annotations
+
+from tunefork.evaluation.language_scoring import GoldItem, Prediction, forgetting_check, score_models
+
+
+def _prediction(spans: list[tuple[int, int, str]]) -> Prediction:
+    return Prediction(intent="book", top_intent="book", confidence=0.9, out_of_scope=False, threshold=None, spans=spans)
+
+
+def _scored(kind: str):
+    items = [GoldItem("1", "book an suv", "book" if kind == "utterances" else None, [(8, 11, "car_type")])]
+    parses = [_prediction([(8, 11, "car_type")])]
+    return score_models("test", kind, items, [("before", None, parses), ("after", None, parses)])
+
+
+def test_intents_test_data_gets_no_base_label_warning() -> None:
+    result = _scored("utterances")
+    assert forgetting_check(result, ["car_type"], [[]], [[]]) is not None
+    result = _scored("utterances")
+    forgetting_check(result, [], [[(0, 5, "ORG")]], [[(0, 5, "ORG")]])
+    assert not any("base-model label" in warning for warning in result.warnings)
+
+
+def test_entities_test_data_without_base_labels_is_warned() -> None:
+    result = _scored("annotated-text")
+    forgetting_check(result, ["ORG"], [[(0, 5, "ORG")]], [[(0, 5, "ORG")]])
+    assert any("annotates no base-model label" in warning for warning in result.warnings)
