@@ -171,7 +171,7 @@ def test_slot_tagger_option_refused_clearly(cli) -> None:
     wrong = cli(*command[:2], "nlu", *command[2:], "--slot-tagger", "hmm", expect=1)
     assert "--slot-tagger takes one of auto, spacy, crf (got 'hmm')" in " ".join(wrong.output.split())
     foreign = cli(*command[:2], "ner", *command[2:], "--slot-tagger", "crf", expect=1)
-    assert "slot_tagger apply to language models only" in " ".join(foreign.output.split())
+    assert "--slot-tagger (slotTagger) apply to language models only" in " ".join(foreign.output.split())
 
 
 def test_slot_tagger_bad_inputs_get_clear_reasons(tmp_path: Path) -> None:

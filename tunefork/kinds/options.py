@@ -23,12 +23,21 @@ SEED = TrainingOption(
 """The seed option every kind offers (a field of every engine's training parameters)."""
 
 
+def _surface_names(name: str) -> str:
+    """Option ``name`` as the user wrote it: its CLI flag, with its REST field where that is spelled otherwise."""
+    option = next(option for option in all_options() if option.name == name)
+    same = option.flag.split("/")[0].lstrip("-") == option.field  # --rehearsal/--no-rehearsal: rehearsal
+    return option.flag if same else f"{option.flag} ({option.field})"
+
+
 def _foreign(kind: ProjectKind, names: list[str]) -> None:
     """Refuse options that only other kinds have (their engines would ignore or reject them late)."""
     foreign = sorted({name for name in names if kind.option(name) is None and kinds_offering(name)})
     if foreign:
         owners = " and ".join(kinds_offering(foreign[0]))
-        raise TuneforkError(f"Option(s) {', '.join(foreign)} apply to {owners} models only.")
+        # This layer serves every surface, so each option is named as the CLI and the REST API spell it.
+        shown = ", ".join(_surface_names(name) for name in foreign)
+        raise TuneforkError(f"Option(s) {shown} apply to {owners} models only.")
 
 
 def training_parameters(
