@@ -151,3 +151,16 @@ def test_terms_a_text_evaluation_cannot_use_are_reported() -> None:
     ]
     assert unused_terms_warning(["Apoquel"], {"models": [{"name": "vet-v1", "term_recall": 0.5}]}) == []
     assert unused_terms_warning(None, {"models": [{"name": "car-v1"}]}) == []
+
+
+def test_a_file_that_is_not_audio_is_named_without_decoder_noise(tmp_path: Path) -> None:
+    from tunefork.audio import read_audio
+    from tunefork.errors import AudioDecodeError
+
+    notes = tmp_path / "notes.yml"
+    notes.write_text("notes:\n  - call the vet\n")
+    with pytest.raises(AudioDecodeError) as refused:
+        read_audio(notes)
+    message = str(refused.value)
+    assert message.startswith("notes.yml: not readable audio: the file is not in an audio format tunefork reads (WAV")
+    assert "Errno" not in message and "InvalidDataError" not in message and str(tmp_path) not in message

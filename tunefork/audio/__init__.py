@@ -128,10 +128,19 @@ def _libsndfile_blocks(path: Path, max_seconds: float, declared: float | None) -
     return canonical, blocks()
 
 
+NOT_AUDIO = (
+    "not readable audio: the file is not in an audio format tunefork reads "
+    "(WAV, FLAC, OGG, AIFF, MP3, M4A, WebM and the other formats FFmpeg decodes)"
+)
+
+
 def _pyav_blocks(path: Path, max_seconds: float) -> tuple[_Canonicalizer, Iterator]:
     import av
 
-    container = av.open(str(path))
+    try:
+        container = av.open(str(path))
+    except av.error.InvalidDataError:  # FFmpeg recognises no container in it: not an audio file at all
+        raise AudioDecodeError(f"{path.name}: {NOT_AUDIO}") from None
     try:
         stream = next((s for s in container.streams if s.type == "audio"), None)
         if stream is None:
@@ -157,6 +166,8 @@ def _pyav_blocks(path: Path, max_seconds: float) -> tuple[_Canonicalizer, Iterat
 
 def _without_path(exc: BaseException, path: Path) -> str:
     """An exception's message with the file's folder removed (server paths never reach users)."""
+    if type(exc).__module__.startswith("av.") and getattr(exc, "strerror", None):
+        return str(exc.strerror)  # FFmpeg's own words, without its "[Errno 1094995529]" and the path
     text = str(exc).replace(str(path), path.name).replace(str(path.parent), "")
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
