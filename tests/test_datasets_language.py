@@ -256,6 +256,32 @@ def test_csv_with_quotes_multiline_fields_and_bad_rows(dest, tmp_path):
     ]
 
 
+def test_csv_repeated_header_and_slot_markup_are_explained(dest, tmp_path):
+    source = write(
+        tmp_path / "cars.csv",
+        "Text,Intent\nbook a car,book\nText,Intent\nbook a [suv](car_type) now,book\ncancel it,cancel\n",
+    )
+    result = import_dataset(source, "utterances", dest, UploadLimits())
+    assert [(r["text"], r["intent"]) for r in load_manifest(dest)] == [
+        ("book a car", "book"), ("book a suv now", "book"), ("cancel it", "cancel"),
+    ]  # fmt: skip
+    assert reasons(result) == "cars.csv|3|cars.csv line 3: the header line again (files joined?), not an example"
+    assert [w.reason for w in result.warnings] == [
+        "cars.csv line 4: slot markup [suv](car_type) read as plain text ('book a suv now'): CSV carries no slots; "
+        "to train slots, upload the examples as Rasa NLU YAML (- book a [suv](car_type) now)"
+    ]
+
+
+@pytest.mark.parametrize(("content", "words"), [("text;intent\nhi;greet\n", "semicolons (';')"),
+                                                 ("Text\tIntent\nhi\tgreet\n", "tabs")])  # fmt: skip
+def test_csv_with_another_delimiter_names_it(dest, tmp_path, content, words):
+    with pytest.raises(UploadRejectedError) as refused:
+        import_dataset(write(tmp_path / "x.csv", content), "utterances", dest, UploadLimits())
+    assert f"expected a header line 'text,intent' (or 'text,label'); this file is separated by {words}" in " ".join(
+        str(refused.value).split()
+    )
+
+
 def test_csv_text_label_header_is_recognised_without_extension(dest, tmp_path):
     result = import_dataset(write(tmp_path / "data", "Label,Text\ngreet,hi\n"), "utterances", dest, UploadLimits())
     assert result.source_format == "utterances-csv"

@@ -11,7 +11,8 @@ Accepted files, recognised by extension, else by content (:func:`utterance_forma
   V2 ``{"slotTypeName", "slotTypeValues": [{"sampleValue": {"value"}, "synonyms": [{"value"}]}]}``,
   alone, in a list or under ``"slotTypes"``. Each becomes a lookup (values and synonyms) and one
   synonym record per value with synonyms.
-- CSV (``.csv``) with a ``text,intent`` (or ``text,label``) header; other columns are ignored.
+- CSV (``.csv``) with a ``text,intent`` (or ``text,label``) header; other columns are ignored. CSV carries
+  no slots: ``[text](entity)`` markup in a text is read as its plain text, with a warning.
 
 Records (annotations removed from the text; entity offsets index the cleaned text):
 
@@ -415,6 +416,22 @@ def _csv_rows(lines: list[tuple[int, str]]) -> Iterator[tuple[int, list[str] | s
             yield start, row
 
 
+_CSV_SLOTS_WARNING = (
+    "slot markup {markup} read as plain text ('{text}'): CSV carries no slots; "
+    "to train slots, upload the examples as Rasa NLU YAML (- book a [suv](car_type) now)"
+)
+_DELIMITERS = {";": "semicolons (';')", "\t": "tabs", "|": "bars ('|')"}
+
+
+def _delimiter_hint(header: list[str] | str) -> str:
+    """A hint when the header line is a valid header split by another delimiter than the comma."""
+    line = ",".join(header) if isinstance(header, list) else ""
+    for delimiter, words in _DELIMITERS.items():
+        if delimiter in line and _is_csv_header(_csv_columns(line.replace(",", " ").replace(delimiter, ","))):
+            return f"; this file is separated by {words}: save it as comma-separated CSV"
+    return ""
+
+
 def parse_utterance_csv(path: Path, display_name: str, id_prefix: str = "") -> ParsedItems:
     """CSV with a ``text,intent`` (or ``text,label``) header -> example records without entities."""
     decoded = read_text_lines(path, display_name)
@@ -423,7 +440,8 @@ def parse_utterance_csv(path: Path, display_name: str, id_prefix: str = "") -> P
     header_line, header = next(rows, (1, []))
     columns = [c.strip().lower() for c in header] if isinstance(header, list) else []
     if not _is_csv_header(columns):
-        reject(parsed, display_name, header_line, "expected a header line 'text,intent' (or 'text,label')")
+        problem = "expected a header line 'text,intent' (or 'text,label')"
+        reject(parsed, display_name, header_line, problem + _delimiter_hint(header))
         return parsed
     text_at = columns.index("text")
     intent_at = columns.index(next(c for c in _CSV_INTENT_COLUMNS if c in columns))
@@ -434,12 +452,20 @@ def parse_utterance_csv(path: Path, display_name: str, id_prefix: str = "") -> P
         if len(row) != len(columns):
             reject(parsed, display_name, number, f"expected {len(columns)} fields, got {len(row)}")
             continue
+        if [field.strip().lower() for field in row] == columns:
+            reject(parsed, display_name, number, "the header line again (files joined?), not an example")
+            continue
         text = " ".join(row[text_at].split())
+        if markup := [match.group(0) for match in _ANNOTATION.finditer(text)]:
+            text = " ".join(_ANNOTATION.sub(lambda match: match["surface"], text).split())
         outcome = example_record(text, row[intent_at].strip(), [], f"{id_prefix}line-{number}", number)
         if isinstance(outcome, str):
             reject(parsed, display_name, number, outcome)
-        else:
-            parsed.records.append(outcome)
+            continue
+        parsed.records.append(outcome)
+        if markup:
+            issue = f"{display_name} line {number}: {_CSV_SLOTS_WARNING.format(markup=', '.join(markup), text=text)}"
+            parsed.warnings.append(ItemIssue(display_name, issue, number))
     return parsed
 
 
