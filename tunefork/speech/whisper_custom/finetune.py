@@ -5,8 +5,12 @@ The recipe:
 * the CTranslate2 base is read into ``transformers.WhisperForConditionalGeneration``
   (:mod:`~tunefork.speech.whisper_custom.checkpoint`); every weight is trained (AdamW, lr 1e-5,
   batch 8, gradient norm clipped at 1, bfloat16 autocast where the CPU supports it);
-* features are computed with faster-whisper's own log-mel extractor and padded to 30 s exactly as
-  at inference, so training sees what serving sees;
+* features are computed with faster-whisper's own log-mel extractor, padded to 30 s and then cut to
+  the window serving encodes (:mod:`~tunefork.speech.encoder_window`: the batch's longest clip plus
+  2 s, at least 10 s, whole seconds), with the encoder's positional embeddings sliced to match
+  (:func:`encode`), so training sees what serving sees and a step on 3-5 s clips does not pay the
+  encoder's quadratic cost on 30 s of padding; the model keeps its full 1500-position table, so the
+  CTranslate2 export is unchanged;
 * targets use the timestamped format models are served with (``<|0.00|> text <|t_end|>``, see
   :meth:`~tunefork.speech.whisper_engine.WhisperEngine.decode_options`) for :data:`TIMESTAMP_FRACTION`
   of the examples and the no-timestamps one (``<|startoftranscript|> <|notimestamps|> text
@@ -35,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from tunefork.errors import TuneforkError
+from tunefork.speech.encoder_window import content_frames, window_frames
 from tunefork.speech.whisper_custom.augment import AugmentConfig, augment
 from tunefork.speech.whisper_custom.checkpoint import load_transformers_model, save_ct2_model
 
@@ -195,6 +200,34 @@ def log_mel(samples: np.ndarray, extractor: Any) -> np.ndarray:
     from faster_whisper.audio import pad_or_trim
 
     return pad_or_trim(extractor(samples))
+
+
+def batch_window(features: Sequence[np.ndarray]) -> int:
+    """Frames a batch of 30 s padded features is encoded in: serving's window for its longest clip."""
+    return window_frames(max(content_frames(f) for f in features))
+
+
+def encode(encoder: Any, features: Any) -> Any:
+    """``encoder``'s last hidden state for ``features`` (``(batch, mels, frames)``) of any even window.
+
+    transformers' ``WhisperEncoder.forward`` refuses anything but 3000 frames and adds its whole
+    1500-position table; this is the same computation (convolutions, positions, layers, final norm) with
+    the table sliced to the window's positions, as CTranslate2 does for a short window. The model itself
+    is not changed, so a checkpoint is exported with the full table.
+    """
+    from torch import nn
+
+    hidden = nn.functional.gelu(encoder.conv1(features))
+    hidden = nn.functional.gelu(encoder.conv2(hidden)).permute(0, 2, 1)
+    if hidden.shape[1] > encoder.embed_positions.num_embeddings:
+        raise TuneforkError(f"a window of {features.shape[-1]} frames is longer than Whisper's 30 s")
+    hidden = hidden + encoder.embed_positions.weight[: hidden.shape[1]]
+    hidden = nn.functional.dropout(hidden, p=encoder.dropout, training=encoder.training)
+    for layer in encoder.layers:
+        hidden = layer(hidden, None)
+        if isinstance(hidden, tuple):  # transformers 4.x layers return (hidden_states, attentions)
+            hidden = hidden[0]
+    return encoder.layer_norm(hidden)
 
 
 def greedy_decode(model: Any, model_dir: str | Path, samples: np.ndarray, max_tokens: int = 200) -> str:
@@ -364,14 +397,16 @@ class Finetuner:
         for row, (ids, target) in enumerate(zip(inputs, labels, strict=True)):
             input_ids[row, : len(ids)] = torch.tensor(ids)
             label_ids[row, : len(target)] = torch.tensor(target)
-        return torch.from_numpy(np.stack(features)), input_ids, label_ids
+        window = batch_window(features)
+        return torch.from_numpy(np.stack([f[..., :window] for f in features])), input_ids, label_ids
 
     def _loss(self, model: Any, clips: Sequence[Clip], precision: str, train: bool) -> Any:
         import torch
 
         features, input_ids, labels = self._batch(clips, train)
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
-            logits = model(input_features=features, decoder_input_ids=input_ids).logits
+            encoded = encode(model.model.encoder, features)
+            logits = model(encoder_outputs=(encoded,), decoder_input_ids=input_ids).logits
         return torch.nn.functional.cross_entropy(
             logits.float().reshape(-1, logits.shape[-1]), labels.reshape(-1), ignore_index=IGNORE_INDEX
         )
