@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tunefork.speech.whisper_custom.selection import TermSounds, spoken_numbers
+from tunefork.speech.base import Word
+from tunefork.speech.whisper_custom.selection import TermSounds, merge_passes, spoken_numbers
 from tunefork.speech.whisper_custom.trainer import WhisperOptions
 from tunefork.speech.whisper_custom.trie import Hypothesis, Rescorer, TermRescoring, TermTrie, rescore, rescored
 from tunefork.speech.whisper_engine import bundled_tiny_en_path
@@ -127,12 +128,22 @@ def test_second_pass_trigger_can_require_an_uncertain_word():
     assert not sounds.near_miss(plain, uncertain=[True, True, False, False, False, True])
 
 
+def words(text: str) -> list[Word]:
+    return [Word(token, i * 0.3, i * 0.3 + 0.25, 0.9) for i, token in enumerate(text.split())]
+
+
 def test_numbers_sound_as_said_in_model_numbers():
     said = "KT- four fifty and XR seven in twenty twenty four"
     assert spoken_numbers("KT-450 and XR7 in 2024").split() == said.split()
     sounds = TermSounds(["KT-450"], [("KT-450", "k t four fifty")])
     plain = ["recalibrate", "the", "k450", "chiller"]  # the plain pass's "K-450"
     assert sounds.near_miss(plain) and not sounds.near_miss(["recalibrate", "the", "chiller"])
+    # Whisper writes "K -450" and "KT -450," as two words each: the term is still found, and brought.
+    split_plain = words("The technician will recalibrate the K -450 Chiller in the Lord and Doc")
+    split_prompted = words("The technician will recalibrate, the KT -450, 450, chiller in the northern dock")
+    merged = merge_passes(split_plain, split_prompted, sounds)
+    assert merged is not None and [w.text for w in merged] == [w.text for w in split_prompted]
+    assert merge_passes(split_prompted, split_prompted, sounds) is None  # the plain words already spell it
 
 
 def test_term_rescoring_is_an_option():

@@ -103,13 +103,18 @@ class TermSounds:
         return len(self.terms)
 
     def spans(self, tokens: list[str]) -> list[tuple[int, int, SoundTerm]]:
-        """Every ``(start, end, term)`` where ``tokens[start:end]`` spells a term."""
-        return [
+        """Every ``(start, end, term)`` where ``tokens[start:end]`` spells a term (a term with a digit also
+        when Whisper split it into words: "KT", "-450" spell "KT-450", :func:`_split_spelling`)."""
+        found = [
             (start, start + size, self._by_tokens[tuple(tokens[start : start + size])])
             for start in range(len(tokens))
             for size in self._lengths
             if tuple(tokens[start : start + size]) in self._by_tokens
         ]
+        for term in self.terms:
+            if _has_digit(term.tokens):
+                found += [(start, end, term) for start, end in _split_spelling(tokens, term.tokens)]
+        return sorted(set(found), key=lambda span: (span[0], span[1]))
 
     def near_miss(self, tokens: list[str], uncertain: list[bool] | None = None) -> bool:
         """True when some span of ``tokens`` sounds like a term (:func:`sounds_like`) without spelling it;
@@ -146,8 +151,31 @@ def sounds_like(
 
 
 def _spells(tokens: list[str], term: tuple[str, ...]) -> bool:
-    """True when ``tokens`` hold ``term`` spelled out."""
-    return any(tuple(tokens[i : i + len(term)]) == term for i in range(len(tokens) - len(term) + 1))
+    """True when ``tokens`` hold ``term`` spelled out (a term with a digit also split into words)."""
+    if any(tuple(tokens[i : i + len(term)]) == term for i in range(len(tokens) - len(term) + 1)):
+        return True
+    return _has_digit(term) and bool(_split_spelling(tokens, term))
+
+
+def _has_digit(term: tuple[str, ...]) -> bool:
+    return any(ch.isdigit() for token in term for ch in token)
+
+
+def _split_spelling(tokens: list[str], term: tuple[str, ...]) -> list[tuple[int, int]]:
+    """``(start, end)`` of runs of two or more of ``tokens`` that, joined, spell ``term`` joined: Whisper writes
+    "KT-450" as the words "KT" and "-450" (word keys "kt", "450"). Only used for terms with a digit, where
+    such a split is how the term is written, not another phrase."""
+    key = "".join(term)
+    runs = []
+    for start in range(len(tokens)):
+        joined = tokens[start]
+        for end in range(start + 2, min(len(tokens), start + MAX_SPAN_WORDS) + 1):
+            joined += tokens[end - 1]
+            if len(joined) > len(key) or not key.startswith(joined):
+                break
+            if joined == key:
+                runs.append((start, end))
+    return runs
 
 
 def merge_passes(plain: list[Word], prompted: list[Word], sounds: TermSounds) -> list[Word] | None:
