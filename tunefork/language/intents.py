@@ -30,6 +30,7 @@ scaling fitted on the out-of-fold scores.
 from __future__ import annotations
 
 import json
+import os
 import warnings
 from dataclasses import asdict
 from pathlib import Path
@@ -57,19 +58,21 @@ from tunefork.language.intent_calibration import (
     softmax,
     threshold_on_texts,
 )
-from tunefork.language.intent_contrastive import fine_tune_encoder
+from tunefork.language.intent_contrastive import LowerLayerStates, fine_tune_top_layers
 from tunefork.language.options import FEATURE_SETS, INTENT_CLASSIFIERS
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.artifacts import atomic_write_json
 
 if TYPE_CHECKING:
+    import torch
     from sentence_transformers import SentenceTransformer
 
 MAX_FOLDS = 5
 CONTRASTIVE = "contrastive"
-CONTRASTIVE_FOLDS = 2
-AUTO_CANDIDATES = tuple(kind for kind in FEATURE_SETS if kind != CONTRASTIVE)
-"""What ``auto`` cross-validates (``contrastive`` is opt-in: see the module docstring)."""
+AUTO_CANDIDATES = FEATURE_SETS
+"""What ``auto`` cross-validates (``contrastive`` only up to :func:`contrastive_limit` examples)."""
+CONTRASTIVE_MAX_EXAMPLES = 300
+CONTRASTIVE_LIMIT_VARIABLE = "TUNEFORK_INTENT_CONTRASTIVE_MAX_EXAMPLES"
 FINE_TUNED_ENCODER = "fine-tuned all-MiniLM-L6-v2 (encoder/)"
 REGULARIZATION_C = 20.0
 COMBINED_EMBEDDING_WEIGHT = 1.0
@@ -89,15 +92,15 @@ def _tfidf() -> FeatureUnion:
 class Features:
     """One feature set: fitted on training texts, then applied to any texts.
 
-    ``contrastive`` features embed with ``model``, the fine-tuned encoder, and ignore precomputed vectors
-    (those come from the bundled encoder).
+    ``contrastive`` features embed with ``model``, the fine-tuned encoder, unless given the vectors its
+    encoder makes (a cross-validation fold passes those without building a whole encoder).
     """
 
     def __init__(self, kind: str, encoder: str = BUNDLED_ENCODER, model: SentenceTransformer | None = None) -> None:
         if kind not in FEATURE_SETS:
             raise TuneforkError(f"unknown intent features {kind!r}; choose one of {', '.join(INTENT_CLASSIFIERS)}")
-        if (kind == CONTRASTIVE) != (model is not None):
-            raise TuneforkError("contrastive intent features need their fine-tuned encoder (and only they use one)")
+        if kind != CONTRASTIVE and model is not None:
+            raise TuneforkError("only contrastive intent features use a fine-tuned encoder")
         self.kind, self.encoder, self.model = kind, encoder, model
         self.vectorizer: FeatureUnion | None = _tfidf() if kind != "embeddings" else None
 
@@ -109,7 +112,9 @@ class Features:
 
     def transform(self, texts: list[str], vectors: np.ndarray | None = None) -> Any:
         """Features of ``texts``; ``vectors`` are their embeddings when already computed."""
-        if self.model is not None:
+        if self.kind == CONTRASTIVE and vectors is None:
+            if self.model is None:
+                raise TuneforkError("contrastive intent features need their fine-tuned encoder or its vectors")
             vectors = encode(self.model, texts)
         elif self.kind != "tfidf" and vectors is None:
             vectors = embed(texts, self.encoder)
@@ -203,6 +208,14 @@ def _new_classifier(seed: int) -> LogisticRegression:
     return LogisticRegression(C=REGULARIZATION_C, max_iter=5000, random_state=seed)
 
 
+def _splits(gold: np.ndarray, folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The stratified folds every candidate is cross-validated on (the same ones for all)."""
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    with warnings.catch_warnings():  # intents rarer than the folds are missing from some folds: handled below
+        warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
+        return list(splitter.split(np.zeros(len(gold)), gold))
+
+
 def _out_of_fold_logits(
     kind: str,
     texts: list[str],
@@ -210,19 +223,22 @@ def _out_of_fold_logits(
     gold: np.ndarray,
     weights: np.ndarray,
     labels: list[str],
-    folds: int,
+    splits: list[tuple[np.ndarray, np.ndarray]],
     seed: int,
+    states: LowerLayerStates | None = None,
 ) -> np.ndarray:
-    """Scores of every example by a model that did not see it (classes missing from a fold score -inf)."""
+    """Scores of every example by a model that did not see it (classes missing from a fold score -inf).
+
+    ``contrastive`` fine-tunes the encoder's top layers on each fold's training part (``states`` holds the
+    frozen lower layers' output for every text) and embeds the fold's texts with them.
+    """
     logits = np.full((len(texts), len(labels)), -np.inf)
     background = labels.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in labels else -1
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    with warnings.catch_warnings():  # intents rarer than the folds are missing from some folds: handled above
-        warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
-        splits = list(splitter.split(np.zeros(len(gold)), gold))
     for train_idx, test_idx in splits:
+        if kind == CONTRASTIVE:
+            vectors = states.embed(_fine_tune(states, train_idx, gold, background, seed))
+        features = Features(kind)
         train_texts = [texts[i] for i in train_idx]
-        features = _new_features(kind, train_texts, gold[train_idx], background, seed)
         x_train = features.fit_transform(train_texts, None if vectors is None else vectors[train_idx])
         targets = np.asarray(labels)[gold[train_idx]]
         classifier = _new_classifier(seed).fit(x_train, targets, sample_weight=weights[train_idx])
@@ -232,18 +248,22 @@ def _out_of_fold_logits(
     return logits
 
 
-def _new_features(kind: str, texts: list[str], gold: np.ndarray, background: int, seed: int) -> Features:
-    """Unfitted features of ``kind``; ``contrastive`` ones fine-tune a fresh encoder on ``texts`` first.
+def _fine_tune(
+    states: LowerLayerStates, indices: np.ndarray, gold: np.ndarray, background: int, seed: int
+) -> torch.nn.ModuleList:
+    """Encoder top layers fine-tuned on the texts at ``indices``; those of class ``background`` are negatives."""
+    in_scope = np.array([i for i in indices if gold[i] != background], dtype=int)
+    negatives = [i for i in indices if gold[i] == background]
+    return fine_tune_top_layers(states, in_scope, gold[in_scope], negatives, seed)
 
-    ``gold`` holds class indices; those equal to ``background`` (the background class, when trained) are the
-    negative texts of the contrastive pairs.
+
+def contrastive_limit() -> int:
+    """The most intent examples for which ``auto`` also tries ``contrastive``.
+
+    :data:`CONTRASTIVE_MAX_EXAMPLES` unless the environment variable :data:`CONTRASTIVE_LIMIT_VARIABLE` says
+    otherwise (the test suite sets 0 to keep every small training fast; one test exercises the path).
     """
-    if kind != CONTRASTIVE:
-        return Features(kind)
-    in_scope = [i for i, label in enumerate(gold) if label != background]
-    negatives = [text for text, label in zip(texts, gold, strict=True) if label == background]
-    encoder = fine_tune_encoder([texts[i] for i in in_scope], gold[in_scope], negatives, seed)
-    return Features(kind, FINE_TUNED_ENCODER, encoder)
+    return int(os.environ.get(CONTRASTIVE_LIMIT_VARIABLE, CONTRASTIVE_MAX_EXAMPLES))
 
 
 def _sample_weights(examples: int, intents: int, negatives: int) -> np.ndarray:
@@ -294,7 +314,7 @@ def train_intents(
     weights = _sample_weights(len(texts), len(labels), len(negative_texts))
     candidates = [features]
     if features == "auto":
-        candidates = list(AUTO_CANDIDATES)
+        candidates = [kind for kind in AUTO_CANDIDATES if kind != CONTRASTIVE or len(texts) <= contrastive_limit()]
     needs_vectors = any(kind in ("embeddings", "combined") for kind in candidates)
     steps = len(candidates) + 2
     progress(0, steps, "intents: embedding examples")
@@ -302,18 +322,24 @@ def train_intents(
     oof: dict[str, np.ndarray] = {}
     accuracy: dict[str, float] = {}
     n = len(texts)
-    cv_folds = {kind: min(folds, CONTRASTIVE_FOLDS) if kind == CONTRASTIVE else folds for kind in candidates}
+    cv_folds = dict.fromkeys(candidates, folds)
+    splits = _splits(gold, folds, seed)
+    states = LowerLayerStates(all_texts) if CONTRASTIVE in candidates else None
     for step, kind in enumerate(candidates, start=1):
-        progress(step - 1, steps, f"intents: cross-validating {kind} ({cv_folds[kind]} folds)")
-        oof[kind] = _out_of_fold_logits(kind, all_texts, vectors, gold, weights, classes, cv_folds[kind], seed)
+        progress(step - 1, steps, f"intents: cross-validating {kind} ({folds} folds)")
+        oof[kind] = _out_of_fold_logits(kind, all_texts, vectors, gold, weights, classes, splits, seed, states)
         accuracy[kind] = round(float(np.mean(oof[kind][:n, : len(labels)].argmax(axis=1) == gold_in_scope)), 4)
         progress(step, steps, f"intents: {kind} cross-validated accuracy {accuracy[kind]:.3f}")
     chosen = max(candidates, key=lambda kind: (accuracy[kind], -candidates.index(kind)))
     finite = np.where(np.isfinite(oof[chosen]), oof[chosen], -1e9)
     temperature = fit_temperature(finite, gold)
     progress(len(candidates), steps, f"intents: training {chosen} on every example")
-    final_features = _new_features(chosen, all_texts, gold, len(labels), seed)
-    x_all = final_features.fit_transform(all_texts, vectors)
+    final_features, final_vectors = Features(chosen), vectors
+    if chosen == CONTRASTIVE:
+        layers = _fine_tune(states, np.arange(len(all_texts)), gold, len(labels), seed)
+        final_features = Features(chosen, FINE_TUNED_ENCODER, states.encoder(layers))
+        final_vectors = states.embed(layers)
+    x_all = final_features.fit_transform(all_texts, final_vectors)
     classifier = _new_classifier(seed).fit(x_all, np.asarray(classes)[gold], sample_weight=weights)
     model = IntentClassifier(final_features, classifier, temperature, 0.0)
     progress(steps - 1, steps, "intents: choosing the out-of-scope threshold")
