@@ -16,6 +16,10 @@ from tunefork.workspace import Workspace
 # The default guard-set check after speech training costs minutes in a fresh workspace (synthesis, both
 # models on 80 clips); tests that check it set the size themselves (tests/test_training.py).
 os.environ.setdefault("TUNEFORK_GUARD_CHECK_SENTENCES", "0")
+# `auto` intent training also fine-tunes the sentence encoder (the contrastive candidate) on small data, about
+# 2 CPU-minutes a training; the tests keep it to the linear heads, and tests/test_language_contrastive.py
+# exercises the contrastive path itself.
+os.environ.setdefault("TUNEFORK_INTENT_CONTRASTIVE_MAX_EXAMPLES", "0")
 
 
 @pytest.fixture

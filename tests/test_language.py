@@ -99,7 +99,7 @@ def test_intents_rank_with_calibrated_confidence_and_refuse_out_of_scope(lab: Wo
     assert set(custom["per_label"]) >= {"refill_prescription", "set_temperature", "out_of_scope"}
     assert all(row["confused_with"] != row["intent"] for row in custom["intents"]["misclassified"])
     intents_card = training.model_card(lab, "nlu", "pharmacy")["contributions"]["intents"]
-    assert set(intents_card["cv_folds"]) == {"embeddings", "tfidf", "combined"}  # contrastive is opt-in
+    assert set(intents_card["cv_folds"]) == {"embeddings", "tfidf", "combined"}  # no contrastive: conftest
     assert intents_card["chosen"] in intents_card["cv_accuracy"] and len(intents_card["cv_accuracy"]) == 3
     model = resolve_model(lab, "nlu", "pharmacy").load()
     parse = model.parse("please refill my prescription for ibuprofen")

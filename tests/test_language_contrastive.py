@@ -1,40 +1,82 @@
-"""The contrastive (SetFit-style) intent encoder: pairs, training, prediction, saving (issue 12)."""
+"""The contrastive (SetFit-style) intent encoder: batches, training, prediction, saving, auto (issue 12)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from tunefork.language import intent_contrastive
+from tunefork.language.embeddings import embed, encode
 from tunefork.language.intent_calibration import out_of_scope_flags
-from tunefork.language.intent_contrastive import BATCH_PAIRS, MIN_STEPS, contrastive_pairs
-from tunefork.language.intents import load_intent_model, train_intents
+from tunefork.language.intent_contrastive import LowerLayerStates, contrastive_batches, pair_targets
+from tunefork.language.intents import (
+    CONTRASTIVE_LIMIT_VARIABLE,
+    CONTRASTIVE_MAX_EXAMPLES,
+    contrastive_limit,
+    load_intent_model,
+    train_intents,
+)
 from tunefork.language.sample_data import intent_examples
 
 INTENTS = ("refill_prescription", "check_order_status", "set_temperature")
 TRAIN = [(e["text"], e["intent"]) for e in intent_examples(5, 0) if e["intent"] in INTENTS]
 TEST = [(e["text"], e["intent"]) for e in intent_examples(4, 1) if e["intent"] in INTENTS]
+FEW_STEPS = 6
+"""Enough optimizer steps to exercise the path in the tests (the default trains longer)."""
 
 
 def test_pairs_join_examples_of_one_intent_and_part_the_others() -> None:
-    texts = ["a1", "a2", "a3", "b1", "b2", "c1"]
-    gold = [0, 0, 0, 1, 1, 2]
-    intent_of = dict(zip(texts, gold, strict=True))
-    pairs = contrastive_pairs(texts, gold, ["the weather is nice"], seed=0)
-    assert len(pairs) >= MIN_STEPS * BATCH_PAIRS  # tiny data gets more rounds, not fewer steps
-    for anchor, other, target in pairs:
-        if target == 1.0:
-            assert other != anchor and intent_of[other] == intent_of[anchor]
-        else:
-            assert other not in intent_of or intent_of[other] != intent_of[anchor]
-    assert any(other == "the weather is nice" for _, other, _ in pairs)
-    assert not any(anchor == "c1" and target == 1.0 for anchor, _, target in pairs)  # a lone example: no positive
+    labels = np.array([0, 0, 1, 2, -1, -1])  # -1: background texts
+    positive, negative = pair_targets(labels)
+    assert positive[0, 1] and positive[1, 0] and not positive[0, 0]  # never a text with itself
+    assert negative[0, 2] and negative[2, 3] and negative[0, 4] and negative[4, 0]
+    assert not positive[4, 5] and not negative[4, 5]  # two background texts make no pair
+    assert not (positive & negative).any()
+
+
+def test_batches_mix_intents_and_background_texts() -> None:
+    gold = np.repeat(np.arange(10), 3)
+    batches = contrastive_batches(gold, negatives=20, steps=5, seed=0)
+    assert len(batches) == 5
+    for examples, background in batches:
+        intents, counts = np.unique(gold[examples], return_counts=True)
+        assert len(intents) == intent_contrastive.BATCH_INTENTS and counts.max() <= intent_contrastive.PER_INTENT
+        assert len(set(examples)) == len(examples) and len(background) == intent_contrastive.BATCH_NEGATIVES
+    assert all(len(b) == 0 for _, b in contrastive_batches(gold, negatives=0, steps=2, seed=0))
+
+
+def test_cached_lower_layers_embed_as_the_whole_encoder(monkeypatch) -> None:
+    monkeypatch.setattr(intent_contrastive, "STEPS", FEW_STEPS)
+    texts = ["refill my prescription", "what's the capital of France", "set the heating to 20 degrees"]
+    states = LowerLayerStates(texts)
+    top = states.top_layers()
+    assert np.abs(states.embed(top) - embed(texts)).max() < 1e-5  # untrained top layers: the bundled encoder
+    tuned = intent_contrastive.fine_tune_top_layers(states, [0, 2], [0, 1], [1], seed=0)
+    assert np.abs(encode(states.encoder(tuned), texts) - states.embed(tuned)).max() < 1e-5
+
+
+def test_auto_cross_validates_contrastive_on_the_same_folds_for_small_data(monkeypatch) -> None:
+    monkeypatch.setenv(CONTRASTIVE_LIMIT_VARIABLE, "300")
+    monkeypatch.setattr(intent_contrastive, "STEPS", FEW_STEPS)
+    _, report = train_intents(TRAIN)
+    assert report.cv_folds == dict.fromkeys(["embeddings", "tfidf", "combined", "contrastive"], 5)
+    assert report.cv_accuracy["contrastive"] >= 0.6
+
+
+def test_the_contrastive_limit_is_an_environment_switch(monkeypatch) -> None:
+    monkeypatch.delenv(CONTRASTIVE_LIMIT_VARIABLE)  # conftest sets 0 for the rest of the suite
+    assert contrastive_limit() == CONTRASTIVE_MAX_EXAMPLES
+    monkeypatch.setenv(CONTRASTIVE_LIMIT_VARIABLE, "12")
+    assert contrastive_limit() == 12
 
 
 @pytest.mark.slow
-def test_contrastive_encoder_trains_predicts_and_reloads(tmp_path: Path) -> None:
+def test_contrastive_encoder_trains_predicts_and_reloads(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(intent_contrastive, "STEPS", FEW_STEPS)
     model, report = train_intents(TRAIN, features="contrastive")
-    assert report.chosen == "contrastive" and report.cv_folds == {"contrastive": 2} and report.folds == 2
+    assert report.chosen == "contrastive" and report.cv_folds == {"contrastive": 5} and report.folds == 5
     assert report.cv_accuracy["contrastive"] >= 0.6
     probabilities = model.probabilities([text for text, _ in TEST])
     predicted = [model.labels[row.argmax()] for row in probabilities]

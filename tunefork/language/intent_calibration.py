@@ -76,7 +76,7 @@ class IntentTrainingReport:
     background: str | None = None
     """What the out-of-scope (background) class learned from, in words; ``None`` without one."""
     cv_folds: dict[str, int] | None = None
-    """Folds behind each entry of ``cv_accuracy`` (``auto`` cross-validates the contrastive encoder on fewer)."""
+    """Folds behind each entry of ``cv_accuracy`` (the same folds for every candidate)."""
 
 
 IN_SCOPE_KEEP = 0.95

@@ -25,6 +25,8 @@ never share what they learned (the lower layers they share are never trained).
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -45,6 +47,22 @@ BATCH_NEGATIVES = 8
 LEARNING_RATE = 1e-4
 STEPS = 30
 ENCODE_BATCH = 128
+TORCH_THREADS = 1
+"""Torch threads while fine-tuning: its matrices are small, and on a busy machine a second thread mostly
+waits and spins (CPU seconds of both settings in bench/RESULTS.md)."""
+
+
+@contextmanager
+def torch_threads(count: int = TORCH_THREADS) -> Iterator[None]:
+    """At most ``count`` torch threads inside the block (the process-wide setting is restored after)."""
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(min(count, previous))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
 
 
 def _additive_mask(lengths: torch.Tensor, width: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -181,18 +199,19 @@ def fine_tune_top_layers(
     optimizer = torch.optim.AdamW(layers.parameters(), lr=LEARNING_RATE)
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1.0 - step / STEPS)
     layers.train()
-    for step, (chosen, background) in enumerate(contrastive_batches(gold, len(negatives), STEPS, seed)):
-        labels = np.concatenate([gold[chosen], np.full(len(background), -1)])
-        positive, negative = (torch.from_numpy(mask) for mask in pair_targets(labels))
-        vectors = states.forward(layers, np.concatenate([examples[chosen], negatives[background]]))
-        cosine = vectors @ vectors.T
-        loss = cosine[negative].pow(2).mean() if negative.any() else cosine.new_zeros(())
-        if positive.any():
-            loss = (loss + (cosine[positive] - 1.0).pow(2).mean()) / 2
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        schedule.step()
-        progress(step + 1, STEPS, f"contrastive loss {loss.item():.3f}")
+    with torch_threads():
+        for step, (chosen, background) in enumerate(contrastive_batches(gold, len(negatives), STEPS, seed)):
+            labels = np.concatenate([gold[chosen], np.full(len(background), -1)])
+            positive, negative = (torch.from_numpy(mask) for mask in pair_targets(labels))
+            vectors = states.forward(layers, np.concatenate([examples[chosen], negatives[background]]))
+            cosine = vectors @ vectors.T
+            loss = cosine[negative].pow(2).mean() if negative.any() else cosine.new_zeros(())
+            if positive.any():
+                loss = (loss + (cosine[positive] - 1.0).pow(2).mean()) / 2
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            schedule.step()
+            progress(step + 1, STEPS, f"contrastive loss {loss.item():.3f}")
     layers.eval()
     return layers

@@ -9,12 +9,12 @@ Four feature sets, scored by stratified cross-validation on the training example
   :mod:`tunefork.language.intent_contrastive`), its embeddings beside the TF-IDF n-grams (best with few
   examples per intent; costs CPU time).
 
-``auto`` keeps the one with the best out-of-fold accuracy on the in-scope examples (ties: the order above)
-among ``embeddings``, ``tfidf`` and ``combined``. ``contrastive`` is opt-in (``--intent-classifier
-contrastive``): it lifts ATIS at 10 examples per intent from about 65% to 80-85% where it is chosen, but each
-of its :data:`CONTRASTIVE_FOLDS` cross-validation folds fine-tunes its own encoder, which cost 813 CPU seconds
-(at least 6.8 minutes on 2 cores) for 198 examples, over the 3-minute budget, and gained nothing on the
-small-and-messy benchmark (bench/RESULTS.md), so ``auto`` does not pay for it on every training.
+``auto`` keeps the one with the best out-of-fold accuracy on the in-scope examples (ties: the order above).
+Every candidate is cross-validated on the same folds; ``contrastive`` fine-tunes the encoder's top layers
+afresh on each fold's training part, so its score is measured on texts its encoder never saw. ``auto``
+tries ``contrastive`` only up to :func:`contrastive_limit` intent examples: its cost is about constant
+(six short fine-tunings, a few CPU-minutes on 2 cores, bench/RESULTS.md) and its gain is on few examples per
+intent.
 
 Out of scope ("none of these") is decided by two things together. An explicit background class is trained
 beside the intents from negative text (:mod:`tunefork.language.background`: the user's out-of-scope
