@@ -41,17 +41,24 @@ from tunefork.speech.synthesis import Voice, synthesize_cached
 VOICES = (Voice("en-us"), Voice("en-gb", speed=150), Voice("en-us+f3", speed=170))
 
 
-def utterances(cache: Path, count: int) -> list[tuple[bytes, float]]:
-    """``count`` WAVs of 3-5 s (bytes, seconds) spoken from the shipped sentences."""
+def utterances(
+    cache: Path, count: int, voices: tuple[Voice, ...] = VOICES, rounds: int = 1
+) -> list[tuple[bytes, float]]:
+    """At most ``count`` WAVs of 3-5 s (bytes, seconds) spoken from the shipped sentences.
+
+    Each sentence is spoken in the next of ``voices``; each further round (``rounds``) speaks them all again,
+    each in the voice after the one it had, so every clip is a different recording.
+    """
     chosen: list[tuple[bytes, float]] = []
     sentences = read_lines("general_sentences.txt") + read_lines("domain_sentences.txt")
-    for index, (sentence, voice) in enumerate(zip(sentences, itertools.cycle(VOICES), strict=False)):
-        path = synthesize_cached(sentence, cache, voice, seed=index)
-        seconds = read_audio(path).duration
-        if 3.0 <= seconds <= 5.0:
-            chosen.append((path.read_bytes(), seconds))
-        if len(chosen) == count:
-            return chosen
+    for turn in range(rounds):
+        for index, sentence in enumerate(sentences):
+            path = synthesize_cached(sentence, cache, voices[(index + turn) % len(voices)], seed=index)
+            seconds = read_audio(path).duration
+            if 3.0 <= seconds <= 5.0:
+                chosen.append((path.read_bytes(), seconds))
+            if len(chosen) == count:
+                return chosen
     if not chosen:
         raise SystemExit("no shipped sentence gives a 3-5 s utterance")
     return chosen

@@ -22,37 +22,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from endpoint_load import VOICES
+from endpoint_load import VOICES, utterances
 from object_store import new_bucket, seaweedfs, storage_env
 from service_fixtures import LiveServer, Process, ServiceEnv, postgres_and_redis_available
 
-from tunefork.audio import read_audio
-from tunefork.sample_data import read_lines
-from tunefork.speech.synthesis import Voice, synthesize_cached
+from tunefork.speech.synthesis import Voice
 
 SPEAKERS = (*VOICES, Voice("en-029", speed=150), Voice("en-gb-x-rp"))
-"""The endpoint benchmark's voices first (their clips are cached), then two more for a 500-clip batch."""
-
-
-def distinct_utterances(cache: Path, count: int) -> list[tuple[bytes, float]]:
-    """``count`` distinct WAVs of 3-5 s (bytes, seconds): every shipped sentence in each voice in turn.
-
-    The shipped sentences give only about 140 clips of 3-5 s in one voice each, so further rounds speak
-    the same sentences in the next voice of :data:`SPEAKERS` (a different clip, as a batch of real
-    recordings would be).
-    """
-    sentences = read_lines("general_sentences.txt") + read_lines("domain_sentences.txt")
-    chosen: list[tuple[bytes, float]] = []
-    for turn in range(len(SPEAKERS)):
-        for index, sentence in enumerate(sentences):
-            voice = SPEAKERS[(index + turn) % len(SPEAKERS)]
-            path = synthesize_cached(sentence, cache, voice, seed=index)
-            seconds = read_audio(path).duration
-            if 3.0 <= seconds <= 5.0:
-                chosen.append((path.read_bytes(), seconds))
-            if len(chosen) == count:
-                return chosen
-    raise SystemExit(f"the shipped sentences give only {len(chosen)} utterances of 3-5 s, not {count}")
+"""The endpoint benchmark's voices and two more: enough distinct 3-5 s clips for a 500-clip batch."""
 
 
 def run(root: Path, clips: list[tuple[bytes, float]], jobs: int, workers: int, storage: dict[str, str]) -> float:
@@ -96,7 +73,12 @@ def main() -> None:
     if reason:
         raise SystemExit(reason)
     os.environ["HF_HUB_OFFLINE"] = "1"
-    clips = distinct_utterances(Path.home() / ".cache" / "tunefork-bench-audio", args.utterances)
+    # The shipped sentences give only about 140 clips of 3-5 s in one voice each: further rounds speak them
+    # again in the next voice of SPEAKERS, a different clip each, as a batch of real recordings would be.
+    cache = Path.home() / ".cache" / "tunefork-bench-audio"
+    clips = utterances(cache, args.utterances, SPEAKERS, rounds=len(SPEAKERS))
+    if len(clips) < args.utterances:
+        raise SystemExit(f"the shipped sentences give only {len(clips)} utterances of 3-5 s, not {args.utterances}")
     audio = sum(seconds for _, seconds in clips)
     rows = []
     with tempfile.TemporaryDirectory() as tmp, seaweedfs(Path(tmp) / "seaweedfs") as endpoint:
