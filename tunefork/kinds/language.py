@@ -385,8 +385,8 @@ INTENT_CLASSIFIER_HELP = {
 
 INTENT_CLASSIFIER = TrainingOption(
     "intent_classifier", "intentClassifier", "--intent-classifier", str, "Intent classifier",
-    "auto picks a linear one by cross-validation; finetune trains the sentence encoder itself (slower, better "
-    "with few examples).",
+    "auto picks by cross-validation among the linear heads and, up to 300 examples, the contrastive encoder; "
+    "finetune trains the sentence encoder itself (slower, better with few examples).",
     "auto", choices=INTENT_CLASSIFIERS, choice_help=INTENT_CLASSIFIER_HELP,
 )  # fmt: skip
 
