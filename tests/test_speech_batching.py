@@ -48,14 +48,15 @@ def _batched(model: WhisperEngine) -> BatchingWhisper:
 
 
 def test_config_reads_the_environment_and_refuses_nonsense(monkeypatch) -> None:
-    monkeypatch.setenv("TUNEFORK_WHISPER_THREADS", "1")
-    monkeypatch.setenv("TUNEFORK_WHISPER_WORKERS", "2")
+    assert InferenceConfig.from_env() == InferenceConfig(cpu_threads=1, workers=2, max_batch=8)  # the defaults
+    monkeypatch.setenv("TUNEFORK_WHISPER_THREADS", "2")
+    monkeypatch.setenv("TUNEFORK_WHISPER_WORKERS", "1")
     monkeypatch.setenv("TUNEFORK_WHISPER_BATCH", "4")
-    assert InferenceConfig.from_env() == InferenceConfig(cpu_threads=1, workers=2, max_batch=4)
+    assert InferenceConfig.from_env() == InferenceConfig(cpu_threads=2, workers=1, max_batch=4)
     monkeypatch.setenv("TUNEFORK_WHISPER_BATCH", "0")
     with pytest.raises(ValueError, match="TUNEFORK_WHISPER_BATCH must be a whole number of at least 1"):
         InferenceConfig.from_env()
-    assert InferenceConfig(max_batch=1).serial and not InferenceConfig(max_batch=1, workers=2).serial
+    assert InferenceConfig(max_batch=1, workers=1).serial and not InferenceConfig(max_batch=1, workers=2).serial
 
 
 def test_coalescer_batches_the_calls_that_wait_and_hands_errors_to_each() -> None:
@@ -87,10 +88,12 @@ def test_coalescer_batches_the_calls_that_wait_and_hands_errors_to_each() -> Non
 
 def test_batched_transcripts_equal_the_unbatched_ones(clips, monkeypatch) -> None:
     monkeypatch.setenv("TUNEFORK_WHISPER_BATCH", "1")
+    monkeypatch.setenv("TUNEFORK_WHISPER_WORKERS", "1")
     alone = WhisperEngine(bundled_tiny_en_path(), name="whisper-tiny.en")
     assert not isinstance(alone._model.model, BatchingWhisper)
     expected = [alone.transcribe(samples) for samples in clips]
     monkeypatch.setenv("TUNEFORK_WHISPER_BATCH", "8")
+    monkeypatch.delenv("TUNEFORK_WHISPER_WORKERS")  # the default layout: two decodes in parallel
     batched = WhisperEngine(bundled_tiny_en_path(), name="whisper-tiny.en")
     got = _at_once(batched.transcribe, clips * 2)  # eight requests at once: some must wait for the model
     assert [t.to_dict() for t in got] == [t.to_dict() for t in expected * 2]
@@ -103,8 +106,10 @@ def test_custom_models_keep_hotwords_and_display_forms_when_batched(clips, monke
         return CustomWhisperModel("custom", bundled_tiny_en_path(), hotwords="metoprolol, Chicago", rewriter=rewriter)
 
     monkeypatch.setenv("TUNEFORK_WHISPER_BATCH", "1")
+    monkeypatch.setenv("TUNEFORK_WHISPER_WORKERS", "1")
     expected = [custom().transcribe(samples) for samples in clips]
     monkeypatch.setenv("TUNEFORK_WHISPER_BATCH", "8")
+    monkeypatch.delenv("TUNEFORK_WHISPER_WORKERS")
     model = custom()
     got = _at_once(model.transcribe, clips * 2)
     assert [t.to_dict() for t in got] == [t.to_dict() for t in expected * 2]

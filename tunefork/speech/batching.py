@@ -32,9 +32,15 @@ import numpy as np
 class InferenceConfig:
     """How one loaded Whisper model uses the CPU."""
 
-    cpu_threads: int = 2
-    """``TUNEFORK_WHISPER_THREADS``: CPU threads of one decode (CTranslate2 ``intra_threads``)."""
-    workers: int = 1
+    cpu_threads: int = 1
+    """``TUNEFORK_WHISPER_THREADS``: CPU threads of one decode (CTranslate2 ``intra_threads``).
+
+    One thread per decode and two decodes in parallel is the default: on an idle 2-core machine it served a
+    3.6 s utterance in a p50 of 112-121 ms against 167-181 ms for one decode on 2 threads, and 8-10 requests/s at
+    4 clients against 3.4-3.6, at 0.18-0.28 CPU s a request against 0.32-0.39 (a second thread on beam search's
+    small steps mostly waits; ``bench/RESULTS.md``, "Endpoint load"). On a machine loaded by other jobs the two
+    layouts tie at 4 clients and one request alone gets one thread."""
+    workers: int = 2
     """``TUNEFORK_WHISPER_WORKERS``: decodes (batches) run in parallel (CTranslate2 ``inter_threads``)."""
     max_batch: int = 8
     """``TUNEFORK_WHISPER_BATCH``: most requests decoded together; 1 decodes one request at a time, in turn."""
