@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tunefork.speech.encoder_window import FULL_WINDOW_FRAMES, MIN_WINDOW_FRAMES
-from tunefork.speech.whisper_custom.finetune import batch_window, encode
+from tunefork.speech.encoder_window import FULL_WINDOW_FRAMES, MIN_WINDOW_FRAMES, cut_to_window
+from tunefork.speech.whisper_custom.finetune import encode
 
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
@@ -40,6 +40,11 @@ def tiny_model():
     )
     torch.manual_seed(0)
     return transformers.WhisperForConditionalGeneration(config).eval()
+
+
+def batch_window(features: list[np.ndarray]) -> int:
+    """Frames a stacked batch is cut to, as ``Finetuner`` cuts it."""
+    return cut_to_window(np.stack(features)).shape[-1]
 
 
 def test_a_batch_is_encoded_in_the_window_of_its_longest_clip():

@@ -51,6 +51,12 @@ def window_frames(content: int) -> int:
     return min(FULL_WINDOW_FRAMES, -(-wanted // STEP_FRAMES) * STEP_FRAMES)
 
 
+def cut_to_window(features: np.ndarray) -> np.ndarray:
+    """``features`` (one window or a batch, padded to 30 s) cut to :func:`window_frames` of the longest audio."""
+    frames = window_frames(content_frames(features))
+    return np.ascontiguousarray(features[..., :frames]) if frames < features.shape[-1] else features
+
+
 class ShortWindow:
     """``WhisperModel.encode`` that encodes a padded window cut to :func:`window_frames` of its audio."""
 
@@ -59,8 +65,4 @@ class ShortWindow:
 
     def __call__(self, features: np.ndarray) -> Any:
         """The encoder output of ``features`` (one window's mel spectrogram, padded to 30 s)."""
-        array = np.asarray(features)
-        frames = window_frames(content_frames(array))
-        if frames < array.shape[-1]:
-            array = np.ascontiguousarray(array[..., :frames])
-        return self._encode(array)
+        return self._encode(cut_to_window(np.asarray(features)))

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from tunefork.errors import TuneforkError
-from tunefork.speech.encoder_window import content_frames, window_frames
+from tunefork.speech.encoder_window import cut_to_window
 from tunefork.speech.whisper_custom.augment import AugmentConfig, augment
 from tunefork.speech.whisper_custom.checkpoint import load_transformers_model, save_ct2_model
 
@@ -200,11 +200,6 @@ def log_mel(samples: np.ndarray, extractor: Any) -> np.ndarray:
     from faster_whisper.audio import pad_or_trim
 
     return pad_or_trim(extractor(samples))
-
-
-def batch_window(features: Sequence[np.ndarray]) -> int:
-    """Frames a batch of 30 s padded features is encoded in: serving's window for its longest clip."""
-    return window_frames(max(content_frames(f) for f in features))
 
 
 def encode(encoder: Any, features: Any) -> Any:
@@ -397,8 +392,7 @@ class Finetuner:
         for row, (ids, target) in enumerate(zip(inputs, labels, strict=True)):
             input_ids[row, : len(ids)] = torch.tensor(ids)
             label_ids[row, : len(target)] = torch.tensor(target)
-        window = batch_window(features)
-        return torch.from_numpy(np.stack([f[..., :window] for f in features])), input_ids, label_ids
+        return torch.from_numpy(cut_to_window(np.stack(features))), input_ids, label_ids
 
     def _loss(self, model: Any, clips: Sequence[Clip], precision: str, train: bool) -> Any:
         import torch
