@@ -32,6 +32,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from num2words import num2words
+
 from tunefork.speech.base import Word
 from tunefork.speech.whisper_custom.phonetic import edit_distance, text_phones
 from tunefork.speech.whisper_engine import word_key
@@ -43,23 +45,16 @@ MAX_SPAN_WORDS = 6
 
 Opcode = tuple[str, int, int, int, int]
 
-_ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
-_TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
-_TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _DIGITS = re.compile(r"\d+")
 
 
 def _pair(digits: str) -> str:
     """One or two digits as said in a model number: "7" seven, "05" oh five, "50" fifty, "00" hundred."""
-    if len(digits) == 1:
-        return _ONES[int(digits)]
     if digits == "00":
         return "hundred"
-    if digits[0] == "0":
-        return "oh " + _ONES[int(digits[1])]
-    if digits[0] == "1":
-        return _TEENS[int(digits[1])]
-    return _TENS[int(digits[0])] + ("" if digits[1] == "0" else " " + _ONES[int(digits[1])])
+    if len(digits) == 2 and digits[0] == "0":
+        return "oh " + num2words(int(digits[1]))
+    return num2words(int(digits)).replace("-", " ")
 
 
 def spoken_numbers(text: str) -> str:
