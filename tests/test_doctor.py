@@ -40,7 +40,7 @@ def test_a_malformed_url_and_setting(tmp_path: Path) -> None:
     result = _doctor(tmp_path, TUNEFORK_DATABASE_URL="not a url")
     assert result.exit_code == 1 and "is not a usable URL" in result.output
     result = _doctor(tmp_path, TUNEFORK_JOB_LEASE_SECONDS="soon")
-    assert result.exit_code == 1 and "TUNEFORK_JOB_* variable is not a number" in result.output
+    assert result.exit_code == 1 and "TUNEFORK_JOB_LEASE_SECONDS='soon' is not usable: give a number" in result.output
 
 
 @pytest.mark.services

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from tunefork.audio import read_audio
+from tunefork.errors import SettingError
 from tunefork.speech.batching import BatchingWhisper, Coalescer, InferenceConfig
 from tunefork.speech.encoder_window import content_frames, window_frames
 from tunefork.speech.whisper_custom.display_forms import DisplayFormRewriter
@@ -54,7 +55,7 @@ def test_config_reads_the_environment_and_refuses_nonsense(monkeypatch) -> None:
     monkeypatch.setenv("TUNEFORK_WHISPER_BATCH", "4")
     assert InferenceConfig.from_env() == InferenceConfig(cpu_threads=2, workers=1, max_batch=4)
     monkeypatch.setenv("TUNEFORK_WHISPER_BATCH", "0")
-    with pytest.raises(ValueError, match="TUNEFORK_WHISPER_BATCH must be a whole number of at least 1"):
+    with pytest.raises(SettingError, match="TUNEFORK_WHISPER_BATCH='0' is not usable: give a whole number of at least"):
         InferenceConfig.from_env()
     assert InferenceConfig(max_batch=1, workers=1).serial and not InferenceConfig(max_batch=1, workers=2).serial
 

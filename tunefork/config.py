@@ -2,15 +2,53 @@
 
 from __future__ import annotations
 
+import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
+
+from tunefork.errors import SettingError
 
 DEFAULT_HOME = Path.home() / ".tunefork"
 DATABASE_FILE = "tunefork.db"
 """The SQLite database in the workspace, when no database URL is configured."""
 MAX_AUDIO_SECONDS = 2 * 3600.0
 """Longest audio any file may hold (uploads, transcription): decoding stops there whatever the header says."""
+
+N = TypeVar("N", int, float)
+
+
+def env_int(name: str, default: int, minimum: int | None = None, meaning: str = "") -> int:
+    """The whole number in environment variable ``name`` (``default`` when unset or blank).
+
+    Raises :class:`SettingError` naming the variable and its value when it is not a whole number or is below
+    ``minimum``; ``meaning`` (e.g. "a number of guard sentences (0 turns the check off)") says what to give.
+    """
+    return _env_number(name, default, int, minimum, meaning or _expected("a whole number", minimum))
+
+
+def env_float(name: str, default: float, minimum: float | None = None, meaning: str = "") -> float:
+    """The finite number in environment variable ``name`` (``default`` when unset or blank); see :func:`env_int`."""
+    return _env_number(name, default, float, minimum, meaning or _expected("a number", minimum))
+
+
+def _expected(what: str, minimum: float | None) -> str:
+    return what if minimum is None else f"{what} of at least {minimum:g}"
+
+
+def _env_number(name: str, default: N, parse: Callable[[str], N], minimum: N | None, meaning: str) -> N:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = parse(raw)
+    except ValueError:
+        value = None
+    if value is None or not math.isfinite(value) or (minimum is not None and value < minimum):
+        raise SettingError(f"{name}={raw!r} is not usable: give {meaning}, or unset it for the default ({default}).")
+    return value
 
 
 @dataclass(frozen=True)
@@ -35,8 +73,8 @@ class UploadLimits:
         """Read overrides from ``TUNEFORK_MAX_ARCHIVE_BYTES`` / ``TUNEFORK_MAX_ARCHIVE_FILES``."""
         defaults = cls()
         return cls(
-            max_archive_bytes=int(os.environ.get("TUNEFORK_MAX_ARCHIVE_BYTES", defaults.max_archive_bytes)),
-            max_archive_files=int(os.environ.get("TUNEFORK_MAX_ARCHIVE_FILES", defaults.max_archive_files)),
+            max_archive_bytes=env_int("TUNEFORK_MAX_ARCHIVE_BYTES", defaults.max_archive_bytes, minimum=1),
+            max_archive_files=env_int("TUNEFORK_MAX_ARCHIVE_FILES", defaults.max_archive_files, minimum=1),
         )
 
 
@@ -70,7 +108,7 @@ class StorageSettings:
             secret_key=env.get("TUNEFORK_S3_SECRET_ACCESS_KEY", ""),
             region=env.get("TUNEFORK_S3_REGION", ""),
             cache_dir=env.get("TUNEFORK_CACHE_DIR", ""),
-            cache_max_bytes=int(env.get("TUNEFORK_CACHE_MAX_BYTES", cls.cache_max_bytes)),
+            cache_max_bytes=env_int("TUNEFORK_CACHE_MAX_BYTES", cls.cache_max_bytes, minimum=0),
         )
 
 

@@ -17,6 +17,12 @@ class ConflictError(TuneforkError):
     """The request clashes with existing state (duplicate name, object in use)."""
 
 
+class SettingError(TuneforkError, ValueError):
+    """An environment variable holds a value tunefork cannot use; the message names the variable and the value.
+
+    Also a ``ValueError``, as the bare ``int()``/``float()`` it replaces raised."""
+
+
 class UnavailableError(TuneforkError):
     """A service tunefork depends on (the shared object store) cannot be reached now; retrying may work."""
 

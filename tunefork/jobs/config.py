@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from tunefork.config import env_float, env_int
+
 
 @dataclass(frozen=True)
 class JobSettings:
@@ -41,10 +43,10 @@ class JobSettings:
         return cls(
             redis_url=env.get("TUNEFORK_REDIS_URL") or None,
             queue_name=env.get("TUNEFORK_QUEUE_NAME") or defaults.queue_name,
-            lease_seconds=float(env.get("TUNEFORK_JOB_LEASE_SECONDS", defaults.lease_seconds)),
-            max_attempts=int(env.get("TUNEFORK_JOB_MAX_ATTEMPTS", defaults.max_attempts)),
-            requeue_after_seconds=float(env.get("TUNEFORK_JOB_REQUEUE_SECONDS", defaults.requeue_after_seconds)),
-            time_limit_seconds=float(env.get("TUNEFORK_JOB_TIME_LIMIT_SECONDS", defaults.time_limit_seconds)),
-            relay_after_seconds=float(env.get("TUNEFORK_JOB_RELAY_SECONDS", defaults.relay_after_seconds)),
-            abandon_after_seconds=float(env.get("TUNEFORK_JOB_ABANDON_SECONDS", defaults.abandon_after_seconds)),
+            lease_seconds=env_float("TUNEFORK_JOB_LEASE_SECONDS", defaults.lease_seconds),
+            max_attempts=env_int("TUNEFORK_JOB_MAX_ATTEMPTS", defaults.max_attempts),
+            requeue_after_seconds=env_float("TUNEFORK_JOB_REQUEUE_SECONDS", defaults.requeue_after_seconds),
+            time_limit_seconds=env_float("TUNEFORK_JOB_TIME_LIMIT_SECONDS", defaults.time_limit_seconds),
+            relay_after_seconds=env_float("TUNEFORK_JOB_RELAY_SECONDS", defaults.relay_after_seconds),
+            abandon_after_seconds=env_float("TUNEFORK_JOB_ABANDON_SECONDS", defaults.abandon_after_seconds),
         )

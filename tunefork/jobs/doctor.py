@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tunefork.config import DATABASE_FILE, Settings
+from tunefork.errors import SettingError
 from tunefork.jobs.config import JobSettings
 from tunefork.store.db import MIGRATIONS_DIR
 
@@ -42,8 +43,8 @@ def check_settings() -> Check:
     """The ``TUNEFORK_JOB_*`` numbers parse and make sense."""
     try:
         jobs = JobSettings.from_env()
-    except ValueError as exc:
-        return Check("job settings", False, f"a TUNEFORK_JOB_* variable is not a number: {exc}")
+    except SettingError as exc:
+        return Check("job settings", False, str(exc))
     if jobs.lease_seconds <= 0 or jobs.max_attempts < 1 or jobs.time_limit_seconds <= 0:
         return Check("job settings", False, "lease, time limit and max attempts must be positive")
     return Check(
@@ -159,6 +160,6 @@ def run_checks(home: Path | str | None = None) -> list[Check]:
         return [settings_check]
     try:
         settings = Settings.load(home)
-    except ValueError as exc:
-        return [Check("settings", False, f"a TUNEFORK_* variable is not a number: {exc}")]
+    except SettingError as exc:
+        return [Check("settings", False, str(exc))]
     return [settings_check, *(check(settings) for check in CHECKS)]

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tunefork.config import env_int
 from tunefork.engines.contract import BaseModelInfo, Trainer
 from tunefork.engines.hypotheses import CacheUse, HypothesisCache
-from tunefork.errors import TuneforkError
 from tunefork.kinds.options import SEED
 from tunefork.kinds.registry import (
     DatasetKindUse,
@@ -323,14 +323,8 @@ def guard_warning(guard: ComparisonResult, margin_points: float = GUARD_WARNING_
 
 def guard_check_sentences() -> int:
     """Guard sentences of the default check: :data:`GUARD_CHECK_ENV` when set, else :data:`GUARD_CHECK_SENTENCES`."""
-    value = os.environ.get(GUARD_CHECK_ENV, "").strip()
-    try:
-        count = int(value) if value else GUARD_CHECK_SENTENCES
-    except ValueError:
-        count = -1
-    if count < 0:
-        raise TuneforkError(f"{GUARD_CHECK_ENV}={value!r}: give a number of guard sentences (0 turns the check off)")
-    return count
+    meaning = "a number of guard sentences (0 turns the check off)"
+    return env_int(GUARD_CHECK_ENV, GUARD_CHECK_SENTENCES, minimum=0, meaning=meaning)
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
+
+from tunefork.config import env_float, env_int
 
 
 @dataclass(frozen=True)
@@ -27,11 +28,11 @@ class ServiceSettings:
     @classmethod
     def from_env(cls) -> ServiceSettings:
         """Settings from ``TUNEFORK_*`` variables (defaults when unset)."""
-        env, d = os.environ, cls()
+        d = cls()
         return cls(
-            max_upload_bytes=int(env.get("TUNEFORK_MAX_UPLOAD_BYTES", d.max_upload_bytes)),
-            max_recognition_bytes=int(env.get("TUNEFORK_MAX_RECOGNITION_BYTES", d.max_recognition_bytes)),
-            max_recognition_seconds=float(env.get("TUNEFORK_MAX_RECOGNITION_SECONDS", d.max_recognition_seconds)),
-            recognition_workers=max(1, int(env.get("TUNEFORK_RECOGNITION_WORKERS", d.recognition_workers))),
-            recognition_queue=max(0, int(env.get("TUNEFORK_RECOGNITION_QUEUE", d.recognition_queue))),
+            max_upload_bytes=env_int("TUNEFORK_MAX_UPLOAD_BYTES", d.max_upload_bytes, minimum=1),
+            max_recognition_bytes=env_int("TUNEFORK_MAX_RECOGNITION_BYTES", d.max_recognition_bytes, minimum=1),
+            max_recognition_seconds=env_float("TUNEFORK_MAX_RECOGNITION_SECONDS", d.max_recognition_seconds, minimum=0),
+            recognition_workers=env_int("TUNEFORK_RECOGNITION_WORKERS", d.recognition_workers, minimum=1),
+            recognition_queue=env_int("TUNEFORK_RECOGNITION_QUEUE", d.recognition_queue, minimum=0),
         )

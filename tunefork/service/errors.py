@@ -20,6 +20,7 @@ from tunefork.errors import (
     AudioDecodeError,
     ConflictError,
     NotFoundError,
+    SettingError,
     TuneforkError,
     UnavailableError,
     UploadRejectedError,
@@ -81,8 +82,17 @@ def install_error_handlers(app: FastAPI) -> None:
     def public(request: Request, text: str) -> str:
         return request.app.state.workspace.public_message(text)
 
+    def incident(request: Request, exc: Exception) -> JSONResponse:
+        """A 500 answer with an incident id that the server's log explains (never the exception's text)."""
+        incident = secrets.token_hex(4)
+        log.error("unhandled error %s on %s %s", incident, request.method, request.url.path, exc_info=exc)
+        message = f"An unexpected error occurred (incident {incident}); the server's log has the details."
+        return JSONResponse(error_body("InternalError", message), status_code=500)
+
     @app.exception_handler(TuneforkError)
     async def _tunefork_error(request: Request, exc: TuneforkError) -> JSONResponse:
+        if isinstance(exc, SettingError):  # the server's configuration, not the request, is wrong
+            return incident(request, exc)
         status = _status_of(exc)
         details = None
         if isinstance(exc, UploadRejectedError) and exc.rejections:
@@ -108,7 +118,4 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        incident = secrets.token_hex(4)
-        log.exception("unhandled error %s on %s %s", incident, request.method, request.url.path)
-        message = f"An unexpected error occurred (incident {incident}); the server's log has the details."
-        return JSONResponse(error_body("InternalError", message), status_code=500)
+        return incident(request, exc)

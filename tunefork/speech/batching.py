@@ -19,13 +19,14 @@ straight to the model. ``tests/test_speech_batching.py`` checks that batched tra
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+from tunefork.config import env_int
 
 
 @dataclass(frozen=True)
@@ -48,20 +49,11 @@ class InferenceConfig:
     @classmethod
     def from_env(cls) -> InferenceConfig:
         """The configuration from ``TUNEFORK_WHISPER_*`` variables (defaults when unset)."""
-        env, default = os.environ, cls()
-
-        def positive(name: str, value: int) -> int:
-            raw = env.get(name, "").strip()
-            if not raw:
-                return value
-            if not raw.isdigit() or int(raw) < 1:
-                raise ValueError(f"{name} must be a whole number of at least 1, not {raw!r}.")
-            return int(raw)
-
+        default = cls()
         return cls(
-            cpu_threads=positive("TUNEFORK_WHISPER_THREADS", default.cpu_threads),
-            workers=positive("TUNEFORK_WHISPER_WORKERS", default.workers),
-            max_batch=positive("TUNEFORK_WHISPER_BATCH", default.max_batch),
+            cpu_threads=env_int("TUNEFORK_WHISPER_THREADS", default.cpu_threads, minimum=1),
+            workers=env_int("TUNEFORK_WHISPER_WORKERS", default.workers, minimum=1),
+            max_batch=env_int("TUNEFORK_WHISPER_BATCH", default.max_batch, minimum=1),
         )
 
     @property

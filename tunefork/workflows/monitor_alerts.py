@@ -10,7 +10,6 @@ moves its next attempt a lease ahead), so two workers never send one alert twice
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,6 +18,7 @@ import httpx
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from tunefork.config import env_float, env_int
 from tunefork.store.models import Monitor, MonitorAlert, MonitorRun, utcnow
 from tunefork.workflows.monitor_schedule import as_utc
 from tunefork.workspace import Workspace
@@ -39,10 +39,10 @@ class AlertSettings:
 
     @classmethod
     def from_env(cls) -> AlertSettings:
-        env, defaults = os.environ, cls()
+        defaults = cls()
         return cls(
-            backoff_seconds=float(env.get("TUNEFORK_ALERT_BACKOFF_SECONDS", defaults.backoff_seconds)),
-            max_attempts=max(1, int(env.get("TUNEFORK_ALERT_MAX_ATTEMPTS", defaults.max_attempts))),
+            backoff_seconds=env_float("TUNEFORK_ALERT_BACKOFF_SECONDS", defaults.backoff_seconds, minimum=0),
+            max_attempts=env_int("TUNEFORK_ALERT_MAX_ATTEMPTS", defaults.max_attempts, minimum=1),
         )
 
 

@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, update
 
+from tunefork.config import env_float
 from tunefork.errors import ConflictError, NotFoundError, TuneforkError
 from tunefork.kinds import get_kind
 from tunefork.progress import ProgressCallback, no_progress
@@ -67,7 +68,7 @@ class MonitorSettings:
         env, defaults = os.environ, cls()
         return cls(
             base_url=(env.get("TUNEFORK_URL") or defaults.base_url).rstrip("/"),
-            retry_seconds=float(env.get("TUNEFORK_MONITOR_RETRY_SECONDS", defaults.retry_seconds)),
+            retry_seconds=env_float("TUNEFORK_MONITOR_RETRY_SECONDS", defaults.retry_seconds, minimum=0),
         )
 
 
