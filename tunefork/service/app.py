@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -33,6 +34,7 @@ from tunefork.service.routers import (
     transcriptions,
 )
 from tunefork.service.web.apidocs import install_api_docs
+from tunefork.workflows.warmup import warm_endpoint_models
 from tunefork.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -67,6 +69,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop_warming = threading.Event()
+        if settings.warm_models > 0:  # in the background: health checks and other requests answer at once
+            warm = (workspace, settings.warm_models, stop_warming)
+            threading.Thread(target=warm_endpoint_models, args=warm, name="tunefork-warmup", daemon=True).start()
         consumer = None
         if consumer_workers > 0:
             report = await run_in_threadpool(queue.recover)
@@ -77,6 +83,7 @@ def create_app(
         try:
             yield
         finally:
+            stop_warming.set()
             if consumer is not None:
                 consumer.stop()  # running jobs keep their lease; the next start takes them back
 

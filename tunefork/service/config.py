@@ -1,4 +1,4 @@
-"""Service settings from the environment: upload limits and recognition concurrency."""
+"""Service settings from the environment: upload limits, recognition concurrency and model warm-up."""
 
 from __future__ import annotations
 
@@ -24,6 +24,9 @@ class ServiceSettings:
     decodes the ones that wait for the model together, so this bounds its batches too."""
     recognition_queue: int = 32
     """``TUNEFORK_RECOGNITION_QUEUE``: recognitions allowed to wait; beyond, 503 with Retry-After."""
+    warm_models: int = 3
+    """``TUNEFORK_WARM_MODELS``: models of the most recently used endpoints loaded in the background when the
+    server starts, so their first request does not wait for a load (0: none; the others load on first use)."""
 
     @classmethod
     def from_env(cls) -> ServiceSettings:
@@ -35,4 +38,5 @@ class ServiceSettings:
             max_recognition_seconds=env_float("TUNEFORK_MAX_RECOGNITION_SECONDS", d.max_recognition_seconds, minimum=0),
             recognition_workers=env_int("TUNEFORK_RECOGNITION_WORKERS", d.recognition_workers, minimum=1),
             recognition_queue=env_int("TUNEFORK_RECOGNITION_QUEUE", d.recognition_queue, minimum=0),
+            warm_models=env_int("TUNEFORK_WARM_MODELS", d.warm_models, minimum=0),
         )

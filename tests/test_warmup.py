@@ -1,0 +1,92 @@
+"""A starting server loads the models of its most recently used endpoints in the background.
+
+The toy kind (tests/toy_kind.py) with base models that load only when the test opens a gate: the server
+answers health checks while they load, a request that arrives during a load waits for it (one load, not
+two), and only the allowed number of models is loaded, the most recently deployed or changed first.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+from toy_kind import ENGINE, TOY, KeywordModel, KeywordModels
+
+from tunefork.engines.cache import shared_model
+from tunefork.errors import NotFoundError
+from tunefork.kinds import register, unregister
+from tunefork.kinds.registry import ModelHandle
+from tunefork.service.app import create_app
+from tunefork.service.config import ServiceSettings
+from tunefork.workflows import endpoints
+from tunefork.workflows.projects import create_project
+from tunefork.workspace import Workspace
+
+TOKEN = "warmup-admin-token"
+
+
+class GatedModels(KeywordModels):
+    """The toy family with base models ``keyword-<anything>`` that finish loading only once ``gate`` is set."""
+
+    def __init__(self) -> None:
+        self.gate = threading.Event()
+        self.loads: Counter[str] = Counter()
+
+    def is_base_model(self, name: str) -> bool:
+        return name.startswith("keyword-")
+
+    def base_engine(self, name: str) -> str:
+        if not self.is_base_model(name):
+            raise NotFoundError(f"unknown base model {name!r}")
+        return ENGINE
+
+    def load(self, model: ModelHandle) -> KeywordModel:
+        def slow_load() -> KeywordModel:
+            self.loads[model.name] += 1
+            self.gate.wait(10)
+            return KeywordModel(model.name, {"greet": ["hello"]})
+
+        return shared_model(f"gated-toy:{id(self)}:{model.name}", slow_load)
+
+
+def _until(condition: Callable[[], bool], timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def test_a_starting_server_warms_the_most_recent_endpoints_and_a_request_waits_for_the_load(
+    workspace: Workspace, monkeypatch
+) -> None:
+    family = GatedModels()
+    register(dataclasses.replace(TOY, family=family))
+    try:
+        create_project(workspace, "bots", TOY.name)
+        created = {name: endpoints.create_endpoint(workspace, "bots", name, f"keyword-{name}") for name in "abc"}
+        endpoints.update_endpoint(workspace, "a", description="changed last: used most recently")
+        monkeypatch.setenv("TUNEFORK_ADMIN_TOKEN", TOKEN)
+        with TestClient(create_app(workspace, settings=ServiceSettings(warm_models=2))) as client:
+            _until(lambda: family.loads["keyword-a"] == 1)  # the warm-up is loading endpoint a's model...
+            assert client.get("/health").status_code == 200  # ...and the server answers meanwhile
+
+            answers = []
+            endpoint = created["a"]
+            url, key = f"/endpoints/{endpoint['id']}/parse", {"X-Tunefork-Key": endpoint["keys"]["key1"]}
+            request = threading.Thread(
+                target=lambda: answers.append(client.post(url, json={"text": "hi"}, headers=key))
+            )
+            request.start()
+            request.join(0.3)
+            assert request.is_alive()  # waits for the load under way
+            family.gate.set()
+            request.join(10)
+            assert answers[0].status_code == 200 and answers[0].json()["model"] == "keyword-a"
+            _until(lambda: family.loads["keyword-c"] == 1)
+        assert family.loads == {"keyword-a": 1, "keyword-c": 1}  # one load each; b, the least recent, waits
+    finally:
+        unregister(TOY.name)

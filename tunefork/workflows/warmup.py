@@ -1,0 +1,103 @@
+"""Warming deployed endpoints' models when a server starts, so the first request does not wait for a load.
+
+Loading a model takes seconds (spaCy and the sentence encoder, Whisper): without warming, the first
+``/parse`` or ``/recognize`` after ``tunefork serve`` waited for it. :func:`warm_endpoint_models` loads the
+models of the most recently used endpoints through the one model cache (:mod:`tunefork.engines.cache`), so
+a request that arrives while its model is still loading waits for that load instead of starting another.
+At most ``limit`` distinct models are loaded (memory stays bounded with many endpoints); the others load on
+their first request, as before. An endpoint counts as used when it was last changed (deployed, its model
+swapped) or last answered a logged request, whichever is later.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from tunefork.kinds import ResolvedModel
+from tunefork.store.models import Endpoint, EndpointLog, Status
+from tunefork.workflows.requests import endpoint_target
+from tunefork.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WarmedModel:
+    """One model the warm-up loaded (or failed to load: ``error``)."""
+
+    endpoint: str
+    model: str
+    seconds: float
+    error: str | None = None
+
+
+def endpoints_by_recent_use(workspace: Workspace) -> list[tuple[str, str]]:
+    """``(id, name)`` of the running endpoints, the most recently used first."""
+    last_log = (
+        select(EndpointLog.endpoint_id, func.max(EndpointLog.created_at).label("at"))
+        .group_by(EndpointLog.endpoint_id)
+        .subquery()
+    )
+    query = (
+        select(Endpoint.id, Endpoint.name, Endpoint.last_action_at, last_log.c.at)
+        .outerjoin(last_log, last_log.c.endpoint_id == Endpoint.id)
+        .where(Endpoint.status == Status.SUCCEEDED)
+    )
+    with workspace.session() as session:
+        rows = session.execute(query).all()
+
+    def used(row: tuple[str, str, datetime, datetime | None]) -> datetime:
+        return max(row[2], row[3]) if row[3] is not None else row[2]
+
+    return [(row[0], row[1]) for row in sorted(rows, key=used, reverse=True)]
+
+
+def models_to_warm(workspace: Workspace, limit: int) -> list[tuple[str, ResolvedModel]]:
+    """Up to ``limit`` distinct models (with the endpoint that serves each) of the most recently used endpoints.
+
+    A voice endpoint's language model counts as a model of its own. An endpoint that cannot be resolved
+    (its project kind is not registered in this process) is skipped with a log line.
+    """
+    chosen: dict[str, tuple[str, ResolvedModel]] = {}
+    for endpoint_id, name in endpoints_by_recent_use(workspace):
+        if len(chosen) >= limit:
+            break
+        try:
+            target = endpoint_target(workspace, endpoint_id)
+        except Exception as exc:  # a broken endpoint must not stop the others from warming
+            log.warning("not warming endpoint %s: %s", name, exc)
+            continue
+        for model in (target.model, target.language_model):
+            if model is not None and len(chosen) < limit:
+                chosen.setdefault(model.model_id or model.name, (name, model))
+    return list(chosen.values())
+
+
+def warm_endpoint_models(workspace: Workspace, limit: int, stop: threading.Event | None = None) -> list[WarmedModel]:
+    """Load the models of the most recently used endpoints (see :func:`models_to_warm`), one after another.
+
+    Stops between models when ``stop`` is set (the server is shutting down). A model that fails to load is
+    logged and reported with its error; its endpoint's requests then load it (and say why) as before.
+    """
+    warmed = []
+    for endpoint, model in models_to_warm(workspace, limit):
+        if stop is not None and stop.is_set():
+            break
+        started = time.perf_counter()
+        try:
+            model.load()
+        except Exception as exc:  # reported; the endpoint's own requests will show the reason
+            seconds = time.perf_counter() - started
+            log.warning("could not warm model %s of endpoint %s: %s", model.name, endpoint, exc)
+            warmed.append(WarmedModel(endpoint, model.name, seconds, str(exc)))
+            continue
+        seconds = time.perf_counter() - started
+        log.info("warmed model %s of endpoint %s in %.1f s", model.name, endpoint, seconds)
+        warmed.append(WarmedModel(endpoint, model.name, seconds))
+    return warmed
