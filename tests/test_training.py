@@ -13,6 +13,7 @@ from tunefork.errors import ConflictError, TuneforkError
 from tunefork.kinds.registry import GateContext
 from tunefork.kinds.speech import GUARD_CHECK_ENV, SpeechSideEffects
 from tunefork.workflows import datasets, projects, training
+from tunefork.workflows.evaluation import evaluate
 from tunefork.workflows.models import resolve_model
 from tunefork.workflows.transcription import transcribe
 
@@ -115,5 +116,12 @@ def test_text_and_pronunciation_customization_end_to_end(
 
     out = transcribe(workspace, f"custom-{base}", dataset_ref="heldout", output_dir=tmp_path / "out")
     assert len(out.transcripts) == len(DOMAIN)
+    # Without --terms, term recall counts the display forms of the pronunciations the model was trained with.
+    assert outcome.test.terms_source == "the list given (--terms)"
+    default = evaluate(workspace, "heldout", [base, f"custom-{base}"]).result
+    assert default.terms == ["Lipitor"] and default.to_json()["terms_source"] == default.terms_source
+    source = f"custom-{base}'s training data (lexicon); give --terms FILE to choose others"
+    assert f"Domain terms: 1, from {source}." in default.table().notes
+    assert evaluate(workspace, "heldout", [base]).result.terms == []  # a base model has no training data
     listed = training.list_models(workspace, project)
     assert [(m["name"], m["status"]) for m in listed] == [(f"custom-{base}", "Succeeded")]

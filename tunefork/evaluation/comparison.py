@@ -40,6 +40,8 @@ class ComparisonResult:
     difference: BootstrapResult | None = None
     warnings: list[str] = field(default_factory=list)
     terms: list[str] = field(default_factory=list)
+    terms_source: str = ""
+    """Where ``terms`` came from ("the list given (--terms)", a custom model's training data), shown with them."""
     notes: list[str] = field(default_factory=list)
     """How this result was computed, shown under the table (cached transcripts); not stored with it."""
 
@@ -85,6 +87,7 @@ class ComparisonResult:
             "difference": self._difference_json(),
             "warnings": list(self.warnings),
             "terms": list(self.terms),
+            "terms_source": self.terms_source,
         }
 
     @classmethod
@@ -110,6 +113,7 @@ class ComparisonResult:
             ) if difference else None,
             warnings=list(data.get("warnings") or []),
             terms=list(data.get("terms") or []),
+            terms_source=data.get("terms_source", ""),
         )  # fmt: skip
 
     def headline(self) -> Headline:
@@ -205,12 +209,13 @@ def compare_models(
     dataset: str = "",
     iterations: int = 10_000,
     seed: int = 0,
+    terms_source: str = "",
 ) -> ComparisonResult:
     """Score each model's hypotheses against ``references`` and, for two models, bootstrap the difference.
 
     ``references`` maps utterance id -> reference text; ``hypotheses`` maps model name -> {utterance
     id -> text} for one or two models (A then B). A missing hypothesis counts as empty and adds a
-    warning. ``terms`` are the project's domain terms for term recall.
+    warning. ``terms`` are the project's domain terms for term recall (``terms_source`` says where they came from).
     """
     if not 1 <= len(hypotheses) <= 2:
         raise ValueError(f"compare_models takes one or two models, got {len(hypotheses)}")
@@ -222,6 +227,7 @@ def compare_models(
         scores={},
         utterances={},
         terms=list(terms or []),
+        terms_source=terms_source if terms else "",
     )
     for model, texts in hypotheses.items():
         result.warnings.extend(_hypothesis_warnings(model, references, texts))

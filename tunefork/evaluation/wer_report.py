@@ -39,8 +39,8 @@ def _terms(terms: list[str]) -> str:
 
 
 def term_notes(result: ComparisonResult) -> list[str]:
-    """For each model, the domain terms it missed (with hits/occurrences) and the terms it found every time."""
-    notes = []
+    """Where the domain terms came from; for each model, the terms it missed and the terms it found every time."""
+    notes = [f"Domain terms: {len(result.terms)}, from {result.terms_source}."] if result.terms_source else []
     for model in result.models:
         score = result.scores[model]
         if not score.terms:

@@ -131,7 +131,8 @@ class ModelFamily(Protocol):
     """How messages call its models: "a speech model", "a language model"."""
     operation: EndpointOperation
     measures_terms: bool
-    """True when its evaluations measure the recall of domain terms (``--terms``)."""
+    """True when its evaluations measure the recall of domain terms (``--terms``, else :meth:`domain_terms` of
+    the custom models' training data)."""
 
     def base_models(self, include_downloadable: bool = True) -> list[BaseModelInfo]:
         """The base models to list (bundled first; downloadable ones only when asked)."""
@@ -173,6 +174,11 @@ class ModelFamily(Protocol):
         """Answer one endpoint request (decoded input) with the loaded ``model``: the result JSON."""
         ...
 
+    def domain_terms(self, records: Iterable[tuple[str, dict[str, Any]]]) -> list[str]:
+        """The domain terms that ``(dataset kind, canonical record)`` training pairs name, for term recall when
+        none are given (speech: the pronunciations' display forms). Needed only where :attr:`measures_terms`."""
+        ...
+
 
 @dataclass
 class TestSet:
@@ -184,6 +190,8 @@ class TestSet:
     terms: list[str] = field(default_factory=list)
     cache_dir: Path | None = None
     """Where the family may keep its models' answers between evaluations (``None``: compute them all)."""
+    terms_source: str = ""
+    """Where ``terms`` came from, for the result to say (:attr:`ModelFamily.measures_terms`)."""
 
 
 @dataclass

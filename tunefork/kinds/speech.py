@@ -193,9 +193,15 @@ class SpeechModels:
         references = {r["id"]: r["text"] for r in test.records}
         cache = HypothesisCache(test.cache_dir)
         hypotheses, uses = transcribe_with_each(models, audio_items(test.records), progress, cache=cache)
-        result = compare_models(references, hypotheses, terms=test.terms or None, dataset=test.name)
+        result = compare_models(
+            references, hypotheses, terms=test.terms or None, dataset=test.name, terms_source=test.terms_source
+        )
         result.notes += [use.sentence() for use in uses if use.hits]
         return result
+
+    def domain_terms(self, records: Iterable[tuple[str, dict[str, Any]]]) -> list[str]:
+        """The display forms of the pronunciations (``pronunciation`` and ``structured-text`` data), once each."""
+        return list(dict.fromkeys(display for display, _ in TrainingData.from_records(records).pronunciations))
 
     def result_from_json(self, data: dict[str, Any]) -> ComparisonResult:
         """A stored WER comparison."""

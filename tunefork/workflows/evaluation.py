@@ -32,6 +32,9 @@ from tunefork.workflows.jobs import JobKind, JobSubmitter, submit_job, update_re
 from tunefork.workflows.models import resolve_model
 from tunefork.workspace import Workspace
 
+GIVEN_TERMS = "the list given (--terms)"
+"""Where terms given with an evaluation come from, as its output says."""
+
 
 @dataclass
 class EvaluationOutcome:
@@ -139,12 +142,36 @@ def _score(
     """Run the dataset through each model and compare them (overlap warnings included)."""
     records = dataset_records(workspace, dataset_id)
     cache_dir = workspace.hypotheses_cache_dir if use_cache else None
-    test = TestSet(dataset_name, kind.test_kind, records, list(terms or []), cache_dir)
+    source = GIVEN_TERMS
+    if not terms and kind.family.measures_terms:
+        terms, source = training_terms(workspace, kind, models)
+    test = TestSet(dataset_name, kind.test_kind, records, list(terms or []), cache_dir, source)
     result = kind.family.score(test, models, progress)
     result.warnings.extend(_overlap_warnings(workspace, records, models))
     result.warnings.extend(_unseen_intent_warnings(workspace, records, models))
     result.warnings.extend(unused_terms_warning(terms, result.to_json()))
     return result
+
+
+def training_terms(workspace: Workspace, kind: ProjectKind, models: list[ResolvedModel]) -> tuple[list[str], str]:
+    """The domain terms in the custom models' training data (speech: pronunciation display forms), once each,
+    and where they came from (for the output); ``([], "")`` when their data names none."""
+    terms: dict[str, None] = {}
+    sources = []
+    for model in models:
+        with workspace.session() as session:
+            rows = [session.get(Dataset, dataset_id) for dataset_id in model.training_dataset_ids]
+            datasets = [(row.id, row.name, row.kind) for row in rows if row is not None]
+        named = []
+        for dataset_id, name, dataset_kind in datasets:
+            found = kind.family.domain_terms((dataset_kind, r) for r in dataset_records(workspace, dataset_id))
+            terms.update(dict.fromkeys(found))
+            named += [name] if found else []
+        if named:
+            sources.append(f"{model.name}'s training data ({', '.join(named)})")
+    if not terms:
+        return [], ""
+    return list(terms), f"{' and '.join(sources)}; give --terms FILE to choose others"
 
 
 def unused_terms_warning(terms: list[str] | None, scored: dict[str, Any]) -> list[str]:
