@@ -62,6 +62,47 @@ def test_related_text_zip_with_several_files_prefixes_ids(dest, tmp_path):
     assert [w.item for w in result.warnings] == ["image.png"]
 
 
+MISFILED = {
+    "nlu.yml": ('version: "3.1"\nnlu:\n- intent: refill\n  examples: |\n    - refill my [Lipitor](drug)\n',
+                "Rasa NLU YAML (intents with examples), not related text (plain sentences, one per line): upload it "
+                "with --kind utterances to a language project"),
+    "intents.json": ('[{"data": [{"text": "refill my prescription"}], "isTemplate": false}]\n',
+                     "a Dialogflow export (intents with training phrases), not related text (plain sentences, one per "
+                     "line): tunefork does not read Dialogflow exports; write the training phrases as CSV"),
+    "lex.json": ('{"name": "Drug", "enumerationValues": [{"value": "Lipitor"}]}', "Amazon Lex slot type JSON"),
+    "export.json": ('{\n  "rasa_nlu_data": {}\n}\n', "JSON, not related text"),
+    "data.csv": ("text,intent\nrefill my meds,refill\n", "CSV of labelled utterances ('text,intent' header)"),
+    "lexicon.txt": ("Lipitor\tlip it or\nXarelto\tzah rel toe\n", "upload it with --kind pronunciation"),
+    "trans.txt": ("a.wav\trefill my meds\n", "a transcript list ('name.wav<TAB>transcript' lines)"),
+    "spans.jsonl": ('{"text": "hi", "spans": []}\n', "upload it with --kind annotated-text to an entities project"),
+    "rules.jsonl": ('{"label": "DRUG", "pattern": "lipitor"}\n', "upload it with --kind patterns"),
+    "lists.md": ("@ list drug =\n- Lipitor\n# Refill\n- refill my {@drug}\n", "upload it with --kind structured-text"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(MISFILED))
+def test_another_format_uploaded_as_related_text_is_refused_naming_it(dest, tmp_path, name: str) -> None:
+    content, expected = MISFILED[name]
+    with pytest.raises(UploadRejectedError) as refused:
+        import_dataset(write(tmp_path / name, content), "language", dest, UploadLimits())
+    assert expected in str(refused.value) and str(refused.value).startswith(f"{name} is ")
+    assert list(dest.iterdir()) == []
+
+
+def test_plain_sentences_that_start_like_markup_are_still_related_text(dest, tmp_path):
+    text = "[laughter] refill my Lipitor\n- take two tablets\nversion: the new dose\nname,text,intent noted\n"
+    assert import_dataset(write(tmp_path / "related.txt", text), "language", dest, UploadLimits()).accepted == 4
+
+
+def test_a_misfiled_file_in_a_zip_is_rejected_and_the_others_kept(dest, tmp_path):
+    upload = tmp_path / "texts.zip"
+    with zipfile.ZipFile(upload, "w") as archive:
+        archive.writestr("corpus/a.txt", "one\ntwo\n")
+        archive.writestr("corpus/nlu.yml", MISFILED["nlu.yml"][0])
+    result = import_dataset(upload, "language", dest, UploadLimits())
+    assert result.accepted == 2 and reasons(result).startswith("nlu.yml|None|nlu.yml is Rasa NLU YAML")
+
+
 def test_empty_and_blank_text_uploads_are_refused(dest, tmp_path):
     with pytest.raises(UploadRejectedError, match="empty"):
         import_dataset(write(tmp_path / "empty.txt", b""), "language", dest, UploadLimits())

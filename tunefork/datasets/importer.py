@@ -55,6 +55,7 @@ from tunefork.datasets.annotated_text import (
 )
 from tunefork.datasets.archive import Upload, opened_upload
 from tunefork.datasets.canonical_audio import convert_items
+from tunefork.datasets.format_hints import misfiled
 from tunefork.datasets.hashing import content_hash
 from tunefork.datasets.ids import IdAllocator
 from tunefork.datasets.image_formats import import_images
@@ -135,6 +136,9 @@ def _import_text(upload: Upload, kind: str) -> tuple[str, ParsedItems]:
     per_file: list[tuple[str, ParsedItems]] = []
     for path in texts:
         name = upload.name if upload.root.is_file() else relative_name(path, root)
+        if reason := misfiled(path, name, kind):  # clearly another format: say which, parse nothing of it
+            per_file.append((name, ParsedItems(rejections=[ItemIssue(name, reason)])))
+            continue
         prefix = "" if len(texts) == 1 else prefixes.allocate(str(Path(name).with_suffix(""))) + "-"
         per_file.append((name, parse(path, name, prefix)))
     if check := UPLOAD_CHECKS.get(kind):
@@ -149,6 +153,8 @@ def _import_text(upload: Upload, kind: str) -> tuple[str, ParsedItems]:
 def _nothing_accepted(upload_name: str, kind: str, rejections: list[ItemIssue]) -> UploadRejectedError:
     if not rejections:
         return UploadRejectedError(f"{upload_name}: the upload holds no {kind} items (it is empty).")
+    if len(rejections) == 1 and rejections[0].line is None:  # one file refused whole: its reason says it all
+        return UploadRejectedError(f"{rejections[0].reason}.", rejections)
     first = "; ".join(issue.reason for issue in rejections[:3])
     more = f" (and {len(rejections) - 3} more)" if len(rejections) > 3 else ""
     return UploadRejectedError(

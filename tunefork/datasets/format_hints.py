@@ -1,0 +1,130 @@
+"""Recognise a text file uploaded under the wrong dataset kind, to refuse it naming the right kind or format.
+
+Related text (``language``) takes any UTF-8 lines, so without this check a Rasa NLU file, a JSON export or a
+pronunciation list uploaded as related text became "sentences" such as ``- intent: greet`` or ``{``. The
+importer asks :func:`misfiled` about every text file of an upload before parsing it: a file that is clearly
+another format (by the start of its content, never by its name alone) is rejected with a reason that says
+what it is and how to upload it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from tunefork.datasets.documents import DocumentError, load_json
+from tunefork.datasets.lines import head_lines
+from tunefork.datasets.scanning import AUDIO_EXTENSIONS
+from tunefork.datasets.text_formats import is_spoken_form
+
+SNIFF_LINES = 40
+"""Non-blank lines read from the start of a file to recognise it."""
+
+KIND_CONTENTS = {
+    "language": "related text (plain sentences, one per line)",
+    "pronunciation": "a pronunciation file ('DISPLAY<TAB>spoken form' lines)",
+    "structured-text": "Azure structured text",
+    "utterances": "utterances (Rasa NLU YAML, Lex slot type JSON or CSV 'text,intent')",
+    "annotated-text": "annotated text (JSON lines with entity spans)",
+    "patterns": "rule patterns (JSON lines of spaCy patterns)",
+}
+"""What each text dataset kind holds, as a refusal names it."""
+
+_RASA = re.compile(r"^(nlu\s*:|\s*-\s*(intent|synonym|regex|lookup)\s*:)")
+_STRUCTURED = re.compile(r"^@\s*(list\b|speech\s*:\s*phoneticlexicon)", re.IGNORECASE)
+_DIALOGFLOW_KEYS = ('"userSays"', '"trainingPhrases"', '"isTemplate"')
+_LEX_KEYS = ('"enumerationValues"', '"slotTypeValues"')
+_LANGUAGE_PROJECT = "to a language project (`tunefork project create NAME --kind language`)"
+
+
+@dataclass(frozen=True)
+class FormatHint:
+    """What a file is and how to upload it."""
+
+    format: str
+    """What the file is, as a sentence says it ("Rasa NLU YAML")."""
+    kinds: tuple[str, ...]
+    """The dataset kinds that read such a file; none when no kind does (the advice says what to convert it to)."""
+    advice: str
+
+
+def _json_record(line: str) -> dict[str, Any] | None:
+    try:
+        value = load_json(line)
+    except DocumentError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _json_hint(lines: list[str]) -> FormatHint | None:
+    head = "\n".join(lines)
+    if any(key in head for key in _DIALOGFLOW_KEYS):
+        return FormatHint(
+            "a Dialogflow export (intents with training phrases)",
+            (),
+            "tunefork does not read Dialogflow exports; write the training phrases as CSV with a 'text,intent' "
+            f"header (or as Rasa NLU YAML) and upload that with --kind utterances {_LANGUAGE_PROJECT}",
+        )
+    if any(key in head for key in _LEX_KEYS):
+        return FormatHint(
+            "Amazon Lex slot type JSON", ("utterances",), f"upload it with --kind utterances {_LANGUAGE_PROJECT}"
+        )
+    record = _json_record(lines[0]) or {}
+    if "audio_filepath" in record:
+        advice = "upload it with its audio files (a zip or folder) with --kind acoustic to a speech project"
+        return FormatHint("a NeMo manifest (audio with transcripts)", ("acoustic",), advice)
+    if "text" in record and (record.get("spans") is not None or record.get("entities") is not None):
+        advice = "upload it with --kind annotated-text to an entities project"
+        return FormatHint("annotated text (JSON lines with entity spans)", ("annotated-text",), advice)
+    if "label" in record and "pattern" in record:
+        advice = "upload it with --kind patterns to a language or entities project"
+        return FormatHint("rule patterns (JSON lines of spaCy patterns)", ("patterns",), advice)
+    if record or lines[0].strip() in ("{", "["):
+        advice = (
+            "tunefork reads JSON as Lex slot types (--kind utterances), annotated text (--kind annotated-text), "
+            "rule patterns (--kind patterns) or NeMo manifests (--kind acoustic)"
+        )
+        return FormatHint("JSON", ("utterances", "annotated-text", "patterns", "acoustic"), advice)
+    return None
+
+
+def recognise(path: Path) -> FormatHint | None:
+    """What ``path`` clearly is, judged by the start of its content; ``None`` for plain lines of text (or binary)."""
+    lines = head_lines(path, SNIFF_LINES)
+    if not lines:
+        return None
+    if lines[0].lstrip().startswith(("{", "[")) and (hint := _json_hint(lines)):
+        return hint
+    if any(_RASA.match(line) for line in lines):
+        advice = (
+            f"upload it with --kind utterances {_LANGUAGE_PROJECT}; to use its examples as related text for speech, "
+            "write them one per line in a .txt file"
+        )
+        return FormatHint("Rasa NLU YAML (intents with examples)", ("utterances",), advice)
+    if any(_STRUCTURED.match(line) for line in lines):
+        return FormatHint(
+            "Azure structured text markdown", ("structured-text",), "upload it with --kind structured-text"
+        )
+    columns = [column.strip().lower() for column in re.split(r"[,;\t]", lines[0])]  # the utterances reader names
+    if "text" in columns and ("intent" in columns or "label" in columns):  # a delimiter other than a comma
+        advice = f"upload it with --kind utterances {_LANGUAGE_PROJECT}"
+        return FormatHint("CSV of labelled utterances ('text,intent' header)", ("utterances",), advice)
+    pairs = [line.split("\t") for line in lines]
+    if all(len(pair) == 2 for pair in pairs):
+        if all(PurePosixPath(name.strip()).suffix.lower() in AUDIO_EXTENSIONS for name, _ in pairs):
+            advice = "upload it together with its audio files (a zip or folder) with --kind acoustic"
+            return FormatHint("a transcript list ('name.wav<TAB>transcript' lines)", ("acoustic",), advice)
+        if all(display.strip() and is_spoken_form(spoken.strip()) for display, spoken in pairs):
+            advice = "upload it with --kind pronunciation"
+            return FormatHint("a pronunciation file ('DISPLAY<TAB>spoken form' lines)", ("pronunciation",), advice)
+    return None
+
+
+def misfiled(path: Path, display_name: str, kind: str) -> str | None:
+    """Why ``path`` cannot be a ``kind`` dataset when it is clearly another format (:func:`recognise`), else None."""
+    hint = recognise(path)
+    if hint is None or kind in hint.kinds:
+        return None
+    return f"{display_name} is {hint.format}, not {KIND_CONTENTS.get(kind, kind)}: {hint.advice}"
