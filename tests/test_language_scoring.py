@@ -27,3 +27,14 @@ def test_entities_test_data_without_base_labels_is_warned() -> None:
     result = _scored("annotated-text")
     forgetting_check(result, ["ORG"], [[(0, 5, "ORG")]], [[(0, 5, "ORG")]])
     assert any("annotates no base-model label" in warning for warning in result.warnings)
+
+
+def test_predicted_labels_the_test_data_never_annotates_are_named() -> None:
+    items = [GoldItem("1", "Sarah replaced the headset", None, [(19, 26, "PART")])]
+    parses = [_prediction([(0, 5, "PERSON"), (19, 26, "PART")])]
+    result = score_models("test", "annotated-text", items, [("ner-v1", None, parses)])
+    assert result.models[0].entities["precision"] == 0.5  # the figure stays spaCy's; the warning explains it
+    (warning,) = result.warnings
+    assert warning.startswith("Model 'ner-v1': 1 of its predicted entities have labels the test data never annotates")
+    assert "(PERSON 1)" in warning and warning.endswith("the scores of the labels annotated: PART F1 100.0%.")
+    assert _scored("annotated-text").warnings == []  # every predicted label is annotated

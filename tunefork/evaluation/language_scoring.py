@@ -15,6 +15,7 @@ base model's own predictions (a fix must not break what worked).
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -213,7 +214,30 @@ def score_models(
     result = LanguageEvaluationResult(dataset=dataset, kind=kind, items=len(items), models=models)
     if kind == "utterances" and models and models[0].intents is None and len(models) == 1:
         result.warnings.append(f"Model '{models[0].name}' has no intents: only its entities were scored.")
+    for scores, (_, _, parses) in zip(models, parses_by_model, strict=True):
+        if scores.entities is not None:
+            result.warnings += unannotated_label_warning(scores, items, parses)
     return result
+
+
+def unannotated_label_warning(scores: ModelScores, items: list[GoldItem], parses: list[Prediction]) -> list[str]:
+    """A warning when a model predicts labels the test data never annotates (a base model's DATE, GPE... on
+    data annotated with the new label only): each counts as a false positive in the overall precision."""
+    annotated = {label for item in items for *_, label in item.spans}
+    extra = Counter(label for parse in parses for *_, label in parse.spans if label not in annotated)
+    if not annotated or not extra:
+        return []
+    listed = ", ".join(f"{label} {count}" for label, count in extra.most_common(8))
+    own = "; ".join(
+        f"{label} F1 {100 * scores.entities['per_label'][label]['f1']:.1f}%"
+        for label in sorted(annotated)
+        if label in scores.entities["per_label"]
+    )
+    return [
+        f"Model '{scores.name}': {sum(extra.values())} of its predicted entities have labels the test data never "
+        f"annotates ({listed}); each counts as a false positive in the overall entity precision and F1. Annotate "
+        f"those labels in the test texts too, or read the scores of the labels annotated: {own}."
+    ]
 
 
 def forgetting_check(
