@@ -77,7 +77,7 @@ def test_utterances_report_numbers(utterances_set):
     assert duplicates["pairs"][0]["ids"] == ["line-5", "line-6"]
     risk = report["forgetting_risk"]
     assert risk["missing_labels"] == ["ORG"]
-    assert "ORG" in risk["explanation"] and "without rehearsal" in risk["explanation"]
+    assert "ORG" in risk["explanation"] and "forget them without rehearsal (--no-rehearsal)" in risk["explanation"]
     by_item = {}
     for warning in report["warnings"]:
         by_item.setdefault(warning["item"], []).append(warning["reason"])

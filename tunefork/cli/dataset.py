@@ -102,7 +102,7 @@ def inspect(
     project: str | None = typer.Option(None, "--project", help="Narrow an ambiguous dataset name."),
     as_json: bool = typer.Option(False, "--json", help="Print the full report as JSON."),
 ) -> None:
-    """Quality report: counts, durations, conversions, empty/duplicate transcripts, out-of-vocabulary words."""
+    """Quality report: counts and problems (audio durations and transcripts, labels and imbalance, images)."""
     outcome = datasets.inspect(workspace_from(ctx), dataset, project)
     if as_json:
         print_json(outcome)

@@ -8,8 +8,10 @@ from tunefork.cli.common import console
 
 
 def doctor(ctx: typer.Context) -> None:
-    """Check the settings (TUNEFORK_DATABASE_URL, TUNEFORK_REDIS_URL, TUNEFORK_STORAGE_URL, workspace, job
-    limits) and that each service answers; print what is wrong. Exits 1 when a check fails. Changes nothing."""
+    """Check the settings and that each service answers; print what is wrong (exit 1). Changes nothing.
+
+    Reads TUNEFORK_DATABASE_URL, TUNEFORK_REDIS_URL, TUNEFORK_STORAGE_URL, the workspace and the job limits.
+    """
     from tunefork.jobs.doctor import run_checks
 
     checks = run_checks(ctx.find_root().params.get("home"))

@@ -142,9 +142,6 @@ def _labels(report: dict[str, Any]) -> None:
         pairs = [" / ".join(f'"{t}"' for t in pair["texts"]) if "texts" in pair else " / ".join(pair["ids"])
                  for pair in near["pairs"]]  # fmt: skip
         _say(f"Near duplicates: {near['count']}: {_listed(pairs, 5)}")
-    risk = report.get("forgetting_risk")
-    if risk and risk.get("explanation"):
-        _say(f"Forgetting risk: {risk['explanation']}")
 
 
 def _warnings(report: dict[str, Any]) -> None:

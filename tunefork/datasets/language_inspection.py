@@ -96,8 +96,9 @@ def forgetting_risk(data_labels: Iterable[str], base_labels: Sequence[str] | Non
     if missing:
         explanation = (
             f"The base model recognises {len(missing)} entity label(s) this data never shows "
-            f"({', '.join(missing)}); fine-tuning it on this data without rehearsal (mixing in examples "
-            "of those labels, e.g. the base model's own predictions) will make it forget them."
+            f"({', '.join(missing)}); training keeps them by rehearsal (the default: the base model's own "
+            "predictions of those labels are mixed in), and would make the model forget them without rehearsal "
+            "(--no-rehearsal)."
         )
     return {"missing_labels": missing, "explanation": explanation}
 
