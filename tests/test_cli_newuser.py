@@ -86,6 +86,19 @@ def test_language_training_prints_what_it_chose() -> None:
     assert choice_lines({"intents": {"chosen": "kw", "cv_accuracy": {"kw": "n/a"}}}) == []
 
 
+def test_image_training_prints_what_it_chose() -> None:
+    images = {
+        "feature_set": "multi-depth", "C": 3.0, "input_side": 96,
+        "cross_validation": {"folds": 3, "scores": {"embedding C=3": 0.75, "multi-depth C=3": 0.9}},
+        "head": {"chosen": "frozen", "reason": "too few images to fine-tune (12 of the rarest concept, 30 needed)"},
+    }  # fmt: skip
+    assert choice_lines({"images": images}) == [
+        "Image head: multi-depth features, C=3, 96x96 input, picked by 3-fold cross-validation (accuracy: "
+        "multi-depth C=3 90.0%, embedding C=3 75.0%). Backbone: frozen, too few images to fine-tune (12 of the "
+        "rarest concept, 30 needed)."
+    ]
+
+
 def test_logged_parses_show_their_intent() -> None:
     assert _intent_cell({"intent": "book_car", "confidence": 0.9934, "out_of_scope": False}) == "book_car (99%)"
     assert _intent_cell({"intent": "out_of_scope", "confidence": 0.02, "out_of_scope": True}) == "out_of_scope"

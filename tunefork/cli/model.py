@@ -169,12 +169,14 @@ def print_training_details(outcome: training.TrainingOutcome) -> None:
 
 
 def choice_lines(contributions: dict[str, Any]) -> list[str]:
-    """What a language training chose, in the card's own figures (the studio's model page shows the same):
-    the intent features and their cross-validated accuracies, the out-of-scope trade-off, the entity (slot)
-    tagger and each label's checked F1. Empty for a card without them (other kinds' contributions have other
-    shapes: a summary never fails a training that succeeded)."""
+    """What a language or image training chose, in the card's own figures (the studio's model page shows the
+    same): the intent features and their cross-validated accuracies, the out-of-scope trade-off, the entity
+    (slot) tagger and each label's checked F1; an image model's features and head and whether its backbone was
+    fine-tuned. Empty for a card without them (other kinds' contributions have other shapes: a summary never
+    fails a training that succeeded)."""
     try:
-        return _intent_choices(_part(contributions, "intents")) + _tagger_choice(_part(contributions, "entities"))
+        language = _intent_choices(_part(contributions, "intents")) + _tagger_choice(_part(contributions, "entities"))
+        return language + _image_choice(_part(contributions, "images"))
     except (KeyError, TypeError, ValueError, AttributeError):
         return []
 
@@ -206,6 +208,22 @@ def _tagger_choice(entities: dict[str, Any]) -> list[str]:
     measured = f", kept by {how} (F1 {scores})" if len(candidates) > 1 else ""
     labels = "; ".join(f"{n} F1 {r['f1']:.1%} ({r['examples']} examples)" for n, r in _part(check, "per_label").items())
     return [f"Entity tagger: {entities['tagger']}{measured}" + (f"; {labels}." if labels else ".")]
+
+
+def _image_choice(images: dict[str, Any]) -> list[str]:
+    if not images.get("feature_set"):
+        return []
+    cv = _part(images, "cross_validation")
+    scores = sorted(_part(cv, "scores").items(), key=lambda item: -item[1])
+    listed = ", ".join(f"{n} {v:.1%}" for n, v in scores)
+    how = f"{cv.get('folds')}-fold cross-validation ({cv.get('metric', 'accuracy')}: {listed})"
+    side = images["input_side"]
+    line = f"Image head: {images['feature_set']} features, C={images['C']:g}, {side}x{side} input"
+    line += f", picked by {how}." if scores else "."
+    head = _part(images, "head")
+    if head.get("chosen"):
+        line += f" Backbone: {head['chosen']}" + (f", {head['reason']}." if head.get("reason") else ".")
+    return [line]
 
 
 def _print_term_report(report: dict[str, Any]) -> None:
