@@ -9,7 +9,7 @@ import pytest
 from rich.console import Console
 
 from tunefork.cli.common import PlainTable
-from tunefork.cli.endpoint import _intent_cell
+from tunefork.cli.endpoint import _decision_cell, _intent_cell
 from tunefork.cli.inspection import print_inspection
 from tunefork.cli.model import choice_lines
 from tunefork.errors import TuneforkError
@@ -103,6 +103,15 @@ def test_logged_parses_show_their_intent() -> None:
     assert _intent_cell({"intent": "book_car", "confidence": 0.9934, "out_of_scope": False}) == "book_car (99%)"
     assert _intent_cell({"intent": "out_of_scope", "confidence": 0.02, "out_of_scope": True}) == "out_of_scope"
     assert _intent_cell({"text": "heard"}) == ""
+
+
+def test_logged_classifications_show_their_decision_and_an_empty_log_says_why(cli) -> None:
+    assert _decision_cell({"decision": ["box"], "concepts": [{"name": "box", "score": 0.6072}]}) == "box (61%)"
+    assert _decision_cell({"decision": [], "concepts": [{"name": "box", "score": 0.1}]}) == "none of these"
+    cli("project", "create", "calls", "--kind", "speech")
+    cli("endpoint", "create", "calls", "--model", "whisper-tiny.en", "--name", "rx")
+    out = " ".join(cli("endpoint", "logs", "list", "rx").output.split())
+    assert out == "No logged requests for rx. Logging is off: turn it on with `tunefork endpoint update rx --logging`."
 
 
 def test_the_sample_request_asks_what_the_model_was_trained_on(workspace, tmp_path: Path) -> None:

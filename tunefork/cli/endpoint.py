@@ -146,18 +146,37 @@ def logs_list(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """List logged requests, newest first."""
-    rows = endpoint_logs.list_logs(workspace_from(ctx), endpoint, project, top=top)
+    workspace = workspace_from(ctx)
+    rows = endpoint_logs.list_logs(workspace, endpoint, project, top=top)
     if as_json:
         print_json(rows)
         return
+    if not rows:
+        off = not endpoints.show_endpoint(workspace, endpoint, project)["loggingEnabled"]
+        hint = f" Logging is off: turn it on with `tunefork endpoint update {endpoint} --logging`." if off else ""
+        console.print(f"No logged requests for {plain(endpoint)}.{hint}", soft_wrap=True, highlight=False)
+        return
     audio = any(log["duration"] for log in rows)  # text requests (/parse) have no duration
+    texts = any(log["displayText"] for log in rows)  # images (/classify) have none
     intents = any((log.get("result") or {}).get("intent") for log in rows)
-    headers = ["id", "when", *(["seconds"] if audio else []), "text", *(["intent"] if intents else [])]
+    decisions = any("decision" in (log.get("result") or {}) for log in rows)  # image classifications
+    headers = ["id", "when", *(["seconds"] if audio else []), *(["text"] if texts else [])]
+    headers += [*(["intent"] if intents else []), *(["decision"] if decisions else [])]
     table = PlainTable(*headers, title=f"Logs of {endpoint}")
     for log in rows:
+        result = log.get("result") or {}
         cells = [log["id"], log["createdDateTime"][:19], *([f"{log['duration']:.1f}"] if audio else [])]
-        table.add_row(*cells, log["displayText"], *([_intent_cell(log.get("result") or {})] if intents else []))
+        cells += [*([log["displayText"]] if texts else []), *([_intent_cell(result)] if intents else [])]
+        table.add_row(*cells, *([_decision_cell(result)] if decisions else []))
     console.print(table)
+
+
+def _decision_cell(result: dict) -> str:
+    """The concepts an image classification decided, with their scores ("none of these" when none)."""
+    scores = {concept.get("name"): concept.get("score") for concept in result.get("concepts") or []}
+    decided = [f"{name} ({scores[name]:.0%})" if isinstance(scores.get(name), float) else str(name)
+               for name in result.get("decision") or []]  # fmt: skip
+    return ", ".join(decided) or "none of these"
 
 
 def _intent_cell(result: dict) -> str:
