@@ -194,12 +194,15 @@ def test_label_pre_labels_raw_text_with_patterns(workspace: Workspace, tmp_path:
     ])  # fmt: skip
     raw = tmp_path / "raw.txt"
     raw.write_text("I dropped my Pixel 8 again.\nThe Galaxy Buds died.\nNothing here.\n", encoding="utf-8")
+    review = tmp_path / "review.jsonl"
     result = CliRunner().invoke(app, ["--home", str(workspace.home), "dataset", "label", "e", "--patterns",
-                                      str(patterns), "--text", str(raw), "--json"])  # fmt: skip
+                                      str(patterns), "--text", str(raw), "--json", "-o", str(review)])  # fmt: skip
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
     assert out["lines"] == 3 and out["labelled"] == 2 and out["spans"] == {"GADGET": 2}
     records = datasets.dataset_records(workspace, out["dataset"]["id"])
+    reviewed = [json.loads(line) for line in review.read_text(encoding="utf-8").splitlines()]
+    assert reviewed == [{"text": r["text"], "spans": r["spans"]} for r in records]  # the file to correct
     assert records[0]["spans"] == [{"start": 13, "end": 20, "label": "GADGET"}]
     assert records[2]["spans"] == []
     bad = _jsonl(tmp_path / "bad.jsonl", [{"label": "X", "pattern": [{"NOPE": "x"}]}])

@@ -125,11 +125,14 @@ def label(
     patterns: str = typer.Option(..., "--patterns", help="A JSONL file of spaCy patterns, or a 'patterns' dataset."),
     text: Path = typer.Option(..., "--text", help="Raw UTF-8 text to pre-label, one text per line."),
     name: str | None = typer.Option(None, "--name", help="Name of the new dataset (default: <file>-prelabelled)."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Also write the pre-labelled JSON lines to this file, to review and correct."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Pre-label raw text with rule patterns into an annotated-text dataset to review, correct and train on."""
     with progress_bar(f"Labelling {text.name}") as progress:
-        result = labeling.label_text(workspace_from(ctx), project, patterns, text, name, progress)
+        result = labeling.label_text(workspace_from(ctx), project, patterns, text, name, progress, output)
     if as_json:
         print_json(result)
         return
@@ -140,6 +143,16 @@ def label(
         console.print(f"  {plain(label_name)}: {count} span(s)")
     for line in issue_lines(dataset["rejections"]):
         console.print(f"  [red]rejected[/] {line}", highlight=False)
+    if output is None:
+        console.print("To review the spans in a file, give --output FILE (JSON lines: text and spans).")
+        return
+    console.print(
+        f"Review {plain(output)} (one JSON line per text: text and spans), correct it, then upload it: "
+        f"tunefork dataset upload {plain(project)} {plain(output)} --kind annotated-text --name "
+        f"{plain(dataset['name'])}-reviewed",
+        soft_wrap=True,
+        highlight=False,
+    )
 
 
 @app.command("delete")

@@ -53,11 +53,13 @@ def label_text(
     text_path: Path,
     name: str | None = None,
     progress: ProgressCallback = no_progress,
+    review_copy: Path | None = None,
 ) -> dict[str, Any]:
     """Pre-label each line of ``text_path`` with ``patterns``; import the result as an ``annotated-text`` dataset.
 
-    Returns ``{"dataset": ..., "lines", "labelled", "spans": {label: count}}``: ``labelled`` counts lines
-    with at least one match (lines without one are kept as negative examples to review).
+    Returns ``{"dataset": ..., "lines", "labelled", "spans": {label: count}, "reviewCopy"}``: ``labelled`` counts
+    lines with at least one match (lines without one are kept as negative examples to review). With
+    ``review_copy``, the pre-labelled JSON lines are also written there, to correct and upload again.
     """
     text_path = Path(text_path)
     if not text_path.is_file():
@@ -79,6 +81,8 @@ def label_text(
     with scratch_folder(workspace.staging_dir, "label.") as folder:
         labelled_path = folder / f"{text_path.stem}.jsonl"
         atomic_write_text(labelled_path, "\n".join(rows) + "\n")
+        if review_copy is not None:
+            atomic_write_text(Path(review_copy), "\n".join(rows) + "\n")
         dataset = upload_dataset(
             workspace, project_ref, labelled_path, "annotated-text", name or f"{text_path.stem}-prelabelled"
         )
@@ -88,4 +92,5 @@ def label_text(
         "labelled": labelled,
         "spans": dict(sorted(counts.items())),
         "unreadable": [issue.__dict__ for issue in decoded.rejections],
+        "reviewCopy": str(review_copy) if review_copy is not None else None,
     }
