@@ -14,7 +14,10 @@ from tunefork.cli.inspection import print_inspection
 from tunefork.cli.model import choice_lines
 from tunefork.errors import TuneforkError
 from tunefork.kinds import ResolvedModel
+from tunefork.kinds.image import IMAGE
+from tunefork.language.pipelines import SPACY_ENGINE
 from tunefork.store.models import Model
+from tunefork.wording import a_or_an
 from tunefork.workflows import datasets, endpoints, projects
 from tunefork.workflows.evaluation import _unseen_intent_warnings, unused_terms_warning
 from tunefork.workflows.transcription import check_source
@@ -186,3 +189,9 @@ def test_a_file_that_is_not_audio_is_named_without_decoder_noise(tmp_path: Path)
     message = str(refused.value)
     assert message.startswith("notes.yml: not readable audio: the file is not in an audio format tunefork reads (WAV")
     assert "Errno" not in message and "InvalidDataError" not in message and str(tmp_path) not in message
+
+
+def test_a_model_of_another_kind_is_named_with_the_right_article() -> None:
+    assert (a_or_an("image"), a_or_an("speech"), a_or_an("entities")) == ("an image", "a speech", "an entities")
+    with pytest.raises(TuneforkError, match=r"Model 'v1' is a language model; this needs an image model\."):
+        ResolvedModel("v1", "id", Path("v1"), engine=SPACY_ENGINE).require(IMAGE.family)

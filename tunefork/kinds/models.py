@@ -8,6 +8,7 @@ from typing import Any
 
 from tunefork.errors import TuneforkError
 from tunefork.kinds.registry import ModelFamily, family_of
+from tunefork.wording import a_or_an
 
 
 @dataclass
@@ -33,4 +34,6 @@ class ResolvedModel:
     def require(self, family: ModelFamily) -> None:
         """Raise :class:`TuneforkError` unless this is a model of ``family``."""
         if self.family is not family:
-            raise TuneforkError(f"Model '{self.name}' is a {self.family.name} model; this needs a {family.name} model.")
+            raise TuneforkError(
+                f"Model '{self.name}' is {a_or_an(self.family.name)} model; this needs {a_or_an(family.name)} model."
+            )

@@ -16,6 +16,7 @@ from tunefork.kinds.models import ResolvedModel
 from tunefork.kinds.registry import EndpointOperation, ModelFamily
 from tunefork.kinds.speech import recognize_sample_code
 from tunefork.language.options import MAX_TEXT_CHARACTERS
+from tunefork.wording import a_or_an
 
 
 def understand_sample_code(url: str, key: str, sample: str = "utterance.wav") -> dict[str, str]:
@@ -38,7 +39,8 @@ UNDERSTAND = EndpointOperation(
 def check_language_model(model: ResolvedModel) -> ResolvedModel:
     """``model`` when its family parses text, else a :class:`TuneforkError`."""
     if model.family.operation.input != "text":
-        raise TuneforkError(f"Model '{model.name}' is a {model.family.name} model; --language-model takes a model "
+        family = a_or_an(model.family.name)
+        raise TuneforkError(f"Model '{model.name}' is {family} model; --language-model takes a model "
                             "that parses text (language or entities).")  # fmt: skip
     return model
 

@@ -24,6 +24,7 @@ from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.artifacts import atomic_write_bytes, atomic_write_json
 from tunefork.store.repository import get_dataset, get_model
 from tunefork.store.staging import scratch_folder
+from tunefork.wording import a_or_an
 from tunefork.workflows.datasets import dataset_records
 from tunefork.workflows.training import model_card, records_with_kinds
 from tunefork.workspace import Workspace
@@ -43,7 +44,9 @@ class _Recipe:
             model = get_model(session, model_ref, project)
             family = family_of_engine(model.engine)
             if family is not LANGUAGE_MODELS:
-                raise TuneforkError(f"Model '{model.name}' is a {family.name} model; this needs a language model.")
+                raise TuneforkError(
+                    f"Model '{model.name}' is {a_or_an(family.name)} model; this needs a language model."
+                )
             self.name, self.base, dataset_ids = model.name, model.base_model, list(model.dataset_ids)
             self.engine = model.engine
             self.parameters = TrainingParameters.from_stored(model.parameters)

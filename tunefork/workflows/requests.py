@@ -23,6 +23,7 @@ from tunefork.language.options import MAX_TEXT_CHARACTERS
 from tunefork.store.models import Endpoint, Model
 from tunefork.vision.images import FORMAT_SUFFIXES, ImageRejected, open_image
 from tunefork.vision.images import FORMATS as IMAGE_FORMATS
+from tunefork.wording import a_or_an
 from tunefork.workflows.endpoint_logs import keep_request
 from tunefork.workflows.endpoints import hash_key
 from tunefork.workflows.models import model_files
@@ -52,7 +53,9 @@ class EndpointTarget:
                 "with `endpoint create ... --language-model`."
             )
         if served != operation and operation != UNDERSTAND.name:
-            raise ConflictError(f"This endpoint serves a {self.kind.family.name} model; send requests to .../{served}.")
+            raise ConflictError(
+                f"This endpoint serves {a_or_an(self.kind.family.name)} model; send requests to .../{served}."
+            )
 
 
 def authorize(
