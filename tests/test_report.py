@@ -77,7 +77,7 @@ def test_to_json_has_exact_shape() -> None:
     result = _result()
     result.warnings.append("extra warning from the caller")
     data = result.to_json()
-    assert set(data) == {"dataset", "normalizer", "models", "difference", "warnings", "terms"}
+    assert set(data) == {"dataset", "normalizer", "models", "difference", "warnings", "terms", "terms_source"}
     assert data["dataset"] == "ops-test"
     assert data["normalizer"] == {"name": "tunefork-english", "version": "1.0"}
     assert [m["model"] for m in data["models"]] == ["baseline", "custom"]

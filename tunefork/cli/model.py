@@ -81,7 +81,9 @@ def train(
         None, "--epochs", min=1, max=1000, help="Fine-tuning epochs (whisper audio; spaCy entities)."
     ),
     seed: int | None = typer.Option(None, "--seed", min=0, help="Random seed of training (default 0)."),
-    terms: Path | None = typer.Option(None, "--terms", help="Domain terms file for term recall on the test set."),
+    terms: Path | None = typer.Option(
+        None, "--terms", help="Domain terms file for term recall on the test set (default: the display forms)."
+    ),
     gate: bool = typer.Option(False, "--gate", help="Succeed only if the model beats its base without side effects."),
     guard_margin: float = typer.Option(1.0, "--guard-margin", help="Allowed general-WER loss, points (--gate)."),
     guard_check: bool = typer.Option(

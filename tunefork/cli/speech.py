@@ -37,7 +37,11 @@ def evaluate(
     dataset: str | None = typer.Option(
         None, "--dataset", help="Held-out dataset: acoustic (speech), utterances or annotated-text (language)."
     ),
-    terms: Path | None = typer.Option(None, "--terms", help="File of domain terms (one per line) for term recall."),
+    terms: Path | None = typer.Option(
+        None,
+        "--terms",
+        help="File of domain terms (one per line) for term recall (default: the custom model's display forms).",
+    ),
     folds: int | None = typer.Option(
         None, "--folds", min=2, help="Cross-validate a custom language model's recipe on its own data (K folds)."
     ),

@@ -153,7 +153,9 @@ class EvaluationCreate(Request):
     model1: str = Ref
     model2: str | None = Field(None, min_length=1, max_length=200)
     project: str | None = Field(None, min_length=1, max_length=200, description="Narrows ambiguous names.")
-    terms: list[str] | None = Field(None, max_length=10000, description="Domain terms for term recall.")
+    terms: list[str] | None = Field(
+        None, max_length=10000, description="Domain terms for term recall (default: the custom models' display forms)."
+    )
 
 
 class Evaluation(Tracked):
