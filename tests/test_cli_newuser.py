@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 import pytest
+from image_samples import concept_folders
 from rich.console import Console
 
 from tunefork.cli.common import PlainTable
@@ -19,7 +20,7 @@ from tunefork.language.pipelines import SPACY_ENGINE
 from tunefork.store.models import Model
 from tunefork.wording import a_or_an
 from tunefork.workflows import datasets, endpoints, projects
-from tunefork.workflows.evaluation import _unseen_intent_warnings, unused_terms_warning
+from tunefork.workflows.evaluation import _unseen_label_warnings, unused_terms_warning
 from tunefork.workflows.transcription import check_source
 
 
@@ -140,9 +141,20 @@ def test_test_intents_the_model_never_saw_are_named(workspace, tmp_path: Path) -
     trained = datasets.upload_dataset(workspace, "cars", train, "utterances")
     held_out = datasets.dataset_records(workspace, datasets.upload_dataset(workspace, "cars", test, "utterances")["id"])
     model = ResolvedModel(name="car-v1", model_id="x", training_dataset_ids=[trained["id"]])
-    (warning,) = _unseen_intent_warnings(workspace, held_out, [model])
+    (warning,) = _unseen_label_warnings(workspace, held_out, [model])
     assert "'cancel_bookings' (1 item), 'greet' (1 item)" in warning and "oos" not in warning
-    assert _unseen_intent_warnings(workspace, held_out, [ResolvedModel(name="en-core-web-sm")]) == []
+    assert _unseen_label_warnings(workspace, held_out, [ResolvedModel(name="en-core-web-sm")]) == []
+
+
+def test_test_concepts_the_model_never_saw_are_named(workspace, tmp_path: Path) -> None:
+    projects.create_project(workspace, "pics", "image")
+    shapes = concept_folders(tmp_path / "shapes", per_concept=2, concepts=("circle", "square"))
+    trained = datasets.upload_dataset(workspace, "pics", shapes, "images")
+    model = ResolvedModel(name="pics-v1", model_id="x", training_dataset_ids=[trained["id"]])
+    held_out = [{"labels": ["ball"]}, {"labels": ["ball"]}, {"labels": ["circle"]}, {"labels": [], "negative": True}]
+    (warning,) = _unseen_label_warnings(workspace, held_out, [model])
+    assert warning.startswith("Model 'pics-v1' was never trained on the test concept(s) 'ball' (2 items);")
+    assert warning.endswith("put images of none of the concepts in 'none-of-these'.")
 
 
 def test_a_project_in_use_is_refused_before_the_confirmation(cli) -> None:

@@ -27,6 +27,7 @@ from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.artifacts import staged_directory
 from tunefork.store.models import Dataset, Evaluation, Status
 from tunefork.store.repository import get_dataset, get_project
+from tunefork.wording import plural
 from tunefork.workflows.datasets import dataset_records
 from tunefork.workflows.jobs import JobKind, JobSubmitter, submit_job, update_resource
 from tunefork.workflows.models import resolve_model
@@ -148,7 +149,7 @@ def _score(
     test = TestSet(dataset_name, kind.test_kind, records, list(terms or []), cache_dir, source)
     result = kind.family.score(test, models, progress)
     result.warnings.extend(_overlap_warnings(workspace, records, models))
-    result.warnings.extend(_unseen_intent_warnings(workspace, records, models))
+    result.warnings.extend(_unseen_label_warnings(workspace, records, models))
     result.warnings.extend(unused_terms_warning(terms, result.to_json()))
     return result
 
@@ -186,24 +187,36 @@ def _intent_counts(records: list[dict]) -> Counter[str]:
     return Counter(r["intent"] for r in records if isinstance(r.get("intent"), str) and r["intent"])
 
 
-def _unseen_intent_warnings(workspace: Workspace, test_records: list[dict], models: list[ResolvedModel]) -> list[str]:
-    """A test intent that a custom model never saw in training can only be scored wrong: often a typo or a
-    renamed label in the test file. Out-of-scope labels are not intents to learn."""
-    wanted = {name: n for name, n in _intent_counts(test_records).items() if name.lower() not in OUT_OF_SCOPE_NAMES}
+def _concept_counts(records: list[dict]) -> Counter[str]:
+    return Counter(label for r in records if isinstance(r.get("labels"), list) for label in r["labels"])
+
+
+UNSEEN_ADVICE = {
+    "intent": "Check the test file's labels for typos, or label out-of-scope requests 'out_of_scope'.",
+    "concept": "Check the test folders' names for typos, or put images of none of the concepts in 'none-of-these'.",
+}
+"""What to check when a test set holds labels (intents of utterances, concepts of images) a model never saw."""
+
+
+def _unseen_label_warnings(workspace: Workspace, test_records: list[dict], models: list[ResolvedModel]) -> list[str]:
+    """A test intent or image concept that a custom model never saw in training can only be scored wrong: often a
+    typo or a renamed label in the test data. Out-of-scope labels are not intents to learn."""
     warnings = []
-    for model in models:
-        if not wanted or not model.training_dataset_ids:
-            continue
-        trained: Counter[str] = Counter()
-        for dataset_id in model.training_dataset_ids:
-            trained.update(_intent_counts(dataset_records(workspace, dataset_id)))
-        unseen = sorted(name for name in wanted if name not in trained)
-        if trained and unseen:
-            named = ", ".join(f"'{name}' ({wanted[name]} item{'s' if wanted[name] > 1 else ''})" for name in unseen)
-            warnings.append(
-                f"Model '{model.name}' was never trained on the test intent(s) {named}; they can only be scored "
-                "as errors. Check the test file's labels for typos, or label out-of-scope requests 'out_of_scope'."
-            )
+    for noun, count in (("intent", _intent_counts), ("concept", _concept_counts)):
+        wanted = {name: n for name, n in count(test_records).items() if name.lower() not in OUT_OF_SCOPE_NAMES}
+        for model in models:
+            if not wanted or not model.training_dataset_ids:
+                continue
+            trained: Counter[str] = Counter()
+            for dataset_id in model.training_dataset_ids:
+                trained.update(count(dataset_records(workspace, dataset_id)))
+            unseen = sorted(name for name in wanted if name not in trained)
+            if trained and unseen:
+                named = ", ".join(f"'{name}' ({plural(wanted[name], 'item')})" for name in unseen)
+                warnings.append(
+                    f"Model '{model.name}' was never trained on the test {noun}(s) {named}; they can only be scored "
+                    f"as errors. {UNSEEN_ADVICE[noun]}"
+                )
     return warnings
 
 
