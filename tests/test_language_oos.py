@@ -8,6 +8,7 @@ import pytest
 from tunefork.language.background import background_texts, domain_words
 from tunefork.language.intent_calibration import IN_SCOPE_KEEP, choose_threshold, out_of_scope_flags
 from tunefork.language.intents import load_intent_model, train_intents
+from tunefork.language.model import SpacyLanguageModel
 from tunefork.language.sample_data import intent_examples, out_of_scope_examples
 
 TRAIN = [(e["text"], e["intent"]) for e in intent_examples(10, 0)]
@@ -69,3 +70,15 @@ def test_threshold_keeps_the_stated_share_of_in_scope() -> None:
         out_of_scope_flags(out_of_scope, trade_off.threshold).mean(), abs=1e-4
     )
     assert out_of_scope_flags(np.array([[0.3, 0.2]]), 0.0)[0]  # the background (0.5) beats the best intent
+
+
+def test_an_out_of_scope_answer_reports_its_own_confidence_not_the_top_intents(with_background) -> None:
+    """/parse's ``confidence`` is the decided answer's: in scope the best intent's, out of scope 1 - that."""
+    model = SpacyLanguageModel("nlu", intents=with_background[0])
+    outside, inside = model.parse_batch(["what's the capital of France", "please refill my prescription for ibuprofen"])
+    assert outside.out_of_scope and not inside.out_of_scope
+    assert outside.confidence == pytest.approx(1.0 - outside.intents[0].confidence)
+    assert inside.confidence == inside.top_confidence == inside.intents[0].confidence
+    answer = outside.to_json()
+    assert answer["intent"] == "out_of_scope" and answer["confidence"] == round(outside.confidence, 4)
+    assert answer["intents"][0]["confidence"] == round(outside.top_confidence, 4)  # the ranking stays

@@ -108,7 +108,7 @@ def predictions(parses: list[Parse]) -> list[Prediction]:
         Prediction(
             intent=p.intent,
             top_intent=p.intents[0].name if p.intents else None,
-            confidence=p.confidence,
+            confidence=p.top_confidence,
             out_of_scope=p.out_of_scope,
             threshold=p.threshold,
             spans=[e.span for e in p.entities],

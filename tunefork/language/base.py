@@ -63,12 +63,26 @@ class Parse:
         return OUT_OF_SCOPE if self.out_of_scope else self.intents[0].name
 
     @property
-    def confidence(self) -> float:
-        """The best intent's confidence (0 without intents)."""
+    def top_confidence(self) -> float:
+        """The best-ranked intent's confidence, whatever was decided (0 without intents): what the threshold
+        compares."""
         return self.intents[0].confidence if self.intents else 0.0
 
+    @property
+    def confidence(self) -> float:
+        """The confidence of the decided :attr:`intent` (0 without intents).
+
+        In scope, the best intent's. Out of scope, the probability the model gives to "not the best intent": the
+        share of the ranking's confidence left to the other intents and the background, ``1 - top_confidence``
+        (never the best in-scope intent's own confidence, which would read as sure of an answer it did not give).
+        """
+        if not self.intents:
+            return 0.0
+        return 1.0 - self.top_confidence if self.out_of_scope else self.top_confidence
+
     def to_json(self, top: int = 10) -> dict[str, Any]:
-        """Plain JSON: the decided intent, the ``top`` ranking, ``out_of_scope`` and the entities."""
+        """Plain JSON: the decided intent and its :attr:`confidence`, the ``top`` ranking (each intent's own
+        confidence), ``out_of_scope`` and the entities."""
         return {
             "text": self.text,
             "intent": self.intent,
