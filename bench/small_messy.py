@@ -32,7 +32,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from small_messy_data import DOMAINS, Domain, requests, write_rasa
+from small_messy_data import DOMAINS, HELD_OUT_DOMAINS, Domain, requests, write_rasa
 
 from tunefork.engines.contract import TrainingParameters
 from tunefork.evaluation.spans import span_scores
@@ -100,10 +100,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--classifier", default=None, help="--intent-classifier option (default: the default)")
     parser.add_argument("--slot-tagger", default=None, help="--slot-tagger option (default: the default)")
-    parser.add_argument("--domains", default=",".join(d.name for d in DOMAINS), help="comma-separated domains")
+    parser.add_argument(
+        "--domains", default=",".join(d.name for d in DOMAINS),
+        help=f"comma-separated domains (default: these; also {', '.join(d.name for d in HELD_OUT_DOMAINS)})",
+    )  # fmt: skip
     parser.add_argument("--json", type=Path, default=None, help="also write the rows as JSON here")
     args = parser.parse_args()
-    chosen = [d for d in DOMAINS if d.name in args.domains.split(",")]
+    chosen = [d for d in (*DOMAINS, *HELD_OUT_DOMAINS) if d.name in args.domains.split(",")]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         workspace = Workspace.open(Path(tmp) / "home")

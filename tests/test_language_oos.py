@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from tunefork.language.background import background_texts, domain_words
-from tunefork.language.intent_calibration import IN_SCOPE_KEEP, choose_threshold, out_of_scope_flags
+from tunefork.language.intent_calibration import (
+    IN_SCOPE_KEEP,
+    choose_background_trade_off,
+    choose_threshold,
+    out_of_scope_flags,
+    wilson_lower_bound,
+)
 from tunefork.language.intents import load_intent_model, train_intents
 from tunefork.language.model import SpacyLanguageModel
 from tunefork.language.sample_data import intent_examples, out_of_scope_examples
@@ -64,12 +70,31 @@ def test_threshold_keeps_the_stated_share_of_in_scope() -> None:
     out_of_scope = rng.dirichlet([1, 1, 1], size=100)
     trade_off = choose_threshold(in_scope, out_of_scope, "synthetic")
     assert trade_off.in_scope_kept >= IN_SCOPE_KEEP
-    higher = out_of_scope_flags(in_scope, trade_off.threshold + 1e-6).mean()
-    assert 1.0 - higher < IN_SCOPE_KEEP  # any higher threshold would drop below the target
     assert trade_off.out_of_scope_recall == pytest.approx(
         out_of_scope_flags(out_of_scope, trade_off.threshold).mean(), abs=1e-4
     )
+    # the best recall any threshold keeping 95% reaches; the chosen one is within its 95% bound, and any lower
+    # threshold would fall below that bound (no in-scope example is flagged for a gain within the noise)
+    keeping = [t for t in np.linspace(0, 1, 2001) if 1 - out_of_scope_flags(in_scope, t).mean() >= IN_SCOPE_KEEP]
+    best = max(out_of_scope_flags(out_of_scope, t).mean() for t in keeping)
+    assert trade_off.best_out_of_scope_recall == pytest.approx(best, abs=1e-4)
+    floor = wilson_lower_bound(best, len(out_of_scope))
+    assert floor <= trade_off.out_of_scope_recall < best
+    lower = max(c for c in in_scope.max(axis=1) if c < trade_off.threshold)  # the next lower decision
+    assert out_of_scope_flags(out_of_scope, lower).mean() < floor
     assert out_of_scope_flags(np.array([[0.3, 0.2]]), 0.0)[0]  # the background (0.5) beats the best intent
+
+
+def test_no_threshold_when_it_buys_no_out_of_scope_recall() -> None:
+    """Out-of-scope texts the background class already catches: a threshold would only flag in-scope text."""
+    rng = np.random.default_rng(1)
+    intents = rng.dirichlet([4, 1, 1], size=120) * 0.98  # intents, then the background's 2%
+    in_scope = np.hstack([intents, 1 - intents.sum(axis=1, keepdims=True)])
+    outside = rng.dirichlet([1, 1, 1], size=300) * 0.1
+    out_of_scope = np.hstack([outside, 1 - outside.sum(axis=1, keepdims=True)])
+    bias, trade_off = choose_background_trade_off(in_scope, out_of_scope, "synthetic")
+    assert bias == 0.0 and trade_off.threshold == 0.0
+    assert trade_off.in_scope_kept == 1.0 and trade_off.out_of_scope_recall == 1.0
 
 
 def test_an_out_of_scope_answer_reports_its_own_confidence_not_the_top_intents(with_background) -> None:

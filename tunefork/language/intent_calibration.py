@@ -2,8 +2,8 @@
 
 The classifier protocol, ranking, temperature calibration of confidences, the out-of-scope threshold
 chosen on held-out predictions for a stated trade-off (keep >= 95% of in-scope, then maximise
-out-of-scope recall), and the training report. Both classifiers build on this module, so they
-do not depend on each other.
+out-of-scope recall, without flagging in-scope text for gains within the recall's uncertainty), and the
+training report. Both classifiers build on this module, so they do not depend on each other.
 """
 
 from __future__ import annotations
@@ -77,15 +77,22 @@ class IntentTrainingReport:
     """What the out-of-scope (background) class learned from, in words; ``None`` without one."""
     cv_folds: dict[str, int] | None = None
     """Folds behind each entry of ``cv_accuracy`` (the same folds for every candidate)."""
+    cv_log_loss: dict[str, float] | None = None
+    """Out-of-fold log-loss of each candidate once temperature-scaled (what breaks accuracy ties)."""
 
 
 IN_SCOPE_KEEP = 0.95
-TRADE_OFF_RULE = "keep >= 95% of in-scope utterances, then maximise out-of-scope recall"
+RECALL_CONFIDENCE_Z = 1.645
+"""One-sided 95% normal quantile: out-of-scope recalls within this Wilson bound of the best count as equal."""
+TRADE_OFF_RULE = (
+    "keep >= 95% of in-scope utterances, then maximise out-of-scope recall; gains within the 95% confidence "
+    "bound of the best recall do not cost in-scope utterances"
+)
 
 
 @dataclass
 class TradeOff:
-    """The out-of-scope threshold chosen by :func:`choose_threshold` and what it achieved when chosen."""
+    """The out-of-scope decision chosen by :func:`choose_threshold` and what it achieved when chosen."""
 
     rule: str
     threshold: float
@@ -95,13 +102,20 @@ class TradeOff:
     """Share of the out-of-scope texts flagged (``None`` without any)."""
     out_of_scope_texts: int
     measured_on: str
+    best_out_of_scope_recall: float | None = None
+    """The best recall any decision keeping the in-scope share reached (``None`` without out-of-scope texts)."""
 
     def sentence(self) -> str:
         """The trade-off in words (the model card and the studio show it)."""
         recall = "n/a" if self.out_of_scope_recall is None else f"{100 * self.out_of_scope_recall:.1f}%"
+        best = ""
+        if self.best_out_of_scope_recall is not None and self.best_out_of_scope_recall > (
+            self.out_of_scope_recall or 0
+        ):
+            best = f", the best being {100 * self.best_out_of_scope_recall:.1f}%"
         return (
             f"{self.rule}: at {self.threshold:.3f} it keeps {100 * self.in_scope_kept:.1f}% of in-scope utterances "
-            f"and flags {recall} of {self.out_of_scope_texts} out-of-scope texts ({self.measured_on})"
+            f"and flags {recall} of {self.out_of_scope_texts} out-of-scope texts ({self.measured_on}{best})"
         )
 
 
@@ -118,25 +132,88 @@ def out_of_scope_flags(probabilities: np.ndarray, threshold: float) -> np.ndarra
     return (best < threshold) | (background > best)
 
 
+@dataclass(frozen=True)
+class OperatingPoint:
+    """One threshold (and background shift) with the in-scope share it keeps and the out-of-scope share it flags."""
+
+    bias: float
+    threshold: float
+    kept: float
+    recall: float | None
+
+
+def operating_points(in_scope: np.ndarray, out_of_scope: np.ndarray, bias: float = 0.0) -> list[OperatingPoint]:
+    """Every distinct decision a threshold makes on held-out probabilities: 0 and each in-scope best confidence.
+
+    A threshold equal to an in-scope row's best confidence keeps that row; any threshold between two of them
+    keeps the same rows and flags fewer out-of-scope ones, so these are the only thresholds worth choosing.
+    """
+    flagged_anyway = out_of_scope_flags(in_scope, 0.0)
+    best = np.sort(in_scope.max(axis=1)[~flagged_anyway]) if len(in_scope) else np.zeros(0)
+    thresholds = np.unique(np.concatenate([[0.0], best]))
+    kept = (len(best) - np.searchsorted(best, thresholds, side="left")) / max(len(in_scope), 1)
+    recall: list[float | None] = [None] * len(thresholds)
+    if len(out_of_scope):
+        outside_anyway = out_of_scope_flags(out_of_scope, 0.0)
+        outside_best = np.sort(out_of_scope.max(axis=1)[~outside_anyway]) if out_of_scope.shape[1] else np.zeros(0)
+        under = np.searchsorted(outside_best, thresholds, side="left")
+        recall = list((outside_anyway.sum() + under) / len(out_of_scope))
+    if not len(in_scope):
+        kept = np.ones(len(thresholds))
+    return [OperatingPoint(bias, float(t), float(k), r) for t, k, r in zip(thresholds, kept, recall, strict=True)]
+
+
+def wilson_lower_bound(share: float, count: int, z: float = RECALL_CONFIDENCE_Z) -> float:
+    """Lower end of the Wilson score interval of a proportion ``share`` measured on ``count`` items."""
+    if count <= 0:
+        return 0.0
+    centre = share + z * z / (2 * count)
+    spread = z * np.sqrt(share * (1 - share) / count + z * z / (4 * count * count))
+    return float((centre - spread) / (1 + z * z / count))
+
+
+def best_operating_point(points: list[OperatingPoint], out_of_scope_texts: int, keep: float) -> OperatingPoint:
+    """The stated trade-off among ``points``: keep ``keep`` of in-scope, then the best out-of-scope recall.
+
+    A recall measured on ``out_of_scope_texts`` texts is uncertain, and so is how much of unseen in-scope text a
+    stricter decision flags (held-out examples resemble the other training examples more than new requests do).
+    So every point whose recall is within the one-sided 95% Wilson bound of the best counts as that good, and
+    among them the one keeping the most in-scope examples wins (then the higher recall, then the smaller
+    background shift). Without any point keeping ``keep``, the one keeping the most.
+    """
+    meeting = [point for point in points if point.kept >= keep - 1e-9]
+    if not meeting:
+        return max(points, key=lambda point: (point.kept, point.recall or 0.0, point.bias))
+    best_recall = max(point.recall or 0.0 for point in meeting)
+    floor = wilson_lower_bound(best_recall, out_of_scope_texts) if out_of_scope_texts else best_recall
+    near_best = [point for point in meeting if (point.recall or 0.0) >= floor - 1e-9]
+    return max(near_best, key=lambda point: (point.kept, point.recall or 0.0, point.bias))
+
+
+def _trade_off_of(
+    point: OperatingPoint, points: list[OperatingPoint], texts: int, measured_on: str, keep: float
+) -> TradeOff:
+    """The :class:`TradeOff` of ``point``; its threshold is rounded down, so it keeps what ``point`` keeps."""
+    meeting = [p.recall for p in points if p.kept >= keep - 1e-9 and p.recall is not None]
+    return TradeOff(
+        rule=TRADE_OFF_RULE, threshold=float(np.floor(point.threshold * 1e4) / 1e4), in_scope_kept=round(point.kept, 4),
+        out_of_scope_recall=None if point.recall is None else round(point.recall, 4), out_of_scope_texts=texts,
+        measured_on=measured_on, best_out_of_scope_recall=round(max(meeting), 4) if meeting else None,
+    )  # fmt: skip
+
+
 def choose_threshold(
     in_scope: np.ndarray, out_of_scope: np.ndarray, measured_on: str, keep: float = IN_SCOPE_KEEP
 ) -> TradeOff:
-    """The highest threshold that still keeps ``keep`` of the ``in_scope`` rows (held-out probabilities).
+    """The threshold of the stated trade-off (:func:`best_operating_point`) on held-out probabilities.
 
-    Out-of-scope recall only grows with the threshold and in-scope coverage only shrinks, so the highest
-    threshold meeting the coverage target is the one that maximises recall under it.
+    Out-of-scope recall only grows with the threshold and in-scope coverage only shrinks; the lowest
+    threshold whose recall is as good as the best one's (within its uncertainty) flags no in-scope example
+    for nothing.
     """
-    flagged_anyway = out_of_scope_flags(in_scope, 0.0)
-    confidences = np.sort(in_scope.max(axis=1)[~flagged_anyway]) if len(in_scope) else np.zeros(0)
-    may_drop = int(np.floor((1.0 - keep) * len(in_scope) + 1e-9)) - int(flagged_anyway.sum())
-    threshold = float(confidences[may_drop]) if 0 < may_drop < len(confidences) else 0.0
-    kept = float(np.mean(~out_of_scope_flags(in_scope, threshold))) if len(in_scope) else 1.0
-    recall = float(np.mean(out_of_scope_flags(out_of_scope, threshold))) if len(out_of_scope) else None
-    return TradeOff(
-        rule=TRADE_OFF_RULE, threshold=round(threshold, 4), in_scope_kept=round(kept, 4),
-        out_of_scope_recall=None if recall is None else round(recall, 4), out_of_scope_texts=len(out_of_scope),
-        measured_on=measured_on,
-    )  # fmt: skip
+    points = operating_points(in_scope, out_of_scope)
+    point = best_operating_point(points, len(out_of_scope), keep)
+    return _trade_off_of(point, points, len(out_of_scope), measured_on, keep)
 
 
 BACKGROUND_BIASES = tuple(-0.5 * step for step in range(17))
@@ -153,20 +230,20 @@ def with_background_bias(probabilities: np.ndarray, bias: float) -> np.ndarray:
 def choose_background_trade_off(
     in_scope: np.ndarray, out_of_scope: np.ndarray, measured_on: str, keep: float = IN_SCOPE_KEEP
 ) -> tuple[float, TradeOff]:
-    """The background bias and threshold with the best out-of-scope recall that keep ``keep`` of in-scope rows.
+    """The background bias and threshold of the stated trade-off (:func:`best_operating_point`).
 
-    Both arrays are held-out probabilities over the intents plus the background (last column). Ties go to
-    the smallest shift; when no shift keeps enough, the largest one is used.
+    Both arrays are held-out probabilities over the intents plus the background (last column); every
+    threshold of every shift in :data:`BACKGROUND_BIASES` is a candidate.
     """
-    tried = [
-        (bias, choose_threshold(with_background_bias(in_scope, bias), with_background_bias(out_of_scope, bias),
-                                measured_on, keep))
+    points = [
+        point
         for bias in BACKGROUND_BIASES
-    ]  # fmt: skip
-    meeting = [(bias, trade_off) for bias, trade_off in tried if trade_off.in_scope_kept >= keep]
-    if not meeting:
-        return tried[-1]
-    return max(meeting, key=lambda item: (item[1].out_of_scope_recall or 0.0, item[0]))
+        for point in operating_points(
+            with_background_bias(in_scope, bias), with_background_bias(out_of_scope, bias), bias
+        )
+    ]
+    point = best_operating_point(points, len(out_of_scope), keep)
+    return point.bias, _trade_off_of(point, points, len(out_of_scope), measured_on, keep)
 
 
 def threshold_on_texts(model: IntentModel, held_out: np.ndarray, uploaded: list[str]) -> TradeOff:

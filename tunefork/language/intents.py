@@ -9,7 +9,8 @@ Four feature sets, scored by stratified cross-validation on the training example
   :mod:`tunefork.language.intent_contrastive`), its embeddings beside the TF-IDF n-grams (best with few
   examples per intent; costs CPU time).
 
-``auto`` keeps the one with the best out-of-fold accuracy on the in-scope examples (ties: the order above).
+``auto`` keeps the one with the best out-of-fold accuracy on the in-scope examples (ties: the lower out-of-fold
+log-loss once temperature-scaled, over the in-scope examples and the background texts, then the order above).
 Every candidate is cross-validated on the same folds; ``contrastive`` fine-tunes the encoder's top layers
 afresh on each fold's training part, so its score is measured on texts its encoder never saw. ``auto``
 tries ``contrastive`` only up to :func:`contrastive_limit` intent examples: its cost is about constant
@@ -23,8 +24,10 @@ the share that the intents' confidences leave free. Its texts outnumber any inte
 training weight of :data:`BACKGROUND_WEIGHT` intents. And a confidence threshold: together with a shift of
 the background's logit, it is chosen on the out-of-fold predictions for a stated trade-off
 (:func:`~tunefork.language.intent_calibration.choose_background_trade_off`: keep >= 95% of the in-scope
-examples, then flag as many out-of-scope texts as possible). Confidences are calibrated by temperature
-scaling fitted on the out-of-fold scores.
+examples, then flag as many out-of-scope texts as possible, but flag no more in-scope examples for a recall gain
+within the recall's 95% confidence bound: held-out examples resemble the other training examples more than
+new requests do, so every in-scope example kept beyond 95% is a margin for unseen text). Confidences are
+calibrated by temperature scaling fitted on the out-of-fold scores.
 """
 
 from __future__ import annotations
@@ -330,9 +333,10 @@ def train_intents(
         oof[kind] = _out_of_fold_logits(kind, all_texts, vectors, gold, weights, classes, splits, seed, states)
         accuracy[kind] = round(float(np.mean(oof[kind][:n, : len(labels)].argmax(axis=1) == gold_in_scope)), 4)
         progress(step, steps, f"intents: {kind} cross-validated accuracy {accuracy[kind]:.3f}")
-    chosen = max(candidates, key=lambda kind: (accuracy[kind], -candidates.index(kind)))
-    finite = np.where(np.isfinite(oof[chosen]), oof[chosen], -1e9)
-    temperature = fit_temperature(finite, gold)
+    log_loss = {kind: _calibrated_log_loss(oof[kind], gold) for kind in candidates}
+    chosen = max(candidates, key=lambda kind: (accuracy[kind], -log_loss[kind][1], -candidates.index(kind)))
+    temperature = log_loss[chosen][0]
+    finite = _finite(oof[chosen])
     progress(len(candidates), steps, f"intents: training {chosen} on every example")
     final_features, final_vectors = Features(chosen), vectors
     if chosen == CONTRASTIVE:
@@ -356,8 +360,26 @@ def train_intents(
         temperature=round(temperature, 4), threshold=round(model.threshold, 4), threshold_source=source,
         examples=len(examples), intents=len(labels), trade_off=asdict(trade_off) if trade_off else None,
         background=negatives.describe() if negatives else None,
+        cv_log_loss={kind: round(loss, 4) for kind, (_, loss) in log_loss.items()},
     )  # fmt: skip
     return model, report
+
+
+def _finite(logits: np.ndarray) -> np.ndarray:
+    """Out-of-fold logits with the classes a fold never saw (``-inf``) at a large negative number."""
+    return np.where(np.isfinite(logits), logits, -1e9)
+
+
+def _calibrated_log_loss(logits: np.ndarray, gold: np.ndarray) -> tuple[float, float]:
+    """``(temperature, mean negative log-likelihood)`` of out-of-fold ``logits`` once temperature-scaled.
+
+    Candidates with the same accuracy are told apart by it: the out-of-scope decision reads the probabilities,
+    so the better calibrated ones (over the intents and the background texts) make the better decision.
+    """
+    finite = _finite(logits)
+    temperature = fit_temperature(finite, gold)
+    probabilities = softmax(finite / temperature)
+    return temperature, float(-np.mean(np.log(probabilities[np.arange(len(gold)), gold] + 1e-12)))
 
 
 def _trade_off(
