@@ -2,7 +2,8 @@
 
 The toy kind (tests/toy_kind.py) with base models that load only when the test opens a gate: the server
 answers health checks while they load, a request that arrives during a load waits for it (one load, not
-two), and only the allowed number of models is loaded, the most recently deployed or changed first.
+two), and only the allowed number of models is loaded, the most recently deployed or changed first, each
+answering one made-up request.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from typing import Any
 
 from fastapi.testclient import TestClient
 from toy_kind import ENGINE, TOY, KeywordModel, KeywordModels
@@ -35,6 +37,7 @@ class GatedModels(KeywordModels):
     def __init__(self) -> None:
         self.gate = threading.Event()
         self.loads: Counter[str] = Counter()
+        self.answered: Counter[str] = Counter()
 
     def is_base_model(self, name: str) -> bool:
         return name.startswith("keyword-")
@@ -51,6 +54,10 @@ class GatedModels(KeywordModels):
             return KeywordModel(model.name, {"greet": ["hello"]})
 
         return shared_model(f"gated-toy:{id(self)}:{model.name}", slow_load)
+
+    def invoke(self, model: KeywordModel, request: str) -> dict[str, Any]:
+        self.answered[model.name] += 1
+        return super().invoke(model, request)
 
 
 def _until(condition: Callable[[], bool], timeout: float = 10) -> None:
@@ -86,7 +93,8 @@ def test_a_starting_server_warms_the_most_recent_endpoints_and_a_request_waits_f
             family.gate.set()
             request.join(10)
             assert answers[0].status_code == 200 and answers[0].json()["model"] == "keyword-a"
-            _until(lambda: family.loads["keyword-c"] == 1)
+            _until(lambda: family.answered["keyword-c"] == 1)  # loaded, and a made-up request answered
         assert family.loads == {"keyword-a": 1, "keyword-c": 1}  # one load each; b, the least recent, waits
+        assert family.answered == {"keyword-a": 2, "keyword-c": 1}  # a: the warm-up's request and the client's
     finally:
         unregister(TOY.name)

@@ -3,7 +3,9 @@
 Loading a model takes seconds (spaCy and the sentence encoder, Whisper): without warming, the first
 ``/parse`` or ``/recognize`` after ``tunefork serve`` waited for it. :func:`warm_endpoint_models` loads the
 models of the most recently used endpoints through the one model cache (:mod:`tunefork.engines.cache`), so
-a request that arrives while its model is still loading waits for that load instead of starting another.
+a request that arrives while its model is still loading waits for that load instead of starting another,
+then answers one made-up request with each (a short text, a second of silence, a blank image; never logged):
+parts that load on first use (an intent model's sentence encoder) and a first decode's set-up are done too.
 At most ``limit`` distinct models are loaded (memory stays bounded with many endpoints); the others load on
 their first request, as before. An endpoint counts as used when it was last changed (deployed, its model
 swapped) or last answered a logged request, whichever is later.
@@ -14,9 +16,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+import numpy as np
+from PIL import Image
 from sqlalchemy import func, select
 
 from tunefork.kinds import ResolvedModel
@@ -25,6 +31,13 @@ from tunefork.workflows.requests import endpoint_target
 from tunefork.workspace import Workspace
 
 log = logging.getLogger(__name__)
+
+WARM_REQUESTS: dict[str, Callable[[], Any]] = {
+    "text": lambda: "hello",
+    "audio": lambda: np.zeros(16_000, dtype=np.float32),  # one second of canonical (16 kHz mono) silence
+    "image": lambda: Image.new("RGB", (64, 64), "white"),
+}
+"""A made-up request of each operation input (:attr:`~tunefork.kinds.registry.EndpointOperation.input`)."""
 
 
 @dataclass(frozen=True)
@@ -80,10 +93,11 @@ def models_to_warm(workspace: Workspace, limit: int) -> list[tuple[str, Resolved
 
 
 def warm_endpoint_models(workspace: Workspace, limit: int, stop: threading.Event | None = None) -> list[WarmedModel]:
-    """Load the models of the most recently used endpoints (see :func:`models_to_warm`), one after another.
+    """Load the models of the most recently used endpoints (see :func:`models_to_warm`), one after another, and
+    answer one of :data:`WARM_REQUESTS` with each.
 
-    Stops between models when ``stop`` is set (the server is shutting down). A model that fails to load is
-    logged and reported with its error; its endpoint's requests then load it (and say why) as before.
+    Stops between models when ``stop`` is set (the server is shutting down). A model that fails to load or to
+    answer is logged and reported with its error; its endpoint's requests then load it (and say why) as before.
     """
     warmed = []
     for endpoint, model in models_to_warm(workspace, limit):
@@ -91,7 +105,9 @@ def warm_endpoint_models(workspace: Workspace, limit: int, stop: threading.Event
             break
         started = time.perf_counter()
         try:
-            model.load()
+            loaded, family = model.load(), model.family
+            if make_request := WARM_REQUESTS.get(family.operation.input):
+                family.invoke(loaded, make_request())
         except Exception as exc:  # reported; the endpoint's own requests will show the reason
             seconds = time.perf_counter() - started
             log.warning("could not warm model %s of endpoint %s: %s", model.name, endpoint, exc)
