@@ -484,7 +484,7 @@ def test_projects_take_only_their_kinds(workspace, tmp_path):
     source = write(tmp_path / "u.csv", "text,intent\nhello,greet\nbye,farewell\n")
     with pytest.raises(TuneforkError, match=r"A speech project takes dataset kinds: acoustic.*\(got 'utterances'\)"):
         upload_dataset(workspace, "calls", source, "utterances")
-    with pytest.raises(TuneforkError, match=r"An? entities project takes dataset kinds: annotated-text, patterns"):
+    with pytest.raises(TuneforkError, match=r"An entities project takes dataset kinds: annotated-text, patterns"):
         upload_dataset(workspace, "ner", source, "utterances")
     created = upload_dataset(workspace, "bot", source, "utterances")
     assert (created["kind"], created["accepted"], created["sourceFormat"]) == ("utterances", 2, "utterances-csv")

@@ -32,6 +32,7 @@ from tunefork.engines.contract import BaseModelInfo, Trainer
 from tunefork.errors import NotFoundError, TuneforkError
 from tunefork.evaluation.result import EvaluationResult
 from tunefork.progress import ProgressCallback
+from tunefork.wording import a_or_an
 
 
 @dataclass(frozen=True)
@@ -347,7 +348,7 @@ class ProjectKind:
             if use.name == name:
                 return use
         choices = ", ".join(self.upload_kinds)
-        raise TuneforkError(f"A {self.name} project takes dataset kinds: {choices} (got '{name}').")
+        raise TuneforkError(f"{a_or_an(self.name).capitalize()} project takes dataset kinds: {choices} (got '{name}').")
 
     def option(self, name: str) -> TrainingOption | None:
         """This kind's option ``name``, if it has one."""

@@ -33,6 +33,7 @@ from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.artifacts import staged_directory
 from tunefork.store.models import Dataset, Model, Status, utcnow
 from tunefork.store.repository import clean_name, get_dataset, get_model, get_project
+from tunefork.wording import a_or_an
 from tunefork.workflows.datasets import dataset_records
 from tunefork.workflows.endpoints import ensure_not_deployed
 from tunefork.workflows.evaluation import evaluate_models
@@ -46,7 +47,7 @@ def _engine_for(kind: ProjectKind, base_model: str, gate: bool) -> str:
     """The engine that trains ``base_model`` in a project of ``kind`` (clear errors otherwise)."""
     if not kind.family.is_base_model(base_model):
         raise TuneforkError(
-            f"Unknown base model '{base_model}' for a {kind.name} project; use {kind.default_base_model} "
+            f"Unknown base model '{base_model}' for {a_or_an(kind.name)} project; use {kind.default_base_model} "
             "or another base model of `tunefork model list --base`."
         )
     if gate and kind.gate is None:
