@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from tunefork.cli.main import app
 from tunefork.config import env_float, env_int
 from tunefork.errors import SettingError
+from tunefork.service.app import create_app
 from tunefork.service.config import ServiceSettings
 
 
@@ -35,3 +37,12 @@ def test_the_service_and_the_cli_name_the_variable(monkeypatch: pytest.MonkeyPat
     result = CliRunner().invoke(app, ["--home", str(tmp_path / "home"), "project", "list"])
     assert result.exit_code == 1 and result.exception is not None and "Traceback" not in result.output
     assert "TUNEFORK_MAX_ARCHIVE_BYTES='2GB' is not usable: give a whole number" in " ".join(result.output.split())
+
+
+def test_a_bad_setting_met_by_a_request_is_a_server_error(workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TUNEFORK_ADMIN_TOKEN", "config-token")
+    monkeypatch.setenv("TUNEFORK_MONITOR_RETRY_SECONDS", "soon")  # read when a monitor is created
+    monitor = {"endpoint": "rx", "dataset": "test", "key": "k", "schedule": "*/30 * * * *", "metric": "wer", "max": 0.2}
+    with TestClient(create_app(workspace)) as client:
+        answer = client.post("/monitors", json=monitor, headers={"Authorization": "Bearer config-token"})
+    assert answer.status_code == 500 and "incident" in answer.json()["message"] and "soon" not in answer.text
