@@ -1,0 +1,71 @@
+"""Top-1 of the contrastive intent recipe alone on ATIS, 10 examples per intent, for other steps and layers.
+
+For each seed, the model ``train_intents`` trains last when it picks ``contrastive`` (the encoder's top layers
+fine-tuned on every example and the background texts, then the linear head over those embeddings and TF-IDF
+n-grams) is trained with ``--steps`` fine-tuning steps and ``--layers`` trained top layers, and scored by
+top-1 accuracy on all 893 ATIS test utterances. No cross-validation and no out-of-scope decision: a quick way
+to compare recipe settings before a full ``bench/atis_few_shot.py`` run. CPU seconds cover the lower layers'
+states (test texts included, they are frozen) and one fine-tuning.
+
+    .venv/bin/python bench/contrastive_recipe.py --cache /tmp/atis --steps 60 --layers 2 --seeds 0,1,2,3,4
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import numpy as np
+from atis import ensure_atis, read_atis, sample_per_intent
+
+from tunefork.language import intent_contrastive, intents
+from tunefork.language.background import background_texts
+from tunefork.language.base import OUT_OF_SCOPE
+
+PER_INTENT = 10
+
+
+def top1(train: list, test: list, seed: int, layers: int) -> float:
+    """Top-1 accuracy on ``test`` of the contrastive recipe trained on ``train``."""
+    texts, labels = [u.text for u in train], sorted({u.intent for u in train})
+    negatives = background_texts(texts, [], seed).texts
+    known = texts + negatives
+    gold = np.array([labels.index(u.intent) for u in train] + [len(labels)] * len(negatives))
+    states = intent_contrastive.LowerLayerStates(known + [u.text for u in test], trained_layers=layers)
+    vectors = states.embed(intents._fine_tune(states, np.arange(len(known)), gold, len(labels), seed))
+    features = intents.Features("contrastive")
+    x_train = features.fit_transform(known, vectors[: len(known)])
+    weights = intents._sample_weights(len(texts), len(labels), len(negatives))
+    classifier = intents._new_classifier(seed).fit(x_train, np.asarray([*labels, OUT_OF_SCOPE])[gold], weights)
+    logits = intents._logits(classifier, features.transform([u.text for u in test], vectors[len(known) :]))
+    columns = [[str(c) for c in classifier.classes_].index(label) for label in labels]
+    predicted = np.array(labels)[logits[:, columns].argmax(axis=1)]
+    return float(np.mean(predicted == np.array([u.intent for u in test])))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cache", type=Path, required=True, help="folder ATIS is installed into (pip --target)")
+    parser.add_argument("--steps", type=int, default=intent_contrastive.STEPS, help="fine-tuning steps")
+    parser.add_argument("--layers", type=int, default=intent_contrastive.TRAINED_LAYERS, help="trained top layers")
+    parser.add_argument("--seeds", default="0,1,2,3,4", help="comma-separated sampling seeds")
+    args = parser.parse_args()
+    intent_contrastive.STEPS = args.steps
+    folder = ensure_atis(args.cache)
+    train, test = read_atis(folder / "train_dev"), read_atis(folder / "test")
+    scores = []
+    for seed in (int(s) for s in args.seeds.split(",")):
+        cpu = time.process_time()
+        scores.append(top1(sample_per_intent(train, PER_INTENT, seed), test, seed, args.layers))
+        print(f"steps {args.steps} layers {args.layers} seed {seed}: top-1 {100 * scores[-1]:.1f}% "
+              f"({time.process_time() - cpu:.0f} CPU s)", flush=True)  # fmt: skip
+    print(f"steps {args.steps} layers {args.layers} mean top-1 {100 * statistics.mean(scores):.1f}%")
+
+
+if __name__ == "__main__":
+    main()
