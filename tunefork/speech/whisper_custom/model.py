@@ -120,6 +120,22 @@ class BiasedWhisperEngine(WhisperEngine):
             return super().transcribe(samples)
 
 
+@dataclasses.dataclass(frozen=True)
+class DecodingStages:
+    """What each stage of :meth:`CustomWhisperModel.stages` gave for one utterance."""
+
+    first: Transcript
+    """The first pass (plain with two passes, else hotword-prompted), display forms rewritten."""
+    triggered: bool
+    """Whether the first pass sounded like a term it did not spell (the second pass's trigger)."""
+    prompted: Transcript | None
+    """The hotword-prompted second pass, display forms rewritten (None when it did not run)."""
+    merged: Transcript
+    """The two passes merged (the first pass when the prompted one brought no term)."""
+    final: Transcript
+    """After phonetic correction: what :meth:`CustomWhisperModel.transcribe` returns."""
+
+
 class CustomWhisperModel:
     """A (possibly fine-tuned) Whisper model decoding with hotwords and rewriting display forms.
 
@@ -189,14 +205,32 @@ class CustomWhisperModel:
         uncertain = None if limit is None else [word.confidence < limit for word in words]
         return self.sounds.near_miss([word_key(word.text) for word in words], uncertain)
 
+    def stages(self, samples: np.ndarray, always_prompted: bool = False) -> DecodingStages:
+        """Recognize one utterance and keep what each stage gave (:class:`DecodingStages`).
+
+        The first pass is rewritten to display forms; where the two-pass trigger fires, the hotword-prompted
+        pass too (with ``always_prompted``, for diagnosis, wherever there is a second pass to run: the merge
+        still happens only where the trigger fired); then :meth:`combine`.
+        """
+        first = self.rewriter.apply((self.plain or self.whisper).transcribe(samples))
+        self.passes[0] += 1
+        triggered = self.plain is not None and self._near_miss(first.words)
+        prompted = None
+        if triggered or (always_prompted and self.plain is not None):
+            self.passes[1] += int(triggered)
+            prompted = self.rewriter.apply(self.whisper.transcribe(samples))
+        return self.combine(first, triggered, prompted)
+
+    def combine(self, first: Transcript, triggered: bool, prompted: Transcript | None) -> DecodingStages:
+        """The decoded passes merged (:func:`.selection.merge_passes`, only when ``triggered``) and corrected."""
+        merged = first
+        if triggered and prompted is not None:
+            words = merge_passes(first.words, prompted.words, self.sounds)
+            if words is not None:
+                merged = dataclasses.replace(prompted, words=words)
+        final = self.corrector.apply(merged) if self.corrector else merged
+        return DecodingStages(first, triggered, prompted, merged, final)
+
     def transcribe(self, samples: np.ndarray) -> Transcript:
         """Recognize one utterance, rewrite spoken forms to display forms, then correct near-miss terms."""
-        transcript = self.rewriter.apply((self.plain or self.whisper).transcribe(samples))
-        self.passes[0] += 1
-        if self.plain is not None and self._near_miss(transcript.words):
-            self.passes[1] += 1
-            prompted = self.rewriter.apply(self.whisper.transcribe(samples))
-            words = merge_passes(transcript.words, prompted.words, self.sounds)
-            if words is not None:
-                transcript = dataclasses.replace(prompted, words=words)
-        return self.corrector.apply(transcript) if self.corrector else transcript
+        return self.stages(samples).final

@@ -1,0 +1,286 @@
+"""Where text + pronunciation customization loses domain terms, per term occurrence (issue 17).
+
+For each domain it trains the text + pronunciation defaults (hotwords ranked by base misses, two passes,
+display forms, phonetic correction; no audio), decodes the test clips keeping every stage
+(:meth:`tunefork.speech.whisper_custom.model.CustomWhisperModel.stages`, with the prompted pass run on every
+clip so that a clip the trigger skipped still shows what the prompt would have given) and assigns each missed
+term occurrence the first stage that lost it:
+
+* ``not in the prompt``: a word of the term is not in the hotwords and no stage spells it;
+* ``prompted pass misspells it``: the term is in the hotwords, but neither pass spells it;
+* ``no second pass``: the prompted pass spells it, the trigger did not fire;
+* ``merge kept the plain words``: the prompted pass spells it, the trigger fired, the merge kept the plain words;
+* ``prompted words overwrote it``: the first pass spelled it, the merge took prompted words that do not;
+* ``phonetic correction broke it``: the merged words spell it, the corrected ones do not.
+
+A hit is the benchmark's term recall (:func:`tunefork.evaluation.metrics.score_corpus`, the term at its
+aligned position after normalization). Each miss also gets the smallest phone edit distance per term phone of
+any span of the final words (what a looser phonetic corrector could reach). The guard clips are decoded by the
+same model: their general WER (insertions) for the first pass (= the base model with display forms) and the
+final transcripts, and how many changed.
+
+    PYTHONPATH=$PWD .venv/bin/python bench/term_losses.py --domains pharmacy maintenance --details --work w/
+    PYTHONPATH=$PWD .venv/bin/python bench/term_losses.py --domains aviation     # the untuned check: no details
+
+With ``--work`` each domain's model and decoded passes are kept and a second run only replays the merge and the
+correction on them (seconds): delete the folder after changing training or decoding.
+
+Test clips are the ``--quick`` conditions of ``bench/speech_customization.py`` (voices never used for training,
+ranking or the guard set; one at 10 dB SNR).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import aviation_domain
+from speech_customization import QUICK_CONDITIONS, _quick_domains
+
+from tunefork.audio import read_audio
+from tunefork.engines.contract import TrainingParameters
+from tunefork.evaluation.metrics import score_corpus
+from tunefork.evaluation.normalizer import get_normalizer
+from tunefork.kinds.speech import guard_items
+from tunefork.speech.base import Transcript
+from tunefork.speech.customization import TrainingData
+from tunefork.speech.synthesis import synthesize_cached
+from tunefork.speech.whisper_custom import load, train
+from tunefork.speech.whisper_custom.model import CustomWhisperModel, DecodingStages
+from tunefork.speech.whisper_custom.phonetic import edit_distance, text_phones
+
+CAUSES = (
+    "not in the prompt",
+    "prompted pass misspells it",
+    "no second pass",
+    "merge kept the plain words",
+    "prompted words overwrote it",
+    "phonetic correction broke it",
+)
+
+
+def domains(test_sentences: int) -> dict[str, dict]:
+    """The two ``--quick`` domains and the aviation domain (60 related sentences, then the test sentences)."""
+    specs = _quick_domains(test_sentences)
+    generated = aviation_domain.sentences(60 + test_sentences, seed=31)
+    specs["aviation"] = {
+        "related": generated[:60],
+        "pronunciations": aviation_domain.PRONUNCIATIONS,
+        "test": generated[60:],
+        "terms": aviation_domain.TERMS,
+    }
+    return specs
+
+
+def _hits(reference: str, hypothesis: str, terms: list[str]) -> dict[str, list[int]]:
+    return score_corpus([("0", reference, hypothesis)], terms).terms
+
+
+def _closest(term: str, words: list[str], spoken: dict[str, str]) -> float:
+    """Smallest phone edit distance per term phone between ``term`` and a span of up to 6 of ``words``."""
+    target = text_phones(spoken.get(term.lower(), term))
+    best = float("inf")
+    for start in range(len(words)):
+        for end in range(start + 1, min(len(words), start + 6) + 1):
+            phones = text_phones(" ".join(words[start:end]))
+            if phones and target:
+                best = min(best, edit_distance(phones, target) / len(target))
+    return best
+
+
+def _cause(term: str, in_prompt: bool, stage_hits: dict[str, int], triggered: bool) -> str:
+    if stage_hits["merged"] and not stage_hits["final"]:
+        return "phonetic correction broke it"
+    if stage_hits["first"] and not stage_hits["merged"]:
+        return "prompted words overwrote it"
+    if stage_hits["prompted"]:
+        return "merge kept the plain words" if triggered else "no second pass"
+    return "prompted pass misspells it" if in_prompt else "not in the prompt"
+
+
+def decode(model: CustomWhisperModel, clips: list[tuple[str, object, str]]) -> list[dict]:
+    """Both passes of every clip (the prompted one even where the trigger did not fire), as plain data."""
+    decoded = []
+    for clip_id, samples, reference in clips:
+        stages = model.stages(samples, always_prompted=True)
+        passes = {"first": stages.first.to_dict(), "triggered": stages.triggered}
+        prompted = stages.prompted.to_dict() if stages.prompted else None
+        decoded.append({"id": clip_id, "reference": reference, **passes, "prompted": prompted})
+    return decoded
+
+
+def replay(model: CustomWhisperModel, clip: dict) -> DecodingStages:
+    """The model's merge and correction of a clip's stored passes (:meth:`CustomWhisperModel.combine`)."""
+    prompted = Transcript.from_dict(clip["prompted"]) if clip["prompted"] else None
+    return model.combine(Transcript.from_dict(clip["first"]), clip["triggered"], prompted)
+
+
+def analyse(model: CustomWhisperModel, clips: list[dict], spec: dict) -> dict:
+    """Per-stage term recall and the cause of every missed occurrence."""
+    normalize = get_normalizer()
+    prompt_words = set(normalize(model.hotwords or "").split())
+    spoken = {display.lower(): said for display, said in spec["pronunciations"]}
+    stage_names = ("first", "prompted", "merged", "final")
+    triples: dict[str, list[tuple[str, str, str]]] = {name: [] for name in stage_names}
+    causes: Counter[str] = Counter()
+    misses = []
+    for clip in clips:
+        stages = replay(model, clip)
+        reference = clip["reference"]
+        texts = {
+            "first": stages.first.text,
+            "prompted": stages.prompted.text if stages.prompted else stages.first.text,
+            "merged": stages.merged.text,
+            "final": stages.final.text,
+        }
+        for name in stage_names:
+            triples[name].append((clip["id"], reference, texts[name]))
+        per_stage = {name: _hits(reference, texts[name], spec["terms"]) for name in stage_names}
+        for term, (hits, total) in per_stage["final"].items():
+            for occurrence in range(hits, total):
+                stage_hits = {name: int(per_stage[name][term][0] > occurrence) for name in stage_names}
+                in_prompt = all(word in prompt_words for word in term.split())
+                cause = _cause(term, in_prompt, stage_hits, stages.triggered)
+                causes[cause] += 1
+                misses.append(
+                    {
+                        "clip": clip["id"],
+                        "term": term,
+                        "cause": cause,
+                        "in_prompt": in_prompt,
+                        "triggered": stages.triggered,
+                        "closest": round(_closest(term, normalize(texts["final"]).split(), spoken), 2),
+                        "reference": reference,
+                        **{name: texts[name] for name in stage_names},
+                    }
+                )
+    recall = {name: score_corpus(triples[name], spec["terms"]) for name in stage_names}
+    return {
+        "occurrences": recall["final"].term_total,
+        "recall": {name: round(100 * (score.term_recall or 0), 1) for name, score in recall.items()},
+        "wer": {name: round(100 * score.wer, 1) for name, score in recall.items()},
+        "second_passes": f"{sum(clip['triggered'] for clip in clips)} of {len(clips)}",
+        "causes": {cause: causes[cause] for cause in CAUSES},
+        "misses": misses,
+    }
+
+
+def guard_check(model: CustomWhisperModel, clips: list[dict]) -> dict:
+    """General WER (insertions) of the first pass and of the final transcripts on the guard clips."""
+    first, final = [], []
+    for clip in clips:
+        stages = replay(model, clip)
+        first.append((clip["id"], clip["reference"], stages.first.text))
+        final.append((clip["id"], clip["reference"], stages.final.text))
+    a, b = score_corpus(first), score_corpus(final)
+    changed = [(y[1], x[2], y[2]) for x, y in zip(first, final, strict=True) if x[2] != y[2]]
+    return {
+        "first_wer": round(100 * a.wer, 1),
+        "first_insertions": a.insertions,
+        "final_wer": round(100 * b.wer, 1),
+        "final_insertions": b.insertions,
+        "changed": len(changed),
+        "changed_clips": changed,
+        "second_passes": f"{sum(clip['triggered'] for clip in clips)} of {len(clips)}",
+    }
+
+
+def decoded_domain(domain: str, spec: dict, args: argparse.Namespace, guard: list) -> tuple[dict, Path]:
+    """The stored passes of a domain's test and guard clips and its artifact folder (trained and decoded once)."""
+    folder = args.work / domain
+    stored = folder / "passes.json"
+    if stored.is_file():
+        return json.loads(stored.read_text(encoding="utf-8")), folder / "model"
+    clips = [
+        (f"{condition}-{i}", read_audio(synthesize_cached(text, args.cache, voice, snr, seed=i)).samples, text)
+        for condition, (voice, snr) in QUICK_CONDITIONS.items()
+        for i, text in enumerate(spec["test"])
+    ]
+    data = TrainingData(related_text=spec["related"], pronunciations=list(spec["pronunciations"]))
+    options = {"synthesis_cache_dir": str(args.cache), "term_report_budget_s": 0, **args.options}
+    started = time.monotonic()
+    shutil.rmtree(folder, ignore_errors=True)
+    result = train("whisper-tiny.en", data, TrainingParameters(options=options), folder / "model", lambda *a: None)
+    seconds = time.monotonic() - started
+    model = load(folder / "model", {"name": domain, "engine_config": result.engine_config})
+    started = time.monotonic()
+    passes = {
+        "engine_config": result.engine_config,
+        "hotwords": result.contributions["hotwords"],
+        "train_s": round(seconds, 1),
+        "test": decode(model, clips),
+        "guard": decode(model, guard),
+        "decode_s": round(time.monotonic() - started, 1),
+    }
+    stored.write_text(json.dumps(passes, ensure_ascii=False) + "\n", encoding="utf-8")
+    return passes, folder / "model"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--domains", nargs="+", default=["pharmacy", "maintenance"])
+    parser.add_argument("--test-sentences", type=int, default=12, help="Test sentences per condition.")
+    parser.add_argument("--guard", type=int, default=60, help="Guard sentences (of 240).")
+    parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "tunefork-bench-audio")
+    parser.add_argument("--options", type=json.loads, default={}, help="Training options (JSON object).")
+    parser.add_argument("--details", action="store_true", help="Print every missed occurrence.")
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=None,
+        help="Keep each domain's model and decoded passes here and reuse them (delete after changing training or "
+        "decoding; merge and correction are replayed from the stored passes).",
+    )
+    parser.add_argument("--out", type=Path, default=None, help="Write the full result as JSON.")
+    args = parser.parse_args()
+    guard = [
+        (clip_id, read_audio(path).samples, text)
+        for clip_id, (path, text) in list(guard_items(args.cache, limit=args.guard).items())
+    ]
+    temporary = args.work is None
+    args.work = Path(tempfile.mkdtemp(prefix="tunefork-term-losses-")) if temporary else args.work
+    results = {}
+    for domain, spec in domains(args.test_sentences).items():
+        if domain not in args.domains:
+            continue
+        passes, artifact = decoded_domain(domain, spec, args, guard)
+        model = load(artifact, {"name": domain, "engine_config": passes["engine_config"]})
+        report = analyse(model, passes["test"], spec)
+        report["train_s"], report["hotwords"] = passes["train_s"], passes["hotwords"]
+        report["guard"] = guard_check(model, passes["guard"])
+        results[domain] = report
+        print(
+            f"{domain}: {report['occurrences']} occurrences; term recall by stage {report['recall']}; "
+            f"domain WER by stage {report['wer']}; second passes {report['second_passes']}; "
+            f"guard WER {report['guard']['first_wer']}% ({report['guard']['first_insertions']}) -> "
+            f"{report['guard']['final_wer']}% ({report['guard']['final_insertions']}), "
+            f"{report['guard']['changed']} clips changed; hotwords {report['hotwords']['items']} items, "
+            f"{report['hotwords']['tokens']} tokens, dropped {len(report['hotwords']['dropped'])}",
+            flush=True,
+        )
+        print("  causes: " + ", ".join(f"{cause} {n}" for cause, n in report["causes"].items()), flush=True)
+        if args.details:
+            for miss in report["misses"]:
+                print(
+                    f"  - {miss['term']!r} [{miss['cause']}; in prompt {miss['in_prompt']}, closest "
+                    f"{miss['closest']}] ref: {miss['reference']}\n      first: {miss['first']}\n"
+                    f"      prompted: {miss['prompted']}\n      final: {miss['final']}"
+                )
+            for reference, first, final in report["guard"]["changed_clips"]:
+                print(f"  guard changed: {reference}\n      first: {first}\n      final: {final}")
+    if args.out:
+        args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    if temporary:
+        shutil.rmtree(args.work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
