@@ -194,6 +194,33 @@ def test_partial_spoken_forms_are_left_alone():
     assert rewriter.rewrite_text("I N ran") == "I N ran"
 
 
+def test_a_display_form_keeps_its_capital_whatever_case_whisper_writes():
+    """A vet clinic's "Bravecto" came out "bravecto": the phrase "Bravecto chews" was mined lowercase, so the
+    hotwords held a lowercase copy for Whisper to write, and nothing put the capital back."""
+    from tunefork.speech.whisper_custom.phonetic import PhoneticCorrector
+
+    sentences = ["Bravecto chews protect for twelve weeks.", "Give one Bravecto chew.", "Bravecto chews again."]
+    mined = mine_terms(sentences, VOCABULARY, fake_token_count)
+    assert [phrase.text for phrase in mined.phrases] == ["Bravecto chews"]
+    pronunciations = [
+        ("Bravecto", "bra vek toe"),
+        ("INR", "i n r"),
+        ("KT-450", "k t four fifty"),
+        ("glycol", "gly col"),
+    ]
+    rewriter = DisplayFormRewriter(pronunciations)
+    assert rewriter.rewrite_text("Give one bravecto chew, check inr, reset the kt 450.") == (
+        "Give one Bravecto chew, check INR, reset the KT-450."
+    )
+    assert rewriter.rewrite_text("Glycol loop") == "Glycol loop"  # a lowercase display form leaves capitals alone
+    assert [w.text for w in rewriter.rewrite_words([Word("bravecto,", 0.0, 0.5, 0.9)])] == ["Bravecto,"]
+    assert len(rewriter) == 4 and [r.display for r in rewriter.rewrites].count("Bravecto") == 1
+    # A model trained before phrases kept capitals still corrects toward the display form's spelling.
+    corrector = PhoneticCorrector(["bravecto chews"], pronunciations)
+    said = [Word(text, i * 0.3, i * 0.3 + 0.25, 0.8) for i, text in enumerate("give one bravecto chew".split())]
+    assert [w.text for w in corrector.correct_words(said)] == ["give", "one", "Bravecto chews"]
+
+
 def test_trailing_hotword_hallucinations_are_dropped():
     from tunefork.speech.whisper_custom.model import drop_trailing_hotwords
 

@@ -7,6 +7,10 @@ turned back into the display form after decoding. The rules:
 * matching is case-insensitive and word-boundary aware: ``i n r`` matches "I N R" and "i-n-r" but
   not the inside of "spin run"; the words of a spoken form may be separated by spaces, hyphens or
   commas ("I, N, R");
+* a display form that is not all lowercase is also matched as written in another case or split ("bravecto",
+  "inr", "kt 450" become "Bravecto", "INR", "KT-450"): Whisper copies a lowercase spelling from the hotwords or
+  the text around it, and the user asked for this one (a pronunciation entry's own spoken form wins where both
+  match);
 * at each position the longest spoken form wins ("oh mep ra zole" before "oh"), scanning left to right;
 * the transcript text and its word list are rewritten by the same rules: the words of a multi-word
   spoken form are merged into one word spanning their timings, with the lowest confidence of the
@@ -51,16 +55,22 @@ class DisplayFormRewriter:
             if not tokens or not display or (tokens == spoken_tokens(display) and display.islower()):
                 continue  # nothing to do: the spoken form already is the (lowercase) display form
             by_spoken.setdefault(tokens, Rewrite(display, tokens))  # first entry wins, like a lexicon
-        self.rewrites = sorted(by_spoken.values(), key=lambda r: (-len(r.spoken), -len(" ".join(r.spoken))))
+        self.rewrites = sorted(by_spoken.values(), key=_longest_first)
+        """The pronunciation entries, longest spoken form first (what a trained model stores)."""
+        for rewrite in self.rewrites:
+            written = spoken_tokens(rewrite.display)
+            if written and not rewrite.display.islower():
+                by_spoken.setdefault(written, Rewrite(rewrite.display, written))
         self._by_spoken = by_spoken
-        self._max_words = max((len(r.spoken) for r in self.rewrites), default=0)
+        self._max_words = max((len(tokens) for tokens in by_spoken), default=0)
         self._pattern = self._compile() if self.rewrites else None
 
     def __len__(self) -> int:
         return len(self.rewrites)
 
     def _compile(self) -> re.Pattern[str]:
-        alternatives = [_SEPARATOR.join(re.escape(token) for token in r.spoken) for r in self.rewrites]
+        matched = sorted(self._by_spoken.values(), key=_longest_first)
+        alternatives = [_SEPARATOR.join(re.escape(token) for token in r.spoken) for r in matched]
         return re.compile(r"(?<![\w'])(?:" + "|".join(alternatives) + r")(?![\w'])", re.IGNORECASE)
 
     def rewrite_text(self, text: str) -> str:
@@ -118,6 +128,10 @@ class DisplayFormRewriter:
             duration=transcript.duration,
             model=transcript.model,
         )
+
+
+def _longest_first(rewrite: Rewrite) -> tuple[int, int]:
+    return -len(rewrite.spoken), -len(" ".join(rewrite.spoken))
 
 
 def _leading_punctuation(text: str) -> str:

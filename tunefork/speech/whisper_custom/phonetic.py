@@ -26,6 +26,7 @@ from tunefork.speech.base import Transcript, Word
 from tunefork.speech.sphinx_custom.g2p import shared_g2p, spelling
 from tunefork.speech.sphinx_custom.lexicon import base_dictionary
 from tunefork.speech.vocabulary import baseline_dictionary_path
+from tunefork.speech.whisper_custom.display_forms import DisplayFormRewriter
 
 MAX_SPAN_WORDS = 5
 """Longest run of hypothesis words compared with a term."""
@@ -81,11 +82,14 @@ class PhoneticCorrector:
     """Replaces hypothesis spans that sound like a domain term (see the module docstring)."""
 
     def __init__(self, terms: Iterable[str], pronunciations: Iterable[tuple[str, str]] = ()) -> None:
+        pronunciations = list(pronunciations)
         spoken: dict[str, str] = {}
         for display, said in pronunciations:
             spoken.setdefault(display.strip(), said)
+        # A term holding a display form is written with it ("bravecto chews" mined before phrases kept capitals).
+        display = DisplayFormRewriter(pronunciations).rewrite_text
         found: dict[str, PhoneticTerm] = {}
-        for text in [*spoken, *terms]:
+        for text in [*spoken, *(display(term) for term in terms)]:
             text = text.strip()
             phones = text_phones(spoken.get(text, text))
             if text and text.lower() not in found and len(phones) >= MIN_TERM_PHONES:

@@ -165,12 +165,15 @@ def mine_terms(
             spellings.setdefault(key, Counter())[token.text] += 1
             if token.sentence_start:
                 initial_counts[token.text] += 1
+    preferred = {
+        key: _preferred_spelling(forms, {form for form, n in forms.items() if initial_counts[form] == n})
+        for key, forms in spellings.items()
+    }
     words: list[Term] = []
     for key, forms in spellings.items():
         if not _is_candidate(key):
             continue
-        initial_only = {form for form, n in forms.items() if initial_counts[form] == n}
-        text = _preferred_spelling(forms, initial_only)
+        text = preferred[key]
         tokens = token_count(" " + text)
         if key not in vocabulary:
             words.append(Term(text, sum(forms.values()), tokens, "oov"))
@@ -178,11 +181,15 @@ def mine_terms(
             words.append(Term(text, sum(forms.values()), tokens, "rare"))
     words.sort(key=lambda t: (t.reason != "oov", -t.count, -t.tokens, t.text.lower()))
     term_keys = {t.text.lower() for t in words}
-    phrases = _mine_phrases(parsed, term_keys, token_count, max_phrase_words)
+    phrases = _mine_phrases(parsed, term_keys, preferred, token_count, max_phrase_words)
     return MinedTerms(words=words, phrases=phrases)
 
 
-def _mine_phrases(parsed: list[list[_Token]], terms: set[str], token_count: TokenCounter, max_words: int) -> list[Term]:
+def _mine_phrases(
+    parsed: list[list[_Token]], terms: set[str], preferred: dict[str, str], token_count: TokenCounter, max_words: int
+) -> list[Term]:
+    """Capitalized runs and collocated pairs; a pair is spelled with each word's preferred spelling ("Bravecto
+    chews", not "bravecto chews": a lowercase copy of a name in the hotwords gets written lowercase)."""
     runs: Counter[str] = Counter()
     pairs: Counter[str] = Counter()
     words: Counter[str] = Counter()
@@ -200,10 +207,11 @@ def _mine_phrases(parsed: list[list[_Token]], terms: set[str], token_count: Toke
                 continue  # proper-noun runs are handled above
             pairs[f"{a} {b}"] += 1
     phrases = [Term(text, n, token_count(" " + text), "phrase") for text, n in runs.items()]
-    for text, n in pairs.items():
-        a, b = text.split()
+    for key, n in pairs.items():
+        a, b = key.split()
         # Keep collocations ("insulin glargine"), not a frequent term's chance neighbours ("milligrams daily").
         if n >= MIN_PHRASE_REPEATS and n >= ASSOCIATION * max(words[a], words[b]):
+            text = f"{preferred[a]} {preferred[b]}"
             phrases.append(Term(text, n, token_count(" " + text), "phrase"))
     phrases.sort(key=lambda t: (-t.count, -t.tokens, t.text.lower()))
     return phrases
