@@ -193,7 +193,7 @@ def guard_check(model: CustomWhisperModel, clips: list[dict]) -> dict:
     }
 
 
-def decoded_domain(domain: str, spec: dict, args: argparse.Namespace, guard: list) -> tuple[dict, Path]:
+def decoded_domain(domain: str, spec: dict, args: argparse.Namespace) -> tuple[dict, Path]:
     """The stored passes of a domain's test and guard clips and its artifact folder (trained and decoded once)."""
     folder = args.work / domain
     stored = folder / "passes.json"
@@ -204,6 +204,7 @@ def decoded_domain(domain: str, spec: dict, args: argparse.Namespace, guard: lis
         for condition, (voice, snr) in QUICK_CONDITIONS.items()
         for i, text in enumerate(spec["test"])
     ]
+    guard = guard_items(args.cache, limit=args.guard)
     data = TrainingData(related_text=spec["related"], pronunciations=list(spec["pronunciations"]))
     options = {"synthesis_cache_dir": str(args.cache), "term_report_budget_s": 0, **args.options}
     started = time.monotonic()
@@ -217,7 +218,7 @@ def decoded_domain(domain: str, spec: dict, args: argparse.Namespace, guard: lis
         "hotwords": result.contributions["hotwords"],
         "train_s": round(seconds, 1),
         "test": decode(model, clips),
-        "guard": decode(model, guard),
+        "guard": decode(model, [(i, read_audio(path).samples, text) for i, (path, text) in guard.items()]),
         "decode_s": round(time.monotonic() - started, 1),
     }
     stored.write_text(json.dumps(passes, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -228,7 +229,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--domains", nargs="+", default=["pharmacy", "maintenance"])
     parser.add_argument("--test-sentences", type=int, default=12, help="Test sentences per condition.")
-    parser.add_argument("--guard", type=int, default=60, help="Guard sentences (of 240).")
+    parser.add_argument("--guard", type=int, default=60, help="Guard sentences (of 240; the first of those stored).")
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "tunefork-bench-audio")
     parser.add_argument("--options", type=json.loads, default={}, help="Training options (JSON object).")
     parser.add_argument("--details", action="store_true", help="Print every missed occurrence.")
@@ -241,21 +242,17 @@ def main() -> None:
     )
     parser.add_argument("--out", type=Path, default=None, help="Write the full result as JSON.")
     args = parser.parse_args()
-    guard = [
-        (clip_id, read_audio(path).samples, text)
-        for clip_id, (path, text) in list(guard_items(args.cache, limit=args.guard).items())
-    ]
     temporary = args.work is None
     args.work = Path(tempfile.mkdtemp(prefix="tunefork-term-losses-")) if temporary else args.work
     results = {}
     for domain, spec in domains(args.test_sentences).items():
         if domain not in args.domains:
             continue
-        passes, artifact = decoded_domain(domain, spec, args, guard)
+        passes, artifact = decoded_domain(domain, spec, args)
         model = load(artifact, {"name": domain, "engine_config": passes["engine_config"]})
         report = analyse(model, passes["test"], spec)
         report["train_s"], report["hotwords"] = passes["train_s"], passes["hotwords"]
-        report["guard"] = guard_check(model, passes["guard"])
+        report["guard"] = guard_check(model, passes["guard"][: args.guard])
         results[domain] = report
         print(
             f"{domain}: {report['occurrences']} occurrences; term recall by stage {report['recall']}; "

@@ -194,6 +194,22 @@ def test_partial_spoken_forms_are_left_alone():
     assert rewriter.rewrite_text("I N ran") == "I N ran"
 
 
+def test_phonetic_corrector_keeps_written_terms_their_neighbours_and_numbers():
+    from tunefork.speech.whisper_custom.phonetic import PhoneticCorrector
+
+    pronunciations = [("metoprolol", "meh toe pro lol"), ("metformin", "met for min")]
+    corrector = PhoneticCorrector(["metoprolol", "milligrams", "gabapentin"], pronunciations)
+    for said, expected in (
+        ("with this own 40 milligrams daily", "with this own 40 milligrams daily"),  # was "with this milligrams"
+        ("for gabapentin six hundred", "for gabapentin six hundred"),  # was "gabapentin six hundred"
+        ("take milligram is", "take milligrams is"),  # at equal distance the shorter span, not "take milligrams"
+    ):
+        words = [Word(text, i * 0.3, i * 0.3 + 0.25, 0.8) for i, text in enumerate(said.split())]
+        assert " ".join(word.text for word in corrector.correct_words(words)) == expected
+    written = [Word(text, i * 0.3, i * 0.3 + 0.25, 0.8) for i, text in enumerate(["Her", "metoprolol", "was"])]
+    assert corrector.correct_words(written, max_distance=0.5)[1].text == "metoprolol"  # a term as written stays
+
+
 def test_a_display_form_keeps_its_capital_whatever_case_whisper_writes():
     """A vet clinic's "Bravecto" came out "bravecto": the phrase "Bravecto chews" was mined lowercase, so the
     hotwords held a lowercase copy for Whisper to write, and nothing put the capital back."""
@@ -217,7 +233,9 @@ def test_a_display_form_keeps_its_capital_whatever_case_whisper_writes():
     assert len(rewriter) == 4 and [r.display for r in rewriter.rewrites].count("Bravecto") == 1
     # A model trained before phrases kept capitals still corrects toward the display form's spelling.
     corrector = PhoneticCorrector(["bravecto chews"], pronunciations)
-    said = [Word(text, i * 0.3, i * 0.3 + 0.25, 0.8) for i, text in enumerate("give one bravecto chew".split())]
+    said = [
+        Word(text, i * 0.3, i * 0.3 + 0.25, 0.8) for i, text in enumerate(["give", "one", "brave", "ecto", "chews"])
+    ]
     assert [w.text for w in corrector.correct_words(said)] == ["give", "one", "Bravecto chews"]
 
 

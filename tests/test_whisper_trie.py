@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from tunefork.speech.base import Word
-from tunefork.speech.whisper_custom.selection import TermSounds, merge_passes, spoken_numbers
+from tunefork.speech.whisper_custom.phonetic import PhoneticCorrector, spoken_numbers
+from tunefork.speech.whisper_custom.selection import TermSounds, merge_passes
 from tunefork.speech.whisper_custom.trainer import WhisperOptions
 from tunefork.speech.whisper_custom.trie import Hypothesis, Rescorer, TermRescoring, TermTrie, rescore, rescored
 from tunefork.speech.whisper_engine import bundled_tiny_en_path
@@ -144,6 +145,11 @@ def test_numbers_sound_as_said_in_model_numbers():
     merged = merge_passes(split_plain, split_prompted, sounds)
     assert merged is not None and [w.text for w in merged] == [w.text for w in split_prompted]
     assert merge_passes(split_prompted, split_prompted, sounds) is None  # the plain words already spell it
+    # The phonetic corrector reads digits the same way, and never changes a number.
+    corrector = PhoneticCorrector(["KT-450", "metoprolol"], [("KT-450", "k t four fifty")])
+    assert [w.text for w in corrector.correct_words(words("Reset the K-450 chiller."))][2] == "KT-450"
+    for kept in ("Reset the K-750 chiller.", "It was at 450 degrees.", "Take metoprolo 25 daily."):
+        assert [w.text for w in corrector.correct_words(words(kept))] == kept.split()
 
 
 def test_term_rescoring_is_an_option():

@@ -15,7 +15,7 @@ brought.
 :data:`MAX_DISTANCE` (phone edit distance per term phone) was read off the first 60 guard clips and 24
 pharmacy and 24 maintenance clips decoded both ways (``bench/RESULTS.md``): terms the prompt wrongly put into general
 speech were at 0.71-0.88 from the plain words, right domain terms mostly at 0.0-0.64.
-Digits are compared as said in model numbers (:func:`spoken_numbers`: "K-450" sounds like "KT-450"), and a
+Digits are compared as said in model numbers (:func:`.phonetic.spoken_numbers`: "K-450" sounds like "KT-450"), and a
 term with a digit is found across the words Whisper splits it into ("KT", "-450,"): on the quick bench's
 maintenance domain this took term recall from 26.7% to 40.0%, general speech unchanged (``bench/RESULTS.md``).
 
@@ -27,12 +27,9 @@ Plain words the prompted pass dropped are not reported.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-
-from num2words import num2words
 
 from tunefork.speech.base import Word
 from tunefork.speech.whisper_custom.phonetic import edit_distance, text_phones
@@ -44,33 +41,6 @@ MAX_SPAN_WORDS = 6
 """Longest run of plain words compared with one term."""
 
 Opcode = tuple[str, int, int, int, int]
-
-_DIGITS = re.compile(r"\d+")
-
-
-def _pair(digits: str) -> str:
-    """One or two digits as said in a model number: "7" seven, "05" oh five, "50" fifty, "00" hundred."""
-    if digits == "00":
-        return "hundred"
-    if len(digits) == 2 and digits[0] == "0":
-        return "oh " + num2words(int(digits[1]))
-    return num2words(int(digits)).replace("-", " ")
-
-
-def spoken_numbers(text: str) -> str:
-    """``text`` with each run of digits read as a model number is said ("KT-450" -> "KT- four fifty", "XR7" ->
-    "XR seven", "2024" -> "twenty twenty four"): pairs from the right, a leading odd digit alone.
-
-    Phones are looked up for letters only (:func:`~.phonetic.text_phones`), so without this "K-450" sounded like
-    "K" and never like the term "KT-450" the prompted pass wrote for it."""
-
-    def say(match: re.Match[str]) -> str:
-        digits = match.group()
-        head = len(digits) % 2
-        parts = ([digits[:head]] if head else []) + [digits[i : i + 2] for i in range(head, len(digits), 2)]
-        return " " + " ".join(_pair(part) for part in parts) + " "
-
-    return _DIGITS.sub(say, text)
 
 
 @dataclass(frozen=True)
@@ -89,7 +59,7 @@ class TermSounds:
         found: dict[tuple[str, ...], SoundTerm] = {}
         for item in items:
             tokens = tuple(token for token in (word_key(word) for word in item.split()) if token)
-            phones = text_phones(spoken_numbers(spoken.get(" ".join(tokens), item))) if tokens else ()
+            phones = text_phones(spoken.get(" ".join(tokens), item)) if tokens else ()
             if phones and tokens not in found:
                 found[tokens] = SoundTerm(tokens, phones)
         self.terms = list(found.values())
@@ -139,7 +109,7 @@ def sounds_like(
                 continue
             if uncertain is not None and not any(uncertain[start:end]):
                 continue
-            phones = text_phones(spoken_numbers(" ".join(tokens[start:end])))
+            phones = text_phones(" ".join(tokens[start:end]))
             if len(phones) - len(term.phones) > limit:
                 break
             if abs(len(phones) - len(term.phones)) <= limit and edit_distance(phones, term.phones) <= limit:
