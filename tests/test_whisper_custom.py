@@ -208,6 +208,10 @@ def test_phonetic_corrector_keeps_written_terms_their_neighbours_and_numbers():
         assert " ".join(word.text for word in corrector.correct_words(words)) == expected
     written = [Word(text, i * 0.3, i * 0.3 + 0.25, 0.8) for i, text in enumerate(["Her", "metoprolol", "was"])]
     assert corrector.correct_words(written, max_distance=0.5)[1].text == "metoprolol"  # a term as written stays
+    aviation = PhoneticCorrector(["Bombardier", "Bombardier jet", "Okafor", "First Officer Okafor"])
+    for said in ("on the Bombardier jet", "First Officer Okafor will"):  # not "Bombardier jet jet", "First First"
+        words = [Word(text, i * 0.3, i * 0.3 + 0.25, 0.8) for i, text in enumerate(said.split())]
+        assert " ".join(word.text for word in aviation.correct_words(words, max_distance=0.45)) == said
 
 
 def test_a_display_form_keeps_its_capital_whatever_case_whisper_writes():

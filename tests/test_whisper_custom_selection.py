@@ -8,7 +8,7 @@ from tunefork.audio import read_audio
 from tunefork.speech.base import Word
 from tunefork.speech.whisper_custom.display_forms import DisplayFormRewriter
 from tunefork.speech.whisper_custom.model import CustomWhisperModel
-from tunefork.speech.whisper_custom.selection import TermSounds, merge_passes
+from tunefork.speech.whisper_custom.selection import TermSounds, changed_words, merge_passes, one_word_per_token
 from tunefork.speech.whisper_engine import WhisperEngine, bundled_tiny_en_path, word_key
 
 PRONUNCIATIONS = [("PLC", "p l c"), ("KT-450", "k t four fifty"), ("Siemens", "see mens"), ("Grundfos", "grund foss")]
@@ -44,6 +44,30 @@ def test_prompted_words_win_only_where_a_term_sounds_like_the_plain_words(sounds
     assert not TermSounds(["Siemens"], PRONUNCIATIONS).near_miss(["the", "siemens", "drive"])  # spelled, not missed
 
 
+def test_the_prompted_pass_is_corrected_where_it_differs_from_the_plain_pass():
+    from tunefork.speech.whisper_custom.phonetic import PhoneticCorrector
+
+    plain = words("after starting at or must statin today")
+    prompted = words("after starting atormastatin today")
+    editable = changed_words(plain, prompted)
+    assert editable == [False, False, True, False]
+    corrector = PhoneticCorrector(["atorvastatin", "starting"])
+    fixed = corrector.correct_words(prompted, max_distance=0.45, editable=editable)
+    assert [w.text for w in fixed] == ["after", "starting", "atorvastatin", "today"]
+    assert corrector.correct_words(prompted, max_distance=0.45, editable=[False] * 4) == prompted
+    merged = merge_passes(plain, fixed, TermSounds(["atorvastatin"]))
+    assert merged is not None and [(w.text, w.replaced) for w in merged][2] == ("atorvastatin", "at or must statin")
+    # A multi-word term the correction wrote as one word is split again, so that the merge finds its tokens.
+    plain = [Word(w.text, w.start, w.end, 0.2) for w in words("ask the first officer oak a fur")]
+    fixed = PhoneticCorrector(["First Officer Okafor"]).correct_words(words("ask First Officer Okafur"), 0.45)
+    assert [w.text for w in fixed] == ["ask", "First Officer Okafor"]
+    split = one_word_per_token(fixed)
+    assert [(w.text, w.replaced) for w in split] == [
+        ("ask", None), ("First", "First Officer Okafur"), ("Officer", ""), ("Okafor", "")
+    ]  # fmt: skip
+    assert merge_passes(plain, split, TermSounds(["First Officer Okafor"])) is not None
+
+
 @pytest.fixture(scope="module")
 def engines():
     rewriter = DisplayFormRewriter(PRONUNCIATIONS)
@@ -70,8 +94,8 @@ def test_general_sentence_is_left_as_the_plain_decoding_gives_it(engines, speak)
 
 def test_domain_sentence_keeps_the_term_and_reports_what_it_replaced(engines, speak):
     plain, two_pass, _ = engines
-    samples = read_audio(speak("Shut down the Siemens drive and inspect the bearing housing first.", "en-gb"))
-    assert "siemens" not in plain.transcribe(samples.samples).text.lower()  # "sea men's"
+    samples = read_audio(speak("Shut down the Siemens drive and inspect the bearing housing first.", "en-us"))
+    assert "siemens" not in plain.transcribe(samples.samples).text.lower()  # "sea-man's"
     got = two_pass.transcribe(samples.samples)
     siemens = [w for w in got.words if word_key(w.text) == "siemens"]
     assert siemens and siemens[0].replaced and "siemens" not in siemens[0].replaced.lower()

@@ -15,7 +15,13 @@ from tunefork.speech.base import Transcript, Word
 from tunefork.speech.whisper_custom.biasing import SEPARATOR
 from tunefork.speech.whisper_custom.display_forms import DisplayFormRewriter
 from tunefork.speech.whisper_custom.phonetic import PhoneticCorrector
-from tunefork.speech.whisper_custom.selection import TermSounds, merge_passes
+from tunefork.speech.whisper_custom.selection import (
+    PROMPTED_MAX_DISTANCE,
+    TermSounds,
+    changed_words,
+    merge_passes,
+    one_word_per_token,
+)
 from tunefork.speech.whisper_custom.trie import (
     DEFAULT_TERM_BEAM_SIZE,
     DEFAULT_TERM_BONUS,
@@ -222,10 +228,16 @@ class CustomWhisperModel:
         return self.combine(first, triggered, prompted)
 
     def combine(self, first: Transcript, triggered: bool, prompted: Transcript | None) -> DecodingStages:
-        """The decoded passes merged (:func:`.selection.merge_passes`, only when ``triggered``) and corrected."""
+        """The decoded passes merged (only when ``triggered``; the prompted words corrected toward the terms where
+        they differ from the first pass, :data:`.selection.PROMPTED_MAX_DISTANCE`, then
+        :func:`.selection.merge_passes`), and the result corrected."""
         merged = first
         if triggered and prompted is not None:
-            words = merge_passes(first.words, prompted.words, self.sounds)
+            words = prompted.words
+            if self.corrector:
+                editable = changed_words(first.words, words)
+                words = one_word_per_token(self.corrector.correct_words(words, PROMPTED_MAX_DISTANCE, editable))
+            words = merge_passes(first.words, words, self.sounds)
             if words is not None:
                 merged = dataclasses.replace(prompted, words=words)
         final = self.corrector.apply(merged) if self.corrector else merged

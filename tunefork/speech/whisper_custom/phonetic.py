@@ -122,6 +122,13 @@ def _digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
 
 
+def _doubles_a_neighbour(keys: list[str], start: int, end: int, term: PhoneticTerm) -> bool:
+    """True when ``term`` begins with the word before ``keys[start:end]`` or ends with the word after it: correcting the
+    span would write that word twice ("First" + "Officer Okafor" -> "First First Officer Okafor")."""
+    words = _key(term.text).split()
+    return bool(words) and ((start > 0 and keys[start - 1] == words[0]) or (end < len(keys) and keys[end] == words[-1]))
+
+
 def _model_number(word: str, after_a_word: bool) -> bool:
     """True for a word written like part of a model name: digits with letters ("K-450", "XR7") or, after a word of
     the span, a hyphen joining them to it (Whisper's "KT -450")."""
@@ -154,13 +161,16 @@ class PhoneticCorrector:
 
     def _extends_written_terms(self, keys: list[str], term: PhoneticTerm) -> bool:
         """True when correcting words with ``keys`` to ``term`` keeps every term they already spell, inside a longer
-        term ("Siobhan Galaga" -> "Siobhan Gallagher"): never "metoprolol" -> "metformin", "the gabapentin" ->
-        "gabapentin" (a neighbour swallowed) or "Okonkwo" -> "Okonkwo"."""
+        term made of it and the span's other words ("Siobhan Galaga" -> "Siobhan Gallagher"): never "metoprolol" ->
+        "metformin", "the gabapentin" -> "gabapentin" (a neighbour swallowed), "Bombardier" -> "Bombardier jet" (the
+        next word "jet" doubled) or "Okonkwo" -> "Okonkwo"."""
         target = f" {_key(term.text)} "
         for start in range(len(keys)):
             for end in range(start + 1, len(keys) + 1):
-                written = " ".join(keys[start:end])
-                if written in self._spelled and (target == f" {written} " or f" {written} " not in target):
+                written = f" {' '.join(keys[start:end])} "
+                if written.strip() not in self._spelled:
+                    continue
+                if target == written or written not in target or end - start == len(keys):
                     return False
         return True
 
@@ -199,7 +209,9 @@ class PhoneticCorrector:
                 if editable is not None and not all(editable[start:end]):
                     break
                 found = self._best(words[start:end], max_distance)
-                if found is not None and self._extends_written_terms(keys[start:end], found[1]):
+                if found is None or _doubles_a_neighbour(keys, start, end, found[1]):
+                    continue
+                if self._extends_written_terms(keys[start:end], found[1]):
                     # At equal distance the shorter span: "milligram is" -> "milligrams is", not "milligrams".
                     candidates.append((found[0], end - start, start, end, found[1]))
         taken = [False] * len(words)

@@ -19,6 +19,12 @@ Digits are compared as said in model numbers (:func:`.phonetic.spoken_numbers`: 
 term with a digit is found across the words Whisper splits it into ("KT", "-450,"): on the quick bench's
 maintenance domain this took term recall from 26.7% to 40.0%, general speech unchanged (``bench/RESULTS.md``).
 
+Measured per missed term occurrence with ``bench/term_losses.py`` (``bench/RESULTS.md``), most misses were prompted
+passes that nearly spelled the term ("atormastatin", "H-Mac"). So before the merge, the prompted words where the
+passes differ (:func:`changed_words`: where the prompt moved the decoding) are corrected toward the terms like the
+final correction, but up to :data:`PROMPTED_MAX_DISTANCE` (a multi-word term is then split again into its words,
+:func:`one_word_per_token`); the merge's check that the plain words sound like the term still applies.
+
 When the prompted hypothesis wins, every word where it differs from the plain one reports it in
 :attr:`tunefork.speech.base.Word.replaced`: the first word of each differing region carries the plain
 words it replaced (``""`` when the plain pass had nothing there), the other words of the region ``""``.
@@ -39,6 +45,10 @@ MAX_DISTANCE = 0.65
 """Largest phone edit distance per term phone between a term and the plain words it may replace."""
 MAX_SPAN_WORDS = 6
 """Longest run of plain words compared with one term."""
+PROMPTED_MAX_DISTANCE = 0.45
+"""Phonetic correction of the prompted pass before the merge, where it differs from the plain pass: the largest
+phone edit distance per term phone ("atormastatin" -> "atorvastatin"). Read off the pharmacy and maintenance passes
+(``bench/RESULTS.md``: 0.45 and 0.5 changed no guard clip, 0.6 eight of pharmacy's 240)."""
 
 Opcode = tuple[str, int, int, int, int]
 
@@ -143,6 +153,32 @@ def _split_spelling(tokens: list[str], term: tuple[str, ...]) -> list[tuple[int,
             if joined == key:
                 runs.append((start, end))
     return runs
+
+
+def changed_words(plain: list[Word], prompted: list[Word]) -> list[bool]:
+    """A flag per prompted word: True where the prompted pass differs from the plain one (aligned by
+    :func:`word_key`), i.e. where the hotword prompt changed what was decoded."""
+    plain_tokens = [word_key(word.text) for word in plain]
+    prompted_tokens = [word_key(word.text) for word in prompted]
+    changed = [False] * len(prompted)
+    for tag, _, _, h_start, h_end in SequenceMatcher(None, plain_tokens, prompted_tokens, autojunk=False).get_opcodes():
+        if tag != "equal":
+            changed[h_start:h_end] = [True] * (h_end - h_start)
+    return changed
+
+
+def one_word_per_token(words: list[Word]) -> list[Word]:
+    """``words`` with each word holding spaces (a multi-word term a correction wrote, "First Officer Okafor") split into
+    one word per token, the time shared evenly, so that :func:`merge_passes` finds the term's tokens."""
+    split: list[Word] = []
+    for word in words:
+        tokens = word.text.split()
+        step = (word.end - word.start) / max(len(tokens), 1)
+        for i, token in enumerate(tokens):
+            start = word.start + i * step
+            replaced = word.replaced if i == 0 else ("" if word.replaced is not None else None)
+            split.append(Word(token, start, start + step, word.confidence, replaced=replaced))
+    return split
 
 
 def merge_passes(plain: list[Word], prompted: list[Word], sounds: TermSounds) -> list[Word] | None:
