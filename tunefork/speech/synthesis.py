@@ -3,7 +3,8 @@
 :func:`build_azure_zip` turns sentences into an Azure Custom Speech zip (WAVs + ``trans.txt``).
 
 Output is canonical 16 kHz mono 16-bit WAV. ``sox -D`` turns dithering off, so the same text,
-voice and settings always give the same bytes; noise is mixed in with a seeded generator.
+voice and settings always give the same bytes; noise is mixed in with a seeded generator, and a voice's
+``reverb`` is sox's ``reverb`` effect (deterministic too).
 """
 
 from __future__ import annotations
@@ -28,15 +29,20 @@ SAMPLE_RATE = 16_000
 
 @dataclass(frozen=True)
 class Voice:
-    """An espeak-ng voice (``en-us``, ``en-gb-scotland``, ``en-us+f3``...) with speed and pitch."""
+    """An espeak-ng voice (``en-us``, ``en-gb-scotland``, ``en-us+f3``...) with speed, pitch and room reverb.
+
+    ``reverb`` is sox's reverberance in percent (0: a dry voice, as espeak-ng speaks it).
+    """
 
     name: str = "en-us"
     speed: int = 160
     pitch: int = 50
+    reverb: int = 0
 
     @property
     def label(self) -> str:
-        return f"{self.name}-s{self.speed}-p{self.pitch}"
+        """Names the voice and its settings (a dry voice keeps the label, and cache keys, it had before reverb)."""
+        return f"{self.name}-s{self.speed}-p{self.pitch}" + (f"-r{self.reverb}" if self.reverb else "")
 
 
 def require_tools() -> None:
@@ -84,8 +90,9 @@ def synthesize(
             capture_output=True,
         )
         converted = Path(tmp) / "out.wav"
+        room = ["reverb", str(voice.reverb)] if voice.reverb else []
         subprocess.run(
-            ["sox", "-D", str(raw), "-r", str(SAMPLE_RATE), "-c", "1", "-b", "16", str(converted)],
+            ["sox", "-D", str(raw), "-r", str(SAMPLE_RATE), "-c", "1", "-b", "16", str(converted), *room],
             check=True,
             capture_output=True,
         )

@@ -1,10 +1,11 @@
 """Training audio: TTS synthesis of related text and on-the-fly noise/speed/gain augmentation.
 
-Synthesis speaks related-text sentences with several espeak-ng voices, each clip at a speed and pitch
-drawn from :data:`SYNTHESIS_SPEEDS` and :data:`SYNTHESIS_PITCHES` with a seeded generator
-(:func:`tunefork.speech.synthesis.synthesize_cached`: clips are cached by text, voice, speed and pitch,
-so a second training run reuses them), which turns text-only material into (audio, transcript) pairs
-the fine-tuner can learn spellings from. A time budget stops synthesis between clips.
+Synthesis speaks related-text sentences with several espeak-ng voices (accents and voice variants),
+each clip at a speed, pitch and room reverb drawn from :data:`SYNTHESIS_SPEEDS`, :data:`SYNTHESIS_PITCHES`
+and :data:`SYNTHESIS_REVERBS` with a seeded generator (:func:`tunefork.speech.synthesis.synthesize_cached`:
+clips are cached by text, voice and those settings, so a second training run reuses them), which turns
+text-only material into (audio, transcript) pairs the fine-tuner can learn spellings from. A time budget
+stops synthesis between clips.
 
 Augmentation is applied to each training clip each epoch with a seeded generator, so every epoch sees
 a different version: coloured noise (white, pink or brown) at a random signal-to-noise ratio, a
@@ -26,14 +27,27 @@ from scipy.signal import resample_poly
 
 from tunefork.speech.synthesis import Voice, synthesize_cached
 
-DEFAULT_SYNTHESIS_VOICES = ("en-us", "en-gb", "en-us+f3", "en-gb+m3")
-"""espeak-ng voices used to speak related text (the benchmark's test voices are not among them)."""
-VOICES_PER_SENTENCE = 2
+DEFAULT_SYNTHESIS_VOICES = (
+    "en-us",
+    "en-gb",
+    "en-us+f3",
+    "en-gb+m3",
+    "en-gb-x-gbclan",
+    "en-gb-x-gbcwmd+f2",
+    "en-us-nyc",
+    "en-us+m5",
+)
+"""espeak-ng voices used to speak related text: American, British, Lancashire, West Midlands and New York
+accents, male and female variants. The demo's and the benchmark's test voices (``en-gb-scotland``, ``en-029``,
+``en-gb-x-rp``) are not among them."""
+VOICES_PER_SENTENCE = 3
 """Voices that speak each sentence (taken in turn from the list)."""
 SYNTHESIS_SPEEDS = (140, 160, 180)
 """espeak-ng speeds (words per minute) a synthesized clip is spoken at."""
 SYNTHESIS_PITCHES = (35, 50, 65)
 """espeak-ng pitches (0-99) a synthesized clip is spoken at."""
+SYNTHESIS_REVERBS = (0, 0, 40)
+"""sox reverberance (percent; 0: dry) a synthesized clip is spoken with."""
 NOISE_COLOURS = ("white", "pink", "brown")
 
 
@@ -101,14 +115,14 @@ def augment(samples: np.ndarray, config: AugmentConfig, rng: np.random.Generator
 def synthesis_plan(
     sentences: Sequence[str], voices: Sequence[str], per_sentence: int = VOICES_PER_SENTENCE, seed: int = 0
 ) -> list[tuple[str, Voice]]:
-    """``(sentence, voice)`` pairs: each sentence in ``per_sentence`` voices (in turn), speed and pitch seeded."""
+    """``(sentence, voice)`` pairs: each sentence in ``per_sentence`` voices (in turn); speed, pitch, reverb seeded."""
     rng = np.random.default_rng(seed)
     plan = []
     for index, sentence in enumerate(sentences):
         for offset in range(min(per_sentence, len(voices))):
             name = voices[(index * per_sentence + offset) % len(voices)]
             speed, pitch = int(rng.choice(SYNTHESIS_SPEEDS)), int(rng.choice(SYNTHESIS_PITCHES))
-            plan.append((sentence, Voice(name, speed=speed, pitch=pitch)))
+            plan.append((sentence, Voice(name, speed=speed, pitch=pitch, reverb=int(rng.choice(SYNTHESIS_REVERBS)))))
     return plan
 
 
