@@ -1,18 +1,26 @@
-"""Benchmark speech customization end to end on a generated pharmacy domain, for both engines.
+"""Benchmark speech customization end to end on two domains, for both engines.
 
-Training material: the first 60 domain sentences as related text, the domain pronunciation file, and the
-same 60 sentences spoken by three espeak-ng voices (about 60 training utterances). The domain test set is
-the last 40 domain sentences (never seen in training) in voices and a noise condition NOT used for
-training. The general guard set is 240 shipped sentences (2,618 words). For each base model and custom
-model it prints domain WER (per condition and overall), general WER, term recall, training time and
-real-time factor.
+Domains: the shipped pharmacy domain and a generated technical-maintenance domain nobody tuned on
+(``bench/maintenance_domain.py``). Training material per domain: the first 60 domain sentences as related
+text, the domain pronunciation file, and the same 60 sentences spoken by three espeak-ng voices (60 training
+utterances, the ``audio`` dataset). Test: held-out domain sentences in voices and a noise condition NOT used
+for training or synthesis (``en-gb-scotland``, ``en-029`` clean; ``en-gb-x-rp`` with white noise at 15 dB
+SNR). The general guard set is the 240 shipped guard sentences (2,618 words). The full run trains through
+the workflows a user runs (``model train`` with its default guard check) and prints, per domain, base model
+and customization: domain WER (all, clean, noisy), term recall, general WER with the difference from the base
+and its 95% interval, the trainer's seconds, the whole run's seconds and the real-time factor.
 
-    .venv/bin/python bench/speech_customization.py                  # full run
-    .venv/bin/python bench/speech_customization.py --engines sphinx --no-audio   # text+pronunciation only
+    .venv/bin/python bench/speech_customization.py                  # full run: both domains, every row
+    .venv/bin/python bench/speech_customization.py --engines whisper --domains maintenance \
+        --test-sentences 20 --guard 80 --rows "tiny.en base" "synthesis"   # a part of it
     .venv/bin/python bench/speech_customization.py --quick          # both domains, ablation, no fine-tuning
 
-``--quick`` (issue 17) runs through the engine API directly, on two domains: the shipped pharmacy domain and
-a generated technical-maintenance domain nobody tuned on (``bench/maintenance_domain.py``). Test voices
+Full-run rows (:data:`VARIANTS`): each base model alone; ``text+pron, synthesis off`` (decode-time
+customization only); ``text+pron, synthesis on`` (the related text also spoken by espeak-ng voices for
+fine-tuning); ``text+pron+audio`` (the defaults with the recorded audio too). Whisper rows use
+``whisper-tiny.en`` and ``whisper-base``.
+
+``--quick`` (issue 17) runs through the engine API directly, on the same two domains. Test voices
 (``en-gb-scotland``, ``en-029`` clean, ``en-gb-x-rp`` with white noise at 10 dB SNR) never appear in the
 training, synthesis, ranking or guard voices. It trains text + pronunciation customizations only (no audio,
 so no fine-tuning, synthesis or noise augmentation: those need the full run's training time) and prints one
@@ -43,31 +51,43 @@ from tunefork.workflows.evaluation import evaluate_models
 from tunefork.workflows.models import ResolvedModel, resolve_model
 from tunefork.workspace import Workspace
 
-BASES = {"whisper": "whisper-tiny.en", "sphinx": "sphinx-en-us"}
+BASES = {"whisper": ("whisper-tiny.en", "whisper-base"), "sphinx": ("sphinx-en-us",)}
 TRAIN_VOICES = (Voice("en-us"), Voice("en-gb", speed=150), Voice("en-us+f3", speed=170))
 TEST_CONDITIONS = {
     "scottish": (Voice("en-gb-scotland"), None),
     "caribbean": (Voice("en-029", speed=150), None),
     "noisy-rp": (Voice("en-gb-x-rp"), 15.0),
 }
+CLEAN_CONDITIONS = ("scottish", "caribbean")
+VARIANTS = {
+    "text+pron, synthesis off": (("related", "lexicon"), {"synthesize_text": False}),
+    "text+pron, synthesis on": (("related", "lexicon"), {"synthesize_text": True}),
+    "text+pron+audio": (("related", "lexicon", "audio"), {}),
+}
+"""Full-mode customizations: ``label -> (datasets, training options)``; options not named are the defaults."""
 
 
-def prepare(workspace: Workspace, cache: Path, scratch: Path) -> dict[str, str]:
-    """Create the project and upload training and test datasets; return their names by role."""
-    domain = read_lines("domain_sentences.txt")
-    train_text, test_text = domain[:60], domain[60:]
-    projects.create_project(workspace, "bench", "speech", description="pharmacy customization benchmark")
-    related = scratch / "related.txt"
-    related.write_text("\n".join(train_text) + "\n", encoding="utf-8")
-    datasets.upload_dataset(workspace, "bench", related, "language", "related")
-    lexicon = Path(__file__).parent.parent / "tunefork" / "data" / "domain_pronunciations.txt"
-    datasets.upload_dataset(workspace, "bench", lexicon, "pronunciation", "lexicon")
-    train_zip = build_azure_zip(train_text, TRAIN_VOICES, scratch / "train.zip", cache)
-    datasets.upload_dataset(workspace, "bench", train_zip, "acoustic", "train-audio")
+def prepare(workspace: Workspace, domain: str, spec: dict, cache: Path, scratch: Path) -> str:
+    """Create the domain's project and upload its training and test datasets; return the project name.
+
+    Datasets are named ``related``, ``lexicon``, ``audio`` (the related text spoken by :data:`TRAIN_VOICES` in
+    turn) and ``<domain>-test-<condition>`` (the test sentences in each of :data:`TEST_CONDITIONS`).
+    """
+    project = f"bench-{domain}"
+    projects.create_project(workspace, project, "speech", description=f"{domain} customization benchmark")
+    related = scratch / f"{domain}-related.txt"
+    related.write_text("\n".join(spec["related"]) + "\n", encoding="utf-8")
+    lexicon = scratch / f"{domain}-lexicon.txt"
+    lexicon.write_text("".join(f"{display}\t{spoken}\n" for display, spoken in spec["pronunciations"]), "utf-8")
+    datasets.upload_dataset(workspace, project, related, "language", "related")
+    datasets.upload_dataset(workspace, project, lexicon, "pronunciation", "lexicon")
+    train_zip = build_azure_zip(spec["related"], TRAIN_VOICES, scratch / f"{domain}-train.zip", cache)
+    datasets.upload_dataset(workspace, project, train_zip, "acoustic", "audio")
     for condition, (voice, snr) in TEST_CONDITIONS.items():
-        test_zip = build_azure_zip(test_text, (voice,), scratch / f"test-{condition}.zip", cache, noise_snr_db=snr)
-        datasets.upload_dataset(workspace, "bench", test_zip, "acoustic", f"test-{condition}")
-    return {"related": "related", "lexicon": "lexicon", "audio": "train-audio"}
+        zip_path = scratch / f"{domain}-test-{condition}.zip"
+        test_zip = build_azure_zip(spec["test"], (voice,), zip_path, cache, noise_snr_db=snr)
+        datasets.upload_dataset(workspace, project, test_zip, "acoustic", f"{domain}-test-{condition}")
+    return project
 
 
 def real_time_factor(model: ResolvedModel, workspace: Workspace, dataset: str, limit: int = 20) -> float:
@@ -84,27 +104,89 @@ def real_time_factor(model: ResolvedModel, workspace: Workspace, dataset: str, l
     return compute_seconds / audio_seconds
 
 
-def evaluate_all(workspace: Workspace, model: ResolvedModel, terms: list[str]) -> dict:
-    """Domain WER per condition and pooled over conditions, and pooled term recall."""
-    errors = words = term_hits = term_total = 0
+def evaluate_all(workspace: Workspace, domain: str, model: ResolvedModel, terms: list[str]) -> dict:
+    """Domain WER pooled over every test condition, over the clean ones and per condition; pooled term recall."""
+    counts = {"all": [0, 0], "clean": [0, 0], "terms": [0, 0]}
     per_condition = {}
     for condition in TEST_CONDITIONS:
-        score = evaluate_models(workspace, f"test-{condition}", [model], terms).result.scores[model.name]
+        score = evaluate_models(workspace, f"{domain}-test-{condition}", [model], terms).result.scores[model.name]
         per_condition[condition] = score.wer
-        errors, words = errors + score.errors, words + score.words
-        term_hits, term_total = term_hits + score.term_hits, term_total + score.term_total
+        for key in ("all", "clean") if condition in CLEAN_CONDITIONS else ("all",):
+            counts[key] = [counts[key][0] + score.errors, counts[key][1] + score.words]
+        counts["terms"] = [counts["terms"][0] + score.term_hits, counts["terms"][1] + score.term_total]
     return {
-        "domain_wer": errors / words,
+        "domain_wer": counts["all"][0] / counts["all"][1],
+        "clean_wer": counts["clean"][0] / counts["clean"][1],
         "per_condition": per_condition,
-        "term_recall": term_hits / term_total if term_total else None,
+        "term_recall": counts["terms"][0] / counts["terms"][1] if counts["terms"][1] else None,
     }
 
 
-def general_wer(workspace: Workspace, model: ResolvedModel) -> float:
-    """WER on the general guard set."""
-    guard = evaluate_on_guard([model], workspace.synth_cache_dir)
-    return guard.scores[model.name].wer
+def general_wer(base: ResolvedModel, model: ResolvedModel, cache: Path, limit: int) -> tuple[float, str]:
+    """WER on the first ``limit`` guard sentences, and its difference from the base's with the 95% interval."""
+    if model.name == base.name:
+        return evaluate_on_guard([model], cache, limit=limit).scores[model.name].wer, "-"
+    guard = evaluate_on_guard([base, model], cache, limit=limit)
+    diff = guard.difference
+    low, high = (100 * bound for bound in diff.ci95)
+    return guard.scores[model.name].wer, f"{100 * diff.wer_delta:+.1f} ({low:+.1f} to {high:+.1f})"
 
+
+def full(args: argparse.Namespace) -> None:
+    """One row per base model and customization on each domain, through the workflows a user runs."""
+    home = args.keep or Path(tempfile.mkdtemp(prefix="tunefork-bench-"))
+    workspace = Workspace.open(home)
+    scratch = home / "inputs"
+    scratch.mkdir(parents=True, exist_ok=True)
+    domains = {d: spec for d, spec in _quick_domains(args.test_sentences).items() if d in args.domains}
+    projects_by_domain = {d: prepare(workspace, d, spec, args.cache, scratch) for d, spec in domains.items()}
+    header = (
+        "| domain | base | data | domain WER | clean | noisy | term recall | general WER | vs base (95% CI) "
+        "| train s | run s | RTF |"
+    )
+    print(header + "\n|" + "---|" * header.count(" | ") + "---|", flush=True)
+    rows = []
+    for base_name in [base for engine in args.engines for base in BASES[engine] if base in args.bases]:
+        for label in ["base", *VARIANTS]:
+            for domain, spec in domains.items():
+                if args.rows and not any(_row_matches(p, f"{domain} {base_name} {label}") for p in args.rows):
+                    continue
+                if label != "base" and VARIANTS[label][1] and not base_name.startswith("whisper"):
+                    continue  # synthesis options are Whisper's
+                base = resolve_model(workspace, base_name)
+                model, seconds, run_seconds = base, 0.0, 0.0
+                if label != "base":
+                    dataset_names, options = VARIANTS[label]
+                    created = training.create_model(
+                        workspace, projects_by_domain[domain], f"{base_name}-{label}".replace(", ", "-"), base_name,
+                        list(dataset_names), parameters=TrainingParameters(epochs=args.epochs, options=options),
+                    )  # fmt: skip
+                    started = time.monotonic()
+                    outcome = training.run_training(workspace, created["id"])
+                    run_seconds = time.monotonic() - started
+                    if outcome.model["status"] != "Succeeded":
+                        print(f"{domain} {base_name} {label}: {outcome.model['error']}", flush=True)
+                        continue
+                    seconds = training.model_card(workspace, created["id"])["training_seconds"]
+                    model = resolve_model(workspace, created["id"])
+                scores = evaluate_all(workspace, domain, model, spec["terms"])
+                general, versus = general_wer(base, model, args.cache, args.guard)
+                rtf = real_time_factor(model, workspace, f"{domain}-test-scottish")
+                row = (
+                    f"| {domain} | {base_name} | {label} | {100 * scores['domain_wer']:.1f}% "
+                    f"| {100 * scores['clean_wer']:.1f}% | {100 * scores['per_condition']['noisy-rp']:.1f}% "
+                    f"| {100 * (scores['term_recall'] or 0):.1f}% | {100 * general:.1f}% | {versus} "
+                    f"| {seconds:.0f} | {run_seconds:.0f} | {rtf:.3f} |"
+                )
+                rows.append(row)
+                print(row, flush=True)
+    print("\n" + header + "\n|" + "---|" * header.count(" | ") + "---|\n" + "\n".join(rows))
+    workspace.close()
+    if args.keep is None:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+DOMAINS = ("pharmacy", "maintenance")
 
 QUICK_CONDITIONS = {
     "scottish": (Voice("en-gb-scotland"), None),
@@ -211,7 +293,7 @@ def quick(args: argparse.Namespace) -> None:
     general: dict[str, object] = {}
     rows = []
     for domain, spec in _quick_domains(args.test_sentences).items():
-        if args.domains and domain not in args.domains:
+        if domain not in args.domains:
             continue
         clips = {
             condition: [
@@ -271,16 +353,23 @@ def quick(args: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--engines", nargs="+", default=list(BASES), choices=list(BASES))
-    parser.add_argument("--no-audio", action="store_true", help="Skip the acoustic (audio) customization.")
+    parser.add_argument(
+        "--bases", nargs="+", default=[b for bases in BASES.values() for b in bases], help="Base models (full run)."
+    )
     parser.add_argument("--epochs", type=int, default=None, help="Fine-tuning epochs (whisper).")
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "tunefork-bench-audio")
     parser.add_argument("--keep", type=Path, default=None, help="Keep the workspace in this folder.")
     parser.add_argument("--quick", action="store_true", help="Both domains, text customization, ablation rows.")
-    parser.add_argument("--test-sentences", type=int, default=8, help="--quick: test sentences per condition.")
-    parser.add_argument("--guard", type=int, default=40, help="--quick: guard sentences (of 240).")
-    parser.add_argument("--domains", nargs="+", default=None, help="--quick: only these domains.")
     parser.add_argument(
-        "--rows", nargs="+", default=None, help="--quick: only rows whose 'base label' contains one of these ($: ends)."
+        "--test-sentences", type=int, default=None, help="Test sentences per condition (--quick: 8, full run: 40)."
+    )
+    parser.add_argument("--guard", type=int, default=None, help="Guard sentences, of 240 (--quick: 40, full run: all).")
+    parser.add_argument("--domains", nargs="+", default=list(DOMAINS), choices=list(DOMAINS), help="Only these.")
+    parser.add_argument(
+        "--rows",
+        nargs="+",
+        default=None,
+        help="Only rows whose 'base label' (--quick) or 'domain base data' (full run) contains one of these ($: ends).",
     )
     parser.add_argument(
         "--term-bonus", nargs="+", type=float, default=None, help="--quick: one rescoring row per bonus (tuning)."
@@ -296,52 +385,14 @@ def main() -> None:
         help="--quick: one row per word-probability limit of the second pass's trigger (tuning).",
     )
     args = parser.parse_args()
+    if args.test_sentences is None:
+        args.test_sentences = 8 if args.quick else 40
+    if args.guard is None:
+        args.guard = 40 if args.quick else None
     if args.quick:
         quick(args)
         return
-    home = args.keep or Path(tempfile.mkdtemp(prefix="tunefork-bench-"))
-    workspace = Workspace.open(home)
-    scratch = home / "inputs"
-    scratch.mkdir(parents=True, exist_ok=True)
-    names = prepare(workspace, args.cache, scratch)
-    terms = read_lines("domain_terms.txt")
-    variants = [("text+pron", [names["related"], names["lexicon"]])]
-    if not args.no_audio:
-        variants.append(("text+pron+audio", [names["related"], names["lexicon"], names["audio"]]))
-    rows = []
-    for engine in args.engines:
-        base = resolve_model(workspace, BASES[engine])
-        models = [(base, "-", 0.0)]
-        for label, dataset_names in variants:
-            created = training.create_model(
-                workspace, "bench", f"{engine}-{label}", BASES[engine], dataset_names,
-                parameters=TrainingParameters(epochs=args.epochs),
-            )  # fmt: skip
-            outcome = training.run_training(workspace, created["id"])
-            if outcome.model["status"] != "Succeeded":
-                print(f"{engine} {label}: {outcome.model['status']}: {outcome.model['error']}", flush=True)
-                continue
-            card = training.model_card(workspace, created["id"])
-            models.append((resolve_model(workspace, created["id"]), label, card["training_seconds"]))
-        for model, label, seconds in models:
-            scores = evaluate_all(workspace, model, terms)
-            general = general_wer(workspace, model)
-            rtf = real_time_factor(model, workspace, "test-scottish")
-            rows.append((engine, label, scores, general, seconds, rtf))
-            print(f"done: {engine} {label}", flush=True)
-    conditions = list(TEST_CONDITIONS)
-    print()
-    print("| engine | data | domain WER | " + " | ".join(conditions) + " | general WER | term recall | train s | RTF |")
-    print("|---|---|---|" + "---|" * len(conditions) + "---|---|---|---|")
-    for engine, label, scores, general, seconds, rtf in rows:
-        cells = " | ".join(f"{100 * scores['per_condition'][c]:.1f}%" for c in conditions)
-        print(
-            f"| {engine} | {label} | {100 * scores['domain_wer']:.1f}% | {cells} | {100 * general:.1f}% "
-            f"| {100 * (scores['term_recall'] or 0):.1f}% | {seconds:.0f} | {rtf:.3f} |"
-        )
-    workspace.close()
-    if args.keep is None:
-        shutil.rmtree(home, ignore_errors=True)
+    full(args)
 
 
 if __name__ == "__main__":
