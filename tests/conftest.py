@@ -23,6 +23,9 @@ os.environ.setdefault("TUNEFORK_INTENT_CONTRASTIVE_MAX_EXAMPLES", "0")
 # A server warms its endpoints' models in the background at start; in the tests that would load models that a
 # test never asks for (while later tests run); tests/test_warmup.py sets its own number.
 os.environ.setdefault("TUNEFORK_WARM_MODELS", "0")
+# A text-only Whisper training synthesizes its related text and fine-tunes on it by default, minutes of CPU;
+# tests that fine-tune ask for it (`synthesize_text`), and tests/test_whisper_custom.py checks the default.
+os.environ.setdefault("TUNEFORK_WHISPER_SYNTHESIS", "off")
 
 
 @pytest.fixture

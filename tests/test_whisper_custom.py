@@ -17,6 +17,7 @@ from tunefork.engines.contract import TrainingParameters
 from tunefork.errors import TuneforkError
 from tunefork.speech.base import SpeechModel, Transcript, Word
 from tunefork.speech.customization import TrainingData
+from tunefork.speech.synthesis import Voice
 from tunefork.speech.whisper_custom import load, train
 from tunefork.speech.whisper_custom.biasing import build_hotwords, rank_items
 from tunefork.speech.whisper_custom.display_forms import DisplayFormRewriter
@@ -287,10 +288,12 @@ def test_phonetic_corrector_fixes_a_near_miss_and_leaves_general_speech_alone():
 def test_synthesis_cache_is_reused(tmp_path: Path):
     from tunefork.speech.whisper_custom.augment import synthesis_plan, synthesize_sentences
 
-    plan = synthesis_plan(["Take the dose with food.", "Check the INR."], ["en-us", "en-gb", "en-us+f3"])
-    assert len(plan) == 4 and len({voice.name for _, voice in plan}) == 3  # two voices a sentence, in turn
+    plan = synthesis_plan(["Take the dose with food.", "Check the INR."], ["en-us", "en-gb", "en-us+f3", "en-gb+m3"])
+    assert len(plan) == 6 and len({voice.name for _, voice in plan}) == 4  # three voices a sentence, in turn
+    plan.append(("Check the INR.", Voice("en-us", speed=175, reverb=40)))  # not drawn by the plan
+    assert Voice("en-us").label == "en-us-s160-p50" and Voice("en-us", reverb=40).label == "en-us-s160-p50-r40"
     first = synthesize_sentences(plan, tmp_path)
-    assert not first.stopped_by_budget and len(first.pairs) == 4
+    assert not first.stopped_by_budget and len(first.pairs) == 7 and len({path for path, _ in first.pairs}) == 7
     made = {path: path.stat().st_mtime_ns for path, _ in first.pairs}
     again = synthesize_sentences(plan, tmp_path)
     assert again.pairs == first.pairs and {path: path.stat().st_mtime_ns for path, _ in again.pairs} == made
@@ -310,13 +313,25 @@ def test_synthesis_budget_stops_cleanly(tmp_path: Path):
     assert all(path.stat().st_size > 1000 for path in written)
 
 
-def test_synthesis_is_on_by_default_only_for_small_audio():
-    from tunefork.speech.whisper_custom.trainer import WhisperOptions, _synthesis_on
+def test_synthesis_is_on_by_default_for_text_and_little_audio(monkeypatch: pytest.MonkeyPatch):
+    from tunefork.speech.whisper_custom.augment import DEFAULT_SYNTHESIS_VOICES
+    from tunefork.speech.whisper_custom.trainer import SYNTHESIS_ENV, WhisperOptions, _synthesis_on
 
-    default = WhisperOptions()
-    assert not _synthesis_on(default, TrainingData(related_text=["a b"]))  # text only: stays fast
-    assert _synthesis_on(default, TrainingData(related_text=["a b"], utterances=[(Path("x.wav"), "a b")]))
-    assert not _synthesis_on(WhisperOptions(synthesize_text=False), TrainingData(utterances=[(Path("x.wav"), "a")]))
+    monkeypatch.setenv(SYNTHESIS_ENV, "auto")
+    default, clip = WhisperOptions(), (Path("x.wav"), "a b")
+    assert _synthesis_on(default, TrainingData(related_text=["a b"]))  # text only
+    assert _synthesis_on(default, TrainingData(related_text=["a b"], utterances=[clip]))
+    assert not _synthesis_on(default, TrainingData(related_text=["a b"], utterances=[clip] * 200))  # enough audio
+    assert not _synthesis_on(default, TrainingData(pronunciations=[("INR", "i n r")]))  # nothing to speak
+    assert not _synthesis_on(WhisperOptions(synthesize_text=False), TrainingData(related_text=["a b"]))
+    monkeypatch.setenv(SYNTHESIS_ENV, "off")
+    assert not _synthesis_on(default, TrainingData(related_text=["a b"]))
+    assert _synthesis_on(WhisperOptions(synthesize_text=True), TrainingData(related_text=["a b"]))
+    monkeypatch.setenv(SYNTHESIS_ENV, "sometimes")
+    with pytest.raises(TuneforkError, match=SYNTHESIS_ENV):
+        _synthesis_on(default, TrainingData(related_text=["a b"]))
+    # the demo's and the benchmark's test voices never speak training material
+    assert not {"en-gb-scotland", "en-029", "en-gb-x-rp"} & {v.split("+")[0] for v in DEFAULT_SYNTHESIS_VOICES}
 
 
 def test_options_are_parsed_and_checked():

@@ -160,10 +160,13 @@ def train(
 
 
 def print_training_details(outcome: training.TrainingOutcome) -> None:
-    """After training: what it chose (intents, slots), the comparisons with the base (test set, guard set) and
-    the per-term report."""
+    """After training: what it chose (intents, slots), the time budget it ran under (Whisper), the comparisons
+    with the base (test set, guard set) and the per-term report."""
     for line in choice_lines(outcome.contributions):
         console.print(line, soft_wrap=True, highlight=False, markup=False)
+    budget = _part(outcome.contributions, "budget")
+    if budget.get("summary"):
+        console.print(str(budget["summary"]), soft_wrap=True, highlight=False, markup=False)
     for result in (outcome.test, outcome.guard):
         if result is not None:
             print_result(result)

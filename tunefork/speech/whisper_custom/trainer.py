@@ -52,9 +52,11 @@ option                         default  meaning
 ``second_pass_confidence``     none     decode a second time only where a span that sounds like a term holds
                                        a plain word less probable than this (none: wherever one sounds so)
 ``synthesize_text``            auto     also fine-tune on related text spoken by espeak-ng voices; auto:
-                                       when audio is given and it is small (under 200 clips)
-``synthesis_voices``           4 vcs    espeak-ng voices for that (``en-us``, ``en-gb``, ``en-us+f3``,
-                                       ``en-gb+m3``), two per sentence, speed and pitch varied
+                                       when there is related text and under 200 recorded clips (none
+                                       included), unless ``TUNEFORK_WHISPER_SYNTHESIS=off``
+``synthesis_voices``           8 vcs    espeak-ng voices for that (:data:`.augment.DEFAULT_SYNTHESIS_VOICES`:
+                                       US, British, Lancashire, West Midlands, New York accents, male and
+                                       female), three per sentence, speed, pitch and reverb varied
 ``synthesis_max_sentences``    150      sentences of related text synthesized at most
 ``synthesis_budget_s``         90       seconds synthesis may take (it stops cleanly between clips)
 ``synthesis_cache_dir``        none     reuse synthesized clips across runs (else a temporary folder)
@@ -73,17 +75,21 @@ option                         default  meaning
 ``threads``                    none     torch CPU threads (default: torch's choice)
 =============================  =======  =================================================================
 
-``synthesize_text`` is on by default only when audio is given and there is little of it
-(:data:`SMALL_DATA_CLIPS`): fine-tuning runs anyway then, under its time budget, and the synthesized
-clips carry the related text's vocabulary into it. Text-only customization (hotwords, display forms,
-phonetic correction) stays fast (seconds) unless it is turned on: 150 sentences x 2 voices are 300 clips,
-at 5-20 s a training step of 8 clips on 2 CPU cores. Noise augmentation (white, pink or brown noise at
-5-25 dB SNR, half the clips each epoch, :mod:`.augment`) applies to recorded and synthesized clips alike.
+``synthesize_text`` is on by default when there is related text and little or no recorded audio (under
+:data:`SMALL_DATA_CLIPS` clips): the synthesized clips carry the related text's vocabulary into fine-tuning,
+which a text-only project then gets too (bench/RESULTS.md, issue 17: both benchmark domains). That makes a
+default text-only training take minutes instead of about two: the run is bounded by the budgets above
+(ranking 60 s, synthesis 90 s, fine-tuning what is left of ``run_budget_s`` 480 s after the term report's
+60 s), and the card states them (``contributions.budget``). ``TUNEFORK_WHISPER_SYNTHESIS=off`` makes auto mean
+off (the test suite sets it; an explicit ``synthesize_text`` wins). Noise augmentation (white, pink or brown
+noise at 5-25 dB SNR, half the clips each epoch, :mod:`.augment`) applies to recorded and synthesized clips
+alike.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 from dataclasses import dataclass
@@ -136,7 +142,9 @@ DEFAULT_SYNTHESIS_BUDGET_S = 90.0
 DEFAULT_RUN_BUDGET_S = 480.0
 """The trainer's share of a default 10-minute run; the general-speech guard check after it takes up to 120 s."""
 SMALL_DATA_CLIPS = 200
-"""With fewer recorded clips than this, related text is synthesized by default (``synthesize_text``)."""
+"""With fewer recorded clips than this (none included), related text is synthesized by default (``synthesize_text``)."""
+SYNTHESIS_ENV = "TUNEFORK_WHISPER_SYNTHESIS"
+"""Environment variable: ``off`` makes ``synthesize_text`` auto mean off (``auto``, the default: see above)."""
 MODEL_DIR = "ct2"
 DISPLAY_FORMS_FILE = "display_forms.json"
 TERMS_FILE = "terms.json"
@@ -476,9 +484,13 @@ def _synthesis_cache(options: WhisperOptions, output_dir: Path) -> Path:
 
 
 def _synthesis_on(options: WhisperOptions, data: TrainingData) -> bool:
+    """``synthesize_text`` as given, else auto: related text and under :data:`SMALL_DATA_CLIPS` recorded clips."""
     if options.synthesize_text is not None:
         return options.synthesize_text
-    return 0 < len(data.utterances) < SMALL_DATA_CLIPS
+    setting = os.environ.get(SYNTHESIS_ENV, "auto").strip().lower() or "auto"
+    if setting not in {"auto", "off"}:
+        raise TuneforkError(f"{SYNTHESIS_ENV}={setting!r}: give auto or off")
+    return setting == "auto" and bool(data.related_text) and len(data.utterances) < SMALL_DATA_CLIPS
 
 
 def _synthesize(
@@ -601,6 +613,30 @@ def _contributions(
             "fine_tune": finetune,
         },
         "training_seconds": round(time.monotonic() - started, 1),
+        "budget": _budget(options, ranking, synthesis, finetune),
+    }
+
+
+def _budget(
+    options: WhisperOptions, ranking: dict[str, Any], synthesis: Synthesized, finetune: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The time budgets this run was given and what each phase took: the card's statement of the run's bound."""
+    phases = {
+        "ranking": (ranking.get("seconds", 0.0), options.ranking_budget_s),
+        "synthesis": (synthesis.seconds, options.synthesis_budget_s),
+        "fine-tuning": (finetune["seconds"], finetune["time_budget_s"]) if finetune else (0.0, None),
+    }
+    parts = [
+        f"{name} {used:.0f} s" + (f" (budget {limit:.0f} s)" if limit else "") for name, (used, limit) in phases.items()
+    ]
+    return {
+        "run_budget_s": options.run_budget_s,
+        "ranking_budget_s": options.ranking_budget_s,
+        "synthesis_budget_s": options.synthesis_budget_s,
+        "fine_tuning_budget_s": phases["fine-tuning"][1],
+        "term_report_budget_s": options.term_report_budget_s,
+        "summary": f"Time budget: {', '.join(parts)}, term report up to {options.term_report_budget_s:.0f} s"
+        + (f"; the trainer's run budget is {options.run_budget_s:.0f} s." if options.run_budget_s else "."),
     }
 
 
