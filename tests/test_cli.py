@@ -82,6 +82,7 @@ def test_demo_runs_end_to_end(cli) -> None:
     assert "whisper-tiny.en" in result.output and "sphinx-en-us" in result.output
     assert "pharmacy" in result.output  # the custom model's column in the final table
     assert "Reports:" in result.output
+    assert "Time budget: ranking" in result.output  # the Whisper training's budget, as on the card
 
 
 def test_next_steps_and_endpoint_examples_follow_the_project_kind(cli) -> None:

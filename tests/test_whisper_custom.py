@@ -513,6 +513,9 @@ def test_fine_tune_a_few_steps_loads_transcribes_and_card_is_complete(tmp_path: 
         assert key in fine_tune
     assert result.contributions["utterances"]["usable"] == 6
     assert result.contributions["training_seconds"] > 0
+    budget = result.contributions["budget"]  # the card states the time budget each phase ran under
+    assert budget["fine_tuning_budget_s"] == fine_tune["time_budget_s"] and budget["run_budget_s"] == 480.0
+    assert budget["summary"].startswith("Time budget: ranking") and "fine-tuning" in budget["summary"]
     config = result.engine_config
     if fine_tune["chosen_epoch"]:
         assert config["model_dir"] == "ct2" and (output / "ct2" / "model.bin").is_file()
