@@ -8,7 +8,7 @@ failures to choose a default.
 
 from __future__ import annotations
 
-import random
+from maintenance_domain import fill_templates
 
 PRONUNCIATIONS = [
     ("ATIS", "ay tis"),
@@ -51,15 +51,8 @@ TERMS = sorted(
 
 def sentences(count: int, seed: int) -> list[str]:
     """``count`` distinct generated sentences (seeded)."""
-    rng = random.Random(seed)
-    made: dict[str, None] = {}
-    while len(made) < count:
-        template = rng.choice(TEMPLATES)
-        made[
-            template.format(
-                crew=rng.choice(CREW), part=rng.choice(PARTS), aircraft=rng.choice(AIRCRAFT),
-                action=rng.choice(ACTIONS), place=rng.choice(PLACES), report=rng.choice(REPORTS),
-                navaid=rng.choice(NAVAIDS),
-            )
-        ] = None  # fmt: skip
-    return [sentence[0].upper() + sentence[1:] for sentence in made]
+    slots = {
+        "crew": CREW, "part": PARTS, "aircraft": AIRCRAFT, "action": ACTIONS, "place": PLACES,
+        "report": REPORTS, "navaid": NAVAIDS,
+    }  # fmt: skip
+    return [sentence[0].upper() + sentence[1:] for sentence in fill_templates(TEMPLATES, slots, count, seed)]

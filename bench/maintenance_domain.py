@@ -46,16 +46,17 @@ TERMS = sorted(
 """Terms whose recall the benchmark reports."""
 
 
-def sentences(count: int, seed: int) -> list[str]:
-    """``count`` distinct generated sentences (seeded)."""
+def fill_templates(templates: list[str], slots: dict[str, list[str]], count: int, seed: int) -> list[str]:
+    """``count`` distinct sentences from ``templates``, each slot drawn from its list in ``slots`` order (seeded)."""
     rng = random.Random(seed)
     made: dict[str, None] = {}
     while len(made) < count:
-        template = rng.choice(TEMPLATES)
-        made[
-            template.format(
-                action=rng.choice(ACTIONS), part=rng.choice(PARTS), equipment=rng.choice(EQUIPMENT),
-                place=rng.choice(PLACES),
-            )
-        ] = None  # fmt: skip
+        template = rng.choice(templates)
+        made[template.format(**{name: rng.choice(values) for name, values in slots.items()})] = None
     return list(made)
+
+
+def sentences(count: int, seed: int) -> list[str]:
+    """``count`` distinct generated sentences (seeded)."""
+    slots = {"action": ACTIONS, "part": PARTS, "equipment": EQUIPMENT, "place": PLACES}
+    return fill_templates(TEMPLATES, slots, count, seed)
