@@ -33,7 +33,6 @@ calibrated by temperature scaling fitted on the out-of-fold scores.
 from __future__ import annotations
 
 import json
-import os
 import warnings
 from dataclasses import asdict
 from pathlib import Path
@@ -47,6 +46,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import FeatureUnion
 
+from tunefork.config import env_int
 from tunefork.errors import TuneforkError
 from tunefork.language.background import BackgroundTexts, background_texts
 from tunefork.language.base import OUT_OF_SCOPE, IntentScore
@@ -266,7 +266,7 @@ def contrastive_limit() -> int:
     :data:`CONTRASTIVE_MAX_EXAMPLES` unless the environment variable :data:`CONTRASTIVE_LIMIT_VARIABLE` says
     otherwise (the test suite sets 0 to keep every small training fast; one test exercises the path).
     """
-    return int(os.environ.get(CONTRASTIVE_LIMIT_VARIABLE, CONTRASTIVE_MAX_EXAMPLES))
+    return env_int(CONTRASTIVE_LIMIT_VARIABLE, CONTRASTIVE_MAX_EXAMPLES, minimum=0)
 
 
 def _sample_weights(examples: int, intents: int, negatives: int) -> np.ndarray:
