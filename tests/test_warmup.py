@@ -1,9 +1,9 @@
 """A starting server loads the models of its most recently used endpoints in the background.
 
 The toy kind (tests/toy_kind.py) with base models that load only when the test opens a gate: the server
-answers health checks while they load, a request that arrives during a load waits for it (one load, not
-two), and only the allowed number of models is loaded, the most recently deployed or changed first, each
-answering one made-up request.
+answers health checks while they load (``/health`` says it is not ready yet, ``/ready`` answers 503 until the
+warm-up ends), a request that arrives during a load waits for it (one load, not two), and only the allowed
+number of models is loaded, the most recently deployed or changed first, each answering one made-up request.
 """
 
 from __future__ import annotations
@@ -79,7 +79,12 @@ def test_a_starting_server_warms_the_most_recent_endpoints_and_a_request_waits_f
         monkeypatch.setenv("TUNEFORK_ADMIN_TOKEN", TOKEN)
         with TestClient(create_app(workspace, settings=ServiceSettings(warm_models=2))) as client:
             _until(lambda: family.loads["keyword-a"] == 1)  # the warm-up is loading endpoint a's model...
-            assert client.get("/health").status_code == 200  # ...and the server answers meanwhile
+            health = client.get("/health")  # ...and the server answers meanwhile, saying it is still warming
+            assert health.status_code == 200 and health.json()["ready"] is False
+            assert health.json()["warmup"] == {"state": "warming", "planned": 2, "loaded": 0, "failed": 0}
+            not_ready = client.get("/ready")  # public, like /health: a load balancer sends no token
+            assert not_ready.status_code == 503 and not_ready.headers["Retry-After"] == "1"
+            assert not_ready.json()["ready"] is False
 
             answers = []
             endpoint = created["a"]
@@ -94,7 +99,37 @@ def test_a_starting_server_warms_the_most_recent_endpoints_and_a_request_waits_f
             request.join(10)
             assert answers[0].status_code == 200 and answers[0].json()["model"] == "keyword-a"
             _until(lambda: family.answered["keyword-c"] == 1)  # loaded, and a made-up request answered
+            _until(lambda: client.get("/ready").status_code == 200)
+            assert client.get("/health").json()["warmup"] == {"state": "done", "planned": 2, "loaded": 2, "failed": 0}
         assert family.loads == {"keyword-a": 1, "keyword-c": 1}  # one load each; b, the least recent, waits
         assert family.answered == {"keyword-a": 2, "keyword-c": 1}  # a: the warm-up's request and the client's
+    finally:
+        unregister(TOY.name)
+
+
+def test_a_server_that_warms_nothing_is_ready_at_once(workspace: Workspace, monkeypatch) -> None:
+    monkeypatch.setenv("TUNEFORK_ADMIN_TOKEN", TOKEN)
+    with TestClient(create_app(workspace, settings=ServiceSettings(warm_models=0))) as client:
+        assert client.get("/ready").json() == {"ready": True, "warmup": {"state": "off", "planned": 0, "loaded": 0,
+                                                                        "failed": 0}}  # fmt: skip
+        assert client.get("/health").json()["ready"] is True
+
+
+class BrokenModels(GatedModels):
+    """The gated toy family whose models fail to load."""
+
+    def load(self, model: ModelHandle) -> KeywordModel:
+        raise RuntimeError(f"the weights of {model.name} are missing")
+
+
+def test_a_model_that_fails_to_warm_does_not_keep_the_server_unready(workspace: Workspace, monkeypatch) -> None:
+    register(dataclasses.replace(TOY, family=BrokenModels()))
+    try:
+        create_project(workspace, "bots", TOY.name)
+        endpoints.create_endpoint(workspace, "bots", "a", "keyword-a")
+        monkeypatch.setenv("TUNEFORK_ADMIN_TOKEN", TOKEN)
+        with TestClient(create_app(workspace, settings=ServiceSettings(warm_models=3))) as client:
+            _until(lambda: client.get("/ready").status_code == 200)
+            assert client.get("/health").json()["warmup"] == {"state": "done", "planned": 1, "loaded": 0, "failed": 1}
     finally:
         unregister(TOY.name)

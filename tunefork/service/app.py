@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from tunefork import __version__
@@ -34,7 +34,7 @@ from tunefork.service.routers import (
     transcriptions,
 )
 from tunefork.service.web.apidocs import install_api_docs
-from tunefork.workflows.warmup import warm_endpoint_models
+from tunefork.workflows.warmup import WarmupStatus, warm_endpoint_models
 from tunefork.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,8 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stop_warming = threading.Event()
         if settings.warm_models > 0:  # in the background: health checks and other requests answer at once
-            warm = (workspace, settings.warm_models, stop_warming)
+            app.state.warmup = WarmupStatus()
+            warm = (workspace, settings.warm_models, stop_warming, app.state.warmup)
             threading.Thread(target=warm_endpoint_models, args=warm, name="tunefork-warmup", daemon=True).start()
         consumer = None
         if consumer_workers > 0:
@@ -97,6 +98,7 @@ def create_app(
     app.state.admin_digest = admin_token_digest(workspace)
     app.state.metrics_digest = metrics_token_digest()
     app.state.metrics = metrics = ServiceMetrics(workspace, queue.pending)
+    app.state.warmup = WarmupStatus.off()  # the lifespan replaces it when the server warms models
     install_error_handlers(app)
 
     operations = [*endpoint_operations(), UNDERSTAND]  # understand: speech endpoints with a language model
@@ -122,8 +124,20 @@ def create_app(
 
     @app.get("/health", tags=["service"])
     def health() -> dict:
-        """Liveness: no token needed."""
-        return {"status": "ok", "version": __version__, "queue": queue.backend}
+        """Liveness, no token needed: always 200 while the server runs. ``ready`` is false while the models of
+        recently used endpoints are still loading (``warmup``: its ``state``, models ``planned``, ``loaded``
+        and ``failed``)."""
+        warmup = app.state.warmup
+        return {"status": "ok", "version": __version__, "queue": queue.backend, "ready": warmup.ready,
+                "warmup": warmup.to_json()}  # fmt: skip
+
+    @app.get("/ready", tags=["service"], response_model=None, responses={503: {"description": "Still warming up."}})
+    def ready() -> dict | JSONResponse:
+        """Readiness, no token needed: 200 once the warm-up has ended, 503 (with ``Retry-After``) while the
+        models of recently used endpoints are still loading; point a load balancer's health check here."""
+        warmup = app.state.warmup
+        body = {"ready": warmup.ready, "warmup": warmup.to_json()}
+        return body if warmup.ready else JSONResponse(body, status_code=503, headers={"Retry-After": "1"})
 
     @app.get("/metrics", tags=["service"], response_class=Response)
     def prometheus_metrics() -> Response:

@@ -86,7 +86,7 @@ def require_admin(request: Request, credentials: HTTPAuthorizationCredentials | 
 
 HeaderCheck = Callable[[Request], Response | None]
 """Answers a request from its headers alone: the refusal to send, or None to let the request through."""
-PUBLIC_PATHS = frozenset({"/", "/health", "/openapi.json", "/docs", "/redoc", "/favicon.ico"})
+PUBLIC_PATHS = frozenset({"/", "/health", "/ready", "/openapi.json", "/docs", "/redoc", "/favicon.ico"})
 """Routes anyone may call (no body to protect)."""
 PUBLIC_PREFIXES = ("/docs-static/",)
 KEYED_PATH = re.compile(r"^/endpoints/([^/]+)/([^/]+)$")

@@ -9,6 +9,9 @@ parts that load on first use (an intent model's sentence encoder) and a first de
 At most ``limit`` distinct models are loaded (memory stays bounded with many endpoints); the others load on
 their first request, as before. An endpoint counts as used when it was last changed (deployed, its model
 swapped) or last answered a logged request, whichever is later.
+
+:class:`WarmupStatus` is what the server's ``/health`` and ``/ready`` say about it while it runs: a load
+balancer keeps a starting server out of rotation until the warm-up has ended (loaded, failed or stopped).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -48,6 +51,49 @@ class WarmedModel:
     model: str
     seconds: float
     error: str | None = None
+
+
+@dataclass
+class WarmupStatus:
+    """Where a server's warm-up stands, updated by :func:`warm_endpoint_models` and read by ``/health``."""
+
+    state: str = "warming"
+    """``warming`` until the warm-up ends, then ``done``; ``off`` when the server warms nothing."""
+    planned: int | None = None
+    """How many models it loads (``None`` until the endpoints are read)."""
+    warmed: list[WarmedModel] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @classmethod
+    def off(cls) -> WarmupStatus:
+        """The status of a server that warms no model (``TUNEFORK_WARM_MODELS=0``): ready at once."""
+        return cls(state="off", planned=0)
+
+    @property
+    def ready(self) -> bool:
+        """True once nothing is warming: every planned model loaded or failed, or the warm-up stopped."""
+        return self.state != "warming"
+
+    def plan(self, count: int) -> None:
+        """Record how many models the warm-up loads."""
+        with self._lock:
+            self.planned = count
+
+    def record(self, model: WarmedModel) -> None:
+        """Record one model loaded (or failed)."""
+        with self._lock:
+            self.warmed.append(model)
+
+    def finish(self) -> None:
+        """The warm-up has ended (whatever happened to each model)."""
+        with self._lock:
+            self.state = "done"
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"state", "planned", "loaded", "failed"}``: the counts so far, for ``/health``."""
+        with self._lock:
+            failed = sum(model.error is not None for model in self.warmed)
+            return {"state": self.state, "planned": self.planned, "loaded": len(self.warmed) - failed, "failed": failed}
 
 
 def endpoints_by_recent_use(workspace: Workspace) -> list[tuple[str, str]]:
@@ -92,28 +138,41 @@ def models_to_warm(workspace: Workspace, limit: int) -> list[tuple[str, Resolved
     return list(chosen.values())
 
 
-def warm_endpoint_models(workspace: Workspace, limit: int, stop: threading.Event | None = None) -> list[WarmedModel]:
+def warm_endpoint_models(
+    workspace: Workspace, limit: int, stop: threading.Event | None = None, status: WarmupStatus | None = None
+) -> list[WarmedModel]:
     """Load the models of the most recently used endpoints (see :func:`models_to_warm`), one after another, and
     answer one of :data:`WARM_REQUESTS` with each.
 
     Stops between models when ``stop`` is set (the server is shutting down). A model that fails to load or to
     answer is logged and reported with its error; its endpoint's requests then load it (and say why) as before.
+    ``status`` follows the progress and is finished however the warm-up ends, so the server becomes ready.
     """
-    warmed = []
-    for endpoint, model in models_to_warm(workspace, limit):
-        if stop is not None and stop.is_set():
-            break
-        started = time.perf_counter()
-        try:
-            loaded, family = model.load(), model.family
-            if make_request := WARM_REQUESTS.get(family.operation.input):
-                family.invoke(loaded, make_request())
-        except Exception as exc:  # reported; the endpoint's own requests will show the reason
-            seconds = time.perf_counter() - started
-            log.warning("could not warm model %s of endpoint %s: %s", model.name, endpoint, exc)
-            warmed.append(WarmedModel(endpoint, model.name, seconds, str(exc)))
-            continue
-        seconds = time.perf_counter() - started
-        log.info("warmed model %s of endpoint %s in %.1f s", model.name, endpoint, seconds)
-        warmed.append(WarmedModel(endpoint, model.name, seconds))
-    return warmed
+    status = status or WarmupStatus()
+    try:
+        chosen = models_to_warm(workspace, limit)
+        status.plan(len(chosen))
+        for endpoint, model in chosen:
+            if stop is not None and stop.is_set():
+                break
+            status.record(_warm(endpoint, model))
+    except Exception:  # the endpoints could not be read: requests load their models, as without warming
+        log.exception("the warm-up stopped")
+    finally:
+        status.finish()
+    return list(status.warmed)
+
+
+def _warm(endpoint: str, model: ResolvedModel) -> WarmedModel:
+    """Load ``model`` and answer one made-up request with it; the error, if any, is logged and reported."""
+    started = time.perf_counter()
+    try:
+        loaded, family = model.load(), model.family
+        if make_request := WARM_REQUESTS.get(family.operation.input):
+            family.invoke(loaded, make_request())
+    except Exception as exc:  # reported; the endpoint's own requests will show the reason
+        log.warning("could not warm model %s of endpoint %s: %s", model.name, endpoint, exc)
+        return WarmedModel(endpoint, model.name, time.perf_counter() - started, str(exc))
+    seconds = time.perf_counter() - started
+    log.info("warmed model %s of endpoint %s in %.1f s", model.name, endpoint, seconds)
+    return WarmedModel(endpoint, model.name, seconds)
