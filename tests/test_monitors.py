@@ -36,6 +36,7 @@ from tunefork.kinds import register, unregister
 from tunefork.service.app import create_app
 from tunefork.store.models import Job, MonitorRun, Status
 from tunefork.workflows import datasets, endpoint_logs, endpoints, jobs, monitor_alerts, monitors, projects, training
+from tunefork.workflows.evaluation import evaluate
 from tunefork.workflows.monitor_alerts import AlertSettings
 from tunefork.workflows.monitor_schedule import Window, excluded
 from tunefork.workspace import Workspace
@@ -374,6 +375,36 @@ def test_a_speech_monitor_measures_wer_term_recall_and_latency(
     assert metrics["term_recall"] is not None and 0 < metrics["latency_p50"] <= metrics["latency_p95"]
     assert all(d["answer"] is not None and not d["error"] for d in monitors.show_run(workspace, run["id"])["details"])
     assert endpoint_logs.list_logs(workspace, "sphinx") == []
+
+
+def test_a_speech_monitor_without_terms_counts_the_served_models_pronunciations_like_evaluate(
+    workspace: Workspace, server: str, acoustic_zip: Path, tmp_path: Path
+) -> None:
+    projects.create_project(workspace, "calls", "speech")
+    datasets.upload_dataset(workspace, "calls", acoustic_zip, "acoustic", "calls-test")
+    (tmp_path / "lexicon.txt").write_text("Metoprolol\tmet oh pro lol\n", encoding="utf-8")
+    datasets.upload_dataset(workspace, "calls", tmp_path / "lexicon.txt", "pronunciation", "lexicon")
+    training.create_model(workspace, "calls", "rx-v1", "sphinx-en-us", ["lexicon"], guard_check=False)
+    assert training.run_training(workspace, "rx-v1").model["status"] == "Succeeded"
+    custom = endpoints.create_endpoint(workspace, "calls", "rx", "rx-v1")
+    base = endpoints.create_endpoint(workspace, "calls", "base", "sphinx-en-us")
+
+    created = monitors.create_monitor(workspace, "rx", "calls-test", custom["keys"]["key1"], "0 * * * *",
+                                      "term_recall", min_value=0.5, base_url=server)  # fmt: skip
+    default = evaluate(workspace, "calls-test", ["rx-v1"]).result
+    assert created["terms"] == default.terms == ["Metoprolol"]  # the same terms as `tunefork evaluate` counts
+    run = monitors.run_now(workspace, created["id"])
+    assert run["status"] == "Succeeded" and run["metrics"]["term_recall"] == run["value"] is not None
+    given = monitors.create_monitor(workspace, "rx", "calls-test", custom["keys"]["key1"], "0 * * * *", "wer",
+                                    max_value=0.9, terms=["weather"], name="given")  # fmt: skip
+    assert given["terms"] == ["weather"]
+    # A base model has no training data: term_recall is refused with the way out; other metrics go without terms.
+    with pytest.raises(TuneforkError, match=r"serves 'sphinx-en-us', whose training data names no domain terms"):
+        monitors.create_monitor(workspace, "base", "calls-test", base["keys"]["key1"], "0 * * * *", "term_recall",
+                                min_value=0.5)  # fmt: skip
+    wer = monitors.create_monitor(workspace, "base", "calls-test", base["keys"]["key1"], "0 * * * *", "wer",
+                                  max_value=0.9)  # fmt: skip
+    assert wer["terms"] == []
 
 
 def test_studio_monitor_page_charts_runs_against_thresholds(workspace: Workspace, bot: dict, server: str) -> None:

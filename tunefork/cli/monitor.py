@@ -39,7 +39,12 @@ def create(
     retries: int = typer.Option(0, "--retries", min=0, max=10, help="Attempts added when a run does not pass."),
     after_failures: int = typer.Option(1, "--after-failures", min=1, help="Failing runs in a row before an alert."),
     exclude: list[str] = typer.Option([], "--exclude", help='Maintenance window, e.g. "Sat 00:00-06:00" (UTC).'),
-    terms: Path | None = typer.Option(None, "--terms", help="File of terms (one a line) whose recall is measured."),
+    terms: Path | None = typer.Option(
+        None,
+        "--terms",
+        help="File of terms (one a line) whose recall is measured (speech; default: the display "
+        "forms of the pronunciations the endpoint's model was trained on, as `evaluate` does).",
+    ),
     webhook: str = typer.Option("", "--webhook", help="URL that alerts and recoveries are POSTed to."),
     url: str | None = typer.Option(
         None, "--url", help="Server runs send to (default $TUNEFORK_URL or 127.0.0.1:8765)."
@@ -65,6 +70,12 @@ def create(
         f"first run at {created['nextRunDateTime']}.",
         soft_wrap=True,
     )
+    if created["terms"] and terms is None:
+        console.print(
+            f"Term recall counts the {len(created['terms'])} domain term(s) of the endpoint's model's training data "
+            "(kept with the monitor; give --terms FILE to choose others).",
+            soft_wrap=True,
+        )
     console.print("Runs are started by `tunefork serve` or `tunefork worker` (the job queue's periodic task).")
 
 

@@ -368,7 +368,11 @@ class MonitorCreate(Request):
     retries: int = Field(0, ge=0, le=10)
     afterFailures: int = Field(1, ge=1, le=1000, description="Failing runs in a row before an alert.")
     exclude: list[str] = Field(default_factory=list, max_length=50, examples=[["Sat 00:00-06:00"]])
-    terms: list[str] = Field(default_factory=list, max_length=1000, description="Terms whose recall is measured.")
+    terms: list[str] = Field(
+        default_factory=list, max_length=1000,
+        description="Terms whose recall is measured (speech; default: the display forms of the pronunciations the "
+        "endpoint's model was trained on, as evaluations do).",
+    )  # fmt: skip
     webhookUrl: str = Field("", max_length=1000)
     baseUrl: str | None = Field(None, max_length=500, description="The server runs send to (default TUNEFORK_URL).")
     retentionDays: int = Field(90, ge=1, le=3650)

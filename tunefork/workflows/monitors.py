@@ -28,13 +28,14 @@ from sqlalchemy import delete, func, select, update
 
 from tunefork.config import env_float
 from tunefork.errors import ConflictError, NotFoundError, TuneforkError
-from tunefork.kinds import get_kind
+from tunefork.kinds import ProjectKind, ResolvedModel, get_kind
 from tunefork.progress import ProgressCallback, no_progress
-from tunefork.store.models import Dataset, Endpoint, Monitor, MonitorRun, Status, utcnow
+from tunefork.store.models import Dataset, Endpoint, Model, Monitor, MonitorRun, Status, utcnow
 from tunefork.store.repository import clean_name, get_dataset, get_endpoint, get_monitor, get_project
 from tunefork.workflows import monitor_alerts
 from tunefork.workflows.datasets import dataset_records
 from tunefork.workflows.endpoints import hash_key
+from tunefork.workflows.evaluation import training_terms
 from tunefork.workflows.jobs import JobKind, JobSubmitter, submit_job, update_resource
 from tunefork.workflows.monitor_probe import (
     METRICS,
@@ -187,7 +188,13 @@ def create_monitor(
     retention_days: int = 90,
     now: datetime | None = None,
 ) -> dict[str, Any]:
-    """Watch an endpoint: its key and test dataset are checked now, the first run is at the next slot."""
+    """Watch an endpoint: its key and test dataset are checked now, the first run is at the next slot.
+
+    Without ``terms``, a speech monitor measures the recall of the domain terms in the training data of the
+    model the endpoint serves now, as ``tunefork evaluate`` does (pronunciation display forms); they are kept
+    with the monitor, so its runs stay comparable when the endpoint's model changes. A ``term_recall`` monitor
+    with no terms given or found is refused.
+    """
     schedule = check_schedule(schedule)
     windows = check_windows(list(exclude or []))
     if not 0 <= retries <= MAX_RETRIES:
@@ -212,6 +219,8 @@ def create_monitor(
             )
         if not _key_fits(endpoint, key):
             raise TuneforkError(f"The key is not key1 or key2 of endpoint '{endpoint.name}'.")
+        if not terms and kind.family.measures_terms:
+            terms = _default_terms(workspace, kind, _served_model(session, endpoint), spec)
         monitor_name = clean_name(name or f"{endpoint.name}-{metric}", "monitor")
         taken = select(Monitor).where(Monitor.project_id == endpoint.project_id, Monitor.name == monitor_name)
         if session.scalar(taken) is not None:
@@ -227,6 +236,26 @@ def create_monitor(
         session.add(monitor)
         session.flush()
         return monitor_to_dict(monitor)
+
+
+def _served_model(session: Any, endpoint: Endpoint) -> ResolvedModel:
+    """The model an endpoint serves, named with its training datasets (enough to read its domain terms)."""
+    row = session.get(Model, endpoint.model_id) if endpoint.model_id else None
+    if row is None:
+        return ResolvedModel(name=endpoint.model_ref)
+    return ResolvedModel(name=row.name, model_id=row.id, training_dataset_ids=list(row.dataset_ids))
+
+
+def _default_terms(workspace: Workspace, kind: ProjectKind, model: ResolvedModel, spec: MetricSpec) -> list[str]:
+    """The domain terms of ``model``'s training data (see :func:`training_terms`); a ``term_recall`` monitor is
+    refused when there are none."""
+    terms, _ = training_terms(workspace, kind, [model])
+    if not terms and spec.name == "term_recall":
+        raise TuneforkError(
+            f"The endpoint serves '{model.name}', whose training data names no domain terms (pronunciations): "
+            "give the terms term_recall counts (--terms FILE; REST: terms)."
+        )
+    return terms
 
 
 def list_monitors(workspace: Workspace, project: str | None = None) -> list[dict[str, Any]]:
