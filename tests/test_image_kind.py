@@ -45,6 +45,14 @@ def test_an_image_project_trains_evaluates_serves_and_exports(
     model = json.loads(trained.stdout)
     assert model["status"] == "Succeeded", model
     assert model["metrics"]["test"]["models"][1]["accuracy"] >= 0.8
+    # The card keeps only what applies to an image model: no speech custom weight, epochs, terms or guard check.
+    card = json.loads(cli("model", "show", "shapes-v1").stdout)
+    assert card["parameters"] == {"seed": 0, "options": {}, "test_dataset": model["parameters"]["test_dataset"]}
+    terms = shapes["train"].parent / "terms.txt"
+    terms.write_text("circle\n", encoding="utf-8")
+    refused = cli("model", "train", "shelf", "--name", "shapes-v2", "--dataset", "train", "--terms", str(terms),
+                  expect=1)  # fmt: skip
+    assert "--terms does not apply to image models" in " ".join(refused.output.split())
 
     result = json.loads(
         cli("evaluate", "--dataset", "test", "--model", "efficientnet-lite0", "--model", "shapes-v1", "--json").stdout

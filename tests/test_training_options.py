@@ -1,6 +1,9 @@
-"""Training options refused for the project's kind are named as the user wrote them (new-user QA)."""
+"""Training options refused for the project's kind are named as the user wrote them (new-user QA), and a model
+keeps only the parameters that apply to its kind and engine."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
@@ -8,6 +11,8 @@ import tunefork.kinds  # noqa: F401  (registers every kind)
 from tunefork.errors import TuneforkError
 from tunefork.kinds.options import training_parameters
 from tunefork.kinds.registry import get_kind
+from tunefork.workflows import datasets, projects, training
+from tunefork.workspace import Workspace
 
 
 def test_foreign_option_is_named_by_its_cli_flag_and_rest_field() -> None:
@@ -15,3 +20,16 @@ def test_foreign_option_is_named_by_its_cli_flag_and_rest_field() -> None:
         training_parameters(get_kind("language"), {"custom_weight": 30})
     assert str(refused.value) == "Option(s) --custom-weight (customWeight) apply to speech models only."
     assert "custom_weight" not in str(refused.value)
+
+
+def test_a_speech_model_keeps_the_custom_weight_only_for_the_engine_it_applies_to(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    projects.create_project(workspace, "rx", "speech")
+    (tmp_path / "related.txt").write_text("take lipitor every morning\n", encoding="utf-8")
+    datasets.upload_dataset(workspace, "rx", tmp_path / "related.txt", "language", "related")
+    sphinx = training.create_model(workspace, "rx", "s", "sphinx-en-us", ["related"], options={"custom_weight": 40})
+    whisper = training.create_model(workspace, "rx", "w", "whisper-tiny.en", ["related"], terms=["Lipitor"])
+    settings = {"test_dataset": None, "terms": [], "gate": False, "guard_margin": 1.0, "guard_check": True}
+    assert sphinx["parameters"] == {"custom_weight": 40, "epochs": None, "seed": 0, "options": {}, **settings}
+    assert whisper["parameters"] == {"epochs": None, "seed": 0, "options": {}, **settings, "terms": ["Lipitor"]}

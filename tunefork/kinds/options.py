@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
+from dataclasses import asdict
 from typing import Any
 
 from tunefork.engines.contract import TrainingParameters
@@ -66,3 +67,17 @@ def training_parameters(
     for name, value in kind.engine_defaults.items():
         parameters.options.setdefault(name, value)
     return parameters
+
+
+def _applies(option: TrainingOption | None, engine: str) -> bool:
+    return option is not None and (not option.engines or engine in option.engines)
+
+
+def stored_parameters(kind: ProjectKind, engine: str, parameters: TrainingParameters) -> dict[str, Any]:
+    """What a model row and its card keep of ``parameters``: the fields that are options of ``kind`` for
+    ``engine``, and the engine options; never another kind's or engine's (an image model has no custom weight)."""
+    return {
+        name: value
+        for name, value in asdict(parameters).items()
+        if name == "options" or _applies(kind.option(name), engine)
+    }

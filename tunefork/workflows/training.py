@@ -16,7 +16,7 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from tunefork.engines.card import has_card, read_card, write_card
 from tunefork.engines.contract import TrainingParameters
 from tunefork.errors import ConflictError, TuneforkError
 from tunefork.kinds import ProjectKind, ResolvedModel, get_kind
-from tunefork.kinds.options import training_parameters
+from tunefork.kinds.options import stored_parameters, training_parameters
 from tunefork.kinds.registry import GateContext
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.artifacts import staged_directory
@@ -98,6 +98,8 @@ def create_model(
         raise TuneforkError("--gate needs a --test-dataset to judge the model on.")
     kind = kind_of(workspace, project_ref)
     engine = _engine_for(kind, base_model, gate)
+    if terms and not kind.family.measures_terms:
+        raise TuneforkError(f"--terms does not apply to {kind.name} models: their evaluations measure no term recall.")
     parameters = training_parameters(kind, options, parameters)
     with workspace.session() as session:
         project = get_project(session, project_ref)
@@ -125,13 +127,12 @@ def create_model(
             description=description,
             dataset_ids=[d.id for d in datasets],
             dataset_hashes=[d.content_hash for d in datasets],
-            parameters={
-                **asdict(parameters),
+            parameters={  # only what applies to the kind and the engine
+                **stored_parameters(kind, engine, parameters),
                 "test_dataset": test_id,
-                "terms": terms or [],
-                "gate": gate,
-                "guard_margin": guard_margin,
-                "guard_check": guard_check,
+                **({"terms": terms or []} if kind.family.measures_terms else {}),
+                **({"gate": gate, "guard_margin": guard_margin} if kind.gate is not None else {}),
+                **({"guard_check": guard_check} if kind.side_effects is not None else {}),
             },
         )
         session.add(model)
