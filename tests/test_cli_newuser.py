@@ -105,7 +105,9 @@ def test_image_training_prints_what_it_chose() -> None:
 
 def test_logged_parses_show_their_intent() -> None:
     assert _intent_cell({"intent": "book_car", "confidence": 0.9934, "out_of_scope": False}) == "book_car (99%)"
-    assert _intent_cell({"intent": "out_of_scope", "confidence": 0.02, "out_of_scope": True}) == "out_of_scope"
+    out_of_scope = {"intent": "out_of_scope", "confidence": 0.8763, "out_of_scope": True,
+                    "intents": [{"name": "book_car", "confidence": 0.1237}]}  # fmt: skip
+    assert _intent_cell(out_of_scope) == "out_of_scope (88%); top: book_car (12%)"
     assert _intent_cell({"text": "heard"}) == ""
 
 

@@ -243,6 +243,23 @@ def test_parse_endpoint_needs_its_key_and_logs_text(lab: Workspace, monkeypatch)
     record = datasets.dataset_records(lab, exported["id"])[0]
     assert record["text"] == body["text"] and record["intent"] == "refill_prescription"
 
+    # `endpoint logs list` shows each decided intent with its confidence; out of scope, 1 minus the best intent's,
+    # followed by that best intent and its own.
+    candidates = ["zxcv qwer asdf", "what is the capital of mongolia", "tell me a joke about penguins"]
+    answers = [client.post(url, json={"text": text}, headers={"X-Tunefork-Key": key}).json() for text in candidates]
+    refused = next(a for a in answers if a["out_of_scope"])
+    top = refused["intents"][0]
+    assert refused["intent"] == "out_of_scope" and refused["confidence"] == pytest.approx(
+        1 - top["confidence"], abs=2e-4
+    )
+    listed = CliRunner().invoke(app, ["--home", str(lab.home), "endpoint", "logs", "list", "nlu-prod"],
+                                env={"COLUMNS": "250"})  # fmt: skip
+    assert listed.exit_code == 0, listed.output
+    assert (
+        f"out_of_scope ({refused['confidence']:.0%}); top: {top['name']} ({top['confidence']:.0%})" in listed.output
+    ), listed.output
+    assert f"refill_prescription ({parsed['confidence']:.0%})" in listed.output
+
 
 def test_entities_demo_shows_forgetting_with_and_without_rehearsal(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["--home", str(tmp_path / "home"), "demo", "--entities"])

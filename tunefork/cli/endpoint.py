@@ -179,12 +179,20 @@ def _decision_cell(result: dict) -> str:
     return ", ".join(decided) or "none of these"
 
 
+def _percent(value: object) -> str:
+    return f" ({value:.0%})" if isinstance(value, int | float) else ""
+
+
 def _intent_cell(result: dict) -> str:
-    """The answered intent and its confidence, as a parse returned them (out of scope: no intent's confidence)."""
+    """The answered intent and its confidence, as a parse returned them. Out of scope, that confidence is 1 minus
+    the best intent's, which follows it: ``out_of_scope (88%); top: book_flight (12%)``."""
     if not result.get("intent"):
         return ""
-    confidence = None if result.get("out_of_scope") else result.get("confidence")
-    return result["intent"] + (f" ({confidence:.0%})" if isinstance(confidence, int | float) else "")
+    cell = result["intent"] + _percent(result.get("confidence"))
+    ranking = result.get("intents") or []
+    if result.get("out_of_scope") and ranking and isinstance(ranking[0], dict):
+        cell += f"; top: {ranking[0].get('name')}{_percent(ranking[0].get('confidence'))}"
+    return cell
 
 
 @logs_app.command("download")
