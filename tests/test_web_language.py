@@ -7,13 +7,16 @@ project goes through the whole flow in a few seconds of training.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
 
 from fastapi.testclient import TestClient
 from studio_session import sign_in
+from typer.testing import CliRunner
 
+from tunefork.cli.main import app
 from tunefork.language.sample_data import gadget_ner_examples, intent_examples, out_of_scope_examples
 from tunefork.workflows import datasets, endpoint_logs, jobs, training
 from tunefork.workspace import Workspace
@@ -127,9 +130,23 @@ def test_entities_project_from_upload_to_logged_parse(client: TestClient, worksp
     text = "Sarah Smith bought the FlexBook X2 Pro in Paris."
     parsed = client.post(f"/endpoints/{endpoint_id}/parse", json={"text": text}, headers={"X-Tunefork-Key": key})
     assert parsed.status_code == 200 and parsed.json()["logId"]
+    # An entities model decides nothing about intents: the same keys as a language model's answer, null or empty.
+    answer = parsed.json()
+    intent_fields = {key: answer[key] for key in ("intent", "confidence", "intents", "out_of_scope", "threshold")}
+    assert intent_fields == {"intent": None, "confidence": None, "intents": [], "out_of_scope": None, "threshold": None}
+    assert "GADGET" in {entity["label"] for entity in answer["entities"]}
+    tried = client.post("/studio/try", data={"csrf": csrf, "endpoint": endpoint_id, "text": text}).json()["result"]
+    assert {key: tried[key] for key in intent_fields} == intent_fields  # the studio's "Try it" shows the same
     logs = client.get(f"{base}/endpoints/{endpoint_id}")
     assert 'id="log-table"' in logs.text and "<audio" not in logs.text
     assert "FlexBook" in logs.text and "data-label=" in logs.text
+    assert "<th>Intent</th>" not in logs.text  # no intent column to fill
+    assert 'parsed["intent"] is not None' in html.unescape(logs.text)  # the sample code checks it
+    listed = CliRunner().invoke(app, ["--home", str(workspace.home), "endpoint", "logs", "list", endpoint_id],
+                                env={"COLUMNS": "250"})  # fmt: skip
+    assert listed.exit_code == 0 and "intent" not in listed.output, listed.output  # the CLI has an entities column
+    found = ", ".join(f"{entity['text']} ({entity['label']})" for entity in answer["entities"])
+    assert "entities" in listed.output and found in listed.output, listed.output
     assert 'id="export-form"' in logs.text and "annotated-text</em> dataset" in logs.text
     exported = endpoint_logs.export_logs(workspace, endpoint_id, project_id, "from-traffic")
     assert exported["kind"] == "annotated-text" and exported["accepted"] == 1

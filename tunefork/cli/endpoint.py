@@ -158,17 +158,24 @@ def logs_list(
         return
     audio = any(log["duration"] for log in rows)  # text requests (/parse) have no duration
     texts = any(log["displayText"] for log in rows)  # images (/classify) have none
-    intents = any((log.get("result") or {}).get("intent") for log in rows)
+    intents = any((log.get("result") or {}).get("intent") for log in rows)  # null for entity-only models
+    entities = any((log.get("result") or {}).get("entities") for log in rows)
     decisions = any("decision" in (log.get("result") or {}) for log in rows)  # image classifications
     headers = ["id", "when", *(["seconds"] if audio else []), *(["text"] if texts else [])]
-    headers += [*(["intent"] if intents else []), *(["decision"] if decisions else [])]
-    table = PlainTable(*headers, title=f"Logs of {endpoint}")
+    headers += [*(["intent"] if intents else []), *(["entities"] if entities else [])]
+    table = PlainTable(*headers, *(["decision"] if decisions else []), title=f"Logs of {endpoint}")
     for log in rows:
         result = log.get("result") or {}
         cells = [log["id"], log["createdDateTime"][:19], *([f"{log['duration']:.1f}"] if audio else [])]
         cells += [*([log["displayText"]] if texts else []), *([_intent_cell(result)] if intents else [])]
+        cells += [_entities_cell(result)] if entities else []
         table.add_row(*cells, *([_decision_cell(result)] if decisions else []))
     console.print(table)
+
+
+def _entities_cell(result: dict) -> str:
+    """The entities a parse found: ``Sarah Smith (PERSON), Paris (GPE)``."""
+    return ", ".join(f"{e.get('text')} ({e.get('label')})" for e in result.get("entities") or [])
 
 
 def _decision_cell(result: dict) -> str:

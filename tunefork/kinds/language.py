@@ -74,7 +74,8 @@ def parse_sample_code(url: str, key: str, sample: str) -> dict[str, str]:
         ")\n"
         "response.raise_for_status()\n"
         "parsed = response.json()\n"
-        'print(parsed["intent"], parsed["confidence"], parsed["out_of_scope"])\n'
+        'if parsed["intent"] is not None:  # null for models without intents (entities only)\n'
+        '    print(parsed["intent"], parsed["confidence"], parsed["out_of_scope"])\n'
         'for entity in parsed["entities"]:\n'
         '    print(entity["label"], entity["text"], entity["value"])'
     )
@@ -89,6 +90,16 @@ PARSE = EndpointOperation(
     "with their labels, offsets and canonical values.",
     sample_code=parse_sample_code,
 )
+
+
+def parse_answer(parse: Parse) -> dict[str, Any]:
+    """A ``/parse`` answer: the parse's JSON, with the same keys whatever the model. A model without intents
+    (entities only) decides nothing about intents, so its ``confidence``, ``out_of_scope`` and ``threshold`` are
+    null (not 0 and "in scope"), like its ``intent``, and its ``intents`` empty."""
+    answer = parse.to_json()
+    if not parse.intents:
+        answer.update(confidence=None, out_of_scope=None, threshold=None)
+    return answer
 
 
 def parse_all(model: LanguageModel, texts: list[str], progress: ProgressCallback, label: str) -> list[Parse]:
@@ -275,7 +286,7 @@ class LanguageModels:
 
     def invoke(self, model: Any, request: Any) -> dict[str, Any]:
         """Understand one text: the intent ranking, out of scope or not, the entities with their values."""
-        return model.parse(request).to_json()
+        return parse_answer(model.parse(request))
 
 
 LANGUAGE_MODELS = LanguageModels()

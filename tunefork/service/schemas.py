@@ -303,9 +303,11 @@ class ParseResult(BaseModel):
     modelId: str | None
     text: str
     intent: str | None = Field(description="The decided intent, 'out_of_scope', or null for entity-only models.")
-    confidence: float
-    intents: list[ParsedIntent] = Field(description="Intent ranking, best first (top 10).")
-    out_of_scope: bool
+    confidence: float | None = Field(description="The decided intent's confidence; null for entity-only models.")
+    intents: list[ParsedIntent] = Field(
+        description="Intent ranking, best first (top 10); empty for entity-only models."
+    )
+    out_of_scope: bool | None = Field(description="True when no trained intent fits; null for entity-only models.")
     threshold: float | None
     entities: list[ParsedEntity]
     logId: str | None = None
