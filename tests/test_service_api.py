@@ -46,6 +46,13 @@ def test_admin_token_guards_management_routes(live_server: LiveServer) -> None:
     assert {"/projects", "/datasets", "/models", "/evaluations", "/transcriptions", "/endpoints", "/jobs"} <= set(
         spec["paths"]
     )
+    # The /parse answer is documented field by field, out-of-scope confidence and entity-only models included.
+    answer = spec["paths"]["/endpoints/{endpoint_id}/parse"]["post"]["responses"]["200"]["content"]["application/json"]
+    assert answer["schema"]["$ref"].endswith("/ParseResult")
+    fields = spec["components"]["schemas"]["ParseResult"]["properties"]
+    assert all(field.get("description") for field in fields.values()), fields
+    assert "out of scope, 1 minus the best intent's" in fields["confidence"]["description"]
+    assert all("Null for entity-only models" in fields[name]["description"] for name in ("confidence", "out_of_scope"))
 
 
 def test_projects(live_server: LiveServer) -> None:

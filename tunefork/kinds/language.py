@@ -86,8 +86,9 @@ PARSE = EndpointOperation(
     name="parse",
     input="text",
     description='POST JSON {"text": "..."} with the header X-Tunefork-Key. The answer holds the intent and its '
-    "confidence, the intent ranking, whether the text is out of scope (below the threshold), and the entities "
-    "with their labels, offsets and canonical values.",
+    "confidence (out of scope: 1 minus the best intent's), the intent ranking with each intent's own confidence, "
+    "whether the text is out of scope, and the entities with their labels, offsets and canonical values; a model "
+    "without intents answers the intent fields null.",
     sample_code=parse_sample_code,
 )
 

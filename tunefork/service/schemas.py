@@ -279,38 +279,48 @@ class ParsedIntent(BaseModel):
     """An intent and its calibrated confidence."""
 
     name: str
-    confidence: float
+    confidence: float = Field(description="This intent's own calibrated probability, 0 to 1.")
 
 
 class ParsedEntity(BaseModel):
     """An entity: character offsets in the text, label, surface text and canonical value."""
 
-    start: int
-    end: int
+    start: int = Field(description="Offset of its first character in `text`.")
+    end: int = Field(description="Offset just past its last character: `text[start:end]` is the entity.")
     label: str
     text: str
-    value: str
+    value: str = Field(description="The canonical value (a synonym resolved to its value); else the text.")
     source: str = Field(description="model, pattern, lookup or regex")
 
 
 class ParseResult(BaseModel):
-    """The understanding of one utterance by a language endpoint."""
+    """The understanding of one utterance by a language endpoint (models without intents: the intent fields null)."""
 
     model_config = ConfigDict(extra="allow")
 
-    endpoint: str
-    model: str
-    modelId: str | None
-    text: str
+    endpoint: str = Field(description="The endpoint's id.")
+    model: str = Field(description="The model that answered (a custom model's name, or a base model).")
+    modelId: str | None = Field(description="The custom model's id; null for a base model.")
+    text: str = Field(description="The text understood, as sent.")
     intent: str | None = Field(description="The decided intent, 'out_of_scope', or null for entity-only models.")
-    confidence: float | None = Field(description="The decided intent's confidence; null for entity-only models.")
+    confidence: float | None = Field(
+        description="The decided intent's confidence, 0 to 1. In scope, the best intent's own; out of scope, 1 minus "
+        "the best intent's (the probability left to everything but it), not the best intent's own, which stays "
+        "first in `intents`. Null for entity-only models."
+    )
     intents: list[ParsedIntent] = Field(
         description="Intent ranking, best first (top 10); empty for entity-only models."
     )
-    out_of_scope: bool | None = Field(description="True when no trained intent fits; null for entity-only models.")
-    threshold: float | None
-    entities: list[ParsedEntity]
-    logId: str | None = None
+    out_of_scope: bool | None = Field(
+        description="True when none of the trained intents fits: the best confidence is under `threshold`, or the "
+        "model's out-of-scope (background) class outranks it. Null for entity-only models."
+    )
+    threshold: float | None = Field(
+        description="The model's out-of-scope threshold (0: only the background class decides); null for "
+        "entity-only models."
+    )
+    entities: list[ParsedEntity] = Field(description="The entities (slots) found.")
+    logId: str | None = Field(None, description="The logged request's id; null when the endpoint does not log.")
 
 
 class EndpointLog(BaseModel):
