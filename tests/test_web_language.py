@@ -146,7 +146,7 @@ def test_entities_project_from_upload_to_logged_parse(client: TestClient, worksp
                                 env={"COLUMNS": "250"})  # fmt: skip
     assert listed.exit_code == 0 and "intent" not in listed.output, listed.output  # the CLI has an entities column
     found = ", ".join(f"{entity['text']} ({entity['label']})" for entity in answer["entities"])
-    assert "entities" in listed.output and found in listed.output, listed.output
+    assert "entities found" in listed.output and found in listed.output, listed.output
     assert 'id="export-form"' in logs.text and "annotated-text</em> dataset" in logs.text
     exported = endpoint_logs.export_logs(workspace, endpoint_id, project_id, "from-traffic")
     assert exported["kind"] == "annotated-text" and exported["accepted"] == 1

@@ -162,7 +162,7 @@ def logs_list(
     entities = any((log.get("result") or {}).get("entities") for log in rows)
     decisions = any("decision" in (log.get("result") or {}) for log in rows)  # image classifications
     headers = ["id", "when", *(["seconds"] if audio else []), *(["text"] if texts else [])]
-    headers += [*(["intent"] if intents else []), *(["entities"] if entities else [])]
+    headers += [*(["intent"] if intents else []), *(["entities found"] if entities else [])]
     table = PlainTable(*headers, *(["decision"] if decisions else []), title=f"Logs of {endpoint}")
     for log in rows:
         result = log.get("result") or {}
