@@ -33,3 +33,29 @@ def test_a_speech_model_keeps_the_custom_weight_only_for_the_engine_it_applies_t
     settings = {"test_dataset": None, "terms": [], "gate": False, "guard_margin": 1.0, "guard_check": True}
     assert sphinx["parameters"] == {"custom_weight": 40, "epochs": None, "seed": 0, "options": {}, **settings}
     assert whisper["parameters"] == {"epochs": None, "seed": 0, "options": {}, **settings, "terms": ["Lipitor"]}
+
+
+def test_guard_settings_are_refused_for_kinds_without_a_gate_or_side_effect_check(
+    workspace: Workspace, cli, tmp_path: Path
+) -> None:
+    projects.create_project(workspace, "shelf", "image")
+    with pytest.raises(TuneforkError, match=r"--guard-margin \(guardMargin\) does not apply to image models"):
+        training.create_model(workspace, "shelf", "v1", "efficientnet-lite0", ["train"], guard_margin=5.0)
+    projects.create_project(workspace, "bot", "language")
+    (tmp_path / "train.csv").write_text("text,intent\nrefill my pills,refill\nhello there,greet\n", encoding="utf-8")
+    datasets.upload_dataset(workspace, "bot", tmp_path / "train.csv", "utterances", "train")
+    with pytest.raises(TuneforkError, match="--no-guard-check \\(guardCheck\\) does not apply to language models"):
+        training.create_model(workspace, "bot", "v1", "en-core-web-sm", ["train"], guard_check=False)
+    # The language gate takes a margin; without the settings the defaults are kept and nothing is refused.
+    strict = training.create_model(workspace, "bot", "v1", "en-core-web-sm", ["train"], guard_margin=5.0)
+    plain = training.create_model(workspace, "bot", "v2", "en-core-web-sm", ["train"])
+    assert (strict["parameters"]["guard_margin"], plain["parameters"]["guard_margin"]) == (5.0, 1.0)
+    assert "guard_check" not in plain["parameters"]
+
+    # The CLI (same workspace) passes the settings only when given: a plain image training goes on to its datasets.
+    train = ["model", "train", "shelf", "--name", "v1", "--dataset", "missing"]
+    assert "--guard" not in cli(*train, expect=1).output
+    refused = cli(*train, "--no-guard-check", expect=1)
+    assert "--guard-check/--no-guard-check (guardCheck) does not apply to image models" in " ".join(
+        refused.output.split()
+    )

@@ -85,9 +85,11 @@ def train(
         None, "--terms", help="Domain terms file for term recall on the test set (default: the display forms)."
     ),
     gate: bool = typer.Option(False, "--gate", help="Succeed only if the model beats its base without side effects."),
-    guard_margin: float = typer.Option(1.0, "--guard-margin", help="Allowed general-WER loss, points (--gate)."),
-    guard_check: bool = typer.Option(
-        True,
+    guard_margin: float | None = typer.Option(
+        None, "--guard-margin", help="Allowed general-WER loss, points (--gate; default 1.0; kinds with a gate)."
+    ),
+    guard_check: bool | None = typer.Option(
+        None,
         "--guard-check/--no-guard-check",
         help="Compare base and custom on general speech after training and warn on a loss (speech; default on).",
     ),

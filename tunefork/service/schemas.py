@@ -122,10 +122,14 @@ class ModelCreate(Request):
     parameters: TrainingParametersIn = Field(default_factory=TrainingParametersIn)  # type: ignore[valid-type]
     terms: list[str] | None = Field(None, max_length=10000)
     gate: bool = False
-    guardMargin: float = Field(1.0, ge=0, le=100)
-    guardCheck: bool = Field(
-        True, description="Compare base and custom on general speech after training; warn on a loss (speech)."
-    )
+    guardMargin: float | None = Field(
+        None, ge=0, le=100, description="Allowed general-WER loss in points for the gate (default 1.0; kinds with a "
+        "gate only)."
+    )  # fmt: skip
+    guardCheck: bool | None = Field(
+        None, description="Compare base and custom on general speech after training; warn on a loss (speech; "
+        "default true)."
+    )  # fmt: skip
 
 
 class Model(Tracked):

@@ -42,6 +42,9 @@ from tunefork.workflows.models import is_any_base_model, model_files, model_to_d
 from tunefork.workflows.projects import kind_of
 from tunefork.workspace import Workspace
 
+GUARD_MARGIN = 1.0
+"""The gate's default margin: points of the general guard set's metric the custom model may lose (speech: WER)."""
+
 
 def _engine_for(kind: ProjectKind, base_model: str, gate: bool) -> str:
     """The engine that trains ``base_model`` in a project of ``kind`` (clear errors otherwise)."""
@@ -53,6 +56,24 @@ def _engine_for(kind: ProjectKind, base_model: str, gate: bool) -> str:
     if gate and kind.gate is None:
         raise TuneforkError(f"--gate does not apply to {kind.name} models: their kind has no gate.")
     return kind.family.base_engine(base_model)
+
+
+def _check_settings_apply(
+    kind: ProjectKind, terms: list[str] | None, guard_margin: float | None, guard_check: bool | None
+) -> None:
+    """Refuse training settings that ``kind`` would ignore (``None``: not set): terms without term recall, a guard
+    margin without a gate, the side-effect check switched without one."""
+    if terms and not kind.family.measures_terms:
+        raise TuneforkError(f"--terms does not apply to {kind.name} models: their evaluations measure no term recall.")
+    if guard_margin is not None and kind.gate is None:
+        raise TuneforkError(
+            f"--guard-margin (guardMargin) does not apply to {kind.name} models: their kind has no gate."
+        )
+    if guard_check is not None and kind.side_effects is None:
+        raise TuneforkError(
+            f"--guard-check/--no-guard-check (guardCheck) does not apply to {kind.name} models: their kind has no "
+            "side-effect check."
+        )
 
 
 def _check_training_set(kind: ProjectKind, dataset: Dataset) -> None:
@@ -79,15 +100,17 @@ def create_model(
     description: str = "",
     terms: list[str] | None = None,
     gate: bool = False,
-    guard_margin: float = 1.0,
+    guard_margin: float | None = None,
     options: Mapping[str, Any] | None = None,
-    guard_check: bool = True,
+    guard_check: bool | None = None,
 ) -> dict[str, Any]:
     """Validate a training request and record the model as NotStarted.
 
     ``options`` are the training options the user set (option name -> value, ``None`` for not set), checked
     against the project's kind; ``parameters`` is the Python API's ready-made starting point. ``guard_check``
     runs the kind's default side-effect check after training (speech: a guard subset; a warning, not a failure).
+    ``guard_margin`` (default :data:`GUARD_MARGIN`) and ``guard_check`` (default on), ``None`` when not set, are
+    refused for a kind without a gate or a side-effect check, like ``gate`` and ``terms``.
     """
     if not dataset_refs:
         raise TuneforkError("Give at least one training dataset (--dataset).")
@@ -98,8 +121,8 @@ def create_model(
         raise TuneforkError("--gate needs a --test-dataset to judge the model on.")
     kind = kind_of(workspace, project_ref)
     engine = _engine_for(kind, base_model, gate)
-    if terms and not kind.family.measures_terms:
-        raise TuneforkError(f"--terms does not apply to {kind.name} models: their evaluations measure no term recall.")
+    _check_settings_apply(kind, terms, guard_margin, guard_check)
+    margin = GUARD_MARGIN if guard_margin is None else guard_margin
     parameters = training_parameters(kind, options, parameters)
     with workspace.session() as session:
         project = get_project(session, project_ref)
@@ -131,8 +154,8 @@ def create_model(
                 **stored_parameters(kind, engine, parameters),
                 "test_dataset": test_id,
                 **({"terms": terms or []} if kind.family.measures_terms else {}),
-                **({"gate": gate, "guard_margin": guard_margin} if kind.gate is not None else {}),
-                **({"guard_check": guard_check} if kind.side_effects is not None else {}),
+                **({"gate": gate, "guard_margin": margin} if kind.gate is not None else {}),
+                **({"guard_check": guard_check is not False} if kind.side_effects is not None else {}),
             },
         )
         session.add(model)
@@ -151,9 +174,9 @@ def start_training(
     description: str = "",
     terms: list[str] | None = None,
     gate: bool = False,
-    guard_margin: float = 1.0,
+    guard_margin: float | None = None,
     options: Mapping[str, Any] | None = None,
-    guard_check: bool = True,
+    guard_check: bool | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The asynchronous training (REST and studio): record the model NotStarted and submit its training job.
 
@@ -237,7 +260,7 @@ def _evaluate_trained(
         engine=model["engine"],
     )  # fmt: skip
     outcome = TrainingOutcome(model=model)
-    margin = float(params.get("guard_margin", 1.0))
+    margin = float(params.get("guard_margin", GUARD_MARGIN))
     context = GateContext(base, custom, margin, workspace.synth_cache_dir, progress)
     if params.get("test_dataset"):
         evaluation = evaluate_models(

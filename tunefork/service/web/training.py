@@ -136,7 +136,7 @@ async def train_model(
         await run_in_threadpool(
             training.start_training, ws, queue, project["id"], str(form["name"]).strip(), str(form["baseModel"]),
             form["datasets"], str(form["testDataset"]) or None, str(form["description"]),
-            textarea_lines(str(form["terms"])) or None, False, 1.0, options,
+            textarea_lines(str(form["terms"])) or None, False, None, options,
         )  # fmt: skip
     except Exception as exc:
         problem = await api_problem(request, exc)
