@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
+import soundfile
 from fastapi.testclient import TestClient
 from toy_kind import BASE_MODEL, KIND, TOY
 
 from tunefork.errors import ConflictError, TuneforkError
-from tunefork.kinds import register, unregister
+from tunefork.kinds import ResolvedModel, register, unregister
+from tunefork.kinds.voice import NOTHING_HEARD, nothing_heard
 from tunefork.service.app import create_app
 from tunefork.workflows import datasets, endpoint_logs, endpoints, projects, training
 from tunefork.workspace import Workspace
@@ -85,3 +89,31 @@ def test_a_voice_endpoint_transcribes_then_parses_behind_its_key(
     assert (texts["kind"], texts["accepted"]) == ("utterances", 1)
     [record] = datasets.dataset_records(workspace, texts["id"])
     assert (record["text"], record["intent"]) == (body["text"], "callback")
+
+
+def test_nothing_heard_keeps_the_answer_shape_of_the_language_model(workspace: Workspace, toy: None) -> None:
+    """An empty transcript is out of scope for a model that decides intents; a model without intents (here the
+    base pipeline, as for entities projects) answers its intent fields null, as its ``/parse`` does."""
+    projects.create_project(workspace, "calls", "speech")
+    voice = endpoints.create_endpoint(workspace, "calls", "ner", "whisper-tiny.en", language_model_ref="en-core-web-sm")
+    projects.create_project(workspace, "names", "entities")
+    text_endpoint = endpoints.create_endpoint(workspace, "names", "text", "en-core-web-sm")
+    text_key = text_endpoint["keys"]["key1"]
+    buffer = io.BytesIO()
+    # whisper-tiny.en hears nothing in 0.1 s of digital silence (the transcript is empty: nothing to parse)
+    soundfile.write(buffer, np.zeros(1600, dtype=np.float32), 16_000, format="WAV", subtype="PCM_16")
+    with TestClient(create_app(workspace)) as client:
+        answer = client.post(
+            f"/endpoints/{voice['id']}/understand",
+            content=buffer.getvalue(),
+            headers={"Content-Type": "audio/wav", "X-Tunefork-Key": voice["keys"]["key1"]},
+        )
+        assert answer.status_code == 200, answer.text
+        parsed = client.post(
+            f"/endpoints/{text_endpoint['id']}/parse", json={"text": "hello"}, headers={"X-Tunefork-Key": text_key}
+        ).json()
+    body = answer.json()
+    keys = ("intent", "confidence", "intents", "out_of_scope", "threshold")
+    assert {key: body[key] for key in keys} == {key: parsed[key] for key in keys}
+    assert (body["text"], body["intent"], body["out_of_scope"], body["entities"]) == ("", None, None, [])
+    assert nothing_heard(ResolvedModel(name=BASE_MODEL)) == NOTHING_HEARD  # the toy decides intents

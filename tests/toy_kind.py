@@ -197,6 +197,9 @@ class KeywordModels:
         return {"text": request, "intent": intent, "confidence": confidence, "intents": ranking,
                 "out_of_scope": intent == OUT_OF_SCOPE, "threshold": None, "entities": []}  # fmt: skip
 
+    def decides_intents(self, model: ModelHandle) -> bool:
+        return True
+
 
 class AccuracyGate:
     """Passes a model that beats its base by more than the margin (points of accuracy)."""

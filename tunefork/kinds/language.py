@@ -289,6 +289,15 @@ class LanguageModels:
         """Understand one text: the intent ranking, out of scope or not, the entities with their values."""
         return parse_answer(model.parse(request))
 
+    def decides_intents(self, model: ModelHandle) -> bool:
+        """True for a custom model trained with intents (its card's ``engine_config``); base pipelines and models
+        trained on annotated text or patterns only find entities."""
+        from tunefork.engines.card import read_card
+
+        if model.artifact_dir is None:
+            return False
+        return bool(read_card(model.artifact_dir).get("engine_config", {}).get("intents"))
+
 
 LANGUAGE_MODELS = LanguageModels()
 

@@ -180,6 +180,12 @@ class ModelFamily(Protocol):
         none are given (speech: the pronunciations' display forms). Needed only where :attr:`measures_terms`."""
         ...
 
+    def decides_intents(self, model: ModelHandle) -> bool:
+        """True when ``model``'s answers decide an intent (``intent``, ``confidence``, ``out_of_scope``); False
+        for a model that only finds entities, whose answers keep those fields null. Needed only where the
+        :attr:`operation` takes text."""
+        ...
+
 
 @dataclass
 class TestSet:

@@ -12,9 +12,11 @@ from typing import Any
 
 from tunefork.errors import TuneforkError
 from tunefork.evaluation.labels import OUT_OF_SCOPE
+from tunefork.kinds.language import parse_answer
 from tunefork.kinds.models import ResolvedModel
 from tunefork.kinds.registry import EndpointOperation, ModelFamily
 from tunefork.kinds.speech import recognize_sample_code
+from tunefork.language.base import Parse
 from tunefork.language.options import MAX_TEXT_CHARACTERS
 from tunefork.wording import a_or_an
 
@@ -47,7 +49,15 @@ def check_language_model(model: ResolvedModel) -> ResolvedModel:
 
 NOTHING_HEARD = {"text": "", "intent": OUT_OF_SCOPE, "confidence": 0.0, "intents": [], "out_of_scope": True,
                  "threshold": None, "entities": []}  # fmt: skip
-"""The parse of an empty transcript: nothing to understand."""
+"""The parse of an empty transcript by a model that decides intents: nothing to understand, out of scope."""
+
+
+def nothing_heard(language: ResolvedModel) -> dict[str, Any]:
+    """What ``language`` answers for an empty transcript: :data:`NOTHING_HEARD`, or for a model that decides no
+    intent (entities only) the ``/parse`` answer of such a model, its intent fields null."""
+    if language.family.decides_intents(language):
+        return dict(NOTHING_HEARD)
+    return parse_answer(Parse(""))
 
 
 def understand(
@@ -56,5 +66,5 @@ def understand(
     """Transcribe ``samples`` with ``speech`` and parse the display text with ``language``."""
     heard = speech_family.invoke(speech.load(), samples)
     text = str(heard.get("displayText", "")).strip()[:MAX_TEXT_CHARACTERS]
-    parsed = language.family.invoke(language.load(), text) if text else dict(NOTHING_HEARD)
+    parsed = language.family.invoke(language.load(), text) if text else nothing_heard(language)
     return {**heard, **parsed, "languageModel": language.name, "languageModelId": language.model_id}

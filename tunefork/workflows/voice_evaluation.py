@@ -23,7 +23,7 @@ from tunefork.evaluation.normalizer import get_normalizer
 from tunefork.evaluation.voice_blame import Parse, VoiceItem, score_voice, slot_value
 from tunefork.kinds import ResolvedModel, get_kind
 from tunefork.kinds.speech import audio_items, transcribe_with_each
-from tunefork.kinds.voice import NOTHING_HEARD, check_language_model
+from tunefork.kinds.voice import check_language_model, nothing_heard
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.repository import get_dataset
 from tunefork.workflows.datasets import dataset_records
@@ -54,11 +54,11 @@ def _gold(records: list[dict[str, Any]]) -> dict[str, tuple[str, frozenset[tuple
 
 def _parser(model: ResolvedModel) -> Callable[[str], Parse]:
     """The language model as a cached ``text -> Parse``."""
-    loaded, cache = model.load(), {}
+    loaded, cache, silent = model.load(), {}, nothing_heard(model)
 
     def parse(text: str) -> Parse:
         if text not in cache:
-            answer = model.family.invoke(loaded, text) if text.strip() else NOTHING_HEARD
+            answer = model.family.invoke(loaded, text) if text.strip() else silent
             cache[text] = Parse.of(text, answer, OUT_OF_SCOPE)
         return cache[text]
 
