@@ -497,3 +497,35 @@ def test_a_worker_whose_run_was_taken_over_cannot_record_it(workspace: Workspace
     assert execute_job(workspace, held[0].job_id, "test:2:w", settings) == "Succeeded"  # the new attempt records it
     assert monitors.show_run(workspace, run_id)["outcome"] == "pass"
     assert [r["id"] for r in monitors.list_runs(workspace, created["id"])] == [run_id] and len(hook.bodies) == 0
+
+
+def test_intent_metrics_are_refused_for_an_endpoint_whose_model_decides_no_intent(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    projects.create_project(workspace, "names", "entities")
+    spans = [{"text": "Sarah lives in Paris.", "spans": [{"start": 0, "end": 5, "label": "PERSON"}]}]
+    (tmp_path / "test.jsonl").write_text("".join(json.dumps(s) + "\n" for s in spans), encoding="utf-8")
+    datasets.upload_dataset(workspace, "names", tmp_path / "test.jsonl", "annotated-text", "names-test")
+    ner = endpoints.create_endpoint(workspace, "names", "ner", "en-core-web-sm")
+    for metric in ("intent_accuracy", "oos_recall"):
+        with pytest.raises(TuneforkError, match=rf"serves 'en-core-web-sm', which decides no intent .* so {metric} "
+                           "would measure nothing: watch slot_f1 or latency_p95"):  # fmt: skip
+            monitors.create_monitor(workspace, "ner", "names-test", ner["keys"]["key1"], "0 * * * *", metric,
+                                    min_value=0.5)  # fmt: skip
+    slots = monitors.create_monitor(workspace, "ner", "names-test", ner["keys"]["key1"], "0 * * * *", "slot_f1",
+                                    min_value=0.5)  # fmt: skip
+    assert slots["metric"] == "slot_f1"
+
+    # A custom model trained with intents decides them (its card says so): intent metrics are accepted.
+    projects.create_project(workspace, "bot", "language")
+    rows = [("refill my pills", "refill"), ("I need a refill", "refill"), ("refill please", "refill"),
+            ("hello there", "greet"), ("hi there", "greet"), ("good morning", "greet")]  # fmt: skip
+    (tmp_path / "train.csv").write_text("text,intent\n" + "".join(f"{t},{i}\n" for t, i in rows), encoding="utf-8")
+    datasets.upload_dataset(workspace, "bot", tmp_path / "train.csv", "utterances", "bot-train")
+    training.create_model(workspace, "bot", "bot-v1", "en-core-web-sm", ["bot-train"],
+                          options={"intent_classifier": "tfidf"})  # fmt: skip
+    assert training.run_training(workspace, "bot-v1").model["status"] == "Succeeded"
+    bot = endpoints.create_endpoint(workspace, "bot", "bot", "bot-v1")
+    accuracy = monitors.create_monitor(workspace, "bot", "bot-train", bot["keys"]["key1"], "0 * * * *",
+                                       "intent_accuracy", min_value=0.5)  # fmt: skip
+    assert accuracy["metric"] == "intent_accuracy"

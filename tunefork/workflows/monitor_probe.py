@@ -41,6 +41,8 @@ class MetricSpec:
     """``recognize`` or ``parse``; ``None``: any endpoint."""
     higher_is_better: bool
     description: str
+    needs_intents: bool = False
+    """True when it scores the decided intents: it measures nothing for a model that decides none."""
 
 
 METRICS: dict[str, MetricSpec] = {
@@ -48,8 +50,8 @@ METRICS: dict[str, MetricSpec] = {
     for spec in (
         MetricSpec("wer", "recognize", False, "word error rate (0.15 = 15%)"),
         MetricSpec("term_recall", "recognize", True, "share of the monitor's terms recognized"),
-        MetricSpec("intent_accuracy", "parse", True, "share of utterances given their intent"),
-        MetricSpec("oos_recall", "parse", True, "share of out-of-scope utterances detected"),
+        MetricSpec("intent_accuracy", "parse", True, "share of utterances given their intent", needs_intents=True),
+        MetricSpec("oos_recall", "parse", True, "share of out-of-scope utterances detected", needs_intents=True),
         MetricSpec("slot_f1", "parse", True, "slot (entity) F1"),
         MetricSpec("latency_p95", None, False, "95th percentile of the answer time, in seconds"),
     )

@@ -37,6 +37,7 @@ from tunefork.workflows.datasets import dataset_records
 from tunefork.workflows.endpoints import hash_key
 from tunefork.workflows.evaluation import training_terms
 from tunefork.workflows.jobs import JobKind, JobSubmitter, submit_job, update_resource
+from tunefork.workflows.models import resolve_custom_model
 from tunefork.workflows.monitor_probe import (
     METRICS,
     MetricSpec,
@@ -221,6 +222,8 @@ def create_monitor(
             raise TuneforkError(f"The key is not key1 or key2 of endpoint '{endpoint.name}'.")
         if not terms and kind.family.measures_terms:
             terms = _default_terms(workspace, kind, _served_model(session, endpoint), spec)
+        if spec.needs_intents:
+            _check_decides_intents(workspace, session, kind, endpoint, spec)
         monitor_name = clean_name(name or f"{endpoint.name}-{metric}", "monitor")
         taken = select(Monitor).where(Monitor.project_id == endpoint.project_id, Monitor.name == monitor_name)
         if session.scalar(taken) is not None:
@@ -244,6 +247,21 @@ def _served_model(session: Any, endpoint: Endpoint) -> ResolvedModel:
     if row is None:
         return ResolvedModel(name=endpoint.model_ref)
     return ResolvedModel(name=row.name, model_id=row.id, training_dataset_ids=list(row.dataset_ids))
+
+
+def _check_decides_intents(
+    workspace: Workspace, session: Any, kind: ProjectKind, endpoint: Endpoint, spec: MetricSpec
+) -> None:
+    """Refuse an intent metric for an endpoint whose model decides no intent (entities only): every gold and
+    predicted intent would read as out of scope, and the metric count every item right."""
+    row = session.get(Model, endpoint.model_id) if endpoint.model_id else None
+    model = resolve_custom_model(workspace, row) if row is not None else ResolvedModel(name=endpoint.model_ref)
+    if not kind.family.decides_intents(model):
+        raise TuneforkError(
+            f"The endpoint serves '{model.name}', which decides no intent (its answers' intent is null), so "
+            f"{spec.name} would measure nothing: watch slot_f1 or latency_p95, or deploy a model trained with "
+            "intents first (endpoint update --model)."
+        )
 
 
 def _default_terms(workspace: Workspace, kind: ProjectKind, model: ResolvedModel, spec: MetricSpec) -> list[str]:
