@@ -1,11 +1,11 @@
-"""Top-1 of the contrastive intent recipe alone on ATIS, 10 examples per intent, for other steps and layers.
+"""Top-1 of the contrastive intent recipe alone on ATIS, 10 examples per intent, for other steps, layers and rates.
 
 For each seed, the model ``train_intents`` trains last when it picks ``contrastive`` (the encoder's top layers
 fine-tuned on every example and the background texts, then the linear head over those embeddings and TF-IDF
-n-grams) is trained with ``--steps`` fine-tuning steps and ``--layers`` trained top layers, and scored by
-top-1 accuracy on all 893 ATIS test utterances. No cross-validation and no out-of-scope decision: a quick way
-to compare recipe settings before a full ``bench/atis_few_shot.py`` run. CPU seconds cover the lower layers'
-states (test texts included, they are frozen) and one fine-tuning.
+n-grams) is trained with ``--steps`` fine-tuning steps, ``--layers`` trained top layers and ``--learning-rate``,
+and scored by top-1 accuracy on all 893 ATIS test utterances. No cross-validation and no out-of-scope decision:
+a quick way to compare recipe settings before a full ``bench/atis_few_shot.py`` run. CPU seconds cover the lower
+layers' states (test texts included, they are frozen) and one fine-tuning.
 
     .venv/bin/python bench/contrastive_recipe.py --cache /tmp/atis --steps 60 --layers 2 --seeds 0,1,2,3,4
 """
@@ -53,18 +53,21 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, required=True, help="folder ATIS is installed into (pip --target)")
     parser.add_argument("--steps", type=int, default=intent_contrastive.STEPS, help="fine-tuning steps")
     parser.add_argument("--layers", type=int, default=intent_contrastive.TRAINED_LAYERS, help="trained top layers")
+    parser.add_argument("--learning-rate", type=float, default=intent_contrastive.LEARNING_RATE, help="AdamW rate")
     parser.add_argument("--seeds", default="0,1,2,3,4", help="comma-separated sampling seeds")
     args = parser.parse_args()
-    intent_contrastive.STEPS = args.steps
+    intent_contrastive.STEPS, intent_contrastive.LEARNING_RATE = args.steps, args.learning_rate
     folder = ensure_atis(args.cache)
     train, test = read_atis(folder / "train_dev"), read_atis(folder / "test")
     scores = []
+    setting = f"steps {args.steps} layers {args.layers} rate {args.learning_rate:g}"
     for seed in (int(s) for s in args.seeds.split(",")):
         cpu = time.process_time()
         scores.append(top1(sample_per_intent(train, PER_INTENT, seed), test, seed, args.layers))
-        print(f"steps {args.steps} layers {args.layers} seed {seed}: top-1 {100 * scores[-1]:.1f}% "
-              f"({time.process_time() - cpu:.0f} CPU s)", flush=True)  # fmt: skip
-    print(f"steps {args.steps} layers {args.layers} mean top-1 {100 * statistics.mean(scores):.1f}%")
+        print(
+            f"{setting} seed {seed}: top-1 {100 * scores[-1]:.1f}% ({time.process_time() - cpu:.0f} CPU s)", flush=True
+        )
+    print(f"{setting} mean top-1 {100 * statistics.mean(scores):.1f}%")
 
 
 if __name__ == "__main__":
