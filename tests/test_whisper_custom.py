@@ -7,6 +7,7 @@ convert the bundled CTranslate2 model to PyTorch and back and fine-tune for a fe
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -332,6 +333,28 @@ def test_synthesis_is_on_by_default_for_text_and_little_audio(monkeypatch: pytes
         _synthesis_on(default, TrainingData(related_text=["a b"]))
     # the demo's and the benchmark's test voices never speak training material
     assert not {"en-gb-scotland", "en-029", "en-gb-x-rp"} & {v.split("+")[0] for v in DEFAULT_SYNTHESIS_VOICES}
+
+
+def test_guard_voices_are_no_accent_the_trainer_synthesizes_with(tmp_path: Path):
+    from tunefork.kinds.speech import GUARD_VOICES
+    from tunefork.speech.synthesis import synthesize_cached
+    from tunefork.speech.whisper_custom.augment import DEFAULT_SYNTHESIS_VOICES
+
+    def accent(voice: str) -> str:
+        return voice.split("+")[0]
+
+    guard = {accent(voice.name) for voice in GUARD_VOICES}
+    # a model fine-tuned on the synthesized related text is checked on general speech in accents it never heard
+    assert not guard & {accent(voice) for voice in DEFAULT_SYNTHESIS_VOICES}
+    assert len({voice.name for voice in GUARD_VOICES}) == len(GUARD_VOICES) == 4
+    # every guard accent is one espeak-ng has, and every variant changes the voice (espeak-ng speaks an unknown
+    # voice or variant without an error, in its default voice or the plain accent)
+    listed = subprocess.run(["espeak-ng", "--voices=en"], capture_output=True, text=True, check=True).stdout
+    assert guard <= {line.split()[1] for line in listed.splitlines()[1:]}
+    plain = [Voice(accent(voice.name), speed=voice.speed) for voice in GUARD_VOICES if "+" in voice.name]
+    voices = [*GUARD_VOICES, *plain]
+    clips = {read_audio(synthesize_cached("The kettle is on.", tmp_path, voice)).samples.tobytes() for voice in voices}
+    assert len(clips) == len(voices)
 
 
 def test_options_are_parsed_and_checked():
