@@ -42,7 +42,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import aviation_domain
 from speech_customization import QUICK_CONDITIONS, _quick_domains
 
 from tunefork.audio import read_audio
@@ -65,19 +64,6 @@ CAUSES = (
     "prompted words overwrote it",
     "phonetic correction broke it",
 )
-
-
-def domains(test_sentences: int) -> dict[str, dict]:
-    """The two ``--quick`` domains and the aviation domain (60 related sentences, then the test sentences)."""
-    specs = _quick_domains(test_sentences)
-    generated = aviation_domain.sentences(60 + test_sentences, seed=31)
-    specs["aviation"] = {
-        "related": generated[:60],
-        "pronunciations": aviation_domain.PRONUNCIATIONS,
-        "test": generated[60:],
-        "terms": aviation_domain.TERMS,
-    }
-    return specs
 
 
 def _hits(reference: str, hypothesis: str, terms: list[str]) -> dict[str, list[int]]:
@@ -245,7 +231,7 @@ def main() -> None:
     temporary = args.work is None
     args.work = Path(tempfile.mkdtemp(prefix="tunefork-term-losses-")) if temporary else args.work
     results = {}
-    for domain, spec in domains(args.test_sentences).items():
+    for domain, spec in _quick_domains(args.test_sentences).items():
         if domain not in args.domains:
             continue
         passes, artifact = decoded_domain(domain, spec, args)
