@@ -19,16 +19,19 @@ The recipe:
   (``<|startofprev|> hotwords``), as faster-whisper sends them, with the prompt masked out of the
   loss: the model learns to use the list for words it hears, not to copy it;
 * each epoch's clips are augmented anew (:mod:`~tunefork.speech.whisper_custom.augment`);
-* a few training clips are held out; after every epoch the model is written as CTranslate2 int8,
-  the caller's ``evaluate`` transcribes the held-out clips with it exactly as served (hotwords,
-  display forms) and the checkpoint with the lowest WER wins (held-out loss breaks ties; "epoch 0",
-  the base model itself, competes too, so a fine-tune that does not help is not shipped);
+* a few training sentences are held out, every clip of them (:func:`split_heldout`: the other voices of a held-out
+  sentence would otherwise be trained on, and selection would reward memorizing it), preferring sentences whose
+  every word another sentence also holds, so that no word is heard in held-out clips only; after every epoch the model
+  is written as CTranslate2 int8, the caller's ``evaluate`` transcribes the held-out clips with it exactly as served
+  (hotwords, display forms) and the checkpoint with the lowest WER wins (held-out loss breaks ties; "epoch 0", the
+  base model itself, competes too, so a fine-tune that does not help is not shipped);
 * a time budget stops training between steps; the partial epoch is still evaluated.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import shutil
 import time
 from collections.abc import Callable, Sequence
@@ -269,6 +272,40 @@ def choose_heldout(count: int, requested: int | None) -> int:
     return min(12, max(2, round(count * 0.12)))
 
 
+def sentence_words(text: str) -> set[str]:
+    """The lowercased words of ``text`` (letters, digits, apostrophes and hyphens)."""
+    return set(re.findall(r"[\w'-]+", text.lower()))
+
+
+def split_heldout(clips: Sequence[Clip], held: int, rng: np.random.Generator) -> tuple[list[Clip], list[Clip]]:
+    """``(held_out, train)``: whole sentences (every clip of a transcript) held out until ``held`` clips are.
+
+    Sentences in random order; first only those each of whose words a sentence left for training still holds,
+    then (when that gave too few clips) any. At least one clip is always left for training.
+    """
+    groups: dict[str, list[int]] = {}
+    for index, clip in enumerate(clips):
+        groups.setdefault(" ".join(clip.text.lower().split()), []).append(index)
+    counts: dict[str, int] = {}
+    for text in groups:
+        for word in sentence_words(text):
+            counts[word] = counts.get(word, 0) + 1
+    order = [list(groups)[i] for i in rng.permutation(len(groups))]
+    chosen: list[str] = []
+    for only_covered in (True, False):
+        for text in order:
+            size = sum(len(groups[t]) for t in chosen)
+            if size >= held or text in chosen or size + len(groups[text]) >= len(clips):
+                continue
+            if only_covered and any(counts[word] < 2 for word in sentence_words(text)):
+                continue
+            chosen.append(text)
+            for word in sentence_words(text):
+                counts[word] -= 1
+    taken = {i for text in chosen for i in groups[text]}
+    return [clips[i] for i in sorted(taken)], [clip for i, clip in enumerate(clips) if i not in taken]
+
+
 def _precision(requested: str) -> str:
     import torch
 
@@ -302,10 +339,8 @@ class Finetuner:
         self.hotwords = hotwords
         self.progress = progress or (lambda done, total, description: None)
         self.rng = np.random.default_rng(config.seed)
-        order = self.rng.permutation(len(clips))
         held = choose_heldout(len(clips), config.held_out)
-        self.heldout = [clips[i] for i in order[:held]]
-        self.train_clips = [clips[i] for i in order[held:]]
+        self.heldout, self.train_clips = split_heldout(clips, held, self.rng)
 
     @property
     def steps_per_epoch(self) -> int:
