@@ -301,6 +301,31 @@ def test_synthesis_cache_is_reused(tmp_path: Path):
     assert sorted(tmp_path.iterdir()) == sorted(made)  # nothing else written
 
 
+def test_sentences_with_a_rare_term_are_spoken_by_more_voices_after_every_sentence_once():
+    from tunefork.speech.whisper_custom.augment import synthesis_plan, term_extra_voices
+
+    sentences = [
+        "Give 5 milligrams of warfarin tonight.",
+        "Check the INR before the warfarin dose.",
+        "Milligrams of metformin twice a day.",
+        "Metformin with food.",
+        "Milligrams again.",
+    ]
+    terms = ["warfarin", "metformin", "milligrams", "INR", "Okonkwo"]  # Okonkwo is in no sentence
+    # 9 clips wanted: warfarin and metformin are in two sentences each (5 voices each), INR in one (8 voices, all
+    # there are), milligrams in three (the plain 3); a sentence gets what its rarest term wants
+    assert term_extra_voices(sentences, terms, voices=8) == [2, 5, 2, 2, 0]
+    assert term_extra_voices(sentences, terms, voices=4) == [1, 1, 1, 1, 0]  # each voice speaks a sentence once
+    assert term_extra_voices(sentences, terms, voices=8, term_clips=0) == [0] * 5
+    voices = [f"en-us+m{n}" for n in range(1, 9)]
+    plain = synthesis_plan(sentences, voices, seed=4)
+    plan = synthesis_plan(sentences, voices, seed=4, extra=[2, 5, 2, 2, 0])
+    assert plan[: len(plain)] == plain and len(plan) == len(plain) + 11  # the extras come after every sentence
+    for sentence, wanted in zip(sentences, [5, 8, 5, 5, 3], strict=True):
+        names = [voice.name for text, voice in plan if text == sentence]
+        assert len(names) == len(set(names)) == wanted
+
+
 def test_synthesis_budget_stops_cleanly(tmp_path: Path):
     from tunefork.speech.whisper_custom.augment import synthesis_plan, synthesize_sentences
 
@@ -355,6 +380,30 @@ def test_guard_voices_are_no_accent_the_trainer_synthesizes_with(tmp_path: Path)
     voices = [*GUARD_VOICES, *plain]
     clips = {read_audio(synthesize_cached("The kettle is on.", tmp_path, voice)).samples.tobytes() for voice in voices}
     assert len(clips) == len(voices)
+
+
+def test_checkpoint_selection_holds_out_whole_sentences_whose_words_are_trained_elsewhere():
+    from tunefork.speech.whisper_custom.finetune import Clip, sentence_words, split_heldout
+
+    sentences = [
+        "Take the dose with food.",
+        "Take the dose at night.",
+        "Check the dose with food at night.",
+        "Doctor Okonkwo reviewed it.",  # its words occur nowhere else: never held out while others can be
+        "Take the food at night.",
+    ]
+    clips = [Clip(samples=np.zeros(1600, dtype=np.float32), text=text) for text in sentences for _ in range(3)]
+    for seed in range(20):
+        held, train = split_heldout(clips, 6, np.random.default_rng(seed))
+        assert len(held) == 6 and len(held) + len(train) == len(clips)
+        held_texts = {clip.text for clip in held}
+        assert len(held_texts) == 2 and not held_texts & {clip.text for clip in train}  # every voice of a sentence
+        assert "Doctor Okonkwo reviewed it." not in held_texts
+        assert set().union(*(sentence_words(text) for text in held_texts)) <= set().union(
+            *(sentence_words(c.text) for c in train)
+        )
+    # one sentence only: at least one clip is left to train on, so nothing is held out
+    assert split_heldout(clips[:3], 2, np.random.default_rng(0)) == ([], clips[:3])
 
 
 def test_options_are_parsed_and_checked():

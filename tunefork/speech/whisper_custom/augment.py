@@ -16,6 +16,7 @@ use still teaches the encoder to ignore noise in general.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -42,6 +43,11 @@ accents, male and female variants. The demo's and the benchmark's test voices (`
 ``en-gb-x-rp``) are not among them."""
 VOICES_PER_SENTENCE = 3
 """Voices that speak each sentence (taken in turn from the list)."""
+TERM_CLIPS = 9
+"""Clips each term of the related text is spoken in, at least, as far as the voices allow: a sentence holding a
+term that few sentences hold is spoken by more voices (:func:`term_extra_voices`). With three voices a sentence,
+a term in one sentence was heard in 3 clips an epoch; on pharmacy those were the terms the fine-tuned model
+missed most (bench/RESULTS.md, issue 17)."""
 SYNTHESIS_SPEEDS = (140, 160, 180)
 """espeak-ng speeds (words per minute) a synthesized clip is spoken at."""
 SYNTHESIS_PITCHES = (35, 50, 65)
@@ -112,17 +118,50 @@ def augment(samples: np.ndarray, config: AugmentConfig, rng: np.random.Generator
     return np.asarray(out, dtype=np.float32)
 
 
+def term_extra_voices(
+    sentences: Sequence[str],
+    terms: Sequence[str],
+    voices: int,
+    per_sentence: int = VOICES_PER_SENTENCE,
+    term_clips: int = TERM_CLIPS,
+) -> list[int]:
+    """Extra voices per sentence so that each of ``terms`` is spoken in about ``term_clips`` clips.
+
+    A term held by ``n`` of the sentences wants ``ceil(term_clips / n)`` voices in each of them; a sentence
+    gets what its rarest term wants beyond ``per_sentence``, at most ``voices - per_sentence`` (each voice
+    speaks a sentence once). Terms match whole words, case-insensitively.
+    """
+    patterns = [re.compile(rf"(?<!\w){re.escape(term)}(?!\w)", re.IGNORECASE) for term in dict.fromkeys(terms)]
+    holders = [[index for index, sentence in enumerate(sentences) if p.search(sentence)] for p in patterns]
+    wanted = [0] * len(sentences)
+    for held_by in holders:
+        for index in held_by:
+            wanted[index] = max(wanted[index], -(-term_clips // len(held_by)))
+    room = max(0, voices - per_sentence)
+    return [min(room, max(0, want - per_sentence)) for want in wanted]
+
+
 def synthesis_plan(
-    sentences: Sequence[str], voices: Sequence[str], per_sentence: int = VOICES_PER_SENTENCE, seed: int = 0
+    sentences: Sequence[str],
+    voices: Sequence[str],
+    per_sentence: int = VOICES_PER_SENTENCE,
+    seed: int = 0,
+    extra: Sequence[int] | None = None,
 ) -> list[tuple[str, Voice]]:
-    """``(sentence, voice)`` pairs: each sentence in ``per_sentence`` voices (in turn); speed, pitch, reverb seeded."""
+    """``(sentence, voice)`` pairs: each sentence in ``per_sentence`` voices (in turn); speed, pitch, reverb seeded.
+
+    Then, for each sentence ``i``, ``extra[i]`` more clips in the voices that follow its own in the turn
+    (:func:`term_extra_voices`), after every sentence's first clips, so a synthesis budget cuts extras first.
+    """
     rng = np.random.default_rng(seed)
+    count = min(per_sentence, len(voices))
+    clips = [(index, per_sentence * index + offset) for index in range(len(sentences)) for offset in range(count)]
+    clips += [(index, per_sentence * index + count + k) for index, more in enumerate(extra or []) for k in range(more)]
     plan = []
-    for index, sentence in enumerate(sentences):
-        for offset in range(min(per_sentence, len(voices))):
-            name = voices[(index * per_sentence + offset) % len(voices)]
-            speed, pitch = int(rng.choice(SYNTHESIS_SPEEDS)), int(rng.choice(SYNTHESIS_PITCHES))
-            plan.append((sentence, Voice(name, speed=speed, pitch=pitch, reverb=int(rng.choice(SYNTHESIS_REVERBS)))))
+    for index, turn in clips:
+        speed, pitch = int(rng.choice(SYNTHESIS_SPEEDS)), int(rng.choice(SYNTHESIS_PITCHES))
+        voice = Voice(voices[turn % len(voices)], speed=speed, pitch=pitch, reverb=int(rng.choice(SYNTHESIS_REVERBS)))
+        plan.append((sentences[index], voice))
     return plan
 
 

@@ -56,7 +56,10 @@ option                         default  meaning
                                        included), unless ``TUNEFORK_WHISPER_SYNTHESIS=off``
 ``synthesis_voices``           8 vcs    espeak-ng voices for that (:data:`.augment.DEFAULT_SYNTHESIS_VOICES`:
                                        US, British, Lancashire, West Midlands, New York accents, male and
-                                       female), three per sentence, speed, pitch and reverb varied
+                                       female), three per sentence (more with a rare term), speed, pitch, reverb varied
+``synthesis_term_clips``       9        clips each mined term and display form is spoken in at least, voices
+                                       allowing: sentences holding a rare term get more voices
+                                       (:func:`.augment.term_extra_voices`; 0 or 3: none extra)
 ``synthesis_max_sentences``    150      sentences of related text synthesized at most
 ``synthesis_budget_s``         90       seconds synthesis may take (it stops cleanly between clips)
 ``synthesis_cache_dir``        none     reuse synthesized clips across runs (else a temporary folder)
@@ -109,10 +112,12 @@ from tunefork.speech.synthesis import Voice
 from tunefork.speech.vocabulary import baseline_vocabulary
 from tunefork.speech.whisper_custom.augment import (
     DEFAULT_SYNTHESIS_VOICES,
+    TERM_CLIPS,
     AugmentConfig,
     Synthesized,
     synthesis_plan,
     synthesize_sentences,
+    term_extra_voices,
 )
 from tunefork.speech.whisper_custom.biasing import (
     DEFAULT_MAX_TOKENS,
@@ -168,6 +173,7 @@ class WhisperOptions:
     second_pass_confidence: float | None = None
     synthesize_text: bool | None = None
     synthesis_voices: tuple[str, ...] = DEFAULT_SYNTHESIS_VOICES
+    synthesis_term_clips: int = TERM_CLIPS
     synthesis_max_sentences: int = 150
     synthesis_budget_s: float | None = DEFAULT_SYNTHESIS_BUDGET_S
     synthesis_cache_dir: str | None = None
@@ -231,6 +237,7 @@ _OPTION_TYPES: dict[str, Any] = {
     "second_pass_confidence": float,
     "synthesize_text": _as_bool,
     "synthesis_voices": _as_voices,
+    "synthesis_term_clips": int,
     "synthesis_max_sentences": int,
     "synthesis_budget_s": float,
     "synthesis_cache_dir": str,
@@ -364,7 +371,9 @@ def train(
     ranking["used_for_ranking"] = ranking_misses is not None
     required, ranked = rank_items(mined, displays, ranking_misses)
     hotwords = build_hotwords(ranked, count_tokens, cap, required=required)
-    plan = synthesis_plan(synth_sentences, options.synthesis_voices, seed=parameters.seed)
+    voices = options.synthesis_voices
+    extra = term_extra_voices(synth_sentences, report_terms, len(voices), term_clips=options.synthesis_term_clips)
+    plan = synthesis_plan(synth_sentences, voices, seed=parameters.seed, extra=extra)
     n_synth = len(plan)
     steps = epochs * -(-(len(data.utterances) + n_synth) // options.batch_size)
     tracker = _Progress(progress, 2 + n_synth + steps)
@@ -596,6 +605,7 @@ def _contributions(
             "synthesized_clips": len(synthesis.pairs),
             "synthesis_seconds": round(synthesis.seconds, 1),
             "synthesis_planned_clips": synthesis.planned,
+            "synthesis_term_clips": options.synthesis_term_clips,
             "synthesis_budget_s": options.synthesis_budget_s,
             "synthesis_stopped_by_budget": synthesis.stopped_by_budget,
             "synthesis_voices": list(options.synthesis_voices),
