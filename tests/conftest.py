@@ -57,6 +57,15 @@ def cli(tmp_path: Path):
 
 
 @pytest.fixture
+def wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's tables 250 columns wide, so a long cell is not wrapped. Rich fixes a console's width when it is
+    created if COLUMNS is set then (a pytest-xdist worker has COLUMNS=80), so an invocation's env cannot widen it."""
+    from tunefork.cli.common import console
+
+    monkeypatch.setattr(console, "_width", 250)
+
+
+@pytest.fixture
 def dest(tmp_path: Path) -> Path:
     """An empty staging folder inside its own parent (so leftovers next to it can be checked)."""
     path = tmp_path / "staging" / "dest"

@@ -211,7 +211,7 @@ def test_label_pre_labels_raw_text_with_patterns(workspace: Workspace, tmp_path:
     assert refused.exit_code != 0 and "bad.jsonl line 1" in refused.output
 
 
-def test_parse_endpoint_needs_its_key_and_logs_text(lab: Workspace, monkeypatch) -> None:
+def test_parse_endpoint_needs_its_key_and_logs_text(lab: Workspace, monkeypatch, wide_console) -> None:
     if not any(m["name"] == "nlu" for m in training.list_models(lab, "pharmacy")):
         _train(lab, "pharmacy", "nlu", "intents", "held_out")
     monkeypatch.setenv("TUNEFORK_ADMIN_TOKEN", TOKEN)
@@ -252,8 +252,7 @@ def test_parse_endpoint_needs_its_key_and_logs_text(lab: Workspace, monkeypatch)
     assert refused["intent"] == "out_of_scope" and refused["confidence"] == pytest.approx(
         1 - top["confidence"], abs=2e-4
     )
-    listed = CliRunner().invoke(app, ["--home", str(lab.home), "endpoint", "logs", "list", "nlu-prod"],
-                                env={"COLUMNS": "250"})  # fmt: skip
+    listed = CliRunner().invoke(app, ["--home", str(lab.home), "endpoint", "logs", "list", "nlu-prod"])
     assert listed.exit_code == 0, listed.output
     assert (
         f"out_of_scope ({refused['confidence']:.0%}); top: {top['name']} ({top['confidence']:.0%})" in listed.output

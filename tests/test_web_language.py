@@ -80,7 +80,7 @@ def _deploy(client: TestClient, base: str, csrf: str, model_id: str) -> tuple[st
     return endpoint_id, key, created.text
 
 
-def test_entities_project_from_upload_to_logged_parse(client: TestClient, workspace: Workspace) -> None:
+def test_entities_project_from_upload_to_logged_parse(client: TestClient, workspace: Workspace, wide_console) -> None:
     csrf = sign_in(client)
     project_id = _create_project(client, csrf, "gadgets", "entities")
     base = f"/studio/projects/{project_id}"
@@ -142,8 +142,7 @@ def test_entities_project_from_upload_to_logged_parse(client: TestClient, worksp
     assert "FlexBook" in logs.text and "data-label=" in logs.text
     assert "<th>Intent</th>" not in logs.text  # no intent column to fill
     assert 'parsed["intent"] is not None' in html.unescape(logs.text)  # the sample code checks it
-    listed = CliRunner().invoke(app, ["--home", str(workspace.home), "endpoint", "logs", "list", endpoint_id],
-                                env={"COLUMNS": "250"})  # fmt: skip
+    listed = CliRunner().invoke(app, ["--home", str(workspace.home), "endpoint", "logs", "list", endpoint_id])
     assert listed.exit_code == 0 and "intent" not in listed.output, listed.output  # the CLI has an entities column
     found = ", ".join(f"{entity['text']} ({entity['label']})" for entity in answer["entities"])
     assert "entities found" in listed.output and found in listed.output, listed.output
