@@ -221,9 +221,9 @@ def create_monitor(
         if not _key_fits(endpoint, key):
             raise TuneforkError(f"The key is not key1 or key2 of endpoint '{endpoint.name}'.")
         if not terms and kind.family.measures_terms:
-            terms = _default_terms(workspace, kind, _served_model(session, endpoint), spec)
+            terms = _default_terms(workspace, kind, _served_model(workspace, session, endpoint), spec)
         if spec.needs_intents:
-            _check_decides_intents(workspace, session, kind, endpoint, spec)
+            _check_decides_intents(kind, _served_model(workspace, session, endpoint), spec)
         monitor_name = clean_name(name or f"{endpoint.name}-{metric}", "monitor")
         taken = select(Monitor).where(Monitor.project_id == endpoint.project_id, Monitor.name == monitor_name)
         if session.scalar(taken) is not None:
@@ -241,21 +241,15 @@ def create_monitor(
         return monitor_to_dict(monitor)
 
 
-def _served_model(session: Any, endpoint: Endpoint) -> ResolvedModel:
-    """The model an endpoint serves, named with its training datasets (enough to read its domain terms)."""
+def _served_model(workspace: Workspace, session: Any, endpoint: Endpoint) -> ResolvedModel:
+    """The model an endpoint serves: its base model, or its custom model with its files and training datasets."""
     row = session.get(Model, endpoint.model_id) if endpoint.model_id else None
-    if row is None:
-        return ResolvedModel(name=endpoint.model_ref)
-    return ResolvedModel(name=row.name, model_id=row.id, training_dataset_ids=list(row.dataset_ids))
+    return resolve_custom_model(workspace, row) if row is not None else ResolvedModel(name=endpoint.model_ref)
 
 
-def _check_decides_intents(
-    workspace: Workspace, session: Any, kind: ProjectKind, endpoint: Endpoint, spec: MetricSpec
-) -> None:
-    """Refuse an intent metric for an endpoint whose model decides no intent (entities only): every gold and
+def _check_decides_intents(kind: ProjectKind, model: ResolvedModel, spec: MetricSpec) -> None:
+    """Refuse an intent metric for an endpoint whose ``model`` decides no intent (entities only): every gold and
     predicted intent would read as out of scope, and the metric count every item right."""
-    row = session.get(Model, endpoint.model_id) if endpoint.model_id else None
-    model = resolve_custom_model(workspace, row) if row is not None else ResolvedModel(name=endpoint.model_ref)
     if not kind.family.decides_intents(model):
         raise TuneforkError(
             f"The endpoint serves '{model.name}', which decides no intent (its answers' intent is null), so "
