@@ -26,7 +26,7 @@ from tunefork.vision.images import FORMATS as IMAGE_FORMATS
 from tunefork.wording import a_or_an
 from tunefork.workflows.endpoint_logs import keep_request
 from tunefork.workflows.endpoints import hash_key
-from tunefork.workflows.models import model_files
+from tunefork.workflows.models import resolve_custom_model
 from tunefork.workflows.monitors import is_probe
 from tunefork.workspace import Workspace
 
@@ -122,10 +122,7 @@ def _deployed(workspace: Workspace, ref: str, model_id: str | None) -> ResolvedM
     if model_id is None:
         return ResolvedModel(name=ref)
     with workspace.session() as session:
-        row = session.get(Model, model_id)
-        return ResolvedModel(
-            name=row.name, model_id=row.id, artifact_dir=model_files(workspace, row), engine=row.engine
-        )
+        return resolve_custom_model(workspace, session.get(Model, model_id))
 
 
 def _answer(
