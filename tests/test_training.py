@@ -58,6 +58,23 @@ def test_requests_are_validated_before_anything_runs(workspace, project: str) ->
         training.create_model(workspace, project, "m", "sphinx-en-us", ["related"])
 
 
+def test_a_guard_margin_needs_the_gate_that_reads_it(workspace, project: str) -> None:
+    # Without --gate the margin has no effect (the default guard check warns at its own fixed +0.5 points).
+    with pytest.raises(TuneforkError) as refused:
+        training.create_model(workspace, project, "w", "whisper-tiny.en", ["related"], guard_margin=2.0)
+    assert str(refused.value) == (
+        "--guard-margin (guardMargin) applies only with --gate, the one thing that reads it (the side-effect check "
+        "after every training warns at a fixed margin of its own): add --gate (with a --test-dataset), or leave the "
+        "margin out."
+    )
+    gated = training.create_model(workspace, project, "g", "whisper-tiny.en", ["related"], "heldout", gate=True,
+                                  guard_margin=2.0)  # fmt: skip
+    default = training.create_model(workspace, project, "d", "whisper-tiny.en", ["related"], "heldout", gate=True)
+    plain = training.create_model(workspace, project, "p", "whisper-tiny.en", ["related"])
+    assert (gated["parameters"]["guard_margin"], default["parameters"]["guard_margin"]) == (2.0, 1.0)
+    assert plain["parameters"]["gate"] is False and "guard_margin" not in plain["parameters"]
+
+
 def test_failed_training_is_marked_failed_with_reason_and_leaves_no_artifact(workspace, project: str) -> None:
     created = training.create_model(workspace, project, "broken", "sphinx-en-us", ["related"])
     related_id = datasets.show_dataset(workspace, "related")["id"]

@@ -30,7 +30,7 @@ def test_a_speech_model_keeps_the_custom_weight_only_for_the_engine_it_applies_t
     datasets.upload_dataset(workspace, "rx", tmp_path / "related.txt", "language", "related")
     sphinx = training.create_model(workspace, "rx", "s", "sphinx-en-us", ["related"], options={"custom_weight": 40})
     whisper = training.create_model(workspace, "rx", "w", "whisper-tiny.en", ["related"], terms=["Lipitor"])
-    settings = {"test_dataset": None, "terms": [], "gate": False, "guard_margin": 1.0, "guard_check": True}
+    settings = {"test_dataset": None, "terms": [], "gate": False, "guard_check": True}
     assert sphinx["parameters"] == {"custom_weight": 40, "epochs": None, "seed": 0, "options": {}, **settings}
     assert whisper["parameters"] == {"epochs": None, "seed": 0, "options": {}, **settings, "terms": ["Lipitor"]}
 
@@ -46,11 +46,21 @@ def test_guard_settings_are_refused_for_kinds_without_a_gate_or_side_effect_chec
     datasets.upload_dataset(workspace, "bot", tmp_path / "train.csv", "utterances", "train")
     with pytest.raises(TuneforkError, match="--no-guard-check \\(guardCheck\\) does not apply to language models"):
         training.create_model(workspace, "bot", "v1", "en-core-web-sm", ["train"], guard_check=False)
-    # The language gate takes a margin; without the settings the defaults are kept and nothing is refused.
-    strict = training.create_model(workspace, "bot", "v1", "en-core-web-sm", ["train"], guard_margin=5.0)
+    # The language gate compares no general data: a margin would be kept and never read, so it is refused, with
+    # the way out; without the settings nothing is refused and no margin is kept.
+    datasets.upload_dataset(workspace, "bot", tmp_path / "train.csv", "utterances", "test")
+    for gate in (True, False):
+        with pytest.raises(TuneforkError) as margin:
+            training.create_model(workspace, "bot", "v1", "en-core-web-sm", ["train"], "test", gate=gate,
+                                  guard_margin=5.0)  # fmt: skip
+        assert str(margin.value) == (
+            "--guard-margin (guardMargin) does not apply to language models: their gate compares no general data "
+            "within a margin; use --gate without it."
+        )
+    gated = training.create_model(workspace, "bot", "v1", "en-core-web-sm", ["train"], "test", gate=True)
     plain = training.create_model(workspace, "bot", "v2", "en-core-web-sm", ["train"])
-    assert (strict["parameters"]["guard_margin"], plain["parameters"]["guard_margin"]) == (5.0, 1.0)
-    assert "guard_check" not in plain["parameters"]
+    assert (gated["parameters"]["gate"], plain["parameters"]["gate"]) == (True, False)
+    assert not {"guard_margin", "guard_check"} & {*gated["parameters"], *plain["parameters"]}
 
     # The CLI (same workspace) passes the settings only when given: a plain image training goes on to its datasets.
     train = ["model", "train", "shelf", "--name", "v1", "--dataset", "missing"]

@@ -204,6 +204,8 @@ class KeywordModels:
 class AccuracyGate:
     """Passes a model that beats its base by more than the margin (points of accuracy)."""
 
+    uses_margin = True
+
     def judge(self, test: ToyResult, context: GateContext) -> GateVerdict:
         gain = 100 * (test.accuracy[1] - test.accuracy[0])
         if gain > context.margin:

@@ -86,7 +86,9 @@ def train(
     ),
     gate: bool = typer.Option(False, "--gate", help="Succeed only if the model beats its base without side effects."),
     guard_margin: float | None = typer.Option(
-        None, "--guard-margin", help="Allowed general-WER loss, points (--gate; default 1.0; kinds with a gate)."
+        None,
+        "--guard-margin",
+        help="General-WER loss on the guard set --gate allows, points (speech, with --gate only; default 1.0).",
     ),
     guard_check: bool | None = typer.Option(
         None,

@@ -359,7 +359,11 @@ def weak_label_failure(card: dict[str, Any]) -> str | None:
 
 
 class LanguageGate:
-    """``--gate`` for language and entities models: no label it cannot learn, and not worse than its base."""
+    """``--gate`` for language and entities models: no label it cannot learn, and not worse than its base.
+
+    It compares no general data, so it takes no margin (``--guard-margin`` is refused)."""
+
+    uses_margin = False
 
     def judge(self, test: EvaluationResult, context: GateContext) -> GateVerdict:
         """Fail on labels under the cross-validated F1 floor (from the card), or a headline below the base's."""

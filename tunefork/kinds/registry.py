@@ -208,7 +208,7 @@ class GateContext:
     base: ModelHandle
     custom: ModelHandle
     margin: float
-    """The user's ``--guard-margin`` (points a side effect may cost)."""
+    """The user's ``--guard-margin`` (points a side effect may cost), for a gate that :attr:`~Gate.uses_margin`."""
     cache_dir: Path
     """A workspace folder where the gate may keep generated data between runs."""
     progress: ProgressCallback
@@ -228,7 +228,11 @@ class Gate(Protocol):
     ``judge`` gets the side-by-side evaluation on the test dataset (base first, custom second) and
     returns a :class:`GateVerdict`: the reason it fails, or ``None``, and optionally a second result (the
     guard set of speech) that is stored with the model as ``metrics["guard"]`` and shown next to the test.
+    ``uses_margin`` says whether ``judge`` reads ``context.margin`` (``--guard-margin``): a gate that does not
+    refuses the option instead of keeping it unused on the card.
     """
+
+    uses_margin: bool
 
     def judge(self, test: EvaluationResult, context: GateContext) -> GateVerdict: ...
 

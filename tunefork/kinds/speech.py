@@ -383,7 +383,10 @@ class SpeechSideEffects:
 
 
 class SpeechGate:
-    """``--gate`` for speech: a significant WER gain on the test set, no side effect on the guard set."""
+    """``--gate`` for speech: a significant WER gain on the test set, no side effect on the guard set beyond the
+    margin (``--guard-margin``, general-WER points)."""
+
+    uses_margin = True
 
     def judge(self, test: ComparisonResult, context: GateContext) -> GateVerdict:
         """Evaluate base and custom on the guard set, then apply :func:`gate_failure`."""

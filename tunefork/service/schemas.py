@@ -123,8 +123,8 @@ class ModelCreate(Request):
     terms: list[str] | None = Field(None, max_length=10000)
     gate: bool = False
     guardMargin: float | None = Field(
-        None, ge=0, le=100, description="Allowed general-WER loss in points for the gate (default 1.0; kinds with a "
-        "gate only)."
+        None, ge=0, le=100, description="General-WER loss on the guard set the gate allows, in points (speech, with "
+        "gate only; default 1.0)."
     )  # fmt: skip
     guardCheck: bool | None = Field(
         None, description="Compare base and custom on general speech after training; warn on a loss (speech; "

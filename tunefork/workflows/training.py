@@ -59,20 +59,38 @@ def _engine_for(kind: ProjectKind, base_model: str, gate: bool) -> str:
 
 
 def _check_settings_apply(
-    kind: ProjectKind, terms: list[str] | None, guard_margin: float | None, guard_check: bool | None
+    kind: ProjectKind, terms: list[str] | None, gate: bool, guard_margin: float | None, guard_check: bool | None
 ) -> None:
     """Refuse training settings that ``kind`` would ignore (``None``: not set): terms without term recall, a guard
-    margin without a gate, the side-effect check switched without one."""
+    margin that no gate reads (no gate, a gate without a margin, or ``--gate`` not asked for), the side-effect
+    check switched without one."""
     if terms and not kind.family.measures_terms:
         raise TuneforkError(f"--terms does not apply to {kind.name} models: their evaluations measure no term recall.")
-    if guard_margin is not None and kind.gate is None:
-        raise TuneforkError(
-            f"--guard-margin (guardMargin) does not apply to {kind.name} models: their kind has no gate."
-        )
+    if guard_margin is not None:
+        _check_margin_applies(kind, gate)
     if guard_check is not None and kind.side_effects is None:
         raise TuneforkError(
             f"--guard-check/--no-guard-check (guardCheck) does not apply to {kind.name} models: their kind has no "
             "side-effect check."
+        )
+
+
+def _check_margin_applies(kind: ProjectKind, gate: bool) -> None:
+    """Refuse a ``--guard-margin`` that nothing would read, saying what to do instead."""
+    option = "--guard-margin (guardMargin)"
+    if kind.gate is None:
+        raise TuneforkError(f"{option} does not apply to {kind.name} models: their kind has no gate.")
+    if not kind.gate.uses_margin:
+        raise TuneforkError(
+            f"{option} does not apply to {kind.name} models: their gate compares no general data within a margin; "
+            "use --gate without it."
+        )
+    if not gate:
+        check = " (the side-effect check after every training warns at a fixed margin of its own)"
+        raise TuneforkError(
+            f"{option} applies only with --gate, the one thing that reads it"
+            + (check if kind.side_effects is not None else "")
+            + ": add --gate (with a --test-dataset), or leave the margin out."
         )
 
 
@@ -110,7 +128,8 @@ def create_model(
     against the project's kind; ``parameters`` is the Python API's ready-made starting point. ``guard_check``
     runs the kind's default side-effect check after training (speech: a guard subset; a warning, not a failure).
     ``guard_margin`` (default :data:`GUARD_MARGIN`) and ``guard_check`` (default on), ``None`` when not set, are
-    refused for a kind without a gate or a side-effect check, like ``gate`` and ``terms``.
+    refused where nothing would read them, like ``gate`` and ``terms``: the margin for a kind whose gate takes none
+    and without ``gate``, the check for a kind without one. The margin is kept only with a gate that reads it.
     """
     if not dataset_refs:
         raise TuneforkError("Give at least one training dataset (--dataset).")
@@ -121,7 +140,7 @@ def create_model(
         raise TuneforkError("--gate needs a --test-dataset to judge the model on.")
     kind = kind_of(workspace, project_ref)
     engine = _engine_for(kind, base_model, gate)
-    _check_settings_apply(kind, terms, guard_margin, guard_check)
+    _check_settings_apply(kind, terms, gate, guard_margin, guard_check)
     margin = GUARD_MARGIN if guard_margin is None else guard_margin
     parameters = training_parameters(kind, options, parameters)
     with workspace.session() as session:
@@ -154,7 +173,8 @@ def create_model(
                 **stored_parameters(kind, engine, parameters),
                 "test_dataset": test_id,
                 **({"terms": terms or []} if kind.family.measures_terms else {}),
-                **({"gate": gate, "guard_margin": margin} if kind.gate is not None else {}),
+                **({"gate": gate} if kind.gate is not None else {}),
+                **({"guard_margin": margin} if gate and kind.gate is not None and kind.gate.uses_margin else {}),
                 **({"guard_check": guard_check is not False} if kind.side_effects is not None else {}),
             },
         )
