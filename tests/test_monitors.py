@@ -4,7 +4,8 @@ A toy language endpoint (tests/toy_kind.py) answers over real HTTP; switching th
 runs pass and fail. Covered: the schedule (no double run for a slot, maintenance windows), pass, fail,
 retry, alert after N failures, webhook retry with backoff, recovery, a wrong key and a deleted endpoint
 (failed runs with the reason), a restart mid-run (retried once, not lost, not doubled), requests kept out
-of the endpoint's logs, and the monitor gauges of ``/metrics``.
+of the endpoint's logs, the monitor gauges of ``/metrics``, and intent metrics of a language endpoint
+redeployed with a model that decides no intent (a run in error with the reason, not a pass).
 """
 
 from __future__ import annotations
@@ -529,3 +530,37 @@ def test_intent_metrics_are_refused_for_an_endpoint_whose_model_decides_no_inten
     accuracy = monitors.create_monitor(workspace, "bot", "bot-train", bot["keys"]["key1"], "0 * * * *",
                                        "intent_accuracy", min_value=0.5)  # fmt: skip
     assert accuracy["metric"] == "intent_accuracy"
+
+
+def test_a_run_of_an_intent_metric_notices_an_endpoint_redeployed_with_a_model_that_decides_no_intent(
+    workspace: Workspace, server: str, tmp_path: Path
+) -> None:
+    projects.create_project(workspace, "bot", "language")
+    rows = [("refill my pills", "refill"), ("I need a refill", "refill"), ("refill please", "refill"),
+            ("hello there", "greet"), ("hi there", "greet"), ("good morning", "greet")]  # fmt: skip
+    test = [("refill them please", "refill"), ("hello again", "greet"), ("what is the weather", "out_of_scope"),
+            ("play some jazz", "out_of_scope")]  # fmt: skip
+    datasets.upload_dataset(workspace, "bot", _csv(tmp_path / "train.csv", rows), "utterances", "bot-train")
+    datasets.upload_dataset(workspace, "bot", _csv(tmp_path / "test.csv", test), "utterances", "bot-test")
+    training.create_model(workspace, "bot", "bot-v1", "en-core-web-sm", ["bot-train"],
+                          options={"intent_classifier": "tfidf"})  # fmt: skip
+    assert training.run_training(workspace, "bot-v1").model["status"] == "Succeeded"
+    bot = endpoints.create_endpoint(workspace, "bot", "bot", "bot-v1")
+    created = monitors.create_monitor(workspace, "bot", "bot-test", bot["keys"]["key1"], "0 * * * *", "oos_recall",
+                                      min_value=0.0, base_url=server)  # fmt: skip
+    measured = monitors.run_now(workspace, created["id"])
+    assert (measured["outcome"], measured["model"]) == ("pass", "bot-v1") and measured["value"] is not None
+
+    # Redeployed with the base pipeline, which finds entities only: every answer's out_of_scope is null, which the
+    # scores would read as "out of scope" and so as an oos_recall of 1.0. The run says what happened instead.
+    endpoints.update_endpoint(workspace, "bot", model_ref="en-core-web-sm")
+    run = monitors.run_now(workspace, created["id"])
+    assert (run["status"], run["outcome"], run["value"], run["model"]) == ("Failed", "error", None, "en-core-web-sm")
+    assert run["error"] == (
+        "The endpoint now serves 'en-core-web-sm', which decides no intent (its answers' intent is null), so "
+        "oos_recall measured nothing: deploy a model trained with intents again (endpoint update --model), or "
+        "watch slot_f1 or latency_p95 with another monitor."
+    )
+    shown = monitors.show_monitor(workspace, created["id"])
+    assert shown["state"] == "failing" and shown["alerts"][0]["event"] == "alert"
+    assert shown["alerts"][0]["payload"]["reason"] == run["error"]

@@ -193,6 +193,15 @@ def score(
     }
 
 
+def undecided_by(answers: list[Answer]) -> str | None:
+    """The model that answered an item without deciding its intent (``out_of_scope`` null: a model that only
+    finds entities, see ``parse_answer``), or ``None`` when every answered item was decided."""
+    for answer in answers:
+        if answer.result is not None and answer.result.get("out_of_scope") is None:
+            return str(answer.result.get("model", ""))
+    return None
+
+
 def answering_model(answers: list[Answer]) -> tuple[str, str | None]:
     """The model (name, id) that answered most items ("" when none answered)."""
     seen = Counter((a.result.get("model", ""), a.result.get("modelId")) for a in answers if a.result is not None)

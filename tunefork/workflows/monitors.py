@@ -6,7 +6,8 @@ windows (:mod:`tunefork.workflows.monitor_schedule`). Each run is a row of ``mon
 ``monitor-run`` job, so it has the job queue's lease: a server restarted mid-run retries it, and one row
 per scheduled slot means it is never doubled. A run ``pass``es, ``fail``s (a threshold crossed: the
 maximum or minimum of its metric, or a regression in points from the baseline run, the first measured run
-unless one is pinned) or ends in ``error`` (nothing measured: the reason is kept). Failed attempts are
+unless one is pinned) or ends in ``error`` (nothing measured: the reason is kept; so does a run of an intent
+metric answered by a model that decides no intent, deployed since the monitor was made). Failed attempts are
 retried ``retries`` times; after ``after_failures`` failing runs in a row the monitor is ``failing`` and an
 alert is sent, and when a run passes again a recovery (:mod:`tunefork.workflows.monitor_alerts`).
 
@@ -48,6 +49,7 @@ from tunefork.workflows.monitor_probe import (
     run_items,
     score,
     send_items,
+    undecided_by,
 )
 from tunefork.workflows.monitor_schedule import as_utc, check_schedule, check_windows, excluded, next_slot
 from tunefork.workspace import Workspace
@@ -251,11 +253,22 @@ def _check_decides_intents(kind: ProjectKind, model: ResolvedModel, spec: Metric
     """Refuse an intent metric for an endpoint whose ``model`` decides no intent (entities only): every gold and
     predicted intent would read as out of scope, and the metric count every item right."""
     if not kind.family.decides_intents(model):
-        raise TuneforkError(
-            f"The endpoint serves '{model.name}', which decides no intent (its answers' intent is null), so "
-            f"{spec.name} would measure nothing: watch slot_f1 or latency_p95, or deploy a model trained with "
-            "intents first (endpoint update --model)."
-        )
+        raise TuneforkError(_no_intent(model.name, spec, running=False))
+
+
+def _no_intent(model: str, spec: MetricSpec, running: bool) -> str:
+    """Why ``spec`` measures nothing on an endpoint serving ``model``, which decides no intent: when a monitor is
+    created, or (``running``) at a run after the endpoint was given such a model."""
+    way_out = (
+        "deploy a model trained with intents again (endpoint update --model), or watch slot_f1 or latency_p95 "
+        "with another monitor"
+        if running
+        else "watch slot_f1 or latency_p95, or deploy a model trained with intents first (endpoint update --model)"
+    )
+    return (
+        f"The endpoint {'now ' if running else ''}serves '{model}', which decides no intent (its answers' intent is "
+        f"null), so {spec.name} {'measured' if running else 'would measure'} nothing: {way_out}."
+    )
 
 
 def _default_terms(workspace: Workspace, kind: ProjectKind, model: ResolvedModel, spec: MetricSpec) -> list[str]:
@@ -528,6 +541,10 @@ def _attempt(workspace: Workspace, plan: _Plan, progress: ProgressCallback) -> _
     details = item_report(answers)
     if all(a.result is None for a in answers):
         return _Attempt("error", f"No item was answered (first error: {answers[0].error}).", details=details)
+    undecided = undecided_by(answers) if plan.spec.needs_intents else None
+    if undecided is not None:  # redeployed since the monitor was created: not a pass of every item
+        reason = _no_intent(undecided, plan.spec, running=True)
+        return _Attempt("error", reason, model=answering_model(answers), details=details, items=len(items))
     figures = score(plan.probe.operation, items, answers, plan.terms)
     failure = breach(plan.spec, figures.get(plan.spec.name), plan.thresholds)
     outcome = "fail" if failure else "pass"
