@@ -12,11 +12,13 @@ import soundfile
 from fastapi.testclient import TestClient
 from toy_kind import BASE_MODEL, KIND, TOY
 
+from tunefork.engines.card import CARD_NAME
 from tunefork.errors import ConflictError, TuneforkError
 from tunefork.kinds import ResolvedModel, register, unregister
 from tunefork.kinds.voice import NOTHING_HEARD, nothing_heard
 from tunefork.service.app import create_app
 from tunefork.workflows import datasets, endpoint_logs, endpoints, projects, training
+from tunefork.workflows.models import resolve_model
 from tunefork.workspace import Workspace
 
 TOKEN = "voice-admin-token"
@@ -117,3 +119,35 @@ def test_nothing_heard_keeps_the_answer_shape_of_the_language_model(workspace: W
     assert {key: body[key] for key in keys} == {key: parsed[key] for key in keys}
     assert (body["text"], body["intent"], body["out_of_scope"], body["entities"]) == ("", None, None, [])
     assert nothing_heard(ResolvedModel(name=BASE_MODEL)) == NOTHING_HEARD  # the toy decides intents
+
+
+def test_nothing_heard_reads_each_language_models_card_once(workspace: Workspace, tmp_path: Path) -> None:
+    """Whether a model decides intents is read from its card once per model folder (a trained model's folder never
+    changes); another model, as after an endpoint update, is another folder and gets its own answer."""
+    projects.create_project(workspace, "bot", "language")
+    rows = [("refill my pills", "refill"), ("I need a refill", "refill"), ("refill please", "refill"),
+            ("hello there", "greet"), ("hi there", "greet"), ("good morning", "greet")]  # fmt: skip
+    (tmp_path / "train.csv").write_text("text,intent\n" + "".join(f"{t},{i}\n" for t, i in rows), encoding="utf-8")
+    (tmp_path / "rules.jsonl").write_text('{"label": "DRUG", "pattern": "lipitor"}\n', encoding="utf-8")
+    datasets.upload_dataset(workspace, "bot", tmp_path / "train.csv", "utterances", "intents")
+    datasets.upload_dataset(workspace, "bot", tmp_path / "rules.jsonl", "patterns", "rules")
+    training.create_model(workspace, "bot", "with-intents", "en-core-web-sm", ["intents"],
+                          options={"intent_classifier": "tfidf"})  # fmt: skip
+    training.create_model(workspace, "bot", "rules-only", "en-core-web-sm", ["rules"])
+    resolved = []
+    for name in ("with-intents", "rules-only"):
+        assert training.run_training(workspace, name).model["status"] == "Succeeded"
+        resolved.append(resolve_model(workspace, name))
+    intents, rules = resolved
+    assert nothing_heard(intents) == NOTHING_HEARD
+    cards = [model.artifact_dir / CARD_NAME for model in resolved]
+    for card in cards:  # from here on, a read of either card would fail
+        card.rename(card.with_name("moved.json"))
+    try:
+        assert nothing_heard(intents) == NOTHING_HEARD  # not read again
+        with pytest.raises(TuneforkError, match="cannot read the model card"):
+            nothing_heard(rules)  # another model: its own card is read
+    finally:
+        for card in cards:
+            card.with_name("moved.json").rename(card)
+    assert (nothing_heard(rules)["intent"], nothing_heard(rules)["out_of_scope"]) == (None, None)

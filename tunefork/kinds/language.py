@@ -10,6 +10,7 @@ whether inspection reports the base labels at risk of being forgotten.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import importlib.metadata
 import io
@@ -291,12 +292,19 @@ class LanguageModels:
 
     def decides_intents(self, model: ModelHandle) -> bool:
         """True for a custom model trained with intents (its card's ``engine_config``); base pipelines and models
-        trained on annotated text or patterns only find entities."""
-        from tunefork.engines.card import read_card
+        trained on annotated text or patterns only find entities. The card is read once per model folder."""
+        return model.artifact_dir is not None and _trained_with_intents(str(model.artifact_dir.resolve()))
 
-        if model.artifact_dir is None:
-            return False
-        return bool(read_card(model.artifact_dir).get("engine_config", {}).get("intents"))
+
+@functools.lru_cache(maxsize=1024)
+def _trained_with_intents(folder: str) -> bool:
+    """Whether the custom model in ``folder`` was trained with intents, read from its card once per process: a
+    model's folder does not change once it is trained (another model, or a retrained one, is another folder, and
+    a published model's cached copy is named by its checksum), so a voice endpoint answering silence, say, does
+    not read the card at every request, and a redeployed endpoint asks about its new model's folder."""
+    from tunefork.engines.card import read_card
+
+    return bool(read_card(Path(folder)).get("engine_config", {}).get("intents"))
 
 
 LANGUAGE_MODELS = LanguageModels()
