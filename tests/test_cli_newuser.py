@@ -55,7 +55,7 @@ def test_an_empty_dataset_name_is_refused_not_replaced(cli, tmp_path: Path) -> N
 def test_a_model_of_another_project_is_named_as_missing_from_this_one(cli) -> None:
     cli("project", "create", "vet", "--kind", "speech")
     out = cli("endpoint", "create", "vet", "--model", "car-v1", "--name", "e", expect=1).output
-    assert "No model named 'car-v1' in project 'vet'" in " ".join(out.split())
+    assert "No model named or with id 'car-v1' in project 'vet'." in " ".join(out.split())
 
 
 def test_transcribe_says_what_is_missing() -> None:
@@ -209,3 +209,17 @@ def test_a_model_of_another_kind_is_named_with_the_right_article() -> None:
     assert (a_or_an("image"), a_or_an("speech"), a_or_an("entities")) == ("an image", "a speech", "an entities")
     with pytest.raises(TuneforkError, match=r"Model 'v1' is a language model; this needs an image model\."):
         ResolvedModel("v1", "id", Path("v1"), engine=SPACY_ENGINE).require(IMAGE.family)
+
+
+def test_a_mistyped_name_is_answered_with_the_close_names(cli, tmp_path: Path) -> None:
+    cli("project", "create", "assistant", "--kind", "language")
+    csv = tmp_path / "nlu.csv"
+    csv.write_text("text,intent\nwhats my balance,check_balance\nhello,greet\n")
+    cli("dataset", "upload", "assistant", str(csv), "--kind", "utterances", "--name", "nlu")
+    cli("dataset", "upload", "assistant", str(csv), "--kind", "utterances", "--name", "nlu-test")
+    out = " ".join(cli("model", "train", "assistant", "--name", "v1", "--dataset", "nlx", expect=1).output.split())
+    assert "No dataset named or with id 'nlx' in project 'assistant'. Did you mean 'nlu'?" in out
+    out = " ".join(cli("dataset", "list", "asistant", expect=1).output.split())
+    assert "No project named or with id 'asistant'. Did you mean 'assistant'? See `tunefork project list`." in out
+    out = " ".join(cli("dataset", "inspect", "qwerty", expect=1).output.split())
+    assert "No dataset named or with id 'qwerty'." in out and "Did you mean" not in out

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import unicodedata
+from collections.abc import Iterable
 from typing import TypeVar
 
 from sqlalchemy import or_, select
@@ -32,21 +34,31 @@ def get_project(session: Session, ref: str) -> Project:
     """The project whose id or name is ``ref``."""
     project = session.scalar(select(Project).where(or_(Project.id == ref, Project.name == ref)))
     if project is None:
-        raise NotFoundError(f"No project named or with id '{ref}'. See `tunefork project list`.")
+        guess = _did_you_mean(ref, session.scalars(select(Project.name)))
+        raise NotFoundError(f"No project named or with id '{ref}'.{guess} See `tunefork project list`.")
     return project
+
+
+def _did_you_mean(ref: str, names: Iterable[str]) -> str:
+    """``" Did you mean 'x'?"`` naming up to three ``names`` close to a ``ref`` found nowhere (a typo), or ""."""
+    close = difflib.get_close_matches(ref, sorted(set(names)), n=3, cutoff=0.6)
+    quoted = " or ".join(f"'{name}'" for name in close)
+    return f" Did you mean {quoted}?" if close else ""
 
 
 def _get_in_project(session: Session, table: type[T], noun: str, ref: str, project: str | None) -> T:
     query = select(table).where(or_(table.id == ref, table.name == ref))
+    names = select(table.name)
     if project is not None:
-        query = query.where(table.project_id == get_project(session, project).id)
+        project_id = get_project(session, project).id
+        query, names = query.where(table.project_id == project_id), names.where(table.project_id == project_id)
     matches = list(session.scalars(query))
     by_id = [m for m in matches if m.id == ref]
     if by_id:
         return by_id[0]
     if not matches:
         where = f" in project '{project}'" if project else ""
-        raise NotFoundError(f"No {noun} named or with id '{ref}'{where}.")
+        raise NotFoundError(f"No {noun} named or with id '{ref}'{where}.{_did_you_mean(ref, session.scalars(names))}")
     if len(matches) > 1:
         projects = ", ".join(sorted(m.project.name for m in matches))
         raise AmbiguousReferenceError(

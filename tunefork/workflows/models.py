@@ -81,13 +81,13 @@ def resolve_model(
 def _find_model(workspace: Workspace, ref: str, project: str | None) -> ResolvedModel:
     if is_any_base_model(ref):
         return ResolvedModel(name=ref)
-    try:
-        with workspace.session() as session:
-            return resolve_custom_model(workspace, get_model(session, ref, project))
-    except NotFoundError:
-        names = ", ".join(info.name for info in base_models(include_downloadable=False))
-        where = f" in project '{project}'" if project else ""
-        raise NotFoundError(
-            f"No model named '{ref}'{where}. Base models: {names} (`tunefork model list --base`); "
-            "custom models: `tunefork model list PROJECT`."
-        ) from None
+    with workspace.session() as session:
+        try:
+            row = get_model(session, ref, project)
+        except NotFoundError as missing:  # its message names the close custom model names, if any
+            names = ", ".join(info.name for info in base_models(include_downloadable=False))
+            raise NotFoundError(
+                f"{missing} Base models: {names} (`tunefork model list --base`); custom models: "
+                "`tunefork model list PROJECT`."
+            ) from None
+        return resolve_custom_model(workspace, row)
