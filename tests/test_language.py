@@ -18,7 +18,7 @@ from tunefork.errors import TuneforkError
 from tunefork.language.options import engine_options
 from tunefork.language.sample_data import gadget_ner_examples, intent_examples, out_of_scope_examples
 from tunefork.service.app import create_app
-from tunefork.workflows import datasets, endpoint_logs, endpoints, evaluation, projects, training
+from tunefork.workflows import datasets, endpoint_logs, endpoints, evaluation, language_experiments, projects, training
 from tunefork.workflows.models import resolve_model
 from tunefork.workspace import Workspace
 
@@ -326,3 +326,22 @@ def test_intents_with_one_example_each_get_a_clear_error() -> None:
 
     with pytest.raises(TuneforkError, match="single example"):
         train_intents([("hello there", "greet"), ("bye now", "bye")], features="tfidf")
+
+
+def test_cross_validation_reports_what_each_fold_is_training(workspace: Workspace, tmp_path: Path) -> None:
+    """A fold retrains the whole recipe (minutes on a busy machine): the inner steps show under the fold's count."""
+    projects.create_project(workspace, "bot", "language")
+    rows = [("refill my pills", "refill"), ("I need a refill", "refill"), ("refill please", "refill"),
+            ("refill my inhaler", "refill"), ("hello there", "greet"), ("hi there", "greet"),
+            ("good morning", "greet"), ("hey hello", "greet")]  # fmt: skip
+    csv_path = _intents_csv(tmp_path / "train.csv", [{"text": t, "intent": i} for t, i in rows], [])
+    datasets.upload_dataset(workspace, "bot", csv_path, "utterances", "train")
+    training.create_model(workspace, "bot", "v1", "en-core-web-sm", ["train"], options={"intent_classifier": "tfidf"})
+    assert training.run_training(workspace, "v1").model["status"] == "Succeeded"
+    seen: list[tuple[int, int, str]] = []
+    result = language_experiments.cross_validate(workspace, "v1", 2, progress=lambda *report: seen.append(report))
+    assert result["folds"] == 2 and len(result["per_fold"]) == 2
+    for fold in (1, 2):
+        inner = [(done, total) for done, total, step in seen if step.startswith(f"fold {fold}/2: intents: ")]
+        assert inner and set(inner) == {(fold - 1, 2)}  # the inner steps, counted as the fold they belong to
+    assert seen[-1] == (2, 2, "cross-validation done")

@@ -20,7 +20,7 @@ from tunefork.evaluation.classification import plot_learning_curve
 from tunefork.evaluation.language_scoring import GoldItem, gold_items, score_models
 from tunefork.kinds.language import LANGUAGE_MODELS, parse_all, predictions
 from tunefork.kinds.registry import family_of_engine
-from tunefork.progress import ProgressCallback, no_progress
+from tunefork.progress import ProgressCallback, no_progress, within
 from tunefork.store.artifacts import atomic_write_bytes, atomic_write_json
 from tunefork.store.repository import get_dataset, get_model
 from tunefork.store.staging import scratch_folder
@@ -148,7 +148,7 @@ def cross_validate(
     with scratch_folder(workspace.staging_dir, "experiment.") as scratch:
         for fold, (train_idx, test_idx) in enumerate(splitter.split(labels, labels), start=1):
             progress(fold - 1, folds, f"fold {fold}/{folds}: training")
-            model = recipe.train(list(train_idx), scratch, no_progress)
+            model = recipe.train(list(train_idx), scratch, within(progress, fold - 1, folds, f"fold {fold}/{folds}"))
             per_fold.append(_score(recipe, model, recipe.gold(list(test_idx)), f"fold {fold}", only_annotated=True))
         progress(folds, folds, "cross-validation done")
     summary = {
@@ -189,8 +189,9 @@ def learning_curve(
     with scratch_folder(workspace.staging_dir, "experiment.") as scratch:
         for step, fraction in enumerate(fractions):
             size = max(smallest, round(fraction * len(order)))
-            progress(step, len(fractions), f"training on {size} examples")
-            model = recipe.train(order[:size], scratch, no_progress)
+            label = f"training on {size} examples"
+            progress(step, len(fractions), label)
+            model = recipe.train(order[:size], scratch, within(progress, step, len(fractions), label))
             points.append({"fraction": fraction, "train_size": size, "metrics": _score(recipe, model, items, "curve")})
         progress(len(fractions), len(fractions), "learning curve done")
     output.mkdir(parents=True, exist_ok=True)
