@@ -474,7 +474,8 @@ LANGUAGE = register(
             evaluation_step="Compare intent accuracy, out-of-scope detection and the confusion matrix.",
             test_set="Upload a second, held-out 'utterances' dataset the model never trains on, to measure the gain.",
             training_needs="Training needs at least one imported dataset of utterances or patterns.",
-            training_wait="The models table updates by itself; a small language model trains in under a minute.",
+            training_wait="The models table updates by itself; a small language model trains in a minute or two "
+            "(the default intent classifier is picked by cross-validating several).",
             test_metric="intent accuracy",
             improve="Export the logged texts to an utterances dataset, correct the intents and train again.",
             export="the texts with their predicted intents (CSV text,intent), to correct and train on again.",
