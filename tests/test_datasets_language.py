@@ -237,7 +237,7 @@ def test_csv_with_quotes_multiline_fields_and_bad_rows(dest, tmp_path):
     source = write(
         tmp_path / "utterances.csv",
         'text,intent\nhello there,greet\n"book a flight, please",book\n"multi\nline",book\n'
-        ",greet\nhi,bad intent\nonly one field\nHELLO THERE,book\n",
+        ",greet\nhi,bad intent\nonly one field\nHELLO THERE,book\nhi, how are you,greet\n",
     )
     result = import_dataset(source, "utterances", dest, UploadLimits())
     assert result.source_format == "utterances-csv"
@@ -251,6 +251,8 @@ def test_csv_with_quotes_multiline_fields_and_bad_rows(dest, tmp_path):
         "utterances.csv|6|utterances.csv line 6: empty text",
         'utterances.csv|7|utterances.csv line 7: intent must be a non-empty string without spaces (got "bad intent")',
         "utterances.csv|8|utterances.csv line 8: expected 2 fields, got 1",
+        "utterances.csv|10|utterances.csv line 10: expected 2 fields, got 3; quote a text that holds a comma: "
+        '"hi, how are you",greet',
         "utterances.csv|9|utterances.csv line 9: same text as line 2 but a different intent ('greet' there, "
         "'book' here)",
     ]

@@ -450,7 +450,8 @@ def parse_utterance_csv(path: Path, display_name: str, id_prefix: str = "") -> P
             reject(parsed, display_name, number, row)
             continue
         if len(row) != len(columns):
-            reject(parsed, display_name, number, f"expected {len(columns)} fields, got {len(row)}")
+            quote = '; quote a text that holds a comma: "hi, how are you",greet' if len(row) > len(columns) else ""
+            reject(parsed, display_name, number, f"expected {len(columns)} fields, got {len(row)}{quote}")
             continue
         if [field.strip().lower() for field in row] == columns:
             reject(parsed, display_name, number, "the header line again (files joined?), not an example")
