@@ -50,6 +50,12 @@ def test_an_empty_dataset_name_is_refused_not_replaced(cli, tmp_path: Path) -> N
     cli("dataset", "upload", "cars", str(csv), "--kind", "utterances")
     out = cli("dataset", "upload", "cars", str(csv), "--kind", "utterances", "--name", " ", expect=1).output
     assert "needs a non-empty name" in out
+    again = " ".join(cli("dataset", "upload", "cars", str(csv), "--kind", "utterances", expect=1).output.split())
+    taken = (
+        "Project 'cars' already has a dataset named 'test' (by default a dataset is named after its file): "
+        "choose another name (--name), or delete that dataset first."
+    )
+    assert taken in again
 
 
 def test_a_model_of_another_project_is_named_as_missing_from_this_one(cli) -> None:

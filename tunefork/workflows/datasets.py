@@ -53,7 +53,10 @@ def _check_new_dataset(workspace: Workspace, project_ref: str, kind: str, name: 
         get_kind(project.kind).dataset_kind(kind)  # the kinds this project takes
         taken = session.scalar(select(Dataset).where(Dataset.project_id == project.id, Dataset.name == name))
         if taken is not None:
-            raise ConflictError(f"Project '{project.name}' already has a dataset named '{name}'; pass --name.")
+            raise ConflictError(
+                f"Project '{project.name}' already has a dataset named '{name}' (by default a dataset is named after "
+                "its file): choose another name (--name), or delete that dataset first."
+            )
         return project.id
 
 
