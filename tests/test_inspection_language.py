@@ -167,3 +167,14 @@ def test_workflow_inspect_language_dataset_uses_bundled_labels(workspace, tmp_pa
     missing = inspect(workspace, "spans", "ner")["report"]["forgetting_risk"]["missing_labels"]
     assert "ORG" in missing and "PERSON" not in missing
     assert set(missing) == set(base_ner_labels()) - {"PERSON"}
+
+
+def test_out_of_scope_examples_are_not_an_intent_to_balance(tmp_path):
+    rows = [f"hello number {i},greet" for i in range(12)] + [f"bye number {i},bye" for i in range(10)]
+    rows += ["tell me a joke,out_of_scope", "what is the weather,out_of_scope", "play music,oos"]
+    report = inspect_dataset(imported(tmp_path, "nlu.csv", "text,intent\n" + "\n".join(rows) + "\n", "utterances"),
+                             "utterances")  # fmt: skip
+    assert report["label_counts"]["intents"] == {"greet": 12, "bye": 10, "out_of_scope": 2, "oos": 1}
+    assert report["imbalance"]["intents"]["min"] == {"label": "bye", "count": 10}
+    assert report["few_examples"]["intents"] == []
+    assert not [w for w in report["warnings"] if w["item"] == "intents"]

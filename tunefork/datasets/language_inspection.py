@@ -18,6 +18,9 @@
 - ``forgetting_risk`` (text kinds): ``{"missing_labels", "explanation"}``, the base model's entity labels
   the data never shows (None when the base model's labels are unknown);
 - ``warnings``: ``[{"item", "reason"}]`` sentences summarising the problems above.
+
+``imbalance`` and ``few_examples`` leave out the out-of-scope examples (``out_of_scope``, ``oos``...): they are
+not an intent to learn but "none of these" examples, to which training adds general sentences of its own.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from typing import Any
+
+from tunefork.evaluation.labels import OUT_OF_SCOPE_NAMES
 
 MIN_EXAMPLES_PER_LABEL = 10
 """Labels (intents, entity labels) with fewer examples than this are flagged."""
@@ -183,6 +188,13 @@ def _counts(records: list[dict[str, Any]], kind: str) -> dict[str, int]:
     return {"patterns": len(records), "token_patterns": len(records) - phrases, "phrase_patterns": phrases}
 
 
+def _learned(family: str, counts: dict[str, int]) -> dict[str, int]:
+    """The labels of ``family`` a model learns: intents without the out-of-scope examples."""
+    if family != "intents":
+        return counts
+    return {label: count for label, count in counts.items() if label.lower() not in OUT_OF_SCOPE_NAMES}
+
+
 def _texts(records: list[dict[str, Any]], kind: str) -> list[tuple[str, str]]:
     if kind == "utterances":
         return [(r["id"], r["text"]) for r in records if r.get("type") == "example"]
@@ -235,12 +247,13 @@ def language_report(
     """
     families = label_counts(records, kind)
     report: dict[str, Any] = {**_counts(records, kind), "label_counts": families}
-    report["imbalance"] = {family: imbalance(counts) for family, counts in families.items()}
+    learned = {family: _learned(family, counts) for family, counts in families.items()}
+    report["imbalance"] = {family: imbalance(counts) for family, counts in learned.items()}
     noun = "patterns"
     if kind in ("utterances", "annotated-text"):
         noun = "examples" if kind == "utterances" else "texts"
         report["near_duplicates"] = near_duplicates(_texts(records, kind))
-        report["few_examples"] = {family: few_examples(counts) for family, counts in families.items()}
+        report["few_examples"] = {family: few_examples(counts) for family, counts in learned.items()}
         entity_family = families["entities" if kind == "utterances" else "spans"]
         report["forgetting_risk"] = forgetting_risk(entity_family, base_labels)
     report["warnings"] = _label_warnings(families, report) + _other_warnings(report, noun)
