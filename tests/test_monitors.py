@@ -533,7 +533,7 @@ def test_intent_metrics_are_refused_for_an_endpoint_whose_model_decides_no_inten
 
 
 def test_a_run_of_an_intent_metric_notices_an_endpoint_redeployed_with_a_model_that_decides_no_intent(
-    workspace: Workspace, server: str, tmp_path: Path
+    workspace: Workspace, server: str, tmp_path: Path, cli
 ) -> None:
     projects.create_project(workspace, "bot", "language")
     rows = [("refill my pills", "refill"), ("I need a refill", "refill"), ("refill please", "refill"),
@@ -552,15 +552,18 @@ def test_a_run_of_an_intent_metric_notices_an_endpoint_redeployed_with_a_model_t
     assert (measured["outcome"], measured["model"]) == ("pass", "bot-v1") and measured["value"] is not None
 
     # Redeployed with the base pipeline, which finds entities only: every answer's out_of_scope is null, which the
-    # scores would read as "out of scope" and so as an oos_recall of 1.0. The run says what happened instead.
-    endpoints.update_endpoint(workspace, "bot", model_ref="en-core-web-sm")
-    run = monitors.run_now(workspace, created["id"])
-    assert (run["status"], run["outcome"], run["value"], run["model"]) == ("Failed", "error", None, "en-core-web-sm")
-    assert run["error"] == (
+    # scores would read as "out of scope" and so as an oos_recall of 1.0. The update warns; the run says it too.
+    reason = (
         "The endpoint now serves 'en-core-web-sm', which decides no intent (its answers' intent is null), so "
         "oos_recall measured nothing: deploy a model trained with intents again (endpoint update --model), or "
         "watch slot_f1 or latency_p95 with another monitor."
     )
+    assert monitors.blind_monitors(workspace, "bot") == []
+    updated = cli("endpoint", "update", "bot", "--model", "en-core-web-sm")
+    assert f"WARNING: monitor 'bot-oos_recall': {reason}" in " ".join(updated.stderr.split())
+    run = monitors.run_now(workspace, created["id"])
+    assert (run["status"], run["outcome"], run["value"], run["model"]) == ("Failed", "error", None, "en-core-web-sm")
+    assert run["error"] == reason
     shown = monitors.show_monitor(workspace, created["id"])
     assert shown["state"] == "failing" and shown["alerts"][0]["event"] == "alert"
     assert shown["alerts"][0]["payload"]["reason"] == run["error"]

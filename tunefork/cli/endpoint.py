@@ -8,11 +8,19 @@ from pathlib import Path
 
 import typer
 
-from tunefork.cli.common import PlainTable, console, plain, print_json, progress_bar, workspace_from
+from tunefork.cli.common import (
+    PlainTable,
+    console,
+    err_console,
+    plain,
+    print_json,
+    progress_bar,
+    workspace_from,
+)
 from tunefork.kinds import get_kind
 from tunefork.kinds.voice import UNDERSTAND
 from tunefork.store.models import utcnow
-from tunefork.workflows import endpoint_logs, endpoints, projects
+from tunefork.workflows import endpoint_logs, endpoints, monitors, projects
 
 app = typer.Typer(help="Deploy models as endpoints with keys; logging and logs.", no_args_is_help=True)
 logs_app = typer.Typer(help="List, download, export and delete an endpoint's request logs.", no_args_is_help=True)
@@ -106,11 +114,15 @@ def update(
     project: str | None = ProjectOption,
 ) -> None:
     """Change logging, retention, description or the deployed model."""
+    workspace = workspace_from(ctx)
     updated = endpoints.update_endpoint(
-        workspace_from(ctx), endpoint, logging=logging, retention_days=retention_days,
+        workspace, endpoint, logging=logging, retention_days=retention_days,
         description=description, model_ref=model, project=project,
     )  # fmt: skip
     print_json(updated)
+    if model is not None:  # an intent monitor of a model that decides no intent measures nothing
+        for reason in monitors.blind_monitors(workspace, updated["id"]):
+            err_console.print(f"[bold red]WARNING:[/] {plain(reason)}", highlight=False)
 
 
 @app.command("regenerate-key")

@@ -249,6 +249,21 @@ def _served_model(workspace: Workspace, session: Any, endpoint: Endpoint) -> Res
     return resolve_custom_model(workspace, row) if row is not None else ResolvedModel(name=endpoint.model_ref)
 
 
+def blind_monitors(workspace: Workspace, endpoint_ref: str, project: str | None = None) -> list[str]:
+    """Why each monitor of the endpoint that watches an intent metric measures nothing with the model it serves
+    now (one that decides no intent: its runs end in error), to warn after ``endpoint update --model``."""
+    with workspace.session() as session:
+        endpoint = get_endpoint(session, endpoint_ref, project)
+        monitors = session.scalars(select(Monitor).where(Monitor.endpoint_id == endpoint.id).order_by(Monitor.name))
+        watching = [m for m in monitors if METRICS[m.metric].needs_intents]
+        if not watching:
+            return []
+        model = _served_model(workspace, session, endpoint)
+        if get_kind(endpoint.project.kind).family.decides_intents(model):
+            return []
+        return [f"monitor '{m.name}': " + _no_intent(model.name, METRICS[m.metric], running=True) for m in watching]
+
+
 def _check_decides_intents(kind: ProjectKind, model: ResolvedModel, spec: MetricSpec) -> None:
     """Refuse an intent metric for an endpoint whose ``model`` decides no intent (entities only): every gold and
     predicted intent would read as out of scope, and the metric count every item right."""
