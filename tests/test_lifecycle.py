@@ -44,7 +44,9 @@ def test_cli_deletes_only_what_nothing_uses(toy: None, cli, tmp_path: Path) -> N
     assert "Deleted model kw." in cli("model", "delete", "kw").output and list(model_dir.iterdir()) == []
     cli("dataset", "delete", "train")
 
-    updated = json.loads(cli("project", "update", "bot", "--name", "bot2", "--description", "renamed").stdout)
+    shown = cli("project", "update", "bot", "--name", "bot2", "--description", "renamed").stdout
+    assert shown.startswith(f"Updated {KIND} project bot2 (id ") and 'locale en-US, description "renamed".' in shown
+    updated = json.loads(cli("project", "update", "bot2", "--locale", "en-GB", "--json").stdout)
     assert (updated["name"], updated["description"], updated["kind"]) == ("bot2", "renamed", KIND)
     cli("project", "create", "other", "--kind", KIND)
     assert "already exists" in cli("project", "update", "bot2", "--name", "other", expect=1).output

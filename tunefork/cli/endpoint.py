@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -34,6 +35,12 @@ def _base_url(url: str | None) -> str:
     return (url or os.environ.get("TUNEFORK_URL") or "http://127.0.0.1:8765").rstrip("/")
 
 
+def _served(endpoint: dict[str, Any]) -> str:
+    """What an endpoint serves, for Rich markup: its model, then its language model if it has one."""
+    then = f" then {plain(endpoint['languageModel'])}" if endpoint["languageModel"] else ""
+    return plain(endpoint["model"]) + then
+
+
 @app.command("create")
 def create(
     ctx: typer.Context,
@@ -60,8 +67,7 @@ def create(
     if as_json:
         print_json({**created, "url": call_url, "recognitionUrl": call_url})
         return
-    served = plain(created["model"]) + (f" then {plain(created['languageModel'])}" if created["languageModel"] else "")
-    console.print(f"Endpoint [bold]{plain(created['name'])}[/] ({created['id']}) serves {served}.")
+    console.print(f"Endpoint [bold]{plain(created['name'])}[/] ({created['id']}) serves {_served(created)}.")
     console.print(f"{operation.name} URL: {call_url}", soft_wrap=True, highlight=False)
     console.print(f"key1: {created['keys']['key1']}", highlight=False, soft_wrap=True)
     console.print(f"key2: {created['keys']['key2']}", highlight=False, soft_wrap=True)
@@ -112,14 +118,20 @@ def update(
     model: str | None = typer.Option(None, "--model", help="Deploy another model on this endpoint."),
     description: str | None = typer.Option(None, "--description", help="Free text."),
     project: str | None = ProjectOption,
+    as_json: bool = typer.Option(False, "--json", help="Print the updated endpoint as JSON (never its keys)."),
 ) -> None:
-    """Change logging, retention, description or the deployed model."""
+    """Change logging, retention, description or the deployed model; prints what the endpoint now has."""
     workspace = workspace_from(ctx)
     updated = endpoints.update_endpoint(
         workspace, endpoint, logging=logging, retention_days=retention_days,
         description=description, model_ref=model, project=project,
     )  # fmt: skip
-    print_json(updated)
+    if as_json:
+        print_json(updated)
+    else:
+        state = f"on, kept {updated['retentionDays']} days" if updated["loggingEnabled"] else "off"
+        console.print(f"Updated endpoint [bold]{plain(updated['name'])}[/] ({updated['id']}): serves "
+                      f"{_served(updated)}, logging {state}.", highlight=False, soft_wrap=True)  # fmt: skip
     if model is not None:  # an intent monitor of a model that decides no intent measures nothing
         for reason in monitors.blind_monitors(workspace, updated["id"]):
             err_console.print(f"[bold red]WARNING:[/] {plain(reason)}", highlight=False)

@@ -56,9 +56,20 @@ def update(
     name: str | None = typer.Option(None, "--name", help="New name, unique in the workspace."),
     description: str | None = typer.Option(None, "--description", help="Free text shown in listings."),
     locale: str | None = typer.Option(None, "--locale", help="Locale of the data, e.g. en-US."),
+    as_json: bool = typer.Option(False, "--json", help="Print the updated project as JSON."),
 ) -> None:
-    """Rename a project or change its description or locale (its kind stays)."""
-    print_json(projects.update_project(workspace_from(ctx), project, name, description, locale))
+    """Rename a project or change its description or locale (its kind stays); prints what it now has."""
+    updated = projects.update_project(workspace_from(ctx), project, name, description, locale)
+    if as_json:
+        print_json(updated)
+        return
+    described = f', description "{plain(updated["description"])}"' if updated["description"] else ""
+    console.print(
+        f"Updated {updated['kind']} project [bold]{plain(updated['name'])}[/] (id {updated['id']}): "
+        f"locale {plain(updated['locale'])}{described}.",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @app.command("delete")
