@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 from image_samples import concept_folders
 from rich.console import Console
+from toy_kind import BASE_MODEL, KIND, TOY
 
 from tunefork.cli.common import PlainTable
 from tunefork.cli.endpoint import _decision_cell, _intent_cell
 from tunefork.cli.inspection import print_inspection
 from tunefork.cli.model import choice_lines
 from tunefork.errors import TuneforkError
-from tunefork.kinds import ResolvedModel
+from tunefork.kinds import ResolvedModel, register, unregister
 from tunefork.kinds.image import IMAGE
 from tunefork.language.pipelines import SPACY_ENGINE
 from tunefork.store.models import Model
@@ -184,10 +185,22 @@ def test_pronunciation_inspection_reads_as_words(capsys: pytest.CaptureFixture[s
     assert "future_part (1): (id line-2, words a b)" in out and "{" not in out
 
 
-def test_training_without_base_takes_the_kinds_default(cli) -> None:
+def test_training_without_base_takes_the_kinds_default(cli, tmp_path: Path) -> None:
     cli("project", "create", "desk", "--kind", "language")
     out = cli("model", "train", "desk", "--name", "m", "--dataset", "nope", expect=1).output
-    assert "Base model: en-core-web-sm (the default" in out and "No dataset named or with id 'nope'" in out
+    assert "No dataset named or with id 'nope'" in out and "Base model" not in out  # only once accepted
+    register(TOY)
+    try:
+        rows = tmp_path / "train.csv"
+        rows.write_text("text,intent\nhello there,greet\ngoodbye now,leave\n", encoding="utf-8")
+        cli("project", "create", "bot", "--kind", KIND)
+        cli("dataset", "upload", "bot", str(rows), "--kind", "utterances", "--name", "train")
+        trained = cli("model", "train", "bot", "--name", "kw", "--dataset", "train")
+        assert f"Base model: {BASE_MODEL} (the default; choose another with --base)." in trained.stderr
+        assert "Base model" not in cli("model", "train", "bot", "--name", "kw2", "--base", BASE_MODEL,
+                                       "--dataset", "train").stderr  # fmt: skip
+    finally:
+        unregister(KIND)
 
 
 def test_terms_a_text_evaluation_cannot_use_are_reported() -> None:

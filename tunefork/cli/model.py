@@ -124,14 +124,12 @@ def train(
         "rehearsal": rehearsal, "oos_threshold": oos_threshold, "slot_tagger": slot_tagger,
     }  # fmt: skip
     term_list = read_terms(terms) if terms else None
-    if base is None:
-        base = projects.kind_of(workspace, project).default_base_model
-        err_console.print(f"Base model: {plain(base)} (the default; choose another with --base).", highlight=False)
+    defaulted = base is None  # said once the request is accepted, not above a validation error
     created = training.create_model(
         workspace,
         project,
         name,
-        base,
+        base if base is not None else projects.kind_of(workspace, project).default_base_model,
         datasets,
         test_dataset,
         None,
@@ -142,6 +140,10 @@ def train(
         options,
         guard_check,
     )
+    if defaulted:
+        err_console.print(
+            f"Base model: {plain(created['baseModel'])} (the default; choose another with --base).", highlight=False
+        )
     err_console.print(f"Model {plain(created['name'])} ({created['id']}) is {created['status']}; training...")
     with progress_bar(f"Training {name}") as progress:
         outcome = training.run_training(workspace, created["id"], progress)
