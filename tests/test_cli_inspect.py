@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import soundfile
 from image_samples import concept_folders
 
 from tunefork.cli.inspection import text_histogram
-from tunefork.wording import plural
+from tunefork.wording import item_name, plural
 
 TRANSCRIPTS = ["take the metoprolol", "hello world", "hello world", "two tablets daily"]
 
@@ -44,15 +45,34 @@ def test_speech_inspection_is_a_summary_not_python_dicts(cli, tmp_path: Path) ->
     assert "Out of vocabulary:" in out and "measured against the CMU pronouncing dictionary" in out
 
 
+def _inspected(cli, path: Path, text: str, project_kind: str, dataset_kind: str) -> str:
+    """Upload ``text`` written to ``path`` as dataset ``path.stem`` of a new project; its inspection summary."""
+    path.write_text(text, encoding="utf-8")
+    cli("project", "create", "p", "--kind", project_kind)
+    cli("dataset", "upload", "p", str(path), "--kind", dataset_kind)
+    return cli("dataset", "inspect", path.stem).output
+
+
 def test_language_inspection_shows_label_bars_and_grouped_warnings(cli, tmp_path: Path) -> None:
-    data = tmp_path / "utt.csv"
-    data.write_text("text,intent\nhello there,greet\nhi,greet\nbye now,leave\n", encoding="utf-8")
-    cli("project", "create", "desk", "--kind", "language")
-    cli("dataset", "upload", "desk", str(data), "--kind", "utterances", "--name", "utt")
-    out = cli("dataset", "inspect", "utt").output
+    rows = "text,intent\nhello there,greet\nhi,greet\nbye now,leave\n"
+    out = _inspected(cli, tmp_path / "utt.csv", rows, "language", "utterances")
     assert "{'" not in out
     assert "Intents (2):" in out and "greet" in out and "Imbalance of intents: 2x" in out
     assert "Warnings (" in out and "fewer than 10 examples" in out
+
+
+def test_text_items_are_named_by_their_line(cli, tmp_path: Path) -> None:
+    lines = "take two tablets daily\nApoquel twice a day\ntake two tablets daily\n"
+    out = _inspected(cli, tmp_path / "related.txt", lines, "speech", "language")
+    assert 'Duplicated lines: 1: "take two tablets daily" (line 1, line 3)' in out
+    report = json.loads(cli("dataset", "inspect", "related", "--json").stdout)
+    assert report["report"]["duplicate_lines"][0]["ids"] == ["line-1", "line-3"]  # JSON keeps the ids
+
+
+def test_item_ids_read_as_lines() -> None:
+    assert [item_name(i) for i in ("line-42", "calls-line-7", "u1", "intents", "line-x")] == [
+        "line 42", "line 7 of calls", "u1", "intents", "line-x",
+    ]  # fmt: skip
 
 
 def test_text_histogram_uses_the_studio_bins() -> None:

@@ -86,7 +86,7 @@ def test_utterances_report_numbers(utterances_set):
         "1 intent(s) have fewer than 10 examples: bye (2)",
     ]
     assert by_item["entities"] == ["2 entity label(s) have fewer than 10 examples: DATE (1), person (1)"]
-    assert by_item["near-duplicates"][0].startswith("3 pair(s) of near-duplicate examples (e.g. line-5 and line-6)")
+    assert by_item["near-duplicates"][0].startswith("3 pair(s) of near-duplicate examples (e.g. line 5 and line 6)")
     assert by_item["forgetting"] == [risk["explanation"]]
 
 

@@ -52,3 +52,11 @@ def test_warning_is_loud_and_summarises() -> None:
     assert "train-a: 1 by identical audio" in message
     assert "train-b: 1 by identical normalized text" in message
     assert "t1, t2" in message
+
+
+def test_warning_names_text_items_by_their_line() -> None:
+    test = [{"id": "line-12", "text": "refill my ibuprofen"}, {"id": "calls-line-3", "text": "two tablets daily"}]
+    train = [("sentences", [{"id": "line-1", "text": "Refill my ibuprofen."}, {"text": "two tablets daily"}])]
+    findings = find_overlap(test, train)
+    assert [f.test_id for f in findings] == ["line-12", "calls-line-3"]  # the ids themselves stay
+    assert "e.g. line 3 of calls, line 12." in overlap_warning(findings)

@@ -13,7 +13,7 @@ from typing import Any
 
 from tunefork.cli.common import console
 from tunefork.datasets.histogram import histogram_bins
-from tunefork.wording import plural
+from tunefork.wording import item_name, plural
 
 BAR_WIDTH = 30
 MAX_SHOWN = 10
@@ -71,7 +71,7 @@ def _conversions(report: dict[str, Any]) -> None:
     if items:
         groups: dict[tuple[str, ...], list[str]] = defaultdict(list)
         for item in items:
-            groups[tuple(item["conversions"])].append(item["id"])
+            groups[tuple(item["conversions"])].append(item_name(item["id"]))
         _say(f"Converted to 16 kHz mono WAV: {plural(len(items), 'item')}")
         for conversions, ids in sorted(groups.items(), key=lambda group: -len(group[1])):
             _say(f"  {'; '.join(conversions)}: {plural(len(ids), 'item')} ({_listed(ids, 5)})")
@@ -89,11 +89,11 @@ def _texts(report: dict[str, Any]) -> set[str]:
         noun = key.removeprefix("empty_").removeprefix("duplicate_")
         if key.startswith("empty_") and isinstance(value, list):
             if value:
-                _say(f"Empty {noun}: {len(value)} ({_listed(value)})")
+                _say(f"Empty {noun}: {len(value)} ({_listed([item_name(i) for i in value])})")
             done.add(key)
         elif key.startswith("duplicate_") and isinstance(value, list):
             if value:
-                shown = [f'"{d["text"]}" ({", ".join(d["ids"])})' for d in value]
+                shown = [f'"{d["text"]}" ({", ".join(map(item_name, d["ids"]))})' for d in value]
                 _say(f"Duplicated {noun}: {len(value)}: {_listed(shown, 5)}")
             done.add(key)
     return done
@@ -139,8 +139,8 @@ def _labels(report: dict[str, Any]) -> None:
             )
     near = report.get("near_duplicates")
     if near and near.get("count"):
-        pairs = [" / ".join(f'"{t}"' for t in pair["texts"]) if "texts" in pair else " / ".join(pair["ids"])
-                 for pair in near["pairs"]]  # fmt: skip
+        pairs = [" / ".join(f'"{t}"' for t in pair["texts"]) if "texts" in pair
+                 else " / ".join(map(item_name, pair["ids"])) for pair in near["pairs"]]  # fmt: skip
         _say(f"Near duplicates: {near['count']}: {_listed(pairs, 5)}")
 
 
@@ -150,7 +150,7 @@ def _warnings(report: dict[str, Any]) -> None:
         return
     by_reason: dict[str, list[str]] = defaultdict(list)
     for warning in warnings:
-        by_reason[warning["reason"]].append(warning["item"])
+        by_reason[warning["reason"]].append(item_name(warning["item"]))
     _say(f"Warnings ({len(warnings)}):")
     for reason, items in by_reason.items():
         _say(f"  {reason}: {_listed(items, 5)}" if len(items) > 1 else f"  {items[0]}: {reason}")

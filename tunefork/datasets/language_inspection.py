@@ -34,6 +34,7 @@ from fractions import Fraction
 from typing import Any
 
 from tunefork.evaluation.labels import OUT_OF_SCOPE_NAMES
+from tunefork.wording import item_name
 
 MIN_EXAMPLES_PER_LABEL = 10
 """Labels (intents, entity labels) with fewer examples than this are flagged."""
@@ -228,8 +229,8 @@ def _other_warnings(report: dict[str, Any], noun: str) -> list[dict[str, str]]:
     if duplicates and duplicates["count"]:
         first = duplicates["pairs"][0]["ids"]
         reason = (
-            f"{duplicates['count']} pair(s) of near-duplicate {noun} (e.g. {first[0]} and {first[1]}); they add "
-            "little and can leak between training and test splits"
+            f"{duplicates['count']} pair(s) of near-duplicate {noun} (e.g. {item_name(first[0])} and "
+            f"{item_name(first[1])}); they add little and can leak between training and test splits"
         )
         warnings.append({"item": "near-duplicates", "reason": reason})
     risk = report.get("forgetting_risk")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from tunefork.evaluation.normalizer import Normalizer, get_normalizer
+from tunefork.wording import item_name
 
 __all__ = ["OverlapFinding", "find_overlap", "overlap_warning"]
 
@@ -91,7 +92,8 @@ def _match_counts(dataset: str, counts: Counter[str]) -> str:
 
 
 def overlap_warning(findings: Sequence[OverlapFinding], test_total: int | None = None) -> str | None:
-    """One loud warning line summarising ``findings``; None when there are none.
+    """One loud warning line summarising ``findings``; None when there are none. Its example items are named as
+    a sentence names them (``line 4``, see :func:`~tunefork.wording.item_name`).
 
     ``test_total`` (the number of test items) adds "N of M" to the message.
     """
@@ -103,7 +105,7 @@ def overlap_warning(findings: Sequence[OverlapFinding], test_total: int | None =
     for finding in findings:
         per_set.setdefault(finding.dataset, Counter())[finding.match] += 1
     details = "; ".join(_match_counts(name, counts) for name, counts in per_set.items())
-    examples = ", ".join(sorted({finding.test_id for finding in findings})[:5])
+    examples = ", ".join(item_name(test_id) for test_id in sorted({finding.test_id for finding in findings})[:5])
     more = ", ..." if items > 5 else ""
     return (
         f"TRAIN/TEST OVERLAP: {items}{of_total} test item(s) also occur in training data ({details}); "
