@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -242,3 +243,24 @@ def test_a_mistyped_name_is_answered_with_the_close_names(cli, tmp_path: Path) -
     assert "No project named or with id 'asistant'. Did you mean 'assistant'? See `tunefork project list`." in out
     out = " ".join(cli("dataset", "inspect", "qwerty", expect=1).output.split())
     assert "No dataset named or with id 'qwerty'." in out and "Did you mean" not in out
+
+
+def test_the_same_content_uploaded_again_is_named_not_refused(cli, tmp_path: Path) -> None:
+    rows = tmp_path / "train.csv"
+    rows.write_text("text,intent\nhello there,greet\ngoodbye now,leave\n", encoding="utf-8")
+    copy = tmp_path / "copy.csv"
+    copy.write_bytes(rows.read_bytes())
+    other = tmp_path / "other.csv"
+    other.write_text("text,intent\nhello there,greet\nsee you,leave\n", encoding="utf-8")
+    for project in ("desk", "lab"):
+        cli("project", "create", project, "--kind", "language")
+    first = cli("dataset", "upload", "desk", str(rows), "--kind", "utterances")
+    assert "same content" not in first.output
+    again = cli("dataset", "upload", "desk", str(copy), "--kind", "utterances", "--json")
+    assert json.loads(again.stdout)["accepted"] == 2  # kept
+    warning = " ".join(again.stderr.split())
+    assert "WARNING: copy has the same content as dataset train (both are kept;" in warning
+    assert "same content" not in cli("dataset", "upload", "desk", str(other), "--kind", "utterances").output
+    assert "same content" not in cli("dataset", "upload", "lab", str(rows), "--kind", "utterances").output
+    third = " ".join(cli("dataset", "upload", "desk", str(rows), "--kind", "utterances", "--name", "x").stderr.split())
+    assert "same content as dataset train" in third and "same content as dataset copy" in third

@@ -44,13 +44,23 @@ def upload(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the dataset as JSON."),
 ) -> None:
-    """Validate and import a dataset; print accepted and rejected counts with every rejection reason."""
+    """Validate and import a dataset; print accepted and rejected counts with every rejection reason.
+
+    Warns (and keeps the upload) when a dataset of the project already has the same content.
+    """
+    workspace = workspace_from(ctx)
     with progress_bar(f"Importing {path.name}") as progress:
-        result = datasets.upload_dataset(workspace_from(ctx), project, path, kind, name, progress)
+        result = datasets.upload_dataset(workspace, project, path, kind, name, progress)
     if as_json:
         print_json(result)
     else:
         _print_upload(result)
+    for other in datasets.same_content(workspace, result["id"]):  # kept: a copy may be meant, but rarely is
+        err_console.print(
+            f"[bold yellow]WARNING:[/] {plain(result['name'])} has the same content as dataset {plain(other)} "
+            f"(both are kept; `tunefork dataset delete {plain(result['name'])}` if it was uploaded twice).",
+            highlight=False,
+        )
     total = result["accepted"] + result["rejected"]
     if max_rejected is not None and total and result["rejected"] / total > max_rejected:
         err_console.print(

@@ -214,6 +214,22 @@ def _import(
         raise
 
 
+def same_content(workspace: Workspace, dataset_id: str) -> list[str]:
+    """Names of the other datasets of the dataset's project that hold the same content (equal content hash: the
+    same items, whatever the container or order they came in), oldest first; none for an empty dataset."""
+    with workspace.session() as session:
+        dataset = session.get(Dataset, dataset_id)
+        if dataset is None or not dataset.content_hash or not dataset.accepted:
+            return []
+        query = select(Dataset.name).where(
+            Dataset.project_id == dataset.project_id,
+            Dataset.content_hash == dataset.content_hash,
+            Dataset.status == Status.SUCCEEDED,
+            Dataset.id != dataset.id,
+        )
+        return list(session.scalars(query.order_by(Dataset.created_at)))
+
+
 def list_datasets(workspace: Workspace, project_ref: str | None = None) -> list[dict[str, Any]]:
     """Datasets (of one project when given), oldest first."""
     with workspace.session() as session:
