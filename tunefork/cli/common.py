@@ -1,4 +1,4 @@
-"""What every command shares: the workspace from ``--home``, consoles, progress bars, error display."""
+"""What every command shares: the workspace from ``--home``, consoles, progress (bars or log lines), error display."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup, _TyperParameter
 
+from tunefork.cli.progress_lines import progress_lines
 from tunefork.errors import TuneforkError
 from tunefork.evaluation.result import EvaluationResult
 from tunefork.progress import ProgressCallback
@@ -131,7 +132,13 @@ def workspace_from(ctx: typer.Context) -> Workspace:
 
 @contextmanager
 def progress_bar(description: str) -> Iterator[ProgressCallback]:
-    """A Rich progress bar on stderr (stdout stays clean for ``--json``) driven by a callback."""
+    """A Rich progress bar on stderr (stdout stays clean for ``--json``) driven by a callback; when stderr is not a
+    terminal (a log, a pipe), where a bar shows nothing, plain lines there at a modest rate instead
+    (:mod:`tunefork.cli.progress_lines`)."""
+    if not err_console.is_terminal:
+        with progress_lines(description, _say_on_stderr) as progress:
+            yield progress
+        return
     columns = (
         SpinnerColumn(),
         TextColumn("[progress.description]{task.description}"),
@@ -147,6 +154,10 @@ def progress_bar(description: str) -> Iterator[ProgressCallback]:
             progress.update(task, completed=done, total=total or None, description=plain(step or description))
 
         yield update
+
+
+def _say_on_stderr(line: str) -> None:
+    err_console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 def result_table(result: EvaluationResult) -> Table:

@@ -1,0 +1,72 @@
+"""Long work says how it goes in a log too: plain progress lines on stderr when it is not a terminal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tunefork.cli import common, progress_lines
+from tunefork.cli.progress_lines import INTERVAL_S, QUIET_S, STEP_GAP_S, PlainProgress
+
+
+class Clock:
+    """Seconds that pass only when the test says so."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_lines_come_at_a_modest_rate_with_the_counts() -> None:
+    clock, lines = Clock(), []
+    progress = PlainProgress("Training nlu", lines.append, clock)
+    progress(0, 6, "intents: embedding examples")
+    assert lines == []  # quick work prints nothing
+    clock.now += QUIET_S
+    progress(1, 6, "intents: embedding examples")
+    assert lines == ["[0:02] intents: embedding examples (1/6)"]
+    for loss in range(50):  # a step that names each loss it reaches is not a line each
+        progress(2, 6, f"intents: loss {loss}")
+    assert len(lines) == 1
+    clock.now += STEP_GAP_S
+    progress.tick()  # a changed step is written once due, even with no new report
+    assert lines[-1] == "[0:12] intents: loss 49 (2/6)"
+    clock.now += INTERVAL_S - 1
+    progress.tick()
+    assert len(lines) == 2
+    clock.now += 1
+    progress.tick()  # a long silent step still says it runs
+    assert lines[-1] == "[0:42] intents: loss 49 (2/6)"
+    clock.now += 18
+    progress(6, 6, "")
+    progress.finish()
+    assert lines[-1] == "[1:00] Training nlu: done"
+
+
+def test_quick_work_writes_nothing_at_all() -> None:
+    lines = []
+    progress = PlainProgress("Importing rows.csv", lines.append, Clock())
+    progress(1, 1, "Converting audio")
+    progress.finish()
+    assert lines == []
+
+
+def test_an_upload_logs_its_progress_on_stderr_only(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(progress_lines, "QUIET_S", 0.0)  # every step counts as long
+    rows = tmp_path / "rows.csv"
+    rows.write_text("text,intent\nhello there,greet\ngoodbye now,leave\n", encoding="utf-8")
+    cli("project", "create", "desk", "--kind", "language")
+    uploaded = cli("dataset", "upload", "desk", str(rows), "--kind", "utterances")  # CliRunner: no terminal
+    assert "[0:00] Importing rows.csv" in uploaded.stderr and "Importing rows.csv: done" in uploaded.stderr
+    assert "Importing" not in uploaded.stdout and "accepted: 2  rejected: 0" in uploaded.stdout
+
+
+def test_a_terminal_keeps_its_progress_bar(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(progress_lines, "QUIET_S", 0.0)
+    monkeypatch.setattr(common.err_console, "_force_terminal", True)
+    with common.progress_bar("Importing rows.csv") as progress:
+        progress(1, 2, "Converting audio")
+    assert "[0:00]" not in capsys.readouterr().err
