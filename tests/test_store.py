@@ -71,6 +71,21 @@ def test_names_resolve_within_projects_and_ambiguity_is_explained(any_workspace:
             get_project(session, "gamma")
 
 
+def test_a_name_typed_in_other_letter_case_is_suggested(any_workspace: Workspace) -> None:
+    """Names are looked up as typed (case matters), so a name in the wrong case is the commonest miss: it is
+    suggested like a typo, even when short (``NLU`` for ``nlu``), in the case it has."""
+    projects.create_project(any_workspace, "nlu", "language")
+    projects.create_project(any_workspace, "RX-V1", "speech")
+    with any_workspace.session() as session:
+        with pytest.raises(NotFoundError, match=r"'NLU'\. Did you mean 'nlu'\?"):
+            get_project(session, "NLU")
+        with pytest.raises(NotFoundError, match=r"Did you mean 'RX-V1'\?"):
+            get_project(session, "rx-v1")
+        with pytest.raises(NotFoundError) as empty:
+            get_project(session, "")
+        assert "Did you mean" not in str(empty.value)
+
+
 def test_home_comes_from_environment(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("TUNEFORK_HOME", str(tmp_path / "elsewhere"))
     monkeypatch.delenv("TUNEFORK_DATABASE_URL", raising=False)

@@ -40,8 +40,15 @@ def get_project(session: Session, ref: str) -> Project:
 
 
 def _did_you_mean(ref: str, names: Iterable[str]) -> str:
-    """``" Did you mean 'x'?"`` naming up to three ``names`` close to a ``ref`` found nowhere (a typo), or ""."""
-    close = difflib.get_close_matches(ref, sorted(set(names)), n=3, cutoff=0.6)
+    """``" Did you mean 'x'?"`` naming up to three ``names`` close to a ``ref`` found nowhere (a typo), or "".
+
+    Names are compared case-folded (a name is looked up as typed, so ``NLU`` misses ``nlu``) and given as they are.
+    """
+    spelled: dict[str, list[str]] = {}
+    for name in sorted(set(names)):
+        spelled.setdefault(name.casefold(), []).append(name)
+    folded = difflib.get_close_matches(ref.casefold(), list(spelled), n=3, cutoff=0.6)
+    close = [name for key in folded for name in spelled[key]][:3]
     quoted = " or ".join(f"'{name}'" for name in close)
     return f" Did you mean {quoted}?" if close else ""
 
