@@ -261,6 +261,9 @@ def test_the_same_content_uploaded_again_is_named_not_refused(cli, tmp_path: Pat
     warning = " ".join(again.stderr.split())
     assert "WARNING: copy has the same content as dataset train (both are kept;" in warning
     assert "same content" not in cli("dataset", "upload", "desk", str(other), "--kind", "utterances").output
+    shuffled = tmp_path / "shuffled.csv"  # a text item is its line: the same rows in another order are not the same
+    shuffled.write_text("text,intent\ngoodbye now,leave\nhello there,greet\n", encoding="utf-8")
+    assert "same content" not in cli("dataset", "upload", "desk", str(shuffled), "--kind", "utterances").output
     assert "same content" not in cli("dataset", "upload", "lab", str(rows), "--kind", "utterances").output
     third = " ".join(cli("dataset", "upload", "desk", str(rows), "--kind", "utterances", "--name", "x").stderr.split())
     assert "same content as dataset train" in third and "same content as dataset copy" in third

@@ -216,7 +216,8 @@ def _import(
 
 def same_content(workspace: Workspace, dataset_id: str) -> list[str]:
     """Names of the other datasets of the dataset's project that hold the same content (equal content hash: the
-    same items, whatever the container or order they came in), oldest first; none for an empty dataset."""
+    same items with the same ids, whatever the file's name; a text item's id is its line, so the same lines in
+    another order, or shifted by a blank line, are other content), oldest first; none for an empty dataset."""
     with workspace.session() as session:
         dataset = session.get(Dataset, dataset_id)
         if dataset is None or not dataset.content_hash or not dataset.accepted:
