@@ -178,3 +178,19 @@ def test_out_of_scope_examples_are_not_an_intent_to_balance(tmp_path):
     assert report["imbalance"]["intents"]["min"] == {"label": "bye", "count": 10}
     assert report["few_examples"]["intents"] == []
     assert not [w for w in report["warnings"] if w["item"] == "intents"]
+
+
+@pytest.mark.parametrize(
+    ("rows", "reason"),
+    [
+        (["hi,greet", "hello,greet"], "Only one intent"),
+        (["hi,greet", "hello,greet", "tell me a joke,out_of_scope"], "Only one intent besides out-of-scope examples"),
+        (["tell me a joke,out_of_scope", "play music,oos"], "No intent besides out-of-scope examples"),
+    ],
+)
+def test_out_of_scope_examples_are_not_a_second_intent(tmp_path, rows: list[str], reason: str) -> None:
+    """Training sets out-of-scope examples apart and refuses fewer than two intents besides them; so does this."""
+    report = inspect_dataset(imported(tmp_path, "nlu.csv", "text,intent\n" + "\n".join(rows) + "\n", "utterances"),
+                             "utterances")  # fmt: skip
+    warned = [w["reason"] for w in report["warnings"] if w["item"] == "intents" and "classifier" in w["reason"]]
+    assert warned == [f"{reason}; an intent classifier needs at least two"]

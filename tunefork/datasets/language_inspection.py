@@ -19,8 +19,9 @@
   the data never shows (None when the base model's labels are unknown);
 - ``warnings``: ``[{"item", "reason"}]`` sentences summarising the problems above.
 
-``imbalance`` and ``few_examples`` leave out the out-of-scope examples (``out_of_scope``, ``oos``...): they are
-not an intent to learn but "none of these" examples, to which training adds general sentences of its own.
+``imbalance``, ``few_examples`` and the at-least-two-intents warning leave out the out-of-scope examples
+(``out_of_scope``, ``oos``...): they are not an intent to learn but "none of these" examples, to which training
+adds general sentences of its own.
 """
 
 from __future__ import annotations
@@ -218,8 +219,12 @@ def _label_warnings(families: dict[str, dict[str, int]], report: dict[str, Any])
             more = f" and {len(few) - 10} more" if len(few) > 10 else ""
             reason = f"{len(few)} {_NOUNS[family]}(s) have fewer than {MIN_EXAMPLES_PER_LABEL} examples: {listed}{more}"
             warnings.append({"item": family, "reason": reason})
-    if "intents" in families and len(families["intents"]) == 1:
-        warnings.append({"item": "intents", "reason": "Only one intent; an intent classifier needs at least two"})
+    intents = families.get("intents") or {}
+    learned = len(_learned("intents", intents))
+    if intents and learned < 2:  # training sets the out-of-scope examples apart and needs two intents besides
+        count = "Only one intent" if learned else "No intent"
+        besides = " besides out-of-scope examples" if len(intents) > learned else ""
+        warnings.append({"item": "intents", "reason": f"{count}{besides}; an intent classifier needs at least two"})
     return warnings
 
 
