@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import shlex
 from pathlib import Path
 
 import pytest
@@ -267,3 +268,10 @@ def test_the_same_content_uploaded_again_is_named_not_refused(cli, tmp_path: Pat
     assert "same content" not in cli("dataset", "upload", "lab", str(rows), "--kind", "utterances").output
     third = " ".join(cli("dataset", "upload", "desk", str(rows), "--kind", "utterances", "--name", "x").stderr.split())
     assert "same content as dataset train" in third and "same content as dataset copy" in third
+    # The command it gives deletes that upload as it is typed: 'copy' is also a dataset of desk, 'new copy' two words.
+    for name in ("copy", "new copy"):
+        args = ["--name", name] if name != "copy" else []
+        warned = " ".join(cli("dataset", "upload", "lab", str(copy), "--kind", "utterances", *args).stderr.split())
+        command = warned.split("`")[1]
+        assert shlex.split(command)[:3] == ["tunefork", "dataset", "delete"]
+        assert f"Deleted dataset {name}." in cli(*shlex.split(command)[1:]).stdout

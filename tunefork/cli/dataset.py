@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -55,10 +56,11 @@ def upload(
         print_json(result)
     else:
         _print_upload(result)
+    delete = f"tunefork dataset delete {shlex.quote(result['name'])} --project {shlex.quote(result['project'])}"
     for other in datasets.same_content(workspace, result["id"]):  # kept: a copy may be meant, but rarely is
         err_console.print(
             f"[bold yellow]WARNING:[/] {plain(result['name'])} has the same content as dataset {plain(other)} "
-            f"(both are kept; `tunefork dataset delete {plain(result['name'])}` if it was uploaded twice).",
+            f"(both are kept; `{plain(delete)}` if it was uploaded twice).",
             highlight=False,
         )
     total = result["accepted"] + result["rejected"]
