@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -52,6 +54,31 @@ def test_quick_work_writes_nothing_at_all() -> None:
     progress(1, 1, "Converting audio")
     progress.finish()
     assert lines == []
+
+
+def test_a_silent_step_is_logged_between_reports_and_an_interrupt_stops_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The background ticker writes due lines while no report comes; Ctrl-C (or any error) in the block stops it,
+    with no 'done' line (the error says the rest)."""
+    monkeypatch.setattr(progress_lines, "QUIET_S", 0.0)
+    monkeypatch.setattr(progress_lines, "STEP_GAP_S", 0.0)
+    monkeypatch.setattr(progress_lines, "INTERVAL_S", 0.0)
+    monkeypatch.setattr(progress_lines, "TICK_S", 0.01)
+    lines: list[str] = []
+    ticked = threading.Event()
+
+    def write(line: str) -> None:
+        lines.append(line)
+        if len(lines) >= 3:
+            ticked.set()
+
+    with pytest.raises(KeyboardInterrupt), progress_lines.progress_lines("Training nlu", write) as progress:
+        progress(1, 4, "intents: embedding examples")
+        assert ticked.wait(10)  # lines came with no further report
+        raise KeyboardInterrupt
+    assert not [thread for thread in threading.enumerate() if thread.name == "progress-lines"]
+    written = len(lines)
+    time.sleep(0.05)
+    assert len(lines) == written and not any(line.endswith(": done") for line in lines)
 
 
 def test_an_upload_logs_its_progress_on_stderr_only(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
