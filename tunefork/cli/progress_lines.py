@@ -36,7 +36,9 @@ class PlainProgress:
     ``clock`` gives the time in seconds (monotonic); :meth:`tick` writes a line that has become due without a report.
     """
 
-    def __init__(self, description: str, write: Callable[[str], None], clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self, description: str, write: Callable[[str], None], clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.description, self.write, self.clock = description, write, clock
         self.started = self.last_line = clock()
         self.step, self.done, self.total = description, 0, 0
