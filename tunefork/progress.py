@@ -1,4 +1,5 @@
-"""A tiny progress protocol shared by library code; the CLI renders it with Rich, jobs as percent."""
+"""A tiny progress protocol shared by library code; the CLI renders it with Rich (plain lines when stderr is a log),
+jobs as percent."""
 
 from collections.abc import Callable
 
