@@ -1,10 +1,10 @@
 """Generated small-and-messy language projects for ``bench/small_messy.py`` (issue 12).
 
-Three domains (IT help desk, banking, hotel) and two held-out ones run only when asked for (food delivery,
-fitness club), each with 9-10 intents, slot values with synonyms, and out-of-scope test requests written for
-this benchmark: everyday or near-domain requests none of the intents handles. They come from this file only,
-never from ``tunefork/data`` (the shipped general sentences that train the out-of-scope class), so the
-out-of-scope test text and the training negatives have different sources.
+Three domains (IT help desk, banking, hotel) and three held-out ones run only when asked for (food delivery,
+fitness club, veterinary clinic), each with 9-10 intents, slot values with synonyms, and out-of-scope test
+requests written for this benchmark: everyday or near-domain requests none of the intents handles. They come
+from this file only, never from ``tunefork/data`` (the shipped general sentences that train the out-of-scope
+class), so the out-of-scope test text and the training negatives have different sources.
 
 Training and test requests are drawn from the same templates with different seeds and then made messy the
 way people type: lower case, abbreviations (``pls``, ``acct``, ``u``), a swapped or dropped letter in some
@@ -713,8 +713,164 @@ used to tune them: a second held-out check (``bench/small_messy.py --domains fit
 out-of-scope requests share the domain's words (classes, running, lifting, the gym's days); test requests also
 use phrasings training never sees (``test_templates``)."""
 
+VET = Domain(
+    name="vet",
+    intents={
+        "book_appointment": (
+            "i need to book an appointment for my {pet}",
+            "can {pet_name} see {vet} on {day}",
+            "book a check up for my {pet} at {clinic}",
+            "is there a slot {day} for my {pet}",
+            "my {pet} has been limping, can i bring him in {day}",
+        ),
+        "cancel_appointment": (
+            "cancel {pet_name}'s appointment on {day}",
+            "i need to cancel our visit with {vet}",
+            "please cancel the appointment for my {pet}",
+            "we can't come in {day}, cancel it",
+            "cancel booking {booking}",
+        ),
+        "vaccination": (
+            "is {pet_name} due for the {vaccine} vaccine",
+            "when is my {pet}'s next {vaccine} booster",
+            "my {pet} needs the {vaccine} jab",
+            "can i get a copy of {pet_name}'s vaccination record",
+            "has my {pet} had the {vaccine} shot",
+        ),
+        "prescription_refill": (
+            "i need a refill of {medication} for {pet_name}",
+            "{pet_name} is running out of {medication}",
+            "can you repeat the {medication} prescription for my {pet}",
+            "reorder {medication} please",
+            "is {pet_name}'s {medication} ready to collect at {clinic}",
+        ),
+        "lab_results": (
+            "are {pet_name}'s blood test results back",
+            "any news on the lab results for my {pet}",
+            "what did the urine sample show for {pet_name}",
+            "can {vet} call me about the test results",
+            "results for sample {sample} please",
+        ),
+        "emergency": (
+            "my {pet} ate {toxin}, what do i do",
+            "emergency, {pet_name} swallowed {toxin}",
+            "my {pet} collapsed and is breathing fast",
+            "{pet_name} was hit by a car, we are on our way",
+            "my {pet} is bleeding a lot, is anyone there tonight",
+        ),
+        "clinic_hours": (
+            "what time does {clinic} open {day}",
+            "is {clinic} open on sundays",
+            "when does the {clinic} surgery close",
+            "opening hours for {clinic} please",
+            "are you open {day}",
+        ),
+        "pay_invoice": (
+            "how do i pay invoice {invoice}",
+            "i want to pay my bill for {pet_name}'s surgery",
+            "can i pay the vet bill in instalments",
+            "send me a copy of invoice {invoice}",
+            "why was i charged twice for {pet_name}'s visit",
+        ),
+        "update_microchip": (
+            "i moved, please update {pet_name}'s microchip details",
+            "change the phone number on my {pet}'s chip",
+            "microchip {chip} has my old address",
+            "register the microchip for my new {pet}",
+            "can you scan {pet_name} to check the chip works",
+        ),
+    },
+    slots={
+        "pet": (
+            ("dog", "dog"),
+            ("cat", "cat"),
+            ("puppy", "dog"),
+            ("kitten", "cat"),
+            ("rabbit", "rabbit"),
+            ("guinea pig", "guinea pig"),
+        ),
+        "pet_name": (
+            ("Bella", "bella"),
+            ("Milo", "milo"),
+            ("Luna", "luna"),
+            ("Oscar", "oscar"),
+            ("Biscuit", "biscuit"),
+        ),
+        "vet": (("Dr Patel", "patel"), ("Dr Okafor", "okafor"), ("Dr Lindqvist", "lindqvist")),
+        "day": (("tomorrow", "tomorrow"), ("monday", "monday"), ("this afternoon", "today"), ("thursday", "thursday")),
+        "clinic": (("Eastside", "eastside"), ("Harbour Road", "harbour road"), ("Millbrook", "millbrook")),
+        "vaccine": (
+            ("rabies", "rabies"),
+            ("kennel cough", "kennel cough"),
+            ("distemper", "distemper"),
+            ("lepto", "leptospirosis"),
+            ("cat flu", "cat flu"),
+        ),
+        "medication": (
+            ("Apoquel", "apoquel"),
+            ("Rimadyl", "rimadyl"),
+            ("Metacam", "metacam"),
+            ("thyroid tablets", "thyroid tablets"),
+            ("flea treatment", "flea treatment"),
+        ),
+        "toxin": (
+            ("chocolate", "chocolate"),
+            ("grapes", "grapes"),
+            ("rat poison", "rat poison"),
+            ("ibuprofen", "ibuprofen"),
+        ),
+        "booking": tuple((f"APT-{n}", f"APT-{n}") for n in (3104, 3377, 3520, 3981, 4126)),
+        "sample": tuple((f"LAB{n}", f"LAB{n}") for n in (70215, 70388, 71042, 71590)),
+        "invoice": tuple((f"INV-{n}", f"INV-{n}") for n in (88012, 88375, 88914, 89201)),
+        "chip": tuple((f"9810{n}", f"9810{n}") for n in (20045, 20761, 21398, 22904)),
+    },
+    test_synonyms={
+        "pet": (("pup", "dog"), ("bunny", "rabbit")),
+        "vaccine": (("leptospirosis", "leptospirosis"), ("bordetella", "kennel cough")),
+        "medication": (("meloxicam", "metacam"), ("carprofen", "rimadyl")),
+        "clinic": (("Harbor Rd", "harbour road"),),
+    },
+    out_of_scope=(
+        "what's the weather like this weekend",
+        "set an alarm for 7am",
+        "how do i get to the train station",
+        "tell me a joke",
+        "what's 12 times 14",
+        "who wrote pride and prejudice",
+        "play some relaxing music",
+        "remind me to call my mum tonight",
+        "what's the euro exchange rate today",
+        "how do i make pancakes",
+        "what's the best food for an old cat",
+        "how do i stop my puppy biting my hands",
+        "which dog breeds are good with small kids",
+        "how long do rabbits usually live",
+        "can you recommend a dog groomer in town",
+        "where can i adopt a kitten",
+        "how often should i walk a labrador",
+        "is it normal for my cat to sleep all day",
+        "find me a pet sitter for next weekend",
+        "how much does it cost to fly a dog abroad",
+    ),
+    test_templates={
+        "book_appointment": ("{pet_name} isn't eating, when can {vet} see her",),
+        "cancel_appointment": ("we won't make it to the vet {day}, please remove us",),
+        "vaccination": ("which jabs does my {pet} still need this year",),
+        "prescription_refill": ("we're on the last few {medication}, can we get more",),
+        "lab_results": ("did the bloodwork for {pet_name} come back yet",),
+        "emergency": ("help, my {pet} got into {toxin} and is shaking",),
+        "clinic_hours": ("till what time is {clinic} staffed {day}",),
+        "pay_invoice": ("where can i settle what i owe for {pet_name}",),
+        "update_microchip": ("new phone number, need it changed on {pet_name}'s chip record",),
+    },
+)
+"""Written on 2026-12-03 by helper h55 without reading the near-domain negatives' generator (branch ``h51-nd``),
+its tests or its results, and never used to tune anything: a third held-out check (``--domains vet``). Half of its
+out-of-scope requests are everyday requests, half share the domain's words (pets, breeds, dogs, cats) but ask for
+something no intent handles; test requests also use phrasings training never sees (``test_templates``)."""
+
 DOMAINS = (HELPDESK, BANKING, HOTEL)
-HELD_OUT_DOMAINS = (DELIVERY, FITNESS)
+HELD_OUT_DOMAINS = (DELIVERY, FITNESS, VET)
 """Domains outside the default benchmark run (ask for them with ``--domains``)."""
 FIELD = re.compile(r"\{(\w+)\}")
 
