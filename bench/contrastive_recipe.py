@@ -33,7 +33,7 @@ PER_INTENT = 10
 def top1(train: list, test: list, seed: int, layers: int) -> float:
     """Top-1 accuracy on ``test`` of the contrastive recipe trained on ``train``."""
     texts, labels = [u.text for u in train], sorted({u.intent for u in train})
-    negatives = background_texts(texts, [], seed).texts
+    negatives = background_texts([(u.text, u.intent) for u in train], [], seed).texts
     known = texts + negatives
     gold = np.array([labels.index(u.intent) for u in train] + [len(labels)] * len(negatives))
     states = intent_contrastive.LowerLayerStates(known + [u.text for u in test], trained_layers=layers)

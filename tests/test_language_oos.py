@@ -53,7 +53,7 @@ def test_background_class_catches_out_of_scope_that_the_threshold_alone_misses(w
 
 def test_uploaded_out_of_scope_examples_train_the_class_and_measure_the_trade_off() -> None:
     uploaded = out_of_scope_examples(12, 0)
-    negatives = background_texts([t for t, _ in TRAIN], uploaded)
+    negatives = background_texts(TRAIN, uploaded)
     assert negatives.uploaded == uploaded and negatives.general and negatives.generated
     assert not {t.lower() for t, _ in TRAIN} & {t.lower() for t in negatives.texts}
     words = set(domain_words([t for t, _ in TRAIN]))

@@ -8,7 +8,10 @@ that. Its examples are, in this order of preference:
 - the shipped general English sentences (:func:`tunefork.language.general_text.general_texts`);
 - sentences made from the intents' own vocabulary that match no intent: general sentences whose content
   words are swapped for words of the training examples (``the kitchen window gets a lot of ibuprofen``).
-  They teach the classifier that a domain word alone does not make a request in scope.
+  They teach the classifier that a domain word alone does not make a request in scope;
+- near-domain requests (:mod:`tunefork.language.near_domain`): everyday assistant requests filled with the
+  intents' words (``how many calories does a ibuprofen have``, ``wake me up at 7pm``). They teach it that a
+  request of another kind stays out of scope when it borrows the project's words.
 
 Everything is deterministic for a given seed.
 """
@@ -16,117 +19,17 @@ Everything is deterministic for a given seed.
 from __future__ import annotations
 
 import random
-import re
 from dataclasses import dataclass, field
 
+from tunefork.language.content_words import MIN_WORD_LENGTH, STOPWORDS, WORD, domain_words
 from tunefork.language.general_text import general_texts
+from tunefork.language.near_domain import near_domain_requests
 
-WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
-MIN_WORD_LENGTH = 4
 SWAPS_PER_SENTENCE = 2
 GENERATED_SHARE = 0.5
 """Sentences made from the intents' vocabulary, as a share of the general sentences."""
-STOPWORDS = frozenset(
-    [
-        "about",
-        "above",
-        "after",
-        "again",
-        "against",
-        "also",
-        "always",
-        "another",
-        "because",
-        "been",
-        "before",
-        "being",
-        "below",
-        "between",
-        "both",
-        "cannot",
-        "could",
-        "does",
-        "doing",
-        "down",
-        "during",
-        "each",
-        "every",
-        "from",
-        "further",
-        "have",
-        "having",
-        "here",
-        "hers",
-        "herself",
-        "himself",
-        "into",
-        "itself",
-        "just",
-        "like",
-        "made",
-        "make",
-        "many",
-        "more",
-        "most",
-        "much",
-        "must",
-        "myself",
-        "never",
-        "once",
-        "only",
-        "other",
-        "ours",
-        "ourselves",
-        "over",
-        "own",
-        "please",
-        "same",
-        "should",
-        "some",
-        "such",
-        "than",
-        "that",
-        "their",
-        "theirs",
-        "them",
-        "themselves",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "under",
-        "until",
-        "very",
-        "want",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "will",
-        "with",
-        "would",
-        "your",
-        "yours",
-        "yourself",
-        "yourselves",
-        "thanks",
-        "thank",
-        "hello",
-        "okay",
-        "sure",
-        "really",
-        "still",
-        "even",
-        "well",
-        "need",
-        "needs",
-    ]
-)
+NEAR_DOMAIN_SHARE = 0.5
+"""Near-domain requests (:mod:`tunefork.language.near_domain`), as a share of the general sentences."""
 
 
 @dataclass
@@ -136,11 +39,12 @@ class BackgroundTexts:
     uploaded: list[str] = field(default_factory=list)
     general: list[str] = field(default_factory=list)
     generated: list[str] = field(default_factory=list)
+    near_domain: list[str] = field(default_factory=list)
 
     @property
     def texts(self) -> list[str]:
         """Every background example (uploaded first)."""
-        return self.uploaded + self.general + self.generated
+        return self.uploaded + self.general + self.generated + self.near_domain
 
     def describe(self) -> str:
         """What the class learned from, in words (for the model card)."""
@@ -148,18 +52,9 @@ class BackgroundTexts:
             f"{len(self.uploaded)} uploaded out-of-scope examples" if self.uploaded else "",
             f"{len(self.general)} shipped general sentences" if self.general else "",
             f"{len(self.generated)} sentences made from the intents' vocabulary" if self.generated else "",
+            f"{len(self.near_domain)} near-domain requests" if self.near_domain else "",
         ]
         return ", ".join(part for part in parts if part)
-
-
-def domain_words(texts: list[str]) -> list[str]:
-    """Content words of ``texts`` (lower-cased, no stopwords, at least four letters), most frequent first."""
-    counts: dict[str, int] = {}
-    for text in texts:
-        for word in WORD.findall(text.lower()):
-            if len(word) >= MIN_WORD_LENGTH and word not in STOPWORDS:
-                counts[word] = counts.get(word, 0) + 1
-    return sorted(counts, key=lambda word: (-counts[word], word))
 
 
 def vocabulary_sentences(frames: list[str], words: list[str], count: int, seed: int) -> list[str]:
@@ -183,15 +78,17 @@ def vocabulary_sentences(frames: list[str], words: list[str], count: int, seed: 
     return sentences
 
 
-def background_texts(examples: list[str], uploaded: list[str], seed: int = 0) -> BackgroundTexts:
-    """The background class's examples for intent ``examples`` (see the module docs).
+def background_texts(examples: list[tuple[str, str]], uploaded: list[str], seed: int = 0) -> BackgroundTexts:
+    """The background class's examples for ``(text, intent)`` ``examples`` (see the module docs).
 
     Texts that are also intent examples (compared lower-cased) are left out, so the class never contradicts
     an example.
     """
     general = general_texts()
-    generated = vocabulary_sentences(general, domain_words(examples), round(GENERATED_SHARE * len(general)), seed)
-    in_scope = {text.strip().lower() for text in examples}
+    texts = [text for text, _ in examples]
+    generated = vocabulary_sentences(general, domain_words(texts), round(GENERATED_SHARE * len(general)), seed)
+    near_domain = near_domain_requests(examples, round(NEAR_DOMAIN_SHARE * len(general)), seed)
+    in_scope = {text.strip().lower() for text in texts}
     seen: set[str] = set(in_scope)
 
     def fresh(texts: list[str]) -> list[str]:
@@ -203,4 +100,6 @@ def background_texts(examples: list[str], uploaded: list[str], seed: int = 0) ->
                 kept.append(text)
         return kept
 
-    return BackgroundTexts(uploaded=fresh(uploaded), general=fresh(general), generated=fresh(generated))
+    return BackgroundTexts(
+        uploaded=fresh(uploaded), general=fresh(general), generated=fresh(generated), near_domain=fresh(near_domain)
+    )

@@ -310,7 +310,7 @@ def train_intents(
             "every intent has a single example: give at least one intent two examples so the classifier can be "
             "cross-validated and calibrated."
         )
-    negatives = background_texts(texts, out_of_scope_texts or [], seed) if background else None
+    negatives = background_texts(examples, out_of_scope_texts or [], seed) if background else None
     negative_texts = negatives.texts if negatives else []
     all_texts, classes = texts + negative_texts, labels + [OUT_OF_SCOPE] * bool(negative_texts)
     gold = np.concatenate([gold_in_scope, np.full(len(negative_texts), len(labels), dtype=int)])
