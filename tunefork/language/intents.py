@@ -19,7 +19,8 @@ intent.
 
 Out of scope ("none of these") is decided by two things together. An explicit background class is trained
 beside the intents from negative text (:mod:`tunefork.language.background`: the user's out-of-scope
-examples, shipped general sentences and sentences made from the intents' vocabulary); its probability is
+examples, shipped general sentences, sentences made from the intents' vocabulary and near-domain requests
+(:mod:`tunefork.language.near_domain`)); its probability is
 the share that the intents' confidences leave free. Its texts outnumber any intent's, so they share a
 training weight of :data:`BACKGROUND_WEIGHT` intents. And a confidence threshold: together with a shift of
 the background's logit, it is chosen on the out-of-fold predictions for a stated trade-off
@@ -393,13 +394,15 @@ def _trade_off(
 
     ``held_out`` holds the out-of-fold probabilities of the in-scope examples, then of the background's
     texts (its last column is the background's). Out-of-scope recall is measured on the uploaded
-    out-of-scope examples when there are some, else on every background text; without a background class,
-    on the uploaded examples or the shipped general sentences as the model scores them.
+    out-of-scope examples when there are some, else on the general and vocabulary-made background texts: not
+    on the near-domain requests, which share the intents' words, so a threshold chosen to catch them flagged
+    unseen in-scope requests too (bench/RESULTS.md); they train the class all the same. Without a background
+    class, on the uploaded examples or the shipped general sentences as the model scores them.
     """
     if negatives is None:
         return 0.0, threshold_on_texts(model, held_out[:in_scope, : len(model.labels)], uploaded)
-    count = len(negatives.uploaded) or len(held_out) - in_scope
-    where = "uploaded out-of-scope examples" if negatives.uploaded else "the background class's texts"
+    count = len(negatives.uploaded) or len(negatives.general) + len(negatives.generated)
+    where = "uploaded out-of-scope examples" if negatives.uploaded else "the general and vocabulary background texts"
     measured = f"cross-validated on the in-scope examples and {where}"
     return choose_background_trade_off(held_out[:in_scope], held_out[in_scope : in_scope + count], measured)
 
