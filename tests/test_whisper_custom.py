@@ -406,6 +406,18 @@ def test_checkpoint_selection_holds_out_whole_sentences_whose_words_are_trained_
     assert split_heldout(clips[:3], 2, np.random.default_rng(0)) == ([], clips[:3])
 
 
+def test_the_budget_keeps_back_the_measured_cost_of_evaluating_a_checkpoint():
+    from tunefork.speech.whisper_custom.finetune import EpochRecord, evaluation_reserve
+
+    base = EpochRecord(0, 0, None, 0.6, 1.6, seconds=38.0, eval_seconds=38.0)
+    assert evaluation_reserve([]) == 0.0
+    assert evaluation_reserve([base]) == 38.0  # no checkpoint evaluated yet: the base's evaluation bounds it
+    first = EpochRecord(1, 28, 1.1, 0.2, 0.7, seconds=150.0, eval_seconds=14.0)
+    second = EpochRecord(2, 56, 0.8, 0.1, 0.6, seconds=140.0, eval_seconds=16.0)
+    assert evaluation_reserve([base, first]) == 14.0  # a checkpoint's own cost, not its epoch's training
+    assert evaluation_reserve([base, first, second]) == 16.0
+
+
 def test_options_are_parsed_and_checked():
     from tunefork.speech.whisper_custom import WhisperOptions
 

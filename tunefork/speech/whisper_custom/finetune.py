@@ -25,7 +25,8 @@ The recipe:
   is written as CTranslate2 int8, the caller's ``evaluate`` transcribes the held-out clips with it exactly as served
   (hotwords, display forms) and the checkpoint with the lowest WER wins (held-out loss breaks ties; "epoch 0", the
   base model itself, competes too, so a fine-tune that does not help is not shipped);
-* a time budget stops training between steps; the partial epoch is still evaluated.
+* a time budget stops training between steps, keeping back what evaluating the last checkpoint will take
+  (:func:`evaluation_reserve`); the partial epoch is still evaluated.
 """
 
 from __future__ import annotations
@@ -97,6 +98,8 @@ class EpochRecord:
     heldout_wer: float | None
     heldout_loss: float | None
     seconds: float
+    eval_seconds: float = 0.0
+    """Of ``seconds``, what writing and evaluating the checkpoint took."""
 
 
 @dataclass
@@ -121,6 +124,7 @@ class FinetuneResult:
         data["seconds"] = round(self.seconds, 1)
         for record in data["history"]:
             record["seconds"] = round(record["seconds"], 1)
+            record["eval_seconds"] = round(record["eval_seconds"], 1)
             for key in ("train_loss", "heldout_wer", "heldout_loss"):
                 if record[key] is not None:
                     record[key] = round(record[key], 4)
@@ -306,6 +310,20 @@ def split_heldout(clips: Sequence[Clip], held: int, rng: np.random.Generator) ->
     return [clips[i] for i in sorted(taken)], [clip for i, clip in enumerate(clips) if i not in taken]
 
 
+def evaluation_reserve(history: Sequence[EpochRecord]) -> float:
+    """Seconds the time budget keeps back for writing and evaluating the last checkpoint.
+
+    What that took for the latest fine-tuned checkpoint, once one was evaluated; before, what evaluating the base
+    model (epoch 0) took. A fine-tuned checkpoint is usually the cheaper one to evaluate (it is served with one pass,
+    :func:`~tunefork.speech.whisper_custom.trainer.serve_two_pass`, and hallucinates less), so the base's cost is a
+    bound until a checkpoint's own cost is known.
+    """
+    tuned = [record.eval_seconds for record in history if record.epoch > 0]
+    if tuned:
+        return tuned[-1]
+    return history[0].eval_seconds if history else 0.0
+
+
 def _precision(requested: str) -> str:
     import torch
 
@@ -404,8 +422,7 @@ class Finetuner:
         budget = self.config.time_budget_s
         if not budget:
             return False
-        evaluation = history[0].seconds if history else 0.0
-        return time.monotonic() - start + evaluation > budget
+        return time.monotonic() - start + evaluation_reserve(history) > budget
 
     def _batch(self, clips: Sequence[Clip], train: bool) -> tuple[Any, Any, Any]:
         import torch
@@ -479,8 +496,9 @@ class Finetuner:
             if self.heldout:
                 wer = self.evaluate(target, self.heldout)
                 loss = self._heldout_loss(model, precision)
-        seconds = time.monotonic() - (epoch_start if epoch_start is not None else eval_start)
-        return EpochRecord(epoch, steps, train_loss, wer, loss, seconds)
+        end = time.monotonic()
+        seconds = end - (epoch_start if epoch_start is not None else eval_start)
+        return EpochRecord(epoch, steps, train_loss, wer, loss, seconds, end - eval_start)
 
     def _checkpoint_dir(self, epoch: int) -> Path:
         return self.work_dir / f"epoch_{epoch}"
