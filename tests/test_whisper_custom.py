@@ -606,8 +606,10 @@ def test_fine_tune_a_few_steps_loads_transcribes_and_card_is_complete(tmp_path: 
     if fine_tune["chosen_epoch"]:
         assert config["model_dir"] == "ct2" and (output / "ct2" / "model.bin").is_file()
         assert (output / "ct2" / "tokenizer.json").is_file()
+        assert config["merge_check_sound"] is False  # fine-tuned weights: a term the prompted pass brings wins
     else:
         assert config["model_dir"] is None and not (output / "ct2").exists()
+        assert config["merge_check_sound"] is True
     assert not (output / ".work").exists()
     assert any("fine-tuning epoch 1/1" in description for _, _, description in calls)
 

@@ -45,6 +45,19 @@ def test_prompted_words_win_only_where_a_term_sounds_like_the_plain_words(sounds
     assert not TermSounds(["Siemens"], PRONUNCIATIONS).near_miss(["the", "siemens", "drive"])  # spelled, not missed
 
 
+def test_without_the_sound_check_a_term_the_prompted_pass_brings_wins_even_where_the_plain_words_differ(sounds):
+    # What a fine-tuned model's passes look like: the plain pass wrote the term as words that do not sound like it.
+    plain = words("Check the white coal level before the pump starts.")
+    prompted = words("Check the glycol level before the pump starts.")
+    assert merge_passes(plain, prompted, sounds) is None  # "white coal" is too far from "glycol" for the check
+    merged = merge_passes(plain, prompted, sounds, check_sound=False)
+    assert merged is not None and [(w.text, w.replaced) for w in merged][2] == ("glycol", "white coal")
+    # Still only where the prompted pass brings a term the plain words lack.
+    assert merge_passes(prompted, prompted, sounds, check_sound=False) is None
+    no_term = words("Check the white cool level before the pump starts.")
+    assert merge_passes(plain, no_term, sounds, check_sound=False) is None
+
+
 def test_the_prompted_pass_is_corrected_where_it_differs_from_the_plain_pass():
     plain = words("after starting at or must statin today")
     prompted = words("after starting atormastatin today")
@@ -115,3 +128,15 @@ def test_two_pass_is_an_option_on_by_default():
 
     assert WhisperOptions.parse({}).two_pass is True
     assert WhisperOptions.parse({"two_pass": "off"}).two_pass is False
+
+
+def test_the_merge_checks_the_sound_with_the_base_weights_only_unless_told():
+    from tunefork.speech.whisper_custom import WhisperOptions
+    from tunefork.speech.whisper_custom.trainer import merge_checks_sound
+
+    assert WhisperOptions.parse({}).merge_check_sound is None
+    assert WhisperOptions.parse({"merge_check_sound": "auto"}).merge_check_sound is None
+    assert WhisperOptions.parse({"merge_check_sound": "on"}).merge_check_sound is True
+    assert merge_checks_sound(None, fine_tuned=False) is True
+    assert merge_checks_sound(None, fine_tuned=True) is False
+    assert merge_checks_sound(True, fine_tuned=True) is True and merge_checks_sound(False, fine_tuned=False) is False

@@ -152,9 +152,11 @@ class CustomWhisperModel:
     a bonus of ``term_bonus`` per token of a complete hotword item (:mod:`.trie`); the plain pass is
     never rescored, so the two-pass guard still leaves general speech as the plain decoding gives it.
     With ``second_pass_confidence`` the second pass runs only when the span that sounds like a term
-    holds a plain word of lower probability than that. ``transcribe`` has the
-    :class:`~tunefork.speech.base.SpeechModel` contract; the underlying :class:`WhisperEngine` batches
-    concurrent calls (not the rescored beam searches, which ask for several hypotheses).
+    holds a plain word of lower probability than that. With ``merge_check_sound`` False (fine-tuned weights) the
+    prompted pass wins wherever it brings a term, whether or not the plain words there sound like it.
+    ``transcribe`` has the :class:`~tunefork.speech.base.SpeechModel` contract; the underlying
+    :class:`WhisperEngine` batches concurrent calls (not the rescored beam searches, which ask for several
+    hypotheses).
     """
 
     engine = "whisper"
@@ -174,8 +176,10 @@ class CustomWhisperModel:
         term_bonus: float = DEFAULT_TERM_BONUS,
         second_pass_confidence: float | None = None,
         term_beam_size: int | None = DEFAULT_TERM_BEAM_SIZE,
+        merge_check_sound: bool = True,
     ) -> None:
         self.name = name
+        self.merge_check_sound = merge_check_sound
         self.second_pass_confidence = second_pass_confidence
         self.hotwords = hotwords or None
         self.rewriter = rewriter or DisplayFormRewriter([])
@@ -237,7 +241,7 @@ class CustomWhisperModel:
             if self.corrector:
                 editable = changed_words(first.words, words)
                 words = one_word_per_token(self.corrector.correct_words(words, PROMPTED_MAX_DISTANCE, editable))
-            words = merge_passes(first.words, words, self.sounds)
+            words = merge_passes(first.words, words, self.sounds, self.merge_check_sound)
             if words is not None:
                 merged = dataclasses.replace(prompted, words=words)
         final = self.corrector.apply(merged) if self.corrector else merged

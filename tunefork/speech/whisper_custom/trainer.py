@@ -20,6 +20,8 @@ key                 meaning
 ``phonetic_terms``  ``"terms.json"`` or ``None``: terms (and display forms) to correct toward after recognition
 ``two_pass``        decode without the hotwords first, keep the prompted pass only where it brings a term
                     (:mod:`.selection`; absent: True)
+``merge_check_sound``  the prompted pass wins only where the plain words sound like the term it brings (absent:
+                    True; False: wherever it brings a term, :func:`.selection.merge_passes`)
 ``term_rescoring``  pick the hotword-prompted beam's best hypothesis after a per-token bonus for complete
                     hotword items (:mod:`.trie`; absent: False)
 ``term_bonus``      that bonus, in log-probability per term token
@@ -45,6 +47,9 @@ option                         default  meaning
 ``phonetic_correction``        True     rewrite spans that sound like a term to the term (:mod:`.phonetic`)
 ``two_pass``                   True     hotwords change an utterance only where they bring a term the plain
                                        decoding heard (:mod:`.selection`); False: always decode with them
+``merge_check_sound``          auto     the two-pass merge takes the prompted pass only where the plain
+                                       words sound like the term it brings; auto: with the base model's
+                                       weights, not with fine-tuned ones (:func:`merge_checks_sound`)
 ``term_rescoring``             False    rescore the n-best hypotheses of the hotword-prompted decoding with a
                                        prefix trie of the hotword items' tokens (:mod:`.trie`)
 ``term_bonus``                 1.0      log-probability added per token of a complete hotword item then
@@ -167,6 +172,7 @@ class WhisperOptions:
     term_report_budget_s: float = 60.0
     phonetic_correction: bool = True
     two_pass: bool = True
+    merge_check_sound: bool | None = None
     term_rescoring: bool = False
     term_bonus: float = DEFAULT_TERM_BONUS
     term_beam_size: int = DEFAULT_TERM_BEAM_SIZE
@@ -218,6 +224,10 @@ def _as_bool(value: Any) -> bool:
     raise ValueError("expected true or false")
 
 
+def _as_auto_bool(value: Any) -> bool | None:
+    return None if str(value).strip().lower() == "auto" else _as_bool(value)
+
+
 def _as_voices(value: Any) -> tuple[str, ...]:
     items = value.split(",") if isinstance(value, str) else list(value)
     return tuple(str(v).strip() for v in items if str(v).strip())
@@ -231,6 +241,7 @@ _OPTION_TYPES: dict[str, Any] = {
     "term_report_budget_s": float,
     "phonetic_correction": _as_bool,
     "two_pass": _as_bool,
+    "merge_check_sound": _as_auto_bool,
     "term_rescoring": _as_bool,
     "term_bonus": float,
     "term_beam_size": int,
@@ -253,6 +264,7 @@ _OPTION_TYPES: dict[str, Any] = {
     "threads": int,
 }
 _NULLABLE = {
+    "merge_check_sound",
     "second_pass_confidence",
     "synthesize_text",
     "synthesis_budget_s",
@@ -300,11 +312,37 @@ def _load_clips(pairs: list[tuple[Path, str]], source: str) -> tuple[list[Any], 
     return clips, rejected
 
 
-def _heldout_evaluator(name: str, hotwords: str, rewriter: DisplayFormRewriter, beam_size: int = 5) -> Any:
-    """``evaluate(ct2_dir, clips) -> WER`` with the model served exactly as :func:`load` will."""
+def merge_checks_sound(option: bool | None, fine_tuned: bool) -> bool:
+    """``merge_check_sound`` as served: ``option`` when given; auto (None): with the base's weights only.
+
+    A fine-tuned model has heard the terms, and where its prompted pass writes one that its plain pass does not, the
+    plain words often do not sound like it: the check kept them on 24 of 237 pharmacy term occurrences
+    (``bench/RESULTS.md``, issue 17). The base model's prompt pulls general speech toward the terms, so it keeps it.
+    """
+    return option if option is not None else not fine_tuned
+
+
+def _heldout_evaluator(
+    name: str,
+    hotwords: str,
+    rewriter: DisplayFormRewriter,
+    base_dir: str,
+    options: WhisperOptions,
+    beam_size: int = 5,
+) -> Any:
+    """``evaluate(ct2_dir, clips) -> WER`` with the model served exactly as :func:`load` will (any weights but
+    ``base_dir``'s are fine-tuned, :func:`merge_checks_sound`)."""
 
     def evaluate(model_dir: str, clips: list[Any]) -> float:
-        model = CustomWhisperModel(name, model_dir, hotwords=hotwords, rewriter=rewriter, beam_size=beam_size)
+        model = CustomWhisperModel(
+            name,
+            model_dir,
+            hotwords=hotwords,
+            rewriter=rewriter,
+            beam_size=beam_size,
+            two_pass=options.two_pass,
+            merge_check_sound=merge_checks_sound(options.merge_check_sound, Path(model_dir) != Path(base_dir)),
+        )
         triples = [(str(i), clip.text, model.transcribe(clip.samples).text) for i, clip in enumerate(clips)]
         return score_corpus(triples).wer
 
@@ -401,6 +439,7 @@ def train(
         "display_forms": DISPLAY_FORMS_FILE,
         "phonetic_terms": TERMS_FILE if options.phonetic_correction else None,
         "two_pass": options.two_pass,
+        "merge_check_sound": merge_checks_sound(options.merge_check_sound, fine_tuned=model_dir is not None),
         "term_rescoring": options.term_rescoring,
         "term_bonus": options.term_bonus,
         "term_beam_size": options.term_beam_size,
@@ -559,7 +598,7 @@ def _finetune(
         clips,
         config,
         output_dir / WORK_DIR,
-        _heldout_evaluator("held-out", hotwords.text, rewriter),
+        _heldout_evaluator("held-out", hotwords.text, rewriter, base_dir, options),
         hotwords=hotwords.text,
         progress=lambda done, total, description: tracker.advance(description, to=base + done),
     )
@@ -707,6 +746,7 @@ def load(artifact_dir: Path, card: dict[str, Any]) -> SpeechModel:
         compute_type=config.get("compute_type", "int8"),
         beam_size=int(config.get("beam_size", 5)),
         two_pass=bool(config.get("two_pass", True)),
+        merge_check_sound=bool(config.get("merge_check_sound", True)),
         term_rescoring=bool(config.get("term_rescoring", False)),
         term_bonus=float(config.get("term_bonus", DEFAULT_TERM_BONUS)),
         second_pass_confidence=config.get("second_pass_confidence"),
