@@ -23,7 +23,9 @@ final transcripts, and how many changed.
     PYTHONPATH=$PWD .venv/bin/python bench/term_losses.py --domains aviation     # the untuned check: no details
 
 With ``--work`` each domain's model and decoded passes are kept and a second run only replays the merge and the
-correction on them (seconds): delete the folder after changing training or decoding.
+correction on them (seconds): delete the folder after changing training or decoding. ``--replay-config`` overrides
+engine_config keys for that replay (e.g. ``merge_check_sound``); the prompted pass alone (corrected, what ``two_pass``
+False serves) is scored on every run too.
 
 Test clips are the ``--quick`` conditions of ``bench/speech_customization.py`` (voices never used for training,
 ranking or the guard set; one at 10 dB SNR).
@@ -159,6 +161,22 @@ def analyse(model: CustomWhisperModel, clips: list[dict], spec: dict) -> dict:
     }
 
 
+def prompted_only(model: CustomWhisperModel, clips: list[dict], terms: list[str]) -> dict:
+    """WER, insertions and term recall of the hotword-prompted pass alone, corrected (what ``two_pass`` False
+    serves), on stored passes (every clip's prompted pass was decoded)."""
+    triples = []
+    for clip in clips:
+        prompted = Transcript.from_dict(clip["prompted"]) if clip["prompted"] else Transcript.from_dict(clip["first"])
+        triples.append((clip["id"], clip["reference"], model.combine(prompted, False, None).final.text))
+    score = score_corpus(triples, terms)
+    return {
+        "wer": round(100 * score.wer, 1),
+        "insertions": score.insertions,
+        "recall": round(100 * (score.term_recall or 0), 1),
+        "triples": triples,
+    }
+
+
 def guard_check(model: CustomWhisperModel, clips: list[dict]) -> dict:
     """General WER (insertions) of the first pass and of the final transcripts on the guard clips."""
     first, final = [], []
@@ -203,6 +221,8 @@ def decoded_domain(domain: str, spec: dict, args: argparse.Namespace) -> tuple[d
         "engine_config": result.engine_config,
         "hotwords": result.contributions["hotwords"],
         "train_s": round(seconds, 1),
+        "fine_tune": result.contributions["utterances"]["fine_tune"],
+        "budget": result.contributions["budget"],
         "test": decode(model, clips),
         "guard": decode(model, [(i, read_audio(path).samples, text) for i, (path, text) in guard.items()]),
         "decode_s": round(time.monotonic() - started, 1),
@@ -226,6 +246,13 @@ def main() -> None:
         help="Keep each domain's model and decoded passes here and reuse them (delete after changing training or "
         "decoding; merge and correction are replayed from the stored passes).",
     )
+    parser.add_argument(
+        "--replay-config",
+        type=json.loads,
+        default={},
+        help="engine_config keys overriding the trained ones for the merge and correction (JSON object, e.g. "
+        "'{\"merge_check_sound\": true}' replays a fine-tuned model's stored passes with the base's merge).",
+    )
     parser.add_argument("--out", type=Path, default=None, help="Write the full result as JSON.")
     args = parser.parse_args()
     temporary = args.work is None
@@ -235,10 +262,15 @@ def main() -> None:
         if domain not in args.domains:
             continue
         passes, artifact = decoded_domain(domain, spec, args)
-        model = load(artifact, {"name": domain, "engine_config": passes["engine_config"]})
+        config = {**passes["engine_config"], **args.replay_config}
+        model = load(artifact, {"name": domain, "engine_config": config})
         report = analyse(model, passes["test"], spec)
         report["train_s"], report["hotwords"] = passes["train_s"], passes["hotwords"]
         report["guard"] = guard_check(model, passes["guard"][: args.guard])
+        report["prompted_only"] = {
+            "test": prompted_only(model, passes["test"], spec["terms"]),
+            "guard": prompted_only(model, passes["guard"][: args.guard], []),
+        }
         results[domain] = report
         print(
             f"{domain}: {report['occurrences']} occurrences; term recall by stage {report['recall']}; "
@@ -247,6 +279,12 @@ def main() -> None:
             f"{report['guard']['final_wer']}% ({report['guard']['final_insertions']}), "
             f"{report['guard']['changed']} clips changed; hotwords {report['hotwords']['items']} items, "
             f"{report['hotwords']['tokens']} tokens, dropped {len(report['hotwords']['dropped'])}",
+            flush=True,
+        )
+        alone = report["prompted_only"]
+        print(
+            f"  prompted pass alone (two_pass off): term recall {alone['test']['recall']}%, domain WER "
+            f"{alone['test']['wer']}%; guard WER {alone['guard']['wer']}% ({alone['guard']['insertions']})",
             flush=True,
         )
         print("  causes: " + ", ".join(f"{cause} {n}" for cause, n in report["causes"].items()), flush=True)
