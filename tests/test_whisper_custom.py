@@ -431,15 +431,22 @@ def test_options_are_parsed_and_checked():
 
 
 def test_fine_tuning_gets_what_the_run_budget_leaves():
-    from tunefork.speech.whisper_custom.trainer import WhisperOptions, finetune_budget
+    from tunefork.speech.whisper_custom.trainer import WhisperOptions, finetune_budget, term_report_reserve
 
     default = WhisperOptions()
-    assert finetune_budget(default, 0.0) == 420.0  # 480 s run, less the term report's 60 s
-    assert finetune_budget(default, 150.0) == 270.0  # after ranking and synthesis spent their budgets
-    assert finetune_budget(default, 470.0) == 30.0  # a slow start still trains a little
-    assert finetune_budget(WhisperOptions(run_budget_s=None), 300.0) == 540.0
-    assert finetune_budget(WhisperOptions(run_budget_s=None, time_budget_s=None), 300.0) is None
-    assert finetune_budget(WhisperOptions(run_budget_s=10_000.0), 0.0) == 540.0
+    assert finetune_budget(default, 0.0, 60.0) == 420.0  # 480 s run, less what the term report may take
+    assert finetune_budget(default, 150.0, 60.0) == 270.0  # after ranking and synthesis spent their budgets
+    assert finetune_budget(default, 470.0, 60.0) == 30.0  # a slow start still trains a little
+    assert finetune_budget(default, 150.0, 20.0) == 310.0
+    assert finetune_budget(WhisperOptions(run_budget_s=None), 300.0, 60.0) == 540.0
+    assert finetune_budget(WhisperOptions(run_budget_s=None, time_budget_s=None), 300.0, 60.0) is None
+    assert finetune_budget(WhisperOptions(run_budget_s=10_000.0), 0.0, 60.0) == 540.0
+    # The report transcribes the ranking's sentences again: twice the ranking's time is kept back, at most its budget.
+    ranking = {"transcripts": {"Take the dose with food.": "take the doors with food"}, "seconds": 12.5}
+    assert term_report_reserve(default, ranking) == 25.0
+    assert term_report_reserve(default, {**ranking, "seconds": 45.0}) == 60.0
+    assert term_report_reserve(default, {"skipped": "espeak-ng is missing"}) == 0.0  # no report will run
+    assert term_report_reserve(WhisperOptions(term_report_budget_s=0), ranking) == 0.0
 
 
 # --- training from text and pronunciations, end to end ---------------------------------------

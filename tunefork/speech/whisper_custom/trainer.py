@@ -75,8 +75,9 @@ option                         default  meaning
 ``held_out``                   auto     clips held out for checkpoint selection (about 12%)
 ``time_budget_s``              540      fine-tuning stops after this many seconds (None: no limit)
 ``run_budget_s``               480      the whole training run's seconds: fine-tuning gets at most what
-                                       is left after ranking and synthesis, less the term report's
-                                       budget (None: only ``time_budget_s``); with the default guard
+                                       is left after ranking and synthesis, less twice what the ranking
+                                       took, for the term report (:func:`term_report_reserve`; the report
+                                       gets what is left; None: only ``time_budget_s``); with the default guard
                                        check's 120 s after it, a default run stays under 10 minutes
 ``quantization``               int8     CTranslate2 type of the written model
 ``mixed_precision``            auto     ``bf16`` autocast when the CPU supports it, or ``none``
@@ -87,11 +88,11 @@ option                         default  meaning
 :data:`SMALL_DATA_CLIPS` clips): the synthesized clips carry the related text's vocabulary into fine-tuning,
 which a text-only project then gets too (bench/RESULTS.md, issue 17: both benchmark domains). That makes a
 default text-only training take minutes instead of about two: the run is bounded by the budgets above
-(ranking 60 s, synthesis 90 s, fine-tuning what is left of ``run_budget_s`` 480 s after the term report's
-60 s), and the card states them (``contributions.budget``). ``TUNEFORK_WHISPER_SYNTHESIS=off`` makes auto mean
-off (the test suite sets it; an explicit ``synthesize_text`` wins). Noise augmentation (white, pink or brown
-noise at 5-25 dB SNR, half the clips each epoch, :mod:`.augment`) applies to recorded and synthesized clips
-alike.
+(ranking 60 s, synthesis 90 s, fine-tuning what is left of ``run_budget_s`` 480 s after what the term report is
+expected to take, twice the ranking's time and at most 60 s), and the card states them (``contributions.budget``).
+``TUNEFORK_WHISPER_SYNTHESIS=off`` makes auto mean off (the test suite sets it; an explicit ``synthesize_text``
+wins). Noise augmentation (white, pink or brown noise at 5-25 dB SNR, half the clips each epoch, :mod:`.augment`)
+applies to recorded and synthesized clips alike.
 """
 
 from __future__ import annotations
@@ -427,7 +428,7 @@ def train(
         raise TuneforkError(f"none of the {len(data.utterances)} audio clips is usable: {'; '.join(rejected[:3])}")
     all_clips = clips + synth_clips
     if all_clips and epochs > 0:
-        budget = finetune_budget(options, time.monotonic() - started)
+        budget = finetune_budget(options, time.monotonic() - started, term_report_reserve(options, ranking))
         finetune_summary, model_dir = _finetune(
             base_dir, all_clips, epochs, options, budget, parameters.seed, output_dir, hotwords, rewriter, tracker
         )
@@ -448,7 +449,11 @@ def train(
         "beam_size": 5,
     }
     tracker.advance("custom Whisper model written; transcribing the terms in context with it")
-    report = _term_report(output_dir, engine_config, report_terms, ranking, options)
+    report_budget = options.term_report_budget_s
+    if options.run_budget_s:  # what the run has left, at least what fine-tuning kept back for the report
+        left = options.run_budget_s - (time.monotonic() - started)
+        report_budget = min(report_budget, max(term_report_reserve(options, ranking), left))
+    report = _term_report(output_dir, engine_config, report_terms, ranking, options, report_budget)
     shutil.rmtree(output_dir / WORK_DIR, ignore_errors=True)
     tracker.advance("custom Whisper model written", to=tracker.total)
     contributions = _contributions(
@@ -496,9 +501,15 @@ def _rank_terms(
 
 
 def _term_report(
-    output_dir: Path, engine_config: dict[str, Any], terms: list[str], ranking: dict[str, Any], options: WhisperOptions
+    output_dir: Path,
+    engine_config: dict[str, Any],
+    terms: list[str],
+    ranking: dict[str, Any],
+    options: WhisperOptions,
+    budget_s: float,
 ) -> dict[str, Any]:
-    """Which terms training improved: the ranking's sentences (same cached audio) transcribed by the served model.
+    """Which terms training improved: the ranking's sentences (same cached audio) transcribed by the served model
+    within ``budget_s``.
 
     The sentences are related text, i.e. training material: the report says what the model learned, not
     how it does on unseen speech (that is the test set's job).
@@ -510,9 +521,7 @@ def _term_report(
         return {"skipped": ranking.get("skipped", "no term occurs in the related text, or the ranking did not run")}
     started = time.monotonic()
     served = load(output_dir, {"name": "custom", "engine_config": engine_config})
-    custom = transcribe_in_context(
-        list(base_transcripts), served, _synthesis_cache(options, output_dir), options.term_report_budget_s
-    )
+    custom = transcribe_in_context(list(base_transcripts), served, _synthesis_cache(options, output_dir), budget_s)
     both = {sentence: base_transcripts[sentence] for sentence in custom}
     report = term_report(term_misses(terms, both), term_misses(terms, custom))
     return {
@@ -521,7 +530,7 @@ def _term_report(
         "voice": RANKING_VOICE.label,
         "source": "related-text sentences (training material), spoken by espeak-ng",
         "seconds": round(time.monotonic() - started, 1),
-        "budget_s": options.term_report_budget_s,
+        "budget_s": round(budget_s, 1),
         "stopped_by_budget": len(custom) < len(base_transcripts),
         **report,
     }
@@ -553,15 +562,29 @@ def _synthesize(
     )
 
 
-def finetune_budget(options: WhisperOptions, elapsed_s: float) -> float | None:
+def term_report_reserve(options: WhisperOptions, ranking: dict[str, Any]) -> float:
+    """Seconds fine-tuning keeps back for the term report: twice what the ranking took (the report transcribes the
+    ranking's sentences again, from cached audio, with a model that may decode each twice), at most
+    ``term_report_budget_s``; 0 when no report will run (no ranking transcripts).
+
+    Measured (``bench/RESULTS.md``, issue 17): ranking 20 s, report 18.9 s on pharmacy, where keeping back the whole
+    60 s budget left 41 s of the run unused. The report then gets what the run has left, at least this.
+    """
+    if options.term_report_budget_s <= 0 or not ranking.get("transcripts"):
+        return 0.0
+    return min(options.term_report_budget_s, 2.0 * float(ranking.get("seconds", options.term_report_budget_s)))
+
+
+def finetune_budget(options: WhisperOptions, elapsed_s: float, report_reserve_s: float) -> float | None:
     """Seconds fine-tuning may take: ``time_budget_s``, cut to what ``run_budget_s`` leaves after ``elapsed_s``.
 
-    The term report's budget is kept back for after fine-tuning. At least 30 s are always given, so a
-    slow start still trains a little (the untrained base competes as epoch 0 and wins if that is too little).
+    ``report_reserve_s`` is kept back for the term report after fine-tuning (:func:`term_report_reserve`). At least
+    30 s are always given, so a slow start still trains a little (the untrained base competes as epoch 0 and wins
+    if that is too little).
     """
     limits = [options.time_budget_s] if options.time_budget_s else []
     if options.run_budget_s:
-        limits.append(max(30.0, options.run_budget_s - elapsed_s - options.term_report_budget_s))
+        limits.append(max(30.0, options.run_budget_s - elapsed_s - report_reserve_s))
     return min(limits) if limits else None
 
 
@@ -684,6 +707,7 @@ def _budget(
         "synthesis_budget_s": options.synthesis_budget_s,
         "fine_tuning_budget_s": phases["fine-tuning"][1],
         "term_report_budget_s": options.term_report_budget_s,
+        "term_report_reserve_s": round(term_report_reserve(options, ranking), 1),
         "summary": f"Time budget: {', '.join(parts)}, term report up to {options.term_report_budget_s:.0f} s"
         + (f"; the trainer's run budget is {options.run_budget_s:.0f} s." if options.run_budget_s else "."),
     }
