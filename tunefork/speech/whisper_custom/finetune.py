@@ -26,7 +26,8 @@ The recipe:
   (hotwords, display forms) and the checkpoint with the lowest WER wins (held-out loss breaks ties; "epoch 0", the
   base model itself, competes too, so a fine-tune that does not help is not shipped);
 * a time budget stops training between steps, keeping back what evaluating the last checkpoint will take
-  (:func:`evaluation_reserve`); the partial epoch is still evaluated.
+  (:func:`evaluation_reserve`); the partial epoch is still evaluated, and an epoch is not begun without time for
+  a step (the mean so far, evaluations included) and its evaluation.
 """
 
 from __future__ import annotations
@@ -313,14 +314,14 @@ def split_heldout(clips: Sequence[Clip], held: int, rng: np.random.Generator) ->
 def evaluation_reserve(history: Sequence[EpochRecord]) -> float:
     """Seconds the time budget keeps back for writing and evaluating the last checkpoint.
 
-    What that took for the latest fine-tuned checkpoint, once one was evaluated; before, what evaluating the base
-    model (epoch 0) took. A fine-tuned checkpoint is usually the cheaper one to evaluate (it is served with one pass,
-    :func:`~tunefork.speech.whisper_custom.trainer.serve_two_pass`, and hallucinates less), so the base's cost is a
-    bound until a checkpoint's own cost is known.
+    The most that evaluating a fine-tuned checkpoint took, once one was evaluated (it varies with the load: 10.7 s
+    and then 20.1 s on one run, ``bench/RESULTS.md``); before, what evaluating the base model (epoch 0) took. The
+    base is usually the dearer one to evaluate (it hallucinates on domain clips, and the temperature fallback decodes
+    them again: 24-60 s against 10-22 s for a checkpoint), so its cost bounds the first epoch's.
     """
     tuned = [record.eval_seconds for record in history if record.epoch > 0]
     if tuned:
-        return tuned[-1]
+        return max(tuned)
     return history[0].eval_seconds if history else 0.0
 
 
@@ -399,6 +400,9 @@ class Finetuner:
         steps = 0
         stopped = False
         for epoch in range(1, self.config.epochs + 1):
+            if steps and self._out_of_time(start, history, (time.monotonic() - start) / steps):
+                stopped = True  # no time for a step and its evaluation: the last epoch's checkpoint is final
+                break
             epoch_start = time.monotonic()
             model.train()
             losses: list[float] = []
@@ -418,11 +422,12 @@ class Finetuner:
                 break
         return self._finish(history, steps, start, stopped, precision)
 
-    def _out_of_time(self, start: float, history: list[EpochRecord]) -> bool:
+    def _out_of_time(self, start: float, history: list[EpochRecord], ahead_s: float = 0.0) -> bool:
+        """True when ``ahead_s`` more seconds and the last checkpoint's evaluation would overrun the budget."""
         budget = self.config.time_budget_s
         if not budget:
             return False
-        return time.monotonic() - start + evaluation_reserve(history) > budget
+        return time.monotonic() - start + ahead_s + evaluation_reserve(history) > budget
 
     def _batch(self, clips: Sequence[Clip], train: bool) -> tuple[Any, Any, Any]:
         import torch
