@@ -295,16 +295,18 @@ def split_heldout(clips: Sequence[Clip], held: int, rng: np.random.Generator) ->
     for text in groups:
         for word in sentence_words(text):
             counts[word] = counts.get(word, 0) + 1
-    order = [list(groups)[i] for i in rng.permutation(len(groups))]
+    texts = list(groups)
+    order = [texts[i] for i in rng.permutation(len(texts))]
     chosen: list[str] = []
+    size = 0  # clips of the chosen sentences
     for only_covered in (True, False):
         for text in order:
-            size = sum(len(groups[t]) for t in chosen)
             if size >= held or text in chosen or size + len(groups[text]) >= len(clips):
                 continue
             if only_covered and any(counts[word] < 2 for word in sentence_words(text)):
                 continue
             chosen.append(text)
+            size += len(groups[text])
             for word in sentence_words(text):
                 counts[word] -= 1
     taken = {i for text in chosen for i in groups[text]}
