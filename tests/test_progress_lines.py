@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -97,3 +101,51 @@ def test_a_terminal_keeps_its_progress_bar(capsys: pytest.CaptureFixture[str], m
     with common.progress_bar("Importing rows.csv") as progress:
         progress(1, 2, "Converting audio")
     assert "[0:00]" not in capsys.readouterr().err
+
+
+def test_a_closed_pipe_silences_the_lines_and_the_work_goes_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``tunefork ... 2>&1 | head -1``: once the reader is gone, writing fails (BrokenPipeError); the progress
+    stops writing, quietly, and neither the reports nor the ticker nor the end raise."""
+    monkeypatch.setattr(progress_lines, "QUIET_S", 0.0)
+    monkeypatch.setattr(progress_lines, "STEP_GAP_S", 0.0)
+    monkeypatch.setattr(progress_lines, "INTERVAL_S", 0.0)
+    monkeypatch.setattr(progress_lines, "TICK_S", 0.01)
+    reader, writer = os.pipe()
+    os.close(reader)  # the reader went away
+    tries = []
+
+    def write(line: str) -> None:
+        tries.append(line)
+        os.write(writer, (line + "\n").encode())
+
+    try:
+        with progress_lines.progress_lines("Training nlu", write) as progress:
+            for done in range(1, 5):
+                progress(done, 4, f"step {done}")
+                time.sleep(0.03)  # the ticker finds lines due too
+    finally:
+        os.close(writer)
+    assert len(tries) == 1 and progress.silenced  # one failed write, then none tried
+
+
+def test_a_reader_gone_from_stderr_neither_stops_nor_fails_a_training(cli, tmp_path: Path) -> None:
+    """``tunefork model train ... 2>&1 >/dev/null | head -1``: the lines after the first find no reader; the
+    training goes on to Succeeded and the command exits 0 (Rich's default would exit 1 mid-training)."""
+    rows = tmp_path / "rows.csv"
+    pairs = [("refill my pills", "refill"), ("I need a refill", "refill"), ("refill please", "refill"),
+             ("hello there", "greet"), ("hi there", "greet"), ("good morning", "greet")]  # fmt: skip
+    rows.write_text("text,intent\n" + "".join(f"{t},{i}\n" for t, i in pairs), encoding="utf-8")
+    cli("project", "create", "desk", "--kind", "language")
+    cli("dataset", "upload", "desk", str(rows), "--kind", "utterances")
+    root = Path(__file__).parent.parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}
+    args = ["--home", str(cli.home), "model", "train", "desk", "--name", "v1", "--dataset", "rows",
+            "--intent-classifier", "tfidf"]  # fmt: skip
+    code = "from tunefork.cli.main import app; app()"
+    training = subprocess.Popen(  # stderr a pipe: plain progress lines, due after 2 s of loading and training
+        [sys.executable, "-c", code, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=root
+    )
+    assert training.stderr.readline().startswith(b"Base model: en-core-web-sm")
+    training.stderr.close()  # the reader goes away, as `head -1` does
+    assert training.wait(timeout=600) == 0
+    assert [m["status"] for m in json.loads(cli("model", "list", "desk", "--json").stdout)] == ["Succeeded"]

@@ -31,8 +31,18 @@ from tunefork.evaluation.result import EvaluationResult
 from tunefork.progress import ProgressCallback
 from tunefork.workspace import Workspace
 
+
+class DiagnosticsConsole(Console):
+    """The stderr console (warnings, progress): when its reader has gone away (``tunefork ... 2>&1 | head -1``),
+    it stops writing, quietly, where Rich's default would end the process (``SystemExit``) in the middle of the
+    work, a training left Running, say. What stdout answers still ends a command whose reader has gone."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+
+
 console = Console()
-err_console = Console(stderr=True)
+err_console = DiagnosticsConsole(stderr=True)
 
 WHOLE_COLUMNS = frozenset({"name", "id"})
 """Table columns never cut short (see :class:`PlainTable`)."""

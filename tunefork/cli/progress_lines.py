@@ -4,6 +4,9 @@ Work that ends within :data:`QUIET_S` prints nothing. Longer work prints ``[m:ss
 first after :data:`QUIET_S`, then one when the step changes (at most one every :data:`STEP_GAP_S`: a step that
 names each item or loss it reaches is not a line per item) and one at least every :data:`INTERVAL_S` while it runs,
 even with no news (so a log shows the work is alive), and ``[m:ss] description: done`` when it ends.
+
+Progress never fails the work it reports on: once stderr cannot be written (a pipe whose reader went away, as in
+``tunefork ... 2>&1 | head -1``, or a closed file), no more lines are written and the work goes on.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ class PlainProgress:
         self.started = self.last_line = clock()
         self.step, self.done, self.total = description, 0, 0
         self.shown_step: str | None = None  # the step of the last line; None before the first
+        self.silenced = False  # set when a line could not be written: no more are tried
         self.lock = threading.Lock()
         self.tick()
 
@@ -60,7 +64,7 @@ class PlainProgress:
         """Say the work is done, if any line was written for it."""
         with self.lock:
             if self.shown_step is not None:
-                self.write(f"[{_elapsed(self.clock() - self.started)}] {self.description}: done")
+                self._emit(f"[{_elapsed(self.clock() - self.started)}] {self.description}: done")
 
     def _write_if_due(self) -> None:
         now = self.clock()
@@ -73,8 +77,17 @@ class PlainProgress:
             due = since >= INTERVAL_S
         if due:
             counts = f" ({self.done}/{self.total})" if self.total else ""
-            self.write(f"[{_elapsed(now - self.started)}] {self.step}{counts}")
+            self._emit(f"[{_elapsed(now - self.started)}] {self.step}{counts}")
             self.shown_step, self.last_line = self.step, now
+
+    def _emit(self, line: str) -> None:
+        """Write ``line`` unless an earlier line could not be; a write that fails silences the rest quietly."""
+        if self.silenced:
+            return
+        try:
+            self.write(line)
+        except (OSError, ValueError):  # BrokenPipeError, a closed or full stream: progress is not worth failing for
+            self.silenced = True
 
 
 @contextmanager
