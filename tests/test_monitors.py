@@ -230,7 +230,9 @@ def test_monitor_passes_fails_retries_alerts_and_recovers(workspace: Workspace, 
     assert samples[("tunefork_jobs", (("kind", "monitor-run"), ("state", "Succeeded")))] == 6
 
 
-def test_wrong_key_and_deleted_endpoint_fail_runs_with_the_reason(workspace: Workspace, bot: dict, server: str) -> None:
+def test_wrong_key_and_deleted_endpoint_fail_runs_with_the_reason(
+    workspace: Workspace, bot: dict, server: str, cli
+) -> None:
     queue = InlineQueue(workspace)
     created = monitors.create_monitor(
         workspace, "kw", "test", bot["keys"]["key2"], "* * * * *", "intent_accuracy", min_value=0.5,
@@ -240,7 +242,8 @@ def test_wrong_key_and_deleted_endpoint_fail_runs_with_the_reason(workspace: Wor
     run = monitors.start_run(workspace, created["id"], queue)
     job = jobs.show_job(workspace, run["job"]["id"])
     assert job["status"] == "Failed" and "refused the monitor's key (401" in job["error"]
-    assert job["attempts"] == 1 and monitors.show_run(workspace, run["id"])["attempts"] == 3  # 2 retries
+    # A wrong key stays wrong: the run ends at its first attempt, its 2 retries unused.
+    assert job["attempts"] == 1 and monitors.show_run(workspace, run["id"])["attempts"] == 1
     failed = monitors.show_run(workspace, run["id"])
     assert (failed["status"], failed["outcome"], failed["value"]) == ("Failed", "error", None)
     assert "refused the monitor's key" in failed["error"]
@@ -253,6 +256,25 @@ def test_wrong_key_and_deleted_endpoint_fail_runs_with_the_reason(workspace: Wor
     assert shown["state"] == "failing" and shown["endpointId"] is None
     [alert] = shown["alerts"]  # after the first failure; the second does not repeat it
     assert alert["status"] == "Recorded" and "refused the monitor's key" in alert["payload"]["reason"]
+
+    # `monitor show` says it in words (--json: the monitor as the workflow returns it).
+    said = " ".join(cli("monitor", "show", created["name"]).stdout.split())
+    assert f"Monitor kw-intent_accuracy ({created['id']}) of project bot watches endpoint kw (deleted): " in said
+    assert "intent_accuracy on dataset test, min 0.5." in said and "A run not passing is tried again 2 times" in said
+    assert "State: failing, 2 runs in a row not passing." in said and "Recent runs of kw-intent_accuracy" in said
+    assert "Alerts" in said and "Recorded" in said and "{" not in said
+    assert json.loads(cli("monitor", "show", created["name"], "--json").stdout)["state"] == "failing"
+
+
+def test_an_unreachable_server_is_tried_again(workspace: Workspace, bot: dict) -> None:
+    """Unlike a wrong key, a server that does not answer may answer a moment later: the run uses its retries."""
+    created = monitors.create_monitor(
+        workspace, "kw", "test", bot["keys"]["key1"], "* * * * *", "intent_accuracy", min_value=0.5,
+        base_url=f"http://127.0.0.1:{_free_port()}", retries=2,
+    )  # fmt: skip
+    run = monitors.run_now(workspace, created["id"])
+    assert (run["outcome"], run["attempts"]) == ("error", 3)
+    assert "Could not reach the server" in run["error"] and "is `tunefork serve` running?" in run["error"]
 
 
 def test_a_restart_mid_run_neither_loses_nor_doubles_the_run(workspace: Workspace, bot: dict, server: str) -> None:
@@ -547,7 +569,7 @@ def test_a_run_of_an_intent_metric_notices_an_endpoint_redeployed_with_a_model_t
     assert training.run_training(workspace, "bot-v1").model["status"] == "Succeeded"
     bot = endpoints.create_endpoint(workspace, "bot", "bot", "bot-v1")
     created = monitors.create_monitor(workspace, "bot", "bot-test", bot["keys"]["key1"], "0 * * * *", "oos_recall",
-                                      min_value=0.0, base_url=server)  # fmt: skip
+                                      min_value=0.0, base_url=server, retries=3)  # fmt: skip
     measured = monitors.run_now(workspace, created["id"])
     assert (measured["outcome"], measured["model"]) == ("pass", "bot-v1") and measured["value"] is not None
 
@@ -563,7 +585,7 @@ def test_a_run_of_an_intent_metric_notices_an_endpoint_redeployed_with_a_model_t
     assert f"WARNING: monitor 'bot-oos_recall': {reason}" in " ".join(updated.stderr.split())
     run = monitors.run_now(workspace, created["id"])
     assert (run["status"], run["outcome"], run["value"], run["model"]) == ("Failed", "error", None, "en-core-web-sm")
-    assert run["error"] == reason
+    assert run["error"] == reason and run["attempts"] == 1  # a configuration error: its 3 retries would change nothing
     shown = monitors.show_monitor(workspace, created["id"])
     assert shown["state"] == "failing" and shown["alerts"][0]["event"] == "alert"
     assert shown["alerts"][0]["payload"]["reason"] == run["error"]

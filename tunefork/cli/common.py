@@ -6,6 +6,7 @@ import json
 import typing
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 import click
@@ -195,6 +196,16 @@ def print_result(result: EvaluationResult, details: bool = False) -> None:
     if details:
         for line in result.markdown_details():
             console.print(line, soft_wrap=True, highlight=False, markup=False)
+
+
+def when(iso: str | None) -> str:
+    """A stored time (ISO 8601, UTC when naive) as a sentence says it: ``2026-12-03 18:05 UTC``; ``-`` for none."""
+    if not iso:
+        return "-"
+    moment = datetime.fromisoformat(iso)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def print_json(value: Any) -> None:

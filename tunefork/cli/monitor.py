@@ -6,7 +6,8 @@ from pathlib import Path
 
 import typer
 
-from tunefork.cli.common import PlainTable, console, plain, print_json, progress_bar, workspace_from
+from tunefork.cli.common import PlainTable, console, plain, print_json, progress_bar, when, workspace_from
+from tunefork.wording import plural
 from tunefork.workflows import monitors
 from tunefork.workflows.evaluation import read_terms
 from tunefork.workflows.monitor_probe import METRICS
@@ -99,9 +100,59 @@ def list_(
 
 
 @app.command("show")
-def show(ctx: typer.Context, monitor: str = MonitorArgument, project: str | None = ProjectOption) -> None:
-    """Print a monitor with its recent runs and alerts as JSON (never its key)."""
-    print_json(monitors.show_monitor(workspace_from(ctx), monitor, project))
+def show(
+    ctx: typer.Context,
+    monitor: str = MonitorArgument,
+    project: str | None = ProjectOption,
+    as_json: bool = typer.Option(False, "--json", help="Print the monitor, its recent runs and alerts as JSON."),
+) -> None:
+    """A monitor's settings and state, its recent runs and its alerts (never its key)."""
+    shown = monitors.show_monitor(workspace_from(ctx), monitor, project)
+    if as_json:
+        print_json(shown)
+        return
+    for line in _summary(shown):
+        console.print(line, soft_wrap=True, highlight=False, markup=False)
+    if shown["runs"]:
+        console.print(_runs_table(shown["runs"], f"Recent runs of {shown['name']}"))
+    if shown["alerts"]:
+        table = PlainTable("when", "event", "delivery", "attempts", "reason", title="Alerts")
+        for alert in shown["alerts"]:
+            delivery = alert["status"] + (f" ({alert['lastError']})" if alert["lastError"] else "")
+            reason = str(alert["payload"].get("reason") or "")
+            table.add_row(when(alert["createdDateTime"]), alert["event"], delivery, str(alert["attempts"]), reason)
+        console.print(table)
+
+
+def _summary(shown: dict) -> list[str]:
+    """A monitor in sentences: what it watches and against what, when it runs, its state."""
+    limits = [f"max {shown['max']:g}" if shown["max"] is not None else "",
+              f"min {shown['min']:g}" if shown["min"] is not None else ""]  # fmt: skip
+    if shown["maxRegression"] is not None:
+        unit = "%" if shown["metric"] == "latency_p95" else " points"
+        baseline = f"run {shown['baselineRunId']}" if shown["baselineRunId"] else "the first measured run"
+        limits.append(f"at most {shown['maxRegression']:g}{unit} worse than {baseline}")
+    state = "paused" if shown["paused"] else shown["state"]
+    if shown["consecutiveFailures"]:
+        state += f", {plural(shown['consecutiveFailures'], 'run')} in a row not passing"
+    excluded = f", except {'; '.join(shown['exclude'])}" if shown["exclude"] else ""
+    next_run = "none while paused" if shown["paused"] else when(shown["nextRunDateTime"])
+    retried = f"tried again {plural(shown['retries'], 'time')}" if shown["retries"] else "not tried again"
+    lines = [
+        f"Monitor {shown['name']} ({shown['id']}) of project {shown['project']} watches endpoint "
+        f"{shown['endpoint']}{'' if shown['endpointId'] else ' (deleted)'}: {shown['metric']} on dataset "
+        f"{shown['dataset']}{'' if shown['datasetId'] else ' (deleted)'}, {', '.join(x for x in limits if x)}.",
+        f"State: {state}.",
+        f"Schedule: {shown['schedule']} (UTC){excluded}; next run {next_run}.",
+        f"A run not passing is {retried}; an alert after "
+        f"{plural(shown['afterFailures'], 'failing run')} in a row, to {shown['webhookUrl'] or 'no webhook'}; "
+        f"runs kept {shown['retentionDays']} days; sent to {shown['baseUrl']}.",
+    ]
+    if shown["terms"]:
+        more = ", ..." if len(shown["terms"]) > 10 else ""
+        listed = ", ".join(shown["terms"][:10]) + more
+        lines.append(f"Term recall counts {plural(len(shown['terms']), 'term')}: {listed}.")
+    return lines
 
 
 @app.command("runs")
@@ -117,13 +168,18 @@ def runs(
     if as_json:
         print_json(rows)
         return
-    table = PlainTable("scheduled", "outcome", "value", "p95 s", "model", "error", title="Runs")
+    console.print(_runs_table(rows, "Runs"))
+
+
+def _runs_table(rows: list[dict], title: str) -> PlainTable:
+    """Runs, newest first: when, outcome, value, p95 latency, the model that answered, the error."""
+    table = PlainTable("scheduled", "outcome", "value", "p95 s", "model", "error", "id", title=title)
     for r in rows:
         table.add_row(
-            r["scheduledDateTime"], r["outcome"] or r["status"], _value(r["value"]),
-            _value(r["metrics"].get("latency_p95")), r["model"], r["error"],
+            when(r["scheduledDateTime"]), r["outcome"] or r["status"], _value(r["value"]),
+            _value(r["metrics"].get("latency_p95")), r["model"], r["error"], r["id"],
         )  # fmt: skip
-    console.print(table)
+    return table
 
 
 @app.command("pause")

@@ -59,7 +59,13 @@ METRICS: dict[str, MetricSpec] = {
 
 
 class ProbeRefused(TuneforkError):
-    """The endpoint refused the run (wrong key, deleted endpoint, wrong operation): nothing was measured."""
+    """The endpoint refused the run (wrong key, deleted endpoint, wrong operation), or the server could not be
+    reached: nothing was measured. ``permanent`` unless the server could not be reached: trying again at once
+    gets the same answer, where a server that is restarting may answer a moment later."""
+
+    def __init__(self, reason: str, permanent: bool = True) -> None:
+        super().__init__(reason)
+        self.permanent = permanent
 
 
 @dataclass
@@ -133,7 +139,8 @@ def send_items(probe: Probe, items: list[dict[str, Any]], progress: Callable[[in
             except httpx.HTTPError as exc:
                 elapsed = time.perf_counter() - started
                 if isinstance(exc, httpx.ConnectError):
-                    raise ProbeRefused(f"Could not reach the server at {probe.base_url} ({exc}).") from None
+                    reason = f"Could not reach the server at {probe.base_url} ({exc}); is `tunefork serve` running?"
+                    raise ProbeRefused(reason, permanent=False) from None
                 answers.append(Answer(item["id"], item["expected"], None, elapsed, f"{type(exc).__name__}: {exc}"))
                 continue
             elapsed = time.perf_counter() - started

@@ -7,9 +7,12 @@ windows (:mod:`tunefork.workflows.monitor_schedule`). Each run is a row of ``mon
 per scheduled slot means it is never doubled. A run ``pass``es, ``fail``s (a threshold crossed: the
 maximum or minimum of its metric, or a regression in points from the baseline run, the first measured run
 unless one is pinned) or ends in ``error`` (nothing measured: the reason is kept; so does a run of an intent
-metric answered by a model that decides no intent, deployed since the monitor was made). Failed attempts are
-retried ``retries`` times; after ``after_failures`` failing runs in a row the monitor is ``failing`` and an
-alert is sent, and when a run passes again a recovery (:mod:`tunefork.workflows.monitor_alerts`).
+metric answered by a model that decides no intent, deployed since the monitor was made). Attempts that fail or
+err for a reason that may pass (a threshold crossed, items unanswered, the server unreachable) are retried
+``retries`` times; an error of the monitor's configuration (a wrong key, a deleted endpoint or dataset, an empty
+test set, a model that decides no intent) ends the run at its first attempt, since trying again changes
+nothing. After ``after_failures`` failing runs in a row the monitor is ``failing`` and an alert is sent, and
+when a run passes again a recovery (:mod:`tunefork.workflows.monitor_alerts`).
 
 Regressions are measured in points of the metric (0.02 WER = 2 points), and for latency in percent of the
 baseline's p95. Runs older than the monitor's retention are deleted by the periodic purge.
@@ -541,25 +544,29 @@ class _Attempt:
     model: tuple[str, str | None] = ("", None)
     details: list[dict[str, Any]] | None = None
     items: int = 0
+    permanent: bool = False
+    """An error of the configuration, which trying again does not change: the run ends without its retries."""
 
 
 def _attempt(workspace: Workspace, plan: _Plan, progress: ProgressCallback) -> _Attempt:
     if plan.probe is None:
-        return _Attempt("error", plan.failure)
+        return _Attempt("error", plan.failure, permanent=True)
     items = run_items(plan.probe.operation, plan.dataset_kind, dataset_records(workspace, plan.dataset_id))
     if not items:
-        return _Attempt("error", "The test dataset has no item to send.")
+        return _Attempt("error", "The test dataset has no item to send.", permanent=True)
     try:
         answers = send_items(plan.probe, items, progress)
     except ProbeRefused as exc:
-        return _Attempt("error", str(exc))
+        return _Attempt("error", str(exc), permanent=exc.permanent)
     details = item_report(answers)
     if all(a.result is None for a in answers):
         return _Attempt("error", f"No item was answered (first error: {answers[0].error}).", details=details)
     undecided = undecided_by(answers) if plan.spec.needs_intents else None
     if undecided is not None:  # redeployed since the monitor was created: not a pass of every item
         reason = _no_intent(undecided, plan.spec, running=True)
-        return _Attempt("error", reason, model=answering_model(answers), details=details, items=len(items))
+        return _Attempt(
+            "error", reason, permanent=True, model=answering_model(answers), details=details, items=len(items)
+        )
     figures = score(plan.probe.operation, items, answers, plan.terms)
     failure = breach(plan.spec, figures.get(plan.spec.name), plan.thresholds)
     outcome = "fail" if failure else "pass"
@@ -581,7 +588,7 @@ def run_monitor(
     while True:
         attempts += 1
         result = _attempt(workspace, plan, progress)
-        if result.outcome == "pass" or attempts > plan.retries or plan.probe is None:
+        if result.outcome == "pass" or result.permanent or attempts > plan.retries:
             break
         time.sleep(settings.retry_seconds)
     value = result.figures.get(plan.spec.name) if result.figures else None
