@@ -22,7 +22,7 @@ from tunefork.kinds.image import IMAGE
 from tunefork.language.pipelines import SPACY_ENGINE
 from tunefork.store.models import Model
 from tunefork.wording import a_or_an
-from tunefork.workflows import datasets, endpoints, projects
+from tunefork.workflows import datasets, endpoints, projects, training
 from tunefork.workflows.evaluation import _unseen_label_warnings, unused_terms_warning
 from tunefork.workflows.transcription import check_source
 
@@ -201,6 +201,48 @@ def test_training_without_base_takes_the_kinds_default(cli, tmp_path: Path) -> N
         assert f"Base model: {BASE_MODEL} (the default; choose another with --base)." in trained.stderr
         assert "Base model" not in cli("model", "train", "bot", "--name", "kw2", "--base", BASE_MODEL,
                                        "--dataset", "train").stderr  # fmt: skip
+    finally:
+        unregister(KIND)
+
+
+def test_show_commands_answer_in_words_and_json_on_request(cli, workspace, tmp_path: Path) -> None:
+    """`model show` and `endpoint show` print a summary like `model train` and `endpoint update` do; `--json`
+    keeps the card and the endpoint as they were printed before. A model without a card says why."""
+    register(TOY)
+    try:
+        rows = tmp_path / "train.csv"
+        rows.write_text("text,intent\nhello there,greet\ngoodbye now,leave\n", encoding="utf-8")
+        cli("project", "create", "bot", "--kind", KIND)
+        cli("dataset", "upload", "bot", str(rows), "--kind", "utterances", "--name", "train")
+        cli("dataset", "upload", "bot", str(rows), "--kind", "utterances", "--name", "held-out")
+        cli("model", "train", "bot", "--name", "kw", "--dataset", "train", "--test-dataset", "held-out")
+        shown = cli("model", "show", "kw").stdout
+        said = " ".join(shown.split())
+        assert said.startswith("Model kw (") and f"of project bot: Succeeded. Base {BASE_MODEL}, engine" in said
+        assert "Trained on train (utterances) in " in said and "Parameters: test_dataset held-out, gate off." in said
+        assert "Evaluation on held-out" in said and "tunefork model show kw --project bot --json" in said
+        assert "{" not in shown and '"' not in shown
+        card = json.loads(cli("model", "show", "kw", "--json").stdout)
+        assert card["name"] == "kw" and card["parameters"]["gate"] is False
+
+        gated = ["--gate", "--guard-margin", "200"]  # a 100-point gain is not enough: Failed, with its card
+        cli("model", "train", "bot", "--name", "gated", "--dataset", "train", "--test-dataset", "held-out", *gated,
+            expect=1)  # fmt: skip
+        failed = " ".join(cli("model", "show", "gated").stdout.split())
+        assert "of project bot: Failed: gate: accuracy gains 100.0 points, not more than the 200.0" in failed
+        assert "Trained on train" in failed
+        training.create_model(workspace, "bot", "later", BASE_MODEL, ["train"])  # NotStarted: no card yet
+        later = " ".join(cli("model", "show", "later").stdout.split())
+        assert (
+            "of project bot: NotStarted. " in later and "It has no model card yet: training has not finished." in later
+        )
+        assert "has no artifact" in cli("model", "show", "later", "--json", expect=1).output
+
+        cli("endpoint", "create", "bot", "--model", "kw", "--name", "desk")
+        endpoint = " ".join(cli("endpoint", "show", "desk").stdout.split())
+        assert endpoint.startswith("Endpoint desk (") and "of project bot serves kw." in endpoint
+        assert "/endpoints/" in endpoint and "Logging: off; 0 logged requests." in endpoint
+        assert json.loads(cli("endpoint", "show", "desk", "--json").stdout)["model"] == "kw"
     finally:
         unregister(KIND)
 

@@ -127,7 +127,7 @@ def test_cli_create_list_rotate_download_and_export(cli, tmp_path: Path, speak) 
     assert "no logged requests" in cli("endpoint", "logs", "export", "prod", "--to-dataset", "calls", expect=1).output
     shown = cli("endpoint", "update", "prod", "--no-logging", "--retention-days", "5").stdout
     assert shown.startswith("Updated endpoint prod (") and shown.rstrip().endswith(", logging off.")
-    assert json.loads(cli("endpoint", "show", "prod").stdout)["retentionDays"] == 5
+    assert json.loads(cli("endpoint", "show", "prod", "--json").stdout)["retentionDays"] == 5
     updated = json.loads(cli("endpoint", "update", "prod", "--logging", "--json").stdout)
     assert (updated["loggingEnabled"], updated["retentionDays"]) == (True, 5) and "keys" not in updated
     cli("endpoint", "delete", "prod")

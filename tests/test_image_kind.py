@@ -46,7 +46,7 @@ def test_an_image_project_trains_evaluates_serves_and_exports(
     assert model["status"] == "Succeeded", model
     assert model["metrics"]["test"]["models"][1]["accuracy"] >= 0.8
     # The card keeps only what applies to an image model: no speech custom weight, epochs, terms or guard check.
-    card = json.loads(cli("model", "show", "shapes-v1").stdout)
+    card = json.loads(cli("model", "show", "shapes-v1", "--json").stdout)
     assert card["parameters"] == {"seed": 0, "options": {}, "test_dataset": model["parameters"]["test_dataset"]}
     terms = shapes["train"].parent / "terms.txt"
     terms.write_text("circle\n", encoding="utf-8")

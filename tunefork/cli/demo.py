@@ -97,7 +97,7 @@ def demo(
     console.print(f"Reports: {plain(workspace.reports_dir)}", soft_wrap=True)
     console.print(
         f"Next: `tunefork transcribe --model pharmacy --project {name} FILE.wav`, "
-        f"or `tunefork model show pharmacy --project {name}` for the model card.",
+        f"or `tunefork model show pharmacy --project {name}` for the model (`--json`: its card).",
         soft_wrap=True,
     )
 

@@ -16,11 +16,13 @@ from tunefork.cli.common import (
     plain,
     print_json,
     progress_bar,
+    when,
     workspace_from,
 )
 from tunefork.kinds import get_kind
 from tunefork.kinds.voice import UNDERSTAND
 from tunefork.store.models import utcnow
+from tunefork.wording import plural
 from tunefork.workflows import endpoint_logs, endpoints, monitors, projects
 
 app = typer.Typer(help="Deploy models as endpoints with keys; logging and logs.", no_args_is_help=True)
@@ -104,9 +106,26 @@ def show(
     ctx: typer.Context,
     endpoint: str = EndpointArgument,
     project: str | None = ProjectOption,
+    url: str | None = typer.Option(None, "--url", help="Server URL (default $TUNEFORK_URL or 127.0.0.1:8765)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the endpoint as JSON (never its keys)."),
 ) -> None:
-    """Print an endpoint as JSON (never its keys)."""
-    print_json(endpoints.show_endpoint(workspace_from(ctx), endpoint, project))
+    """What an endpoint serves, its URL, logging and logged requests (never its keys)."""
+    shown = endpoints.show_endpoint(workspace_from(ctx), endpoint, project)
+    if as_json:
+        print_json(shown)
+        return
+    operation = UNDERSTAND.name if shown["languageModel"] else shown["operation"]
+    state = f"on, kept {shown['retentionDays']} days" if shown["loggingEnabled"] else "off"
+    lines = [
+        f"Endpoint [bold]{plain(shown['name'])}[/] ({shown['id']}) of project {plain(shown['project'])} serves "
+        f"{_served(shown)}.",
+        f"{operation} URL: {_base_url(url)}/endpoints/{shown['id']}/{operation}",
+        f"Logging: {state}; {plural(shown['loggedRequests'], 'logged request')}.",
+        *([f"Description: {plain(shown['description'])}"] if shown["description"] else []),
+        f"Created {when(shown['createdDateTime'])}, last changed {when(shown['lastActionDateTime'])}.",
+    ]
+    for line in lines:
+        console.print(line, highlight=False, soft_wrap=True)
 
 
 @app.command("update")

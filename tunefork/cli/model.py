@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -15,14 +16,17 @@ from tunefork.cli.common import (
     print_json,
     print_result,
     progress_bar,
+    when,
     workspace_from,
 )
 from tunefork.errors import TuneforkError
+from tunefork.evaluation.result import EvaluationResult
 from tunefork.kinds import project_kinds
 from tunefork.language.options import INTENT_CLASSIFIERS, SLOT_TAGGER_CHOICES
-from tunefork.workflows import projects, training
+from tunefork.workflows import datasets, projects, training
 from tunefork.workflows.evaluation import read_terms
 from tunefork.workflows.models import base_model_list
+from tunefork.workspace import Workspace
 
 app = typer.Typer(help="List base models; train, list, show and delete custom models.", no_args_is_help=True)
 
@@ -168,15 +172,20 @@ def train(
 def print_training_details(outcome: training.TrainingOutcome) -> None:
     """After training: what it chose (intents, slots), the time budget it ran under (Whisper), the comparisons
     with the base (test set, guard set) and the per-term report."""
-    for line in choice_lines(outcome.contributions):
+    _print_details(outcome.contributions, [outcome.test, outcome.guard])
+
+
+def _print_details(contributions: dict[str, Any], results: list[EvaluationResult | None]) -> None:
+    """What :func:`print_training_details` prints, from a training's contributions and comparisons."""
+    for line in choice_lines(contributions):
         console.print(line, soft_wrap=True, highlight=False, markup=False)
-    budget = _part(outcome.contributions, "budget")
+    budget = _part(contributions, "budget")
     if budget.get("summary"):
         console.print(str(budget["summary"]), soft_wrap=True, highlight=False, markup=False)
-    for result in (outcome.test, outcome.guard):
+    for result in results:
         if result is not None:
             print_result(result)
-    _print_term_report(outcome.contributions.get("term_report") or {})
+    _print_term_report(contributions.get("term_report") or {})
 
 
 def choice_lines(contributions: dict[str, Any]) -> list[str]:
@@ -262,9 +271,76 @@ def show(
     ctx: typer.Context,
     model: str = typer.Argument(..., help="Custom model name or id."),
     project: str | None = typer.Option(None, "--project", help="Narrow an ambiguous model name."),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print the model.json card (base, engine, datasets by hash, parameters, metrics)."
+    ),
 ) -> None:
-    """Print a custom model's model.json card (base, engine, datasets by hash, parameters, metrics)."""
-    print_json(training.model_card(workspace_from(ctx), model, project))
+    """A custom model in words: its status, base, training data and parameters, what training chose, how it
+    compared with its base and its warnings, as `model train` printed them."""
+    workspace = workspace_from(ctx)
+    if as_json:
+        print_json(training.model_card(workspace, model, project))
+        return
+    shown, card = training.show_model(workspace, model, project)
+    status = shown["status"] + (f": {shown['error']}" if shown["error"] else "")
+    lines = [
+        f"Model [bold]{plain(shown['name'])}[/] ({shown['id']}) of project {plain(shown['project'])}: {plain(status)}.",
+        f"Base {plain(shown['baseModel'])}, engine {plain(shown['engine'])}.",
+        *([f"Description: {plain(shown['description'])}"] if shown["description"] else []),
+    ]
+    if card is not None:
+        datasets = ", ".join(f"{plain(d['name'])} ({d['kind']})" for d in card["datasets"])
+        lines.append(
+            f"Trained on {datasets} in {card['training_seconds']:g} s, {when(card['created'])} "
+            f"(tunefork {card['tunefork_version']})."
+        )
+        settings = _settings({**card["parameters"], **_test_dataset_name(workspace, card["parameters"])})
+        lines += [f"Parameters: {plain(settings)}."] if settings else []
+    elif shown["status"] in ("NotStarted", "Running"):
+        lines.append("It has no model card yet: training has not finished.")
+    for line in lines:
+        console.print(line, soft_wrap=True, highlight=False)
+    if card is None:
+        return
+    kind = projects.kind_of(workspace, shown["projectId"])
+    metrics = card.get("metrics") or {}
+    stored = [metrics.get(name) or {} for name in ("test", "guard")]
+    _print_details(card.get("contributions") or {}, [kind.family.result_from_json(r) if r.get("models") else None
+                                                     for r in stored])  # fmt: skip
+    for warning in card.get("warnings") or []:
+        err_console.print(f"[bold red]WARNING:[/] {plain(warning)}", highlight=False)
+    console.print(
+        f"The whole card: tunefork model show {shlex.quote(shown['name'])} --project "
+        f"{shlex.quote(shown['project'])} --json",
+        soft_wrap=True, highlight=False, markup=False,
+    )  # fmt: skip
+
+
+def _test_dataset_name(workspace: Workspace, parameters: dict[str, Any]) -> dict[str, str]:
+    """``{"test_dataset": name}`` for the test dataset's id a card keeps (the id when it is gone); else empty."""
+    dataset_id = parameters.get("test_dataset")
+    if not dataset_id:
+        return {}
+    try:
+        return {"test_dataset": datasets.show_dataset(workspace, dataset_id)["name"]}
+    except TuneforkError:
+        return {}
+
+
+def _settings(parameters: dict[str, Any]) -> str:
+    """A card's parameters as ``seed 0, intent_classifier tfidf, gate off``: unset ones left out, a list counted."""
+    said = []
+    for name, value in parameters.items():
+        inner = _settings(value) if isinstance(value, dict) else ""
+        if isinstance(value, dict):
+            said += [inner] if inner else []
+        elif isinstance(value, bool):
+            said.append(f"{name} {'on' if value else 'off'}")
+        elif isinstance(value, list):
+            said.append(f"{name}: {len(value)}")
+        elif value is not None:
+            said.append(f"{name} {value}")
+    return ", ".join(said)
 
 
 @app.command("delete")

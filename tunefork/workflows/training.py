@@ -376,14 +376,23 @@ def _dataset_cards(workspace: Workspace, dataset_ids: list[str]) -> list[dict[st
         ]
 
 
-def model_card(workspace: Workspace, model_ref: str, project: str | None = None) -> dict[str, Any]:
-    """The ``model.json`` card of a trained model."""
+def show_model(
+    workspace: Workspace, model_ref: str, project: str | None = None
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """A custom model as listed (status, error...) and its ``model.json`` card, ``None`` until training ends."""
     with workspace.session() as session:
         model = get_model(session, model_ref, project)
+        shown = model_to_dict(model)
     path = model_files(workspace, model)  # outside the session: this may download the model
-    if not has_card(path):
+    return shown, read_card(path) if has_card(path) else None
+
+
+def model_card(workspace: Workspace, model_ref: str, project: str | None = None) -> dict[str, Any]:
+    """The ``model.json`` card of a trained model."""
+    _, card = show_model(workspace, model_ref, project)
+    if card is None:
         raise TuneforkError(f"Model '{model_ref}' has no artifact (it has not finished training).")
-    return read_card(path)
+    return card
 
 
 def list_models(workspace: Workspace, project_ref: str | None = None) -> list[dict[str, Any]]:
