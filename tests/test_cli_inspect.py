@@ -98,8 +98,12 @@ def test_max_rejected_fails_an_upload_that_rejects_too_much(cli, tmp_path: Path)
 
 def test_image_inspection_shows_concept_bars_and_size_lines(cli, tmp_path: Path) -> None:
     folders = concept_folders(tmp_path / "shapes", per_concept=3)
+    (folders / "circle" / "copy.png").write_bytes((folders / "circle" / "0.png").read_bytes())
+    (folders / "circle" / "notes.txt").write_text("taken on the 3rd", encoding="utf-8")
     cli("project", "create", "pics", "--kind", "image")
     cli("dataset", "upload", "pics", str(folders), "--kind", "images", "--name", "shapes")
     out = cli("dataset", "inspect", "shapes").output
-    assert "{'" not in out and "Concepts (3):" in out and "Imbalance of concepts: 1x" in out
+    assert "{'" not in out and "Concepts (3):" in out and "Imbalance of concepts: 1.33x" in out
     assert "width: min 64, p5 64, median 64" in out
+    assert "exact duplicates (1): circle-0 / circle-copy" in out  # not "(ids circle-0 circle-copy)"
+    assert "\n  ignored circle/notes.txt: not an image the upload uses" in out  # the reason names its file once

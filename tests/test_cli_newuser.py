@@ -180,11 +180,14 @@ def test_pronunciation_inspection_reads_as_words(capsys: pytest.CaptureFixture[s
         "kind": "pronunciation", "items": 1, "entries": 1,
         "oov_entries": [{"id": "line-1", "display": "Apoquel", "spoken": "ay poh kwell", "oov_words": ["kwell"]}],
         "future_part": [{"id": "line-2", "words": ["a", "b"]}],
+        "paired_lines": [{"ids": ["calls-line-3", "line-9"], "score": 0.9}, {"ids": ["u1", "u2"]}],
     }  # fmt: skip
     print_inspection(report)
     out = " ".join(capsys.readouterr().out.split())
     assert 'outside the dictionary: 1: Apoquel = "ay poh kwell" (kwell)' in out
-    assert "future_part (1): (id line-2, words a b)" in out and "{" not in out
+    # Parts no section knows name their items as sentences do, not by their ids: line 2, not line-2.
+    assert "future part (1): line 2 (words a b)" in out and "{" not in out
+    assert "paired lines (2): line 3 of calls / line 9 (score 0.9), u1 / u2" in out
 
 
 def test_training_without_base_takes_the_kinds_default(cli, tmp_path: Path) -> None:

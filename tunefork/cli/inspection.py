@@ -145,15 +145,19 @@ def _labels(report: dict[str, Any]) -> None:
 
 
 def _warnings(report: dict[str, Any]) -> None:
-    warnings = (report.get("warnings") or []) + (report.get("import_warnings") or [])
-    if not warnings:
+    """The inspection's warnings, one line per reason with the items it concerns, then the import's (whose
+    reasons name their file and line already: printed as they are)."""
+    inspected, imported = report.get("warnings") or [], report.get("import_warnings") or []
+    if not inspected and not imported:
         return
     by_reason: dict[str, list[str]] = defaultdict(list)
-    for warning in warnings:
+    for warning in inspected:
         by_reason[warning["reason"]].append(item_name(warning["item"]))
-    _say(f"Warnings ({len(warnings)}):")
+    _say(f"Warnings ({len(inspected) + len(imported)}):")
     for reason, items in by_reason.items():
         _say(f"  {reason}: {_listed(items, 5)}" if len(items) > 1 else f"  {items[0]}: {reason}")
+    for warning in imported:
+        _say(f"  {warning['reason']}")
 
 
 KNOWN = HEADER_KEYS | {
@@ -164,29 +168,43 @@ KNOWN = HEADER_KEYS | {
 """Keys printed by their own section (``few_examples`` is one of the warnings)."""
 
 
+ID_KEYS = ("id", "ids")
+"""Keys of a report's records that hold item ids: named as a sentence names them (``line 42``), unlabelled."""
+
+
 def _rest(report: dict[str, Any], prefix: str = "") -> None:
-    """The parts of a report no section knows, as plain lines."""
+    """The parts of a report no section knows, as plain lines (``exact_duplicates`` reads ``exact duplicates``)."""
     for key, value in report.items():
+        label = prefix + key.replace("_", " ")
         if isinstance(value, dict) and not any(isinstance(v, dict | list) for v in value.values()):
             shown = (f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in value.items())
-            _say(f"{prefix}{key}: {', '.join(shown)}")
+            _say(f"{label}: {', '.join(shown)}")
         elif isinstance(value, dict):
-            _say(f"{prefix}{key}:")
+            _say(f"{label}:")
             _rest(value, prefix + "  ")
         elif isinstance(value, list):
             if value:
-                _say(f"{prefix}{key} ({len(value)}): {_listed([_item(v) for v in value], 5)}")
+                _say(f"{label} ({len(value)}): {_listed([_item(v) for v in value], 5)}")
         elif value is not None:
-            _say(f"{prefix}{key}: {value}")
+            _say(f"{label}: {value}")
 
 
 def _item(value: Any) -> str:
-    """One listed item in words: a record as ``key value`` pairs rather than Python's repr of a dict."""
+    """One listed item in words: a record names its items first (``line 2 / line 9``), then its other fields
+    as ``key value`` pairs in brackets, rather than Python's repr of a dict."""
     if isinstance(value, dict):
-        return "(" + ", ".join(f"{k} {_item(v)}" for k, v in value.items()) + ")"
+        named = [_names(value[key]) for key in ID_KEYS if key in value]
+        fields = [f"{k} {_item(v)}" for k, v in value.items() if k not in ID_KEYS]
+        described = f"({', '.join(fields)})" if fields else ""
+        return " ".join(part for part in (", ".join(named), described) if part)
     if isinstance(value, list):
         return " ".join(_item(v) for v in value)
     return str(value)
+
+
+def _names(ids: Any) -> str:
+    """An item id, or several (``line 2 / line 9``), as sentences name them."""
+    return " / ".join(item_name(str(i)) for i in ids) if isinstance(ids, list) else item_name(str(ids))
 
 
 def print_inspection(report: dict[str, Any]) -> None:
