@@ -86,6 +86,14 @@ def test_dataset_upload_import_report_and_errors(live_server: LiveServer, acoust
     assert len(report["durations"]) == 3, report
     listing = live_server.client.get("/datasets", params={"project": "api-datasets"}).json()["values"]
     assert [d["name"] for d in listing] == ["calls"]
+    assert not [w for w in dataset["warnings"] if "sameContentAs" in w]
+    # The same content again is kept, and its warnings say so (as the CLI does), naming the dataset that has it.
+    again = _imported(live_server, "api-datasets", acoustic_zip, "acoustic", "calls-again")
+    assert again["status"] == "Succeeded" and again["accepted"] == 3
+    [same] = [w for w in again["warnings"] if "sameContentAs" in w]
+    assert same["sameContentAs"] == "calls" and same["item"] == "calls-again"
+    assert same["reason"].startswith("calls-again has the same content as dataset calls (both are kept;")
+    assert live_server.client.delete(f"/datasets/{again['id']}").status_code == 204
 
     evil = tmp_path / "evil.zip"
     with zipfile.ZipFile(evil, "w") as archive:

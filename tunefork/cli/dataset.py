@@ -57,7 +57,7 @@ def upload(
     else:
         _print_upload(result)
     delete = f"tunefork dataset delete {shlex.quote(result['name'])} --project {shlex.quote(result['project'])}"
-    for other in datasets.same_content(workspace, result["id"]):  # kept: a copy may be meant, but rarely is
+    for other in (w["sameContentAs"] for w in result["warnings"] if "sameContentAs" in w):
         err_console.print(
             f"[bold yellow]WARNING:[/] {plain(result['name'])} has the same content as dataset {plain(other)} "
             f"(both are kept; `{plain(delete)}` if it was uploaded twice).",
@@ -81,7 +81,7 @@ def _print_upload(result: dict[str, Any]) -> None:
     console.print(f"accepted: {result['accepted']}  rejected: {result['rejected']}")
     for line in issue_lines(result["rejections"]):
         console.print(f"  [red]rejected[/] {line}", highlight=False)
-    for line in issue_lines(result["warnings"]):
+    for line in issue_lines([w for w in result["warnings"] if "sameContentAs" not in w]):  # those: a WARNING
         console.print(f"  [yellow]warning[/] {line}", highlight=False)
 
 

@@ -206,29 +206,35 @@ def _import(
     result = _import_into(workspace, dataset_id, source, info["kind"], progress, confine_paths)
     try:
         artifact = workspace.publish(workspace.dataset_path(dataset_id))  # the object first, then the row
-        return _update_dataset(
-            workspace, dataset_id, status=Status.SUCCEEDED, artifact=artifact, **_result_fields(result)
-        )
+        fields = _result_fields(result)
+        fields["warnings"] += _same_content_warnings(workspace, info, result)
+        return _update_dataset(workspace, dataset_id, status=Status.SUCCEEDED, artifact=artifact, **fields)
     except BaseException:
         shutil.rmtree(workspace.dataset_path(dataset_id), ignore_errors=True)
         raise
 
 
-def same_content(workspace: Workspace, dataset_id: str) -> list[str]:
-    """Names of the other datasets of the dataset's project that hold the same content (equal content hash: the
-    same items with the same ids, whatever the file's name; a text item's id is its line, so the same lines in
-    another order, or shifted by a blank line, are other content), oldest first; none for an empty dataset."""
+def _same_content_warnings(workspace: Workspace, info: dict[str, Any], result: ImportResult) -> list[dict[str, Any]]:
+    """A warning for each other dataset of the project that holds the same content (equal content hash: the same
+    items with the same ids, whatever the file's name; a text item's id is its line, so the same lines in another
+    order, or shifted by a blank line, are other content), oldest first; none for an empty upload. The upload is
+    kept (a copy may be meant, but rarely is); ``sameContentAs`` names that dataset for clients."""
+    if not result.accepted or not result.content_hash:
+        return []
     with workspace.session() as session:
-        dataset = session.get(Dataset, dataset_id)
-        if dataset is None or not dataset.content_hash or not dataset.accepted:
-            return []
         query = select(Dataset.name).where(
-            Dataset.project_id == dataset.project_id,
-            Dataset.content_hash == dataset.content_hash,
+            Dataset.project_id == info["projectId"],
+            Dataset.content_hash == result.content_hash,
             Dataset.status == Status.SUCCEEDED,
-            Dataset.id != dataset.id,
+            Dataset.id != info["id"],
         )
-        return list(session.scalars(query.order_by(Dataset.created_at)))
+        others = list(session.scalars(query.order_by(Dataset.created_at)))
+    return [
+        {"item": info["name"], "line": None, "sameContentAs": other,
+         "reason": f"{info['name']} has the same content as dataset {other} (both are kept; delete one if it was "
+                   "uploaded twice)"}
+        for other in others
+    ]  # fmt: skip
 
 
 def list_datasets(workspace: Workspace, project_ref: str | None = None) -> list[dict[str, Any]]:
