@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 import shlex
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -194,16 +196,24 @@ def test_training_without_base_takes_the_kinds_default(cli, tmp_path: Path) -> N
     cli("project", "create", "desk", "--kind", "language")
     out = cli("model", "train", "desk", "--name", "m", "--dataset", "nope", expect=1).output
     assert "No dataset named or with id 'nope'" in out and "Base model" not in out  # only once accepted
-    register(TOY)
-    try:
-        rows = tmp_path / "train.csv"
-        rows.write_text("text,intent\nhello there,greet\ngoodbye now,leave\n", encoding="utf-8")
-        cli("project", "create", "bot", "--kind", KIND)
-        cli("dataset", "upload", "bot", str(rows), "--kind", "utterances", "--name", "train")
+    with _toy_project(cli, tmp_path):
         trained = cli("model", "train", "bot", "--name", "kw", "--dataset", "train")
         assert f"Base model: {BASE_MODEL} (the default; choose another with --base)." in trained.stderr
         assert "Base model" not in cli("model", "train", "bot", "--name", "kw2", "--base", BASE_MODEL,
                                        "--dataset", "train").stderr  # fmt: skip
+
+
+@contextmanager
+def _toy_project(cli, folder: Path) -> Iterator[Path]:
+    """The toy kind registered while the block runs, with a project ``bot`` of it holding a dataset ``train``
+    (from the CSV file it yields)."""
+    register(TOY)
+    try:
+        rows = folder / "train.csv"
+        rows.write_text("text,intent\nhello there,greet\ngoodbye now,leave\n", encoding="utf-8")
+        cli("project", "create", "bot", "--kind", KIND)
+        cli("dataset", "upload", "bot", str(rows), "--kind", "utterances", "--name", "train")
+        yield rows
     finally:
         unregister(KIND)
 
@@ -211,12 +221,7 @@ def test_training_without_base_takes_the_kinds_default(cli, tmp_path: Path) -> N
 def test_show_commands_answer_in_words_and_json_on_request(cli, workspace, tmp_path: Path) -> None:
     """`model show` and `endpoint show` print a summary like `model train` and `endpoint update` do; `--json`
     keeps the card and the endpoint as they were printed before. A model without a card says why."""
-    register(TOY)
-    try:
-        rows = tmp_path / "train.csv"
-        rows.write_text("text,intent\nhello there,greet\ngoodbye now,leave\n", encoding="utf-8")
-        cli("project", "create", "bot", "--kind", KIND)
-        cli("dataset", "upload", "bot", str(rows), "--kind", "utterances", "--name", "train")
+    with _toy_project(cli, tmp_path) as rows:
         cli("dataset", "upload", "bot", str(rows), "--kind", "utterances", "--name", "held-out")
         cli("model", "train", "bot", "--name", "kw", "--dataset", "train", "--test-dataset", "held-out")
         shown = cli("model", "show", "kw").stdout
@@ -246,8 +251,6 @@ def test_show_commands_answer_in_words_and_json_on_request(cli, workspace, tmp_p
         assert endpoint.startswith("Endpoint desk (") and "of project bot serves kw." in endpoint
         assert "/endpoints/" in endpoint and "Logging: off; 0 logged requests." in endpoint
         assert json.loads(cli("endpoint", "show", "desk", "--json").stdout)["model"] == "kw"
-    finally:
-        unregister(KIND)
 
 
 def test_terms_a_text_evaluation_cannot_use_are_reported() -> None:
