@@ -589,3 +589,16 @@ def test_a_run_of_an_intent_metric_notices_an_endpoint_redeployed_with_a_model_t
     shown = monitors.show_monitor(workspace, created["id"])
     assert shown["state"] == "failing" and shown["alerts"][0]["event"] == "alert"
     assert shown["alerts"][0]["payload"]["reason"] == run["error"]
+
+
+def test_a_percentage_given_for_a_fraction_is_refused(workspace: Workspace, bot: dict) -> None:
+    """`--min 50` for an accuracy (a fraction) could never be met: every run would fail; it is refused, naming the
+    fraction meant. Latency is in seconds: any positive bound is taken."""
+    key = bot["keys"]["key1"]
+    with pytest.raises(TuneforkError, match=r"intent_accuracy is a fraction from 0 to 1 \(0.15 = 15%\), so --min 50 "
+                       r"would never be reached; for 50%, give --min 0.5\."):  # fmt: skip
+        monitors.create_monitor(workspace, "kw", "test", key, "0 * * * *", "intent_accuracy", min_value=50)
+    with pytest.raises(TuneforkError, match=r"so --min -0.1 would never be reached\.$"):
+        monitors.create_monitor(workspace, "kw", "test", key, "0 * * * *", "slot_f1", min_value=-0.1)
+    latency = monitors.create_monitor(workspace, "kw", "test", key, "0 * * * *", "latency_p95", max_value=2.5)
+    assert latency["max"] == 2.5

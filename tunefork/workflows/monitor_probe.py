@@ -43,6 +43,8 @@ class MetricSpec:
     description: str
     needs_intents: bool = False
     """True when it scores the decided intents: it measures nothing for a model that decides none."""
+    fraction: bool = True
+    """Measured as a fraction (0.15 = 15%), so a ``--max`` or ``--min`` outside 0-1 is a percentage typed as such."""
 
 
 METRICS: dict[str, MetricSpec] = {
@@ -53,7 +55,7 @@ METRICS: dict[str, MetricSpec] = {
         MetricSpec("intent_accuracy", "parse", True, "share of utterances given their intent", needs_intents=True),
         MetricSpec("oos_recall", "parse", True, "share of out-of-scope utterances detected", needs_intents=True),
         MetricSpec("slot_f1", "parse", True, "slot (entity) F1"),
-        MetricSpec("latency_p95", None, False, "95th percentile of the answer time, in seconds"),
+        MetricSpec("latency_p95", None, False, "95th percentile of the answer time, in seconds", fraction=False),
     )
 }
 

@@ -164,6 +164,11 @@ def _check_thresholds(
         raise TuneforkError(f"Lower {spec.name} is better: give a --max, not a --min.")
     if regression is not None and regression < 0:
         raise TuneforkError(f"--max-regression is in points and cannot be negative (got {regression:g}).")
+    for option, value in (("--max", max_value), ("--min", min_value)):
+        if spec.fraction and value is not None and not 0 <= value <= 1:  # a percentage, most likely
+            hint = f"; for {value:g}%, give {option} {value / 100:g}" if 0 < value <= 100 else ""
+            raise TuneforkError(f"{spec.name} is a fraction from 0 to 1 (0.15 = 15%), so {option} {value:g} would "
+                                f"never be reached{hint}.")  # fmt: skip
 
 
 def _key_fits(endpoint: Endpoint, key: str) -> bool:
