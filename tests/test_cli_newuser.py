@@ -63,6 +63,17 @@ def test_an_empty_dataset_name_is_refused_not_replaced(cli, tmp_path: Path) -> N
     assert taken in again
 
 
+def test_a_folder_given_as_dot_is_named_after_itself(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`tunefork dataset upload cars . --kind ...` in a folder of data: the dataset is named after that folder,
+    where the name of `.` (none) made the upload fail with 'needs a non-empty name'."""
+    cli("project", "create", "cars", "--kind", "language")
+    folder = tmp_path / "rentals"
+    folder.mkdir()
+    (folder / "rows.csv").write_text("text,intent\nbook a car,book\n", encoding="utf-8")
+    monkeypatch.chdir(folder)
+    assert "Dataset rentals id " in cli("dataset", "upload", "cars", ".", "--kind", "utterances").output
+
+
 def test_a_model_of_another_project_is_named_as_missing_from_this_one(cli) -> None:
     cli("project", "create", "vet", "--kind", "speech")
     out = cli("endpoint", "create", "vet", "--model", "car-v1", "--name", "e", expect=1).output

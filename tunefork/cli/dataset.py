@@ -50,7 +50,7 @@ def upload(
     Warns (and keeps the upload) when a dataset of the project already has the same content.
     """
     workspace = workspace_from(ctx)
-    with progress_bar(f"Importing {path.name}") as progress:
+    with progress_bar(f"Importing {path.resolve().name}") as progress:
         result = datasets.upload_dataset(workspace, project, path, kind, name, progress)
     if as_json:
         print_json(result)

@@ -97,7 +97,8 @@ def upload_dataset(
     source = Path(source)
     if not source.exists():
         raise TuneforkError(f"{source}: no such file or folder.")
-    dataset = register_dataset(workspace, project_ref, kind, source.stem if name is None else name)
+    default = source.resolve().stem  # `.` or `data/..` name the folder they are
+    dataset = register_dataset(workspace, project_ref, kind, default if name is None else name)
     try:
         return _import(workspace, dataset["id"], source, progress, confine_paths=False)
     except BaseException:
