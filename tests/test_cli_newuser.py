@@ -303,6 +303,13 @@ def test_a_mistyped_name_is_answered_with_the_close_names(cli, tmp_path: Path) -
     assert "No project named or with id 'asistant'. Did you mean 'assistant'? See `tunefork project list`." in out
     out = " ".join(cli("dataset", "inspect", "qwerty", expect=1).output.split())
     assert "No dataset named or with id 'qwerty'." in out and "Did you mean" not in out
+    # Mistyped kinds and choices too.
+    out = " ".join(cli("project", "create", "bot", "--kind", "langauge", expect=1).output.split())
+    assert "Unknown project kind 'langauge'; choose one of: " in out and out.endswith("Did you mean 'language'?")
+    out = " ".join(cli("dataset", "upload", "assistant", str(csv), "--kind", "utterance", expect=1).output.split())
+    assert out.endswith("(got 'utterance'). Did you mean 'utterances'?")
+    trained = ["model", "train", "assistant", "--name", "v1", "--dataset", "nlu", "--intent-classifier", "tfdif"]
+    assert " ".join(cli(*trained, expect=1).output.split()).endswith("(got 'tfdif'). Did you mean 'tfidf'?")
 
 
 def test_the_same_content_uploaded_again_is_named_not_refused(cli, tmp_path: Path) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Iterable
 
 _LINE_ID = re.compile(r"(?:(?P<file>.+)-)?line-(?P<number>\d+)")
 """A text item's id: ``line-<n>``, prefixed with ``<file>-`` when its upload held several text files."""
@@ -26,3 +28,17 @@ def item_name(item_id: str) -> str:
         return item_id
     of_file = f" of {found['file']}" if found["file"] else ""
     return f"line {found['number']}{of_file}"
+
+
+def did_you_mean(ref: str, names: Iterable[str]) -> str:
+    """``" Did you mean 'x'?"`` naming up to three ``names`` close to a ``ref`` found nowhere (a typo), or "".
+
+    Names are compared case-folded (a name is looked up as typed, so ``NLU`` misses ``nlu``) and given as they are.
+    """
+    spelled: dict[str, list[str]] = {}
+    for name in sorted(set(names)):
+        spelled.setdefault(name.casefold(), []).append(name)
+    folded = difflib.get_close_matches(ref.casefold(), list(spelled), n=3, cutoff=0.6)
+    close = [name for key in folded for name in spelled[key]][:3]
+    quoted = " or ".join(f"'{name}'" for name in close)
+    return f" Did you mean {quoted}?" if close else ""

@@ -32,7 +32,7 @@ from tunefork.engines.contract import BaseModelInfo, Trainer
 from tunefork.errors import NotFoundError, TuneforkError
 from tunefork.evaluation.result import EvaluationResult
 from tunefork.progress import ProgressCallback
-from tunefork.wording import a_or_an
+from tunefork.wording import a_or_an, did_you_mean
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,8 @@ class TrainingOption:
         except (TypeError, ValueError):
             raise TuneforkError(f"{name} takes {words.get(self.type, self.type.__name__)} (got {value!r}).") from None
         if self.choices and converted not in self.choices:
-            raise TuneforkError(f"{name} takes one of {', '.join(self.choices)} (got {value!r}).")
+            guess = did_you_mean(str(value), map(str, self.choices))
+            raise TuneforkError(f"{name} takes one of {', '.join(self.choices)} (got {value!r}).{guess}")
         if self.minimum is not None and converted < self.minimum:
             raise TuneforkError(f"{name} must be at least {self.minimum:g} (got {value!r}).")
         if self.maximum is not None and converted > self.maximum:
@@ -357,8 +358,10 @@ class ProjectKind:
         for use in self.dataset_kinds:
             if use.name == name:
                 return use
-        choices = ", ".join(self.upload_kinds)
-        raise TuneforkError(f"{a_or_an(self.name).capitalize()} project takes dataset kinds: {choices} (got '{name}').")
+        choices, guess = ", ".join(self.upload_kinds), did_you_mean(name, self.upload_kinds)
+        raise TuneforkError(
+            f"{a_or_an(self.name).capitalize()} project takes dataset kinds: {choices} (got '{name}').{guess}"
+        )
 
     def option(self, name: str) -> TrainingOption | None:
         """This kind's option ``name``, if it has one."""
@@ -394,7 +397,8 @@ def get_kind(name: str) -> ProjectKind:
     try:
         return _KINDS[name]
     except KeyError:
-        raise TuneforkError(f"Unknown project kind '{name}'; choose one of: {', '.join(_KINDS)}.") from None
+        guess = did_you_mean(name, _KINDS)
+        raise TuneforkError(f"Unknown project kind '{name}'; choose one of: {', '.join(_KINDS)}.{guess}") from None
 
 
 def find_kind(name: str) -> ProjectKind | None:

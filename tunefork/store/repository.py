@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import difflib
 import unicodedata
-from collections.abc import Iterable
 from typing import TypeVar
 
 from sqlalchemy import or_, select
@@ -12,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from tunefork.errors import AmbiguousReferenceError, NotFoundError, TuneforkError
 from tunefork.store.models import Dataset, Endpoint, Model, Monitor, Project
+from tunefork.wording import did_you_mean
 
 T = TypeVar("T", Dataset, Model, Endpoint, Monitor)
 MAX_NAME_CHARACTERS = 200
@@ -34,23 +33,9 @@ def get_project(session: Session, ref: str) -> Project:
     """The project whose id or name is ``ref``."""
     project = session.scalar(select(Project).where(or_(Project.id == ref, Project.name == ref)))
     if project is None:
-        guess = _did_you_mean(ref, session.scalars(select(Project.name)))
+        guess = did_you_mean(ref, session.scalars(select(Project.name)))
         raise NotFoundError(f"No project named or with id '{ref}'.{guess} See `tunefork project list`.")
     return project
-
-
-def _did_you_mean(ref: str, names: Iterable[str]) -> str:
-    """``" Did you mean 'x'?"`` naming up to three ``names`` close to a ``ref`` found nowhere (a typo), or "".
-
-    Names are compared case-folded (a name is looked up as typed, so ``NLU`` misses ``nlu``) and given as they are.
-    """
-    spelled: dict[str, list[str]] = {}
-    for name in sorted(set(names)):
-        spelled.setdefault(name.casefold(), []).append(name)
-    folded = difflib.get_close_matches(ref.casefold(), list(spelled), n=3, cutoff=0.6)
-    close = [name for key in folded for name in spelled[key]][:3]
-    quoted = " or ".join(f"'{name}'" for name in close)
-    return f" Did you mean {quoted}?" if close else ""
 
 
 def _get_in_project(session: Session, table: type[T], noun: str, ref: str, project: str | None) -> T:
@@ -65,7 +50,7 @@ def _get_in_project(session: Session, table: type[T], noun: str, ref: str, proje
         return by_id[0]
     if not matches:
         where = f" in project '{project}'" if project else ""
-        raise NotFoundError(f"No {noun} named or with id '{ref}'{where}.{_did_you_mean(ref, session.scalars(names))}")
+        raise NotFoundError(f"No {noun} named or with id '{ref}'{where}.{did_you_mean(ref, session.scalars(names))}")
     if len(matches) > 1:
         projects = ", ".join(sorted(m.project.name for m in matches))
         raise AmbiguousReferenceError(

@@ -36,6 +36,7 @@ from tunefork.kinds import ProjectKind, ResolvedModel, get_kind
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.models import Dataset, Endpoint, Model, Monitor, MonitorRun, Status, utcnow
 from tunefork.store.repository import clean_name, get_dataset, get_endpoint, get_monitor, get_project
+from tunefork.wording import did_you_mean
 from tunefork.workflows import monitor_alerts
 from tunefork.workflows.datasets import dataset_records
 from tunefork.workflows.endpoints import hash_key
@@ -144,7 +145,9 @@ def run_to_dict(run: MonitorRun, details: bool = False) -> dict[str, Any]:
 def _check_metric(metric: str, operation: str) -> MetricSpec:
     spec = METRICS.get(metric)
     if spec is None:
-        raise TuneforkError(f"Unknown metric '{metric}'; choose one of: {', '.join(METRICS)}.")
+        raise TuneforkError(
+            f"Unknown metric '{metric}'; choose one of: {', '.join(METRICS)}.{did_you_mean(metric, METRICS)}"
+        )
     if spec.operation not in (None, operation):
         fit = [name for name, s in METRICS.items() if s.operation in (None, operation)]
         raise TuneforkError(
