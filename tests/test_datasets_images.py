@@ -104,6 +104,28 @@ def test_a_csv_manifest_gives_several_labels_and_stays_inside_the_upload(tmp_pat
     assert reasons["pics/9.png"] == "labels.csv line 6: no image pics/9.png in the upload"
 
 
+def test_a_manifest_row_is_never_half_read_and_an_image_never_listed_twice(tmp_path: Path) -> None:
+    """`a.png,cat,dog` (labels split by a comma) would keep `cat` alone; a path on two rows would import the image
+    twice (a duplicate that can leak across cross-validation folds): both rows are rejected with the reason."""
+    folder = tmp_path / "upload"
+    folder.mkdir()
+    for n in range(3):
+        shape_image("circle", n).save(folder / f"{n}.png")
+    rows = "path,label\n0.png,circle,red\n1.png,circle\n2.png,circle\n./1.png,red\n"
+    (folder / "labels.csv").write_text(rows, encoding="utf-8")
+    result, records, _ = _import(folder, tmp_path)
+    assert [(r["source"], r["labels"]) for r in records] == [("1.png", ["circle"]), ("2.png", ["circle"])]
+    reasons = _reasons(result)
+    assert reasons["0.png"] == (
+        "labels.csv line 2: expected 2 fields, got 3; separate several labels with ';' (cat;dog), and quote a "
+        "path that holds a comma"
+    )
+    assert reasons["./1.png"] == (
+        "labels.csv line 5: ./1.png is listed already (line 3); give an image once, with all its labels separated "
+        "by ';'"
+    )
+
+
 def test_a_jsonl_manifest_and_an_unlabeled_folder(tmp_path: Path) -> None:
     folder = tmp_path / "j"
     folder.mkdir()

@@ -90,6 +90,13 @@ def _manifest_rows(path: Path, name: str, issues: list[ItemIssue]) -> list[tuple
         if len(cells) <= path_at or not cells[path_at].strip():
             issues.append(ItemIssue(name, f"{name} line {number}: no path", number))
             continue
+        if len(cells) > len(header):  # `a.png,cat,dog`: taking `cat` alone would drop a label unsaid
+            reason = (
+                f"{name} line {number}: expected {len(header)} fields, got {len(cells)}; separate several labels "
+                "with ';' (cat;dog), and quote a path that holds a comma"
+            )
+            issues.append(ItemIssue(cells[path_at].strip(), reason, number))
+            continue
         rows.append((number, cells[path_at].strip(), cells[label_at] if label_at < len(cells) else ""))
     return rows
 
@@ -98,6 +105,7 @@ def _from_manifest(manifest: Path, root: Path, issues: list[ItemIssue]) -> list[
     name = relative_name(manifest, root)
     base = manifest.parent.resolve()
     listed: list[Listed] = []
+    first_line: dict[Path, int] = {}  # each image's first row: a second row would import it twice
     for number, raw, value in _manifest_rows(manifest, name, issues):
         relative = PurePosixPath(raw.replace("\\", "/"))
         target = (base / relative).resolve()
@@ -107,6 +115,14 @@ def _from_manifest(manifest: Path, root: Path, issues: list[ItemIssue]) -> list[
         if not target.is_file():
             issues.append(ItemIssue(raw, f"{name} line {number}: no image {raw} in the upload", number))
             continue
+        if target in first_line:
+            reason = (
+                f"{name} line {number}: {raw} is listed already (line {first_line[target]}); give an image "
+                "once, with all its labels separated by ';'"
+            )
+            issues.append(ItemIssue(raw, reason, number))
+            continue
+        first_line[target] = number
         labels = _split_labels(value)
         negative = labels == [NEGATIVE_LABEL]
         listed.append((target, raw, [] if negative else labels, negative, number))
