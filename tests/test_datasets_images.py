@@ -168,3 +168,17 @@ def test_the_report_counts_concepts_and_finds_exact_and_near_duplicates(tmp_path
     assert ["circle-3", "circle-bigger"] in near or ["circle-bigger", "circle-3"] in near
     assert report["width"]["max"] == 96 and report["aspect"]["median"] == 1.0
     assert any("only 2 images" in w["reason"] for w in report["warnings"])
+    assert not [w for w in report["warnings"] if "labelled differently" in w["reason"]]  # both copies are circles
+
+
+def test_identical_images_labelled_differently_are_named(tmp_path: Path) -> None:
+    folder = concept_folders(tmp_path / "shapes", 2, concepts=("circle", "square"))
+    (folder / "square" / "odd.png").write_bytes((folder / "circle" / "0.png").read_bytes())
+    _, _, destination = _import(folder, tmp_path)
+    report = inspect_dataset(destination, "images")
+    [conflict] = [w for w in report["warnings"] if "labelled differently" in w["reason"]]
+    assert conflict == {
+        "item": "duplicates",
+        "reason": "identical images labelled differently: circle-0 (circle), square-odd (square); correct the wrong "
+        "label",
+    }

@@ -85,7 +85,21 @@ def image_report(records: list[dict[str, Any]]) -> dict[str, Any]:
         warnings.append({"item": few["label"], "reason": f"concept {few['label']} has only {few['count']} images"})
     if exact:
         warnings.append({"item": "duplicates", "reason": f"{len(exact)} group(s) of identical images"})
+    warnings += _conflicting_labels(records, exact)
     if near["count"]:
         warnings.append({"item": "duplicates", "reason": f"{near['count']} pair(s) of near-duplicate images"})
     report["warnings"] = warnings
     return report
+
+
+def _conflicting_labels(records: list[dict[str, Any]], exact: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """A warning for each group of identical images labelled differently: one of them is wrong (or both), and
+    training sees the same picture as two answers."""
+    labels = {r["id"]: "negative" if r.get("negative") else ";".join(r["labels"]) or "unlabeled" for r in records}
+    warnings = []
+    for group in exact:
+        if len({labels[i] for i in group["ids"]}) > 1:
+            listed = ", ".join(f"{i} ({labels[i]})" for i in group["ids"])
+            reason = f"identical images labelled differently: {listed}; correct the wrong label"
+            warnings.append({"item": "duplicates", "reason": reason})
+    return warnings
