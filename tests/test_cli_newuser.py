@@ -74,6 +74,17 @@ def test_a_folder_given_as_dot_is_named_after_itself(cli, tmp_path: Path, monkey
     assert "Dataset rentals id " in cli("dataset", "upload", "cars", ".", "--kind", "utterances").output
 
 
+def test_a_mistyped_patterns_file_is_named_as_a_file(cli, tmp_path: Path) -> None:
+    """`--patterns` takes a file or a dataset; a path that is neither is not answered as a missing dataset."""
+    cli("project", "create", "gadgets", "--kind", "entities")
+    raw = tmp_path / "raw.txt"
+    raw.write_text("I bought an iPhone\n", encoding="utf-8")
+    args = ["dataset", "label", "gadgets", "--text", str(raw), "--patterns"]
+    out = " ".join(cli(*args, str(tmp_path / "patterns.jsonl"), expect=1).output.split())
+    assert "patterns.jsonl: no such patterns file (nor a dataset of that name)." in out
+    assert "No dataset named or with id 'rules' in project 'gadgets'." in cli(*args, "rules", expect=1).output
+
+
 def test_a_model_of_another_project_is_named_as_missing_from_this_one(cli) -> None:
     cli("project", "create", "vet", "--kind", "speech")
     out = cli("endpoint", "create", "vet", "--model", "car-v1", "--name", "e", expect=1).output

@@ -15,7 +15,7 @@ from typing import Any
 
 from tunefork.datasets.lines import read_text_lines
 from tunefork.datasets.rule_patterns import parse_patterns
-from tunefork.errors import TuneforkError, UploadRejectedError
+from tunefork.errors import NotFoundError, TuneforkError, UploadRejectedError
 from tunefork.language.rules import EntityRules
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.artifacts import atomic_write_text
@@ -36,7 +36,12 @@ def _patterns(workspace: Workspace, project_ref: str, patterns: str) -> list[dic
         records = parsed.records
     else:
         with workspace.session() as session:
-            dataset = get_dataset(session, patterns, project_ref)
+            try:
+                dataset = get_dataset(session, patterns, project_ref)
+            except NotFoundError as exc:  # a mistyped file name reads better as one than as a dataset's
+                if path.suffix or len(path.parts) > 1:
+                    raise NotFoundError(f"{patterns}: no such patterns file (nor a dataset of that name).") from exc
+                raise
             dataset_id, kind, name = dataset.id, dataset.kind, dataset.name
         if kind != "patterns":
             raise TuneforkError(f"Dataset '{name}' is of kind '{kind}'; --patterns needs a 'patterns' dataset.")
