@@ -267,6 +267,9 @@ def test_show_commands_answer_in_words_and_json_on_request(cli, workspace, tmp_p
             "of project bot: NotStarted. " in later and "It has no model card yet: training has not finished." in later
         )
         assert "has no artifact" in cli("model", "show", "later", "--json", expect=1).output
+        for command in ("show", "delete"):  # a base model's name is not answered as a missing model
+            refused = " ".join(cli("model", command, BASE_MODEL, expect=1).output.split())
+            assert f"'{BASE_MODEL}' is a base model, which " in refused and "`tunefork model list --base`" in refused
 
         cli("endpoint", "create", "bot", "--model", "kw", "--name", "desk")
         endpoint = " ".join(cli("endpoint", "show", "desk").stdout.split())

@@ -380,11 +380,21 @@ def show_model(
     workspace: Workspace, model_ref: str, project: str | None = None
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """A custom model as listed (status, error...) and its ``model.json`` card, ``None`` until training ends."""
+    _refuse_base_model(model_ref, "has no model card")
     with workspace.session() as session:
         model = get_model(session, model_ref, project)
         shown = model_to_dict(model)
     path = model_files(workspace, model)  # outside the session: this may download the model
     return shown, read_card(path) if has_card(path) else None
+
+
+def _refuse_base_model(ref: str, what: str) -> None:
+    """A base model's name given where a custom model is meant (no custom model bears one): say so."""
+    if is_any_base_model(ref):
+        raise TuneforkError(
+            f"'{ref}' is a base model, which {what}: `tunefork model list --base` describes it; custom models are "
+            "listed by `tunefork model list PROJECT`."
+        )
 
 
 def model_card(workspace: Workspace, model_ref: str, project: str | None = None) -> dict[str, Any]:
@@ -406,6 +416,7 @@ def list_models(workspace: Workspace, project_ref: str | None = None) -> list[di
 
 def delete_model(workspace: Workspace, ref: str, project: str | None = None) -> None:
     """Delete a custom model and its artifact, unless an endpoint uses it or it is training (409)."""
+    _refuse_base_model(ref, "is not deleted")
     with workspace.session() as session:
         model = get_model(session, ref, project)
         ensure_not_deployed(session, model.id)
