@@ -258,6 +258,16 @@ def test_csv_with_quotes_multiline_fields_and_bad_rows(dest, tmp_path):
     ]
 
 
+def test_csv_quote_left_open_names_the_lines_it_swallowed(dest, tmp_path):
+    source = write(tmp_path / "open.csv", 'text,intent\nhello,greet\n"say hi,greet\nbye,leave\nok then,leave\n')
+    result = import_dataset(source, "utterances", dest, UploadLimits())
+    assert [r["text"] for r in load_manifest(dest)] == ["hello"]
+    assert reasons(result) == (
+        'open.csv|3|open.csv line 3: expected 2 fields, got 1; a quote (") opened on this line is not closed, so the '
+        '2 line(s) after it were read into this field: close it, or write a quote inside a text twice ("")'
+    )
+
+
 def test_csv_repeated_header_and_slot_markup_are_explained(dest, tmp_path):
     source = write(
         tmp_path / "cars.csv",

@@ -450,8 +450,15 @@ def parse_utterance_csv(path: Path, display_name: str, id_prefix: str = "") -> P
             reject(parsed, display_name, number, row)
             continue
         if len(row) != len(columns):
-            quote = '; quote a text that holds a comma: "hi, how are you",greet' if len(row) > len(columns) else ""
-            reject(parsed, display_name, number, f"expected {len(columns)} fields, got {len(row)}{quote}")
+            spanned = sum(field.rstrip("\n").count("\n") for field in row)  # an unclosed quote reads on
+            if spanned:
+                hint = (
+                    f"; a quote (\") opened on this line is not closed, so the {spanned} line(s) after it were read "
+                    'into this field: close it, or write a quote inside a text twice ("")'
+                )
+            else:
+                hint = '; quote a text that holds a comma: "hi, how are you",greet' if len(row) > len(columns) else ""
+            reject(parsed, display_name, number, f"expected {len(columns)} fields, got {len(row)}{hint}")
             continue
         if [field.strip().lower() for field in row] == columns:
             reject(parsed, display_name, number, "the header line again (files joined?), not an example")
