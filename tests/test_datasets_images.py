@@ -124,6 +124,13 @@ def test_a_manifest_row_is_never_half_read_and_an_image_never_listed_twice(tmp_p
         "labels.csv line 5: ./1.png is listed already (line 3); give an image once, with all its labels separated "
         "by ';'"
     )
+    (folder / "labels.csv").write_text('path,label\n"0.png,circle\n1.png,circle\n', encoding="utf-8")
+    with pytest.raises(UploadRejectedError) as refused:  # a quote left open: its reason, not a crash
+        _import(folder, tmp_path / "open")
+    assert refused.value.rejections[0].reason == (
+        'labels.csv line 2: expected 2 fields, got 1; a quote (") opened on this line is not closed, so the 1 '
+        'line(s) after it were read into this field: close it, or write a quote inside a text twice ("")'
+    )
 
 
 def test_a_jsonl_manifest_and_an_unlabeled_folder(tmp_path: Path) -> None:

@@ -20,12 +20,11 @@ Canonical records: ``{"id", "file", "labels", "negative", "sha256", "phash", "wi
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import shutil
 from pathlib import Path, PurePosixPath
 
+from tunefork.datasets.csv_rows import csv_rows, unclosed_quote
 from tunefork.datasets.hashing import sha256_file
 from tunefork.datasets.ids import IdAllocator
 from tunefork.datasets.lines import read_text_lines
@@ -80,13 +79,21 @@ def _manifest_rows(path: Path, name: str, issues: list[ItemIssue]) -> list[tuple
     numbered = [(number, line) for number, line in text.lines if line.strip()]
     if not numbered:
         return rows
-    reader = csv.reader(io.StringIO("\n".join(line for _, line in numbered)))
-    header = [cell.strip().lower() for cell in next(reader)]
+    rows_read = csv_rows(numbered)
+    _, first = next(rows_read)
+    header = [cell.strip().lower() for cell in first] if isinstance(first, list) else []
     if "path" not in header or not {"label", "labels"} & set(header):
         raise UploadRejectedError(f"{name}: a CSV manifest needs a 'path,label' (or 'path,labels') header.")
     path_at = header.index("path")
     label_at = header.index("labels" if "labels" in header else "label")
-    for (number, _), cells in zip(numbered[1:], reader, strict=True):
+    for number, cells in rows_read:
+        if isinstance(cells, str):  # a row the CSV reader refuses
+            issues.append(ItemIssue(name, f"{name} line {number}: {cells}", number))
+            continue
+        if len(cells) != len(header) and (open_quote := unclosed_quote(cells)):
+            reason = f"{name} line {number}: expected {len(header)} fields, got {len(cells)}{open_quote}"
+            issues.append(ItemIssue(name, reason, number))
+            continue
         if len(cells) <= path_at or not cells[path_at].strip():
             issues.append(ItemIssue(name, f"{name} line {number}: no path", number))
             continue

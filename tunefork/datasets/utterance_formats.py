@@ -32,12 +32,12 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from tunefork.datasets.csv_rows import csv_rows, unclosed_quote
 from tunefork.datasets.documents import DocumentError, compose_yaml, load_json
 from tunefork.datasets.lines import read_text_lines, text_encoding
 from tunefork.datasets.results import ItemIssue, ParsedItems
@@ -387,35 +387,6 @@ def parse_lex_json(path: Path, display_name: str, id_prefix: str = "") -> Parsed
 # --- CSV -----------------------------------------------------------------------------------------------
 
 
-def _csv_rows(lines: list[tuple[int, str]]) -> Iterator[tuple[int, list[str] | str]]:
-    """``(first line number, fields)`` of each CSV record (quoted fields may span lines), or ``(line, reason)``
-    for a record the CSV reader refuses (reading goes on with the next line)."""
-    numbers: list[int] = []
-
-    def feed() -> Iterator[str]:
-        for number, line in lines:
-            numbers.append(number)
-            yield line + "\n"
-
-    reader = csv.reader(feed())
-    used = 0
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            problem = str(exc)
-            if "field limit" in problem:
-                problem = f"a field is longer than {csv.field_size_limit():,} characters"
-            start, used = numbers[min(used, len(numbers) - 1)], len(numbers)
-            yield start, f"malformed CSV ({problem}); this row was skipped"
-            continue
-        start, used = numbers[used], len(numbers)
-        if row:
-            yield start, row
-
-
 _CSV_SLOTS_WARNING = (
     "slot markup {markup} read as plain text ('{text}'): CSV carries no slots; "
     "to train slots, upload the examples as Rasa NLU YAML (- book a [suv](car_type) now)"
@@ -436,7 +407,7 @@ def parse_utterance_csv(path: Path, display_name: str, id_prefix: str = "") -> P
     """CSV with a ``text,intent`` (or ``text,label``) header -> example records without entities."""
     decoded = read_text_lines(path, display_name)
     parsed = ParsedItems(rejections=list(decoded.rejections))
-    rows = _csv_rows(decoded.lines)
+    rows = csv_rows(decoded.lines)
     header_line, header = next(rows, (1, []))
     columns = [c.strip().lower() for c in header] if isinstance(header, list) else []
     if not _is_csv_header(columns):
@@ -450,14 +421,9 @@ def parse_utterance_csv(path: Path, display_name: str, id_prefix: str = "") -> P
             reject(parsed, display_name, number, row)
             continue
         if len(row) != len(columns):
-            spanned = sum(field.rstrip("\n").count("\n") for field in row)  # an unclosed quote reads on
-            if spanned:
-                hint = (
-                    f"; a quote (\") opened on this line is not closed, so the {spanned} line(s) after it were read "
-                    'into this field: close it, or write a quote inside a text twice ("")'
-                )
-            else:
-                hint = '; quote a text that holds a comma: "hi, how are you",greet' if len(row) > len(columns) else ""
+            hint = unclosed_quote(row)
+            if not hint and len(row) > len(columns):
+                hint = '; quote a text that holds a comma: "hi, how are you",greet'
             reject(parsed, display_name, number, f"expected {len(columns)} fields, got {len(row)}{hint}")
             continue
         if [field.strip().lower() for field in row] == columns:
