@@ -276,6 +276,12 @@ def test_show_commands_answer_in_words_and_json_on_request(cli, workspace, tmp_p
         assert endpoint.startswith("Endpoint desk (") and "of project bot serves kw." in endpoint
         assert "/endpoints/" in endpoint and "Logging: off; 0 logged requests." in endpoint
         assert json.loads(cli("endpoint", "show", "desk", "--json").stdout)["model"] == "kw"
+        exported = " ".join(cli("endpoint", "logs", "export", "desk", "--to-dataset", "bot", expect=1).output.split())
+        assert "has no logged requests to export: logging is off: turn it on with `tunefork endpoint update desk " \
+            "--logging`." in exported  # fmt: skip
+        cli("endpoint", "update", "desk", "--logging")
+        exported = " ".join(cli("endpoint", "logs", "export", "desk", "--to-dataset", "bot", expect=1).output.split())
+        assert "to export: none is kept (requests are logged while logging is on, for its retention days)." in exported
 
 
 def test_terms_a_text_evaluation_cannot_use_are_reported() -> None:

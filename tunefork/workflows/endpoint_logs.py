@@ -290,11 +290,16 @@ def snapshot_logs(
     with workspace.session() as session:
         endpoint = get_endpoint(session, ref, project)
         endpoint_id, name, kind = endpoint.id, endpoint.name, _export_kind(session, endpoint, into)
-        own = kind.name == endpoint.project.kind
+        own, logging = kind.name == endpoint.project.kind, endpoint.logging_enabled
     with _logged_requests(workspace, endpoint_id, with_files=own) as logged:
         logs = [log for log in logged if own or "intent" in log.result]
         if not logs:
-            raise TuneforkError(f"Endpoint '{name}' has no logged requests to export (is logging on?).")
+            why = (
+                "none is kept (requests are logged while logging is on, for its retention days)"
+                if logging
+                else f"logging is off: turn it on with `tunefork endpoint update {name} --logging`"
+            )
+            raise TuneforkError(f"Endpoint '{name}' has no logged requests to export: {why}.")
         workspace.exports_dir.mkdir(parents=True, exist_ok=True)
         folder = Path(tempfile.mkdtemp(dir=workspace.exports_dir, prefix="logs."))
         try:
