@@ -206,6 +206,16 @@ def test_missing_audio_for_transcript_line(clips, dest, tmp_path):
     )
 
 
+def test_a_transcript_line_naming_audio_in_another_case_says_so(clips, dest, tmp_path):
+    folder = azure_folder(tmp_path / "up", clips, "a.wav\thello world\nB.WAV\tturn on the lights\n")
+    (folder / "c.wav").unlink()
+    result = import_dataset(folder, "acoustic", dest, UploadLimits())
+    assert reasons(result).splitlines()[0] == (
+        "B.WAV|2|missing audio: trans.txt line 2 names 'B.WAV' but the upload does not contain this audio file "
+        "(it has 'b.wav': file names are case-sensitive)"
+    )
+
+
 def test_audio_without_transcript_line(clips, dest, tmp_path):
     folder = azure_folder(tmp_path / "up", clips, "a.wav\thello world\nb.wav\tturn on the lights\n")
     result = import_dataset(folder, "acoustic", dest, UploadLimits())

@@ -96,10 +96,16 @@ class _Resolver:
             if len(matches) != 1:
                 if not all(self._inside(c) for c in candidates):
                     return None, "it points outside the upload (only files inside the upload can be used)"
-                return None, "the upload does not contain this audio file"
+                return None, "the upload does not contain this audio file" + self._other_case(reference)
             found = matches[0]
         self.referenced.add(found.resolve())
         return found, ""
+
+    def _other_case(self, reference: str) -> str:
+        """A hint naming the upload's audio file whose name differs from ``reference``'s only in case, if any."""
+        wanted = PurePosixPath(reference.replace("\\", "/")).name.casefold()
+        alike = sorted({name for name in self.by_name if name.casefold() == wanted})
+        return f" (it has '{alike[0]}': file names are case-sensitive)" if len(alike) == 1 else ""
 
     def orphans(self) -> list[Path]:
         """Audio files of the upload that no listing line referenced."""
