@@ -365,7 +365,7 @@ def test_rest_and_cli_manage_monitors(workspace: Workspace, bot: dict, server: s
         "monitor", "create", "kw", "--dataset", "test", "--schedule", "*/30 * * * *", "--metric", "oos_recall",
         "--min", "0.5", "--key", bot["keys"]["key2"], "--url", server, "--exclude", "Sat 00:00-06:00",
     )  # fmt: skip
-    assert "Monitor kw-oos_recall" in created_cli.output
+    assert "Monitor kw-oos_recall" in created_cli.output and " UTC." in created_cli.output  # the first run's time
     refused = cli("monitor", "create", "kw", "--dataset", "test", "--schedule", "*/30 * * * *",
                   "--metric", "wer", "--max", "0.1", "--key", "x", expect=1)  # fmt: skip
     assert "does not apply to a parse endpoint" in refused.output

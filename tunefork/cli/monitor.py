@@ -68,7 +68,7 @@ def create(
     console.print(
         f"Monitor [bold]{plain(created['name'])}[/] ({created['id']}) watches {plain(created['endpoint'])}: "
         f"{created['metric']} on {plain(created['dataset'])}, {plain(created['schedule'])} (UTC); "
-        f"first run at {created['nextRunDateTime']}.",
+        f"first run at {when(created['nextRunDateTime'])}.",
         soft_wrap=True,
     )
     if created["terms"] and terms is None:
@@ -95,7 +95,9 @@ def list_(
     for m in rows:
         state = "paused" if m["paused"] else m["state"]
         last = _value(m["lastRun"]["value"]) if m["lastRun"] else "-"
-        table.add_row(m["name"], m["endpoint"], m["metric"], state, last, m["nextRunDateTime"])
+        table.add_row(
+            m["name"], m["endpoint"], m["metric"], state, last, "-" if m["paused"] else when(m["nextRunDateTime"])
+        )
     console.print(table)
 
 
@@ -193,7 +195,7 @@ def pause(ctx: typer.Context, monitor: str = MonitorArgument, project: str | Non
 def resume(ctx: typer.Context, monitor: str = MonitorArgument, project: str | None = ProjectOption) -> None:
     """Run on schedule again from the next slot (missed slots are not run)."""
     resumed = monitors.set_paused(workspace_from(ctx), monitor, False, project)
-    console.print(f"Resumed monitor {plain(resumed['name'])}; next run at {resumed['nextRunDateTime']}.")
+    console.print(f"Resumed monitor {plain(resumed['name'])}; next run at {when(resumed['nextRunDateTime'])}.")
 
 
 @app.command("delete")
