@@ -244,6 +244,10 @@ def test_wrong_key_and_deleted_endpoint_fail_runs_with_the_reason(
     assert job["status"] == "Failed" and "refused the monitor's key (401" in job["error"]
     # A wrong key stays wrong: the run ends at its first attempt, its 2 retries unused.
     assert job["attempts"] == 1 and monitors.show_run(workspace, run["id"])["attempts"] == 1
+    said = " ".join(cli("job", "show", job["id"]).stdout.split())
+    assert said.startswith(f"Job {job['id']}: monitor-run of monitor_run {run['id']}, Failed, ") and "{" not in said
+    assert "Attempt 1 of " in said and "Error: The endpoint refused the monitor's key (401" in said
+    assert json.loads(cli("job", "show", job["id"], "--json").stdout)["status"] == "Failed"
     failed = monitors.show_run(workspace, run["id"])
     assert (failed["status"], failed["outcome"], failed["value"]) == ("Failed", "error", None)
     assert "refused the monitor's key" in failed["error"]

@@ -7,7 +7,7 @@ import os
 
 import typer
 
-from tunefork.cli.common import PlainTable, console, err_console, print_json, workspace_from
+from tunefork.cli.common import PlainTable, console, err_console, print_json, when, workspace_from
 from tunefork.errors import TuneforkError
 from tunefork.workflows import jobs
 
@@ -88,6 +88,25 @@ def list_(
 
 
 @job_app.command("show")
-def show(ctx: typer.Context, job_id: str = typer.Argument(..., help="Job id.")) -> None:
-    """Print one job as JSON."""
-    print_json(jobs.show_job(workspace_from(ctx), job_id))
+def show(
+    ctx: typer.Context,
+    job_id: str = typer.Argument(..., help="Job id."),
+    as_json: bool = typer.Option(False, "--json", help="Print the job as JSON."),
+) -> None:
+    """One job: what it works on, its status, progress, attempts and error."""
+    job = jobs.show_job(workspace_from(ctx), job_id)
+    if as_json:
+        print_json(job)
+        return
+    step = f" ({job['message']})" if job["message"] else ""
+    resource = f"{job['resourceType'].removesuffix('s')} {job['resourceId']}"  # datasets -> dataset
+    lines = [
+        f"Job {job['id']}: {job['kind']} of {resource}, {job['status']}, {100 * job['progress']:.0f}% done{step}.",
+        f"Attempt {job['attempts']} of {job['maxAttempts']}"
+        + (f", by worker {job['worker']}." if job["worker"] else "."),
+        f"Created {when(job['createdDateTime'])}, started {when(job['startedDateTime'])}, "
+        f"finished {when(job['finishedDateTime'])}.",
+        *([f"Error: {job['error']}"] if job["error"] else []),
+    ]
+    for line in lines:
+        console.print(line, soft_wrap=True, highlight=False, markup=False)
