@@ -280,6 +280,12 @@ def test_show_commands_answer_in_words_and_json_on_request(cli, workspace, tmp_p
         assert "has no logged requests to export: logging is off: turn it on with `tunefork endpoint update desk " \
             "--logging`." in exported  # fmt: skip
         cli("endpoint", "update", "desk", "--logging")
+        held = " ".join(cli("project", "show", "bot").stdout.split())
+        assert held.startswith("Project bot (") and f": {KIND}, locale en-US; created " in held
+        assert "2 datasets: train (utterances, Succeeded), held-out (utterances, Succeeded)" in held
+        assert "3 models: kw (Succeeded), gated (Failed), later (NotStarted)" in held
+        assert "1 endpoint: desk (serves kw) 0 monitors" in held
+        assert json.loads(cli("project", "show", "bot", "--json").stdout)["kind"] == KIND
         exported = " ".join(cli("endpoint", "logs", "export", "desk", "--to-dataset", "bot", expect=1).output.split())
         assert "to export: none is kept (requests are logged while logging is on, for its retention days)." in exported
 

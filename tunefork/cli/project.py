@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import typer
 
-from tunefork.cli.common import PlainTable, console, plain, print_json, workspace_from
+from tunefork.cli.common import PlainTable, console, plain, print_json, when, workspace_from
 from tunefork.kinds import get_kind, kind_names, project_kinds
 from tunefork.wording import plural
-from tunefork.workflows import projects
+from tunefork.workflows import datasets, endpoints, monitors, projects, training
 
 app = typer.Typer(help="Create, list, update and delete projects.", no_args_is_help=True)
 ProjectArgument = typer.Argument(..., help="Project name or id.")
@@ -47,6 +47,40 @@ def list_(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help
     for p in rows:
         table.add_row(p["name"], p["kind"], p["locale"], p["id"], p["createdDateTime"][:19], p["description"])
     console.print(table)
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    project: str = ProjectArgument,
+    as_json: bool = typer.Option(False, "--json", help="Print the project as JSON."),
+) -> None:
+    """A project with what it holds: its datasets, models, endpoints and monitors."""
+    workspace = workspace_from(ctx)
+    shown = projects.show_project(workspace, project)
+    if as_json:
+        print_json(shown)
+        return
+    described = f', description "{shown["description"]}"' if shown["description"] else ""
+    pid = shown["id"]
+    held = {
+        "dataset": [f"{d['name']} ({d['kind']}, {d['status']})" for d in datasets.list_datasets(workspace, pid)],
+        "model": [f"{m['name']} ({m['status']})" for m in training.list_models(workspace, pid)],
+        "endpoint": [f"{e['name']} (serves {e['model']})" for e in endpoints.list_endpoints(workspace, pid)],
+        "monitor": [f"{m['name']} ({'paused' if m['paused'] else m['state']})"
+                    for m in monitors.list_monitors(workspace, pid)],
+    }  # fmt: skip
+    lines = [
+        f"Project {shown['name']} ({shown['id']}): {shown['kind']}, locale {shown['locale']}{described}; "
+        f"created {when(shown['createdDateTime'])}.",
+        *(f"{plural(len(names), noun).capitalize()}{': ' if names else ''}{', '.join(names)}"
+          for noun, names in held.items()),
+    ]  # fmt: skip
+    if not held["dataset"]:
+        first = get_kind(shown["kind"]).upload_kinds[0]
+        lines.append(f"Next: tunefork dataset upload {shown['name']} PATH --kind {first}")
+    for line in lines:
+        console.print(line, soft_wrap=True, highlight=False, markup=False)
 
 
 @app.command("update")
