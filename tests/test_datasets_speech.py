@@ -162,6 +162,7 @@ def test_audio_folder_converts_and_reports_resampling(clips, dest, tmp_path):
     subprocess.run(["sox", "-D", str(clips["b"]), str(folder / "clip.ogg")], check=True)
     (folder / "recording-no-extension").write_bytes(clips["c"].read_bytes())
     (folder / "README.txt").write_text("not audio")
+    (folder / "trans.txt").write_text("stereo.wav\thello world\n")  # an acoustic upload's list, in an audio one
     result = import_dataset(folder, "audio", dest, UploadLimits())
     assert result.source_format == "audio-folder"
     assert result.accepted == 3, reasons(result)
@@ -172,7 +173,10 @@ def test_audio_folder_converts_and_reports_resampling(clips, dest, tmp_path):
     assert "text" not in records["clip"]
     assert sf.info(dest / records["stereo"]["audio"]).samplerate == 16000
     assert records["stereo"]["duration"] == pytest.approx(sf.info(clips["a"]).duration, abs=0.01)
-    assert any("README.txt" in w.reason for w in result.warnings)
+    assert "ignored README.txt: not an audio file" in [w.reason for w in result.warnings]
+    assert "ignored trans.txt: a transcript list, which an audio dataset does not keep (--kind acoustic does)" in [
+        w.reason for w in result.warnings
+    ]
 
 
 def test_audio_zip_and_single_audio_file(clips, dest, tmp_path):

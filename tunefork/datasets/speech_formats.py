@@ -348,6 +348,9 @@ def _list_audio(root: Path, upload_name: str) -> SpeechListing:
         name = relative_name(path, root)
         if is_audio_file(path):
             listing.items.append(SpeechItem(label=name, name=path.stem, audio=path, source=name))
+        elif _looks_like_trans(path):  # its transcripts are lost on an `audio` dataset: say which kind keeps them
+            reason = f"ignored {name}: a transcript list, which an audio dataset does not keep (--kind acoustic does)"
+            listing.warnings.append(ItemIssue(name, reason))
         else:
             listing.warnings.append(ItemIssue(name, f"ignored {name}: not an audio file"))
     if not listing.items:
