@@ -12,7 +12,7 @@ import soundfile
 from image_samples import concept_folders
 
 from tunefork.cli.inspection import text_histogram
-from tunefork.wording import item_name, plural
+from tunefork.wording import item_name, joined, plural
 
 TRANSCRIPTS = ["take the metoprolol", "hello world", "hello world", "two tablets daily"]
 
@@ -107,3 +107,10 @@ def test_image_inspection_shows_concept_bars_and_size_lines(cli, tmp_path: Path)
     assert "width: min 64, p5 64, median 64" in out
     assert "exact duplicates (1): circle-0 / circle-copy" in out  # not "(ids circle-0 circle-copy)"
     assert "\n  ignored circle/notes.txt: not an image the upload uses" in out  # the reason names its file once
+
+
+def test_words_are_listed_as_a_sentence_lists_them() -> None:
+    assert [joined(w) for w in ([], ["speech"], ["speech", "image"], ["speech", "language", "entities"])] == [
+        "", "speech", "speech and image", "speech, language and entities",
+    ]  # fmt: skip
+    assert joined(["'nlu'", "'nlx'"], "or") == "'nlu' or 'nlx'"

@@ -63,7 +63,7 @@ def test_a_kind_registered_in_the_tests_goes_through_the_whole_flow(
     failed = cli(*args, "--name", "kw-strict", "--guard-margin", "100", expect=1)
     assert "gate: accuracy gains 100.0 points, not more than the 100.0 asked" in " ".join(failed.output.split())
     refused = cli(*args, "--name", "kw-x", "--epochs", "3", expect=1)
-    assert "Option(s) --epochs apply to speech and language and entities models only" in refused.output
+    assert "Option(s) --epochs apply to speech, language and entities models only" in refused.output
 
     result = json.loads(
         cli("evaluate", "--dataset", "test", "--model", BASE_MODEL, "--model", "kw-v1", "--json").stdout

@@ -15,6 +15,12 @@ def plural(count: int, noun: str, nouns: str | None = None) -> str:
     return f"{count} {noun if count == 1 else nouns or noun + 's'}"
 
 
+def joined(words: Iterable[str], last: str = "and") -> str:
+    """``speech, language and entities``: words as a sentence lists them (``last``: the word before the last)."""
+    words = list(words)
+    return f"{', '.join(words[:-1])} {last} {words[-1]}" if len(words) > 1 else "".join(words)
+
+
 def a_or_an(word: str) -> str:
     """``a speech``, ``an image``: the word with its indefinite article (by its first letter)."""
     return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
@@ -40,5 +46,5 @@ def did_you_mean(ref: str, names: Iterable[str]) -> str:
         spelled.setdefault(name.casefold(), []).append(name)
     folded = difflib.get_close_matches(ref.casefold(), list(spelled), n=3, cutoff=0.6)
     close = [name for key in folded for name in spelled[key]][:3]
-    quoted = " or ".join(f"'{name}'" for name in close)
+    quoted = joined((f"'{name}'" for name in close), "or")
     return f" Did you mean {quoted}?" if close else ""

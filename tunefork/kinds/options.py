@@ -16,6 +16,7 @@ from typing import Any
 from tunefork.engines.contract import TrainingParameters
 from tunefork.errors import TuneforkError
 from tunefork.kinds.registry import ProjectKind, TrainingOption, all_options, kinds_offering
+from tunefork.wording import joined
 
 SEED = TrainingOption(
     "seed", "seed", "--seed", int, "Seed", "Random seed of training.", 0, minimum=0, maximum=2**31 - 1,
@@ -35,7 +36,7 @@ def _foreign(kind: ProjectKind, names: list[str]) -> None:
     """Refuse options that only other kinds have (their engines would ignore or reject them late)."""
     foreign = sorted({name for name in names if kind.option(name) is None and kinds_offering(name)})
     if foreign:
-        owners = " and ".join(kinds_offering(foreign[0]))
+        owners = joined(kinds_offering(foreign[0]))
         # This layer serves every surface, so each option is named as the CLI and the REST API spell it.
         shown = ", ".join(_surface_names(name) for name in foreign)
         raise TuneforkError(f"Option(s) {shown} apply to {owners} models only.")
