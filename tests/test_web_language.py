@@ -165,6 +165,12 @@ def test_language_project_from_upload_to_exported_logs(client: TestClient, works
     report = client.get(f"{base}/datasets/{train_id}")
     assert 'aria-label="Examples per intent"' in report.text and "refill_prescription" in report.text
     assert 'id="imbalance"' in report.text and 'id="few-examples"' in report.text  # 8 per intent: too few
+    assert 'id="same-content"' not in report.text
+    again = _upload(client, workspace, csrf, project_id, "utterances", "intents-again", intents)  # kept, and said
+    assert (
+        "intents-again has the same content as dataset intents (both are kept;"
+        in client.get(f"{base}/datasets/{again}").text
+    )
 
     form_page = client.get(f"{base}/training")
     assert 'name="intentClassifier"' in form_page.text and 'name="oosThreshold"' in form_page.text
