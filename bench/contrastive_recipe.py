@@ -2,7 +2,8 @@
 
 For each seed, the model ``train_intents`` trains last when it picks ``contrastive`` (the encoder's top layers
 fine-tuned on every example and the background texts, then the linear head over those embeddings and TF-IDF
-n-grams) is trained with ``--steps`` fine-tuning steps, ``--layers`` trained top layers and ``--learning-rate``,
+n-grams) is trained with ``--steps`` fine-tuning steps, ``--layers`` trained top layers and ``--learning-rate``
+(``--all-data``: once, on the 4,634 unique ``train_dev`` utterances ``bench/language.py`` trains on, seed 0),
 and scored by top-1 accuracy on all 893 ATIS test utterances. No cross-validation and no out-of-scope decision:
 a quick way to compare recipe settings before a full ``bench/atis_few_shot.py`` run. CPU seconds cover the lower
 layers' states (test texts included, they are frozen) and one fine-tuning.
@@ -21,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np
-from atis import ensure_atis, read_atis, sample_per_intent
+from atis import ensure_atis, read_atis, sample_per_intent, upload_order_unique
 
 from tunefork.language import intent_contrastive, intents
 from tunefork.language.background import background_texts
@@ -55,15 +56,19 @@ def main() -> None:
     parser.add_argument("--layers", type=int, default=intent_contrastive.TRAINED_LAYERS, help="trained top layers")
     parser.add_argument("--learning-rate", type=float, default=intent_contrastive.LEARNING_RATE, help="AdamW rate")
     parser.add_argument("--seeds", default="0,1,2,3,4", help="comma-separated sampling seeds")
+    parser.add_argument("--all-data", action="store_true", help="every unique train_dev utterance, seed 0")
     args = parser.parse_args()
     intent_contrastive.STEPS, intent_contrastive.LEARNING_RATE = args.steps, args.learning_rate
     folder = ensure_atis(args.cache)
     train, test = read_atis(folder / "train_dev"), read_atis(folder / "test")
     scores = []
     setting = f"steps {args.steps} layers {args.layers} rate {args.learning_rate:g}"
-    for seed in (int(s) for s in args.seeds.split(",")):
+    samples = [(0, upload_order_unique(train))] if args.all_data else []
+    seeds = [int(seed) for seed in args.seeds.split(",")]
+    samples = samples or [(seed, sample_per_intent(train, PER_INTENT, seed)) for seed in seeds]
+    for seed, sample in samples:
         cpu = time.process_time()
-        scores.append(top1(sample_per_intent(train, PER_INTENT, seed), test, seed, args.layers))
+        scores.append(top1(sample, test, seed, args.layers))
         print(
             f"{setting} seed {seed}: top-1 {100 * scores[-1]:.1f}% ({time.process_time() - cpu:.0f} CPU s)", flush=True
         )

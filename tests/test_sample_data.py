@@ -165,3 +165,13 @@ def test_atis_sample_per_intent_is_seeded_and_capped(atis: ModuleType) -> None:
     assert [u.intent for u in sample].count("big") == 3
     assert [u.intent for u in sample].count("small") == 2
     assert sample == sorted(sample, key=utterances.index)
+
+
+def test_atis_upload_order_unique_keeps_the_first_text_in_rasa_yaml_order(atis: ModuleType) -> None:
+    utterances = [
+        atis.AtisUtterance("a", "atis_flight", ()),
+        atis.AtisUtterance("b", "atis_airfare", ()),
+        atis.AtisUtterance("b", "atis_flight", ()),  # grouped under atis_flight, written before atis_airfare's
+        atis.AtisUtterance("a", "atis_flight", ()),
+    ]
+    assert atis.upload_order_unique(utterances) == [utterances[0], utterances[2]]
