@@ -43,7 +43,7 @@ def run(train: list[AtisUtterance], test: list[AtisUtterance], seed: int) -> dic
     return {
         "examples": len(train),
         "chosen": report.chosen,
-        "shift_threshold": [round(model.background_bias, 3), round(model.threshold, 4)],
+        "shift_threshold": [round(model.background_bias, 3) + 0.0, round(model.threshold, 4)],  # + 0.0: no "-0.0"
         "accuracy": float(np.mean((top == gold) & ~flagged)),
         "top1": float(np.mean(top == gold)),
         "flagged": int(flagged.sum()),
