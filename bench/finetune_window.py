@@ -86,7 +86,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="tunefork-ftwin-") as work:
         config = FinetuneConfig(epochs=args.epochs, held_out=0, seed=args.seed)
-        result = Finetuner(base_dir, train, config, Path(work), lambda d, c: 0.0, progress=progress).run()
+        result = Finetuner(base_dir, train, config, Path(work), lambda d, c: iter(()), progress=progress).run()
         engine = WhisperEngine(str(result.model_dir or base_dir), name="fine-tuned")
         start = time.perf_counter()
         triples = [(str(i), clip.text, engine.transcribe(clip.samples).text) for i, clip in enumerate(test)]

@@ -34,6 +34,7 @@ on a busy 2-core machine.
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
 import tempfile
@@ -136,6 +137,20 @@ def general_wer(base: ResolvedModel, model: ResolvedModel, cache: Path, limit: i
     return guard.scores[model.name].wer, f"{100 * diff.wer_delta:+.1f} ({low:+.1f} to {high:+.1f})"
 
 
+def finetune_summary(fine_tune: dict) -> str:
+    """One line from the card: the fine-tuning budget, steps, and what each held-out evaluation took."""
+    evaluations = ", ".join(
+        f"epoch {r['epoch']} {r['eval_seconds']:.1f} s ({r.get('decoded_clips', '?')} clips, "
+        f"{r.get('heldout_errors', '?')} errors)"
+        for r in fine_tune["history"]
+    )
+    return (
+        f"fine-tuning {fine_tune['seconds']:.0f} s of a {fine_tune['time_budget_s']} s budget, "
+        f"{fine_tune['steps']} steps, lr {fine_tune['learning_rate']}, chosen epoch {fine_tune['chosen_epoch']}, "
+        f"held-out {fine_tune['heldout_clips']} clips; evaluations: {evaluations}"
+    )
+
+
 def full(args: argparse.Namespace) -> None:
     """One row per base model and customization on each domain, through the workflows a user runs."""
     home = args.keep or Path(tempfile.mkdtemp(prefix="tunefork-bench-"))
@@ -161,6 +176,7 @@ def full(args: argparse.Namespace) -> None:
                 model, seconds, run_seconds = base, 0.0, 0.0
                 if label != "base":
                     dataset_names, options = VARIANTS[label]
+                    options = {**options, **args.options}
                     created = training.create_model(
                         workspace, projects_by_domain[domain], f"{base_name}-{label}".replace(", ", "-"), base_name,
                         list(dataset_names), parameters=TrainingParameters(epochs=args.epochs, options=options),
@@ -171,7 +187,11 @@ def full(args: argparse.Namespace) -> None:
                     if outcome.model["status"] != "Succeeded":
                         print(f"{domain} {base_name} {label}: {outcome.model['error']}", flush=True)
                         continue
-                    seconds = training.model_card(workspace, created["id"])["training_seconds"]
+                    card = training.model_card(workspace, created["id"])
+                    seconds = card["training_seconds"]
+                    fine_tune = card["contributions"].get("utterances", {}).get("fine_tune")
+                    if fine_tune:
+                        print(f"{domain} {base_name} {label}: {finetune_summary(fine_tune)}", flush=True)
                     model = resolve_model(workspace, created["id"])
                 scores = evaluate_all(workspace, domain, model, spec["terms"])
                 general, versus = general_wer(base, model, args.cache, args.guard)
@@ -370,6 +390,12 @@ def main() -> None:
         "--bases", nargs="+", default=[b for bases in BASES.values() for b in bases], help="Base models (full run)."
     )
     parser.add_argument("--epochs", type=int, default=None, help="Fine-tuning epochs (whisper).")
+    parser.add_argument(
+        "--options",
+        type=json.loads,
+        default={},
+        help="Full run: training options added to every customization, e.g. '{\"learning_rate\": 3e-5}'.",
+    )
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "tunefork-bench-audio")
     parser.add_argument("--keep", type=Path, default=None, help="Keep the workspace in this folder.")
     parser.add_argument("--quick", action="store_true", help="Both domains, text customization, ablation rows.")

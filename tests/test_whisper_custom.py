@@ -409,14 +409,42 @@ def test_checkpoint_selection_holds_out_whole_sentences_whose_words_are_trained_
 def test_the_budget_keeps_back_the_measured_cost_of_evaluating_a_checkpoint():
     from tunefork.speech.whisper_custom.finetune import EpochRecord, evaluation_reserve
 
-    base = EpochRecord(0, 0, None, 0.6, 1.6, seconds=38.0, eval_seconds=38.0)
+    base = EpochRecord(0, 0, None, None, 1.6, seconds=9.0, eval_seconds=9.0, heldout_errors=30, decoded_clips=2)
     assert evaluation_reserve([]) == 0.0
-    assert evaluation_reserve([base]) == 38.0  # no checkpoint evaluated yet: the base's evaluation bounds it
+    # no checkpoint evaluated yet: the estimate of the first one and the rest of the base, from the base's probe
+    assert evaluation_reserve([base], 38.0) == 38.0
     first = EpochRecord(1, 28, 1.1, 0.2, 0.7, seconds=150.0, eval_seconds=14.0)
     second = EpochRecord(2, 56, 0.8, 0.1, 0.6, seconds=140.0, eval_seconds=16.0)
-    assert evaluation_reserve([base, first]) == 14.0  # a checkpoint's own cost, not its epoch's training
-    assert evaluation_reserve([base, first, second]) == 16.0
+    assert evaluation_reserve([base, first], 38.0) == 14.0  # a checkpoint's own cost, not its epoch's training
+    assert evaluation_reserve([base, first, second], 38.0) == 16.0
     assert evaluation_reserve([base, second, first]) == 16.0  # the most a checkpoint took: it varies with the load
+
+
+def test_held_out_decoding_stops_once_the_base_cannot_win(speak):
+    from tunefork.speech.whisper_custom.finetune import Clip, HeldoutTally, tally_heldout
+    from tunefork.speech.whisper_custom.trainer import WhisperOptions, _heldout_evaluator
+
+    base = str(bundled_tiny_en_path())
+    texts = ["Doctor Okonkwo prescribed escitalopram and rosuvastatin.", "Take the dose with food."]
+    clips = [Clip(read_audio(speak(text, "en-gb-scotland")).samples, text) for text in texts]
+    evaluate = _heldout_evaluator("held-out", "", DisplayFormRewriter([]), base, WhisperOptions())
+    scores = list(evaluate(base, clips))
+    assert [words for _, words in scores] == [6, 5] and scores[0][0] > 0  # the base mishears the drug names
+
+    limit = scores[0][0] - 1  # e.g. the best checkpoint's errors: the base is over it after the first clip
+    tally, decoding = HeldoutTally(), evaluate(base, clips)
+    assert tally_heldout(decoding, tally, stop_above=limit) is False
+    assert (tally.clips, tally.errors, tally.words) == (1, scores[0][0], 6)
+    assert sum(errors for errors, _ in scores) > limit  # decoded to the end it has more errors too: it cannot win
+    assert next(decoding) == scores[1]  # the second clip was not decoded: the evaluator decodes when asked
+
+    over, decoding = HeldoutTally(errors=limit + 1, clips=1, words=6), evaluate(base, clips[1:])
+    assert tally_heldout(decoding, over, stop_above=limit) is False and over.clips == 1  # over already: none decoded
+    assert next(decoding) == scores[1]
+
+    full = HeldoutTally()  # within the limit (or none): every clip counts, the corpus WER of a full evaluation
+    assert tally_heldout(iter(scores), full, stop_above=sum(errors for errors, _ in scores)) is True
+    assert full.clips == 2 and full.wer == sum(errors for errors, _ in scores) / 11
 
 
 def test_options_are_parsed_and_checked():
@@ -600,8 +628,15 @@ def test_fine_tune_a_few_steps_loads_transcribes_and_card_is_complete(tmp_path: 
     fine_tune = result.contributions["utterances"]["fine_tune"]
     assert result.contributions["hotwords"]["max_tokens"] == 64  # fine-tuned: the shorter, measured cap
     assert fine_tune["steps"] == 1 and fine_tune["train_clips"] == 4 and fine_tune["heldout_clips"] == 2
-    assert [record["epoch"] for record in fine_tune["history"]] == [0, 1]
-    assert all(record["heldout_wer"] is not None for record in fine_tune["history"])
+    base, tuned = fine_tune["history"]
+    assert (
+        (base["epoch"], tuned["epoch"]) == (0, 1) and tuned["heldout_wer"] is not None and tuned["decoded_clips"] == 2
+    )
+    if base["heldout_wer"] is None:  # the base stopped decoding once its errors exceeded the checkpoint's
+        assert base["decoded_clips"] < 2 and base["heldout_errors"] > tuned["heldout_errors"]
+        assert fine_tune["chosen_epoch"] == 1
+    else:
+        assert base["decoded_clips"] == 2
     assert fine_tune["chosen_epoch"] in (0, 1)
     for key in ("selection", "seconds", "precision", "stopped_by_time_budget"):
         assert key in fine_tune

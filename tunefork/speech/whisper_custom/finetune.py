@@ -25,6 +25,11 @@ The recipe:
   is written as CTranslate2 int8, the caller's ``evaluate`` transcribes the held-out clips with it exactly as served
   (hotwords, display forms) and the checkpoint with the lowest WER wins (held-out loss breaks ties; "epoch 0", the
   base model itself, competes too, so a fine-tune that does not help is not shipped);
+* the base is the dearest model to evaluate (it hallucinates on domain clips and the temperature fallback decodes
+  them again), so it is decoded on :data:`BASE_PROBE_CLIPS` clips before training (which times it) and on the rest
+  only after the first checkpoint, clip by clip, until its word errors exceed that checkpoint's: then it cannot win
+  (every model is scored on the same reference words, and the best checkpoint's errors only go down), and the rest
+  of its decoding is skipped (:func:`tally_heldout`); the choice is the one a full evaluation makes;
 * a time budget stops training between steps, keeping back what evaluating the last checkpoint will take
   (:func:`evaluation_reserve`); the partial epoch is still evaluated, and an epoch is not begun without time for
   a step (the mean so far, evaluations included) and its evaluation.
@@ -36,7 +41,7 @@ import math
 import re
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +49,7 @@ from typing import Any
 import numpy as np
 
 from tunefork.errors import TuneforkError
+from tunefork.evaluation.metrics import error_rate
 from tunefork.speech.encoder_window import cut_to_window
 from tunefork.speech.whisper_custom.augment import AugmentConfig, augment
 from tunefork.speech.whisper_custom.checkpoint import load_transformers_model, save_ct2_model
@@ -57,6 +63,9 @@ PROMPT_FRACTION = 0.3
 MAX_TARGET_TOKENS = 220
 MAX_CLIP_SECONDS = 30.0
 SECONDS_PER_TIMESTAMP = 0.02
+BASE_PROBE_CLIPS = 2
+"""Held-out clips the base model is decoded on before training: what they take, per clip, estimates the first
+checkpoint's evaluation and the rest of the base's, which the budget keeps back until they are measured."""
 
 
 @dataclass
@@ -101,6 +110,10 @@ class EpochRecord:
     seconds: float
     eval_seconds: float = 0.0
     """Of ``seconds``, what writing and evaluating the checkpoint took."""
+    heldout_errors: int | None = None
+    """Word errors on the held-out clips decoded (all of them, but for a base model that could no longer win)."""
+    decoded_clips: int = 0
+    """Held-out clips decoded; fewer than the held-out set when the base stopped early (``heldout_wer`` is None)."""
 
 
 @dataclass
@@ -132,8 +145,9 @@ class FinetuneResult:
         return data
 
 
-Evaluator = Callable[[str, list[Clip]], float]
-"""``evaluate(ct2_model_dir, clips) -> WER`` of a checkpoint on the held-out clips, as served."""
+Evaluator = Callable[[str, list[Clip]], Iterator[tuple[int, int]]]
+"""``evaluate(ct2_model_dir, clips)`` decodes the clips one by one as served and yields each one's ``(word errors,
+reference words)``; the caller stops iterating when it has seen enough."""
 StepProgress = Callable[[int, int, str], None]
 
 
@@ -313,18 +327,48 @@ def split_heldout(clips: Sequence[Clip], held: int, rng: np.random.Generator) ->
     return [clips[i] for i in sorted(taken)], [clip for i, clip in enumerate(clips) if i not in taken]
 
 
-def evaluation_reserve(history: Sequence[EpochRecord]) -> float:
+@dataclass
+class HeldoutTally:
+    """Word errors and reference words summed over the held-out clips decoded so far."""
+
+    errors: int = 0
+    words: int = 0
+    clips: int = 0
+
+    @property
+    def wer(self) -> float:
+        return error_rate(self.errors, self.words)
+
+
+def tally_heldout(scores: Iterable[tuple[int, int]], tally: HeldoutTally, stop_above: int | None = None) -> bool:
+    """Add each clip's ``(errors, words)`` to ``tally`` while its errors do not exceed ``stop_above``.
+
+    ``scores`` is pulled one clip at a time and not at all once ``tally`` is already over the limit, so the clips
+    after the limit is passed are never decoded. Returns True when ``scores`` ran out (every clip counted), False
+    when it stopped early. Errors only grow, so a model stopped early has more errors than ``stop_above`` on the
+    full set too: on the same reference words, a higher WER.
+    """
+    clips = iter(scores)
+    while stop_above is None or tally.errors <= stop_above:
+        score = next(clips, None)
+        if score is None:
+            return True
+        tally.errors += score[0]
+        tally.words += score[1]
+        tally.clips += 1
+    return False
+
+
+def evaluation_reserve(history: Sequence[EpochRecord], first_s: float = 0.0) -> float:
     """Seconds the time budget keeps back for writing and evaluating the last checkpoint.
 
     The most that evaluating a fine-tuned checkpoint took, once one was evaluated (it varies with the load: 10.7 s
-    and then 20.1 s on one run, ``bench/RESULTS.md``); before, what evaluating the base model (epoch 0) took. The
-    base is usually the dearer one to evaluate (it hallucinates on domain clips, and the temperature fallback decodes
-    them again: 24-60 s against 10-22 s for a checkpoint), so its cost bounds the first epoch's.
+    and then 20.1 s on one run, ``bench/RESULTS.md``); before, ``first_s``: the estimate of evaluating the first
+    checkpoint and the rest of the base model, which follows it (the base's full evaluation at the rate of its
+    probe clips; the base is usually the dearer one to evaluate, 24-60 s against 8-22 s for a checkpoint).
     """
     tuned = [record.eval_seconds for record in history if record.epoch > 0]
-    if tuned:
-        return max(tuned)
-    return history[0].eval_seconds if history else 0.0
+    return max(tuned) if tuned else first_s
 
 
 def _precision(requested: str) -> str:
@@ -362,6 +406,8 @@ class Finetuner:
         self.rng = np.random.default_rng(config.seed)
         held = choose_heldout(len(clips), config.held_out)
         self.heldout, self.train_clips = split_heldout(clips, held, self.rng)
+        self._base = HeldoutTally()  # the base model's held-out errors so far (:meth:`_probe_base`)
+        self._first_reserve = 0.0  # kept back until the first checkpoint's evaluation is measured
 
     @property
     def steps_per_epoch(self) -> int:
@@ -398,7 +444,7 @@ class Finetuner:
         precision = _precision(self.config.mixed_precision)
         optimizer = torch.optim.AdamW(model.parameters(), lr=self.config.learning_rate)
         total_steps = self.config.epochs * self.steps_per_epoch
-        history = [self._score(model, 0, 0, None, None, precision)]
+        history = [self._probe_base(model, precision)]
         steps = 0
         stopped = False
         for epoch in range(1, self.config.epochs + 1):
@@ -420,6 +466,7 @@ class Finetuner:
                     break
             mean_loss = float(np.mean(losses))
             history.append(self._score(model, epoch, steps, mean_loss, epoch_start, precision))
+            self._finish_base(history)
             if stopped:
                 break
         return self._finish(history, steps, start, stopped, precision)
@@ -429,7 +476,7 @@ class Finetuner:
         budget = self.config.time_budget_s
         if not budget:
             return False
-        return time.monotonic() - start + ahead_s + evaluation_reserve(history) > budget
+        return time.monotonic() - start + ahead_s + evaluation_reserve(history, self._first_reserve) > budget
 
     def _batch(self, clips: Sequence[Clip], train: bool) -> tuple[Any, Any, Any]:
         import torch
@@ -487,25 +534,60 @@ class Finetuner:
             ]
         return float(np.mean(losses))
 
+    def _probe_base(self, model: Any, precision: str) -> EpochRecord:
+        """Epoch 0 before training: the base model's held-out loss and its decoding of the first probe clips.
+
+        Sets the estimate the budget keeps back until the first checkpoint is evaluated: the base's whole evaluation
+        at the probe's rate, what the first checkpoint and the rest of the base (:meth:`_finish_base`) will take.
+        """
+        started = time.monotonic()
+        self._base = HeldoutTally()
+        self._first_reserve = 0.0
+        loss = None
+        if self.heldout:
+            loss = self._heldout_loss(model, precision)
+            probe = self.heldout[:BASE_PROBE_CLIPS]
+            decode_start = time.monotonic()
+            tally_heldout(self.evaluate(str(self.base_dir), probe), self._base)
+            per_clip = (time.monotonic() - decode_start) / len(probe)
+            self._first_reserve = time.monotonic() - started + per_clip * (len(self.heldout) - len(probe))
+        return self._base_record(loss, time.monotonic() - started)
+
+    def _base_record(self, loss: float | None, seconds: float) -> EpochRecord:
+        complete = self._base.clips == len(self.heldout)
+        wer = self._base.wer if self.heldout and complete else None
+        errors = self._base.errors if self.heldout else None
+        return EpochRecord(0, 0, None, wer, loss, seconds, seconds, errors, self._base.clips)
+
+    def _finish_base(self, history: list[EpochRecord]) -> None:
+        """Decode the base on the held-out clips it has not been decoded on, until its errors exceed the best
+        checkpoint's (it cannot win then) or the clips run out; update its record (``history[0]``)."""
+        base = history[0]
+        if self._base.clips == len(self.heldout):
+            return
+        tuned = [record.heldout_errors for record in history[1:] if record.heldout_errors is not None]
+        started = time.monotonic()
+        rest = self.heldout[self._base.clips :]
+        tally_heldout(self.evaluate(str(self.base_dir), rest), self._base, stop_above=min(tuned) if tuned else None)
+        history[0] = self._base_record(base.heldout_loss, base.seconds + time.monotonic() - started)
+
     def _score(
-        self, model: Any, epoch: int, steps: int, train_loss: float | None, epoch_start: float | None, precision: str
+        self, model: Any, epoch: int, steps: int, train_loss: float, epoch_start: float, precision: str
     ) -> EpochRecord:
-        """Evaluate the current weights (epoch 0: the base model as is) and keep the checkpoint."""
+        """Write the current weights as checkpoint ``epoch`` and evaluate it on every held-out clip."""
         eval_start = time.monotonic()
-        wer = loss = None
-        if self.heldout or epoch > 0:
-            directory = self._checkpoint_dir(epoch)
-            if epoch == 0:
-                target = str(self.base_dir)
-            else:
-                save_ct2_model(model, self.base_dir, directory, self.config.quantization)
-                target = str(directory)
-            if self.heldout:
-                wer = self.evaluate(target, self.heldout)
-                loss = self._heldout_loss(model, precision)
+        directory = self._checkpoint_dir(epoch)
+        save_ct2_model(model, self.base_dir, directory, self.config.quantization)
+        tally = HeldoutTally()
+        wer = loss = errors = None
+        if self.heldout:
+            tally_heldout(self.evaluate(str(directory), self.heldout), tally)
+            wer, errors = tally.wer, tally.errors
+            loss = self._heldout_loss(model, precision)
         end = time.monotonic()
-        seconds = end - (epoch_start if epoch_start is not None else eval_start)
-        return EpochRecord(epoch, steps, train_loss, wer, loss, seconds, end - eval_start)
+        return EpochRecord(
+            epoch, steps, train_loss, wer, loss, end - epoch_start, end - eval_start, errors, tally.clips
+        )
 
     def _checkpoint_dir(self, epoch: int) -> Path:
         return self.work_dir / f"epoch_{epoch}"
@@ -513,9 +595,14 @@ class Finetuner:
     def _finish(
         self, history: list[EpochRecord], steps: int, start: float, stopped: bool, precision: str
     ) -> FinetuneResult:
+        self._finish_base(history)  # no checkpoint was evaluated (no epochs): the base is decoded on every clip
         if self.heldout:
-            best = min(history, key=lambda r: (r.heldout_wer, r.heldout_loss, -r.epoch))
-            selection = "lowest held-out WER (held-out loss breaks ties); epoch 0 is the base model"
+            scored = [record for record in history if record.heldout_wer is not None]
+            best = min(scored, key=lambda r: (r.heldout_wer, r.heldout_loss, -r.epoch))
+            selection = (
+                "lowest held-out WER (held-out loss breaks ties); epoch 0 is the base model, whose decoding stops "
+                "once its word errors exceed the first checkpoint's"
+            )
         else:
             best = history[-1]
             selection = "last epoch (too few clips to hold any out)"

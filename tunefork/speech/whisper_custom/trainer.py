@@ -101,6 +101,7 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -110,7 +111,7 @@ import numpy as np
 from tunefork.audio import read_audio
 from tunefork.engines.contract import TrainedComponents, TrainingParameters
 from tunefork.errors import TuneforkError
-from tunefork.evaluation.metrics import score_corpus
+from tunefork.evaluation.metrics import score_utterance
 from tunefork.progress import ProgressCallback
 from tunefork.speech.base import SpeechModel
 from tunefork.speech.customization import TrainingData
@@ -331,10 +332,11 @@ def _heldout_evaluator(
     options: WhisperOptions,
     beam_size: int = 5,
 ) -> Any:
-    """``evaluate(ct2_dir, clips) -> WER`` with the model served exactly as :func:`load` will (any weights but
-    ``base_dir``'s are fine-tuned, :func:`merge_checks_sound`)."""
+    """``evaluate(ct2_dir, clips)`` yielding each clip's ``(word errors, reference words)`` with the model served
+    exactly as :func:`load` will (any weights but ``base_dir``'s are fine-tuned, :func:`merge_checks_sound`); the
+    model is loaded at the first clip asked for and each clip decoded only when asked for."""
 
-    def evaluate(model_dir: str, clips: list[Any]) -> float:
+    def evaluate(model_dir: str, clips: list[Any]) -> Iterator[tuple[int, int]]:
         model = CustomWhisperModel(
             name,
             model_dir,
@@ -344,8 +346,9 @@ def _heldout_evaluator(
             two_pass=options.two_pass,
             merge_check_sound=merge_checks_sound(options.merge_check_sound, Path(model_dir) != Path(base_dir)),
         )
-        triples = [(str(i), clip.text, model.transcribe(clip.samples).text) for i, clip in enumerate(clips)]
-        return score_corpus(triples).wer
+        for i, clip in enumerate(clips):
+            score = score_utterance(str(i), clip.text, model.transcribe(clip.samples).text)
+            yield score.errors, score.words
 
     return evaluate
 
