@@ -421,30 +421,32 @@ def test_the_budget_keeps_back_the_measured_cost_of_evaluating_a_checkpoint():
 
 
 def test_held_out_decoding_stops_once_the_base_cannot_win(speak):
+    from inspect import GEN_CREATED, GEN_SUSPENDED, getgeneratorstate
+
     from tunefork.speech.whisper_custom.finetune import Clip, HeldoutTally, tally_heldout
     from tunefork.speech.whisper_custom.trainer import WhisperOptions, _heldout_evaluator
 
     base = str(bundled_tiny_en_path())
-    texts = ["Doctor Okonkwo prescribed escitalopram and rosuvastatin.", "Take the dose with food."]
+    texts = ["Take escitalopram and rosuvastatin.", "Take the dose with food.", "Check the dose at night."]
     clips = [Clip(read_audio(speak(text, "en-gb-scotland")).samples, text) for text in texts]
     evaluate = _heldout_evaluator("held-out", "", DisplayFormRewriter([]), base, WhisperOptions())
-    scores = list(evaluate(base, clips))
-    assert [words for _, words in scores] == [6, 5] and scores[0][0] > 0  # the base mishears the drug names
 
-    limit = scores[0][0] - 1  # e.g. the best checkpoint's errors: the base is over it after the first clip
+    # The best checkpoint made no error: the base, which mishears the drug names, is over it after the first clip.
     tally, decoding = HeldoutTally(), evaluate(base, clips)
-    assert tally_heldout(decoding, tally, stop_above=limit) is False
-    assert (tally.clips, tally.errors, tally.words) == (1, scores[0][0], 6)
-    assert sum(errors for errors, _ in scores) > limit  # decoded to the end it has more errors too: it cannot win
-    assert next(decoding) == scores[1]  # the second clip was not decoded: the evaluator decodes when asked
+    assert tally_heldout(decoding, tally, stop_above=0) is False
+    assert tally.clips == 1 and tally.words == 4 and tally.errors > 0
+    assert getgeneratorstate(decoding) == GEN_SUSPENDED  # the other clips were not decoded
+    errors, words = next(decoding)  # the evaluator decodes the next clip only when asked
+    assert words == 5 and errors >= 0
 
-    over, decoding = HeldoutTally(errors=limit + 1, clips=1, words=6), evaluate(base, clips[1:])
-    assert tally_heldout(decoding, over, stop_above=limit) is False and over.clips == 1  # over already: none decoded
-    assert next(decoding) == scores[1]
+    over, decoding = HeldoutTally(errors=3, words=4, clips=1), evaluate(base, clips[1:])
+    assert tally_heldout(decoding, over, stop_above=2) is False and over.clips == 1
+    assert getgeneratorstate(decoding) == GEN_CREATED  # over already: no model loaded, no clip decoded
 
-    full = HeldoutTally()  # within the limit (or none): every clip counts, the corpus WER of a full evaluation
-    assert tally_heldout(iter(scores), full, stop_above=sum(errors for errors, _ in scores)) is True
-    assert full.clips == 2 and full.wer == sum(errors for errors, _ in scores) / 11
+    full = HeldoutTally()  # within the limit (or none): every clip counts, the corpus WER a full evaluation gives
+    assert tally_heldout(iter([(2, 4), (0, 5), (1, 5)]), full, stop_above=3) is True
+    assert (full.clips, full.errors, full.words, full.wer) == (3, 3, 14, 3 / 14)
+    assert tally_heldout(iter([(2, 4), (0, 5), (1, 5)]), HeldoutTally(), stop_above=2) is False  # over the limit at the last clip
 
 
 def test_options_are_parsed_and_checked():

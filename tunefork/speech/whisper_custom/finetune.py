@@ -3,7 +3,7 @@
 The recipe:
 
 * the CTranslate2 base is read into ``transformers.WhisperForConditionalGeneration``
-  (:mod:`~tunefork.speech.whisper_custom.checkpoint`); every weight is trained (AdamW, lr 1e-5,
+  (:mod:`~tunefork.speech.whisper_custom.checkpoint`); every weight is trained (AdamW, lr :data:`LEARNING_RATE`,
   batch 8, gradient norm clipped at 1, bfloat16 autocast where the CPU supports it);
 * features are computed with faster-whisper's own log-mel extractor, padded to 30 s and then cut to
   the window serving encodes (:mod:`~tunefork.speech.encoder_window`: the batch's longest clip plus
@@ -63,6 +63,10 @@ PROMPT_FRACTION = 0.3
 MAX_TARGET_TOKENS = 220
 MAX_CLIP_SECONDS = 30.0
 SECONDS_PER_TIMESTAMP = 0.02
+LEARNING_RATE = 3e-5
+"""AdamW's rate. The time budget, not the data, sets how many steps a run takes (21-54 on pharmacy on a shared 2-core
+machine), so the rate is chosen for a few dozen steps: at 30 steps, 3e-5 against 1e-5 took pharmacy's term recall
+from 81.9% to 90.7% (``bench/RESULTS.md``, issue 17)."""
 BASE_PROBE_CLIPS = 2
 """Held-out clips the base model is decoded on before training: what they take, per clip, estimates the first
 checkpoint's evaluation and the rest of the base's, which the budget keeps back until they are measured."""
@@ -84,7 +88,7 @@ class FinetuneConfig:
 
     epochs: int = 5
     batch_size: int = 8
-    learning_rate: float = 1e-5
+    learning_rate: float = LEARNING_RATE
     held_out: int | None = None
     """Clips held out for checkpoint selection; None: about 12% (2 to 12), 0 below 6 clips."""
     time_budget_s: float | None = None
@@ -344,8 +348,8 @@ def tally_heldout(scores: Iterable[tuple[int, int]], tally: HeldoutTally, stop_a
     """Add each clip's ``(errors, words)`` to ``tally`` while its errors do not exceed ``stop_above``.
 
     ``scores`` is pulled one clip at a time and not at all once ``tally`` is already over the limit, so the clips
-    after the limit is passed are never decoded. Returns True when ``scores`` ran out (every clip counted), False
-    when it stopped early. Errors only grow, so a model stopped early has more errors than ``stop_above`` on the
+    after the limit is passed are never decoded. Returns True when ``scores`` ran out within the limit, False once
+    the errors exceed it. Errors only grow, so a model stopped early has more errors than ``stop_above`` on the
     full set too: on the same reference words, a higher WER.
     """
     clips = iter(scores)

@@ -71,7 +71,7 @@ option                         default  meaning
 ``augment``                    True     noise / speed / gain augmentation of training audio
 ``prompt_fraction``            0.3      share of training examples with the hotwords prompt
 ``batch_size``                 8        fine-tuning batch size
-``learning_rate``              1e-5     AdamW learning rate
+``learning_rate``              3e-5     AdamW learning rate (chosen for the few dozen steps a budget allows)
 ``held_out``                   auto     clips held out for checkpoint selection (about 12%)
 ``time_budget_s``              540      fine-tuning stops after this many seconds (None: no limit)
 ``run_budget_s``               480      the whole training run's seconds: fine-tuning gets at most what
@@ -134,6 +134,7 @@ from tunefork.speech.whisper_custom.biasing import (
     rank_items,
 )
 from tunefork.speech.whisper_custom.display_forms import DisplayFormRewriter
+from tunefork.speech.whisper_custom.finetune import LEARNING_RATE
 from tunefork.speech.whisper_custom.model import CustomWhisperModel, base_model_location, token_counter
 from tunefork.speech.whisper_custom.phonetic import PhoneticCorrector
 from tunefork.speech.whisper_custom.ranking import (
@@ -188,7 +189,7 @@ class WhisperOptions:
     augment: bool = True
     prompt_fraction: float = 0.3
     batch_size: int = 8
-    learning_rate: float = 1e-5
+    learning_rate: float = LEARNING_RATE
     held_out: int | None = None
     time_budget_s: float | None = DEFAULT_TIME_BUDGET_S
     run_budget_s: float | None = DEFAULT_RUN_BUDGET_S
