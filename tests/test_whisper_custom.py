@@ -446,7 +446,8 @@ def test_held_out_decoding_stops_once_the_base_cannot_win(speak):
     full = HeldoutTally()  # within the limit (or none): every clip counts, the corpus WER a full evaluation gives
     assert tally_heldout(iter([(2, 4), (0, 5), (1, 5)]), full, stop_above=3) is True
     assert (full.clips, full.errors, full.words, full.wer) == (3, 3, 14, 3 / 14)
-    assert tally_heldout(iter([(2, 4), (0, 5), (1, 5)]), HeldoutTally(), stop_above=2) is False  # over the limit at the last clip
+    over_at_last = HeldoutTally()  # over the limit at the last clip
+    assert tally_heldout(iter([(2, 4), (0, 5), (1, 5)]), over_at_last, stop_above=2) is False
 
 
 def test_options_are_parsed_and_checked():

@@ -341,6 +341,7 @@ class HeldoutTally:
 
     @property
     def wer(self) -> float:
+        """Corpus WER of the clips counted, as ``score_corpus`` computes it over them."""
         return error_rate(self.errors, self.words)
 
 
