@@ -185,17 +185,21 @@ def result_table(result: EvaluationResult) -> Table:
     return table
 
 
+def print_verbatim(*lines: str) -> None:
+    """Print each line on stdout as written: no Rich markup or highlighting, and no wrapping inside it."""
+    for line in lines:
+        console.print(line, soft_wrap=True, highlight=False, markup=False)
+
+
 def print_result(result: EvaluationResult, details: bool = False) -> None:
     """Warnings in red on stderr, then the side-by-side table and its notes; with ``details``, what ``report.md``
     shows after them (per-intent scores, confusion pairs and misclassified examples; the worst utterances)."""
     for warning in result.warnings:
         err_console.print(f"[bold red]WARNING:[/] {plain(warning)}", highlight=False)
     console.print(result_table(result))
-    for note in result.table().notes:
-        console.print(note, soft_wrap=True, highlight=False, markup=False)
+    print_verbatim(*result.table().notes)
     if details:
-        for line in result.markdown_details():
-            console.print(line, soft_wrap=True, highlight=False, markup=False)
+        print_verbatim(*result.markdown_details())
 
 
 def when(iso: str | None) -> str:

@@ -15,6 +15,7 @@ from tunefork.cli.common import (
     err_console,
     plain,
     print_json,
+    print_verbatim,
     progress_bar,
     when,
     workspace_from,
@@ -78,7 +79,7 @@ def create(
     if operation.input == "text":  # ask what the deployed model was trained on, not the kind's generic example
         sample = endpoints.sample_text(workspace, created["modelId"]) or sample
     example = operation.sample_code(call_url, "<key1>", sample)["curl"]
-    console.print(example, soft_wrap=True, highlight=False, markup=False)
+    print_verbatim(example)
     state = f"on, kept {retention_days} days" if logging else "off"
     console.print(f"logging: {state}")
 

@@ -15,6 +15,7 @@ from tunefork.cli.common import (
     plain,
     print_json,
     print_result,
+    print_verbatim,
     progress_bar,
     when,
     workspace_from,
@@ -177,11 +178,10 @@ def print_training_details(outcome: training.TrainingOutcome) -> None:
 
 def _print_details(contributions: dict[str, Any], results: list[EvaluationResult | None]) -> None:
     """What :func:`print_training_details` prints, from a training's contributions and comparisons."""
-    for line in choice_lines(contributions):
-        console.print(line, soft_wrap=True, highlight=False, markup=False)
+    print_verbatim(*choice_lines(contributions))
     budget = _part(contributions, "budget")
     if budget.get("summary"):
-        console.print(str(budget["summary"]), soft_wrap=True, highlight=False, markup=False)
+        print_verbatim(str(budget["summary"]))
     for result in results:
         if result is not None:
             print_result(result)
@@ -309,11 +309,8 @@ def show(
                                                      for r in stored])  # fmt: skip
     for warning in card.get("warnings") or []:
         err_console.print(f"[bold red]WARNING:[/] {plain(warning)}", highlight=False)
-    console.print(
-        f"The whole card: tunefork model show {shlex.quote(shown['name'])} --project "
-        f"{shlex.quote(shown['project'])} --json",
-        soft_wrap=True, highlight=False, markup=False,
-    )  # fmt: skip
+    named = f"{shlex.quote(shown['name'])} --project {shlex.quote(shown['project'])}"
+    print_verbatim(f"The whole card: tunefork model show {named} --json")
 
 
 def _test_dataset_name(workspace: Workspace, parameters: dict[str, Any]) -> dict[str, str]:

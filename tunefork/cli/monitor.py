@@ -6,7 +6,16 @@ from pathlib import Path
 
 import typer
 
-from tunefork.cli.common import PlainTable, console, plain, print_json, progress_bar, when, workspace_from
+from tunefork.cli.common import (
+    PlainTable,
+    console,
+    plain,
+    print_json,
+    print_verbatim,
+    progress_bar,
+    when,
+    workspace_from,
+)
 from tunefork.wording import plural
 from tunefork.workflows import monitors
 from tunefork.workflows.evaluation import read_terms
@@ -113,8 +122,7 @@ def show(
     if as_json:
         print_json(shown)
         return
-    for line in _summary(shown):
-        console.print(line, soft_wrap=True, highlight=False, markup=False)
+    print_verbatim(*_summary(shown))
     if shown["runs"]:
         console.print(_runs_table(shown["runs"], f"Recent runs of {shown['name']}"))
     if shown["alerts"]:

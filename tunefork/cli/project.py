@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from tunefork.cli.common import PlainTable, console, plain, print_json, when, workspace_from
+from tunefork.cli.common import PlainTable, console, plain, print_json, print_verbatim, when, workspace_from
 from tunefork.kinds import get_kind, kind_names, project_kinds
 from tunefork.wording import plural
 from tunefork.workflows import datasets, endpoints, monitors, projects, training
@@ -79,8 +79,7 @@ def show(
     if not held["dataset"]:
         first = get_kind(shown["kind"]).upload_kinds[0]
         lines.append(f"Next: tunefork dataset upload {shown['name']} PATH --kind {first}")
-    for line in lines:
-        console.print(line, soft_wrap=True, highlight=False, markup=False)
+    print_verbatim(*lines)
 
 
 @app.command("update")

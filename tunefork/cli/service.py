@@ -7,7 +7,7 @@ import os
 
 import typer
 
-from tunefork.cli.common import PlainTable, console, err_console, print_json, when, workspace_from
+from tunefork.cli.common import PlainTable, console, err_console, print_json, print_verbatim, when, workspace_from
 from tunefork.errors import TuneforkError
 from tunefork.workflows import jobs
 
@@ -108,5 +108,4 @@ def show(
         f"finished {when(job['finishedDateTime'])}.",
         *([f"Error: {job['error']}"] if job["error"] else []),
     ]
-    for line in lines:
-        console.print(line, soft_wrap=True, highlight=False, markup=False)
+    print_verbatim(*lines)

@@ -7,7 +7,7 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
-from tunefork.cli.common import console, err_console, plain, print_json, progress_bar
+from tunefork.cli.common import console, err_console, plain, print_json, print_verbatim, progress_bar
 from tunefork.errors import TuneforkError
 from tunefork.workflows import voice_evaluation
 from tunefork.workspace import Workspace
@@ -80,5 +80,4 @@ def evaluate(
             console.print(
                 f"Errors of {plain(result['speechModel'])} + {plain(result['languageModel'])}:", highlight=False
             )
-        for error in shown:
-            console.print("  " + _describe(error), soft_wrap=True, highlight=False, markup=False)
+        print_verbatim(*("  " + _describe(error) for error in shown))
