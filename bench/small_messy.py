@@ -2,8 +2,8 @@
 
 For each domain of ``bench/small_messy_data.py`` (9-10 intents, 12 training requests per intent with typos and
 abbreviations, slot annotations with canonical values; a test set of 6 requests per intent, some with slot
-synonyms declared only as synonym blocks, plus 20 out-of-scope requests, 25% of the test set, written for this
-benchmark), one ``language`` project is created in a throw-away workspace, a model is trained through the real
+synonyms declared only as synonym blocks, plus 20-22 out-of-scope requests, 25-27% of the test set, written for
+this benchmark), one ``language`` project is created in a throw-away workspace, a model is trained through the real
 workflow (``create_model`` / ``run_training``), loaded, and every test request is parsed. No out-of-scope
 examples are uploaded for training.
 

@@ -1,10 +1,10 @@
 """Generated small-and-messy language projects for ``bench/small_messy.py`` (issue 12).
 
-Three domains (IT help desk, banking, hotel) and three held-out ones run only when asked for (food delivery,
-fitness club, veterinary clinic), each with 9-10 intents, slot values with synonyms, and out-of-scope test
-requests written for this benchmark: everyday or near-domain requests none of the intents handles. They come
-from this file only, never from ``tunefork/data`` (the shipped general sentences that train the out-of-scope
-class), so the out-of-scope test text and the training negatives have different sources.
+Three domains (IT help desk, banking, hotel) and five held-out ones run only when asked for (food delivery,
+fitness club, veterinary clinic, insurance, telecom), each with 9-10 intents, slot values with synonyms, and
+out-of-scope test requests written for this benchmark: everyday or near-domain requests none of the intents
+handles. They come from this file only, never from ``tunefork/data`` (the shipped general sentences that train
+the out-of-scope class), so the out-of-scope test text and the training negatives have different sources.
 
 Training and test requests are drawn from the same templates with different seeds and then made messy the
 way people type: lower case, abbreviations (``pls``, ``acct``, ``u``), a swapped or dropped letter in some
@@ -869,8 +869,426 @@ its tests or its results, and never used to tune anything: a third held-out chec
 out-of-scope requests are everyday requests, half share the domain's words (pets, breeds, dogs, cats) but ask for
 something no intent handles; test requests also use phrasings training never sees (``test_templates``)."""
 
+INSURANCE = Domain(
+    name="insurance",
+    intents={
+        "file_claim": (
+            "i need to file a claim, someone hit my {vehicle}",
+            "how do i make a claim on policy {policy}",
+            "my {vehicle} got rear ended {date}, want to claim",
+            "need to claim for {peril}, policy {policy}",
+            "hit a deer {date} and the front of the {vehicle} is smashed, open a claim pls",
+        ),
+        "claim_status": (
+            "whats the status of claim {claim}",
+            "any update on {claim}",
+            "has my claim been approved yet",
+            "when do i get the money for claim {claim}",
+            "who is the adjuster on my claim {claim}",
+        ),
+        "get_quote": (
+            "how much to insure a {vehicle}",
+            "can i get a quote for {coverage}",
+            "need a {coverage} quote asap",
+            "price for insurance on my new {vehicle}",
+            "what would {coverage} cost me per month",
+        ),
+        "add_driver": (
+            "add my {driver} to my car insurance",
+            "can i put my {driver} on policy {policy}",
+            "my {driver} just got their license, add them to the policy",
+            "need to add a driver to {policy} starting {date}",
+            "is it cheaper to add my {driver} as a named driver",
+        ),
+        "change_vehicle": (
+            "i bought a {vehicle}, switch it onto my policy",
+            "replace my old car with a {vehicle} on {policy}",
+            "sold my car, update the vehicle on my policy",
+            "change the car on policy {policy} to a {vehicle} from {date}",
+            "picking up a {vehicle} {date}, it needs to go on my insurance",
+        ),
+        "cancel_policy": (
+            "cancel my {coverage} policy",
+            "i want to cancel policy {policy}",
+            "found cheaper insurance, end my policy {date}",
+            "how do i cancel my insurance",
+            "dont renew {policy} pls",
+        ),
+        "roadside_assistance": (
+            "my car broke down on {road}, need a tow",
+            "flat tire on {road}, can u send someone",
+            "locked my keys in the {vehicle}",
+            "battery is dead, need a jump start on {road}",
+            "ran out of gas on {road}",
+        ),
+        "premium_payment": (
+            "pay my premium for {policy}",
+            "my payment for {policy} didnt go through",
+            "move my monthly payment to {date}",
+            "can i pay my insurance with a {card}",
+            "how much is my next premium payment",
+        ),
+        "proof_of_insurance": (
+            "send me my insurance card",
+            "i need proof of insurance for the dmv",
+            "email me the certificate for policy {policy}",
+            "where can i download my id cards",
+            "need a copy of my {coverage} declarations page",
+        ),
+        "coverage_question": (
+            "does my policy cover {peril}",
+            "am i covered for {peril} on {policy}",
+            "is {peril} included in {coverage}",
+            "whats my deductible for {peril}",
+            "what does my {coverage} actually cover",
+        ),
+    },
+    slots={
+        "policy": tuple((f"POL-{n}", f"POL-{n}") for n in (4482913, 4510276, 4637705, 4791148, 4805532)),
+        "claim": tuple((f"CLM-{n}", f"CLM-{n}") for n in (20931, 21477, 22806, 23315, 24062)),
+        "vehicle": (
+            ("Honda Civic", "honda civic"),
+            ("Civic", "honda civic"),
+            ("Toyota RAV4", "toyota rav4"),
+            ("Ford F-150", "ford f-150"),
+            ("F150", "ford f-150"),
+            ("Tesla Model 3", "tesla model 3"),
+            ("Subaru Outback", "subaru outback"),
+        ),
+        "coverage": (
+            ("comprehensive", "comprehensive"),
+            ("full coverage", "comprehensive"),
+            ("liability only", "liability"),
+            ("third party", "liability"),
+            ("home insurance", "home"),
+            ("renters insurance", "renters"),
+        ),
+        "date": (
+            ("today", "today"),
+            ("this morning", "today"),
+            ("on monday", "monday"),
+            ("friday", "friday"),
+            ("on the 3rd", "3"),
+            ("march 15", "march 15"),
+        ),
+        "driver": (
+            ("son", "child"),
+            ("daughter", "child"),
+            ("wife", "spouse"),
+            ("husband", "spouse"),
+            ("partner", "spouse"),
+            ("nanny", "other"),
+        ),
+        "road": (
+            ("I-95", "i-95"),
+            ("the M25", "m25"),
+            ("highway 101", "highway 101"),
+            ("Route 9", "route 9"),
+            ("Main St", "main street"),
+            ("exit 14 on I-80", "i-80 exit 14"),
+        ),
+        "card": (("visa", "visa"), ("mastercard", "mastercard"), ("debit card", "debit card"), ("amex", "amex")),
+        "peril": (
+            ("hail", "hail"),
+            ("flood", "flood"),
+            ("theft", "theft"),
+            ("a cracked windshield", "glass"),
+            ("fire", "fire"),
+            ("a burst pipe", "water"),
+        ),
+    },
+    test_synonyms={
+        "vehicle": (("rav 4", "toyota rav4"), ("model 3", "tesla model 3")),
+        "coverage": (("fully comp", "comprehensive"), ("tenant insurance", "renters")),
+        "driver": (("hubby", "spouse"), ("teen", "child")),
+        "road": (("the 101", "highway 101"),),
+        "peril": (("windscreen chip", "glass"), ("storm damage", "storm")),
+    },
+    out_of_scope=(
+        "whats the weather gonna be like saturday",
+        "remind me to pick up the kids at 3",
+        "how many ounces in a cup",
+        "play something by taylor swift",
+        "what year did the titanic sink",
+        "find me a cheap flight to denver",
+        "how do i unclog a kitchen sink",
+        "good names for a golden retriever puppy",
+        "whats an 18 percent tip on 64 dollars",
+        "is the post office open on columbus day",
+        "how do you spell necessary",
+        "what license do i need to sell insurance",
+        "recommend a body shop that does cheap dent repair",
+        "how do i change a flat tire myself",
+        "whats a good first car for a 17 year old",
+        "how many points on your license for speeding",
+        "what does an actuary actually do all day",
+        "how do i fight a parking ticket",
+        "is car insurance mandatory in every state",
+        "how often should i change the oil in my car",
+        "whats the blue book value of a 2015 camry",
+        "how do i renew my drivers license online",
+    ),
+    test_templates={
+        "file_claim": (
+            "report an accident with my {vehicle}, it happened {date}",
+            "{peril} wrecked our kitchen, i want it paid for under my policy",
+        ),
+        "claim_status": (
+            "still waiting to hear back on {claim}, its been 3 weeks",
+            "did u guys make a decision on my {vehicle} accident",
+        ),
+        "get_quote": (
+            "i'm shopping around, what would you charge for a {vehicle}",
+            "ballpark monthly price for {coverage}?",
+        ),
+        "add_driver": (
+            "my {driver} passed the driving test, i want them covered on my car",
+            "what do i need so my {driver} can legally drive the {vehicle}",
+        ),
+        "change_vehicle": (
+            "traded in the old one for a {vehicle}, pls move my cover over",
+            "the {vehicle} is gone, i have a different car now",
+        ),
+        "cancel_policy": (
+            "i'm switching insurers, stop my cover from {date}",
+            "we sold the house so we dont need the {coverage} anymore",
+        ),
+        "roadside_assistance": (
+            "stuck on the shoulder of {road}, engine wont start",
+            "the {vehicle} just died in the middle of {road}, help",
+        ),
+        "premium_payment": (
+            "take this months insurance money from my new {card}",
+            "the direct debit bounced, how do i settle up",
+        ),
+        "proof_of_insurance": (
+            "the rental place wants to see i'm insured, can you send something",
+            "got pulled over, how do i show my cover on my phone",
+        ),
+        "coverage_question": (
+            "if there's {peril}, do i get paid out",
+            "what am i actually paying for, what's in my {coverage} plan",
+        ),
+    },
+)
+"""Written on 2026-12-03 by helper h72 without reading ``tunefork/language/`` (its shipped general sentences, its
+near-domain templates, its tests) and never used to tune anything: a held-out check (``--domains insurance``).
+Its 22 out-of-scope requests (27% of the test set) were written from scratch: 11 everyday requests and 11
+near-domain ones that borrow the domain's words (licences, cars, tyres, parking tickets, insurance jobs) but ask
+for something no intent handles. Every intent has two test-only phrasings (``test_templates``)."""
+
+TELECOM = Domain(
+    name="telecom",
+    intents={
+        "data_usage": (
+            "how much data do i have left",
+            "check data usage on {number}",
+            "am i close to my data cap on {plan}",
+            "data balance pls",
+            "why is my data running out so fast this month",
+        ),
+        "change_plan": (
+            "switch me to {plan}",
+            "upgrade my plan to {plan}",
+            "i want to downgrade to {plan} next month",
+            "whats the difference between my plan and {plan}",
+            "move line {number} onto {plan}",
+        ),
+        "roaming": (
+            "turn on roaming for {country}",
+            "will my phone work in {country}",
+            "how much is roaming in {country}",
+            "going to {country} on {date}, activate intl roaming",
+            "add a travel pass for {country} to my {phone}",
+        ),
+        "bill_dispute": (
+            "my bill is {amount} more than usual",
+            "i was charged {amount} for something i didnt use",
+            "why is my bill so high this month",
+            "dispute a charge on invoice {invoice}",
+            "there's a {amount} fee on my bill i dont understand",
+        ),
+        "sim_card": (
+            "activate my new sim",
+            "how do i set up an esim on my {phone}",
+            "my {phone} says no sim card",
+            "need a replacement sim, mine got damaged",
+            "move my esim to my new {phone}",
+        ),
+        "outage": (
+            "no signal in {area}",
+            "is there an outage in {area}",
+            "my home internet has been down since {date}",
+            "calls keep dropping around {area}",
+            "4g not working at all today",
+        ),
+        "port_number": (
+            "i want to keep my number when i switch to you",
+            "port my number {number} from {carrier}",
+            "transfer my number over from {carrier}",
+            "how long does porting a number take",
+            "need my account number and pin to move my number to {carrier}",
+        ),
+        "unlock_phone": (
+            "unlock my {phone} so i can use another carrier",
+            "is my {phone} network locked",
+            "need the unlock code for my {phone}",
+            "can u carrier unlock a {phone} bought from {carrier}",
+            "my {phone} wont take a foreign sim",
+        ),
+        "cancel_service": (
+            "cancel my contract",
+            "close line {number}",
+            "whats the early termination fee",
+            "i want to end my service on {date}",
+            "disconnect my {plan} plan",
+        ),
+        "pay_bill": (
+            "pay my bill",
+            "set up autopay with my {card}",
+            "when is my bill due",
+            "pay {amount} on my account",
+            "my payment on invoice {invoice} failed",
+        ),
+    },
+    slots={
+        "number": (
+            ("555-0142", "5550142"),
+            ("312-555-0188", "3125550188"),
+            ("07700 900123", "07700900123"),
+            ("+1 646 555 0101", "16465550101"),
+            ("ending 4471", "4471"),
+        ),
+        "plan": (
+            ("Unlimited Max", "unlimited max"),
+            ("Unlimited Plus", "unlimited plus"),
+            ("Basic 5GB", "basic 5gb"),
+            ("Family Share 4", "family share 4"),
+            ("prepaid", "prepaid"),
+            ("Go 15", "go 15"),
+        ),
+        "country": (
+            ("Spain", "spain"),
+            ("Mexico", "mexico"),
+            ("Japan", "japan"),
+            ("Canada", "canada"),
+            ("the UK", "uk"),
+            ("Thailand", "thailand"),
+        ),
+        "phone": (
+            ("iPhone 15", "iphone 15"),
+            ("iPhone 13 Pro", "iphone 13 pro"),
+            ("Galaxy S23", "galaxy s23"),
+            ("Pixel 8", "pixel 8"),
+            ("Moto G", "moto g"),
+        ),
+        "amount": (("$40", "40"), ("$12.99", "12.99"), ("85 dollars", "85"), ("$200", "200"), ("30 bucks", "30")),
+        "area": (
+            ("downtown", "downtown"),
+            ("zip 94110", "94110"),
+            ("Brookside", "brookside"),
+            ("the north end", "north end"),
+            ("Oak Park", "oak park"),
+        ),
+        "carrier": (
+            ("Verizon", "verizon"),
+            ("T-Mobile", "t-mobile"),
+            ("AT&T", "at&t"),
+            ("Vodafone", "vodafone"),
+            ("Mint", "mint mobile"),
+        ),
+        "invoice": tuple((f"BL-{n}", f"BL-{n}") for n in (7730215, 7731988, 7745620, 7760473)),
+        "date": (
+            ("friday", "friday"),
+            ("monday", "monday"),
+            ("the 12th", "12"),
+            ("the 3rd", "3"),
+            ("saturday", "saturday"),
+        ),
+        "card": (("visa", "visa"), ("mastercard", "mastercard"), ("debit card", "debit card"), ("amex", "amex")),
+    },
+    test_synonyms={
+        "plan": (("unl max", "unlimited max"), ("family plan", "family share 4")),
+        "country": (("england", "uk"), ("cancun", "mexico")),
+        "phone": (("S23", "galaxy s23"), ("ip15", "iphone 15")),
+        "carrier": (("tmobile", "t-mobile"), ("ATT", "at&t")),
+        "date": (("sat", "saturday"),),
+    },
+    out_of_scope=(
+        "what time does the super bowl start",
+        "convert 30 celsius to fahrenheit",
+        "give me a recipe for banana bread",
+        "who sings bohemian rhapsody",
+        "how far away is the moon",
+        "set a reminder for the dentist on tuesday",
+        "whats another word for happy",
+        "directions to the nearest walmart",
+        "how long do i microwave a potato",
+        "how many days until christmas",
+        "text my wife that im running late",
+        "call mom",
+        "how do i become a cell tower technician",
+        "which phone has the best camera right now",
+        "my laptop wont connect to my home printer",
+        "how do i back up my photos to the cloud",
+        "is 5g bad for your health",
+        "whats the best wifi router for a big house",
+        "how do i take a screenshot on an iphone",
+        "how much is netflix a month",
+        "why does my phone battery drain so fast",
+        "who invented the telephone",
+    ),
+    test_templates={
+        "data_usage": (
+            "how many gigs are left till my cycle resets",
+            "did i go over my allowance on {number}",
+        ),
+        "change_plan": (
+            "my current package is too expensive, put me on something like {plan}",
+            "can i go on {plan} instead of what i have now",
+        ),
+        "roaming": (
+            "heading abroad to {country}, what happens if i use data there",
+            "i landed in {country} and my {phone} has no service",
+        ),
+        "bill_dispute": (
+            "you overcharged me {amount}, i want it taken off",
+            "this statement is wrong, i never sent those premium texts",
+        ),
+        "sim_card": (
+            "got a new {phone}, how do i get my line onto it without a physical card",
+            "the little chip card isnt being read by my {phone}",
+        ),
+        "outage": (
+            "is the network broken near {area}? nothing loads",
+            "zero bars at home in {area} since {date}",
+        ),
+        "port_number": (
+            "bringing my old {carrier} number with me, how do i do that",
+            "leaving for {carrier} but i want to keep {number}",
+        ),
+        "unlock_phone": (
+            "i paid off the {phone}, can it be used on other networks now",
+            "want to use my {phone} with {carrier}, its locked to you",
+        ),
+        "cancel_service": (
+            "i'm done with you guys, shut my account down",
+            "stop service on {number} at the end of this cycle",
+        ),
+        "pay_bill": (
+            "put {amount} towards what i owe",
+            "charge my {card} for this months phone bill",
+        ),
+    },
+)
+"""Written on 2026-12-03 by helper h72 without reading ``tunefork/language/`` (its shipped general sentences, its
+near-domain templates, its tests) and never used to tune anything: a held-out check (``--domains telecom``). Its
+22 out-of-scope requests (27% of the test set) were written from scratch: 10 everyday requests and 12 near-domain
+ones that borrow the domain's words (phones, texts, calls, wifi, 5g, carriers' jobs) but ask for something no
+intent handles. Every intent has two test-only phrasings (``test_templates``)."""
+
 DOMAINS = (HELPDESK, BANKING, HOTEL)
-HELD_OUT_DOMAINS = (DELIVERY, FITNESS, VET)
+HELD_OUT_DOMAINS = (DELIVERY, FITNESS, VET, INSURANCE, TELECOM)
 """Domains outside the default benchmark run (ask for them with ``--domains``)."""
 FIELD = re.compile(r"\{(\w+)\}")
 
