@@ -41,7 +41,7 @@ def top1(train: list, test: list, seed: int, layers: int) -> float:
     vectors = states.embed(intents._fine_tune(states, np.arange(len(known)), gold, len(labels), seed))
     features = intents.Features("contrastive")
     x_train = features.fit_transform(known, vectors[: len(known)])
-    weights = intents._sample_weights(len(texts), len(labels), len(negatives))
+    weights = intents._sample_weights(np.ones(len(texts)), len(labels), len(negatives))
     classifier = intents._new_classifier(seed).fit(x_train, np.asarray([*labels, OUT_OF_SCOPE])[gold], weights)
     logits = intents._logits(classifier, features.transform([u.text for u in test], vectors[len(known) :]))
     columns = [[str(c) for c in classifier.classes_].index(label) for label in labels]

@@ -213,6 +213,8 @@ def _intent_choices(intents: dict[str, Any]) -> list[str]:
     how = f"{intents['folds']}-fold cross-validation" if intents.get("folds") else "a held-out split"
     measured = f", picked by {how} ({', '.join(f'{n} {v:.1%}' for n, v in scores)})" if scores else ""
     lines = [f"Intents: {intents['chosen']} classifier{measured}."]
+    if intents.get("intent_weights"):
+        lines.append(f"Intent weights: {intents['intent_weights']}.")
     if intents.get("threshold_source"):
         lines.append(f"Out of scope: {intents['threshold_source']}.")
     return lines

@@ -79,6 +79,8 @@ class IntentTrainingReport:
     """Folds behind each entry of ``cv_accuracy`` (the same folds for every candidate)."""
     cv_log_loss: dict[str, float] | None = None
     """Out-of-fold log-loss of each candidate once temperature-scaled (what breaks accuracy ties)."""
+    intent_weights: str | None = None
+    """How the head weights the intents' examples, in words, when it weights rarer intents up (``None``: all 1)."""
 
 
 IN_SCOPE_KEEP = 0.95
