@@ -20,6 +20,9 @@ os.environ.setdefault("TUNEFORK_GUARD_CHECK_SENTENCES", "0")
 # 2 CPU-minutes a training; the tests keep it to the linear heads, and tests/test_language_contrastive.py
 # exercises the contrastive path itself.
 os.environ.setdefault("TUNEFORK_INTENT_CONTRASTIVE_MAX_EXAMPLES", "0")
+# With that limit at 0, `auto` would fine-tune the encoder's top layers (the supervised candidate) on every
+# training; tests/test_language_supervised.py exercises that path itself.
+os.environ.setdefault("TUNEFORK_INTENT_SUPERVISED_MIN_EXAMPLES", "1000000")
 # A server warms its endpoints' models in the background at start; in the tests that would load models that a
 # test never asks for (while later tests run); tests/test_warmup.py sets its own number.
 os.environ.setdefault("TUNEFORK_WARM_MODELS", "0")

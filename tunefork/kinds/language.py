@@ -412,13 +412,15 @@ INTENT_CLASSIFIER_HELP = {
     "tfidf": "TF-IDF word and character n-grams: fast, good with domain jargon.",
     "combined": "Embeddings and TF-IDF together.",
     "contrastive": "Embeddings fine-tuned on pairs of your examples (SetFit recipe) and TF-IDF: best on few examples.",
+    "supervised": "Embeddings fine-tuned to classify your examples, and TF-IDF: for hundreds of examples or more.",
     "finetune": "Fine-tunes the sentence encoder itself: slower, better with few examples per intent.",
 }
 
 
 INTENT_CLASSIFIER = TrainingOption(
     "intent_classifier", "intentClassifier", "--intent-classifier", str, "Intent classifier",
-    "auto picks by cross-validation among the linear heads and, up to 300 examples, the contrastive encoder; "
+    "auto picks by cross-validation among the linear heads and, up to 300 examples, the contrastive encoder "
+    "(above, the supervised encoder, on one held-out fold); "
     "finetune trains the sentence encoder itself (slower, better with few examples).",
     "auto", choices=INTENT_CLASSIFIERS, choice_help=INTENT_CLASSIFIER_HELP,
 )  # fmt: skip

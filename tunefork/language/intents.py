@@ -1,26 +1,33 @@
 """Intent classification: linear models over sentence embeddings and/or TF-IDF n-grams.
 
-Four feature sets, scored by stratified cross-validation on the training examples:
+Five feature sets, scored by stratified cross-validation on the training examples:
 
 - ``embeddings``: ``all-MiniLM-L6-v2`` sentence embeddings + logistic regression (good with few examples);
 - ``tfidf``: TF-IDF word 1-2-grams and character 2-5-grams + logistic regression (exact wording);
 - ``combined``: both feature sets side by side;
 - ``contrastive``: the encoder fine-tuned on pairs of the examples first (the SetFit recipe,
   :mod:`tunefork.language.intent_contrastive`), its embeddings beside the TF-IDF n-grams (best with few
-  examples per intent; costs CPU time).
+  examples per intent; costs CPU time);
+- ``supervised``: the encoder's top layers fine-tuned to classify the examples first
+  (:mod:`tunefork.language.intent_supervised`), its embeddings beside the TF-IDF n-grams (for many examples).
 
 ``auto`` keeps the one with the best out-of-fold accuracy on the in-scope examples (ties: the lower out-of-fold
 log-loss once temperature-scaled, over the in-scope examples and the background texts, then the order above).
 When the intents have unequal numbers of examples, every candidate's linear head is also cross-validated with
 the rarer intents' examples weighted up (:func:`intent_weights`: sqrt(largest intent / intent), at most
-:data:`INTENT_WEIGHT_CAP`), on the same folds and features, and the weighting is kept only if it wins the same
-comparison (the report names it ``<features> weighted``; plain wins ties). With balanced intents every weight
-is 1 and nothing changes. On ATIS (74% of the examples in one intent) the weighted head wins (bench/RESULTS.md).
+:data:`INTENT_WEIGHT_CAP`), on the same folds and features, as one more candidate (``<features> weighted``)
+compared like the others (accuracy, then log-loss; the unweighted head wins a complete tie). With balanced
+intents every weight is 1 and nothing changes. On ATIS (74% of the examples in one intent) the weighted head
+wins (bench/RESULTS.md).
 Every candidate is cross-validated on the same folds; ``contrastive`` fine-tunes the encoder's top layers
 afresh on each fold's training part, so its score is measured on texts its encoder never saw. ``auto``
 tries ``contrastive`` only up to :func:`contrastive_limit` intent examples: its cost is about constant
 (six short fine-tunings, a few CPU-minutes on 2 cores, bench/RESULTS.md) and its gain is on few examples per
-intent.
+intent. Above that limit it tries ``supervised`` instead, whose fine-tuning grows with the examples (about
+75 CPU seconds for ATIS's 4,634 and its background texts): it is fine-tuned once on the first fold's training
+part and scored on that fold, so with it every candidate is compared on that held-out fold alone (the report
+then says a held-out split), and its temperature and out-of-scope trade-off are measured on that fold; a
+linear candidate that wins keeps its calibration on all folds.
 
 Out of scope ("none of these") is decided by two things together. An explicit background class is trained
 beside the intents from negative text (:mod:`tunefork.language.background`: the user's out-of-scope
@@ -54,6 +61,7 @@ from sklearn.pipeline import FeatureUnion
 
 from tunefork.config import env_int
 from tunefork.errors import TuneforkError
+from tunefork.language import intent_supervised
 from tunefork.language.background import BackgroundTexts, background_texts
 from tunefork.language.base import OUT_OF_SCOPE, IntentScore
 from tunefork.language.embeddings import BUNDLED_ENCODER, embed, encode
@@ -67,7 +75,7 @@ from tunefork.language.intent_calibration import (
     softmax,
     threshold_on_texts,
 )
-from tunefork.language.intent_contrastive import LowerLayerStates, fine_tune_top_layers
+from tunefork.language.intent_contrastive import TRAINED_LAYERS, LowerLayerStates, fine_tune_top_layers
 from tunefork.language.options import FEATURE_SETS, INTENT_CLASSIFIERS
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.artifacts import atomic_write_json
@@ -78,11 +86,16 @@ if TYPE_CHECKING:
 
 MAX_FOLDS = 5
 CONTRASTIVE = "contrastive"
+SUPERVISED = "supervised"
+ENCODER_KINDS = (CONTRASTIVE, SUPERVISED)
+"""Feature sets over an encoder fine-tuned on the examples (saved with the classifier)."""
 AUTO_CANDIDATES = FEATURE_SETS
 """What ``auto`` cross-validates (``contrastive`` only up to :func:`contrastive_limit` examples)."""
 CONTRASTIVE_MAX_EXAMPLES = 300
 CONTRASTIVE_LIMIT_VARIABLE = "TUNEFORK_INTENT_CONTRASTIVE_MAX_EXAMPLES"
+SUPERVISED_MINIMUM_VARIABLE = "TUNEFORK_INTENT_SUPERVISED_MIN_EXAMPLES"
 FINE_TUNED_ENCODER = "fine-tuned all-MiniLM-L6-v2 (encoder/)"
+HELD_OUT = "one held-out fold"
 REGULARIZATION_C = 20.0
 COMBINED_EMBEDDING_WEIGHT = 1.0
 BACKGROUND_WEIGHT = 2.0
@@ -106,15 +119,15 @@ def _tfidf() -> FeatureUnion:
 class Features:
     """One feature set: fitted on training texts, then applied to any texts.
 
-    ``contrastive`` features embed with ``model``, the fine-tuned encoder, unless given the vectors its
-    encoder makes (a cross-validation fold passes those without building a whole encoder).
+    ``contrastive`` and ``supervised`` features embed with ``model``, the fine-tuned encoder, unless given the
+    vectors its encoder makes (a cross-validation fold passes those without building a whole encoder).
     """
 
     def __init__(self, kind: str, encoder: str = BUNDLED_ENCODER, model: SentenceTransformer | None = None) -> None:
         if kind not in FEATURE_SETS:
             raise TuneforkError(f"unknown intent features {kind!r}; choose one of {', '.join(INTENT_CLASSIFIERS)}")
-        if kind != CONTRASTIVE and model is not None:
-            raise TuneforkError("only contrastive intent features use a fine-tuned encoder")
+        if kind not in ENCODER_KINDS and model is not None:
+            raise TuneforkError("only contrastive and supervised intent features use a fine-tuned encoder")
         self.kind, self.encoder, self.model = kind, encoder, model
         self.vectorizer: FeatureUnion | None = _tfidf() if kind != "embeddings" else None
 
@@ -126,9 +139,9 @@ class Features:
 
     def transform(self, texts: list[str], vectors: np.ndarray | None = None) -> Any:
         """Features of ``texts``; ``vectors`` are their embeddings when already computed."""
-        if self.kind == CONTRASTIVE and vectors is None:
+        if self.kind in ENCODER_KINDS and vectors is None:
             if self.model is None:
-                raise TuneforkError("contrastive intent features need their fine-tuned encoder or its vectors")
+                raise TuneforkError(f"{self.kind} intent features need their fine-tuned encoder or its vectors")
             vectors = encode(self.model, texts)
         elif self.kind != "tfidf" and vectors is None:
             vectors = embed(texts, self.encoder)
@@ -206,7 +219,7 @@ class IntentClassifier:
         meta = json.loads((folder / "intents.json").read_text(encoding="utf-8"))
         parts = joblib.load(folder / "classifier.joblib")
         model = None
-        if meta["features"] == CONTRASTIVE:
+        if meta["features"] in ENCODER_KINDS:
             from sentence_transformers import SentenceTransformer
 
             model = SentenceTransformer(str(folder / "encoder"), device="cpu")
@@ -244,14 +257,14 @@ def _out_of_fold_logits(
     """Scores of every example by a model that did not see it (classes missing from a fold score -inf).
 
     One head per entry of ``weightings`` (sample weights), each fold's features shared by them.
-    ``contrastive`` fine-tunes the encoder's top layers on each fold's training part (``states`` holds the
-    frozen lower layers' output for every text) and embeds the fold's texts with them.
+    ``contrastive`` and ``supervised`` fine-tune the encoder's top layers on each fold's training part
+    (``states`` holds the frozen lower layers' output for every text) and embed the fold's texts with them.
     """
     logits = {name: np.full((len(texts), len(labels)), -np.inf) for name in weightings}
     background = labels.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in labels else -1
     for train_idx, test_idx in splits:
-        if kind == CONTRASTIVE:
-            vectors = states.embed(_fine_tune(states, train_idx, gold, background, seed))
+        if kind in ENCODER_KINDS:
+            vectors = states.embed(_fine_tune(kind, states, train_idx, gold, background, seed))
         features = Features(kind)
         train_texts = [texts[i] for i in train_idx]
         x_train = features.fit_transform(train_texts, None if vectors is None else vectors[train_idx])
@@ -265,12 +278,21 @@ def _out_of_fold_logits(
 
 
 def _fine_tune(
-    states: LowerLayerStates, indices: np.ndarray, gold: np.ndarray, background: int, seed: int
+    kind: str, states: LowerLayerStates, indices: np.ndarray, gold: np.ndarray, background: int, seed: int
 ) -> torch.nn.ModuleList:
-    """Encoder top layers fine-tuned on the texts at ``indices``; those of class ``background`` are negatives."""
+    """Encoder top layers fine-tuned (``kind``) on the texts at ``indices``; class ``background``: negatives."""
+    if kind == SUPERVISED:
+        return intent_supervised.fine_tune_classifying(states, indices, gold, int(gold.max()) + 1, seed)
     in_scope = np.array([i for i in indices if gold[i] != background], dtype=int)
     negatives = [i for i in indices if gold[i] == background]
     return fine_tune_top_layers(states, in_scope, gold[in_scope], negatives, seed)
+
+
+def _tried(kind: str, examples: int) -> bool:
+    """Whether ``auto`` cross-validates ``kind`` on ``examples`` intent examples (by the limits above)."""
+    if kind == CONTRASTIVE:
+        return examples <= contrastive_limit()
+    return kind != SUPERVISED or examples >= supervised_minimum()
 
 
 def contrastive_limit() -> int:
@@ -280,6 +302,15 @@ def contrastive_limit() -> int:
     otherwise (the test suite sets 0 to keep every small training fast; one test exercises the path).
     """
     return env_int(CONTRASTIVE_LIMIT_VARIABLE, CONTRASTIVE_MAX_EXAMPLES, minimum=0)
+
+
+def supervised_minimum() -> int:
+    """The fewest intent examples for which ``auto`` tries ``supervised``: above :func:`contrastive_limit`.
+
+    The environment variable :data:`SUPERVISED_MINIMUM_VARIABLE` can set it (the test suite sets it high to
+    keep every training fast; tests/test_language_supervised.py exercises the path).
+    """
+    return env_int(SUPERVISED_MINIMUM_VARIABLE, contrastive_limit() + 1, minimum=0)
 
 
 def intent_weights(gold: np.ndarray) -> np.ndarray:
@@ -345,7 +376,7 @@ def train_intents(
         weightings[f" {WEIGHTED}"] = _sample_weights(rarer_up, len(labels), len(negative_texts))
     kinds = [features]
     if features == "auto":
-        kinds = [kind for kind in AUTO_CANDIDATES if kind != CONTRASTIVE or len(texts) <= contrastive_limit()]
+        kinds = [kind for kind in AUTO_CANDIDATES if _tried(kind, len(texts))]
     candidates = [kind + suffix for kind in kinds for suffix in weightings]
     needs_vectors = any(kind in ("embeddings", "combined") for kind in kinds)
     steps = len(kinds) + 2
@@ -354,28 +385,31 @@ def train_intents(
     oof: dict[str, np.ndarray] = {}
     accuracy: dict[str, float] = {}
     n = len(texts)
-    cv_folds = dict.fromkeys(candidates, folds)
     splits = _splits(gold, folds, seed)
-    states = LowerLayerStates(all_texts) if CONTRASTIVE in kinds else None
+    held_out = SUPERVISED in kinds  # compared on the first fold alone (see the module docs)
+    scored = splits[0][1] if held_out else np.arange(len(all_texts))
+    cv_folds = dict.fromkeys(candidates, 0 if held_out else folds)
+    depth = intent_supervised.TRAINED_LAYERS if SUPERVISED in kinds else TRAINED_LAYERS  # never both in one run
+    states = LowerLayerStates(all_texts, depth) if set(ENCODER_KINDS) & set(kinds) else None
     for step, kind in enumerate(kinds, start=1):
-        progress(step - 1, steps, f"intents: cross-validating {kind} ({folds} folds)")
-        scores = _out_of_fold_logits(kind, all_texts, vectors, gold, weightings, classes, splits, seed, states)
+        fold_splits = splits[:1] if kind == SUPERVISED else splits
+        progress(step - 1, steps, f"intents: cross-validating {kind} ({len(fold_splits)} of {folds} folds)")
+        scores = _out_of_fold_logits(kind, all_texts, vectors, gold, weightings, classes, fold_splits, seed, states)
         for suffix, logits in scores.items():
             oof[kind + suffix] = logits
-            accuracy[kind + suffix] = round(
-                float(np.mean(logits[:n, : len(labels)].argmax(axis=1) == gold_in_scope)), 4
-            )
-        progress(step, steps, f"intents: {kind} cross-validated accuracy {accuracy[kind]:.3f}")
-    log_loss = {name: _calibrated_log_loss(oof[name], gold) for name in candidates}
+            accuracy[kind + suffix] = _accuracy(logits[:, : len(labels)], gold, scored[scored < n])
+        progress(step, steps, f"intents: {kind} accuracy {accuracy[kind]:.3f} on held-out examples")
+    log_loss = {name: _calibrated_log_loss(oof[name][scored], gold[scored]) for name in candidates}
     best = max(candidates, key=lambda name: (accuracy[name], -log_loss[name][1], -candidates.index(name)))
     chosen, _, weighted = best.partition(" ")
     weights = weightings[f" {weighted}" if weighted else ""]
-    temperature = log_loss[best][0]
-    finite = _finite(oof[best])
+    calibrated = scored if chosen == SUPERVISED else np.arange(len(all_texts))
+    temperature = _calibrated_log_loss(oof[best], gold)[0] if len(calibrated) > len(scored) else log_loss[best][0]
+    finite = _finite(oof[best][calibrated])
     progress(len(kinds), steps, f"intents: training {best} on every example")
     final_features, final_vectors = Features(chosen), vectors
-    if chosen == CONTRASTIVE:
-        layers = _fine_tune(states, np.arange(len(all_texts)), gold, len(labels), seed)
+    if chosen in ENCODER_KINDS:
+        layers = _fine_tune(chosen, states, np.arange(len(all_texts)), gold, len(labels), seed)
         final_features = Features(chosen, FINE_TUNED_ENCODER, states.encoder(layers))
         final_vectors = states.embed(layers)
     x_all = final_features.fit_transform(all_texts, final_vectors)
@@ -385,13 +419,14 @@ def train_intents(
     trade_off: TradeOff | None = None
     source = "given"
     if threshold is None:
-        held_out = softmax(finite / temperature)
-        model.background_bias, trade_off = _trade_off(model, held_out, n, negatives, out_of_scope_texts or [])
+        model.background_bias, trade_off = _trade_off(
+            model, softmax(finite / temperature), calibrated, n, negatives, out_of_scope_texts or []
+        )
         threshold, source = trade_off.threshold, trade_off.sentence()
     model.threshold = float(threshold)
     progress(steps, steps, "intents: done")
     report = IntentTrainingReport(
-        chosen=chosen, folds=folds, cv_accuracy=accuracy, cv_folds=cv_folds,
+        chosen=chosen, folds=0 if held_out else folds, cv_accuracy=accuracy, cv_folds=cv_folds,
         temperature=round(temperature, 4), threshold=round(model.threshold, 4), threshold_source=source,
         examples=len(examples), intents=len(labels), trade_off=asdict(trade_off) if trade_off else None,
         background=negatives.describe() if negatives else None,
@@ -408,6 +443,11 @@ def _weights_sentence(weights: np.ndarray, gold: np.ndarray) -> str:
         f"(here 1 to {weights.max():.3g}; {np.bincount(gold).max()} examples in the largest intent), picked by "
         "cross-validation over the unweighted head"
     )
+
+
+def _accuracy(logits: np.ndarray, gold: np.ndarray, rows: np.ndarray) -> float:
+    """Top-1 accuracy of the intent examples at ``rows`` (``logits``: over the intents alone)."""
+    return round(float(np.mean(logits[rows].argmax(axis=1) == gold[rows])), 4)
 
 
 def _finite(logits: np.ndarray) -> np.ndarray:
@@ -430,25 +470,30 @@ def _calibrated_log_loss(logits: np.ndarray, gold: np.ndarray) -> tuple[float, f
 def _trade_off(
     model: IntentClassifier,
     held_out: np.ndarray,
+    rows: np.ndarray,
     in_scope: int,
     negatives: BackgroundTexts | None,
     uploaded: list[str],
 ) -> tuple[float, TradeOff]:
     """The background bias and threshold for the stated trade-off, measured on out-of-fold predictions.
 
-    ``held_out`` holds the out-of-fold probabilities of the in-scope examples, then of the background's
-    texts (its last column is the background's). Out-of-scope recall is measured on the uploaded
+    ``held_out`` holds the out-of-fold probabilities of the texts at ``rows`` (ascending positions among the
+    ``in_scope`` intent examples, then the background's texts; its last column is the background's): every
+    text, or one held-out fold of them. Out-of-scope recall is measured on the uploaded
     out-of-scope examples when there are some, else on the general and vocabulary-made background texts: not
     on the near-domain requests, which share the intents' words, so a threshold chosen to catch them flagged
     unseen in-scope requests too (bench/RESULTS.md); they train the class all the same. Without a background
     class, on the uploaded examples or the shipped general sentences as the model scores them.
     """
+    intents = rows < in_scope
     if negatives is None:
-        return 0.0, threshold_on_texts(model, held_out[:in_scope, : len(model.labels)], uploaded)
+        return 0.0, threshold_on_texts(model, held_out[intents, : len(model.labels)], uploaded)
     count = len(negatives.uploaded) or len(negatives.general) + len(negatives.generated)
     where = "uploaded out-of-scope examples" if negatives.uploaded else "the general and vocabulary background texts"
-    measured = f"cross-validated on the in-scope examples and {where}"
-    return choose_background_trade_off(held_out[:in_scope], held_out[in_scope : in_scope + count], measured)
+    how = "cross-validated on" if len(rows) == in_scope + len(negatives.texts) else f"measured on {HELD_OUT} of"
+    measured = f"{how} the in-scope examples and {where}"
+    outside = (rows >= in_scope) & (rows < in_scope + count)
+    return choose_background_trade_off(held_out[intents], held_out[outside], measured)
 
 
 def load_intent_model(folder: Path) -> IntentModel:

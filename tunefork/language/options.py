@@ -18,11 +18,12 @@ LANGUAGE_OPTIONS = frozenset(
     }
 )
 """Every option the language engine reads (see :mod:`tunefork.language.trainer`)."""
-FEATURE_SETS = ("embeddings", "tfidf", "combined", "contrastive")
+FEATURE_SETS = ("embeddings", "tfidf", "combined", "contrastive", "supervised")
 INTENT_CLASSIFIERS = ("auto", *FEATURE_SETS, "finetune")
 """Choices of ``--intent-classifier``: ``auto`` picks among the feature sets by cross-validation (see
 :mod:`tunefork.language.intents`; ``contrastive`` fine-tunes the encoder on pairs of examples first, see
-:mod:`tunefork.language.intent_contrastive`); ``finetune`` fine-tunes the encoder end to end with a
+:mod:`tunefork.language.intent_contrastive`; ``supervised`` fine-tunes its top layers with a classification loss
+first, see :mod:`tunefork.language.intent_supervised`); ``finetune`` fine-tunes the encoder end to end with a
 classification loss (:mod:`tunefork.language.intent_finetune`)."""
 SLOT_TAGGERS = ("spacy", "crf")
 """Statistical slot taggers: spaCy's NER (fine-tuned from the base model) and a CRF over token features."""

@@ -2,8 +2,8 @@
 
 Options (``TrainingParameters.options``):
 
-- ``intent_classifier``: ``auto`` (default), ``embeddings``, ``tfidf``, ``combined`` or ``contrastive`` (see
-  :mod:`tunefork.language.intents`), or ``finetune`` (:mod:`tunefork.language.intent_finetune`);
+- ``intent_classifier``: ``auto`` (default), ``embeddings``, ``tfidf``, ``combined``, ``contrastive`` or
+  ``supervised`` (see :mod:`tunefork.language.intents`), or ``finetune`` (:mod:`tunefork.language.intent_finetune`);
 - ``rehearsal``: keep the base labels alive while fine-tuning the recognizer (see
   :mod:`tunefork.language.entities`); the workflow turns it on for entities projects and off for
   language projects;
