@@ -9,7 +9,7 @@ embeddings, scaled by :data:`LOGIT_SCALE`), for :data:`EPOCHS` passes over the t
 :data:`BATCH_SIZE` (at least :data:`MIN_STEPS` steps), AdamW at :data:`LEARNING_RATE` (head
 :data:`HEAD_LEARNING_RATE`) with linear decay. The temporary head is dropped: the linear head of
 :mod:`tunefork.language.intents` is trained over the new embeddings beside the TF-IDF n-grams, as for
-``contrastive``. Cost: about 75 CPU seconds for ATIS's 5,100 texts (bench/RESULTS.md).
+``contrastive``. Cost: about 75 CPU seconds for ATIS's 5,274 texts (bench/RESULTS.md).
 """
 
 from __future__ import annotations

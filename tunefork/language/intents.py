@@ -90,7 +90,7 @@ SUPERVISED = "supervised"
 ENCODER_KINDS = (CONTRASTIVE, SUPERVISED)
 """Feature sets over an encoder fine-tuned on the examples (saved with the classifier)."""
 AUTO_CANDIDATES = FEATURE_SETS
-"""What ``auto`` cross-validates (``contrastive`` only up to :func:`contrastive_limit` examples)."""
+"""What ``auto`` scores (``contrastive`` only up to :func:`contrastive_limit` examples, ``supervised`` only above)."""
 CONTRASTIVE_MAX_EXAMPLES = 300
 CONTRASTIVE_LIMIT_VARIABLE = "TUNEFORK_INTENT_CONTRASTIVE_MAX_EXAMPLES"
 SUPERVISED_MINIMUM_VARIABLE = "TUNEFORK_INTENT_SUPERVISED_MIN_EXAMPLES"
