@@ -2,14 +2,14 @@
 
 The contrastive recipe (:mod:`tunefork.language.intent_contrastive`) sees a few hundred pairs in its 30
 steps, which is what few examples need; with thousands of examples it leaves most of them unused. Here the
-top :data:`TRAINED_LAYERS` layers of the bundled encoder (as many as the contrastive recipe trains) are
+top :data:`TRAINED_LAYERS` layers of the bundled encoder (twice as many as the contrastive recipe trains) are
 trained over the cached lower-layer states (:class:`~tunefork.language.intent_contrastive.LowerLayerStates`)
 with cross-entropy over the intents and the background class (a temporary linear head on the unit-length
 embeddings, scaled by :data:`LOGIT_SCALE`), for :data:`EPOCHS` passes over the texts in batches of
 :data:`BATCH_SIZE` (at least :data:`MIN_STEPS` steps), AdamW at :data:`LEARNING_RATE` (head
 :data:`HEAD_LEARNING_RATE`) with linear decay. The temporary head is dropped: the linear head of
 :mod:`tunefork.language.intents` is trained over the new embeddings beside the TF-IDF n-grams, as for
-``contrastive``. Cost: about 75 CPU seconds for ATIS's 5,274 texts (bench/RESULTS.md).
+``contrastive``. Cost: about 165 CPU seconds for ATIS's 5,274 texts on a busy machine (bench/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ from tunefork.language.intent_contrastive import LowerLayerStates, torch_threads
 if TYPE_CHECKING:
     import torch
 
-TRAINED_LAYERS = 2
+TRAINED_LAYERS = 4
 """Top transformer layers fine-tuned (of the bundled encoder's 6), over states cached below them."""
 EPOCHS = 2
 BATCH_SIZE = 32
 MIN_STEPS = 60
-LEARNING_RATE = 2e-4
+LEARNING_RATE = 1e-4
 HEAD_LEARNING_RATE = 2e-3
 LOGIT_SCALE = 20.0
 

@@ -24,7 +24,7 @@ afresh on each fold's training part, so its score is measured on texts its encod
 tries ``contrastive`` only up to :func:`contrastive_limit` intent examples: its cost is about constant
 (six short fine-tunings, a few CPU-minutes on 2 cores, bench/RESULTS.md) and its gain is on few examples per
 intent. Above that limit it tries ``supervised`` instead, whose fine-tuning grows with the examples (about
-75 CPU seconds for ATIS's 4,634 and its background texts): it is fine-tuned once on the first fold's training
+165 CPU seconds for ATIS's 4,634 and its background texts): it is fine-tuned once on the first fold's training
 part and scored on that fold, so with it every candidate is compared on that held-out fold alone (the report
 then says a held-out split), and its temperature and out-of-scope trade-off are measured on that fold; a
 linear candidate that wins keeps its calibration on all folds.
