@@ -1,10 +1,11 @@
 """Generated small-and-messy language projects for ``bench/small_messy.py`` (issue 12).
 
-Three domains (IT help desk, banking, hotel) and five held-out ones run only when asked for (food delivery,
-fitness club, veterinary clinic, insurance, telecom), each with 9-10 intents, slot values with synonyms, and
-out-of-scope test requests written for this benchmark: everyday or near-domain requests none of the intents
-handles. They come from this file only, never from ``tunefork/data`` (the shipped general sentences that train
-the out-of-scope class), so the out-of-scope test text and the training negatives have different sources.
+Three domains (IT help desk, banking, hotel) and seven held-out ones run only when asked for (food delivery,
+fitness club, veterinary clinic, insurance, telecom, energy and water utilities, pharmacy), each with 9-10
+intents, slot values with synonyms, and out-of-scope test requests written for this benchmark: everyday or
+near-domain requests none of the intents handles. They come from this file only, never from ``tunefork/data``
+(the shipped general sentences that train the out-of-scope class), so the out-of-scope test text and the
+training negatives have different sources.
 
 Training and test requests are drawn from the same templates with different seeds and then made messy the
 way people type: lower case, abbreviations (``pls``, ``acct``, ``u``), a swapped or dropped letter in some
@@ -1287,8 +1288,468 @@ near-domain templates, its tests) and never used to tune anything: a held-out ch
 ones that borrow the domain's words (phones, texts, calls, wifi, 5g, carriers' jobs) but ask for something no
 intent handles. Every intent has two test-only phrasings (``test_templates``)."""
 
+UTILITIES = Domain(
+    name="utilities",
+    intents={
+        "submit_meter_reading": (
+            "my meter reading is {reading}",
+            "submit a {fuel} reading of {reading}",
+            "here's my {fuel} meter reading for account {account}: {reading}",
+            "meter {meter} reads {reading} as of {date}",
+            "how do i give you a meter reading",
+        ),
+        "change_tariff": (
+            "switch me to {tariff}",
+            "i want to move to the {tariff} tariff",
+            "is {tariff} cheaper than what i'm on now",
+            "change my {fuel} tariff to {tariff} from {date}",
+            "what tariffs can i switch to on account {account}",
+        ),
+        "report_outage": (
+            "power cut in {postcode}",
+            "no {fuel} at my house since {date}",
+            "is there an outage near {postcode}",
+            "all the lights went out on our street",
+            "when will the {fuel} be back on in {postcode}",
+        ),
+        "report_leak": (
+            "there's water leaking in {place}",
+            "i can smell gas in {place}",
+            "burst pipe in {place}, water everywhere",
+            "report a leak at {postcode}",
+            "water is bubbling up out of {place} near {postcode}",
+        ),
+        "moving_home": (
+            "i'm moving house on {date}",
+            "moving out of {postcode}, close my account {account}",
+            "just moved into {postcode}, set up the {fuel} in my name",
+            "how do i tell you i'm moving home",
+            "we move in {date}, need the {fuel} account transferred",
+        ),
+        "bill_query": (
+            "why is my bill so high",
+            "my {fuel} bill went up to {amount}",
+            "explain the charges on account {account}",
+            "i was billed {amount} but i used way less than that",
+            "the bill says estimated but my reading was {reading}",
+        ),
+        "payment_arrangement": (
+            "i can't afford my bill, can i pay in instalments",
+            "set up a payment plan for {amount} a month",
+            "change my direct debit to {amount}",
+            "move my direct debit date to {date}",
+            "i'm behind on my {fuel} payments on {account}",
+        ),
+        "smart_meter": (
+            "book a smart meter installation",
+            "my smart meter {meter} isn't sending readings",
+            "can i get a smart meter fitted on {date}",
+            "the in-home display stopped working",
+            "smart meter {meter} says no signal",
+        ),
+        "request_refund": (
+            "my account is in credit, can i have it back",
+            "refund the {amount} credit on {account}",
+            "i overpaid by {amount}, please send it back",
+            "how do i get a refund of my credit balance",
+            "you still owe me {amount} since i closed account {account}",
+        ),
+        "update_details": (
+            "change the email on account {account}",
+            "update my phone number please",
+            "add my partner to the account",
+            "my name changed, please update account {account}",
+            "the postcode on my account is wrong, it should be {postcode}",
+        ),
+    },
+    slots={
+        "account": (
+            ("A-3309174", "A3309174"),
+            ("A3318820", "A3318820"),
+            ("a3402551", "A3402551"),
+            ("A 3417 786", "A3417786"),
+            ("A-3425093", "A3425093"),
+        ),
+        "meter": (
+            ("E10K48213", "E10K48213"),
+            ("G4A 22917", "G4A22917"),
+            ("19K0553612", "19K0553612"),
+            ("E6S 10447", "E6S10447"),
+            ("W0917730", "W0917730"),
+        ),
+        "reading": (
+            ("04521", "4521"),
+            ("12873", "12873"),
+            ("6690 kwh", "6690"),
+            ("3318.4", "3318.4"),
+            ("00987", "987"),
+        ),
+        "fuel": (
+            ("electricity", "electricity"),
+            ("electric", "electricity"),
+            ("power", "electricity"),
+            ("gas", "gas"),
+            ("water", "water"),
+        ),
+        "tariff": (
+            ("Fixed Saver 24", "fixed saver 24"),
+            ("Green Flex", "green flex"),
+            ("Economy 7", "economy 7"),
+            ("E7", "economy 7"),
+            ("Standard Variable", "standard variable"),
+            ("EV Night", "ev night"),
+        ),
+        "date": (
+            ("today", "today"),
+            ("tomorrow", "tomorrow"),
+            ("next friday", "friday"),
+            ("monday", "monday"),
+            ("the 1st of june", "june 1"),
+            ("31/05", "may 31"),
+        ),
+        "postcode": (
+            ("SW9 8PL", "SW9 8PL"),
+            ("M14 5RT", "M14 5RT"),
+            ("LS6 2AB", "LS6 2AB"),
+            ("BS3 4QE", "BS3 4QE"),
+            ("EH7 5JW", "EH7 5JW"),
+        ),
+        "amount": (("£45", "45"), ("£120.50", "120.50"), ("80 quid", "80"), ("£60", "60"), ("200 pounds", "200")),
+        "place": (
+            ("the kitchen", "kitchen"),
+            ("under the sink", "under sink"),
+            ("the street outside", "street"),
+            ("the front garden", "garden"),
+            ("the bathroom ceiling", "bathroom"),
+            ("the pavement", "street"),
+        ),
+    },
+    test_synonyms={
+        "reading": (("12,873", "12873"), ("4521 units", "4521")),
+        "fuel": (("leccy", "electricity"), ("mains water", "water")),
+        "tariff": (("economy seven", "economy 7"), ("svt", "standard variable")),
+        "date": (("1 june", "june 1"),),
+        "postcode": (("m145rt", "M14 5RT"),),
+        "amount": (("ninety quid", "90"),),
+        "place": (("the road outside", "street"), ("the loo", "bathroom")),
+    },
+    out_of_scope=(
+        "whats on telly tonight",
+        "how long do i boil an egg for a runny yolk",
+        "book me a table for two at 8 on saturday",
+        "what was the score in the arsenal match",
+        "wake me up at half six",
+        "how do you say thank you in japanese",
+        "is it going to snow in manchester this weekend",
+        "which of the brontes wrote wuthering heights",
+        "add oat milk to my shopping list",
+        "what's 15 percent of 240",
+        "how many miles is it from leeds to edinburgh",
+        "how do i bleed a radiator",
+        "are solar panels worth it on a terraced house",
+        "which light bulbs use the least energy",
+        "how do i get a job as a meter reader",
+        "what should i set my thermostat to in winter",
+        "my boiler pressure keeps dropping, how do i top it up",
+        "can you recommend a decent electrician round here",
+        "how much does it cost to fit a car charger at home",
+        "what's the difference between a kilowatt and a kilowatt hour",
+        "is it safe to drink tap water when pregnant",
+        "who actually owns the national grid",
+    ),
+    test_templates={
+        "submit_meter_reading": (
+            "{reading} on the {fuel} meter, took it this morning",
+            "photo of the dial came out blurry but i think it says {reading}, can u log that for {account}",
+        ),
+        "change_tariff": (
+            "my fixed deal ends {date}, what should i go on after",
+            "{tariff}?? sign me up for that one",
+        ),
+        "report_outage": (
+            "whole block is dark round {postcode}, any idea whats going on",
+            "taps have run dry, nothing coming out at all",
+        ),
+        "report_leak": (
+            "smells like rotten eggs in {place}, is that gas??",
+            "a puddle keeps growing in {place} and it wont stop no matter what i do",
+        ),
+        "moving_home": (
+            "got the keys {date}! the new place needs the energy putting in my name",
+            "leaving {postcode} end of the month, what happens with the meters",
+        ),
+        "bill_query": (
+            "{amount}?! for one month, u having a laugh",
+            "can someone go through my latest statement with me, the standing charge and unit rates make no sense",
+        ),
+        "payment_arrangement": (
+            "struggling a bit this month, any chance i can spread what i owe",
+            "lower the monthly dd to {amount} pls",
+        ),
+        "smart_meter": (
+            "smart meter install {date}?",
+            "the little screen that shows my usage has just shown dashes since the engineer came",
+        ),
+        "request_refund": (
+            "theres {amount} sitting on my account doing nothing, pay it out to my bank",
+            "when do i actually get my money back, closed the account ages ago",
+        ),
+        "update_details": (
+            "got married, need my surname changed on the bills",
+            "pls take my ex off account {account}",
+        ),
+    },
+)
+"""Written on 2026-12-04 by helper h81 without reading ``tunefork/language/`` (its shipped general sentences, its
+near-domain templates, its tests) and never used to tune anything: a held-out check (``--domains utilities``). Its
+22 out-of-scope requests (27% of the test set) were written from scratch: 11 everyday requests and 11 near-domain
+ones that borrow the domain's words (radiators, boilers, thermostats, solar panels, kilowatts, tap water, meter
+readers' jobs) but ask for something no intent handles. Every intent has two test-only phrasings
+(``test_templates``)."""
+
+PHARMACY = Domain(
+    name="pharmacy",
+    intents={
+        "refill_prescription": (
+            "refill {rx}",
+            "i need a refill on my {medication}",
+            "please refill prescription {rx} for pickup at {store}",
+            "can i get a {supply} of my {medication} refilled",
+            "running low on {medication}, refill it pls",
+        ),
+        "transfer_prescription": (
+            "transfer my prescriptions from {pharmacy}",
+            "move my {medication} prescription from {pharmacy} to {store}",
+            "how do i transfer a prescription to you",
+            "i want to switch pharmacies, my meds are at {pharmacy}",
+            "can you transfer {rx} to the {store} location",
+        ),
+        "opening_hours": (
+            "what time do you close",
+            "are you open on {date}",
+            "what are the pharmacy hours at {store}",
+            "is the {store} pharmacy open {date}",
+            "when does the pharmacy counter open in the morning",
+        ),
+        "side_effects": (
+            "is {symptom} a side effect of {medication}",
+            "what are the side effects of {medication}",
+            "can i drink alcohol while taking {medication}",
+            "i've had {symptom} since starting {medication}, is that normal",
+            "should i take {medication} on an empty stomach",
+        ),
+        "update_insurance": (
+            "i have new insurance, it's {insurer}",
+            "update my insurance card to {insurer}",
+            "my member id is {member_id}, please add it to my profile",
+            "do you take {insurer}",
+            "my insurance changed to {insurer}, member id {member_id}",
+        ),
+        "prescription_delivery": (
+            "can you deliver my {medication}",
+            "i want my prescriptions delivered",
+            "where is my delivery for {rx}",
+            "send {rx} to my house {date}",
+            "do you deliver to my area, i can't get to {store}",
+        ),
+        "prescription_ready": (
+            "is my prescription ready",
+            "is {rx} ready for pickup",
+            "has my doctor sent over my {medication} yet",
+            "can i pick up my {medication} at {store} {date}",
+            "why is {rx} still not ready",
+        ),
+        "vaccination": (
+            "book a {vaccine}",
+            "can i get a {vaccine} at {store}",
+            "do i need an appointment for a {vaccine}",
+            "schedule my {vaccine} for {date}",
+            "do you have the {vaccine} in stock",
+        ),
+        "price_check": (
+            "how much is {medication}",
+            "price of a {supply} of {medication} with {insurer}",
+            "is there a cheaper generic for {medication}",
+            "how much will {rx} cost me",
+            "do you have coupons for {medication}",
+        ),
+        "auto_refill": (
+            "sign me up for auto refill",
+            "put {rx} on automatic refills",
+            "stop auto refilling my {medication}",
+            "set up auto refill for my {medication} at {store}",
+            "turn off auto refill for {rx}",
+        ),
+    },
+    slots={
+        "medication": (
+            ("lisinopril", "lisinopril"),
+            ("metformin", "metformin"),
+            ("atorvastatin", "atorvastatin"),
+            ("Lipitor", "atorvastatin"),
+            ("amoxicillin", "amoxicillin"),
+            ("Zoloft", "sertraline"),
+            ("sertraline", "sertraline"),
+            ("albuterol inhaler", "albuterol"),
+            ("levothyroxine", "levothyroxine"),
+        ),
+        "rx": (
+            ("Rx 6004127", "6004127"),
+            ("6012988", "6012988"),
+            ("rx# 6031450", "6031450"),
+            ("RX6045513", "6045513"),
+            ("6058802", "6058802"),
+        ),
+        "store": (
+            ("Elm Street", "elm street"),
+            ("Elm St", "elm street"),
+            ("downtown", "downtown"),
+            ("Maple Ave", "maple avenue"),
+            ("Route 30", "route 30"),
+            ("Westfield Mall", "westfield mall"),
+        ),
+        "pharmacy": (
+            ("CVS", "cvs"),
+            ("Walgreens", "walgreens"),
+            ("Rite Aid", "rite aid"),
+            ("Walmart", "walmart"),
+            ("Costco", "costco"),
+        ),
+        "insurer": (
+            ("Aetna", "aetna"),
+            ("Blue Cross", "blue cross blue shield"),
+            ("BCBS", "blue cross blue shield"),
+            ("Cigna", "cigna"),
+            ("UnitedHealthcare", "unitedhealthcare"),
+            ("Medicare Part D", "medicare part d"),
+            ("Humana", "humana"),
+        ),
+        "member_id": (
+            ("W284017733", "W284017733"),
+            ("XEH 5521 9087", "XEH55219087"),
+            ("ZGP804412", "ZGP804412"),
+            ("1EG4-TE5-MK72", "1EG4TE5MK72"),
+        ),
+        "date": (
+            ("today", "today"),
+            ("tomorrow", "tomorrow"),
+            ("saturday", "saturday"),
+            ("sunday", "sunday"),
+            ("christmas eve", "december 24"),
+            ("the 4th of july", "july 4"),
+        ),
+        "vaccine": (
+            ("flu shot", "flu"),
+            ("flu vaccine", "flu"),
+            ("covid booster", "covid"),
+            ("shingles vaccine", "shingles"),
+            ("Shingrix", "shingles"),
+            ("tdap", "tdap"),
+            ("RSV shot", "rsv"),
+        ),
+        "symptom": (
+            ("dizziness", "dizziness"),
+            ("nausea", "nausea"),
+            ("a rash", "rash"),
+            ("headaches", "headache"),
+            ("trouble sleeping", "insomnia"),
+            ("a dry cough", "cough"),
+        ),
+        "supply": (
+            ("90 day supply", "90 days"),
+            ("30 day supply", "30 days"),
+            ("3 months", "90 days"),
+            ("month's worth", "30 days"),
+        ),
+    },
+    test_synonyms={
+        "medication": (("metformin er", "metformin"), ("synthroid", "levothyroxine"), ("amox", "amoxicillin")),
+        "rx": (("#6004127", "6004127"),),
+        "store": (("elm st.", "elm street"), ("the mall", "westfield mall")),
+        "pharmacy": (("walgreen's", "walgreens"), ("the cvs inside target", "cvs")),
+        "insurer": (("united healthcare", "unitedhealthcare"), ("part d", "medicare part d")),
+        "date": (("sat", "saturday"), ("xmas eve", "december 24")),
+        "vaccine": (("covid shot", "covid"), ("shingles jab", "shingles")),
+        "symptom": (("feeling sick to my stomach", "nausea"), ("cant sleep", "insomnia")),
+        "supply": (("90-day", "90 days"),),
+    },
+    out_of_scope=(
+        "what's a good movie to watch tonight",
+        "how many tablespoons are in a quarter cup",
+        "get me an uber to the airport",
+        "when does daylight saving time end this year",
+        "who painted the mona lisa",
+        "set an alarm for 7 tomorrow morning",
+        "how do i get red wine out of a carpet",
+        "gift ideas for my dad's 60th",
+        "how do i make cold brew at home",
+        "what time does the library close tonight",
+        "how old is the oldest tree in the world",
+        "how do i become a pharmacy technician",
+        "what's the difference between tylenol and advil",
+        "do you sell reading glasses",
+        "where's the nearest urgent care",
+        "can you recommend a good pediatrician",
+        "what's good for a sore throat",
+        "are you hiring cashiers",
+        "where can i get passport photos taken",
+        "is it safe to fly when you're 30 weeks pregnant",
+        "how much sleep does a teenager need",
+        "how do i get rid of expired pills",
+    ),
+    test_templates={
+        "refill_prescription": (
+            "{medication} refill",
+            "hi so my doctor said keep taking the {medication} and i've only got like 3 left, could you do another"
+            " round of it for me",
+        ),
+        "transfer_prescription": (
+            "{pharmacy} is closing near me, can you take over all my scripts",
+            "pls pull my {medication} over from {pharmacy}, they keep messing it up",
+        ),
+        "opening_hours": (
+            "hours {store}",
+            "is anyone there late tonight? i get off work at 9 and need to grab something from the counter",
+        ),
+        "side_effects": (
+            "started the {medication} {date} and now i've got {symptom}, should i be worried",
+            "does {medication} mess with birth control",
+        ),
+        "update_insurance": (
+            "switched jobs so the old card is dead, new one is {insurer} member {member_id}",
+            "can i send u a pic of my new insurance card",
+        ),
+        "prescription_delivery": (
+            "im stuck at home sick, can someone drop my meds off",
+            "the driver never showed up with my {medication}",
+        ),
+        "prescription_ready": (
+            "ready yet? {rx}",
+            "got a text saying my order was waiting but when i came in nobody could find it, is my {medication}"
+            " actually there",
+        ),
+        "vaccination": (
+            "walk-in {vaccine} {date}?",
+            "my kid needs her {vaccine} before school starts, what do i do",
+        ),
+        "price_check": (
+            "{medication} without insurance, ballpark?",
+            "my copay for {medication} doubled, is there any way to pay less",
+        ),
+        "auto_refill": (
+            "i dont want to keep calling every month for my {medication}, can it just happen by itself",
+            "cancel the automatic thing on {rx}, i changed doctors",
+        ),
+    },
+)
+"""Written on 2026-12-04 by helper h81 without reading ``tunefork/language/`` (its shipped general sentences, its
+near-domain templates, its tests) and never used to tune anything: a held-out check (``--domains pharmacy``). Its
+22 out-of-scope requests (27% of the test set) were written from scratch: 11 everyday requests and 11 near-domain
+ones that borrow the domain's words (pills, painkillers, sore throats, urgent care, photos, pharmacy jobs) but ask
+for something no intent handles. Every intent has two test-only phrasings (``test_templates``)."""
+
 DOMAINS = (HELPDESK, BANKING, HOTEL)
-HELD_OUT_DOMAINS = (DELIVERY, FITNESS, VET, INSURANCE, TELECOM)
+HELD_OUT_DOMAINS = (DELIVERY, FITNESS, VET, INSURANCE, TELECOM, UTILITIES, PHARMACY)
 """Domains outside the default benchmark run (ask for them with ``--domains``)."""
 FIELD = re.compile(r"\{(\w+)\}")
 
