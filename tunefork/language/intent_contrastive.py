@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tunefork.language.embeddings import load_encoder
+from tunefork.language.embeddings import BUNDLED_ENCODER, load_encoder
 from tunefork.progress import ProgressCallback, no_progress
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 TRAINED_LAYERS = 2
-"""Top transformer layers fine-tuned (of the bundled encoder's 6); the ones below are frozen."""
+"""Top transformer layers fine-tuned (of MiniLM's 6, mpnet's 12); the ones below are frozen."""
 MAX_TOKENS = 48
 BATCH_INTENTS = 8
 PER_INTENT = 4
@@ -73,26 +73,34 @@ def _additive_mask(lengths: torch.Tensor, width: int) -> tuple[torch.Tensor, tor
     return keep, ((1.0 - keep) * torch.finfo(torch.float32).min)[:, None, None, :]
 
 
-def _run_layers(layers: torch.nn.ModuleList, hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+def _run_layers(
+    layers: torch.nn.ModuleList, hidden: torch.Tensor, mask: torch.Tensor, position_bias: torch.Tensor | None
+) -> torch.Tensor:
+    """``hidden`` through ``layers`` as the encoder's own stack runs them (MPNet's also take its position bias)."""
+    extra = {} if position_bias is None else {"position_bias": position_bias}
     for layer in layers:
-        output = layer(hidden, attention_mask=mask)
+        output = layer(hidden, attention_mask=mask, **extra)
         hidden = output[0] if isinstance(output, tuple) else output
     return hidden
 
 
 class LowerLayerStates:
-    """Token states of ``texts`` after the bundled encoder's frozen lower layers, computed once.
+    """Token states of ``texts`` after the bundled ``encoder``'s frozen lower layers, computed once.
 
     :meth:`embed` runs any copy of the top layers on them, so a fold's fine-tuned top layers embed every
-    text without the lower layers' cost.
+    text without the lower layers' cost. The encoder is a BERT-style stack (MiniLM) or an MPNet one, whose
+    layers also take a relative position bias: computed by the encoder's own (never trained) bias table for
+    every batch, as MPNet's encoder does.
     """
 
-    def __init__(self, texts: list[str], trained_layers: int = TRAINED_LAYERS) -> None:
+    def __init__(self, texts: list[str], trained_layers: int = TRAINED_LAYERS, encoder: str = BUNDLED_ENCODER) -> None:
         import torch
 
-        encoder = load_encoder()
+        self.name = encoder
+        encoder = load_encoder(encoder)
         bert = encoder[0].auto_model
         self.trained_layers = trained_layers
+        self.dimensions = int(bert.config.hidden_size)
         self.states: list[torch.Tensor] = [torch.empty(0)] * len(texts)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         lower = bert.encoder.layer[: len(bert.encoder.layer) - trained_layers]
@@ -105,13 +113,23 @@ class LowerLayerStates:
                 )  # fmt: skip
                 lengths = tokens["attention_mask"].sum(dim=1)
                 hidden = bert.embeddings(input_ids=tokens["input_ids"], token_type_ids=tokens.get("token_type_ids"))
-                hidden = _run_layers(lower, hidden, _additive_mask(lengths, hidden.shape[1])[1])
+                hidden = _run_layers(lower, hidden, _additive_mask(lengths, hidden.shape[1])[1], self._bias(hidden))
                 for row, index in enumerate(chunk):
                     self.states[index] = hidden[row, : int(lengths[row])].clone()
 
+    def _bias(self, hidden: torch.Tensor) -> torch.Tensor | None:
+        """The relative position bias for a batch of ``hidden`` states (MPNet), without gradients; else None."""
+        import torch
+
+        stack = load_encoder(self.name)[0].auto_model.encoder
+        if not hasattr(stack, "compute_position_bias"):
+            return None
+        with torch.no_grad():
+            return stack.compute_position_bias(hidden)
+
     def top_layers(self) -> torch.nn.ModuleList:
         """A fresh trainable copy of the bundled encoder's top layers."""
-        layers = load_encoder()[0].auto_model.encoder.layer
+        layers = load_encoder(self.name)[0].auto_model.encoder.layer
         return copy.deepcopy(layers[len(layers) - self.trained_layers :])
 
     def forward(self, layers: torch.nn.ModuleList, indices: list[int] | np.ndarray) -> torch.Tensor:
@@ -122,7 +140,7 @@ class LowerLayerStates:
         lengths = torch.tensor([len(state) for state in states])
         hidden = torch.nn.utils.rnn.pad_sequence(states, batch_first=True)
         keep, mask = _additive_mask(lengths, hidden.shape[1])
-        hidden = _run_layers(layers, hidden, mask)
+        hidden = _run_layers(layers, hidden, mask, self._bias(hidden))
         pooled = (hidden * keep[..., None]).sum(dim=1) / lengths[:, None]
         return torch.nn.functional.normalize(pooled, dim=-1)
 
@@ -134,11 +152,13 @@ class LowerLayerStates:
         layers.eval()
         with torch.no_grad():
             parts = [self.forward(layers, indices[s : s + ENCODE_BATCH]) for s in range(0, len(indices), ENCODE_BATCH)]
-        return torch.cat(parts).numpy().astype(np.float32) if parts else np.zeros((0, 384), dtype=np.float32)
+        if not parts:
+            return np.zeros((0, self.dimensions), dtype=np.float32)
+        return torch.cat(parts).numpy().astype(np.float32)
 
     def encoder(self, layers: torch.nn.ModuleList) -> SentenceTransformer:
         """A whole sentence encoder: a copy of the bundled one with ``layers`` on top, cutting at MAX_TOKENS."""
-        model = copy.deepcopy(load_encoder())
+        model = copy.deepcopy(load_encoder(self.name))
         stack = model[0].auto_model.encoder.layer
         for offset, layer in enumerate(layers):
             stack[len(stack) - len(layers) + offset] = layer

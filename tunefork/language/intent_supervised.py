@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     import torch
 
 TRAINED_LAYERS = 4
-"""Top transformer layers fine-tuned (of the bundled encoder's 6), over states cached below them."""
+"""Top transformer layers fine-tuned (of MiniLM's 6: ``supervised`` always uses MiniLM), over states cached below."""
 EPOCHS = 2
 BATCH_SIZE = 32
 MIN_STEPS = 60
@@ -50,7 +50,7 @@ def fine_tune_classifying(
     torch.manual_seed(seed)
     indices = np.asarray(indices, dtype=int)
     layers = states.top_layers()
-    head = torch.nn.Linear(layers[0].attention.self.query.in_features, classes)
+    head = torch.nn.Linear(states.dimensions, classes)
     steps = training_steps(len(indices))
     optimizer = torch.optim.AdamW(
         [{"params": layers.parameters(), "lr": LEARNING_RATE}, {"params": head.parameters(), "lr": HEAD_LEARNING_RATE}],
