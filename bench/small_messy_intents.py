@@ -8,6 +8,9 @@ precision, in-scope kept and the training's CPU seconds, then every out-of-scope
 intent and every in-scope request flagged, with their top intent and background probabilities.
 
     .venv/bin/python bench/small_messy_intents.py --domains helpdesk,banking,hotel,delivery,fitness
+
+``--features embeddings`` (or any other candidate of ``train_intents``) trains that one instead of ``auto``; with
+``TUNEFORK_INTENT_SMALL_DATA_ENCODER=all-mpnet-base-v2`` the encoder candidates use the larger encoder.
 """
 
 from __future__ import annotations
@@ -28,12 +31,12 @@ from tunefork.language.intent_calibration import out_of_scope_flags
 from tunefork.language.intents import train_intents
 
 
-def run_domain(domain: Domain, seed: int) -> dict:
-    """Train the domain's intent classifier and score its test and out-of-scope requests."""
+def run_domain(domain: Domain, seed: int, features: str = "auto") -> dict:
+    """Train the domain's intent classifier (``features``: auto or one candidate) and score its test requests."""
     train = requests(domain, TRAIN_PER_INTENT, TRAIN_SEED, test=False)
     test = requests(domain, TEST_PER_INTENT, TEST_SEED, test=True, exclude=frozenset(r["text"].lower() for r in train))
     cpu = time.process_time()
-    model, report = train_intents([(r["text"], r["intent"]) for r in train], seed=seed)
+    model, report = train_intents([(r["text"], r["intent"]) for r in train], features=features, seed=seed)
     cpu = time.process_time() - cpu
     texts = [r["text"] for r in test] + list(domain.out_of_scope)
     probabilities = model.probabilities(texts)
@@ -69,10 +72,11 @@ def main() -> None:
     parser.add_argument("--domains", default=",".join(d.name for d in (*DOMAINS, *HELD_OUT_DOMAINS)))
     parser.add_argument("--seed", type=int, default=0, help="training seed (the workflow's default is 0)")
     parser.add_argument("--json", type=Path, default=None, help="also write the rows as JSON here")
+    parser.add_argument("--features", default="auto", help="auto (the default) or one candidate, e.g. embeddings")
     args = parser.parse_args()
     rows = []
     for domain in (d for d in (*DOMAINS, *HELD_OUT_DOMAINS) if d.name in args.domains.split(",")):
-        rows.append(run_domain(domain, args.seed))
+        rows.append(run_domain(domain, args.seed, args.features))
         print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     keys = ("accuracy", "closed_set_accuracy", "oos_recall", "oos_precision", "in_scope_coverage")
     print("| domain | features | shift / threshold | accuracy | closed-set | OOS recall | OOS precision "
