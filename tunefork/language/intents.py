@@ -83,6 +83,7 @@ from tunefork.language.intent_calibration import (
     threshold_on_texts,
 )
 from tunefork.language.intent_contrastive import TRAINED_LAYERS, LowerLayerStates, fine_tune_top_layers
+from tunefork.language.intent_folds import grouped_folds
 from tunefork.language.options import FEATURE_SETS, INTENT_CLASSIFIERS
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.artifacts import atomic_write_json
@@ -259,8 +260,19 @@ def _new_classifier(seed: int) -> LogisticRegression:
     return LogisticRegression(C=REGULARIZATION_C, max_iter=5000, random_state=seed)
 
 
-def _splits(gold: np.ndarray, folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The stratified folds every candidate is cross-validated on (the same ones for all)."""
+def _splits(
+    texts: list[str], gold: np.ndarray, intents: int, folds: int, seed: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The folds every candidate is cross-validated on (the same ones for all), stratified per class.
+
+    A seeded half of each intent's phrasing groups is held out whole (:func:`~tunefork.language.intent_folds.
+    grouped_folds`), so the out-of-fold predictions look like requests in new phrasings as well as seen ones:
+    the feature choice and the out-of-scope trade-off then stop overrating exact wording. Background texts
+    are spread one by one. Plain stratified folds when grouped ones would leave a fold empty (tiny data).
+    """
+    grouped = grouped_folds(texts, gold, intents, folds, seed)
+    if grouped is not None:
+        return grouped
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     with warnings.catch_warnings():  # intents rarer than the folds are missing from some folds: handled below
         warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
@@ -411,7 +423,7 @@ def train_intents(
     oof: dict[str, np.ndarray] = {}
     accuracy: dict[str, float] = {}
     n = len(texts)
-    splits = _splits(gold, folds, seed)
+    splits = _splits(all_texts, gold, len(labels), folds, seed)
     held_out = SUPERVISED in kinds  # compared on the first fold alone (see the module docs)
     scored = splits[0][1] if held_out else np.arange(len(all_texts))
     cv_folds = dict.fromkeys(candidates, 0 if held_out else folds)
