@@ -1,6 +1,7 @@
 """Intent classification: linear models over sentence embeddings and/or TF-IDF n-grams.
 
-Five feature sets, scored by stratified cross-validation on the training examples:
+Five feature sets, scored by cross-validation on the training examples (folds stratified per intent that hold
+a seeded half of each intent's phrasing groups out whole: see below):
 
 - ``embeddings``: sentence embeddings + logistic regression (good with few examples);
 - ``tfidf``: TF-IDF word 1-2-grams and character 2-5-grams + logistic regression (exact wording);
@@ -25,7 +26,13 @@ The sentence encoder is the bundled ``all-MiniLM-L6-v2`` (6 layers, 384 dimensio
 ``all-mpnet-base-v2`` (12 layers, 768 dimensions; better on the eight small domains, worse on ATIS 10 per intent,
 3-4 times the training CPU: bench/RESULTS.md, so not the default). The model saves the encoder's name (or the
 fine-tuned encoder itself) and embeds with it when serving.
-Every candidate is cross-validated on the same folds; ``contrastive`` fine-tunes the encoder's top layers
+Every candidate is cross-validated on the same folds. Examples are often a few phrasings with words swapped in;
+plain stratified folds leave a near-duplicate of nearly every held-out example in the training part, so the
+out-of-fold predictions overrate exact wording (in the feature choice and in the out-of-scope trade-off). The
+folds (:mod:`tunefork.language.intent_folds`) therefore group each intent's examples by phrasing (word TF-IDF,
+average linkage cut at cosine 0.3) and hold a seeded half of the groups out whole, the rest one example at a
+time, dealt to folds per intent so they stay stratified; background texts are spread one by one
+(bench/RESULTS.md). ``contrastive`` fine-tunes the encoder's top layers
 afresh on each fold's training part, so its score is measured on texts its encoder never saw. ``auto``
 tries ``contrastive`` only up to :func:`contrastive_limit` intent examples: its cost is about constant
 (six short fine-tunings, a few CPU-minutes on 2 cores, bench/RESULTS.md) and its gain is on few examples per
