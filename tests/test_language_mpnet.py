@@ -1,5 +1,5 @@
-"""The optional all-mpnet-base-v2 encoder: assembled safely from its split archive, and an intent encoder for
-small data when named (issue 12)."""
+"""The all-mpnet-base-v2 encoder: assembled safely from its split archive, and the intent encoder for small data
+when installed (issue 12)."""
 
 from __future__ import annotations
 
@@ -14,12 +14,15 @@ import pytest
 from tunefork.engines.assembled import ConcatenatedParts
 from tunefork.errors import TuneforkError
 from tunefork.language import bundled_mpnet
+from tunefork.language import intents as intents_module
 from tunefork.language.bundled_mpnet import MPNET_ENCODER, mpnet_available, mpnet_path
 from tunefork.language.embeddings import BUNDLED_ENCODER, embed, model_location
 from tunefork.language.intents import (
     CONTRASTIVE_LIMIT_VARIABLE,
     SMALL_DATA_ENCODER_VARIABLE,
     SUPERVISED_MINIMUM_VARIABLE,
+    embedding_weight,
+    fine_tuned_encoder,
     intent_encoder,
     load_intent_model,
     train_intents,
@@ -87,14 +90,22 @@ def test_missing_packages_are_a_clear_error(monkeypatch) -> None:
         model_location(MPNET_ENCODER)
 
 
-def test_the_small_data_encoder_is_minilm_unless_named(monkeypatch) -> None:
+def test_small_data_trains_over_mpnet_when_installed_unless_another_is_named(monkeypatch) -> None:
     monkeypatch.delenv(SUPERVISED_MINIMUM_VARIABLE, raising=False)  # conftest sets it high for the rest of the suite
     monkeypatch.setenv(CONTRASTIVE_LIMIT_VARIABLE, "300")
-    monkeypatch.delenv(SMALL_DATA_ENCODER_VARIABLE, raising=False)
+    monkeypatch.delenv(SMALL_DATA_ENCODER_VARIABLE, raising=False)  # conftest names MiniLM for the rest of the suite
+    for installed in (True, False):
+        monkeypatch.setattr(intents_module, "mpnet_available", lambda installed=installed: installed)
+        small = MPNET_ENCODER if installed else BUNDLED_ENCODER
+        assert intent_encoder(300) == small and intent_encoder(301) == BUNDLED_ENCODER
+        assert intent_encoder(100, "supervised") == BUNDLED_ENCODER
+    monkeypatch.setenv(SMALL_DATA_ENCODER_VARIABLE, BUNDLED_ENCODER)
     assert intent_encoder(100) == BUNDLED_ENCODER
-    monkeypatch.setenv(SMALL_DATA_ENCODER_VARIABLE, MPNET_ENCODER)
-    assert intent_encoder(300) == MPNET_ENCODER and intent_encoder(301) == BUNDLED_ENCODER
-    assert intent_encoder(100, "supervised") == BUNDLED_ENCODER
+
+
+def test_mpnet_embeddings_outweigh_tfidf_twice_and_minilm_once() -> None:
+    assert embedding_weight(MPNET_ENCODER) == 2.0 and embedding_weight(fine_tuned_encoder(MPNET_ENCODER)) == 2.0
+    assert embedding_weight(BUNDLED_ENCODER) == 1.0 and embedding_weight(fine_tuned_encoder(BUNDLED_ENCODER)) == 1.0
 
 
 @pytest.mark.skipif(not mpnet_available(), reason="the all-mpnet-base-v2 packages are not installed")

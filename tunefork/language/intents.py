@@ -20,12 +20,14 @@ the rarer intents' examples weighted up (:func:`intent_weights`: sqrt(largest in
 compared like the others (accuracy, then log-loss; the unweighted head wins a complete tie). With balanced
 intents every weight is 1 and nothing changes. On ATIS (74% of the examples in one intent) the weighted head
 wins (bench/RESULTS.md).
-The sentence encoder is the bundled ``all-MiniLM-L6-v2`` (6 layers, 384 dimensions); below
-:func:`supervised_minimum` intent examples (where ``supervised`` is not tried) the environment variable
-:data:`SMALL_DATA_ENCODER_VARIABLE` can name another (:func:`intent_encoder`), such as the optional bundled
-``all-mpnet-base-v2`` (12 layers, 768 dimensions; better on the eight small domains, worse on ATIS 10 per intent,
-3-4 times the training CPU: bench/RESULTS.md, so not the default). The model saves the encoder's name (or the
-fine-tuned encoder itself) and embeds with it when serving.
+The sentence encoder (:func:`intent_encoder`): below :func:`supervised_minimum` intent examples (where
+``supervised`` is not tried) the bundled ``all-mpnet-base-v2`` (12 layers, 768 dimensions) when its packages are
+installed (``scripts/setup.sh`` installs them), else ``all-MiniLM-L6-v2`` (6 layers, 384 dimensions), which also
+serves larger data; the environment variable :data:`SMALL_DATA_ENCODER_VARIABLE` names another for small data.
+``combined``, ``contrastive`` and ``supervised`` put the embeddings beside TF-IDF word and character n-grams
+(each block unit length), the embeddings scaled by :func:`embedding_weight`: twice for mpnet, so that the
+sentence's meaning outweighs its exact wording (on phrasings that training never saw, bench/RESULTS.md), once
+for MiniLM. The model saves the encoder's name (or the fine-tuned encoder itself) and embeds with it when serving.
 Every candidate is cross-validated on the same folds. Examples are often a few phrasings with words swapped in;
 plain stratified folds leave a near-duplicate of nearly every held-out example in the training part, so the
 out-of-fold predictions overrate exact wording (in the feature choice and in the out-of-scope trade-off). The
@@ -78,6 +80,7 @@ from tunefork.errors import TuneforkError
 from tunefork.language import intent_supervised
 from tunefork.language.background import BackgroundTexts, background_texts
 from tunefork.language.base import OUT_OF_SCOPE, IntentScore
+from tunefork.language.bundled_mpnet import MPNET_ENCODER, mpnet_available
 from tunefork.language.embeddings import BUNDLED_ENCODER, embed, encode
 from tunefork.language.intent_calibration import (
     IntentModel,
@@ -112,7 +115,8 @@ SUPERVISED_MINIMUM_VARIABLE = "TUNEFORK_INTENT_SUPERVISED_MIN_EXAMPLES"
 SMALL_DATA_ENCODER_VARIABLE = "TUNEFORK_INTENT_SMALL_DATA_ENCODER"
 HELD_OUT = "one held-out fold"
 REGULARIZATION_C = 20.0
-COMBINED_EMBEDDING_WEIGHT = 1.0
+EMBEDDING_WEIGHTS = {MPNET_ENCODER: 2.0}
+"""Scale of an encoder's unit-length embeddings beside the two unit-length TF-IDF blocks (others: 1)."""
 BACKGROUND_WEIGHT = 2.0
 """Total training weight of the background class, in average intents (its texts far outnumber any intent's)."""
 INTENT_WEIGHT_POWER = 0.5
@@ -165,7 +169,7 @@ class Features:
         counts = self.vectorizer.transform(texts)
         if self.kind == "tfidf":
             return counts
-        return sparse.hstack([counts, sparse.csr_matrix(vectors * COMBINED_EMBEDDING_WEIGHT)]).tocsr()
+        return sparse.hstack([counts, sparse.csr_matrix(vectors * embedding_weight(self.encoder))]).tocsr()
 
 
 def _logits(classifier: LogisticRegression, features: Any) -> np.ndarray:
@@ -254,13 +258,20 @@ def fine_tuned_encoder(encoder: str) -> str:
 def intent_encoder(examples: int, features: str = "auto") -> str:
     """The sentence encoder trained over for ``examples`` intent examples with ``features``.
 
-    The bundled ``all-MiniLM-L6-v2``, unless the environment variable :data:`SMALL_DATA_ENCODER_VARIABLE` names
-    another (``all-mpnet-base-v2``, a hub id) for data below :func:`supervised_minimum` (``supervised``, whose
-    cost grows with the examples, always uses MiniLM).
+    Below :func:`supervised_minimum` examples: the encoder the environment variable
+    :data:`SMALL_DATA_ENCODER_VARIABLE` names (``all-MiniLM-L6-v2``, a hub id), else the bundled
+    ``all-mpnet-base-v2`` when its packages are installed. Otherwise, and always for ``supervised`` (whose cost
+    grows with the examples), the bundled ``all-MiniLM-L6-v2``.
     """
     if features == SUPERVISED or examples >= supervised_minimum():
         return BUNDLED_ENCODER
-    return os.environ.get(SMALL_DATA_ENCODER_VARIABLE, "").strip() or BUNDLED_ENCODER
+    chosen = os.environ.get(SMALL_DATA_ENCODER_VARIABLE, "").strip()
+    return chosen or (MPNET_ENCODER if mpnet_available() else BUNDLED_ENCODER)
+
+
+def embedding_weight(encoder: str) -> float:
+    """How much ``encoder``'s embeddings weigh beside TF-IDF (``encoder`` may name its fine-tuned copy)."""
+    return next((weight for name, weight in EMBEDDING_WEIGHTS.items() if name in encoder), 1.0)
 
 
 def _new_classifier(seed: int) -> LogisticRegression:
