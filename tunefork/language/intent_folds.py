@@ -52,7 +52,8 @@ def phrasing_groups(texts: list[str], gold: np.ndarray, intents: int) -> np.ndar
             continue  # the intent in one group: single examples
         members = in_scope[rows]
         for cluster in set(clusters):
-            groups[members[clusters == cluster]] = members[clusters == cluster].min()
+            grouped = members[clusters == cluster]
+            groups[grouped] = grouped.min()
     return groups
 
 
