@@ -8,6 +8,11 @@ precision, in-scope kept and the training's CPU seconds, then every out-of-scope
 intent and every in-scope request flagged, with their top intent and background probabilities.
 
     .venv/bin/python bench/small_messy_intents.py --domains helpdesk,banking,hotel,delivery,fitness
+    .venv/bin/python bench/small_messy_intents.py --merged --domains helpdesk,banking,hotel
+
+``--merged`` trains one project on the chosen domains together (intents named ``domain:intent``; more than 300
+examples from three domains on, where ``auto`` switches to the larger-data candidates) and scores their in-scope test
+requests only: one domain's out-of-scope requests may be another's intent, so out-of-scope figures are left out.
 
 ``--features embeddings`` (or any other candidate of ``train_intents``) trains that one instead of ``auto``; with
 ``TUNEFORK_INTENT_SMALL_DATA_ENCODER=all-mpnet-base-v2`` the encoder candidates use the larger encoder.
@@ -31,14 +36,35 @@ from tunefork.language.intent_calibration import out_of_scope_flags
 from tunefork.language.intents import train_intents
 
 
-def run_domain(domain: Domain, seed: int, features: str = "auto") -> dict:
-    """Train the domain's intent classifier (``features``: auto or one candidate) and score its test requests."""
+def domain_requests(domain: Domain) -> tuple[list[dict], list[dict]]:
+    """The training and test requests ``bench/small_messy.py`` uses for ``domain``."""
     train = requests(domain, TRAIN_PER_INTENT, TRAIN_SEED, test=False)
     test = requests(domain, TEST_PER_INTENT, TEST_SEED, test=True, exclude=frozenset(r["text"].lower() for r in train))
+    return train, test
+
+
+def merged_domain(domains: list[Domain]) -> tuple[str, list[dict], list[dict]]:
+    """One project of ``domains`` together: its name, training and test requests (intents ``domain:intent``)."""
+    train, test = [], []
+    for domain in domains:
+        for part, records in zip((train, test), domain_requests(domain), strict=True):
+            part += [{**record, "intent": f"{domain.name}:{record['intent']}"} for record in records]
+    return "+".join(domain.name for domain in domains), train, test
+
+
+def run_domain(domain: Domain, seed: int, features: str = "auto") -> dict:
+    """Train the domain's intent classifier (``features``: auto or one candidate) and score its test requests."""
+    return run_requests(domain.name, *domain_requests(domain), domain.out_of_scope, seed, features)
+
+
+def run_requests(
+    name: str, train: list[dict], test: list[dict], out_of_scope: tuple[str, ...], seed: int, features: str
+) -> dict:
+    """Train on ``train`` (``features``: auto or one candidate) and score ``test`` and ``out_of_scope``."""
     cpu = time.process_time()
     model, report = train_intents([(r["text"], r["intent"]) for r in train], features=features, seed=seed)
     cpu = time.process_time() - cpu
-    texts = [r["text"] for r in test] + list(domain.out_of_scope)
+    texts = [r["text"] for r in test] + list(out_of_scope)
     probabilities = model.probabilities(texts)
     flags = out_of_scope_flags(probabilities, model.threshold)
     top = np.array(model.labels)[probabilities.argmax(axis=1)]
@@ -52,14 +78,16 @@ def run_domain(domain: Domain, seed: int, features: str = "auto") -> dict:
         if (i >= n) != bool(flags[i])
     ]
     return {
-        "domain": domain.name,
+        "domain": name,
         "chosen": report.chosen,
         "cv_accuracy": report.cv_accuracy,
         "shift_threshold": [round(model.background_bias, 3), round(model.threshold, 3)],
         "accuracy": (right + flagged_out) / len(texts),
         "closed_set_accuracy": float(np.mean([top[i] == r["intent"] for i, r in enumerate(test)])),
-        "oos_recall": flagged_out / (len(texts) - n),
-        "oos_precision": flagged_out / (flagged_out + flagged_in) if flagged_out + flagged_in else None,
+        "oos_recall": flagged_out / len(out_of_scope) if out_of_scope else None,
+        "oos_precision": (
+            flagged_out / (flagged_out + flagged_in) if out_of_scope and flagged_out + flagged_in else None
+        ),
         "in_scope_coverage": 1 - flagged_in / n,
         "train_cpu_s": cpu,
         "background": report.background,
@@ -73,9 +101,14 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0, help="training seed (the workflow's default is 0)")
     parser.add_argument("--json", type=Path, default=None, help="also write the rows as JSON here")
     parser.add_argument("--features", default="auto", help="auto (the default) or one candidate, e.g. embeddings")
+    parser.add_argument("--merged", action="store_true", help="one project of the domains together, in-scope only")
     args = parser.parse_args()
+    chosen = [d for d in (*DOMAINS, *HELD_OUT_DOMAINS) if d.name in args.domains.split(",")]
     rows = []
-    for domain in (d for d in (*DOMAINS, *HELD_OUT_DOMAINS) if d.name in args.domains.split(",")):
+    if args.merged:
+        rows.append(run_requests(*merged_domain(chosen), (), args.seed, args.features))
+        print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
+    for domain in [] if args.merged else chosen:
         rows.append(run_domain(domain, args.seed, args.features))
         print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     keys = ("accuracy", "closed_set_accuracy", "oos_recall", "oos_precision", "in_scope_coverage")
@@ -87,8 +120,8 @@ def main() -> None:
         shift, threshold = row["shift_threshold"]
         print(f"| {row['domain']} | {row['chosen']} | {shift} / {threshold} | " + " | ".join(cells)
               + f" | {row['train_cpu_s']:.0f} |")  # fmt: skip
-    mean = [sum(r[k] or 0.0 for r in rows) / len(rows) for k in keys]
-    print("| mean | | | " + " | ".join(f"{100 * m:.1f}%" for m in mean) + " | |")
+    mean = [[r[k] for r in rows if r[k] is not None] for k in keys]
+    print("| mean | | | " + " | ".join(f"{100 * sum(m) / len(m):.1f}%" if m else "n/a" for m in mean) + " | |")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2), encoding="utf-8")
 
