@@ -1,11 +1,11 @@
 """Generated small-and-messy language projects for ``bench/small_messy.py`` (issue 12).
 
-Three domains (IT help desk, banking, hotel) and seven held-out ones run only when asked for (food delivery,
-fitness club, veterinary clinic, insurance, telecom, energy and water utilities, pharmacy), each with 9-10
-intents, slot values with synonyms, and out-of-scope test requests written for this benchmark: everyday or
-near-domain requests none of the intents handles. They come from this file only, never from ``tunefork/data``
-(the shipped general sentences that train the out-of-scope class), so the out-of-scope test text and the
-training negatives have different sources.
+Three domains (IT help desk, banking, hotel) and nine held-out ones run only when asked for (food delivery, fitness
+club, veterinary clinic, insurance, telecom, energy and water utilities, pharmacy, payroll, city council services),
+each with 9-10 intents, slot values with synonyms, and out-of-scope test requests written for this benchmark:
+everyday or near-domain requests none of the intents handles. They come from this file only, never from
+``tunefork/data`` (the shipped general sentences that train the out-of-scope class), so the out-of-scope test text
+and the training negatives have different sources.
 
 Training and test requests are drawn from the same templates with different seeds and then made messy the
 way people type: lower case, abbreviations (``pls``, ``acct``, ``u``), a swapped or dropped letter in some
@@ -1748,8 +1748,497 @@ near-domain templates, its tests) and never used to tune anything: a held-out ch
 ones that borrow the domain's words (pills, painkillers, sore throats, urgent care, photos, pharmacy jobs) but ask
 for something no intent handles. Every intent has two test-only phrasings (``test_templates``)."""
 
+PAYROLL = Domain(
+    name="payroll",
+    intents={
+        "view_payslip": (
+            "where can i find my payslip for {month}",
+            "send me a copy of my {month} payslip",
+            "i can't open my payslip on the portal",
+            "can i get my payslips from {month} to {month}",
+            "download the payslip for employee {employee_id}",
+        ),
+        "tax_code": (
+            "why has my tax code changed to {tax_code}",
+            "is {tax_code} the right tax code for me",
+            "i think i'm on an emergency tax code",
+            "my payslip says {tax_code}, what does that mean",
+            "hmrc sent me a new tax code {tax_code} for {tax_year}, has payroll got it",
+        ),
+        "leave_balance": (
+            "how much {leave_type} do i have left",
+            "what's my {leave_type} balance",
+            "how many days holiday have i got left this year",
+            "check my remaining {leave_type} please",
+            "how many hours of {leave_type} have i built up",
+        ),
+        "submit_expense": (
+            "submit an expense claim for {amount} for {expense}",
+            "how do i claim back {expense}",
+            "i need to claim {amount} {expense} from last week",
+            "where do i upload receipts for {expense}",
+            "claim {amount} for {expense} on my {month} expenses",
+        ),
+        "overtime": (
+            "i worked {hours} overtime in {month}, when will it be paid",
+            "my overtime is missing from my payslip",
+            "log {hours} of overtime for last weekend",
+            "what's the overtime rate for bank holidays",
+            "i did {hours} extra in {month} but it's not been paid",
+        ),
+        "update_bank_details": (
+            "i need to change my bank details",
+            "update my sort code to {sort_code} and account number {bank_account}",
+            "my new account number is {bank_account}",
+            "please pay my wages into a different account, sort code {sort_code}",
+            "i switched banks, how do i update where my salary goes",
+        ),
+        "pension": (
+            "increase my pension contribution to {percent}",
+            "how do i opt out of the workplace pension",
+            "can i reduce my pension to {percent} from {month}",
+            "how much does the company put into my pension",
+            "i want to pay {percent} into my pension through salary sacrifice",
+        ),
+        "tax_form": (
+            "where is my {form} for {tax_year}",
+            "can i get a copy of my {form}",
+            "i need my {form} for my mortgage application",
+            "when will the {tax_year} {form} be available",
+            "i never received my {form}",
+        ),
+        "pay_discrepancy": (
+            "i've been underpaid {amount} this month",
+            "my {month} pay is wrong",
+            "why is my net pay lower in {month}",
+            "i was overpaid by {amount}, how do i pay it back",
+            "there's a deduction of {amount} on my payslip i don't recognise",
+        ),
+        "pay_date": (
+            "when is payday this month",
+            "when do we get paid in {month}",
+            "will we be paid early because of christmas",
+            "if payday falls on a bank holiday does the money go in before or after",
+            "what date will my first salary be paid",
+        ),
+    },
+    slots={
+        "month": (
+            ("january", "january"),
+            ("march", "march"),
+            ("Feb", "february"),
+            ("april", "april"),
+            ("last month", "last month"),
+            ("june", "june"),
+            ("Dec", "december"),
+            ("october", "october"),
+        ),
+        "tax_code": (
+            ("1257L", "1257L"),
+            ("1257l", "1257L"),
+            ("BR", "BR"),
+            ("K475", "K475"),
+            ("0T", "0T"),
+            ("1100L", "1100L"),
+            ("D0", "D0"),
+        ),
+        "leave_type": (
+            ("annual leave", "annual leave"),
+            ("holiday", "annual leave"),
+            ("AL", "annual leave"),
+            ("toil", "toil"),
+            ("TOIL", "toil"),
+            ("sick leave", "sick leave"),
+            ("flexi", "flexi"),
+        ),
+        "amount": (
+            ("£42.50", "42.50"),
+            ("£120", "120"),
+            ("35 quid", "35"),
+            ("£1,250", "1250"),
+            ("$86", "86"),
+            ("£9.80", "9.80"),
+        ),
+        "expense": (
+            ("mileage", "mileage"),
+            ("train tickets", "travel"),
+            ("train fare", "travel"),
+            ("hotel", "accommodation"),
+            ("client lunch", "meals"),
+            ("taxi", "taxi"),
+            ("parking", "parking"),
+        ),
+        "hours": (
+            ("6 hours", "6"),
+            ("12.5 hrs", "12.5"),
+            ("10h", "10"),
+            ("4 hrs", "4"),
+            ("eight hours", "8"),
+            ("3.5 hours", "3.5"),
+        ),
+        "sort_code": (
+            ("20-45-77", "204577"),
+            ("401162", "401162"),
+            ("30 94 21", "309421"),
+            ("09-01-28", "090128"),
+        ),
+        "bank_account": (
+            ("41236987", "41236987"),
+            ("0031 7765", "00317765"),
+            ("73920146", "73920146"),
+            ("5518 2093", "55182093"),
+        ),
+        "percent": (("5%", "5"), ("8 percent", "8"), ("10%", "10"), ("3%", "3"), ("12 %", "12")),
+        "form": (
+            ("P60", "p60"),
+            ("p60", "p60"),
+            ("P45", "p45"),
+            ("P11D", "p11d"),
+            ("W-2", "w-2"),
+            ("W2", "w-2"),
+        ),
+        "tax_year": (
+            ("2025/26", "2025-26"),
+            ("25/26", "2025-26"),
+            ("2024-25", "2024-25"),
+            ("last tax year", "last tax year"),
+            ("2023/24", "2023-24"),
+        ),
+        "employee_id": (
+            ("E104233", "E104233"),
+            ("20417", "20417"),
+            ("EMP-31882", "EMP31882"),
+            ("e-55190", "E55190"),
+        ),
+    },
+    test_synonyms={
+        "month": (("sept", "september"), ("jan", "january")),
+        "tax_code": (("1257 L", "1257L"), ("k 475", "K475")),
+        "leave_type": (("hols", "annual leave"), ("time off in lieu", "toil"), ("a/l", "annual leave")),
+        "amount": (("forty quid", "40"), ("£63.20", "63.20")),
+        "expense": (("uber", "taxi"), ("petrol", "mileage"), ("airbnb", "accommodation")),
+        "hours": (("7hrs", "7"),),
+        "sort_code": (("20 45 77", "204577"),),
+        "percent": (("6pc", "6"),),
+        "form": (("p 60", "p60"), ("w2 form", "w-2"), ("p11-d", "p11d")),
+        "tax_year": (("24/25", "2024-25"),),
+    },
+    out_of_scope=(
+        "whats the weather like in glasgow tmrw",
+        "give me a quick recipe for banana bread",
+        "how many grams in a pound",
+        "who sang bohemian rhapsody",
+        "remind me to call mum at 6",
+        "what time does tesco shut on a sunday",
+        "quickest way from kings cross to heathrow",
+        "how do i unblock a kitchen sink",
+        "whats the plural of octopus",
+        "how long does it take to walk 5k",
+        "any good podcasts for a long drive",
+        "can i work from home on fridays",
+        "how do i ask my manager for a pay rise",
+        "whats the national minimum wage for under 21s",
+        "how do i fill in a self assessment for my etsy shop",
+        "who do i speak to about being bullied at work",
+        "when is the christmas party this year",
+        "my id badge stopped opening the car park barrier",
+        "how do i apply for the team leader job on the intranet",
+        "is it worth paying off my student loan early",
+        "what does an employment tribunal cost",
+        "whats a good isa to put my bonus in",
+    ),
+    test_templates={
+        "view_payslip": (
+            "{month} slip pls",
+            "need proof of income for a flat, can u email me the last 3 months of pay statements",
+        ),
+        "tax_code": (
+            "{tax_code}?? whats that",
+            "got a letter from the taxman saying ive been on the wrong code all year, what happens now",
+        ),
+        "leave_balance": (
+            "{leave_type} left?",
+            "thinking of booking two weeks in august, have i actually got the days for that",
+        ),
+        "submit_expense": (
+            "{amount} {expense} - how do i get reimbursed",
+            "paid for the team's pizzas out of my own pocket at the offsite, want that back",
+        ),
+        "overtime": (
+            "ot for {month} not on my slip",
+            "covered three extra night shifts for sarah, is that going through at time and a half",
+        ),
+        "update_bank_details": (
+            "new bank: sc {sort_code} acc {bank_account}",
+            "my old account got closed after fraud, salary needs to go somewhere else",
+        ),
+        "pension": (
+            "bump pension to {percent}",
+            "what happens to my pension pot if i leave the company next year",
+        ),
+        "tax_form": (
+            "{form} {tax_year}??",
+            "accountant needs the end of year certificate showing what i earned and paid in tax",
+        ),
+        "pay_discrepancy": (
+            "short {amount} on this months pay",
+            "the figure that landed in my bank doesn't match my contract at all",
+        ),
+        "pay_date": (
+            "payday?",
+            "rent is due on the 28th, will my wages be in by then",
+        ),
+    },
+)
+"""Written on 2026-12-04 by helper h90 without reading ``tunefork/language/`` (its shipped general sentences, its
+near-domain templates, its tests) and never used to tune anything: a held-out check (``--domains payroll``). Its
+22 out-of-scope requests (27% of the test set) were written from scratch: 11 everyday requests and 11 near-domain
+ones that an employee might bring to the same assistant (working from home, pay rises, minimum wage, self
+assessment, bullying, the christmas party, id badges, internal jobs, student loans, tribunals, ISAs) but that no
+intent handles. Every intent has two test-only phrasings (``test_templates``)."""
+
+COUNCIL = Domain(
+    name="council",
+    intents={
+        "bin_collection": (
+            "when is my {bin} collected",
+            "what day is bin day for {postcode}",
+            "my {bin} wasn't emptied {date}",
+            "the bin men missed {street} again",
+            "is the {bin} collection still on {date} with the bank holiday",
+        ),
+        "bulky_waste": (
+            "book a bulky waste collection for a {item}",
+            "how much to get rid of an old {item}",
+            "can you collect a {item} from {postcode}",
+            "i need a {item} and a {item} taking away",
+            "bulky item pickup on {date} please",
+        ),
+        "parking_permit": (
+            "apply for a resident parking permit for {reg}",
+            "renew my parking permit",
+            "my permit for {reg} runs out {date}",
+            "how do i get visitor parking permits for {street}",
+            "change the car on my permit to {reg}",
+        ),
+        "council_tax": (
+            "how do i pay my council tax",
+            "what's my council tax balance on account {account}",
+            "can i get the single person discount on {account}",
+            "why have i been moved to {band}",
+            "set up a direct debit for council tax account {account}",
+        ),
+        "report_pothole": (
+            "there's a massive pothole on {street}",
+            "report a pothole outside number 14 {street}",
+            "pothole near {postcode} burst my tyre",
+            "the road surface on {street} is falling apart",
+            "when will the pothole i reported on {street} be fixed",
+        ),
+        "report_streetlight": (
+            "the street light on {street} is out",
+            "lamp post {light} isn't working",
+            "street light {light} is flickering all night",
+            "streetlight outside my house on {street} stays on all day",
+            "report a broken street lamp near {postcode}",
+        ),
+        "library_card": (
+            "how do i get a library card",
+            "i lost my library card",
+            "can i join {library} online",
+            "renew my library card at {library}",
+            "my kid wants a library card for {library}",
+        ),
+        "planning_application": (
+            "what's the status of planning application {planning_ref}",
+            "i want to object to planning application {planning_ref}",
+            "do i need planning permission for an extension",
+            "how do i submit a planning application",
+            "has {planning_ref} been decided yet",
+        ),
+        "noise_complaint": (
+            "i want to make a noise complaint about {noise}",
+            "my neighbours have {noise} every night",
+            "{noise} on {street} at 3am, who do i tell",
+            "complain about {noise} next door",
+            "there's been {noise} from the flat above since {date}",
+        ),
+        "fly_tipping": (
+            "someone has dumped rubbish on {street}",
+            "report fly tipping near {postcode}",
+            "there's a dumped {item} in the alley behind {street}",
+            "fly tipping at the end of {street} again",
+            "bags of rubbish left by the recycling bins at {postcode}",
+        ),
+    },
+    slots={
+        "bin": (
+            ("black bin", "general waste"),
+            ("general waste", "general waste"),
+            ("recycling", "recycling"),
+            ("blue bin", "recycling"),
+            ("green bin", "garden waste"),
+            ("garden waste", "garden waste"),
+            ("food caddy", "food waste"),
+        ),
+        "postcode": (
+            ("LS8 3QR", "LS8 3QR"),
+            ("ls83qr", "LS8 3QR"),
+            ("B29 6TJ", "B29 6TJ"),
+            ("NG7 1FB", "NG7 1FB"),
+            ("CF24 4HQ", "CF24 4HQ"),
+            ("s10 2gu", "S10 2GU"),
+        ),
+        "street": (
+            ("Church Lane", "church lane"),
+            ("Station Rd", "station road"),
+            ("Station Road", "station road"),
+            ("Hollybush Close", "hollybush close"),
+            ("the high street", "high street"),
+            ("Victoria Terrace", "victoria terrace"),
+            ("Mill St", "mill street"),
+        ),
+        "date": (
+            ("today", "today"),
+            ("yesterday", "yesterday"),
+            ("tuesday", "tuesday"),
+            ("last friday", "friday"),
+            ("monday", "monday"),
+            ("next week", "next week"),
+        ),
+        "reg": (
+            ("KX19 ABC", "KX19ABC"),
+            ("ab12cde", "AB12CDE"),
+            ("YR68 HJT", "YR68HJT"),
+            ("LB21 XZP", "LB21XZP"),
+        ),
+        "account": (
+            ("60012345", "60012345"),
+            ("CT 7781 0432", "CT77810432"),
+            ("90431177", "90431177"),
+            ("CTAX-55120", "CTAX55120"),
+        ),
+        "band": (("band D", "D"), ("band B", "B"), ("Band E", "E"), ("band c", "C")),
+        "light": (("47", "47"), ("SL0231", "SL0231"), ("no 12", "12"), ("C118", "C118")),
+        "library": (
+            ("central library", "central"),
+            ("Central", "central"),
+            ("Westgate library", "westgate"),
+            ("Hyde Park library", "hyde park"),
+            ("Kirkstall", "kirkstall"),
+        ),
+        "planning_ref": (
+            ("24/01532/FUL", "24/01532/FUL"),
+            ("PA/2025/0441", "PA/2025/0441"),
+            ("25/00871/HOU", "25/00871/HOU"),
+            ("2025/1187", "2025/1187"),
+        ),
+        "noise": (
+            ("loud music", "music"),
+            ("music", "music"),
+            ("a barking dog", "dog"),
+            ("dogs barking", "dog"),
+            ("building work", "construction"),
+            ("parties", "party"),
+            ("a car alarm", "alarm"),
+        ),
+        "item": (
+            ("sofa", "sofa"),
+            ("fridge freezer", "fridge"),
+            ("fridge", "fridge"),
+            ("mattress", "mattress"),
+            ("wardrobe", "wardrobe"),
+            ("washing machine", "washing machine"),
+        ),
+    },
+    test_synonyms={
+        "bin": (("wheelie bin", "general waste"), ("grey bin", "general waste"), ("recycling box", "recycling")),
+        "postcode": (("b296tj", "B29 6TJ"),),
+        "street": (("church ln", "church lane"), ("high st", "high street")),
+        "date": (("weds", "wednesday"),),
+        "reg": (("kx19abc", "KX19ABC"),),
+        "band": (("band f", "F"),),
+        "library": (("westgate", "westgate"),),
+        "planning_ref": (("24/1532/FUL", "24/01532/FUL"),),
+        "noise": (("drilling", "construction"), ("house party", "party")),
+        "item": (("settee", "sofa"), ("couch", "sofa")),
+    },
+    out_of_scope=(
+        "how long do i cook a 5kg turkey",
+        "whats on at the cinema tonight",
+        "who won the f1 yesterday",
+        "convert 30 celsius to fahrenheit",
+        "set an alarm for 6:45",
+        "good name for a black cat",
+        "how do i get moss off a patio",
+        "when do the clocks go back",
+        "whats the capital of canada",
+        "play some chilled music",
+        "how many calories in a pint of lager",
+        "how do i register to vote",
+        "when are the next local elections",
+        "how do i apply for a school place for my son",
+        "my landlord wont fix the damp, what can i do",
+        "can i get a blue badge for my dad",
+        "do i need to book a slot at the tip to take stuff myself",
+        "is the pool at the leisure centre open on bank holidays",
+        "how do i register a birth",
+        "whos my local councillor",
+        "can i pay a parking fine online",
+        "how do i get on the list for a council house",
+    ),
+    test_templates={
+        "bin_collection": (
+            "bins {date}?",
+            "its been 2 weeks and nobody has emptied our {bin}, the whole street stinks",
+        ),
+        "bulky_waste": (
+            "old {item} needs to go, can the council take it",
+            "we're clearing out mums house, whats the cost for the big stuff to be picked up",
+        ),
+        "parking_permit": (
+            "permit for {reg} pls",
+            "just moved onto {street} and keep getting tickets outside my own house, how do i sort a resident one",
+        ),
+        "council_tax": (
+            "ctax {account} how much do i owe",
+            "i live on my own now my partner moved out, surely i shouldnt be paying the full whack",
+        ),
+        "report_pothole": (
+            "crater in the road on {street}",
+            "nearly came off my bike on {street}, theres a huge hole by the drain",
+        ),
+        "report_streetlight": (
+            "{street} pitch black at night, the light's been dead for weeks",
+            "lamp {light} buzzing and flashing on and off",
+        ),
+        "library_card": (
+            "library membership at {library}",
+            "my card wont scan at {library} anymore, can i get a replacement",
+        ),
+        "planning_application": (
+            "{planning_ref} decision?",
+            "neighbour wants to build a 2 storey extension right up against our fence, how do i have my say",
+        ),
+        "noise_complaint": (
+            "cant sleep, {noise} again next door",
+            "upstairs stomping around til 4am every weekend, what can the council do",
+        ),
+        "fly_tipping": (
+            "someone dumped a {item} on {street}",
+            "a van just tipped a load of rubble on the verge near {postcode}, got the reg",
+        ),
+    },
+)
+"""Written on 2026-12-04 by helper h90 without reading ``tunefork/language/`` (its shipped general sentences, its
+near-domain templates, its tests) and never used to tune anything: a held-out check (``--domains council``). Its
+22 out-of-scope requests (27% of the test set) were written from scratch: 11 everyday requests and 11 near-domain
+ones that a resident might bring to the same bot (voting, elections, school places, damp in a rented home, blue
+badges, booking the tip, the leisure centre, registering a birth, councillors, parking fines, council housing)
+but that no intent handles. Every intent has two test-only phrasings (``test_templates``)."""
+
 DOMAINS = (HELPDESK, BANKING, HOTEL)
-HELD_OUT_DOMAINS = (DELIVERY, FITNESS, VET, INSURANCE, TELECOM, UTILITIES, PHARMACY)
+HELD_OUT_DOMAINS = (DELIVERY, FITNESS, VET, INSURANCE, TELECOM, UTILITIES, PHARMACY, PAYROLL, COUNCIL)
 """Domains outside the default benchmark run (ask for them with ``--domains``)."""
 FIELD = re.compile(r"\{(\w+)\}")
 
