@@ -19,6 +19,7 @@ from tunefork.language.bundled_mpnet import MPNET_ENCODER, mpnet_available, mpne
 from tunefork.language.embeddings import BUNDLED_ENCODER, embed, model_location
 from tunefork.language.intents import (
     CONTRASTIVE_LIMIT_VARIABLE,
+    CONTRASTIVE_MAX_EXAMPLES,
     SMALL_DATA_ENCODER_VARIABLE,
     SUPERVISED_MINIMUM_VARIABLE,
     embedding_weight,
@@ -92,12 +93,13 @@ def test_missing_packages_are_a_clear_error(monkeypatch) -> None:
 
 def test_small_data_trains_over_mpnet_when_installed_unless_another_is_named(monkeypatch) -> None:
     monkeypatch.delenv(SUPERVISED_MINIMUM_VARIABLE, raising=False)  # conftest sets it high for the rest of the suite
-    monkeypatch.setenv(CONTRASTIVE_LIMIT_VARIABLE, "300")
+    monkeypatch.delenv(CONTRASTIVE_LIMIT_VARIABLE, raising=False)  # conftest sets 0 for the rest of the suite
     monkeypatch.delenv(SMALL_DATA_ENCODER_VARIABLE, raising=False)  # conftest names MiniLM for the rest of the suite
     for installed in (True, False):
         monkeypatch.setattr(intents_module, "mpnet_available", lambda installed=installed: installed)
         small = MPNET_ENCODER if installed else BUNDLED_ENCODER
-        assert intent_encoder(300) == small and intent_encoder(301) == BUNDLED_ENCODER
+        limit = CONTRASTIVE_MAX_EXAMPLES
+        assert intent_encoder(limit) == small and intent_encoder(limit + 1) == BUNDLED_ENCODER
         assert intent_encoder(100, "supervised") == BUNDLED_ENCODER
     monkeypatch.setenv(SMALL_DATA_ENCODER_VARIABLE, BUNDLED_ENCODER)
     assert intent_encoder(100) == BUNDLED_ENCODER

