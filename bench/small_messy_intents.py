@@ -10,9 +10,10 @@ intent and every in-scope request flagged, with their top intent and background 
     .venv/bin/python bench/small_messy_intents.py --domains helpdesk,banking,hotel,delivery,fitness
     .venv/bin/python bench/small_messy_intents.py --merged --domains helpdesk,banking,hotel
 
-``--merged`` trains one project on the chosen domains together (intents named ``domain:intent``; more than 300
-examples from three domains on, where ``auto`` switches to the larger-data candidates) and scores their in-scope test
-requests only: one domain's out-of-scope requests may be another's intent, so out-of-scope figures are left out.
+``--merged`` trains one project on the chosen domains together (intents named ``domain:intent``; 336 examples from
+three domains, a mid-size project: set ``TUNEFORK_INTENT_CONTRASTIVE_MAX_EXAMPLES`` below its size to see the
+larger-data candidates) and scores their in-scope test requests only: one domain's out-of-scope requests may be
+another's intent, so out-of-scope figures are left out.
 
 ``--features embeddings`` (or any other candidate of ``train_intents``) trains that one instead of ``auto``; with
 ``TUNEFORK_INTENT_SMALL_DATA_ENCODER=all-mpnet-base-v2`` the encoder candidates use the larger encoder.
