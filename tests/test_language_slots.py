@@ -189,3 +189,19 @@ def test_slot_tagger_bad_inputs_get_clear_reasons(tmp_path: Path) -> None:
     assert words == ["buy", "a", "docking", "-", "station", "now"]
     assert tags == ["O", "O", "B-product", "I-product", "L-product", "O"]
     assert decode([(0, 3), (4, 5), (6, 9)], ["I-x", "L-y", "U-x"]) == [(0, 3, "x"), (4, 5, "y"), (6, 9, "x")]
+
+
+def test_value_lookup_forgives_swapped_letters_and_stops_at_punctuation() -> None:
+    lookup = ValueLookup.from_annotations(
+        [AnnotatedText("install AutoCAD on my laptop", [(8, 15, "software"), (22, 28, "device")]),
+         AnnotatedText("my insurer is UnitedHealthcare", [(14, 30, "insurer")])], {}
+    )  # fmt: skip
+    text = "AutoACD on my lapotp, and UnitedHealthcare, please"
+    assert [(text[s:e], label) for s, e, label, _ in lookup.match(text)] == [
+        ("AutoACD", "software"),  # two letters swapped: one typo, not two
+        ("lapotp", "device"),
+        ("UnitedHealthcare", "insurer"),  # not "UnitedHealthcare," (a comma is no typo)
+    ]
+    assert within_distance("lapotp", "laptop", 1) and not within_distance("lpatop", "laptop", 0)
+    assert not within_distance("abcdef", "badcfe", 2) and within_distance("abcdef", "badcfe", 3)
+    assert lookup.match("AutoACD on my lapotp", typos=False) == []

@@ -7,8 +7,9 @@ values and every synonym of those values, matched on whole tokens
 - case-insensitively (``ibuprofen`` finds ``Ibuprofen``);
 - in the singular or the plural (``lamp`` finds ``lamps``, ``lights`` finds ``light``);
 - with one typo in words of :data:`MIN_FUZZY_LENGTH` letters or more (two from :data:`TWO_TYPO_LENGTH`),
-  when the first letter is right (``ibuprofin`` finds ``ibuprofen``; short words are left alone, so
-  ``night`` never becomes ``light``).
+  when the first letter is right (``ibuprofin`` and ``ibuprfoen`` find ``ibuprofen``; short words are left
+  alone, so ``night`` never becomes ``light``); a typo-tolerant match starts and ends on a word, never on
+  punctuation (``Walgreens,`` finds ``Walgreens`` without its comma).
 
 Values made of digits only, or shorter than two characters, are left to the tagger (an order number
 matched by lookup would only ever find itself). A surface annotated with several labels takes the label
@@ -29,6 +30,10 @@ MAX_TOKENS = 6
 TOKEN = re.compile(r"\w+(?:[-'.]\w+)*|[^\w\s]")
 
 
+def _is_word(token: str) -> bool:
+    return token[0].isalnum() or token[0] == "_"
+
+
 def _normal(text: str) -> str:
     return " ".join(TOKEN.findall(text.lower()))
 
@@ -47,17 +52,22 @@ def _plain(text: str) -> str:
 
 
 def within_distance(a: str, b: str, limit: int) -> bool:
-    """True when the edit distance (insertions, deletions, substitutions) of ``a`` and ``b`` is at most ``limit``."""
+    """True when the edit distance of ``a`` and ``b`` is at most ``limit``: insertions, deletions, substitutions
+    and swaps of two neighbouring letters (``lapotp`` is one typo from ``laptop``) count one edit each."""
     if abs(len(a) - len(b)) > limit:
         return False
+    before: list[int] = []
     previous = list(range(len(b) + 1))
     for i, char in enumerate(a, start=1):
         current = [i]
         for j, other in enumerate(b, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char != other)))
-        if min(current) > limit:
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char != other))
+            if i > 1 and j > 1 and char == b[j - 2] and a[i - 2] == other:
+                cost = min(cost, before[j - 2] + 1)
+            current.append(cost)
+        if min(current) > limit and min(previous) >= limit:  # no later row can come back under the limit
             return False
-        previous = current
+        before, previous = previous, current
     return previous[-1] <= limit
 
 
@@ -108,8 +118,9 @@ class ValueLookup:
         """True when there is nothing to look up."""
         return not self.entries
 
-    def match(self, text: str) -> list[tuple[int, int, str, str]]:
-        """``(start, end, label, value)`` of every match in ``text``: longest first, exact before fuzzy, no overlaps."""
+    def match(self, text: str, typos: bool = True) -> list[tuple[int, int, str, str]]:
+        """``(start, end, label, value)`` of every match in ``text``: longest first, exact before fuzzy, no overlaps
+        (``typos=False``: exact and plural matches only)."""
         if not self.entries:
             return []
         tokens = [(m.start(), m.end(), m.group().lower()) for m in TOKEN.finditer(text)]
@@ -120,18 +131,20 @@ class ValueLookup:
             for first in range(len(tokens) - size + 1):
                 if any(taken[first : first + size]):
                     continue
-                entry = self._find(" ".join(token for _, _, token in tokens[first : first + size]))
+                window = tokens[first : first + size]
+                fuzzy = typos and _is_word(window[0][2]) and _is_word(window[-1][2])  # "walgreens ,": no typo
+                entry = self._find(" ".join(token for _, _, token in window), fuzzy)
                 if entry is not None:
                     taken[first : first + size] = [True] * size
                     found.append((tokens[first][0], tokens[first + size - 1][1], *entry))
         return sorted(found)
 
-    def _find(self, window: str) -> tuple[str, str] | None:
+    def _find(self, window: str, fuzzy: bool) -> tuple[str, str] | None:
         if window in self.entries:
             return self.entries[window]
         if _plain(window) in self._plain:
             return self._plain[_plain(window)]
-        limit = _typos_allowed(window)
+        limit = _typos_allowed(window) if fuzzy else 0
         if limit == 0:
             return None
         for key, entry in self.entries.items():
