@@ -205,3 +205,40 @@ def test_value_lookup_forgives_swapped_letters_and_stops_at_punctuation() -> Non
     assert within_distance("lapotp", "laptop", 1) and not within_distance("lpatop", "laptop", 0)
     assert not within_distance("abcdef", "badcfe", 2) and within_distance("abcdef", "badcfe", 3)
     assert lookup.match("AutoACD on my lapotp", typos=False) == []
+
+
+class _FixedTagger:
+    """A recognizer that always finds the same spans (what a tagger trained on a handful of texts might do)."""
+
+    def __init__(self, spans: list[tuple[int, int, str]]) -> None:
+        self.spans, self.labels = spans, ["phone", "plan", "room"]
+
+    def predict(self, texts: list[str]) -> list[list[tuple[int, int, str]]]:
+        return [self.spans for _ in texts]
+
+
+def test_a_known_value_wins_over_a_recognizer_span_that_disagrees_with_it() -> None:
+    from tunefork.language.model import SpacyLanguageModel
+    from tunefork.language.rules import EntityRules
+
+    items = [AnnotatedText("switch me to Go 15", [(13, 18, "plan")]),
+             AnnotatedText("book the junior suite", [(9, 21, "room")]),
+             AnnotatedText("a Galaxy S23", [(2, 12, "phone")])]  # fmt: skip
+    rules = EntityRules(values=ValueLookup.from_annotations(items, {"s23": "Galaxy S23"}).entries)
+    text = "move my new S23 to Go 15, and a junior suite"
+    spans = [(8, 15, "phone"), (19, 24, "phone"), (39, 44, "room")]  # a word too many, wrong label, a word short
+    model = SpacyLanguageModel(
+        "m", recognizer=_FixedTagger(spans), rules=rules, output_labels=["phone", "plan", "room"]
+    )
+    assert [(e.text, e.label, e.value) for e in model.parse(text).entities] == [
+        ("S23", "phone", "Galaxy S23"),
+        ("Go 15", "plan", "Go 15"),
+        ("junior suite", "room", "junior suite"),
+    ]
+    # where the recognizer agrees with the known value, or finds something else, its spans stay
+    other = "order Pixel 9 on Go 15"
+    model = SpacyLanguageModel("m", recognizer=_FixedTagger([(6, 13, "phone"), (17, 22, "plan")]), rules=rules)
+    assert [(e.text, e.label, e.source) for e in model.parse(other).entities] == [
+        ("Pixel 9", "phone", "model"),
+        ("Go 15", "plan", "model"),
+    ]

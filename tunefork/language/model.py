@@ -9,7 +9,7 @@ import numpy as np
 
 from tunefork.language.base import Entity, IntentScore, Parse
 from tunefork.language.intent_calibration import IntentModel, out_of_scope_flags
-from tunefork.language.rules import EntityRules, merge_entities
+from tunefork.language.rules import EntityRules, merge_entities, yield_to_known
 
 if TYPE_CHECKING:
     from collections.abc import Collection
@@ -58,10 +58,11 @@ class SpacyLanguageModel:
             rankings: list[list[IntentScore]] = self.intents.rank(texts) if self.intents else [[] for _ in texts]
             found = self._recognize(texts)
             matched = [self.rules.match(text) for text in texts]
+            known = [self.rules.known_values(text) for text in texts]
         threshold = self.intents.threshold if self.intents else None
         parses = []
-        for text, ranking, entities, rules in zip(texts, rankings, found, matched, strict=True):
-            merged = merge_entities(self.rules.resolve(entities), rules)
+        for text, ranking, entities, rules, values in zip(texts, rankings, found, matched, known, strict=True):
+            merged = merge_entities(self.rules.resolve(yield_to_known(entities, values)), rules)
             confidences = np.array([[score.confidence for score in ranking]])
             out_of_scope = bool(ranking) and bool(out_of_scope_flags(confidences, threshold or 0.0)[0])
             parses.append(Parse(text, ranking, out_of_scope, merged, threshold))

@@ -10,8 +10,9 @@
 - ``values``: the annotated slot values and their synonyms, matched case-, plural- and typo-tolerantly
   (:mod:`tunefork.language.value_lookup`), so an annotated value is found wherever it appears again.
 
-Statistical predictions win over rules; among rules, longer matches win, then patterns over lookups over
-regexes.
+Statistical predictions win over rules, except where one overlaps a known value (an annotated value or a
+synonym, as written up to case and plural) with another label or other boundaries: the known value is kept
+(:func:`yield_to_known`). Among rules, longer matches win, then patterns over lookups over regexes.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 
 from tunefork.errors import TuneforkError
 from tunefork.language.base import Entity
+from tunefork.language.data import Span
 from tunefork.language.pipelines import blank_english
 from tunefork.language.user_regex import compile_regex, linear_patterns
 from tunefork.language.value_lookup import ValueLookup
@@ -99,6 +101,10 @@ class EntityRules:
             found.append(Entity(start, end, label, text[start:end], value, "lookup"))
         return merge_entities([], found)
 
+    def known_values(self, text: str) -> list[Span]:
+        """Spans of ``text`` that are an annotated value or a synonym as written (case and plural aside)."""
+        return [(start, end, label) for start, end, label, _ in self._values.match(text, typos=False)]
+
     def _entity(self, text: str, start: int, end: int, label: str, source: str) -> Entity:
         surface = text[start:end]
         return Entity(start, end, label, surface, self.canonical(surface), source)
@@ -128,6 +134,22 @@ class EntityRules:
 
 
 _SOURCE_RANK = {"model": 0, "pattern": 1, "lookup": 2, "regex": 3}
+
+
+def yield_to_known(found: list[Entity], known: list[Span]) -> list[Entity]:
+    """``found`` (the recognizer's entities) without those that overlap a known value but disagree with it.
+
+    A value the user annotated, or declared as a synonym, is a fact about the project: where the recognizer
+    tags it with another label or other boundaries (``my new S23`` as one phone, ``Go 15`` as a phone when
+    it is an annotated plan), the known value is kept instead (the rules' match, merged after this)."""
+    if not known:
+        return found
+    return [
+        entity
+        for entity in found
+        if not any(entity.start < end and start < entity.end and entity.span != (start, end, label)
+                   for start, end, label in known)
+    ]  # fmt: skip
 
 
 def merge_entities(kept: list[Entity], candidates: list[Entity]) -> list[Entity]:

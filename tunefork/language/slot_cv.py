@@ -34,7 +34,7 @@ from tunefork.language.crf_slots import CrfTagger
 from tunefork.language.data import AnnotatedText, Span
 from tunefork.language.entities import train_recognizer
 from tunefork.language.recognizers import Recognizer, SpacyRecognizer
-from tunefork.language.rules import merge_entities
+from tunefork.language.rules import merge_entities, yield_to_known
 from tunefork.language.value_lookup import ValueLookup
 from tunefork.progress import ProgressCallback, no_progress
 
@@ -168,14 +168,16 @@ def check_labels(
         matched = [
             [Entity(s, e, label, text[s:e], v, "lookup") for s, e, label, v in lookup.match(text)] for text in texts
         ]
+        known = [[(s, e, label) for s, e, label, _ in lookup.match(text, typos=False)] for text in texts]
         gold += [[span for span in item.spans if span[2] in examples] for item in test]
         for tagger in taggers:
             with tempfile.TemporaryDirectory() as folder:
                 recognizer = train_tagger(tagger, base_model, train, Path(folder), **options)
                 spans = recognizer.predict(texts)
-            for text, found, rules in zip(texts, spans, matched, strict=True):
+            for text, found, rules, values in zip(texts, spans, matched, known, strict=True):
                 entities = [Entity(s, e, label, text[s:e], "") for s, e, label in found if label in examples]
-                predicted[tagger].append([entity.span for entity in merge_entities(entities, rules)])
+                merged = merge_entities(yield_to_known(entities, values), rules)
+                predicted[tagger].append([entity.span for entity in merged])
     progress(folds, folds, "entities: labels checked")
     scores = {tagger: span_scores(gold, predicted[tagger]) for tagger in taggers}
     chosen = max(taggers, key=lambda tagger: (scores[tagger]["f1"], -taggers.index(tagger)))
