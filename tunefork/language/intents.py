@@ -38,9 +38,9 @@ time, dealt to folds per intent so they stay stratified; background texts are sp
 afresh on each fold's training part, so its score is measured on texts its encoder never saw. ``auto``
 tries ``contrastive`` only up to :func:`contrastive_limit` intent examples (six short fine-tunings, whose
 cost hardly grows with the examples, then every text embedded once per fold through the tuned layers: about
-2 CPU-minutes for 120 examples and 4 for 660 over mpnet, bench/RESULTS.md); up to that limit the small-data
-encoder serves too: over 336-660 examples from several domains together it ranked the right intent first
-0.5-3.7 points more often than MiniLM's candidates above the limit did, on four sets of four
+2 CPU-minutes for 120 examples, 4 for 660 and 6 for 912 over mpnet, bench/RESULTS.md); up to that limit the
+small-data encoder serves too: over 336-912 examples from several domains together it ranked the right intent
+first 0.5-6.4 points more often than MiniLM's candidates above the limit did, on five sets of five
 (bench/RESULTS.md). Above that limit it tries ``supervised`` instead, whose fine-tuning grows with the examples (about
 165 CPU seconds for ATIS's 4,634 and its background texts): it is fine-tuned once on the first fold's training
 part and scored on that fold, so with it every candidate is compared on that held-out fold alone (the report
