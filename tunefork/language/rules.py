@@ -103,7 +103,7 @@ class EntityRules:
 
     def known_values(self, text: str) -> list[Span]:
         """Spans of ``text`` that are an annotated value or a synonym as written (case and plural aside)."""
-        return [(start, end, label) for start, end, label, _ in self._values.match(text, typos=False)]
+        return self._values.known_spans(text)
 
     def _entity(self, text: str, start: int, end: int, label: str, source: str) -> Entity:
         surface = text[start:end]

@@ -168,7 +168,7 @@ def check_labels(
         matched = [
             [Entity(s, e, label, text[s:e], v, "lookup") for s, e, label, v in lookup.match(text)] for text in texts
         ]
-        known = [[(s, e, label) for s, e, label, _ in lookup.match(text, typos=False)] for text in texts]
+        known = [lookup.known_spans(text) for text in texts]
         gold += [[span for span in item.spans if span[2] in examples] for item in test]
         for tagger in taggers:
             with tempfile.TemporaryDirectory() as folder:

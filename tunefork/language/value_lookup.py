@@ -22,7 +22,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from tunefork.language.data import AnnotatedText
+from tunefork.language.data import AnnotatedText, Span
 
 MIN_FUZZY_LENGTH = 6
 TWO_TYPO_LENGTH = 10
@@ -117,6 +117,10 @@ class ValueLookup:
     def is_empty(self) -> bool:
         """True when there is nothing to look up."""
         return not self.entries
+
+    def known_spans(self, text: str) -> list[Span]:
+        """Spans of ``text`` that are an annotated value or a synonym as written (case and plural aside)."""
+        return [(start, end, label) for start, end, label, _ in self.match(text, typos=False)]
 
     def match(self, text: str, typos: bool = True) -> list[tuple[int, int, str, str]]:
         """``(start, end, label, value)`` of every match in ``text``: longest first, exact before fuzzy, no overlaps
