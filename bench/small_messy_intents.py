@@ -53,11 +53,6 @@ def merged_domain(domains: list[Domain]) -> tuple[str, list[dict], list[dict]]:
     return "+".join(domain.name for domain in domains), train, test
 
 
-def run_domain(domain: Domain, seed: int, features: str = "auto") -> dict:
-    """Train the domain's intent classifier (``features``: auto or one candidate) and score its test requests."""
-    return run_requests(domain.name, *domain_requests(domain), domain.out_of_scope, seed, features)
-
-
 def run_requests(
     name: str, train: list[dict], test: list[dict], out_of_scope: tuple[str, ...], seed: int, features: str
 ) -> dict:
@@ -105,12 +100,13 @@ def main() -> None:
     parser.add_argument("--merged", action="store_true", help="one project of the domains together, in-scope only")
     args = parser.parse_args()
     chosen = [d for d in (*DOMAINS, *HELD_OUT_DOMAINS) if d.name in args.domains.split(",")]
-    rows = []
     if args.merged:
-        rows.append(run_requests(*merged_domain(chosen), (), args.seed, args.features))
-        print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
-    for domain in [] if args.merged else chosen:
-        rows.append(run_domain(domain, args.seed, args.features))
+        projects = [(*merged_domain(chosen), ())]
+    else:
+        projects = [(domain.name, *domain_requests(domain), domain.out_of_scope) for domain in chosen]
+    rows = []
+    for project in projects:
+        rows.append(run_requests(*project, args.seed, args.features))
         print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     keys = ("accuracy", "closed_set_accuracy", "oos_recall", "oos_precision", "in_scope_coverage")
     print("| domain | features | shift / threshold | accuracy | closed-set | OOS recall | OOS precision "
