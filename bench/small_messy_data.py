@@ -1,11 +1,11 @@
 """Generated small-and-messy language projects for ``bench/small_messy.py`` (issue 12).
 
-Three domains (IT help desk, banking, hotel) and nine held-out ones run only when asked for (food delivery, fitness
-club, veterinary clinic, insurance, telecom, energy and water utilities, pharmacy, payroll, city council services),
-each with 9-10 intents, slot values with synonyms, and out-of-scope test requests written for this benchmark:
-everyday or near-domain requests none of the intents handles. They come from this file only, never from
-``tunefork/data`` (the shipped general sentences that train the out-of-scope class), so the out-of-scope test text
-and the training negatives have different sources.
+Three domains (IT help desk, banking, hotel) and eleven held-out ones run only when asked for (food delivery, fitness
+club, veterinary clinic, insurance, telecom, energy and water utilities, pharmacy, payroll, city council services,
+letting agency, public library), each with 9-10 intents, slot values with synonyms, and out-of-scope test requests
+written for this benchmark: everyday or near-domain requests none of the intents handles. They come from this file
+only, never from ``tunefork/data`` (the shipped general sentences that train the out-of-scope class), so the
+out-of-scope test text and the training negatives have different sources.
 
 Training and test requests are drawn from the same templates with different seeds and then made messy the
 way people type: lower case, abbreviations (``pls``, ``acct``, ``u``), a swapped or dropped letter in some
@@ -2237,8 +2237,532 @@ ones that a resident might bring to the same bot (voting, elections, school plac
 badges, booking the tip, the leisure centre, registering a birth, councillors, parking fines, council housing)
 but that no intent handles. Every intent has two test-only phrasings (``test_templates``)."""
 
+LETTINGS = Domain(
+    name="lettings",
+    intents={
+        "report_repair": (
+            "the {repair} in my flat has stopped working",
+            "can someone come out and fix the {repair} at {address}",
+            "since {date} the {repair} has been broken",
+            "i need to report a repair at {postcode}, it's the {repair}",
+            "how long until a contractor sorts out our {repair}",
+        ),
+        "pay_rent": (
+            "what's the best way to pay my rent",
+            "i've just paid {amount} rent for {address}",
+            "can i pay this month's rent on {date} instead",
+            "what are the bank details for paying rent on tenancy {tenancy_ref}",
+            "my rent of {amount} is going to be a few days late",
+        ),
+        "deposit_return": (
+            "when will i get my deposit back",
+            "is my deposit protected with {scheme}",
+            "you've kept {amount} of my deposit and i don't agree with the deductions",
+            "i moved out of {address} on {date}, where is my deposit",
+            "has my deposit been registered with {scheme} yet",
+        ),
+        "book_viewing": (
+            "can i book a viewing of {address}",
+            "i'd like to view the flat at {postcode} on {date}",
+            "is {address} still available to look round",
+            "arrange a viewing for {date} please",
+            "could i see round {address} {date} after work",
+        ),
+        "renew_tenancy": (
+            "i want to renew my tenancy for another {term}",
+            "my tenancy {tenancy_ref} ends {date}, can we extend it",
+            "is the rent going up if we renew",
+            "can i sign a new {term} contract for {address}",
+            "please send me the renewal paperwork for {tenancy_ref}",
+        ),
+        "give_notice": (
+            "i want to give notice on {address}",
+            "how much notice do i have to give before moving out",
+            "we're moving out on {date}, please take this as our notice",
+            "please accept my notice to end tenancy {tenancy_ref}",
+            "can i use the break clause and leave on {date}",
+        ),
+        "inventory_checkin": (
+            "when is my check in appointment for {address}",
+            "i still haven't received the inventory for {address}",
+            "the {furnishing} isn't listed on my inventory",
+            "can the check in be moved to {date}",
+            "who does the check out inspection and when is it",
+        ),
+        "tenant_reference": (
+            "has the reference for {name} come back yet",
+            "what references do you need from me to rent a flat",
+            "my previous landlord hasn't replied to your reference request",
+            "i'm a landlord, can you run referencing on {name}",
+            "can my guarantor fill in the reference form online",
+        ),
+        "keys": (
+            "i've lost my {key}",
+            "can i get a spare {key} cut for {address}",
+            "where do i pick up the keys for {address} on {date}",
+            "the {key} doesn't work anymore",
+            "i'm locked out of {address}",
+        ),
+        "bills_and_council_tax": (
+            "who pays the {utility} for the flat",
+            "is {utility} included in the rent at {address}",
+            "who supplies the {utility} at {postcode}",
+            "i've had a {utility} bill addressed to the old tenant",
+            "do i need to register for council tax when i move into {address}",
+        ),
+    },
+    slots={
+        "address": (
+            ("flat 2, 14 Brunswick Road", "flat 2 14 brunswick road"),
+            ("14 brunswick rd flat 2", "flat 2 14 brunswick road"),
+            ("38 Elmwood Avenue", "38 elmwood avenue"),
+            ("38 elmwood ave", "38 elmwood avenue"),
+            ("Apartment 11, Cotton Mill", "apartment 11 cotton mill"),
+            ("7b Queens Parade", "7b queens parade"),
+        ),
+        "postcode": (
+            ("M14 5RT", "M14 5RT"),
+            ("m145rt", "M14 5RT"),
+            ("BS6 7EJ", "BS6 7EJ"),
+            ("LE2 1XA", "LE2 1XA"),
+            ("G12 8QQ", "G12 8QQ"),
+            ("eh9 1pq", "EH9 1PQ"),
+        ),
+        "repair": (
+            ("boiler", "boiler"),
+            ("combi boiler", "boiler"),
+            ("shower", "shower"),
+            ("leaking tap", "tap"),
+            ("kitchen tap", "tap"),
+            ("damp and mould", "damp"),
+            ("mould", "damp"),
+            ("broken window", "window"),
+            ("oven", "oven"),
+        ),
+        "amount": (
+            ("£850", "850"),
+            ("850 pounds", "850"),
+            ("£1,200", "1200"),
+            ("£625.50", "625.50"),
+            ("1100", "1100"),
+            ("£95", "95"),
+        ),
+        "date": (
+            ("the 1st", "1st"),
+            ("friday", "friday"),
+            ("next monday", "monday"),
+            ("the end of the month", "end of month"),
+            ("31st march", "31 march"),
+            ("tomorrow", "tomorrow"),
+        ),
+        "tenancy_ref": (
+            ("TEN-40217", "TEN40217"),
+            ("ten40217", "TEN40217"),
+            ("LT/2291/B", "LT2291B"),
+            ("88310", "88310"),
+        ),
+        "scheme": (
+            ("DPS", "DPS"),
+            ("the Deposit Protection Service", "DPS"),
+            ("mydeposits", "mydeposits"),
+            ("TDS", "TDS"),
+            ("the tenancy deposit scheme", "TDS"),
+        ),
+        "term": (
+            ("12 months", "12 months"),
+            ("a year", "12 months"),
+            ("6 months", "6 months"),
+            ("six months", "6 months"),
+            ("2 years", "24 months"),
+        ),
+        "furnishing": (
+            ("sofa", "sofa"),
+            ("lounge carpet", "carpet"),
+            ("carpet", "carpet"),
+            ("mattress", "mattress"),
+            ("curtains", "curtains"),
+            ("fridge", "fridge"),
+        ),
+        "name": (
+            ("Tom Hughes", "tom hughes"),
+            ("Priya Sharma", "priya sharma"),
+            ("Ms Sharma", "priya sharma"),
+            ("Daniel O'Connor", "daniel o'connor"),
+            ("Agnieszka Nowak", "agnieszka nowak"),
+        ),
+        "key": (
+            ("front door key", "front door"),
+            ("front door keys", "front door"),
+            ("fob", "fob"),
+            ("key fob", "fob"),
+            ("post box key", "postbox"),
+            ("window key", "window"),
+            ("garage key", "garage"),
+        ),
+        "utility": (
+            ("council tax", "council tax"),
+            ("gas", "gas"),
+            ("electric", "electricity"),
+            ("electricity", "electricity"),
+            ("water bill", "water"),
+            ("water", "water"),
+            ("tv licence", "tv licence"),
+        ),
+    },
+    test_synonyms={
+        "address": (("flat 2 brunswick road", "flat 2 14 brunswick road"),),
+        "postcode": (("bs67ej", "BS6 7EJ"),),
+        "repair": (("hot water", "boiler"), ("mold", "damp"), ("dripping tap", "tap")),
+        "amount": (("eight hundred and fifty quid", "850"),),
+        "date": (("the 28th", "28th"),),
+        "tenancy_ref": (("ten 40217", "TEN40217"),),
+        "scheme": (("deposit protection", "DPS"),),
+        "term": (("twelve months", "12 months"), ("1 year", "12 months")),
+        "furnishing": (("couch", "sofa"),),
+        "name": (("T Hughes", "tom hughes"),),
+        "key": (("door key", "front door"), ("entry fob", "fob")),
+        "utility": (("ctax", "council tax"), ("leccy", "electricity")),
+    },
+    out_of_scope=(
+        "any chance of sunshine for the bbq on sunday",
+        "got any good puns about cheese",
+        "what can i make for tea with leftover rice and two eggs",
+        "work out a 12.5% tip on £64",
+        "wake me up at quarter to seven",
+        "did england win the cricket",
+        "what's the german word for cupboard",
+        "recommend me a series like line of duty",
+        "how deep is loch ness",
+        "is it daytime in sydney at the moment",
+        "does separate have two e's or two a's",
+        "any decent man with a van firms you'd recommend for a small move",
+        "what's your fee for fully managing a landlord's flat",
+        "would the landlord let us keep a kitten",
+        "am i allowed to take in a lodger in the box room",
+        "can you value my house, i'm thinking of selling up",
+        "is it ok to put some shelves up and paint the lounge",
+        "how's crime round that estate, would you feel ok walking home late",
+        "which primary schools is that flat in the catchment for",
+        "do i need an hmo licence if i rent to three students",
+        "can i deal with the landlord directly instead of going through you",
+        "how do i complain about the way your agency has treated me",
+    ),
+    test_templates={
+        "report_repair": (
+            "{repair} broke again!! {address}",
+            "theres water coming through the bathroom ceiling and nobody has called me back",
+        ),
+        "pay_rent": (
+            "sent {amount} for rent, did it go through",
+            "whats the sort code and account to send the rent to",
+        ),
+        "deposit_return": (
+            "still waiting on {amount} deposit from when i left {address}",
+            "want my bond back, its been six weeks since we handed the keys in",
+        ),
+        "book_viewing": (
+            "can we have a look round {address} {date}",
+            "saw the 2 bed advertised on rightmove, when can i come and see it",
+        ),
+        "renew_tenancy": (
+            "staying on at {address}, need a new contract",
+            "we love the place and want to sign up for {term} more",
+        ),
+        "give_notice": (
+            "ending my tenancy {date}",
+            "work is relocating me to scotland so i have to move out, how do i let you know officially",
+        ),
+        "inventory_checkin": (
+            "check in time for {address}?",
+            "the {furnishing} was already ripped when we arrived but the report doesnt mention it",
+        ),
+        "tenant_reference": (
+            "ref check on {name}, any news",
+            "the referencing company keeps emailing me for payslips, is that normal",
+        ),
+        "keys": (
+            "locked out!! lost my {key}",
+            "need another set cutting for my new flatmate",
+        ),
+        "bills_and_council_tax": (
+            "{utility} - is it me or the landlord",
+            "got a letter saying i owe money for gas from before i even lived here",
+        ),
+    },
+)
+"""Written on 2026-12-04 by helper h100 without reading ``tunefork/`` or any benchmark result and never used to tune
+anything: a held-out check (``--domains lettings``). Its 22 out-of-scope requests were written from scratch: 11
+everyday requests and 11 near-domain ones that a tenant or landlord might bring to a letting agent (removal firms,
+management fees, pets, lodgers, valuations, decorating, the area's safety, school catchments, HMO licences, dealing
+with the landlord directly, complaints about the agency) but that no intent handles. Every intent has two test-only
+phrasings (``test_templates``)."""
+
+LIBRARY = Domain(
+    name="library",
+    intents={
+        "renew_loan": (
+            "renew {title} please",
+            "can i renew all my books on card {card}",
+            "i need another couple of weeks with {title}",
+            "extend my loans, they're due back {day}",
+            "why won't {title} renew online",
+        ),
+        "reserve_title": (
+            "reserve {title} by {author}",
+            "can i put a hold on the new {author} book",
+            "is {title} available to reserve at {branch}",
+            "get {title} sent to {branch} for me to collect",
+            "how many people are ahead of me in the queue for {title}",
+        ),
+        "pay_fine": (
+            "how much do i owe in fines on card {card}",
+            "pay my library fine of {amount}",
+            "why have i been charged {amount}",
+            "can i pay overdue charges online",
+            "i returned {title} late, what's the fine",
+        ),
+        "library_card": (
+            "how do i join the library",
+            "my library card {card} has gone missing",
+            "can my daughter get her own card at {branch}",
+            "what's the pin for card {card}",
+            "i moved house, update the address on my library card",
+        ),
+        "opening_hours": (
+            "what time does {branch} open {day}",
+            "is {branch} open on {day}",
+            "when does {branch} close tonight",
+            "opening hours for {branch}",
+            "any chance you're open {day}",
+        ),
+        "book_room": (
+            "book the {room} at {branch} for {day}",
+            "is the {room} free {day}",
+            "how much does it cost to hire the {room}",
+            "i'd like to reserve the {room} for a two hour meeting",
+            "cancel my {room} booking for {day}",
+        ),
+        "ebook_help": (
+            "how do i borrow ebooks on {app}",
+            "{app} keeps saying my card number is invalid",
+            "i can't download audiobooks in {app}",
+            "how do i get {app} books onto my kindle",
+            "my ebook loan has disappeared from {app}",
+        ),
+        "printing": (
+            "how much is {print_type} printing",
+            "can i print {pages} pages in {print_type}",
+            "how do i print from my laptop at {branch}",
+            "the printer at {branch} took my money and didn't print anything",
+            "can i photocopy my passport here",
+        ),
+        "events": (
+            "when is {event} at {branch}",
+            "do i need to book for {event} on {day}",
+            "what's on for kids at {branch} this half term",
+            "is {event} still happening {day}",
+            "what events are coming up at {branch}",
+        ),
+        "lost_property": (
+            "i left my {item} at {branch}",
+            "has a {item} been handed in",
+            "i think i dropped my {item} in the library {day}",
+            "did you find a {item} near the computers",
+            "where is lost property at {branch}",
+        ),
+    },
+    slots={
+        "title": (
+            ("The Salt Path", "the salt path"),
+            ("salt path", "the salt path"),
+            ("Where the Crawdads Sing", "where the crawdads sing"),
+            ("Lessons in Chemistry", "lessons in chemistry"),
+            ("the gruffalo", "the gruffalo"),
+            ("Wolf Hall", "wolf hall"),
+            ("A Little Life", "a little life"),
+        ),
+        "author": (
+            ("Hilary Mantel", "hilary mantel"),
+            ("mantel", "hilary mantel"),
+            ("Richard Osman", "richard osman"),
+            ("Julia Donaldson", "julia donaldson"),
+            ("Sally Rooney", "sally rooney"),
+            ("Ann Cleeves", "ann cleeves"),
+        ),
+        "card": (
+            ("2090 0114 7753", "209001147753"),
+            ("209001147753", "209001147753"),
+            ("L0048812", "L0048812"),
+            ("l0048812", "L0048812"),
+            ("552019", "552019"),
+        ),
+        "amount": (
+            ("£2.40", "2.40"),
+            ("£12", "12.00"),
+            ("3 pounds 60", "3.60"),
+            ("80p", "0.80"),
+            ("£7.50", "7.50"),
+        ),
+        "branch": (
+            ("Central Library", "central"),
+            ("central", "central"),
+            ("Northfield library", "northfield"),
+            ("Northfield", "northfield"),
+            ("the Moor Lane branch", "moor lane"),
+            ("Harbour library", "harbour"),
+            ("Ashby Road", "ashby road"),
+        ),
+        "day": (
+            ("saturday", "saturday"),
+            ("sunday", "sunday"),
+            ("bank holiday monday", "bank holiday"),
+            ("tomorrow", "tomorrow"),
+            ("wednesday", "wednesday"),
+            ("boxing day", "boxing day"),
+        ),
+        "room": (
+            ("meeting room", "meeting room"),
+            ("study room", "study room"),
+            ("quiet study room", "study room"),
+            ("community room", "community room"),
+            ("IT suite", "it suite"),
+        ),
+        "app": (
+            ("Libby", "libby"),
+            ("libby", "libby"),
+            ("BorrowBox", "borrowbox"),
+            ("borrow box", "borrowbox"),
+            ("PressReader", "pressreader"),
+        ),
+        "print_type": (
+            ("colour", "colour"),
+            ("color", "colour"),
+            ("black and white", "black and white"),
+            ("double sided", "double sided"),
+            ("A3", "a3"),
+        ),
+        "pages": (("20", "20"), ("ten", "10"), ("3", "3"), ("a hundred", "100"), ("45", "45")),
+        "event": (
+            ("story time", "story time"),
+            ("storytime", "story time"),
+            ("rhyme time", "rhyme time"),
+            ("baby bounce and rhyme", "rhyme time"),
+            ("lego club", "lego club"),
+            ("the author talk", "author talk"),
+            ("code club", "code club"),
+            ("knit and natter", "knit and natter"),
+        ),
+        "item": (
+            ("umbrella", "umbrella"),
+            ("reading glasses", "glasses"),
+            ("glasses", "glasses"),
+            ("scarf", "scarf"),
+            ("phone charger", "charger"),
+            ("usb stick", "usb stick"),
+            ("memory stick", "usb stick"),
+            ("water bottle", "water bottle"),
+        ),
+    },
+    test_synonyms={
+        "title": (("crawdads", "where the crawdads sing"),),
+        "author": (("osman", "richard osman"),),
+        "card": (("209 001 147 753", "209001147753"),),
+        "amount": (("twelve pounds", "12.00"),),
+        "branch": (("central lib", "central"), ("northfield branch", "northfield")),
+        "day": (("sat", "saturday"),),
+        "room": (("conference room", "meeting room"),),
+        "app": (("the libby app", "libby"),),
+        "print_type": (("b&w", "black and white"), ("two sided", "double sided")),
+        "event": (("toddler story time", "story time"), ("rhymetime", "rhyme time")),
+        "item": (("brolly", "umbrella"), ("specs", "glasses")),
+    },
+    out_of_scope=(
+        "should i take a coat out today",
+        "make up a riddle for my kids",
+        "what goes well with pork chops for dinner",
+        "how many tablespoons is 50ml",
+        "nudge me at 5 to phone my sister",
+        "who played james bond before daniel craig",
+        "roughly how long to drive from bristol to cardiff",
+        "when does it get dark this evening",
+        "is a standing desk worth the money",
+        "what's see you later in french",
+        "pick a random number between 1 and 50",
+        "does the cafe downstairs do oat milk lattes",
+        "can i drop off a box of old paperbacks as a donation",
+        "are there any volunteering roles going at the library",
+        "are dogs welcome inside or only guide dogs",
+        "wheres the nearest car park to the central library",
+        "can someone help me find my great grandad in the old census records",
+        "can you help me get my novel published",
+        "i want to complain about how a member of staff spoke to me",
+        "is there step free access and a lift at the northfield branch",
+        "what should my 11 year old read after harry potter",
+        "do you buy second hand books",
+    ),
+    test_templates={
+        "renew_loan": (
+            "{title} due {day}, can i keep it longer",
+            "got 4 books out and havent finished any, can they go for another 3 weeks",
+        ),
+        "reserve_title": (
+            "put me on the waiting list for {title}",
+            "does any branch have the latest {author}, want it held for me",
+        ),
+        "pay_fine": (
+            "{amount} overdue charge?? i brought it back on time",
+            "what do i owe you lot, want to clear it before i borrow more",
+        ),
+        "library_card": (
+            "new card pls, the dog chewed mine",
+            "sign my son up for membership at {branch}",
+        ),
+        "opening_hours": (
+            "{branch} hrs {day}",
+            "popping in after work around half 6, will you still be open",
+        ),
+        "book_room": (
+            "need somewhere to hold our residents meeting, can we use the {room}",
+            "{room} {day}, 10 till 12, for 8 people",
+        ),
+        "ebook_help": (
+            "{app} won't let me log in",
+            "borrowed an audiobook on my phone but it just shows a spinning wheel",
+        ),
+        "printing": (
+            "{pages} copies {print_type}",
+            "how do i send a document from my phone to your printer",
+        ),
+        "events": (
+            "anything on for toddlers {day}",
+            "{event} times at {branch}?",
+        ),
+        "lost_property": (
+            "my son left his {item} on the bean bags in the kids corner",
+            "handed in? a {item} - left at {branch} {day}",
+        ),
+    },
+)
+"""Written on 2026-12-04 by helper h100 without reading ``tunefork/`` or any benchmark result and never used to tune
+anything: a held-out check (``--domains library``). Its 22 out-of-scope requests were written from scratch: 11
+everyday requests and 11 near-domain ones that a library user might ask (the cafe, donating or selling books,
+volunteering, dogs, parking, family history records, publishing a novel, complaints about staff, step-free access,
+reading suggestions) but that no intent handles. Every intent has two test-only phrasings (``test_templates``)."""
+
 DOMAINS = (HELPDESK, BANKING, HOTEL)
-HELD_OUT_DOMAINS = (DELIVERY, FITNESS, VET, INSURANCE, TELECOM, UTILITIES, PHARMACY, PAYROLL, COUNCIL)
+HELD_OUT_DOMAINS = (
+    DELIVERY,
+    FITNESS,
+    VET,
+    INSURANCE,
+    TELECOM,
+    UTILITIES,
+    PHARMACY,
+    PAYROLL,
+    COUNCIL,
+    LETTINGS,
+    LIBRARY,
+)
 """Domains outside the default benchmark run (ask for them with ``--domains``)."""
 FIELD = re.compile(r"\{(\w+)\}")
 
