@@ -47,9 +47,10 @@ BATCH_NEGATIVES = 8
 LEARNING_RATE = 1e-4
 STEPS = 30
 ENCODE_BATCH = 128
-TORCH_THREADS = 1
-"""Torch threads while fine-tuning: its matrices are small, and on a busy machine a second thread mostly
-waits and spins (CPU seconds of both settings in bench/RESULTS.md)."""
+TORCH_THREADS = 2
+"""The most torch threads while fine-tuning (never more than the process has): on an idle 2-core machine a
+second thread cuts mpnet's fine-tunings' wall time by a third for 5-13% more CPU, bringing 200 examples within
+the 3-minute budget; under ``OMP_NUM_THREADS=1`` (a busy machine, the benchmarks) one (bench/RESULTS.md)."""
 
 
 @contextmanager
