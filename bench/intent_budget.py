@@ -5,8 +5,8 @@ with its defaults on ``--examples`` requests taken in turn from every intent of 
 ``bench/small_messy_data.py`` (the training requests ``bench/small_messy.py`` uploads; intents named
 ``domain:intent``, as ``bench/small_messy_intents.py --merged`` does), and prints the wall and CPU seconds of
 every phase the training reports (embedding, each candidate's cross-validation, the final training, the
-out-of-scope trade-off), then the whole training. Run it as a user runs tunefork: without thread limits
-(``OMP_NUM_THREADS`` and the like unset) on an otherwise idle machine.
+out-of-scope trade-off; phases under 0.05 s left out), then the whole training. Run it as a user runs
+tunefork: without thread limits (``OMP_NUM_THREADS`` and the like unset) on an otherwise idle machine.
 
     .venv/bin/python bench/intent_budget.py
     .venv/bin/python bench/intent_budget.py --examples 120 --domains hotel
