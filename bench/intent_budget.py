@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from small_messy_data import DOMAINS, HELD_OUT_DOMAINS
+from small_messy_data import named_domains
 from small_messy_intents import merged_domain
 
 from tunefork.language.intents import train_intents
@@ -59,7 +59,7 @@ def main() -> None:
     parser.add_argument("--examples", type=int, default=200, help="intent examples to train on")
     parser.add_argument("--json", type=Path, default=None, help="also write the phases as JSON here")
     args = parser.parse_args()
-    chosen = [d for d in (*DOMAINS, *HELD_OUT_DOMAINS) if d.name in args.domains.split(",")]
+    chosen = named_domains(args.domains)
     _, train, _ = merged_domain(chosen)
     examples = interleaved(train, args.examples)
     clock = PhaseClock()

@@ -32,7 +32,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from small_messy_data import DOMAINS, HELD_OUT_DOMAINS, Domain, requests, write_rasa
+from small_messy_data import DOMAINS, HELD_OUT_DOMAINS, Domain, named_domains, requests, write_rasa
 
 from tunefork.engines.contract import TrainingParameters
 from tunefork.evaluation.spans import span_scores
@@ -106,7 +106,7 @@ def main() -> None:
     )  # fmt: skip
     parser.add_argument("--json", type=Path, default=None, help="also write the rows as JSON here")
     args = parser.parse_args()
-    chosen = [d for d in (*DOMAINS, *HELD_OUT_DOMAINS) if d.name in args.domains.split(",")]
+    chosen = named_domains(args.domains)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         workspace = Workspace.open(Path(tmp) / "home")

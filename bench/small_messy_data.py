@@ -2764,6 +2764,14 @@ HELD_OUT_DOMAINS = (
     LIBRARY,
 )
 """Domains outside the default benchmark run (ask for them with ``--domains``)."""
+
+
+def named_domains(names: str) -> list[Domain]:
+    """The domains (default and held-out, in this file's order) named in the comma-separated ``names``."""
+    wanted = names.split(",")
+    return [domain for domain in (*DOMAINS, *HELD_OUT_DOMAINS) if domain.name in wanted]
+
+
 FIELD = re.compile(r"\{(\w+)\}")
 
 

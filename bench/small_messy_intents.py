@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np
 from small_messy import TEST_PER_INTENT, TEST_SEED, TRAIN_PER_INTENT, TRAIN_SEED
-from small_messy_data import DOMAINS, HELD_OUT_DOMAINS, Domain, requests
+from small_messy_data import DOMAINS, HELD_OUT_DOMAINS, Domain, named_domains, requests
 
 from tunefork.language.intent_calibration import out_of_scope_flags
 from tunefork.language.intents import train_intents
@@ -99,7 +99,7 @@ def main() -> None:
     parser.add_argument("--features", default="auto", help="auto (the default) or one candidate, e.g. embeddings")
     parser.add_argument("--merged", action="store_true", help="one project of the domains together, in-scope only")
     args = parser.parse_args()
-    chosen = [d for d in (*DOMAINS, *HELD_OUT_DOMAINS) if d.name in args.domains.split(",")]
+    chosen = named_domains(args.domains)
     if args.merged:
         projects = [(*merged_domain(chosen), ())]
     else:
