@@ -42,6 +42,20 @@ def test_frames_the_project_may_handle_are_left_out() -> None:
     assert dropped == {"what's the local time in {place}", "which time zone is {place} in", "what is {n} times {n}"}
 
 
+def test_a_shop_assistant_gets_requests_about_the_business_around_it() -> None:
+    """Jobs at the shop, second-hand goods and laws borrow the shop's words but are no intent of it."""
+    bike_shop = [
+        ("book my bike in for a service", "book_service"),
+        ("can you service my road bike on friday", "book_service"),
+        ("is my bike ready yet", "repair_status"),
+        ("when will my bike repair be done", "repair_status"),
+    ]
+    made = near_domain_requests(bike_shop, 150, seed=0)
+    assert any(text.startswith("are you hiring any") for text in made)
+    assert any(text.startswith("where can i buy a second hand") for text in made)
+    assert any(text.startswith(("is ", "what are the laws on")) and "bike" in text for text in made)
+
+
 def test_the_background_class_holds_near_domain_requests_and_never_an_example() -> None:
     negatives = background_texts(TRAIN, [])
     assert negatives.near_domain and "near-domain requests" in negatives.describe()

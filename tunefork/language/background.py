@@ -9,8 +9,9 @@ that. Its examples are, in this order of preference:
 - sentences made from the intents' own vocabulary that match no intent: general sentences whose content
   words are swapped for words of the training examples (``the kitchen window gets a lot of ibuprofen``).
   They teach the classifier that a domain word alone does not make a request in scope;
-- near-domain requests (:mod:`tunefork.language.near_domain`): everyday assistant requests filled with the
-  intents' words (``how many calories does a ibuprofen have``, ``wake me up at 7pm``). They teach it that a
+- near-domain requests (:mod:`tunefork.language.near_domain`): everyday assistant requests and requests about
+  the business around the bot, filled with the intents' words (``how many calories does a ibuprofen have``,
+  ``wake me up at 7pm``, ``are you hiring any ibuprofen staff``). They teach it that a
   request of another kind stays out of scope when it borrows the project's words.
 
 Everything is deterministic for a given seed.

@@ -8,7 +8,9 @@ out-of-scope trade-off measured on statements cannot see it (bench/RESULTS.md, i
 
 These texts are generic assistant request frames (clock and time zones, alarms and lists, weather,
 nutrition, cooking, trivia, words and languages, conversions, small talk, media, games, news, the phone
-itself, directions) filled with the intents' own content words and number or time tokens. A frame is left out
+itself, directions) and requests about the business around the bot (jobs there, second-hand goods, laws,
+other firms, the company itself: what customers of a bike shop or a cinema ask its assistant besides its
+intents, bench/RESULTS.md), filled with the intents' own content words and number or time tokens. A frame is left out
 when one of its own words is characteristic of an intent (it occurs in at least :data:`CLASH_SHARE` of that
 intent's examples): a project that handles weather requests must not get weather requests as negatives.
 
@@ -125,6 +127,21 @@ FRAMES: tuple[str, ...] = (
     "take a selfie",
     "search the web for {w}",
     "look up {w} on wikipedia",
+    # the business around the bot: jobs, second hand, laws, other firms, the company itself
+    "are you hiring any {w} staff",
+    "how do i get a job working with {w}",
+    "how much does a {w} technician earn",
+    "where can i buy a second hand {w}",
+    "can i sell you my old {w}",
+    "what are the laws on {w} in {place}",
+    "is {w} legal in {place}",
+    "who makes the best {w}",
+    "which company has the cheapest {w} in {place}",
+    "how do i become a {w} expert",
+    "any {w} courses near {place}",
+    "who owns this company",
+    "are your shares worth buying",
+    "how do i start my own {w} business",
     # directions
     "directions to the nearest supermarket",
     "how long is the drive to {place}",
