@@ -162,6 +162,12 @@ def test_threshold_curve_rows() -> None:
     }
     start = threshold_curve(confidences, top, gold, thresholds=[0.0])[0]
     assert start["accuracy"] == 0.25 and start["oos_precision"] is None and start["oos_recall"] == 0.0
+    # a model with a background class: an item whose background share outweighs its top label is out of
+    # scope at every threshold, as the model decides
+    shares = [0.05, 0.6, 0.1, 0.1]
+    start = threshold_curve(confidences, top, gold, thresholds=[0.0], background=shares)[0]
+    assert (start["accuracy"], start["oos_precision"], start["oos_recall"]) == (0.5, 1.0, 0.5)
+    assert threshold_curve(confidences, top, gold, thresholds=[0.5], background=shares)[0] == row
 
 
 def _is_png(path: Path) -> bool:

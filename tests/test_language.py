@@ -98,6 +98,13 @@ def test_intents_rank_with_calibrated_confidence_and_refuse_out_of_scope(lab: Wo
     assert custom["out_of_scope"]["recall"] >= 0.5
     assert set(custom["per_label"]) >= {"refill_prescription", "set_temperature", "out_of_scope"}
     assert all(row["confused_with"] != row["intent"] for row in custom["intents"]["misclassified"])
+    # the threshold curve decides as the model does (background class included): around the model's own
+    # threshold its out-of-scope recall brackets the headline's
+    curve, threshold = custom["intents"]["threshold_curve"], custom["intents"]["threshold"]
+    below = max((row for row in curve if row["threshold"] <= threshold), key=lambda row: row["threshold"])
+    above = min((row for row in curve if row["threshold"] >= threshold), key=lambda row: row["threshold"])
+    assert below["oos_recall"] <= custom["out_of_scope"]["recall"] <= above["oos_recall"], (threshold, curve)
+    assert curve[0]["oos_recall"] > 0  # the background class flags some at a threshold of 0
     intents_card = training.model_card(lab, "nlu", "pharmacy")["contributions"]["intents"]
     assert set(intents_card["cv_folds"]) == {"embeddings", "tfidf", "combined"}  # no contrastive: conftest
     assert intents_card["chosen"] in intents_card["cv_accuracy"] and len(intents_card["cv_accuracy"]) == 3

@@ -155,12 +155,18 @@ def out_of_scope_report(gold_is_oos: Sequence[bool], predicted_oos: Sequence[boo
 
 
 def _apply_threshold(
-    confidences: Sequence[float], top_labels: Sequence[str], threshold: float, oos_label: str
+    confidences: Sequence[float],
+    top_labels: Sequence[str],
+    threshold: float,
+    oos_label: str,
+    always_out: Sequence[bool] | None = None,
 ) -> list[str]:
-    """Final predictions: the top label, or ``oos_label`` when its confidence is below ``threshold``."""
+    """Final predictions: the top label, or ``oos_label`` when its confidence is below ``threshold`` (or the item
+    is in ``always_out``: out of scope at any threshold)."""
+    flagged = always_out if always_out is not None else [False] * len(confidences)
     return [
-        label if confidence >= threshold else oos_label
-        for confidence, label in zip(confidences, top_labels, strict=True)
+        label if confidence >= threshold and not out else oos_label
+        for confidence, label, out in zip(confidences, top_labels, flagged, strict=True)
     ]
 
 
@@ -186,18 +192,29 @@ def threshold_curve(
     gold_labels: Sequence[str],
     oos_label: str = "out_of_scope",
     thresholds: Sequence[float] | None = None,
+    background: Sequence[float] | None = None,
 ) -> list[dict[str, Any]]:
     """How a confidence threshold trades in-scope coverage for out-of-scope detection.
 
     For each threshold (default 0.0 to 1.0 in 0.05 steps) an item is predicted ``oos_label`` when its
-    top confidence is below it. Rows ``{threshold, accuracy, in_scope_coverage, oos_precision,
-    oos_recall}``: accuracy over all items (an OOS prediction is right only for a gold OOS item),
-    coverage = share of gold in-scope items not predicted OOS (None without gold in-scope items),
-    OOS precision/recall as in :func:`out_of_scope_report`.
+    top confidence is below it, or (``background``: each item's out-of-scope class probability, for models
+    with one) when the background outweighs its top label at any threshold, as the model decides. Rows
+    ``{threshold, accuracy, in_scope_coverage, oos_precision, oos_recall}``: accuracy over all items (an OOS
+    prediction is right only for a gold OOS item), coverage = share of gold in-scope items not predicted OOS
+    (None without gold in-scope items), OOS precision/recall as in :func:`out_of_scope_report`.
     """
     check_lengths(confidences, top_labels, gold_labels)
+    always_out = None
+    if background is not None:
+        check_lengths(confidences, background)
+        always_out = [share > confidence for share, confidence in zip(background, confidences, strict=True)]
     return [
-        _curve_row(gold_labels, _apply_threshold(confidences, top_labels, threshold, oos_label), threshold, oos_label)
+        _curve_row(
+            gold_labels,
+            _apply_threshold(confidences, top_labels, threshold, oos_label, always_out),
+            threshold,
+            oos_label,
+        )
         for threshold in (DEFAULT_THRESHOLDS if thresholds is None else thresholds)
     ]
 

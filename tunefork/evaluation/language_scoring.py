@@ -45,6 +45,8 @@ class Prediction:
     out_of_scope: bool
     threshold: float | None
     spans: list[Span]
+    background: float = 0.0
+    """The out-of-scope (background) class's probability: what the intents' confidences leave (0 without one)."""
 
 
 @dataclass
@@ -90,7 +92,9 @@ def _intent_scores(items: list[GoldItem], parses: list[Prediction]) -> dict[str,
         "confusion": report["confusion"],
         "out_of_scope": out_of_scope_report([g == OUT_OF_SCOPE for g in gold], [p.out_of_scope for p in parses]),
         "threshold": parses[0].threshold if parses else None,
-        "threshold_curve": threshold_curve(confidences, top, gold, OUT_OF_SCOPE),
+        "threshold_curve": threshold_curve(
+            confidences, top, gold, OUT_OF_SCOPE, background=[p.background for p in parses]
+        ),
         "misclassified": misclassified([i.id for i in items], [i.text for i in items], gold, predicted, confidences)[
             :MAX_LISTED_ERRORS
         ],

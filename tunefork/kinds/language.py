@@ -125,6 +125,7 @@ def predictions(parses: list[Parse]) -> list[Prediction]:
             out_of_scope=p.out_of_scope,
             threshold=p.threshold,
             spans=[e.span for e in p.entities],
+            background=p.background,
         )
         for p in parses
     ]

@@ -69,6 +69,12 @@ class Parse:
         return self.intents[0].confidence if self.intents else 0.0
 
     @property
+    def background(self) -> float:
+        """The out-of-scope (background) class's probability: what the intents' confidences leave (0 without
+        intents or without a background class)."""
+        return max(0.0, 1.0 - sum(score.confidence for score in self.intents)) if self.intents else 0.0
+
+    @property
     def confidence(self) -> float:
         """The confidence of the decided :attr:`intent` (0 without intents).
 
