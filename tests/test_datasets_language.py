@@ -303,8 +303,11 @@ def test_csv_text_label_header_is_recognised_without_extension(dest, tmp_path):
 def test_unknown_utterances_file_and_wrong_csv_header(dest, tmp_path):
     with pytest.raises(UploadRejectedError, match=r"notes\.txt: not a recognised utterances file"):
         import_dataset(write(tmp_path / "notes.txt", "just some words\n"), "utterances", dest, UploadLimits())
-    with pytest.raises(UploadRejectedError, match=r"x\.csv line 1: expected a header line 'text,intent'"):
-        import_dataset(write(tmp_path / "x.csv", "sentence,intent\nhi,greet\n"), "utterances", dest, UploadLimits())
+    with pytest.raises(UploadRejectedError, match=r"x\.csv line 1: expected a header line 'text,intent'") as refused:
+        import_dataset(
+            write(tmp_path / "x.csv", "sentence,intent\nhi,greet\nbye,goodbye\n"), "utterances", dest, UploadLimits()
+        )
+    assert str(refused.value).startswith("x.csv: no item could be used: x.csv line 1:")  # not "all 1 were rejected"
 
 
 # --- annotated text --------------------------------------------------------------------------------------

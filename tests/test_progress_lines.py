@@ -149,3 +149,18 @@ def test_a_reader_gone_from_stderr_neither_stops_nor_fails_a_training(cli, tmp_p
     training.stderr.close()  # the reader goes away, as `head -1` does
     assert training.wait(timeout=600) == 0
     assert [m["status"] for m in json.loads(cli("model", "list", "desk", "--json").stdout)] == ["Succeeded"]
+
+
+def test_the_model_libraries_draw_no_bars_of_their_own(tmp_path: Path) -> None:
+    """Loading a model must not write transformers' raw ``Loading weights: 100%|...`` bar into a log."""
+    script = (
+        "import sys; from typer.testing import CliRunner; from tunefork.cli.main import app; "
+        "CliRunner().invoke(app, ['--home', sys.argv[1], 'project', 'list']); "
+        "from transformers.utils import logging; print(logging.is_progress_bar_enabled())"
+    )
+    environment = {key: value for key, value in os.environ.items() if key != "HF_HUB_DISABLE_PROGRESS_BARS"}
+    ran = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "home")], env=environment, capture_output=True, text=True,
+        timeout=120, check=True,
+    )  # fmt: skip
+    assert ran.stdout.strip() == "False", ran.stderr

@@ -36,6 +36,9 @@ def main(
 ) -> None:
     """Pick the workspace; each command opens it on first use."""
     os.umask(0o077)  # everything tunefork writes (database, datasets, models, logs) is private to this user
+    # tunefork prints its own progress; the model libraries' bars ("Loading weights: 100%|...") would leak raw
+    # carriage returns into logs. Read when the libraries are first imported, which no command has done yet.
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
 app.add_typer(project.app, name="project")

@@ -155,6 +155,8 @@ def _nothing_accepted(upload_name: str, kind: str, rejections: list[ItemIssue]) 
         return UploadRejectedError(f"{upload_name}: the upload holds no {kind} items (it is empty).")
     if len(rejections) == 1 and rejections[0].line is None:  # one file refused whole: its reason says it all
         return UploadRejectedError(f"{rejections[0].reason}.", rejections)
+    if len(rejections) == 1:  # one item, or the file refused at one line (a header, a syntax error): not "all 1"
+        return UploadRejectedError(f"{upload_name}: no item could be used: {rejections[0].reason}.", rejections)
     first = "; ".join(issue.reason for issue in rejections[:3])
     more = f" (and {len(rejections) - 3} more)" if len(rejections) > 3 else ""
     return UploadRejectedError(
