@@ -15,8 +15,10 @@ from tunefork.errors import TuneforkError
 from tunefork.kinds import get_kind
 from tunefork.kinds.language import weak_label_failure
 from tunefork.kinds.options import training_parameters
+from tunefork.language.base import Entity
 from tunefork.language.crf_slots import MODEL_FILE, CrfTagger, biluo_tags, decode
 from tunefork.language.data import AnnotatedText, LanguageTrainingData
+from tunefork.language.rules import EntityRules
 from tunefork.language.slot_cv import MIN_HELD_OUT_TEXTS, check_method, held_out_split
 from tunefork.language.trainer import load, train
 from tunefork.language.value_lookup import ValueLookup, within_distance
@@ -164,6 +166,22 @@ def test_crf_on_more_than_100_texts_is_checked_on_a_held_out_split(tmp_path: Pat
     assert failure == "gate: the model cannot learn these labels from its data: mystery (held-out F1 0.00, 1 examples)"
 
 
+def test_the_label_check_counts_the_users_regex_as_the_served_model_does(tmp_path: Path) -> None:
+    options = {"rehearsal": False, "base_labels_in_output": False, "slot_tagger": "crf"}
+    checks = {}
+    for with_regex in (False, True):
+        data = _slot_data()
+        data.add_record("annotated-text", {"text": "ticket ZX-9041 please", "spans": [{"start": 7, "end": 14,
+                                                                                     "label": "ticket"}]})  # fmt: skip
+        if with_regex:
+            data.add_record("utterances", {"type": "regex", "name": "ticket", "pattern": r"ZX-\d{4}"})
+        parameters = TrainingParameters(options=options)
+        components = train("en-core-web-sm", data, parameters, tmp_path / str(with_regex), no_progress)
+        checks[with_regex] = components.contributions["entities"]["label_check"]
+    assert checks[False]["weak"] == ["ticket"]  # its one text held out: the CRF alone never finds it
+    assert checks[True]["weak"] == [] and checks[True]["per_label"]["ticket"]["f1"] == 1.0  # the regex does
+
+
 def test_slot_tagger_option_refused_clearly(cli) -> None:
     for name, kind in (("nlu", "language"), ("ner", "entities")):
         cli("project", "create", name, "--kind", kind)
@@ -189,6 +207,19 @@ def test_slot_tagger_bad_inputs_get_clear_reasons(tmp_path: Path) -> None:
     assert words == ["buy", "a", "docking", "-", "station", "now"]
     assert tags == ["O", "O", "B-product", "I-product", "L-product", "O"]
     assert decode([(0, 3), (4, 5), (6, 9)], ["I-x", "L-y", "U-x"]) == [(0, 3, "x"), (4, 5, "y"), (6, 9, "x")]
+
+
+def test_a_tagged_slot_takes_the_canonical_value_of_the_known_value_it_is() -> None:
+    annotated = [
+        AnnotatedText("sail to belfast", [(8, 15, "port")]),
+        AnnotatedText("from dun laoghaire", [(5, 18, "port")]),
+    ]
+    synonyms = {"dun laoghaire": "dublin"}
+    rules = EntityRules(synonyms=synonyms, values=ValueLookup.from_annotations(annotated, synonyms).entries)
+    found = [Entity(0, 7, "port", "Belfast", "Belfast"), Entity(0, 6, "port", "Belfst", "Belfst"),
+             Entity(0, 13, "port", "Dun Laoghaire", "Dun Laoghaire"), Entity(0, 7, "date", "Belfast", "Belfast"),
+             Entity(0, 5, "port", "Derry", "Derry")]  # fmt: skip
+    assert [entity.value for entity in rules.resolve(found)] == ["belfast", "belfast", "dublin", "Belfast", "Derry"]
 
 
 def test_value_lookup_forgives_swapped_letters_and_stops_at_punctuation() -> None:

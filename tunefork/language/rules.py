@@ -8,7 +8,9 @@
 - ``synonyms``: lower-cased surface form -> canonical value (Lex slot synonyms, Rasa synonyms and
   ``[text]{"entity": ..., "value": ...}`` annotations); every entity's ``value`` is resolved through it;
 - ``values``: the annotated slot values and their synonyms, matched case-, plural- and typo-tolerantly
-  (:mod:`tunefork.language.value_lookup`), so an annotated value is found wherever it appears again.
+  (:mod:`tunefork.language.value_lookup`), so an annotated value is found wherever it appears again; an entity
+  without a synonym entry that is one of them as a whole takes its canonical value (a tagged ``Belfast`` or
+  ``Belfst`` resolves to an annotated ``belfast``, as a lookup match would).
 
 Statistical predictions win over rules, except where one overlaps a known value (an annotated value or a
 synonym, as written up to case and plural) with another label or other boundaries: the known value is kept
@@ -77,9 +79,16 @@ class EntityRules:
         """True when there is no rule at all (synonyms alone find nothing)."""
         return not (self.patterns or self.lookups or self.regexes or self.values)
 
-    def canonical(self, surface: str) -> str:
-        """The canonical value of ``surface`` (itself when it has no synonym entry)."""
-        return self.synonyms.get(surface.lower(), surface)
+    def canonical(self, surface: str, label: str | None = None) -> str:
+        """The canonical value of ``surface``: its synonym entry's, else the value of the known slot value it is
+        as a whole (case, plural and typos aside, of the same ``label`` when given: ``Belfast`` and ``Belfst``
+        resolve to an annotated ``belfast``), else itself."""
+        if surface.lower() in self.synonyms:
+            return self.synonyms[surface.lower()]
+        whole = [match for match in self._values.match(surface) if (match[0], match[1]) == (0, len(surface))]
+        if len(whole) == 1 and label in (None, whole[0][2]):
+            return whole[0][3]
+        return surface
 
     def match(self, text: str) -> list[Entity]:
         """Entities the rules find in ``text``, without overlaps."""
@@ -107,11 +116,11 @@ class EntityRules:
 
     def _entity(self, text: str, start: int, end: int, label: str, source: str) -> Entity:
         surface = text[start:end]
-        return Entity(start, end, label, surface, self.canonical(surface), source)
+        return Entity(start, end, label, surface, self.canonical(surface, label), source)
 
     def resolve(self, entities: list[Entity]) -> list[Entity]:
         """``entities`` with their values resolved through the synonyms."""
-        return [Entity(e.start, e.end, e.label, e.text, self.canonical(e.text), e.source) for e in entities]
+        return [Entity(e.start, e.end, e.label, e.text, self.canonical(e.text, e.label), e.source) for e in entities]
 
     def save(self, folder: Path) -> None:
         """Write ``rules.json`` into ``folder``."""

@@ -3,7 +3,8 @@
 A recognizer trained on a handful of annotations can fail on a label without anything looking wrong: the
 model trains, is marked Succeeded, and never finds that label. On small data (up to :data:`MAX_CV_TEXTS`
 annotated texts) training therefore also runs a k-fold cross-validation of what a parse does (each candidate
-tagger trained exactly as the final one, plus the value lookup of the training folds) and scores each
+tagger trained exactly as the final one, the user's patterns, lookups and regexes, and the value lookup of the
+training folds, merged as a served parse merges them) and scores each
 label the user annotated. Where there are several candidates (spaCy's NER and the CRF of
 :mod:`tunefork.language.crf_slots` for language projects), the one with the best micro F1 over all the
 labels is kept (ties: the first, spaCy). Labels under :data:`WEAK_F1` with the kept tagger are reported by
@@ -24,7 +25,7 @@ from __future__ import annotations
 import random
 import tempfile
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ from tunefork.language.crf_slots import CrfTagger
 from tunefork.language.data import AnnotatedText, Span
 from tunefork.language.entities import train_recognizer
 from tunefork.language.recognizers import Recognizer, SpacyRecognizer
-from tunefork.language.rules import merge_entities, yield_to_known
+from tunefork.language.rules import EntityRules, merge_entities, yield_to_known
 from tunefork.language.value_lookup import ValueLookup
 from tunefork.progress import ProgressCallback, no_progress
 
@@ -136,7 +137,7 @@ def train_tagger(
 def check_labels(
     base_model: str,
     items: list[AnnotatedText],
-    synonyms: dict[str, str],
+    rules: EntityRules,
     *,
     rehearsal: bool,
     extra_texts: list[str],
@@ -146,8 +147,12 @@ def check_labels(
     seed: int = 0,
     progress: ProgressCallback = no_progress,
 ) -> LabelCheck:
-    """Cross-validate each of ``taggers`` with the value lookup on ``items`` (``held_out``: score them on one
-    held-out split instead); keep the best; score its labels."""
+    """Cross-validate each of ``taggers`` with the user's ``rules`` on ``items`` (``held_out``: score them on one
+    held-out split instead); keep the best; score its labels.
+
+    Each fold's parse is the served one: the tagger's entities, ``rules``' patterns, lookups and regexes, and the
+    value lookup of that fold's training texts (``rules``' own values are replaced by it), merged the same way.
+    """
     labels = sorted({label for item in items for _, _, label in item.spans})
     examples = {label: sum(span[2] == label for item in items for span in item.spans) for label in labels}
     assignment = held_out_split(items, seed) if held_out else _folds(items, CV_FOLDS, seed)
@@ -163,21 +168,19 @@ def check_labels(
             continue
         progress(fold, folds, f"entities: scoring the labels on {len(test)} held-out texts" if held_out else
                  f"entities: cross-validating the labels, fold {fold + 1} of {folds}")  # fmt: skip
-        lookup = ValueLookup.from_annotations(train, synonyms)
+        fold_rules = replace(rules, values=ValueLookup.from_annotations(train, rules.synonyms).entries)
         texts = [item.text for item in test]
-        matched = [
-            [Entity(s, e, label, text[s:e], v, "lookup") for s, e, label, v in lookup.match(text)] for text in texts
-        ]
-        known = [lookup.known_spans(text) for text in texts]
+        matched = [fold_rules.match(text) for text in texts]
+        known = [fold_rules.known_values(text) for text in texts]
         gold += [[span for span in item.spans if span[2] in examples] for item in test]
         for tagger in taggers:
             with tempfile.TemporaryDirectory() as folder:
                 recognizer = train_tagger(tagger, base_model, train, Path(folder), **options)
                 spans = recognizer.predict(texts)
-            for text, found, rules, values in zip(texts, spans, matched, known, strict=True):
+            for text, found, ruled, values in zip(texts, spans, matched, known, strict=True):
                 entities = [Entity(s, e, label, text[s:e], "") for s, e, label in found if label in examples]
-                merged = merge_entities(yield_to_known(entities, values), rules)
-                predicted[tagger].append([entity.span for entity in merged])
+                merged = merge_entities(yield_to_known(entities, values), ruled)
+                predicted[tagger].append([entity.span for entity in merged if entity.label in examples])
     progress(folds, folds, "entities: labels checked")
     scores = {tagger: span_scores(gold, predicted[tagger]) for tagger in taggers}
     chosen = max(taggers, key=lambda tagger: (scores[tagger]["f1"], -taggers.index(tagger)))

@@ -95,7 +95,9 @@ def train(
         config["intents"] = True
         contributions["intents"] = report_to_dict(report)
     if data.has_entities():
-        config.update(_train_entities(base_model, data, parameters, output_dir, progress, contributions, warnings))
+        config.update(
+            _train_entities(base_model, data, rules, parameters, output_dir, progress, contributions, warnings)
+        )
     rules.save(output_dir)
     return TrainedComponents(engine_config=config, contributions=contributions, warnings=warnings)
 
@@ -115,13 +117,15 @@ def _slot_taggers(options: dict[str, Any], keep_base: bool) -> tuple[str, ...]:
 def _train_entities(
     base_model: str,
     data: LanguageTrainingData,
+    rules: EntityRules,
     parameters: TrainingParameters,
     output_dir: Path,
     progress: ProgressCallback,
     contributions: dict[str, Any],
     warnings: list[str],
 ) -> dict[str, Any]:
-    """Pick the slot tagger (cross-validation on small data), train it into ``output_dir``; its config entries."""
+    """Pick the slot tagger (cross-validation on small data, with the user's ``rules`` as served), train it into
+    ``output_dir``; its config entries."""
     options = parameters.options
     rehearsal = bool(options.get("rehearsal", True))
     keep_base = bool(options.get("base_labels_in_output", True))
@@ -134,7 +138,7 @@ def _train_entities(
     method = check_method(sum(bool(item.spans) for item in data.entity_texts), taggers)
     if options.get("label_check", True) and method is not None:
         check = check_labels(
-            base_model, data.entity_texts, data.synonyms, rehearsal=rehearsal, extra_texts=extra,
+            base_model, data.entity_texts, rules, rehearsal=rehearsal, extra_texts=extra,
             epochs=parameters.epochs, taggers=taggers, held_out=method == "held-out", seed=parameters.seed,
             progress=progress,
         )  # fmt: skip
