@@ -54,10 +54,11 @@ def _inspected(cli, path: Path, text: str, project_kind: str, dataset_kind: str)
 
 
 def test_language_inspection_shows_label_bars_and_grouped_warnings(cli, tmp_path: Path) -> None:
-    rows = "text,intent\nhello there,greet\nhi,greet\nbye now,leave\n"
+    rows = "text,intent\nhello there,greet\nhi,greet\nbye now,leave\nwhat time is it,out_of_scope\n"
     out = _inspected(cli, tmp_path / "utt.csv", rows, "language", "utterances")
     assert "{'" not in out
-    assert "Intents (2):" in out and "greet" in out and "Imbalance of intents: 2x" in out
+    assert "Intents (2 and out-of-scope examples):" in out and "greet" in out and "out_of_scope" in out
+    assert "Imbalance of intents: 2x" in out
     assert "Warnings (" in out and "fewer than 10 examples" in out
 
 
