@@ -289,9 +289,9 @@ def test_csv_repeated_header_and_slot_markup_are_explained(dest, tmp_path):
 def test_csv_with_another_delimiter_names_it(dest, tmp_path, content, words):
     with pytest.raises(UploadRejectedError) as refused:
         import_dataset(write(tmp_path / "x.csv", content), "utterances", dest, UploadLimits())
-    assert f"expected a header line 'text,intent' (or 'text,label'); this file is separated by {words}" in " ".join(
-        str(refused.value).split()
-    )
+    message = " ".join(str(refused.value).split())
+    assert "expected a header line 'text,intent' (or 'text,label'), found '" in message
+    assert f"; this file is separated by {words}" in message
 
 
 def test_csv_text_label_header_is_recognised_without_extension(dest, tmp_path):
@@ -308,6 +308,7 @@ def test_unknown_utterances_file_and_wrong_csv_header(dest, tmp_path):
             write(tmp_path / "x.csv", "sentence,intent\nhi,greet\nbye,goodbye\n"), "utterances", dest, UploadLimits()
         )
     assert str(refused.value).startswith("x.csv: no item could be used: x.csv line 1:")  # not "all 1 were rejected"
+    assert "found 'sentence,intent'" in str(refused.value)
 
 
 # --- annotated text --------------------------------------------------------------------------------------

@@ -411,7 +411,9 @@ def parse_utterance_csv(path: Path, display_name: str, id_prefix: str = "") -> P
     header_line, header = next(rows, (1, []))
     columns = [c.strip().lower() for c in header] if isinstance(header, list) else []
     if not _is_csv_header(columns):
-        problem = "expected a header line 'text,intent' (or 'text,label')"
+        found = ",".join(header) if isinstance(header, list) else str(header)
+        found = found if len(found) <= 60 else found[:57] + "..."
+        problem = f"expected a header line 'text,intent' (or 'text,label'), found '{found}'"
         reject(parsed, display_name, header_line, problem + _delimiter_hint(header))
         return parsed
     text_at = columns.index("text")
