@@ -33,6 +33,11 @@ def test_a_speech_model_keeps_the_custom_weight_only_for_the_engine_it_applies_t
     settings = {"test_dataset": None, "terms": [], "gate": False, "guard_check": True}
     assert sphinx["parameters"] == {"custom_weight": 40, "epochs": None, "seed": 0, "options": {}, **settings}
     assert whisper["parameters"] == {"epochs": None, "seed": 0, "options": {}, **settings, "terms": ["Lipitor"]}
+    with pytest.raises(TuneforkError) as refused:  # given for whisper, it would be ignored: refused
+        training.create_model(workspace, "rx", "w2", "whisper-tiny.en", ["related"], options={"custom_weight": 50})
+    assert str(refused.value) == (
+        "Option(s) --custom-weight (customWeight) apply to sphinx base models only; this base model is whisper."
+    )
 
 
 def test_guard_settings_are_refused_for_kinds_without_a_gate_or_side_effect_check(

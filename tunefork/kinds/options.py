@@ -43,13 +43,17 @@ def _foreign(kind: ProjectKind, names: list[str]) -> None:
 
 
 def training_parameters(
-    kind: ProjectKind, given: Mapping[str, Any] | None = None, parameters: TrainingParameters | None = None
+    kind: ProjectKind,
+    given: Mapping[str, Any] | None = None,
+    parameters: TrainingParameters | None = None,
+    engine: str | None = None,
 ) -> TrainingParameters:
     """Check the options the user set (``given``: option name -> value, ``None`` = not set) for ``kind``.
 
     ``parameters`` (the Python API's ready-made parameters) is the starting point; its engine options are
     checked too. An option given with its engine default is left out, so the engine's own default applies;
-    the kind's ``engine_defaults`` fill what is still unset.
+    the kind's ``engine_defaults`` fill what is still unset. With ``engine`` (the base model's), an option
+    given for other engines only is refused: the engine would ignore it.
     """
     parameters = copy.deepcopy(parameters) if parameters is not None else TrainingParameters()
     given = {name: value for name, value in (given or {}).items() if value is not None}
@@ -57,6 +61,8 @@ def training_parameters(
     if unknown:
         raise TuneforkError(f"Unknown training option(s): {', '.join(unknown)}.")
     _foreign(kind, [*given, *parameters.options])
+    if engine is not None:
+        _other_engines(kind, engine, list(given))
     for name, value in given.items():
         option = kind.option(name)
         assert option is not None  # every given name is one of this kind's options (checked above)
@@ -68,6 +74,17 @@ def training_parameters(
     for name, value in kind.engine_defaults.items():
         parameters.options.setdefault(name, value)
     return parameters
+
+
+def _other_engines(kind: ProjectKind, engine: str, names: list[str]) -> None:
+    """Refuse options of ``kind`` that only other engines read (``--custom-weight`` for a whisper base model)."""
+    ignored = sorted(
+        name for name in names if kind.option(name) is not None and not _applies(kind.option(name), engine)
+    )
+    if ignored:
+        owners = joined(list(kind.option(ignored[0]).engines))
+        shown = ", ".join(_surface_names(name) for name in ignored)
+        raise TuneforkError(f"Option(s) {shown} apply to {owners} base models only; this base model is {engine}.")
 
 
 def _applies(option: TrainingOption | None, engine: str) -> bool:

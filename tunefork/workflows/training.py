@@ -142,7 +142,7 @@ def create_model(
     engine = _engine_for(kind, base_model, gate)
     _check_settings_apply(kind, terms, gate, guard_margin, guard_check)
     margin = GUARD_MARGIN if guard_margin is None else guard_margin
-    parameters = training_parameters(kind, options, parameters)
+    parameters = training_parameters(kind, options, parameters, engine)
     with workspace.session() as session:
         project = get_project(session, project_ref)
         if session.scalar(select(Model).where(Model.project_id == project.id, Model.name == name)):
