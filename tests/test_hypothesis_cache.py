@@ -44,6 +44,9 @@ def test_answers_are_computed_once_per_model_and_input(tmp_path: Path) -> None:
     (custom / "model.json").write_text(json.dumps({"epochs": 1}))
     trained = Handle("echo-v1", "m1", custom)
     cache.answers(trained, loaded, _items(tmp_path, ["a"]), compute)
+    (custom / "model.json").write_text(json.dumps({"epochs": 1, "metrics": {"wer": 0.1}, "warnings": ["w"]}))
+    cache.answers(trained, loaded, _items(tmp_path, ["a"]), compute)  # scores added to the card: still cached
+    assert computed == ["a", "b", "c", "a"]
     (custom / "model.json").write_text(json.dumps({"epochs": 2}))  # another model under the same id: answers again
     cache.answers(trained, loaded, _items(tmp_path, ["a"]), compute)
     assert computed == ["a", "b", "c", "a", "a"]
@@ -102,3 +105,18 @@ def test_language_forgetting_check_reads_cached_spans_and_labels(cli, tmp_path: 
     loaded_models.clear_cache()
     assert json.loads(cli(*args).stdout) == first
     assert not loaded_models._models  # spans of the general texts and entity labels came from the cache too
+
+
+def test_the_evaluation_after_training_reads_the_answers_training_computed(cli, tmp_path: Path) -> None:
+    """Training's own evaluation rewrites the card with its scores; the next evaluation still finds its answers."""
+    train = "text,intent\n" + "".join(f"{t},greet\n" for t in ("hello there", "hi friend", "good morning", "hey"))
+    train += "".join(f"{t},leave\n" for t in ("bye now", "see you later", "good night", "farewell"))
+    (tmp_path / "train.csv").write_text(train, encoding="utf-8")
+    (tmp_path / "test.csv").write_text("text,intent\nhello friend,greet\nbye for now,leave\n", encoding="utf-8")
+    cli("project", "create", "chat", "--kind", "language")
+    cli("dataset", "upload", "chat", str(tmp_path / "train.csv"), "--kind", "utterances", "--name", "train")
+    cli("dataset", "upload", "chat", str(tmp_path / "test.csv"), "--kind", "utterances", "--name", "test")
+    cli("model", "train", "chat", "--name", "m", "--base", "en-core-web-sm", "--dataset", "train",
+        "--test-dataset", "test", "--intent-classifier", "tfidf")  # fmt: skip
+    evaluated = cli("evaluate", "--dataset", "test", "--model", "m", "--project", "chat")
+    assert "m: 2 of 2 answers from the hypothesis cache." in " ".join(evaluated.output.split())

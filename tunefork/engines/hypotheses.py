@@ -3,7 +3,8 @@
 One JSON file per model fingerprint maps an input's content hash (a canonical WAV's SHA-256, a text's SHA-256)
 to the model's raw answer (a transcript; a language model's prediction). The fingerprint covers everything that
 can change the answer: the model (a base model's name and engine; a custom model's id and its ``model.json``
-card, which records its training data and parameters), the source code of the class that decodes (so a change
+card, which records its training data and parameters, less the scores written after training's own evaluation,
+so that evaluation's answers are found by the next), the source code of the class that decodes (so a change
 of decoding settings or code starts a new file), what the family adds (the code of the language package, a base
 pipeline's package version) and the tunefork version. A dataset's content is part of each key (every input is
 looked up by its own hash). Answers are cached raw, before any normalization or scoring, so a new normalizer
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from tunefork import __version__
-from tunefork.engines.card import CARD_NAME
+from tunefork.engines.card import answers_fingerprint
 from tunefork.store.artifacts import atomic_write_json
 
 
@@ -41,13 +42,12 @@ def fingerprint(model: Handle, decoder: type, extra: str | None = None) -> str:
 
     ``extra`` is what else the answers depend on (a package version, more source code).
     """
-    card = model.artifact_dir / CARD_NAME if model.artifact_dir is not None else None
     source = inspect.getsourcefile(decoder)
     parts = {
         "name": model.name,
         "id": model.model_id,
         "engine": model.engine,
-        "card": hashlib.sha256(card.read_bytes()).hexdigest() if card is not None and card.is_file() else None,
+        "card": answers_fingerprint(model.artifact_dir) if model.artifact_dir is not None else None,
         "code": hashlib.sha256(Path(source).read_bytes()).hexdigest() if source else decoder.__qualname__,
         "tunefork": __version__,
     }
