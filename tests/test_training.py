@@ -125,8 +125,11 @@ def test_text_and_pronunciation_customization_end_to_end(
         monkeypatch.setenv(GUARD_CHECK_ENV, "7")
         models = [resolve_model(workspace, base), resolve_model(workspace, f"custom-{base}")]
         context = GateContext(*models, margin=1.0, cache_dir=workspace.synth_cache_dir, progress=lambda *a: None)
-        stopped = SpeechSideEffects(budget_s=0.0).check(context).summary
+        checked = SpeechSideEffects(budget_s=0.0).check(context)
+        stopped = checked.summary
         assert (stopped["sentences"], stopped["sentences_planned"], stopped["stopped_by_budget"]) == (5, 7, True)
+        # the gate's own guard evaluation, judged afterwards: the card counts the time that evaluation took
+        assert SpeechSideEffects().check(context, checked.result, 42.0).summary["seconds"] >= 42.0
         assert stopped["dataset"] == "general guard set (first 5 of 240 sentences)"
     else:
         assert "guard_check" not in card and "guard" not in card["metrics"]  # the check configured off

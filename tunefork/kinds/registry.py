@@ -221,6 +221,8 @@ class GateVerdict:
 
     failure: str | None
     guard: EvaluationResult | None = None
+    guard_seconds: float = 0.0
+    """Seconds the side-effect evaluation (``guard``) took."""
 
 
 class Gate(Protocol):
@@ -253,11 +255,13 @@ class SideEffectCheck(Protocol):
 
     ``check`` compares base and custom (``context``) on the kind's general data and returns
     :class:`SideEffects` with a warning when the custom model may be worse than the margin allows, or
-    ``None`` when the check is configured off; when the gate already ran a side-effect check (``done``),
-    that result is judged instead of running again.
+    ``None`` when the check is configured off; when the gate already ran a side-effect check (``done``, in
+    ``done_seconds``), that result is judged instead of running again.
     """
 
-    def check(self, context: GateContext, done: EvaluationResult | None = None) -> SideEffects | None: ...
+    def check(
+        self, context: GateContext, done: EvaluationResult | None = None, done_seconds: float = 0.0
+    ) -> SideEffects | None: ...
 
 
 @dataclass(frozen=True)

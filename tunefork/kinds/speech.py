@@ -349,9 +349,12 @@ class SpeechSideEffects:
     budget_s: float = GUARD_CHECK_BUDGET_S
     """Seconds the check may spend transcribing (:func:`evaluate_on_guard`)."""
 
-    def check(self, context: GateContext, done: ComparisonResult | None = None) -> SideEffects | None:
-        """Compare on the guard subset (or judge the gate's full-set ``done``); warn above the margin."""
-        started = time.monotonic()
+    def check(
+        self, context: GateContext, done: ComparisonResult | None = None, done_seconds: float = 0.0
+    ) -> SideEffects | None:
+        """Compare on the guard subset (or judge the gate's full-set ``done``, which took ``done_seconds``); warn
+        above the margin."""
+        started = time.monotonic() - done_seconds
         budget, count = None, None
         if done is None:
             count = min(guard_check_sentences(), len(read_lines("guard_sentences.txt")))
@@ -390,8 +393,10 @@ class SpeechGate:
 
     def judge(self, test: ComparisonResult, context: GateContext) -> GateVerdict:
         """Evaluate base and custom on the guard set, then apply :func:`gate_failure`."""
+        started = time.monotonic()
         guard = evaluate_on_guard([context.base, context.custom], context.cache_dir, context.progress)
-        return GateVerdict(failure=gate_failure(test, guard, context.margin), guard=guard)
+        seconds = time.monotonic() - started
+        return GateVerdict(failure=gate_failure(test, guard, context.margin), guard=guard, guard_seconds=seconds)
 
 
 def write_logged_audio(folder: Path, logs: list[LoggedRequest], for_review: bool) -> None:

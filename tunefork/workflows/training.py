@@ -282,6 +282,7 @@ def _evaluate_trained(
     outcome = TrainingOutcome(model=model)
     margin = float(params.get("guard_margin", GUARD_MARGIN))
     context = GateContext(base, custom, margin, workspace.synth_cache_dir, progress)
+    guard_seconds = 0.0
     if params.get("test_dataset"):
         evaluation = evaluate_models(
             workspace, params["test_dataset"], [base, custom], params.get("terms") or None, progress=progress
@@ -289,9 +290,9 @@ def _evaluate_trained(
         outcome.test, outcome.test_evaluation_id = evaluation.result, evaluation.evaluation_id
         if params.get("gate") and kind.gate is not None:
             verdict = kind.gate.judge(outcome.test, context)
-            outcome.guard, outcome.gate_failure = verdict.guard, verdict.failure
+            outcome.guard, outcome.gate_failure, guard_seconds = verdict.guard, verdict.failure, verdict.guard_seconds
     if kind.side_effects is not None and (outcome.guard is not None or params.get("guard_check", True)):
-        checked = kind.side_effects.check(context, outcome.guard)
+        checked = kind.side_effects.check(context, outcome.guard, guard_seconds)
         if checked is not None:
             outcome.guard, outcome.guard_check = checked.result, checked.summary
             outcome.warnings += [checked.warning] if checked.warning else []
