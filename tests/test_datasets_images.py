@@ -102,6 +102,9 @@ def test_a_csv_manifest_gives_several_labels_and_stays_inside_the_upload(tmp_pat
     reasons = _reasons(result)
     assert reasons["../secret.png"] == "labels.csv line 5: ../secret.png is outside the upload"
     assert reasons["pics/9.png"] == "labels.csv line 6: no image pics/9.png in the upload"
+    # the manifest alone names images that were not uploaded: refused with what to upload instead
+    with pytest.raises(UploadRejectedError, match=r"labels\.csv: a manifest names images beside it; upload the folder"):
+        _import(folder / "labels.csv", tmp_path / "alone")
 
 
 def test_a_manifest_row_is_never_half_read_and_an_image_never_listed_twice(tmp_path: Path) -> None:

@@ -154,6 +154,11 @@ def _from_folders(files: list[Path], root: Path, issues: list[ItemIssue]) -> lis
 
 def list_images(root: Path, upload_name: str) -> tuple[str, list[Listed], ParsedItems]:
     """The layout's name, the images to import and the issues met while listing ``root``."""
+    if root.is_file() and root.suffix.lower() in MANIFEST_SUFFIXES:  # the images it names were not uploaded
+        raise UploadRejectedError(
+            f"{upload_name}: a manifest names images beside it; upload the folder that holds {upload_name} and "
+            "its images, or a zip of that folder."
+        )
     root = descend_single_folder(root)
     files = list_files(root)
     parsed = ParsedItems()
