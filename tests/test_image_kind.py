@@ -70,6 +70,11 @@ def test_an_image_project_trains_evaluates_serves_and_exports(
 
     refused = cli("evaluate", "--dataset", "leaky", "--model", "shapes-v1", expect=1)
     assert "was trained on 1 of these 7 test images" in " ".join(refused.output.split())
+    # asked at training, the same overlap is refused before anything trains, and the name stays free
+    refused = cli("model", "train", "shelf", "--name", "leaky-v1", "--dataset", "train", "--test-dataset", "leaky",
+                  expect=1)  # fmt: skip
+    assert "Test dataset 'leaky': 1 of the 7 test images are also training images" in " ".join(refused.output.split())
+    assert "leaky-v1" not in cli("model", "list", "shelf").output
 
     endpoint = json.loads(cli("endpoint", "create", "shelf", "--model", "shapes-v1", "--name", "shelf-ep", "--logging",
                               "--json").stdout)  # fmt: skip

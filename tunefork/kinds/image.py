@@ -171,6 +171,13 @@ class ImageModels:
 IMAGE_MODELS = ImageModels()
 
 
+def refused_test_images(training: list[dict[str, Any]], test: list[dict[str, Any]]) -> str | None:
+    """Why a model trained on ``training`` image records cannot be tested on ``test`` (the same files)."""
+    from tunefork.vision.overlap import training_overlap
+
+    return training_overlap(training, test)
+
+
 def write_classified_images(folder: Path, logs: list[LoggedRequest], for_review: bool) -> None:
     """The logged images under ``images/`` and ``labels.csv`` (``path,labels``) with each decision.
 
@@ -201,6 +208,7 @@ IMAGE = register(
         default_base_model=BASE_MODEL,
         options=(OOS_THRESHOLD, SEED),
         log_export=LogExport(dataset_kind=DATASET_KIND, write=write_classified_images),
+        test_overlap=refused_test_images,
         base_is_baseline=False,  # the base model knows no concept of the user's
         wording=Wording(
             data_start="Images in one folder per concept train the classifier; a second, held-out set is your "

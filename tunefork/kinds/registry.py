@@ -338,6 +338,9 @@ class ProjectKind:
     """The default side-effect check after training (``--no-guard-check`` skips it), or ``None``."""
     inspect: Callable[[Path, str], dict[str, Any]] | None = None
     """``inspect(dataset folder, dataset kind) -> report``; ``None``: the plain dataset inspection."""
+    test_overlap: Callable[[list[dict[str, Any]], list[dict[str, Any]]], str | None] | None = None
+    """``test_overlap(training records, test records) -> reason`` when the test set repeats training items that
+    this kind's evaluations refuse (image files): the model is then refused before it trains."""
     base_is_baseline: bool = True
     """True when a base model does this kind's task, so evaluations compare a custom model with its base by
     default; False when it cannot (a spaCy pipeline has no intents), and the previous custom model is the baseline."""

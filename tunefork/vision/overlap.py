@@ -1,7 +1,8 @@
 """Train/test overlap of image models: the same file is refused, a near copy is warned about.
 
 A test image that is also a training image (same SHA-256) makes the accuracy a memory test, so the
-evaluation stops, naming the first offending ids. A test image whose perceptual hash is at most
+evaluation stops, naming the first offending ids, and a training asked to test on such a set is refused before
+it trains (:func:`training_overlap`). A test image whose perceptual hash is at most
 :data:`NEAR_BITS` of 64 bits from a training image's is probably the same picture re-encoded, resized or
 retouched, but small or plain images (a sandal on black, 28 pixels wide) can also look that alike without
 being copies, so those only get a loud warning with the count.
@@ -39,6 +40,18 @@ def overlapping(test: list[dict[str, Any]], trained: list[dict[str, str]]) -> tu
         elif int(np.bitwise_count(hashes ^ np.uint64(int(record["phash"], 16))).min()) <= NEAR_BITS:
             near.append(record["id"])
     return same, near
+
+
+def training_overlap(training: list[dict[str, Any]], test: list[dict[str, Any]]) -> str | None:
+    """Why a model trained on ``training`` cannot be tested on ``test`` (records): the same files, named."""
+    files = {record["sha256"] for record in training}
+    same = [record["id"] for record in test if record["sha256"] in files]
+    if not same:
+        return None
+    return (
+        f"{len(same)} of the {len(test)} test images are also training images (the same files): {_shown(same)}. "
+        "Remove them from one dataset, or choose another test dataset."
+    )
 
 
 def check_overlap(model: str, test: list[dict[str, Any]], artifact_dir: Path, card: dict[str, Any]) -> list[str]:

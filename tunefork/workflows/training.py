@@ -161,6 +161,10 @@ def create_model(
             test_id = test.id
         if test_id in {d.id for d in datasets}:
             raise TuneforkError("The test dataset is also a training dataset: evaluate on held-out data.")
+        if test_id is not None and kind.test_overlap is not None:
+            trained = [record for d in datasets for record in dataset_records(workspace, d.id)]
+            if reason := kind.test_overlap(trained, dataset_records(workspace, test_id)):
+                raise TuneforkError(f"Test dataset '{test_dataset_ref}': {reason}")
         model = Model(
             project_id=project.id,
             name=name,
