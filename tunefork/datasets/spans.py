@@ -73,7 +73,7 @@ def _one_span_problem(text: str, start: Any, end: Any, label: Any) -> str | None
         shown = json.dumps([start, end], ensure_ascii=False)
         return f"span offsets must be integers (got start and end {shown})"
     if start < 0 or end > len(text):
-        return f"span {start}-{end} is outside the text ({len(text)} characters)"
+        return f"span from {start} to {end} is outside the text (characters 0 to {len(text)})"
     if start >= end:
         return f"span {start}-{end}: start must be before end"
     return label_problem(label, f"span {start}-{end} label")
