@@ -115,3 +115,9 @@ def test_words_are_listed_as_a_sentence_lists_them() -> None:
         "", "speech", "speech and image", "speech, language and entities",
     ]  # fmt: skip
     assert joined(["'nlu'", "'nlx'"], "or") == "'nlu' or 'nlx'"
+
+
+def test_labels_that_differ_only_in_case_are_warned_about(cli, tmp_path: Path) -> None:
+    rows = "text,intent\nhello there,greet\nhi,Greet\nbye now,leave\nsee you, leave \n"
+    out = " ".join(_inspected(cli, tmp_path / "utt.csv", rows, "language", "utterances").split())
+    assert "intents 'Greet' / 'greet' differ only in case: a model learns them apart; write them one way" in out

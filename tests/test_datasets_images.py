@@ -192,3 +192,13 @@ def test_identical_images_labelled_differently_are_named(tmp_path: Path) -> None
         "reason": "identical images labelled differently: circle-0 (circle), square-odd (square); correct the wrong "
         "label",
     }
+
+
+def test_concepts_that_differ_only_in_case_are_warned_about(tmp_path: Path) -> None:
+    folder = concept_folders(tmp_path / "shapes", 2, concepts=("circle", "square"))
+    (folder / "Circle").mkdir()
+    shape_image("circle", 7).save(folder / "Circle" / "7.png")
+    _, _, destination = _import(folder, tmp_path)
+    report = inspect_dataset(destination, "images")
+    assert {"item": "concepts", "reason": "concepts 'Circle' / 'circle' differ only in case: a model learns them "
+            "apart; write them one way"} in report["warnings"]  # fmt: skip

@@ -12,7 +12,12 @@ from typing import Any
 
 import numpy as np
 
-from tunefork.datasets.language_inspection import IMBALANCE_WARNING_RATIO, few_examples, imbalance
+from tunefork.datasets.language_inspection import (
+    IMBALANCE_WARNING_RATIO,
+    case_variant_warnings,
+    few_examples,
+    imbalance,
+)
 
 NEAR_DUPLICATE_BITS = 6
 """Perceptual hashes this close (Hamming distance out of 64) mark near duplicates."""
@@ -83,6 +88,7 @@ def image_report(records: list[dict[str, Any]]) -> dict[str, Any]:
         warnings.append({"item": "concepts", "reason": f"imbalanced concepts: {report['imbalance']['ratio']}x"})
     for few in report["few_examples"]:
         warnings.append({"item": few["label"], "reason": f"concept {few['label']} has only {few['count']} images"})
+    warnings += case_variant_warnings("concepts", "concept", counts)
     if exact:
         warnings.append({"item": "duplicates", "reason": f"{len(exact)} group(s) of identical images"})
     warnings += _conflicting_labels(records, exact)

@@ -93,6 +93,24 @@ def few_examples(counts: dict[str, int]) -> list[dict[str, Any]]:
     return sorted(few, key=lambda item: (item["count"], item["label"]))
 
 
+def case_variants(labels: Iterable[str]) -> list[list[str]]:
+    """Groups of labels that differ only in case or surrounding spaces (``ship``, ``SHIP``): two labels to a
+    model, most likely one to the person who wrote them."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for label in sorted(set(labels)):
+        groups[label.strip().casefold()].append(label)
+    return [group for group in groups.values() if len(group) > 1]
+
+
+def case_variant_warnings(item: str, noun: str, labels: Iterable[str]) -> list[dict[str, str]]:
+    """One warning per group of :func:`case_variants` among ``labels`` (``noun``: what a label is)."""
+    return [
+        {"item": item, "reason": f"{noun}s {' / '.join(repr(label) for label in group)} differ only in case: "
+                                 "a model learns them apart; write them one way"}
+        for group in case_variants(labels)
+    ]  # fmt: skip
+
+
 def forgetting_risk(data_labels: Iterable[str], base_labels: Sequence[str] | None) -> dict[str, Any] | None:
     """The base model's entity labels absent from ``data_labels`` (compared case-insensitively), explained."""
     if base_labels is None:
@@ -219,6 +237,8 @@ def _label_warnings(families: dict[str, dict[str, int]], report: dict[str, Any])
             more = f" and {len(few) - 10} more" if len(few) > 10 else ""
             reason = f"{len(few)} {_NOUNS[family]}(s) have fewer than {MIN_EXAMPLES_PER_LABEL} examples: {listed}{more}"
             warnings.append({"item": family, "reason": reason})
+    for family, counts in families.items():
+        warnings += case_variant_warnings(family, _NOUNS[family], counts)
     intents = families.get("intents") or {}
     learned = len(_learned("intents", intents))
     if intents and learned < 2:  # training sets the out-of-scope examples apart and needs two intents besides
