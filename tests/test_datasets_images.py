@@ -202,3 +202,13 @@ def test_concepts_that_differ_only_in_case_are_warned_about(tmp_path: Path) -> N
     report = inspect_dataset(destination, "images")
     assert {"item": "concepts", "reason": "concepts 'Circle' / 'circle' differ only in case: a model learns them "
             "apart; write them one way"} in report["warnings"]  # fmt: skip
+
+
+def test_an_empty_concept_folder_is_warned_about(tmp_path: Path) -> None:
+    folder = concept_folders(tmp_path / "shapes", 2, concepts=("circle", "square"))
+    (folder / "hexagon").mkdir()
+    (folder / ".cache").mkdir()  # hidden: skipped like its files
+    result, _, _ = _import(folder, tmp_path)
+    assert [(w.item, w.reason) for w in result.warnings] == [
+        ("hexagon/", "hexagon/: a concept folder with no image; concept hexagon is not learned")
+    ]

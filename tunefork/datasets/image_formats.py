@@ -29,7 +29,7 @@ from tunefork.datasets.hashing import sha256_file
 from tunefork.datasets.ids import IdAllocator
 from tunefork.datasets.lines import read_text_lines
 from tunefork.datasets.results import ItemIssue, ParsedItems
-from tunefork.datasets.scanning import descend_single_folder, list_files, relative_name
+from tunefork.datasets.scanning import descend_single_folder, is_hidden, list_files, relative_name
 from tunefork.errors import UploadRejectedError
 from tunefork.progress import ProgressCallback
 from tunefork.vision.images import EXTENSIONS, MAX_BYTES, ImageRejected, open_image, perceptual_hash
@@ -152,6 +152,15 @@ def _from_folders(files: list[Path], root: Path, issues: list[ItemIssue]) -> lis
     return listed
 
 
+def _empty_concept_folders(root: Path, images: list[Path]) -> list[ItemIssue]:
+    """A warning for each concept folder of ``root`` that holds no image: its concept is not learned."""
+    used = {path.relative_to(root).parts[0] for path in images if len(path.relative_to(root).parts) > 1}
+    folders = [folder for folder in root.iterdir() if folder.is_dir() and not is_hidden(folder.name)]
+    empty = sorted(folder.name for folder in folders if folder.name not in used)
+    return [ItemIssue(f"{name}/", f"{name}/: a concept folder with no image; concept {name} is not learned")
+            for name in empty]  # fmt: skip
+
+
 def list_images(root: Path, upload_name: str) -> tuple[str, list[Listed], ParsedItems]:
     """The layout's name, the images to import and the issues met while listing ``root``."""
     if root.is_file() and root.suffix.lower() in MANIFEST_SUFFIXES:  # the images it names were not uploaded
@@ -177,6 +186,8 @@ def list_images(root: Path, upload_name: str) -> tuple[str, list[Listed], Parsed
         layout = "concept folders" if any(labels or negative for _, _, labels, negative, _ in listed) else "unlabeled"
         chosen = set(images)
         others = [path for path in files if path not in chosen]
+        if layout == "concept folders":
+            parsed.warnings += _empty_concept_folders(root, images)
     for path in others:
         name = relative_name(path, root)
         parsed.warnings.append(ItemIssue(name, f"ignored {name}: not an image the upload uses"))

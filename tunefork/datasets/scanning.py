@@ -12,7 +12,8 @@ AUDIO_EXTENSIONS = frozenset(
 _IGNORED_DIRS = frozenset({"__MACOSX"})
 
 
-def _is_hidden(name: str) -> bool:
+def is_hidden(name: str) -> bool:
+    """True for a file or folder name uploads skip: dot files and folders, and archivers' junk folders."""
     return name.startswith(".") or name in _IGNORED_DIRS
 
 
@@ -22,15 +23,15 @@ def list_files(root: Path) -> list[Path]:
         return [root]
     found: list[Path] = []
     for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not _is_hidden(d))
-        found.extend(Path(folder) / f for f in files if not _is_hidden(f) and (Path(folder) / f).is_file())
+        dirs[:] = sorted(d for d in dirs if not is_hidden(d))
+        found.extend(Path(folder) / f for f in files if not is_hidden(f) and (Path(folder) / f).is_file())
     return sorted(found)
 
 
 def descend_single_folder(root: Path) -> Path:
     """Skip wrapper folders: while ``root`` holds exactly one visible entry and it is a folder, go into it."""
     while root.is_dir():
-        entries = [p for p in root.iterdir() if not _is_hidden(p.name)]
+        entries = [p for p in root.iterdir() if not is_hidden(p.name)]
         if len(entries) != 1 or not entries[0].is_dir():
             break
         root = entries[0]
