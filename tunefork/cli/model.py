@@ -160,7 +160,8 @@ def train(
         print_json({**model, "termReport": report} if report else model)
     else:
         if model["status"] == "Succeeded":
-            console.print(f"Model [bold]{plain(model['name'])}[/] Succeeded (id {model['id']}).")
+            passed = " It passed --gate against its base." if gate else ""
+            console.print(f"Model [bold]{plain(model['name'])}[/] Succeeded (id {model['id']}).{passed}")
         else:
             console.print(
                 f"[bold red]Model {plain(model['name'])} {model['status']}:[/] {plain(model['error'])}", highlight=False
