@@ -44,8 +44,7 @@ def overlapping(test: list[dict[str, Any]], trained: list[dict[str, str]]) -> tu
 
 def training_overlap(training: list[dict[str, Any]], test: list[dict[str, Any]]) -> str | None:
     """Why a model trained on ``training`` cannot be tested on ``test`` (records): the same files, named."""
-    files = {record["sha256"] for record in training}
-    same = [record["id"] for record in test if record["sha256"] in files]
+    same, _ = overlapping(test, training)
     if not same:
         return None
     return (
