@@ -98,6 +98,20 @@ def test_phrases_are_collocations_not_neighbours_of_frequent_terms():
     assert not any("atorvastatin" in phrase for phrase in phrases)
 
 
+def test_a_common_word_starting_a_sentence_stays_out_of_a_name_phrase():
+    sentences = [
+        "Ask Doctor Okonkwo about the metoprolol dose.",
+        "Please ask the pharmacist before you stop.",
+        "Nurse Siobhan Gallagher checks the metoprolol refill.",
+        "The nurse on duty answers the phone.",
+        "Marie Okonkwo collects the metoprolol on Friday.",
+    ]
+    phrases = [phrase.text for phrase in mine_terms(sentences, VOCABULARY, fake_token_count).phrases]
+    assert "Doctor Okonkwo" in phrases and "Ask Doctor Okonkwo" not in phrases  # "ask" is written lowercase too
+    assert "Nurse Siobhan Gallagher" in phrases  # a title stays though "nurse" is written lowercase too
+    assert "Marie Okonkwo" in phrases  # nothing says "Marie" is a common word
+
+
 def test_numbers_break_phrases():
     mined = mine_terms(["levothyroxine 50 micrograms", "levothyroxine 75 micrograms"], VOCABULARY, fake_token_count)
     assert "levothyroxine micrograms" not in [phrase.text for phrase in mined.phrases]

@@ -11,7 +11,9 @@ own:
 
 Stopwords, numbers and words shorter than :data:`MIN_TERM_LENGTH` letters are never terms.
 A *phrase* is a multiword term around them: a run of capitalized words inside a sentence that holds
-a term or repeats ("Doctor Okonkwo", "Siobhan Gallagher", "Marie Curie"), or an adjacent pair of
+a term or repeats ("Doctor Okonkwo", "Siobhan Gallagher", "Marie Curie"; a sentence's first word joins the
+run only when nothing in the text says it is a common word: "Ask Doctor Okonkwo" with "ask" lowercase
+elsewhere gives "Doctor Okonkwo", while titles such as "Nurse" stay), or an adjacent pair of
 content words that holds a term, occurs at least twice and accounts for at least half of the
 occurrences of each of its words ("insulin glargine", not "milligrams daily" or "take metformin").
 Numbers break phrases.
@@ -90,6 +92,15 @@ class _Token:
     """False for a number or symbol: it breaks phrases but is not itself a word."""
 
 
+_TITLE_TEXT = """
+    mr mrs ms miss mx dr doctor prof professor nurse sister matron captain capt sergeant sgt officer
+    inspector detective constable judge justice sir dame lord lady saint st father reverend rev pastor
+    rabbi imam president senator governor mayor minister chef coach general colonel major lieutenant
+    """
+TITLES = frozenset(_TITLE_TEXT.split())
+"""Words that begin a name ("Nurse Siobhan Gallagher"): kept at a sentence's start even when the text
+also uses them lowercase ("ask the nurse")."""
+
 _ABBREVIATIONS = frozenset({"mr.", "mrs.", "ms.", "dr.", "st.", "prof.", "mt.", "no.", "vs.", "e.g.", "i.e.", "etc."})
 
 
@@ -126,8 +137,10 @@ def _is_capitalized(word: str) -> bool:
     return word[:1].isupper()
 
 
-def _capitalized_runs(sentence: list[_Token], terms: set[str]) -> Iterable[str]:
-    """Runs of 2+ capitalized words; a run at sentence start must hold a term to count."""
+def _capitalized_runs(sentence: list[_Token], terms: set[str], common: set[str]) -> Iterable[str]:
+    """Runs of 2+ capitalized words. A run at sentence start keeps its first word only when the run holds
+    a term and that word is not ``common`` (seen lowercase mid-sentence and not a title): "Nurse Siobhan
+    Gallagher" keeps all, "Ask Doctor Okonkwo" gives "Doctor Okonkwo", "Start Metformin" never gets here."""
     run: list[_Token] = []
     for token in [*sentence, _Token("", False, word=False)]:
         if token.word and _is_capitalized(token.text) and token.text.lower() not in STOPWORDS:
@@ -135,8 +148,9 @@ def _capitalized_runs(sentence: list[_Token], terms: set[str]) -> Iterable[str]:
             continue
         if len(run) >= 2:
             words = [t.text for t in run]
-            if run[0].sentence_start and not any(w.lower() in terms for w in words):
-                words = words[1:]  # "Nurse Siobhan Gallagher" keeps all; "Start Metformin" never gets here
+            first = words[0].lower()
+            if run[0].sentence_start and (first in common or not any(w.lower() in terms for w in words)):
+                words = words[1:]
             if len(words) >= 2:
                 yield " ".join(words)
         run = []
@@ -181,12 +195,22 @@ def mine_terms(
             words.append(Term(text, sum(forms.values()), tokens, "rare"))
     words.sort(key=lambda t: (t.reason != "oov", -t.count, -t.tokens, t.text.lower()))
     term_keys = {t.text.lower() for t in words}
-    phrases = _mine_phrases(parsed, term_keys, preferred, token_count, max_phrase_words)
+    common = {  # written lowercase, and most often so mid-sentence: "ask", not "Marie" nor "Nurse"
+        key
+        for key, forms in spellings.items()
+        if key not in TITLES and preferred[key].islower() and any(form.islower() for form in forms)
+    }
+    phrases = _mine_phrases(parsed, term_keys, common, preferred, token_count, max_phrase_words)
     return MinedTerms(words=words, phrases=phrases)
 
 
 def _mine_phrases(
-    parsed: list[list[_Token]], terms: set[str], preferred: dict[str, str], token_count: TokenCounter, max_words: int
+    parsed: list[list[_Token]],
+    terms: set[str],
+    common: set[str],
+    preferred: dict[str, str],
+    token_count: TokenCounter,
+    max_words: int,
 ) -> list[Term]:
     """Capitalized runs and collocated pairs; a pair is spelled with each word's preferred spelling ("Bravecto
     chews", not "bravecto chews": a lowercase copy of a name in the hotwords gets written lowercase)."""
@@ -194,7 +218,7 @@ def _mine_phrases(
     pairs: Counter[str] = Counter()
     words: Counter[str] = Counter()
     for sentence in parsed:
-        for run in _capitalized_runs(sentence, terms):
+        for run in _capitalized_runs(sentence, terms, common):
             runs[" ".join(run.split()[:max_words])] += 1
         for token in sentence:
             if token.word:
