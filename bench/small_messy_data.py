@@ -1,12 +1,13 @@
 """Generated small-and-messy language projects for ``bench/small_messy.py`` (issue 12).
 
-Three domains (IT help desk, banking, hotel) and nineteen held-out ones run only when asked for (food delivery,
+Three domains (IT help desk, banking, hotel) and twenty-one held-out ones run only when asked for (food delivery,
 fitness club, veterinary clinic, insurance, telecom, energy and water utilities, pharmacy, payroll, city council
 services, letting agency, public library, car rental, university student services, bike shop, cinema, dental
-practice, removals company, plumbing and heating firm, museum and gallery), each with 9-10 intents, slot values with
-synonyms, and out-of-scope test requests written for this benchmark: everyday or near-domain requests none of the
-intents handles. They come from this file only, never from ``tunefork/data`` (the shipped general sentences that train
-the out-of-scope class), so the out-of-scope test text and the training negatives have different sources.
+practice, removals company, plumbing and heating firm, museum and gallery, opticians, hair and beauty salon), each
+with 9-10 intents, slot values with synonyms, and out-of-scope test requests written for this benchmark: everyday or
+near-domain requests none of the intents handles. They come from this file only, never from ``tunefork/data`` (the
+shipped general sentences that train the out-of-scope class), so the out-of-scope test text and the training
+negatives have different sources.
 
 Training and test requests are drawn from the same templates with different seeds and then made messy the
 way people type: lower case, abbreviations (``pls``, ``acct``, ``u``), a swapped or dropped letter in some
@@ -4730,6 +4731,448 @@ volunteering, taking photos, hiring a hall for a wedding, the gift shop online, 
 access for research, a complaint about a security guard, filming a music video, the history of an exhibit) but that no
 intent handles. Every intent has two test-only phrasings (``test_templates``)."""
 
+OPTICIAN = Domain(
+    name="optician",
+    intents={
+        "book_eye_test": (
+            "can i book an eye test at {branch} {day}",
+            "eye test {day} pls",
+            "need an eye exam, havent had one in about 3 years and reading at night is getting harder",
+            "do u have any appointments for a sight test {day}",
+            "book me in for an eye test at {branch}",
+        ),
+        "change_appointment": (
+            "i need to cancel my eye test {day}",
+            "can i move my appointment {reference} to {day}",
+            "cant make my appointment tomorrow, can i rearrange",
+            "reschedule {reference} pls",
+            "is it possible to change my appointment to a later time, something came up at work",
+        ),
+        "order_status": (
+            "are my glasses ready yet",
+            "any update on order {reference}",
+            "my {frame_brand} glasses have been at the lab for 2 weeks, where are they",
+            "ordered glasses at {branch} 10 days ago and still no text to say theyre ready to collect",
+            "status of {reference}?",
+        ),
+        "reorder_contacts": (
+            "i need to reorder my {contact_brand}",
+            "can i get another 3 months of {contact_brand} sent to my home address",
+            "running low on contacts, same prescription as last time",
+            "order more {contact_brand} please",
+            "can i order a box of {contact_brand} to collect from {branch}",
+        ),
+        "repair_glasses": (
+            "the arm has snapped off my glasses",
+            "can u fix my {frame_brand} frames, a tiny screw fell out",
+            "nose pad came off, can i pop into {branch} to get it replaced",
+            "sat on my glasses and bent the frame, are they fixable",
+            "lens keeps popping out of my {frame_brand} glasses",
+        ),
+        "frames_in_stock": (
+            "do u stock {frame_brand} frames",
+            "have u got any {frame_brand} glasses at {branch}",
+            "{frame_brand} frames?",
+            "looking for round tortoiseshell frames, what have u got in",
+            "what designer frames do u carry, after something like {frame_brand}",
+        ),
+        "lens_options": (
+            "price for {lens_type}?",
+            "whats the difference between {lens_type} and normal lenses",
+            "can i have {lens_type} on my new glasses",
+            "do i need {lens_type} if i use a computer all day",
+            "which lenses would u recommend for driving at night",
+        ),
+        "prescription_copy": (
+            "can i get a copy of my prescription",
+            "please email me my latest prescription, i want to buy glasses online",
+            "need my pd measurement and prescription",
+            "i had my eye test at {branch} last week, can you send me the prescription",
+            "lost my prescription slip",
+        ),
+        "nhs_entitlement": (
+            "am i entitled to a free nhs eye test",
+            "do i qualify for an nhs voucher towards glasses, im on universal credit",
+            "are eye tests free for over 60s",
+            "i'm diabetic, do i have to pay for my eye test",
+            "do kids get free eye tests and glasses on the nhs",
+        ),
+        "opening_hours": (
+            "what time does {branch} open {day}",
+            "r u open {day}",
+            "is {branch} open on sundays",
+            "what time do u close tonight",
+            "opening hours for {branch} pls",
+        ),
+    },
+    slots={
+        "branch": (
+            ("high street", "High Street"),
+            ("the high street store", "High Street"),
+            ("market square", "Market Square"),
+            ("the retail park", "Retail Park"),
+            ("retail park", "Retail Park"),
+            ("westfield", "Westfield"),
+            ("station road", "Station Road"),
+        ),
+        "day": (
+            ("tomorrow", "tomorrow"),
+            ("tmrw", "tomorrow"),
+            ("saturday", "saturday"),
+            ("monday", "monday"),
+            ("friday", "friday"),
+            ("next week", "next week"),
+            ("the 14th", "14th"),
+            ("this afternoon", "today"),
+        ),
+        "lens_type": (
+            ("varifocals", "varifocal"),
+            ("varifocal lenses", "varifocal"),
+            ("bifocals", "bifocal"),
+            ("transitions", "photochromic"),
+            ("reactolite lenses", "photochromic"),
+            ("blue light lenses", "blue light filter"),
+            ("thinner lenses", "high index"),
+            ("anti glare lenses", "anti-reflective"),
+        ),
+        "frame_brand": (
+            ("ray-ban", "Ray-Ban"),
+            ("rayban", "Ray-Ban"),
+            ("oakley", "Oakley"),
+            ("tom ford", "Tom Ford"),
+            ("gucci", "Gucci"),
+            ("prada", "Prada"),
+            ("superdry", "Superdry"),
+            ("ted baker", "Ted Baker"),
+        ),
+        "contact_brand": (
+            ("acuvue oasys", "Acuvue Oasys"),
+            ("oasys", "Acuvue Oasys"),
+            ("dailies total 1", "Dailies Total1"),
+            ("dailies total one", "Dailies Total1"),
+            ("biofinity", "Biofinity"),
+            ("air optix", "Air Optix"),
+            ("1 day acuvue moist", "1-Day Acuvue Moist"),
+            ("acuvue moist", "1-Day Acuvue Moist"),
+        ),
+        "reference": (
+            ("OP-40213", "OP40213"),
+            ("op40213", "OP40213"),
+            ("OP-51877", "OP51877"),
+            ("JOB 2290", "JOB2290"),
+            ("job2290", "JOB2290"),
+            ("OP-66104", "OP66104"),
+        ),
+    },
+    test_synonyms={
+        "branch": (("high st", "High Street"), ("westfields", "Westfield"), ("market sq", "Market Square")),
+        "day": (("sat", "saturday"), ("mon", "monday"), ("fri", "friday")),
+        "lens_type": (
+            ("varis", "varifocal"),
+            ("photochromic lenses", "photochromic"),
+            ("thin lenses", "high index"),
+            ("blue blockers", "blue light filter"),
+        ),
+        "frame_brand": (("ray bans", "Ray-Ban"), ("oakleys", "Oakley"), ("tomford", "Tom Ford")),
+        "contact_brand": (
+            ("oasis", "Acuvue Oasys"),
+            ("total ones", "Dailies Total1"),
+            ("airoptix", "Air Optix"),
+            ("moist dailies", "1-Day Acuvue Moist"),
+        ),
+        "reference": (("op 51877", "OP51877"), ("jb2290", "JOB2290")),
+    },
+    out_of_scope=(
+        "how long do i boil an egg so the yolk is still runny",
+        "what year did the berlin wall come down",
+        "help me think of a name for my new kitten, shes grey and really fluffy",
+        "is it going to snow this weekend",
+        "my washing machine makes a banging noise on the spin cycle",
+        "whats a good film to watch with two teenagers who hate everything",
+        "convert 5 foot 9 into cm",
+        "best way to get red wine out of a cream carpet",
+        "remind me to ring the council at 3",
+        "who sang dont stop believin originally",
+        "feeling a bit low today, can we just chat for a bit",
+        "r u hiring? id love to train as an optical assistant",
+        "how much do u charge for laser eye surgery",
+        "what does the law say about eyesight for driving, how far away do u have to read a number plate",
+        "can i claim my glasses as a business expense, im self employed",
+        "does my employer have to pay for my glasses if i use a computer all day",
+        "my eye has been red and gritty since yesterday, should i use eye drops or go to a&e",
+        "is it safe to wear contact lenses in the swimming pool",
+        "do u know if the hearing aid place next door does free hearing tests",
+        "someone scraped my car in the retail park car park and drove off, who do i report it to",
+        "where can i donate my old glasses to charity",
+        "is it true that eating carrots helps u see in the dark",
+    ),
+    test_templates={
+        "book_eye_test": (
+            "my glasses dont seem strong enough anymore, can someone check my eyes {day}",
+            "whens ur next available slot to get my sight checked at {branch}",
+        ),
+        "change_appointment": (
+            "wont be able to come in {day} for my eye test after all, can we do another day",
+            "please push {reference} back by a week",
+        ),
+        "order_status": (
+            "has the lab sent my {frame_brand} specs back yet",
+            "been waiting ages for my new glasses, order {reference}, whats going on",
+        ),
+        "reorder_contacts": (
+            "out of lenses by the weekend, can u send the usual {contact_brand}",
+            "same contacts as before pls, {contact_brand}, 6 month supply",
+        ),
+        "repair_glasses": (
+            "dog chewed my specs, one arm is hanging off, can u mend them",
+            "my {frame_brand} glasses are wonky and keep sliding down my nose, can u adjust them",
+        ),
+        "frames_in_stock": (
+            "any {frame_brand} in the {branch} shop i could try on",
+            "what frames have u got for a small face, something lightweight",
+        ),
+        "lens_options": (
+            "are {lens_type} worth the extra money",
+            "what lens coatings do u offer for someone who stares at screens all day",
+        ),
+        "prescription_copy": (
+            "want to order specs from another website, can u send over my script from my test at {branch}",
+            "where do i find my prescription details after my last test",
+        ),
+        "nhs_entitlement": (
+            "im 17 and still at college, do i still get a free sight test",
+            "on pension credit, can i get help paying for glasses",
+        ),
+        "opening_hours": (
+            "is {branch} shut on bank holidays",
+            "how late are u open {day}",
+        ),
+    },
+)
+"""Written on 2026-12-05 by a helper without reading ``tunefork/``, ``tests/`` or any benchmark result and never used
+to tune anything: a held-out check (``--domains optician``). Its 22 out-of-scope requests were written from scratch:
+11 everyday requests and 11 near-domain ones that an opticians' customer might ask (training as an optical assistant,
+the price of laser eye surgery, the eyesight law for driving, claiming glasses as a business expense, an employer
+paying for screen glasses, advice on a red gritty eye, contact lenses in a swimming pool, the hearing aid shop next
+door, a car scraped in the car park, donating old glasses to charity, whether carrots help night vision) but that no
+intent handles. Every intent has two test-only phrasings (``test_templates``)."""
+
+SALON = Domain(
+    name="salon",
+    intents={
+        "book_appointment": (
+            "can i book a {service} with {stylist} {day}",
+            "{service} {day} {time}?",
+            "do u have anything for {service} {day}, afternoon ideally",
+            "id like to book in for {service} pls, any day next week is fine but mornings suit me better",
+            "book me in with {stylist} at {time}",
+        ),
+        "change_appointment": (
+            "i need to cancel my appointment {day}",
+            "can i move my {service} from {day} to another day",
+            "can i change my appointment with {stylist} to {time}",
+            "something came up, need to rearrange my booking",
+            "cancel my {time} appointment pls",
+        ),
+        "running_late": (
+            "running about 10 mins late sorry",
+            "im stuck in traffic, got a {time} appointment, will u still be able to fit me in",
+            "tell {stylist} ill be 15 minutes late",
+            "the bus hasnt turned up, might be a bit late for my {service}",
+            "if im 20 min late will i lose my slot",
+        ),
+        "service_prices": (
+            "how much is {service}",
+            "price for {service} with {stylist}?",
+            "do u have a price list",
+            "whats the cost of {service} for long thick hair",
+            "is {service} cheaper if i come in on a weekday",
+        ),
+        "patch_test": (
+            "do i need a patch test before {service}",
+            "can i come in for a skin test before my colour appointment {day}",
+            "ive had my hair coloured with u before, do i still need a patch test",
+            "how long before the appointment does the allergy test need doing",
+            "book me a patch test pls",
+        ),
+        "gift_vouchers": (
+            "do u sell gift vouchers",
+            "can i buy a voucher for {service} for my mums birthday",
+            "ive got a gift card, can i use it for {service}",
+            "how do i check the balance on my voucher",
+            "want to get my sister a £50 voucher, can u post it to her",
+        ),
+        "opening_hours": (
+            "what time do u open {day}",
+            "r u open {day}",
+            "what time do u close {day}",
+            "are u open on sundays",
+            "opening times over christmas?",
+        ),
+        "unhappy_with_result": (
+            "not happy with my {service}, can it be fixed",
+            "my colour has gone brassy after only a week",
+            "{stylist} cut my fringe way too short and its uneven",
+            "my gel nails started peeling after 3 days, will u redo them for free",
+            "the {service} i had isnt what i asked for at all",
+        ),
+        "buy_products": (
+            "do u sell {product}",
+            "can i buy {product} without having an appointment",
+            "have u got {product} in stock",
+            "can i order a bottle of {product} and pick it up {day}",
+            "what shampoo did {stylist} use on me, i want to buy some",
+        ),
+        "wedding_party": (
+            "getting married in june, need hair and makeup for me and {party_size} bridesmaids",
+            "do u do wedding hair",
+            "can u book {party_size} of us in for {service} on the morning of a hen do",
+            "we need a bridal trial before the big day, how does it work",
+            "do u travel to the venue for weddings, there will be {party_size} of us",
+        ),
+    },
+    slots={
+        "service": (
+            ("cut and blow dry", "cut and blow dry"),
+            ("blow dry", "blow dry"),
+            ("full head highlights", "full head highlights"),
+            ("balayage", "balayage"),
+            ("gel nails", "gel manicure"),
+            ("gel manicure", "gel manicure"),
+            ("eyebrow wax", "brow wax"),
+            ("root touch up", "root colour"),
+        ),
+        "stylist": (
+            ("jess", "Jess"),
+            ("jessica", "Jess"),
+            ("marco", "Marco"),
+            ("priya", "Priya"),
+            ("dan", "Dan"),
+            ("danny", "Dan"),
+            ("leanne", "Leanne"),
+        ),
+        "day": (
+            ("saturday", "saturday"),
+            ("tomorrow", "tomorrow"),
+            ("tmrw", "tomorrow"),
+            ("friday", "friday"),
+            ("thursday", "thursday"),
+            ("next tuesday", "next tuesday"),
+            ("the 9th", "9th"),
+            ("this weekend", "this weekend"),
+        ),
+        "time": (
+            ("10am", "10:00"),
+            ("half 11", "11:30"),
+            ("1pm", "13:00"),
+            ("quarter past 3", "15:15"),
+            ("5:30", "17:30"),
+            ("6pm", "18:00"),
+        ),
+        "product": (
+            ("olaplex", "Olaplex"),
+            ("olaplex no 3", "Olaplex"),
+            ("kerastase", "Kérastase"),
+            ("redken", "Redken"),
+            ("purple shampoo", "purple shampoo"),
+            ("heat protect spray", "heat protection spray"),
+            ("moroccanoil", "Moroccanoil"),
+        ),
+        "party_size": (("4", "4"), ("five", "5"), ("6", "6"), ("3", "3"), ("about 8", "8"), ("7", "7")),
+    },
+    test_synonyms={
+        "service": (
+            ("blowout", "blow dry"),
+            ("shellac nails", "gel manicure"),
+            ("brows", "brow wax"),
+            ("full head of highlights", "full head highlights"),
+        ),
+        "stylist": (("jessie", "Jess"), ("leeanne", "Leanne")),
+        "day": (("sat", "saturday"), ("thurs", "thursday"), ("fri", "friday")),
+        "time": (("1 oclock", "13:00"), ("half five", "17:30"), ("ten", "10:00")),
+        "product": (
+            ("moroccan oil", "Moroccanoil"),
+            ("silver shampoo", "purple shampoo"),
+            ("heat protector", "heat protection spray"),
+            ("olaplex 3", "Olaplex"),
+        ),
+        "party_size": (("six", "6"), ("eight", "8")),
+    },
+    out_of_scope=(
+        "whats the quickest way to defrost chicken",
+        "how far is the moon from earth",
+        "can u recommend a podcast for a long drive",
+        "my wifi keeps dropping every evening, any ideas",
+        "will it rain in leeds on saturday",
+        "help me plan 3 days in lisbon",
+        "explain the offside rule like im five",
+        "i cant sleep, tell me something boring",
+        "how do i get my toddler to eat vegetables",
+        "whats the difference between an isa and a pension",
+        "how do i fix a dripping tap",
+        "r u looking for a saturday junior? ive just finished my nvq level 2",
+        "do u rent out chairs to self employed stylists",
+        "how much do u charge for lip fillers",
+        "is it safe to bleach my hair while im pregnant",
+        "whats the legal age for using a sunbed",
+        "is the barbers across the road any good for skin fades",
+        "got a parking ticket right outside ur salon, can i appeal it",
+        "which box dye should i use at home to cover my greys",
+        "can i bring my dog in while i get my hair done",
+        "how do i start my own nail business from home",
+        "how often should i wash curly hair",
+    ),
+    test_templates={
+        "book_appointment": (
+            "any chance of squeezing me in {day} for {service}",
+            "first time coming to u, would love {stylist} to do my hair if theyre free",
+        ),
+        "change_appointment": (
+            "cant do {day} anymore, can we find another slot for my {service}",
+            "please scrap my {time} booking, i wont be coming",
+        ),
+        "running_late": (
+            "on my way but the trains are delayed, will be there asap",
+            "let {stylist} know im just parking, couple of mins behind",
+        ),
+        "service_prices": (
+            "roughly what would i pay for {service}, my hair is shoulder length",
+            "what does {stylist} charge compared to the junior stylists",
+        ),
+        "patch_test": (
+            "i react to some hair dyes, can u test a bit on my skin first",
+            "is the 48 hour sensitivity test needed before {service}",
+        ),
+        "gift_vouchers": (
+            "my friend gave me a salon voucher for christmas, how do i redeem it",
+            "looking for a present for my wife, can i get her {service} as a gift",
+        ),
+        "opening_hours": (
+            "when does the salon shut {day}",
+            "u lot open late any nights",
+        ),
+        "unhappy_with_result": (
+            "{stylist} did my highlights yesterday and theyre patchy, can someone sort it out",
+            "{stylist} took off way more length than i wanted, really upset",
+        ),
+        "buy_products": (
+            "where can i get the {product} u used on me",
+            "need a top up of {product}, can i just pop in and grab one",
+        ),
+        "wedding_party": (
+            "booking for a bride plus {party_size} on the wedding morning, do u do early starts",
+            "my daughters getting married, can we get everyones hair done together on the day",
+        ),
+    },
+)
+"""Written on 2026-12-05 by a helper without reading ``tunefork/``, ``tests/`` or any benchmark result and never used
+to tune anything: a held-out check (``--domains salon``). Its 22 out-of-scope requests were written from scratch: 11
+everyday requests and 11 near-domain ones that a salon client might ask (a saturday junior job, renting a chair as a
+self-employed stylist, the price of lip fillers, bleaching hair while pregnant, the legal age for sunbeds, the barbers
+across the road, appealing a parking ticket outside the salon, box dye at home, bringing a dog in, starting a nail
+business from home, how often to wash curly hair) but that no intent handles. Every intent has two test-only phrasings
+(``test_templates``)."""
+
 DOMAINS = (HELPDESK, BANKING, HOTEL)
 HELD_OUT_DOMAINS = (
     DELIVERY,
@@ -4751,6 +5194,8 @@ HELD_OUT_DOMAINS = (
     REMOVALS,
     PLUMBER,
     MUSEUM,
+    OPTICIAN,
+    SALON,
 )
 """Domains outside the default benchmark run (ask for them with ``--domains``)."""
 
