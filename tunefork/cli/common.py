@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 import typing
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,7 +44,17 @@ class DiagnosticsConsole(Console):
         self.quiet = True
 
 
-console = Console()
+PIPED_WIDTH = 160
+"""Columns of standard output when it is not a terminal and ``COLUMNS`` is unset (a file, a pipe, a program
+reading the answer): Rich would take 80 and cut the tables' texts short."""
+
+
+def _output_width() -> int | None:
+    """:data:`PIPED_WIDTH` for output that is not a terminal, else ``None`` (Rich asks the terminal or ``COLUMNS``)."""
+    return None if os.environ.get("COLUMNS") or sys.stdout.isatty() else PIPED_WIDTH
+
+
+console = Console(width=_output_width())
 err_console = DiagnosticsConsole(stderr=True)
 
 WHOLE_COLUMNS = frozenset({"name", "id"})
