@@ -324,6 +324,8 @@ def test_annotated_jsonl_both_span_styles(dest, tmp_path):
             "",
             {"text": "I bought a Pixel 8", "entities": [[11, 18, "GADGET"]]},
             ["Paris is nice", {"entities": [[0, 5, "GPE"]]}],
+            {"id": 7, "text": "My Kindle broke", "label": [[3, 9, "GADGET"]]},
+            {"text": "Rome at night", "labels": [[0, 4, "GPE"]], "meta": {"source": "doccano"}},
         ),
     )  # fmt: skip
     result = import_dataset(source, "annotated-text", dest, UploadLimits())
@@ -335,6 +337,8 @@ def test_annotated_jsonl_both_span_styles(dest, tmp_path):
         {"id": "line-4", "text": "I bought a Pixel 8", "spans": [{"start": 11, "end": 18, "label": "GADGET"}],
          "line": 4},
         {"id": "line-5", "text": "Paris is nice", "spans": [{"start": 0, "end": 5, "label": "GPE"}], "line": 5},
+        {"id": "line-6", "text": "My Kindle broke", "spans": [{"start": 3, "end": 9, "label": "GADGET"}], "line": 6},
+        {"id": "line-7", "text": "Rome at night", "spans": [{"start": 0, "end": 4, "label": "GPE"}], "line": 7},
     ]  # fmt: skip
 
 
@@ -354,6 +358,12 @@ def ought(*spans: tuple[object, object, object]) -> dict[str, object]:
         ({"text": "   ", "spans": []}, "empty text"),
         ({"text": "I ought to", "spans": "none"}, '"spans" must be a list of {"start", "end", "label"} objects'),
         ({"text": "I ought to", "entities": [[0, 1]]}, '"entities" must be a list of [start, end, label] triples'),
+        ({"text": "I ought to", "label": ["positive"]}, '"label" must be a list of [start, end, label] triples'),
+        (
+            {"text": "I ought to", "annotations": [{"start": 2, "end": 7}]},
+            'no "spans" or "entities": "annotations" is not read; '
+            'write the spans as "spans": [{"start", "end", "label"}]',
+        ),
         (ought(("2", 7, "X")), 'span offsets must be integers (got start and end ["2", 7])'),
         (ought((2.0, 7, "X")), "span offsets must be integers (got start and end [2.0, 7])"),
         (ought((2, 70, "X")), "span from 2 to 70 is outside the text (characters 0 to 10)"),
@@ -425,6 +435,28 @@ def test_docbin_and_jsonl_in_one_zip(dest, tmp_path):
     assert result.source_format == "spacy-docbin+spans-jsonl (zip)"
     assert [r["id"] for r in load_manifest(dest)] == ["dev-doc-1", "more-line-2"]
     assert reasons(result) == "more.jsonl|1|more.jsonl line 1: same text as dev.spacy doc 1 but different spans"
+
+
+def test_docbin_doc_without_entity_annotation_is_refused(dest, tmp_path):
+    nlp, doc_bin = blank_english(), DocBin()
+    annotated = nlp("Sundar Pichai runs Google")
+    annotated.ents = [annotated.char_span(0, 13, "PERSON")]
+    unknown = nlp("The Echo Dot is fine")  # never annotated: spaCy reads its entities as unknown, not absent
+    partly = nlp("Paris and the Surface Pro")
+    partly.set_ents([partly.char_span(0, 5, "GPE")], default="missing")
+    for doc in (annotated, unknown, partly):
+        doc_bin.add(doc)
+    doc_bin.to_disk(tmp_path / "train.spacy")
+    result = import_dataset(tmp_path / "train.spacy", "annotated-text", dest, UploadLimits())
+    assert result.accepted == 1
+    advice = (
+        "(spaCy's 'unknown', not 'no entity'): annotate them, "
+        "or set the others to 'O' with doc.set_ents(..., default='outside')"
+    )
+    assert reasons(result) == (
+        f"train.spacy|2|train.spacy doc 2: entity annotation missing on 5 of 5 tokens {advice}\n"
+        f"train.spacy|3|train.spacy doc 3: entity annotation missing on 4 of 5 tokens {advice}"
+    )
 
 
 def test_unreadable_docbin_is_rejected(dest, tmp_path):

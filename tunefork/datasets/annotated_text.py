@@ -3,8 +3,12 @@
 Accepted input:
 
 - JSON lines ``{"text": ..., "spans": [{"start", "end", "label"}, ...]}``; a line may use spaCy v2
-  training style ``"entities": [[start, end, label], ...]`` instead (also as ``[text, {"entities": ...}]``);
-- spaCy ``.spacy`` files (``DocBin``), whose docs' ``ents`` are the spans.
+  training style ``"entities": [[start, end, label], ...]`` instead (also as ``[text, {"entities": ...}]``),
+  or Doccano's sequence-labelling export ``"label": [[start, end, label], ...]`` (older Doccano: ``"labels"``);
+  a line holding none of these but another list (``"annotations": [...]``) is refused, not read as a text
+  without entities;
+- spaCy ``.spacy`` files (``DocBin``), whose docs' ``ents`` are the spans; a doc whose entity annotation is
+  missing (spaCy's "unknown", not "no entity") is refused, since it would teach that its names are not entities.
 
 Records: ``{"id", "text", "spans": [{"start", "end", "label"}], "line"}`` with spans sorted by start.
 Ids are ``<prefix>line-<n>`` (``<prefix>doc-<n>`` for DocBin, whose ``line`` is the doc's number,
@@ -41,8 +45,12 @@ def annotated_text_format(path: Path) -> str:
     return "spacy-docbin" if path.suffix.lower() == DOCBIN_SUFFIX else "spans-jsonl"
 
 
+TRIPLE_KEYS = ("entities", "label", "labels")
+"""Keys whose value is a list of ``[start, end, label]`` triples: spaCy v2 training data, Doccano (new, old)."""
+
+
 def _spans_of(value: Any) -> tuple[str | None, Any, str | None]:
-    """``(text, raw span dicts, problem)`` of one JSON line in either accepted shape."""
+    """``(text, raw span dicts, problem)`` of one JSON line in any accepted shape."""
     if isinstance(value, list) and len(value) == 2 and isinstance(value[1], dict):
         value = {"text": value[0], **value[1]}
     if not isinstance(value, dict):
@@ -55,10 +63,17 @@ def _spans_of(value: Any) -> tuple[str | None, Any, str | None]:
         if not isinstance(spans, list) or not all(isinstance(s, dict) for s in spans):
             return text, None, '"spans" must be a list of {"start", "end", "label"} objects'
         return text, spans, None
-    entities = value.get("entities", [])
-    if not isinstance(entities, list) or not all(isinstance(e, list) and len(e) == 3 for e in entities):
-        return text, None, '"entities" must be a list of [start, end, label] triples'
-    return text, [{"start": s, "end": e, "label": label} for s, e, label in entities], None
+    key = next((key for key in TRIPLE_KEYS if key in value), None)
+    if key is None:
+        unread = next((name for name, field in value.items() if isinstance(field, list)), None)
+        if unread is not None:
+            advice = 'write the spans as "spans": [{"start", "end", "label"}]'
+            return text, None, f'no "spans" or "entities": "{unread}" is not read; {advice}'
+        return text, [], None
+    triples = value[key]
+    if not isinstance(triples, list) or not all(isinstance(t, list) and len(t) == 3 for t in triples):
+        return text, None, f'"{key}" must be a list of [start, end, label] triples'
+    return text, [{"start": s, "end": e, "label": label} for s, e, label in triples], None
 
 
 def annotated_record(text: str, raw_spans: list[dict[str, Any]], record_id: str, number: int) -> dict[str, Any] | str:
@@ -96,6 +111,17 @@ def _expanded_size(data: bytes) -> int:
     return total
 
 
+def _missing_annotation(doc: Any) -> str | None:
+    """Why ``doc`` cannot be used when some of its tokens have no entity annotation (IOB "missing"), else ``None``."""
+    missing = sum(1 for token in doc if token.ent_iob == 0)
+    if not missing:
+        return None
+    return (
+        f"entity annotation missing on {missing} of {len(doc)} tokens (spaCy's 'unknown', not 'no entity'): "
+        "annotate them, or set the others to 'O' with doc.set_ents(..., default='outside')"
+    )
+
+
 def parse_docbin(path: Path, display_name: str, id_prefix: str = "") -> ParsedItems:
     """A spaCy DocBin file -> one record per doc, its entities as spans (``line`` is the doc number)."""
     from spacy.tokens import DocBin
@@ -113,7 +139,7 @@ def parse_docbin(path: Path, display_name: str, id_prefix: str = "") -> ParsedIt
         return parsed
     for number, doc in enumerate(docs, start=1):
         spans = [{"start": e.start_char, "end": e.end_char, "label": e.label_} for e in doc.ents]
-        outcome = annotated_record(doc.text, spans, f"{id_prefix}doc-{number}", number)
+        outcome = _missing_annotation(doc) or annotated_record(doc.text, spans, f"{id_prefix}doc-{number}", number)
         if isinstance(outcome, dict):
             parsed.records.append(outcome)
         else:
