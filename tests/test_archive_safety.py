@@ -148,3 +148,31 @@ def test_unknown_kind_is_refused(tmp_path, dest):
     source = tmp_path / "x.txt"
     source.write_text("hello\n")
     refuse(source, dest, "Unknown dataset kind 'video'", kind="video")
+
+
+def test_unflagged_utf8_names_are_read_as_utf8(tmp_path, dest, wav):
+    """Info-ZIP and macOS write UTF-8 names without the UTF-8 flag; the transcript's names must still match."""
+    upload = tmp_path / "accents.zip"
+    names = ["MyData/Zoë 01.wav", "MyData/Łódź 02.wav".replace("ó", "o\u0301")]  # the second one NFD
+    placeholders = [bytes(b if b < 128 else ord("#") for b in name.encode("utf-8")) for name in names]
+    with zipfile.ZipFile(upload, "w") as archive:
+        for placeholder in placeholders:  # ASCII names of the same byte length: written without the flag
+            archive.writestr(placeholder.decode("ascii"), wav.read_bytes())
+        archive.writestr("MyData/trans.txt", "Zoë 01.wav\thello world\nŁódź 02.wav\thello world\n")
+    data = upload.read_bytes()
+    for name, placeholder in zip(names, placeholders, strict=True):
+        data = data.replace(placeholder, name.encode("utf-8"))  # local header and central directory
+    upload.write_bytes(data)
+    assert [info.flag_bits & 0x800 for info in zipfile.ZipFile(upload).infolist()] == [0, 0, 0]
+    result = import_dataset(upload, "acoustic", dest, UploadLimits())
+    assert (result.accepted, result.rejections) == (2, [])
+
+
+def test_code_page_437_names_stay_as_they_are(tmp_path):
+    upload = tmp_path / "dos.zip"
+    with zipfile.ZipFile(upload, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("Gr\u00fc\u00dfe.txt"), "old DOS name")  # ü and ß: bytes that are not UTF-8
+    target = tmp_path / "out"
+    target.mkdir()
+    extract_zip(upload, target, UploadLimits())
+    assert [path.name for path in target.iterdir()] == ["Grüße.txt"]

@@ -11,6 +11,10 @@ Checks made on the declared entries *before* anything is written:
   and no archive whose entries together expand more than that ratio over the archive's own size (many
   medium entries are a bomb too).
 
+Entry names the archive does not flag as UTF-8 are read as UTF-8 when they are valid UTF-8 (Info-ZIP and macOS
+write names that way), else as the zip standard's code page 437; every name is NFC-normalized, so ``Zoë 01.wav``
+matches the ``Zoë 01.wav`` a transcript names whichever way the archiver encoded it.
+
 Headers can lie, so extraction copies each entry in chunks with byte counters and stops as soon as an
 entry writes more than it declared or the total passes ``limits.max_archive_bytes``; a corrupt entry
 (bad CRC, truncated data) rejects the whole upload. Any failure removes the extraction folder.
@@ -18,6 +22,7 @@ entry writes more than it declared or the total passes ``limits.max_archive_byte
 
 from __future__ import annotations
 
+import contextlib
 import re
 import stat
 import tempfile
@@ -169,6 +174,20 @@ def check_archive(archive: zipfile.ZipFile, limits: UploadLimits, archive_name: 
         )
 
 
+UTF8_NAME_FLAG = 0x800
+"""General-purpose bit 11 of a zip entry: its name is UTF-8 (without it, the standard says code page 437)."""
+
+
+def _read_names_as_utf8(archive: zipfile.ZipFile) -> None:
+    """Rename (in memory) each entry whose unflagged name is valid UTF-8 to that reading; NFC-normalize all."""
+    for info in archive.infolist():
+        name = info.filename
+        if not info.flag_bits & UTF8_NAME_FLAG:
+            with contextlib.suppress(UnicodeError):  # else a genuine code page 437 name: kept
+                name = name.encode("cp437").decode("utf-8")
+        info.filename = unicodedata.normalize("NFC", name)
+
+
 def _copy_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, budget: int, archive_name: str) -> int:
     """Stream one entry to ``target``; return the bytes written. Raise when it outgrows its size or ``budget``."""
     written = 0
@@ -190,6 +209,7 @@ def extract_zip(zip_path: Path, target: Path, limits: UploadLimits, archive_name
     root = target.resolve()
     try:
         with zipfile.ZipFile(zip_path) as archive:
+            _read_names_as_utf8(archive)
             check_archive(archive, limits, name, zip_path.stat().st_size)
             budget = limits.max_archive_bytes
             for info in archive.infolist():
