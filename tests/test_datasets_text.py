@@ -73,6 +73,8 @@ MISFILED = {
     "export.json": ('{\n  "rasa_nlu_data": {}\n}\n', "JSON, not related text"),
     "data.csv": ("text,intent\nrefill my meds,refill\n", "CSV of labelled utterances ('text,intent' header)"),
     "lexicon.txt": ("Lipitor\tlip it or\nXarelto\tzah rel toe\n", "upload it with --kind pronunciation"),
+    "commented.txt": ("# pharmacy lexicon\r\nLipitor\tlip it or\r\nXarelto\tzah rel toe\r\n",
+                      "upload it with --kind pronunciation"),
     "trans.txt": ("a.wav\trefill my meds\n", "a transcript list ('name.wav<TAB>transcript' lines)"),
     "spans.jsonl": ('{"text": "hi", "spans": []}\n', "upload it with --kind annotated-text to an entities project"),
     "rules.jsonl": ('{"label": "DRUG", "pattern": "lipitor"}\n', "upload it with --kind patterns"),

@@ -111,8 +111,8 @@ def recognise(path: Path) -> FormatHint | None:
     if "text" in columns and ("intent" in columns or "label" in columns):  # a delimiter other than a comma
         advice = f"upload it with --kind utterances {_LANGUAGE_PROJECT}"
         return FormatHint("CSV of labelled utterances ('text,intent' header)", ("utterances",), advice)
-    pairs = [line.split("\t") for line in lines]
-    if all(len(pair) == 2 for pair in pairs):
+    pairs = [line.split("\t") for line in lines if not line.lstrip().startswith("#")]  # a comment on top
+    if pairs and all(len(pair) == 2 for pair in pairs):
         if all(PurePosixPath(name.strip()).suffix.lower() in AUDIO_EXTENSIONS for name, _ in pairs):
             advice = "upload it together with its audio files (a zip or folder) with --kind acoustic"
             return FormatHint("a transcript list ('name.wav<TAB>transcript' lines)", ("acoustic",), advice)
