@@ -220,7 +220,25 @@ def test_lex_v2_slot_types_list_with_bad_entries(dest, tmp_path):
         'string without spaces (got "bad name")',
         "types.json|3|types.json slot type 3: expected 'enumerationValues' (V1) or 'slotTypeValues' (V2): "
         "a non-empty list of value objects",
-        'types.json|4|types.json slot type 4: every value must be a non-empty string (got " ")',
+        "types.json|4|types.json slot type 4: no usable value: value 1 skipped: a value must be a non-empty string "
+        '(got " ")',
+    ]
+
+
+def test_lex_v1_console_export_and_a_blank_value_among_good_ones(dest, tmp_path):
+    export = {
+        "metadata": {"schemaVersion": "1.0", "importType": "LEX", "importFormat": "JSON"},
+        "resource": {
+            "name": "MovieName",
+            "version": "1",
+            "enumerationValues": [{"value": "Gladiator"}, {"value": ""}, {"value": "Barbie", "synonyms": ["barbie"]}],
+        },
+    }
+    result = import_dataset(write(tmp_path / "lex_v1.json", json.dumps(export)), "utterances", dest, UploadLimits())
+    assert (result.accepted, result.rejections) == (2, [])  # the lookup and Barbie's synonym
+    assert load_manifest(dest)[0]["elements"] == ["Gladiator", "Barbie", "barbie"]
+    assert [w.reason for w in result.warnings] == [
+        "lex_v1.json slot type 1: slot type 'MovieName': value 2 skipped: a value must be a non-empty string (got \"\")"
     ]
 
 

@@ -305,8 +305,12 @@ def _strings(values: Any) -> list[str] | None:
     return list(values)
 
 
-def _lex_values(slot: dict[str, Any]) -> list[tuple[str, list[str]]] | str:
-    """``[(value, synonyms)]`` of a V1 or V2 slot type, or the reason it is unusable."""
+def _lex_values(slot: dict[str, Any]) -> tuple[list[tuple[str, list[str]]], list[str]] | str:
+    """``([(value, synonyms)], skipped)`` of a V1 or V2 slot type, or the reason it is unusable.
+
+    A value that is not a non-empty string is skipped (``skipped`` says which), so one blank entry of an export
+    does not cost the others; a slot type left with no value is refused.
+    """
     if "slotTypeValues" in slot:
         raw = slot["slotTypeValues"]
         entries = [
@@ -326,18 +330,26 @@ def _lex_values(slot: dict[str, Any]) -> list[tuple[str, list[str]]] | str:
         ]
     if not entries or len(entries) != len(raw):
         return "expected 'enumerationValues' (V1) or 'slotTypeValues' (V2): a non-empty list of value objects"
-    values = []
-    for value, synonyms in entries:
+    values, skipped = [], []
+    for position, (value, synonyms) in enumerate(entries, start=1):
         if not (isinstance(value, str) and value.strip()):
-            return f"every value must be a non-empty string (got {json.dumps(value)})"
+            skipped.append(f"value {position} skipped: a value must be a non-empty string (got {json.dumps(value)})")
+            continue
         if synonyms is None:
-            return f"the synonyms of '{value}' must be strings"
+            skipped.append(f"value {position} '{value}' skipped: its synonyms must be strings")
+            continue
         clean = " ".join(value.split())
         values.append((clean, [s for s in _unique(synonyms) if s != clean]))
-    return values
+    if not values:
+        return f"no usable value: {'; '.join(skipped)}"
+    return values, skipped
 
 
 def _lex_slot_types(data: Any) -> list[Any] | None:
+    """The slot types of a Lex export: one, a list, ``{"slotTypes": [...]}``, or any of them wrapped in the V1
+    console export's ``{"metadata": ..., "resource": ...}``."""
+    if isinstance(data, dict) and isinstance(data.get("resource"), dict) and "metadata" in data:
+        data = data["resource"]
     if isinstance(data, dict) and isinstance(data.get("slotTypes"), list):
         return data["slotTypes"]
     if isinstance(data, list):
@@ -345,22 +357,24 @@ def _lex_slot_types(data: Any) -> list[Any] | None:
     return [data] if isinstance(data, dict) else None
 
 
-def _lex_records(slot: Any, number: int, prefix: str) -> list[dict[str, Any]] | str:
+def _lex_records(slot: Any, number: int, prefix: str) -> tuple[list[dict[str, Any]], list[str]] | str:
+    """The lookup and synonym records of one slot type and the values skipped, or why it is refused."""
     if not isinstance(slot, dict):
         return "expected a slot type object"
     name = slot.get("slotTypeName", slot.get("name"))
     if problem := label_problem(name, "slot type name ('name' or 'slotTypeName')"):
         return problem
-    values = _lex_values(slot)
-    if isinstance(values, str):
-        return values
+    outcome = _lex_values(slot)
+    if isinstance(outcome, str):
+        return outcome
+    values, skipped = outcome
     elements = _unique([item for value, synonyms in values for item in (value, *synonyms)])
     records = [{"id": f"{prefix}slot-{number}", "type": "lookup", "name": name, "elements": elements, "line": number}]
     for index, (value, synonyms) in enumerate(values, start=1):
         if synonyms:
             record_id = f"{prefix}slot-{number}-value-{index}"
             records.append({"id": record_id, "type": "synonym", "value": value, "synonyms": synonyms, "line": number})
-    return records
+    return records, [f"slot type '{name}': {note}" for note in skipped]
 
 
 def parse_lex_json(path: Path, display_name: str, id_prefix: str = "") -> ParsedItems:
@@ -379,8 +393,10 @@ def parse_lex_json(path: Path, display_name: str, id_prefix: str = "") -> Parsed
         outcome = _lex_records(slot, number, id_prefix)
         if isinstance(outcome, str):
             reject(parsed, display_name, number, outcome, "slot type")
-        else:
-            parsed.records.extend(outcome)
+            continue
+        records, skipped = outcome
+        parsed.records.extend(records)
+        parsed.warnings += [ItemIssue(display_name, f"{display_name} slot type {number}: {n}", number) for n in skipped]
     return parsed
 
 
