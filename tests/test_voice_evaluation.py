@@ -75,6 +75,16 @@ def test_slot_blame_missed_and_spurious() -> None:
     assert scores.slot_f1_text == pytest.approx(2 / 3, abs=1e-4) and scores.slot_f1_audio == 0.0
 
 
+def test_slot_values_that_differ_only_in_how_numbers_are_written_are_one_value() -> None:
+    said, heard = "book two seats at nine pm", "book 2 seats at 9 p.m."
+    gold = Parse.of(said, {"intent": "book", "entities": [{"start": 18, "end": 25, "label": "time"}]}, "none")
+    answer = {"intent": "book", "entities": [{"start": 16, "end": 22, "label": "time"}]}  # "9 p.m."
+    from_audio = Parse.of(heard, answer, "none")
+    case = item(said, heard, "book", gold.slots)
+    assert from_audio.slots == gold.slots == frozenset({("time", "nine pm")})
+    assert blame(case, gold, from_audio, parse) == []
+
+
 @pytest.fixture
 def toy() -> Iterator[None]:
     register(TOY)
@@ -108,3 +118,5 @@ def test_cli_evaluates_a_voice_app_end_to_end(cli, toy: None, acoustic_zip: Path
     assert result["slotF1FromAudio"] is None and result["wer"] >= 0
     table = cli(*args, "--utterances", "voice-intents")
     assert "Intent accuracy from text" in table.output and "100.0%" in table.output
+    errors = len(result["errors"])  # fewer than the 10 shown: the heading says how many there are
+    assert (f"Errors of sphinx-en-us + kw ({errors}; all of them with --json):" in table.output) == (errors > 0)

@@ -75,9 +75,9 @@ def evaluate(
         err_console.print(f"[bold red]WARNING:[/] {plain(warning)}", highlight=False)
     console.print(_table(report))
     for result in report["results"]:
-        shown = result["errors"][:SHOWN_ERRORS]
-        if shown:
-            console.print(
-                f"Errors of {plain(result['speechModel'])} + {plain(result['languageModel'])}:", highlight=False
-            )
-        print_verbatim(*("  " + _describe(error) for error in shown))
+        errors = result["errors"]
+        if errors:
+            first = f"the first {SHOWN_ERRORS} of {len(errors)}" if len(errors) > SHOWN_ERRORS else str(len(errors))
+            pair = f"{plain(result['speechModel'])} + {plain(result['languageModel'])}"
+            console.print(f"Errors of {pair} ({first}; all of them with --json):", highlight=False)
+        print_verbatim(*("  " + _describe(error) for error in errors[:SHOWN_ERRORS]))

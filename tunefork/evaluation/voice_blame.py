@@ -12,8 +12,9 @@ For an ``asr`` intent error, the culprit words are the misrecognized stretches (
 and what was heard) whose repair alone gives the right intent (all of them when no single repair does);
 for an ``asr`` slot error, the misrecognized stretches inside the slot's value.
 
-Slots are compared as ``(label, value)`` with the value lower-cased and its spaces collapsed, since
-character offsets differ between the reference and the transcript.
+Slots are compared as ``(label, value)`` with the value normalized as WER's words are (case, punctuation,
+numbers spelled out: ``9 p.m.`` and ``nine pm`` are one value), since character offsets and number formats
+differ between the reference and the transcript.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ Slot = tuple[str, str]
 
 
 def slot_value(text: str) -> str:
-    """A slot value as compared: lower case, single spaces, no surrounding punctuation."""
-    return " ".join(text.lower().split()).strip(" .,;:!?\"'")
+    """A slot value as compared: normalized by the default WER normalizer (lower case, no punctuation, numbers,
+    times and amounts in words), so a transcript's ``9 p.m.`` is the reference's ``nine pm``."""
+    return get_normalizer()(text)
 
 
 @dataclass(frozen=True)
