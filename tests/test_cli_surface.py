@@ -7,6 +7,7 @@ import io
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,8 @@ from typer.testing import CliRunner
 from tunefork import __version__
 from tunefork.cli import common
 from tunefork.cli.main import app
+from tunefork.service.auth import ensure_admin_token
+from tunefork.workspace import Workspace
 
 ROOT = Path(__file__).parent.parent
 HEAVY = ("torch", "scipy", "sklearn", "faster_whisper", "ctranslate2", "spacy", "sentence_transformers", "matplotlib")
@@ -74,3 +77,16 @@ def test_serve_prints_the_api_and_studio_addresses(monkeypatch, tmp_path: Path) 
     shown = CliRunner().invoke(app, args)
     assert shown.exit_code == 0, shown.output
     assert "Studio: http://127.0.0.1:9876/studio/" in shown.output and "API on http://127.0.0.1:9876" in shown.output
+
+
+def test_serve_on_a_port_in_use_fails_before_generating_the_one_time_token(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        refused = CliRunner().invoke(app, ["--home", str(home), "serve", "--port", str(port), "--workers", "0"])
+    assert refused.exit_code == 1
+    assert f"Listening on 127.0.0.1:{port} is in use (another tunefork serve?)" in refused.output
+    assert "Admin token" not in refused.output
+    assert ensure_admin_token(Workspace.open(home)) is not None  # the first start that works still shows one

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
+import socket
 
 import typer
 
@@ -31,6 +33,7 @@ def serve(
     workspace = workspace_from(ctx)
     if reset_admin_token and os.environ.get("TUNEFORK_ADMIN_TOKEN"):
         raise TuneforkError("TUNEFORK_ADMIN_TOKEN is set and takes precedence; change it instead of resetting.")
+    _check_port_free(host, port)  # before a token is generated and shown once for a server that cannot start
     token = ensure_admin_token(workspace, reset=reset_admin_token)
     if token:
         console.print(f"Admin token (shown once, only its hash is stored): {token}", highlight=False, soft_wrap=True)
@@ -50,6 +53,20 @@ def serve(
     )
     console.print(f"Studio: {address}/studio/ (sign in with the admin token)", soft_wrap=True, highlight=False)
     uvicorn.run(app, host=host, port=port, log_level=log_level)
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Raise a clear error when ``host:port`` cannot be listened on (another server holds it, or no such address)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: TIME_WAIT is no obstacle
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            reason = (
+                "is in use (another tunefork serve?)" if exc.errno == errno.EADDRINUSE else f"fails: {exc.strerror}"
+            )
+            raise TuneforkError(f"Listening on {host}:{port} {reason}; choose another --port or --host.") from None
 
 
 def worker(
