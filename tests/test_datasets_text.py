@@ -201,7 +201,9 @@ def test_structured_text_lists_templates_and_lexicon(dest, tmp_path):
         ("Questions", "is paracetamol safe"),
     ]
     prons = [r for r in records if r["type"] == "pronunciation"]
-    assert [(p["display"], p["spoken"]) for p in prons] == [("ibuprofen", "ay b y uw p r ow f ax n")]
+    assert [(p["display"], p["spoken"], p["phones"]) for p in prons] == [
+        ("ibuprofen", "ibuprofen", "ay b y uw p r ow f ax n")  # Azure's phones are kept, not read as words
+    ]
     assert len({r["id"] for r in records}) == len(records)
     text = reasons(result)
     assert "bot.md|18|bot.md line 18: unknown or empty list 'unknown'" in text
@@ -209,7 +211,8 @@ def test_structured_text_lists_templates_and_lexicon(dest, tmp_path):
     assert "bot.md|23|bot.md line 23: expected 'display/phones'" in text
     assert "bot.md|25|bot.md line 25: unsupported definition '@ ml entity'" in text
     assert len(result.rejections) == 4
-    assert [w.line for w in result.warnings] == [5]
+    assert [w.line for w in result.warnings] == [5, 21]
+    assert "phonetic lexicon's phones are not used" in result.warnings[1].reason
 
 
 def test_structured_text_expansion_is_capped_deterministically(tmp_path):

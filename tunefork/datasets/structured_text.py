@@ -19,9 +19,14 @@ combination of its lists' items, at most :data:`MAX_EXPANSIONS` of them: beyond 
 sample (seeded by the template text) is kept and a warning says so. Other ``@`` definitions (entities,
 prebuilt models) are not supported: the header line is rejected and its items are ignored.
 
+Azure's phones (its own phone set) are kept with the record but not used: a lexicon entry's spoken form is
+its display form, so the word is learned as written (its pronunciation guessed from the spelling, as for
+any new word) and its display form biases recognition; a warning at the lexicon's header says so. Read as
+words, "b r ax v eh k t ow" would have been spelled out letter by letter.
+
 Records: ``{"id", "type": "sentence", "text", "section", "line"}``,
 ``{"id", "type": "list", "name", "items", "line"}`` and
-``{"id", "type": "pronunciation", "display", "spoken", "line"}``.
+``{"id", "type": "pronunciation", "display", "spoken", "phones", "line"}``.
 """
 
 from __future__ import annotations
@@ -47,6 +52,13 @@ _LEXICON_HEADER = re.compile(r"^@\s*speech\s*:\s*phoneticlexicon\s*$", re.IGNORE
 _SECTION = re.compile(r"^#+\s*(.*?)\s*$")
 _ITEM = re.compile(r"^[-*+]\s+(.*?)\s*$")
 _REFERENCE = re.compile(r"\{@\s*([^{}\s]+)\s*\}")
+
+
+PHONES_NOT_USED = (
+    "the phonetic lexicon's phones are not used: each display form is learned as written (its pronunciation "
+    "guessed from the spelling) and biases recognition; to say how a word sounds, upload a pronunciation file "
+    "('DISPLAY<TAB>spoken form', e.g. 'Bravecto<TAB>bra vek toe')"
+)
 
 
 @dataclass
@@ -101,6 +113,7 @@ class _Parser:
             self.block = "list"
         elif _LEXICON_HEADER.match(stripped):
             self.block = "lexicon"
+            self.warn(number, PHONES_NOT_USED)
         else:
             self.reject(
                 number,
@@ -222,13 +235,14 @@ def parse_structured_text(path: Path, display_name: str, id_prefix: str = "") ->
         )
     for number, section, template in parser.doc.templates:
         parsed.records.extend(_expand(parser, number, section, template, id_prefix))
-    for number, display, spoken in parser.doc.lexicon:
+    for number, display, phones in parser.doc.lexicon:
         parsed.records.append(
             {
                 "id": f"{id_prefix}pronunciation-{number}",
                 "type": "pronunciation",
                 "display": display,
-                "spoken": spoken,
+                "spoken": display,
+                "phones": phones,
                 "line": number,
             }
         )
