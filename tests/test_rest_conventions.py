@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -87,3 +88,14 @@ def test_times_are_rfc3339_z_errors_null_and_no_workspace_path(
     assert job["error"] is None and queued.json()["error"] is None and all(RFC3339_Z.match(t) for t in _times(job))
     for answer in [*answers, garbage, refused]:
         assert str(workspace.home) not in answer.text and ".staging" not in answer.text, answer.text[:300]
+
+
+def test_the_cli_json_gives_the_times_as_the_rest_api_does(cli, tmp_path: Path) -> None:
+    text = tmp_path / "related.txt"
+    text.write_text("hello there\n", encoding="utf-8")
+    cli("project", "create", "p")
+    cli("dataset", "upload", "p", str(text), "--kind", "language", "--name", "related")
+    commands = [("dataset", "list", "p"), ("project", "list"), ("dataset", "inspect", "related")]
+    shown = [json.loads(cli(*command, "--json").stdout) for command in commands]
+    times = [t for answer in shown for t in _times(answer)]
+    assert len(times) >= 3 and all(RFC3339_Z.match(t) for t in times), times

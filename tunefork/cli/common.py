@@ -32,6 +32,7 @@ from tunefork.cli.progress_lines import progress_lines
 from tunefork.errors import TuneforkError
 from tunefork.evaluation.result import EvaluationResult
 from tunefork.progress import ProgressCallback
+from tunefork.timestamps import with_rfc3339_times
 from tunefork.workspace import Workspace
 
 
@@ -225,5 +226,5 @@ def when(iso: str | None) -> str:
 
 
 def print_json(value: Any) -> None:
-    """Print plain JSON to stdout (no colour, no wrapping) for scripts."""
-    typer.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+    """Print plain JSON to stdout (no colour, no wrapping) for scripts; times as the REST API gives them."""
+    typer.echo(json.dumps(with_rfc3339_times(value), indent=2, ensure_ascii=False, default=str))

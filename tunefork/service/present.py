@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import Request
+
+from tunefork.timestamps import with_rfc3339_times
 
 
 def url(request: Request, *parts: str) -> str:
@@ -15,32 +16,10 @@ def url(request: Request, *parts: str) -> str:
     return base + "".join("/" + quote(str(part), safe="") for part in parts)
 
 
-def rfc3339(value: Any) -> Any:
-    """An ISO time as RFC 3339 in UTC ending in ``Z`` (naive times are stored in UTC); other values as they are."""
-    if not isinstance(value, str):
-        return value
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def _times(value: Any) -> Any:
-    """``value`` with every ``...DateTime`` field, at any depth, in :func:`rfc3339` form."""
-    if isinstance(value, dict):
-        return {key: rfc3339(item) if key.endswith("DateTime") else _times(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_times(item) for item in value]
-    return value
-
-
 def present(request: Request, collection: str, item: dict[str, Any], job: dict[str, Any] | None = None) -> dict:
     """``item`` with ``self``, ``links`` (project, job), RFC 3339 ``Z`` times, and ``error`` as ``{code, message}``
     (a job's error as its text), ``null`` when there is none."""
-    out = _times(item)
+    out = with_rfc3339_times(item)
     out["self"] = url(request, collection, item["id"])
     links = dict(out.get("links") or {})
     if item.get("projectId"):
