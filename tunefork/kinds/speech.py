@@ -400,10 +400,14 @@ class SpeechGate:
 
 
 def write_logged_audio(folder: Path, logs: list[LoggedRequest], for_review: bool) -> None:
-    """The logged WAVs (hard links when possible); for review also ``trans.txt`` to correct and upload."""
+    """The logged WAVs; for review copies and ``trans.txt`` to correct and upload, else hard links when possible
+    (an export's snapshot, read once by the import: editing a link of a review copy would edit the log itself)."""
     kept = [log for log in logs if log.file is not None and log.file.is_file()]
     for log in kept:
         target = folder / f"{log.id}.wav"
+        if for_review:
+            shutil.copyfile(log.file, target)
+            continue
         try:
             os.link(log.file, target)
         except OSError:
