@@ -328,15 +328,26 @@ def test_a_restart_mid_run_neither_loses_nor_doubles_the_run(workspace: Workspac
 
 def test_rest_and_cli_manage_monitors(workspace: Workspace, bot: dict, server: str, cli) -> None:
     admin = httpx.Client(base_url=server, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60)
-    body = {"endpoint": "kw", "dataset": "test", "key": bot["keys"]["key1"], "schedule": "*/30 * * * *",
-            "metric": "intent_accuracy", "min": 0.5, "maxRegression": 2.0, "retries": 2, "afterFailures": 2,
-            "exclude": ["Sat 00:00-06:00"], "baseUrl": server, "name": "kw-accuracy"}  # fmt: skip
+    body = {
+        "endpoint": "kw",
+        "dataset": "test",
+        "key": bot["keys"]["key1"],
+        "schedule": "*/30 * * * *",
+        "metric": "intent_accuracy",
+        "min": 0.5,
+        "maxRegression": 2.0,
+        "retries": 2,
+        "afterFailures": 2,
+        "exclude": ["Sat 00:00-06:00"],
+        "name": "kw-accuracy",
+    }  # fmt: skip (no baseUrl: this server's)
     assert httpx.post(f"{server}/monitors", json=body).status_code == 401
     assert admin.post("/monitors", json={**body, "metric": "wer", "min": None, "max": 0.1}).status_code == 422
     created = admin.post("/monitors", json=body)
     assert created.status_code == 201, created.text
     monitor = created.json()
     assert created.headers["Location"] == monitor["self"] and "key" not in monitor
+    assert monitor["baseUrl"] == server  # runs send to the server the monitor was created through
     assert monitor["links"]["endpoint"].endswith(f"/endpoints/{bot['id']}") and monitor["exclude"] == body["exclude"]
     assert [m["name"] for m in admin.get("/monitors").json()["values"]] == ["kw-accuracy"]
     assert admin.post(f"/monitors/{monitor['id']}/pause").json()["paused"] is True

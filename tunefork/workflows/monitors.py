@@ -201,8 +201,12 @@ def create_monitor(
     base_url: str | None = None,
     retention_days: int = 90,
     now: datetime | None = None,
+    server_url: str | None = None,
 ) -> dict[str, Any]:
     """Watch an endpoint: its key and test dataset are checked now, the first run is at the next slot.
+
+    Runs send to ``base_url``; without it to ``TUNEFORK_URL``, then to ``server_url`` (the server a REST
+    request created the monitor through), then to the default local server.
 
     Without ``terms``, a speech monitor measures the recall of the domain terms in the training data of the
     model the endpoint serves now, as ``tunefork evaluate`` does (pronunciation display forms); they are kept
@@ -219,7 +223,8 @@ def create_monitor(
         raise TuneforkError(f"Retention must be between 1 and 3650 days (got {retention_days}).")
     if webhook_url and not webhook_url.startswith(("http://", "https://")):
         raise TuneforkError(f"The webhook must be an http:// or https:// URL (got '{webhook_url}').")
-    base = (base_url or MonitorSettings.from_env().base_url).rstrip("/")
+    configured = os.environ.get("TUNEFORK_URL")
+    base = (base_url or configured or server_url or MonitorSettings.from_env().base_url).rstrip("/")
     with workspace.session() as session:
         endpoint = get_endpoint(session, endpoint_ref, project)
         kind = get_kind(endpoint.project.kind)

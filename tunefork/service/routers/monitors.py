@@ -42,6 +42,7 @@ def create_monitor(
         project=body.project, max_value=body.max, min_value=body.min, max_regression=body.maxRegression,
         retries=body.retries, after_failures=body.afterFailures, exclude=body.exclude, terms=body.terms,
         webhook_url=body.webhookUrl, base_url=body.baseUrl, retention_days=body.retentionDays,
+        server_url=str(request.base_url),
     )  # fmt: skip
     out = present_monitor(request, created)
     response.headers["Location"] = out["self"]
