@@ -39,7 +39,7 @@ from tunefork.store.models import Job, MonitorRun, Status
 from tunefork.workflows import datasets, endpoint_logs, endpoints, jobs, monitor_alerts, monitors, projects, training
 from tunefork.workflows.evaluation import evaluate
 from tunefork.workflows.monitor_alerts import AlertSettings
-from tunefork.workflows.monitor_schedule import Window, excluded
+from tunefork.workflows.monitor_schedule import Window, check_schedule, excluded, next_slot
 from tunefork.workspace import Workspace
 
 TOKEN = "monitor-admin-token"
@@ -124,6 +124,15 @@ def bot(workspace: Workspace, server: str, tmp_path: Path) -> dict[str, Any]:
     return endpoints.create_endpoint(workspace, "bot", "kw", "kw-v1", logging=True)
 
 
+def test_the_next_run_skips_exclusion_windows_and_a_schedule_that_never_runs_is_refused() -> None:
+    friday_late = datetime(2026, 1, 9, 23, 55, tzinfo=UTC)
+    assert next_slot("*/10 * * * *", friday_late, ["Sat 00:00-06:00"]) == datetime(2026, 1, 10, 6, 0, tzinfo=UTC)
+    with pytest.raises(TuneforkError, match="falls in an exclusion window"):
+        next_slot("0 3 * * 6", friday_late, ["Sat 00:00-06:00"])
+    with pytest.raises(TuneforkError, match="'0 0 30 2 \\*' never fires: no date matches it"):
+        check_schedule("0 0 30 2 *")
+
+
 def _runs(workspace: Workspace, monitor: str) -> list[dict[str, Any]]:
     return list(reversed(monitors.list_runs(workspace, monitor)))
 
@@ -201,13 +210,14 @@ def test_monitor_passes_fails_retries_alerts_and_recovers(workspace: Workspace, 
     ] == "Delivered"
     assert hook.bodies[-1]["event"] == "recovery" and hook.bodies[-1]["value"] == 1.0
 
-    # 10:25 and 10:30 are inside the maintenance window: skipped; 10:40 is out of it.
+    # 10:25 and 10:30 are inside the maintenance window: the next run is 10:35, when it ends.
+    assert monitors.show_monitor(workspace, created["id"])["nextRunDateTime"].startswith("2026-01-05T10:35")
     assert monitors.schedule_due(workspace, queue, now=T0 + timedelta(minutes=23)) == []
-    assert monitors.schedule_due(workspace, queue, now=T0 + timedelta(minutes=33)) == []
+    assert len(monitors.schedule_due(workspace, queue, now=T0 + timedelta(minutes=33))) == 1
     assert len(monitors.schedule_due(workspace, queue, now=T0 + timedelta(minutes=38))) == 1
     # Down for an hour: the missed slots become one run, not a burst.
     assert len(monitors.schedule_due(workspace, queue, now=T0 + timedelta(minutes=95))) == 1
-    assert len(_runs(workspace, created["id"])) == 6
+    assert len(_runs(workspace, created["id"])) == 7
 
     monitors.set_paused(workspace, created["name"], True)
     assert monitors.schedule_due(workspace, queue, now=T0 + timedelta(hours=5)) == []
@@ -227,7 +237,7 @@ def test_monitor_passes_fails_retries_alerts_and_recovers(workspace: Workspace, 
     assert samples[("tunefork_monitor_state", (*who, ("state", "passing")))] == 1.0
     assert samples[("tunefork_monitor_state", (*who, ("state", "failing")))] == 0.0
     assert samples[("tunefork_monitor_last_run_timestamp_seconds", who)] > T0.timestamp()
-    assert samples[("tunefork_jobs", (("kind", "monitor-run"), ("state", "Succeeded")))] == 6
+    assert samples[("tunefork_jobs", (("kind", "monitor-run"), ("state", "Succeeded")))] == 7
 
 
 def test_wrong_key_and_deleted_endpoint_fail_runs_with_the_reason(

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 
-from croniter import croniter
+from croniter import CroniterBadDateError, croniter
 
 from tunefork.errors import TuneforkError
 
@@ -18,17 +18,34 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WINDOW = re.compile(r"^\s*(?:(?P<day>[A-Za-z]{3})[a-z]*\s+)?(?P<start>\d{1,2}:\d{2})\s*-\s*(?P<end>\d{1,2}:\d{2})\s*$")
 
 
+MAX_SKIPPED_SLOTS = 10_000
+"""Most slots :func:`next_slot` passes over in exclusion windows before it calls the schedule one that never runs."""
+
+
 def check_schedule(schedule: str) -> str:
-    """``schedule`` when it is a valid five-field cron expression, else a :class:`TuneforkError`."""
+    """``schedule`` when it is a valid five-field cron expression that fires, else a :class:`TuneforkError`."""
     schedule = " ".join((schedule or "").split())
     if len(schedule.split()) != 5 or not croniter.is_valid(schedule):
         raise TuneforkError(f"'{schedule}' is not a cron schedule: give five fields, e.g. \"*/30 * * * *\".")
+    next_slot(schedule, datetime.now(UTC))  # "0 0 30 2 *" is valid cron, but no date matches it
     return schedule
 
 
-def next_slot(schedule: str, after: datetime) -> datetime:
-    """The first time ``schedule`` fires strictly after ``after`` (UTC)."""
-    return croniter(schedule, as_utc(after)).get_next(datetime)
+def next_slot(schedule: str, after: datetime, windows: list[str] | None = None) -> datetime:
+    """The first time ``schedule`` fires strictly after ``after`` (UTC) outside the maintenance ``windows``;
+    a :class:`TuneforkError` when no date matches it or every slot falls in a window."""
+    slots = croniter(schedule, as_utc(after))
+    for _ in range(MAX_SKIPPED_SLOTS):
+        try:
+            slot = slots.get_next(datetime)
+        except CroniterBadDateError:
+            raise TuneforkError(f"The schedule '{schedule}' never fires: no date matches it.") from None
+        if not excluded(windows or [], slot):
+            return slot
+    raise TuneforkError(
+        f"Every run of the schedule '{schedule}' falls in an exclusion window ({', '.join(windows or [])}); "
+        "change the schedule or the windows."
+    )
 
 
 def as_utc(value: datetime) -> datetime:

@@ -252,7 +252,7 @@ def create_monitor(
             metric=metric, max_value=max_value, min_value=min_value, max_regression=max_regression,
             retries=retries, after_failures=after_failures, exclude=windows, terms=list(terms or []),
             webhook_url=webhook_url, retention_days=retention_days, paused=False, state="unknown",
-            consecutive_failures=0, next_run_at=next_slot(schedule, now or utcnow()),
+            consecutive_failures=0, next_run_at=next_slot(schedule, now or utcnow(), windows),
         )  # fmt: skip
         session.add(monitor)
         session.flush()
@@ -375,7 +375,7 @@ def set_paused(
         monitor = get_monitor(session, ref, project)
         monitor.paused = paused
         if not paused:
-            monitor.next_run_at = next_slot(monitor.schedule, now or utcnow())
+            monitor.next_run_at = next_slot(monitor.schedule, now or utcnow(), monitor.exclude)
         monitor.last_action_at = utcnow()
         session.flush()
         return monitor_to_dict(monitor)
@@ -462,7 +462,7 @@ def schedule_due(workspace: Workspace, submitter: JobSubmitter, now: datetime | 
                     moved = session.execute(
                         update(Monitor)
                         .where(Monitor.id == monitor_id, Monitor.next_run_at == slot)
-                        .values(next_run_at=next_slot(schedule, now))
+                        .values(next_run_at=next_slot(schedule, now, windows))
                     ).rowcount
                 if moved != 1 or excluded(windows, slot):
                     continue
