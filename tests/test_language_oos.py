@@ -13,7 +13,7 @@ from tunefork.language.intent_calibration import (
     out_of_scope_flags,
     wilson_lower_bound,
 )
-from tunefork.language.intents import load_intent_model, train_intents
+from tunefork.language.intents import MIN_UPLOADED_FOR_RECALL, load_intent_model, train_intents
 from tunefork.language.model import SpacyLanguageModel
 from tunefork.language.sample_data import intent_examples, out_of_scope_examples
 
@@ -60,8 +60,13 @@ def test_uploaded_out_of_scope_examples_train_the_class_and_measure_the_trade_of
     assert {"refill", "prescription"} <= words and "please" not in words
     assert any(words & set(text.lower().split()) for text in negatives.generated)
     _, report = train_intents(TRAIN, features="tfidf", out_of_scope_texts=uploaded)
-    assert "uploaded out-of-scope examples" in report.threshold_source
-    assert report.trade_off["out_of_scope_texts"] == len(uploaded)
+    pooled = len(uploaded) + len(negatives.general) + len(negatives.generated)  # 12 alone would be a coarse recall
+    assert "the uploaded out-of-scope examples and the general and vocabulary" in report.threshold_source
+    assert report.trade_off["out_of_scope_texts"] == pooled
+    many = out_of_scope_examples(MIN_UPLOADED_FOR_RECALL, 0)
+    _, report = train_intents(TRAIN, features="tfidf", out_of_scope_texts=many)
+    assert "and uploaded out-of-scope examples" in report.threshold_source
+    assert report.trade_off["out_of_scope_texts"] == len(many)
 
 
 def test_threshold_keeps_the_stated_share_of_in_scope() -> None:

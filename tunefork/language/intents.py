@@ -117,6 +117,9 @@ CONTRASTIVE_LIMIT_VARIABLE = "TUNEFORK_INTENT_CONTRASTIVE_MAX_EXAMPLES"
 SUPERVISED_MINIMUM_VARIABLE = "TUNEFORK_INTENT_SUPERVISED_MIN_EXAMPLES"
 SMALL_DATA_ENCODER_VARIABLE = "TUNEFORK_INTENT_SMALL_DATA_ENCODER"
 HELD_OUT = "one held-out fold"
+MIN_UPLOADED_FOR_RECALL = 20
+"""Uploaded out-of-scope examples that measure the trade-off's recall alone; fewer are pooled with the general
+and vocabulary background texts (the class learns from all of them either way)."""
 REGULARIZATION_C = 20.0
 EMBEDDING_WEIGHTS = {MPNET_ENCODER: 2.0}
 """Scale of an encoder's unit-length embeddings beside the two unit-length TF-IDF blocks (others: 1)."""
@@ -541,8 +544,9 @@ def _trade_off(
 
     ``held_out`` holds the out-of-fold probabilities of the texts at ``rows`` (ascending positions among the
     ``in_scope`` intent examples, then the background's texts; its last column is the background's): every
-    text, or one held-out fold of them. Out-of-scope recall is measured on the uploaded
-    out-of-scope examples when there are some, else on the general and vocabulary-made background texts: not
+    text, or one held-out fold of them. Out-of-scope recall is measured on the uploaded out-of-scope examples
+    when there are at least :data:`MIN_UPLOADED_FOR_RECALL`, else on them and the general and vocabulary-made
+    background texts (a recall of 2 texts moves in steps of 50 points): not
     on the near-domain requests, which share the intents' words, so a threshold chosen to catch them flagged
     unseen in-scope requests too (bench/RESULTS.md); they train the class all the same. Without a background
     class, on the uploaded examples or the shipped general sentences as the model scores them.
@@ -550,8 +554,13 @@ def _trade_off(
     intents = rows < in_scope
     if negatives is None:
         return 0.0, threshold_on_texts(model, held_out[intents, : len(model.labels)], uploaded)
-    count = len(negatives.uploaded) or len(negatives.general) + len(negatives.generated)
-    where = "uploaded out-of-scope examples" if negatives.uploaded else "the general and vocabulary background texts"
+    uploaded_alone = len(negatives.uploaded) >= MIN_UPLOADED_FOR_RECALL
+    count = len(negatives.uploaded) + (0 if uploaded_alone else len(negatives.general) + len(negatives.generated))
+    where = "the general and vocabulary background texts"
+    if negatives.uploaded:
+        where = (
+            "uploaded out-of-scope examples" if uploaded_alone else f"the uploaded out-of-scope examples and {where}"
+        )
     how = "cross-validated on" if len(rows) == in_scope + len(negatives.texts) else f"measured on {HELD_OUT} of"
     measured = f"{how} the in-scope examples and {where}"
     outside = (rows >= in_scope) & (rows < in_scope + count)
