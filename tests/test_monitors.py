@@ -157,6 +157,10 @@ def test_monitor_passes_fails_retries_alerts_and_recovers(workspace: Workspace, 
         monitors.create_monitor(workspace, "kw", "test", key, "*/5 * * * *", "wer", max_value=0.1)
     with pytest.raises(TuneforkError, match="not a cron schedule"):
         monitors.create_monitor(workspace, "kw", "test", key, "every minute", "intent_accuracy", min_value=0.75)
+    with pytest.raises(TuneforkError, match="'test' has no out-of-scope example, so oos_recall would measure nothing"):
+        monitors.create_monitor(workspace, "kw", "test", key, "*/5 * * * *", "oos_recall", min_value=0.75)
+    with pytest.raises(TuneforkError, match="'test' has no annotated slot, so slot_f1 would measure nothing"):
+        monitors.create_monitor(workspace, "kw", "test", key, "*/5 * * * *", "slot_f1", min_value=0.75)
     created = monitors.create_monitor(
         workspace, "kw", "test", key, "*/5 * * * *", "intent_accuracy", min_value=0.75, max_regression=10,
         retries=1, after_failures=2, webhook_url=hook.url, base_url=server, exclude=["Mon 10:25-10:35"], now=T0,
@@ -387,10 +391,10 @@ def test_rest_and_cli_manage_monitors(workspace: Workspace, bot: dict, server: s
     assert json.loads(ran.stdout)["outcome"] == "pass"
     assert [r["outcome"] for r in json.loads(cli("monitor", "runs", "kw-accuracy", "--json").stdout)] == ["pass"] * 2
     created_cli = cli(
-        "monitor", "create", "kw", "--dataset", "test", "--schedule", "*/30 * * * *", "--metric", "oos_recall",
-        "--min", "0.5", "--key", bot["keys"]["key2"], "--url", server, "--exclude", "Sat 00:00-06:00",
+        "monitor", "create", "kw", "--dataset", "test", "--schedule", "*/30 * * * *", "--metric", "latency_p95",
+        "--max", "5", "--key", bot["keys"]["key2"], "--url", server, "--exclude", "Sat 00:00-06:00",
     )  # fmt: skip
-    assert "Monitor kw-oos_recall" in created_cli.output and " UTC." in created_cli.output  # the first run's time
+    assert "Monitor kw-latency_p95" in created_cli.output and " UTC." in created_cli.output  # the first run's time
     refused = cli("monitor", "create", "kw", "--dataset", "test", "--schedule", "*/30 * * * *",
                   "--metric", "wer", "--max", "0.1", "--key", "x", expect=1)  # fmt: skip
     assert "does not apply to a parse endpoint" in refused.output

@@ -32,6 +32,7 @@ from sqlalchemy import delete, func, select, update
 
 from tunefork.config import env_float
 from tunefork.errors import ConflictError, NotFoundError, TuneforkError
+from tunefork.evaluation.labels import OUT_OF_SCOPE
 from tunefork.kinds import ProjectKind, ResolvedModel, get_kind
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.models import Dataset, Endpoint, Model, Monitor, MonitorRun, Status, utcnow
@@ -238,6 +239,9 @@ def create_monitor(
             )
         if not _key_fits(endpoint, key):
             raise TuneforkError(f"The key is not key1 or key2 of endpoint '{endpoint.name}'.")
+        items = run_items(kind.family.operation.name, dataset.kind, dataset_records(workspace, dataset.id))
+        if problem := unmeasurable(spec, items):
+            raise TuneforkError(f"Dataset '{dataset.name}' {problem}; choose another test set or metric.")
         if not terms and kind.family.measures_terms:
             terms = _default_terms(workspace, kind, _served_model(workspace, session, endpoint), spec)
         if spec.needs_intents:
@@ -278,6 +282,18 @@ def blind_monitors(workspace: Workspace, endpoint_ref: str, project: str | None 
         if get_kind(endpoint.project.kind).family.decides_intents(model):
             return []
         return [f"monitor '{m.name}': " + _no_intent(model.name, METRICS[m.metric], running=True) for m in watching]
+
+
+def unmeasurable(spec: MetricSpec, items: list[dict[str, Any]]) -> str | None:
+    """Why the test ``items`` cannot measure ``spec`` (no item; no out-of-scope example for ``oos_recall``, no
+    annotated slot for ``slot_f1``), else ``None``: every run would end without a value."""
+    if not items:
+        return "has no item a run could send"
+    if spec.name == "oos_recall" and all((item.get("intent") or OUT_OF_SCOPE) != OUT_OF_SCOPE for item in items):
+        return "has no out-of-scope example, so oos_recall would measure nothing"
+    if spec.name == "slot_f1" and not any(item.get("spans") for item in items):
+        return "has no annotated slot, so slot_f1 would measure nothing"
+    return None
 
 
 def _check_decides_intents(kind: ProjectKind, model: ResolvedModel, spec: MetricSpec) -> None:
