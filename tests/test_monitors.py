@@ -213,6 +213,8 @@ def test_monitor_passes_fails_retries_alerts_and_recovers(workspace: Workspace, 
         "status"
     ] == "Delivered"
     assert hook.bodies[-1]["event"] == "recovery" and hook.bodies[-1]["value"] == 1.0
+    assert hook.bodies[-1]["run"]["scheduledDateTime"].endswith("Z")  # RFC 3339 UTC, as the REST API writes times
+    assert hook.bodies[-1]["run"]["error"] is None and shown["runs"][0]["error"] is None  # a pass has no error
 
     # 10:25 and 10:30 are inside the maintenance window: the next run is 10:35, when it ends.
     assert monitors.show_monitor(workspace, created["id"])["nextRunDateTime"].startswith("2026-01-05T10:35")

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from tunefork.config import env_float, env_int
 from tunefork.store.models import Monitor, MonitorAlert, MonitorRun, utcnow
+from tunefork.timestamps import rfc3339
 from tunefork.workflows.monitor_schedule import as_utc
 from tunefork.workspace import Workspace
 
@@ -58,8 +59,8 @@ def alert_to_dict(alert: MonitorAlert) -> dict[str, Any]:
         "attempts": alert.attempts,
         "lastError": alert.last_error,
         "payload": dict(alert.payload),
-        "deliveredDateTime": as_utc(alert.delivered_at).isoformat() if alert.delivered_at else None,
-        "createdDateTime": as_utc(alert.created_at).isoformat(),
+        "deliveredDateTime": rfc3339(as_utc(alert.delivered_at).isoformat()) if alert.delivered_at else None,
+        "createdDateTime": rfc3339(as_utc(alert.created_at).isoformat()),
     }
 
 
@@ -99,8 +100,8 @@ def record_transition(session: Session, monitor: Monitor, run: MonitorRun, thres
     payload = {
         "event": event,
         "monitor": {"id": monitor.id, "name": monitor.name, "endpoint": monitor.endpoint_name},
-        "run": {"id": run.id, "outcome": run.outcome, "error": run.error, "model": run.model,
-                "scheduledDateTime": as_utc(run.scheduled_for).isoformat()},
+        "run": {"id": run.id, "outcome": run.outcome, "error": run.error or None, "model": run.model,
+                "scheduledDateTime": rfc3339(as_utc(run.scheduled_for).isoformat())},
         "metric": monitor.metric,
         "value": run.value,
         "threshold": thresholds,

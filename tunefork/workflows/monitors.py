@@ -126,7 +126,7 @@ def run_to_dict(run: MonitorRun, details: bool = False) -> dict[str, Any]:
         "trigger": run.trigger,
         "status": run.status,
         "outcome": run.outcome,
-        "error": run.error,
+        "error": run.error or None,
         "value": run.value,
         "metrics": dict(run.metrics),
         "model": run.model,
