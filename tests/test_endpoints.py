@@ -78,6 +78,9 @@ def test_retention_purge_deletes_old_entries_and_their_audio(workspace: Workspac
     assert endpoint_logs.delete_logs(workspace, "long") == 1
     endpoints.delete_endpoint(workspace, "short")
     assert not workspace.endpoint_logs_dir(short["id"]).exists()
+    text_request = endpoint_logs.keep_request(workspace, long["id"], {"text": "a typed request"})
+    with pytest.raises(NotFoundError, match="has no audio: it was a text request"):
+        endpoint_logs.log_audio(workspace, "long", text_request)
 
 
 def test_deployed_models_cannot_be_deleted(workspace: Workspace, project: dict) -> None:

@@ -176,6 +176,8 @@ def log_audio(workspace: Workspace, ref: str, log_id: str, project: str | None =
     with workspace.session() as session:
         log = _get_log(session, get_endpoint(session, ref, project).id, log_id)
         audio, artifact = log.audio, log.artifact
+    if not audio and not artifact:
+        raise NotFoundError(f"Logged request '{log_id}' has no audio: it was a text request.")
     with scratch_folder(workspace.staging_dir, "log.") as scratch:
         path = _fetch_kept(workspace, audio, artifact, scratch)
         if path is None:
