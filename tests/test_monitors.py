@@ -397,6 +397,10 @@ def test_rest_and_cli_manage_monitors(workspace: Workspace, bot: dict, server: s
         "--max", "5", "--key", bot["keys"]["key2"], "--url", server, "--exclude", "Sat 00:00-06:00",
     )  # fmt: skip
     assert "Monitor kw-latency_p95" in created_cli.output and " UTC." in created_cli.output  # the first run's time
+    rotated = cli("endpoint", "regenerate-key", "kw", "--key", "key2")
+    assert "monitor(s) 'kw-latency_p95' sent the old key2" in " ".join(rotated.stderr.split())
+    assert "WARNING" not in cli("endpoint", "regenerate-key", "kw", "--key", "key2").stderr  # no monitor sends it now
+    assert "Nothing to change: give --model" in cli("endpoint", "update", "kw", expect=1).output
     refused = cli("monitor", "create", "kw", "--dataset", "test", "--schedule", "*/30 * * * *",
                   "--metric", "wer", "--max", "0.1", "--key", "x", expect=1)  # fmt: skip
     assert "does not apply to a parse endpoint" in refused.output

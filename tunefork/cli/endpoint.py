@@ -20,6 +20,7 @@ from tunefork.cli.common import (
     when,
     workspace_from,
 )
+from tunefork.errors import TuneforkError
 from tunefork.kinds import get_kind
 from tunefork.kinds.voice import UNDERSTAND
 from tunefork.store.models import utcnow
@@ -141,6 +142,10 @@ def update(
     as_json: bool = typer.Option(False, "--json", help="Print the updated endpoint as JSON (never its keys)."),
 ) -> None:
     """Change logging, retention, description or the deployed model; prints what the endpoint now has."""
+    if logging is None and retention_days is None and model is None and description is None:
+        raise TuneforkError(
+            "Nothing to change: give --model, --logging/--no-logging, --retention-days or --description."
+        )
     workspace = workspace_from(ctx)
     updated = endpoints.update_endpoint(
         workspace, endpoint, logging=logging, retention_days=retention_days,
@@ -164,10 +169,19 @@ def regenerate_key(
     key: str = typer.Option(..., "--key", help="key1 or key2 (the other keeps working)."),
     project: str | None = ProjectOption,
 ) -> None:
-    """Replace one key; prints the new key once."""
-    new = endpoints.regenerate_key(workspace_from(ctx), endpoint, key, project)
+    """Replace one key; prints the new key once (and names the monitors that sent the old one)."""
+    workspace = workspace_from(ctx)
+    users = monitors.key_users(workspace, endpoint, key, project)
+    new = endpoints.regenerate_key(workspace, endpoint, key, project)
     for name, value in new.items():
         console.print(f"{name}: {plain(value)}", highlight=False)
+    if users:
+        names = ", ".join(f"'{name}'" for name in users)
+        err_console.print(
+            f"[bold red]WARNING:[/] monitor(s) {plain(names)} sent the old {key}: their runs are refused (401) "
+            "until they are created again with the new key (tunefork monitor delete, then monitor create --key).",
+            highlight=False,
+        )
 
 
 @app.command("delete")

@@ -284,6 +284,18 @@ def blind_monitors(workspace: Workspace, endpoint_ref: str, project: str | None 
         return [f"monitor '{m.name}': " + _no_intent(model.name, METRICS[m.metric], running=True) for m in watching]
 
 
+def key_users(workspace: Workspace, endpoint_ref: str, key_name: str, project: str | None = None) -> list[str]:
+    """Names of the endpoint's monitors that send its ``key_name`` (``key1`` or ``key2``): read before that key is
+    regenerated, to warn that their runs will be refused until they are recreated with the new key."""
+    with workspace.session() as session:
+        endpoint = get_endpoint(session, endpoint_ref, project)
+        stored = {"key1": endpoint.key1_hash, "key2": endpoint.key2_hash}.get(key_name)
+        if stored is None:
+            return []
+        monitors = session.scalars(select(Monitor).where(Monitor.endpoint_id == endpoint.id).order_by(Monitor.name))
+        return [m.name for m in monitors if hmac.compare_digest(hash_key(m.key or ""), stored)]
+
+
 def unmeasurable(spec: MetricSpec, items: list[dict[str, Any]]) -> str | None:
     """Why the test ``items`` cannot measure ``spec`` (no item; no out-of-scope example for ``oos_recall``, no
     annotated slot for ``slot_f1``), else ``None``: every run would end without a value."""
