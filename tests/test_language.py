@@ -239,6 +239,9 @@ def test_parse_endpoint_needs_its_key_and_logs_text(lab: Workspace, monkeypatch,
         url, content=b'{"text": "refill"}', headers={"X-Tunefork-Key": key, "Content-Type": "text/plain"}
     )
     assert as_text.status_code == 415 and "application/json" in as_text.json()["message"]
+    latin1 = client.post(url, content='{"text": "café"}'.encode("latin-1"),
+                         headers={"X-Tunefork-Key": key, "Content-Type": "application/json"})  # fmt: skip
+    assert latin1.status_code == 422 and "The body is not UTF-8 (byte 13)" in latin1.json()["message"]
     empty = client.post(url, json={"text": ""}, headers={"X-Tunefork-Key": key})
     assert empty.status_code == 422 and "text" in empty.json()["message"]
     wrong_kind = client.post(f"/endpoints/{created['id']}/recognize", content=b"RIFF", headers={"X-Tunefork-Key": key})

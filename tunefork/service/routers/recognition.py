@@ -165,8 +165,14 @@ async def receive_text(request: Request) -> str:
     if media != "application/json" and not media.endswith("+json"):
         shown = f"Content-Type '{media}'" if media else "A body without a Content-Type"
         raise ApiError(415, "UnsupportedMediaType", f'{shown} is not JSON; send application/json {{"text": "..."}}.')
+    body = await request.body()
     try:
-        return ParseRequest.model_validate_json(await request.body()).text
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problem = f'The body is not UTF-8 (byte {exc.start}); send UTF-8 JSON {{"text": "..."}}.'
+        raise ApiError(422, "InvalidPayload", problem) from None
+    try:
+        return ParseRequest.model_validate_json(body).text
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors())
         raise ApiError(422, "InvalidPayload", f'Send JSON {{"text": "..."}} ({problems}).') from None
