@@ -14,9 +14,11 @@ from tunefork.config import UploadLimits
 from tunefork.datasets.importer import import_dataset
 from tunefork.datasets.inspection import load_manifest
 from tunefork.datasets.kinds import ALL_KINDS, check_kind
-from tunefork.datasets.utterance_formats import parse_rasa_example
+from tunefork.datasets.utterance_formats import parse_rasa_example, rasa_markup
 from tunefork.errors import TuneforkError, UploadRejectedError
 from tunefork.kinds import get_kind
+from tunefork.kinds.language import write_parsed_utterances
+from tunefork.kinds.registry import LoggedRequest
 from tunefork.language.pipelines import blank_english
 from tunefork.workflows.datasets import list_datasets, upload_dataset
 from tunefork.workflows.projects import create_project
@@ -557,3 +559,37 @@ def test_projects_take_only_their_kinds(workspace, tmp_path):
     assert (created["kind"], created["accepted"], created["sourceFormat"]) == ("utterances", 2, "utterances-csv")
     assert [d["name"] for d in list_datasets(workspace, "bot")] == ["u"]
     assert list_datasets(workspace, "calls") == []
+
+
+def test_rasa_markup_is_read_back_as_written() -> None:
+    text = "book Spin on tuesday eve"
+    entities = [{"start": 5, "end": 9, "label": "class_type", "value": "spin"},
+                {"start": 13, "end": 20, "label": "day"}, {"start": 15, "end": 18, "label": "overlap"}]  # fmt: skip
+    written = rasa_markup(text, entities)
+    assert written == 'book [Spin]{"entity": "class_type", "value": "spin"} on [tuesday](day) eve'
+    clean, found = parse_rasa_example(written)
+    assert clean == text
+    assert [(e["start"], e["end"], e["label"], e["value"]) for e in found] == [
+        (5, 9, "class_type", "spin"), (13, 20, "day", "tuesday")
+    ]  # fmt: skip
+
+
+def test_logged_parses_export_as_rasa_yaml_with_their_entities(dest, tmp_path) -> None:
+    logs = [
+        LoggedRequest("a", {"text": "can i book spin on\ntuesday", "intent": "book_class", "entities": [
+            {"start": 11, "end": 15, "label": "class_type"}, {"start": 19, "end": 26, "label": "day"}]}),
+        LoggedRequest("b", {"text": "", "intent": None, "entities": []}),  # silence heard by a voice endpoint
+        LoggedRequest("c", {"text": "what's the weather", "intent": None, "entities": []}),
+        LoggedRequest("d", {"text": "=HYPERLINK(\"http://x\") spin", "intent": "book_class", "entities": []}),
+    ]  # fmt: skip
+    folder = tmp_path / "export"
+    folder.mkdir()
+    write_parsed_utterances(folder, logs, for_review=True)
+    result = import_dataset(folder / "utterances.yml", "utterances", dest, UploadLimits())
+    assert (result.accepted, result.rejections) == (3, [])
+    records = {r["text"]: r for r in load_manifest(dest)}
+    booked = records["can i book spin on tuesday"]
+    assert [(e["label"], booked["text"][e["start"] : e["end"]]) for e in booked["entities"]] == [
+        ("class_type", "spin"), ("day", "tuesday")
+    ]  # fmt: skip
+    assert records["what's the weather"]["intent"] == "out_of_scope"

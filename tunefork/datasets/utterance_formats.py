@@ -155,6 +155,25 @@ def parse_rasa_example(example: str) -> tuple[str, list[dict[str, Any]]]:
     return "".join(pieces) + example[position:], entities
 
 
+def rasa_markup(text: str, entities: list[dict[str, Any]]) -> str:
+    """``text`` with its ``entities`` (``start``, ``end``, ``label``, optional ``value``) written as Rasa annotations,
+    the inverse of :func:`parse_rasa_example`: ``[spin](class_type)``, or ``[Spin]{"entity": ..., "value": ...}``
+    when the value is not the surface. An entity overlapping an earlier one is left out."""
+    pieces, position = [], 0
+    for entity in sorted(entities, key=lambda e: (int(e["start"]), -int(e["end"]))):
+        start, end, label = int(entity["start"]), int(entity["end"]), str(entity["label"])
+        if start < position or not text[start:end].strip():
+            continue
+        surface, value = text[start:end], entity.get("value")
+        if value and value != surface:
+            annotation = json.dumps({"entity": label, "value": value}, ensure_ascii=False)
+            pieces += [text[position:start], f"[{surface}]{annotation}"]
+        else:
+            pieces += [text[position:start], f"[{surface}]({label})"]
+        position = end
+    return "".join(pieces) + text[position:]
+
+
 def example_record(
     text: str, intent: str, entities: list[dict[str, Any]], record_id: str, number: int
 ) -> dict[str, Any] | str:

@@ -9,11 +9,9 @@ whether inspection reports the base labels at risk of being forgotten.
 
 from __future__ import annotations
 
-import csv
 import functools
 import hashlib
 import importlib.metadata
-import io
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, fields
@@ -315,14 +313,27 @@ def _trained_with_intents(folder: str) -> bool:
 LANGUAGE_MODELS = LanguageModels()
 
 
+_LINE_BREAKS = str.maketrans("\r\n\t\v\f", "     ")
+
+
 def write_parsed_utterances(folder: Path, logs: list[LoggedRequest], for_review: bool) -> None:
-    """``utterances.csv``: each logged text with the intent predicted for it, to correct and retrain on."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["text", "intent"])
+    """``utterances.yml`` (Rasa NLU YAML): each logged text with the intent and the entities predicted for it, to
+    correct and retrain on (a CSV would drop the entities, and training on it would teach that they are none).
+    Requests without text (silence heard by a voice endpoint) are left out."""
+    import yaml
+
+    from tunefork.datasets.utterance_formats import rasa_markup
+
+    by_intent: dict[str, list[str]] = {}
     for log in logs:
-        writer.writerow([log.result.get("text", ""), log.result.get("intent") or OUT_OF_SCOPE])
-    atomic_write_text(folder / "utterances.csv", buffer.getvalue())
+        text = str(log.result.get("text", ""))
+        if text.strip():
+            one_line = text.translate(_LINE_BREAKS)  # same length: the entities' offsets still hold
+            examples = by_intent.setdefault(log.result.get("intent") or OUT_OF_SCOPE, [])
+            examples.append(rasa_markup(one_line, log.result.get("entities", [])))
+    nlu = [{"intent": name, "examples": "".join(f"- {e}\n" for e in examples)} for name, examples in by_intent.items()]
+    document = yaml.safe_dump({"version": "3.1", "nlu": nlu}, sort_keys=False, allow_unicode=True, width=2**20)
+    atomic_write_text(folder / "utterances.yml", document)
 
 
 def write_parsed_spans(folder: Path, logs: list[LoggedRequest], for_review: bool) -> None:

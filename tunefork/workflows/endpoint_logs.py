@@ -257,7 +257,8 @@ def download_logs(workspace: Workspace, ref: str, output_dir: Path, project: str
     """Copy an endpoint's logs into ``output_dir`` to review: ``logs.jsonl`` plus what the kind's export writes.
 
     Speech: the WAVs and ``trans.txt`` (``<log id>.wav<TAB>recognized text``: correct it, zip the folder and
-    upload it as an ``acoustic`` dataset); language: ``utterances.csv``; entities: ``spans.jsonl``.
+    upload it as an ``acoustic`` dataset); language: ``utterances.yml`` (Rasa NLU YAML with the entities);
+    entities: ``spans.jsonl``.
     Returns the number of requests written.
     """
     with workspace.session() as session:
