@@ -45,8 +45,12 @@ def annotated_text_format(path: Path) -> str:
     return "spacy-docbin" if path.suffix.lower() == DOCBIN_SUFFIX else "spans-jsonl"
 
 
-TRIPLE_KEYS = ("entities", "label", "labels")
-"""Keys whose value is a list of ``[start, end, label]`` triples: spaCy v2 training data, Doccano (new, old)."""
+SPACY_V2_KEY = "entities"
+"""spaCy v2 training data's key (a JSON field, not the project kind of that name)."""
+DOCCANO_KEYS = ("label", "labels")
+"""Doccano's sequence-labelling export keys (newer and older versions)."""
+TRIPLE_KEYS = (SPACY_V2_KEY, *DOCCANO_KEYS)
+"""Keys whose value is a list of ``[start, end, label]`` triples."""
 
 
 def _spans_of(value: Any) -> tuple[str | None, Any, str | None]:

@@ -224,8 +224,8 @@ def create_monitor(
         raise TuneforkError(f"Retention must be between 1 and 3650 days (got {retention_days}).")
     if webhook_url and not webhook_url.startswith(("http://", "https://")):
         raise TuneforkError(f"The webhook must be an http:// or https:// URL (got '{webhook_url}').")
-    configured = os.environ.get("TUNEFORK_URL")
-    base = (base_url or configured or server_url or MonitorSettings.from_env().base_url).rstrip("/")
+    settings = MonitorSettings.from_env()  # a bad TUNEFORK_MONITOR_* setting fails here, before anything is written
+    base = (base_url or os.environ.get("TUNEFORK_URL") or server_url or settings.base_url).rstrip("/")
     with workspace.session() as session:
         endpoint = get_endpoint(session, endpoint_ref, project)
         kind = get_kind(endpoint.project.kind)
