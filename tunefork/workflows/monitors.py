@@ -27,6 +27,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import delete, func, select, update
 
@@ -169,6 +170,8 @@ def _check_thresholds(
     if regression is not None and regression < 0:
         raise TuneforkError(f"--max-regression is in points and cannot be negative (got {regression:g}).")
     for option, value in (("--max", max_value), ("--min", min_value)):
+        if not spec.fraction and value is not None and value <= 0:
+            raise TuneforkError(f"{spec.name} is in seconds, so {option} {value:g} would never pass.")
         if spec.fraction and value is not None and not 0 <= value <= 1:  # a percentage, most likely
             hint = f"; for {value:g}%, give {option} {value / 100:g}" if 0 < value <= 100 else ""
             raise TuneforkError(f"{spec.name} is a fraction from 0 to 1 (0.15 = 15%), so {option} {value:g} would "
@@ -222,8 +225,8 @@ def create_monitor(
         raise TuneforkError(f"--after-failures must be at least 1 (got {after_failures}).")
     if not 1 <= retention_days <= 3650:
         raise TuneforkError(f"Retention must be between 1 and 3650 days (got {retention_days}).")
-    if webhook_url and not webhook_url.startswith(("http://", "https://")):
-        raise TuneforkError(f"The webhook must be an http:// or https:// URL (got '{webhook_url}').")
+    if webhook_url and (not webhook_url.startswith(("http://", "https://")) or not urlsplit(webhook_url).hostname):
+        raise TuneforkError(f"The webhook must be an http:// or https:// URL with a host (got '{webhook_url}').")
     settings = MonitorSettings.from_env()  # a bad TUNEFORK_MONITOR_* setting fails here, before anything is written
     base = (base_url or os.environ.get("TUNEFORK_URL") or server_url or settings.base_url).rstrip("/")
     with workspace.session() as session:
