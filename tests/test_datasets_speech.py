@@ -112,18 +112,20 @@ def test_nemo_in_zip_cannot_reach_outside_files(clips, dest, tmp_path):
                 {"audio_filepath": "a.wav", "text": "hello world"},
                 {"audio_filepath": str(clips["b"]), "text": "turn on the lights"},
                 {"audio_filepath": "c.wav", "text": "call the pharmacy"},
+                {"audio_filepath": "d.wav", "duration": 1.0},
                 "not an object",
             )
         )
         + "{broken json\n"
     )
-    upload = make_zip(tmp_path / "nemo.zip", {"a.wav": clips["a"], "c.wav": clips["c"], "manifest.jsonl": manifest})
-    result = import_dataset(upload, "acoustic", dest, UploadLimits())
+    files = {"a.wav": clips["a"], "c.wav": clips["c"], "d.wav": clips["a"], "manifest.jsonl": manifest}
+    result = import_dataset(make_zip(tmp_path / "nemo.zip", files), "acoustic", dest, UploadLimits())
     assert result.accepted == 2 and result.source_format == "nemo (zip)"
     text = reasons(result)
     assert f"{clips['b']}|2|missing audio: manifest.jsonl line 2" in text and "outside the upload" in text
-    assert "manifest.jsonl|4|manifest.jsonl line 4: expected a JSON object" in text
-    assert "manifest.jsonl|5|manifest.jsonl line 5: not valid JSON" in text
+    assert "d.wav|4|manifest.jsonl line 4: no 'text' field (the transcript)" in text
+    assert "manifest.jsonl|5|manifest.jsonl line 5: expected a JSON object" in text
+    assert "manifest.jsonl|6|manifest.jsonl line 6: not valid JSON" in text
 
 
 def test_kaldi_directory_with_piped_and_unmatched_entries(clips, dest, tmp_path):
@@ -132,8 +134,10 @@ def test_kaldi_directory_with_piped_and_unmatched_entries(clips, dest, tmp_path)
     (folder / "text").write_text(
         "utt-a hello world\nutt-b turn on the lights\nutt-c call the pharmacy\nutt-x no audio here\n"
     )
+    (folder / "wav").mkdir()
+    (folder / "wav" / "b.wav").write_bytes(clips["b"].read_bytes())  # read by the piped command only
     (folder / "wav.scp").write_text(
-        f"utt-a {clips['a']}\nutt-b sox {clips['b']} -t wav - |\nutt-c {clips['c']}\nutt-y {clips['a']}\n"
+        f"utt-a {clips['a']}\nutt-b sox wav/b.wav -t wav - |\nutt-c {clips['c']}\nutt-y {clips['a']}\n"
     )
     result = import_dataset(tmp_path / "kaldi", "acoustic", dest, UploadLimits())
     assert result.source_format == "kaldi"
@@ -142,6 +146,7 @@ def test_kaldi_directory_with_piped_and_unmatched_entries(clips, dest, tmp_path)
     assert "utt-b|2|wav.scp line 2: 'utt-b' uses a piped command" in text
     assert "utt-x|4|missing audio: text line 4 has 'utt-x' but wav.scp has no entry for it" in text
     assert "utt-y|4|audio with no transcript: wav.scp line 4 has 'utt-y'" in text
+    assert len(result.rejections) == 3  # the piped command's own file is not reported again as an orphan
 
 
 def test_kaldi_segments_are_refused(clips, dest, tmp_path):

@@ -243,7 +243,9 @@ def _parse_nemo(manifest: Path, root: Path, resolver: _Resolver, check_orphans: 
         seen[reference] = number
         text = record.get("text")
         audio, why = resolver.resolve(reference, manifest.parent)
-        if not isinstance(text, str | None):
+        if "text" not in record:
+            listing.rejections.append(ItemIssue(reference, f"{where}: no 'text' field (the transcript)", number))
+        elif not isinstance(text, str | None):
             listing.rejections.append(ItemIssue(reference, f"{where}: 'text' must be a string", number))
         elif audio is None:
             listing.rejections.append(
@@ -287,6 +289,14 @@ def _kaldi_table(path: Path, root: Path, listing: SpeechListing) -> dict[str, tu
     return table
 
 
+def _mark_piped_inputs(resolver: _Resolver, command: str, folder: Path, root: Path) -> None:
+    """Count the audio files a piped ``wav.scp`` command reads as referenced: the line is rejected already, so
+    its file is not reported a second time as audio without a transcript."""
+    for word in command.split():
+        if PurePosixPath(word.replace("\\", "/")).suffix.lower() in AUDIO_EXTENSIONS:
+            resolver.resolve(word, folder, root)
+
+
 def _parse_kaldi(folder: Path, root: Path, resolver: _Resolver) -> SpeechListing:
     if (folder / "segments").is_file():
         raise UploadRejectedError(
@@ -307,6 +317,7 @@ def _parse_kaldi(folder: Path, root: Path, resolver: _Resolver) -> SpeechListing
         if path_text.endswith("|"):
             reason = f"{where}: '{utt}' uses a piped command, not supported; give a plain audio file path"
             listing.rejections.append(ItemIssue(utt, reason, scp_line))
+            _mark_piped_inputs(resolver, path_text, folder, root)
             continue
         audio, why = resolver.resolve(path_text, folder, root) if path_text else (None, "no path is given")
         if audio is None:
@@ -332,7 +343,9 @@ def _parse_kaldi(folder: Path, root: Path, resolver: _Resolver) -> SpeechListing
             )
     for utt, (scp_line, path_text) in wavs.items():
         if utt not in texts:
-            if path_text and not path_text.endswith("|"):
+            if path_text.endswith("|"):
+                _mark_piped_inputs(resolver, path_text, folder, root)
+            elif path_text:
                 resolver.resolve(path_text, folder, root)  # counts as referenced: reported here, not as an orphan
             reason = (
                 f"audio with no transcript: {scp_name} line {scp_line} has '{utt}' but {text_name} has no line for it"
