@@ -119,6 +119,7 @@ def test_nothing_heard_keeps_the_answer_shape_of_the_language_model(workspace: W
     assert {key: body[key] for key in keys} == {key: parsed[key] for key in keys}
     assert (body["text"], body["intent"], body["out_of_scope"], body["entities"]) == ("", None, None, [])
     assert nothing_heard(ResolvedModel(name=BASE_MODEL)) == NOTHING_HEARD  # the toy decides intents
+    assert (NOTHING_HEARD["out_of_scope"], NOTHING_HEARD["confidence"]) == (True, 1.0)  # not "0% out of scope"
 
 
 def test_nothing_heard_reads_each_language_models_card_once(workspace: Workspace, tmp_path: Path) -> None:

@@ -47,9 +47,10 @@ def check_language_model(model: ResolvedModel) -> ResolvedModel:
     return model
 
 
-NOTHING_HEARD = {"text": "", "intent": OUT_OF_SCOPE, "confidence": 0.0, "intents": [], "out_of_scope": True,
+NOTHING_HEARD = {"text": "", "intent": OUT_OF_SCOPE, "confidence": 1.0, "intents": [], "out_of_scope": True,
                  "threshold": None, "entities": []}  # fmt: skip
-"""The parse of an empty transcript by a model that decides intents: nothing to understand, out of scope."""
+"""The parse of an empty transcript by a model that decides intents: nothing to understand, out of scope, with
+the confidence an out-of-scope answer has (1 minus the best intent's, and no intent is ranked)."""
 
 
 def nothing_heard(language: ResolvedModel) -> dict[str, Any]:
