@@ -268,12 +268,12 @@ def test_wrong_key_and_deleted_endpoint_fail_runs_with_the_reason(
     assert (failed["status"], failed["outcome"], failed["value"]) == ("Failed", "error", None)
     assert "refused the monitor's key" in failed["error"]
 
-    endpoints.delete_endpoint(workspace, "kw")
-    run = monitors.start_run(workspace, created["id"], queue)
+    assert endpoints.delete_endpoint(workspace, "kw") == [created["name"]]  # paused: nothing left to test
+    run = monitors.start_run(workspace, created["id"], queue)  # run now, by hand
     failed = monitors.show_run(workspace, run["id"])
     assert failed["status"] == "Failed" and "The endpoint 'kw' was deleted" in failed["error"]
     shown = monitors.show_monitor(workspace, created["id"])
-    assert shown["state"] == "failing" and shown["endpointId"] is None
+    assert shown["state"] == "failing" and shown["endpointId"] is None and shown["paused"] is True
     [alert] = shown["alerts"]  # after the first failure; the second does not repeat it
     assert alert["status"] == "Recorded" and "refused the monitor's key" in alert["payload"]["reason"]
 
@@ -281,7 +281,7 @@ def test_wrong_key_and_deleted_endpoint_fail_runs_with_the_reason(
     said = " ".join(cli("monitor", "show", created["name"]).stdout.split())
     assert f"Monitor kw-intent_accuracy ({created['id']}) of project bot watches endpoint kw (deleted): " in said
     assert "intent_accuracy on dataset test, min 0.5." in said and "A run not passing is tried again 2 times" in said
-    assert "State: failing, 2 runs in a row not passing." in said and "Recent runs of kw-intent_accuracy" in said
+    assert "State: paused, 2 runs in a row not passing." in said and "Recent runs of kw-intent_accuracy" in said
     assert "Alerts" in said and "Recorded" in said and "{" not in said
     assert json.loads(cli("monitor", "show", created["name"], "--json").stdout)["state"] == "failing"
 

@@ -190,9 +190,16 @@ def delete(
     endpoint: str = EndpointArgument,
     project: str | None = ProjectOption,
 ) -> None:
-    """Delete an endpoint and its logs; its keys stop working at once."""
-    endpoints.delete_endpoint(workspace_from(ctx), endpoint, project)
+    """Delete an endpoint and its logs; its keys stop working at once (monitors that watched it are paused)."""
+    paused = endpoints.delete_endpoint(workspace_from(ctx), endpoint, project)
     console.print(f"Deleted endpoint {plain(endpoint)}.")
+    if paused:
+        names = ", ".join(f"'{name}'" for name in paused)
+        err_console.print(
+            f"[bold red]WARNING:[/] monitor(s) {plain(names)} watched it: paused, with their runs kept; "
+            "delete them (tunefork monitor delete) or create new ones for another endpoint.",
+            highlight=False,
+        )
 
 
 @logs_app.command("list")

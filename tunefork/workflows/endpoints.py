@@ -21,7 +21,7 @@ from tunefork.errors import ConflictError, TuneforkError
 from tunefork.evaluation.labels import OUT_OF_SCOPE_NAMES
 from tunefork.kinds import ResolvedModel, get_kind
 from tunefork.kinds.voice import check_language_model
-from tunefork.store.models import Endpoint, EndpointLog, Model, Status, utcnow
+from tunefork.store.models import Endpoint, EndpointLog, Model, Monitor, Status, utcnow
 from tunefork.store.repository import clean_name, get_endpoint, get_project
 from tunefork.workflows.datasets import dataset_records
 from tunefork.workflows.endpoint_logs import discard_kept
@@ -217,16 +217,22 @@ def regenerate_key(workspace: Workspace, ref: str, key_name: str, project: str |
     return {key_name: key}
 
 
-def delete_endpoint(workspace: Workspace, ref: str, project: str | None = None) -> None:
-    """Delete an endpoint with all its logs; its keys stop working at once."""
+def delete_endpoint(workspace: Workspace, ref: str, project: str | None = None) -> list[str]:
+    """Delete an endpoint with all its logs; its keys stop working at once. The monitors that watched it are
+    paused (each run would only fail: there is nothing to test) and kept with their runs; returns their names."""
     with workspace.session() as session:
         endpoint = get_endpoint(session, ref, project)
         endpoint_id = endpoint.id
         kept = select(EndpointLog.audio, EndpointLog.artifact).where(EndpointLog.endpoint_id == endpoint_id)
         logs = [(row.audio, row.artifact) for row in session.execute(kept)]
+        watching = list(session.scalars(select(Monitor).where(Monitor.endpoint_id == endpoint_id)))
+        for monitor in watching:
+            monitor.paused = True
         session.delete(endpoint)
+        paused = sorted(monitor.name for monitor in watching)
     discard_kept(workspace, logs)
     shutil.rmtree(workspace.endpoint_dir(endpoint_id), ignore_errors=True)
+    return paused
 
 
 def ensure_not_deployed(session: Session, model_id: str) -> None:
