@@ -175,13 +175,8 @@ def regenerate_key(
     new = endpoints.regenerate_key(workspace, endpoint, key, project)
     for name, value in new.items():
         console.print(f"{name}: {plain(value)}", highlight=False)
-    if users:
-        names = ", ".join(f"'{name}'" for name in users)
-        err_console.print(
-            f"[bold red]WARNING:[/] monitor(s) {plain(names)} sent the old {key}: their runs are refused (401) "
-            "until they are created again with the new key (tunefork monitor delete, then monitor create --key).",
-            highlight=False,
-        )
+    _warn_about_monitors(users, f"sent the old {key}: their runs are refused (401) until they are created again "
+                         "with the new key (tunefork monitor delete, then monitor create --key).")  # fmt: skip
 
 
 @app.command("delete")
@@ -193,13 +188,15 @@ def delete(
     """Delete an endpoint and its logs; its keys stop working at once (monitors that watched it are paused)."""
     paused = endpoints.delete_endpoint(workspace_from(ctx), endpoint, project)
     console.print(f"Deleted endpoint {plain(endpoint)}.")
-    if paused:
-        names = ", ".join(f"'{name}'" for name in paused)
-        err_console.print(
-            f"[bold red]WARNING:[/] monitor(s) {plain(names)} watched it: paused, with their runs kept; "
-            "delete them (tunefork monitor delete) or create new ones for another endpoint.",
-            highlight=False,
-        )
+    _warn_about_monitors(paused, "watched it: paused, with their runs kept; delete them (tunefork monitor delete) "
+                         "or create new ones for another endpoint.")  # fmt: skip
+
+
+def _warn_about_monitors(names: list[str], what: str) -> None:
+    """A warning naming the monitors ``names`` and ``what`` happened to them; nothing when there are none."""
+    if names:
+        listed = ", ".join(f"'{name}'" for name in names)
+        err_console.print(f"[bold red]WARNING:[/] monitor(s) {plain(listed)} {what}", highlight=False)
 
 
 @logs_app.command("list")
