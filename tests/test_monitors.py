@@ -635,6 +635,9 @@ def test_a_percentage_given_for_a_fraction_is_refused(workspace: Workspace, bot:
         monitors.create_monitor(workspace, "kw", "test", key, "0 * * * *", "intent_accuracy", min_value=50)
     with pytest.raises(TuneforkError, match=r"so --min -0.1 would never be reached\.$"):
         monitors.create_monitor(workspace, "kw", "test", key, "0 * * * *", "slot_f1", min_value=-0.1)
+    with pytest.raises(TuneforkError, match=r"so 0.02 would allow 0.0002 of intent_accuracy; for 2 points, give "
+                       r"--max-regression 2\."):  # fmt: skip
+        monitors.create_monitor(workspace, "kw", "test", key, "0 * * * *", "intent_accuracy", max_regression=0.02)
     with pytest.raises(TuneforkError, match=r"latency_p95 is in seconds, so --max -1 would never pass\."):
         monitors.create_monitor(workspace, "kw", "test", key, "0 * * * *", "latency_p95", max_value=-1)
     with pytest.raises(TuneforkError, match=r"an http:// or https:// URL with a host \(got 'http://'\)"):

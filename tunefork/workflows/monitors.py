@@ -61,6 +61,8 @@ from tunefork.workflows.monitor_schedule import as_utc, check_schedule, check_wi
 from tunefork.workspace import Workspace
 
 MAX_RETRIES = 10
+MIN_REGRESSION_POINTS = 0.1
+"""A smaller ``--max-regression`` of a fraction metric is a fraction typed for points (0.02 meaning 2 points)."""
 RECENT_RUNS = 20
 
 
@@ -169,6 +171,12 @@ def _check_thresholds(
         raise TuneforkError(f"Lower {spec.name} is better: give a --max, not a --min.")
     if regression is not None and regression < 0:
         raise TuneforkError(f"--max-regression is in points and cannot be negative (got {regression:g}).")
+    if spec.fraction and regression is not None and 0 < regression < MIN_REGRESSION_POINTS:  # a fraction, most likely
+        raise TuneforkError(
+            f"--max-regression is in points (0.02 of {spec.name} = 2 points), so {regression:g} would allow "
+            f"{regression / 100:g} of {spec.name}; for {100 * regression:g} points, give --max-regression "
+            f"{100 * regression:g}."
+        )
     for option, value in (("--max", max_value), ("--min", min_value)):
         if not spec.fraction and value is not None and value <= 0:
             raise TuneforkError(f"{spec.name} is in seconds, so {option} {value:g} would never pass.")
