@@ -21,7 +21,7 @@ from tunefork.language.data import AnnotatedText, LanguageTrainingData
 from tunefork.language.rules import EntityRules
 from tunefork.language.slot_cv import MIN_HELD_OUT_TEXTS, check_method, held_out_split
 from tunefork.language.trainer import load, train
-from tunefork.language.value_lookup import ValueLookup, within_distance
+from tunefork.language.value_lookup import ValueLookup, _plain, within_distance
 from tunefork.progress import no_progress
 from tunefork.workflows import datasets, projects, training
 from tunefork.workspace import Workspace
@@ -63,6 +63,11 @@ def test_value_lookup_is_case_plural_and_typo_tolerant() -> None:
         ("product", "Laptop Stand"),
     ]  # digits-only values are left to the tagger; "night" is no "light"
     assert within_distance("ibuprofin", "ibuprofen", 1) and not within_distance("night", "light", 0)
+    passes = ValueLookup.from_annotations([AnnotatedText("a day pass please", [(2, 10, "ticket")])], {})
+    assert [value for *_, value in passes.match("buy 3 day passes and a day pass")] == ["day pass", "day pass"]
+    assert [_plain(w) for w in ("glass", "glasses", "course", "courses", "box", "boxes")] == [
+        "glass", "glass", "course", "course", "box", "box"
+    ]  # fmt: skip
 
 
 def test_slot_label_found_from_20_annotations_and_unlearnable_label_warns_and_fails_the_gate(

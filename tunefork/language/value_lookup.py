@@ -38,9 +38,16 @@ def _normal(text: str) -> str:
     return " ".join(TOKEN.findall(text.lower()))
 
 
+_PLURAL_ENDINGS = (("ies", "y"), ("sses", "ss"), ("xes", "x"), ("ches", "ch"), ("shes", "sh"), ("s", ""))
+
+
 def _singular(word: str) -> str:
-    for suffix, replacement in (("ies", "y"), ("ses", "s"), ("xes", "x"), ("ches", "ch"), ("shes", "sh"), ("s", "")):
-        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+    """``word`` in the singular, so that it and its plural compare equal: ``passes`` and ``pass`` are ``pass``,
+    ``courses`` and ``course`` are ``course`` (a word ending in ``ss`` is already singular)."""
+    if word.endswith("ss"):
+        return word
+    for suffix, replacement in _PLURAL_ENDINGS:
+        if word.endswith(suffix) and len(word) - len(suffix) + len(replacement) >= 3:  # "bus" is no plural
             return word[: -len(suffix)] + replacement
     return word
 
