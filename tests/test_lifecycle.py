@@ -12,6 +12,7 @@ from toy_kind import BASE_MODEL, KIND, TOY
 
 from tunefork.kinds import register, unregister
 from tunefork.service.app import create_app
+from tunefork.workflows import training
 from tunefork.workspace import Workspace
 
 TOKEN = "lifecycle-admin-token"
@@ -37,6 +38,12 @@ def test_cli_deletes_only_what_nothing_uses(toy: None, cli, tmp_path: Path) -> N
     assert "was used to train model(s) kw" in cli("dataset", "delete", "train", expect=1).output
     assert "deployed on endpoint(s) live" in cli("model", "delete", "kw", expect=1).output
     assert "is in use: endpoint(s) live" in cli("project", "delete", "bot", "--yes", expect=1).output
+    workspace = Workspace.open(cli.home)  # a training not yet run (or running) that evaluates on 'spare' at its end
+    training.create_model(workspace, "bot", "kw-next", BASE_MODEL, ["train"], test_dataset_ref="spare")
+    refused = " ".join(cli("dataset", "delete", "spare", expect=1).output.split())
+    assert "Dataset 'spare' is the test set of model(s) kw-next, still training" in refused
+    assert "Deleted model kw-next." in cli("model", "delete", "kw-next").output
+    workspace.close()
     assert "Deleted dataset spare." in cli("dataset", "delete", "spare").output
 
     cli("endpoint", "delete", "live")

@@ -287,11 +287,19 @@ def dataset_records(workspace: Workspace, dataset_id: str) -> list[dict[str, Any
 
 
 def delete_dataset(workspace: Workspace, ref: str, project: str | None = None) -> None:
-    """Delete a dataset and its files, unless it is importing or a model was trained on it (409)."""
+    """Delete a dataset and its files, unless it is importing, a model was trained on it, or a training still to
+    finish evaluates on it (409)."""
     with workspace.session() as session:
         dataset = get_dataset(session, ref, project)
         if dataset.status in (Status.NOT_STARTED, Status.RUNNING):
             raise ConflictError(f"Dataset '{dataset.name}' is {dataset.status}; wait for its import to finish.")
+        training = [m.name for m in dataset.project.models if m.status in (Status.NOT_STARTED, Status.RUNNING)
+                    and (m.parameters or {}).get("test_dataset") == dataset.id]  # fmt: skip
+        if training:
+            raise ConflictError(
+                f"Dataset '{dataset.name}' is the test set of model(s) {', '.join(sorted(training))}, still training; "
+                "delete it once they are done."
+            )
         users = [m.name for m in dataset.project.models if dataset.id in (m.dataset_ids or [])]
         if users:
             raise ConflictError(
