@@ -291,6 +291,10 @@ def test_phonetic_corrector_fixes_a_near_miss_and_leaves_general_speech_alone():
     )
     assert corrected.to_dict()["words"][1]["replaced"] == "hydro chloro thigh a zide"
     assert "replaced" not in corrected.to_dict()["words"][0]
+    dose = " Start hydro chloro thigh a zide 0.5 mg daily."  # Whisper's words " 0" ".5" carry no space between
+    tokens = ["Start", "hydro", "chloro", "thigh", "a", "zide", "0", ".5", "mg", "daily."]
+    dosed = corrector.apply(Transcript(dose, [Word(t, i * 0.3, i * 0.3 + 0.2, 0.8) for i, t in enumerate(tokens)], 4.0))
+    assert dosed.text == "Start hydrochlorothiazide 0.5 mg daily."  # not "0 .5": the rest stays as written
     for general in (
         "The kitchen window gets a lot of light in the early morning.",
         "Could you help me carry these boxes up to the attic?",

@@ -243,8 +243,35 @@ class PhoneticCorrector:
         if all(word.replaced is None for word in words):
             return transcript
         return Transcript(
-            text=" ".join(word.text for word in words),
+            text=_rebuilt_text(transcript.text, transcript.words, words),
             words=words,
             duration=transcript.duration,
             model=transcript.model,
         )
+
+
+def _rebuilt_text(text: str, before: list[Word], after: list[Word]) -> str:
+    """``text`` with the characters of each corrected span replaced by its correction and the rest as written (the
+    words Whisper writes without a space, "0" ".5", stay "0.5"); the words joined by spaces when ``text`` does not
+    hold ``before`` in order."""
+    fallback = " ".join(word.text for word in after)
+    positions, cursor = [], 0
+    for word in before:
+        at = text.find(word.text, cursor) if word.text else -1
+        if at < 0:
+            return fallback
+        positions.append((at, at + len(word.text)))
+        cursor = at + len(word.text)
+    pieces, kept, index = [], 0, 0
+    for word in after:
+        if word.replaced is None:
+            index += 1
+            continue
+        end = index
+        while end < len(before) and " ".join(w.text for w in before[index:end]) != word.replaced:
+            end += 1
+        if " ".join(w.text for w in before[index:end]) != word.replaced:
+            return fallback
+        pieces += [text[kept : positions[index][0]], word.text]
+        kept, index = positions[end - 1][1], end
+    return ("".join(pieces) + text[kept:]).strip()
