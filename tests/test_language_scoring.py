@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from tunefork.evaluation.language_scoring import GoldItem, Prediction, forgetting_check, score_models
+from tunefork.evaluation.language_scoring import (
+    GoldItem,
+    LanguageEvaluationResult,
+    ModelScores,
+    Prediction,
+    forgetting_check,
+    score_models,
+)
 
 
 def _prediction(spans: list[tuple[int, int, str]]) -> Prediction:
@@ -38,3 +45,19 @@ def test_predicted_labels_the_test_data_never_annotates_are_named() -> None:
     assert warning.startswith("Model 'ner-v1': 1 of its predicted entities have labels the test data never annotates")
     assert "(PERSON 1)" in warning and warning.endswith("the scores of the labels annotated: PART F1 100.0%.")
     assert _scored("annotated-text").warnings == []  # every predicted label is annotated
+
+
+def test_an_intent_accuracy_difference_says_whether_it_is_significant() -> None:
+    def scores(name: str, correct: list[int]) -> ModelScores:
+        return ModelScores(name, None, {"accuracy": sum(correct) / len(correct), "item_correct": correct}, None)
+
+    one_item = LanguageEvaluationResult("test", "utterances", 52, [scores("v1", [1] * 45 + [0] * 7),
+                                                                  scores("v2", [1] * 46 + [0] * 6)])  # fmt: skip
+    said = one_item.verdict()
+    assert said.startswith("v2 is better by 1.9 points of intent accuracy on 52 items (not significant; v2 minus v1: ")
+    many = LanguageEvaluationResult("test", "utterances", 100, [scores("v1", [1] * 60 + [0] * 40),
+                                                                scores("v2", [1] * 95 + [0] * 5)])  # fmt: skip
+    assert "better by 35.0 points of intent accuracy on 100 items (significant; v2 minus v1: +" in many.verdict()
+    earlier = [ModelScores("a", None, {"accuracy": 0.8}, None), ModelScores("b", None, {"accuracy": 0.9}, None)]
+    stored = LanguageEvaluationResult("test", "utterances", 52, earlier)
+    assert stored.verdict() == "b is better by 10.0 points of intent accuracy on 52 items."  # stored before: no test

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from tunefork.evaluation.classification import plot_confusion_matrix, plot_threshold_curve
 from tunefork.evaluation.result import Headline, ResultTable, md_cell, percent
+from tunefork.evaluation.significance import paired_bootstrap
 from tunefork.wording import plural
 
 if TYPE_CHECKING:
@@ -34,7 +35,8 @@ def headline(result: LanguageEvaluationResult) -> Headline:
 
 
 def verdict(result: LanguageEvaluationResult) -> str | None:
-    """The difference of the headline figure in plain words (no significance test exists for it here)."""
+    """The difference of the headline figure in plain words; for intent accuracy with a paired bootstrap of the
+    items (significant only when its 95% interval excludes 0), as speech evaluations do for WER."""
     figure = headline(result)
     names = [m.name for m in result.models]
     values = figure.values
@@ -48,7 +50,22 @@ def verdict(result: LanguageEvaluationResult) -> str | None:
     if abs(delta) < MIN_POINTS:
         return f"Both models have the same {figure.metric} on {plural(result.items, 'item')}."
     better = names[1] if delta > 0 else names[0]
-    return f"{better} is better by {abs(delta):.1f} points of {figure.metric} on {plural(result.items, 'item')}."
+    said = f"{better} is better by {abs(delta):.1f} points of {figure.metric} on {plural(result.items, 'item')}"
+    return said + _significance(result) + "."
+
+
+def _significance(result: LanguageEvaluationResult) -> str:
+    """`` (significant ...)`` or `` (not significant ...)`` from the items both models got right or wrong; ""
+    when the per-item answers are not there (entity F1, or a result stored before they were kept)."""
+    correct = [(m.intents or {}).get("item_correct") for m in result.models]
+    if headline(result).metric != "intent accuracy" or None in correct or len(correct[0]) != len(correct[1]):
+        return ""
+    # The bootstrap's B - A of error rates with A = the second model: the second's accuracy minus the first's.
+    test = paired_bootstrap([1 - c for c in correct[1]], [1 - c for c in correct[0]], [1] * len(correct[0]))
+    low, high = (100 * bound for bound in test.ci95)
+    first, second = (m.name for m in result.models)
+    interval = f"{second} minus {first}: {low:+.1f} to {high:+.1f} points, 95% paired bootstrap"
+    return f" ({'significant' if test.significant else 'not significant'}; {interval})"
 
 
 def winner(result: LanguageEvaluationResult) -> int | None:

@@ -98,6 +98,7 @@ def _intent_scores(items: list[GoldItem], parses: list[Prediction]) -> dict[str,
         "misclassified": misclassified([i.id for i in items], [i.text for i in items], gold, predicted, confidences)[
             :MAX_LISTED_ERRORS
         ],
+        "item_correct": [int(g == p) for g, p in zip(gold, predicted, strict=True)],
     }
 
 
