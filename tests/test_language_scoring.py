@@ -61,3 +61,12 @@ def test_an_intent_accuracy_difference_says_whether_it_is_significant() -> None:
     earlier = [ModelScores("a", None, {"accuracy": 0.8}, None), ModelScores("b", None, {"accuracy": 0.9}, None)]
     stored = LanguageEvaluationResult("test", "utterances", 52, earlier)
     assert stored.verdict() == "b is better by 10.0 points of intent accuracy on 52 items."  # stored before: no test
+
+
+def test_a_misclassified_out_of_scope_decision_shows_its_own_confidence() -> None:
+    items = [GoldItem("1", "has anyone handed in a blue scarf", "lost_property", [])]
+    flagged = Prediction(intent="out_of_scope", top_intent="lost_property", confidence=0.128, out_of_scope=True,
+                         threshold=0.3, spans=[])  # fmt: skip
+    result = score_models("test", "utterances", items, [("nlu-v1", None, [flagged])])
+    [row] = result.models[0].intents["misclassified"]
+    assert (row["predicted"], row["confidence"]) == ("out_of_scope", 0.872)  # as /parse answers it: 1 - 0.128

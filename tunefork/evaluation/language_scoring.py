@@ -81,6 +81,8 @@ def _intent_scores(items: list[GoldItem], parses: list[Prediction]) -> dict[str,
     gold = [item.intent or OUT_OF_SCOPE for item in items]
     predicted = [p.intent or OUT_OF_SCOPE for p in parses]
     confidences = [p.confidence for p in parses]
+    # The confidence of the decision, as /parse answers it: out of scope is 1 minus the best intent's.
+    decided = [1 - p.confidence if p.out_of_scope else p.confidence for p in parses]
     report = classification_report(gold, predicted)
     top = [p.top_intent or OUT_OF_SCOPE for p in parses]
     in_scope = [(g, t) for g, t in zip(gold, top, strict=True) if g != OUT_OF_SCOPE]
@@ -95,7 +97,7 @@ def _intent_scores(items: list[GoldItem], parses: list[Prediction]) -> dict[str,
         "threshold_curve": threshold_curve(
             confidences, top, gold, OUT_OF_SCOPE, background=[p.background for p in parses]
         ),
-        "misclassified": misclassified([i.id for i in items], [i.text for i in items], gold, predicted, confidences)[
+        "misclassified": misclassified([i.id for i in items], [i.text for i in items], gold, predicted, decided)[
             :MAX_LISTED_ERRORS
         ],
         "item_correct": [int(g == p) for g, p in zip(gold, predicted, strict=True)],
