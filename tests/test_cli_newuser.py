@@ -288,7 +288,10 @@ def test_show_commands_answer_in_words_and_json_on_request(cli, workspace, tmp_p
         assert "2 datasets: train (utterances, Succeeded), held-out (utterances, Succeeded)" in held
         assert "3 models: kw (Succeeded), gated (Failed), later (NotStarted)" in held
         assert "1 endpoint: desk (serves kw) 0 monitors" in held
-        assert json.loads(cli("project", "show", "bot", "--json").stdout)["kind"] == KIND
+        as_json = json.loads(cli("project", "show", "bot", "--json").stdout)
+        assert as_json["kind"] == KIND and [e["name"] for e in as_json["endpoints"]] == ["desk"]
+        assert [d["name"] for d in as_json["datasets"]] == ["train", "held-out"] and as_json["monitors"] == []
+        assert "keys" not in as_json["endpoints"][0] and len(as_json["models"]) == 3
         exported = " ".join(cli("endpoint", "logs", "export", "desk", "--to-dataset", "bot", expect=1).output.split())
         assert "to export: none is kept (requests are logged while logging is on, for its retention days)." in exported
 

@@ -58,18 +58,23 @@ def show(
     """A project with what it holds: its datasets, models, endpoints and monitors."""
     workspace = workspace_from(ctx)
     shown = projects.show_project(workspace, project)
+    pid = shown["id"]
+    contents = {
+        "datasets": datasets.list_datasets(workspace, pid),
+        "models": training.list_models(workspace, pid),
+        "endpoints": endpoints.list_endpoints(workspace, pid),
+        "monitors": monitors.list_monitors(workspace, pid),
+    }
     if as_json:
-        print_json(shown)
+        print_json({**shown, **contents})
         return
     described = f', description "{shown["description"]}"' if shown["description"] else ""
-    pid = shown["id"]
     held = {
-        "dataset": [f"{d['name']} ({d['kind']}, {d['status']})" for d in datasets.list_datasets(workspace, pid)],
-        "model": [f"{m['name']} ({m['status']})" for m in training.list_models(workspace, pid)],
-        "endpoint": [f"{e['name']} (serves {e['model']})" for e in endpoints.list_endpoints(workspace, pid)],
-        "monitor": [f"{m['name']} ({'paused' if m['paused'] else m['state']})"
-                    for m in monitors.list_monitors(workspace, pid)],
-    }  # fmt: skip
+        "dataset": [f"{d['name']} ({d['kind']}, {d['status']})" for d in contents["datasets"]],
+        "model": [f"{m['name']} ({m['status']})" for m in contents["models"]],
+        "endpoint": [f"{e['name']} (serves {e['model']})" for e in contents["endpoints"]],
+        "monitor": [f"{m['name']} ({'paused' if m['paused'] else m['state']})" for m in contents["monitors"]],
+    }
     lines = [
         f"Project {shown['name']} ({shown['id']}): {shown['kind']}, locale {shown['locale']}{described}; "
         f"created {when(shown['createdDateTime'])}.",
