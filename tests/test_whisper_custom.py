@@ -295,6 +295,8 @@ def test_phonetic_corrector_fixes_a_near_miss_and_leaves_general_speech_alone():
     tokens = ["Start", "hydro", "chloro", "thigh", "a", "zide", "0", ".5", "mg", "daily."]
     dosed = corrector.apply(Transcript(dose, [Word(t, i * 0.3, i * 0.3 + 0.2, 0.8) for i, t in enumerate(tokens)], 4.0))
     assert dosed.text == "Start hydrochlorothiazide 0.5 mg daily."  # not "0 .5": the rest stays as written
+    merged = [Word(t, i * 0.3, i * 0.3 + 0.2, 0.8, replaced="" if i == 8 else None) for i, t in enumerate(tokens)]
+    assert corrector.apply(Transcript(dose, merged, 4.0)).text == dosed.text  # a merge's marks are no corrections
     for general in (
         "The kitchen window gets a lot of light in the early morning.",
         "Could you help me carry these boxes up to the attic?",

@@ -251,7 +251,7 @@ def create_monitor(
         if not _key_fits(endpoint, key):
             raise TuneforkError(f"The key is not key1 or key2 of endpoint '{endpoint.name}'.")
         items = run_items(kind.family.operation.name, dataset.kind, dataset_records(workspace, dataset.id))
-        if problem := unmeasurable(spec, items):
+        if problem := _unmeasurable(spec, items):
             raise TuneforkError(f"Dataset '{dataset.name}' {problem}; choose another test set or metric.")
         if not terms and kind.family.measures_terms:
             terms = _default_terms(workspace, kind, _served_model(workspace, session, endpoint), spec)
@@ -307,7 +307,7 @@ def key_users(workspace: Workspace, endpoint_ref: str, key_name: str, project: s
         return [m.name for m in monitors if hmac.compare_digest(hash_key(m.key or ""), stored)]
 
 
-def unmeasurable(spec: MetricSpec, items: list[dict[str, Any]]) -> str | None:
+def _unmeasurable(spec: MetricSpec, items: list[dict[str, Any]]) -> str | None:
     """Why the test ``items`` cannot measure ``spec`` (no item; no out-of-scope example for ``oos_recall``, no
     annotated slot for ``slot_f1``), else ``None``: every run would end without a value."""
     if not items:
@@ -496,12 +496,16 @@ def schedule_due(workspace: Workspace, submitter: JobSubmitter, now: datetime | 
         ).all()
     for monitor_id, project_id, schedule, slot, windows in due:
         try:
+            following = next_slot(schedule, now, windows)
+        except TuneforkError:  # made before such schedules were refused: every slot is excluded, none is run
+            following = next_slot(schedule, now)
+        try:
             with workspace.transaction():
                 with workspace.session() as session:
                     moved = session.execute(
                         update(Monitor)
                         .where(Monitor.id == monitor_id, Monitor.next_run_at == slot)
-                        .values(next_run_at=next_slot(schedule, now, windows))
+                        .values(next_run_at=following)
                     ).rowcount
                 if moved != 1 or excluded(windows, slot):
                     continue

@@ -264,13 +264,13 @@ def _rebuilt_text(text: str, before: list[Word], after: list[Word]) -> str:
         cursor = at + len(word.text)
     pieces, kept, index = [], 0, 0
     for word in after:
-        if word.replaced is None:
+        if index < len(before) and word is before[index]:  # left as it was (a merge's ``replaced`` included)
             index += 1
             continue
-        end = index
+        end = index + 1
         while end < len(before) and " ".join(w.text for w in before[index:end]) != word.replaced:
             end += 1
-        if " ".join(w.text for w in before[index:end]) != word.replaced:
+        if end > len(before) or " ".join(w.text for w in before[index:end]) != word.replaced:
             return fallback
         pieces += [text[kept : positions[index][0]], word.text]
         kept, index = positions[end - 1][1], end
