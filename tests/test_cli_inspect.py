@@ -121,3 +121,9 @@ def test_labels_that_differ_only_in_case_are_warned_about(cli, tmp_path: Path) -
     rows = "text,intent\nhello there,greet\nhi,Greet\nbye now,leave\nsee you, leave \n"
     out = " ".join(_inspected(cli, tmp_path / "utt.csv", rows, "language", "utterances").split())
     assert "intents 'Greet' / 'greet' differ only in case: a model learns them apart; write them one way" in out
+
+
+def test_the_out_of_vocabulary_list_says_how_many_it_leaves_out(cli, tmp_path: Path) -> None:
+    words = [f"zqx{chr(97 + i)}{chr(97 + j)}" for i in range(5) for j in range(5)]  # 25 made-up words
+    out = _inspected(cli, tmp_path / "related.txt", "".join(f"say {w} now\n" for w in words), "speech", "language")
+    assert "25 distinct" in out and ", ... and 5 more" in " ".join(out.split())

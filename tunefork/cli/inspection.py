@@ -109,7 +109,9 @@ def _oov(oov: dict[str, Any]) -> None:
         line += f", measured against {oov['against']}"
     _say(line)
     if oov["top"]:
-        _say("  " + _listed([f"{w['word']} ×{w['count']}" for w in oov["top"]], 20))
+        words = [f"{w['word']} ×{w['count']}" for w in oov["top"][:20]]
+        unlisted = oov["distinct"] - len(words)  # the report keeps the most frequent only
+        _say("  " + ", ".join(words) + (f", ... and {unlisted} more" if unlisted > 0 else ""))
 
 
 def _oov_entries(entries: list[dict[str, Any]]) -> None:
