@@ -682,3 +682,15 @@ def test_fine_tune_a_few_steps_loads_transcribes_and_card_is_complete(tmp_path: 
     model = load(output, {"name": "tuned", "engine_config": config})
     transcript = model.transcribe(read_audio(speak("Take the dose with food.", "en-gb")).samples)
     assert transcript.text and transcript.model == "tuned"
+
+
+def test_the_budget_summary_says_when_fine_tuning_was_cut_short():
+    from types import SimpleNamespace
+
+    from tunefork.speech.whisper_custom.trainer import WhisperOptions, _budget
+
+    cut = {"seconds": 396.0, "time_budget_s": 406.0, "stopped_by_time_budget": True, "steps": 21, "epochs_requested": 5}
+    summary = _budget(WhisperOptions(), {"seconds": 3.0}, SimpleNamespace(seconds=5.0), cut)["summary"]
+    assert "fine-tuning 396 s (budget 406 s), stopped by it after 21 steps of the 5 epochs asked," in summary
+    whole = {**cut, "stopped_by_time_budget": False}
+    assert "stopped" not in _budget(WhisperOptions(), {"seconds": 3.0}, SimpleNamespace(seconds=5.0), whole)["summary"]

@@ -705,6 +705,9 @@ def _budget(
     parts = [
         f"{name} {used:.0f} s" + (f" (budget {limit:.0f} s)" if limit else "") for name, (used, limit) in phases.items()
     ]
+    if finetune and finetune.get("stopped_by_time_budget"):  # "epoch 1/5" was all the progress ever said
+        asked = f" of the {finetune['epochs_requested']} epochs asked" if finetune.get("epochs_requested") else ""
+        parts[-1] += f", stopped by it after {finetune['steps']} steps{asked}"
     return {
         "run_budget_s": options.run_budget_s,
         "ranking_budget_s": options.ranking_budget_s,
