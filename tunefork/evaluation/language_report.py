@@ -51,14 +51,14 @@ def verdict(result: LanguageEvaluationResult) -> str | None:
         return f"Both models have the same {figure.metric} on {plural(result.items, 'item')}."
     better = names[1] if delta > 0 else names[0]
     said = f"{better} is better by {abs(delta):.1f} points of {figure.metric} on {plural(result.items, 'item')}"
-    return said + _significance(result) + "."
+    return said + _significance(result, figure.metric) + "."
 
 
-def _significance(result: LanguageEvaluationResult) -> str:
+def _significance(result: LanguageEvaluationResult, metric: str) -> str:
     """`` (significant ...)`` or `` (not significant ...)`` from the items both models got right or wrong; ""
     when the per-item answers are not there (entity F1, or a result stored before they were kept)."""
     correct = [(m.intents or {}).get("item_correct") for m in result.models]
-    if headline(result).metric != "intent accuracy" or None in correct or len(correct[0]) != len(correct[1]):
+    if metric != "intent accuracy" or None in correct or len(correct[0]) != len(correct[1]):
         return ""
     # The bootstrap's B - A of error rates with A = the second model: the second's accuracy minus the first's.
     test = paired_bootstrap([1 - c for c in correct[1]], [1 - c for c in correct[0]], [1] * len(correct[0]))

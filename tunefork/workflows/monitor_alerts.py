@@ -59,8 +59,8 @@ def alert_to_dict(alert: MonitorAlert) -> dict[str, Any]:
         "attempts": alert.attempts,
         "lastError": alert.last_error,
         "payload": dict(alert.payload),
-        "deliveredDateTime": rfc3339(as_utc(alert.delivered_at).isoformat()) if alert.delivered_at else None,
-        "createdDateTime": rfc3339(as_utc(alert.created_at).isoformat()),
+        "deliveredDateTime": as_utc(alert.delivered_at).isoformat() if alert.delivered_at else None,
+        "createdDateTime": as_utc(alert.created_at).isoformat(),
     }
 
 
@@ -101,7 +101,7 @@ def record_transition(session: Session, monitor: Monitor, run: MonitorRun, thres
         "event": event,
         "monitor": {"id": monitor.id, "name": monitor.name, "endpoint": monitor.endpoint_name},
         "run": {"id": run.id, "outcome": run.outcome, "error": run.error or None, "model": run.model,
-                "scheduledDateTime": rfc3339(as_utc(run.scheduled_for).isoformat())},
+                "scheduledDateTime": rfc3339(run.scheduled_for.isoformat())},  # sent as is: RFC 3339 here
         "metric": monitor.metric,
         "value": run.value,
         "threshold": thresholds,

@@ -165,9 +165,8 @@ async def receive_text(request: Request) -> str:
     if media != "application/json" and not media.endswith("+json"):
         shown = f"Content-Type '{media}'" if media else "A body without a Content-Type"
         raise ApiError(415, "UnsupportedMediaType", f'{shown} is not JSON; send application/json {{"text": "..."}}.')
-    body = await request.body()
     try:
-        body.decode("utf-8")
+        body = (await request.body()).decode("utf-8")
     except UnicodeDecodeError as exc:
         problem = f'The body is not UTF-8 (byte {exc.start}); send UTF-8 JSON {{"text": "..."}}.'
         raise ApiError(422, "InvalidPayload", problem) from None
