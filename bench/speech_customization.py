@@ -2,7 +2,8 @@
 
 Domains: the shipped pharmacy domain and a generated technical-maintenance domain nobody tuned on
 (``bench/maintenance_domain.py``); ``--domains ... aviation`` adds the generated aviation domain of
-``bench/aviation_domain.py`` (60 + test sentences, seed 31), never used to choose a default. Training material
+``bench/aviation_domain.py`` (60 + test sentences, seed 31), ``veterinary`` that of ``bench/veterinary_domain.py``
+(seed 43), never used to choose a default. Training material
 per domain: the first 60 domain sentences as related text, the domain pronunciation file, and the same 60
 sentences spoken by three espeak-ng voices (60 training utterances, the ``audio`` dataset). Test: held-out
 domain sentences in voices and a noise condition NOT used for training or synthesis (``en-gb-scotland``,
@@ -45,6 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import aviation_domain
 import maintenance_domain
+import veterinary_domain
 
 from tunefork.audio import read_audio
 from tunefork.engines.contract import TrainingParameters
@@ -210,9 +212,10 @@ def full(args: argparse.Namespace) -> None:
         shutil.rmtree(home, ignore_errors=True)
 
 
-DOMAINS = ("pharmacy", "maintenance", "aviation")
-"""Domains a run may choose; the default is the first two (aviation: ``bench/aviation_domain.py``, a check no
-default was tuned on)."""
+DOMAINS = ("pharmacy", "maintenance", "aviation", "veterinary")
+"""Domains a run may choose; the default is the first two (aviation: ``bench/aviation_domain.py``, veterinary:
+``bench/veterinary_domain.py``, written blind with client names close to everyday words: checks no default was
+tuned on)."""
 
 QUICK_CONDITIONS = {
     "scottish": (Voice("en-gb-scotland"), None),
@@ -227,6 +230,7 @@ def _quick_domains(test_sentences: int) -> dict[str, dict]:
     pronunciations = [tuple(line.split("\t", 1)) for line in read_lines("domain_pronunciations.txt")]
     generated = maintenance_domain.sentences(60 + test_sentences, seed=17)
     aviation = aviation_domain.sentences(60 + test_sentences, seed=31)
+    veterinary = veterinary_domain.sentences(60 + test_sentences, seed=43)
     return {
         "pharmacy": {
             "related": pharmacy[:60],
@@ -245,6 +249,12 @@ def _quick_domains(test_sentences: int) -> dict[str, dict]:
             "pronunciations": aviation_domain.PRONUNCIATIONS,
             "test": aviation[60:],
             "terms": aviation_domain.TERMS,
+        },
+        "veterinary": {
+            "related": veterinary[:60],
+            "pronunciations": veterinary_domain.PRONUNCIATIONS,
+            "test": veterinary[60:],
+            "terms": veterinary_domain.TERMS,
         },
     }
 

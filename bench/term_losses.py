@@ -16,8 +16,13 @@ term occurrence the first stage that lost it:
 A hit is the benchmark's term recall (:func:`tunefork.evaluation.metrics.score_corpus`, the term at its
 aligned position after normalization). Each miss also gets the smallest phone edit distance per term phone of
 any span of the final words (what a looser phonetic corrector could reach). The guard clips are decoded by the
-same model: their general WER (insertions) for the first pass (= the base model with display forms) and the
-final transcripts, and how many changed.
+same model: their general WER (insertions) for the first pass (= the plain pass of the trained weights, with
+display forms) and the final transcripts, and how many changed. Side effects on general speech are counted on two
+sets against the base model's own transcripts (Whisper tiny.en, default decoding): the guard clips and
+``bench/everyday_speech.py`` (120 everyday sentences written for this benchmark, never shipped, in three voices
+used nowhere else: :data:`EVERYDAY_VOICES`): WER, and *term false alarms*, domain terms (the domain's
+terms and the model's hotwords) written where the reference does not say them
+(:func:`tunefork.evaluation.metrics.term_false_alarms`).
 
     PYTHONPATH=$PWD .venv/bin/python bench/term_losses.py --domains pharmacy maintenance --details --work w/
     PYTHONPATH=$PWD .venv/bin/python bench/term_losses.py --domains aviation     # the untuned check: no details
@@ -44,19 +49,24 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import everyday_speech
 from speech_customization import QUICK_CONDITIONS, _quick_domains
 
 from tunefork.audio import read_audio
 from tunefork.engines.contract import TrainingParameters
-from tunefork.evaluation.metrics import score_corpus
+from tunefork.evaluation.metrics import score_corpus, term_false_alarms
 from tunefork.evaluation.normalizer import get_normalizer
 from tunefork.kinds.speech import guard_items
 from tunefork.speech.base import Transcript
 from tunefork.speech.customization import TrainingData
-from tunefork.speech.synthesis import synthesize_cached
+from tunefork.speech.synthesis import Voice, synthesize_cached
 from tunefork.speech.whisper_custom import load, train
 from tunefork.speech.whisper_custom.model import CustomWhisperModel, DecodingStages
 from tunefork.speech.whisper_custom.phonetic import edit_distance, text_phones
+from tunefork.speech.whisper_engine import WhisperEngine, bundled_tiny_en_path
+
+EVERYDAY_VOICES = (Voice("en-us+m2", speed=160), Voice("en-gb-x-rp+m4"), Voice("en-us+f4", speed=150))
+"""Voices of the everyday set: none trains, ranks, tests or guards anywhere else."""
 
 CAUSES = (
     "not in the prompt",
@@ -197,6 +207,57 @@ def guard_check(model: CustomWhisperModel, clips: list[dict]) -> dict:
     }
 
 
+def side_effects(model: CustomWhisperModel, clips: list[dict], base_texts: dict[str, str], terms: list[str]) -> dict:
+    """The base's and the model's WER on general clips and the domain terms each writes there unsaid."""
+    base = [(clip["id"], clip["reference"], base_texts[clip["id"]]) for clip in clips]
+    final = [(clip["id"], clip["reference"], replay(model, clip).final.text) for clip in clips]
+    alarms = {name: term_false_alarms(triples, terms) for name, triples in (("base", base), ("final", final))}
+    texts = {
+        clip_id: (reference, said, heard) for (clip_id, reference, said), (_, _, heard) in zip(base, final, strict=True)
+    }
+    return {
+        "clips": len(clips),
+        "base_wer": round(100 * score_corpus(base).wer, 1),
+        "final_wer": round(100 * score_corpus(final).wer, 1),
+        "base_alarms": sum(map(len, alarms["base"].values())),
+        "final_alarms": sum(map(len, alarms["final"].values())),
+        "alarm_examples": [
+            (term, *texts[clip_id]) for term, clip_ids in alarms["final"].items() for clip_id in dict.fromkeys(clip_ids)
+        ],
+    }
+
+
+def everyday_clips(cache: Path) -> list[tuple[str, object, str]]:
+    """The everyday sentences, each in one of :data:`EVERYDAY_VOICES` in turn."""
+    return [
+        (f"everyday{i:03d}", read_audio(synthesize_cached(text, cache, EVERYDAY_VOICES[i % 3], seed=i)).samples, text)
+        for i, text in enumerate(everyday_speech.SENTENCES)
+    ]
+
+
+def base_texts(clips: list[tuple[str, object, str]]) -> dict[str, str]:
+    """The base model's transcripts (Whisper tiny.en, default decoding, no customization) of the clips."""
+    base = WhisperEngine(bundled_tiny_en_path(), name="whisper-tiny.en")
+    return {clip_id: base.transcribe(samples).text for clip_id, samples, _ in clips}
+
+
+def general_sets(passes: dict, model: CustomWhisperModel, folder: Path, args: argparse.Namespace) -> dict:
+    """Stored passes and base transcripts of the guard and everyday clips, decoded once (added to older stores)."""
+    stored = folder / "passes.json"
+    guard = guard_items(args.cache, limit=args.guard)
+    sets = {
+        "guard": [(i, read_audio(path).samples, text) for i, (path, text) in guard.items()],
+        "everyday": everyday_clips(args.cache),
+    }
+    for name, clips in sets.items():
+        if name not in passes:
+            passes[name] = decode(model, clips)
+        if f"{name}_base" not in passes:
+            passes[f"{name}_base"] = base_texts(clips)
+        stored.write_text(json.dumps(passes, ensure_ascii=False) + "\n", encoding="utf-8")
+    return {name: (passes[name][: len(clips)], passes[f"{name}_base"]) for name, clips in sets.items()}
+
+
 def decoded_domain(domain: str, spec: dict, args: argparse.Namespace) -> tuple[dict, Path]:
     """The stored passes of a domain's test and guard clips and its artifact folder (trained and decoded once)."""
     folder = args.work / domain
@@ -208,7 +269,6 @@ def decoded_domain(domain: str, spec: dict, args: argparse.Namespace) -> tuple[d
         for condition, (voice, snr) in QUICK_CONDITIONS.items()
         for i, text in enumerate(spec["test"])
     ]
-    guard = guard_items(args.cache, limit=args.guard)
     data = TrainingData(related_text=spec["related"], pronunciations=list(spec["pronunciations"]))
     options = {"synthesis_cache_dir": str(args.cache), "term_report_budget_s": 0, **args.options}
     started = time.monotonic()
@@ -224,7 +284,6 @@ def decoded_domain(domain: str, spec: dict, args: argparse.Namespace) -> tuple[d
         "fine_tune": result.contributions["utterances"]["fine_tune"],
         "budget": result.contributions["budget"],
         "test": decode(model, clips),
-        "guard": decode(model, [(i, read_audio(path).samples, text) for i, (path, text) in guard.items()]),
         "decode_s": round(time.monotonic() - started, 1),
     }
     stored.write_text(json.dumps(passes, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -266,10 +325,15 @@ def main() -> None:
         model = load(artifact, {"name": domain, "engine_config": config})
         report = analyse(model, passes["test"], spec)
         report["train_s"], report["hotwords"] = passes["train_s"], passes["hotwords"]
-        report["guard"] = guard_check(model, passes["guard"][: args.guard])
+        general = general_sets(passes, model, artifact.parent, args)
+        report["guard"] = guard_check(model, general["guard"][0])
+        terms = sorted({*spec["terms"], *(passes["hotwords"]["items"])})
+        report["side_effects"] = {
+            name: side_effects(model, clips, texts, terms) for name, (clips, texts) in general.items()
+        }
         report["prompted_only"] = {
             "test": prompted_only(model, passes["test"], spec["terms"]),
-            "guard": prompted_only(model, passes["guard"][: args.guard], []),
+            "guard": prompted_only(model, general["guard"][0], []),
         }
         results[domain] = report
         print(
@@ -288,6 +352,12 @@ def main() -> None:
             flush=True,
         )
         print("  causes: " + ", ".join(f"{cause} {n}" for cause, n in report["causes"].items()), flush=True)
+        for name, effects in report["side_effects"].items():
+            print(
+                f"  {name} ({effects['clips']} clips): WER base {effects['base_wer']}% -> {effects['final_wer']}%; "
+                f"term false alarms base {effects['base_alarms']} -> {effects['final_alarms']}",
+                flush=True,
+            )
         if args.details:
             for miss in report["misses"]:
                 print(
@@ -297,6 +367,9 @@ def main() -> None:
                 )
             for reference, first, final in report["guard"]["changed_clips"]:
                 print(f"  guard changed: {reference}\n      first: {first}\n      final: {final}")
+        for name, effects in report["side_effects"].items():
+            for term, reference, said, heard in effects["alarm_examples"]:
+                print(f"  {name} false alarm {term!r}: {reference}\n      base: {said}\n      final: {heard}")
     if args.out:
         args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if temporary:

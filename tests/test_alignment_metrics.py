@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tunefork.evaluation.alignment import AlignedPair, align_words, count_ops
-from tunefork.evaluation.metrics import score_corpus, score_utterance
+from tunefork.evaluation.metrics import score_corpus, score_utterance, term_false_alarms
 from tunefork.evaluation.normalizer import EnglishNormalizer, IdentityNormalizer
 
 raw = IdentityNormalizer()
@@ -168,3 +168,15 @@ def test_term_recall_none_without_terms_or_occurrences() -> None:
     assert score_corpus(triples, normalizer=english).term_recall is None
     no_occurrence = score_corpus(triples, terms=["kubernetes"], normalizer=english)
     assert (no_occurrence.term_recall, no_occurrence.term_total, no_occurrence.term_hits) == (None, 0, 0)
+
+
+def test_term_false_alarms_count_terms_written_beyond_the_reference() -> None:
+    triples = [
+        ("a", "we open again at nine", "we open a gabapentin"),
+        ("b", "ask doctor okafor", "ask doctor okafor"),  # said: not an alarm
+        ("c", "okay for tuesday", "Okafor Tuesday and Okafor"),
+        ("d", "the yaw damper", "the yaw damper yaw damper"),
+    ]
+    alarms = term_false_alarms(triples, ["Gabapentin", "Okafor", "yaw damper", "meloxicam"])
+    assert alarms == {"gabapentin": ["a"], "okafor": ["c", "c"], "yaw damper": ["d"]}
+    assert term_false_alarms(triples, []) == {}

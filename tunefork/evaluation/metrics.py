@@ -186,6 +186,34 @@ def term_occurrences(utterance: UtteranceScore, index: dict[str, list[tuple[str,
     return counts
 
 
+def _occurrences(words: list[str], term: tuple[str, ...]) -> int:
+    """How many positions of ``words`` start ``term``."""
+    return sum(tuple(words[start : start + len(term)]) == term for start in range(len(words) - len(term) + 1))
+
+
+def term_false_alarms(
+    utterances: Iterable[UtteranceScore | tuple[str, str, str]], terms: list[str], normalizer: Normalizer | None = None
+) -> dict[str, list[str]]:
+    """Terms the hypotheses write more often than their references say them -> the ids of those utterances.
+
+    On general speech every such occurrence is a side effect of customization: a domain word written over
+    ordinary words ("open again at nine" -> "open a gabapentin"). Counted on the normalized texts, per
+    utterance: an utterance whose hypothesis holds a term twice and whose reference holds it once counts once.
+    """
+    normalize = normalizer or get_normalizer()
+    index = [words for group in _term_index(terms, normalize).values() for words in group]
+    alarms: dict[str, list[str]] = {}
+    for utterance in utterances:
+        if not isinstance(utterance, UtteranceScore):
+            utterance = score_utterance(*utterance, normalize)
+        reference, hypothesis = utterance.normalized_reference.split(), utterance.normalized_hypothesis.split()
+        for term in index:
+            extra = _occurrences(hypothesis, term) - _occurrences(reference, term)
+            if extra > 0:
+                alarms.setdefault(" ".join(term), []).extend([utterance.id] * extra)
+    return dict(sorted(alarms.items()))
+
+
 def _raw_errors(utterance: UtteranceScore, raw: Normalizer) -> tuple[int, int]:
     """(errors, words) of an utterance scored without normalization."""
     raw_score = score_utterance(utterance.id, utterance.reference, utterance.hypothesis, raw)
