@@ -61,6 +61,7 @@ from tunefork.speech.base import Transcript
 from tunefork.speech.customization import TrainingData
 from tunefork.speech.synthesis import Voice, synthesize_cached
 from tunefork.speech.whisper_custom import load, train
+from tunefork.speech.whisper_custom.biasing import SEPARATOR
 from tunefork.speech.whisper_custom.model import CustomWhisperModel, DecodingStages
 from tunefork.speech.whisper_custom.phonetic import edit_distance, text_phones
 from tunefork.speech.whisper_engine import WhisperEngine, bundled_tiny_en_path
@@ -327,7 +328,7 @@ def main() -> None:
         report["train_s"], report["hotwords"] = passes["train_s"], passes["hotwords"]
         general = general_sets(passes, model, artifact.parent, args)
         report["guard"] = guard_check(model, general["guard"][0])
-        terms = sorted({*spec["terms"], *(passes["hotwords"]["items"])})
+        terms = sorted({*spec["terms"], *(model.hotwords or "").split(SEPARATOR)} - {""})
         report["side_effects"] = {
             name: side_effects(model, clips, texts, terms) for name, (clips, texts) in general.items()
         }

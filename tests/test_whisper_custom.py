@@ -672,10 +672,16 @@ def test_fine_tune_a_few_steps_loads_transcribes_and_card_is_complete(tmp_path: 
     if fine_tune["chosen_epoch"]:
         assert config["model_dir"] == "ct2" and (output / "ct2" / "model.bin").is_file()
         assert (output / "ct2" / "tokenizer.json").is_file()
-        assert config["merge_check_sound"] is False  # fine-tuned weights: a term the prompted pass brings wins
+        decoding = fine_tune["decoding"]  # served with the safest setting of the fewest held-out errors
+        assert decoding["heldout_clips"] == 2 and len(decoding["tried"]) == 4
+        fewest = min(tried["heldout_errors"] for tried in decoding["tried"])
+        first = next(tried for tried in decoding["tried"] if tried["heldout_errors"] == fewest)
+        assert decoding["chosen"] == {key: first[key] for key in ("merge_check_sound", "phonetic_correction")}
+        assert config["merge_check_sound"] is decoding["chosen"]["merge_check_sound"]
+        assert (config["phonetic_terms"] is not None) is decoding["chosen"]["phonetic_correction"]
     else:
         assert config["model_dir"] is None and not (output / "ct2").exists()
-        assert config["merge_check_sound"] is True
+        assert config["merge_check_sound"] is True and config["phonetic_terms"] == "terms.json"
     assert not (output / ".work").exists()
     assert any("fine-tuning epoch 1/1" in description for _, _, description in calls)
 

@@ -8,8 +8,8 @@ What each kind of data does (Azure Custom Speech's table, for Whisper):
   :mod:`.selection`); with option ``term_rescoring`` the hotword-prompted decoding picks among its
   beam's n-best hypotheses with a bonus per token of complete hotword items (a token prefix trie,
   :mod:`.trie`: faster-whisper and CTranslate2 offer no logits hook to bias inside the search);
-  optionally the text is also spoken by several espeak-ng voices and fine-tuned
-  on (option ``synthesize_text``, off by default because of its cost, :mod:`.augment`);
+  the text is also spoken by several espeak-ng voices and fine-tuned on (option ``synthesize_text``,
+  on by default for projects with little recorded audio, :mod:`.augment` and :mod:`.trainer`);
 * pronunciations -> the spoken forms recognized in the output are rewritten to their display forms,
   in the text and the word list (:mod:`.display_forms`); display forms also lead the hotwords;
 * audio + transcripts -> full fine-tuning of the Whisper weights on CPU with PyTorch

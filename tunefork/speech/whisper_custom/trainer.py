@@ -44,12 +44,16 @@ option                         default  meaning
 ``ranking_budget_s``           60       seconds the in-context ranking may take at most
 ``term_report_budget_s``       60       seconds the custom model may take to transcribe the ranking's
                                        sentences after training, for the per-term report (0: no report)
-``phonetic_correction``        True     rewrite spans that sound like a term to the term (:mod:`.phonetic`)
+``phonetic_correction``        auto     rewrite spans that sound like a term to the term (:mod:`.phonetic`);
+                                       auto: on with the base's weights, chosen on held-out clips with
+                                       fine-tuned ones (:mod:`.decoding_choice`)
 ``two_pass``                   True     hotwords change an utterance only where they bring a term the plain
                                        decoding heard (:mod:`.selection`); False: always decode with them
 ``merge_check_sound``          auto     the two-pass merge takes the prompted pass only where the plain
-                                       words sound like the term it brings; auto: with the base model's
-                                       weights, not with fine-tuned ones (:func:`merge_checks_sound`)
+                                       words sound like the term it brings; auto: on with the base model's
+                                       weights, chosen on held-out clips with fine-tuned ones: the safest
+                                       setting of both options that makes the fewest held-out word errors
+                                       (:mod:`.decoding_choice`)
 ``term_rescoring``             False    rescore the n-best hypotheses of the hotword-prompted decoding with a
                                        prefix trie of the hotword items' tokens (:mod:`.trie`)
 ``term_bonus``                 1.0      log-probability added per token of a complete hotword item then
@@ -101,7 +105,6 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -111,7 +114,6 @@ import numpy as np
 from tunefork.audio import read_audio
 from tunefork.engines.contract import TrainedComponents, TrainingParameters
 from tunefork.errors import TuneforkError
-from tunefork.evaluation.metrics import score_utterance
 from tunefork.progress import ProgressCallback
 from tunefork.speech.base import SpeechModel
 from tunefork.speech.customization import TrainingData
@@ -133,9 +135,21 @@ from tunefork.speech.whisper_custom.biasing import (
     build_hotwords,
     rank_items,
 )
+from tunefork.speech.whisper_custom.decoding_choice import (
+    SETTINGS,
+    UNMEASURED,
+    UNMEASURED_RULE,
+    HeldoutRecorder,
+    choose_setting,
+)
 from tunefork.speech.whisper_custom.display_forms import DisplayFormRewriter
 from tunefork.speech.whisper_custom.finetune import LEARNING_RATE
-from tunefork.speech.whisper_custom.model import CustomWhisperModel, base_model_location, token_counter
+from tunefork.speech.whisper_custom.model import (
+    CustomWhisperModel,
+    DecodingStages,
+    base_model_location,
+    token_counter,
+)
 from tunefork.speech.whisper_custom.phonetic import PhoneticCorrector
 from tunefork.speech.whisper_custom.ranking import (
     RANKING_VOICE,
@@ -173,7 +187,7 @@ class WhisperOptions:
     rank_by_base: bool = True
     ranking_budget_s: float = 60.0
     term_report_budget_s: float = 60.0
-    phonetic_correction: bool = True
+    phonetic_correction: bool | None = None
     two_pass: bool = True
     merge_check_sound: bool | None = None
     term_rescoring: bool = False
@@ -242,7 +256,7 @@ _OPTION_TYPES: dict[str, Any] = {
     "rank_by_base": _as_bool,
     "ranking_budget_s": float,
     "term_report_budget_s": float,
-    "phonetic_correction": _as_bool,
+    "phonetic_correction": _as_auto_bool,
     "two_pass": _as_bool,
     "merge_check_sound": _as_auto_bool,
     "term_rescoring": _as_bool,
@@ -268,6 +282,7 @@ _OPTION_TYPES: dict[str, Any] = {
 }
 _NULLABLE = {
     "merge_check_sound",
+    "phonetic_correction",
     "second_pass_confidence",
     "synthesize_text",
     "synthesis_budget_s",
@@ -316,11 +331,13 @@ def _load_clips(pairs: list[tuple[Path, str]], source: str) -> tuple[list[Any], 
 
 
 def merge_checks_sound(option: bool | None, fine_tuned: bool) -> bool:
-    """``merge_check_sound`` as served: ``option`` when given; auto (None): with the base's weights only.
+    """``merge_check_sound`` while fine-tuning: ``option`` when given; auto (None): with the base's weights only.
 
-    A fine-tuned model has heard the terms, and where its prompted pass writes one that its plain pass does not, the
-    plain words often do not sound like it: the check kept them on 24 of 237 pharmacy term occurrences
-    (``bench/RESULTS.md``, issue 17). The base model's prompt pulls general speech toward the terms, so it keeps it.
+    Held-out checkpoints are scored with the merge that brings most terms; a fine-tuned model's served setting is
+    then chosen on its held-out clips (:func:`_choose_decoding`). A model fine-tuned for a few dozen steps has heard
+    the terms but often writes them as words that do not sound like them: the check kept those words on 24 of 237
+    pharmacy term occurrences (``bench/RESULTS.md``, issue 17). The base model's prompt pulls general speech toward
+    the terms, so it keeps the check.
     """
     return option if option is not None else not fine_tuned
 
@@ -332,13 +349,14 @@ def _heldout_evaluator(
     base_dir: str,
     options: WhisperOptions,
     beam_size: int = 5,
-) -> Any:
-    """``evaluate(ct2_dir, clips)`` yielding each clip's ``(word errors, reference words)`` with the model served
-    exactly as :func:`load` will (any weights but ``base_dir``'s are fine-tuned, :func:`merge_checks_sound`); the
-    model is loaded at the first clip asked for and each clip decoded only when asked for."""
+) -> HeldoutRecorder:
+    """The fine-tuner's ``evaluate(ct2_dir, clips)``, yielding each clip's ``(word errors, reference words)`` with the
+    model served as :func:`load` will before the decoding is chosen (any weights but ``base_dir``'s are fine-tuned:
+    :func:`merge_checks_sound`; no phonetic correction); the model is loaded at the first clip asked for, each clip
+    decoded only when asked for, and its passes kept for :func:`.decoding_choice.choose_setting`."""
 
-    def evaluate(model_dir: str, clips: list[Any]) -> Iterator[tuple[int, int]]:
-        model = CustomWhisperModel(
+    def make_model(model_dir: str) -> CustomWhisperModel:
+        return CustomWhisperModel(
             name,
             model_dir,
             hotwords=hotwords,
@@ -347,11 +365,30 @@ def _heldout_evaluator(
             two_pass=options.two_pass,
             merge_check_sound=merge_checks_sound(options.merge_check_sound, Path(model_dir) != Path(base_dir)),
         )
-        for i, clip in enumerate(clips):
-            score = score_utterance(str(i), clip.text, model.transcribe(clip.samples).text)
-            yield score.errors, score.words
 
-    return evaluate
+    return HeldoutRecorder(make_model)
+
+
+def _choose_decoding(
+    output_dir: Path, engine_config: dict[str, Any], options: WhisperOptions, heldout: list[tuple[DecodingStages, str]]
+) -> dict[str, Any]:
+    """Set the fine-tuned model's merge check and phonetic correction in ``engine_config`` (those the options leave
+    auto) by its held-out clips (:mod:`.decoding_choice`); return what was measured and chosen."""
+    allowed = [
+        setting
+        for setting in SETTINGS
+        if options.merge_check_sound in (None, setting.merge_check_sound)
+        and options.phonetic_correction in (None, setting.phonetic_correction)
+    ]
+    if heldout:
+        model = load(output_dir, {"name": "held-out", "engine_config": engine_config})
+        setting, summary = choose_setting(model, heldout, model.corrector, allowed)
+    else:
+        setting = next((s for s in allowed if s == UNMEASURED), allowed[-1])
+        summary = {"chosen": setting.to_dict(), "heldout_clips": 0, "rule": "no held-out clips: " + UNMEASURED_RULE}
+    engine_config["merge_check_sound"] = setting.merge_check_sound
+    engine_config["phonetic_terms"] = TERMS_FILE if setting.phonetic_correction else None
+    return summary
 
 
 def _synthesis_sentences(sentences: list[str], limit: int, seed: int) -> list[str]:
@@ -424,7 +461,7 @@ def train(
 
     synthesis = _synthesize(plan, options, output_dir, tracker)
     synthesized = synthesis.pairs
-    finetune_summary, model_dir = None, None
+    finetune_summary, model_dir, heldout = None, None, []
     clips, rejected = _load_clips(list(data.utterances), "audio")
     synth_clips, synth_rejected = _load_clips(synthesized, "synthesized")
     rejected += synth_rejected
@@ -433,7 +470,7 @@ def train(
     all_clips = clips + synth_clips
     if all_clips and epochs > 0:
         budget = finetune_budget(options, time.monotonic() - started, term_report_reserve(options, ranking))
-        finetune_summary, model_dir = _finetune(
+        finetune_summary, model_dir, heldout = _finetune(
             base_dir, all_clips, epochs, options, budget, parameters.seed, output_dir, hotwords, rewriter, tracker
         )
     engine_config = {
@@ -442,7 +479,7 @@ def train(
         "model_dir": model_dir,
         "hotwords": hotwords.text,
         "display_forms": DISPLAY_FORMS_FILE,
-        "phonetic_terms": TERMS_FILE if options.phonetic_correction else None,
+        "phonetic_terms": TERMS_FILE if options.phonetic_correction is not False else None,
         "two_pass": options.two_pass,
         "merge_check_sound": merge_checks_sound(options.merge_check_sound, fine_tuned=model_dir is not None),
         "term_rescoring": options.term_rescoring,
@@ -452,6 +489,8 @@ def train(
         "compute_type": "int8",
         "beam_size": 5,
     }
+    if model_dir is not None:
+        finetune_summary["decoding"] = _choose_decoding(output_dir, engine_config, options, heldout)
     tracker.advance("custom Whisper model written; transcribing the terms in context with it")
     report_budget = options.term_report_budget_s
     if options.run_budget_s:  # what the run has left, at least what fine-tuning kept back for the report
@@ -603,7 +642,9 @@ def _finetune(
     hotwords: Hotwords,
     rewriter: DisplayFormRewriter,
     tracker: _Progress,
-) -> tuple[dict[str, Any], str | None]:
+) -> tuple[dict[str, Any], str | None, list[tuple[DecodingStages, str]]]:
+    """Fine-tune, keep the best checkpoint as :data:`MODEL_DIR`; return the summary, that folder (None when the base
+    won) and the chosen checkpoint's held-out passes with their references."""
     from tunefork.speech.whisper_custom.finetune import FinetuneConfig, Finetuner
 
     config = FinetuneConfig(
@@ -620,18 +661,20 @@ def _finetune(
         threads=options.threads,
     )
     base = tracker.done
+    recorder = _heldout_evaluator("held-out", hotwords.text, rewriter, base_dir, options)
     finetuner = Finetuner(
         base_dir,
         clips,
         config,
         output_dir / WORK_DIR,
-        _heldout_evaluator("held-out", hotwords.text, rewriter, base_dir, options),
+        recorder,
         hotwords=hotwords.text,
         progress=lambda done, total, description: tracker.advance(description, to=base + done),
     )
     result = finetuner.run()
-    model_dir = None
+    model_dir, heldout = None, []
     if result.model_dir is not None:
+        heldout = recorder.decoded.get(str(result.model_dir), [])
         shutil.move(str(result.model_dir), str(output_dir / MODEL_DIR))
         model_dir = MODEL_DIR
     summary = result.to_dict()
@@ -642,7 +685,7 @@ def _finetune(
     summary["learning_rate"] = options.learning_rate
     summary["batch_size"] = options.batch_size
     summary["time_budget_s"] = None if time_budget_s is None else round(time_budget_s, 1)
-    return summary, model_dir
+    return summary, model_dir, heldout
 
 
 def _contributions(

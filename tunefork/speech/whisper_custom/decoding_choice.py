@@ -1,0 +1,110 @@
+"""How a fine-tuned model decodes: the safest merge and correction settings that do as well on the held-out clips.
+
+Two decode-time helpers bring terms a model misses: the two-pass merge taking the prompted pass wherever it brings a
+term, without checking that the plain words sound like it (:func:`.selection.merge_passes`), and phonetic correction
+(:mod:`.phonetic`). Both also write terms over ordinary words ("okay for" -> "Okafor", "the rest of the way" -> "the
+rest of the wheezing"). A model fine-tuned for a hundred steps or more spells its terms without them: on four
+benchmark domains (``bench/term_losses.py``, ``bench/RESULTS.md``) the merge with the sound check and no correction
+kept the same term recall and wrote 7 terms into 200 general sentences instead of 27. A model fine-tuned for a few
+dozen steps still needs them (pharmacy, 14 steps: term recall 77.8% with both, 68.3% without).
+
+So the trainer decides per model, on held-out clips (never the training clips): the chosen checkpoint's held-out clips
+were decoded with both passes kept (:class:`HeldoutRecorder`), and :func:`choose_setting` replays the merge and the
+correction on them under each allowed :data:`SETTINGS` entry, safest first, and keeps the first with the fewest word
+errors: a riskier setting must fix a held-out error to be served.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from tunefork.evaluation.metrics import score_utterance
+from tunefork.speech.whisper_custom.model import CustomWhisperModel, DecodingStages
+from tunefork.speech.whisper_custom.phonetic import PhoneticCorrector
+
+
+@dataclass(frozen=True)
+class DecodingSetting:
+    """One way to serve a fine-tuned model's two passes: the merge's sound check, and phonetic correction."""
+
+    merge_check_sound: bool
+    phonetic_correction: bool
+
+    def to_dict(self) -> dict[str, bool]:
+        """The setting as plain JSON."""
+        return {"merge_check_sound": self.merge_check_sound, "phonetic_correction": self.phonetic_correction}
+
+
+SETTINGS = (
+    DecodingSetting(merge_check_sound=True, phonetic_correction=False),
+    DecodingSetting(merge_check_sound=True, phonetic_correction=True),
+    DecodingSetting(merge_check_sound=False, phonetic_correction=False),
+    DecodingSetting(merge_check_sound=False, phonetic_correction=True),
+)
+"""The settings tried, from the one that writes the fewest terms into general speech to the one that writes most."""
+
+UNMEASURED = DecodingSetting(merge_check_sound=False, phonetic_correction=True)
+"""The setting of a fine-tuned model without held-out clips to choose on (:data:`UNMEASURED_RULE`)."""
+UNMEASURED_RULE = "too few clips to hold any out means few fine-tuning steps, where both helpers bring terms"
+
+
+class HeldoutRecorder:
+    """Decodes held-out clips with a :class:`CustomWhisperModel` per checkpoint, keeping every clip's passes.
+
+    ``make_model(model_dir)`` builds the model as the checkpoint is evaluated; calling the recorder yields each
+    clip's ``(word errors, reference words)`` (the fine-tuner's ``Evaluator``) and keeps, per model folder, the
+    clips' :class:`DecodingStages` with their references for :func:`choose_setting`.
+    """
+
+    def __init__(self, make_model: Any) -> None:
+        self.make_model = make_model
+        self.decoded: dict[str, list[tuple[DecodingStages, str]]] = {}
+
+    def __call__(self, model_dir: str, clips: list[Any]) -> Iterator[tuple[int, int]]:
+        """Decode ``clips`` (with ``samples`` and ``text``) one by one with the model of ``model_dir``."""
+        model = self.make_model(model_dir)
+        kept = self.decoded[model_dir] = []
+        for clip in clips:
+            stages = model.stages(clip.samples)
+            kept.append((stages, clip.text))
+            score = score_utterance(str(len(kept)), clip.text, stages.final.text)
+            yield score.errors, score.words
+
+
+def replay_errors(
+    model: CustomWhisperModel,
+    decoded: list[tuple[DecodingStages, str]],
+    setting: DecodingSetting,
+    corrector: PhoneticCorrector | None,
+) -> int:
+    """Word errors of the stored passes merged and corrected under ``setting``."""
+    served = copy.copy(model)
+    served.merge_check_sound = setting.merge_check_sound
+    served.corrector = corrector if setting.phonetic_correction else None
+    errors = 0
+    for index, (stages, reference) in enumerate(decoded):
+        final = served.combine(stages.first, stages.triggered, stages.prompted).final
+        errors += score_utterance(str(index), reference, final.text).errors
+    return errors
+
+
+def choose_setting(
+    model: CustomWhisperModel,
+    decoded: list[tuple[DecodingStages, str]],
+    corrector: PhoneticCorrector | None,
+    allowed: list[DecodingSetting],
+) -> tuple[DecodingSetting, dict[str, Any]]:
+    """The first of ``allowed`` (safest first) with the fewest word errors on ``decoded``, and what was measured."""
+    tried = [(setting, replay_errors(model, decoded, setting, corrector)) for setting in allowed]
+    fewest = min(errors for _, errors in tried)
+    chosen = next(setting for setting, errors in tried if errors == fewest)
+    summary = {
+        "chosen": chosen.to_dict(),
+        "heldout_clips": len(decoded),
+        "tried": [{**setting.to_dict(), "heldout_errors": errors} for setting, errors in tried],
+        "rule": "the safest setting (sound check on, then no correction) with the fewest held-out word errors",
+    }
+    return chosen, summary
