@@ -126,6 +126,26 @@ def test_language_training_prints_what_it_chose() -> None:
     assert choice_lines({"intents": {"chosen": "kw", "cv_accuracy": {"kw": "n/a"}}}) == []
 
 
+def test_whisper_fine_tuning_prints_the_decoding_it_chose() -> None:
+    tried = [
+        {"merge_check_sound": check, "phonetic_correction": fix, "heldout_errors": errors}
+        for (check, fix), errors in zip(
+            [(True, False), (True, True), (False, False), (False, True)], [4, 4, 2, 2], strict=True
+        )
+    ]
+    chosen = {"merge_check_sound": False, "phonetic_correction": False}
+    decoding = {"chosen": chosen, "heldout_clips": 14, "tried": tried}
+    assert choice_lines({"utterances": {"fine_tune": {"decoding": decoding}}}) == [
+        "Decoding: hotword pass kept wherever it brings one, phonetic correction off; held-out word errors, safest "
+        "setting first: 4, 4, 2, 2 (14 clips)."
+    ]
+    unmeasured = {"chosen": {"merge_check_sound": False, "phonetic_correction": True}, "rule": "too few clips"}
+    assert choice_lines({"utterances": {"fine_tune": {"decoding": unmeasured}}}) == [
+        "Decoding: hotword pass kept wherever it brings one, phonetic correction on (too few clips)."
+    ]
+    assert choice_lines({"utterances": {"fine_tune": {"steps": 3}}}) == []
+
+
 def test_image_training_prints_what_it_chose() -> None:
     images = {
         "feature_set": "multi-depth", "C": 3.0, "input_side": 96,

@@ -190,14 +190,15 @@ def _print_details(contributions: dict[str, Any], results: list[EvaluationResult
 
 
 def choice_lines(contributions: dict[str, Any]) -> list[str]:
-    """What a language or image training chose, in the card's own figures (the studio's model page shows the
-    same): the intent features and their cross-validated accuracies, the out-of-scope trade-off, the entity
-    (slot) tagger and each label's checked F1; an image model's features and head and whether its backbone was
-    fine-tuned. Empty for a card without them (other kinds' contributions have other shapes: a summary never
-    fails a training that succeeded)."""
+    """What a language, image or fine-tuned Whisper training chose, in the card's own figures (the studio's model
+    page shows the same for language and images): the intent features and their cross-validated accuracies, the
+    out-of-scope trade-off, the entity (slot) tagger and each label's checked F1; an image model's features and head
+    and whether its backbone was fine-tuned; the decoding a fine-tuned Whisper model is served with. Empty for a card
+    without them (other kinds' contributions have other shapes: a summary never fails a training that succeeded)."""
     try:
         language = _intent_choices(_part(contributions, "intents")) + _tagger_choice(_part(contributions, "entities"))
-        return language + _image_choice(_part(contributions, "images"))
+        speech = _decoding_choice(_part(_part(_part(contributions, "utterances"), "fine_tune"), "decoding"))
+        return language + _image_choice(_part(contributions, "images")) + speech
     except (KeyError, TypeError, ValueError, AttributeError):
         return []
 
@@ -232,6 +233,22 @@ def _tagger_choice(entities: dict[str, Any]) -> list[str]:
     measured = f", kept by {how} (F1 {scores})" if len(candidates) > 1 else ""
     labels = "; ".join(f"{n} F1 {r['f1']:.1%} ({r['examples']} examples)" for n, r in _part(check, "per_label").items())
     return [f"Entity tagger: {entities['tagger']}{measured}" + (f"; {labels}." if labels else ".")]
+
+
+def _decoding_choice(decoding: dict[str, Any]) -> list[str]:
+    chosen = _part(decoding, "chosen")
+    if not chosen:
+        return []
+    merge = (
+        "only where the plain words sound like the term" if chosen["merge_check_sound"] else "wherever it brings one"
+    )
+    correction = "on" if chosen["phonetic_correction"] else "off"
+    line = f"Decoding: hotword pass kept {merge}, phonetic correction {correction}"
+    tried = decoding.get("tried") or []
+    if tried:
+        errors = ", ".join(str(t["heldout_errors"]) for t in tried)
+        return [f"{line}; held-out word errors, safest setting first: {errors} ({decoding['heldout_clips']} clips)."]
+    return [f"{line} ({decoding.get('rule', 'no held-out clips')})."]
 
 
 def _image_choice(images: dict[str, Any]) -> list[str]:
