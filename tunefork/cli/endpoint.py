@@ -60,7 +60,11 @@ def create(
     url: str | None = typer.Option(None, "--url", help="Server URL (default $TUNEFORK_URL or 127.0.0.1:8765)."),
     as_json: bool = typer.Option(False, "--json", help="Print the endpoint (keys included) as JSON."),
 ) -> None:
-    """Deploy a model; prints its URL (``/recognize`` for speech, ``/parse`` for text) and the two keys, shown once."""
+    """Deploy a model; prints its URL and the two keys, shown once.
+
+    The URL ends in /recognize (speech), /parse (language, entities), /classify (image) or, with --language-model,
+    /understand; its server is --url, else $TUNEFORK_URL, else http://127.0.0.1:8765.
+    """
     workspace = workspace_from(ctx)
     created = endpoints.create_endpoint(
         workspace, project, name, model, description, logging, retention_days, language_model_ref=language_model
@@ -268,10 +272,16 @@ def _intent_cell(result: dict) -> str:
 def logs_download(
     ctx: typer.Context,
     endpoint: str = EndpointArgument,
-    output: Path = typer.Option(..., "--output", "-o", help="Folder to write WAVs, logs.jsonl and trans.txt."),
+    output: Path = typer.Option(
+        ...,
+        "--output",
+        "-o",
+        help="Folder for logs.jsonl and WAVs + trans.txt (speech), utterances.yml (language), spans.jsonl "
+        "(entities) or images/ + labels.csv (image).",
+    ),
     project: str | None = ProjectOption,
 ) -> None:
-    """Copy logged audio and results to a folder (trans.txt is ready to correct and upload as acoustic)."""
+    """Copy logged requests and results to a folder, to correct and upload again (speech: trans.txt, as acoustic)."""
     count = endpoint_logs.download_logs(workspace_from(ctx), endpoint, output, project)
     console.print(f"Wrote {count} logged request(s) to {plain(output)}", soft_wrap=True)
 

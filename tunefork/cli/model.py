@@ -77,7 +77,7 @@ def train(
     ),
     datasets: list[str] = typer.Option(..., "--dataset", help="Training dataset (repeat for several kinds)."),
     test_dataset: str | None = typer.Option(
-        None, "--test-dataset", help="Held-out dataset to evaluate on (acoustic; utterances or annotated-text)."
+        None, "--test-dataset", help="Held-out dataset to evaluate on (acoustic; utterances or annotated-text; images)."
     ),
     custom_weight: int | None = typer.Option(
         None, "--custom-weight", min=0, max=100, help="Domain LM weight, % (sphinx; default 30)."

@@ -116,7 +116,10 @@ def delete(
     project: str = ProjectArgument,
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
 ) -> None:
-    """Delete a project with its datasets, models, evaluations and files (refused while it has endpoints)."""
+    """Delete a project with its datasets, models, evaluations and files.
+
+    Refused while it has endpoints or monitors, or while work in it is running or queued.
+    """
     workspace = workspace_from(ctx)
     shown = projects.show_project(workspace, project)
     projects.check_deletable(workspace, shown["id"])  # an endpoint or running work: refused before asking

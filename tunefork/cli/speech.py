@@ -35,7 +35,9 @@ def evaluate(
     ctx: typer.Context,
     models: list[str] = typer.Option(..., "--model", help="Model to evaluate; give it twice to compare two."),
     dataset: str | None = typer.Option(
-        None, "--dataset", help="Held-out dataset: acoustic (speech), utterances or annotated-text (language)."
+        None,
+        "--dataset",
+        help="Held-out dataset: acoustic (speech), utterances or annotated-text (language), images (image).",
     ),
     terms: Path | None = typer.Option(
         None,

@@ -424,7 +424,8 @@ def _rehearsal(default: bool) -> TrainingOption:
 
 INTENT_CLASSIFIER_HELP = {
     "auto": "Auto: cross-validates the feature sets on your examples and keeps the best.",
-    "embeddings": "Sentence embeddings (all-MiniLM-L6-v2): generalises to new wording.",
+    "embeddings": "Sentence embeddings (all-mpnet-base-v2 up to 1,000 examples when installed, else all-MiniLM-L6-v2): "
+    "generalises to new wording.",
     "tfidf": "TF-IDF word and character n-grams: fast, good with domain jargon.",
     "combined": "Embeddings and TF-IDF together.",
     "contrastive": "Embeddings fine-tuned on pairs of your examples (SetFit recipe) and TF-IDF: best on few examples.",
