@@ -134,10 +134,10 @@ def test_whisper_fine_tuning_prints_the_decoding_it_chose() -> None:
         )
     ]
     chosen = {"merge_check_sound": False, "phonetic_correction": False}
-    decoding = {"chosen": chosen, "heldout_clips": 14, "tried": tried}
+    decoding = {"chosen": chosen, "heldout_clips": 14, "tried": tried, "rule": "the fewest held-out word errors"}
     assert choice_lines({"utterances": {"fine_tune": {"decoding": decoding}}}) == [
         "Decoding: hotword pass kept wherever it brings one, phonetic correction off; held-out word errors, safest "
-        "setting first: 4, 4, 2, 2 (14 clips)."
+        "setting first: 4, 4, 2, 2 (14 clips; the fewest held-out word errors)."
     ]
     unmeasured = {"chosen": {"merge_check_sound": False, "phonetic_correction": True}, "rule": "too few clips"}
     assert choice_lines({"utterances": {"fine_tune": {"decoding": unmeasured}}}) == [

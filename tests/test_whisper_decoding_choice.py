@@ -26,17 +26,26 @@ def test_the_safest_setting_wins_unless_a_riskier_one_fixes_a_held_out_error():
     misheard = _passes("take the pill daily", "take gabapentin daily")
 
     # Said as the drug: only the merge without the sound check brings it, and is served.
-    chosen, summary = choose_setting(model, [(misheard, "take gabapentin daily")], corrector, list(SETTINGS))
+    chosen, summary = choose_setting(model, [(misheard, "take gabapentin daily")], corrector, list(SETTINGS), 0.0)
     assert chosen == DecodingSetting(merge_check_sound=False, phonetic_correction=False)
     assert [t["heldout_errors"] for t in summary["tried"]] == [2, 2, 0, 0]
     assert summary["chosen"] == chosen.to_dict() and summary["heldout_clips"] == 1
 
     # Said as ordinary words: the same passes, and the safest setting keeps them.
-    chosen, summary = choose_setting(model, [(misheard, "take the pill daily")], corrector, list(SETTINGS))
+    chosen, summary = choose_setting(model, [(misheard, "take the pill daily")], corrector, list(SETTINGS), 0.0)
     assert chosen == SETTINGS[0] and [t["heldout_errors"] for t in summary["tried"]] == [0, 0, 2, 2]
 
     # A tie everywhere (nothing to fix) is the safest setting the options allow.
     right = _passes("take meloxicam daily", "take meloxicam daily")
-    assert choose_setting(model, [(right, "take meloxicam daily")], corrector, list(SETTINGS))[0] == SETTINGS[0]
+    assert choose_setting(model, [(right, "take meloxicam daily")], corrector, list(SETTINGS), 0.0)[0] == SETTINGS[0]
     no_check = [setting for setting in SETTINGS if not setting.merge_check_sound]
-    assert choose_setting(model, [(right, "take meloxicam daily")], corrector, no_check)[0] == no_check[0]
+    assert choose_setting(model, [(right, "take meloxicam daily")], corrector, no_check, 0.0)[0] == no_check[0]
+
+
+def test_a_tie_goes_to_the_riskiest_setting_while_the_model_still_mishears_its_held_out_clips():
+    model = CustomWhisperModel("held-out", bundled_tiny_en_path(), hotwords="gabapentin")
+    corrector = PhoneticCorrector(["gabapentin"])
+    tie = [(_passes("take meloxicam daily", "take meloxicam daily"), "take meloxicam daily")]
+    assert choose_setting(model, tie, corrector, list(SETTINGS), 0.05)[0] == SETTINGS[0]
+    chosen, summary = choose_setting(model, tie, corrector, list(SETTINGS), 0.15)
+    assert chosen == SETTINGS[-1] and "riskiest" in summary["rule"] and summary["heldout_wer"] == 0.15

@@ -247,7 +247,8 @@ def _decoding_choice(decoding: dict[str, Any]) -> list[str]:
     tried = decoding.get("tried") or []
     if tried:
         errors = ", ".join(str(t["heldout_errors"]) for t in tried)
-        return [f"{line}; held-out word errors, safest setting first: {errors} ({decoding['heldout_clips']} clips)."]
+        clips = decoding["heldout_clips"]
+        return [f"{line}; held-out word errors, safest setting first: {errors} ({clips} clips; {decoding['rule']})."]
     return [f"{line} ({decoding.get('rule', 'no held-out clips')})."]
 
 

@@ -51,9 +51,9 @@ option                         default  meaning
                                        decoding heard (:mod:`.selection`); False: always decode with them
 ``merge_check_sound``          auto     the two-pass merge takes the prompted pass only where the plain
                                        words sound like the term it brings; auto: on with the base model's
-                                       weights, chosen on held-out clips with fine-tuned ones: the safest
-                                       setting of both options that makes the fewest held-out word errors
-                                       (:mod:`.decoding_choice`)
+                                       weights, chosen on held-out clips with fine-tuned ones: the setting
+                                       of both options with the fewest held-out word errors, a tie to the
+                                       safest while held-out WER is at most 5% (:mod:`.decoding_choice`)
 ``term_rescoring``             False    rescore the n-best hypotheses of the hotword-prompted decoding with a
                                        prefix trie of the hotword items' tokens (:mod:`.trie`)
 ``term_bonus``                 1.0      log-probability added per token of a complete hotword item then
@@ -370,7 +370,11 @@ def _heldout_evaluator(
 
 
 def _choose_decoding(
-    output_dir: Path, engine_config: dict[str, Any], options: WhisperOptions, heldout: list[tuple[DecodingStages, str]]
+    output_dir: Path,
+    engine_config: dict[str, Any],
+    options: WhisperOptions,
+    heldout: list[tuple[DecodingStages, str]],
+    heldout_wer: float | None,
 ) -> dict[str, Any]:
     """Set the fine-tuned model's merge check and phonetic correction in ``engine_config`` (those the options leave
     auto) by its held-out clips (:mod:`.decoding_choice`); return what was measured and chosen."""
@@ -380,9 +384,9 @@ def _choose_decoding(
         if options.merge_check_sound in (None, setting.merge_check_sound)
         and options.phonetic_correction in (None, setting.phonetic_correction)
     ]
-    if heldout:
+    if heldout and heldout_wer is not None:
         model = load(output_dir, {"name": "held-out", "engine_config": engine_config})
-        setting, summary = choose_setting(model, heldout, model.corrector, allowed)
+        setting, summary = choose_setting(model, heldout, model.corrector, allowed, heldout_wer)
     else:
         setting = next((s for s in allowed if s == UNMEASURED), allowed[-1])
         summary = {"chosen": setting.to_dict(), "heldout_clips": 0, "rule": "no held-out clips: " + UNMEASURED_RULE}
@@ -490,7 +494,9 @@ def train(
         "beam_size": 5,
     }
     if model_dir is not None:
-        finetune_summary["decoding"] = _choose_decoding(output_dir, engine_config, options, heldout)
+        chosen = next(r for r in finetune_summary["history"] if r["epoch"] == finetune_summary["chosen_epoch"])
+        decoding = _choose_decoding(output_dir, engine_config, options, heldout, chosen["heldout_wer"])
+        finetune_summary["decoding"] = decoding
     tracker.advance("custom Whisper model written; transcribing the terms in context with it")
     report_budget = options.term_report_budget_s
     if options.run_budget_s:  # what the run has left, at least what fine-tuning kept back for the report
