@@ -393,3 +393,29 @@ def test_the_same_content_uploaded_again_is_named_not_refused(cli, tmp_path: Pat
         command = warned.split("`")[1]
         assert shlex.split(command)[:3] == ["tunefork", "dataset", "delete"]
         assert f"Deleted dataset {name}." in cli(*shlex.split(command)[1:]).stdout
+
+
+def test_the_side_effect_check_names_general_sentences_the_custom_model_broke() -> None:
+    from tunefork.cli.model import newly_wrong_lines
+    from tunefork.evaluation.comparison import compare_models
+    from tunefork.kinds.speech import newly_wrong
+
+    references = {"g1": "Are you okay for Tuesday?", "g2": "The shop opens at nine.", "g3": "It rained all day."}
+    hypotheses = {
+        "base": {"g1": "Are you okay for Tuesday?", "g2": "The shop opens at night.", "g3": "It rained all day."},
+        "custom": {"g1": "Are you Okafor Tuesday?", "g2": "The shop opens at nine.", "g3": "It rained all day."},
+    }
+    broken = newly_wrong(compare_models(references, hypotheses, dataset="guard"))
+    assert broken == [
+        {
+            "reference": "Are you okay for Tuesday?",
+            "base": "Are you okay for Tuesday?",
+            "custom": "Are you Okafor Tuesday?",
+        }
+    ]  # g2 was wrong already (and fixed), g3 right for both
+    lines = newly_wrong_lines({"newly_wrong": 1, "sentences": 3, "newly_wrong_examples": broken})
+    assert lines == [
+        "1 of 3 general sentences the base model got right are wrong with this model:",
+        "  'Are you okay for Tuesday?' -> 'Are you Okafor Tuesday?'",
+    ]
+    assert newly_wrong_lines({"newly_wrong": 0, "sentences": 3}) == newly_wrong_lines({}) == []

@@ -11,7 +11,7 @@ import pytest
 from tunefork.engines.card import CARD_NAME
 from tunefork.errors import ConflictError, TuneforkError
 from tunefork.kinds.registry import GateContext
-from tunefork.kinds.speech import GUARD_CHECK_ENV, SpeechSideEffects
+from tunefork.kinds.speech import GUARD_CHECK_ENV, SpeechSideEffects, newly_wrong
 from tunefork.workflows import datasets, projects, training
 from tunefork.workflows.evaluation import evaluate
 from tunefork.workflows.models import resolve_model
@@ -121,6 +121,7 @@ def test_text_and_pronunciation_customization_end_to_end(
         assert card["metrics"]["guard"]["dataset"] == check["dataset"] == outcome.model["metrics"]["guard"]["dataset"]
         assert (check["warning"] in card["warnings"]) if check["warning"] else check["ci95_points"][1] <= 0.5
         assert card["contributions"]["term_report"]["terms"]  # which terms the customization improved
+        assert check["newly_wrong"] == len(newly_wrong(outcome.guard)) and len(check["newly_wrong_examples"]) <= 3
         # Out of time after the first chunk of 5 clips: the check compares those and says it stopped.
         monkeypatch.setenv(GUARD_CHECK_ENV, "7")
         models = [resolve_model(workspace, base), resolve_model(workspace, f"custom-{base}")]

@@ -175,6 +175,21 @@ def print_training_details(outcome: training.TrainingOutcome) -> None:
     """After training: what it chose (intents, slots), the time budget it ran under (Whisper), the comparisons
     with the base (test set, guard set) and the per-term report."""
     _print_details(outcome.contributions, [outcome.test, outcome.guard])
+    print_verbatim(*newly_wrong_lines(outcome.guard_check or {}))
+
+
+def newly_wrong_lines(guard_check: dict[str, Any]) -> list[str]:
+    """The side-effect check's general sentences that the base got right and the custom model gets wrong."""
+    count = guard_check.get("newly_wrong")
+    if not count:
+        return []
+    lines = [
+        f"{count} of {guard_check['sentences']} general sentences the base model got right are wrong with this model:"
+    ]
+    return lines + [
+        f"  {example['reference']!r} -> {example['custom']!r}"
+        for example in guard_check.get("newly_wrong_examples", [])
+    ]
 
 
 def _print_details(contributions: dict[str, Any], results: list[EvaluationResult | None]) -> None:

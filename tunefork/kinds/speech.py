@@ -68,6 +68,8 @@ GUARD_CHUNK = 5
 """Guard clips both models transcribe between two looks at the time budget."""
 GUARD_CHECK_ENV = "TUNEFORK_GUARD_CHECK_SENTENCES"
 """Environment variable that overrides :data:`GUARD_CHECK_SENTENCES` (0: no default check)."""
+NEWLY_WRONG_EXAMPLES = 3
+"""Guard sentences the base got right and the custom model gets wrong, shown after training (all are counted)."""
 GUARD_WARNING_POINTS = 0.5
 """A custom model whose general-WER difference may exceed this many points (upper end of the 95% interval)
 is marked with a warning."""
@@ -336,6 +338,19 @@ def guard_warning(guard: ComparisonResult, margin_points: float = GUARD_WARNING_
     )
 
 
+def newly_wrong(guard: ComparisonResult) -> list[dict[str, str]]:
+    """Guard sentences the base model (first) transcribed without an error and the custom model (second) gets wrong:
+    side effects a WER difference hides when the custom model also fixes other sentences ("Are you okay for Tuesday?"
+    -> "Are you Okafor Tuesday?")."""
+    base, custom = (guard.utterances.get(model, []) for model in guard.models)
+    custom_by_id = {utterance.id: utterance for utterance in custom}
+    return [
+        {"reference": said.reference, "base": said.hypothesis, "custom": custom_by_id[said.id].hypothesis}
+        for said in base
+        if not said.errors and said.id in custom_by_id and custom_by_id[said.id].errors
+    ]
+
+
 def guard_check_sentences() -> int:
     """Guard sentences of the default check: :data:`GUARD_CHECK_ENV` when set, else :data:`GUARD_CHECK_SENTENCES`."""
     meaning = "a number of guard sentences (0 turns the check off)"
@@ -380,6 +395,8 @@ class SpeechSideEffects:
             "ci95_points": [round(100 * bound, 2) for bound in diff.ci95] if diff else None,
             "warning_margin_points": GUARD_WARNING_POINTS,
             "warning": warning,
+            "newly_wrong": len(regressions := newly_wrong(done)),
+            "newly_wrong_examples": regressions[:NEWLY_WRONG_EXAMPLES],
             "seconds": round(time.monotonic() - started, 1),
         }
         return SideEffects(result=done, summary=summary, warning=warning)
