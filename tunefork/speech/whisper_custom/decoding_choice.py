@@ -1,12 +1,12 @@
-"""How a fine-tuned model decodes: the safest merge and correction settings that do as well on the held-out clips.
+"""How a fine-tuned model decodes: the merge and correction settings with the fewest errors on its held-out clips.
 
 Two decode-time helpers bring terms a model misses: the two-pass merge taking the prompted pass wherever it brings a
 term, without checking that the plain words sound like it (:func:`.selection.merge_passes`), and phonetic correction
 (:mod:`.phonetic`). Both also write terms over ordinary words ("okay for" -> "Okafor", "the rest of the way" -> "the
 rest of the wheezing"). A model fine-tuned for a hundred steps or more spells its terms without them: on four
 benchmark domains (``bench/term_losses.py``, ``bench/RESULTS.md``) the merge with the sound check and no correction
-kept the same term recall and wrote 7 terms into 200 general sentences instead of 27. A model fine-tuned for a few
-dozen steps still needs them (pharmacy, 14 steps: term recall 77.8% with both, 68.3% without).
+kept the same term recall and wrote 7 terms into 800 general clips (200 per domain) instead of 27. A model fine-tuned
+for a few dozen steps still needs them (pharmacy, 14 steps: term recall 77.8% with both, 68.3% without).
 
 So the trainer decides per model, on held-out clips (never the training clips): the chosen checkpoint's held-out clips
 were decoded with both passes kept (:class:`HeldoutRecorder`), and :func:`choose_setting` replays the merge and the
