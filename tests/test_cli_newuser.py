@@ -136,12 +136,14 @@ def test_whisper_fine_tuning_prints_the_decoding_it_chose() -> None:
     chosen = {"merge_check_sound": False, "phonetic_correction": False}
     decoding = {"chosen": chosen, "heldout_clips": 14, "tried": tried, "rule": "the fewest held-out word errors"}
     assert choice_lines({"utterances": {"fine_tune": {"decoding": decoding}}}) == [
-        "Decoding: hotword pass kept wherever it brings one, phonetic correction off; held-out word errors, safest "
-        "setting first: 4, 4, 2, 2 (14 clips; the fewest held-out word errors)."
+        "Decoding: term pass unchecked, phonetic correction off. Held-out word errors (14 clips): term pass checked "
+        "by sound, phonetic correction off: 4; term pass checked by sound, phonetic correction on: 4; term pass "
+        "unchecked, phonetic correction off: 2; term pass unchecked, phonetic correction on: 2. Rule: the fewest "
+        "held-out word errors."
     ]
     unmeasured = {"chosen": {"merge_check_sound": False, "phonetic_correction": True}, "rule": "too few clips"}
     assert choice_lines({"utterances": {"fine_tune": {"decoding": unmeasured}}}) == [
-        "Decoding: hotword pass kept wherever it brings one, phonetic correction on (too few clips)."
+        "Decoding: term pass unchecked, phonetic correction on (too few clips)."
     ]
     assert choice_lines({"utterances": {"fine_tune": {"steps": 3}}}) == []
 

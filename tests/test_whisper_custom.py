@@ -692,6 +692,18 @@ def test_fine_tune_a_few_steps_loads_transcribes_and_card_is_complete(tmp_path: 
     assert transcript.text and transcript.model == "tuned"
 
 
+def test_fine_tuning_cut_before_one_pass_over_its_clips_warns():
+    from tunefork.speech.whisper_custom.trainer import short_fine_tuning_warning
+
+    cut = {"stopped_by_time_budget": True, "steps": 1, "train_clips": 240}
+    warning = short_fine_tuning_warning(cut, batch_size=8)
+    assert warning is not None and warning.startswith("fine-tuning was stopped by its time budget after 1 of the 30 ")
+    assert "run_budget_s" in warning
+    assert short_fine_tuning_warning({**cut, "steps": 30}, batch_size=8) is None  # one whole pass
+    assert short_fine_tuning_warning({**cut, "stopped_by_time_budget": False}, batch_size=8) is None
+    assert short_fine_tuning_warning(None, batch_size=8) is None  # no fine-tuning at all
+
+
 def test_the_budget_summary_says_when_fine_tuning_was_cut_short():
     from types import SimpleNamespace
 
@@ -700,5 +712,7 @@ def test_the_budget_summary_says_when_fine_tuning_was_cut_short():
     cut = {"seconds": 396.0, "time_budget_s": 406.0, "stopped_by_time_budget": True, "steps": 21, "epochs_requested": 5}
     summary = _budget(WhisperOptions(), {"seconds": 3.0}, SimpleNamespace(seconds=5.0), cut)["summary"]
     assert "fine-tuning 396 s (budget 406 s), stopped by it after 21 steps of the 5 epochs asked," in summary
+    one = _budget(WhisperOptions(), {"seconds": 3.0}, SimpleNamespace(seconds=5.0), {**cut, "steps": 1})["summary"]
+    assert "stopped by it after 1 step of the 5 epochs asked," in one
     whole = {**cut, "stopped_by_time_budget": False}
     assert "stopped" not in _budget(WhisperOptions(), {"seconds": 3.0}, SimpleNamespace(seconds=5.0), whole)["summary"]

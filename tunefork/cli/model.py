@@ -254,17 +254,20 @@ def _decoding_choice(decoding: dict[str, Any]) -> list[str]:
     chosen = _part(decoding, "chosen")
     if not chosen:
         return []
-    merge = (
-        "only where the plain words sound like the term" if chosen["merge_check_sound"] else "wherever it brings one"
-    )
-    correction = "on" if chosen["phonetic_correction"] else "off"
-    line = f"Decoding: hotword pass kept {merge}, phonetic correction {correction}"
+    line = f"Decoding: {_decoding_setting(chosen)}"
     tried = decoding.get("tried") or []
     if tried:
-        errors = ", ".join(str(t["heldout_errors"]) for t in tried)
-        clips = decoding["heldout_clips"]
-        return [f"{line}; held-out word errors, safest setting first: {errors} ({clips} clips; {decoding['rule']})."]
+        errors = "; ".join(f"{_decoding_setting(t)}: {t['heldout_errors']}" for t in tried)
+        return [
+            f"{line}. Held-out word errors ({decoding['heldout_clips']} clips): {errors}. Rule: {decoding['rule']}.",
+        ]
     return [f"{line} ({decoding.get('rule', 'no held-out clips')})."]
+
+
+def _decoding_setting(setting: dict[str, Any]) -> str:
+    """One decoding setting in words: the two-pass merge's sound check and phonetic correction."""
+    merge = "term pass checked by sound" if setting["merge_check_sound"] else "term pass unchecked"
+    return f"{merge}, phonetic correction {'on' if setting['phonetic_correction'] else 'off'}"
 
 
 def _image_choice(images: dict[str, Any]) -> list[str]:

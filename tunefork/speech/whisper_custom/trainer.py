@@ -521,7 +521,24 @@ def train(
         started,
     )
     contributions["term_report"] = report
-    return TrainedComponents(engine_config=engine_config, contributions=contributions)
+    warnings = [warning] if (warning := short_fine_tuning_warning(finetune_summary, options.batch_size)) else []
+    return TrainedComponents(engine_config=engine_config, contributions=contributions, warnings=warnings)
+
+
+def short_fine_tuning_warning(finetune: dict[str, Any] | None, batch_size: int) -> str | None:
+    """A warning when the time budget stopped fine-tuning before one pass over its clips: such a model is mostly
+    the base's weights with the decode-time helpers (a reviewer's whisper-base run got 1 step on a shared machine)."""
+    if not finetune or not finetune.get("stopped_by_time_budget"):
+        return None
+    per_epoch = -(-finetune["train_clips"] // batch_size)
+    if finetune["steps"] >= per_epoch:
+        return None
+    return (
+        f"fine-tuning was stopped by its time budget after {finetune['steps']} of the {per_epoch} steps of one pass "
+        f"over its {finetune['train_clips']} clips: the model is mostly its base's weights with decode-time term "
+        "helpers, which write terms over ordinary words more often. Train on a quieter machine, or give it more time "
+        "(options run_budget_s, time_budget_s)."
+    )
 
 
 def _rank_terms(
@@ -756,7 +773,8 @@ def _budget(
     ]
     if finetune and finetune.get("stopped_by_time_budget"):  # "epoch 1/5" was all the progress ever said
         asked = f" of the {finetune['epochs_requested']} epochs asked" if finetune.get("epochs_requested") else ""
-        parts[-1] += f", stopped by it after {finetune['steps']} steps{asked}"
+        steps = finetune["steps"]
+        parts[-1] += f", stopped by it after {steps} step{'s' if steps != 1 else ''}{asked}"
     return {
         "run_budget_s": options.run_budget_s,
         "ranking_budget_s": options.ranking_budget_s,
