@@ -32,6 +32,7 @@ MODEL_KEYS = {
     "term_hits",
     "term_total",
     "term_counts",
+    "unsaid_terms",
 }
 
 
@@ -130,3 +131,24 @@ def test_stored_results_say_the_same_as_the_live_ones() -> None:
     assert stored.to_json() == result.to_json()
     assert stored.table() == result.table() and stored.verdict() == result.verdict()
     assert stored.headline() == result.headline() and stored.winner() == result.winner() == 1
+
+
+def test_terms_written_where_the_reference_does_not_say_them_are_counted_and_named() -> None:
+    from tunefork.evaluation.comparison import ComparisonResult
+    from tunefork.evaluation.wer_report import metric_rows, term_notes
+
+    references = {"e1": "Are you okay for Tuesday?", "e2": "That is good enough for me."}
+    hypotheses = {
+        "base": {"e1": "Are you okay for Tuesday?", "e2": "That is good enough for me."},
+        "custom": {"e1": "Are you Okafor Tuesday?", "e2": "That is Goodenough for me, Okafor."},
+    }
+    result = compare_models(references, hypotheses, terms=["Okafor", "Goodenough"], dataset="everyday", iterations=200)
+    assert dict(metric_rows(result))["Terms written unsaid"] == ["0", "3"]
+    assert dict(metric_rows(result))["Term recall"] == ["n/a (no term in references)"] * 2
+    assert "Terms custom wrote where the reference does not say them (2): goodenough (x1), okafor (x2)." in term_notes(
+        result
+    )
+    stored = ComparisonResult.from_json(result.to_json())
+    assert stored.scores["custom"].unsaid_terms == {"goodenough": 1, "okafor": 2}
+    assert stored.scores["custom"].term_false_alarms == 3 and stored.scores["base"].term_false_alarms == 0
+    assert "Terms written unsaid" not in dict(metric_rows(compare_models(references, hypotheses, iterations=200)))

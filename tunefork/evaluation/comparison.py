@@ -63,6 +63,7 @@ class ComparisonResult:
             "term_hits": score.term_hits,
             "term_total": score.term_total,
             "term_counts": score.terms,
+            "unsaid_terms": score.unsaid_terms,
         }
 
     def _difference_json(self) -> dict[str, Any] | None:
@@ -93,10 +94,13 @@ class ComparisonResult:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ComparisonResult:
         """The result as :meth:`to_json` stored it (corpus scores and the difference; no per-utterance scores)."""
-        counts = [name for name in CorpusScore.__dataclass_fields__ if name not in ("utterances", "terms")]
+        per_term = ("utterances", "terms", "unsaid_terms")
+        counts = [name for name in CorpusScore.__dataclass_fields__ if name not in per_term]
         scores = {  # results stored before the counts were kept read as 0 (and without per-term counts)
             entry["model"]: CorpusScore(
-                **{name: entry.get(name, 0) for name in counts}, terms=entry.get("term_counts") or {}
+                **{name: entry.get(name, 0) for name in counts},
+                terms=entry.get("term_counts") or {},
+                unsaid_terms=entry.get("unsaid_terms") or {},
             )
             for entry in data["models"]
         }

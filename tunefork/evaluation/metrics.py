@@ -133,6 +133,14 @@ class CorpusScore(_ErrorCounts):
     utterances: list[UtteranceScore] = field(default_factory=list, repr=False)
     terms: dict[str, list[int]] = field(default_factory=dict)
     """Each term that occurs in the references (normalized) -> ``[hits, occurrences]``."""
+    unsaid_terms: dict[str, int] = field(default_factory=dict)
+    """Each term the hypotheses write more often than their references say it -> how many times more
+    (:func:`term_false_alarms`): on general speech, the side effect of a customization."""
+
+    @property
+    def term_false_alarms(self) -> int:
+        """Term occurrences written where the references do not say them."""
+        return sum(self.unsaid_terms.values())
 
     def terms_missed(self) -> list[str]:
         """The terms with at least one occurrence not recognized, as ``term (hits/occurrences)``."""
@@ -241,7 +249,9 @@ def score_corpus(
         raw_errors += errors
         raw_words += words
     term_counts: dict[str, list[int]] = {}
+    unsaid: dict[str, int] = {}
     if terms:
+        unsaid = {term: len(ids) for term, ids in term_false_alarms(scored, terms, normalize).items()}
         index = _term_index(terms, normalize)
         for utterance in scored:
             for term, (hits, total) in term_occurrences(utterance, index).items():
@@ -270,4 +280,5 @@ def score_corpus(
         term_total=term_total,
         utterances=scored,
         terms=dict(sorted(term_counts.items())),
+        unsaid_terms=unsaid,
     )

@@ -39,10 +39,15 @@ def _terms(terms: list[str]) -> str:
 
 
 def term_notes(result: ComparisonResult) -> list[str]:
-    """Where the domain terms came from; for each model, the terms it missed and the terms it found every time."""
+    """Where the domain terms came from; for each model, the terms it wrote unsaid, missed and found every time."""
     notes = [f"Domain terms: {len(result.terms)}, from {result.terms_source}."] if result.terms_source else []
     for model in result.models:
         score = result.scores[model]
+        unsaid = [f"{term} (x{count})" for term, count in score.unsaid_terms.items()]
+        if unsaid:
+            notes.append(
+                f"Terms {model} wrote where the reference does not say them ({len(unsaid)}): {_terms(unsaid)}."
+            )
         if not score.terms:
             continue
         missed, found = score.terms_missed(), score.terms_found()
@@ -68,6 +73,7 @@ def metric_rows(result: ComparisonResult) -> list[tuple[str, list[str]]]:
         ("Insertions", [str(s.insertions) for s in scores]),
         ("Reference words", [str(s.words) for s in scores]),
         ("Term recall", [_term_recall(result, model) for model in result.models]),
+        *([("Terms written unsaid", [str(s.term_false_alarms) for s in scores])] if result.terms else []),
     ]
 
 
