@@ -14,6 +14,7 @@ Conventions:
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -194,9 +195,14 @@ def term_occurrences(utterance: UtteranceScore, index: dict[str, list[tuple[str,
     return counts
 
 
-def _occurrences(words: list[str], term: tuple[str, ...]) -> int:
-    """How many positions of ``words`` start ``term``."""
-    return sum(tuple(words[start : start + len(term)]) == term for start in range(len(words) - len(term) + 1))
+def _term_counts(words: list[str], index: dict[str, list[tuple[str, ...]]]) -> Counter[tuple[str, ...]]:
+    """How many times each indexed term occurs in ``words`` (looked up by each word, so long lists stay cheap)."""
+    counts: Counter[tuple[str, ...]] = Counter()
+    for start, word in enumerate(words):
+        for term in index.get(word, ()):
+            if tuple(words[start : start + len(term)]) == term:
+                counts[term] += 1
+    return counts
 
 
 def term_false_alarms(
@@ -209,16 +215,15 @@ def term_false_alarms(
     utterance: an utterance whose hypothesis holds a term twice and whose reference holds it once counts once.
     """
     normalize = normalizer or get_normalizer()
-    index = [words for group in _term_index(terms, normalize).values() for words in group]
+    index = _term_index(terms, normalize)
     alarms: dict[str, list[str]] = {}
     for utterance in utterances:
         if not isinstance(utterance, UtteranceScore):
             utterance = score_utterance(*utterance, normalize)
-        reference, hypothesis = utterance.normalized_reference.split(), utterance.normalized_hypothesis.split()
-        for term in index:
-            extra = _occurrences(hypothesis, term) - _occurrences(reference, term)
-            if extra > 0:
-                alarms.setdefault(" ".join(term), []).extend([utterance.id] * extra)
+        said = _term_counts(utterance.normalized_reference.split(), index)
+        for term, count in _term_counts(utterance.normalized_hypothesis.split(), index).items():
+            if count > said[term]:
+                alarms.setdefault(" ".join(term), []).extend([utterance.id] * (count - said[term]))
     return dict(sorted(alarms.items()))
 
 
