@@ -686,6 +686,9 @@ def test_fine_tune_a_few_steps_loads_transcribes_and_card_is_complete(tmp_path: 
         assert config["merge_check_sound"] is True and config["phonetic_terms"] == "terms.json"
     assert not (output / ".work").exists()
     assert any("fine-tuning epoch 1/1" in description for _, _, description in calls)
+    said = [description for _, _, description in calls]  # held-out decoding is named, not left under the last step
+    assert "fine-tuning: decoding the base model on 2 held-out clips" in said
+    assert "fine-tuning: decoding the epoch 1 checkpoint on 2 held-out clips" in said
 
     model = load(output, {"name": "tuned", "engine_config": config})
     transcript = model.transcribe(read_audio(speak("Take the dose with food.", "en-gb")).samples)

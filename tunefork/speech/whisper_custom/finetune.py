@@ -449,6 +449,9 @@ class Finetuner:
         precision = _precision(self.config.mixed_precision)
         optimizer = torch.optim.AdamW(model.parameters(), lr=self.config.learning_rate)
         total_steps = self.config.epochs * self.steps_per_epoch
+        held_out = f"{len(self.heldout)} held-out clips"
+        if self.heldout:
+            self.progress(0, total_steps, f"fine-tuning: decoding the base model on {held_out}")
         history = [self._probe_base(model, precision)]
         steps = 0
         stopped = False
@@ -470,7 +473,11 @@ class Finetuner:
                     stopped = True
                     break
             mean_loss = float(np.mean(losses))
+            if self.heldout:
+                self.progress(steps, total_steps, f"fine-tuning: decoding the epoch {epoch} checkpoint on {held_out}")
             history.append(self._score(model, epoch, steps, mean_loss, epoch_start, precision))
+            if self.heldout and self._base.clips < len(self.heldout):
+                self.progress(steps, total_steps, f"fine-tuning: decoding the base model on the rest of {held_out}")
             self._finish_base(history)
             if stopped:
                 break
