@@ -15,7 +15,7 @@ Conventions:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from tunefork.evaluation.alignment import AlignedPair, align_words
@@ -178,30 +178,24 @@ def _reference_hits(alignment: Sequence[AlignedPair]) -> tuple[list[bool], list[
     return equal, inserted_after
 
 
-def term_occurrences(utterance: UtteranceScore, index: dict[str, list[tuple[str, ...]]]) -> dict[str, list[int]]:
-    """Each indexed term occurring in one utterance's normalized reference -> ``[hits, occurrences]``."""
-    ref_words = utterance.normalized_reference.split()
-    equal, inserted_after = _reference_hits(utterance.alignment)
-    counts: dict[str, list[int]] = {}
-    for start, word in enumerate(ref_words):
-        for term in index.get(word, ()):
-            end = start + len(term)
-            if tuple(ref_words[start:end]) != term:
-                continue
-            count = counts.setdefault(" ".join(term), [0, 0])
-            count[1] += 1
-            if all(equal[start:end]) and not any(inserted_after[start : end - 1]):
-                count[0] += 1
-    return counts
-
-
-def _term_counts(words: list[str], index: dict[str, list[tuple[str, ...]]]) -> Counter[tuple[str, ...]]:
-    """How many times each indexed term occurs in ``words`` (looked up by each word, so long lists stay cheap)."""
-    counts: Counter[tuple[str, ...]] = Counter()
+def _term_matches(words: list[str], index: dict[str, list[tuple[str, ...]]]) -> Iterator[tuple[int, tuple[str, ...]]]:
+    """``(start, term)`` of each indexed term occurring in ``words`` (looked up by each word: long lists stay cheap)."""
     for start, word in enumerate(words):
         for term in index.get(word, ()):
             if tuple(words[start : start + len(term)]) == term:
-                counts[term] += 1
+                yield start, term
+
+
+def term_occurrences(utterance: UtteranceScore, index: dict[str, list[tuple[str, ...]]]) -> dict[str, list[int]]:
+    """Each indexed term occurring in one utterance's normalized reference -> ``[hits, occurrences]``."""
+    equal, inserted_after = _reference_hits(utterance.alignment)
+    counts: dict[str, list[int]] = {}
+    for start, term in _term_matches(utterance.normalized_reference.split(), index):
+        end = start + len(term)
+        count = counts.setdefault(" ".join(term), [0, 0])
+        count[1] += 1
+        if all(equal[start:end]) and not any(inserted_after[start : end - 1]):
+            count[0] += 1
     return counts
 
 
@@ -215,13 +209,17 @@ def term_false_alarms(
     utterance: an utterance whose hypothesis holds a term twice and whose reference holds it once counts once.
     """
     normalize = normalizer or get_normalizer()
-    index = _term_index(terms, normalize)
+    scored = [u if isinstance(u, UtteranceScore) else score_utterance(*u, normalize) for u in utterances]
+    return _unsaid(scored, _term_index(terms, normalize))
+
+
+def _unsaid(scored: list[UtteranceScore], index: dict[str, list[tuple[str, ...]]]) -> dict[str, list[str]]:
+    """:func:`term_false_alarms` of scored utterances and an index of normalized terms."""
     alarms: dict[str, list[str]] = {}
-    for utterance in utterances:
-        if not isinstance(utterance, UtteranceScore):
-            utterance = score_utterance(*utterance, normalize)
-        said = _term_counts(utterance.normalized_reference.split(), index)
-        for term, count in _term_counts(utterance.normalized_hypothesis.split(), index).items():
+    for utterance in scored:
+        said = Counter(term for _, term in _term_matches(utterance.normalized_reference.split(), index))
+        written = Counter(term for _, term in _term_matches(utterance.normalized_hypothesis.split(), index))
+        for term, count in written.items():
             if count > said[term]:
                 alarms.setdefault(" ".join(term), []).extend([utterance.id] * (count - said[term]))
     return dict(sorted(alarms.items()))
@@ -256,8 +254,8 @@ def score_corpus(
     term_counts: dict[str, list[int]] = {}
     unsaid: dict[str, int] = {}
     if terms:
-        unsaid = {term: len(ids) for term, ids in term_false_alarms(scored, terms, normalize).items()}
         index = _term_index(terms, normalize)
+        unsaid = {term: len(ids) for term, ids in _unsaid(scored, index).items()}
         for utterance in scored:
             for term, (hits, total) in term_occurrences(utterance, index).items():
                 count = term_counts.setdefault(term, [0, 0])
