@@ -476,9 +476,7 @@ class Finetuner:
             if self.heldout:
                 self.progress(steps, total_steps, f"fine-tuning: decoding the epoch {epoch} checkpoint on {held_out}")
             history.append(self._score(model, epoch, steps, mean_loss, epoch_start, precision))
-            if self.heldout and self._base.clips < len(self.heldout):
-                self.progress(steps, total_steps, f"fine-tuning: decoding the base model on the rest of {held_out}")
-            self._finish_base(history)
+            self._finish_base(history, announce_at=steps)
             if stopped:
                 break
         return self._finish(history, steps, start, stopped, precision)
@@ -571,12 +569,17 @@ class Finetuner:
         errors = self._base.errors if self.heldout else None
         return EpochRecord(0, 0, None, wer, loss, seconds, seconds, errors, self._base.clips)
 
-    def _finish_base(self, history: list[EpochRecord]) -> None:
+    def _finish_base(self, history: list[EpochRecord], announce_at: int | None = None) -> None:
         """Decode the base on the held-out clips it has not been decoded on, until its errors exceed the best
-        checkpoint's (it cannot win then) or the clips run out; update its record (``history[0]``)."""
+        checkpoint's (it cannot win then) or the clips run out; update its record (``history[0]``). With
+        ``announce_at`` (the steps taken), progress says so first."""
         base = history[0]
         if self._base.clips == len(self.heldout):
             return
+        if announce_at is not None:
+            total = self.config.epochs * self.steps_per_epoch
+            clips = f"the rest of {len(self.heldout)} held-out clips"
+            self.progress(announce_at, total, f"fine-tuning: decoding the base model on {clips}")
         tuned = [record.heldout_errors for record in history[1:] if record.heldout_errors is not None]
         started = time.monotonic()
         rest = self.heldout[self._base.clips :]
