@@ -250,11 +250,13 @@ def general_sets(passes: dict, model: CustomWhisperModel, folder: Path, args: ar
         "guard": [(i, read_audio(path).samples, text) for i, (path, text) in guard.items()],
         "everyday": everyday_clips(args.cache),
     }
+    missing = [name for name in (*sets, *(f"{name}_base" for name in sets)) if name not in passes]
     for name, clips in sets.items():
         if name not in passes:
             passes[name] = decode(model, clips)
         if f"{name}_base" not in passes:
             passes[f"{name}_base"] = base_texts(clips)
+    if missing:
         stored.write_text(json.dumps(passes, ensure_ascii=False) + "\n", encoding="utf-8")
     return {name: (passes[name][: len(clips)], passes[f"{name}_base"]) for name, clips in sets.items()}
 

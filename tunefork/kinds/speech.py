@@ -380,6 +380,7 @@ class SpeechSideEffects:
         diff = done.difference
         base, custom = (done.scores[model] for model in done.models)
         warning = guard_warning(done)
+        regressions = newly_wrong(done)
         sentences = len(done.utterances.get(done.models[0], []))
         count = sentences if count is None else count  # the gate's full set: every sentence was planned
         summary = {
@@ -395,7 +396,7 @@ class SpeechSideEffects:
             "ci95_points": [round(100 * bound, 2) for bound in diff.ci95] if diff else None,
             "warning_margin_points": GUARD_WARNING_POINTS,
             "warning": warning,
-            "newly_wrong": len(regressions := newly_wrong(done)),
+            "newly_wrong": len(regressions),
             "newly_wrong_examples": regressions[:NEWLY_WRONG_EXAMPLES],
             "seconds": round(time.monotonic() - started, 1),
         }
