@@ -88,12 +88,15 @@ def test_language_report(tmp_path):
 
 def test_pronunciation_report(tmp_path):
     source = tmp_path / "pron.txt"
-    source.write_text("PharmaCo\tfarma co\nHW\thello world\n")
+    source.write_text("PharmaCo\tfarma co\nHW\thello world\nPlease\tplease\n")
     report = inspect_dataset(imported(tmp_path, source, "pronunciation"), "pronunciation", VOCABULARY)
-    assert (report["entries"], report["distinct_displays"], report["spoken_words"]) == (2, 2, 4)
+    assert (report["entries"], report["distinct_displays"], report["spoken_words"]) == (3, 3, 5)
     assert report["oov_entries"] == [
         {"id": "line-1", "display": "PharmaCo", "spoken": "farma co", "oov_words": ["farma", "co"]}
     ]
+    assert report["everyday_entries"] == [{"id": "line-3", "display": "Please", "spoken": "please"}]  # capitalized
+    [warning] = report["warnings"]
+    assert warning["item"] == "line-3" and "'please' is everyday English" in warning["reason"]
 
 
 def test_structured_text_report(tmp_path):

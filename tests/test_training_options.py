@@ -38,6 +38,11 @@ def test_a_speech_model_keeps_the_custom_weight_only_for_the_engine_it_applies_t
     assert str(refused.value) == (
         "Option(s) --custom-weight (customWeight) apply to sphinx base models only; this base model is whisper."
     )
+    everyday = {"rewrite_everyday_phrases": True}
+    rewriting = training.create_model(workspace, "rx", "w3", "whisper-tiny.en", ["related"], options=everyday)
+    assert rewriting["parameters"]["options"] == everyday  # an engine option, for WhisperOptions
+    with pytest.raises(TuneforkError, match=r"rewriteEverydayPhrases\) apply to whisper base models only; this base model is sphinx"):
+        training.create_model(workspace, "rx", "s2", "sphinx-en-us", ["related"], options=everyday)
 
 
 def test_guard_settings_are_refused_for_kinds_without_a_gate_or_side_effect_check(

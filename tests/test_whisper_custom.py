@@ -21,7 +21,7 @@ from tunefork.speech.customization import TrainingData
 from tunefork.speech.synthesis import Voice
 from tunefork.speech.whisper_custom import load, train
 from tunefork.speech.whisper_custom.biasing import build_hotwords, rank_items
-from tunefork.speech.whisper_custom.display_forms import DisplayFormRewriter
+from tunefork.speech.whisper_custom.display_forms import DisplayFormRewriter, split_everyday
 from tunefork.speech.whisper_custom.model import token_counter
 from tunefork.speech.whisper_custom.ranking import term_report, verdict
 from tunefork.speech.whisper_custom.terms import mine_terms
@@ -201,6 +201,21 @@ def test_rewrites_merge_words_and_their_timings():
     assert (result.words[1].start, result.words[1].end, result.words[1].confidence) == (0.3, 0.7, 0.6)
     assert (result.words[2].start, result.words[2].end) == (0.8, 1.3)
     assert result.duration == 2.0 and result.model == "m"
+
+
+def test_entries_whose_spoken_form_is_everyday_english_are_set_apart():
+    """A dental review's "Allgood<TAB>all good" wrote the name over every "all good" the model heard."""
+    from tunefork.speech.everyday_phrases import is_everyday_phrase, phrase_log10_probability
+
+    for everyday in ("all good", "good enough", "okay for", "win", "Morning"):
+        assert is_everyday_phrase(everyday), everyday
+    for respelled in ("meh toe pro lol", "gab a pen tin", "i n r", "a three twenty", "fair weather", "neeve", ""):
+        assert not is_everyday_phrase(respelled), respelled
+    assert phrase_log10_probability("okay-for") == phrase_log10_probability("okay for")
+    entries = [("Allgood", "all good"), ("INR", "i n r"), ("Nguyen", "win"), ("aspirin", "aspirin"), ("May", "may")]
+    rewritten, everyday = split_everyday(entries)
+    assert rewritten == [("INR", "i n r"), ("aspirin", "aspirin")]  # the lowercase no-op is never set apart
+    assert everyday == [("Allgood", "all good"), ("Nguyen", "win"), ("May", "may")]
 
 
 def test_partial_spoken_forms_are_left_alone():
@@ -511,7 +526,8 @@ def test_text_and_pronunciation_training_loads_transcribes_and_rewrites(tmp_path
         "Continue atorvastatin 40 milligrams at bedtime.",
         "Check the INR before the next dose.",
     ]
-    # "morning" -> "AM" proves a rewrite happens on real recognizer output.
+    # "morning" -> "AM" proves a rewrite happens on real recognizer output ("morning" is everyday English: only with
+    # the option; the default run below leaves it alone).
     pronunciations = [("AM", "morning"), ("INR", "i n r")]
     calls, progress = progress_log()
     output = tmp_path / "artifact"
@@ -520,7 +536,9 @@ def test_text_and_pronunciation_training_loads_transcribes_and_rewrites(tmp_path
         TrainingData(related_text=sentences, pronunciations=pronunciations),
         # A generous report budget, so that a loaded machine still finishes the report (the default 60 s ran
         # out once at load average 10): this test checks what the report holds, not how fast it is.
-        TrainingParameters(options={"max_hotword_tokens": 24, "term_report_budget_s": 600}),
+        TrainingParameters(
+            options={"max_hotword_tokens": 24, "term_report_budget_s": 600, "rewrite_everyday_phrases": True}
+        ),
         output,
         progress,
     )
@@ -547,13 +565,18 @@ def test_text_and_pronunciation_training_loads_transcribes_and_rewrites(tmp_path
         assert row["verdict"] == verdict(row["base_missed"], row["custom_missed"])
     assert report["counts"]["improved"] >= 1  # the hotwords teach the served model a term the base misses
     assert calls and calls[-1][0] == calls[-1][1]
+    assert result.warnings == []
     default = train(
         "whisper-tiny.en",
-        TrainingData(related_text=sentences),
+        TrainingData(related_text=sentences, pronunciations=pronunciations),
         TrainingParameters(options={"term_report_budget_s": 0}),
         tmp_path / "d",
         lambda *a: None,
     )
+    assert json.loads((tmp_path / "d" / config["display_forms"]).read_text()) == [["INR", "i n r"]]
+    assert default.contributions["pronunciations"]["everyday_not_rewritten"] == [{"display": "AM", "spoken": "morning"}]
+    assert "AM = 'morning'" in default.warnings[0] and "--rewrite-everyday-phrases" in default.warnings[0]
+    assert "AM" in default.engine_config["hotwords"]  # still a hotword
     assert default.contributions["hotwords"]["max_tokens"] == 223  # no fine-tuning: faster-whisper's cap
     assert default.contributions["term_report"] == {"skipped": "term_report_budget_s is 0"}
     assert not (output / ".work").exists()

@@ -168,9 +168,9 @@ def _warnings(report: dict[str, Any]) -> None:
 KNOWN = HEADER_KEYS | {
     "words", "distinct_words", "total_duration_s", "duration_s", "durations", "conversions", "converted_items",
     "oov", "label_counts", "concepts", "imbalance", "near_duplicates", "forgetting_risk", "few_examples", "warnings",
-    "import_warnings", "oov_entries",
+    "import_warnings", "oov_entries", "everyday_entries",
 }  # fmt: skip
-"""Keys printed by their own section (``few_examples`` is one of the warnings)."""
+"""Keys printed by their own section (``few_examples`` and ``everyday_entries`` are among the warnings)."""
 
 
 ID_KEYS = ("id", "ids")

@@ -85,6 +85,12 @@ def train(
     epochs: int | None = typer.Option(
         None, "--epochs", min=1, max=1000, help="Fine-tuning epochs (whisper audio; spaCy entities)."
     ),
+    rewrite_everyday_phrases: bool | None = typer.Option(
+        None,
+        "--rewrite-everyday-phrases/--no-rewrite-everyday-phrases",
+        help="Write a pronunciation's display form wherever its spoken form is heard even when that form is everyday "
+        "English (whisper; default off: such entries are hotwords only).",
+    ),
     seed: int | None = typer.Option(None, "--seed", min=0, help="Random seed of training (default 0)."),
     terms: Path | None = typer.Option(
         None, "--terms", help="Domain terms file for term recall on the test set (default: the display forms)."
@@ -127,6 +133,7 @@ def train(
     options = {
         "custom_weight": custom_weight, "epochs": epochs, "seed": seed, "intent_classifier": intent_classifier,
         "rehearsal": rehearsal, "oos_threshold": oos_threshold, "slot_tagger": slot_tagger,
+        "rewrite_everyday_phrases": rewrite_everyday_phrases,
     }  # fmt: skip
     term_list = read_terms(terms) if terms else None
     defaulted = base is None  # said once the request is accepted, not above a validation error

@@ -123,6 +123,22 @@ def _text_stats(items: Iterable[tuple[str, str]], vocabulary: set[str] | None, t
 
 
 def _pronunciation_report(records: list[dict[str, Any]], vocabulary: set[str] | None, top_n: int) -> dict[str, Any]:
+    """Entry counts, out-of-vocabulary spoken words, and a warning for each entry whose spoken form is everyday
+    English (``everyday_entries``: a Whisper model does not rewrite it wherever it hears it)."""
+    from tunefork.speech.whisper_custom.display_forms import split_everyday
+
+    _, everyday = split_everyday((r["display"], r["spoken"]) for r in records)
+    everyday_keys = set(everyday)
+    everyday_entries = [r for r in records if (r["display"], r["spoken"]) in everyday_keys]
+    warnings = [
+        {
+            "item": r["id"],
+            "reason": f"spoken form '{r['spoken']}' is everyday English: a custom Whisper model does not write "
+            f"{r['display']} for every '{r['spoken']}' it hears, only where the words around call for it (trained "
+            "with --rewrite-everyday-phrases: everywhere)",
+        }
+        for r in everyday_entries
+    ]
     counts: Counter[str] = Counter()
     oov_entries = []
     for r in records:
@@ -136,6 +152,8 @@ def _pronunciation_report(records: list[dict[str, Any]], vocabulary: set[str] | 
         "spoken_words": sum(counts.values()),
         "oov": _oov(counts, vocabulary, top_n),
         "oov_entries": oov_entries,
+        "everyday_entries": [{"id": r["id"], "display": r["display"], "spoken": r["spoken"]} for r in everyday_entries],
+        "warnings": warnings,
     }
 
 
@@ -155,8 +173,9 @@ def inspect_dataset(
     structured-text sentences) add ``words``, ``distinct_words``, empty texts, ``duplicates`` (by
     normalized text: lowercase, punctuation stripped) and ``oov`` (``rate``, ``tokens``, ``distinct``,
     ``top`` N words with counts, ``against``: ``vocabulary_name``; None without a ``vocabulary``).
-    Pronunciation adds ``entries`` and ``oov_entries`` (entries whose spoken words are out of the
-    vocabulary). Language kinds (utterances, annotated-text, patterns) add what :func:`language_report`
+    Pronunciation adds ``entries``, ``oov_entries`` (entries whose spoken words are out of the
+    vocabulary) and ``everyday_entries`` (entries whose spoken form is everyday English, each with a
+    warning). Language kinds (utterances, annotated-text, patterns) add what :func:`language_report`
     returns; ``base_labels`` (the base model's entity labels) fills their ``forgetting_risk``, and
     ``vocabulary`` is unused.
     """
@@ -184,7 +203,9 @@ def inspect_dataset(
         report["lines"] = len(records)
         report.update(_text_stats(((r["id"], r["text"]) for r in records), vocab, top_n, "lines"))
     elif kind == "pronunciation":
-        report.update(_pronunciation_report(records, vocab, top_n))
+        pronunciations = _pronunciation_report(records, vocab, top_n)
+        warnings.extend(pronunciations.pop("warnings"))
+        report.update(pronunciations)
     elif kind == "structured-text":
         by_type = Counter(r.get("type") for r in records)
         report.update(sentences=by_type["sentence"], lists=by_type["list"], pronunciations=by_type["pronunciation"])

@@ -457,6 +457,14 @@ CUSTOM_WEIGHT = TrainingOption(
     minimum=0, maximum=100, parameter=True, advanced=True, engines=("sphinx",),
 )  # fmt: skip
 
+REWRITE_EVERYDAY_PHRASES = TrainingOption(
+    "rewrite_everyday_phrases", "rewriteEverydayPhrases", "--rewrite-everyday-phrases/--no-rewrite-everyday-phrases",
+    bool, "Rewrite everyday spoken forms everywhere (whisper)",
+    "Also write a pronunciation entry's display form wherever its spoken form is heard when that form is everyday "
+    "English (Nguyen TAB win): off, such entries are hotwords only, so ordinary speech keeps its words.", False,
+    advanced=True, engines=("whisper",),
+)  # fmt: skip
+
 SPEECH = register(
     ProjectKind(
         name="speech",
@@ -485,6 +493,7 @@ SPEECH = register(
         options=(
             EPOCHS,
             CUSTOM_WEIGHT,
+            REWRITE_EVERYDAY_PHRASES,
             SEED,
         ),
         gate=SpeechGate(),

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tunefork.speech.base import Transcript, Word
+from tunefork.speech.everyday_phrases import is_everyday_phrase
 
 _SEPARATOR = r"(?:[\s,]*[\s\-][\s,]*|,\s*)"
 """Between two words of a spoken form: spaces, a hyphen, or a comma (with optional spaces)."""
@@ -52,9 +53,8 @@ class DisplayFormRewriter:
         for display, spoken in pronunciations:
             tokens = spoken_tokens(spoken)
             display = display.strip()
-            if not tokens or not display or (tokens == spoken_tokens(display) and display.islower()):
-                continue  # nothing to do: the spoken form already is the (lowercase) display form
-            by_spoken.setdefault(tokens, Rewrite(display, tokens))  # first entry wins, like a lexicon
+            if rewrites_text(display, spoken):
+                by_spoken.setdefault(tokens, Rewrite(display, tokens))  # first entry wins, like a lexicon
         self.rewrites = sorted(by_spoken.values(), key=_longest_first)
         """The pronunciation entries, longest spoken form first (what a trained model stores)."""
         for rewrite in self.rewrites:
@@ -128,6 +128,24 @@ class DisplayFormRewriter:
             duration=transcript.duration,
             model=transcript.model,
         )
+
+
+def rewrites_text(display: str, spoken: str) -> bool:
+    """True when the entry changes a transcript: not when its spoken form already is its (lowercase) display form."""
+    tokens = spoken_tokens(spoken)
+    display = display.strip()
+    return bool(tokens and display) and not (tokens == spoken_tokens(display) and display.islower())
+
+
+def split_everyday(pronunciations: Iterable[tuple[str, str]]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The entries to rewrite wherever their spoken form is heard, and those that change a transcript but whose
+    spoken form is everyday English (``Nguyen<TAB>win``: :mod:`tunefork.speech.everyday_phrases`), in order."""
+    rewritten: list[tuple[str, str]] = []
+    everyday: list[tuple[str, str]] = []
+    for display, spoken in pronunciations:
+        everyday_entry = rewrites_text(display, spoken) and is_everyday_phrase(" ".join(spoken_tokens(spoken)))
+        (everyday if everyday_entry else rewritten).append((display, spoken))
+    return rewritten, everyday
 
 
 def _longest_first(rewrite: Rewrite) -> tuple[int, int]:

@@ -47,6 +47,10 @@ option                         default  meaning
 ``phonetic_correction``        auto     rewrite spans that sound like a term to the term (:mod:`.phonetic`);
                                        auto: on with the base's weights, chosen on held-out clips with
                                        fine-tuned ones (:mod:`.decoding_choice`)
+``rewrite_everyday_phrases``   False    also rewrite pronunciation entries whose spoken form is everyday
+                                       English ("Nguyen<TAB>win") wherever it is heard
+                                       (:mod:`tunefork.speech.everyday_phrases`); False: those display
+                                       forms are hotwords only (and learned from related text)
 ``two_pass``                   True     hotwords change an utterance only where they bring a term the plain
                                        decoding heard (:mod:`.selection`); False: always decode with them
 ``merge_check_sound``          auto     the two-pass merge takes the prompted pass only where the plain
@@ -142,7 +146,7 @@ from tunefork.speech.whisper_custom.decoding_choice import (
     HeldoutRecorder,
     choose_setting,
 )
-from tunefork.speech.whisper_custom.display_forms import DisplayFormRewriter
+from tunefork.speech.whisper_custom.display_forms import DisplayFormRewriter, split_everyday
 from tunefork.speech.whisper_custom.finetune import LEARNING_RATE
 from tunefork.speech.whisper_custom.model import (
     CustomWhisperModel,
@@ -188,6 +192,7 @@ class WhisperOptions:
     ranking_budget_s: float = 60.0
     term_report_budget_s: float = 60.0
     phonetic_correction: bool | None = None
+    rewrite_everyday_phrases: bool = False
     two_pass: bool = True
     merge_check_sound: bool | None = None
     term_rescoring: bool = False
@@ -257,6 +262,7 @@ _OPTION_TYPES: dict[str, Any] = {
     "ranking_budget_s": float,
     "term_report_budget_s": float,
     "phonetic_correction": _as_auto_bool,
+    "rewrite_everyday_phrases": _as_bool,
     "two_pass": _as_bool,
     "merge_check_sound": _as_auto_bool,
     "term_rescoring": _as_bool,
@@ -420,7 +426,10 @@ def train(
     base_dir = resolve_model_dir(base_model_location(base_model), base_model)
     count_tokens = token_counter(base_dir)
 
-    rewriter = DisplayFormRewriter(data.pronunciations)
+    rewritten, everyday = (
+        (list(data.pronunciations), []) if options.rewrite_everyday_phrases else split_everyday(data.pronunciations)
+    )
+    rewriter = DisplayFormRewriter(rewritten)
     # Each distinct sentence counts once, whether it came as related text, a transcript or both.
     sentences = list(dict.fromkeys(s.strip() for s in [*data.related_text, *(t for _, t in data.utterances)]))
     mined = mine_terms([s for s in sentences if s], baseline_vocabulary(base_model), count_tokens)
@@ -521,8 +530,24 @@ def train(
         started,
     )
     contributions["term_report"] = report
-    warnings = [warning] if (warning := short_fine_tuning_warning(finetune_summary, options.batch_size)) else []
+    contributions["pronunciations"]["everyday_not_rewritten"] = [{"display": d, "spoken": s} for d, s in everyday]
+    warnings = [everyday_phrases_warning(everyday)] if everyday else []
+    if warning := short_fine_tuning_warning(finetune_summary, options.batch_size):
+        warnings.append(warning)
     return TrainedComponents(engine_config=engine_config, contributions=contributions, warnings=warnings)
+
+
+def everyday_phrases_warning(everyday: list[tuple[str, str]]) -> str:
+    """A warning naming the pronunciation entries not rewritten everywhere: their spoken form is everyday English."""
+    named = ", ".join(f"{display} = '{spoken}'" for display, spoken in everyday[:5])
+    more = f" and {len(everyday) - 5} more" if len(everyday) > 5 else ""
+    entries = "entry has" if len(everyday) == 1 else "entries have"
+    return (
+        f"{len(everyday)} pronunciation {entries} an everyday phrase as spoken form ({named}{more}): written over "
+        "every such phrase the model hears, they would change ordinary speech, so they are not rewritten: the model "
+        "writes them from its hotwords and the related text it learned, where the words around call for them. "
+        "Train with --rewrite-everyday-phrases (REST rewriteEverydayPhrases) to rewrite them wherever they are heard."
+    )
 
 
 def short_fine_tuning_warning(finetune: dict[str, Any] | None, batch_size: int) -> str | None:
