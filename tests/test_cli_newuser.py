@@ -421,3 +421,11 @@ def test_the_side_effect_check_names_general_sentences_the_custom_model_broke() 
         "  'Are you okay for Tuesday?' -> 'Are you Okafor Tuesday?'",
     ]
     assert newly_wrong_lines({"newly_wrong": 0, "sentences": 3}) == newly_wrong_lines({}) == []
+
+
+def test_model_show_leaves_out_the_parameters_nobody_gave() -> None:
+    """A speech card's empty term list read "terms: 0" although evaluation used the display forms as terms."""
+    from tunefork.cli.model import _settings
+
+    card = {"seed": 0, "terms": [], "epochs": None, "gate": False, "options": {"voices": ["en-us"]}}
+    assert _settings(card) == "seed 0, gate off, voices: 1"

@@ -372,7 +372,8 @@ def _test_dataset_name(workspace: Workspace, parameters: dict[str, Any]) -> dict
 
 
 def _settings(parameters: dict[str, Any]) -> str:
-    """A card's parameters as ``seed 0, intent_classifier tfidf, gate off``: unset ones left out, a list counted."""
+    """A card's parameters as ``seed 0, intent_classifier tfidf, gate off``: unset ones (an empty list too: no
+    ``--terms`` given) left out, a list counted."""
     said = []
     for name, value in parameters.items():
         inner = _settings(value) if isinstance(value, dict) else ""
@@ -381,7 +382,7 @@ def _settings(parameters: dict[str, Any]) -> str:
         elif isinstance(value, bool):
             said.append(f"{name} {'on' if value else 'off'}")
         elif isinstance(value, list):
-            said.append(f"{name}: {len(value)}")
+            said += [f"{name}: {len(value)}"] if value else []
         elif value is not None:
             said.append(f"{name} {value}")
     return ", ".join(said)
