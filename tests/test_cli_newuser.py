@@ -429,3 +429,17 @@ def test_model_show_leaves_out_the_parameters_nobody_gave() -> None:
 
     card = {"seed": 0, "terms": [], "epochs": None, "gate": False, "options": {"voices": ["en-us"]}}
     assert _settings(card) == "seed 0, gate off, voices: 1"
+
+
+def test_the_per_term_report_lists_terms_both_models_always_heard_in_one_line(capsys) -> None:
+    """A dental review's table was half ordinary words ("takes", "thirty") heard by both models every time."""
+    from tunefork.cli.model import _print_term_report
+
+    rows = [("Okafor", 1.0, 0.0, "improved"), ("takes", 0.0, 0.0, "unchanged"), ("thirty", 0.0, 0.0, "unchanged")]
+    terms = [{"term": t, "base_missed": b, "custom_missed": c, "verdict": v} for t, b, c, v in rows]
+    report = {"terms": terms, "counts": {"improved": 1, "unchanged": 2}, "sentences": 3, "voice": "en-us",
+              "stopped_by_budget": False}  # fmt: skip
+    _print_term_report(report)
+    said = capsys.readouterr().out
+    assert "Okafor" in said.split("Heard every time")[0] and "takes" not in said.split("Heard every time")[0]
+    assert "Heard every time by both models: takes, thirty." in " ".join(said.split())

@@ -41,7 +41,8 @@ def test_a_speech_model_keeps_the_custom_weight_only_for_the_engine_it_applies_t
     everyday = {"rewrite_everyday_phrases": True}
     rewriting = training.create_model(workspace, "rx", "w3", "whisper-tiny.en", ["related"], options=everyday)
     assert rewriting["parameters"]["options"] == everyday  # an engine option, for WhisperOptions
-    with pytest.raises(TuneforkError, match=r"rewriteEverydayPhrases\) apply to whisper base models only; this base model is sphinx"):
+    refused = r"rewriteEverydayPhrases\) apply to whisper base models only; this base model is sphinx"
+    with pytest.raises(TuneforkError, match=refused):
         training.create_model(workspace, "rx", "s2", "sphinx-en-us", ["related"], options=everyday)
 
 

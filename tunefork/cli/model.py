@@ -302,9 +302,17 @@ def _print_term_report(report: dict[str, Any]) -> None:
     counts = ", ".join(f"{count} {name}" for name, count in report["counts"].items())
     title = f"Terms in context: {counts}"
     table = PlainTable("term", "base heard", "custom hears", "verdict", title=title)
+    both_heard = [row["term"] for row in report["terms"] if row["base_missed"] == row["custom_missed"] == 0]
     for row in report["terms"]:
-        table.add_row(row["term"], f"{1 - row['base_missed']:.0%}", f"{1 - row['custom_missed']:.0%}", row["verdict"])
-    console.print(table)
+        if row["term"] not in both_heard:
+            heard = f"{1 - row['base_missed']:.0%}", f"{1 - row['custom_missed']:.0%}"
+            table.add_row(row["term"], *heard, row["verdict"])
+    if table.rows:
+        console.print(table)
+    else:
+        console.print(title, highlight=False)
+    if both_heard:
+        console.print(f"Heard every time by both models: {', '.join(both_heard)}.", highlight=False)
     stopped = " (stopped by its time budget)" if report["stopped_by_budget"] else ""
     console.print(
         f"{report['sentences']} related-text sentences spoken by espeak-ng ({report['voice']}), transcribed by "
