@@ -197,7 +197,10 @@ def test_language_project_from_upload_to_exported_logs(client: TestClient, works
     assert 'id="misclassified-section"' in result.text
 
     endpoint_id, key, page = _deploy(client, base, csrf, model["id"])
-    assert 'id="parse-url"' in page and "can you refill my prescription" in page
+    # The sample code and "Try it" ask one of the model's own training texts, not the kind's generic example.
+    first_example = intent_examples(8, 0)[0]["text"]
+    assert 'id="parse-url"' in page and "can you refill my prescription" not in page
+    assert page.count(first_example) >= 3  # curl, Python, the "Try it" box
     text = "please refill my Tylenol prescription"
     parsed = client.post(f"/endpoints/{endpoint_id}/parse", json={"text": text}, headers={"X-Tunefork-Key": key})
     assert parsed.status_code == 200

@@ -80,9 +80,7 @@ def create(
     console.print(f"key1: {created['keys']['key1']}", highlight=False, soft_wrap=True)
     console.print(f"key2: {created['keys']['key2']}", highlight=False, soft_wrap=True)
     console.print("The keys are shown once (only their hashes are stored). Example:", highlight=False)
-    sample = kind.wording.sample or "clip.wav"
-    if operation.input == "text":  # ask what the deployed model was trained on, not the kind's generic example
-        sample = endpoints.sample_text(workspace, created["modelId"]) or sample
+    sample = endpoints.request_sample(workspace, kind, created["modelId"])
     example = operation.sample_code(call_url, "<key1>", sample)["curl"]
     print_verbatim(example)
     state = f"on, kept {retention_days} days" if logging else "off"

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from tunefork.errors import ConflictError, TuneforkError
 from tunefork.evaluation.labels import OUT_OF_SCOPE_NAMES
-from tunefork.kinds import ResolvedModel, get_kind
+from tunefork.kinds import ProjectKind, ResolvedModel, get_kind
 from tunefork.kinds.voice import check_language_model
 from tunefork.store.models import Endpoint, EndpointLog, Model, Monitor, Status, utcnow
 from tunefork.store.repository import clean_name, get_endpoint, get_project
@@ -63,6 +63,15 @@ def endpoint_to_dict(endpoint: Endpoint) -> dict[str, Any]:
         "createdDateTime": endpoint.created_at.isoformat(),
         "lastActionDateTime": endpoint.last_action_at.isoformat(),
     }
+
+
+def request_sample(workspace: Workspace, kind: ProjectKind, model_id: str | None) -> str:
+    """What an endpoint's sample code sends: to a text endpoint, one of its custom model's in-scope training texts
+    (:func:`sample_text`) if it has one, else the kind's example (for audio and images, a file name)."""
+    sample = kind.wording.sample or "utterance.wav"
+    if kind.family.operation.input == "text":
+        sample = sample_text(workspace, model_id) or sample
+    return sample
 
 
 def sample_text(workspace: Workspace, model_id: str | None) -> str | None:

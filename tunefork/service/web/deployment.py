@@ -37,9 +37,8 @@ def _deployable(ws: Workspace, project: dict[str, Any]) -> tuple[list[dict[str, 
     return base_models_of(get_kind(project["kind"])), list(reversed(custom))
 
 
-def sample_code(kind: ProjectKind, call_url: str, key: str | None) -> dict[str, str]:
-    """How to call an endpoint of ``kind``: its operation's curl command and Python snippet."""
-    sample = kind.wording.sample or "utterance.wav"
+def sample_code(kind: ProjectKind, call_url: str, key: str | None, sample: str) -> dict[str, str]:
+    """How to call an endpoint of ``kind`` with ``sample``: its operation's curl command and Python snippet."""
     return kind.family.operation.sample_code(call_url, key or KEY_PLACEHOLDER, sample)
 
 
@@ -135,7 +134,8 @@ def _endpoint_page(
     bases, custom = _deployable(ws, project)
     key = next(iter((new_keys or {}).values()), None)
     call_url = url(request, "endpoints", endpoint["id"], kind.family.operation.name)
-    samples = sample_code(kind, call_url, key)
+    sample = endpoints.request_sample(ws, kind, endpoint["modelId"])
+    samples = sample_code(kind, call_url, key, sample)
     return render(
         request,
         "endpoint.html",
@@ -148,6 +148,7 @@ def _endpoint_page(
         pages=max(1, -(-total // LOGS_PAGE)),
         new_keys=new_keys or {},
         samples=samples,
+        sample=sample,
         call_url=call_url,
         base_models=bases,
         custom_models=custom,
