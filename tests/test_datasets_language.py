@@ -579,17 +579,29 @@ def test_logged_parses_export_as_rasa_yaml_with_their_entities(dest, tmp_path) -
         LoggedRequest("a", {"text": "can i book spin on\ntuesday", "intent": "book_class", "entities": [
             {"start": 11, "end": 15, "label": "class_type"}, {"start": 19, "end": 26, "label": "day"}]}),
         LoggedRequest("b", {"text": "", "intent": None, "entities": []}),  # silence heard by a voice endpoint
-        LoggedRequest("c", {"text": "what's the weather", "intent": None, "entities": []}),
+        LoggedRequest("c", {"text": "what's the weather", "intent": "out_of_scope", "entities": []}),
         LoggedRequest("d", {"text": "=HYPERLINK(\"http://x\") spin", "intent": "book_class", "entities": []}),
+        # Answered by a model without intents (a base model), with its own entity labels: not "out of scope".
+        LoggedRequest("e", {"text": "block my card for Ada Lovelace", "intent": None, "entities": [
+            {"start": 18, "end": 30, "label": "PERSON"}]}),
+        LoggedRequest("f", {"text": "book yoga: friday", "intent": "book_class", "entities": []}),
     ]  # fmt: skip
     folder = tmp_path / "export"
     folder.mkdir()
     write_parsed_utterances(folder, logs, for_review=True)
     result = import_dataset(folder / "utterances.yml", "utterances", dest, UploadLimits())
-    assert (result.accepted, result.rejections) == (3, [])
+    assert (result.accepted, result.rejections) == (4, [])
     records = {r["text"]: r for r in load_manifest(dest)}
     booked = records["can i book spin on tuesday"]
     assert [(e["label"], booked["text"][e["start"] : e["end"]]) for e in booked["entities"]] == [
         ("class_type", "spin"), ("day", "tuesday")
     ]  # fmt: skip
     assert records["what's the weather"]["intent"] == "out_of_scope"
+    assert "block my card for Ada Lovelace" not in records
+    # Each example on its own line of the file, and its id says which (the studio review found ids shared).
+    lines = (folder / "utterances.yml").read_text(encoding="utf-8").splitlines()
+    for record in records.values():
+        assert record["text"].split()[0] in lines[record["line"] - 1]
+    assert len({r["id"] for r in records.values()}) == 4
+    with pytest.raises(TuneforkError, match="none of the 1 logged requests was answered with an intent"):
+        write_parsed_utterances(folder, logs[4:5], for_review=False)

@@ -20,8 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from tunefork.engines.contract import BaseModelInfo, Trainer
 from tunefork.engines.hypotheses import CacheUse, HypothesisCache
-from tunefork.errors import NotFoundError
-from tunefork.evaluation.labels import OUT_OF_SCOPE
+from tunefork.errors import NotFoundError, TuneforkError
 from tunefork.kinds.options import SEED
 from tunefork.kinds.registry import (
     DatasetKindUse,
@@ -319,21 +318,27 @@ _LINE_BREAKS = str.maketrans("\r\n\t\v\f", "     ")
 def write_parsed_utterances(folder: Path, logs: list[LoggedRequest], for_review: bool) -> None:
     """``utterances.yml`` (Rasa NLU YAML): each logged text with the intent and the entities predicted for it, to
     correct and retrain on (a CSV would drop the entities, and training on it would teach that they are none).
-    Requests without text (silence heard by a voice endpoint) are left out."""
-    import yaml
-
+    Requests without text (silence heard by a voice endpoint) are left out, and so are those answered by a model
+    without intents (a base model: no intent is not "out of scope"); an export with nothing left is refused. The
+    examples are written one a line in literal blocks, so an imported example's line is its line in the file."""
     from tunefork.datasets.utterance_formats import rasa_markup
 
     by_intent: dict[str, list[str]] = {}
     for log in logs:
-        text = str(log.result.get("text", ""))
-        if text.strip():
+        text, intent = str(log.result.get("text", "")), log.result.get("intent")
+        if text.strip() and intent:
             one_line = text.translate(_LINE_BREAKS)  # same length: the entities' offsets still hold
-            examples = by_intent.setdefault(log.result.get("intent") or OUT_OF_SCOPE, [])
-            examples.append(rasa_markup(one_line, log.result.get("entities", [])))
-    nlu = [{"intent": name, "examples": "".join(f"- {e}\n" for e in examples)} for name, examples in by_intent.items()]
-    document = yaml.safe_dump({"version": "3.1", "nlu": nlu}, sort_keys=False, allow_unicode=True, width=2**20)
-    atomic_write_text(folder / "utterances.yml", document)
+            by_intent.setdefault(intent, []).append(rasa_markup(one_line, log.result.get("entities", [])))
+    if not by_intent and not for_review:
+        raise TuneforkError(
+            f"none of the {len(logs)} logged requests was answered with an intent (the endpoint served a model "
+            "without intents, such as a base model): there is nothing to export as labelled utterances"
+        )
+    lines = ['version: "3.1"', "nlu:"]
+    for intent, examples in by_intent.items():
+        lines += [f"- intent: {json.dumps(intent, ensure_ascii=False)}", "  examples: |"]
+        lines += [f"    - {example}" for example in examples]
+    atomic_write_text(folder / "utterances.yml", "\n".join(lines) + "\n")
 
 
 def write_parsed_spans(folder: Path, logs: list[LoggedRequest], for_review: bool) -> None:
@@ -497,7 +502,7 @@ LANGUAGE = register(
             "(the default intent classifier is picked by cross-validating several).",
             test_metric="intent accuracy",
             improve="Export the logged texts to an utterances dataset, correct the intents and train again.",
-            export="the texts with their predicted intents (CSV text,intent), to correct and train on again.",
+            export="the texts with their predicted intents and entities (Rasa NLU YAML), to correct and train again.",
             sample="can you refill my prescription",
         ),
     )
