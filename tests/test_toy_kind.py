@@ -24,7 +24,7 @@ from tunefork.kinds.language import parse_sample_code
 from tunefork.kinds.registry import EndpointOperation
 from tunefork.kinds.speech import gate_failure, guard_warning
 from tunefork.service.app import create_app
-from tunefork.workflows import endpoint_logs, endpoints
+from tunefork.workflows import datasets, endpoint_logs, endpoints
 from tunefork.workflows.projects import create_project
 from tunefork.workspace import Workspace
 
@@ -101,10 +101,18 @@ def test_a_kind_registered_in_the_tests_goes_through_the_whole_flow(
             evaluation_id = report.name
             page = client.get(f"/studio/projects/{project_id}/evaluations/{evaluation_id}")
             assert page.status_code == 200 and "kw-v1 is more accurate." in page.text and "100.00%" in page.text
+            test_id = next(d["id"] for d in datasets.list_datasets(workspace, "bot") if d["name"] == "test")
+            dataset_page = client.get(f"/studio/projects/{project_id}/datasets/{test_id}").text
+            evaluations = datasets.evaluations_on(workspace, test_id)
+            assert evaluations >= 2 and f"also deletes the {evaluations} evaluations made on it" in dataset_page
     finally:
         workspace.close()
     exported = cli("endpoint", "logs", "export", "kw", "--to-dataset", "bot", "--name", "traffic")
     assert "traffic" in exported.output and "(utterances): 1 accepted" in exported.output
+    # A studio review found the evaluations deleted with their test set without a word, their reports left behind.
+    deleted = cli("dataset", "delete", "test")
+    assert f"Deleted dataset test and the {evaluations} evaluations made on it." in " ".join(deleted.output.split())
+    assert not report.exists()
 
 
 class LabelModels(KeywordModels):

@@ -173,6 +173,8 @@ def delete(
     dataset: str = typer.Argument(..., help="Dataset name or id."),
     project: str | None = typer.Option(None, "--project", help="Narrow an ambiguous dataset name."),
 ) -> None:
-    """Delete a dataset and its files (refused while it imports or when a model was trained on it)."""
-    datasets.delete_dataset(workspace_from(ctx), dataset, project)
-    console.print(f"Deleted dataset {plain(dataset)}.")
+    """Delete a dataset and its files, with the evaluations made on it (refused while it imports or when a model was
+    trained on it)."""
+    evaluations = datasets.delete_dataset(workspace_from(ctx), dataset, project)
+    also = f" and the {evaluations} evaluation{'s' if evaluations != 1 else ''} made on it" if evaluations else ""
+    console.print(f"Deleted dataset {plain(dataset)}{also}.")

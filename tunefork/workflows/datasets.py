@@ -17,7 +17,7 @@ from tunefork.errors import ConflictError, TuneforkError, UploadRejectedError
 from tunefork.kinds import get_kind
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.artifacts import staged_directory
-from tunefork.store.models import Dataset, Status
+from tunefork.store.models import Dataset, Evaluation, Status
 from tunefork.store.objects import ObjectStoreError
 from tunefork.store.repository import clean_name, get_dataset, get_project
 from tunefork.workflows.jobs import JobKind, JobSubmitter, submit_job, update_resource
@@ -286,13 +286,24 @@ def dataset_records(workspace: Workspace, dataset_id: str) -> list[dict[str, Any
     return records
 
 
-def delete_dataset(workspace: Workspace, ref: str, project: str | None = None) -> None:
-    """Delete a dataset and its files, unless it is importing, a model was trained on it, or a training still to
-    finish evaluates on it (409)."""
+def evaluations_on(workspace: Workspace, dataset_id: str) -> int:
+    """How many evaluations were made on the dataset (deleting it deletes them)."""
+    with workspace.session() as session:
+        return len(session.scalars(select(Evaluation.id).where(Evaluation.dataset_id == dataset_id)).all())
+
+
+def delete_dataset(workspace: Workspace, ref: str, project: str | None = None) -> int:
+    """Delete a dataset and its files with the evaluations made on it and their reports, unless it is importing, a
+    model was trained on it, or a training still to finish or an evaluation still running uses it (409). Returns how
+    many evaluations went with it."""
     with workspace.session() as session:
         dataset = get_dataset(session, ref, project)
         if dataset.status in (Status.NOT_STARTED, Status.RUNNING):
             raise ConflictError(f"Dataset '{dataset.name}' is {dataset.status}; wait for its import to finish.")
+        evaluations = session.scalars(select(Evaluation).where(Evaluation.dataset_id == dataset.id)).all()
+        if any(e.status in (Status.NOT_STARTED, Status.RUNNING) for e in evaluations):
+            raise ConflictError(f"Dataset '{dataset.name}' is being evaluated on; delete it once that is done.")
+        evaluation_ids = [e.id for e in evaluations]
         training = [m.name for m in dataset.project.models if m.status in (Status.NOT_STARTED, Status.RUNNING)
                     and (m.parameters or {}).get("test_dataset") == dataset.id]  # fmt: skip
         if training:
@@ -307,5 +318,8 @@ def delete_dataset(workspace: Workspace, ref: str, project: str | None = None) -
                 "it is kept so their training data stays known."
             )
         dataset_id = dataset.id
-        session.delete(dataset)
+        session.delete(dataset)  # its evaluations' rows go with it (ON DELETE CASCADE)
     shutil.rmtree(workspace.dataset_path(dataset_id), ignore_errors=True)
+    for evaluation_id in evaluation_ids:
+        shutil.rmtree(workspace.report_dir(evaluation_id), ignore_errors=True)
+    return len(evaluation_ids)

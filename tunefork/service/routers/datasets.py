@@ -74,6 +74,6 @@ def inspect_dataset(dataset_id: str, ws: Workspace = Depends(get_workspace)) -> 
 
 @router.delete("/{dataset_id}", status_code=204)
 def delete_dataset(dataset_id: str, ws: Workspace = Depends(get_workspace)) -> Response:
-    """Delete a dataset (409 while importing or when a model was trained on it)."""
+    """Delete a dataset with the evaluations made on it (409 while importing or when a model was trained on it)."""
     datasets.delete_dataset(ws, dataset_id)
     return Response(status_code=204)

@@ -169,6 +169,7 @@ def _dataset_page(
         project=project,
         tab="data",
         dataset=dataset,
+        evaluations=datasets.evaluations_on(ws, dataset["id"]),
         report=report,
         charts=shown,
         items=items,
