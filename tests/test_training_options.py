@@ -31,7 +31,7 @@ def test_a_speech_model_keeps_the_custom_weight_only_for_the_engine_it_applies_t
     sphinx = training.create_model(workspace, "rx", "s", "sphinx-en-us", ["related"], options={"custom_weight": 40})
     whisper = training.create_model(workspace, "rx", "w", "whisper-tiny.en", ["related"], terms=["Lipitor"])
     settings = {"test_dataset": None, "terms": [], "gate": False, "guard_check": True}
-    assert sphinx["parameters"] == {"custom_weight": 40, "epochs": None, "seed": 0, "options": {}, **settings}
+    assert sphinx["parameters"] == {"custom_weight": 40, "seed": 0, "options": {}, **settings}  # no epochs
     assert whisper["parameters"] == {"epochs": None, "seed": 0, "options": {}, **settings, "terms": ["Lipitor"]}
     with pytest.raises(TuneforkError) as refused:  # given for whisper, it would be ignored: refused
         training.create_model(workspace, "rx", "w2", "whisper-tiny.en", ["related"], options={"custom_weight": 50})
@@ -41,6 +41,8 @@ def test_a_speech_model_keeps_the_custom_weight_only_for_the_engine_it_applies_t
     everyday = {"rewrite_everyday_phrases": True}
     rewriting = training.create_model(workspace, "rx", "w3", "whisper-tiny.en", ["related"], options=everyday)
     assert rewriting["parameters"]["options"] == everyday  # an engine option, for WhisperOptions
+    with pytest.raises(TuneforkError, match=r"--epochs apply to whisper base models only; this base model is sphinx"):
+        training.create_model(workspace, "rx", "s3", "sphinx-en-us", ["related"], options={"epochs": 3})
     refused = r"rewriteEverydayPhrases\) apply to whisper base models only; this base model is sphinx"
     with pytest.raises(TuneforkError, match=refused):
         training.create_model(workspace, "rx", "s2", "sphinx-en-us", ["related"], options=everyday)

@@ -46,7 +46,9 @@ def test_pages_need_sign_in_and_come_back_after_it(client: TestClient) -> None:
     assert right.status_code == 303 and right.headers["location"] == "/studio/x"
     cookie = right.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie
-    assert client.get("/studio/", follow_redirects=False).status_code == 200
+    signed_in = client.get("/studio/", follow_redirects=False)
+    assert signed_in.status_code == 200
+    assert signed_in.headers["cache-control"] == "no-store"  # Back after signing out must not show it from cache
     out = client.post("/studio/signout", follow_redirects=False)
     assert out.status_code == 303 and COOKIE not in client.cookies
 

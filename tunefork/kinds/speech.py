@@ -447,7 +447,7 @@ def inspect_speech(folder: Path, dataset_kind: str) -> dict[str, Any]:
 
 EPOCHS = TrainingOption(
     "epochs", "epochs", "--epochs", int, "Epochs (audio fine-tuning)", "Fine-tuning epochs over audio (whisper).",
-    minimum=1, maximum=1000, parameter=True, placeholder="engine default", advanced=True,
+    minimum=1, maximum=1000, parameter=True, placeholder="engine default", advanced=True, engines=("whisper",),
 )  # fmt: skip
 
 

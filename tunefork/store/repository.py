@@ -20,12 +20,13 @@ def clean_name(name: str | None, noun: str) -> str:
     """``name`` stripped, or a TuneforkError when it cannot name a ``noun``: empty, too long, or holding
     control characters (names are printed in terminals and pages, and used to look objects up)."""
     name = (name or "").strip()
+    a_noun = f"{'An' if noun[:1].lower() in 'aeiou' else 'A'} {noun}"
     if not name:
-        raise TuneforkError(f"A {noun} needs a non-empty name.")
+        raise TuneforkError(f"{a_noun} needs a non-empty name.")
     if len(name) > MAX_NAME_CHARACTERS:
-        raise TuneforkError(f"A {noun} name may have at most {MAX_NAME_CHARACTERS} characters (got {len(name)}).")
+        raise TuneforkError(f"{a_noun} name may have at most {MAX_NAME_CHARACTERS} characters (got {len(name)}).")
     if any(unicodedata.category(c) == "Cc" for c in name):
-        raise TuneforkError(f"A {noun} name may not contain control characters (tabs, line breaks, escapes).")
+        raise TuneforkError(f"{a_noun} name may not contain control characters (tabs, line breaks, escapes).")
     return name
 
 

@@ -94,7 +94,7 @@ async def create_endpoint(
     try:
         created = await run_in_threadpool(
             endpoints.create_endpoint, ws, project["id"], name, model, description, logging,
-            _retention(retentionDays) or 30,
+            _retention(retentionDays, default=30),
         )  # fmt: skip
     except Exception as exc:
         problem = await api_problem(request, exc)
@@ -106,10 +106,11 @@ async def create_endpoint(
     return await run_in_threadpool(_endpoint_page, request, ws, project, created["id"], 1, created["keys"])
 
 
-def _retention(days: str) -> int | None:
-    """The retention typed in a form (``None`` when empty; a clear error when it is not a whole number)."""
+def _retention(days: str, default: int | None = None) -> int | None:
+    """The retention typed in a form (``default`` when empty, never in place of a 0 the workflow refuses; a clear
+    error when it is not a whole number)."""
     if not days.strip():
-        return None
+        return default
     try:
         return int(days)
     except ValueError:

@@ -89,7 +89,10 @@ def base_path(request: Request) -> str:
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    """Render ``template`` with the common context (studio prefix, CSRF token, version, the project's kind)."""
+    """Render ``template`` with the common context (studio prefix, CSRF token, version, the project's kind).
+
+    Pages are sent ``Cache-Control: no-store``: after signing out, the browser's Back button must not show a page
+    (with its endpoint keys, logs or data) from its cache."""
     context.setdefault("problem", None)
     context.setdefault("field_errors", {})
     project = context.get("project")
@@ -104,6 +107,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
             **context,
         },
         status_code=status_code,
+        headers={"Cache-Control": "no-store"},
     )
 
 
