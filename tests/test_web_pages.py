@@ -198,6 +198,8 @@ def test_endpoint_keys_settings_and_deletion(client: TestClient, workspace: Work
     assert key1 not in page.text and "YOUR_ENDPOINT_KEY" in page.text
     taken = client.post(f"{base}/endpoints", data=form)
     assert taken.status_code == 409 and "already has an endpoint named" in _alert(taken.text)
+    kept_zero_days = client.post(f"{base}/endpoints", data={**form, "name": "zero", "retentionDays": "0"})
+    assert kept_zero_days.status_code == 422 and "Retention must be between 1 and" in _alert(kept_zero_days.text)
 
     bad = client.post(f"{base}/endpoints/{endpoint_id}/settings", data={"csrf": csrf, "retentionDays": "0"})
     assert bad.status_code == 422 and 'id="settings-error"' in bad.text
