@@ -123,3 +123,22 @@ def test_the_evaluation_after_training_reads_the_answers_training_computed(cli, 
         "--test-dataset", "test", "--intent-classifier", "tfidf")  # fmt: skip
     evaluated = cli("evaluate", "--dataset", "test", "--model", "m", "--project", "chat")
     assert "m: 2 of 2 answers from the hypothesis cache." in " ".join(evaluated.output.split())
+
+
+def test_progress_over_several_models_never_goes_back(tmp_path: Path, speak) -> None:
+    """A studio review watched a training's bar go 80% -> 60% -> 40%: each model, and each guard chunk, restarted
+    it. Progress counts every model's items in turn, cached ones included."""
+    from tunefork.datasets.hashing import sha256_file
+    from tunefork.kinds.models import ResolvedModel
+    from tunefork.kinds.speech import transcribe_with_each
+
+    texts = ["turn on the lights", "call my sister", "play some music"]
+    items = [(f"c{i}", speak(text), sha256_file(speak(text))) for i, text in enumerate(texts)]
+    models = [ResolvedModel("sphinx-en-us"), ResolvedModel("whisper-tiny.en")]
+    cache = HypothesisCache(tmp_path / "cache")
+    transcribe_with_each(models[:1], items[:1], lambda *a: None, cache=cache)  # one answer already cached
+    seen: list[tuple[int, int]] = []
+    answers, _ = transcribe_with_each(models, items, lambda done, total, _: seen.append((done, total)), cache=cache)
+    assert set(answers) == {"sphinx-en-us", "whisper-tiny.en"}
+    assert {total for _, total in seen} == {6} and [done for done, _ in seen] == sorted(done for done, _ in seen)
+    assert seen[-1] == (6, 6)

@@ -116,18 +116,21 @@ def transcribe_with_each(
 ) -> tuple[dict[str, dict[str, str]], list[CacheUse]]:
     """``{model name: {item id: hypothesis}}`` of ``(id, wav, content hash)`` items, and each model's cache use.
 
-    Transcripts already in ``cache`` are read from it; each model's progress is labelled with its name. A model
-    is loaded only when some transcript is missing: an evaluation answered from the cache loads none.
+    Transcripts already in ``cache`` are read from it; progress counts every model's items in turn (it never goes
+    back when the next model starts), labelled with the model's name. A model is loaded only when some transcript
+    is missing: an evaluation answered from the cache loads none.
     """
     from tunefork.speech.transcribe import transcribe_files
 
     hypotheses, uses = {}, []
-    for model in models:
+    for index, model in enumerate(models):
 
-        def report(done: int, total: int, description: str, name: str = model.name) -> None:
-            progress(done, total, f"{label}{name}: {description}")
+        def compute(missing: list[tuple[str, Path]], model: ModelHandle = model, index: int = index) -> Any:
+            before = index * len(items) + len(items) - len(missing)  # earlier models' items, this one's cached
 
-        def compute(missing: list[tuple[str, Path]], model: ModelHandle = model, report: Any = report) -> Any:
+            def report(done: int, total: int, description: str) -> None:
+                progress(before + done, len(models) * len(items), f"{label}{model.name}: {description}")
+
             loaded = SPEECH_MODELS.load(model)
             return ((item_id, t.text) for item_id, t in transcribe_files(loaded, missing, report))
 
@@ -287,7 +290,11 @@ def evaluate_on_guard(
             break
         chunk = audio[start : start + GUARD_CHUNK]
         label = f"guard set {start + 1}-{start + len(chunk)} of {len(audio)}, "
-        answers, uses = transcribe_with_each(models, chunk, progress, label=label, cache=cache)
+
+        def overall(done: int, total: int, description: str, before: int = start * len(models)) -> None:
+            progress(before + done, len(audio) * len(models), description)  # the whole set, not the chunk
+
+        answers, uses = transcribe_with_each(models, chunk, overall, label=label, cache=cache)
         for model, texts in answers.items():
             hypotheses[model].update(texts)
         for use in uses:
