@@ -78,6 +78,9 @@ def test_a_rejected_upload_fails_the_job_with_the_dataset_reason(workspace: Work
     dataset = datasets.show_dataset(workspace, job["resourceId"])
     assert dataset["status"] == "Failed" and jobs.show_job(workspace, job["id"])["error"] == dataset["error"]
     assert not workspace.dataset_path(dataset["id"]).exists()
+    # The corrected file goes up under the same name: the failed dataset gives it up (a studio review was refused).
+    again = datasets.register_dataset(workspace, "p", "language", "related")
+    assert again["id"] != dataset["id"] and [d["id"] for d in datasets.list_datasets(workspace, "p")] == [again["id"]]
 
 
 def test_expired_lease_is_retried_once_then_failed(workspace: Workspace, queue: JobQueue) -> None:

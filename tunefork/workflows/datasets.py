@@ -47,17 +47,25 @@ def dataset_to_dict(dataset: Dataset) -> dict[str, Any]:
 
 
 def _check_new_dataset(workspace: Workspace, project_ref: str, kind: str, name: str) -> str:
-    """Check the kind fits the project and the (cleaned) name is free; return the project id."""
+    """Check the kind fits the project and the (cleaned) name is free; return the project id. A dataset whose import
+    failed gives its name up: it is deleted, so the corrected file can be uploaded under the same name."""
+    failed_id = None
     with workspace.session() as session:
         project = get_project(session, project_ref)
         get_kind(project.kind).dataset_kind(kind)  # the kinds this project takes
         taken = session.scalar(select(Dataset).where(Dataset.project_id == project.id, Dataset.name == name))
-        if taken is not None:
+        if taken is not None and taken.status == Status.FAILED:
+            failed_id = taken.id
+            session.delete(taken)
+        elif taken is not None:
             raise ConflictError(
                 f"Project '{project.name}' already has a dataset named '{name}' (by default a dataset is named after "
                 "its file): choose another name (--name), or delete that dataset first."
             )
-        return project.id
+        project_id = project.id
+    if failed_id is not None:
+        shutil.rmtree(workspace.dataset_path(failed_id), ignore_errors=True)
+    return project_id
 
 
 def _import_into(
