@@ -284,3 +284,22 @@ def test_training_form_problems_read_as_sentences_next_to_their_fields(
     assert errors["epochs"].startswith("Epochs") and "takes a whole number" in errors["epochs"]
     assert "--" not in " ".join(errors.values()) and "List should have" not in posted.text
     assert '<details class="advanced" open>' in posted.text  # the advanced fields with a problem are shown
+
+
+def test_the_next_step_after_every_upload_failed_is_to_fix_the_data(client: TestClient, workspace: Workspace) -> None:
+    """A studio review's only upload failed, and the overview kept saying "Wait for the import"."""
+    from tunefork.service.web.common import ProjectSummary
+    from tunefork.store.models import Dataset
+
+    failed = {"status": Status.FAILED, "kind": "utterances"}
+    summary = ProjectSummary(get_kind("language"), [failed], [], [], [])
+    assert summary.next_step()[1] == "Fix the data and upload again"
+    importing = ProjectSummary(get_kind("language"), [failed, {**failed, "status": Status.RUNNING}], [], [], [])
+    assert importing.next_step()[1] == "Wait for the import"
+    sign_in(client)
+    project = create_project(workspace, "bot", "language")
+    with workspace.session() as session:
+        session.add(Dataset(project_id=project["id"], name="png", kind="utterances", status=Status.FAILED))
+    for tab in ("", "/data"):
+        page = client.get(f"/studio/projects/{project['id']}{tab}").text
+        assert "Fix the data and upload again" in page and "Add a test set" not in page

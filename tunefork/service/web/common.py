@@ -83,8 +83,10 @@ class ProjectSummary:
         wording = self.kind.wording
         if not self.datasets:
             return "data", "Upload data", wording.data_start
-        if not ready:
+        if not ready and any(d["status"] in ACTIVE for d in self.datasets):
             return "data", "Wait for the import", "Your upload is being validated; the counts appear when it is done."
+        if not ready:
+            return "data", "Fix the data and upload again", "No upload was accepted: read why on its dataset page."
         if sum(d["kind"] == self.kind.test_kind for d in ready) < (2 if self.kind.tests_need_two else 1):
             return "data", "Add a test set", wording.test_set
         if not self.models:
