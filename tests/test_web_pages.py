@@ -18,8 +18,9 @@ from tunefork.service.web.charts import histogram
 from tunefork.service.web.evaluation import _default_pair, _default_test_set
 from tunefork.service.web.session import COOKIE, safe_next
 from tunefork.store.models import Evaluation, Project, Status
+from tunefork.workflows import projects as projects_api
 from tunefork.workflows.datasets import upload_dataset
-from tunefork.workflows.endpoints import show_endpoint
+from tunefork.workflows.endpoints import create_endpoint, delete_endpoint, show_endpoint
 from tunefork.workflows.projects import create_project
 from tunefork.workflows.requests import authorize
 from tunefork.workspace import Workspace
@@ -303,3 +304,26 @@ def test_the_next_step_after_every_upload_failed_is_to_fix_the_data(client: Test
     for tab in ("", "/data"):
         page = client.get(f"/studio/projects/{project['id']}{tab}").text
         assert "Fix the data and upload again" in page and "Add a test set" not in page
+
+
+def test_a_project_is_renamed_and_deleted_in_the_studio(client: TestClient, workspace: Workspace) -> None:
+    """A studio review could create projects but not rename or delete them without the CLI."""
+    csrf = sign_in(client)
+    project = create_project(workspace, "bot", "language")
+    create_project(workspace, "taken", "language")
+    base = f"/studio/projects/{project['id']}"
+    saved = client.post(f"{base}/settings", data={"csrf": csrf, "name": "help desk", "description": "v2 bot"})
+    assert saved.status_code == 200 and 'id="settings-saved"' in saved.text and "help desk" in saved.text
+    assert (projects_api.show_project(workspace, project["id"])["description"]) == "v2 bot"
+    clash = client.post(f"{base}/settings", data={"csrf": csrf, "name": "taken", "description": ""})
+    assert clash.status_code == 409 and 'id="settings-error"' in clash.text and "already exists" in clash.text
+    long = client.post(f"{base}/settings", data={"csrf": csrf, "name": "help desk", "description": "x" * 2001})
+    assert long.status_code == 422 and "at most 2000 characters" in long.text
+    endpoint = create_endpoint(workspace, project["id"], "desk", "en-core-web-sm")
+    in_use = client.post(f"{base}/delete", data={"csrf": csrf})
+    assert in_use.status_code == 409 and 'id="delete-error"' in in_use.text
+    assert "Everything in it goes: 0 datasets, 0 models, 0 evaluations." in " ".join(in_use.text.split())
+    delete_endpoint(workspace, endpoint["id"])
+    deleted = client.post(f"{base}/delete", data={"csrf": csrf}, follow_redirects=False)
+    assert deleted.status_code == 303 and deleted.headers["location"] == "/studio/"
+    assert [p["name"] for p in projects_api.list_projects(workspace)] == ["taken"]

@@ -27,11 +27,24 @@ def project_to_dict(project: Project) -> dict[str, Any]:
     }
 
 
+MAX_DESCRIPTION_CHARACTERS = 2000
+"""What a project's description may hold (the REST schema's bound, for every surface)."""
+
+
+def _check_description(description: str) -> str:
+    if len(description) > MAX_DESCRIPTION_CHARACTERS:
+        raise TuneforkError(
+            f"A description may have at most {MAX_DESCRIPTION_CHARACTERS} characters (got {len(description)})."
+        )
+    return description
+
+
 def create_project(
     workspace: Workspace, name: str, kind: str, locale: str = "en-US", description: str = ""
 ) -> dict[str, Any]:
     """Create a project; names are unique in a workspace."""
     name = clean_name(name, "project")
+    _check_description(description)
     get_kind(kind)  # only registered kinds
     with workspace.session() as session:
         if session.scalar(select(Project).where(Project.name == name)) is not None:
@@ -71,7 +84,7 @@ def update_project(
                 raise ConflictError(f"A project named '{name}' already exists.")
             project.name = name
         if description is not None:
-            project.description = description
+            project.description = _check_description(description)
         if locale is not None:
             project.locale = locale
         session.flush()

@@ -93,17 +93,64 @@ async def create_project(
     return redirect(request, f"/projects/{created['id']}")
 
 
-@router.get("/projects/{project_id}", response_class=HTMLResponse)
-def project_overview(project_id: str, request: Request, ws: Workspace = Depends(get_workspace)) -> Response:
-    """The project's steps (data, training, evaluation, deployment) with what each holds and the next step."""
-    project = project_of(ws, project_id)
+def _overview_page(request: Request, ws: Workspace, project: dict[str, Any], status_code: int = 200,
+                   **context: Any) -> Response:  # fmt: skip
     summary = ProjectSummary.of(ws, project)
+    context.setdefault("form", {"name": project["name"], "description": project["description"]})
     return render(
         request,
         "project.html",
+        status_code,
         project=project,
         tab="overview",
         summary=summary,
         next_step=summary.next_step(),
         title=project["name"],
+        **context,
     )
+
+
+@router.get("/projects/{project_id}", response_class=HTMLResponse)
+def project_overview(project_id: str, request: Request, ws: Workspace = Depends(get_workspace)) -> Response:
+    """The project's steps (data, training, evaluation, deployment) with what each holds and the next step; its
+    name and description to change, and the way to delete it."""
+    return _overview_page(request, ws, project_of(ws, project_id))
+
+
+@router.post("/projects/{project_id}/settings", dependencies=POST_GUARDS, response_class=HTMLResponse)
+async def update_project(
+    project_id: str,
+    request: Request,
+    name: str = Form(""),
+    description: str = Form(""),
+    ws: Workspace = Depends(get_workspace),
+) -> Response:
+    """Rename the project or change its description; on an error, the overview with the reason by the form."""
+    project = await run_in_threadpool(project_of, ws, project_id)
+    try:
+        await run_in_threadpool(projects.update_project, ws, project["id"], name, description)
+    except Exception as exc:
+        problem = await api_problem(request, exc)
+        if problem is None:
+            raise
+        form = {"name": name, "description": description}
+        return await run_in_threadpool(
+            _overview_page, request, ws, project, problem.status, problem=problem, problem_at="settings", form=form
+        )
+    return redirect(request, f"/projects/{project_id}?saved=1")
+
+
+@router.post("/projects/{project_id}/delete", dependencies=POST_GUARDS, response_class=HTMLResponse)
+async def delete_project(project_id: str, request: Request, ws: Workspace = Depends(get_workspace)) -> Response:
+    """Delete the project and everything in it (refused while it has endpoints or monitors, or work runs)."""
+    project = await run_in_threadpool(project_of, ws, project_id)
+    try:
+        await run_in_threadpool(projects.delete_project, ws, project["id"])
+    except Exception as exc:
+        problem = await api_problem(request, exc)
+        if problem is None:
+            raise
+        return await run_in_threadpool(
+            _overview_page, request, ws, project, problem.status, problem=problem, problem_at="danger"
+        )
+    return redirect(request, "/")
