@@ -355,3 +355,20 @@ def test_cross_validation_reports_what_each_fold_is_training(workspace: Workspac
         inner = [(done, total) for done, total, step in seen if step.startswith(f"fold {fold}/2: intents: ")]
         assert inner and set(inner) == {(fold - 1, 2)}  # the inner steps, counted as the fold they belong to
     assert seen[-1] == (2, 2, "cross-validation done")
+
+
+def test_the_same_file_in_two_datasets_is_trained_on_once() -> None:
+    """A studio review uploaded one CSV twice and trained on both: cross-validated accuracy rose 82% -> 89% because
+    every example sat on both sides of each split. Repeats inside one dataset stay (the user's weighting)."""
+    from tunefork.language.data import LanguageTrainingData
+
+    rows = [{"id": "line-2", "text": "block my card", "intent": "block_card"},
+            {"id": "line-3", "text": "block my card", "intent": "block_card"},
+            {"id": "line-4", "text": "send 20 to Ann", "intent": "transfer",
+             "entities": [{"start": 12, "end": 15, "label": "person"}]}]  # fmt: skip
+    data = LanguageTrainingData()
+    for record in rows + rows:  # two datasets of the same file
+        data.add_record("utterances", record)
+    assert data.intent_examples == [("block my card", "block_card")] * 2 + [("send 20 to Ann", "transfer")]
+    summary = data.summary()
+    assert (summary["duplicates_left_out"], summary["entity_texts"]) == (3, 1)  # texts with spans only

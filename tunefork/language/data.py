@@ -41,12 +41,29 @@ class LanguageTrainingData:
     """Entity name -> elements."""
     patterns: list[dict[str, Any]] = field(default_factory=list)
     """EntityRuler patterns ``{"label", "pattern", "id"?}``."""
+    duplicates: int = 0
+    """Examples and annotated texts left out as the same item of an earlier dataset (same id, text, intent and
+    spans): a file uploaded twice would otherwise sit on both sides of every cross-validation split. Repeats inside
+    one dataset (other ids) are kept: they are the user's own weighting."""
+    _seen: set[tuple[Any, ...]] = field(default_factory=set, repr=False)
+
+    def _is_duplicate(self, record: dict[str, Any], intent: str, spans: list[Span]) -> bool:
+        if record.get("id") is None:
+            return False
+        key = (record["id"], record["text"], intent, tuple(spans))
+        if key in self._seen:
+            self.duplicates += 1
+            return True
+        self._seen.add(key)
+        return False
 
     def add_record(self, kind: str, record: dict[str, Any]) -> None:
-        """Add one canonical record of a dataset of ``kind``."""
+        """Add one canonical record of a dataset of ``kind`` (an earlier dataset's same item is counted, not added)."""
         record_type = record.get("type", "example")
         if kind == "annotated-text":
-            self.entity_texts.append(AnnotatedText(record["text"], _spans(record.get("spans", []))))
+            spans = _spans(record.get("spans", []))
+            if not self._is_duplicate(record, "", spans):
+                self.entity_texts.append(AnnotatedText(record["text"], spans))
         elif kind == "patterns":
             pattern = {"label": record["label"], "pattern": record["pattern"]}
             if record.get("pattern_id"):
@@ -64,6 +81,8 @@ class LanguageTrainingData:
 
     def _add_example(self, record: dict[str, Any]) -> None:
         text, intent = record["text"], record.get("intent") or ""
+        if self._is_duplicate(record, intent, _spans(record.get("entities", []))):
+            return
         if intent.lower() in OUT_OF_SCOPE_NAMES:
             self.out_of_scope_texts.append(text)
         elif intent:
@@ -108,7 +127,8 @@ class LanguageTrainingData:
             "intent_examples": len(self.intent_examples),
             "intents": len(self.intents),
             "out_of_scope_examples": len(self.out_of_scope_texts),
-            "entity_texts": len(self.entity_texts),
+            "entity_texts": sum(1 for item in self.entity_texts if item.spans),
+            "duplicates_left_out": self.duplicates,
             "entity_labels": self.entity_labels,
             "synonyms": len(self.synonyms),
             "regexes": len(self.regexes),

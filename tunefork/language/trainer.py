@@ -81,6 +81,11 @@ def train(
         raise TuneforkError("nothing to train: the datasets hold no intent examples, entity spans or rules.")
     contributions: dict[str, Any] = {"data": data.summary()}
     warnings: list[str] = []
+    if data.duplicates:
+        warnings.append(
+            f"{data.duplicates} training item(s) are the same items in more than one dataset (the same file uploaded "
+            "twice?): each was trained on once, so cross-validation does not see them on both sides of a split."
+        )
     config: dict[str, Any] = {"intents": False, "recognizer": False, "output_labels": None}
     if data.intent_examples:
         classifier, report = train_intents(
