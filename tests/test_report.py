@@ -152,3 +152,15 @@ def test_terms_written_where_the_reference_does_not_say_them_are_counted_and_nam
     assert stored.scores["custom"].unsaid_terms == {"goodenough": 1, "okafor": 2}
     assert stored.scores["custom"].term_false_alarms == 3 and stored.scores["base"].term_false_alarms == 0
     assert "Terms written unsaid" not in dict(metric_rows(compare_models(references, hypotheses, iterations=200)))
+
+
+def test_terms_the_references_never_say_are_named() -> None:
+    """A studio review gave three terms, two of which no test sentence says: recall read as if all were measured."""
+    from tunefork.evaluation.wer_report import term_notes
+
+    references = {"a": "Check the INR today.", "b": "Take lisinopril daily."}
+    hypotheses = {"base": {"a": "Check the I N R today.", "b": "Take lisinopril daily."}}
+    result = compare_models(references, hypotheses, terms=["lisinopril", "INR", "metoprolol", "x" * 30],
+                            dataset="calls", iterations=200)  # fmt: skip
+    notes = term_notes(result)
+    assert f"Terms the references never say (2 of 4): metoprolol, {'x' * 30}." in notes

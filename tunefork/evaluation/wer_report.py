@@ -39,8 +39,13 @@ def _terms(terms: list[str]) -> str:
 
 
 def term_notes(result: ComparisonResult) -> list[str]:
-    """Where the domain terms came from; for each model, the terms it wrote unsaid, missed and found every time."""
+    """Where the domain terms came from and those the references never say (their recall cannot be measured here);
+    for each model, the terms it wrote unsaid, missed and found every time."""
     notes = [f"Domain terms: {len(result.terms)}, from {result.terms_source}."] if result.terms_source else []
+    said = {term for model in result.models for term in result.scores[model].terms}
+    unheard = [term for term in result.terms if " ".join(result.normalizer(term).split()) not in said]
+    if result.terms and unheard:
+        notes.append(f"Terms the references never say ({len(unheard)} of {len(result.terms)}): {_terms(unheard)}.")
     for model in result.models:
         score = result.scores[model]
         unsaid = [f"{term} (x{count})" for term, count in score.unsaid_terms.items()]
