@@ -327,3 +327,13 @@ def test_a_project_is_renamed_and_deleted_in_the_studio(client: TestClient, work
     deleted = client.post(f"{base}/delete", data={"csrf": csrf}, follow_redirects=False)
     assert deleted.status_code == 303 and deleted.headers["location"] == "/studio/"
     assert [p["name"] for p in projects_api.list_projects(workspace)] == ["taken"]
+
+
+def test_a_deleted_model_keeps_its_name_in_the_evaluation_views(workspace: Workspace) -> None:
+    """A studio review deleted a model and its evaluations listed its raw id."""
+    from tunefork.service.web.evaluation import _names
+
+    project = create_project(workspace, "bank", "language")
+    scored = {"models": ["ee75c764", "en-core-web-sm"],
+              "result": {"models": [{"model": "bank-v1"}, {"model": "en-core-web-sm"}]}}  # fmt: skip
+    assert _names(workspace, project, [scored, {"models": ["x"], "result": None}])["ee75c764"] == "bank-v1"

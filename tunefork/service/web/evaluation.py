@@ -34,9 +34,16 @@ from tunefork.workspace import Workspace
 router = studio_router()
 
 
-def _names(ws: Workspace, project: dict[str, Any]) -> dict[str, str]:
-    """Display names of everything an evaluation refers to by id: custom models and datasets."""
-    names = {m["id"]: m["name"] for m in training.list_models(ws, project["id"])}
+def _names(ws: Workspace, project: dict[str, Any], evaluations: list[dict[str, Any]]) -> dict[str, str]:
+    """Display names of everything an evaluation refers to by id: custom models and datasets; a model deleted since
+    keeps the name its evaluations' results recorded."""
+    names: dict[str, str] = {}
+    for found in evaluations:
+        scored = (found.get("result") or {}).get("models") or []
+        for ref, model in zip(found["models"], scored, strict=False):
+            if isinstance(model, dict) and model.get("model"):
+                names[ref] = str(model["model"])
+    names.update({m["id"]: m["name"] for m in training.list_models(ws, project["id"])})
     names.update({d["id"]: d["name"] for d in datasets.list_datasets(ws, project["id"])})
     return names
 
@@ -107,7 +114,7 @@ def _evaluation_page(
         project=project,
         tab="evaluation",
         evaluations=rows,
-        names=_names(ws, project),
+        names=_names(ws, project, rows),
         base_models=base_models_of(kind),
         custom_models=[m for m in custom if m["status"] == Status.SUCCEEDED],
         test_sets=ready,
@@ -207,7 +214,7 @@ def evaluation_result_page(
         evaluation=with_jobs([found], ws)[0],
         result=result,
         outcome=outcome,
-        names=_names(ws, project),
+        names=_names(ws, project, [found]),
         active=found["status"] in ACTIVE,
         title=f"Evaluation · {project['name']}",
         files=files,
