@@ -205,7 +205,7 @@ def test_endpoint_keys_settings_and_deletion(client: TestClient, workspace: Work
     bad = client.post(f"{base}/endpoints/{endpoint_id}/settings", data={"csrf": csrf, "retentionDays": "0"})
     assert bad.status_code == 422 and 'id="settings-error"' in bad.text
     saved = client.post(f"{base}/endpoints/{endpoint_id}/settings", data={"csrf": csrf, "retentionDays": "7"})
-    assert saved.status_code == 200
+    assert saved.status_code == 200 and 'id="settings-saved"' in saved.text  # said, not silent
     shown = show_endpoint(workspace, endpoint_id)
     assert (shown["retentionDays"], shown["loggingEnabled"]) == (7, False)  # unchecked box: logging off
 

@@ -238,7 +238,7 @@ async def update_endpoint(
         )
 
     _, failed = await _endpoint_action(request, ws, project_id, endpoint_id, "settings", apply)
-    return failed or redirect(request, f"/projects/{project_id}/endpoints/{endpoint_id}")
+    return failed or redirect(request, f"/projects/{project_id}/endpoints/{endpoint_id}?saved=1")
 
 
 @router.post("/projects/{project_id}/endpoints/{endpoint_id}/keys/{key_name}", dependencies=POST_GUARDS)
