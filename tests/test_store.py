@@ -138,3 +138,40 @@ def test_a_new_workspace_is_private(tmp_path: Path, monkeypatch) -> None:
     assert ws.home.stat().st_mode & 0o777 == 0o700
     assert (ws.home / "tunefork.db").stat().st_mode & 0o777 == 0o600
     ws.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_processes_started_at_once_on_an_empty_database_all_come_up(backend: str, tmp_path: Path) -> None:
+    """A scale-out review started two servers and two workers on an empty PostgreSQL: the ones that lost the race
+    to create the tables died with a UniqueViolation on alembic_version."""
+    from threading import Barrier
+
+    from tunefork.store.db import make_engine, upgrade_schema
+
+    schema = None
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    else:
+        if (reason := postgres_unavailable()) is not None:
+            pytest.skip(reason)
+        schema = PgSchema()
+        url = schema.url
+    start = Barrier(4)
+
+    def come_up(_: int) -> None:
+        engine = make_engine(url)
+        start.wait()
+        try:
+            upgrade_schema(engine)
+        finally:
+            engine.dispose()
+
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            list(pool.map(come_up, range(4)))  # re-raises the first failure
+        engine = make_engine(url)
+        assert "alembic_version" in inspect(engine).get_table_names()
+        engine.dispose()
+    finally:
+        if schema is not None:
+            schema.drop()
