@@ -234,3 +234,26 @@ def test_a_resource_whose_upload_was_cut_off_is_failed_with_the_reason(workspace
     assert failed["status"] == "Failed" and failed["error"].startswith("abandoned: ")
     assert datasets.show_dataset(workspace, fresh["id"])["status"] == "NotStarted"
     queue.close()
+
+
+def test_a_queue_that_does_not_answer_is_one_log_line_a_minute() -> None:
+    """A scale-out review's worker wrote 3,294 traceback lines in 25 s while Redis was down."""
+    import logging
+    import sys
+
+    from tunefork.jobs.queue import QueueOutageFilter
+
+    outages = QueueOutageFilter(every_s=60.0)
+    try:
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6390. Connection refused.")
+    except ConnectionError:
+        failure = sys.exc_info()
+
+    def record(message: str) -> logging.LogRecord:
+        return logging.LogRecord("huey.consumer.Worker", logging.ERROR, __file__, 1, message, (), failure)
+
+    first = record("Error reading from queue")
+    assert outages.filter(first) and first.exc_info is None  # one line, no traceback
+    assert "does not answer (ConnectionError: Error 111 connecting" in first.getMessage()
+    assert not outages.filter(record("Error reading schedule."))  # the same outage, within the minute
+    assert outages.filter(record("Unhandled error during execution of task x."))  # other errors are kept whole

@@ -75,3 +75,21 @@ def test_metrics_need_a_token_and_parse_with_prometheus_client(client: TestClien
     samples = _samples(client.get("/metrics", headers={"Authorization": f"Bearer {ADMIN}"}).text)
     assert samples[("tunefork_jobs", (("kind", "dataset-import"), ("state", "NotStarted")))] == 1
     assert samples[("tunefork_queue_depth", ())] == 1
+
+
+def test_a_queue_that_does_not_answer_is_a_metric_not_a_failed_scrape(workspace: Workspace) -> None:
+    """A scale-out review stopped Redis: the server would not start (the collector read the queue when registered)
+    and every scrape answered 500, the per-process counters lost with it."""
+    from tunefork.service.metrics import ServiceMetrics
+
+    def unreachable() -> int:
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6390")
+
+    metrics = ServiceMetrics(workspace, unreachable)  # registering collects once: it must not raise
+    metrics.observe_request("e1", "parse", 200, 0.1)
+    samples = _samples(metrics.exposition().decode())
+    assert samples[("tunefork_queue_up", ())] == 0 and ("tunefork_queue_depth", ()) not in samples
+    assert samples[("tunefork_database_up", ())] == 1
+    counted = (("endpoint", "e1"), ("operation", "parse"), ("status", "200"))
+    assert samples[("tunefork_endpoint_requests_total", counted)] == 1  # the per-process figures still answer
+    assert _samples(ServiceMetrics(workspace, lambda: 3).exposition().decode())[("tunefork_queue_up", ())] == 1

@@ -13,7 +13,8 @@ Two sorts of figures, and where they come from matters when several server proce
 - **workspace-wide** (read from the database and the queue at each scrape, the same from every process):
   ``tunefork_queue_depth`` (messages waiting on the job queue), ``tunefork_jobs`` (jobs by kind and
   state) and, per monitor (labelled by name), its last value, last run time and state
-  (:mod:`tunefork.workflows.monitors`).
+  (:mod:`tunefork.workflows.monitors`); ``tunefork_queue_up`` and ``tunefork_database_up`` say whether the queue
+  and the database answered (0: their figures are left out of that scrape, the rest still answers).
 
 Requests for an endpoint id that does not exist are counted under ``endpoint="unknown"`` so that random
 addresses cannot grow the number of series.
@@ -45,16 +46,31 @@ class WorkspaceCollector(Collector):
         self.workspace, self.pending = workspace, pending
 
     def collect(self) -> Iterable[Metric]:
-        depth = GaugeMetricFamily("tunefork_queue_depth", "Messages waiting on the job queue (workspace-wide).")
-        depth.add_metric([], self.pending())
-        yield depth
-        by_state = GaugeMetricFamily(
-            "tunefork_jobs", "Background jobs by kind and state (workspace-wide).", labels=["kind", "state"]
-        )
-        for (kind, state), count in sorted(jobs.job_counts(self.workspace).items()):
-            by_state.add_metric([kind, state], count)
-        yield by_state
-        yield from self._monitors()
+        """The figures; a queue or database that does not answer reads 0 in ``tunefork_queue_up`` or
+        ``tunefork_database_up`` and leaves out what it would give, so the scrape still answers."""
+        try:
+            pending = self.pending()
+        except Exception:  # Redis down: the rest of the scrape still counts
+            pending = None
+        yield _up("tunefork_queue_up", "1 when the job queue answered this scrape, else 0.", pending is not None)
+        if pending is not None:
+            depth = GaugeMetricFamily("tunefork_queue_depth", "Messages waiting on the job queue (workspace-wide).")
+            depth.add_metric([], pending)
+            yield depth
+        try:
+            counts = jobs.job_counts(self.workspace)
+            workspace_figures = [*self._monitors()]
+        except Exception:  # the database is down
+            counts, workspace_figures = None, []
+        yield _up("tunefork_database_up", "1 when the database answered this scrape, else 0.", counts is not None)
+        if counts is not None:
+            by_state = GaugeMetricFamily(
+                "tunefork_jobs", "Background jobs by kind and state (workspace-wide).", labels=["kind", "state"]
+            )
+            for (kind, state), count in sorted(counts.items()):
+                by_state.add_metric([kind, state], count)
+            yield by_state
+        yield from workspace_figures
 
     def _monitors(self) -> Iterable[Metric]:
         value = GaugeMetricFamily(
@@ -80,6 +96,12 @@ class WorkspaceCollector(Collector):
             for option in ("unknown", "passing", "failing", "paused"):
                 state.add_metric([*labels, option], 1.0 if option == current else 0.0)
         yield from (value, finished, state)
+
+
+def _up(name: str, documentation: str, up: bool) -> Metric:
+    gauge = GaugeMetricFamily(name, documentation)
+    gauge.add_metric([], 1.0 if up else 0.0)
+    return gauge
 
 
 class ServiceMetrics:
