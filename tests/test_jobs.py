@@ -257,3 +257,26 @@ def test_a_queue_that_does_not_answer_is_one_log_line_a_minute() -> None:
     assert "does not answer (ConnectionError: Error 111 connecting" in first.getMessage()
     assert not outages.filter(record("Error reading schedule."))  # the same outage, within the minute
     assert outages.filter(record("Unhandled error during execution of task x."))  # other errors are kept whole
+
+
+def test_a_worker_that_cannot_reach_the_database_puts_the_job_back(
+    workspace: Workspace, queue: JobQueue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scale-out review cut one worker off PostgreSQL (Redis still reachable): it took jobs off the queue and
+    dropped them, each then waiting 10 minutes for recovery."""
+    import dataclasses
+
+    from tunefork.jobs import queue as queue_module
+    from tunefork.store.db import make_engine, make_sessionmaker
+
+    job = _import_job(workspace, queue)
+    waiting = queue.pending()
+    dead = make_engine("postgresql+psycopg2://tunefork@127.0.0.1:9/none")  # nothing listens there
+    cut_off = dataclasses.replace(workspace, engine=dead, _sessions=make_sessionmaker(dead))
+    monkeypatch.setattr(queue_module, "UNREACHABLE_PAUSE_S", 0.0)
+    assert JobQueue(cut_off, queue.settings).run(job["id"]) is None
+    assert queue.pending() == waiting + 1  # the message is back for another worker
+    untouched = jobs.show_job(workspace, job["id"])
+    assert (untouched["status"], untouched["attempts"]) == (Status.NOT_STARTED, 0)
+    assert queue.run(job["id"]) == Status.SUCCEEDED
+    dead.dispose()

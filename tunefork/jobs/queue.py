@@ -25,12 +25,15 @@ from huey.consumer import Consumer, Scheduler
 
 from tunefork.jobs.config import JobSettings
 from tunefork.jobs.recovery import RecoveryReport, recover_jobs
-from tunefork.jobs.runner import execute_job
+from tunefork.jobs.runner import DatabaseUnreachableError, execute_job
 from tunefork.workflows import jobs, monitor_alerts, monitors, storage
 from tunefork.workflows.endpoint_logs import purge_expired_logs
 from tunefork.workspace import Workspace
 
 log = logging.getLogger(__name__)
+
+UNREACHABLE_PAUSE_S = 5.0
+"""How long a worker thread that could not reach the database waits before it takes the next message."""
 
 
 class MinuteScheduler(Scheduler):
@@ -156,9 +159,22 @@ class JobQueue:
         return True
 
     def run(self, job_id: str) -> str | None:
-        """The queue task: run one job in this worker thread."""
+        """The queue task: run one job in this worker thread.
+
+        A worker that reaches the queue but not the database puts the job's message back and pauses
+        (:data:`UNREACHABLE_PAUSE_S`), so a worker that reaches both runs it at once instead of it waiting for
+        recovery (a scale-out review lost each such message for the 10-minute requeue time)."""
         worker = f"{self.process_id}:{threading.current_thread().name}"
-        return execute_job(self.workspace, job_id, worker, self.settings)
+        log.info("job %s: taken by %s", job_id, worker)
+        try:
+            status = execute_job(self.workspace, job_id, worker, self.settings)
+            log.info("job %s: %s", job_id, status or "run by another worker (not claimed)")
+            return status
+        except DatabaseUnreachableError as exc:
+            log.error("%s (%s); its message goes back on the queue for another worker", exc, exc.__cause__)
+            time.sleep(UNREACHABLE_PAUSE_S)
+            self.enqueue(job_id)
+            return None
 
     def recover(self) -> RecoveryReport:
         """Take back the jobs of dead workers, relay the outbox and re-enqueue lost ones (periodic, and at start)."""

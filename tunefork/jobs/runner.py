@@ -6,6 +6,8 @@ import logging
 import threading
 import time
 
+from sqlalchemy.exc import InterfaceError, OperationalError
+
 from tunefork.errors import TuneforkError
 from tunefork.jobs.config import JobSettings
 from tunefork.jobs.handlers import JOB_HANDLERS, JobHandler
@@ -18,6 +20,11 @@ log = logging.getLogger(__name__)
 
 class JobTimeLimitError(TuneforkError):
     """Raised from a job's progress callback once the job has been stopped for running too long."""
+
+
+class DatabaseUnreachableError(TuneforkError):
+    """Raised when a job cannot even be claimed because the database does not answer: the job is untouched, so its
+    queue message must go back for a worker that can reach the database (:meth:`.queue.JobQueue.run`)."""
 
 
 class _Lease:
@@ -85,7 +92,10 @@ def execute_job(workspace: Workspace, job_id: str, worker: str, settings: JobSet
     is fenced by the lease: once the lease is taken over or the job stopped at its time limit, the
     worker's results are discarded (None is returned, or Failed for a stopped job).
     """
-    lease = jobs.claim_job(workspace, job_id, worker)
+    try:
+        lease = jobs.claim_job(workspace, job_id, worker)
+    except (OperationalError, InterfaceError) as exc:  # connection-level: nothing was written
+        raise DatabaseUnreachableError(f"job {job_id} could not be claimed: {type(exc).__name__}") from exc
     if lease is None:
         return None
     job = jobs.show_job(workspace, job_id)
