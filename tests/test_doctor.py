@@ -64,3 +64,16 @@ def test_a_bad_storage_url_is_reported(tmp_path: Path) -> None:
         TUNEFORK_S3_SECRET_ACCESS_KEY="s3cret",
     )
     assert result.exit_code == 1 and "cannot reach the store" in result.output and "s3cret" not in result.output
+
+
+def test_every_command_says_in_one_line_when_the_database_cannot_be_used(tmp_path: Path) -> None:
+    """A scale-out review got a 150-line SQLAlchemy traceback from serve, worker and project list alike."""
+    for url, said in (
+        ("postgresql+psycopg2://u:s3cret@127.0.0.1:1/x", "does not answer (OperationalError: "),
+        ("postgres://u:s3cret@127.0.0.1/x", "is not a usable URL (NoSuchModuleError: "),
+    ):
+        result = CliRunner().invoke(app, ["--home", str(tmp_path / "ws"), "project", "list"],
+                                    env={"TUNEFORK_DATABASE_URL": url, "COLUMNS": "300"})  # fmt: skip
+        output = " ".join(result.output.split())
+        assert result.exit_code == 1 and said in output and "Traceback" not in output, output
+        assert "s3cret" not in output and "u:***@127.0.0.1" in output

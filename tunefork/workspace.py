@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tunefork.config import DATABASE_FILE, Settings
 from tunefork.errors import TuneforkError
 from tunefork.store.cache import ArtifactCache
-from tunefork.store.db import conflict_from, make_engine, make_sessionmaker, upgrade_schema
+from tunefork.store.db import conflict_from, make_sessionmaker, open_database
 from tunefork.store.objects import ObjectStore, pack
 from tunefork.store.staging import scratch_folder, sweep_orphans
 
@@ -80,8 +80,7 @@ class Workspace:
             settings.home.chmod(0o700)  # whatever the umask: the workspace holds keys and user data
         if settings.database_url == f"sqlite:///{settings.home / DATABASE_FILE}":
             _create_private(settings.home / DATABASE_FILE)
-        engine = make_engine(settings.database_url)
-        upgrade_schema(engine)
+        engine = open_database(settings.database_url)
         workspace = cls(settings=settings, engine=engine, _sessions=make_sessionmaker(engine))
         workspace.sweep_staging()
         return workspace

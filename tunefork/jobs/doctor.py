@@ -15,7 +15,7 @@ from pathlib import Path
 from tunefork.config import DATABASE_FILE, Settings
 from tunefork.errors import SettingError
 from tunefork.jobs.config import JobSettings
-from tunefork.store.db import MIGRATIONS_DIR
+from tunefork.store.db import MIGRATIONS_DIR, POSTGRES_URL_HINT, first_line, redacted_url
 
 TIMEOUT_SECONDS = 5
 
@@ -27,16 +27,6 @@ class Check:
     name: str
     ok: bool
     detail: str
-
-
-def _redact(url: str) -> str:
-    """``url`` with its password replaced by ``***``."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return url.split("@")[-1] if "@" in url else url
 
 
 def check_settings() -> Check:
@@ -76,7 +66,7 @@ def check_database(settings: Settings) -> Check:
     from sqlalchemy.engine import make_url
 
     url = settings.database_url
-    shown = _redact(url)
+    shown = redacted_url(url)
     if url == f"sqlite:///{settings.home / DATABASE_FILE}" and not (settings.home / DATABASE_FILE).exists():
         return Check("database", True, f"{shown} (SQLite in the workspace, created at first use; one machine only)")
     try:
@@ -84,13 +74,14 @@ def check_database(settings: Settings) -> Check:
         args = {"connect_timeout": TIMEOUT_SECONDS} if parsed.get_backend_name() == "postgresql" else {}
         engine = create_engine(parsed, connect_args=args)
     except Exception as exc:
-        return Check("database", False, f"TUNEFORK_DATABASE_URL {shown!r} is not a usable URL: {exc}")
+        reason = f"TUNEFORK_DATABASE_URL {shown!r} is not a usable URL: {exc}; {POSTGRES_URL_HINT}"
+        return Check("database", False, reason)
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
             current = MigrationContext.configure(connection).get_current_revision()
     except Exception as exc:
-        return Check("database", False, f"{shown}: cannot connect ({_first_line(exc)})")
+        return Check("database", False, f"{shown}: cannot connect ({first_line(exc)})")
     finally:
         engine.dispose()
     from alembic.config import Config
@@ -112,7 +103,7 @@ def check_queue(settings: Settings) -> Check:
         return Check("queue", True, "SQLite queue in the workspace (workers on one machine only)")
     import redis
 
-    shown = _redact(jobs.redis_url)
+    shown = redacted_url(jobs.redis_url)
     try:
         client = redis.Redis.from_url(
             jobs.redis_url, socket_connect_timeout=TIMEOUT_SECONDS, socket_timeout=TIMEOUT_SECONDS
@@ -122,7 +113,7 @@ def check_queue(settings: Settings) -> Check:
     try:
         client.ping()
     except Exception as exc:
-        return Check("queue", False, f"{shown}: cannot reach Redis ({_first_line(exc)})")
+        return Check("queue", False, f"{shown}: cannot reach Redis ({first_line(exc)})")
     finally:
         client.close()
     return Check("queue", True, f"{shown}: Redis answers (queue '{jobs.queue_name}')")
@@ -139,15 +130,10 @@ def check_storage(settings: Settings) -> Check:
     try:
         found = ObjectStore(storage).check()
     except ObjectStoreError as exc:
-        return Check("storage", False, f"{where}: {_first_line(exc)}")
+        return Check("storage", False, f"{where}: {first_line(exc)}")
     except Exception as exc:  # a malformed endpoint URL fails inside botocore
-        return Check("storage", False, f"{where}: {_first_line(exc)}")
+        return Check("storage", False, f"{where}: {first_line(exc)}")
     return Check("storage", True, f"{where}: answers, {found}")
-
-
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
 CHECKS: tuple[Callable[[Settings], Check], ...] = (check_workspace, check_database, check_queue, check_storage)

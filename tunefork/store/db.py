@@ -9,12 +9,51 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, IntegrityError, InterfaceError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import sessionmaker
 
-from tunefork.errors import ConflictError
+from tunefork.errors import ConflictError, TuneforkError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+POSTGRES_URL_HINT = "a PostgreSQL URL reads postgresql+psycopg2://USER:PASSWORD@HOST:5432/DATABASE"
+
+
+def redacted_url(url: str) -> str:
+    """A database or queue ``url`` with its password replaced by ``***`` (for messages and logs)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url.split("@")[-1] if "@" in url else url
+
+
+def first_line(exc: BaseException) -> str:
+    """``Type: first line of the message`` of an exception (drivers' messages run over many lines)."""
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
+def open_database(url: str) -> Engine:
+    """An engine for ``url`` with its schema brought to the newest migration; a URL that cannot be used or a
+    database that does not answer is a one-line :class:`TuneforkError` (password hidden), not a driver traceback."""
+    shown = redacted_url(url)
+    try:
+        engine = make_engine(url)
+    except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+        raise TuneforkError(
+            f"TUNEFORK_DATABASE_URL {shown!r} is not a usable URL ({first_line(exc)}); {POSTGRES_URL_HINT}"
+        ) from None
+    try:
+        upgrade_schema(engine)
+    except (OperationalError, InterfaceError) as exc:
+        engine.dispose()
+        raise TuneforkError(
+            f"the database {shown} does not answer ({first_line(exc)}); check TUNEFORK_DATABASE_URL and that the "
+            "server runs (`tunefork doctor` checks every setting)"
+        ) from None
+    return engine
 
 
 def make_engine(url: str) -> Engine:
