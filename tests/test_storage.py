@@ -199,6 +199,14 @@ def test_an_upload_fails_cleanly_when_the_store_is_down(tmp_path: Path, monkeypa
             )
         assert datasets.list_datasets(workspace) == [] and jobs.list_jobs(workspace) == []
         assert not any((workspace.home / "uploads" / "datasets").iterdir())
+        # Over HTTP: a 503 that names no internal host, bucket or key (a scale-out review's keyed client saw them).
+        monkeypatch.setenv("TUNEFORK_ADMIN_TOKEN", "store-down-token")
+        with TestClient(create_app(workspace)) as client:
+            refused = client.post("/datasets", data={"project": "p", "kind": "language", "name": "notes"},
+                                  files={"file": ("text.txt", TEXT, "text/plain")},
+                                  headers={"Authorization": "Bearer store-down-token"})  # fmt: skip
+        assert refused.status_code == 503 and "shared object store" in refused.json()["message"]
+        assert "127.0.0.1" not in refused.text and "s3://" not in refused.text
     finally:
         queue.close()
         workspace.close()

@@ -133,3 +133,18 @@ def test_a_model_that_fails_to_warm_does_not_keep_the_server_unready(workspace: 
             assert client.get("/health").json()["warmup"] == {"state": "done", "planned": 1, "loaded": 0, "failed": 1}
     finally:
         unregister(TOY.name)
+
+
+def test_an_endpoint_whose_model_cannot_be_found_counts_as_a_failed_warm_up(workspace: Workspace, monkeypatch) -> None:
+    """A scale-out review's server could not fetch two endpoints' models from the store: /health said planned 0,
+    failed 0, and every request answered 503."""
+    register(dataclasses.replace(TOY, family=BrokenModels()))
+    try:
+        create_project(workspace, "bots", TOY.name)
+        endpoints.create_endpoint(workspace, "bots", "a", "keyword-a")
+    finally:
+        unregister(TOY.name)  # its kind is unknown to this server now: the endpoint's model cannot be resolved
+    monkeypatch.setenv("TUNEFORK_ADMIN_TOKEN", TOKEN)
+    with TestClient(create_app(workspace, settings=ServiceSettings(warm_models=3))) as client:
+        _until(lambda: client.get("/ready").status_code == 200)
+        assert client.get("/health").json()["warmup"] == {"state": "done", "planned": 1, "loaded": 0, "failed": 1}

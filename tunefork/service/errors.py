@@ -25,6 +25,7 @@ from tunefork.errors import (
     UnavailableError,
     UploadRejectedError,
 )
+from tunefork.store.objects import ObjectStoreError
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,12 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _tunefork_error(request: Request, exc: TuneforkError) -> JSONResponse:
         if isinstance(exc, SettingError):  # the server's configuration, not the request, is wrong
             return incident(request, exc)
+        if isinstance(exc, ObjectStoreError):  # its text names the store's host, bucket and keys: logged only
+            number = secrets.token_hex(4)
+            log.error("object store error %s on %s %s: %s", number, request.method, request.url.path, exc)
+            message = f"Files could not be read from the shared object store (incident {number}); see the server's log."
+            body = error_body("ServiceUnavailable", message)
+            return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
         status = _status_of(exc)
         details = None
         if isinstance(exc, UploadRejectedError) and exc.rejections:

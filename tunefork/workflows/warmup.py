@@ -117,25 +117,28 @@ def endpoints_by_recent_use(workspace: Workspace) -> list[tuple[str, str]]:
     return [(row[0], row[1]) for row in sorted(rows, key=used, reverse=True)]
 
 
-def models_to_warm(workspace: Workspace, limit: int) -> list[tuple[str, ResolvedModel]]:
-    """Up to ``limit`` distinct models (with the endpoint that serves each) of the most recently used endpoints.
+def models_to_warm(workspace: Workspace, limit: int) -> tuple[list[tuple[str, ResolvedModel]], list[WarmedModel]]:
+    """Up to ``limit`` distinct models (with the endpoint that serves each) of the most recently used endpoints, and
+    the endpoints whose model could not even be found (its project kind is not registered in this process, or its
+    artifact could not be fetched from the shared store), as failed warm-ups with the reason.
 
-    A voice endpoint's language model counts as a model of its own. An endpoint that cannot be resolved
-    (its project kind is not registered in this process) is skipped with a log line.
+    A voice endpoint's language model counts as a model of its own.
     """
     chosen: dict[str, tuple[str, ResolvedModel]] = {}
+    unresolved: list[WarmedModel] = []
     for endpoint_id, name in endpoints_by_recent_use(workspace):
-        if len(chosen) >= limit:
+        if len(chosen) + len(unresolved) >= limit:
             break
         try:
             target = endpoint_target(workspace, endpoint_id)
         except Exception as exc:  # a broken endpoint must not stop the others from warming
             log.warning("not warming endpoint %s: %s", name, exc)
+            unresolved.append(WarmedModel(name, "", 0.0, str(exc)))
             continue
         for model in (target.model, target.language_model):
-            if model is not None and len(chosen) < limit:
+            if model is not None and len(chosen) + len(unresolved) < limit:
                 chosen.setdefault(model.model_id or model.name, (name, model))
-    return list(chosen.values())
+    return list(chosen.values()), unresolved
 
 
 def warm_endpoint_models(
@@ -150,8 +153,10 @@ def warm_endpoint_models(
     """
     status = status or WarmupStatus()
     try:
-        chosen = models_to_warm(workspace, limit)
-        status.plan(len(chosen))
+        chosen, unresolved = models_to_warm(workspace, limit)
+        status.plan(len(chosen) + len(unresolved))
+        for failed in unresolved:
+            status.record(failed)
         for endpoint, model in chosen:
             if stop is not None and stop.is_set():
                 break
