@@ -254,3 +254,29 @@ def test_a_model_trained_on_one_machine_is_served_by_another(
             queue.close()
         for machine in machines:
             machine.close()
+
+
+def test_a_job_result_is_published_once_the_store_answers_again(tmp_path: Path, monkeypatch) -> None:
+    """A scale-out review stopped the store for a moment: a finished training failed outright, its work lost."""
+    import threading
+
+    store_root = tmp_path / "store"
+    store_root.write_text("in the way: the store cannot be written")
+    monkeypatch.setenv("TUNEFORK_STORAGE_URL", f"file://{store_root}")
+    workspace = Workspace.open(tmp_path / "ws")
+    try:
+        with pytest.raises(ObjectStoreError):  # no pause given (a request's upload): it fails at once
+            workspace.publish(_folder(tmp_path / "a", "first"))
+
+        def store_comes_back() -> None:
+            time.sleep(0.3)
+            store_root.unlink()
+            store_root.mkdir()
+
+        back = threading.Thread(target=store_comes_back)
+        back.start()
+        digest = workspace.publish(_folder(tmp_path / "b", "second"), retry_pauses=(1.0, 1.0))
+        back.join()
+        assert workspace.artifacts.store.exists(digest)
+    finally:
+        workspace.close()

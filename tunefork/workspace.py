@@ -24,6 +24,7 @@ import logging
 import os
 import re
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
@@ -39,10 +40,13 @@ from tunefork.config import DATABASE_FILE, Settings
 from tunefork.errors import TuneforkError
 from tunefork.store.cache import ArtifactCache
 from tunefork.store.db import conflict_from, make_sessionmaker, open_database
-from tunefork.store.objects import ObjectStore, pack
+from tunefork.store.objects import ObjectMissingError, ObjectStore, ObjectStoreError, pack
 from tunefork.store.staging import scratch_folder, sweep_orphans
 
 log = logging.getLogger(__name__)
+
+JOB_PUBLISH_RETRY_PAUSES = (2.0, 8.0, 30.0)
+"""Seconds a background job waits before trying the shared object store again when publishing its result."""
 
 
 @dataclass
@@ -141,20 +145,32 @@ class Workspace:
         root = Path(storage.cache_dir).expanduser() if storage.cache_dir else self.home / ".cache" / "artifacts"
         return ArtifactCache(root, ObjectStore(storage), storage.cache_max_bytes)
 
-    def publish(self, folder: Path, cache: bool = True) -> str:
+    def publish(self, folder: Path, cache: bool = True, retry_pauses: tuple[float, ...] = ()) -> str:
         """Publish a finished artifact folder; returns its digest, to be committed on its row afterwards.
 
         With a shared object store the folder is packed, uploaded as an immutable object (before any row
         points at it: a crash leaves an orphan object, swept later, never a row without its object) and
         moved into this machine's cache (left where it is with ``cache=False``: an object read once, if
         ever, such as a logged request). Without a store, the folder stays where it is and "" is returned.
+        A store that does not answer is tried again after each of ``retry_pauses`` seconds (background jobs pass
+        :data:`JOB_PUBLISH_RETRY_PAUSES`: a short outage must not throw a finished training away).
         """
         if self.artifacts is None:
             return ""
         with scratch_folder(self.staging_dir, "publish.") as scratch:
             archive = scratch / "object.tar"
             digest = pack(folder, archive)
-            self.artifacts.store.put(archive, digest)
+            for pause in (*retry_pauses, None):
+                try:
+                    self.artifacts.store.put(archive, digest)
+                    break
+                except ObjectMissingError:
+                    raise
+                except ObjectStoreError as exc:
+                    if pause is None:
+                        raise
+                    log.warning("publishing %s: %s; trying again in %g s", digest, exc, pause)
+                    time.sleep(pause)
         if cache:
             self.artifacts.adopt(digest, folder)
         return digest

@@ -23,7 +23,7 @@ from tunefork.store.repository import get_dataset, get_project
 from tunefork.workflows.jobs import JobKind, JobSubmitter, submit_job, update_resource
 from tunefork.workflows.models import resolve_model
 from tunefork.workflows.transcription import check_source, dataset_audio_items, transcribe
-from tunefork.workspace import Workspace
+from tunefork.workspace import JOB_PUBLISH_RETRY_PAUSES, Workspace
 
 
 def transcription_to_dict(row: Transcription) -> dict[str, Any]:
@@ -136,7 +136,8 @@ def run_transcription(
             output_dir=workspace.transcription_dir(transcription_id),
             progress=progress,
         )
-        artifact = workspace.publish(workspace.transcription_dir(transcription_id))  # the object, then the row
+        transcripts = workspace.transcription_dir(transcription_id)
+        artifact = workspace.publish(transcripts, retry_pauses=JOB_PUBLISH_RETRY_PAUSES)  # the object, then the row
     except TuneforkError as exc:
         return _update(workspace, transcription_id, status=Status.FAILED, error=workspace.public_message(str(exc)))
     shutil.rmtree(folder, ignore_errors=True)

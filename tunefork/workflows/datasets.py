@@ -22,7 +22,7 @@ from tunefork.store.objects import ObjectStoreError
 from tunefork.store.repository import clean_name, get_dataset, get_project
 from tunefork.workflows.jobs import JobKind, JobSubmitter, submit_job, update_resource
 from tunefork.workflows.projects import kind_of
-from tunefork.workspace import Workspace
+from tunefork.workspace import JOB_PUBLISH_RETRY_PAUSES, Workspace
 
 
 def dataset_to_dict(dataset: Dataset) -> dict[str, Any]:
@@ -214,7 +214,7 @@ def _import(
     info = _update_dataset(workspace, dataset_id, status=Status.RUNNING, error="")
     result = _import_into(workspace, dataset_id, source, info["kind"], progress, confine_paths)
     try:
-        artifact = workspace.publish(workspace.dataset_path(dataset_id))  # the object first, then the row
+        artifact = workspace.publish(workspace.dataset_path(dataset_id), retry_pauses=JOB_PUBLISH_RETRY_PAUSES)
         fields = _result_fields(result)
         fields["warnings"] += _same_content_warnings(workspace, info, result)
         return _update_dataset(workspace, dataset_id, status=Status.SUCCEEDED, artifact=artifact, **fields)

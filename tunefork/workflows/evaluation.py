@@ -31,7 +31,7 @@ from tunefork.wording import plural
 from tunefork.workflows.datasets import dataset_records
 from tunefork.workflows.jobs import JobKind, JobSubmitter, submit_job, update_resource
 from tunefork.workflows.models import resolve_model
-from tunefork.workspace import Workspace
+from tunefork.workspace import JOB_PUBLISH_RETRY_PAUSES, Workspace
 
 GIVEN_TERMS = "the list given (--terms)"
 """Where terms given with an evaluation come from, as its output says."""
@@ -326,7 +326,7 @@ def _run(
         _, dataset_name, _, kind = _check_evaluable(workspace, info["dataset"], models, None)
         result = _score(workspace, info["dataset"], dataset_name, kind, models, terms, progress, use_cache)
         report_dir = _write_report(workspace, evaluation_id, result)
-        artifact = workspace.publish(report_dir)  # the object first, then the row
+        artifact = workspace.publish(report_dir, retry_pauses=JOB_PUBLISH_RETRY_PAUSES)  # the object, then the row
         report_dir = workspace.artifact_folder(artifact, report_dir)
     except Exception as exc:  # the row must not stay Running
         reason = str(exc) if isinstance(exc, TuneforkError) else f"{type(exc).__name__}: {exc}"

@@ -40,7 +40,7 @@ from tunefork.workflows.evaluation import evaluate_models
 from tunefork.workflows.jobs import JobKind, JobSubmitter, submit_job, update_resource
 from tunefork.workflows.models import is_any_base_model, model_files, model_to_dict
 from tunefork.workflows.projects import kind_of
-from tunefork.workspace import Workspace
+from tunefork.workspace import JOB_PUBLISH_RETRY_PAUSES, Workspace
 
 GUARD_MARGIN = 1.0
 """The gate's default margin: points of the general guard set's metric the custom model may lose (speech: WER)."""
@@ -357,7 +357,7 @@ def run_training(workspace: Workspace, model_ref: str, progress: ProgressCallbac
         return _fail(workspace, model["id"], artifact_dir, reason)
     status, error = (Status.FAILED, outcome.gate_failure) if outcome.gate_failure else (Status.SUCCEEDED, "")
     try:
-        artifact = workspace.publish(artifact_dir)  # the object first, then the row
+        artifact = workspace.publish(artifact_dir, retry_pauses=JOB_PUBLISH_RETRY_PAUSES)  # the object, then the row
     except TuneforkError as exc:
         return _fail(workspace, model["id"], artifact_dir, str(exc))
     outcome.model = _set_status(
