@@ -117,6 +117,23 @@ def project_overview(project_id: str, request: Request, ws: Workspace = Depends(
     return _overview_page(request, ws, project_of(ws, project_id))
 
 
+async def _overview_action(
+    request: Request, ws: Workspace, project: dict[str, Any], where: str, action: Any, *args: Any, **page: Any
+) -> Response | None:
+    """Run an action on the project; on an error, the overview with the API's message at ``where`` (and ``page``'s
+    extra context: the form as typed)."""
+    try:
+        await run_in_threadpool(action, ws, project["id"], *args)
+    except Exception as exc:
+        problem = await api_problem(request, exc)
+        if problem is None:
+            raise
+        return await run_in_threadpool(
+            _overview_page, request, ws, project, problem.status, problem=problem, problem_at=where, **page
+        )
+    return None
+
+
 @router.post("/projects/{project_id}/settings", dependencies=POST_GUARDS, response_class=HTMLResponse)
 async def update_project(
     project_id: str,
@@ -127,30 +144,15 @@ async def update_project(
 ) -> Response:
     """Rename the project or change its description; on an error, the overview with the reason by the form."""
     project = await run_in_threadpool(project_of, ws, project_id)
-    try:
-        await run_in_threadpool(projects.update_project, ws, project["id"], name, description)
-    except Exception as exc:
-        problem = await api_problem(request, exc)
-        if problem is None:
-            raise
-        form = {"name": name, "description": description}
-        return await run_in_threadpool(
-            _overview_page, request, ws, project, problem.status, problem=problem, problem_at="settings", form=form
-        )
-    return redirect(request, f"/projects/{project_id}?saved=1")
+    form = {"name": name, "description": description}
+    failed = await _overview_action(request, ws, project, "settings", projects.update_project, name, description,
+                                    form=form)  # fmt: skip
+    return failed or redirect(request, f"/projects/{project_id}?saved=1")
 
 
 @router.post("/projects/{project_id}/delete", dependencies=POST_GUARDS, response_class=HTMLResponse)
 async def delete_project(project_id: str, request: Request, ws: Workspace = Depends(get_workspace)) -> Response:
     """Delete the project and everything in it (refused while it has endpoints or monitors, or work runs)."""
     project = await run_in_threadpool(project_of, ws, project_id)
-    try:
-        await run_in_threadpool(projects.delete_project, ws, project["id"])
-    except Exception as exc:
-        problem = await api_problem(request, exc)
-        if problem is None:
-            raise
-        return await run_in_threadpool(
-            _overview_page, request, ws, project, problem.status, problem=problem, problem_at="danger"
-        )
-    return redirect(request, "/")
+    failed = await _overview_action(request, ws, project, "danger", projects.delete_project)
+    return failed or redirect(request, "/")
