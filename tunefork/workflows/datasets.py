@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tunefork.datasets.importer import import_dataset
 from tunefork.datasets.inspection import inspect_dataset, load_manifest
@@ -297,7 +297,7 @@ def dataset_records(workspace: Workspace, dataset_id: str) -> list[dict[str, Any
 def evaluations_on(workspace: Workspace, dataset_id: str) -> int:
     """How many evaluations were made on the dataset (deleting it deletes them)."""
     with workspace.session() as session:
-        return len(session.scalars(select(Evaluation.id).where(Evaluation.dataset_id == dataset_id)).all())
+        return session.scalar(select(func.count()).where(Evaluation.dataset_id == dataset_id)) or 0
 
 
 def delete_dataset(workspace: Workspace, ref: str, project: str | None = None) -> int:
