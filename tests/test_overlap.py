@@ -59,4 +59,11 @@ def test_warning_names_text_items_by_their_line() -> None:
     train = [("sentences", [{"id": "line-1", "text": "Refill my ibuprofen."}, {"text": "two tablets daily"}])]
     findings = find_overlap(test, train)
     assert [f.test_id for f in findings] == ["line-12", "calls-line-3"]  # the ids themselves stay
-    assert "e.g. line 3 of calls, line 12." in overlap_warning(findings)
+    assert "e.g. line 12, line 3 of calls." in overlap_warning(findings)  # in test order, not sorted as text
+
+
+def test_the_warning_names_items_in_the_test_set_order() -> None:
+    """A studio review read "line 10, line 100, line 101...": ids sorted as text."""
+    test = [{"id": f"line-{n}", "text": f"phrase number {n}"} for n in (9, 10, 100)]
+    train = [("train", [{"text": f"phrase number {n}"} for n in (9, 10, 100)])]
+    assert "e.g. line 9, line 10, line 100." in overlap_warning(find_overlap(test, train))

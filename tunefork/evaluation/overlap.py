@@ -105,7 +105,8 @@ def overlap_warning(findings: Sequence[OverlapFinding], test_total: int | None =
     for finding in findings:
         per_set.setdefault(finding.dataset, Counter())[finding.match] += 1
     details = "; ".join(_match_counts(name, counts) for name, counts in per_set.items())
-    examples = ", ".join(item_name(test_id) for test_id in sorted({finding.test_id for finding in findings})[:5])
+    in_test_order = list(dict.fromkeys(finding.test_id for finding in findings))  # not sorted as text: line 10, 100
+    examples = ", ".join(item_name(test_id) for test_id in in_test_order[:5])
     more = ", ..." if items > 5 else ""
     return (
         f"TRAIN/TEST OVERLAP: {items}{of_total} test item(s) also occur in training data ({details}); "
