@@ -337,3 +337,16 @@ def test_a_deleted_model_keeps_its_name_in_the_evaluation_views(workspace: Works
     scored = {"models": ["ee75c764", "en-core-web-sm"],
               "result": {"models": [{"model": "bank-v1"}, {"model": "en-core-web-sm"}]}}  # fmt: skip
     assert _names(workspace, project, [scored, {"models": ["x"], "result": None}])["ee75c764"] == "bank-v1"
+
+
+def test_the_next_step_never_says_to_deploy_a_model_deleted_since() -> None:
+    """A studio review deleted the winner and the evaluation page still said "Deploy bank-v1"."""
+    from tunefork.service.web.evaluation import next_step
+
+    references = {f"u{i}": f"take the metoprolol dose number {i} today" for i in range(30)}
+    hypotheses = {"base": {k: v.replace("metoprolol", "met a pro lol") for k, v in references.items()},
+                  "rx-v1": dict(references)}  # fmt: skip
+    result = compare_models(references, hypotheses, iterations=200)
+    assert next_step(result)[:2] == ("deployment", "Deploy rx-v1")
+    tab, title, text = next_step(result, deleted={"rx-v1"})
+    assert (tab, title) == ("training", "Train it again") and "rx-v1 has been deleted since" in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from fastapi import Depends, Form, Request
@@ -48,8 +49,9 @@ def _names(ws: Workspace, project: dict[str, Any], evaluations: list[dict[str, A
     return names
 
 
-def next_step(result: EvaluationResult) -> tuple[str, str, str]:
-    """``(tab, title, explanation)``: what to do after this evaluation, honest about the evidence."""
+def next_step(result: EvaluationResult, deleted: Collection[str] = ()) -> tuple[str, str, str]:
+    """``(tab, title, explanation)``: what to do after this evaluation, honest about the evidence (a winner in
+    ``deleted``, the names of models deleted since, cannot be deployed any more)."""
     table = result.table()
     if len(table.models) < 2:
         return "evaluation", "Compare with another model", "Evaluate the base and your model side by side."
@@ -64,11 +66,21 @@ def next_step(result: EvaluationResult) -> tuple[str, str, str]:
         )
     verdict = result.verdict() or ""
     winner = result.winner()
+    if winner == 1 and second in deleted:
+        return "training", "Train it again", f"{verdict} {second} has been deleted since: train it again to deploy it."
     if winner == 1:
         return "deployment", f"Deploy {second}", f"{verdict} Create an endpoint for it."
     if winner == 0:
         return "training", f"Keep {first}", f"{verdict} Check the data of {second} and train again."
     return "data", "Test on more data", f"{verdict} Add test data, or deploy knowing the gain is uncertain."
+
+
+def _deleted_models(ws: Workspace, found: dict[str, Any]) -> set[str]:
+    """The names, as its result recorded them, of the evaluation's custom models deleted since."""
+    existing = {m["id"] for m in training.list_models(ws, found["projectId"])}
+    scored = [m.get("model") for m in (found.get("result") or {}).get("models") or [] if isinstance(m, dict)]
+    refs = found["models"]
+    return {name for ref, name in zip(refs, scored, strict=False) if name and ref != name and ref not in existing}
 
 
 def _default_pair(models: list[dict[str, Any]], kind: ProjectKind) -> tuple[str, str]:
@@ -221,7 +233,7 @@ def evaluation_result_page(
         rows=rows,
         language_view=language_view,
         verdict=outcome.verdict() if outcome is not None else None,
-        next_step=next_step(outcome) if outcome is not None else ("evaluation", "", ""),
+        next_step=next_step(outcome, _deleted_models(ws, found)) if outcome is not None else ("evaluation", "", ""),
     )
 
 
