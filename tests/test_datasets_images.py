@@ -212,3 +212,22 @@ def test_an_empty_concept_folder_is_warned_about(tmp_path: Path) -> None:
     assert [(w.item, w.reason) for w in result.warnings] == [
         ("hexagon/", "hexagon/: a concept folder with no image; concept hexagon is not learned")
     ]
+
+
+def test_the_negative_folder_and_label_are_read_however_they_are_written(tmp_path: Path) -> None:
+    """An image review named its folder "none of these", as the model's answers say it: it became a concept beside
+    the negative class (scores wrong), and a manifest mixing both spellings crashed training."""
+    folder = tmp_path / "f"
+    for concept, n in (("circle", 0), ("None of these", 1), ("none_of_these", 2)):
+        (folder / concept).mkdir(parents=True)
+        shape_image("circle", n).save(folder / concept / f"{n}.png")
+    _, records, _ = _import(folder, tmp_path / "a")
+    assert sorted((r["labels"], r["negative"]) for r in records) == [([], True), ([], True), (["circle"], False)]
+    manifest = tmp_path / "m"
+    manifest.mkdir()
+    for n in range(3):
+        shape_image("circle", n).save(manifest / f"{n}.png")
+    (manifest / "labels.csv").write_text("path,label\n0.png,none of these\n1.png,circle;none-of-these\n2.png,circle\n")
+    result, records, _ = _import(manifest, tmp_path / "b")
+    assert [(r["labels"], r["negative"]) for r in records] == [([], True), (["circle"], False)]
+    assert "labelled 'none-of-these' and a concept" in result.rejections[0].reason

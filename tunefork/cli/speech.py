@@ -86,7 +86,8 @@ def evaluate(
         print_json(outcome.result.to_json())
         return
     print_result(outcome.result, details=True)
-    console.print(f"Report: {plain(outcome.report_dir)}", soft_wrap=True)
+    cached = "; this machine's cached copy, the shared store keeps the report" if workspace.artifacts else ""
+    console.print(f"Report: {plain(outcome.report_dir)} (evaluation {outcome.evaluation_id}{cached})", soft_wrap=True)
 
 
 def _experiment(

@@ -39,6 +39,15 @@ NEGATIVE_FOLDER = "none-of-these"
 """The concept folder of negative examples (images of none of the concepts)."""
 NEGATIVE_LABEL = NEGATIVE_FOLDER
 """The manifest label of a negative example."""
+
+
+def is_negative_name(name: str) -> bool:
+    """True for the negative folder or label however it is written: ``none-of-these``, ``None of these`` (as the
+    model's answers name it), ``none_of_these``. Another spelling would become a concept of that name, learned
+    beside the negative class the model answers with (an image review's test scored its own negatives wrong)."""
+    return " ".join(name.lower().replace("-", " ").replace("_", " ").split()) == "none of these"
+
+
 MANIFEST_SUFFIXES = (".csv", ".jsonl")
 FORMATS = (
     "a zip or folder with one subfolder of images per concept (a 'none-of-these' folder for negative examples)",
@@ -131,7 +140,11 @@ def _from_manifest(manifest: Path, root: Path, issues: list[ItemIssue]) -> list[
             continue
         first_line[target] = number
         labels = _split_labels(value)
-        negative = labels == [NEGATIVE_LABEL]
+        negative = any(is_negative_name(label) for label in labels)
+        if negative and len(labels) > 1:
+            reason = f"{name} line {number}: {raw} is labelled '{NEGATIVE_LABEL}' and a concept: it is one or the other"
+            issues.append(ItemIssue(raw, reason, number))
+            continue
         listed.append((target, raw, [] if negative else labels, negative, number))
     return listed
 
@@ -147,7 +160,7 @@ def _from_folders(files: list[Path], root: Path, issues: list[ItemIssue]) -> lis
             issues.append(ItemIssue(name, f"{name}: not in a concept folder (put it in one, or upload it apart)"))
         else:
             concept = name.split("/", 1)[0].strip()
-            negative = concept == NEGATIVE_FOLDER
+            negative = is_negative_name(concept)
             listed.append((path, name, [] if negative else [concept], negative, None))
     return listed
 
