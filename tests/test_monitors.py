@@ -645,3 +645,27 @@ def test_a_percentage_given_for_a_fraction_is_refused(workspace: Workspace, bot:
                                 webhook_url="http://")  # fmt: skip
     latency = monitors.create_monitor(workspace, "kw", "test", key, "0 * * * *", "latency_p95", max_value=2.5)
     assert latency["max"] == 2.5
+
+
+def test_an_image_monitor_measures_concept_accuracy_and_latency(
+    workspace: Workspace, server: str, tmp_path: Path
+) -> None:
+    """An image review's `monitor create` for a classify endpoint crashed (KeyError 'text'): runs sent every item
+    as text. The base model answers "none of these" to every image: its accuracy is the share of negatives."""
+    from image_samples import concept_folders, shape_image
+
+    test = concept_folders(tmp_path / "test", per_concept=2, concepts=("circle", "square"))
+    (test / "none-of-these").mkdir()
+    shape_image("triangle", 7).save(test / "none-of-these" / "t.png")
+    projects.create_project(workspace, "shelf", "image")
+    datasets.upload_dataset(workspace, "shelf", test, "images", "shelf-test")
+    endpoint = endpoints.create_endpoint(workspace, "shelf", "shelf", "efficientnet-lite0")
+    created = monitors.create_monitor(
+        workspace, "shelf", "shelf-test", endpoint["keys"]["key1"], "*/30 * * * *", "concept_accuracy",
+        min_value=0.1, base_url=server,
+    )  # fmt: skip
+    run = monitors.run_now(workspace, created["id"])
+    assert run["status"] == "Succeeded" and run["items"] == 5, run
+    assert run["metrics"]["concept_accuracy"] == 0.2 and run["metrics"]["latency_p95"] > 0
+    details = {d["id"]: d for d in monitors.show_run(workspace, run["id"])["details"]}
+    assert details["none-of-these-t"]["answer"] == "" and not any(d["error"] for d in details.values())

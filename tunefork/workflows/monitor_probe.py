@@ -7,12 +7,14 @@ stops the run at once with the reason; other failed items count as unanswered (a
 intent), so a flaky endpoint shows in its figures, and the run fails when no item was answered.
 
 Speech endpoints (``recognize``) are scored by WER and term recall, language endpoints (``parse``) by
-intent accuracy, out-of-scope recall and slot F1; both by their latency (p50, p95, mean).
+intent accuracy, out-of-scope recall and slot F1, image endpoints (``classify``) by the share of images given
+exactly their concepts (a negative: none); all by their latency (p50, p95, mean).
 """
 
 from __future__ import annotations
 
 import math
+import mimetypes
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -38,7 +40,7 @@ class MetricSpec:
 
     name: str
     operation: str | None
-    """``recognize`` or ``parse``; ``None``: any endpoint."""
+    """``recognize``, ``parse`` or ``classify``; ``None``: any endpoint."""
     higher_is_better: bool
     description: str
     needs_intents: bool = False
@@ -55,6 +57,7 @@ METRICS: dict[str, MetricSpec] = {
         MetricSpec("intent_accuracy", "parse", True, "share of utterances given their intent", needs_intents=True),
         MetricSpec("oos_recall", "parse", True, "share of out-of-scope utterances detected", needs_intents=True),
         MetricSpec("slot_f1", "parse", True, "slot (entity) F1"),
+        MetricSpec("concept_accuracy", "classify", True, "share of images given exactly their concepts"),
         MetricSpec("latency_p95", None, False, "95th percentile of the answer time, in seconds", fraction=False),
     )
 }
@@ -98,9 +101,16 @@ class Probe:
 
 
 def run_items(operation: str, kind: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The items of a test dataset a run sends: ``{id, input, expected, intent?, spans?}``."""
+    """The items of a test dataset a run sends: ``{id, input, expected, intent?, spans?, labels?}`` (images: the
+    labelled and negative ones, a negative expected as no concept)."""
     if operation == "recognize":
         return [{"id": r["id"], "input": r["audio"], "expected": r.get("text", "")} for r in records if "audio" in r]
+    if operation == "classify":
+        return [
+            {"id": r["id"], "input": r["file"], "expected": ";".join(r["labels"]), "labels": sorted(r["labels"])}
+            for r in records
+            if r.get("file") and (r.get("labels") or r.get("negative"))
+        ]
     return [
         {"id": item.id, "input": item.text, "expected": item.intent or "", "intent": item.intent, "spans": item.spans}
         for item in gold_items(kind, records)
@@ -124,9 +134,10 @@ def _refusal(response: httpx.Response, probe: Probe) -> str | None:
 
 def _send(client: httpx.Client, probe: Probe, item: dict[str, Any]) -> httpx.Response:
     headers = {"X-Tunefork-Key": probe.key, PROBE_HEADER: probe.token}
-    if probe.operation == "recognize":
-        body = Path(item["input"]).read_bytes()
-        return client.post(probe.url, content=body, headers={**headers, "Content-Type": "audio/wav"})
+    if probe.operation in ("recognize", "classify"):
+        path = Path(item["input"])
+        kind = "audio/wav" if probe.operation == "recognize" else mimetypes.guess_type(path.name)[0] or "image/png"
+        return client.post(probe.url, content=path.read_bytes(), headers={**headers, "Content-Type": kind})
     return client.post(probe.url, json={"text": item["input"]}, headers=headers)
 
 
@@ -187,6 +198,9 @@ def score(
         triples = [(a.id, a.expected, r.get("displayText", "")) for a, r in zip(answers, results, strict=True)]
         corpus = score_corpus(triples, terms or None)
         return {**figures, "wer": _ratio(corpus.wer), "term_recall": _ratio(corpus.term_recall)}
+    if operation == "classify":
+        right = sum(item["labels"] == sorted(r.get("decision") or []) for item, r in zip(items, results, strict=True))
+        return {**figures, "concept_accuracy": _ratio(right / len(items)) if items else None}
     gold = [item["intent"] or OUT_OF_SCOPE for item in items]
     predicted = [r.get("intent") or OUT_OF_SCOPE for r in results]
     right = sum(g == p for g, p in zip(gold, predicted, strict=True))
@@ -223,6 +237,8 @@ def item_report(answers: list[Answer]) -> list[dict[str, Any]]:
     for answer in answers:
         result = answer.result or {}
         got = result.get("displayText", result.get("intent"))
+        if "decision" in result:
+            got = ";".join(result["decision"])
         rows.append({"id": answer.id, "expected": answer.expected, "answer": got,
                      "latency": round(answer.latency, 4), "error": answer.error})  # fmt: skip
     return rows
