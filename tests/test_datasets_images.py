@@ -231,3 +231,16 @@ def test_the_negative_folder_and_label_are_read_however_they_are_written(tmp_pat
     result, records, _ = _import(manifest, tmp_path / "b")
     assert [(r["labels"], r["negative"]) for r in records] == [([], True), (["circle"], False)]
     assert "labelled 'none-of-these' and a concept" in result.rejections[0].reason
+
+
+def test_a_logs_download_uploads_again_as_it_is(tmp_path: Path) -> None:
+    """An image review's `endpoint logs download` folder was refused: "more than one manifest (labels.csv,
+    logs.jsonl)", although the download is made to be corrected and uploaded again."""
+    folder = tmp_path / "logs"
+    (folder / "images").mkdir(parents=True)
+    shape_image("circle", 0).save(folder / "images" / "a1.png")
+    (folder / "labels.csv").write_text("path,label\nimages/a1.png,circle\n")
+    (folder / "logs.jsonl").write_text(json.dumps({"id": "a1", "result": {"decision": ["circle"]}}) + "\n")
+    result, records, _ = _import(folder, tmp_path / "d")
+    assert [r["labels"] for r in records] == [["circle"]]
+    assert any("ignored logs.jsonl" in warning.reason for warning in result.warnings)
