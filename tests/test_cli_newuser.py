@@ -211,9 +211,11 @@ def test_test_concepts_the_model_never_saw_are_named(workspace, tmp_path: Path) 
     shapes = concept_folders(tmp_path / "shapes", per_concept=2, concepts=("circle", "square"))
     trained = datasets.upload_dataset(workspace, "pics", shapes, "images")
     model = ResolvedModel(name="pics-v1", model_id="x", training_dataset_ids=[trained["id"]])
-    held_out = [{"labels": ["ball"]}, {"labels": ["ball"]}, {"labels": ["circle"]}, {"labels": [], "negative": True}]
+    held_out = [{"labels": ["ball"]}, {"labels": ["ball"]}, {"labels": ["circle"]}, {"labels": [], "negative": True},
+                {"labels": ["none"]}]  # fmt: skip
     (warning,) = _unseen_label_warnings(workspace, held_out, [model])
-    assert warning.startswith("Model 'pics-v1' was never trained on the test concept(s) 'ball' (2 items);")
+    # A folder "none" is a concept, not the negative folder: an image review got it scored wrong without a word.
+    assert warning.startswith("Model 'pics-v1' was never trained on the test concept(s) 'ball' (2 items), 'none'")
     assert warning.endswith("put images of none of the concepts in 'none-of-these'.")
 
 

@@ -200,10 +200,12 @@ UNSEEN_ADVICE = {
 
 def _unseen_label_warnings(workspace: Workspace, test_records: list[dict], models: list[ResolvedModel]) -> list[str]:
     """A test intent or image concept that a custom model never saw in training can only be scored wrong: often a
-    typo or a renamed label in the test data. Out-of-scope labels are not intents to learn."""
+    typo or a renamed label in the test data. Out-of-scope labels are not intents to learn; a concept named so
+    (an image folder ``none``) is a concept, not the negative folder, and is warned about like any other."""
     warnings = []
     for noun, count in (("intent", _intent_counts), ("concept", _concept_counts)):
-        wanted = {name: n for name, n in count(test_records).items() if name.lower() not in OUT_OF_SCOPE_NAMES}
+        excluded = OUT_OF_SCOPE_NAMES if noun == "intent" else ()
+        wanted = {name: n for name, n in count(test_records).items() if name.lower() not in excluded}
         for model in models:
             if not wanted or not model.training_dataset_ids:
                 continue
