@@ -369,14 +369,15 @@ def show(
 
 
 def _test_dataset_name(workspace: Workspace, parameters: dict[str, Any]) -> dict[str, str]:
-    """``{"test_dataset": name}`` for the test dataset's id a card keeps (the id when it is gone); else empty."""
+    """``{"test_dataset": name}`` for the test dataset's id a card keeps ("deleted since" when it is gone); else
+    empty."""
     dataset_id = parameters.get("test_dataset")
     if not dataset_id:
         return {}
     try:
         return {"test_dataset": datasets.show_dataset(workspace, dataset_id)["name"]}
     except TuneforkError:
-        return {}
+        return {"test_dataset": "deleted since"}
 
 
 def _settings(parameters: dict[str, Any]) -> str:
