@@ -18,6 +18,7 @@ from tunefork.datasets.language_inspection import (
     few_examples,
     imbalance,
 )
+from tunefork.wording import plural
 
 NEAR_DUPLICATE_BITS = 6
 """Perceptual hashes this close (Hamming distance out of 64) mark near duplicates."""
@@ -87,7 +88,8 @@ def image_report(records: list[dict[str, Any]]) -> dict[str, Any]:
     if report["imbalance"] and report["imbalance"]["ratio"] >= IMBALANCE_WARNING_RATIO:
         warnings.append({"item": "concepts", "reason": f"imbalanced concepts: {report['imbalance']['ratio']}x"})
     for few in report["few_examples"]:
-        warnings.append({"item": few["label"], "reason": f"concept {few['label']} has only {few['count']} images"})
+        reason = f"concept {few['label']} has only {plural(few['count'], 'image')}"
+        warnings.append({"item": few["label"], "reason": reason})
     warnings += case_variant_warnings("concepts", "concept", counts)
     if exact:
         warnings.append({"item": "duplicates", "reason": f"{len(exact)} group(s) of identical images"})
