@@ -199,7 +199,10 @@ def score(
         corpus = score_corpus(triples, terms or None)
         return {**figures, "wer": _ratio(corpus.wer), "term_recall": _ratio(corpus.term_recall)}
     if operation == "classify":
-        right = sum(item["labels"] == sorted(r.get("decision") or []) for item, r in zip(items, results, strict=True))
+        right = sum(
+            a.result is not None and item["labels"] == sorted(a.result.get("decision") or [])  # unanswered: wrong
+            for item, a in zip(items, answers, strict=True)
+        )
         return {**figures, "concept_accuracy": _ratio(right / len(items)) if items else None}
     gold = [item["intent"] or OUT_OF_SCOPE for item in items]
     predicted = [r.get("intent") or OUT_OF_SCOPE for r in results]
