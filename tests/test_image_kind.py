@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -67,6 +68,8 @@ def test_an_image_project_trains_evaluates_serves_and_exports(
     assert {"confusion_model2.png", "precision_recall_model2.png", "misclassified.jsonl"} <= {
         p.name for p in report.iterdir()}  # fmt: skip
     assert "### shapes-v1: per concept" in (report / "report.md").read_text()
+    # Each misclassified line says what the model answered (an image review saw only scores): the base decides none.
+    assert re.search(r"\n- \S+: (circle|square|triangle) -> none of these\n", (report / "report.md").read_text())
 
     refused = cli("evaluate", "--dataset", "leaky", "--model", "shapes-v1", expect=1)
     assert "was trained on 1 of these 7 test images" in " ".join(refused.output.split())
@@ -196,3 +199,21 @@ def test_cross_validation_runs_on_a_sample_of_a_large_set(monkeypatch: pytest.Mo
     assert head.config.cross_validation["images"] == 60 and head.config.cross_validation["folds"] == 3
     predicted = head.score(blocks).argmax(axis=1)
     assert np.mean(predicted == y) > 0.9  # the chosen head is fitted on all 200
+
+
+def test_a_misclassified_line_says_what_a_multi_label_model_decided() -> None:
+    """An image review's line read "box -> box 0.96, sale 0.05, cap 0.04": the model had decided box and sale."""
+    import numpy as np
+
+    from tunefork.vision.scoring import GoldImage, compare, score_model
+
+    gold = [GoldImage("t1", "t1.png", ["box"]), GoldImage("t2", "t2.png", ["cap", "sale"])]
+    answers = [
+        {"decision": ["box", "sale"], "concepts": [{"name": "box", "score": 0.96}, {"name": "sale", "score": 0.05}]},
+        {"decision": ["cap", "sale"], "concepts": [{"name": "cap", "score": 0.9}, {"name": "sale", "score": 0.8}]},
+    ]
+    scores = np.array([[0.96, 0.01, 0.05], [0.1, 0.9, 0.8]])
+    model = score_model("ml1", "m1", gold, answers, ["box", "cap", "sale"], scores)
+    details = "\n".join(compare("test", gold, [model]).markdown_details())
+    assert "- t1: box -> box, sale (scores: box 0.96, sale 0.05)" in details
+    assert "Misclassified (1, the 1 most confident):" in details

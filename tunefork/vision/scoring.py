@@ -186,11 +186,14 @@ class ImageEvaluationResult:
                 lines.append(f"| {md_cell(concept)} | {percent(row['precision'])} | {percent(row['recall'])} | "
                              f"{percent(row['f1'])} | {row['support']} |")  # fmt: skip
             if model.misclassified:
-                lines += ["", f"Misclassified ({len(model.misclassified)}, most confident first):", ""]
+                shown_count = min(len(model.misclassified), MAX_SHOWN)
+                lines += ["", f"Misclassified ({len(model.misclassified)}, the {shown_count} most confident):", ""]
                 for row in model.misclassified[:MAX_SHOWN]:
-                    top = ", ".join(f"{c['name']} {c['score']:.2f}" for c in row["concepts"][:3]) or "no concept"
-                    shown = ", ".join(row["labels"]) or NONE
-                    lines.append(f"- {md_cell(row['id'])}: {md_cell(shown)} -> {md_cell(top)}")
+                    top = ", ".join(f"{c['name']} {c['score']:.2f}" for c in row["concepts"][:3])
+                    gold = ", ".join(row["labels"]) or NONE
+                    decided = ", ".join(row["decision"]) or NONE  # what the model answered, beside its top scores
+                    scores = f" (scores: {md_cell(top)})" if top else ""
+                    lines.append(f"- {md_cell(row['id'])}: {md_cell(gold)} -> {md_cell(decided)}{scores}")
         return lines
 
     def report_files(self) -> dict[str, bytes | str | list[dict[str, Any]]]:
