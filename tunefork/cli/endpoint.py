@@ -51,7 +51,9 @@ def create(
     project: str = typer.Argument(..., help="Project name or id."),
     model: str = typer.Option(..., "--model", help="Base model name or a Succeeded custom model (name or id)."),
     name: str = typer.Option(..., "--name", help="Endpoint name, unique in the project."),
-    logging: bool = typer.Option(False, "--logging/--no-logging", help="Keep audio and result of each request."),
+    logging: bool = typer.Option(
+        False, "--logging/--no-logging", help="Keep each request (audio, text, image) and its result."
+    ),
     retention_days: int = typer.Option(30, "--retention-days", min=1, max=3650, help="Days logs are kept."),
     description: str = typer.Option("", "--description", help="Free text."),
     language_model: str | None = typer.Option(

@@ -13,7 +13,7 @@ from tunefork.cli.common import FriendlyErrorGroup
 
 app = typer.Typer(
     cls=FriendlyErrorGroup,
-    help="tunefork: train custom speech and language models, measure the gain honestly, serve them.",
+    help="tunefork: train custom speech, language and image models, measure the gain honestly, serve them.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )

@@ -63,7 +63,8 @@ def evaluate(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of the table."),
 ) -> None:
-    """Score models on held-out data side by side: WER for speech; intents and entities for language models.
+    """Score models on held-out data side by side: WER for speech; intents and entities for language models;
+    per-concept accuracy for image models.
 
     With --language-model (and --utterances), a voice app end to end: speech then language, with the blame of
     each error on the speech or the language model.
