@@ -126,7 +126,9 @@ def check_storage(settings: Settings) -> Check:
         return Check("storage", True, "artifacts in the workspace folder (one machine only)")
     from tunefork.store.objects import ObjectStore, ObjectStoreError
 
-    where = f"{storage.url} (endpoint {storage.endpoint_url or 'AWS'})"
+    endpoint = storage.endpoint_url or (f"{os.environ['AWS_ENDPOINT_URL']} from AWS_ENDPOINT_URL"
+                                        if os.environ.get("AWS_ENDPOINT_URL") else "AWS")  # fmt: skip
+    where = f"{storage.url} (endpoint {endpoint})"
     try:
         found = ObjectStore(storage).check()
     except ObjectStoreError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -80,6 +81,7 @@ def upgrade_schema(engine: Engine) -> None:
     """Bring the database to the newest migration (idempotent), one process at a time: servers, workers and CLI
     commands started at once on an empty database take turns (the later ones find it migrated) instead of racing
     to create the same tables. PostgreSQL: an advisory lock; a SQLite file: a lock file beside it."""
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # its nine set-up lines, on import
     from alembic import command  # imported here: commands that never open a workspace start faster
     from alembic.config import Config
 
