@@ -217,3 +217,20 @@ def test_a_misclassified_line_says_what_a_multi_label_model_decided() -> None:
     details = "\n".join(compare("test", gold, [model]).markdown_details())
     assert "- t1: box -> box, sale (scores: box 0.96, sale 0.05)" in details
     assert "Misclassified (1, the 1 most confident):" in details
+
+
+def test_a_model_that_answers_a_concept_to_every_negative_test_image_is_warned_about() -> None:
+    """An image review evaluated a model trained without negatives on a test set with some: nothing said why."""
+    import numpy as np
+
+    from tunefork.vision.scoring import GoldImage, compare, score_model
+
+    gold = [GoldImage("c", "c.png", ["cap"]), GoldImage("n1", "n1.png", []), GoldImage("n2", "n2.png", [])]
+    cap = {"decision": ["cap"], "concepts": [{"name": "cap", "score": 0.9}]}
+    none = {"decision": [], "concepts": [{"name": "cap", "score": 0.2}]}
+    scores = np.array([[0.9], [0.8], [0.2]])
+    closed = score_model("closed", "m1", gold, [cap, cap, cap], ["cap"], scores)
+    opened = score_model("open", "m2", gold, [cap, cap, none], ["cap"], scores)
+    (warning,) = compare("test", gold, [closed, opened]).warnings
+    assert warning.startswith("closed answered a concept to all 2 negative test images")
+    assert "--oos-threshold" in warning

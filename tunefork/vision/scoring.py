@@ -219,4 +219,18 @@ def compare(dataset: str, gold: list[GoldImage], models: list[ModelImageScores])
         low, high = -boot.ci95[1], -boot.ci95[0]
         difference = {"accuracy_delta": round(-boot.wer_delta, 4), "ci95": [round(low, 4), round(high, 4)],
                       "significant": boot.significant}  # fmt: skip
-    return ImageEvaluationResult(dataset, len(gold), models, difference)
+    return ImageEvaluationResult(dataset, len(gold), models, difference, _negatives_never_answered(gold, models))
+
+
+def _negatives_never_answered(gold: list[GoldImage], models: list[ModelImageScores]) -> list[str]:
+    """A warning for each model that answered a concept to every negative test image: a model trained without
+    negative examples (closed set) always does, and its accuracy counts each of them as an error (an image review
+    read 80.6% where 6 of 7 errors were negatives; with --oos-threshold 0.6, 88.9%)."""
+    negatives = [index for index, image in enumerate(gold) if not image.labels]
+    return [
+        f"{model.name} answered a concept to all {len(negatives)} negative test images (none of these): a model "
+        "trained without negative examples answers one to every image. Train with a 'none-of-these' folder of "
+        "images of none of the concepts, or with --oos-threshold, for it to answer none of these."
+        for model in models
+        if negatives and not any(model.correct[index] for index in negatives)
+    ]
