@@ -51,10 +51,9 @@ class DisplayFormRewriter:
     def __init__(self, pronunciations: Iterable[tuple[str, str]]) -> None:
         by_spoken: dict[tuple[str, ...], Rewrite] = {}
         for display, spoken in pronunciations:
-            tokens = spoken_tokens(spoken)
-            display = display.strip()
             if rewrites_text(display, spoken):
-                by_spoken.setdefault(tokens, Rewrite(display, tokens))  # first entry wins, like a lexicon
+                tokens = spoken_tokens(spoken)
+                by_spoken.setdefault(tokens, Rewrite(display.strip(), tokens))  # first entry wins, like a lexicon
         self.rewrites = sorted(by_spoken.values(), key=_longest_first)
         """The pronunciation entries, longest spoken form first (what a trained model stores)."""
         for rewrite in self.rewrites:
