@@ -418,6 +418,11 @@ class Finetuner:
     def steps_per_epoch(self) -> int:
         return math.ceil(len(self.train_clips) / self.config.batch_size)
 
+    @property
+    def total_steps(self) -> int:
+        """The steps of every epoch asked (progress counts them; a time budget may stop sooner)."""
+        return self.config.epochs * self.steps_per_epoch
+
     def run(self) -> FinetuneResult:
         """Train, evaluate each epoch's checkpoint, keep the best; return the result."""
         import torch
@@ -448,7 +453,7 @@ class Finetuner:
         self.prompt = self.tokens.encode(self.hotwords) if self.hotwords else []
         precision = _precision(self.config.mixed_precision)
         optimizer = torch.optim.AdamW(model.parameters(), lr=self.config.learning_rate)
-        total_steps = self.config.epochs * self.steps_per_epoch
+        total_steps = self.total_steps
         held_out = f"{len(self.heldout)} held-out clips"
         if self.heldout:
             self.progress(0, total_steps, f"fine-tuning: decoding the base model on {held_out}")
@@ -577,9 +582,8 @@ class Finetuner:
         if self._base.clips == len(self.heldout):
             return
         if announce_at is not None:
-            total = self.config.epochs * self.steps_per_epoch
             clips = f"the rest of {len(self.heldout)} held-out clips"
-            self.progress(announce_at, total, f"fine-tuning: decoding the base model on {clips}")
+            self.progress(announce_at, self.total_steps, f"fine-tuning: decoding the base model on {clips}")
         tuned = [record.heldout_errors for record in history[1:] if record.heldout_errors is not None]
         started = time.monotonic()
         rest = self.heldout[self._base.clips :]
