@@ -38,12 +38,7 @@ router = studio_router()
 def _names(ws: Workspace, project: dict[str, Any], evaluations: list[dict[str, Any]]) -> dict[str, str]:
     """Display names of everything an evaluation refers to by id: custom models and datasets; a model deleted since
     keeps the name its evaluations' results recorded."""
-    names: dict[str, str] = {}
-    for found in evaluations:
-        scored = (found.get("result") or {}).get("models") or []
-        for ref, model in zip(found["models"], scored, strict=False):
-            if isinstance(model, dict) and model.get("model"):
-                names[ref] = str(model["model"])
+    names = _recorded_names(evaluations)
     names.update({m["id"]: m["name"] for m in training.list_models(ws, project["id"])})
     names.update({d["id"]: d["name"] for d in datasets.list_datasets(ws, project["id"])})
     return names
@@ -75,12 +70,22 @@ def next_step(result: EvaluationResult, deleted: Collection[str] = ()) -> tuple[
     return "data", "Test on more data", f"{verdict} Add test data, or deploy knowing the gain is uncertain."
 
 
+def _recorded_names(evaluations: list[dict[str, Any]]) -> dict[str, str]:
+    """Each model reference of ``evaluations`` (a custom model's id, a base model's name) -> the model's name as the
+    evaluation's result recorded it."""
+    names: dict[str, str] = {}
+    for found in evaluations:
+        scored = (found.get("result") or {}).get("models") or []
+        for ref, model in zip(found["models"], scored, strict=False):
+            if isinstance(model, dict) and model.get("model"):
+                names[ref] = str(model["model"])
+    return names
+
+
 def _deleted_models(ws: Workspace, found: dict[str, Any]) -> set[str]:
     """The names, as its result recorded them, of the evaluation's custom models deleted since."""
     existing = {m["id"] for m in training.list_models(ws, found["projectId"])}
-    scored = [m.get("model") for m in (found.get("result") or {}).get("models") or [] if isinstance(m, dict)]
-    refs = found["models"]
-    return {name for ref, name in zip(refs, scored, strict=False) if name and ref != name and ref not in existing}
+    return {name for ref, name in _recorded_names([found]).items() if ref != name and ref not in existing}
 
 
 def _default_pair(models: list[dict[str, Any]], kind: ProjectKind) -> tuple[str, str]:
