@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from image_samples import concept_folders, shape_image
 from PIL import Image
 
 from tunefork.config import UploadLimits
+from tunefork.datasets.image_formats import list_images
 from tunefork.datasets.importer import MANIFEST, import_dataset
 from tunefork.datasets.inspection import inspect_dataset
 from tunefork.errors import UploadRejectedError
@@ -244,3 +246,17 @@ def test_a_logs_download_uploads_again_as_it_is(tmp_path: Path) -> None:
     result, records, _ = _import(folder, tmp_path / "d")
     assert [r["labels"] for r in records] == [["circle"]]
     assert any("ignored logs.jsonl" in warning.reason for warning in result.warnings)
+
+
+def test_one_folder_of_images_is_its_concept_but_a_zips_own_folder_is_a_wrapper(tmp_path: Path) -> None:
+    one = concept_folders(tmp_path / "upload", 2, concepts=("circle",))
+    layout, listed, parsed = list_images(one, "upload")
+    assert layout == "concept folders" and {tuple(labels) for _, _, labels, _, _ in listed} == {("circle",)}
+    assert "read as the concept 'circle'" in parsed.warnings[0].reason
+    layout, listed, parsed = list_images(one, "circle.zip", archived=True)  # the zip's contents: circle/ is a wrapper
+    assert layout == "unlabeled" and all(not labels for _, _, labels, _, _ in listed)
+    assert "the zip's one folder, read as its wrapper" in parsed.warnings[0].reason
+    wrapped = tmp_path / "zip"
+    shutil.copytree(one, wrapped / "upload")  # zip -r upload.zip upload: its wrapper, then the concept folder
+    layout, listed, _ = list_images(wrapped, "upload.zip", archived=True)
+    assert layout == "concept folders" and {tuple(labels) for _, _, labels, _, _ in listed} == {("circle",)}

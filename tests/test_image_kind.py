@@ -234,3 +234,20 @@ def test_a_model_that_answers_a_concept_to_every_negative_test_image_is_warned_a
     (warning,) = compare("test", gold, [closed, opened]).warnings
     assert warning.startswith("closed answered a concept to all 2 negative test images")
     assert "--oos-threshold" in warning
+
+
+def test_images_that_cannot_make_a_model_are_refused_before_it_is_recorded(cli, tmp_path: Path) -> None:
+    one = concept_folders(tmp_path / "one", 3, concepts=("circle",))
+    unlabeled = tmp_path / "unlabeled"
+    unlabeled.mkdir()
+    for n in range(3):
+        shutil.copy(one / "circle" / f"{n}.png", unlabeled / f"{n}.png")
+    cli("project", "create", "bins", "--kind", "image")
+    cli("dataset", "upload", "bins", str(one), "--kind", "images", "--name", "one")
+    cli("dataset", "upload", "bins", str(unlabeled), "--kind", "images", "--name", "unlabeled")
+    refused = cli("model", "train", "bins", "--name", "bins-v1", "--dataset", "one", expect=1)
+    assert "Cannot train on dataset 'one': their images show one concept, 'circle': a model needs images of at " \
+        "least two concepts, or a none-of-these folder" in " ".join(refused.output.split())  # fmt: skip
+    refused = cli("model", "train", "bins", "--name", "bins-v1", "--dataset", "unlabeled", expect=1)
+    assert "none of their images is labelled with a concept" in " ".join(refused.output.split())
+    assert "bins-v1" not in cli("model", "list", "bins").output

@@ -170,6 +170,22 @@ def test_language_training_refuses_wrong_kinds(workspace: Workspace, tmp_path: P
         endpoints.create_endpoint(workspace, "s", "e", "en-core-web-sm")
 
 
+def test_data_that_cannot_make_a_model_is_refused_before_it_is_recorded(workspace: Workspace, tmp_path: Path) -> None:
+    projects.create_project(workspace, "p", "language")
+    one_intent = [{"text": "refill my pills", "intent": "refill"}, {"text": "i need a refill", "intent": "refill"}]
+    one_csv = _intents_csv(tmp_path / "one.csv", one_intent, ["what time is it"])
+    datasets.upload_dataset(workspace, "p", one_csv, "utterances")
+    with pytest.raises(TuneforkError) as refused:
+        training.create_model(workspace, "p", "m", "en-core-web-sm", ["one"])
+    assert str(refused.value) == (
+        "Cannot train on dataset 'one': their examples name one intent, 'refill': an intent classifier needs at least "
+        "two (out-of-scope examples do not count as one)."
+    )
+    two = [{"text": "refill my pills", "intent": "refill"}, {"text": "hello there", "intent": "greet"}]
+    datasets.upload_dataset(workspace, "p", _intents_csv(tmp_path / "two.csv", two, []), "utterances")
+    assert training.create_model(workspace, "p", "m", "en-core-web-sm", ["one", "two"])["status"] == "NotStarted"
+
+
 def test_evaluate_json_folds_and_learning_curve_cli(lab: Workspace, tmp_path: Path) -> None:
     if not training.list_models(lab, "gadgets"):
         _train(lab, "gadgets", "ner", "train", "test")

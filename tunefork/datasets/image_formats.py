@@ -29,7 +29,7 @@ from tunefork.datasets.hashing import sha256_file
 from tunefork.datasets.ids import IdAllocator
 from tunefork.datasets.lines import read_text_lines
 from tunefork.datasets.results import ItemIssue, ParsedItems
-from tunefork.datasets.scanning import descend_single_folder, is_hidden, list_files, relative_name
+from tunefork.datasets.scanning import is_hidden, list_files, relative_name
 from tunefork.errors import UploadRejectedError
 from tunefork.progress import ProgressCallback
 from tunefork.vision.images import EXTENSIONS, MAX_BYTES, ImageRejected, open_image, perceptual_hash
@@ -176,14 +176,54 @@ def _empty_concept_folders(root: Path, images: list[Path]) -> list[ItemIssue]:
             for name in empty]  # fmt: skip
 
 
-def list_images(root: Path, upload_name: str) -> tuple[str, list[Listed], ParsedItems]:
-    """The layout's name, the images to import and the issues met while listing ``root``."""
+def _holds_images(folder: Path) -> bool:
+    return any(path.is_file() and path.suffix.lower() in EXTENSIONS for path in folder.iterdir())
+
+
+def _images_root(root: Path, archived: bool) -> tuple[Path, str | None]:
+    """``root`` past its wrapper folders, and the folder a zip's wrapper turned out to be when it held images.
+
+    A zip's one top folder is its wrapper (``zip -r photos.zip photos``). Past it, or in an uploaded folder, a
+    single folder that holds images itself is the upload's one concept folder (a dataset of one more concept, or
+    of negative examples), not a wrapper: its images were imported unlabeled without a word.
+    """
+    top, wrapper_of_images = root, None
+    while root.is_dir():
+        entries = [path for path in root.iterdir() if not is_hidden(path.name)]
+        if len(entries) != 1 or not entries[0].is_dir():
+            break
+        if _holds_images(entries[0]):
+            if not archived or root != top:
+                break
+            wrapper_of_images = entries[0].name
+        root = entries[0]
+    return root, wrapper_of_images
+
+
+def _single_folder_notes(root: Path, layout: str, wrapper_of_images: str | None) -> list[ItemIssue]:
+    """How an upload of one folder of images was read: as its concept, or (a zip's wrapper) unlabeled."""
+    folders = [path.name for path in root.iterdir() if path.is_dir() and not is_hidden(path.name)]
+    if layout == "concept folders" and len(folders) == 1:
+        name = folders[0]
+        return [ItemIssue(f"{name}/", f"{name}/: the upload's only folder, read as the concept '{name}' (images with "
+                                      "no folder around them import unlabeled)")]  # fmt: skip
+    if layout == "unlabeled" and wrapper_of_images:
+        name = wrapper_of_images
+        return [ItemIssue(f"{name}/", f"{name}/: the zip's one folder, read as its wrapper: the images are "
+                                      f"unlabeled (to learn them as the concept '{name}', zip a folder that holds "
+                                      "it)")]  # fmt: skip
+    return []
+
+
+def list_images(root: Path, upload_name: str, archived: bool = False) -> tuple[str, list[Listed], ParsedItems]:
+    """The layout's name, the images to import and the issues met while listing ``root`` (a zip's contents when
+    ``archived``: its one top folder is a wrapper, see :func:`_images_root`)."""
     if root.is_file() and root.suffix.lower() in MANIFEST_SUFFIXES:  # the images it names were not uploaded
         raise UploadRejectedError(
             f"{upload_name}: a manifest names images beside it; upload the folder that holds {upload_name} and "
             "its images, or a zip of that folder."
         )
-    root = descend_single_folder(root)
+    root, wrapper_of_images = _images_root(root, archived)
     files = list_files(root)
     parsed = ParsedItems()
     manifests = [path for path in files if path.suffix.lower() in MANIFEST_SUFFIXES]
@@ -205,6 +245,7 @@ def list_images(root: Path, upload_name: str) -> tuple[str, list[Listed], Parsed
         others = [path for path in files if path not in chosen]
         if layout == "concept folders":
             parsed.warnings += _empty_concept_folders(root, images)
+        parsed.warnings += _single_folder_notes(root, layout, wrapper_of_images)
     for path in others:
         name = relative_name(path, root)
         parsed.warnings.append(ItemIssue(name, f"ignored {name}: not an image the upload uses"))
@@ -214,10 +255,11 @@ def list_images(root: Path, upload_name: str) -> tuple[str, list[Listed], Parsed
 
 
 def import_images(
-    root: Path, upload_name: str, destination: Path, progress: ProgressCallback
+    root: Path, upload_name: str, destination: Path, progress: ProgressCallback, archived: bool = False
 ) -> tuple[str, ParsedItems, dict[str, list[str]]]:
-    """Validate and store the images of ``root``: the layout, records with issues, and notes per item id."""
-    layout, listed, parsed = list_images(root, upload_name)
+    """Validate and store the images of ``root`` (a zip's contents when ``archived``): the layout, records with
+    issues, and notes per item id."""
+    layout, listed, parsed = list_images(root, upload_name, archived)
     (destination / IMAGES_DIR).mkdir(parents=True, exist_ok=True)
     ids = IdAllocator()
     notes_by_id: dict[str, list[str]] = {}

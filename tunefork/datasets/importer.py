@@ -196,7 +196,9 @@ def import_dataset(
                 upload, kind, destination, limits, progress, confine_paths
             )
         elif kind in IMAGE_KINDS:
-            format_name, parsed, item_conversions = import_images(upload.root, upload.name, destination, progress)
+            format_name, parsed, item_conversions = import_images(
+                upload.root, upload.name, destination, progress, upload.archived
+            )
         else:
             format_name, parsed = _import_text(upload, kind)
     if not parsed.records:

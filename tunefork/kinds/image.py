@@ -171,6 +171,13 @@ class ImageModels:
 IMAGE_MODELS = ImageModels()
 
 
+def untrainable_images(data: ImageData) -> str | None:
+    """Why these training images cannot make a model (:func:`tunefork.vision.training.untrainable`)."""
+    from tunefork.vision.training import untrainable
+
+    return untrainable(data)
+
+
 def refused_test_images(training: list[dict[str, Any]], test: list[dict[str, Any]]) -> str | None:
     """Why a model trained on ``training`` image records cannot be tested on ``test`` (the same files)."""
     from tunefork.vision.overlap import training_overlap
@@ -209,6 +216,7 @@ IMAGE = register(
         options=(OOS_THRESHOLD, SEED),
         log_export=LogExport(dataset_kind=DATASET_KIND, write=write_classified_images),
         test_overlap=refused_test_images,
+        untrainable=untrainable_images,
         base_is_baseline=False,  # the base model knows no concept of the user's
         wording=Wording(
             data_start="Images in one folder per concept train the classifier; a second, held-out set is your "

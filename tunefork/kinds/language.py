@@ -36,6 +36,7 @@ from tunefork.kinds.registry import (
     Wording,
     register,
 )
+from tunefork.language.data import LanguageTrainingData
 from tunefork.language.options import INTENT_CLASSIFIERS, SLOT_TAGGER_CHOICES
 from tunefork.language.pipelines import BUNDLED_SPACY, LANGUAGE_ENGINES, SPACY_ENGINE, spacy_package
 from tunefork.progress import ProgressCallback, no_progress
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
     from tunefork.evaluation.language_scoring import LanguageEvaluationResult, Prediction
     from tunefork.evaluation.result import EvaluationResult
     from tunefork.language.base import LanguageModel, Parse
-    from tunefork.language.data import LanguageTrainingData
 
 PARSE_BATCH = 64
 PATTERNS_HELP = (
@@ -251,8 +251,6 @@ class LanguageModels:
 
     def training_data(self, records: Iterable[tuple[str, dict[str, Any]]]) -> LanguageTrainingData:
         """Intent examples, annotated texts, rules and synonyms."""
-        from tunefork.language.data import LanguageTrainingData
-
         data = LanguageTrainingData()
         for kind, record in records:
             data.add_record(kind, record)
@@ -488,6 +486,7 @@ LANGUAGE = register(
         gate=LANGUAGE_GATE,
         options=(INTENT_CLASSIFIER, _rehearsal(False), EPOCHS, OOS_THRESHOLD, SLOT_TAGGER, SEED),
         engine_defaults={"rehearsal": False, "base_labels_in_output": False},
+        untrainable=LanguageTrainingData.untrainable_reason,
         log_export=LogExport(dataset_kind="utterances", write=write_parsed_utterances),
         inspect=inspect_text,
         base_is_baseline=False,
@@ -525,6 +524,7 @@ ENTITIES = register(
         gate=LANGUAGE_GATE,
         options=(_rehearsal(True), EPOCHS, SEED),
         engine_defaults={"rehearsal": True, "base_labels_in_output": True},
+        untrainable=LanguageTrainingData.untrainable_reason,
         log_export=LogExport(dataset_kind="annotated-text", write=write_parsed_spans),
         inspect=inspect_with_base_labels,
         wording=Wording(

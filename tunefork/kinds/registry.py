@@ -341,6 +341,10 @@ class ProjectKind:
     test_overlap: Callable[[list[dict[str, Any]], list[dict[str, Any]]], str | None] | None = None
     """``test_overlap(training records, test records) -> reason`` when the test set repeats training items that
     this kind's evaluations refuse (image files): the model is then refused before it trains."""
+    untrainable: Callable[[Any], str | None] | None = None
+    """``untrainable(training data) -> reason`` when the family's training data (from every training dataset)
+    cannot make a model at all (one concept, one intent, nothing labelled): the model is then refused before it is
+    recorded, instead of failing once it trains; ``None``: the trainer alone decides."""
     base_is_baseline: bool = True
     """True when a base model does this kind's task, so evaluations compare a custom model with its base by
     default; False when it cannot (a spaCy pipeline has no intents), and the previous custom model is the baseline."""

@@ -108,6 +108,17 @@ class LanguageTrainingData:
         """True when some text carries a span (a statistical recognizer can be trained)."""
         return any(item.spans for item in self.entity_texts)
 
+    def untrainable_reason(self) -> str | None:
+        """Why no model can be trained on this material, or ``None`` (synonyms alone find nothing)."""
+        if not (self.intent_examples or self.has_entities() or self.patterns or self.lookups or self.regexes):
+            return "they hold no intent examples, entity spans or rules (patterns, lookups, regexes)."
+        if len(self.intents) == 1:
+            return (
+                f"their examples name one intent, '{self.intents[0]}': an intent classifier needs at least two "
+                "(out-of-scope examples do not count as one)."
+            )
+        return None
+
     def kinds(self) -> list[str]:
         """Which kinds of material are present, in a stable order."""
         present = {

@@ -77,8 +77,8 @@ def train(
     rules = EntityRules(
         patterns=data.patterns, lookups=data.lookups, regexes=data.regexes, synonyms=data.synonyms, values=values
     )
-    if not data.intent_examples and not data.has_entities() and rules.is_empty():
-        raise TuneforkError("nothing to train: the datasets hold no intent examples, entity spans or rules.")
+    if reason := data.untrainable_reason():
+        raise TuneforkError(f"Cannot train: {reason}")
     contributions: dict[str, Any] = {"data": data.summary()}
     warnings: list[str] = []
     if data.duplicates:

@@ -60,6 +60,20 @@ class ImageData:
         return found
 
 
+def untrainable(data: ImageData) -> str | None:
+    """Why no model can be trained on ``data``, or ``None``: it needs two classes (two concepts, or a concept and
+    negative examples), as :func:`tunefork.vision.heads.targets` does."""
+    concepts = sorted({label for _, labels, *_ in data.items for label in labels})
+    if not concepts:
+        return "none of their images is labelled with a concept (upload one folder per concept, or a labels manifest)."
+    if len(concepts) == 1 and not any(negative for _, _, negative, *_ in data.items):
+        return (
+            f"their images show one concept, '{concepts[0]}': a model needs images of at least two concepts, or a "
+            "none-of-these folder of negative examples beside it."
+        )
+    return None
+
+
 def image_data(records: list[dict[str, Any]]) -> ImageData:
     """The labelled and negative images of canonical ``images`` records (absolute ``file`` paths)."""
     return ImageData([
@@ -138,8 +152,8 @@ class LinearHeadTrainer:
         progress: ProgressCallback,
     ) -> TrainedComponents:  # fmt: skip
         """Export the embedder, embed the training images, fit the head and write the files."""
-        if not data.items:
-            raise TuneforkError("nothing to train: the datasets hold no labelled image.")
+        if reason := untrainable(data):
+            raise TuneforkError(f"Cannot train: {reason}")
         progress(0, 1, "exporting the embedder to ONNX")
         network = load_backbone()
         export_embedder(output_dir / EMBEDDER_FILE, network)

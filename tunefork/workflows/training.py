@@ -94,6 +94,12 @@ def _check_margin_applies(kind: ProjectKind, gate: bool) -> None:
         )
 
 
+def _named(datasets: list[Dataset]) -> str:
+    """``dataset 'a'`` or ``datasets 'a', 'b'``."""
+    names = ", ".join(f"'{d.name}'" for d in datasets)
+    return f"dataset{'s' if len(datasets) > 1 else ''} {names}"
+
+
 def _check_training_set(kind: ProjectKind, dataset: Dataset) -> None:
     """Refuse a dataset that this kind's models cannot train on, or that is not imported."""
     if dataset.kind not in kind.training_kinds:
@@ -150,6 +156,10 @@ def create_model(
         datasets = [get_dataset(session, ref, project.name) for ref in dataset_refs]
         for dataset in datasets:
             _check_training_set(kind, dataset)
+        if kind.untrainable is not None:
+            data = kind.family.training_data(records_with_kinds(workspace, [d.id for d in datasets]))
+            if reason := kind.untrainable(data):
+                raise TuneforkError(f"Cannot train on {_named(datasets)}: {reason}")
         test_id = None
         if test_dataset_ref:
             test = get_dataset(session, test_dataset_ref, project.name)
