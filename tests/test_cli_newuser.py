@@ -14,8 +14,8 @@ from image_samples import concept_folders
 from rich.console import Console
 from toy_kind import BASE_MODEL, KIND, TOY
 
+from tunefork.cli.answers import decision_cell, intent_cell
 from tunefork.cli.common import PlainTable
-from tunefork.cli.endpoint import _decision_cell, _intent_cell
 from tunefork.cli.inspection import print_inspection
 from tunefork.cli.model import choice_lines
 from tunefork.errors import TuneforkError
@@ -162,16 +162,16 @@ def test_image_training_prints_what_it_chose() -> None:
 
 
 def test_logged_parses_show_their_intent() -> None:
-    assert _intent_cell({"intent": "book_car", "confidence": 0.9934, "out_of_scope": False}) == "book_car (99%)"
+    assert intent_cell({"intent": "book_car", "confidence": 0.9934, "out_of_scope": False}) == "book_car (99%)"
     out_of_scope = {"intent": "out_of_scope", "confidence": 0.8763, "out_of_scope": True,
                     "intents": [{"name": "book_car", "confidence": 0.1237}]}  # fmt: skip
-    assert _intent_cell(out_of_scope) == "out_of_scope (88%); top: book_car (12%)"
-    assert _intent_cell({"text": "heard"}) == ""
+    assert intent_cell(out_of_scope) == "out_of_scope (88%); top: book_car (12%)"
+    assert intent_cell({"text": "heard"}) == ""
 
 
 def test_logged_classifications_show_their_decision_and_an_empty_log_says_why(cli) -> None:
-    assert _decision_cell({"decision": ["box"], "concepts": [{"name": "box", "score": 0.6072}]}) == "box (61%)"
-    assert _decision_cell({"decision": [], "concepts": [{"name": "box", "score": 0.1}]}) == "none of these"
+    assert decision_cell({"decision": ["box"], "concepts": [{"name": "box", "score": 0.6072}]}) == "box (61%)"
+    assert decision_cell({"decision": [], "concepts": [{"name": "box", "score": 0.1}]}) == "none of these"
     cli("project", "create", "calls", "--kind", "speech")
     cli("endpoint", "create", "calls", "--model", "whisper-tiny.en", "--name", "rx")
     out = " ".join(cli("endpoint", "logs", "list", "rx").output.split())

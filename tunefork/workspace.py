@@ -115,6 +115,11 @@ class Workspace:
         return self.home / "transcripts"
 
     @property
+    def predictions_dir(self) -> Path:
+        """Batch predictions (`tunefork predict`) without an output folder of their own."""
+        return self.home / "predictions"
+
+    @property
     def staging_dir(self) -> Path:
         """Scratch space on the workspace's filesystem, so finished artifacts move in atomically."""
         return self.home / ".staging"

@@ -9,6 +9,7 @@ from typing import Any
 
 import typer
 
+from tunefork.cli.answers import decision_cell, entities_cell, intent_cell
 from tunefork.cli.common import (
     PlainTable,
     console,
@@ -233,39 +234,10 @@ def logs_list(
     for log in rows:
         result = log.get("result") or {}
         cells = [log["id"], log["createdDateTime"][:19], *([f"{log['duration']:.1f}"] if audio else [])]
-        cells += [*([log["displayText"]] if texts else []), *([_intent_cell(result)] if intents else [])]
-        cells += [_entities_cell(result)] if entities else []
-        table.add_row(*cells, *([_decision_cell(result)] if decisions else []))
+        cells += [*([log["displayText"]] if texts else []), *([intent_cell(result)] if intents else [])]
+        cells += [entities_cell(result)] if entities else []
+        table.add_row(*cells, *([decision_cell(result)] if decisions else []))
     console.print(table)
-
-
-def _entities_cell(result: dict) -> str:
-    """The entities a parse found: ``Sarah Smith (PERSON), Paris (GPE)``."""
-    return ", ".join(f"{e.get('text')} ({e.get('label')})" for e in result.get("entities") or [])
-
-
-def _decision_cell(result: dict) -> str:
-    """The concepts an image classification decided, with their scores ("none of these" when none)."""
-    scores = {concept.get("name"): concept.get("score") for concept in result.get("concepts") or []}
-    decided = [f"{name} ({scores[name]:.0%})" if isinstance(scores.get(name), float) else str(name)
-               for name in result.get("decision") or []]  # fmt: skip
-    return ", ".join(decided) or "none of these"
-
-
-def _percent(value: object) -> str:
-    return f" ({value:.0%})" if isinstance(value, int | float) else ""
-
-
-def _intent_cell(result: dict) -> str:
-    """The answered intent and its confidence, as a parse returned them. Out of scope, that confidence is 1 minus
-    the best intent's, which follows it: ``out_of_scope (88%); top: book_flight (12%)``."""
-    if not result.get("intent"):
-        return ""
-    cell = result["intent"] + _percent(result.get("confidence"))
-    ranking = result.get("intents") or []
-    if result.get("out_of_scope") and ranking and isinstance(ranking[0], dict):
-        cell += f"; top: {ranking[0].get('name')}{_percent(ranking[0].get('confidence'))}"
-    return cell
 
 
 @logs_app.command("download")

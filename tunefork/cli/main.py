@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from tunefork import __version__
-from tunefork.cli import dataset, demo, doctor, endpoint, model, monitor, project, service, speech
+from tunefork.cli import dataset, demo, doctor, endpoint, model, monitor, predict, project, service, speech
 from tunefork.cli.common import FriendlyErrorGroup
 
 app = typer.Typer(
@@ -45,6 +45,7 @@ app.add_typer(project.app, name="project")
 app.add_typer(dataset.app, name="dataset")
 app.add_typer(model.app, name="model")
 app.command("transcribe")(speech.transcribe)
+app.command("predict")(predict.predict)
 app.command("evaluate")(speech.evaluate)
 app.command("demo")(demo.demo)
 app.add_typer(endpoint.app, name="endpoint")

@@ -49,8 +49,8 @@ def is_negative_name(name: str) -> bool:
 
 
 MANIFEST_SUFFIXES = (".csv", ".jsonl")
-REQUEST_LOG = "logs.jsonl"
-"""What `endpoint logs download` writes beside the manifest to correct: the requests as logged."""
+ANSWER_LOGS = ("logs.jsonl", "predictions.jsonl")
+"""What `endpoint logs download` and `predict` write beside the manifest to correct: the answers as given."""
 FORMATS = (
     "a zip or folder with one subfolder of images per concept (a 'none-of-these' folder for negative examples)",
     "a CSV ('path,label' header; several labels separated by ';') or JSONL ({'path', 'label' or 'labels'}) "
@@ -227,8 +227,8 @@ def list_images(root: Path, upload_name: str, archived: bool = False) -> tuple[s
     files = list_files(root)
     parsed = ParsedItems()
     manifests = [path for path in files if path.suffix.lower() in MANIFEST_SUFFIXES]
-    if len(manifests) > 1:  # a logs download: its labels to correct, and the request log (ignored, said below)
-        manifests = [path for path in manifests if path.name != REQUEST_LOG] or manifests
+    if len(manifests) > 1:  # a logs download or predictions: labels to correct, and the answers (ignored, said below)
+        manifests = [path for path in manifests if path.name not in ANSWER_LOGS] or manifests
     if len(manifests) > 1:
         shown = ", ".join(relative_name(path, root) for path in manifests)
         raise UploadRejectedError(f"{upload_name}: more than one manifest ({shown}); upload one at a time.")
