@@ -62,6 +62,9 @@ def test_an_image_project_trains_evaluates_serves_and_exports(
     assert base["accuracy"] == 0.0 and custom["accuracy"] >= 0.8, custom
     assert set(custom["per_concept"]) >= {"circle", "square", "triangle"}
     assert result["difference"]["significant"] and result["difference"]["accuracy_delta"] > 0.5
+    # the base model knows no concept: the verdict over it says what it shows (an image review read it as a gain)
+    assert any("'efficientnet-lite0' is a base model and knows none of this project's labels" in warning
+               and "'shapes-v1' learned them" in warning for warning in result["warnings"])  # fmt: skip
 
     table = cli("evaluate", "--dataset", "test", "--model", "efficientnet-lite0", "--model", "shapes-v1")
     report = Path(table.output.split("Report:")[1].split()[0])

@@ -150,8 +150,23 @@ def _score(
     result = kind.family.score(test, models, progress)
     result.warnings.extend(_overlap_warnings(workspace, records, models))
     result.warnings.extend(_unseen_label_warnings(workspace, records, models))
+    result.warnings.extend(_base_model_warnings(kind, models))
     result.warnings.extend(unused_terms_warning(terms, result.to_json()))
     return result
+
+
+def _base_model_warnings(kind: ProjectKind, models: list[ResolvedModel]) -> list[str]:
+    """A base model of a kind whose base models do not do its task (no intent, no concept of the user's) can only
+    be scored wrong: say so, so that a verdict over it is not read as a gain over something that worked."""
+    if kind.base_is_baseline:
+        return []
+    custom = [model.name for model in models if model.model_id is not None]
+    learned = f": the verdict shows that '{custom[0]}' learned them, not a gain" if custom else ""
+    return [
+        f"'{model.name}' is a base model and knows none of this project's labels, so it is scored wrong on them"
+        f"{learned}. Compare with an earlier model of yours to measure one."
+        for model in models if model.model_id is None
+    ]  # fmt: skip
 
 
 def training_terms(workspace: Workspace, kind: ProjectKind, models: list[ResolvedModel]) -> tuple[list[str], str]:
