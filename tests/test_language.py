@@ -232,6 +232,22 @@ def test_label_pre_labels_raw_text_with_patterns(workspace: Workspace, tmp_path:
     refused = CliRunner().invoke(app, ["--home", str(workspace.home), "dataset", "label", "e", "--patterns",
                                        str(bad), "--text", str(raw)])  # fmt: skip
     assert refused.exit_code != 0 and "bad.jsonl line 1" in refused.output
+    # a failed run writes no review copy, and a review copy is never overwritten (hand corrections were lost)
+    again = CliRunner().invoke(app, ["--home", str(workspace.home), "dataset", "label", "e", "--patterns",
+                                     str(patterns), "--text", str(raw), "-o", str(tmp_path / "new.jsonl")])  # fmt: skip
+    assert again.exit_code != 0 and "already has a dataset named 'raw-prelabelled'" in " ".join(again.output.split())
+    assert not (tmp_path / "new.jsonl").exists()
+    home = str(workspace.home)
+    refused = CliRunner().invoke(app, ["--home", home, "dataset", "label", "e", "--patterns", str(patterns),
+                                       "--text", str(raw), "--name", "r2", "-o", str(review)])  # fmt: skip
+    assert refused.exit_code != 0 and "exists: give another --output file" in " ".join(refused.output.split())
+    # lines keep the raw file's numbers: blank and overlong lines are said with theirs, duplicates name the line
+    raw.write_text("Pixel 8 here.\n\n" + "x" * 100_001 + "\nPixel 8 here.\n", encoding="utf-8")
+    shown = CliRunner().invoke(app, ["--home", str(workspace.home), "dataset", "label", "e", "--patterns",
+                                     str(patterns), "--text", str(raw), "--name", "r3"])  # fmt: skip
+    flat = " ".join(shown.output.split())
+    assert "rejected raw.txt line 3: 100,001 characters, over the limit of one text (100,000)" in flat
+    assert "line 4: duplicate of line 1" in flat
 
 
 def test_parse_endpoint_needs_its_key_and_logs_text(lab: Workspace, monkeypatch, wide_console) -> None:

@@ -40,10 +40,12 @@ def test_predicted_labels_the_test_data_never_annotates_are_named() -> None:
     items = [GoldItem("1", "Sarah replaced the headset", None, [(19, 26, "PART")])]
     parses = [_prediction([(0, 5, "PERSON"), (19, 26, "PART")])]
     result = score_models("test", "annotated-text", items, [("ner-v1", None, parses)])
-    assert result.models[0].entities["precision"] == 0.5  # the figure stays spaCy's; the warning explains it
+    # the overall figures judge the labels annotated: a model that forgot PERSON would otherwise score higher
+    assert result.models[0].entities["precision"] == 1.0 and result.models[0].entities["per_label"]["PERSON"] == {
+        "precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0, "predicted": 1}  # fmt: skip
     (warning,) = result.warnings
     assert warning.startswith("Model 'ner-v1': 1 of its predicted entities have labels the test data never annotates")
-    assert "(PERSON 1)" in warning and warning.endswith("the scores of the labels annotated: PART F1 100.0%.")
+    assert "(PERSON 1); the overall entity scores leave them out" in warning
     assert _scored("annotated-text").warnings == []  # every predicted label is annotated
 
 
@@ -70,3 +72,39 @@ def test_a_misclassified_out_of_scope_decision_shows_its_own_confidence() -> Non
     result = score_models("test", "utterances", items, [("nlu-v1", None, [flagged])])
     [row] = result.models[0].intents["misclassified"]
     assert (row["predicted"], row["confidence"]) == ("out_of_scope", 0.872)  # as /parse answers it: 1 - 0.128
+
+
+def test_base_labels_lost_on_general_text_are_warned_about_and_custom_labels_are_not_followed() -> None:
+    result = _scored("annotated-text")
+    check = forgetting_check(result, ["DATE"], [[(0, 6, "DATE")], [(3, 9, "DATE")]], [[], [(3, 9, "DATE")]])
+    assert check["general"]["DATE"]["retained"] == 0.6667 and result.concerns() == []  # not yet stored
+    result.forgetting = check
+    assert result.concerns() == ["DATE (general)"]
+    (warning,) = [w for w in result.warnings if "kept less than" in w]
+    assert warning.startswith("Model 'after' kept less than 90% of the F1 of 'before' on base labels: DATE (general "
+                              "text, F1 100% -> 67%).")  # fmt: skip
+
+
+def test_the_gate_fails_a_model_that_forgot_base_labels(tmp_path) -> None:
+    from tunefork.kinds import ResolvedModel
+    from tunefork.kinds.language import LANGUAGE_GATE
+    from tunefork.kinds.registry import GateContext
+
+    result = _scored("annotated-text")
+    result.forgetting = forgetting_check(result, ["DATE"], [[(0, 6, "DATE")]], [[]])
+    context = GateContext(ResolvedModel("en-core-web-sm"), ResolvedModel("ner-v2"), 1.0, tmp_path, lambda *_: None)
+    assert LANGUAGE_GATE.judge(result, context).failure == (
+        "gate: ner-v2 forgot base labels en-core-web-sm finds: DATE (general)"
+    )
+
+
+def test_an_entities_log_export_leaves_the_base_models_spans_out(tmp_path) -> None:
+    from tunefork.kinds.language import write_parsed_spans
+    from tunefork.kinds.registry import LoggedRequest
+
+    entities = [{"start": 0, "end": 7, "label": "DRUG", "source": "model"},
+                {"start": 11, "end": 17, "label": "DATE", "source": "base"}]  # fmt: skip
+    write_parsed_spans(tmp_path, [LoggedRequest("1", {"text": "aspirin on Friday", "entities": entities})], True)
+    assert (tmp_path / "spans.jsonl").read_text() == (
+        '{"text": "aspirin on Friday", "spans": [{"start": 0, "end": 7, "label": "DRUG"}]}\n'
+    )

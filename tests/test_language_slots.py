@@ -19,7 +19,7 @@ from tunefork.language.base import Entity
 from tunefork.language.crf_slots import MODEL_FILE, CrfTagger, biluo_tags, decode
 from tunefork.language.data import AnnotatedText, LanguageTrainingData
 from tunefork.language.rules import EntityRules
-from tunefork.language.slot_cv import MIN_HELD_OUT_TEXTS, check_method, held_out_split
+from tunefork.language.slot_cv import MIN_HELD_OUT_TEXTS, check_method, held_out_split, unchecked_reason
 from tunefork.language.trainer import load, train
 from tunefork.language.value_lookup import ValueLookup, _plain, within_distance
 from tunefork.progress import no_progress
@@ -151,8 +151,13 @@ def test_held_out_split_and_when_each_check_runs() -> None:
     assert split == held_out_split(items, seed=0) and sum(split) == 60  # a fifth of 300
     assert sum(split[:3]) == 1  # a fifth of the rare label's 3 texts, at least one
     assert sum(held_out_split(items[:120], seed=1)) == MIN_HELD_OUT_TEXTS
-    assert [check_method(n, ("spacy", "crf")) for n in (100, 101, 500, 501)] == ["cv", "held-out", "held-out", None]
-    assert [check_method(n, ("spacy",)) for n in (100, 101)] == ["cv", None]  # no spaCy training for a check only
+    common = [AnnotatedText(f"text {i}", [(0, 4, "common")]) for i in range(600)]
+    assert [check_method(common[:n], ("spacy", "crf")) for n in (100, 101, 500, 501)] == [
+        "cv", "held-out", "held-out", None]  # fmt: skip
+    assert [check_method(common[:n], ("spacy",)) for n in (100, 101)] == ["cv", None]  # every label common: no check
+    assert "every label in 30 or more" in unchecked_reason(common[:101])
+    # a label in fewer than 30 texts is worth one spaCy training more (it passed --gate unchecked in a review)
+    assert [check_method(items[:n], ("spacy",)) for n in (101, 300)] == ["held-out", "held-out"]
 
 
 def test_crf_on_more_than_100_texts_is_checked_on_a_held_out_split(tmp_path: Path) -> None:

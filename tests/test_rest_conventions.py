@@ -99,3 +99,25 @@ def test_the_cli_json_gives_the_times_as_the_rest_api_does(cli, tmp_path: Path) 
     shown = [json.loads(cli(*command, "--json").stdout) for command in commands]
     times = [t for answer in shown for t in _times(answer)]
     assert len(times) >= 3 and all(RFC3339_Z.match(t) for t in times), times
+
+
+def test_an_unknown_query_parameter_is_refused_and_logs_are_deleted_by_age(
+    client: TestClient, workspace: Workspace
+) -> None:
+    """A misspelt filter was ignored: ``DELETE .../logs?olderThanDays=30`` deleted every log of a review's endpoint,
+    and ``GET /datasets?projct=x`` listed every project's datasets."""
+    refused = client.get("/datasets", params={"projct": "x"}, headers=AUTH)
+    assert refused.status_code == 422 and refused.json()["message"] == (
+        "Unknown query parameter(s) projct: it takes project, skip, top."
+    )
+    assert refused.json()["details"] == [{"location": "query.projct", "message": "Unknown query parameter."}]
+    projects.create_project(workspace, "ents", "entities")
+    created = endpoints.create_endpoint(workspace, "ents", "ner", "en-core-web-sm", logging=True)
+    parsed = client.post(f"/endpoints/{created['id']}/parse", json={"text": "Ada flew to Paris"},
+                         headers={"X-Tunefork-Key": created["keys"]["key1"]})  # fmt: skip
+    assert parsed.status_code == 200
+    logs = f"/endpoints/{created['id']}/logs"
+    assert client.delete(logs, params={"olderThanDays": 1}, headers=AUTH).json() == {"deleted": 0}
+    assert client.get(logs, headers=AUTH).json()["@count"] == 1
+    assert client.delete(logs, params={"olderThanDay": 1}, headers=AUTH).status_code == 422
+    assert client.delete(logs, headers=AUTH).json() == {"deleted": 1}

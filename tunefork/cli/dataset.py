@@ -153,7 +153,7 @@ def label(
     console.print(f"lines: {result['lines']}  with a match: {result['labelled']}")
     for label_name, count in result["spans"].items():
         console.print(f"  {plain(label_name)}: {count} span(s)")
-    for line in issue_lines(dataset["rejections"]):
+    for line in issue_lines(result["unreadable"] + dataset["rejections"]):
         console.print(f"  [red]rejected[/] {line}", highlight=False)
     if output is None:
         console.print("To review the spans in a file, give --output FILE (JSON lines: text and spans).")

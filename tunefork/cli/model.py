@@ -249,6 +249,8 @@ def _tagger_choice(entities: dict[str, Any]) -> list[str]:
     if not entities.get("tagger"):
         return []
     check = _part(entities, "label_check")
+    if check.get("skipped"):
+        return [f"Entity tagger: {entities['tagger']}; labels not checked one by one ({check['skipped']})."]
     candidates = _part(check, "candidates")
     how = "the held-out split" if check.get("held_out") else "cross-validation"
     scores = ", ".join(f"{n} {v:.1%}" for n, v in candidates.items())

@@ -79,13 +79,15 @@ def winner(result: LanguageEvaluationResult) -> int | None:
     return None if abs(delta) < MIN_POINTS else int(delta > 0)
 
 
-def forgotten(forgetting: dict[str, Any] | None) -> list[str]:
-    """Base labels the second model kept less than :data:`FORGETTING_ALERT` of, as ``LABEL (test|general)``."""
+def forgotten(forgetting: dict[str, Any] | None, with_f1: bool = False) -> list[str]:
+    """Base labels the second model kept less than :data:`FORGETTING_ALERT` of, as ``LABEL (test|general)``
+    (``with_f1``: ``DATE (general text, F1 100% -> 0%)``)."""
     lost = []
     for where in ("test", "general"):
         for label, row in ((forgetting or {}).get(where) or {}).items():
             if row.get("retained") is not None and row["retained"] < FORGETTING_ALERT:
-                lost.append(f"{label} ({where})")
+                f1 = f"{where} text, F1 {row['f1_before']:.0%} -> {row['f1_after']:.0%}"
+                lost.append(f"{label} ({f1 if with_f1 else where})")
     return lost
 
 

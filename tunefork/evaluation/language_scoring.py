@@ -5,12 +5,13 @@ closed-set accuracy (the best-ranked intent of the in-scope items, no threshold:
 such as ATIS are scored), macro F1, per-intent precision/recall/F1, the confusion matrix, misclassified
 examples with what they were confused with, out-of-scope precision/recall (gold intents named
 ``out_of_scope``, ``oos``, ``none``... are out of scope) and the threshold curve. Slots annotated in the
-utterances are scored as entities too. For entities: strict span precision/recall/F1 overall and per label
-(equal to spaCy's scorer) and per-item errors.
+utterances are scored as entities too. For entities: strict span precision/recall/F1 per label (equal to spaCy's
+scorer) and overall over the labels the test data annotates (spaCy's scorer also counts predictions of other
+labels as false positives), and per-item errors.
 
-With two models (base first, custom second) on entity data, the forgetting check compares each base
-label's F1 before and after on the test set, and on the shipped general English sentences against the
-base model's own predictions (a fix must not break what worked).
+With two models (base first, custom second) on entity data, the forgetting check compares each base-model
+label's F1 (spaCy's DATE, PERSON... that both output) before and after on the test set, and on the shipped
+general English sentences against the base model's own predictions (a fix must not break what worked).
 """
 
 from __future__ import annotations
@@ -105,11 +106,18 @@ def _intent_scores(items: list[GoldItem], parses: list[Prediction]) -> dict[str,
 
 
 def _entity_scores(items: list[GoldItem], parses: list[Prediction]) -> dict[str, Any]:
+    """Span scores over the labels the test data annotates: a predicted label it never annotates (a base model's
+    DATE on data annotated with the new label only) is listed per label but left out of the overall precision,
+    recall and F1, so a model that forgot such labels does not score higher for it (a review's verdict rewarded
+    a model that had lost every base label). Test data that annotates nothing is scored on every prediction."""
     gold = [item.spans for item in items]
     predicted = [p.spans for p in parses]
-    scores = span_scores(gold, predicted)
-    errors = span_errors([i.id for i in items], [i.text for i in items], gold, predicted)
-    return {**scores, "errors": errors[:MAX_LISTED_ERRORS]}
+    annotated = {label for spans in gold for *_, label in spans}
+    scored = [[span for span in spans if span[2] in annotated] for spans in predicted] if annotated else predicted
+    overall = span_scores(gold, scored)
+    errors = span_errors([i.id for i in items], [i.text for i in items], gold, scored)
+    per_label = span_scores(gold, predicted)["per_label"]
+    return {**overall, "per_label": per_label, "errors": errors[:MAX_LISTED_ERRORS]}
 
 
 @dataclass
@@ -229,21 +237,16 @@ def score_models(
 
 def unannotated_label_warning(scores: ModelScores, items: list[GoldItem], parses: list[Prediction]) -> list[str]:
     """A warning when a model predicts labels the test data never annotates (a base model's DATE, GPE... on
-    data annotated with the new label only): each counts as a false positive in the overall precision."""
+    data annotated with the new label only): they are left out of the overall scores, so they are not judged."""
     annotated = {label for item in items for *_, label in item.spans}
     extra = Counter(label for parse in parses for *_, label in parse.spans if label not in annotated)
     if not annotated or not extra:
         return []
     listed = ", ".join(f"{label} {count}" for label, count in extra.most_common(8))
-    own = "; ".join(
-        f"{label} F1 {100 * scores.entities['per_label'][label]['f1']:.1f}%"
-        for label in sorted(annotated)
-        if label in scores.entities["per_label"]
-    )
     return [
         f"Model '{scores.name}': {sum(extra.values())} of its predicted entities have labels the test data never "
-        f"annotates ({listed}); each counts as a false positive in the overall entity precision and F1. Annotate "
-        f"those labels in the test texts too, or read the scores of the labels annotated: {own}."
+        f"annotates ({listed}); the overall entity scores leave them out, so they are not judged (the forgetting "
+        "check follows base labels on general text). Annotate those labels in the test texts to score them."
     ]
 
 
@@ -270,6 +273,14 @@ def forgetting_check(
         "general": label_retention(reference, general, general_labels),
         "general_sentences": len(general_before),
     }
+    names = [model.name for model in result.models]
+    if lost := language_report.forgotten(check, with_f1=True):
+        result.warnings.append(
+            f"Model '{names[1]}' kept less than {language_report.FORGETTING_ALERT:.0%} of the F1 of '{names[0]}' on "
+            f"base labels: {', '.join(lost)}. A base label that training data annotates (a few spans of logs "
+            "exported with the base model's entities, say) is learned from those spans in place of the base "
+            "model's recognizer: annotate base labels fully or not at all, and keep rehearsal on."
+        )
     if not gold_labels and result.kind == "annotated-text":
         # Only entities projects' test data (annotated text) can annotate base-model labels: an intents
         # project's utterances carry its own slot labels, and its models never output the base labels.

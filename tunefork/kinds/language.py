@@ -275,8 +275,7 @@ class LanguageModels:
         if len(models) == 2 and all(scores.entities is not None for scores in result.models):
             general = side_effect_texts()
             before, after = (a.spans(general) for a in answers)
-            base_labels = sorted(set(answers[0].entity_labels()) & set(answers[1].entity_labels()))
-            result.forgetting = forgetting_check(result, base_labels, before, after)
+            result.forgetting = forgetting_check(result, _shared_base_labels(answers), before, after)
         result.notes += [use.sentence() for a in answers if (use := a.use()).hits]
         return result
 
@@ -313,6 +312,18 @@ LANGUAGE_MODELS = LanguageModels()
 _LINE_BREAKS = str.maketrans("\r\n\t\v\f", "     ")
 
 
+def _shared_base_labels(answers: list[CachedParses]) -> list[str]:
+    """The base model's entity labels (spaCy's DATE, PERSON...) that both compared models output: what the
+    forgetting check follows. A user's own labels are not "forgotten" by another model of theirs."""
+    from tunefork.language.pipelines import base_ner_labels
+
+    shared = set(answers[0].entity_labels()) & set(answers[1].entity_labels())
+    try:
+        return sorted(shared & set(base_ner_labels()))
+    except NotFoundError:  # the base pipeline is not installed: every shared label
+        return sorted(shared)
+
+
 def write_parsed_utterances(folder: Path, logs: list[LoggedRequest], for_review: bool) -> None:
     """``utterances.yml`` (Rasa NLU YAML): each logged text with the intent and the entities predicted for it, to
     correct and retrain on (a CSV would drop the entities, and training on it would teach that they are none).
@@ -340,10 +351,13 @@ def write_parsed_utterances(folder: Path, logs: list[LoggedRequest], for_review:
 
 
 def write_parsed_spans(folder: Path, logs: list[LoggedRequest], for_review: bool) -> None:
-    """``spans.jsonl``: each logged text with the entities found, as annotated text to correct."""
+    """``spans.jsonl``: each logged text with the entities found, as annotated text to correct. The base model's
+    own spans (source ``base``: DATE, MONEY... that an entities model keeps from it) are left out: trained on as
+    annotations, a handful of them would make those labels the model's own, learned from these texts alone, in
+    place of the base model's (a review's retraining on its logs forgot DATE and MONEY on general text)."""
     records = []
     for log in logs:
-        entities = log.result.get("entities", [])
+        entities = [e for e in log.result.get("entities", []) if e.get("source") != "base"]
         spans = [{"start": e["start"], "end": e["end"], "label": e["label"]} for e in entities]
         records.append({"text": log.result.get("text", ""), "spans": spans})
     write_jsonl(folder / "spans.jsonl", records)
@@ -393,7 +407,8 @@ class LanguageGate:
     uses_margin = False
 
     def judge(self, test: EvaluationResult, context: GateContext) -> GateVerdict:
-        """Fail on labels under the cross-validated F1 floor (from the card), or a headline below the base's."""
+        """Fail on labels under the cross-validated F1 floor (from the card), base labels forgotten (the forgetting
+        check), or a headline below the base's."""
         from tunefork.engines.card import read_card
         from tunefork.evaluation.language_report import headline, winner
 
@@ -401,6 +416,11 @@ class LanguageGate:
             failure = weak_label_failure(read_card(context.custom.artifact_dir))
             if failure:
                 return GateVerdict(failure=failure)
+        if lost := test.concerns():
+            named = ", ".join(lost)
+            return GateVerdict(
+                failure=f"gate: {context.custom.name} forgot base labels {context.base.name} finds: {named}"
+            )
         if winner(test) == 0:  # type: ignore[arg-type]
             metric = headline(test).metric  # type: ignore[arg-type]
             return GateVerdict(failure=f"gate: {context.custom.name} is worse than {context.base.name} on {metric}")

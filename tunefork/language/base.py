@@ -33,7 +33,8 @@ class Entity:
     text: str
     value: str
     source: str = "model"
-    """What found it: ``model`` (the statistical recognizer), ``lookup``, ``regex`` or ``pattern``."""
+    """What found it: ``model`` (the statistical recognizer), ``base`` (a base model's recognizer, for the labels a
+    custom model keeps from it, learned from no data of the user's), ``lookup``, ``regex`` or ``pattern``."""
 
     @property
     def span(self) -> tuple[int, int, str]:

@@ -21,7 +21,9 @@ class SpacyLanguageModel:
     """Parses utterances: ranks intents, decides out of scope, finds and resolves entities.
 
     ``output_labels`` limits the recognizer's entities to those labels (a slot model trained without
-    rehearsal keeps only its slots); ``None`` keeps every label. Safe to share between threads.
+    rehearsal keeps only its slots); ``None`` keeps every label. The recognizer's spans of ``base_labels`` are a
+    base model's own predictions, learned from no data of the user's (their source is ``base``, and log exports
+    leave them out). Safe to share between threads.
     """
 
     def __init__(
@@ -31,11 +33,13 @@ class SpacyLanguageModel:
         recognizer: Recognizer | None = None,
         rules: EntityRules | None = None,
         output_labels: Collection[str] | None = None,
+        base_labels: Collection[str] = (),
     ) -> None:
         self.name = name
         self.intents, self.recognizer = intents, recognizer
         self.rules = rules or EntityRules()
         self.output_labels = set(output_labels) if output_labels is not None else None
+        self.base_labels = frozenset(base_labels)
         self._lock = threading.Lock()
 
     @property
@@ -73,6 +77,7 @@ class SpacyLanguageModel:
             return [[] for _ in texts]
         keep = self.output_labels
         return [
-            [Entity(s, e, label, text[s:e], text[s:e]) for s, e, label in spans if keep is None or label in keep]
+            [Entity(s, e, label, text[s:e], text[s:e], "base" if label in self.base_labels else "model")
+             for s, e, label in spans if keep is None or label in keep]
             for text, spans in zip(texts, self.recognizer.predict(texts), strict=True)
-        ]
+        ]  # fmt: skip

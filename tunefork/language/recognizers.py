@@ -74,6 +74,11 @@ class WithBaseLabels:
         """The user's labels and the base labels."""
         return sorted(self.own_labels | set(self.base.labels))
 
+    @property
+    def base_labels(self) -> list[str]:
+        """The labels the base recognizer answers for (every label of it that is not the user's)."""
+        return sorted(set(self.base.labels) - self.own_labels)
+
     def predict(self, texts: list[str]) -> list[list[Span]]:
         """Own-label spans of the fine-tuned recognizer and the base spans that do not overlap them."""
         results = []

@@ -39,7 +39,12 @@ def load_language_base(name: str) -> SpacyLanguageModel:
     """A base pipeline as a language model: its entities, no intents."""
     if not is_language_base_model(name):
         raise NotFoundError(f"unknown language base model {name!r}; use {BUNDLED_SPACY} or spacy:<package>")
-    return shared_model(name, lambda: SpacyLanguageModel(name, recognizer=SpacyRecognizer(load_pipeline(name))))
+    return shared_model(name, lambda: _base_language_model(name))
+
+
+def _base_language_model(name: str) -> SpacyLanguageModel:
+    recognizer = SpacyRecognizer(load_pipeline(name))
+    return SpacyLanguageModel(name, recognizer=recognizer, base_labels=recognizer.labels)
 
 
 def load_custom_language_model(artifact_dir: Path) -> SpacyLanguageModel:

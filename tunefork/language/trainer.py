@@ -55,7 +55,7 @@ from tunefork.language.pipelines import SPACY_ENGINE, load_pipeline
 from tunefork.language.recognizers import Recognizer, SpacyRecognizer, WithBaseLabels
 from tunefork.language.rehearsal_text import rehearsal_sentences
 from tunefork.language.rules import EntityRules
-from tunefork.language.slot_cv import check_labels, check_method
+from tunefork.language.slot_cv import check_labels, check_method, unchecked_reason
 from tunefork.language.value_lookup import ValueLookup
 from tunefork.progress import ProgressCallback
 
@@ -140,7 +140,7 @@ def _train_entities(
         extra = shipped + rehearsal_sentences(min(GENERATED_REHEARSAL_TEXTS, len(data.entity_texts)))
     taggers = _slot_taggers(options, keep_base)
     check = None
-    method = check_method(sum(bool(item.spans) for item in data.entity_texts), taggers)
+    method = check_method(data.entity_texts, taggers)
     if options.get("label_check", True) and method is not None:
         check = check_labels(
             base_model, data.entity_texts, rules, rehearsal=rehearsal, extra_texts=extra,
@@ -171,6 +171,8 @@ def _train_entities(
     contributions["entities"] = {"tagger": tagger, **entities}
     if check is not None:
         contributions["entities"]["label_check"] = check.to_dict()
+    elif options.get("label_check", True):
+        contributions["entities"]["label_check"] = {"skipped": unchecked_reason(data.entity_texts)}
     return config
 
 
@@ -192,6 +194,7 @@ def load(artifact_dir: Path, card: dict[str, Any]) -> SpacyLanguageModel:
     config = card["engine_config"]
     intents = load_intent_model(artifact_dir / "intents") if config.get("intents") else None
     recognizer = _load_recognizer(artifact_dir, config)
+    base_labels = recognizer.base_labels if isinstance(recognizer, WithBaseLabels) else ()
     return SpacyLanguageModel(
-        card["name"], intents, recognizer, EntityRules.load(artifact_dir), config.get("output_labels")
+        card["name"], intents, recognizer, EntityRules.load(artifact_dir), config.get("output_labels"), base_labels
     )

@@ -7,7 +7,7 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -18,6 +18,7 @@ from tunefork.kinds.voice import UNDERSTAND
 from tunefork.service import web
 from tunefork.service.auth import AuthBeforeBody, admin_token_digest, metrics_refusal, metrics_token_digest
 from tunefork.service.config import ServiceSettings
+from tunefork.service.deps import refuse_unknown_query
 from tunefork.service.errors import install_error_handlers
 from tunefork.service.limits import Admission, BodyLimitMiddleware
 from tunefork.service.metrics import CONTENT_TYPE, RequestMetricsMiddleware, ServiceMetrics
@@ -116,9 +117,10 @@ def create_app(
     app.add_middleware(RequestMetricsMiddleware, metrics=metrics, operations=keyed)
     areas = [(web.PREFIX, web.session_refusal), ("/metrics", metrics_refusal)]
     app.add_middleware(AuthBeforeBody, areas=areas, keyed_operations=keyed)
+    strict_query = [Depends(refuse_unknown_query)]
     for module in (projects, datasets, models, evaluations, transcriptions, endpoints, monitors, jobs):
-        app.include_router(module.router)
-    app.include_router(recognition.operation_router(operations))
+        app.include_router(module.router, dependencies=strict_query)
+    app.include_router(recognition.operation_router(operations), dependencies=strict_query)
     web.install(app)
     install_api_docs(app)
 

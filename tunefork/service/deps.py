@@ -45,6 +45,32 @@ class Paging:
     top: int
 
 
+def _query_names(dependant: Any) -> set[str]:
+    """The query parameters a route's dependant and its sub-dependencies declare."""
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+def refuse_unknown_query(request: Request) -> None:
+    """422 for a query parameter the route does not take, naming those it does: ignored, a misspelt filter
+    widened what a request reached (``DELETE .../logs?olderThanDays=30`` deleted every log, ``GET
+    /datasets?projct=x`` listed every project's datasets)."""
+    from tunefork.service.errors import ApiError
+
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    if dependant is None:
+        return
+    known = sorted(_query_names(dependant))
+    unknown = sorted(set(request.query_params) - set(known))
+    if unknown:
+        takes = f"it takes {', '.join(known)}" if known else "it takes none"
+        details = [{"location": f"query.{name}", "message": "Unknown query parameter."} for name in unknown]
+        message = f"Unknown query parameter(s) {', '.join(unknown)}: {takes}."
+        raise ApiError(422, "InvalidPayload", message, details)
+
+
 def paging(
     skip: int = Query(0, ge=0, le=1_000_000, description="Items to skip."),
     top: int = Query(100, ge=1, le=1000, description="Items to return."),

@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from tunefork.datasets.lines import read_text_lines
+from tunefork.datasets.results import ItemIssue
 from tunefork.datasets.rule_patterns import parse_patterns
+from tunefork.datasets.spans import MAX_ITEM_CHARACTERS
 from tunefork.errors import NotFoundError, TuneforkError, UploadRejectedError
 from tunefork.language.rules import EntityRules
 from tunefork.progress import ProgressCallback, no_progress
@@ -64,38 +66,50 @@ def label_text(
 
     Returns ``{"dataset": ..., "lines", "labelled", "spans": {label: count}, "reviewCopy"}``: ``labelled`` counts
     lines with at least one match (lines without one are kept as negative examples to review). With
-    ``review_copy``, the pre-labelled JSON lines are also written there, to correct and upload again.
+    ``review_copy`` (a file that does not exist yet), the pre-labelled JSON lines are also written there once the
+    dataset is imported, to correct and upload again. The JSON lines keep the text file's line numbers (a blank
+    line stands for a blank, unreadable or overlong one), so a rejection's line is the line of ``text_path``;
+    ``unreadable`` lists the lines left out before the import (not text, or over the length limit of a text).
     """
     text_path = Path(text_path)
     if not text_path.is_file():
         raise TuneforkError(f"{text_path}: no such text file.")
+    if review_copy is not None and Path(review_copy).exists():
+        raise TuneforkError(f"{review_copy} exists: give another --output file (nothing is overwritten).")
     rules = EntityRules(patterns=_patterns(workspace, project_ref, patterns))
     decoded = read_text_lines(text_path, text_path.name)
-    lines = [" ".join(line.split()) for _, line in decoded.lines]
-    lines = [line for line in lines if line]
+    unreadable = list(decoded.rejections)
+    lines: dict[int, str] = {}
+    for number, raw in decoded.lines:
+        line = " ".join(raw.split())
+        if len(line) > MAX_ITEM_CHARACTERS:
+            reason = f"{text_path.name} line {number}: {len(line):,} characters, over the limit of one text"
+            unreadable.append(ItemIssue(text_path.name, f"{reason} ({MAX_ITEM_CHARACTERS:,})", number))
+        elif line:
+            lines[number] = line
     if not lines:
         raise TuneforkError(f"{text_path.name}: no text to label.")
     counts: Counter[str] = Counter()
-    rows, labelled = [], 0
-    for index, line in enumerate(lines, start=1):
+    rows, labelled = [""] * max(lines), 0
+    for done, (number, line) in enumerate(lines.items(), start=1):
         spans = [{"start": e.start, "end": e.end, "label": e.label} for e in rules.match(line)]
         counts.update(span["label"] for span in spans)
         labelled += bool(spans)
-        rows.append(json.dumps({"text": line, "spans": spans}, ensure_ascii=False))
-        progress(index, len(lines), "Labelling with patterns")
+        rows[number - 1] = json.dumps({"text": line, "spans": spans}, ensure_ascii=False)
+        progress(done, len(lines), "Labelling with patterns")
     with scratch_folder(workspace.staging_dir, "label.") as folder:
-        labelled_path = folder / f"{text_path.stem}.jsonl"
+        labelled_path = folder / f"{text_path.name}.jsonl"
         atomic_write_text(labelled_path, "\n".join(rows) + "\n")
-        if review_copy is not None:
-            atomic_write_text(Path(review_copy), "\n".join(rows) + "\n")
         dataset = upload_dataset(
             workspace, project_ref, labelled_path, "annotated-text", name or f"{text_path.stem}-prelabelled"
         )
+    if review_copy is not None:
+        atomic_write_text(Path(review_copy), "\n".join(rows) + "\n")
     return {
         "dataset": dataset,
         "lines": len(lines),
         "labelled": labelled,
         "spans": dict(sorted(counts.items())),
-        "unreadable": [issue.__dict__ for issue in decoded.rejections],
+        "unreadable": [issue.__dict__ for issue in sorted(unreadable, key=lambda issue: issue.line or 0)],
         "reviewCopy": str(review_copy) if review_copy is not None else None,
     }

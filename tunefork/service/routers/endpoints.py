@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -23,6 +24,7 @@ from tunefork.service.schemas import (
     Page,
     RegeneratedKey,
 )
+from tunefork.store.models import utcnow
 from tunefork.workflows import endpoint_logs, endpoints
 from tunefork.workspace import Workspace
 
@@ -122,9 +124,14 @@ def list_logs(
 
 
 @router.delete("/{endpoint_id}/logs", response_model=Deleted)
-def delete_logs(endpoint_id: str, ws: Workspace = Depends(get_workspace)) -> dict:
-    """Delete every logged request of the endpoint now."""
-    return {"deleted": endpoint_logs.delete_logs(ws, endpoint_id)}
+def delete_logs(
+    endpoint_id: str,
+    older_than_days: int | None = Query(None, alias="olderThanDays", ge=0, description="Only logs older than this."),
+    ws: Workspace = Depends(get_workspace),
+) -> dict:
+    """Delete the endpoint's logged requests now: every one, or those older than ``olderThanDays``."""
+    cutoff = utcnow() - timedelta(days=older_than_days) if older_than_days is not None else None
+    return {"deleted": endpoint_logs.delete_logs(ws, endpoint_id, cutoff)}
 
 
 @router.get("/{endpoint_id}/logs/{log_id}", response_model=EndpointLog)
