@@ -1,5 +1,10 @@
 """Exceptions that carry a message fit to show a user as is."""
 
+from __future__ import annotations
+
+import logging
+import secrets
+
 
 class TuneforkError(Exception):
     """Base class: the message explains what went wrong and what to do."""
@@ -48,3 +53,15 @@ class AudioTooLongError(AudioDecodeError):
     def __init__(self, message: str, seconds: float | None, limit: float) -> None:
         super().__init__(message)
         self.seconds, self.limit = seconds, limit
+
+
+def failure_reason(exc: Exception, logger: logging.Logger, doing: str) -> str:
+    """The reason a resource or job that failed on ``exc`` records: a :class:`TuneforkError`'s message (written to
+    be shown), else the exception's type and an incident id, its text and traceback going to ``logger`` only
+    (they may hold SQL, paths or secrets; a REST client saw ``AttributeError: 'LanguageTrainingData' object has
+    no attribute ...`` on a failed model, and the server's log had no trace of it)."""
+    if isinstance(exc, TuneforkError):
+        return str(exc)
+    incident = secrets.token_hex(4)
+    logger.error("unexpected error %s while %s", incident, doing, exc_info=exc)
+    return f"an unexpected error ({type(exc).__name__}, incident {incident}); the log has the details"

@@ -8,7 +8,7 @@ import time
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from tunefork.errors import TuneforkError
+from tunefork.errors import TuneforkError, failure_reason
 from tunefork.jobs.config import JobSettings
 from tunefork.jobs.handlers import JOB_HANDLERS, JobHandler
 from tunefork.store.models import Status
@@ -124,8 +124,7 @@ def _run(workspace: Workspace, lease: jobs.Lease, job: dict, kind: JobHandler, r
     except jobs.LeaseLostError:
         raise
     except Exception as exc:  # every failure must end in Failed with its reason
-        log.exception("job %s (%s) failed", lease.job_id, job["kind"])
-        reason = workspace.public_message(f"{type(exc).__name__}: {exc}")
+        reason = workspace.public_message(failure_reason(exc, log, f"running job {lease.job_id} ({job['kind']})"))
         jobs.set_resource_status(workspace, job["resourceType"], job["resourceId"], Status.FAILED, reason)
         jobs.finish_job(workspace, lease, Status.FAILED, reason)
         return Status.FAILED

@@ -8,6 +8,7 @@ the evaluation row and writes the report.
 
 from __future__ import annotations
 
+import logging
 import shutil
 from collections import Counter
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tunefork.errors import ConflictError, NotFoundError, TuneforkError
+from tunefork.errors import ConflictError, NotFoundError, TuneforkError, failure_reason
 from tunefork.evaluation.labels import OUT_OF_SCOPE_NAMES
 from tunefork.evaluation.overlap import find_overlap, overlap_warning
 from tunefork.evaluation.report import write_report
@@ -35,6 +36,8 @@ from tunefork.workspace import JOB_PUBLISH_RETRY_PAUSES, Workspace
 
 GIVEN_TERMS = "the list given (--terms)"
 """Where terms given with an evaluation come from, as its output says."""
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -346,7 +349,7 @@ def _run(
         artifact = workspace.publish(report_dir, retry_pauses=JOB_PUBLISH_RETRY_PAUSES)  # the object, then the row
         report_dir = workspace.artifact_folder(artifact, report_dir)
     except Exception as exc:  # the row must not stay Running
-        reason = str(exc) if isinstance(exc, TuneforkError) else f"{type(exc).__name__}: {exc}"
+        reason = failure_reason(exc, log, f"running evaluation {evaluation_id}")
         _update_evaluation(workspace, evaluation_id, status=Status.FAILED, error=workspace.public_message(reason))
         raise
     _update_evaluation(workspace, evaluation_id, status=Status.SUCCEEDED, result=result.to_json(), artifact=artifact)

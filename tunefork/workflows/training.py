@@ -13,6 +13,7 @@ on a subset of the guard set) and a warning goes on the card when general data m
 
 from __future__ import annotations
 
+import logging
 import shutil
 import time
 from collections.abc import Iterator, Mapping
@@ -25,7 +26,7 @@ from sqlalchemy import select
 from tunefork import __version__
 from tunefork.engines.card import has_card, read_card, write_card
 from tunefork.engines.contract import TrainingParameters
-from tunefork.errors import ConflictError, TuneforkError
+from tunefork.errors import ConflictError, TuneforkError, failure_reason
 from tunefork.kinds import ProjectKind, ResolvedModel, get_kind
 from tunefork.kinds.options import stored_parameters, training_parameters
 from tunefork.kinds.registry import GateContext
@@ -44,6 +45,8 @@ from tunefork.workspace import JOB_PUBLISH_RETRY_PAUSES, Workspace
 
 GUARD_MARGIN = 1.0
 """The gate's default margin: points of the general guard set's metric the custom model may lose (speech: WER)."""
+
+log = logging.getLogger(__name__)
 
 
 def _engine_for(kind: ProjectKind, base_model: str, gate: bool) -> str:
@@ -363,7 +366,7 @@ def run_training(workspace: Workspace, model_ref: str, progress: ProgressCallbac
         _fail(workspace, model["id"], artifact_dir, "training was interrupted")
         raise
     except Exception as exc:  # every failure must leave the model Failed with its reason
-        reason = str(exc) if isinstance(exc, TuneforkError) else f"{type(exc).__name__}: {exc}"
+        reason = failure_reason(exc, log, f"training model {model['id']}")
         return _fail(workspace, model["id"], artifact_dir, reason)
     status, error = (Status.FAILED, outcome.gate_failure) if outcome.gate_failure else (Status.SUCCEEDED, "")
     try:
