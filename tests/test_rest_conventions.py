@@ -121,3 +121,19 @@ def test_an_unknown_query_parameter_is_refused_and_logs_are_deleted_by_age(
     assert client.get(logs, headers=AUTH).json()["@count"] == 1
     assert client.delete(logs, params={"olderThanDay": 1}, headers=AUTH).status_code == 422
     assert client.delete(logs, headers=AUTH).json() == {"deleted": 1}
+
+
+def test_a_dataset_still_importing_is_refused_alike_everywhere(client: TestClient, workspace: Workspace) -> None:
+    """A batch transcription answered 404 "no manifest.jsonl", training 422, an evaluation was accepted."""
+    from tunefork.workflows import datasets
+
+    projects.create_project(workspace, "calls", "speech")
+    datasets.register_dataset(workspace, "calls", "acoustic", "late")
+    said = "Dataset 'late' is NotStarted: wait for its import to end."
+    for method, path, body in (
+        ("POST", "/transcriptions", {"model": "whisper-tiny.en", "dataset": "late"}),
+        ("POST", "/evaluations", {"dataset": "late", "model1": "whisper-tiny.en"}),
+        ("POST", "/models", {"project": "calls", "name": "m", "baseModel": "whisper-tiny.en", "datasets": ["late"]}),
+    ):
+        answer = client.request(method, path, json=body, headers=AUTH)
+        assert (answer.status_code, answer.json()["message"]) == (409, said), (path, answer.text)

@@ -275,10 +275,23 @@ def inspect(workspace: Workspace, ref: str, project: str | None = None) -> dict[
     return {"dataset": info, "report": report}
 
 
+def require_imported(dataset: Dataset) -> None:
+    """:class:`ConflictError` unless ``dataset`` is imported (Succeeded): its items exist only then (a batch
+    transcription of a dataset still importing answered 404 "no manifest.jsonl")."""
+    if dataset.status == Status.SUCCEEDED:
+        return
+    if dataset.status == Status.FAILED:
+        raise ConflictError(f"Dataset '{dataset.name}' failed to import ({dataset.error}): upload it again.")
+    raise ConflictError(f"Dataset '{dataset.name}' is {dataset.status}: wait for its import to end.")
+
+
 def dataset_folder(workspace: Workspace, dataset_id: str) -> Path:
-    """A dataset's files on this machine: its workspace folder, or its published object through the cache."""
+    """A dataset's files on this machine: its workspace folder, or its published object through the cache
+    (:class:`ConflictError` while it is not imported)."""
     with workspace.session() as session:
         row = session.get(Dataset, dataset_id)
+        if row is not None:
+            require_imported(row)
         artifact = row.artifact if row is not None else ""
     return workspace.artifact_folder(artifact, workspace.dataset_path(dataset_id))
 

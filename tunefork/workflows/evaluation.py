@@ -29,7 +29,7 @@ from tunefork.store.artifacts import staged_directory
 from tunefork.store.models import Dataset, Evaluation, Status
 from tunefork.store.repository import get_dataset, get_project
 from tunefork.wording import plural
-from tunefork.workflows.datasets import dataset_records
+from tunefork.workflows.datasets import dataset_records, require_imported
 from tunefork.workflows.jobs import JobKind, JobSubmitter, submit_job, update_resource
 from tunefork.workflows.models import resolve_model
 from tunefork.workspace import JOB_PUBLISH_RETRY_PAUSES, Workspace
@@ -118,6 +118,7 @@ def _check_evaluable(
     """``(dataset id, dataset name, project id, project kind)`` once the dataset and models are fit to compare."""
     with workspace.session() as session:
         dataset = get_dataset(session, dataset_ref, project)
+        require_imported(dataset)
         dataset_id, dataset_name, project_id = dataset.id, dataset.name, dataset.project_id
         dataset_kind, kind_name = dataset.kind, dataset.project.kind
     kind = get_kind(kind_name)

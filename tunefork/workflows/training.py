@@ -35,7 +35,7 @@ from tunefork.store.artifacts import staged_directory
 from tunefork.store.models import Dataset, Model, Status, utcnow
 from tunefork.store.repository import clean_name, get_dataset, get_model, get_project
 from tunefork.wording import a_or_an
-from tunefork.workflows.datasets import dataset_records
+from tunefork.workflows.datasets import dataset_records, require_imported
 from tunefork.workflows.endpoints import ensure_not_deployed
 from tunefork.workflows.evaluation import evaluate_models
 from tunefork.workflows.jobs import JobKind, JobSubmitter, submit_job, update_resource
@@ -112,8 +112,7 @@ def _check_training_set(kind: ProjectKind, dataset: Dataset) -> None:
             + (reason or f"{kind.name} models train on {', '.join(kind.training_kinds)}")
             + "."
         )
-    if dataset.status != Status.SUCCEEDED:
-        raise TuneforkError(f"Dataset '{dataset.name}' is {dataset.status}; only imported datasets train.")
+    require_imported(dataset)
 
 
 def create_model(
