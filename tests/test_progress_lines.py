@@ -164,3 +164,13 @@ def test_the_model_libraries_draw_no_bars_of_their_own(tmp_path: Path) -> None:
         timeout=120, check=True,
     )  # fmt: skip
     assert ran.stdout.strip() == "False", ran.stderr
+
+
+def test_overall_progress_only_rises_and_reaches_one_only_at_the_end() -> None:
+    """Step fractions as a language training reports them: intents' folds, then the recognizer's epochs."""
+    from tunefork.progress import OverallProgress
+
+    overall = OverallProgress()
+    seen = [overall.update(done, total) for done, total in [(1, 3), (3, 3), (1, 1), (1, 6), (6, 6), (0, 0), (2, 4)]]
+    assert seen == sorted(seen) and all(value < 1.0 for value in seen)
+    assert seen[1] == 0.5 and seen[3] == 0.5 + 0.5 * 0.5 / 6  # a new step covers half of what remains

@@ -11,6 +11,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from tunefork.errors import TuneforkError, failure_reason
 from tunefork.jobs.config import JobSettings
 from tunefork.jobs.handlers import JOB_HANDLERS, JobHandler
+from tunefork.progress import OverallProgress
 from tunefork.store.models import Status
 from tunefork.workflows import jobs
 from tunefork.workspace import Workspace
@@ -39,7 +40,7 @@ class _Lease:
         self.stopped = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._beat, name=f"lease-{lease.job_id[:8]}", daemon=True)
-        self._last_progress = 0.0
+        self._last_progress, self._overall = 0.0, OverallProgress()
 
     def __enter__(self) -> _Lease:
         self._thread.start()
@@ -69,14 +70,16 @@ class _Lease:
         self.stopped.set()
 
     def progress(self, done: int, total: int, description: str) -> None:
-        """A :data:`~tunefork.progress.ProgressCallback` that stores percent and step on the job."""
+        """A :data:`~tunefork.progress.ProgressCallback` that stores the job's overall fraction
+        (:class:`~tunefork.progress.OverallProgress`) and its step, ``description (done/total)``."""
         if self.stopped.is_set():
             raise JobTimeLimitError(f"job {self.lease.job_id} was stopped: it ran past its time limit")
+        fraction = self._overall.update(done, total) if total else None
         now = time.monotonic()
         if now - self._last_progress < 1.0 and done != total:
             return
         self._last_progress = now
-        fraction = done / total if total else None
+        description = f"{description} ({done}/{total})" if total else description
         try:
             jobs.heartbeat(self.workspace, self.lease, fraction, description)
         except Exception:

@@ -30,7 +30,7 @@ from tunefork.errors import ConflictError, TuneforkError, failure_reason
 from tunefork.kinds import ProjectKind, ResolvedModel, get_kind
 from tunefork.kinds.options import stored_parameters, training_parameters
 from tunefork.kinds.registry import GateContext
-from tunefork.progress import ProgressCallback, no_progress
+from tunefork.progress import OverallProgress, ProgressCallback, no_progress
 from tunefork.store.artifacts import staged_directory
 from tunefork.store.models import Dataset, Model, Status, utcnow
 from tunefork.store.repository import clean_name, get_dataset, get_model, get_project
@@ -237,19 +237,21 @@ def records_with_kinds(workspace: Workspace, dataset_ids: list[str]) -> Iterator
 
 
 class _ProgressRecorder:
-    """Forwards progress to the caller and stores it on the model row about once a second."""
+    """Forwards progress to the caller and stores the training's overall fraction (:class:`OverallProgress`) on
+    the model row about once a second."""
 
     def __init__(self, workspace: Workspace, model_id: str, progress: ProgressCallback) -> None:
         self.workspace, self.model_id, self.progress = workspace, model_id, progress
-        self.last_saved = 0.0
+        self.last_saved, self.overall = 0.0, OverallProgress()
 
     def __call__(self, done: int, total: int, description: str) -> None:
         self.progress(done, total, description)
+        fraction = self.overall.update(done, total)
         now = time.monotonic()
         if total and now - self.last_saved >= 1.0:
             self.last_saved = now
             with self.workspace.session() as session:
-                session.get(Model, self.model_id).progress = round(min(done / total, 1.0), 4)
+                session.get(Model, self.model_id).progress = round(fraction, 4)
 
 
 def _set_status(workspace: Workspace, model_id: str, status: str, **fields: Any) -> dict[str, Any]:
