@@ -137,3 +137,16 @@ def test_a_dataset_still_importing_is_refused_alike_everywhere(client: TestClien
     ):
         answer = client.request(method, path, json=body, headers=AUTH)
         assert (answer.status_code, answer.json()["message"]) == (409, said), (path, answer.text)
+
+
+def test_the_openapi_schema_says_what_the_routes_answer(client: TestClient) -> None:
+    """A REST review found an upload sent as JSON answered 422 'Field required' x3, and a schema that did not list
+    /metrics' 401, the report files' media types or the regenerated key's field."""
+    as_json = client.post("/datasets", json={"project": "p", "kind": "utterances"}, headers=AUTH)
+    assert as_json.status_code == 415 and "is not multipart/form-data" in as_json.json()["message"]
+    schema = client.get("/openapi.json").json()
+    assert "415" in schema["paths"]["/datasets"]["post"]["responses"]
+    assert "401" in schema["paths"]["/metrics"]["get"]["responses"]
+    files = schema["paths"]["/evaluations/{evaluation_id}/files/{name}"]["get"]["responses"]["200"]["content"]
+    assert {"text/markdown", "image/png"} <= set(files)
+    assert set(schema["components"]["schemas"]["RegeneratedKey"]["properties"]) == {"key1", "key2"}

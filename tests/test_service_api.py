@@ -106,7 +106,9 @@ def test_dataset_upload_import_report_and_errors(live_server: LiveServer, acoust
     assert _upload(live_server, "api-datasets", acoustic_zip, "acoustic", "calls").status_code == 409
     assert _upload(live_server, "nope", acoustic_zip, "acoustic", "x").status_code == 404
     assert _upload(live_server, "api-datasets", acoustic_zip, "video", "x").status_code == 422
-    assert live_server.client.post("/datasets", data={"project": "api-datasets"}).status_code == 422
+    assert live_server.client.post("/datasets", data={"project": "api-datasets"}).status_code == 415  # no file part
+    missing = live_server.client.post("/datasets", data={"project": "api-datasets"}, files={"file": ("a.txt", b"x")})
+    assert missing.status_code == 422 and "body.kind: Field required" in missing.json()["message"]
     assert live_server.client.get("/datasets/nope").status_code == 404
     assert live_server.client.delete(f"/datasets/{failed['id']}").status_code == 204
     assert live_server.client.get(f"/datasets/{failed['id']}").status_code == 404

@@ -18,7 +18,7 @@ from tunefork.kinds.voice import UNDERSTAND
 from tunefork.service import web
 from tunefork.service.auth import AuthBeforeBody, admin_token_digest, metrics_refusal, metrics_token_digest
 from tunefork.service.config import ServiceSettings
-from tunefork.service.deps import refuse_unknown_query
+from tunefork.service.deps import ERRORS, refuse_unknown_query
 from tunefork.service.errors import install_error_handlers
 from tunefork.service.limits import Admission, BodyLimitMiddleware
 from tunefork.service.metrics import CONTENT_TYPE, RequestMetricsMiddleware, ServiceMetrics
@@ -141,7 +141,10 @@ def create_app(
         body = {"ready": warmup.ready, "warmup": warmup.to_json()}
         return body if warmup.ready else JSONResponse(body, status_code=503, headers={"Retry-After": "1"})
 
-    @app.get("/metrics", tags=["service"], response_class=Response)
+    @app.get(
+        "/metrics", tags=["service"], response_class=Response,
+        responses={200: {"content": {CONTENT_TYPE: {}}}, 401: ERRORS[401] | {"description": "Missing or wrong token"}},
+    )  # fmt: skip
     def prometheus_metrics() -> Response:
         """Prometheus metrics (text format); the admin token or ``TUNEFORK_METRICS_TOKEN``.
 

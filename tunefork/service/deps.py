@@ -27,6 +27,26 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
+MULTIPART_ERRORS: dict[int | str, dict[str, Any]] = {
+    413: {"model": ErrorResponse, "description": "Too large"},
+    415: {"model": ErrorResponse, "description": "Not multipart/form-data"},
+}
+
+
+def multipart_body(request: Request) -> None:
+    """415 unless the request is ``multipart/form-data`` (an upload sent as JSON was answered 422 with three
+    "Field required")."""
+    from tunefork.service.errors import ApiError
+
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != "multipart/form-data":
+        raise ApiError(
+            415, "UnsupportedMediaType",
+            f"Content-Type '{media or 'none'}' is not multipart/form-data: send the fields as a multipart form "
+            "(curl -F).",
+        )  # fmt: skip
+
+
 def get_workspace(request: Request) -> Workspace:
     """The workspace the app serves."""
     return request.app.state.workspace

@@ -234,9 +234,10 @@ class EndpointCreated(Endpoint):
 
 
 class RegeneratedKey(BaseModel):
-    """The regenerated key, e.g. ``{"key1": "..."}``, shown this once."""
+    """The regenerated key, ``{"key1": "..."}`` or ``{"key2": "..."}``, shown this once."""
 
-    model_config = ConfigDict(extra="allow")
+    key1: str | None = Field(None, description="The new key1, when key1 was regenerated.")
+    key2: str | None = Field(None, description="The new key2, when key2 was regenerated.")
 
 
 class LogExport(Request):

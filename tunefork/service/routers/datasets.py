@@ -10,7 +10,17 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, Up
 from tunefork.jobs.queue import JobQueue
 from tunefork.kinds import project_kinds
 from tunefork.service.auth import require_admin
-from tunefork.service.deps import ERRORS, Paging, get_queue, get_workspace, paging, safe_filename, upload_writer
+from tunefork.service.deps import (
+    ERRORS,
+    MULTIPART_ERRORS,
+    Paging,
+    get_queue,
+    get_workspace,
+    multipart_body,
+    paging,
+    safe_filename,
+    upload_writer,
+)
 from tunefork.service.errors import ApiError
 from tunefork.service.present import present, present_all
 from tunefork.service.schemas import Dataset, Page
@@ -24,7 +34,9 @@ UPLOAD_KINDS = tuple(dict.fromkeys(name for kind in project_kinds() for name in 
 DatasetKind = Literal[UPLOAD_KINDS]  # type: ignore[valid-type]
 
 
-@router.post("", status_code=202, response_model=Dataset, responses={413: ERRORS[422] | {"description": "Too large"}})
+@router.post(
+    "", status_code=202, response_model=Dataset, responses=MULTIPART_ERRORS, dependencies=[Depends(multipart_body)]
+)
 def upload_dataset(
     request: Request,
     response: Response,

@@ -107,7 +107,9 @@ def delete_endpoint(endpoint_id: str, ws: Workspace = Depends(get_workspace)) ->
     return Response(status_code=204)
 
 
-@router.post("/{endpoint_id}/keys/{key_name}/regenerate", response_model=RegeneratedKey)
+@router.post(
+    "/{endpoint_id}/keys/{key_name}/regenerate", response_model=RegeneratedKey, response_model_exclude_none=True
+)
 def regenerate_key(endpoint_id: str, key_name: Literal["key1", "key2"], ws: Workspace = Depends(get_workspace)) -> dict:
     """Replace one key (the other keeps working); the new key is shown in this answer only."""
     return endpoints.regenerate_key(ws, endpoint_id, key_name)

@@ -54,7 +54,13 @@ def get_evaluation(evaluation_id: str, request: Request, ws: Workspace = Depends
     return out
 
 
-@router.get("/{evaluation_id}/files/{name}", name="get_evaluation_file")
+REPORT_MEDIA = {"text/markdown": {}, "application/json": {}, "image/png": {}, "application/octet-stream": {}}
+
+
+@router.get(
+    "/{evaluation_id}/files/{name}", name="get_evaluation_file", response_class=FileResponse,
+    responses={200: {"content": REPORT_MEDIA, "description": "The file, typed by its name's extension"}},
+)  # fmt: skip
 def get_evaluation_file(evaluation_id: str, name: str, ws: Workspace = Depends(get_workspace)) -> FileResponse:
     """A file of the report: report.md, evaluation.json, alignments.jsonl, wer_per_utterance.png."""
     return FileResponse(evaluation.report_file(ws, evaluation_id, name), filename=name)

@@ -6,7 +6,17 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, Up
 
 from tunefork.jobs.queue import JobQueue
 from tunefork.service.auth import require_admin
-from tunefork.service.deps import ERRORS, Paging, get_queue, get_workspace, paging, safe_filename, upload_writer
+from tunefork.service.deps import (
+    ERRORS,
+    MULTIPART_ERRORS,
+    Paging,
+    get_queue,
+    get_workspace,
+    multipart_body,
+    paging,
+    safe_filename,
+    upload_writer,
+)
 from tunefork.service.errors import ApiError
 from tunefork.service.present import present, present_all
 from tunefork.service.schemas import Page, Transcription, TranscriptionCreate
@@ -39,7 +49,10 @@ def transcribe_dataset(
     return _accepted(request, response, created, job)
 
 
-@router.post("/upload", status_code=202, response_model=Transcription)
+@router.post(
+    "/upload", status_code=202, response_model=Transcription, responses=MULTIPART_ERRORS,
+    dependencies=[Depends(multipart_body)],
+)  # fmt: skip
 def transcribe_files(
     request: Request,
     response: Response,
