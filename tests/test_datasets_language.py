@@ -362,6 +362,37 @@ def test_annotated_jsonl_both_span_styles(dest, tmp_path):
     ]  # fmt: skip
 
 
+def test_doccano_exports_case_variants_and_a_line_with_two_span_keys(dest, tmp_path):
+    source = write(
+        tmp_path / "doccano.jsonl",
+        jsonl(
+            {"id": 1, "data": "refill Zoloft please", "label": [[7, 13, "DRUG"]]},  # Doccano 1.x
+            {"id": 2, "text": "refill zoloft please", "relations": [],
+             "entities": [{"id": 9, "label": "DRUG", "start_offset": 7, "end_offset": 13}]},  # relation export
+            {"text": "take Zoloft", "spans": [{"start": 5, "end": 11, "label": "DRUG"}],
+             "entities": [[0, 4, "X"]]},
+        ),
+    )  # fmt: skip
+    result = import_dataset(source, "annotated-text", dest, UploadLimits())
+    assert [r["spans"] for r in load_manifest(dest)] == [[{"start": 7, "end": 13, "label": "DRUG"}]] * 2
+    assert reasons(result) == (
+        "doccano.jsonl|3|doccano.jsonl line 3: both 'spans' and 'entities': keep the spans in one of them"
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        ('[\n {"text": "a", "spans": []}\n]\n', "is a JSON array, not JSON lines"),
+        ('{\n  "text": "a",\n  "spans": []\n}\n', "is pretty-printed JSON, not JSON lines"),
+        ("refill my aspirin\ntake ibuprofen\n", "is plain text, not JSON lines"),
+    ],
+)
+def test_a_json_lines_file_laid_out_otherwise_is_refused_whole(dest, tmp_path, content, said):
+    with pytest.raises(UploadRejectedError, match=said):
+        import_dataset(write(tmp_path / "ner.json", content), "annotated-text", dest, UploadLimits())
+
+
 def ought(*spans: tuple[object, object, object]) -> dict[str, object]:
     """A line of text 'I ought to' with the given ``(start, end, label)`` spans (None leaves a key out)."""
     keys = ("start", "end", "label")
@@ -398,7 +429,7 @@ def ought(*spans: tuple[object, object, object]) -> dict[str, object]:
             "span 3-8 'ought' does not start and end on token boundaries",
         ),
         (ought((0, 7, "A"), (2, 10, "B")), "spans 0-7 'I ought' and 2-10 'ought to' overlap"),
-        ({"text": "Hello  WORLD", "spans": [{"start": 7, "end": 12, "label": "X"}]}, "duplicate of line 1"),
+        ({"text": "hello  world", "spans": [{"start": 7, "end": 12, "label": "X"}]}, "duplicate of line 1"),
         ({"text": "hello world", "spans": []}, "same text as line 1 but different spans"),
     ],
 )
@@ -450,7 +481,7 @@ def test_docbin_and_jsonl_in_one_zip(dest, tmp_path):
     docbin = docbin_file(tmp_path / "dev.spacy", [("Paris is nice", [(0, 5, "GPE")])])
     with zipfile.ZipFile(upload, "w") as archive:
         archive.write(docbin, "data/dev.spacy")
-        archive.writestr("data/more.jsonl", jsonl({"text": "paris is nice", "spans": []}, {"text": "ok", "spans": []}))
+        archive.writestr("data/more.jsonl", jsonl({"text": "Paris  is nice", "spans": []}, {"text": "ok", "spans": []}))
     result = import_dataset(upload, "annotated-text", dest, UploadLimits())
     assert result.source_format == "spacy-docbin+spans-jsonl (zip)"
     assert [r["id"] for r in load_manifest(dest)] == ["dev-doc-1", "more-line-2"]

@@ -4,9 +4,11 @@ Accepted input:
 
 - JSON lines ``{"text": ..., "spans": [{"start", "end", "label"}, ...]}``; a line may use spaCy v2
   training style ``"entities": [[start, end, label], ...]`` instead (also as ``[text, {"entities": ...}]``),
-  or Doccano's sequence-labelling export ``"label": [[start, end, label], ...]`` (older Doccano: ``"labels"``);
-  a line holding none of these but another list (``"annotations": [...]``) is refused, not read as a text
-  without entities;
+  or Doccano's sequence-labelling export ``"label": [[start, end, label], ...]`` (older Doccano: ``"labels"``;
+  Doccano 1.x names the text ``"data"``; its relation export writes ``"entities": [{"start_offset",
+  "end_offset", "label"}]``); a line holding none of these but another list (``"annotations": [...]``) is
+  refused, not read as a text without entities, and so is one holding both ``"spans"`` and another key
+  (which one the annotator meant is unknown);
 - spaCy ``.spacy`` files (``DocBin``), whose docs' ``ents`` are the spans; a doc whose entity annotation is
   missing (spaCy's "unknown", not "no entity") is refused, since it would teach that its names are not entities.
 
@@ -30,7 +32,6 @@ from tunefork.datasets.spans import (
     reject,
     reject_repeats,
     span_surfaces,
-    text_key,
     text_problem,
 )
 from tunefork.language.pipelines import blank_english
@@ -53,20 +54,30 @@ TRIPLE_KEYS = (SPACY_V2_KEY, *DOCCANO_KEYS)
 """Keys whose value is a list of ``[start, end, label]`` triples."""
 
 
+def _offsets(span: dict[str, Any]) -> dict[str, Any]:
+    """``{"start", "end", "label"}`` of a span object, Doccano's ``start_offset``/``end_offset`` included."""
+    return {"start": span.get("start", span.get("start_offset")), "end": span.get("end", span.get("end_offset")),
+            "label": span.get("label")}  # fmt: skip
+
+
 def _spans_of(value: Any) -> tuple[str | None, Any, str | None]:
     """``(text, raw span dicts, problem)`` of one JSON line in any accepted shape."""
     if isinstance(value, list) and len(value) == 2 and isinstance(value[1], dict):
         value = {"text": value[0], **value[1]}
     if not isinstance(value, dict):
         return None, None, 'expected a JSON object {"text": ..., "spans": [...]}'
-    text = value.get("text")
+    text = value.get("text", value.get("data"))  # Doccano 1.x: "data"
     if not isinstance(text, str):
         return None, None, 'missing "text" (a string)'
-    if "spans" in value:
-        spans = value["spans"]
+    given = [key for key in ("spans", *TRIPLE_KEYS) if key in value]
+    if len(given) > 1:
+        return text, None, f"both {' and '.join(repr(key) for key in given)}: keep the spans in one of them"
+    if "spans" in value or (SPACY_V2_KEY in value and _span_objects(value[SPACY_V2_KEY])):
+        key = "spans" if "spans" in value else SPACY_V2_KEY
+        spans = value[key]
         if not isinstance(spans, list) or not all(isinstance(s, dict) for s in spans):
-            return text, None, '"spans" must be a list of {"start", "end", "label"} objects'
-        return text, spans, None
+            return text, None, f'"{key}" must be a list of {{"start", "end", "label"}} objects'
+        return text, [_offsets(span) for span in spans], None
     key = next((key for key in TRIPLE_KEYS if key in value), None)
     if key is None:
         unread = next((name for name, field in value.items() if isinstance(field, list)), None)
@@ -78,6 +89,11 @@ def _spans_of(value: Any) -> tuple[str | None, Any, str | None]:
     if not isinstance(triples, list) or not all(isinstance(t, list) and len(t) == 3 for t in triples):
         return text, None, f'"{key}" must be a list of [start, end, label] triples'
     return text, [{"start": s, "end": e, "label": label} for s, e, label in triples], None
+
+
+def _span_objects(value: Any) -> bool:
+    """True for a non-empty list of span objects (Doccano's relation export) rather than triples."""
+    return isinstance(value, list) and bool(value) and all(isinstance(item, dict) for item in value)
 
 
 def annotated_record(text: str, raw_spans: list[dict[str, Any]], record_id: str, number: int) -> dict[str, Any] | str:
@@ -165,10 +181,12 @@ def _position(file_name: str, record: dict[str, Any]) -> str:
 
 
 def check_annotated_repeats(files: list[tuple[str, ParsedItems]]) -> None:
-    """Reject texts repeated across the upload: same spans -> duplicate, other spans -> conflict."""
+    """Reject texts repeated across the upload: same spans -> duplicate, other spans -> conflict. Texts differing
+    in case are other texts (``Apple`` the firm, ``apple`` the fruit; a review's ``refill Zoloft please`` beside
+    ``refill zoloft please`` taught both casings); only spacing is ignored."""
     reject_repeats(
         files,
-        lambda r: (text_key(r["text"]), span_surfaces(r["text"], r["spans"])),
+        lambda r: (" ".join(r["text"].split()), span_surfaces(r["text"], r["spans"])),
         lambda first, later: "different spans",
         position=_position,
     )

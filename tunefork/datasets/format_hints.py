@@ -122,9 +122,33 @@ def recognise(path: Path) -> FormatHint | None:
     return None
 
 
+JSON_LINES_ADVICE = {
+    "annotated-text": 'write one {"text", "spans"} object a line, or pre-label raw text with `tunefork dataset label`',
+    "patterns": 'write one {"label", "pattern"} object a line',
+}
+"""The kinds read as JSON lines, and what to write instead of a file laid out otherwise."""
+
+
+def _json_lines_layout(lines: list[str], kind: str) -> str | None:
+    """What a file of a JSON-lines kind is when it is laid out otherwise (each of its lines was rejected with a
+    JSON error: a review's array file gave 22 such lines), with what to do; else ``None``."""
+    first = lines[0].strip()
+    if first == "[" or (first.startswith("[") and not first.endswith("]")):
+        return f"a JSON array, not JSON lines: {JSON_LINES_ADVICE[kind]} (`jq -c '.[]' FILE`)"
+    if first == "{":
+        return f"pretty-printed JSON, not JSON lines: {JSON_LINES_ADVICE[kind]} (`jq -c . FILE`)"
+    if not any(line.lstrip().startswith(("{", "[")) for line in lines):
+        return f"plain text, not JSON lines: {JSON_LINES_ADVICE[kind]}"
+    return None
+
+
 def misfiled(path: Path, display_name: str, kind: str) -> str | None:
-    """Why ``path`` cannot be a ``kind`` dataset when it is clearly another format (:func:`recognise`), else None."""
+    """Why ``path`` cannot be a ``kind`` dataset when it is clearly another format (:func:`recognise`), or a
+    JSON-lines kind's file laid out otherwise (an array, pretty-printed, plain text), else None."""
     hint = recognise(path)
-    if hint is None or kind in hint.kinds:
-        return None
-    return f"{display_name} is {hint.format}, not {KIND_CONTENTS.get(kind, kind)}: {hint.advice}"
+    if hint is not None and kind not in hint.kinds:
+        return f"{display_name} is {hint.format}, not {KIND_CONTENTS.get(kind, kind)}: {hint.advice}"
+    lines = head_lines(path, SNIFF_LINES) if kind in JSON_LINES_ADVICE else []
+    if lines and (layout := _json_lines_layout(lines, kind)):
+        return f"{display_name} is {layout}"
+    return None
