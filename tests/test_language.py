@@ -197,10 +197,17 @@ def test_evaluate_json_folds_and_learning_curve_cli(lab: Workspace, tmp_path: Pa
     result = json.loads(shown.stdout)
     for model in result["models"]:
         assert {"precision", "recall", "f1", "per_label"} <= set(model)
+    # a test label the model never outputs (a typo) is named: an entities review's STORECODE was silent
+    typo = [{"text": "I dropped my Pixel 8", "spans": [{"start": 13, "end": 20, "label": "GADGTE"}]}]
+    datasets.upload_dataset(lab, "gadgets", _jsonl(tmp_path / "typo.jsonl", typo), "annotated-text")
+    typo_result = json.loads(runner.invoke(app, [*home, "evaluate", "--model", "ner", "--dataset", "typo",
+                                                 "--project", "gadgets", "--json"]).stdout)  # fmt: skip
+    assert "Model 'ner' never outputs the test label(s) 'GADGTE' (1 span)" in " ".join(typo_result["warnings"])
     folds = runner.invoke(app, [*home, "evaluate", "--model", "ner", "--project", "gadgets", "--folds", "2", "--json"])
     assert folds.exit_code == 0, folds.output
     cv = json.loads(folds.stdout)
     assert cv["folds"] == 2 and len(cv["per_fold"]) == 2 and 0.5 <= cv["metrics"]["f1"]["mean"] <= 1.0
+    assert set(cv["per_label"]) == {"GADGET"} and cv["per_label"]["GADGET"]["support"] > 0  # out of fold, pooled
     curve = runner.invoke(app, [*home, "evaluate", "--model", "ner", "--project", "gadgets", "--dataset", "test",
                                 "--learning-curve", "-o", str(tmp_path), "--json"])  # fmt: skip
     assert curve.exit_code == 0, curve.output
@@ -404,3 +411,18 @@ def test_the_same_file_in_two_datasets_is_trained_on_once() -> None:
     assert data.intent_examples == [("block my card", "block_card")] * 2 + [("send 20 to Ann", "transfer")]
     summary = data.summary()
     assert (summary["duplicates_left_out"], summary["entity_texts"]) == (3, 1)  # texts with spans only
+    assert data.conflicts == [] and data.case_clashes() == []
+
+
+def test_texts_labelled_differently_in_two_datasets_and_labels_differing_in_case_are_found() -> None:
+    """An entities review trained a pre-labelled dataset beside its reviewed copy (5 texts with other spans) and
+    labels 'drug' and 'DRUG' as two labels, without a word at training."""
+    from tunefork.language.data import LanguageTrainingData
+
+    data = LanguageTrainingData()
+    data.add_record("annotated-text", {"id": "line-1", "text": "take tylenol", "spans": []})
+    data.add_record("annotated-text", {"id": "line-1", "text": "take  tylenol",
+                                       "spans": [{"start": 6, "end": 13, "label": "DRUG"}]})  # fmt: skip
+    data.add_record("annotated-text", {"id": "line-2", "text": "aspirin", "spans": [{"start": 0, "end": 7,
+                                                                                       "label": "drug"}]})  # fmt: skip
+    assert data.conflicts == ["take tylenol"] and data.case_clashes() == [("DRUG", "drug")]

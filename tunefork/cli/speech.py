@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from tunefork.cli import voice
-from tunefork.cli.common import console, plain, print_json, print_result, progress_bar, workspace_from
+from tunefork.cli.common import PlainTable, console, plain, print_json, print_result, progress_bar, workspace_from
 from tunefork.errors import TuneforkError
 from tunefork.workflows import evaluation, language_experiments, transcription
 from tunefork.workspace import Workspace
@@ -119,6 +119,11 @@ def _experiment(
         console.print(f"{plain(result['model'])}: {folds}-fold cross-validation on {result['examples']} examples")
         for key, value in result["metrics"].items():
             console.print(f"  {key:<12} {100 * value['mean']:.1f} ± {100 * value['stdev']:.1f}")
+        table = PlainTable("label", "precision", "recall", "F1", "support", title="Per label, out of fold")
+        for label, row in result["per_label"].items():
+            figures = [f"{100 * row[key]:.1f}" for key in ("precision", "recall", "f1")]
+            table.add_row(plain(label), *figures, str(row.get("support", "")))
+        console.print(table)
     else:
         for point in result["points"]:
             figures = "  ".join(f"{k} {100 * v:.1f}" for k, v in point["metrics"].items())

@@ -135,10 +135,11 @@ def _label_lines(title: str, per_label: list[dict[str, Any] | None], names: list
     labels = sorted({label for scores in per_label for label in (scores or {})})
     if not labels:
         return []
-    lines = [f"## {title}", "", "| Label | " + " | ".join(f"{md_cell(n)} F1" for n in names) + " | Support |"]
-    lines.append("|---|" + "---:|" * (len(names) + 1))
+    measures = (("precision", "P"), ("recall", "R"), ("f1", "F1"))
+    header = " | ".join(f"{md_cell(n)} {short}" for n in names for _, short in measures)
+    lines = [f"## {title}", "", f"| Label | {header} | Support |", "|---|" + "---:|" * (3 * len(names) + 1)]
     for label in labels:
-        cells = [percent((scores or {}).get(label, {}).get("f1"), 1) for scores in per_label]
+        cells = [percent((scores or {}).get(label, {}).get(key), 1) for scores in per_label for key, _ in measures]
         support = max(int((scores or {}).get(label, {}).get("support") or 0) for scores in per_label)
         lines.append(f"| {md_cell(label)} | " + " | ".join(cells) + f" | {support} |")
     return [*lines, ""]

@@ -13,6 +13,7 @@ import functools
 import hashlib
 import importlib.metadata
 import json
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, fields
 from pathlib import Path
@@ -41,6 +42,7 @@ from tunefork.language.options import INTENT_CLASSIFIERS, SLOT_TAGGER_CHOICES
 from tunefork.language.pipelines import BUNDLED_SPACY, LANGUAGE_ENGINES, SPACY_ENGINE, spacy_package
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.artifacts import atomic_write_text, write_jsonl
+from tunefork.wording import plural
 
 if TYPE_CHECKING:
     from tunefork.evaluation.language_scoring import LanguageEvaluationResult, Prediction
@@ -272,6 +274,7 @@ class LanguageModels:
         scored = [(a.model.name, a.model.model_id, a.predictions([item.text for item in items])) for a in answers]
         result = score_models(test.name, test.kind, items, scored)
         result.result_type = self.name
+        result.warnings += _labels_never_output(items, answers)
         if len(models) == 2 and all(scores.entities is not None for scores in result.models):
             general = side_effect_texts()
             before, after = (a.spans(general) for a in answers)
@@ -310,6 +313,22 @@ LANGUAGE_MODELS = LanguageModels()
 
 
 _LINE_BREAKS = str.maketrans("\r\n\t\v\f", "     ")
+
+
+def _labels_never_output(items: list[Any], answers: list[CachedParses]) -> list[str]:
+    """A warning per model that cannot output a label the test data annotates (a typo such as ``STORECODE`` for
+    ``STORE_CODE``, or a slot never trained): its spans can only be scored as misses."""
+    annotated = Counter(label for item in items for *_, label in item.spans)
+    warnings = []
+    for answer in answers:
+        unseen = sorted(set(annotated) - set(answer.entity_labels()))
+        if unseen and answer.model.model_id is not None:
+            named = ", ".join(f"'{label}' ({plural(annotated[label], 'span')})" for label in unseen)
+            warnings.append(
+                f"Model '{answer.model.name}' never outputs the test label(s) {named}: they can only be scored as "
+                "misses. Check the test file's labels for typos, or train on those labels."
+            )
+    return warnings
 
 
 def _shared_base_labels(answers: list[CachedParses]) -> list[str]:

@@ -45,9 +45,18 @@ class LanguageTrainingData:
     """Examples and annotated texts left out as the same item of an earlier dataset (same id, text, intent and
     spans): a file uploaded twice would otherwise sit on both sides of every cross-validation split. Repeats inside
     one dataset (other ids) are kept: they are the user's own weighting."""
+    conflicts: list[str] = field(default_factory=list)
+    """Texts labelled one way in a dataset and another way in a later one (another intent, other spans): an
+    import rejects such repeats inside one upload, training gets both versions (a review's corrected dataset was
+    trained beside its uncorrected copy without a word)."""
     _seen: set[tuple[Any, ...]] = field(default_factory=set, repr=False)
+    _labelled: dict[str, tuple[str, tuple[Span, ...]]] = field(default_factory=dict, repr=False)
 
     def _is_duplicate(self, record: dict[str, Any], intent: str, spans: list[Span]) -> bool:
+        text = " ".join(record["text"].split())
+        first = self._labelled.setdefault(text, (intent, tuple(spans)))
+        if first != (intent, tuple(spans)) and text not in self.conflicts:
+            self.conflicts.append(text)
         if record.get("id") is None:
             return False
         key = (record["id"], record["text"], intent, tuple(spans))
@@ -103,6 +112,13 @@ class LanguageTrainingData:
     def entity_labels(self) -> list[str]:
         """Labels annotated in the texts, sorted."""
         return sorted({label for item in self.entity_texts for _, _, label in item.spans})
+
+    def case_clashes(self) -> list[tuple[str, ...]]:
+        """Intents or entity labels that differ only in case (``drug``, ``DRUG``): trained as separate labels."""
+        groups: dict[str, set[str]] = {}
+        for label in [*self.intents, *self.entity_labels]:
+            groups.setdefault(label.lower(), set()).add(label)
+        return [tuple(sorted(names)) for names in groups.values() if len(names) > 1]
 
     def has_entities(self) -> bool:
         """True when some text carries a span (a statistical recognizer can be trained)."""

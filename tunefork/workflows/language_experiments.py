@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from tunefork.engines.contract import TrainingParameters
 from tunefork.errors import TuneforkError
 from tunefork.evaluation.classification import plot_learning_curve
-from tunefork.evaluation.language_scoring import GoldItem, gold_items, score_models
+from tunefork.evaluation.language_scoring import GoldItem, Prediction, gold_items, score_models
 from tunefork.kinds.language import LANGUAGE_MODELS, parse_all, predictions
 from tunefork.kinds.registry import family_of_engine
 from tunefork.progress import ProgressCallback, no_progress, within
@@ -102,8 +102,7 @@ def _spans(record: dict[str, Any]) -> list[tuple[int, int, str]]:
     return [(s["start"], s["end"], s["label"]) for s in record.get("spans", record.get("entities", []))]
 
 
-def _headline(scores: dict[str, Any], kind: str) -> dict[str, float]:
-    model = scores["models"][0]
+def _headline(model: dict[str, Any], kind: str) -> dict[str, float]:
     keys = ("accuracy", "macro_f1") if kind == "utterances" else ("precision", "recall", "f1")
     figures = {key: model[key] for key in keys if model.get(key) is not None}
     if kind == "utterances" and model.get("entities"):
@@ -111,16 +110,24 @@ def _headline(scores: dict[str, Any], kind: str) -> dict[str, float]:
     return figures
 
 
-def _score(
+def _predict(
     recipe: _Recipe, model: SpacyLanguageModel, items: list[GoldItem], label: str, only_annotated: bool = False
-) -> dict[str, float]:
+) -> list[Prediction]:
     parses = parse_all(model, [i.text for i in items], no_progress, label)
     if only_annotated:
         annotated = {span[2] for _, record in recipe.examples for span in _spans(record)}
         for parse in parses:
             parse.entities = [e for e in parse.entities if e.label in annotated]
-    result = score_models(label, recipe.test_kind, items, [(recipe.name, None, predictions(parses))])
-    return _headline(result.to_json(), recipe.test_kind)
+    return predictions(parses)
+
+
+def _scores(recipe: _Recipe, items: list[GoldItem], predicted: list[Prediction], label: str) -> dict[str, Any]:
+    """The JSON of the one model's scores on ``items``."""
+    return score_models(label, recipe.test_kind, items, [(recipe.name, None, predicted)]).to_json()["models"][0]
+
+
+def _score(recipe: _Recipe, model: SpacyLanguageModel, items: list[GoldItem], label: str) -> dict[str, float]:
+    return _headline(_scores(recipe, items, _predict(recipe, model, items, label), label), recipe.test_kind)
 
 
 def cross_validate(
@@ -144,13 +151,18 @@ def cross_validate(
         if smallest >= folds
         else KFold(folds, shuffle=True, random_state=seed)
     )
-    per_fold = []
+    per_fold, pooled_items, pooled = [], [], []
     with scratch_folder(workspace.staging_dir, "experiment.") as scratch:
         for fold, (train_idx, test_idx) in enumerate(splitter.split(labels, labels), start=1):
             progress(fold - 1, folds, f"fold {fold}/{folds}: training")
             model = recipe.train(list(train_idx), scratch, within(progress, fold - 1, folds, f"fold {fold}/{folds}"))
-            per_fold.append(_score(recipe, model, recipe.gold(list(test_idx)), f"fold {fold}", only_annotated=True))
+            items = recipe.gold(list(test_idx))
+            predicted = _predict(recipe, model, items, f"fold {fold}", only_annotated=True)
+            per_fold.append(_headline(_scores(recipe, items, predicted, f"fold {fold}"), recipe.test_kind))
+            pooled_items += items
+            pooled += predicted
         progress(folds, folds, "cross-validation done")
+    out_of_fold = _scores(recipe, pooled_items, pooled, "out of fold")
     summary = {
         key: {
             "mean": round(statistics.fmean(f[key] for f in per_fold), 4),
@@ -158,8 +170,10 @@ def cross_validate(
         }
         for key in per_fold[0]
     }
+    per_label = out_of_fold.get("per_label") or {}  # intents, or the entities of annotated text
     return {"type": "cross-validation", "model": recipe.name, "folds": folds, "kind": recipe.test_kind,
-            "examples": len(recipe.examples), "metrics": summary, "per_fold": per_fold}  # fmt: skip
+            "examples": len(recipe.examples), "metrics": summary, "per_fold": per_fold,
+            "per_label": per_label}  # fmt: skip
 
 
 def learning_curve(
