@@ -124,8 +124,8 @@ def test_cli_create_list_rotate_download_and_export(cli, tmp_path: Path, speak) 
     assert len(list(out.glob("*.wav"))) == 2 and "call me back" in (out / "trans.txt").read_text()
     for copy in out.glob("*.wav"):  # a user correcting the review copies leaves the logs as they were
         copy.write_bytes(b"")
-    exported = cli("endpoint", "logs", "export", "prod", "--to-dataset", "calls", "--name", "traffic")
-    assert "traffic" in exported.output and "2 accepted" in exported.output
+    exported = cli("endpoint", "logs", "export", "prod", "--to-project", "calls", "--name", "traffic")
+    assert "traffic" in exported.output and "accepted: 2  rejected: 0" in exported.output
     datasets = json.loads(cli("dataset", "list", "calls", "--json").stdout)
     assert [(d["name"], d["kind"], d["accepted"]) for d in datasets] == [("traffic", "audio", 2)]
     assert "Deleted 2" in cli("endpoint", "logs", "delete", "prod").output

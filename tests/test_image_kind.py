@@ -87,7 +87,7 @@ def test_an_image_project_trains_evaluates_serves_and_exports(
     assert endpoint["url"].endswith(f"/endpoints/{endpoint['id']}/classify")
     _classify_with_the_key(cli.home, endpoint, shapes["test"], monkeypatch, report.name)
     exported = cli("endpoint", "logs", "export", "shelf-ep", "--to-dataset", "shelf", "--name", "traffic")
-    assert "(images): 2 accepted" in exported.output
+    assert "(images, csv manifest)" in exported.output and "accepted: 2  rejected: 0" in exported.output
     traffic = json.loads(cli("dataset", "inspect", "traffic", "--json").stdout)["report"]
     assert traffic["concepts"] == {"circle": 1, "square": 1}
 

@@ -54,15 +54,9 @@ def upload(
         result = datasets.upload_dataset(workspace, project, path, kind, name, progress)
     if as_json:
         print_json(result)
+        same_content_warnings(result)
     else:
-        _print_upload(result)
-    delete = f"tunefork dataset delete {shlex.quote(result['name'])} --project {shlex.quote(result['project'])}"
-    for other in (w["sameContentAs"] for w in result["warnings"] if "sameContentAs" in w):
-        err_console.print(
-            f"[bold yellow]WARNING:[/] {plain(result['name'])} has the same content as dataset {plain(other)} "
-            f"(both are kept; `{plain(delete)}` if it was uploaded twice).",
-            highlight=False,
-        )
+        print_imported(result)
     total = result["accepted"] + result["rejected"]
     if max_rejected is not None and total and result["rejected"] / total > max_rejected:
         err_console.print(
@@ -73,7 +67,9 @@ def upload(
         raise typer.Exit(1)
 
 
-def _print_upload(result: dict[str, Any]) -> None:
+def print_imported(result: dict[str, Any]) -> None:
+    """An imported dataset's counts, each rejection and warning with its reason, and a WARNING on stderr when a
+    dataset of the project holds the same content (an upload, or logs exported twice)."""
     console.print(
         f"Dataset [bold]{plain(result['name'])}[/] id {result['id']} "
         f"({result['kind']}, {plain(result['sourceFormat'])})"
@@ -83,6 +79,18 @@ def _print_upload(result: dict[str, Any]) -> None:
         console.print(f"  [red]rejected[/] {line}", highlight=False)
     for line in issue_lines([w for w in result["warnings"] if "sameContentAs" not in w]):  # those: a WARNING
         console.print(f"  [yellow]warning[/] {line}", highlight=False)
+    same_content_warnings(result)
+
+
+def same_content_warnings(result: dict[str, Any]) -> None:
+    """A WARNING on stderr for each dataset of the project that holds the same content as ``result``."""
+    delete = f"tunefork dataset delete {shlex.quote(result['name'])} --project {shlex.quote(result['project'])}"
+    for other in (w["sameContentAs"] for w in result["warnings"] if "sameContentAs" in w):
+        err_console.print(
+            f"[bold yellow]WARNING:[/] {plain(result['name'])} has the same content as dataset {plain(other)} "
+            f"(both are kept; `{plain(delete)}` if it was made twice).",
+            highlight=False,
+        )
 
 
 @app.command("list")

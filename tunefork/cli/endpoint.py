@@ -21,6 +21,7 @@ from tunefork.cli.common import (
     when,
     workspace_from,
 )
+from tunefork.cli.dataset import print_imported
 from tunefork.errors import TuneforkError
 from tunefork.kinds import get_kind
 from tunefork.kinds.voice import UNDERSTAND
@@ -38,6 +39,14 @@ EndpointArgument = typer.Argument(..., help="Endpoint name or id.")
 
 def _base_url(url: str | None) -> str:
     return (url or os.environ.get("TUNEFORK_URL") or "http://127.0.0.1:8765").rstrip("/")
+
+
+def _url_source(url: str | None) -> str:
+    """Where the printed URL's server comes from, when it is the default (an address --url gave at creation is not
+    kept: a review's `endpoint show` printed the default one)."""
+    if url or os.environ.get("TUNEFORK_URL"):
+        return ""
+    return " (the default server: give --url, or set TUNEFORK_URL, for another)"
 
 
 def _served(endpoint: dict[str, Any]) -> str:
@@ -126,7 +135,7 @@ def show(
     lines = [
         f"Endpoint [bold]{plain(shown['name'])}[/] ({shown['id']}) of project {plain(shown['project'])} serves "
         f"{_served(shown)}.",
-        f"{operation} URL: {_base_url(url)}/endpoints/{shown['id']}/{operation}",
+        f"{operation} URL: {_base_url(url)}/endpoints/{shown['id']}/{operation}{_url_source(url)}",
         f"Logging: {state}; {plural(shown['loggedRequests'], 'logged request')}.",
         *([f"Description: {plain(shown['description'])}"] if shown["description"] else []),
         f"Created {when(shown['createdDateTime'])}, last changed {when(shown['lastActionDateTime'])}.",
@@ -262,17 +271,16 @@ def logs_download(
 def logs_export(
     ctx: typer.Context,
     endpoint: str = EndpointArgument,
-    to_dataset: str = typer.Option(..., "--to-dataset", help="Project that receives the new dataset."),
+    to_project: str = typer.Option(
+        ..., "--to-project", "--to-dataset", help="Project that receives the new dataset (--to-dataset: the same)."
+    ),
     name: str | None = typer.Option(None, "--name", help="Dataset name (default: <endpoint>-logs-<time>)."),
     project: str | None = ProjectOption,
 ) -> None:
     """Turn the logs into a dataset to correct and train on (speech: `audio`; language: `utterances`...)."""
     with progress_bar("Importing the logs") as progress:
-        dataset = endpoint_logs.export_logs(workspace_from(ctx), endpoint, to_dataset, name, project, progress)
-    console.print(
-        f"Dataset [bold]{plain(dataset['name'])}[/] id {dataset['id']} ({dataset['kind']}): "
-        f"{dataset['accepted']} accepted, {dataset['rejected']} rejected"
-    )
+        dataset = endpoint_logs.export_logs(workspace_from(ctx), endpoint, to_project, name, project, progress)
+    print_imported(dataset)
 
 
 @logs_app.command("delete")

@@ -27,6 +27,8 @@ def clean_name(name: str | None, noun: str) -> str:
         raise TuneforkError(f"{a_noun} name may have at most {MAX_NAME_CHARACTERS} characters (got {len(name)}).")
     if any(unicodedata.category(c) == "Cc" for c in name):
         raise TuneforkError(f"{a_noun} name may not contain control characters (tabs, line breaks, escapes).")
+    if "/" in name or "\\" in name:
+        raise TuneforkError(f"{a_noun} name may not contain '/' or '\\' (a URL could not look it up by name).")
     return name
 
 

@@ -99,6 +99,9 @@ def get_transcription_result(transcription_id: str, ws: Workspace = Depends(get_
     """The transcripts: ``{"values": [{"id", "text", "words": [...], "duration", "model"}]}``."""
     found = batch.show_transcription(ws, transcription_id)
     if found["status"] != Status.SUCCEEDED:
+        why = f": {found['error']}" if found.get("error") else ""
+        if found["status"] == "Failed":
+            raise ApiError(409, "Conflict", f"The transcription failed{why}; it has no result.")
         raise ApiError(409, "Conflict", f"The transcription is {found['status']}: no result yet.")
     return {"values": batch.transcription_results(ws, transcription_id)}
 
