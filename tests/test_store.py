@@ -126,9 +126,11 @@ def test_names_with_control_characters_or_over_200_characters_are_refused(any_wo
         projects.create_project(any_workspace, "evil\x1b[31mred", "speech")
     with pytest.raises(TuneforkError, match="at most 200"):
         projects.create_project(any_workspace, "n" * 201, "speech")
+    with pytest.raises(TuneforkError, match="may not contain '/'"):  # GET /projects/a%2Fb could not find it
+        projects.create_project(any_workspace, "a/b", "speech")
     assert (
-        projects.create_project(any_workspace, "  [bold]markup[/] is fine  ", "speech")["name"]
-        == "[bold]markup[/] is fine"
+        projects.create_project(any_workspace, "  [bold]markup[bold] is fine  ", "speech")["name"]
+        == "[bold]markup[bold] is fine"
     )
 
 

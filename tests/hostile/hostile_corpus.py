@@ -644,7 +644,7 @@ def _name_cases(b: _Builder) -> None:
         ".txt",
         expect="accepted",
         keep=GOOD_TEXTS,
-        dataset_name="evil[/]name[bold]",
+        dataset_name="evil[bold]name[red]",
     )
     markup_items = _zip({
         "[/bold].wav": wav_bytes(tone()), "[red]x[/red].wav": wav_bytes(tone(1.2)),

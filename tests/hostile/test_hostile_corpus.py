@@ -105,7 +105,7 @@ def test_studio_upload_handles_every_hostile_input(server: LiveServer, corpus) -
     for project_id in project_ids.values():  # names with markup or control characters render as text
         page = browser.get(f"/studio/projects/{project_id}/data")
         assert page.status_code == 200 and str(home) not in page.text
-    assert "evil[/]name[bold]" in browser.get(f"/studio/projects/{project_ids['speech']}/data").text
+    assert "evil[bold]name[red]" in browser.get(f"/studio/projects/{project_ids['speech']}/data").text
 
 
 def test_recognition_refuses_hostile_audio_with_422(server: LiveServer, corpus) -> None:
