@@ -54,6 +54,12 @@ def test_a_voice_endpoint_transcribes_then_parses_behind_its_key(
     plain = endpoints.create_endpoint(workspace, "calls", "plain", "whisper-tiny.en")
     with pytest.raises(ConflictError, match="voice"):
         training.delete_model(workspace, "kw-v1")  # deployed as a language model
+    with pytest.raises(ConflictError, match="its models serve other projects' voice endpoint.s. voice"):
+        projects.delete_project(workspace, "bot")  # it deleted kw-v1 there: /understand answered 500
+    # the language model can change without deleting the endpoint (its keys and logs)
+    swapped = endpoints.update_endpoint(workspace, "voice", language_model_ref="en-core-web-sm")
+    assert (swapped["languageModel"], swapped["languageModelId"]) == ("en-core-web-sm", None)
+    voice = {**endpoints.update_endpoint(workspace, "voice", language_model_ref="kw-v1"), "keys": voice["keys"]}
 
     monkeypatch.setenv("TUNEFORK_ADMIN_TOKEN", TOKEN)
     audio = speak("please call me back at five o'clock").read_bytes()

@@ -151,19 +151,23 @@ def update(
     logging: bool | None = typer.Option(None, "--logging/--no-logging", help="Switch request logging."),
     retention_days: int | None = typer.Option(None, "--retention-days", min=1, max=3650, help="Days logs are kept."),
     model: str | None = typer.Option(None, "--model", help="Deploy another model on this endpoint."),
+    language_model: str | None = typer.Option(
+        None, "--language-model", help="Parse a speech endpoint's transcripts with this model (a voice endpoint)."
+    ),
     description: str | None = typer.Option(None, "--description", help="Free text."),
     project: str | None = ProjectOption,
     as_json: bool = typer.Option(False, "--json", help="Print the updated endpoint as JSON (never its keys)."),
 ) -> None:
-    """Change logging, retention, description or the deployed model; prints what the endpoint now has."""
-    if logging is None and retention_days is None and model is None and description is None:
+    """Change logging, retention, description or the deployed models; prints what the endpoint now has."""
+    if (logging, retention_days, model, language_model, description) == (None,) * 5:
         raise TuneforkError(
-            "Nothing to change: give --model, --logging/--no-logging, --retention-days or --description."
+            "Nothing to change: give --model, --language-model, --logging/--no-logging, --retention-days or "
+            "--description."
         )
     workspace = workspace_from(ctx)
     updated = endpoints.update_endpoint(
         workspace, endpoint, logging=logging, retention_days=retention_days,
-        description=description, model_ref=model, project=project,
+        description=description, model_ref=model, project=project, language_model_ref=language_model,
     )  # fmt: skip
     if as_json:
         print_json(updated)
@@ -171,7 +175,7 @@ def update(
         state = f"on, kept {updated['retentionDays']} days" if updated["loggingEnabled"] else "off"
         console.print(f"Updated endpoint [bold]{plain(updated['name'])}[/] ({updated['id']}): serves "
                       f"{_served(updated)}, logging {state}.", highlight=False, soft_wrap=True)  # fmt: skip
-    if model is not None:  # an intent monitor of a model that decides no intent measures nothing
+    if model is not None or language_model is not None:  # an intent monitor of a model deciding no intent
         for reason in monitors.blind_monitors(workspace, updated["id"]):
             err_console.print(f"[bold red]WARNING:[/] {plain(reason)}", highlight=False)
 

@@ -204,6 +204,9 @@ class EndpointUpdate(Request):
     """Changes to an endpoint; omitted fields keep their value."""
 
     model: str | None = Field(None, min_length=1, max_length=200, description="Deploy another model.")
+    languageModel: str | None = Field(
+        None, min_length=1, max_length=200, description="Parse a speech endpoint's transcripts with this model."
+    )
     description: str | None = Field(None, max_length=2000)
     logging: bool | None = None
     retentionDays: int | None = Field(None, ge=1, le=3650)

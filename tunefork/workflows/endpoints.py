@@ -191,14 +191,20 @@ def update_endpoint(
     description: str | None = None,
     model_ref: str | None = None,
     project: str | None = None,
+    language_model_ref: str | None = None,
 ) -> dict[str, Any]:
-    """Switch logging, change retention or description, or deploy another model; ``None`` keeps a setting."""
+    """Switch logging, change retention or description, deploy another model, or another language model after a
+    speech model (a voice endpoint: it answers ``/understand``); ``None`` keeps a setting."""
     if retention_days is not None:
         retention_days = _check_retention(retention_days)
     with workspace.session() as session:
         endpoint = get_endpoint(session, ref, project)
         endpoint_id, project_name = endpoint.id, endpoint.project.name
+        deployed = endpoint.model_id or endpoint.model_ref
     model = _deployable(workspace, model_ref, project_name) if model_ref is not None else None
+    language = None
+    if language_model_ref is not None:
+        language = _language_model(workspace, model or resolve_model(workspace, deployed), language_model_ref)
     with workspace.session() as session:
         endpoint = session.get(Endpoint, endpoint_id)
         if logging is not None:
@@ -209,6 +215,8 @@ def update_endpoint(
             endpoint.description = description
         if model is not None:
             endpoint.model_ref, endpoint.model_id = model.name, model.model_id
+        if language is not None:
+            endpoint.language_model_ref, endpoint.language_model_id = language.name, language.model_id
         endpoint.last_action_at = utcnow()
         session.flush()
         return endpoint_to_dict(endpoint)

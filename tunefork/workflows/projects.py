@@ -95,12 +95,22 @@ ACTIVE = (Status.NOT_STARTED, Status.RUNNING)
 
 
 def _in_use(session: Any, project: Project) -> list[str]:
-    """What keeps a project from being deleted: its endpoints, its monitors and its unfinished work."""
+    """What keeps a project from being deleted: its endpoints, its monitors, other projects' voice endpoints that
+    serve one of its models (deleting it broke them: 500 at every request), and its unfinished work."""
     reasons = []
     for table, noun in ((Endpoint, "endpoint"), (Monitor, "monitor")):
         names = sorted(session.scalars(select(table.name).where(table.project_id == project.id)))
         if names:
             reasons.append(f"{noun}(s) {', '.join(names)}")
+    served = select(Endpoint.name).where(
+        Endpoint.project_id != project.id,
+        Endpoint.language_model_id.in_(select(Model.id).where(Model.project_id == project.id)),
+    )
+    if names := sorted(session.scalars(served)):
+        reasons.append(
+            f"its models serve other projects' voice endpoint(s) {', '.join(names)} (deploy another language "
+            "model there first)"
+        )
     for table, noun in ((Dataset, "a dataset import"), (Model, "a training"), (Evaluation, "an evaluation"),
                         (Transcription, "a transcription"), (Job, "a job")):  # fmt: skip
         running = session.scalar(

@@ -95,7 +95,7 @@ def update_endpoint(
     """Turn logging on or off, change retention or description, or deploy another model."""
     updated = endpoints.update_endpoint(
         ws, endpoint_id, logging=body.logging, retention_days=body.retentionDays,
-        description=body.description, model_ref=body.model,
+        description=body.description, model_ref=body.model, language_model_ref=body.languageModel,
     )  # fmt: skip
     return present_endpoint(request, updated)
 
