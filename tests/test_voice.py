@@ -54,7 +54,7 @@ def test_a_voice_endpoint_transcribes_then_parses_behind_its_key(
     plain = endpoints.create_endpoint(workspace, "calls", "plain", "whisper-tiny.en")
     with pytest.raises(ConflictError, match="voice"):
         training.delete_model(workspace, "kw-v1")  # deployed as a language model
-    with pytest.raises(ConflictError, match="its models serve other projects' voice endpoint.s. voice"):
+    with pytest.raises(ConflictError, match=r"its models serve other projects' voice endpoint\(s\) voice"):
         projects.delete_project(workspace, "bot")  # it deleted kw-v1 there: /understand answered 500
     # the language model can change without deleting the endpoint (its keys and logs)
     swapped = endpoints.update_endpoint(workspace, "voice", language_model_ref="en-core-web-sm")
@@ -158,3 +158,11 @@ def test_nothing_heard_reads_each_language_models_card_once(workspace: Workspace
         for card in cards:
             card.with_name("moved.json").rename(card)
     assert (nothing_heard(rules)["intent"], nothing_heard(rules)["out_of_scope"]) == (None, None)
+
+
+def test_a_transcript_without_a_letter_or_digit_is_nothing_heard() -> None:
+    """Silence transcribed as '.' was parsed, logged and exported as an out-of-scope example (a voice review)."""
+    from tunefork.kinds.voice import heard_text
+
+    assert [heard_text(text) for text in (".", " ... ", "", "?!")] == ["", "", "", ""]
+    assert heard_text(" 2 pizzas. ") == "2 pizzas." and heard_text("Okay.") == "Okay."

@@ -85,6 +85,20 @@ def test_slot_values_that_differ_only_in_how_numbers_are_written_are_one_value()
     assert blame(case, gold, from_audio, parse) == []
 
 
+def test_slots_compare_resolved_values_and_a_model_without_intents_scores_none() -> None:
+    """A review's 'margarita' heard for 'margherita' counted a miss and a spurious slot blamed on speech, though the
+    model's synonyms resolved it; a model of entities only was scored 3.9% intent accuracy."""
+    said, heard = "two medium margherita", "to meet your margarita"
+    gold = Parse.of(said, {"intent": "order", "entities": [{"start": 11, "end": 21, "label": "pizza"}]}, "none")
+    answer = {"intent": "order", "entities": [{"start": 14, "end": 22, "label": "pizza", "value": "margherita"}]}
+    case = item(said, heard, "order", gold.slots)
+    assert blame(case, gold, Parse.of(heard, answer, "none"), parse) == []
+    entities_only = Parse("none", gold.slots)
+    scores = score_voice(("asr", "ner"), 0.5, [case], [entities_only], [entities_only], parse, intents=False)
+    assert (scores.intent_accuracy_audio, scores.intent_accuracy_text, scores.blame["intent"]) == (
+        None, None, {"asr": 0, "nlu": 0})  # fmt: skip
+
+
 @pytest.fixture
 def toy() -> Iterator[None]:
     register(TOY)
@@ -104,8 +118,13 @@ def test_cli_evaluates_a_voice_app_end_to_end(cli, toy: None, acoustic_zip: Path
     args = ["evaluate", "--dataset", "voice-audio", "--model", "sphinx-en-us", "--language-model", "kw"]
     missing = cli(*args, expect=1)
     assert "--utterances" in missing.output
+    ignored = cli("evaluate", "--dataset", "voice-audio", "--model", "sphinx-en-us", "--utterances", "voice-intents",
+                  expect=1)  # fmt: skip
+    assert "add --language-model" in " ".join(ignored.output.split())  # it ran a speech evaluation without a word
     report = json.loads(cli(*args, "--utterances", "voice-intents", "--json").stdout)
-    assert (report["items"], report["warnings"]) == (3, [])
+    # kw was trained on the sidecar itself: the language evaluation's overlap warning, which a review missed here
+    (warning,) = report["warnings"]
+    assert report["items"] == 3 and warning.startswith("Model 'kw': ") and "also occur in training data" in warning
     [result] = report["results"]
     assert (result["speechModel"], result["languageModel"], result["intentAccuracyFromText"]) == (
         "sphinx-en-us",

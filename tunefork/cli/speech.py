@@ -72,6 +72,8 @@ def evaluate(
     if len(models) > 2:
         raise TuneforkError("Give --model once or twice.")
     workspace = workspace_from(ctx)
+    if utterances is not None and not language_models:
+        raise TuneforkError("--utterances gives a voice evaluation its intents and slots: add --language-model.")
     if language_models:
         voice.evaluate(workspace, dataset, models, language_models, utterances, project, as_json)
         return

@@ -3,7 +3,8 @@
 A speech endpoint deployed with a language model (``endpoint create --language-model``) answers
 ``POST /endpoints/{id}/understand`` besides ``recognize``: the speech model transcribes the audio and the
 language model (any model whose family's operation takes text: intents, entities) parses the display
-text. The answer holds both: the recognition fields and the parse fields side by side.
+text (nothing, when it holds no letter or digit: silence heard as ``.``). The answer holds both: the
+recognition fields and the parse fields side by side.
 """
 
 from __future__ import annotations
@@ -61,11 +62,18 @@ def nothing_heard(language: ResolvedModel) -> dict[str, Any]:
     return parse_answer(Parse(""))
 
 
+def heard_text(display: str) -> str:
+    """The text to parse from a display transcript: empty when it holds no letter or digit (silence transcribed as
+    ``.`` was parsed, logged and exported as an out-of-scope example)."""
+    display = display.strip()[:MAX_TEXT_CHARACTERS]
+    return display if any(character.isalnum() for character in display) else ""
+
+
 def understand(
     speech: ResolvedModel, speech_family: ModelFamily, language: ResolvedModel, samples: Any
 ) -> dict[str, Any]:
     """Transcribe ``samples`` with ``speech`` and parse the display text with ``language``."""
     heard = speech_family.invoke(speech.load(), samples)
-    text = str(heard.get("displayText", "")).strip()[:MAX_TEXT_CHARACTERS]
+    text = heard_text(str(heard.get("displayText", "")))
     parsed = language.family.invoke(language.load(), text) if text else nothing_heard(language)
     return {**heard, **parsed, "languageModel": language.name, "languageModelId": language.model_id}

@@ -59,7 +59,8 @@ def read_terms(path: Path) -> list[str]:
     return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
 
 
-def _overlap_warnings(workspace: Workspace, test_records: list[dict], models: list[ResolvedModel]) -> list[str]:
+def overlap_warnings(workspace: Workspace, test_records: list[dict], models: list[ResolvedModel]) -> list[str]:
+    """A warning per custom model that was trained on items of ``test_records`` (exact or normalized repeats)."""
     warnings = []
     for model in models:
         training_sets = []
@@ -152,7 +153,7 @@ def _score(
         terms, source = training_terms(workspace, kind, models)
     test = TestSet(dataset_name, kind.test_kind, records, list(terms or []), cache_dir, source)
     result = kind.family.score(test, models, progress)
-    result.warnings.extend(_overlap_warnings(workspace, records, models))
+    result.warnings.extend(overlap_warnings(workspace, records, models))
     result.warnings.extend(_unseen_label_warnings(workspace, records, models))
     result.warnings.extend(_base_model_warnings(kind, models))
     result.warnings.extend(unused_terms_warning(terms, result.to_json()))

@@ -27,6 +27,7 @@ from tunefork.kinds.voice import check_language_model, nothing_heard
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.repository import get_dataset
 from tunefork.workflows.datasets import dataset_records
+from tunefork.workflows.evaluation import overlap_warnings
 from tunefork.workflows.models import resolve_model
 from tunefork.workspace import Workspace
 
@@ -43,13 +44,19 @@ def _records(workspace: Workspace, ref: str, kind: str, project: str | None, rol
 
 
 def _gold(records: list[dict[str, Any]]) -> dict[str, tuple[str, frozenset[tuple[str, str]]]]:
-    """Normalized text -> (gold intent, gold slots) of the sidecar's examples."""
+    """Normalized text -> (gold intent, gold slots) of the sidecar's examples; a slot's value is its annotated
+    value (``[margarita](pizza_type:margherita)``), else its text, as a parse's resolved ``value`` is compared."""
     normalize = get_normalizer()
-    return {
-        normalize(item.text): (item.intent or OUT_OF_SCOPE, frozenset((label, slot_value(item.text[s:e]))
-                                                                      for s, e, label in item.spans))
-        for item in gold_items("utterances", records)
-    }  # fmt: skip
+    gold = {}
+    for record, item in zip(_examples(records), gold_items("utterances", _examples(records)), strict=True):
+        slots = frozenset((str(e["label"]), slot_value(str(e.get("value") or item.text[e["start"] : e["end"]])))
+                          for e in record.get("entities", []))  # fmt: skip
+        gold[normalize(item.text)] = (item.intent or OUT_OF_SCOPE, slots)
+    return gold
+
+
+def _examples(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [record for record in records if record.get("type", "example") == "example"]
 
 
 def _parser(model: ResolvedModel) -> Callable[[str], Parse]:
@@ -84,10 +91,12 @@ def evaluate_voice(
     sidecar_name, sidecar = _records(workspace, utterances_ref, "utterances", None, "sidecar of intents and slots")
     gold, normalize = _gold(sidecar), get_normalizer()
     matched = [r for r in records if normalize(r["text"]) in gold]
-    warnings = []
+    warnings = overlap_warnings(workspace, sidecar, languages)  # as a language evaluation warns (it did not here)
     if len(matched) < len(records):
-        warnings.append(f"{len(records) - len(matched)} of {len(records)} utterances have no line in '{sidecar_name}' "
-                        "with the same text and were left out.")  # fmt: skip
+        left = [r["id"] for r in records if normalize(r["text"]) not in gold]
+        named = ", ".join(left[:10]) + (f" and {len(left) - 10} more" if len(left) > 10 else "")
+        warnings.append(f"{len(left)} of {len(records)} utterances have no line in '{sidecar_name}' with the same "
+                        f"text and were left out ({named}); WER is measured on the others.")  # fmt: skip
     if not matched:
         raise TuneforkError(f"No utterance of '{name}' has its text in '{sidecar_name}': nothing to score.")
     heard, _ = transcribe_with_each(speech, audio_items(matched), progress)
@@ -103,6 +112,8 @@ def evaluate_voice(
             parse = _parser(language)
             text = [parse(item.reference) for item in items]
             audio = [parse(item.heard) for item in items]
-            results.append(score_voice((model.name, language.name), wer, items, text, audio, parse).to_json())
+            intents = language.family.decides_intents(language)
+            scores = score_voice((model.name, language.name), wer, items, text, audio, parse, intents)
+            results.append(scores.to_json())
     return {"dataset": name, "utterances": sidecar_name, "items": len(matched), "warnings": warnings,
             "results": results}  # fmt: skip
