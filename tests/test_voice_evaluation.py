@@ -139,3 +139,13 @@ def test_cli_evaluates_a_voice_app_end_to_end(cli, toy: None, acoustic_zip: Path
     assert "Intent accuracy from text" in table.output and "100.0%" in table.output
     errors = len(result["errors"])  # fewer than the 10 shown: the heading says how many there are
     assert (f"Errors of sphinx-en-us + kw ({errors}; all of them with --json):" in table.output) == (errors > 0)
+
+
+def test_an_error_where_every_word_was_heard_right_is_the_language_models() -> None:
+    """'four cheese' heard as '4 cheese': WER counts it right, the language model missed the slot from the digit,
+    and the blame fell on speech with no misheard word to show (a voice review)."""
+    said, heard = "a four cheese pizza", "a 4 cheese pizza"
+    gold = Parse.of(said, {"intent": "order", "entities": [{"start": 2, "end": 13, "label": "pizza"}]}, "none")
+    case = item(said, heard, "order", gold.slots)
+    [error] = blame(case, gold, Parse("order", frozenset()), parse)
+    assert (error["error"], error["blame"], error["writtenForm"]) == ("missed", "nlu", True)

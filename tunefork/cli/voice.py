@@ -49,6 +49,8 @@ def _describe(error: dict[str, Any]) -> str:
     else:
         what = f"slot {error['error']} {error['slot'][0]}='{error['slot'][1]}'"
     owner = "speech" if error["blame"] == "asr" else "language"
+    if error.get("writtenForm"):
+        words = f"every word heard right, as '{error['heard']}': the transcript's digits, case or punctuation"
     return f"{error['id']}: {what}: {owner} model" + (f" ({words})" if words else "")
 
 

@@ -114,7 +114,9 @@ def blame(
     item: VoiceItem, text: Parse, audio: Parse, reparse: Callable[[str], Parse], intents: bool = True
 ) -> list[dict[str, Any]]:
     """The errors of one item from audio, each with its blame (``asr`` or ``nlu``) and culprit words (``intents``:
-    whether the language model decides intents at all)."""
+    whether the language model decides intents at all). Where every word was heard right (WER's normalized words:
+    ``4`` is ``four``) an error is the language model's, ``writtenForm``: it read the transcript's digits, case or
+    punctuation otherwise than the reference's (it was blamed on speech, with no misheard word to show)."""
     errors: list[dict[str, Any]] = []
     if intents and audio.intent != item.intent:
         at = "asr" if text.intent == item.intent else "nlu"
@@ -129,6 +131,10 @@ def blame(
     for slot in sorted(audio.slots - item.slots):
         at = "nlu" if slot in text.slots else "asr"
         errors.append({"what": "slot", "error": "spurious", "slot": list(slot), "blame": at, "words": []})
+    if not error_stretches(item.alignment):  # every word heard right: the transcript's written form misled it
+        for error in errors:
+            if error["blame"] == "asr":
+                error.update(blame="nlu", writtenForm=True)
     return errors
 
 
