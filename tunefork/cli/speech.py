@@ -7,7 +7,16 @@ from pathlib import Path
 import typer
 
 from tunefork.cli import voice
-from tunefork.cli.common import PlainTable, console, plain, print_json, print_result, progress_bar, workspace_from
+from tunefork.cli.common import (
+    PlainTable,
+    console,
+    err_console,
+    plain,
+    print_json,
+    print_result,
+    progress_bar,
+    workspace_from,
+)
 from tunefork.errors import TuneforkError
 from tunefork.workflows import evaluation, language_experiments, transcription
 from tunefork.workspace import Workspace
@@ -127,6 +136,8 @@ def _experiment(
             table.add_row(plain(label), *figures, str(row.get("support", "")))
         console.print(table)
     else:
+        for warning in result["warnings"]:
+            err_console.print(f"[bold red]WARNING:[/] {plain(warning)}", highlight=False)
         for point in result["points"]:
             figures = "  ".join(f"{k} {100 * v:.1f}" for k, v in point["metrics"].items())
             console.print(f"  {point['train_size']:>6} examples ({100 * point['fraction']:.0f}%)  {figures}")

@@ -19,6 +19,7 @@ from tunefork.errors import TuneforkError
 from tunefork.evaluation.classification import plot_learning_curve
 from tunefork.evaluation.language_scoring import GoldItem, Prediction, gold_items, score_models
 from tunefork.kinds.language import LANGUAGE_MODELS, parse_all, predictions
+from tunefork.kinds.models import ResolvedModel
 from tunefork.kinds.registry import family_of_engine
 from tunefork.progress import ProgressCallback, no_progress, within
 from tunefork.store.artifacts import atomic_write_bytes, atomic_write_json
@@ -26,6 +27,7 @@ from tunefork.store.repository import get_dataset, get_model
 from tunefork.store.staging import scratch_folder
 from tunefork.wording import a_or_an
 from tunefork.workflows.datasets import dataset_records
+from tunefork.workflows.evaluation import overlap_warnings
 from tunefork.workflows.training import model_card, records_with_kinds
 from tunefork.workspace import Workspace
 
@@ -48,6 +50,7 @@ class _Recipe:
                     f"Model '{model.name}' is {a_or_an(family.name)} model; this needs a language model."
                 )
             self.name, self.base, dataset_ids = model.name, model.base_model, list(model.dataset_ids)
+            self.trained = ResolvedModel(name=model.name, model_id=model.id, training_dataset_ids=dataset_ids)
             self.engine = model.engine
             self.parameters = TrainingParameters.from_stored(model.parameters)
         # the recipe is retrained many times here: the per-label check (and the slot tagger it picked) is the
@@ -195,7 +198,9 @@ def learning_curve(
         dataset_id, kind = dataset.id, dataset.kind
     if kind != recipe.test_kind:
         raise TuneforkError(f"The learning curve needs a held-out '{recipe.test_kind}' dataset (got '{kind}').")
-    items = gold_items(kind, dataset_records(workspace, dataset_id))
+    test_records = dataset_records(workspace, dataset_id)
+    items = gold_items(kind, test_records)
+    warnings = overlap_warnings(workspace, test_records, [recipe.trained])  # as `evaluate` says (a review missed it)
     labels = recipe.labels()
     order = _round_robin(labels, recipe.parameters.seed)
     smallest = min(len(order), 2 * len(set(labels)))
@@ -211,6 +216,6 @@ def learning_curve(
     output.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(output / "learning_curve.png", plot_learning_curve(points))
     result = {"type": "learning-curve", "model": recipe.name, "dataset": dataset_ref, "points": points,
-              "plot": str(output / "learning_curve.png")}  # fmt: skip
+              "plot": str(output / "learning_curve.png"), "warnings": warnings}  # fmt: skip
     atomic_write_json(output / "learning_curve.json", result)
     return result
