@@ -56,6 +56,7 @@ def test_a_voice_endpoint_transcribes_then_parses_behind_its_key(
         training.delete_model(workspace, "kw-v1")  # deployed as a language model
     with pytest.raises(ConflictError, match=r"its models serve other projects' voice endpoint\(s\) voice"):
         projects.delete_project(workspace, "bot")  # it deleted kw-v1 there: /understand answered 500
+    assert [e["name"] for e in endpoints.voice_endpoints_elsewhere(workspace, "bot")] == ["voice"]  # project show
     # the language model can change without deleting the endpoint (its keys and logs)
     swapped = endpoints.update_endpoint(workspace, "voice", language_model_ref="en-core-web-sm")
     assert (swapped["languageModel"], swapped["languageModelId"]) == ("en-core-web-sm", None)

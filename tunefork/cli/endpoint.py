@@ -113,7 +113,8 @@ def list_(
     table = PlainTable("name", "project", "model", "logging", "retention", "id", title="Endpoints")
     for e in rows:
         logging = "on" if e["loggingEnabled"] else "off"
-        table.add_row(e["name"], e["project"], e["model"], logging, f"{e['retentionDays']} d", e["id"])
+        served = e["model"] + (f" then {e['languageModel']}" if e["languageModel"] else "")  # a voice endpoint's
+        table.add_row(e["name"], e["project"], served, logging, f"{e['retentionDays']} d", e["id"])
     console.print(table)
 
 

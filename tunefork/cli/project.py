@@ -64,6 +64,7 @@ def show(
         "models": training.list_models(workspace, pid),
         "endpoints": endpoints.list_endpoints(workspace, pid),
         "monitors": monitors.list_monitors(workspace, pid),
+        "voiceEndpointsElsewhere": endpoints.voice_endpoints_elsewhere(workspace, pid),
     }
     if as_json:
         print_json({**shown, **contents})
@@ -75,12 +76,16 @@ def show(
         "endpoint": [f"{e['name']} (serves {e['model']})" for e in contents["endpoints"]],
         "monitor": [f"{m['name']} ({'paused' if m['paused'] else m['state']})" for m in contents["monitors"]],
     }
+    elsewhere = [f"{e['name']} of project {e['project']} (parses with {e['languageModel']})"
+                 for e in contents["voiceEndpointsElsewhere"]]  # fmt: skip
     lines = [
         f"Project {shown['name']} ({shown['id']}): {shown['kind']}, locale {shown['locale']}{described}; "
         f"created {when(shown['createdDateTime'])}.",
         *(f"{plural(len(names), noun).capitalize()}{': ' if names else ''}{', '.join(names)}"
           for noun, names in held.items()),
     ]  # fmt: skip
+    if elsewhere:
+        lines.append(f"Its models serve other projects' voice endpoints: {', '.join(elsewhere)}")
     if not held["dataset"]:
         first = get_kind(shown["kind"]).upload_kinds[0]
         lines.append(f"Next: tunefork dataset upload {shown['name']} PATH --kind {first}")

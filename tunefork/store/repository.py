@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from typing import TypeVar
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from tunefork.errors import AmbiguousReferenceError, NotFoundError, TuneforkError
@@ -80,3 +80,9 @@ def get_endpoint(session: Session, ref: str, project: str | None = None) -> Endp
 def get_monitor(session: Session, ref: str, project: str | None = None) -> Monitor:
     """The monitor whose id or name is ``ref`` (``project`` narrows an ambiguous name)."""
     return _get_in_project(session, Monitor, "monitor", ref, project)
+
+
+def voice_endpoints_serving(project_id: str) -> Select[tuple[Endpoint]]:
+    """Other projects' voice endpoints whose language model is one of project ``project_id``'s models."""
+    own = select(Model.id).where(Model.project_id == project_id)
+    return select(Endpoint).where(Endpoint.project_id != project_id, Endpoint.language_model_id.in_(own))

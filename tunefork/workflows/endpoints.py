@@ -22,7 +22,7 @@ from tunefork.evaluation.labels import OUT_OF_SCOPE_NAMES
 from tunefork.kinds import ProjectKind, ResolvedModel, get_kind
 from tunefork.kinds.voice import check_language_model
 from tunefork.store.models import Endpoint, EndpointLog, Model, Monitor, Status, utcnow
-from tunefork.store.repository import clean_name, get_endpoint, get_project
+from tunefork.store.repository import clean_name, get_endpoint, get_project, voice_endpoints_serving
 from tunefork.workflows.datasets import dataset_records
 from tunefork.workflows.endpoint_logs import discard_kept
 from tunefork.workflows.models import resolve_model
@@ -172,6 +172,14 @@ def list_endpoints(workspace: Workspace, project_ref: str | None = None) -> list
         if project_ref is not None:
             query = query.where(Endpoint.project_id == get_project(session, project_ref).id)
         return [endpoint_to_dict(e) for e in session.scalars(query)]
+
+
+def voice_endpoints_elsewhere(workspace: Workspace, project_ref: str) -> list[dict[str, Any]]:
+    """Other projects' voice endpoints whose language model is one of this project's models (they keep it from
+    being deleted; a review's `project show` said "0 endpoints" for a project whose model one served)."""
+    with workspace.session() as session:
+        query = voice_endpoints_serving(get_project(session, project_ref).id)
+        return [endpoint_to_dict(e) for e in session.scalars(query.order_by(Endpoint.created_at))]
 
 
 def show_endpoint(workspace: Workspace, ref: str, project: str | None = None) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from tunefork.errors import ConflictError, TuneforkError
 from tunefork.kinds import ProjectKind, get_kind, kind_names
 from tunefork.kinds.registry import find_kind
 from tunefork.store.models import Dataset, Endpoint, Evaluation, Job, Model, Monitor, Project, Status, Transcription
-from tunefork.store.repository import clean_name, get_project
+from tunefork.store.repository import clean_name, get_project, voice_endpoints_serving
 from tunefork.workspace import Workspace
 
 
@@ -102,11 +102,7 @@ def _in_use(session: Any, project: Project) -> list[str]:
         names = sorted(session.scalars(select(table.name).where(table.project_id == project.id)))
         if names:
             reasons.append(f"{noun}(s) {', '.join(names)}")
-    served = select(Endpoint.name).where(
-        Endpoint.project_id != project.id,
-        Endpoint.language_model_id.in_(select(Model.id).where(Model.project_id == project.id)),
-    )
-    if names := sorted(session.scalars(served)):
+    if names := sorted(endpoint.name for endpoint in session.scalars(voice_endpoints_serving(project.id))):
         reasons.append(
             f"its models serve other projects' voice endpoint(s) {', '.join(names)} (deploy another language "
             "model there first)"
