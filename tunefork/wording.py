@@ -22,8 +22,9 @@ def joined(words: Iterable[str], last: str = "and") -> str:
 
 
 def a_or_an(word: str) -> str:
-    """``a speech``, ``an image``: the word with its indefinite article (by its first letter)."""
-    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+    """``a speech``, ``an image``, ``an 'acoustic'``: the word with its indefinite article (by its first letter,
+    quotes aside)."""
+    return f"{'an' if word.lstrip(chr(39) + chr(34))[:1].lower() in 'aeiou' else 'a'} {word}"
 
 
 def item_name(item_id: str) -> str:

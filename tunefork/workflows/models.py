@@ -72,20 +72,21 @@ def resolve_model(
     workspace: Workspace, ref: str, project: str | None = None, family: ModelFamily | None = None
 ) -> ResolvedModel:
     """Find the model ``ref``: a base model name, or a custom model's name or id (of ``family`` when given)."""
-    model = _find_model(workspace, ref, project)
+    model = _find_model(workspace, ref, project, family)
     if family is not None:
         model.require(family)
     return model
 
 
-def _find_model(workspace: Workspace, ref: str, project: str | None) -> ResolvedModel:
+def _find_model(workspace: Workspace, ref: str, project: str | None, family: ModelFamily | None) -> ResolvedModel:
     if is_any_base_model(ref):
         return ResolvedModel(name=ref)
     with workspace.session() as session:
         try:
             row = get_model(session, ref, project)
         except NotFoundError as missing:  # its message names the close custom model names, if any
-            names = ", ".join(info.name for info in base_models(include_downloadable=False))
+            offered = family.base_models(False) if family is not None else base_models(include_downloadable=False)
+            names = ", ".join(info.name for info in offered)  # a speech endpoint was offered image models
             raise NotFoundError(
                 f"{missing} Base models: {names} (`tunefork model list --base`); custom models: "
                 "`tunefork model list PROJECT`."

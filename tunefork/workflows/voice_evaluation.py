@@ -26,6 +26,7 @@ from tunefork.kinds.speech import audio_items, transcribe_with_each
 from tunefork.kinds.voice import check_language_model, nothing_heard
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.repository import get_dataset
+from tunefork.wording import a_or_an
 from tunefork.workflows.datasets import dataset_records
 from tunefork.workflows.evaluation import overlap_warnings
 from tunefork.workflows.models import resolve_model
@@ -39,7 +40,7 @@ def _records(workspace: Workspace, ref: str, kind: str, project: str | None, rol
         dataset = get_dataset(session, ref, project)
         name, dataset_id, found = dataset.name, dataset.id, dataset.kind
     if found != kind:
-        raise TuneforkError(f"Dataset '{name}' is of kind '{found}'; the {role} is a '{kind}' dataset.")
+        raise TuneforkError(f"Dataset '{name}' is of kind '{found}'; the {role} is {a_or_an(repr(kind))} dataset.")
     return name, dataset_records(workspace, dataset_id)
 
 
