@@ -342,7 +342,8 @@ def test_a_file_that_is_not_audio_is_named_without_decoder_noise(tmp_path: Path)
 
 
 def test_a_model_of_another_kind_is_named_with_the_right_article() -> None:
-    assert (a_or_an("image"), a_or_an("speech"), a_or_an("entities")) == ("an image", "a speech", "an entities")
+    assert (a_or_an("image"), a_or_an("speech"), a_or_an("entities"), a_or_an("'acoustic'")) == (
+        "an image", "a speech", "an entities", "an 'acoustic'")  # fmt: skip
     with pytest.raises(TuneforkError, match=r"Model 'v1' is a language model; this needs an image model\."):
         ResolvedModel("v1", "id", Path("v1"), engine=SPACY_ENGINE).require(IMAGE.family)
 
