@@ -150,3 +150,13 @@ def test_the_openapi_schema_says_what_the_routes_answer(client: TestClient) -> N
     files = schema["paths"]["/evaluations/{evaluation_id}/files/{name}"]["get"]["responses"]["200"]["content"]
     assert {"text/markdown", "image/png"} <= set(files)
     assert set(schema["components"]["schemas"]["RegeneratedKey"]["properties"]) == {"key1", "key2"}
+
+
+def test_an_endpoints_logging_round_trips_under_the_name_its_answer_gives(
+    client: TestClient, workspace: Workspace
+) -> None:
+    """GET answered loggingEnabled, PATCH refused it ('Extra inputs are not permitted') and took logging."""
+    projects.create_project(workspace, "ents", "entities")
+    created = endpoints.create_endpoint(workspace, "ents", "ner", "en-core-web-sm")
+    patched = client.patch(f"/endpoints/{created['id']}", json={"loggingEnabled": True}, headers=AUTH)
+    assert patched.status_code == 200 and patched.json()["loggingEnabled"] is True

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, create_model
 
 from tunefork.kinds import kind_names
 from tunefork.kinds.registry import TrainingOption, all_options, kinds_offering
@@ -186,6 +186,10 @@ class Transcription(Tracked):
     items: int
 
 
+LOGGING_ALIASES = AliasChoices("logging", "loggingEnabled")
+LOGGING_HELP = "Log requests (also as `loggingEnabled`, the name an endpoint's answer gives it)."
+
+
 class EndpointCreate(Request):
     """A deployment request."""
 
@@ -196,7 +200,7 @@ class EndpointCreate(Request):
         None, min_length=1, max_length=200, description="Voice endpoint: the language model parsing the transcripts."
     )
     description: str = Field("", max_length=2000)
-    logging: bool = False
+    logging: bool = Field(False, validation_alias=LOGGING_ALIASES, description=LOGGING_HELP)
     retentionDays: int = Field(30, ge=1, le=3650)
 
 
@@ -208,7 +212,7 @@ class EndpointUpdate(Request):
         None, min_length=1, max_length=200, description="Parse a speech endpoint's transcripts with this model."
     )
     description: str | None = Field(None, max_length=2000)
-    logging: bool | None = None
+    logging: bool | None = Field(None, validation_alias=LOGGING_ALIASES, description=LOGGING_HELP)
     retentionDays: int | None = Field(None, ge=1, le=3650)
 
 
