@@ -58,7 +58,8 @@ def test_an_empty_dataset_name_is_refused_not_replaced(cli, tmp_path: Path) -> N
     again = " ".join(cli("dataset", "upload", "cars", str(csv), "--kind", "utterances", expect=1).output.split())
     taken = (
         "Project 'cars' already has a dataset named 'test' (by default a dataset is named after its file): "
-        "choose another name (--name), or delete that dataset first."
+        "choose another name, such as --name test-v2 (a corrected version beside the one models were trained on), "
+        "or delete that dataset first."
     )
     assert taken in again
 

@@ -58,9 +58,12 @@ def _check_new_dataset(workspace: Workspace, project_ref: str, kind: str, name: 
             failed_id = taken.id
             session.delete(taken)
         elif taken is not None:
+            names = set(session.scalars(select(Dataset.name).where(Dataset.project_id == project.id)))
+            free = next(f"{name}-v{n}" for n in range(2, len(names) + 3) if f"{name}-v{n}" not in names)
             raise ConflictError(
                 f"Project '{project.name}' already has a dataset named '{name}' (by default a dataset is named after "
-                "its file): choose another name (--name), or delete that dataset first."
+                f"its file): choose another name, such as --name {free} (a corrected version beside the one models "
+                "were trained on), or delete that dataset first."
             )
         project_id = project.id
     if failed_id is not None:
