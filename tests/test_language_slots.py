@@ -283,3 +283,13 @@ def test_a_known_value_wins_over_a_recognizer_span_that_disagrees_with_it() -> N
         ("Pixel 9", "phone", "model"),
         ("Go 15", "plan", "model"),
     ]
+
+
+def test_a_known_value_is_written_as_most_annotations_write_it() -> None:
+    """One 'Amoxicillin' among lower-case annotations made every answer 'Amoxicillin' (an entities review)."""
+    from tunefork.language.value_lookup import ValueLookup
+
+    items = [AnnotatedText(f"{drug} please", [(0, len(drug), "DRUG")])
+             for drug in ("Amoxicillin", "amoxicillin", "amoxicillin")]  # fmt: skip
+    [(_, _, label, value)] = ValueLookup.from_annotations(items, {}).match("AMOXICILLIN now")
+    assert (label, value) == ("DRUG", "amoxicillin")

@@ -98,16 +98,19 @@ class ValueLookup:
 
     @classmethod
     def from_annotations(cls, items: list[AnnotatedText], synonyms: dict[str, str]) -> ValueLookup:
-        """The lookup of the spans in ``items``, with values resolved and extended through ``synonyms``."""
+        """The lookup of the spans in ``items``, with values resolved and extended through ``synonyms``. A value is
+        written as most of its annotations write it (the first, on a tie): a review's one ``Amoxicillin`` among
+        lower-case ones made every answer ``Amoxicillin``."""
         labels: dict[str, Counter[str]] = {}
-        values: dict[str, str] = {}
+        spellings: dict[str, Counter[str]] = {}
         for item in items:
             for start, end, label in item.spans:
                 surface = item.text[start:end]
                 value = synonyms.get(surface.lower(), surface)
                 for key in (_normal(surface), _normal(value)):
                     labels.setdefault(key, Counter())[label] += 1
-                    values.setdefault(key, value)
+                    spellings.setdefault(key, Counter())[value] += 1
+        values = {key: counts.most_common(1)[0][0] for key, counts in spellings.items()}
         value_labels = {_normal(values[key]): key for key in list(values)}
         for surface, value in synonyms.items():
             source = value_labels.get(_normal(value))
