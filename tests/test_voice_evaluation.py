@@ -137,6 +137,7 @@ def test_cli_evaluates_a_voice_app_end_to_end(cli, toy: None, acoustic_zip: Path
     assert result["slotF1FromAudio"] is None and result["wer"] >= 0
     table = cli(*args, "--utterances", "voice-intents")
     assert "Intent accuracy from text" in table.output and "100.0%" in table.output
+    assert "3 of 3 answers from the hypothesis cache" in " ".join(table.output.split())  # transcribed once
     errors = len(result["errors"])  # fewer than the 10 shown: the heading says how many there are
     assert (f"Errors of sphinx-en-us + kw ({errors}; all of them with --json):" in table.output) == (errors > 0)
 

@@ -76,6 +76,7 @@ def evaluate(
     for warning in report["warnings"]:
         err_console.print(f"[bold red]WARNING:[/] {plain(warning)}", highlight=False)
     console.print(_table(report))
+    print_verbatim(*report["notes"])
     for result in report["results"]:
         errors = result["errors"]
         if errors:

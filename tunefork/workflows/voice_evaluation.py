@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from tunefork.engines.hypotheses import HypothesisCache
 from tunefork.errors import TuneforkError
 from tunefork.evaluation.labels import OUT_OF_SCOPE
 from tunefork.evaluation.language_scoring import gold_items
@@ -100,7 +101,8 @@ def evaluate_voice(
                         f"text and were left out ({named}); WER is measured on the others.")  # fmt: skip
     if not matched:
         raise TuneforkError(f"No utterance of '{name}' has its text in '{sidecar_name}': nothing to score.")
-    heard, _ = transcribe_with_each(speech, audio_items(matched), progress)
+    cache = HypothesisCache(workspace.hypotheses_cache_dir)  # as a speech evaluation's: nothing transcribed twice
+    heard, uses = transcribe_with_each(speech, audio_items(matched), progress, cache=cache)
     results = []
     for model in speech:
         scored = [score_utterance(r["id"], r["text"], heard[model.name][r["id"]]) for r in matched]
@@ -117,4 +119,4 @@ def evaluate_voice(
             scores = score_voice((model.name, language.name), wer, items, text, audio, parse, intents)
             results.append(scores.to_json())
     return {"dataset": name, "utterances": sidecar_name, "items": len(matched), "warnings": warnings,
-            "results": results}  # fmt: skip
+            "results": results, "notes": [use.sentence() for use in uses if use.hits]}  # fmt: skip
