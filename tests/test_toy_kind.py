@@ -108,7 +108,7 @@ def test_a_kind_registered_in_the_tests_goes_through_the_whole_flow(
     finally:
         workspace.close()
     exported = cli("endpoint", "logs", "export", "kw", "--to-dataset", "bot", "--name", "traffic")
-    assert "traffic (" in exported.output and "(utterances," in exported.output
+    assert "Dataset traffic id" in exported.output and "(utterances," in exported.output
     assert "accepted: 1  rejected: 0" in exported.output
     # A studio review found the evaluations deleted with their test set without a word, their reports left behind.
     deleted = cli("dataset", "delete", "test")

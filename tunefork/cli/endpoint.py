@@ -292,7 +292,9 @@ def logs_export(
 def logs_delete(
     ctx: typer.Context,
     endpoint: str = EndpointArgument,
-    older_than_days: int | None = typer.Option(None, "--older-than-days", min=0, help="Only logs older than this."),
+    older_than_days: int | None = typer.Option(
+        None, "--older-than-days", min=0, max=36500, help="Only logs older than this many days."
+    ),
     project: str | None = ProjectOption,
 ) -> None:
     """Delete an endpoint's logs now (all, or those older than N days)."""

@@ -9,6 +9,9 @@ installed spaCy pipeline can be named by its package name with the ``spacy:`` pr
 from __future__ import annotations
 
 import functools
+import importlib.util
+import json
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tunefork.engines.cache import shared_model
@@ -54,7 +57,16 @@ def load_pipeline(name: str = BUNDLED_SPACY, *, fresh: bool = False) -> Language
 
 
 def base_ner_labels(name: str = BUNDLED_SPACY) -> tuple[str, ...]:
-    """The entity labels the base pipeline's NER predicts (what fine-tuning could make it forget)."""
+    """The entity labels the base pipeline's NER predicts (what fine-tuning could make it forget), read from its
+    package's ``meta.json`` (loading the pipeline for them cost an evaluation answered from the cache a model
+    load); a package without one is loaded."""
+    package = spacy_package(name)
+    spec = importlib.util.find_spec(package) if package else None
+    meta = Path(spec.origin).parent / "meta.json" if spec is not None and spec.origin else None
+    if meta is not None and meta.is_file():
+        labels = (json.loads(meta.read_text(encoding="utf-8")).get("labels") or {}).get("ner")
+        if isinstance(labels, list):
+            return tuple(sorted(labels))
     nlp = load_pipeline(name)
     return tuple(nlp.get_pipe("ner").labels) if "ner" in nlp.pipe_names else ()
 

@@ -128,7 +128,9 @@ def list_logs(
 @router.delete("/{endpoint_id}/logs", response_model=Deleted)
 def delete_logs(
     endpoint_id: str,
-    older_than_days: int | None = Query(None, alias="olderThanDays", ge=0, description="Only logs older than this."),
+    older_than_days: int | None = Query(
+        None, alias="olderThanDays", ge=0, le=36500, description="Only logs older than this many days."
+    ),
     ws: Workspace = Depends(get_workspace),
 ) -> dict:
     """Delete the endpoint's logged requests now: every one, or those older than ``olderThanDays``."""
