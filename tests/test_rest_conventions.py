@@ -160,3 +160,17 @@ def test_an_endpoints_logging_round_trips_under_the_name_its_answer_gives(
     created = endpoints.create_endpoint(workspace, "ents", "ner", "en-core-web-sm")
     patched = client.patch(f"/endpoints/{created['id']}", json={"loggingEnabled": True}, headers=AUTH)
     assert patched.status_code == 200 and patched.json()["loggingEnabled"] is True
+
+
+def test_a_datasets_items_can_be_read_page_by_page_without_server_paths(
+    client: TestClient, workspace: Workspace, tmp_path: Path
+) -> None:
+    """A REST client could see only counts: an exported log could not be reviewed over HTTP."""
+    projects.create_project(workspace, "bot", "language")
+    csv = tmp_path / "nlu.csv"
+    csv.write_text("text,intent\nbook a car,book\ncancel it,cancel\nhello,greet\n", encoding="utf-8")
+    dataset = upload_dataset(workspace, "bot", csv, "utterances")
+    first = client.get(f"/datasets/{dataset['id']}/items", params={"top": 2}, headers=AUTH).json()
+    assert [(i["text"], i["intent"]) for i in first["values"]] == [("book a car", "book"), ("cancel it", "cancel")]
+    assert first["@count"] == 3 and "skip=2" in first["@nextLink"]
+    assert str(workspace.home) not in json.dumps(first)

@@ -310,6 +310,19 @@ def dataset_records(workspace: Workspace, dataset_id: str) -> list[dict[str, Any
     return records
 
 
+def dataset_items(workspace: Workspace, ref: str, project: str | None = None) -> list[dict[str, Any]]:
+    """A dataset's items as a client may see them: the canonical records, each file named by its name in the
+    dataset, never its server path (a REST client could read only counts: an exported log could not be reviewed)."""
+    with workspace.session() as session:
+        dataset_id = get_dataset(session, ref, project).id
+    items = load_manifest(dataset_folder(workspace, dataset_id))
+    for item in items:
+        for key in FILE_FIELDS:
+            if key in item:
+                item[key] = Path(item[key]).name
+    return items
+
+
 def evaluations_on(workspace: Workspace, dataset_id: str) -> int:
     """How many evaluations were made on the dataset (deleting it deletes them)."""
     with workspace.session() as session:

@@ -22,7 +22,7 @@ from tunefork.service.deps import (
     upload_writer,
 )
 from tunefork.service.errors import ApiError
-from tunefork.service.present import present, present_all
+from tunefork.service.present import page, present, present_all
 from tunefork.service.schemas import Dataset, Page
 from tunefork.store.models import Status
 from tunefork.workflows import datasets, jobs
@@ -61,11 +61,11 @@ def upload_dataset(
 def list_datasets(
     request: Request,
     project: str | None = Query(None, min_length=1, max_length=200, description="Project name or id (default: all)."),
-    page: Paging = Depends(paging),
+    paged: Paging = Depends(paging),
     ws: Workspace = Depends(get_workspace),
 ) -> dict:
     """Datasets (of one project with ?project=), oldest first."""
-    return present_all(request, "datasets", datasets.list_datasets(ws, project), page.skip, page.top)
+    return present_all(request, "datasets", datasets.list_datasets(ws, project), paged.skip, paged.top)
 
 
 @router.get("/{dataset_id}", response_model=Dataset)
@@ -82,6 +82,16 @@ def inspect_dataset(dataset_id: str, ws: Workspace = Depends(get_workspace)) -> 
     if dataset["status"] != Status.SUCCEEDED:
         raise ApiError(409, "Conflict", f"Dataset '{dataset['name']}' is {dataset['status']}: no report.")
     return datasets.inspect(ws, dataset["id"])["report"]
+
+
+@router.get("/{dataset_id}/items")
+def list_items(
+    dataset_id: str, request: Request, paged: Paging = Depends(paging), ws: Workspace = Depends(get_workspace)
+) -> dict:
+    """The imported items as the dataset keeps them (text, intent, entities or spans, transcript...; a file is
+    named, never its server path), in order, paged: what to review before training, or after a log export."""
+    items = datasets.dataset_items(ws, dataset_id)
+    return page(request, items[paged.skip : paged.skip + paged.top], paged.skip, paged.top, len(items))
 
 
 @router.delete("/{dataset_id}", status_code=204)
