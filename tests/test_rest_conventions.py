@@ -144,6 +144,11 @@ def test_the_openapi_schema_says_what_the_routes_answer(client: TestClient) -> N
     /metrics' 401, the report files' media types or the regenerated key's field."""
     as_json = client.post("/datasets", json={"project": "p", "kind": "utterances"}, headers=AUTH)
     assert as_json.status_code == 415 and "is not multipart/form-data" in as_json.json()["message"]
+    extra = client.post("/datasets", data={"project": "p", "kind": "utterances", "colour": "red"},
+                        files={"file": ("a.csv", b"text,intent\nhi,greet\n")}, headers=AUTH)  # fmt: skip
+    assert extra.status_code == 422 and extra.json()["message"] == (
+        "Unknown form field(s) colour: this route takes file, kind, name, project."
+    )
     schema = client.get("/openapi.json").json()
     assert "415" in schema["paths"]["/datasets"]["post"]["responses"]
     assert "401" in schema["paths"]["/metrics"]["get"]["responses"]

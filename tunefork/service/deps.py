@@ -33,9 +33,10 @@ MULTIPART_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def multipart_body(request: Request) -> None:
+async def multipart_body(request: Request) -> None:
     """415 unless the request is ``multipart/form-data`` (an upload sent as JSON was answered 422 with three
-    "Field required")."""
+    "Field required"); 422 for a form field the route does not take (``colour=red`` was accepted without a word,
+    where a JSON body's unknown field is refused)."""
     from tunefork.service.errors import ApiError
 
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -44,6 +45,15 @@ def multipart_body(request: Request) -> None:
             415, "UnsupportedMediaType",
             f"Content-Type '{media or 'none'}' is not multipart/form-data: send the fields as a multipart form "
             "(curl -F).",
+        )  # fmt: skip
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    known = sorted(param.alias for param in dependant.body_params) if dependant is not None else []
+    unknown = sorted(set((await request.form()).keys()) - set(known))  # the form the route reads (cached)
+    if known and unknown:
+        details = [{"location": f"body.{name}", "message": "Unknown form field."} for name in unknown]
+        raise ApiError(
+            422, "InvalidPayload", f"Unknown form field(s) {', '.join(unknown)}: this route takes {', '.join(known)}.",
+            details,
         )  # fmt: skip
 
 
