@@ -67,7 +67,7 @@ def test_retention_purge_deletes_old_entries_and_their_audio(workspace: Workspac
     recent = _log(workspace, short["id"], "recent")
     kept = _log(workspace, long["id"], "older but kept", age_days=2)
     old_audio = workspace.endpoint_logs_dir(short["id"]) / f"{old}.wav"
-    assert endpoint_logs.log_audio(workspace, "short", old) == (old_audio.name, old_audio.read_bytes())
+    assert endpoint_logs.log_file(workspace, "short", old) == (old_audio.name, old_audio.read_bytes())
 
     assert endpoint_logs.purge_expired_logs(workspace) == 1
     assert not old_audio.exists()
@@ -79,8 +79,8 @@ def test_retention_purge_deletes_old_entries_and_their_audio(workspace: Workspac
     endpoints.delete_endpoint(workspace, "short")
     assert not workspace.endpoint_logs_dir(short["id"]).exists()
     text_request = endpoint_logs.keep_request(workspace, long["id"], {"text": "a typed request"})
-    with pytest.raises(NotFoundError, match="has no audio: it was a text request"):
-        endpoint_logs.log_audio(workspace, "long", text_request)
+    with pytest.raises(NotFoundError, match="kept no file: it was a text request"):
+        endpoint_logs.log_file(workspace, "long", text_request)
 
 
 def test_deployed_models_cannot_be_deleted(workspace: Workspace, project: dict) -> None:

@@ -147,7 +147,7 @@ def test_endpoint_logs_kept_by_one_server_are_read_and_purged_on_another(
         assert len(store.objects()) == 2  # the same audio twice: one object per logged request
 
         assert {log["id"] for log in endpoint_logs.list_logs(admin, "rx")} == {old, new}
-        name, wav = endpoint_logs.log_audio(admin, "rx", old)
+        name, wav = endpoint_logs.log_file(admin, "rx", old)
         assert name == f"{old}.wav" and wav[:4] == b"RIFF"
         with TestClient(create_app(admin, consumer_workers=0)) as client:
             served = client.get(f"/endpoints/{rx['id']}/logs/{old}/audio",
@@ -169,7 +169,7 @@ def test_endpoint_logs_kept_by_one_server_are_read_and_purged_on_another(
         assert endpoint_logs.purge_expired_logs(admin) == 1
         assert len(store.objects()) == 3  # retention removed the object with the row
         with pytest.raises(NotFoundError):
-            endpoint_logs.log_audio(serving, "rx", old)
+            endpoint_logs.log_file(serving, "rx", old)
         assert storage.sweep_objects(admin, grace_seconds=0) == [upload]  # the newer log's object is referenced
         endpoints.delete_endpoint(admin, "rx")
         assert len(store.objects()) == 1 and storage.sweep_objects(admin, grace_seconds=0) == []  # the dataset

@@ -336,7 +336,7 @@ class ParseResult(BaseModel):
 
 
 class EndpointLog(BaseModel):
-    """One logged recognition request."""
+    """One logged request (``links.file``: its kept input, the audio or the image; none for a text request)."""
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
@@ -344,6 +344,7 @@ class EndpointLog(BaseModel):
     id: str
     displayText: str
     duration: float
+    file: str | None = Field(None, description="The kept input's file name; null for a text request.")
     createdDateTime: str
 
 

@@ -116,6 +116,7 @@ def log_to_dict(log: EndpointLog) -> dict[str, Any]:
         "model": log.model,
         "duration": log.duration,
         "displayText": log.display_text,
+        "file": Path(log.audio or log.artifact).name if log.audio or log.artifact else None,
         "result": log.result,
         "createdDateTime": log.created_at.isoformat(),
     }
@@ -171,17 +172,18 @@ def _fetch_kept(workspace: Workspace, audio: str, artifact: str, folder: Path) -
     return folder / Path(audio).name
 
 
-def log_audio(workspace: Workspace, ref: str, log_id: str, project: str | None = None) -> tuple[str, bytes]:
-    """The file name and bytes of one logged request's WAV (read from the shared store when it is there)."""
+def log_file(workspace: Workspace, ref: str, log_id: str, project: str | None = None) -> tuple[str, bytes]:
+    """The file name and bytes of one logged request's kept input, its WAV or image (read from the shared store
+    when it is there)."""
     with workspace.session() as session:
         log = _get_log(session, get_endpoint(session, ref, project).id, log_id)
         audio, artifact = log.audio, log.artifact
     if not audio and not artifact:
-        raise NotFoundError(f"Logged request '{log_id}' has no audio: it was a text request.")
+        raise NotFoundError(f"Logged request '{log_id}' kept no file: it was a text request.")
     with scratch_folder(workspace.staging_dir, "log.") as scratch:
         path = _fetch_kept(workspace, audio, artifact, scratch)
         if path is None:
-            raise NotFoundError(f"The audio of logged request '{log_id}' is gone (retention).")
+            raise NotFoundError(f"The file of logged request '{log_id}' is gone (retention).")
         return path.name, path.read_bytes()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mimetypes
 from datetime import timedelta
 from typing import Literal
 
@@ -48,10 +49,14 @@ def present_endpoint(request: Request, endpoint: dict) -> dict:
 
 
 def present_log(request: Request, log: dict) -> dict:
-    """A logged request with links to its audio."""
+    """A logged request with a link to its kept file (``audio`` too for a WAV); none for a text request (its
+    ``audio`` link answered 404)."""
     out = present(request, "endpoints", log)
     out["self"] = url(request, "endpoints", log["endpoint"], "logs", log["id"])
-    out["links"] = {"audio": out["self"] + "/audio"}
+    kept = log.get("file") or ""
+    out["links"] = {"file": out["self"] + "/file"} if kept else {}
+    if kept.lower().endswith(".wav"):
+        out["links"]["audio"] = out["self"] + "/audio"
     return out
 
 
@@ -144,11 +149,15 @@ def get_log(endpoint_id: str, log_id: str, request: Request, ws: Workspace = Dep
     return present_log(request, endpoint_logs.show_log(ws, endpoint_id, log_id))
 
 
+@router.get("/{endpoint_id}/logs/{log_id}/file", response_class=Response)
 @router.get("/{endpoint_id}/logs/{log_id}/audio", response_class=Response)
-def get_log_audio(endpoint_id: str, log_id: str, ws: Workspace = Depends(get_workspace)) -> Response:
-    """The logged audio (16 kHz mono WAV)."""
-    name, audio = endpoint_logs.log_audio(ws, endpoint_id, log_id)
-    return Response(audio, media_type="audio/wav", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+def get_log_file(endpoint_id: str, log_id: str, ws: Workspace = Depends(get_workspace)) -> Response:
+    """The logged request's kept input: its audio (16 kHz mono WAV) or image, typed by its name."""
+    name, data = endpoint_logs.log_file(ws, endpoint_id, log_id)
+    media = (
+        "audio/wav" if name.lower().endswith(".wav") else mimetypes.guess_type(name)[0] or "application/octet-stream"
+    )
+    return Response(data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.post("/{endpoint_id}/logs/export", status_code=202, response_model=Dataset)

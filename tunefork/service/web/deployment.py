@@ -298,7 +298,7 @@ async def delete_endpoint(
 @router.get("/endpoints/{endpoint_id}/logs/{log_id}/audio")
 def log_audio(endpoint_id: str, log_id: str, ws: Workspace = Depends(get_workspace)) -> Response:
     """The audio of one logged request."""
-    name, audio = endpoint_logs.log_audio(ws, endpoint_id, log_id)
+    name, audio = endpoint_logs.log_file(ws, endpoint_id, log_id)
     return Response(audio, media_type="audio/wav", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
