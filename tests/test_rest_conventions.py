@@ -180,3 +180,18 @@ def test_a_datasets_items_can_be_read_page_by_page_without_server_paths(
     assert [(i["text"], i["intent"]) for i in first["values"]] == [("book a car", "book"), ("cancel it", "cancel")]
     assert first["@count"] == 3 and "skip=2" in first["@nextLink"]
     assert str(workspace.home) not in json.dumps(first)
+
+
+def test_a_jobs_error_has_the_shape_of_its_resources(client: TestClient, workspace: Workspace) -> None:
+    """A job's error was its text beside its resource's {code, message} object (a REST review)."""
+    from tunefork.store.models import Job
+
+    projects.create_project(workspace, "calls", "speech")
+    late = client.post("/datasets", data={"project": "calls", "kind": "language"},
+                       files={"file": ("empty.txt", b"")}, headers=AUTH).json()  # fmt: skip
+    job_id = late["links"]["job"].rsplit("/", 1)[-1]
+    with workspace.session() as session:
+        job = session.get(Job, job_id)
+        job.status, job.error = "Failed", "the upload is empty"
+    shown = client.get(f"/jobs/{job_id}", headers=AUTH).json()
+    assert shown["error"] == {"code": "Failed", "message": "the upload is empty"}

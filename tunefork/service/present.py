@@ -18,7 +18,7 @@ def url(request: Request, *parts: str) -> str:
 
 def present(request: Request, collection: str, item: dict[str, Any], job: dict[str, Any] | None = None) -> dict:
     """``item`` with ``self``, ``links`` (project, job), RFC 3339 ``Z`` times, and ``error`` as ``{code, message}``
-    (a job's error as its text), ``null`` when there is none."""
+    (a job's too: a REST review found its text beside its resource's object), ``null`` when there is none."""
     out = with_rfc3339_times(item)
     out["self"] = url(request, collection, item["id"])
     links = dict(out.get("links") or {})
@@ -30,8 +30,9 @@ def present(request: Request, collection: str, item: dict[str, Any], job: dict[s
         out["links"] = links
     if "error" in out:
         error = out["error"] or None
-        if isinstance(error, str) and collection != "jobs":
-            error = {"code": "Failed", "message": error}
+        if isinstance(error, str):  # a job queued again keeps its last attempt's reason
+            code = "Failed" if out.get("status") in (None, "Failed") else "AttemptFailed"
+            error = {"code": code, "message": error}
         out["error"] = error
     return out
 
