@@ -175,6 +175,7 @@ def test_out_of_scope_examples_are_not_an_intent_to_balance(tmp_path):
     report = inspect_dataset(imported(tmp_path, "nlu.csv", "text,intent\n" + "\n".join(rows) + "\n", "utterances"),
                              "utterances")  # fmt: skip
     assert report["label_counts"]["intents"] == {"greet": 12, "bye": 10, "out_of_scope": 2, "oos": 1}
+    assert report["learned_labels"]["intents"] == 2  # the studio counted 4 "Intents"
     assert report["imbalance"]["intents"]["min"] == {"label": "bye", "count": 10}
     assert report["few_examples"]["intents"] == []
     assert not [w for w in report["warnings"] if w["item"] == "intents"]

@@ -13,7 +13,6 @@ from typing import Any
 
 from tunefork.cli.common import console
 from tunefork.datasets.histogram import histogram_bins
-from tunefork.evaluation.labels import OUT_OF_SCOPE_NAMES
 from tunefork.wording import item_name, plural
 
 BAR_WIDTH = 30
@@ -127,9 +126,9 @@ def _labels(report: dict[str, Any]) -> None:
         families["concepts"] = report["concepts"]
     for family, counts in families.items():
         if counts:
-            learned = [label for label in counts if family != "intents" or label.lower() not in OUT_OF_SCOPE_NAMES]
-            besides = " and out-of-scope examples" if len(learned) < len(counts) else ""  # not an intent to learn
-            _say(f"{family.capitalize()} ({len(learned)}{besides}):")
+            learned = (report.get("learned_labels") or {}).get(family, len(counts))
+            besides = " and out-of-scope examples" if learned < len(counts) else ""  # not an intent to learn
+            _say(f"{family.capitalize()} ({learned}{besides}):")
             for line in bars(counts):
                 _say(line)
     imbalances = report.get("imbalance") or {}

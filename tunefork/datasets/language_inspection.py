@@ -6,7 +6,8 @@
   ``spans``, ``records_without_spans`` (annotated text); ``patterns``, ``token_patterns``,
   ``phrase_patterns`` (patterns);
 - ``label_counts``: per label family (``intents`` and ``entities``; ``spans``; ``patterns``), label ->
-  count, most frequent first;
+  count, most frequent first; ``learned_labels``: per family, how many labels a model learns (intents without
+  the out-of-scope examples' label: the studio counted it among "Intents");
 - ``imbalance``: per family ``{"ratio", "max": {"label", "count"}, "min": {"label", "count"}}`` (None
   with fewer than two labels); a warning when the ratio is over :data:`IMBALANCE_WARNING_RATIO`;
 - ``near_duplicates`` (text kinds): ``{"count", "pairs": [{"ids", "texts", "similarity", "reason"}]}``,
@@ -274,6 +275,7 @@ def language_report(
     families = label_counts(records, kind)
     report: dict[str, Any] = {**_counts(records, kind), "label_counts": families}
     learned = {family: _learned(family, counts) for family, counts in families.items()}
+    report["learned_labels"] = {family: len(counts) for family, counts in learned.items()}  # out of scope aside
     report["imbalance"] = {family: imbalance(counts) for family, counts in learned.items()}
     noun = "patterns"
     if kind in ("utterances", "annotated-text"):
