@@ -254,3 +254,15 @@ def test_images_that_cannot_make_a_model_are_refused_before_it_is_recorded(cli, 
     refused = cli("model", "train", "bins", "--name", "bins-v1", "--dataset", "unlabeled", expect=1)
     assert "none of their images is labelled with a concept" in " ".join(refused.output.split())
     assert "bins-v1" not in cli("model", "list", "bins").output
+
+
+def test_the_same_image_labelled_two_ways_is_warned_about_at_training() -> None:
+    from tunefork.vision.training import ImageData, conflicting_images
+
+    data = ImageData([("a.png", ["cat"], False, "h1", "p"), ("b.png", ["dog"], False, "h1", "p"),
+                      ("c.png", ["dog"], False, "h2", "p"), ("d.png", [], True, "h2", "p"),
+                      ("e.png", ["cat"], False, "h3", "p"), ("f.png", ["cat"], False, "h3", "p")])  # fmt: skip
+    assert conflicting_images(data) == [
+        "2 training image(s) carry different labels in different places (one as cat and as dog): both were trained "
+        "on. Keep each image under one concept."
+    ]

@@ -74,6 +74,22 @@ def untrainable(data: ImageData) -> str | None:
     return None
 
 
+def conflicting_images(data: ImageData) -> list[str]:
+    """Warnings for the same image (SHA-256) labelled differently, in one dataset or in two: trained both ways, it
+    teaches the head that its concepts look alike (inspection names such pairs; training said nothing)."""
+    labelled: dict[str, set[tuple[str, ...]]] = {}
+    for _, labels, negative, sha256, _ in data.items:
+        labelled.setdefault(sha256, set()).add(tuple(sorted(labels)) or (("none of these",) if negative else ()))
+    clashes = [sorted(" + ".join(labels) for labels in ways) for ways in labelled.values() if len(ways) > 1]
+    if not clashes:
+        return []
+    example = " and as ".join(clashes[0])
+    return [
+        f"{len(clashes)} training image(s) carry different labels in different places (one as {example}): both "
+        "were trained on. Keep each image under one concept."
+    ]
+
+
 def image_data(records: list[dict[str, Any]]) -> ImageData:
     """The labelled and negative images of canonical ``images`` records (absolute ``file`` paths)."""
     return ImageData([
@@ -172,6 +188,7 @@ class LinearHeadTrainer:
         concepts = Counter(label for item in data.items for label in item[1])
         config = head.config
         return TrainedComponents(
+            warnings=conflicting_images(data),
             engine_config={"embedder": EMBEDDER_FILE, "head": HEAD_FILE, "side": side,
                            "training_images": TRAINING_IMAGES, "head_config": config.to_json()},
             contributions={
