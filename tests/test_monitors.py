@@ -286,6 +286,26 @@ def test_wrong_key_and_deleted_endpoint_fail_runs_with_the_reason(
     assert json.loads(cli("monitor", "show", created["name"], "--json").stdout)["state"] == "failing"
 
 
+def test_a_monitor_takes_a_regenerated_key_and_new_thresholds_keeping_its_runs(
+    workspace: Workspace, bot: dict, server: str, cli
+) -> None:
+    """After regenerate-key every run failed until the monitor was deleted and created again, its runs lost."""
+    queue = InlineQueue(workspace)
+    created = monitors.create_monitor(
+        workspace, "kw", "test", bot["keys"]["key2"], "* * * * *", "intent_accuracy", min_value=0.5, base_url=server
+    )  # fmt: skip
+    new_key = endpoints.regenerate_key(workspace, "kw", "key2")["key2"]
+    failed = monitors.show_run(workspace, monitors.start_run(workspace, created["id"], queue)["id"])
+    assert "refused the monitor's key" in failed["error"]
+    with pytest.raises(TuneforkError, match="not key1 or key2"):
+        monitors.update_monitor(workspace, created["id"], key="wrong")
+    said = " ".join(cli("monitor", "update", created["name"], "--key", new_key, "--min", "0.4").stdout.split())
+    assert "min 0.4" in said
+    passed = monitors.show_run(workspace, monitors.start_run(workspace, created["id"], queue)["id"])
+    assert passed["outcome"] == "pass" and len(monitors.list_runs(workspace, created["id"])) == 2
+    assert "Nothing to change" in " ".join(cli("monitor", "update", created["name"], expect=1).output.split())
+
+
 def test_an_unreachable_server_is_tried_again(workspace: Workspace, bot: dict) -> None:
     """Unlike a wrong key, a server that does not answer may answer a moment later: the run uses its retries."""
     created = monitors.create_monitor(
@@ -366,6 +386,10 @@ def test_rest_and_cli_manage_monitors(workspace: Workspace, bot: dict, server: s
     assert monitor["baseUrl"] == server  # runs send to the server the monitor was created through
     assert monitor["links"]["endpoint"].endswith(f"/endpoints/{bot['id']}") and monitor["exclude"] == body["exclude"]
     assert [m["name"] for m in admin.get("/monitors").json()["values"]] == ["kw-accuracy"]
+    patched = admin.patch(f"/monitors/{monitor['id']}", json={"schedule": "0 * * * *", "afterFailures": 3})
+    assert patched.status_code == 200 and (patched.json()["schedule"], patched.json()["afterFailures"]) == (
+        "0 * * * *", 3)  # fmt: skip
+    assert admin.patch(f"/monitors/{monitor['id']}", json={"max": 0.2}).status_code == 422  # higher is better
     assert admin.post(f"/monitors/{monitor['id']}/pause").json()["paused"] is True
     assert admin.post(f"/monitors/{monitor['id']}/resume").json()["paused"] is False
 

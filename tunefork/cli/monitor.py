@@ -16,6 +16,7 @@ from tunefork.cli.common import (
     when,
     workspace_from,
 )
+from tunefork.errors import TuneforkError
 from tunefork.wording import plural
 from tunefork.workflows import monitors
 from tunefork.workflows.evaluation import read_terms
@@ -87,6 +88,42 @@ def create(
             soft_wrap=True,
         )
     console.print("Runs are started by `tunefork serve` or `tunefork worker` (the job queue's periodic task).")
+
+
+@app.command("update")
+def update(
+    ctx: typer.Context,
+    monitor: str = MonitorArgument,
+    schedule: str | None = typer.Option(None, "--schedule", help="New cron schedule in UTC."),
+    key: str | None = typer.Option(None, "--key", help="The endpoint's key to send (after regenerate-key)."),
+    max_value: float | None = typer.Option(None, "--max", help="Fail above this (wer, latency_p95)."),
+    min_value: float | None = typer.Option(None, "--min", help="Fail below this (recall, accuracy, F1)."),
+    max_regression: float | None = typer.Option(None, "--max-regression", min=0, help="Points worse than baseline."),
+    retries: int | None = typer.Option(None, "--retries", min=0, max=10, help="Attempts added to a failing run."),
+    after_failures: int | None = typer.Option(None, "--after-failures", min=1, help="Failing runs before an alert."),
+    exclude: list[str] | None = typer.Option(None, "--exclude", help="Maintenance windows (replace the old ones)."),
+    webhook: str | None = typer.Option(None, "--webhook", help='Alert URL ("" for none).'),
+    url: str | None = typer.Option(None, "--url", help="Server runs send to."),
+    retention_days: int | None = typer.Option(None, "--retention-days", min=1, max=3650, help="Days runs are kept."),
+    project: str | None = ProjectOption,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Change a monitor's schedule, thresholds, key, alerts or retention, keeping its runs and baseline."""
+    exclude = exclude or None  # not given
+    changes = (schedule, key, max_value, min_value, max_regression, retries, after_failures, exclude, webhook, url,
+               retention_days)  # fmt: skip
+    if all(value is None for value in changes):
+        raise TuneforkError("Nothing to change: give --schedule, --key, a threshold, --retries, --after-failures, "
+                            "--exclude, --webhook, --url or --retention-days.")  # fmt: skip
+    updated = monitors.update_monitor(
+        workspace_from(ctx), monitor, project=project, schedule=schedule, key=key, max_value=max_value,
+        min_value=min_value, max_regression=max_regression, retries=retries, after_failures=after_failures,
+        exclude=exclude, webhook_url=webhook, base_url=url, retention_days=retention_days,
+    )  # fmt: skip
+    if as_json:
+        print_json(updated)
+        return
+    print_verbatim(*_summary(monitors.show_monitor(workspace_from(ctx), updated["id"])))
 
 
 @app.command("list")

@@ -384,7 +384,7 @@ class MonitorCreate(Request):
     dataset: str = Ref
     key: str = Field(min_length=1, max_length=200, description="key1 or key2 of the endpoint: runs send it.")
     schedule: str = Field(min_length=1, max_length=100, examples=["*/30 * * * *"], description="Cron, UTC.")
-    metric: Literal["wer", "term_recall", "latency_p95", "intent_accuracy", "oos_recall", "slot_f1"]
+    metric: Literal["wer", "term_recall", "latency_p95", "intent_accuracy", "oos_recall", "slot_f1", "concept_accuracy"]
     name: str | None = Field(None, min_length=1, max_length=200)
     project: str | None = Field(None, min_length=1, max_length=200, description="Narrows an ambiguous endpoint.")
     max: float | None = Field(None, description="Fail above this (metrics where lower is better).")
@@ -401,6 +401,22 @@ class MonitorCreate(Request):
     webhookUrl: str = Field("", max_length=1000)
     baseUrl: str | None = Field(None, max_length=500, description="The server runs send to (default TUNEFORK_URL).")
     retentionDays: int = Field(90, ge=1, le=3650)
+
+
+class MonitorUpdate(Request):
+    """Changes to a monitor, keeping its runs and baseline; omitted fields keep their value."""
+
+    schedule: str | None = Field(None, min_length=1, max_length=100, description="Cron, UTC.")
+    key: str | None = Field(None, min_length=1, max_length=200, description="The endpoint's key to send now.")
+    max: float | None = None
+    min: float | None = None
+    maxRegression: float | None = Field(None, ge=0)
+    retries: int | None = Field(None, ge=0, le=10)
+    afterFailures: int | None = Field(None, ge=1, le=1000)
+    exclude: list[str] | None = Field(None, max_length=50, description="Maintenance windows (replace the old ones).")
+    webhookUrl: str | None = Field(None, max_length=1000)
+    baseUrl: str | None = Field(None, max_length=500)
+    retentionDays: int | None = Field(None, ge=1, le=3650)
 
 
 class MonitorRun(Resource):

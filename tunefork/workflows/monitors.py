@@ -186,6 +186,20 @@ def _check_thresholds(
                                 f"never be reached{hint}.")  # fmt: skip
 
 
+def _check_settings(
+    retries: int | None, after_failures: int | None, retention_days: int | None, webhook_url: str | None
+) -> None:
+    """Refuse a setting out of range (``None``: not given)."""
+    if retries is not None and not 0 <= retries <= MAX_RETRIES:
+        raise TuneforkError(f"--retries must be between 0 and {MAX_RETRIES} (got {retries}).")
+    if after_failures is not None and after_failures < 1:
+        raise TuneforkError(f"--after-failures must be at least 1 (got {after_failures}).")
+    if retention_days is not None and not 1 <= retention_days <= 3650:
+        raise TuneforkError(f"Retention must be between 1 and 3650 days (got {retention_days}).")
+    if webhook_url and (not webhook_url.startswith(("http://", "https://")) or not urlsplit(webhook_url).hostname):
+        raise TuneforkError(f"The webhook must be an http:// or https:// URL with a host (got '{webhook_url}').")
+
+
 def _key_fits(endpoint: Endpoint, key: str) -> bool:
     presented = hash_key(key or "")
     matches = [hmac.compare_digest(presented, stored) for stored in (endpoint.key1_hash, endpoint.key2_hash)]
@@ -227,14 +241,7 @@ def create_monitor(
     """
     schedule = check_schedule(schedule)
     windows = check_windows(list(exclude or []))
-    if not 0 <= retries <= MAX_RETRIES:
-        raise TuneforkError(f"--retries must be between 0 and {MAX_RETRIES} (got {retries}).")
-    if after_failures < 1:
-        raise TuneforkError(f"--after-failures must be at least 1 (got {after_failures}).")
-    if not 1 <= retention_days <= 3650:
-        raise TuneforkError(f"Retention must be between 1 and 3650 days (got {retention_days}).")
-    if webhook_url and (not webhook_url.startswith(("http://", "https://")) or not urlsplit(webhook_url).hostname):
-        raise TuneforkError(f"The webhook must be an http:// or https:// URL with a host (got '{webhook_url}').")
+    _check_settings(retries, after_failures, retention_days, webhook_url)
     settings = MonitorSettings.from_env()  # a bad TUNEFORK_MONITOR_* setting fails here, before anything is written
     base = (base_url or os.environ.get("TUNEFORK_URL") or server_url or settings.base_url).rstrip("/")
     with workspace.session() as session:
@@ -404,6 +411,59 @@ def show_run(workspace: Workspace, run_id: str, monitor_ref: str | None = None) 
         if run is None:
             raise NotFoundError(f"No monitor run with id '{run_id}'.")
         return run_to_dict(run, details=True)
+
+
+def update_monitor(
+    workspace: Workspace,
+    ref: str,
+    *,
+    project: str | None = None,
+    schedule: str | None = None,
+    key: str | None = None,
+    max_value: float | None = None,
+    min_value: float | None = None,
+    max_regression: float | None = None,
+    retries: int | None = None,
+    after_failures: int | None = None,
+    exclude: list[str] | None = None,
+    webhook_url: str | None = None,
+    base_url: str | None = None,
+    retention_days: int | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Change a monitor's settings, keeping its runs, baseline and alerts; ``None`` keeps a setting. A monitor was
+    deleted and created again to change a threshold, and after `endpoint regenerate-key` every run failed until
+    then: ``key`` takes the endpoint's new key. A new schedule or windows set the next run to their next slot."""
+    if schedule is not None:
+        schedule = check_schedule(schedule)
+    windows = check_windows(exclude) if exclude is not None else None
+    _check_settings(retries, after_failures, retention_days, webhook_url)
+    with workspace.session() as session:
+        monitor = get_monitor(session, ref, project)
+        if (max_value, min_value, max_regression) != (None, None, None):
+            thresholds = [monitor.max_value if max_value is None else max_value,
+                          monitor.min_value if min_value is None else min_value,
+                          monitor.max_regression if max_regression is None else max_regression]  # fmt: skip
+            _check_thresholds(METRICS[monitor.metric], *thresholds)
+            monitor.max_value, monitor.min_value, monitor.max_regression = thresholds
+        if key is not None:
+            endpoint = session.get(Endpoint, monitor.endpoint_id) if monitor.endpoint_id else None
+            if endpoint is None:
+                raise TuneforkError(f"Monitor '{monitor.name}' watches an endpoint deleted since: no key fits it.")
+            if not _key_fits(endpoint, key):
+                raise TuneforkError(f"The key is not key1 or key2 of endpoint '{endpoint.name}'.")
+            monitor.key = key
+        changes = {"schedule": schedule, "exclude": windows, "retries": retries, "after_failures": after_failures,
+                   "webhook_url": webhook_url, "retention_days": retention_days,
+                   "base_url": base_url.rstrip("/") if base_url else None}  # fmt: skip
+        for name, value in changes.items():
+            if value is not None:
+                setattr(monitor, name, value)
+        if schedule is not None or windows is not None:
+            monitor.next_run_at = next_slot(monitor.schedule, now or utcnow(), monitor.exclude)
+        monitor.last_action_at = utcnow()
+        session.flush()
+        return monitor_to_dict(monitor)
 
 
 def set_paused(

@@ -8,7 +8,7 @@ from tunefork.jobs.queue import JobQueue
 from tunefork.service.auth import require_admin
 from tunefork.service.deps import ERRORS, Paging, get_queue, get_workspace, paging
 from tunefork.service.present import page, present, url
-from tunefork.service.schemas import BaselinePin, Monitor, MonitorCreate, MonitorDetail, MonitorRun, Page
+from tunefork.service.schemas import BaselinePin, Monitor, MonitorCreate, MonitorDetail, MonitorRun, MonitorUpdate, Page
 from tunefork.workflows import monitors
 from tunefork.workspace import Workspace
 
@@ -66,6 +66,19 @@ def list_monitors(
 def get_monitor(monitor_id: str, request: Request, ws: Workspace = Depends(get_workspace)) -> dict:
     """One monitor with its recent runs and alerts."""
     return present_monitor(request, monitors.show_monitor(ws, monitor_id))
+
+
+@router.patch("/{monitor_id}", response_model=Monitor)
+def update_monitor(
+    monitor_id: str, body: MonitorUpdate, request: Request, ws: Workspace = Depends(get_workspace)
+) -> dict:
+    """Change the schedule, thresholds, key (after a key was regenerated), alerts or retention; runs are kept."""
+    updated = monitors.update_monitor(
+        ws, monitor_id, schedule=body.schedule, key=body.key, max_value=body.max, min_value=body.min,
+        max_regression=body.maxRegression, retries=body.retries, after_failures=body.afterFailures,
+        exclude=body.exclude, webhook_url=body.webhookUrl, base_url=body.baseUrl, retention_days=body.retentionDays,
+    )  # fmt: skip
+    return present_monitor(request, updated)
 
 
 @router.delete("/{monitor_id}", status_code=204)
