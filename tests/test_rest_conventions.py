@@ -156,6 +156,9 @@ def test_the_openapi_schema_says_what_the_routes_answer(client: TestClient) -> N
     files = schema["paths"]["/evaluations/{evaluation_id}/files/{name}"]["get"]["responses"]["200"]["content"]
     assert {"text/markdown", "image/png"} <= set(files)
     assert set(schema["components"]["schemas"]["RegeneratedKey"]["properties"]) == {"key1", "key2"}
+    from tunefork.workflows.monitor_probe import METRICS  # every metric a monitor measures (image ones too)
+
+    assert set(schema["components"]["schemas"]["MonitorCreate"]["properties"]["metric"]["enum"]) == set(METRICS)
 
 
 def test_an_endpoints_logging_round_trips_under_the_name_its_answer_gives(
