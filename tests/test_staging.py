@@ -15,7 +15,7 @@ import soundfile as sf
 
 from tunefork.store.artifacts import staged_directory
 from tunefork.store.staging import OWNER_SUFFIX, OwnedFolder, scratch_folder, sweep_orphans
-from tunefork.workspace import Workspace
+from tunefork.workspace import INTERRUPTED, Workspace
 
 HOLDER = """
 import sys, time
@@ -107,5 +107,11 @@ def test_kill_9_during_an_import_leaves_nothing_after_the_next_start(tmp_path: P
     os.kill(child.pid, signal.SIGKILL)
     child.wait(timeout=30)
     assert list(staging.glob("*/audio/*.wav")), "the import was killed before it wrote anything"
-    Workspace.open(home).close()  # any next start (a CLI command, serve, worker) sweeps
+    workspace = Workspace.open(home)  # any next start (a CLI command, serve, worker) sweeps
     assert [p.name for p in staging.iterdir()] == []
+    # the dataset the killed command imported is Failed, not Running for ever (its name and project were blocked)
+    from tunefork.workflows.datasets import show_dataset
+
+    killed = show_dataset(workspace, "many")
+    assert (killed["status"], killed["error"]) == ("Failed", INTERRUPTED)
+    workspace.close()

@@ -40,11 +40,16 @@ from tunefork.config import DATABASE_FILE, Settings
 from tunefork.errors import TuneforkError
 from tunefork.store.cache import ArtifactCache
 from tunefork.store.db import conflict_from, make_sessionmaker, open_database
+from tunefork.store.models import Dataset, Evaluation, Model, Status
 from tunefork.store.objects import ObjectMissingError, ObjectStore, ObjectStoreError, pack
 from tunefork.store.staging import scratch_folder, sweep_orphans
 
 log = logging.getLogger(__name__)
 
+INLINE_PREFIX = "inline-"
+INLINE_TABLES = {"models": Model, "datasets": Dataset, "evaluations": Evaluation}
+"""The resources a command works on in place (:meth:`Workspace.inline_work`), by collection."""
+INTERRUPTED = "interrupted: the command that ran it stopped before it ended (killed, or its terminal closed)"
 JOB_PUBLISH_RETRY_PAUSES = (2.0, 8.0, 30.0)
 """Seconds a background job waits before trying the shared object store again when publishing its result."""
 
@@ -125,11 +130,36 @@ class Workspace:
         return self.home / ".staging"
 
     def sweep_staging(self) -> list[str]:
-        """Remove staging folders whose owner process is gone (a crash mid-import): :mod:`tunefork.store.staging`."""
+        """Remove staging folders whose owner process is gone (a crash mid-import): :mod:`tunefork.store.staging`;
+        work that such a process ran in place (:meth:`inline_work`) is marked Failed."""
         removed = sweep_orphans(self.staging_dir)
         if removed:
             log.warning("removed %d orphaned staging folder(s): %s", len(removed), ", ".join(removed[:10]))
+        for name in removed:
+            if name.startswith(INLINE_PREFIX):
+                collection, _, resource_id = name.removeprefix(INLINE_PREFIX).split(".", 1)[0].partition("-")
+                self._fail_interrupted(collection, resource_id)
         return removed
+
+    @contextmanager
+    def inline_work(self, collection: str, resource_id: str) -> Iterator[None]:
+        """Mark work on a resource (``models``, ``datasets``, ``evaluations``) that this process runs in place,
+        outside the job queue (a CLI command): while it runs, an owned staging folder names it. A process that
+        dies (kill -9, SIGTERM, a closed terminal) left its resource Running for ever, its name and project
+        blocked; the next sweep finds the folder orphaned and marks the resource Failed."""
+        with scratch_folder(self.staging_dir, f"{INLINE_PREFIX}{collection}-{resource_id}."):
+            yield
+
+    def _fail_interrupted(self, collection: str, resource_id: str) -> None:
+        table = INLINE_TABLES.get(collection)
+        if table is None:
+            return
+        with self.session() as session:
+            row = session.get(table, resource_id)
+            if row is not None and row.status in (Status.NOT_STARTED, Status.RUNNING):
+                row.status, row.error = Status.FAILED, INTERRUPTED
+                log.warning("%s %s was left %s by a process that is gone: marked Failed", collection, resource_id,
+                            Status.RUNNING)  # fmt: skip
 
     def public_message(self, text: str) -> str:
         """``text`` with every path inside the workspace or the temp folder cut to its last component.

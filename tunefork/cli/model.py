@@ -157,7 +157,7 @@ def train(
             f"Base model: {plain(created['baseModel'])} (the default; choose another with --base).", highlight=False
         )
     err_console.print(f"Model {plain(created['name'])} ({created['id']}) is {created['status']}; training...")
-    with progress_bar(f"Training {name}") as progress:
+    with workspace.inline_work("models", created["id"]), progress_bar(f"Training {name}") as progress:
         outcome = training.run_training(workspace, created["id"], progress)
     model = outcome.model
     for warning in outcome.warnings:

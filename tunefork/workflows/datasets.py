@@ -111,7 +111,8 @@ def upload_dataset(
     default = source.resolve().stem  # `.` or `data/..` name the folder they are
     dataset = register_dataset(workspace, project_ref, kind, default if name is None else name)
     try:
-        return _import(workspace, dataset["id"], source, progress, confine_paths=False)
+        with workspace.inline_work("datasets", dataset["id"]):
+            return _import(workspace, dataset["id"], source, progress, confine_paths=False)
     except BaseException:
         with workspace.session() as session:
             session.delete(session.get(Dataset, dataset["id"]))

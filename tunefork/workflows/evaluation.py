@@ -110,7 +110,8 @@ def evaluate_models(
     The same steps as an evaluation job (the row is registered, runs and ends Succeeded), run inline.
     """
     created = _register(workspace, dataset_ref, models, project)
-    return _run(workspace, created["id"], models, terms, progress, use_cache)
+    with workspace.inline_work("evaluations", created["id"]):
+        return _run(workspace, created["id"], models, terms, progress, use_cache)
 
 
 def _check_evaluable(
