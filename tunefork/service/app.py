@@ -16,7 +16,7 @@ from tunefork.jobs.queue import JobQueue
 from tunefork.kinds.registry import endpoint_operations
 from tunefork.kinds.voice import UNDERSTAND
 from tunefork.service import web
-from tunefork.service.auth import AuthBeforeBody, admin_token_digest, metrics_refusal, metrics_token_digest
+from tunefork.service.auth import AdminDigest, AuthBeforeBody, metrics_refusal, metrics_token_digest
 from tunefork.service.config import ServiceSettings
 from tunefork.service.deps import ERRORS, refuse_unknown_query
 from tunefork.service.errors import install_error_handlers
@@ -96,7 +96,7 @@ def create_app(
     app.state.queue = queue
     app.state.settings = settings
     app.state.admission = Admission(settings.recognition_workers, settings.recognition_queue)
-    app.state.admin_digest = admin_token_digest(workspace)
+    app.state.admin_digest = AdminDigest(workspace)
     app.state.metrics_digest = metrics_token_digest()
     app.state.metrics = metrics = ServiceMetrics(workspace, queue.pending)
     app.state.warmup = WarmupStatus.off()  # the lifespan replaces it when the server warms models

@@ -63,9 +63,30 @@ def admin_token_digest(workspace: Workspace) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
+class AdminDigest:
+    """The admin token's digest in force for a server: the environment's, else the workspace file's, read again
+    whenever that file changes (after `serve --reset-admin-token` in another process the running server kept the
+    old token and refused the new one until it was restarted)."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace, self._seen, self._digest = workspace, -1, admin_token_digest(workspace)
+
+    def current(self) -> str:
+        """The digest to compare a presented token with (one ``stat`` of the token file a call)."""
+        if os.environ.get("TUNEFORK_ADMIN_TOKEN"):
+            return self._digest
+        try:
+            changed = token_file(self.workspace).stat().st_mtime_ns
+        except FileNotFoundError:
+            return self._digest
+        if changed != self._seen:
+            self._seen, self._digest = changed, admin_token_digest(self.workspace)
+        return self._digest
+
+
 def admin_token_is_valid(request: Request, presented: str) -> bool:
     """True when ``presented`` is the admin token in force (compared by hash, in constant time)."""
-    expected = request.app.state.admin_digest
+    expected = request.app.state.admin_digest.current()
     return bool(presented) and hmac.compare_digest(_digest(presented), expected)
 
 

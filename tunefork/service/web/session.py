@@ -47,7 +47,7 @@ class SignInRequired(Exception):
 
 def _signature(request: Request, session_id: str, expires: int) -> str:
     state = request.app.state
-    message = f"{session_id}.{expires}.{state.admin_digest}".encode()
+    message = f"{session_id}.{expires}.{state.admin_digest.current()}".encode()
     return hmac.new(state.session_secret, message, hashlib.sha256).hexdigest()
 
 
