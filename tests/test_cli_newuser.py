@@ -447,3 +447,18 @@ def test_the_per_term_report_lists_terms_both_models_always_heard_in_one_line(ca
     said = capsys.readouterr().out
     assert "Okafor" in said.split("Heard every time")[0] and "takes" not in said.split("Heard every time")[0]
     assert "Heard every time by both models: takes, thirty." in " ".join(said.split())
+
+
+def test_a_full_disk_is_said_in_one_line(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An upload on a full disk ended in a 40-line traceback (an operations review)."""
+    import errno
+
+    from tunefork.workflows import datasets as dataset_workflows
+
+    def full(*_args, **_kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "home" / ".staging" / "x.wav"))
+
+    cli("project", "create", "p")
+    monkeypatch.setattr(dataset_workflows, "upload_dataset", full)
+    said = " ".join(cli("dataset", "upload", "p", str(tmp_path), "--kind", "language", expect=1).output.split())
+    assert said.startswith("Error: No space left on device (") and "free some space and run the command again" in said

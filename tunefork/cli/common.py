@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -115,11 +116,19 @@ class PlainTable(Table):
 
 
 class FriendlyErrorGroup(TyperGroup):
-    """Shows a ``TuneforkError`` as a one-line message and exit code 1 instead of a traceback."""
+    """Shows a ``TuneforkError`` as a one-line message and exit code 1 instead of a traceback, and so a full disk
+    (the error names the file system; what was half written is removed by the staging folders' cleanup)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except OSError as exc:
+            if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            where = f" ({os.path.dirname(exc.filename)})" if isinstance(exc.filename, str) else ""
+            err_console.print(f"[bold red]Error:[/] {plain(exc.strerror)}{plain(where)}: free some space and run the "
+                              "command again (nothing half-written is kept).", highlight=False)  # fmt: skip
+            raise typer.Exit(1) from exc
         except TuneforkError as exc:
             message = str(exc)
             err_console.print(f"[bold red]Error:[/] {plain(message)}", highlight=False)
