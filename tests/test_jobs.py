@@ -89,9 +89,12 @@ def test_a_rejected_upload_fails_the_job_with_the_dataset_reason(workspace: Work
     assert again["id"] != dataset["id"] and [d["id"] for d in datasets.list_datasets(workspace, "p")] == [again["id"]]
 
 
-def test_expired_lease_is_retried_once_then_failed(workspace: Workspace, queue: JobQueue) -> None:
+def test_expired_lease_is_retried_once_then_failed(workspace: Workspace, queue: JobQueue, cli) -> None:
     job = _import_job(workspace, queue)
     _claim_as(workspace, job["id"], "far-away-host:123:abc:Worker-1", heartbeat_age_s=120)
+    # before anyone takes it back, `job show` says its worker is gone (it only said Running: an operations review)
+    said = " ".join(cli("--home", str(workspace.home), "job", "show", job["id"]).stdout.split())
+    assert "No heartbeat for 12" in said and "its worker is gone" in said
     report = queue.recover()
     assert report.retried == [job["id"]]
     retried = jobs.show_job(workspace, job["id"])

@@ -6,11 +6,13 @@ import errno
 import logging
 import os
 import socket
+from datetime import UTC, datetime
 
 import typer
 
 from tunefork.cli.common import PlainTable, console, err_console, print_json, print_verbatim, when, workspace_from
 from tunefork.errors import TuneforkError
+from tunefork.jobs.config import JobSettings
 from tunefork.workflows import jobs
 
 job_app = typer.Typer(help="List and show background jobs.", no_args_is_help=True)
@@ -124,5 +126,20 @@ def show(
         f"Created {when(job['createdDateTime'])}, started {when(job['startedDateTime'])}, "
         f"finished {when(job['finishedDateTime'])}.",
         *([f"Error: {job['error']}"] if job["error"] else []),
+        *_stale(job),
     ]
     print_verbatim(*lines)
+
+
+def _stale(job: dict) -> list[str]:
+    """A line for a Running job whose heartbeat is older than its lease: its worker is gone (a server killed), and
+    the job only said Running (an operations review read it as still training)."""
+    if job["status"] != "Running" or not job["heartbeatDateTime"]:
+        return []
+    lease = JobSettings.from_env().lease_seconds
+    beat = datetime.fromisoformat(job["heartbeatDateTime"])
+    silent = (datetime.now(UTC) - (beat if beat.tzinfo else beat.replace(tzinfo=UTC))).total_seconds()
+    if silent <= lease:
+        return []
+    return [f"No heartbeat for {silent:.0f} s (the lease is {lease:g} s): its worker is gone. The next `tunefork "
+            "serve` or `tunefork worker` takes it back (another attempt, or Failed after the last)."]  # fmt: skip
