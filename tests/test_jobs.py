@@ -126,6 +126,24 @@ def test_a_dead_local_worker_is_detected_at_once_and_the_retry_succeeds(workspac
     assert (done["status"], done["attempts"], done["error"]) == ("Succeeded", 2, "")
 
 
+def test_a_process_stopping_on_purpose_queues_its_jobs_again_without_spending_an_attempt(
+    workspace: Workspace, queue: JobQueue
+) -> None:
+    """Two graceful stops of a server during a training failed it for good (an operations review)."""
+    job = _import_job(workspace, queue)
+    other = _import_job(workspace, queue, "other")
+    _claim_as(workspace, job["id"], f"{queue.process_id}:Worker-1")
+    _claim_as(workspace, other["id"], "far-away-host:123:abc:Worker-1")  # another process's: not released
+    assert queue.release("the server stopped while it ran") == [job["id"]]
+    released = jobs.show_job(workspace, job["id"])
+    assert (released["status"], released["attempts"], released["maxAttempts"]) == ("NotStarted", 1, 3)
+    assert released["error"] == "queued again: the server stopped while it ran"
+    assert datasets.show_dataset(workspace, job["resourceId"])["status"] == "NotStarted"
+    assert jobs.show_job(workspace, other["id"])["status"] == "Running"
+    assert queue.run(job["id"]) == Status.SUCCEEDED
+    assert jobs.show_job(workspace, job["id"])["attempts"] == 2
+
+
 def test_a_lost_queue_message_is_enqueued_again(workspace: Workspace, queue: JobQueue) -> None:
     job = _import_job(workspace, queue)
     queue.huey.flush()  # the message is gone (e.g. the process died between commit and enqueue)

@@ -82,7 +82,10 @@ def worker(
     queue = JobQueue(workspace_from(ctx))
     err_console.print(f"tunefork worker {queue.process_id}: {queue.backend} queue, {threads} thread(s).")
     queue.recover()
-    queue.consumer(threads).run()
+    try:
+        queue.consumer(threads).run()
+    finally:
+        queue.release("the worker stopped while it ran")
 
 
 @job_app.command("list")

@@ -176,6 +176,15 @@ class JobQueue:
             self.enqueue(job_id)
             return None
 
+    def release(self, reason: str) -> list[str]:
+        """Queue this process's Running jobs again without spending an attempt (it stops on purpose: Ctrl-C,
+        SIGTERM); they run again when a server or worker takes them."""
+        released = jobs.release_jobs(self.workspace, f"{self.process_id}:", reason)
+        for job_id in released:
+            log.warning("job %s: queued again, %s", job_id, reason)
+            self.enqueue(job_id)
+        return released
+
     def recover(self) -> RecoveryReport:
         """Take back the jobs of dead workers, relay the outbox and re-enqueue lost ones (periodic, and at start)."""
         return recover_jobs(self.workspace, self.settings, self.enqueue)

@@ -87,7 +87,8 @@ def create_app(
         finally:
             stop_warming.set()
             if consumer is not None:
-                consumer.stop()  # running jobs keep their lease; the next start takes them back
+                consumer.stop()
+                await run_in_threadpool(queue.release, "the server stopped while it ran")
 
     app = FastAPI(
         title="tunefork", version=__version__, description=DESCRIPTION, lifespan=lifespan, docs_url=None, redoc_url=None

@@ -388,6 +388,30 @@ def take_back(workspace: Workspace, job: RunningJob, retry: bool, reason: str) -
     return _conditional_update(workspace, conditions, status=Status.FAILED, error=reason, finished_at=utcnow())
 
 
+def release_jobs(workspace: Workspace, worker_prefix: str, reason: str) -> list[str]:
+    """The Running jobs of the workers whose id starts with ``worker_prefix`` (this process, stopping on purpose),
+    queued again without spending an attempt: NotStarted, one more attempt allowed, ``reason`` as the error.
+
+    Two graceful stops of a server during a training failed it for good ("gave up: its worker process exited").
+    Writes of the interrupted run are still fenced (its worker no longer matches), and the next claim's attempt
+    number is higher than the interrupted one's."""
+    released = []
+    with workspace.session() as session:
+        rows = session.scalars(select(Job).where(Job.status == Status.RUNNING, Job.worker.startswith(worker_prefix)))
+        found = [(job.id, job.worker, job.attempts, job.resource_type, job.resource_id) for job in rows]
+    for job_id, worker, attempts, resource_type, resource_id in found:
+        conditions = [Job.id == job_id, Job.status == Status.RUNNING, Job.worker == worker, Job.attempts == attempts]
+        if _conditional_update(
+            workspace, conditions, status=Status.NOT_STARTED, worker="", error=f"queued again: {reason}",
+            enqueued_at=utcnow(), progress=0.0, max_attempts=Job.max_attempts + 1,
+        ):  # fmt: skip
+            resource = resource_status(workspace, resource_type, resource_id)
+            if resource is not None and resource[0] != Status.SUCCEEDED:
+                set_resource_status(workspace, resource_type, resource_id, Status.NOT_STARTED)
+            released.append(job_id)
+    return released
+
+
 def lost_queued_jobs(workspace: Workspace, older_than_seconds: float) -> list[str]:
     """NotStarted jobs last enqueued long ago (their queue message may be lost: enqueue them again)."""
     cutoff = utcnow() - timedelta(seconds=older_than_seconds)
