@@ -224,14 +224,15 @@ def print_result(result: EvaluationResult, details: bool = False) -> None:
         print_verbatim(*result.markdown_details())
 
 
-def when(iso: str | None) -> str:
-    """A stored time (ISO 8601, UTC when naive) as a sentence says it: ``2026-12-03 18:05 UTC``; ``-`` for none."""
+def when(iso: str | None, seconds: bool = False) -> str:
+    """A stored time (ISO 8601, UTC when naive) as a sentence or a table says it: ``2026-12-03 18:05 UTC``
+    (``18:05:09 UTC`` with ``seconds``); ``-`` for none."""
     if not iso:
         return "-"
     moment = datetime.fromisoformat(iso)
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC" if seconds else "%Y-%m-%d %H:%M UTC")
 
 
 def print_json(value: Any) -> None:

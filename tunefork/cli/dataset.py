@@ -16,6 +16,7 @@ from tunefork.cli.common import (
     plain,
     print_json,
     progress_bar,
+    when,
     workspace_from,
 )
 from tunefork.cli.inspection import print_inspection
@@ -105,12 +106,12 @@ def list_(
         print_json(rows)
         return
     table = PlainTable(
-        "name", "kind", "format", "accepted", "rejected", "id", "created", title=f"Datasets of {project}"
+        "name", "kind", "status", "format", "accepted", "rejected", "id", "created", title=f"Datasets of {project}"
     )
     for d in rows:
         table.add_row(
-            d["name"], d["kind"], d["sourceFormat"], str(d["accepted"]), str(d["rejected"]), d["id"],
-            d["createdDateTime"][:19],
+            d["name"], d["kind"], d["status"], d["sourceFormat"], str(d["accepted"]), str(d["rejected"]), d["id"],
+            when(d["createdDateTime"]),
         )  # fmt: skip
     console.print(table)
 

@@ -247,7 +247,7 @@ def logs_list(
     table = PlainTable(*headers, *(["decision"] if decisions else []), title=f"Logs of {endpoint}")
     for log in rows:
         result = log.get("result") or {}
-        cells = [log["id"], log["createdDateTime"][:19], *([f"{log['duration']:.1f}"] if audio else [])]
+        cells = [log["id"], when(log["createdDateTime"], seconds=True), *([f"{log['duration']:.1f}"] if audio else [])]
         cells += [*([log["displayText"]] if texts else []), *([intent_cell(result)] if intents else [])]
         cells += [entities_cell(result)] if entities else []
         table.add_row(*cells, *([decision_cell(result)] if decisions else []))

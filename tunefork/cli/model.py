@@ -59,7 +59,7 @@ def list_(
     table = PlainTable("name", "base", "status", "datasets", "created", "id", title=f"Custom models of {project}")
     for m in rows:
         status = m["status"] + (f" ({m['error']})" if m["error"] else "")
-        table.add_row(m["name"], m["baseModel"], status, str(len(m["datasets"])), m["createdDateTime"][:19], m["id"])
+        table.add_row(m["name"], m["baseModel"], status, str(len(m["datasets"])), when(m["createdDateTime"]), m["id"])
     console.print(table)
 
 

@@ -45,7 +45,7 @@ def list_(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help
         return
     table = PlainTable("name", "kind", "locale", "id", "created", "description", title="Projects")
     for p in rows:
-        table.add_row(p["name"], p["kind"], p["locale"], p["id"], p["createdDateTime"][:19], p["description"])
+        table.add_row(p["name"], p["kind"], p["locale"], p["id"], when(p["createdDateTime"]), p["description"])
     console.print(table)
 
 
