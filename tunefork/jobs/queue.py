@@ -194,8 +194,11 @@ class JobQueue:
         return storage.sweep_objects(self.workspace)
 
     def purge_logs(self) -> int:
-        """Delete endpoint logs older than their retention (periodic)."""
-        return purge_expired_logs(self.workspace)
+        """Delete endpoint logs older than their retention (periodic, every ten minutes), saying how many."""
+        purged = purge_expired_logs(self.workspace)
+        if purged:
+            log.info("deleted %d endpoint log(s) past their retention", purged)
+        return purged
 
     def tend_monitors(self) -> list[str]:
         """Start the monitor runs that are due and send pending alerts (periodic); returns the runs started."""
