@@ -96,6 +96,9 @@ def test_a_voice_endpoint_transcribes_then_parses_behind_its_key(
     assert (audio["kind"], audio["accepted"]) == ("audio", 2)
     texts = endpoint_logs.export_logs(workspace, "voice", "bot", "voice-texts")
     assert (texts["kind"], texts["accepted"]) == ("utterances", 1)
+    downloaded = tmp_path / "downloaded"  # the speech files and the language project's: only an export wrote those
+    assert endpoint_logs.download_logs(workspace, "voice", downloaded) == 2
+    assert {"trans.txt", "logs.jsonl", "utterances.yml"} <= {p.name for p in downloaded.iterdir()}
     [record] = datasets.dataset_records(workspace, texts["id"])
     assert (record["text"], record["intent"]) == (body["text"], "callback")
 

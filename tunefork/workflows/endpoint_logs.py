@@ -32,7 +32,7 @@ from tunefork.kinds import ProjectKind, get_kind
 from tunefork.kinds.registry import LoggedRequest
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.artifacts import write_jsonl
-from tunefork.store.models import Endpoint, EndpointLog, new_id, utcnow
+from tunefork.store.models import Endpoint, EndpointLog, Model, new_id, utcnow
 from tunefork.store.objects import ObjectMissingError
 from tunefork.store.repository import get_endpoint, get_project
 from tunefork.store.staging import scratch_folder
@@ -260,17 +260,22 @@ def download_logs(workspace: Workspace, ref: str, output_dir: Path, project: str
 
     Speech: the WAVs and ``trans.txt`` (``<log id>.wav<TAB>recognized text``: correct it, zip the folder and
     upload it as an ``acoustic`` dataset); language: ``utterances.yml`` (Rasa NLU YAML with the entities);
-    entities: ``spans.jsonl``.
+    entities: ``spans.jsonl``; a voice endpoint with a custom language model: the speech files and that model's
+    project's file (only an export wrote them before).
     Returns the number of requests written.
     """
     with workspace.session() as session:
         endpoint = get_endpoint(session, ref, project)
-        endpoint_id, kind = endpoint.id, get_kind(endpoint.project.kind)
+        endpoint_id, kinds = endpoint.id, [get_kind(endpoint.project.kind)]
+        language = session.get(Model, endpoint.language_model_id) if endpoint.language_model_id else None
+        if language is not None:  # a voice endpoint: the understood requests too, as its language project reads them
+            kinds.append(get_kind(language.project.kind))
     logs = list_logs(workspace, endpoint_id, top=10**9)
     output_dir.mkdir(parents=True, exist_ok=True)
     write_jsonl(output_dir / "logs.jsonl", list(reversed(logs)))
     with _logged_requests(workspace, endpoint_id) as logged:
-        kind.log_export.write(output_dir, logged, True)
+        for kind in kinds:
+            kind.log_export.write(output_dir, logged, True)
     return len(logs)
 
 
