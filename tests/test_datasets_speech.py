@@ -336,3 +336,14 @@ def test_kaldi_recipe_zip_resolves_recipe_relative_and_foreign_absolute_paths(cl
     assert [(r["id"], r["source"]) for r in load_manifest(dest)] == [("u1", "one.wav"), ("u2", "two.wav")]
     expected = "wav/three.wav: audio file with no transcript (data/train/wav.scp has no line for it)"
     assert reasons(result) == f"wav/three.wav|None|{expected}"
+
+
+def test_a_logs_download_uploads_again_without_a_warning_about_its_own_log(clips, dest, tmp_path):
+    """`endpoint logs download` writes logs.jsonl beside the WAVs and trans.txt: a speech review's corrected
+    download was warned about that file ("ignored 1 file(s) that are neither audio nor a transcript list")."""
+    folder = azure_folder(tmp_path / "download", clips)
+    (folder / "logs.jsonl").write_text('{"id": "a"}\n', encoding="utf-8")
+    (folder / "notes.md").write_text("corrected by hand\n", encoding="utf-8")
+    result = import_dataset(folder, "acoustic", dest, UploadLimits())
+    assert result.accepted == 3 and [w.reason for w in result.warnings] == [
+        "ignored 1 file(s) that are neither audio nor a transcript list: notes.md"]  # fmt: skip

@@ -139,7 +139,11 @@ def test_pronunciation_file(dest, tmp_path):
         ("CNTK\tc n t k\textra", "more than one TAB"),
         ("\tc n t k", "empty display form"),
         ("CNTK\t  ", "empty spoken form"),
-        ("R2D2\tr 2 d 2", "spoken form 'r 2 d 2' may only hold letters, spaces and apostrophes"),
+        (
+            "R2D2\tr 2 d 2",
+            "spoken form 'r 2 d 2' may only hold letters, spaces and apostrophes (write numbers as "
+            "they are said: 'b twelve', not 'b 12')",
+        ),
         ("IEEE\ti triple e", "duplicate of line 1 ('IEEE')"),
     ],
 )

@@ -150,10 +150,16 @@ def _reject_orphans(listing: SpeechListing, resolver: _Resolver, listing_name: s
         listing.rejections.append(ItemIssue(name, reason))
 
 
+LOGS_FILE = "logs.jsonl"
+"""What `endpoint logs download` writes beside its WAVs and trans.txt: ignored without a word on upload (a
+corrected download was warned about the tool's own file)."""
+
+
 def _warn_ignored(listing: SpeechListing, files: list[Path], used: set[Path], resolver: _Resolver) -> SpeechListing:
     """One warning naming the files that are neither audio nor a listing file (they are not imported)."""
     audio = set(resolver.audio_files)
-    ignored = [relative_name(p, resolver.root) for p in files if p not in audio and p not in used]
+    ignored = [relative_name(p, resolver.root) for p in files
+               if p not in audio and p not in used and p.name != LOGS_FILE]  # fmt: skip
     if ignored:
         shown = ", ".join(ignored[:5]) + (f" and {len(ignored) - 5} more" if len(ignored) > 5 else "")
         reason = f"ignored {len(ignored)} file(s) that are neither audio nor a transcript list: {shown}"

@@ -53,7 +53,8 @@ def _pronunciation_problem(line: str) -> str | None:
     if not spoken:
         return "empty spoken form after the TAB"
     if not is_spoken_form(spoken):
-        return f"spoken form '{spoken}' may only hold letters, spaces and apostrophes"
+        digits = " (write numbers as they are said: 'b twelve', not 'b 12')" if any(c.isdigit() for c in spoken) else ""
+        return f"spoken form '{spoken}' may only hold letters, spaces and apostrophes{digits}"
     return None
 
 
