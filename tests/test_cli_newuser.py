@@ -26,7 +26,7 @@ from tunefork.store.models import Model
 from tunefork.wording import a_or_an
 from tunefork.workflows import datasets, endpoints, projects, training
 from tunefork.workflows.evaluation import _unseen_label_warnings, unused_terms_warning
-from tunefork.workflows.transcription import check_source
+from tunefork.workflows.transcription import check_source, file_items
 
 
 def test_names_and_ids_are_never_cut_in_a_narrow_terminal() -> None:
@@ -99,6 +99,21 @@ def test_transcribe_says_what_is_missing() -> None:
     with pytest.raises(TuneforkError, match="not both"):
         check_source("calls", [Path("a.wav")])
     check_source(None, [Path("a.wav")])
+
+
+def test_transcribe_takes_folders_and_tells_files_of_one_name_apart(tmp_path: Path) -> None:
+    """A speech review transcribed a/x.wav and b/x.wav: both rows said x.wav; a folder was 'No such audio file'."""
+    for folder in ("a", "b"):
+        (tmp_path / "calls" / folder).mkdir(parents=True)
+        (tmp_path / "calls" / folder / "x.wav").write_bytes(b"RIFF")
+    (tmp_path / "calls" / "a" / "y.wav").write_bytes(b"RIFF")
+    (tmp_path / "calls" / "notes.txt").write_text("not audio")
+    items = file_items([tmp_path / "calls"])
+    assert [item_id for item_id, _ in items] == [str(tmp_path / "calls/a/x.wav"), "y.wav",
+                                                str(tmp_path / "calls/b/x.wav")]  # fmt: skip
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(TuneforkError, match="holds no audio file"):
+        file_items([tmp_path / "empty"])
 
 
 def test_language_training_prints_what_it_chose() -> None:

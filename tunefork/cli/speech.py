@@ -26,7 +26,9 @@ def transcribe(
     ctx: typer.Context,
     model: str = typer.Option(..., "--model", help="Base model name or custom model name/id."),
     dataset: str | None = typer.Option(None, "--dataset", help="Transcribe every item of this dataset."),
-    files: list[Path] | None = typer.Argument(None, help="Audio files to transcribe (instead of --dataset)."),
+    files: list[Path] | None = typer.Argument(
+        None, help="Audio files, or folders of them, to transcribe (instead of --dataset)."
+    ),
     project: str | None = typer.Option(None, "--project", help="Narrow ambiguous dataset/model names."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Folder for the transcripts."),
 ) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tunefork.datasets.scanning import AUDIO_EXTENSIONS
 from tunefork.errors import TuneforkError
 from tunefork.kinds.speech import SPEECH_MODELS
 from tunefork.progress import ProgressCallback, no_progress
@@ -50,6 +52,25 @@ def write_transcripts(transcripts: list[tuple[str, Transcript]], folder: Path) -
     return jsonl, text
 
 
+def file_items(paths: list[Path]) -> list[tuple[str, Path]]:
+    """``(id, path)`` of the audio files given, a folder standing for the audio files under it (by extension). An
+    id is the file's name, or where two files share a name (``a/x.wav``, ``b/x.wav``: both were ``x.wav``, their
+    transcripts told apart by nothing) the path as given."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            inside = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_EXTENSIONS)
+            if not inside:
+                raise TuneforkError(f"{path} holds no audio file ({', '.join(sorted(AUDIO_EXTENSIONS))}).")
+            found += inside
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise TuneforkError(f"No such audio file or folder: {path}")
+    names = Counter(path.name for path in found)
+    return [(path.name if names[path.name] == 1 else str(path), path) for path in found]
+
+
 def check_source(dataset_ref: str | None, files: Sequence[object] | None) -> None:
     """What to transcribe must be a dataset or some files: refuse neither and both, each with its own reason."""
     if dataset_ref is None and not files:
@@ -72,10 +93,7 @@ def transcribe(
     if dataset_ref is not None:
         items = dataset_audio_items(workspace, dataset_ref, project)
     else:
-        missing = [str(f) for f in files or [] if not Path(f).is_file()]
-        if missing:
-            raise TuneforkError(f"No such audio file: {', '.join(missing)}")
-        items = [(Path(f).name, Path(f)) for f in files or []]
+        items = file_items([Path(f) for f in files or []])
     resolved = resolve_model(workspace, model_ref, project, family=SPEECH_MODELS)
     transcripts = transcribe_files(resolved.load(), items, progress)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
