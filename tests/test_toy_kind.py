@@ -161,6 +161,8 @@ def test_the_speech_gate_needs_a_significant_gain_and_no_side_effect() -> None:
     failure = gate_failure(better, worse, margin_points=1.0)
     assert failure.startswith("gate: general English may degrade by up to") and "more than the allowed 1.00" in failure
     assert gate_failure(better, worse, margin_points=100.0) is None
+    both = gate_failure(same, worse, margin_points=1.0)  # every reason is named, not only the first
+    assert both.startswith("gate: the custom model does not beat its base") and "; and general English may" in both
 
 
 def _paired(base_wrong: range, custom_wrong: range, words: int) -> ComparisonResult:

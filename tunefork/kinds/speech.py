@@ -312,24 +312,26 @@ def gate_failure(test: ComparisonResult, guard: ComparisonResult, margin_points:
 
     It must beat its base significantly on the test set (the WER difference's 95% interval below 0), and
     general English may not degrade by more than ``margin_points``, judged by the upper end of the guard
-    set's interval rather than the point estimate.
+    set's interval rather than the point estimate. Every reason that fails it is named (a review saw only the
+    first, and a warning about the second at another margin).
     """
+    reasons = []
     diff = test.difference
-    if diff is None or not diff.significant or diff.wer_delta >= 0:
-        return (
-            "gate: the custom model does not beat its base significantly on the test dataset "
+    if diff is None:
+        reasons.append("no comparison with the base model")
+    elif not diff.significant or diff.wer_delta >= 0:
+        reasons.append(
+            "the custom model does not beat its base significantly on the test dataset "
             f"(WER difference {100 * diff.wer_delta:+.2f} points, 95% CI {100 * diff.ci95[0]:+.2f} to "
             f"{100 * diff.ci95[1]:+.2f})"
-            if diff
-            else "gate: no comparison with the base model"
         )
     guard_diff = guard.difference
     if guard_diff is not None and 100 * guard_diff.ci95[1] > margin_points:
-        return (
-            f"gate: general English may degrade by up to {100 * guard_diff.ci95[1]:.2f} points on the guard set "
+        reasons.append(
+            f"general English may degrade by up to {100 * guard_diff.ci95[1]:.2f} points on the guard set "
             f"(point estimate {100 * guard_diff.wer_delta:+.2f}), more than the allowed {margin_points:.2f}"
         )
-    return None
+    return "gate: " + "; and ".join(reasons) if reasons else None
 
 
 def guard_warning(guard: ComparisonResult, margin_points: float = GUARD_WARNING_POINTS) -> str | None:
