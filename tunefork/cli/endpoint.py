@@ -282,7 +282,8 @@ def logs_export(
     name: str | None = typer.Option(None, "--name", help="Dataset name (default: <endpoint>-logs-<time>)."),
     project: str | None = ProjectOption,
 ) -> None:
-    """Turn the logs into a dataset to correct and train on (speech: `audio`; language: `utterances`...)."""
+    """Turn the logs into a dataset: language `utterances` and entities `annotated-text` to correct and train on,
+    images to correct; speech `audio` to transcribe, correct and upload as `acoustic` (or `logs download`)."""
     with progress_bar("Importing the logs") as progress:
         dataset = endpoint_logs.export_logs(workspace_from(ctx), endpoint, to_project, name, project, progress)
     print_imported(dataset)
