@@ -157,9 +157,9 @@ class Workspace:
         with self.session() as session:
             row = session.get(table, resource_id)
             if row is not None and row.status in (Status.NOT_STARTED, Status.RUNNING):
-                row.status, row.error = Status.FAILED, INTERRUPTED
                 log.warning("%s %s was left %s by a process that is gone: marked Failed", collection, resource_id,
-                            Status.RUNNING)  # fmt: skip
+                            row.status)  # fmt: skip
+                row.status, row.error = Status.FAILED, INTERRUPTED
 
     def public_message(self, text: str) -> str:
         """``text`` with every path inside the workspace or the temp folder cut to its last component.
