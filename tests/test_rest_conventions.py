@@ -116,6 +116,9 @@ def test_an_unknown_query_parameter_is_refused_and_logs_are_deleted_by_age(
     parsed = client.post(f"/endpoints/{created['id']}/parse", json={"text": "Ada flew to Paris"},
                          headers={"X-Tunefork-Key": created["keys"]["key1"]})  # fmt: skip
     assert parsed.status_code == 200
+    extra = client.post(f"/endpoints/{created['id']}/parse", json={"text": "Ada", "lang": "en"},
+                        headers={"X-Tunefork-Key": created["keys"]["key1"]})  # fmt: skip
+    assert extra.status_code == 422 and extra.json()["details"][0]["location"] == "body.lang"  # as other 422s
     logs = f"/endpoints/{created['id']}/logs"
     assert client.delete(logs, params={"olderThanDays": 1}, headers=AUTH).json() == {"deleted": 0}
     [logged] = client.get(logs, headers=AUTH).json()["values"]

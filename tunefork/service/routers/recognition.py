@@ -173,8 +173,9 @@ async def receive_text(request: Request) -> str:
     try:
         return ParseRequest.model_validate_json(body).text
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors())
-        raise ApiError(422, "InvalidPayload", f'Send JSON {{"text": "..."}} ({problems}).') from None
+        details = [{"location": ".".join(["body", *map(str, e["loc"])]), "message": e["msg"]} for e in exc.errors()]
+        problems = "; ".join(f"{d['location']}: {d['message']}" for d in details)
+        raise ApiError(422, "InvalidPayload", f'Send JSON {{"text": "..."}} ({problems}).', details) from None
 
 
 def _add_route(
