@@ -108,6 +108,9 @@ def test_transcribe_takes_folders_and_tells_files_of_one_name_apart(tmp_path: Pa
         (tmp_path / "calls" / folder / "x.wav").write_bytes(b"RIFF")
     (tmp_path / "calls" / "a" / "y.wav").write_bytes(b"RIFF")
     (tmp_path / "calls" / "notes.txt").write_text("not audio")
+    (tmp_path / "calls" / "a" / "._y.wav").write_bytes(b"\0\5\26\7")  # a macOS zip's metadata: not audio
+    (tmp_path / "calls" / "__MACOSX" / "a").mkdir(parents=True)
+    (tmp_path / "calls" / "__MACOSX" / "a" / "._x.wav").write_bytes(b"\0\5\26\7")
     items = file_items([tmp_path / "calls"])
     assert [item_id for item_id, _ in items] == [str(tmp_path / "calls/a/x.wav"), "y.wav",
                                                 str(tmp_path / "calls/b/x.wav")]  # fmt: skip

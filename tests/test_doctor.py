@@ -23,6 +23,14 @@ def test_defaults_pass_and_create_nothing(tmp_path: Path) -> None:
     assert not (tmp_path / "ws").exists()
 
 
+def test_a_workspace_disk_without_room_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert "GB free" in _doctor(tmp_path).output
+    monkeypatch.setattr("tunefork.jobs.doctor.MIN_FREE_BYTES", 1 << 62)  # more than any disk holds
+    result = _doctor(tmp_path)
+    assert result.exit_code == 1 and "(uploads and trainings need at least 1 GB)" in result.output
+    assert "1 problem(s): workspace." in result.output
+
+
 def test_bad_urls_are_reported_with_the_reason(tmp_path: Path) -> None:
     result = _doctor(
         tmp_path,

@@ -28,6 +28,12 @@ def list_files(root: Path) -> list[Path]:
     return sorted(found)
 
 
+def files_with_extensions(root: Path, extensions: frozenset[str]) -> list[Path]:
+    """The files :func:`list_files` finds under the folder ``root`` whose extension (any case) is one of
+    ``extensions``, sorted."""
+    return [path for path in list_files(root) if path.suffix.lower() in extensions]
+
+
 def descend_single_folder(root: Path) -> Path:
     """Skip wrapper folders: while ``root`` holds exactly one visible entry and it is a folder, go into it."""
     while root.is_dir():

@@ -7,6 +7,7 @@ created, no migration is run). Passwords in URLs are never printed.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from tunefork.jobs.config import JobSettings
 from tunefork.store.db import MIGRATIONS_DIR, POSTGRES_URL_HINT, first_line, redacted_url
 
 TIMEOUT_SECONDS = 5
+MIN_FREE_BYTES = 1 << 30
+"""Below this much free space where the workspace lives, an upload or a training is likely to fail half-way."""
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,7 @@ def check_settings() -> Check:
 
 
 def check_workspace(settings: Settings) -> Check:
-    """The workspace folder exists (or can be created) and is writable."""
+    """The workspace folder exists (or can be created), is writable, and its disk has room (``MIN_FREE_BYTES``)."""
     home = settings.home
     existing = home if home.exists() else next((p for p in home.parents if p.exists()), Path("/"))
     if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
@@ -55,7 +58,11 @@ def check_workspace(settings: Settings) -> Check:
                 pass
         except OSError as exc:
             return Check("workspace", False, f"{home}: cannot write there ({exc.strerror})")
-    return Check("workspace", True, f"{home}{'' if home.exists() else ' (created at first use)'}")
+    free = shutil.disk_usage(existing).free
+    room = f"{free / 1e9:.1f} GB free"
+    if free < MIN_FREE_BYTES:
+        return Check("workspace", False, f"{home}: only {room} (uploads and trainings need at least 1 GB)")
+    return Check("workspace", True, f"{home}{'' if home.exists() else ' (created at first use)'}, {room}")
 
 
 def check_database(settings: Settings) -> Check:

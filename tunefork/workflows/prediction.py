@@ -21,6 +21,7 @@ from typing import Any
 
 from tunefork.datasets.lines import read_text_lines
 from tunefork.datasets.results import ItemIssue
+from tunefork.datasets.scanning import files_with_extensions
 from tunefork.errors import TuneforkError
 from tunefork.kinds import ProjectKind, ResolvedModel, get_kind
 from tunefork.kinds.registry import LoggedRequest
@@ -88,10 +89,11 @@ def _text_items(paths: list[Path], texts: list[str], skipped: list[ItemIssue]) -
 
 
 def _image_items(paths: list[Path]) -> Iterator[tuple[str, Path]]:
-    """``(source, file)`` of each image file given, and of the image files under each folder given."""
+    """``(source, file)`` of each image file given, and of the image files under each folder given (hidden files
+    and archivers' junk folders skipped, as uploads skip them)."""
     for path in paths:
         if path.is_dir():
-            for found in sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in EXTENSIONS):
+            for found in files_with_extensions(path, EXTENSIONS):
                 yield str(found.relative_to(path.parent)), found
         elif path.is_file():
             yield path.name, path

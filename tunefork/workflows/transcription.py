@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tunefork.datasets.scanning import AUDIO_EXTENSIONS
+from tunefork.datasets.scanning import AUDIO_EXTENSIONS, files_with_extensions
 from tunefork.errors import TuneforkError
 from tunefork.kinds.speech import SPEECH_MODELS
 from tunefork.progress import ProgressCallback, no_progress
@@ -53,13 +53,14 @@ def write_transcripts(transcripts: list[tuple[str, Transcript]], folder: Path) -
 
 
 def file_items(paths: list[Path]) -> list[tuple[str, Path]]:
-    """``(id, path)`` of the audio files given, a folder standing for the audio files under it (by extension). An
+    """``(id, path)`` of the audio files given, a folder standing for the audio files under it (by extension; hidden
+    files and archivers' junk folders skipped, as uploads skip them). An
     id is the file's name, or where two files share a name (``a/x.wav``, ``b/x.wav``: both were ``x.wav``, their
     transcripts told apart by nothing) the path as given."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            inside = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_EXTENSIONS)
+            inside = files_with_extensions(path, AUDIO_EXTENSIONS)
             if not inside:
                 raise TuneforkError(f"{path} holds no audio file ({', '.join(sorted(AUDIO_EXTENSIONS))}).")
             found += inside
