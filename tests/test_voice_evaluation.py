@@ -139,7 +139,16 @@ def test_cli_evaluates_a_voice_app_end_to_end(cli, toy: None, acoustic_zip: Path
     assert "Intent accuracy from text" in table.output and "100.0%" in table.output
     assert "3 of 3 answers from the hypothesis cache" in " ".join(table.output.split())  # transcribed once
     errors = len(result["errors"])  # fewer than the 10 shown: the heading says how many there are
-    assert (f"Errors of sphinx-en-us + kw ({errors}; all of them with --json):" in table.output) == (errors > 0)
+    assert (f"Errors of sphinx-en-us + kw ({errors}; all of them in the report):" in table.output) == (errors > 0)
+    folder = Path(" ".join(table.output.split()).split("Report: ")[1].strip().replace(" ", ""))
+    assert folder.parent.name == "reports" and "-voice-audio" in folder.name  # "-2" after one in the same second
+    markdown = (folder / "report.md").read_text()
+    assert (
+        "| Intent accuracy from text | 100.0% |" in markdown
+        and f"## Errors of sphinx-en-us + kw ({errors})" in markdown
+    )
+    assert len((folder / "errors.jsonl").read_text().splitlines()) == errors
+    assert json.loads((folder / "evaluation.json").read_text())["results"] == report["results"]
 
 
 def test_an_error_where_every_word_was_heard_right_is_the_language_models() -> None:

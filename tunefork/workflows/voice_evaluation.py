@@ -13,6 +13,8 @@ much end-to-end accuracy each bought.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from tunefork.engines.hypotheses import HypothesisCache
@@ -21,11 +23,14 @@ from tunefork.evaluation.labels import OUT_OF_SCOPE
 from tunefork.evaluation.language_scoring import gold_items
 from tunefork.evaluation.metrics import score_corpus, score_utterance
 from tunefork.evaluation.normalizer import get_normalizer
+from tunefork.evaluation.report import write_report
 from tunefork.evaluation.voice_blame import Parse, VoiceItem, score_voice, slot_value
+from tunefork.evaluation.voice_result import VoiceEvaluationResult
 from tunefork.kinds import ResolvedModel, get_kind
 from tunefork.kinds.speech import audio_items, transcribe_with_each
 from tunefork.kinds.voice import check_language_model, nothing_heard
 from tunefork.progress import ProgressCallback, no_progress
+from tunefork.store.artifacts import staged_directory
 from tunefork.store.repository import get_dataset
 from tunefork.wording import a_or_an
 from tunefork.workflows.datasets import dataset_records
@@ -83,7 +88,9 @@ def evaluate_voice(
     project: str | None = None,
     progress: ProgressCallback = no_progress,
 ) -> dict[str, Any]:
-    """Score each speech model + language model pair end to end on ``dataset_ref`` (see the module)."""
+    """Score each speech model + language model pair end to end on ``dataset_ref`` (see the module), and keep the
+    report (``report.md``, ``evaluation.json``, ``errors.jsonl``) in a folder of the workspace's reports, whose
+    path the returned JSON gives as ``reportDir``."""
     if not (1 <= len(speech_refs) <= MAX_MODELS and 1 <= len(language_refs) <= MAX_MODELS):
         raise TuneforkError("Give one or two speech models (--model) and one or two language models.")
     speech_family = get_kind("speech").family
@@ -118,5 +125,20 @@ def evaluate_voice(
             intents = language.family.decides_intents(language)
             scores = score_voice((model.name, language.name), wer, items, text, audio, parse, intents)
             results.append(scores.to_json())
-    return {"dataset": name, "utterances": sidecar_name, "items": len(matched), "warnings": warnings,
-            "results": results, "notes": [use.sentence() for use in uses if use.hits]}  # fmt: skip
+    report = {"dataset": name, "utterances": sidecar_name, "items": len(matched), "warnings": warnings,
+              "results": results, "notes": [use.sentence() for use in uses if use.hits]}  # fmt: skip
+    return {**report, "reportDir": str(_write_report(workspace, VoiceEvaluationResult(report)))}
+
+
+def _write_report(workspace: Workspace, result: VoiceEvaluationResult) -> Path:
+    """The report folder ``reports/voice-<UTC time>-<dataset>``, written atomically."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    readable = "".join(c if c.isalnum() or c in "-_" else "-" for c in result.report["dataset"])[:40]
+    folder = workspace.reports_dir / f"voice-{stamp}-{readable}"
+    taken = 1
+    while folder.exists():  # two evaluations of one dataset in one second
+        taken += 1
+        folder = workspace.reports_dir / f"voice-{stamp}-{readable}-{taken}"
+    with staged_directory(folder, workspace.staging_dir) as staging:
+        write_report(result, staging)
+    return folder
