@@ -125,6 +125,13 @@ def test_and_is_kept_outside_numbers() -> None:
     assert normalize("a hundred and fifty people and a dog") == "one hundred fifty people and a dog"
 
 
+def test_titles_are_spelled_out_as_said() -> None:
+    """'Dr. Patel' heard as 'Doctor Patel' was two errors (a speech review)."""
+    assert normalize("Dr. Patel and Mrs. Oyelaran") == normalize("doctor patel and missus oyelaran")
+    assert normalize("Mr Smith Jr., Prof. Lee") == "mister smith junior professor lee"
+    assert normalize("St. Mary's") == "st mary's"  # saint or street: left alone
+
+
 def test_identity_normalizer_only_collapses_whitespace() -> None:
     raw = IdentityNormalizer()
     assert raw("  Hello,   World 25 ") == "Hello, World 25"
@@ -134,7 +141,7 @@ def test_identity_normalizer_only_collapses_whitespace() -> None:
 def test_get_normalizer() -> None:
     default = get_normalizer()
     assert isinstance(default, EnglishNormalizer)
-    assert (default.name, default.version) == ("tunefork-english", "1.0")
+    assert (default.name, default.version) == ("tunefork-english", "1.1")
     assert isinstance(get_normalizer("raw"), IdentityNormalizer)
     with pytest.raises(TuneforkError, match="Unknown normalizer"):
         get_normalizer("klingon")

@@ -3,7 +3,7 @@
 A normalizer is any callable ``text -> text`` with a ``name`` and a ``version``; both are stored
 with every evaluation so numbers from different normalizer versions are never compared silently.
 
-``EnglishNormalizer`` ("tunefork-english" 1.0) policy, in the order the steps run:
+``EnglishNormalizer`` ("tunefork-english" 1.1) policy, in the order the steps run:
 
 1. Unicode: curly/modifier apostrophes, backtick and acute accent become ``'``; NFKC; any Unicode
    decimal digit becomes its ASCII digit; lowercase.
@@ -32,7 +32,9 @@ with every evaluation so numbers from different normalizer versions are never co
    ("a hundred" -> "one hundred"), and "and" is dropped between a scale word (hundred, thousand,
    million, billion, trillion) and a following number word, so the "and" that num2words writes and
    the "and" a speaker says are both removed: "105", "one hundred and five", "one hundred five" and
-   "a hundred and five" all become "one hundred five". Any other "and" is kept.
+   "a hundred and five" all become "one hundred five". Any other "and" is kept. Titles are spelled out as they
+   are said: "dr" -> "doctor", "mr" -> "mister", "mrs" -> "missus", "prof" -> "professor", "jr" -> "junior"
+   (since 1.1: "Dr. Patel" and "Doctor Patel" were two errors apart); "st" (saint or street) is left alone.
 8. Whitespace collapsed to single spaces.
 
 Known limitations (documented, not bugs): spoken digit strings ("five five five") do not match
@@ -275,10 +277,13 @@ _NUMBER_WORDS = frozenset(
 )
 """zero..nineteen, twenty..ninety and their ordinals: the words an "and" after a scale word precedes."""
 _SCALE_WORDS = frozenset(_SCALES)
+_TITLES = {"dr": "doctor", "mr": "mister", "mrs": "missus", "prof": "professor", "jr": "junior"}
+"""Abbreviated titles and the words said for them (step 7)."""
 
 
 def _apply_word_rules(words: list[str]) -> list[str]:
-    """'per cent' -> 'percent'; 'a' + scale -> 'one'; drop 'and' between a scale word and a number word."""
+    """'per cent' -> 'percent'; 'a' + scale -> 'one'; drop 'and' between a scale word and a number word; titles
+    spelled out ('dr' -> 'doctor')."""
     out: list[str] = []
     count = len(words)
     for index, word in enumerate(words):
@@ -290,7 +295,7 @@ def _apply_word_rules(words: list[str]) -> list[str]:
             word = "one"
         elif word == "and" and out and out[-1] in _SCALE_WORDS and following in _NUMBER_WORDS:
             continue
-        out.append(word)
+        out.append(_TITLES.get(word, word))
     return out
 
 
@@ -298,7 +303,7 @@ class EnglishNormalizer:
     """English normalizer for WER: case, punctuation, hyphens and numbers (see module docstring)."""
 
     name = DEFAULT_NORMALIZER
-    version = "1.0"
+    version = "1.1"
 
     def __call__(self, text: str) -> str:
         """Normalize ``text``; the result is lowercase words separated by single spaces."""
