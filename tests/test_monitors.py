@@ -10,6 +10,8 @@ redeployed with a model that decides no intent (a run in error with the reason, 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import socket
 import threading
@@ -66,13 +68,15 @@ class Receiver:
 
     def __init__(self) -> None:
         self.bodies: list[dict[str, Any]] = []
+        self.raw: list[tuple[dict[str, str], bytes]] = []
         self.script: list[int] = []
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                length = int(self.headers["Content-Length"])
-                receiver.bodies.append(json.loads(self.rfile.read(length)))
+                raw = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.raw.append((dict(self.headers), raw))
+                receiver.bodies.append(json.loads(raw))
                 self.send_response(receiver.script.pop(0) if receiver.script else 200)
                 self.end_headers()
 
@@ -195,8 +199,12 @@ def test_monitor_passes_fails_retries_alerts_and_recovers(workspace: Workspace, 
     assert "HTTP 500" in alert["lastError"]
     later = datetime.now(UTC) + timedelta(seconds=31)
     assert monitor_alerts.deliver_due(workspace, AlertSettings(), now=later - timedelta(seconds=2)) == 0
-    assert monitor_alerts.deliver_due(workspace, AlertSettings(), now=later) == 1
+    assert monitor_alerts.deliver_due(workspace, AlertSettings(secret="s3cret"), now=later) == 1
     assert len(hook.bodies) == 2 and hook.bodies[0] == hook.bodies[1]
+    (unsigned, _), (signed, raw) = hook.raw
+    assert "X-Tunefork-Signature" not in unsigned and unsigned["X-Tunefork-Alert-Id"] == signed["X-Tunefork-Alert-Id"]
+    expected = hmac.new(b"s3cret", signed["X-Tunefork-Timestamp"].encode() + b"." + raw, hashlib.sha256).hexdigest()
+    assert signed["X-Tunefork-Signature"] == f"sha256={expected}"  # what a receiver computes from the bytes it got
     body = hook.bodies[1]
     assert (
         body["event"] == "alert" and body["monitor"]["name"] == created["name"] and body["metric"] == "intent_accuracy"

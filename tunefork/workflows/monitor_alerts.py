@@ -6,10 +6,20 @@ when the monitor has no webhook); a webhook that does not answer 2xx is tried ag
 backoff (``TUNEFORK_ALERT_BACKOFF_SECONDS`` doubled each time, ``TUNEFORK_ALERT_MAX_ATTEMPTS`` in all),
 then the alert is ``Failed`` with the last error. Sending claims the alert first (a compare-and-set that
 moves its next attempt a lease ahead), so two workers never send one alert twice at once.
+
+Every delivery carries ``X-Tunefork-Alert-Id`` (the same on each retry, so a receiver can drop repeats) and
+``X-Tunefork-Timestamp`` (Unix seconds). With ``TUNEFORK_WEBHOOK_SECRET`` set, ``X-Tunefork-Signature`` is
+``sha256=`` and the hex HMAC-SHA256, keyed by the secret, of ``<timestamp>.<body>`` (the body's exact bytes): a
+receiver recomputes it, compares in constant time and refuses an old timestamp (a replay).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+import os
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,6 +47,8 @@ class AlertSettings:
     max_attempts: int = 6
     """``TUNEFORK_ALERT_MAX_ATTEMPTS``: deliveries tried before the alert is Failed."""
     timeout_seconds: float = 10.0
+    secret: str = ""
+    """``TUNEFORK_WEBHOOK_SECRET``: the key deliveries are signed with (unsigned when empty)."""
 
     @classmethod
     def from_env(cls) -> AlertSettings:
@@ -44,7 +56,14 @@ class AlertSettings:
         return cls(
             backoff_seconds=env_float("TUNEFORK_ALERT_BACKOFF_SECONDS", defaults.backoff_seconds, minimum=0),
             max_attempts=env_int("TUNEFORK_ALERT_MAX_ATTEMPTS", defaults.max_attempts, minimum=1),
+            secret=os.environ.get("TUNEFORK_WEBHOOK_SECRET", ""),
         )
+
+
+def signature(secret: str, timestamp: str, body: bytes) -> str:
+    """``sha256=<hex>``: the HMAC-SHA256 of ``<timestamp>.<body>`` keyed by ``secret`` (see the module)."""
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
 
 
 def alert_to_dict(alert: MonitorAlert) -> dict[str, Any]:
@@ -126,10 +145,15 @@ def _claim(workspace: Workspace, alert_id: str, attempts: int, now: datetime) ->
     return claimed == 1
 
 
-def _post(url: str, payload: dict[str, Any], timeout: float) -> str:
-    """Send one alert; the error ("" when the webhook answered 2xx)."""
+def _post(url: str, alert_id: str, payload: dict[str, Any], settings: AlertSettings) -> str:
+    """Send one alert, signed when a secret is set; the error ("" when the webhook answered 2xx)."""
+    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+    timestamp = str(int(time.time()))
+    headers = {"Content-Type": "application/json", "X-Tunefork-Alert-Id": alert_id, "X-Tunefork-Timestamp": timestamp}
+    if settings.secret:
+        headers["X-Tunefork-Signature"] = signature(settings.secret, timestamp, body)
     try:
-        response = httpx.post(url, json=payload, timeout=timeout)
+        response = httpx.post(url, content=body, headers=headers, timeout=settings.timeout_seconds)
     except httpx.HTTPError as exc:
         return f"{type(exc).__name__}: {exc}"
     return "" if response.is_success else f"HTTP {response.status_code}: {response.text[:200]}"
@@ -149,7 +173,7 @@ def deliver_due(workspace: Workspace, settings: AlertSettings | None = None, now
     for alert_id, attempts, url, payload in due:
         if not _claim(workspace, alert_id, attempts, now):
             continue
-        error = _post(url, payload, settings.timeout_seconds)
+        error = _post(url, alert_id, payload, settings)
         tried = attempts + 1
         if not error:
             values: dict[str, Any] = {"status": DELIVERED, "delivered_at": utcnow(), "last_error": ""}
