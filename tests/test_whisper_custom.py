@@ -742,3 +742,20 @@ def test_the_budget_summary_says_when_fine_tuning_was_cut_short():
     assert "stopped by it after 1 step of the 5 epochs asked," in one
     whole = {**cut, "stopped_by_time_budget": False}
     assert "stopped" not in _budget(WhisperOptions(), {"seconds": 3.0}, SimpleNamespace(seconds=5.0), whole)["summary"]
+
+
+def test_long_related_text_lines_are_spoken_in_sentence_sized_pieces(tmp_path: Path):
+    """A 30,000-word related-text line passed upload, then training crashed: espeak-ng took the text as one
+    command-line argument (over Linux's 128 KiB limit), and Whisper hears 30 s at most (a formats review)."""
+    from tunefork.speech.customization import MAX_SENTENCE_WORDS, TrainingData
+    from tunefork.speech.synthesis import synthesize
+
+    long_line = " ".join(["refill the lisinopril"] * 20_000)  # 60,000 words, no sentence end
+    text = "Take two tablets. " + "One more sentence here. " * 30
+    data = TrainingData.from_records([("language", {"text": long_line}), ("language", {"text": text}),
+                                      ("language", {"text": "A short line."})])  # fmt: skip
+    assert max(len(piece.split()) for piece in data.related_text) == MAX_SENTENCE_WORDS
+    assert data.related_text[-32:] == ["Take two tablets.", *["One more sentence here."] * 30, "A short line."]
+    assert " ".join(data.related_text[:-32]) == long_line  # nothing lost
+    said = synthesize("-5 degrees", tmp_path / "dash.wav")  # text from a file: no length limit, '-5' is not an option
+    assert read_audio(said).duration > 0.5

@@ -8,10 +8,28 @@ Adding an engine = one trainer module plus one entry in :data:`tunefork.speech.r
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+MAX_SENTENCE_WORDS = 50
+"""Related text is used in pieces of at most this many words: a line is split at its sentence ends, then every
+this many words (a 30,000-word line was one "sentence" to speak: espeak-ng refused it, Whisper hears 30 s)."""
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def sentence_pieces(text: str) -> list[str]:
+    """``text`` as it is, or, over :data:`MAX_SENTENCE_WORDS` words, its sentences, each cut every that many words."""
+    words = text.split()
+    if len(words) <= MAX_SENTENCE_WORDS:
+        return [text]
+    pieces = []
+    for sentence in _SENTENCE_END.split(text.strip()):
+        words = sentence.split()
+        pieces += [" ".join(words[i : i + MAX_SENTENCE_WORDS]) for i in range(0, len(words), MAX_SENTENCE_WORDS)]
+    return pieces
 
 
 @dataclass
@@ -19,7 +37,8 @@ class TrainingData:
     """Training material by kind: Azure's table of which data fixes which problem."""
 
     related_text: list[str] = field(default_factory=list)
-    """Sentences from ``language`` and ``structured-text`` datasets (vocabulary, domain phrasing)."""
+    """Sentences from ``language`` and ``structured-text`` datasets (vocabulary, domain phrasing), long lines in
+    :func:`sentence_pieces`."""
     pronunciations: list[tuple[str, str]] = field(default_factory=list)
     """``(display, spoken)`` pairs from ``pronunciation`` and ``structured-text`` datasets."""
     utterances: list[tuple[Path, str]] = field(default_factory=list)
@@ -42,5 +61,5 @@ class TrainingData:
             elif kind == "pronunciation" or record_type == "pronunciation":
                 data.pronunciations.append((record["display"], record["spoken"]))
             elif kind == "language" or record_type == "sentence":
-                data.related_text.append(record["text"])
+                data.related_text += sentence_pieces(record["text"])
         return data

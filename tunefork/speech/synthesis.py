@@ -72,23 +72,14 @@ def synthesize(
     require_tools()
     out_path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        raw = Path(tmp) / "raw.wav"
+        raw, said = Path(tmp) / "raw.wav", Path(tmp) / "text.txt"
+        said.write_text(text, encoding="utf-8")  # a file, not an argument: no length limit, a leading '-' is text
         subprocess.run(
-            [
-                "espeak-ng",
-                "-v",
-                voice.name,
-                "-s",
-                str(voice.speed),
-                "-p",
-                str(voice.pitch),
-                "-w",
-                str(raw),
-                text,
-            ],
+            ["espeak-ng", "-v", voice.name, "-s", str(voice.speed), "-p", str(voice.pitch), "-w", str(raw), "-f",
+             str(said)],
             check=True,
             capture_output=True,
-        )
+        )  # fmt: skip
         converted = Path(tmp) / "out.wav"
         room = ["reverb", str(voice.reverb)] if voice.reverb else []
         subprocess.run(
