@@ -552,6 +552,9 @@ def test_patterns_token_and_phrase(dest, tmp_path):
          "invalid token pattern: [token 0 -> LOWERR] Extra inputs are not permitted"),
         ({"label": "X", "pattern": [{"LOWER": 3}]}, "invalid token pattern: [token 0 -> LOWER"),
         ({"label": "X", "pattern": "x", "id": 7}, '"id" must be a non-empty string'),
+        ({"label": "X", "pattern": [{"LOWER": "the"}, {"POS": "PROPN"}]},
+         "[token 1] POS needs a tagger, parser or recognizer"),  # accepted, then E155 at training (a review)
+        ({"label": "X", "pattern": [{"lemma": "phone"}]}, "[token 0] LEMMA needs a tagger"),
         ({"label": "GADGET", "pattern": "Pixel 8"}, "duplicate of line 1"),
         ({"label": "PRODUCT", "pattern": "Pixel 8"},
          "same pattern as line 1 but a different label ('GADGET' there, 'PRODUCT' here)"),

@@ -30,6 +30,14 @@ def _spacy_message(exc: Exception) -> str:
     return "; ".join(details) or str(exc).splitlines()[0]
 
 
+ANALYSED_ATTRIBUTES = frozenset(
+    {"POS", "TAG", "MORPH", "LEMMA", "DEP", "HEAD", "SENT_START", "IS_SENT_START", "ENT_TYPE", "ENT_IOB", "ENT_ID",
+     "ENT_KB_ID"}
+)  # fmt: skip
+"""Token attributes set by a tagger, parser or recognizer: patterns run on spaCy's tokenizer alone, where they
+are unset (spaCy raised E155 at training and labelling, after the upload had accepted them)."""
+
+
 def token_pattern_problem(pattern: list[Any]) -> str | None:
     """Why spaCy's Matcher refuses the token pattern ``pattern``, or None when it accepts it."""
     from spacy.matcher import Matcher
@@ -39,6 +47,10 @@ def token_pattern_problem(pattern: list[Any]) -> str | None:
     if not all(isinstance(token, dict) for token in pattern):
         return "a token pattern must be a list of JSON objects, one per token"
     for number, token in enumerate(pattern):
+        if analysed := sorted(str(key).upper() for key in token if str(key).upper() in ANALYSED_ATTRIBUTES):
+            return (f"[token {number}] {analysed[0]} needs a tagger, parser or recognizer, and patterns are matched "
+                    "on spaCy's tokenizer alone: match on ORTH, TEXT, LOWER, SHAPE, LENGTH, LIKE_NUM, IS_... "
+                    "or REGEX instead")  # fmt: skip
         if problem := token_regex_problem(token):
             return f"invalid token pattern: [token {number}] {problem}"
     try:

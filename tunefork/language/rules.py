@@ -1,7 +1,7 @@
 """Rule entities and canonical values: lookups, regexes, spaCy patterns and synonyms.
 
 - ``patterns``: spaCy EntityRuler patterns (token patterns or phrase strings), matched on spaCy's English
-  tokenizer (attributes that need a tagger or parser, such as POS or DEP, never match here);
+  tokenizer (attributes that need a tagger or parser, such as POS or DEP, are refused at upload);
 - ``lookups``: entity name -> list of elements, matched case-insensitively on whole tokens;
 - ``regexes``: ``(entity name, pattern)``, matched with RE2 in linear time (:mod:`tunefork.language.user_regex`)
   and widened to token boundaries; ``REGEX`` predicates of token patterns are matched with RE2 too;
