@@ -63,7 +63,10 @@ stories:
 def test_rasa_yaml_examples_synonyms_regexes_lookups(dest, tmp_path):
     result = import_dataset(write(tmp_path / "nlu.yml", RASA), "utterances", dest, UploadLimits())
     assert (result.source_format, result.accepted, result.rejections) == ("rasa-nlu-yaml", 8, [])
-    assert [w.reason for w in result.warnings] == ["nlu.yml line 25: ignored section 'stories'"]
+    assert [w.reason.split(";")[0] for w in result.warnings] == [
+        "nlu.yml line 25: ignored section 'stories'",
+        "nlu.yml line 7: entity roles and groups are not learned (count: 1, buyer)",
+    ]
     assert load_manifest(dest) == [
         {
             "id": "line-5", "type": "example", "text": "I want a Pixel 8", "intent": "buy_phone",
@@ -124,6 +127,22 @@ def test_rasa_malformed_examples_are_rejected_by_line(dest, tmp_path, example, e
     result = import_dataset(source, "utterances", dest, UploadLimits())
     assert result.accepted == 1
     assert reasons(result).startswith(f"nlu.yml|6|nlu.yml line 6: {expected}")
+
+
+def test_rasa_roles_and_groups_are_read_as_their_entity_with_a_warning(dest, tmp_path):
+    """Roles were dropped without a word: a bot relying on origin/destination lost the split unknowingly."""
+    source = write(tmp_path / "nlu.yml", """nlu:
+- intent: fly
+  examples: |
+    - from [London]{"entity": "city", "role": "origin"} to [Rome]{"entity": "city", "role": "destination"}
+    - a [large]{"entity": "size", "group": "1"} pizza
+    - to [Paris](city)
+""")  # fmt: skip
+    result = import_dataset(source, "utterances", dest, UploadLimits())
+    assert result.accepted == 3 and [e["label"] for e in load_manifest(dest)[0]["entities"]] == ["city", "city"]
+    [warning] = [w.reason for w in result.warnings]
+    assert warning.startswith("nlu.yml line 4: entity roles and groups are not learned (city: destination, origin; "
+                              "size: 1); each annotation was read as its entity alone")  # fmt: skip
 
 
 def test_rasa_bad_blocks_names_and_regexes(dest, tmp_path):
@@ -242,6 +261,28 @@ def test_lex_v1_console_export_and_a_blank_value_among_good_ones(dest, tmp_path)
     assert [w.reason for w in result.warnings] == [
         "lex_v1.json slot type 1: slot type 'MovieName': value 2 skipped: a value must be a non-empty string (got \"\")"
     ]
+
+
+def test_a_lex_bot_export_reads_its_slot_types_and_names_each_intent_it_does_not_read(dest, tmp_path):
+    """A Lex V1 bot export was accepted as '1 item' (its slot type): its intents were dropped without a word."""
+    bot = {
+        "metadata": {"schemaVersion": "1.0", "importType": "LEX", "importFormat": "JSON"},
+        "resource": {
+            "name": "PizzaBot",
+            "intents": [{"name": "OrderPizza", "sampleUtterances": ["I want a {size} pizza", "a {size} one"]},
+                        {"name": "Greet", "sampleUtterances": ["hello"]}],
+            "slotTypes": [{"name": "PizzaSize", "enumerationValues": [{"value": "large"}, {"value": "small"}]}],
+        },
+    }  # fmt: skip
+    result = import_dataset(write(tmp_path / "bot.json", json.dumps(bot)), "utterances", dest, UploadLimits())
+    assert result.accepted == 1 and load_manifest(dest)[0]["elements"] == ["large", "small"]
+    first, second = (issue.reason for issue in result.rejections)
+    assert first.startswith("bot.json intent 1: Lex intent 'OrderPizza' (2 sample utterances) not read:")
+    assert second.startswith("bot.json intent 2: Lex intent 'Greet' (1 sample utterances) not read:")
+    v2_intent = {"intentName": "OrderPizza", "sampleUtterances": [{"utterance": "a {size} pizza"}]}
+    with pytest.raises(UploadRejectedError, match=r"Lex intent 'OrderPizza' .* not read"):
+        import_dataset(write(tmp_path / "Intent.json", json.dumps(v2_intent)), "utterances", tmp_path / "v2",
+                       UploadLimits())  # fmt: skip
 
 
 def test_lex_invalid_json_names_the_line(dest, tmp_path):

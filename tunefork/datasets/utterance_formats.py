@@ -4,13 +4,15 @@ Accepted files, recognised by extension, else by content (:func:`utterance_forma
 
 - Rasa NLU YAML (``.yml``/``.yaml``): an ``nlu:`` list of ``- intent: name`` blocks whose
   ``examples: |`` hold ``- text`` lines, entities annotated as ``[text](entity)``,
-  ``[text](entity:value)`` or ``[text]{"entity": "e", "value": "v"}`` (``role``/``group`` ignored);
+  ``[text](entity:value)`` or ``[text]{"entity": "e", "value": "v"}`` (``role``/``group`` read as the entity
+  alone, with one warning naming them);
   ``- synonym: value``, ``- regex: name`` and ``- lookup: name`` blocks list their surface forms,
   patterns and elements the same way. Other top-level sections (stories, rules) are ignored.
 - Amazon Lex slot types (``.json``): V1 ``{"name", "enumerationValues": [{"value", "synonyms"}]}`` or
   V2 ``{"slotTypeName", "slotTypeValues": [{"sampleValue": {"value"}, "synonyms": [{"value"}]}]}``,
   alone, in a list or under ``"slotTypes"``. Each becomes a lookup (values and synonyms) and one
-  synonym record per value with synonyms.
+  synonym record per value with synonyms. The intents of a bot export (their sample utterances hold
+  ``{slot}`` placeholders, not values) are rejected, each named.
 - CSV (``.csv``) with a ``text,intent`` (or ``text,label``) header; other columns are ignored. CSV carries
   no slots: ``[text](entity)`` markup in a text is read as its plain text, with a warning.
 
@@ -232,6 +234,28 @@ class _RasaBlocks:
 
     def __init__(self, parsed: ParsedItems, name: str, prefix: str) -> None:
         self.parsed, self.name, self.prefix = parsed, name, prefix
+        self.roles: dict[str, set[str]] = {}
+        """Entity -> the roles and groups its annotations carry (read as the entity alone)."""
+        self.first_role_line: int | None = None
+
+    def note_roles(self, entry: str, line: int) -> None:
+        """Remember the ``role`` and ``group`` of the annotations of ``entry`` (an accepted example)."""
+        for match in _ANNOTATION.finditer(entry):
+            data = json.loads("{" + match["json"] + "}") if match["json"] is not None else {}
+            tags = [str(data[key]) for key in ("role", "group") if data.get(key) is not None]
+            if tags:
+                self.roles.setdefault(str(data.get("entity")), set()).update(tags)
+                self.first_role_line = self.first_role_line or line
+
+    def role_warning(self) -> None:
+        """One warning for the roles and groups read as their entity alone (they were dropped without a word)."""
+        if not self.roles:
+            return
+        shown = "; ".join(f"{entity}: {', '.join(sorted(tags))}" for entity, tags in sorted(self.roles.items()))
+        reason = (f"{self.name} line {self.first_role_line}: entity roles and groups are not learned ({shown}); "
+                  "each annotation was read as its entity alone (to tell them apart, give them entities of their "
+                  "own, e.g. [London](origin_city))")  # fmt: skip
+        self.parsed.warnings.append(ItemIssue(self.name, reason, self.first_role_line))
 
     def block(self, node: yaml.Node) -> None:
         number = node.start_mark.line + 1
@@ -266,6 +290,7 @@ class _RasaBlocks:
                 reject(self.parsed, self.name, line, outcome)
             else:
                 self.parsed.records.append(outcome)
+                self.note_roles(entry, line)
 
     def synonym(self, value: str, entries: list[tuple[int, str]], number: int) -> None:
         record = {"id": f"{self.prefix}line-{number}", "type": "synonym", "value": value}
@@ -312,6 +337,7 @@ def parse_rasa_yaml(path: Path, display_name: str, id_prefix: str = "") -> Parse
     blocks = _RasaBlocks(parsed, display_name, id_prefix)
     for node in nlu.value if nlu is not None else []:
         blocks.block(node)
+    blocks.role_warning()
     return parsed
 
 
@@ -364,11 +390,18 @@ def _lex_values(slot: dict[str, Any]) -> tuple[list[tuple[str, list[str]]], list
     return values, skipped
 
 
-def _lex_slot_types(data: Any) -> list[Any] | None:
-    """The slot types of a Lex export: one, a list, ``{"slotTypes": [...]}``, or any of them wrapped in the V1
-    console export's ``{"metadata": ..., "resource": ...}``."""
+def _lex_body(data: Any) -> Any:
+    """A Lex export without the V1 console export's ``{"metadata": ..., "resource": ...}`` wrapper."""
     if isinstance(data, dict) and isinstance(data.get("resource"), dict) and "metadata" in data:
-        data = data["resource"]
+        return data["resource"]
+    return data
+
+
+def _lex_slot_types(data: Any) -> list[Any] | None:
+    """The slot types of a Lex export (:func:`_lex_body`): one, a list, or ``{"slotTypes": [...]}``; none (``[]``)
+    in a bot export (or a V2 ``Intent.json``) without ``slotTypes``."""
+    if _lex_intents(data) and not (isinstance(data, dict) and isinstance(data.get("slotTypes"), list)):
+        return []
     if isinstance(data, dict) and isinstance(data.get("slotTypes"), list):
         return data["slotTypes"]
     if isinstance(data, list):
@@ -396,15 +429,44 @@ def _lex_records(slot: Any, number: int, prefix: str) -> tuple[list[dict[str, An
     return records, [f"slot type '{name}': {note}" for note in skipped]
 
 
+def _lex_intents(data: Any) -> list[Any]:
+    """The intents of a Lex bot export (:func:`_lex_body`; V1 ``intents``), or a V2 ``Intent.json`` as a list of
+    one."""
+    if isinstance(data, dict) and isinstance(data.get("intents"), list):
+        return data["intents"]
+    return [data] if isinstance(data, dict) and ("sampleUtterances" in data or "intentName" in data) else []
+
+
+def _unread_intents(parsed: ParsedItems, display_name: str, intents: list[Any]) -> None:
+    """Each intent of a Lex bot export rejected with why: its sample utterances hold ``{slot}`` placeholders,
+    not values, and were dropped without a word (only the bot's slot types were read)."""
+    for number, intent in enumerate(intents, start=1):
+        intent = intent if isinstance(intent, dict) else {}
+        name = intent.get("name") or intent.get("intentName") or f"number {number}"
+        samples = intent.get("sampleUtterances")
+        count = f" ({len(samples)} sample utterances)" if isinstance(samples, list) else ""
+        reason = (f"Lex intent '{name}'{count} not read: tunefork reads the slot types of a Lex export, and its "
+                  "sample utterances hold {slot} placeholders, not values; write them with values as Rasa NLU YAML "
+                  "(- i want a [large](size) pizza) or CSV 'text,intent' and upload that")  # fmt: skip
+        reject(parsed, display_name, number, reason, "intent")
+
+
 def parse_lex_json(path: Path, display_name: str, id_prefix: str = "") -> ParsedItems:
-    """Lex V1/V2 slot type JSON -> one lookup per slot type and one synonym record per value with synonyms."""
+    """Lex V1/V2 slot type JSON -> one lookup per slot type and one synonym record per value with synonyms; the
+    intents of a bot export are rejected, each with why (:func:`_unread_intents`)."""
     text, rejections = read_numbered_text(path, display_name)
     parsed = ParsedItems(rejections=rejections)
     try:
-        slot_types = _lex_slot_types(load_json(text))
+        document = load_json(text)
     except DocumentError as exc:
         reject(parsed, display_name, exc.line, str(exc))
         return parsed
+    document = _lex_body(document)
+    intents = _lex_intents(document)
+    _unread_intents(parsed, display_name, intents)
+    slot_types = _lex_slot_types(document)
+    if intents and not slot_types:
+        return parsed  # a bot export without slot types, or a V2 Intent.json: nothing else to read
     if not slot_types:
         reject(parsed, display_name, 1, 'expected a Lex slot type, a list of them or {"slotTypes": [...]}')
         return parsed
