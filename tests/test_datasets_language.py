@@ -278,7 +278,7 @@ def test_a_lex_bot_export_reads_its_slot_types_and_names_each_intent_it_does_not
     assert result.accepted == 1 and load_manifest(dest)[0]["elements"] == ["large", "small"]
     first, second = (issue.reason for issue in result.rejections)
     assert first.startswith("bot.json intent 1: Lex intent 'OrderPizza' (2 sample utterances) not read:")
-    assert second.startswith("bot.json intent 2: Lex intent 'Greet' (1 sample utterances) not read:")
+    assert second.startswith("bot.json intent 2: Lex intent 'Greet' (1 sample utterance) not read:")
     v2_intent = {"intentName": "OrderPizza", "sampleUtterances": [{"utterance": "a {size} pizza"}]}
     with pytest.raises(UploadRejectedError, match=r"Lex intent 'OrderPizza' .* not read"):
         import_dataset(write(tmp_path / "Intent.json", json.dumps(v2_intent)), "utterances", tmp_path / "v2",

@@ -444,7 +444,8 @@ def _unread_intents(parsed: ParsedItems, display_name: str, intents: list[Any]) 
         intent = intent if isinstance(intent, dict) else {}
         name = intent.get("name") or intent.get("intentName") or f"number {number}"
         samples = intent.get("sampleUtterances")
-        count = f" ({len(samples)} sample utterances)" if isinstance(samples, list) else ""
+        many = isinstance(samples, list) and len(samples) != 1
+        count = f" ({len(samples)} sample utterance{'s' if many else ''})" if isinstance(samples, list) else ""
         reason = (f"Lex intent '{name}'{count} not read: tunefork reads the slot types of a Lex export, and its "
                   "sample utterances hold {slot} placeholders, not values; write them with values as Rasa NLU YAML "
                   "(- i want a [large](size) pizza) or CSV 'text,intent' and upload that")  # fmt: skip
