@@ -260,3 +260,21 @@ def test_one_folder_of_images_is_its_concept_but_a_zips_own_folder_is_a_wrapper(
     shutil.copytree(one, wrapped / "upload")  # zip -r upload.zip upload: its wrapper, then the concept folder
     layout, listed, _ = list_images(wrapped, "upload.zip", archived=True)
     assert layout == "concept folders" and {tuple(labels) for _, _, labels, _, _ in listed} == {("circle",)}
+
+
+def test_an_exported_datasets_split_folders_are_refused_with_what_to_upload(tmp_path: Path) -> None:
+    """A Roboflow/Kaggle zip (train/circle, train/square, valid/circle) imported as the concepts 'train' and 'valid'
+    without a word (a formats review)."""
+    export = tmp_path / "dataset"
+    concept_folders(export / "train", 2, concepts=("circle", "square"))
+    concept_folders(export / "valid", 1, concepts=("circle",))
+    with pytest.raises(UploadRejectedError, match=r"its folders train/, valid/ look like the splits of an exported "
+                       r"dataset, each holding concept folders \(circle/, square/\)"):  # fmt: skip
+        list_images(export, "dataset.zip")
+    layout, listed, _ = list_images(export / "train", "train")  # one split: its concept folders
+    assert layout == "concept folders" and {labels[0] for _, _, labels, _, _ in listed} == {"circle", "square"}
+    vehicles = tmp_path / "vehicles"  # a concept that happens to be called 'train', its images in it: a concept
+    for n, concept in enumerate(("train", "test")):
+        (vehicles / concept).mkdir(parents=True)
+        shape_image("circle", n).save(vehicles / concept / f"{n}.png")
+    assert {labels[0] for _, _, labels, _, _ in list_images(vehicles, "vehicles")[1]} == {"train", "test"}

@@ -3,7 +3,8 @@
 Three layouts are recognised (after skipping wrapper folders):
 
 - **concept folders**: one subfolder per concept (``cat/1.jpg``, ``dog/a/2.png``: the first folder names
-  the concept); a folder named :data:`NEGATIVE_FOLDER` holds negative examples (none of the concepts);
+  the concept); a folder named :data:`NEGATIVE_FOLDER` holds negative examples (none of the concepts); an
+  exported dataset's split folders (``train/cat/1.jpg``, ``valid/cat/2.jpg``) are refused, to upload apart;
 - **a manifest**: one CSV (header ``path,label`` or ``path,labels``) or JSONL file (``{"path", "label"}`` or
   ``{"path", "labels": [...]}``) naming images relative to the manifest's folder, several labels separated
   by ``;`` (multi-label data); an empty label makes the image unlabeled, :data:`NEGATIVE_LABEL` a negative;
@@ -215,6 +216,29 @@ def _single_folder_notes(root: Path, layout: str, wrapper_of_images: str | None)
     return []
 
 
+SPLIT_FOLDERS = frozenset({"train", "training", "valid", "validation", "val", "test", "testing", "dev", "eval"})
+"""Folder names of a dataset exported in splits (Roboflow, Kaggle: ``train/circle/1.jpg``, ``valid/circle/2.jpg``)."""
+
+
+def _check_split_folders(root: Path, images: list[Path], upload_name: str) -> None:
+    """Refuse an upload whose concept folders are all split folders holding concept folders of their own: read as
+    it was, its concepts were ``train`` and ``valid`` (and validation images were trained on)."""
+    parts = [path.relative_to(root).parts for path in images]
+    tops = sorted({part[0] for part in parts if len(part) > 1})
+    if not tops or not all(top.lower() in SPLIT_FOLDERS for top in tops):
+        return
+    inner = sorted({part[1] for part in parts if len(part) > 2})
+    if not inner:
+        return
+    splits = ", ".join(f"{top}/" for top in tops)
+    concepts = ", ".join(f"{name}/" for name in inner[:5]) + (" ..." if len(inner) > 5 else "")
+    raise UploadRejectedError(
+        f"{upload_name}: its folders {splits} look like the splits of an exported dataset, each holding concept "
+        f"folders ({concepts}); read as they are, the concepts would be {', '.join(tops)}. Upload each split on "
+        "its own (the training split as a dataset to train on, the validation or test split as a test dataset)."
+    )
+
+
 def list_images(root: Path, upload_name: str, archived: bool = False) -> tuple[str, list[Listed], ParsedItems]:
     """The layout's name, the images to import and the issues met while listing ``root`` (a zip's contents when
     ``archived``: its one top folder is a wrapper, see :func:`_images_root`)."""
@@ -239,6 +263,7 @@ def list_images(root: Path, upload_name: str, archived: bool = False) -> tuple[s
         layout = f"{manifests[0].suffix.lower().lstrip('.')} manifest"
         others = [path for path in files if path != manifests[0] and path.resolve() not in used]
     else:
+        _check_split_folders(root, images, upload_name)
         listed = _from_folders(images, root, parsed.rejections)
         layout = "concept folders" if any(labels or negative for _, _, labels, negative, _ in listed) else "unlabeled"
         chosen = set(images)
