@@ -472,6 +472,10 @@ def ought(*spans: tuple[object, object, object]) -> dict[str, object]:
         (ought((0, 7, "A"), (2, 10, "B")), "spans 0-7 'I ought' and 2-10 'ought to' overlap"),
         ({"text": "hello  world", "spans": [{"start": 7, "end": 12, "label": "X"}]}, "duplicate of line 1"),
         ({"text": "hello world", "spans": []}, "same text as line 1 but different spans"),
+        (
+            {"text": "Kevin dropped it", "spans": [{"start": 0, "end": 5, "label": "X"}], "answer": "reject"},
+            'Prodigy answer "reject": not an accepted annotation (only "accept" answers are read)',
+        ),  # a Prodigy db-out: the annotator's turned-down suggestions were trained on (a formats review)
     ],
 )
 def test_annotated_jsonl_rejections(dest, tmp_path, line, expected):

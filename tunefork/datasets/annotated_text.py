@@ -6,7 +6,8 @@ Accepted input:
   training style ``"entities": [[start, end, label], ...]`` instead (also as ``[text, {"entities": ...}]``),
   or Doccano's sequence-labelling export ``"label": [[start, end, label], ...]`` (older Doccano: ``"labels"``;
   Doccano 1.x names the text ``"data"``; its relation export writes ``"entities": [{"start_offset",
-  "end_offset", "label"}]``); a line holding none of these but another list (``"annotations": [...]``) is
+  "end_offset", "label"}]``; Prodigy's ``db-out`` lines are read when their ``"answer"`` is ``"accept"``, rejected
+  otherwise); a line holding none of these but another list (``"annotations": [...]``) is
   refused, not read as a text without entities, and so is one holding both ``"spans"`` and another key
   (which one the annotator meant is unknown);
 - spaCy ``.spacy`` files (``DocBin``), whose docs' ``ents`` are the spans; a doc whose entity annotation is
@@ -20,6 +21,7 @@ counting from 1). A record without spans is kept (a negative example). Spans are
 
 from __future__ import annotations
 
+import json
 import zlib
 from pathlib import Path
 from typing import Any
@@ -69,6 +71,9 @@ def _spans_of(value: Any) -> tuple[str | None, Any, str | None]:
     text = value.get("text", value.get("data"))  # Doccano 1.x: "data"
     if not isinstance(text, str):
         return None, None, 'missing "text" (a string)'
+    if value.get("answer", "accept") != "accept":  # Prodigy's db-out keeps what the annotator turned down
+        answer = json.dumps(value["answer"], ensure_ascii=False)
+        return text, None, f'Prodigy answer {answer}: not an accepted annotation (only "accept" answers are read)'
     given = [key for key in ("spans", *TRIPLE_KEYS) if key in value]
     if len(given) > 1:
         return text, None, f"both {' and '.join(repr(key) for key in given)}: keep the spans in one of them"
