@@ -96,6 +96,8 @@ def test_parse_rasa_example_offsets_index_the_cleaned_text():
     text, entities = parse_rasa_example('fly from [Paris](city) to [NYC]{"entity": "city", "value": "New York"}')
     assert text == "fly from Paris to NYC"
     assert [(text[e["start"] : e["end"]], e["value"]) for e in entities] == [("Paris", "Paris"), ("NYC", "New York")]
+    _, [two] = parse_rasa_example('[two]{"entity": "number", "value": 2} tickets')  # a number: rejected before
+    assert two["value"] == "2"
 
 
 def rasa_intent(*examples: str, intent: str = "order") -> str:
@@ -359,6 +361,14 @@ def test_csv_text_label_header_is_recognised_without_extension(dest, tmp_path):
     result = import_dataset(write(tmp_path / "data", "Label,Text\ngreet,hi\n"), "utterances", dest, UploadLimits())
     assert result.source_format == "utterances-csv"
     assert load_manifest(dest)[0]["intent"] == "greet" and load_manifest(dest)[0]["text"] == "hi"
+
+
+def test_excels_sep_line_and_rows_of_empty_cells_are_skipped(dest, tmp_path):
+    """Excel's trailing ',,' rows were rejected items ('empty text') that failed --max-rejected, and its 'sep=,'
+    line refused the file (a formats review)."""
+    source = write(tmp_path / "excel.csv", "sep=,\r\ntext,intent,notes\r\nhi there,greet,\r\n,,\r\n,,\r\n")
+    result = import_dataset(source, "utterances", dest, UploadLimits())
+    assert (result.accepted, result.rejections) == (1, []) and load_manifest(dest)[0]["line"] == 3
 
 
 def test_unknown_utterances_file_and_wrong_csv_header(dest, tmp_path):

@@ -13,8 +13,9 @@ Accepted files, recognised by extension, else by content (:func:`utterance_forma
   alone, in a list or under ``"slotTypes"``. Each becomes a lookup (values and synonyms) and one
   synonym record per value with synonyms. The intents of a bot export (their sample utterances hold
   ``{slot}`` placeholders, not values) are rejected, each named.
-- CSV (``.csv``) with a ``text,intent`` (or ``text,label``) header; other columns are ignored. CSV carries
-  no slots: ``[text](entity)`` markup in a text is read as its plain text, with a warning.
+- CSV (``.csv``) with a ``text,intent`` (or ``text,label``) header, after Excel's ``sep=,`` line if any; other
+  columns are ignored, and so are rows of empty cells. CSV carries no slots: ``[text](entity)`` markup in a
+  text is read as its plain text, with a warning.
 
 Records (annotations removed from the text; entity offsets index the cleaned text):
 
@@ -123,6 +124,8 @@ def _annotation_label(match: re.Match[str]) -> tuple[str, str | None]:
         if unknown := sorted(set(data) - _JSON_ANNOTATION_KEYS):
             raise ValueError(f"annotation '{match.group(0)}' has unknown keys: {', '.join(unknown)}")
         entity, explicit = data.get("entity"), data.get("value")
+        if isinstance(explicit, int | float) and not isinstance(explicit, bool):  # {"value": 2}: the value "2"
+            explicit = str(explicit)
         if explicit is not None and not (isinstance(explicit, str) and explicit.strip()):
             raise ValueError(f"annotation '{match.group(0)}': \"value\" must be a non-empty string")
     if problem := label_problem(entity, f"entity in '{match.group(0)}'"):
@@ -507,6 +510,8 @@ def parse_utterance_csv(path: Path, display_name: str, id_prefix: str = "") -> P
     parsed = ParsedItems(rejections=list(decoded.rejections))
     rows = csv_rows(decoded.lines)
     header_line, header = next(rows, (1, []))
+    if isinstance(header, list) and header[:1] == ["sep="]:  # Excel's "sep=," line names the delimiter
+        header_line, header = next(rows, (header_line + 1, []))
     columns = [c.strip().lower() for c in header] if isinstance(header, list) else []
     if not _is_csv_header(columns):
         found = ",".join(header) if isinstance(header, list) else str(header)
@@ -519,6 +524,8 @@ def parse_utterance_csv(path: Path, display_name: str, id_prefix: str = "") -> P
     for number, row in rows:
         if isinstance(row, str):
             reject(parsed, display_name, number, row)
+            continue
+        if not any(field.strip() for field in row):  # Excel's rows of empty cells (",,,"), like blank lines
             continue
         if len(row) != len(columns):
             hint = unclosed_quote(row)
