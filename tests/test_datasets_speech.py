@@ -232,6 +232,18 @@ def test_audio_without_transcript_line(clips, dest, tmp_path):
     assert reasons(result) == "c.wav|None|c.wav: audio file with no transcript (trans.txt has no line for it)"
 
 
+def test_a_second_transcript_list_is_named_as_one_not_read(clips, dest, tmp_path):
+    """trans2.txt was 'neither audio nor a transcript list' (a formats review)."""
+    folder = azure_folder(tmp_path / "up", clips, "a.wav\thello world\nb.wav\tturn on the lights\n")
+    (folder / "trans2.txt").write_text("c.wav\twhat time is it\n")
+    result = import_dataset(folder, "acoustic", dest, UploadLimits())
+    assert result.accepted == 2 and "c.wav: audio file with no transcript" in reasons(result)
+    assert [w.reason for w in result.warnings] == [
+        "not read: trans2.txt, another transcript list; only trans.txt is read (merge them into it, or upload the "
+        "others' audio as datasets of their own)"
+    ]
+
+
 def test_corrupt_audio_is_rejected(clips, dest, tmp_path):
     folder = azure_folder(tmp_path / "up", {"a": clips["a"], "b": clips["b"]})
     (folder / "b.wav").write_bytes(b"RIFF\x00\x00\x00\x00WAVEgarbage" * 10)

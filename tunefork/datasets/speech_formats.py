@@ -404,9 +404,15 @@ def list_speech_items(root: Path, kind: str, upload_name: str, confine: Path | N
     if kaldi is not None:
         used = {kaldi / name for name in ("text", "wav.scp")}
         return _warn_ignored(_parse_kaldi(kaldi, root, resolver), files, used, resolver)
-    trans = _pick_one([p for p in files if _looks_like_trans(p)], root, "transcript files", preferred="trans.txt")
+    lists = [p for p in files if _looks_like_trans(p)]
+    trans = _pick_one(lists, root, "transcript files", preferred="trans.txt")
     if trans is not None:
-        return _warn_ignored(_parse_azure(trans, root, resolver), files, {trans}, resolver)
+        listing = _warn_ignored(_parse_azure(trans, root, resolver), files, set(lists), resolver)
+        if others := [relative_name(p, root) for p in lists if p != trans]:
+            reason = (f"not read: {', '.join(others)}, another transcript list; only {relative_name(trans, root)} is "
+                      "read (merge them into it, or upload the others' audio as datasets of their own)")  # fmt: skip
+            listing.warnings.append(ItemIssue(others[0], reason))
+        return listing
     manifest = _pick_one([p for p in files if _looks_like_nemo(p)], root, "NeMo manifests")
     if manifest is not None:
         return _warn_ignored(_parse_nemo(manifest, root, resolver, check_orphans=True), files, {manifest}, resolver)
