@@ -184,6 +184,19 @@ def test_audio_folder_converts_and_reports_resampling(clips, dest, tmp_path):
     ]
 
 
+def test_telephone_gsm_wav_is_read(clips, dest, tmp_path):
+    """GSM 6.10 WAV (8 kHz telephone audio) was 'unreadable or corrupt' (a formats review): libsndfile reads it but
+    cannot seek in it, which its block reader refused."""
+    folder = tmp_path / "calls"
+    folder.mkdir()
+    subprocess.run(["sox", "-D", str(clips["a"]), "-r", "8000", "-e", "gsm-full-rate", str(folder / "gsm.wav")],
+                   check=True)  # fmt: skip
+    result = import_dataset(folder, "audio", dest, UploadLimits())
+    assert result.accepted == 1, reasons(result)
+    [record] = load_manifest(dest)
+    assert record["duration"] == pytest.approx(sf.info(clips["a"]).duration, abs=0.05)
+
+
 def test_audio_zip_and_single_audio_file(clips, dest, tmp_path):
     upload = make_zip(tmp_path / "a.zip", {"x/one.wav": clips["a"], "x/two.wav": clips["b"]})
     assert import_dataset(upload, "audio", dest, UploadLimits()).accepted == 2

@@ -122,8 +122,9 @@ def _libsndfile_blocks(path: Path, max_seconds: float, declared: float | None) -
         raise
 
     def blocks() -> Iterator[np.ndarray]:
-        with handle:
-            yield from handle.blocks(blocksize=_BLOCK_FRAMES, dtype="float32", always_2d=True)
+        with handle:  # read, not blocks(): that refuses files libsndfile cannot seek in (GSM 6.10 WAV)
+            while len(block := handle.read(_BLOCK_FRAMES, dtype="float32", always_2d=True)):
+                yield block
 
     return canonical, blocks()
 
