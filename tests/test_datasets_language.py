@@ -287,6 +287,27 @@ def test_a_lex_bot_export_reads_its_slot_types_and_names_each_intent_it_does_not
                        UploadLimits())  # fmt: skip
 
 
+def test_luis_and_clu_exports_are_read_with_their_entities(dest, tmp_path):
+    """A LUIS app or CLU project was refused as a broken Lex slot type ('missing slot type name')."""
+    luis = {"luis_schema_version": "7.0.0", "intents": [{"name": "BookFlight"}, {"name": "None"}], "utterances": [
+        {"text": "fly to paris", "intent": "BookFlight", "entities": [{"entity": "city", "startPos": 7,
+                                                                       "endPos": 11}]},
+        {"text": "what is love", "intent": "None", "entities": []},
+        {"text": "fly to rome", "intent": "BookFlight", "entities": [{"entity": "city", "startPos": 7, "endPos": 20}]},
+    ]}  # fmt: skip
+    result = import_dataset(write(tmp_path / "app.json", json.dumps(luis)), "utterances", dest, UploadLimits())
+    first, second = load_manifest(dest)
+    [city] = first["entities"]
+    assert (first["text"][city["start"] : city["end"]], city["label"], second["intent"]) == ("paris", "city", "None")
+    assert reasons(result).startswith("app.json|3|app.json utterance 3: span from 7 to 21 is outside the text")
+    clu = {"projectFileVersion": "2022-10-01", "assets": {"projectKind": "Conversation", "utterances": [
+        {"text": "book a table for 4", "intent": "Book", "entities": [{"category": "size", "offset": 17,
+                                                                       "length": 1}]}]}}  # fmt: skip
+    import_dataset(write(tmp_path / "clu.json", json.dumps(clu)), "utterances", tmp_path / "clu", UploadLimits())
+    [record] = load_manifest(tmp_path / "clu")
+    assert (record["intent"], record["entities"][0]["start"], record["entities"][0]["end"]) == ("Book", 17, 18)
+
+
 def test_lex_invalid_json_names_the_line(dest, tmp_path):
     with pytest.raises(UploadRejectedError, match=r"slot\.json line 2: not valid JSON"):
         import_dataset(write(tmp_path / "slot.json", '{"name": "A",\n  "enumerationValues": [}\n'), "utterances",

@@ -67,6 +67,9 @@ def _json_hint(lines: list[str]) -> FormatHint | None:
             "tunefork does not read Dialogflow exports; write the training phrases as CSV with a 'text,intent' "
             f"header (or as Rasa NLU YAML) and upload that with --kind utterances {_LANGUAGE_PROJECT}",
         )
+    if '"luis_schema_version"' in head or '"projectFileVersion"' in head:
+        advice = f"upload it with --kind utterances {_LANGUAGE_PROJECT}"
+        return FormatHint("a LUIS or CLU export", ("utterances",), advice)
     if any(key in head for key in _LEX_KEYS):
         return FormatHint(
             "Amazon Lex slot type JSON", ("utterances",), f"upload it with --kind utterances {_LANGUAGE_PROJECT}"
@@ -83,8 +86,8 @@ def _json_hint(lines: list[str]) -> FormatHint | None:
         return FormatHint("rule patterns (JSON lines of spaCy patterns)", ("patterns",), advice)
     if record or lines[0].strip() in ("{", "["):
         advice = (
-            "tunefork reads JSON as Lex slot types (--kind utterances), annotated text (--kind annotated-text), "
-            "rule patterns (--kind patterns) or NeMo manifests (--kind acoustic)"
+            "tunefork reads JSON as Lex slot types or LUIS/CLU exports (--kind utterances), annotated text (--kind "
+            "annotated-text), rule patterns (--kind patterns) or NeMo manifests (--kind acoustic)"
         )
         return FormatHint("JSON", ("utterances", "annotated-text", "patterns", "acoustic"), advice)
     return None

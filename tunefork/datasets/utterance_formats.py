@@ -13,6 +13,10 @@ Accepted files, recognised by extension, else by content (:func:`utterance_forma
   alone, in a list or under ``"slotTypes"``. Each becomes a lookup (values and synonyms) and one
   synonym record per value with synonyms. The intents of a bot export (their sample utterances hold
   ``{slot}`` placeholders, not values) are rejected, each named.
+- LUIS app (``{"luis_schema_version", "utterances": [{"text", "intent", "entities": [{"entity", "startPos",
+  "endPos"}]}]}``, ``endPos`` inclusive) and CLU project exports (``{"assets": {"utterances": [{"text",
+  "intent", "entities": [{"category", "offset", "length"}]}]}}``): their labelled utterances (LUIS's ``None``
+  intent is out of scope, as ``none`` is everywhere).
 - CSV (``.csv``) with a ``text,intent`` (or ``text,label``) header, after Excel's ``sep=,`` line if any; other
   columns are ignored, and so are rows of empty cells. CSV carries no slots: ``[text](entity)`` markup in a
   text is read as its plain text, with a warning.
@@ -27,7 +31,8 @@ Records (annotations removed from the text; entity offsets index the cleaned tex
 
 Ids are ``<prefix>line-<n>`` (for a synonym or lookup block, the line of its ``- synonym:`` key).
 Lex records have ids ``<prefix>slot-<k>`` (lookup) and ``<prefix>slot-<k>-value-<j>`` (synonym), and
-their ``line`` is the slot type's number in the file, counting from 1.
+their ``line`` is the slot type's number in the file, counting from 1; LUIS and CLU examples
+``<prefix>utterance-<k>``, their ``line`` the utterance's number.
 """
 
 from __future__ import annotations
@@ -59,7 +64,9 @@ from tunefork.language.user_regex import regex_problem
 RASA_FORMAT = "rasa-nlu-yaml"
 LEX_FORMAT = "lex-slot-types-json"
 CSV_FORMAT = "utterances-csv"
-ACCEPTED_TEXT = "Rasa NLU YAML, Lex slot type JSON (V1 or V2), or CSV with a 'text,intent' header"
+ACCEPTED_TEXT = (
+    "Rasa NLU YAML, Lex slot type JSON (V1 or V2), a LUIS or CLU export (JSON), or CSV with a 'text,intent' header"
+)
 
 _BLOCK_KINDS = ("intent", "synonym", "regex", "lookup")
 _ANNOTATION = re.compile(r"\[(?P<surface>[^\[\]]*)\](?:\((?P<short>[^()]*)\)|\{(?P<json>[^{}]*)\})")
@@ -455,9 +462,49 @@ def _unread_intents(parsed: ParsedItems, display_name: str, intents: list[Any]) 
         reject(parsed, display_name, number, reason, "intent")
 
 
+def _azure_utterances(document: Any) -> list[Any] | None:
+    """The labelled utterances of a LUIS app export (``utterances``) or a CLU project export
+    (``assets.utterances``), or None for any other JSON."""
+    if not isinstance(document, dict):
+        return None
+    assets = document.get("assets")
+    found = assets.get("utterances") if isinstance(assets, dict) else document.get("utterances")
+    return found if isinstance(found, list) and ("luis_schema_version" in document or "assets" in document) else None
+
+
+def _azure_entity(entity: Any) -> dict[str, Any]:
+    """A LUIS (``entity``, ``startPos``, inclusive ``endPos``) or CLU (``category``, ``offset``, ``length``) entity
+    as ``{"start", "end", "label"}`` (bad values are left for the span checks to name)."""
+    if not isinstance(entity, dict):
+        return {"start": None, "end": None, "label": None}
+    if "category" in entity:
+        start, length = entity.get("offset"), entity.get("length")
+        end = start + length if isinstance(start, int) and isinstance(length, int) else None
+        return {"start": start, "end": end, "label": entity["category"]}
+    start, last = entity.get("startPos"), entity.get("endPos")
+    return {"start": start, "end": last + 1 if isinstance(last, int) else None, "label": entity.get("entity")}
+
+
+def _parse_azure_utterances(utterances: list[Any], parsed: ParsedItems, name: str, prefix: str) -> ParsedItems:
+    """LUIS or CLU utterances -> example records; an utterance's number in the list is its ``line``."""
+    for number, utterance in enumerate(utterances, start=1):
+        if not isinstance(utterance, dict) or not isinstance(utterance.get("text"), str):
+            reject(parsed, name, number, 'expected {"text", "intent", "entities"}', "utterance")
+            continue
+        entities = [_azure_entity(e) for e in utterance.get("entities") or []]
+        outcome = example_record(utterance["text"], utterance.get("intent"), entities, f"{prefix}utterance-{number}",
+                                 number)  # fmt: skip
+        if isinstance(outcome, str):
+            reject(parsed, name, number, outcome, "utterance")
+        else:
+            parsed.records.append(outcome)
+    return parsed
+
+
 def parse_lex_json(path: Path, display_name: str, id_prefix: str = "") -> ParsedItems:
     """Lex V1/V2 slot type JSON -> one lookup per slot type and one synonym record per value with synonyms; the
-    intents of a bot export are rejected, each with why (:func:`_unread_intents`)."""
+    intents of a bot export are rejected, each with why (:func:`_unread_intents`). A LUIS or CLU export's
+    utterances are read as examples (:func:`_parse_azure_utterances`)."""
     text, rejections = read_numbered_text(path, display_name)
     parsed = ParsedItems(rejections=rejections)
     try:
@@ -465,6 +512,8 @@ def parse_lex_json(path: Path, display_name: str, id_prefix: str = "") -> Parsed
     except DocumentError as exc:
         reject(parsed, display_name, exc.line, str(exc))
         return parsed
+    if (utterances := _azure_utterances(document)) is not None:
+        return _parse_azure_utterances(utterances, parsed, display_name, id_prefix)
     document = _lex_body(document)
     intents = _lex_intents(document)
     _unread_intents(parsed, display_name, intents)
