@@ -368,14 +368,27 @@ def test_csv_repeated_header_and_slot_markup_are_explained(dest, tmp_path):
     ]
 
 
-@pytest.mark.parametrize(("content", "words"), [("text;intent\nhi;greet\n", "semicolons (';')"),
-                                                 ("Text\tIntent\nhi\tgreet\n", "tabs")])  # fmt: skip
-def test_csv_with_another_delimiter_names_it(dest, tmp_path, content, words):
+@pytest.mark.parametrize(("name", "content", "words"), [
+    ("x.csv", "text;intent\nhi;greet\n", "semicolons (';')"),
+    ("x.csv", "Text\tIntent\nhi\tgreet\n", "tabs"),
+    ("x.tsv", "Text\tIntent\nhi\tgreet\n", "tabs"),
+    ("excel.txt", "text\tintent\nhi\tgreet\n", "tabs"),
+])  # fmt: skip
+def test_csv_with_another_delimiter_names_it(dest, tmp_path, name, content, words):
+    """A .tsv, or Excel's tab-separated 'Unicode Text', was 'not a recognised utterances file' (a formats review)."""
     with pytest.raises(UploadRejectedError) as refused:
-        import_dataset(write(tmp_path / "x.csv", content), "utterances", dest, UploadLimits())
+        import_dataset(write(tmp_path / name, content), "utterances", dest, UploadLimits())
     message = " ".join(str(refused.value).split())
     assert "expected a header line 'text,intent' (or 'text,label'), found '" in message
     assert f"; this file is separated by {words}" in message
+
+
+def test_a_spreadsheet_workbook_is_refused_with_what_to_save_it_as(dest, tmp_path):
+    """An .xlsx (a zip) was unpacked and each XML part rejected as 'not a recognised utterances file'."""
+    with zipfile.ZipFile(tmp_path / "intents.xlsx", "w") as workbook:
+        workbook.writestr("xl/workbook.xml", "<workbook/>")
+    with pytest.raises(UploadRejectedError, match=r"intents\.xlsx: a spreadsheet workbook, .* save the sheet as CSV"):
+        import_dataset(tmp_path / "intents.xlsx", "utterances", dest, UploadLimits())
 
 
 def test_csv_text_label_header_is_recognised_without_extension(dest, tmp_path):

@@ -164,6 +164,10 @@ def _nothing_accepted(upload_name: str, kind: str, rejections: list[ItemIssue]) 
     )
 
 
+SPREADSHEETS = frozenset({".xlsx", ".xlsm", ".xls", ".ods", ".numbers"})
+"""Workbook file extensions, refused with what to save them as."""
+
+
 def import_dataset(
     source: Path,
     kind: str,
@@ -186,6 +190,11 @@ def import_dataset(
     """
     check_kind(kind)
     source, destination = Path(source), Path(destination)
+    if source.suffix.lower() in SPREADSHEETS:  # an .xlsx is a zip: its XML parts were each "not recognised"
+        raise UploadRejectedError(
+            f"{source.name}: a spreadsheet workbook, which tunefork does not read; save the sheet as CSV UTF-8 "
+            "(comma-delimited) and upload that file."
+        )
     destination.mkdir(parents=True, exist_ok=True)
     if any(destination.iterdir()):
         raise TuneforkError(f"{destination}: the staging folder for an import must be empty.")

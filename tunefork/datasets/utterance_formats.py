@@ -37,7 +37,6 @@ their ``line`` is the slot type's number in the file, counting from 1; LUIS and 
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from pathlib import Path
@@ -84,7 +83,9 @@ def _head_text(path: Path) -> str:
 
 
 def _csv_columns(header_line: str) -> list[str]:
-    return [column.strip().lower() for column in next(csv.reader([header_line]), [])]
+    """The columns a header line names, split at commas, semicolons or tabs (the CSV reader names another
+    delimiter than a comma, with what to do)."""
+    return [column.strip().lower() for column in re.split(r"[,;\t]", header_line)]
 
 
 def _is_csv_header(columns: list[str]) -> bool:
@@ -94,7 +95,7 @@ def _is_csv_header(columns: list[str]) -> bool:
 def utterance_format(path: Path) -> str | None:
     """The utterances format of ``path`` (:data:`RASA_FORMAT`, :data:`LEX_FORMAT`, :data:`CSV_FORMAT`) or None."""
     suffix = path.suffix.lower()
-    by_suffix = {".yml": RASA_FORMAT, ".yaml": RASA_FORMAT, ".json": LEX_FORMAT, ".csv": CSV_FORMAT}
+    by_suffix = {".yml": RASA_FORMAT, ".yaml": RASA_FORMAT, ".json": LEX_FORMAT, ".csv": CSV_FORMAT, ".tsv": CSV_FORMAT}
     if suffix in by_suffix:
         return by_suffix[suffix]
     head = _head_text(path).lstrip()
