@@ -285,6 +285,19 @@ def test_a_known_value_wins_over_a_recognizer_span_that_disagrees_with_it() -> N
     ]
 
 
+def test_a_lookup_element_wins_over_a_shorter_recognizer_span_too() -> None:
+    """'I'd like a quattro formaggi' answered 'quattro' as a size although the lookup lists 'quattro formaggi' as a
+    pizza (a formats review: a Lex slot type's values are facts about the project, as annotated values are)."""
+    from tunefork.language.model import SpacyLanguageModel
+
+    rules = EntityRules(lookups={"pizza_type": ["quattro formaggi", "margherita"]})
+    text = "I'd like a Quattro Formaggi"
+    model = SpacyLanguageModel("m", recognizer=_FixedTagger([(11, 18, "size")]), rules=rules)
+    assert [(e.text, e.label, e.source) for e in model.parse(text).entities] == [
+        ("Quattro Formaggi", "pizza_type", "lookup")
+    ]
+
+
 def test_a_known_value_is_written_as_most_annotations_write_it() -> None:
     """One 'Amoxicillin' among lower-case annotations made every answer 'Amoxicillin' (an entities review)."""
     from tunefork.language.value_lookup import ValueLookup

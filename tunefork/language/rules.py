@@ -12,8 +12,9 @@
   without a synonym entry that is one of them as a whole takes its canonical value (a tagged ``Belfast`` or
   ``Belfst`` resolves to an annotated ``belfast``, as a lookup match would).
 
-Statistical predictions win over rules, except where one overlaps a known value (an annotated value or a
-synonym, as written up to case and plural) with another label or other boundaries: the known value is kept
+Statistical predictions win over rules, except where one overlaps a known value (an annotated value, a
+synonym, as written up to case and plural, or a lookup element) with another label or other boundaries: the
+known value is kept
 (:func:`yield_to_known`). Among rules, longer matches win, then patterns over lookups over regexes.
 """
 
@@ -58,6 +59,16 @@ class EntityRules:
         nlp = spacy.blank("en")
         if self.patterns:
             nlp.add_pipe("entity_ruler", name="patterns").add_patterns(linear_patterns(self.patterns))
+        return self._add_lookups(nlp)
+
+    @functools.cached_property
+    def _lookup_ruler(self) -> Any:
+        import spacy
+
+        return self._add_lookups(spacy.blank("en"))
+
+    def _add_lookups(self, nlp: Any) -> Any:
+        """``nlp`` with an entity ruler of the lookup tables (whole tokens, any case), when there are any."""
         if self.lookups:
             lookup = nlp.add_pipe("entity_ruler", name="lookups", config={"phrase_matcher_attr": "LOWER"})
             lookup.add_patterns(
@@ -111,8 +122,12 @@ class EntityRules:
         return merge_entities([], found)
 
     def known_values(self, text: str) -> list[Span]:
-        """Spans of ``text`` that are an annotated value or a synonym as written (case and plural aside)."""
-        return self._values.known_spans(text)
+        """Spans of ``text`` that are an annotated value or a synonym as written (case and plural aside), or an
+        element of a lookup table (a Lex slot type's values: 'quattro formaggi' lost to a model's 'quattro')."""
+        spans = self._values.known_spans(text)
+        if self.lookups:
+            spans += [(ent.start_char, ent.end_char, ent.label_) for ent in self._lookup_ruler(text).ents]
+        return spans
 
     def _entity(self, text: str, start: int, end: int, label: str, source: str) -> Entity:
         surface = text[start:end]
