@@ -12,6 +12,7 @@ import soundfile as sf
 
 from tunefork.config import UploadLimits
 from tunefork.datasets.hashing import sha256_file
+from tunefork.datasets.ids import slugify
 from tunefork.datasets.importer import import_dataset
 from tunefork.datasets.inspection import load_manifest
 from tunefork.errors import UploadRejectedError
@@ -212,6 +213,8 @@ def test_slug_ids_are_safe_and_unique(clips, dest, tmp_path):
     (folder / "trans.txt").write_text("my clip.wav\thello world\nmy_clip.wav\tturn on the lights\n")
     import_dataset(folder, "acoustic", dest, UploadLimits())
     assert [r["id"] for r in load_manifest(dest)] == ["my_clip", "my_clip-2"]
+    assert [slugify(name) for name in ("über5", "tél_3", "Ärger", "日本", "._x")] == ["uber5", "tel_3", "Arger", "item",
+                                                                                   "x"]  # fmt: skip
 
 
 # --- per-item rejections: one test each, the reason names the item, the file and the line ---------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 MAX_ID_LENGTH = 100
@@ -11,9 +12,11 @@ MAX_ID_LENGTH = 100
 def slugify(name: str) -> str:
     """A file-name-safe id for ``name``: ASCII letters, digits, ``.``, ``_`` and ``-`` only.
 
-    Other characters become ``_``; leading dots and separators are dropped; never empty.
+    Accented letters lose their accents (``über`` -> ``uber``: it was ``ber``, hard to find in a report); other
+    characters become ``_``; leading dots and separators are dropped; never empty.
     """
-    slug = _UNSAFE.sub("_", name).strip("._-")[:MAX_ID_LENGTH].rstrip("._-")
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    slug = _UNSAFE.sub("_", plain).strip("._-")[:MAX_ID_LENGTH].rstrip("._-")
     return slug or "item"
 
 
