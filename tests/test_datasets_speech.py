@@ -198,6 +198,17 @@ def test_telephone_gsm_wav_is_read(clips, dest, tmp_path):
     assert record["duration"] == pytest.approx(sf.info(clips["a"]).duration, abs=0.05)
 
 
+def test_silent_audio_is_warned_about(clips, dest, tmp_path):
+    """3 s of digital silence with a transcript was accepted without a word (a formats review)."""
+    folder = azure_folder(tmp_path / "up", {"a": clips["a"]}, "a.wav\thello world\nquiet.wav\tis it cheaper\n")
+    subprocess.run(["sox", "-D", "-n", "-r", "16000", "-b", "16", str(folder / "quiet.wav"), "trim", "0", "3"],
+                   check=True)  # fmt: skip
+    result = import_dataset(folder, "acoustic", dest, UploadLimits())
+    assert result.accepted == 2 and [w.reason for w in result.warnings] == [
+        "quiet.wav (trans.txt line 2): silent: its loudest sample is zero; no speech can be heard (check the recording)"
+    ]
+
+
 def test_audio_zip_and_single_audio_file(clips, dest, tmp_path):
     upload = make_zip(tmp_path / "a.zip", {"x/one.wav": clips["a"], "x/two.wav": clips["b"]})
     assert import_dataset(upload, "audio", dest, UploadLimits()).accepted == 2

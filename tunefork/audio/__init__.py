@@ -35,6 +35,8 @@ FULL_SCALE = 0.99
 """Samples at or beyond this magnitude count as clipped."""
 CLIPPED_FRACTION = 0.001
 """A recording with more clipped frames than this fraction gets a warning."""
+SILENT_PEAK = 10 ** (-60 / 20)
+"""A recording whose loudest sample is under -60 dBFS holds no audible speech: a warning."""
 _BLOCK_FRAMES = 1 << 16
 
 
@@ -65,6 +67,7 @@ class _Canonicalizer:
         self.name, self.rate, self.channels, self.max_seconds = name, rate, channels, max_seconds
         self.max_frames = int(max_seconds * rate) + rate // 100  # 10 ms of slack for rounding in headers
         self.frames = self.clipped = 0
+        self.peak = 0.0
         self.resampler = StreamResampler(rate, SAMPLE_RATE) if rate != SAMPLE_RATE else None
         self.outputs: list[np.ndarray] = []
 
@@ -79,7 +82,9 @@ class _Canonicalizer:
                 None,
                 self.max_seconds,
             )
-        loud = np.abs(block) >= FULL_SCALE
+        magnitude = np.abs(block)
+        self.peak = max(self.peak, float(magnitude.max(initial=0.0)))
+        loud = magnitude >= FULL_SCALE
         self.clipped += int(np.count_nonzero(loud.any(axis=1) if block.ndim == 2 else loud))
         mono = block.mean(axis=1) if block.ndim == 2 and block.shape[1] > 1 else block.reshape(-1)
         mono = mono.astype(np.float32, copy=False)
@@ -104,6 +109,9 @@ class _Canonicalizer:
                 f"clipped: {share:.1f}% of the samples are at full scale (recorded too loud); "
                 "recognition of clipped speech is less accurate"
             )
+        if self.peak < SILENT_PEAK:
+            level = f"{20 * np.log10(self.peak):.0f} dBFS" if self.peak > 0 else "zero"
+            warnings.append(f"silent: its loudest sample is {level}; no speech can be heard (check the recording)")
         return AudioData(samples, self.rate, self.channels, conversions, warnings)
 
 
