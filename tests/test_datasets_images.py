@@ -278,3 +278,21 @@ def test_an_exported_datasets_split_folders_are_refused_with_what_to_upload(tmp_
         (vehicles / concept).mkdir(parents=True)
         shape_image("circle", n).save(vehicles / concept / f"{n}.png")
     assert {labels[0] for _, _, labels, _, _ in list_images(vehicles, "vehicles")[1]} == {"train", "test"}
+
+
+def test_a_labels_csv_takes_common_header_names_and_names_its_mistakes(tmp_path: Path) -> None:
+    """'filename,class' and a ';'-separated labels CSV were both "needs a 'path,label' header"; a label 'square, red'
+    became one concept (a formats review)."""
+    folder = tmp_path / "m"
+    folder.mkdir()
+    for n in range(3):
+        shape_image("circle", n).save(folder / f"{n}.png")
+    (folder / "labels.csv").write_text('filename,class\n0.png,circle\n1.png,"square, red"\n2.png,square;red\n')
+    _, listed, parsed = list_images(folder, "m")
+    assert [labels for _, _, labels, _, _ in listed] == [["circle"], ["red", "square"]]
+    assert [issue.reason for issue in parsed.rejections] == [
+        "labels.csv line 3: label 'square, red' holds a comma; separate several labels with ';'"
+    ]
+    (folder / "labels.csv").write_text("path;label\n0.png;circle\n")
+    with pytest.raises(UploadRejectedError, match=r"header; this file is separated by semicolons"):
+        list_images(folder, "m")

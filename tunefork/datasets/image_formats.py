@@ -5,7 +5,8 @@ Three layouts are recognised (after skipping wrapper folders):
 - **concept folders**: one subfolder per concept (``cat/1.jpg``, ``dog/a/2.png``: the first folder names
   the concept); a folder named :data:`NEGATIVE_FOLDER` holds negative examples (none of the concepts); an
   exported dataset's split folders (``train/cat/1.jpg``, ``valid/cat/2.jpg``) are refused, to upload apart;
-- **a manifest**: one CSV (header ``path,label`` or ``path,labels``) or JSONL file (``{"path", "label"}`` or
+- **a manifest**: one CSV (header ``path,label`` or ``path,labels``; ``filename,class`` and the other names of
+  :data:`PATH_COLUMNS` and :data:`LABEL_COLUMNS` too) or JSONL file (``{"path", "label"}`` or
   ``{"path", "labels": [...]}``) naming images relative to the manifest's folder, several labels separated
   by ``;`` (multi-label data); an empty label makes the image unlabeled, :data:`NEGATIVE_LABEL` a negative;
 - **unlabeled images**: images with no folder around them (to be classified and exported).
@@ -64,6 +65,12 @@ Listed = tuple[Path, str, list[str], bool, int | None]
 """An image to import: ``(file, name shown in messages, labels, negative, manifest line)``."""
 
 
+PATH_COLUMNS = ("path", "file", "filename", "image", "image_path")
+"""Header names of a CSV manifest's image column, the first present read."""
+LABEL_COLUMNS = ("labels", "label", "class", "category")
+"""Header names of a CSV manifest's label column, the first present read."""
+
+
 def _split_labels(value: object) -> list[str]:
     parts = [str(v) for v in value] if isinstance(value, list) else str(value or "").split(";")
     return sorted({part.strip() for part in parts if part.strip()})
@@ -94,10 +101,13 @@ def _manifest_rows(path: Path, name: str, issues: list[ItemIssue]) -> list[tuple
     rows_read = csv_rows(numbered)
     _, first = next(rows_read)
     header = [cell.strip().lower() for cell in first] if isinstance(first, list) else []
-    if "path" not in header or not {"label", "labels"} & set(header):
-        raise UploadRejectedError(f"{name}: a CSV manifest needs a 'path,label' (or 'path,labels') header.")
-    path_at = header.index("path")
-    label_at = header.index("labels" if "labels" in header else "label")
+    path_at = next((header.index(alias) for alias in PATH_COLUMNS if alias in header), None)
+    label_at = next((header.index(alias) for alias in LABEL_COLUMNS if alias in header), None)
+    if path_at is None or label_at is None:
+        line = ",".join(first) if isinstance(first, list) else ""
+        other = next((words for mark, words in (("\t", "tabs"), (";", "semicolons (';')")) if mark in line), None)
+        hint = f"; this file is separated by {other}: save it as comma-separated CSV" if other else ""
+        raise UploadRejectedError(f"{name}: a CSV manifest needs a 'path,label' (or 'path,labels') header{hint}.")
     for number, cells in rows_read:
         if isinstance(cells, str):  # a row the CSV reader refuses
             issues.append(ItemIssue(name, f"{name} line {number}: {cells}", number))
@@ -116,7 +126,12 @@ def _manifest_rows(path: Path, name: str, issues: list[ItemIssue]) -> list[tuple
             )
             issues.append(ItemIssue(cells[path_at].strip(), reason, number))
             continue
-        rows.append((number, cells[path_at].strip(), cells[label_at] if label_at < len(cells) else ""))
+        label = cells[label_at] if label_at < len(cells) else ""
+        if "," in label and ";" not in label:  # "square, red" was one concept
+            reason = f"{name} line {number}: label '{label.strip()}' holds a comma; separate several labels with ';'"
+            issues.append(ItemIssue(cells[path_at].strip(), reason, number))
+            continue
+        rows.append((number, cells[path_at].strip(), label))
     return rows
 
 
