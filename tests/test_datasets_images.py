@@ -296,3 +296,15 @@ def test_a_labels_csv_takes_common_header_names_and_names_its_mistakes(tmp_path:
     (folder / "labels.csv").write_text("path;label\n0.png;circle\n")
     with pytest.raises(UploadRejectedError, match=r"header; this file is separated by semicolons"):
         list_images(folder, "m")
+
+
+def test_heic_photos_are_named_with_what_to_do(tmp_path: Path) -> None:
+    """A folder of iPhone HEIC photos was 'no image found' (a formats review)."""
+    folder = tmp_path / "phone"
+    folder.mkdir()
+    (folder / "IMG_0001.HEIC").write_bytes(b"\0\0\0\x18ftypheic")
+    with pytest.raises(UploadRejectedError, match=r"no image found .an iPhone HEIC/HEIF photo, .* convert it to JPEG"):
+        list_images(folder, "phone")
+    shape_image("circle", 0).save(folder / "a.png")
+    _, _, parsed = list_images(folder, "phone")
+    assert parsed.warnings[0].reason.startswith("ignored IMG_0001.HEIC: an iPhone HEIC/HEIF photo")

@@ -65,6 +65,9 @@ Listed = tuple[Path, str, list[str], bool, int | None]
 """An image to import: ``(file, name shown in messages, labels, negative, manifest line)``."""
 
 
+UNREAD_IMAGES = {suffix: "an iPhone HEIC/HEIF photo, which tunefork does not read: convert it to JPEG"
+                 for suffix in (".heic", ".heif")} | {".svg": "a vector drawing (SVG): export it as PNG"}  # fmt: skip
+"""Image files of formats tunefork does not read, with what to do."""
 PATH_COLUMNS = ("path", "file", "filename", "image", "image_path")
 """Header names of a CSV manifest's image column, the first present read."""
 LABEL_COLUMNS = ("labels", "label", "class", "category")
@@ -288,9 +291,12 @@ def list_images(root: Path, upload_name: str, archived: bool = False) -> tuple[s
         parsed.warnings += _single_folder_notes(root, layout, wrapper_of_images)
     for path in others:
         name = relative_name(path, root)
-        parsed.warnings.append(ItemIssue(name, f"ignored {name}: not an image the upload uses"))
+        why = UNREAD_IMAGES.get(path.suffix.lower(), "not an image the upload uses")
+        parsed.warnings.append(ItemIssue(name, f"ignored {name}: {why}"))
     if not listed and not parsed.rejections:
-        raise UploadRejectedError(f"{upload_name}: no image found. Accepted: {'; '.join(FORMATS)}.")
+        unread = sorted({path.suffix.lower() for path in others if path.suffix.lower() in UNREAD_IMAGES})
+        said = f" ({UNREAD_IMAGES[unread[0]]})" if unread else ""
+        raise UploadRejectedError(f"{upload_name}: no image found{said}. Accepted: {'; '.join(FORMATS)}.")
     return layout, listed, parsed
 
 
