@@ -447,6 +447,27 @@ def test_annotated_jsonl_both_span_styles(dest, tmp_path):
     ]  # fmt: skip
 
 
+def test_label_studio_exports_are_read(dest, tmp_path):
+    """Label Studio's export (after the refusal's own `jq -c '.[]'` advice) gave 'missing "text"' on every line, and
+    its JSON-MIN shape '"label" must be a list of triples' (a formats review)."""
+    region = {"start": 0, "end": 5, "text": "Pixel", "labels": ["GADGET"]}
+    full = {"id": 1, "data": {"text": "Pixel is here"}, "annotations": [
+        {"was_cancelled": False, "result": [{"type": "labels", "value": region, "from_name": "label"}]},
+        {"was_cancelled": True, "result": []}]}  # fmt: skip
+    minimal = {"text": "my Pixel", "id": 2, "label": [{**region, "start": 3, "end": 8}]}
+    two = {"text": "an Apple", "label": [{"start": 3, "end": 8, "labels": ["ORG", "GADGET"]}]}
+    result = import_dataset(write(tmp_path / "ls.jsonl", jsonl(full, minimal, two)), "annotated-text", dest,
+                            UploadLimits())  # fmt: skip
+    assert [(r["text"], r["spans"]) for r in load_manifest(dest)] == [
+        ("Pixel is here", [{"start": 0, "end": 5, "label": "GADGET"}]),
+        ("my Pixel", [{"start": 3, "end": 8, "label": "GADGET"}]),
+    ]
+    assert (
+        reasons(result)
+        == 'ls.jsonl|3|ls.jsonl line 3: region 3-8 has labels ["ORG", "GADGET"]: an entity takes one label'
+    )
+
+
 def test_doccano_exports_case_variants_and_a_line_with_two_span_keys(dest, tmp_path):
     source = write(
         tmp_path / "doccano.jsonl",

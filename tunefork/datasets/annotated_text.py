@@ -7,7 +7,9 @@ Accepted input:
   or Doccano's sequence-labelling export ``"label": [[start, end, label], ...]`` (older Doccano: ``"labels"``;
   Doccano 1.x names the text ``"data"``; its relation export writes ``"entities": [{"start_offset",
   "end_offset", "label"}]``; Prodigy's ``db-out`` lines are read when their ``"answer"`` is ``"accept"``, rejected
-  otherwise); a line holding none of these but another list (``"annotations": [...]``) is
+  otherwise; Label Studio's tasks, ``{"data": {"text"}, "annotations": [{"result": [...]}]}`` (the last annotation
+  not cancelled) or JSON-MIN ``"label": [{"start", "end", "labels": [...]}]``); a line holding none of these but
+  another list (``"annotations": [...]``) is
   refused, not read as a text without entities, and so is one holding both ``"spans"`` and another key
   (which one the annotator meant is unknown);
 - spaCy ``.spacy`` files (``DocBin``), whose docs' ``ents`` are the spans; a doc whose entity annotation is
@@ -62,12 +64,37 @@ def _offsets(span: dict[str, Any]) -> dict[str, Any]:
             "label": span.get("label")}  # fmt: skip
 
 
+def _label_studio_spans(regions: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], str | None]:
+    """Label Studio regions (``{"start", "end", "labels": [label]}``) as spans, or why not (an entity takes one
+    label)."""
+    spans = []
+    for region in regions:
+        labels = region.get("labels")
+        if not (isinstance(labels, list) and len(labels) == 1):
+            shown = json.dumps(labels, ensure_ascii=False)
+            return [], f"region {region.get('start')}-{region.get('end')} has labels {shown}: an entity takes one label"
+        spans.append({"start": region.get("start"), "end": region.get("end"), "label": labels[0]})
+    return spans, None
+
+
+def _label_studio_task(value: dict[str, Any]) -> dict[str, Any]:
+    """A Label Studio JSON export task (``{"data": {"text"}, "annotations": [{"result": [...]}]}``) as a line of
+    the JSON-MIN shape: its last annotation not cancelled, its ``labels`` regions."""
+    kept = [a for a in value["annotations"] if isinstance(a, dict) and not a.get("was_cancelled")]
+    results = (kept[-1].get("result") or []) if kept else []
+    regions = [r["value"] for r in results if isinstance(r, dict) and r.get("type") == "labels"
+               and isinstance(r.get("value"), dict)]  # fmt: skip
+    return {"text": value["data"].get("text"), "label": regions}
+
+
 def _spans_of(value: Any) -> tuple[str | None, Any, str | None]:
     """``(text, raw span dicts, problem)`` of one JSON line in any accepted shape."""
     if isinstance(value, list) and len(value) == 2 and isinstance(value[1], dict):
         value = {"text": value[0], **value[1]}
     if not isinstance(value, dict):
         return None, None, 'expected a JSON object {"text": ..., "spans": [...]}'
+    if isinstance(value.get("data"), dict) and isinstance(value.get("annotations"), list):
+        value = _label_studio_task(value)
     text = value.get("text", value.get("data"))  # Doccano 1.x: "data"
     if not isinstance(text, str):
         return None, None, 'missing "text" (a string)'
@@ -91,6 +118,9 @@ def _spans_of(value: Any) -> tuple[str | None, Any, str | None]:
             return text, None, f'no "spans" or "entities": "{unread}" is not read; {advice}'
         return text, [], None
     triples = value[key]
+    if key == "label" and _span_objects(triples) and all("labels" in region for region in triples):
+        spans, problem = _label_studio_spans(triples)  # Label Studio's JSON-MIN export
+        return text, (None if problem else spans), problem
     if not isinstance(triples, list) or not all(isinstance(t, list) and len(t) == 3 for t in triples):
         return text, None, f'"{key}" must be a list of [start, end, label] triples'
     return text, [{"start": s, "end": e, "label": label} for s, e, label in triples], None
