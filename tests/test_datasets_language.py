@@ -308,6 +308,18 @@ def test_luis_and_clu_exports_are_read_with_their_entities(dest, tmp_path):
     assert (record["intent"], record["entities"][0]["start"], record["entities"][0]["end"]) == ("Book", 17, 18)
 
 
+def test_json_lines_of_texts_and_intents_doccano_classification_included(dest, tmp_path):
+    """Doccano's text classification export was 'line 2: not valid JSON (Extra data ...)' (a formats review)."""
+    lines = jsonl({"text": "hi  there", "label": ["greet"]}, {"text": "bye", "intent": "leave"},
+                  {"text": "hm", "label": ["greet", "leave"]}, {"text": "x", "label": [[0, 1, "ORG"]]})  # fmt: skip
+    result = import_dataset(write(tmp_path / "doccano.jsonl", lines), "utterances", dest, UploadLimits())
+    assert result.source_format == "utterances-jsonl"
+    assert [(r["text"], r["intent"]) for r in load_manifest(dest)] == [("hi there", "greet"), ("bye", "leave")]
+    assert [issue.reason.split(":")[1].strip() for issue in result.rejections] == [
+        'label ["greet", "leave"]', 'label [[0, 1, "ORG"]]'
+    ]  # fmt: skip
+
+
 def test_lex_invalid_json_names_the_line(dest, tmp_path):
     with pytest.raises(UploadRejectedError, match=r"slot\.json line 2: not valid JSON"):
         import_dataset(write(tmp_path / "slot.json", '{"name": "A",\n  "enumerationValues": [}\n'), "utterances",

@@ -17,6 +17,8 @@ Accepted files, recognised by extension, else by content (:func:`utterance_forma
   "endPos"}]}]}``, ``endPos`` inclusive) and CLU project exports (``{"assets": {"utterances": [{"text",
   "intent", "entities": [{"category", "offset", "length"}]}]}}``): their labelled utterances (LUIS's ``None``
   intent is out of scope, as ``none`` is everywhere).
+- JSON lines (``.jsonl``) ``{"text", "intent"}``, or ``"label"`` (a string or a list of one: Doccano's text
+  classification export); intents only, like CSV.
 - CSV (``.csv``) with a ``text,intent`` (or ``text,label``) header, after Excel's ``sep=,`` line if any; other
   columns are ignored, and so are rows of empty cells. CSV carries no slots: ``[text](entity)`` markup in a
   text is read as its plain text, with a warning.
@@ -51,6 +53,7 @@ from tunefork.datasets.results import ItemIssue, ParsedItems
 from tunefork.datasets.spans import (
     check_spans,
     label_problem,
+    read_json_lines,
     read_numbered_text,
     reject,
     reject_repeats,
@@ -63,8 +66,10 @@ from tunefork.language.user_regex import regex_problem
 RASA_FORMAT = "rasa-nlu-yaml"
 LEX_FORMAT = "lex-slot-types-json"
 CSV_FORMAT = "utterances-csv"
+JSONL_FORMAT = "utterances-jsonl"
 ACCEPTED_TEXT = (
-    "Rasa NLU YAML, Lex slot type JSON (V1 or V2), a LUIS or CLU export (JSON), or CSV with a 'text,intent' header"
+    "Rasa NLU YAML, Lex slot type JSON (V1 or V2), a LUIS or CLU export (JSON), CSV with a 'text,intent' header, or "
+    'JSON lines {"text", "intent"}'
 )
 
 _BLOCK_KINDS = ("intent", "synonym", "regex", "lookup")
@@ -93,9 +98,11 @@ def _is_csv_header(columns: list[str]) -> bool:
 
 
 def utterance_format(path: Path) -> str | None:
-    """The utterances format of ``path`` (:data:`RASA_FORMAT`, :data:`LEX_FORMAT`, :data:`CSV_FORMAT`) or None."""
+    """The utterances format of ``path`` (:data:`RASA_FORMAT`, :data:`LEX_FORMAT`, :data:`CSV_FORMAT`,
+    :data:`JSONL_FORMAT`) or None."""
     suffix = path.suffix.lower()
-    by_suffix = {".yml": RASA_FORMAT, ".yaml": RASA_FORMAT, ".json": LEX_FORMAT, ".csv": CSV_FORMAT, ".tsv": CSV_FORMAT}
+    by_suffix = {".yml": RASA_FORMAT, ".yaml": RASA_FORMAT, ".json": LEX_FORMAT, ".csv": CSV_FORMAT, ".tsv": CSV_FORMAT,
+                 ".jsonl": JSONL_FORMAT}  # fmt: skip
     if suffix in by_suffix:
         return by_suffix[suffix]
     head = _head_text(path).lstrip()
@@ -602,7 +609,38 @@ def parse_utterance_csv(path: Path, display_name: str, id_prefix: str = "") -> P
 
 # --- dispatch and cross-file checks --------------------------------------------------------------------
 
-_PARSERS = {RASA_FORMAT: parse_rasa_yaml, LEX_FORMAT: parse_lex_json, CSV_FORMAT: parse_utterance_csv}
+
+def _jsonl_intent(value: dict[str, Any]) -> Any:
+    """The intent of a JSON line: ``intent``, or ``label`` as a string or a list of one (Doccano's text
+    classification export); anything else is returned for :func:`example_record` to name."""
+    intent = value.get("intent", value.get("label"))
+    return intent[0] if isinstance(intent, list) and len(intent) == 1 and isinstance(intent[0], str) else intent
+
+
+def parse_utterance_jsonl(path: Path, display_name: str, id_prefix: str = "") -> ParsedItems:
+    """JSON lines ``{"text", "intent"}`` (or ``"label"``, Doccano's text classification export) -> example records
+    without entities."""
+    parsed = ParsedItems()
+    for number, value in read_json_lines(path, display_name, parsed):
+        if not isinstance(value, dict) or not isinstance(value.get("text"), str):
+            reject(parsed, display_name, number, 'expected a JSON object {"text": ..., "intent": ...}')
+            continue
+        intent = _jsonl_intent(value)
+        if isinstance(intent, list):
+            problem = (f"label {json.dumps(intent, ensure_ascii=False)[:80]}: one intent per text (entity spans "
+                       "belong in an annotated-text dataset of an entities project)")  # fmt: skip
+            reject(parsed, display_name, number, problem)
+            continue
+        outcome = example_record(" ".join(value["text"].split()), intent, [], f"{id_prefix}line-{number}", number)
+        if isinstance(outcome, str):
+            reject(parsed, display_name, number, outcome)
+        else:
+            parsed.records.append(outcome)
+    return parsed
+
+
+_PARSERS = {RASA_FORMAT: parse_rasa_yaml, LEX_FORMAT: parse_lex_json, CSV_FORMAT: parse_utterance_csv,
+            JSONL_FORMAT: parse_utterance_jsonl}  # fmt: skip
 
 
 def utterances_format_name(path: Path) -> str:
