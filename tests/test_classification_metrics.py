@@ -43,7 +43,9 @@ def test_report_equals_sklearn(pairs: list[tuple[str, str]]) -> None:
     assert labels == sorted(set(gold) | set(predicted))
     assert report["count"] == len(gold)
     assert report["accuracy"] == round(_sklearn(accuracy_score, gold, predicted), 4)
-    assert report["macro_f1"] == round(_sklearn(f1_score, gold, predicted, average="macro"), 4)
+    # macro F1 over the gold labels (a label only predicted would add an F1 of 0 whatever the rest)
+    macro = _sklearn(f1_score, gold, predicted, labels=sorted(set(gold)), average="macro", zero_division=0)
+    assert report["macro_f1"] == round(macro, 4)
     precision, recall, f1, support = _sklearn(
         precision_recall_fscore_support, gold, predicted, labels=labels, zero_division=0
     )
@@ -198,3 +200,22 @@ def test_plots_render_png(tmp_path: Path) -> None:
     for name, png in plots.items():
         (tmp_path / f"{name}.png").write_bytes(png)
         assert _is_png(tmp_path / f"{name}.png"), name
+
+
+def test_a_model_that_knows_no_concept_is_compared_with_chance_not_called_beaten() -> None:
+    """An image model at chance was 'more accurate than efficientnet-lite0 by 25 points (significant)', the studio
+    saying "Deploy it" (a review): against a base, the commonest test concept is the bar."""
+    from tunefork.vision.scoring import ImageEvaluationResult, ModelImageScores
+
+    def scores(model_id: str | None, accuracy: float) -> ModelImageScores:
+        per_concept = {"circle": {"support": 6}, "square": {"support": 3}, "triangle": {"support": 3}}
+        return ModelImageScores("v1" if model_id else "base", model_id, accuracy, 0.0, per_concept, None, None, [])
+
+    difference = {"accuracy_delta": 0.5, "ci95": [0.2, 0.8], "significant": True}
+    at_chance = ImageEvaluationResult("test", 12, [scores(None, 0.0), scores("1", 0.5)], difference)
+    assert at_chance.winner() is None and at_chance.verdict() == (
+        "base knows none of the test concepts; v1 reaches 50.0%, no better than chance: image accuracy 50.0% on 12 "
+        "items, at least 28.6% (one-sided 95% bound), against 50.0% for answering 'circle' to every item."
+    )
+    good = ImageEvaluationResult("test", 12, [scores(None, 0.0), scores("1", 1.0)], difference)
+    assert good.winner() == 1 and good.verdict() == "base knows none of the test concepts; v1 reaches 100.0%."

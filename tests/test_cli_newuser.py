@@ -289,8 +289,10 @@ def _toy_project(cli, folder: Path) -> Iterator[Path]:
 def test_show_commands_answer_in_words_and_json_on_request(cli, workspace, tmp_path: Path) -> None:
     """`model show` and `endpoint show` print a summary like `model train` and `endpoint update` do; `--json`
     keeps the card and the endpoint as they were printed before. A model without a card says why."""
-    with _toy_project(cli, tmp_path) as rows:
-        cli("dataset", "upload", "bot", str(rows), "--kind", "utterances", "--name", "held-out")
+    with _toy_project(cli, tmp_path):
+        held_out = tmp_path / "held-out.csv"  # other texts: --gate refuses a test set the training data holds
+        held_out.write_text("text,intent\nhello friend,greet\ngoodbye then,leave\n", encoding="utf-8")
+        cli("dataset", "upload", "bot", str(held_out), "--kind", "utterances", "--name", "held-out")
         cli("model", "train", "bot", "--name", "kw", "--dataset", "train", "--test-dataset", "held-out")
         shown = cli("model", "show", "kw").stdout
         said = " ".join(shown.split())

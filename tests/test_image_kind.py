@@ -65,6 +65,9 @@ def test_an_image_project_trains_evaluates_serves_and_exports(
     # the base model knows no concept: the verdict over it says what it shows (an image review read it as a gain)
     assert any("'efficientnet-lite0' is a base model and knows none of this project's labels" in warning
                and "'shapes-v1' learned them" in warning for warning in result["warnings"])  # fmt: skip
+    # and the model is judged against chance, answering the commonest test concept to every image (a review: a
+    # "significant" win over a base that knows no concept was claimed for any model)
+    assert result["chance"]["beaten"] and 0 < result["chance"]["share"] < 0.5
 
     table = cli("evaluate", "--dataset", "test", "--model", "efficientnet-lite0", "--model", "shapes-v1")
     report = Path(table.output.split("Report:")[1].split()[0])

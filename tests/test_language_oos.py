@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tunefork.evaluation.significance import wilson_lower_bound
 from tunefork.language.background import background_texts, domain_words
 from tunefork.language.intent_calibration import (
     IN_SCOPE_KEEP,
     choose_background_trade_off,
     choose_threshold,
     out_of_scope_flags,
-    wilson_lower_bound,
 )
 from tunefork.language.intents import MIN_UPLOADED_FOR_RECALL, load_intent_model, train_intents
 from tunefork.language.model import SpacyLanguageModel

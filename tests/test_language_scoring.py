@@ -56,10 +56,15 @@ def test_an_intent_accuracy_difference_says_whether_it_is_significant() -> None:
     one_item = LanguageEvaluationResult("test", "utterances", 52, [scores("v1", [1] * 45 + [0] * 7),
                                                                   scores("v2", [1] * 46 + [0] * 6)])  # fmt: skip
     said = one_item.verdict()
-    assert said.startswith("v2 is better by 1.9 points of intent accuracy on 52 items (not significant; v2 minus v1: ")
+    assert said.startswith("No significant difference in intent accuracy between v1 and v2 on 52 items (v2 minus v1: ")
+    assert one_item.winner() is None  # the studio said "Deploy v2" on a difference within the noise (a review)
+    difference = one_item.to_json()["difference"]  # --json and REST had no comparison (a review)
+    assert (difference["delta"], difference["significant"], difference["winner"]) == (0.0192, False, None)
+    assert difference["ci95"][0] <= 0 < difference["ci95"][1]
     many = LanguageEvaluationResult("test", "utterances", 100, [scores("v1", [1] * 60 + [0] * 40),
                                                                 scores("v2", [1] * 95 + [0] * 5)])  # fmt: skip
     assert "better by 35.0 points of intent accuracy on 100 items (significant; v2 minus v1: +" in many.verdict()
+    assert many.winner() == 1 and many.to_json()["difference"]["winner"] == "v2"
     earlier = [ModelScores("a", None, {"accuracy": 0.8}, None), ModelScores("b", None, {"accuracy": 0.9}, None)]
     stored = LanguageEvaluationResult("test", "utterances", 52, earlier)
     assert stored.verdict() == "b is better by 10.0 points of intent accuracy on 52 items."  # stored before: no test

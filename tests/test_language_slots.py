@@ -306,3 +306,28 @@ def test_a_known_value_is_written_as_most_annotations_write_it() -> None:
              for drug in ("Amoxicillin", "amoxicillin", "amoxicillin")]  # fmt: skip
     [(_, _, label, value)] = ValueLookup.from_annotations(items, {}).match("AMOXICILLIN now")
     assert (label, value) == ("DRUG", "amoxicillin")
+
+
+def test_against_a_base_without_intents_the_gate_asks_for_more_than_the_commonest_intent() -> None:
+    """A model trained on shuffled labels (25% on 28 items) passed --gate: 'not worse' than a base with no intents
+    passes anything (a review)."""
+    from tunefork.evaluation.language_scoring import LanguageEvaluationResult, ModelScores
+    from tunefork.kinds import ResolvedModel
+    from tunefork.kinds.language import chance_failure
+    from tunefork.kinds.registry import GateContext
+
+    def judged(accuracy: float) -> str | None:
+        per_label = {"order": {"support": 8}, "cancel": {"support": 6}, "menu": {"support": 6},
+                     "out_of_scope": {"support": 8}}  # fmt: skip
+        models = [ModelScores("en-core-web-sm", None, None, None),
+                  ModelScores("v1", "1", {"accuracy": accuracy, "per_label": per_label}, None)]  # fmt: skip
+        result = LanguageEvaluationResult("test", "utterances", 28, models)
+        base, custom = ResolvedModel(name="en-core-web-sm"), ResolvedModel(name="v1", model_id="1")
+        return chance_failure(result, GateContext(base, custom, 0.0, Path("."), no_progress))
+
+    assert judged(0.25) == (
+        "gate: v1 does not beat chance with 95% confidence: intent accuracy 25.0% on 28 items, at least 14.2% "
+        "(one-sided 95% bound), against 28.6% for answering 'order' to every item (en-core-web-sm decides no "
+        "intents to compare it with)"
+    )
+    assert judged(0.4) is not None and judged(0.9) is None  # 40% on 28 items could still be chance; 90% is not

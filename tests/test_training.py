@@ -58,7 +58,7 @@ def test_requests_are_validated_before_anything_runs(workspace, project: str) ->
         training.create_model(workspace, project, "m", "sphinx-en-us", ["related"])
 
 
-def test_a_guard_margin_needs_the_gate_that_reads_it(workspace, project: str) -> None:
+def test_a_guard_margin_needs_the_gate_that_reads_it(workspace, project: str, tmp_path: Path) -> None:
     # Without --gate the margin has no effect (the default guard check warns at its own fixed +0.5 points).
     with pytest.raises(TuneforkError) as refused:
         training.create_model(workspace, project, "w", "whisper-tiny.en", ["related"], guard_margin=2.0)
@@ -67,9 +67,13 @@ def test_a_guard_margin_needs_the_gate_that_reads_it(workspace, project: str) ->
         "after every training warns at a fixed margin of its own): add --gate (with a --test-dataset), or leave the "
         "margin out."
     )
-    gated = training.create_model(workspace, project, "g", "whisper-tiny.en", ["related"], "heldout", gate=True,
+    with pytest.raises(TuneforkError, match=r"--gate judges a model on held-out data, and TRAIN/TEST OVERLAP: 3 of 3"):
+        training.create_model(workspace, project, "g", "whisper-tiny.en", ["related"], "heldout", gate=True)
+    (tmp_path / "other.txt").write_text("refill the lisinopril prescription\n")  # the held-out sentences left out
+    datasets.upload_dataset(workspace, project, tmp_path / "other.txt", "language", "other")
+    gated = training.create_model(workspace, project, "g", "whisper-tiny.en", ["other"], "heldout", gate=True,
                                   guard_margin=2.0)  # fmt: skip
-    default = training.create_model(workspace, project, "d", "whisper-tiny.en", ["related"], "heldout", gate=True)
+    default = training.create_model(workspace, project, "d", "whisper-tiny.en", ["other"], "heldout", gate=True)
     plain = training.create_model(workspace, project, "p", "whisper-tiny.en", ["related"])
     assert (gated["parameters"]["guard_margin"], default["parameters"]["guard_margin"]) == (2.0, 1.0)
     assert plain["parameters"]["gate"] is False and "guard_margin" not in plain["parameters"]

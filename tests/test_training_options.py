@@ -61,7 +61,8 @@ def test_guard_settings_are_refused_for_kinds_without_a_gate_or_side_effect_chec
         training.create_model(workspace, "bot", "v1", "en-core-web-sm", ["train"], guard_check=False)
     # The language gate compares no general data: a margin would be kept and never read, so it is refused, with
     # the way out; without the settings nothing is refused and no margin is kept.
-    datasets.upload_dataset(workspace, "bot", tmp_path / "train.csv", "utterances", "test")
+    (tmp_path / "test.csv").write_text("text,intent\nmy pills please,refill\nhi,greet\n", encoding="utf-8")
+    datasets.upload_dataset(workspace, "bot", tmp_path / "test.csv", "utterances", "test")
     for gate in (True, False):
         with pytest.raises(TuneforkError) as margin:
             training.create_model(workspace, "bot", "v1", "en-core-web-sm", ["train"], "test", gate=gate,
@@ -71,6 +72,10 @@ def test_guard_settings_are_refused_for_kinds_without_a_gate_or_side_effect_chec
             "within a margin; use --gate without it."
         )
     gated = training.create_model(workspace, "bot", "v1", "en-core-web-sm", ["train"], "test", gate=True)
+    datasets.upload_dataset(workspace, "bot", tmp_path / "train.csv", "utterances", "leaked")
+    with pytest.raises(TuneforkError) as leaked:  # a model trained on its test set passed its gate (a review)
+        training.create_model(workspace, "bot", "v3", "en-core-web-sm", ["train"], "leaked", gate=True)
+    assert str(leaked.value).startswith("--gate judges a model on held-out data, and TRAIN/TEST OVERLAP: 2 of 2 test ")
     plain = training.create_model(workspace, "bot", "v2", "en-core-web-sm", ["train"])
     assert (gated["parameters"]["gate"], plain["parameters"]["gate"]) == (True, False)
     assert not {"guard_margin", "guard_check"} & {*gated["parameters"], *plain["parameters"]}

@@ -82,7 +82,8 @@ def _label_scores(tp: int, gold_count: int, predicted_count: int) -> dict[str, A
 def classification_report(
     gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str] | None = None
 ) -> dict[str, Any]:
-    """Accuracy, macro F1, per-label precision/recall/F1/support and the confusion matrix.
+    """Accuracy, macro F1 (over the labels ``gold`` holds), per-label precision/recall/F1/support and the confusion
+    matrix.
 
     ``labels`` fixes the order of ``per_label`` and of the confusion matrix and may add labels no item
     has; labels found in ``gold`` or ``predicted`` but not listed are appended, sorted. Returns
@@ -93,8 +94,9 @@ def classification_report(
     order = _label_order(gold, predicted, labels)
     gold_counts, predicted_counts = Counter(gold), Counter(predicted)
     hits = Counter(truth for truth, guess in zip(gold, predicted, strict=True) if truth == guess)
-    present = sorted(set(gold_counts) | set(predicted_counts))
-    f1s = [2 * hits[label] / (gold_counts[label] + predicted_counts[label]) for label in present]
+    # Macro F1 over the labels the test items carry: a label only predicted (support 0) has F1 0 whatever else
+    # happens, so one wrong answer into it cost a model ~19 points of macro F1 on 8 items (a review).
+    f1s = [2 * hits[label] / (gold_counts[label] + predicted_counts[label]) for label in sorted(gold_counts)]
     return {
         "accuracy": _ratio(sum(hits.values()), len(gold)),
         "macro_f1": round(float(np.mean(f1s)), 4) if f1s else 0.0,

@@ -6,8 +6,10 @@ Content only: :mod:`tunefork.evaluation.report` writes the files. The functions 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from tunefork.evaluation.chance import ChanceCheck, commonest_label_check
 from tunefork.evaluation.classification import plot_confusion_matrix, plot_threshold_curve
 from tunefork.evaluation.result import Headline, ResultTable, md_cell, percent
 from tunefork.evaluation.significance import paired_bootstrap
@@ -34,49 +36,108 @@ def headline(result: LanguageEvaluationResult) -> Headline:
     return Headline("entity F1", [(m.entities or {}).get("f1") for m in result.models])
 
 
+def chance_check(result: LanguageEvaluationResult) -> ChanceCheck | None:
+    """The :class:`~tunefork.evaluation.chance.ChanceCheck` of a two-model intent evaluation whose first model
+    decides no intents (a base such as en_core_web_sm), else ``None``: "better than a model without intents" says
+    nothing (a model trained on shuffled labels, 25% accurate, was called the winner and passed its gate)."""
+    figure = headline(result)
+    if figure.metric != "intent accuracy" or len(figure.values) != 2:
+        return None
+    if figure.values[0] is not None or figure.values[1] is None:
+        return None
+    per_label = (result.models[1].intents or {}).get("per_label") or {}
+    return commonest_label_check("intent", figure.values[1], {label: row.get("support", 0)
+                                                              for label, row in per_label.items()})  # fmt: skip
+
+
+@dataclass(frozen=True)
+class IntentDifference:
+    """The 95% paired bootstrap interval of the second model's intent accuracy minus the first's (fractions)."""
+
+    ci95: tuple[float, float]
+    significant: bool
+
+
+def intent_difference(result: LanguageEvaluationResult) -> IntentDifference | None:
+    """The paired bootstrap of the items both models answered (``None`` without two intent models' per-item
+    answers: entity F1, or a result stored before they were kept)."""
+    correct = [(m.intents or {}).get("item_correct") for m in result.models]
+    if len(correct) != 2 or None in correct or len(correct[0]) != len(correct[1]):
+        return None
+    # The bootstrap's B - A of error rates with A = the second model: the second's accuracy minus the first's.
+    test = paired_bootstrap([1 - c for c in correct[1]], [1 - c for c in correct[0]], [1] * len(correct[0]))
+    low, high = test.ci95
+    return IntentDifference((round(low, 4) + 0.0, round(high, 4) + 0.0), test.significant)
+
+
+def difference(result: LanguageEvaluationResult) -> dict[str, Any] | None:
+    """The comparison as JSON (what the CLI's verdict says): the headline's difference, its interval and
+    significance where a paired test runs, the chance check against a model without intents, and the winner."""
+    figure = headline(result)
+    if len(result.models) != 2 or figure.values[1] is None:
+        return None
+    out: dict[str, Any] = {"metric": figure.metric}
+    if figure.values[0] is not None:
+        out["delta"] = round(figure.values[1] - figure.values[0], 4)
+    if (tested := intent_difference(result)) is not None:
+        out.update(ci95=list(tested.ci95), significant=tested.significant, test="95% paired bootstrap")
+    if (chance := chance_check(result)) is not None:
+        out["chance"] = chance.to_json()
+    found = winner(result)
+    out["winner"] = None if found is None else result.models[found].name
+    return out
+
+
 def verdict(result: LanguageEvaluationResult) -> str | None:
     """The difference of the headline figure in plain words; for intent accuracy with a paired bootstrap of the
-    items (significant only when its 95% interval excludes 0), as speech evaluations do for WER."""
+    items (a model is called better only when its 95% interval excludes 0), as speech and image evaluations do."""
     figure = headline(result)
     names = [m.name for m in result.models]
     values = figure.values
     if len(names) != 2:
         return None
     if values[0] is None and values[1] is not None:
-        return f"{names[0]} has no {figure.metric}; {names[1]} reaches {100 * values[1]:.1f}%."
+        said = f"{names[0]} has no {figure.metric}; {names[1]} reaches {100 * values[1]:.1f}%"
+        chance = chance_check(result)
+        if chance is not None and not chance.beaten:
+            return f"{said}, no better than chance: {chance.sentence()}."
+        return said + "."
     if None in values:
         return None
     delta = 100 * (values[1] - values[0])
     if abs(delta) < MIN_POINTS:
         return f"Both models have the same {figure.metric} on {plural(result.items, 'item')}."
+    tested = intent_difference(result) if figure.metric == "intent accuracy" else None
+    if tested is not None:
+        low, high = (100 * bound + 0.0 for bound in tested.ci95)
+        interval = f"{names[1]} minus {names[0]}: {low:+.1f} to {high:+.1f} points, 95% paired bootstrap"
+        if not tested.significant:
+            return (f"No significant difference in {figure.metric} between {names[0]} and {names[1]} on "
+                    f"{plural(result.items, 'item')} ({interval}).")  # fmt: skip
+        better = names[1] if delta > 0 else names[0]
+        return (f"{better} is better by {abs(delta):.1f} points of {figure.metric} on "
+                f"{plural(result.items, 'item')} (significant; {interval}).")  # fmt: skip
     better = names[1] if delta > 0 else names[0]
-    said = f"{better} is better by {abs(delta):.1f} points of {figure.metric} on {plural(result.items, 'item')}"
-    return said + _significance(result, figure.metric) + "."
-
-
-def _significance(result: LanguageEvaluationResult, metric: str) -> str:
-    """`` (significant ...)`` or `` (not significant ...)`` from the items both models got right or wrong; ""
-    when the per-item answers are not there (entity F1, or a result stored before they were kept)."""
-    correct = [(m.intents or {}).get("item_correct") for m in result.models]
-    if metric != "intent accuracy" or None in correct or len(correct[0]) != len(correct[1]):
-        return ""
-    # The bootstrap's B - A of error rates with A = the second model: the second's accuracy minus the first's.
-    test = paired_bootstrap([1 - c for c in correct[1]], [1 - c for c in correct[0]], [1] * len(correct[0]))
-    low, high = (100 * bound for bound in test.ci95)
-    first, second = (m.name for m in result.models)
-    interval = f"{second} minus {first}: {low:+.1f} to {high:+.1f} points, 95% paired bootstrap"
-    return f" ({'significant' if test.significant else 'not significant'}; {interval})"
+    return f"{better} is better by {abs(delta):.1f} points of {figure.metric} on {plural(result.items, 'item')}."
 
 
 def winner(result: LanguageEvaluationResult) -> int | None:
-    """The model with the higher headline figure by at least :data:`MIN_POINTS`, or the only one that has it."""
+    """The model the evidence prefers: for intent accuracy the one whose lead a paired bootstrap finds significant
+    (against a model without intents, the other when it beats chance, :func:`chance_check`); for other figures
+    the one ahead by at least :data:`MIN_POINTS`, or the only one that has the figure."""
     values = headline(result).values
     if len(values) != 2 or values[1] is None:
         return None
     if values[0] is None:
-        return 1
+        chance = chance_check(result)
+        return 1 if chance is None or chance.beaten else None
     delta = 100 * (values[1] - values[0])
-    return None if abs(delta) < MIN_POINTS else int(delta > 0)
+    if abs(delta) < MIN_POINTS:
+        return None
+    tested = intent_difference(result) if headline(result).metric == "intent accuracy" else None
+    if tested is not None and not tested.significant:
+        return None
+    return int(delta > 0)
 
 
 def forgotten(forgetting: dict[str, Any] | None, with_f1: bool = False) -> list[str]:

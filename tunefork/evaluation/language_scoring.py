@@ -173,6 +173,7 @@ class LanguageEvaluationResult:
             "kind": self.kind,
             "items": self.items,
             "models": [self.model_json(m) for m in self.models],
+            "difference": language_report.difference(self),
             "forgetting": self.forgetting,
             "warnings": self.warnings,
         }

@@ -83,3 +83,17 @@ def paired_bootstrap(
     low, high = (float(x) for x in np.quantile(deltas, [tail, 1.0 - tail]))
     significant = low > 0.0 or high < 0.0
     return BootstrapResult(delta, (low, high), significant, iterations, confidence)
+
+
+ONE_SIDED_95_Z = 1.645
+"""The normal quantile of a one-sided 95% bound."""
+
+
+def wilson_lower_bound(share: float, count: int, z: float = ONE_SIDED_95_Z) -> float:
+    """Lower end of the Wilson score interval of a proportion ``share`` measured on ``count`` items (one-sided 95%
+    by default)."""
+    if count <= 0:
+        return 0.0
+    centre = share + z * z / (2 * count)
+    spread = z * np.sqrt(share * (1 - share) / count + z * z / (4 * count * count))
+    return float((centre - spread) / (1 + z * z / count))

@@ -419,7 +419,8 @@ def weak_label_failure(card: dict[str, Any]) -> str | None:
 
 
 class LanguageGate:
-    """``--gate`` for language and entities models: no label it cannot learn, and not worse than its base.
+    """``--gate`` for language and entities models: no label it cannot learn, not worse than its base, and (where
+    the base decides no intents) better than always answering the commonest test intent.
 
     It compares no general data, so it takes no margin (``--guard-margin`` is refused)."""
 
@@ -443,7 +444,20 @@ class LanguageGate:
         if winner(test) == 0:  # type: ignore[arg-type]
             metric = headline(test).metric  # type: ignore[arg-type]
             return GateVerdict(failure=f"gate: {context.custom.name} is worse than {context.base.name} on {metric}")
-        return GateVerdict(failure=None)
+        return GateVerdict(failure=chance_failure(test, context))  # type: ignore[arg-type]
+
+
+def chance_failure(test: LanguageEvaluationResult, context: GateContext) -> str | None:
+    """Where the base decides no intents, the gate's reason to fail a model that does not beat answering the
+    commonest test intent to every item (:func:`~tunefork.evaluation.language_report.chance_check`), or ``None``:
+    "not worse than its base" passed anything, a model trained on shuffled labels (25% accurate) included."""
+    from tunefork.evaluation.language_report import chance_check
+
+    chance = chance_check(test)
+    if chance is None or chance.beaten:
+        return None
+    return (f"gate: {context.custom.name} does not beat chance with 95% confidence: {chance.sentence()} "
+            f"({context.base.name} decides no intents to compare it with)")  # fmt: skip
 
 
 LANGUAGE_GATE = LanguageGate()

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import numpy as np
 from scipy.optimize import minimize_scalar
 
+from tunefork.evaluation.significance import wilson_lower_bound
 from tunefork.language.base import IntentScore
 from tunefork.language.general_text import general_texts
 
@@ -87,8 +88,6 @@ class IntentTrainingReport:
 
 
 IN_SCOPE_KEEP = 0.95
-RECALL_CONFIDENCE_Z = 1.645
-"""One-sided 95% normal quantile: out-of-scope recalls within this Wilson bound of the best count as equal."""
 TRADE_OFF_RULE = (
     "keep >= 95% of in-scope utterances, then maximise out-of-scope recall; gains within the 95% confidence "
     "bound of the best recall do not cost in-scope utterances"
@@ -166,15 +165,6 @@ def operating_points(in_scope: np.ndarray, out_of_scope: np.ndarray, bias: float
     if not len(in_scope):
         kept = np.ones(len(thresholds))
     return [OperatingPoint(bias, float(t), float(k), r) for t, k, r in zip(thresholds, kept, recall, strict=True)]
-
-
-def wilson_lower_bound(share: float, count: int, z: float = RECALL_CONFIDENCE_Z) -> float:
-    """Lower end of the Wilson score interval of a proportion ``share`` measured on ``count`` items."""
-    if count <= 0:
-        return 0.0
-    centre = share + z * z / (2 * count)
-    spread = z * np.sqrt(share * (1 - share) / count + z * z / (4 * count * count))
-    return float((centre - spread) / (1 + z * z / count))
 
 
 def best_operating_point(points: list[OperatingPoint], out_of_scope_texts: int, keep: float) -> OperatingPoint:

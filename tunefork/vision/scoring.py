@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from tunefork.evaluation.chance import ChanceCheck, commonest_label_check
 from tunefork.evaluation.classification import (
     classification_report,
     plot_confusion_matrix,
@@ -95,7 +96,8 @@ def _per_concept(gold: list[GoldImage], decisions: list[list[str]]) -> tuple[dic
             "f1": round(2 * tp / (gold_n + predicted_n), 4) if gold_n + predicted_n else 0.0,
             "support": gold_n,
         }
-    macro = round(float(np.mean([row["f1"] for row in table.values()])), 4) if table else 0.0
+    carried = [row["f1"] for row in table.values() if row["support"]]  # over the concepts the test images carry
+    macro = round(float(np.mean(carried)), 4) if carried else 0.0
     return table, macro
 
 
@@ -138,9 +140,10 @@ class ImageEvaluationResult:
     warnings: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
+        chance = self.chance()
         return {"type": "image", "dataset": self.dataset, "items": self.items,
                 "models": [m.to_json() for m in self.models], "difference": self.difference,
-                "warnings": self.warnings}  # fmt: skip
+                "chance": chance.to_json() if chance else None, "warnings": self.warnings}  # fmt: skip
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ImageEvaluationResult:
@@ -150,7 +153,21 @@ class ImageEvaluationResult:
     def headline(self) -> Headline:
         return Headline("accuracy", [m.accuracy for m in self.models])
 
+    def chance(self) -> ChanceCheck | None:
+        """Against a base model (which knows none of the project's concepts and is scored wrong on all of them),
+        the second model's accuracy against answering the commonest test concept to every image (single-label
+        data), else ``None``: a significant win over the base says nothing about a model (see
+        :mod:`tunefork.evaluation.chance`)."""
+        if len(self.models) != 2 or self.models[0].model_id is not None or self.models[1].model_id is None:
+            return None
+        if self.models[1].mean_average_precision is not None:  # multi-label: exact match has no commonest label
+            return None
+        supports = {concept: row["support"] for concept, row in self.models[1].per_concept.items()}
+        return commonest_label_check("image", self.models[1].accuracy, supports)
+
     def winner(self) -> int | None:
+        if (chance := self.chance()) is not None:
+            return 1 if chance.beaten else None
         if self.difference is None or not self.difference["significant"]:
             return None
         return 1 if self.difference["accuracy_delta"] > 0 else 0
@@ -159,6 +176,9 @@ class ImageEvaluationResult:
         if self.difference is None:
             return None
         a, b = (m.name for m in self.models)
+        if (chance := self.chance()) is not None:
+            said = f"{a} knows none of the test concepts; {b} reaches {100 * self.models[1].accuracy:.1f}%"
+            return f"{said}, no better than chance: {chance.sentence()}." if not chance.beaten else said + "."
         delta, (low, high) = self.difference["accuracy_delta"], self.difference["ci95"]
         interval = f"95% interval {100 * low:+.1f} to {100 * high:+.1f} points"
         if not self.difference["significant"]:

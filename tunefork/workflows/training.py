@@ -27,6 +27,7 @@ from tunefork import __version__
 from tunefork.engines.card import has_card, read_card, write_card
 from tunefork.engines.contract import TrainingParameters
 from tunefork.errors import ConflictError, TuneforkError, failure_reason
+from tunefork.evaluation.overlap import find_overlap, overlap_warning
 from tunefork.kinds import ProjectKind, ResolvedModel, get_kind
 from tunefork.kinds.options import stored_parameters, training_parameters
 from tunefork.kinds.registry import GateContext
@@ -177,6 +178,8 @@ def create_model(
             trained = [record for d in datasets for record in dataset_records(workspace, d.id)]
             if reason := kind.test_overlap(trained, dataset_records(workspace, test_id)):
                 raise TuneforkError(f"Test dataset '{test_dataset_ref}': {reason}")
+        if gate and test_id is not None:
+            _check_held_out(workspace, datasets, test_id)
         model = Model(
             project_id=project.id,
             name=name,
@@ -385,6 +388,18 @@ def _fail(workspace: Workspace, model_id: str, artifact_dir: Path, reason: str) 
     return TrainingOutcome(
         model=_set_status(workspace, model_id, Status.FAILED, error=workspace.public_message(reason))
     )
+
+
+def _check_held_out(workspace: Workspace, datasets: list[Dataset], test_id: str) -> None:
+    """Refuse ``--gate`` on a test set whose items occur in the training data: a model trained on the whole test
+    set passed its gate (a review), judged on answers it had learned."""
+    test = dataset_records(workspace, test_id)
+    findings = find_overlap(test, [(d.name, dataset_records(workspace, d.id)) for d in datasets])
+    if findings:
+        raise TuneforkError(
+            f"--gate judges a model on held-out data, and {overlap_warning(findings, len(test))} Or train without "
+            "--gate and read the evaluation's warning."
+        )
 
 
 def _dataset_cards(workspace: Workspace, dataset_ids: list[str]) -> list[dict[str, Any]]:
