@@ -308,6 +308,10 @@ def test_show_commands_answer_in_words_and_json_on_request(cli, workspace, tmp_p
             expect=1)  # fmt: skip
         failed = " ".join(cli("model", "show", "gated").stdout.split())
         assert "of project bot: Failed: gate: accuracy gains 100.0 points, not more than the 200.0" in failed
+        gate = json.loads(cli("model", "show", "gated", "--json").stdout)["gate"]  # kept for audits (a review)
+        assert gate["passed"] is False and gate["reason"].startswith("gate: accuracy gains 100.0 points")
+        cli("model", "train", "bot", "--name", "passed", "--dataset", "train", "--test-dataset", "held-out", "--gate")
+        assert "It passed --gate against its base." in " ".join(cli("model", "show", "passed").stdout.split())
         assert "Trained on train" in failed
         training.create_model(workspace, "bot", "later", BASE_MODEL, ["train"])  # NotStarted: no card yet
         later = " ".join(cli("model", "show", "later").stdout.split())
@@ -331,12 +335,12 @@ def test_show_commands_answer_in_words_and_json_on_request(cli, workspace, tmp_p
         held = " ".join(cli("project", "show", "bot").stdout.split())
         assert held.startswith("Project bot (") and f": {KIND}, locale en-US; created " in held
         assert "2 datasets: train (utterances, Succeeded), held-out (utterances, Succeeded)" in held
-        assert "3 models: kw (Succeeded), gated (Failed), later (NotStarted)" in held
+        assert "4 models: kw (Succeeded), gated (Failed), passed (Succeeded), later (NotStarted)" in held
         assert "1 endpoint: desk (serves kw) 0 monitors" in held
         as_json = json.loads(cli("project", "show", "bot", "--json").stdout)
         assert as_json["kind"] == KIND and [e["name"] for e in as_json["endpoints"]] == ["desk"]
         assert [d["name"] for d in as_json["datasets"]] == ["train", "held-out"] and as_json["monitors"] == []
-        assert "keys" not in as_json["endpoints"][0] and len(as_json["models"]) == 3
+        assert "keys" not in as_json["endpoints"][0] and len(as_json["models"]) == 4
         exported = " ".join(cli("endpoint", "logs", "export", "desk", "--to-dataset", "bot", expect=1).output.split())
         assert "to export: none is kept (requests are logged while logging is on, for its retention days)." in exported
 

@@ -353,6 +353,8 @@ def show(
         )
         settings = _settings({**card["parameters"], **_test_dataset_name(workspace, card["parameters"])})
         lines += [f"Parameters: {plain(settings)}."] if settings else []
+        if (card.get("gate") or {}).get("passed"):  # a failure is the model's error, on the first line
+            lines.append("It passed --gate against its base.")
     elif shown["status"] in ("NotStarted", "Running"):
         lines.append("It has no model card yet: training has not finished.")
     for line in lines:

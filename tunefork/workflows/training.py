@@ -363,6 +363,8 @@ def run_training(workspace: Workspace, model_ref: str, progress: ProgressCallbac
         card["metrics"], card["warnings"] = outcome.metrics, outcome.warnings
         if outcome.guard_check is not None:
             card["guard_check"] = outcome.guard_check
+        if model["parameters"].get("gate") and kind.gate is not None:  # kept for audits: a pass was only printed
+            card["gate"] = {"passed": outcome.gate_failure is None, "reason": outcome.gate_failure}
         write_card(artifact_dir, card)
     except MemoryError:
         return _fail(workspace, model["id"], artifact_dir, "out of memory while training; use fewer or shorter clips")
