@@ -11,7 +11,7 @@ from tunefork.errors import TuneforkError
 from tunefork.store.artifacts import atomic_write_json
 
 CARD_NAME = "model.json"
-OUTCOME_FIELDS = ("metrics", "warnings", "guard_check")
+OUTCOME_FIELDS = ("metrics", "warnings", "guard_check", "gate")
 """Card fields written after the trained model is evaluated: they describe its scores, not what it answers."""
 
 
