@@ -310,6 +310,11 @@ def test_show_commands_answer_in_words_and_json_on_request(cli, workspace, tmp_p
         assert "of project bot: Failed: gate: accuracy gains 100.0 points, not more than the 200.0" in failed
         gate = json.loads(cli("model", "show", "gated", "--json").stdout)["gate"]  # kept for audits (a review)
         assert gate["passed"] is False and gate["reason"].startswith("gate: accuracy gains 100.0 points")
+        # a model its gate failed can be evaluated again (on more data, say), with a warning; never deployed
+        evaluated = json.loads(cli("evaluate", "--dataset", "held-out", "--model", "gated", "--json").stdout)
+        assert any(w.startswith("Model 'gated' failed its gate (gate: accuracy gains") for w in evaluated["warnings"])
+        refused = " ".join(cli("endpoint", "create", "bot", "--model", "gated", "--name", "g", expect=1).output.split())
+        assert "Model 'gated' is Failed: gate: accuracy gains" in refused
         cli("model", "train", "bot", "--name", "passed", "--dataset", "train", "--test-dataset", "held-out", "--gate")
         assert "It passed --gate against its base." in " ".join(cli("model", "show", "passed").stdout.split())
         assert "Trained on train" in failed

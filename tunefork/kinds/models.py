@@ -21,6 +21,8 @@ class ResolvedModel:
     training_dataset_ids: list[str] = field(default_factory=list)
     engine: str = ""
     """The custom model's engine (custom models only)."""
+    gate_failure: str | None = None
+    """Why ``--gate`` failed this custom model, when an evaluation asked for it anyway (it is not deployable)."""
 
     @property
     def family(self) -> ModelFamily:

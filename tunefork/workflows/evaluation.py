@@ -92,7 +92,7 @@ def evaluate(
     """
     if not 1 <= len(model_refs) <= 2:
         raise TuneforkError("Evaluate one model, or two side by side.")
-    models = [resolve_model(workspace, ref, project) for ref in model_refs]
+    models = [resolve_model(workspace, ref, project, gate_failed=True) for ref in model_refs]
     return evaluate_models(workspace, dataset_ref, models, terms, project, progress, use_cache)
 
 
@@ -157,6 +157,8 @@ def _score(
     result.warnings.extend(overlap_warnings(workspace, records, models))
     result.warnings.extend(_unseen_label_warnings(workspace, records, models))
     result.warnings.extend(_base_model_warnings(kind, models))
+    result.warnings.extend(f"Model '{model.name}' failed its gate ({model.gate_failure}); it is evaluated to compare, "
+                           "and cannot be deployed." for model in models if model.gate_failure)  # fmt: skip
     result.warnings.extend(unused_terms_warning(terms, result.to_json()))
     return result
 
@@ -274,7 +276,7 @@ def register_evaluation(
     """
     if not 1 <= len(model_refs) <= 2:
         raise TuneforkError("Evaluate one model, or two side by side.")
-    models = [resolve_model(workspace, ref, project) for ref in model_refs]
+    models = [resolve_model(workspace, ref, project, gate_failed=True) for ref in model_refs]
     return _register(workspace, dataset_ref, models, project)
 
 
@@ -326,7 +328,8 @@ def run_evaluation(
 ) -> dict[str, Any]:
     """Run a registered evaluation: Running, then Succeeded with the result and report, or Failed with the reason."""
     try:
-        models = [resolve_model(workspace, ref) for ref in show_evaluation(workspace, evaluation_id)["models"]]
+        refs = show_evaluation(workspace, evaluation_id)["models"]
+        models = [resolve_model(workspace, ref, gate_failed=True) for ref in refs]
         _run(workspace, evaluation_id, models, terms, progress)
     except TuneforkError as exc:
         return _update_evaluation(

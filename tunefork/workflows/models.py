@@ -52,9 +52,21 @@ def model_files(workspace: Workspace, model: Model) -> Path:
     return workspace.artifact_folder(model.artifact, workspace.model_dir(model.id))
 
 
-def resolve_custom_model(workspace: Workspace, model: Model) -> ResolvedModel:
-    """A custom model row as a loadable model; only Succeeded models can be used."""
-    if model.status != Status.SUCCEEDED:
+GATE_FAILURE_PREFIX = "gate: "
+"""How the error of a model that ``--gate`` failed starts (its files are kept, unlike other failures')."""
+
+
+def failed_its_gate(workspace: Workspace, model: Model) -> bool:
+    """True for a model ``--gate`` failed whose files are kept: it can still be evaluated, not deployed."""
+    kept = model.artifact is not None or workspace.model_dir(model.id).is_dir()
+    return model.status == Status.FAILED and model.error.startswith(GATE_FAILURE_PREFIX) and kept
+
+
+def resolve_custom_model(workspace: Workspace, model: Model, gate_failed: bool = False) -> ResolvedModel:
+    """A custom model row as a loadable model; only Succeeded models can be used, and with ``gate_failed`` (an
+    evaluation) also a model ``--gate`` failed (a review could not check one on a bigger test set)."""
+    passed = model.status == Status.SUCCEEDED
+    if not passed and not (gate_failed and failed_its_gate(workspace, model)):
         from tunefork.errors import TuneforkError
 
         reason = f": {model.error}" if model.error else ""
@@ -65,20 +77,28 @@ def resolve_custom_model(workspace: Workspace, model: Model) -> ResolvedModel:
         artifact_dir=model_files(workspace, model),
         training_dataset_ids=list(model.dataset_ids),
         engine=model.engine,
+        gate_failure=None if passed else model.error,
     )
 
 
 def resolve_model(
-    workspace: Workspace, ref: str, project: str | None = None, family: ModelFamily | None = None
+    workspace: Workspace,
+    ref: str,
+    project: str | None = None,
+    family: ModelFamily | None = None,
+    gate_failed: bool = False,
 ) -> ResolvedModel:
-    """Find the model ``ref``: a base model name, or a custom model's name or id (of ``family`` when given)."""
-    model = _find_model(workspace, ref, project, family)
+    """Find the model ``ref``: a base model name, or a custom model's name or id (of ``family`` when given; with
+    ``gate_failed``, a model ``--gate`` failed too: see :func:`resolve_custom_model`)."""
+    model = _find_model(workspace, ref, project, family, gate_failed)
     if family is not None:
         model.require(family)
     return model
 
 
-def _find_model(workspace: Workspace, ref: str, project: str | None, family: ModelFamily | None) -> ResolvedModel:
+def _find_model(
+    workspace: Workspace, ref: str, project: str | None, family: ModelFamily | None, gate_failed: bool = False
+) -> ResolvedModel:
     if is_any_base_model(ref):
         return ResolvedModel(name=ref)
     with workspace.session() as session:
@@ -91,4 +111,4 @@ def _find_model(workspace: Workspace, ref: str, project: str | None, family: Mod
                 f"{missing} Base models: {names} (`tunefork model list --base`); custom models: "
                 "`tunefork model list PROJECT`."
             ) from None
-        return resolve_custom_model(workspace, row)
+        return resolve_custom_model(workspace, row, gate_failed)
