@@ -308,3 +308,20 @@ def test_heic_photos_are_named_with_what_to_do(tmp_path: Path) -> None:
     shape_image("circle", 0).save(folder / "a.png")
     _, _, parsed = list_images(folder, "phone")
     assert parsed.warnings[0].reason.startswith("ignored IMG_0001.HEIC: an iPhone HEIC/HEIF photo")
+
+
+def test_a_test_set_holding_one_image_twice_is_warned_about() -> None:
+    """The same PNG as red_circle/a, red_circle/b and blue_circle/c was scored silently (75%) (an evaluation
+    review): labelled two ways, at most one label can be right; the same way, it counts twice."""
+    from tunefork.vision.training import repeated_test_images
+
+    records = [{"labels": ["red_circle"], "negative": False, "sha256": "x"},
+               {"labels": ["red_circle"], "negative": False, "sha256": "x"},
+               {"labels": ["blue_circle"], "negative": False, "sha256": "x"},
+               {"labels": ["square"], "negative": False, "sha256": "y"}]  # fmt: skip
+    assert repeated_test_images(records) == [
+        "1 test image(s) carry different labels in different places (one as blue_circle and as red_circle): at most "
+        "one of them can be right; correct the wrong label.",
+        "2 test image(s) repeat another test image: each copy counts in the scores.",
+    ]
+    assert repeated_test_images(records[2:]) == []

@@ -135,7 +135,7 @@ class ImageModels:
         """Classify the labelled test images with each model and compare (refused on train/test overlap)."""
         from tunefork.vision.overlap import check_overlap
         from tunefork.vision.scoring import GoldImage, compare, score_model
-        from tunefork.vision.training import open_images
+        from tunefork.vision.training import open_images, repeated_test_images
 
         gold = [GoldImage(r["id"], r["file"], list(r["labels"])) for r in test.records if r["labels"] or r["negative"]]
         if not gold:
@@ -155,7 +155,7 @@ class ImageModels:
                 classifier.classify(image) for image in images]  # fmt: skip
             scored.append(score_model(model.name, model.model_id, gold, answers, classifier.concepts, scores))
         result = compare(test.name, gold, scored)
-        result.warnings.extend(warnings)
+        result.warnings.extend([*repeated_test_images(test.records), *warnings])
         return result
 
     def result_from_json(self, data: dict[str, Any]) -> ImageEvaluationResult:

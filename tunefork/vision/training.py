@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,20 +75,41 @@ def untrainable(data: ImageData) -> str | None:
     return None
 
 
+def label_clashes(items: Iterable[tuple[list[str], bool, str]]) -> tuple[int, str] | None:
+    """For ``(labels, negative, sha256)`` items, how many images (by SHA-256) carry different labels in different
+    places and how one of them is labelled (``circle and as square``); ``None`` when none does."""
+    labelled: dict[str, set[tuple[str, ...]]] = {}
+    for labels, negative, sha256 in items:
+        labelled.setdefault(sha256, set()).add(tuple(sorted(labels)) or (("none of these",) if negative else ()))
+    clashes = [sorted(" + ".join(labels) for labels in ways) for ways in labelled.values() if len(ways) > 1]
+    return (len(clashes), " and as ".join(clashes[0])) if clashes else None
+
+
 def conflicting_images(data: ImageData) -> list[str]:
     """Warnings for the same image (SHA-256) labelled differently, in one dataset or in two: trained both ways, it
     teaches the head that its concepts look alike (inspection names such pairs; training said nothing)."""
-    labelled: dict[str, set[tuple[str, ...]]] = {}
-    for _, labels, negative, sha256, _ in data.items:
-        labelled.setdefault(sha256, set()).add(tuple(sorted(labels)) or (("none of these",) if negative else ()))
-    clashes = [sorted(" + ".join(labels) for labels in ways) for ways in labelled.values() if len(ways) > 1]
-    if not clashes:
+    found = label_clashes((labels, negative, sha256) for _, labels, negative, sha256, _ in data.items)
+    if found is None:
         return []
-    example = " and as ".join(clashes[0])
     return [
-        f"{len(clashes)} training image(s) carry different labels in different places (one as {example}): both "
+        f"{found[0]} training image(s) carry different labels in different places (one as {found[1]}): both "
         "were trained on. Keep each image under one concept."
     ]
+
+
+def repeated_test_images(records: list[dict[str, Any]]) -> list[str]:
+    """Warnings for a test set holding one image twice: labelled two ways (at most one label can be right, so no
+    model scores 100%), or the same way (it counts twice); an evaluation scored them without a word (a review)."""
+    tested = [r for r in records if r["labels"] or r.get("negative")]
+    warnings = []
+    found = label_clashes((list(r["labels"]), bool(r.get("negative")), r["sha256"]) for r in tested)
+    if found is not None:
+        warnings.append(f"{found[0]} test image(s) carry different labels in different places (one as {found[1]}): "
+                        "at most one of them can be right; correct the wrong label.")  # fmt: skip
+    repeats = len(tested) - len({r["sha256"] for r in tested})
+    if repeats:
+        warnings.append(f"{repeats} test image(s) repeat another test image: each copy counts in the scores.")
+    return warnings
 
 
 def image_data(records: list[dict[str, Any]]) -> ImageData:
