@@ -58,6 +58,7 @@ def test_an_intent_accuracy_difference_says_whether_it_is_significant() -> None:
     said = one_item.verdict()
     assert said.startswith("No significant difference in intent accuracy between v1 and v2 on 52 items (v2 minus v1: ")
     assert one_item.winner() is None  # the studio said "Deploy v2" on a difference within the noise (a review)
+    assert "v1: intent accuracy 86.5% on 52 items, 95% interval 74.7% to 93.3% (Wilson)." in one_item.table().notes
     difference = one_item.to_json()["difference"]  # --json and REST had no comparison (a review)
     assert (difference["delta"], difference["significant"], difference["winner"]) == (0.0192, False, None)
     assert difference["ci95"][0] <= 0 < difference["ci95"][1]

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from tunefork.evaluation.chance import ChanceCheck, commonest_label_check
 from tunefork.evaluation.classification import plot_confusion_matrix, plot_threshold_curve
 from tunefork.evaluation.result import Headline, ResultTable, md_cell, percent
-from tunefork.evaluation.significance import paired_bootstrap
+from tunefork.evaluation.significance import interval_note, paired_bootstrap
 from tunefork.wording import plural
 
 if TYPE_CHECKING:
@@ -181,6 +181,12 @@ def table(result: LanguageEvaluationResult) -> ResultTable:
     else:
         rows = _entity_rows(result, "Entity")
     notes = [f"Items: {result.items} ({result.kind})."]
+    for model in result.models:
+        intents = model.intents or {}
+        if intents.get("accuracy") is not None and intents.get("item_correct") is not None:
+            notes.append(
+                interval_note(model.name, "intent accuracy", intents["accuracy"], len(intents["item_correct"]))
+            )
     for where in ("test", "general"):
         for label, row in ((result.forgetting or {}).get(where) or {}).items():
             kept = "n/a" if row["retained"] is None else percent(row["retained"], 1)

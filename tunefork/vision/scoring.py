@@ -22,7 +22,7 @@ from tunefork.evaluation.classification import (
     precision_recall_points,
 )
 from tunefork.evaluation.result import Headline, ResultTable, md_cell, percent
-from tunefork.evaluation.significance import paired_bootstrap
+from tunefork.evaluation.significance import interval_note, paired_bootstrap
 from tunefork.vision.heads import NONE
 
 MAX_SHOWN = 10
@@ -195,7 +195,10 @@ class ImageEvaluationResult:
         if any(m.mean_average_precision is not None for m in self.models):
             rows.append(("mAP", [percent(m.mean_average_precision) for m in self.models]))
         rows.append(("Misclassified", [str(len(m.misclassified)) for m in self.models]))
-        return ResultTable(self.dataset, [m.name for m in self.models], rows, [f"{self.items} test images."])
+        intervals = [interval_note(m.name, "accuracy", m.accuracy, self.items) for m in self.models]
+        return ResultTable(
+            self.dataset, [m.name for m in self.models], rows, [f"{self.items} test images.", *intervals]
+        )
 
     def markdown_details(self) -> list[str]:
         lines: list[str] = []
