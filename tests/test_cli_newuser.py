@@ -491,3 +491,17 @@ def test_a_full_disk_is_said_in_one_line(cli, tmp_path: Path, monkeypatch: pytes
     monkeypatch.setattr(dataset_workflows, "upload_dataset", full)
     said = " ".join(cli("dataset", "upload", "p", str(tmp_path), "--kind", "language", expect=1).output.split())
     assert said.startswith("Error: No space left on device (") and "free some space and run the command again" in said
+
+
+def test_a_dataset_name_taken_in_two_projects_is_looked_up_in_the_models_project(cli, tmp_path: Path) -> None:
+    """`evaluate --dataset test --model img-v1` was "2 datasets are named 'test'" although the model's own project
+    holds one of them (an evaluation review)."""
+    with _toy_project(cli, tmp_path) as rows:
+        cli("project", "create", "other", "--kind", KIND)
+        for project in ("bot", "other"):
+            cli("dataset", "upload", project, str(rows), "--kind", "utterances", "--name", "test")
+        cli("model", "train", "bot", "--name", "kw", "--dataset", "train")
+        said = json.loads(cli("evaluate", "--dataset", "test", "--model", "kw", "--json").stdout)
+        assert said["dataset"] == "test"
+        ambiguous = " ".join(cli("evaluate", "--dataset", "test", "--model", BASE_MODEL, expect=1).output.split())
+        assert "2 datasets are named 'test'" in ambiguous  # a base model belongs to no project: still asked

@@ -118,7 +118,9 @@ def verdict(result: LanguageEvaluationResult) -> str | None:
         return (f"{better} is better by {abs(delta):.1f} points of {figure.metric} on "
                 f"{plural(result.items, 'item')} (significant; {interval}).")  # fmt: skip
     better = names[1] if delta > 0 else names[0]
-    return f"{better} is better by {abs(delta):.1f} points of {figure.metric} on {plural(result.items, 'item')}."
+    said = f"{better} is better by {abs(delta):.1f} points of {figure.metric} on {plural(result.items, 'item')}"
+    untested = " (no significance test: spans are not paired items)" if "F1" in figure.metric else ""
+    return f"{said}{untested}."
 
 
 def winner(result: LanguageEvaluationResult) -> int | None:

@@ -26,7 +26,7 @@ from tunefork.kinds import ProjectKind, ResolvedModel, get_kind
 from tunefork.kinds.registry import TestSet
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.artifacts import staged_directory
-from tunefork.store.models import Dataset, Evaluation, Status
+from tunefork.store.models import Dataset, Evaluation, Model, Status
 from tunefork.store.repository import get_dataset, get_project
 from tunefork.wording import plural
 from tunefork.workflows.datasets import dataset_records, require_imported
@@ -93,7 +93,16 @@ def evaluate(
     if not 1 <= len(model_refs) <= 2:
         raise TuneforkError("Evaluate one model, or two side by side.")
     models = [resolve_model(workspace, ref, project, gate_failed=True) for ref in model_refs]
+    project = project or _custom_models_project(workspace, models)
     return evaluate_models(workspace, dataset_ref, models, terms, project, progress, use_cache)
+
+
+def _custom_models_project(workspace: Workspace, models: list[ResolvedModel]) -> str | None:
+    """The project of the custom models given (a dataset name taken in several projects is looked up there: 'test'
+    of the model's own project, not "2 datasets are named 'test'"), or ``None``."""
+    with workspace.session() as session:
+        names = {session.get(Model, model.model_id).project.name for model in models if model.model_id is not None}
+    return names.pop() if len(names) == 1 else None
 
 
 def evaluate_models(
@@ -277,7 +286,7 @@ def register_evaluation(
     if not 1 <= len(model_refs) <= 2:
         raise TuneforkError("Evaluate one model, or two side by side.")
     models = [resolve_model(workspace, ref, project, gate_failed=True) for ref in model_refs]
-    return _register(workspace, dataset_ref, models, project)
+    return _register(workspace, dataset_ref, models, project or _custom_models_project(workspace, models))
 
 
 def _register(
