@@ -4,8 +4,8 @@ Each input is answered as its endpoint would answer it (the family's ``invoke``:
 answer). The answers go to ``predictions.jsonl`` (one line per input, its ``source`` first), and, for a model of
 a project, to the files its endpoint logs export as (:class:`~tunefork.kinds.registry.LogExport`: Rasa NLU YAML,
 annotated text, or images with ``labels.csv``): model-made labels to correct and upload again. An input that
-cannot be answered (an empty line, a text over the limit, a file that is not an image) is skipped with its
-reason; the rest are answered.
+cannot be answered (an empty ``--text``, a text over the limit, a file that is not an image) is skipped with its
+reason, and a file's blank lines without one; the rest are answered.
 """
 
 from __future__ import annotations
