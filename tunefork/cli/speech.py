@@ -129,12 +129,13 @@ def _experiment(
     if as_json:
         print_json(result)
     elif folds is not None:
-        console.print(f"{plain(result['model'])}: {folds}-fold cross-validation on {result['examples']} examples")
+        console.print(f"{plain(result['model'])}: {folds}-fold cross-validation on {result['examples']} examples "
+                      f"(%, the mean of the folds ± their standard deviation)")  # fmt: skip
         for key, value in result["metrics"].items():
-            console.print(f"  {key:<12} {100 * value['mean']:.1f} ± {100 * value['stdev']:.1f}")
+            console.print(f"  {key:<12} {100 * value['mean']:.1f}% ± {100 * value['stdev']:.1f}")
         table = PlainTable("label", "precision", "recall", "F1", "support", title="Per label, out of fold")
         for label, row in result["per_label"].items():
-            figures = [f"{100 * row[key]:.1f}" for key in ("precision", "recall", "f1")]
+            figures = [f"{100 * row[key]:.1f}%" for key in ("precision", "recall", "f1")]
             table.add_row(plain(label), *figures, str(row.get("support", "")))
         console.print(table)
     else:
