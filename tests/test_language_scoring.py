@@ -78,6 +78,9 @@ def test_a_misclassified_out_of_scope_decision_shows_its_own_confidence() -> Non
     result = score_models("test", "utterances", items, [("nlu-v1", None, [flagged])])
     [row] = result.models[0].intents["misclassified"]
     assert (row["predicted"], row["confidence"]) == ("out_of_scope", 0.872)  # as /parse answers it: 1 - 0.128
+    # the intent the threshold turned down is named too (it was only in predict's predictions.jsonl: a review)
+    assert (row["top_intent"], row["top_confidence"]) == ("lost_property", 0.128)
+    assert "lost_property -> out_of_scope (87.2%; top: lost_property 12.8%)" in "\n".join(result.markdown_details())
 
 
 def test_base_labels_lost_on_general_text_are_warned_about_and_custom_labels_are_not_followed() -> None:

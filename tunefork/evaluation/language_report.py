@@ -244,10 +244,17 @@ def intent_details(name: str, intents: dict[str, Any]) -> list[str]:
         ]
         lines += [
             f"- {md_cell(row['text'])}: {md_cell(row['intent'])} -> {md_cell(row['predicted'])} "
-            f"({100 * row['confidence']:.1f}%)"
+            f"({100 * row['confidence']:.1f}%{_top_intent(row)})"
             for row in wrong[:DETAIL_ROWS]
         ]
     return [*lines, ""]
+
+
+def _top_intent(row: dict[str, Any]) -> str:
+    """``; top: order_pizza 50.5%`` for an out-of-scope answer whose top intent was turned down."""
+    if not row.get("top_intent"):
+        return ""
+    return f"; top: {md_cell(row['top_intent'])} {100 * row['top_confidence']:.1f}%"
 
 
 def markdown_details(result: LanguageEvaluationResult) -> list[str]:

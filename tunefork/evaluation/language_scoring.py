@@ -98,11 +98,22 @@ def _intent_scores(items: list[GoldItem], parses: list[Prediction]) -> dict[str,
         "threshold_curve": threshold_curve(
             confidences, top, gold, OUT_OF_SCOPE, background=[p.background for p in parses]
         ),
-        "misclassified": misclassified([i.id for i in items], [i.text for i in items], gold, predicted, decided)[
-            :MAX_LISTED_ERRORS
-        ],
+        "misclassified": _with_top_intent(
+            misclassified([i.id for i in items], [i.text for i in items], gold, predicted, decided), items, parses
+        )[:MAX_LISTED_ERRORS],
         "item_correct": [int(g == p) for g, p in zip(gold, predicted, strict=True)],
     }
+
+
+def _with_top_intent(rows: list[dict[str, Any]], items: list[GoldItem], parses: list[Prediction]) -> list[dict]:
+    """Misclassified ``rows`` where the answer was out of scope with the intent ranked first and its confidence
+    (``top_intent``, ``top_confidence``): the intent the threshold turned down was only in predictions.jsonl."""
+    ranked = {item.id: parse for item, parse in zip(items, parses, strict=True)}
+    for row in rows:
+        parse = ranked[row["id"]]
+        if row["predicted"] == OUT_OF_SCOPE and parse.top_intent:
+            row.update(top_intent=parse.top_intent, top_confidence=parse.confidence)
+    return rows
 
 
 def _entity_scores(items: list[GoldItem], parses: list[Prediction]) -> dict[str, Any]:
