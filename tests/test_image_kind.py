@@ -191,7 +191,9 @@ def test_overlap_refuses_the_same_file_and_flags_near_copies() -> None:
     trained = [{"sha256": "a" * 64, "phash": "ffff000000000000"}]
     test = [{"id": "same", "sha256": "a" * 64, "phash": "0" * 16}, {"id": "near", "sha256": "b" * 64,
             "phash": "ffff00000000000f"}, {"id": "other", "sha256": "c" * 64, "phash": "00000000ffffffff"}]  # fmt: skip
-    assert overlapping(test, trained) == (["same"], ["near"])
+    assert overlapping(test, trained) == (["same"], ["near"])  # a model trained before training ids were kept
+    trained.append({"sha256": "d" * 64, "phash": "ffff00000000000e", "id": "circle-3"})
+    assert overlapping(test, trained) == (["same"], ["near (like training image circle-3)"])
 
 
 def test_cross_validation_runs_on_a_sample_of_a_large_set(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -28,7 +28,9 @@ def _shown(ids: list[str]) -> str:
 
 
 def overlapping(test: list[dict[str, Any]], trained: list[dict[str, str]]) -> tuple[list[str], list[str]]:
-    """Ids of ``test`` records that are training files (same SHA-256), and of those that are near copies."""
+    """Ids of ``test`` records that are training files (same SHA-256), and of those that are near copies, each as
+    ``test-id (like training image train-id)`` where the training image's id is known (models trained since it
+    was kept: a warning naming only the test image sent a review looking for a yellow image in training)."""
     if not trained:
         return [], []
     exact = {item["sha256"] for item in trained}
@@ -37,8 +39,12 @@ def overlapping(test: list[dict[str, Any]], trained: list[dict[str, str]]) -> tu
     for record in test:
         if record["sha256"] in exact:
             same.append(record["id"])
-        elif int(np.bitwise_count(hashes ^ np.uint64(int(record["phash"], 16))).min()) <= NEAR_BITS:
-            near.append(record["id"])
+            continue
+        distances = np.bitwise_count(hashes ^ np.uint64(int(record["phash"], 16)))
+        closest = int(distances.argmin())
+        if int(distances[closest]) <= NEAR_BITS:
+            like = trained[closest].get("id")
+            near.append(f"{record['id']} (like training image {like})" if like else record["id"])
     return same, near
 
 

@@ -204,7 +204,7 @@ class LinearHeadTrainer:
         head, choice = _choose_head(network, images, side, blocks, labels, negative, fixed_threshold, seed, budget,
                                     output_dir, progress)  # fmt: skip
         head.save(output_dir / HEAD_FILE)
-        hashes = [{"sha256": item[3], "phash": item[4]} for item in data.items]
+        hashes = [{"sha256": item[3], "phash": item[4], "id": Path(item[0]).stem} for item in data.items]
         (output_dir / TRAINING_IMAGES).write_text(json.dumps(hashes), encoding="utf-8")
         progress(1, 1, "head fitted")
         concepts = Counter(label for item in data.items for label in item[1])
