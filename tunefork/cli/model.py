@@ -22,7 +22,7 @@ from tunefork.cli.common import (
 )
 from tunefork.errors import TuneforkError
 from tunefork.evaluation.result import EvaluationResult
-from tunefork.kinds import project_kinds
+from tunefork.kinds import ProjectKind, project_kinds
 from tunefork.language.options import INTENT_CLASSIFIERS, SLOT_TAGGER_CHOICES
 from tunefork.workflows import datasets, projects, training
 from tunefork.workflows.evaluation import read_terms
@@ -56,11 +56,25 @@ def list_(
     if as_json:
         print_json(rows)
         return
-    table = PlainTable("name", "base", "status", "datasets", "created", "id", title=f"Custom models of {project}")
+    kind = projects.kind_of(workspace_from(ctx), project)
+    table = PlainTable("name", "base", "status", "test set", "datasets", "created", "id",
+                       title=f"Custom models of {project}")  # fmt: skip
     for m in rows:
         status = m["status"] + (f" ({m['error']})" if m["error"] else "")
-        table.add_row(m["name"], m["baseModel"], status, str(len(m["datasets"])), when(m["createdDateTime"]), m["id"])
+        table.add_row(m["name"], m["baseModel"], status, _test_figure(kind, m), str(len(m["datasets"])),
+                      when(m["createdDateTime"]), m["id"])  # fmt: skip
     console.print(table)
+
+
+def _test_figure(kind: ProjectKind, model: dict[str, Any]) -> str:
+    """The model's headline figure on its training's test set (``intent accuracy 92.9%``, ``WER 10.8%``), or
+    ``-``: a week-by-week table needs it beside each model (a review)."""
+    stored = (model.get("metrics") or {}).get("test") or {}
+    if not stored.get("models"):
+        return "-"
+    figure = kind.family.result_from_json(stored).headline()
+    value = figure.values[-1]
+    return "-" if value is None else f"{figure.metric} {100 * value:.1f}%"
 
 
 @app.command("train")
