@@ -165,7 +165,17 @@ def _intent_rows(result: LanguageEvaluationResult) -> list[tuple[str, list[str]]
         ("Macro F1", [percent(i.get("macro_f1"), 1) for i in intents]),
         ("Out-of-scope precision", [percent(o.get("precision"), 1) for o in oos]),
         ("Out-of-scope recall", [percent(o.get("recall"), 1) for o in oos]),
+        ("Out-of-scope threshold", [_threshold(i) for i in intents]),
     ]
+
+
+def _threshold(intents: dict[str, Any]) -> str:
+    """The confidence under which the model answers out of scope; ``0 (background class only)`` when only its
+    out-of-scope class decides (a curve flagging requests at threshold 0 read like a bug without it)."""
+    threshold = intents.get("threshold")
+    if threshold is None:
+        return "n/a"
+    return f"{threshold:.2f}" if threshold > 0 else "0 (background class only)"
 
 
 def _entity_rows(result: LanguageEvaluationResult, noun: str) -> list[tuple[str, list[str]]]:
