@@ -175,8 +175,9 @@ def test_rasa_duplicates_and_conflicts_name_the_earlier_line(dest, tmp_path):
     assert [r["id"] for r in load_manifest(dest)] == ["line-5"]
     assert reasons(result).splitlines() == [
         "nlu.yml|6|nlu.yml line 6: duplicate of line 5",
-        "nlu.yml|7|nlu.yml line 7: same text as line 5 but different entities",
-        "nlu.yml|10|nlu.yml line 10: same text as line 5 but a different intent ('order' there, 'greet' here)",
+        "nlu.yml|7|nlu.yml line 7: same text as line 5 but different entities; line 5 is kept: keep the right one",
+        "nlu.yml|10|nlu.yml line 10: same text as line 5 but a different intent ('order' there, 'greet' here); line 5 "
+        "is kept: keep the right one",
     ]
 
 
@@ -350,7 +351,7 @@ def test_csv_with_quotes_multiline_fields_and_bad_rows(dest, tmp_path):
         "utterances.csv|10|utterances.csv line 10: expected 2 fields, got 3; quote a text that holds a comma: "
         '"hi, how are you",greet',
         "utterances.csv|9|utterances.csv line 9: same text as line 2 but a different intent ('greet' there, "
-        "'book' here)",
+        "'book' here); line 2 is kept: keep the right one",
     ]
 
 
@@ -548,7 +549,10 @@ def ought(*spans: tuple[object, object, object]) -> dict[str, object]:
         ),
         (ought((0, 7, "A"), (2, 10, "B")), "spans 0-7 'I ought' and 2-10 'ought to' overlap"),
         ({"text": "hello  world", "spans": [{"start": 7, "end": 12, "label": "X"}]}, "duplicate of line 1"),
-        ({"text": "hello world", "spans": []}, "same text as line 1 but different spans"),
+        (
+            {"text": "hello world", "spans": []},
+            "same text as line 1 but different spans; line 1 is kept: keep the right one",
+        ),
         (
             {"text": "Kevin dropped it", "spans": [{"start": 0, "end": 5, "label": "X"}], "answer": "reject"},
             'Prodigy answer "reject": not an accepted annotation (only "accept" answers are read)',
@@ -607,7 +611,10 @@ def test_docbin_and_jsonl_in_one_zip(dest, tmp_path):
     result = import_dataset(upload, "annotated-text", dest, UploadLimits())
     assert result.source_format == "spacy-docbin+spans-jsonl (zip)"
     assert [r["id"] for r in load_manifest(dest)] == ["dev-doc-1", "more-line-2"]
-    assert reasons(result) == "more.jsonl|1|more.jsonl line 1: same text as dev.spacy doc 1 but different spans"
+    assert reasons(result) == (
+        "more.jsonl|1|more.jsonl line 1: same text as dev.spacy doc 1 but different spans; dev.spacy doc 1 is kept: "
+        "keep the right one"
+    )
 
 
 def test_docbin_doc_without_entity_annotation_is_refused(dest, tmp_path):
@@ -679,7 +686,7 @@ def test_patterns_token_and_phrase(dest, tmp_path):
         ({"label": "X", "pattern": [{"lemma": "phone"}]}, "[token 0] LEMMA needs a tagger"),
         ({"label": "GADGET", "pattern": "Pixel 8"}, "duplicate of line 1"),
         ({"label": "PRODUCT", "pattern": "Pixel 8"},
-         "same pattern as line 1 but a different label ('GADGET' there, 'PRODUCT' here)"),
+         "same pattern as line 1 but a different label ('GADGET' there, 'PRODUCT' here); line 1 is kept"),
         ({"label": "GADGET", "pattern": "Pixel 8", "id": "p8"}, "same pattern as line 1 but a different id"),
     ],
 )  # fmt: skip

@@ -150,7 +150,7 @@ def reject_repeats(
             if keyed[1] == first_labels:
                 what = f"duplicate of {where}"
             else:
-                what = f"same {noun} as {where} but {difference(first, record)}"
+                what = f"same {noun} as {where} but {difference(first, record)}; {where} is kept: keep the right one"
             parsed.rejections.append(ItemIssue(name, f"{position(name, record)}: {what}", record["line"]))
         parsed.records[:] = kept
 
