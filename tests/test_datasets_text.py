@@ -233,3 +233,18 @@ def test_structured_text_expansion_is_capped_deterministically(tmp_path):
     assert [w.reason for w in first.warnings] == [
         f"big.md line 28: template expands to 1728 sentences; kept a deterministic sample of {MAX_EXPANSIONS}"
     ]
+
+
+@pytest.mark.parametrize(("name", "content", "kind", "said"), [
+    ("nlu.md", "## intent:greet\n- hey\n- hello there\n", "utterances",
+     "nlu.md is Rasa 1 markdown training data (nlu.md), not utterances"),
+    ("train.conll", "-DOCSTART- O\n\nEU B-ORG\nrejects O\nGerman B-MISC\ncall O\n", "annotated-text",
+     "train.conll is CoNLL / BIO token tags (one token a line), not annotated text"),
+])  # fmt: skip
+def test_formats_of_other_tools_are_named_with_the_conversion(dest, tmp_path, name, content, kind, said):
+    """Rasa 1 markdown and CoNLL files got "not a recognised utterances file" / "plain text, not JSON lines" (a
+    formats review): they are named, with the command that converts them."""
+    with pytest.raises(UploadRejectedError) as refused:
+        import_dataset(write(tmp_path / name, content), kind, dest, UploadLimits())
+    message = " ".join(str(refused.value).split())
+    assert said in message and ("rasa data convert nlu" in message or "spacy convert" in message)

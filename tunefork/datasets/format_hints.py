@@ -33,6 +33,8 @@ KIND_CONTENTS = {
 """What each text dataset kind holds, as a refusal names it."""
 
 _RASA = re.compile(r"^(nlu\s*:|\s*-\s*(intent|synonym|regex|lookup)\s*:)")
+_RASA_MARKDOWN = re.compile(r"^##\s*(intent|synonym|regex|lookup)\s*:")
+_BIO_TAG = re.compile(r"^(O|[BIESLU]-\S+)$")
 _STRUCTURED = re.compile(r"^@\s*(list\b|speech\s*:\s*phoneticlexicon)", re.IGNORECASE)
 _DIALOGFLOW_KEYS = ('"userSays"', '"trainingPhrases"', '"isTemplate"')
 _LEX_KEYS = ('"enumerationValues"', '"slotTypeValues"')
@@ -110,6 +112,15 @@ def recognise(path: Path) -> FormatHint | None:
         return FormatHint(
             "Azure structured text markdown", ("structured-text",), "upload it with --kind structured-text"
         )
+    if any(_RASA_MARKDOWN.match(line) for line in lines):
+        advice = ("tunefork reads Rasa 2 and 3 YAML: convert it with `rasa data convert nlu -f yaml --data FILE "
+                  f"--out nlu.yml` and upload nlu.yml with --kind utterances {_LANGUAGE_PROJECT}")  # fmt: skip
+        return FormatHint("Rasa 1 markdown training data (nlu.md)", (), advice)
+    tagged = [line.split() for line in lines if line.strip() and not line.startswith("-DOCSTART-")]
+    if len(tagged) >= 3 and all(len(cells) >= 2 and _BIO_TAG.match(cells[-1]) for cells in tagged):
+        advice = ("convert it with `python -m spacy convert FILE .` (a .spacy file) and upload that with --kind "
+                  "annotated-text to an entities project")  # fmt: skip
+        return FormatHint("CoNLL / BIO token tags (one token a line)", (), advice)
     columns = [column.strip().lower() for column in re.split(r"[,;\t]", lines[0])]  # the utterances reader names
     if "text" in columns and ("intent" in columns or "label" in columns):  # a delimiter other than a comma
         advice = f"upload it with --kind utterances {_LANGUAGE_PROJECT}"
