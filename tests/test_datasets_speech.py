@@ -103,6 +103,24 @@ def test_nemo_manifest_relative_and_absolute_paths(clips, dest, tmp_path):
     records = load_manifest(dest)
     assert records[0]["id"] == "a" and records[0]["duration"] < 5, "duration is measured, not copied"
     assert records[1]["source"] == clips["b"].name
+    # a listed length far from the audio's is said (a formats review: 99 s declared for a 2.7 s file, silently)
+    [warning] = [w.reason for w in result.warnings if "its listing says" in w.reason]
+    assert warning.startswith("wavs/a.wav (train_manifest.json line 1): its listing says 9.9 s, the audio is ")
+
+
+def test_a_nemo_segment_line_is_rejected_once(clips, dest, tmp_path):
+    """A line refused for its 'offset' had its audio reported again as 'audio file with no transcript'."""
+    folder = tmp_path / "nemo"
+    folder.mkdir()
+    for name in ("a", "b"):
+        (folder / f"{name}.wav").write_bytes(clips[name].read_bytes())
+    lines = [{"audio_filepath": "a.wav", "text": "hello world"},
+             {"audio_filepath": "b.wav", "text": "turn on the lights", "offset": 1.5}]  # fmt: skip
+    (folder / "manifest.json").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    result = import_dataset(folder, "acoustic", dest, UploadLimits())
+    assert [issue.reason for issue in result.rejections] == [
+        "manifest.json line 2: segments ('offset') are not supported; cut the audio into one file per item"
+    ]
 
 
 def test_nemo_in_zip_cannot_reach_outside_files(clips, dest, tmp_path):

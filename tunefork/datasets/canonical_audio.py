@@ -16,6 +16,8 @@ from tunefork.errors import AudioTooLongError
 from tunefork.progress import ProgressCallback, no_progress
 
 AUDIO_FOLDER = "audio"
+DURATION_SLACK_SECONDS = 1.0
+"""A listed length this far from the audio's (or 10% of it, if more) is warned about: probably another file."""
 
 
 @dataclass
@@ -80,6 +82,11 @@ def _convert_one(
         return
     for warning in audio.warnings:
         out.warnings.append(ItemIssue(item.label, f"{item.described}: {warning}", item.line))
+    declared = item.declared_seconds
+    if declared is not None and abs(declared - audio.duration) > max(DURATION_SLACK_SECONDS, 0.1 * declared):
+        reason = (f"{item.described}: its listing says {declared:g} s, the audio is {audio.duration:.1f} s long "
+                  "(the length kept): is it the right file?")  # fmt: skip
+        out.warnings.append(ItemIssue(item.label, reason, item.line))
     if kind == "acoustic" and audio.duration > limits.warn_audio_seconds:
         reason = (
             f"{item.described}: audio is {audio.duration:.1f} s long; training items over "

@@ -49,6 +49,8 @@ class SpeechItem:
     line: int | None = None
     where: str = ""
     """The listing line it came from (``trans.txt line 3``), empty for plain audio files."""
+    declared_seconds: float | None = None
+    """The length its listing gives it (a NeMo manifest's ``duration``), checked against the audio's."""
 
     @property
     def described(self) -> str:
@@ -210,6 +212,7 @@ def _parse_azure(trans: Path, root: Path, resolver: _Resolver) -> SpeechListing:
 
 
 def _nemo_record(line: str, where: str) -> tuple[dict | None, str]:
+    """The manifest line's record and why it is refused ("" when it is not); ``None`` without an audio path."""
     try:
         record = load_json(line)
     except DocumentError as exc:
@@ -223,8 +226,14 @@ def _nemo_record(line: str, where: str) -> tuple[dict | None, str]:
     except (TypeError, ValueError):
         offset = -1.0
     if offset != 0:
-        return None, f"{where}: segments ('offset') are not supported; cut the audio into one file per item"
+        return record, f"{where}: segments ('offset') are not supported; cut the audio into one file per item"
     return record, ""
+
+
+def _declared_seconds(record: dict) -> float | None:
+    """A manifest line's ``duration`` when it is a positive number."""
+    value = record.get("duration")
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) and value > 0 else None
 
 
 def _parse_nemo(manifest: Path, root: Path, resolver: _Resolver, check_orphans: bool) -> SpeechListing:
@@ -238,8 +247,10 @@ def _parse_nemo(manifest: Path, root: Path, resolver: _Resolver, check_orphans: 
             continue
         where = f"{manifest_name} line {number}"
         record, why = _nemo_record(line, where)
-        if record is None:
+        if why:
             listing.rejections.append(ItemIssue(manifest_name, why, number))
+            if record is not None:  # its audio is named: not also "an audio file with no transcript"
+                resolver.resolve(record["audio_filepath"].strip(), manifest.parent)
             continue
         reference = record["audio_filepath"].strip()
         if reference in seen:
@@ -269,6 +280,7 @@ def _parse_nemo(manifest: Path, root: Path, resolver: _Resolver, check_orphans: 
                 text=" ".join(text.split()),
                 line=number,
                 where=where,
+                declared_seconds=_declared_seconds(record),
             )
             listing.items.append(item)
     if check_orphans:
