@@ -297,6 +297,7 @@ def test_luis_and_clu_exports_are_read_with_their_entities(dest, tmp_path):
         {"text": "fly to rome", "intent": "BookFlight", "entities": [{"entity": "city", "startPos": 7, "endPos": 20}]},
     ]}  # fmt: skip
     result = import_dataset(write(tmp_path / "app.json", json.dumps(luis)), "utterances", dest, UploadLimits())
+    assert result.source_format == "luis-clu-json"
     first, second = load_manifest(dest)
     [city] = first["entities"]
     assert (first["text"][city["start"] : city["end"]], city["label"], second["intent"]) == ("paris", "city", "None")

@@ -13,12 +13,8 @@ Accepted files, recognised by extension, else by content (:func:`utterance_forma
   alone, in a list or under ``"slotTypes"``. Each becomes a lookup (values and synonyms) and one
   synonym record per value with synonyms. The intents of a bot export (their sample utterances hold
   ``{slot}`` placeholders, not values) are rejected, each named.
-- LUIS app (``{"luis_schema_version", "utterances": [{"text", "intent", "entities": [{"entity", "startPos",
-  "endPos"}]}]}``, ``endPos`` inclusive) and CLU project exports (``{"assets": {"utterances": [{"text",
-  "intent", "entities": [{"category", "offset", "length"}]}]}}``): their labelled utterances (LUIS's ``None``
-  intent is out of scope, as ``none`` is everywhere).
-- JSON lines (``.jsonl``) ``{"text", "intent"}``, or ``"label"`` (a string or a list of one: Doccano's text
-  classification export); intents only, like CSV.
+- LUIS app and CLU project exports (``.json``) and JSON lines of texts with intents (``.jsonl``): see
+  :mod:`tunefork.datasets.json_utterances`.
 - CSV (``.csv``) with a ``text,intent`` (or ``text,label``) header, after Excel's ``sep=,`` line if any; other
   columns are ignored, and so are rows of empty cells. CSV carries no slots: ``[text](entity)`` markup in a
   text is read as its plain text, with a warning.
@@ -48,25 +44,29 @@ import yaml
 
 from tunefork.datasets.csv_rows import csv_rows, unclosed_quote
 from tunefork.datasets.documents import DocumentError, compose_yaml, load_json
+from tunefork.datasets.json_utterances import (
+    AZURE_FORMAT,
+    JSONL_FORMAT,
+    is_azure_export,
+    parse_azure_json,
+    parse_utterance_jsonl,
+)
 from tunefork.datasets.lines import read_text_lines, text_encoding
 from tunefork.datasets.results import ItemIssue, ParsedItems
 from tunefork.datasets.spans import (
-    check_spans,
     label_problem,
-    read_json_lines,
     read_numbered_text,
     reject,
     reject_repeats,
     span_surfaces,
     text_key,
-    text_problem,
 )
+from tunefork.datasets.utterance_records import example_record
 from tunefork.language.user_regex import regex_problem
 
 RASA_FORMAT = "rasa-nlu-yaml"
 LEX_FORMAT = "lex-slot-types-json"
 CSV_FORMAT = "utterances-csv"
-JSONL_FORMAT = "utterances-jsonl"
 ACCEPTED_TEXT = (
     "Rasa NLU YAML, Lex slot type JSON (V1 or V2), a LUIS or CLU export (JSON), CSV with a 'text,intent' header, or "
     'JSON lines {"text", "intent"}'
@@ -99,13 +99,15 @@ def _is_csv_header(columns: list[str]) -> bool:
 
 def utterance_format(path: Path) -> str | None:
     """The utterances format of ``path`` (:data:`RASA_FORMAT`, :data:`LEX_FORMAT`, :data:`CSV_FORMAT`,
-    :data:`JSONL_FORMAT`) or None."""
+    :data:`JSONL_FORMAT`, :data:`AZURE_FORMAT`) or None."""
     suffix = path.suffix.lower()
     by_suffix = {".yml": RASA_FORMAT, ".yaml": RASA_FORMAT, ".json": LEX_FORMAT, ".csv": CSV_FORMAT, ".tsv": CSV_FORMAT,
                  ".jsonl": JSONL_FORMAT}  # fmt: skip
+    head = _head_text(path).lstrip()
+    if suffix in (".json", "") and head.startswith("{") and is_azure_export(head):
+        return AZURE_FORMAT
     if suffix in by_suffix:
         return by_suffix[suffix]
-    head = _head_text(path).lstrip()
     if head.startswith(("{", "[")):
         return LEX_FORMAT
     if re.search(r"(?m)^(nlu|version)\s*:", head):
@@ -192,18 +194,6 @@ def rasa_markup(text: str, entities: list[dict[str, Any]]) -> str:
             pieces += [text[position:start], f"[{surface}]({label})"]
         position = end
     return "".join(pieces) + text[position:]
-
-
-def example_record(
-    text: str, intent: str, entities: list[dict[str, Any]], record_id: str, number: int
-) -> dict[str, Any] | str:
-    """The canonical example record, or the reason it is rejected (empty text, bad intent or spans)."""
-    if problem := text_problem(text) or label_problem(intent, "intent"):
-        return problem
-    ordered, problem = check_spans(text, entities)
-    if problem:
-        return problem
-    return {"id": record_id, "type": "example", "text": text, "intent": intent, "entities": ordered, "line": number}
 
 
 # --- Rasa YAML -----------------------------------------------------------------------------------------
@@ -470,49 +460,9 @@ def _unread_intents(parsed: ParsedItems, display_name: str, intents: list[Any]) 
         reject(parsed, display_name, number, reason, "intent")
 
 
-def _azure_utterances(document: Any) -> list[Any] | None:
-    """The labelled utterances of a LUIS app export (``utterances``) or a CLU project export
-    (``assets.utterances``), or None for any other JSON."""
-    if not isinstance(document, dict):
-        return None
-    assets = document.get("assets")
-    found = assets.get("utterances") if isinstance(assets, dict) else document.get("utterances")
-    return found if isinstance(found, list) and ("luis_schema_version" in document or "assets" in document) else None
-
-
-def _azure_entity(entity: Any) -> dict[str, Any]:
-    """A LUIS (``entity``, ``startPos``, inclusive ``endPos``) or CLU (``category``, ``offset``, ``length``) entity
-    as ``{"start", "end", "label"}`` (bad values are left for the span checks to name)."""
-    if not isinstance(entity, dict):
-        return {"start": None, "end": None, "label": None}
-    if "category" in entity:
-        start, length = entity.get("offset"), entity.get("length")
-        end = start + length if isinstance(start, int) and isinstance(length, int) else None
-        return {"start": start, "end": end, "label": entity["category"]}
-    start, last = entity.get("startPos"), entity.get("endPos")
-    return {"start": start, "end": last + 1 if isinstance(last, int) else None, "label": entity.get("entity")}
-
-
-def _parse_azure_utterances(utterances: list[Any], parsed: ParsedItems, name: str, prefix: str) -> ParsedItems:
-    """LUIS or CLU utterances -> example records; an utterance's number in the list is its ``line``."""
-    for number, utterance in enumerate(utterances, start=1):
-        if not isinstance(utterance, dict) or not isinstance(utterance.get("text"), str):
-            reject(parsed, name, number, 'expected {"text", "intent", "entities"}', "utterance")
-            continue
-        entities = [_azure_entity(e) for e in utterance.get("entities") or []]
-        outcome = example_record(utterance["text"], utterance.get("intent"), entities, f"{prefix}utterance-{number}",
-                                 number)  # fmt: skip
-        if isinstance(outcome, str):
-            reject(parsed, name, number, outcome, "utterance")
-        else:
-            parsed.records.append(outcome)
-    return parsed
-
-
 def parse_lex_json(path: Path, display_name: str, id_prefix: str = "") -> ParsedItems:
     """Lex V1/V2 slot type JSON -> one lookup per slot type and one synonym record per value with synonyms; the
-    intents of a bot export are rejected, each with why (:func:`_unread_intents`). A LUIS or CLU export's
-    utterances are read as examples (:func:`_parse_azure_utterances`)."""
+    intents of a bot export are rejected, each with why (:func:`_unread_intents`)."""
     text, rejections = read_numbered_text(path, display_name)
     parsed = ParsedItems(rejections=rejections)
     try:
@@ -520,8 +470,6 @@ def parse_lex_json(path: Path, display_name: str, id_prefix: str = "") -> Parsed
     except DocumentError as exc:
         reject(parsed, display_name, exc.line, str(exc))
         return parsed
-    if (utterances := _azure_utterances(document)) is not None:
-        return _parse_azure_utterances(utterances, parsed, display_name, id_prefix)
     document = _lex_body(document)
     intents = _lex_intents(document)
     _unread_intents(parsed, display_name, intents)
@@ -610,37 +558,8 @@ def parse_utterance_csv(path: Path, display_name: str, id_prefix: str = "") -> P
 # --- dispatch and cross-file checks --------------------------------------------------------------------
 
 
-def _jsonl_intent(value: dict[str, Any]) -> Any:
-    """The intent of a JSON line: ``intent``, or ``label`` as a string or a list of one (Doccano's text
-    classification export); anything else is returned for :func:`example_record` to name."""
-    intent = value.get("intent", value.get("label"))
-    return intent[0] if isinstance(intent, list) and len(intent) == 1 and isinstance(intent[0], str) else intent
-
-
-def parse_utterance_jsonl(path: Path, display_name: str, id_prefix: str = "") -> ParsedItems:
-    """JSON lines ``{"text", "intent"}`` (or ``"label"``, Doccano's text classification export) -> example records
-    without entities."""
-    parsed = ParsedItems()
-    for number, value in read_json_lines(path, display_name, parsed):
-        if not isinstance(value, dict) or not isinstance(value.get("text"), str):
-            reject(parsed, display_name, number, 'expected a JSON object {"text": ..., "intent": ...}')
-            continue
-        intent = _jsonl_intent(value)
-        if isinstance(intent, list):
-            problem = (f"label {json.dumps(intent, ensure_ascii=False)[:80]}: one intent per text (entity spans "
-                       "belong in an annotated-text dataset of an entities project)")  # fmt: skip
-            reject(parsed, display_name, number, problem)
-            continue
-        outcome = example_record(" ".join(value["text"].split()), intent, [], f"{id_prefix}line-{number}", number)
-        if isinstance(outcome, str):
-            reject(parsed, display_name, number, outcome)
-        else:
-            parsed.records.append(outcome)
-    return parsed
-
-
 _PARSERS = {RASA_FORMAT: parse_rasa_yaml, LEX_FORMAT: parse_lex_json, CSV_FORMAT: parse_utterance_csv,
-            JSONL_FORMAT: parse_utterance_jsonl}  # fmt: skip
+            JSONL_FORMAT: parse_utterance_jsonl, AZURE_FORMAT: parse_azure_json}  # fmt: skip
 
 
 def utterances_format_name(path: Path) -> str:
