@@ -504,6 +504,8 @@ def test_doccano_exports_case_variants_and_a_line_with_two_span_keys(dest, tmp_p
     ("content", "said"),
     [
         ('[\n {"text": "a", "spans": []}\n]\n', "is a JSON array, not JSON lines"),
+        ('[{"text": "a", "label": []}, {"text": "b", "label": []}]\n', "is a JSON array, not JSON lines"),  # one line
+        ('[["a b", {"entities": [[0, 1, "X"]]}]]\n', "is a JSON array, not JSON lines"),  # spaCy v2, one line
         ('{\n  "text": "a",\n  "spans": []\n}\n', "is pretty-printed JSON, not JSON lines"),
         ("refill my aspirin\ntake ibuprofen\n", "is plain text, not JSON lines"),
     ],

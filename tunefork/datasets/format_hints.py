@@ -147,7 +147,8 @@ def _json_lines_layout(lines: list[str], kind: str) -> str | None:
     """What a file of a JSON-lines kind is when it is laid out otherwise (each of its lines was rejected with a
     JSON error: a review's array file gave 22 such lines), with what to do; else ``None``."""
     first = lines[0].strip()
-    if first == "[" or (first.startswith("[") and not first.endswith("]")):
+    whole = first.replace(" ", "").startswith(("[{", "[["))  # objects or spaCy v2 pairs on one line (JSON-MIN)
+    if first == "[" or (first.startswith("[") and not first.endswith("]")) or whole:
         return f"a JSON array, not JSON lines: {JSON_LINES_ADVICE[kind]} (`jq -c '.[]' FILE`)"
     if first == "{":
         return f"pretty-printed JSON, not JSON lines: {JSON_LINES_ADVICE[kind]} (`jq -c . FILE`)"
