@@ -508,3 +508,7 @@ def test_a_dataset_name_taken_in_two_projects_is_looked_up_in_the_models_project
         assert said["dataset"] == "test"
         ambiguous = " ".join(cli("evaluate", "--dataset", "test", "--model", BASE_MODEL, expect=1).output.split())
         assert "2 datasets are named 'test'" in ambiguous  # a base model belongs to no project: still asked
+        # the same texts as a test set: said before training (it was said after, an evaluation review)
+        trained = " ".join(cli("model", "train", "bot", "--name", "kw2", "--dataset", "train", "--test-dataset",
+                               "test").output.split())  # fmt: skip
+        assert trained.index("TRAIN/TEST OVERLAP: 2 of 2 test item(s)") < trained.index("is NotStarted; training")

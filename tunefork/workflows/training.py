@@ -178,8 +178,11 @@ def create_model(
             trained = [record for d in datasets for record in dataset_records(workspace, d.id)]
             if reason := kind.test_overlap(trained, dataset_records(workspace, test_id)):
                 raise TuneforkError(f"Test dataset '{test_dataset_ref}': {reason}")
-        if gate and test_id is not None:
-            _check_held_out(workspace, datasets, test_id)
+        if gate and test_id is not None and (leak := test_overlap(workspace, [d.id for d in datasets], test_id)):
+            raise TuneforkError(
+                f"--gate judges a model on held-out data, and {leak} Or train without --gate and read the "
+                "evaluation's warning."
+            )  # a model trained on its whole test set passed its gate (a review), judged on answers it had learned
         model = Model(
             project_id=project.id,
             name=name,
@@ -392,16 +395,15 @@ def _fail(workspace: Workspace, model_id: str, artifact_dir: Path, reason: str) 
     )
 
 
-def _check_held_out(workspace: Workspace, datasets: list[Dataset], test_id: str) -> None:
-    """Refuse ``--gate`` on a test set whose items occur in the training data: a model trained on the whole test
-    set passed its gate (a review), judged on answers it had learned."""
+def test_overlap(workspace: Workspace, dataset_ids: list[str], test_id: str) -> str | None:
+    """The train/test overlap warning of training datasets ``dataset_ids`` and test dataset ``test_id``, or
+    ``None``: ``--gate`` refuses such a test set, and ``model train`` says so before it trains (it said so only
+    after)."""
     test = dataset_records(workspace, test_id)
-    findings = find_overlap(test, [(d.name, dataset_records(workspace, d.id)) for d in datasets])
-    if findings:
-        raise TuneforkError(
-            f"--gate judges a model on held-out data, and {overlap_warning(findings, len(test))} Or train without "
-            "--gate and read the evaluation's warning."
-        )
+    with workspace.session() as session:
+        names = {dataset_id: session.get(Dataset, dataset_id).name for dataset_id in dataset_ids}
+    findings = find_overlap(test, [(names[i], dataset_records(workspace, i)) for i in dataset_ids])
+    return overlap_warning(findings, len(test))
 
 
 def _dataset_cards(workspace: Workspace, dataset_ids: list[str]) -> list[dict[str, Any]]:
