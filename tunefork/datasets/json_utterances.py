@@ -15,9 +15,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tunefork.datasets.documents import DocumentError, load_json
 from tunefork.datasets.results import ParsedItems
-from tunefork.datasets.spans import read_json_lines, read_numbered_text, reject
+from tunefork.datasets.spans import read_json_document, read_json_lines, reject
 from tunefork.datasets.utterance_records import example_record
 
 AZURE_FORMAT = "luis-clu-json"
@@ -71,12 +70,8 @@ def _parse_azure_utterances(utterances: list[Any], parsed: ParsedItems, name: st
 
 def parse_azure_json(path: Path, display_name: str, id_prefix: str = "") -> ParsedItems:
     """A LUIS app or CLU project export -> example records with their entities (see the module)."""
-    text, rejections = read_numbered_text(path, display_name)
-    parsed = ParsedItems(rejections=rejections)
-    try:
-        document = load_json(text)
-    except DocumentError as exc:
-        reject(parsed, display_name, exc.line, str(exc))
+    document, parsed = read_json_document(path, display_name)
+    if parsed.rejections and document is None:
         return parsed
     utterances = _azure_utterances(document)
     if utterances is None:

@@ -164,6 +164,18 @@ def read_numbered_text(path: Path, display_name: str) -> tuple[str, list[ItemIss
     return text, list(decoded.rejections)
 
 
+def read_json_document(path: Path, display_name: str) -> tuple[Any, ParsedItems]:
+    """The JSON document in ``path`` and the items parsed so far: lines that are not UTF-8, or the whole file
+    rejected at the line of its JSON error (the document is then ``None``)."""
+    text, rejections = read_numbered_text(path, display_name)
+    parsed = ParsedItems(rejections=rejections)
+    try:
+        return load_json(text), parsed
+    except DocumentError as exc:
+        reject(parsed, display_name, exc.line, str(exc))
+        return None, parsed
+
+
 def read_json_lines(path: Path, display_name: str, parsed: ParsedItems) -> Iterator[tuple[int, Any]]:
     """Yield ``(line number, value)`` of each non-blank JSON line; bad lines become rejections in ``parsed``."""
     decoded = read_text_lines(path, display_name)

@@ -43,7 +43,7 @@ from typing import Any
 import yaml
 
 from tunefork.datasets.csv_rows import csv_rows, unclosed_quote
-from tunefork.datasets.documents import DocumentError, compose_yaml, load_json
+from tunefork.datasets.documents import DocumentError, compose_yaml
 from tunefork.datasets.json_utterances import (
     AZURE_FORMAT,
     JSONL_FORMAT,
@@ -55,6 +55,7 @@ from tunefork.datasets.lines import read_text_lines, text_encoding
 from tunefork.datasets.results import ItemIssue, ParsedItems
 from tunefork.datasets.spans import (
     label_problem,
+    read_json_document,
     read_numbered_text,
     reject,
     reject_repeats,
@@ -463,12 +464,8 @@ def _unread_intents(parsed: ParsedItems, display_name: str, intents: list[Any]) 
 def parse_lex_json(path: Path, display_name: str, id_prefix: str = "") -> ParsedItems:
     """Lex V1/V2 slot type JSON -> one lookup per slot type and one synonym record per value with synonyms; the
     intents of a bot export are rejected, each with why (:func:`_unread_intents`)."""
-    text, rejections = read_numbered_text(path, display_name)
-    parsed = ParsedItems(rejections=rejections)
-    try:
-        document = load_json(text)
-    except DocumentError as exc:
-        reject(parsed, display_name, exc.line, str(exc))
+    document, parsed = read_json_document(path, display_name)
+    if parsed.rejections and document is None:
         return parsed
     document = _lex_body(document)
     intents = _lex_intents(document)
