@@ -178,7 +178,7 @@ def create_model(
             trained = [record for d in datasets for record in dataset_records(workspace, d.id)]
             if reason := kind.test_overlap(trained, dataset_records(workspace, test_id)):
                 raise TuneforkError(f"Test dataset '{test_dataset_ref}': {reason}")
-        if gate and test_id is not None and (leak := test_overlap(workspace, [d.id for d in datasets], test_id)):
+        if gate and test_id is not None and (leak := train_test_overlap(workspace, [d.id for d in datasets], test_id)):
             raise TuneforkError(
                 f"--gate judges a model on held-out data, and {leak} Or train without --gate and read the "
                 "evaluation's warning."
@@ -395,7 +395,7 @@ def _fail(workspace: Workspace, model_id: str, artifact_dir: Path, reason: str) 
     )
 
 
-def test_overlap(workspace: Workspace, dataset_ids: list[str], test_id: str) -> str | None:
+def train_test_overlap(workspace: Workspace, dataset_ids: list[str], test_id: str) -> str | None:
     """The train/test overlap warning of training datasets ``dataset_ids`` and test dataset ``test_id``, or
     ``None``: ``--gate`` refuses such a test set, and ``model train`` says so before it trains (it said so only
     after)."""
