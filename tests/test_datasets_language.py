@@ -424,10 +424,14 @@ def test_unknown_utterances_file_and_wrong_csv_header(dest, tmp_path):
         import_dataset(write(tmp_path / "notes.txt", "just some words\n"), "utterances", dest, UploadLimits())
     with pytest.raises(UploadRejectedError, match=r"x\.csv line 1: expected a header line 'text,intent'") as refused:
         import_dataset(
-            write(tmp_path / "x.csv", "sentence,intent\nhi,greet\nbye,goodbye\n"), "utterances", dest, UploadLimits()
+            write(tmp_path / "x.csv", "phrase,intent\nhi,greet\nbye,goodbye\n"), "utterances", dest, UploadLimits()
         )
     assert str(refused.value).startswith("x.csv: no item could be used: x.csv line 1:")  # not "all 1 were rejected"
-    assert "found 'sentence,intent'" in str(refused.value)
+    assert "found 'phrase,intent'" in str(refused.value)
+    # the text column's common other names are read (`utterance,intent` was refused: a formats review)
+    result = import_dataset(write(tmp_path / "u.csv", "utterance,intent\nhi,greet\n"), "utterances", tmp_path / "u",
+                            UploadLimits())  # fmt: skip
+    assert (result.accepted, load_manifest(tmp_path / "u")[0]["text"]) == (1, "hi")
 
 
 # --- annotated text --------------------------------------------------------------------------------------

@@ -15,7 +15,8 @@ Accepted files, recognised by extension, else by content (:func:`utterance_forma
   ``{slot}`` placeholders, not values) are rejected, each named.
 - LUIS app and CLU project exports (``.json``) and JSON lines of texts with intents (``.jsonl``): see
   :mod:`tunefork.datasets.json_utterances`.
-- CSV (``.csv``) with a ``text,intent`` (or ``text,label``) header, after Excel's ``sep=,`` line if any; other
+- CSV (``.csv``) with a ``text,intent`` (or ``text,label``; ``utterance``, ``sentence``, ``example`` or ``query`` for
+  ``text``) header, after Excel's ``sep=,`` line if any; other
   columns are ignored, and so are rows of empty cells. CSV carries no slots: ``[text](entity)`` markup in a
   text is read as its plain text, with a warning.
 
@@ -77,6 +78,8 @@ _BLOCK_KINDS = ("intent", "synonym", "regex", "lookup")
 _ANNOTATION = re.compile(r"\[(?P<surface>[^\[\]]*)\](?:\((?P<short>[^()]*)\)|\{(?P<json>[^{}]*)\})")
 _JSON_ANNOTATION_KEYS = frozenset({"entity", "value", "role", "group"})
 _CSV_INTENT_COLUMNS = ("intent", "label")
+_CSV_TEXT_COLUMNS = ("text", "utterance", "sentence", "example", "query")
+"""Header names of the text column (the first present read): `utterance,intent` was refused (a formats review)."""
 
 
 # --- recognising the format ----------------------------------------------------------------------------
@@ -95,7 +98,7 @@ def _csv_columns(header_line: str) -> list[str]:
 
 
 def _is_csv_header(columns: list[str]) -> bool:
-    return "text" in columns and any(name in columns for name in _CSV_INTENT_COLUMNS)
+    return any(name in columns for name in _CSV_TEXT_COLUMNS) and any(name in columns for name in _CSV_INTENT_COLUMNS)
 
 
 def utterance_format(path: Path) -> str | None:
@@ -521,7 +524,7 @@ def parse_utterance_csv(path: Path, display_name: str, id_prefix: str = "") -> P
         problem = f"expected a header line 'text,intent' (or 'text,label'), found '{found}'"
         reject(parsed, display_name, header_line, problem + _delimiter_hint(header))
         return parsed
-    text_at = columns.index("text")
+    text_at = columns.index(next(c for c in _CSV_TEXT_COLUMNS if c in columns))
     intent_at = columns.index(next(c for c in _CSV_INTENT_COLUMNS if c in columns))
     for number, row in rows:
         if isinstance(row, str):
