@@ -186,7 +186,9 @@ def test_invalid_yaml_and_missing_nlu_refuse_the_upload(dest, tmp_path):
         import_dataset(write(tmp_path / "bad.yml", "nlu:\n- intent: a\n  examples: [unclosed\n"), "utterances", dest,
                        UploadLimits())  # fmt: skip
     with pytest.raises(UploadRejectedError, match=r"other\.yml line 1: not a Rasa NLU file"):
-        import_dataset(write(tmp_path / "other.yml", "rules: []\n"), "utterances", dest, UploadLimits())
+        import_dataset(write(tmp_path / "other.yml", "greetings: []\n"), "utterances", dest, UploadLimits())
+    with pytest.raises(UploadRejectedError, match=r"rules\.yml: the upload holds no utterances items: ignored rules"):
+        import_dataset(write(tmp_path / "rules.yml", "rules: []\n"), "utterances", dest, UploadLimits())
     assert list(dest.iterdir()) == []
 
 
@@ -775,3 +777,21 @@ def test_logged_parses_export_as_rasa_yaml_with_their_entities(dest, tmp_path) -
     assert len({r["id"] for r in records.values()}) == 4
     with pytest.raises(TuneforkError, match="none of the 1 logged requests was answered with an intent"):
         write_parsed_utterances(folder, logs[4:5], for_review=False)
+
+
+def test_a_rasa_project_zip_skips_its_domain_config_and_stories_with_a_warning(dest, tmp_path):
+    """domain.yml, config.yml and stories.yml of a Rasa project zip were rejected items (--max-rejected failed)."""
+    upload = tmp_path / "bot.zip"
+    with zipfile.ZipFile(upload, "w") as archive:
+        archive.writestr("bot/data/nlu.yml", rasa_intent("order a pizza", "a large one please"))
+        domain = "version: '3.1'\nintents:\n  - order\nresponses:\n  utter_ok:\n  - text: ok\n"
+        archive.writestr("bot/domain.yml", domain)
+        archive.writestr("bot/config.yml", "recipe: default.v1\npipeline:\n  - name: WhitespaceTokenizer\n")
+        archive.writestr("bot/data/stories.yml", "stories:\n- story: s\n  steps:\n  - intent: order\n")
+    result = import_dataset(upload, "utterances", dest, UploadLimits())
+    assert (result.accepted, result.rejections) == (2, [])
+    assert sorted(w.reason for w in result.warnings) == [
+        "ignored config.yml: a Rasa file without an 'nlu:' section (pipeline, recipe)",
+        "ignored data/stories.yml: a Rasa file without an 'nlu:' section (stories)",
+        "ignored domain.yml: a Rasa file without an 'nlu:' section (intents, responses)",
+    ]

@@ -150,7 +150,11 @@ def _import_text(upload: Upload, kind: str) -> tuple[str, ParsedItems]:
     return "+".join(sorted(used)) or format_name, parsed
 
 
-def _nothing_accepted(upload_name: str, kind: str, rejections: list[ItemIssue]) -> UploadRejectedError:
+def _nothing_accepted(upload_name: str, kind: str, parsed: ParsedItems) -> UploadRejectedError:
+    rejections = parsed.rejections
+    if not rejections and parsed.warnings:  # only files skipped with a reason (a Rasa domain.yml alone)
+        said = "; ".join(issue.reason for issue in parsed.warnings[:3])
+        return UploadRejectedError(f"{upload_name}: the upload holds no {kind} items: {said}.")
     if not rejections:
         return UploadRejectedError(f"{upload_name}: the upload holds no {kind} items (it is empty).")
     if len(rejections) == 1 and rejections[0].line is None:  # one file refused whole: its reason says it all
@@ -211,7 +215,7 @@ def import_dataset(
         else:
             format_name, parsed = _import_text(upload, kind)
     if not parsed.records:
-        raise _nothing_accepted(upload.name, kind, parsed.rejections)
+        raise _nothing_accepted(upload.name, kind, parsed)
     result = ImportResult(
         kind=kind,
         source_format=f"{format_name} (zip)" if upload.archived else format_name,

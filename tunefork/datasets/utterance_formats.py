@@ -75,6 +75,10 @@ ACCEPTED_TEXT = (
 )
 
 _BLOCK_KINDS = ("intent", "synonym", "regex", "lookup")
+_RASA_OTHER_SECTIONS = frozenset({"stories", "rules", "responses", "intents", "entities", "slots", "forms", "actions",
+                                  "pipeline", "policies", "recipe", "session_config", "e2e_actions"})  # fmt: skip
+"""Top-level keys of a Rasa project's other files (domain, config, stories, rules): skipped with a warning (each
+was a rejected item, failing --max-rejected on a project zip: a formats review)."""
 _ANNOTATION = re.compile(r"\[(?P<surface>[^\[\]]*)\](?:\((?P<short>[^()]*)\)|\{(?P<json>[^{}]*)\})")
 _JSON_ANNOTATION_KEYS = frozenset({"entity", "value", "role", "group"})
 _CSV_INTENT_COLUMNS = ("intent", "label")
@@ -330,6 +334,11 @@ def _rasa_nlu(text: str, parsed: ParsedItems, name: str) -> yaml.SequenceNode | 
         return None
     sections = _mapping(root) if isinstance(root, yaml.MappingNode) else {}
     nlu = sections.get("nlu")
+    if nlu is None and (other := sorted(set(sections) & _RASA_OTHER_SECTIONS)):
+        # a Rasa project's domain, config, stories or rules file beside nlu.yml: not training data, not an error
+        reason = f"ignored {name}: a Rasa file without an 'nlu:' section ({', '.join(other)})"
+        parsed.warnings.append(ItemIssue(name, reason))
+        return None
     if not isinstance(nlu, yaml.SequenceNode):
         reject(parsed, name, 1, "not a Rasa NLU file: expected an 'nlu:' list of '- intent:' blocks")
         return None
