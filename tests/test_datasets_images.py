@@ -95,15 +95,19 @@ def test_a_csv_manifest_gives_several_labels_and_stays_inside_the_upload(tmp_pat
     for n in range(3):
         shape_image("triangle", n).save(folder / "pics" / f"{n}.png")
     (folder / "labels.csv").write_text(
-        "path,labels\npics/0.png,triangle;green\npics/1.png,triangle\npics/2.png,\n../secret.png,x\npics/9.png,x\n",
+        "path,labels\npics/0.png,triangle;green\n/home/me/pics/1.png,triangle\nC:\\Users\\me\\2.png,\n"
+        "../secret.png,x\npics/9.png,x\n/etc/passwd.png,x\n",
         encoding="utf-8",
-    )
+    )  # absolute paths of the machine the manifest was made on find the upload's image of that name (a review)
     result, records, _ = _import(folder, tmp_path)
     assert [r["labels"] for r in records] == [["green", "triangle"], ["triangle"], []]
     assert result.source_format == "csv manifest"
     reasons = _reasons(result)
     assert reasons["../secret.png"] == "labels.csv line 5: ../secret.png is outside the upload"
     assert reasons["pics/9.png"] == "labels.csv line 6: no image pics/9.png in the upload"
+    assert reasons["/etc/passwd.png"] == (
+        "labels.csv line 7: /etc/passwd.png is outside the upload; no one image in it is passwd.png"
+    )
     # the manifest alone names images that were not uploaded: refused with what to upload instead
     with pytest.raises(UploadRejectedError, match=r"labels\.csv: a manifest names images beside it; upload the folder"):
         _import(folder / "labels.csv", tmp_path / "alone")

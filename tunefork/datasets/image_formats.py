@@ -23,6 +23,7 @@ Canonical records: ``{"id", "file", "labels", "negative", "sha256", "phash", "wi
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path, PurePosixPath
 
@@ -68,6 +69,8 @@ Listed = tuple[Path, str, list[str], bool, int | None]
 UNREAD_IMAGES = {suffix: "an iPhone HEIC/HEIF photo, which tunefork does not read: convert it to JPEG"
                  for suffix in (".heic", ".heif")} | {".svg": "a vector drawing (SVG): export it as PNG"}  # fmt: skip
 """Image files of formats tunefork does not read, with what to do."""
+WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
+"""An absolute Windows path (``C:\\photos\\a.jpg``)."""
 PATH_COLUMNS = ("path", "file", "filename", "image", "image_path")
 """Header names of a CSV manifest's image column, the first present read."""
 LABEL_COLUMNS = ("labels", "label", "class", "category")
@@ -138,15 +141,25 @@ def _manifest_rows(path: Path, name: str, issues: list[ItemIssue]) -> list[tuple
     return rows
 
 
-def _from_manifest(manifest: Path, root: Path, issues: list[ItemIssue]) -> list[Listed]:
+def _from_manifest(manifest: Path, root: Path, images: list[Path], issues: list[ItemIssue]) -> list[Listed]:
     name = relative_name(manifest, root)
     base = manifest.parent.resolve()
     listed: list[Listed] = []
     first_line: dict[Path, int] = {}  # each image's first row: a second row would import it twice
+    by_name: dict[str, list[Path]] = {}
+    for image in images:
+        by_name.setdefault(image.name, []).append(image.resolve())
     for number, raw, value in _manifest_rows(manifest, name, issues):
         relative = PurePosixPath(raw.replace("\\", "/"))
         target = (base / relative).resolve()
-        if relative.is_absolute() or ".." in relative.parts or not target.is_relative_to(root.resolve()):
+        if relative.is_absolute() or WINDOWS_DRIVE.match(raw):  # made on another machine: its image by file name
+            found = by_name.get(relative.name, [])
+            if len(found) != 1:
+                reason = f"{name} line {number}: {raw} is outside the upload; no one image in it is {relative.name}"
+                issues.append(ItemIssue(raw, reason, number))
+                continue
+            target = found[0]
+        elif ".." in relative.parts or not target.is_relative_to(root.resolve()):
             issues.append(ItemIssue(raw, f"{name} line {number}: {raw} is outside the upload", number))
             continue
         if not target.is_file():
@@ -276,7 +289,7 @@ def list_images(root: Path, upload_name: str, archived: bool = False) -> tuple[s
         raise UploadRejectedError(f"{upload_name}: more than one manifest ({shown}); upload one at a time.")
     images = [path for path in files if path.suffix.lower() in EXTENSIONS]
     if manifests:
-        listed = _from_manifest(manifests[0], root, parsed.rejections)
+        listed = _from_manifest(manifests[0], root, images, parsed.rejections)
         used = {path.resolve() for path, *_ in listed}
         layout = f"{manifests[0].suffix.lower().lstrip('.')} manifest"
         others = [path for path in files if path != manifests[0] and path.resolve() not in used]
