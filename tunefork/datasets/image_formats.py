@@ -71,7 +71,7 @@ UNREAD_IMAGES = {suffix: "an iPhone HEIC/HEIF photo, which tunefork does not rea
 """Image files of formats tunefork does not read, with what to do."""
 WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 """An absolute Windows path (``C:\\photos\\a.jpg``)."""
-PATH_COLUMNS = ("path", "file", "filename", "image", "image_path")
+PATH_COLUMNS = ("path", "file", "filename", "image_path", "filepath")
 """Header names of a CSV manifest's image column, the first present read."""
 LABEL_COLUMNS = ("labels", "label", "class", "category")
 """Header names of a CSV manifest's label column, the first present read."""

@@ -75,7 +75,7 @@ ACCEPTED_TEXT = (
 )
 
 _BLOCK_KINDS = ("intent", "synonym", "regex", "lookup")
-_RASA_OTHER_SECTIONS = frozenset({"stories", "rules", "responses", "intents", "entities", "slots", "forms", "actions",
+_RASA_OTHER_SECTIONS = frozenset({"stories", "rules", "responses", "intents", "slots", "forms", "actions",
                                   "pipeline", "policies", "recipe", "session_config", "e2e_actions"})  # fmt: skip
 """Top-level keys of a Rasa project's other files (domain, config, stories, rules): skipped with a warning (each
 was a rejected item, failing --max-rejected on a project zip: a formats review)."""
