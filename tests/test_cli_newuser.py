@@ -140,6 +140,15 @@ def test_language_training_prints_what_it_chose() -> None:
         "Out of scope: keep >= 95% of in-scope utterances, then maximise out-of-scope recall.",
         "Entity tagger: crf, kept by cross-validation (F1 spacy 98.6%, crf 100.0%); car_type F1 100.0% (19 examples).",
     ]
+    tied = {
+        "chosen": "contrastive weighted",
+        "folds": 3,
+        "cv_accuracy": {"embeddings weighted": 0.892, "contrastive": 0.892, "contrastive weighted": 0.892},
+    }
+    assert choice_lines({"intents": tied}) == [  # the winner first among equals, and why (a review read a loser)
+        "Intents: contrastive weighted classifier, picked by 3-fold cross-validation (contrastive weighted 89.2%, "
+        "embeddings weighted 89.2%, contrastive 89.2%; a tie at the top, broken by the lower held-out log-loss)."
+    ]  # fmt: skip
     assert choice_lines({"related_text": {}, "term_report": {}}) == []
     assert choice_lines({"intents": 2, "entities": {"tagger": "kw", "label_check": 0}}) == ["Entity tagger: kw."]
     assert choice_lines({"intents": {"chosen": "kw", "cv_accuracy": {"kw": "n/a"}}}) == []

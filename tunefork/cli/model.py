@@ -250,9 +250,12 @@ def _part(parent: Any, key: str) -> dict[str, Any]:
 def _intent_choices(intents: dict[str, Any]) -> list[str]:
     if not intents.get("chosen"):
         return []
-    scores = sorted(_part(intents, "cv_accuracy").items(), key=lambda item: -item[1])
+    chosen = intents["chosen"]
+    scores = sorted(_part(intents, "cv_accuracy").items(), key=lambda item: (-item[1], item[0] != chosen))
     how = f"{intents['folds']}-fold cross-validation" if intents.get("folds") else "a held-out split"
-    measured = f", picked by {how} ({', '.join(f'{n} {v:.1%}' for n, v in scores)})" if scores else ""
+    tied = len(scores) > 1 and scores[0][1] == scores[1][1]  # the chosen first among equals, and why it won
+    tie = "; a tie at the top, broken by the lower held-out log-loss" if tied else ""
+    measured = f", picked by {how} ({', '.join(f'{n} {v:.1%}' for n, v in scores)}{tie})" if scores else ""
     encoder = f" over {intents['encoder']}" if intents.get("encoder") else ""
     lines = [f"Intents: {intents['chosen']} classifier{encoder}{measured}."]
     if intents.get("intent_weights"):
