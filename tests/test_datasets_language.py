@@ -122,6 +122,10 @@ def rasa_intent(*examples: str, intent: str = "order") -> str:
         ("buy a [](device)", "empty annotated text in '[](device)'"),
         ("buy a [Pix](device)el 8", "span 6-9 'Pix' does not start and end on token boundaries"),
         ("buy [a]()", "missing entity in '[a]()'"),
+        (
+            'any [two berth](boat_class){"entity": "boat_class", "value": "2-berth"} left',
+            "'[two berth](boat_class)' is followed by a second annotation",
+        ),  # was "not on token boundaries"
     ],
 )
 def test_rasa_malformed_examples_are_rejected_by_line(dest, tmp_path, example, expected):

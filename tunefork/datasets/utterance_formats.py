@@ -174,6 +174,9 @@ def parse_rasa_example(example: str) -> tuple[str, list[dict[str, Any]]]:
         surface = match["surface"]
         if not surface.strip():
             raise ValueError(f"empty annotated text in '{match.group(0)}'")
+        if example[match.end() : match.end() + 1] in ("{", "("):  # [two berth](boat_class){"entity": ...}
+            raise ValueError(f"'{match.group(0)}' is followed by a second annotation: give a span one, "
+                             "[text](entity) or [text]{\"entity\": ..., \"value\": ...}")  # fmt: skip
         label, value = _annotation_label(match)
         start = length + len(before)
         entities.append({"start": start, "end": start + len(surface), "label": label, "value": value or surface})
