@@ -47,6 +47,11 @@ def test_predicted_labels_the_test_data_never_annotates_are_named() -> None:
     assert warning.startswith("Model 'ner-v1': 1 of its predicted entities have labels the test data never annotates")
     assert "(PERSON 1); the overall entity scores leave them out" in warning
     assert _scored("annotated-text").warnings == []  # every predicted label is annotated
+    # beside a language model's slots, a base model's DATE or PERSON is no label to annotate (a language review)
+    slots = [GoldItem("1", "Sarah replaced the headset", "repair", [(19, 26, "PART")])]
+    base_and_custom = score_models("test", "utterances", slots, [("en-core-web-sm", None, parses),
+                                                                 ("kit-v1", "1", parses)])  # fmt: skip
+    assert [w.split(":")[0] for w in base_and_custom.warnings] == ["Model 'kit-v1'"]
 
 
 def test_an_intent_accuracy_difference_says_whether_it_is_significant() -> None:
