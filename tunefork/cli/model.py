@@ -97,7 +97,11 @@ def train(
         None, "--custom-weight", min=0, max=100, help="Domain LM weight, % (sphinx; default 30)."
     ),
     epochs: int | None = typer.Option(
-        None, "--epochs", min=1, max=1000, help="Fine-tuning epochs (whisper audio; spaCy entities)."
+        None,
+        "--epochs",
+        min=1,
+        max=1000,
+        help="Fine-tuning epochs (whisper; the entity recognizer of language, entities).",
     ),
     rewrite_everyday_phrases: bool | None = typer.Option(
         None,
