@@ -46,6 +46,8 @@ def test_predicted_labels_the_test_data_never_annotates_are_named() -> None:
     (warning,) = result.warnings
     assert warning.startswith("Model 'ner-v1': 1 of its predicted entities have labels the test data never annotates")
     assert "(PERSON 1); the overall entity scores leave them out" in warning
+    wrong = score_models("test", "annotated-text", items, [("ner-v1", None, [_prediction([(19, 26, "TOOL")])])])
+    assert "- Sarah replaced the headset: missed headset (PART)" in wrong.markdown_details()  # and on the CLI
     assert _scored("annotated-text").warnings == []  # every predicted label is annotated
     # beside a language model's slots, a base model's DATE or PERSON is no label to annotate (a language review)
     slots = [GoldItem("1", "Sarah replaced the headset", "repair", [(19, 26, "PART")])]

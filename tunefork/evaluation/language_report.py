@@ -268,11 +268,28 @@ def _top_intent(row: dict[str, Any]) -> str:
 
 
 def markdown_details(result: LanguageEvaluationResult) -> list[str]:
-    """Each model's intents (:func:`intent_details`) and the entities' F1 per label."""
+    """Each model's intents (:func:`intent_details`), the entities' F1 per label and each model's first entity
+    (slot) errors (they were only in errors.jsonl: a review)."""
     names = [m.name for m in result.models]
     lines = [line for m in result.models if m.intents for line in intent_details(m.name, m.intents)]
     lines += _label_lines("Entities per label", [(m.entities or {}).get("per_label") for m in result.models], names)
+    for model in result.models:
+        lines += entity_error_lines(model.name, (model.entities or {}).get("errors") or [])
     return lines
+
+
+def entity_error_lines(name: str, errors: list[dict[str, Any]]) -> list[str]:
+    """The first :data:`DETAIL_ROWS` texts with entity errors: missed, spurious and wrongly labelled spans."""
+    if not errors:
+        return []
+    lines = [f"Entity errors of {md_cell(name)} (first {min(len(errors), DETAIL_ROWS)} texts; more in {ERRORS_FILE}):"]
+    for row in errors[:DETAIL_ROWS]:
+        said = [f"missed {md_cell(span['text'])} ({span['label']})" for span in row["missed"]]
+        said += [f"spurious {md_cell(span['text'])} ({span['label']})" for span in row["spurious"]]
+        said += [f"{md_cell(span['text'])} as {span['predicted_label']}, not {span['gold_label']}"
+                 for span in row["wrong_label"]]  # fmt: skip
+        lines.append(f"- {md_cell(row['text'])}: {'; '.join(said)}")
+    return [*lines, ""]
 
 
 def report_files(result: LanguageEvaluationResult) -> dict[str, bytes | str | list[dict[str, Any]]]:
