@@ -22,8 +22,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 def sentence_pieces(text: str) -> list[str]:
     """``text`` as it is, or, over :data:`MAX_SENTENCE_WORDS` words, its sentences, each cut every that many words."""
-    words = text.split()
-    if len(words) <= MAX_SENTENCE_WORDS:
+    if len(text.split()) <= MAX_SENTENCE_WORDS:
         return [text]
     pieces = []
     for sentence in _SENTENCE_END.split(text.strip()):
