@@ -67,6 +67,10 @@ def test_uploaded_out_of_scope_examples_train_the_class_and_measure_the_trade_of
     _, report = train_intents(TRAIN, features="tfidf", out_of_scope_texts=many)
     assert "and uploaded out-of-scope examples" in report.threshold_source
     assert report.trade_off["out_of_scope_texts"] == len(many)
+    # a given threshold says what it keeps and flags, measured the same way ("given" alone: a language review)
+    model, report = train_intents(TRAIN, features="tfidf", out_of_scope_texts=many, threshold=0.5)
+    assert model.threshold == 0.5 and report.threshold_source.startswith("the given threshold (--oos-threshold)")
+    assert "at 0.500 it keeps " in report.threshold_source and report.trade_off["out_of_scope_recall"] is not None
 
 
 def test_threshold_keeps_the_stated_share_of_in_scope() -> None:

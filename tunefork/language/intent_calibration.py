@@ -241,6 +241,19 @@ def choose_background_trade_off(
     return point.bias, _trade_off_of(point, points, len(out_of_scope), measured_on, keep)
 
 
+GIVEN_RULE = "the given threshold (--oos-threshold), the background class unshifted"
+
+
+def trade_off_at(in_scope: np.ndarray, out_of_scope: np.ndarray, threshold: float, measured_on: str) -> TradeOff:
+    """What a given ``threshold`` keeps and flags on held-out probabilities over the intents plus the background
+    (last column), the background unshifted."""
+    kept_rows = ~out_of_scope_flags(with_background_bias(in_scope, 0.0), threshold)
+    flagged = out_of_scope_flags(with_background_bias(out_of_scope, 0.0), threshold)
+    recall = round(float(flagged.mean()), 4) if len(out_of_scope) else None
+    kept = round(float(kept_rows.mean()), 4) if len(in_scope) else 1.0
+    return TradeOff(GIVEN_RULE, float(threshold), kept, recall, len(out_of_scope), measured_on)
+
+
 def threshold_on_texts(model: IntentModel, held_out: np.ndarray, uploaded: list[str]) -> TradeOff:
     """The trade-off threshold of a model without a background class.
 

@@ -94,6 +94,7 @@ from tunefork.language.intent_calibration import (
     rank_intents,
     softmax,
     threshold_on_texts,
+    trade_off_at,
 )
 from tunefork.language.intent_contrastive import TRAINED_LAYERS, LowerLayerStates, fine_tune_top_layers
 from tunefork.language.intent_folds import grouped_folds
@@ -482,9 +483,9 @@ def train_intents(
     progress(steps - 1, steps, "intents: choosing the out-of-scope threshold")
     trade_off: TradeOff | None = None
     source = "given"
-    if threshold is None:
+    if threshold is None or negatives is not None:
         model.background_bias, trade_off = _trade_off(
-            model, softmax(finite / temperature), calibrated, n, negatives, out_of_scope_texts or []
+            model, softmax(finite / temperature), calibrated, n, negatives, out_of_scope_texts or [], threshold
         )
         threshold, source = trade_off.threshold, trade_off.sentence()
     model.threshold = float(threshold)
@@ -539,8 +540,10 @@ def _trade_off(
     in_scope: int,
     negatives: BackgroundTexts | None,
     uploaded: list[str],
+    given: float | None = None,
 ) -> tuple[float, TradeOff]:
-    """The background bias and threshold for the stated trade-off, measured on out-of-fold predictions.
+    """The background bias and threshold for the stated trade-off, measured on out-of-fold predictions (with a
+    ``given`` threshold and a background class, what that threshold achieves, the background unshifted).
 
     ``held_out`` holds the out-of-fold probabilities of the texts at ``rows`` (ascending positions among the
     ``in_scope`` intent examples, then the background's texts; its last column is the background's): every
@@ -569,6 +572,8 @@ def _trade_off(
             f"which this does not measure: upload {MIN_UPLOADED_FOR_RECALL} or more real out-of-scope requests"
         )
     outside = (rows >= in_scope) & (rows < in_scope + count)
+    if given is not None:  # --oos-threshold: what it keeps and flags, measured the same way ("given" said nothing)
+        return 0.0, trade_off_at(held_out[intents], held_out[outside], given, measured)
     return choose_background_trade_off(held_out[intents], held_out[outside], measured)
 
 
