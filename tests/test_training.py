@@ -92,6 +92,9 @@ def test_failed_training_is_marked_failed_with_reason_and_leaves_no_artifact(wor
         resolve_model(workspace, "broken")
     with pytest.raises(ConflictError, match="only NotStarted"):
         training.run_training(workspace, created["id"])
+    # a failed training gives its name up, as a failed upload does (an interrupted one kept it: a README review)
+    again = training.create_model(workspace, project, "broken", "sphinx-en-us", ["lexicon"])
+    assert again["id"] != created["id"] and [m["name"] for m in training.list_models(workspace, project)] == ["broken"]
 
 
 @pytest.mark.parametrize("base", ["sphinx-en-us", "whisper-tiny.en"])

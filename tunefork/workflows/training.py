@@ -40,7 +40,7 @@ from tunefork.workflows.datasets import dataset_records, require_imported
 from tunefork.workflows.endpoints import ensure_not_deployed
 from tunefork.workflows.evaluation import evaluate_models
 from tunefork.workflows.jobs import JobKind, JobSubmitter, submit_job, update_resource
-from tunefork.workflows.models import is_any_base_model, model_files, model_to_dict
+from tunefork.workflows.models import failed_its_gate, is_any_base_model, model_files, model_to_dict
 from tunefork.workflows.projects import kind_of
 from tunefork.workspace import JOB_PUBLISH_RETRY_PAUSES, Workspace
 
@@ -154,7 +154,14 @@ def create_model(
     parameters = training_parameters(kind, options, parameters, engine)
     with workspace.session() as session:
         project = get_project(session, project_ref)
-        if session.scalar(select(Model).where(Model.project_id == project.id, Model.name == name)):
+        taken = session.scalar(select(Model).where(Model.project_id == project.id, Model.name == name))
+        if taken is not None and taken.status == Status.FAILED and not failed_its_gate(workspace, taken):
+            # a training that failed (interrupted, out of memory...) gives its name up, as a failed upload does;
+            # a model its gate failed keeps its files and its name (it can still be evaluated)
+            shutil.rmtree(workspace.model_dir(taken.id), ignore_errors=True)
+            session.delete(taken)
+            session.flush()
+        elif taken is not None:
             raise ConflictError(f"Project '{project.name}' already has a model named '{name}'.")
         datasets = [get_dataset(session, ref, project.name) for ref in dataset_refs]
         for dataset in datasets:
