@@ -75,6 +75,7 @@ def test_a_voice_endpoint_transcribes_then_parses_behind_its_key(
         assert "please call me" in body["displayText"].lower() and body["text"] == body["displayText"]
         assert (body["intent"], body["out_of_scope"], body["entities"]) == ("callback", False, [])
         assert (body["model"], body["languageModel"]) == ("whisper-tiny.en", "kw-v1") and body["words"]
+        assert all(word["replaced"] is None for word in body["words"])  # as /recognize answers words (a review)
         heard = client.post(
             f"/endpoints/{voice['id']}/recognize",
             content=audio,

@@ -228,9 +228,8 @@ class SpeechModels:
         from tunefork.evaluation.normalizer import get_normalizer
 
         transcript = model.transcribe(request)
-        words = [
-            {"word": w.text, "start": w.start, "end": w.end, "confidence": w.confidence}
-            | ({"replaced": w.replaced} if w.replaced else {})
+        words = [  # "replaced" always there, null unless set: /understand answered words without it (a review)
+            {"word": w.text, "start": w.start, "end": w.end, "confidence": w.confidence, "replaced": w.replaced or None}
             for w in transcript.words
         ]
         return {
