@@ -61,19 +61,17 @@ def read_terms(path: Path) -> list[str]:
 
 def overlap_warnings(workspace: Workspace, test_records: list[dict], models: list[ResolvedModel]) -> list[str]:
     """A warning per custom model that was trained on items of ``test_records`` (exact or normalized repeats)."""
-    warnings = []
-    for model in models:
-        training_sets = []
-        with workspace.session() as session:
-            for dataset_id in model.training_dataset_ids:
-                dataset = session.get(Dataset, dataset_id)
-                if dataset is not None:
-                    training_sets.append((dataset.name, dataset.id))
-        loaded = [(name, dataset_records(workspace, dataset_id)) for name, dataset_id in training_sets]
-        findings = find_overlap(test_records, loaded)
-        if findings:
-            warnings.append(f"Model '{model.name}': {overlap_warning(findings, len(test_records))}")
-    return warnings
+    found = [(model.name, training_overlap(workspace, test_records, model.training_dataset_ids)) for model in models]
+    return [f"Model '{name}': {warning}" for name, warning in found if warning]
+
+
+def training_overlap(workspace: Workspace, test_records: list[dict], dataset_ids: list[str]) -> str | None:
+    """The train/test overlap warning of ``test_records`` and the training datasets ``dataset_ids`` (those deleted
+    since left out), or ``None``."""
+    with workspace.session() as session:
+        named = [(dataset.name, dataset.id) for dataset in (session.get(Dataset, i) for i in dataset_ids) if dataset]
+    findings = find_overlap(test_records, [(name, dataset_records(workspace, i)) for name, i in named])
+    return overlap_warning(findings, len(test_records))
 
 
 def evaluate(

@@ -27,7 +27,6 @@ from tunefork import __version__
 from tunefork.engines.card import has_card, read_card, write_card
 from tunefork.engines.contract import TrainingParameters
 from tunefork.errors import ConflictError, TuneforkError, failure_reason
-from tunefork.evaluation.overlap import find_overlap, overlap_warning
 from tunefork.kinds import ProjectKind, ResolvedModel, get_kind
 from tunefork.kinds.options import stored_parameters, training_parameters
 from tunefork.kinds.registry import GateContext
@@ -38,7 +37,7 @@ from tunefork.store.repository import clean_name, get_dataset, get_model, get_pr
 from tunefork.wording import a_or_an
 from tunefork.workflows.datasets import dataset_records, require_imported
 from tunefork.workflows.endpoints import ensure_not_deployed
-from tunefork.workflows.evaluation import evaluate_models
+from tunefork.workflows.evaluation import evaluate_models, training_overlap
 from tunefork.workflows.jobs import JobKind, JobSubmitter, submit_job, update_resource
 from tunefork.workflows.models import failed_its_gate, is_any_base_model, model_files, model_to_dict
 from tunefork.workflows.projects import kind_of
@@ -406,11 +405,7 @@ def train_test_overlap(workspace: Workspace, dataset_ids: list[str], test_id: st
     """The train/test overlap warning of training datasets ``dataset_ids`` and test dataset ``test_id``, or
     ``None``: ``--gate`` refuses such a test set, and ``model train`` says so before it trains (it said so only
     after)."""
-    test = dataset_records(workspace, test_id)
-    with workspace.session() as session:
-        names = {dataset_id: session.get(Dataset, dataset_id).name for dataset_id in dataset_ids}
-    findings = find_overlap(test, [(names[i], dataset_records(workspace, i)) for i in dataset_ids])
-    return overlap_warning(findings, len(test))
+    return training_overlap(workspace, dataset_records(workspace, test_id), dataset_ids)
 
 
 def _dataset_cards(workspace: Workspace, dataset_ids: list[str]) -> list[dict[str, Any]]:
