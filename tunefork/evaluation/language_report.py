@@ -107,20 +107,17 @@ def verdict(result: LanguageEvaluationResult) -> str | None:
     delta = 100 * (values[1] - values[0])
     if abs(delta) < MIN_POINTS:
         return f"Both models have the same {figure.metric} on {plural(result.items, 'item')}."
+    items = plural(result.items, "item")
+    said = f"{names[1] if delta > 0 else names[0]} is better by {abs(delta):.1f} points of {figure.metric} on {items}"
     tested = intent_difference(result) if figure.metric == "intent accuracy" else None
-    if tested is not None:
-        low, high = (100 * bound + 0.0 for bound in tested.ci95)
-        interval = f"{names[1]} minus {names[0]}: {low:+.1f} to {high:+.1f} points, 95% paired bootstrap"
-        if not tested.significant:
-            return (f"No significant difference in {figure.metric} between {names[0]} and {names[1]} on "
-                    f"{plural(result.items, 'item')} ({interval}).")  # fmt: skip
-        better = names[1] if delta > 0 else names[0]
-        return (f"{better} is better by {abs(delta):.1f} points of {figure.metric} on "
-                f"{plural(result.items, 'item')} (significant; {interval}).")  # fmt: skip
-    better = names[1] if delta > 0 else names[0]
-    said = f"{better} is better by {abs(delta):.1f} points of {figure.metric} on {plural(result.items, 'item')}"
-    untested = " (no significance test: spans are not paired items)" if "F1" in figure.metric else ""
-    return f"{said}{untested}."
+    if tested is None:
+        untested = " (no significance test: spans are not paired items)" if "F1" in figure.metric else ""
+        return f"{said}{untested}."
+    low, high = (100 * bound + 0.0 for bound in tested.ci95)
+    interval = f"{names[1]} minus {names[0]}: {low:+.1f} to {high:+.1f} points, 95% paired bootstrap"
+    if not tested.significant:
+        return f"No significant difference in {figure.metric} between {' and '.join(names)} on {items} ({interval})."
+    return f"{said} (significant; {interval})."
 
 
 def winner(result: LanguageEvaluationResult) -> int | None:
