@@ -124,7 +124,8 @@ def winner(result: LanguageEvaluationResult) -> int | None:
     """The model the evidence prefers: for intent accuracy the one whose lead a paired bootstrap finds significant
     (against a model without intents, the other when it beats chance, :func:`chance_check`); for other figures
     the one ahead by at least :data:`MIN_POINTS`, or the only one that has the figure."""
-    values = headline(result).values
+    figure = headline(result)
+    values = figure.values
     if len(values) != 2 or values[1] is None:
         return None
     if values[0] is None:
@@ -133,7 +134,7 @@ def winner(result: LanguageEvaluationResult) -> int | None:
     delta = 100 * (values[1] - values[0])
     if abs(delta) < MIN_POINTS:
         return None
-    tested = intent_difference(result) if headline(result).metric == "intent accuracy" else None
+    tested = intent_difference(result) if figure.metric == "intent accuracy" else None
     if tested is not None and not tested.significant:
         return None
     return int(delta > 0)
