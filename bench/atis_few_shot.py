@@ -3,12 +3,14 @@
 A quick check of the ATIS intent targets without the full ``bench/language.py`` run (no workflow, no slots).
 For each seed, ``sample_per_intent(train_dev, 10, seed)`` trains ``train_intents`` with its defaults
 (out-of-scope background class included); with ``--all-data``, the 4,634 unique ``train_dev`` utterances the
-workflow of ``bench/language.py`` trains on (the upload drops repeated texts) train it once, with seed 0. Every
+workflow of ``bench/language.py`` trains on (the upload drops repeated texts) train it once a training seed
+(``--seeds``, default 0 there: the seed of the background texts and of the fine-tuning). Every
 test utterance is scored: accuracy with the out-of-scope decision applied (a flagged utterance is wrong: ATIS
 has no out-of-scope test items), top-1 accuracy and the in-scope utterances kept.
 
     .venv/bin/python bench/atis_few_shot.py --cache /tmp/atis --seeds 0,1,2,3,4
     .venv/bin/python bench/atis_few_shot.py --cache /tmp/atis --all-data
+    .venv/bin/python bench/atis_few_shot.py --cache /tmp/atis --all-data --seeds 1,2
 """
 
 from __future__ import annotations
@@ -59,15 +61,20 @@ def run(train: list[AtisUtterance], test: list[AtisUtterance], seed: int) -> dic
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cache", type=Path, required=True, help="folder ATIS is installed into (pip --target)")
-    parser.add_argument("--seeds", default="0,1,2,3,4", help="comma-separated sampling seeds")
-    parser.add_argument("--all-data", action="store_true", help="train once on every unique train_dev utterance")
+    parser.add_argument(
+        "--seeds", default=None, help="comma-separated seeds (default 0,1,2,3,4; with --all-data, training seeds: 0)"
+    )
+    parser.add_argument("--all-data", action="store_true", help="train on every unique train_dev utterance")
     parser.add_argument("--json", type=Path, default=None, help="also write the rows as JSON here")
     args = parser.parse_args()
     folder = ensure_atis(args.cache)
     train, test = read_atis(folder / "train_dev"), read_atis(folder / "test")
-    seeds = [int(seed) for seed in args.seeds.split(",")]
-    runs = [("all", upload_order_unique(train), 0)] if args.all_data else []
-    runs = runs or [(str(seed), sample_per_intent(train, PER_INTENT, seed), seed) for seed in seeds]
+    seeds = [int(seed) for seed in (args.seeds or ("0" if args.all_data else "0,1,2,3,4")).split(",")]
+    if args.all_data:
+        unique = upload_order_unique(train)
+        runs = [("all" if seeds == [0] else f"all, seed {seed}", unique, seed) for seed in seeds]
+    else:
+        runs = [(str(seed), sample_per_intent(train, PER_INTENT, seed), seed) for seed in seeds]
     print(
         "| seed | examples | features | shift / threshold | accuracy (threshold applied) | top-1 | in-scope kept "
         "| flagged out of scope (top-1 right) | train s | train CPU s | cross-validated accuracy (same folds) |"
