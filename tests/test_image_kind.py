@@ -42,13 +42,15 @@ def test_an_image_project_trains_evaluates_serves_and_exports(
     assert report["concepts"] == {"circle": 8, "square": 8, "triangle": 8}
 
     trained = cli("model", "train", "shelf", "--name", "shapes-v1", "--base", "efficientnet-lite0",
-                  "--dataset", "train", "--test-dataset", "test", "--json")  # fmt: skip
+                  "--dataset", "train", "--test-dataset", "test", "--gate", "--json")  # fmt: skip
     model = json.loads(trained.stdout)
     assert model["status"] == "Succeeded", model
     assert model["metrics"]["test"]["models"][1]["accuracy"] >= 0.8
     # The card keeps only what applies to an image model: no speech custom weight, epochs, terms or guard check.
     card = json.loads(cli("model", "show", "shapes-v1", "--json").stdout)
-    assert card["parameters"] == {"seed": 0, "options": {}, "test_dataset": model["parameters"]["test_dataset"]}
+    assert card["parameters"] == {
+        "seed": 0, "options": {}, "test_dataset": model["parameters"]["test_dataset"], "gate": True}  # fmt: skip
+    assert card["gate"] == {"passed": True, "reason": None}  # beat chance: the base knows no concept
     terms = shapes["train"].parent / "terms.txt"
     terms.write_text("circle\n", encoding="utf-8")
     refused = cli("model", "train", "shelf", "--name", "shapes-v2", "--dataset", "train", "--terms", str(terms),
@@ -242,6 +244,39 @@ def test_a_model_that_answers_a_concept_to_every_negative_test_image_is_warned_a
     (warning,) = compare("test", gold, [closed, opened]).warnings
     assert warning.startswith("closed answered a concept to all 2 negative test images")
     assert "--oos-threshold" in warning
+
+
+def test_the_image_gate_holds_a_model_to_chance_against_the_base_and_to_its_base_otherwise() -> None:
+    """Images had no --gate (a review); against the shipped base, which knows no concept, a model must beat
+    answering the commonest test concept to every image, as a language model against a base without intents."""
+    from tunefork.kinds import ResolvedModel
+    from tunefork.kinds.image import ImageGate
+    from tunefork.kinds.registry import GateContext
+    from tunefork.progress import no_progress
+    from tunefork.vision.scoring import compare
+
+    gold = [GoldImage(str(n), f"{n}.png", [label]) for n, label in enumerate(["cap"] * 12 + ["hat"] * 8)]
+    concepts = ["cap", "hat"]
+
+    def scored(name: str, model_id: str | None, decisions: list[str]):
+        answers = [{"decision": [d] if d else [], "concepts": [{"name": d or "cap", "score": 0.9}]} for d in decisions]
+        return score_model(name, model_id, gold, answers, concepts, np.zeros((len(gold), 2)))
+
+    def judged(base_decisions: list[str], base_id: str | None, decisions: list[str]) -> str | None:
+        result = compare("test", gold, [scored("base", base_id, base_decisions), scored("v2", "2", decisions)])
+        context = GateContext(ResolvedModel(name="base", model_id=base_id), ResolvedModel(name="v2", model_id="2"),
+                              0.0, Path("."), no_progress)  # fmt: skip
+        return ImageGate().judge(result, context).failure
+
+    knows_none = [""] * 20
+    always_cap = ["cap"] * 20  # 60%: the commonest concept's share, not better than chance
+    failure = judged(knows_none, None, always_cap)
+    assert failure is not None and failure.startswith("gate: v2 does not beat chance with 95% confidence")
+    assert failure.endswith("(base knows none of the test concepts)")
+    assert judged(knows_none, None, ["cap"] * 12 + ["hat"] * 8) is None  # every image right
+    right = ["cap"] * 12 + ["hat"] * 8  # without a chance check (a multi-label model), "not worse than the base"
+    assert judged(right, "1", ["hat"] * 20) == "gate: v2 is worse than base on accuracy"
+    assert judged(right, "1", right) is None
 
 
 def test_images_that_cannot_make_a_model_are_refused_before_it_is_recorded(cli, tmp_path: Path) -> None:

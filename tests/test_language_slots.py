@@ -313,7 +313,7 @@ def test_against_a_base_without_intents_the_gate_asks_for_more_than_the_commones
     passes anything (a review)."""
     from tunefork.evaluation.language_scoring import LanguageEvaluationResult, ModelScores
     from tunefork.kinds import ResolvedModel
-    from tunefork.kinds.language import chance_failure
+    from tunefork.kinds.language import LANGUAGE_GATE
     from tunefork.kinds.registry import GateContext
 
     def judged(accuracy: float) -> str | None:
@@ -323,7 +323,7 @@ def test_against_a_base_without_intents_the_gate_asks_for_more_than_the_commones
                   ModelScores("v1", "1", {"accuracy": accuracy, "per_label": per_label}, None)]  # fmt: skip
         result = LanguageEvaluationResult("test", "utterances", 28, models)
         base, custom = ResolvedModel(name="en-core-web-sm"), ResolvedModel(name="v1", model_id="1")
-        return chance_failure(result, GateContext(base, custom, 0.0, Path("."), no_progress))
+        return LANGUAGE_GATE.judge(result, GateContext(base, custom, 0.0, Path("."), no_progress)).failure
 
     assert judged(0.25) == (
         "gate: v1 does not beat chance with 95% confidence: intent accuracy 25.0% on 28 items, at least 14.2% "

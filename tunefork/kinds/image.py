@@ -19,10 +19,13 @@ from tunefork.engines.cache import shared_model
 from tunefork.engines.card import read_card
 from tunefork.engines.contract import BaseModelInfo
 from tunefork.errors import NotFoundError, TuneforkError
+from tunefork.kinds.gates import against_base_failure
 from tunefork.kinds.options import SEED
 from tunefork.kinds.registry import (
     DatasetKindUse,
     EndpointOperation,
+    GateContext,
+    GateVerdict,
     LogExport,
     LoggedRequest,
     ModelHandle,
@@ -35,6 +38,7 @@ from tunefork.kinds.registry import (
 from tunefork.progress import ProgressCallback, no_progress
 
 if TYPE_CHECKING:
+    from tunefork.evaluation.result import EvaluationResult
     from tunefork.vision.classifier import ImageClassifier
     from tunefork.vision.scoring import ImageEvaluationResult
     from tunefork.vision.training import ImageData, LinearHeadTrainer
@@ -204,6 +208,20 @@ def write_classified_images(folder: Path, logs: list[LoggedRequest], for_review:
     (folder / "labels.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
 
 
+class ImageGate:
+    """``--gate`` for image models: the rule of :mod:`tunefork.kinds.gates`. The base knows none of the project's
+    concepts, so a single-label model must beat answering the commonest test concept to every image; a multi-label
+    model (no commonest label) must not be significantly less accurate than the base, which is right only on
+    negative examples. No margin is taken."""
+
+    uses_margin = False
+
+    def judge(self, test: EvaluationResult, context: GateContext) -> GateVerdict:
+        """Fail a model its base beats, or one that does not beat chance where the base knows no concept."""
+        chance = test.chance()  # type: ignore[attr-defined]
+        return GateVerdict(failure=against_base_failure(test, context, chance, "knows none of the test concepts"))
+
+
 IMAGE = register(
     ProjectKind(
         name="image",
@@ -217,6 +235,7 @@ IMAGE = register(
         log_export=LogExport(dataset_kind=DATASET_KIND, write=write_classified_images),
         test_overlap=refused_test_images,
         untrainable=untrainable_images,
+        gate=ImageGate(),
         base_is_baseline=False,  # the base model knows no concept of the user's
         wording=Wording(
             data_start="Images in one folder per concept train the classifier; a second, held-out set is your "

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from tunefork.engines.contract import BaseModelInfo, Trainer
 from tunefork.engines.hypotheses import CacheUse, HypothesisCache
 from tunefork.errors import NotFoundError, TuneforkError
+from tunefork.kinds.gates import against_base_failure
 from tunefork.kinds.options import SEED
 from tunefork.kinds.registry import (
     DatasetKindUse,
@@ -419,8 +420,8 @@ def weak_label_failure(card: dict[str, Any]) -> str | None:
 
 
 class LanguageGate:
-    """``--gate`` for language and entities models: no label it cannot learn, not worse than its base, and (where
-    the base decides no intents) better than always answering the commonest test intent.
+    """``--gate`` for language and entities models: no label it cannot learn, no base label forgotten, and the rule
+    of :mod:`tunefork.kinds.gates` (not worse than its base; better than chance where the base decides no intents).
 
     It compares no general data, so it takes no margin (``--guard-margin`` is refused)."""
 
@@ -428,9 +429,9 @@ class LanguageGate:
 
     def judge(self, test: EvaluationResult, context: GateContext) -> GateVerdict:
         """Fail on labels under the cross-validated F1 floor (from the card), base labels forgotten (the forgetting
-        check), or a headline below the base's."""
+        check), a headline below the base's, or chance not beaten."""
         from tunefork.engines.card import read_card
-        from tunefork.evaluation.language_report import headline, winner
+        from tunefork.evaluation.language_report import chance_check
 
         if context.custom.artifact_dir is not None:
             failure = weak_label_failure(read_card(context.custom.artifact_dir))
@@ -441,23 +442,8 @@ class LanguageGate:
             return GateVerdict(
                 failure=f"gate: {context.custom.name} forgot base labels {context.base.name} finds: {named}"
             )
-        if winner(test) == 0:  # type: ignore[arg-type]
-            metric = headline(test).metric  # type: ignore[arg-type]
-            return GateVerdict(failure=f"gate: {context.custom.name} is worse than {context.base.name} on {metric}")
-        return GateVerdict(failure=chance_failure(test, context))  # type: ignore[arg-type]
-
-
-def chance_failure(test: LanguageEvaluationResult, context: GateContext) -> str | None:
-    """Where the base decides no intents, the gate's reason to fail a model that does not beat answering the
-    commonest test intent to every item (:func:`~tunefork.evaluation.language_report.chance_check`), or ``None``:
-    "not worse than its base" passed anything, a model trained on shuffled labels (25% accurate) included."""
-    from tunefork.evaluation.language_report import chance_check
-
-    chance = chance_check(test)
-    if chance is None or chance.beaten:
-        return None
-    return (f"gate: {context.custom.name} does not beat chance with 95% confidence: {chance.sentence()} "
-            f"({context.base.name} decides no intents to compare it with)")  # fmt: skip
+        chance = chance_check(test)  # type: ignore[arg-type]
+        return GateVerdict(failure=against_base_failure(test, context, chance, "decides no intents to compare it with"))
 
 
 LANGUAGE_GATE = LanguageGate()
