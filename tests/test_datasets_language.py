@@ -423,6 +423,11 @@ def test_excels_sep_line_and_rows_of_empty_cells_are_skipped(dest, tmp_path):
     source = write(tmp_path / "excel.csv", "sep=,\r\ntext,intent,notes\r\nhi there,greet,\r\n,,\r\n,,\r\n")
     result = import_dataset(source, "utterances", dest, UploadLimits())
     assert (result.accepted, result.rejections) == (1, []) and load_manifest(dest)[0]["line"] == 3
+    # a column besides the text and the intent is named as not read (an "entities" column vanished without a word)
+    assert [w.reason for w in result.warnings] == [
+        "excel.csv line 2: column(s) 'notes' not read: only 'text' and 'intent' are; to train slots, upload the "
+        "examples as Rasa NLU YAML (- book a [suv](car_type) now)"
+    ]
 
 
 def test_unknown_utterances_file_and_wrong_csv_header(dest, tmp_path):

@@ -17,8 +17,8 @@ Accepted files, recognised by extension, else by content (:func:`utterance_forma
   :mod:`tunefork.datasets.json_utterances`.
 - CSV (``.csv``) with a ``text,intent`` (or ``text,label``; ``utterance``, ``sentence``, ``example`` or ``query`` for
   ``text``) header, after Excel's ``sep=,`` line if any; other
-  columns are ignored, and so are rows of empty cells. CSV carries no slots: ``[text](entity)`` markup in a
-  text is read as its plain text, with a warning.
+  columns are not read (one warning names them), and rows of empty cells are skipped. CSV carries no slots:
+  ``[text](entity)`` markup in a text is read as its plain text, with a warning.
 
 Records (annotations removed from the text; entity offsets index the cleaned text):
 
@@ -509,6 +509,10 @@ _CSV_SLOTS_WARNING = (
     "slot markup {markup} read as plain text ('{text}'): CSV carries no slots; "
     "to train slots, upload the examples as Rasa NLU YAML (- book a [suv](car_type) now)"
 )
+_CSV_UNREAD_COLUMNS = (
+    "column(s) {named} not read: only '{text}' and '{intent}' are; to train slots, upload the examples as Rasa NLU "
+    "YAML (- book a [suv](car_type) now)"
+)
 _DELIMITERS = {";": "semicolons (';')", "\t": "tabs", "|": "bars ('|')"}
 
 
@@ -538,6 +542,10 @@ def parse_utterance_csv(path: Path, display_name: str, id_prefix: str = "") -> P
         return parsed
     text_at = columns.index(next(c for c in _CSV_TEXT_COLUMNS if c in columns))
     intent_at = columns.index(next(c for c in _CSV_INTENT_COLUMNS if c in columns))
+    if unread := [name.strip() for at, name in enumerate(header) if at not in (text_at, intent_at) and name.strip()]:
+        named = ", ".join(f"'{name}'" for name in unread)  # an "entities" column was dropped without a word
+        said = _CSV_UNREAD_COLUMNS.format(named=named, text=header[text_at].strip(), intent=header[intent_at].strip())
+        parsed.warnings.append(ItemIssue(display_name, f"{display_name} line {header_line}: {said}", header_line))
     for number, row in rows:
         if isinstance(row, str):
             reject(parsed, display_name, number, row)
