@@ -316,6 +316,59 @@ def test_luis_and_clu_exports_are_read_with_their_entities(dest, tmp_path):
     assert (record["intent"], record["entities"][0]["start"], record["entities"][0]["end"]) == ("Book", 17, 18)
 
 
+def test_a_dialogflow_agent_zip_is_read_with_its_entities_and_synonyms(dest, tmp_path):
+    """A Dialogflow ES agent's agent.json read as a broken Lex file and its phrases were not read (a formats review)."""
+
+    def phrase(*parts: tuple[str, str | None, str | None], template: bool = False) -> dict:
+        data = [{"text": text, **({"meta": meta} if meta else {}), **({"alias": alias} if alias else {}),
+                 "userDefined": bool(meta)} for text, meta, alias in parts]  # fmt: skip
+        return {"id": "x", "data": data, "isTemplate": template, "count": 0}
+
+    upload = tmp_path / "agent.zip"
+    with zipfile.ZipFile(upload, "w") as archive:
+        archive.writestr("agent/agent.json", json.dumps({"language": "en", "supportedLanguages": [], "webhook": {}}))
+        archive.writestr("agent/package.json", json.dumps({"version": "1.0.0"}))
+        archive.writestr("agent/intents/Book car.json", json.dumps({"name": "Book car", "responses": [],
+                                                                    "webhookUsed": False}))  # fmt: skip
+        archive.writestr("agent/intents/Book car_usersays_en.json", json.dumps([
+            phrase(("book an ", None, None), ("suv", "@car_type", "car_type"), (" for ", None, None),
+                   ("tomorrow", "@sys.date", "date")),
+            phrase(("i need a car", None, None)),
+            phrase(("@car_type:car_type", "@car_type", "car_type"), (" please", None, None), template=True),
+            phrase(("hire a ", None, None), ("van ", "@car_type", "car_type"), ("now", "@sys.ignore", None)),
+        ]))  # fmt: skip
+        archive.writestr("agent/intents/Default Fallback Intent_usersays_en.json",
+                         json.dumps([phrase(("what's the weather", None, None))]))  # fmt: skip
+        archive.writestr("agent/entities/car_type.json", json.dumps({"name": "car_type", "isEnum": False,
+                                                                     "automatedExpansion": False}))  # fmt: skip
+        archive.writestr(
+            "agent/entities/car_type_entries_en.json",
+            json.dumps([{"value": "suv", "synonyms": ["suv", "4x4", "jeep"]}, {"value": "van", "synonyms": ["van"]}]),
+        )
+    result = import_dataset(upload, "utterances", dest, UploadLimits())
+    assert result.source_format == "dialogflow-es (zip)"
+    records = load_manifest(dest)
+    phrases = [r for r in records if r["type"] == "example"]
+    examples = [(r["text"], r["intent"]) for r in phrases]
+    assert examples == [("book an suv for tomorrow", "Book_car"), ("i need a car", "Book_car"),
+                        ("hire a van now", "Book_car"), ("what's the weather", "none")]  # fmt: skip
+    first = phrases[0]
+    assert [(first["text"][e["start"] : e["end"]], e["label"]) for e in first["entities"]] == [
+        ("suv", "car_type"), ("tomorrow", "date")]  # fmt: skip
+    assert [(e["start"], e["end"]) for e in phrases[2]["entities"]] == [(7, 10)]  # "van ", the space left out
+    lookup = next(r for r in records if r["type"] == "lookup")
+    synonym = next(r for r in records if r["type"] == "synonym")
+    assert (lookup["name"], lookup["elements"]) == ("car_type", ["suv", "4x4", "jeep", "van"])
+    assert (synonym["value"], synonym["synonyms"]) == ("suv", ["4x4", "jeep"])
+    assert [issue.reason for issue in result.rejections] == [
+        "intents/Book car_usersays_en.json phrase 3: template phrase not read: it holds @entity:parameter "
+        "placeholders, not values; write it as an example with a value"]  # fmt: skip
+    warned = " ".join(issue.reason for issue in result.warnings)
+    assert "intent 'Book car' is read as 'Book_car'" in warned
+    for settings in ("agent.json", "package.json", "intents/Book car.json", "entities/car_type.json"):
+        assert f"ignored {settings}: a Dialogflow agent's settings" in warned, settings
+
+
 def test_json_lines_of_texts_and_intents_doccano_classification_included(dest, tmp_path):
     """Doccano's text classification export was 'line 2: not valid JSON (Extra data ...)' (a formats review)."""
     lines = jsonl({"text": "hi  there", "label": ["greet"]}, {"text": "bye", "intent": "leave"},

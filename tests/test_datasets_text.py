@@ -67,8 +67,10 @@ MISFILED = {
                 "Rasa NLU YAML (intents with examples), not related text (plain sentences, one per line): upload it "
                 "with --kind utterances to a language project"),
     "intents.json": ('[{"data": [{"text": "refill my prescription"}], "isTemplate": false}]\n',
-                     "a Dialogflow export (intents with training phrases), not related text (plain sentences, one per "
-                     "line): tunefork does not read Dialogflow exports; write the training phrases as CSV"),
+                     "a Dialogflow ES export (intents with training phrases), not related text (plain sentences, one "
+                     "per line): upload the agent's zip with --kind utterances to a language project"),
+    "flow.json": ('{"trainingPhrases": [{"parts": [{"text": "refill my prescription"}]}]}\n',
+                  "tunefork does not read Dialogflow CX exports; write the training phrases as CSV"),
     "lex.json": ('{"name": "Drug", "enumerationValues": [{"value": "Lipitor"}]}', "Amazon Lex slot type JSON"),
     "export.json": ('{\n  "rasa_nlu_data": {}\n}\n', "JSON, not related text"),
     "data.csv": ("text,intent\nrefill my meds,refill\n", "CSV of labelled utterances ('text,intent' header)"),

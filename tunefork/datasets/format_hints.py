@@ -36,7 +36,8 @@ _RASA = re.compile(r"^(nlu\s*:|\s*-\s*(intent|synonym|regex|lookup)\s*:)")
 _RASA_MARKDOWN = re.compile(r"^##\s*(intent|synonym|regex|lookup)\s*:")
 _BIO_TAG = re.compile(r"^(O|[BIESLU]-\S+)$")
 _STRUCTURED = re.compile(r"^@\s*(list\b|speech\s*:\s*phoneticlexicon)", re.IGNORECASE)
-_DIALOGFLOW_KEYS = ('"userSays"', '"trainingPhrases"', '"isTemplate"')
+_DIALOGFLOW_KEYS = ('"userSays"', '"isTemplate"')
+"""Keys of a Dialogflow ES export's training phrases (read as utterances); CX's ``trainingPhrases`` are not read."""
 _LEX_KEYS = ('"enumerationValues"', '"slotTypeValues"')
 _LANGUAGE_PROJECT = "to a language project (`tunefork project create NAME --kind language`)"
 
@@ -63,10 +64,13 @@ def _json_record(line: str) -> dict[str, Any] | None:
 def _json_hint(lines: list[str]) -> FormatHint | None:
     head = "\n".join(lines)
     if any(key in head for key in _DIALOGFLOW_KEYS):
+        advice = f"upload the agent's zip with --kind utterances {_LANGUAGE_PROJECT}"
+        return FormatHint("a Dialogflow ES export (intents with training phrases)", ("utterances",), advice)
+    if '"trainingPhrases"' in head:
         return FormatHint(
-            "a Dialogflow export (intents with training phrases)",
+            "a Dialogflow CX export (intents with training phrases)",
             (),
-            "tunefork does not read Dialogflow exports; write the training phrases as CSV with a 'text,intent' "
+            "tunefork does not read Dialogflow CX exports; write the training phrases as CSV with a 'text,intent' "
             f"header (or as Rasa NLU YAML) and upload that with --kind utterances {_LANGUAGE_PROJECT}",
         )
     if '"luis_schema_version"' in head or '"projectFileVersion"' in head:

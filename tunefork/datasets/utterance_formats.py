@@ -15,6 +15,8 @@ Accepted files, recognised by extension, else by content (:func:`utterance_forma
   ``{slot}`` placeholders, not values) are rejected, each named.
 - LUIS app and CLU project exports (``.json``) and JSON lines of texts with intents (``.jsonl``): see
   :mod:`tunefork.datasets.json_utterances`.
+- Dialogflow ES agent exports (a zip of ``intents/*_usersays_*.json`` training phrases and
+  ``entities/*_entries_*.json`` entries): see :mod:`tunefork.datasets.dialogflow`.
 - CSV (``.csv``) with a ``text,intent`` (or ``text,label``; ``utterance``, ``sentence``, ``example`` or ``query`` for
   ``text``) header, after Excel's ``sep=,`` line if any; other
   columns are not read (one warning names them), and rows of empty cells are skipped. CSV carries no slots:
@@ -44,6 +46,7 @@ from typing import Any
 import yaml
 
 from tunefork.datasets.csv_rows import csv_rows, unclosed_quote
+from tunefork.datasets.dialogflow import DIALOGFLOW_FORMAT, is_dialogflow_file, parse_dialogflow_json
 from tunefork.datasets.documents import DocumentError, compose_yaml
 from tunefork.datasets.json_utterances import (
     AZURE_FORMAT,
@@ -63,15 +66,15 @@ from tunefork.datasets.spans import (
     span_surfaces,
     text_key,
 )
-from tunefork.datasets.utterance_records import example_record
+from tunefork.datasets.utterance_records import example_record, lookup_records, string_list, unique_texts, value_entries
 from tunefork.language.user_regex import regex_problem
 
 RASA_FORMAT = "rasa-nlu-yaml"
 LEX_FORMAT = "lex-slot-types-json"
 CSV_FORMAT = "utterances-csv"
 ACCEPTED_TEXT = (
-    "Rasa NLU YAML, Lex slot type JSON (V1 or V2), a LUIS or CLU export (JSON), CSV with a 'text,intent' header, or "
-    'JSON lines {"text", "intent"}'
+    "Rasa NLU YAML, Lex slot type JSON (V1 or V2), a LUIS or CLU export (JSON), a Dialogflow ES agent export, CSV "
+    """with a 'text,intent' header, or JSON lines {"text", "intent"}"""
 )
 
 _BLOCK_KINDS = ("intent", "synonym", "regex", "lookup")
@@ -114,6 +117,8 @@ def utterance_format(path: Path) -> str | None:
     head = _head_text(path).lstrip()
     if suffix in (".json", "") and head.startswith("{") and is_azure_export(head):
         return AZURE_FORMAT
+    if is_dialogflow_file(path, head):  # an agent's agent.json read as a broken Lex file (a formats review)
+        return DIALOGFLOW_FORMAT
     if suffix in by_suffix:
         return by_suffix[suffix]
     if head.startswith(("{", "[")):
@@ -243,11 +248,6 @@ def _listed(lines: list[tuple[int, str]], parsed: ParsedItems, name: str) -> lis
     return entries
 
 
-def _unique(values: list[str]) -> list[str]:
-    """``values`` with whitespace collapsed, without empty ones and repeats, in order."""
-    return list(dict.fromkeys(" ".join(v.split()) for v in values if v.strip()))
-
-
 class _RasaBlocks:
     """Turns the blocks of a Rasa ``nlu:`` list into records of one file."""
 
@@ -313,7 +313,7 @@ class _RasaBlocks:
 
     def synonym(self, value: str, entries: list[tuple[int, str]], number: int) -> None:
         record = {"id": f"{self.prefix}line-{number}", "type": "synonym", "value": value}
-        self.parsed.records.append({**record, "synonyms": _unique([e for _, e in entries]), "line": number})
+        self.parsed.records.append({**record, "synonyms": unique_texts([e for _, e in entries]), "line": number})
 
     def regex(self, name: str, entries: list[tuple[int, str]], number: int) -> None:
         for line, pattern in entries:
@@ -325,7 +325,7 @@ class _RasaBlocks:
 
     def lookup(self, name: str, entries: list[tuple[int, str]], number: int) -> None:
         record = {"id": f"{self.prefix}line-{number}", "type": "lookup", "name": name}
-        self.parsed.records.append({**record, "elements": _unique([e for _, e in entries]), "line": number})
+        self.parsed.records.append({**record, "elements": unique_texts([e for _, e in entries]), "line": number})
 
 
 def _rasa_nlu(text: str, parsed: ParsedItems, name: str) -> yaml.SequenceNode | None:
@@ -368,12 +368,6 @@ def parse_rasa_yaml(path: Path, display_name: str, id_prefix: str = "") -> Parse
 # --- Lex slot types ------------------------------------------------------------------------------------
 
 
-def _strings(values: Any) -> list[str] | None:
-    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-        return None
-    return list(values)
-
-
 def _lex_values(slot: dict[str, Any]) -> tuple[list[tuple[str, list[str]]], list[str]] | str:
     """``([(value, synonyms)], skipped)`` of a V1 or V2 slot type, or the reason it is unusable.
 
@@ -385,7 +379,7 @@ def _lex_values(slot: dict[str, Any]) -> tuple[list[tuple[str, list[str]]], list
         entries = [
             (
                 (entry.get("sampleValue") or {}).get("value"),
-                _strings([s.get("value") if isinstance(s, dict) else s for s in entry.get("synonyms") or []]),
+                string_list([s.get("value") if isinstance(s, dict) else s for s in entry.get("synonyms") or []]),
             )
             for entry in (raw if isinstance(raw, list) else [])
             if isinstance(entry, dict)
@@ -393,25 +387,13 @@ def _lex_values(slot: dict[str, Any]) -> tuple[list[tuple[str, list[str]]], list
     else:
         raw = slot.get("enumerationValues")
         entries = [
-            (entry.get("value"), _strings(entry.get("synonyms") or []))
+            (entry.get("value"), string_list(entry.get("synonyms") or []))
             for entry in (raw if isinstance(raw, list) else [])
             if isinstance(entry, dict)
         ]
     if not entries or len(entries) != len(raw):
         return "expected 'enumerationValues' (V1) or 'slotTypeValues' (V2): a non-empty list of value objects"
-    values, skipped = [], []
-    for position, (value, synonyms) in enumerate(entries, start=1):
-        if not (isinstance(value, str) and value.strip()):
-            skipped.append(f"value {position} skipped: a value must be a non-empty string (got {json.dumps(value)})")
-            continue
-        if synonyms is None:
-            skipped.append(f"value {position} '{value}' skipped: its synonyms must be strings")
-            continue
-        clean = " ".join(value.split())
-        values.append((clean, [s for s in _unique(synonyms) if s != clean]))
-    if not values:
-        return f"no usable value: {'; '.join(skipped)}"
-    return values, skipped
+    return value_entries(entries)
 
 
 def _lex_body(data: Any) -> Any:
@@ -444,13 +426,9 @@ def _lex_records(slot: Any, number: int, prefix: str) -> tuple[list[dict[str, An
     if isinstance(outcome, str):
         return outcome
     values, skipped = outcome
-    elements = _unique([item for value, synonyms in values for item in (value, *synonyms)])
-    records = [{"id": f"{prefix}slot-{number}", "type": "lookup", "name": name, "elements": elements, "line": number}]
-    for index, (value, synonyms) in enumerate(values, start=1):
-        if synonyms:
-            record_id = f"{prefix}slot-{number}-value-{index}"
-            records.append({"id": record_id, "type": "synonym", "value": value, "synonyms": synonyms, "line": number})
-    return records, [f"slot type '{name}': {note}" for note in skipped]
+    return lookup_records(name, values, f"{prefix}slot-{number}", number), [
+        f"slot type '{name}': {note}" for note in skipped
+    ]
 
 
 def _lex_intents(data: Any) -> list[Any]:
@@ -579,7 +557,8 @@ def parse_utterance_csv(path: Path, display_name: str, id_prefix: str = "") -> P
 
 
 _PARSERS = {RASA_FORMAT: parse_rasa_yaml, LEX_FORMAT: parse_lex_json, CSV_FORMAT: parse_utterance_csv,
-            JSONL_FORMAT: parse_utterance_jsonl, AZURE_FORMAT: parse_azure_json}  # fmt: skip
+            JSONL_FORMAT: parse_utterance_jsonl, AZURE_FORMAT: parse_azure_json,
+            DIALOGFLOW_FORMAT: parse_dialogflow_json}  # fmt: skip
 
 
 def utterances_format_name(path: Path) -> str:

@@ -1,0 +1,143 @@
+"""Dialogflow ES agent exports (the console's "Export as ZIP"): training phrases and entity entries.
+
+- ``intents/<intent>_usersays_<language>.json``: a list of training phrases ``{"data": [{"text", "meta",
+  "alias"}], "isTemplate"}``. The parts' texts joined are the example; a part with an entity ``meta``
+  (``@car_type``) is a span of that entity, a system entity's (``@sys.date``) of its parameter (``alias``:
+  ``date``); ``@sys.ignore`` marks no span. The intent is the file's name before ``_usersays_``, spaces written as
+  ``_`` (with a warning); the ``Default Fallback Intent``'s phrases are out-of-scope examples (``none``). Template
+  phrases (``isTemplate``: ``@car_type:car_type`` placeholders, not values) are rejected, each with why. Ids
+  ``<prefix>phrase-<k>``, ``line`` the phrase's number in the list.
+- ``entities/<entity>_entries_<language>.json``: a list of ``{"value", "synonyms"}``: one lookup of the entity's
+  values and synonyms and one synonym record per value with synonyms, as a Lex slot type.
+- The agent's other files (``agent.json``, ``package.json``, an intent's settings ``intents/<intent>.json`` with
+  its responses, an entity's settings ``entities/<entity>.json``) are skipped with a warning each: an agent's zip
+  uploads as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from tunefork.datasets.results import ItemIssue, ParsedItems
+from tunefork.datasets.spans import read_json_document, reject
+from tunefork.datasets.utterance_records import example_record, lookup_records, string_list, value_entries
+
+DIALOGFLOW_FORMAT = "dialogflow-es"
+_PHRASES = re.compile(r"^(?P<name>.+)_usersays_[A-Za-z-]+\.json$")
+_ENTRIES = re.compile(r"^(?P<name>.+)_entries_[A-Za-z-]+\.json$")
+_SETTINGS_KEYS = ('"webhookUsed"', '"isEnum"', '"automatedExpansion"', '"supportedLanguages"')
+"""Keys of an agent's other files: an intent's and an entity's settings, ``agent.json``."""
+FALLBACK_INTENT = "default fallback intent"
+"""Dialogflow's intent for what the agent does not handle: its phrases are out of scope."""
+
+
+def is_dialogflow_file(path: Path, head: str) -> bool:
+    """True for a file of a Dialogflow ES agent export (see the module docs), by its name or first characters."""
+    if _PHRASES.match(path.name) or _ENTRIES.match(path.name):
+        return True
+    if path.name == "package.json" and head.lstrip().startswith("{") and '"version"' in head and len(head) < 100:
+        return True  # an agent's package.json is {"version": "1.0.0"}
+    return path.suffix.lower() == ".json" and any(key in head for key in _SETTINGS_KEYS)
+
+
+def parse_dialogflow_json(path: Path, display_name: str, id_prefix: str = "") -> ParsedItems:
+    """One file of a Dialogflow ES agent export -> example records (training phrases), lookup and synonym records
+    (entity entries), or nothing with a warning (the agent's settings files)."""
+    if phrases := _PHRASES.match(path.name):
+        return _parse_phrases(path, display_name, id_prefix, phrases["name"])
+    if entries := _ENTRIES.match(path.name):
+        return _parse_entries(path, display_name, id_prefix, entries["name"])
+    reason = f"ignored {display_name}: a Dialogflow agent's settings, not training phrases or entity entries"
+    return ParsedItems(warnings=[ItemIssue(display_name, reason)])
+
+
+def _intent_name(name: str, parsed: ParsedItems, display_name: str) -> str:
+    """The intent of a training phrases file named ``name``: ``none`` for the fallback intent, spaces as ``_``."""
+    if name.strip().lower() == FALLBACK_INTENT:
+        return "none"
+    intent = "_".join(name.split())
+    if intent != name:
+        said = f"{display_name}: intent '{name}' is read as '{intent}' (an intent name holds no spaces)"
+        parsed.warnings.append(ItemIssue(display_name, said))
+    return intent
+
+
+def _span_label(part: dict[str, Any]) -> str | None:
+    """The entity a phrase part is a span of (``@sys.*``: its parameter, ``alias``), or ``None`` for plain text."""
+    meta = part.get("meta")
+    if not isinstance(meta, str) or not meta.startswith("@") or meta == "@sys.ignore":
+        return None
+    alias = part.get("alias")
+    if meta.startswith("@sys.") and isinstance(alias, str) and alias.strip():
+        return alias.strip()
+    return meta[1:]
+
+
+def _phrase(data: Any) -> tuple[str, list[dict[str, Any]]] | str:
+    """The text and spans of a training phrase's ``data`` parts, or why they are unusable."""
+    if not isinstance(data, list) or not data:
+        return 'expected "data": a list of parts {"text", "meta"}'
+    text, spans = "", []
+    for part in data:
+        if not isinstance(part, dict) or not isinstance(part.get("text"), str):
+            return 'expected "data": a list of parts {"text", "meta"}'
+        piece, label = part["text"], _span_label(part)
+        core = piece.strip()
+        if label is None or not core:
+            text += piece
+            continue
+        start = len(text) + len(piece) - len(piece.lstrip())
+        spans.append({"start": start, "end": start + len(core), "label": label, "value": core})
+        text += piece
+    shift = len(text) - len(text.lstrip())
+    return text.strip(), [{**span, "start": span["start"] - shift, "end": span["end"] - shift} for span in spans]
+
+
+def _parse_phrases(path: Path, display_name: str, prefix: str, name: str) -> ParsedItems:
+    document, parsed = read_json_document(path, display_name)
+    if parsed.rejections and document is None:
+        return parsed
+    if not isinstance(document, list):
+        reject(parsed, display_name, 1, "expected a list of training phrases (Dialogflow's _usersays_ file)")
+        return parsed
+    intent = _intent_name(name, parsed, display_name)
+    for number, phrase in enumerate(document, start=1):
+        phrase = phrase if isinstance(phrase, dict) else {}
+        if phrase.get("isTemplate"):
+            reason = ("template phrase not read: it holds @entity:parameter placeholders, not values; write it as an "
+                      "example with a value")  # fmt: skip
+            reject(parsed, display_name, number, reason, "phrase")
+            continue
+        outcome = _phrase(phrase.get("data"))
+        if isinstance(outcome, str):
+            reject(parsed, display_name, number, outcome, "phrase")
+            continue
+        text, spans = outcome
+        record = example_record(text, intent, spans, f"{prefix}phrase-{number}", number)
+        if isinstance(record, str):
+            reject(parsed, display_name, number, record, "phrase")
+        else:
+            parsed.records.append(record)
+    return parsed
+
+
+def _parse_entries(path: Path, display_name: str, prefix: str, name: str) -> ParsedItems:
+    document, parsed = read_json_document(path, display_name)
+    if parsed.rejections and document is None:
+        return parsed
+    entries = document if isinstance(document, list) else []
+    pairs = [(e.get("value"), string_list(e.get("synonyms") or [])) for e in entries if isinstance(e, dict)]
+    if not pairs or len(pairs) != len(entries):
+        reject(parsed, display_name, 1, """expected a list of entries {"value", "synonyms"} (an _entries_ file)""")
+        return parsed
+    entity = "_".join(name.split())
+    outcome = value_entries(pairs)
+    if isinstance(outcome, str):
+        reject(parsed, display_name, 1, f"entity '{entity}': {outcome}")
+        return parsed
+    values, skipped = outcome
+    parsed.records.extend(lookup_records(entity, values, f"{prefix}entity", 1))
+    parsed.warnings += [ItemIssue(display_name, f"{display_name}: entity '{entity}': {note}") for note in skipped]
+    return parsed
