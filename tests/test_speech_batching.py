@@ -10,7 +10,7 @@ import pytest
 
 from tunefork.audio import read_audio
 from tunefork.errors import SettingError
-from tunefork.speech.batching import BatchingWhisper, Coalescer, InferenceConfig
+from tunefork.speech.batching import BatchingWhisper, Coalescer, InferenceConfig, _storage
 from tunefork.speech.encoder_window import content_frames, window_frames
 from tunefork.speech.whisper_custom.display_forms import DisplayFormRewriter
 from tunefork.speech.whisper_custom.model import CustomWhisperModel
@@ -162,3 +162,29 @@ def test_coalescer_runs_one_batch_per_worker_at_once() -> None:
         release.set()
         assert [f.result() for f in first + later] == [0, 1, 2, 3, 4]
     assert coalescer.batch_sizes == [1, 1, 3] and not coalescer._running
+
+
+def test_windows_of_different_lengths_are_never_decoded_together(monkeypatch) -> None:
+    """Long clips without speech (hold music) sent at once failed with 500: a 30 s window and a shorter last one,
+    with the same prompt, were joined in one beam search (a security review)."""
+    from faster_whisper.tokenizer import Tokenizer
+
+    monkeypatch.setenv("TUNEFORK_WHISPER_WORKERS", "1")
+    engine = WhisperEngine(bundled_tiny_en_path(), name="whisper-tiny.en")
+    batching = _batched(engine)
+    tokenizer = Tokenizer(engine._model.hf_tokenizer, multilingual=False)
+    prompt = [*tokenizer.sot_sequence, tokenizer.no_timestamps]
+    windows = [batching.model.encode(_storage(np.full((1, 80, frames), -1.5, dtype=np.float32)))
+               for frames in (3000, 1000)]  # fmt: skip
+    start = threading.Barrier(5)
+
+    def decode(encoder_output):
+        start.wait()
+        return batching.generate(encoder_output, [prompt], beam_size=5, max_length=20)[0].sequences_ids[0]
+
+    with ThreadPoolExecutor(5) as pool:  # one decodes at once, the four others wait: two of each window length
+        got = list(pool.map(decode, [windows[0], windows[0], windows[1], windows[0], windows[1]]))
+    alone = [batching.model.generate(window, [prompt], beam_size=5, max_length=20)[0].sequences_ids[0]
+             for window in windows]  # fmt: skip
+    assert got == [alone[0], alone[0], alone[1], alone[0], alone[1]]
+    assert max(batching.batch_sizes["generate"]) > 1  # some did wait and decode together, by window length

@@ -9,9 +9,10 @@ decoding loop, so the choices tunefork makes (the fallback, thresholds, prompts,
 as before.
 
 Only calls that give the same result alone and in a batch are joined: ``encode`` of same-shaped features, and
-``generate`` without sampling, with the same options (``max_length`` included: beam search stops a hypothesis
-at it) and prompts of the same length. Sampling (the fallback at temperature > 0), ``align`` and the rest go
-straight to the model. ``tests/test_speech_batching.py`` checks that batched transcripts equal the unbatched ones.
+``generate`` without sampling, of encoder outputs of the same shape (the window's length), with the same options
+(``max_length`` included: beam search stops a hypothesis at it) and prompts of the same length. Sampling (the
+fallback at temperature > 0), ``align`` and the rest go straight to the model. ``tests/test_speech_batching.py``
+checks that batched transcripts equal the unbatched ones.
 
 :class:`InferenceConfig` holds the CPU layout of a Whisper model: threads per decode, parallel decodes
 (CTranslate2 workers) and the batch size, from ``TUNEFORK_WHISPER_*`` variables.
@@ -186,11 +187,14 @@ class BatchingWhisper:
         batchable = len(prompts) == 1 and "sampling_topk" not in options and options.get("num_hypotheses", 1) == 1
         if not batchable:
             return self.model.generate(encoder_output, prompts, **options)
-        key = (len(prompts[0]), tuple(sorted((name, _hashable(value)) for name, value in options.items())))
-        return [self._decoder.submit(key, (encoder_output, prompts[0]))]
+        # the window's length too: a 30 s window and a shorter last one cannot share a beam search (a review's
+        # long clips without speech, same prompt, failed with 500 when they met)
+        shape = tuple(np.asarray(encoder_output).shape)
+        options_key = tuple(sorted((name, _hashable(value)) for name, value in options.items()))
+        return [self._decoder.submit((shape, len(prompts[0]), options_key), (encoder_output, prompts[0]))]
 
     def _generate_batch(self, key: Hashable, calls: list[tuple[Any, list[int]]]) -> list[Any]:
-        options = {name: value for name, value in key[1]}  # type: ignore[index]
+        options = {name: value for name, value in key[2]}  # type: ignore[index]
         if len(calls) == 1:
             encoder_output = calls[0][0]
         else:
