@@ -186,6 +186,8 @@ def test_a_datasets_items_can_be_read_page_by_page_without_server_paths(
     assert [(i["text"], i["intent"]) for i in first["values"]] == [("book a car", "book"), ("cancel it", "cancel")]
     assert first["@count"] == 3 and "skip=2" in first["@nextLink"]
     assert str(workspace.home) not in json.dumps(first)
+    last = client.get(f"/datasets/{dataset['id']}/items", params={"skip": 2, "top": 2}, headers=AUTH).json()
+    assert [i["text"] for i in last["values"]] == ["hello"] and last["@count"] == 3 and last["@nextLink"] is None
 
 
 def test_a_jobs_error_has_the_shape_of_its_resources(client: TestClient, workspace: Workspace) -> None:

@@ -40,12 +40,17 @@ def normalize_text(text: str) -> str:
     return _normalizer(text)
 
 
-def load_manifest(dataset_dir: Path) -> list[dict[str, Any]]:
-    """The canonical records of the dataset stored in ``dataset_dir`` (its ``manifest.jsonl``)."""
+def manifest_path(dataset_dir: Path) -> Path:
+    """The ``manifest.jsonl`` of the dataset stored in ``dataset_dir`` (:class:`NotFoundError` when it has none)."""
     path = Path(dataset_dir) / MANIFEST
     if not path.is_file():
         raise NotFoundError(f"{dataset_dir}: no {MANIFEST}; is this an imported dataset folder?")
-    return read_jsonl(path)
+    return path
+
+
+def load_manifest(dataset_dir: Path) -> list[dict[str, Any]]:
+    """The canonical records of the dataset stored in ``dataset_dir`` (its ``manifest.jsonl``)."""
+    return read_jsonl(manifest_path(dataset_dir))
 
 
 def load_import_result(dataset_dir: Path) -> ImportResult | None:

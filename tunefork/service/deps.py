@@ -102,7 +102,7 @@ def refuse_unknown_query(request: Request) -> None:
 
 
 def paging(
-    skip: int = Query(0, ge=0, le=1_000_000, description="Items to skip."),
+    skip: int = Query(0, ge=0, le=1_000_000_000, description="Items to skip."),  # a dataset's items go past 1e6
     top: int = Query(100, ge=1, le=1000, description="Items to return."),
 ) -> Paging:
     """Paging from the query string."""

@@ -49,6 +49,21 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
+def read_jsonl_page(path: Path, skip: int, top: int) -> tuple[list[dict[str, Any]], int]:
+    """Records ``skip`` to ``skip + top`` of a JSONL file (blank lines skipped) and how many it holds: only those
+    are parsed, so a page of a file of millions of lines costs one pass over it, not its records in memory."""
+    page: list[dict[str, Any]] = []
+    total = 0
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if not line.strip():
+                continue
+            if skip <= total < skip + top:
+                page.append(json.loads(line))
+            total += 1
+    return page, total
+
+
 @contextmanager
 def staged_directory(final: Path, staging_root: Path) -> Iterator[Path]:
     """Yield an empty staging folder; on success rename it to ``final``, on error delete it.

@@ -10,13 +10,13 @@ from typing import Any
 from sqlalchemy import func, select
 
 from tunefork.datasets.importer import import_dataset
-from tunefork.datasets.inspection import inspect_dataset, load_manifest
+from tunefork.datasets.inspection import inspect_dataset, load_manifest, manifest_path
 from tunefork.datasets.kinds import FILE_FIELDS
 from tunefork.datasets.results import ImportResult
 from tunefork.errors import ConflictError, TuneforkError, UploadRejectedError
 from tunefork.kinds import get_kind
 from tunefork.progress import ProgressCallback, no_progress
-from tunefork.store.artifacts import staged_directory
+from tunefork.store.artifacts import read_jsonl_page, staged_directory
 from tunefork.store.models import Dataset, Evaluation, Status
 from tunefork.store.objects import ObjectStoreError
 from tunefork.store.repository import clean_name, get_dataset, get_project
@@ -311,17 +311,21 @@ def dataset_records(workspace: Workspace, dataset_id: str) -> list[dict[str, Any
     return records
 
 
-def dataset_items(workspace: Workspace, ref: str, project: str | None = None) -> list[dict[str, Any]]:
-    """A dataset's items as a client may see them: the canonical records, each file named by its name in the
-    dataset, never its server path (a REST client could read only counts: an exported log could not be reviewed)."""
+def dataset_items(
+    workspace: Workspace, ref: str, skip: int, top: int, project: str | None = None
+) -> tuple[list[dict[str, Any]], int]:
+    """Items ``skip`` to ``skip + top`` of a dataset as a client may see them, and how many it holds: the canonical
+    records, each file named by its name in the dataset, never its server path (a REST client could read only
+    counts: an exported log could not be reviewed). Only the page is parsed (a page of a dataset of millions of
+    lines held them all in memory: a security review)."""
     with workspace.session() as session:
         dataset_id = get_dataset(session, ref, project).id
-    items = load_manifest(dataset_folder(workspace, dataset_id))
+    items, total = read_jsonl_page(manifest_path(dataset_folder(workspace, dataset_id)), skip, top)
     for item in items:
         for key in FILE_FIELDS:
             if key in item:
                 item[key] = Path(item[key]).name
-    return items
+    return items, total
 
 
 def evaluations_on(workspace: Workspace, dataset_id: str) -> int:

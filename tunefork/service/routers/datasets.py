@@ -90,8 +90,8 @@ def list_items(
 ) -> dict:
     """The imported items as the dataset keeps them (text, intent, entities or spans, transcript...; a file is
     named, never its server path), in order, paged: what to review before training, or after a log export."""
-    items = datasets.dataset_items(ws, dataset_id)
-    return page(request, items[paged.skip : paged.skip + paged.top], paged.skip, paged.top, len(items))
+    items, total = datasets.dataset_items(ws, dataset_id, paged.skip, paged.top)
+    return page(request, items, paged.skip, paged.top, total)
 
 
 @router.delete("/{dataset_id}", status_code=204)
