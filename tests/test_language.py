@@ -398,19 +398,20 @@ def test_cross_validation_reports_what_each_fold_is_training(workspace: Workspac
 
 def test_the_same_file_in_two_datasets_is_trained_on_once() -> None:
     """A studio review uploaded one CSV twice and trained on both: cross-validated accuracy rose 82% -> 89% because
-    every example sat on both sides of each split. Repeats inside one dataset stay (the user's weighting)."""
+    every example sat on both sides of each split. A loop review's reviewed log export repeated 32 training examples
+    on other lines: matched by line id, 24 were trained twice."""
     from tunefork.language.data import LanguageTrainingData
 
     rows = [{"id": "line-2", "text": "block my card", "intent": "block_card"},
-            {"id": "line-3", "text": "block my card", "intent": "block_card"},
             {"id": "line-4", "text": "send 20 to Ann", "intent": "transfer",
              "entities": [{"start": 12, "end": 15, "label": "person"}]}]  # fmt: skip
+    moved = [{**row, "id": f"line-{n}"} for n, row in enumerate(reversed(rows), start=7)]
     data = LanguageTrainingData()
-    for record in rows + rows:  # two datasets of the same file
+    for record in rows + rows + moved:  # two datasets of the same file, and the same examples on other lines
         data.add_record("utterances", record)
-    assert data.intent_examples == [("block my card", "block_card")] * 2 + [("send 20 to Ann", "transfer")]
+    assert data.intent_examples == [("block my card", "block_card"), ("send 20 to Ann", "transfer")]
     summary = data.summary()
-    assert (summary["duplicates_left_out"], summary["entity_texts"]) == (3, 1)  # texts with spans only
+    assert (summary["duplicates_left_out"], summary["entity_texts"]) == (4, 1)  # texts with spans only
     assert data.conflicts == [] and data.case_clashes() == []
 
 

@@ -111,10 +111,12 @@ def test_slot_label_found_from_20_annotations_and_unlearnable_label_warns_and_fa
 
 
 def _slot_data(texts: int = 20) -> LanguageTrainingData:
-    """Order and repair requests (slots only, no intents) whose product slots a CRF learns from context."""
+    """Order and repair requests (slots only, no intents) whose product slots a CRF learns from context; distinct
+    texts (the same text in the data is trained on once)."""
     data = LanguageTrainingData()
     for index in range(texts):
         text = (ORDER + BROKEN)[index % 6].replace("[{p}](product)", PRODUCTS[index % len(PRODUCTS)])
+        text += f", ticket {index}" if index >= 6 * len(PRODUCTS) else ""
         start = text.index(PRODUCTS[index % len(PRODUCTS)])
         span = {"start": start, "end": start + len(PRODUCTS[index % len(PRODUCTS)]), "label": "product"}
         data.add_record("annotated-text", {"text": text, "spans": [span]})

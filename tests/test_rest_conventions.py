@@ -203,3 +203,26 @@ def test_a_jobs_error_has_the_shape_of_its_resources(client: TestClient, workspa
         job.status, job.error = "Failed", "the upload is empty"
     shown = client.get(f"/jobs/{job_id}", headers=AUTH).json()
     assert shown["error"] == {"code": "Failed", "message": "the upload is empty"}
+
+
+def test_a_model_is_created_with_the_warnings_to_give_before_it_trains(
+    client: TestClient, workspace: Workspace, tmp_path: Path
+) -> None:
+    """A loop review learned of texts labelled two ways in two datasets only from the finished card, after 10
+    minutes of training, and a REST client never got the train/test overlap warning the CLI prints first."""
+    projects.create_project(workspace, "gym", "language")
+    (tmp_path / "train.csv").write_text("text,intent\njoin the gym,join\nbook a spin class,book\nhi,greet\n",
+                                        encoding="utf-8")  # fmt: skip
+    (tmp_path / "logs.csv").write_text("text,intent\nhi,greet\nbook a spin class,join\nhello there,greet\n",
+                                       encoding="utf-8")  # fmt: skip
+    (tmp_path / "test.csv").write_text("text,intent\njoin the gym,join\ncancel my class,cancel\n", encoding="utf-8")
+    for name in ("train", "logs", "test"):
+        upload_dataset(workspace, "gym", tmp_path / f"{name}.csv", "utterances", name)
+    body = {"project": "gym", "name": "v1", "baseModel": "en-core-web-sm", "datasets": ["train", "logs"],
+            "testDataset": "test"}  # fmt: skip
+    created = client.post("/models", json=body, headers=AUTH)
+    assert created.status_code == 202, created.text
+    duplicate, conflict, overlap = created.json()["warnings"]
+    assert duplicate.startswith("1 training item(s) are the same items in more than one dataset")  # 'hi', 4 and 2
+    assert conflict.startswith("1 training text(s) are labelled differently in two datasets") and "spin" in conflict
+    assert overlap.startswith("TRAIN/TEST OVERLAP: 1 of 2 test")

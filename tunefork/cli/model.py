@@ -174,9 +174,8 @@ def train(
         err_console.print(
             f"Base model: {plain(created['baseModel'])} (the default; choose another with --base).", highlight=False
         )
-    test_id = created["parameters"].get("test_dataset")
-    if test_id and (leak := training.train_test_overlap(workspace, created["datasets"], test_id)):
-        err_console.print(f"[bold red]WARNING:[/] {plain(leak)}", highlight=False)  # before, not after, training
+    for warning in created["warnings"]:  # before, not after, training (test overlap, data in two datasets...)
+        err_console.print(f"[bold red]WARNING:[/] {plain(warning)}", highlight=False)
     err_console.print(f"Model {plain(created['name'])} ({created['id']}) is {created['status']}; training...")
     with workspace.inline_work("models", created["id"]), progress_bar(f"Training {name}") as progress:
         outcome = training.run_training(workspace, created["id"], progress)

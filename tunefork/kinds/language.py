@@ -526,6 +526,7 @@ LANGUAGE = register(
         options=(INTENT_CLASSIFIER, _rehearsal(False), EPOCHS, OOS_THRESHOLD, SLOT_TAGGER, SEED),
         engine_defaults={"rehearsal": False, "base_labels_in_output": False},
         untrainable=LanguageTrainingData.untrainable_reason,
+        training_warnings=LanguageTrainingData.warnings,
         log_export=LogExport(dataset_kind="utterances", write=write_parsed_utterances),
         inspect=inspect_text,
         base_is_baseline=False,
@@ -564,6 +565,7 @@ ENTITIES = register(
         options=(_rehearsal(True), EPOCHS, SEED),
         engine_defaults={"rehearsal": True, "base_labels_in_output": True},
         untrainable=LanguageTrainingData.untrainable_reason,
+        training_warnings=LanguageTrainingData.warnings,
         log_export=LogExport(dataset_kind="annotated-text", write=write_parsed_spans),
         inspect=inspect_with_base_labels,
         wording=Wording(

@@ -341,6 +341,9 @@ class ProjectKind:
     test_overlap: Callable[[list[dict[str, Any]], list[dict[str, Any]]], str | None] | None = None
     """``test_overlap(training records, test records) -> reason`` when the test set repeats training items that
     this kind's evaluations refuse (image files): the model is then refused before it trains."""
+    training_warnings: Callable[[Any], list[str]] | None = None
+    """``training_warnings(training data) -> warnings`` about the family's training data (the same items in two
+    datasets, texts labelled two ways), given when the model is created, before it trains; ``None``: none."""
     untrainable: Callable[[Any], str | None] | None = None
     """``untrainable(training data) -> reason`` when the family's training data (from every training dataset)
     cannot make a model at all (one concept, one intent, nothing labelled): the model is then refused before it is

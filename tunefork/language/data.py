@@ -42,9 +42,10 @@ class LanguageTrainingData:
     patterns: list[dict[str, Any]] = field(default_factory=list)
     """EntityRuler patterns ``{"label", "pattern", "id"?}``."""
     duplicates: int = 0
-    """Examples and annotated texts left out as the same item of an earlier dataset (same id, text, intent and
-    spans): a file uploaded twice would otherwise sit on both sides of every cross-validation split. Repeats inside
-    one dataset (other ids) are kept: they are the user's own weighting."""
+    """Examples and annotated texts left out as the same item of an earlier dataset (same text, intent and spans,
+    wherever it sits in each): a file uploaded twice, or an example also in a reviewed log export, would otherwise
+    sit on both sides of every cross-validation split (matched by line id, 24 of 32 were trained twice: a review).
+    An upload rejects such repeats inside one dataset."""
     conflicts: list[str] = field(default_factory=list)
     """Texts labelled one way in a dataset and another way in a later one (another intent, other spans): an
     import rejects such repeats inside one upload, training gets both versions (a review's corrected dataset was
@@ -57,9 +58,7 @@ class LanguageTrainingData:
         first = self._labelled.setdefault(text, (intent, tuple(spans)))
         if first != (intent, tuple(spans)) and text not in self.conflicts:
             self.conflicts.append(text)
-        if record.get("id") is None:
-            return False
-        key = (record["id"], record["text"], intent, tuple(spans))
+        key = (text, intent, tuple(spans))  # not the id: a log export's line-7 is a reviewed file's line-2
         if key in self._seen:
             self.duplicates += 1
             return True
@@ -123,6 +122,29 @@ class LanguageTrainingData:
     def has_entities(self) -> bool:
         """True when some text carries a span (a statistical recognizer can be trained)."""
         return any(item.spans for item in self.entity_texts)
+
+    def warnings(self) -> list[str]:
+        """What a user should know about the data before it trains (kept on the card): items in two datasets,
+        texts labelled differently in two, labels that differ only in case."""
+        warnings: list[str] = []
+        if self.duplicates:
+            warnings.append(
+                f"{self.duplicates} training item(s) are the same items in more than one dataset (the same file "
+                "uploaded twice, or examples also in an exported log?): each is trained on once, so cross-validation "
+                "does not see them on both sides of a split."
+            )
+        if self.conflicts:
+            warnings.append(
+                f"{len(self.conflicts)} training text(s) are labelled differently in two datasets (another intent or "
+                f"other spans), such as '{self.conflicts[0]}': both versions are trained on. Train on one of them (a "
+                "corrected dataset beside its uncorrected copy?)."
+            )
+        for names in self.case_clashes():
+            warnings.append(
+                f"labels {' and '.join(repr(name) for name in names)} differ only in case: they are trained as "
+                "different labels. Write them alike in the data if they are one."
+            )
+        return warnings
 
     def untrainable_reason(self) -> str | None:
         """Why no model can be trained on this material, or ``None`` (synonyms alone find nothing)."""

@@ -80,23 +80,7 @@ def train(
     if reason := data.untrainable_reason():
         raise TuneforkError(f"Cannot train: {reason}")
     contributions: dict[str, Any] = {"data": data.summary()}
-    warnings: list[str] = []
-    if data.duplicates:
-        warnings.append(
-            f"{data.duplicates} training item(s) are the same items in more than one dataset (the same file uploaded "
-            "twice?): each was trained on once, so cross-validation does not see them on both sides of a split."
-        )
-    if data.conflicts:
-        warnings.append(
-            f"{len(data.conflicts)} training text(s) are labelled differently in two datasets (another intent or "
-            f"other spans), such as '{data.conflicts[0]}': both versions were trained on. Train on one of them (a "
-            "corrected dataset beside its uncorrected copy?)."
-        )
-    for names in data.case_clashes():
-        warnings.append(
-            f"labels {' and '.join(repr(name) for name in names)} differ only in case: they were trained as "
-            "different labels. Write them alike in the data if they are one."
-        )
+    warnings = data.warnings()
     config: dict[str, Any] = {"intents": False, "recognizer": False, "output_labels": None}
     if data.intent_examples:
         classifier, report = train_intents(

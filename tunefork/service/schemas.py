@@ -138,6 +138,11 @@ class Model(Tracked):
     name: str
     baseModel: str
     progress: float
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="Given when the model is created, before it trains: a test set that repeats training items, the "
+        "same items in two datasets, texts labelled two ways (the card keeps the training's own warnings).",
+    )
 
 
 class BaseModelInfo(BaseModel):

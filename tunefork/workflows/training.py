@@ -138,6 +138,8 @@ def create_model(
     ``guard_margin`` (default :data:`GUARD_MARGIN`) and ``guard_check`` (default on), ``None`` when not set, are
     refused where nothing would read them, like ``gate`` and ``terms``: the margin for a kind whose gate takes none
     and without ``gate``, the check for a kind without one. The margin is kept only with a gate that reads it.
+    The model's dict carries ``warnings`` to give before it trains: the kind's about its data, and a test set that
+    repeats training items.
     """
     if not dataset_refs:
         raise TuneforkError("Give at least one training dataset (--dataset).")
@@ -165,10 +167,12 @@ def create_model(
         datasets = [get_dataset(session, ref, project.name) for ref in dataset_refs]
         for dataset in datasets:
             _check_training_set(kind, dataset)
-        if kind.untrainable is not None:
+        warnings: list[str] = []
+        if kind.untrainable is not None or kind.training_warnings is not None:
             data = kind.family.training_data(records_with_kinds(workspace, [d.id for d in datasets]))
-            if reason := kind.untrainable(data):
+            if kind.untrainable is not None and (reason := kind.untrainable(data)):
                 raise TuneforkError(f"Cannot train on {_named(datasets)}: {reason}")
+            warnings += kind.training_warnings(data) if kind.training_warnings is not None else []
         test_id = None
         if test_dataset_ref:
             test = get_dataset(session, test_dataset_ref, project.name)
@@ -184,11 +188,13 @@ def create_model(
             trained = [record for d in datasets for record in dataset_records(workspace, d.id)]
             if reason := kind.test_overlap(trained, dataset_records(workspace, test_id)):
                 raise TuneforkError(f"Test dataset '{test_dataset_ref}': {reason}")
-        if gate and test_id is not None and (leak := train_test_overlap(workspace, [d.id for d in datasets], test_id)):
+        leak = train_test_overlap(workspace, [d.id for d in datasets], test_id) if test_id is not None else None
+        if gate and leak:
             raise TuneforkError(
                 f"--gate judges a model on held-out data, and {leak} Or train without --gate and read the "
                 "evaluation's warning."
             )  # a model trained on its whole test set passed its gate (a review), judged on answers it had learned
+        warnings += [leak] if leak else []
         model = Model(
             project_id=project.id,
             name=name,
@@ -208,7 +214,7 @@ def create_model(
         )
         session.add(model)
         session.flush()
-        return model_to_dict(model)
+        return {**model_to_dict(model), "warnings": warnings}
 
 
 def start_training(
