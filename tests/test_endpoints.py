@@ -67,7 +67,14 @@ def test_retention_purge_deletes_old_entries_and_their_audio(workspace: Workspac
     recent = _log(workspace, short["id"], "recent")
     kept = _log(workspace, long["id"], "older but kept", age_days=2)
     old_audio = workspace.endpoint_logs_dir(short["id"]) / f"{old}.wav"
-    assert endpoint_logs.log_file(workspace, "short", old) == (old_audio.name, old_audio.read_bytes())
+    assert endpoint_logs.log_file(workspace, "short", recent)[0] == f"{recent}.wav"
+    # past its retention, a log is gone to every reader before the purge runs (it may wait behind a training)
+    assert old_audio.exists() and endpoint_logs.count_logs(workspace, "short") == 1
+    assert [log["id"] for log in endpoint_logs.list_logs(workspace, "short")] == [recent]
+    with pytest.raises(NotFoundError, match="past the endpoint's retention"):
+        endpoint_logs.log_file(workspace, "short", old)
+    assert endpoint_logs.download_logs(workspace, "short", workspace.home / "review") == 1
+    assert endpoint_logs.list_logs(workspace, "short")[0]["createdDateTime"].endswith("Z")
 
     assert endpoint_logs.purge_expired_logs(workspace) == 1
     assert not old_audio.exists()
@@ -128,7 +135,9 @@ def test_cli_create_list_rotate_download_and_export(cli, tmp_path: Path, speak) 
     assert "traffic" in exported.output and "accepted: 2  rejected: 0" in exported.output
     datasets = json.loads(cli("dataset", "list", "calls", "--json").stdout)
     assert [(d["name"], d["kind"], d["accepted"]) for d in datasets] == [("traffic", "audio", 2)]
-    assert "Deleted 2" in cli("endpoint", "logs", "delete", "prod").output
+    refused = cli("endpoint", "logs", "delete", "prod", expect=1)  # all of them: asked first, and nothing given
+    assert "Delete all 2 logged request(s) of endpoint prod?" in refused.output and "Aborted" in refused.output
+    assert "Deleted 2" in cli("endpoint", "logs", "delete", "prod", "--yes").output
     assert "no logged requests" in cli("endpoint", "logs", "export", "prod", "--to-dataset", "calls", expect=1).output
     shown = cli("endpoint", "update", "prod", "--no-logging", "--retention-days", "5").stdout
     assert shown.startswith("Updated endpoint prod (") and shown.rstrip().endswith(", logging off.")

@@ -297,8 +297,13 @@ def logs_delete(
         None, "--older-than-days", min=0, max=36500, help="Only logs older than this many days."
     ),
     project: str | None = ProjectOption,
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation (deleting them all)."),
 ) -> None:
-    """Delete an endpoint's logs now (all, or those older than N days)."""
+    """Delete an endpoint's logs now (all, after a confirmation, or those older than N days)."""
+    workspace = workspace_from(ctx)
     cutoff = utcnow() - timedelta(days=older_than_days) if older_than_days is not None else None
-    count = endpoint_logs.delete_logs(workspace_from(ctx), endpoint, cutoff, project)
+    if cutoff is None and not yes:  # every log at once, the retrain data with it (a review, as project delete asks)
+        count = endpoint_logs.count_logs(workspace, endpoint, project)
+        typer.confirm(f"Delete all {count} logged request(s) of endpoint {endpoint}?", abort=True)
+    count = endpoint_logs.delete_logs(workspace, endpoint, cutoff, project)
     console.print(f"Deleted {count} logged request(s).")

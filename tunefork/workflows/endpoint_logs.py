@@ -3,11 +3,12 @@
 With logging on, each answered request keeps its result in the ``endpoint_logs`` table and, for audio, its
 canonical 16 kHz mono WAV under the endpoint's logs folder, or with a shared object store
 (``TUNEFORK_STORAGE_URL``) in an object of its own, so every machine sharing the database and the store
-lists, downloads, exports and purges the logs any server wrote; entries older than the endpoint's retention are
-deleted by :func:`purge_expired_logs` (a periodic job). Logs become data again through the project kind's
-:class:`~tunefork.kinds.registry.LogExport` (speech: an ``audio`` dataset of the logged WAVs; language: an
-``utterances`` CSV of the texts with their predicted intents; entities: ``annotated-text`` with the entities
-found), imported like any upload (the retrain loop).
+lists, downloads, exports and purges the logs any server wrote. Entries older than the endpoint's retention are
+deleted by :func:`purge_expired_logs` (a periodic job) and, until it runs, never listed, shown, downloaded or
+exported (the job may wait behind a training on the server's one job thread). Logs become data again through the
+project kind's :class:`~tunefork.kinds.registry.LogExport` (speech: an ``audio`` dataset of the logged WAVs;
+language: an ``utterances`` CSV of the texts with their predicted intents; entities: ``annotated-text`` with the
+entities found), imported like any upload (the retrain loop).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from tunefork.store.models import Endpoint, EndpointLog, Model, new_id, utcnow
 from tunefork.store.objects import ObjectMissingError
 from tunefork.store.repository import get_endpoint, get_project
 from tunefork.store.staging import scratch_folder
+from tunefork.timestamps import rfc3339
 from tunefork.workflows.datasets import register_dataset, submit_import, upload_dataset
 from tunefork.workflows.jobs import JobSubmitter
 from tunefork.workspace import Workspace
@@ -118,8 +120,20 @@ def log_to_dict(log: EndpointLog) -> dict[str, Any]:
         "displayText": log.display_text,
         "file": Path(log.audio or log.artifact).name if log.audio or log.artifact else None,
         "result": log.result,
-        "createdDateTime": log.created_at.isoformat(),
+        "createdDateTime": rfc3339(log.created_at.isoformat()),  # a download's logs.jsonl had naive times
     }
+
+
+def _retained(endpoint_id: str, retention_days: int) -> Any:
+    """The condition of an endpoint's logs within its retention: those past it are gone to every reader, whenever
+    the purge runs (a review listed and downloaded 3-day-old logs of a 1-day endpoint while a training held the
+    job thread)."""
+    cutoff = utcnow() - timedelta(days=retention_days)
+    return (EndpointLog.endpoint_id == endpoint_id) & (EndpointLog.created_at >= cutoff)
+
+
+def _retained_of(endpoint: Endpoint) -> Any:
+    return _retained(endpoint.id, endpoint.retention_days)
 
 
 def list_logs(
@@ -127,10 +141,9 @@ def list_logs(
 ) -> list[dict[str, Any]]:
     """Logged requests of an endpoint, newest first."""
     with workspace.session() as session:
-        endpoint_id = get_endpoint(session, ref, project).id
         query = (
             select(EndpointLog)
-            .where(EndpointLog.endpoint_id == endpoint_id)
+            .where(_retained_of(get_endpoint(session, ref, project)))
             .order_by(EndpointLog.created_at.desc(), EndpointLog.id)
             .offset(skip)
             .limit(top)
@@ -141,22 +154,21 @@ def list_logs(
 def count_logs(workspace: Workspace, ref: str, project: str | None = None) -> int:
     """How many logged requests an endpoint keeps."""
     with workspace.session() as session:
-        endpoint_id = get_endpoint(session, ref, project).id
-        query = select(func.count()).select_from(EndpointLog).where(EndpointLog.endpoint_id == endpoint_id)
+        query = select(func.count()).select_from(EndpointLog).where(_retained_of(get_endpoint(session, ref, project)))
         return int(session.scalar(query) or 0)
 
 
-def _get_log(session: Session, endpoint_id: str, log_id: str) -> EndpointLog:
-    log = session.get(EndpointLog, log_id)
-    if log is None or log.endpoint_id != endpoint_id:
-        raise NotFoundError(f"No logged request '{log_id}' on this endpoint.")
+def _get_log(session: Session, endpoint: Endpoint, log_id: str) -> EndpointLog:
+    log = session.scalar(select(EndpointLog).where(_retained_of(endpoint) & (EndpointLog.id == log_id)))
+    if log is None:
+        raise NotFoundError(f"No logged request '{log_id}' on this endpoint (or it is past the endpoint's retention).")
     return log
 
 
 def show_log(workspace: Workspace, ref: str, log_id: str, project: str | None = None) -> dict[str, Any]:
     """One logged request."""
     with workspace.session() as session:
-        return log_to_dict(_get_log(session, get_endpoint(session, ref, project).id, log_id))
+        return log_to_dict(_get_log(session, get_endpoint(session, ref, project), log_id))
 
 
 def _fetch_kept(workspace: Workspace, audio: str, artifact: str, folder: Path) -> Path | None:
@@ -176,7 +188,7 @@ def log_file(workspace: Workspace, ref: str, log_id: str, project: str | None = 
     """The file name and bytes of one logged request's kept input, its WAV or image (read from the shared store
     when it is there)."""
     with workspace.session() as session:
-        log = _get_log(session, get_endpoint(session, ref, project).id, log_id)
+        log = _get_log(session, get_endpoint(session, ref, project), log_id)
         audio, artifact = log.audio, log.artifact
     if not audio and not artifact:
         raise NotFoundError(f"Logged request '{log_id}' kept no file: it was a text request.")
@@ -239,14 +251,15 @@ def purge_expired_logs(workspace: Workspace, now: datetime | None = None) -> int
 
 @contextmanager
 def _logged_requests(workspace: Workspace, endpoint_id: str, with_files: bool = True) -> Iterator[list[LoggedRequest]]:
-    """Every logged request of an endpoint, oldest first, with its kept file when it still exists (objects of
-    a shared store downloaded into a scratch folder that lasts as long as the block; none without
-    ``with_files``)."""
+    """Every logged request of an endpoint within its retention, oldest first, with its kept file when it still
+    exists (objects of a shared store downloaded into a scratch folder that lasts as long as the block; none
+    without ``with_files``)."""
     with workspace.session() as session:
+        retention_days = session.get(Endpoint, endpoint_id).retention_days
         rows = list(
             session.execute(
                 select(EndpointLog.id, EndpointLog.audio, EndpointLog.artifact, EndpointLog.result)
-                .where(EndpointLog.endpoint_id == endpoint_id)
+                .where(_retained(endpoint_id, retention_days))
                 .order_by(EndpointLog.created_at, EndpointLog.id)
             )
         )
