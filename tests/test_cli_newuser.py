@@ -15,7 +15,7 @@ from rich.console import Console
 from toy_kind import BASE_MODEL, KIND, TOY
 
 from tunefork.cli.answers import decision_cell, intent_cell
-from tunefork.cli.common import PlainTable
+from tunefork.cli.common import PlainTable, plain
 from tunefork.cli.inspection import print_inspection
 from tunefork.cli.model import choice_lines
 from tunefork.errors import TuneforkError
@@ -38,6 +38,19 @@ def test_names_and_ids_are_never_cut_in_a_narrow_terminal() -> None:
     columns = ["".join(cell.strip() for cell in column) for column in zip(*cells, strict=True)]
     assert columns[0] == "carbot-logs-20261203-065502"
     assert columns[2] == "0b15aeb4be174cdcbfade0df3ea65e5f"
+
+
+def test_terminal_control_characters_from_users_are_shown_not_obeyed() -> None:
+    """A logged request's escape sequences set the window title and cleared the screen of whoever ran
+    `endpoint logs list` (a security review); a right-to-left override reversed what followed."""
+    table = PlainTable("name", "text")
+    table.add_row("a\x1b]0;pwned\x07", "\x1b[2J\x1b[31mRED Bob \u202eevil")
+    screen = io.StringIO()
+    Console(file=screen, width=120).print(table)
+    shown = screen.getvalue()
+    assert "\x1b" not in shown and "\u202e" not in shown and "\x07" not in shown
+    assert "\\x1b[2J\\x1b[31mRED Bob \\u202eevil" in shown and "a\\x1b]0;pwned\\x07" in shown
+    assert plain("[red]x\x1b") == "\\[red]x\\x1b"
 
 
 def test_a_refused_upload_says_each_reason_once(cli, tmp_path: Path) -> None:

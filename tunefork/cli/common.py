@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import sys
 import typing
 from collections.abc import Iterator
@@ -90,12 +91,23 @@ def help_word(annotation: Any) -> str:
 _TyperParameter.display_type = help_value  # type: ignore[method-assign]
 
 
+_TERMINAL_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""Characters a terminal obeys instead of showing (escape sequences, bidirectional overrides); tab and newline pass."""
+
+
+def visible(text: str) -> str:
+    """``text`` with terminal control characters written as escapes (``\\x1b``, ``\\u202e``): a logged request's
+    escape sequences set the window title and cleared the admin's screen in ``endpoint logs list`` (a review)."""
+    return _TERMINAL_CONTROLS.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
+
+
 def plain(value: Any) -> str:
-    """``value`` as text that Rich prints as is: names and reasons come from users and may hold ``[tags]``.
+    """``value`` as text that Rich prints as is: names and reasons come from users and may hold ``[tags]`` or
+    terminal control characters (:func:`visible`).
 
     Every user-supplied string printed through Rich markup goes through here (or :class:`PlainTable`).
     """
-    return escape(str(value))
+    return escape(visible(str(value)))
 
 
 class PlainTable(Table):
@@ -106,13 +118,13 @@ class PlainTable(Table):
     """
 
     def __init__(self, *headers: str, title: str | None = None) -> None:
-        super().__init__(title=Text(title) if title is not None else None)
+        super().__init__(title=Text(visible(title)) if title is not None else None)
         for header in headers:
             self.add_column(header, overflow="fold" if header in WHOLE_COLUMNS else "ellipsis")
 
     def add_row(self, *cells: Any, **options: Any) -> None:
         """Add a row; string cells become plain :class:`~rich.text.Text`."""
-        super().add_row(*(Text(cell) if isinstance(cell, str) else cell for cell in cells), **options)
+        super().add_row(*(Text(visible(cell)) if isinstance(cell, str) else cell for cell in cells), **options)
 
 
 class FriendlyErrorGroup(TyperGroup):
