@@ -107,6 +107,20 @@ def test_a_misfiled_file_in_a_zip_is_rejected_and_the_others_kept(dest, tmp_path
     assert result.accepted == 2 and reasons(result).startswith("nlu.yml|None|nlu.yml is Rasa NLU YAML")
 
 
+def test_old_mac_line_ends_a_stray_nul_and_too_many_lines(dest, tmp_path, monkeypatch):
+    """A security review's CR-only file became one item, a two-line file with a NUL was "no text file found", and 5
+    million short lines (within the byte limit) took 3 GB to import."""
+    result = import_dataset(write(tmp_path / "mac.txt", b"line one\rline two\rline three\r"), "language", dest,
+                            UploadLimits())  # fmt: skip
+    assert [r["text"] for r in load_manifest(dest)] == ["line one", "line two", "line three"]
+    result = import_dataset(write(tmp_path / "nul.txt", b"hello\nworld\x00\n"), "language", tmp_path / "nul",
+                            UploadLimits())  # fmt: skip
+    assert result.accepted == 1 and reasons(result).startswith("nul.txt|2|nul.txt line 2 holds a NUL byte")
+    monkeypatch.setenv("TUNEFORK_MAX_TEXT_LINES", "3")
+    with pytest.raises(UploadRejectedError, match=r"big\.txt: 4 lines, over the 3-line limit of a text file"):
+        import_dataset(write(tmp_path / "big.txt", "a\nb\nc\nd\n"), "language", tmp_path / "big", UploadLimits())
+
+
 def test_empty_and_blank_text_uploads_are_refused(dest, tmp_path):
     with pytest.raises(UploadRejectedError, match="empty"):
         import_dataset(write(tmp_path / "empty.txt", b""), "language", dest, UploadLimits())

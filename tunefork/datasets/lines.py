@@ -3,7 +3,8 @@
 Encodings: UTF-8 (byte-order mark optional) and UTF-16 (with a byte-order mark, or without one when the
 zero bytes of ASCII text give it away). Each line is checked on its own: a line that is not valid text,
 holds a NUL byte or is longer than :data:`MAX_LINE_BYTES` is rejected with its number, and the other
-lines are kept. A file over :data:`MAX_TEXT_FILE_BYTES` is refused without being read.
+lines are kept. A file over :data:`MAX_TEXT_FILE_BYTES`, or of more than :func:`max_text_lines` lines, is refused
+without being split. Lines end with ``\n``, ``\r\n``, or ``\r`` alone in a file without ``\n`` (classic Mac OS).
 """
 
 from __future__ import annotations
@@ -13,12 +14,16 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from tunefork.config import env_int
 from tunefork.datasets.results import ItemIssue
 
 MAX_TEXT_FILE_BYTES = 256 * 2**20
 """Largest text file read (transcript lists, related text, datasets of examples)."""
 MAX_LINE_BYTES = 2**20
 """Longest line: one item (a transcript, an example, a JSON record) never needs more."""
+MAX_TEXT_LINES = 1_000_000
+"""Most lines of one text file, unless ``TUNEFORK_MAX_TEXT_LINES`` says otherwise: an import holds them all with
+their records (5 million short lines took 3 GB, within the byte limit: a security review)."""
 _SNIFF_BYTES = 8192
 _SNIFF_LINE_CHARACTERS = 4096
 _SNIFF_SCAN_CHARACTERS = 16 * 2**20
@@ -56,15 +61,21 @@ def text_encoding(head: bytes) -> str:
 def looks_like_text(path: Path) -> bool:
     """True when ``path`` starts like a text file: UTF-16, or almost no control bytes in its first 8 KiB.
 
-    A stray NUL byte does not make a text file binary (that line is rejected when read); audio, images
-    and compressed data are full of control bytes.
+    A stray NUL byte does not make a text file binary, even a short one (that line is rejected when read: a
+    two-line file with one was "no text file found", a review); audio, images and compressed data are full of
+    control bytes.
     """
     with path.open("rb") as handle:
         head = handle.read(_SNIFF_BYTES)
     if text_encoding(head) != "utf-8":
         return True
-    controls = sum(1 for byte in head if byte < 0x20 and byte not in _TEXT_CONTROLS)
-    return controls * 64 <= len(head)
+    controls = sum(1 for byte in head if 0 < byte < 0x20 and byte not in _TEXT_CONTROLS)
+    return controls * 64 <= len(head) and head.count(0) * 8 <= len(head)
+
+
+def max_text_lines() -> int:
+    """:data:`MAX_TEXT_LINES`, or ``TUNEFORK_MAX_TEXT_LINES`` when set."""
+    return env_int("TUNEFORK_MAX_TEXT_LINES", MAX_TEXT_LINES, minimum=1, meaning="a number of lines")
 
 
 def head_lines(path: Path, count: int) -> list[str]:
@@ -117,13 +128,17 @@ def read_text_lines(path: Path, display_name: str) -> TextLines:
     encoding = text_encoding(data[:_SNIFF_BYTES])
     if encoding != "utf-8":
         try:
-            text = data.decode(encoding)
+            data = data.decode(encoding).removeprefix("\ufeff").replace("\r\n", "\n").encode("utf-8")
         except UnicodeDecodeError as exc:
             issue = ItemIssue(display_name, f"{display_name}: not valid UTF-16 text ({exc})")
             return TextLines([], [issue])
-        raw_lines = [line.encode("utf-8") for line in text.removeprefix("\ufeff").replace("\r\n", "\n").split("\n")]
-    else:
-        raw_lines = data.split(b"\n")
+    if b"\n" not in data and b"\r" in data:  # classic Mac OS line ends: three lines were one item (a review)
+        data = data.replace(b"\r", b"\n")
+    if (count := data.count(b"\n")) > (limit := max_text_lines()):
+        reason = (f"{display_name}: {count:,} lines, over the {limit:,}-line limit of a text file "
+                  "(TUNEFORK_MAX_TEXT_LINES); split it into several uploads (datasets add up at training)")  # fmt: skip
+        return TextLines([], [ItemIssue(display_name, reason)])
+    raw_lines = data.split(b"\n")
     if raw_lines and raw_lines[-1] == b"":
         raw_lines.pop()
     if raw_lines and raw_lines[0].startswith(codecs.BOM_UTF8):
