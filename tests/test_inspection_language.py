@@ -159,6 +159,10 @@ def test_workflow_inspect_language_dataset_uses_bundled_labels(workspace, tmp_pa
     upload_dataset(workspace, "bot", source, "utterances", name="nlu")
     report = inspect(workspace, "nlu", "bot")["report"]
     assert report["examples"] == 24
+    # computed once: the studio page of a 5M-line dataset took 10 minutes at every view (a security review)
+    [cached] = workspace.inspections_cache_dir.iterdir()
+    cached.write_text(json.dumps({**report, "examples": 25}), encoding="utf-8")
+    assert inspect(workspace, "nlu", "bot")["report"]["examples"] == 25
     assert report["forgetting_risk"] is None  # a language project's model outputs only its own slots
     create_project(workspace, "ner", "entities")
     spans = tmp_path / "spans.jsonl"

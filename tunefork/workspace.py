@@ -236,6 +236,11 @@ class Workspace:
         return self.home / ".cache" / "synth"
 
     @property
+    def inspections_cache_dir(self) -> Path:
+        """Datasets' inspection reports, computed once per dataset and code version."""
+        return self.home / ".cache" / "inspections"
+
+    @property
     def hypotheses_cache_dir(self) -> Path:
         """Models' answers kept between evaluations (:mod:`tunefork.engines.hypotheses`)."""
         return self.home / ".cache" / "hypotheses"

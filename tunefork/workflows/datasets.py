@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -9,6 +12,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+import tunefork.datasets
+import tunefork.kinds
+from tunefork import __version__
 from tunefork.datasets.importer import import_dataset
 from tunefork.datasets.inspection import inspect_dataset, load_manifest, manifest_path
 from tunefork.datasets.kinds import FILE_FIELDS
@@ -16,7 +22,7 @@ from tunefork.datasets.results import ImportResult
 from tunefork.errors import ConflictError, TuneforkError, UploadRejectedError
 from tunefork.kinds import get_kind
 from tunefork.progress import ProgressCallback, no_progress
-from tunefork.store.artifacts import read_jsonl_page, staged_directory
+from tunefork.store.artifacts import atomic_write_json, read_jsonl_page, staged_directory
 from tunefork.store.models import Dataset, Evaluation, Status
 from tunefork.store.objects import ObjectStoreError
 from tunefork.store.repository import clean_name, get_dataset, get_project
@@ -275,8 +281,22 @@ def inspect(workspace: Workspace, ref: str, project: str | None = None) -> dict[
     info = show_dataset(workspace, ref, project)
     folder, kind = dataset_folder(workspace, info["id"]), info["kind"]
     project_kind = kind_of(workspace, info["projectId"])
+    cached = workspace.inspections_cache_dir / f"{info['id']}-{project_kind.name}-{_inspection_code()}.json"
+    if cached.is_file():  # a dataset never changes: the studio page of 5M lines took 10 min, at every view
+        return {"dataset": info, "report": json.loads(cached.read_text(encoding="utf-8"))}
     report = project_kind.inspect(folder, kind) if project_kind.inspect else inspect_dataset(folder, kind)
-    return {"dataset": info, "report": report}
+    atomic_write_json(cached, report)
+    return {"dataset": info, "report": json.loads(cached.read_text(encoding="utf-8"))}  # as a later view reads it
+
+
+@functools.cache
+def _inspection_code() -> str:
+    """A key of the code that writes inspection reports (tunefork's dataset and kind packages, its version)."""
+    digest = hashlib.sha256(__version__.encode())
+    for package in (tunefork.datasets, tunefork.kinds):
+        for source in sorted(Path(package.__file__).parent.rglob("*.py")):
+            digest.update(source.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def require_imported(dataset: Dataset) -> None:
