@@ -382,6 +382,8 @@ def delete_dataset(workspace: Workspace, ref: str, project: str | None = None) -
         dataset_id = dataset.id
         session.delete(dataset)  # its evaluations' rows go with it (ON DELETE CASCADE)
     shutil.rmtree(workspace.dataset_path(dataset_id), ignore_errors=True)
+    for report in workspace.inspections_cache_dir.glob(f"{dataset_id}-*.json"):
+        report.unlink(missing_ok=True)
     for evaluation_id in evaluation_ids:
         shutil.rmtree(workspace.report_dir(evaluation_id), ignore_errors=True)
     return len(evaluation_ids)
