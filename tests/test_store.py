@@ -128,6 +128,9 @@ def test_names_with_control_characters_or_over_200_characters_are_refused(any_wo
         projects.create_project(any_workspace, "n" * 201, "speech")
     with pytest.raises(TuneforkError, match="may not contain '/'"):  # GET /projects/a%2Fb could not find it
         projects.create_project(any_workspace, "a/b", "speech")
+    for dots in (".", ".."):  # clients normalise GET /projects/.. to / (a security review)
+        with pytest.raises(TuneforkError, match=r"may not be '\.' or '\.\.'"):
+            projects.create_project(any_workspace, dots, "speech")
     assert (
         projects.create_project(any_workspace, "  [bold]markup[bold] is fine  ", "speech")["name"]
         == "[bold]markup[bold] is fine"

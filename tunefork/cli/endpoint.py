@@ -95,7 +95,7 @@ def create(
     sample = endpoints.request_sample(workspace, kind, created["modelId"])
     example = operation.sample_code(call_url, "<key1>", sample)["curl"]
     print_verbatim(example)
-    state = f"on, kept {retention_days} days" if logging else "off"
+    state = f"on, kept {plural(retention_days, 'day')}" if logging else "off"
     console.print(f"logging: {state}")
 
 
@@ -132,7 +132,7 @@ def show(
         print_json(shown)
         return
     operation = UNDERSTAND.name if shown["languageModel"] else shown["operation"]
-    state = f"on, kept {shown['retentionDays']} days" if shown["loggingEnabled"] else "off"
+    state = f"on, kept {plural(shown['retentionDays'], 'day')}" if shown["loggingEnabled"] else "off"
     lines = [
         f"Endpoint [bold]{plain(shown['name'])}[/] ({shown['id']}) of project {plain(shown['project'])} serves "
         f"{_served(shown)}.",
@@ -173,7 +173,7 @@ def update(
     if as_json:
         print_json(updated)
     else:
-        state = f"on, kept {updated['retentionDays']} days" if updated["loggingEnabled"] else "off"
+        state = f"on, kept {plural(updated['retentionDays'], 'day')}" if updated["loggingEnabled"] else "off"
         console.print(f"Updated endpoint [bold]{plain(updated['name'])}[/] ({updated['id']}): serves "
                       f"{_served(updated)}, logging {state}.", highlight=False, soft_wrap=True)  # fmt: skip
     if model is not None or language_model is not None:  # an intent monitor of a model deciding no intent

@@ -29,6 +29,8 @@ def clean_name(name: str | None, noun: str) -> str:
         raise TuneforkError(f"{a_noun} name may not contain control characters (tabs, line breaks, escapes).")
     if "/" in name or "\\" in name:
         raise TuneforkError(f"{a_noun} name may not contain '/' or '\\' (a URL could not look it up by name).")
+    if name in (".", ".."):  # clients normalise /projects/.. to / (a review)
+        raise TuneforkError(f"{a_noun} name may not be '.' or '..' (a URL could not look it up by name).")
     return name
 
 
