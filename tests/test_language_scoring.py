@@ -88,6 +88,8 @@ def test_a_misclassified_out_of_scope_decision_shows_its_own_confidence() -> Non
     # the intent the threshold turned down is named too (it was only in predict's predictions.jsonl: a review)
     assert (row["top_intent"], row["top_confidence"]) == ("lost_property", 0.128)
     assert "lost_property -> out_of_scope (87.2%; top: lost_property 12.8%)" in "\n".join(result.markdown_details())
+    # closed-set accuracy counts the in-scope items only, and its row says how many (read as all items: a review)
+    assert "Closed-set accuracy (1 in-scope item)" in [row for row, _ in result.table().rows]
 
 
 def test_base_labels_lost_on_general_text_are_warned_about_and_custom_labels_are_not_followed() -> None:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from tunefork.evaluation.chance import ChanceCheck, commonest_label_check
 from tunefork.evaluation.classification import plot_confusion_matrix, plot_threshold_curve
+from tunefork.evaluation.labels import OUT_OF_SCOPE
 from tunefork.evaluation.result import Headline, ResultTable, md_cell, percent
 from tunefork.evaluation.significance import interval_note, paired_bootstrap
 from tunefork.wording import plural
@@ -157,9 +158,12 @@ def _intent_rows(result: LanguageEvaluationResult) -> list[tuple[str, list[str]]
     if not any(intents):
         return [("Intents", ["none (entities only)" for _ in intents])]
     oos = [i.get("out_of_scope") or {} for i in intents]
+    per_label = next((i["per_label"] for i in intents if i.get("per_label")), {})
+    in_scope = sum(row.get("support", 0) for label, row in per_label.items() if label != OUT_OF_SCOPE)
+    closed_set = f"Closed-set accuracy ({plural(in_scope, 'in-scope item')})"  # read as all items (a review)
     return [
         ("Intent accuracy", [percent(i.get("accuracy"), 1) for i in intents]),
-        ("Closed-set accuracy", [percent(i.get("closed_set_accuracy"), 1) for i in intents]),
+        (closed_set, [percent(i.get("closed_set_accuracy"), 1) for i in intents]),
         ("Macro F1", [percent(i.get("macro_f1"), 1) for i in intents]),
         ("Out-of-scope precision", [percent(o.get("precision"), 1) for o in oos]),
         ("Out-of-scope recall", [percent(o.get("recall"), 1) for o in oos]),
