@@ -99,7 +99,7 @@ from tunefork.language.intent_calibration import (
 from tunefork.language.intent_contrastive import TRAINED_LAYERS, LowerLayerStates, fine_tune_top_layers
 from tunefork.language.intent_folds import grouped_folds
 from tunefork.language.options import FEATURE_SETS, INTENT_CLASSIFIERS
-from tunefork.progress import ProgressCallback, no_progress
+from tunefork.progress import ProgressCallback, no_progress, within
 from tunefork.store.artifacts import atomic_write_json
 
 if TYPE_CHECKING:
@@ -315,8 +315,10 @@ def _out_of_fold_logits(
     seed: int,
     states: LowerLayerStates | None = None,
     encoder: str = BUNDLED_ENCODER,
+    progress: ProgressCallback = no_progress,
 ) -> dict[str, np.ndarray]:
-    """Scores of every example by a model that did not see it (classes missing from a fold score -inf).
+    """Scores of every example by a model that did not see it (classes missing from a fold score -inf); ``progress``
+    hears of each fold done (one fine-tuning a fold: "5 of 5 folds" stood still for minutes, a review).
 
     One head per entry of ``weightings`` (sample weights), each fold's features shared by them.
     ``contrastive`` and ``supervised`` fine-tune the encoder's top layers on each fold's training part
@@ -324,7 +326,8 @@ def _out_of_fold_logits(
     """
     logits = {name: np.full((len(texts), len(labels)), -np.inf) for name in weightings}
     background = labels.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in labels else -1
-    for train_idx, test_idx in splits:
+    for done, (train_idx, test_idx) in enumerate(splits):
+        progress(done, len(splits), f"fold {done + 1} of {len(splits)}")
         if kind in ENCODER_KINDS:
             vectors = states.embed(_fine_tune(kind, states, train_idx, gold, background, seed))
         features = Features(kind, encoder)
@@ -456,10 +459,11 @@ def train_intents(
     states = LowerLayerStates(all_texts, depth, encoder) if set(ENCODER_KINDS) & set(kinds) else None
     for step, kind in enumerate(kinds, start=1):
         fold_splits = splits[:1] if kind == SUPERVISED else splits
-        progress(step - 1, steps, f"intents: cross-validating {kind} ({len(fold_splits)} of {folds} folds)")
+        label = f"intents: cross-validating {kind}" + (f" (1 of {folds} folds)" if len(fold_splits) < folds else "")
         scores = _out_of_fold_logits(
-            kind, all_texts, vectors, gold, weightings, classes, fold_splits, seed, states, encoder
-        )
+            kind, all_texts, vectors, gold, weightings, classes, fold_splits, seed, states, encoder,
+            within(progress, step - 1, steps, label),
+        )  # fmt: skip
         for suffix, logits in scores.items():
             oof[kind + suffix] = logits
             accuracy[kind + suffix] = _accuracy(logits[:, : len(labels)], gold, scored[scored < n])
