@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import anyio
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tunefork.service.errors import ApiError, error_body
@@ -64,27 +65,52 @@ async def _send_413(send: Send, limit: int) -> None:
 
 
 class Admission:
-    """At most ``workers`` recognitions run (in threads) and ``queue`` wait; more get 503 + Retry-After."""
+    """At most ``workers`` recognitions run (in threads) and ``queue`` wait, server-wide; more get 503 + Retry-After.
+
+    One endpoint holds at most :attr:`endpoint_places` of those places and runs at most :attr:`endpoint_workers` at
+    once, so a burst on one endpoint leaves room for the others (40 requests to one endpoint made an idle one answer
+    503, or wait 50 s, in a review). A request whose client left while it waited is not run (the server decoded 40
+    abandoned requests for 3 minutes).
+    """
 
     def __init__(self, workers: int, queue: int) -> None:
         self.workers, self.capacity = workers, workers + queue
+        self.endpoint_workers = max(1, workers - 1)
+        self.endpoint_places = self.capacity - workers if queue else max(1, workers - 1)
         self.in_flight = 0
-        self._limiter: anyio.CapacityLimiter | None = None
+        self.by_endpoint: dict[str, int] = {}
+        self._limiters: dict[str, anyio.CapacityLimiter] = {}
 
-    def enter(self) -> None:
-        """Admit one request or raise the 503 (runs on the event loop: no lock needed)."""
+    def enter(self, endpoint: str) -> None:
+        """Admit one request to ``endpoint`` or raise the 503 (runs on the event loop: no lock needed)."""
         if self.in_flight >= self.capacity:
-            raise ApiError(
-                503, "ServiceUnavailable", "The endpoint is busy; retry shortly.", headers={"Retry-After": "1"}
-            )
+            raise _busy(f"The server is busy ({self.in_flight} requests in progress); retry shortly.")
+        if self.by_endpoint.get(endpoint, 0) >= self.endpoint_places:
+            share = f"This endpoint has {self.endpoint_places} requests in progress, its share of the server"
+            raise _busy(f"{share}; retry shortly.")
         self.in_flight += 1
+        self.by_endpoint[endpoint] = self.by_endpoint.get(endpoint, 0) + 1
 
-    def leave(self) -> None:
-        """Release an admitted request."""
+    def leave(self, endpoint: str) -> None:
+        """Release a request admitted to ``endpoint``."""
         self.in_flight -= 1
+        self.by_endpoint[endpoint] -= 1
+        if not self.by_endpoint[endpoint]:
+            del self.by_endpoint[endpoint]
 
-    async def run(self, function: Callable[..., T], *args: Any) -> T:
-        """Run blocking ``function`` in a worker thread, at most ``workers`` at once."""
-        if self._limiter is None:
-            self._limiter = anyio.CapacityLimiter(self.workers)
-        return await anyio.to_thread.run_sync(function, *args, limiter=self._limiter)
+    def _limiter(self, name: str, tokens: int) -> anyio.CapacityLimiter:
+        if name not in self._limiters:
+            self._limiters[name] = anyio.CapacityLimiter(tokens)
+        return self._limiters[name]
+
+    async def run(self, request: Request, endpoint: str, function: Callable[..., T], *args: Any) -> T:
+        """Run blocking ``function`` in a worker thread once ``endpoint`` and the server have one free, unless the
+        client of ``request`` has gone meanwhile (499)."""
+        async with self._limiter(f"endpoint:{endpoint}", self.endpoint_workers), self._limiter("", self.workers):
+            if await request.is_disconnected():
+                raise ApiError(499, "ClientClosedRequest", "The client left before its request was answered.")
+            return await anyio.to_thread.run_sync(function, *args)
+
+
+def _busy(message: str) -> ApiError:
+    return ApiError(503, "ServiceUnavailable", message, headers={"Retry-After": "1"})

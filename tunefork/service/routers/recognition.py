@@ -201,15 +201,17 @@ def add_audio_route(router: APIRouter, operation: EndpointOperation) -> None:
         workspace: Workspace = request.app.state.workspace
         target = await _authorized(request, workspace, endpoint_id, key, operation.name)
         admission = request.app.state.admission
-        admission.enter()
+        admission.enter(endpoint_id)
         try:
             with scratch_folder(workspace.staging_dir, "recognition.") as folder:
                 await receive_file(request, folder / "audio")
                 limit = request.app.state.settings.max_recognition_seconds
                 audio = folder / "audio"
-                result = await admission.run(requests.answer_audio, workspace, target, operation.name, audio, limit)
+                result = await admission.run(
+                    request, endpoint_id, requests.answer_audio, workspace, target, operation.name, audio, limit
+                )
         finally:
-            admission.leave()
+            admission.leave(endpoint_id)
         request.app.state.metrics.observe_audio(endpoint_id, float(result.get("duration") or 0.0))
         return result
 
@@ -224,11 +226,12 @@ def add_text_route(router: APIRouter, operation: EndpointOperation) -> None:
         target = await _authorized(request, workspace, endpoint_id, key, operation.name)
         text = await receive_text(request)
         admission = request.app.state.admission
-        admission.enter()
+        admission.enter(endpoint_id)
         try:
-            return await admission.run(requests.answer_text, workspace, target, operation.name, text)
+            answer = requests.answer_text
+            return await admission.run(request, endpoint_id, answer, workspace, target, operation.name, text)
         finally:
-            admission.leave()
+            admission.leave(endpoint_id)
 
     _add_route(router, operation, answer, TEXT_ERRORS, TEXT_BODY)
 
@@ -240,13 +243,15 @@ def add_image_route(router: APIRouter, operation: EndpointOperation) -> None:
         workspace: Workspace = request.app.state.workspace
         target = await _authorized(request, workspace, endpoint_id, key, operation.name)
         admission = request.app.state.admission
-        admission.enter()
+        admission.enter(endpoint_id)
         try:
             with scratch_folder(workspace.staging_dir, "classification.") as folder:
                 await receive_file(request, folder / "image", "image")
-                return await admission.run(requests.answer_image, workspace, target, operation.name, folder / "image")
+                return await admission.run(
+                    request, endpoint_id, requests.answer_image, workspace, target, operation.name, folder / "image"
+                )
         finally:
-            admission.leave()
+            admission.leave(endpoint_id)
 
     _add_route(router, operation, answer, IMAGE_ERRORS, IMAGE_BODY)
 

@@ -181,11 +181,11 @@ async def try_endpoint(
                 given = folder / "input"
                 await run_in_threadpool(upload_writer(file), given)
             limit = request.app.state.settings.max_recognition_seconds
-            admission.enter()
+            admission.enter(endpoint)
             try:
-                answer = await admission.run(requests.trial, ws, endpoint, given, limit)
+                answer = await admission.run(request, endpoint, requests.trial, ws, endpoint, given, limit)
             finally:
-                admission.leave()
+                admission.leave(endpoint)
     except Exception as exc:
         problem = await api_problem(request, exc)
         if problem is None:
