@@ -230,3 +230,33 @@ def test_openapi_no_server_errors(api_schema) -> None:
 
         check()
     assert not failures, "\n".join(failures)
+
+
+def test_a_client_that_leaves_mid_upload_costs_one_log_line(
+    workspace: Workspace, monkeypatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An aborted upload logged two tracebacks, 132 lines, as an unhandled error (a security review)."""
+    import anyio
+
+    monkeypatch.setenv("TUNEFORK_ADMIN_TOKEN", TOKEN)
+    projects.create_project(workspace, "p", "speech")
+    endpoint = endpoints.create_endpoint(workspace, "p", "e", "whisper-tiny.en")
+    app = create_app(workspace)
+    messages = [{"type": "http.request", "body": b"RIFF....", "more_body": True}, {"type": "http.disconnect"}]
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    headers = [(b"x-tunefork-key", endpoint["keys"]["key1"].encode()), (b"content-type", b"audio/wav")]
+    scope = {"type": "http", "method": "POST", "path": f"/endpoints/{endpoint['id']}/recognize", "headers": headers,
+             "query_string": b"", "http_version": "1.1", "scheme": "http", "root_path": "",
+             "server": ("127.0.0.1", 8765), "client": ("127.0.0.1", 5000)}  # fmt: skip
+    with caplog.at_level("INFO"):
+        anyio.run(app, scope, receive, send)
+    assert sent[0]["status"] == 499
+    assert [r.levelname for r in caplog.records if r.exc_info] == []  # no traceback
+    assert any("client left during POST" in r.getMessage() for r in caplog.records)
