@@ -35,6 +35,8 @@ def transcribe(
     """Transcribe audio; writes transcripts.jsonl (words, times, confidences) and trans.txt (id<TAB>text)."""
     with progress_bar(f"Transcribing with {model}") as progress:
         out = transcription.transcribe(workspace_from(ctx), model, dataset, files, project, output, progress)
+    for issue in out.skipped:
+        err_console.print(f"[bold red]WARNING:[/] skipped {plain(issue.reason)}", highlight=False)
     for item_id, transcript in out.transcripts[:20]:
         console.print(f"[bold]{plain(item_id)}[/]\t{plain(transcript.text)}", highlight=False)
     if len(out.transcripts) > 20:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tunefork.datasets.results import ItemIssue
 from tunefork.datasets.scanning import AUDIO_EXTENSIONS, files_with_extensions
 from tunefork.errors import TuneforkError
 from tunefork.kinds.speech import SPEECH_MODELS
@@ -28,6 +29,8 @@ class TranscriptionOutput:
     jsonl: Path
     text: Path
     transcripts: list[tuple[str, Transcript]]
+    skipped: list[ItemIssue] = field(default_factory=list)
+    """Files that could not be read as audio, with the reason (``transcripts.jsonl`` says it in their place)."""
 
 
 def dataset_audio_items(workspace: Workspace, dataset_ref: str, project: str | None = None) -> list[tuple[str, Path]]:
@@ -40,14 +43,18 @@ def dataset_audio_items(workspace: Workspace, dataset_ref: str, project: str | N
     return [(r["id"], Path(r["audio"])) for r in dataset_records(workspace, dataset_id)]
 
 
-def write_transcripts(transcripts: list[tuple[str, Transcript]], folder: Path) -> tuple[Path, Path]:
-    """Write ``transcripts.jsonl`` (words, times, confidences) and ``trans.txt`` (``id<TAB>text``).
+def write_transcripts(
+    transcripts: list[tuple[str, Transcript]], folder: Path, skipped: Sequence[ItemIssue] = ()
+) -> tuple[Path, Path]:
+    """Write ``transcripts.jsonl`` (words, times, confidences; ``{"id", "text": "", "error"}`` for a file
+    ``skipped``) and ``trans.txt`` (``id<TAB>text``, transcribed files only).
 
     ``trans.txt`` uses the Azure transcript layout, so corrected transcripts can be uploaded again.
     """
     jsonl = folder / "transcripts.jsonl"
     text = folder / "trans.txt"
-    write_jsonl(jsonl, [{"id": item_id, **t.to_dict()} for item_id, t in transcripts])
+    failed = [{"id": issue.item, "text": "", "error": issue.reason} for issue in skipped]
+    write_jsonl(jsonl, [{"id": item_id, **t.to_dict()} for item_id, t in transcripts] + failed)
     atomic_write_text(text, "".join(f"{item_id}\t{t.text}\n" for item_id, t in transcripts))
     return jsonl, text
 
@@ -96,8 +103,13 @@ def transcribe(
     else:
         items = file_items([Path(f) for f in files or []])
     resolved = resolve_model(workspace, model_ref, project, family=SPEECH_MODELS)
-    transcripts = transcribe_files(resolved.load(), items, progress)
+    unread: list[tuple[str, str]] | None = [] if dataset_ref is None else None  # a dataset's audio was validated
+    transcripts = transcribe_files(resolved.load(), items, progress, unread)
+    skipped = [ItemIssue(item_id, reason) for item_id, reason in unread or []]
+    if skipped and not transcripts:
+        said = "; ".join(issue.reason for issue in skipped[:3])
+        raise TuneforkError(f"No file could be transcribed: {said}{' ...' if len(skipped) > 3 else ''}")
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     folder = output_dir or workspace.transcripts_dir / f"{stamp}-{resolved.name}"
-    jsonl, text = write_transcripts(transcripts, folder)
-    return TranscriptionOutput(jsonl=jsonl, text=text, transcripts=transcripts)
+    jsonl, text = write_transcripts(transcripts, folder, skipped)
+    return TranscriptionOutput(jsonl=jsonl, text=text, transcripts=transcripts, skipped=skipped)
