@@ -110,6 +110,11 @@ def test_a_kind_registered_in_the_tests_goes_through_the_whole_flow(
     exported = cli("endpoint", "logs", "export", "kw", "--to-dataset", "bot", "--name", "traffic")
     assert "Dataset traffic id" in exported.output and "(utterances," in exported.output
     assert "accepted: 1  rejected: 0" in exported.output
+    # its labels are the model's own answers: said at the export and before training on it (a review trained on them)
+    said = "traffic holds the logs of endpoint 'kw', labelled with its model's own answers"
+    assert said in " ".join(exported.output.split())
+    retrained = cli("model", "train", "bot", "--base", BASE_MODEL, "--dataset", "traffic", "--name", "kw-v2")
+    assert "WARNING: Dataset 'traffic' holds the logs of endpoint 'kw'" in " ".join(retrained.output.split())
     # A studio review found the evaluations deleted with their test set without a word, their reports left behind.
     deleted = cli("dataset", "delete", "test")
     assert f"Deleted dataset test and the {evaluations} evaluations made on it." in " ".join(deleted.output.split())

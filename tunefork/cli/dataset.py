@@ -81,6 +81,10 @@ def print_imported(result: dict[str, Any]) -> None:
     for line in issue_lines([w for w in result["warnings"] if "sameContentAs" not in w]):  # those: a WARNING
         console.print(f"  [yellow]warning[/] {line}", highlight=False)
     same_content_warnings(result)
+    if result.get("origin"):  # an export of logs was trained on as it was, the model's mistakes included (a review)
+        err_console.print(f"[bold yellow]WARNING:[/] {plain(result['name'])} holds {plain(result['origin'])}: "
+                          "correct its labels before training on it (`tunefork endpoint logs download`, edit, "
+                          "`tunefork dataset upload`).", highlight=False)  # fmt: skip
 
 
 def same_content_warnings(result: dict[str, Any]) -> None:

@@ -65,6 +65,8 @@ class Dataset(Base):
     artifact: Mapped[str] = mapped_column(String(80), default="", server_default="")
     """``sha256-<hex>`` of the published object when a shared store is configured, else "" (the workspace)."""
     error: Mapped[str] = mapped_column(Text, default="")
+    origin: Mapped[str] = mapped_column(Text, default="", server_default="")
+    """Where the labels came from when not from the user's upload (an endpoint's logs: the model's own answers)."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_action_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 

@@ -46,6 +46,7 @@ def dataset_to_dict(dataset: Dataset) -> dict[str, Any]:
         "warnings": dataset.warnings,
         "contentHash": dataset.content_hash,
         "error": dataset.error,
+        "origin": dataset.origin or None,
         "projectId": dataset.project_id,
         "createdDateTime": dataset.created_at.isoformat(),
         "lastActionDateTime": dataset.last_action_at.isoformat(),
@@ -104,8 +105,10 @@ def upload_dataset(
     kind: str,
     name: str | None = None,
     progress: ProgressCallback = no_progress,
+    origin: str = "",
 ) -> dict[str, Any]:
     """Validate and import ``source`` into a new dataset of ``project_ref``, here and now (the CLI's upload).
+    ``origin`` says where its labels came from when not from the user (an endpoint's logs).
 
     The same steps as the asynchronous upload (:func:`register_dataset`, then the import), run inline.
     Returns the dataset with accepted/rejected counts and reasons. On a whole-upload rejection an
@@ -115,7 +118,7 @@ def upload_dataset(
     if not source.exists():
         raise TuneforkError(f"{source}: no such file or folder.")
     default = source.resolve().stem  # `.` or `data/..` name the folder they are
-    dataset = register_dataset(workspace, project_ref, kind, default if name is None else name)
+    dataset = register_dataset(workspace, project_ref, kind, default if name is None else name, origin)
     try:
         with workspace.inline_work("datasets", dataset["id"]):
             return _import(workspace, dataset["id"], source, progress, confine_paths=False)
@@ -125,7 +128,7 @@ def upload_dataset(
         raise
 
 
-def register_dataset(workspace: Workspace, project_ref: str, kind: str, name: str) -> dict[str, Any]:
+def register_dataset(workspace: Workspace, project_ref: str, kind: str, name: str, origin: str = "") -> dict[str, Any]:
     """Record a dataset as NotStarted (the name is reserved); :func:`run_dataset_import` fills it later.
 
     This is the first half of an asynchronous upload (the REST API answers 202 with this dataset).
@@ -133,7 +136,7 @@ def register_dataset(workspace: Workspace, project_ref: str, kind: str, name: st
     name = clean_name(name, "dataset")
     project_id = _check_new_dataset(workspace, project_ref, kind, name)
     with workspace.session() as session:
-        dataset = Dataset(project_id=project_id, name=name, kind=kind, status=Status.NOT_STARTED)
+        dataset = Dataset(project_id=project_id, name=name, kind=kind, status=Status.NOT_STARTED, origin=origin)
         session.add(dataset)
         session.flush()
         return dataset_to_dict(dataset)

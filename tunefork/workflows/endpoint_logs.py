@@ -345,9 +345,18 @@ def export_logs(
     dataset_name = name or _default_export_name(workspace, ref, project)
     folder, kind = snapshot_logs(workspace, ref, project, project_ref)
     try:
-        return upload_dataset(workspace, project_ref, folder, kind, dataset_name, progress)
+        return upload_dataset(
+            workspace, project_ref, folder, kind, dataset_name, progress, _origin(workspace, ref, project)
+        )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _origin(workspace: Workspace, ref: str, project: str | None) -> str:
+    """What a log export's dataset records as its origin: its labels are the model's answers, unreviewed."""
+    with workspace.session() as session:
+        endpoint = get_endpoint(session, ref, project)
+        return f"the logs of endpoint '{endpoint.name}', labelled with its model's own answers"
 
 
 def register_logs_export(
@@ -357,7 +366,7 @@ def register_logs_export(
     dataset_name = name or _default_export_name(workspace, ref, project)
     folder, kind = snapshot_logs(workspace, ref, project, project_ref)
     try:
-        return register_dataset(workspace, project_ref, kind, dataset_name), folder
+        return register_dataset(workspace, project_ref, kind, dataset_name, _origin(workspace, ref, project)), folder
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise

@@ -115,6 +115,12 @@ def _check_training_set(kind: ProjectKind, dataset: Dataset) -> None:
     require_imported(dataset)
 
 
+def unreviewed_warning(dataset: Dataset) -> str:
+    """The warning for training on a dataset whose labels a model gave (a log export): it learns its own answers."""
+    return (f"Dataset '{dataset.name}' holds {dataset.origin}: a model trained on it learns those answers, mistakes "
+            "included. Correct them first (`tunefork endpoint logs download`, edit, `dataset upload`).")  # fmt: skip
+
+
 def create_model(
     workspace: Workspace,
     project_ref: str,
@@ -167,7 +173,7 @@ def create_model(
         datasets = [get_dataset(session, ref, project.name) for ref in dataset_refs]
         for dataset in datasets:
             _check_training_set(kind, dataset)
-        warnings: list[str] = []
+        warnings = [unreviewed_warning(dataset) for dataset in datasets if dataset.origin]
         if kind.untrainable is not None or kind.training_warnings is not None:
             data = kind.family.training_data(records_with_kinds(workspace, [d.id for d in datasets]))
             if kind.untrainable is not None and (reason := kind.untrainable(data)):
