@@ -86,6 +86,11 @@ class Dataset(Tracked):
     accepted: int
     rejected: int
     rejections: list[dict[str, Any]]
+    origin: str | None = Field(
+        None,
+        description="Where the labels came from when not from an upload: an endpoint's logs, with the model's "
+        "own answers (correct them before training on them).",
+    )
 
 
 def _option_field(option: TrainingOption) -> tuple[Any, Any]:
