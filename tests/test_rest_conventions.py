@@ -218,10 +218,10 @@ def test_a_model_is_created_with_the_warnings_to_give_before_it_trains(
     (tmp_path / "test.csv").write_text("text,intent\njoin the gym,join\ncancel my class,cancel\n", encoding="utf-8")
     for name in ("train", "logs", "test"):
         upload_dataset(workspace, "gym", tmp_path / f"{name}.csv", "utterances", name)
-    body = {"project": "gym", "name": "v1", "baseModel": "en-core-web-sm", "datasets": ["train", "logs"],
-            "testDataset": "test"}  # fmt: skip
-    created = client.post("/models", json=body, headers=AUTH)
+    body = {"project": "gym", "name": "v1", "datasets": ["train", "logs"], "testDataset": "test"}
+    created = client.post("/models", json=body, headers=AUTH)  # the base model defaults as the CLI's does
     assert created.status_code == 202, created.text
+    assert created.json()["baseModel"] == "en-core-web-sm"
     duplicate, conflict, overlap = created.json()["warnings"]
     assert duplicate.startswith("1 training item(s) are the same items in more than one dataset")  # 'hi', 4 and 2
     assert conflict.startswith("1 training text(s) are labelled differently in two datasets") and "spin" in conflict

@@ -120,7 +120,10 @@ class ModelCreate(Request):
 
     project: str = Ref
     name: str = Name
-    baseModel: str = Field(min_length=1, max_length=200, examples=["whisper-tiny.en"])
+    baseModel: str | None = Field(
+        None, min_length=1, max_length=200, examples=["whisper-tiny.en"],
+        description="Default: the project kind's (whisper-tiny.en, en-core-web-sm, efficientnet-lite0), as the CLI's.",
+    )  # fmt: skip
     datasets: list[str] = Field(min_length=1, max_length=50, description="Training datasets (names or ids).")
     testDataset: str | None = Field(None, min_length=1, max_length=200)
     description: str = Field("", max_length=2000)

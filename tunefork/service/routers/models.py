@@ -12,6 +12,7 @@ from tunefork.service.schemas import BaseModelInfo, Model, ModelCreate, Page, gi
 from tunefork.store.repository import get_model as find_model
 from tunefork.workflows import jobs, training
 from tunefork.workflows.models import base_model_list, model_to_dict
+from tunefork.workflows.projects import kind_of
 from tunefork.workspace import Workspace
 
 router = APIRouter(prefix="/models", tags=["models"], dependencies=[Depends(require_admin)], responses=ERRORS)
@@ -32,8 +33,9 @@ def train_model(
     queue: JobQueue = Depends(get_queue),
 ) -> dict:
     """Train a custom model from a base model and datasets: 202 NotStarted, then a job trains it."""
+    base = body.baseModel or kind_of(ws, body.project).default_base_model  # as the CLI (a 422 "Field required")
     model, job = training.start_training(
-        ws, queue, body.project, body.name, body.baseModel, body.datasets, body.testDataset, body.description,
+        ws, queue, body.project, body.name, base, body.datasets, body.testDataset, body.description,
         body.terms, body.gate, body.guardMargin, given_options(body.parameters), body.guardCheck,
     )  # fmt: skip
     out = present(request, "models", model, job)
