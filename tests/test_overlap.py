@@ -51,7 +51,7 @@ def test_warning_is_loud_and_summarises() -> None:
     assert message.startswith("TRAIN/TEST OVERLAP: 2 of 4 test item(s)")
     assert "train-a: 1 by identical audio" in message
     assert "train-b: 1 by identical normalized text" in message
-    assert "t1, t2" in message
+    assert "e.g. test t1 (a1 of 'train-a'), test t2 (b1 of 'train-b')." in message
 
 
 def test_warning_names_text_items_by_their_line() -> None:
@@ -59,11 +59,15 @@ def test_warning_names_text_items_by_their_line() -> None:
     train = [("sentences", [{"id": "line-1", "text": "Refill my ibuprofen."}, {"text": "two tablets daily"}])]
     findings = find_overlap(test, train)
     assert [f.test_id for f in findings] == ["line-12", "calls-line-3"]  # the ids themselves stay
-    assert "e.g. line 12, line 3 of calls." in overlap_warning(findings)  # in test order, not sorted as text
+    # in test order, not sorted as text, each with where training holds it (both files had a line 8: a review)
+    said = "e.g. test line 12 (line 1 of 'sentences'), test line 3 of calls ('sentences')."
+    assert said in overlap_warning(findings)
 
 
 def test_the_warning_names_items_in_the_test_set_order() -> None:
     """A studio review read "line 10, line 100, line 101...": ids sorted as text."""
     test = [{"id": f"line-{n}", "text": f"phrase number {n}"} for n in (9, 10, 100)]
     train = [("train", [{"text": f"phrase number {n}"} for n in (9, 10, 100)])]
-    assert "e.g. line 9, line 10, line 100." in overlap_warning(find_overlap(test, train))
+    assert "e.g. test line 9 ('train'), test line 10 ('train'), test line 100 ('train')." in overlap_warning(
+        find_overlap(test, train)
+    )

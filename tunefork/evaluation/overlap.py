@@ -91,9 +91,17 @@ def _match_counts(dataset: str, counts: Counter[str]) -> str:
     return f"{dataset}: " + ", ".join(part for part in parts if not part.startswith("0 "))
 
 
+def _example(finding: OverlapFinding) -> str:
+    """``test line 8 (line 3 of 'train')``: both files have a line 8 (a review read the wrong one)."""
+    where = (
+        f"{item_name(finding.training_id)} of '{finding.dataset}'" if finding.training_id else f"'{finding.dataset}'"
+    )
+    return f"test {item_name(finding.test_id)} ({where})"
+
+
 def overlap_warning(findings: Sequence[OverlapFinding], test_total: int | None = None) -> str | None:
     """One loud warning line summarising ``findings``; None when there are none. Its example items are named as
-    a sentence names them (``line 4``, see :func:`~tunefork.wording.item_name`).
+    a sentence names them (``line 4``, see :func:`~tunefork.wording.item_name`), each with where training holds it.
 
     ``test_total`` (the number of test items) adds "N of M" to the message.
     """
@@ -105,9 +113,11 @@ def overlap_warning(findings: Sequence[OverlapFinding], test_total: int | None =
     for finding in findings:
         per_set.setdefault(finding.dataset, Counter())[finding.match] += 1
     details = "; ".join(_match_counts(name, counts) for name, counts in per_set.items())
-    in_test_order = list(dict.fromkeys(finding.test_id for finding in findings))  # not sorted as text: line 10, 100
-    examples = ", ".join(item_name(test_id) for test_id in in_test_order[:5])
-    more = ", ..." if items > 5 else ""
+    first = {}  # each test item's first finding, in test order (not sorted as text: line 10, 100)
+    for finding in findings:
+        first.setdefault(finding.test_id, finding)
+    examples = ", ".join(_example(finding) for finding in list(first.values())[:3])
+    more = ", ..." if items > 3 else ""
     return (
         f"TRAIN/TEST OVERLAP: {items}{of_total} test item(s) also occur in training data ({details}); "
         f"e.g. {examples}{more}. The measured gain is likely inflated: remove these items from the test "
