@@ -153,6 +153,20 @@ def test_every_offered_kind_works_and_unknown_kinds_are_explained(client: TestCl
     assert "Back to the project" in page.text
 
 
+def test_the_projects_list_is_paged_newest_first(client: TestClient, workspace: Workspace) -> None:
+    """3,000 projects made the studio's first page 843 KB (a security review)."""
+    from tunefork.service.web.projects import PROJECTS_PAGE
+
+    for number in range(PROJECTS_PAGE + 1):
+        create_project(workspace, f"p{number:03d}", "language")
+    sign_in(client)
+    first = client.get("/studio/").text
+    assert first.count('<td><a href="/studio/projects/') == PROJECTS_PAGE and "Page 1 of 2" in first
+    assert f"p{PROJECTS_PAGE:03d}" in first and ">p000<" not in first  # newest first
+    second = client.get("/studio/?page=2").text
+    assert second.count('<td><a href="/studio/projects/') == 1 and ">p000<" in second
+
+
 def test_api_docs_are_served_without_a_cdn(client: TestClient) -> None:
     docs = client.get("/docs")
     assert docs.status_code == 200 and "/docs-static/swagger-ui-bundle.js" in docs.text
