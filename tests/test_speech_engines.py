@@ -286,3 +286,15 @@ def test_transcribe_files_with_no_items(whisper: SpeechModel) -> None:
     calls: list[tuple[int, int, str]] = []
     assert transcribe_files(whisper, [], progress=lambda *call: calls.append(call)) == []
     assert calls[-1][:2] == (0, 0)
+
+
+def test_the_pieces_of_a_dotted_abbreviation_are_one_word() -> None:
+    """A vet review's client got 'b', '.i', '.d.' as three words (three times and confidences) for 'b.i.d.'."""
+    from faster_whisper.transcribe import Word as Piece
+
+    from tunefork.speech.whisper_engine import joined_words
+
+    pieces = [Piece(0.0, 0.4, " Give", 0.9), Piece(0.4, 0.6, " b", 0.8), Piece(0.6, 0.7, ".i", 0.6),
+              Piece(0.7, 0.9, ".d.", 0.7), Piece(0.9, 1.2, " daily.", 0.95), Piece(1.2, 1.3, " ", 0.1)]  # fmt: skip
+    assert joined_words(pieces) == [Word("Give", 0.0, 0.4, 0.9), Word("b.i.d.", 0.4, 0.9, 0.6),
+                                    Word("daily.", 0.9, 1.2, 0.95)]  # fmt: skip
