@@ -25,7 +25,7 @@ from tunefork.language.pipelines import SPACY_ENGINE
 from tunefork.store.models import Model
 from tunefork.wording import a_or_an
 from tunefork.workflows import datasets, endpoints, projects, training
-from tunefork.workflows.evaluation import _unseen_label_warnings, unused_terms_warning
+from tunefork.workflows.evaluation import _unseen_label_warnings, everyday_terms_warning, unused_terms_warning
 from tunefork.workflows.transcription import check_source, file_items
 
 
@@ -380,6 +380,14 @@ def test_terms_a_text_evaluation_cannot_use_are_reported() -> None:
     ]
     assert unused_terms_warning(["Apoquel"], {"models": [{"name": "vet-v1", "term_recall": 0.5}]}) == []
     assert unused_terms_warning(None, {"models": [{"name": "car-v1"}]}) == []
+
+
+def test_terms_that_normalize_to_everyday_words_are_named() -> None:
+    """A vet review's 'b.i.d.' was missed in "her bid at the auction": normalized, the term is the word 'bid'."""
+    speech = {"models": [{"name": "vet-v1", "term_recall": 0.5}]}
+    [warning] = everyday_terms_warning(["b.i.d.", "q.i.d.", "Apoquel", "DHPP", "Dr. Okonkwo"], speech)
+    assert warning.startswith("Term(s) 'b.i.d.' (bid) read as everyday words once normalized")
+    assert everyday_terms_warning(["b.i.d."], {"models": [{"name": "car-v1", "accuracy": 1.0}]}) == []
 
 
 def test_a_file_that_is_not_audio_is_named_without_decoder_noise(tmp_path: Path) -> None:

@@ -19,12 +19,14 @@ from sqlalchemy import select
 
 from tunefork.errors import ConflictError, NotFoundError, TuneforkError, failure_reason
 from tunefork.evaluation.labels import OUT_OF_SCOPE_NAMES
+from tunefork.evaluation.normalizer import get_normalizer
 from tunefork.evaluation.overlap import find_overlap, overlap_warning
 from tunefork.evaluation.report import write_report
 from tunefork.evaluation.result import EvaluationResult
 from tunefork.kinds import ProjectKind, ResolvedModel, get_kind
 from tunefork.kinds.registry import TestSet
 from tunefork.progress import ProgressCallback, no_progress
+from tunefork.speech.vocabulary import baseline_vocabulary
 from tunefork.store.artifacts import staged_directory
 from tunefork.store.models import Dataset, Evaluation, Model, Status
 from tunefork.store.repository import get_dataset, get_project
@@ -167,6 +169,7 @@ def _score(
     result.warnings.extend(f"Model '{model.name}' failed its gate ({model.gate_failure}); it is evaluated to compare, "
                            "and cannot be deployed." for model in models if model.gate_failure)  # fmt: skip
     result.warnings.extend(unused_terms_warning(terms, result.to_json()))
+    result.warnings.extend(everyday_terms_warning(terms, result.to_json()))
     return result
 
 
@@ -211,6 +214,22 @@ def unused_terms_warning(terms: list[str] | None, scored: dict[str, Any]) -> lis
     if not terms or any(isinstance(m, dict) and "term_recall" in m for m in models):
         return []
     return [f"The {len(terms)} domain term(s) given were not scored: term recall is measured on speech only."]
+
+
+def everyday_terms_warning(terms: list[str] | None, scored: dict[str, Any]) -> list[str]:
+    """Terms that normalize to one everyday word although written otherwise (``b.i.d.`` -> ``bid``): their recall
+    also counts that word wherever a reference says it, and a hypothesis writing it counts as the term (a review's
+    "her bid at the auction" was a missed drug term)."""
+    models = scored.get("models") or []
+    if not terms or not any(isinstance(m, dict) and "term_recall" in m for m in models):
+        return []
+    normalize, vocabulary = get_normalizer(), baseline_vocabulary()
+    clashes = [f"'{term}' ({word})" for term in terms if (word := normalize(term)) in vocabulary
+               and " " not in word and word != term.strip().lower()]  # fmt: skip
+    if not clashes:
+        return []
+    return [f"Term(s) {', '.join(clashes)} read as everyday words once normalized: their recall also counts those "
+            "words where the references say them, and a model writing the word is credited with the term."]  # fmt: skip
 
 
 def _intent_counts(records: list[dict]) -> Counter[str]:
