@@ -132,6 +132,19 @@ def test_titles_are_spelled_out_as_said() -> None:
     assert normalize("St. Mary's") == "st mary's"  # saint or street: left alone
 
 
+def test_fractions_units_and_hyphenated_letters_read_as_said() -> None:
+    """A vet review: '1/2 tablet' read 'one two tablet', '5 mg' and 'five milligrams' were two errors apart, and
+    Whisper's 'B-I-D' was three words against 'b.i.d.' (1.2)."""
+    assert normalize("Give 1/2 tablet, then 3/4 and 2/3.") == "give one half tablet then three quarters and two thirds"
+    assert normalize("12/25 and 5/2") == "twelve twenty five and five two"  # no fraction: as before
+    assert normalize("Give 5 mg of meloxicam") == normalize("give five milligrams of meloxicam")
+    assert normalize("The dog weighs 12 kg, the cat 1 kg and 0.5mg") == (
+        "the dog weighs twelve kilograms the cat one kilogram and zero point five milligrams")  # fmt: skip
+    assert normalize("mg alone") == "mg alone"  # a unit only after a number
+    assert normalize("B-I-D") == normalize("b.i.d.") == normalize("BID") == "bid"
+    assert normalize("an x-ray and a well-known T-shirt") == "an x ray and a well known t shirt"
+
+
 def test_identity_normalizer_only_collapses_whitespace() -> None:
     raw = IdentityNormalizer()
     assert raw("  Hello,   World 25 ") == "Hello, World 25"
@@ -141,7 +154,7 @@ def test_identity_normalizer_only_collapses_whitespace() -> None:
 def test_get_normalizer() -> None:
     default = get_normalizer()
     assert isinstance(default, EnglishNormalizer)
-    assert (default.name, default.version) == ("tunefork-english", "1.1")
+    assert (default.name, default.version) == ("tunefork-english", "1.2")
     assert isinstance(get_normalizer("raw"), IdentityNormalizer)
     with pytest.raises(TuneforkError, match="Unknown normalizer"):
         get_normalizer("klingon")

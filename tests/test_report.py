@@ -80,7 +80,7 @@ def test_to_json_has_exact_shape() -> None:
     data = result.to_json()
     assert set(data) == {"dataset", "normalizer", "models", "difference", "warnings", "terms", "terms_source"}
     assert data["dataset"] == "ops-test"
-    assert data["normalizer"] == {"name": "tunefork-english", "version": "1.1"}
+    assert data["normalizer"] == {"name": "tunefork-english", "version": "1.2"}
     assert [m["model"] for m in data["models"]] == ["baseline", "custom"]
     for model in data["models"]:
         assert set(model) == MODEL_KEYS

@@ -3,13 +3,16 @@
 A normalizer is any callable ``text -> text`` with a ``name`` and a ``version``; both are stored
 with every evaluation so numbers from different normalizer versions are never compared silently.
 
-``EnglishNormalizer`` ("tunefork-english" 1.1) policy, in the order the steps run:
+``EnglishNormalizer`` ("tunefork-english" 1.2) policy, in the order the steps run:
 
 1. Unicode: curly/modifier apostrophes, backtick and acute accent become ``'``; NFKC; any Unicode
    decimal digit becomes its ASCII digit; lowercase.
 2. Clock times ``H:MM`` / ``HH:MM`` (hour 0-24, minutes 0-59): hour words plus minute words, minutes
    01-09 as "oh five", ``:00`` dropped ("10:30" -> "ten thirty", "10:05" -> "ten oh five", "10:00" -> "ten").
 3. Every run of digits is spelled out with ``num2words`` (hyphens and commas of its output become spaces):
+
+   * simple fractions (since 1.2; they read "one two"): "1/2" -> "one half", "3/4" -> "three quarters",
+     "2/3" -> "two thirds", "1/8" -> "one eighth" (denominators 2, 3, 4 and 8, numerator below it);
 
    * thousands separators are dropped: "1,000" -> "one thousand";
    * decimals read digit by digit after "point": "3.05" -> "three point zero five";
@@ -24,7 +27,8 @@ with every evaluation so numbers from different normalizer versions are never co
    * numbers with a leading zero ("007") or more than 15 digits are read digit by digit;
    * digits glued to letters are split off: "mp3" -> "mp three".
 4. ``&`` -> "and".
-5. Dotted single-letter acronyms lose their dots: "a.m." -> "am", "U.S.A." -> "usa".
+5. Dotted single-letter acronyms lose their dots: "a.m." -> "am", "U.S.A." -> "usa"; hyphenated ones their
+   hyphens (since 1.2: "B-I-D" was three words): "B-I-D" -> "bid".
 6. Every other punctuation or symbol character (hyphens and dashes included) becomes a space, except
    the apostrophe; apostrophes at the start or end of a word are removed, so "don't" stays and
    "'quoted'" becomes "quoted".
@@ -35,6 +39,8 @@ with every evaluation so numbers from different normalizer versions are never co
    "a hundred and five" all become "one hundred five". Any other "and" is kept. Titles are spelled out as they
    are said: "dr" -> "doctor", "mr" -> "mister", "mrs" -> "missus", "prof" -> "professor", "jr" -> "junior"
    (since 1.1: "Dr. Patel" and "Doctor Patel" were two errors apart); "st" (saint or street) is left alone.
+   Units after a number word are spelled out (since 1.2: "5 mg" and "five milligrams" were two errors): mg, mcg,
+   kg, km, cm, mm, lb/lbs and oz, singular after "one" ("one kilogram", "twelve kilograms").
 8. Whitespace collapsed to single spaces.
 
 Known limitations (documented, not bugs): spoken digit strings ("five five five") do not match
@@ -163,6 +169,20 @@ _MAX_CARDINAL_DIGITS = 15
 _YEAR_RANGE = range(1100, 2100)
 
 _ACRONYM_RE = re.compile(r"(?<!\w)[^\W\d_](?:\.[^\W\d_])+\.?(?!\w)")
+_SPELLED_RE = re.compile(r"(?<![\w-])[^\W\d_](?:-[^\W\d_])+(?![\w-])")
+"""Single letters joined by hyphens ("B-I-D", as Whisper spells an abbreviation)."""
+_FRACTION_RE = re.compile(r"(?<![\w/.])(?P<top>[1-7])/(?P<bottom>[2348])(?![\w/])")
+_DENOMINATORS = {"2": ("half", "halves"), "3": ("third", "thirds"), "4": ("quarter", "quarters"),
+                 "8": ("eighth", "eighths")}  # fmt: skip
+
+
+def _expand_fraction(match: re.Match[str]) -> str:
+    """'1/2' -> ' one half ', '3/4' -> ' three quarters ' (a numerator at least the denominator is left alone)."""
+    top, bottom = int(match["top"]), match["bottom"]
+    if top >= int(bottom):
+        return match[0]
+    one, many = _DENOMINATORS[bottom]
+    return f" {_cardinal(str(top))} {one if top == 1 else many} "
 
 
 def _clean_number_words(words: str) -> str:
@@ -279,6 +299,9 @@ _NUMBER_WORDS = frozenset(
 _SCALE_WORDS = frozenset(_SCALES)
 _TITLES = {"dr": "doctor", "mr": "mister", "mrs": "missus", "prof": "professor", "jr": "junior"}
 """Abbreviated titles and the words said for them (step 7)."""
+_UNITS = {"mg": "milligram", "mcg": "microgram", "kg": "kilogram", "km": "kilometer", "cm": "centimeter",
+          "mm": "millimeter", "lb": "pound", "lbs": "pound", "oz": "ounce"}  # fmt: skip
+"""Unit abbreviations spelled out after a number word (step 7), singular after "one"."""
 
 
 def _apply_word_rules(words: list[str]) -> list[str]:
@@ -295,6 +318,8 @@ def _apply_word_rules(words: list[str]) -> list[str]:
             word = "one"
         elif word == "and" and out and out[-1] in _SCALE_WORDS and following in _NUMBER_WORDS:
             continue
+        elif word in _UNITS and out and (out[-1] in _NUMBER_WORDS or out[-1] in _SCALE_WORDS):
+            word = _UNITS[word] + ("" if out[-1] == "one" and out[-2:-1] != ["point"] else "s")
         out.append(_TITLES.get(word, word))
     return out
 
@@ -303,16 +328,18 @@ class EnglishNormalizer:
     """English normalizer for WER: case, punctuation, hyphens and numbers (see module docstring)."""
 
     name = DEFAULT_NORMALIZER
-    version = "1.1"
+    version = "1.2"
 
     def __call__(self, text: str) -> str:
         """Normalize ``text``; the result is lowercase words separated by single spaces."""
         text = unicodedata.normalize("NFKC", text.translate(_PREPARE)).translate(_PREPARE)
         text = unicodedata.normalize("NFKC", text.lower())
         text = _TIME_RE.sub(_expand_time, text)
+        text = _FRACTION_RE.sub(_expand_fraction, text)
         text = _NUMBER_RE.sub(_expand_number, text)
         text = text.replace("&", " and ").replace("%", " percent ")
         text = _ACRONYM_RE.sub(lambda match: match[0].replace(".", ""), text)
+        text = _SPELLED_RE.sub(lambda match: match[0].replace("-", ""), text)
         text = text.translate(_PUNCTUATION)
         words = [word.strip("'") for word in text.split()]
         return " ".join(_apply_word_rules([word for word in words if word]))
