@@ -20,6 +20,9 @@ def test_foreign_option_is_named_by_its_cli_flag_and_rest_field() -> None:
         training_parameters(get_kind("language"), {"custom_weight": 30})
     assert str(refused.value) == "Option(s) --custom-weight (customWeight) apply to speech models only."
     assert "custom_weight" not in str(refused.value)
+    # a weight of 0 trained the base again, and its gate ran 4 minutes of guard set to say so (a speech review)
+    with pytest.raises(TuneforkError, match=r"--custom-weight must be at least 1 \(got 0\)"):
+        training_parameters(get_kind("speech"), {"custom_weight": 0})
 
 
 def test_a_speech_model_keeps_the_custom_weight_only_for_the_engine_it_applies_to(

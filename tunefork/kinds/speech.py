@@ -462,7 +462,7 @@ EPOCHS = TrainingOption(
 CUSTOM_WEIGHT = TrainingOption(
     "custom_weight", "customWeight", "--custom-weight", int, "Custom weight % (sphinx)",
     "Domain LM weight in percent (sphinx).", 30,
-    minimum=0, maximum=100, parameter=True, advanced=True, engines=("sphinx",),
+    minimum=1, maximum=100, parameter=True, advanced=True, engines=("sphinx",),
 )  # fmt: skip
 
 REWRITE_EVERYDAY_PHRASES = TrainingOption(
