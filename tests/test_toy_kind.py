@@ -116,7 +116,9 @@ def test_a_kind_registered_in_the_tests_goes_through_the_whole_flow(
     retrained = cli("model", "train", "bot", "--base", BASE_MODEL, "--dataset", "traffic", "--name", "kw-v2")
     assert "WARNING: Dataset 'traffic' holds the logs of endpoint 'kw'" in " ".join(retrained.output.split())
     # A studio review found the evaluations deleted with their test set without a word, their reports left behind.
-    deleted = cli("dataset", "delete", "test")
+    asked = cli("dataset", "delete", "test", expect=1)  # a held-out set with its evaluations: asked first (a review)
+    assert f"Delete dataset test and the {evaluations} evaluations made on it?" in asked.output
+    deleted = cli("dataset", "delete", "test", "--yes")
     assert f"Deleted dataset test and the {evaluations} evaluations made on it." in " ".join(deleted.output.split())
     assert not report.exists()
 

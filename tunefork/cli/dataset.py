@@ -21,6 +21,7 @@ from tunefork.cli.common import (
 )
 from tunefork.cli.inspection import print_inspection
 from tunefork.kinds import project_kinds
+from tunefork.wording import plural
 from tunefork.workflows import datasets, labeling
 
 app = typer.Typer(help="Upload, list, inspect, pre-label and delete datasets.", no_args_is_help=True)
@@ -185,9 +186,14 @@ def delete(
     ctx: typer.Context,
     dataset: str = typer.Argument(..., help="Dataset name or id."),
     project: str | None = typer.Option(None, "--project", help="Narrow an ambiguous dataset name."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation (when evaluations go with it)."),
 ) -> None:
-    """Delete a dataset and its files, with the evaluations made on it (refused while it imports or when a model was
-    trained on it)."""
-    evaluations = datasets.delete_dataset(workspace_from(ctx), dataset, project)
+    """Delete a dataset and its files, with the evaluations made on it, after a confirmation when there are some
+    (refused while it imports or when a model was trained on it)."""
+    workspace = workspace_from(ctx)
+    made_on = datasets.evaluations_on(workspace, datasets.show_dataset(workspace, dataset, project)["id"])
+    if made_on and not yes:  # a held-out set and the 11 reports measured on it went in one step (a review)
+        typer.confirm(f"Delete dataset {dataset} and the {plural(made_on, 'evaluation')} made on it?", abort=True)
+    evaluations = datasets.delete_dataset(workspace, dataset, project)
     also = f" and the {evaluations} evaluation{'s' if evaluations != 1 else ''} made on it" if evaluations else ""
     console.print(f"Deleted dataset {plain(dataset)}{also}.")
