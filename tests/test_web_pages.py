@@ -255,11 +255,11 @@ def test_the_evaluation_page_lists_the_terms_each_model_missed(
     folder = workspace.report_dir(evaluation_id)
     folder.mkdir(parents=True)
     write_report(result, folder)
-    assert "Terms missed by base (1): kubernetes (1/2)." in (folder / "report.md").read_text()
+    assert "Terms missed by base (1): Kubernetes (1/2)." in (folder / "report.md").read_text()
     sign_in(client)
     page = client.get(f"/studio/projects/{project['id']}/evaluations/{evaluation_id}")
     assert page.status_code == 200, page.text[-800:]
-    assert "Terms missed by base (1): kubernetes (1/2)." in page.text
+    assert "Terms missed by base (1): Kubernetes (1/2)." in page.text
 
 
 def test_forms_default_to_what_users_compare_and_show_only_the_chosen_engines_options(

@@ -143,14 +143,6 @@ class CorpusScore(_ErrorCounts):
         """Term occurrences written where the references do not say them."""
         return sum(self.unsaid_terms.values())
 
-    def terms_missed(self) -> list[str]:
-        """The terms with at least one occurrence not recognized, as ``term (hits/occurrences)``."""
-        return [f"{term} ({hits}/{total})" for term, (hits, total) in self.terms.items() if hits < total]
-
-    def terms_found(self) -> list[str]:
-        """The terms recognized at every occurrence."""
-        return [term for term, (hits, total) in self.terms.items() if hits == total]
-
 
 def _term_index(terms: Iterable[str], normalizer: Normalizer) -> dict[str, list[tuple[str, ...]]]:
     """Normalized, de-duplicated terms grouped by their first word."""

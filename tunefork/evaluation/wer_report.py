@@ -34,8 +34,10 @@ def _term_recall(result: ComparisonResult, model: str) -> str:
 
 
 def _terms(terms: list[str]) -> str:
+    """The first terms listed and how many more, ending a sentence (no second period after ``b.i.d.``)."""
     shown = ", ".join(terms[:MAX_TERMS_LISTED])
-    return shown + (f" and {len(terms) - MAX_TERMS_LISTED} more" if len(terms) > MAX_TERMS_LISTED else "")
+    shown += f" and {len(terms) - MAX_TERMS_LISTED} more" if len(terms) > MAX_TERMS_LISTED else ""
+    return shown if shown.endswith(".") else shown + "."
 
 
 def term_notes(result: ComparisonResult) -> list[str]:
@@ -45,20 +47,21 @@ def term_notes(result: ComparisonResult) -> list[str]:
     said = {term for model in result.models for term in result.scores[model].terms}
     unheard = [term for term in result.terms if " ".join(result.normalizer(term).split()) not in said]
     if result.terms and unheard:
-        notes.append(f"Terms the references never say ({len(unheard)} of {len(result.terms)}): {_terms(unheard)}.")
+        notes.append(f"Terms the references never say ({len(unheard)} of {len(result.terms)}): {_terms(unheard)}")
+    written = {" ".join(result.normalizer(term).split()): term for term in reversed(result.terms)}  # b.i.d., not bid
     for model in result.models:
         score = result.scores[model]
-        unsaid = [f"{term} (x{count})" for term, count in score.unsaid_terms.items()]
+        unsaid = [f"{written.get(term, term)} (x{count})" for term, count in score.unsaid_terms.items()]
         if unsaid:
-            notes.append(
-                f"Terms {model} wrote where the reference does not say them ({len(unsaid)}): {_terms(unsaid)}."
-            )
+            notes.append(f"Terms {model} wrote where the reference does not say them ({len(unsaid)}): {_terms(unsaid)}")
         if not score.terms:
             continue
-        missed, found = score.terms_missed(), score.terms_found()
-        parts = [f"Terms missed by {model} ({len(missed)}): {_terms(missed) if missed else 'none'}."]
+        counts = [(written.get(term, term), hits, total) for term, (hits, total) in score.terms.items()]
+        missed = [f"{term} ({hits}/{total})" for term, hits, total in counts if hits < total]
+        found = [term for term, hits, total in counts if hits == total]
+        parts = [f"Terms missed by {model} ({len(missed)}): {_terms(missed) if missed else 'none.'}"]
         if found:
-            parts.append(f"Found every time ({len(found)}): {_terms(found)}.")
+            parts.append(f"Found every time ({len(found)}): {_terms(found)}")
         notes.append(" ".join(parts))
     return notes
 
