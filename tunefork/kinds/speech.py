@@ -73,6 +73,8 @@ NEWLY_WRONG_EXAMPLES = 3
 GUARD_WARNING_POINTS = 0.5
 """A custom model whose general-WER difference may exceed this many points (upper end of the 95% interval)
 is marked with a warning."""
+UNINFORMATIVE_BASE_WER = 0.5
+"""A base WER on the guard set from which the check is said to say little (:func:`uninformative_guard`)."""
 
 
 def recognize_sample_code(url: str, key: str, sample: str = "utterance.wav") -> dict[str, str]:
@@ -339,11 +341,23 @@ def guard_warning(guard: ComparisonResult, margin_points: float = GUARD_WARNING_
     if diff is None or 100 * diff.ci95[1] <= margin_points:
         return None
     base, custom = (guard.scores[model].wer for model in guard.models)
+    better = " (better as a point estimate, but the interval does not rule the loss out)" if diff.wer_delta < 0 else ""
     return (
         f"general English may be worse with this model: WER {100 * custom:.1f}% against {100 * base:.1f}% for "
         f"the base on the {guard.dataset}, difference {100 * diff.wer_delta:+.2f} points (95% CI "
-        f"{100 * diff.ci95[0]:+.2f} to {100 * diff.ci95[1]:+.2f}), above the +{margin_points:.1f}-point margin"
+        f"{100 * diff.ci95[0]:+.2f} to {100 * diff.ci95[1]:+.2f}), above the +{margin_points:.1f}-point margin{better}"
     )
+
+
+def uninformative_guard(guard: ComparisonResult) -> str | None:
+    """A note when the base mishears most guard sentences: a loss then hides among its errors, and no sentence it
+    got right can be newly wrong (a review's Sphinx base read 88% of the synthetic guard speech wrong, and the
+    check still reported as if it measured something)."""
+    base = guard.scores[guard.models[0]].wer
+    if base < UNINFORMATIVE_BASE_WER:
+        return None
+    return (f"the guard check says little about this model: its base mishears most guard sentences (WER "
+            f"{100 * base:.1f}% on the {guard.dataset}), so a loss hides among its errors")  # fmt: skip
 
 
 def newly_wrong(guard: ComparisonResult) -> list[dict[str, str]]:
@@ -387,7 +401,7 @@ class SpeechSideEffects:
             done = evaluate_on_guard([context.base, context.custom], context.cache_dir, context.progress, count, budget)
         diff = done.difference
         base, custom = (done.scores[model] for model in done.models)
-        warning = guard_warning(done)
+        warning = " ".join(said for said in (guard_warning(done), uninformative_guard(done)) if said) or None
         regressions = newly_wrong(done)
         sentences = len(done.utterances.get(done.models[0], []))
         count = sentences if count is None else count  # the gate's full set: every sentence was planned
