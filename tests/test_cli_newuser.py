@@ -53,6 +53,20 @@ def test_terminal_control_characters_from_users_are_shown_not_obeyed() -> None:
     assert plain("[red]x\x1b") == "\\[red]x\\x1b"
 
 
+def test_dataset_inspect_shows_a_logged_texts_controls_as_escapes(cli, tmp_path: Path) -> None:
+    """A code review: `dataset inspect` printed a near-duplicate text's escape sequence raw (an exported log's text
+    comes from any caller)."""
+    cli("project", "create", "bot", "--kind", "language")
+    text = "please book a table for two \x1b]0;PWNED\x07 tonight"
+    rows = tmp_path / "logs.csv"
+    rows.write_text(f"text,intent\n{text},book\n{text} now,book\nbye,leave\n", encoding="utf-8")
+    cli("dataset", "upload", "bot", str(rows), "--kind", "utterances", "--name", "logs")
+    shown = cli("dataset", "inspect", "logs").stdout
+    assert (
+        "\x1b]0;PWNED" not in shown and 'Near duplicates: 1: "please book a table for two \\x1b]0;PWNED\\x07' in shown
+    )
+
+
 def test_a_refused_upload_says_each_reason_once(cli, tmp_path: Path) -> None:
     cli("project", "create", "cars", "--kind", "language")
     broken = tmp_path / "nlu.yml"

@@ -202,27 +202,28 @@ def progress_bar(description: str) -> Iterator[ProgressCallback]:
 
 
 def _say_on_stderr(line: str) -> None:
-    err_console.print(line, markup=False, highlight=False, soft_wrap=True)
+    err_console.print(visible(line), markup=False, highlight=False, soft_wrap=True)
 
 
 def result_table(result: EvaluationResult) -> Table:
     """An evaluation result's side-by-side table, with its verdict as the caption (names shown as plain text)."""
     shown = result.table()
     verdict = result.verdict()
-    caption = Text(f"Verdict: {verdict}") if verdict else None
-    table = Table(title=Text(f"Evaluation on {shown.title}"), caption=caption)
+    caption = Text(visible(f"Verdict: {verdict}")) if verdict else None
+    table = Table(title=Text(visible(f"Evaluation on {shown.title}")), caption=caption)
     table.add_column("Metric", style="bold")
     for model in shown.models:
-        table.add_column(Text(model), justify="right")
+        table.add_column(Text(visible(model)), justify="right")
     for label, cells in shown.rows:
-        table.add_row(Text(label), *(Text(cell) for cell in cells))
+        table.add_row(Text(visible(label)), *(Text(visible(cell)) for cell in cells))
     return table
 
 
 def print_verbatim(*lines: str) -> None:
-    """Print each line on stdout as written: no Rich markup or highlighting, and no wrapping inside it."""
+    """Print each line on stdout as written (terminal controls shown as escapes, :func:`visible`): no Rich markup or
+    highlighting, and no wrapping inside it."""
     for line in lines:
-        console.print(line, soft_wrap=True, highlight=False, markup=False)
+        console.print(visible(line), soft_wrap=True, highlight=False, markup=False)
 
 
 def print_result(result: EvaluationResult, details: bool = False) -> None:

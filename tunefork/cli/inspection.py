@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from tunefork.cli.common import console
+from tunefork.cli.common import console, visible
 from tunefork.datasets.histogram import histogram_bins
 from tunefork.wording import item_name, plural
 
@@ -23,7 +23,7 @@ HEADER_KEYS = {"kind", "source_format", "items", "accepted", "rejected"}
 
 
 def _say(text: str) -> None:
-    console.print(text, highlight=False, markup=False, soft_wrap=True)
+    console.print(visible(text), highlight=False, markup=False, soft_wrap=True)  # texts from users, logs included
 
 
 def _listed(items: list[str], limit: int = MAX_SHOWN) -> str:
