@@ -101,6 +101,17 @@ def test_a_request_whose_client_left_while_it_waited_is_not_run() -> None:
     assert left.value.status_code == 499 and ran == []
 
 
+def test_one_endpoints_share_is_never_below_what_it_may_run() -> None:
+    """A code review: with 4 workers and a queue of 1, one endpoint was admitted 1 request, 3 workers idle."""
+    for workers, queue in ((4, 0), (4, 1), (8, 2), (8, 32)):
+        admission = Admission(workers, queue)
+        assert admission.endpoint_places >= admission.endpoint_workers == max(1, workers - 1)
+    admission = Admission(2, 2)
+    admission.enter("e")
+    admission.leave("e")
+    assert admission.by_endpoint == {} and admission._limiters == {}  # nothing kept for an endpoint that went
+
+
 def test_admin_token_is_generated_once_and_stored_hashed(workspace: Workspace, monkeypatch) -> None:
     monkeypatch.delenv("TUNEFORK_ADMIN_TOKEN", raising=False)
     token = ensure_admin_token(workspace)

@@ -76,7 +76,7 @@ class Admission:
     def __init__(self, workers: int, queue: int) -> None:
         self.workers, self.capacity = workers, workers + queue
         self.endpoint_workers = max(1, workers - 1)
-        self.endpoint_places = self.capacity - workers if queue else max(1, workers - 1)
+        self.endpoint_places = max(self.endpoint_workers, self.capacity - workers)
         self.in_flight = 0
         self.by_endpoint: dict[str, int] = {}
         self._limiters: dict[str, anyio.CapacityLimiter] = {}
@@ -92,11 +92,12 @@ class Admission:
         self.by_endpoint[endpoint] = self.by_endpoint.get(endpoint, 0) + 1
 
     def leave(self, endpoint: str) -> None:
-        """Release a request admitted to ``endpoint``."""
+        """Release a request admitted to ``endpoint`` (its limiter goes with its last request: endpoints come, go)."""
         self.in_flight -= 1
         self.by_endpoint[endpoint] -= 1
         if not self.by_endpoint[endpoint]:
             del self.by_endpoint[endpoint]
+            self._limiters.pop(f"endpoint:{endpoint}", None)
 
     def _limiter(self, name: str, tokens: int) -> anyio.CapacityLimiter:
         if name not in self._limiters:
@@ -109,7 +110,7 @@ class Admission:
         async with self._limiter(f"endpoint:{endpoint}", self.endpoint_workers), self._limiter("", self.workers):
             if await request.is_disconnected():
                 raise ApiError(499, "ClientClosedRequest", "The client left before its request was answered.")
-            return await anyio.to_thread.run_sync(function, *args)
+            return await anyio.to_thread.run_sync(function, *args, limiter=self._limiter("threads", self.workers))
 
 
 def _busy(message: str) -> ApiError:
