@@ -163,6 +163,10 @@ def test_workflow_inspect_language_dataset_uses_bundled_labels(workspace, tmp_pa
     [cached] = workspace.inspections_cache_dir.iterdir()
     cached.write_text(json.dumps({**report, "examples": 25}), encoding="utf-8")
     assert inspect(workspace, "nlu", "bot")["report"]["examples"] == 25
+    from tunefork.workflows.projects import delete_project
+
+    delete_project(workspace, "bot")  # the report quotes the texts: it goes with the project (a code review)
+    assert not cached.exists()
     assert report["forgetting_risk"] is None  # a language project's model outputs only its own slots
     create_project(workspace, "ner", "entities")
     spans = tmp_path / "spans.jsonl"

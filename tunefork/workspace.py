@@ -240,6 +240,12 @@ class Workspace:
         """Datasets' inspection reports, computed once per dataset and code version."""
         return self.home / ".cache" / "inspections"
 
+    def forget_inspections(self, dataset_ids: list[str]) -> None:
+        """Delete the cached inspection reports of datasets that are gone (they quote the datasets' texts)."""
+        for dataset_id in dataset_ids:
+            for report in self.inspections_cache_dir.glob(f"{dataset_id}-*.json"):
+                report.unlink(missing_ok=True)
+
     @property
     def hypotheses_cache_dir(self) -> Path:
         """Models' answers kept between evaluations (:mod:`tunefork.engines.hypotheses`)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.metadata
 import json
 import shutil
 from collections.abc import Callable
@@ -12,8 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-import tunefork.datasets
-import tunefork.kinds
+import tunefork
 from tunefork import __version__
 from tunefork.datasets.importer import import_dataset
 from tunefork.datasets.inspection import inspect_dataset, load_manifest, manifest_path
@@ -294,11 +294,13 @@ def inspect(workspace: Workspace, ref: str, project: str | None = None) -> dict[
 
 @functools.cache
 def _inspection_code() -> str:
-    """A key of the code that writes inspection reports (tunefork's dataset and kind packages, its version)."""
+    """A key of what an inspection report depends on: tunefork's code (the normalizer, vocabularies and pipelines
+    included, not only the dataset packages) and the installed packages (a base pipeline installed later)."""
     digest = hashlib.sha256(__version__.encode())
-    for package in (tunefork.datasets, tunefork.kinds):
-        for source in sorted(Path(package.__file__).parent.rglob("*.py")):
-            digest.update(source.read_bytes())
+    for source in sorted(Path(tunefork.__file__).parent.rglob("*.py")):
+        digest.update(source.read_bytes())
+    installed = sorted(f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions())
+    digest.update("\n".join(installed).encode())
     return digest.hexdigest()[:16]
 
 
@@ -385,8 +387,7 @@ def delete_dataset(workspace: Workspace, ref: str, project: str | None = None) -
         dataset_id = dataset.id
         session.delete(dataset)  # its evaluations' rows go with it (ON DELETE CASCADE)
     shutil.rmtree(workspace.dataset_path(dataset_id), ignore_errors=True)
-    for report in workspace.inspections_cache_dir.glob(f"{dataset_id}-*.json"):
-        report.unlink(missing_ok=True)
+    workspace.forget_inspections([dataset_id])
     for evaluation_id in evaluation_ids:
         shutil.rmtree(workspace.report_dir(evaluation_id), ignore_errors=True)
     return len(evaluation_ids)
