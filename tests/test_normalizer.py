@@ -143,6 +143,10 @@ def test_fractions_units_and_hyphenated_letters_read_as_said() -> None:
     assert normalize("mg alone") == "mg alone"  # a unit only after a number
     assert normalize("B-I-D") == normalize("b.i.d.") == normalize("BID") == "bid"
     assert normalize("an x-ray and a well-known T-shirt") == "an x ray and a well known t shirt"
+    # a code review: '21 kg' read 'twenty one kilogram', 'first mg' as a quantity, 'A-B testing' as 'ab testing'
+    assert normalize("21 kg and 0.1 mg") == "twenty one kilograms and zero point one milligrams"
+    assert normalize("the first mg") == "the first mg"
+    assert normalize("A-B testing") == normalize("A/B testing") == "a b testing"
 
 
 def test_identity_normalizer_only_collapses_whitespace() -> None:

@@ -27,8 +27,8 @@ with every evaluation so numbers from different normalizer versions are never co
    * numbers with a leading zero ("007") or more than 15 digits are read digit by digit;
    * digits glued to letters are split off: "mp3" -> "mp three".
 4. ``&`` -> "and".
-5. Dotted single-letter acronyms lose their dots: "a.m." -> "am", "U.S.A." -> "usa"; hyphenated ones their
-   hyphens (since 1.2: "B-I-D" was three words): "B-I-D" -> "bid".
+5. Dotted single-letter acronyms lose their dots: "a.m." -> "am", "U.S.A." -> "usa"; three or more hyphenated
+   letters their hyphens (since 1.2: "B-I-D" was three words): "B-I-D" -> "bid" ("A-B testing" is two words).
 6. Every other punctuation or symbol character (hyphens and dashes included) becomes a space, except
    the apostrophe; apostrophes at the start or end of a word are removed, so "don't" stays and
    "'quoted'" becomes "quoted".
@@ -40,7 +40,7 @@ with every evaluation so numbers from different normalizer versions are never co
    are said: "dr" -> "doctor", "mr" -> "mister", "mrs" -> "missus", "prof" -> "professor", "jr" -> "junior"
    (since 1.1: "Dr. Patel" and "Doctor Patel" were two errors apart); "st" (saint or street) is left alone.
    Units after a number word are spelled out (since 1.2: "5 mg" and "five milligrams" were two errors): mg, mcg,
-   kg, km, cm, mm, lb/lbs and oz, singular after "one" ("one kilogram", "twelve kilograms").
+   kg, km, cm, mm, lb/lbs and oz, singular after "one" alone ("one kilogram", "twenty one kilograms").
 8. Whitespace collapsed to single spaces.
 
 Known limitations (documented, not bugs): spoken digit strings ("five five five") do not match
@@ -169,8 +169,9 @@ _MAX_CARDINAL_DIGITS = 15
 _YEAR_RANGE = range(1100, 2100)
 
 _ACRONYM_RE = re.compile(r"(?<!\w)[^\W\d_](?:\.[^\W\d_])+\.?(?!\w)")
-_SPELLED_RE = re.compile(r"(?<![\w-])[^\W\d_](?:-[^\W\d_])+(?![\w-])")
-"""Single letters joined by hyphens ("B-I-D", as Whisper spells an abbreviation)."""
+_SPELLED_RE = re.compile(r"(?<![\w-])[^\W\d_](?:-[^\W\d_]){2,}(?![\w-])")
+"""Three or more single letters joined by hyphens ("B-I-D", as Whisper spells an abbreviation; "A-B testing" stays
+two words, as "A/B testing" reads)."""
 _FRACTION_RE = re.compile(r"(?<![\w/.])(?P<top>[1-7])/(?P<bottom>[2348])(?![\w/])")
 _DENOMINATORS = {"2": ("half", "halves"), "3": ("third", "thirds"), "4": ("quarter", "quarters"),
                  "8": ("eighth", "eighths")}  # fmt: skip
@@ -296,7 +297,11 @@ _NUMBER_WORDS = frozenset(
     [num2words(n, lang="en") for n in _SMALL_NUMBERS] + [num2words(n, lang="en", to="ordinal") for n in _SMALL_NUMBERS]
 )
 """zero..nineteen, twenty..ninety and their ordinals: the words an "and" after a scale word precedes."""
+_CARDINAL_WORDS = frozenset(num2words(n, lang="en") for n in _SMALL_NUMBERS)
+"""zero..nineteen, twenty..ninety: the number words a unit follows ("first mg" is no quantity)."""
 _SCALE_WORDS = frozenset(_SCALES)
+_NUMBER_RUN_WORDS = _CARDINAL_WORDS | _SCALE_WORDS | {"point"}
+"""Words a number's words run through: "one" after them ends a bigger number ("twenty one", "point one")."""
 _TITLES = {"dr": "doctor", "mr": "mister", "mrs": "missus", "prof": "professor", "jr": "junior"}
 """Abbreviated titles and the words said for them (step 7)."""
 _UNITS = {"mg": "milligram", "mcg": "microgram", "kg": "kilogram", "km": "kilometer", "cm": "centimeter",
@@ -318,8 +323,9 @@ def _apply_word_rules(words: list[str]) -> list[str]:
             word = "one"
         elif word == "and" and out and out[-1] in _SCALE_WORDS and following in _NUMBER_WORDS:
             continue
-        elif word in _UNITS and out and (out[-1] in _NUMBER_WORDS or out[-1] in _SCALE_WORDS):
-            word = _UNITS[word] + ("" if out[-1] == "one" and out[-2:-1] != ["point"] else "s")
+        elif word in _UNITS and out and (out[-1] in _CARDINAL_WORDS or out[-1] in _SCALE_WORDS):
+            alone = out[-1] == "one" and not (out[-2:-1] and out[-2] in _NUMBER_RUN_WORDS)  # "twenty one kilograms"
+            word = _UNITS[word] + ("" if alone else "s")
         out.append(_TITLES.get(word, word))
     return out
 
