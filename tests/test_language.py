@@ -424,6 +424,10 @@ def test_the_same_file_in_two_datasets_is_trained_on_once() -> None:
     assert data.intent_examples == [("block my card", "block_card"), ("send 20 to Ann", "transfer")]
     summary = data.summary()
     assert (summary["duplicates_left_out"], summary["entity_texts"]) == (4, 1)  # texts with spans only
+    spaced = {"id": "line-9", "text": "send 20 to  Ann", "intent": "transfer",
+              "entities": [{"start": 13, "end": 16, "label": "person"}]}  # fmt: skip
+    data.add_record("utterances", spaced)  # the same example, one more space: no conflict (a code review)
+    assert data.summary()["duplicates_left_out"] == 5 and data.conflicts == []
     assert data.conflicts == [] and data.case_clashes() == []
 
 

@@ -51,14 +51,16 @@ class LanguageTrainingData:
     import rejects such repeats inside one upload, training gets both versions (a review's corrected dataset was
     trained beside its uncorrected copy without a word)."""
     _seen: set[tuple[Any, ...]] = field(default_factory=set, repr=False)
-    _labelled: dict[str, tuple[str, tuple[Span, ...]]] = field(default_factory=dict, repr=False)
+    _labelled: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = field(default_factory=dict, repr=False)
 
     def _is_duplicate(self, record: dict[str, Any], intent: str, spans: list[Span]) -> bool:
         text = " ".join(record["text"].split())
-        first = self._labelled.setdefault(text, (intent, tuple(spans)))
-        if first != (intent, tuple(spans)) and text not in self.conflicts:
+        # spans by their words, as the text is compared with its spaces collapsed ("book a  suv" is "book a suv")
+        labels = (intent, tuple((" ".join(record["text"][start:end].split()), label) for start, end, label in spans))
+        first = self._labelled.setdefault(text, labels)
+        if first != labels and text not in self.conflicts:
             self.conflicts.append(text)
-        key = (text, intent, tuple(spans))  # not the id: a log export's line-7 is a reviewed file's line-2
+        key = (text, *labels)  # not the id: a log export's line-7 is a reviewed file's line-2
         if key in self._seen:
             self.duplicates += 1
             return True
