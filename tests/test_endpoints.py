@@ -70,6 +70,7 @@ def test_retention_purge_deletes_old_entries_and_their_audio(workspace: Workspac
     assert endpoint_logs.log_file(workspace, "short", recent)[0] == f"{recent}.wav"
     # past its retention, a log is gone to every reader before the purge runs (it may wait behind a training)
     assert old_audio.exists() and endpoint_logs.count_logs(workspace, "short") == 1
+    assert endpoints.show_endpoint(workspace, "short")["loggedRequests"] == 1
     assert [log["id"] for log in endpoint_logs.list_logs(workspace, "short")] == [recent]
     with pytest.raises(NotFoundError, match="past the endpoint's retention"):
         endpoint_logs.log_file(workspace, "short", old)

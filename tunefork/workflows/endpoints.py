@@ -14,7 +14,7 @@ import secrets
 import shutil
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from tunefork.errors import ConflictError, TuneforkError
@@ -24,7 +24,7 @@ from tunefork.kinds.voice import check_language_model
 from tunefork.store.models import Endpoint, EndpointLog, Model, Monitor, Status, utcnow
 from tunefork.store.repository import clean_name, get_endpoint, get_project, voice_endpoints_serving
 from tunefork.workflows.datasets import dataset_records
-from tunefork.workflows.endpoint_logs import discard_kept
+from tunefork.workflows.endpoint_logs import count_logs, discard_kept
 from tunefork.workflows.models import resolve_model
 from tunefork.workflows.projects import kind_of
 from tunefork.workspace import Workspace
@@ -183,11 +183,11 @@ def voice_endpoints_elsewhere(workspace: Workspace, project_ref: str) -> list[di
 
 
 def show_endpoint(workspace: Workspace, ref: str, project: str | None = None) -> dict[str, Any]:
-    """One endpoint by name or id, with its number of logged requests."""
+    """One endpoint by name or id, with its number of logged requests within its retention."""
     with workspace.session() as session:
         endpoint = get_endpoint(session, ref, project)
-        count = session.scalar(select(func.count()).where(EndpointLog.endpoint_id == endpoint.id))
-        return {**endpoint_to_dict(endpoint), "loggedRequests": int(count or 0)}
+        shown = endpoint_to_dict(endpoint)
+    return {**shown, "loggedRequests": count_logs(workspace, shown["id"])}  # those past retention are gone to readers
 
 
 def update_endpoint(
