@@ -345,6 +345,8 @@ def test_a_dialogflow_agent_zip_is_read_with_its_entities_and_synonyms(dest, tmp
             "agent/entities/car_type_entries_en.json",
             json.dumps([{"value": "suv", "synonyms": ["suv", "4x4", "jeep"]}, {"value": "van", "synonyms": ["van"]}]),
         )
+        archive.writestr("agent/entities/order_entries_en.json",  # a composite entity: names entities, no values
+                         json.dumps([{"value": "@sys.color:color @car_type:car_type", "synonyms": []}]))  # fmt: skip
     result = import_dataset(upload, "utterances", dest, UploadLimits())
     assert result.source_format == "dialogflow-es (zip)"
     records = load_manifest(dest)
@@ -365,6 +367,7 @@ def test_a_dialogflow_agent_zip_is_read_with_its_entities_and_synonyms(dest, tmp
         "placeholders, not values; write it as an example with a value"]  # fmt: skip
     warned = " ".join(issue.reason for issue in result.warnings)
     assert "intent 'Book car' is read as 'Book_car'" in warned
+    assert "ignored entities/order_entries_en.json: entity 'order' is a composite entity" in warned
     for settings in ("agent.json", "package.json", "intents/Book car.json", "entities/car_type.json"):
         assert f"ignored {settings}: a Dialogflow agent's settings" in warned, settings
 

@@ -8,7 +8,9 @@
   phrases (``isTemplate``: ``@car_type:car_type`` placeholders, not values) are rejected, each with why. Ids
   ``<prefix>phrase-<k>``, ``line`` the phrase's number in the list.
 - ``entities/<entity>_entries_<language>.json``: a list of ``{"value", "synonyms"}``: one lookup of the entity's
-  values and synonyms and one synonym record per value with synonyms, as a Lex slot type.
+  values and synonyms and one synonym record per value with synonyms, as a Lex slot type (a composite entity's,
+  whose entries name other entities, is skipped with a warning; a regular-expression entity's values, marked only
+  in its settings file, are read as values).
 - The agent's other files (``agent.json``, ``package.json``, an intent's settings ``intents/<intent>.json`` with
   its responses, an entity's settings ``entities/<entity>.json``) are skipped with a warning each: an agent's zip
   uploads as it is.
@@ -29,6 +31,8 @@ _PHRASES = re.compile(r"^(?P<name>.+)_usersays_[A-Za-z-]+\.json$")
 _ENTRIES = re.compile(r"^(?P<name>.+)_entries_[A-Za-z-]+\.json$")
 _SETTINGS_KEYS = ('"webhookUsed"', '"isEnum"', '"automatedExpansion"', '"supportedLanguages"')
 """Keys of an agent's other files: an intent's and an entity's settings, ``agent.json``."""
+_REFERENCE = re.compile(r"@[\w.-]+:\w")
+"""An entry that names another entity (``@sys.color:color``): a composite entity's."""
 FALLBACK_INTENT = "default fallback intent"
 """Dialogflow's intent for what the agent does not handle: its phrases are out of scope."""
 
@@ -129,6 +133,12 @@ def _parse_entries(path: Path, display_name: str, prefix: str, name: str) -> Par
         return parsed
     entries = document if isinstance(document, list) else []
     pairs = [(e.get("value"), string_list(e.get("synonyms") or [])) for e in entries if isinstance(e, dict)]
+    composite = [value for value, _ in pairs if isinstance(value, str) and _REFERENCE.search(value)]
+    if composite:  # "@sys.color:color @product:product" is no value to look up (a code review)
+        reason = (f"entity '{'_'.join(name.split())}' is a composite entity ({composite[0]}): its entries name other "
+                  "entities, not values; annotate its values in the training phrases instead")  # fmt: skip
+        parsed.warnings.append(ItemIssue(display_name, f"ignored {display_name}: {reason}"))
+        return parsed
     if not pairs or len(pairs) != len(entries):
         reject(parsed, display_name, 1, """expected a list of entries {"value", "synonyms"} (an _entries_ file)""")
         return parsed
