@@ -140,15 +140,15 @@ def test_evaluation_and_batch_transcriptions(live_server: LiveServer, acoustic_z
     assert len(rows) == 3 and all(row["words"] for row in rows)
 
     wav = speak("the weather is cold and windy today")
-    files = [("files", ("weather.wav", wav.read_bytes(), "audio/wav")),
-             ("files", ("x.wav", b"not audio at all", "audio/wav"))]  # fmt: skip
+    files = [("files", ("x.wav", b"not audio at all", "audio/wav")),
+             ("files", ("weather.wav", wav.read_bytes(), "audio/wav"))]  # fmt: skip
     response = live_server.client.post("/transcriptions/upload", data={"model": "whisper-tiny.en"}, files=files)
     assert response.status_code == 202, response.text
     done = live_server.wait_for(response.json()["self"])
     assert done["status"] == "Succeeded" and done["items"] == 1  # one bad file lost the whole batch (a review)
     rows = live_server.client.get(f"/transcriptions/{done['id']}/result").json()["values"]
-    assert [row["id"] for row in rows] == ["weather.wav", "x.wav"] and "weather" in rows[0]["text"].lower()
-    assert rows[1]["text"] == "" and rows[1]["error"].startswith("x.wav: not readable audio")
+    assert [row["id"] for row in rows] == ["x.wav", "weather.wav"] and "weather" in rows[1]["text"].lower()
+    assert rows[0]["text"] == "" and rows[0]["error"].startswith("x.wav: not readable audio")  # in its place
 
 
 @pytest.mark.slow

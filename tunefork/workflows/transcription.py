@@ -44,17 +44,22 @@ def dataset_audio_items(workspace: Workspace, dataset_ref: str, project: str | N
 
 
 def write_transcripts(
-    transcripts: list[tuple[str, Transcript]], folder: Path, skipped: Sequence[ItemIssue] = ()
+    transcripts: list[tuple[str, Transcript]],
+    folder: Path,
+    skipped: Sequence[ItemIssue] = (),
+    order: Sequence[str] = (),
 ) -> tuple[Path, Path]:
     """Write ``transcripts.jsonl`` (words, times, confidences; ``{"id", "text": "", "error"}`` for a file
-    ``skipped``) and ``trans.txt`` (``id<TAB>text``, transcribed files only).
+    ``skipped``, in its place when ``order`` gives the items' ids) and ``trans.txt`` (``id<TAB>text``, transcribed
+    files only).
 
     ``trans.txt`` uses the Azure transcript layout, so corrected transcripts can be uploaded again.
     """
     jsonl = folder / "transcripts.jsonl"
     text = folder / "trans.txt"
-    failed = [{"id": issue.item, "text": "", "error": issue.reason} for issue in skipped]
-    write_jsonl(jsonl, [{"id": item_id, **t.to_dict()} for item_id, t in transcripts] + failed)
+    rows = {item_id: {"id": item_id, **t.to_dict()} for item_id, t in transcripts}
+    rows.update({issue.item: {"id": issue.item, "text": "", "error": issue.reason} for issue in skipped})
+    write_jsonl(jsonl, [rows[item_id] for item_id in order] if order else list(rows.values()))
     atomic_write_text(text, "".join(f"{item_id}\t{t.text}\n" for item_id, t in transcripts))
     return jsonl, text
 
@@ -111,5 +116,5 @@ def transcribe(
         raise TuneforkError(f"No file could be transcribed: {said}{' ...' if len(skipped) > 3 else ''}")
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     folder = output_dir or workspace.transcripts_dir / f"{stamp}-{resolved.name}"
-    jsonl, text = write_transcripts(transcripts, folder, skipped)
+    jsonl, text = write_transcripts(transcripts, folder, skipped, [item_id for item_id, _ in items])
     return TranscriptionOutput(jsonl=jsonl, text=text, transcripts=transcripts, skipped=skipped)
