@@ -168,8 +168,8 @@ def _score(
     result.warnings.extend(_base_model_warnings(kind, models))
     result.warnings.extend(f"Model '{model.name}' failed its gate ({model.gate_failure}); it is evaluated to compare, "
                            "and cannot be deployed." for model in models if model.gate_failure)  # fmt: skip
-    result.warnings.extend(unused_terms_warning(terms, result.to_json()))
-    result.warnings.extend(everyday_terms_warning(terms, result.to_json()))
+    scored = result.to_json()
+    result.warnings.extend(unused_terms_warning(terms, scored) + everyday_terms_warning(terms, scored))
     return result
 
 

@@ -190,11 +190,13 @@ def create_model(
             test_id = test.id
         if test_id in {d.id for d in datasets}:
             raise TuneforkError("The test dataset is also a training dataset: evaluate on held-out data.")
+        test_records = dataset_records(workspace, test_id) if test_id is not None else []
         if test_id is not None and kind.test_overlap is not None:
             trained = [record for d in datasets for record in dataset_records(workspace, d.id)]
-            if reason := kind.test_overlap(trained, dataset_records(workspace, test_id)):
+            if reason := kind.test_overlap(trained, test_records):
                 raise TuneforkError(f"Test dataset '{test_dataset_ref}': {reason}")
-        leak = train_test_overlap(workspace, [d.id for d in datasets], test_id) if test_id is not None else None
+        # said before training, not only after it; --gate refuses it
+        leak = training_overlap(workspace, test_records, [d.id for d in datasets]) if test_id is not None else None
         if gate and leak:
             raise TuneforkError(
                 f"--gate judges a model on held-out data, and {leak} Or train without --gate and read the "
@@ -411,13 +413,6 @@ def _fail(workspace: Workspace, model_id: str, artifact_dir: Path, reason: str) 
     return TrainingOutcome(
         model=_set_status(workspace, model_id, Status.FAILED, error=workspace.public_message(reason))
     )
-
-
-def train_test_overlap(workspace: Workspace, dataset_ids: list[str], test_id: str) -> str | None:
-    """The train/test overlap warning of training datasets ``dataset_ids`` and test dataset ``test_id``, or
-    ``None``: ``--gate`` refuses such a test set, and ``model train`` says so before it trains (it said so only
-    after)."""
-    return training_overlap(workspace, dataset_records(workspace, test_id), dataset_ids)
 
 
 def _dataset_cards(workspace: Workspace, dataset_ids: list[str]) -> list[dict[str, Any]]:
