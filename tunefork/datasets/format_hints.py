@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from tunefork.datasets.documents import DocumentError, load_json
+from tunefork.datasets.json_utterances import is_azure_export
 from tunefork.datasets.lines import head_lines
 from tunefork.datasets.scanning import AUDIO_EXTENSIONS
 from tunefork.datasets.text_formats import is_spoken_form
@@ -73,7 +74,7 @@ def _json_hint(lines: list[str]) -> FormatHint | None:
             "tunefork does not read Dialogflow CX exports; write the training phrases as CSV with a 'text,intent' "
             f"header (or as Rasa NLU YAML) and upload that with --kind utterances {_LANGUAGE_PROJECT}",
         )
-    if '"luis_schema_version"' in head or '"projectFileVersion"' in head:
+    if is_azure_export(head):
         advice = f"upload it with --kind utterances {_LANGUAGE_PROJECT}"
         return FormatHint("a LUIS or CLU export", ("utterances",), advice)
     if any(key in head for key in _LEX_KEYS):

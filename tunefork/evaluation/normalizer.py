@@ -293,12 +293,10 @@ def _expand_time(match: re.Match[str]) -> str:
 # --- step 7: word-level number policy ---------------------------------------------------------
 
 _SMALL_NUMBERS = [*range(20), *range(20, 100, 10)]
-_NUMBER_WORDS = frozenset(
-    [num2words(n, lang="en") for n in _SMALL_NUMBERS] + [num2words(n, lang="en", to="ordinal") for n in _SMALL_NUMBERS]
-)
-"""zero..nineteen, twenty..ninety and their ordinals: the words an "and" after a scale word precedes."""
 _CARDINAL_WORDS = frozenset(num2words(n, lang="en") for n in _SMALL_NUMBERS)
 """zero..nineteen, twenty..ninety: the number words a unit follows ("first mg" is no quantity)."""
+_NUMBER_WORDS = _CARDINAL_WORDS | frozenset(num2words(n, lang="en", to="ordinal") for n in _SMALL_NUMBERS)
+"""The cardinals and their ordinals: the words an "and" after a scale word precedes."""
 _SCALE_WORDS = frozenset(_SCALES)
 _NUMBER_RUN_WORDS = _CARDINAL_WORDS | _SCALE_WORDS | {"point"}
 """Words a number's words run through: "one" after them ends a bigger number ("twenty one", "point one")."""

@@ -103,7 +103,7 @@ def wilson_interval(share: float, count: int, z: float = 1.96) -> tuple[float, f
 def wilson_lower_bound(share: float, count: int, z: float = ONE_SIDED_95_Z) -> float:
     """Lower end of the Wilson score interval of a proportion ``share`` measured on ``count`` items (one-sided 95%
     by default)."""
-    return wilson_interval(share, count, z)[0] if count > 0 else 0.0
+    return wilson_interval(share, count, z)[0]
 
 
 def interval_note(model: str, metric: str, share: float, count: int) -> str:
