@@ -65,6 +65,10 @@ def test_projects(live_server: LiveServer) -> None:
     assert missing.status_code == 404 and "nope" in missing.json()["message"]
     assert live_server.client.post("/projects", json={"name": ""}).status_code == 422
     assert live_server.client.post("/projects", json={"name": "x", "kind": "video"}).status_code == 422
+    not_a_locale = live_server.client.post("/projects", json={"name": "x", "locale": "english"})
+    assert not_a_locale.status_code == 422 and "is not a locale" in not_a_locale.json()["message"]
+    german = live_server.client.post("/projects", json={"name": "de-calls", "locale": "de-DE"}).json()
+    assert german["warnings"][0].startswith("Locale de-DE: speech models here read English only")
     names = [p["name"] for p in live_server.client.get("/projects").json()["values"]]
     assert "api-projects" in names
 

@@ -53,6 +53,24 @@ def test_project_create_list_and_conflicts(any_workspace: Workspace) -> None:
         projects.create_project(any_workspace, "x", "video")
 
 
+def test_a_locale_is_checked_and_one_the_models_cannot_read_is_warned(any_workspace: Workspace) -> None:
+    german = projects.create_project(any_workspace, "kundendienst", "language", locale="de_de")
+    assert german["locale"] == "de-DE"
+    (warning,) = german["warnings"]
+    assert warning.startswith("Locale de-DE: language models here read English only") and "tfidf" in warning
+    assert projects.show_project(any_workspace, "kundendienst")["warnings"] == [warning]
+    assert projects.create_project(any_workspace, "fotos", "image", locale="fr-FR")["warnings"] == []  # no words
+    assert projects.create_project(any_workspace, "calls", "speech", locale="en-gb")["warnings"] == []
+    with pytest.raises(TuneforkError, match="'english' is not a locale: give a language code"):
+        projects.create_project(any_workspace, "x", "speech", locale="english")
+    with pytest.raises(TuneforkError, match="'en US' is not a locale"):
+        projects.update_project(any_workspace, "calls", locale="en US")
+    assert projects.show_project(any_workspace, "calls")["locale"] == "en-GB"  # kept
+    assert projects.update_project(any_workspace, "calls", locale="es")["warnings"][0].startswith(
+        "Locale es: speech models here read English only"
+    )
+
+
 def test_names_resolve_within_projects_and_ambiguity_is_explained(any_workspace: Workspace) -> None:
     first = projects.create_project(any_workspace, "alpha", "speech")
     second = projects.create_project(any_workspace, "beta", "speech")

@@ -53,9 +53,12 @@ def test_requests_are_validated_before_anything_runs(workspace, project: str) ->
     with pytest.raises(TuneforkError, match="--gate needs"):
         training.create_model(workspace, project, "m", "sphinx-en-us", ["related"], gate=True)
     created = training.create_model(workspace, project, "m", "sphinx-en-us", ["related"])
-    assert created["status"] == "NotStarted" and created["engine"] == "sphinx"
+    assert created["status"] == "NotStarted" and created["engine"] == "sphinx" and created["warnings"] == []
     with pytest.raises(ConflictError, match="already has a model"):
         training.create_model(workspace, project, "m", "sphinx-en-us", ["related"])
+    projects.update_project(workspace, project, locale="fr-FR")  # said again before training: it matters there
+    (warning,) = training.create_model(workspace, project, "m2", "sphinx-en-us", ["related"])["warnings"]
+    assert warning.startswith("Locale fr-FR: speech models here read English only")
 
 
 def test_a_guard_margin_needs_the_gate_that_reads_it(workspace, project: str, tmp_path: Path) -> None:

@@ -343,6 +343,15 @@ def test_a_project_is_renamed_and_deleted_in_the_studio(client: TestClient, work
     assert [p["name"] for p in projects_api.list_projects(workspace)] == ["taken"]
 
 
+def test_the_overview_warns_of_a_locale_the_models_cannot_read(client: TestClient, workspace: Workspace) -> None:
+    sign_in(client)
+    english, german = (create_project(workspace, name, "language", locale) for name, locale in
+                       (("desk", "en-GB"), ("kundendienst", "de-DE")))  # fmt: skip
+    assert 'id="locale-warning"' not in client.get(f"/studio/projects/{english['id']}").text
+    page = client.get(f"/studio/projects/{german['id']}").text
+    assert 'id="locale-warning"' in page and "Locale de-DE: language models here read English only" in page
+
+
 def test_a_deleted_model_keeps_its_name_in_the_evaluation_views(workspace: Workspace) -> None:
     """A studio review deleted a model and its evaluations listed its raw id."""
     from tunefork.service.web.evaluation import _names

@@ -8,7 +8,7 @@ import os
 import re
 import sys
 import typing
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -226,11 +226,16 @@ def print_verbatim(*lines: str) -> None:
         console.print(visible(line), soft_wrap=True, highlight=False, markup=False)
 
 
+def print_warnings(warnings: Iterable[str]) -> None:
+    """Each warning on stderr, after a red WARNING."""
+    for warning in warnings:
+        err_console.print(f"[bold red]WARNING:[/] {plain(warning)}", highlight=False)
+
+
 def print_result(result: EvaluationResult, details: bool = False) -> None:
     """Warnings in red on stderr, then the side-by-side table and its notes; with ``details``, what ``report.md``
     shows after them (per-intent scores, confusion pairs and misclassified examples; the worst utterances)."""
-    for warning in result.warnings:
-        err_console.print(f"[bold red]WARNING:[/] {plain(warning)}", highlight=False)
+    print_warnings(result.warnings)
     console.print(result_table(result))
     print_verbatim(*result.table().notes)
     if details:

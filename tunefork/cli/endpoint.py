@@ -17,6 +17,7 @@ from tunefork.cli.common import (
     plain,
     print_json,
     print_verbatim,
+    print_warnings,
     progress_bar,
     when,
     workspace_from,
@@ -177,8 +178,7 @@ def update(
         console.print(f"Updated endpoint [bold]{plain(updated['name'])}[/] ({updated['id']}): serves "
                       f"{_served(updated)}, logging {state}.", highlight=False, soft_wrap=True)  # fmt: skip
     if model is not None or language_model is not None:  # an intent monitor of a model deciding no intent
-        for reason in monitors.blind_monitors(workspace, updated["id"]):
-            err_console.print(f"[bold red]WARNING:[/] {plain(reason)}", highlight=False)
+        print_warnings(monitors.blind_monitors(workspace, updated["id"]))
 
 
 @app.command("regenerate-key")

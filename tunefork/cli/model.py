@@ -16,6 +16,7 @@ from tunefork.cli.common import (
     print_json,
     print_result,
     print_verbatim,
+    print_warnings,
     progress_bar,
     when,
     workspace_from,
@@ -174,8 +175,7 @@ def train(
         err_console.print(
             f"Base model: {plain(created['baseModel'])} (the default; choose another with --base).", highlight=False
         )
-    for warning in created["warnings"]:  # before, not after, training (test overlap, data in two datasets...)
-        err_console.print(f"[bold red]WARNING:[/] {plain(warning)}", highlight=False)
+    print_warnings(created["warnings"])  # before, not after, training (test overlap, data in two datasets...)
     err_console.print(f"Model {plain(created['name'])} ({created['id']}) is {created['status']}; training...")
     with workspace.inline_work("models", created["id"]), progress_bar(f"Training {name}") as progress:
         outcome = training.run_training(workspace, created["id"], progress)

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import typer
 
-from tunefork.cli.common import PlainTable, console, plain, print_json, print_verbatim, when, workspace_from
+from tunefork.cli.common import (
+    PlainTable,
+    console,
+    plain,
+    print_json,
+    print_verbatim,
+    print_warnings,
+    when,
+    workspace_from,
+)
 from tunefork.kinds import get_kind, kind_names, project_kinds
 from tunefork.wording import plural
 from tunefork.workflows import datasets, endpoints, monitors, projects, training
@@ -32,6 +41,7 @@ def create(
         print_json(project)
     else:
         first = get_kind(project["kind"]).upload_kinds[0]
+        print_warnings(project["warnings"])
         console.print(f"Created {project['kind']} project [bold]{plain(project['name'])}[/] (id {project['id']}).")
         console.print(f"Next: tunefork dataset upload {plain(project['name'])} PATH --kind {first}", highlight=False)
 
@@ -90,6 +100,7 @@ def show(
         first = get_kind(shown["kind"]).upload_kinds[0]
         lines.append(f"Next: tunefork dataset upload {shown['name']} PATH --kind {first}")
     print_verbatim(*lines)
+    print_warnings(shown["warnings"])
 
 
 @app.command("update")
@@ -113,6 +124,7 @@ def update(
         highlight=False,
         soft_wrap=True,
     )
+    print_warnings(updated["warnings"])
 
 
 @app.command("delete")

@@ -237,6 +237,7 @@ IMAGE = register(
         untrainable=untrainable_images,
         gate=ImageGate(),
         base_is_baseline=False,  # the base model knows no concept of the user's
+        languages=None,  # images: concept names are the user's own words, in any language
         wording=Wording(
             data_start="Images in one folder per concept train the classifier; a second, held-out set is your "
             "test set (set aside about 20% of your images).",

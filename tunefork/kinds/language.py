@@ -530,6 +530,8 @@ LANGUAGE = register(
         log_export=LogExport(dataset_kind="utterances", write=write_parsed_utterances),
         inspect=inspect_text,
         base_is_baseline=False,
+        other_language_note="Intents can still be learnt from your examples' own words and letters: train with "
+        "--intent-classifier tfidf.",
         wording=Wording(
             data_start="Example requests labelled with intents train the classifier; a second, held-out set is "
             "your test set.",

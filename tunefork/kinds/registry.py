@@ -32,7 +32,7 @@ from tunefork.engines.contract import BaseModelInfo, Trainer
 from tunefork.errors import NotFoundError, TuneforkError
 from tunefork.evaluation.result import EvaluationResult
 from tunefork.progress import ProgressCallback
-from tunefork.wording import a_or_an, did_you_mean
+from tunefork.wording import a_or_an, did_you_mean, joined
 
 
 @dataclass(frozen=True)
@@ -351,6 +351,11 @@ class ProjectKind:
     base_is_baseline: bool = True
     """True when a base model does this kind's task, so evaluations compare a custom model with its base by
     default; False when it cannot (a spaCy pipeline has no intents), and the previous custom model is the baseline."""
+    languages: frozenset[str] | None = frozenset({"en"})
+    """The languages (ISO 639 codes) its shipped models read and its scoring normalizes; ``None``: it reads none
+    (images). A project whose locale names another language is warned (:func:`locale_warning`)."""
+    other_language_note: str = ""
+    """Said after that warning: what still works in another language, if anything."""
 
     @property
     def upload_kinds(self) -> tuple[str, ...]:
@@ -476,3 +481,19 @@ def all_options() -> list[TrainingOption]:
 def base_models(include_downloadable: bool = True) -> list[BaseModelInfo]:
     """The base models of every family, family by family."""
     return [info for family in families() for info in family.base_models(include_downloadable)]
+
+
+_LANGUAGE_NAMES = {"en": "English"}
+
+
+def locale_warning(kind: ProjectKind, locale: str) -> str | None:
+    """What a project of ``kind`` in ``locale`` should know when its models cannot read that language (the bundled
+    models are English), or ``None``."""
+    if kind.languages is None or locale.split("-")[0].lower() in kind.languages:
+        return None
+    read = joined(sorted(_LANGUAGE_NAMES.get(code, code) for code in kind.languages), last="or")
+    return (
+        f"Locale {locale}: {kind.name} models here read {read} only (tunefork's bundled models and its scoring): "
+        "expect poor results in another language."
+        + (f" {kind.other_language_note}" if kind.other_language_note else "")
+    )

@@ -511,6 +511,8 @@ SPEECH = register(
             ),
         ),
         test_kind="acoustic",
+        other_language_note="whisper-base knows other languages, but tunefork decodes every Whisper model as "
+        "English, and its voices, pronunciations and normalizer are English.",
         default_base_model=registry.BUNDLED_WHISPER,
         options=(
             EPOCHS,

@@ -76,6 +76,9 @@ class Project(Resource):
     kind: str
     locale: str
     description: str
+    warnings: list[str] = Field(
+        default_factory=list, description="What to know before uploading: a locale the kind's models cannot read."
+    )
 
 
 class Dataset(Tracked):

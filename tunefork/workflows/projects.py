@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from typing import Any
 
@@ -9,7 +10,7 @@ from sqlalchemy import select
 
 from tunefork.errors import ConflictError, TuneforkError
 from tunefork.kinds import ProjectKind, get_kind, kind_names
-from tunefork.kinds.registry import find_kind
+from tunefork.kinds.registry import find_kind, locale_warning
 from tunefork.store.models import Dataset, Endpoint, Evaluation, Job, Model, Monitor, Project, Status, Transcription
 from tunefork.store.repository import clean_name, get_project, voice_endpoints_serving
 from tunefork.workspace import Workspace
@@ -24,7 +25,32 @@ def project_to_dict(project: Project) -> dict[str, Any]:
         "locale": project.locale,
         "description": project.description,
         "createdDateTime": project.created_at.isoformat(),
+        "warnings": project_warnings(project.kind, project.locale),
     }
+
+
+def project_warnings(kind_name: str, locale: str) -> list[str]:
+    """What a project should know before its data is uploaded: a locale its kind's models cannot read."""
+    kind = find_kind(kind_name)
+    warning = locale_warning(kind, locale) if kind is not None else None
+    return [warning] if warning else []
+
+
+_LOCALE = re.compile(r"(?P<language>[A-Za-z]{2,3})(?P<rest>(?:[-_][A-Za-z0-9]{2,8})*)")
+"""A BCP 47 tag as projects use it: a language code, then a script or region (``en``, ``en-US``, ``zh-Hans-CN``)."""
+
+
+def check_locale(locale: str) -> str:
+    """``locale`` in its usual spelling (``en_us`` -> ``en-US``), or :class:`TuneforkError` saying what one is."""
+    match = _LOCALE.fullmatch(locale.strip())
+    if match is None:
+        raise TuneforkError(
+            f"'{locale}' is not a locale: give a language code with an optional region, e.g. en-US, en-GB or de-DE."
+        )
+    parts = [match["language"].lower()]
+    for part in re.split(r"[-_]", match["rest"])[1:]:
+        parts.append(part.upper() if len(part) == 2 else part.title() if len(part) == 4 else part)
+    return "-".join(parts)
 
 
 MAX_DESCRIPTION_CHARACTERS = 2000
@@ -42,14 +68,15 @@ def _check_description(description: str) -> str:
 def create_project(
     workspace: Workspace, name: str, kind: str, locale: str = "en-US", description: str = ""
 ) -> dict[str, Any]:
-    """Create a project; names are unique in a workspace."""
+    """Create a project; names are unique in a workspace. Its dict's ``warnings`` name a locale its kind's models
+    cannot read."""
     name = clean_name(name, "project")
     _check_description(description)
     get_kind(kind)  # only registered kinds
     with workspace.session() as session:
         if session.scalar(select(Project).where(Project.name == name)) is not None:
             raise ConflictError(f"A project named '{name}' already exists.")
-        project = Project(name=name, kind=kind, locale=locale, description=description)
+        project = Project(name=name, kind=kind, locale=check_locale(locale), description=description)
         session.add(project)
         session.flush()
         return project_to_dict(project)
@@ -86,7 +113,7 @@ def update_project(
         if description is not None:
             project.description = _check_description(description)
         if locale is not None:
-            project.locale = locale
+            project.locale = check_locale(locale)
         session.flush()
         return project_to_dict(project)
 

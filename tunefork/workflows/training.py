@@ -29,7 +29,7 @@ from tunefork.engines.contract import TrainingParameters
 from tunefork.errors import ConflictError, TuneforkError, failure_reason
 from tunefork.kinds import ProjectKind, ResolvedModel, get_kind
 from tunefork.kinds.options import stored_parameters, training_parameters
-from tunefork.kinds.registry import GateContext
+from tunefork.kinds.registry import GateContext, locale_warning
 from tunefork.progress import OverallProgress, ProgressCallback, no_progress
 from tunefork.store.artifacts import staged_directory
 from tunefork.store.models import Dataset, Model, Status, utcnow
@@ -174,6 +174,7 @@ def create_model(
         for dataset in datasets:
             _check_training_set(kind, dataset)
         warnings = [unreviewed_warning(dataset) for dataset in datasets if dataset.origin]
+        warnings += [language] if (language := locale_warning(kind, project.locale)) else []
         if kind.untrainable is not None or kind.training_warnings is not None:
             data = kind.family.training_data(records_with_kinds(workspace, [d.id for d in datasets]))
             if kind.untrainable is not None and (reason := kind.untrainable(data)):

@@ -19,7 +19,8 @@ from tunefork.workspace import Workspace
 public = APIRouter(route_class=StudioRoute, include_in_schema=False)
 router = studio_router()
 
-LOCALES = ("en-US", "en-GB", "en-AU", "en-IN", "de-DE", "fr-FR", "es-ES", "it-IT", "nl-NL", "pt-BR")
+LOCALES = ("en-US", "en-GB", "en-AU", "en-CA", "en-IE", "en-IN", "en-NZ", "en-ZA")
+"""Suggested in the form (any locale may be typed): the bundled models read English only."""
 
 
 @public.get("/signin", response_class=HTMLResponse)
