@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -108,6 +109,28 @@ def test_image_inspection_shows_concept_bars_and_size_lines(cli, tmp_path: Path)
     assert "width: min 64, p5 64, median 64" in out
     assert "exact duplicates (1): circle-0 / circle-copy" in out  # not "(ids circle-0 circle-copy)"
     assert "\n  ignored circle/notes.txt: not an image the upload uses" in out  # the reason names its file once
+
+
+def test_inspection_names_the_items_a_dataset_shares_with_the_others(cli, tmp_path: Path) -> None:
+    """The mission's inspection covers test/train overlap: before this it was only said at training and evaluation."""
+    cli("project", "create", "calls", "--kind", "speech")
+    cli("dataset", "upload", "calls", str(_stereo_44k_zip(tmp_path)), "--kind", "acoustic", "--name", "calls")
+    assert "Shared with another dataset" not in cli("dataset", "inspect", "calls").output
+    (tmp_path / "related.txt").write_text("Take the Metoprolol!\nsomething else entirely\n", encoding="utf-8")
+    cli("dataset", "upload", "calls", str(tmp_path / "related.txt"), "--kind", "language", "--name", "related")
+    out = " ".join(cli("dataset", "inspect", "calls").output.split())
+    assert (
+        "Shared with another dataset: 1 of 4 items also occur in 'related': 1 by identical normalized text; e.g. u0 "
+        "(line 1 of 'related'). Never test a model on one of these datasets after training it on the other"
+    ) in out
+    assert "1 of 2 items also occur in 'calls'" in " ".join(cli("dataset", "inspect", "related").output.split())
+    pictures = concept_folders(tmp_path / "shapes", per_concept=3)
+    cli("project", "create", "pics", "--kind", "image")
+    cli("dataset", "upload", "pics", str(pictures), "--kind", "images", "--name", "train")
+    shutil.copytree(pictures / "circle", tmp_path / "test" / "circle")
+    cli("dataset", "upload", "pics", str(tmp_path / "test"), "--kind", "images", "--name", "test")
+    shared = json.loads(cli("dataset", "inspect", "test", "--json").stdout)["report"]["shared_with_other_datasets"]
+    assert shared[0].startswith("With dataset 'train': 3 of the 3 test images are also training images")
 
 
 def test_words_are_listed_as_a_sentence_lists_them() -> None:

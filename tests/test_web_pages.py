@@ -373,3 +373,16 @@ def test_the_next_step_never_says_to_deploy_a_model_deleted_since() -> None:
     assert next_step(result)[:2] == ("deployment", "Deploy rx-v1")
     tab, title, text = next_step(result, deleted={"rx-v1"})
     assert (tab, title) == ("training", "Train it again") and "rx-v1 has been deleted since" in text
+
+
+def test_the_dataset_page_names_what_it_shares_with_other_datasets(
+    client: TestClient, workspace: Workspace, tmp_path: Path
+) -> None:
+    sign_in(client)
+    project = create_project(workspace, "bot", "language")
+    (tmp_path / "train.csv").write_text("text,intent\nbook a table,book\ncancel my table,cancel\n", encoding="utf-8")
+    (tmp_path / "test.csv").write_text("text,intent\nBook a table!,book\nmove my booking,change\n", encoding="utf-8")
+    upload_dataset(workspace, "bot", tmp_path / "train.csv", "utterances", "train")
+    test = upload_dataset(workspace, "bot", tmp_path / "test.csv", "utterances", "test")
+    page = " ".join(client.get(f"/studio/projects/{project['id']}/datasets/{test['id']}").text.split())
+    assert "Shared with another dataset:</strong> 1 of 2 items also occur in &#39;train&#39;" in page

@@ -164,10 +164,16 @@ def _warnings(report: dict[str, Any]) -> None:
         _say(f"  {warning['reason']}")
 
 
+def _shared(report: dict[str, Any]) -> None:
+    """What the dataset shares with the project's other datasets: a test set must share nothing with training."""
+    for note in report.get("shared_with_other_datasets") or []:
+        _say(f"Shared with another dataset: {note}")
+
+
 KNOWN = HEADER_KEYS | {
     "words", "distinct_words", "total_duration_s", "duration_s", "durations", "conversions", "converted_items",
     "oov", "label_counts", "concepts", "imbalance", "near_duplicates", "forgetting_risk", "few_examples", "warnings",
-    "import_warnings", "oov_entries", "everyday_entries",
+    "import_warnings", "oov_entries", "everyday_entries", "shared_with_other_datasets",
 }  # fmt: skip
 """Keys printed by their own section (``few_examples`` and ``everyday_entries`` are among the warnings)."""
 
@@ -225,4 +231,5 @@ def print_inspection(report: dict[str, Any]) -> None:
         _oov_entries(report["oov_entries"])
     _labels(report)
     _warnings(report)
+    _shared(report)
     _rest({key: value for key, value in report.items() if key not in KNOWN | printed | set(counts)})

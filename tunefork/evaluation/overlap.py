@@ -14,7 +14,7 @@ from typing import Any, Literal
 from tunefork.evaluation.normalizer import Normalizer, get_normalizer
 from tunefork.wording import item_name
 
-__all__ = ["OverlapFinding", "find_overlap", "overlap_warning"]
+__all__ = ["OverlapFinding", "find_overlap", "overlap_warning", "shared_items_note"]
 
 MatchKind = Literal["audio", "text"]
 
@@ -91,12 +91,26 @@ def _match_counts(dataset: str, counts: Counter[str]) -> str:
     return f"{dataset}: " + ", ".join(part for part in parts if not part.startswith("0 "))
 
 
-def _example(finding: OverlapFinding) -> str:
+def _example(finding: OverlapFinding, side: str = "test ") -> str:
     """``test line 8 (line 3 of 'train')``: both files have a line 8 (a review read the wrong one)."""
     where = (
         f"{item_name(finding.training_id)} of '{finding.dataset}'" if finding.training_id else f"'{finding.dataset}'"
     )
-    return f"test {item_name(finding.test_id)} ({where})"
+    return f"{side}{item_name(finding.test_id)} ({where})"
+
+
+def shared_items_note(findings: Sequence[OverlapFinding], total: int) -> str | None:
+    """What a dataset's inspection says of its ``findings`` against one other dataset (``total``: its items), or
+    ``None``: either could be the test set, so neither side is called the training data."""
+    if not findings:
+        return None
+    counts = Counter(finding.match for finding in findings)
+    examples = ", ".join(_example(finding, side="") for finding in findings[:3])
+    return (
+        f"{len(findings)} of {total} items also occur in {_match_counts(repr(findings[0].dataset), counts)}; e.g. "
+        f"{examples}{', ...' if len(findings) > 3 else ''}. Never test a model on one of these datasets after "
+        "training it on the other: it would be scored on items it learned."
+    )
 
 
 def overlap_warning(findings: Sequence[OverlapFinding], test_total: int | None = None) -> str | None:

@@ -20,7 +20,8 @@ from tunefork.datasets.inspection import inspect_dataset, load_manifest, manifes
 from tunefork.datasets.kinds import FILE_FIELDS
 from tunefork.datasets.results import ImportResult
 from tunefork.errors import ConflictError, TuneforkError, UploadRejectedError
-from tunefork.kinds import get_kind
+from tunefork.evaluation.overlap import find_overlap, shared_items_note
+from tunefork.kinds import ProjectKind, get_kind
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.artifacts import atomic_write_json, read_jsonl_page, staged_directory
 from tunefork.store.models import Dataset, Evaluation, Status
@@ -284,12 +285,48 @@ def inspect(workspace: Workspace, ref: str, project: str | None = None) -> dict[
     info = show_dataset(workspace, ref, project)
     folder, kind = dataset_folder(workspace, info["id"]), info["kind"]
     project_kind = kind_of(workspace, info["projectId"])
-    cached = workspace.inspections_cache_dir / f"{info['id']}-{project_kind.name}-{_inspection_code()}.json"
-    if cached.is_file():  # a dataset never changes: the studio page of 5M lines took 10 min, at every view
-        return {"dataset": info, "report": json.loads(cached.read_text(encoding="utf-8"))}
-    report = project_kind.inspect(folder, kind) if project_kind.inspect else inspect_dataset(folder, kind)
-    atomic_write_json(cached, report)
-    return {"dataset": info, "report": json.loads(cached.read_text(encoding="utf-8"))}  # as a later view reads it
+    key = f"{info['id']}-{project_kind.name}-{_inspection_code()}"
+    report = _cached(workspace, f"{key}.json", lambda: _report(project_kind, folder, kind))
+    others = [
+        other
+        for other in list_datasets(workspace, info["projectId"])
+        if other["id"] != info["id"] and other["status"] == Status.SUCCEEDED
+    ]
+    others_key = hashlib.sha256(" ".join(d["id"] for d in others).encode()).hexdigest()[:16]
+    shared = others and _cached(
+        workspace, f"{key}-shared-{others_key}.json", lambda: _shared_with(workspace, info, others)
+    )
+    return {"dataset": info, "report": {**report, **({"shared_with_other_datasets": shared} if shared else {})}}
+
+
+def _cached(workspace: Workspace, name: str, compute: Callable[[], Any]) -> Any:
+    """What ``compute`` returns, kept in the inspections cache as ``name`` (a dataset never changes: the studio
+    page of 5M lines took 10 min at every view); read back as a later view reads it."""
+    cached = workspace.inspections_cache_dir / name
+    if not cached.is_file():
+        atomic_write_json(cached, compute())
+    return json.loads(cached.read_text(encoding="utf-8"))
+
+
+def _report(project_kind: ProjectKind, folder: Path, kind: str) -> dict[str, Any]:
+    return project_kind.inspect(folder, kind) if project_kind.inspect else inspect_dataset(folder, kind)
+
+
+def _shared_with(workspace: Workspace, info: dict[str, Any], others: list[dict[str, Any]]) -> list[str]:
+    """The items the dataset ``info`` shares with each of ``others`` (the project's other imported datasets),
+    found as training finds a test set's: the same files for images, the same audio or normalized text else."""
+    project_kind = kind_of(workspace, info["projectId"])
+    mine = dataset_records(workspace, info["id"])
+    notes = []
+    for other in others:
+        theirs = dataset_records(workspace, other["id"])
+        if project_kind.test_overlap is not None:
+            note = project_kind.test_overlap(theirs, mine)
+            note = note and f"With dataset '{other['name']}': {note}"
+        else:
+            note = shared_items_note(find_overlap(mine, [(other["name"], theirs)]), len(mine))
+        notes += [note] if note else []
+    return notes
 
 
 @functools.cache
