@@ -347,6 +347,11 @@ def test_a_dialogflow_agent_zip_is_read_with_its_entities_and_synonyms(dest, tmp
         )
         archive.writestr("agent/entities/order_entries_en.json",  # a composite entity: names entities, no values
                          json.dumps([{"value": "@sys.color:color @car_type:car_type", "synonyms": []}]))  # fmt: skip
+        archive.writestr("agent/entities/plate.json", json.dumps({"name": "plate", "isEnum": False,
+                                                                  "isRegexp": True}))  # fmt: skip
+        archive.writestr("agent/entities/plate_entries_en.json",  # a regexp entity: patterns, not values to look up
+                         json.dumps([{"value": "[A-Z]{2}[0-9]{2} ?[A-Z]{3}", "synonyms": []},
+                                     {"value": "([a-z]+", "synonyms": []}]))  # fmt: skip
     result = import_dataset(upload, "utterances", dest, UploadLimits())
     assert result.source_format == "dialogflow-es (zip)"
     records = load_manifest(dest)
@@ -361,14 +366,19 @@ def test_a_dialogflow_agent_zip_is_read_with_its_entities_and_synonyms(dest, tmp
     lookup = next(r for r in records if r["type"] == "lookup")
     synonym = next(r for r in records if r["type"] == "synonym")
     assert (lookup["name"], lookup["elements"]) == ("car_type", ["suv", "4x4", "jeep", "van"])
+    assert [(r["name"], r["pattern"]) for r in records if r["type"] == "regex"] == [
+        ("plate", "[A-Z]{2}[0-9]{2} ?[A-Z]{3}")]  # fmt: skip
+    assert not any(r.get("name") == "plate" for r in records if r["type"] == "lookup")  # read as literal text before
     assert (synonym["value"], synonym["synonyms"]) == ("suv", ["4x4", "jeep"])
-    assert [issue.reason for issue in result.rejections] == [
-        "intents/Book car_usersays_en.json phrase 3: template phrase not read: it holds @entity:parameter "
-        "placeholders, not values; write it as an example with a value"]  # fmt: skip
+    pattern, template = sorted(issue.reason for issue in result.rejections)
+    assert template == ("intents/Book car_usersays_en.json phrase 3: template phrase not read: it holds "
+                        "@entity:parameter placeholders, not values; write it as an example with a value")  # fmt: skip
+    assert pattern.startswith("entities/plate_entries_en.json entry 2: entity 'plate': ")
     warned = " ".join(issue.reason for issue in result.warnings)
     assert "intent 'Book car' is read as 'Book_car'" in warned
     assert "ignored entities/order_entries_en.json: entity 'order' is a composite entity" in warned
-    for settings in ("agent.json", "package.json", "intents/Book car.json", "entities/car_type.json"):
+    for settings in ("agent.json", "package.json", "intents/Book car.json", "entities/car_type.json",
+                     "entities/plate.json"):  # fmt: skip
         assert f"ignored {settings}: a Dialogflow agent's settings" in warned, settings
 
 

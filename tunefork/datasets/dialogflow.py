@@ -9,8 +9,9 @@
   ``<prefix>phrase-<k>``, ``line`` the phrase's number in the list.
 - ``entities/<entity>_entries_<language>.json``: a list of ``{"value", "synonyms"}``: one lookup of the entity's
   values and synonyms and one synonym record per value with synonyms, as a Lex slot type (a composite entity's,
-  whose entries name other entities, is skipped with a warning; a regular-expression entity's values, marked only
-  in its settings file, are read as values).
+  whose entries name other entities, is skipped with a warning). A regular-expression entity (``"isRegexp": true``
+  in its settings file ``entities/<entity>.json`` beside it) gives one regex record a value instead, as Rasa's
+  ``- regex:`` blocks do; a pattern tunefork cannot run is rejected with why.
 - The agent's other files (``agent.json``, ``package.json``, an intent's settings ``intents/<intent>.json`` with
   its responses, an entity's settings ``entities/<entity>.json``) are skipped with a warning each: an agent's zip
   uploads as it is.
@@ -18,6 +19,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,7 @@ from typing import Any
 from tunefork.datasets.results import ItemIssue, ParsedItems
 from tunefork.datasets.spans import read_json_document, reject
 from tunefork.datasets.utterance_records import example_record, lookup_records, string_list, value_entries
+from tunefork.language.user_regex import regex_problem
 
 DIALOGFLOW_FORMAT = "dialogflow-es"
 _PHRASES = re.compile(r"^(?P<name>.+)_usersays_[A-Za-z-]+\.json$")
@@ -143,6 +146,9 @@ def _parse_entries(path: Path, display_name: str, prefix: str, name: str) -> Par
         reject(parsed, display_name, 1, """expected a list of entries {"value", "synonyms"} (an _entries_ file)""")
         return parsed
     entity = "_".join(name.split())
+    if _is_regex_entity(path, name):
+        _regex_records(parsed, display_name, prefix, entity, [value for value, _ in pairs])
+        return parsed
     outcome = value_entries(pairs)
     if isinstance(outcome, str):
         reject(parsed, display_name, 1, f"entity '{entity}': {outcome}")
@@ -151,3 +157,24 @@ def _parse_entries(path: Path, display_name: str, prefix: str, name: str) -> Par
     parsed.records.extend(lookup_records(entity, values, f"{prefix}entity", 1))
     parsed.warnings += [ItemIssue(display_name, f"{display_name}: entity '{entity}': {note}") for note in skipped]
     return parsed
+
+
+def _is_regex_entity(path: Path, name: str) -> bool:
+    """True when the settings file beside an entity's entries (``<name>.json``) marks it a regular expression."""
+    settings = path.with_name(f"{name}.json")
+    try:
+        return settings.is_file() and json.loads(settings.read_text(encoding="utf-8-sig")).get("isRegexp") is True
+    except (OSError, ValueError, AttributeError):
+        return False  # unreadable settings: the entries are read as values, as before
+
+
+def _regex_records(parsed: ParsedItems, display_name: str, prefix: str, entity: str, patterns: list[Any]) -> None:
+    """One regex record of ``entity`` per usable pattern (an entry's value), each unusable one rejected."""
+    for number, pattern in enumerate(patterns, start=1):
+        if not isinstance(pattern, str) or not pattern.strip():
+            reject(parsed, display_name, number, f"entity '{entity}': entry {number} has no pattern", "entry")
+        elif problem := regex_problem(pattern):
+            reject(parsed, display_name, number, f"entity '{entity}': {problem}", "entry")
+        else:
+            record = {"id": f"{prefix}entity-{entity}-{number}", "type": "regex", "name": entity, "pattern": pattern}
+            parsed.records.append({**record, "line": number})
