@@ -18,6 +18,7 @@ from tunefork.kinds.options import training_parameters
 from tunefork.language.base import Entity
 from tunefork.language.crf_slots import MODEL_FILE, CrfTagger, biluo_tags, decode
 from tunefork.language.data import AnnotatedText, LanguageTrainingData
+from tunefork.language.model import hyphenated_whole
 from tunefork.language.rules import EntityRules
 from tunefork.language.slot_cv import MIN_HELD_OUT_TEXTS, check_method, held_out_split, unchecked_reason
 from tunefork.language.trainer import load, train
@@ -333,3 +334,20 @@ def test_against_a_base_without_intents_the_gate_asks_for_more_than_the_commones
         "intents to compare it with)"
     )
     assert judged(0.4) is not None and judged(0.9) is None  # 40% on 28 items could still be chance; 90% is not
+
+
+@pytest.mark.parametrize(
+    ("text", "predicted", "whole"),
+    [
+        ("ship via Fed-Ex today", "Fed-", "Fed-Ex"),  # an entities review: carriers came back as "Fed-", "Royal-"
+        ("ship via Fed-Ex today", "-Ex", "Fed-Ex"),
+        ("book CMA-CGM-Line now", "CMA-", "CMA-CGM-Line"),
+        ("a Paris-based firm", "Paris", "Paris"),  # ends at the word's hyphen: a place, rightly
+        ("send by Royal- mail", "Royal-", "Royal"),  # a dangling hyphen is dropped
+        ("code SKU-12345 please", "SKU-12345", "SKU-12345"),
+    ],
+)
+def test_a_recognized_span_never_ends_inside_a_hyphenated_word(text: str, predicted: str, whole: str) -> None:
+    start = text.index(predicted)
+    begin, end, label = hyphenated_whole(text, start, start + len(predicted), "CARRIER")
+    assert (text[begin:end], label) == (whole, "CARRIER")

@@ -78,6 +78,37 @@ class SpacyLanguageModel:
         keep = self.output_labels
         return [
             [Entity(s, e, label, text[s:e], text[s:e], "base" if label in self.base_labels else "model")
-             for s, e, label in spans if keep is None or label in keep]
+             for s, e, label in (hyphenated_whole(text, *span) for span in spans) if keep is None or label in keep]
             for text, spans in zip(texts, self.recognizer.predict(texts), strict=True)
         ]  # fmt: skip
+
+
+HYPHENS = "-\u2010\u2011"
+"""Characters that join the parts of one word (``Fed-Ex``, ``CMA-CGM``): spaCy splits them into three tokens."""
+
+
+def hyphenated_whole(text: str, start: int, end: int, label: str) -> tuple[int, int, str]:
+    """A recognizer's span with a hyphen at an edge made whole: a span that ends in a hyphen inside a hyphenated word
+    (``Fed-`` of ``Fed-Ex``: a review's carriers) goes on to the word's end, one that starts with one goes back to
+    its start, and a hyphen left dangling at an edge is dropped. Spans ending at a word's hyphen (``Paris`` of
+    ``Paris-based``) are left as they are."""
+
+    def joined(position: int) -> bool:  # a hyphen between two letters or digits
+        return (
+            0 < position < len(text) - 1
+            and text[position] in HYPHENS
+            and text[position - 1].isalnum()
+            and (text[position + 1].isalnum())
+        )
+
+    if end - start > 1 and joined(end - 1):
+        while end < len(text) and (text[end].isalnum() or joined(end)):
+            end += 1
+    if end - start > 1 and joined(start):
+        while start > 0 and (text[start - 1].isalnum() or joined(start - 1)):
+            start -= 1
+    while end - start > 1 and text[end - 1] in HYPHENS:
+        end -= 1
+    while end - start > 1 and text[start] in HYPHENS:
+        start += 1
+    return start, end, label
