@@ -100,8 +100,14 @@ def test_a_csv_manifest_gives_several_labels_and_stays_inside_the_upload(tmp_pat
         encoding="utf-8",
     )  # absolute paths of the machine the manifest was made on find the upload's image of that name (a review)
     result, records, _ = _import(folder, tmp_path)
-    assert [r["labels"] for r in records] == [["green", "triangle"], ["triangle"], []]
+    assert [(r["labels"], r["negative"]) for r in records] == [(["green", "triangle"], False), (["triangle"], False),
+                                                               ([], True)]  # fmt: skip
     assert result.source_format == "csv manifest"
+    # an empty label was an unlabeled image, left out of training and scoring unsaid (an image review: 11 of 15 scored)
+    assert [w.reason for w in result.warnings if "no label" in w.reason] == [
+        "labels.csv: 1 row(s) give an image no label (line 4): read as 'none-of-these', negative examples that no "
+        "concept applies to; write 'none-of-these' to say so, and leave out of the manifest an image not labelled yet"
+    ]
     reasons = _reasons(result)
     assert reasons["../secret.png"] == "labels.csv line 5: ../secret.png is outside the upload"
     assert reasons["pics/9.png"] == "labels.csv line 6: no image pics/9.png in the upload"
@@ -257,6 +263,11 @@ def test_one_folder_of_images_is_its_concept_but_a_zips_own_folder_is_a_wrapper(
     layout, listed, parsed = list_images(one, "upload")
     assert layout == "concept folders" and {tuple(labels) for _, _, labels, _, _ in listed} == {("circle",)}
     assert "read as the concept 'circle'" in parsed.warnings[0].reason
+    (tmp_path / "upload" / "circle").rename(tmp_path / "upload" / "none-of-these")
+    _, listed, parsed = list_images(one, "upload")
+    assert all(negative for *_, negative, _ in listed)  # the warning said 'the concept none-of-these' (a review)
+    assert "the upload's only folder, read as negative examples" in parsed.warnings[0].reason
+    (tmp_path / "upload" / "none-of-these").rename(tmp_path / "upload" / "circle")
     layout, listed, parsed = list_images(one, "circle.zip", archived=True)  # the zip's contents: circle/ is a wrapper
     assert layout == "unlabeled" and all(not labels for _, _, labels, _, _ in listed)
     assert "the zip's one folder, read as its wrapper" in parsed.warnings[0].reason

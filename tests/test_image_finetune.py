@@ -115,3 +115,23 @@ def test_the_trainer_chooses_on_held_out_images_records_it_and_the_model_loads_e
                            no_progress)  # fmt: skip
     assert frozen.contributions["images"]["head"] == {"chosen": "frozen", "budget_seconds": 0.0,
                                                       "reason": "fine-tuning is off (budget 0)"}  # fmt: skip
+
+
+def test_negative_examples_are_not_the_rarest_concept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """20 negatives beside 31-35 images a concept turned fine-tuning off as '20 of the rarest concept' (a review)."""
+    monkeypatch.setattr(training, "MIN_PER_CONCEPT", 12)
+    root = concept_folders(tmp_path / "train", 12, seed=4)
+    files = sorted(root.glob("*/*.png"))
+    rows = [(str(f), [f.parent.name], False, "0" * 64, "0" * 16) for f in files]
+    negatives = [(str(f), [], True, "1" * 64, "1" * 16) for f in files[:3]]
+    options = TrainingParameters(options={"finetune_budget": 120.0})
+    trained = TRAINER.train("efficientnet-lite0", ImageData(rows + negatives), options, tmp_path, no_progress)
+    assert trained.contributions["images"]["head"]["reason"] == (
+        "too few negative examples to fine-tune with them (3; 5 needed)"
+    )
+    monkeypatch.setattr(training, "MIN_PER_CONCEPT", 13)
+    (tmp_path / "second").mkdir()
+    trained = TRAINER.train("efficientnet-lite0", ImageData(rows), options, tmp_path / "second", no_progress)
+    assert trained.contributions["images"]["head"]["reason"] == (
+        "too few images to fine-tune (12 of the rarest concept, 'circle'; 13 needed)"
+    )

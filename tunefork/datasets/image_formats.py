@@ -141,8 +141,11 @@ def _manifest_rows(path: Path, name: str, issues: list[ItemIssue]) -> list[tuple
     return rows
 
 
-def _from_manifest(manifest: Path, root: Path, images: list[Path], issues: list[ItemIssue]) -> list[Listed]:
+def _from_manifest(
+    manifest: Path, root: Path, images: list[Path], issues: list[ItemIssue], warnings: list[ItemIssue]
+) -> list[Listed]:
     name = relative_name(manifest, root)
+    no_label: list[int] = []  # rows naming an image with no label: negatives, said once
     base = manifest.parent.resolve()
     listed: list[Listed] = []
     first_line: dict[Path, int] = {}  # each image's first row: a second row would import it twice
@@ -174,12 +177,19 @@ def _from_manifest(manifest: Path, root: Path, images: list[Path], issues: list[
             continue
         first_line[target] = number
         labels = _split_labels(value)
-        negative = any(is_negative_name(label) for label in labels)
+        no_label += [] if labels else [number]
+        negative = not labels or any(is_negative_name(label) for label in labels)
         if negative and len(labels) > 1:
             reason = f"{name} line {number}: {raw} is labelled '{NEGATIVE_LABEL}' and a concept: it is one or the other"
             issues.append(ItemIssue(raw, reason, number))
             continue
         listed.append((target, raw, [] if negative else labels, negative, number))
+    if no_label:  # a multi-label row left empty means "none of them"; they were left out of training and scoring
+        lines = ", ".join(map(str, no_label[:10])) + (", ..." if len(no_label) > 10 else "")
+        said = (f"{name}: {len(no_label)} row(s) give an image no label (line {lines}): read as '{NEGATIVE_LABEL}', "
+                f"negative examples that no concept applies to; write '{NEGATIVE_LABEL}' to say so, and leave out of "
+                "the manifest an image not labelled yet")  # fmt: skip
+        warnings.append(ItemIssue(name, said, no_label[0]))
     return listed
 
 
@@ -235,6 +245,10 @@ def _images_root(root: Path, archived: bool) -> tuple[Path, str | None]:
 def _single_folder_notes(root: Path, layout: str, wrapper_of_images: str | None) -> list[ItemIssue]:
     """How an upload of one folder of images was read: as its concept, or (a zip's wrapper) unlabeled."""
     folders = [path.name for path in root.iterdir() if path.is_dir() and not is_hidden(path.name)]
+    if layout == "concept folders" and len(folders) == 1 and is_negative_name(folders[0]):
+        name = folders[0]
+        return [ItemIssue(f"{name}/", f"{name}/: the upload's only folder, read as negative examples (no concept "
+                                      "applies to them; datasets add up at training)")]  # fmt: skip
     if layout == "concept folders" and len(folders) == 1:
         name = folders[0]
         return [ItemIssue(f"{name}/", f"{name}/: the upload's only folder, read as the concept '{name}' (images with "
@@ -289,7 +303,7 @@ def list_images(root: Path, upload_name: str, archived: bool = False) -> tuple[s
         raise UploadRejectedError(f"{upload_name}: more than one manifest ({shown}); upload one at a time.")
     images = [path for path in files if path.suffix.lower() in EXTENSIONS]
     if manifests:
-        listed = _from_manifest(manifests[0], root, images, parsed.rejections)
+        listed = _from_manifest(manifests[0], root, images, parsed.rejections, parsed.warnings)
         used = {path.resolve() for path, *_ in listed}
         layout = f"{manifests[0].suffix.lower().lstrip('.')} manifest"
         others = [path for path in files if path != manifests[0] and path.resolve() not in used]

@@ -223,10 +223,10 @@ class Targets:
     y: np.ndarray
     """Class indices (single-label) or an indicator matrix (multi-label), one row per kept row."""
 
-    def smallest_class(self) -> int:
-        """How many rows the rarest class (single-label) or concept (multi-label) has."""
+    def class_counts(self) -> dict[str, int]:
+        """How many rows each class (single-label) or concept (multi-label) has."""
         counts = self.y.sum(axis=0) if self.multi_label else np.bincount(self.y, minlength=len(self.classes))
-        return int(counts.min())
+        return dict(zip(self.concepts if self.multi_label else self.classes, map(int, counts), strict=True))
 
 
 def targets(labels: list[list[str]], negative: list[bool]) -> Targets:

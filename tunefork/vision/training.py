@@ -30,7 +30,7 @@ from tunefork.progress import ProgressCallback
 from tunefork.vision.classifier import ImageClassifier
 from tunefork.vision.features import Embedder, export_embedder, input_side, load_backbone
 from tunefork.vision.finetune import fine_tune
-from tunefork.vision.heads import TrainedHead, held_out_split, paired_gain, targets, train_head
+from tunefork.vision.heads import NONE, TrainedHead, held_out_split, paired_gain, targets, train_head
 from tunefork.vision.images import open_image
 
 EMBEDDER_FILE = "embedder.onnx"
@@ -41,7 +41,9 @@ FINE_TUNED_FILE = "fine-tuned.onnx"
 FINETUNE_BUDGET = 300.0
 """Seconds the fine-tuning path may take by default (option ``finetune_budget``; 0 turns it off)."""
 MIN_PER_CONCEPT = 30
-"""Images of every concept (and of the negatives' class) needed before fine-tuning is tried."""
+"""Images of every concept needed before fine-tuning is tried."""
+MIN_NEGATIVES = 5
+"""Negative examples a fine-tuning needs when they train a class (its held-out share is drawn from every class)."""
 HELD_OUT_SHARE = 0.2
 
 
@@ -145,11 +147,16 @@ def _choose_head(
     Otherwise the frozen head is cross-validated as usual.
     """
     choice: dict[str, Any] = {"chosen": "frozen", "budget_seconds": budget}
-    smallest = targets(labels, negative).smallest_class()
+    counts = targets(labels, negative).class_counts()
+    negatives = counts.pop(NONE, None)  # negative examples are no concept: a few of them do not stop fine-tuning
+    rarest = min(counts, key=counts.__getitem__)
     if budget <= 0:
         choice["reason"] = "fine-tuning is off (budget 0)"
-    elif smallest < MIN_PER_CONCEPT:
-        choice["reason"] = f"too few images to fine-tune ({smallest} of the rarest concept, {MIN_PER_CONCEPT} needed)"
+    elif counts[rarest] < MIN_PER_CONCEPT:
+        choice["reason"] = (f"too few images to fine-tune ({counts[rarest]} of the rarest concept, '{rarest}'; "
+                            f"{MIN_PER_CONCEPT} needed)")  # fmt: skip
+    elif negatives is not None and negatives < MIN_NEGATIVES:
+        choice["reason"] = f"too few negative examples to fine-tune with them ({negatives}; {MIN_NEGATIVES} needed)"
     else:
         held = held_out_split(labels, negative, HELD_OUT_SHARE, seed)
         train_rows = np.flatnonzero(~held)
