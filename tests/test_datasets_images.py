@@ -214,6 +214,14 @@ def test_concepts_that_differ_only_in_case_are_warned_about(tmp_path: Path) -> N
     report = inspect_dataset(destination, "images")
     assert {"item": "concepts", "reason": "concepts 'Circle' / 'circle' differ only in case: a model learns them "
             "apart; write them one way"} in report["warnings"]  # fmt: skip
+    (folder / "leaf spot").mkdir()  # an image review: accents and separators were not warned about
+    shape_image("square", 8).save(folder / "leaf spot" / "8.png")
+    (folder / "leaf_spot").mkdir()
+    shape_image("square", 9).save(folder / "leaf_spot" / "9.png")
+    _, _, destination = _import(folder, tmp_path / "again")
+    assert {"item": "concepts", "reason": "concepts 'leaf spot' / 'leaf_spot' differ only in case, accents or "
+            "separators: a model learns them apart; write them one way"} in inspect_dataset(destination, "images")[
+        "warnings"]  # fmt: skip
 
 
 def test_an_empty_concept_folder_is_warned_about(tmp_path: Path) -> None:

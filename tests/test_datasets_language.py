@@ -607,6 +607,7 @@ def ought(*spans: tuple[object, object, object]) -> dict[str, object]:
     ("line", "expected"),
     [
         ("{not json", "not valid JSON (Expecting property name enclosed in double quotes at column 2)"),
+        ('{"text": "oops', "not valid JSON (Unterminated string starting at column 10)"),  # was "at at"
         ('"just a string"', 'expected a JSON object {"text": ..., "spans": [...]}'),
         ({"spans": []}, 'missing "text" (a string)'),
         ({"text": "   ", "spans": []}, "empty text"),
@@ -800,8 +801,12 @@ def test_projects_take_only_their_kinds(workspace, tmp_path):
     source = write(tmp_path / "u.csv", "text,intent\nhello,greet\nbye,farewell\n")
     with pytest.raises(TuneforkError, match=r"A speech project takes dataset kinds: acoustic.*\(got 'utterances'\)"):
         upload_dataset(workspace, "calls", source, "utterances")
-    with pytest.raises(TuneforkError, match=r"An entities project takes dataset kinds: annotated-text, patterns"):
+    with pytest.raises(TuneforkError, match=r"An entities project takes dataset kinds: annotated-text, patterns") as no:
         upload_dataset(workspace, "ner", source, "utterances")
+    assert str(no.value).endswith(  # it said "Did you mean 'patterns'?" by the spelling (an entities review)
+        "'utterances' datasets belong to language projects; an entities project's labelled examples are "
+        "'annotated-text' datasets."
+    )
     created = upload_dataset(workspace, "bot", source, "utterances")
     assert (created["kind"], created["accepted"], created["sourceFormat"]) == ("utterances", 2, "utterances-csv")
     assert [d["name"] for d in list_datasets(workspace, "bot")] == ["u"]

@@ -131,7 +131,9 @@ def test_empty_and_blank_text_uploads_are_refused(dest, tmp_path):
 
 def test_binary_upload_as_text_is_unknown_format(dest, tmp_path):
     blob = write(tmp_path / "sound.wav", b"RIFF\x00\x00\x00\x00WAVEfmt \x00\x00\x00")
-    with pytest.raises(UploadRejectedError, match=r"not a recognised pronunciation dataset.*DISPLAY<TAB>spoken"):
+    with pytest.raises(
+        UploadRejectedError, match=r"not a recognised pronunciation dataset \(a binary file, not text\)"
+    ):
         import_dataset(blob, "pronunciation", dest, UploadLimits())
 
 

@@ -428,7 +428,7 @@ def test_the_same_file_in_two_datasets_is_trained_on_once() -> None:
               "entities": [{"start": 13, "end": 16, "label": "person"}]}  # fmt: skip
     data.add_record("utterances", spaced)  # the same example, one more space: no conflict (a code review)
     assert data.summary()["duplicates_left_out"] == 5 and data.conflicts == []
-    assert data.conflicts == [] and data.case_clashes() == []
+    assert data.conflicts == [] and not any("differ only" in warning for warning in data.warnings())
 
 
 def test_texts_labelled_differently_in_two_datasets_and_labels_differing_in_case_are_found() -> None:
@@ -442,4 +442,12 @@ def test_texts_labelled_differently_in_two_datasets_and_labels_differing_in_case
                                        "spans": [{"start": 6, "end": 13, "label": "DRUG"}]})  # fmt: skip
     data.add_record("annotated-text", {"id": "line-2", "text": "aspirin", "spans": [{"start": 0, "end": 7,
                                                                                        "label": "drug"}]})  # fmt: skip
-    assert data.conflicts == ["take tylenol"] and data.case_clashes() == [("DRUG", "drug")]
+    assert data.conflicts == ["take tylenol"]
+    tagged_span = {"start": 9, "end": 14, "label": "B-CARRIER"}
+    data.add_record("annotated-text", {"id": "line-3", "text": "ship via fedex", "spans": [tagged_span]})
+    *_, case, tagged = data.warnings()
+    assert case.startswith("labels 'DRUG' and 'drug' differ only in case: they are trained as different labels.")
+    assert tagged == (  # a BIO-tagged file was accepted without a word (an entities review)
+        "Label 'B-CARRIER' looks like a BIO tag, not an entity label: learned as a label of its own. A span carries "
+        "its entity's label alone ('CARRIER'), from the entity's first character to its last."
+    )

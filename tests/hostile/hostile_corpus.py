@@ -616,7 +616,7 @@ def _encoding_cases(b: _Builder) -> None:
         np.random.default_rng(3).bytes(20_000),
         ".bin",
         expect="refused",
-        mention="no text file",
+        mention="a binary file, not text",
     )
     b.add(
         "utf16-csv",

@@ -33,7 +33,8 @@ def load_json(text: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise DocumentError(f"not valid JSON ({exc.msg} at column {exc.colno})", exc.lineno) from None
+        said = exc.msg.removesuffix(" at")  # "Unterminated string starting at" + " at column 10" read "at at"
+        raise DocumentError(f"not valid JSON ({said} at column {exc.colno})", exc.lineno) from None
     except RecursionError:
         raise DocumentError("JSON nested too deeply to read") from None
 

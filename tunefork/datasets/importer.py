@@ -123,9 +123,9 @@ def _import_text(upload: Upload, kind: str) -> tuple[str, ParsedItems]:
     binary = BINARY_SUFFIXES.get(kind, ())
     texts = [p for p in files if p.suffix.lower() in binary or looks_like_text(p)]
     if not texts:
+        what = "a binary file, not text" if len(files) == 1 else "no text file found"
         raise UploadRejectedError(
-            f"{upload.name}: not a recognised {kind} dataset (no text file found). "
-            f"Accepted: {accepted_formats_text(kind)}."
+            f"{upload.name}: not a recognised {kind} dataset ({what}). Accepted: {accepted_formats_text(kind)}."
         )
     parsed = ParsedItems()
     for path in files:

@@ -35,7 +35,7 @@ from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from typing import Any
 
-from tunefork.evaluation.labels import OUT_OF_SCOPE_NAMES
+from tunefork.evaluation.labels import OUT_OF_SCOPE_NAMES, label_variants, tag_prefix_warning
 from tunefork.wording import item_name
 
 MIN_EXAMPLES_PER_LABEL = 10
@@ -94,21 +94,13 @@ def few_examples(counts: dict[str, int]) -> list[dict[str, Any]]:
     return sorted(few, key=lambda item: (item["count"], item["label"]))
 
 
-def case_variants(labels: Iterable[str]) -> list[list[str]]:
-    """Groups of labels that differ only in case or surrounding spaces (``ship``, ``SHIP``): two labels to a
-    model, most likely one to the person who wrote them."""
-    groups: dict[str, list[str]] = defaultdict(list)
-    for label in sorted(set(labels)):
-        groups[label.strip().casefold()].append(label)
-    return [group for group in groups.values() if len(group) > 1]
-
-
 def case_variant_warnings(item: str, noun: str, labels: Iterable[str]) -> list[dict[str, str]]:
-    """One warning per group of :func:`case_variants` among ``labels`` (``noun``: what a label is)."""
+    """One warning per group of labels written two ways (:func:`~tunefork.evaluation.labels.label_variants`) among
+    ``labels`` (``noun``: what a label is)."""
     return [
-        {"item": item, "reason": f"{noun}s {' / '.join(repr(label) for label in group)} differ only in case: "
+        {"item": item, "reason": f"{noun}s {' / '.join(repr(label) for label in group)} differ only in {what}: "
                                  "a model learns them apart; write them one way"}
-        for group in case_variants(labels)
+        for group, what in label_variants(labels)
     ]  # fmt: skip
 
 
@@ -240,6 +232,8 @@ def _label_warnings(families: dict[str, dict[str, int]], report: dict[str, Any])
             warnings.append({"item": family, "reason": reason})
     for family, counts in families.items():
         warnings += case_variant_warnings(family, _NOUNS[family], counts)
+        tagged = tag_prefix_warning(counts) if family != "intents" else None  # entity, span and pattern labels
+        warnings += [{"item": family, "reason": tagged}] if tagged else []
     intents = families.get("intents") or {}
     learned = len(_learned("intents", intents))
     if intents and learned < 2:  # training sets the out-of-scope examples apart and needs two intents besides

@@ -378,6 +378,10 @@ class ProjectKind:
             if use.name == name:
                 return use
         choices, guess = ", ".join(self.upload_kinds), did_you_mean(name, self.upload_kinds)
+        elsewhere = [kind.name for kind in _KINDS.values() if name in kind.upload_kinds]
+        if elsewhere:  # 'utterances' in an entities project was answered "Did you mean 'patterns'?" (a review)
+            guess = (f" '{name}' datasets belong to {joined(elsewhere, last='or')} projects; {a_or_an(self.name)} "
+                     f"project's labelled examples are '{self.test_kind}' datasets.")  # fmt: skip
         raise TuneforkError(
             f"{a_or_an(self.name).capitalize()} project takes dataset kinds: {choices} (got '{name}').{guess}"
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from tunefork.evaluation.labels import label_variants, tag_prefix_warning
 from tunefork.language.base import OUT_OF_SCOPE_NAMES
 
 Span = tuple[int, int, str]
@@ -114,13 +115,6 @@ class LanguageTrainingData:
         """Labels annotated in the texts, sorted."""
         return sorted({label for item in self.entity_texts for _, _, label in item.spans})
 
-    def case_clashes(self) -> list[tuple[str, ...]]:
-        """Intents or entity labels that differ only in case (``drug``, ``DRUG``): trained as separate labels."""
-        groups: dict[str, set[str]] = {}
-        for label in [*self.intents, *self.entity_labels]:
-            groups.setdefault(label.lower(), set()).add(label)
-        return [tuple(sorted(names)) for names in groups.values() if len(names) > 1]
-
     def has_entities(self) -> bool:
         """True when some text carries a span (a statistical recognizer can be trained)."""
         return any(item.spans for item in self.entity_texts)
@@ -141,12 +135,13 @@ class LanguageTrainingData:
                 f"other spans), such as '{self.conflicts[0]}': both versions are trained on. Train on one of them (a "
                 "corrected dataset beside its uncorrected copy?)."
             )
-        for names in self.case_clashes():
+        for names, what in label_variants([*self.intents, *self.entity_labels]):
             warnings.append(
-                f"labels {' and '.join(repr(name) for name in names)} differ only in case: they are trained as "
+                f"labels {' and '.join(repr(name) for name in names)} differ only in {what}: they are trained as "
                 "different labels. Write them alike in the data if they are one."
             )
-        return warnings
+        tagged = tag_prefix_warning(self.entity_labels)
+        return warnings + ([tagged[0].upper() + tagged[1:]] if tagged else [])
 
     def untrainable_reason(self) -> str | None:
         """Why no model can be trained on this material, or ``None`` (synonyms alone find nothing)."""
