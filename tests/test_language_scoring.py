@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from tunefork.evaluation.language_scoring import (
     GoldItem,
     LanguageEvaluationResult,
@@ -114,6 +116,15 @@ def test_the_gate_fails_a_model_that_forgot_base_labels(tmp_path) -> None:
     assert LANGUAGE_GATE.judge(result, context).failure == (
         "gate: ner-v2 forgot base labels en-core-web-sm finds: DATE (general)"
     )
+    card = {"contributions": {"entities": {"label_check": {"weak": ["CARRIER"], "held_out": False, "per_label": {
+        "CARRIER": {"f1": 0.31, "examples": 4}}}}}}  # fmt: skip
+    (tmp_path / "model.json").write_text(json.dumps(card), encoding="utf-8")
+    weak = GateContext(ResolvedModel("en-core-web-sm"), ResolvedModel("ner-v2", artifact_dir=tmp_path), 1.0, tmp_path,
+                       lambda *_: None)  # fmt: skip
+    assert LANGUAGE_GATE.judge(result, weak).failure == (  # both named, the gravest first (an entities review)
+        "gate: ner-v2 forgot base labels en-core-web-sm finds: DATE (general); the model cannot learn these labels "
+        "from its data: CARRIER (cross-validated F1 0.31, 4 examples)"
+    )
 
 
 def test_an_entities_log_export_leaves_the_base_models_spans_out(tmp_path) -> None:
@@ -125,4 +136,19 @@ def test_an_entities_log_export_leaves_the_base_models_spans_out(tmp_path) -> No
     write_parsed_spans(tmp_path, [LoggedRequest("1", {"text": "aspirin on Friday", "entities": entities})], True)
     assert (tmp_path / "spans.jsonl").read_text() == (
         '{"text": "aspirin on Friday", "spans": [{"start": 0, "end": 7, "label": "DRUG"}]}\n'
+    )
+
+
+def test_a_model_called_better_on_its_labels_is_said_to_have_forgotten_base_labels() -> None:
+    """'ner-norh is better by 45.0 points of entity F1' while it had lost every base label (an entities review)."""
+    items = [GoldItem("1", "book an suv", None, [(8, 11, "car_type")])]
+    runs = [("base", None, [_prediction([])]), ("custom", None, [_prediction([(8, 11, "car_type")])])]
+    result = score_models("test", "annotated-text", items, runs)
+    assert result.verdict() == (
+        "custom is better by 100.0 points of entity F1 on 1 item (no significance test: spans are not paired items)."
+    )
+    result.forgetting = forgetting_check(result, ["DATE"], [[(0, 6, "DATE")]], [[]])
+    assert result.verdict() == (
+        "custom is better by 100.0 points of entity F1 on 1 item (no significance test: spans are not paired items), "
+        "but it forgot base labels base finds: DATE (general) (see the warning)."
     )

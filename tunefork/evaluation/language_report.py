@@ -113,6 +113,9 @@ def verdict(result: LanguageEvaluationResult) -> str | None:
     tested = intent_difference(result) if figure.metric == "intent accuracy" else None
     if tested is None:
         untested = " (no significance test: spans are not paired items)" if "F1" in figure.metric else ""
+        lost = forgotten(result.forgetting)
+        if lost and delta > 0:  # called better while it lost every base label (an entities review)
+            untested += f", but it forgot base labels {names[0]} finds: {', '.join(lost)} (see the warning)"
         return f"{said}{untested}."
     low, high = (100 * bound + 0.0 for bound in tested.ci95)
     interval = f"{names[1]} minus {names[0]}: {low:+.1f} to {high:+.1f} points, 95% paired bootstrap"

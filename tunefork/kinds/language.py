@@ -428,22 +428,22 @@ class LanguageGate:
     uses_margin = False
 
     def judge(self, test: EvaluationResult, context: GateContext) -> GateVerdict:
-        """Fail on labels under the cross-validated F1 floor (from the card), base labels forgotten (the forgetting
-        check), a headline below the base's, or chance not beaten."""
+        """Fail on base labels forgotten (the forgetting check), labels under the cross-validated F1 floor (from the
+        card), a headline below the base's, or chance not beaten: every failure found is named, the gravest first (a
+        review fixed a weak label and retrained, to fail on the forgotten base labels the first reason left out)."""
         from tunefork.engines.card import read_card
         from tunefork.evaluation.language_report import chance_check
 
-        if context.custom.artifact_dir is not None:
-            failure = weak_label_failure(read_card(context.custom.artifact_dir))
-            if failure:
-                return GateVerdict(failure=failure)
+        failures = []
         if lost := test.concerns():
-            named = ", ".join(lost)
-            return GateVerdict(
-                failure=f"gate: {context.custom.name} forgot base labels {context.base.name} finds: {named}"
-            )
+            failures.append(f"{context.custom.name} forgot base labels {context.base.name} finds: {', '.join(lost)}")
+        if context.custom.artifact_dir is not None:
+            weak = weak_label_failure(read_card(context.custom.artifact_dir))
+            failures += [weak.removeprefix("gate: ")] if weak else []
         chance = chance_check(test)  # type: ignore[arg-type]
-        return GateVerdict(failure=against_base_failure(test, context, chance, "decides no intents to compare it with"))
+        against = against_base_failure(test, context, chance, "decides no intents to compare it with")
+        failures += [against.removeprefix("gate: ")] if against else []
+        return GateVerdict(failure=f"gate: {'; '.join(failures)}" if failures else None)
 
 
 LANGUAGE_GATE = LanguageGate()
