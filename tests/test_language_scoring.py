@@ -152,3 +152,13 @@ def test_a_model_called_better_on_its_labels_is_said_to_have_forgotten_base_labe
         "custom is better by 100.0 points of entity F1 on 1 item (no significance test: spans are not paired items), "
         "but it forgot base labels base finds: DATE (general) (see the warning)."
     )
+
+
+def test_entity_errors_say_when_all_of_them_are_shown() -> None:
+    """'(first 1 texts; more in errors.jsonl)' was said of the only text with errors (an entities review)."""
+    from tunefork.evaluation.language_report import DETAIL_ROWS, entity_error_lines
+
+    row = {"text": "via fedex", "missed": [{"text": "fedex", "label": "CARRIER"}], "spurious": [], "wrong_label": []}
+    assert entity_error_lines("m", [row])[0] == "Entity errors of m (1 text, also in errors.jsonl):"
+    many = entity_error_lines("m", [row] * (DETAIL_ROWS + 1))[0]
+    assert many == f"Entity errors of m (first {DETAIL_ROWS} of {DETAIL_ROWS + 1} texts; all in errors.jsonl):"

@@ -48,7 +48,9 @@ def test_cli_deletes_only_what_nothing_uses(toy: None, cli, tmp_path: Path) -> N
 
     cli("endpoint", "delete", "live")
     model_dir = cli.home / "models"
-    assert "Deleted model kw." in cli("model", "delete", "kw").output and list(model_dir.iterdir()) == []
+    asked = cli("model", "delete", "kw", expect=1).output  # minutes of training: asked first, nothing given (a review)
+    assert "Delete model kw and its files" in asked and "Aborted" in asked
+    assert "Deleted model kw." in cli("model", "delete", "kw", "--yes").output and list(model_dir.iterdir()) == []
     cli("dataset", "delete", "train")
 
     shown = cli("project", "update", "bot", "--name", "bot2", "--description", "renamed").stdout

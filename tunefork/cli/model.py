@@ -25,6 +25,7 @@ from tunefork.errors import TuneforkError
 from tunefork.evaluation.result import EvaluationResult
 from tunefork.kinds import ProjectKind, project_kinds
 from tunefork.language.options import INTENT_CLASSIFIERS, SLOT_TAGGER_CHOICES
+from tunefork.wording import plural
 from tunefork.workflows import datasets, projects, training
 from tunefork.workflows.evaluation import read_terms
 from tunefork.workflows.models import base_model_list
@@ -180,8 +181,7 @@ def train(
     with workspace.inline_work("models", created["id"]), progress_bar(f"Training {name}") as progress:
         outcome = training.run_training(workspace, created["id"], progress)
     model = outcome.model
-    for warning in outcome.warnings:
-        err_console.print(f"[bold red]WARNING:[/] {plain(warning)}", highlight=False)
+    print_warnings(w for w in outcome.warnings if w not in created["warnings"])  # each said once (a review)
     report = outcome.contributions.get("term_report") or {}
     if as_json:
         print_json({**model, "termReport": report} if report else model)
@@ -278,8 +278,14 @@ def _tagger_choice(entities: dict[str, Any]) -> list[str]:
     how = "the held-out split" if check.get("held_out") else "cross-validation"
     scores = ", ".join(f"{n} {v:.1%}" for n, v in candidates.items())
     measured = f", kept by {how} (F1 {scores})" if len(candidates) > 1 else ""
-    labels = "; ".join(f"{n} F1 {r['f1']:.1%} ({r['examples']} examples)" for n, r in _part(check, "per_label").items())
-    return [f"Entity tagger: {entities['tagger']}{measured}" + (f"; {labels}." if labels else ".")]
+    labels = ", ".join(
+        f"{n} {r['f1']:.1%} ({plural(r['examples'], 'example')})" for n, r in _part(check, "per_label").items()
+    )
+    measure = "held-out" if check.get("held_out") else "cross-validated"
+    per_label = (
+        f"; per label, {measure} F1 on the training data (the test set's is in evaluate): {labels}." if labels else "."
+    )
+    return [f"Entity tagger: {entities['tagger']}{measured}{per_label}"]
 
 
 def _decoding_choice(decoding: dict[str, Any]) -> list[str]:
@@ -429,7 +435,13 @@ def delete(
     ctx: typer.Context,
     model: str = typer.Argument(..., help="Custom model name or id."),
     project: str | None = typer.Option(None, "--project", help="Narrow an ambiguous model name."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation (when it trained to the end)."),
 ) -> None:
-    """Delete a custom model and its files (refused while it trains or an endpoint serves it)."""
-    training.delete_model(workspace_from(ctx), model, project)
+    """Delete a custom model and its files, after a confirmation when it trained to the end (refused while it trains
+    or an endpoint serves it)."""
+    workspace = workspace_from(ctx)
+    trained = training.deletable_model(workspace, model, project)["status"] == "Succeeded"
+    if trained and not yes:  # minutes of training went at once, unasked (a review)
+        typer.confirm(f"Delete model {model} and its files (only a new training makes it again)?", abort=True)
+    training.delete_model(workspace, model, project)
     console.print(f"Deleted model {plain(model)}.")

@@ -287,7 +287,12 @@ def entity_error_lines(name: str, errors: list[dict[str, Any]]) -> list[str]:
     """The first :data:`DETAIL_ROWS` texts with entity errors: missed, spurious and wrongly labelled spans."""
     if not errors:
         return []
-    lines = [f"Entity errors of {md_cell(name)} (first {min(len(errors), DETAIL_ROWS)} texts; more in {ERRORS_FILE}):"]
+    shown = (
+        f"first {DETAIL_ROWS} of {len(errors)} texts; all in {ERRORS_FILE}"
+        if len(errors) > DETAIL_ROWS
+        else (f"{plural(len(errors), 'text')}, also in {ERRORS_FILE}")
+    )
+    lines = [f"Entity errors of {md_cell(name)} ({shown}):"]
     for row in errors[:DETAIL_ROWS]:
         said = [f"missed {md_cell(span['text'])} ({span['label']})" for span in row["missed"]]
         said += [f"spurious {md_cell(span['text'])} ({span['label']})" for span in row["spurious"]]

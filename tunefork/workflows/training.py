@@ -462,14 +462,29 @@ def list_models(workspace: Workspace, project_ref: str | None = None) -> list[di
         return [model_to_dict(m) for m in session.scalars(query)]
 
 
+def _check_deletable(session: Any, model: Model) -> None:
+    """409 while an endpoint serves ``model`` or it trains."""
+    ensure_not_deployed(session, model.id)
+    if model.status == Status.RUNNING:
+        raise ConflictError(f"Model '{model.name}' is training; wait for it to finish.")
+
+
+def deletable_model(workspace: Workspace, ref: str, project: str | None = None) -> dict[str, Any]:
+    """The custom model ``ref`` as listed, when nothing keeps it from being deleted (409 else): asked before a
+    confirmation, so that a deletion that would be refused is not confirmed first."""
+    _refuse_base_model(ref, "is not deleted")
+    with workspace.session() as session:
+        model = get_model(session, ref, project)
+        _check_deletable(session, model)
+        return model_to_dict(model)
+
+
 def delete_model(workspace: Workspace, ref: str, project: str | None = None) -> None:
     """Delete a custom model and its artifact, unless an endpoint uses it or it is training (409)."""
     _refuse_base_model(ref, "is not deleted")
     with workspace.session() as session:
         model = get_model(session, ref, project)
-        ensure_not_deployed(session, model.id)
-        if model.status == Status.RUNNING:
-            raise ConflictError(f"Model '{model.name}' is training; wait for it to finish.")
+        _check_deletable(session, model)
         model_id = model.id
         session.delete(model)
     shutil.rmtree(workspace.model_dir(model_id), ignore_errors=True)
