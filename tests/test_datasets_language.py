@@ -608,6 +608,12 @@ def ought(*spans: tuple[object, object, object]) -> dict[str, object]:
     [
         ("{not json", "not valid JSON (Expecting property name enclosed in double quotes at column 2)"),
         ('{"text": "oops', "not valid JSON (Unterminated string starting at column 10)"),  # was "at at"
+        (
+            {"text": "late 😤 via DHL", "spans": [{"start": 12, "end": 15, "label": "CARRIER"}]},  # UTF-16 offsets
+            "span from 12 to 15 is outside the text (characters 0 to 14); offsets count characters (Unicode code "
+            "points), and this text holds 1 character (an emoji...) that JavaScript tools count as two: convert "
+            "their offsets",
+        ),
         ('"just a string"', 'expected a JSON object {"text": ..., "spans": [...]}'),
         ({"spans": []}, 'missing "text" (a string)'),
         ({"text": "   ", "spans": []}, "empty text"),

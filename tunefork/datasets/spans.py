@@ -21,6 +21,7 @@ from tunefork.datasets.documents import DocumentError, load_json
 from tunefork.datasets.lines import read_text_lines
 from tunefork.datasets.results import ItemIssue, ParsedItems
 from tunefork.language.pipelines import blank_english
+from tunefork.wording import plural
 
 RepeatKey = Callable[[dict[str, Any]], tuple[str, Hashable] | None]
 """``record -> (what makes two items the same, their labels)``, or None for records never compared."""
@@ -68,12 +69,22 @@ def _shown(text: str, span: dict[str, Any]) -> str:
     return f"{span['start']}-{span['end']} '{text[span['start'] : span['end']]}'"
 
 
+def _units_hint(text: str) -> str:
+    """For a text holding characters JavaScript counts as two (emoji): how offsets are counted here (an entities
+    review's annotator counted UTF-16 units, and every span after an emoji was off)."""
+    wide = sum(1 for character in text if ord(character) > 0xFFFF)
+    if not wide:
+        return ""
+    return (f"; offsets count characters (Unicode code points), and this text holds {plural(wide, 'character')} "
+            "(an emoji...) that JavaScript tools count as two: convert their offsets")  # fmt: skip
+
+
 def _one_span_problem(text: str, start: Any, end: Any, label: Any) -> str | None:
     if not (_is_offset(start) and _is_offset(end)):
         shown = json.dumps([start, end], ensure_ascii=False)
         return f"span offsets must be integers (got start and end {shown})"
     if start < 0 or end > len(text):
-        return f"span from {start} to {end} is outside the text (characters 0 to {len(text)})"
+        return f"span from {start} to {end} is outside the text (characters 0 to {len(text)}){_units_hint(text)}"
     if start >= end:
         return f"span {start}-{end}: start must be before end"
     return label_problem(label, f"span {start}-{end} label")
@@ -94,7 +105,7 @@ def check_spans(text: str, spans: Sequence[dict[str, Any]]) -> tuple[list[dict[s
     doc = blank_english()(text)
     for span in spans:
         if doc.char_span(span["start"], span["end"]) is None:
-            return [], f"span {_shown(text, span)} does not start and end on token boundaries"
+            return [], f"span {_shown(text, span)} does not start and end on token boundaries{_units_hint(text)}"
     ordered = sorted(spans, key=lambda s: (s["start"], s["end"]))
     for before, after in itertools.pairwise(ordered):
         if after["start"] < before["end"]:
