@@ -100,6 +100,15 @@ UPLOAD_CHECKS: dict[str, UploadCheck] = {
 """Checks across all files of an upload (duplicates, conflicting labels), run after parsing each file."""
 
 
+def in_line_order(issues: list[ItemIssue]) -> list[ItemIssue]:
+    """``issues`` by file (the first word of a reason names it; files in the order they first appear), then line:
+    checks across a file came after the per-line ones ("line 2: duplicate of line 1" after line 10, a review)."""
+    files: dict[str, int] = {}
+    for issue in issues:
+        files.setdefault(issue.reason.split(" ", 1)[0], len(files))
+    return sorted(issues, key=lambda issue: (files[issue.reason.split(" ", 1)[0]], issue.line or 0))
+
+
 def _import_speech(
     upload: Upload, kind: str, destination: Path, limits: UploadLimits, progress: ProgressCallback, confine: bool
 ) -> tuple[str, ParsedItems, dict[str, list[str]]]:
@@ -214,6 +223,7 @@ def import_dataset(
             )
         else:
             format_name, parsed = _import_text(upload, kind)
+    parsed.rejections = in_line_order(parsed.rejections)
     if not parsed.records:
         raise _nothing_accepted(upload.name, kind, parsed)
     result = ImportResult(
