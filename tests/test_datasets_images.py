@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -57,6 +59,11 @@ def _odd_images(folder: Path) -> None:
     (odd / "truncated.png").write_bytes(png.getvalue()[: len(png.getvalue()) // 2])
     Image.new("RGB", (20, 64)).save(odd / "tiny.png")
     Image.new("1", (10_000, 5_000)).save(odd / "bomb.png")  # 50 megapixels in a few kilobytes
+    chunks = [b"IHDR" + struct.pack(">IIBBBBB", 30_000, 30_000, 8, 2, 0, 0, 0), b"IDAT" + zlib.compress(b""), b"IEND"]
+    (odd / "huge.png").write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + b"".join(struct.pack(">I", len(c) - 4) + c + struct.pack(">I", zlib.crc32(c)) for c in chunks)
+    )  # 900 megapixels
     Image.new("RGB", (64, 64)).save(odd / "netpbm.png", "PPM")
     Image.new("CMYK", (48, 48), (0, 255, 255, 0)).save(odd / "cmyk.jpg")
     Image.fromarray(np.full((40, 40), 40000, dtype=np.uint16)).save(odd / "deep.png")
@@ -77,6 +84,7 @@ def test_odd_images_are_rejected_or_converted_with_their_reasons(tmp_path: Path)
     assert "truncated image" in reasons["odd/truncated.png"] or "corrupt image" in reasons["odd/truncated.png"]
     assert reasons["odd/tiny.png"] == "odd/tiny.png: 20x64 pixels: under 32 pixels on a side"
     assert reasons["odd/bomb.png"] == "odd/bomb.png: 10000x5000 pixels, over the 40,000,000 pixel limit"
+    assert reasons["odd/huge.png"] == "odd/huge.png: over the 40,000,000 pixel limit"  # was Pillow's 178,956,970
     assert "unsupported image format PPM" in reasons["odd/netpbm.png"]
     assert "not in a concept folder" in reasons["loose.png"]
     notes = {issue.item: issue.reason for issue in result.warnings}

@@ -84,12 +84,17 @@ def test_an_image_model_answers_a_folder_and_the_labels_upload_again(cli, tmp_pa
     train = concept_folders(tmp_path / "train", 6, seed=1)
     new = concept_folders(tmp_path / "new", 1, seed=5)
     (new / "broken.png").write_text("not an image", encoding="utf-8")
+    (new / "phone.avif").write_bytes(b"\x00\x00\x00\x1cftypavif")  # was skipped unsaid (an image review)
     cli("project", "create", "shelf", "--kind", "image")
     cli("dataset", "upload", "shelf", str(train), "--kind", "images", "--name", "train")
     cli("model", "train", "shelf", "--name", "s1", "--dataset", "train")
     out = tmp_path / "out"
     shown = " ".join(cli("predict", "--model", "s1", str(new), "-o", str(out)).output.split())
-    assert "3 answered, 1 skipped" in shown and "new/broken.png: not a usable image" in shown
+    assert "3 answered, 2 skipped" in shown and "new/broken.png: not a usable image" in shown
+    assert "new/phone.avif: an AVIF image, which tunefork does not read: convert it to JPEG or PNG" in shown
+    none = " ".join(cli("predict", "--model", "s1", str(new / "broken.png"), str(new / "phone.avif"), "-o",
+                        str(tmp_path / "none"), expect=1).output.split())  # fmt: skip
+    assert "None of the 2 inputs could be answered: broken.png: not a usable image" in none and "phone.avif: an" in none
     assert f"edit the labels in {out}" in shown
     refused = cli("predict", "--model", "s1", "--text", "a cat", expect=1)
     assert "an image model: give image files or folders, not --text" in " ".join(refused.output.split())

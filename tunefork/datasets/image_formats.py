@@ -67,7 +67,8 @@ Listed = tuple[Path, str, list[str], bool, int | None]
 
 
 UNREAD_IMAGES = {suffix: "an iPhone HEIC/HEIF photo, which tunefork does not read: convert it to JPEG"
-                 for suffix in (".heic", ".heif")} | {".svg": "a vector drawing (SVG): export it as PNG"}  # fmt: skip
+                 for suffix in (".heic", ".heif")} | {".svg": "a vector drawing (SVG): export it as PNG",
+                 ".avif": "an AVIF image, which tunefork does not read: convert it to JPEG or PNG"}  # fmt: skip
 """Image files of formats tunefork does not read, with what to do."""
 WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 """An absolute Windows path (``C:\\photos\\a.jpg``)."""

@@ -94,8 +94,8 @@ def open_image(source: Path | bytes) -> OpenedImage:
         raise
     except UnidentifiedImageError:
         raise ImageRejected("not an image Pillow can read (corrupt, or an unknown format)") from None
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ImageRejected(f"too many pixels ({exc})") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):  # Pillow's own limit, far above ours
+        raise ImageRejected(f"over the {MAX_PIXELS:,} pixel limit") from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         reason = "truncated" if "truncated" in str(exc).lower() else "corrupt"
         raise ImageRejected(f"{reason} image ({exc})") from None

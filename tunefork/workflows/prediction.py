@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tunefork.datasets.image_formats import UNREAD_IMAGES
 from tunefork.datasets.lines import read_text_lines
 from tunefork.datasets.results import ItemIssue
 from tunefork.datasets.scanning import files_with_extensions
@@ -92,8 +93,8 @@ def _image_items(paths: list[Path]) -> Iterator[tuple[str, Path]]:
     """``(source, file)`` of each image file given, and of the image files under each folder given (hidden files
     and archivers' junk folders skipped, as uploads skip them)."""
     for path in paths:
-        if path.is_dir():
-            for found in files_with_extensions(path, EXTENSIONS):
+        if path.is_dir():  # images of formats tunefork does not read too: skipped, each with what to do (a review)
+            for found in files_with_extensions(path, EXTENSIONS | frozenset(UNREAD_IMAGES)):
                 yield str(found.relative_to(path.parent)), found
         elif path.is_file():
             yield path.name, path
@@ -183,7 +184,8 @@ def predict(
         logs.append(LoggedRequest(_request_id(done, source), answer, given if takes != "text" else None))
     progress(len(items), len(items), "predicting")
     if not output.answers:
-        raise TuneforkError(f"None of the {len(items)} inputs could be answered: {output.skipped[0].reason}.")
+        reasons = "; ".join(issue.reason for issue in output.skipped[:5]) + ("; ..." if len(output.skipped) > 5 else "")
+        raise TuneforkError(f"None of the {len(items)} inputs could be answered: {reasons}.")
     output.folder.mkdir(parents=True, exist_ok=True)
     write_jsonl(output.folder / PREDICTIONS_FILE, [{"source": source, **answer} for source, answer in output.answers])
     if owner is not None:
@@ -202,6 +204,8 @@ def _decoded(given: Any, takes: str) -> tuple[Any, str | None]:
         if len(text) > MAX_TEXT_CHARACTERS:
             return None, f"{len(text)} characters, over the {MAX_TEXT_CHARACTERS} limit"
         return (text, None) if text else (None, "empty text")
+    if unread := UNREAD_IMAGES.get(Path(given).suffix.lower()):
+        return None, unread
     try:
         return open_image(Path(given)).image, None
     except ImageRejected as exc:

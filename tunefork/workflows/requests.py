@@ -179,6 +179,8 @@ def answer_image(workspace: Workspace, target: EndpointTarget, operation: str, p
     try:
         opened = open_image(path)
     except ImageRejected as exc:
-        raise TuneforkError(f"The image could not be used ({exc}); send {', '.join(IMAGE_FORMATS)}.") from None
+        formats = ", ".join(IMAGE_FORMATS)
+        send = "" if formats in str(exc) else f"; send {formats}"  # said once (an image review read them twice)
+        raise TuneforkError(f"The image could not be used ({exc}){send}.") from None
     kept = path.rename(path.with_suffix(FORMAT_SUFFIXES[opened.format]))
     return _answer(workspace, target, operation, opened.image, kept=kept)
