@@ -130,7 +130,7 @@ def test_inspection_names_the_items_a_dataset_shares_with_the_others(cli, tmp_pa
     shutil.copytree(pictures / "circle", tmp_path / "test" / "circle")
     cli("dataset", "upload", "pics", str(tmp_path / "test"), "--kind", "images", "--name", "test")
     shared = json.loads(cli("dataset", "inspect", "test", "--json").stdout)["report"]["shared_with_other_datasets"]
-    assert shared[0].startswith("With dataset 'train': 3 of the 3 test images are also training images")
+    assert shared[0].startswith("With dataset 'train': Every one of the 3 test images is also a training image")
 
 
 def test_words_are_listed_as_a_sentence_lists_them() -> None:

@@ -136,20 +136,24 @@ class ImageModels:
     def score(
         self, test: TestSet, models: list[ModelHandle], progress: ProgressCallback = no_progress
     ) -> ImageEvaluationResult:
-        """Classify the labelled test images with each model and compare (refused on train/test overlap)."""
+        """Classify the labelled test images with each model and compare, leaving out the images a model trained on
+        (for both models, so they are compared on the same images)."""
         from tunefork.vision.overlap import check_overlap
         from tunefork.vision.scoring import GoldImage, compare, score_model
         from tunefork.vision.training import open_images, repeated_test_images
 
-        gold = [GoldImage(r["id"], r["file"], list(r["labels"])) for r in test.records if r["labels"] or r["negative"]]
-        if not gold:
-            raise TuneforkError(f"Dataset '{test.name}' has no labelled image to evaluate on.")
         tested = [r for r in test.records if r["labels"] or r["negative"]]
-        warnings = [
-            warning
-            for model in models if model.artifact_dir is not None
-            for warning in check_overlap(model.name, tested, model.artifact_dir, read_card(model.artifact_dir))
-        ]  # fmt: skip
+        if not tested:
+            raise TuneforkError(f"Dataset '{test.name}' has no labelled image to evaluate on.")
+        trained_on, warnings = set(), []
+        for model in models:
+            if model.artifact_dir is not None:
+                same, said = check_overlap(model.name, tested, model.artifact_dir, read_card(model.artifact_dir))
+                trained_on, warnings = trained_on | same, [*warnings, *said]
+        gold = [GoldImage(r["id"], r["file"], list(r["labels"])) for r in tested if r["id"] not in trained_on]
+        if not gold:
+            raise TuneforkError(f"Every test image of '{test.name}' is a training image of the model: evaluate on "
+                                "images it never trained on.")  # fmt: skip
         images = open_images([g.file for g in gold], progress, "opening test images")
         scored = []
         for model in models:
@@ -182,8 +186,9 @@ def untrainable_images(data: ImageData) -> str | None:
     return untrainable(data)
 
 
-def refused_test_images(training: list[dict[str, Any]], test: list[dict[str, Any]]) -> str | None:
-    """Why a model trained on ``training`` image records cannot be tested on ``test`` (the same files)."""
+def shared_test_images(training: list[dict[str, Any]], test: list[dict[str, Any]]) -> str | None:
+    """The test images a model trained on ``training`` image records leaves out of its scores on ``test`` (the same
+    files), said before it trains."""
     from tunefork.vision.overlap import training_overlap
 
     return training_overlap(training, test)
@@ -233,7 +238,7 @@ IMAGE = register(
         default_base_model=BASE_MODEL,
         options=(OOS_THRESHOLD, SEED),
         log_export=LogExport(dataset_kind=DATASET_KIND, write=write_classified_images),
-        test_overlap=refused_test_images,
+        test_overlap=shared_test_images,
         untrainable=untrainable_images,
         gate=ImageGate(),
         base_is_baseline=False,  # the base model knows no concept of the user's

@@ -321,7 +321,10 @@ def _shared_with(workspace: Workspace, info: dict[str, Any], others: list[dict[s
     for other in others:
         theirs = dataset_records(workspace, other["id"])
         if project_kind.test_overlap is not None:
-            note = project_kind.test_overlap(theirs, mine)
+            try:
+                note = project_kind.test_overlap(theirs, mine)
+            except TuneforkError as every:  # all of its items
+                note = str(every)
             note = note and f"With dataset '{other['name']}': {note}"
         else:
             note = shared_items_note(find_overlap(mine, [(other["name"], theirs)]), len(mine))

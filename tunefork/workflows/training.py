@@ -194,8 +194,11 @@ def create_model(
         test_records = dataset_records(workspace, test_id) if test_id is not None else []
         if test_id is not None and kind.test_overlap is not None:
             trained = [record for d in datasets for record in dataset_records(workspace, d.id)]
-            if reason := kind.test_overlap(trained, test_records):
-                raise TuneforkError(f"Test dataset '{test_dataset_ref}': {reason}")
+            try:
+                left_out = kind.test_overlap(trained, test_records)
+            except TuneforkError as exc:
+                raise TuneforkError(f"Test dataset '{test_dataset_ref}': {exc}") from None
+            warnings += [f"Test dataset '{test_dataset_ref}': {left_out}"] if left_out else []
         # said before training, not only after it; --gate refuses it
         leak = training_overlap(workspace, test_records, [d.id for d in datasets]) if test_id is not None else None
         if gate and leak:
