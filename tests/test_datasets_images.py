@@ -147,6 +147,12 @@ def test_a_manifest_row_is_never_half_read_and_an_image_never_listed_twice(tmp_p
         "labels.csv line 5: ./1.png is listed already (line 3); give an image once, with all its labels separated "
         "by ';'"
     )
+    assert not [w for w in result.warnings if "0.png" in w.item]  # its row was rejected: not "ignored" on top
+    (folder / "labels.csv").write_text("path,label\n1.png,circle\n2.PNG,circle\n", encoding="utf-8")
+    result, _, _ = _import(folder, tmp_path / "case")
+    assert _reasons(result)["2.PNG"] == (
+        "labels.csv line 3: no image 2.PNG in the upload (there is 2.png: names are case-sensitive)"
+    )  # a manifest made on macOS or Windows, whose file names ignore case (an image review)
     (folder / "labels.csv").write_text('path,label\n"0.png,circle\n1.png,circle\n', encoding="utf-8")
     with pytest.raises(UploadRejectedError) as refused:  # a quote left open: its reason, not a crash
         _import(folder, tmp_path / "open")

@@ -167,7 +167,9 @@ def _from_manifest(
             issues.append(ItemIssue(raw, f"{name} line {number}: {raw} is outside the upload", number))
             continue
         if not target.is_file():
-            issues.append(ItemIssue(raw, f"{name} line {number}: no image {raw} in the upload", number))
+            folded = [image for image in images if str(image.resolve()).casefold() == str(target).casefold()]
+            hint = f" (there is {relative_name(folded[0], root)}: names are case-sensitive)" if folded else ""
+            issues.append(ItemIssue(raw, f"{name} line {number}: no image {raw} in the upload{hint}", number))
             continue
         if target in first_line:
             reason = (
@@ -317,8 +319,11 @@ def list_images(root: Path, upload_name: str, archived: bool = False) -> tuple[s
         if layout == "concept folders":
             parsed.warnings += _empty_concept_folders(root, images)
         parsed.warnings += _single_folder_notes(root, layout, wrapper_of_images)
+    rejected = {str(PurePosixPath(issue.item.replace("\\", "/"))) for issue in parsed.rejections}
     for path in others:
         name = relative_name(path, root)
+        if name in rejected:  # a manifest row naming it was rejected, with the reason: not "not an image the upload
+            continue  # uses" on top (an image review)
         why = UNREAD_IMAGES.get(path.suffix.lower(), "not an image the upload uses")
         parsed.warnings.append(ItemIssue(name, f"ignored {name}: {why}"))
     if not listed and not parsed.rejections:
