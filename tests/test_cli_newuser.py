@@ -215,6 +215,10 @@ def test_image_training_prints_what_it_chose() -> None:
         "multi-depth C=3 90.0%, embedding C=3 75.0%). Backbone: frozen, too few images to fine-tune (12 of the "
         "rarest concept, 30 needed)."
     ]
+    open_set = {**images, "open_set": True, "thresholds": {"rust": 0.4012, "healthy": 0.3498, "mildew": 0.0}}
+    assert choice_lines({"images": open_set})[0].endswith(  # why an image became "none of these" (an image review)
+        " Below its threshold a concept is not decided: healthy 0.35, rust 0.40 (the others 0)."
+    )
 
 
 def test_logged_parses_show_their_intent() -> None:

@@ -321,6 +321,10 @@ def _image_choice(images: dict[str, Any]) -> list[str]:
     head = _part(images, "head")
     if head.get("chosen"):
         line += f" Backbone: {head['chosen']}" + (f", {head['reason']}." if head.get("reason") else ".")
+    thresholds = {concept: value for concept, value in _part(images, "thresholds").items() if value}
+    if images.get("open_set") and thresholds:  # why an image came back "none of these" (an image review)
+        shown = ", ".join(f"{concept} {value:.2f}" for concept, value in sorted(thresholds.items()))
+        line += f" Below its threshold a concept is not decided: {shown} (the others 0)."
     return [line]
 
 
