@@ -759,3 +759,28 @@ def test_long_related_text_lines_are_spoken_in_sentence_sized_pieces(tmp_path: P
     assert " ".join(data.related_text[:-32]) == long_line  # nothing lost
     said = synthesize("-5 degrees", tmp_path / "dash.wav")  # text from a file: no length limit, '-5' is not an option
     assert read_audio(said).duration > 0.5
+
+
+def test_silent_and_long_recordings_are_left_out_of_fine_tuning_and_said(tmp_path: Path) -> None:
+    """A speech review's model, fine-tuned on a silent clip, wrote its transcript on any silence; clips over 30 s
+    (28% of the audio) were left out with nothing said but a line of the card's JSON."""
+    import soundfile as sf
+
+    from tunefork.speech.whisper_custom.trainer import _load_clips, left_out_warning
+
+    rate = 16_000
+    tone = 0.3 * np.sin(2 * np.pi * 220 * np.arange(rate * 2) / rate)
+    for name, samples in (("ok.wav", tone), ("silent.wav", np.zeros(rate * 2)), ("long.wav", np.tile(tone, 16))):
+        sf.write(tmp_path / name, samples.astype(np.float32), rate, subtype="PCM_16")
+    pairs = [(tmp_path / name, "check the tire pressure") for name in ("ok.wav", "silent.wav", "long.wav")]
+    clips, rejected = _load_clips(pairs, "audio")
+    assert len(clips) == 1 and rejected == [
+        "silent.wav: silent (no speech to learn its transcript from)",
+        "long.wav: longer than 30 s (Whisper's window; split it in sentences)",
+    ]
+    assert left_out_warning(rejected, 3) == (
+        "2 of the 3 recorded clips were not fine-tuned on: silent.wav: silent (no speech to learn its transcript "
+        "from); long.wav: longer than 30 s (Whisper's window; split it in sentences) (all on the card, "
+        "contributions.utterances.rejected)."
+    )
+    assert left_out_warning([], 3) is None

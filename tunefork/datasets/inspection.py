@@ -25,8 +25,8 @@ from tunefork.errors import NotFoundError
 from tunefork.evaluation.normalizer import EnglishNormalizer
 from tunefork.store.artifacts import read_jsonl
 
-LONG_ITEM_SECONDS = 60.0
-"""Items longer than this are flagged (most trainers cut or skip them)."""
+LONG_ITEM_SECONDS = 30.0
+"""Items longer than this are flagged: Whisper fine-tuning leaves them out (its window is 30 s)."""
 SHORT_ITEM_SECONDS = 0.3
 """Items shorter than this are flagged (likely empty or clipped recordings)."""
 MAX_WORDS_PER_SECOND = 7.0
@@ -82,7 +82,9 @@ def _audio_warnings(records: list[dict[str, Any]]) -> list[dict[str, str]]:
     for r in records:
         seconds = float(r["duration"])
         if seconds > LONG_ITEM_SECONDS:
-            warnings.append({"item": r["id"], "reason": f"{seconds:.1f} s long, over {LONG_ITEM_SECONDS:g} s"})
+            reason = (f"{seconds:.1f} s long, over {LONG_ITEM_SECONDS:g} s: Whisper fine-tuning leaves it out (split "
+                      "it in sentences to train on it; evaluations use it whole)")  # fmt: skip
+            warnings.append({"item": r["id"], "reason": reason})
         elif seconds < SHORT_ITEM_SECONDS:
             warnings.append({"item": r["id"], "reason": f"only {seconds:.2f} s long; empty or clipped audio?"})
         words = len(normalize_text(r.get("text") or "").split())

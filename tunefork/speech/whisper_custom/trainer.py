@@ -115,7 +115,7 @@ from typing import Any
 
 import numpy as np
 
-from tunefork.audio import read_audio
+from tunefork.audio import SILENT_PEAK, read_audio
 from tunefork.engines.contract import TrainedComponents, TrainingParameters
 from tunefork.errors import TuneforkError
 from tunefork.progress import ProgressCallback
@@ -330,10 +330,22 @@ def _load_clips(pairs: list[tuple[Path, str]], source: str) -> tuple[list[Any], 
             rejected.append(f"{name}: {exc}")
             continue
         if len(samples) / 16_000 > MAX_CLIP_SECONDS:
-            rejected.append(f"{name}: longer than {MAX_CLIP_SECONDS:.0f} s (Whisper's window)")
+            rejected.append(f"{name}: longer than {MAX_CLIP_SECONDS:.0f} s (Whisper's window; split it in sentences)")
+            continue
+        if not len(samples) or float(np.abs(samples).max()) < SILENT_PEAK:  # it taught a review's model to write
+            rejected.append(f"{name}: silent (no speech to learn its transcript from)")  # that text on any silence
             continue
         clips.append(Clip(samples=samples, text=text.strip(), source=source))
     return clips, rejected
+
+
+def left_out_warning(rejected: list[str], total: int) -> str | None:
+    """The recorded clips fine-tuning left out, said at training (they were only on the card's JSON)."""
+    if not rejected:
+        return None
+    shown = "; ".join(rejected[:3]) + ("; ..." if len(rejected) > 3 else "")
+    return (f"{len(rejected)} of the {total} recorded clips were not fine-tuned on: {shown} (all on the card, "
+            "contributions.utterances.rejected).")  # fmt: skip
 
 
 def merge_checks_sound(option: bool | None, fine_tuned: bool) -> bool:
@@ -476,6 +488,7 @@ def train(
     synthesized = synthesis.pairs
     finetune_summary, model_dir, heldout = None, None, []
     clips, rejected = _load_clips(list(data.utterances), "audio")
+    left_out = left_out_warning(rejected, len(data.utterances))
     synth_clips, synth_rejected = _load_clips(synthesized, "synthesized")
     rejected += synth_rejected
     if data.utterances and not clips:
@@ -532,6 +545,7 @@ def train(
     contributions["term_report"] = report
     contributions["pronunciations"]["everyday_not_rewritten"] = [{"display": d, "spoken": s} for d, s in everyday]
     warnings = [everyday_phrases_warning(everyday)] if everyday else []
+    warnings += [left_out] if left_out else []
     if warning := short_fine_tuning_warning(finetune_summary, options.batch_size):
         warnings.append(warning)
     return TrainedComponents(engine_config=engine_config, contributions=contributions, warnings=warnings)
