@@ -92,7 +92,7 @@ def test_to_json_has_exact_shape() -> None:
         assert all(isinstance(model[k], int) for k in ("words", "substitutions", "deletions", "insertions"))
         assert 0.0 <= model["wer"] <= 1.0
         assert model["wer"] == round(model["wer"], 6)
-    assert set(data["difference"]) == {"wer_delta", "ci95", "significant", "iterations", "confidence"}
+    assert set(data["difference"]) == {"wer_delta", "ci95", "significant", "iterations", "confidence", "items"}
     assert isinstance(data["difference"]["ci95"], list) and len(data["difference"]["ci95"]) == 2
     assert data["difference"]["significant"] is True
     assert data["warnings"][-1] == "extra warning from the caller"

@@ -68,3 +68,18 @@ def test_edge_cases() -> None:
         paired_bootstrap([1], [1, 2], [3])
     zero_words = paired_bootstrap([0, 0], [1, 1], [0, 0], iterations=100)
     assert zero_words.wer_delta == 2.0
+
+
+def test_too_few_items_are_never_significant() -> None:
+    """One utterance gave the interval '+84.62 to +84.62' and 'significant' (a speech review)."""
+    from tunefork.evaluation.comparison import compare_models
+    from tunefork.evaluation.significance import MIN_PAIRED_ITEMS
+
+    one = paired_bootstrap([11], [0], [13], iterations=500)
+    assert one.ci95[0] == one.ci95[1] < 0 and not one.significant and one.too_few_items and one.items == 1
+    enough = paired_bootstrap([11] * MIN_PAIRED_ITEMS, [0] * MIN_PAIRED_ITEMS, [13] * MIN_PAIRED_ITEMS, 500)
+    assert enough.significant and not enough.too_few_items
+    result = compare_models({"u1": "the nacelle fire loop"}, {"a": {"u1": "the new cell fire"}, "b": {"u1": (
+        "the nacelle fire loop")}})  # fmt: skip
+    assert result.verdict() == "Too few utterances (1) to call the difference significant: at least 6 are needed."
+    assert result.to_json()["difference"]["items"] == 1

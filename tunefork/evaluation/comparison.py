@@ -77,6 +77,7 @@ class ComparisonResult:
             "significant": bool(self.difference.significant),
             "iterations": self.difference.iterations,
             "confidence": self.difference.confidence,
+            "items": self.difference.items,
         }
 
     def to_json(self) -> dict[str, Any]:
@@ -113,7 +114,7 @@ class ComparisonResult:
             utterances={model: [] for model in scores},
             difference=BootstrapResult(
                 difference["wer_delta"], tuple(difference["ci95"]), difference["significant"],
-                difference.get("iterations", 0), difference.get("confidence", 0.95),
+                difference.get("iterations", 0), difference.get("confidence", 0.95), difference.get("items"),
             ) if difference else None,
             warnings=list(data.get("warnings") or []),
             terms=list(data.get("terms") or []),

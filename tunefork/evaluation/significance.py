@@ -3,7 +3,8 @@
 Both systems are scored on the same utterances. Each bootstrap replicate draws utterances with
 replacement (the same draw for both systems, hence "paired") and recomputes the corpus-level
 ``WER(B) - WER(A)``; the percentile interval of those replicates is the confidence interval. The
-difference is called significant only when the interval excludes zero.
+difference is called significant only when the interval excludes zero, and never on fewer than
+:data:`MIN_PAIRED_ITEMS` items.
 """
 
 from __future__ import annotations
@@ -13,10 +14,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["BootstrapResult", "paired_bootstrap"]
+__all__ = ["MIN_PAIRED_ITEMS", "BootstrapResult", "paired_bootstrap"]
 
 _MAX_CELLS_PER_BATCH = 4_000_000
 """Bound on replicates x utterances drawn at once, so 10k x 10k resamples stay within memory."""
+
+
+MIN_PAIRED_ITEMS = 6
+"""The fewest paired items on which a difference is called significant: with fewer, no paired test can reach 95%
+(a sign test with every item going one way: 2 x 0.5^6 = 3%), while a bootstrap of one utterance gave the point
+interval '+84.62 to +84.62' and called it significant (a speech review)."""
 
 
 @dataclass(frozen=True)
@@ -28,6 +35,13 @@ class BootstrapResult:
     significant: bool
     iterations: int = 0
     confidence: float = 0.95
+    items: int | None = None
+    """How many paired items it resampled (``None``: a result stored before it was kept)."""
+
+    @property
+    def too_few_items(self) -> bool:
+        """True when there were too few items to call any difference significant (:data:`MIN_PAIRED_ITEMS`)."""
+        return self.items is not None and self.items < MIN_PAIRED_ITEMS
 
 
 def _rate(errors: np.ndarray, words: np.ndarray) -> np.ndarray:
@@ -75,14 +89,14 @@ def paired_bootstrap(
     if not 0.0 < confidence < 1.0:
         raise ValueError("confidence must be between 0 and 1")
     if len(n) == 0:
-        return BootstrapResult(0.0, (0.0, 0.0), False, iterations, confidence)
+        return BootstrapResult(0.0, (0.0, 0.0), False, iterations, confidence, 0)
     total = np.array([n.sum()])
     delta = float(_rate(np.array([b.sum()]), total)[0] - _rate(np.array([a.sum()]), total)[0])
     deltas = _replicate_deltas(a, b, n, iterations, seed)
     tail = (1.0 - confidence) / 2.0
     low, high = (float(x) for x in np.quantile(deltas, [tail, 1.0 - tail]))
-    significant = low > 0.0 or high < 0.0
-    return BootstrapResult(delta, (low, high), significant, iterations, confidence)
+    significant = (low > 0.0 or high < 0.0) and len(n) >= MIN_PAIRED_ITEMS
+    return BootstrapResult(delta, (low, high), significant, iterations, confidence, len(n))
 
 
 ONE_SIDED_95_Z = 1.645

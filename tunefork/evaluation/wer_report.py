@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from tunefork.evaluation.metrics import UtteranceScore
 from tunefork.evaluation.result import md_cell, percent
+from tunefork.evaluation.significance import MIN_PAIRED_ITEMS
 
 if TYPE_CHECKING:
     from tunefork.evaluation.comparison import ComparisonResult
@@ -90,6 +91,9 @@ def verdict(result: ComparisonResult) -> str | None:
     difference = result.difference
     if difference is None:
         return None
+    if difference.too_few_items:
+        return (f"Too few utterances ({difference.items}) to call the difference significant: at least "
+                f"{MIN_PAIRED_ITEMS} are needed.")  # fmt: skip
     if not difference.significant:
         return "The difference is not significant."
     first, second = result.models
