@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import soundfile as sf
 
 from tunefork.audio import read_audio
 from tunefork.engines.contract import TrainingParameters
@@ -307,8 +308,15 @@ def test_map_adaptation_produces_a_model_that_loads_and_transcribes(tmp_path: Pa
         pytest.skip("SphinxTrain is not installed (apt-get install sphinxtrain sphinxbase-utils)")
     sentences = _lines("general_sentences.txt")[:10]
     utterances = [(speak(s, "en-us"), s) for s in sentences]
+    silent = tmp_path / "silent.wav"  # half a second for eight words: never aligned, named (a speech review)
+    sf.write(silent, np.zeros(8_000, dtype=np.float32), 16_000, subtype="PCM_16")
+    utterances.append((silent, "check the tire pressure on the main wheels"))
     only_acoustics = TrainingParameters(options={"transcripts_as_text": False})  # measure MAP alone
+    tmp_path = tmp_path / "m"
+    tmp_path.mkdir()
     parts = sphinx_custom.train("sphinx-en-us", TrainingData(utterances=utterances), only_acoustics, tmp_path)
+    assert parts.warnings == ["1 of the 11 recorded clips were left out of acoustic adaptation: silent.wav: not "
+                              "aligned with its transcript (silent, or words it does not say)."]  # fmt: skip
     config = parts.engine_config
     assert config["hmm"] == "acoustic" and config["lm"] is None and (tmp_path / "acoustic" / "sendump").exists()
     assert not (tmp_path / training.WORK_DIR).exists()
@@ -331,3 +339,10 @@ def test_unusable_pronunciation_entries_are_skipped_with_a_reason() -> None:
     plan = add_pronunciations([("INR", "i n r"), ("( )", "question"), ("Empty", "  "), ("Kanji", "漢字")], lexicon)
     assert plan.tokens == ["inr"] and plan.display_forms == {"inr": "INR"}
     assert len(plan.skipped) == 3 and all("->" in reason for reason in plan.skipped)
+
+
+def test_utterances_bw_could_not_align_are_named_from_its_log() -> None:
+    log = (
+        'utt>     0   u00000  371    0  48\nERROR: "backward.c", line 431: u00003 ignored\nutt>  1  u00001  12  0  4\n'
+    )
+    assert adaptation._alignment_stats(log) == (383, ["u00003"])

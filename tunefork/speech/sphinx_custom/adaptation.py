@@ -20,11 +20,12 @@ The wheel's model lacks two files SphinxTrain needs; :mod:`.model_files` rebuild
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -59,6 +60,8 @@ class AdaptationResult:
     frames: int
     seconds: float
     method: str = "MAP"
+    left_out: list[str] = field(default_factory=list)
+    """Each utterance left out, as ``file: why`` (a review saw a bare count of 1 on the card)."""
 
     def to_dict(self) -> dict[str, object]:
         """Plain JSON-ready form for the model card."""
@@ -66,6 +69,7 @@ class AdaptationResult:
             "method": self.method,
             "utterances": self.utterances,
             "skipped_utterances": self.skipped,
+            "left_out": self.left_out,
             "audio_seconds": round(self.frames / 100.0, 2),
             "adaptation_seconds": round(self.seconds, 2),
         }
@@ -171,15 +175,16 @@ def _control_ids(work: Path) -> list[str]:
     return (work / "corpus.fileids").read_text(encoding="utf-8").split()
 
 
-def _alignment_stats(bw_output: str) -> tuple[int, int]:
-    """(frames seen, utterances bw could not align) from bw's log."""
-    frames = ignored = 0
+def _alignment_stats(bw_output: str) -> tuple[int, list[str]]:
+    """(frames seen, the ids of the utterances bw could not align) from bw's log (``ERROR: "backward.c", line
+    431: u00012 ignored``)."""
+    frames, ignored = 0, []
     for line in bw_output.splitlines():
         parts = line.split()
         if len(parts) >= 4 and parts[0] == "utt>" and parts[3].isdigit():
             frames += int(parts[3])
-        elif line.rstrip().endswith(" ignored") and "baum_welch" in line:
-            ignored += 1
+        elif len(parts) >= 2 and parts[-1] == "ignored" and re.fullmatch(r"u\d{5}", parts[-2]):
+            ignored.append(parts[-2])
     return frames, ignored
 
 
@@ -238,11 +243,11 @@ def _collect_statistics(tool: str, model_args: list[str], base_hmm: Path, dictio
 
 def _map_pass(
     tools: dict[str, str], mdef: Path, prior: dict[str, Path], base_hmm: Path, dictionary: Path, work: Path, step: int
-) -> tuple[dict[str, Path], int, int]:
-    """One bw + map_adapt pass from ``prior``; the adapted files, frames seen and unaligned utterances."""
+) -> tuple[dict[str, Path], int, list[str]]:
+    """One bw + map_adapt pass from ``prior``; the adapted files, frames seen and the unaligned utterances' ids."""
     model_args = _model_args(mdef, prior)
     frames, unaligned = _alignment_stats(_collect_statistics(tools["bw"], model_args, base_hmm, dictionary, work))
-    if unaligned >= len(_control_ids(work)):
+    if len(unaligned) >= len(_control_ids(work)):
         raise TuneforkError(
             "no utterance could be aligned with its transcript; check that the transcripts match the audio"
         )
@@ -286,7 +291,7 @@ def map_adapt(
     progress(1, total, f"Computing features of {kept} utterances")
     _extract_features(tools["sphinx_fe"], base_hmm / "feat.params", work, work / "adaptation.log")
     model = {name: base_hmm / name for name in MODEL_FILES} | {"mixture_weights": mixture_weights}
-    frames = unaligned = 0
+    frames, unaligned = 0, []
     for step in range(passes):
         progress(2 + step, total, f"MAP adaptation, pass {step + 1} of {passes} (bw + map_adapt)")
         model, frames, unaligned = _map_pass(tools, mdef, model, base_hmm, dictionary, work, step)
@@ -295,11 +300,17 @@ def map_adapt(
     progress(2 + passes, total, "Quantizing the adapted mixture weights")
     _write_sendump(tools, mdef, out_hmm, work / "adaptation.log")
     progress(total, total, "Acoustic adaptation done")
+    names = [Path(audio).name for audio, _ in utterances]
+    left_out = [f"{names[i]}: no transcript words the dictionary can pronounce" for i, (_, words) in
+                enumerate(utterances) if not words]  # fmt: skip
+    left_out += [f"{names[int(ident[1:])]}: not aligned with its transcript (silent, or words it does not say)"
+                 for ident in unaligned]  # fmt: skip
     return AdaptationResult(
-        utterances=kept - unaligned,
-        skipped=len(utterances) - kept + unaligned,
+        utterances=kept - len(unaligned),
+        skipped=len(utterances) - kept + len(unaligned),
         frames=frames,
         seconds=time.perf_counter() - started,
+        left_out=left_out,
     )
 
 

@@ -108,7 +108,11 @@ def train(
         progress(98, 100, "Checking that the custom model loads")
         load_model(output_dir, {"name": "verification", "engine_config": config})
     progress(100, 100, "Custom sphinx model ready")
-    return TrainedComponents(engine_config=config, contributions=contributions)
+    left_out = (contributions.get("utterances") or {}).get("left_out") or []
+    shown = "; ".join(left_out[:3]) + ("; ..." if len(left_out) > 3 else "")
+    warnings = [f"{len(left_out)} of the {len(data.utterances)} recorded clips were left out of acoustic adaptation: "
+                f"{shown}."] if left_out else []  # fmt: skip
+    return TrainedComponents(engine_config=config, contributions=contributions, warnings=warnings)
 
 
 def _language(
