@@ -560,3 +560,15 @@ def test_a_dataset_name_taken_in_two_projects_is_looked_up_in_the_models_project
         trained = " ".join(cli("model", "train", "bot", "--name", "kw2", "--dataset", "train", "--test-dataset",
                                "test").output.split())  # fmt: skip
         assert trained.index("TRAIN/TEST OVERLAP: 2 of 2 test item(s)") < trained.index("is NotStarted; training")
+
+
+def test_report_tables_print_as_tables_in_the_terminal(capsys) -> None:
+    """An entities review read report.md's raw Markdown (`## Entities per label`, `|---|`) after evaluate."""
+    from tunefork.cli.common import print_markdown_lines
+
+    rows = ["| PRODUCT_CODE | 94.9% | 31 |", "| a\\|b | 1.0% | 2 |"]
+    print_markdown_lines(["## Entities per label", "", "| Label | m F1 | Support |", "|---|---:|---:|", *rows, "",
+                          "- line 4: missed x"])  # fmt: skip
+    shown = capsys.readouterr().out
+    assert "##" not in shown and "|---" not in shown and "Entities per label" in shown
+    assert "│ PRODUCT_CODE │ 94.9% │ 31      │" in shown and "│ a|b" in shown and "- line 4: missed x" in shown

@@ -239,7 +239,39 @@ def print_result(result: EvaluationResult, details: bool = False) -> None:
     console.print(result_table(result))
     print_verbatim(*result.table().notes)
     if details:
-        print_verbatim(*result.markdown_details())
+        print_markdown_lines(result.markdown_details())
+
+
+def _markdown_cells(line: str) -> list[str]:
+    """The cells of a Markdown table row (``\\|`` inside a cell is a bar)."""
+    cells = re.split(r"(?<!\\)\|", line.strip().strip("|"))
+    return [cell.strip().replace("\\|", "|") for cell in cells]
+
+
+def print_markdown_lines(lines: list[str]) -> None:
+    """What report.md holds, for a terminal: a ``## title`` in bold, a Markdown table as a table (an entities
+    review read raw ``|---|`` rows), every other line as it is."""
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if line.startswith("## "):
+            console.print(Text(visible(line[3:]), style="bold"))
+        elif line.startswith("|") and index + 1 < len(lines) and set(lines[index + 1]) <= set("|-: "):
+            rows = []
+            index += 2
+            while index < len(lines) and lines[index].startswith("|"):
+                rows.append(_markdown_cells(lines[index]))
+                index += 1
+            table = PlainTable(*_markdown_cells(line))
+            for column in table.columns:  # labels and examples are read whole, in any terminal
+                column.overflow = "fold"
+            for row in rows:
+                table.add_row(*row)
+            console.print(table)
+            continue
+        elif line:
+            print_verbatim(line)
+        index += 1
 
 
 def when(iso: str | None, seconds: bool = False) -> str:
