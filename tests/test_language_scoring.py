@@ -162,3 +162,15 @@ def test_entity_errors_say_when_all_of_them_are_shown() -> None:
     assert entity_error_lines("m", [row])[0] == "Entity errors of m (1 text, also in errors.jsonl):"
     many = entity_error_lines("m", [row] * (DETAIL_ROWS + 1))[0]
     assert many == f"Entity errors of m (first {DETAIL_ROWS} of {DETAIL_ROWS + 1} texts; all in errors.jsonl):"
+
+
+def test_the_forgetting_check_words_gains_and_labels_the_base_never_finds() -> None:
+    """'ORG F1 26.1% -> 75.0% kept 287.5%' and a silent 'n/a' for MONEY 0% -> 0% (an entities review)."""
+    result = _scored("annotated-text")
+    result.forgetting = {"test": {
+        "ORG": {"f1_before": 0.261, "f1_after": 0.75, "retained": 2.875, "support": 3},
+        "MONEY": {"f1_before": 0.0, "f1_after": 0.0, "retained": None, "support": 4},
+    }}  # fmt: skip
+    notes = " ".join(result.table().notes)
+    assert "ORG        F1 26.1% -> 75.0%  kept more (F1 rose)  (3 spans)" in notes
+    assert "kept n/a: the base finds none of these spans as marked (check how the test set marks them)" in notes
