@@ -145,7 +145,9 @@ def _labels(report: dict[str, Any]) -> None:
     if near and near.get("count"):
         pairs = [" / ".join(f'"{t}"' for t in pair["texts"]) if "texts" in pair
                  else " / ".join(map(item_name, pair["ids"])) for pair in near["pairs"]]  # fmt: skip
-        _say(f"Near duplicates: {near['count']}: {_listed(pairs, 5)}")
+        images = "distance" in (near["pairs"] or [{}])[0]  # photos that only look alike are listed too (a review)
+        look = " (alike to a perceptual hash: look at them before deleting any)" if images else ""
+        _say(f"Near duplicates{look}: {near['count']}: {_listed(pairs, 5)}")
 
 
 def _warnings(report: dict[str, Any]) -> None:
