@@ -167,11 +167,17 @@ def test_a_jsonl_manifest_and_an_unlabeled_folder(tmp_path: Path) -> None:
     folder.mkdir()
     for n in range(2):
         shape_image("circle", n).save(folder / f"{n}.png")
-    lines = [{"path": "0.png", "labels": ["circle", "red"]}, {"path": "1.png", "label": "none-of-these"}]
+    shape_image("circle", 2).save(folder / "2.png")
+    lines = [{"path": "0.png", "labels": ["circle", "red"]}, {"path": "1.png", "label": "none-of-these"},
+             {"path": "2.png", "class": "circle"}]  # fmt: skip
     (folder / "m.jsonl").write_text("\n".join(json.dumps(x) for x in lines) + "\n{oops\n", encoding="utf-8")
     result, records, _ = _import(folder, tmp_path)
     assert [(r["labels"], r["negative"]) for r in records] == [(["circle", "red"], False), ([], True)]
-    assert "m.jsonl line 3: not JSON" in result.rejections[0].reason
+    no_label, not_json = result.rejections  # a misspelt key is not read as "none of these" (a code review)
+    assert no_label.reason == "m.jsonl line 3: needs 'label' or 'labels' ([] for a negative example; other keys: class)"
+    assert "m.jsonl line 4: not JSON" in not_json.reason
+    assert not [w for w in result.warnings if "2.png" in w.reason]  # its row was rejected: not "ignored" on top
+    (folder / "2.png").unlink()
     (folder / "m.jsonl").unlink()
     result, records, _ = _import(folder, tmp_path / "again")
     assert result.source_format == "unlabeled" and all(r["labels"] == [] and not r["negative"] for r in records)

@@ -100,6 +100,13 @@ def _manifest_rows(path: Path, name: str, issues: list[ItemIssue]) -> list[tuple
             if not isinstance(item, dict) or not isinstance(item.get("path"), str):
                 issues.append(ItemIssue(name, f"{name} line {number}: needs a 'path' string", number))
                 continue
+            if "labels" not in item and "label" not in item:  # a misspelt key is no "none of these" (a review)
+                keys = ", ".join(sorted(key for key in item if key != "path")) or "none"
+                reason = (
+                    f"{name} line {number}: needs 'label' or 'labels' ([] for a negative example; other keys: {keys})"
+                )
+                issues.append(ItemIssue(item["path"], reason, number))
+                continue
             rows.append((number, item["path"], item.get("labels", item.get("label"))))
         return rows
     numbered = [(number, line) for number, line in text.lines if line.strip()]
@@ -151,8 +158,10 @@ def _from_manifest(
     listed: list[Listed] = []
     first_line: dict[Path, int] = {}  # each image's first row: a second row would import it twice
     by_name: dict[str, list[Path]] = {}
+    by_folded: dict[str, Path] = {}  # every image by its path in any case, for rows written on macOS or Windows
     for image in images:
         by_name.setdefault(image.name, []).append(image.resolve())
+        by_folded.setdefault(str(image.resolve()).casefold(), image)
     for number, raw, value in _manifest_rows(manifest, name, issues):
         relative = PurePosixPath(raw.replace("\\", "/"))
         target = (base / relative).resolve()
@@ -167,8 +176,8 @@ def _from_manifest(
             issues.append(ItemIssue(raw, f"{name} line {number}: {raw} is outside the upload", number))
             continue
         if not target.is_file():
-            folded = [image for image in images if str(image.resolve()).casefold() == str(target).casefold()]
-            hint = f" (there is {relative_name(folded[0], root)}: names are case-sensitive)" if folded else ""
+            folded = by_folded.get(str(target).casefold())
+            hint = f" (there is {relative_name(folded, root)}: names are case-sensitive)" if folded else ""
             issues.append(ItemIssue(raw, f"{name} line {number}: no image {raw} in the upload{hint}", number))
             continue
         if target in first_line:
@@ -319,11 +328,13 @@ def list_images(root: Path, upload_name: str, archived: bool = False) -> tuple[s
         if layout == "concept folders":
             parsed.warnings += _empty_concept_folders(root, images)
         parsed.warnings += _single_folder_notes(root, layout, wrapper_of_images)
-    rejected = {str(PurePosixPath(issue.item.replace("\\", "/"))) for issue in parsed.rejections}
+    named_from = manifests[0].parent if manifests else root  # what a rejected row's path is relative to
+    rejected = {str((named_from / PurePosixPath(issue.item.replace("\\", "/"))).resolve()).casefold()
+                for issue in parsed.rejections}  # fmt: skip
     for path in others:
         name = relative_name(path, root)
-        if name in rejected:  # a manifest row naming it was rejected, with the reason: not "not an image the upload
-            continue  # uses" on top (an image review)
+        if str(path.resolve()).casefold() in rejected:  # a manifest row naming it was rejected, with the reason:
+            continue  # not "not an image the upload uses" on top (an image review)
         why = UNREAD_IMAGES.get(path.suffix.lower(), "not an image the upload uses")
         parsed.warnings.append(ItemIssue(name, f"ignored {name}: {why}"))
     if not listed and not parsed.rejections:
