@@ -119,8 +119,8 @@ class PlainTable(Table):
 
     def __init__(self, *headers: str, title: str | None = None) -> None:
         super().__init__(title=Text(visible(title)) if title is not None else None)
-        for header in headers:
-            self.add_column(header, overflow="fold" if header in WHOLE_COLUMNS else "ellipsis")
+        for header in headers:  # a Text: a model named "base [v1]" lost "[v1]", "my[/x]" raised (a code review)
+            self.add_column(Text(visible(header)), overflow="fold" if header in WHOLE_COLUMNS else "ellipsis")
 
     def add_row(self, *cells: Any, **options: Any) -> None:
         """Add a row; string cells become plain :class:`~rich.text.Text`."""
@@ -254,8 +254,8 @@ def print_markdown_lines(lines: list[str]) -> None:
     index = 0
     while index < len(lines):
         line = lines[index]
-        if line.startswith("## "):
-            console.print(Text(visible(line[3:]), style="bold"))
+        if heading := re.match(r"#{1,6} ", line):
+            console.print(Text(visible(line[heading.end() :]), style="bold"))
         elif line.startswith("|") and index + 1 < len(lines) and set(lines[index + 1]) <= set("|-: "):
             rows = []
             index += 2
