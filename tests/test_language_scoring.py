@@ -114,7 +114,8 @@ def test_the_gate_fails_a_model_that_forgot_base_labels(tmp_path) -> None:
     result.forgetting = forgetting_check(result, ["DATE"], [[(0, 6, "DATE")]], [[]])
     context = GateContext(ResolvedModel("en-core-web-sm"), ResolvedModel("ner-v2"), 1.0, tmp_path, lambda *_: None)
     assert LANGUAGE_GATE.judge(result, context).failure == (
-        "gate: ner-v2 forgot base labels en-core-web-sm finds: DATE (general)"
+        "gate: ner-v2 forgot base labels en-core-web-sm finds: DATE (general); 1 test items are too few to judge "
+        "ner-v2 against en-core-web-sm: at least 6 are needed"
     )
     card = {"contributions": {"entities": {"label_check": {"weak": ["CARRIER"], "held_out": False, "per_label": {
         "CARRIER": {"f1": 0.31, "examples": 4}}}}}}  # fmt: skip
@@ -123,7 +124,8 @@ def test_the_gate_fails_a_model_that_forgot_base_labels(tmp_path) -> None:
                        lambda *_: None)  # fmt: skip
     assert LANGUAGE_GATE.judge(result, weak).failure == (  # both named, the gravest first (an entities review)
         "gate: ner-v2 forgot base labels en-core-web-sm finds: DATE (general); the model cannot learn these labels "
-        "from its data: CARRIER (cross-validated F1 0.31, 4 examples)"
+        "from its data: CARRIER (cross-validated F1 0.31, 4 examples); 1 test items are too few to judge ner-v2 "
+        "against en-core-web-sm: at least 6 are needed"
     )
 
 
@@ -174,3 +176,23 @@ def test_the_forgetting_check_words_gains_and_labels_the_base_never_finds() -> N
     notes = " ".join(result.table().notes)
     assert "ORG        F1 26.1% -> 75.0%  kept more (F1 rose)  (3 spans)" in notes
     assert "kept n/a: the base finds none of these spans as marked (check how the test set marks them)" in notes
+
+
+def test_five_items_are_too_few_to_judge_a_model_or_call_it_better() -> None:
+    """Under 6 paired items the gate passed any model its base was not significantly better than (a code review)."""
+    from pathlib import Path
+
+    from tunefork.kinds import ResolvedModel
+    from tunefork.kinds.language import LANGUAGE_GATE
+    from tunefork.kinds.registry import GateContext
+
+    items = [GoldItem(str(k), f"book an suv {k}", "book", []) for k in range(5)]
+    wrong = Prediction(intent="cancel", top_intent="cancel", confidence=0.9, out_of_scope=False, threshold=None,
+                       spans=[])  # fmt: skip
+    runs = [("base", None, [wrong] * 5), ("custom", None, [_prediction([])] * 5)]
+    result = score_models("test", "utterances", items, runs)
+    assert result.verdict() == "Too few items (5) to call the difference significant: at least 6."
+    context = GateContext(ResolvedModel("base"), ResolvedModel("custom"), 1.0, Path("."), lambda *_: None)
+    assert LANGUAGE_GATE.judge(result, context).failure == (
+        "gate: 5 test items are too few to judge custom against base: at least 6 are needed"
+    )

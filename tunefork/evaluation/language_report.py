@@ -13,7 +13,7 @@ from tunefork.evaluation.chance import ChanceCheck, commonest_label_check
 from tunefork.evaluation.classification import plot_confusion_matrix, plot_threshold_curve
 from tunefork.evaluation.labels import OUT_OF_SCOPE
 from tunefork.evaluation.result import Headline, ResultTable, md_cell, percent
-from tunefork.evaluation.significance import interval_note, paired_bootstrap
+from tunefork.evaluation.significance import MIN_PAIRED_ITEMS, interval_note, paired_bootstrap
 from tunefork.wording import plural
 
 if TYPE_CHECKING:
@@ -57,6 +57,12 @@ class IntentDifference:
 
     ci95: tuple[float, float]
     significant: bool
+    items: int = 0
+
+    @property
+    def too_few_items(self) -> bool:
+        """True under :data:`~tunefork.evaluation.significance.MIN_PAIRED_ITEMS` items: nothing can be called."""
+        return self.items < MIN_PAIRED_ITEMS
 
 
 def intent_difference(result: LanguageEvaluationResult) -> IntentDifference | None:
@@ -68,7 +74,7 @@ def intent_difference(result: LanguageEvaluationResult) -> IntentDifference | No
     # The bootstrap's B - A of error rates with A = the second model: the second's accuracy minus the first's.
     test = paired_bootstrap([1 - c for c in correct[1]], [1 - c for c in correct[0]], [1] * len(correct[0]))
     low, high = test.ci95
-    return IntentDifference((round(low, 4) + 0.0, round(high, 4) + 0.0), test.significant)
+    return IntentDifference((round(low, 4) + 0.0, round(high, 4) + 0.0), test.significant, len(correct[0]))
 
 
 def difference(result: LanguageEvaluationResult) -> dict[str, Any] | None:
@@ -117,6 +123,8 @@ def verdict(result: LanguageEvaluationResult) -> str | None:
         if lost and delta > 0:  # called better while it lost every base label (an entities review)
             untested += f", but it forgot base labels {names[0]} finds: {', '.join(lost)} (see the warning)"
         return f"{said}{untested}."
+    if tested.too_few_items:
+        return f"Too few items ({tested.items}) to call the difference significant: at least {MIN_PAIRED_ITEMS}."
     low, high = (100 * bound + 0.0 for bound in tested.ci95)
     interval = f"{names[1]} minus {names[0]}: {low:+.1f} to {high:+.1f} points, 95% paired bootstrap"
     if not tested.significant:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from tunefork.evaluation.chance import ChanceCheck
 from tunefork.evaluation.result import EvaluationResult
+from tunefork.evaluation.significance import MIN_PAIRED_ITEMS
 from tunefork.kinds.registry import GateContext
 
 
@@ -26,6 +27,10 @@ def against_base_failure(
             return None
         return (f"gate: {context.custom.name} does not beat chance with 95% confidence: {chance.sentence()} "
                 f"({context.base.name} {base_lacks})")  # fmt: skip
+    items = getattr(test, "items", None)
+    if items is not None and items < MIN_PAIRED_ITEMS:  # "not significantly worse" passed anything on 5 items
+        return (f"gate: {items} test items are too few to judge {context.custom.name} against {context.base.name}: at "
+                f"least {MIN_PAIRED_ITEMS} are needed")  # fmt: skip
     if test.winner() == 0:
         return f"gate: {context.custom.name} is worse than {context.base.name} on {test.headline().metric}"
     return None

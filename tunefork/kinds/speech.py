@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from tunefork.config import env_int
 from tunefork.engines.contract import BaseModelInfo, Trainer
 from tunefork.engines.hypotheses import CacheUse, HypothesisCache
+from tunefork.evaluation.significance import MIN_PAIRED_ITEMS
 from tunefork.kinds.options import SEED
 from tunefork.kinds.registry import (
     DatasetKindUse,
@@ -320,6 +321,9 @@ def gate_failure(test: ComparisonResult, guard: ComparisonResult, margin_points:
     diff = test.difference
     if diff is None:
         reasons.append("no comparison with the base model")
+    elif diff.too_few_items:
+        reasons.append(f"the test dataset's {diff.items} utterances are too few to judge the custom model against its "
+                       f"base: at least {MIN_PAIRED_ITEMS} are needed")  # fmt: skip
     elif not diff.significant or diff.wer_delta >= 0:
         reasons.append(
             "the custom model does not beat its base significantly on the test dataset "

@@ -22,7 +22,7 @@ from tunefork.evaluation.classification import (
     precision_recall_points,
 )
 from tunefork.evaluation.result import Headline, ResultTable, md_cell, percent
-from tunefork.evaluation.significance import interval_note, paired_bootstrap
+from tunefork.evaluation.significance import MIN_PAIRED_ITEMS, interval_note, paired_bootstrap
 from tunefork.vision.heads import NONE
 
 MAX_SHOWN = 10
@@ -181,6 +181,10 @@ class ImageEvaluationResult:
             return f"{said}, no better than chance: {chance.sentence()}." if not chance.beaten else said + "."
         delta, (low, high) = self.difference["accuracy_delta"], self.difference["ci95"]
         interval = f"95% interval {100 * low:+.1f} to {100 * high:+.1f} points"
+        if self.items < MIN_PAIRED_ITEMS:
+            return (
+                f"Too few test images ({self.items}) to call the difference significant: at least {MIN_PAIRED_ITEMS}."
+            )
         if not self.difference["significant"]:
             return f"No significant difference in accuracy between {a} and {b} ({interval})."
         better, worse = (b, a) if delta > 0 else (a, b)
