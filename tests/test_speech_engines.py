@@ -298,3 +298,45 @@ def test_the_pieces_of_a_dotted_abbreviation_are_one_word() -> None:
               Piece(0.7, 0.9, ".d.", 0.7), Piece(0.9, 1.2, " daily.", 0.95), Piece(1.2, 1.3, " ", 0.1)]  # fmt: skip
     assert joined_words(pieces) == [Word("Give", 0.0, 0.4, 0.9), Word("b.i.d.", 0.4, 0.9, 0.6),
                                     Word("daily.", 0.9, 1.2, 0.95)]  # fmt: skip
+
+
+def _segment(seek: int, start: float, end: float, no_speech: float, log_prob: float = -0.5, ratio: float = 1.6):
+    """A faster-whisper segment's figures (each window's are shared by its segments)."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(seek=seek, start=start, end=end, no_speech_prob=no_speech, avg_logprob=log_prob,
+                           compression_ratio=ratio, text=f" said at {start}")  # fmt: skip
+
+
+def test_only_a_short_invented_window_at_the_end_is_dropped() -> None:
+    """A speech review lost 25 s of a 48 s clip and two of three sentences of a noisy one: every segment after the
+    first was dropped when its window's no-speech probability was over 0.5, even mid-file and with good text."""
+    from tunefork.speech.whisper_engine import without_invented_tail
+
+    long_audio = [_segment(0, 3.1, 6.9, 0.45), _segment(0, 6.9, 12.2, 0.45), _segment(1900, 19.4, 23.7, 0.55),
+                  _segment(1900, 24.1, 47.4, 0.55), _segment(4740, 47.4, 52.5, 0.23)]  # fmt: skip
+    assert without_invented_tail(long_audio) == long_audio  # the middle window is speech the next one follows
+    noisy = [_segment(0, 0.5, 3.2, 0.52, -0.94), _segment(0, 3.2, 6.0, 0.52, -0.94), _segment(0, 6.0, 8.6, 0.52)]
+    assert without_invented_tail(noisy) == noisy  # one window: its figures judge it, not one sentence of it
+    leftover = _segment(860, 8.6, 8.74, 0.88)  # "Okonkwo, thank you very much for joining us." in 0.14 s
+    assert without_invented_tail([*noisy, leftover]) == noisy
+    looping = _segment(860, 8.6, 20.0, 0.1, ratio=2.9)  # a repetition loop, whatever its length
+    assert without_invented_tail([*noisy, looping]) == noisy
+    spoken_end = _segment(860, 8.6, 19.0, 0.6)  # a long last window with good text: speech
+    assert without_invented_tail([*noisy, spoken_end]) == [*noisy, spoken_end]
+
+
+def test_speech_after_the_last_recognized_word_is_looked_at_again() -> None:
+    """A fine-tuned model ended a 76 s recording at 66 s, and the endpoint answered Success (a speech review)."""
+    from tunefork.speech.whisper_engine import untranscribed_tail
+
+    rate = 16_000
+    rng = np.random.default_rng(0)
+    speech = 0.2 * rng.standard_normal(rate * 10).astype(np.float32)
+    heard = [Word("said", 0.5, 2.0, 0.9)]
+    assert untranscribed_tail(speech, heard) == 2 * rate  # 8 s as loud as the speech: decoded again from 2 s
+    quiet = speech.copy()
+    quiet[2 * rate :] *= 0.05  # the room after the speech
+    assert untranscribed_tail(quiet, heard) is None
+    assert untranscribed_tail(speech[: 5 * rate], heard) is None  # 3 s after the last word: the usual pause
+    assert untranscribed_tail(speech, []) is None  # nothing heard at all: decoded once, as it was
