@@ -358,6 +358,8 @@ def test_show_commands_answer_in_words_and_json_on_request(cli, workspace, tmp_p
         assert any(w.startswith("Model 'gated' failed its gate (gate: accuracy gains") for w in evaluated["warnings"])
         refused = " ".join(cli("endpoint", "create", "bot", "--model", "gated", "--name", "g", expect=1).output.split())
         assert "Model 'gated' is Failed: gate: accuracy gains" in refused
+        asked = cli("model", "delete", "gated", expect=1).output  # trained to the end: asked first (a code review)
+        assert "Delete model gated and its files" in asked and "Aborted" in asked
         cli("model", "train", "bot", "--name", "passed", "--dataset", "train", "--test-dataset", "held-out", "--gate")
         assert "It passed --gate against its base." in " ".join(cli("model", "show", "passed").stdout.split())
         assert "Trained on train" in failed

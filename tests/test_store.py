@@ -69,6 +69,11 @@ def test_a_locale_is_checked_and_one_the_models_cannot_read_is_warned(any_worksp
     assert projects.update_project(any_workspace, "calls", locale="es")["warnings"][0].startswith(
         "Locale es: speech models here read English only"
     )
+    from tunefork.kinds import get_kind
+    from tunefork.kinds.registry import locale_warning
+
+    for english in ("en_US", "eng", "eng-GB"):  # stored before locales were checked; ISO 639-2 (a code review)
+        assert locale_warning(get_kind("speech"), english) is None
 
 
 def test_names_resolve_within_projects_and_ambiguity_is_explained(any_workspace: Workspace) -> None:

@@ -780,7 +780,7 @@ def test_silent_and_long_recordings_are_left_out_of_fine_tuning_and_said(tmp_pat
     ]
     assert left_out_warning(rejected, 3) == (
         "2 of the 3 recorded clips were not fine-tuned on: silent.wav: silent (no speech to learn its transcript "
-        "from); long.wav: longer than 30 s (Whisper's window; split it in sentences) (all on the card, "
+        "from); long.wav: longer than 30 s (Whisper's window; split it in sentences) (the first 20 on the card, "
         "contributions.utterances.rejected)."
     )
     assert left_out_warning([], 3) is None

@@ -444,7 +444,7 @@ def delete(
     """Delete a custom model and its files, after a confirmation when it trained to the end (refused while it trains
     or an endpoint serves it)."""
     workspace = workspace_from(ctx)
-    trained = training.deletable_model(workspace, model, project)["status"] == "Succeeded"
+    trained = training.check_deletable_model(workspace, model, project)
     if trained and not yes:  # minutes of training went at once, unasked (a review)
         typer.confirm(f"Delete model {model} and its files (only a new training makes it again)?", abort=True)
     training.delete_model(workspace, model, project)

@@ -214,7 +214,7 @@ def table(result: LanguageEvaluationResult) -> ResultTable:
             )
     for where in ("test", "general"):
         for label, row in ((result.forgetting or {}).get(where) or {}).items():
-            kept = _kept(row)
+            kept = _kept(row, where)
             notes.append(
                 f"forgetting ({where}) {label:<10} F1 {percent(row['f1_before'], 1)} -> {percent(row['f1_after'], 1)}"
                 f"  kept {kept}  ({row['support']} spans)"
@@ -237,11 +237,13 @@ def _label_lines(title: str, per_label: list[dict[str, Any] | None], names: list
     return [*lines, ""]
 
 
-def _kept(row: dict[str, Any]) -> str:
+def _kept(row: dict[str, Any], where: str) -> str:
     """How much of the base's F1 on a label a model kept, in words: more than all of it is "more" (ORG "kept
-    287.5%" puzzled a review), and a label the base never gets right says why the ratio means nothing."""
+    287.5%" puzzled a review), and a label the base never gets right on the test set says why the ratio means
+    nothing."""
     if row["retained"] is None:
-        return "n/a: the base finds none of these spans as marked (check how the test set marks them)"
+        marked = " (check how the test set marks them)" if where == "test" else ""
+        return f"n/a: the base finds none of these spans as marked{marked}"
     return "more (F1 rose)" if row["retained"] > 1 else percent(row["retained"], 1)
 
 

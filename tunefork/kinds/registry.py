@@ -23,6 +23,7 @@ are referenced by the kinds; only kinds are registered.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -489,12 +490,15 @@ def base_models(include_downloadable: bool = True) -> list[BaseModelInfo]:
 
 
 _LANGUAGE_NAMES = {"en": "English"}
+_ISO_639_1 = {"eng": "en"}
+"""Three-letter codes of the languages the bundled models read, as their two-letter ones."""
 
 
 def locale_warning(kind: ProjectKind, locale: str) -> str | None:
     """What a project of ``kind`` in ``locale`` should know when its models cannot read that language (the bundled
     models are English), or ``None``."""
-    if kind.languages is None or locale.split("-")[0].lower() in kind.languages:
+    language = re.split(r"[-_]", locale)[0].lower()  # en_US as stored before locales were checked
+    if kind.languages is None or _ISO_639_1.get(language, language) in kind.languages:
         return None
     read = joined(sorted(_LANGUAGE_NAMES.get(code, code) for code in kind.languages), last="or")
     return (

@@ -472,14 +472,15 @@ def _check_deletable(session: Any, model: Model) -> None:
         raise ConflictError(f"Model '{model.name}' is training; wait for it to finish.")
 
 
-def deletable_model(workspace: Workspace, ref: str, project: str | None = None) -> dict[str, Any]:
-    """The custom model ``ref`` as listed, when nothing keeps it from being deleted (409 else): asked before a
-    confirmation, so that a deletion that would be refused is not confirmed first."""
+def check_deletable_model(workspace: Workspace, ref: str, project: str | None = None) -> bool:
+    """Whether the custom model ``ref``, which nothing keeps from being deleted (409 else), trained to the end
+    (Succeeded, or failed its gate and kept its files): asked before a confirmation, so that a deletion that
+    would be refused is not confirmed first."""
     _refuse_base_model(ref, "is not deleted")
     with workspace.session() as session:
         model = get_model(session, ref, project)
         _check_deletable(session, model)
-        return model_to_dict(model)
+        return model.status == Status.SUCCEEDED or failed_its_gate(workspace, model)
 
 
 def delete_model(workspace: Workspace, ref: str, project: str | None = None) -> None:

@@ -183,7 +183,7 @@ def _alignment_stats(bw_output: str) -> tuple[int, list[str]]:
         parts = line.split()
         if len(parts) >= 4 and parts[0] == "utt>" and parts[3].isdigit():
             frames += int(parts[3])
-        elif len(parts) >= 2 and parts[-1] == "ignored" and re.fullmatch(r"u\d{5}", parts[-2]):
+        elif len(parts) >= 2 and parts[-1] == "ignored" and re.fullmatch(r"u\d{5,}", parts[-2]):
             ignored.append(parts[-2])
     return frames, ignored
 
@@ -301,7 +301,7 @@ def map_adapt(
     _write_sendump(tools, mdef, out_hmm, work / "adaptation.log")
     progress(total, total, "Acoustic adaptation done")
     names = [Path(audio).name for audio, _ in utterances]
-    left_out = [f"{names[i]}: no transcript words the dictionary can pronounce" for i, (_, words) in
+    left_out = [f"{names[i]}: no transcript words, or one the dictionary cannot pronounce" for i, (_, words) in
                 enumerate(utterances) if not words]  # fmt: skip
     left_out += [f"{names[int(ident[1:])]}: not aligned with its transcript (silent, or words it does not say)"
                  for ident in unaligned]  # fmt: skip

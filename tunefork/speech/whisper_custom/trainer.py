@@ -344,8 +344,8 @@ def left_out_warning(rejected: list[str], total: int) -> str | None:
     if not rejected:
         return None
     shown = "; ".join(rejected[:3]) + ("; ..." if len(rejected) > 3 else "")
-    return (f"{len(rejected)} of the {total} recorded clips were not fine-tuned on: {shown} (all on the card, "
-            "contributions.utterances.rejected).")  # fmt: skip
+    return (f"{len(rejected)} of the {total} recorded clips were not fine-tuned on: {shown} (the first 20 on the "
+            "card, contributions.utterances.rejected).")  # fmt: skip
 
 
 def merge_checks_sound(option: bool | None, fine_tuned: bool) -> bool:
@@ -488,7 +488,7 @@ def train(
     synthesized = synthesis.pairs
     finetune_summary, model_dir, heldout = None, None, []
     clips, rejected = _load_clips(list(data.utterances), "audio")
-    left_out = left_out_warning(rejected, len(data.utterances))
+    left_out = left_out_warning(rejected, len(data.utterances)) if epochs > 0 else None  # fine-tuning reads clips
     synth_clips, synth_rejected = _load_clips(synthesized, "synthesized")
     rejected += synth_rejected
     if data.utterances and not clips:
