@@ -219,3 +219,17 @@ def test_a_model_that_knows_no_concept_is_compared_with_chance_not_called_beaten
     )
     good = ImageEvaluationResult("test", 12, [scores(None, 0.0), scores("1", 1.0)], difference)
     assert good.winner() == 1 and good.verdict() == "base knows none of the test concepts; v1 reaches 100.0%."
+
+
+def test_labels_written_two_ways_and_bio_tags_are_told_apart_from_labels_of_their_own() -> None:
+    """A code review: E-MAIL and U-BOOT read as BIO tags; an intent 'product' and an entity 'PRODUCT' pooled."""
+    from tunefork.evaluation.labels import label_variants, tag_prefix_warning
+
+    assert label_variants(["leaf spot", "leaf_spot", "Circle", "circle", "brulure", "brûlure", "x"]) == [
+        (["Circle", "circle"], "case"),
+        (["brulure", "brûlure"], "case, accents or separators"),
+        (["leaf spot", "leaf_spot"], "case, accents or separators"),
+    ]
+    assert tag_prefix_warning(["E-MAIL", "U-BOOT", "S-CLASS"]) is None  # labels of their own
+    assert tag_prefix_warning(["B-PRODUCT", "I-PRODUCT"]).startswith("labels 'B-PRODUCT', 'I-PRODUCT' look like BIO")
+    assert tag_prefix_warning(["B-DRUG", "DRUG"]).startswith("label 'B-DRUG' looks like a BIO tag")

@@ -446,6 +446,8 @@ def test_texts_labelled_differently_in_two_datasets_and_labels_differing_in_case
     assert data.conflicts == ["take tylenol"]
     tagged_span = {"start": 9, "end": 14, "label": "B-CARRIER"}
     data.add_record("annotated-text", {"id": "line-3", "text": "ship via fedex", "spans": [tagged_span]})
+    plain_span = {"start": 9, "end": 12, "label": "CARRIER"}  # the same label written bare elsewhere
+    data.add_record("annotated-text", {"id": "line-4", "text": "ship via dhl", "spans": [plain_span]})
     *_, case, tagged = data.warnings()
     assert case.startswith("labels 'DRUG' and 'drug' differ only in case: they are trained as different labels.")
     assert tagged == (  # a BIO-tagged file was accepted without a word (an entities review)

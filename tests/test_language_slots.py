@@ -351,3 +351,27 @@ def test_a_recognized_span_never_ends_inside_a_hyphenated_word(text: str, predic
     start = text.index(predicted)
     begin, end, label = hyphenated_whole(text, start, start + len(predicted), "CARRIER")
     assert (text[begin:end], label) == (whole, "CARRIER")
+
+
+class _FixedSpans:
+    """A recognizer answering given spans (the protocol's two members), to test what the model does with them."""
+
+    def __init__(self, spans: list[tuple[int, int, str]]) -> None:
+        self.spans = spans
+        self.labels = ["CARRIER", "GPE", "PRODUCT"]
+
+    def predict(self, texts: list[str]) -> list[list[tuple[int, int, str]]]:
+        return [self.spans for _ in texts]
+
+
+def test_only_the_users_labels_grow_over_a_hyphen_and_never_into_another_span() -> None:
+    """'Paris-' (the base model's GPE) grew into 'Paris-based', and a grown span could run into the next (a code
+    review)."""
+    from tunefork.language.model import SpacyLanguageModel
+
+    text = "a Paris-based firm ships via Fed-Ex"
+    model = SpacyLanguageModel("m", recognizer=_FixedSpans([(2, 8, "GPE"), (29, 33, "CARRIER")]), base_labels={"GPE"})
+    assert [(e.text, e.label) for e in model.parse(text).entities] == [("Paris", "GPE"), ("Fed-Ex", "CARRIER")]
+    clash = "order AB-CD"  # "AB-" would grow over the next span
+    model = SpacyLanguageModel("m", recognizer=_FixedSpans([(6, 9, "PRODUCT"), (9, 11, "CARRIER")]))
+    assert [e.text for e in model.parse(clash).entities] == ["AB-", "CD"]

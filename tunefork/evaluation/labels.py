@@ -39,8 +39,16 @@ TAGGING_PREFIX = re.compile(r"^[BIELSU]-(?=\S)")
 
 
 def tag_prefixed(labels: Iterable[str]) -> list[str]:
-    """The labels written as a token tagging scheme's tags (``B-PRODUCT``, ``I-CARRIER``), sorted."""
-    return sorted({label for label in labels if TAGGING_PREFIX.match(label)})
+    """The labels written as a token tagging scheme's tags, sorted: a prefixed label whose bare name is another
+    label too, bare or with another prefix (``B-PRODUCT`` beside ``I-PRODUCT`` or ``PRODUCT``; ``E-MAIL`` alone
+    is a label of its own)."""
+    labels = set(labels)
+    bare = [TAGGING_PREFIX.sub("", label) for label in labels]
+    return sorted(
+        label
+        for label, name in zip(labels, bare, strict=True)
+        if label != name and (name in labels or bare.count(name) > 1)
+    )
 
 
 def tag_prefix_warning(labels: Iterable[str]) -> str | None:

@@ -135,7 +135,8 @@ class LanguageTrainingData:
                 f"other spans), such as '{self.conflicts[0]}': both versions are trained on. Train on one of them (a "
                 "corrected dataset beside its uncorrected copy?)."
             )
-        for names, what in label_variants([*self.intents, *self.entity_labels]):
+        variants = [*label_variants(self.intents), *label_variants(self.entity_labels)]  # they never compete
+        for names, what in variants:
             warnings.append(
                 f"labels {' and '.join(repr(name) for name in names)} differ only in {what}: they are trained as "
                 "different labels. Write them alike in the data if they are one."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import unicodedata
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -78,34 +79,48 @@ class SpacyLanguageModel:
         keep = self.output_labels
         return [
             [Entity(s, e, label, text[s:e], text[s:e], "base" if label in self.base_labels else "model")
-             for s, e, label in (hyphenated_whole(text, *span) for span in spans) if keep is None or label in keep]
+             for s, e, label in self._whole_words(text, spans) if keep is None or label in keep]
             for text, spans in zip(texts, self.recognizer.predict(texts), strict=True)
         ]  # fmt: skip
+
+    def _whole_words(self, text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+        """The user's labels' spans made whole over hyphenated words (:func:`hyphenated_whole`), unless that would
+        run into another span; the base model's own spans only lose a dangling hyphen."""
+        whole = []
+        for index, (start, end, label) in enumerate(spans):
+            grown = hyphenated_whole(text, start, end, label, grow=label not in self.base_labels)
+            others = spans[:index] + spans[index + 1 :]
+            clash = any(grown[0] < other_end and other_start < grown[1] for other_start, other_end, _ in others)
+            whole.append((start, end, label) if clash else grown)
+        return whole
 
 
 HYPHENS = "-\u2010\u2011"
 """Characters that join the parts of one word (``Fed-Ex``, ``CMA-CGM``): spaCy splits them into three tokens."""
 
 
-def hyphenated_whole(text: str, start: int, end: int, label: str) -> tuple[int, int, str]:
+def hyphenated_whole(text: str, start: int, end: int, label: str, grow: bool = True) -> tuple[int, int, str]:
     """A recognizer's span with a hyphen at an edge made whole: a span that ends in a hyphen inside a hyphenated word
     (``Fed-`` of ``Fed-Ex``: a review's carriers) goes on to the word's end, one that starts with one goes back to
     its start, and a hyphen left dangling at an edge is dropped. Spans ending at a word's hyphen (``Paris`` of
-    ``Paris-based``) are left as they are."""
+    ``Paris-based``) are left as they are; without ``grow`` a dangling hyphen is only dropped."""
+
+    def letter(position: int) -> bool:  # a letter, a digit or an accent written apart (decomposed)
+        return text[position].isalnum() or unicodedata.category(text[position]).startswith("M")
 
     def joined(position: int) -> bool:  # a hyphen between two letters or digits
         return (
             0 < position < len(text) - 1
             and text[position] in HYPHENS
-            and text[position - 1].isalnum()
-            and (text[position + 1].isalnum())
+            and letter(position - 1)
+            and (letter(position + 1))
         )
 
-    if end - start > 1 and joined(end - 1):
-        while end < len(text) and (text[end].isalnum() or joined(end)):
+    if grow and end - start > 1 and joined(end - 1):
+        while end < len(text) and (letter(end) or joined(end)):
             end += 1
-    if end - start > 1 and joined(start):
-        while start > 0 and (text[start - 1].isalnum() or joined(start - 1)):
+    if grow and end - start > 1 and joined(start):
+        while start > 0 and (letter(start - 1) or joined(start - 1)):
             start -= 1
     while end - start > 1 and text[end - 1] in HYPHENS:
         end -= 1
