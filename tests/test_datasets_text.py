@@ -266,3 +266,20 @@ def test_formats_of_other_tools_are_named_with_the_conversion(dest, tmp_path, na
         import_dataset(write(tmp_path / name, content), kind, dest, UploadLimits())
     message = " ".join(str(refused.value).split())
     assert said in message and ("rasa data convert nlu" in message or "spacy convert" in message)
+
+
+def test_rejections_are_listed_by_file_then_line_whatever_the_file_names() -> None:
+    """Grouped by the reason's first word, 'intents/Book car...' and 'intents/Book flight...' interleaved (a code
+    review)."""
+    from tunefork.datasets.importer import in_line_order
+    from tunefork.datasets.results import ItemIssue
+
+    said = ["intents/Book flight_usersays_en.json phrase 5: x", "intents/Book car_usersays_en.json phrase 3: x",
+            "intents/Book flight_usersays_en.json phrase 1: x", "my a.csv line 4: x", "my a.csv line 2: x",
+            "train.csv line 2: x", "train.csv: refused"]  # fmt: skip
+    issues = [ItemIssue("i", r, int(r.split(":")[0].rsplit(" ", 1)[1]) if r.split(":")[0][-1].isdigit() else None)
+              for r in said]  # fmt: skip
+    assert [issue.reason for issue in in_line_order(issues)] == [
+        "intents/Book flight_usersays_en.json phrase 1: x", "intents/Book flight_usersays_en.json phrase 5: x",
+        "intents/Book car_usersays_en.json phrase 3: x", "my a.csv line 2: x", "my a.csv line 4: x",
+        "train.csv: refused", "train.csv line 2: x"]  # fmt: skip

@@ -43,6 +43,7 @@ per-item reasons are attached as ``rejections``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -100,13 +101,23 @@ UPLOAD_CHECKS: dict[str, UploadCheck] = {
 """Checks across all files of an upload (duplicates, conflicting labels), run after parsing each file."""
 
 
+_REASON_FILE = re.compile(r"(?P<file>.+?) (?:line|phrase|entry|intent|utterance|slot type|row) \d+: |(?P<whole>[^:]+):")
+"""The file a rejection's reason names first (``my data.csv line 3: ...``, ``intents/Book car_usersays_en.json
+phrase 2: ...``, ``a.wav: ...``)."""
+
+
+def _reason_file(issue: ItemIssue) -> str:
+    found = _REASON_FILE.match(issue.reason)
+    return (found["file"] or found["whole"]) if found else issue.reason
+
+
 def in_line_order(issues: list[ItemIssue]) -> list[ItemIssue]:
-    """``issues`` by file (the first word of a reason names it; files in the order they first appear), then line:
-    checks across a file came after the per-line ones ("line 2: duplicate of line 1" after line 10, a review)."""
+    """``issues`` by file (files in the order they first appear), then line: checks across a file came after the
+    per-line ones ("line 2: duplicate of line 1" after line 10, a review)."""
     files: dict[str, int] = {}
     for issue in issues:
-        files.setdefault(issue.reason.split(" ", 1)[0], len(files))
-    return sorted(issues, key=lambda issue: (files[issue.reason.split(" ", 1)[0]], issue.line or 0))
+        files.setdefault(_reason_file(issue), len(files))
+    return sorted(issues, key=lambda issue: (files[_reason_file(issue)], issue.line or 0))
 
 
 def _import_speech(
