@@ -6,6 +6,7 @@ loudly (or callers refuse) when any is found.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -14,9 +15,16 @@ from typing import Any, Literal
 from tunefork.evaluation.normalizer import Normalizer, get_normalizer
 from tunefork.wording import item_name
 
-__all__ = ["OverlapFinding", "find_overlap", "overlap_warning", "shared_items_note"]
+__all__ = [
+    "OverlapFinding",
+    "find_overlap",
+    "item_fingerprints",
+    "overlap_warning",
+    "shared_findings",
+    "shared_items_note",
+]
 
-MatchKind = Literal["audio", "text"]
+MatchKind = Literal["audio", "file", "text"]
 
 
 @dataclass(frozen=True)
@@ -87,7 +95,8 @@ def find_overlap(
 
 def _match_counts(dataset: str, counts: Counter[str]) -> str:
     """``"name: 2 by identical audio, 1 by identical normalized text"``, leaving out kinds that never matched."""
-    parts = [f"{counts[kind]} by identical {what}" for kind, what in (("audio", "audio"), ("text", "normalized text"))]
+    kinds = (("audio", "audio"), ("file", "file"), ("text", "normalized text"))
+    parts = [f"{counts[kind]} by identical {what}" for kind, what in kinds]
     return f"{dataset}: " + ", ".join(part for part in parts if not part.startswith("0 "))
 
 
@@ -97,6 +106,38 @@ def _example(finding: OverlapFinding, side: str = "test ") -> str:
         f"{item_name(finding.training_id)} of '{finding.dataset}'" if finding.training_id else f"'{finding.dataset}'"
     )
     return f"{side}{item_name(finding.test_id)} ({where})"
+
+
+Fingerprint = tuple[str, str, str]
+"""An item as :func:`shared_findings` compares it: ``(id, file or audio hash, normalized text's hash)``, either
+hash empty when it has none."""
+
+
+def item_fingerprints(records: Sequence[Mapping[str, Any]], normalizer: Normalizer | None = None) -> list[Fingerprint]:
+    """Each record's :data:`Fingerprint` (its audio's or image file's SHA-256; its text normalized as
+    :func:`find_overlap` compares texts, hashed): a dataset is normalized once, then compared with any other."""
+    normalize = normalizer or get_normalizer()
+    prints = []
+    for position, record in enumerate(records):
+        file_hash = str(record.get("audio_sha256") or record.get("sha256") or "").lower()
+        text = normalize(str(record.get("text") or ""))
+        text_hash = hashlib.sha256(text.encode()).hexdigest()[:24] if text.split() else ""
+        prints.append((_record_id(record, position), file_hash, text_hash))
+    return prints
+
+
+def shared_findings(mine: Sequence[Fingerprint], theirs: Sequence[Fingerprint], dataset: str) -> list[OverlapFinding]:
+    """One finding for each of ``mine`` whose file or normalized text is one of ``theirs`` (dataset ``dataset``),
+    the same file in preference; ``"audio"`` or ``"file"`` as the records name their hash."""
+    files = {file_hash: item_id for item_id, file_hash, _ in reversed(theirs) if file_hash}
+    texts = {text_hash: item_id for item_id, _, text_hash in reversed(theirs) if text_hash}
+    findings = []
+    for item_id, file_hash, text_hash in mine:
+        if file_hash in files:
+            findings.append(OverlapFinding(item_id, dataset, "file", files[file_hash]))
+        elif text_hash in texts:
+            findings.append(OverlapFinding(item_id, dataset, "text", texts[text_hash]))
+    return findings
 
 
 def shared_items_note(findings: Sequence[OverlapFinding], total: int) -> str | None:

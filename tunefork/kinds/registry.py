@@ -341,8 +341,8 @@ class ProjectKind:
     """``inspect(dataset folder, dataset kind) -> report``; ``None``: the plain dataset inspection."""
     test_overlap: Callable[[list[dict[str, Any]], list[dict[str, Any]]], str | None] | None = None
     """``test_overlap(training records, test records) -> warning`` when the test set repeats training items that
-    this kind's evaluations leave out of the scores (image files), given before the model trains (and by
-    ``dataset inspect``); it raises :class:`TuneforkError` when no test item would be left."""
+    this kind's evaluations leave out of the scores (image files), given before the model trains; it raises
+    :class:`TuneforkError` when no test item would be left."""
     training_warnings: Callable[[Any], list[str]] | None = None
     """``training_warnings(training data) -> warnings`` about the family's training data (the same items in two
     datasets, texts labelled two ways), given when the model is created, before it trains; ``None``: none."""

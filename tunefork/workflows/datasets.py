@@ -20,7 +20,7 @@ from tunefork.datasets.inspection import inspect_dataset, load_manifest, manifes
 from tunefork.datasets.kinds import FILE_FIELDS
 from tunefork.datasets.results import ImportResult
 from tunefork.errors import ConflictError, TuneforkError, UploadRejectedError
-from tunefork.evaluation.overlap import find_overlap, shared_items_note
+from tunefork.evaluation.overlap import item_fingerprints, shared_findings, shared_items_note
 from tunefork.kinds import ProjectKind, get_kind
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.artifacts import atomic_write_json, read_jsonl_page, staged_directory
@@ -292,10 +292,7 @@ def inspect(workspace: Workspace, ref: str, project: str | None = None) -> dict[
         for other in list_datasets(workspace, info["projectId"])
         if other["id"] != info["id"] and other["status"] == Status.SUCCEEDED
     ]
-    others_key = hashlib.sha256(" ".join(d["id"] for d in others).encode()).hexdigest()[:16]
-    shared = others and _cached(
-        workspace, f"{key}-shared-{others_key}.json", lambda: _shared_with(workspace, info, others)
-    )
+    shared = _shared_with(workspace, info, others) if others else []
     return {"dataset": info, "report": {**report, **({"shared_with_other_datasets": shared} if shared else {})}}
 
 
@@ -312,22 +309,22 @@ def _report(project_kind: ProjectKind, folder: Path, kind: str) -> dict[str, Any
     return project_kind.inspect(folder, kind) if project_kind.inspect else inspect_dataset(folder, kind)
 
 
+def _fingerprints(workspace: Workspace, dataset_id: str) -> list[list[str]]:
+    """A dataset's items as :func:`~tunefork.evaluation.overlap.shared_findings` compares them, computed once
+    (normalizing a large dataset at every view of every other dataset's page took minutes: a code review)."""
+    name = f"{dataset_id}-fingerprints-{_inspection_code()}.json"
+    return _cached(workspace, name, lambda: item_fingerprints(dataset_records(workspace, dataset_id)))
+
+
 def _shared_with(workspace: Workspace, info: dict[str, Any], others: list[dict[str, Any]]) -> list[str]:
-    """The items the dataset ``info`` shares with each of ``others`` (the project's other imported datasets),
-    found as training finds a test set's: the same files for images, the same audio or normalized text else."""
-    project_kind = kind_of(workspace, info["projectId"])
-    mine = dataset_records(workspace, info["id"])
+    """The items the dataset ``info`` shares with each of ``others`` (the project's other imported datasets), found
+    as training finds a test set's: the same audio or image file, or the same normalized text. Neither side is
+    called the training data: either could be the test set."""
+    mine = [tuple(item) for item in _fingerprints(workspace, info["id"])]
     notes = []
     for other in others:
-        theirs = dataset_records(workspace, other["id"])
-        if project_kind.test_overlap is not None:
-            try:
-                note = project_kind.test_overlap(theirs, mine)
-            except TuneforkError as every:  # all of its items
-                note = str(every)
-            note = note and f"With dataset '{other['name']}': {note}"
-        else:
-            note = shared_items_note(find_overlap(mine, [(other["name"], theirs)]), len(mine))
+        theirs = [tuple(item) for item in _fingerprints(workspace, other["id"])]
+        note = shared_items_note(shared_findings(mine, theirs, other["name"]), len(mine))  # type: ignore[arg-type]
         notes += [note] if note else []
     return notes
 
