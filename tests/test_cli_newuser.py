@@ -219,6 +219,12 @@ def test_image_training_prints_what_it_chose() -> None:
     assert choice_lines({"images": open_set})[0].endswith(  # why an image became "none of these" (an image review)
         " Below its threshold a concept is not decided: healthy 0.35, rust 0.40 (the others 0)."
     )
+    fixed = {**open_set, "fixed_threshold": 0.5}  # the tuned thresholds are not used then (a code review)
+    assert choice_lines({"images": fixed})[0].endswith(" Below 0.50 (--oos-threshold) no concept is decided.")
+    multi = {**open_set, "multi_label": True, "thresholds": {"rust": 0.5, "healthy": 0.62}}
+    assert choice_lines({"images": multi})[0].endswith(
+        " Below its threshold a concept is not decided: healthy 0.62 (the others 0.5)."
+    )
 
 
 def test_logged_parses_show_their_intent() -> None:

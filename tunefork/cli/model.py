@@ -321,10 +321,13 @@ def _image_choice(images: dict[str, Any]) -> list[str]:
     head = _part(images, "head")
     if head.get("chosen"):
         line += f" Backbone: {head['chosen']}" + (f", {head['reason']}." if head.get("reason") else ".")
-    thresholds = {concept: value for concept, value in _part(images, "thresholds").items() if value}
-    if images.get("open_set") and thresholds:  # why an image came back "none of these" (an image review)
+    default = 0.5 if images.get("multi_label") else 0.0  # HeadConfig.threshold's, for a concept not tuned
+    thresholds = {concept: value for concept, value in _part(images, "thresholds").items() if value != default}
+    if images.get("fixed_threshold") is not None:  # the user's, for every concept (the tuned ones are not used)
+        line += f" Below {images['fixed_threshold']:.2f} (--oos-threshold) no concept is decided."
+    elif images.get("open_set") and thresholds:  # why an image came back "none of these" (an image review)
         shown = ", ".join(f"{concept} {value:.2f}" for concept, value in sorted(thresholds.items()))
-        line += f" Below its threshold a concept is not decided: {shown} (the others 0)."
+        line += f" Below its threshold a concept is not decided: {shown} (the others {default:g})."
     return [line]
 
 

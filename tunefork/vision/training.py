@@ -225,7 +225,8 @@ class LinearHeadTrainer:
                            "negatives": sum(1 for item in data.items if item[2]),
                            "multi_label": config.multi_label, "feature_set": config.feature_set, "C": config.c,
                            "input_side": side, "cross_validation": config.cross_validation,
-                           "thresholds": config.thresholds, "open_set": config.open_set, "head": choice},
+                           "thresholds": config.thresholds, "fixed_threshold": config.fixed_threshold,
+                           "open_set": config.open_set, "head": choice},
             },
         )  # fmt: skip
 
