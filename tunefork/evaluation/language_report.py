@@ -106,8 +106,8 @@ def verdict(result: LanguageEvaluationResult) -> str | None:
     if values[0] is None and values[1] is not None:
         said = f"{names[0]} has no {figure.metric}; {names[1]} reaches {100 * values[1]:.1f}%"
         chance = chance_check(result)
-        if chance is not None and not chance.beaten:
-            return f"{said}, no better than chance: {chance.sentence()}."
+        if chance is not None:  # what a gate judged it by, passed or not (a review saw only "it passed")
+            return f"{said}, {'better' if chance.beaten else 'no better'} than chance: {chance.sentence()}."
         return said + "."
     if None in values:
         return None

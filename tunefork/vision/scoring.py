@@ -178,7 +178,7 @@ class ImageEvaluationResult:
         a, b = (m.name for m in self.models)
         if (chance := self.chance()) is not None:
             said = f"{a} knows none of the test concepts; {b} reaches {100 * self.models[1].accuracy:.1f}%"
-            return f"{said}, no better than chance: {chance.sentence()}." if not chance.beaten else said + "."
+            return f"{said}, {'better' if chance.beaten else 'no better'} than chance: {chance.sentence()}."
         delta, (low, high) = self.difference["accuracy_delta"], self.difference["ci95"]
         interval = f"95% interval {100 * low:+.1f} to {100 * high:+.1f} points"
         if self.items < MIN_PAIRED_ITEMS:
