@@ -375,3 +375,13 @@ def test_only_the_users_labels_grow_over_a_hyphen_and_never_into_another_span() 
     clash = "order AB-CD"  # "AB-" would grow over the next span
     model = SpacyLanguageModel("m", recognizer=_FixedSpans([(6, 9, "PRODUCT"), (9, 11, "CARRIER")]))
     assert [e.text for e in model.parse(clash).entities] == ["AB-", "CD"]
+
+
+def test_a_typo_is_allowed_word_by_word_and_never_turns_one_known_value_into_another() -> None:
+    """A marina review's 'pontoon A' came back as the value 'pontoon C' and 'next thursday' as 'next tuesday': the
+    whole window's letters allowed one typo, spent on a one-letter word."""
+    lookup = ValueLookup({"pontoon c": ("berth", "pontoon C"), "next tuesday": ("date", "next tuesday"),
+                          "bilge pump": ("product", "bilge pump"), "boat hook": ("product", "boat hook")})  # fmt: skip
+    assert lookup.match("book pontoon A for next thursday") == []
+    assert [value for *_, value in lookup.match("need a new bildge pump and a boathook")] == ["bilge pump", "boat hook"]
+    assert [value for *_, value in lookup.match("pontoon c next tusday pls")] == ["pontoon C", "next tuesday"]

@@ -6,10 +6,12 @@ values and every synonym of those values, matched on whole tokens
 
 - case-insensitively (``ibuprofen`` finds ``Ibuprofen``);
 - in the singular or the plural (``lamp`` finds ``lamps``, ``lights`` finds ``light``);
-- with one typo in words of :data:`MIN_FUZZY_LENGTH` letters or more (two from :data:`TWO_TYPO_LENGTH`),
-  when the first letter is right (``ibuprofin`` and ``ibuprfoen`` find ``ibuprofen``; short words are left
-  alone, so ``night`` never becomes ``light``); a typo-tolerant match starts and ends on a word, never on
-  punctuation (``Walgreens,`` finds ``Walgreens`` without its comma).
+- with one typo in words of :data:`MIN_FUZZY_LENGTH` letters or more (:data:`MIN_FUZZY_WORD` in a value of
+  several words; two from :data:`TWO_TYPO_LENGTH`), when the first letter is right, word by word
+  (``ibuprofin`` and ``ibuprfoen`` find ``ibuprofen``; short words are left alone, so ``night`` never becomes
+  ``light`` and ``pontoon A`` never ``pontoon C``); a value written in one word or two finds the other; a
+  typo-tolerant match starts and ends on a word, never on punctuation (``Walgreens,`` finds ``Walgreens``
+  without its comma).
 
 Values made of digits only, or shorter than two characters, are left to the tagger (an order number
 matched by lookup would only ever find itself). A surface annotated with several labels takes the label
@@ -25,6 +27,8 @@ from dataclasses import dataclass, field
 from tunefork.language.data import AnnotatedText, Span
 
 MIN_FUZZY_LENGTH = 6
+MIN_FUZZY_WORD = 5
+"""The shortest word of a value of several words that may have a typo (``bildge pump``: its other words agree)."""
 TWO_TYPO_LENGTH = 10
 MAX_TOKENS = 6
 TOKEN = re.compile(r"\w+(?:[-'.]\w+)*|[^\w\s]")
@@ -76,11 +80,6 @@ def within_distance(a: str, b: str, limit: int) -> bool:
             return False
         before, previous = previous, current
     return previous[-1] <= limit
-
-
-def _typos_allowed(key: str) -> int:
-    letters = sum(char.isalpha() for char in key)
-    return 2 if letters >= TWO_TYPO_LENGTH else 1 if letters >= MIN_FUZZY_LENGTH else 0
 
 
 @dataclass
@@ -158,10 +157,25 @@ class ValueLookup:
             return self.entries[window]
         if _plain(window) in self._plain:
             return self._plain[_plain(window)]
-        limit = _typos_allowed(window) if fuzzy else 0
-        if limit == 0:
+        if not fuzzy:
             return None
         for key, entry in self.entries.items():
-            if key[0] == window[0] and _typos_allowed(key) and within_distance(key, window, limit):
+            if _one_typo_apart(key, window):
                 return entry
         return None
+
+
+def _one_typo_apart(key: str, window: str) -> bool:
+    """True when ``window`` is ``key`` with typos, word by word: each word that differs may have the typos its
+    length allows and keeps its first letter, and a short word must be right (the allowance of the whole window
+    made ``pontoon A`` the value ``pontoon C`` and ``next thursday`` ``next tuesday``: a review). A value written
+    in one word or two (``boathook``, ``boat hook``) matches the other way."""
+    key_words, window_words = key.split(" "), window.split(" ")
+    if len(key_words) != len(window_words):
+        return _singular(key.replace(" ", "")) == _singular(window.replace(" ", ""))
+    changed = [(a, b) for a, b in zip(key_words, window_words, strict=True) if _singular(a) != _singular(b)]
+    shortest = MIN_FUZZY_LENGTH if len(key_words) == 1 else MIN_FUZZY_WORD  # the other words confirm the value
+    return bool(changed) and all(
+        a[0] == b[0] and len(a) >= shortest and within_distance(a, b, 2 if len(a) >= TWO_TYPO_LENGTH else 1)
+        for a, b in changed
+    )
