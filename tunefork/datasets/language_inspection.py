@@ -239,7 +239,8 @@ def _label_warnings(families: dict[str, dict[str, int]], report: dict[str, Any])
     if intents and learned < 2:  # training sets the out-of-scope examples apart and needs two intents besides
         count = "Only one intent" if learned else "No intent"
         besides = " besides out-of-scope examples" if len(intents) > learned else ""
-        warnings.append({"item": "intents", "reason": f"{count}{besides}; an intent classifier needs at least two"})
+        needs = "an intent classifier needs at least two, from this dataset or the others it trains with"
+        warnings.append({"item": "intents", "reason": f"{count}{besides}; {needs}"})  # datasets add up (a review)
     return warnings
 
 
