@@ -61,6 +61,7 @@ def test_a_kind_registered_in_the_tests_goes_through_the_whole_flow(
     passed = cli(*args, "--name", "kw-v1", "--guard-margin", "50")
     assert "Succeeded" in passed.output and "kw-v1 is more accurate." in passed.output
     assert "It passed --gate against its base." in " ".join(passed.output.split())  # the verdict, said
+    assert re.search(r"Report: \S+ \(evaluation \w+\)", " ".join(passed.output.split()))  # where to read on
     failed = cli(*args, "--name", "kw-strict", "--guard-margin", "100", expect=1)
     assert "gate: accuracy gains 100.0 points, not more than the 100.0 asked" in " ".join(failed.output.split())
     refused = cli(*args, "--name", "kw-x", "--epochs", "3", expect=1)

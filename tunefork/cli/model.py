@@ -26,7 +26,7 @@ from tunefork.evaluation.result import EvaluationResult
 from tunefork.kinds import ProjectKind, project_kinds
 from tunefork.language.options import INTENT_CLASSIFIERS, SLOT_TAGGER_CHOICES
 from tunefork.wording import plural
-from tunefork.workflows import datasets, projects, training
+from tunefork.workflows import datasets, evaluation, projects, training
 from tunefork.workflows.evaluation import read_terms
 from tunefork.workflows.models import base_model_list
 from tunefork.workspace import Workspace
@@ -194,6 +194,9 @@ def train(
                 f"[bold red]Model {plain(model['name'])} {model['status']}:[/] {plain(model['error'])}", highlight=False
             )
         print_training_details(outcome)
+        if outcome.test_evaluation_id:  # where the test set's report.md, alignments and plots are (a review)
+            report_dir = evaluation.evaluation_report_dir(workspace, outcome.test_evaluation_id)
+            console.print(f"Report: {plain(str(report_dir))} (evaluation {outcome.test_evaluation_id})", soft_wrap=True)
     if model["status"] != "Succeeded":
         raise typer.Exit(1)
 

@@ -182,7 +182,7 @@ def _nothing_accepted(upload_name: str, kind: str, parsed: ParsedItems) -> Uploa
     if len(rejections) == 1:  # one item, or the file refused at one line (a header, a syntax error): not "all 1"
         return UploadRejectedError(f"{upload_name}: no item could be used: {rejections[0].reason}.", rejections)
     first = "; ".join(issue.reason for issue in rejections[:3])
-    more = f" (and {len(rejections) - 3} more)" if len(rejections) > 3 else ""
+    more = f" (and {len(rejections) - 3} more, each with its reason)" if len(rejections) > 3 else ""
     return UploadRejectedError(
         f"{upload_name}: no item could be used, all {len(rejections)} were rejected: {first}{more}.", rejections
     )
