@@ -162,6 +162,16 @@ def test_term_recall_normalizes_terms_and_counts_repeats() -> None:
     assert (corpus.term_hits, corpus.term_total) == (2, 2)
 
 
+def test_a_term_in_the_possessive_is_an_occurrence() -> None:
+    """'Markarian's Chain' was 'Terms the references never say: Markarian' (a speech review)."""
+    utterances = [
+        ("1", "Markarian's Chain is up", "markarian's chain is up"),
+        ("2", "Markarian's chain", "mark aryans"),
+    ]
+    corpus = score_corpus(utterances, terms=["Markarian"], normalizer=english)
+    assert (corpus.term_hits, corpus.term_total) == (1, 2)
+
+
 def test_term_recall_none_without_terms_or_occurrences() -> None:
     triples = [("1", "hello world", "hello world")]
     assert score_corpus(triples, normalizer=english).term_recall is None
