@@ -44,6 +44,15 @@ def test_a_speech_model_keeps_the_custom_weight_only_for_the_engine_it_applies_t
     everyday = {"rewrite_everyday_phrases": True}
     rewriting = training.create_model(workspace, "rx", "w3", "whisper-tiny.en", ["related"], options=everyday)
     assert rewriting["parameters"]["options"] == everyday  # an engine option, for WhisperOptions
+    budgeted = training.create_model(workspace, "rx", "w4", "whisper-tiny.en", ["related"],
+                                     options={"run_budget_s": 1200.0})  # fmt: skip
+    assert budgeted["parameters"]["options"] == {"run_budget_s": 1200.0}  # --time-budget: the warning's advice
+    from tunefork.speech.whisper_custom.trainer import WhisperOptions
+
+    longer = WhisperOptions.parse({"run_budget_s": 1200.0})  # fine-tuning's own 540 s no longer caps it
+    assert (longer.run_budget_s, longer.time_budget_s) == (1200.0, None)
+    with pytest.raises(TuneforkError, match=r"--time-budget \(timeBudget\) apply to whisper base models only"):
+        training.create_model(workspace, "rx", "s4", "sphinx-en-us", ["related"], options={"run_budget_s": 900})
     with pytest.raises(TuneforkError, match=r"--epochs apply to whisper base models only; this base model is sphinx"):
         training.create_model(workspace, "rx", "s3", "sphinx-en-us", ["related"], options={"epochs": 3})
     refused = r"rewriteEverydayPhrases\) apply to whisper base models only; this base model is sphinx"

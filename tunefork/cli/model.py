@@ -111,6 +111,14 @@ def train(
         help="Write a pronunciation's display form wherever its spoken form is heard even when that form is everyday "
         "English (whisper; default off: such entries are hotwords only).",
     ),
+    time_budget: float | None = typer.Option(
+        None,
+        "--time-budget",
+        min=60,
+        max=86400,
+        help="Seconds a Whisper training may run; fine-tuning gets what the rest leaves (whisper; the default keeps a "
+        "run under 10 minutes on 2 cores).",
+    ),
     seed: int | None = typer.Option(None, "--seed", min=0, help="Random seed of training (default 0)."),
     terms: Path | None = typer.Option(
         None, "--terms", help="Domain terms file for term recall on the test set (default: the display forms)."
@@ -153,7 +161,7 @@ def train(
     options = {
         "custom_weight": custom_weight, "epochs": epochs, "seed": seed, "intent_classifier": intent_classifier,
         "rehearsal": rehearsal, "oos_threshold": oos_threshold, "slot_tagger": slot_tagger,
-        "rewrite_everyday_phrases": rewrite_everyday_phrases,
+        "rewrite_everyday_phrases": rewrite_everyday_phrases, "run_budget_s": time_budget,
     }  # fmt: skip
     term_list = read_terms(terms) if terms else None
     defaulted = base is None  # said once the request is accepted, not above a validation error

@@ -128,6 +128,7 @@ from tunefork.speech.whisper_custom.augment import (
     TERM_CLIPS,
     AugmentConfig,
     Synthesized,
+    spoken_form_sayer,
     synthesis_plan,
     synthesize_sentences,
     term_extra_voices,
@@ -228,6 +229,8 @@ class WhisperOptions:
                 setattr(parsed, key, None if value is None and key in _NULLABLE else _OPTION_TYPES[key](value))
             except (TypeError, ValueError) as exc:
                 raise TuneforkError(f"whisper training option {key}={value!r} is not valid: {exc}") from exc
+        if "run_budget_s" in options and "time_budget_s" not in options:  # --time-budget: the run's alone bounds
+            parsed.time_budget_s = None  # fine-tuning (540 s of its own capped a longer run's)
         if parsed.batch_size < 1 or not 0.0 <= parsed.prompt_fraction <= 1.0:
             raise TuneforkError("batch_size must be at least 1 and prompt_fraction between 0 and 1")
         if not parsed.synthesis_voices:
@@ -484,7 +487,7 @@ def train(
     tracker = _Progress(progress, 2 + n_synth + steps)
     tracker.advance(f"mined {len(mined.words)} terms, {len(mined.phrases)} phrases; {len(rewriter)} display forms")
 
-    synthesis = _synthesize(plan, options, output_dir, tracker)
+    synthesis = _synthesize(plan, options, output_dir, tracker, list(data.pronunciations))
     synthesized = synthesis.pairs
     finetune_summary, model_dir, heldout = None, None, []
     clips, rejected = _load_clips(list(data.utterances), "audio")
@@ -576,7 +579,7 @@ def short_fine_tuning_warning(finetune: dict[str, Any] | None, batch_size: int) 
         f"fine-tuning was stopped by its time budget after {finetune['steps']} of the {per_epoch} steps of one pass "
         f"over its {finetune['train_clips']} clips: the model is mostly its base's weights with decode-time term "
         "helpers, which write terms over ordinary words more often. Train on a quieter machine, or give it more time "
-        "(options run_budget_s, time_budget_s)."
+        "(model train --time-budget SECONDS; REST timeBudget)."
     )
 
 
@@ -656,7 +659,11 @@ def _synthesis_on(options: WhisperOptions, data: TrainingData) -> bool:
 
 
 def _synthesize(
-    plan: list[tuple[str, Voice]], options: WhisperOptions, output_dir: Path, tracker: _Progress
+    plan: list[tuple[str, Voice]],
+    options: WhisperOptions,
+    output_dir: Path,
+    tracker: _Progress,
+    pronunciations: list[tuple[str, str]],
 ) -> Synthesized:
     base = tracker.done
     return synthesize_sentences(
@@ -664,6 +671,7 @@ def _synthesize(
         _synthesis_cache(options, output_dir),
         options.synthesis_budget_s,
         lambda done, total: tracker.advance(f"synthesizing related text {done}/{total}", to=base + done),
+        say=spoken_form_sayer(pronunciations),  # half the clips say the terms as the user says them
     )
 
 
