@@ -196,3 +196,20 @@ def test_five_items_are_too_few_to_judge_a_model_or_call_it_better() -> None:
     assert LANGUAGE_GATE.judge(result, context).failure == (
         "gate: 5 test items are too few to judge custom against base: at least 6 are needed"
     )
+
+
+def test_a_value_written_over_what_was_said_is_listed_to_check() -> None:
+    """A marina review's 'pontoon A' came back as the value 'pontoon C', which span scores cannot see."""
+    from tunefork.evaluation.language_report import value_change_lines
+
+    text = "book pontoon A for a 4x4 and a van"
+    items = [GoldItem("line-1", text, "book", [(5, 14, "berth"), (21, 24, "car"), (31, 34, "car")],
+                      {(21, 24, "car"): "suv"})]  # fmt: skip
+    parse = Prediction(intent="book", top_intent="book", confidence=0.9, out_of_scope=False, threshold=None,
+                       spans=[(5, 14, "berth"), (21, 24, "car"), (31, 34, "car")],
+                       values=["pontoon C", "suv", "van"])  # fmt: skip
+    result = score_models("test", "utterances", items, [("base", None, [parse]), ("m", None, [parse])])
+    changes = result.models[1].entities["value_changes"]
+    assert changes == [{"id": "line-1", "text": text, "span": "pontoon A", "label": "berth", "value": "pontoon C"}]
+    assert value_change_lines("m", changes)[1] == f"- pontoon A (berth) as pontoon C, in: {text}"
+    assert result.models[1].entities["f1"] == 1.0  # the spans are right: only the value is not

@@ -298,7 +298,21 @@ def markdown_details(result: LanguageEvaluationResult) -> list[str]:
     lines += _label_lines("Entities per label", [(m.entities or {}).get("per_label") for m in result.models], names)
     for model in result.models:
         lines += entity_error_lines(model.name, (model.entities or {}).get("errors") or [])
+        lines += value_change_lines(model.name, (model.entities or {}).get("value_changes") or [])
     return lines
+
+
+def value_change_lines(name: str, changes: list[dict[str, Any]]) -> list[str]:
+    """Spans found right whose value is neither what was said nor the test data's value, to check: a synonym's
+    canonical value is right, another known value is not (a review's "pontoon A" answered as "pontoon C")."""
+    if not changes:
+        return []
+    lines = [f"Values of {md_cell(name)} not as said (right for a synonym or a typo of a known value, wrong for "
+             "another value: check them):"]  # fmt: skip
+    lines += [f"- {md_cell(row['span'])} ({row['label']}) as {md_cell(row['value'])}, in: {md_cell(row['text'])}"
+              for row in changes[:DETAIL_ROWS]]  # fmt: skip
+    more = len(changes) - DETAIL_ROWS
+    return [*lines, *([f"- ... and {more} more in {ERRORS_FILE}"] if more > 0 else []), ""]
 
 
 def entity_error_lines(name: str, errors: list[dict[str, Any]]) -> list[str]:
@@ -333,5 +347,6 @@ def report_files(result: LanguageEvaluationResult) -> dict[str, bytes | str | li
             rows += [{"model": scores.name, "type": "intent", **row} for row in scores.intents["misclassified"]]
         if scores.entities is not None:
             rows += [{"model": scores.name, "type": "entities", **row} for row in scores.entities["errors"]]
+            rows += [{"model": scores.name, "type": "value", **row} for row in scores.entities.get("value_changes", [])]
     files[ERRORS_FILE] = rows
     return files

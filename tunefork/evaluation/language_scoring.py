@@ -48,6 +48,8 @@ class Prediction:
     spans: list[Span]
     background: float = 0.0
     """The out-of-scope (background) class's probability: what the intents' confidences leave (0 without one)."""
+    values: list[str] = field(default_factory=list)
+    """Each span's value (synonyms and known values resolved), in the order of ``spans``; empty: not kept."""
 
 
 @dataclass
@@ -58,6 +60,8 @@ class GoldItem:
     text: str
     intent: str | None
     spans: list[Span]
+    values: dict[Span, str] = field(default_factory=dict)
+    """The values the test data gives spans explicitly (``[4x4]{"entity": "car_type", "value": "suv"}``)."""
 
 
 def gold_items(kind: str, records: list[dict[str, Any]]) -> list[GoldItem]:
@@ -68,11 +72,12 @@ def gold_items(kind: str, records: list[dict[str, Any]]) -> list[GoldItem]:
             continue
         raw = record.get("spans", record.get("entities", []))
         spans = sorted((int(s["start"]), int(s["end"]), str(s["label"])) for s in raw)
+        values = {(int(s["start"]), int(s["end"]), str(s["label"])): str(s["value"]) for s in raw if s.get("value")}
         intent = None
         if kind == "utterances":
             intent = record.get("intent") or ""
             intent = OUT_OF_SCOPE if intent.lower() in OUT_OF_SCOPE_NAMES else intent
-        items.append(GoldItem(record["id"], record["text"], intent, spans))
+        items.append(GoldItem(record["id"], record["text"], intent, spans, values))
     return items
 
 
@@ -128,7 +133,29 @@ def _entity_scores(items: list[GoldItem], parses: list[Prediction]) -> dict[str,
     overall = span_scores(gold, scored)
     errors = span_errors([i.id for i in items], [i.text for i in items], gold, scored)
     per_label = span_scores(gold, predicted)["per_label"]
-    return {**overall, "per_label": per_label, "errors": errors[:MAX_LISTED_ERRORS]}
+    changed = value_changes(items, parses)
+    return {**overall, "per_label": per_label, "errors": errors[:MAX_LISTED_ERRORS],
+            "value_changes": changed[:MAX_LISTED_ERRORS]}  # fmt: skip
+
+
+def _plain_value(value: str) -> str:
+    return " ".join(value.casefold().split())
+
+
+def value_changes(items: list[GoldItem], parses: list[Prediction]) -> list[dict[str, Any]]:
+    """Spans found right (boundaries and label) whose value is neither the text as said nor the value the test data
+    gives: a synonym's canonical value, or a value the model wrote over another (a review's "pontoon A" answered as
+    "pontoon C"); span scores cannot see them, so they are listed to check."""
+    rows = []
+    for item, parse in zip(items, parses, strict=True):
+        gold = set(item.spans)
+        for span, value in zip(parse.spans, parse.values, strict=False):
+            start, end, label = span
+            said = item.text[start:end]
+            expected = {_plain_value(said), _plain_value(item.values.get(span, said))}
+            if tuple(span) in gold and _plain_value(value) not in expected:
+                rows.append({"id": item.id, "text": item.text, "span": said, "label": label, "value": value})
+    return rows
 
 
 @dataclass

@@ -126,6 +126,7 @@ def predictions(parses: list[Parse]) -> list[Prediction]:
             threshold=p.threshold,
             spans=[e.span for e in p.entities],
             background=p.background,
+            values=[e.value for e in p.entities],
         )
         for p in parses
     ]
