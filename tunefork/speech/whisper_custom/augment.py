@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from math import gcd
@@ -176,45 +175,26 @@ class Synthesized:
     stopped_by_budget: bool
 
 
-def spoken_form_sayer(pronunciations: Sequence[tuple[str, str]]) -> Callable[[str], str]:
-    """What a synthetic voice should say for a sentence: each display form of ``pronunciations`` replaced by its
-    spoken form (``Betelgeuse`` said as ``beetle juice``), whole words, case aside, the longest first."""
-    forms = sorted({display.strip(): spoken.strip() for display, spoken in pronunciations
-                    if display.strip() and spoken.strip()}.items(), key=lambda form: -len(form[0]))  # fmt: skip
-    if not forms:
-        return lambda sentence: sentence
-    pattern = re.compile("|".join(rf"(?<!\w){re.escape(display)}(?!\w)" for display, _ in forms), re.IGNORECASE)
-    spoken = {display.lower(): said for display, said in forms}
-    return lambda sentence: pattern.sub(lambda found: spoken[found.group().lower()], sentence)
-
-
 def synthesize_sentences(
     plan: Sequence[tuple[str, Voice]],
     cache_dir: Path,
     budget_s: float | None = None,
     progress: Callable[[int, int], None] | None = None,
-    say: Callable[[str], str] | None = None,
 ) -> Synthesized:
     """Speak each planned ``(sentence, voice)`` into ``cache_dir`` (reused when already there).
 
-    With ``say`` (:func:`spoken_form_sayer`), every other clip of a sentence says ``say(sentence)``: the voice reads
-    a term's spelling in one clip and the user's pronunciation in the next (espeak's reading of ``Dschubba`` alone
-    taught nothing of how people say it: a review's clips with the spoken forms had four times the WER). The
-    transcript is always the sentence as written. Before each clip the elapsed time is checked against
-    ``budget_s`` (None: no limit); when it is spent, synthesis stops and only complete clips are returned (each
-    clip is written under a temporary name and renamed into place). ``progress(done, total)`` is called after each
-    clip. Raises :class:`~tunefork.errors.TuneforkError` when espeak-ng or sox is missing.
+    Before each clip the elapsed time is checked against ``budget_s`` (None: no limit); when it is
+    spent, synthesis stops and only complete clips are returned (each clip is written under a
+    temporary name and renamed into place). ``progress(done, total)`` is called after each clip.
+    Raises :class:`~tunefork.errors.TuneforkError` when espeak-ng or sox is missing.
     """
     started = time.monotonic()
     cache_dir.mkdir(parents=True, exist_ok=True)
     pairs: list[tuple[Path, str]] = []
-    clips_of: Counter[str] = Counter()
     for sentence, voice in plan:
         if budget_s is not None and time.monotonic() - started >= budget_s:
             return Synthesized(pairs, len(plan), time.monotonic() - started, stopped_by_budget=True)
-        clips_of[sentence] += 1
-        said = say(sentence) if say is not None and clips_of[sentence] % 2 == 0 else sentence
-        pairs.append((synthesize_cached(said, cache_dir, voice), sentence))
+        pairs.append((synthesize_cached(sentence, cache_dir, voice), sentence))
         if progress is not None:
             progress(len(pairs), len(plan))
     return Synthesized(pairs, len(plan), time.monotonic() - started, stopped_by_budget=False)

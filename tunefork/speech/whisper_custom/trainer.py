@@ -128,7 +128,6 @@ from tunefork.speech.whisper_custom.augment import (
     TERM_CLIPS,
     AugmentConfig,
     Synthesized,
-    spoken_form_sayer,
     synthesis_plan,
     synthesize_sentences,
     term_extra_voices,
@@ -487,7 +486,7 @@ def train(
     tracker = _Progress(progress, 2 + n_synth + steps)
     tracker.advance(f"mined {len(mined.words)} terms, {len(mined.phrases)} phrases; {len(rewriter)} display forms")
 
-    synthesis = _synthesize(plan, options, output_dir, tracker, list(data.pronunciations))
+    synthesis = _synthesize(plan, options, output_dir, tracker)
     synthesized = synthesis.pairs
     finetune_summary, model_dir, heldout = None, None, []
     clips, rejected = _load_clips(list(data.utterances), "audio")
@@ -659,11 +658,7 @@ def _synthesis_on(options: WhisperOptions, data: TrainingData) -> bool:
 
 
 def _synthesize(
-    plan: list[tuple[str, Voice]],
-    options: WhisperOptions,
-    output_dir: Path,
-    tracker: _Progress,
-    pronunciations: list[tuple[str, str]],
+    plan: list[tuple[str, Voice]], options: WhisperOptions, output_dir: Path, tracker: _Progress
 ) -> Synthesized:
     base = tracker.done
     return synthesize_sentences(
@@ -671,7 +666,6 @@ def _synthesize(
         _synthesis_cache(options, output_dir),
         options.synthesis_budget_s,
         lambda done, total: tracker.advance(f"synthesizing related text {done}/{total}", to=base + done),
-        say=spoken_form_sayer(pronunciations),  # half the clips say the terms as the user says them
     )
 
 
