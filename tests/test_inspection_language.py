@@ -82,10 +82,13 @@ def test_utterances_report_numbers(utterances_set):
     for warning in report["warnings"]:
         by_item.setdefault(warning["item"], []).append(warning["reason"])
     assert by_item["intents"] == [
-        "Intent 'greet' has 22 examples but 'bye' only 2 (11 times fewer); the model will favour the frequent ones",
-        "1 intent(s) have fewer than 10 examples: bye (2)",
+        "Intent 'greet' has 22 examples but 'bye' only 2 (11 times fewer); a model trained on it will favour the "
+        "frequent ones",
+        "1 intent(s) have fewer than 10 examples: bye (2) (to train on; a test set needs no minimum)",
     ]
-    assert by_item["entities"] == ["2 entity label(s) have fewer than 10 examples: DATE (1), person (1)"]
+    assert by_item["entities"] == [
+        "2 entity label(s) have fewer than 10 examples: DATE (1), person (1) (to train on; a test set needs no minimum)"
+    ]
     assert by_item["near-duplicates"][0].startswith("3 pair(s) of near-duplicate examples (e.g. line 5 and line 6)")
     assert by_item["forgetting"] == [risk["explanation"]]
 

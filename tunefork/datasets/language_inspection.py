@@ -221,14 +221,15 @@ def _label_warnings(families: dict[str, dict[str, int]], report: dict[str, Any])
             reason = (
                 f"{_NOUNS[family]} '{shape['max']['label']}' has {shape['max']['count']} examples but "
                 f"'{shape['min']['label']}' only {shape['min']['count']} ({shape['ratio']:g} times fewer); "
-                "the model will favour the frequent ones"
+                "a model trained on it will favour the frequent ones"
             )
             warnings.append({"item": family, "reason": reason[0].upper() + reason[1:]})
     for family, few in (report.get("few_examples") or {}).items():
         if few:
             listed = ", ".join(f"{f['label']} ({f['count']})" for f in few[:10])
             more = f" and {len(few) - 10} more" if len(few) > 10 else ""
-            reason = f"{len(few)} {_NOUNS[family]}(s) have fewer than {MIN_EXAMPLES_PER_LABEL} examples: {listed}{more}"
+            few_said = f"{len(few)} {_NOUNS[family]}(s) have fewer than {MIN_EXAMPLES_PER_LABEL} examples"
+            reason = f"{few_said}: {listed}{more} (to train on; a test set needs no minimum)"
             warnings.append({"item": family, "reason": reason})
     for family, counts in families.items():
         warnings += case_variant_warnings(family, _NOUNS[family], counts)
