@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -42,27 +42,54 @@ class OverlapFinding:
     training_id: str | None = None
 
 
-def _record_id(record: Mapping[str, Any], position: int) -> str:
-    """The record's ``id``, or its position when it has none."""
-    value = record.get("id")
-    return str(value) if value is not None else str(position)
+Fingerprint = tuple[str | None, str, str, str]
+"""An item as overlaps compare it: ``(id or None, what its hash is of: "audio", "file" or "", that hash, its
+normalized text's hash or "")``, computed once a dataset (:func:`item_fingerprints`) and compared with any other."""
+_HASHED = {"audio_sha256": "audio", "sha256": "file"}
+"""Record keys holding a content hash, and what the hash is of."""
 
 
-def _training_index(
-    records: Iterable[Mapping[str, Any]], normalizer: Normalizer, min_text_words: int
-) -> tuple[dict[str, str | None], dict[str, str | None]]:
-    """Maps audio hash -> first training id and normalized text -> first training id."""
-    by_audio: dict[str, str | None] = {}
-    by_text: dict[str, str | None] = {}
+def item_fingerprints(
+    records: Sequence[Mapping[str, Any]],
+    normalizer: Normalizer | None = None,
+    min_text_words: int = 1,
+    hashes: Sequence[str] = tuple(_HASHED),
+) -> list[Fingerprint]:
+    """Each record's :data:`Fingerprint`: the first of its ``hashes`` it holds (an audio's or an image file's SHA-256)
+    and its text after ``normalizer`` (default: the default normalizer), hashed; a text of fewer than
+    ``min_text_words`` normalized words (by default: an empty one) gets none and never matches."""
+    normalize = normalizer or get_normalizer()
+    prints: list[Fingerprint] = []
     for record in records:
-        record_id = None if record.get("id") is None else str(record["id"])
-        audio = record.get("audio_sha256")
-        if audio:
-            by_audio.setdefault(str(audio).lower(), record_id)
-        text = normalizer(str(record.get("text") or ""))
-        if len(text.split()) >= min_text_words:
-            by_text.setdefault(text, record_id)
-    return by_audio, by_text
+        key = next((key for key in hashes if record.get(key)), None)
+        file_hash = str(record[key]).lower() if key else ""
+        text = normalize(str(record.get("text") or ""))
+        text_hash = hashlib.sha256(text.encode()).hexdigest()[:24] if len(text.split()) >= min_text_words else ""
+        item_id = None if record.get("id") is None else str(record["id"])
+        prints.append((item_id, _HASHED.get(key or "", ""), file_hash, text_hash))
+    return prints
+
+
+def _index(prints: Sequence[Fingerprint]) -> tuple[dict[str, str | None], dict[str, str | None]]:
+    """Maps file hash -> first id and text hash -> first id of ``prints``."""
+    files = {file_hash: item_id for item_id, _, file_hash, _ in reversed(prints) if file_hash}
+    texts = {text_hash: item_id for item_id, _, _, text_hash in reversed(prints) if text_hash}
+    return files, texts
+
+
+def _finding(
+    position: int, fingerprint: Fingerprint, dataset: str, index: tuple[dict[str, str | None], dict[str, str | None]]
+) -> OverlapFinding | None:
+    """How the item at ``position`` (its id, else that position) occurs in ``dataset``: the same file in preference
+    to the same text; ``None`` when it does not."""
+    item_id, kind, file_hash, text_hash = fingerprint
+    files, texts = index
+    found_id = item_id if item_id is not None else str(position)
+    if file_hash in files:
+        return OverlapFinding(found_id, dataset, kind, files[file_hash])  # type: ignore[arg-type]
+    if text_hash in texts:
+        return OverlapFinding(found_id, dataset, "text", texts[text_hash])
+    return None
 
 
 def find_overlap(
@@ -79,18 +106,16 @@ def find_overlap(
     reported per test item and training dataset, audio in preference to text.
     """
     normalize = normalizer or get_normalizer()
-    findings: list[OverlapFinding] = []
-    indexes = [(name, *_training_index(records, normalize, min_text_words)) for name, records in training_sets]
-    for position, record in enumerate(test_records):
-        test_id = _record_id(record, position)
-        audio = str(record.get("audio_sha256") or "").lower()
-        text = normalize(str(record.get("text") or ""))
-        for name, by_audio, by_text in indexes:
-            if audio and audio in by_audio:
-                findings.append(OverlapFinding(test_id, name, "audio", by_audio[audio]))
-            elif len(text.split()) >= min_text_words and text in by_text:
-                findings.append(OverlapFinding(test_id, name, "text", by_text[text]))
-    return findings
+    audio = ("audio_sha256",)
+    tested = item_fingerprints(test_records, normalize, min_text_words, audio)
+    indexes = [(name, _index(item_fingerprints(records, normalize, min_text_words, audio)))
+               for name, records in training_sets]  # fmt: skip
+    return [
+        finding
+        for position, fingerprint in enumerate(tested)
+        for name, index in indexes
+        if (finding := _finding(position, fingerprint, name, index)) is not None
+    ]
 
 
 def _match_counts(dataset: str, counts: Counter[str]) -> str:
@@ -108,36 +133,15 @@ def _example(finding: OverlapFinding, side: str = "test ") -> str:
     return f"{side}{item_name(finding.test_id)} ({where})"
 
 
-Fingerprint = tuple[str, str, str]
-"""An item as :func:`shared_findings` compares it: ``(id, file or audio hash, normalized text's hash)``, either
-hash empty when it has none."""
-
-
-def item_fingerprints(records: Sequence[Mapping[str, Any]], normalizer: Normalizer | None = None) -> list[Fingerprint]:
-    """Each record's :data:`Fingerprint` (its audio's or image file's SHA-256; its text normalized as
-    :func:`find_overlap` compares texts, hashed): a dataset is normalized once, then compared with any other."""
-    normalize = normalizer or get_normalizer()
-    prints = []
-    for position, record in enumerate(records):
-        file_hash = str(record.get("audio_sha256") or record.get("sha256") or "").lower()
-        text = normalize(str(record.get("text") or ""))
-        text_hash = hashlib.sha256(text.encode()).hexdigest()[:24] if text.split() else ""
-        prints.append((_record_id(record, position), file_hash, text_hash))
-    return prints
-
-
 def shared_findings(mine: Sequence[Fingerprint], theirs: Sequence[Fingerprint], dataset: str) -> list[OverlapFinding]:
     """One finding for each of ``mine`` whose file or normalized text is one of ``theirs`` (dataset ``dataset``),
-    the same file in preference; ``"audio"`` or ``"file"`` as the records name their hash."""
-    files = {file_hash: item_id for item_id, file_hash, _ in reversed(theirs) if file_hash}
-    texts = {text_hash: item_id for item_id, _, text_hash in reversed(theirs) if text_hash}
-    findings = []
-    for item_id, file_hash, text_hash in mine:
-        if file_hash in files:
-            findings.append(OverlapFinding(item_id, dataset, "file", files[file_hash]))
-        elif text_hash in texts:
-            findings.append(OverlapFinding(item_id, dataset, "text", texts[text_hash]))
-    return findings
+    the same file in preference."""
+    index = _index(theirs)
+    return [
+        finding
+        for position, fingerprint in enumerate(mine)
+        if (finding := _finding(position, fingerprint, dataset, index)) is not None
+    ]
 
 
 def shared_items_note(findings: Sequence[OverlapFinding], total: int) -> str | None:
