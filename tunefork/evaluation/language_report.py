@@ -58,11 +58,8 @@ class IntentDifference:
     ci95: tuple[float, float]
     significant: bool
     items: int = 0
-
-    @property
-    def too_few_items(self) -> bool:
-        """True under :data:`~tunefork.evaluation.significance.MIN_PAIRED_ITEMS` items: nothing can be called."""
-        return self.items < MIN_PAIRED_ITEMS
+    too_few_items: bool = False
+    """The bootstrap's :attr:`~tunefork.evaluation.significance.BootstrapResult.too_few_items`."""
 
 
 def intent_difference(result: LanguageEvaluationResult) -> IntentDifference | None:
@@ -74,7 +71,8 @@ def intent_difference(result: LanguageEvaluationResult) -> IntentDifference | No
     # The bootstrap's B - A of error rates with A = the second model: the second's accuracy minus the first's.
     test = paired_bootstrap([1 - c for c in correct[1]], [1 - c for c in correct[0]], [1] * len(correct[0]))
     low, high = test.ci95
-    return IntentDifference((round(low, 4) + 0.0, round(high, 4) + 0.0), test.significant, len(correct[0]))
+    return IntentDifference((round(low, 4) + 0.0, round(high, 4) + 0.0), test.significant, test.items or 0,
+                            test.too_few_items)  # fmt: skip
 
 
 def difference(result: LanguageEvaluationResult) -> dict[str, Any] | None:
