@@ -31,6 +31,15 @@ def sentence_pieces(text: str) -> list[str]:
     return pieces
 
 
+def clips_left_out(left_out: list[str], total: int, how: str) -> str | None:
+    """A training warning's sentence naming the recorded clips that ``how`` (``"were not fine-tuned on"``), the
+    first three as ``file: why`` (they were only on the card's JSON: a review), or ``None`` without any."""
+    if not left_out:
+        return None
+    shown = "; ".join(left_out[:3]) + ("; ..." if len(left_out) > 3 else "")
+    return f"{len(left_out)} of the {total} recorded clips {how}: {shown}"
+
+
 @dataclass
 class TrainingData:
     """Training material by kind: Azure's table of which data fixes which problem."""

@@ -27,7 +27,7 @@ from typing import Any
 from tunefork.engines.contract import TrainedComponents, TrainingParameters
 from tunefork.errors import TuneforkError
 from tunefork.progress import ProgressCallback, no_progress
-from tunefork.speech.customization import TrainingData
+from tunefork.speech.customization import TrainingData, clips_left_out
 from tunefork.speech.registry import BUNDLED_SPHINX
 from tunefork.speech.sphinx_custom.adaptation import map_adapt, require_tools
 from tunefork.speech.sphinx_custom.language import (
@@ -109,9 +109,8 @@ def train(
         load_model(output_dir, {"name": "verification", "engine_config": config})
     progress(100, 100, "Custom sphinx model ready")
     left_out = (contributions.get("utterances") or {}).get("left_out") or []
-    shown = "; ".join(left_out[:3]) + ("; ..." if len(left_out) > 3 else "")
-    warnings = [f"{len(left_out)} of the {len(data.utterances)} recorded clips were left out of acoustic adaptation: "
-                f"{shown}."] if left_out else []  # fmt: skip
+    said = clips_left_out(left_out, len(data.utterances), "were left out of acoustic adaptation")
+    warnings = [f"{said}."] if said else []
     return TrainedComponents(engine_config=config, contributions=contributions, warnings=warnings)
 
 

@@ -120,7 +120,7 @@ from tunefork.engines.contract import TrainedComponents, TrainingParameters
 from tunefork.errors import TuneforkError
 from tunefork.progress import ProgressCallback
 from tunefork.speech.base import SpeechModel
-from tunefork.speech.customization import TrainingData
+from tunefork.speech.customization import TrainingData, clips_left_out
 from tunefork.speech.synthesis import Voice
 from tunefork.speech.vocabulary import baseline_vocabulary
 from tunefork.speech.whisper_custom.augment import (
@@ -342,12 +342,9 @@ def _load_clips(pairs: list[tuple[Path, str]], source: str) -> tuple[list[Any], 
 
 
 def left_out_warning(rejected: list[str], total: int) -> str | None:
-    """The recorded clips fine-tuning left out, said at training (they were only on the card's JSON)."""
-    if not rejected:
-        return None
-    shown = "; ".join(rejected[:3]) + ("; ..." if len(rejected) > 3 else "")
-    return (f"{len(rejected)} of the {total} recorded clips were not fine-tuned on: {shown} (the first 20 on the "
-            "card, contributions.utterances.rejected).")  # fmt: skip
+    """The recorded clips fine-tuning left out (:func:`~tunefork.speech.customization.clips_left_out`)."""
+    said = clips_left_out(rejected, total, "were not fine-tuned on")
+    return said and f"{said} (the first 20 on the card, contributions.utterances.rejected)."
 
 
 def merge_checks_sound(option: bool | None, fine_tuned: bool) -> bool:
