@@ -85,3 +85,23 @@ def test_every_command_says_in_one_line_when_the_database_cannot_be_used(tmp_pat
         output = " ".join(result.output.split())
         assert result.exit_code == 1 and said in output and "Traceback" not in output, output
         assert "s3cret" not in output and "u:***@127.0.0.1" in output
+
+
+def test_no_password_in_a_query_string_or_an_endpoint_is_shown(tmp_path: Path) -> None:
+    """A review got all three passwords printed by doctor, and the database's by every command's one-line error."""
+    result = _doctor(
+        tmp_path,
+        TUNEFORK_DATABASE_URL="postgresql+psycopg2://postgres@127.0.0.1:1/x?password=QueryPw999",
+        TUNEFORK_REDIS_URL="redis://127.0.0.1:1/7?password=QueryRedisPw",
+        TUNEFORK_STORAGE_URL="s3://tunefork/artifacts",
+        TUNEFORK_S3_ENDPOINT_URL="http://user:EndpointPw77@127.0.0.1:1",
+    )
+    assert result.exit_code == 1 and "3 problem(s): database, queue, storage." in result.output
+    assert "x?password=***" in result.output and "7?password=***" in result.output
+    assert "(endpoint http://user:***@127.0.0.1:1)" in result.output
+    for secret in ("QueryPw999", "QueryRedisPw", "EndpointPw77"):
+        assert secret not in result.output
+    url = "postgresql+psycopg2://postgres@127.0.0.1:1/x?password=QueryPw999"
+    result = CliRunner().invoke(app, ["--home", str(tmp_path / "ws"), "project", "list"],
+                                env={"TUNEFORK_DATABASE_URL": url, "COLUMNS": "300"})  # fmt: skip
+    assert result.exit_code == 1 and "does not answer" in result.output and "QueryPw999" not in result.output

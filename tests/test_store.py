@@ -203,3 +203,26 @@ def test_processes_started_at_once_on_an_empty_database_all_come_up(backend: str
     finally:
         if schema is not None:
             schema.drop()
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql+psycopg2://tf:s3cret@db:5432/tf", "postgresql+psycopg2://tf:***@db:5432/tf"),
+        ("postgresql+psycopg2://postgres@db:5499/x?password=s3cret", "postgresql+psycopg2://postgres@db:5499/x?password=***"),
+        ("redis://db:6390/7?PassWord=s3cret&ssl=true", "redis://db:6390/7?PassWord=***&ssl=true"),
+        ("redis://:s3cret@db:6379/0", "redis://:***@db:6379/0"),
+        ("http://user:s3cret@objects:8333", "http://user:***@objects:8333"),
+        ("https://h/b?X-Amz-Signature=s3cret&api_key=s3cret&pwd=s3cret#top", "https://h/b?X-Amz-Signature=***&api_key=***&pwd=***#top"),
+        ("postgresql://u:pa/ss@word@db/x", "postgresql://u:***@db/x"),
+        ("s3://tunefork/artifacts", "s3://tunefork/artifacts"),
+        ("not a url", "not a url"),
+    ],
+)  # fmt: skip
+def test_a_url_is_shown_without_its_secrets(url: str, shown: str) -> None:
+    """A review saw ``?password=`` and an endpoint's ``user:PASSWORD@`` in clear: only the database URL's userinfo
+    was masked."""
+    from tunefork.store.redaction import redacted_text, redacted_url
+
+    assert redacted_url(url) == shown
+    assert redacted_text(f'Could not connect to "{url}": refused') == f'Could not connect to "{shown}": refused'

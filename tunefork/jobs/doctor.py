@@ -16,7 +16,8 @@ from pathlib import Path
 from tunefork.config import DATABASE_FILE, Settings
 from tunefork.errors import SettingError
 from tunefork.jobs.config import JobSettings
-from tunefork.store.db import MIGRATIONS_DIR, POSTGRES_URL_HINT, first_line, redacted_url
+from tunefork.store.db import MIGRATIONS_DIR, POSTGRES_URL_HINT, first_line
+from tunefork.store.redaction import redacted_text, redacted_url
 
 TIMEOUT_SECONDS = 5
 MIN_FREE_BYTES = 1 << 30
@@ -81,7 +82,7 @@ def check_database(settings: Settings) -> Check:
         args = {"connect_timeout": TIMEOUT_SECONDS} if parsed.get_backend_name() == "postgresql" else {}
         engine = create_engine(parsed, connect_args=args)
     except Exception as exc:
-        reason = f"TUNEFORK_DATABASE_URL {shown!r} is not a usable URL: {exc}; {POSTGRES_URL_HINT}"
+        reason = f"TUNEFORK_DATABASE_URL {shown!r} is not a usable URL: {redacted_text(str(exc))}; {POSTGRES_URL_HINT}"
         return Check("database", False, reason)
     try:
         with engine.connect() as connection:
@@ -116,7 +117,7 @@ def check_queue(settings: Settings) -> Check:
             jobs.redis_url, socket_connect_timeout=TIMEOUT_SECONDS, socket_timeout=TIMEOUT_SECONDS
         )
     except ValueError as exc:
-        return Check("queue", False, f"TUNEFORK_REDIS_URL {shown!r} is not a usable URL: {exc}")
+        return Check("queue", False, f"TUNEFORK_REDIS_URL {shown!r} is not a usable URL: {redacted_text(str(exc))}")
     try:
         client.ping()
     except Exception as exc:
@@ -133,9 +134,10 @@ def check_storage(settings: Settings) -> Check:
         return Check("storage", True, "artifacts in the workspace folder (one machine only)")
     from tunefork.store.objects import ObjectStore, ObjectStoreError
 
-    endpoint = storage.endpoint_url or (f"{os.environ['AWS_ENDPOINT_URL']} from AWS_ENDPOINT_URL"
-                                        if os.environ.get("AWS_ENDPOINT_URL") else "AWS")  # fmt: skip
-    where = f"{storage.url} (endpoint {endpoint})"
+    aws_endpoint = os.environ.get("AWS_ENDPOINT_URL")
+    endpoint = redacted_url(storage.endpoint_url) if storage.endpoint_url else (
+        f"{redacted_url(aws_endpoint)} from AWS_ENDPOINT_URL" if aws_endpoint else "AWS")  # fmt: skip
+    where = f"{redacted_url(storage.url)} (endpoint {endpoint})"
     try:
         found = ObjectStore(storage).check()
     except ObjectStoreError as exc:

@@ -26,6 +26,7 @@ from huey.consumer import Consumer, Scheduler
 from tunefork.jobs.config import JobSettings
 from tunefork.jobs.recovery import RecoveryReport, recover_jobs
 from tunefork.jobs.runner import DatabaseUnreachableError, execute_job
+from tunefork.store.redaction import redacted_text
 from tunefork.workflows import jobs, monitor_alerts, monitors, storage
 from tunefork.workflows.endpoint_logs import purge_expired_logs
 from tunefork.workspace import Workspace
@@ -78,7 +79,7 @@ class QueueOutageFilter(logging.Filter):
             self._last = now
         error = record.exc_info[1] if record.exc_info else None
         record.msg = "The job queue does not answer (%s); reads are retried, and this is said again each minute."
-        record.args = (f"{type(error).__name__}: {error}" if error else "no reason given",)
+        record.args = (redacted_text(f"{type(error).__name__}: {error}") if error else "no reason given",)
         record.exc_info, record.exc_text = None, None
         return True
 

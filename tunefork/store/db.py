@@ -10,11 +10,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, InterfaceError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import sessionmaker
 
 from tunefork.errors import ConflictError, TuneforkError
+from tunefork.store.redaction import redacted_text, redacted_url
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -22,17 +22,10 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 POSTGRES_URL_HINT = "a PostgreSQL URL reads postgresql+psycopg2://USER:PASSWORD@HOST:5432/DATABASE"
 
 
-def redacted_url(url: str) -> str:
-    """A database or queue ``url`` with its password replaced by ``***`` (for messages and logs)."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return url.split("@")[-1] if "@" in url else url
-
-
 def first_line(exc: BaseException) -> str:
-    """``Type: first line of the message`` of an exception (drivers' messages run over many lines)."""
-    text = str(exc).strip().splitlines()
+    """``Type: first line of the message`` of an exception (drivers' messages run over many lines), every URL in it
+    without its secrets (:func:`~tunefork.store.redaction.redacted_text`)."""
+    text = redacted_text(str(exc)).strip().splitlines()
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from tunefork.config import StorageSettings
 from tunefork.errors import UnavailableError
+from tunefork.store.redaction import redacted_text, redacted_url
 
 DIGEST = re.compile(r"^sha256-[0-9a-f]{64}$")
 CHUNK = 1 << 20
@@ -77,7 +78,7 @@ class ObjectStore:
         protocol, _, root = settings.url.partition("://")
         if protocol not in ("s3", "file") or not root.strip("/"):
             raise ObjectStoreError(
-                f"TUNEFORK_STORAGE_URL {settings.url!r}: expected s3://bucket/prefix or file:///folder"
+                f"TUNEFORK_STORAGE_URL {redacted_url(settings.url)!r}: expected s3://bucket/prefix or file:///folder"
             )
         options: dict[str, Any] = {}
         if protocol == "s3":
@@ -107,9 +108,10 @@ class ObjectStore:
         except ObjectStoreError:
             raise
         except FileNotFoundError as exc:
-            raise ObjectMissingError(f"{what}: not found in {self.url}") from exc
+            raise ObjectMissingError(f"{what}: not found in {redacted_url(self.url)}") from exc
         except Exception as exc:
-            raise ObjectStoreError(f"{what} failed on {self.url}: {type(exc).__name__}: {exc}") from exc
+            reason = redacted_text(f"{type(exc).__name__}: {exc}")
+            raise ObjectStoreError(f"{what} failed on {redacted_url(self.url)}: {reason}") from exc
 
     def exists(self, digest: str) -> bool:
         """True when the object is stored."""
@@ -162,5 +164,7 @@ class ObjectStore:
             except FileNotFoundError:
                 raise ObjectStoreError(f"bucket {bucket!r} does not exist") from None
             except Exception as exc:
-                raise ObjectStoreError(f"cannot reach the store: {type(exc).__name__}: {exc}") from None
+                raise ObjectStoreError(
+                    f"cannot reach the store: {redacted_text(f'{type(exc).__name__}: {exc}')}"
+                ) from None
         return f"{len(self.objects())} object(s)"

@@ -14,6 +14,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from tunefork.store.models import Dataset, EndpointLog, Evaluation, Job, Model, Status, Transcription, utcnow
+from tunefork.store.redaction import redacted_url
 from tunefork.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -50,5 +51,5 @@ def sweep_objects(workspace: Workspace, grace_seconds: float = GRACE_SECONDS) ->
     for digest in removed:
         store.delete(digest)
     if removed:
-        log.warning("swept %d orphaned object(s) from %s", len(removed), store.url)
+        log.warning("swept %d orphaned object(s) from %s", len(removed), redacted_url(store.url))
     return removed
