@@ -12,7 +12,8 @@ from tunefork.cli.main import app
 
 
 def _doctor(tmp_path: Path, **env: str):
-    base = {"TUNEFORK_DATABASE_URL": "", "TUNEFORK_REDIS_URL": "", "COLUMNS": "300"}
+    base = {"TUNEFORK_DATABASE_URL": "", "TUNEFORK_REDIS_URL": "", "TUNEFORK_STORAGE_URL": "", "COLUMNS": "300"}
+    base["TUNEFORK_ADMIN_TOKEN"] = ""
     return CliRunner().invoke(app, ["--home", str(tmp_path / "ws"), "doctor"], env={**base, **env})
 
 
@@ -41,7 +42,7 @@ def test_bad_urls_are_reported_with_the_reason(tmp_path: Path) -> None:
     lines = {line.split(":", 1)[0].split()[-1]: line for line in result.output.splitlines() if ":" in line}
     assert lines["database"].startswith("FAIL") and "cannot connect" in lines["database"]
     assert lines["queue"].startswith("FAIL") and "cannot reach Redis" in lines["queue"]
-    assert "2 problem(s): database, queue." in result.output and "s3cret" not in result.output
+    assert "3 problem(s): database, queue, storage." in result.output and "s3cret" not in result.output
 
 
 def test_a_malformed_url_and_setting(tmp_path: Path) -> None:
@@ -56,9 +57,27 @@ def test_postgres_and_redis_answer(tmp_path: Path) -> None:
     reason = postgres_and_redis_available()
     if reason:
         pytest.skip(reason)
-    result = _doctor(tmp_path, TUNEFORK_DATABASE_URL=PG_URL, TUNEFORK_REDIS_URL=REDIS_URL)
+    shared = {"TUNEFORK_DATABASE_URL": PG_URL, "TUNEFORK_REDIS_URL": REDIS_URL}
+    result = _doctor(tmp_path, **shared, TUNEFORK_STORAGE_URL=f"file://{tmp_path}/store", TUNEFORK_ADMIN_TOKEN="t")
     assert result.exit_code == 0, result.output
     assert "connected, schema" in result.output and "Redis answers" in result.output
+    assert result.output.rstrip().endswith("Everything answers.")
+
+
+@pytest.mark.services
+def test_a_shared_database_and_queue_without_a_shared_store_is_a_problem(tmp_path: Path) -> None:
+    """A scale-out review's worker lacked TUNEFORK_STORAGE_URL, passed doctor ("Everything answers.") and then
+    failed the shared jobs it took; nor did doctor say that TUNEFORK_ADMIN_TOKEN was unset."""
+    reason = postgres_and_redis_available()
+    if reason:
+        pytest.skip(reason)
+    result = _doctor(tmp_path, TUNEFORK_DATABASE_URL=PG_URL, TUNEFORK_REDIS_URL=REDIS_URL)
+    output = " ".join(result.output.split())
+    assert result.exit_code == 1, output
+    assert "FAIL storage: TUNEFORK_STORAGE_URL is unset while the database and the queue are shared" in output
+    assert "cannot read the artifacts and uploads this machine keeps" in output
+    assert "warn admin token: TUNEFORK_ADMIN_TOKEN is unset while the database is shared" in output
+    assert "1 problem(s): storage. 1 warning(s): admin token." in output
 
 
 def test_a_bad_storage_url_is_reported(tmp_path: Path) -> None:

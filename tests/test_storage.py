@@ -126,6 +126,40 @@ def test_two_machines_share_a_dataset_through_the_store(shared_env: dict[str, st
         worker.close()
 
 
+def test_a_worker_without_the_store_puts_a_shared_job_back_instead_of_failing_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A scale-out review's worker lacked TUNEFORK_STORAGE_URL: it took an upload made through a server with a
+    shared store and failed it ("This upload is in a shared object store: set TUNEFORK_STORAGE_URL to read it.")."""
+    from tunefork.jobs import queue as queue_module
+
+    monkeypatch.setenv("TUNEFORK_DATABASE_URL", f"sqlite:///{tmp_path / 'shared.db'}")
+    monkeypatch.setenv("TUNEFORK_STORAGE_URL", f"file://{tmp_path}/store")
+    server = Workspace.open(tmp_path / "machine-a")
+    monkeypatch.delenv("TUNEFORK_STORAGE_URL")
+    worker = Workspace.open(tmp_path / "machine-b")
+    server_queue, worker_queue = JobQueue(server, JobSettings()), JobQueue(worker, JobSettings())
+    monkeypatch.setattr(queue_module, "UNREACHABLE_PAUSE_S", 0.0)
+    try:
+        projects.create_project(server, "p", "speech")
+        dataset, job = datasets.start_upload(
+            server, server_queue, "p", "language", "notes", "text.txt", lambda path: path.write_bytes(TEXT)
+        )
+        assert worker_queue.run(job["id"]) is None
+        assert worker_queue.pending() == 1  # the message is back (on a shared queue: for a worker with the store)
+        untouched = jobs.show_job(server, job["id"])
+        assert (untouched["status"], untouched["attempts"], untouched["error"]) == (Status.NOT_STARTED, 0, "")
+        assert datasets.show_dataset(server, dataset["id"])["status"] == Status.NOT_STARTED
+        said = [r.getMessage() for r in caplog.records if "goes back on the queue" in r.getMessage()]
+        assert len(said) == 1 and "set TUNEFORK_STORAGE_URL" in said[0]
+        assert server_queue.run(job["id"]) == Status.SUCCEEDED
+    finally:
+        for queue in (server_queue, worker_queue):
+            queue.close()
+        server.close()
+        worker.close()
+
+
 def test_endpoint_logs_kept_by_one_server_are_read_and_purged_on_another(
     shared_env: dict[str, str], tmp_path: Path, monkeypatch
 ) -> None:

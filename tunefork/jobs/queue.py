@@ -25,7 +25,7 @@ from huey.consumer import Consumer, Scheduler
 
 from tunefork.jobs.config import JobSettings
 from tunefork.jobs.recovery import RecoveryReport, recover_jobs
-from tunefork.jobs.runner import DatabaseUnreachableError, execute_job
+from tunefork.jobs.runner import JobPutBackError, execute_job
 from tunefork.store.redaction import redacted_text
 from tunefork.workflows import jobs, monitor_alerts, monitors, storage
 from tunefork.workflows.endpoint_logs import purge_expired_logs
@@ -162,17 +162,18 @@ class JobQueue:
     def run(self, job_id: str) -> str | None:
         """The queue task: run one job in this worker thread.
 
-        A worker that reaches the queue but not the database puts the job's message back and pauses
-        (:data:`UNREACHABLE_PAUSE_S`), so a worker that reaches both runs it at once instead of it waiting for
-        recovery (a scale-out review lost each such message for the 10-minute requeue time)."""
+        A worker that reaches the queue but not the database, or that has no shared object store while the job's
+        inputs are in one, puts the job's message back and pauses (:data:`UNREACHABLE_PAUSE_S`), so a worker that
+        can run it runs it at once instead of it waiting for recovery (a scale-out review lost each such message for
+        the 10-minute requeue time) or failing for this machine's setting."""
         worker = f"{self.process_id}:{threading.current_thread().name}"
         log.info("job %s: taken by %s", job_id, worker)
         try:
             status = execute_job(self.workspace, job_id, worker, self.settings)
             log.info("job %s: %s", job_id, status or "run by another worker (not claimed)")
             return status
-        except DatabaseUnreachableError as exc:
-            log.error("%s (%s); its message goes back on the queue for another worker", exc, exc.__cause__)
+        except JobPutBackError as exc:
+            log.error("%s; its message goes back on the queue for another worker", exc)
             time.sleep(UNREACHABLE_PAUSE_S)
             self.enqueue(job_id)
             return None

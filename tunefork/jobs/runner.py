@@ -13,7 +13,7 @@ from tunefork.jobs.config import JobSettings
 from tunefork.jobs.handlers import JOB_HANDLERS, JobHandler
 from tunefork.progress import OverallProgress
 from tunefork.store.models import Status
-from tunefork.workflows import jobs
+from tunefork.workflows import jobs, storage
 from tunefork.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -23,9 +23,18 @@ class JobTimeLimitError(TuneforkError):
     """Raised from a job's progress callback once the job has been stopped for running too long."""
 
 
-class DatabaseUnreachableError(TuneforkError):
-    """Raised when a job cannot even be claimed because the database does not answer: the job is untouched, so its
-    queue message must go back for a worker that can reach the database (:meth:`.queue.JobQueue.run`)."""
+class JobPutBackError(TuneforkError):
+    """Raised before a job is claimed when this worker cannot run it: the job is untouched (no attempt spent), so
+    its queue message must go back for another worker (:meth:`.queue.JobQueue.run`)."""
+
+
+class DatabaseUnreachableError(JobPutBackError):
+    """The job cannot even be claimed: the database does not answer."""
+
+
+class StoreUnreadableError(JobPutBackError):
+    """The job's inputs are in the shared object store and this worker has none (``TUNEFORK_STORAGE_URL`` unset):
+    run here, it would fail for a reason that is this machine's setting, not the job's."""
 
 
 class _Lease:
@@ -91,14 +100,23 @@ def execute_job(workspace: Workspace, job_id: str, worker: str, settings: JobSet
 
     The job ends as its resource does: Succeeded, or Failed with the resource's error. An unexpected
     exception fails both the job and the resource with the exception's text. A resource already
-    Succeeded (a retried job whose first run finished) is not run again. Every write to the resource
+    Succeeded (a retried job whose first run finished) is not run again. A job this worker cannot run (the database
+    does not answer, its inputs are in a shared store this worker lacks) is not claimed: :class:`JobPutBackError`.
+    Every write to the resource
     is fenced by the lease: once the lease is taken over or the job stopped at its time limit, the
     worker's results are discarded (None is returned, or Failed for a stopped job).
     """
     try:
+        if storage.reads_unreachable_store(workspace, job_id):
+            raise StoreUnreadableError(
+                f"job {job_id} reads the shared object store, and this worker has none: set TUNEFORK_STORAGE_URL "
+                "(and TUNEFORK_S3_*) as on the other machines"
+            )
         lease = jobs.claim_job(workspace, job_id, worker)
     except (OperationalError, InterfaceError) as exc:  # connection-level: nothing was written
-        raise DatabaseUnreachableError(f"job {job_id} could not be claimed: {type(exc).__name__}") from exc
+        raise DatabaseUnreachableError(
+            f"job {job_id} could not be claimed: the database does not answer ({type(exc).__name__})"
+        ) from exc
     if lease is None:
         return None
     job = jobs.show_job(workspace, job_id)
