@@ -90,7 +90,7 @@ def test_a_bad_storage_url_is_reported(tmp_path: Path) -> None:
         TUNEFORK_S3_ACCESS_KEY_ID="k",
         TUNEFORK_S3_SECRET_ACCESS_KEY="s3cret",
     )
-    assert result.exit_code == 1 and "cannot reach the store" in result.output and "s3cret" not in result.output
+    assert result.exit_code == 1 and "cannot use the store" in result.output and "s3cret" not in result.output
 
 
 def test_every_command_says_in_one_line_when_the_database_cannot_be_used(tmp_path: Path) -> None:

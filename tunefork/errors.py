@@ -59,9 +59,14 @@ def failure_reason(exc: Exception, logger: logging.Logger, doing: str) -> str:
     """The reason a resource or job that failed on ``exc`` records: a :class:`TuneforkError`'s message (written to
     be shown), else the exception's type and an incident id, its text and traceback going to ``logger`` only
     (they may hold SQL, paths or secrets; a REST client saw ``AttributeError: 'LanguageTrainingData' object has
-    no attribute ...`` on a failed model, and the server's log had no trace of it)."""
+    no attribute ...`` on a failed model, and the server's log had no trace of it). An :class:`UnavailableError`
+    (the shared object store) is said as such with an incident id: its text names the store's address and keys,
+    which go to the log only."""
+    incident = secrets.token_hex(4)
+    if isinstance(exc, UnavailableError):
+        logger.error("shared object store error %s while %s: %s", incident, doing, exc)
+        return f"the shared object store failed ({type(exc).__name__}, incident {incident}); the log has the details"
     if isinstance(exc, TuneforkError):
         return str(exc)
-    incident = secrets.token_hex(4)
     logger.error("unexpected error %s while %s", incident, doing, exc_info=exc)
     return f"an unexpected error ({type(exc).__name__}, incident {incident}); the log has the details"

@@ -98,7 +98,10 @@ def install_error_handlers(app: FastAPI) -> None:
         if isinstance(exc, ObjectStoreError):  # its text names the store's host, bucket and keys: logged only
             number = secrets.token_hex(4)
             log.error("object store error %s on %s %s: %s", number, request.method, request.url.path, exc)
-            message = f"Files could not be read from the shared object store (incident {number}); see the server's log."
+            message = (
+                f"Files could not be read from or written to the shared object store (incident {number}); "
+                "see the server's log."
+            )
             body = error_body("ServiceUnavailable", message)
             return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
         status = _status_of(exc)

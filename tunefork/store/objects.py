@@ -22,6 +22,8 @@ from tunefork.store.redaction import redacted_text, redacted_url
 
 DIGEST = re.compile(r"^sha256-[0-9a-f]{64}$")
 CHUNK = 1 << 20
+REFUSED_CREDENTIALS = re.compile(r"Forbidden|AccessDenied|InvalidAccessKeyId|SignatureDoesNotMatch|\b403\b")
+"""How S3 servers say that they refused the key or secret (botocore's ``ClientError`` texts)."""
 
 
 class ObjectStoreError(UnavailableError):
@@ -111,7 +113,22 @@ class ObjectStore:
             raise ObjectMissingError(f"{what}: not found in {redacted_url(self.url)}") from exc
         except Exception as exc:
             reason = redacted_text(f"{type(exc).__name__}: {exc}")
-            raise ObjectStoreError(f"{what} failed on {redacted_url(self.url)}: {reason}") from exc
+            raise ObjectStoreError(f"{what} failed on {redacted_url(self.url)}: {reason}; {self.hint(exc)}") from exc
+
+    def hint(self, exc: BaseException) -> str:
+        """What to check when a store call failed on ``exc``: the credential variables when the store refused
+        them, else the store's address variables (``tunefork doctor`` checks them all)."""
+        if self.protocol == "file":
+            return "check TUNEFORK_STORAGE_URL and that the folder is mounted and writable (`tunefork doctor`)"
+        if isinstance(exc, PermissionError) or REFUSED_CREDENTIALS.search(str(exc)):
+            return (
+                "the store refused the credentials: check TUNEFORK_S3_ACCESS_KEY_ID and TUNEFORK_S3_SECRET_ACCESS_KEY "
+                "(else the AWS credential chain; `tunefork doctor` checks every setting)"
+            )
+        return (
+            "check TUNEFORK_STORAGE_URL, TUNEFORK_S3_ENDPOINT_URL and that the store runs "
+            "(`tunefork doctor` checks every setting)"
+        )
 
     def exists(self, digest: str) -> bool:
         """True when the object is stored."""
@@ -164,7 +181,6 @@ class ObjectStore:
             except FileNotFoundError:
                 raise ObjectStoreError(f"bucket {bucket!r} does not exist") from None
             except Exception as exc:
-                raise ObjectStoreError(
-                    f"cannot reach the store: {redacted_text(f'{type(exc).__name__}: {exc}')}"
-                ) from None
+                reason = redacted_text(f"{type(exc).__name__}: {exc}")
+                raise ObjectStoreError(f"cannot use the store: {reason}; {self.hint(exc)}") from None
         return f"{len(self.objects())} object(s)"

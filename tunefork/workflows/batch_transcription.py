@@ -6,6 +6,7 @@ The work itself is :func:`tunefork.workflows.transcription.transcribe` (the func
 
 from __future__ import annotations
 
+import logging
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tunefork.errors import ConflictError, NotFoundError, TuneforkError
+from tunefork.errors import ConflictError, NotFoundError, TuneforkError, failure_reason
 from tunefork.kinds.speech import SPEECH_MODELS
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.artifacts import read_jsonl
@@ -24,6 +25,8 @@ from tunefork.workflows.jobs import JobKind, JobSubmitter, submit_job, update_re
 from tunefork.workflows.models import resolve_model
 from tunefork.workflows.transcription import check_source, dataset_audio_items, transcribe
 from tunefork.workspace import JOB_PUBLISH_RETRY_PAUSES, Workspace
+
+log = logging.getLogger(__name__)
 
 
 def transcription_to_dict(row: Transcription) -> dict[str, Any]:
@@ -139,7 +142,8 @@ def run_transcription(
         transcripts = workspace.transcription_dir(transcription_id)
         artifact = workspace.publish(transcripts, retry_pauses=JOB_PUBLISH_RETRY_PAUSES)  # the object, then the row
     except TuneforkError as exc:
-        return _update(workspace, transcription_id, status=Status.FAILED, error=workspace.public_message(str(exc)))
+        reason = failure_reason(exc, log, f"transcribing {transcription_id}")
+        return _update(workspace, transcription_id, status=Status.FAILED, error=workspace.public_message(reason))
     shutil.rmtree(folder, ignore_errors=True)
     return _update(
         workspace, transcription_id, status=Status.SUCCEEDED, item_count=len(output.transcripts), artifact=artifact

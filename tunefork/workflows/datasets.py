@@ -6,6 +6,7 @@ import functools
 import hashlib
 import importlib.metadata
 import json
+import logging
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +20,7 @@ from tunefork.datasets.importer import import_dataset
 from tunefork.datasets.inspection import inspect_dataset, load_manifest, manifest_path
 from tunefork.datasets.kinds import FILE_FIELDS
 from tunefork.datasets.results import ImportResult
-from tunefork.errors import ConflictError, TuneforkError, UploadRejectedError
+from tunefork.errors import ConflictError, TuneforkError, UploadRejectedError, failure_reason
 from tunefork.evaluation.overlap import item_fingerprints, shared_findings, shared_items_note
 from tunefork.kinds import ProjectKind, get_kind
 from tunefork.progress import ProgressCallback, no_progress
@@ -30,6 +31,8 @@ from tunefork.store.repository import clean_name, get_dataset, get_project
 from tunefork.workflows.jobs import JobKind, JobSubmitter, submit_job, update_resource
 from tunefork.workflows.projects import kind_of
 from tunefork.workspace import JOB_PUBLISH_RETRY_PAUSES, Workspace
+
+log = logging.getLogger(__name__)
 
 
 def dataset_to_dict(dataset: Dataset) -> dict[str, Any]:
@@ -218,7 +221,8 @@ def run_dataset_import(
             workspace, dataset_id, status=Status.FAILED, error=error, rejections=rejections, rejected=len(rejections)
         )
     except TuneforkError as exc:
-        return _update_dataset(workspace, dataset_id, status=Status.FAILED, error=workspace.public_message(str(exc)))
+        reason = failure_reason(exc, log, f"importing dataset {dataset_id}")
+        return _update_dataset(workspace, dataset_id, status=Status.FAILED, error=workspace.public_message(reason))
 
 
 def _import(

@@ -405,7 +405,7 @@ def run_training(workspace: Workspace, model_ref: str, progress: ProgressCallbac
     try:
         artifact = workspace.publish(artifact_dir, retry_pauses=JOB_PUBLISH_RETRY_PAUSES)  # the object, then the row
     except TuneforkError as exc:
-        return _fail(workspace, model["id"], artifact_dir, str(exc))
+        return _fail(workspace, model["id"], artifact_dir, failure_reason(exc, log, f"publishing model {model['id']}"))
     outcome.model = _set_status(
         workspace, model["id"], status, error=error, metrics=outcome.metrics, progress=1.0, artifact=artifact
     )
