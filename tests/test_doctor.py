@@ -124,3 +124,19 @@ def test_no_password_in_a_query_string_or_an_endpoint_is_shown(tmp_path: Path) -
     result = CliRunner().invoke(app, ["--home", str(tmp_path / "ws"), "project", "list"],
                                 env={"TUNEFORK_DATABASE_URL": url, "COLUMNS": "300"})  # fmt: skip
     assert result.exit_code == 1 and "does not answer" in result.output and "QueryPw999" not in result.output
+
+
+def test_a_bad_job_setting_does_not_hide_the_other_problems(tmp_path: Path) -> None:
+    """A review's `TUNEFORK_JOB_LEASE_SECONDS=abc tunefork doctor` printed the job-settings failure alone: the
+    database, queue and store were never checked."""
+    result = _doctor(
+        tmp_path,
+        TUNEFORK_JOB_LEASE_SECONDS="abc",
+        TUNEFORK_DATABASE_URL="postgresql+psycopg2://tf@127.0.0.1:1/tunefork",
+        TUNEFORK_REDIS_URL="redis://127.0.0.1:1/0",
+        TUNEFORK_STORAGE_URL=f"file://{tmp_path}/store",
+    )
+    assert result.exit_code == 1
+    assert "TUNEFORK_JOB_LEASE_SECONDS='abc' is not usable" in result.output
+    assert "cannot connect" in result.output and "cannot reach Redis" in result.output
+    assert "3 problem(s): job settings, database, queue." in result.output

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tunefork.config import env_float, env_int
 
@@ -36,13 +36,20 @@ class JobSettings:
         return max(self.lease_seconds / 4, 0.2)
 
     @classmethod
+    def queue_from_env(cls) -> JobSettings:
+        """Where the queue lives (``TUNEFORK_REDIS_URL``, ``TUNEFORK_QUEUE_NAME``), the job limits left at their
+        defaults: readable even when a ``TUNEFORK_JOB_*`` number is not (``tunefork doctor`` checks both)."""
+        env = os.environ
+        return cls(
+            redis_url=env.get("TUNEFORK_REDIS_URL") or None, queue_name=env.get("TUNEFORK_QUEUE_NAME") or cls.queue_name
+        )
+
+    @classmethod
     def from_env(cls) -> JobSettings:
         """Settings from ``TUNEFORK_*`` variables (defaults when unset)."""
-        env = os.environ
-        defaults = cls()
-        return cls(
-            redis_url=env.get("TUNEFORK_REDIS_URL") or None,
-            queue_name=env.get("TUNEFORK_QUEUE_NAME") or defaults.queue_name,
+        defaults = cls.queue_from_env()
+        return replace(
+            defaults,
             lease_seconds=env_float("TUNEFORK_JOB_LEASE_SECONDS", defaults.lease_seconds),
             max_attempts=env_int("TUNEFORK_JOB_MAX_ATTEMPTS", defaults.max_attempts),
             requeue_after_seconds=env_float("TUNEFORK_JOB_REQUEUE_SECONDS", defaults.requeue_after_seconds),

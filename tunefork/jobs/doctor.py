@@ -113,7 +113,7 @@ def check_database(settings: Settings) -> Check:
 
 def check_queue(settings: Settings) -> Check:
     """Redis answers when ``TUNEFORK_REDIS_URL`` is set; else the SQLite queue in the workspace is used."""
-    jobs = JobSettings.from_env()
+    jobs = JobSettings.queue_from_env()
     if not jobs.redis_url:
         return Check("queue", True, "SQLite queue in the workspace (workers on one machine only)")
     import redis
@@ -137,7 +137,7 @@ def check_queue(settings: Settings) -> Check:
 def check_storage(settings: Settings) -> Check:
     """The shared object store answers (and its bucket exists) when ``TUNEFORK_STORAGE_URL`` is set."""
     storage = settings.storage
-    if not storage.url and shared_database(settings) and JobSettings.from_env().redis_url:
+    if not storage.url and shared_database(settings) and JobSettings.queue_from_env().redis_url:
         return Check("storage", False, (
             "TUNEFORK_STORAGE_URL is unset while the database and the queue are shared: workers on other machines "
             "cannot read the artifacts and uploads this machine keeps in its workspace folder, and it cannot read "
@@ -178,12 +178,11 @@ CHECKS: tuple[Callable[[Settings], Check], ...] = (
 
 
 def run_checks(home: Path | str | None = None) -> list[Check]:
-    """Every check, in order (settings first: the others read them)."""
+    """Every check, in order: the job settings, then the others (which run whatever the job settings' outcome,
+    so that every problem is reported at once, unless the settings they read cannot be)."""
     settings_check = check_settings()
-    if not settings_check.ok:
-        return [settings_check]
     try:
         settings = Settings.load(home)
     except SettingError as exc:
-        return [Check("settings", False, str(exc))]
+        return [settings_check, Check("settings", False, str(exc))]
     return [settings_check, *(check(settings) for check in CHECKS)]
