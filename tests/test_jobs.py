@@ -136,12 +136,14 @@ def test_a_process_stopping_on_purpose_queues_its_jobs_again_without_spending_an
     _claim_as(workspace, other["id"], "far-away-host:123:abc:Worker-1")  # another process's: not released
     assert queue.release("the server stopped while it ran") == [job["id"]]
     released = jobs.show_job(workspace, job["id"])
-    assert (released["status"], released["attempts"], released["maxAttempts"]) == ("NotStarted", 1, 3)
-    assert released["error"] == "queued again: the server stopped while it ran"
+    # A review saw attempts 2/3 (the maximum raised), an AttemptFailed error and the stopped run's last step.
+    assert (released["status"], released["attempts"], released["maxAttempts"]) == ("NotStarted", 0, 2)
+    assert (released["error"], released["progress"]) == ("", 0.0)
+    assert released["message"] == "queued again: the server stopped while it ran"
     assert datasets.show_dataset(workspace, job["resourceId"])["status"] == "NotStarted"
     assert jobs.show_job(workspace, other["id"])["status"] == "Running"
     assert queue.run(job["id"]) == Status.SUCCEEDED
-    assert jobs.show_job(workspace, job["id"])["attempts"] == 2
+    assert jobs.show_job(workspace, job["id"])["attempts"] == 1
 
 
 def test_a_lost_queue_message_is_enqueued_again(workspace: Workspace, queue: JobQueue) -> None:

@@ -390,11 +390,13 @@ def take_back(workspace: Workspace, job: RunningJob, retry: bool, reason: str) -
 
 def release_jobs(workspace: Workspace, worker_prefix: str, reason: str) -> list[str]:
     """The Running jobs of the workers whose id starts with ``worker_prefix`` (this process, stopping on purpose),
-    queued again without spending an attempt: NotStarted, one more attempt allowed, ``reason`` as the error.
+    queued again without spending an attempt: NotStarted, its attempt given back (``attempts`` one lower, the
+    maximum unchanged), no error, progress 0 (it runs from the start) and ``queued again: <reason>`` as its message.
 
-    Two graceful stops of a server during a training failed it for good ("gave up: its worker process exited").
-    Writes of the interrupted run are still fenced (its worker no longer matches), and the next claim's attempt
-    number is higher than the interrupted one's."""
+    Two graceful stops of a server during a training failed it for good ("gave up: its worker process exited");
+    a later review saw ``attempts 2/3``, an ``AttemptFailed`` error and the stopped run's last step as the message.
+    Writes of the interrupted run are still fenced: the next claim is another worker's (the lease holds only while
+    the worker id matches, and a thread takes a new job only after its run has ended)."""
     released = []
     with workspace.session() as session:
         rows = session.scalars(select(Job).where(Job.status == Status.RUNNING, Job.worker.startswith(worker_prefix)))
@@ -402,8 +404,8 @@ def release_jobs(workspace: Workspace, worker_prefix: str, reason: str) -> list[
     for job_id, worker, attempts, resource_type, resource_id in found:
         conditions = [Job.id == job_id, Job.status == Status.RUNNING, Job.worker == worker, Job.attempts == attempts]
         if _conditional_update(
-            workspace, conditions, status=Status.NOT_STARTED, worker="", error=f"queued again: {reason}",
-            enqueued_at=utcnow(), progress=0.0, max_attempts=Job.max_attempts + 1,
+            workspace, conditions, status=Status.NOT_STARTED, worker="", error="", message=f"queued again: {reason}",
+            enqueued_at=utcnow(), progress=0.0, attempts=Job.attempts - 1,
         ):  # fmt: skip
             resource = resource_status(workspace, resource_type, resource_id)
             if resource is not None and resource[0] != Status.SUCCEEDED:
