@@ -286,6 +286,30 @@ def test_a_queue_that_does_not_answer_is_one_log_line_a_minute() -> None:
     assert "does not answer (ConnectionError: Error 111 connecting" in first.getMessage()
     assert not outages.filter(record("Error reading schedule."))  # the same outage, within the minute
     assert outages.filter(record("Unhandled error during execution of task x."))  # other errors are kept whole
+    periodic = record("Error enqueueing periodic task %s.")
+    periodic.args = ("tunefork.recover_jobs",)
+    assert not outages.filter(periodic)  # a review saw two such tracebacks a minute besides the promised line
+
+
+def test_the_queue_answering_again_is_said_once(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A review's consumer said nothing when Redis answered again after an outage."""
+    import logging
+
+    from huey import SqliteHuey
+
+    from tunefork.jobs.queue import QUEUE_OUTAGES, MinuteScheduler
+
+    scheduler = MinuteScheduler(SqliteHuey("t", filename=str(tmp_path / "q.db")), threading.Event(), 1, False)
+    outage = logging.LogRecord(
+        "huey.consumer.Scheduler", logging.ERROR, __file__, 1, "Error reading schedule.", (), None
+    )
+    QUEUE_OUTAGES.filter(outage)
+    assert QUEUE_OUTAGES.down
+    with caplog.at_level(logging.INFO, logger="tunefork.jobs.queue"):
+        scheduler.loop()  # the queue answers
+        scheduler.loop()
+    said = [r.getMessage() for r in caplog.records if "answers again" in r.getMessage()]
+    assert said == ["The job queue answers again; queued jobs run as before."] and not QUEUE_OUTAGES.down
 
 
 def test_a_worker_that_cannot_reach_the_database_puts_the_job_back(

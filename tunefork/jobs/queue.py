@@ -49,6 +49,19 @@ class MinuteScheduler(Scheduler):
         super().__init__(*args, **kwargs)
         self._next_periodic = time.monotonic() + seconds_to_next_minute() + 0.05
 
+    def loop(self, now: Any = None) -> None:
+        """One pass of Huey's scheduler; after a pass without a queue error during an outage, one more read of the
+        queue, and if it works, the outage is over (:meth:`QueueOutageFilter.answered` says so once)."""
+        failures = QUEUE_OUTAGES.failures
+        super().loop(now)
+        if not QUEUE_OUTAGES.down or QUEUE_OUTAGES.failures != failures:
+            return
+        try:
+            self.huey.pending_count()
+        except Exception:  # still down: the next read's error is counted by the filter
+            return
+        QUEUE_OUTAGES.answered()
+
 
 def seconds_to_next_minute(now: float | None = None) -> float:
     """Seconds from ``now`` (epoch seconds, default now) to the next whole wall-clock minute."""
@@ -58,21 +71,37 @@ def seconds_to_next_minute(now: float | None = None) -> float:
 class QueueOutageFilter(logging.Filter):
     """Huey's worker and scheduler log "Error reading from queue" / "Error reading schedule." with a whole
     traceback at every failed read, several times a second while Redis is down (3,294 lines in 25 s for a
-    scale-out review): one line a minute instead, naming the error. Reads go on being retried; the first one that
-    works resumes the work."""
+    scale-out review), and "Error enqueueing periodic task ..." with one at every minute's periodic tasks: one
+    line a minute instead, naming the error. Reads go on being retried; the first one that works resumes the work,
+    and :meth:`answered` (called by :class:`MinuteScheduler`) says once that the queue answers again."""
 
-    MESSAGES = ("Error reading from queue", "Error reading schedule.")
+    MESSAGES = ("Error reading from queue", "Error reading schedule.", "Error enqueueing %s.",
+                "Error enqueueing periodic task %s.")  # fmt: skip
 
     def __init__(self, every_s: float = 60.0) -> None:
         super().__init__()
         self.every_s = every_s
         self._last = -every_s
         self._lock = threading.Lock()
+        self.failures = 0
+        """Queue errors seen (the scheduler compares it before and after a pass)."""
+        self.down = False
+        """True from a queue error until :meth:`answered`."""
+
+    def answered(self) -> None:
+        """The queue answered a read: if it was down, say once that it answers again (and say the next outage at
+        once)."""
+        with self._lock:
+            was_down, self.down, self._last = self.down, False, -self.every_s
+        if was_down:
+            log.warning("The job queue answers again; queued jobs run as before.")
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.getMessage() not in self.MESSAGES:
+        if record.msg not in self.MESSAGES:
             return True
         with self._lock:
+            self.failures += 1
+            self.down = True
             now = time.monotonic()
             if now - self._last < self.every_s:
                 return False
