@@ -42,10 +42,11 @@ def run(train: list[AtisUtterance], test: list[AtisUtterance], seed: int) -> dic
     flagged = out_of_scope_flags(probabilities, model.threshold)
     gold = np.array([u.intent for u in test])
     top = np.array(model.labels)[probabilities.argmax(axis=1)]
+    shift = model.classifier.background_bias
     return {
         "examples": len(train),
         "chosen": report.chosen,
-        "shift_threshold": [round(model.background_bias, 3) + 0.0, round(model.threshold, 4)],  # + 0.0: no "-0.0"
+        "shift_threshold": [round(shift, 3) + 0.0, round(model.threshold, 4)],  # + 0.0: no "-0.0"
         "accuracy": float(np.mean((top == gold) & ~flagged)),
         "top1": float(np.mean(top == gold)),
         "flagged": int(flagged.sum()),

@@ -50,7 +50,7 @@ def serve(folder: Path, domain: str) -> dict:
         model.rank([text])
         latencies.append(time.perf_counter() - start)
     return {
-        "encoder": model.features.encoder,
+        "encoder": model.classifier.features.encoder,
         "load_and_first_s": round(first, 2),
         "median_ms": round(1000 * float(np.median(latencies)), 1),
         "p90_ms": round(1000 * float(np.percentile(latencies, 90)), 1),

@@ -77,7 +77,7 @@ def run_requests(
         "domain": name,
         "chosen": report.chosen,
         "cv_accuracy": report.cv_accuracy,
-        "shift_threshold": [round(model.background_bias, 3), round(model.threshold, 3)],
+        "shift_threshold": [round(model.classifier.background_bias, 3), round(model.threshold, 3)],
         "accuracy": (right + flagged_out) / len(texts),
         "closed_set_accuracy": float(np.mean([top[i] == r["intent"] for i, r in enumerate(test)])),
         "oos_recall": flagged_out / len(out_of_scope) if out_of_scope else None,

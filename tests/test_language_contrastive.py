@@ -84,7 +84,7 @@ def test_contrastive_encoder_trains_predicts_and_reloads(tmp_path: Path, monkeyp
     monkeypatch.setattr(intent_contrastive, "STEPS", FEW_STEPS)
     model, report = train_intents(TRAIN, features="contrastive")
     assert report.chosen == "contrastive" and report.cv_folds == {"contrastive": 5} and report.folds == 5
-    assert model.features.encoder == f"fine-tuned {BUNDLED_ENCODER} (encoder/)"
+    assert model.classifier.features.encoder == f"fine-tuned {BUNDLED_ENCODER} (encoder/)"
     assert report.cv_accuracy["contrastive"] >= 0.6
     probabilities = model.probabilities([text for text, _ in TEST])
     predicted = [model.labels[row.argmax()] for row in probabilities]

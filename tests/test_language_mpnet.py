@@ -118,7 +118,7 @@ def test_an_mpnet_intent_model_trains_predicts_and_reloads(tmp_path: Path, monke
     test = [(e["text"], e["intent"]) for e in intent_examples(4, 1) if e["intent"] in intents]
     # no background class and a given threshold: only the 15 examples are embedded (mpnet costs 5x MiniLM)
     model, report = train_intents(train, features="embeddings", background=False, threshold=0.3)
-    assert report.encoder == MPNET_ENCODER and model.features.encoder == MPNET_ENCODER
+    assert report.encoder == MPNET_ENCODER and model.classifier.features.encoder == MPNET_ENCODER
     texts = [text for text, _ in test]
     assert model.probabilities(texts).shape == (len(texts), len(intents))
     assert embed(texts[:1], MPNET_ENCODER).shape == (1, 768)
@@ -126,5 +126,5 @@ def test_an_mpnet_intent_model_trains_predicts_and_reloads(tmp_path: Path, monke
     assert np.mean([p == gold for p, (_, gold) in zip(predicted, test, strict=True)]) >= 0.8
     model.save(tmp_path / "intents")
     loaded = load_intent_model(tmp_path / "intents")
-    assert loaded.features.encoder == MPNET_ENCODER
+    assert loaded.classifier.features.encoder == MPNET_ENCODER
     assert loaded.probabilities(texts) == pytest.approx(model.probabilities(texts), abs=1e-6)

@@ -99,6 +99,7 @@ from tunefork.language.intent_calibration import (
 from tunefork.language.intent_contrastive import TRAINED_LAYERS, LowerLayerStates, fine_tune_top_layers
 from tunefork.language.intent_folds import grouped_folds
 from tunefork.language.options import FEATURE_SETS, INTENT_CLASSIFIERS
+from tunefork.language.spelling import CorrectedIntents, TypoCorrector
 from tunefork.progress import ProgressCallback, no_progress, within
 from tunefork.store.artifacts import atomic_write_json
 
@@ -406,11 +407,31 @@ def train_intents(
     seed: int = 0,
     progress: ProgressCallback = no_progress,
 ) -> tuple[IntentModel, IntentTrainingReport]:
-    """Train an intent classifier on ``(text, intent)`` examples (see the module docs for the method).
+    """Train an intent classifier on ``(text, intent)`` examples (see the module docs for the method); it reads
+    requests with their typos corrected toward the words of the examples and out-of-scope texts
+    (:mod:`tunefork.language.spelling`).
 
     ``background=False`` trains no background class (the threshold alone decides out of scope, its
     trade-off measured on the uploaded out-of-scope examples or the shipped general sentences).
     """
+    classifier, report = _train_classifier(
+        examples, features=features, out_of_scope_texts=out_of_scope_texts, threshold=threshold,
+        background=background, seed=seed, progress=progress,
+    )  # fmt: skip
+    corrector = TypoCorrector.from_texts([text for text, _ in examples] + list(out_of_scope_texts or []))
+    return CorrectedIntents(classifier, corrector), report
+
+
+def _train_classifier(
+    examples: list[tuple[str, str]],
+    *,
+    features: str,
+    out_of_scope_texts: list[str] | None,
+    threshold: float | None,
+    background: bool,
+    seed: int,
+    progress: ProgressCallback,
+) -> tuple[IntentModel, IntentTrainingReport]:
     if features not in INTENT_CLASSIFIERS:
         raise TuneforkError(f"unknown intent classifier {features!r}; choose one of {', '.join(INTENT_CLASSIFIERS)}")
     labels = sorted({intent for _, intent in examples})
@@ -582,10 +603,14 @@ def _trade_off(
 
 
 def load_intent_model(folder: Path) -> IntentModel:
-    """The intent classifier saved in ``folder`` (linear or fine-tuned)."""
+    """The intent classifier saved in ``folder`` (linear or fine-tuned), with its typo corrector if it has one."""
     meta = json.loads((folder / "intents.json").read_text(encoding="utf-8"))
+    classifier: IntentModel
     if meta["features"] == "finetune":
         from tunefork.language.intent_finetune import FineTunedIntents
 
-        return FineTunedIntents.load(folder)
-    return IntentClassifier.load(folder)
+        classifier = FineTunedIntents.load(folder)
+    else:
+        classifier = IntentClassifier.load(folder)
+    corrector = TypoCorrector.load(folder)
+    return classifier if corrector is None else CorrectedIntents(classifier, corrector)
