@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -28,9 +30,24 @@ def _rates(model) -> tuple[float, float]:
     return float(kept), float(out_of_scope_flags(model.probabilities(OUT_OF_SCOPE_TEST), model.threshold).mean())
 
 
+STEPS: list[tuple[float, float, str]] = []
+
+
 @pytest.fixture(scope="module")
 def with_background():
-    return train_intents(TRAIN, features="embeddings")
+    return train_intents(
+        TRAIN, features="embeddings", progress=lambda done, total, step: STEPS.append((done, total, step))
+    )
+
+
+def test_training_says_what_it_embeds_before_cross_validating(with_background) -> None:
+    """A review watched "intents: embedding examples (0/6)" stand still for minutes, the count of texts unsaid."""
+    done, _, first = STEPS[0]
+    assert done == 0 and re.match(r"intents: embedding \d+ examples and background texts \(all-", first), first
+    assert int(first.split()[2]) > len(TRAIN)
+    fractions = [d / t for d, t, _ in STEPS]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert any(d == 1 and step.startswith("intents: cross-validating embeddings") for d, _, step in STEPS)
 
 
 def test_background_class_catches_out_of_scope_that_the_threshold_alone_misses(with_background, tmp_path) -> None:

@@ -466,8 +466,9 @@ def _train_classifier(
     candidates = [kind + suffix for kind in kinds for suffix in weightings]
     needs_vectors = any(kind in ("embeddings", "combined") for kind in kinds)
     encoder = intent_encoder(len(texts), features)
-    steps = len(kinds) + 2
-    progress(0, steps, f"intents: embedding examples ({encoder})")
+    steps = len(kinds) + 3  # preparing, each candidate, training on every example, the threshold
+    if needs_vectors:
+        progress(0, steps, f"intents: embedding {len(all_texts)} examples and background texts ({encoder})")
     vectors = embed(all_texts, encoder) if needs_vectors else None
     oof: dict[str, np.ndarray] = {}
     accuracy: dict[str, float] = {}
@@ -477,18 +478,21 @@ def _train_classifier(
     scored = splits[0][1] if held_out else np.arange(len(all_texts))
     cv_folds = dict.fromkeys(candidates, 0 if held_out else folds)
     depth = intent_supervised.TRAINED_LAYERS if SUPERVISED in kinds else TRAINED_LAYERS  # never both in one run
-    states = LowerLayerStates(all_texts, depth, encoder) if set(ENCODER_KINDS) & set(kinds) else None
+    states = None
+    if set(ENCODER_KINDS) & set(kinds):
+        progress(0, steps, f"intents: running {encoder}'s lower layers over {len(all_texts)} texts (once)")
+        states = LowerLayerStates(all_texts, depth, encoder)
     for step, kind in enumerate(kinds, start=1):
         fold_splits = splits[:1] if kind == SUPERVISED else splits
         label = f"intents: cross-validating {kind}" + (f" (1 of {folds} folds)" if len(fold_splits) < folds else "")
         scores = _out_of_fold_logits(
             kind, all_texts, vectors, gold, weightings, classes, fold_splits, seed, states, encoder,
-            within(progress, step - 1, steps, label),
+            within(progress, step, steps, label),
         )  # fmt: skip
         for suffix, logits in scores.items():
             oof[kind + suffix] = logits
             accuracy[kind + suffix] = _accuracy(logits[:, : len(labels)], gold, scored[scored < n])
-        progress(step, steps, f"intents: {kind} accuracy {accuracy[kind]:.3f} on held-out examples")
+        progress(step + 1, steps, f"intents: {kind} accuracy {accuracy[kind]:.3f} on held-out examples")
     log_loss = {name: _calibrated_log_loss(oof[name][scored], gold[scored]) for name in candidates}
     best = max(candidates, key=lambda name: (accuracy[name], -log_loss[name][1], -candidates.index(name)))
     chosen, _, weighted = best.partition(" ")
@@ -496,7 +500,7 @@ def _train_classifier(
     calibrated = scored if chosen == SUPERVISED else np.arange(len(all_texts))
     temperature = _calibrated_log_loss(oof[best], gold)[0] if len(calibrated) > len(scored) else log_loss[best][0]
     finite = _finite(oof[best][calibrated])
-    progress(len(kinds), steps, f"intents: training {best} on every example")
+    progress(len(kinds) + 1, steps, f"intents: training {best} on every example")
     final_features, final_vectors = Features(chosen, encoder), vectors
     if chosen in ENCODER_KINDS:
         layers = _fine_tune(chosen, states, np.arange(len(all_texts)), gold, len(labels), seed)
