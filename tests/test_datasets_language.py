@@ -316,14 +316,23 @@ def test_luis_and_clu_exports_are_read_with_their_entities(dest, tmp_path):
     assert (record["intent"], record["entities"][0]["start"], record["entities"][0]["end"]) == ("Book", 17, 18)
 
 
+def phrase(*parts: tuple[str, str | None, str | None], template: bool = False) -> dict:
+    """A Dialogflow training phrase of ``(text, meta, alias)`` parts."""
+    data = [{"text": text, **({"meta": meta} if meta else {}), **({"alias": alias} if alias else {}),
+             "userDefined": bool(meta)} for text, meta, alias in parts]  # fmt: skip
+    return {"id": "x", "data": data, "isTemplate": template, "count": 0}
+
+
+def agent_zip(path: Path, files: dict[str, object]) -> Path:
+    """A Dialogflow agent's zip of ``files`` (name -> JSON value, or the file's text as a string)."""
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, value in files.items():
+            archive.writestr(name, value if isinstance(value, str) else json.dumps(value, indent=2))
+    return path
+
+
 def test_a_dialogflow_agent_zip_is_read_with_its_entities_and_synonyms(dest, tmp_path):
     """A Dialogflow ES agent's agent.json read as a broken Lex file and its phrases were not read (a formats review)."""
-
-    def phrase(*parts: tuple[str, str | None, str | None], template: bool = False) -> dict:
-        data = [{"text": text, **({"meta": meta} if meta else {}), **({"alias": alias} if alias else {}),
-                 "userDefined": bool(meta)} for text, meta, alias in parts]  # fmt: skip
-        return {"id": "x", "data": data, "isTemplate": template, "count": 0}
-
     upload = tmp_path / "agent.zip"
     with zipfile.ZipFile(upload, "w") as archive:
         archive.writestr("agent/agent.json", json.dumps({"language": "en", "supportedLanguages": [], "webhook": {}}))
@@ -380,6 +389,23 @@ def test_a_dialogflow_agent_zip_is_read_with_its_entities_and_synonyms(dest, tmp
     for settings in ("agent.json", "package.json", "intents/Book car.json", "entities/car_type.json",
                      "entities/plate.json"):  # fmt: skip
         assert f"ignored {settings}: a Dialogflow agent's settings" in warned, settings
+
+
+@pytest.mark.parametrize("broken", ["[\n" + json.dumps(phrase(("a quote", None, None))) + ",\n]", '{"data": []}'])
+def test_an_unreadable_dialogflow_phrases_file_refuses_the_upload_naming_its_intent(dest, tmp_path, broken):
+    """A trailing comma in one _usersays_ file dropped the intent's 15 phrases as ONE rejected item: 'accepted: 107
+    rejected: 1', and --max-rejected 0.1 passed (a new user's review)."""
+    upload = agent_zip(tmp_path / "agent.zip", {
+        "package.json": {"version": "1.0.0"},
+        "intents/greet_usersays_en.json": [phrase(("hello", None, None)), phrase(("hi there", None, None))],
+        "intents/get_quote_usersays_en.json": broken,
+    })  # fmt: skip
+    with pytest.raises(UploadRejectedError) as refused:
+        import_dataset(upload, "utterances", dest, UploadLimits())
+    said = str(refused.value)
+    assert said.startswith("intents/get_quote_usersays_en.json line ")
+    assert "the training phrases of intent 'get_quote' cannot be read, so the upload was refused" in said
+    assert [issue.item for issue in refused.value.rejections] == ["intents/get_quote_usersays_en.json"]
 
 
 def test_json_lines_of_texts_and_intents_doccano_classification_included(dest, tmp_path):

@@ -6,7 +6,8 @@
   ``date``); ``@sys.ignore`` marks no span. The intent is the file's name before ``_usersays_``, spaces written as
   ``_`` (with a warning); the ``Default Fallback Intent``'s phrases are out-of-scope examples (``none``). Template
   phrases (``isTemplate``: ``@car_type:car_type`` placeholders, not values) are rejected, each with why. Ids
-  ``<prefix>phrase-<k>``, ``line`` the phrase's number in the list.
+  ``<prefix>phrase-<k>``, ``line`` the phrase's number in the list. A file that cannot be read (not valid JSON, or
+  not a list) refuses the whole upload, naming the file, line and intent: all the intent's phrases would be lost.
 - ``entities/<entity>_entries_<language>.json``: a list of ``{"value", "synonyms"}``: one lookup of the entity's
   values and synonyms and one synonym record per value with synonyms, as a Lex slot type (a composite entity's,
   whose entries name other entities, is skipped with a warning). A regular-expression entity (``"isRegexp": true``
@@ -27,6 +28,7 @@ from typing import Any
 from tunefork.datasets.results import ItemIssue, ParsedItems
 from tunefork.datasets.spans import read_json_document, reject
 from tunefork.datasets.utterance_records import example_record, lookup_records, string_list, value_entries
+from tunefork.errors import UploadRejectedError
 from tunefork.language.user_regex import regex_problem
 
 DIALOGFLOW_FORMAT = "dialogflow-es"
@@ -102,13 +104,24 @@ def _phrase(data: Any) -> tuple[str, list[dict[str, Any]]] | str:
     return text.strip(), [{**span, "start": span["start"] - shift, "end": span["end"] - shift} for span in spans]
 
 
+def _unreadable_phrases(parsed: ParsedItems, name: str) -> UploadRejectedError:
+    """The refusal of an upload whose training phrases file of intent ``name`` cannot be read (why: the last
+    rejection in ``parsed``): rejected as one item, it dropped all the intent's phrases while the upload counted one
+    rejection and passed --max-rejected (a new user's review)."""
+    said = parsed.rejections[-1].reason
+    return UploadRejectedError(
+        f"{said}; the training phrases of intent '{name}' cannot be read, so the upload was refused rather than "
+        "train the agent without them: fix the file and upload the agent again.",
+        parsed.rejections,
+    )
+
+
 def _parse_phrases(path: Path, display_name: str, prefix: str, name: str) -> ParsedItems:
     document, parsed = read_json_document(path, display_name)
-    if parsed.rejections and document is None:
-        return parsed
     if not isinstance(document, list):
-        reject(parsed, display_name, 1, "expected a list of training phrases (Dialogflow's _usersays_ file)")
-        return parsed
+        if document is not None or not parsed.rejections:  # valid JSON, not a list (else its error is rejected)
+            reject(parsed, display_name, 1, "expected a list of training phrases (Dialogflow's _usersays_ file)")
+        raise _unreadable_phrases(parsed, name)
     intent = _intent_name(name, parsed, display_name)
     for number, phrase in enumerate(document, start=1):
         phrase = phrase if isinstance(phrase, dict) else {}
