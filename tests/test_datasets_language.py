@@ -391,6 +391,22 @@ def test_a_dialogflow_agent_zip_is_read_with_its_entities_and_synonyms(dest, tmp
         assert f"ignored {settings}: a Dialogflow agent's settings" in warned, settings
 
 
+def test_every_json_file_of_a_dialogflow_agent_is_read_as_part_of_it(dest, tmp_path):
+    """An agent.json without the keys the format detector looked for, and a bare intent file, were read as Lex slot
+    types and rejected ('missing slot type name'): --max-rejected 0 failed on a clean export (a new user's review)."""
+    upload = agent_zip(tmp_path / "agent.zip", {
+        "agent.json": {"description": "bot", "language": "en", "defaultTimezone": "Europe/London",
+                       "webhook": {"available": False}},
+        "intents/greet.json": {"id": "1", "name": "greet", "auto": True, "responses": []},
+        "intents/greet_usersays_en.json": [phrase(("hello", None, None))],
+        "entities/size.json": {"id": "2", "name": "size"},
+        "entities/size_entries_en.json": [{"value": "small", "synonyms": ["small", "tiny"]}],
+    })  # fmt: skip
+    result = import_dataset(upload, "utterances", dest, UploadLimits())
+    assert (result.source_format, result.rejections) == ("dialogflow-es (zip)", [])
+    assert sorted(r["type"] for r in load_manifest(dest)) == ["example", "lookup", "synonym"]
+
+
 @pytest.mark.parametrize("broken", ["[\n" + json.dumps(phrase(("a quote", None, None))) + ",\n]", '{"data": []}'])
 def test_an_unreadable_dialogflow_phrases_file_refuses_the_upload_naming_its_intent(dest, tmp_path, broken):
     """A trailing comma in one _usersays_ file dropped the intent's 15 phrases as ONE rejected item: 'accepted: 107

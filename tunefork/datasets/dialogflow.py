@@ -15,7 +15,8 @@
   ``- regex:`` blocks do; a pattern tunefork cannot run is rejected with why.
 - The agent's other files (``agent.json``, ``package.json``, an intent's settings ``intents/<intent>.json`` with
   its responses, an entity's settings ``entities/<entity>.json``) are skipped with a warning each: an agent's zip
-  uploads as it is.
+  uploads as it is. Every JSON file inside an agent (beside its ``intents``/``entities`` folders, or in them) is
+  read as part of it, whatever keys it holds: one without the keys a format is told by was a broken Lex slot type.
 """
 
 from __future__ import annotations
@@ -36,19 +37,41 @@ _PHRASES = re.compile(r"^(?P<name>.+)_usersays_[A-Za-z-]+\.json$")
 _ENTRIES = re.compile(r"^(?P<name>.+)_entries_[A-Za-z-]+\.json$")
 _SETTINGS_KEYS = ('"webhookUsed"', '"isEnum"', '"automatedExpansion"', '"supportedLanguages"')
 """Keys of an agent's other files: an intent's and an entity's settings, ``agent.json``."""
+_INTENTS_FOLDER = "intents"
+_ENTITIES_FOLDER = "entities"  # a folder's name: not the project kind of the same name
+_AGENT_FOLDERS = (_INTENTS_FOLDER, _ENTITIES_FOLDER)
+"""The folders of an agent's export that hold its training phrases and entity entries."""
 _REFERENCE = re.compile(r"@[\w.-]+:\w")
 """An entry that names another entity (``@sys.color:color``): a composite entity's."""
 FALLBACK_INTENT = "default fallback intent"
 """Dialogflow's intent for what the agent does not handle: its phrases are out of scope."""
 
 
+def _holds_agent_data(folder: Path) -> bool:
+    """True when ``folder`` holds a training phrases (``_usersays_``) or entity entries (``_entries_``) file."""
+    try:
+        return any(_PHRASES.match(entry.name) or _ENTRIES.match(entry.name) for entry in folder.iterdir())
+    except OSError:  # no such folder
+        return False
+
+
+def _in_agent(path: Path) -> bool:
+    """True for a file beside an agent's training phrases or entries (an intent's or entity's settings), or beside
+    the ``intents`` or ``entities`` folder holding them (``agent.json``)."""
+    folder = path.parent
+    return _holds_agent_data(folder) or any(_holds_agent_data(folder / name) for name in _AGENT_FOLDERS)
+
+
 def is_dialogflow_file(path: Path, head: str) -> bool:
-    """True for a file of a Dialogflow ES agent export (see the module docs), by its name or first characters."""
+    """True for a file of a Dialogflow ES agent export (see the module docs): by its name, by its first characters,
+    or for any JSON file inside an agent (:func:`_in_agent`), whatever keys it holds."""
     if _PHRASES.match(path.name) or _ENTRIES.match(path.name):
         return True
+    if path.suffix.lower() != ".json":
+        return False
     if path.name == "package.json" and head.lstrip().startswith("{") and '"version"' in head and len(head) < 100:
         return True  # an agent's package.json is {"version": "1.0.0"}
-    return path.suffix.lower() == ".json" and any(key in head for key in _SETTINGS_KEYS)
+    return any(key in head for key in _SETTINGS_KEYS) or _in_agent(path)
 
 
 def parse_dialogflow_json(path: Path, display_name: str, id_prefix: str = "") -> ParsedItems:
