@@ -13,10 +13,12 @@
   whose entries name other entities, is skipped with a warning). A regular-expression entity (``"isRegexp": true``
   in its settings file ``entities/<entity>.json`` beside it) gives one regex record a value instead, as Rasa's
   ``- regex:`` blocks do; a pattern tunefork cannot run is rejected with why.
-- The agent's other files (``agent.json``, ``package.json``, an intent's settings ``intents/<intent>.json`` with
-  its responses, an entity's settings ``entities/<entity>.json``) are skipped with a warning each: an agent's zip
-  uploads as it is. Every JSON file inside an agent (beside its ``intents``/``entities`` folders, or in them) is
-  read as part of it, whatever keys it holds: one without the keys a format is told by was a broken Lex slot type.
+- The agent's other files (``agent.json``, ``package.json``, an intent's definition ``intents/<intent>.json`` with
+  its responses, an entity's settings ``entities/<entity>.json``, read only for ``isRegexp``) give no records: an
+  agent's zip uploads as it is, and says them in one line (:mod:`tunefork.datasets.dialogflow_agent`); such a file
+  uploaded alone is skipped with a warning. Every JSON file inside an agent (beside its ``intents``/``entities``
+  folders, or in them) is read as part of it, whatever keys it holds: one without the keys a format is told by was
+  a broken Lex slot type.
 """
 
 from __future__ import annotations
@@ -33,8 +35,8 @@ from tunefork.errors import UploadRejectedError
 from tunefork.language.user_regex import regex_problem
 
 DIALOGFLOW_FORMAT = "dialogflow-es"
-_PHRASES = re.compile(r"^(?P<name>.+)_usersays_[A-Za-z-]+\.json$")
-_ENTRIES = re.compile(r"^(?P<name>.+)_entries_[A-Za-z-]+\.json$")
+PHRASES_FILE = re.compile(r"^(?P<name>.+)_usersays_[A-Za-z-]+\.json$")
+ENTRIES_FILE = re.compile(r"^(?P<name>.+)_entries_[A-Za-z-]+\.json$")
 _SETTINGS_KEYS = ('"webhookUsed"', '"isEnum"', '"automatedExpansion"', '"supportedLanguages"')
 """Keys of an agent's other files: an intent's and an entity's settings, ``agent.json``."""
 _INTENTS_FOLDER = "intents"
@@ -50,7 +52,7 @@ FALLBACK_INTENT = "default fallback intent"
 def _holds_agent_data(folder: Path) -> bool:
     """True when ``folder`` holds a training phrases (``_usersays_``) or entity entries (``_entries_``) file."""
     try:
-        return any(_PHRASES.match(entry.name) or _ENTRIES.match(entry.name) for entry in folder.iterdir())
+        return any(PHRASES_FILE.match(entry.name) or ENTRIES_FILE.match(entry.name) for entry in folder.iterdir())
     except OSError:  # no such folder
         return False
 
@@ -65,7 +67,7 @@ def _in_agent(path: Path) -> bool:
 def is_dialogflow_file(path: Path, head: str) -> bool:
     """True for a file of a Dialogflow ES agent export (see the module docs): by its name, by its first characters,
     or for any JSON file inside an agent (:func:`_in_agent`), whatever keys it holds."""
-    if _PHRASES.match(path.name) or _ENTRIES.match(path.name):
+    if PHRASES_FILE.match(path.name) or ENTRIES_FILE.match(path.name):
         return True
     if path.suffix.lower() != ".json":
         return False
@@ -77,20 +79,29 @@ def is_dialogflow_file(path: Path, head: str) -> bool:
 def parse_dialogflow_json(path: Path, display_name: str, id_prefix: str = "") -> ParsedItems:
     """One file of a Dialogflow ES agent export -> example records (training phrases), lookup and synonym records
     (entity entries), or nothing with a warning (the agent's settings files)."""
-    if phrases := _PHRASES.match(path.name):
+    if phrases := PHRASES_FILE.match(path.name):
         return _parse_phrases(path, display_name, id_prefix, phrases["name"])
-    if entries := _ENTRIES.match(path.name):
+    if entries := ENTRIES_FILE.match(path.name):
         return _parse_entries(path, display_name, id_prefix, entries["name"])
-    reason = f"ignored {display_name}: a Dialogflow agent's settings, not training phrases or entity entries"
-    return ParsedItems(warnings=[ItemIssue(display_name, reason)])
+    return ParsedItems(warnings=[ItemIssue(display_name, settings_not_read(display_name))])
+
+
+def settings_not_read(display_name: str) -> str:
+    """The warning of an agent's file that holds neither training phrases nor entries (``agent.json``, an intent's
+    definition...); an agent's upload says them in one line instead (:mod:`tunefork.datasets.dialogflow_agent`)."""
+    return f"ignored {display_name}: a Dialogflow agent's settings, not training phrases or entity entries"
+
+
+def intent_label(name: str) -> str:
+    """The intent an agent's intent ``name`` is read as: ``none`` for the fallback intent, spaces as ``_``."""
+    return "none" if name.strip().lower() == FALLBACK_INTENT else "_".join(name.split())
 
 
 def _intent_name(name: str, parsed: ParsedItems, display_name: str) -> str:
-    """The intent of a training phrases file named ``name``: ``none`` for the fallback intent, spaces as ``_``."""
-    if name.strip().lower() == FALLBACK_INTENT:
-        return "none"
-    intent = "_".join(name.split())
-    if intent != name:
+    """:func:`intent_label` of a training phrases file's intent ``name``, with a warning when its spaces become
+    ``_``."""
+    intent = intent_label(name)
+    if intent not in (name, "none"):
         said = f"{display_name}: intent '{name}' is read as '{intent}' (an intent name holds no spaces)"
         parsed.warnings.append(ItemIssue(display_name, said))
     return intent

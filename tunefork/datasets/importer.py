@@ -68,7 +68,7 @@ from tunefork.datasets.scanning import descend_single_folder, list_files, relati
 from tunefork.datasets.speech_formats import list_speech_items
 from tunefork.datasets.structured_text import parse_structured_text
 from tunefork.datasets.text_formats import parse_pronunciation, parse_related_text
-from tunefork.datasets.utterance_formats import check_utterance_repeats, parse_utterances, utterances_format_name
+from tunefork.datasets.utterance_formats import check_utterance_upload, parse_utterances, utterances_format_name
 from tunefork.errors import TuneforkError, UploadRejectedError
 from tunefork.progress import ProgressCallback, no_progress
 from tunefork.store.artifacts import atomic_write_json, write_jsonl
@@ -94,7 +94,7 @@ BINARY_SUFFIXES: dict[str, tuple[str, ...]] = {"annotated-text": (DOCBIN_SUFFIX,
 """Binary files a text kind reads too, by extension (spaCy DocBin)."""
 UploadCheck = Callable[[list[tuple[str, ParsedItems]]], None]
 UPLOAD_CHECKS: dict[str, UploadCheck] = {
-    "utterances": check_utterance_repeats,
+    "utterances": check_utterance_upload,
     "annotated-text": check_annotated_repeats,
     "patterns": check_pattern_repeats,
 }

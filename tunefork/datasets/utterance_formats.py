@@ -47,6 +47,7 @@ import yaml
 
 from tunefork.datasets.csv_rows import csv_rows, unclosed_quote
 from tunefork.datasets.dialogflow import DIALOGFLOW_FORMAT, is_dialogflow_file, parse_dialogflow_json
+from tunefork.datasets.dialogflow_agent import check_dialogflow_agent
 from tunefork.datasets.documents import DocumentError, compose_yaml
 from tunefork.datasets.json_utterances import (
     AZURE_FORMAT,
@@ -593,3 +594,10 @@ def check_utterance_repeats(files: list[tuple[str, ParsedItems]]) -> None:
         return text_key(record["text"]), labels
 
     reject_repeats(files, key_of, _difference)
+
+
+def check_utterance_upload(files: list[tuple[str, ParsedItems]]) -> None:
+    """The checks across an upload's files: repeated examples (:func:`check_utterance_repeats`), then a Dialogflow
+    agent's (:func:`check_dialogflow_agent`)."""
+    check_utterance_repeats(files)
+    check_dialogflow_agent(files)
