@@ -408,6 +408,35 @@ def test_every_json_file_of_a_dialogflow_agent_is_read_as_part_of_it(dest, tmp_p
     assert sorted(r["type"] for r in load_manifest(dest)) == ["example", "lookup", "synonym"]
 
 
+def test_each_dialogflow_intent_left_without_phrases_is_named(dest, tmp_path):
+    """An intent whose _usersays_ list was empty, or which had none, was dropped without a word; an annotated part with
+    no text ("hours at " + ""@branch) was read as "hours at", its entity dropped (a new user's review)."""
+    definition = {"id": "1", "name": "x", "auto": True, "responses": []}
+    upload = agent_zip(tmp_path / "agent.zip", {
+        "agent.json": {"language": "en"},
+        "intents/greet.json": definition,
+        "intents/greet_usersays_en.json": [phrase(("hello", None, None)), phrase(("hi there", None, None))],
+        "intents/track_parcel.json": definition,
+        "intents/track_parcel_usersays_en.json": [],
+        "intents/refer friend.json": definition,
+        "intents/Default Fallback Intent.json": definition,
+        "intents/opening_hours_usersays_en.json": [phrase(("hours at ", None, None), ("", "@branch", "branch"))],
+    })  # fmt: skip
+    result = import_dataset(upload, "utterances", dest, UploadLimits())
+    assert [issue.reason for issue in result.rejections] == [
+        "intents/opening_hours_usersays_en.json phrase 1: a part annotated @branch has no text: give it the entity's "
+        "value, or remove the part"]  # fmt: skip
+    said = [issue.reason for issue in result.warnings if "has no training phrases" in issue.reason]
+    assert said == [
+        "intents/opening_hours_usersays_en.json: intent 'opening_hours' has no training phrases (all its phrases in "
+        "intents/opening_hours_usersays_en.json were rejected): it is not learned; add phrases to it, or delete it",
+        "intents/refer friend.json: intent 'refer_friend' has no training phrases (no refer friend_usersays_<language>"
+        ".json file beside intents/refer friend.json): it is not learned; add phrases to it, or delete it",
+        "intents/track_parcel_usersays_en.json: intent 'track_parcel' has no training phrases (its file "
+        "intents/track_parcel_usersays_en.json holds none): it is not learned; add phrases to it, or delete it",
+    ]  # the fallback intent, which has no phrases in most agents, is not named
+
+
 @pytest.mark.parametrize("broken", ["[\n" + json.dumps(phrase(("a quote", None, None))) + ",\n]", '{"data": []}'])
 def test_an_unreadable_dialogflow_phrases_file_refuses_the_upload_naming_its_intent(dest, tmp_path, broken):
     """A trailing comma in one _usersays_ file dropped the intent's 15 phrases as ONE rejected item: 'accepted: 107

@@ -1,13 +1,14 @@
 """Dialogflow ES agent exports (the console's "Export as ZIP"): training phrases and entity entries.
 
-- ``intents/<intent>_usersays_<language>.json``: a list of training phrases ``{"data": [{"text", "meta",
-  "alias"}], "isTemplate"}``. The parts' texts joined are the example; a part with an entity ``meta``
-  (``@car_type``) is a span of that entity, a system entity's (``@sys.date``) of its parameter (``alias``:
-  ``date``); ``@sys.ignore`` marks no span. The intent is the file's name before ``_usersays_``, spaces written as
-  ``_`` (with a warning); the ``Default Fallback Intent``'s phrases are out-of-scope examples (``none``). Template
-  phrases (``isTemplate``: ``@car_type:car_type`` placeholders, not values) are rejected, each with why. Ids
-  ``<prefix>phrase-<k>``, ``line`` the phrase's number in the list. A file that cannot be read (not valid JSON, or
-  not a list) refuses the whole upload, naming the file, line and intent: all the intent's phrases would be lost.
+- ``intents/<intent>_usersays_<language>.json``: a list of training phrases ``{"data": [{"text", "meta", "alias"}],
+  "isTemplate"}``. The parts' texts joined are the example; a part with an entity ``meta`` (``@car_type``) is a span
+  of that entity, a system entity's (``@sys.date``) of its parameter (``alias``: ``date``); ``@sys.ignore`` marks no
+  span, and a phrase with an annotated part of no text is rejected. The intent is the file's name before
+  ``_usersays_``, spaces written as ``_`` (with a warning); the ``Default Fallback Intent``'s phrases are
+  out-of-scope examples (``none``). Template phrases (``isTemplate``: ``@car_type:car_type`` placeholders, not
+  values) are rejected, each with why. Ids ``<prefix>phrase-<k>``, ``line`` the phrase's number in the list. A file
+  that cannot be read (not valid JSON, or not a list) refuses the whole upload, naming the file, line and intent:
+  all the intent's phrases would be lost.
 - ``entities/<entity>_entries_<language>.json``: a list of ``{"value", "synonyms"}``: one lookup of the entity's
   values and synonyms and one synonym record per value with synonyms, as a Lex slot type (a composite entity's,
   whose entries name other entities, is skipped with a warning). A regular-expression entity (``"isRegexp": true``
@@ -128,7 +129,9 @@ def _phrase(data: Any) -> tuple[str, list[dict[str, Any]]] | str:
             return 'expected "data": a list of parts {"text", "meta"}'
         piece, label = part["text"], _span_label(part)
         core = piece.strip()
-        if label is None or not core:
+        if label is not None and not core:  # "hours at " + ""@branch was read as "hours at", its entity dropped
+            return f"a part annotated {part['meta']} has no text: give it the entity's value, or remove the part"
+        if label is None:
             text += piece
             continue
         start = len(text) + len(piece) - len(piece.lstrip())
