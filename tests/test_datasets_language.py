@@ -437,6 +437,23 @@ def test_each_dialogflow_intent_left_without_phrases_is_named(dest, tmp_path):
     ]  # the fallback intent, which has no phrases in most agents, is not named
 
 
+def test_repeated_dialogflow_phrases_are_named_by_their_phrase_numbers(dest, tmp_path):
+    """'intents/get_quote_usersays_en.json line 16: duplicate of line 1' named phrases as lines of a file that was one
+    line, beside 'phrase 11: empty text' (a new user's review)."""
+    hello, hi = phrase(("hello", None, None)), phrase(("hi there", None, None))
+    upload = agent_zip(tmp_path / "agent.zip", {
+        "agent.json": {"language": "en"},
+        "intents/greet_usersays_en.json": [hello, hi, hello],
+        "intents/leave_usersays_en.json": [hi, phrase(("bye", None, None))],
+    })  # fmt: skip
+    result = import_dataset(upload, "utterances", dest, UploadLimits())
+    assert [issue.reason for issue in result.rejections] == [
+        "intents/greet_usersays_en.json phrase 3: duplicate of phrase 1",
+        "intents/leave_usersays_en.json phrase 1: same text as intents/greet_usersays_en.json phrase 2 but a different "
+        "intent ('greet' there, 'leave' here); intents/greet_usersays_en.json phrase 2 is kept: keep the right one",
+    ]
+
+
 @pytest.mark.parametrize("broken", ["[\n" + json.dumps(phrase(("a quote", None, None))) + ",\n]", '{"data": []}'])
 def test_an_unreadable_dialogflow_phrases_file_refuses_the_upload_naming_its_intent(dest, tmp_path, broken):
     """A trailing comma in one _usersays_ file dropped the intent's 15 phrases as ONE rejected item: 'accepted: 107

@@ -584,6 +584,18 @@ def _difference(first: dict[str, Any], later: dict[str, Any]) -> str:
     return "different entities"
 
 
+_EXAMPLE_UNIT = re.compile(r"(?P<unit>phrase|utterance)-\d+$")
+"""The end of the id of a Dialogflow training phrase or a LUIS or CLU utterance: what their rejections count."""
+
+
+def _example_position(file_name: str, record: dict[str, Any]) -> str:
+    """Where an example came from, as its file's other rejections say: ``phrase N`` of a Dialogflow file,
+    ``utterance N`` of a LUIS or CLU export, else ``line N`` (a phrases file was one line: 'line 16: duplicate of
+    line 1', beside 'phrase 11: empty text', a new user's review)."""
+    found = _EXAMPLE_UNIT.search(record["id"])
+    return f"{file_name} {found['unit'] if found else 'line'} {record['line']}"
+
+
 def check_utterance_repeats(files: list[tuple[str, ParsedItems]]) -> None:
     """Reject examples repeated across the upload: same intent and entities -> duplicate, else a conflict."""
 
@@ -593,7 +605,7 @@ def check_utterance_repeats(files: list[tuple[str, ParsedItems]]) -> None:
         labels = (record["intent"], span_surfaces(record["text"], record["entities"], "value"))
         return text_key(record["text"]), labels
 
-    reject_repeats(files, key_of, _difference)
+    reject_repeats(files, key_of, _difference, position=_example_position)
 
 
 def check_utterance_upload(files: list[tuple[str, ParsedItems]]) -> None:
