@@ -213,3 +213,21 @@ def test_a_value_written_over_what_was_said_is_listed_to_check() -> None:
     assert changes == [{"id": "line-1", "text": text, "span": "pontoon A", "label": "berth", "value": "pontoon C"}]
     assert value_change_lines("m", changes)[1] == f"- pontoon A (berth) as pontoon C, in: {text}"
     assert result.models[1].entities["f1"] == 1.0  # the spans are right: only the value is not
+
+
+def test_a_base_model_beside_slots_shows_no_precision_of_nothing_nor_rows_of_its_own_labels() -> None:
+    """The base model beside a language model's slots showed slot precision '0.0%' where it was 0/0 (it predicts
+    none of the project's labels), and the per-label table listed its CARDINAL, DATE... with support 0 and 0.0%
+    everywhere (a new user's review)."""
+    items = [GoldItem("1", "book 2 units at leeds", "book", [(15, 20, "branch")])]
+    base = [_prediction([(5, 6, "CARDINAL"), (15, 20, "GPE")])]
+    custom = [_prediction([(15, 20, "branch")])]
+    result = score_models("test", "utterances", items, [("en-core-web-sm", None, base), ("kit-v1", "1", custom)])
+    rows = dict(result.table().rows)
+    assert rows["Slot entity precision"] == ["n/a", "100.0%"] and rows["Slot entity recall"] == ["0.0%", "100.0%"]
+    details = result.markdown_details()
+    table = details[details.index("## Entities per label") :]
+    assert [line.split(" | ")[0] for line in table if line.startswith("| ") and "---" not in line][1:] == ["| branch"]
+    assert "| branch | n/a | 0.0% | 0.0% | 100.0% | 100.0% | 100.0% | 1 |" in table
+    assert ("Not in the table, nor in the overall scores: labels the test data never annotates, predicted CARDINAL "
+            "(en-core-web-sm 1); GPE (en-core-web-sm 1).") in table  # fmt: skip

@@ -193,8 +193,26 @@ def _entity_rows(result: LanguageEvaluationResult, noun: str) -> list[tuple[str,
     entities = [m.entities or {} for m in result.models]
     if not any(entities):
         return []
-    return [(f"{noun} {name}", [percent(e.get(key), 1) for e in entities]) for name, key in
+    return [(f"{noun} {name}", [_span_rate(e, key) for e in entities]) for name, key in
             (("precision", "precision"), ("recall", "recall"), ("F1", "f1"))]  # fmt: skip
+
+
+def _counted(scores: dict[str, Any], key: str) -> int | None:
+    """The spans a precision (predicted) or a recall (annotated) of span ``scores`` counts, overall (``tp`` plus
+    ``fp`` or ``fn``) or of one label (``predicted``, ``support``); None for an F1, or figures stored without."""
+    per_label, other = {"precision": ("predicted", "fp"), "recall": ("support", "fn")}.get(key, (None, None))
+    if per_label is None:
+        return None
+    if per_label in scores:
+        return int(scores[per_label])
+    return int(scores["tp"]) + int(scores[other]) if "tp" in scores and other in scores else None
+
+
+def _span_rate(scores: dict[str, Any], key: str) -> str:
+    """A precision, recall or F1 of span ``scores`` as a percentage; "n/a" for 0/0, a precision of no predicted span
+    or a recall of no annotated one (a base model beside a language model's slots predicts none of them: its
+    "0.0%" precision read as all wrong, a new user's review)."""
+    return "n/a" if _counted(scores, key) == 0 else percent(scores.get(key), 1)
 
 
 def table(result: LanguageEvaluationResult) -> ResultTable:
@@ -221,18 +239,40 @@ def table(result: LanguageEvaluationResult) -> ResultTable:
     return ResultTable(result.dataset or "evaluation", [m.name for m in result.models], rows, notes)
 
 
+def _unannotated_line(unannotated: list[str], per_label: list[dict[str, Any] | None], names: list[str]) -> list[str]:
+    """The line under the per-label table naming the labels left out of it: predicted, never annotated."""
+
+    def predicted(label: str) -> str:
+        found = [(name, (scores or {}).get(label)) for name, scores in zip(names, per_label, strict=True)]
+        return ", ".join(f"{md_cell(name)} {row.get('predicted', 0)}" for name, row in found if row)
+
+    if not unannotated:
+        return []
+    counts = "; ".join(f"{md_cell(label)} ({predicted(label)})" for label in unannotated)
+    said = f"Not in the table, nor in the overall scores: labels the test data never annotates, predicted {counts}."
+    return [said, ""]
+
+
 def _label_lines(title: str, per_label: list[dict[str, Any] | None], names: list[str]) -> list[str]:
+    """The per-label table of span scores, one column group per model. A label the test data never annotates (a
+    base model's CARDINAL beside a language model's slots) is named under it instead, with how often each model
+    predicted it (its rows read "0.0%" everywhere: a new user's review), unless the data annotates none."""
     labels = sorted({label for scores in per_label for label in (scores or {})})
-    if not labels:
+
+    def support(label: str) -> int:
+        return max(int((scores or {}).get(label, {}).get("support") or 0) for scores in per_label)
+
+    annotated = [label for label in labels if support(label)] or labels
+    if not annotated:
         return []
     measures = (("precision", "P"), ("recall", "R"), ("f1", "F1"))
     header = " | ".join(f"{md_cell(n)} {short}" for n in names for _, short in measures)
     lines = [f"## {title}", "", f"| Label | {header} | Support |", "|---|" + "---:|" * (3 * len(names) + 1)]
-    for label in labels:
-        cells = [percent((scores or {}).get(label, {}).get(key), 1) for scores in per_label for key, _ in measures]
-        support = max(int((scores or {}).get(label, {}).get("support") or 0) for scores in per_label)
-        lines.append(f"| {md_cell(label)} | " + " | ".join(cells) + f" | {support} |")
-    return [*lines, ""]
+    for label in annotated:
+        cells = [_span_rate((scores or {}).get(label, {}), key) for scores in per_label for key, _ in measures]
+        lines.append(f"| {md_cell(label)} | " + " | ".join(cells) + f" | {support(label)} |")
+    unannotated = [label for label in labels if label not in annotated]
+    return [*lines, "", *_unannotated_line(unannotated, per_label, names)]
 
 
 def _kept(row: dict[str, Any], where: str) -> str:
