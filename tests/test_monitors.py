@@ -505,6 +505,9 @@ def test_studio_monitor_page_charts_runs_against_thresholds(workspace: Workspace
     passed = monitors.run_now(workspace, created["id"])
     endpoints.update_endpoint(workspace, "kw", model_ref=BASE_MODEL)
     failed = monitors.run_now(workspace, created["id"])
+    endpoints.regenerate_key(workspace, "kw", "key1")  # the next run ends in error, measuring nothing
+    errored = monitors.run_now(workspace, created["id"])
+    assert errored["outcome"] == "error" and errored["metrics"] == {}
     with TestClient(create_app(workspace)) as client:
         assert client.post("/studio/signin", data={"token": TOKEN, "next": "/studio/"}).status_code == 200
         base = f"/studio/projects/{created['projectId']}"
@@ -514,12 +517,15 @@ def test_studio_monitor_page_charts_runs_against_thresholds(workspace: Workspace
         assert page.status_code == 200 and 'id="monitor-state">failing' in page.text
         chart = page.text.split('id="monitor-chart">')[1].split("</svg>")[0]
         assert chart.count("<circle") == 2 and "#1f9d55" in chart and "#d64545" in chart
+        assert "refused the monitor&#39;s key" in page.text.split('id="runs"')[1]  # the error run, listed
         assert "min 0.75" in chart and "regression 0.9" in chart  # baseline 1.0 minus 10 points
         assert f'href="{base}/monitors/{created["id"]}/runs/{failed["id"]}"' in chart  # the failed run links
         assert f"runs/{passed['id']}" not in chart
         report = client.get(f"{base}/monitors/{created['id']}/runs/{failed['id']}")
         assert report.status_code == 200 and "below the minimum 0.75" in report.text
         assert report.text.count('class="diff"') == 4  # every utterance answered out of scope
+        errored_report = client.get(f"{base}/monitors/{created['id']}/runs/{errored['id']}")
+        assert errored_report.status_code == 200 and 'id="run-error"' in errored_report.text
         assert client.get(f"{base}/monitors/{created['id']}/runs/nope").status_code == 404
 
 
