@@ -54,6 +54,21 @@ def test_pages_need_sign_in_and_come_back_after_it(client: TestClient) -> None:
     assert out.status_code == 303 and COOKIE not in client.cookies
 
 
+def test_signing_out_ends_the_session_on_every_server(client: TestClient, workspace: Workspace) -> None:
+    """Sign-out used to clear only the browser's cookie: a copy of it kept working for 12 hours."""
+    sign_in(client)
+    copied = client.cookies[COOKIE]
+    with TestClient(create_app(workspace)) as other_server:  # another process on the same database
+        other_server.cookies.set(COOKIE, copied)
+        assert other_server.get("/studio/", follow_redirects=False).status_code == 200
+        assert client.post("/studio/signout", follow_redirects=False).status_code == 303
+        refused = other_server.get("/studio/", follow_redirects=False)
+        assert refused.status_code == 303 and refused.headers["location"].startswith("/studio/signin")
+    client.cookies.set(COOKIE, copied)
+    assert client.get("/studio/", follow_redirects=False).status_code == 303
+    assert sign_in(client) and client.get("/studio/", follow_redirects=False).status_code == 200  # a new one works
+
+
 def test_sign_in_never_redirects_off_site() -> None:
     assert safe_next("https://evil.example/") == "/studio/"
     assert safe_next("//evil.example/studio/") == "/studio/"

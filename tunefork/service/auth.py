@@ -20,6 +20,7 @@ from fastapi import Depends, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.security.utils import get_authorization_scheme_param
+from starlette.concurrency import run_in_threadpool
 from starlette.routing import get_route_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -157,7 +158,8 @@ class AuthBeforeBody:
     only by ``Depends(require_admin)`` would spool a whole upload before answering 401. This middleware
     answers first, and fails closed: :data:`PUBLIC_PATHS` and the keyed routes of ``keyed_operations``
     (``POST /endpoints/{id}/recognize``...) go through, each area in ``areas`` (``(path prefix, check)``: the
-    studio and its session) uses its own check, and every other request needs the admin token. The routes'
+    studio and its session) uses its own check (in a worker thread: the studio's reads the database), and every
+    other request needs the admin token. The routes'
     own dependencies still run afterwards.
     """
 
@@ -166,17 +168,17 @@ class AuthBeforeBody:
     ) -> None:
         self.app, self.areas, self.keyed = app, list(areas), frozenset(keyed_operations)
 
-    def _refusal(self, scope: Scope) -> Response | None:
+    async def _refusal(self, scope: Scope) -> Response | None:
         path = get_route_path(scope)
         for prefix, check in self.areas:
             if path == prefix or path.startswith(prefix + "/"):
-                return check(Request(scope))
+                return await run_in_threadpool(check, Request(scope))  # it may read the database
         if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES) or keyed_operation(path, self.keyed):
             return None
         return admin_refusal(Request(scope))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and (refusal := self._refusal(scope)) is not None:
+        if scope["type"] == "http" and (refusal := await self._refusal(scope)) is not None:
             await refusal(scope, receive, send)
             return
         await self.app(scope, receive, send)

@@ -2,13 +2,17 @@
 
 A key is made on first use by whichever process needs it first; the primary key on its name settles a race
 (the loser reads the winner's key), so every server sharing the database, on any machine and whatever its
-workspace folder, signs and checks with the same key.
+workspace folder, signs and checks with the same key. A key can also be made fresh under a new name
+(:func:`new_secret`), looked up (:func:`find_secret`) and deleted, which ends what it signs on every server.
 """
 
 from __future__ import annotations
 
 import secrets
 from contextlib import suppress
+from datetime import datetime
+
+from sqlalchemy import delete
 
 from tunefork.errors import ConflictError
 from tunefork.store.models import Secret
@@ -19,11 +23,37 @@ KEY_BYTES = 32
 
 def shared_secret(workspace: Workspace, name: str) -> bytes:
     """The key ``name`` of this installation (``KEY_BYTES`` random bytes), created once."""
+    found = find_secret(workspace, name)
+    if found is None:
+        with suppress(ConflictError):  # another process made it first
+            new_secret(workspace, name)
+        found = find_secret(workspace, name)
+    return found
+
+
+def new_secret(workspace: Workspace, name: str) -> bytes:
+    """Make and store a new random key under ``name`` (a name not in use: else :class:`ConflictError`)."""
+    value = secrets.token_hex(KEY_BYTES)
+    with workspace.session() as session:
+        session.add(Secret(name=name, value=value))
+    return bytes.fromhex(value)
+
+
+def find_secret(workspace: Workspace, name: str) -> bytes | None:
+    """The key ``name``, or None when there is none (never made, or deleted)."""
     with workspace.session() as session:
         found = session.get(Secret, name)
-    if found is None:
-        with suppress(ConflictError), workspace.session() as session:  # another process made it first
-            session.add(Secret(name=name, value=secrets.token_hex(KEY_BYTES)))
-        with workspace.session() as session:
-            found = session.get(Secret, name)
-    return bytes.fromhex(found.value)
+        return None if found is None else bytes.fromhex(found.value)
+
+
+def delete_secret(workspace: Workspace, name: str) -> None:
+    """Delete the key ``name`` (nothing happens when there is none)."""
+    with workspace.session() as session:
+        session.execute(delete(Secret).where(Secret.name == name))
+
+
+def delete_secrets_made_before(workspace: Workspace, prefix: str, before: datetime) -> int:
+    """Delete the keys whose names start with ``prefix`` made before ``before``; how many went."""
+    with workspace.session() as session:
+        made_before = Secret.name.startswith(prefix, autoescape=True) & (Secret.created_at < before)
+        return session.execute(delete(Secret).where(made_before)).rowcount

@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from tunefork.service.web import data, deployment, evaluation, monitors, projects, training
 from tunefork.service.web.common import studio_router
 from tunefork.service.web.rendering import HERE, Problem, base_path, error_page, session_refusal
-from tunefork.service.web.session import PREFIX, session_secret
+from tunefork.service.web.session import PREFIX
 
 __all__ = ["PREFIX", "UPLOAD_PATHS", "install", "session_refusal"]
 UPLOAD_PATHS = (PREFIX + data.UPLOAD_PATH, PREFIX + deployment.TRY_PATH)
@@ -46,7 +46,6 @@ def favicon() -> FileResponse:
 
 def install(app: FastAPI) -> None:
     """Mount the studio's pages and static files on ``app`` (whose state holds the workspace)."""
-    app.state.session_secret = session_secret(app.state.workspace)
     app.mount(PREFIX + "/static", StaticFiles(directory=HERE / "static"), name="studio-static")
     app.add_api_route("/favicon.ico", favicon, include_in_schema=False)
     app.include_router(projects.public, prefix=PREFIX)

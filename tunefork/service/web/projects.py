@@ -12,7 +12,7 @@ from tunefork.kinds import project_kinds
 from tunefork.service.deps import get_workspace
 from tunefork.service.web.common import POST_GUARDS, ProjectSummary, project_of, studio_router
 from tunefork.service.web.rendering import StudioRoute, api_problem, base_path, redirect, render
-from tunefork.service.web.session import clear_session, safe_next, set_session, token_is_valid
+from tunefork.service.web.session import end_session, safe_next, set_session, token_is_valid
 from tunefork.workflows import projects
 from tunefork.workspace import Workspace
 
@@ -44,9 +44,9 @@ def sign_in(request: Request, token: str = Form(""), next: str = Form("")) -> Re
 
 @public.post("/signout")
 def sign_out(request: Request) -> Response:
-    """Forget the token in this browser."""
+    """End this browser's session on every server and forget its cookie."""
     response = RedirectResponse(base_path(request) + "/signin", status_code=303)
-    clear_session(response)
+    end_session(request, response)
     return response
 
 
