@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,7 +35,7 @@ def toy() -> Iterator[None]:
 
 
 def test_a_voice_endpoint_transcribes_then_parses_behind_its_key(
-    workspace: Workspace, toy: None, tmp_path: Path, speak, monkeypatch: pytest.MonkeyPatch
+    workspace: Workspace, toy: None, tmp_path: Path, speak, monkeypatch: pytest.MonkeyPatch, cli
 ) -> None:
     projects.create_project(workspace, "bot", KIND)
     train = tmp_path / "train.csv"
@@ -90,6 +91,28 @@ def test_a_voice_endpoint_transcribes_then_parses_behind_its_key(
         assert refused.status_code == 409 and "--language-model" in refused.json()["message"]
         shown = client.get(f"/endpoints/{voice['id']}", headers={"Authorization": f"Bearer {TOKEN}"}).json()
         assert shown["links"]["understand"].endswith(url) and shown["languageModel"] == "kw-v1"
+        assert shown["operation"] == "understand" and shown["links"]["recognize"].endswith("/recognize")
+
+        # The studio names both models and calls /understand (it said /recognize and tried only the recognition).
+        signed_in = client.post("/studio/signin", data={"token": TOKEN, "next": "/studio/"})
+        csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', signed_in.text).group(1)
+        studio = f"/studio/projects/{voice['projectId']}"
+        page = client.get(f"{studio}/endpoints/{voice['id']}").text
+        assert (
+            f'id="understand-url">http://testserver{url}</code>' in page and "ends in <code>/understand</code>" in page
+        )
+        assert "<code>/recognize</code> answers the whisper-tiny.en part alone" in page
+        samples = re.findall(r'id="sample-(?:curl|python)">([^<]*)</pre>', page)
+        assert len(samples) == 2 and all(url in sample and "/recognize" not in sample for sample in samples)
+        assert (
+            "answer[&#34;intent&#34;]" in samples[1] and "Serving <strong>whisper-tiny.en then kw-v1</strong>" in page
+        )
+        assert "<td>whisper-tiny.en then kw-v1</td>" in client.get(f"{studio}/deployment").text
+        tried = client.post("/studio/try", data={"csrf": csrf, "endpoint": voice["id"]},
+                            files={"file": ("clip.wav", audio, "audio/wav")})  # fmt: skip
+        assert tried.status_code == 200 and tried.json()["result"]["intent"] == "callback", tried.text
+    said = " ".join(cli("project", "show", "calls").stdout.split())
+    assert "voice (serves whisper-tiny.en then kw-v1)" in said and "plain (serves whisper-tiny.en)" in said
     logged = endpoint_logs.list_logs(workspace, "voice")
     assert len(logged) == 2 and body["logId"] in {log["id"] for log in logged}
     # The logs export to the speech project as audio, and (the understood requests) to the language project.

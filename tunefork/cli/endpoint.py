@@ -25,7 +25,7 @@ from tunefork.cli.common import (
 from tunefork.cli.dataset import print_imported
 from tunefork.errors import TuneforkError
 from tunefork.kinds import get_kind
-from tunefork.kinds.voice import UNDERSTAND
+from tunefork.kinds.voice import served_operation
 from tunefork.store.models import utcnow
 from tunefork.wording import plural
 from tunefork.workflows import endpoint_logs, endpoints, monitors, projects
@@ -52,8 +52,7 @@ def _url_source(url: str | None) -> str:
 
 def _served(endpoint: dict[str, Any]) -> str:
     """What an endpoint serves, for Rich markup: its model, then its language model if it has one."""
-    then = f" then {plain(endpoint['languageModel'])}" if endpoint["languageModel"] else ""
-    return plain(endpoint["model"]) + then
+    return plain(endpoints.served_models(endpoint))
 
 
 @app.command("create")
@@ -83,7 +82,7 @@ def create(
         workspace, project, name, model, description, logging, retention_days, language_model_ref=language_model
     )
     kind = get_kind(projects.show_project(workspace, created["projectId"])["kind"])
-    operation = UNDERSTAND if created["languageModel"] else kind.family.operation
+    operation = served_operation(kind.family.operation, created["languageModel"])
     call_url = f"{_base_url(url)}/endpoints/{created['id']}/{operation.name}"
     if as_json:
         print_json({**created, "url": call_url, "recognitionUrl": call_url})
@@ -114,8 +113,7 @@ def list_(
     table = PlainTable("name", "project", "model", "logging", "retention", "id", title="Endpoints")
     for e in rows:
         logging = "on" if e["loggingEnabled"] else "off"
-        served = e["model"] + (f" then {e['languageModel']}" if e["languageModel"] else "")  # a voice endpoint's
-        table.add_row(e["name"], e["project"], served, logging, f"{e['retentionDays']} d", e["id"])
+        table.add_row(e["name"], e["project"], endpoints.served_models(e), logging, f"{e['retentionDays']} d", e["id"])
     console.print(table)
 
 
@@ -132,7 +130,7 @@ def show(
     if as_json:
         print_json(shown)
         return
-    operation = UNDERSTAND.name if shown["languageModel"] else shown["operation"]
+    operation = shown["operation"]
     state = f"on, kept {plural(shown['retentionDays'], 'day')}" if shown["loggingEnabled"] else "off"
     lines = [
         f"Endpoint [bold]{plain(shown['name'])}[/] ({shown['id']}) of project {plain(shown['project'])} serves "

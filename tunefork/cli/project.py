@@ -83,7 +83,7 @@ def show(
     held = {
         "dataset": [f"{d['name']} ({d['kind']}, {d['status']})" for d in contents["datasets"]],
         "model": [f"{m['name']} ({m['status']})" for m in contents["models"]],
-        "endpoint": [f"{e['name']} (serves {e['model']})" for e in contents["endpoints"]],
+        "endpoint": [f"{e['name']} (serves {endpoints.served_models(e)})" for e in contents["endpoints"]],
         "monitor": [f"{m['name']} ({'paused' if m['paused'] else m['state']})" for m in contents["monitors"]],
     }
     elsewhere = [f"{e['name']} of project {e['project']} (parses with {e['languageModel']})"

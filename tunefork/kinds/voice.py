@@ -39,6 +39,12 @@ UNDERSTAND = EndpointOperation(
 )
 
 
+def served_operation(operation: EndpointOperation, language_model: str | None) -> EndpointOperation:
+    """The operation an endpoint is called for: ``understand`` when it has a language model (a voice endpoint,
+    which answers its speech ``operation`` too, with the transcript alone), else its kind's ``operation``."""
+    return UNDERSTAND if language_model else operation
+
+
 def check_language_model(model: ResolvedModel) -> ResolvedModel:
     """``model`` when its family parses text, else a :class:`TuneforkError`."""
     if model.family.operation.input != "text":

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from tunefork.errors import ConflictError, TuneforkError
 from tunefork.evaluation.labels import OUT_OF_SCOPE_NAMES
 from tunefork.kinds import ProjectKind, ResolvedModel, get_kind
-from tunefork.kinds.voice import check_language_model
+from tunefork.kinds.voice import check_language_model, served_operation
 from tunefork.store.models import Endpoint, EndpointLog, Model, Monitor, Status, utcnow
 from tunefork.store.repository import clean_name, get_endpoint, get_project, voice_endpoints_serving
 from tunefork.workflows.datasets import dataset_records
@@ -45,6 +45,7 @@ def hash_key(key: str) -> str:
 
 def endpoint_to_dict(endpoint: Endpoint) -> dict[str, Any]:
     """JSON-able view of an endpoint (never the keys)."""
+    family = get_kind(endpoint.project.kind).family
     return {
         "id": endpoint.id,
         "name": endpoint.name,
@@ -53,8 +54,8 @@ def endpoint_to_dict(endpoint: Endpoint) -> dict[str, Any]:
         "description": endpoint.description,
         "model": endpoint.model_ref,
         "modelId": endpoint.model_id,
-        "modelKind": get_kind(endpoint.project.kind).family.name,
-        "operation": get_kind(endpoint.project.kind).family.operation.name,
+        "modelKind": family.name,
+        "operation": served_operation(family.operation, endpoint.language_model_ref).name,
         "languageModel": endpoint.language_model_ref,
         "languageModelId": endpoint.language_model_id,
         "loggingEnabled": endpoint.logging_enabled,
@@ -63,6 +64,11 @@ def endpoint_to_dict(endpoint: Endpoint) -> dict[str, Any]:
         "createdDateTime": endpoint.created_at.isoformat(),
         "lastActionDateTime": endpoint.last_action_at.isoformat(),
     }
+
+
+def served_models(endpoint: dict[str, Any]) -> str:
+    """What an endpoint serves, in words: its model, then its language model if it has one (a voice endpoint)."""
+    return endpoint["model"] + (f" then {endpoint['languageModel']}" if endpoint["languageModel"] else "")
 
 
 def request_sample(workspace: Workspace, kind: ProjectKind, model_id: str | None) -> str:

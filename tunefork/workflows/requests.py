@@ -18,7 +18,7 @@ from typing import Any
 from tunefork.audio import read_audio
 from tunefork.errors import AudioDecodeError, AudioTooLongError, ConflictError, NotFoundError, TuneforkError
 from tunefork.kinds import ProjectKind, ResolvedModel, get_kind
-from tunefork.kinds.voice import UNDERSTAND, understand
+from tunefork.kinds.voice import UNDERSTAND, served_operation, understand
 from tunefork.language.options import MAX_TEXT_CHARACTERS
 from tunefork.store.models import Endpoint, Model
 from tunefork.vision.images import FORMAT_SUFFIXES, ImageRejected, open_image
@@ -98,13 +98,15 @@ def endpoint_target(workspace: Workspace, endpoint_id: str) -> EndpointTarget:
 
 
 def trial(workspace: Workspace, endpoint_id: str, given: str | Path, max_seconds: float) -> dict[str, Any]:
-    """Answer one request the way the endpoint's operation would, without its key and without logging it.
+    """Answer one request the way the endpoint's operation would (``understand`` for a voice endpoint), without its
+    key and without logging it.
 
     ``given`` is the text, or the file (audio, image) for operations that take one. The answer is the
     operation's result and ``latencyMs``, the time the model took to answer, decoding included.
     """
     target = replace(endpoint_target(workspace, endpoint_id), logging_enabled=False)
-    operation = target.kind.family.operation
+    language_model = target.language_model.name if target.language_model else None
+    operation = served_operation(target.kind.family.operation, language_model)
     if operation.input != "text" and not isinstance(given, Path):
         raise TuneforkError(f"This endpoint takes {operation.input}: choose a file to send.")
     started = time.perf_counter()

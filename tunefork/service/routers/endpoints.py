@@ -9,7 +9,7 @@ from typing import Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from tunefork.jobs.queue import JobQueue
-from tunefork.kinds.voice import UNDERSTAND
+from tunefork.kinds.speech import RECOGNIZE
 from tunefork.service.auth import require_admin
 from tunefork.service.deps import ERRORS, Paging, get_queue, get_workspace, paging
 from tunefork.service.present import page, present, url
@@ -33,18 +33,13 @@ router = APIRouter(prefix="/endpoints", tags=["endpoints"], dependencies=[Depend
 
 
 def present_endpoint(request: Request, endpoint: dict) -> dict:
-    """An endpoint with its recognition (``recognize`` for speech, ``parse`` for language) and logs URLs."""
+    """An endpoint with its operation's URL (``recognize`` for speech, ``parse`` for language, ``understand`` for
+    a voice endpoint, which answers ``recognize`` too) and its logs URL."""
     out = present(request, "endpoints", endpoint)
-    action = endpoint["operation"]
+    answered = [endpoint["operation"], *([RECOGNIZE.name] if endpoint.get("languageModel") else [])]
     links = out.setdefault("links", {})
-    links.update(
-        {
-            action: url(request, "endpoints", endpoint["id"], action),
-            "logs": url(request, "endpoints", endpoint["id"], "logs"),
-        }
-    )
-    if endpoint.get("languageModel"):
-        links[UNDERSTAND.name] = url(request, "endpoints", endpoint["id"], UNDERSTAND.name)
+    links.update({action: url(request, "endpoints", endpoint["id"], action) for action in answered})
+    links["logs"] = url(request, "endpoints", endpoint["id"], "logs")
     return out
 
 

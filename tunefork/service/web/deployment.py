@@ -13,7 +13,9 @@ from starlette.concurrency import run_in_threadpool
 
 from tunefork.errors import TuneforkError
 from tunefork.jobs.queue import JobQueue
-from tunefork.kinds import ProjectKind, get_kind
+from tunefork.kinds import get_kind
+from tunefork.kinds.registry import EndpointOperation
+from tunefork.kinds.voice import served_operation
 from tunefork.service.deps import get_queue, get_workspace, upload_writer
 from tunefork.service.errors import error_body
 from tunefork.service.present import url
@@ -37,9 +39,9 @@ def _deployable(ws: Workspace, project: dict[str, Any]) -> tuple[list[dict[str, 
     return base_models_of(get_kind(project["kind"])), list(reversed(custom))
 
 
-def sample_code(kind: ProjectKind, call_url: str, key: str | None, sample: str) -> dict[str, str]:
-    """How to call an endpoint of ``kind`` with ``sample``: its operation's curl command and Python snippet."""
-    return kind.family.operation.sample_code(call_url, key or KEY_PLACEHOLDER, sample)
+def sample_code(operation: EndpointOperation, call_url: str, key: str | None, sample: str) -> dict[str, str]:
+    """How to call an endpoint's ``operation`` with ``sample``: its curl command and Python snippet."""
+    return operation.sample_code(call_url, key or KEY_PLACEHOLDER, sample)
 
 
 def _deployment_page(
@@ -134,9 +136,10 @@ def _endpoint_page(
     total = endpoint.get("loggedRequests", 0)
     bases, custom = _deployable(ws, project)
     key = next(iter((new_keys or {}).values()), None)
-    call_url = url(request, "endpoints", endpoint["id"], kind.family.operation.name)
+    operation = served_operation(kind.family.operation, endpoint["languageModel"])
+    call_url = url(request, "endpoints", endpoint["id"], operation.name)
     sample = endpoints.request_sample(ws, kind, endpoint["modelId"])
-    samples = sample_code(kind, call_url, key, sample)
+    samples = sample_code(operation, call_url, key, sample)
     return render(
         request,
         "endpoint.html",
@@ -148,6 +151,7 @@ def _endpoint_page(
         page=page,
         pages=max(1, -(-total // LOGS_PAGE)),
         new_keys=new_keys or {},
+        operation=operation,
         samples=samples,
         sample=sample,
         call_url=call_url,

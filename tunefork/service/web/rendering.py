@@ -31,6 +31,7 @@ from tunefork.kinds.registry import find_kind
 from tunefork.service.errors import error_body
 from tunefork.service.web.session import PREFIX, SignInRequired, require_session, sign_in_url
 from tunefork.wording import plural
+from tunefork.workflows.endpoints import served_models
 from tunefork.workflows.projects import show_project
 
 HERE = Path(__file__).parent
@@ -276,4 +277,5 @@ templates.env.filters.update(
     highlight=highlight,
     signed_points=signed_points,
     plural=plural,
+    served_models=served_models,
 )
