@@ -430,7 +430,9 @@ def test_rest_and_cli_manage_monitors(workspace: Workspace, bot: dict, server: s
     )  # fmt: skip
     assert "Monitor kw-latency_p95" in created_cli.output and " UTC." in created_cli.output  # the first run's time
     rotated = cli("endpoint", "regenerate-key", "kw", "--key", "key2")
-    assert "monitor(s) 'kw-latency_p95' sent the old key2" in " ".join(rotated.stderr.split())
+    warned = " ".join(rotated.stderr.split())
+    assert "monitor(s) 'kw-latency_p95' sent the old key2" in warned and "monitor delete" not in warned
+    assert "(tunefork monitor update kw-latency_p95 --key <new key2>, which keeps their runs)" in warned
     assert "WARNING" not in cli("endpoint", "regenerate-key", "kw", "--key", "key2").stderr  # no monitor sends it now
     assert "Nothing to change: give --model" in cli("endpoint", "update", "kw", expect=1).output
     refused = cli("monitor", "create", "kw", "--dataset", "test", "--schedule", "*/30 * * * *",

@@ -192,8 +192,9 @@ def regenerate_key(
     new = endpoints.regenerate_key(workspace, endpoint, key, project)
     for name, value in new.items():
         console.print(f"{name}: {plain(value)}", highlight=False)
-    _warn_about_monitors(users, f"sent the old {key}: their runs are refused (401) until they are created again "
-                         "with the new key (tunefork monitor delete, then monitor create --key).")  # fmt: skip
+    name = plain(users[0]) if len(users) == 1 else "NAME"
+    _warn_about_monitors(users, f"sent the old {key}: their runs are refused (401) until they send the new one "
+                         f"(tunefork monitor update {name} --key <new {key}>, which keeps their runs).")  # fmt: skip
 
 
 @app.command("delete")

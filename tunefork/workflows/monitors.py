@@ -304,7 +304,7 @@ def blind_monitors(workspace: Workspace, endpoint_ref: str, project: str | None 
 
 def key_users(workspace: Workspace, endpoint_ref: str, key_name: str, project: str | None = None) -> list[str]:
     """Names of the endpoint's monitors that send its ``key_name`` (``key1`` or ``key2``): read before that key is
-    regenerated, to warn that their runs will be refused until they are recreated with the new key."""
+    regenerated, to warn that their runs will be refused until they are updated with the new key."""
     with workspace.session() as session:
         endpoint = get_endpoint(session, endpoint_ref, project)
         stored = {"key1": endpoint.key1_hash, "key2": endpoint.key2_hash}.get(key_name)
