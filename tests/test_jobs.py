@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 import subprocess
@@ -9,6 +10,7 @@ import threading
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import get_args
 
 import pytest
 from sqlalchemy import update
@@ -16,6 +18,7 @@ from sqlalchemy import update
 from tunefork.jobs.config import JobSettings
 from tunefork.jobs.handlers import JOB_HANDLERS, JobHandler
 from tunefork.jobs.queue import JobQueue
+from tunefork.service.routers.jobs import StatusFilter
 from tunefork.store.models import Dataset, Job, Status, utcnow
 from tunefork.workflows import datasets, jobs, projects
 from tunefork.workspace import Workspace
@@ -87,6 +90,21 @@ def test_a_rejected_upload_fails_the_job_with_the_dataset_reason(workspace: Work
     # The corrected file goes up under the same name: the failed dataset gives it up (a studio review was refused).
     again = datasets.register_dataset(workspace, "p", "language", "related")
     assert again["id"] != dataset["id"] and [d["id"] for d in datasets.list_datasets(workspace, "p")] == [again["id"]]
+
+
+def test_job_list_takes_a_status_in_any_case_and_refuses_an_unknown_one(
+    workspace: Workspace, queue: JobQueue, cli
+) -> None:
+    """`job list --status succeeded` and `--status bogus` both listed no job and exited 0 (a review)."""
+    done, waiting = _import_job(workspace, queue), _import_job(workspace, queue, "other")
+    queue.run(done["id"])
+    home = ("--home", str(workspace.home))
+    for given, expected in (("succeeded", done), ("NOTSTARTED", waiting)):
+        listed = json.loads(cli(*home, "job", "list", "--status", given, "--json").stdout)
+        assert [job["id"] for job in listed] == [expected["id"]]
+    refused = " ".join(cli(*home, "job", "list", "--status", "bogus", expect=2).output.replace("│", "").split())
+    assert "'bogus' is not a job status: give NotStarted, Running, Succeeded, Failed." in refused
+    assert get_args(StatusFilter) == jobs.STATUSES  # what GET /jobs?status= takes
 
 
 def test_expired_lease_is_retried_once_then_failed(workspace: Workspace, queue: JobQueue, cli) -> None:

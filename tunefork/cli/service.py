@@ -88,10 +88,23 @@ def worker(
         queue.release("the worker stopped while it ran")
 
 
+def _job_status(given: str | None) -> str | None:
+    """``--status`` as a job's status is spelled (``succeeded`` is ``Succeeded``); an unknown one is a usage error
+    naming the statuses (it listed no job, as if none had that status)."""
+    if given is None:
+        return None
+    found = next((status for status in jobs.STATUSES if status.lower() == given.strip().lower()), None)
+    if found is None:
+        raise typer.BadParameter(f"'{given}' is not a job status: give {', '.join(jobs.STATUSES)}.")
+    return found
+
+
 @job_app.command("list")
 def list_(
     ctx: typer.Context,
-    status: str | None = typer.Option(None, "--status", help="NotStarted, Running, Succeeded or Failed."),
+    status: str | None = typer.Option(
+        None, "--status", callback=_job_status, help=f"Only jobs in this status: {', '.join(jobs.STATUSES)}."
+    ),
     top: int = typer.Option(50, "--top", min=1, help="How many (newest first)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:

@@ -35,6 +35,8 @@ from tunefork.store.models import Dataset, Evaluation, Job, Model, MonitorRun, S
 from tunefork.workspace import Workspace
 
 TERMINAL = (Status.SUCCEEDED, Status.FAILED)
+STATUSES = (Status.NOT_STARTED, Status.RUNNING, *TERMINAL)
+"""Every status of a job, in lifecycle order (what `job list --status` and `GET /jobs?status=` filter by)."""
 
 
 class JobKind(StrEnum):
