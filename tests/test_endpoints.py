@@ -136,6 +136,8 @@ def test_cli_create_list_rotate_download_and_export(cli, tmp_path: Path, speak) 
     assert "traffic" in exported.output and "accepted: 2  rejected: 0" in exported.output
     datasets = json.loads(cli("dataset", "list", "calls", "--json").stdout)
     assert [(d["name"], d["kind"], d["accepted"]) for d in datasets] == [("traffic", "audio", 2)]
+    asked = " ".join(cli("endpoint", "delete", "prod", expect=1).output.split())  # it went at once, unasked (a review)
+    assert "Delete endpoint prod with its 2 logged requests (its keys stop working at once)?" in asked
     refused = cli("endpoint", "logs", "delete", "prod", expect=1)  # all of them: asked first, and nothing given
     assert "Delete all 2 logged request(s) of endpoint prod?" in refused.output and "Aborted" in refused.output
     assert "Deleted 2" in cli("endpoint", "logs", "delete", "prod", "--yes").output
@@ -145,6 +147,6 @@ def test_cli_create_list_rotate_download_and_export(cli, tmp_path: Path, speak) 
     assert json.loads(cli("endpoint", "show", "prod", "--json").stdout)["retentionDays"] == 5
     updated = json.loads(cli("endpoint", "update", "prod", "--logging", "--json").stdout)
     assert (updated["loggingEnabled"], updated["retentionDays"]) == (True, 5) and "keys" not in updated
-    cli("endpoint", "delete", "prod")
+    cli("endpoint", "delete", "prod", "--yes")
     assert json.loads(cli("endpoint", "list", "--json").stdout) == []
     assert "Jobs" in cli("job", "list").output

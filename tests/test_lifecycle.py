@@ -46,7 +46,7 @@ def test_cli_deletes_only_what_nothing_uses(toy: None, cli, tmp_path: Path) -> N
     workspace.close()
     assert "Deleted dataset spare." in cli("dataset", "delete", "spare").output
 
-    cli("endpoint", "delete", "live")
+    cli("endpoint", "delete", "live", "--yes")
     model_dir = cli.home / "models"
     asked = cli("model", "delete", "kw", expect=1).output  # minutes of training: asked first, nothing given (a review)
     assert "Delete model kw and its files" in asked and "Aborted" in asked

@@ -442,7 +442,15 @@ def test_rest_and_cli_manage_monitors(workspace: Workspace, bot: dict, server: s
     failed = cli("monitor", "run-now", "kw-accuracy", expect=1)
     assert "fail" in failed.output and "below the minimum 0.5" in " ".join(failed.output.split())
     assert "Paused" in cli("monitor", "pause", "kw-accuracy").output
-    cli("monitor", "delete", "kw-accuracy")
+    # Deleting what monitors use, or a monitor's run history, asks first (it went at once, unasked: a review).
+    watchers = "monitor(s) 'kw-accuracy', 'kw-latency_p95'"
+    asked = " ".join(cli("endpoint", "delete", "kw", expect=1).output.split())
+    assert f"Delete endpoint kw (its keys stop working at once; {watchers} watching it are paused)?" in asked
+    asked = " ".join(cli("dataset", "delete", "test", expect=1).output.split())
+    assert f"Delete dataset test? M{watchers[1:]} test with it: their runs will end in error." in asked
+    asked = " ".join(cli("monitor", "delete", "kw-accuracy", expect=1).output.split())
+    assert "Delete monitor kw-accuracy with its 3 runs and alerts?" in asked and "Aborted" in asked
+    assert "Deleted monitor kw-accuracy" in cli("monitor", "delete", "kw-accuracy", "--yes").output
     assert admin.delete(f"/monitors/{created_cli.output.split('(')[1].split(')')[0]}").status_code == 204
     assert admin.get("/monitors").json()["values"] == []
 

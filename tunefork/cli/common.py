@@ -288,3 +288,14 @@ def when(iso: str | None, seconds: bool = False) -> str:
 def print_json(value: Any) -> None:
     """Print plain JSON to stdout (no colour, no wrapping) for scripts; times as the REST API gives them."""
     typer.echo(json.dumps(with_rfc3339_times(value), indent=2, ensure_ascii=False, default=str))
+
+
+def monitor_names(names: list[str]) -> str:
+    """Monitor names as a warning or a question lists them: ``'a', 'b'``."""
+    return plain(", ".join(f"'{name}'" for name in names))
+
+
+def warn_about_monitors(names: list[str], what: str) -> None:
+    """A warning naming the monitors ``names`` and ``what`` happened to them; nothing when there are none."""
+    if names:
+        err_console.print(f"[bold red]WARNING:[/] monitor(s) {monitor_names(names)} {what}", highlight=False)

@@ -13,16 +13,18 @@ from tunefork.cli.common import (
     console,
     err_console,
     issue_lines,
+    monitor_names,
     plain,
     print_json,
     progress_bar,
+    warn_about_monitors,
     when,
     workspace_from,
 )
 from tunefork.cli.inspection import print_inspection
 from tunefork.kinds import project_kinds
 from tunefork.wording import plural
-from tunefork.workflows import datasets, labeling
+from tunefork.workflows import datasets, labeling, monitors
 
 app = typer.Typer(help="Upload, list, inspect, pre-label and delete datasets.", no_args_is_help=True)
 
@@ -186,14 +188,26 @@ def delete(
     ctx: typer.Context,
     dataset: str = typer.Argument(..., help="Dataset name or id."),
     project: str | None = typer.Option(None, "--project", help="Narrow an ambiguous dataset name."),
-    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation (when evaluations go with it)."),
+    yes: bool = typer.Option(
+        False, "--yes", "-y", help="Do not ask for confirmation (when evaluations go with it or monitors test with it)."
+    ),
 ) -> None:
-    """Delete a dataset and its files, with the evaluations made on it, after a confirmation when there are some
-    (refused while it imports or when a model was trained on it)."""
+    """Delete a dataset and its files, with the evaluations made on it, after a confirmation when there are some or
+    monitors test with it (refused while it imports or when a model was trained on it)."""
     workspace = workspace_from(ctx)
-    made_on = datasets.evaluations_on(workspace, datasets.show_dataset(workspace, dataset, project)["id"])
-    if made_on and not yes:  # a held-out set and the 11 reports measured on it went in one step (a review)
-        typer.confirm(f"Delete dataset {dataset} and the {plural(made_on, 'evaluation')} made on it?", abort=True)
+    dataset_id = datasets.show_dataset(workspace, dataset, project)["id"]
+    made_on = datasets.evaluations_on(workspace, dataset_id)
+    testing = monitors.monitors_using(workspace, dataset_id=dataset_id)
+    if (made_on or testing) and not yes:  # a held-out set and the 11 reports measured on it went in one step (a review)
+        evaluations = f" and the {plural(made_on, 'evaluation')} made on it" if made_on else ""
+        typer.confirm(f"Delete dataset {dataset}{evaluations}?{_monitors_left(testing)}", abort=True)
     evaluations = datasets.delete_dataset(workspace, dataset, project)
     also = f" and the {evaluations} evaluation{'s' if evaluations != 1 else ''} made on it" if evaluations else ""
     console.print(f"Deleted dataset {plain(dataset)}{also}.")
+    warn_about_monitors(testing, "tested with it: their runs end in error now; delete them (tunefork monitor "
+                        "delete) or create new ones with another --dataset.")  # fmt: skip
+
+
+def _monitors_left(names: list[str]) -> str:
+    """What deleting a dataset does to the monitors ``names`` that test with it, for the confirmation."""
+    return f" Monitor(s) {monitor_names(names)} test with it: their runs will end in error." if names else ""

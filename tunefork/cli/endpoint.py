@@ -13,12 +13,13 @@ from tunefork.cli.answers import decision_cell, entities_cell, intent_cell
 from tunefork.cli.common import (
     PlainTable,
     console,
-    err_console,
+    monitor_names,
     plain,
     print_json,
     print_verbatim,
     print_warnings,
     progress_bar,
+    warn_about_monitors,
     when,
     workspace_from,
 )
@@ -193,7 +194,7 @@ def regenerate_key(
     for name, value in new.items():
         console.print(f"{name}: {plain(value)}", highlight=False)
     name = plain(users[0]) if len(users) == 1 else "NAME"
-    _warn_about_monitors(users, f"sent the old {key}: their runs are refused (401) until they send the new one "
+    warn_about_monitors(users, f"sent the old {key}: their runs are refused (401) until they send the new one "
                          f"(tunefork monitor update {name} --key <new {key}>, which keeps their runs).")  # fmt: skip
 
 
@@ -202,19 +203,21 @@ def delete(
     ctx: typer.Context,
     endpoint: str = EndpointArgument,
     project: str | None = ProjectOption,
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
 ) -> None:
-    """Delete an endpoint and its logs; its keys stop working at once (monitors that watched it are paused)."""
-    paused = endpoints.delete_endpoint(workspace_from(ctx), endpoint, project)
+    """Delete an endpoint and its logs, after a confirmation; its keys stop working at once (monitors that watched it
+    are paused)."""
+    workspace = workspace_from(ctx)
+    if not yes:  # its keys, its logged requests and its monitors' target went at once, unasked (a review)
+        shown = endpoints.show_endpoint(workspace, endpoint, project)
+        logs = f" with its {plural(shown['loggedRequests'], 'logged request')}" if shown["loggedRequests"] else ""
+        watching = monitors.monitors_using(workspace, endpoint_id=shown["id"])
+        paused = f"; monitor(s) {monitor_names(watching)} watching it are paused" if watching else ""
+        typer.confirm(f"Delete endpoint {shown['name']}{logs} (its keys stop working at once{paused})?", abort=True)
+    paused = endpoints.delete_endpoint(workspace, endpoint, project)
     console.print(f"Deleted endpoint {plain(endpoint)}.")
-    _warn_about_monitors(paused, "watched it: paused, with their runs kept; delete them (tunefork monitor delete) "
+    warn_about_monitors(paused, "watched it: paused, with their runs kept; delete them (tunefork monitor delete) "
                          "or create new ones for another endpoint.")  # fmt: skip
-
-
-def _warn_about_monitors(names: list[str], what: str) -> None:
-    """A warning naming the monitors ``names`` and ``what`` happened to them; nothing when there are none."""
-    if names:
-        listed = ", ".join(f"'{name}'" for name in names)
-        err_console.print(f"[bold red]WARNING:[/] monitor(s) {plain(listed)} {what}", highlight=False)
 
 
 @logs_app.command("list")

@@ -244,9 +244,18 @@ def resume(ctx: typer.Context, monitor: str = MonitorArgument, project: str | No
 
 
 @app.command("delete")
-def delete(ctx: typer.Context, monitor: str = MonitorArgument, project: str | None = ProjectOption) -> None:
-    """Delete a monitor with its runs and alerts."""
-    monitors.delete_monitor(workspace_from(ctx), monitor, project)
+def delete(
+    ctx: typer.Context,
+    monitor: str = MonitorArgument,
+    project: str | None = ProjectOption,
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation (when it has runs)."),
+) -> None:
+    """Delete a monitor with its runs and alerts, after a confirmation when it has runs."""
+    workspace = workspace_from(ctx)
+    runs = monitors.count_runs(workspace, monitor, project)
+    if runs and not yes:  # its run history went at once, unasked (a review)
+        typer.confirm(f"Delete monitor {monitor} with its {plural(runs, 'run')} and alerts?", abort=True)
+    monitors.delete_monitor(workspace, monitor, project)
     console.print(f"Deleted monitor {plain(monitor)}.")
 
 

@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from tunefork.config import env_float
 from tunefork.errors import ConflictError, NotFoundError, TuneforkError
@@ -300,6 +300,17 @@ def blind_monitors(workspace: Workspace, endpoint_ref: str, project: str | None 
         if get_kind(endpoint.project.kind).family.decides_intents(model):
             return []
         return [f"monitor '{m.name}': " + _no_intent(model.name, METRICS[m.metric], running=True) for m in watching]
+
+
+def monitors_using(workspace: Workspace, endpoint_id: str | None = None, dataset_id: str | None = None) -> list[str]:
+    """Names of the monitors that watch endpoint ``endpoint_id`` or test with dataset ``dataset_id``: read before
+    either is deleted, to say whose runs that ends (a monitor of a deleted dataset ends each run in error)."""
+    uses = [column == value for column, value in ((Monitor.endpoint_id, endpoint_id), (Monitor.dataset_id, dataset_id))
+            if value is not None]  # fmt: skip
+    if not uses:
+        return []
+    with workspace.session() as session:
+        return list(session.scalars(select(Monitor.name).where(or_(*uses)).order_by(Monitor.name)))
 
 
 def key_users(workspace: Workspace, endpoint_ref: str, key_name: str, project: str | None = None) -> list[str]:
