@@ -7,12 +7,16 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
+import huggingface_hub.constants
 import numpy as np
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from tunefork.audio import read_audio
 from tunefork.errors import ConflictError, NotFoundError, TuneforkError
+from tunefork.service.app import create_app
+from tunefork.speech.bundled import bundled_models
 from tunefork.store.models import Endpoint, EndpointLog, Model, Status, utcnow
 from tunefork.workflows import endpoint_logs, endpoints, projects, requests, training
 from tunefork.workspace import Workspace
@@ -31,6 +35,36 @@ def _log(workspace: Workspace, endpoint_id: str, text: str, age_days: float = 0.
             when = utcnow() - timedelta(days=age_days)
             session.execute(update(EndpointLog).where(EndpointLog.id == log_id).values(created_at=when))
     return log_id
+
+
+def test_a_model_that_cannot_be_downloaded_is_warned_about_then_answers_503(
+    cli, speak, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`endpoint create --model whisper-small.en` offline said nothing; /recognize then answered 422 InvalidPayload
+    (a client error for a server-side problem) naming the bundled models without whisper-base."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "empty-hub-cache"))
+    monkeypatch.setenv("TUNEFORK_ADMIN_TOKEN", "download-token")
+    cli("project", "create", "calls")
+    bundled = cli("endpoint", "create", "calls", "--model", "whisper-tiny.en", "--name", "tiny")
+    assert "WARNING" not in bundled.stderr
+    created = cli("endpoint", "create", "calls", "--model", "whisper-small.en", "--name", "small", "--json")
+    warned = " ".join(created.stderr.split())
+    assert "WARNING: whisper-small.en is not bundled: the server downloads it from the Hugging Face hub" in warned
+    assert "answers 503 until it can" in warned
+    endpoint = json.loads(created.stdout)
+    workspace = Workspace.open(cli.home)
+    try:
+        with TestClient(create_app(workspace)) as client:
+            headers = {"Content-Type": "audio/wav", "X-Tunefork-Key": endpoint["keys"]["key1"]}
+            answer = client.post(f"/endpoints/{endpoint['id']}/recognize", content=speak("hello").read_bytes(),
+                                 headers=headers)  # fmt: skip
+    finally:
+        workspace.close()
+    assert answer.status_code == 503 and answer.json()["code"] == "ServiceUnavailable", answer.text
+    message = answer.json()["message"]
+    assert "could not download Whisper model 'whisper-small.en'" in message and "HF_HUB_OFFLINE" in message
+    assert f"the bundled models are {bundled_models()}" in message
 
 
 def test_keys_are_stored_hashed_checked_and_rotated_independently(workspace: Workspace, project: dict) -> None:

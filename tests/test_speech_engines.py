@@ -12,7 +12,7 @@ import soundfile as sf
 from scipy.signal import resample_poly
 
 from tunefork.audio import read_audio
-from tunefork.errors import NotFoundError, TuneforkError
+from tunefork.errors import NotFoundError, UnavailableError
 from tunefork.speech.base import SpeechModel, Transcript, Word, tidy_words
 from tunefork.speech.registry import (
     is_base_model,
@@ -22,6 +22,7 @@ from tunefork.speech.registry import (
 from tunefork.speech.sphinx_engine import is_filler, strip_variant, to_int16_bytes
 from tunefork.speech.transcribe import transcribe_files
 from tunefork.speech.vocabulary import baseline_vocabulary
+from tunefork.wording import joined
 
 SENTENCE = "Please call the office if you are going to be late."
 
@@ -108,12 +109,13 @@ def test_downloadable_model_offline_raises_a_clear_error(monkeypatch, tmp_path: 
     # an empty hub cache, whatever this machine holds (the module reads HF_HUB_CACHE at import)
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path))
     started = time.monotonic()
-    with pytest.raises(TuneforkError) as caught:
+    with pytest.raises(UnavailableError) as caught:  # the server cannot serve it now (503), not a bad request
         load_base_model(name)
     assert time.monotonic() - started < 30
     message = str(caught.value)
     assert "could not download" in message
-    assert "the bundled models are whisper-tiny.en and sphinx-en-us" in message
+    bundled = [info.name for info in list_base_models(include_downloadable=False)]  # whisper-base was left out
+    assert f"the bundled models are {joined(bundled)}" in message and all(name in message for name in bundled)
 
 
 def test_load_base_model_is_cached(whisper: SpeechModel) -> None:

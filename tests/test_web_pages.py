@@ -296,6 +296,8 @@ def test_forms_default_to_what_users_compare_and_show_only_the_chosen_engines_op
     assert 'data-engine="whisper"' in page and 'data-engine="sphinx"' in page
     deployment = client.get(f"/studio/projects/{project['id']}/deployment").text
     assert re.search(r'name="logging" value="true" ?>', deployment)  # off by default, as in the CLI and REST
+    for shown in (page, deployment):  # the training page said which models download on first use, deployment not
+        assert ">whisper-small.en (downloads on first use)</option>" in shown and ">whisper-tiny.en</option>" in shown
 
 
 def test_training_form_problems_read_as_sentences_next_to_their_fields(

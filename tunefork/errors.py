@@ -29,7 +29,8 @@ class SettingError(TuneforkError, ValueError):
 
 
 class UnavailableError(TuneforkError):
-    """A service tunefork depends on (the shared object store) cannot be reached now; retrying may work."""
+    """A service tunefork depends on (the shared object store, the model hub a base model downloads from) cannot be
+    reached now, so the server cannot do what was asked (503); retrying may work."""
 
 
 class UploadRejectedError(TuneforkError):

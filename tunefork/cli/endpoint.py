@@ -85,6 +85,7 @@ def create(
     kind = get_kind(projects.show_project(workspace, created["projectId"])["kind"])
     operation = served_operation(kind.family.operation, created["languageModel"])
     call_url = f"{_base_url(url)}/endpoints/{created['id']}/{operation.name}"
+    print_warnings(filter(None, [endpoints.download_warning(created)]))
     if as_json:
         print_json({**created, "url": call_url, "recognitionUrl": call_url})
         return

@@ -34,12 +34,16 @@ from tunefork.engines.card import read_card
 from tunefork.engines.contract import BaseModelInfo, Trainer
 from tunefork.errors import NotFoundError
 from tunefork.speech.base import SpeechModel
+from tunefork.speech.bundled import (
+    BUNDLED_SPHINX,
+    BUNDLED_WHISPER,
+    BUNDLED_WHISPER_BASE,
+    bundled_names,
+    whisper_base_available,
+)
 
 HF_PREFIX = "hf:"
 WHISPER_PREFIX = "whisper-"
-BUNDLED_WHISPER = "whisper-tiny.en"
-BUNDLED_SPHINX = "sphinx-en-us"
-BUNDLED_WHISPER_BASE = "whisper-base"
 WHISPER_BASE_INFO = BaseModelInfo(
     name=BUNDLED_WHISPER_BASE,
     engine="whisper",
@@ -55,12 +59,6 @@ def _load_bundled_whisper() -> SpeechModel:
     from tunefork.speech.whisper_engine import WhisperEngine, bundled_tiny_en_path
 
     return WhisperEngine(bundled_tiny_en_path(), name=BUNDLED_WHISPER)
-
-
-def _whisper_base_bundled() -> bool:
-    from tunefork.speech.whisper_engine import whisper_base_available
-
-    return whisper_base_available()
 
 
 def _load_bundled_whisper_base() -> SpeechModel:
@@ -118,9 +116,8 @@ def _download_target(name: str) -> str | None:
 
 def list_base_models(include_downloadable: bool = True) -> list[BaseModelInfo]:
     """The base models: the bundled ones first, then popular Whisper sizes that download on first use."""
-    models = [info for info, _ in _BUNDLED.values()]
-    if _whisper_base_bundled():
-        models.insert(1, WHISPER_BASE_INFO)
+    described = {name: info for name, (info, _) in _BUNDLED.items()} | {BUNDLED_WHISPER_BASE: WHISPER_BASE_INFO}
+    models = [described[name] for name in bundled_names()]
     if include_downloadable:
         import faster_whisper.utils
 
@@ -138,6 +135,11 @@ def list_base_models(include_downloadable: bool = True) -> list[BaseModelInfo]:
                     )
                 )
     return models
+
+
+def downloads_on_first_use(name: str) -> bool:
+    """True when base model ``name`` is not bundled: it is fetched from the Hugging Face hub the first time it loads."""
+    return name not in bundled_names() and _download_target(name) is not None
 
 
 def is_base_model(name: str) -> bool:
@@ -158,7 +160,7 @@ def load_base_model(name: str) -> SpeechModel:
     """
     if name in _BUNDLED:
         return shared_model(name, _BUNDLED[name][1])
-    if name == BUNDLED_WHISPER_BASE and _whisper_base_bundled():
+    if name == BUNDLED_WHISPER_BASE and whisper_base_available():
         return shared_model(name, _load_bundled_whisper_base)
     target = _download_target(name)
     if target is None:

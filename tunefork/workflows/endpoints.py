@@ -21,6 +21,8 @@ from tunefork.errors import ConflictError, TuneforkError
 from tunefork.evaluation.labels import OUT_OF_SCOPE_NAMES
 from tunefork.kinds import ProjectKind, ResolvedModel, get_kind
 from tunefork.kinds.voice import check_language_model, served_operation
+from tunefork.speech.bundled import bundled_models
+from tunefork.speech.registry import downloads_on_first_use
 from tunefork.store.models import Endpoint, EndpointLog, Model, Monitor, Status, utcnow
 from tunefork.store.repository import clean_name, get_endpoint, get_project, voice_endpoints_serving
 from tunefork.workflows.datasets import dataset_records
@@ -64,6 +66,17 @@ def endpoint_to_dict(endpoint: Endpoint) -> dict[str, Any]:
         "createdDateTime": endpoint.created_at.isoformat(),
         "lastActionDateTime": endpoint.last_action_at.isoformat(),
     }
+
+
+def download_warning(endpoint: dict[str, Any]) -> str | None:
+    """What to know when an endpoint serves a base speech model that is not bundled: the server downloads it on
+    the endpoint's first request, and answers 503 while it cannot (offline, or the hub unreachable)."""
+    if endpoint["modelId"] is not None or not downloads_on_first_use(endpoint["model"]):
+        return None
+    return (
+        f"{endpoint['model']} is not bundled: the server downloads it from the Hugging Face hub on the first request, "
+        f"and answers 503 until it can (the bundled models are {bundled_models()})."
+    )
 
 
 def served_models(endpoint: dict[str, Any]) -> str:

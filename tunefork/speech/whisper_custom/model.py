@@ -12,6 +12,7 @@ import numpy as np
 
 from tunefork.errors import TuneforkError
 from tunefork.speech.base import Transcript, Word
+from tunefork.speech.bundled import BUNDLED_WHISPER, BUNDLED_WHISPER_BASE, whisper_base_available
 from tunefork.speech.whisper_custom.biasing import SEPARATOR
 from tunefork.speech.whisper_custom.display_forms import DisplayFormRewriter
 from tunefork.speech.whisper_custom.phonetic import PhoneticCorrector
@@ -34,11 +35,8 @@ from tunefork.speech.whisper_engine import (
     bundled_base_path,
     bundled_tiny_en_path,
     cut_words,
-    whisper_base_available,
     word_key,
 )
-
-BUNDLED_WHISPER = "whisper-tiny.en"
 
 
 def base_model_location(base_model: str) -> str:
@@ -50,7 +48,7 @@ def base_model_location(base_model: str) -> str:
     """
     if base_model == BUNDLED_WHISPER:
         return bundled_tiny_en_path()
-    if base_model == "whisper-base" and whisper_base_available():
+    if base_model == BUNDLED_WHISPER_BASE and whisper_base_available():
         return bundled_base_path()
     if base_model.startswith("hf:"):
         return base_model[3:]
