@@ -293,6 +293,9 @@ def test_forms_default_to_what_users_compare_and_show_only_the_chosen_engines_op
     project = create_project(workspace, "engines", "speech")
     page = client.get(f"/studio/projects/{project['id']}/training").text
     assert 'data-engines="sphinx"' in page and 'name="customWeight"' in page
+    # shown while a model trains: it said "about a minute" while runs took 5 minutes and the README says up to 10
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "up to about 10 minutes" in get_kind("speech").wording.training_wait and "under about 10 minutes" in readme
     assert 'data-engine="whisper"' in page and 'data-engine="sphinx"' in page
     deployment = client.get(f"/studio/projects/{project['id']}/deployment").text
     assert re.search(r'name="logging" value="true" ?>', deployment)  # off by default, as in the CLI and REST

@@ -548,7 +548,8 @@ SPEECH = register(
             test_set="Upload audio with human transcripts (an 'acoustic' dataset) to measure the gain.",
             training_needs="Training needs at least one dataset of related text, pronunciations or audio with "
             "transcripts.",
-            training_wait="The models table updates by itself; text-only customization takes about a minute.",
+            training_wait="The models table updates by itself; a default Whisper training run takes up to about 10 "
+            "minutes on 2 cores (more with the gate or a longer time budget).",
             test_metric="WER",
             improve="Export the logged audio to a dataset, transcribe and correct it, and train again.",
             export="the audio, to transcribe, correct and train on again.",
