@@ -61,7 +61,7 @@ def test_report_equals_sklearn(pairs: list[tuple[str, str]]) -> None:
 def test_report_with_given_labels_keeps_order_and_adds_unseen() -> None:
     report = classification_report(["b", "a", "c"], ["b", "c", "c"], labels=["c", "z"])
     assert report["confusion"]["labels"] == ["c", "z", "a", "b"]
-    assert report["per_label"]["z"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0}
+    assert report["per_label"]["z"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0, "predicted": 0}
     assert report["confusion"]["matrix"] == [[1, 0, 0, 0], [0, 0, 0, 0], [1, 0, 0, 0], [0, 0, 0, 1]]
     # a label no item has does not dilute macro F1
     assert report["macro_f1"] == round(f1_score(["b", "a", "c"], ["b", "c", "c"], average="macro"), 4)

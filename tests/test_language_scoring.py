@@ -231,3 +231,13 @@ def test_a_base_model_beside_slots_shows_no_precision_of_nothing_nor_rows_of_its
     assert "| branch | n/a | 0.0% | 0.0% | 100.0% | 100.0% | 100.0% | 1 |" in table
     assert ("Not in the table, nor in the overall scores: labels the test data never annotates, predicted CARDINAL "
             "(en-core-web-sm 1); GPE (en-core-web-sm 1).") in table  # fmt: skip
+
+
+def test_an_intent_never_predicted_shows_no_precision_of_nothing() -> None:
+    """The per-intent table showed precision '0.0%' for an intent the model never answered (0/0), which reads as
+    every answer wrong."""
+    items = [GoldItem("1", "book an suv", "book", []), GoldItem("2", "cancel it", "cancel", [])]
+    both_book = [_prediction([]), _prediction([])]
+    result = score_models("test", "utterances", items, [("nlu-v1", None, both_book)])
+    details = result.markdown_details()
+    assert "| cancel | n/a | 0.0% | 0.0% | 1 |" in details and "| book | 50.0% | 100.0% | 66.7% | 1 |" in details

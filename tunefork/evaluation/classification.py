@@ -70,12 +70,14 @@ def _confusion(gold: Sequence[str], predicted: Sequence[str], order: list[str]) 
 
 
 def _label_scores(tp: int, gold_count: int, predicted_count: int) -> dict[str, Any]:
-    """Precision, recall and F1 of one label (unrounded F1 is ``2 tp / (gold + predicted)``)."""
+    """Precision, recall and F1 of one label (unrounded F1 is ``2 tp / (gold + predicted)``), its support and how
+    often it was predicted (a precision of 0/0 is stored as 0.0: ``predicted`` tells it from a wrong one)."""
     return {
         "precision": _ratio(tp, predicted_count),
         "recall": _ratio(tp, gold_count),
         "f1": _ratio(2 * tp, gold_count + predicted_count),
         "support": gold_count,
+        "predicted": predicted_count,
     }
 
 

@@ -193,7 +193,7 @@ def _entity_rows(result: LanguageEvaluationResult, noun: str) -> list[tuple[str,
     entities = [m.entities or {} for m in result.models]
     if not any(entities):
         return []
-    return [(f"{noun} {name}", [_span_rate(e, key) for e in entities]) for name, key in
+    return [(f"{noun} {name}", [_rate(e, key) for e in entities]) for name, key in
             (("precision", "precision"), ("recall", "recall"), ("F1", "f1"))]  # fmt: skip
 
 
@@ -208,9 +208,9 @@ def _counted(scores: dict[str, Any], key: str) -> int | None:
     return int(scores["tp"]) + int(scores[other]) if "tp" in scores and other in scores else None
 
 
-def _span_rate(scores: dict[str, Any], key: str) -> str:
-    """A precision, recall or F1 of span ``scores`` as a percentage; "n/a" for 0/0, a precision of no predicted span
-    or a recall of no annotated one (a base model beside a language model's slots predicts none of them: its
+def _rate(scores: dict[str, Any], key: str) -> str:
+    """A precision, recall or F1 of span or intent ``scores`` as a percentage; "n/a" for 0/0, a precision of no
+    prediction or a recall of no annotated item (a base model beside a language model's slots predicts none of them: its
     "0.0%" precision read as all wrong, a new user's review)."""
     return "n/a" if _counted(scores, key) == 0 else percent(scores.get(key), 1)
 
@@ -269,7 +269,7 @@ def _label_lines(title: str, per_label: list[dict[str, Any] | None], names: list
     header = " | ".join(f"{md_cell(n)} {short}" for n in names for _, short in measures)
     lines = [f"## {title}", "", f"| Label | {header} | Support |", "|---|" + "---:|" * (3 * len(names) + 1)]
     for label in annotated:
-        cells = [_span_rate((scores or {}).get(label, {}), key) for scores in per_label for key, _ in measures]
+        cells = [_rate((scores or {}).get(label, {}), key) for scores in per_label for key, _ in measures]
         lines.append(f"| {md_cell(label)} | " + " | ".join(cells) + f" | {support(label)} |")
     unannotated = [label for label in labels if label not in annotated]
     return [*lines, "", *_unannotated_line(unannotated, per_label, names)]
@@ -302,7 +302,7 @@ def intent_details(name: str, intents: dict[str, Any]) -> list[str]:
     lines = [f"## Intents of {md_cell(name)}", "", "| Intent | Precision | Recall | F1 | Support |"]
     lines.append("|---|---:|---:|---:|---:|")
     for label, scores in intents["per_label"].items():
-        cells = [percent(scores.get(key), 1) for key in ("precision", "recall", "f1")]
+        cells = [_rate(scores, key) for key in ("precision", "recall", "f1")]
         lines.append(f"| {md_cell(label)} | " + " | ".join(cells) + f" | {scores.get('support', 0)} |")
     pairs = confusion_pairs(intents["confusion"])
     lines += ["", f"Confusion pairs (gold -> predicted): {'none' if not pairs else ''}".rstrip()]
