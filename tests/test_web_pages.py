@@ -250,13 +250,18 @@ def test_endpoint_keys_settings_and_deletion(client: TestClient, workspace: Work
     assert client.get(f"{base}/endpoints/{endpoint_id}").status_code == 404
 
 
-def test_the_evaluation_page_lists_the_terms_each_model_missed(
-    client: TestClient, workspace: Workspace, tmp_path: Path
-) -> None:
+def _speech_project_with_text(workspace: Workspace, tmp_path: Path) -> tuple[dict, dict]:
+    """A speech project "terms" and its related-text dataset (what an evaluation row needs)."""
     project = create_project(workspace, "terms", "speech")
     text = tmp_path / "related.txt"
     text.write_text("deploy kubernetes today\n", encoding="utf-8")
-    dataset = upload_dataset(workspace, "terms", text, "language", "related")
+    return project, upload_dataset(workspace, "terms", text, "language", "related")
+
+
+def test_the_evaluation_page_lists_the_terms_each_model_missed(
+    client: TestClient, workspace: Workspace, tmp_path: Path
+) -> None:
+    project, dataset = _speech_project_with_text(workspace, tmp_path)
     references = {"u1": "deploy kubernetes today", "u2": "kubernetes again"}
     result = compare_models(
         references, {"base": {"u1": "deploy cooper netties today", "u2": "kubernetes again"}}, terms=["Kubernetes"]
@@ -406,3 +411,17 @@ def test_the_dataset_page_names_what_it_shares_with_other_datasets(
     test = upload_dataset(workspace, "bot", tmp_path / "test.csv", "utterances", "test")
     page = " ".join(client.get(f"/studio/projects/{project['id']}/datasets/{test['id']}").text.split())
     assert "Shared with another dataset:</strong> 1 of 2 items also occur in &#39;train&#39;" in page
+
+
+def test_the_overview_counts_evaluations_as_the_delete_box_does(
+    client: TestClient, workspace: Workspace, tmp_path: Path
+) -> None:
+    """The overview said "1 evaluation" beside a delete box saying "2 evaluations" (one still running: a review)."""
+    project, dataset = _speech_project_with_text(workspace, tmp_path)
+    with workspace.session() as session:
+        for status in (Status.SUCCEEDED, Status.RUNNING):
+            session.add(Evaluation(project_id=project["id"], dataset_id=dataset["id"], model_refs=["base"],
+                                   status=status))  # fmt: skip
+    sign_in(client)
+    page = " ".join(client.get(f"/studio/projects/{project['id']}").text.split())
+    assert "evaluation done, 1 other" in page and "1 dataset, 0 models, 2 evaluations" in page
