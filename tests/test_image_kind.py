@@ -17,7 +17,7 @@ from tunefork.vision import heads
 from tunefork.vision.classifier import ImageClassifier, decide
 from tunefork.vision.heads import HeadConfig, train_head
 from tunefork.vision.overlap import overlapping
-from tunefork.vision.scoring import GoldImage, score_model
+from tunefork.vision.scoring import GoldImage, ImageEvaluationResult, ModelImageScores, score_model
 from tunefork.workspace import Workspace
 
 
@@ -63,7 +63,9 @@ def test_an_image_project_trains_evaluates_serves_and_exports(
     base, custom = result["models"]
     assert base["accuracy"] == 0.0 and custom["accuracy"] >= 0.8, custom
     assert set(custom["per_concept"]) >= {"circle", "square", "triangle"}
-    assert result["difference"]["significant"] and result["difference"]["accuracy_delta"] > 0.5
+    assert result["difference"]["accuracy_delta"] > 0.5 and result["difference"]["winner"] == "shapes-v1"
+    # over a base that knows no concept, a "significant" difference says nothing: the chance check replaces it
+    assert "significant" not in result["difference"] and result["difference"]["chance"]["beaten"]
     # the base model knows no concept: the verdict over it says what it shows (an image review read it as a gain)
     assert any("'efficientnet-lite0' is a base model and knows none of this project's labels" in warning
                and "'shapes-v1' learned them" in warning for warning in result["warnings"])  # fmt: skip
@@ -154,6 +156,23 @@ def _studio_pages(client: TestClient, project_id: str, evaluation_id: str) -> No
     evaluation = client.get(f"/studio/projects/{project_id}/evaluations/{evaluation_id}")
     assert evaluation.status_code == 200 and "precision_recall_model2.png" in evaluation.text
     assert "Misclassified (15, most confident first)" in evaluation.text  # the base model decides nothing
+
+
+def test_a_model_no_better_than_chance_is_not_called_a_significant_gain_over_the_base() -> None:
+    """A REST client read `difference.significant: true` for a model at 41.7% where answering the commonest concept
+    scored 54.2% (the base knows no concept: any model beats it)."""
+
+    def scores(name: str, model_id: str | None, accuracy: float) -> ModelImageScores:
+        concepts = {"alpha": {"support": 11}, "beta": {"support": 13}}
+        return ModelImageScores(name, model_id, accuracy, accuracy, concepts, None, None, [])
+
+    difference = {"accuracy_delta": 0.4167, "ci95": [0.2083, 0.625], "significant": True}
+    result = ImageEvaluationResult("test", 24, [scores("base", None, 0.0), scores("noise-v2", "1", 0.4167)], difference)
+    shown = result.to_json()["difference"]
+    assert shown["winner"] is None and not shown["chance"]["beaten"] and "significant" not in shown
+    assert "no better than chance" in result.verdict()
+    other = ImageEvaluationResult("test", 24, [scores("a", "1", 0.5), scores("b", "2", 0.9)], difference)
+    assert other.to_json()["difference"] == {**difference, "winner": "b"}  # two custom models: the bootstrap's
 
 
 def test_thresholds_decide_as_documented() -> None:

@@ -142,8 +142,22 @@ class ImageEvaluationResult:
     def to_json(self) -> dict[str, Any]:
         chance = self.chance()
         return {"type": "image", "dataset": self.dataset, "items": self.items,
-                "models": [m.to_json() for m in self.models], "difference": self.difference,
+                "models": [m.to_json() for m in self.models], "difference": self._difference_json(),
                 "chance": chance.to_json() if chance else None, "warnings": self.warnings}  # fmt: skip
+
+    def _difference_json(self) -> dict[str, Any] | None:
+        """The difference as the verdict reads it, with its ``winner`` (a name or None): against a base that knows
+        no concept, the chance check instead of the bootstrap's significance (a client read "significant" and would
+        have deployed a model no better than chance, a review), as language evaluations do."""
+        if self.difference is None:
+            return None
+        out = dict(self.difference)
+        if (chance := self.chance()) is not None:
+            out = {key: value for key, value in out.items() if key not in ("ci95", "significant")}
+            out["chance"] = chance.to_json()
+        found = self.winner()
+        out["winner"] = None if found is None else self.models[found].name
+        return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ImageEvaluationResult:
