@@ -119,6 +119,10 @@ def test_an_unknown_query_parameter_is_refused_and_logs_are_deleted_by_age(
     extra = client.post(f"/endpoints/{created['id']}/parse", json={"text": "Ada", "lang": "en"},
                         headers={"X-Tunefork-Key": created["keys"]["key1"]})  # fmt: skip
     assert extra.status_code == 422 and extra.json()["details"][0]["location"] == "body.lang"  # as other 422s
+    # a NUL was answered and logged, then refused by the log export as "utterances.yml line 14" (a REST review)
+    nul = client.post(f"/endpoints/{created['id']}/parse", json={"text": "where\u0000is my order"},
+                      headers={"X-Tunefork-Key": created["keys"]["key1"]})  # fmt: skip
+    assert nul.status_code == 422 and "NUL character" in nul.json()["details"][0]["message"]
     logs = f"/endpoints/{created['id']}/logs"
     assert client.delete(logs, params={"olderThanDays": 1}, headers=AUTH).json() == {"deleted": 0}
     [logged] = client.get(logs, headers=AUTH).json()["values"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, create_model
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, create_model, field_validator
 
 from tunefork.kinds import kind_names
 from tunefork.kinds.registry import TrainingOption, all_options, kinds_offering
@@ -301,6 +301,14 @@ class ParseRequest(Request):
     """One utterance to understand."""
 
     text: str = Field(min_length=1, max_length=MAX_TEXT_CHARACTERS, examples=["refill my Tylenol prescription"])
+
+    @field_validator("text")
+    @classmethod
+    def _no_nul(cls, text: str) -> str:
+        """A NUL character is refused: a logged request holding one could not be exported to a dataset."""
+        if "\x00" in text:
+            raise ValueError("the text holds a NUL character (U+0000); remove it")
+        return text
 
 
 class ParsedIntent(BaseModel):
