@@ -268,7 +268,8 @@ def records_with_kinds(workspace: Workspace, dataset_ids: list[str]) -> Iterator
 
 class _ProgressRecorder:
     """Forwards progress to the caller and stores the training's overall fraction (:class:`OverallProgress`) on
-    the model row about once a second."""
+    the model row about once a second and at the end of each step, as the job's runner stores the job's (the two
+    read the same)."""
 
     def __init__(self, workspace: Workspace, model_id: str, progress: ProgressCallback) -> None:
         self.workspace, self.model_id, self.progress = workspace, model_id, progress
@@ -278,7 +279,7 @@ class _ProgressRecorder:
         self.progress(done, total, description)
         fraction = self.overall.update(done, total)
         now = time.monotonic()
-        if total and now - self.last_saved >= 1.0:
+        if total and (now - self.last_saved >= 1.0 or done == total):  # a step's end is saved, as the job's is
             self.last_saved = now
             with self.workspace.session() as session:
                 session.get(Model, self.model_id).progress = round(fraction, 4)
