@@ -147,6 +147,15 @@ def test_a_dataset_still_importing_is_refused_alike_everywhere(client: TestClien
         assert (answer.status_code, answer.json()["message"]) == (409, said), (path, answer.text)
 
 
+def test_an_empty_upload_is_refused_at_once_and_leaves_no_dataset(client: TestClient, workspace: Workspace) -> None:
+    """An empty file got 202 and sat NotStarted behind a training for six minutes before failing (a REST review)."""
+    projects.create_project(workspace, "shapes", "image")
+    form = {"project": "shapes", "kind": "images", "name": "train"}
+    empty = client.post("/datasets", data=form, files={"file": ("empty.zip", b"")}, headers=AUTH)
+    assert empty.status_code == 422 and empty.json()["message"] == "empty.zip: the upload is empty (0 bytes)."
+    assert client.get("/datasets", headers=AUTH).json()["@count"] == 0  # the name is free for the real file
+
+
 def test_the_openapi_schema_says_what_the_routes_answer(client: TestClient) -> None:
     """A REST review found an upload sent as JSON answered 422 'Field required' x3, and a schema that did not list
     /metrics' 401, the report files' media types or the regenerated key's field."""
@@ -200,7 +209,7 @@ def test_a_jobs_error_has_the_shape_of_its_resources(client: TestClient, workspa
 
     projects.create_project(workspace, "calls", "speech")
     late = client.post("/datasets", data={"project": "calls", "kind": "language"},
-                       files={"file": ("empty.txt", b"")}, headers=AUTH).json()  # fmt: skip
+                       files={"file": ("related.txt", b"deploy kubernetes today\n")}, headers=AUTH).json()  # fmt: skip
     job_id = late["links"]["job"].rsplit("/", 1)[-1]
     with workspace.session() as session:
         job = session.get(Job, job_id)

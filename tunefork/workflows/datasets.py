@@ -174,7 +174,8 @@ def start_upload(
     """The asynchronous upload (REST and studio): register the dataset, keep the file, submit its import.
 
     ``write(path)`` copies the uploaded file to ``path``; if it fails (the client went away), the dataset is
-    left Failed with the reason. Returns the NotStarted dataset and its job.
+    left Failed with the reason; an empty file is refused (:class:`UploadRejectedError`, no dataset left). Returns
+    the NotStarted dataset and its job.
     """
     dataset = register_dataset(workspace, project_ref, kind, name)
     folder = workspace.upload_dir("datasets", dataset["id"])
@@ -187,8 +188,10 @@ def start_upload(
         _update_dataset(workspace, dataset["id"], status=Status.FAILED, error=f"the upload was interrupted: {exc}")
         raise
     try:
+        if source.stat().st_size == 0:  # refused at once, not after the queue's other work (a REST review)
+            raise UploadRejectedError(f"{filename}: the upload is empty (0 bytes).")
         return dataset, submit_import(workspace, submitter, dataset, source, folder)
-    except ObjectStoreError:  # the shared store is down: no dataset, no object, the reason to the client
+    except (ObjectStoreError, UploadRejectedError):  # no dataset, no object, the reason to the client
         shutil.rmtree(folder, ignore_errors=True)
         with workspace.session() as session:
             session.delete(session.get(Dataset, dataset["id"]))
