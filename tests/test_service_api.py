@@ -291,4 +291,9 @@ def test_jobs_listing(live_server: LiveServer) -> None:
     one = live_server.client.get(f"/jobs/{jobs[0]['id']}").json()
     assert one["links"]["resource"].endswith(one["resourceId"])
     assert live_server.client.get("/jobs", params={"status": "Bogus"}).status_code == 422
+    # a misspelt kind listed nothing, 200 (a REST review); it is refused, naming the kinds
+    wrong_kind = live_server.client.get("/jobs", params={"kind": "nope"})
+    assert wrong_kind.status_code == 422 and "model-training" in wrong_kind.text
+    kinds = {job["kind"] for job in live_server.client.get("/jobs", params={"kind": jobs[0]["kind"]}).json()["values"]}
+    assert kinds == {jobs[0]["kind"]}
     assert live_server.client.get("/jobs/nope").status_code == 404

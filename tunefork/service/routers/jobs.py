@@ -11,6 +11,7 @@ from tunefork.service.deps import ERRORS, Paging, get_workspace, paging
 from tunefork.service.present import page, present
 from tunefork.service.schemas import Job, Page
 from tunefork.workflows import jobs
+from tunefork.workflows.jobs import JobKind
 from tunefork.workspace import Workspace
 
 router = APIRouter(prefix="/jobs", tags=["jobs"], dependencies=[Depends(require_admin)], responses=ERRORS)
@@ -31,7 +32,7 @@ def present_job(request: Request, job: dict) -> dict:
 def list_jobs(
     request: Request,
     status: StatusFilter | None = Query(None),
-    kind: str | None = Query(None, max_length=32),
+    kind: JobKind | None = Query(None, description="Jobs of this kind."),
     resource: str | None = Query(None, max_length=32, description="Jobs of this resource id."),
     paged: Paging = Depends(paging),
     ws: Workspace = Depends(get_workspace),
