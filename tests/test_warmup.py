@@ -148,3 +148,31 @@ def test_an_endpoint_whose_model_cannot_be_found_counts_as_a_failed_warm_up(work
     with TestClient(create_app(workspace, settings=ServiceSettings(warm_models=3))) as client:
         _until(lambda: client.get("/ready").status_code == 200)
         assert client.get("/health").json()["warmup"] == {"state": "done", "planned": 1, "loaded": 0, "failed": 1}
+
+
+def test_an_endpoint_created_or_given_a_model_on_a_running_server_is_warmed_at_once(
+    workspace: Workspace, monkeypatch
+) -> None:
+    """A review's first /parse after `endpoint create` took 24 s: only a starting server warmed models."""
+    family = GatedModels()
+    family.gate.set()
+    register(dataclasses.replace(TOY, family=family))
+    try:
+        create_project(workspace, "bots", TOY.name)
+        monkeypatch.setenv("TUNEFORK_ADMIN_TOKEN", TOKEN)
+        auth = {"Authorization": f"Bearer {TOKEN}"}
+        with TestClient(create_app(workspace, settings=ServiceSettings(warm_models=2))) as client:
+            body = {"project": "bots", "name": "new", "model": "keyword-new"}
+            created = client.post("/endpoints", json=body, headers=auth)
+            assert created.status_code == 201
+            _until(lambda: family.answered["keyword-new"] == 1)  # loaded, a made-up request answered, unasked
+            swapped = client.patch(f"/endpoints/{created.json()['id']}", json={"model": "keyword-next"}, headers=auth)
+            assert swapped.status_code == 200
+            _until(lambda: family.answered["keyword-next"] == 1)
+        with TestClient(create_app(workspace, settings=ServiceSettings(warm_models=0))) as client:
+            body = {"project": "bots", "name": "cold", "model": "keyword-cold"}
+            assert client.post("/endpoints", json=body, headers=auth).status_code == 201
+            time.sleep(0.3)
+        assert family.loads["keyword-cold"] == 0  # TUNEFORK_WARM_MODELS=0 warms nothing
+    finally:
+        unregister(TOY.name)

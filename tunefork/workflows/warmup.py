@@ -168,6 +168,26 @@ def warm_endpoint_models(
     return list(status.warmed)
 
 
+def warm_in_background(workspace: Workspace, endpoint_id: str) -> threading.Thread:
+    """Load the model(s) of an endpoint just created or given another model on this server, in a thread of its
+    own, so that its first request does not wait for the load (a review's first ``/parse`` took 24 s); a failure
+    is logged, and the endpoint's requests then load the model (and say why) as before."""
+
+    def warm() -> None:
+        try:
+            target = endpoint_target(workspace, endpoint_id)
+        except Exception as exc:  # the endpoint was deleted meanwhile, or its model cannot be found
+            log.warning("not warming endpoint %s: %s", endpoint_id, exc)
+            return
+        for model in (target.model, target.language_model):
+            if model is not None:
+                _warm(endpoint_id, model)
+
+    thread = threading.Thread(target=warm, name=f"tunefork-warm-{endpoint_id}", daemon=True)
+    thread.start()
+    return thread
+
+
 def _warm(endpoint: str, model: ResolvedModel) -> WarmedModel:
     """Load ``model`` and answer one made-up request with it; the error, if any, is logged and reported."""
     started = time.perf_counter()

@@ -27,6 +27,7 @@ from tunefork.service.schemas import (
 )
 from tunefork.store.models import utcnow
 from tunefork.workflows import endpoint_logs, endpoints
+from tunefork.workflows.warmup import warm_in_background
 from tunefork.workspace import Workspace
 
 router = APIRouter(prefix="/endpoints", tags=["endpoints"], dependencies=[Depends(require_admin)], responses=ERRORS)
@@ -64,6 +65,8 @@ def create_endpoint(
         ws, body.project, body.name, body.model, body.description, body.logging, body.retentionDays,
         language_model_ref=body.languageModel,
     )  # fmt: skip
+    if request.app.state.settings.warm_models > 0:
+        warm_in_background(ws, created["id"])
     out = present_endpoint(request, created)
     response.headers["Location"] = out["self"]
     return out
@@ -97,6 +100,8 @@ def update_endpoint(
         ws, endpoint_id, logging=body.logging, retention_days=body.retentionDays,
         description=body.description, model_ref=body.model, language_model_ref=body.languageModel,
     )  # fmt: skip
+    if (body.model or body.languageModel) and request.app.state.settings.warm_models > 0:
+        warm_in_background(ws, updated["id"])
     return present_endpoint(request, updated)
 
 

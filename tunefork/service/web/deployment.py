@@ -24,6 +24,7 @@ from tunefork.service.web.rendering import Problem, api_problem, base_path, redi
 from tunefork.store.models import Status
 from tunefork.store.staging import OwnedFolder, scratch_folder
 from tunefork.workflows import endpoint_logs, endpoints, monitors, requests, training
+from tunefork.workflows.warmup import warm_in_background
 from tunefork.workspace import Workspace
 
 router = studio_router()
@@ -105,6 +106,8 @@ async def create_endpoint(
         return await run_in_threadpool(
             _deployment_page, request, ws, project, problem.status, problem=problem, form=form
         )
+    if request.app.state.settings.warm_models > 0:
+        warm_in_background(ws, created["id"])
     return await run_in_threadpool(_endpoint_page, request, ws, project, created["id"], 1, created["keys"])
 
 
