@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from pathlib import Path
@@ -12,7 +13,7 @@ import soundfile as sf
 from scipy.signal import resample_poly
 
 from tunefork.audio import read_audio
-from tunefork.errors import NotFoundError, UnavailableError
+from tunefork.errors import NotFoundError, UnavailableError, failure_reason
 from tunefork.speech.base import SpeechModel, Transcript, Word, tidy_words
 from tunefork.speech.registry import (
     is_base_model,
@@ -116,6 +117,8 @@ def test_downloadable_model_offline_raises_a_clear_error(monkeypatch, tmp_path: 
     assert "could not download" in message
     bundled = [info.name for info in list_base_models(include_downloadable=False)]  # whisper-base was left out
     assert f"the bundled models are {joined(bundled)}" in message and all(name in message for name in bundled)
+    # a training or evaluation failing on it says why, not "the shared object store failed"
+    assert failure_reason(caught.value, logging.getLogger("test"), "training") == message
 
 
 def test_load_base_model_is_cached(whisper: SpeechModel) -> None:

@@ -30,7 +30,12 @@ class SettingError(TuneforkError, ValueError):
 
 class UnavailableError(TuneforkError):
     """A service tunefork depends on (the shared object store, the model hub a base model downloads from) cannot be
-    reached now, so the server cannot do what was asked (503); retrying may work."""
+    reached now, so the server cannot do what was asked (503); retrying may work.
+
+    ``names_store_internals`` is true for the object store's errors, whose text names the store's address and keys
+    (shown only in the log); other unavailable services (a Whisper model that cannot be downloaded) say so plainly."""
+
+    names_store_internals: bool = False
 
 
 class UploadRejectedError(TuneforkError):
@@ -60,11 +65,12 @@ def failure_reason(exc: Exception, logger: logging.Logger, doing: str) -> str:
     """The reason a resource or job that failed on ``exc`` records: a :class:`TuneforkError`'s message (written to
     be shown), else the exception's type and an incident id, its text and traceback going to ``logger`` only
     (they may hold SQL, paths or secrets; a REST client saw ``AttributeError: 'LanguageTrainingData' object has
-    no attribute ...`` on a failed model, and the server's log had no trace of it). An :class:`UnavailableError`
-    (the shared object store) is said as such with an incident id: its text names the store's address and keys,
-    which go to the log only."""
+    no attribute ...`` on a failed model, and the server's log had no trace of it). An object store failure (an
+    :class:`UnavailableError` whose ``names_store_internals`` is set) is said as such with an incident id: its text
+    names the store's address and keys, which go to the log only. Another :class:`UnavailableError` (a Whisper
+    model that cannot be downloaded) keeps its own message."""
     incident = secrets.token_hex(4)
-    if isinstance(exc, UnavailableError):
+    if isinstance(exc, UnavailableError) and exc.names_store_internals:
         logger.error("shared object store error %s while %s: %s", incident, doing, exc)
         return f"the shared object store failed ({type(exc).__name__}, incident {incident}); the log has the details"
     if isinstance(exc, TuneforkError):

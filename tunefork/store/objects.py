@@ -29,6 +29,8 @@ REFUSED_CREDENTIALS = re.compile(r"Forbidden|AccessDenied|InvalidAccessKeyId|Sig
 class ObjectStoreError(UnavailableError):
     """The object store could not be reached, or an object is missing or corrupt (answered 503)."""
 
+    names_store_internals = True
+
 
 class ObjectMissingError(ObjectStoreError):
     """The store answered, but the object is not there (deleted, or never written)."""
