@@ -40,9 +40,11 @@ def postgres_unavailable() -> str | None:
 
 def postgres_and_redis_available() -> str | None:
     """None when both servers answer, else the reason to skip."""
-    reason = postgres_unavailable()
-    if reason is not None:
-        return reason
+    return postgres_unavailable() or redis_unavailable()
+
+
+def redis_unavailable() -> str | None:
+    """None when Redis answers, else the reason to skip."""
     try:
         import redis
 

@@ -8,12 +8,14 @@ import os
 import re
 import time
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
+from databases import REDIS_URL, redis_unavailable
 from fastapi.testclient import TestClient
+from huey import RedisHuey
 from object_store import new_bucket, seaweedfs, storage_env
 from sqlalchemy import update
 from toy_kind import BASE_MODEL, KIND, TOY
@@ -25,7 +27,7 @@ from tunefork.jobs.queue import JobQueue
 from tunefork.kinds import register, unregister
 from tunefork.service.app import create_app
 from tunefork.store.cache import ArtifactCache
-from tunefork.store.models import EndpointLog, Status, utcnow
+from tunefork.store.models import EndpointLog, Job, Status, utcnow
 from tunefork.store.objects import ObjectStore, ObjectStoreError, pack
 from tunefork.workflows import datasets, endpoint_logs, endpoints, evaluation, jobs, projects, storage, training
 from tunefork.workspace import Workspace
@@ -127,11 +129,10 @@ def test_two_machines_share_a_dataset_through_the_store(shared_env: dict[str, st
         worker.close()
 
 
-def test_a_worker_without_the_store_puts_a_shared_job_back_instead_of_failing_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    """A scale-out review's worker lacked TUNEFORK_STORAGE_URL: it took an upload made through a server with a
-    shared store and failed it ("This upload is in a shared object store: set TUNEFORK_STORAGE_URL to read it.")."""
+@pytest.fixture
+def machines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Workspace, Workspace]]:
+    """A server with the shared object store and a worker without it (``TUNEFORK_STORAGE_URL`` unset), one
+    database."""
     from tunefork.jobs import queue as queue_module
 
     monkeypatch.setenv("TUNEFORK_DATABASE_URL", f"sqlite:///{tmp_path / 'shared.db'}")
@@ -139,17 +140,50 @@ def test_a_worker_without_the_store_puts_a_shared_job_back_instead_of_failing_it
     server = Workspace.open(tmp_path / "machine-a")
     monkeypatch.delenv("TUNEFORK_STORAGE_URL")
     worker = Workspace.open(tmp_path / "machine-b")
-    server_queue, worker_queue = JobQueue(server, JobSettings()), JobQueue(worker, JobSettings())
     monkeypatch.setattr(queue_module, "UNREACHABLE_PAUSE_S", 0.0)
+    projects.create_project(server, "p", "speech")
+    yield server, worker
+    server.close()
+    worker.close()
+
+
+@pytest.fixture
+def redis_settings() -> Iterator[JobSettings]:
+    """Settings of a shared Redis queue of its own (emptied afterwards); skipped when Redis does not answer."""
+    reason = redis_unavailable()
+    if reason is not None:
+        pytest.skip(reason)
+    settings = JobSettings(redis_url=REDIS_URL, queue_name=f"tunefork-test-{os.urandom(4).hex()}")
+    yield settings
+    RedisHuey(settings.queue_name, url=REDIS_URL).flush()
+
+
+def _enqueued_at(workspace: Workspace, job_id: str) -> datetime:
+    with workspace.session() as session:
+        return session.get(Job, job_id).enqueued_at
+
+
+def _upload(server: Workspace, queue: JobQueue) -> tuple[dict, dict]:
+    return datasets.start_upload(server, queue, "p", "language", "notes", "text.txt", lambda p: p.write_bytes(TEXT))
+
+
+def test_a_worker_without_the_store_puts_a_shared_job_back_instead_of_failing_it(
+    machines: tuple[Workspace, Workspace], redis_settings: JobSettings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A scale-out review's worker lacked TUNEFORK_STORAGE_URL: it took an upload made through a server with a
+    shared store and failed it ("This upload is in a shared object store: set TUNEFORK_STORAGE_URL to read it.").
+    The message it put back was not recorded as enqueued, so recovery enqueued another copy every interval."""
+    server, worker = machines
+    server_queue, worker_queue = JobQueue(server, redis_settings), JobQueue(worker, redis_settings)
     try:
-        projects.create_project(server, "p", "speech")
-        dataset, job = datasets.start_upload(
-            server, server_queue, "p", "language", "notes", "text.txt", lambda path: path.write_bytes(TEXT)
-        )
+        dataset, job = _upload(server, server_queue)
+        server_queue.huey.flush()  # the worker takes the job (the test runs it by hand)
+        submitted = _enqueued_at(server, job["id"])
         assert worker_queue.run(job["id"]) is None
-        assert worker_queue.pending() == 1  # the message is back (on a shared queue: for a worker with the store)
+        assert worker_queue.pending() == 1  # the message is back, for a worker with the store
         untouched = jobs.show_job(server, job["id"])
         assert (untouched["status"], untouched["attempts"], untouched["error"]) == (Status.NOT_STARTED, 0, "")
+        assert _enqueued_at(server, job["id"]) > submitted  # recorded: recovery sees no lost message to enqueue again
         assert datasets.show_dataset(server, dataset["id"])["status"] == Status.NOT_STARTED
         said = [r.getMessage() for r in caplog.records if "goes back on the queue" in r.getMessage()]
         assert len(said) == 1 and "set TUNEFORK_STORAGE_URL" in said[0]
@@ -157,8 +191,42 @@ def test_a_worker_without_the_store_puts_a_shared_job_back_instead_of_failing_it
     finally:
         for queue in (server_queue, worker_queue):
             queue.close()
-        server.close()
-        worker.close()
+
+
+def test_a_worker_without_the_store_drops_the_message_of_a_deleted_or_finished_job(
+    machines: tuple[Workspace, Workspace], redis_settings: JobSettings
+) -> None:
+    """Such a message was put back for ever once any dataset or model was published."""
+    server, worker = machines
+    server_queue, worker_queue = JobQueue(server, redis_settings), JobQueue(worker, redis_settings)
+    try:
+        _, job = _upload(server, server_queue)
+        assert server_queue.run(job["id"]) == Status.SUCCEEDED  # a dataset is published in the store
+        server_queue.huey.flush()
+        for job_id in (job["id"], "no-such-job"):
+            assert worker_queue.run(job_id) is None
+            assert worker_queue.pending() == 0
+    finally:
+        for queue in (server_queue, worker_queue):
+            queue.close()
+
+
+def test_a_worker_without_the_store_on_the_sqlite_queue_fails_the_job_saying_why(
+    machines: tuple[Workspace, Workspace],
+) -> None:
+    """With the SQLite queue no other worker can take the job: put back, it stayed NotStarted for ever."""
+    server, worker = machines
+    server_queue, worker_queue = JobQueue(server, JobSettings()), JobQueue(worker, JobSettings())
+    try:
+        dataset, job = _upload(server, server_queue)
+        assert worker_queue.run(job["id"]) == Status.FAILED
+        assert worker_queue.pending() == 0
+        error = jobs.show_job(server, job["id"])["error"]
+        assert "this worker has none: set TUNEFORK_STORAGE_URL" in error
+        assert datasets.show_dataset(server, dataset["id"])["error"] == error
+    finally:
+        for queue in (server_queue, worker_queue):
+            queue.close()
 
 
 def test_endpoint_logs_kept_by_one_server_are_read_and_purged_on_another(

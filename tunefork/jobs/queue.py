@@ -22,6 +22,7 @@ from typing import Any
 from huey import RedisHuey, SqliteHuey, crontab
 from huey.api import Huey
 from huey.consumer import Consumer, Scheduler
+from sqlalchemy.exc import SQLAlchemyError
 
 from tunefork.jobs.config import JobSettings
 from tunefork.jobs.recovery import RecoveryReport, recover_jobs
@@ -192,9 +193,10 @@ class JobQueue:
         """The queue task: run one job in this worker thread.
 
         A worker that reaches the queue but not the database, or that has no shared object store while the job's
-        inputs are in one, puts the job's message back and pauses (:data:`UNREACHABLE_PAUSE_S`), so a worker that
-        can run it runs it at once instead of it waiting for recovery (a scale-out review lost each such message for
-        the 10-minute requeue time) or failing for this machine's setting."""
+        inputs are in one (on a shared Redis queue), puts the job's message back and pauses
+        (:data:`UNREACHABLE_PAUSE_S`), so a worker that can run it runs it at once instead of it waiting for recovery
+        (a scale-out review lost each such message for the 10-minute requeue time) or failing for this machine's
+        setting."""
         worker = f"{self.process_id}:{threading.current_thread().name}"
         log.info("job %s: taken by %s", job_id, worker)
         try:
@@ -204,8 +206,16 @@ class JobQueue:
         except JobPutBackError as exc:
             log.error("%s; its message goes back on the queue for another worker", exc)
             time.sleep(UNREACHABLE_PAUSE_S)
-            self.enqueue(job_id)
+            self._put_back(job_id)
             return None
+
+    def _put_back(self, job_id: str) -> None:
+        """Enqueue a job again and record it (so that recovery does not enqueue another copy of a message that is
+        not lost); when the database still does not answer, recovery's next pass records or relays it."""
+        try:
+            self._hand_over(job_id)
+        except SQLAlchemyError as exc:
+            log.warning("job %s: back on the queue, not recorded (%s)", job_id, type(exc).__name__)
 
     def release(self, reason: str) -> list[str]:
         """Queue this process's Running jobs again without spending an attempt (it stops on purpose: Ctrl-C,

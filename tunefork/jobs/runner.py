@@ -34,7 +34,16 @@ class DatabaseUnreachableError(JobPutBackError):
 
 class StoreUnreadableError(JobPutBackError):
     """The job's inputs are in the shared object store and this worker has none (``TUNEFORK_STORAGE_URL`` unset):
-    run here, it would fail for a reason that is this machine's setting, not the job's."""
+    run here, it would fail for a reason that is this machine's setting, not the job's (on a shared Redis queue
+    only: a SQLite queue has no other worker, so the job fails with :func:`_store_missing`'s reason)."""
+
+
+def _store_missing(job_id: str) -> str:
+    """Why a job whose inputs are in the shared object store cannot run on this worker."""
+    return (
+        f"job {job_id} reads the shared object store, and this worker has none: set TUNEFORK_STORAGE_URL "
+        "(and TUNEFORK_S3_*) as on the other machines"
+    )
 
 
 class _Lease:
@@ -101,17 +110,16 @@ def execute_job(workspace: Workspace, job_id: str, worker: str, settings: JobSet
     The job ends as its resource does: Succeeded, or Failed with the resource's error. An unexpected
     exception fails both the job and the resource with the exception's text. A resource already
     Succeeded (a retried job whose first run finished) is not run again. A job this worker cannot run (the database
-    does not answer, its inputs are in a shared store this worker lacks) is not claimed: :class:`JobPutBackError`.
+    does not answer, its inputs are in a shared store this worker lacks and a Redis queue may hold workers that have
+    it) is not claimed: :class:`JobPutBackError`; on the SQLite queue (no other worker) the latter fails instead.
     Every write to the resource
     is fenced by the lease: once the lease is taken over or the job stopped at its time limit, the
     worker's results are discarded (None is returned, or Failed for a stopped job).
     """
     try:
-        if storage.reads_unreachable_store(workspace, job_id):
-            raise StoreUnreadableError(
-                f"job {job_id} reads the shared object store, and this worker has none: set TUNEFORK_STORAGE_URL "
-                "(and TUNEFORK_S3_*) as on the other machines"
-            )
+        store_missing = storage.reads_unreachable_store(workspace, job_id)
+        if store_missing and settings.redis_url:  # another worker on the shared queue may have the store
+            raise StoreUnreadableError(_store_missing(job_id))
         lease = jobs.claim_job(workspace, job_id, worker)
     except (OperationalError, InterfaceError) as exc:  # connection-level: nothing was written
         raise DatabaseUnreachableError(
@@ -129,6 +137,11 @@ def execute_job(workspace: Workspace, job_id: str, worker: str, settings: JobSet
     if resource[0] == Status.SUCCEEDED:
         jobs.finish_job(workspace, lease, Status.SUCCEEDED)
         return Status.SUCCEEDED
+    if store_missing:
+        reason = _store_missing(job_id)
+        jobs.set_resource_status(workspace, job["resourceType"], job["resourceId"], Status.FAILED, reason)
+        jobs.finish_job(workspace, lease, Status.FAILED, reason)
+        return Status.FAILED
     runner = _Lease(workspace, lease, job, settings.heartbeat_seconds, settings.time_limit_seconds)
     try:
         with runner, jobs.fenced(lease, job["resourceType"], job["resourceId"]):

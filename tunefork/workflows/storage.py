@@ -23,14 +23,17 @@ GRACE_SECONDS = 3600.0
 
 
 def reads_unreachable_store(workspace: Workspace, job_id: str) -> bool:
-    """True when this workspace has no shared object store (``TUNEFORK_STORAGE_URL`` unset) but job ``job_id``
-    may need one: its upload travels through the store, or the database holds datasets or models published there
-    (by machines that have it), which its work may read."""
+    """True when this workspace has no shared object store (``TUNEFORK_STORAGE_URL`` unset) but job ``job_id``,
+    still NotStarted, may need one: its upload travels through the store, or the database holds datasets or models
+    published there (by machines that have it), which its work may read. A job that is gone or no longer NotStarted
+    needs nothing (its message is dropped)."""
     if workspace.artifacts is not None:
         return False
     with workspace.session() as session:
         job = session.get(Job, job_id)
-        if job is not None and job.payload.get("upload"):
+        if job is None or job.status != Status.NOT_STARTED:
+            return False
+        if job.payload.get("upload"):
             return True
         published = (select(table.id).where(table.artifact != "").limit(1) for table in (Dataset, Model))
         return any(session.scalar(query) is not None for query in published)
