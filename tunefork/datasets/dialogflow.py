@@ -26,6 +26,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -50,12 +53,34 @@ FALLBACK_INTENT = "default fallback intent"
 """Dialogflow's intent for what the agent does not handle: its phrases are out of scope."""
 
 
+_AGENT_DATA_FOLDERS: ContextVar[dict[Path, bool] | None] = ContextVar("tunefork_agent_data_folders", default=None)
+"""Within :func:`agent_folders_read_once`: :func:`_holds_agent_data` of each folder listed so far."""
+
+
+@contextmanager
+def agent_folders_read_once() -> Iterator[None]:
+    """Within this block (one upload's import, whose files do not change meanwhile), each folder is listed once to
+    tell whether it holds an agent's data: 3,000 plain JSON files in one folder took 9.7 s to detect, the folder
+    listed again for each."""
+    token = _AGENT_DATA_FOLDERS.set({})
+    try:
+        yield
+    finally:
+        _AGENT_DATA_FOLDERS.reset(token)
+
+
 def _holds_agent_data(folder: Path) -> bool:
     """True when ``folder`` holds a training phrases (``_usersays_``) or entity entries (``_entries_``) file."""
+    known = _AGENT_DATA_FOLDERS.get()
+    if known is not None and folder in known:
+        return known[folder]
     try:
-        return any(PHRASES_FILE.match(entry.name) or ENTRIES_FILE.match(entry.name) for entry in folder.iterdir())
+        found = any(PHRASES_FILE.match(entry.name) or ENTRIES_FILE.match(entry.name) for entry in folder.iterdir())
     except OSError:  # no such folder
-        return False
+        found = False
+    if known is not None:
+        known[folder] = found
+    return found
 
 
 def _in_agent(path: Path) -> bool:

@@ -56,6 +56,7 @@ from tunefork.datasets.annotated_text import (
 )
 from tunefork.datasets.archive import Upload, opened_upload
 from tunefork.datasets.canonical_audio import convert_items
+from tunefork.datasets.dialogflow import agent_folders_read_once
 from tunefork.datasets.format_hints import misfiled
 from tunefork.datasets.hashing import content_hash
 from tunefork.datasets.ids import IdAllocator
@@ -152,6 +153,22 @@ def _import_text(upload: Upload, kind: str) -> tuple[str, ParsedItems]:
         if path not in texts:
             name = relative_name(path, root)
             parsed.warnings.append(ItemIssue(name, f"ignored {name}: not a text file"))
+    with agent_folders_read_once():
+        per_file = _parse_texts(upload, root, texts, kind, parse)
+        if check := UPLOAD_CHECKS.get(kind):
+            check(per_file)
+        for _, items in per_file:
+            parsed.extend(items)
+        namer = FORMAT_NAMES.get(kind)
+        used = {namer(path) for path, (_, items) in zip(texts, per_file, strict=True) if items.records} if namer else ()
+    return "+".join(sorted(used)) or format_name, parsed
+
+
+def _parse_texts(
+    upload: Upload, root: Path, texts: list[Path], kind: str, parse: TextParser
+) -> list[tuple[str, ParsedItems]]:
+    """Each text file's name and what :data:`TEXT_PARSERS`' ``parse`` read of it (a file clearly of another format
+    rejected whole, saying which)."""
     prefixes = IdAllocator()
     per_file: list[tuple[str, ParsedItems]] = []
     for path in texts:
@@ -161,13 +178,7 @@ def _import_text(upload: Upload, kind: str) -> tuple[str, ParsedItems]:
             continue
         prefix = "" if len(texts) == 1 else prefixes.allocate(str(Path(name).with_suffix(""))) + "-"
         per_file.append((name, parse(path, name, prefix)))
-    if check := UPLOAD_CHECKS.get(kind):
-        check(per_file)
-    for _, items in per_file:
-        parsed.extend(items)
-    namer = FORMAT_NAMES.get(kind)
-    used = {namer(path) for path, (_, items) in zip(texts, per_file, strict=True) if items.records} if namer else ()
-    return "+".join(sorted(used)) or format_name, parsed
+    return per_file
 
 
 def _nothing_accepted(upload_name: str, kind: str, parsed: ParsedItems) -> UploadRejectedError:
