@@ -13,7 +13,7 @@ from tunefork.errors import AmbiguousReferenceError, ConflictError, NotFoundErro
 from tunefork.store.models import Dataset
 from tunefork.store.repository import get_dataset, get_project
 from tunefork.workflows import projects
-from tunefork.workflows.shared_secrets import KEY_BYTES, shared_secret
+from tunefork.workflows.shared_secrets import KEY_BYTES, delete_secret, find_secret, new_secret
 from tunefork.workspace import Workspace
 
 
@@ -128,20 +128,22 @@ def test_a_lost_name_race_is_a_conflict_not_an_sql_error(any_workspace: Workspac
     assert "INSERT" not in str(raised.value) and raised.value.__cause__ is None
 
 
-def test_a_shared_secret_is_made_once_for_every_process_on_the_database(
+def test_a_shared_secret_is_found_by_every_process_on_the_database(
     any_workspace: Workspace, tmp_path: Path, monkeypatch
 ) -> None:
-    """Processes with their own workspace folders racing to make the key all end up with the same one."""
+    """Processes with their own workspace folders find the key another made; a second key of the same name is
+    refused, and a deleted one is gone for all."""
     monkeypatch.setenv("TUNEFORK_DATABASE_URL", any_workspace.settings.database_url)
-    others = [Workspace.open(tmp_path / f"machine-{n}") for n in range(3)]
+    other = Workspace.open(tmp_path / "machine-b")
     try:
-        with ThreadPoolExecutor(8) as pool:
-            keys = set(pool.map(lambda n: shared_secret([any_workspace, *others][n % 4], "race"), range(16)))
-        assert len(keys) == 1 and len(keys.pop()) == KEY_BYTES
-        assert shared_secret(others[0], "another") != shared_secret(others[0], "race")
+        key = new_secret(any_workspace, "session/1")
+        assert len(key) == KEY_BYTES and find_secret(other, "session/1") == key
+        with pytest.raises(ConflictError):
+            new_secret(other, "session/1")
+        delete_secret(other, "session/1")
+        assert find_secret(any_workspace, "session/1") is None
     finally:
-        for other in others:
-            other.close()
+        other.close()
 
 
 def test_names_with_control_characters_or_over_200_characters_are_refused(any_workspace: Workspace) -> None:

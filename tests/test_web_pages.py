@@ -16,13 +16,14 @@ from tunefork.service.app import create_app
 from tunefork.service.config import ServiceSettings
 from tunefork.service.web.charts import histogram
 from tunefork.service.web.evaluation import _default_pair, _default_test_set
-from tunefork.service.web.session import COOKIE, safe_next
+from tunefork.service.web.session import COOKIE, EARLIER_KEY, SESSION_ID, safe_next
 from tunefork.store.models import Evaluation, Project, Status
 from tunefork.workflows import projects as projects_api
 from tunefork.workflows.datasets import upload_dataset
 from tunefork.workflows.endpoints import create_endpoint, delete_endpoint, show_endpoint
 from tunefork.workflows.projects import create_project
 from tunefork.workflows.requests import authorize
+from tunefork.workflows.shared_secrets import find_secret, new_secret
 from tunefork.workspace import Workspace
 
 pytest_plugins = ["studio_session"]
@@ -67,6 +68,45 @@ def test_signing_out_ends_the_session_on_every_server(client: TestClient, worksp
     client.cookies.set(COOKIE, copied)
     assert client.get("/studio/", follow_redirects=False).status_code == 303
     assert sign_in(client) and client.get("/studio/", follow_redirects=False).status_code == 200  # a new one works
+
+
+def test_sign_in_deletes_the_one_session_key_of_earlier_versions(client: TestClient, workspace: Workspace) -> None:
+    """Each session has its own key now (``studio-session/<id>``); the earlier single ``studio-session`` row was
+    never deleted."""
+    new_secret(workspace, EARLIER_KEY)
+    sign_in(client)
+    assert find_secret(workspace, EARLIER_KEY) is None
+    assert SESSION_ID.fullmatch(client.cookies[COOKIE].split(".")[0])
+    assert not SESSION_ID.fullmatch(client.cookies[COOKIE].split(".")[0] + "\n")  # $ let one through
+
+
+def test_a_database_that_does_not_answer_is_a_503_with_an_incident(
+    client: TestClient, workspace: Workspace, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The studio's session check reads the database before any route runs: with the database down every studio
+    page was a bare 500."""
+    database = workspace.engine.url.database
+    if workspace.engine.url.get_backend_name() != "sqlite" or not database:
+        pytest.skip("stops a SQLite database by putting a folder in its place")
+    sign_in(client)
+    workspace.engine.dispose()
+    Path(database).rename(f"{database}.away")
+    Path(database).mkdir()  # SQLite: "unable to open database file"
+    try:
+        for answer in (
+            client.get("/studio/", follow_redirects=False),
+            client.get("/projects", headers={"Authorization": f"Bearer {TOKEN}"}),
+        ):
+            assert answer.status_code == 503 and answer.headers["retry-after"] == "5", answer.text
+            message = answer.json()["message"]
+            assert re.fullmatch(r"The database does not answer \(incident [0-9a-f]{8}\); .*", message)
+            incident = message.split("incident ")[1][:8]
+            assert any(incident in record.getMessage() for record in caplog.records)
+            assert database not in message
+    finally:
+        workspace.engine.dispose()
+        Path(database).rmdir()
+        Path(f"{database}.away").rename(database)
 
 
 def test_sign_in_never_redirects_off_site() -> None:

@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.routing import get_route_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from tunefork.service.errors import ApiError, error_body
+from tunefork.service.errors import DATABASE_DOWN, ApiError, database_unavailable, error_body
 from tunefork.store.artifacts import atomic_write_text
 from tunefork.workspace import Workspace
 
@@ -158,8 +158,8 @@ class AuthBeforeBody:
     only by ``Depends(require_admin)`` would spool a whole upload before answering 401. This middleware
     answers first, and fails closed: :data:`PUBLIC_PATHS` and the keyed routes of ``keyed_operations``
     (``POST /endpoints/{id}/recognize``...) go through, each area in ``areas`` (``(path prefix, check)``: the
-    studio and its session) uses its own check (in a worker thread: the studio's reads the database), and every
-    other request needs the admin token. The routes'
+    studio and its session) uses its own check (in a worker thread: the studio's reads the database, and a database
+    that does not answer is a 503 with an incident id), and every other request needs the admin token. The routes'
     own dependencies still run afterwards.
     """
 
@@ -172,7 +172,10 @@ class AuthBeforeBody:
         path = get_route_path(scope)
         for prefix, check in self.areas:
             if path == prefix or path.startswith(prefix + "/"):
-                return await run_in_threadpool(check, Request(scope))  # it may read the database
+                try:
+                    return await run_in_threadpool(check, Request(scope))  # it may read the database
+                except DATABASE_DOWN as exc:  # answered as the routes answer it, not a bare 500
+                    return database_unavailable(Request(scope), exc)
         if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES) or keyed_operation(path, self.keyed):
             return None
         return admin_refusal(Request(scope))

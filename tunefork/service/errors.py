@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
@@ -26,6 +27,7 @@ from tunefork.errors import (
     UnavailableError,
     UploadRejectedError,
 )
+from tunefork.store.db import first_line
 from tunefork.store.objects import ObjectStoreError
 
 log = logging.getLogger(__name__)
@@ -64,6 +66,19 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     if details is not None:
         body["details"] = details
     return body
+
+
+DATABASE_DOWN = (OperationalError, InterfaceError)
+"""What the database driver raises when the database does not answer (connection-level: nothing was written)."""
+
+
+def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """The 503 of a request the database did not answer: an incident id that the server's log explains (the
+    driver's text names the server), and ``Retry-After``."""
+    incident = secrets.token_hex(4)
+    log.error("database error %s on %s %s: %s", incident, request.method, request.url.path, first_line(exc))
+    message = f"The database does not answer (incident {incident}); try again later, or see the server's log."
+    return JSONResponse(error_body("ServiceUnavailable", message), status_code=503, headers={"Retry-After": "5"})
 
 
 def _status_of(exc: TuneforkError) -> int:
@@ -132,6 +147,9 @@ def install_error_handlers(app: FastAPI) -> None:
         # an upload cut short by its client: one line, not two tracebacks of 132 lines (a security review)
         log.info("client left during %s %s", request.method, request.url.path)
         return JSONResponse(error_body("ClientClosedRequest", "The client left before its request was read."), 499)
+
+    for database_down in DATABASE_DOWN:
+        app.add_exception_handler(database_down, database_unavailable)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -315,7 +315,8 @@ class MonitorAlert(Base):
 
 
 class Secret(Base):
-    """A key every process sharing the database uses (the studio's session signing key), created once."""
+    """A key every process sharing the database uses: each studio session's signing key, made at sign-in and
+    deleted at sign-out or once expired."""
 
     __tablename__ = "secrets"
 

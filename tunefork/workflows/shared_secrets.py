@@ -1,38 +1,26 @@
 """Keys shared by every process of an installation, kept in the metadata database.
 
-A key is made on first use by whichever process needs it first; the primary key on its name settles a race
-(the loser reads the winner's key), so every server sharing the database, on any machine and whatever its
-workspace folder, signs and checks with the same key. A key can also be made fresh under a new name
-(:func:`new_secret`), looked up (:func:`find_secret`) and deleted, which ends what it signs on every server.
+A key is made fresh under a new name (:func:`new_secret`; the primary key on its name refuses a second one), so
+every server sharing the database, on any machine and whatever its workspace folder, finds it
+(:func:`find_secret`) and signs and checks with it; deleting it ends what it signs on every server.
 """
 
 from __future__ import annotations
 
 import secrets
-from contextlib import suppress
 from datetime import datetime
 
 from sqlalchemy import delete
 
-from tunefork.errors import ConflictError
 from tunefork.store.models import Secret
 from tunefork.workspace import Workspace
 
 KEY_BYTES = 32
 
 
-def shared_secret(workspace: Workspace, name: str) -> bytes:
-    """The key ``name`` of this installation (``KEY_BYTES`` random bytes), created once."""
-    found = find_secret(workspace, name)
-    if found is None:
-        with suppress(ConflictError):  # another process made it first
-            new_secret(workspace, name)
-        found = find_secret(workspace, name)
-    return found
-
-
 def new_secret(workspace: Workspace, name: str) -> bytes:
-    """Make and store a new random key under ``name`` (a name not in use: else :class:`ConflictError`)."""
+    """Make and store a new random key under ``name`` (a name not in use: else
+    :class:`~tunefork.errors.ConflictError`)."""
     value = secrets.token_hex(KEY_BYTES)
     with workspace.session() as session:
         session.add(Secret(name=name, value=value))

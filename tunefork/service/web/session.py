@@ -33,8 +33,10 @@ COOKIE_MAX_AGE = 12 * 3600
 """Seconds a sign-in lasts (the cookie then expires and the studio asks for the token again)."""
 KEY_PREFIX = "studio-session/"
 """Name of a session's key in the database: this prefix, then the session id."""
-SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{24}$")
-"""What :func:`set_session` makes (``secrets.token_urlsafe(18)``); any other id is refused unread."""
+SESSION_ID = re.compile(r"[A-Za-z0-9_-]{24}")
+"""What :func:`set_session` makes (``secrets.token_urlsafe(18)``), matched whole; any other id is refused unread."""
+EARLIER_KEY = "studio-session"
+"""The one signing key of every session in earlier versions: deleted at sign-in (nothing reads it)."""
 
 
 class SignInRequired(Exception):
@@ -53,7 +55,7 @@ def _signature(request: Request, key: bytes, session_id: str, expires: int) -> s
 def _session(request: Request) -> tuple[str, bytes] | None:
     """The session id and key of a valid, unexpired cookie whose session was not signed out, else None."""
     parts = request.cookies.get(COOKIE, "").split(".")
-    if len(parts) != 3 or not SESSION_ID.match(parts[0]) or not parts[1].isdigit() or int(parts[1]) < time.time():
+    if len(parts) != 3 or not SESSION_ID.fullmatch(parts[0]) or not parts[1].isdigit() or int(parts[1]) < time.time():
         return None
     session_id, expires, signature = parts[0], int(parts[1]), parts[2]
     key = find_secret(request.app.state.workspace, KEY_PREFIX + session_id)
@@ -117,10 +119,11 @@ def sign_in_url(next_path: str) -> str:
 
 
 def set_session(request: Request, response: Response) -> None:
-    """Start a session: its key in the database (expired ones go), and in the browser a new signed id,
-    HttpOnly, SameSite=Strict, Secure over HTTPS."""
+    """Start a session: its key in the database (expired ones go, and the earlier versions' one key), and in the
+    browser a new signed id, HttpOnly, SameSite=Strict, Secure over HTTPS."""
     workspace = request.app.state.workspace
     delete_secrets_made_before(workspace, KEY_PREFIX, datetime.now(UTC) - timedelta(seconds=COOKIE_MAX_AGE))
+    delete_secret(workspace, EARLIER_KEY)
     session_id = secrets.token_urlsafe(18)
     key = new_secret(workspace, KEY_PREFIX + session_id)
     expires = int(time.time()) + COOKIE_MAX_AGE
