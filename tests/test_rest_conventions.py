@@ -156,6 +156,23 @@ def test_an_empty_upload_is_refused_at_once_and_leaves_no_dataset(client: TestCl
     assert client.get("/datasets", headers=AUTH).json()["@count"] == 0  # the name is free for the real file
 
 
+def test_a_name_two_projects_share_is_answered_with_the_ids_to_use(
+    client: TestClient, workspace: Workspace, tmp_path: Path
+) -> None:
+    """`GET /datasets/train` answered "add --project", an option REST does not have (a REST review)."""
+    text = tmp_path / "related.txt"
+    text.write_text("deploy kubernetes today\n", encoding="utf-8")
+    ids = []
+    for project in ("calls", "notes"):
+        projects.create_project(workspace, project, "speech")
+        ids.append(upload_dataset(workspace, project, text, "language", "train")["id"])
+    answer = client.get("/datasets/train", headers=AUTH)
+    message = answer.json()["message"]
+    assert answer.status_code == 400 and "--project" not in message.split(";")[0] and "use the id" in message
+    assert f"id {ids[0]} in project 'calls'" in message and f"id {ids[1]} in project 'notes'" in message
+    assert client.get(f"/datasets/{ids[1]}", headers=AUTH).json()["project"] == "notes"
+
+
 def test_the_openapi_schema_says_what_the_routes_answer(client: TestClient) -> None:
     """A REST review found an upload sent as JSON answered 422 'Field required' x3, and a schema that did not list
     /metrics' 401, the report files' media types or the regenerated key's field."""

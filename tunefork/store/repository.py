@@ -57,9 +57,9 @@ def _get_in_project(session: Session, table: type[T], noun: str, ref: str, proje
         where = f" in project '{project}'" if project else ""
         raise NotFoundError(f"No {noun} named or with id '{ref}'{where}.{did_you_mean(ref, session.scalars(names))}")
     if len(matches) > 1:
-        projects = ", ".join(sorted(m.project.name for m in matches))
+        found = ", ".join(sorted(f"id {m.id} in project '{m.project.name}'" for m in matches))
         raise AmbiguousReferenceError(
-            f"{len(matches)} {noun}s are named '{ref}' (projects: {projects}); add --project or use the id."
+            f"{len(matches)} {noun}s are named '{ref}' ({found}); use the id (the CLI also takes --project)."
         )
     return matches[0]
 
