@@ -13,6 +13,7 @@ from fastapi import Query, Request, UploadFile
 
 from tunefork.jobs.queue import JobQueue
 from tunefork.service.schemas import ErrorResponse
+from tunefork.workflows.warmup import warm_in_background
 from tunefork.workspace import Workspace
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -60,6 +61,13 @@ async def multipart_body(request: Request) -> None:
 def get_workspace(request: Request) -> Workspace:
     """The workspace the app serves."""
     return request.app.state.workspace
+
+
+def warm_deployed_model(request: Request, workspace: Workspace, endpoint_id: str) -> None:
+    """Load the model(s) an endpoint was just created or given on this server, in the background
+    (:func:`~tunefork.workflows.warmup.warm_in_background`), unless ``TUNEFORK_WARM_MODELS=0``."""
+    if request.app.state.settings.warm_models > 0:
+        warm_in_background(workspace, endpoint_id)
 
 
 def get_queue(request: Request) -> JobQueue:

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from tunefork.jobs.queue import JobQueue
 from tunefork.kinds.speech import RECOGNIZE
 from tunefork.service.auth import require_admin
-from tunefork.service.deps import ERRORS, Paging, get_queue, get_workspace, paging
+from tunefork.service.deps import ERRORS, Paging, get_queue, get_workspace, paging, warm_deployed_model
 from tunefork.service.present import page, present, url
 from tunefork.service.schemas import (
     Dataset,
@@ -27,7 +27,6 @@ from tunefork.service.schemas import (
 )
 from tunefork.store.models import utcnow
 from tunefork.workflows import endpoint_logs, endpoints
-from tunefork.workflows.warmup import warm_in_background
 from tunefork.workspace import Workspace
 
 router = APIRouter(prefix="/endpoints", tags=["endpoints"], dependencies=[Depends(require_admin)], responses=ERRORS)
@@ -65,8 +64,7 @@ def create_endpoint(
         ws, body.project, body.name, body.model, body.description, body.logging, body.retentionDays,
         language_model_ref=body.languageModel,
     )  # fmt: skip
-    if request.app.state.settings.warm_models > 0:
-        warm_in_background(ws, created["id"])
+    warm_deployed_model(request, ws, created["id"])
     out = present_endpoint(request, created)
     response.headers["Location"] = out["self"]
     return out
@@ -100,8 +98,8 @@ def update_endpoint(
         ws, endpoint_id, logging=body.logging, retention_days=body.retentionDays,
         description=body.description, model_ref=body.model, language_model_ref=body.languageModel,
     )  # fmt: skip
-    if (body.model or body.languageModel) and request.app.state.settings.warm_models > 0:
-        warm_in_background(ws, updated["id"])
+    if body.model or body.languageModel:
+        warm_deployed_model(request, ws, updated["id"])
     return present_endpoint(request, updated)
 
 

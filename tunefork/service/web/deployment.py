@@ -16,7 +16,7 @@ from tunefork.jobs.queue import JobQueue
 from tunefork.kinds import get_kind
 from tunefork.kinds.registry import EndpointOperation
 from tunefork.kinds.voice import served_operation
-from tunefork.service.deps import get_queue, get_workspace, upload_writer
+from tunefork.service.deps import get_queue, get_workspace, upload_writer, warm_deployed_model
 from tunefork.service.errors import error_body
 from tunefork.service.present import url
 from tunefork.service.web.common import POST_GUARDS, base_models_of, check_in_project, project_of, studio_router
@@ -24,7 +24,6 @@ from tunefork.service.web.rendering import Problem, api_problem, base_path, redi
 from tunefork.store.models import Status
 from tunefork.store.staging import OwnedFolder, scratch_folder
 from tunefork.workflows import endpoint_logs, endpoints, monitors, requests, training
-from tunefork.workflows.warmup import warm_in_background
 from tunefork.workspace import Workspace
 
 router = studio_router()
@@ -106,8 +105,7 @@ async def create_endpoint(
         return await run_in_threadpool(
             _deployment_page, request, ws, project, problem.status, problem=problem, form=form
         )
-    if request.app.state.settings.warm_models > 0:
-        warm_in_background(ws, created["id"])
+    warm_deployed_model(request, ws, created["id"])
     return await run_in_threadpool(_endpoint_page, request, ws, project, created["id"], 1, created["keys"])
 
 
