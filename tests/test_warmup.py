@@ -9,6 +9,7 @@ number of models is loaded, the most recently deployed or changed first, each an
 from __future__ import annotations
 
 import dataclasses
+import re
 import threading
 import time
 from collections import Counter
@@ -169,6 +170,11 @@ def test_an_endpoint_created_or_given_a_model_on_a_running_server_is_warmed_at_o
             swapped = client.patch(f"/endpoints/{created.json()['id']}", json={"model": "keyword-next"}, headers=auth)
             assert swapped.status_code == 200
             _until(lambda: family.answered["keyword-next"] == 1)
+            signed_in = client.post("/studio/signin", data={"token": TOKEN, "next": "/studio/"})
+            csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', signed_in.text).group(1)
+            settings = f"/studio/projects/{created.json()['projectId']}/endpoints/{created.json()['id']}/settings"
+            client.post(settings, data={"csrf": csrf, "model": "keyword-studio", "retentionDays": "7"})
+            _until(lambda: family.answered["keyword-studio"] == 1)  # given through the studio's settings too
         with TestClient(create_app(workspace, settings=ServiceSettings(warm_models=0))) as client:
             body = {"project": "bots", "name": "cold", "model": "keyword-cold"}
             assert client.post("/endpoints", json=body, headers=auth).status_code == 201

@@ -243,7 +243,11 @@ async def update_endpoint(
         )
 
     _, failed = await _endpoint_action(request, ws, project_id, endpoint_id, "settings", apply)
-    return failed or redirect(request, f"/projects/{project_id}/endpoints/{endpoint_id}?saved=1")
+    if failed:
+        return failed
+    if model:  # the README's promise: a model given through the studio loads at once too
+        warm_deployed_model(request, ws, endpoint_id)
+    return redirect(request, f"/projects/{project_id}/endpoints/{endpoint_id}?saved=1")
 
 
 @router.post("/projects/{project_id}/endpoints/{endpoint_id}/keys/{key_name}", dependencies=POST_GUARDS)
